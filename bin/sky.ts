@@ -1,0 +1,16 @@
+import { Command } from 'commander';
+import { installPolyfills } from '../lib/polyfills';
+
+installPolyfills();
+
+const program = new Command()
+  .name('sky')
+  .description('skymesh: serverless sky computing on AWS Lambda')
+  .showHelpAfterError();
+
+// Each command lives in lib/cli/<name>-command.ts and registers itself here.
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+import type { Arch, CpuKey, PollAggregate } from '../../lib/core/types';
+
+/**
+ * The messages the handlers exchange. The dynamic function validates its request with the zod
+ * schema in `lambda/dynamic/request.ts`, which must stay in step with these types.
+ */
+
+/** What a function instance reports about the machine it runs on (after SAAF's Inspector). */
+export interface Inspection {
+  readonly cpuModel: string;
+  readonly cpuKey: CpuKey;
+  readonly mhz?: number;
+  readonly cores: number;
+  readonly arch: Arch;
+  /** Random id kept in a marker file under /tmp for the life of the instance. */
+  readonly instanceId: string;
+  /** True on the first call an instance serves. */
+  readonly newInstance: boolean;
+  /** Calls this instance has served, this one included. */
+  readonly instanceCalls: number;
+  /** Host boot time (`btime` in /proc/stat, seconds since the epoch): a hint of which host this is. */
+  readonly bootTime?: number;
+  /** CPU time spent during this call in ticks, from /proc/stat deltas. */
+  readonly cpuTime?: {
+    readonly user: number;
+    readonly nice: number;
+    readonly system: number;
+    readonly idle: number;
+    readonly iowait: number;
+    readonly steal: number;
+  };
+  readonly region?: string;
+  readonly azId?: string;
+  readonly memoryMb?: number;
+  readonly functionName?: string;
+  readonly timings: { readonly decodeMs: number; readonly userMs: number; readonly totalMs: number };
+}
+
+export type WorkloadSize = 'test' | 'small' | 'large';
+
+/** A request to the dynamic function. Exactly one of `code` and `workload`. */
+export interface DynamicRequest {
+  /** A CommonJS module source exporting `run(input, context)` (or the named `entry`). */
+  readonly code?: { readonly source: string; readonly entry?: string };
+  /** A built-in workload of `lambda/workloads`. */
+  readonly workload?: { readonly name: string; readonly size?: WorkloadSize };
+  readonly input?: unknown;
+  /** Files unpacked under /tmp and reused while the hash matches. */
+  readonly bundle?: { readonly data: string; readonly sha256: string; readonly encoding: 'tar+gzip' };
+  /** Hold and reject when the instance runs on one of these CPUs. */
+  readonly reject?: { readonly cpus: readonly CpuKey[]; readonly holdMs: number; readonly endInstance?: boolean };
+  /** Time budget for user code in ms (default: the Lambda deadline less a margin). */
+  readonly timeoutMs?: number;
+}
+
+export type DynamicErrorType =
+  | 'BadRequest'
+  | 'UserCodeError'
+  | 'Timeout'
+  | 'Unserializable'
+  | 'UnknownWorkload'
+  | 'OutputCheckFailed';
+
+export type DynamicResponse =
+  | { readonly status: 'ok'; readonly result: unknown; readonly inspection: Inspection }
+  | { readonly status: 'rejected'; readonly inspection: Inspection }
+  | {
+      readonly status: 'error';
+      readonly error: {
+        readonly type: DynamicErrorType;
+        readonly message: string;
+        /** The request field at fault, for `BadRequest`. */
+        readonly field?: string;
+        readonly stack?: string;
+      };
+      readonly inspection: Inspection;
+    };
+
+/** What a sampler answers: just what the sampling needs. */
+export interface SamplerResponse {
+  readonly cpuModel: string;
+  readonly instanceId: string;
+  readonly newInstance: boolean;
+  readonly bootTime?: number;
+  readonly greeting: string;
+}
+
+/** A request to the fan-out tree: `count` concurrent calls of `target`, `branching` per level. */
+export interface FanoutRequest {
+  /** Sampler function name or ARN. */
+  readonly target: string;
+  readonly count: number;
+  readonly branching: number;
+  /** Per-leaf invoke timeout in ms. */
+  readonly leafTimeoutMs?: number;
+}
+
+export type FanoutResponse = PollAggregate;

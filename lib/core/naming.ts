@@ -1,0 +1,70 @@
+import type { Arch } from './types';
+
+/**
+ * Deterministic resource names, so the router needs no registry (DESIGN.md, "Naming and identity").
+ * Lambda allows 64 characters; the longest AZ ID (`apse2-az3`, 9 characters) keeps every name under 32.
+ */
+
+export const LAMBDA_NAME_LIMIT = 64;
+
+/** `sky-<azId>-<arch>-<memoryMb>`, e.g. `sky-usw1-az1-arm64-2048`. */
+export function dynamicFunctionName(azId: string, arch: Arch, memoryMb: number): string {
+  return `sky-${azId}-${arch}-${memoryMb}`;
+}
+
+/** `sky-smp-<azId>-<nn>`, e.g. `sky-smp-usw1-az1-07`; two digits up to 100 samplers, three beyond. */
+export function samplerFunctionName(azId: string, index: number, samplersPerZone = 100): string {
+  const width = samplersPerZone > 100 ? 3 : 2;
+  return `sky-smp-${azId}-${String(index).padStart(width, '0')}`;
+}
+
+/** The fan-out tree's function in a zone's sampler stack. */
+export function fanoutFunctionName(azId: string): string {
+  return `sky-fan-${azId}`;
+}
+
+/** The sampling steps' function (start, record, decide, finalize, fail) in a zone's sampler stack. */
+export function samplingStepsFunctionName(azId: string): string {
+  return `sky-steps-${azId}`;
+}
+
+/** The sampling state machine of a zone. */
+export function samplingStateMachineName(azId: string): string {
+  return `sky-sampling-${azId}`;
+}
+
+/** The router function in the control stack. */
+export const ROUTER_FUNCTION_NAME = 'sky-router';
+
+export type ParsedFunctionName =
+  | { readonly kind: 'dynamic'; readonly azId: string; readonly arch: Arch; readonly memoryMb: number }
+  | { readonly kind: 'sampler'; readonly azId: string; readonly index: number }
+  | { readonly kind: 'fanout'; readonly azId: string }
+  | { readonly kind: 'steps'; readonly azId: string }
+  | { readonly kind: 'router' };
+
+const AZ_ID = '([a-z]{2,5}\\d-az\\d+)';
+const PATTERNS: ReadonlyArray<[RegExp, (m: RegExpMatchArray) => ParsedFunctionName]> = [
+  [
+    new RegExp(`^sky-${AZ_ID}-(x86_64|arm64)-(\\d+)$`),
+    (m) => ({ kind: 'dynamic', azId: m[1], arch: m[2] as Arch, memoryMb: Number(m[3]) }),
+  ],
+  [new RegExp(`^sky-smp-${AZ_ID}-(\\d{2,3})$`), (m) => ({ kind: 'sampler', azId: m[1], index: Number(m[2]) })],
+  [new RegExp(`^sky-fan-${AZ_ID}$`), (m) => ({ kind: 'fanout', azId: m[1] })],
+  [new RegExp(`^sky-steps-${AZ_ID}$`), (m) => ({ kind: 'steps', azId: m[1] })],
+  [/^sky-router$/, () => ({ kind: 'router' })],
+];
+
+/**
+ * Reads a skymesh function name, or a Lambda ARN ending in one (`arn:aws:lambda:…:function:NAME[:qualifier]`).
+ * Returns undefined for names skymesh does not deploy.
+ */
+export function parseFunctionName(nameOrArn: string): ParsedFunctionName | undefined {
+  const arnMatch = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/.exec(nameOrArn);
+  const name = arnMatch ? arnMatch[1] : nameOrArn;
+  for (const [pattern, build] of PATTERNS) {
+    const m = name.match(pattern);
+    if (m) return build(m);
+  }
+  return undefined;
+}

@@ -1,0 +1,203 @@
+/**
+ * The vocabulary of the router library: what the sampling produces, what the router reads and
+ * what it answers. Pure data, no behaviour, so every layer can share it.
+ */
+
+/** A Lambda instruction-set architecture, spelled as Lambda spells it. */
+export type Arch = 'x86_64' | 'arm64';
+
+/** A normalized CPU key (see `cpuKeyOf`), e.g. `intel-xeon-2.50`, `amd-epyc`, `graviton2`. */
+export type CpuKey = string;
+
+/** How many instances were seen on each CPU. */
+export type CpuCounts = Readonly<Record<CpuKey, number>>;
+
+/** Whether a zone's CPU mix moves from one characterization to the next. */
+export type DriftClass = 'stable' | 'drifting' | 'unknown';
+
+/** The aggregate of one poll: N concurrent requests at one sampler endpoint. */
+export interface PollAggregate {
+  /** Requests sent. */
+  readonly requested: number;
+  /** Requests that answered with an inspection. */
+  readonly succeeded: number;
+  /** Requests that failed, by error type (e.g. `TooManyRequestsException`, `Timeout`, `Unhandled`). */
+  readonly failures: Readonly<Record<string, number>>;
+  /** Instances seen per CPU key, counting each distinct instance once. */
+  readonly cpuCounts: CpuCounts;
+  /** Raw model string per CPU key, as /proc/cpuinfo printed it. */
+  readonly cpuModels: Readonly<Record<CpuKey, string>>;
+  /** Distinct instance ids seen in this poll. */
+  readonly instanceIds: readonly string[];
+  /** How many of those instances were new (cold) when the request reached them. */
+  readonly newInstances: number;
+  /** Distinct host boot times (`btime`), a hint of how many hosts were met. */
+  readonly bootTimes: readonly number[];
+  /** Latency of the sampler calls in ms, as measured by the leaves. */
+  readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
+  /** Billed sampler time in ms, summed over successful calls (for cost). */
+  readonly billedMs: number;
+}
+
+/** A zone's CPU mix as measured by one completed sampling run (or by passive learning). */
+export interface Characterization {
+  readonly azId: string;
+  readonly region: string;
+  /** Instances seen per CPU key. */
+  readonly counts: CpuCounts;
+  readonly instancesSeen: number;
+  readonly polls: number;
+  /** Failed requests over the whole run. */
+  readonly failures: number;
+  /** ISO-8601 time the run finished. */
+  readonly measuredAt: string;
+  /** APE (0..200) against the previous characterization of the zone, if there was one. */
+  readonly apeVsPrevious?: number;
+  readonly driftClass: DriftClass;
+  /** Estimated cost of the sampling run in USD. */
+  readonly costUsd: number;
+  /** Why the run stopped. */
+  readonly stoppedBecause?: StopReason;
+}
+
+/** Why progressive sampling stopped. */
+export type StopReason = 'converged' | 'saturated' | 'capped-polls' | 'capped-cost';
+
+/** The stopping rule's verdict after a poll. */
+export type StopDecision =
+  | { readonly action: 'continue'; readonly estimatedApe: number; readonly waitSeconds: number }
+  | { readonly action: 'stop'; readonly reason: StopReason; readonly estimatedApe: number };
+
+/** Runtime statistics of one workload on one CPU × arch × memory size (Welford form). */
+export interface RuntimeStats {
+  readonly count: number;
+  readonly meanMs: number;
+  /** Sum of squared deviations from the mean (M2). Variance = m2 / (count - 1). */
+  readonly m2: number;
+}
+
+/** Where a runtime statistic applies. */
+export interface ProfileKey {
+  readonly cpu: CpuKey;
+  readonly arch: Arch;
+  readonly memoryMb: number;
+}
+
+/** Everything observed about one workload. */
+export interface WorkloadProfile {
+  readonly workload: string;
+  readonly entries: ReadonlyArray<ProfileKey & { readonly stats: RuntimeStats }>;
+}
+
+/** What the router objective weighs: 1 on one term for a pure objective. */
+export interface ObjectiveWeights {
+  readonly cost: number;
+  readonly latency: number;
+  readonly carbon: number;
+}
+
+export type Objective = 'cost' | 'latency' | 'carbon' | ObjectiveWeights;
+
+/** Named placement strategies: the paper's baselines and ours. */
+export type StrategyName = 'baseline' | 'regional' | 'retry-slow' | 'focus-fastest' | 'hybrid' | 'optimal';
+
+/** A geographic point in degrees. */
+export interface GeoPoint {
+  readonly lat: number;
+  readonly lon: number;
+}
+
+/** What a request allows the router to choose from. All optional: absent means unrestricted. */
+export interface PlacementLimits {
+  readonly regions?: readonly string[];
+  readonly zones?: readonly string[];
+  readonly architectures?: readonly Arch[];
+  readonly memorySizes?: readonly number[];
+  /** Attempts including the first (default 10). */
+  readonly maxAttempts?: number;
+  /** Bound on the expected added latency from retries and distance, in ms. */
+  readonly maxAddedLatencyMs?: number;
+  /** Where the client is, to estimate network latency to each region. */
+  readonly clientLocation?: GeoPoint;
+}
+
+/** One request to place. */
+export interface PlacementRequest {
+  readonly workload: string;
+  readonly objective?: Objective;
+  readonly strategy?: StrategyName;
+  readonly limits?: PlacementLimits;
+  /** Memory the workload needs at least (e.g. its profile's size); default: any. */
+  readonly minMemoryMb?: number;
+}
+
+/** A deployed dynamic function the router may target. */
+export interface Target {
+  readonly azId: string;
+  readonly region: string;
+  readonly arch: Arch;
+  readonly memoryMb: number;
+  /** Deterministic name, `sky-<azId>-<arch>-<memoryMb>`. */
+  readonly functionName: string;
+}
+
+/** The router's answer. */
+export interface Placement {
+  readonly target: Target;
+  readonly strategy: StrategyName;
+  /** CPUs on which the dynamic function holds and rejects the request. */
+  readonly rejectCpus: readonly CpuKey[];
+  /** How long a rejected attempt holds its instance, in ms. */
+  readonly holdMs: number;
+  /** Attempts allowed including the first. */
+  readonly maxAttempts: number;
+  readonly expected: {
+    readonly costUsd: number;
+    /** Mean billed runtime of the accepted attempt in ms. */
+    readonly runtimeMs: number;
+    readonly attempts: number;
+    /** Added latency from retries and network distance, in ms. */
+    readonly addedLatencyMs: number;
+    readonly carbonG: number;
+  };
+  /** Other targets in order of preference, for failover. */
+  readonly fallbacks: readonly Target[];
+  /** Human-readable reasons (fallbacks used, stale data, ...). */
+  readonly notes: readonly string[];
+}
+
+/** What the router learns after a call. */
+export interface Outcome {
+  readonly workload: string;
+  readonly target: Target;
+  readonly cpu: CpuKey;
+  /** Billed runtime of the user code in ms; absent for a rejected attempt. */
+  readonly runtimeMs?: number;
+  readonly rejected: boolean;
+}
+
+/** A region's facts as the router needs them. */
+export interface RegionFacts {
+  readonly region: string;
+  readonly location: GeoPoint;
+  /** USD per GB-second per architecture (first tier). */
+  readonly pricePerGbSecond: Readonly<Record<Arch, number>>;
+  /** USD per request. */
+  readonly pricePerRequest: number;
+  /** Grid carbon intensity, gCO2e per kWh. */
+  readonly carbonGPerKwh: number;
+}
+
+/** Everything the router reads to place: a snapshot, so placing is pure. */
+export interface RoutingView {
+  /** Current characterization per AZ ID (the `LATEST` records). */
+  readonly zones: ReadonlyArray<Characterization>;
+  /** Zones that are deployed, even those with no characterization yet. */
+  readonly deployed: ReadonlyArray<{ readonly azId: string; readonly region: string }>;
+  readonly architectures: readonly Arch[];
+  readonly memorySizes: readonly number[];
+  readonly profiles: Readonly<Record<string, WorkloadProfile>>;
+  readonly regions: Readonly<Record<string, RegionFacts>>;
+  /** ms since epoch; characterizations older than `staleAfterMs` are treated as stale. */
+  readonly now: number;
+}

@@ -1,0 +1,3 @@
+import { installPolyfills } from '../../lib/polyfills';
+
+installPolyfills();
