@@ -1,0 +1,36 @@
+/**
+ * The single DynamoDB table's key schema (DESIGN.md, "Data model"). Constants only, so the
+ * CDK stacks that create the table and the store that reads it cannot drift apart.
+ */
+export const TABLE_SCHEMA = {
+  /** Default physical table name, in the home region. */
+  defaultTableName: 'skymesh',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds after which DynamoDB may delete the item (polls only). */
+  ttlAttribute: 'expiresAt',
+  /** Index to read every zone's `LATEST` (or every profile entry) in one query. */
+  typeIndex: { name: 'byType', partitionKey: 'type', sortKey: 'pk' },
+} as const;
+
+/** Values of the `type` attribute that the type index partitions on. */
+export const ITEM_TYPES = {
+  latest: 'LATEST',
+  characterization: 'CHAR',
+  run: 'RUN',
+  poll: 'POLL',
+  profile: 'PROFILE',
+  passive: 'PASSIVE',
+} as const;
+
+export const keys = {
+  zone: (azId: string) => `ZONE#${azId}`,
+  characterization: (isoTime: string) => `CHAR#${isoTime}`,
+  latest: 'LATEST',
+  passive: 'PASSIVE',
+  run: (runId: string) => `RUN#${runId}`,
+  runMeta: 'META',
+  poll: (index: number) => `POLL#${String(index).padStart(4, '0')}`,
+  profile: (workload: string) => `PROFILE#${workload}`,
+  profileEntry: (cpu: string, arch: string, memoryMb: number) => `CPU#${cpu}#${arch}#${memoryMb}`,
+} as const;
