@@ -1,0 +1,577 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Characterization, CpuCounts, CpuKey, PollAggregate, ProfileKey, WorkloadProfile } from '../core/types';
+import { InvalidRecordError, PollOutOfOrderError, RunFinishedError, RunNotFoundError } from './store-errors';
+import {
+  EMPTY_TOTALS,
+  groupProfiles,
+  mergeTotals,
+  type PassiveCounts,
+  type PollRecord,
+  type RunRecord,
+  type RunStart,
+  type RuntimeSums,
+  runtimeStatsOf,
+  storedAggregate,
+} from './store-records';
+import { ITEM_TYPES, keys, TABLE_SCHEMA } from './table-schema';
+
+/** How the store reaches its table. */
+export interface SkyStoreOptions {
+  readonly client: DynamoDBDocumentClient;
+  /** @default 'skymesh' */
+  readonly tableName?: string;
+  /**
+   * Days a poll record lives before TTL may delete it.
+   * @default 30
+   */
+  readonly pollTtlDays?: number;
+  /** Clock for `updatedAt` and TTL; ms since the epoch. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Result of recording a poll. */
+export interface RecordPollResult {
+  readonly run: RunRecord;
+  /** True when this poll had already been merged (a retried step): nothing was counted twice. */
+  readonly duplicate: boolean;
+}
+
+const PASSIVE_PREFIX = 'cpu#';
+const RUN_KEY_ATTRIBUTES = ['pk', 'sk', 'type'] as const;
+
+type Item = Record<string, unknown>;
+
+function withoutKeys<T>(item: Item): T {
+  const copy: Item = { ...item };
+  for (const k of RUN_KEY_ATTRIBUTES) delete copy[k];
+  return copy as T;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+  );
+}
+
+/**
+ * The one module that owns the skymesh table: sampling runs and their polls, zone
+ * characterizations (history and `LATEST`), workload profiles and passive CPU counts.
+ *
+ * Uses only single-item operations and queries (no transactions), so it runs unchanged against
+ * a local DynamoDB-compatible server. Writes that a retry could duplicate are conditional.
+ *
+ * @example
+ * const store = new SkyStore({ client: createDocumentClient({ region: 'us-west-2' }) });
+ * const zones = await store.latestCharacterizations();
+ */
+export class SkyStore {
+  readonly tableName: string;
+  private readonly client: DynamoDBDocumentClient;
+  private readonly pollTtlSeconds: number;
+  private readonly now: () => number;
+
+  constructor(options: SkyStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName ?? TABLE_SCHEMA.defaultTableName;
+    const ttlDays = options.pollTtlDays ?? 30;
+    if (!(ttlDays > 0)) throw new InvalidRecordError('pollTtlDays', ttlDays, 'a number of days > 0');
+    this.pollTtlSeconds = Math.round(ttlDays * 86_400);
+    this.now = options.now ?? Date.now;
+  }
+
+  // ---------------------------------------------------------------- runs
+
+  /**
+   * Creates the run's `META` record. Starting a run that exists already (a retried step)
+   * returns the existing record unchanged.
+   */
+  async startRun(start: RunStart): Promise<RunRecord> {
+    requireText('runId', start.runId);
+    requireText('azId', start.azId);
+    const record: RunRecord = {
+      ...start,
+      status: 'running',
+      pollsRecorded: 0,
+      totals: EMPTY_TOTALS,
+      updatedAt: this.isoNow(),
+    };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: keys.run(start.runId), sk: keys.runMeta, type: ITEM_TYPES.run, ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return record;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return this.requireRun(start.runId);
+    }
+  }
+
+  /** The run's `META` record (strongly consistent), or undefined. */
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const out = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.run(runId), sk: keys.runMeta },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? withoutKeys<RunRecord>(out.Item) : undefined;
+  }
+
+  /**
+   * Writes poll `index` of a run and merges it into the run's totals, exactly once.
+   *
+   * The poll item is written only if absent, and the merge is a conditional update on
+   * `pollsRecorded = index`: a retried step finds the poll merged already and reports
+   * `duplicate: true` without counting anything twice.
+   */
+  async recordPoll(
+    runId: string,
+    index: number,
+    poll: { readonly aggregate: PollAggregate; readonly target: string; readonly costUsd: number },
+  ): Promise<RecordPollResult> {
+    if (!Number.isInteger(index) || index < 0 || index > 9999) {
+      throw new InvalidRecordError('poll index', index, 'an integer from 0 to 9999');
+    }
+    const run = await this.requireRun(runId);
+    if (run.pollsRecorded > index) return { run, duplicate: true };
+    if (run.pollsRecorded < index) throw new PollOutOfOrderError(runId, index, run.pollsRecorded);
+    if (run.status !== 'running') throw new RunFinishedError(runId, run.status, `recording poll ${index}`);
+
+    const aggregate = storedAggregate(poll.aggregate);
+    const nowMs = this.now();
+    const record: PollRecord = {
+      runId,
+      azId: run.azId,
+      index,
+      target: poll.target,
+      recordedAt: new Date(nowMs).toISOString(),
+      aggregate,
+      costUsd: poll.costUsd,
+      expiresAt: Math.floor(nowMs / 1000) + this.pollTtlSeconds,
+    };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: keys.run(runId), sk: keys.poll(index), type: ITEM_TYPES.poll, ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      // Written by an earlier attempt that failed before the merge: the merge below decides.
+      if (!isConditionFailure(error)) throw error;
+    }
+
+    const totals = mergeTotals(run.totals, aggregate, poll.costUsd);
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.run(runId), sk: keys.runMeta },
+          UpdateExpression: 'SET totals = :totals, pollsRecorded = :next, updatedAt = :now',
+          ConditionExpression: 'pollsRecorded = :index AND #status = :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':totals': totals,
+            ':next': index + 1,
+            ':index': index,
+            ':running': 'running',
+            ':now': record.recordedAt,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { run: withoutKeys<RunRecord>(out.Attributes ?? {}), duplicate: false };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // A concurrent attempt merged it first, or the run finished meanwhile.
+      const latest = await this.requireRun(runId);
+      if (latest.pollsRecorded > index) return { run: latest, duplicate: true };
+      throw new RunFinishedError(runId, latest.status, `recording poll ${index}`);
+    }
+  }
+
+  /** The run's polls in order (strongly consistent). */
+  async polls(runId: string): Promise<PollRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :poll)',
+      ExpressionAttributeValues: { ':pk': keys.run(runId), ':poll': 'POLL#' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => withoutKeys<PollRecord>(item));
+  }
+
+  /**
+   * Marks a run succeeded. Repeating it (a retried step) is harmless; a failed run stays failed.
+   */
+  async finishRun(
+    runId: string,
+    outcome: Pick<RunRecord, 'stoppedBecause' | 'characterizationAt'> & { readonly finishedAt?: string },
+  ): Promise<RunRecord> {
+    const finishedAt = outcome.finishedAt ?? this.isoNow();
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.run(runId), sk: keys.runMeta },
+          UpdateExpression: `SET #status = :succeeded, finishedAt = :at, updatedAt = :at${
+            outcome.stoppedBecause ? ', stoppedBecause = :reason' : ''
+          }${outcome.characterizationAt ? ', characterizationAt = :char' : ''}`,
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':succeeded': 'succeeded',
+            ':failed': 'failed',
+            ':at': finishedAt,
+            ...(outcome.stoppedBecause ? { ':reason': outcome.stoppedBecause } : {}),
+            ...(outcome.characterizationAt ? { ':char': outcome.characterizationAt } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return withoutKeys<RunRecord>(out.Attributes ?? {});
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const run = await this.getRun(runId);
+      if (!run) throw new RunNotFoundError(runId);
+      throw new RunFinishedError(runId, run.status, 'finishing');
+    }
+  }
+
+  /**
+   * Marks a run failed with its cause, keeping every recorded poll. Works even when the run
+   * never got its `META` record (the start step itself failed); never overrides a success.
+   * Returns undefined when the run had already succeeded.
+   */
+  async failRun(
+    runId: string,
+    failure: { readonly cause: string; readonly azId: string; readonly region?: string; readonly at?: string },
+  ): Promise<RunRecord | undefined> {
+    const at = failure.at ?? this.isoNow();
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: keys.run(runId), sk: keys.runMeta },
+          UpdateExpression:
+            'SET #status = :failed, #cause = :cause, finishedAt = :at, updatedAt = :at, #type = :type, ' +
+            'runId = if_not_exists(runId, :runId), azId = if_not_exists(azId, :azId), ' +
+            '#region = if_not_exists(#region, :region), startedAt = if_not_exists(startedAt, :at), ' +
+            'pollsRecorded = if_not_exists(pollsRecorded, :zero), totals = if_not_exists(totals, :empty)',
+          ConditionExpression: 'attribute_not_exists(pk) OR #status <> :succeeded',
+          ExpressionAttributeNames: { '#status': 'status', '#cause': 'cause', '#type': 'type', '#region': 'region' },
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':succeeded': 'succeeded',
+            ':cause': failure.cause.slice(0, 4000),
+            ':at': at,
+            ':type': ITEM_TYPES.run,
+            ':runId': runId,
+            ':azId': failure.azId,
+            ':region': failure.region ?? 'unknown',
+            ':zero': 0,
+            ':empty': EMPTY_TOTALS,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return withoutKeys<RunRecord>(out.Attributes ?? {});
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return undefined;
+    }
+  }
+
+  // ---------------------------------------------------- characterizations
+
+  /**
+   * Stores a characterization as `CHAR#<measuredAt>` and, unless a newer one is there already,
+   * as the zone's `LATEST` (the record the router reads). Idempotent.
+   */
+  async putCharacterization(
+    characterization: Characterization,
+    extra: { readonly runId?: string } = {},
+  ): Promise<void> {
+    requireText('azId', characterization.azId);
+    if (Number.isNaN(Date.parse(characterization.measuredAt))) {
+      throw new InvalidRecordError('measuredAt', characterization.measuredAt, 'an ISO-8601 time');
+    }
+    const body = { ...characterization, ...extra };
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: keys.zone(characterization.azId),
+          sk: keys.characterization(characterization.measuredAt),
+          type: ITEM_TYPES.characterization,
+          ...body,
+        },
+      }),
+    );
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: keys.zone(characterization.azId), sk: keys.latest, type: ITEM_TYPES.latest, ...body },
+          ConditionExpression: 'attribute_not_exists(pk) OR measuredAt <= :at',
+          ExpressionAttributeValues: { ':at': characterization.measuredAt },
+        }),
+      );
+    } catch (error) {
+      // A newer characterization is LATEST already: this one stays in the history only.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Every zone's `LATEST` characterization, in one query of the type index. */
+  async latestCharacterizations(): Promise<Characterization[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: TABLE_SCHEMA.typeIndex.name,
+      KeyConditionExpression: '#type = :latest',
+      ExpressionAttributeNames: { '#type': TABLE_SCHEMA.typeIndex.partitionKey },
+      ExpressionAttributeValues: { ':latest': ITEM_TYPES.latest },
+    });
+    return items.map((item) => toCharacterization(item));
+  }
+
+  /** One zone's `LATEST` characterization (strongly consistent), or undefined. */
+  async latestCharacterization(azId: string): Promise<Characterization | undefined> {
+    const out = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.zone(azId), sk: keys.latest },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? toCharacterization(out.Item) : undefined;
+  }
+
+  /** A zone's characterization history, oldest first (newest first with `newestFirst`). */
+  async characterizations(
+    azId: string,
+    options: { readonly limit?: number; readonly newestFirst?: boolean } = {},
+  ): Promise<Characterization[]> {
+    const items = await this.queryAll(
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :char)',
+        ExpressionAttributeValues: { ':pk': keys.zone(azId), ':char': 'CHAR#' },
+        ScanIndexForward: !options.newestFirst,
+      },
+      options.limit,
+    );
+    return items.map((item) => toCharacterization(item));
+  }
+
+  // ------------------------------------------------------------- profiles
+
+  /** Adds one observed runtime to a workload's profile (atomic ADD; concurrent writers merge). */
+  async addProfileObservation(workload: string, key: ProfileKey, runtimeMs: number): Promise<void> {
+    if (!Number.isFinite(runtimeMs) || runtimeMs < 0) {
+      throw new InvalidRecordError('runtimeMs', runtimeMs, 'a finite number of ms >= 0');
+    }
+    await this.addProfileSums(workload, key, { count: 1, sum: runtimeMs, sumSquares: runtimeMs * runtimeMs });
+  }
+
+  /** Adds a batch of observations, summed (see `runtimeSumsOf`), to a workload's profile. */
+  async addProfileSums(workload: string, key: ProfileKey, sums: RuntimeSums): Promise<void> {
+    requireText('workload', workload);
+    requireText('cpu', key.cpu);
+    if (!Number.isInteger(key.memoryMb) || key.memoryMb <= 0) {
+      throw new InvalidRecordError('memoryMb', key.memoryMb, 'a positive integer');
+    }
+    if (!Number.isInteger(sums.count) || sums.count < 0) {
+      throw new InvalidRecordError('count', sums.count, 'an integer >= 0');
+    }
+    if (sums.count === 0) return;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.profile(workload), sk: keys.profileEntry(key.cpu, key.arch, key.memoryMb) },
+        UpdateExpression:
+          'ADD #count :count, #sum :sum, sumSquares :sq SET #type = :type, workload = :workload, cpu = :cpu, ' +
+          'arch = :arch, memoryMb = :mb, updatedAt = :now',
+        ExpressionAttributeNames: { '#count': 'count', '#sum': 'sum', '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':count': sums.count,
+          ':sum': sums.sum,
+          ':sq': sums.sumSquares,
+          ':type': ITEM_TYPES.profile,
+          ':workload': workload,
+          ':cpu': key.cpu,
+          ':arch': key.arch,
+          ':mb': key.memoryMb,
+          ':now': this.isoNow(),
+        },
+      }),
+    );
+  }
+
+  /**
+   * Workload profiles keyed by workload name: one query per named workload, or one query of
+   * the type index for all of them.
+   */
+  async profiles(workloads?: readonly string[]): Promise<Record<string, WorkloadProfile>> {
+    const items: Item[] = [];
+    if (workloads) {
+      const perWorkload = await Promise.all(
+        workloads.map((workload) =>
+          this.queryAll({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.profile(workload) },
+          }),
+        ),
+      );
+      for (const list of perWorkload) items.push(...list);
+    } else {
+      items.push(
+        ...(await this.queryAll({
+          TableName: this.tableName,
+          IndexName: TABLE_SCHEMA.typeIndex.name,
+          KeyConditionExpression: '#type = :profile',
+          ExpressionAttributeNames: { '#type': TABLE_SCHEMA.typeIndex.partitionKey },
+          ExpressionAttributeValues: { ':profile': ITEM_TYPES.profile },
+        })),
+      );
+    }
+    return groupProfiles(
+      items.map((item) => ({
+        workload: String(item.workload),
+        cpu: String(item.cpu),
+        arch: item.arch as ProfileKey['arch'],
+        memoryMb: Number(item.memoryMb),
+        stats: runtimeStatsOf({
+          count: Number(item.count ?? 0),
+          sum: Number(item.sum ?? 0),
+          sumSquares: Number(item.sumSquares ?? 0),
+        }),
+      })),
+    );
+  }
+
+  // ------------------------------------------------------ passive counts
+
+  /** Adds CPUs observed by routed calls to a zone's passive counts (atomic ADD per CPU). */
+  async addPassiveCpu(azId: string, cpus: CpuKey | CpuCounts, count = 1): Promise<void> {
+    requireText('azId', azId);
+    const counts: CpuCounts = typeof cpus === 'string' ? { [cpus]: count } : cpus;
+    const entries = Object.entries(counts).filter(([, n]) => n !== 0);
+    for (const [cpu, n] of entries) {
+      requireText('cpu', cpu);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidRecordError(`count of ${cpu}`, n, 'an integer >= 0');
+    }
+    if (entries.length === 0) return;
+    const names: Record<string, string> = { '#type': 'type' };
+    const values: Record<string, unknown> = { ':type': ITEM_TYPES.passive, ':now': this.isoNow(), ':azId': azId };
+    let total = 0;
+    const adds = entries.map(([cpu, n], i) => {
+      names[`#c${i}`] = `${PASSIVE_PREFIX}${cpu}`;
+      values[`:c${i}`] = n;
+      total += n;
+      return `#c${i} :c${i}`;
+    });
+    values[':total'] = total;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.zone(azId), sk: keys.passive },
+        UpdateExpression: `ADD ${adds.join(', ')}, observations :total SET #type = :type, azId = :azId, updatedAt = :now`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /** A zone's passive counts, or undefined when nothing was observed. */
+  async passiveCounts(azId: string): Promise<PassiveCounts | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: keys.zone(azId), sk: keys.passive } }),
+    );
+    return out.Item ? toPassive(out.Item) : undefined;
+  }
+
+  /** Every zone's passive counts, in one query of the type index. */
+  async allPassiveCounts(): Promise<PassiveCounts[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: TABLE_SCHEMA.typeIndex.name,
+      KeyConditionExpression: '#type = :passive',
+      ExpressionAttributeNames: { '#type': TABLE_SCHEMA.typeIndex.partitionKey },
+      ExpressionAttributeValues: { ':passive': ITEM_TYPES.passive },
+    });
+    return items.map((item) => toPassive(item));
+  }
+
+  // -------------------------------------------------------------- helpers
+
+  private async requireRun(runId: string): Promise<RunRecord> {
+    const run = await this.getRun(runId);
+    if (!run) throw new RunNotFoundError(runId);
+    return run;
+  }
+
+  private isoNow(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  private async queryAll(input: QueryCommandInput, limit?: number): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          ...input,
+          ExclusiveStartKey: start,
+          ...(limit !== undefined ? { Limit: limit - items.length } : {}),
+        }),
+      );
+      items.push(...((out.Items ?? []) as Item[]));
+      start = out.LastEvaluatedKey;
+    } while (start && (limit === undefined || items.length < limit));
+    return items;
+  }
+}
+
+function requireText(field: string, value: string): void {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidRecordError(field, value, 'a non-empty string');
+  }
+}
+
+const CHARACTERIZATION_EXTRA = ['runId'] as const;
+
+function toCharacterization(item: Item): Characterization {
+  const copy = withoutKeys<Item>(item);
+  for (const k of CHARACTERIZATION_EXTRA) delete copy[k];
+  return copy as unknown as Characterization;
+}
+
+function toPassive(item: Item): PassiveCounts {
+  const counts: Record<string, number> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith(PASSIVE_PREFIX)) counts[name.slice(PASSIVE_PREFIX.length)] = Number(value);
+  }
+  return {
+    azId: String(item.azId ?? String(item.pk).slice('ZONE#'.length)),
+    counts,
+    observations: Number(item.observations ?? 0),
+    updatedAt: item.updatedAt === undefined ? undefined : String(item.updatedAt),
+  };
+}

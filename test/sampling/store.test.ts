@@ -1,0 +1,262 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../lib/aws/dynamo-client';
+import { type LocalDynamo, startLocalDynamo } from '../../lib/aws/local-dynamo';
+import { SkyStore } from '../../lib/aws/store';
+import {
+  InvalidRecordError,
+  PollOutOfOrderError,
+  RunFinishedError,
+  RunNotFoundError,
+} from '../../lib/aws/store-errors';
+import { MAX_STORED_INSTANCE_IDS, runtimeSumsOf } from '../../lib/aws/store-records';
+import { ensureSkyTable } from '../../lib/aws/table-setup';
+import type { Characterization, PollAggregate } from '../../lib/core/types';
+
+function aggregate(counts: Record<string, number>, overrides: Partial<PollAggregate> = {}): PollAggregate {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  return {
+    requested: total,
+    succeeded: total,
+    failures: {},
+    cpuCounts: counts,
+    cpuModels: Object.fromEntries(Object.keys(counts).map((k) => [k, `model of ${k}`])),
+    instanceIds: Array.from({ length: total }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`),
+    newInstances: total,
+    bootTimes: [1_700_000_000],
+    latencyMs: { p50: 260, p90: 280, p99: 300, max: 310 },
+    billedMs: total * 251,
+    ...overrides,
+  };
+}
+
+function characterization(azId: string, measuredAt: string, counts: Record<string, number>): Characterization {
+  return {
+    azId,
+    region: 'us-west-1',
+    counts,
+    instancesSeen: Object.values(counts).reduce((a, b) => a + b, 0),
+    polls: 3,
+    failures: 0,
+    measuredAt,
+    driftClass: 'unknown',
+    costUsd: 0.01,
+    stoppedBecause: 'converged',
+  };
+}
+
+describe('SkyStore against a local DynamoDB server', () => {
+  let dynamo: LocalDynamo;
+  let store: SkyStore;
+  let doc: ReturnType<typeof createDocumentClient>;
+  let tableCount = 0;
+
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(async () => {
+    doc?.destroy();
+    await dynamo.close();
+  });
+  beforeEach(async () => {
+    // A fresh table per test keeps the tests independent.
+    const tableName = `sky-store-${++tableCount}`;
+    doc = createDocumentClient({ region: 'us-west-2', endpoint: dynamo.endpoint });
+    const raw = new DynamoDBClient({
+      region: 'us-west-2',
+      endpoint: dynamo.endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureSkyTable(raw, tableName);
+    raw.destroy();
+    store = new SkyStore({ client: doc, tableName, now: () => Date.parse('2026-01-02T03:04:05Z') });
+  });
+
+  describe('runs and polls', () => {
+    it('starts a run once: a repeated start returns the first record', async () => {
+      // GIVEN
+      const first = await store.startRun({
+        runId: 'r1',
+        azId: 'usw1-az1',
+        region: 'us-west-1',
+        startedAt: '2026-01-02T00:00:00Z',
+      });
+      // WHEN
+      const again = await store.startRun({
+        runId: 'r1',
+        azId: 'other',
+        region: 'us-west-1',
+        startedAt: '2026-01-03T00:00:00Z',
+      });
+      // THEN
+      expect(first.status).toBe('running');
+      expect(again.azId).toBe('usw1-az1');
+      expect(again.startedAt).toBe('2026-01-02T00:00:00Z');
+    });
+
+    it('merges polls into cumulative totals in order', async () => {
+      await store.startRun({ runId: 'r2', azId: 'usw1-az1', region: 'us-west-1', startedAt: '2026-01-02T00:00:00Z' });
+      await store.recordPoll('r2', 0, {
+        aggregate: aggregate({ a: 6, b: 4 }, { failures: { TooManyRequestsException: 2 }, requested: 12 }),
+        target: 'sky-smp-usw1-az1-00',
+        costUsd: 0.001,
+      });
+      const { run, duplicate } = await store.recordPoll('r2', 1, {
+        aggregate: aggregate({ a: 3, c: 1 }),
+        target: 'sky-smp-usw1-az1-01',
+        costUsd: 0.002,
+      });
+      expect(duplicate).toBe(false);
+      expect(run.pollsRecorded).toBe(2);
+      expect(run.totals.cpuCounts).toEqual({ a: 9, b: 4, c: 1 });
+      expect(run.totals.requested).toBe(16);
+      expect(run.totals.succeeded).toBe(14);
+      expect(run.totals.failures).toEqual({ TooManyRequestsException: 2 });
+      expect(run.totals.instancesSeen).toBe(14);
+      expect(run.totals.costUsd).toBeCloseTo(0.003, 10);
+      const polls = await store.polls('r2');
+      expect(polls.map((p) => [p.index, p.target])).toEqual([
+        [0, 'sky-smp-usw1-az1-00'],
+        [1, 'sky-smp-usw1-az1-01'],
+      ]);
+      // TTL: 30 days after the injected clock.
+      expect(polls[0].expiresAt).toBe(Date.parse('2026-01-02T03:04:05Z') / 1000 + 30 * 86_400);
+    });
+
+    it('never counts a retried poll twice', async () => {
+      await store.startRun({ runId: 'r3', azId: 'usw1-az1', region: 'us-west-1', startedAt: '2026-01-02T00:00:00Z' });
+      const poll = { aggregate: aggregate({ a: 5 }), target: 'sky-smp-usw1-az1-00', costUsd: 0.001 };
+      await store.recordPoll('r3', 0, poll);
+      // WHEN the same step runs again, sequentially and concurrently
+      const again = await store.recordPoll('r3', 0, poll);
+      const racing = await Promise.all([
+        store.recordPoll('r3', 1, { ...poll, aggregate: aggregate({ b: 2 }) }),
+        store.recordPoll('r3', 1, { ...poll, aggregate: aggregate({ b: 2 }) }),
+      ]);
+      // THEN
+      expect(again.duplicate).toBe(true);
+      expect(racing.filter((r) => r.duplicate)).toHaveLength(1);
+      const run = await store.getRun('r3');
+      expect(run?.pollsRecorded).toBe(2);
+      expect(run?.totals.cpuCounts).toEqual({ a: 5, b: 2 });
+      expect(await store.polls('r3')).toHaveLength(2);
+    });
+
+    it('fails when a poll skips an index, or the run does not exist', async () => {
+      await store.startRun({ runId: 'r4', azId: 'usw1-az1', region: 'us-west-1', startedAt: '2026-01-02T00:00:00Z' });
+      const poll = { aggregate: aggregate({ a: 1 }), target: 't', costUsd: 0 };
+      await expect(store.recordPoll('r4', 2, poll)).rejects.toThrow(PollOutOfOrderError);
+      await expect(store.recordPoll('nope', 0, poll)).rejects.toThrow(RunNotFoundError);
+      await expect(store.recordPoll('r4', -1, poll)).rejects.toThrow(InvalidRecordError);
+    });
+
+    it('caps stored instance ids but keeps their number', async () => {
+      await store.startRun({ runId: 'r5', azId: 'usw1-az1', region: 'us-west-1', startedAt: '2026-01-02T00:00:00Z' });
+      await store.recordPoll('r5', 0, { aggregate: aggregate({ a: 1200 }), target: 't', costUsd: 0 });
+      const [poll] = await store.polls('r5');
+      expect(poll.aggregate.instanceIds).toHaveLength(MAX_STORED_INSTANCE_IDS);
+      expect(poll.aggregate.instanceCount).toBe(1200);
+    });
+
+    it('marks a run failed with its cause and keeps its polls; a failed run takes no more polls', async () => {
+      await store.startRun({ runId: 'r6', azId: 'usw1-az1', region: 'us-west-1', startedAt: '2026-01-02T00:00:00Z' });
+      const poll = { aggregate: aggregate({ a: 1 }), target: 't', costUsd: 0 };
+      await store.recordPoll('r6', 0, poll);
+      const failed = await store.failRun('r6', { cause: 'Sampler.Unhandled: boom', azId: 'usw1-az1' });
+      expect(failed?.status).toBe('failed');
+      expect(failed?.cause).toBe('Sampler.Unhandled: boom');
+      expect(failed?.pollsRecorded).toBe(1);
+      expect(await store.polls('r6')).toHaveLength(1);
+      await expect(store.recordPoll('r6', 1, poll)).rejects.toThrow(RunFinishedError);
+      await expect(store.finishRun('r6', { stoppedBecause: 'converged' })).rejects.toThrow(RunFinishedError);
+    });
+
+    it('records a failure even for a run that never started, and never overrides a success', async () => {
+      const failed = await store.failRun('r7', { cause: 'States.Timeout', azId: 'usw1-az2', region: 'us-west-1' });
+      expect(failed).toMatchObject({ runId: 'r7', azId: 'usw1-az2', status: 'failed', pollsRecorded: 0 });
+      await store.startRun({ runId: 'r8', azId: 'usw1-az1', region: 'us-west-1', startedAt: '2026-01-02T00:00:00Z' });
+      const done = await store.finishRun('r8', { stoppedBecause: 'saturated' });
+      expect(done.status).toBe('succeeded');
+      expect(await store.failRun('r8', { cause: 'late', azId: 'usw1-az1' })).toBeUndefined();
+      expect((await store.getRun('r8'))?.status).toBe('succeeded');
+    });
+  });
+
+  describe('characterizations', () => {
+    it('keeps history and the newest as LATEST, readable in one query across zones', async () => {
+      await store.putCharacterization(characterization('usw1-az1', '2026-01-01T00:00:00.000Z', { a: 1 }));
+      await store.putCharacterization(characterization('usw1-az1', '2026-01-02T00:00:00.000Z', { a: 2 }), {
+        runId: 'r',
+      });
+      // An older run finishing late does not replace LATEST.
+      await store.putCharacterization(characterization('usw1-az1', '2025-12-31T00:00:00.000Z', { a: 3 }));
+      await store.putCharacterization(characterization('sae1-az1', '2026-01-01T00:00:00.000Z', { b: 7 }));
+
+      const latest = await store.latestCharacterizations();
+      const byZone = Object.fromEntries(latest.map((c) => [c.azId, c]));
+      expect(Object.keys(byZone).sort()).toEqual(['sae1-az1', 'usw1-az1']);
+      expect(byZone['usw1-az1'].counts).toEqual({ a: 2 });
+      expect(byZone['usw1-az1']).not.toHaveProperty('pk');
+      expect(byZone['usw1-az1']).not.toHaveProperty('runId');
+      expect((await store.latestCharacterization('sae1-az1'))?.counts).toEqual({ b: 7 });
+
+      const history = await store.characterizations('usw1-az1');
+      expect(history.map((c) => c.counts.a)).toEqual([3, 1, 2]);
+      const newest = await store.characterizations('usw1-az1', { newestFirst: true, limit: 1 });
+      expect(newest.map((c) => c.measuredAt)).toEqual(['2026-01-02T00:00:00.000Z']);
+    });
+
+    it('fails when measuredAt is not a time', async () => {
+      await expect(store.putCharacterization(characterization('usw1-az1', 'yesterday', { a: 1 }))).rejects.toThrow(
+        /measuredAt.*yesterday/,
+      );
+    });
+  });
+
+  describe('profiles and passive counts', () => {
+    it('merges concurrent runtime observations into mean and M2', async () => {
+      const runtimes = [100, 110, 90, 105, 95, 120];
+      const key = { cpu: 'intel-xeon-2.50', arch: 'x86_64', memoryMb: 2048 } as const;
+      await Promise.all(runtimes.slice(0, 4).map((ms) => store.addProfileObservation('zipper', key, ms)));
+      await store.addProfileSums('zipper', key, runtimeSumsOf(runtimes.slice(4)));
+      await store.addProfileObservation('graph-bfs', { ...key, cpu: 'amd-epyc' }, 50);
+
+      const all = await store.profiles();
+      const mean = runtimes.reduce((a, b) => a + b, 0) / runtimes.length;
+      const m2 = runtimes.reduce((a, x) => a + (x - mean) ** 2, 0);
+      expect(Object.keys(all).sort()).toEqual(['graph-bfs', 'zipper']);
+      const [entry] = all.zipper.entries;
+      expect(entry).toMatchObject({ cpu: 'intel-xeon-2.50', arch: 'x86_64', memoryMb: 2048 });
+      expect(entry.stats.count).toBe(6);
+      expect(entry.stats.meanMs).toBeCloseTo(mean, 9);
+      expect(entry.stats.m2).toBeCloseTo(m2, 6);
+
+      const only = await store.profiles(['graph-bfs', 'unknown']);
+      expect(Object.keys(only)).toEqual(['graph-bfs']);
+      await expect(store.addProfileObservation('zipper', key, Number.NaN)).rejects.toThrow(InvalidRecordError);
+    });
+
+    it('adds passive CPU counts atomically per zone', async () => {
+      await Promise.all([
+        store.addPassiveCpu('usw1-az1', 'intel-xeon-2.50'),
+        store.addPassiveCpu('usw1-az1', 'intel-xeon-2.50'),
+        store.addPassiveCpu('usw1-az1', { 'amd-epyc': 2, 'intel-xeon-3.00': 1 }),
+        store.addPassiveCpu('sae1-az1', 'intel-xeon-3.00', 4),
+      ]);
+      const zone = await store.passiveCounts('usw1-az1');
+      expect(zone?.counts).toEqual({ 'intel-xeon-2.50': 2, 'amd-epyc': 2, 'intel-xeon-3.00': 1 });
+      expect(zone?.observations).toBe(5);
+      const all = await store.allPassiveCounts();
+      expect(all.map((p) => p.azId).sort()).toEqual(['sae1-az1', 'usw1-az1']);
+      await expect(store.addPassiveCpu('usw1-az1', 'x', -1)).rejects.toThrow(/count of x/);
+    });
+
+    it('writes the item types the type index partitions on', async () => {
+      await store.addPassiveCpu('usw1-az1', 'a');
+      const out = await doc.send(
+        new GetCommand({ TableName: store.tableName, Key: { pk: 'ZONE#usw1-az1', sk: 'PASSIVE' } }),
+      );
+      expect(out.Item?.type).toBe('PASSIVE');
+    });
+  });
+});
