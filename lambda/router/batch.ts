@@ -1,0 +1,108 @@
+import { type FollowContext, followRoute, type Route, summarize } from './follow';
+import type { Work } from './request';
+import type { BatchAnswer, BatchCallOutcome, BatchSummary, RoutedCall } from './types';
+
+export interface BatchOptions {
+  readonly count: number;
+  readonly concurrency: number;
+  readonly includeResults: boolean;
+  /** Called with each call's answer as it completes (telemetry). */
+  readonly onCall?: (call: RoutedCall) => void;
+}
+
+/**
+ * A burst of `count` invocations of one piece of work, at most `concurrency` at a time, as the
+ * paper's batch experiments ran them. All calls share one route, so a zone that fails mid-burst is
+ * left by every later call. Every call is answered exactly once in `calls`, in index order.
+ */
+export async function runBatch(
+  context: FollowContext,
+  work: Work,
+  profile: string,
+  route: Route,
+  options: BatchOptions,
+): Promise<BatchAnswer> {
+  const first = route.placement;
+  const calls: BatchCallOutcome[] = new Array(options.count);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < options.count) {
+      const index = next++;
+      const call = await followRoute(context, work, profile, route);
+      options.onCall?.(call);
+      calls[index] = outcomeOf(index, call, options.includeResults);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, options.count) }, worker));
+  return {
+    status: 'batch',
+    profile,
+    placement: summarize(first),
+    summary: summarizeCalls(calls, options.concurrency),
+    calls,
+  };
+}
+
+function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): BatchCallOutcome {
+  const attempts = call.attempts;
+  const last = attempts.at(-1);
+  let failovers = 0;
+  for (let i = 1; i < attempts.length; i++) if (attempts[i].azId !== attempts[i - 1].azId) failovers++;
+  return {
+    index,
+    status: call.status,
+    ...(last ? { azId: last.azId, functionName: last.functionName } : {}),
+    ...(last?.cpu ? { cpu: last.cpu } : {}),
+    attempts: attempts.length,
+    rejects: attempts.filter((a) => a.status === 'rejected').length,
+    failovers,
+    ...(call.estimate?.runtimeMs !== undefined ? { runtimeMs: call.estimate.runtimeMs } : {}),
+    costUsd: call.estimate?.costUsd ?? 0,
+    carbonG: call.estimate?.carbonG ?? 0,
+    ...(call.status === 'error' ? { errorType: call.error.type } : {}),
+    ...(includeResults && call.status === 'ok' ? { result: call.result } : {}),
+  };
+}
+
+function summarizeCalls(calls: readonly BatchCallOutcome[], concurrency: number): BatchSummary {
+  let succeeded = 0;
+  let costUsd = 0;
+  let carbonG = 0;
+  let runtimeSum = 0;
+  let runtimeCount = 0;
+  let attempts = 0;
+  let rejects = 0;
+  let failovers = 0;
+  const byFunction: Record<string, number> = {};
+  const byCpu: Record<string, number> = {};
+  for (const call of calls) {
+    if (call.status === 'ok') {
+      succeeded++;
+      if (call.functionName) byFunction[call.functionName] = (byFunction[call.functionName] ?? 0) + 1;
+      if (call.cpu) byCpu[call.cpu] = (byCpu[call.cpu] ?? 0) + 1;
+    }
+    costUsd += call.costUsd;
+    carbonG += call.carbonG;
+    if (call.runtimeMs !== undefined) {
+      runtimeSum += call.runtimeMs;
+      runtimeCount++;
+    }
+    attempts += call.attempts;
+    rejects += call.rejects;
+    failovers += call.failovers;
+  }
+  return {
+    count: calls.length,
+    concurrency,
+    succeeded,
+    failed: calls.length - succeeded,
+    costUsd,
+    ...(runtimeCount > 0 ? { meanRuntimeMs: runtimeSum / runtimeCount } : {}),
+    attemptsPerRequest: calls.length > 0 ? attempts / calls.length : 0,
+    rejects,
+    failovers,
+    carbonG,
+    byFunction,
+    byCpu,
+  };
+}

@@ -1,0 +1,117 @@
+import type { Arch, RegionFacts } from '../../lib/core/types';
+import { DEFAULT_CACHE_TTL_MS, type RouterConfig } from './config';
+import { RouterConfigError } from './errors';
+
+/**
+ * The router Lambda's settings, from its environment (set by the control stack):
+ *
+ * | variable | meaning | default |
+ * |---|---|---|
+ * | `SKY_ZONES` | deployed zones: comma-separated AZ IDs, each optionally `region:azId` | required |
+ * | `SKY_MEMORY_SIZES` | deployed memory sizes, MB, comma-separated | `128,256,512,1024,2048,4096,6144,8192,10240` |
+ * | `SKY_ARCHITECTURES` | deployed architectures, comma-separated | `x86_64,arm64` |
+ * | `SKY_TABLE_NAME` | the table | `skymesh` |
+ * | `SKY_TABLE_REGION` | the table's region | `AWS_REGION` |
+ * | `SKY_HOLD_MS` | hold of a rejected attempt, ms | `150` |
+ * | `SKY_MAX_ATTEMPTS` | attempt budget when a request sets none | `10` |
+ * | `SKY_END_REJECTED` | `true`: end rejected instances (Minos) | `false` |
+ * | `SKY_CACHE_TTL_MS` | reuse of table reads, ms | `60000` |
+ * | `SKY_INVOKE_TIMEOUT_MS` | limit of one invoke, ms | `60000` |
+ */
+export interface RouterEnvironment {
+  readonly config: RouterConfig;
+  readonly tableName: string;
+  readonly tableRegion: string;
+  readonly cacheTtlMs: number;
+}
+
+export const PAPER_MEMORY_SIZES = [128, 256, 512, 1024, 2048, 4096, 6144, 8192, 10240] as const;
+
+export interface EnvironmentFacts {
+  readonly regionFacts: (region: string) => RegionFacts;
+  /** The region of an AZ ID, or undefined when unknown. */
+  readonly regionOfAzId: (azId: string) => string | undefined;
+}
+
+/**
+ * Reads the router's settings from environment variables.
+ * @throws RouterConfigError naming the variable, its value and what is allowed.
+ */
+export function routerEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  facts: EnvironmentFacts,
+): RouterEnvironment {
+  const deployed = zonesOf(env.SKY_ZONES, facts);
+  const memorySizes = listOf(env.SKY_MEMORY_SIZES, 'SKY_MEMORY_SIZES', 'integers from 128 to 10240', (v) => {
+    const n = Number(v);
+    return Number.isInteger(n) && n >= 128 && n <= 10240 ? n : undefined;
+  }) ?? [...PAPER_MEMORY_SIZES];
+  const architectures =
+    listOf<Arch>(env.SKY_ARCHITECTURES, 'SKY_ARCHITECTURES', 'x86_64 and/or arm64', (v) =>
+      v === 'x86_64' || v === 'arm64' ? v : undefined,
+    ) ?? (['x86_64', 'arm64'] as Arch[]);
+  const tableRegion = env.SKY_TABLE_REGION ?? env.AWS_REGION;
+  if (!tableRegion) throw new RouterConfigError('SKY_TABLE_REGION', tableRegion, 'a region code (or set AWS_REGION)');
+  return {
+    config: {
+      deployed,
+      architectures,
+      memorySizes,
+      regionFacts: facts.regionFacts,
+      holdMs: numberOf(env.SKY_HOLD_MS, 'SKY_HOLD_MS', 0, 10_000) ?? 150,
+      maxAttempts: numberOf(env.SKY_MAX_ATTEMPTS, 'SKY_MAX_ATTEMPTS', 1, 50) ?? 10,
+      endRejectedInstances: booleanOf(env.SKY_END_REJECTED, 'SKY_END_REJECTED') ?? false,
+      invokeTimeoutMs: numberOf(env.SKY_INVOKE_TIMEOUT_MS, 'SKY_INVOKE_TIMEOUT_MS', 1, 900_000) ?? 60_000,
+    },
+    tableName: env.SKY_TABLE_NAME ?? 'skymesh',
+    tableRegion,
+    cacheTtlMs: numberOf(env.SKY_CACHE_TTL_MS, 'SKY_CACHE_TTL_MS', 0, 86_400_000) ?? DEFAULT_CACHE_TTL_MS,
+  };
+}
+
+function zonesOf(value: string | undefined, facts: EnvironmentFacts): Array<{ azId: string; region: string }> {
+  const allowed =
+    'comma-separated AZ IDs such as usw2-az1, each optionally prefixed by its region (us-west-2:usw2-az1)';
+  if (!value || value.trim() === '') throw new RouterConfigError('SKY_ZONES', value, allowed);
+  const zones: Array<{ azId: string; region: string }> = [];
+  for (const item of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [first, second] = item.split(':');
+    const azId = second ?? first;
+    const region = second ? first : facts.regionOfAzId(azId);
+    if (!/^[a-z]{2,5}\d-az\d+$/.test(azId) || !region) throw new RouterConfigError('SKY_ZONES', item, allowed);
+    if (!zones.some((z) => z.azId === azId)) zones.push({ azId, region });
+  }
+  return zones;
+}
+
+function listOf<T>(
+  value: string | undefined,
+  key: string,
+  allowed: string,
+  parse: (item: string) => T | undefined,
+): T[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  return value.split(',').map((item) => {
+    const parsed = parse(item.trim());
+    if (parsed === undefined) throw new RouterConfigError(key, item.trim(), allowed);
+    return parsed;
+  });
+}
+
+function numberOf(value: string | undefined, key: string, min: number, max: number): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new RouterConfigError(key, value, `a number from ${min} to ${max}`);
+  return n;
+}
+
+function booleanOf(value: string | undefined, key: string): boolean | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new RouterConfigError(key, value, 'true or false');
+}

@@ -1,0 +1,35 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { createDocumentClient } from '../../lib/aws/dynamo-client';
+import { sdkInvoker } from '../../lib/aws/lambda-invoker';
+import { SkyStore } from '../../lib/aws/store';
+import { regionFacts, regionOfAzId } from '../../lib/catalog';
+import { installPolyfills } from '../../lib/polyfills';
+import { routerEnvironment } from './environment';
+import { createRouterHandler } from './handler';
+import { corePlacerFactory } from './placer';
+
+/**
+ * The router Lambda (`sky-router`): invoked directly or through its IAM-authenticated Function URL.
+ * Clients are created once per instance, outside the handler, so warm calls reuse their connections
+ * and the cached characterizations. Settings come from the environment (see `environment.ts`).
+ */
+installPolyfills();
+
+const environment = routerEnvironment(process.env, {
+  regionFacts,
+  regionOfAzId: (azId) => regionOfAzId(azId) ?? undefined,
+});
+
+const routerHandler = createRouterHandler({
+  store: new SkyStore({
+    client: createDocumentClient({ region: environment.tableRegion }),
+    tableName: environment.tableName,
+  }),
+  invoker: sdkInvoker(new LambdaClient({})),
+  config: environment.config,
+  placerFactory: corePlacerFactory({ holdMs: environment.config.holdMs }),
+  cacheTtlMs: environment.cacheTtlMs,
+});
+
+export const handler = (event: unknown, context?: { getRemainingTimeInMillis?(): number }) =>
+  routerHandler(event, context);

@@ -1,0 +1,99 @@
+import type { CpuKey, ProfileKey } from '../../lib/core/types';
+import type { RouterStore } from './types';
+
+/**
+ * Passive learning, off the response's critical path: observations are buffered as they happen,
+ * coalesced (one ADD per profile entry and per zone × CPU), and written when `flush()` is called.
+ * The handler calls `flush()` after its answer is computed and awaits it before returning, so a
+ * normal return never loses an observation; concurrent calls on one router (batch mode, the
+ * embedded router) share flushes, so a burst costs a few writes rather than one per call.
+ * A failed write is reported to `onError` (logged and counted) and not retried: ADD is not
+ * idempotent, and the SDK has already retried throttling.
+ */
+export class LearningBuffer {
+  private profiles = new Map<string, { workload: string; key: ProfileKey; runtimesMs: number[] }>();
+  private passive = new Map<string, Record<CpuKey, number>>();
+  private inFlight: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+  /** Writes issued and failed so far (for metrics and tests). */
+  readonly stats = { writes: 0, failedWrites: 0, observations: 0 };
+
+  constructor(
+    private readonly store: Pick<RouterStore, 'addProfileSums' | 'addPassiveCpu'>,
+    private readonly onError: (error: unknown, what: string) => void = () => {},
+  ) {}
+
+  /** Records the runtime of an accepted call. */
+  observeRuntime(workload: string, key: ProfileKey, runtimeMs: number): void {
+    const id = `${workload}\u0000${key.cpu}\u0000${key.arch}\u0000${key.memoryMb}`;
+    const entry = this.profiles.get(id);
+    if (entry) entry.runtimesMs.push(runtimeMs);
+    else this.profiles.set(id, { workload, key, runtimesMs: [runtimeMs] });
+    this.stats.observations++;
+  }
+
+  /** Records a new instance seen on a CPU in a zone. */
+  observeInstance(azId: string, cpu: CpuKey): void {
+    const counts = this.passive.get(azId);
+    if (counts) counts[cpu] = (counts[cpu] ?? 0) + 1;
+    else this.passive.set(azId, { [cpu]: 1 });
+    this.stats.observations++;
+  }
+
+  /** True when nothing waits to be written. */
+  get empty(): boolean {
+    return this.profiles.size === 0 && this.passive.size === 0;
+  }
+
+  /** Resolves when every observation recorded before the call is written (or its write failed). Never rejects. */
+  flush(): Promise<void> {
+    if (this.queued) return this.queued;
+    if (this.inFlight) {
+      if (this.empty) return this.inFlight;
+      this.queued = this.inFlight.then(() => {
+        this.queued = undefined;
+        return this.start();
+      });
+      return this.queued;
+    }
+    return this.empty ? Promise.resolve() : this.start();
+  }
+
+  private start(): Promise<void> {
+    const profiles = [...this.profiles.values()];
+    const passive = [...this.passive.entries()];
+    this.profiles = new Map();
+    this.passive = new Map();
+    const writes = [
+      ...profiles.map((p) =>
+        this.write(() => this.store.addProfileSums(p.workload, p.key, sumsOf(p.runtimesMs)), `profile ${p.workload}`),
+      ),
+      ...passive.map(([azId, counts]) => this.write(() => this.store.addPassiveCpu(azId, counts), `passive ${azId}`)),
+    ];
+    const inFlight = Promise.all(writes).then(() => {
+      if (this.inFlight === inFlight) this.inFlight = undefined;
+    });
+    this.inFlight = inFlight;
+    return inFlight;
+  }
+
+  private async write(run: () => Promise<void>, what: string): Promise<void> {
+    this.stats.writes++;
+    try {
+      await run();
+    } catch (error) {
+      this.stats.failedWrites++;
+      this.onError(error, what);
+    }
+  }
+}
+
+function sumsOf(runtimesMs: readonly number[]): { count: number; sum: number; sumSquares: number } {
+  let sum = 0;
+  let sumSquares = 0;
+  for (const ms of runtimesMs) {
+    sum += ms;
+    sumSquares += ms * ms;
+  }
+  return { count: runtimesMs.length, sum, sumSquares };
+}

@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Arch, GeoPoint, Objective, PlacementLimits, StrategyName } from '../../lib/core/types';
+import type { DynamicRequest, WorkloadSize } from '../shared/protocol';
+import { PayloadTooLargeError, RouterRequestError } from './errors';
+
+/**
+ * The router's request: the work (a built-in workload or code, in the dynamic function's shapes),
+ * the objective, the limits and, optionally, a batch. Validated with zod; the first problem is
+ * reported with the path of the field at fault.
+ */
+
+/** Lambda's synchronous invocation payload limit (request and response), 6 MB. */
+export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+/** Largest batch one router call runs. */
+export const MAX_BATCH_COUNT = 10_000;
+/** Highest concurrency of a batch (the default account concurrency quota is 1,000). */
+export const MAX_BATCH_CONCURRENCY = 1_000;
+/** Highest attempt budget a request may ask for. */
+export const MAX_ATTEMPTS_LIMIT = 50;
+
+const WORKLOAD_SIZES = ['test', 'small', 'large'] as const satisfies readonly WorkloadSize[];
+const STRATEGIES = [
+  'baseline',
+  'regional',
+  'retry-slow',
+  'focus-fastest',
+  'hybrid',
+  'optimal',
+] as const satisfies readonly StrategyName[];
+const ARCHES = ['x86_64', 'arm64'] as const satisfies readonly Arch[];
+
+const name = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 letters, digits, ".", "_" or "-"');
+const regionCode = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region code such as us-west-2');
+const azId = z.string().regex(/^[a-z]{2,5}\d-az\d+$/, 'expected an AZ ID such as usw2-az1');
+const memoryMb = z.number().int().min(128).max(10240);
+
+const geoPoint = z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
+
+const weights = z
+  .strictObject({ cost: z.number().min(0), latency: z.number().min(0), carbon: z.number().min(0) })
+  .refine((w) => w.cost + w.latency + w.carbon > 0, 'at least one weight must be above 0');
+
+const limits = z.strictObject({
+  regions: z.array(regionCode).min(1).optional(),
+  zones: z.array(azId).min(1).optional(),
+  architectures: z.array(z.enum(ARCHES)).min(1).optional(),
+  /** Shorthand for `architectures: [arch]`. */
+  arch: z.enum(ARCHES).optional(),
+  memorySizes: z.array(memoryMb).min(1).optional(),
+  /** Shorthand for `memorySizes: [memoryMb]`. */
+  memoryMb: memoryMb.optional(),
+  maxAttempts: z.number().int().min(1).max(MAX_ATTEMPTS_LIMIT).optional(),
+  maxAddedLatencyMs: z.number().min(0).optional(),
+  clientLocation: geoPoint.optional(),
+});
+
+const routerRequestSchema = z
+  .strictObject({
+    workload: z
+      .union([name, z.strictObject({ name, size: z.enum(WORKLOAD_SIZES).optional() })], {
+        error: 'expected a workload name or { name, size }',
+      })
+      .optional(),
+    /** Size of a built-in workload given by name. */
+    size: z.enum(WORKLOAD_SIZES).optional(),
+    code: z.strictObject({ source: z.string().min(1), entry: z.string().min(1).optional() }).optional(),
+    input: z.unknown().optional(),
+    bundle: z
+      .strictObject({
+        data: z.string().min(1),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits'),
+        encoding: z.literal('tar+gzip'),
+      })
+      .optional(),
+    timeoutMs: z.number().int().min(1).max(900_000).optional(),
+    /** Name under which runtimes are learned; default: the workload name (with `@size`), or a hash of the code. */
+    profile: z
+      .string()
+      .regex(/^[A-Za-z0-9._@:-]{1,128}$/)
+      .optional(),
+    objective: z.union([z.enum(['cost', 'latency', 'carbon']), weights]).optional(),
+    strategy: z.enum(STRATEGIES).optional(),
+    limits: limits.optional(),
+    clientLocation: geoPoint.optional(),
+    batch: z
+      .strictObject({
+        count: z.number().int().min(1).max(MAX_BATCH_COUNT),
+        concurrency: z.number().int().min(1).max(MAX_BATCH_CONCURRENCY).optional(),
+        /** Include each call's result in the per-call outcomes (default false: summaries only). */
+        includeResults: z.boolean().optional(),
+      })
+      .optional(),
+  })
+  .superRefine((request, ctx) => {
+    if ((request.workload === undefined) === (request.code === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['workload'], message: 'give exactly one of workload and code' });
+    }
+    if (request.size !== undefined && typeof request.workload !== 'string') {
+      ctx.addIssue({ code: 'custom', path: ['size'], message: 'size goes with a workload given by name' });
+    }
+  });
+
+type ParsedRequest = z.infer<typeof routerRequestSchema>;
+
+/** The work the dynamic function runs: the fields of a `DynamicRequest` without routing. */
+export type Work = Pick<DynamicRequest, 'code' | 'workload' | 'input' | 'bundle' | 'timeoutMs'>;
+
+/** A validated, normalized router request. */
+export interface RouterRequest {
+  readonly work: Work;
+  /** The key runtimes are learned and looked up under. */
+  readonly profile: string;
+  readonly objective?: Objective;
+  readonly strategy?: StrategyName;
+  readonly limits: PlacementLimits;
+  readonly batch?: { readonly count: number; readonly concurrency: number; readonly includeResults: boolean };
+}
+
+/**
+ * Validates a router request (already decoded from JSON).
+ * @throws RouterRequestError naming the first field at fault.
+ */
+export function parseRouterRequest(body: unknown): RouterRequest {
+  const parsed = routerRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.length > 0 ? issue.path.map(String).join('.') : 'request';
+    throw new RouterRequestError(field, issue.message);
+  }
+  return normalize(parsed.data);
+}
+
+function normalize(request: ParsedRequest): RouterRequest {
+  const workload =
+    typeof request.workload === 'string' ? { name: request.workload, size: request.size } : request.workload;
+  const work: Work = {
+    ...(workload
+      ? { workload: workload.size ? { name: workload.name, size: workload.size } : { name: workload.name } }
+      : {}),
+    ...(request.code ? { code: request.code } : {}),
+    ...(request.input !== undefined ? { input: request.input } : {}),
+    ...(request.bundle ? { bundle: request.bundle } : {}),
+    ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
+  };
+  const l = request.limits ?? {};
+  const clientLocation: GeoPoint | undefined = l.clientLocation ?? request.clientLocation;
+  const architectures = l.architectures ?? (l.arch ? [l.arch] : undefined);
+  const memorySizes = l.memorySizes ?? (l.memoryMb !== undefined ? [l.memoryMb] : undefined);
+  const placementLimits: PlacementLimits = {
+    ...(l.regions ? { regions: l.regions } : {}),
+    ...(l.zones ? { zones: l.zones } : {}),
+    ...(architectures ? { architectures } : {}),
+    ...(memorySizes ? { memorySizes } : {}),
+    ...(l.maxAttempts !== undefined ? { maxAttempts: l.maxAttempts } : {}),
+    ...(l.maxAddedLatencyMs !== undefined ? { maxAddedLatencyMs: l.maxAddedLatencyMs } : {}),
+    ...(clientLocation ? { clientLocation } : {}),
+  };
+  return {
+    work,
+    profile: request.profile ?? profileKeyOf(work),
+    ...(request.objective !== undefined ? { objective: request.objective } : {}),
+    ...(request.strategy !== undefined ? { strategy: request.strategy } : {}),
+    limits: placementLimits,
+    ...(request.batch
+      ? {
+          batch: {
+            count: request.batch.count,
+            concurrency: Math.min(request.batch.concurrency ?? 100, request.batch.count),
+            includeResults: request.batch.includeResults ?? false,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * The profile key of a piece of work: `zipper` for a built-in workload at its default size,
+ * `zipper@large` at another size, `code-<first 16 hex digits of the SHA-256 of the entry and source>` for sent code.
+ */
+export function profileKeyOf(work: Work): string {
+  if (work.workload) return work.workload.size ? `${work.workload.name}@${work.workload.size}` : work.workload.name;
+  const text = `${work.code?.entry ?? 'run'}\n${work.code?.source ?? ''}`;
+  return `code-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Checks that the payload sent to the dynamic function fits Lambda's synchronous limit,
+ * naming the largest field when it does not.
+ * @returns the payload's size in bytes.
+ */
+export function checkPayloadSize(payload: DynamicRequest): number {
+  const bytes = Buffer.byteLength(JSON.stringify(payload), 'utf8');
+  if (bytes <= SYNC_PAYLOAD_LIMIT_BYTES) return bytes;
+  const fields: Array<[string, unknown]> = [
+    ['bundle', payload.bundle],
+    ['input', payload.input],
+    ['code', payload.code],
+  ];
+  let largest = 'request';
+  let largestBytes = -1;
+  for (const [field, value] of fields) {
+    const size = value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value), 'utf8');
+    if (size > largestBytes) {
+      largest = field;
+      largestBytes = size;
+    }
+  }
+  throw new PayloadTooLargeError(largest, bytes, SYNC_PAYLOAD_LIMIT_BYTES);
+}

@@ -1,0 +1,170 @@
+import type {
+  Characterization,
+  CpuCounts,
+  CpuKey,
+  Outcome,
+  Placement,
+  PlacementRequest,
+  ProfileKey,
+  RoutingView,
+  StrategyName,
+  Target,
+  WorkloadProfile,
+} from '../../lib/core/types';
+import type { DynamicErrorType } from '../shared/protocol';
+
+/**
+ * What the router reads from and writes to the table: the subset of `SkyStore` (`lib/aws/store.ts`)
+ * it uses, so tests and the embedded router can hand in any store with these methods.
+ */
+export interface RouterStore {
+  /** Every zone's `LATEST` characterization. */
+  latestCharacterizations(): Promise<readonly Characterization[]>;
+  /** Every workload's profile, keyed by workload. */
+  profiles(): Promise<Readonly<Record<string, WorkloadProfile>>>;
+  /** Adds summed runtime observations of one workload on one CPU × arch × memory (atomic ADD). */
+  addProfileSums(
+    workload: string,
+    key: ProfileKey,
+    sums: { readonly count: number; readonly sum: number; readonly sumSquares: number },
+  ): Promise<void>;
+  /** Adds instances seen per CPU to a zone's passive counts (atomic ADD). */
+  addPassiveCpu(azId: string, cpus: CpuCounts): Promise<void>;
+}
+
+/** The placing part of the core `Router`, built over one view snapshot. */
+export interface Placer {
+  place(request: PlacementRequest): Placement;
+  observe?(outcome: Outcome): void;
+}
+
+/** Builds a placer over a view; default: the core `Router`. */
+export type PlacerFactory = (view: RoutingView) => Placer;
+
+/** What became of one attempt. */
+export type AttemptStatus = 'ok' | 'rejected' | 'user-error' | 'bad-request' | 'throttled' | 'zone-error' | 'timeout';
+
+/** One invocation of a dynamic function made while following a placement. */
+export interface AttemptRecord {
+  readonly functionName: string;
+  readonly azId: string;
+  readonly status: AttemptStatus;
+  /** CPU the instance ran on (absent when the call never reached an instance). */
+  readonly cpu?: CpuKey;
+  readonly instanceId?: string;
+  readonly newInstance?: boolean;
+  /** Billed time of the attempt in ms (the handler's total, rounded up), when known. */
+  readonly billedMs?: number;
+  /** Round trip of the invoke as the router saw it, in ms. */
+  readonly roundTripMs: number;
+  /** Estimated cost of the attempt (billed time and request charge), USD; 0 for a call that never ran. */
+  readonly costUsd: number;
+  /** The error type for failed attempts (`TooManyRequestsException`, `Timeout`, `UserCodeError`, ...). */
+  readonly errorType?: string;
+}
+
+/** The placement the router took, in a compact form for the answer. */
+export interface PlacementSummary {
+  readonly target: Target;
+  readonly strategy: StrategyName;
+  readonly rejectCpus: readonly CpuKey[];
+  readonly holdMs: number;
+  readonly maxAttempts: number;
+  readonly expected: Placement['expected'];
+  readonly notes: readonly string[];
+}
+
+/** Estimated cost, runtime and carbon of what actually ran, from the attempts. */
+export interface RunEstimate {
+  /** Billed cost of every attempt plus request charges, USD. */
+  readonly costUsd: number;
+  /** Runtime of the user code in the accepted attempt, ms. */
+  readonly runtimeMs?: number;
+  /** Billed time summed over attempts, ms. */
+  readonly billedMs: number;
+  /** Operational emissions of the billed time, gCO2e. */
+  readonly carbonG: number;
+}
+
+export type RouterErrorType =
+  | 'BadRequest'
+  | 'PayloadTooLarge'
+  | 'NoTarget'
+  | 'NoCapacity'
+  | 'DeadlineExceeded'
+  | 'FunctionError'
+  | 'Internal'
+  | DynamicErrorType;
+
+export interface RouterErrorBody {
+  readonly type: RouterErrorType;
+  readonly message: string;
+  readonly field?: string;
+  readonly stack?: string;
+}
+
+/** The router's answer to one routed call. */
+export type RoutedCall =
+  | {
+      readonly status: 'ok';
+      readonly result: unknown;
+      readonly profile: string;
+      /** Placement followed; when a failover happened, the last one. */
+      readonly placement: PlacementSummary;
+      readonly attempts: readonly AttemptRecord[];
+      readonly estimate: RunEstimate;
+    }
+  | {
+      readonly status: 'error';
+      readonly error: RouterErrorBody;
+      readonly httpStatus: number;
+      readonly profile?: string;
+      readonly placement?: PlacementSummary;
+      readonly attempts: readonly AttemptRecord[];
+      readonly estimate?: RunEstimate;
+    };
+
+/** One call of a batch, compact. */
+export interface BatchCallOutcome {
+  readonly index: number;
+  readonly status: 'ok' | 'error';
+  readonly azId?: string;
+  readonly functionName?: string;
+  readonly cpu?: CpuKey;
+  readonly attempts: number;
+  readonly rejects: number;
+  readonly failovers: number;
+  readonly runtimeMs?: number;
+  readonly costUsd: number;
+  readonly carbonG: number;
+  readonly errorType?: string;
+  readonly result?: unknown;
+}
+
+export interface BatchSummary {
+  readonly count: number;
+  readonly concurrency: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly costUsd: number;
+  readonly meanRuntimeMs?: number;
+  readonly attemptsPerRequest: number;
+  readonly rejects: number;
+  readonly failovers: number;
+  readonly carbonG: number;
+  /** Calls per function name that answered. */
+  readonly byFunction: Readonly<Record<string, number>>;
+  /** Accepted calls per CPU. */
+  readonly byCpu: Readonly<Record<CpuKey, number>>;
+}
+
+/** The router's answer to a batch. */
+export interface BatchAnswer {
+  readonly status: 'batch';
+  readonly profile: string;
+  readonly placement: PlacementSummary;
+  readonly summary: BatchSummary;
+  readonly calls: readonly BatchCallOutcome[];
+}
+
+export type RouterAnswer = RoutedCall | BatchAnswer;

@@ -1,0 +1,114 @@
+import type { Characterization, RegionFacts, RoutingView, WorkloadProfile } from '../../lib/core/types';
+import type { RouterConfig } from './config';
+import type { Placer, PlacerFactory, RouterStore } from './types';
+
+/** A view snapshot and the placer built over it. */
+export interface CachedView {
+  readonly view: RoutingView;
+  readonly placer: Placer;
+  /** ms since epoch when the table was read (or the read failed). */
+  readonly loadedAt: number;
+  /** Why this view is not a fresh table read, when it is not. */
+  readonly notes: readonly string[];
+}
+
+export interface ViewCacheOptions {
+  readonly store: Pick<RouterStore, 'latestCharacterizations' | 'profiles'>;
+  readonly config: RouterConfig;
+  readonly placerFactory: PlacerFactory;
+  readonly clock: () => number;
+  readonly ttlMs: number;
+  readonly onLoadError?: (error: unknown) => void;
+}
+
+/** After a failed read, how long to keep answering from the last good view before trying again. */
+const RETRY_AFTER_FAILURE_MS = 1_000;
+
+/**
+ * Every zone's `LATEST` characterization and every profile, read from the table at most once per
+ * TTL per router instance (concurrent callers share one read), so a warm router adds no table read.
+ *
+ * Fallbacks (documented in the README): when the read fails, the last good view is kept and a note
+ * says how old it is; with no good view yet, the router places on an empty view (no
+ * characterizations, no profiles) and the core router's own fallback for uncharacterized zones applies.
+ * Stale characterizations are passed through: the core router judges staleness from `view.now`.
+ */
+export class ViewCache {
+  private current: CachedView | undefined;
+  private expiresAt = 0;
+  private loading: Promise<CachedView> | undefined;
+  private readonly regions: Readonly<Record<string, RegionFacts>>;
+  /** Table reads made so far (for tests and metrics). */
+  reads = 0;
+
+  constructor(private readonly options: ViewCacheOptions) {
+    const regions: Record<string, RegionFacts> = {};
+    for (const zone of options.config.deployed) regions[zone.region] ??= options.config.regionFacts(zone.region);
+    this.regions = regions;
+  }
+
+  /** The current view, re-read when the TTL has passed. */
+  get(): Promise<CachedView> {
+    if (this.current && this.options.clock() < this.expiresAt) return Promise.resolve(this.current);
+    this.loading ??= this.load().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  /** Forgets the cached view so the next `get()` reads the table. */
+  invalidate(): void {
+    this.expiresAt = 0;
+  }
+
+  /** Region facts of every deployed region (and of any other region asked for). */
+  regionFacts(region: string): RegionFacts {
+    return this.regions[region] ?? this.options.config.regionFacts(region);
+  }
+
+  private async load(): Promise<CachedView> {
+    const { store, clock, ttlMs } = this.options;
+    this.reads++;
+    try {
+      const [zones, profiles] = await Promise.all([store.latestCharacterizations(), store.profiles()]);
+      const now = clock();
+      this.current = this.build(zones, profiles, now, []);
+      this.expiresAt = now + ttlMs;
+    } catch (error) {
+      this.options.onLoadError?.(error);
+      const now = clock();
+      const reason = error instanceof Error ? error.message : String(error);
+      if (this.current) {
+        const ageS = Math.round((now - this.current.loadedAt) / 1000);
+        this.current = { ...this.current, notes: [`table read failed (${reason}); using data read ${ageS} s ago`] };
+      } else {
+        this.current = this.build([], {}, now, [
+          `table read failed (${reason}); placing without characterizations or profiles`,
+        ]);
+      }
+      this.expiresAt = now + Math.min(ttlMs, RETRY_AFTER_FAILURE_MS);
+    }
+    return this.current;
+  }
+
+  private build(
+    zones: readonly Characterization[],
+    profiles: Readonly<Record<string, WorkloadProfile>>,
+    now: number,
+    notes: string[],
+  ): CachedView {
+    const { config, placerFactory } = this.options;
+    const deployedIds = new Set(config.deployed.map((z) => z.azId));
+    const view: RoutingView = {
+      // Characterizations of zones that are no longer deployed cannot be routed to.
+      zones: zones.filter((z) => deployedIds.has(z.azId)),
+      deployed: config.deployed,
+      architectures: config.architectures,
+      memorySizes: config.memorySizes,
+      profiles,
+      regions: this.regions,
+      now,
+    };
+    return { view, placer: placerFactory(view), loadedAt: now, notes };
+  }
+}
