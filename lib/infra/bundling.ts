@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { AssetHashType, Stage } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { buildSync } from 'esbuild';
+import { BundlingError } from './errors';
+
+/** The repository root: `lib/infra/..`. Handler entries are resolved against it. */
+const PROJECT_ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * A group of Lambda handlers bundled into ONE folder, so that every function of a stack shares one
+ * code asset (one upload, one hash): each entry becomes `<name>.js` exporting `handler`.
+ */
+export interface HandlerGroup {
+  /** Folder name of the group, e.g. `dynamic`. */
+  readonly name: string;
+  /** Output file name (without `.js`) to entry path relative to the project root. */
+  readonly entries: Readonly<Record<string, string>>;
+}
+
+/** The dynamic function: runs the code it is sent (region mesh stacks). */
+export const DYNAMIC_HANDLERS: HandlerGroup = { name: 'dynamic', entries: { dynamic: 'lambda/dynamic/index.ts' } };
+
+/** The fan-out tree and the sampling steps (zone sampler stacks). */
+export const ZONE_HANDLERS: HandlerGroup = {
+  name: 'zone',
+  entries: { fanout: 'lambda/fanout/index.ts', sampling: 'lambda/sampling/index.ts' },
+};
+
+/** The router (control stack). */
+export const CONTROL_HANDLERS: HandlerGroup = { name: 'control', entries: { router: 'lambda/router/index.ts' } };
+
+/** The `handler` property for entry `name` of a bundled group, e.g. `dynamic.handler`. */
+export function bundledHandler(group: HandlerGroup, name: string): string {
+  if (!(name in group.entries)) {
+    throw new BundlingError(
+      name,
+      `no entry named '${name}' in group '${group.name}'; it has ${Object.keys(group.entries).join(', ')}`,
+    );
+  }
+  return `${name}.handler`;
+}
+
+interface BuiltGroup {
+  readonly hash: string;
+  readonly files: ReadonlyArray<{ readonly name: string; readonly contents: Uint8Array }>;
+}
+
+/** esbuild runs once per group per process; every synth in the process reuses the bytes. */
+const built = new Map<string, BuiltGroup>();
+
+function build(group: HandlerGroup, root: string): BuiltGroup {
+  const key = `${root}\0${group.name}\0${JSON.stringify(group.entries)}`;
+  const cached = built.get(key);
+  if (cached) return cached;
+  const entryPoints: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(group.entries)) {
+    const path = join(root, entry);
+    if (!existsSync(path)) throw new BundlingError(entry, `the entry file does not exist (looked in ${root})`);
+    entryPoints[name] = path;
+  }
+  let result: ReturnType<typeof buildSync>;
+  try {
+    result = buildSync({
+      entryPoints,
+      bundle: true,
+      platform: 'node',
+      target: 'node24',
+      format: 'cjs',
+      minify: true,
+      sourcemap: false,
+      legalComments: 'none',
+      write: false,
+      outdir: '/',
+      logLevel: 'silent',
+      absWorkingDir: root,
+    });
+  } catch (error) {
+    throw new BundlingError(group.name, error instanceof Error ? error.message : String(error));
+  }
+  const hash = createHash('sha256');
+  const files = (result.outputFiles ?? [])
+    .map((file) => ({ name: file.path.slice(1), contents: file.contents }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  for (const file of files) {
+    hash.update(file.name).update('\0').update(file.contents);
+  }
+  const bundle = { hash: hash.digest('hex'), files };
+  built.set(key, bundle);
+  return bundle;
+}
+
+/** Options of {@link bundledCode}. */
+export interface BundledCodeOptions {
+  /**
+   * Folder the entries are resolved against.
+   * @default - the repository root
+   */
+  readonly projectRoot?: string;
+}
+
+/**
+ * Bundles a handler group with the project's esbuild (once per process) into
+ * `<cloud assembly outdir>/bundles/<group>-<hash>` and returns a code asset for it, keyed by the
+ * bundle's own hash so that CDK does not fingerprint the folder again.
+ *
+ * Create one per stack (a CDK asset belongs to one stack) and pass it to every function there.
+ *
+ * @example
+ * const code = bundledCode(this, DYNAMIC_HANDLERS);
+ * new lambda.Function(this, 'Fn', { code, handler: bundledHandler(DYNAMIC_HANDLERS, 'dynamic'), ... });
+ */
+export function bundledCode(scope: Construct, group: HandlerGroup, options: BundledCodeOptions = {}): lambda.Code {
+  const { hash, files } = build(group, options.projectRoot ?? PROJECT_ROOT);
+  const outdir = Stage.of(scope)?.outdir;
+  if (!outdir) throw new BundlingError(group.name, 'the construct is not inside a CDK App or Stage');
+  const folder = join(outdir, 'bundles', `${group.name}-${hash.slice(0, 16)}`);
+  if (!existsSync(folder)) {
+    for (const file of files) {
+      const path = join(folder, file.name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, file.contents);
+    }
+  }
+  return lambda.Code.fromAsset(folder, { assetHash: hash, assetHashType: AssetHashType.CUSTOM });
+}

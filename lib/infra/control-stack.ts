@@ -1,0 +1,189 @@
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { TABLE_SCHEMA } from '../aws/table-schema';
+import { ROUTER_FUNCTION_NAME } from '../core/naming';
+import type { Arch } from '../core/types';
+import { bundledCode, bundledHandler, CONTROL_HANDLERS } from './bundling';
+import { MeshPropsError } from './errors';
+import { ExecutionRole } from './execution-role';
+import { FUNCTION_ENV } from './function-environment';
+import { METRIC_SERVICES, METRICS_NAMESPACE } from './metric-names';
+import { acknowledgeWildcardResources } from './nag';
+import { ALL_ARCHITECTURES, PAPER_MEMORY_SIZES, SKY_RUNTIME } from './region-mesh-stack';
+import { SkyDashboard } from './sky-dashboard';
+
+/** The zones of one region of the mesh. */
+export interface RegionZones {
+  readonly region: string;
+  readonly azIds: readonly string[];
+}
+
+/** Properties of a {@link ControlStack}. */
+export interface ControlStackProps extends StackProps {
+  /** The regions and zones of the mesh the router routes into. */
+  readonly mesh: readonly RegionZones[];
+  /**
+   * Memory sizes of the mesh's dynamic functions, in MB.
+   * @default PAPER_MEMORY_SIZES
+   */
+  readonly memorySizes?: readonly number[];
+  /**
+   * Architectures of the mesh's dynamic functions.
+   * @default ['x86_64', 'arm64']
+   */
+  readonly architectures?: readonly Arch[];
+  /**
+   * Name of the DynamoDB table.
+   * @default 'skymesh'
+   */
+  readonly tableName?: string;
+  /**
+   * What happens to the table (characterizations, profiles) when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * Hold time of a rejected attempt, in ms, passed to the router.
+   * @default 150
+   */
+  readonly holdMs?: number;
+  /**
+   * Retention of the router's log group.
+   * @default logs.RetentionDays.TWO_WEEKS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Timeout of the router: it waits for the dynamic function and its retries.
+   * @default Duration.minutes(15)
+   */
+  readonly routerTimeout?: Duration;
+  /**
+   * Code of the router (a bundle with `router.js`).
+   * @default - `lambda/router/index.ts` bundled with esbuild
+   */
+  readonly code?: lambda.Code;
+}
+
+/**
+ * The control plane in the home region: the skymesh DynamoDB table (on-demand, point-in-time recovery,
+ * TTL on `expiresAt`, index `byType` to read every zone's `LATEST` in one query), the router function
+ * `sky-router` with a Function URL that requires IAM auth (SigV4), and the dashboard.
+ *
+ * The router may invoke the mesh's dynamic functions (`sky-<azId>-<arch>-<mb>`) in the mesh's regions and
+ * read and write the table; nothing else.
+ */
+export class ControlStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly router: lambda.Function;
+  readonly routerUrl: lambda.FunctionUrl;
+  readonly routerRole: ExecutionRole;
+  readonly dashboard: SkyDashboard;
+
+  constructor(scope: Construct, id: string, props: ControlStackProps) {
+    super(scope, id, props);
+    const regions = props.mesh.map((r) => r.region);
+    if (regions.length === 0 || new Set(regions).size !== regions.length) {
+      throw new MeshPropsError('mesh', regions, 'at least one region, each once');
+    }
+    const architectures = props.architectures ?? ALL_ARCHITECTURES;
+    const memorySizes = props.memorySizes ?? PAPER_MEMORY_SIZES;
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      tableName: props.tableName ?? TABLE_SCHEMA.defaultTableName,
+      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
+      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE_SCHEMA.typeIndex.name,
+      partitionKey: { name: TABLE_SCHEMA.typeIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.typeIndex.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const dynamicFunctionArns = regions.flatMap((region) =>
+      architectures.map((arch) =>
+        this.formatArn({
+          service: 'lambda',
+          region,
+          resource: 'function',
+          // Only dynamic function names carry `-<arch>-`; samplers, fan-out, steps and router do not.
+          resourceName: `sky-*-${arch}-*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ),
+    );
+    this.routerRole = new ExecutionRole(this, 'RouterRole', {
+      logGroup,
+      description: 'skymesh router: invoke the dynamic functions of the mesh, read and write the skymesh table',
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'InvokeDynamicFunctions',
+          actions: ['lambda:InvokeFunction'],
+          resources: dynamicFunctionArns,
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadWriteSkyTable',
+          actions: [
+            'dynamodb:GetItem',
+            'dynamodb:BatchGetItem',
+            'dynamodb:Query',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:BatchWriteItem',
+            'dynamodb:ConditionCheckItem',
+          ],
+          resources: [this.table.tableArn, `${this.table.tableArn}/index/${TABLE_SCHEMA.typeIndex.name}`],
+        }),
+      ],
+    });
+
+    this.router = new lambda.Function(this, 'Router', {
+      functionName: ROUTER_FUNCTION_NAME,
+      code: props.code ?? bundledCode(this, CONTROL_HANDLERS),
+      handler: bundledHandler(CONTROL_HANDLERS, 'router'),
+      runtime: SKY_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 1024,
+      timeout: props.routerTimeout ?? Duration.minutes(15),
+      role: this.routerRole.role,
+      logGroup,
+      environment: {
+        [FUNCTION_ENV.tableName]: this.table.tableName,
+        [FUNCTION_ENV.tableRegion]: this.region,
+        [FUNCTION_ENV.regions]: regions.join(','),
+        [FUNCTION_ENV.zones]: props.mesh.flatMap((r) => r.azIds).join(','),
+        [FUNCTION_ENV.memorySizes]: memorySizes.join(','),
+        [FUNCTION_ENV.architectures]: architectures.join(','),
+        [FUNCTION_ENV.holdMs]: String(props.holdMs ?? 150),
+        [FUNCTION_ENV.metricsNamespace]: METRICS_NAMESPACE,
+        [FUNCTION_ENV.serviceName]: METRIC_SERVICES.router,
+      },
+    });
+    // IAM auth: the URL answers only SigV4-signed requests of principals allowed lambda:InvokeFunctionUrl.
+    this.routerUrl = this.router.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+
+    this.dashboard = new SkyDashboard(this, 'Dashboard', { regions });
+
+    new CfnOutput(this, 'RouterUrl', { value: this.routerUrl.url, description: 'IAM-authenticated router URL' });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+
+    acknowledgeWildcardResources(
+      this.routerRole,
+      dynamicFunctionArns,
+      'The router invokes the dynamic functions by their deterministic names sky-<azId>-<arch>-<mb> (no registry); ' +
+        'the pattern matches only those names, per configured region and architecture.',
+    );
+  }
+}

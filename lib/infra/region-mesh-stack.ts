@@ -1,0 +1,159 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { dynamicFunctionName } from '../core/naming';
+import type { Arch } from '../core/types';
+import { bundledCode, bundledHandler, DYNAMIC_HANDLERS } from './bundling';
+import { MeshPropsError } from './errors';
+import { ExecutionRole, networkInterfaceArn } from './execution-role';
+import { FUNCTION_ENV } from './function-environment';
+import { validateMemorySizes } from './lambda-limits';
+import { assertRegionMeshWithinLimits } from './limits';
+import { acknowledgeWildcardResources } from './nag';
+import { ZonalNetwork, type ZoneAttachment } from './zonal-network';
+
+/** The paper's memory sizes in MB. */
+export const PAPER_MEMORY_SIZES: readonly number[] = [128, 256, 512, 1024, 2048, 4096, 6144, 8192, 10240];
+/** Both Lambda architectures. */
+export const ALL_ARCHITECTURES: readonly Arch[] = ['x86_64', 'arm64'];
+
+/** The Node.js runtime of every skymesh function. */
+export const SKY_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** Properties of a {@link RegionMeshStack}. */
+export interface RegionMeshStackProps extends StackProps {
+  /** The zones of the region to deploy into, by AZ ID. */
+  readonly azIds: readonly string[];
+  /**
+   * Memory sizes of the dynamic functions, in MB.
+   * @default PAPER_MEMORY_SIZES (128 … 10240)
+   */
+  readonly memorySizes?: readonly number[];
+  /**
+   * Architectures of the dynamic functions.
+   * @default ['x86_64', 'arm64']
+   */
+  readonly architectures?: readonly Arch[];
+  /**
+   * How long the functions' and the flow log's log groups keep events.
+   * @default logs.RetentionDays.TWO_WEEKS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Timeout of a dynamic function (it runs the code it is sent).
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Code of the dynamic functions.
+   * @default - `lambda/dynamic/index.ts` bundled with esbuild
+   */
+  readonly code?: lambda.Code;
+}
+
+/**
+ * One region of the sky mesh: a {@link ZonalNetwork} with an isolated subnet per zone, and one dynamic
+ * function per zone × memory size × architecture named `sky-<azId>-<arch>-<mb>`, each attached to its
+ * zone's subnet only, which pins it to that zone. All functions share one code asset, one execution
+ * role (logs and network interfaces, nothing else: they run code they are sent) and one log group.
+ *
+ * No function has a resource policy or a URL: only IAM principals of the account that are allowed
+ * `lambda:InvokeFunction` (the router's role, administrators) can invoke them.
+ */
+export class RegionMeshStack extends Stack {
+  readonly network: ZonalNetwork;
+  readonly executionRole: ExecutionRole;
+  readonly logGroup: logs.LogGroup;
+  private readonly functions = new Map<string, lambda.Function>();
+
+  constructor(scope: Construct, id: string, props: RegionMeshStackProps) {
+    super(scope, id, props);
+    const memorySizes = props.memorySizes ?? PAPER_MEMORY_SIZES;
+    const architectures = props.architectures ?? ALL_ARCHITECTURES;
+    validateMemorySizes('memorySizes', memorySizes);
+    validateArchitectures(architectures);
+    assertRegionMeshWithinLimits({
+      stackName: this.stackName,
+      zones: props.azIds.length,
+      memorySizes: memorySizes.length,
+      architectures: architectures.length,
+    });
+
+    this.network = new ZonalNetwork(this, 'Network', { azIds: props.azIds, flowLogRetention: props.logRetention });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const attachments = props.azIds.map((azId) => this.network.attachment(azId));
+    this.executionRole = new ExecutionRole(this, 'ExecutionRole', {
+      logGroup: this.logGroup,
+      attachments,
+      description: 'skymesh dynamic functions: logs and zone network interfaces only',
+    });
+    const code = props.code ?? bundledCode(this, DYNAMIC_HANDLERS);
+    const handler = bundledHandler(DYNAMIC_HANDLERS, 'dynamic');
+    const timeout = props.timeout ?? Duration.minutes(5);
+
+    for (const attachment of attachments) {
+      for (const arch of architectures) {
+        for (const memorySize of memorySizes) {
+          const functionName = dynamicFunctionName(attachment.azId, arch, memorySize);
+          const fn = new lambda.Function(this, functionName, {
+            functionName,
+            code,
+            handler,
+            runtime: SKY_RUNTIME,
+            architecture: arch === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+            memorySize,
+            timeout,
+            role: this.executionRole.role,
+            logGroup: this.logGroup,
+            environment: { [FUNCTION_ENV.azId]: attachment.azId },
+          });
+          pinToZone(fn, attachment);
+          this.functions.set(functionName, fn);
+        }
+      }
+    }
+    this.suppressNagFindings();
+  }
+
+  /** The dynamic functions, by name. */
+  get dynamicFunctions(): ReadonlyMap<string, lambda.Function> {
+    return this.functions;
+  }
+
+  /** Subnet and security group of a zone, for other stacks of the region to pin their functions. */
+  attachment(azId: string): ZoneAttachment {
+    return this.network.attachment(azId);
+  }
+
+  private suppressNagFindings(): void {
+    acknowledgeWildcardResources(this.executionRole, ['*', networkInterfaceArn(this)], NETWORK_WILDCARD_REASON);
+  }
+}
+
+/** Why the VPC permissions of an execution role need wildcards. */
+export const NETWORK_WILDCARD_REASON =
+  'ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets support no resource-level permissions; deleting and ' +
+  'assigning addresses is scoped to the network interfaces of this region and account, which Lambda creates on ' +
+  'demand with IDs unknown at deploy time (creating them is scoped to the mesh subnets and security group).';
+
+/** Attaches a function to one zone's subnet only, through the L1 (the L2 wants an `IVpc`). */
+export function pinToZone(fn: lambda.Function, attachment: ZoneAttachment): void {
+  (fn.node.defaultChild as lambda.CfnFunction).vpcConfig = {
+    subnetIds: [attachment.subnetId],
+    securityGroupIds: [attachment.securityGroupId],
+  };
+}
+
+function validateArchitectures(architectures: readonly Arch[]): void {
+  const allowed = new Set<string>(ALL_ARCHITECTURES);
+  if (architectures.length === 0 || architectures.some((a) => !allowed.has(a))) {
+    throw new MeshPropsError('architectures', architectures, 'a non-empty subset of x86_64, arm64');
+  }
+  if (new Set(architectures).size !== architectures.length) {
+    throw new MeshPropsError('architectures', architectures, 'each architecture once');
+  }
+}

@@ -1,0 +1,102 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import { ROUTER_FUNCTION_NAME } from '../core/naming';
+import { METRIC_DIMENSION, METRICS, METRICS_NAMESPACE } from './metric-names';
+
+/** Properties of a {@link SkyDashboard}. */
+export interface SkyDashboardProps {
+  /** Regions whose sampling metrics to show (each zone's steps emit in its own region). */
+  readonly regions: readonly string[];
+  /**
+   * Name of the dashboard.
+   * @default 'skymesh'
+   */
+  readonly dashboardName?: string;
+  /**
+   * Period of every graph.
+   * @default Duration.minutes(5)
+   */
+  readonly period?: Duration;
+}
+
+/**
+ * The control stack's CloudWatch dashboard: per zone, the router's invocations, rejects, retries,
+ * fail-overs and estimated cost, the router function's own health, and the sampling runs, polls and
+ * cost. Zones are found with SEARCH expressions over the `{Skymesh, azId, service}` dimension set (see
+ * metric-names.ts), so a zone shows up as soon as it emits, without a list of zones in the template.
+ */
+export class SkyDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: SkyDashboardProps) {
+    super(scope, id);
+    const period = props.period ?? Duration.minutes(5);
+    const home = Stack.of(this).region;
+    const perZone = (metric: string, label: string, region?: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},${METRIC_DIMENSION},service} MetricName="${metric}"', 'Sum', ${period.toSeconds()})`,
+        label: region ? `${label} ${region}` : label,
+        period,
+        searchRegion: region && region !== home ? region : undefined,
+        usingMetrics: {},
+      });
+    const routerGraph = (title: string, metric: string) =>
+      new cloudwatch.GraphWidget({ title, left: [perZone(metric, metric)], width: 8, height: 6 });
+    const samplingGraph = (title: string, metric: string) =>
+      new cloudwatch.GraphWidget({
+        title,
+        left: props.regions.map((region) => perZone(metric, metric, region)),
+        width: 8,
+        height: 6,
+        legendPosition: cloudwatch.LegendPosition.HIDDEN,
+      });
+    const routerFunction = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName,
+        dimensionsMap: { FunctionName: ROUTER_FUNCTION_NAME },
+        statistic,
+        period,
+      });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
+      dashboardName: props.dashboardName ?? 'skymesh',
+      widgets: [
+        [
+          new cloudwatch.TextWidget({
+            markdown:
+              '# skymesh\nRouter metrics per zone (namespace `Skymesh`, dimension `azId`), the router function, and progressive sampling per zone in every region.',
+            width: 24,
+            height: 2,
+          }),
+        ],
+        [
+          routerGraph('Routed invocations per zone', METRICS.invocations),
+          routerGraph('Rejects per zone (landed on a rejected CPU)', METRICS.rejects),
+          routerGraph('Retries per zone', METRICS.retries),
+        ],
+        [
+          routerGraph('Fail-overs per zone', METRICS.failovers),
+          routerGraph('Estimated cost per zone (USD)', METRICS.estimatedCostUsd),
+          new cloudwatch.GraphWidget({
+            title: `Router function (${ROUTER_FUNCTION_NAME})`,
+            left: [
+              routerFunction('Invocations', 'Sum'),
+              routerFunction('Errors', 'Sum'),
+              routerFunction('Throttles', 'Sum'),
+            ],
+            right: [routerFunction('Duration', 'p99')],
+            width: 8,
+            height: 6,
+          }),
+        ],
+        [
+          samplingGraph('Sampling runs per zone', METRICS.samplingRuns),
+          samplingGraph('Sampling polls per zone', METRICS.samplingPolls),
+          samplingGraph('Sampling cost per zone (USD)', METRICS.samplingCostUsd),
+        ],
+      ],
+    });
+  }
+}

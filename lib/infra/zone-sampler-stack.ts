@@ -1,0 +1,224 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { samplerSource } from '../../lambda/sampler/template';
+import { TABLE_SCHEMA } from '../aws/table-schema';
+import { fanoutFunctionName, samplerFunctionName, samplingStepsFunctionName } from '../core/naming';
+import { bundledCode, bundledHandler, ZONE_HANDLERS } from './bundling';
+import { MeshPropsError } from './errors';
+import { ExecutionRole, networkInterfaceArn } from './execution-role';
+import { FUNCTION_ENV } from './function-environment';
+import { LAMBDA_MEMORY_MB } from './lambda-limits';
+import { assertZoneSamplerWithinLimits } from './limits';
+import { METRIC_SERVICES, METRICS_NAMESPACE } from './metric-names';
+import { acknowledgeWildcardResources } from './nag';
+import { NETWORK_WILDCARD_REASON, pinToZone, SKY_RUNTIME } from './region-mesh-stack';
+import type { ZoneAttachment } from './zonal-network';
+
+/** The skymesh table, which lives in the home region. */
+export interface TableLocation {
+  readonly tableName: string;
+  readonly region: string;
+}
+
+/** Properties of a {@link ZoneSamplerStack}. */
+export interface ZoneSamplerStackProps extends StackProps {
+  /** Subnet and security group of the zone (from its region's {@link RegionMeshStack}). */
+  readonly zone: ZoneAttachment;
+  /** The table the sampling steps write to. */
+  readonly table: TableLocation;
+  /**
+   * Number of samplers: distinct endpoints that successive polls rotate through.
+   * @default 100
+   */
+  readonly samplersPerZone?: number;
+  /**
+   * Memory of sampler 0 in MB; sampler i gets this + i, so every sampler is a distinct function size.
+   * @default 10140
+   */
+  readonly samplerMemoryMb?: number;
+  /**
+   * How long each sampler request sleeps before answering, so that concurrent requests hold distinct instances.
+   * @default 250
+   */
+  readonly samplerSleepMs?: number;
+  /**
+   * Retention of the stack's log group.
+   * @default logs.RetentionDays.TWO_WEEKS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Code of the fan-out and sampling-steps functions (a bundle with `fanout.js` and `sampling.js`).
+   * @default - `lambda/fanout/index.ts` and `lambda/sampling/index.ts` bundled with esbuild
+   */
+  readonly code?: lambda.Code;
+}
+
+/**
+ * The samplers of one zone and what drives them: `samplersPerZone` samplers (`sky-smp-<azId>-<nn>`,
+ * inline code, each its own variant and memory size) pinned to the zone's subnet; the fan-out function
+ * (`sky-fan-<azId>`, outside the VPC) that sends one poll as a tree of invocations, allowed to invoke
+ * only this zone's samplers and itself; and the sampling steps function (`sky-steps-<azId>`) that
+ * records polls in the table. The sampling state machine and its schedule are added to this stack by
+ * `SamplingStateMachine` from the functions exposed here.
+ */
+export class ZoneSamplerStack extends Stack {
+  readonly azId: string;
+  readonly table: TableLocation;
+  /** Sampler function names in rotation order. */
+  readonly samplerNames: readonly string[];
+  readonly samplers: readonly lambda.Function[];
+  readonly fanout: lambda.Function;
+  readonly steps: lambda.Function;
+  readonly logGroup: logs.LogGroup;
+  readonly samplerRole: ExecutionRole;
+  readonly fanoutRole: ExecutionRole;
+  readonly stepsRole: ExecutionRole;
+
+  constructor(scope: Construct, id: string, props: ZoneSamplerStackProps) {
+    super(scope, id, props);
+    const count = props.samplersPerZone ?? 100;
+    const baseMemory = props.samplerMemoryMb ?? 10_140;
+    const sleepMs = props.samplerSleepMs ?? 250;
+    this.azId = props.zone.azId;
+    this.table = props.table;
+    validateSamplers(count, baseMemory);
+    const sources = Array.from({ length: count }, (_, index) => samplerSource({ index, azId: this.azId, sleepMs }));
+    assertZoneSamplerWithinLimits({
+      stackName: this.stackName,
+      samplers: count,
+      inlineCodeBytes: sources.reduce((sum, source) => sum + JSON.stringify(source).length, 0),
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.samplerRole = new ExecutionRole(this, 'SamplerRole', {
+      logGroup: this.logGroup,
+      attachments: [props.zone],
+      description: `skymesh samplers of ${this.azId}: logs and zone network interfaces only`,
+    });
+    this.samplerNames = sources.map((_, index) => samplerFunctionName(this.azId, index, count));
+    this.samplers = sources.map((source, index) => {
+      const functionName = this.samplerNames[index];
+      const fn = new lambda.Function(this, functionName, {
+        functionName,
+        code: lambda.Code.fromInline(source),
+        handler: 'index.handler',
+        runtime: SKY_RUNTIME,
+        memorySize: baseMemory + index,
+        timeout: Duration.seconds(30),
+        role: this.samplerRole.role,
+        logGroup: this.logGroup,
+        environment: { [FUNCTION_ENV.azId]: this.azId },
+      });
+      pinToZone(fn, props.zone);
+      return fn;
+    });
+
+    const code = props.code ?? bundledCode(this, ZONE_HANDLERS);
+    const fanoutName = fanoutFunctionName(this.azId);
+    // Every sampler name of the zone is this prefix plus its number (see samplerFunctionName).
+    const samplersArn = this.functionArn(`${samplerPrefix(this.azId, count)}*`);
+    this.fanoutRole = new ExecutionRole(this, 'FanoutRole', {
+      logGroup: this.logGroup,
+      description: `skymesh fan-out of ${this.azId}: invoke this zone's samplers and itself`,
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'InvokeZoneSamplersAndSelf',
+          actions: ['lambda:InvokeFunction'],
+          resources: [samplersArn, this.functionArn(fanoutName)],
+        }),
+      ],
+    });
+    this.fanout = new lambda.Function(this, 'Fanout', {
+      functionName: fanoutName,
+      code,
+      handler: bundledHandler(ZONE_HANDLERS, 'fanout'),
+      runtime: SKY_RUNTIME,
+      memorySize: 1024,
+      timeout: Duration.minutes(2),
+      role: this.fanoutRole.role,
+      logGroup: this.logGroup,
+      environment: { [FUNCTION_ENV.azId]: this.azId },
+    });
+
+    const tableArn = Stack.of(this).formatArn({
+      service: 'dynamodb',
+      region: props.table.region,
+      resource: 'table',
+      resourceName: props.table.tableName,
+    });
+    this.stepsRole = new ExecutionRole(this, 'StepsRole', {
+      logGroup: this.logGroup,
+      description: `skymesh sampling steps of ${this.azId}: read and write the skymesh table`,
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadWriteSkyTable',
+          actions: [
+            'dynamodb:GetItem',
+            'dynamodb:BatchGetItem',
+            'dynamodb:Query',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:BatchWriteItem',
+            'dynamodb:ConditionCheckItem',
+          ],
+          resources: [tableArn, `${tableArn}/index/${TABLE_SCHEMA.typeIndex.name}`],
+        }),
+      ],
+    });
+    this.steps = new lambda.Function(this, 'Steps', {
+      functionName: samplingStepsFunctionName(this.azId),
+      code,
+      handler: bundledHandler(ZONE_HANDLERS, 'sampling'),
+      runtime: SKY_RUNTIME,
+      memorySize: 512,
+      timeout: Duration.minutes(1),
+      role: this.stepsRole.role,
+      logGroup: this.logGroup,
+      environment: {
+        [FUNCTION_ENV.azId]: this.azId,
+        [FUNCTION_ENV.tableName]: props.table.tableName,
+        [FUNCTION_ENV.tableRegion]: props.table.region,
+        [FUNCTION_ENV.metricsNamespace]: METRICS_NAMESPACE,
+        [FUNCTION_ENV.serviceName]: METRIC_SERVICES.sampling,
+      },
+    });
+    acknowledgeWildcardResources(this.samplerRole, ['*', networkInterfaceArn(this)], NETWORK_WILDCARD_REASON);
+    acknowledgeWildcardResources(
+      this.fanoutRole,
+      [samplersArn],
+      `The fan-out invokes this zone's samplers, named ${samplerPrefix(this.azId, count)}<nn>; the pattern matches only those.`,
+    );
+  }
+
+  /** ARN of a function of this stack's region and account by name (names are deterministic). */
+  functionArn(functionName: string): string {
+    return Stack.of(this).formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: functionName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+}
+
+function samplerPrefix(azId: string, count: number): string {
+  return samplerFunctionName(azId, 0, count).replace(/\d+$/, '');
+}
+
+function validateSamplers(count: number, baseMemory: number): void {
+  if (!Number.isInteger(count) || count < 1) throw new MeshPropsError('samplersPerZone', count, 'a whole number ≥ 1');
+  const top = baseMemory + count - 1;
+  if (!Number.isInteger(baseMemory) || baseMemory < LAMBDA_MEMORY_MB.min || top > LAMBDA_MEMORY_MB.max) {
+    throw new MeshPropsError(
+      'samplerMemoryMb',
+      baseMemory,
+      `whole MB ≥ ${LAMBDA_MEMORY_MB.min} with samplerMemoryMb + samplersPerZone - 1 ≤ ${LAMBDA_MEMORY_MB.max} (here ${top})`,
+    );
+  }
+}
