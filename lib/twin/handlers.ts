@@ -1,0 +1,53 @@
+import { createDynamicHandler } from '../../lambda/dynamic/handler';
+import type { WorkloadRunner } from '../../lambda/dynamic/runner';
+import { createFanoutHandler } from '../../lambda/fanout/handler';
+import { loadSamplerHandler } from '../../lambda/sampler/load';
+import { samplerSource } from '../../lambda/sampler/template';
+import type { DynamicFunctionFacts, HandlerKit } from './kit';
+
+/** The paper's sampler sleep: 0.25 s kept 1000 parallel requests on distinct instances (§4.1). */
+export const DEFAULT_SAMPLER_SLEEP_MS = 250;
+
+export interface DefaultKitOptions {
+  /** Sleep of every sampler variant, in ms. @default DEFAULT_SAMPLER_SLEEP_MS */
+  readonly samplerSleepMs?: number;
+  /**
+   * The runner of each new dynamic-function instance; undefined runs the real workload code.
+   * The experiment runner passes a modelled runner here.
+   */
+  readonly runnerFor?: (fn: DynamicFunctionFacts) => WorkloadRunner | undefined;
+}
+
+/**
+ * The real handlers of `lambda/`: one dynamic handler per instance (`createDynamicHandler`), the
+ * generated inline sampler source evaluated per instance (`samplerSource` + `loadSamplerHandler`),
+ * and the fan-out tree (`createFanoutHandler`) calling through the twin's invoker.
+ */
+export function defaultHandlerKit(options: DefaultKitOptions = {}): HandlerKit {
+  const sleepMs = options.samplerSleepMs ?? DEFAULT_SAMPLER_SLEEP_MS;
+  const sources = new Map<string, string>();
+  const sourceOf = (index: number, azId: string): string => {
+    const key = `${azId}/${index}`;
+    let source = sources.get(key);
+    if (source === undefined) {
+      source = samplerSource({ index, azId, sleepMs });
+      sources.set(key, source);
+    }
+    return source;
+  };
+  return {
+    dynamic(platform, fn) {
+      const runner = options.runnerFor?.(fn);
+      const handler = createDynamicHandler(runner ? { platform, runner } : { platform });
+      return (event, context) => handler(event, context);
+    },
+    sampler(platform, fn) {
+      const handler = loadSamplerHandler(sourceOf(fn.index, fn.azId), platform);
+      return (event) => handler(event);
+    },
+    fanout(_platform, fn, invoker) {
+      const handler = createFanoutHandler({ invoker, selfName: fn.name });
+      return (event, context) => handler(event, context);
+    },
+  };
+}

@@ -1,0 +1,419 @@
+import type { InvokeOptions, InvokeResult, Invoker } from '../../lambda/shared/invoker';
+import { parseFunctionName } from '../core/naming';
+import type { Arch } from '../core/types';
+import type { Clock } from './clock';
+import { TwinError } from './errors';
+import { InstancePlatform } from './instance-platform';
+import type { HandlerKit, InstanceHandler, PlainHandler, TwinContext } from './kit';
+import { rngFor } from './random';
+import { mixOfDay, type Scenario, type ScenarioCpu } from './scenario';
+import { DEFAULT_KEEP_ALIVE_MS, EmulatedZone, hostCounts, type Instance } from './zone';
+
+/**
+ * The twin's world: one emulated zone per scenario zone, the functions skymesh deploys there
+ * (resolved from their deterministic names), and any plain handlers registered by name. `call()`
+ * is what a Lambda Invoke does; `invoker` offers it through the handlers' Invoker interface, and
+ * the loopback API serves it over HTTP.
+ */
+
+/** Lambda's answer when a zone cannot start another instance. */
+export const THROTTLE_REASON = 'ConcurrentInvocationLimitExceeded';
+export const THROTTLE_MESSAGE = 'Rate Exceeded.';
+
+/** What one invocation came to. */
+export type CallResult =
+  | {
+      readonly kind: 'ok';
+      readonly payload: unknown;
+      readonly durationMs: number;
+      readonly instanceId?: string;
+      readonly cold?: boolean;
+    }
+  | {
+      readonly kind: 'function-error';
+      readonly errorType: string;
+      readonly errorMessage: string;
+      readonly trace: readonly string[];
+      readonly durationMs: number;
+    }
+  | { readonly kind: 'throttled'; readonly reason: string; readonly message: string; readonly durationMs: number }
+  | { readonly kind: 'not-found'; readonly message: string }
+  | { readonly kind: 'timeout'; readonly message: string; readonly durationMs: number }
+  /** An `Event` invocation was queued; the call runs in the background. */
+  | { readonly kind: 'queued' };
+
+export interface TwinOptions {
+  readonly scenario: Scenario;
+  readonly clock: Clock;
+  /** Creates the handlers run in emulated instances. */
+  readonly kit: HandlerKit;
+  /** @default DEFAULT_KEEP_ALIVE_MS (5 minutes of emulated time) */
+  readonly keepAliveMs?: number;
+  /** Emulated time a cold start adds before the handler runs (not billed). @default 100 */
+  readonly coldStartMs?: number;
+  /** Emulated round-trip time of an invoke, added to every call. @default 5 */
+  readonly invokeLatencyMs?: number;
+  /** Memory of sampler 0; sampler i gets base + i (the paper's 10,140..10,240 MB). @default 10140 */
+  readonly samplerMemoryBaseMb?: number;
+  /** Memory of the fan-out function. @default 256 */
+  readonly fanoutMemoryMb?: number;
+  /** The day of the scenario whose fleet the zones start with. @default 0 */
+  readonly day?: number;
+  /** ms since the epoch at day 0 (fleet boot times derive from it). @default 2024-05-01T00:00Z */
+  readonly epochMs?: number;
+}
+
+/** Day 0 of every experiment; the paper's EX-4 ran in spring 2024. */
+export const DEFAULT_EPOCH_MS = Date.UTC(2024, 4, 1);
+
+/** What lives in an emulated instance: its platform and the handler created for it. */
+export interface InstanceRuntime {
+  readonly platform: InstancePlatform;
+  readonly handler: InstanceHandler;
+}
+
+/** An emulated zone of the twin. */
+export type TwinZone = EmulatedZone<InstanceRuntime>;
+
+interface ZoneFunction {
+  readonly zone: EmulatedZone<InstanceRuntime>;
+  readonly name: string;
+  readonly arch: Arch;
+  readonly memoryMb: number;
+  readonly create: (platform: InstancePlatform) => InstanceHandler;
+}
+
+let requestSerial = 0;
+
+/** The twin's world; see the module comment. */
+export class Twin {
+  readonly scenario: Scenario;
+  readonly clock: Clock;
+  readonly invoker: Invoker;
+  private readonly kit: HandlerKit;
+  private readonly zoneMap = new Map<string, EmulatedZone<InstanceRuntime>>();
+  private readonly plain = new Map<string, PlainHandler>();
+  private readonly coldStartMs: number;
+  private readonly invokeLatencyMs: number;
+  private readonly samplerMemoryBaseMb: number;
+  private readonly fanoutMemoryMb: number;
+  private readonly epochMs: number;
+  private currentDay = 0;
+  private readonly background = new Set<Promise<unknown>>();
+
+  constructor(options: TwinOptions) {
+    this.scenario = options.scenario;
+    this.clock = options.clock;
+    this.kit = options.kit;
+    this.coldStartMs = options.coldStartMs ?? 100;
+    this.invokeLatencyMs = options.invokeLatencyMs ?? 5;
+    this.samplerMemoryBaseMb = options.samplerMemoryBaseMb ?? 10140;
+    this.fanoutMemoryMb = options.fanoutMemoryMb ?? 256;
+    this.epochMs = options.epochMs ?? DEFAULT_EPOCH_MS;
+    for (const z of this.scenario.zones) {
+      const zone = new EmulatedZone<InstanceRuntime>({
+        azId: z.azId,
+        region: z.region,
+        slotsPerHost: z.slotsPerHost,
+        clock: this.clock,
+        rng: rngFor(this.scenario.seed, 'zone', z.azId),
+        keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
+      });
+      this.zoneMap.set(z.azId, zone);
+    }
+    this.setDay(options.day ?? 0);
+    this.invoker = { invoke: (name, payload, opts) => this.invoke(name, payload, opts) };
+  }
+
+  /** The emulated zones by AZ ID. */
+  get zones(): ReadonlyMap<string, TwinZone> {
+    return this.zoneMap;
+  }
+
+  get day(): number {
+    return this.currentDay;
+  }
+
+  /**
+   * Installs day `day`'s fleet in every zone: host CPUs from the day's mix (largest remainder),
+   * placed on hosts in a seeded random order, with seeded boot times. Live instances are dropped.
+   */
+  setDay(day: number): void {
+    if (!Number.isInteger(day) || day < 0) throw new TwinError(`day must be a whole number ≥ 0, got ${day}`);
+    this.currentDay = day;
+    for (const z of this.scenario.zones) {
+      const zone = this.zoneMap.get(z.azId) as EmulatedZone<InstanceRuntime>;
+      zone.configure(
+        fleetOf(this.scenario, z.azId, day),
+        rngFor(this.scenario.seed, 'zone', z.azId, 'day', day),
+        this.epochMs + day * 86_400_000,
+      );
+    }
+  }
+
+  /** Registers a handler by function name (e.g. `sky-router`, `sky-steps-<azId>`); it runs outside the zones. */
+  register(functionName: string, handler: PlainHandler): void {
+    this.plain.set(functionName, handler);
+  }
+
+  /** Removes a registered handler. */
+  unregister(functionName: string): void {
+    this.plain.delete(functionName);
+  }
+
+  /** Waits until every `Event` invocation queued so far has finished. */
+  async drain(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
+  }
+
+  /** The Invoker interface over `call()`: failures are data, never thrown. */
+  async invoke(functionName: string, payload: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
+    const started = this.clock.now();
+    const result = await this.call(functionName, payload, {
+      invocationType: options.invocationType,
+      timeoutMs: options.timeoutMs,
+    });
+    switch (result.kind) {
+      case 'ok':
+        return { ok: true, payload: result.payload, durationMs: result.durationMs };
+      case 'queued':
+        return { ok: true, payload: undefined, durationMs: this.clock.now() - started };
+      case 'function-error':
+        return {
+          ok: false,
+          errorType: 'Unhandled',
+          message: `${result.errorType}: ${result.errorMessage}`,
+          retryable: false,
+          durationMs: result.durationMs,
+        };
+      case 'throttled':
+        return {
+          ok: false,
+          errorType: 'TooManyRequestsException',
+          message: result.message,
+          retryable: true,
+          durationMs: result.durationMs,
+        };
+      case 'timeout':
+        return {
+          ok: false,
+          errorType: 'Timeout',
+          message: result.message,
+          retryable: true,
+          durationMs: result.durationMs,
+        };
+      case 'not-found':
+        return {
+          ok: false,
+          errorType: 'ResourceNotFoundException',
+          message: result.message,
+          retryable: false,
+          durationMs: 0,
+        };
+    }
+  }
+
+  /**
+   * One invocation by name or ARN. `RequestResponse` (default) waits for the answer; `Event`
+   * queues the call and returns `queued` at once; `DryRun` only checks that the function exists.
+   */
+  async call(
+    nameOrArn: string,
+    payload: unknown,
+    options: { invocationType?: 'RequestResponse' | 'Event' | 'DryRun'; timeoutMs?: number } = {},
+  ): Promise<CallResult> {
+    const name = functionNameOf(nameOrArn);
+    const plain = this.plain.get(name);
+    const zoneFn = plain ? undefined : this.resolve(name);
+    if (!plain && !zoneFn) {
+      return { kind: 'not-found', message: `Function not found: ${arnOf(name, this.scenario.zones[0]?.region)}` };
+    }
+    if (options.invocationType === 'DryRun') return { kind: 'queued' };
+    const run = plain
+      ? () => this.callPlain(name, plain, payload)
+      : () => this.callZone(zoneFn as ZoneFunction, payload);
+    if (options.invocationType === 'Event') {
+      const job = run().catch(() => undefined);
+      this.background.add(job);
+      job.finally(() => this.background.delete(job));
+      return { kind: 'queued' };
+    }
+    if (options.timeoutMs === undefined) return run();
+    return this.withTimeout(run(), options.timeoutMs, name);
+  }
+
+  private withTimeout(work: Promise<CallResult>, timeoutMs: number, name: string): Promise<CallResult> {
+    const started = this.clock.now();
+    const timer = this.clock.sleep(timeoutMs).then(
+      (): CallResult => ({
+        kind: 'timeout',
+        message: `${name} did not answer within ${timeoutMs} ms`,
+        durationMs: this.clock.now() - started,
+      }),
+    );
+    return Promise.race([work, timer]);
+  }
+
+  private resolve(name: string): ZoneFunction | undefined {
+    const parsed = parseFunctionName(name);
+    if (!parsed || parsed.kind === 'router' || parsed.kind === 'steps') return undefined;
+    const zone = this.zoneMap.get(parsed.azId);
+    if (!zone) return undefined;
+    switch (parsed.kind) {
+      case 'dynamic': {
+        if (parsed.memoryMb < 128 || parsed.memoryMb > 10240) return undefined;
+        const fn = { name, azId: parsed.azId, arch: parsed.arch, memoryMb: parsed.memoryMb };
+        return { zone, name, arch: parsed.arch, memoryMb: parsed.memoryMb, create: (p) => this.kit.dynamic(p, fn) };
+      }
+      case 'sampler': {
+        const memoryMb = Math.min(10240, this.samplerMemoryBaseMb + parsed.index);
+        const fn = { name, azId: parsed.azId, index: parsed.index, memoryMb };
+        return { zone, name, arch: defaultArch(zone), memoryMb, create: (p) => this.kit.sampler(p, fn) };
+      }
+      case 'fanout': {
+        const fn = { name, azId: parsed.azId, memoryMb: this.fanoutMemoryMb };
+        return {
+          zone,
+          name,
+          arch: defaultArch(zone),
+          memoryMb: this.fanoutMemoryMb,
+          create: (p) => this.kit.fanout(p, fn, this.invoker),
+        };
+      }
+    }
+  }
+
+  private async callPlain(name: string, handler: PlainHandler, payload: unknown): Promise<CallResult> {
+    const started = this.clock.now();
+    try {
+      const answer = await handler(payload, contextOf(name, 1024, this.scenario.zones[0]?.region, this.clock, 900_000));
+      return { kind: 'ok', payload: answer ?? null, durationMs: this.clock.now() - started };
+    } catch (error) {
+      return functionError(error, this.clock.now() - started);
+    }
+  }
+
+  private async callZone(fn: ZoneFunction, payload: unknown): Promise<CallResult> {
+    const started = this.clock.now();
+    if (this.invokeLatencyMs > 0) await this.clock.sleep(this.invokeLatencyMs);
+    const got = fn.zone.acquire(fn.name, fn.arch);
+    if (!got.ok) {
+      return {
+        kind: 'throttled',
+        reason: THROTTLE_REASON,
+        message: THROTTLE_MESSAGE,
+        durationMs: this.clock.now() - started,
+      };
+    }
+    const instance = got.instance;
+    try {
+      if (got.cold) {
+        if (this.coldStartMs > 0) await this.clock.sleep(this.coldStartMs);
+        const platform = new InstancePlatform(
+          {
+            functionName: fn.name,
+            memoryMb: fn.memoryMb,
+            region: fn.zone.region,
+            azId: fn.zone.azId,
+            host: instance.host,
+            instanceId: instance.id,
+          },
+          this.clock,
+        );
+        instance.payload = { platform, handler: fn.create(platform) };
+      }
+      const runtime = instance.payload as InstanceRuntime;
+      runtime.platform.beginCall();
+      try {
+        const answer = await runtime.handler(
+          payload,
+          contextOf(fn.name, fn.memoryMb, fn.zone.region, this.clock, 900_000),
+        );
+        return {
+          kind: 'ok',
+          payload: answer ?? null,
+          durationMs: this.clock.now() - started,
+          instanceId: instance.id,
+          cold: got.cold,
+        };
+      } finally {
+        runtime.platform.endCall();
+      }
+    } catch (error) {
+      return functionError(error, this.clock.now() - started);
+    } finally {
+      this.finish(fn.zone, instance);
+    }
+  }
+
+  private finish(zone: EmulatedZone<InstanceRuntime>, instance: Instance<InstanceRuntime>): void {
+    if (instance.payload?.platform.ending) zone.end(instance);
+    else zone.release(instance);
+  }
+}
+
+/** The CPU of each host of a zone on a day, in a seeded random host order. */
+export function fleetOf(scenario: Scenario, azId: string, day: number): ScenarioCpu[] {
+  const zone = scenario.zones.find((z) => z.azId === azId);
+  if (!zone) throw new TwinError(`zone ${azId} is not in scenario ${scenario.name}`);
+  const byKey = new Map(scenario.cpuList.map((c) => [c.key, c]));
+  const counts = hostCounts(
+    mixOfDay(zone, day),
+    scenario.cpuList.map((c) => c.key),
+    zone.hosts,
+  );
+  const fleet: ScenarioCpu[] = [];
+  for (const [key, count] of counts) {
+    for (let i = 0; i < count; i++) fleet.push(byKey.get(key) as ScenarioCpu);
+  }
+  return fleet;
+}
+
+function defaultArch(zone: TwinZone): Arch {
+  return zone.hosts.some((h) => h.arch === 'x86_64') || zone.hosts.length === 0 ? 'x86_64' : 'arm64';
+}
+
+function functionNameOf(nameOrArn: string): string {
+  const arn = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/.exec(nameOrArn);
+  if (arn) return arn[1];
+  // Partial ARN `123456789012:function:name`.
+  const partial = /^\d{12}:function:([^:]+)$/.exec(nameOrArn);
+  return partial ? partial[1] : nameOrArn;
+}
+
+function arnOf(name: string, region = 'us-east-1'): string {
+  return `arn:aws:lambda:${region}:000000000000:function:${name}`;
+}
+
+function contextOf(
+  name: string,
+  memoryMb: number,
+  region: string | undefined,
+  clock: Clock,
+  timeoutMs: number,
+): TwinContext {
+  const deadline = clock.now() + timeoutMs;
+  const id = ++requestSerial;
+  return {
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: arnOf(name, region),
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: `twin-${id.toString(16).padStart(8, '0')}`,
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'twin',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - clock.now()),
+  };
+}
+
+function functionError(error: unknown, durationMs: number): CallResult {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return {
+    kind: 'function-error',
+    errorType: e.name || 'Error',
+    errorMessage: e.message,
+    trace: (e.stack ?? '').split('\n').slice(0, 10),
+    durationMs,
+  };
+}

@@ -1,0 +1,311 @@
+import { archOfCpu } from '../core/cpu';
+import type { Arch } from '../core/types';
+import type { Clock } from './clock';
+import { type Rng, randomIndex } from './random';
+import type { ScenarioCpu } from './scenario';
+
+/**
+ * An emulated availability zone: hosts with one CPU type each and a fixed number of instance
+ * slots. A call to a function reuses an idle warm instance of that function if there is one,
+ * else starts a new instance on a random host with a free slot (a cold start), else the zone
+ * cannot scale and the call is throttled, as Lambda throttles it.
+ *
+ * Time here is the zone's clock (virtual in experiments, scaled real time behind the loopback
+ * API): an idle instance stays warm `keepAliveMs` after its last call, then frees its slot.
+ */
+
+/** Lambda keeps an idle execution environment for about five minutes (paper §3.1, ref. [21]). */
+export const DEFAULT_KEEP_ALIVE_MS = 5 * 60_000;
+
+/** One physical host of the zone. */
+export interface Host {
+  readonly index: number;
+  readonly cpu: ScenarioCpu;
+  readonly arch: Arch;
+  /** Boot time in seconds since the epoch, as `/proc/stat` reports it (`btime`). */
+  readonly bootTime: number;
+  used: number;
+}
+
+export type InstanceState = 'busy' | 'idle' | 'gone';
+
+/** One function instance (execution environment) living on a host slot. */
+export interface Instance<T = unknown> {
+  /** Unique in the zone: `<azId>:<serial>`. */
+  readonly id: string;
+  readonly functionName: string;
+  readonly host: Host;
+  state: InstanceState;
+  /** Calls served, including the current one. */
+  calls: number;
+  /** Incremented at every release, so stale keep-alive entries can be recognised. */
+  generation: number;
+  lastReleasedAt: number;
+  /** What the twin runs in the instance (its handler and platform). */
+  payload?: T;
+}
+
+/** The outcome of asking the zone for an instance. */
+export type Acquisition<T> =
+  | { readonly ok: true; readonly instance: Instance<T>; readonly cold: boolean }
+  | { readonly ok: false; readonly reason: 'no-capacity' };
+
+interface FunctionPool<T> {
+  readonly idle: Instance<T>[];
+  live: number;
+}
+
+interface Expiry<T> {
+  readonly instance: Instance<T>;
+  readonly generation: number;
+  readonly at: number;
+}
+
+/** Counters of what happened in the zone since it was configured. */
+export interface ZoneStats {
+  coldStarts: number;
+  warmStarts: number;
+  throttles: number;
+  expired: number;
+  ended: number;
+}
+
+export interface EmulatedZoneOptions {
+  readonly azId: string;
+  readonly region: string;
+  readonly slotsPerHost: number;
+  readonly clock: Clock;
+  /** Draws hosts for cold starts. */
+  readonly rng: Rng;
+  /** @default DEFAULT_KEEP_ALIVE_MS */
+  readonly keepAliveMs?: number;
+}
+
+/** An emulated zone; see the module comment. */
+export class EmulatedZone<T = unknown> {
+  readonly azId: string;
+  readonly region: string;
+  readonly slotsPerHost: number;
+  readonly keepAliveMs: number;
+  readonly stats: ZoneStats = { coldStarts: 0, warmStarts: 0, throttles: 0, expired: 0, ended: 0 };
+  private readonly clock: Clock;
+  private rng: Rng;
+  private hostList: Host[] = [];
+  /** Per architecture, the hosts with a free slot, and each host's position in that list. */
+  private free = new Map<Arch, Host[]>();
+  private freePos: number[] = [];
+  private pools = new Map<string, FunctionPool<T>>();
+  private expiries: Expiry<T>[] = [];
+  private expiryHead = 0;
+  private serial = 0;
+  private onDestroy?: (instance: Instance<T>) => void;
+
+  constructor(options: EmulatedZoneOptions) {
+    this.azId = options.azId;
+    this.region = options.region;
+    this.slotsPerHost = options.slotsPerHost;
+    this.clock = options.clock;
+    this.rng = options.rng;
+    this.keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+  }
+
+  /** Called when an instance leaves the zone (expired or ended), e.g. to drop its handler. */
+  onInstanceDestroyed(listener: (instance: Instance<T>) => void): void {
+    this.onDestroy = listener;
+  }
+
+  /**
+   * Replaces the zone's fleet: `hostCpus[i]` is the CPU of host i. Every instance of the old
+   * fleet is gone (a new day's fleet), and host boot times are drawn from `rng`.
+   */
+  configure(hostCpus: readonly ScenarioCpu[], rng: Rng, bootTimeBase: number): void {
+    for (const pool of this.pools.values()) {
+      for (const instance of pool.idle) instance.state = 'gone';
+    }
+    this.pools = new Map();
+    this.expiries = [];
+    this.expiryHead = 0;
+    this.rng = rng;
+    this.hostList = hostCpus.map((cpu, index) => ({
+      index,
+      cpu,
+      arch: archOfCpu(cpu.cpuKey),
+      // Hosts booted at different times within the last ~30 days, one second apart at least.
+      bootTime: Math.floor(bootTimeBase / 1000) - 3600 - randomIndex(rng, 30 * 86_400),
+      used: 0,
+    }));
+    this.free = new Map();
+    this.freePos = new Array(this.hostList.length);
+    for (const host of this.hostList) {
+      let list = this.free.get(host.arch);
+      if (!list) {
+        list = [];
+        this.free.set(host.arch, list);
+      }
+      this.freePos[host.index] = list.length;
+      list.push(host);
+    }
+    Object.assign(this.stats, { coldStarts: 0, warmStarts: 0, throttles: 0, expired: 0, ended: 0 });
+  }
+
+  get hosts(): readonly Host[] {
+    return this.hostList;
+  }
+
+  /** Instance slots of the zone in total. */
+  get capacity(): number {
+    return this.hostList.length * this.slotsPerHost;
+  }
+
+  /** Slots in use (busy or warm) right now. */
+  get usedSlots(): number {
+    this.expire();
+    let used = 0;
+    for (const host of this.hostList) used += host.used;
+    return used;
+  }
+
+  /** Live instances of one function (busy or warm). */
+  liveInstances(functionName: string): number {
+    this.expire();
+    return this.pools.get(functionName)?.live ?? 0;
+  }
+
+  /** Idle warm instances of one function. */
+  idleInstances(functionName: string): number {
+    this.expire();
+    return this.pools.get(functionName)?.idle.filter((i) => i.state === 'idle').length ?? 0;
+  }
+
+  /**
+   * Gets an instance for a call of `functionName` running on `arch`: the most recently used idle
+   * warm one, else a cold start on a random host with a free slot, else `no-capacity`.
+   */
+  acquire(functionName: string, arch: Arch): Acquisition<T> {
+    this.expire();
+    let pool = this.pools.get(functionName);
+    if (pool) {
+      const idle = pool.idle;
+      while (idle.length > 0) {
+        const instance = idle.pop() as Instance<T>;
+        if (instance.state !== 'idle') continue;
+        instance.state = 'busy';
+        instance.calls++;
+        this.stats.warmStarts++;
+        return { ok: true, instance, cold: false };
+      }
+    }
+    const candidates = this.free.get(arch);
+    if (!candidates || candidates.length === 0) {
+      this.stats.throttles++;
+      return { ok: false, reason: 'no-capacity' };
+    }
+    const host = candidates[randomIndex(this.rng, candidates.length)];
+    host.used++;
+    if (host.used >= this.slotsPerHost) this.removeFree(host);
+    if (!pool) {
+      pool = { idle: [], live: 0 };
+      this.pools.set(functionName, pool);
+    }
+    pool.live++;
+    const instance: Instance<T> = {
+      id: `${this.azId}:${++this.serial}`,
+      functionName,
+      host,
+      state: 'busy',
+      calls: 1,
+      generation: 0,
+      lastReleasedAt: 0,
+    };
+    this.stats.coldStarts++;
+    return { ok: true, instance, cold: true };
+  }
+
+  /** The call on `instance` finished: it stays warm for `keepAliveMs`, then frees its slot. */
+  release(instance: Instance<T>): void {
+    if (instance.state !== 'busy') return;
+    instance.state = 'idle';
+    instance.generation++;
+    instance.lastReleasedAt = this.clock.now();
+    this.pools.get(instance.functionName)?.idle.push(instance);
+    this.expiries.push({ instance, generation: instance.generation, at: instance.lastReleasedAt + this.keepAliveMs });
+  }
+
+  /** The instance ends itself (or crashed): its slot is freed at once. */
+  end(instance: Instance<T>): void {
+    if (instance.state === 'gone') return;
+    this.stats.ended++;
+    this.destroy(instance);
+  }
+
+  /** Frees the slots of instances idle for longer than the keep-alive. */
+  expire(): void {
+    const now = this.clock.now();
+    const queue = this.expiries;
+    while (this.expiryHead < queue.length && queue[this.expiryHead].at <= now) {
+      const { instance, generation } = queue[this.expiryHead++];
+      if (instance.state === 'idle' && instance.generation === generation) {
+        this.stats.expired++;
+        this.destroy(instance);
+      }
+    }
+    if (this.expiryHead > 4096 && this.expiryHead * 2 > queue.length) {
+      this.expiries = queue.slice(this.expiryHead);
+      this.expiryHead = 0;
+    }
+  }
+
+  private destroy(instance: Instance<T>): void {
+    instance.state = 'gone';
+    const pool = this.pools.get(instance.functionName);
+    if (pool) pool.live--;
+    const host = instance.host;
+    if (host.used >= this.slotsPerHost) this.addFree(host);
+    host.used--;
+    this.onDestroy?.(instance);
+  }
+
+  private removeFree(host: Host): void {
+    const list = this.free.get(host.arch) as Host[];
+    const pos = this.freePos[host.index];
+    const last = list.pop() as Host;
+    if (last !== host) {
+      list[pos] = last;
+      this.freePos[last.index] = pos;
+    }
+    this.freePos[host.index] = -1;
+  }
+
+  private addFree(host: Host): void {
+    const list = this.free.get(host.arch) as Host[];
+    this.freePos[host.index] = list.length;
+    list.push(host);
+  }
+}
+
+/**
+ * How many hosts of each CPU a fleet of `hosts` gets for a mix: largest-remainder rounding, so
+ * the counts sum to `hosts` and each is within one host of `share × hosts`. Ties break by the
+ * CPU's order in the scenario.
+ */
+export function hostCounts(
+  mix: Readonly<Record<string, number>>,
+  cpuOrder: readonly string[],
+  hosts: number,
+): Map<string, number> {
+  const entries = cpuOrder.filter((k) => (mix[k] ?? 0) > 0).map((k) => ({ key: k, exact: (mix[k] ?? 0) * hosts }));
+  const total = entries.reduce((s, e) => s + e.exact, 0);
+  // Renormalize so that shares summing to 1 ± 0.001 still fill the fleet exactly.
+  const scaled = entries.map((e, order) => {
+    const exact = total > 0 ? (e.exact * hosts) / total : 0;
+    return { key: e.key, floor: Math.floor(exact), rest: exact - Math.floor(exact), order };
+  });
+  let left = hosts - scaled.reduce((s, e) => s + e.floor, 0);
+  const byRest = [...scaled].sort((a, b) => b.rest - a.rest || a.order - b.order);
+  for (const e of byRest) {
+    if (left <= 0) break;
+    e.floor++;
+    left--;
+  }
+  return new Map(scaled.map((e) => [e.key, e.floor]));
+}
