@@ -1,0 +1,176 @@
+import { CoreInputError } from './errors';
+
+/**
+ * The cost model of a placement that rejects a set B of CPUs (DESIGN.md "Routing").
+ *
+ * Each attempt lands on CPU c with probability p_c. On a CPU in B the dynamic function holds the
+ * instance for h ms and answers `rejected`; otherwise it runs the work (t_c ms). With an attempt
+ * budget m the last attempt accepts whatever CPU it gets, so with q = P(B):
+ *   P(reach attempt j) = q^(j−1),  E[attempts] A = (1 − q^m)/(1 − q),  E[rejected] = A − 1,
+ *   E[accepted work] = Σ_{c∉B} p_c t_c · A + q^(m−1) · Σ_{c∈B} p_c t_c.
+ * For m → ∞ this is the paper's form: A = 1/(1 − q), billed time (h·q + Σ_{c∉B} p_c t_c)/(1 − q).
+ * Lambda bills every attempt: duration rounded up to 1 ms × memory GB × price, plus a request charge.
+ */
+
+/** Lambda's price of one architecture in one region. */
+export interface LambdaPrice {
+  /** USD per GB-second (first tier). */
+  readonly pricePerGbSecond: number;
+  /** USD per request. */
+  readonly pricePerRequest: number;
+}
+
+/** MB in Lambda's GB for GB-seconds. */
+export const MB_PER_GB = 1024;
+
+/**
+ * Billed cost of one Lambda call: ceil(durationMs) × memory GB × price per GB-s / 1000 + request charge.
+ * @example billedCost(1234.2, 2048, { pricePerGbSecond: 0.0000166667, pricePerRequest: 0.0000002 }) // 0.0000413...
+ */
+export function billedCost(durationMs: number, memoryMb: number, price: LambdaPrice): number {
+  if (!Number.isFinite(durationMs) || durationMs < 0) {
+    throw new CoreInputError('durationMs', durationMs, 'a finite number >= 0');
+  }
+  if (!Number.isFinite(memoryMb) || memoryMb <= 0) throw new CoreInputError('memoryMb', memoryMb, 'a number > 0');
+  return (Math.ceil(durationMs) * (memoryMb / MB_PER_GB) * price.pricePerGbSecond) / 1000 + price.pricePerRequest;
+}
+
+/**
+ * Expected number of attempts with reject share q and budget m (Infinity allowed): (1 − q^m)/(1 − q).
+ * Infinite when q = 1 and m = ∞.
+ */
+export function expectedAttempts(q: number, maxAttempts: number): number {
+  if (q <= 0) return 1;
+  if (q >= 1) return maxAttempts;
+  if (maxAttempts === Number.POSITIVE_INFINITY) return 1 / (1 - q);
+  return (1 - q ** maxAttempts) / (1 - q);
+}
+
+/**
+ * Expected total of a per-attempt objective for a reject set summarized by its sums:
+ * perAttempt × A + perReject × (A − 1) + acceptedSum × A + q^(m−1) × rejectedSum, where
+ * acceptedSum = Σ_{c∉B} p_c a_c and rejectedSum = Σ_{c∈B} p_c a_c with shares that sum to 1.
+ * This is the one formula every objective (cost, latency, carbon) goes through.
+ */
+export function expectedObjective(
+  q: number,
+  acceptedSum: number,
+  rejectedSum: number,
+  perAttempt: number,
+  perReject: number,
+  maxAttempts: number,
+): number {
+  const attempts = expectedAttempts(q, maxAttempts);
+  if (!Number.isFinite(attempts)) return Number.POSITIVE_INFINITY;
+  const lastAttemptShare = q <= 0 ? 0 : maxAttempts === Number.POSITIVE_INFINITY ? 0 : q ** (maxAttempts - 1);
+  return perAttempt * attempts + perReject * (attempts - 1) + acceptedSum * attempts + lastAttemptShare * rejectedSum;
+}
+
+/** Input of `expectedPlacementCost`: one zone × arch × memory with a reject set. */
+export interface PlacementCostInput {
+  /** CPU shares in the zone (normalized here if they do not sum to 1). */
+  readonly shares: readonly number[];
+  /** Mean runtime of the work on each CPU in ms, aligned with `shares`. */
+  readonly runtimesMs: readonly number[];
+  /** Whether each CPU is rejected, aligned with `shares`. */
+  readonly reject: readonly boolean[];
+  /** Billed time of a rejected attempt in ms (the hold). */
+  readonly holdMs: number;
+  /** Attempts allowed including the first. @default Infinity */
+  readonly maxAttempts?: number;
+  readonly memoryMb: number;
+  readonly price: LambdaPrice;
+  /** Extra delay of each retry beyond the hold (a round trip to the region), ms. @default 0 */
+  readonly retryOverheadMs?: number;
+  /** Network latency to the region, ms. @default 0 */
+  readonly networkMs?: number;
+}
+
+/** What a placement is expected to cost and take. */
+export interface PlacementExpectation {
+  readonly attempts: number;
+  /** Share of attempts that land on a rejected CPU (P(B)). */
+  readonly rejectShare: number;
+  /** Expected billed ms over all attempts. */
+  readonly billedMs: number;
+  /** Expected billed ms of the accepted attempt. */
+  readonly runtimeMs: number;
+  readonly costUsd: number;
+  /** Hold and retry delays plus network latency, ms. */
+  readonly addedLatencyMs: number;
+}
+
+/** Sums of a reject set over normalized shares. */
+export interface RejectSums {
+  /** P(B). */
+  readonly q: number;
+  /** Σ_{c∉B} p_c ceil(t_c). */
+  readonly acceptedMs: number;
+  /** Σ_{c∈B} p_c ceil(t_c). */
+  readonly rejectedMs: number;
+}
+
+/** Normalizes shares and sums a reject set; billed runtimes are ceil(t_c). */
+export function rejectSums(
+  shares: readonly number[],
+  runtimesMs: readonly number[],
+  reject: readonly boolean[],
+): RejectSums {
+  if (runtimesMs.length !== shares.length || reject.length !== shares.length) {
+    throw new CoreInputError(
+      'runtimesMs/reject length',
+      [runtimesMs.length, reject.length],
+      `${shares.length}, as shares`,
+    );
+  }
+  let total = 0;
+  shares.forEach((p, i) => {
+    if (!Number.isFinite(p) || p < 0) throw new CoreInputError(`shares[${i}]`, p, 'a finite number >= 0');
+    if (!Number.isFinite(runtimesMs[i]) || runtimesMs[i] < 0) {
+      throw new CoreInputError(`runtimesMs[${i}]`, runtimesMs[i], 'a finite number >= 0');
+    }
+    total += p;
+  });
+  if (total <= 0) throw new CoreInputError('shares', shares, 'at least one share > 0');
+  let q = 0;
+  let acceptedMs = 0;
+  let rejectedMs = 0;
+  shares.forEach((raw, i) => {
+    const p = raw / total;
+    if (reject[i]) {
+      q += p;
+      rejectedMs += p * Math.ceil(runtimesMs[i]);
+    } else {
+      acceptedMs += p * Math.ceil(runtimesMs[i]);
+    }
+  });
+  return { q: Math.min(1, q), acceptedMs, rejectedMs };
+}
+
+/**
+ * Expected attempts, billed time, cost and added latency of a placement (formulas above).
+ * With an infinite budget and every CPU rejected the expectation is infinite.
+ * @example expectedPlacementCost({ shares: [0.7, 0.3], runtimesMs: [1000, 1300], reject: [false, true], holdMs: 150, memoryMb: 2048, price })
+ */
+export function expectedPlacementCost(input: PlacementCostInput): PlacementExpectation {
+  const maxAttempts = input.maxAttempts ?? Number.POSITIVE_INFINITY;
+  if (!(maxAttempts >= 1) || (Number.isFinite(maxAttempts) && !Number.isInteger(maxAttempts))) {
+    throw new CoreInputError('maxAttempts', maxAttempts, 'an integer >= 1 or Infinity');
+  }
+  if (!Number.isFinite(input.holdMs) || input.holdMs < 0)
+    throw new CoreInputError('holdMs', input.holdMs, 'a number >= 0');
+  const { q, acceptedMs, rejectedMs } = rejectSums(input.shares, input.runtimesMs, input.reject);
+  const hold = Math.ceil(input.holdMs);
+  const attempts = expectedAttempts(q, maxAttempts);
+  const runtimeMs = expectedObjective(q, acceptedMs, rejectedMs, 0, 0, maxAttempts);
+  const billedMs = runtimeMs + hold * (attempts - 1);
+  const gbMsPrice = ((input.memoryMb / MB_PER_GB) * input.price.pricePerGbSecond) / 1000;
+  return {
+    attempts,
+    rejectShare: q,
+    billedMs,
+    runtimeMs,
+    costUsd: billedMs * gbMsPrice + attempts * input.price.pricePerRequest,
+    addedLatencyMs: (attempts - 1) * (input.holdMs + (input.retryOverheadMs ?? 0)) + (input.networkMs ?? 0),
+  };
+}

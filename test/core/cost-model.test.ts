@@ -1,0 +1,171 @@
+import fc from 'fast-check';
+import { billedCost, expectedAttempts, expectedPlacementCost, type LambdaPrice } from '../../lib/core/cost-model';
+import { CoreInputError } from '../../lib/core/errors';
+import { seededRandom } from './helpers';
+
+const price: LambdaPrice = { pricePerGbSecond: 0.0000166667, pricePerRequest: 0.0000002 };
+
+describe('billedCost', () => {
+  it.each([
+    [1000, 1024, 0.0000166667 + 0.0000002],
+    [999.01, 1024, 0.0000166667 + 0.0000002],
+    [0, 2048, 0.0000002],
+    [1, 10240, (10 * 0.0000166667) / 1000 + 0.0000002],
+  ])('bills %p ms at %p MB as %p USD', (ms, mb, usd) => {
+    expect(billedCost(ms, mb, price)).toBeCloseTo(usd, 15);
+  });
+  it.each([
+    [-1, 128, 'durationMs'],
+    [10, 0, 'memoryMb'],
+  ])('fails when duration is %p or memory %p', (ms, mb, field) => {
+    expect(() => billedCost(ms, mb, price)).toThrow(field);
+  });
+});
+
+describe('expectedAttempts', () => {
+  it.each([
+    [0, Number.POSITIVE_INFINITY, 1],
+    [0.5, Number.POSITIVE_INFINITY, 2],
+    [0.5, 2, 1.5],
+    [0.5, 1, 1],
+    [1, 5, 5],
+  ])('q = %p, budget %p -> %p attempts', (q, m, attempts) => {
+    expect(expectedAttempts(q, m)).toBeCloseTo(attempts, 12);
+  });
+});
+
+describe('expectedPlacementCost', () => {
+  it("matches the paper's formula with an unbounded budget", () => {
+    const shares = [0.6, 0.3, 0.1];
+    const runtimesMs = [1000, 900, 1350];
+    const result = expectedPlacementCost({
+      shares,
+      runtimesMs,
+      reject: [false, false, true],
+      holdMs: 150,
+      memoryMb: 2048,
+      price,
+    });
+    const q = 0.1;
+    const billedMs = (150 * q + 0.6 * 1000 + 0.3 * 900) / (1 - q);
+    expect(result.attempts).toBeCloseTo(1 / (1 - q), 12);
+    expect(result.billedMs).toBeCloseTo(billedMs, 9);
+    expect(result.costUsd).toBeCloseTo(
+      ((billedMs * 2) / 1000) * price.pricePerGbSecond + price.pricePerRequest / (1 - q),
+      15,
+    );
+    expect(result.addedLatencyMs).toBeCloseTo((150 * q) / (1 - q), 9);
+  });
+
+  it('adds retry overhead and network latency', () => {
+    const result = expectedPlacementCost({
+      shares: [0.5, 0.5],
+      runtimesMs: [100, 200],
+      reject: [false, true],
+      holdMs: 150,
+      memoryMb: 128,
+      price,
+      retryOverheadMs: 50,
+      networkMs: 30,
+    });
+    expect(result.addedLatencyMs).toBeCloseTo(200 + 30, 9);
+  });
+
+  it('fails when the attempt budget is not an integer', () => {
+    expect(() =>
+      expectedPlacementCost({
+        shares: [1],
+        runtimesMs: [1],
+        reject: [false],
+        holdMs: 1,
+        memoryMb: 128,
+        price,
+        maxAttempts: 1.5,
+      }),
+    ).toThrow(CoreInputError);
+  });
+
+  /** Plays a placement: attempts land by share; rejected ones are billed the hold; the last accepts anything. */
+  function simulate(
+    shares: number[],
+    runtimesMs: number[],
+    reject: boolean[],
+    holdMs: number,
+    maxAttempts: number,
+    memoryMb: number,
+    requests: number,
+    random: () => number,
+  ): { cost: number; costSe: number; attempts: number; attemptsSe: number } {
+    const total = shares.reduce((s, p) => s + p, 0);
+    let cost = 0;
+    let costSq = 0;
+    let attempts = 0;
+    let attemptsSq = 0;
+    for (let r = 0; r < requests; r++) {
+      let requestCost = 0;
+      let attempt = 1;
+      for (; ; attempt++) {
+        let u = random() * total;
+        let cpu = shares.length - 1;
+        for (let c = 0; c < shares.length; c++) {
+          if (u < shares[c]) {
+            cpu = c;
+            break;
+          }
+          u -= shares[c];
+        }
+        if (reject[cpu] && attempt < maxAttempts) {
+          requestCost += billedCost(holdMs, memoryMb, price);
+          continue;
+        }
+        requestCost += billedCost(runtimesMs[cpu], memoryMb, price);
+        break;
+      }
+      cost += requestCost;
+      costSq += requestCost * requestCost;
+      attempts += attempt;
+      attemptsSq += attempt * attempt;
+    }
+    const se = (sum: number, sumSq: number): number =>
+      Math.sqrt(Math.max(0, sumSq / requests - (sum / requests) ** 2) / requests);
+    return {
+      cost: cost / requests,
+      costSe: se(cost, costSq),
+      attempts: attempts / requests,
+      attemptsSe: se(attempts, attemptsSq),
+    };
+  }
+
+  it('matches a seeded Monte Carlo estimate (property)', () => {
+    const instance = fc.integer({ min: 2, max: 5 }).chain((n) =>
+      fc.record({
+        shares: fc.array(fc.double({ min: 0.05, max: 1, noNaN: true }), { minLength: n, maxLength: n }),
+        runtimesMs: fc.array(fc.double({ min: 1, max: 5000, noNaN: true }), { minLength: n, maxLength: n }),
+        reject: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+        holdMs: fc.integer({ min: 0, max: 300 }),
+        maxAttempts: fc.integer({ min: 1, max: 10 }),
+        memoryMb: fc.constantFrom(128, 1024, 2048, 10240),
+        seed: fc.integer({ min: 1, max: 1_000_000 }),
+      }),
+    );
+    fc.assert(
+      fc.property(instance, (x) => {
+        const expected = expectedPlacementCost({ ...x, price });
+        const observed = simulate(
+          x.shares,
+          x.runtimesMs,
+          x.reject,
+          x.holdMs,
+          x.maxAttempts,
+          x.memoryMb,
+          10_000,
+          seededRandom(x.seed),
+        );
+        // Within 5 standard errors of the simulated mean (a 1-in-3.5-million miss for a fixed seed).
+        expect(Math.abs(observed.cost - expected.costUsd)).toBeLessThanOrEqual(5 * observed.costSe + 1e-15);
+        expect(Math.abs(observed.attempts - expected.attempts)).toBeLessThanOrEqual(5 * observed.attemptsSe + 1e-12);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
