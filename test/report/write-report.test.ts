@@ -1,0 +1,188 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import {
+  formatSummary,
+  MARK_NAMES,
+  pollsTo95,
+  type ReportData,
+  ReportDataError,
+  validateReportData,
+  type WrittenReport,
+  writeReport,
+} from '../../lib/report';
+import { reportFixture } from './report-fixture';
+import { countMarkItems, figureSvg } from './svg-marks';
+
+const distinct = <T>(values: readonly T[]): number => new Set(values).size;
+
+describe('writeReport', () => {
+  const data = reportFixture();
+  let dir: string;
+  let written: WrittenReport;
+  let html: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sky-report-'));
+    written = await writeReport(data, dir);
+    html = await readFile(written.htmlPath, 'utf8');
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes the data as given to report.json', async () => {
+    expect(JSON.parse(await readFile(written.jsonPath, 'utf8'))).toEqual(data);
+  });
+
+  it('draws one figure per chart, each with an inline svg', () => {
+    expect(written.charts).toEqual([
+      'cpu-mix',
+      'ape-by-polls',
+      'polls-to-95',
+      'drift',
+      'cpu-mix-daily',
+      'cost-per-day-zipper',
+      'cost-per-day-logistic-regression',
+      'savings',
+    ]);
+    for (const id of written.charts) expect(figureSvg(html, id)).toMatch(/^<svg[^>]*>/);
+  });
+
+  it('is self-contained: no script, no external reference, no URL', () => {
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/https?:/i);
+    expect(html).not.toMatch(/<link|<img|<iframe|\ssrc=/i);
+    // Only in-page references: anchors and clip paths.
+    for (const [, target] of html.matchAll(/href="([^"]*)"/g)) expect(target).toMatch(/^#/);
+    for (const [, target] of html.matchAll(/url\(([^)]*)\)/g)) expect(target).toMatch(/^#/);
+  });
+
+  it('gives every element id once, even across charts', () => {
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThan(written.charts.length);
+    expect(distinct(ids)).toBe(ids.length);
+    for (const [, target] of html.matchAll(/url\(#([^)]*)\)/g)) expect(ids).toContain(target);
+  });
+
+  it('escapes text from the data', () => {
+    expect(html).toContain('Three zones &lt;made up&gt; &amp; three days');
+    expect(html).not.toContain('<made up>');
+  });
+
+  it('CPU mix: one bar segment per zone and CPU type seen', () => {
+    const expected = data.summary.zones.flatMap((zone) =>
+      Object.values(zone.counts).filter((count) => count > 0),
+    ).length;
+    expect(expected).toBe(8);
+    expect(countMarkItems(figureSvg(html, 'cpu-mix'), MARK_NAMES.cpuMixBars).items).toBe(expected);
+  });
+
+  it('CPU mix day by day: one bar segment per zone, day and CPU type seen, one panel per zone', () => {
+    const nonzero = data.cpuMix.filter((row) => row.count > 0);
+    const marks = countMarkItems(figureSvg(html, 'cpu-mix-daily'), MARK_NAMES.cpuMixDailyBars);
+    expect(marks.items).toBe(nonzero.length);
+    expect(marks.groups).toBe(distinct(nonzero.map((row) => row.azId)));
+  });
+
+  it('APE against polls: one line per zone and one point per poll, on the first day', () => {
+    const day0 = data.apeByPolls.filter((row) => row.day === 0);
+    const svg = figureSvg(html, 'ape-by-polls');
+    expect(countMarkItems(svg, MARK_NAMES.apeLines).items).toBe(distinct(day0.map((row) => row.azId)));
+    expect(countMarkItems(svg, MARK_NAMES.apePoints).items).toBe(day0.length);
+  });
+
+  it('polls to 95%: one point per zone and day that got there, one line per zone that ever did', () => {
+    const reached = pollsTo95(data.apeByPolls).filter((row) => row.polls !== null);
+    // The rule itself: the first poll with APE ≤ 5, or null when no poll got there.
+    expect(pollsTo95(data.apeByPolls)).toContainEqual({ azId: 'usw1-az1', day: 2, polls: 4 });
+    expect(pollsTo95(data.apeByPolls)).toContainEqual({ azId: 'sae1-az1', day: 0, polls: null });
+    const svg = figureSvg(html, 'polls-to-95');
+    expect(countMarkItems(svg, MARK_NAMES.pollsTo95Points).items).toBe(reached.length);
+    expect(countMarkItems(svg, MARK_NAMES.pollsTo95Lines).items).toBe(distinct(reached.map((row) => row.azId)));
+  });
+
+  it('drift: one line per zone and one point per zone and day', () => {
+    const svg = figureSvg(html, 'drift');
+    expect(countMarkItems(svg, MARK_NAMES.driftLines).items).toBe(distinct(data.drift.map((row) => row.azId)));
+    expect(countMarkItems(svg, MARK_NAMES.driftPoints).items).toBe(data.drift.length);
+  });
+
+  it.each(['zipper', 'logistic-regression'])(
+    'cost per day of %s: one line per strategy, one point per strategy and day',
+    (workload) => {
+      const rows = data.costPerDay.filter((row) => row.workload === workload);
+      const svg = figureSvg(html, `cost-per-day-${workload}`);
+      expect(countMarkItems(svg, MARK_NAMES.costLines).items).toBe(distinct(rows.map((row) => row.strategy)));
+      expect(countMarkItems(svg, MARK_NAMES.costPoints).items).toBe(rows.length);
+    },
+  );
+
+  it('savings: one bar per workload and strategy other than the baseline', () => {
+    const expected = data.workloadSavings.filter((row) => row.strategy !== 'baseline').length;
+    expect(countMarkItems(figureSvg(html, 'savings'), MARK_NAMES.savingsBars).items).toBe(expected);
+  });
+
+  it('shows the summary and the paper comparison as tables', () => {
+    for (const zone of data.summary.zones) expect(html).toContain(zone.azId);
+    expect(html).toContain('intel-xeon-2.50 54%, intel-xeon-3.00 31%, intel-xeon-2.90 15%');
+    expect(html).toContain('10.0%');
+    expect(html).toContain('5.65 polls');
+    expect(html).toContain('not measured');
+  });
+});
+
+describe('validateReportData', () => {
+  const cases: Array<[string, (data: ReportData) => ReportData, string]> = [
+    ['no zones', (d) => ({ ...d, zones: [] }), 'zones'],
+    ['a fractional day', (d) => ({ ...d, drift: [{ ...d.drift[0], day: 1.5 }] }), 'drift[0].day'],
+    ['an unknown zone', (d) => ({ ...d, cpuMix: [{ ...d.cpuMix[0], azId: 'euc1-az9' }] }), 'cpuMix[0].azId'],
+    ['an APE beyond 200', (d) => ({ ...d, apeByPolls: [{ ...d.apeByPolls[0], ape: 250 }] }), 'apeByPolls[0].ape'],
+    ['zero polls', (d) => ({ ...d, apeByPolls: [{ ...d.apeByPolls[0], polls: 0 }] }), 'apeByPolls[0].polls'],
+    ['a negative cost', (d) => ({ ...d, costPerDay: [{ ...d.costPerDay[0], costUsd: -1 }] }), 'costPerDay[0].costUsd'],
+    ['a featured workload with no costs', (d) => ({ ...d, featuredWorkloads: ['graph-bfs'] }), 'featuredWorkloads[0]'],
+    [
+      'a NaN savings',
+      (d) => ({
+        ...d,
+        summary: { ...d.summary, strategies: [{ ...d.summary.strategies[0], savingsPct: Number.NaN }] },
+      }),
+      'summary.strategies[0].savingsPct',
+    ],
+  ];
+
+  it.each(cases)('fails when the data has %s', (_, corrupt, field) => {
+    const bad = corrupt(reportFixture());
+    expect(() => validateReportData(bad)).toThrow(ReportDataError);
+    expect(() => validateReportData(bad)).toThrow(`field ${field} is`);
+  });
+
+  it('accepts the fixture', () => {
+    expect(() => validateReportData(reportFixture())).not.toThrow();
+  });
+
+  it('refuses before writing anything', async () => {
+    const dir = path.join(tmpdir(), `sky-report-refused-${process.pid}`);
+    await expect(writeReport({ ...reportFixture(), zones: [] }, dir)).rejects.toThrow(ReportDataError);
+    await expect(readFile(path.join(dir, 'report.html'))).rejects.toThrow();
+  });
+});
+
+describe('formatSummary', () => {
+  it('prints every zone and strategy with aligned columns', () => {
+    const text = formatSummary(reportFixture().summary);
+    const lines = text.split('\n');
+    expect(text).toContain('usw1-az1 (us-west-1a)');
+    expect(text).toContain('sae1-az1');
+    const hybrid = lines.find((line) => line.startsWith('hybrid'))!;
+    expect(hybrid).toContain('10.0%');
+    expect(hybrid).toContain('1.60');
+    expect(hybrid).toContain('96 ms');
+    const header = lines.find((line) => line.startsWith('strategy'))!;
+    const baseline = lines.find((line) => line.startsWith('baseline'))!;
+    // Right-aligned: the added-latency column ends where its header ends.
+    expect(baseline.length).toBe(header.length);
+    expect(hybrid.length).toBe(header.length);
+  });
+});
