@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -21,9 +22,22 @@ export interface Platform {
   sleep(ms: number): Promise<void>;
   /** Ends this instance after the current answer so the platform replaces it (Minos-style rejection). */
   endInstance(): void;
+  /**
+   * A fine clock in ms (fractional) for short timings such as code decoding.
+   * @default - `now()`
+   */
+  monotonicMs?(): number;
+  /**
+   * A fresh random id for a new instance marker; inject a seeded one for reproducible runs.
+   * @default - `crypto.randomUUID()`
+   */
+  randomId?(): string;
 }
 
-/** The platform of a real Lambda instance (or any Linux process). */
+/**
+ * The platform of a real Lambda instance (or any Linux process). The scratch folder is `/tmp`,
+ * or `SKY_TMP_DIR` when set (for running handlers outside Lambda without touching `/tmp`).
+ */
 export function nodePlatform(): Platform {
   return {
     readFile(path) {
@@ -38,9 +52,11 @@ export function nodePlatform(): Platform {
       if (folder && !existsSync(folder)) mkdirSync(folder, { recursive: true });
       writeFileSync(path, data);
     },
-    tmpDir: '/tmp',
+    tmpDir: process.env.SKY_TMP_DIR || '/tmp',
     env: process.env,
     now: () => Date.now(),
+    monotonicMs: () => performance.now(),
+    randomId: () => randomUUID(),
     sleep: (ms) => delay(ms).then(() => undefined),
     endInstance() {
       // Exiting after the response is flushed makes Lambda discard this execution environment.

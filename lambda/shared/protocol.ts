@@ -59,7 +59,9 @@ export type DynamicErrorType =
   | 'Timeout'
   | 'Unserializable'
   | 'UnknownWorkload'
-  | 'OutputCheckFailed';
+  | 'OutputCheckFailed'
+  /** A fault in the handler itself (never expected; reported instead of crashing the instance). */
+  | 'InternalError';
 
 export type DynamicResponse =
   | { readonly status: 'ok'; readonly result: unknown; readonly inspection: Inspection }
@@ -83,6 +85,10 @@ export interface SamplerResponse {
   readonly newInstance: boolean;
   readonly bootTime?: number;
   readonly greeting: string;
+  /** Time the handler ran, in ms (what Lambda bills, before rounding up). */
+  readonly elapsedMs?: number;
+  /** `SKY_AZ_ID` of the sampler's function, when set. */
+  readonly azId?: string;
 }
 
 /** A request to the fan-out tree: `count` concurrent calls of `target`, `branching` per level. */
@@ -93,6 +99,38 @@ export interface FanoutRequest {
   readonly branching: number;
   /** Per-leaf invoke timeout in ms. */
   readonly leafTimeoutMs?: number;
+  /**
+   * Payload each leaf sends to the target.
+   * @default {}
+   */
+  readonly leafPayload?: unknown;
+  /**
+   * Answer with {@link FanoutDetail} (per-instance records and the latency sketch). Set by the tree
+   * for its inner calls so that parents merge exactly; a root caller normally leaves it unset.
+   * @default false
+   */
+  readonly includeDetail?: boolean;
+  /** Depth of this call in the tree (root 0); set by the tree, bounded as a guard. */
+  readonly depth?: number;
 }
 
-export type FanoutResponse = PollAggregate;
+/** The aggregate a fan-out call answers, with the tree's own cost. */
+export type FanoutResponse = PollAggregate & {
+  /** Fan-out invocations made below this one (children, recursively). */
+  readonly fanoutCalls?: number;
+  /** Duration of those fan-out invocations as their callers measured it, summed, in ms. */
+  readonly fanoutMs?: number;
+};
+
+/** What inner fan-out calls add so that merging is exact (see `lambda/fanout/aggregate.ts`). */
+export interface FanoutDetail {
+  /** Instance id -> its CPU key and whether any request found it new. */
+  readonly instances: Readonly<Record<string, { readonly cpu: CpuKey; readonly new: boolean }>>;
+  /** Mergeable latency sketch (log buckets, ratio `gamma`). */
+  readonly latencySketch: {
+    readonly gamma: number;
+    readonly buckets: Readonly<Record<string, number>>;
+    readonly max: number;
+    readonly count: number;
+  };
+}

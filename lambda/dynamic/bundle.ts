@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { DynamicRequest } from '../shared/protocol';
+import { readTar, TarFormatError } from '../shared/tar';
+import { BadRequestError } from './errors';
+import { MAX_BUNDLE_UNPACKED_BYTES } from './request';
+
+/**
+ * Unpacks request bundles into the instance's scratch folder and remembers them by hash.
+ *
+ * Format: `data` is the base64 text of a gzip stream of a ustar archive; `sha256` is the hex
+ * SHA-256 of the gzip bytes (what base64 decodes to). Files land in `<tmpDir>/sky-bundles/<sha256>/`.
+ *
+ * A later call with the same hash (and the same `data` length) reuses the folder without
+ * decoding: the hash names the content, as in the paper's dynamic functions. The folder is
+ * written to a temporary name and renamed, so a half-written bundle is never reused.
+ * Bundle files are written with the real filesystem (user code reads them with `fs`), so
+ * `platform.tmpDir` must be a real folder when bundles are used.
+ */
+export class BundleCache {
+  private readonly known = new Map<string, { dir: string; dataLength: number }>();
+  private readonly root: string;
+
+  constructor(tmpDir: string) {
+    this.root = join(tmpDir, 'sky-bundles');
+  }
+
+  /** Returns the folder holding the bundle and whether it was already there. */
+  open(bundle: NonNullable<DynamicRequest['bundle']>): { dir: string; cached: boolean } {
+    const hit = this.known.get(bundle.sha256);
+    if (hit && hit.dataLength === bundle.data.length && existsSync(hit.dir)) return { dir: hit.dir, cached: true };
+    const dir = join(this.root, bundle.sha256);
+    const compressed = decodeBase64(bundle.data);
+    const actual = createHash('sha256').update(compressed).digest('hex');
+    if (actual !== bundle.sha256) {
+      throw new BadRequestError(
+        'bundle.sha256',
+        `bundle.sha256 is ${bundle.sha256} but the decoded data hashes to ${actual}; send the SHA-256 of the gzip bytes`,
+      );
+    }
+    if (!existsSync(dir)) unpack(compressed, dir);
+    this.known.set(bundle.sha256, { dir, dataLength: bundle.data.length });
+    return { dir, cached: false };
+  }
+}
+
+/**
+ * Strict base64 decoding. `Buffer.from` silently skips characters outside the alphabet, so a
+ * decoded length shorter than the text implies means the text was not base64 (a linear check,
+ * cheaper than a regular expression over 5 MiB). The URL-safe alphabet (`-`, `_`) is accepted.
+ */
+export function decodeBase64(text: string): Buffer {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const decoded = Buffer.from(text, 'base64');
+  if (text.length % 4 !== 0 || decoded.length !== (text.length / 4) * 3 - padding) {
+    throw new BadRequestError(
+      'bundle.data',
+      `bundle.data is not valid base64 (length ${text.length}; allowed: A-Z a-z 0-9 + / with = padding to a multiple of 4)`,
+    );
+  }
+  return decoded;
+}
+
+function unpack(compressed: Buffer, dir: string): void {
+  let archive: Buffer;
+  try {
+    archive = gunzipSync(compressed, { maxOutputLength: MAX_BUNDLE_UNPACKED_BYTES });
+  } catch (error) {
+    const tooBig = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+    throw new BadRequestError(
+      'bundle.data',
+      tooBig
+        ? `bundle.data unpacks to more than the limit of ${MAX_BUNDLE_UNPACKED_BYTES} bytes`
+        : `bundle.data is not gzip data: ${(error as Error).message}`,
+    );
+  }
+  let entries: ReturnType<typeof readTar>;
+  try {
+    entries = readTar(archive);
+  } catch (error) {
+    if (error instanceof TarFormatError) throw new BadRequestError('bundle.data', `bundle.data: ${error.message}`);
+    throw error;
+  }
+  const staging = `${dir}.partial-${process.pid}-${Date.now()}`;
+  mkdirSync(staging, { recursive: true });
+  try {
+    for (const entry of entries) {
+      const target = join(staging, entry.path);
+      if (entry.type === 'dir') {
+        mkdirSync(target, { recursive: true });
+      } else {
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, entry.data, { mode: (entry.mode ?? 0o644) & 0o777 });
+      }
+    }
+    renameSync(staging, dir);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}

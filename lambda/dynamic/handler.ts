@@ -1,0 +1,258 @@
+import type { Platform } from '../shared/platform';
+import type { DynamicRequest, DynamicResponse, Inspection } from '../shared/protocol';
+import { WORKLOADS } from '../workloads';
+import type { UserContext, Workload } from '../workloads/types';
+import { BundleCache } from './bundle';
+import { CodeCache, callWithWatchdog, entryOf, isError, UserCodeError, userError } from './compile';
+import { DeadlineError, DynamicError } from './errors';
+import { type InspectionStart, Inspector } from './inspector';
+import { parseDynamicRequest } from './request';
+import { type RunTask, realRunner, type WorkloadRunner } from './runner';
+import { unserializableReason } from './serialize';
+
+/** The parts of the Lambda context the handler reads. */
+export interface DynamicContext {
+  readonly functionName?: string;
+  getRemainingTimeInMillis?(): number;
+}
+
+export interface DynamicHandlerOptions {
+  /** The machine this instance runs on. */
+  readonly platform: Platform;
+  /**
+   * Runs the user code or workload.
+   * @default - the real code ({@link realRunner})
+   */
+  readonly runner?: WorkloadRunner;
+  /**
+   * Built-in workloads by name.
+   * @default - the 12 workloads of `lambda/workloads`
+   */
+  readonly workloads?: Readonly<Record<string, Workload>>;
+  /**
+   * Budget for user code when neither the request nor the Lambda context gives one, in ms.
+   * @default 60000
+   */
+  readonly defaultTimeoutMs?: number;
+}
+
+export type DynamicHandler = (event: unknown, context?: DynamicContext) => Promise<DynamicResponse>;
+
+/** Time kept back from the Lambda deadline so the handler can still answer, in ms. */
+export const DEADLINE_MARGIN_MS = 250;
+
+/**
+ * Creates the dynamic function's handler with its own per-instance state: the inspector (CPU
+ * facts, marker), the compiled-code cache and the bundle cache. Lambda keeps one per
+ * execution environment; the twin creates one per emulated instance, each with its own platform.
+ *
+ * Every answer carries the inspection. Nothing a request or its code does makes the handler
+ * throw: failures become `status: 'error'` answers.
+ *
+ * @example
+ * const handler = createDynamicHandler({ platform: nodePlatform() });
+ * const answer = await handler({ code: { source: 'exports.run = (x) => x * 2' }, input: 21 });
+ * // answer.status === 'ok', answer.result === 42, answer.inspection.cpuKey === 'intel-xeon-2.50' (say)
+ */
+export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHandler {
+  const { platform } = options;
+  const runner = options.runner ?? realRunner;
+  const workloads = options.workloads ?? WORKLOADS;
+  const inspector = new Inspector(platform);
+  const codeCache = new CodeCache(platform.tmpDir);
+  const bundles = new BundleCache(platform.tmpDir);
+  const clock = platform.monotonicMs ? () => platform.monotonicMs!() : () => platform.now();
+
+  return async (event, context) => {
+    const began = clock();
+    let decodeMs = 0;
+    let userMs = 0;
+    let start: InspectionStart;
+    try {
+      start = inspector.start(context?.functionName);
+    } catch (error) {
+      start = fallbackStart(error);
+    }
+    const inspect = (): Inspection => {
+      try {
+        return inspector.finish(start, { decodeMs, userMs, totalMs: clock() - began });
+      } catch {
+        return { ...fallbackInspection(start), timings: { decodeMs, userMs, totalMs: clock() - began } };
+      }
+    };
+
+    try {
+      const request = parseDynamicRequest(event);
+      if (request.reject?.cpus.includes(start.facts.cpuKey)) {
+        await platform.sleep(request.reject.holdMs);
+        const answer: DynamicResponse = { status: 'rejected', inspection: inspect() };
+        if (request.reject.endInstance) platform.endInstance();
+        return answer;
+      }
+      const timeoutMs = budgetOf(request, context, options.defaultTimeoutMs ?? 60_000);
+      const decodeStart = clock();
+      const bundleDir = request.bundle ? bundles.open(request.bundle).dir : undefined;
+      const task = prepare(request, start, bundleDir, timeoutMs);
+      decodeMs = clock() - decodeStart;
+
+      const userStart = clock();
+      const wallStart = platform.now();
+      let result: unknown;
+      try {
+        result = await withDeadline(() => runner.run(task), timeoutMs);
+      } finally {
+        userMs = clock() - userStart;
+      }
+      // A modelled runner advances a virtual clock: hold it to the same deadline.
+      if (platform.now() - wallStart > timeoutMs) throw new DeadlineError(timeoutMs);
+      const reason = unserializableReason(result);
+      if (reason) throw new DynamicError('Unserializable', `the result cannot be sent as JSON: ${reason}`);
+      return { status: 'ok', result: result === undefined ? null : result, inspection: inspect() };
+    } catch (error) {
+      return { status: 'error', error: describeError(error), inspection: inspect() };
+    }
+  };
+
+  function prepare(
+    request: DynamicRequest,
+    start: InspectionStart,
+    bundleDir: string | undefined,
+    timeoutMs: number,
+  ): RunTask {
+    const deadline = platform.now() + timeoutMs;
+    const userContext: UserContext = {
+      tmpDir: platform.tmpDir,
+      ...(bundleDir ? { bundleDir } : {}),
+      remainingMs: () => Math.max(0, deadline - platform.now()),
+      instance: {
+        instanceId: start.instanceId,
+        newInstance: start.newInstance,
+        cpuKey: start.facts.cpuKey,
+        cpuModel: start.facts.cpuModel,
+        arch: start.facts.arch,
+        cores: start.facts.cores,
+        ...(start.memoryMb !== undefined ? { memoryMb: start.memoryMb } : {}),
+        ...(start.region ? { region: start.region } : {}),
+        ...(start.azId ? { azId: start.azId } : {}),
+      },
+    };
+    const instance = {
+      cpuKey: start.facts.cpuKey,
+      cpuModel: start.facts.cpuModel,
+      arch: start.facts.arch,
+      cores: start.facts.cores,
+      ...(start.memoryMb !== undefined ? { memoryMb: start.memoryMb } : {}),
+      ...(start.region ? { region: start.region } : {}),
+      ...(start.azId ? { azId: start.azId } : {}),
+    };
+    if (request.code) {
+      const { module } = codeCache.load(request.code.source, bundleDir, timeoutMs);
+      const entry = entryOf(module, request.code.entry);
+      const input = request.input;
+      return {
+        kind: 'code',
+        name: `inline:${module.hash.slice(0, 12)}`,
+        input,
+        context: userContext,
+        instance,
+        timeoutMs,
+        invoke: () => callUser(() => entry.call(module.exports, input, userContext), timeoutMs),
+      };
+    }
+    const { name, size } = request.workload!;
+    const workload = Object.hasOwn(workloads, name) ? workloads[name] : undefined;
+    if (!workload) {
+      throw new DynamicError(
+        'UnknownWorkload',
+        `unknown workload '${name}'; known: ${Object.keys(workloads).sort().join(', ')}`,
+        'workload.name',
+      );
+    }
+    const chosen = size ?? 'small';
+    const input = request.input ?? workload.sizes[chosen];
+    return {
+      kind: 'workload',
+      name,
+      size: chosen,
+      input,
+      context: userContext,
+      instance,
+      timeoutMs,
+      invoke: async () => {
+        const output = await callUser(() => workload.run(input, userContext), timeoutMs);
+        const problem = workload.check(output, input);
+        if (problem) throw new DynamicError('OutputCheckFailed', `${name}: ${problem}`);
+        return output;
+      },
+    };
+  }
+}
+
+/** Calls user code under the watchdog and tags whatever it throws (sync or async) as a user error. */
+async function callUser(fn: () => unknown, timeoutMs: number): Promise<unknown> {
+  let pending: unknown;
+  try {
+    pending = callWithWatchdog(fn, timeoutMs);
+  } catch (error) {
+    if (error instanceof DynamicError) throw error;
+    throw userError(error);
+  }
+  try {
+    return await pending;
+  } catch (error) {
+    if (error instanceof DynamicError) throw error;
+    throw userError(error);
+  }
+}
+
+/** Races a run against a real timer; the timer never keeps the process alive. */
+async function withDeadline(run: () => unknown, timeoutMs: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(timeoutMs)), timeoutMs);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(run), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function budgetOf(request: DynamicRequest, context: DynamicContext | undefined, fallback: number): number {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  const lambdaBudget = remaining !== undefined ? Math.max(1, remaining - DEADLINE_MARGIN_MS) : undefined;
+  if (request.timeoutMs !== undefined) return Math.min(request.timeoutMs, lambdaBudget ?? request.timeoutMs);
+  return lambdaBudget ?? fallback;
+}
+
+type ErrorBody = Extract<DynamicResponse, { status: 'error' }>['error'];
+
+function describeError(error: unknown): ErrorBody {
+  if (error instanceof UserCodeError) {
+    return { type: 'UserCodeError', message: error.message, ...(error.userStack ? { stack: error.userStack } : {}) };
+  }
+  if (error instanceof DynamicError) {
+    return { type: error.type, message: error.message, ...(error.field ? { field: error.field } : {}) };
+  }
+  const e = isError(error) ? error : new Error(String(error));
+  return { type: 'InternalError', message: `${e.name}: ${e.message}`, ...(e.stack ? { stack: e.stack } : {}) };
+}
+
+function fallbackStart(error: unknown): InspectionStart {
+  return {
+    facts: { cpuModel: 'unknown', cpuKey: 'unknown', cores: 1, arch: process.arch === 'arm64' ? 'arm64' : 'x86_64' },
+    instanceId: `uninspected:${(error as Error)?.message ?? 'error'}`,
+    newInstance: false,
+    instanceCalls: 0,
+  };
+}
+
+function fallbackInspection(start: InspectionStart): Omit<Inspection, 'timings'> {
+  return {
+    ...start.facts,
+    instanceId: start.instanceId,
+    newInstance: start.newInstance,
+    instanceCalls: start.instanceCalls,
+  };
+}

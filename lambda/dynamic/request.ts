@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import type { DynamicRequest } from '../shared/protocol';
+import { BadRequestError } from './errors';
+
+/**
+ * The dynamic function's request, as a zod schema that mirrors `DynamicRequest` in
+ * `lambda/shared/protocol.ts`.
+ *
+ * Size limits. Lambda accepts at most 6 MB (6,291,456 bytes) of JSON for a synchronous invoke.
+ * The bundle's `data` (base64 text) may take at most {@link MAX_BUNDLE_BASE64_CHARS} characters
+ * (5 MiB, the paper's "maximum payload input size of 5 MB"), leaving 1 MiB for code and input;
+ * that is at most 3.75 MiB of gzip bytes. Unpacked, a bundle may hold at most
+ * {@link MAX_BUNDLE_UNPACKED_BYTES} (a guard against gzip bombs filling the 512 MB `/tmp`).
+ */
+export const MAX_BUNDLE_BASE64_CHARS = 5 * 1024 * 1024;
+/** Largest total size of a bundle once gunzipped (the tar stream). */
+export const MAX_BUNDLE_UNPACKED_BYTES = 256 * 1024 * 1024;
+/** Largest inline source accepted, in characters. */
+export const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
+/** Longest user-code budget: Lambda's own 15-minute limit. */
+export const MAX_TIMEOUT_MS = 15 * 60 * 1000;
+
+/** Bundle encodings: base64 text of a gzip-compressed ustar archive. */
+export const BUNDLE_ENCODINGS = ['tar+gzip'] as const;
+
+const identifier = /^[A-Za-z_$][\w$]*$/;
+
+export const dynamicRequestSchema = z
+  .object({
+    code: z
+      .object({
+        source: z.string().min(1, 'code.source is empty').max(MAX_SOURCE_CHARS),
+        entry: z.string().regex(identifier, 'entry must be a JavaScript identifier').optional(),
+      })
+      .strict()
+      .optional(),
+    workload: z
+      .object({
+        name: z.string().min(1),
+        size: z.enum(['test', 'small', 'large']).optional(),
+      })
+      .strict()
+      .optional(),
+    input: z.unknown().optional(),
+    bundle: z
+      .object({
+        data: z
+          .string()
+          .min(1, 'bundle.data is empty')
+          .max(
+            MAX_BUNDLE_BASE64_CHARS,
+            `bundle.data is over the limit of ${MAX_BUNDLE_BASE64_CHARS} base64 characters (5 MiB)`,
+          ),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits'),
+        encoding: z.enum(BUNDLE_ENCODINGS),
+      })
+      .strict()
+      .optional(),
+    reject: z
+      .object({
+        cpus: z.array(z.string().min(1)).max(64),
+        holdMs: z.number().int().min(0).max(MAX_TIMEOUT_MS),
+        endInstance: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    timeoutMs: z.number().int().positive().max(MAX_TIMEOUT_MS).optional(),
+  })
+  .strict();
+
+/**
+ * Validates an event as a `DynamicRequest`.
+ * @throws BadRequestError naming the first field at fault (e.g. `code`, `bundle.data`, `reject.holdMs`).
+ */
+export function parseDynamicRequest(event: unknown): DynamicRequest {
+  if (typeof event === 'string') {
+    try {
+      event = JSON.parse(event);
+    } catch {
+      throw new BadRequestError('(body)', 'the request is a string that is not JSON');
+    }
+  }
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+    throw new BadRequestError('(body)', `the request must be a JSON object, got ${describe(event)}`);
+  }
+  const parsed = dynamicRequestSchema.safeParse(event);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)';
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s) ${issue.keys.join(', ')}; allowed: code, workload, input, bundle, reject, timeoutMs`
+        : `${field}: ${issue.message}`;
+    throw new BadRequestError(issue.code === 'unrecognized_keys' ? issue.keys.join(',') : field, message);
+  }
+  const request = parsed.data as DynamicRequest;
+  if (request.code && request.workload) {
+    throw new BadRequestError('code', 'send exactly one of code and workload, not both');
+  }
+  if (!request.code && !request.workload) {
+    throw new BadRequestError('code', 'the request has neither code nor workload; send exactly one');
+  }
+  return request;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}

@@ -1,0 +1,91 @@
+import type { Invoker } from '../shared/invoker';
+import type { FanoutRequest, FanoutResponse } from '../shared/protocol';
+import { PollAccumulator, withoutDetail } from './aggregate';
+import { FanoutRequestError } from './errors';
+import { parseFanoutRequest } from './request';
+
+export interface FanoutHandlerOptions {
+  /** How this function calls the sampler and itself. */
+  readonly invoker: Invoker;
+  /**
+   * The name the tree uses to invoke itself.
+   * @default - `context.functionName`
+   */
+  readonly selfName?: string;
+}
+
+/** The parts of the Lambda context the handler reads. */
+export interface FanoutContext {
+  readonly functionName?: string;
+}
+
+export type FanoutHandler = (event: unknown, context?: FanoutContext) => Promise<FanoutResponse>;
+
+/**
+ * How a call of `count` requests splits into children: as few children as keep every
+ * grandchild within `branching` (at most `branching` children), sizes differing by at most one.
+ * E.g. 1000 at branching 10 -> 10 × 100 -> 10 × 10 leaves each; 150 -> 10 × 15 -> 8 + 7 leaves.
+ */
+export function splitCount(count: number, branching: number): number[] {
+  const children = Math.min(branching, Math.ceil(count / branching));
+  const base = Math.floor(count / children);
+  const extra = count % children;
+  return Array.from({ length: children }, (_, i) => base + (i < extra ? 1 : 0));
+}
+
+/**
+ * Creates the fan-out tree's handler. A request for `count` calls of `target`: at most
+ * `branching` calls are made directly (the leaves, all at once); more are split across child
+ * invocations of this function, which recurse. Every level answers one aggregate (counts per CPU
+ * by distinct instance, failures by type, latency percentiles, billed time), never raw records.
+ * Failures are counted, never dropped: a child that fails counts all of its requests as failed
+ * with its error type.
+ *
+ * @example
+ * const handler = createFanoutHandler({ invoker: sdkInvoker(lambdaClientWithLimit({ maxSockets: 50 })) });
+ * const poll = await handler({ target: 'sky-smp-usw2-az1-07', count: 1000, branching: 10 }, context);
+ */
+export function createFanoutHandler(options: FanoutHandlerOptions): FanoutHandler {
+  const { invoker } = options;
+  return async (event, context) => {
+    const request = parseFanoutRequest(event);
+    const depth = request.depth ?? 0;
+    const acc = new PollAccumulator();
+    if (request.count <= request.branching) {
+      const payload = request.leafPayload ?? {};
+      const timeout = request.leafTimeoutMs !== undefined ? { timeoutMs: request.leafTimeoutMs } : undefined;
+      const results = await Promise.all(
+        Array.from({ length: request.count }, () => invoker.invoke(request.target, payload, timeout)),
+      );
+      for (const result of results) acc.addLeaf(result);
+    } else {
+      const self = options.selfName ?? context?.functionName;
+      if (!self) {
+        throw new FanoutRequestError(
+          'selfName',
+          `count ${request.count} exceeds branching ${request.branching}, so the tree must invoke itself, ` +
+            'but neither selfName nor context.functionName is set',
+        );
+      }
+      const sizes = splitCount(request.count, request.branching);
+      const results = await Promise.all(
+        sizes.map((count) => invoker.invoke(self, childRequest(request, count, depth + 1))),
+      );
+      for (const [i, result] of results.entries()) acc.addChild(result, sizes[i]!);
+    }
+    const aggregate = acc.result();
+    return request.includeDetail ? aggregate : withoutDetail(aggregate);
+  };
+}
+
+function childRequest(parent: FanoutRequest, count: number, depth: number): FanoutRequest {
+  return {
+    target: parent.target,
+    count,
+    branching: parent.branching,
+    ...(parent.leafTimeoutMs !== undefined ? { leafTimeoutMs: parent.leafTimeoutMs } : {}),
+    ...(parent.leafPayload !== undefined ? { leafPayload: parent.leafPayload } : {}),
+    includeDetail: true,
+    depth,
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * mulberry32: a tiny seeded PRNG (public-domain algorithm by Tommy Ettinger), so every workload
+ * generates the same input for the same seed on every instance and CPU.
+ */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** An integer in [0, n). */
+export function randomInt(random: () => number, n: number): number {
+  return Math.floor(random() * n);
+}
+
+/** Random lowercase text of `length` characters with spaces and newlines, like prose. */
+export function randomText(random: () => number, length: number): string {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const out = new Array<string>(length);
+  for (let i = 0; i < length; i++) {
+    const r = random();
+    out[i] = r < 0.15 ? ' ' : r < 0.16 ? '\n' : letters[Math.floor(random() * 26)]!;
+  }
+  return out.join('');
+}

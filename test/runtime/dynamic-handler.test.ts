@@ -1,0 +1,391 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDynamicHandler, type DynamicHandler } from '../../lambda/dynamic/handler';
+import { INSTANCE_MARKER } from '../../lambda/dynamic/inspector';
+import { MAX_BUNDLE_BASE64_CHARS } from '../../lambda/dynamic/request';
+import type { WorkloadRunner } from '../../lambda/dynamic/runner';
+import { buildDynamicRequest, bundleOf } from '../../lambda/shared/payload-builder';
+import type { DynamicResponse } from '../../lambda/shared/protocol';
+import { AMD_CPUINFO, FakePlatform, GRAVITON2_CPUINFO, realTmp } from './helpers/fake-platform';
+
+type ErrorAnswer = Extract<DynamicResponse, { status: 'error' }>;
+
+function expectError(answer: DynamicResponse, type: string, field?: string): ErrorAnswer {
+  expect(answer.status).toBe('error');
+  const error = answer as ErrorAnswer;
+  expect(error.error.type).toBe(type);
+  if (field !== undefined) expect(error.error.field).toBe(field);
+  expect(error.inspection.instanceId).toBeTruthy();
+  return error;
+}
+
+function okResult(answer: DynamicResponse): unknown {
+  if (answer.status !== 'ok') throw new Error(`expected ok, got ${JSON.stringify(answer)}`);
+  return answer.result;
+}
+
+const ENV = {
+  AWS_REGION: 'us-west-2',
+  SKY_AZ_ID: 'usw2-az1',
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '2048',
+  AWS_LAMBDA_FUNCTION_NAME: 'sky-usw2-az1-x86_64-2048',
+};
+
+describe('dynamic handler: inline code', () => {
+  let platform: FakePlatform;
+  let handler: DynamicHandler;
+  beforeEach(() => {
+    platform = new FakePlatform({ env: ENV, tmpDir: realTmp() });
+    handler = createDynamicHandler({ platform });
+  });
+
+  it('runs run(input, context) and answers with the inspection', async () => {
+    const answer = await handler({
+      code: { source: 'exports.run = (x, ctx) => ({ twice: x * 2, cpu: ctx.instance.cpuKey })' },
+      input: 21,
+    });
+    expect(okResult(answer)).toEqual({ twice: 42, cpu: 'intel-xeon-2.50' });
+    const inspection = answer.inspection;
+    expect(inspection).toMatchObject({
+      cpuModel: 'Intel(R) Xeon(R) Processor @ 2.50GHz',
+      cpuKey: 'intel-xeon-2.50',
+      mhz: 2499.998,
+      cores: 2,
+      arch: 'x86_64',
+      newInstance: true,
+      instanceCalls: 1,
+      bootTime: 1_699_990_000,
+      region: 'us-west-2',
+      azId: 'usw2-az1',
+      memoryMb: 2048,
+      functionName: 'sky-usw2-az1-x86_64-2048',
+    });
+    expect(inspection.timings.totalMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('keeps the instance id in the marker and counts calls', async () => {
+    const first = await handler({ code: { source: 'exports.run = () => 1' } });
+    const second = await handler({ code: { source: 'exports.run = () => 2' } });
+    expect(second.inspection.instanceId).toBe(first.inspection.instanceId);
+    expect(second.inspection.newInstance).toBe(false);
+    expect(second.inspection.instanceCalls).toBe(2);
+    const marker = JSON.parse(platform.files.get(`${platform.tmpDir}/${INSTANCE_MARKER}`)!);
+    expect(marker).toEqual({ id: first.inspection.instanceId, calls: 2 });
+  });
+
+  it('reports CPU tick deltas between the start and end of the call', async () => {
+    platform.userTicksPerRead = 7;
+    const answer = await handler({ code: { source: 'exports.run = () => 0' } });
+    expect(answer.inspection.cpuTime).toEqual({ user: 7, nice: 0, system: 0, idle: 0, iowait: 0, steal: 0 });
+  });
+
+  it('uses a named entry and a module that is itself the function', async () => {
+    expect(okResult(await handler({ code: { source: 'exports.go = (x) => x + 1', entry: 'go' }, input: 1 }))).toBe(2);
+    expect(okResult(await handler({ code: { source: 'module.exports = (x) => x + 3' }, input: 1 }))).toBe(4);
+  });
+
+  it('awaits async code and lets code require node built-ins', async () => {
+    const source = `const { createHash } = require('node:crypto');
+      exports.run = async (s) => { await new Promise((r) => setTimeout(r, 1)); return createHash('sha1').update(s).digest('hex'); };`;
+    expect(okResult(await handler({ code: { source }, input: 'abc' }))).toBe(
+      'a9993e364706816aba3e25717850c26c9cd0d89d',
+    );
+  });
+
+  it('compiles once per source hash: module state survives on a hit, a new source starts fresh', async () => {
+    const counter = 'let n = 0; exports.run = () => ++n;';
+    expect(okResult(await handler({ code: { source: counter } }))).toBe(1);
+    expect(okResult(await handler({ code: { source: counter } }))).toBe(2);
+    expect(okResult(await handler({ code: { source: `${counter}\n// v2` } }))).toBe(1);
+    expect(okResult(await handler({ code: { source: counter } }))).toBe(3);
+    // Another instance has its own cache.
+    const other = createDynamicHandler({ platform: new FakePlatform({ tmpDir: realTmp() }) });
+    expect(okResult(await other({ code: { source: counter } }))).toBe(1);
+  });
+
+  it('answers null for undefined', async () => {
+    expect(okResult(await handler({ code: { source: 'exports.run = () => undefined' } }))).toBeNull();
+  });
+});
+
+describe('dynamic handler: inspection on other CPUs', () => {
+  it.each([
+    [AMD_CPUINFO, 'amd-epyc', 'x86_64', 1],
+    [GRAVITON2_CPUINFO, 'graviton2', 'arm64', 2],
+  ])('reads the CPU from cpuinfo (%#)', async (cpuinfo, key, arch, cores) => {
+    const handler = createDynamicHandler({ platform: new FakePlatform({ cpuinfo, tmpDir: realTmp() }) });
+    const answer = await handler({ code: { source: 'exports.run = () => 0' } });
+    expect(answer.inspection).toMatchObject({ cpuKey: key, arch, cores });
+  });
+});
+
+describe('dynamic handler: reject path', () => {
+  it('holds, answers rejected without running the code, and runs it on other CPUs', async () => {
+    const platform = new FakePlatform({ cpuinfo: AMD_CPUINFO, tmpDir: realTmp() });
+    const handler = createDynamicHandler({ platform });
+    const source = 'exports.run = () => { globalThis.__skyRejectRan = true; return 1; }';
+    const answer = await handler({ code: { source }, reject: { cpus: ['amd-epyc'], holdMs: 150 } });
+    expect(answer.status).toBe('rejected');
+    expect(answer.inspection.cpuKey).toBe('amd-epyc');
+    expect(platform.sleeps).toEqual([150]);
+    expect(platform.ended).toBe(0);
+    expect((globalThis as { __skyRejectRan?: boolean }).__skyRejectRan).toBeUndefined();
+
+    const intel = createDynamicHandler({ platform: new FakePlatform({ tmpDir: realTmp() }) });
+    const ran = await intel({ code: { source: 'exports.run = () => 7' }, reject: { cpus: ['amd-epyc'], holdMs: 150 } });
+    expect(okResult(ran)).toBe(7);
+  });
+
+  it('ends the instance after answering when asked', async () => {
+    const platform = new FakePlatform({ cpuinfo: GRAVITON2_CPUINFO, tmpDir: realTmp() });
+    let endedBeforeAnswer = -1;
+    const handler = createDynamicHandler({ platform });
+    const pending = handler({
+      code: { source: 'exports.run = () => 1' },
+      reject: { cpus: ['graviton2'], holdMs: 40, endInstance: true },
+    });
+    endedBeforeAnswer = platform.ended;
+    const answer = await pending;
+    expect(endedBeforeAnswer).toBe(0);
+    expect(answer.status).toBe('rejected');
+    expect(platform.ended).toBe(1);
+    expect(platform.sleeps).toEqual([40]);
+  });
+});
+
+describe('dynamic handler: bad requests name the field', () => {
+  const handler = createDynamicHandler({ platform: new FakePlatform({ tmpDir: realTmp() }) });
+  const bundle = { data: Buffer.from('x').toString('base64'), sha256: 'a'.repeat(64), encoding: 'tar+gzip' };
+
+  it.each([
+    ['missing code and workload', { input: 1 }, 'code'],
+    ['both code and workload', { code: { source: 'exports.run=()=>1' }, workload: { name: 'sha1-hash' } }, 'code'],
+    ['empty source', { code: { source: '' } }, 'code.source'],
+    ['code without source', { code: {} }, 'code.source'],
+    ['bad entry', { code: { source: 'exports.run=()=>1', entry: 'not an id' } }, 'code.entry'],
+    ['bad base64', { code: { source: 'exports.run=()=>1' }, bundle: { ...bundle, data: 'ab$d' } }, 'bundle.data'],
+    [
+      'base64 of wrong length',
+      { code: { source: 'exports.run=()=>1' }, bundle: { ...bundle, data: 'abc' } },
+      'bundle.data',
+    ],
+    ['bad hash form', { code: { source: 'exports.run=()=>1' }, bundle: { ...bundle, sha256: 'xyz' } }, 'bundle.sha256'],
+    [
+      'bad encoding',
+      { code: { source: 'exports.run=()=>1' }, bundle: { ...bundle, encoding: 'zip' } },
+      'bundle.encoding',
+    ],
+    [
+      'bundle over the limit',
+      { code: { source: 'exports.run=()=>1' }, bundle: { ...bundle, data: 'A'.repeat(MAX_BUNDLE_BASE64_CHARS + 4) } },
+      'bundle.data',
+    ],
+    ['reject without holdMs', { code: { source: 'exports.run=()=>1' }, reject: { cpus: [] } }, 'reject.holdMs'],
+    ['negative timeout', { code: { source: 'exports.run=()=>1' }, timeoutMs: -5 }, 'timeoutMs'],
+    ['unknown field', { code: { source: 'exports.run=()=>1' }, color: 'red' }, 'color'],
+    ['not an object', 42, '(body)'],
+    ['a string that is not JSON', 'nope', '(body)'],
+  ])('%s', async (_name, request, field) => {
+    const answer = expectError(await handler(request), 'BadRequest', field);
+    expect(answer.error.message.length).toBeGreaterThan(10);
+  });
+
+  it('names the bundle limit in the message', async () => {
+    const answer = await handler({
+      code: { source: 'exports.run=()=>1' },
+      bundle: { ...bundle, data: 'A'.repeat(MAX_BUNDLE_BASE64_CHARS + 4) },
+    });
+    expect(expectError(answer, 'BadRequest', 'bundle.data').error.message).toContain(String(MAX_BUNDLE_BASE64_CHARS));
+  });
+
+  it('rejects a hash that does not match the data', async () => {
+    const folder = realTmp();
+    writeFileSync(join(folder, 'a.txt'), 'hello');
+    const good = bundleOf(folder);
+    const answer = await handler({
+      code: { source: 'exports.run=()=>1' },
+      bundle: { ...good, sha256: 'b'.repeat(64) },
+    });
+    expect(expectError(answer, 'BadRequest', 'bundle.sha256').error.message).toContain(good.sha256);
+  });
+
+  it('rejects data that is base64 but not gzip', async () => {
+    const data = Buffer.from('plain text, not gzip').toString('base64');
+    const { createHash } = await import('node:crypto');
+    const sha256 = createHash('sha256').update(Buffer.from(data, 'base64')).digest('hex');
+    const answer = await handler({
+      code: { source: 'exports.run=()=>1' },
+      bundle: { data, sha256, encoding: 'tar+gzip' },
+    });
+    expectError(answer, 'BadRequest', 'bundle.data');
+  });
+
+  it('answers UnknownWorkload with the known names', async () => {
+    const answer = expectError(await handler({ workload: { name: 'nope' } }), 'UnknownWorkload', 'workload.name');
+    expect(answer.error.message).toContain('sha1-hash');
+  });
+
+  it('answers BadRequest for a missing entry, naming the exports', async () => {
+    const answer = await handler({ code: { source: 'exports.other = () => 1; exports.more = () => 2' } });
+    expect(expectError(answer, 'BadRequest', 'code.entry').error.message).toContain('other, more');
+  });
+});
+
+describe('dynamic handler: user code failures never crash the instance', () => {
+  const platform = new FakePlatform({ tmpDir: realTmp() });
+  const handler = createDynamicHandler({ platform });
+  const healthy = async () =>
+    expect(okResult(await handler({ code: { source: 'exports.run = () => "alive"' } }))).toBe('alive');
+
+  it.each([
+    ['a sync throw', 'exports.run = () => { throw new RangeError("boom") }', 'RangeError: boom'],
+    ['an async rejection', 'exports.run = async () => { await null; throw new Error("later") }', 'Error: later'],
+    ['a thrown non-error', 'exports.run = () => { throw { code: 7 } }', '{"code":7}'],
+    ['a module body that throws', 'throw new Error("at load"); exports.run = () => 1', 'at load'],
+    ['a syntax error', 'exports.run = () => {', 'SyntaxError'],
+  ])('%s is a UserCodeError with its message', async (_name, source, text) => {
+    const answer = expectError(await handler({ code: { source } }), 'UserCodeError');
+    expect(answer.error.message).toContain(text);
+    await healthy();
+  });
+
+  it('gives the stack of a thrown error', async () => {
+    const answer = expectError(
+      await handler({ code: { source: 'exports.run = () => { throw new Error("s") }' } }),
+      'UserCodeError',
+    );
+    expect(answer.error.stack).toContain('sky-inline-');
+  });
+
+  it.each([
+    ['a BigInt', 'exports.run = () => ({ n: 10n })', '$.n is a BigInt'],
+    ['a cycle', 'exports.run = () => { const a = { b: {} }; a.b.a = a; return a; }', 'cycle'],
+    ['a function', 'exports.run = () => ({ list: [1, () => 2] })', '$.list[1] is a function'],
+    ['a Map', 'exports.run = () => new Map([[1, 2]])', 'Map'],
+  ])('a result with %s is Unserializable', async (_name, source, text) => {
+    const answer = expectError(await handler({ code: { source } }), 'Unserializable');
+    expect(answer.error.message).toContain(text);
+    await healthy();
+  });
+
+  it('times out async code that never settles', async () => {
+    const answer = await handler({ code: { source: 'exports.run = () => new Promise(() => {})' }, timeoutMs: 50 });
+    expect(expectError(answer, 'Timeout').error.message).toContain('50 ms');
+    await healthy();
+  });
+
+  it('stops a synchronous infinite loop with the watchdog', async () => {
+    const answer = await handler({ code: { source: 'exports.run = () => { for (;;) {} }' }, timeoutMs: 100 });
+    expect(expectError(answer, 'Timeout').error.message).toContain('watchdog');
+    await healthy();
+  });
+
+  it('stops an infinite loop in the module body', async () => {
+    const answer = await handler({ code: { source: 'while (true) {}' }, timeoutMs: 80 });
+    expectError(answer, 'Timeout');
+    await healthy();
+  });
+
+  it('takes the budget from the Lambda context when the request has none', async () => {
+    const context = { functionName: 'f', getRemainingTimeInMillis: () => 330 };
+    const answer = await handler({ code: { source: 'exports.run = () => new Promise(() => {})' } }, context);
+    expect(expectError(answer, 'Timeout').error.message).toContain('80 ms');
+    expect(answer.inspection.functionName).toBe('f');
+  });
+});
+
+describe('dynamic handler: bundles', () => {
+  function makeFolder(): string {
+    const folder = realTmp('sky-src-');
+    mkdirSync(join(folder, 'lib'));
+    writeFileSync(join(folder, 'data.json'), JSON.stringify({ greeting: 'hi' }));
+    writeFileSync(join(folder, 'lib', 'util.js'), 'exports.shout = (s) => s.toUpperCase() + "!";');
+    return folder;
+  }
+  const source = `const { readFileSync, existsSync, writeFileSync } = require('node:fs');
+    const { join } = require('node:path');
+    exports.run = (input, ctx) => {
+      const util = require('./lib/util.js');
+      const seenBefore = existsSync(join(ctx.bundleDir, 'touched'));
+      writeFileSync(join(ctx.bundleDir, 'touched'), '1');
+      const data = JSON.parse(readFileSync(join(ctx.bundleDir, 'data.json'), 'utf8'));
+      return { text: util.shout(data.greeting), seenBefore, dir: ctx.bundleDir };
+    };`;
+
+  it('unpacks into a folder named by hash, lets code require from it, and reuses it while the hash matches', async () => {
+    const platform = new FakePlatform({ tmpDir: realTmp() });
+    const handler = createDynamicHandler({ platform });
+    const request = buildDynamicRequest({ source, folder: makeFolder() });
+    const first = okResult(await handler(request)) as { text: string; seenBefore: boolean; dir: string };
+    expect(first).toMatchObject({ text: 'HI!', seenBefore: false });
+    expect(first.dir).toBe(join(platform.tmpDir, 'sky-bundles', request.bundle!.sha256));
+    expect(readFileSync(join(first.dir, 'lib', 'util.js'), 'utf8')).toContain('shout');
+
+    const second = okResult(await handler(request)) as { seenBefore: boolean; dir: string };
+    expect(second).toMatchObject({ seenBefore: true, dir: first.dir });
+  });
+
+  it('does not decode again on a hit: the hash names the content', async () => {
+    const handler = createDynamicHandler({ platform: new FakePlatform({ tmpDir: realTmp() }) });
+    const request = buildDynamicRequest({ source, folder: makeFolder() });
+    okResult(await handler(request));
+    // Same hash and length, different bytes: a hit never looks at the data.
+    const data = request.bundle!.data;
+    const scrambled = `${data.slice(0, -8)}AAAAAAAA`;
+    const again = await handler({ ...request, bundle: { ...request.bundle!, data: scrambled } });
+    expect(okResult(again)).toMatchObject({ text: 'HI!', seenBefore: true });
+  });
+
+  it('unpacks a different bundle to a different folder (a miss)', async () => {
+    const platform = new FakePlatform({ tmpDir: realTmp() });
+    const handler = createDynamicHandler({ platform });
+    const folderA = makeFolder();
+    const folderB = makeFolder();
+    writeFileSync(join(folderB, 'data.json'), JSON.stringify({ greeting: 'bye' }));
+    const a = okResult(await handler(buildDynamicRequest({ source, folder: folderA }))) as {
+      text: string;
+      dir: string;
+    };
+    const b = okResult(await handler(buildDynamicRequest({ source, folder: folderB }))) as {
+      text: string;
+      dir: string;
+    };
+    expect(a.text).toBe('HI!');
+    expect(b.text).toBe('BYE!');
+    expect(a.dir).not.toBe(b.dir);
+    expect(existsSync(a.dir) && existsSync(b.dir)).toBe(true);
+  });
+
+  it('a new handler on the same scratch folder finds the unpacked bundle', async () => {
+    const tmpDir = realTmp();
+    const request = buildDynamicRequest({ source, folder: makeFolder() });
+    await createDynamicHandler({ platform: new FakePlatform({ tmpDir }) })(request);
+    const answer = await createDynamicHandler({ platform: new FakePlatform({ tmpDir }) })(request);
+    expect(okResult(answer)).toMatchObject({ seenBefore: true });
+  });
+});
+
+describe('dynamic handler: injected runner', () => {
+  it('hands the runner the task and still checks the deadline on the platform clock', async () => {
+    const platform = new FakePlatform({ cpuinfo: AMD_CPUINFO, tmpDir: realTmp() });
+    const seen: string[] = [];
+    const runner: WorkloadRunner = {
+      async run(task) {
+        seen.push(`${task.kind}:${task.name}:${task.size}:${task.instance.cpuKey}`);
+        await platform.sleep(task.name === 'sha1-hash' ? 1200 : 10);
+        return { modelled: true };
+      },
+    };
+    const handler = createDynamicHandler({ platform, runner });
+    const answer = await handler({ workload: { name: 'sha1-hash', size: 'small' }, timeoutMs: 2000 });
+    expect(okResult(answer)).toEqual({ modelled: true });
+    expect(answer.inspection.timings.userMs).toBe(1200);
+    const late = await handler({ workload: { name: 'sha1-hash', size: 'small' }, timeoutMs: 1000 });
+    expectError(late, 'Timeout');
+    expect(seen).toEqual(['workload:sha1-hash:small:amd-epyc', 'workload:sha1-hash:small:amd-epyc']);
+    // The reject path does not reach the runner.
+    const rejected = await handler({ workload: { name: 'sha1-hash' }, reject: { cpus: ['amd-epyc'], holdMs: 150 } });
+    expect(rejected.status).toBe('rejected');
+    expect(seen).toHaveLength(2);
+  });
+});

@@ -1,0 +1,236 @@
+import fc from 'fast-check';
+import { createFanoutHandler, splitCount } from '../../lambda/fanout/handler';
+import { mergeSketches, quantile, sketchOf } from '../../lambda/fanout/latency';
+import { loadSamplerHandler } from '../../lambda/sampler/load';
+import { samplerSource } from '../../lambda/sampler/template';
+import { AMD_CPUINFO, FakePlatform, GRAVITON2_CPUINFO, INTEL_CPUINFO } from './helpers/fake-platform';
+import { MemoryInvoker } from './helpers/memory-invoker';
+
+const SAMPLER = 'sky-smp-usw2-az1-00';
+const FANOUT = 'sky-fanout-usw2-az1';
+
+/**
+ * An emulated zone: every sampler call gets the next instance in the list (cycling), each a
+ * platform with its own CPU, so repeated calls revisit instances once the list is used up.
+ */
+function zone(cpus: string[], bootTimes: number[] = [1000]) {
+  const source = samplerSource({ index: 0, azId: 'usw2-az1', sleepMs: 250 });
+  const instances = cpus.map(
+    (cpuinfo, i) =>
+      new FakePlatform({ cpuinfo, btime: bootTimes[i % bootTimes.length], tmpDir: `/tmp/i${i}`, idPrefix: `i${i}` }),
+  );
+  let next = 0;
+  return async () => {
+    const platform = instances[next++ % instances.length]!;
+    return loadSamplerHandler(source, platform)({});
+  };
+}
+
+function setup(cpus: string[], bootTimes?: number[]) {
+  const invoker = new MemoryInvoker();
+  const handler = createFanoutHandler({ invoker, selfName: FANOUT });
+  invoker.register(SAMPLER, zone(cpus, bootTimes));
+  invoker.register(FANOUT, (payload) => handler(payload));
+  return { invoker, handler };
+}
+
+describe('splitCount', () => {
+  it('splits 1000 at branching 10 into 10 children of 100', () => {
+    expect(splitCount(1000, 10)).toEqual(Array(10).fill(100));
+    expect(splitCount(150, 10)).toEqual(Array(10).fill(15));
+    expect(splitCount(15, 10)).toEqual([8, 7]);
+  });
+
+  it('keeps the total, at most `branching` children, sizes within one, and always shrinks', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 100_000 }), fc.integer({ min: 2, max: 1000 }), (count, branching) => {
+        fc.pre(count > branching);
+        const sizes = splitCount(count, branching);
+        expect(sizes.reduce((a, b) => a + b, 0)).toBe(count);
+        expect(sizes.length).toBeLessThanOrEqual(branching);
+        expect(sizes.length).toBeGreaterThanOrEqual(2);
+        expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+        expect(Math.max(...sizes)).toBeLessThan(count);
+      }),
+    );
+  });
+});
+
+describe('fan-out tree', () => {
+  it('calls the target directly when count <= branching', async () => {
+    const { invoker, handler } = setup([INTEL_CPUINFO, AMD_CPUINFO, INTEL_CPUINFO]);
+    const poll = await handler({ target: SAMPLER, count: 3, branching: 10 });
+    expect(invoker.calls.map((c) => c.name)).toEqual([SAMPLER, SAMPLER, SAMPLER]);
+    expect(poll).toMatchObject({
+      requested: 3,
+      succeeded: 3,
+      failures: {},
+      cpuCounts: { 'intel-xeon-2.50': 2, 'amd-epyc': 1 },
+      cpuModels: { 'intel-xeon-2.50': 'Intel(R) Xeon(R) Processor @ 2.50GHz', 'amd-epyc': 'AMD EPYC' },
+      newInstances: 3,
+      bootTimes: [1000],
+      billedMs: 750,
+      fanoutCalls: 0,
+    });
+    expect(poll.instanceIds).toHaveLength(3);
+    expect(poll).not.toHaveProperty('instances');
+  });
+
+  it('polls 1000 through a tree and counts each distinct instance once', async () => {
+    // 400 instances: 1000 requests revisit them, so only 400 are distinct and only the first visits are new.
+    const cpus = Array.from({ length: 400 }, (_, i) =>
+      i % 4 === 0 ? AMD_CPUINFO : i % 4 === 1 ? GRAVITON2_CPUINFO : INTEL_CPUINFO,
+    );
+    const { invoker, handler } = setup(cpus, [1000, 2000, 3000]);
+    const poll = await handler({ target: SAMPLER, count: 1000, branching: 10 }, { functionName: 'ignored' });
+    expect(poll.requested).toBe(1000);
+    expect(poll.succeeded).toBe(1000);
+    expect(poll.cpuCounts).toEqual({ 'amd-epyc': 100, graviton2: 100, 'intel-xeon-2.50': 200 });
+    expect(poll.instanceIds).toHaveLength(400);
+    expect(poll.newInstances).toBe(400);
+    expect(poll.bootTimes).toEqual([1000, 2000, 3000]);
+    const samplerCalls = invoker.calls.filter((c) => c.name === SAMPLER).length;
+    const fanoutCalls = invoker.calls.filter((c) => c.name === FANOUT).length;
+    expect(samplerCalls).toBe(1000);
+    expect(fanoutCalls).toBe(110); // 10 children of 100, each with 10 children of 10
+    expect(poll.fanoutCalls).toBe(110);
+    for (const call of invoker.calls.filter((c) => c.name === FANOUT)) {
+      expect(call.payload).toMatchObject({ includeDetail: true, target: SAMPLER, branching: 10 });
+    }
+    expect(JSON.stringify(poll).length).toBeLessThan(40_000);
+  });
+
+  it('counts throttles and sampler errors by type and keeps the successes', async () => {
+    const { invoker, handler } = setup([INTEL_CPUINFO]);
+    let samplerCall = 0;
+    invoker.fault = (name) => {
+      if (name !== SAMPLER) return undefined;
+      samplerCall++;
+      if (samplerCall % 5 === 0) {
+        return {
+          ok: false,
+          errorType: 'TooManyRequestsException',
+          message: 'Rate exceeded',
+          retryable: true,
+          durationMs: 3,
+        };
+      }
+      if (samplerCall % 7 === 0)
+        return { ok: false, errorType: 'Timeout', message: 'late', retryable: true, durationMs: 900 };
+      return undefined;
+    };
+    const poll = await handler({ target: SAMPLER, count: 100, branching: 10 });
+    expect(poll.requested).toBe(100);
+    const throttled = 20;
+    const timedOut = Array.from({ length: 100 }, (_, i) => i + 1).filter((k) => k % 7 === 0 && k % 5 !== 0).length;
+    expect(poll.failures).toEqual({ TooManyRequestsException: throttled, Timeout: timedOut });
+    expect(poll.succeeded).toBe(100 - throttled - timedOut);
+  });
+
+  it('bills ceil(elapsedMs) per successful call, or the call latency when the sampler does not say', async () => {
+    const invoker = new MemoryInvoker();
+    let n = 0;
+    invoker.register(SAMPLER, async () => ({
+      cpuModel: 'AMD EPYC',
+      instanceId: `x${n}`,
+      newInstance: true,
+      greeting: 'hi',
+      ...(n++ % 2 === 0 ? { elapsedMs: 251.2 } : {}),
+    }));
+    invoker.durationOf = () => 300.5;
+    invoker.fault = (_name, _payload, k) =>
+      k === 5 ? { ok: false, errorType: 'Timeout', message: 'late', retryable: true, durationMs: 900 } : undefined;
+    const poll = await createFanoutHandler({ invoker })({ target: SAMPLER, count: 5, branching: 5 });
+    expect(poll.succeeded).toBe(4);
+    expect(poll.billedMs).toBe(252 + 301 + 252 + 301);
+  });
+
+  it('counts a sampler answer that is not a sampler response', async () => {
+    const invoker = new MemoryInvoker();
+    invoker.register(SAMPLER, async () => ({ errorMessage: 'odd' }));
+    const poll = await createFanoutHandler({ invoker })({ target: SAMPLER, count: 4, branching: 4 });
+    expect(poll).toMatchObject({ requested: 4, succeeded: 0, failures: { InvalidSamplerPayload: 4 } });
+  });
+
+  it('counts every request of a failed child as failed with its error type', async () => {
+    const { invoker, handler } = setup([INTEL_CPUINFO, AMD_CPUINFO]);
+    let fanoutCall = 0;
+    invoker.fault = (name, payload) => {
+      if (name !== FANOUT) return undefined;
+      fanoutCall++;
+      if (fanoutCall === 2) {
+        expect((payload as { count: number }).count).toBe(10);
+        return { ok: false, errorType: 'Unhandled', message: 'child crashed', retryable: false, durationMs: 5 };
+      }
+      return undefined;
+    };
+    const poll = await handler({ target: SAMPLER, count: 50, branching: 10 });
+    expect(poll.requested).toBe(50);
+    expect(poll.succeeded).toBe(40);
+    expect(poll.failures).toEqual({ Unhandled: 10 });
+  });
+
+  it('counts a child that answers garbage', async () => {
+    const invoker = new MemoryInvoker();
+    invoker.register(FANOUT, async () => 'not an aggregate');
+    const poll = await createFanoutHandler({ invoker, selfName: FANOUT })({
+      target: SAMPLER,
+      count: 30,
+      branching: 10,
+    });
+    expect(poll).toMatchObject({ requested: 30, succeeded: 0, failures: { InvalidFanoutPayload: 30 } });
+  });
+
+  it('merges latency percentiles across the tree like one flat poll', async () => {
+    const { invoker, handler } = setup([INTEL_CPUINFO]);
+    let n = 0;
+    invoker.durationOf = (name) => (name === SAMPLER ? 100 + (n++ % 100) * 10 : 1);
+    const tree = await handler({ target: SAMPLER, count: 1000, branching: 10 });
+    // Latencies 100..1090 each 10 times: exact p50 = 590, p90 = 990, p99 = 1080.
+    expect(Math.abs(tree.latencyMs.p50 - 590) / 590).toBeLessThan(0.011);
+    expect(Math.abs(tree.latencyMs.p90 - 990) / 990).toBeLessThan(0.011);
+    expect(Math.abs(tree.latencyMs.p99 - 1080) / 1080).toBeLessThan(0.011);
+    expect(tree.latencyMs.max).toBe(1090);
+  });
+
+  it('needs a name to recurse and rejects bad requests naming the field', async () => {
+    const handler = createFanoutHandler({ invoker: new MemoryInvoker() });
+    await expect(handler({ target: SAMPLER, count: 20, branching: 10 })).rejects.toThrow(/selfName/);
+    await expect(handler({ target: SAMPLER, count: 0, branching: 10 })).rejects.toThrow(/count = 0/);
+    await expect(handler({ target: SAMPLER, count: 5, branching: 1 })).rejects.toThrow(/branching = 1/);
+    await expect(handler({ count: 5, branching: 3 })).rejects.toThrow(/target/);
+  });
+
+  it('passes leafPayload and leafTimeoutMs to the leaves', async () => {
+    const invoker = new MemoryInvoker();
+    invoker.register(SAMPLER, zone([INTEL_CPUINFO]));
+    await createFanoutHandler({ invoker })({
+      target: SAMPLER,
+      count: 2,
+      branching: 2,
+      leafTimeoutMs: 900,
+      leafPayload: { sleepMs: 1 },
+    });
+    expect(invoker.calls.map((c) => c.payload)).toEqual([{ sleepMs: 1 }, { sleepMs: 1 }]);
+    expect(invoker.calls.map((c) => c.options)).toEqual([{ timeoutMs: 900 }, { timeoutMs: 900 }]);
+  });
+});
+
+describe('latency sketch', () => {
+  it('merging is exact: a split sketch equals the whole', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0.5, max: 60_000, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        fc.nat(),
+        (xs, cut) => {
+          const at = cut % xs.length;
+          const merged = mergeSketches([sketchOf(xs.slice(0, at)), sketchOf(xs.slice(at))]);
+          expect(merged).toEqual(mergeSketches([sketchOf(xs)]));
+          const sorted = [...xs].sort((a, b) => a - b);
+          const exact = sorted[Math.ceil(0.9 * xs.length) - 1]!;
+          expect(Math.abs(quantile(merged, 0.9) - exact) / exact).toBeLessThan(0.0101);
+        },
+      ),
+    );
+  });
+});
