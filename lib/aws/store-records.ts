@@ -59,6 +59,8 @@ export interface RunRecord extends RunStart {
   readonly pollsRecorded: number;
   readonly totals: RunTotals;
   readonly updatedAt: string;
+  /** When the last poll was recorded: the time the run's measurement ends. */
+  readonly lastPollAt?: string;
   readonly finishedAt?: string;
   readonly stoppedBecause?: StopReason;
   /** Why the run failed: the error name and message of the step that failed. */

@@ -44,6 +44,16 @@ export interface RecordPollResult {
   readonly duplicate: boolean;
 }
 
+/** What the sampling stores beside a characterization (not part of the core type). */
+export interface CharacterizationExtra {
+  /** The sampling run that measured it. */
+  readonly runId?: string;
+  /** When the zone is due to be sampled again (ISO-8601), picked from its drift class. */
+  readonly nextSampleAt?: string;
+  /** The stopping rule's estimate of the characterization's APE against the saturated truth. */
+  readonly estimatedApe?: number;
+}
+
 const PASSIVE_PREFIX = 'cpu#';
 const RUN_KEY_ATTRIBUTES = ['pk', 'sk', 'type'] as const;
 
@@ -182,7 +192,7 @@ export class SkyStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: keys.run(runId), sk: keys.runMeta },
-          UpdateExpression: 'SET totals = :totals, pollsRecorded = :next, updatedAt = :now',
+          UpdateExpression: 'SET totals = :totals, pollsRecorded = :next, updatedAt = :now, lastPollAt = :now',
           ConditionExpression: 'pollsRecorded = :index AND #status = :running',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -303,10 +313,7 @@ export class SkyStore {
    * Stores a characterization as `CHAR#<measuredAt>` and, unless a newer one is there already,
    * as the zone's `LATEST` (the record the router reads). Idempotent.
    */
-  async putCharacterization(
-    characterization: Characterization,
-    extra: { readonly runId?: string } = {},
-  ): Promise<void> {
+  async putCharacterization(characterization: Characterization, extra: CharacterizationExtra = {}): Promise<void> {
     requireText('azId', characterization.azId);
     if (Number.isNaN(Date.parse(characterization.measuredAt))) {
       throw new InvalidRecordError('measuredAt', characterization.measuredAt, 'an ISO-8601 time');
@@ -352,6 +359,13 @@ export class SkyStore {
 
   /** One zone's `LATEST` characterization (strongly consistent), or undefined. */
   async latestCharacterization(azId: string): Promise<Characterization | undefined> {
+    return (await this.latestCharacterizationRecord(azId))?.characterization;
+  }
+
+  /** One zone's `LATEST` with what the sampling stored beside it (run id, next sampling time). */
+  async latestCharacterizationRecord(
+    azId: string,
+  ): Promise<({ readonly characterization: Characterization } & CharacterizationExtra) | undefined> {
     const out = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
@@ -359,7 +373,10 @@ export class SkyStore {
         ConsistentRead: true,
       }),
     );
-    return out.Item ? toCharacterization(out.Item) : undefined;
+    if (!out.Item) return undefined;
+    const extra: Record<string, unknown> = {};
+    for (const k of CHARACTERIZATION_EXTRA) if (out.Item[k] !== undefined) extra[k] = out.Item[k];
+    return { characterization: toCharacterization(out.Item), ...(extra as CharacterizationExtra) };
   }
 
   /** A zone's characterization history, oldest first (newest first with `newestFirst`). */
@@ -555,7 +572,7 @@ function requireText(field: string, value: string): void {
   }
 }
 
-const CHARACTERIZATION_EXTRA = ['runId'] as const;
+const CHARACTERIZATION_EXTRA = ['runId', 'nextSampleAt', 'estimatedApe'] as const;
 
 function toCharacterization(item: Item): Characterization {
   const copy = withoutKeys<Item>(item);

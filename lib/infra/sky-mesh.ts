@@ -4,10 +4,10 @@ import { samplerSource } from '../../lambda/sampler/template';
 import type { Arch } from '../core/types';
 import { ControlStack, type RegionZones } from './control-stack';
 import { MeshPropsError } from './errors';
-import { validateMemorySizes } from './lambda-limits';
+import { validateArchitectures, validateMemorySizes, validateSamplers } from './lambda-limits';
 import { assertRegionMeshWithinLimits, assertZoneSamplerWithinLimits } from './limits';
 import { RegionMeshStack } from './region-mesh-stack';
-import { ZoneSamplerStack } from './zone-sampler-stack';
+import { ZoneSamplerStack, type ZoneSamplingOptions } from './zone-sampler-stack';
 
 /** Everything the mesh's stacks are built from: a resolved sky configuration. */
 export interface SkyMeshProps {
@@ -24,6 +24,11 @@ export interface SkyMeshProps {
   readonly holdMs: number;
   /** One of CloudWatch Logs' retention periods in days (1, 3, 5, 7, 14, 30, …). */
   readonly logRetentionDays: number;
+  /**
+   * Sampling state machine settings for every zone (each zone's stagger index is its position in its region).
+   * @default - the defaults of `SamplingStateMachineProps`
+   */
+  readonly sampling?: Omit<ZoneSamplingOptions, 'zoneIndex'>;
   /**
    * Account to deploy to.
    * @default - environment-agnostic account (`AWS::AccountId`), region-bound stacks
@@ -59,6 +64,8 @@ export const stackNames = {
 export function buildSkyMesh(app: App, props: SkyMeshProps): SkyMesh {
   const logRetention = retentionOf(props.logRetentionDays);
   validateMemorySizes('memorySizes', props.memorySizes);
+  validateArchitectures(props.architectures);
+  validateSamplers(props.samplersPerZone, props.samplerMemoryMb);
   assertMeshWithinLimits(props);
 
   const env = (region: string): Environment => ({ region, account: props.account });
@@ -74,7 +81,7 @@ export function buildSkyMesh(app: App, props: SkyMeshProps): SkyMesh {
       logRetention,
     });
     regions.set(region, regionStack);
-    for (const azId of azIds) {
+    for (const [zoneIndex, azId] of azIds.entries()) {
       const zoneStack = new ZoneSamplerStack(app, stackNames.zone(azId), {
         env: env(region),
         description: `skymesh samplers, fan-out and sampling of ${azId} (${region})`,
@@ -84,6 +91,7 @@ export function buildSkyMesh(app: App, props: SkyMeshProps): SkyMesh {
         samplerMemoryMb: props.samplerMemoryMb,
         samplerSleepMs: props.samplerSleepMs,
         logRetention,
+        sampling: { ...props.sampling, zoneIndex },
       });
       zones.set(azId, zoneStack);
     }

@@ -15,6 +15,7 @@ import { assertZoneSamplerWithinLimits } from './limits';
 import { METRIC_SERVICES, METRICS_NAMESPACE } from './metric-names';
 import { acknowledgeWildcardResources } from './nag';
 import { NETWORK_WILDCARD_REASON, pinToZone, SKY_RUNTIME } from './region-mesh-stack';
+import { SamplingStateMachine, type SamplingStateMachineProps } from './sampling-state-machine';
 import type { ZoneAttachment } from './zonal-network';
 
 /** The skymesh table, which lives in the home region. */
@@ -22,6 +23,18 @@ export interface TableLocation {
   readonly tableName: string;
   readonly region: string;
 }
+
+/** Sampling settings of a zone stack (the rest of {@link SamplingStateMachineProps} comes from the stack). */
+export type ZoneSamplingOptions = Omit<
+  SamplingStateMachineProps,
+  | 'azId'
+  | 'fanoutFunction'
+  | 'stepsFunction'
+  | 'samplersPerZone'
+  | 'samplerMemoryMb'
+  | 'fanoutMemoryMb'
+  | 'logRetention'
+>;
 
 /** Properties of a {@link ZoneSamplerStack}. */
 export interface ZoneSamplerStackProps extends StackProps {
@@ -54,6 +67,11 @@ export interface ZoneSamplerStackProps extends StackProps {
    * @default - `lambda/fanout/index.ts` and `lambda/sampling/index.ts` bundled with esbuild
    */
   readonly code?: lambda.Code;
+  /**
+   * The sampling state machine's settings (stopping rule, poll size, schedule, stagger).
+   * @default - the defaults of {@link SamplingStateMachineProps}
+   */
+  readonly sampling?: ZoneSamplingOptions;
 }
 
 /**
@@ -76,6 +94,8 @@ export class ZoneSamplerStack extends Stack {
   readonly samplerRole: ExecutionRole;
   readonly fanoutRole: ExecutionRole;
   readonly stepsRole: ExecutionRole;
+  /** The zone's sampling state machine and its schedule. */
+  readonly sampling: SamplingStateMachine;
 
   constructor(scope: Construct, id: string, props: ZoneSamplerStackProps) {
     super(scope, id, props);
@@ -139,7 +159,7 @@ export class ZoneSamplerStack extends Stack {
       code,
       handler: bundledHandler(ZONE_HANDLERS, 'fanout'),
       runtime: SKY_RUNTIME,
-      memorySize: 1024,
+      memorySize: FANOUT_MEMORY_MB,
       timeout: Duration.minutes(2),
       role: this.fanoutRole.role,
       logGroup: this.logGroup,
@@ -188,6 +208,16 @@ export class ZoneSamplerStack extends Stack {
         [FUNCTION_ENV.serviceName]: METRIC_SERVICES.sampling,
       },
     });
+    this.sampling = new SamplingStateMachine(this, 'Sampling', {
+      ...props.sampling,
+      azId: this.azId,
+      fanoutFunction: this.fanout,
+      stepsFunction: this.steps,
+      samplersPerZone: count,
+      samplerMemoryMb: baseMemory,
+      fanoutMemoryMb: FANOUT_MEMORY_MB,
+      logRetention: props.logRetention,
+    });
     acknowledgeWildcardResources(this.samplerRole, ['*', networkInterfaceArn(this)], NETWORK_WILDCARD_REASON);
     acknowledgeWildcardResources(
       this.fanoutRole,
@@ -206,6 +236,9 @@ export class ZoneSamplerStack extends Stack {
     });
   }
 }
+
+/** Memory of the fan-out function in MB. */
+const FANOUT_MEMORY_MB = 1024;
 
 function samplerPrefix(azId: string, count: number): string {
   return samplerFunctionName(azId, 0, count).replace(/\d+$/, '');

@@ -1,0 +1,40 @@
+import type { SkyStore } from '../../lib/aws/store';
+import { samplerFunctionName } from '../../lib/core/naming';
+import type { SamplingSettings } from './events';
+import type { SamplingMetrics } from './metrics';
+
+/** What every step needs: the table, a clock and the metrics sink. */
+export interface StepContext {
+  readonly store: SkyStore;
+  /** ms since the epoch. */
+  readonly now: () => number;
+  readonly metrics: SamplingMetrics;
+}
+
+/** Index of the sampler that poll `pollIndex` of a run hits: endpoints rotate so every poll meets fresh instances. */
+export function samplerIndexOf(samplerStart: number, pollIndex: number, settings: SamplingSettings): number {
+  return (samplerStart + pollIndex) % settings.samplersPerZone;
+}
+
+/** Function name of the sampler poll `pollIndex` hits. */
+export function samplerTarget(
+  azId: string,
+  samplerStart: number,
+  pollIndex: number,
+  settings: SamplingSettings,
+): string {
+  return samplerFunctionName(azId, samplerIndexOf(samplerStart, pollIndex, settings), settings.samplersPerZone);
+}
+
+/**
+ * Where a run's rotation starts: a hash of the run id (FNV-1a), so that consecutive runs start at
+ * different samplers and a retried start step picks the same one.
+ */
+export function samplerStartOf(runId: string, samplersPerZone: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < runId.length; i++) {
+    hash ^= runId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % samplersPerZone;
+}

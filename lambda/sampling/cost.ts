@@ -1,0 +1,21 @@
+import { pollCostUsd } from '../../lib/core/stopping-rule';
+import type { PollInput, SamplingSettings } from './events';
+
+/**
+ * Estimated USD of one poll: the samplers' billed time at their memory size and price plus a
+ * request charge each (the core's `pollCostUsd`), and the fan-out tree's own invocations. The
+ * tree reports the duration of its inner calls; the root's is taken as the slowest leaf latency.
+ */
+export function estimatePollCostUsd(poll: PollInput, samplerIndex: number, settings: SamplingSettings): number {
+  const samplers = pollCostUsd(poll, {
+    samplerMemoryMb: settings.samplerMemoryMb + samplerIndex,
+    pricePerGbSecond: settings.pricePerGbSecond,
+    pricePerRequest: settings.pricePerRequest,
+  });
+  const fanoutMs = (poll.fanoutMs ?? 0) + poll.latencyMs.max;
+  const fanoutCalls = (poll.fanoutCalls ?? 0) + 1;
+  const fanout =
+    (fanoutMs / 1000) * (settings.fanoutMemoryMb / 1024) * settings.pricePerGbSecond +
+    fanoutCalls * settings.pricePerRequest;
+  return samplers + fanout;
+}

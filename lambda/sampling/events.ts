@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+/**
+ * What the sampling state machine sends its steps function, and what each step answers.
+ *
+ * State of an execution (JSONPath): `{ runId, azId, region, startedAt, force, settings }` from the
+ * Configure state, `run` (a {@link RunState}, replaced by every step), `poll` (the fan-out's last
+ * aggregate) and `error` (a caught failure). Each step answers a new `RunState`.
+ */
+
+/** Settings baked into the state machine definition by the construct (so a schedule needs no input). */
+export const SamplingSettingsSchema = z.object({
+  samplersPerZone: z.number().int().min(1).max(999),
+  /** Memory of sampler 0; sampler i has samplerMemoryMb + i. */
+  samplerMemoryMb: z.number().int().min(128).max(10_240),
+  pollConcurrency: z.number().int().min(1),
+  fanoutBranching: z.number().int().min(2),
+  fanoutMemoryMb: z.number().int().min(128).max(10_240),
+  accuracyTarget: z.number().gt(0).lt(1),
+  saturationFailureRate: z.number().gt(0).max(1),
+  maxPolls: z.number().int().min(1).max(9999),
+  maxRunCostUsd: z.number().gt(0),
+  sampleEveryHours: z.number().gt(0),
+  /** When true, a scheduled run is skipped until the zone's `nextSampleAt` (picked from its drift class). */
+  adaptiveSchedule: z.boolean(),
+  /** Saturated runs write a characterization only when they saw at least this many instances. */
+  minInstancesForCharacterization: z.number().int().min(1),
+  pricePerGbSecond: z.number().gt(0),
+  pricePerRequest: z.number().min(0),
+});
+export type SamplingSettings = z.infer<typeof SamplingSettingsSchema>;
+
+const ExecutionFields = {
+  runId: z.string().min(1).max(80),
+  azId: z.string().regex(/^[a-z]{2,5}\d-az\d+$/, 'an AZ ID such as usw1-az1'),
+  region: z.string().min(1),
+  settings: SamplingSettingsSchema,
+};
+
+/** The stopping rule's verdict as the Choice state reads it. */
+export const DecisionSchema = z.object({
+  action: z.enum(['continue', 'stop']),
+  reason: z.enum(['converged', 'saturated', 'capped-polls', 'capped-cost']).optional(),
+  estimatedApe: z.number(),
+  waitSeconds: z.number().int().min(0),
+});
+export type Decision = z.infer<typeof DecisionSchema>;
+
+/** Small state carried between steps; everything else lives in the table. */
+export const RunStateSchema = z.object({
+  /** True when the adaptive schedule said it is not time yet: the execution ends at once. */
+  skipped: z.boolean(),
+  /** Polls recorded so far = index of the next poll. */
+  pollIndex: z.number().int().min(0),
+  /** Index of the sampler poll 0 hits; poll k hits (samplerStart + k) mod samplersPerZone. */
+  samplerStart: z.number().int().min(0),
+  /** The sampler endpoint of the next poll. */
+  target: z.string(),
+  /** Seconds to wait before the first poll. */
+  staggerSeconds: z.number().int().min(0).default(0),
+  decision: DecisionSchema.optional(),
+  /** When the zone is due again (ISO-8601). */
+  nextSampleAt: z.string().optional(),
+  /** Set by finalize: the characterization written, if any. */
+  characterizationAt: z.string().optional(),
+  costUsd: z.number().optional(),
+  instancesSeen: z.number().optional(),
+  apeVsPrevious: z.number().optional(),
+  driftClass: z.enum(['stable', 'drifting', 'unknown']).optional(),
+});
+export type RunState = z.infer<typeof RunStateSchema>;
+
+const PollSchema = z.object({
+  requested: z.number().int().min(0),
+  succeeded: z.number().int().min(0),
+  failures: z.record(z.string(), z.number().int().min(0)),
+  cpuCounts: z.record(z.string(), z.number().int().min(0)),
+  cpuModels: z.record(z.string(), z.string()),
+  instanceIds: z.array(z.string()),
+  newInstances: z.number().int().min(0),
+  bootTimes: z.array(z.number()),
+  latencyMs: z.object({ p50: z.number(), p90: z.number(), p99: z.number(), max: z.number() }),
+  billedMs: z.number().min(0),
+  /** Fan-out invocations below the root, and their summed duration (the tree's own cost). */
+  fanoutCalls: z.number().int().min(0).optional(),
+  fanoutMs: z.number().min(0).optional(),
+});
+export type PollInput = z.infer<typeof PollSchema>;
+
+/** A failure caught by a Catch (`ResultPath: $.error`). */
+export const CaughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+
+export const StepEventSchema = z.discriminatedUnion('step', [
+  z.object({
+    step: z.literal('start'),
+    ...ExecutionFields,
+    startedAt: z.string(),
+    /** Seconds a scheduled run waits before polling (the zone's stagger). */
+    staggerSeconds: z.number().int().min(0).default(0),
+    /** The execution's input: `{ "force": true }` samples now, without stagger or schedule gate. */
+    input: z.record(z.string(), z.unknown()).nullish(),
+  }),
+  z.object({ step: z.literal('record'), ...ExecutionFields, run: RunStateSchema, poll: PollSchema }),
+  z.object({ step: z.literal('decide'), ...ExecutionFields, run: RunStateSchema }),
+  z.object({ step: z.literal('finalize'), ...ExecutionFields, run: RunStateSchema }),
+  z.object({
+    step: z.literal('fail'),
+    runId: ExecutionFields.runId,
+    azId: ExecutionFields.azId,
+    region: ExecutionFields.region,
+    error: CaughtErrorSchema,
+  }),
+]);
+export type StepEvent = z.infer<typeof StepEventSchema>;
+export type StepName = StepEvent['step'];
+export type EventOf<S extends StepName> = Extract<StepEvent, { step: S }>;
+
+/** What the fail step answers. */
+export interface FailedRun {
+  readonly runId: string;
+  readonly status: 'failed' | 'succeeded';
+  readonly cause: string;
+}

@@ -1,0 +1,94 @@
+import { failureTotal } from '../../lib/aws/store-records';
+import { classifyDrift, driftBetween, samplingIntervalHours } from '../../lib/core/drift';
+import type { Characterization, DriftClass } from '../../lib/core/types';
+import type { StepContext } from './context';
+import { StepInputError } from './errors';
+import type { EventOf, RunState, SamplingSettings } from './events';
+
+/**
+ * Hours until the zone is sampled again: the core's interval for its drift class (stable zones
+ * less often, drifting ones more often), kept within [sampleEvery / 2, 2 × sampleEvery].
+ */
+export function nextIntervalHours(driftClass: DriftClass, settings: SamplingSettings): number {
+  const base = settings.sampleEveryHours;
+  if (!settings.adaptiveSchedule) return base;
+  return Math.min(2 * base, Math.max(base / 2, samplingIntervalHours(driftClass, base)));
+}
+
+/**
+ * Finalize: writes the characterization (`CHAR#<time>` and `LATEST`) with its APE against the
+ * previous one, the zone's drift class, the instances seen and the run's estimated cost; marks
+ * the run succeeded; and picks when the zone is due again.
+ *
+ * A run that saw no instance writes no characterization, and neither does a run that saturated
+ * before it saw `minInstancesForCharacterization` instances (a zone already full on the first poll
+ * tells little about its mix): the zone keeps its previous `LATEST` and is due at the next tick.
+ *
+ * Idempotent: the characterization's time is the run's last poll time, so a retry rewrites the
+ * same items; a run finished already answers what it wrote.
+ */
+export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext): Promise<RunState> {
+  const { runId, azId, region, settings, run: state } = event;
+  const decision = state.decision;
+  if (decision?.action !== 'stop' || !decision.reason) {
+    throw new StepInputError('run.decision', decision, 'a stop decision with a reason (from the decide step)');
+  }
+  const run = await ctx.store.getRun(runId);
+  if (!run) throw new StepInputError('runId', runId, 'a run created by the start step');
+
+  const totals = run.totals;
+  const measuredAt = run.lastPollAt ?? new Date(ctx.now()).toISOString();
+  const enough =
+    totals.instancesSeen > 0 &&
+    (decision.reason !== 'saturated' || totals.instancesSeen >= settings.minInstancesForCharacterization);
+  const drift = driftBetween(run.previous, { counts: totals.cpuCounts, measuredAt });
+  const apeVsPrevious = Number.isFinite(drift.ape) ? round(drift.ape) : undefined;
+  const driftClass: DriftClass = enough ? classifyDrift(apeVsPrevious) : (run.previous?.driftClass ?? 'unknown');
+  const scheduledAt = Date.parse(run.startedAt);
+  const nextSampleAt = new Date(
+    (Number.isFinite(scheduledAt) ? scheduledAt : ctx.now()) + nextIntervalHours(driftClass, settings) * 3_600_000,
+  ).toISOString();
+
+  let characterizationAt = run.characterizationAt;
+  if (enough && run.status === 'running') {
+    const characterization: Characterization = {
+      azId,
+      region,
+      counts: totals.cpuCounts,
+      instancesSeen: totals.instancesSeen,
+      polls: run.pollsRecorded,
+      failures: failureTotal(totals.failures),
+      measuredAt,
+      ...(apeVsPrevious !== undefined ? { apeVsPrevious } : {}),
+      driftClass,
+      costUsd: totals.costUsd,
+      stoppedBecause: decision.reason,
+    };
+    await ctx.store.putCharacterization(characterization, {
+      runId,
+      nextSampleAt,
+      estimatedApe: decision.estimatedApe,
+    });
+    characterizationAt = measuredAt;
+  }
+  if (run.status === 'running') {
+    await ctx.store.finishRun(runId, {
+      stoppedBecause: decision.reason,
+      ...(characterizationAt ? { characterizationAt } : {}),
+    });
+    ctx.metrics.runFinished(azId, totals.costUsd);
+  }
+  return {
+    ...state,
+    nextSampleAt,
+    ...(characterizationAt ? { characterizationAt } : {}),
+    costUsd: totals.costUsd,
+    instancesSeen: totals.instancesSeen,
+    ...(apeVsPrevious !== undefined ? { apeVsPrevious } : {}),
+    driftClass,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

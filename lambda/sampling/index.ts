@@ -1,0 +1,23 @@
+import { createDocumentClient } from '../../lib/aws/dynamo-client';
+import { SkyStore } from '../../lib/aws/store';
+import { FUNCTION_ENV } from '../../lib/infra/function-environment';
+import { StepInputError } from './errors';
+import { createStepsHandler, type StepsHandler } from './handler';
+import { powertoolsMetrics } from './metrics';
+
+let cached: StepsHandler | undefined;
+
+function fromEnvironment(env: NodeJS.ProcessEnv): StepsHandler {
+  const tableName = env[FUNCTION_ENV.tableName];
+  const region = env[FUNCTION_ENV.tableRegion] ?? env.AWS_REGION;
+  if (!tableName) throw new StepInputError(FUNCTION_ENV.tableName, tableName, 'the skymesh table name');
+  if (!region) throw new StepInputError(FUNCTION_ENV.tableRegion, region, 'the home region of the table');
+  const store = new SkyStore({ client: createDocumentClient({ region }), tableName });
+  return createStepsHandler({ store, now: Date.now, metrics: powertoolsMetrics() });
+}
+
+/** Lambda entry of `sky-steps-<azId>`: the table from SKY_TABLE_NAME in SKY_TABLE_REGION. */
+export async function handler(event: unknown): Promise<unknown> {
+  cached ??= fromEnvironment(process.env);
+  return cached(event);
+}

@@ -1,0 +1,46 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from '../../lib/infra/metric-names';
+
+/** What the sampling steps report to CloudWatch. */
+export interface SamplingMetrics {
+  pollRecorded(azId: string): void;
+  runFinished(azId: string, costUsd: number): void;
+  /** Writes what was recorded (EMF lines on stdout in Lambda). */
+  flush(): void;
+}
+
+/** A sink that drops everything (tests, the local sky). */
+export const NO_METRICS: SamplingMetrics = {
+  pollRecorded: () => undefined,
+  runFinished: () => undefined,
+  flush: () => undefined,
+};
+
+/**
+ * Powertools metrics (EMF) under the `Skymesh` namespace with dimensions { service, azId },
+ * as the control stack's dashboard expects.
+ */
+export function powertoolsMetrics(): SamplingMetrics {
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRIC_SERVICES.sampling });
+  let azIdOfBatch: string | undefined;
+  const withZone = (azId: string): Metrics => {
+    if (azIdOfBatch !== azId) {
+      if (azIdOfBatch !== undefined) metrics.publishStoredMetrics();
+      metrics.addDimension(METRIC_DIMENSION, azId);
+      azIdOfBatch = azId;
+    }
+    return metrics;
+  };
+  return {
+    pollRecorded: (azId) => withZone(azId).addMetric(METRICS.samplingPolls, MetricUnit.Count, 1),
+    runFinished: (azId, costUsd) => {
+      const m = withZone(azId);
+      m.addMetric(METRICS.samplingRuns, MetricUnit.Count, 1);
+      m.addMetric(METRICS.samplingCostUsd, MetricUnit.NoUnit, costUsd);
+    },
+    flush: () => {
+      if (azIdOfBatch !== undefined) metrics.publishStoredMetrics();
+      azIdOfBatch = undefined;
+    },
+  };
+}

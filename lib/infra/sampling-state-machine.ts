@@ -1,0 +1,350 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { SamplingSettings } from '../../lambda/sampling/events';
+import { samplingStateMachineName } from '../core/naming';
+import { acknowledgeWildcardResources } from './nag';
+
+/** Properties of {@link SamplingStateMachine}. */
+export interface SamplingStateMachineProps {
+  /** The zone sampled, by AZ ID (e.g. `usw1-az1`). */
+  readonly azId: string;
+  /** The zone's fan-out tree function (`sky-fan-<azId>`), which sends one poll's burst. */
+  readonly fanoutFunction: lambda.IFunction;
+  /** The sampling steps function (`sky-steps-<azId>`): start, record, decide, finalize, fail. */
+  readonly stepsFunction: lambda.IFunction;
+  /**
+   * Region of the zone, written into its characterizations.
+   * @default - the stack's region
+   */
+  readonly region?: string;
+  /** @default 100 */
+  readonly samplersPerZone?: number;
+  /** Memory of sampler 0 in MB; sampler i has this + i. @default 10140 */
+  readonly samplerMemoryMb?: number;
+  /** Memory of the fan-out function in MB, for the cost estimate. @default 1024 */
+  readonly fanoutMemoryMb?: number;
+  /** Concurrent requests per poll. @default 1000 */
+  readonly pollConcurrency?: number;
+  /** Branching factor of the fan-out tree. @default 10 */
+  readonly fanoutBranching?: number;
+  /** Accuracy asked of a characterization (APE ≤ 100 × (1 − target)). @default 0.95 */
+  readonly accuracyTarget?: number;
+  /** A poll with a larger failed share has saturated the zone. @default 0.5 */
+  readonly saturationFailureRate?: number;
+  /** @default 30 */
+  readonly maxPolls?: number;
+  /** @default 0.2 */
+  readonly maxRunCostUsd?: number;
+  /**
+   * Base sampling period in hours. The paper sampled every 22 h so that the time of day shifts.
+   * @default 22
+   */
+  readonly sampleEveryHours?: number;
+  /**
+   * Sample stable zones less often and drifting ones more often: the schedule ticks every
+   * `sampleEveryHours / 2`, and a tick before the zone's `nextSampleAt` (set by the last run from
+   * the drift class: base/2 drifting, base unknown, 2 × base stable) ends at once without polling.
+   * When false, the schedule ticks every `sampleEveryHours` and every tick samples.
+   * @default true
+   */
+  readonly adaptiveSchedule?: boolean;
+  /**
+   * Position of the zone among the zones of its region: its scheduled runs wait
+   * `zoneIndex × staggerStep` before polling, so that zones sharing a regional concurrency quota
+   * do not poll at once. A run started with input `{ "force": true }` neither waits nor is skipped.
+   * @default 0
+   */
+  readonly zoneIndex?: number;
+  /** @default Duration.minutes(10) */
+  readonly staggerStep?: Duration;
+  /** Saturated runs write a characterization only from this many instances seen. @default 100 */
+  readonly minInstancesForCharacterization?: number;
+  /**
+   * Lambda price of the samplers per GB-second (for the run's cost estimate).
+   * @default 0.0000166667 (x86_64, first tier, most regions)
+   */
+  readonly pricePerGbSecond?: number;
+  /** @default 0.0000002 */
+  readonly pricePerRequest?: number;
+  /** How long one poll (the fan-out call) may take before the run fails. @default Duration.minutes(5) */
+  readonly pollTimeout?: Duration;
+  /** Create the EventBridge Scheduler schedule. @default true */
+  readonly schedule?: boolean;
+  /** @default logs.RetentionDays.TWO_WEEKS */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Errors from the Lambda service (not from the function) that deserve a retry with backoff.
+ * The `Lambda.` names are what Step Functions reports; the bare names are what the SDK reports
+ * when the same definition runs in a local engine that invokes through `@aws-sdk/client-lambda`.
+ */
+export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
+  'ServiceException',
+  'TooManyRequestsException',
+];
+
+/** Lambda's x86_64 price in most regions (first tier): https://aws.amazon.com/lambda/pricing/ */
+const STANDARD_X86_PRICE = { perGbSecond: 0.0000166667, perRequest: 0.0000002 } as const;
+
+/** State names, so that tests and local runs can address states (e.g. to shorten waits). */
+export const SAMPLING_STATES = {
+  configure: 'Configure',
+  start: 'Start',
+  skipped: 'Skipped?',
+  stagger: 'Stagger',
+  notDue: 'NotDue',
+  poll: 'Poll',
+  record: 'Record',
+  decide: 'Decide',
+  next: 'Continue?',
+  pause: 'Pause',
+  finalize: 'Finalize',
+  done: 'Done',
+  markFailed: 'MarkFailed',
+  failed: 'Failed',
+} as const;
+
+function validate(scope: Construct, props: SamplingStateMachineProps): void {
+  const rules: Array<[string, number | undefined, (v: number) => boolean, string]> = [
+    ['samplersPerZone', props.samplersPerZone, (v) => Number.isInteger(v) && v >= 1 && v <= 999, 'an integer 1..999'],
+    ['pollConcurrency', props.pollConcurrency, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1'],
+    ['fanoutBranching', props.fanoutBranching, (v) => Number.isInteger(v) && v >= 2, 'an integer >= 2'],
+    ['accuracyTarget', props.accuracyTarget, (v) => v > 0 && v < 1, 'a number in (0, 1)'],
+    ['saturationFailureRate', props.saturationFailureRate, (v) => v > 0 && v <= 1, 'a number in (0, 1]'],
+    ['maxPolls', props.maxPolls, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1'],
+    ['maxRunCostUsd', props.maxRunCostUsd, (v) => v > 0, 'a number > 0'],
+    ['sampleEveryHours', props.sampleEveryHours, (v) => v >= 1 && v <= 24 * 30, 'hours in 1..720'],
+    ['zoneIndex', props.zoneIndex, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0'],
+  ];
+  for (const [name, value, ok, allowed] of rules) {
+    if (value === undefined || Token.isUnresolved(value)) continue;
+    if (!Number.isFinite(value) || !ok(value)) {
+      throw new Error(`SamplingStateMachine ${scope.node.path}: ${name} is ${value}; allowed: ${allowed}`);
+    }
+  }
+}
+
+/**
+ * A zone's progressive-sampling state machine (JSONPath) and its EventBridge Scheduler schedule.
+ *
+ * Configure → Start → Skipped? (→ NotDue) → Stagger → Poll (fan-out burst at the next sampler endpoint) → Record →
+ * Decide → Continue? (→ Pause) → Poll … → Finalize → Done. Every task retries Lambda service
+ * errors with backoff and catches everything else into MarkFailed, which records the run as
+ * failed with its cause, keeping every recorded poll, and ends in Failed.
+ *
+ * @example
+ * new SamplingStateMachine(this, 'Sampling', { azId: 'usw1-az1', fanoutFunction: fanout, stepsFunction: steps });
+ */
+export class SamplingStateMachine extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly schedule?: scheduler.Schedule;
+  /** The settings baked into the definition. */
+  readonly settings: SamplingSettings;
+
+  constructor(scope: Construct, id: string, props: SamplingStateMachineProps) {
+    super(scope, id);
+    validate(this, props);
+    const stack = Stack.of(this);
+    const azId = props.azId;
+    const region = props.region ?? stack.region;
+    const adaptive = props.adaptiveSchedule ?? true;
+    const sampleEveryHours = props.sampleEveryHours ?? 22;
+    this.settings = {
+      samplersPerZone: props.samplersPerZone ?? 100,
+      samplerMemoryMb: props.samplerMemoryMb ?? 10_140,
+      pollConcurrency: props.pollConcurrency ?? 1000,
+      fanoutBranching: props.fanoutBranching ?? 10,
+      fanoutMemoryMb: props.fanoutMemoryMb ?? 1024,
+      accuracyTarget: props.accuracyTarget ?? 0.95,
+      saturationFailureRate: props.saturationFailureRate ?? 0.5,
+      maxPolls: props.maxPolls ?? 30,
+      maxRunCostUsd: props.maxRunCostUsd ?? 0.2,
+      sampleEveryHours,
+      adaptiveSchedule: adaptive,
+      minInstancesForCharacterization: props.minInstancesForCharacterization ?? 100,
+      pricePerGbSecond: props.pricePerGbSecond ?? STANDARD_X86_PRICE.perGbSecond,
+      pricePerRequest: props.pricePerRequest ?? STANDARD_X86_PRICE.perRequest,
+    };
+    const staggerSeconds = (props.zoneIndex ?? 0) * (props.staggerStep ?? Duration.minutes(10)).toSeconds();
+    const S = SAMPLING_STATES;
+    const jsonPath = sfn.QueryLanguage.JSON_PATH;
+
+    const execution = {
+      runId: sfn.JsonPath.stringAt('$.runId'),
+      azId: sfn.JsonPath.stringAt('$.azId'),
+      region: sfn.JsonPath.stringAt('$.region'),
+    };
+    const stepPayload = (step: string, extra: Record<string, unknown>): sfn.TaskInput =>
+      sfn.TaskInput.fromObject({ step, ...execution, ...extra });
+    const retryServiceErrors = (task: tasks.LambdaInvoke, maxAttempts: number): void => {
+      task.addRetry({
+        errors: [...LAMBDA_SERVICE_ERRORS],
+        interval: Duration.seconds(2),
+        maxAttempts,
+        backoffRate: 2,
+        maxDelay: Duration.seconds(60),
+      });
+    };
+    const stepTask = (name: string, payload: sfn.TaskInput, resultPath: string): tasks.LambdaInvoke => {
+      const task = new tasks.LambdaInvoke(this, name, {
+        stateName: name,
+        queryLanguage: jsonPath,
+        lambdaFunction: props.stepsFunction,
+        payload,
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath,
+        taskTimeout: sfn.Timeout.duration(Duration.minutes(2)),
+      });
+      retryServiceErrors(task, 6);
+      return task;
+    };
+
+    const failed = new sfn.Fail(this, S.failed, {
+      stateName: S.failed,
+      queryLanguage: jsonPath,
+      errorPath: '$.error.Error',
+      causePath: '$.error.Cause',
+    });
+    const markFailed = stepTask(
+      S.markFailed,
+      stepPayload('fail', { error: sfn.JsonPath.objectAt('$.error') }),
+      '$.failure',
+    );
+    markFailed.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.failureOfMarkFailed' });
+    markFailed.next(failed);
+    const catchInto = (task: tasks.LambdaInvoke): void => {
+      task.addCatch(markFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+    };
+
+    const configure = new sfn.Pass(this, S.configure, {
+      stateName: S.configure,
+      queryLanguage: jsonPath,
+      parameters: {
+        runId: sfn.JsonPath.stringAt('$$.Execution.Name'),
+        startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+        azId,
+        region,
+        settings: { ...this.settings },
+        input: sfn.JsonPath.entirePayload,
+      },
+    });
+    const start = stepTask(
+      S.start,
+      stepPayload('start', {
+        startedAt: sfn.JsonPath.stringAt('$.startedAt'),
+        staggerSeconds,
+        input: sfn.JsonPath.objectAt('$.input'),
+        settings: sfn.JsonPath.objectAt('$.settings'),
+      }),
+      '$.run',
+    );
+    const stagger = new sfn.Wait(this, S.stagger, {
+      stateName: S.stagger,
+      queryLanguage: jsonPath,
+      time: sfn.WaitTime.secondsPath('$.run.staggerSeconds'),
+    });
+    const skipped = new sfn.Choice(this, S.skipped, { stateName: S.skipped, queryLanguage: jsonPath });
+    const notDue = new sfn.Succeed(this, S.notDue, {
+      stateName: S.notDue,
+      queryLanguage: jsonPath,
+      comment: 'The adaptive schedule: this zone is not due yet.',
+    });
+    const poll = new tasks.LambdaInvoke(this, S.poll, {
+      stateName: S.poll,
+      queryLanguage: jsonPath,
+      lambdaFunction: props.fanoutFunction,
+      payload: sfn.TaskInput.fromObject({
+        target: sfn.JsonPath.stringAt('$.run.target'),
+        count: this.settings.pollConcurrency,
+        branching: this.settings.fanoutBranching,
+      }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: '$.poll',
+      taskTimeout: sfn.Timeout.duration(props.pollTimeout ?? Duration.minutes(5)),
+    });
+    // A retried poll sends a second burst, so only twice, and only for errors of the service.
+    retryServiceErrors(poll, 3);
+    const withSettings = { settings: sfn.JsonPath.objectAt('$.settings'), run: sfn.JsonPath.objectAt('$.run') };
+    const record = stepTask(
+      S.record,
+      stepPayload('record', { ...withSettings, poll: sfn.JsonPath.objectAt('$.poll') }),
+      '$.run',
+    );
+    const decide = stepTask(S.decide, stepPayload('decide', withSettings), '$.run');
+    const next = new sfn.Choice(this, S.next, { stateName: S.next, queryLanguage: jsonPath });
+    const pause = new sfn.Wait(this, S.pause, {
+      stateName: S.pause,
+      queryLanguage: jsonPath,
+      time: sfn.WaitTime.secondsPath('$.run.decision.waitSeconds'),
+    });
+    const finalize = stepTask(S.finalize, stepPayload('finalize', withSettings), '$.run');
+    const done = new sfn.Succeed(this, S.done, { stateName: S.done, queryLanguage: jsonPath, outputPath: '$.run' });
+    for (const task of [start, poll, record, decide, finalize]) catchInto(task);
+
+    const continuing = sfn.Condition.stringEquals('$.run.decision.action', 'continue');
+    const definition = configure.next(start);
+    start.next(skipped.when(sfn.Condition.booleanEquals('$.run.skipped', true), notDue).otherwise(stagger.next(poll)));
+    poll.next(record).next(decide).next(next);
+    next
+      .when(
+        sfn.Condition.and(continuing, sfn.Condition.numberGreaterThan('$.run.decision.waitSeconds', 0)),
+        pause.next(poll),
+      )
+      .when(continuing, poll)
+      .otherwise(finalize.next(done));
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+      stateMachineName: samplingStateMachineName(azId),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      queryLanguage: jsonPath,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      timeout: Duration.hours(12),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      comment: `Progressive sampling of the CPUs behind zone ${azId}`,
+    });
+
+    if (props.schedule ?? true) {
+      const tickMinutes = Math.round((adaptive ? sampleEveryHours / 2 : sampleEveryHours) * 60);
+      this.schedule = new scheduler.Schedule(this, 'Schedule', {
+        description: `Samples zone ${azId} (${adaptive ? 'adaptive' : 'fixed'}, base ${sampleEveryHours} h)`,
+        schedule: scheduler.ScheduleExpression.rate(Duration.minutes(tickMinutes)),
+        target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
+          input: scheduler.ScheduleTargetInput.fromObject({}),
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(1),
+        }),
+        timeWindow: scheduler.TimeWindow.off(),
+      });
+    }
+
+    acknowledgeWildcardResources(
+      this,
+      [`${props.fanoutFunction.functionArn}:*`, `${props.stepsFunction.functionArn}:*`],
+      'Granted by the Step Functions Lambda task: invoke the fan-out and steps functions of this zone, any version.',
+    );
+    acknowledgeWildcardResources(
+      this,
+      ['*'],
+      'X-Ray PutTraceSegments/PutTelemetryRecords and CloudWatch Logs delivery actions accept only Resource *.',
+    );
+  }
+}
