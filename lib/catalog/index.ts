@@ -1,0 +1,10 @@
+export {
+  CCF_EMISSION_FACTORS_T_PER_KWH,
+  CCF_UNKNOWN_REGION_T_PER_KWH,
+  carbonIntensity,
+  hasMeasuredCarbonIntensity,
+} from './carbon';
+export { UnknownRegionError } from './errors';
+export { AZ_IDS, REGION_CODES, regionFacts, regionInfo, regionOfAzId, requireRegionInfo } from './lookup';
+export { LAMBDA_PRICE_EXCEPTIONS, type LambdaPrice, lambdaPrice, STANDARD_LAMBDA_PRICES } from './prices';
+export { REGIONS, type RegionInfo } from './regions';

@@ -1,0 +1,49 @@
+/**
+ * Named errors of the sky configuration. A `ConfigError` lists every problem at once, each naming the key,
+ * the value received and what is allowed, so one run tells the user everything to fix.
+ */
+
+/** One thing wrong with the configuration. */
+export interface ConfigProblem {
+  /** The config key, e.g. `samplersPerZone` (or `skymesh` for the whole object). */
+  readonly key: string;
+  /** The value received. */
+  readonly value: unknown;
+  /** What would have been accepted. */
+  readonly allowed: string;
+  /** A hint beyond `allowed`, e.g. `did you mean "regions"?`. */
+  readonly hint?: string;
+}
+
+/** The sky configuration is invalid; nothing may be synthesized or run with it. */
+export class ConfigError extends Error {
+  readonly code = 'ConfigError';
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(formatProblems(problems));
+    this.name = 'ConfigError';
+  }
+}
+
+function formatProblems(problems: readonly ConfigProblem[]): string {
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  const lines = problems.map((problem) => {
+    const hint = problem.hint ? ` (${problem.hint})` : '';
+    return `  - skymesh.${problem.key} is ${formatValue(problem.value)}${hint}; allowed: ${problem.allowed}`;
+  });
+  return [`invalid skymesh config (${count}):`, ...lines].join('\n');
+}
+
+/** Renders a received value for a message: strings quoted, long values cut. */
+export function formatValue(value: unknown): string {
+  let text: string;
+  if (value === undefined) text = 'undefined';
+  else if (typeof value === 'number' && !Number.isFinite(value)) text = String(value);
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}

@@ -1,0 +1,68 @@
+import type { Arch } from '../core/types';
+
+/**
+ * Everything that shapes a sky mesh: where it is deployed, what it deploys, how it samples.
+ * Read from the `skymesh` key of `cdk.json` context, each key overridable with `-c skymesh.<key>=<value>`.
+ */
+export interface SkyConfig {
+  /** Regions to deploy to: `'all'` (every catalog region) or a list of region codes. @default 'all' */
+  readonly regions: 'all' | readonly string[];
+  /** A subset of AZ IDs of the selected regions; absent means every zone. @default - every zone */
+  readonly zones?: readonly string[];
+  /** Memory sizes of the dynamic functions, MB. @default the paper's 128, 256, 512, 1024, 2048, 4096, 6144, 8192, 10240 */
+  readonly memorySizes: readonly number[];
+  /** Architectures of the dynamic functions. @default ['x86_64', 'arm64'] */
+  readonly architectures: readonly Arch[];
+  /** Sampler endpoints per zone (distinct code and memory each). @default 100 */
+  readonly samplersPerZone: number;
+  /** Memory of sampler 0 in MB; sampler i gets `samplerMemoryMb + i`. @default 10140 */
+  readonly samplerMemoryMb: number;
+  /** How long a sampler sleeps so each request holds its own instance, ms. @default 250 */
+  readonly samplerSleepMs: number;
+  /** Concurrent requests per poll. @default 1000 */
+  readonly pollConcurrency: number;
+  /** Children per fan-out invocation. @default 10 */
+  readonly fanoutBranching: number;
+  /** Accuracy (1 - APE/100) at which progressive sampling stops. @default 0.95 */
+  readonly accuracyTarget: number;
+  /** A poll whose failure rate exceeds this marks the zone saturated. @default 0.5 */
+  readonly saturationFailureRate: number;
+  /** Cap on polls per sampling run. @default 30 */
+  readonly maxPolls: number;
+  /** Cap on the estimated cost of one zone's sampling run, USD. @default 0.2 */
+  readonly maxRunCostUsd: number;
+  /** Hours between sampling runs of a zone (the paper: 22, so the time of day shifts). @default 22 */
+  readonly sampleEveryHours: number;
+  /** Region of the control stack (table, router, dashboard). @default 'us-west-2' */
+  readonly homeRegion: string;
+  /** How long a rejected attempt holds its instance before returning, ms. @default 150 */
+  readonly holdMs: number;
+  /** DynamoDB table name. @default 'skymesh' */
+  readonly tableName: string;
+  /** CloudWatch Logs retention of every function, days. @default 14 */
+  readonly logRetentionDays: number;
+}
+
+/** The paper's nine memory sizes, MB. */
+export const PAPER_MEMORY_SIZES: readonly number[] = [128, 256, 512, 1024, 2048, 4096, 6144, 8192, 10240];
+
+/** Defaults of every key: the paper's setup where it has one. */
+export const DEFAULT_SKY_CONFIG: SkyConfig = Object.freeze({
+  regions: 'all',
+  memorySizes: PAPER_MEMORY_SIZES,
+  architectures: ['x86_64', 'arm64'] as const,
+  samplersPerZone: 100,
+  samplerMemoryMb: 10140,
+  samplerSleepMs: 250,
+  pollConcurrency: 1000,
+  fanoutBranching: 10,
+  accuracyTarget: 0.95,
+  saturationFailureRate: 0.5,
+  maxPolls: 30,
+  maxRunCostUsd: 0.2,
+  sampleEveryHours: 22,
+  homeRegion: 'us-west-2',
+  holdMs: 150,
+  tableName: 'skymesh',
+  logRetentionDays: 14,
+});

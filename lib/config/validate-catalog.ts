@@ -1,0 +1,71 @@
+import { AZ_IDS, REGION_CODES, regionOfAzId } from '../catalog';
+import type { ConfigProblem } from './errors';
+import { LAMBDA_MAX_MEMORY_MB } from './lambda-limits';
+import type { SkyConfig } from './sky-config';
+import { closestMatch } from './suggest';
+
+const regionHint = (region: string): string | undefined => {
+  const close = closestMatch(region, REGION_CODES);
+  return close ? `did you mean "${close}"?` : undefined;
+};
+
+/**
+ * Checks that need the catalog or more than one key: regions and the home region exist, zones are AZ IDs
+ * of the selected regions, and the sampler memory range stays within Lambda's maximum.
+ * Only keys that passed their own rule are checked (`valid` says which).
+ */
+export function catalogProblems(config: SkyConfig, valid: ReadonlySet<keyof SkyConfig>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const allRegions = `"all" or regions of the catalog: ${REGION_CODES.join(', ')}`;
+
+  if (valid.has('regions') && config.regions !== 'all') {
+    for (const region of config.regions) {
+      if (!REGION_CODES.includes(region)) {
+        problems.push({ key: 'regions', value: region, allowed: allRegions, hint: regionHint(region) });
+      }
+    }
+  }
+
+  if (valid.has('homeRegion') && !REGION_CODES.includes(config.homeRegion)) {
+    problems.push({
+      key: 'homeRegion',
+      value: config.homeRegion,
+      allowed: `a region of the catalog: ${REGION_CODES.join(', ')}`,
+      hint: regionHint(config.homeRegion),
+    });
+  }
+
+  if (valid.has('zones') && config.zones && valid.has('regions')) {
+    const selected = config.regions === 'all' ? undefined : new Set(config.regions);
+    const selectedZones = selected ? AZ_IDS.filter((azId) => selected.has(regionOfAzId(azId) ?? '')) : AZ_IDS;
+    const allowed = `AZ IDs of the selected regions, e.g. ${selectedZones.slice(0, 6).join(', ')}`;
+    for (const azId of config.zones) {
+      const region = regionOfAzId(azId);
+      if (region === undefined) {
+        const close = closestMatch(azId, selectedZones);
+        problems.push({
+          key: 'zones',
+          value: azId,
+          allowed,
+          hint: close ? `not in the catalog; did you mean "${close}"?` : 'not in the catalog',
+        });
+      } else if (selected && !selected.has(region)) {
+        problems.push({ key: 'zones', value: azId, allowed, hint: `it is in ${region}, which is not in regions` });
+      }
+    }
+  }
+
+  if (valid.has('samplerMemoryMb') && valid.has('samplersPerZone')) {
+    const last = config.samplerMemoryMb + config.samplersPerZone - 1;
+    if (last > LAMBDA_MAX_MEMORY_MB) {
+      problems.push({
+        key: 'samplerMemoryMb',
+        value: config.samplerMemoryMb,
+        allowed: `at most ${LAMBDA_MAX_MEMORY_MB - config.samplersPerZone + 1} with samplersPerZone ${config.samplersPerZone}`,
+        hint: `sampler ${config.samplersPerZone - 1} would get ${last} MB; Lambda allows at most ${LAMBDA_MAX_MEMORY_MB} MB`,
+      });
+    }
+  }
+
+  return problems;
+}

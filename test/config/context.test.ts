@@ -1,0 +1,74 @@
+import { App } from 'aws-cdk-lib';
+import { ConfigError, DEFAULT_SKY_CONFIG, skyConfigFromApp, skyConfigFromContext } from '../../lib/config';
+
+describe('skyConfigFromContext', () => {
+  it('reads the skymesh object', () => {
+    const config = skyConfigFromContext({ skymesh: { regions: ['us-west-1'], maxPolls: 8 } });
+    expect(config.regions).toEqual(['us-west-1']);
+    expect(config.maxPolls).toBe(8);
+  });
+
+  it('gives the defaults without any skymesh context', () => {
+    expect(skyConfigFromContext({ 'other:flag': true })).toEqual(DEFAULT_SKY_CONFIG);
+  });
+
+  it('lets skymesh.<key> overrides win over the object, coercing strings', () => {
+    const config = skyConfigFromContext({
+      skymesh: { regions: 'all', samplersPerZone: 100 },
+      'skymesh.regions': 'us-west-1,sa-east-1',
+      'skymesh.samplersPerZone': '10',
+      'skymesh.sampleEvery': '90m',
+    });
+    expect(config.regions).toEqual(['us-west-1', 'sa-east-1']);
+    expect(config.samplersPerZone).toBe(10);
+    expect(config.sampleEveryHours).toBe(1.5);
+  });
+
+  it('parses a skymesh object given as JSON text (as -c passes it)', () => {
+    expect(skyConfigFromContext({ skymesh: '{"homeRegion":"eu-west-1"}' }).homeRegion).toBe('eu-west-1');
+  });
+
+  it.each(['regions=all', '[1,2]', 42])('fails when skymesh is %j', (value) => {
+    expect(() => skyConfigFromContext({ skymesh: value })).toThrow(ConfigError);
+    expect(() => skyConfigFromContext({ skymesh: value })).toThrow(
+      /an object \(or its JSON text\) of skymesh settings/,
+    );
+  });
+
+  it('fails on an unknown override key, suggesting the closest', () => {
+    expect(() => skyConfigFromContext({ 'skymesh.regoins': 'us-west-1' })).toThrow(
+      /skymesh\.regoins is "us-west-1" \(unknown key; did you mean "regions"\?\)/,
+    );
+  });
+});
+
+describe('skyConfigFromApp', () => {
+  it('reads cdk.json-style context and -c overrides from the app', () => {
+    // GIVEN
+    const app = new App({
+      context: {
+        skymesh: { regions: 'all', architectures: ['x86_64', 'arm64'], homeRegion: 'us-west-2' },
+        'skymesh.regions': 'us-west-1,sa-east-1',
+        'skymesh.architectures': 'arm64',
+      },
+    });
+    // WHEN
+    const config = skyConfigFromApp(app);
+    // THEN
+    expect(config.regions).toEqual(['us-west-1', 'sa-east-1']);
+    expect(config.architectures).toEqual(['arm64']);
+    expect(config.homeRegion).toBe('us-west-2');
+  });
+
+  it('fails with every problem when the app context is bad', () => {
+    const app = new App({ context: { skymesh: { maxPolls: 0 }, 'skymesh.homeRegion': 'mars-1' } });
+    let error: unknown;
+    try {
+      skyConfigFromApp(app);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((problem) => problem.key).sort()).toEqual(['homeRegion', 'maxPolls']);
+  });
+});
