@@ -1,9 +1,11 @@
 import type { Arch, RegionFacts } from '../../lib/core/types';
+import { FUNCTION_ENV } from '../../lib/infra/function-environment';
 import { DEFAULT_CACHE_TTL_MS, type RouterConfig } from './config';
 import { RouterConfigError } from './errors';
 
 /**
- * The router Lambda's settings, from its environment (set by the control stack):
+ * The router Lambda's settings, from its environment (set by the control stack; names in
+ * `lib/infra/function-environment.ts`):
  *
  * | variable | meaning | default |
  * |---|---|---|
@@ -41,29 +43,35 @@ export function routerEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   facts: EnvironmentFacts,
 ): RouterEnvironment {
-  const deployed = zonesOf(env.SKY_ZONES, facts);
-  const memorySizes = listOf(env.SKY_MEMORY_SIZES, 'SKY_MEMORY_SIZES', 'integers from 128 to 10240', (v) => {
-    const n = Number(v);
-    return Number.isInteger(n) && n >= 128 && n <= 10240 ? n : undefined;
-  }) ?? [...PAPER_MEMORY_SIZES];
+  const deployed = zonesOf(env[FUNCTION_ENV.zones], facts);
+  const memorySizes = listOf(
+    env[FUNCTION_ENV.memorySizes],
+    FUNCTION_ENV.memorySizes,
+    'integers from 128 to 10240',
+    (v) => {
+      const n = Number(v);
+      return Number.isInteger(n) && n >= 128 && n <= 10240 ? n : undefined;
+    },
+  ) ?? [...PAPER_MEMORY_SIZES];
   const architectures =
-    listOf<Arch>(env.SKY_ARCHITECTURES, 'SKY_ARCHITECTURES', 'x86_64 and/or arm64', (v) =>
+    listOf<Arch>(env[FUNCTION_ENV.architectures], FUNCTION_ENV.architectures, 'x86_64 and/or arm64', (v) =>
       v === 'x86_64' || v === 'arm64' ? v : undefined,
     ) ?? (['x86_64', 'arm64'] as Arch[]);
-  const tableRegion = env.SKY_TABLE_REGION ?? env.AWS_REGION;
-  if (!tableRegion) throw new RouterConfigError('SKY_TABLE_REGION', tableRegion, 'a region code (or set AWS_REGION)');
+  const tableRegion = env[FUNCTION_ENV.tableRegion] ?? env.AWS_REGION;
+  if (!tableRegion)
+    throw new RouterConfigError(FUNCTION_ENV.tableRegion, tableRegion, 'a region code (or set AWS_REGION)');
   return {
     config: {
       deployed,
       architectures,
       memorySizes,
       regionFacts: facts.regionFacts,
-      holdMs: numberOf(env.SKY_HOLD_MS, 'SKY_HOLD_MS', 0, 10_000) ?? 150,
+      holdMs: numberOf(env[FUNCTION_ENV.holdMs], FUNCTION_ENV.holdMs, 0, 10_000) ?? 150,
       maxAttempts: numberOf(env.SKY_MAX_ATTEMPTS, 'SKY_MAX_ATTEMPTS', 1, 50) ?? 10,
       endRejectedInstances: booleanOf(env.SKY_END_REJECTED, 'SKY_END_REJECTED') ?? false,
       invokeTimeoutMs: numberOf(env.SKY_INVOKE_TIMEOUT_MS, 'SKY_INVOKE_TIMEOUT_MS', 1, 900_000) ?? 60_000,
     },
-    tableName: env.SKY_TABLE_NAME ?? 'skymesh',
+    tableName: env[FUNCTION_ENV.tableName] ?? 'skymesh',
     tableRegion,
     cacheTtlMs: numberOf(env.SKY_CACHE_TTL_MS, 'SKY_CACHE_TTL_MS', 0, 86_400_000) ?? DEFAULT_CACHE_TTL_MS,
   };
@@ -72,7 +80,7 @@ export function routerEnvironment(
 function zonesOf(value: string | undefined, facts: EnvironmentFacts): Array<{ azId: string; region: string }> {
   const allowed =
     'comma-separated AZ IDs such as usw2-az1, each optionally prefixed by its region (us-west-2:usw2-az1)';
-  if (!value || value.trim() === '') throw new RouterConfigError('SKY_ZONES', value, allowed);
+  if (!value || value.trim() === '') throw new RouterConfigError(FUNCTION_ENV.zones, value, allowed);
   const zones: Array<{ azId: string; region: string }> = [];
   for (const item of value
     .split(',')
@@ -81,7 +89,7 @@ function zonesOf(value: string | undefined, facts: EnvironmentFacts): Array<{ az
     const [first, second] = item.split(':');
     const azId = second ?? first;
     const region = second ? first : facts.regionOfAzId(azId);
-    if (!/^[a-z]{2,5}\d-az\d+$/.test(azId) || !region) throw new RouterConfigError('SKY_ZONES', item, allowed);
+    if (!/^[a-z]{2,5}\d-az\d+$/.test(azId) || !region) throw new RouterConfigError(FUNCTION_ENV.zones, item, allowed);
     if (!zones.some((z) => z.azId === azId)) zones.push({ azId, region });
   }
   return zones;

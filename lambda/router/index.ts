@@ -1,6 +1,5 @@
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
-import { sdkInvoker } from '../../lib/aws/lambda-invoker';
+import { lambdaClientWithLimit, sdkInvoker } from '../../lib/aws/lambda-invoker';
 import { SkyStore } from '../../lib/aws/store';
 import { regionFacts, regionOfAzId } from '../../lib/catalog';
 import { installPolyfills } from '../../lib/polyfills';
@@ -25,7 +24,8 @@ const routerHandler = createRouterHandler({
     client: createDocumentClient({ region: environment.tableRegion }),
     tableName: environment.tableName,
   }),
-  invoker: sdkInvoker(new LambdaClient({})),
+  // A batch runs up to 1,000 calls at once; one socket each.
+  invoker: sdkInvoker(lambdaClientWithLimit({ maxSockets: 1000 }), { maxSockets: 1000 }),
   config: environment.config,
   placerFactory: corePlacerFactory({ holdMs: environment.config.holdMs }),
   cacheTtlMs: environment.cacheTtlMs,

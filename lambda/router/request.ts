@@ -103,6 +103,9 @@ const routerRequestSchema = z
 
 type ParsedRequest = z.infer<typeof routerRequestSchema>;
 
+/** A router request as a client writes it (before validation and defaults). */
+export type RouterRequestBody = z.input<typeof routerRequestSchema>;
+
 /** The work the dynamic function runs: the fields of a `DynamicRequest` without routing. */
 export type Work = Pick<DynamicRequest, 'code' | 'workload' | 'input' | 'bundle' | 'timeoutMs'>;
 
@@ -125,8 +128,11 @@ export function parseRouterRequest(body: unknown): RouterRequest {
   const parsed = routerRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue.path.length > 0 ? issue.path.map(String).join('.') : 'request';
-    throw new RouterRequestError(field, issue.message);
+    // An unknown key is named by its own path, so the caller sees which one.
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
+    const field = path.length > 0 ? path.map(String).join('.') : 'request';
+    const allowed = issue.code === 'unrecognized_keys' ? 'unknown field; see the request format' : issue.message;
+    throw new RouterRequestError(field, allowed);
   }
   return normalize(parsed.data);
 }

@@ -1,10 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from '../../lib/infra/metric-names';
 import type { AttemptRecord } from './types';
-
-/** CloudWatch namespace of the router's metrics (the control stack's dashboard reads it). */
-export const METRICS_NAMESPACE = 'Skymesh';
-export const SERVICE_NAME = 'sky-router';
 
 /** What the router reports about its calls and its own trouble. */
 export interface RouterTelemetry {
@@ -36,23 +33,30 @@ export interface PowertoolsTelemetryOptions {
 
 /**
  * Telemetry with Powertools: a Logger for warnings and errors, and Metrics in EMF under namespace
- * `Skymesh` with dimension `azId`: `Invocations` (attempts sent to the zone), `Rejects`, `Retries`
- * (attempts after a call's first), `Failovers` and `EstimatedCostUsd`. The hot path only adds to
+ * `Skymesh` with dimensions `service` and `azId` (see `lib/infra/metric-names.ts`): `Invocations` (routed
+ * requests, in the zone that answered the last attempt), `Rejects`, `Retries` (attempts after a request's
+ * first), `Failovers` (attempts in another zone than the previous one) and `EstimatedCostUsd`, each in
+ * the zone of its attempt. The hot path only adds to
  * in-memory tallies; `publish()` writes them once per router invocation.
  */
 export function powertoolsTelemetry(options: PowertoolsTelemetryOptions = {}): RouterTelemetry {
-  const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
-  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  const logger = options.logger ?? new Logger({ serviceName: METRIC_SERVICES.router });
+  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRIC_SERVICES.router });
   let tallies = new Map<string, ZoneTally>();
+  const tallyOf = (azId: string): ZoneTally => {
+    let tally = tallies.get(azId);
+    if (!tally) {
+      tally = { invocations: 0, rejects: 0, retries: 0, failovers: 0, costUsd: 0 };
+      tallies.set(azId, tally);
+    }
+    return tally;
+  };
   return {
     recordAttempts(attempts) {
+      const last = attempts.at(-1);
+      if (last) tallyOf(last.azId).invocations++;
       attempts.forEach((attempt, i) => {
-        let tally = tallies.get(attempt.azId);
-        if (!tally) {
-          tally = { invocations: 0, rejects: 0, retries: 0, failovers: 0, costUsd: 0 };
-          tallies.set(attempt.azId, tally);
-        }
-        tally.invocations++;
+        const tally = tallyOf(attempt.azId);
         tally.costUsd += attempt.costUsd;
         if (attempt.status === 'rejected') tally.rejects++;
         if (i > 0) {
@@ -65,12 +69,12 @@ export function powertoolsTelemetry(options: PowertoolsTelemetryOptions = {}): R
       const current = tallies;
       tallies = new Map();
       for (const [azId, tally] of current) {
-        metrics.addDimension('azId', azId);
-        metrics.addMetric('Invocations', MetricUnit.Count, tally.invocations);
-        metrics.addMetric('Rejects', MetricUnit.Count, tally.rejects);
-        metrics.addMetric('Retries', MetricUnit.Count, tally.retries);
-        metrics.addMetric('Failovers', MetricUnit.Count, tally.failovers);
-        metrics.addMetric('EstimatedCostUsd', MetricUnit.NoUnit, tally.costUsd);
+        metrics.addDimension(METRIC_DIMENSION, azId);
+        metrics.addMetric(METRICS.invocations, MetricUnit.Count, tally.invocations);
+        metrics.addMetric(METRICS.rejects, MetricUnit.Count, tally.rejects);
+        metrics.addMetric(METRICS.retries, MetricUnit.Count, tally.retries);
+        metrics.addMetric(METRICS.failovers, MetricUnit.Count, tally.failovers);
+        metrics.addMetric(METRICS.estimatedCostUsd, MetricUnit.NoUnit, tally.costUsd);
         if (options.emit) {
           options.emit(metrics.serializeMetrics());
           metrics.clearMetrics();

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { type Command, InvalidArgumentError } from 'commander';
+import type { RouterRequestBody } from '../../lambda/router/request';
+import type { AttemptRecord, BatchAnswer, RouterAnswer } from '../../lambda/router/types';
+import { functionRouterClient, type RouterClient, urlRouterClient } from '../aws/router-client';
+import { ROUTER_FUNCTION_NAME } from '../core/naming';
+import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, requestBodyOf, usd } from './router-options';
+
+export interface InvokeCliOptions extends PlacementCliOptions {
+  readonly codeFile?: string;
+  readonly entry?: string;
+  readonly input?: unknown;
+  readonly batch?: number;
+  readonly concurrency?: number;
+  readonly endpoint?: string;
+  readonly region: string;
+  readonly functionName: string;
+  readonly lambdaEndpoint?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * `sky invoke`: sends one request (or a batch) to the router of a deployed mesh, through its
+ * IAM-authenticated Function URL (`--endpoint`, signed with SigV4) or by invoking `sky-router`.
+ */
+export function registerInvokeCommand(program: Command): void {
+  addPlacementOptions(
+    program
+      .command('invoke')
+      .description('route a workload (or your code) through the router and print the result, placement and cost'),
+  )
+    .option('--code-file <path>', 'a CommonJS module exporting run(input, context), sent instead of --workload')
+    .option('--entry <name>', 'exported function of --code-file to run (default run)')
+    .option('--input <json>', 'input for the code, as JSON', parseJson)
+    .option('--batch <n>', 'send n invocations as one batch', parsePositiveInt)
+    .option('--concurrency <n>', 'batch concurrency (default 100)', parsePositiveInt)
+    .option('--endpoint <url>', "the router's Function URL; default: invoke the router function directly")
+    .option('--region <region>', 'AWS region of the router (the home region)', process.env.AWS_REGION ?? 'us-west-2')
+    .option('--function-name <name>', 'router function for direct invocation', ROUTER_FUNCTION_NAME)
+    .option('--lambda-endpoint <url>', 'Lambda API endpoint for direct invocation (e.g. a local one)')
+    .option('--json', 'print the raw answer as JSON')
+    .action(async (options: InvokeCliOptions) => {
+      const answer = await runInvoke(options);
+      console.log(options.json ? JSON.stringify(answer, null, 2) : formatAnswer(answer));
+      if (answer.status === 'error') process.exitCode = 2;
+    });
+}
+
+/** Builds the request from CLI options, sends it and returns the router's answer. */
+export async function runInvoke(
+  options: InvokeCliOptions,
+  client: RouterClient = clientOf(options),
+): Promise<RouterAnswer> {
+  return client.invoke(invokeBodyOf(options));
+}
+
+/** The router request for `sky invoke`'s options. */
+export function invokeBodyOf(options: InvokeCliOptions): RouterRequestBody {
+  if (!options.workload === !options.codeFile) {
+    throw new InvalidArgumentError('give exactly one of --workload and --code-file');
+  }
+  const code = options.codeFile
+    ? { source: readFileSync(options.codeFile, 'utf8'), ...(options.entry ? { entry: options.entry } : {}) }
+    : undefined;
+  return {
+    ...requestBodyOf(options),
+    ...(code ? { code } : {}),
+    ...(options.input !== undefined ? { input: options.input } : {}),
+    ...(options.batch !== undefined
+      ? { batch: { count: options.batch, ...(options.concurrency ? { concurrency: options.concurrency } : {}) } }
+      : {}),
+  };
+}
+
+function clientOf(options: InvokeCliOptions): RouterClient {
+  if (options.endpoint) return urlRouterClient({ url: options.endpoint });
+  const client = new LambdaClient({
+    region: options.region,
+    ...(options.lambdaEndpoint ? { endpoint: options.lambdaEndpoint } : {}),
+  });
+  return functionRouterClient({ client, functionName: options.functionName });
+}
+
+function parseJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError('not valid JSON');
+  }
+}
+
+/** A readable rendering of a router answer. */
+export function formatAnswer(answer: RouterAnswer): string {
+  if (answer.status === 'batch') return formatBatch(answer);
+  const lines: string[] = [];
+  if (answer.status === 'ok') {
+    lines.push(`result: ${truncate(JSON.stringify(answer.result))}`);
+  } else {
+    const field = answer.error.field ? ` (field ${answer.error.field})` : '';
+    lines.push(`error ${answer.httpStatus} ${answer.error.type}${field}: ${answer.error.message}`);
+  }
+  if (answer.placement) {
+    const p = answer.placement;
+    lines.push(
+      `placement: ${p.target.functionName} (${p.target.region}), strategy ${p.strategy}, ` +
+        `reject [${p.rejectCpus.join(', ')}], hold ${p.holdMs} ms, up to ${p.maxAttempts} attempts`,
+      `expected: ${usd(p.expected.costUsd)}, ${p.expected.runtimeMs.toFixed(0)} ms, ` +
+        `${p.expected.attempts.toFixed(2)} attempts, +${p.expected.addedLatencyMs.toFixed(0)} ms, ${p.expected.carbonG.toExponential(2)} gCO2e`,
+    );
+    for (const note of p.notes) lines.push(`note: ${note}`);
+  }
+  if (answer.attempts.length > 0) {
+    lines.push('attempts:');
+    for (const a of answer.attempts) lines.push(`  ${formatAttempt(a)}`);
+  }
+  if (answer.estimate) {
+    const e = answer.estimate;
+    const runtime = e.runtimeMs !== undefined ? `, runtime ${e.runtimeMs.toFixed(0)} ms` : '';
+    lines.push(
+      `cost: ${usd(e.costUsd)} (billed ${e.billedMs} ms${runtime}), carbon ${e.carbonG.toExponential(2)} gCO2e`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function formatAttempt(a: AttemptRecord): string {
+  const cpu = a.cpu ? ` on ${a.cpu}` : '';
+  const billed = a.billedMs !== undefined ? `, billed ${a.billedMs} ms` : '';
+  const error = a.errorType ? ` (${a.errorType})` : '';
+  return `${a.status}${error} ${a.functionName}${cpu}${billed}, round trip ${a.roundTripMs.toFixed(0)} ms`;
+}
+
+function formatBatch(answer: BatchAnswer): string {
+  const s = answer.summary;
+  const lines = [
+    `batch of ${s.count} (concurrency ${s.concurrency}): ${s.succeeded} ok, ${s.failed} failed`,
+    `placement: ${answer.placement.target.functionName}, reject [${answer.placement.rejectCpus.join(', ')}]`,
+    `cost ${usd(s.costUsd)}, mean runtime ${s.meanRuntimeMs?.toFixed(0) ?? '-'} ms, ` +
+      `${s.attemptsPerRequest.toFixed(2)} attempts/request, ${s.rejects} rejects, ${s.failovers} failovers`,
+    `by CPU: ${Object.entries(s.byCpu)
+      .map(([cpu, n]) => `${cpu} ${n}`)
+      .join(', ')}`,
+    `by function: ${Object.entries(s.byFunction)
+      .map(([fn, n]) => `${fn} ${n}`)
+      .join(', ')}`,
+  ];
+  const errors = answer.calls.filter((c) => c.status === 'error');
+  if (errors.length > 0) {
+    const byType: Record<string, number> = {};
+    for (const c of errors) byType[c.errorType ?? 'unknown'] = (byType[c.errorType ?? 'unknown'] ?? 0) + 1;
+    lines.push(
+      `errors: ${Object.entries(byType)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ')}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function truncate(text: string | undefined, max = 2000): string {
+  if (text === undefined) return 'undefined';
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}

@@ -1,0 +1,130 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { RouterRequestBody } from '../../lambda/router/request';
+
+/**
+ * The options `sky invoke` and `sky plan` share: what to run and how to place it, turned into a
+ * router request body (which the router validates again with its own schema).
+ */
+export interface PlacementCliOptions {
+  readonly workload?: string;
+  readonly size?: 'test' | 'small' | 'large';
+  readonly objective?: RouterRequestBody['objective'];
+  readonly strategy?: RouterRequestBody['strategy'];
+  readonly regions?: string[];
+  readonly zones?: string[];
+  readonly arch?: 'x86_64' | 'arm64';
+  readonly memory?: number[];
+  readonly maxAttempts?: number;
+  readonly maxAddedLatencyMs?: number;
+  readonly clientLocation?: { lat: number; lon: number };
+  readonly profile?: string;
+}
+
+/** Adds the shared placement options to a command. */
+export function addPlacementOptions(command: Command): Command {
+  return command
+    .option('-w, --workload <name>', 'built-in workload (zipper, graph_bfs, ...)')
+    .addOption(new Option('--size <size>', 'workload input size').choices(['test', 'small', 'large']))
+    .option(
+      '-o, --objective <objective>',
+      'cost | latency | carbon | weights as cost=1,latency=0.5,carbon=0',
+      parseObjective,
+    )
+    .addOption(
+      new Option('--strategy <name>', 'placement strategy (default: the objective-optimal one)').choices([
+        'baseline',
+        'regional',
+        'retry-slow',
+        'focus-fastest',
+        'hybrid',
+        'optimal',
+      ]),
+    )
+    .option('--regions <list>', 'allowed regions, comma-separated', parseList)
+    .option('--zones <list>', 'allowed zones as AZ IDs, comma-separated', parseList)
+    .addOption(new Option('--arch <arch>', 'allowed architecture').choices(['x86_64', 'arm64']))
+    .option('--memory <list>', 'allowed memory sizes in MB, comma-separated', parseNumberList)
+    .option('--max-attempts <n>', 'attempts including the first', parsePositiveInt)
+    .option('--max-added-latency-ms <ms>', 'bound on added latency from retries and distance', parseNonNegative)
+    .option('--client-location <lat,lon>', 'where the client is, for latency', parseLocation)
+    .option('--profile <name>', 'profile name runtimes are learned under');
+}
+
+/** The router request body for the shared options (without the work's code or batch). */
+export function requestBodyOf(options: PlacementCliOptions): RouterRequestBody {
+  const limits = {
+    ...(options.regions ? { regions: options.regions } : {}),
+    ...(options.zones ? { zones: options.zones } : {}),
+    ...(options.arch ? { arch: options.arch } : {}),
+    ...(options.memory ? { memorySizes: options.memory } : {}),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.maxAddedLatencyMs !== undefined ? { maxAddedLatencyMs: options.maxAddedLatencyMs } : {}),
+  };
+  return {
+    ...(options.workload ? { workload: options.workload } : {}),
+    ...(options.size ? { size: options.size } : {}),
+    ...(options.objective !== undefined ? { objective: options.objective } : {}),
+    ...(options.strategy ? { strategy: options.strategy } : {}),
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
+    ...(options.clientLocation ? { clientLocation: options.clientLocation } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+  };
+}
+
+export function parseObjective(value: string): NonNullable<RouterRequestBody['objective']> {
+  if (value === 'cost' || value === 'latency' || value === 'carbon') return value;
+  const weights: Record<string, number> = { cost: 0, latency: 0, carbon: 0 };
+  for (const part of value.split(',')) {
+    const [key, raw] = part.split('=');
+    const n = Number(raw);
+    if (!(key in weights) || raw === undefined || !Number.isFinite(n) || n < 0) {
+      throw new InvalidArgumentError('expected cost, latency, carbon or weights such as cost=1,latency=0.5');
+    }
+    weights[key] = n;
+  }
+  return { cost: weights.cost, latency: weights.latency, carbon: weights.carbon };
+}
+
+export function parseList(value: string): string[] {
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list');
+  return items;
+}
+
+export function parseNumberList(value: string): number[] {
+  return parseList(value).map((item) => {
+    const n = Number(item);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${item} is not a whole number of MB`);
+    return n;
+  });
+}
+
+export function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${value} is not a whole number ≥ 1`);
+  return n;
+}
+
+export function parseNonNegative(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${value} is not a number ≥ 0`);
+  return n;
+}
+
+export function parseLocation(value: string): { lat: number; lon: number } {
+  const [lat, lon] = value.split(',').map(Number);
+  if (!(Math.abs(lat) <= 90) || !(Math.abs(lon) <= 180)) {
+    throw new InvalidArgumentError(`${value} is not lat,lon in degrees (e.g. 47.6,-122.3)`);
+  }
+  return { lat, lon };
+}
+
+/** Formats a small USD amount readably: per 1,000 calls when below a cent. */
+export function usd(amount: number): string {
+  if (amount === 0) return '$0';
+  if (Math.abs(amount) >= 0.01) return `$${amount.toFixed(4)}`;
+  return `$${amount.toExponential(3)}`;
+}

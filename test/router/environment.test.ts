@@ -1,0 +1,61 @@
+import { routerEnvironment } from '../../lambda/router/environment';
+import { RouterConfigError } from '../../lambda/router/errors';
+import { regionFacts, regionOfAzId } from '../../lib/catalog';
+
+const facts = { regionFacts, regionOfAzId };
+
+describe('routerEnvironment', () => {
+  it('reads the variables the control stack sets, with the catalog giving each zone its region', () => {
+    const env = routerEnvironment(
+      {
+        SKY_ZONES: 'usw1-az1,usw1-az3, sae1-az1',
+        SKY_MEMORY_SIZES: '1024,2048',
+        SKY_ARCHITECTURES: 'arm64',
+        SKY_TABLE_NAME: 'sky-table',
+        SKY_TABLE_REGION: 'us-west-2',
+        SKY_HOLD_MS: '200',
+        SKY_CACHE_TTL_MS: '5000',
+        SKY_END_REJECTED: 'true',
+      },
+      facts,
+    );
+    expect(env.config.deployed).toEqual([
+      { azId: 'usw1-az1', region: 'us-west-1' },
+      { azId: 'usw1-az3', region: 'us-west-1' },
+      { azId: 'sae1-az1', region: 'sa-east-1' },
+    ]);
+    expect(env.config.memorySizes).toEqual([1024, 2048]);
+    expect(env.config.architectures).toEqual(['arm64']);
+    expect(env.config.holdMs).toBe(200);
+    expect(env.config.endRejectedInstances).toBe(true);
+    expect(env).toMatchObject({ tableName: 'sky-table', tableRegion: 'us-west-2', cacheTtlMs: 5000 });
+  });
+
+  it('defaults to the paper sizes, both architectures, the 150 ms hold and the function region', () => {
+    const env = routerEnvironment({ SKY_ZONES: 'us-west-1:usw1-az1', AWS_REGION: 'eu-west-1' }, facts);
+    expect(env.config.memorySizes).toEqual([128, 256, 512, 1024, 2048, 4096, 6144, 8192, 10240]);
+    expect(env.config.architectures).toEqual(['x86_64', 'arm64']);
+    expect(env.config.holdMs).toBe(150);
+    expect(env.tableRegion).toBe('eu-west-1');
+    expect(env.tableName).toBe('skymesh');
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    ['no zones', {}, 'SKY_ZONES'],
+    ['an AZ name for a zone', { SKY_ZONES: 'us-west-1a' }, 'SKY_ZONES'],
+    ['an unknown AZ ID', { SKY_ZONES: 'xxx9-az1' }, 'SKY_ZONES'],
+    ['a memory size out of range', { SKY_ZONES: 'usw1-az1', SKY_MEMORY_SIZES: '64' }, 'SKY_MEMORY_SIZES'],
+    ['an unknown architecture', { SKY_ZONES: 'usw1-az1', SKY_ARCHITECTURES: 'x86' }, 'SKY_ARCHITECTURES'],
+    ['a hold that is not a number', { SKY_ZONES: 'usw1-az1', SKY_HOLD_MS: 'soon' }, 'SKY_HOLD_MS'],
+    ['a flag that is not a boolean', { SKY_ZONES: 'usw1-az1', SKY_END_REJECTED: 'maybe' }, 'SKY_END_REJECTED'],
+  ])('refuses %s, naming the variable', (_what, vars, key) => {
+    const run = () => routerEnvironment({ AWS_REGION: 'us-west-2', ...vars }, facts);
+    expect(run).toThrow(RouterConfigError);
+    try {
+      run();
+    } catch (error) {
+      expect((error as RouterConfigError).key).toBe(key);
+      expect((error as Error).message).toContain('allowed');
+    }
+  });
+});

@@ -1,0 +1,158 @@
+import { PayloadTooLargeError, RouterRequestError } from '../../lambda/router/errors';
+import {
+  checkPayloadSize,
+  MAX_BATCH_COUNT,
+  parseRouterRequest,
+  profileKeyOf,
+  SYNC_PAYLOAD_LIMIT_BYTES,
+} from '../../lambda/router/request';
+
+describe('parseRouterRequest', () => {
+  it('normalizes a workload given by name with a size, the limits shorthands and the client location', () => {
+    // GIVEN a request in the CLI's style
+    const request = parseRouterRequest({
+      workload: 'zipper',
+      size: 'large',
+      objective: 'latency',
+      limits: { regions: ['us-west-1'], arch: 'arm64', memoryMb: 2048, maxAttempts: 4 },
+      clientLocation: { lat: 47.6, lon: -122.3 },
+    });
+    // THEN the work and the limits are in the dynamic function's and the core's shapes
+    expect(request.work).toEqual({ workload: { name: 'zipper', size: 'large' } });
+    expect(request.profile).toBe('zipper@large');
+    expect(request.objective).toBe('latency');
+    expect(request.limits).toEqual({
+      regions: ['us-west-1'],
+      architectures: ['arm64'],
+      memorySizes: [2048],
+      maxAttempts: 4,
+      clientLocation: { lat: 47.6, lon: -122.3 },
+    });
+    expect(request.batch).toBeUndefined();
+  });
+
+  it('keeps code, input, bundle and timeout and derives a stable profile key from the code', () => {
+    const body = {
+      code: { source: 'exports.run = (x) => x * 2;' },
+      input: 21,
+      bundle: { data: 'H4sI', sha256: 'a'.repeat(64), encoding: 'tar+gzip' },
+      timeoutMs: 5000,
+      objective: { cost: 1, latency: 0.5, carbon: 0 },
+    };
+    const request = parseRouterRequest(body);
+    expect(request.work).toEqual({
+      code: body.code,
+      input: 21,
+      bundle: body.bundle,
+      timeoutMs: 5000,
+    });
+    expect(request.profile).toMatch(/^code-[0-9a-f]{16}$/);
+    expect(parseRouterRequest(body).profile).toBe(request.profile);
+    expect(parseRouterRequest({ ...body, code: { source: 'exports.run = () => 1;' } }).profile).not.toBe(
+      request.profile,
+    );
+    expect(request.objective).toEqual({ cost: 1, latency: 0.5, carbon: 0 });
+  });
+
+  it('uses an explicit profile name and fills batch defaults', () => {
+    const request = parseRouterRequest({
+      workload: { name: 'sha1_hash' },
+      profile: 'my-hash',
+      batch: { count: 50 },
+    });
+    expect(request.profile).toBe('my-hash');
+    expect(request.batch).toEqual({ count: 50, concurrency: 50, includeResults: false });
+    expect(parseRouterRequest({ workload: 'zipper', batch: { count: 5000, concurrency: 200 } }).batch).toEqual({
+      count: 5000,
+      concurrency: 200,
+      includeResults: false,
+    });
+  });
+
+  // Every malformed request is refused with the path of the field at fault.
+  it.each<[string, unknown, string]>([
+    ['not an object', 'zipper', 'request'],
+    ['null', null, 'request'],
+    ['neither workload nor code', { objective: 'cost' }, 'workload'],
+    ['both workload and code', { workload: 'zipper', code: { source: 'x' } }, 'workload'],
+    ['a workload name with a space', { workload: 'zip per' }, 'workload'],
+    ['a workload object without a name', { workload: { size: 'small' } }, 'workload'],
+    ['an unknown size', { workload: 'zipper', size: 'huge' }, 'size'],
+    ['a size beside a workload object', { workload: { name: 'zipper' }, size: 'small' }, 'size'],
+    ['empty code', { code: { source: '' } }, 'code.source'],
+    [
+      'a bad bundle hash',
+      { code: { source: 'x' }, bundle: { data: 'x', sha256: 'xyz', encoding: 'tar+gzip' } },
+      'bundle.sha256',
+    ],
+    [
+      'a bundle encoding other than tar+gzip',
+      { code: { source: 'x' }, bundle: { data: 'x', sha256: 'a'.repeat(64), encoding: 'zip' } },
+      'bundle.encoding',
+    ],
+    ['an unknown objective', { workload: 'zipper', objective: 'speed' }, 'objective'],
+    ['all-zero weights', { workload: 'zipper', objective: { cost: 0, latency: 0, carbon: 0 } }, 'objective'],
+    ['a negative weight', { workload: 'zipper', objective: { cost: -1, latency: 0, carbon: 1 } }, 'objective.cost'],
+    ['an unknown strategy', { workload: 'zipper', strategy: 'fastest' }, 'strategy'],
+    ['a bad region', { workload: 'zipper', limits: { regions: ['mars-1'] } }, 'limits.regions.0'],
+    ['an empty region list', { workload: 'zipper', limits: { regions: [] } }, 'limits.regions'],
+    ['an AZ name instead of an AZ ID', { workload: 'zipper', limits: { zones: ['us-west-1a'] } }, 'limits.zones.0'],
+    ['an unknown architecture', { workload: 'zipper', limits: { arch: 'sparc' } }, 'limits.arch'],
+    ['memory below 128 MB', { workload: 'zipper', limits: { memoryMb: 64 } }, 'limits.memoryMb'],
+    ['memory above 10240 MB', { workload: 'zipper', limits: { memorySizes: [20000] } }, 'limits.memorySizes.0'],
+    ['zero attempts', { workload: 'zipper', limits: { maxAttempts: 0 } }, 'limits.maxAttempts'],
+    ['fractional attempts', { workload: 'zipper', limits: { maxAttempts: 2.5 } }, 'limits.maxAttempts'],
+    ['a negative latency bound', { workload: 'zipper', limits: { maxAddedLatencyMs: -1 } }, 'limits.maxAddedLatencyMs'],
+    ['an unknown limit', { workload: 'zipper', limits: { budget: 3 } }, 'limits.budget'],
+    ['a latitude out of range', { workload: 'zipper', clientLocation: { lat: 91, lon: 0 } }, 'clientLocation.lat'],
+    ['an unknown top-level field', { workload: 'zipper', color: 'blue' }, 'color'],
+    ['a batch of zero', { workload: 'zipper', batch: { count: 0 } }, 'batch.count'],
+    ['a batch too large', { workload: 'zipper', batch: { count: MAX_BATCH_COUNT + 1 } }, 'batch.count'],
+    [
+      'a batch concurrency too high',
+      { workload: 'zipper', batch: { count: 10, concurrency: 5000 } },
+      'batch.concurrency',
+    ],
+    ['a zero timeout', { workload: 'zipper', timeoutMs: 0 }, 'timeoutMs'],
+    ['a bad profile name', { workload: 'zipper', profile: 'a b' }, 'profile'],
+  ])('refuses %s, naming the field', (_what, body, field) => {
+    let caught: unknown;
+    try {
+      parseRouterRequest(body);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(RouterRequestError);
+    const error = caught as RouterRequestError;
+    expect(error.httpStatus).toBe(400);
+    expect(error.type).toBe('BadRequest');
+    expect(error.field).toBe(field);
+    expect(error.message.startsWith(`${field}: `)).toBe(true);
+  });
+});
+
+describe('profileKeyOf', () => {
+  it('is the workload name at the default size and name@size otherwise', () => {
+    expect(profileKeyOf({ workload: { name: 'zipper' } })).toBe('zipper');
+    expect(profileKeyOf({ workload: { name: 'zipper', size: 'test' } })).toBe('zipper@test');
+  });
+});
+
+describe('checkPayloadSize', () => {
+  it('accepts a payload under 6 MB and reports its size', () => {
+    const bytes = checkPayloadSize({ workload: { name: 'zipper' }, input: 'x'.repeat(1000) });
+    expect(bytes).toBeGreaterThan(1000);
+    expect(bytes).toBeLessThan(1100);
+  });
+
+  it('refuses a payload over 6 MB with 413, naming the largest field', () => {
+    const big = 'x'.repeat(SYNC_PAYLOAD_LIMIT_BYTES);
+    expect(() => checkPayloadSize({ code: { source: 'x' }, input: big })).toThrow(PayloadTooLargeError);
+    try {
+      checkPayloadSize({ code: { source: 'x' }, bundle: { data: big, sha256: 'a'.repeat(64), encoding: 'tar+gzip' } });
+    } catch (error) {
+      expect((error as PayloadTooLargeError).field).toBe('bundle');
+      expect((error as PayloadTooLargeError).httpStatus).toBe(413);
+    }
+  });
+});
