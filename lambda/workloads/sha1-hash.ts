@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { prng, randomText } from './prng';
+import { prng, randomTextBytes } from './prng';
 import type { Workload } from './types';
 
 export interface Sha1Input {
@@ -21,7 +21,7 @@ export const sha1Hash: Workload<Sha1Input, { digest: string; rounds: number; len
     large: { seed: 1, length: 4_000_000, rounds: 1000 },
   },
   run(input) {
-    const text = Buffer.from(randomText(prng(input.seed), input.length));
+    const text = randomTextBytes(prng(input.seed), input.length);
     let digest = '';
     for (let i = 0; i < input.rounds; i++) {
       digest = createHash('sha1').update(digest).update(text).digest('hex');
