@@ -16,3 +16,27 @@ export function validateMemorySizes(prop: string, sizes: readonly number[]): voi
   }
   if (new Set(sizes).size !== sizes.length) throw new MeshPropsError(prop, sizes, 'each memory size once');
 }
+
+/** Throws unless `count` samplers from `baseMemory` MB (sampler i gets baseMemory + i) all fit Lambda's range. */
+export function validateSamplers(count: number, baseMemory: number): void {
+  if (!Number.isInteger(count) || count < 1) throw new MeshPropsError('samplersPerZone', count, 'a whole number ≥ 1');
+  const top = baseMemory + count - 1;
+  if (!Number.isInteger(baseMemory) || baseMemory < LAMBDA_MEMORY_MB.min || top > LAMBDA_MEMORY_MB.max) {
+    throw new MeshPropsError(
+      'samplerMemoryMb',
+      baseMemory,
+      `whole MB ≥ ${LAMBDA_MEMORY_MB.min} with samplerMemoryMb + samplersPerZone - 1 ≤ ${LAMBDA_MEMORY_MB.max} (here ${top})`,
+    );
+  }
+}
+
+/** Throws unless `architectures` is a non-empty subset of Lambda's, each given once. */
+export function validateArchitectures(architectures: readonly string[]): void {
+  const allowed = new Set(['x86_64', 'arm64']);
+  if (architectures.length === 0 || architectures.some((a) => !allowed.has(a))) {
+    throw new MeshPropsError('architectures', architectures, 'a non-empty subset of x86_64, arm64');
+  }
+  if (new Set(architectures).size !== architectures.length) {
+    throw new MeshPropsError('architectures', architectures, 'each architecture once');
+  }
+}

@@ -7,8 +7,8 @@ import { MeshLimitError } from './errors';
 export const CLOUDFORMATION_LIMITS = {
   /** Resources declared in one template. */
   resources: 500,
-  /** Template body uploaded through S3 (as `cdk deploy` does): 1 MB. */
-  templateBytes: 1_048_576,
+  /** Template body uploaded through S3 (as `cdk deploy` does): 1 MB, read as 10^6 bytes to be safe. */
+  templateBytes: 1_000_000,
 } as const;
 
 /**
@@ -33,13 +33,15 @@ export const SAMPLING_RESOURCE_BUDGET = 24;
  */
 export const TEMPLATE_BYTES = {
   /** Everything of a region mesh stack but its subnets and functions. */
-  regionMeshBase: 8_000,
-  perSubnet: 700,
-  perDynamicFunction: 1_400,
-  /** Everything of a zone sampler stack but its samplers, including the sampling state machine. */
+  regionMeshBase: 9_000,
+  /** A subnet, its export and its ARN in the execution role (measured: 834). */
+  perSubnet: 1_000,
+  /** A dynamic function (measured: 1,179 with the longest region and AZ ID names). */
+  perDynamicFunction: 1_300,
+  /** Everything of a zone sampler stack but its samplers, including the sampling state machine (measured: 23,000). */
   zoneSamplerBase: 40_000,
-  /** A sampler without its inline code (which is added at its JSON-escaped length). */
-  perSamplerWithoutCode: 1_100,
+  /** A sampler without its inline code, which is added at its JSON-escaped length (measured: 1,030). */
+  perSamplerWithoutCode: 1_150,
 } as const;
 
 /** Counts of one region mesh stack. */
@@ -104,7 +106,12 @@ export function assertRegionMeshWithinLimits(shape: RegionMeshShape): void {
 /** Throws a {@link MeshLimitError} if a zone sampler stack of this shape would break a CloudFormation limit. */
 export function assertZoneSamplerWithinLimits(shape: ZoneSamplerShape): void {
   const { resources, templateBytes } = zoneSamplerEstimate(shape);
-  const maxSamplers = CLOUDFORMATION_LIMITS.resources - ZONE_SAMPLER_FIXED_RESOURCES - SAMPLING_RESOURCE_BUDGET;
+  const maxByResources = CLOUDFORMATION_LIMITS.resources - ZONE_SAMPLER_FIXED_RESOURCES - SAMPLING_RESOURCE_BUDGET;
+  const bytesPerSampler = TEMPLATE_BYTES.perSamplerWithoutCode + shape.inlineCodeBytes / Math.max(shape.samplers, 1);
+  const maxByBytes = Math.floor(
+    (CLOUDFORMATION_LIMITS.templateBytes - TEMPLATE_BYTES.zoneSamplerBase) / bytesPerSampler,
+  );
+  const maxSamplers = Math.min(maxByResources, maxByBytes);
   const fix = `It has ${shape.samplers} samplers; configure skymesh.samplersPerZone of at most ${maxSamplers}.`;
   if (resources > CLOUDFORMATION_LIMITS.resources) {
     throw new MeshLimitError(shape.stackName, 'resources', resources, CLOUDFORMATION_LIMITS.resources, fix);

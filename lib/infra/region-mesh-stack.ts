@@ -5,10 +5,9 @@ import type { Construct } from 'constructs';
 import { dynamicFunctionName } from '../core/naming';
 import type { Arch } from '../core/types';
 import { bundledCode, bundledHandler, DYNAMIC_HANDLERS } from './bundling';
-import { MeshPropsError } from './errors';
 import { ExecutionRole, networkInterfaceArn } from './execution-role';
 import { FUNCTION_ENV } from './function-environment';
-import { validateMemorySizes } from './lambda-limits';
+import { validateArchitectures, validateMemorySizes } from './lambda-limits';
 import { assertRegionMeshWithinLimits } from './limits';
 import { acknowledgeWildcardResources } from './nag';
 import { ZonalNetwork, type ZoneAttachment } from './zonal-network';
@@ -146,14 +145,4 @@ export function pinToZone(fn: lambda.Function, attachment: ZoneAttachment): void
     subnetIds: [attachment.subnetId],
     securityGroupIds: [attachment.securityGroupId],
   };
-}
-
-function validateArchitectures(architectures: readonly Arch[]): void {
-  const allowed = new Set<string>(ALL_ARCHITECTURES);
-  if (architectures.length === 0 || architectures.some((a) => !allowed.has(a))) {
-    throw new MeshPropsError('architectures', architectures, 'a non-empty subset of x86_64, arm64');
-  }
-  if (new Set(architectures).size !== architectures.length) {
-    throw new MeshPropsError('architectures', architectures, 'each architecture once');
-  }
 }

@@ -7,10 +7,9 @@ import { samplerSource } from '../../lambda/sampler/template';
 import { TABLE_SCHEMA } from '../aws/table-schema';
 import { fanoutFunctionName, samplerFunctionName, samplingStepsFunctionName } from '../core/naming';
 import { bundledCode, bundledHandler, ZONE_HANDLERS } from './bundling';
-import { MeshPropsError } from './errors';
 import { ExecutionRole, networkInterfaceArn } from './execution-role';
 import { FUNCTION_ENV } from './function-environment';
-import { LAMBDA_MEMORY_MB } from './lambda-limits';
+import { validateSamplers } from './lambda-limits';
 import { assertZoneSamplerWithinLimits } from './limits';
 import { METRIC_SERVICES, METRICS_NAMESPACE } from './metric-names';
 import { acknowledgeWildcardResources } from './nag';
@@ -242,16 +241,4 @@ const FANOUT_MEMORY_MB = 1024;
 
 function samplerPrefix(azId: string, count: number): string {
   return samplerFunctionName(azId, 0, count).replace(/\d+$/, '');
-}
-
-function validateSamplers(count: number, baseMemory: number): void {
-  if (!Number.isInteger(count) || count < 1) throw new MeshPropsError('samplersPerZone', count, 'a whole number ≥ 1');
-  const top = baseMemory + count - 1;
-  if (!Number.isInteger(baseMemory) || baseMemory < LAMBDA_MEMORY_MB.min || top > LAMBDA_MEMORY_MB.max) {
-    throw new MeshPropsError(
-      'samplerMemoryMb',
-      baseMemory,
-      `whole MB ≥ ${LAMBDA_MEMORY_MB.min} with samplerMemoryMb + samplersPerZone - 1 ≤ ${LAMBDA_MEMORY_MB.max} (here ${top})`,
-    );
-  }
 }
