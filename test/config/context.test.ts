@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ConfigError, DEFAULT_SKY_CONFIG, skyConfigFromApp, skyConfigFromContext } from '../../lib/config';
 
@@ -39,6 +41,15 @@ describe('skyConfigFromContext', () => {
     expect(() => skyConfigFromContext({ 'skymesh.regoins': 'us-west-1' })).toThrow(
       /skymesh\.regoins is "us-west-1" \(unknown key; did you mean "regions"\?\)/,
     );
+  });
+});
+
+describe('the project cdk.json', () => {
+  it('holds a valid skymesh config', () => {
+    const cdkJson = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+    const config = skyConfigFromContext(cdkJson.context);
+    expect(config.regions).toEqual(cdkJson.context.skymesh.regions);
+    expect(config.homeRegion).toBe(cdkJson.context.skymesh.homeRegion);
   });
 });
 
