@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { registerInvokeCommand } from '../lib/cli/invoke-command';
+import { registerPlanCommand } from '../lib/cli/plan-command';
 import { installPolyfills } from '../lib/polyfills';
 
 installPolyfills();
@@ -9,6 +11,8 @@ const program = new Command()
   .showHelpAfterError();
 
 // Each command lives in lib/cli/<name>-command.ts and registers itself here.
+registerInvokeCommand(program);
+registerPlanCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));

@@ -15,6 +15,8 @@ import type { AttemptRecord, AttemptStatus, PlacementSummary, Placer, RoutedCall
 export class Route {
   private readonly failed = new Set<string>();
   private readonly allowed: readonly string[];
+  /** Attempts a call may make in all, failovers included: the request's `maxAttempts`. */
+  readonly attemptBudget: number;
 
   constructor(
     private readonly placer: Placer,
@@ -23,6 +25,7 @@ export class Route {
     deployed: ReadonlyArray<{ readonly azId: string; readonly region: string }>,
   ) {
     const limits = request.limits ?? {};
+    this.attemptBudget = limits.maxAttempts ?? placement.maxAttempts;
     this.allowed = deployed
       .filter((z) => !limits.regions || limits.regions.includes(z.region))
       .filter((z) => !limits.zones || limits.zones.includes(z.azId))
@@ -82,7 +85,9 @@ export async function followRoute(
   /** The target of each attempt, for its price. */
   const targets: Target[] = [];
   let placement = route.placement;
-  const budget = placement.maxAttempts;
+  // Rejects are retried within the placement's own budget; failovers within the request's.
+  const budget = Math.max(route.attemptBudget, 1);
+  let onPlacement = 0;
   while (attempts.length < budget) {
     const target = placement.target;
     const remaining = context.remainingMs();
@@ -99,8 +104,9 @@ export async function followRoute(
         'the router ran out of time',
       );
     }
-    const last = attempts.length === budget - 1;
+    const last = onPlacement >= placement.maxAttempts - 1 || attempts.length >= budget - 1;
     const payload = payloadFor(work, placement, last, context.endRejectedInstances);
+    onPlacement++;
     const result = await context.invoker.invoke(target.functionName, payload, { timeoutMs });
     targets.push(target);
     if (!result.ok) {
@@ -126,6 +132,7 @@ export async function followRoute(
         const message = `no allowed zone is left to fail over to (failed: ${route.failedZones.join(', ')})`;
         return failure(context, profile, placement, attempts, targets, 'NoCapacity', 503, message);
       }
+      if (next !== placement) onPlacement = 0;
       placement = next;
       continue;
     }
@@ -176,7 +183,7 @@ export async function followRoute(
       };
     }
   }
-  const message = `every one of ${budget} attempts was rejected or failed`;
+  const message = `every one of ${attempts.length} attempts was rejected or failed`;
   return failure(context, profile, placement, attempts, targets, 'NoCapacity', 503, message);
 }
 

@@ -145,37 +145,12 @@ function placementRequestOf(request: RouterRequest, config: RouterConfig): Place
 }
 
 function place(cached: CachedView, request: PlacementRequest): Placement {
-  const deployed = cached.view.deployed;
-  const limits = request.limits ?? {};
-  const allowed = deployed.filter(
-    (z) => (!limits.regions || limits.regions.includes(z.region)) && (!limits.zones || limits.zones.includes(z.azId)),
-  );
-  if (allowed.length === 0) {
-    const asked = [
-      limits.regions ? `regions ${limits.regions.join(', ')}` : undefined,
-      limits.zones ? `zones ${limits.zones.join(', ')}` : undefined,
-    ].filter(Boolean);
-    throw new NoTargetError(
-      `no deployed zone matches ${asked.join(' and ')}; deployed: ${deployed.map((z) => z.azId).join(', ') || 'none'}`,
-    );
-  }
-  const archOk = !limits.architectures || limits.architectures.some((a) => cached.view.architectures.includes(a));
-  if (!archOk) {
-    throw new NoTargetError(
-      `limits.architectures ${limits.architectures?.join(', ')} are not deployed; deployed: ${cached.view.architectures.join(', ')}`,
-    );
-  }
-  const memoryOk = !limits.memorySizes || limits.memorySizes.some((m) => cached.view.memorySizes.includes(m));
-  if (!memoryOk) {
-    throw new NoTargetError(
-      `limits.memorySizes ${limits.memorySizes?.join(', ')} are not deployed; deployed: ${cached.view.memorySizes.join(', ')}`,
-    );
-  }
   try {
     return cached.placer.place(request);
   } catch (error) {
-    if (error instanceof RouterError) throw error;
-    throw new NoTargetError(`no placement satisfies the limits: ${error instanceof Error ? error.message : error}`);
+    // The core router throws NoPlacementError, saying which limit left no target.
+    if (error instanceof Error && error.name === 'NoPlacementError') throw new NoTargetError(error.message);
+    throw error;
   }
 }
 

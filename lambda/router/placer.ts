@@ -1,15 +1,15 @@
-import { Router } from '../../lib/core';
+import { Router, type RouterOptions } from '../../lib/core/router';
 import type { PlacerFactory } from './types';
 
-export interface CorePlacerOptions {
-  /**
-   * Hold of a rejected attempt, ms.
-   * @default 150
-   */
-  readonly holdMs?: number;
-}
-
-/** The core router as the placer: one `Router` per view snapshot. */
-export function corePlacerFactory(options: CorePlacerOptions = {}): PlacerFactory {
-  return (view) => new Router(view, { holdMs: options.holdMs });
+/**
+ * The core router as the placer. One `Router` lives as long as the factory: each new view snapshot
+ * is handed to it with `setView`, so what it learned from observed outcomes carries over a refresh.
+ */
+export function corePlacerFactory(options: RouterOptions = {}): PlacerFactory {
+  let router: Router | undefined;
+  return (view) => {
+    if (router) router.setView(view);
+    else router = new Router(view, options);
+    return router;
+  };
 }

@@ -1,13 +1,12 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { PAPER_MEMORY_SIZES } from '../../lambda/router/environment';
-import { corePlacerFactory } from '../../lambda/router/placer';
 import { parseRouterRequest } from '../../lambda/router/request';
-import type { Placer, RouterStore } from '../../lambda/router/types';
-import { ViewCache } from '../../lambda/router/view-cache';
+import type { RouterStore } from '../../lambda/router/types';
 import { createDocumentClient } from '../aws/dynamo-client';
 import { SkyStore } from '../aws/store';
 import { regionFacts, regionOfAzId } from '../catalog';
-import type { Arch, Characterization, Objective, Placement, PlacementRequest, RoutingView } from '../core/types';
+import { type RankedTarget, Router } from '../core/router';
+import type { Arch, Characterization, Placement, PlacementRequest } from '../core/types';
 import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, usd } from './router-options';
 
 export interface PlanCliOptions extends PlacementCliOptions {
@@ -18,14 +17,12 @@ export interface PlanCliOptions extends PlacementCliOptions {
   readonly json?: boolean;
 }
 
-/** One candidate zone: the best placement the core router finds within it. */
-export interface PlanRow {
+/** One candidate target, as the core router ranks them. */
+export interface PlanRow extends RankedTarget {
   readonly rank: number;
+  /** The target the router would take. */
   readonly chosen: boolean;
-  readonly azId: string;
-  readonly region: string;
-  readonly placement: Placement;
-  /** CPU shares of the zone's characterization, if it has one. */
+  /** CPU shares of the target zone's characterization, if it has one. */
   readonly mix?: Readonly<Record<string, number>>;
   readonly measuredAt?: string;
 }
@@ -39,8 +36,8 @@ export interface Plan {
 
 /**
  * `sky plan`: where a request would go and why, from the characterizations and profiles stored in
- * the table, without invoking anything: the placement the router would take, then the best
- * placement within each allowed zone, ranked by the objective.
+ * the table, without invoking anything: the placement the router would take, then the top targets
+ * as the core router ranks them (expected cost, attempts, runtime, added latency, carbon, reject set).
  */
 export function registerPlanCommand(program: Command): void {
   addPlacementOptions(
@@ -65,7 +62,7 @@ export function registerPlanCommand(program: Command): void {
     });
 }
 
-/** Reads the table once and plans the request. */
+/** Reads the table once and plans the request with the core router. */
 export async function runPlan(
   options: PlanCliOptions,
   store: Pick<RouterStore, 'latestCharacterizations' | 'profiles'>,
@@ -77,30 +74,26 @@ export async function runPlan(
     ...(options.size ? { size: options.size } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
   });
-  const zones = await store.latestCharacterizations();
+  const [zones, profiles] = await Promise.all([store.latestCharacterizations(), store.profiles()]);
   const deployed = deployedZones(zones, options.zones);
   if (deployed.length === 0) {
     throw new Error(
-      `the table holds no characterization${options.zones ? ' and --zones named none' : ''}; ` +
-        'run the sampling first (or pass --zones to plan with uncharacterized zones)',
+      'the table holds no characterization; run the sampling first (or pass --zones to plan with uncharacterized zones)',
     );
   }
-  const cache = new ViewCache({
-    store,
-    config: {
-      deployed,
-      architectures: options.arch ? [options.arch] : (['x86_64', 'arm64'] as Arch[]),
-      memorySizes: options.memory ?? [...PAPER_MEMORY_SIZES],
-      regionFacts,
-    },
-    placerFactory: corePlacerFactory(),
-    clock: () => now,
-    ttlMs: 60_000,
-    onLoadError: (error) => {
-      throw error;
-    },
-  });
-  const { view, placer } = await cache.get();
+  const deployedIds = new Set(deployed.map((z) => z.azId));
+  const regions: Record<string, ReturnType<typeof regionFacts>> = {};
+  for (const z of deployed) regions[z.region] ??= regionFacts(z.region);
+  const view = {
+    zones: zones.filter((z) => deployedIds.has(z.azId)),
+    deployed,
+    architectures: options.arch ? [options.arch] : (['x86_64', 'arm64'] as Arch[]),
+    memorySizes: options.memory ?? [...PAPER_MEMORY_SIZES],
+    profiles,
+    regions,
+    now,
+  };
+  const router = new Router(view);
   const placementRequest: PlacementRequest = {
     workload: request.profile,
     ...(options.objective !== undefined ? { objective: options.objective } : {}),
@@ -114,8 +107,16 @@ export async function runPlan(
       ...(options.clientLocation ? { clientLocation: options.clientLocation } : {}),
     },
   };
-  const chosen = placer.place(placementRequest);
-  const candidates = rankCandidates(view, placer, placementRequest, chosen).slice(0, options.top);
+  const chosen = router.place(placementRequest);
+  const candidates = router.rank(placementRequest, options.top).map((ranked, i): PlanRow => {
+    const characterization = view.zones.find((z) => z.azId === ranked.target.azId);
+    return {
+      ...ranked,
+      rank: i + 1,
+      chosen: ranked.target.functionName === chosen.target.functionName,
+      ...(characterization ? { mix: sharesOf(characterization), measuredAt: characterization.measuredAt } : {}),
+    };
+  });
   return { profile: request.profile, chosen, candidates, zonesRead: zones.length };
 }
 
@@ -134,47 +135,6 @@ function deployedZones(
   return [...out.values()];
 }
 
-/**
- * The best placement within each allowed zone (the core router restricted to that zone), ranked by
- * the objective: expected cost, expected time (runtime plus added latency), or carbon; weights rank
- * by cost.
- */
-export function rankCandidates(
-  view: RoutingView,
-  placer: Placer,
-  request: PlacementRequest,
-  chosen: Placement,
-): PlanRow[] {
-  const limits = request.limits ?? {};
-  const rows: Array<Omit<PlanRow, 'rank'>> = [];
-  for (const zone of view.deployed) {
-    if (limits.regions && !limits.regions.includes(zone.region)) continue;
-    let placement: Placement;
-    try {
-      placement = placer.place({ ...request, limits: { ...limits, zones: [zone.azId] } });
-    } catch {
-      continue;
-    }
-    const characterization = view.zones.find((z) => z.azId === zone.azId);
-    rows.push({
-      chosen: placement.target.functionName === chosen.target.functionName,
-      azId: zone.azId,
-      region: zone.region,
-      placement,
-      ...(characterization ? { mix: sharesOf(characterization), measuredAt: characterization.measuredAt } : {}),
-    });
-  }
-  const key = scoreOf(request.objective);
-  rows.sort((a, b) => Number(b.chosen) - Number(a.chosen) || key(a.placement) - key(b.placement));
-  return rows.map((row, i) => ({ ...row, rank: i + 1 }));
-}
-
-function scoreOf(objective: Objective | undefined): (p: Placement) => number {
-  if (objective === 'latency') return (p) => p.expected.runtimeMs + p.expected.addedLatencyMs;
-  if (objective === 'carbon') return (p) => p.expected.carbonG;
-  return (p) => p.expected.costUsd;
-}
-
 function sharesOf(c: Characterization): Record<string, number> {
   const total = Object.values(c.counts).reduce((a, b) => a + b, 0);
   const shares: Record<string, number> = {};
@@ -186,16 +146,16 @@ function sharesOf(c: Characterization): Record<string, number> {
 export function formatPlan(plan: Plan): string {
   const c = plan.chosen;
   const lines = [
-    `${plan.profile} → ${c.target.functionName} (${c.target.region}), strategy ${c.strategy}`,
+    `${plan.profile} -> ${c.target.functionName} (${c.target.region}), strategy ${c.strategy}`,
     `  reject [${c.rejectCpus.join(', ') || 'none'}], hold ${c.holdMs} ms, up to ${c.maxAttempts} attempts; ` +
       `expected ${usd(c.expected.costUsd)} per call, ${c.expected.attempts.toFixed(2)} attempts, ` +
       `${c.expected.runtimeMs.toFixed(0)} ms, +${c.expected.addedLatencyMs.toFixed(0)} ms`,
     ...c.notes.map((n) => `  note: ${n}`),
+    ...(c.fallbacks.length > 0 ? [`  failover order: ${c.fallbacks.map((t) => t.functionName).join(', ')}`] : []),
     '',
-    `best placement per zone (${plan.zonesRead} characterizations read):`,
+    `top ${plan.candidates.length} targets by the objective (${plan.zonesRead} zone characterizations read):`,
     [
       'rank',
-      'zone',
       'function',
       'reject',
       'attempts',
@@ -203,11 +163,10 @@ export function formatPlan(plan: Plan): string {
       '+latency ms',
       'cost/1k calls',
       'gCO2e/1k',
-      'mix',
+      'zone mix',
     ].join(' | '),
   ];
   for (const row of plan.candidates) {
-    const p = row.placement;
     const mix = row.mix
       ? Object.entries(row.mix)
           .sort((a, b) => b[1] - a[1])
@@ -217,19 +176,18 @@ export function formatPlan(plan: Plan): string {
     lines.push(
       [
         `${row.rank}${row.chosen ? '*' : ''}`,
-        row.azId,
-        p.target.functionName,
-        p.rejectCpus.join(',') || '-',
-        p.expected.attempts.toFixed(2),
-        p.expected.runtimeMs.toFixed(0),
-        p.expected.addedLatencyMs.toFixed(0),
-        usd(p.expected.costUsd * 1000),
-        (p.expected.carbonG * 1000).toFixed(3),
+        row.target.functionName,
+        row.rejectCpus.join(',') || '-',
+        row.expected.attempts.toFixed(2),
+        row.expected.runtimeMs.toFixed(0),
+        row.expected.addedLatencyMs.toFixed(0),
+        usd(row.expected.costUsd * 1000),
+        (row.expected.carbonG * 1000).toFixed(3),
         mix,
       ].join(' | '),
     );
   }
-  lines.push('* the placement the router would take');
+  lines.push('* the target the router would take');
   return lines.join('\n');
 }
 

@@ -1,0 +1,188 @@
+import type { RouterConfig } from '../../lambda/router/config';
+import { createRouterHandler, type RouterHandler, type RouterHandlerOptions } from '../../lambda/router/handler';
+import { corePlacerFactory } from '../../lambda/router/placer';
+import { type RouterTelemetry, silentTelemetry } from '../../lambda/router/telemetry';
+import type { Invoker } from '../../lambda/shared/invoker';
+import { createDocumentClient } from '../../lib/aws/dynamo-client';
+import { lambdaClientWithLimit, sdkInvoker } from '../../lib/aws/lambda-invoker';
+import { type LocalDynamo, startLocalDynamo } from '../../lib/aws/local-dynamo';
+import { SkyStore } from '../../lib/aws/store';
+import { ensureSkyTable } from '../../lib/aws/table-setup';
+import { regionFacts } from '../../lib/catalog';
+import type { Characterization, CpuKey } from '../../lib/core/types';
+import { defaultHandlerKit } from '../../lib/twin/handlers';
+import { type LambdaApi, startLambdaApi } from '../../lib/twin/lambda-api';
+import { parseScenario, type Scenario } from '../../lib/twin/scenario';
+
+/**
+ * A local sky for the router's tests: the twin's emulated zones behind its loopback Lambda API,
+ * reached with the real `@aws-sdk/client-lambda` (dummy credentials), and dynalite on loopback for
+ * the table, reached with the real DynamoDB document client. Dynamic functions run the real handler
+ * code; built-in workloads run a model (the scenario's runtime for the instance's CPU and memory,
+ * slept on the twin's scaled clock) so that thousands of calls take seconds. Sent code runs for real.
+ */
+
+export const CPU_MODELS = {
+  xeon25: 'Intel(R) Xeon(R) Processor @ 2.50GHz',
+  xeon30: 'Intel(R) Xeon(R) Processor @ 3.00GHz',
+  epyc: 'AMD EPYC',
+} as const;
+
+/** CPU keys as the inspector reports them. */
+export const CPU = { xeon25: 'intel-xeon-2.50', xeon30: 'intel-xeon-3.00', epyc: 'amd-epyc' } as const;
+
+/** Three zones in two regions with different mixes; one workload whose runtime depends on the CPU. */
+export const ROUTER_SCENARIO = {
+  name: 'router-test',
+  seed: 11,
+  days: 1,
+  baselineZone: 'usw1-az1',
+  cpus: {
+    xeon25: { model: CPU_MODELS.xeon25 },
+    xeon30: { model: CPU_MODELS.xeon30 },
+    epyc: { model: CPU_MODELS.epyc },
+  },
+  zones: [
+    {
+      azId: 'usw1-az1',
+      region: 'us-west-1',
+      hosts: 50,
+      slotsPerHost: 40,
+      mix: [{ xeon25: 0.5, xeon30: 0.2, epyc: 0.3 }],
+    },
+    {
+      azId: 'usw1-az3',
+      region: 'us-west-1',
+      hosts: 50,
+      slotsPerHost: 40,
+      mix: [{ xeon25: 0.3, xeon30: 0.6, epyc: 0.1 }],
+    },
+    { azId: 'sae1-az1', region: 'sa-east-1', hosts: 50, slotsPerHost: 40, mix: [{ xeon25: 0.7, epyc: 0.3 }] },
+  ],
+  workloads: {
+    zipper: { memoryMb: 2048, baseMs: 1000, cv: 0, relative: { xeon25: 1, xeon30: 0.88, epyc: 1.35 } },
+  },
+  burst: 100,
+  holdMs: 150,
+};
+
+export interface SkyFixture {
+  readonly api: LambdaApi;
+  readonly dynamo: LocalDynamo;
+  readonly store: SkyStore;
+  /** The SDK-backed invoker the router uses. */
+  readonly invoker: Invoker;
+  readonly config: RouterConfig;
+  readonly scenario: Scenario;
+  /** Builds a router handler over this sky (defaults: silent telemetry, core placer). */
+  router(options?: Partial<RouterHandlerOptions>): RouterHandler;
+  /** Stores a `LATEST` characterization for each zone, from its true mix (counts out of `instances`). */
+  characterize(options?: { measuredAt?: string; instances?: number; zones?: readonly string[] }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SkyFixtureOptions {
+  readonly scenario?: unknown;
+  /** Real ms per emulated ms. @default 0.001 */
+  readonly timeScale?: number;
+  readonly telemetry?: RouterTelemetry;
+  readonly maxSockets?: number;
+}
+
+export async function startSky(options: SkyFixtureOptions = {}): Promise<SkyFixture> {
+  const scenario = parseScenario(options.scenario ?? ROUTER_SCENARIO);
+  const relativeByCpuKey = new Map<CpuKey, string>(scenario.cpuList.map((c) => [c.cpuKey, c.key]));
+  let api: LambdaApi | undefined;
+  api = await startLambdaApi({
+    scenario,
+    timeScale: options.timeScale ?? 0.001,
+    invokeLatencyMs: 2,
+    coldStartMs: 50,
+    kit: defaultHandlerKit({
+      runnerFor: () => ({
+        async run(task) {
+          if (task.kind !== 'workload') return task.invoke();
+          const workload = scenario.workloads[task.name];
+          if (!workload) return task.invoke();
+          const cpu = relativeByCpuKey.get(task.instance.cpuKey) ?? '';
+          // A one-thread workload: below 1,769 MB (one vCPU) it gets a share of a vCPU and runs longer.
+          const share = (mb: number) => Math.min(1, mb / 1769);
+          const memoryMb = task.instance.memoryMb ?? workload.memoryMb;
+          const ms = (workload.baseMs * (workload.relative[cpu] ?? 1) * share(workload.memoryMb)) / share(memoryMb);
+          await (api as LambdaApi).twin.clock.sleep(ms);
+          return { workload: task.name, modelledMs: ms };
+        },
+      }),
+    }),
+  });
+  const dynamo = await startLocalDynamo();
+  const doc = createDocumentClient({ region: 'us-west-2', endpoint: dynamo.endpoint });
+  await ensureSkyTable(doc, 'skymesh');
+  const store = new SkyStore({ client: doc, tableName: 'skymesh' });
+  const maxSockets = options.maxSockets ?? 200;
+  const lambda = lambdaClientWithLimit({
+    region: 'us-west-1',
+    endpoint: api.endpoint,
+    credentials: { accessKeyId: 'twin', secretAccessKey: 'twin' },
+    maxSockets,
+  });
+  const invoker = sdkInvoker(lambda, { maxSockets });
+  const config: RouterConfig = {
+    deployed: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
+    architectures: ['x86_64'],
+    memorySizes: [1024, 2048],
+    regionFacts,
+    holdMs: scenario.holdMs,
+    maxAttempts: 10,
+  };
+  const apiRef = api;
+  return {
+    api: apiRef,
+    dynamo,
+    store,
+    invoker,
+    config,
+    scenario,
+    router(overrides = {}) {
+      return createRouterHandler({
+        store,
+        invoker,
+        config,
+        placerFactory: corePlacerFactory({ holdMs: config.holdMs }),
+        telemetry: options.telemetry ?? silentTelemetry,
+        ...overrides,
+      });
+    },
+    async characterize(opts = {}) {
+      const instances = opts.instances ?? 1000;
+      const measuredAt = opts.measuredAt ?? new Date().toISOString();
+      for (const zone of scenario.zones) {
+        if (opts.zones && !opts.zones.includes(zone.azId)) continue;
+        const mix = zone.mix[0];
+        const counts: Record<string, number> = {};
+        for (const [key, share] of Object.entries(mix)) {
+          const cpu = scenario.cpuList.find((c) => c.key === key);
+          if (cpu && share > 0) counts[cpu.cpuKey] = Math.round(share * instances);
+        }
+        const characterization: Characterization = {
+          azId: zone.azId,
+          region: zone.region,
+          counts,
+          instancesSeen: instances,
+          polls: 3,
+          failures: 0,
+          measuredAt,
+          driftClass: 'stable',
+          costUsd: 0.02,
+          stoppedBecause: 'converged',
+        };
+        await store.putCharacterization(characterization);
+      }
+    },
+    async close() {
+      lambda.destroy();
+      await apiRef.close();
+      await dynamo.close();
+    },
+  };
+}
