@@ -13,6 +13,8 @@ export function describeCause(error: { readonly Error: string; readonly Cause?: 
   } catch {
     // not JSON: keep the text
   }
+  // Some engines already prefix the message with the error name.
+  if (message.startsWith(`${error.Error}: `)) message = message.slice(error.Error.length + 2);
   return message ? `${error.Error}: ${message}` : error.Error;
 }
 

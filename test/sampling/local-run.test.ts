@@ -1,0 +1,308 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { samplerStartOf } from '../../lambda/sampling/context';
+import { createDocumentClient } from '../../lib/aws/dynamo-client';
+import { apeOfCounts } from '../../lib/core/distribution';
+import { samplingStepsFunctionName } from '../../lib/core/naming';
+import { runLocalExecution } from '../../lib/infra/local-state-machine';
+import type { AslDefinition } from '../../lib/infra/state-machine-definition';
+import { defaultHandlerKit } from '../../lib/twin/handlers';
+import type { HandlerKit } from '../../lib/twin/kit';
+import { type SamplingWorld, startSamplingWorld, synthesizeSamplingDefinitions } from './harness';
+
+const REGION = 'us-east-1';
+const SAMPLERS = 5;
+const POLL = 200;
+const ZONES = {
+  stable: 'use1-az1',
+  drifting: 'use1-az2',
+  mixed: 'use1-az3',
+  saturating: 'use1-az4',
+  tiny: 'use1-az5',
+  faulty: 'use1-az6',
+} as const;
+const CPU_KEYS = { xeon25: 'intel-xeon-2.50', xeon29: 'intel-xeon-2.90', xeon30: 'intel-xeon-3.00' } as const;
+const MIXED = { xeon25: 0.6, xeon30: 0.3, xeon29: 0.1 };
+const FAULTY_RUN = 'faulty-run';
+
+/**
+ * Capacities count instances (hosts × slots). A poll of 200 at branching 10 also holds 31
+ * fan-out instances in the zone, so: 300 saturates on the second poll, 120 on the first.
+ */
+const scenario = {
+  name: 'sampling-machine',
+  description: 'zones for the sampling state machine tests',
+  seed: 5,
+  days: 2,
+  baselineZone: ZONES.stable,
+  cpus: {
+    xeon25: { model: 'Intel(R) Xeon(R) Processor @ 2.50GHz' },
+    xeon29: { model: 'Intel(R) Xeon(R) Processor @ 2.90GHz' },
+    xeon30: { model: 'Intel(R) Xeon(R) Processor @ 3.00GHz' },
+  },
+  zones: [
+    { azId: ZONES.stable, region: REGION, hosts: 40, slotsPerHost: 50, mix: [{ xeon25: 1 }] },
+    {
+      azId: ZONES.drifting,
+      region: REGION,
+      hosts: 40,
+      slotsPerHost: 50,
+      mix: [
+        { xeon25: 0.8, xeon30: 0.2 },
+        { xeon25: 0.2, xeon30: 0.8 },
+      ],
+    },
+    { azId: ZONES.mixed, region: REGION, hosts: 40, slotsPerHost: 50, mix: [MIXED] },
+    { azId: ZONES.saturating, region: REGION, hosts: 3, slotsPerHost: 100, mix: [MIXED] },
+    { azId: ZONES.tiny, region: REGION, hosts: 1, slotsPerHost: 120, mix: [MIXED] },
+    { azId: ZONES.faulty, region: REGION, hosts: 40, slotsPerHost: 50, mix: [MIXED] },
+  ],
+  workloads: { zipper: { memoryMb: 2048, baseMs: 1000, cv: 0.03, relative: { xeon30: 0.88 } } },
+  burst: 10,
+  holdMs: 150,
+};
+
+/** The real kit, except that the faulty zone's sampler for poll 1 of FAULTY_RUN throws. */
+function kitWithBrokenSampler(): HandlerKit {
+  const kit = defaultHandlerKit({ samplerSleepMs: 250 });
+  const broken = (samplerStartOf(FAULTY_RUN, SAMPLERS) + 1) % SAMPLERS;
+  return {
+    ...kit,
+    sampler(platform, fn) {
+      if (fn.azId === ZONES.faulty && fn.index === broken) {
+        return async () => {
+          throw new Error('sampler crashed: cannot read /proc/cpuinfo');
+        };
+      }
+      return kit.sampler(platform, fn);
+    },
+  };
+}
+
+const SHORT_WAITS = { waitTimeOverrides: { Stagger: 0, Pause: 0 } };
+const SHORT_RETRIES = { Start: 0, Poll: 0, Record: 0, Decide: 0, Finalize: 0, MarkFailed: 0 };
+
+describe('the synthesized sampling state machine, run locally against the twin and dynalite', () => {
+  let definitions: Record<string, AslDefinition>;
+  let world: SamplingWorld;
+
+  const run = (azId: string, executionName: string, extra: Partial<Parameters<typeof runLocalExecution>[1]> = {}) =>
+    runLocalExecution(definitions[azId], {
+      lambdaEndpoint: world.api.endpoint,
+      region: REGION,
+      executionName,
+      input: { force: true },
+      ...SHORT_WAITS,
+      retryIntervalOverrides: SHORT_RETRIES,
+      ...extra,
+    });
+
+  beforeAll(async () => {
+    definitions = synthesizeSamplingDefinitions({
+      region: REGION,
+      azIds: Object.values(ZONES),
+      samplersPerZone: SAMPLERS,
+      sampling: { pollConcurrency: POLL, fanoutBranching: 10, maxPolls: 12 },
+    });
+    world = await startSamplingWorld({
+      scenario,
+      azIds: Object.values(ZONES),
+      timeScale: 0.05,
+      kit: kitWithBrokenSampler(),
+    });
+  });
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('validates the synthesized definition with asl-validator', () => {
+    // asl-validator ships no type declarations.
+    const aslValidator = require('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] };
+    for (const definition of Object.values(definitions)) {
+      const { isValid, errors } = aslValidator(definition);
+      expect(errors).toEqual([]);
+      expect(isValid).toBe(true);
+    }
+    expect(JSON.stringify(definitions[ZONES.stable])).toContain(
+      `arn:aws:lambda:${REGION}:123456789012:function:${samplingStepsFunctionName(ZONES.stable)}`,
+    );
+  });
+
+  it('characterizes a stable zone in few polls, then classifies it stable and samples it less often', async () => {
+    // WHEN the zone is sampled on day 0 and again on day 1
+    world.api.setDay(0);
+    const first = await run(ZONES.stable, 'stable-0');
+    world.api.setDay(1);
+    const second = await run(ZONES.stable, 'stable-1');
+
+    // THEN
+    expect(first.status).toBe('SUCCEEDED');
+    expect(second.status).toBe('SUCCEEDED');
+    const runRecord = await world.store.getRun('stable-0');
+    expect(runRecord).toMatchObject({ status: 'succeeded', stoppedBecause: 'converged' });
+    expect(runRecord?.pollsRecorded).toBeLessThanOrEqual(3);
+    const history = await world.store.characterizations(ZONES.stable);
+    expect(history).toHaveLength(2);
+    expect(history[0]).toMatchObject({ driftClass: 'unknown', counts: { [CPU_KEYS.xeon25]: expect.any(Number) } });
+    expect(history[1]).toMatchObject({ driftClass: 'stable', apeVsPrevious: 0 });
+    // A stable zone is due after 2 × 22 h, counted from the scheduled start of its run.
+    const latest = await world.store.latestCharacterizationRecord(ZONES.stable);
+    const started = Date.parse(((await world.store.getRun('stable-1')) as { startedAt: string }).startedAt);
+    expect(Date.parse(latest?.nextSampleAt ?? '')).toBe(started + 44 * 3_600_000);
+    // Each poll hit the next sampler endpoint.
+    const polls = await world.store.polls('stable-0');
+    const start = samplerStartOf('stable-0', SAMPLERS);
+    expect(polls.map((p) => p.target)).toEqual(
+      polls.map((_, k) => `sky-smp-${ZONES.stable}-${String((start + k) % SAMPLERS).padStart(2, '0')}`),
+    );
+  });
+
+  it('skips a scheduled tick while the zone is not due, without creating a run', async () => {
+    const out = await run(ZONES.stable, 'stable-tick', { input: {} });
+    expect(out).toEqual({ status: 'SUCCEEDED', output: expect.anything() });
+    expect(await world.store.getRun('stable-tick')).toBeUndefined();
+    expect(await world.store.characterizations(ZONES.stable)).toHaveLength(2);
+  });
+
+  it('classifies a zone whose mix changed as drifting and samples it more often', async () => {
+    world.api.setDay(0);
+    await run(ZONES.drifting, 'drift-0');
+    world.api.setDay(1);
+    const out = await run(ZONES.drifting, 'drift-1');
+    expect(out.status).toBe('SUCCEEDED');
+    const latest = await world.store.latestCharacterizationRecord(ZONES.drifting);
+    expect(latest?.characterization.driftClass).toBe('drifting');
+    expect(latest?.characterization.apeVsPrevious).toBeGreaterThan(50);
+    expect(latest?.runId).toBe('drift-1');
+    const started = Date.parse(((await world.store.getRun('drift-1')) as { startedAt: string }).startedAt);
+    expect(Date.parse(latest?.nextSampleAt ?? '')).toBe(started + 11 * 3_600_000);
+  });
+
+  it('stops a zone that saturates with reason saturated and stores what it saw', async () => {
+    world.api.setDay(0);
+    const out = await run(ZONES.saturating, 'saturate-0');
+    expect(out.status).toBe('SUCCEEDED');
+    const record = await world.store.getRun('saturate-0');
+    expect(record).toMatchObject({ status: 'succeeded', stoppedBecause: 'saturated' });
+    const polls = await world.store.polls('saturate-0');
+    const last = polls[polls.length - 1].aggregate;
+    expect(last.requested - last.succeeded).toBeGreaterThan(POLL / 2);
+    expect(last.failures.TooManyRequestsException).toBeGreaterThan(0);
+    const latest = await world.store.latestCharacterization(ZONES.saturating);
+    expect(latest).toMatchObject({ stoppedBecause: 'saturated', instancesSeen: record?.totals.instancesSeen });
+    expect(latest?.instancesSeen).toBeGreaterThanOrEqual(100);
+  });
+
+  it('ends a run that saturates on its first poll cleanly, without a characterization from too few instances', async () => {
+    world.api.setDay(0);
+    const out = await run(ZONES.tiny, 'tiny-0');
+    expect(out.status).toBe('SUCCEEDED');
+    expect(await world.store.getRun('tiny-0')).toMatchObject({
+      status: 'succeeded',
+      stoppedBecause: 'saturated',
+      pollsRecorded: 1,
+    });
+    expect(await world.store.latestCharacterization(ZONES.tiny)).toBeUndefined();
+  });
+
+  it('fails a run cleanly when a sampler breaks mid-run, keeping every recorded poll', async () => {
+    world.api.setDay(0);
+    const out = await run(ZONES.faulty, FAULTY_RUN);
+    expect(out).toMatchObject({ status: 'FAILED', error: 'SamplerFaultError' });
+    const record = await world.store.getRun(FAULTY_RUN);
+    expect(record?.status).toBe('failed');
+    expect(record?.cause).toMatch(/^SamplerFaultError: Sampler sky-smp-use1-az6-\d\d failed 200 of 200 requests/);
+    const polls = await world.store.polls(FAULTY_RUN);
+    expect(polls).toHaveLength(2);
+    expect(polls[0].aggregate.succeeded).toBe(POLL);
+    expect(polls[1].aggregate.failures).toEqual({ Unhandled: POLL });
+    expect(record?.pollsRecorded).toBe(2);
+    expect(await world.store.latestCharacterization(ZONES.faulty)).toBeUndefined();
+  });
+
+  it('retries a step whose answer was lost without counting its poll twice', async () => {
+    // GIVEN the Record step of poll 1 runs, then its answer is lost (a Lambda service error)
+    const lambda = new LambdaClient({
+      endpoint: world.api.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    let lost = 0;
+    const recordThroughLoopback = async (input: unknown): Promise<unknown> => {
+      const answer = await lambda.send(
+        new InvokeCommand({
+          FunctionName: samplingStepsFunctionName(ZONES.mixed),
+          Payload: new TextEncoder().encode(JSON.stringify(input)),
+        }),
+      );
+      const payload = JSON.parse(new TextDecoder().decode(answer.Payload));
+      if ((input as { run: { pollIndex: number } }).run.pollIndex === 1 && lost === 0) {
+        lost += 1;
+        throw Object.assign(new Error('connection reset after the function ran'), {
+          name: 'Lambda.SdkClientException',
+        });
+      }
+      return payload;
+    };
+    world.api.setDay(0);
+
+    // WHEN
+    const out = await run(ZONES.mixed, 'mixed-0', { taskOverrides: { Record: recordThroughLoopback } });
+    lambda.destroy();
+
+    // THEN the run succeeded, poll 1 was recorded twice by the handler but counted once
+    expect(out.status).toBe('SUCCEEDED');
+    expect(lost).toBe(1);
+    const recordCalls = world.stepCalls.filter(
+      (c) =>
+        c.azId === ZONES.mixed && c.event.step === 'record' && (c.event.run as { pollIndex: number }).pollIndex === 1,
+    );
+    expect(recordCalls).toHaveLength(2);
+    const record = await world.store.getRun('mixed-0');
+    const polls = await world.store.polls('mixed-0');
+    expect(record?.pollsRecorded).toBe(polls.length);
+    const summed: Record<string, number> = {};
+    for (const poll of polls) {
+      for (const [cpu, n] of Object.entries(poll.aggregate.cpuCounts)) summed[cpu] = (summed[cpu] ?? 0) + n;
+    }
+    expect(record?.totals.cpuCounts).toEqual(summed);
+    expect(record?.totals.requested).toBe(POLL * polls.length);
+    // AND the characterization is accurate against the zone's true mix
+    expect(record?.stoppedBecause).toBe('converged');
+    const latest = await world.store.latestCharacterization(ZONES.mixed);
+    const truth = Object.fromEntries(
+      Object.entries(MIXED).map(([k, share]) => [CPU_KEYS[k as keyof typeof CPU_KEYS], share]),
+    );
+    expect(apeOfCounts(latest?.counts ?? {}, truth)).toBeLessThan(10);
+  });
+
+  it('leaves records an SDK reader finds: polls with a TTL, runs and LATEST in the type index', async () => {
+    const doc = createDocumentClient({ region: 'us-west-2', endpoint: world.dynamo.endpoint });
+    const polls = await doc.send(
+      new QueryCommand({
+        TableName: 'skymesh',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'RUN#stable-0' },
+      }),
+    );
+    const items = polls.Items ?? [];
+    expect(items.find((i) => i.sk === 'META')).toMatchObject({ type: 'RUN', status: 'succeeded' });
+    const pollItems = items.filter((i) => String(i.sk).startsWith('POLL#'));
+    expect(pollItems.length).toBeGreaterThan(0);
+    for (const item of pollItems) expect(item.expiresAt).toBeGreaterThan(Date.now() / 1000);
+    const latest = await doc.send(
+      new QueryCommand({
+        TableName: 'skymesh',
+        IndexName: 'byType',
+        KeyConditionExpression: '#t = :latest',
+        ExpressionAttributeNames: { '#t': 'type' },
+        ExpressionAttributeValues: { ':latest': 'LATEST' },
+      }),
+    );
+    expect((latest.Items ?? []).map((i) => i.pk).sort()).toEqual(
+      [ZONES.stable, ZONES.drifting, ZONES.mixed, ZONES.saturating].map((z) => `ZONE#${z}`).sort(),
+    );
+    doc.destroy();
+  });
+});
