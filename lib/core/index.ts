@@ -2,12 +2,26 @@
  * The skymesh router library: pure TypeScript, no I/O, deterministic given its inputs.
  * This file only re-exports.
  */
+export * from './candidate';
+export * from './carbon';
+export * from './compiled-view';
 export * from './cost-model';
 export * from './cpu';
+export * from './cpu-speed';
 export * from './distribution';
 export * from './drift';
 export * from './errors';
+export * from './geo';
+export * from './memory-scaling';
 export * from './naming';
+export * from './objectives';
+export * from './profiles';
 export * from './reject-set';
+export * from './request-key';
+export * from './router';
+export * from './runtime-stats';
 export * from './stopping-rule';
+export * from './strategies';
 export type * from './types';
+export * from './workload-plan';
+export * from './zone-mix';

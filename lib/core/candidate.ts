@@ -1,0 +1,239 @@
+import { wattsOf } from './carbon';
+import { MB_PER_GB } from './cost-model';
+import { dynamicFunctionName } from './naming';
+import type { Arch, CpuKey, RegionFacts, Target } from './types';
+
+/**
+ * One deployed target compiled for one workload: its CPUs sorted by expected runtime (fastest
+ * first) with prefix sums, so that the expected objective of "accept the k fastest CPUs, reject
+ * the rest" costs O(1) (see `cost-model.ts` for the formulas and `reject-set.ts` for why the best
+ * reject set is such a suffix).
+ */
+export interface Candidate {
+  readonly index: number;
+  readonly zone: number;
+  readonly region: number;
+  readonly arch: Arch;
+  readonly memoryMb: number;
+  readonly target: Target;
+  /** CPUs present, fastest first. */
+  readonly cpus: readonly CpuKey[];
+  readonly shares: Float64Array;
+  /** Billed runtime (ceil ms) per CPU, aligned with `cpus`. */
+  readonly billedMs: Float64Array;
+  /** tailShare[k] = Σ_{j≥k} p_j (the reject share when accepting the k fastest). */
+  readonly tailShare: Float64Array;
+  /** headMs[k] = Σ_{j<k} p_j T_j. */
+  readonly headMs: Float64Array;
+  /** tailMs[k] = Σ_{j≥k} p_j T_j. */
+  readonly tailMs: Float64Array;
+  /** USD per billed ms. */
+  readonly usdPerMs: number;
+  readonly usdPerRequest: number;
+  /** Grams CO2e per billed ms. */
+  readonly gramsPerMs: number;
+  /** How many of the slowest CPUs here are among the workload's two slowest for this arch × memory. */
+  readonly slowTail: number;
+  /** Lowest confidence of the runtimes used (0..1). */
+  readonly confidence: number;
+  /** How much the zone's mix is measured (see `ZoneMix.confidence`). */
+  readonly mixConfidence: number;
+  /**
+   * Multiplies the objective when ranking: 1 + uncertaintyPenalty × ((1 − confidence) +
+   * (1 − mixConfidence)), so that a target known from observations beats one that only the priors
+   * make look as good.
+   */
+  readonly scoreFactor: number;
+}
+
+/** Builds a candidate; `runtimes` holds the expected runtime of each CPU in `cpus`. */
+export function buildCandidate(
+  index: number,
+  zone: number,
+  azId: string,
+  region: number,
+  facts: RegionFacts,
+  arch: Arch,
+  memoryMb: number,
+  cpus: readonly CpuKey[],
+  shares: readonly number[],
+  runtimes: readonly number[],
+  confidences: readonly number[],
+  slowest: ReadonlySet<CpuKey>,
+  mixConfidence: number,
+  uncertaintyPenalty: number,
+): Candidate {
+  const order = cpus.map((_, i) => i).sort((a, b) => runtimes[a] - runtimes[b] || (cpus[a] < cpus[b] ? -1 : 1));
+  const n = order.length;
+  const sortedShares = new Float64Array(n);
+  const billed = new Float64Array(n);
+  order.forEach((i, j) => {
+    sortedShares[j] = shares[i];
+    billed[j] = Math.ceil(runtimes[i]);
+  });
+  const tailShare = new Float64Array(n + 1);
+  const headMs = new Float64Array(n + 1);
+  const tailMs = new Float64Array(n + 1);
+  for (let j = 0; j < n; j++) headMs[j + 1] = headMs[j] + sortedShares[j] * billed[j];
+  for (let j = n - 1; j >= 0; j--) {
+    tailShare[j] = tailShare[j + 1] + sortedShares[j];
+    tailMs[j] = tailMs[j + 1] + sortedShares[j] * billed[j];
+  }
+  const sortedCpus = order.map((i) => cpus[i]);
+  let slowTail = 0;
+  for (let j = n - 1; j >= 0 && slowest.has(sortedCpus[j]); j--) slowTail++;
+  const target: Target = Object.freeze({
+    azId,
+    region: facts.region,
+    arch,
+    memoryMb,
+    functionName: dynamicFunctionName(azId, arch, memoryMb),
+  });
+  const confidence = confidences.length > 0 ? Math.min(...confidences) : 0;
+  return {
+    index,
+    zone,
+    region,
+    arch,
+    memoryMb,
+    target,
+    cpus: Object.freeze(sortedCpus),
+    shares: sortedShares,
+    billedMs: billed,
+    tailShare,
+    headMs,
+    tailMs,
+    usdPerMs: ((memoryMb / MB_PER_GB) * facts.pricePerGbSecond[arch]) / 1000,
+    usdPerRequest: facts.pricePerRequest,
+    gramsPerMs: (wattsOf(memoryMb) / 3_600_000_000) * facts.carbonGPerKwh,
+    slowTail,
+    confidence,
+    mixConfidence,
+    scoreFactor: 1 + uncertaintyPenalty * (1 - confidence + (1 - mixConfidence)),
+  };
+}
+
+/** Objective coefficients and limits of one placement call. */
+export interface EvaluationParams {
+  /** Weight per USD, per ms of latency, per gram CO2e (already divided by the references). */
+  wCost: number;
+  wLatency: number;
+  wCarbon: number;
+  holdMs: number;
+  maxAttempts: number;
+  /** Delay of each retry beyond the hold and the round trip (an Invoke's own overhead), ms. */
+  retryOverheadMs: number;
+  maxAddedLatencyMs: number;
+}
+
+/** The expected metrics of one candidate with one reject set. Mutable scratch, reused. */
+export interface Metrics {
+  value: number;
+  attempts: number;
+  runtimeMs: number;
+  billedMs: number;
+  costUsd: number;
+  addedLatencyMs: number;
+  carbonG: number;
+  feasible: boolean;
+}
+
+export function newMetrics(): Metrics {
+  return {
+    value: 0,
+    attempts: 0,
+    runtimeMs: 0,
+    billedMs: 0,
+    costUsd: 0,
+    addedLatencyMs: 0,
+    carbonG: 0,
+    feasible: false,
+  };
+}
+
+/**
+ * Fills `out` with the expected metrics for reject share q, accepted sum Σ_{c∉B} p_c T_c and
+ * rejected sum Σ_{c∈B} p_c T_c, with a round trip `rttMs` to the region. Allocation-free.
+ */
+export function evaluateSums(
+  c: Candidate,
+  q: number,
+  acceptedMs: number,
+  rejectedMs: number,
+  rttMs: number,
+  p: EvaluationParams,
+  out: Metrics,
+): Metrics {
+  const m = p.maxAttempts;
+  let attempts = 1;
+  let lastShare = 0;
+  if (q > 0) {
+    if (q >= 1) {
+      attempts = m;
+      lastShare = 1;
+    } else if (m === Number.POSITIVE_INFINITY) {
+      attempts = 1 / (1 - q);
+    } else {
+      lastShare = q ** (m - 1);
+      attempts = (1 - lastShare * q) / (1 - q);
+    }
+  } else if (m <= 1) {
+    lastShare = 1;
+  }
+  if (!Number.isFinite(attempts)) {
+    out.feasible = false;
+    out.value = Number.POSITIVE_INFINITY;
+    return out;
+  }
+  const runtimeMs = acceptedMs * attempts + lastShare * rejectedMs;
+  const retries = attempts - 1;
+  const billedMs = runtimeMs + Math.ceil(p.holdMs) * retries;
+  const costUsd = billedMs * c.usdPerMs + attempts * c.usdPerRequest;
+  const addedLatencyMs = retries * (p.holdMs + p.retryOverheadMs + rttMs) + rttMs;
+  const carbonG = billedMs * c.gramsPerMs;
+  out.attempts = attempts;
+  out.runtimeMs = runtimeMs;
+  out.billedMs = billedMs;
+  out.costUsd = costUsd;
+  out.addedLatencyMs = addedLatencyMs;
+  out.carbonG = carbonG;
+  out.feasible = addedLatencyMs <= p.maxAddedLatencyMs;
+  out.value = p.wCost * costUsd + p.wLatency * (runtimeMs + addedLatencyMs) + p.wCarbon * carbonG;
+  return out;
+}
+
+/** Metrics of accepting the `accept` fastest CPUs and rejecting the rest. */
+export function evaluatePrefix(
+  c: Candidate,
+  accept: number,
+  rttMs: number,
+  p: EvaluationParams,
+  out: Metrics,
+): Metrics {
+  return evaluateSums(
+    c,
+    accept >= c.cpus.length ? 0 : c.tailShare[accept],
+    c.headMs[accept],
+    c.tailMs[accept],
+    rttMs,
+    p,
+    out,
+  );
+}
+
+/** Metrics of a reject set given as a bit mask over the sorted CPUs. */
+export function evaluateMask(c: Candidate, mask: number, rttMs: number, p: EvaluationParams, out: Metrics): Metrics {
+  let q = 0;
+  let accepted = 0;
+  let rejected = 0;
+  for (let j = 0; j < c.cpus.length; j++) {
+    const w = c.shares[j] * c.billedMs[j];
+    if (mask & (1 << j)) {
+      q += c.shares[j];
+      rejected += w;
+    } else {
+      accepted += w;
+    }
+  }
+  return evaluateSums(c, Math.min(q, 1), accepted, rejected, rttMs, p, out);
+}

@@ -1,0 +1,590 @@
+import {
+  type Candidate,
+  type EvaluationParams,
+  evaluateMask,
+  evaluatePrefix,
+  type Metrics,
+  newMetrics,
+} from './candidate';
+import { type CompiledView, compileView, UNKNOWN_REGION_RTT_MS } from './compiled-view';
+import { CoreInputError, NoPlacementError } from './errors';
+import { networkRttMs } from './geo';
+import { resolveObjective } from './objectives';
+import { ProfileBook } from './profiles';
+import { copyRequest, hashRequest, sameRequest } from './request-key';
+import { STRATEGIES, type StrategyRule } from './strategies';
+import type { Outcome, Placement, PlacementRequest, RoutingView, StrategyName, Target } from './types';
+import { ARCH_ORDER, compileWorkload, type WorkloadPlan } from './workload-plan';
+
+/** Options of a `Router`. */
+export interface RouterOptions {
+  /** How long a rejected attempt holds its instance, ms (the paper's 150). @default 150 */
+  readonly holdMs?: number;
+  /** Characterizations older than this are blended toward a prior (see `zone-mix.ts`). @default 48 h */
+  readonly staleAfterMs?: number;
+  /** Attempts including the first, unless a request's limits say otherwise. @default 10 */
+  readonly maxAttempts?: number;
+  /** The zone of the `baseline`, `retry-slow` and `focus-fastest` strategies. @default - the first allowed zone by AZ ID */
+  readonly baselineZone?: string;
+  /** Strategy of requests that name none. @default 'optimal' */
+  readonly defaultStrategy?: StrategyName;
+  /** Runtime assumed for a workload with no profile, ms at one vCPU on the baseline CPU. @default 1000 */
+  readonly defaultBaseMs?: number;
+  /** Memory of the paper's strategies for a workload with no usual size and no `minMemoryMb`. @default 2048 */
+  readonly defaultMemoryMb?: number;
+  /** Threads each workload can use (for memory scaling). @default - 1 for every workload */
+  readonly parallelism?: Readonly<Record<string, number>>;
+  /**
+   * Delay of each retry beyond the hold and the network round trip: the Invoke call's own
+   * overhead (a warm synchronous invoke inside a region is on the order of 10 ms). @default 10
+   */
+  readonly retryOverheadMs?: number;
+  /** How many failover targets in other zones a placement lists. @default 3 */
+  readonly fallbackCount?: number;
+  /**
+   * A workload's placements are recomputed once its observations grow by this fraction since they
+   * were computed (after every observation while it has few). @default 0.05
+   */
+  readonly refreshFraction?: number;
+  /**
+   * Risk aversion toward estimates: a target's objective is ranked as if it were
+   * 1 + uncertaintyPenalty × ((1 − runtime confidence) + (1 − mix confidence)) times larger (the
+   * lowest confidence of its runtimes, see `ProfileBook.runtime`, and its zone mix's, see
+   * `ZoneMix.confidence`). Expectations in placements are not inflated. @default 0.2
+   */
+  readonly uncertaintyPenalty?: number;
+  /** Most cached placements kept; the cache is emptied when full. @default 4096 */
+  readonly cacheSize?: number;
+}
+
+/** One candidate target as `rank` reports it. */
+export interface RankedTarget {
+  readonly target: Target;
+  readonly rejectCpus: readonly string[];
+  readonly maxAttempts: number;
+  readonly expected: Placement['expected'];
+  /** The objective's value (lower is better; relative to the workload's best no-retry value per metric). */
+  readonly score: number;
+}
+
+interface CacheEntry {
+  readonly request: PlacementRequest;
+  readonly placement: Placement;
+  next: CacheEntry | undefined;
+}
+
+/** What one placement call allows, resolved once per cache miss. */
+interface Scope {
+  readonly rule: StrategyRule;
+  readonly params: EvaluationParams;
+  readonly noRetryParams: EvaluationParams;
+  readonly zoneOk: Uint8Array;
+  readonly archOk: readonly boolean[];
+  readonly memOk: Uint8Array;
+  readonly homeArch: number;
+  readonly homeMem: number;
+  readonly baselineZone: number;
+  readonly rtt: Float64Array | undefined;
+  readonly notes: string[];
+  readonly pure: 'cost' | 'latency' | 'carbon' | undefined;
+}
+
+interface Choice {
+  candidate: Candidate;
+  mask: number;
+  retriesDropped: boolean;
+  value: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The router: places requests on the sky mesh where their expected objective is best, and learns
+ * from outcomes. Construct it over a `RoutingView` snapshot; `place` is pure given the view and the
+ * observations so far, and answers from a cache after the first call for a request shape.
+ *
+ * Fallbacks, never a crash: a workload without a profile is placed from relative CPU speeds
+ * (noted); a zone without a characterization, or a stale one, uses the documented prior mix
+ * (noted); the only error `place` throws is `NoPlacementError`, when no target meets the limits.
+ *
+ * @example
+ * const router = new Router(view, { baselineZone: 'usw1-az3' });
+ * const placement = router.place({ workload: 'zipper', objective: 'cost', limits: { regions: ['us-west-1'] } });
+ * // ... invoke placement.target.functionName, retrying while the answer is `rejected` ...
+ * router.observe({ workload: 'zipper', target: placement.target, cpu: 'intel-xeon-3.00', runtimeMs: 2650, rejected: false });
+ */
+export class Router {
+  /** The runtime profiles, learned from the view's profiles and every observed outcome. */
+  readonly profiles: ProfileBook;
+  private compiled: CompiledView;
+  private readonly plans = new Map<string, WorkloadPlan>();
+  private readonly cache = new Map<number, CacheEntry>();
+  private cached = 0;
+  private readonly scratch: Metrics = newMetrics();
+  private readonly holdMs: number;
+  private readonly staleAfterMs: number;
+  private readonly maxAttempts: number;
+  private readonly retryOverheadMs: number;
+  private readonly fallbackCount: number;
+  private readonly refreshFraction: number;
+  private readonly cacheSize: number;
+  private readonly defaultBaseMs: number;
+  private readonly defaultMemoryMb: number;
+  private readonly uncertaintyPenalty: number;
+
+  constructor(
+    view: RoutingView,
+    private readonly options: RouterOptions = {},
+  ) {
+    this.holdMs = checked('holdMs', options.holdMs ?? 150, (v) => v >= 0, 'a number >= 0');
+    this.staleAfterMs = checked('staleAfterMs', options.staleAfterMs ?? 48 * HOUR_MS, (v) => v > 0, 'a number > 0');
+    this.maxAttempts = checked(
+      'maxAttempts',
+      options.maxAttempts ?? 10,
+      (v) => Number.isInteger(v) && v >= 1,
+      'an integer >= 1',
+    );
+    this.retryOverheadMs = checked('retryOverheadMs', options.retryOverheadMs ?? 10, (v) => v >= 0, 'a number >= 0');
+    this.fallbackCount = checked(
+      'fallbackCount',
+      options.fallbackCount ?? 3,
+      (v) => Number.isInteger(v) && v >= 0,
+      'an integer >= 0',
+    );
+    this.refreshFraction = checked('refreshFraction', options.refreshFraction ?? 0.05, (v) => v >= 0, 'a number >= 0');
+    this.cacheSize = checked(
+      'cacheSize',
+      options.cacheSize ?? 4096,
+      (v) => Number.isInteger(v) && v >= 1,
+      'an integer >= 1',
+    );
+    this.defaultBaseMs = checked('defaultBaseMs', options.defaultBaseMs ?? 1000, (v) => v > 0, 'a number > 0');
+    this.uncertaintyPenalty = checked(
+      'uncertaintyPenalty',
+      options.uncertaintyPenalty ?? 0.2,
+      (v) => v >= 0,
+      'a number >= 0',
+    );
+    this.defaultMemoryMb = checked('defaultMemoryMb', options.defaultMemoryMb ?? 2048, (v) => v > 0, 'a number > 0');
+    if (options.defaultStrategy !== undefined && !(options.defaultStrategy in STRATEGIES)) {
+      throw new CoreInputError('options.defaultStrategy', options.defaultStrategy, Object.keys(STRATEGIES).join(', '));
+    }
+    this.profiles = new ProfileBook(view.profiles, {
+      defaultBaseMs: this.defaultBaseMs,
+      parallelism: options.parallelism,
+    });
+    this.compiled = compileView(view, this.staleAfterMs);
+  }
+
+  /** The view placements are made from. */
+  get view(): RoutingView {
+    return this.compiled.view;
+  }
+
+  /** Replaces the view (new characterizations, prices, ...); learned profiles are kept. */
+  setView(view: RoutingView): void {
+    for (const name of Object.keys(view.profiles)) {
+      if (this.profiles.observations(name) === 0) {
+        for (const entry of view.profiles[name].entries) this.profiles.add(name, entry, entry.stats);
+      }
+    }
+    this.compiled = compileView(view, this.staleAfterMs);
+    this.plans.clear();
+    this.clearCache();
+  }
+
+  /**
+   * Places one request. With `view`, places on that view instead (the router switches to it).
+   * @throws NoPlacementError when no deployed target meets the request's limits.
+   */
+  place(request: PlacementRequest, view?: RoutingView): Placement {
+    if (view !== undefined && view !== this.compiled.view) this.setView(view);
+    const hash = hashRequest(request);
+    for (let entry = this.cache.get(hash); entry !== undefined; entry = entry.next) {
+      if (sameRequest(entry.request, request)) return entry.placement;
+    }
+    const placement = this.compute(request);
+    if (this.cached >= this.cacheSize) this.clearCache();
+    this.cache.set(hash, { request: copyRequest(request), placement, next: this.cache.get(hash) });
+    this.cached++;
+    return placement;
+  }
+
+  /**
+   * Learns from a call's outcome: its runtime joins the workload's profile. Placements of the
+   * workload are recomputed once its observations have grown by `refreshFraction`.
+   */
+  observe(outcome: Outcome): void {
+    this.profiles.observe(outcome);
+    const plan = this.plans.get(outcome.workload);
+    if (!plan) return;
+    const seen = this.profiles.observations(outcome.workload);
+    const threshold = plan.observations === 0 ? 1 : Math.ceil(plan.observations * (1 + this.refreshFraction));
+    if (seen >= threshold) {
+      this.plans.delete(outcome.workload);
+      this.clearCache();
+    }
+  }
+
+  /**
+   * Every allowed target of a request under its strategy, best first, with expectations (for
+   * `sky plan`). Not cached.
+   */
+  rank(request: PlacementRequest, count = 10): RankedTarget[] {
+    const plan = this.planFor(request.workload);
+    const scope = this.scopeOf(plan, request);
+    const all: Array<{ choice: Choice }> = [];
+    this.scan(plan, scope, (choice) => all.push({ choice: { ...choice } }));
+    all.sort((a, b) => a.choice.value - b.choice.value || a.choice.candidate.index - b.choice.candidate.index);
+    return all.slice(0, count).map(({ choice }) => {
+      const built = this.build(plan, scope, choice, []);
+      return {
+        target: built.target,
+        rejectCpus: built.rejectCpus,
+        maxAttempts: built.maxAttempts,
+        expected: built.expected,
+        score: choice.value,
+      };
+    });
+  }
+
+  private clearCache(): void {
+    this.cache.clear();
+    this.cached = 0;
+  }
+
+  private planFor(workload: string): WorkloadPlan {
+    let plan = this.plans.get(workload);
+    if (!plan) {
+      plan = compileWorkload(this.compiled, this.profiles, workload, {
+        holdMs: this.holdMs,
+        maxAttempts: this.maxAttempts,
+        retryOverheadMs: this.retryOverheadMs,
+        defaultBaseMs: this.defaultBaseMs,
+        uncertaintyPenalty: this.uncertaintyPenalty,
+      });
+      this.plans.set(workload, plan);
+    }
+    return plan;
+  }
+
+  private compute(request: PlacementRequest): Placement {
+    const plan = this.planFor(request.workload);
+    const scope = this.scopeOf(plan, request);
+    const fallbacks: Choice[] = [];
+    let chosen: Choice | undefined;
+    const fast =
+      scope.rule.reject === 'optimal' &&
+      scope.rule.zones === 'any' &&
+      scope.rule.configs === 'any' &&
+      scope.pure !== undefined &&
+      scope.rtt === undefined &&
+      scope.params.maxAddedLatencyMs === Number.POSITIVE_INFINITY &&
+      scope.params.maxAttempts === this.maxAttempts;
+    if (fast && scope.pure) {
+      chosen = this.fromRanking(plan, scope, scope.pure, fallbacks);
+    } else {
+      const bestPerZone = new Map<number, Choice>();
+      this.scan(plan, scope, (choice) => {
+        const known = bestPerZone.get(choice.candidate.zone);
+        if (!known || choice.value < known.value) bestPerZone.set(choice.candidate.zone, { ...choice });
+      });
+      const ranked = [...bestPerZone.values()].sort((a, b) => a.value - b.value || a.candidate.zone - b.candidate.zone);
+      if (scope.rule.zones === 'baseline') {
+        chosen =
+          bestPerZone.get(scope.baselineZone) ??
+          [...bestPerZone.values()].sort((a, b) => a.candidate.zone - b.candidate.zone)[0];
+        if (chosen && chosen.candidate.zone !== scope.baselineZone) {
+          scope.notes.push(
+            this.options.baselineZone === undefined
+              ? `no baseline zone set: using the first allowed zone, ${chosen.candidate.target.azId}`
+              : `baseline zone ${this.options.baselineZone} is not deployed, allowed or within the limits: using ${chosen.candidate.target.azId}`,
+          );
+        }
+      } else {
+        chosen = ranked[0];
+      }
+      for (const choice of ranked) {
+        if (fallbacks.length >= this.fallbackCount) break;
+        if (choice !== chosen) fallbacks.push(choice);
+      }
+    }
+    if (!chosen) throw this.noPlacement(plan, request, scope);
+    return this.build(plan, scope, chosen, fallbacks);
+  }
+
+  /** The fast path: the first allowed candidate of the precomputed ranking. */
+  private fromRanking(
+    plan: WorkloadPlan,
+    scope: Scope,
+    objective: 'cost' | 'latency' | 'carbon',
+    fallbacks: Choice[],
+  ): Choice | undefined {
+    const ranking = plan.rankings[objective];
+    let chosen: Choice | undefined;
+    const zonesTaken = new Set<number>();
+    for (let r = 0; r < ranking.order.length; r++) {
+      const c = plan.candidates[ranking.order[r]];
+      if (!this.allowed(c, scope) || zonesTaken.has(c.zone)) continue;
+      const accept = ranking.accept[c.index];
+      evaluatePrefix(c, accept, 0, scope.params, this.scratch);
+      const choice: Choice = {
+        candidate: c,
+        mask: suffixMask(c.cpus.length, accept),
+        retriesDropped: false,
+        value: this.scratch.value,
+      };
+      zonesTaken.add(c.zone);
+      if (!chosen) chosen = choice;
+      else fallbacks.push(choice);
+      if (fallbacks.length >= this.fallbackCount) break;
+    }
+    return chosen;
+  }
+
+  private allowed(c: Candidate, scope: Scope): boolean {
+    return (
+      scope.zoneOk[c.zone] === 1 &&
+      scope.archOk[ARCH_ORDER.indexOf(c.arch)] &&
+      scope.memOk[this.compiled.memorySizes.indexOf(c.memoryMb)] === 1
+    );
+  }
+
+  /** Evaluates every allowed candidate under the strategy's reject rule; calls `visit` with each feasible one. */
+  private scan(plan: WorkloadPlan, scope: Scope, visit: (choice: Choice) => void): void {
+    const metrics = this.scratch;
+    const memCount = this.compiled.memorySizes.length;
+    const choice: Choice = { candidate: plan.candidates[0], mask: 0, retriesDropped: false, value: 0 };
+    for (let z = 0; z < this.compiled.zones.length; z++) {
+      if (scope.zoneOk[z] !== 1) continue;
+      for (let a = 0; a < ARCH_ORDER.length; a++) {
+        if (!scope.archOk[a] || (scope.rule.configs === 'home' && a !== scope.homeArch)) continue;
+        for (let m = 0; m < memCount; m++) {
+          if (scope.memOk[m] !== 1 || (scope.rule.configs === 'home' && m !== scope.homeMem)) continue;
+          const index = plan.candidateAt[(z * ARCH_ORDER.length + a) * memCount + m];
+          if (index < 0) continue;
+          const c = plan.candidates[index];
+          const rtt = scope.rtt ? scope.rtt[c.region] : 0;
+          const n = c.cpus.length;
+          let mask = -1;
+          let value = Number.POSITIVE_INFINITY;
+          let retriesDropped = false;
+          if (scope.rule.reject === 'optimal') {
+            if (scope.params.maxAddedLatencyMs < Number.POSITIVE_INFINITY && n <= 16) {
+              for (let bits = 0; bits < 1 << n; bits++) {
+                evaluateMask(c, bits, rtt, bits === 0 ? scope.noRetryParams : scope.params, metrics);
+                if (metrics.feasible && metrics.value < value) {
+                  value = metrics.value;
+                  mask = bits;
+                }
+              }
+            } else {
+              for (let k = n; k >= 1; k--) {
+                evaluatePrefix(c, k, rtt, k === n ? scope.noRetryParams : scope.params, metrics);
+                if (metrics.feasible && metrics.value < value) {
+                  value = metrics.value;
+                  mask = suffixMask(n, k);
+                }
+              }
+            }
+          } else {
+            const accept =
+              scope.rule.reject === 'none'
+                ? n
+                : scope.rule.reject === 'all-but-fastest'
+                  ? 1
+                  : Math.max(1, n - c.slowTail);
+            evaluatePrefix(c, accept, rtt, accept === n ? scope.noRetryParams : scope.params, metrics);
+            if (metrics.feasible) {
+              value = metrics.value;
+              mask = suffixMask(n, accept);
+            } else if (accept < n) {
+              evaluatePrefix(c, n, rtt, scope.noRetryParams, metrics);
+              if (metrics.feasible) {
+                value = metrics.value;
+                mask = 0;
+                retriesDropped = true;
+              }
+            }
+          }
+          if (mask < 0) continue;
+          choice.candidate = c;
+          choice.mask = mask;
+          choice.value = value * c.scoreFactor;
+          choice.retriesDropped = retriesDropped;
+          visit(choice);
+        }
+      }
+    }
+  }
+
+  private scopeOf(plan: WorkloadPlan, request: PlacementRequest): Scope {
+    const view = this.compiled;
+    const notes: string[] = [...plan.notes];
+    const limits = request.limits ?? {};
+    const objective = resolveObjective(request.objective);
+    if (objective.note) notes.push(objective.note);
+    let ruleName: StrategyName = request.strategy ?? this.options.defaultStrategy ?? 'optimal';
+    if (!(ruleName in STRATEGIES)) {
+      notes.push(
+        `unknown strategy ${JSON.stringify(ruleName)} (allowed: ${Object.keys(STRATEGIES).join(', ')}); placed as optimal`,
+      );
+      ruleName = 'optimal';
+    }
+    const rule = STRATEGIES[ruleName];
+    let maxAttempts = this.maxAttempts;
+    if (limits.maxAttempts !== undefined) {
+      if (Number.isInteger(limits.maxAttempts) && limits.maxAttempts >= 1) maxAttempts = limits.maxAttempts;
+      else notes.push(`maxAttempts ${limits.maxAttempts} is not an integer >= 1; using ${this.maxAttempts}`);
+    }
+    const maxAddedLatencyMs =
+      typeof limits.maxAddedLatencyMs === 'number' && !Number.isNaN(limits.maxAddedLatencyMs)
+        ? limits.maxAddedLatencyMs
+        : Number.POSITIVE_INFINITY;
+    const w = objective.weights;
+    const params: EvaluationParams = {
+      wCost: w.cost / plan.references.cost,
+      wLatency: w.latency / plan.references.latency,
+      wCarbon: w.carbon / plan.references.carbon,
+      holdMs: this.holdMs,
+      maxAttempts,
+      retryOverheadMs: this.retryOverheadMs,
+      maxAddedLatencyMs,
+    };
+    const zoneOk = new Uint8Array(view.zones.length);
+    view.zones.forEach((zone, z) => {
+      const inRegion = !limits.regions || limits.regions.includes(zone.region);
+      const inZones = !limits.zones || limits.zones.includes(zone.azId);
+      zoneOk[z] = inRegion && inZones ? 1 : 0;
+    });
+    const archOk = ARCH_ORDER.map(
+      (arch) => view.architectures.includes(arch) && (!limits.architectures || limits.architectures.includes(arch)),
+    );
+    const minMemoryMb = typeof request.minMemoryMb === 'number' ? request.minMemoryMb : 0;
+    const memOk = Uint8Array.from(view.memorySizes, (mb) =>
+      mb >= minMemoryMb && (!limits.memorySizes || limits.memorySizes.includes(mb)) ? 1 : 0,
+    );
+    const homeArch = archOk[0] ? 0 : archOk[1] ? 1 : -1;
+    const homeMem = this.homeMemoryIndex(plan, memOk, request.minMemoryMb);
+    let rtt: Float64Array | undefined;
+    const client = limits.clientLocation;
+    if (client) {
+      if (
+        Number.isFinite(client.lat) &&
+        Number.isFinite(client.lon) &&
+        Math.abs(client.lat) <= 90 &&
+        Math.abs(client.lon) <= 180
+      ) {
+        rtt = Float64Array.from(view.regions, (facts) =>
+          Number.isFinite(facts.location.lat) && Number.isFinite(facts.location.lon)
+            ? networkRttMs(client, facts.location)
+            : UNKNOWN_REGION_RTT_MS,
+        );
+      } else {
+        notes.push(
+          `clientLocation ${JSON.stringify(client)} is not a valid point (lat -90..90, lon -180..180); network latency ignored`,
+        );
+      }
+    }
+    const baselineZone =
+      this.options.baselineZone !== undefined ? (view.zoneIndex.get(this.options.baselineZone) ?? -1) : -1;
+    return {
+      rule,
+      params,
+      noRetryParams: { ...params, maxAttempts: 1 },
+      zoneOk,
+      archOk,
+      memOk,
+      homeArch,
+      homeMem,
+      baselineZone: baselineZone >= 0 && zoneOk[baselineZone] === 1 ? baselineZone : -1,
+      rtt,
+      notes,
+      pure: objective.pure,
+    };
+  }
+
+  /**
+   * The memory of the paper's strategies: the smallest allowed size ≥ `minMemoryMb` if given, else
+   * the size the workload was observed at most, else the smallest allowed size ≥ `defaultMemoryMb`
+   * (else the largest allowed).
+   */
+  private homeMemoryIndex(plan: WorkloadPlan, memOk: Uint8Array, minMemoryMb: number | undefined): number {
+    const sizes = this.compiled.memorySizes;
+    const allowed = sizes.map((_, i) => i).filter((i) => memOk[i] === 1);
+    if (allowed.length === 0) return -1;
+    if (minMemoryMb !== undefined) return allowed[0];
+    const usual = plan.usualMemoryMb !== undefined ? allowed.find((i) => sizes[i] === plan.usualMemoryMb) : undefined;
+    if (usual !== undefined) return usual;
+    return allowed.find((i) => sizes[i] >= this.defaultMemoryMb) ?? allowed[allowed.length - 1];
+  }
+
+  private build(plan: WorkloadPlan, scope: Scope, choice: Choice, fallbacks: readonly Choice[]): Placement {
+    const c = choice.candidate;
+    const retrying = choice.mask !== 0;
+    const params = retrying ? scope.params : scope.noRetryParams;
+    const rtt = scope.rtt ? scope.rtt[c.region] : 0;
+    const m = evaluateMask(c, choice.mask, rtt, params, newMetrics());
+    const rejectCpus = c.cpus.filter((_, j) => (choice.mask & (1 << j)) !== 0).sort();
+    const notes = [
+      ...scope.notes,
+      ...this.compiled.zones[c.zone].notes[c.arch],
+      ...this.compiled.regionNotes[c.region],
+    ];
+    if (choice.retriesDropped) {
+      notes.push(
+        `${scope.rule.name} retries dropped: they would exceed maxAddedLatencyMs ${scope.params.maxAddedLatencyMs}`,
+      );
+    }
+    if (plan.observations > 0 && c.confidence < 0.5) {
+      notes.push(`runtimes on ${c.target.functionName} are partly estimated (confidence ${c.confidence.toFixed(2)})`);
+    }
+    return Object.freeze({
+      target: c.target,
+      strategy: scope.rule.name,
+      rejectCpus: Object.freeze(rejectCpus),
+      holdMs: this.holdMs,
+      maxAttempts: retrying ? scope.params.maxAttempts : 1,
+      expected: Object.freeze({
+        costUsd: m.costUsd,
+        runtimeMs: m.runtimeMs,
+        attempts: m.attempts,
+        addedLatencyMs: m.addedLatencyMs,
+        carbonG: m.carbonG,
+      }),
+      fallbacks: Object.freeze(fallbacks.map((f) => f.candidate.target)),
+      notes: Object.freeze([...new Set(notes)]),
+    });
+  }
+
+  private noPlacement(plan: WorkloadPlan, request: PlacementRequest, scope: Scope): NoPlacementError {
+    const view = this.compiled;
+    const limits = request.limits ?? {};
+    let reason: string;
+    if (view.zones.length === 0) reason = 'the view has no deployed zone';
+    else if (!scope.zoneOk.includes(1)) {
+      reason = `no deployed zone matches regions ${JSON.stringify(limits.regions ?? 'any')} and zones ${JSON.stringify(limits.zones ?? 'any')}`;
+    } else if (!scope.archOk.some(Boolean)) {
+      reason = `no allowed architecture: asked ${JSON.stringify(limits.architectures)}, deployed ${JSON.stringify(view.architectures)}`;
+    } else if (!scope.memOk.includes(1)) {
+      reason = `no deployed memory size ${JSON.stringify(view.memorySizes)} is allowed by memorySizes ${JSON.stringify(limits.memorySizes ?? 'any')} and at least minMemoryMb ${request.minMemoryMb ?? 0}`;
+    } else {
+      reason = `every allowed target's expected added latency exceeds maxAddedLatencyMs ${limits.maxAddedLatencyMs}`;
+    }
+    return new NoPlacementError(plan.workload, { ...limits, minMemoryMb: request.minMemoryMb }, reason);
+  }
+}
+
+/** Bit mask rejecting the CPUs after the first `accept` (sorted fastest first). */
+function suffixMask(n: number, accept: number): number {
+  let mask = 0;
+  for (let j = accept; j < n; j++) mask |= 1 << j;
+  return mask;
+}
+
+function checked(name: string, value: number, ok: (v: number) => boolean, allowed: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
+    throw new CoreInputError(`options.${name}`, value, allowed);
+  }
+  return value;
+}

@@ -1,0 +1,181 @@
+import { buildCandidate, type Candidate, type EvaluationParams, evaluatePrefix, newMetrics } from './candidate';
+import type { CompiledView } from './compiled-view';
+import type { ProfileBook } from './profiles';
+import type { Arch, CpuKey } from './types';
+
+/** The pure objectives, ranked ahead of time. */
+export type PureObjective = 'cost' | 'latency' | 'carbon';
+
+/** A ranking of all candidates for one pure objective at the default attempt budget, no client location. */
+export interface Ranking {
+  /** Candidate indices, best first. */
+  readonly order: Int32Array;
+  /** Per candidate index: how many of its fastest CPUs the optimal reject set accepts. */
+  readonly accept: Int32Array;
+}
+
+/** Everything about one workload over one compiled view. */
+export interface WorkloadPlan {
+  readonly workload: string;
+  readonly candidates: readonly Candidate[];
+  /** candidateAt[(zone × archCount + arch) × memCount + mem] = candidate index, or −1. */
+  readonly candidateAt: Int32Array;
+  /** Best no-retry value of each metric over all candidates (the scale of a weighted objective). */
+  readonly references: Readonly<Record<PureObjective, number>>;
+  readonly rankings: Readonly<Record<PureObjective, Ranking>>;
+  /** The memory size the workload was observed at most (its usual size), if any. */
+  readonly usualMemoryMb: number | undefined;
+  /** Observations of the workload when this plan was made. */
+  readonly observations: number;
+  readonly notes: readonly string[];
+}
+
+/** Settings that shape a plan. */
+export interface PlanSettings {
+  readonly holdMs: number;
+  readonly maxAttempts: number;
+  readonly retryOverheadMs: number;
+  readonly defaultBaseMs: number;
+  readonly uncertaintyPenalty: number;
+}
+
+export const ARCH_ORDER: readonly Arch[] = ['x86_64', 'arm64'];
+
+/** Compiles a workload over a view: one candidate per zone × arch × memory, and the rankings. */
+export function compileWorkload(
+  view: CompiledView,
+  book: ProfileBook,
+  workload: string,
+  settings: PlanSettings,
+): WorkloadPlan {
+  const notes: string[] = [];
+  const observations = book.observations(workload);
+  if (observations === 0) {
+    notes.push(
+      `no profile for workload "${workload}": runtimes from relative CPU speeds with a ${settings.defaultBaseMs} ms base`,
+    );
+  }
+  const runtimeCache = new Map<string, { meanMs: number; confidence: number }>();
+  const runtimeOf = (cpu: CpuKey, arch: Arch, mb: number): { meanMs: number; confidence: number } => {
+    const key = `${cpu}#${arch}#${mb}`;
+    let hit = runtimeCache.get(key);
+    if (!hit) {
+      hit = book.runtime(workload, cpu, arch, mb);
+      runtimeCache.set(key, hit);
+    }
+    return hit;
+  };
+  const memCount = view.memorySizes.length;
+  const candidateAt = new Int32Array(view.zones.length * ARCH_ORDER.length * memCount).fill(-1);
+  const candidates: Candidate[] = [];
+  const slowestSets = new Map<string, Set<CpuKey>>();
+  for (const arch of view.architectures) {
+    const all = view.cpusByArch[arch];
+    for (const mb of view.memorySizes) {
+      const sorted = [...all].sort((a, b) => runtimeOf(b, arch, mb).meanMs - runtimeOf(a, arch, mb).meanMs);
+      slowestSets.set(`${arch}#${mb}`, new Set(sorted.slice(0, Math.min(2, Math.max(0, sorted.length - 1)))));
+    }
+  }
+  view.zones.forEach((zone, z) => {
+    const facts = view.regions[view.zoneRegion[z]];
+    for (const arch of view.architectures) {
+      const mix = zone.mixes[arch];
+      const a = ARCH_ORDER.indexOf(arch);
+      view.memorySizes.forEach((mb, m) => {
+        const runtimes = mix.cpus.map((cpu) => runtimeOf(cpu, arch, mb));
+        const candidate = buildCandidate(
+          candidates.length,
+          z,
+          zone.azId,
+          view.zoneRegion[z],
+          facts,
+          arch,
+          mb,
+          mix.cpus,
+          mix.shares,
+          runtimes.map((r) => r.meanMs),
+          runtimes.map((r) => r.confidence),
+          slowestSets.get(`${arch}#${mb}`) ?? new Set(),
+          mix.confidence,
+          settings.uncertaintyPenalty,
+        );
+        candidateAt[(z * ARCH_ORDER.length + a) * memCount + m] = candidate.index;
+        candidates.push(candidate);
+      });
+    }
+  });
+
+  const metrics = newMetrics();
+  const base: EvaluationParams = {
+    wCost: 0,
+    wLatency: 0,
+    wCarbon: 0,
+    holdMs: settings.holdMs,
+    maxAttempts: settings.maxAttempts,
+    retryOverheadMs: settings.retryOverheadMs,
+    maxAddedLatencyMs: Number.POSITIVE_INFINITY,
+  };
+  const references = {
+    cost: Number.POSITIVE_INFINITY,
+    latency: Number.POSITIVE_INFINITY,
+    carbon: Number.POSITIVE_INFINITY,
+  };
+  for (const c of candidates) {
+    evaluatePrefix(c, c.cpus.length, 0, base, metrics);
+    references.cost = Math.min(references.cost, metrics.costUsd);
+    references.latency = Math.min(references.latency, metrics.runtimeMs + metrics.addedLatencyMs);
+    references.carbon = Math.min(references.carbon, metrics.carbonG);
+  }
+  for (const key of ['cost', 'latency', 'carbon'] as const) {
+    if (!(references[key] > 0 && Number.isFinite(references[key]))) references[key] = 1;
+  }
+  const rank = (objective: PureObjective): Ranking => {
+    const params: EvaluationParams = {
+      ...base,
+      wCost: objective === 'cost' ? 1 / references.cost : 0,
+      wLatency: objective === 'latency' ? 1 / references.latency : 0,
+      wCarbon: objective === 'carbon' ? 1 / references.carbon : 0,
+    };
+    const accept = new Int32Array(candidates.length);
+    const value = new Float64Array(candidates.length);
+    for (const c of candidates) {
+      let best = Number.POSITIVE_INFINITY;
+      for (let k = c.cpus.length; k >= 1; k--) {
+        evaluatePrefix(c, k, 0, params, metrics);
+        if (metrics.value * c.scoreFactor < best) {
+          best = metrics.value * c.scoreFactor;
+          accept[c.index] = k;
+        }
+      }
+      value[c.index] = best;
+    }
+    const order = Int32Array.from(candidates.map((c) => c.index)).sort(
+      (x, y) => value[x] - value[y] || (candidates[x].target.functionName < candidates[y].target.functionName ? -1 : 1),
+    );
+    return { order, accept };
+  };
+  let usualMemoryMb: number | undefined;
+  const profile = book.profile(workload);
+  if (profile) {
+    const byMemory = new Map<number, number>();
+    for (const entry of profile.entries)
+      byMemory.set(entry.memoryMb, (byMemory.get(entry.memoryMb) ?? 0) + entry.stats.count);
+    let most = 0;
+    for (const [mb, count] of [...byMemory].sort((x, y) => x[0] - y[0])) {
+      if (count > most) {
+        most = count;
+        usualMemoryMb = mb;
+      }
+    }
+  }
+  return {
+    workload,
+    candidates,
+    candidateAt,
+    references,
+    rankings: { cost: rank('cost'), latency: rank('latency'), carbon: rank('carbon') },
+    usualMemoryMb,
+    observations,
+    notes,
+  };
+}

@@ -1,0 +1,140 @@
+import { archOfCpu } from './cpu';
+import { BASELINE_CPU } from './cpu-speed';
+import type { Arch, Characterization, CpuKey, RoutingView } from './types';
+
+/** Where a zone's CPU mix came from. */
+export type MixSource = 'measured' | 'stale-blend' | 'region-average' | 'global-average' | 'baseline-cpu';
+
+/** A zone's CPU shares for one architecture. */
+export interface ZoneMix {
+  readonly cpus: readonly CpuKey[];
+  /** Shares aligned with `cpus`, summing to 1, all > 0. */
+  readonly shares: readonly number[];
+  readonly source: MixSource;
+  /** How much the mix is a measurement of this zone (0..1): 1 measured, the measurement's weight when stale, 0.5 region average, 0.25 global average, 0 baseline CPU. */
+  readonly confidence: number;
+}
+
+/** A deployed zone as the router sees it. */
+export interface ResolvedZone {
+  readonly azId: string;
+  readonly region: string;
+  readonly mixes: Readonly<Record<Arch, ZoneMix>>;
+  /** Why the mix of an architecture is not simply the latest measurement, if it is not. */
+  readonly notes: Readonly<Record<Arch, readonly string[]>>;
+}
+
+type Shares = Map<CpuKey, number>;
+
+function sharesOf(zone: Characterization, arch: Arch): Shares | undefined {
+  let total = 0;
+  const shares: Shares = new Map();
+  for (const cpu of Object.keys(zone.counts).sort()) {
+    const n = zone.counts[cpu];
+    if (!Number.isFinite(n) || n <= 0 || archOfCpu(cpu) !== arch) continue;
+    shares.set(cpu, n);
+    total += n;
+  }
+  if (total === 0) return undefined;
+  for (const [cpu, n] of shares) shares.set(cpu, n / total);
+  return shares;
+}
+
+function average(list: readonly Shares[]): Shares | undefined {
+  if (list.length === 0) return undefined;
+  const sum: Shares = new Map();
+  for (const shares of list) for (const [cpu, p] of shares) sum.set(cpu, (sum.get(cpu) ?? 0) + p / list.length);
+  return sum;
+}
+
+function blend(measured: Shares, prior: Shares, weight: number): Shares {
+  const out: Shares = new Map();
+  for (const [cpu, p] of measured) out.set(cpu, weight * p);
+  for (const [cpu, p] of prior) out.set(cpu, (out.get(cpu) ?? 0) + (1 - weight) * p);
+  return out;
+}
+
+const PRIOR_CONFIDENCE: Readonly<Record<MixSource, number>> = {
+  measured: 1,
+  'stale-blend': 1,
+  'region-average': 0.5,
+  'global-average': 0.25,
+  'baseline-cpu': 0,
+};
+
+function toMix(shares: Shares, source: MixSource, confidence = PRIOR_CONFIDENCE[source]): ZoneMix {
+  const cpus = [...shares.keys()].filter((cpu) => (shares.get(cpu) ?? 0) > 0).sort();
+  const total = cpus.reduce((sum, cpu) => sum + (shares.get(cpu) ?? 0), 0);
+  return { cpus, shares: cpus.map((cpu) => (shares.get(cpu) ?? 0) / total), source, confidence };
+}
+
+/**
+ * Resolves every deployed zone's CPU mix per architecture, with these documented fallbacks:
+ * - measured: the zone's latest characterization, restricted to the architecture's CPUs;
+ * - stale (older than `staleAfterMs`): blended toward the prior below with weight
+ *   staleAfterMs / age on the measurement (half at twice the limit), and noted;
+ * - no characterization (or none of this architecture's CPUs): the average of the region's other
+ *   measured zones, else of all measured zones, else the architecture's baseline CPU alone
+ *   (the 2.5 GHz Xeon, present in every Lambda region per §4.2; Graviton2 on arm64), noted.
+ * Averages use fresh measurements when there are any. If `deployed` is empty, the characterized
+ * zones are taken as deployed.
+ */
+export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZone[] {
+  const byZone = new Map<string, Characterization>();
+  for (const zone of view.zones) byZone.set(zone.azId, zone);
+  const deployed =
+    view.deployed.length > 0 ? view.deployed : view.zones.map((z) => ({ azId: z.azId, region: z.region }));
+  const ageOf = (zone: Characterization): number => view.now - Date.parse(zone.measuredAt);
+  const isFresh = (zone: Characterization): boolean => !(ageOf(zone) > staleAfterMs);
+
+  const priorFor = (arch: Arch, azId: string, region: string): { shares: Shares; source: MixSource } => {
+    const others = view.zones.filter((z) => z.azId !== azId);
+    const pick = (zones: readonly Characterization[]): Shares | undefined => {
+      const fresh = zones.filter(isFresh);
+      const use = fresh.length > 0 ? fresh : zones;
+      return average(use.map((z) => sharesOf(z, arch)).filter((s): s is Shares => s !== undefined));
+    };
+    const regional = pick(others.filter((z) => z.region === region));
+    if (regional) return { shares: regional, source: 'region-average' };
+    const global = pick(others);
+    if (global) return { shares: global, source: 'global-average' };
+    return { shares: new Map([[BASELINE_CPU[arch], 1]]), source: 'baseline-cpu' };
+  };
+
+  const seen = new Set<string>();
+  const resolved: ResolvedZone[] = [];
+  for (const { azId, region } of deployed) {
+    if (seen.has(azId)) continue;
+    seen.add(azId);
+    const notes: Record<Arch, string[]> = { x86_64: [], arm64: [] };
+    const zone = byZone.get(azId);
+    const mixes = {} as Record<Arch, ZoneMix>;
+    for (const arch of ['x86_64', 'arm64'] as const) {
+      const measured = zone ? sharesOf(zone, arch) : undefined;
+      if (!measured) {
+        const prior = priorFor(arch, azId, region);
+        mixes[arch] = toMix(prior.shares, prior.source);
+        notes[arch].push(`${azId} has no ${arch} characterization: using the ${prior.source.replace('-', ' ')} mix`);
+        continue;
+      }
+      const age = zone ? ageOf(zone) : 0;
+      if (zone && age > staleAfterMs) {
+        const prior = priorFor(arch, azId, region);
+        const weight = staleAfterMs / age;
+        mixes[arch] = toMix(
+          blend(measured, prior.shares, weight),
+          'stale-blend',
+          weight + (1 - weight) * PRIOR_CONFIDENCE[prior.source],
+        );
+        notes[arch].push(
+          `${azId} was characterized ${(age / 3_600_000).toFixed(1)} h ago (stale after ${(staleAfterMs / 3_600_000).toFixed(1)} h): ` +
+            `its ${arch} mix is weighted ${Math.round(weight * 100)}% against the ${prior.source.replace('-', ' ')}`,
+        );
+        continue;
+      }
+      mixes[arch] = toMix(measured, 'measured');
+    }
+    resolved.push({ azId, region, mixes, notes });
+  }
+  return resolved;
+}
