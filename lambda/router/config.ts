@@ -1,5 +1,8 @@
 import type { Arch, RegionFacts } from '../../lib/core/types';
 
+/** What a rejected instance does after its hold (see `RouterConfig.rejectMode`). */
+export type RejectMode = 'hold' | 'end' | 'auto';
+
 /** What the router needs to know about the mesh it routes into. */
 export interface RouterConfig {
   /** Deployed zones (from the sky config's resolved zones). */
@@ -16,10 +19,15 @@ export interface RouterConfig {
    */
   readonly holdMs?: number;
   /**
-   * End a rejected instance so the platform replaces it (Minos) instead of keeping it warm.
-   * @default false
+   * What a rejected instance does after its hold: `hold` keeps it warm (the paper), `end` ends it so
+   * the platform replaces it (Minos, IC2E '25), `auto` keeps it after a call's first rejection and
+   * ends it after later ones. A retry sent after a hold can land on the very instance that rejected
+   * it, because the platform hands the next call the most recently used warm instance; the hold moves
+   * a retry only when other calls take that instance meanwhile (a burst). `auto` keeps the paper's
+   * hold and still guarantees that a call does not meet the same rejected instance a third time.
+   * @default 'auto'
    */
-  readonly endRejectedInstances?: boolean;
+  readonly rejectMode?: RejectMode;
   /**
    * Attempt budget when the request sets none.
    * @default 10

@@ -1,6 +1,6 @@
 import type { Arch, RegionFacts } from '../../lib/core/types';
 import { FUNCTION_ENV } from '../../lib/infra/function-environment';
-import { DEFAULT_CACHE_TTL_MS, type RouterConfig } from './config';
+import { DEFAULT_CACHE_TTL_MS, type RejectMode, type RouterConfig } from './config';
 import { RouterConfigError } from './errors';
 
 /**
@@ -16,7 +16,7 @@ import { RouterConfigError } from './errors';
  * | `SKY_TABLE_REGION` | the table's region | `AWS_REGION` |
  * | `SKY_HOLD_MS` | hold of a rejected attempt, ms | `150` |
  * | `SKY_MAX_ATTEMPTS` | attempt budget when a request sets none | `10` |
- * | `SKY_END_REJECTED` | `true`: end rejected instances (Minos) | `false` |
+ * | `SKY_REJECT_MODE` | after a rejection's hold: `hold`, `end` (Minos) or `auto` | `auto` |
  * | `SKY_CACHE_TTL_MS` | reuse of table reads, ms | `60000` |
  * | `SKY_INVOKE_TIMEOUT_MS` | limit of one invoke, ms | `60000` |
  */
@@ -68,7 +68,7 @@ export function routerEnvironment(
       regionFacts: facts.regionFacts,
       holdMs: numberOf(env[FUNCTION_ENV.holdMs], FUNCTION_ENV.holdMs, 0, 10_000) ?? 150,
       maxAttempts: numberOf(env.SKY_MAX_ATTEMPTS, 'SKY_MAX_ATTEMPTS', 1, 50) ?? 10,
-      endRejectedInstances: booleanOf(env.SKY_END_REJECTED, 'SKY_END_REJECTED') ?? false,
+      rejectMode: rejectModeOf(env.SKY_REJECT_MODE),
       invokeTimeoutMs: numberOf(env.SKY_INVOKE_TIMEOUT_MS, 'SKY_INVOKE_TIMEOUT_MS', 1, 900_000) ?? 60_000,
     },
     tableName: env[FUNCTION_ENV.tableName] ?? 'skymesh',
@@ -117,9 +117,8 @@ function numberOf(value: string | undefined, key: string, min: number, max: numb
   return n;
 }
 
-function booleanOf(value: string | undefined, key: string): boolean | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new RouterConfigError(key, value, 'true or false');
+function rejectModeOf(value: string | undefined): RejectMode {
+  if (value === undefined || value.trim() === '') return 'auto';
+  if (value === 'hold' || value === 'end' || value === 'auto') return value;
+  throw new RouterConfigError('SKY_REJECT_MODE', value, 'hold, end or auto');
 }

@@ -1,6 +1,7 @@
 import type { Placement, PlacementRequest, RegionFacts, Target } from '../../lib/core/types';
 import type { InvokeResult, Invoker } from '../shared/invoker';
 import type { DynamicRequest, DynamicResponse, Inspection } from '../shared/protocol';
+import type { RejectMode } from './config';
 import { billedCostUsd, carbonGrams } from './estimate';
 import type { LearningBuffer } from './learning';
 import type { Work } from './request';
@@ -63,7 +64,7 @@ export interface FollowContext {
   readonly placer: Placer;
   readonly regionFacts: (region: string) => RegionFacts;
   readonly invokeTimeoutMs: number;
-  readonly endRejectedInstances: boolean;
+  readonly rejectMode: RejectMode;
   /** ms left before the router must answer; Infinity outside Lambda. */
   readonly remainingMs: () => number;
 }
@@ -105,7 +106,9 @@ export async function followRoute(
       );
     }
     const last = onPlacement >= placement.maxAttempts - 1 || attempts.length >= budget - 1;
-    const payload = payloadFor(work, placement, last, context.endRejectedInstances);
+    const endInstance =
+      context.rejectMode === 'end' || (context.rejectMode === 'auto' && attempts.some((a) => a.status === 'rejected'));
+    const payload = payloadFor(work, placement, last, endInstance);
     onPlacement++;
     const result = await context.invoker.invoke(target.functionName, payload, { timeoutMs });
     targets.push(target);

@@ -97,7 +97,7 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
         placer: cached.placer,
         regionFacts: (region) => cache.regionFacts(region),
         invokeTimeoutMs: config.invokeTimeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS,
-        endRejectedInstances: config.endRejectedInstances ?? false,
+        rejectMode: config.rejectMode ?? 'auto',
         remainingMs: deadline,
       };
       const route = new Route(cached.placer, placementRequest, withNotes(placement, cached), config.deployed);

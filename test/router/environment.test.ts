@@ -15,7 +15,7 @@ describe('routerEnvironment', () => {
         SKY_TABLE_REGION: 'us-west-2',
         SKY_HOLD_MS: '200',
         SKY_CACHE_TTL_MS: '5000',
-        SKY_END_REJECTED: 'true',
+        SKY_REJECT_MODE: 'end',
       },
       facts,
     );
@@ -27,7 +27,7 @@ describe('routerEnvironment', () => {
     expect(env.config.memorySizes).toEqual([1024, 2048]);
     expect(env.config.architectures).toEqual(['arm64']);
     expect(env.config.holdMs).toBe(200);
-    expect(env.config.endRejectedInstances).toBe(true);
+    expect(env.config.rejectMode).toBe('end');
     expect(env).toMatchObject({ tableName: 'sky-table', tableRegion: 'us-west-2', cacheTtlMs: 5000 });
   });
 
@@ -47,7 +47,7 @@ describe('routerEnvironment', () => {
     ['a memory size out of range', { SKY_ZONES: 'usw1-az1', SKY_MEMORY_SIZES: '64' }, 'SKY_MEMORY_SIZES'],
     ['an unknown architecture', { SKY_ZONES: 'usw1-az1', SKY_ARCHITECTURES: 'x86' }, 'SKY_ARCHITECTURES'],
     ['a hold that is not a number', { SKY_ZONES: 'usw1-az1', SKY_HOLD_MS: 'soon' }, 'SKY_HOLD_MS'],
-    ['a flag that is not a boolean', { SKY_ZONES: 'usw1-az1', SKY_END_REJECTED: 'maybe' }, 'SKY_END_REJECTED'],
+    ['an unknown reject mode', { SKY_ZONES: 'usw1-az1', SKY_REJECT_MODE: 'maybe' }, 'SKY_REJECT_MODE'],
   ])('refuses %s, naming the variable', (_what, vars, key) => {
     const run = () => routerEnvironment({ AWS_REGION: 'us-west-2', ...vars }, facts);
     expect(run).toThrow(RouterConfigError);

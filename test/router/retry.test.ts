@@ -1,0 +1,115 @@
+import { corePlacerFactory } from '../../lambda/router/placer';
+import type { AttemptRecord, RoutedCall } from '../../lambda/router/types';
+import { CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
+
+/**
+ * Rejected-CPU retries. The dynamic function holds a rejected instance before answering, so calls
+ * arriving meanwhile cannot land on it; with `rejectMode` `end` or `auto` the instance also ends, so
+ * the platform replaces it and a retry lands on a new instance even when nothing else is running.
+ */
+
+/** One zone whose hosts are all AMD EPYC, characterized (wrongly, on purpose) as half 3.0 GHz Xeon. */
+const HOLD_SCENARIO = {
+  name: 'router-hold',
+  seed: 5,
+  days: 1,
+  baselineZone: 'usw2-az1',
+  cpus: { xeon30: { model: CPU_MODELS.xeon30 }, epyc: { model: CPU_MODELS.epyc } },
+  zones: [{ azId: 'usw2-az1', region: 'us-west-2', hosts: 4, slotsPerHost: 20, mix: [{ epyc: 1 }] }],
+  workloads: { zipper: { memoryMb: 2048, baseMs: 50, cv: 0, relative: { xeon30: 0.88, epyc: 1.35 } } },
+};
+
+const REQUEST = {
+  workload: 'zipper',
+  strategy: 'focus-fastest',
+  limits: { zones: ['usw2-az1'], memoryMb: 2048 },
+} as const;
+
+function call(answer: unknown): RoutedCall {
+  expect((answer as RoutedCall).status).toBe('ok');
+  return answer as RoutedCall;
+}
+
+/** Pairs (rejected attempt, the attempt after it). */
+function retries(attempts: readonly AttemptRecord[]): Array<[AttemptRecord, AttemptRecord]> {
+  const pairs: Array<[AttemptRecord, AttemptRecord]> = [];
+  for (let i = 1; i < attempts.length; i++)
+    if (attempts[i - 1].status === 'rejected') pairs.push([attempts[i - 1], attempts[i]]);
+  return pairs;
+}
+
+describe('rejected-CPU retries in the twin (real time)', () => {
+  let sky: SkyFixture;
+
+  beforeAll(async () => {
+    sky = await startSky({ scenario: HOLD_SCENARIO, timeScale: 1 });
+    await sky.store.putCharacterization({
+      azId: 'usw2-az1',
+      region: 'us-west-2',
+      counts: { [CPU.xeon30]: 500, [CPU.epyc]: 500 },
+      instancesSeen: 1000,
+      polls: 3,
+      failures: 0,
+      measuredAt: new Date().toISOString(),
+      driftClass: 'stable',
+      costUsd: 0.02,
+    });
+  });
+
+  afterAll(async () => {
+    await sky?.close();
+  });
+
+  it('keeps a held instance from the next call, which lands on a new instance', async () => {
+    // GIVEN a router that rejects EPYC with a 400 ms hold, keeping rejected instances warm
+    const handler = sky.router({
+      config: { ...sky.config, rejectMode: 'hold' },
+      placerFactory: corePlacerFactory({ holdMs: 400 }),
+    });
+    // WHEN call A is rejected (and held), and call B arrives 100 ms later, during the hold
+    const a = handler({ ...REQUEST, limits: { ...REQUEST.limits, maxAttempts: 2 } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const b = handler({ ...REQUEST, limits: { ...REQUEST.limits, maxAttempts: 1 } });
+    const [callA, callB] = [call(await a), call(await b)];
+    // THEN B did not land on A's held instance
+    const heldInstance = callA.attempts[0];
+    expect(heldInstance.status).toBe('rejected');
+    expect(callB.attempts[0].instanceId).not.toBe(heldInstance.instanceId);
+    expect(callB.attempts[0].newInstance).toBe(true);
+    // and, once nothing holds it, the platform offers the warm instance again (so it was the hold)
+    const callC = call(await handler({ ...REQUEST, limits: { ...REQUEST.limits, maxAttempts: 1 } }));
+    const warm = [callA.attempts.at(-1)!.instanceId, callB.attempts[0].instanceId];
+    expect(warm).toContain(callC.attempts[0].instanceId);
+    expect(callC.attempts[0].newInstance).toBe(false);
+  });
+
+  it("with rejectMode 'end', every retry lands on another instance than the one that rejected it", async () => {
+    const handler = sky.router({ config: { ...sky.config, rejectMode: 'end' } });
+    for (let i = 0; i < 3; i++) {
+      const answer = call(await handler({ ...REQUEST, limits: { ...REQUEST.limits, maxAttempts: 4 } }));
+      const pairs = retries(answer.attempts);
+      expect(pairs.length).toBe(3);
+      for (const [rejected, next] of pairs) {
+        expect(next.instanceId).not.toBe(rejected.instanceId);
+      }
+    }
+  });
+
+  it("with rejectMode 'auto' (default), a call never meets the same rejected instance a third time", async () => {
+    const handler = sky.router();
+    for (let i = 0; i < 3; i++) {
+      const answer = call(await handler({ ...REQUEST, limits: { ...REQUEST.limits, maxAttempts: 5 } }));
+      const rejectedOn = new Map<string, number>();
+      for (const a of answer.attempts) {
+        if (a.status === 'rejected') rejectedOn.set(a.instanceId!, (rejectedOn.get(a.instanceId!) ?? 0) + 1);
+      }
+      expect(Math.max(...rejectedOn.values())).toBeLessThanOrEqual(2);
+      // From the second rejection on, the rejected instance ended: the next attempt is on a new one.
+      for (const [rejected, next] of retries(answer.attempts).slice(1)) {
+        expect(next.instanceId).not.toBe(rejected.instanceId);
+      }
+      expect(answer.attempts).toHaveLength(5);
+      expect(answer.attempts.at(-1)?.cpu).toBe(CPU.epyc);
+    }
+  });
+});
