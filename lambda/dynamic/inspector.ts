@@ -7,7 +7,8 @@ import type { Inspection } from '../shared/protocol';
 /**
  * Reports the machine a call runs on, after the Inspector of SAAF (Cordingly et al.): the CPU
  * from /proc/cpuinfo, host boot time and CPU ticks from /proc/stat, and an instance marker in
- * the scratch folder. Everything goes through the `Platform`, so the twin can inject an emulated
+ * the scratch folder (its id survives as long as the scratch folder; `newInstance` is true on
+ * the first call that had to create it). Everything goes through the `Platform`, so the twin can inject an emulated
  * CPU, boot time and zone while this code stays the same.
  */
 
@@ -77,28 +78,30 @@ export function parseProcStat(stat: string | undefined): { bootTime?: number; ti
 /** What the marker file holds. */
 interface Marker {
   readonly id: string;
-  readonly calls: number;
+  /** When the marker was made, ms since the epoch. */
+  readonly createdAt: number;
 }
 
 /**
- * Reads the instance marker, creating it on first use, and counts this call.
- * A missing or unreadable marker means a new instance.
+ * Reads the instance marker, creating it when absent (a new instance). The marker holds the id
+ * and is written once: a file write costs about a millisecond on some disks, so calls are counted
+ * by the caller in memory, which lives exactly as long as the instance.
  */
-export function touchInstanceMarker(platform: Platform): { instanceId: string; newInstance: boolean; calls: number } {
+export function readOrCreateInstanceMarker(platform: Platform): { instanceId: string; newInstance: boolean } {
   const path = `${platform.tmpDir}/${INSTANCE_MARKER}`;
   const previous = readMarker(platform.readFile(path));
-  const marker: Marker = previous
-    ? { id: previous.id, calls: previous.calls + 1 }
-    : { id: platform.randomId?.() ?? randomUUID(), calls: 1 };
+  if (previous) return { instanceId: previous.id, newInstance: false };
+  const marker: Marker = { id: platform.randomId?.() ?? randomUUID(), createdAt: platform.now() };
   platform.writeFile(path, JSON.stringify(marker));
-  return { instanceId: marker.id, newInstance: previous === undefined, calls: marker.calls };
+  return { instanceId: marker.id, newInstance: true };
 }
 
 function readMarker(text: string | undefined): Marker | undefined {
   if (!text) return undefined;
   try {
     const value = JSON.parse(text) as Partial<Marker>;
-    if (typeof value.id === 'string' && typeof value.calls === 'number') return { id: value.id, calls: value.calls };
+    if (typeof value.id === 'string' && value.id.length > 0)
+      return { id: value.id, createdAt: Number(value.createdAt) };
   } catch {
     // A torn marker counts as absent: the instance gets a fresh id.
   }
@@ -120,11 +123,14 @@ export interface InspectionStart {
 }
 
 /**
- * The per-instance inspector. CPU facts are read once (they cannot change under a running
- * instance); the marker and /proc/stat are read on every call.
+ * The per-instance inspector. CPU facts and the marker are read once (neither changes under a
+ * running instance) and calls are counted in memory; /proc/stat is read at the start and end of
+ * every call.
  */
 export class Inspector {
   private facts: CpuFacts | undefined;
+  private instance: { instanceId: string; newInstance: boolean } | undefined;
+  private calls = 0;
 
   constructor(private readonly platform: Platform) {}
 
@@ -132,15 +138,17 @@ export class Inspector {
   start(functionName?: string): InspectionStart {
     const platform = this.platform;
     this.facts ??= parseCpuinfo(platform.readFile('/proc/cpuinfo'));
-    const marker = touchInstanceMarker(platform);
+    const first = this.instance === undefined;
+    this.instance ??= readOrCreateInstanceMarker(platform);
+    this.calls++;
     const stat = parseProcStat(platform.readFile('/proc/stat'));
     const memory = Number(platform.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
     const name = functionName ?? platform.env.AWS_LAMBDA_FUNCTION_NAME;
     return {
       facts: this.facts,
-      instanceId: marker.instanceId,
-      newInstance: marker.newInstance,
-      instanceCalls: marker.calls,
+      instanceId: this.instance.instanceId,
+      newInstance: first && this.instance.newInstance,
+      instanceCalls: this.calls,
       ...(stat.bootTime !== undefined ? { bootTime: stat.bootTime } : {}),
       ...(stat.ticks ? { ticks: stat.ticks } : {}),
       ...optional('region', platform.env.AWS_REGION),

@@ -72,7 +72,7 @@ export function readTar(archive: Uint8Array): TarEntry[] {
     if (typeflag === '5') {
       entries.push({ path: checkPath(rawName.replace(/\/+$/, '')), type: 'dir', data: new Uint8Array(0), mode });
     } else if (typeflag === '0' || typeflag === '\0' || typeflag === '7') {
-      entries.push({ path: checkPath(rawName), type: 'file', data: new Uint8Array(data), mode });
+      entries.push({ path: checkPath(rawName), type: 'file', data, mode });
     } else {
       throw new TarFormatError(
         `entry ${JSON.stringify(rawName)} has type '${typeflag}'; only files and folders are allowed`,

@@ -70,7 +70,15 @@ describe('dynamic handler: inline code', () => {
     expect(second.inspection.newInstance).toBe(false);
     expect(second.inspection.instanceCalls).toBe(2);
     const marker = JSON.parse(platform.files.get(`${platform.tmpDir}/${INSTANCE_MARKER}`)!);
-    expect(marker).toEqual({ id: first.inspection.instanceId, calls: 2 });
+    expect(marker).toEqual({ id: first.inspection.instanceId, createdAt: platform.clock });
+    // A handler started later on the same scratch folder (e.g. after a runtime restart) keeps the id.
+    const restarted = await createDynamicHandler({ platform })({ code: { source: 'exports.run = () => 3' } });
+    expect(restarted.inspection).toMatchObject({ instanceId: first.inspection.instanceId, newInstance: false });
+    // A torn marker means a new instance.
+    const torn = new FakePlatform({ tmpDir: realTmp() });
+    torn.files.set(`${torn.tmpDir}/${INSTANCE_MARKER}`, '{"id":');
+    const fresh = await createDynamicHandler({ platform: torn })({ code: { source: 'exports.run = () => 3' } });
+    expect(fresh.inspection).toMatchObject({ instanceId: 'inst-1', newInstance: true });
   });
 
   it('reports CPU tick deltas between the start and end of the call', async () => {

@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDynamicHandler } from '../lambda/dynamic/handler';
+import { bundleOf } from '../lambda/shared/payload-builder';
+import { nodePlatform, type Platform } from '../lambda/shared/platform';
+import type { DynamicResponse } from '../lambda/shared/protocol';
+import { WORKLOAD_LIST } from '../lambda/workloads';
+
+export const title = 'Runtime: dynamic-function overhead, bundle decoding, workload runtimes';
+
+function platformIn(dir: string): Platform {
+  return { ...nodePlatform(), tmpDir: dir };
+}
+
+function quantiles(xs: number[]): string {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return `median ${at(0.5).toFixed(3)}, p90 ${at(0.9).toFixed(3)}, p99 ${at(0.99).toFixed(3)}`;
+}
+
+function expectOk(answer: DynamicResponse): DynamicResponse & { status: 'ok' } {
+  if (answer.status !== 'ok') throw new Error(`bench call failed: ${JSON.stringify(answer).slice(0, 300)}`);
+  return answer;
+}
+
+async function inlineOverhead(root: string): Promise<void> {
+  const handler = createDynamicHandler({ platform: platformIn(mkdtempSync(join(root, 'inline-'))) });
+  const warm = { decode: [] as number[], overhead: [] as number[] };
+  const cold = { decode: [] as number[], overhead: [] as number[] };
+  const body = 'exports.run = (input) => ({ doubled: input * 2 });';
+  for (let i = 0; i < 50; i++) expectOk(await handler({ code: { source: body }, input: i }));
+  for (let i = 0; i < 2000; i++) {
+    const a = expectOk(await handler({ code: { source: body }, input: i }));
+    warm.decode.push(a.inspection.timings.decodeMs * 1000);
+    warm.overhead.push((a.inspection.timings.totalMs - a.inspection.timings.userMs) * 1000);
+  }
+  for (let i = 0; i < 500; i++) {
+    // A new source every call: a cache miss, compiled and its module body run.
+    const a = expectOk(await handler({ code: { source: `${body}\n// variant ${i}` }, input: i }));
+    cold.decode.push(a.inspection.timings.decodeMs * 1000);
+    cold.overhead.push((a.inspection.timings.totalMs - a.inspection.timings.userMs) * 1000);
+  }
+  console.log('inline code, decode+start (parse request, hash, compile or cache hit, find entry), µs:');
+  console.log(`  cached source (2000 calls):   ${quantiles(warm.decode)}`);
+  console.log(`  new source (500 calls):       ${quantiles(cold.decode)}`);
+  console.log('whole handler minus user code (adds inspection: /proc reads, marker write, JSON check), µs:');
+  console.log(`  cached source:                ${quantiles(warm.overhead)}`);
+  console.log(`  new source:                   ${quantiles(cold.overhead)}`);
+}
+
+async function bundles(root: string): Promise<void> {
+  const source = "const fs = require('fs'); exports.run = (_, ctx) => fs.readdirSync(ctx.bundleDir).length;";
+  const kinds: Array<[string, (dir: string) => void]> = [
+    [
+      'incompressible (random bytes)',
+      (dir) => {
+        for (let f = 0; f < 8; f++) writeFileSync(join(dir, `blob-${f}.bin`), randomBytes(462_000));
+      },
+    ],
+    [
+      'text (random words from 2,000)',
+      (dir) => {
+        const vocabulary = Array.from({ length: 2000 }, () =>
+          randomBytes(6)
+            .toString('base64url')
+            .slice(0, 3 + (randomBytes(1)[0]! % 6)),
+        );
+        for (let f = 0; f < 22; f++) {
+          const words = Array.from({ length: 70_000 }, () => vocabulary[randomBytes(2).readUInt16LE() % 2000]);
+          writeFileSync(join(dir, `text-${f}.txt`), words.join(' '));
+        }
+      },
+    ],
+  ];
+  for (const [label, fill] of kinds) {
+    const coldMs: number[] = [];
+    const warmMs: number[] = [];
+    let size = '';
+    for (let run = 0; run < 5; run++) {
+      const folder = mkdtempSync(join(root, 'bundle-src-'));
+      fill(folder);
+      const bundle = bundleOf(folder);
+      size = `${(bundle.data.length / 1024 / 1024).toFixed(2)} MiB base64, ${(unpackedBytes(folder) / 1024 / 1024).toFixed(1)} MiB unpacked`;
+      const handler = createDynamicHandler({ platform: platformIn(mkdtempSync(join(root, 'bundle-tmp-'))) });
+      const first = expectOk(await handler({ code: { source }, bundle }));
+      coldMs.push(first.inspection.timings.decodeMs);
+      for (let i = 0; i < 20; i++) {
+        warmMs.push(expectOk(await handler({ code: { source }, bundle })).inspection.timings.decodeMs);
+      }
+    }
+    console.log(`bundle ${label}, ${size}: decode+verify+gunzip+untar+write, ms`);
+    console.log(`  cold (first call, 5 bundles): ${quantiles(coldMs)}`);
+    console.log(`  warm (same hash, 100 calls):  ${quantiles(warmMs)}`);
+  }
+}
+
+function unpackedBytes(folder: string): number {
+  return readdirSync(folder).reduce((n, f) => n + statSync(join(folder, f)).size, 0);
+}
+
+async function workloads(root: string): Promise<void> {
+  const handler = createDynamicHandler({ platform: platformIn(mkdtempSync(join(root, 'workloads-'))) });
+  console.log('workload `small` runtimes through the dynamic function (user code incl. output check), ms; 3 runs:');
+  for (const w of WORKLOAD_LIST) {
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      runs.push(expectOk(await handler({ workload: { name: w.name, size: 'small' } })).inspection.timings.userMs);
+    }
+    const sorted = [...runs].sort((a, b) => a - b);
+    console.log(
+      `  ${w.name.padEnd(24)} ${w.vCpus} vCPU  min ${sorted[0]!.toFixed(0).padStart(5)}  median ${sorted[1]!.toFixed(0).padStart(5)}  max ${sorted[2]!.toFixed(0).padStart(5)}`,
+    );
+  }
+}
+
+export async function run(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'sky-bench-runtime-'));
+  mkdirSync(root, { recursive: true });
+  try {
+    console.log(
+      `node ${process.version}, load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
+    await inlineOverhead(root);
+    await bundles(root);
+    await workloads(root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
