@@ -22,24 +22,32 @@ export function twoRegionProps(overrides: Partial<SkyMeshProps> = {}): SkyMeshPr
   };
 }
 
-/** An app as `bin/skymesh.ts` makes it, without stack traces. */
+/** An app as `bin/skymesh.ts` makes it: no stack traces, no built-in template validation (one test turns it on). */
 export function testApp(): App {
-  return new App({ stackTraces: false, context: { 'aws:cdk:disable-creation-stack-traces': true } });
+  return new App({
+    stackTraces: false,
+    builtinCloudFormationValidation: false,
+    context: { 'aws:cdk:disable-creation-stack-traces': true },
+  });
 }
 
+/** A synthesized CloudFormation value, loosely typed for assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: template JSON is checked by the assertions themselves
+export type Json = any;
+
 /** Resources of a template by type. */
-export function resourcesOf(template: Template, type: string): Array<{ id: string; properties: Record<string, any> }> {
+export function resourcesOf(template: Template, type: string): Array<{ id: string; properties: Record<string, Json> }> {
   return Object.entries(template.findResources(type)).map(([id, resource]) => ({
     id,
-    properties: (resource as { Properties: Record<string, any> }).Properties,
+    properties: (resource as { Properties: Record<string, Json> }).Properties,
   }));
 }
 
 /** The statements of an IAM role's inline policies, by Sid. */
-export function inlineStatements(template: Template, roleLogicalIdPrefix: string): Map<string, Record<string, any>> {
+export function inlineStatements(template: Template, roleLogicalIdPrefix: string): Map<string, Record<string, Json>> {
   const roles = resourcesOf(template, 'AWS::IAM::Role').filter((r) => r.id.startsWith(roleLogicalIdPrefix));
   if (roles.length !== 1) throw new Error(`expected one role ${roleLogicalIdPrefix}*, found ${roles.map((r) => r.id)}`);
-  const statements = new Map<string, Record<string, any>>();
+  const statements = new Map<string, Record<string, Json>>();
   for (const policy of roles[0].properties.Policies ?? []) {
     for (const statement of policy.PolicyDocument.Statement) statements.set(statement.Sid, statement);
   }

@@ -1,8 +1,11 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { samplerSource } from '../../lambda/sampler/template';
 import { MeshLimitError, MeshPropsError } from '../../lib/infra/errors';
+import { ExecutionRole } from '../../lib/infra/execution-role';
 import { CLOUDFORMATION_LIMITS, regionMeshEstimate, zoneSamplerEstimate } from '../../lib/infra/limits';
 import { buildSkyMesh, type SkyMesh, stackNames } from '../../lib/infra/sky-mesh';
 import { testApp, twoRegionProps } from './fixtures';
@@ -46,6 +49,20 @@ describe('buildSkyMesh', () => {
       (v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath)}`,
     );
     expect(findings).toEqual([]);
+  });
+
+  it('has a live cdk-nag check: an unacknowledged wildcard is reported', () => {
+    // GIVEN a role like the mesh's, with a wildcard resource nobody acknowledged
+    const probe = new App();
+    const stack = new Stack(probe, 'Probe', { env: { region: 'us-west-1' } });
+    new ExecutionRole(stack, 'Role', {
+      logGroup: new logs.LogGroup(stack, 'Logs'),
+      description: 'probe',
+      statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: ['*'] })],
+    });
+    // THEN cdk-nag names the finding
+    const report = new AwsSolutionsChecks().validateScope(probe);
+    expect(report.violations.map((v) => v.ruleName)).toContain('AwsSolutions-IAM5[Resource::*]');
   });
 
   it('synthesizes through CDK template validation, within the limits its estimates promise', () => {
@@ -148,19 +165,7 @@ describe('buildSkyMesh limits', () => {
   it('keeps the largest sampler stack it allows under the limits', () => {
     // GIVEN the most samplers the limit check lets through
     const tooMany = () => buildSkyMesh(testApp(), twoRegionProps({ samplersPerZone: 470, samplerMemoryMb: 1024 }));
-    const most = Number(
-      /at most (\d+)/.exec(
-        String(
-          (() => {
-            try {
-              tooMany();
-            } catch (e) {
-              return e;
-            }
-          })(),
-        ),
-      )![1],
-    );
+    const most = Number(/at most (\d+)/.exec(errorOf(tooMany).message)![1]);
     const app = testApp();
     const mesh = buildSkyMesh(
       app,
@@ -183,3 +188,12 @@ describe('buildSkyMesh limits', () => {
     ]);
   });
 });
+
+function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}

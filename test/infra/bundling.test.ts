@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { bundledCode, bundledHandler, DYNAMIC_HANDLERS, type HandlerGroup } from '../../lib/infra/bundling';
+import { BundlingError } from '../../lib/infra/errors';
+
+describe('bundledCode', () => {
+  let scratch: string;
+
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'skymesh-bundling-'));
+  });
+
+  afterAll(() => {
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('bundles a group into one folder of CommonJS files that each export handler', () => {
+    // GIVEN a group of two entries, one importing a module from the project
+    const root = join(scratch, 'project');
+    mkdirSync(join(root, 'src'), { recursive: true });
+    writeFileSync(join(root, 'src', 'shared.ts'), 'export const greet = (n: string): string => `hello ${n}`;\n');
+    writeFileSync(
+      join(root, 'src', 'a.ts'),
+      "import { greet } from './shared';\nexport const handler = async () => greet('a');\n",
+    );
+    writeFileSync(join(root, 'src', 'b.ts'), 'export const handler = async (e: { n: number }) => e.n * 2;\n');
+    const group: HandlerGroup = { name: 'pair', entries: { a: 'src/a.ts', b: 'src/b.ts' } };
+    const app = new App({ outdir: join(scratch, 'out') });
+    // WHEN it is bundled for a stack
+    const code = bundledCode(new Stack(app, 'S'), group, { projectRoot: root });
+    // THEN one folder holds a.js and b.js, runnable by Node as Lambda would load them
+    const folder = (code as lambda.AssetCode).path;
+    expect(readdirSync(folder).sort()).toEqual(['a.js', 'b.js']);
+    const run = (file: string, event: string) =>
+      execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `require(${JSON.stringify(join(folder, file))}).handler(${event}).then((r) => process.stdout.write(JSON.stringify(r)))`,
+        ],
+        {
+          encoding: 'utf8',
+        },
+      );
+    expect(run('a.js', '{}')).toBe('"hello a"');
+    expect(run('b.js', '{ n: 21 }')).toBe('42');
+    expect(readFileSync(join(folder, 'a.js'), 'utf8')).not.toContain('import ');
+    expect(bundledHandler(group, 'b')).toBe('b.handler');
+  });
+
+  it('gives every function of a stack the same asset, keyed by the bundle hash', () => {
+    const app = new App({ outdir: join(scratch, 'out2'), builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'S', { env: { region: 'us-west-1' } });
+    const code = bundledCode(stack, DYNAMIC_HANDLERS);
+    for (const memorySize of [128, 256, 512]) {
+      new lambda.Function(stack, `F${memorySize}`, {
+        code,
+        handler: bundledHandler(DYNAMIC_HANDLERS, 'dynamic'),
+        runtime: lambda.Runtime.NODEJS_24_X,
+        memorySize,
+      });
+    }
+    const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    const keys = new Set(
+      functions.map((f) => JSON.stringify((f as { Properties: { Code: unknown } }).Properties.Code)),
+    );
+    expect(keys.size).toBe(1);
+    const assembly = app.synth();
+    const assets = readdirSync(assembly.directory).filter((f) => f.startsWith('asset.'));
+    expect(assets).toHaveLength(1);
+    expect(existsSync(join(assembly.directory, assets[0], 'dynamic.js'))).toBe(true);
+  });
+
+  it('fails with the missing entry named when a handler file does not exist', () => {
+    const app = new App({ outdir: join(scratch, 'out3') });
+    const group: HandlerGroup = { name: 'ghost', entries: { ghost: 'lambda/ghost/index.ts' } };
+    expect(() => bundledCode(new Stack(app, 'S'), group)).toThrow(BundlingError);
+    expect(() => bundledCode(new Stack(app, 'S2'), group)).toThrow(
+      /lambda\/ghost\/index\.ts failed: the entry file does not exist/,
+    );
+  });
+
+  it('fails with esbuild’s message when an entry does not compile', () => {
+    const root = join(scratch, 'broken');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'x.ts'), "import { nothing } from './missing';\nexport const handler = nothing;\n");
+    const app = new App({ outdir: join(scratch, 'out4') });
+    const group: HandlerGroup = { name: 'broken', entries: { x: 'x.ts' } };
+    expect(() => bundledCode(new Stack(app, 'S'), group, { projectRoot: root })).toThrow(
+      /Bundling broken failed: .*missing/s,
+    );
+  });
+});
