@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerInvokeCommand } from '../lib/cli/invoke-command';
 import { registerPlanCommand } from '../lib/cli/plan-command';
+import { registerTwinCommand } from '../lib/cli/twin-command';
 import { installPolyfills } from '../lib/polyfills';
 
 installPolyfills();
@@ -13,6 +14,7 @@ const program = new Command()
 // Each command lives in lib/cli/<name>-command.ts and registers itself here.
 registerInvokeCommand(program);
 registerPlanCommand(program);
+registerTwinCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));

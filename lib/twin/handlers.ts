@@ -3,6 +3,8 @@ import type { WorkloadRunner } from '../../lambda/dynamic/runner';
 import { createFanoutHandler } from '../../lambda/fanout/handler';
 import { loadSamplerHandler } from '../../lambda/sampler/load';
 import { samplerSource } from '../../lambda/sampler/template';
+import type { Platform } from '../../lambda/shared/platform';
+import type { Workload } from '../../lambda/workloads/types';
 import type { DynamicFunctionFacts, HandlerKit } from './kit';
 
 /** The paper's sampler sleep: 0.25 s kept 1000 parallel requests on distinct instances (§4.1). */
@@ -15,7 +17,9 @@ export interface DefaultKitOptions {
    * The runner of each new dynamic-function instance; undefined runs the real workload code.
    * The experiment runner passes a modelled runner here.
    */
-  readonly runnerFor?: (fn: DynamicFunctionFacts) => WorkloadRunner | undefined;
+  readonly runnerFor?: (platform: Platform, fn: DynamicFunctionFacts) => WorkloadRunner | undefined;
+  /** Built-in workloads the dynamic handler knows by name. @default - the 12 workloads of `lambda/workloads` */
+  readonly workloads?: Readonly<Record<string, Workload>>;
 }
 
 /**
@@ -37,8 +41,12 @@ export function defaultHandlerKit(options: DefaultKitOptions = {}): HandlerKit {
   };
   return {
     dynamic(platform, fn) {
-      const runner = options.runnerFor?.(fn);
-      const handler = createDynamicHandler(runner ? { platform, runner } : { platform });
+      const runner = options.runnerFor?.(platform, fn);
+      const handler = createDynamicHandler({
+        platform,
+        ...(runner ? { runner } : {}),
+        ...(options.workloads ? { workloads: options.workloads } : {}),
+      });
       return (event, context) => handler(event, context);
     },
     sampler(platform, fn) {

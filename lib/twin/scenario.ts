@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { REGION_CODES, regionInfo } from '../catalog';
 import { cpuKeyOf } from '../core/cpu';
 import type { CpuKey } from '../core/types';
 import { ScenarioError, type ScenarioIssue } from './errors';
@@ -134,6 +135,18 @@ function crossFieldIssues(s: ParsedScenario): ScenarioIssue[] {
   s.zones.forEach((zone, z) => {
     if (azIds.has(zone.azId)) issues.push({ path: `zones[${z}].azId`, message: `"${zone.azId}" appears twice` });
     azIds.add(zone.azId);
+    const info = regionInfo(zone.region);
+    if (!info) {
+      issues.push({
+        path: `zones[${z}].region`,
+        message: `"${zone.region}" is not a Lambda region the catalog knows (${REGION_CODES.length} known, e.g. us-west-1)`,
+      });
+    } else if (info.azIds.length > 0 && !info.azIds.includes(zone.azId)) {
+      issues.push({
+        path: `zones[${z}].azId`,
+        message: `"${zone.azId}" is not an AZ ID of ${zone.region} (${info.azIds.join(', ')})`,
+      });
+    }
     zone.mix.forEach((day, d) => {
       let sum = 0;
       for (const [cpu, share] of Object.entries(day)) {

@@ -25,9 +25,14 @@ export type CallResult =
   | {
       readonly kind: 'ok';
       readonly payload: unknown;
+      /** Emulated time from the invoke to the answer (invoke latency, cold start, handler). */
       readonly durationMs: number;
+      /** Emulated time the handler ran: what Lambda bills (before rounding up to 1 ms). */
+      readonly billedMs: number;
       readonly instanceId?: string;
       readonly cold?: boolean;
+      /** The CPU key of the instance's host. */
+      readonly cpu?: string;
     }
   | {
       readonly kind: 'function-error';
@@ -287,7 +292,8 @@ export class Twin {
     const started = this.clock.now();
     try {
       const answer = await handler(payload, contextOf(name, 1024, this.scenario.zones[0]?.region, this.clock, 900_000));
-      return { kind: 'ok', payload: answer ?? null, durationMs: this.clock.now() - started };
+      const durationMs = this.clock.now() - started;
+      return { kind: 'ok', payload: answer ?? null, durationMs, billedMs: durationMs };
     } catch (error) {
       return functionError(error, this.clock.now() - started);
     }
@@ -324,17 +330,21 @@ export class Twin {
       }
       const runtime = instance.payload as InstanceRuntime;
       runtime.platform.beginCall();
+      const handlerStarted = this.clock.now();
       try {
         const answer = await runtime.handler(
           payload,
           contextOf(fn.name, fn.memoryMb, fn.zone.region, this.clock, 900_000),
         );
+        const now = this.clock.now();
         return {
           kind: 'ok',
           payload: answer ?? null,
-          durationMs: this.clock.now() - started,
+          durationMs: now - started,
+          billedMs: now - handlerStarted,
           instanceId: instance.id,
           cold: got.cold,
+          cpu: instance.host.cpu.cpuKey,
         };
       } finally {
         runtime.platform.endCall();

@@ -1,0 +1,346 @@
+import type { WorkloadRunner } from '../../lambda/dynamic/runner';
+import type { Platform } from '../../lambda/shared/platform';
+import type { DynamicRequest, DynamicResponse } from '../../lambda/shared/protocol';
+import type { Workload } from '../../lambda/workloads/types';
+import type { Arch, CpuKey, Target } from '../core/types';
+import type { PriceBook } from './prices';
+import { lognormalFactor, normalFactor, type Rng } from './random';
+import type { Scenario, ScenarioWorkload } from './scenario';
+import type { Twin } from './twin';
+
+/**
+ * One routing burst: N concurrent requests of one workload, each following one placement
+ * (target function, CPUs to reject, hold, attempt budget) through the real dynamic handler on
+ * emulated instances. Runtimes come from the scenario's model through the handler's runner seam;
+ * all of it runs in virtual time, so holds and runtimes cost no real time.
+ */
+
+/** How a placement is followed. */
+export interface BurstPlan {
+  readonly target: Target;
+  readonly rejectCpus: readonly CpuKey[];
+  readonly holdMs: number;
+  /** Attempts including the first; the last attempt accepts whatever CPU it lands on. */
+  readonly maxAttempts: number;
+  /** A rejected instance ends itself (Minos) instead of staying warm. */
+  readonly endInstance: boolean;
+  /** Targets to fail over to when the target throttles. */
+  readonly fallbacks: readonly Target[];
+}
+
+/** What a burst came to. */
+export interface BurstOutcome {
+  readonly requests: number;
+  /** Requests that ran the work (on the last attempt at the latest). */
+  readonly completed: number;
+  /** Requests that could not run at all (every target throttled, or the handler errored). */
+  readonly failed: number;
+  readonly attempts: number;
+  readonly rejected: number;
+  /** Requests that reached their last attempt, which runs wherever it lands. */
+  readonly exhausted: number;
+  readonly throttled: number;
+  /** Billed USD of every attempt (duration rounded up to 1 ms × memory × price + request charge). */
+  readonly costUsd: number;
+  /** Sum of the billed runtime of the accepted attempts, ms. */
+  readonly runtimeMs: number;
+  /** Sum over requests of the time spent before the accepted attempt began (rejections, throttles), ms. */
+  readonly addedLatencyMs: number;
+  /** Accepted attempts per CPU key. */
+  readonly acceptedByCpu: Readonly<Record<CpuKey, number>>;
+  /** Accepted attempts per zone. */
+  readonly acceptedByZone: Readonly<Record<string, number>>;
+}
+
+/** The request number travels in the input, so that the runtime noise of request i is shared by every strategy. */
+interface ModelInput {
+  readonly request: number;
+}
+
+/** What the modelled runner needs to know about the burst under way. */
+export interface ModelState {
+  /** Runtime factor of request i (mean 1); common to all strategies of a day and workload. */
+  noise: Float64Array;
+  /** Run the real workload code too (correctness mode); the billed time stays the model's. */
+  realWorkloads: boolean;
+}
+
+/** Relative runtime of each workload per normalized CPU key (unlisted CPUs run at 1.0). */
+export function relativeByCpuKey(scenario: Scenario, workload: ScenarioWorkload): Map<CpuKey, number> {
+  const out = new Map<CpuKey, number>();
+  for (const cpu of scenario.cpuList) out.set(cpu.cpuKey, workload.relative[cpu.key] ?? 1);
+  return out;
+}
+
+const relativeCache = new WeakMap<Scenario, Map<string, Map<CpuKey, number>>>();
+
+/** Relative runtimes of every workload of a scenario per CPU key (computed once per scenario). */
+function relativeTables(scenario: Scenario): Map<string, Map<CpuKey, number>> {
+  let rel = relativeCache.get(scenario);
+  if (!rel) {
+    rel = new Map();
+    for (const [name, w] of Object.entries(scenario.workloads)) rel.set(name, relativeByCpuKey(scenario, w));
+    relativeCache.set(scenario, rel);
+  }
+  return rel;
+}
+
+/** The mean runtime of a workload on a CPU, ms. */
+export function meanRuntimeMs(scenario: Scenario, workload: ScenarioWorkload, cpuKey: CpuKey): number {
+  const cpu = scenario.cpuList.find((c) => c.cpuKey === cpuKey);
+  return workload.baseMs * (cpu ? (workload.relative[cpu.key] ?? 1) : 1);
+}
+
+/** Draws the noise factors of a burst. */
+export function drawNoise(rng: Rng, n: number, cv: number, kind: 'lognormal' | 'normal'): Float64Array {
+  const noise = new Float64Array(n);
+  for (let i = 0; i < n; i++) noise[i] = kind === 'normal' ? normalFactor(rng, cv) : lognormalFactor(rng, cv);
+  return noise;
+}
+
+/**
+ * The modelled runner of one instance: runtime = baseMs × relative[cpu] × noise[request], slept on
+ * the platform's (virtual) clock, so the dynamic handler's timings and the twin's billing see it.
+ * With `realWorkloads` the real workload code runs first (its output check applies).
+ */
+export function modelRunner(scenario: Scenario, state: ModelState, platform: Platform): WorkloadRunner {
+  const rel = relativeTables(scenario);
+  return {
+    async run(task) {
+      const workload = scenario.workloads[task.name];
+      if (!workload) return task.invoke();
+      const input = task.input as Partial<ModelInput> | undefined;
+      const i = typeof input?.request === 'number' ? input.request : 0;
+      if (state.realWorkloads) await task.invoke();
+      // Whole ms (Lambda bills 1 ms steps), computed as the oracle computes it, so both bill alike.
+      const ms = Math.ceil(
+        workload.baseMs * (rel.get(task.name)?.get(task.instance.cpuKey) ?? 1) * (state.noise[i] ?? 1),
+      );
+      await platform.sleep(ms);
+      return { modelledMs: ms };
+    },
+  };
+}
+
+/**
+ * Stand-ins for scenario workloads the dynamic handler does not ship (any scenario may name its
+ * own): the modelled runner answers for them, so their `run` is never called.
+ */
+export function scenarioWorkloads(
+  scenario: Scenario,
+  builtIn: Readonly<Record<string, Workload>>,
+): Record<string, Workload> {
+  const out: Record<string, Workload> = { ...builtIn };
+  for (const name of Object.keys(scenario.workloads)) {
+    if (out[name]) continue;
+    out[name] = {
+      name,
+      vCpus: 1,
+      description: `scenario workload ${name} (modelled)`,
+      sizes: { test: {}, small: {}, large: {} },
+      run: () => ({}),
+      check: () => undefined,
+    };
+  }
+  return out;
+}
+
+const THROTTLE_BACKOFF_MS = 100;
+const MAX_THROTTLES = 20;
+
+/**
+ * Runs one burst of `requests` concurrent requests following `plan`. Must run inside the twin's
+ * `clock.run()`. Each request: attempt on the target; `rejected` → retry at once (the hold already
+ * made the rejected instance busy); throttled → fail over to the next target, or back off and retry;
+ * the last attempt carries no reject list, so it runs wherever it lands.
+ */
+export async function runBurst(
+  twin: Twin,
+  plan: BurstPlan,
+  workloadName: string,
+  requests: number,
+  prices: PriceBook,
+  realWorkloads: boolean,
+): Promise<BurstOutcome> {
+  const targets = [plan.target, ...plan.fallbacks];
+  const rates = targets.map((t) => priceRates(prices, t.region, t.arch, t.memoryMb));
+  const acceptedByCpu: Record<CpuKey, number> = {};
+  const acceptedByZone: Record<string, number> = {};
+  const reject =
+    plan.rejectCpus.length > 0 && plan.maxAttempts > 1
+      ? { cpus: [...plan.rejectCpus], holdMs: plan.holdMs, ...(plan.endInstance ? { endInstance: true } : {}) }
+      : undefined;
+  const totals = {
+    completed: 0,
+    failed: 0,
+    attempts: 0,
+    rejected: 0,
+    exhausted: 0,
+    throttled: 0,
+    cost: 0,
+    runtime: 0,
+    added: 0,
+  };
+
+  const one = async (i: number): Promise<void> => {
+    const started = twin.clock.now();
+    const base: DynamicRequest = {
+      workload: { name: workloadName, size: 'small' },
+      ...(realWorkloads ? {} : { input: { request: i } }),
+    };
+    const withReject: DynamicRequest | undefined = reject ? { ...base, reject } : undefined;
+    let t = 0;
+    let throttles = 0;
+    for (let attempt = 1; ; ) {
+      const attemptStarted = twin.clock.now();
+      const last = attempt >= plan.maxAttempts;
+      const payload = !last && withReject ? withReject : base;
+      const result = await twin.call(targets[t].functionName, payload);
+      if (result.kind === 'throttled') {
+        totals.throttled++;
+        throttles++;
+        if (throttles > MAX_THROTTLES) {
+          totals.failed++;
+          return;
+        }
+        if (t + 1 < targets.length) t++;
+        else await twin.clock.sleep(THROTTLE_BACKOFF_MS);
+        continue;
+      }
+      totals.attempts++;
+      attempt++;
+      if (last && withReject) totals.exhausted++;
+      if (result.kind !== 'ok') {
+        totals.failed++;
+        return;
+      }
+      const rate = rates[t];
+      totals.cost += Math.ceil(result.billedMs) * rate.perMs + rate.perRequest;
+      const answer = result.payload as DynamicResponse;
+      if (answer.status === 'rejected') {
+        totals.rejected++;
+        continue;
+      }
+      if (answer.status === 'error') {
+        totals.failed++;
+        return;
+      }
+      totals.completed++;
+      totals.runtime += Math.ceil(result.billedMs);
+      totals.added += attemptStarted - started;
+      const cpu = answer.inspection.cpuKey;
+      acceptedByCpu[cpu] = (acceptedByCpu[cpu] ?? 0) + 1;
+      acceptedByZone[targets[t].azId] = (acceptedByZone[targets[t].azId] ?? 0) + 1;
+      return;
+    }
+  };
+
+  const all: Promise<void>[] = new Array(requests);
+  for (let i = 0; i < requests; i++) all[i] = one(i);
+  await Promise.all(all);
+  return {
+    requests,
+    completed: totals.completed,
+    failed: totals.failed,
+    attempts: totals.attempts,
+    rejected: totals.rejected,
+    exhausted: totals.exhausted,
+    throttled: totals.throttled,
+    costUsd: totals.cost,
+    runtimeMs: totals.runtime,
+    addedLatencyMs: totals.added,
+    acceptedByCpu,
+    acceptedByZone,
+  };
+}
+
+/** USD per billed ms and per request for a function. */
+export function priceRates(
+  prices: PriceBook,
+  region: string,
+  arch: Arch,
+  memoryMb: number,
+): { perMs: number; perRequest: number } {
+  const p = prices.lambda(region, arch);
+  return { perMs: (p.perGbSecond * memoryMb) / 1024 / 1000, perRequest: p.perRequest };
+}
+
+/** One zone's fleet as the oracle sees it: instance slots per CPU. */
+export interface OracleZone {
+  readonly azId: string;
+  readonly region: string;
+  readonly slotsByCpu: ReadonlyMap<CpuKey, number>;
+}
+
+/**
+ * The oracle: it knows every instance's CPU before placing, so each request goes straight to an
+ * instance of the cheapest (zone, CPU) with a free slot, in one attempt. Requests with the largest
+ * runtime factor take the cheapest slots first, which minimizes the total (rearrangement inequality),
+ * so no strategy that meets the same runtime factors can cost less.
+ */
+export function oracleBurst(
+  zones: readonly OracleZone[],
+  workload: ScenarioWorkload,
+  scenario: Scenario,
+  noise: Float64Array,
+  requests: number,
+  prices: PriceBook,
+  arch: Arch,
+): BurstOutcome {
+  const options: Array<{
+    azId: string;
+    cpu: CpuKey;
+    perMs: number;
+    perRequest: number;
+    msFactor: number;
+    left: number;
+  }> = [];
+  for (const zone of zones) {
+    const rate = priceRates(prices, zone.region, arch, workload.memoryMb);
+    for (const [cpu, slots] of zone.slotsByCpu) {
+      if (slots <= 0) continue;
+      const msFactor = meanRuntimeMs(scenario, workload, cpu);
+      options.push({ azId: zone.azId, cpu, perMs: rate.perMs, perRequest: rate.perRequest, msFactor, left: slots });
+    }
+  }
+  options.sort(
+    (a, b) => a.perMs * a.msFactor - b.perMs * b.msFactor || a.perRequest - b.perRequest || (a.azId < b.azId ? -1 : 1),
+  );
+  const order = Array.from({ length: requests }, (_, i) => i).sort(
+    (a, b) => (noise[b] ?? 1) - (noise[a] ?? 1) || a - b,
+  );
+  const acceptedByCpu: Record<CpuKey, number> = {};
+  const acceptedByZone: Record<string, number> = {};
+  let cost = 0;
+  let runtime = 0;
+  let failed = 0;
+  let o = 0;
+  for (const i of order) {
+    while (o < options.length && options[o].left === 0) o++;
+    if (o >= options.length) {
+      failed++;
+      continue;
+    }
+    const option = options[o];
+    option.left--;
+    const ms = Math.ceil(option.msFactor * (noise[i] ?? 1));
+    cost += ms * option.perMs + option.perRequest;
+    runtime += ms;
+    acceptedByCpu[option.cpu] = (acceptedByCpu[option.cpu] ?? 0) + 1;
+    acceptedByZone[option.azId] = (acceptedByZone[option.azId] ?? 0) + 1;
+  }
+  return {
+    requests,
+    completed: requests - failed,
+    failed,
+    attempts: requests - failed,
+    rejected: 0,
+    exhausted: 0,
+    throttled: 0,
+    costUsd: cost,
+    runtimeMs: runtime,
+    addedLatencyMs: 0,
+    acceptedByCpu,
+    acceptedByZone,
+  };
+}

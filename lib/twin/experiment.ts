@@ -1,0 +1,473 @@
+import { WORKLOADS } from '../../lambda/workloads';
+import { DEFAULT_SKY_CONFIG } from '../config';
+import { archOfCpu } from '../core/cpu';
+import { ape, distributionOf } from '../core/distribution';
+import { classifyDrift } from '../core/drift';
+import { Router } from '../core/router';
+import type {
+  Arch,
+  Characterization,
+  CpuKey,
+  Placement,
+  PlacementRequest,
+  RoutingView,
+  StrategyName,
+  WorkloadProfile,
+} from '../core/types';
+import {
+  type BurstOutcome,
+  type BurstPlan,
+  drawNoise,
+  type ModelState,
+  meanRuntimeMs,
+  modelRunner,
+  type OracleZone,
+  oracleBurst,
+  runBurst,
+  scenarioWorkloads,
+} from './burst';
+import { VirtualClock } from './clock';
+import { TwinError } from './errors';
+import { defaultHandlerKit } from './handlers';
+import { catalogPrices, type PriceBook } from './prices';
+import { rngFor } from './random';
+import { DEFAULT_SAMPLING, type SamplingSettings, sampleZone, type ZoneSampling } from './sampling';
+import type { Scenario } from './scenario';
+import { DEFAULT_EPOCH_MS, fleetOf, Twin } from './twin';
+import { runInWorkers } from './workers';
+
+/**
+ * `sky twin`'s experiment: for every day of a scenario, progressive sampling of every zone
+ * (real fan-out and sampler code on emulated instances, the core stopping rule), then one burst
+ * of every workload under every strategy, placed by the core router from that day's
+ * characterizations (what sampling just measured, not the true mix), followed through the real
+ * dynamic handler, and billed at the catalog's real prices.
+ *
+ * Each burst starts from a fresh fleet of the day (as if the bursts were more than a keep-alive
+ * apart), so strategies do not inherit each other's warm instances, and every strategy of a day
+ * and workload meets the same host draws and runtime noise (common random numbers). Days are
+ * therefore independent, and a run is reproducible from the scenario's seed.
+ */
+
+/** Every strategy a twin run compares, in report order. */
+export const TWIN_STRATEGIES = [
+  'baseline',
+  'regional',
+  'retry-slow',
+  'focus-fastest',
+  'hybrid',
+  'optimal',
+  'oracle',
+] as const;
+export type TwinStrategy = (typeof TWIN_STRATEGIES)[number];
+
+/** Strategies the paper ran within the fixed zone only (§4.5: "single-zone retries"). */
+const SINGLE_ZONE: ReadonlySet<TwinStrategy> = new Set(['baseline', 'retry-slow', 'focus-fastest']);
+
+/** How rejected instances behave: stay warm (offered again) or end themselves (Minos). */
+export type RejectMode = 'end-instance' | 'stay-warm';
+
+export interface TwinRunOptions {
+  /** Run the real workload code as well (correctness mode; billing stays the model's). @default false */
+  readonly realWorkloads?: boolean;
+  /** @default 'end-instance' */
+  readonly rejectMode?: RejectMode;
+  /** Sampling settings (defaults: the paper's and SkyConfig's). */
+  readonly sampling?: Partial<SamplingSettings>;
+  /** Strategies to run (baseline is always run, for savings). @default all of TWIN_STRATEGIES */
+  readonly strategies?: readonly TwinStrategy[];
+  /** Only the first `days` days. @default the scenario's days */
+  readonly days?: number;
+  /** Emulated keep-alive, cold start and invoke latency (see TwinOptions). */
+  readonly keepAliveMs?: number;
+  readonly coldStartMs?: number;
+  readonly invokeLatencyMs?: number;
+  /** @default the catalog's prices */
+  readonly prices?: PriceBook;
+  /** Called as the run progresses (for progress bars). */
+  readonly onProgress?: (progress: TwinProgress) => void;
+  /**
+   * Worker threads to split the days over (0: run in this thread). Results do not depend on it.
+   * Ignored with custom `prices` (they cannot be sent to a worker). @default 0
+   */
+  readonly workers?: number;
+}
+
+export interface TwinProgress {
+  readonly day: number;
+  readonly days: number;
+  readonly phase: 'sampling' | 'routing' | 'done';
+  /** Steps done and total in this run (zones sampled + bursts run). */
+  readonly done: number;
+  readonly total: number;
+  readonly detail: string;
+}
+
+/** One burst of one workload under one strategy on one day. */
+export interface BurstRecord {
+  readonly workload: string;
+  readonly strategy: TwinStrategy;
+  /** Target zone (the oracle's: the zone most of its requests ran in). */
+  readonly azId: string;
+  readonly rejectCpus: readonly CpuKey[];
+  readonly maxAttempts: number;
+  /** What the router expected the placement to cost per request, USD (undefined for the oracle). */
+  readonly expectedCostUsd?: number;
+  readonly outcome: BurstOutcome;
+}
+
+/** A zone's drift on a day. */
+export interface ZoneDrift {
+  readonly azId: string;
+  readonly day: number;
+  /** APE of the day's characterization against day 0's (paper Figure 7). */
+  readonly apeVsDay0: number;
+  /** APE of the day's characterization against the previous day's. */
+  readonly apeVsPrevious?: number;
+  /** APE of the day's true mix against day 0's true mix. */
+  readonly trueApeVsDay0: number;
+}
+
+/** Everything about one day. */
+export interface TwinDay {
+  readonly day: number;
+  readonly sampling: readonly ZoneSampling[];
+  readonly characterizations: readonly Characterization[];
+  readonly bursts: readonly BurstRecord[];
+}
+
+/** The rich result of a run (the report is derived from it). */
+export interface TwinRun {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly days: readonly TwinDay[];
+  readonly drift: readonly ZoneDrift[];
+  readonly strategies: readonly TwinStrategy[];
+  readonly rejectMode: RejectMode;
+}
+
+/** Virtual time of day `day`'s start. Sampling runs at its start; routing an hour later. */
+function dayStart(day: number): number {
+  return DEFAULT_EPOCH_MS + day * 86_400_000;
+}
+
+/** The runtime profiles the router learns from: the scenario's model, as the paper's 10,000-run profiling measured it (§3.5 EX-5). */
+export function scenarioProfiles(scenario: Scenario): Record<string, WorkloadProfile> {
+  const profiles: Record<string, WorkloadProfile> = {};
+  for (const [name, w] of Object.entries(scenario.workloads)) {
+    const count = 10_000;
+    profiles[name] = {
+      workload: name,
+      entries: scenario.cpuList.map((cpu) => {
+        const mean = meanRuntimeMs(scenario, w, cpu.cpuKey);
+        const sd = w.cv * mean;
+        return {
+          cpu: cpu.cpuKey,
+          arch: archOfCpu(cpu.cpuKey),
+          memoryMb: w.memoryMb,
+          stats: { count, meanMs: mean, m2: sd * sd * (count - 1) },
+        };
+      }),
+    };
+  }
+  return profiles;
+}
+
+/** The true mix of a zone on a day: the share of its hosts on each CPU key. */
+export function trueMixOf(scenario: Scenario, azId: string, day: number): Record<CpuKey, number> {
+  const fleet = fleetOf(scenario, azId, day);
+  const counts: Record<CpuKey, number> = {};
+  for (const cpu of fleet) counts[cpu.cpuKey] = (counts[cpu.cpuKey] ?? 0) + 1;
+  return distributionOf(counts) as Record<CpuKey, number>;
+}
+
+function slotsByCpu(scenario: Scenario, azId: string, day: number): Map<CpuKey, number> {
+  const zone = scenario.zones.find((z) => z.azId === azId)!;
+  const slots = new Map<CpuKey, number>();
+  for (const cpu of fleetOf(scenario, azId, day))
+    slots.set(cpu.cpuKey, (slots.get(cpu.cpuKey) ?? 0) + zone.slotsPerHost);
+  return slots;
+}
+
+function characterizationOf(s: ZoneSampling, previous: Characterization | undefined): Characterization {
+  const apeVsPrevious = previous ? ape(distributionOf(previous.counts), distributionOf(s.counts)) : undefined;
+  return {
+    azId: s.azId,
+    region: s.region,
+    counts: s.counts,
+    instancesSeen: s.instancesSeen,
+    polls: s.polls.length,
+    failures: s.failures,
+    measuredAt: new Date(s.finishedAt).toISOString(),
+    ...(apeVsPrevious !== undefined ? { apeVsPrevious } : {}),
+    driftClass: classifyDrift(apeVsPrevious),
+    costUsd: s.costUsd,
+    stoppedBecause: s.stoppedBecause,
+  };
+}
+
+/** Options a day runner needs; plain data, so it can be sent to a worker thread. */
+export type DayRunnerOptions = Omit<TwinRunOptions, 'onProgress' | 'prices' | 'workers' | 'days'>;
+
+/**
+ * Runs the days of a scenario one after the other on one twin (days must come in increasing
+ * order). Every day is independent of the others (fresh fleets, own random streams), so days may
+ * be split across runners and the results are the same.
+ */
+export class DayRunner {
+  private readonly prices: PriceBook;
+  private readonly rejectMode: RejectMode;
+  private readonly strategies: readonly TwinStrategy[];
+  private readonly settings: SamplingSettings;
+  private readonly arch: Arch;
+  private readonly state: ModelState;
+  private readonly clock: VirtualClock;
+  private readonly twin: Twin;
+  private readonly profiles: Record<string, WorkloadProfile>;
+  private readonly regions: RoutingView['regions'];
+  private readonly memorySizes: number[];
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly options: DayRunnerOptions = {},
+    prices: PriceBook = catalogPrices,
+  ) {
+    this.prices = prices;
+    this.rejectMode = options.rejectMode ?? 'end-instance';
+    this.strategies = strategiesOf(options.strategies);
+    this.settings = samplingSettingsOf(options.sampling);
+    const arches = [...new Set(scenario.cpuList.map((c) => archOfCpu(c.cpuKey)))].sort() as Arch[];
+    this.arch = arches.includes('x86_64') ? 'x86_64' : 'arm64';
+    if (options.realWorkloads) {
+      const unknown = Object.keys(scenario.workloads).filter((n) => !WORKLOADS[n]);
+      if (unknown.length > 0) {
+        throw new TwinError(
+          `realWorkloads runs the built-in workloads only; ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not one (${Object.keys(WORKLOADS).sort().join(', ')})`,
+        );
+      }
+    }
+    this.state = { noise: new Float64Array(0), realWorkloads: options.realWorkloads ?? false };
+    this.clock = new VirtualClock(dayStart(0));
+    const state = this.state;
+    this.twin = new Twin({
+      scenario,
+      clock: this.clock,
+      kit: defaultHandlerKit({
+        samplerSleepMs: this.settings.samplerSleepMs,
+        runnerFor: (platform) => modelRunner(scenario, state, platform),
+        workloads: scenarioWorkloads(scenario, WORKLOADS),
+      }),
+      samplerMemoryBaseMb: this.settings.samplerMemoryBaseMb,
+      fanoutMemoryMb: this.settings.fanoutMemoryMb,
+      ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
+      ...(options.coldStartMs !== undefined ? { coldStartMs: options.coldStartMs } : {}),
+      ...(options.invokeLatencyMs !== undefined ? { invokeLatencyMs: options.invokeLatencyMs } : {}),
+    });
+    this.profiles = scenarioProfiles(scenario);
+    this.regions = Object.fromEntries(
+      [...new Set(scenario.zones.map((z) => z.region))].map((r) => [r, prices.facts(r)]),
+    );
+    this.memorySizes = [...new Set(Object.values(scenario.workloads).map((w) => w.memoryMb))].sort((a, b) => a - b);
+  }
+
+  /** Steps of one day, for progress: zones sampled plus bursts run. */
+  get stepsPerDay(): number {
+    return this.scenario.zones.length + Object.keys(this.scenario.workloads).length * this.strategies.length;
+  }
+
+  /**
+   * Runs day `day`: sampling of every zone, then every burst. `step` is called after each step.
+   * Characterizations carry no `apeVsPrevious` here (the caller links days).
+   */
+  async run(day: number, step: (detail: string) => void = () => undefined): Promise<TwinDay> {
+    const { scenario, twin, clock, settings, prices, state, arch } = this;
+    // 1. Sampling, every zone in parallel (each its own state machine), in virtual time.
+    twin.setDay(day);
+    clock.advanceTo(dayStart(day));
+    const sampling = await clock.run(() =>
+      Promise.all(
+        scenario.zones.map(async (z) => {
+          const s = await sampleZone(twin, clock, z.azId, trueMixOf(scenario, z.azId, day), prices, settings);
+          step(`day ${day + 1}: sampled ${z.azId}`);
+          return s;
+        }),
+      ),
+    );
+    const characterizations = sampling.map((s) => characterizationOf(s, undefined));
+
+    // 2. Routing: one burst per workload and strategy, placed from the day's characterizations.
+    const routingAt = dayStart(day) + 3_600_000;
+    const view: RoutingView = {
+      zones: characterizations,
+      deployed: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
+      architectures: [arch],
+      memorySizes: this.memorySizes,
+      profiles: this.profiles,
+      regions: this.regions,
+      now: routingAt,
+    };
+    const router = new Router(view, { holdMs: scenario.holdMs, baselineZone: scenario.baselineZone });
+    const oracleZones: OracleZone[] = scenario.zones.map((z) => ({
+      azId: z.azId,
+      region: z.region,
+      slotsByCpu: slotsByCpu(scenario, z.azId, day),
+    }));
+    const bursts: BurstRecord[] = [];
+    for (const name of Object.keys(scenario.workloads)) {
+      const workload = scenario.workloads[name];
+      state.noise = drawNoise(rngFor(scenario.seed, 'noise', day, name), scenario.burst, workload.cv, scenario.noise);
+      for (const strategy of this.strategies) {
+        if (strategy === 'oracle') {
+          const outcome = oracleBurst(oracleZones, workload, scenario, state.noise, scenario.burst, prices, arch);
+          const top = Object.entries(outcome.acceptedByZone).sort((a, b) => b[1] - a[1])[0];
+          bursts.push({ workload: name, strategy, azId: top?.[0] ?? '', rejectCpus: [], maxAttempts: 1, outcome });
+        } else {
+          const placement = router.place(placementRequest(scenario, name, strategy, arch));
+          const plan = planOf(placement, scenario, this.rejectMode);
+          twin.setDay(day);
+          clock.advanceTo(routingAt);
+          const outcome = await clock.run(() =>
+            runBurst(twin, plan, name, scenario.burst, prices, this.options.realWorkloads ?? false),
+          );
+          bursts.push({
+            workload: name,
+            strategy,
+            azId: placement.target.azId,
+            rejectCpus: [...placement.rejectCpus],
+            maxAttempts: placement.maxAttempts,
+            expectedCostUsd: placement.expected.costUsd,
+            outcome,
+          });
+        }
+        step(`day ${day + 1}: ${name} × ${strategy}`);
+      }
+    }
+    return { day, sampling, characterizations, bursts };
+  }
+}
+
+function strategiesOf(wanted: readonly TwinStrategy[] | undefined): TwinStrategy[] {
+  return TWIN_STRATEGIES.filter((s) => s === 'baseline' || !wanted || wanted.includes(s));
+}
+
+function samplingSettingsOf(overrides: Partial<SamplingSettings> | undefined): SamplingSettings {
+  return {
+    ...DEFAULT_SAMPLING,
+    pollConcurrency: DEFAULT_SKY_CONFIG.pollConcurrency,
+    fanoutBranching: DEFAULT_SKY_CONFIG.fanoutBranching,
+    samplersPerZone: DEFAULT_SKY_CONFIG.samplersPerZone,
+    samplerMemoryBaseMb: DEFAULT_SKY_CONFIG.samplerMemoryMb,
+    samplerSleepMs: DEFAULT_SKY_CONFIG.samplerSleepMs,
+    accuracyTarget: DEFAULT_SKY_CONFIG.accuracyTarget,
+    saturationFailureRate: DEFAULT_SKY_CONFIG.saturationFailureRate,
+    maxPolls: DEFAULT_SKY_CONFIG.maxPolls,
+    maxRunCostUsd: DEFAULT_SKY_CONFIG.maxRunCostUsd,
+    ...overrides,
+  };
+}
+
+/** Links consecutive days: each characterization's APE against the previous day's and its drift class. */
+function linkDays(days: readonly TwinDay[]): TwinDay[] {
+  return days.map((d, k) => ({
+    ...d,
+    characterizations: d.sampling.map((s, i) =>
+      characterizationOf(s, k > 0 ? days[k - 1].characterizations[i] : undefined),
+    ),
+  }));
+}
+
+/**
+ * Runs a scenario (see the module comment), in this thread or split over worker threads.
+ * @example
+ * const run = await runTwinExperiment(loadScenario('scenarios/paper-ex5.json'), { workers: 2 });
+ * const report = twinReport(run);
+ */
+export async function runTwinExperiment(scenario: Scenario, options: TwinRunOptions = {}): Promise<TwinRun> {
+  const days = Math.min(options.days ?? scenario.days, scenario.days);
+  const strategies = strategiesOf(options.strategies);
+  const dayList = Array.from({ length: days }, (_, d) => d);
+  const perDay = scenario.zones.length + Object.keys(scenario.workloads).length * strategies.length;
+  const total = days * perDay;
+  let done = 0;
+  let results: TwinDay[];
+  const workers = options.prices ? 0 : Math.min(options.workers ?? 0, days);
+  const { onProgress, prices, workers: _w, days: _d, ...runnerOptions } = options;
+  if (workers >= 1) {
+    results = await runInWorkers(scenario, runnerOptions, dayList, workers, (day, detail) => {
+      done++;
+      onProgress?.({ day, days, phase: day === days - 1 && done === total ? 'done' : 'routing', done, total, detail });
+    });
+  } else {
+    const runner = new DayRunner(scenario, runnerOptions, prices ?? catalogPrices);
+    results = [];
+    for (const day of dayList) {
+      results.push(
+        await runner.run(day, (detail) => {
+          done++;
+          onProgress?.({ day, days, phase: detail.includes('sampled') ? 'sampling' : 'routing', done, total, detail });
+        }),
+      );
+    }
+  }
+  onProgress?.({ day: days - 1, days, phase: 'done', done, total, detail: 'done' });
+  const linked = linkDays(results);
+  return {
+    scenario: scenario.name,
+    seed: scenario.seed,
+    days: linked,
+    drift: driftOf(scenario, linked),
+    strategies,
+    rejectMode: options.rejectMode ?? 'end-instance',
+  };
+}
+
+function placementRequest(
+  scenario: Scenario,
+  workload: string,
+  strategy: Exclude<TwinStrategy, 'oracle'>,
+  arch: Arch,
+): PlacementRequest {
+  const w = scenario.workloads[workload];
+  return {
+    workload,
+    objective: 'cost',
+    strategy: strategy as StrategyName,
+    limits: {
+      memorySizes: [w.memoryMb],
+      architectures: [arch],
+      ...(SINGLE_ZONE.has(strategy) ? { zones: [scenario.baselineZone] } : {}),
+    },
+    minMemoryMb: w.memoryMb,
+  };
+}
+
+function planOf(placement: Placement, scenario: Scenario, rejectMode: RejectMode): BurstPlan {
+  return {
+    target: placement.target,
+    rejectCpus: placement.rejectCpus,
+    holdMs: scenario.holdMs,
+    maxAttempts: placement.maxAttempts,
+    endInstance: rejectMode === 'end-instance',
+    fallbacks: placement.fallbacks,
+  };
+}
+
+function driftOf(scenario: Scenario, days: readonly TwinDay[]): ZoneDrift[] {
+  const out: ZoneDrift[] = [];
+  if (days.length === 0) return out;
+  scenario.zones.forEach((z, i) => {
+    const first = days[0].sampling[i];
+    days.forEach((d, k) => {
+      const s = d.sampling[i];
+      const previous = k > 0 ? days[k - 1].sampling[i] : undefined;
+      out.push({
+        azId: z.azId,
+        day: d.day,
+        apeVsDay0: ape(distributionOf(first.counts), distributionOf(s.counts)),
+        ...(previous ? { apeVsPrevious: ape(distributionOf(previous.counts), distributionOf(s.counts)) } : {}),
+        trueApeVsDay0: ape(first.trueMix, s.trueMix),
+      });
+    });
+  });
+  return out;
+}

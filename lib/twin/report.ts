@@ -1,0 +1,126 @@
+import type { TwinRun, TwinStrategy } from './experiment';
+
+/**
+ * The report `sky twin --json` prints, exactly as the scenario spec defines it: one sampling row
+ * per zone and day, one routing row per workload and strategy summed over the days. Numbers are
+ * rounded (costs to 1e-6 USD, the rest to 2 decimals) so that the same file and seed print the
+ * same bytes.
+ */
+
+export interface SamplingRow {
+  readonly azId: string;
+  readonly day: number;
+  readonly polls: number;
+  readonly pollsTo95: number | null;
+  readonly saturatedAtPoll: number | null;
+  readonly apeByPoll: readonly number[];
+  readonly instancesSeen: number;
+  readonly costUsd: number;
+}
+
+export interface RoutingRow {
+  readonly workload: string;
+  readonly strategy: TwinStrategy;
+  readonly costUsd: number;
+  readonly baselineCostUsd: number;
+  readonly savingsPct: number;
+  readonly meanRuntimeMs: number;
+  readonly meanAddedLatencyMs: number;
+  readonly attemptsPerRequest: number;
+}
+
+export interface TwinReport {
+  readonly scenario: string;
+  readonly sampling: readonly SamplingRow[];
+  readonly routing: readonly RoutingRow[];
+}
+
+const round = (x: number, digits: number): number => {
+  const f = 10 ** digits;
+  const r = Math.round(x * f) / f;
+  return Object.is(r, -0) ? 0 : r;
+};
+
+/** Per workload and strategy, the outcome summed over the days. */
+export interface StrategyTotals {
+  requests: number;
+  completed: number;
+  attempts: number;
+  costUsd: number;
+  runtimeMs: number;
+  addedLatencyMs: number;
+}
+
+/** Sums the bursts of a run per workload and strategy, in run order. */
+export function strategyTotals(run: TwinRun): Map<string, Map<TwinStrategy, StrategyTotals>> {
+  const out = new Map<string, Map<TwinStrategy, StrategyTotals>>();
+  for (const day of run.days) {
+    for (const b of day.bursts) {
+      let byStrategy = out.get(b.workload);
+      if (!byStrategy) {
+        byStrategy = new Map();
+        out.set(b.workload, byStrategy);
+      }
+      let t = byStrategy.get(b.strategy);
+      if (!t) {
+        t = { requests: 0, completed: 0, attempts: 0, costUsd: 0, runtimeMs: 0, addedLatencyMs: 0 };
+        byStrategy.set(b.strategy, t);
+      }
+      t.requests += b.outcome.requests;
+      t.completed += b.outcome.completed;
+      t.attempts += b.outcome.attempts;
+      t.costUsd += b.outcome.costUsd;
+      t.runtimeMs += b.outcome.runtimeMs;
+      t.addedLatencyMs += b.outcome.addedLatencyMs;
+    }
+  }
+  return out;
+}
+
+/** Savings of `cost` against `baseline`, percent. */
+export function savingsPct(cost: number, baseline: number): number {
+  return baseline > 0 ? (100 * (baseline - cost)) / baseline : 0;
+}
+
+/** The spec's report from a run. */
+export function twinReport(run: TwinRun): TwinReport {
+  const sampling: SamplingRow[] = [];
+  for (const day of run.days) {
+    for (const s of day.sampling) {
+      sampling.push({
+        azId: s.azId,
+        day: s.day,
+        polls: s.polls.length,
+        pollsTo95: s.pollsTo95,
+        saturatedAtPoll: s.saturatedAtPoll,
+        apeByPoll: s.apeByPoll.map((a) => round(a, 2)),
+        instancesSeen: s.instancesSeen,
+        costUsd: round(s.costUsd, 6),
+      });
+    }
+  }
+  const routing: RoutingRow[] = [];
+  for (const [workload, byStrategy] of strategyTotals(run)) {
+    const baseline = byStrategy.get('baseline')?.costUsd ?? 0;
+    for (const strategy of run.strategies) {
+      const t = byStrategy.get(strategy);
+      if (!t) continue;
+      routing.push({
+        workload,
+        strategy,
+        costUsd: round(t.costUsd, 6),
+        baselineCostUsd: round(baseline, 6),
+        savingsPct: round(savingsPct(t.costUsd, baseline), 2),
+        meanRuntimeMs: round(t.completed > 0 ? t.runtimeMs / t.completed : 0, 2),
+        meanAddedLatencyMs: round(t.completed > 0 ? t.addedLatencyMs / t.completed : 0, 2),
+        attemptsPerRequest: round(t.requests > 0 ? t.attempts / t.requests : 0, 3),
+      });
+    }
+  }
+  return { scenario: run.scenario, sampling, routing };
+}
+
+/** The report as `sky twin --json` prints it (two-space JSON and a newline). */
+export function formatTwinReport(report: TwinReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}

@@ -1,0 +1,254 @@
+import type { FanoutRequest, FanoutResponse } from '../../lambda/shared/protocol';
+import { ape, distributionOf, mergeCounts } from '../core/distribution';
+import { fanoutFunctionName, samplerFunctionName } from '../core/naming';
+import { decideStop } from '../core/stopping-rule';
+import type { CpuCounts, PollAggregate, StopReason } from '../core/types';
+import type { VirtualClock } from './clock';
+import type { PriceBook } from './prices';
+import type { Twin } from './twin';
+
+/**
+ * Progressive sampling of one zone on one day, as the sampling state machine does it: poll after
+ * poll, each poll one burst through the real fan-out tree at the next sampler endpoint (real
+ * sampler code on emulated instances, dispatched in-process through the Invoker interface), the
+ * core stopping rule deciding after each. Time is virtual: the 250 ms sleeps, waits between polls
+ * and keep-alive cost no real time.
+ */
+
+/** How the sampling runs; defaults are the paper's (and SkyConfig's). */
+export interface SamplingSettings {
+  /** Requests per poll. @default 1000 */
+  readonly pollConcurrency: number;
+  /** Fan-out tree branching. @default 10 */
+  readonly fanoutBranching: number;
+  /** Sampler endpoints per zone; poll k uses endpoint k mod this. @default 100 */
+  readonly samplersPerZone: number;
+  /** Memory of sampler 0 (sampler i gets base + i), for cost. @default 10140 */
+  readonly samplerMemoryBaseMb: number;
+  /** Memory of the fan-out function, for cost. @default 256 */
+  readonly fanoutMemoryMb: number;
+  /** @default 0.95 */
+  readonly accuracyTarget: number;
+  /** @default 0.5 */
+  readonly saturationFailureRate: number;
+  /** @default 30 */
+  readonly maxPolls: number;
+  /** @default 0.2 */
+  readonly maxRunCostUsd: number;
+  /** Emulated time between the end of a poll and the next (state machine steps). @default 500 */
+  readonly pollGapMs: number;
+  /** Keep polling after the rule stops, to find the poll at which the zone saturates. @default true */
+  readonly probeSaturation: boolean;
+  /** Most polls (rule's and probe's together) when probing for saturation. @default 100 */
+  readonly maxProbePolls: number;
+  /** Per-leaf invoke timeout of the fan-out, ms. @default 30000 */
+  readonly leafTimeoutMs: number;
+  /** Sampler sleep, ms (for the probe's timing; the samplers sleep what their source says). @default 250 */
+  readonly samplerSleepMs: number;
+}
+
+export const DEFAULT_SAMPLING: SamplingSettings = {
+  pollConcurrency: 1000,
+  fanoutBranching: 10,
+  samplersPerZone: 100,
+  samplerMemoryBaseMb: 10140,
+  fanoutMemoryMb: 256,
+  accuracyTarget: 0.95,
+  saturationFailureRate: 0.5,
+  maxPolls: 30,
+  maxRunCostUsd: 0.2,
+  pollGapMs: 500,
+  probeSaturation: true,
+  maxProbePolls: 100,
+  leafTimeoutMs: 30_000,
+  samplerSleepMs: 250,
+};
+
+/** One poll as the report keeps it (without the list of instance ids). */
+export type PollSummary = Omit<PollAggregate, 'instanceIds' | 'bootTimes'> & {
+  readonly hosts: number;
+  readonly costUsd: number;
+};
+
+/** The sampling of one zone on one day. */
+export interface ZoneSampling {
+  readonly azId: string;
+  readonly region: string;
+  readonly day: number;
+  /** Polls the stopping rule ran. */
+  readonly polls: readonly PollSummary[];
+  /** APE of the cumulative characterization after each poll against the day's true mix. */
+  readonly apeByPoll: readonly number[];
+  /** First poll count with APE ≤ 5, or null. */
+  readonly pollsTo95: number | null;
+  readonly stoppedBecause: StopReason;
+  /** The rule's own error estimate when it stopped. */
+  readonly estimatedApe: number;
+  /** The poll at which more than `saturationFailureRate` of the requests failed, or null. */
+  readonly saturatedAtPoll: number | null;
+  /** Distinct instances seen by the rule's polls. */
+  readonly instancesSeen: number;
+  /** Failed requests in the rule's polls. */
+  readonly failures: number;
+  /** USD of the rule's polls: samplers, fan-out calls and requests at the region's price. */
+  readonly costUsd: number;
+  /** Instances per CPU key over the rule's polls: the characterization. */
+  readonly counts: CpuCounts;
+  /** The zone's true mix that day (share of hosts per CPU key). */
+  readonly trueMix: Readonly<Record<string, number>>;
+  /** Emulated ms since the epoch when the run finished. */
+  readonly finishedAt: number;
+}
+
+/** A poll that never reached the tree (the fan-out call itself failed): every request failed. */
+function failedPoll(requested: number, errorType: string): FanoutResponse {
+  return {
+    requested,
+    succeeded: 0,
+    failures: { [errorType]: requested },
+    cpuCounts: {},
+    cpuModels: {},
+    instanceIds: [],
+    newInstances: 0,
+    bootTimes: [],
+    latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 },
+    billedMs: 0,
+  };
+}
+
+function failuresOf(poll: PollAggregate): number {
+  let n = 0;
+  for (const k of Object.keys(poll.failures)) n += poll.failures[k];
+  return n;
+}
+
+/** Cost of one poll: sampler time and requests, fan-out time and requests. */
+function pollCost(
+  poll: FanoutResponse,
+  samplerMemoryMb: number,
+  settings: SamplingSettings,
+  price: { perGbSecond: number; perRequest: number },
+): number {
+  const samplerGbS = (poll.billedMs / 1000) * (samplerMemoryMb / 1024);
+  const fanoutGbS = ((poll.fanoutMs ?? 0) / 1000) * (settings.fanoutMemoryMb / 1024);
+  const requests = poll.requested + (poll.fanoutCalls ?? 0) + 1;
+  return (samplerGbS + fanoutGbS) * price.perGbSecond + requests * price.perRequest;
+}
+
+/**
+ * Samples zone `azId` of `twin` on the twin's current day until the stopping rule stops, then
+ * (with `probeSaturation`) keeps polling the zone's capacity to find the saturation point.
+ * Must run inside `clock.run()`.
+ */
+export async function sampleZone(
+  twin: Twin,
+  clock: VirtualClock,
+  azId: string,
+  trueMix: Readonly<Record<string, number>>,
+  prices: PriceBook,
+  settings: SamplingSettings = DEFAULT_SAMPLING,
+): Promise<ZoneSampling> {
+  const zone = twin.zones.get(azId);
+  if (!zone) throw new RangeError(`zone ${azId} is not in the twin`);
+  const price = prices.lambda(zone.region, 'x86_64');
+  const fanout = fanoutFunctionName(azId);
+  const polls: PollAggregate[] = [];
+  const summaries: PollSummary[] = [];
+  const apeByPoll: number[] = [];
+  let counts: CpuCounts = {};
+  let cost = 0;
+  let failures = 0;
+  let decision: ReturnType<typeof decideStop> | undefined;
+  let saturatedAtPoll: number | null = null;
+  for (let k = 0; ; k++) {
+    const index = k % settings.samplersPerZone;
+    const request: FanoutRequest = {
+      target: samplerFunctionName(azId, index, settings.samplersPerZone),
+      count: settings.pollConcurrency,
+      branching: settings.fanoutBranching,
+      leafTimeoutMs: settings.leafTimeoutMs,
+    };
+    const answer = await twin.invoke(fanout, request);
+    const poll = answer.ok ? (answer.payload as FanoutResponse) : failedPoll(request.count, answer.errorType);
+    const pollUsd = pollCost(poll, settings.samplerMemoryBaseMb + index, settings, price);
+    polls.push(poll);
+    cost += pollUsd;
+    failures += failuresOf(poll);
+    counts = mergeCounts(counts, poll.cpuCounts);
+    apeByPoll.push(ape(distributionOf(counts), trueMix));
+    const { instanceIds, bootTimes, ...rest } = poll;
+    summaries.push({ ...rest, hosts: bootTimes.length, costUsd: pollUsd });
+    if (saturatedAtPoll === null && failuresOf(poll) > settings.saturationFailureRate * poll.requested) {
+      saturatedAtPoll = k + 1;
+    }
+    decision = decideStop(polls, {
+      accuracyTarget: settings.accuracyTarget,
+      saturationFailureRate: settings.saturationFailureRate,
+      maxPolls: settings.maxPolls,
+      maxCostUsd: settings.maxRunCostUsd,
+      costSoFarUsd: cost,
+    });
+    if (decision.action === 'stop') break;
+    await clock.sleep(settings.pollGapMs + decision.waitSeconds * 1000);
+  }
+  const stop = decision as Extract<typeof decision, { action: 'stop' }>;
+  const finishedAt = clock.now();
+  if (saturatedAtPoll === null && settings.probeSaturation) {
+    saturatedAtPoll = await probeSaturation(twin, clock, azId, polls.length, settings);
+  }
+  const pollsTo95 = apeByPoll.findIndex((a) => a <= 5);
+  let instancesSeen = 0;
+  for (const key of Object.keys(counts)) instancesSeen += counts[key];
+  return {
+    azId,
+    region: zone.region,
+    day: twin.day,
+    polls: summaries,
+    apeByPoll,
+    pollsTo95: pollsTo95 < 0 ? null : pollsTo95 + 1,
+    stoppedBecause: stop.reason,
+    estimatedApe: stop.estimatedApe,
+    saturatedAtPoll,
+    instancesSeen,
+    failures,
+    costUsd: cost,
+    counts,
+    trueMix,
+    finishedAt,
+  };
+}
+
+/**
+ * Keeps polling after the rule stopped, as the paper polled to saturation for its ground truth
+ * (§4.1): each further poll asks the zone for `pollConcurrency` instances of the next sampler
+ * endpoint at once, holds them for the sampler's sleep, and counts the ones the zone cannot start.
+ * Only failures matter here, so the probe takes instances from the same emulated zone (same
+ * slots, same keep-alive, same warm instances left by the real polls) without running handler
+ * code in them. Returns the first poll (counted from the run's first) whose failed share exceeds
+ * the saturation rate, or null within `maxProbePolls`.
+ */
+async function probeSaturation(
+  twin: Twin,
+  clock: VirtualClock,
+  azId: string,
+  pollsDone: number,
+  settings: SamplingSettings,
+): Promise<number | null> {
+  const zone = twin.zones.get(azId)!;
+  const arch = zone.hosts.some((h) => h.arch === 'x86_64') ? 'x86_64' : 'arm64';
+  for (let k = pollsDone; k < settings.maxProbePolls; k++) {
+    await clock.sleep(settings.pollGapMs);
+    const name = samplerFunctionName(azId, k % settings.samplersPerZone, settings.samplersPerZone);
+    const held = [];
+    let failed = 0;
+    for (let i = 0; i < settings.pollConcurrency; i++) {
+      const got = zone.acquire(name, arch);
+      if (got.ok) held.push(got.instance);
+      else failed++;
+    }
+    await clock.sleep(settings.samplerSleepMs);
+    for (const instance of held) zone.release(instance);
+    if (failed > settings.saturationFailureRate * settings.pollConcurrency) return k + 1;
+  }
+  return null;
+}

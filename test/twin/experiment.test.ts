@@ -1,0 +1,110 @@
+import { runTwinExperiment, type TwinRun } from '../../lib/twin/experiment';
+import { formatTwinReport, strategyTotals, twinReport } from '../../lib/twin/report';
+import { smallScenario } from './fixtures';
+
+// Polls of 60 requests fit the small zones (200 and 100 slots), so the twin run stays quick.
+const SAMPLING = { pollConcurrency: 60, fanoutBranching: 8, maxProbePolls: 12 };
+
+describe('twin experiment on a small scenario', () => {
+  let first: TwinRun;
+  let second: TwinRun;
+
+  beforeAll(async () => {
+    const scenario = smallScenario();
+    first = await runTwinExperiment(scenario, { sampling: SAMPLING });
+    second = await runTwinExperiment(scenario, { sampling: SAMPLING });
+  });
+
+  it('prints byte-identical reports for the same file and seed', () => {
+    expect(formatTwinReport(twinReport(second))).toBe(formatTwinReport(twinReport(first)));
+  });
+
+  it('follows the report format of the scenario spec', () => {
+    const report = twinReport(first);
+    expect(report.scenario).toBe('small');
+    expect(report.sampling).toHaveLength(2 * 2);
+    for (const row of report.sampling) {
+      expect(Object.keys(row)).toEqual([
+        'azId',
+        'day',
+        'polls',
+        'pollsTo95',
+        'saturatedAtPoll',
+        'apeByPoll',
+        'instancesSeen',
+        'costUsd',
+      ]);
+      expect(row.apeByPoll).toHaveLength(row.polls);
+      const to95 = row.apeByPoll.findIndex((a) => a <= 5);
+      expect(row.pollsTo95).toBe(to95 < 0 ? null : to95 + 1);
+      expect(row.costUsd).toBeGreaterThan(0);
+    }
+    expect(report.routing.map((r) => r.strategy).slice(0, 7)).toEqual([
+      'baseline',
+      'regional',
+      'retry-slow',
+      'focus-fastest',
+      'hybrid',
+      'optimal',
+      'oracle',
+    ]);
+    expect(report.routing).toHaveLength(2 * 7);
+    for (const row of report.routing) {
+      expect(Object.keys(row)).toEqual([
+        'workload',
+        'strategy',
+        'costUsd',
+        'baselineCostUsd',
+        'savingsPct',
+        'meanRuntimeMs',
+        'meanAddedLatencyMs',
+        'attemptsPerRequest',
+      ]);
+    }
+  });
+
+  it('saturates a zone when polling on, as the paper did for its ground truth', () => {
+    // sae1-az1 holds 100 instances: polls of 60 fail more than half by the third poll.
+    const rows = twinReport(first).sampling.filter((r) => r.azId === 'sae1-az1');
+    for (const row of rows) expect(row.saturatedAtPoll).not.toBeNull();
+    for (const row of rows) expect(row.saturatedAtPoll).toBeLessThanOrEqual(3);
+  });
+
+  it('never lets a strategy beat the oracle, burst by burst and summed per workload', () => {
+    for (const day of first.days) {
+      for (const workload of new Set(day.bursts.map((b) => b.workload))) {
+        const bursts = day.bursts.filter((b) => b.workload === workload);
+        const oracle = bursts.find((b) => b.strategy === 'oracle')!;
+        for (const b of bursts) expect(b.outcome.costUsd).toBeGreaterThanOrEqual(oracle.outcome.costUsd);
+      }
+    }
+    for (const [, byStrategy] of strategyTotals(first)) {
+      const oracle = byStrategy.get('oracle')!.costUsd;
+      for (const [, totals] of byStrategy) expect(totals.costUsd).toBeGreaterThanOrEqual(oracle);
+    }
+  });
+
+  it('completes every request and bills every attempt', () => {
+    for (const day of first.days) {
+      for (const b of day.bursts) {
+        expect(b.outcome.completed).toBe(50);
+        expect(b.outcome.failed).toBe(0);
+        expect(b.outcome.attempts).toBe(b.outcome.completed + b.outcome.rejected);
+        if (b.rejectCpus.length === 0) expect(b.outcome.attempts).toBe(50);
+        // an accepted attempt runs on a rejected CPU only when it was the request's last attempt
+        const onRejected = b.rejectCpus.reduce((n, cpu) => n + (b.outcome.acceptedByCpu[cpu] ?? 0), 0);
+        expect(onRejected).toBeLessThanOrEqual(b.outcome.exhausted);
+      }
+    }
+  });
+
+  it('routes from what sampling measured: the characterizations are the sampled counts', () => {
+    for (const day of first.days) {
+      day.characterizations.forEach((c, i) => {
+        expect(c.counts).toEqual(day.sampling[i].counts);
+        expect(c.polls).toBe(day.sampling[i].polls.length);
+      });
+      expect(day.characterizations[0].apeVsPrevious === undefined).toBe(day.day === 0);
+    }
+  });
+});

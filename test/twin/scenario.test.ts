@@ -1,0 +1,159 @@
+import fc from 'fast-check';
+import { ScenarioError } from '../../lib/twin/errors';
+import { parseScenario } from '../../lib/twin/scenario';
+import { smallScenarioJson } from './fixtures';
+
+function issuesOf(value: unknown): ReadonlyArray<{ path: string; message: string }> {
+  try {
+    parseScenario(value, 'test');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ScenarioError);
+    return (error as ScenarioError).issues;
+  }
+  throw new Error('the scenario was accepted');
+}
+
+describe('scenario schema', () => {
+  it('accepts the small scenario and fills in defaults', () => {
+    const { burst, holdMs, ...rest } = smallScenarioJson();
+    const scenario = parseScenario(rest);
+    expect(scenario.burst).toBe(1000);
+    expect(scenario.holdMs).toBe(150);
+    expect(scenario.noise).toBe('lognormal');
+    expect(scenario.cpuList.map((c) => c.cpuKey)).toEqual([
+      'intel-xeon-2.50',
+      'intel-xeon-2.90',
+      'intel-xeon-3.00',
+      'amd-epyc',
+    ]);
+  });
+
+  it('accepts the shipped paper scenario', () => {
+    const { loadScenario } = jest.requireActual('../../lib/twin/scenario') as typeof import('../../lib/twin/scenario');
+    const scenario = loadScenario(`${__dirname}/../../scenarios/paper-ex5.json`);
+    expect(scenario.zones.map((z) => z.azId)).toEqual(['usw1-az1', 'usw1-az3', 'sae1-az1', 'eun1-az1', 'cac1-az1']);
+    expect(Object.keys(scenario.workloads)).toHaveLength(12);
+    expect(scenario.baselineZone).toBe('usw1-az3');
+  });
+
+  it.each([
+    ['a mix that does not sum to 1', (s: any) => (s.zones[0].mix[1].xeon25 = 0.5), 'zones[0].mix[1]', /sum to 0.9/],
+    [
+      'an undeclared CPU in a mix',
+      (s: any) => (s.zones[1].mix[0] = { xeon25: 0.5, arm: 0.5 }),
+      'zones[1].mix[0].arm',
+      /not a declared CPU/,
+    ],
+    [
+      'an undeclared CPU in a workload',
+      (s: any) => (s.workloads.zipper.relative.i7 = 1.1),
+      'workloads.zipper.relative.i7',
+      /not a declared CPU/,
+    ],
+    [
+      'a baseline zone that is not a zone',
+      (s: any) => (s.baselineZone = 'use1-az1'),
+      'baselineZone',
+      /not one of the zones/,
+    ],
+    ['an AZ name instead of an AZ ID', (s: any) => (s.zones[0].azId = 'us-west-1b'), 'zones[0].azId', /AZ ID/],
+    [
+      'an AZ ID of another region',
+      (s: any) => (s.zones[1].azId = 'usw1-az1'),
+      'zones[1].azId',
+      /not an AZ ID of sa-east-1/,
+    ],
+    [
+      'a region the catalog does not know',
+      (s: any) => (s.zones[1].region = 'xx-nowhere-9'),
+      'zones[1].region',
+      /not a Lambda region/,
+    ],
+    ['a zone listed twice', (s: any) => s.zones.push({ ...s.zones[0] }), 'zones[2].azId', /appears twice/],
+    ['an unknown field (a typo)', (s: any) => (s.zones[0].slotPerHost = 5), 'zones[0]', /slotPerHost/],
+    [
+      'a negative share',
+      (s: any) => (s.zones[1].mix[0] = { xeon25: 1.5, xeon30: -0.5 }),
+      'zones[1].mix[0].xeon30',
+      /between 0 and 1/,
+    ],
+    ['memory beyond Lambda', (s: any) => (s.workloads.zipper.memoryMb = 20000), 'workloads.zipper.memoryMb', /10240/],
+    [
+      'two CPUs an instance cannot tell apart',
+      (s: any) => (s.cpus.epyc2 = { model: 'AMD EPYC' }),
+      'cpus.epyc2.model',
+      /same CPU/,
+    ],
+    ['no zones', (s: any) => (s.zones = []), 'zones', /at least one zone/],
+    ['a fractional burst', (s: any) => (s.burst = 10.5), 'burst', /whole number/],
+  ])('refuses %s, naming the field', (_what, mutate, path, reason) => {
+    const json = smallScenarioJson();
+    mutate(json);
+    const issues = issuesOf(json);
+    const issue = issues.find((i) => i.path === path);
+    expect(issue).toBeDefined();
+    expect(issue?.message).toMatch(reason);
+  });
+
+  it('refuses any scenario whose numbers break the format (fuzz)', () => {
+    // Each case breaks one numeric field with a value outside what the spec allows.
+    const numericFields: Array<[string, (s: any, v: number) => void, fc.Arbitrary<number>]> = [
+      [
+        'seed',
+        (s, v) => (s.seed = v),
+        fc.oneof(fc.double({ max: -1e-9, noNaN: true }), fc.double({ min: 2 ** 33, noNaN: true })),
+      ],
+      ['days', (s, v) => (s.days = v), fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 367 }))],
+      ['zones[0].hosts', (s, v) => (s.zones[0].hosts = v), fc.integer({ max: 0 })],
+      [
+        'zones[0].slotsPerHost',
+        (s, v) => (s.zones[0].slotsPerHost = v),
+        fc.double({ min: 1.01, max: 99.99, noInteger: true }),
+      ],
+      ['workloads.zipper.baseMs', (s, v) => (s.workloads.zipper.baseMs = v), fc.double({ max: 0, noNaN: true })],
+      ['workloads.zipper.cv', (s, v) => (s.workloads.zipper.cv = v), fc.double({ max: -1e-9, noNaN: true })],
+      ['holdMs', (s, v) => (s.holdMs = v), fc.double({ max: -1e-9, noNaN: true })],
+      [
+        'zones[0].mix[0].xeon25',
+        (s, v) => (s.zones[0].mix[0].xeon25 = v),
+        fc.double({ min: 0.6, max: 1, noNaN: true }),
+      ],
+    ];
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: numericFields.length - 1 }), fc.nat(), (which, salt) => {
+        const [path, mutate, values] = numericFields[which];
+        const value = fc.sample(values, { numRuns: 1, seed: salt })[0];
+        const json = smallScenarioJson();
+        mutate(json, value);
+        const issues = issuesOf(json);
+        return issues.some((i) => i.path === path || path.startsWith(`${i.path}.`) || i.path.startsWith(`${path}`));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses values of the wrong type anywhere (fuzz)', () => {
+    const paths = ['name', 'seed', 'days', 'baselineZone', 'cpus', 'zones', 'workloads', 'burst', 'holdMs'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...paths),
+        fc.oneof(fc.constant(null), fc.boolean(), fc.array(fc.integer(), { maxLength: 2 }), fc.constant('x')),
+        (path, value) => {
+          const json = smallScenarioJson();
+          const original = json[path];
+          if (typeof original === typeof value && !Array.isArray(value) && value !== null) return true;
+          json[path] = value;
+          if (path === 'baselineZone' && value === 'x') return issuesOf(json).some((i) => i.path === 'baselineZone');
+          const issues = issuesOf(json);
+          return issues.some((i) => i.path === path || i.path.startsWith(`${path}.`) || i.path.startsWith(`${path}[`));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses text that is not JSON, naming the file', () => {
+    const { loadScenario } = jest.requireActual('../../lib/twin/scenario') as typeof import('../../lib/twin/scenario');
+    expect(() => loadScenario(`${__filename}`)).toThrow(/not valid JSON/);
+  });
+});
