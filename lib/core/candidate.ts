@@ -18,15 +18,15 @@ export interface Candidate {
   readonly target: Target;
   /** CPUs present, fastest first. */
   readonly cpus: readonly CpuKey[];
-  readonly shares: Float64Array;
+  readonly shares: readonly number[];
   /** Billed runtime (ceil ms) per CPU, aligned with `cpus`. */
-  readonly billedMs: Float64Array;
+  readonly billedMs: readonly number[];
   /** tailShare[k] = Σ_{j≥k} p_j (the reject share when accepting the k fastest). */
-  readonly tailShare: Float64Array;
+  readonly tailShare: readonly number[];
   /** headMs[k] = Σ_{j<k} p_j T_j. */
-  readonly headMs: Float64Array;
+  readonly headMs: readonly number[];
   /** tailMs[k] = Σ_{j≥k} p_j T_j. */
-  readonly tailMs: Float64Array;
+  readonly tailMs: readonly number[];
   /** USD per billed ms. */
   readonly usdPerMs: number;
   readonly usdPerRequest: number;
@@ -46,15 +46,18 @@ export interface Candidate {
   readonly scoreFactor: number;
 }
 
+/** The deployed function of a zone × arch × memory. */
+export function targetOf(azId: string, region: string, arch: Arch, memoryMb: number): Target {
+  return Object.freeze({ azId, region, arch, memoryMb, functionName: dynamicFunctionName(azId, arch, memoryMb) });
+}
+
 /** Builds a candidate; `runtimes` holds the expected runtime of each CPU in `cpus`. */
 export function buildCandidate(
   index: number,
   zone: number,
-  azId: string,
+  target: Target,
   region: number,
   facts: RegionFacts,
-  arch: Arch,
-  memoryMb: number,
   cpus: readonly CpuKey[],
   shares: readonly number[],
   runtimes: readonly number[],
@@ -63,33 +66,33 @@ export function buildCandidate(
   mixConfidence: number,
   uncertaintyPenalty: number,
 ): Candidate {
-  const order = cpus.map((_, i) => i).sort((a, b) => runtimes[a] - runtimes[b] || (cpus[a] < cpus[b] ? -1 : 1));
-  const n = order.length;
-  const sortedShares = new Float64Array(n);
-  const billed = new Float64Array(n);
-  order.forEach((i, j) => {
+  const { arch, memoryMb } = target;
+  const n = cpus.length;
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) order.push(i);
+  order.sort((a, b) => runtimes[a] - runtimes[b] || (cpus[a] < cpus[b] ? -1 : 1));
+  const sortedShares = new Array<number>(n).fill(0);
+  const billed = new Array<number>(n).fill(0);
+  const sortedCpus: CpuKey[] = [];
+  let confidence = 1;
+  for (let j = 0; j < n; j++) {
+    const i = order[j];
     sortedShares[j] = shares[i];
     billed[j] = Math.ceil(runtimes[i]);
-  });
-  const tailShare = new Float64Array(n + 1);
-  const headMs = new Float64Array(n + 1);
-  const tailMs = new Float64Array(n + 1);
+    sortedCpus.push(cpus[i]);
+    if (confidences[i] < confidence) confidence = confidences[i];
+  }
+  if (n === 0) confidence = 0;
+  const tailShare = new Array<number>(n + 1).fill(0);
+  const headMs = new Array<number>(n + 1).fill(0);
+  const tailMs = new Array<number>(n + 1).fill(0);
   for (let j = 0; j < n; j++) headMs[j + 1] = headMs[j] + sortedShares[j] * billed[j];
   for (let j = n - 1; j >= 0; j--) {
     tailShare[j] = tailShare[j + 1] + sortedShares[j];
     tailMs[j] = tailMs[j + 1] + sortedShares[j] * billed[j];
   }
-  const sortedCpus = order.map((i) => cpus[i]);
   let slowTail = 0;
   for (let j = n - 1; j >= 0 && slowest.has(sortedCpus[j]); j--) slowTail++;
-  const target: Target = Object.freeze({
-    azId,
-    region: facts.region,
-    arch,
-    memoryMb,
-    functionName: dynamicFunctionName(azId, arch, memoryMb),
-  });
-  const confidence = confidences.length > 0 ? Math.min(...confidences) : 0;
   return {
     index,
     zone,

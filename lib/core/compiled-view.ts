@@ -1,6 +1,7 @@
+import { targetOf } from './candidate';
 import { archOfCpu } from './cpu';
 import { MAX_MEMORY_MB, MIN_MEMORY_MB } from './memory-scaling';
-import type { Arch, CpuKey, RegionFacts, RoutingView } from './types';
+import type { Arch, CpuKey, RegionFacts, RoutingView, Target } from './types';
 import { type ResolvedZone, resolveZones } from './zone-mix';
 
 /**
@@ -35,6 +36,8 @@ export interface CompiledView {
   readonly memorySizes: readonly number[];
   /** Every CPU type present in some zone's mix, per architecture, sorted. */
   readonly cpusByArch: Readonly<Record<Arch, readonly CpuKey[]>>;
+  /** targets[(zone × 2 + arch) × memorySizes.length + memory], arch 0 = x86_64, 1 = arm64. */
+  readonly targets: readonly Target[];
 }
 
 /** Compiles a view: zone mixes with their fallbacks, region facts, sizes. */
@@ -68,8 +71,15 @@ export function compileView(view: RoutingView, staleAfterMs: number): CompiledVi
       for (const cpu of zone.mixes[arch].cpus) if (archOfCpu(cpu) === arch) cpusByArch[arch].add(cpu);
     }
   }
+  const targets: Target[] = [];
+  for (const zone of zones) {
+    for (const arch of ['x86_64', 'arm64'] as const) {
+      for (const mb of memorySizes) targets.push(targetOf(zone.azId, zone.region, arch, mb));
+    }
+  }
   return {
     view,
+    targets,
     zones,
     zoneIndex,
     zoneRegion,

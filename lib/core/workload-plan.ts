@@ -55,13 +55,19 @@ export function compileWorkload(
       `no profile for workload "${workload}": runtimes from relative CPU speeds with a ${settings.defaultBaseMs} ms base`,
     );
   }
-  const runtimeCache = new Map<string, { meanMs: number; confidence: number }>();
+  const runtimeCache = new Map<CpuKey, Array<{ meanMs: number; confidence: number } | undefined>>();
+  const memIndex = new Map(view.memorySizes.map((mb, m) => [mb, m]));
   const runtimeOf = (cpu: CpuKey, arch: Arch, mb: number): { meanMs: number; confidence: number } => {
-    const key = `${cpu}#${arch}#${mb}`;
-    let hit = runtimeCache.get(key);
+    let row = runtimeCache.get(cpu);
+    if (!row) {
+      row = [];
+      runtimeCache.set(cpu, row);
+    }
+    const slot = (arch === 'x86_64' ? 0 : view.memorySizes.length) + (memIndex.get(mb) ?? 0);
+    let hit = row[slot];
     if (!hit) {
       hit = book.runtime(workload, cpu, arch, mb);
-      runtimeCache.set(key, hit);
+      row[slot] = hit;
     }
     return hit;
   };
@@ -81,20 +87,26 @@ export function compileWorkload(
     for (const arch of view.architectures) {
       const mix = zone.mixes[arch];
       const a = ARCH_ORDER.indexOf(arch);
+      const means: number[] = [];
+      const confidences: number[] = [];
       view.memorySizes.forEach((mb, m) => {
-        const runtimes = mix.cpus.map((cpu) => runtimeOf(cpu, arch, mb));
+        means.length = 0;
+        confidences.length = 0;
+        for (const cpu of mix.cpus) {
+          const runtime = runtimeOf(cpu, arch, mb);
+          means.push(runtime.meanMs);
+          confidences.push(runtime.confidence);
+        }
         const candidate = buildCandidate(
           candidates.length,
           z,
-          zone.azId,
+          view.targets[(z * ARCH_ORDER.length + a) * memCount + m],
           view.zoneRegion[z],
           facts,
-          arch,
-          mb,
           mix.cpus,
           mix.shares,
-          runtimes.map((r) => r.meanMs),
-          runtimes.map((r) => r.confidence),
+          means,
+          confidences,
           slowestSets.get(`${arch}#${mb}`) ?? new Set(),
           mix.confidence,
           settings.uncertaintyPenalty,

@@ -1,0 +1,213 @@
+import { REGIONS, regionFacts } from '../lib/catalog';
+import { Router } from '../lib/core/router';
+import type {
+  Characterization,
+  PlacementRequest,
+  RegionFacts,
+  RoutingView,
+  StrategyName,
+  WorkloadProfile,
+} from '../lib/core/types';
+
+export const title = 'Core router: place() on the whole global mesh';
+
+/** The paper's 12 workloads (Table 1) with relative runtimes in Figure 9's ranges. */
+const WORKLOADS: ReadonlyArray<[string, number, number]> = [
+  ['graph_mst', 900, 1],
+  ['graph_bfs', 700, 1],
+  ['page_rank', 1500, 1.2],
+  ['disk_writer', 1200, 1],
+  ['disk_write_and_process', 2000, 1],
+  ['zipper', 3000, 2],
+  ['thumbnailer', 800, 1],
+  ['sha1_hash', 400, 1],
+  ['json_flattener', 600, 1],
+  ['math_service', 2500, 2],
+  ['matrix_multiply', 2200, 2],
+  ['logistic_regression', 4000, 2],
+];
+const CPUS = ['intel-xeon-2.50', 'intel-xeon-3.00', 'intel-xeon-2.90', 'amd-epyc'];
+const MEMORY = [128, 256, 512, 1024, 2048, 4096, 6144, 8192, 10240];
+
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Every catalog region and AZ, with synthetic CPU mixes (the 2.5 GHz Xeon in every zone, as §4.2 found). */
+export function globalMesh(): RoutingView {
+  const random = seeded(2026);
+  const now = Date.parse('2026-03-01T00:00:00Z');
+  const zones: Characterization[] = [];
+  const regions: Record<string, RegionFacts> = {};
+  for (const region of REGIONS) {
+    regions[region.code] = regionFacts(region.code);
+    for (const azId of region.azIds) {
+      const counts: Record<string, number> = { 'intel-xeon-2.50': 300 + Math.floor(random() * 600) };
+      for (const cpu of CPUS.slice(1)) if (random() < 0.7) counts[cpu] = Math.floor(random() * 400);
+      zones.push({
+        azId,
+        region: region.code,
+        counts,
+        instancesSeen: Object.values(counts).reduce((s, n) => s + n, 0),
+        polls: 2,
+        failures: 0,
+        measuredAt: new Date(now - random() * 40 * 3_600_000).toISOString(),
+        driftClass: 'stable',
+        costUsd: 0.08,
+      });
+    }
+  }
+  const profiles: Record<string, WorkloadProfile> = {};
+  for (const [name, baseMs] of WORKLOADS) {
+    const relative = [1, 0.85 + random() * 0.1, 1.15 + random() * 0.15, 1.1 + random() * 0.4];
+    profiles[name] = {
+      workload: name,
+      entries: CPUS.map((cpu, i) => ({
+        cpu,
+        arch: 'x86_64' as const,
+        memoryMb: 2048,
+        stats: { count: 1000, meanMs: baseMs * relative[i], m2: 1000 * (0.03 * baseMs) ** 2 },
+      })),
+    };
+  }
+  return {
+    zones,
+    deployed: zones.map((z) => ({ azId: z.azId, region: z.region })),
+    architectures: ['x86_64', 'arm64'],
+    memorySizes: MEMORY,
+    profiles,
+    regions,
+    now,
+  };
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** Times each call with hrtime (minus the timer's own cost) and the whole loop for throughput. */
+function measure(label: string, router: Router, requests: readonly PlacementRequest[], calls: number): void {
+  const perCall = new Float64Array(calls);
+  let sink = 0;
+  const timerCost = (() => {
+    const samples = new Float64Array(10_000);
+    for (let i = 0; i < samples.length; i++) {
+      const t0 = process.hrtime.bigint();
+      samples[i] = Number(process.hrtime.bigint() - t0);
+    }
+    return quantile(samples.sort(), 0.5);
+  })();
+  for (let i = 0; i < calls; i++) {
+    const request = requests[i % requests.length];
+    const t0 = process.hrtime.bigint();
+    sink += router.place(request).maxAttempts;
+    perCall[i] = Number(process.hrtime.bigint() - t0) - timerCost;
+  }
+  const loopStart = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) sink += router.place(requests[i % requests.length]).maxAttempts;
+  const loopNs = Number(process.hrtime.bigint() - loopStart);
+  perCall.sort();
+  const median = Math.max(0, quantile(perCall, 0.5));
+  const p99 = Math.max(0, quantile(perCall, 0.99));
+  console.log(
+    `${label.padEnd(44)} median ${median.toFixed(0).padStart(7)} ns   p99 ${p99.toFixed(0).padStart(8)} ns   ` +
+      `${Math.round((calls / loopNs) * 1e9)
+        .toLocaleString('en-US')
+        .padStart(11)} placements/s` +
+      (sink < 0 ? ' ' : ''),
+  );
+}
+
+export { Router };
+export async function run(): Promise<void> {
+  const view = globalMesh();
+  const targets = view.deployed.length * view.architectures.length * view.memorySizes.length;
+  console.log(
+    `view: ${REGIONS.length} regions, ${view.deployed.length} AZs x ${view.architectures.length} arch x ${view.memorySizes.length} memory = ${targets} targets, ${WORKLOADS.length} workloads with profiles`,
+  );
+
+  const compileStart = process.hrtime.bigint();
+  const router = new Router(view, { baselineZone: 'usw1-az3' });
+  for (const [name] of WORKLOADS) router.place({ workload: name });
+  const compileMs = Number(process.hrtime.bigint() - compileStart) / 1e6;
+  console.log(`compile view + 12 workload plans: ${compileMs.toFixed(1)} ms (once per view)`);
+
+  const strategies: StrategyName[] = ['baseline', 'regional', 'retry-slow', 'focus-fastest', 'hybrid', 'optimal'];
+  const objectives = ['cost', 'latency', 'carbon'] as const;
+  const cachedRequests: PlacementRequest[] = [];
+  for (const [name] of WORKLOADS) {
+    for (const strategy of strategies) {
+      for (const objective of objectives)
+        cachedRequests.push({
+          workload: name,
+          strategy,
+          objective,
+          limits: { regions: ['us-west-1', 'us-east-1', 'eu-west-1'] },
+        });
+    }
+  }
+  // Fresh request objects each call, as a service parsing JSON would have them.
+  const copies = cachedRequests.map((r) => JSON.parse(JSON.stringify(r)) as PlacementRequest);
+  measure('cached (216 request shapes, same objects)', router, cachedRequests, 1_000_000);
+  measure('cached (equal but distinct request objects)', router, copies, 1_000_000);
+
+  const random = seeded(7);
+  const codes = REGIONS.map((r) => r.code);
+  const pick = <T>(list: readonly T[], n: number): T[] => {
+    const copy = [...list];
+    for (let i = copy.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [copy[i], copy[j]] = [copy[j], copy[i]];
+    }
+    return copy.slice(0, n);
+  };
+  const varying = (
+    strategy: StrategyName,
+    extra: (i: number) => Partial<PlacementRequest['limits']>,
+  ): PlacementRequest[] =>
+    Array.from({ length: 20_000 }, (_, i) => ({
+      workload: WORKLOADS[i % WORKLOADS.length][0],
+      strategy,
+      objective: objectives[i % 3],
+      limits: {
+        regions: pick(codes, 1 + Math.floor(random() * 8)),
+        memorySizes: pick(MEMORY, 1 + Math.floor(random() * 9)),
+        ...extra(i),
+      },
+    }));
+  const uncached = new Router(view, { baselineZone: 'usw1-az3', cacheSize: 1 });
+  for (const [name] of WORKLOADS) uncached.place({ workload: name });
+  measure(
+    'uncached optimal, varying regions/memory',
+    uncached,
+    varying('optimal', () => ({})),
+    20_000,
+  );
+  measure(
+    'uncached hybrid, varying regions/memory',
+    uncached,
+    varying('hybrid', () => ({})),
+    20_000,
+  );
+  measure(
+    'uncached optimal + client location + latency cap',
+    uncached,
+    varying('optimal', (i) => ({
+      clientLocation: { lat: -40 + (i % 80), lon: -120 + (i % 240) },
+      maxAddedLatencyMs: 400,
+    })),
+    5_000,
+  );
+  const everything: PlacementRequest[] = Array.from({ length: 2_000 }, (_, i) => ({
+    workload: WORKLOADS[i % WORKLOADS.length][0],
+    objective: { cost: 1, latency: (i % 7) + 1, carbon: 1 },
+    limits: { maxAttempts: 2 + (i % 9) },
+  }));
+  measure('uncached optimal, whole mesh, weighted objective', uncached, everything, 2_000);
+}

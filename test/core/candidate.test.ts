@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { buildCandidate, evaluateMask, evaluatePrefix, newMetrics, targetOf } from '../../lib/core/candidate';
+import { expectedPlacementCost } from '../../lib/core/cost-model';
+import { facts } from './fixtures';
+
+const region = facts('us-west-1', 37.77, -122.42, 250);
+
+describe('candidate evaluation', () => {
+  it('agrees with the cost model for every reject set (property)', () => {
+    const instance = fc.integer({ min: 1, max: 5 }).chain((n) =>
+      fc.record({
+        shares: fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: n, maxLength: n }),
+        runtimes: fc.array(fc.double({ min: 1, max: 10_000, noNaN: true }), { minLength: n, maxLength: n }),
+        mask: fc.integer({ min: 0, max: (1 << n) - 1 }),
+        maxAttempts: fc.integer({ min: 1, max: 10 }),
+        rtt: fc.double({ min: 0, max: 200, noNaN: true }),
+      }),
+    );
+    fc.assert(
+      fc.property(instance, (x) => {
+        const total = x.shares.reduce((s, p) => s + p, 0);
+        const shares = x.shares.map((p) => p / total);
+        const cpus = shares.map((_, i) => `cpu-${i}`);
+        const c = buildCandidate(
+          0,
+          0,
+          targetOf('usw1-az1', 'us-west-1', 'x86_64', 1024),
+          0,
+          region,
+          cpus,
+          shares,
+          x.runtimes,
+          shares.map(() => 1),
+          new Set(),
+          1,
+          0,
+        );
+        const params = {
+          wCost: 1,
+          wLatency: 0,
+          wCarbon: 0,
+          holdMs: 150,
+          maxAttempts: x.maxAttempts,
+          retryOverheadMs: 10,
+          maxAddedLatencyMs: Number.POSITIVE_INFINITY,
+        };
+        const got = evaluateMask(c, x.mask, x.rtt, params, newMetrics());
+        const reject = c.cpus.map((_, j) => (x.mask & (1 << j)) !== 0);
+        const want = expectedPlacementCost({
+          shares: Array.from(c.shares),
+          runtimesMs: Array.from(c.billedMs),
+          reject,
+          holdMs: 150,
+          maxAttempts: x.maxAttempts,
+          memoryMb: 1024,
+          price: { pricePerGbSecond: region.pricePerGbSecond.x86_64, pricePerRequest: region.pricePerRequest },
+          retryOverheadMs: 10 + x.rtt,
+          networkMs: x.rtt,
+        });
+        expect(got.costUsd).toBeCloseTo(want.costUsd, 12);
+        expect(got.attempts).toBeCloseTo(want.attempts, 9);
+        expect(got.addedLatencyMs).toBeCloseTo(want.addedLatencyMs, 6);
+        expect(got.runtimeMs).toBeCloseTo(want.runtimeMs, 6);
+      }),
+    );
+  });
+
+  it('sorts CPUs fastest first and evaluates prefixes as suffix masks', () => {
+    const c = buildCandidate(
+      0,
+      0,
+      targetOf('usw1-az1', 'us-west-1', 'x86_64', 2048),
+      0,
+      region,
+      ['slow', 'fast', 'mid'],
+      [0.2, 0.3, 0.5],
+      [1300, 900, 1000],
+      [1, 1, 0.5],
+      new Set(['slow']),
+      1,
+      0.2,
+    );
+    expect(c.cpus).toEqual(['fast', 'mid', 'slow']);
+    expect(c.slowTail).toBe(1);
+    expect(c.confidence).toBe(0.5);
+    expect(c.scoreFactor).toBeCloseTo(1.1, 12);
+    const params = {
+      wCost: 1,
+      wLatency: 0,
+      wCarbon: 0,
+      holdMs: 150,
+      maxAttempts: 10,
+      retryOverheadMs: 10,
+      maxAddedLatencyMs: 1000,
+    };
+    expect(evaluatePrefix(c, 2, 0, params, newMetrics())).toEqual(evaluateMask(c, 0b100, 0, params, newMetrics()));
+  });
+});

@@ -1,0 +1,115 @@
+import { CARBON_MODEL, carbonGrams, energyKwh, wattsOf } from '../../lib/core/carbon';
+import { archRelativeRuntime, cpuFitsArch, relativeRuntime } from '../../lib/core/cpu-speed';
+import { greatCircleKm, networkRttMs } from '../../lib/core/geo';
+import { effectiveSpeed, memoryRuntimeFactor, vcpusOf } from '../../lib/core/memory-scaling';
+import { resolveObjective } from '../../lib/core/objectives';
+import { STRATEGIES, STRATEGY_NAMES } from '../../lib/core/strategies';
+
+describe('carbon', () => {
+  it('draws power in proportion to memory', () => {
+    expect(wattsOf(2048)).toBeCloseTo(2 * wattsOf(1024), 12);
+    expect(wattsOf(1769)).toBeCloseTo(
+      (CARBON_MODEL.wattsPerVcpu + (1769 / 1024) * CARBON_MODEL.wattsPerGbMemory) * CARBON_MODEL.pue,
+      12,
+    );
+  });
+  it('turns time, memory and grid intensity into grams', () => {
+    const kwh = energyKwh(3_600_000, 1769);
+    expect(kwh).toBeCloseTo(wattsOf(1769) / 1000, 12);
+    expect(carbonGrams(3_600_000, 1769, 400)).toBeCloseTo(kwh * 400, 12);
+  });
+});
+
+describe('cpu speed priors', () => {
+  it.each([
+    ['intel-xeon-2.50', 1],
+    ['intel-xeon-3.00', 0.9],
+    ['intel-xeon-2.90', 1.22],
+    ['amd-epyc', 1.35],
+    ['amd-epyc-7r13', 1.35],
+    ['graviton2', 1],
+    ['some-new-cpu', 1],
+  ])('%s runs at %p × its baseline', (cpu, factor) => {
+    expect(relativeRuntime(cpu)).toBe(factor);
+  });
+  it('knows which CPUs fit which arch', () => {
+    expect(cpuFitsArch('graviton2', 'arm64')).toBe(true);
+    expect(cpuFitsArch('intel-xeon-2.50', 'arm64')).toBe(false);
+    expect(archRelativeRuntime('x86_64')).toBe(1);
+  });
+});
+
+describe('memory scaling', () => {
+  it.each([
+    [1769, 1],
+    [128, 128 / 1769],
+    [10240, 10240 / 1769],
+    [20000, 6],
+  ])('%p MB gets %p vCPUs', (mb, vcpus) => {
+    expect(vcpusOf(mb)).toBeCloseTo(vcpus, 12);
+  });
+  it.each([
+    [1024, 2048, 1, 2048 / 1769 > 1 ? 1024 / 1769 : 0],
+    [4096, 2048, 2, 2048 / 1769 / 2],
+  ])('runtime factor from %p MB to %p MB with %p threads', (from, to, threads) => {
+    expect(memoryRuntimeFactor(from, to, threads)).toBeCloseTo(
+      effectiveSpeed(from, threads) / effectiveSpeed(to, threads),
+      12,
+    );
+  });
+  it('does not speed a single thread up past one vCPU', () => {
+    expect(memoryRuntimeFactor(2048, 10240, 1)).toBe(1);
+    expect(memoryRuntimeFactor(1024, 2048, 1)).toBeCloseTo(1024 / 1769, 12);
+  });
+});
+
+describe('geo', () => {
+  it.each([
+    [{ lat: 40.71, lon: -74.01 }, { lat: 51.51, lon: -0.13 }, 5570],
+    [{ lat: 37.77, lon: -122.42 }, { lat: -33.87, lon: 151.21 }, 11940],
+    [{ lat: 0, lon: 0 }, { lat: 0, lon: 0 }, 0],
+  ])('%j to %j is about %p km', (a, b, km) => {
+    expect(Math.abs(greatCircleKm(a, b) - km)).toBeLessThan(30);
+  });
+  it('estimates round trips from distance', () => {
+    expect(networkRttMs({ lat: 40.71, lon: -74.01 }, { lat: 51.51, lon: -0.13 })).toBeGreaterThan(70);
+    expect(networkRttMs({ lat: 40.71, lon: -74.01 }, { lat: 51.51, lon: -0.13 })).toBeLessThan(90);
+  });
+});
+
+describe('objectives', () => {
+  it.each([
+    [undefined, 'cost'],
+    ['latency', 'latency'],
+    [{ cost: 0, latency: 0, carbon: 2 }, 'carbon'],
+    [{ cost: 1, latency: 1, carbon: 0 }, undefined],
+  ] as const)('%j is pure %p', (objective, pure) => {
+    const resolved = resolveObjective(objective);
+    expect(resolved.pure).toBe(pure);
+    expect(resolved.note).toBeUndefined();
+  });
+  it.each([[{ cost: 0, latency: 0, carbon: 0 }], [{ cost: Number.NaN, latency: 1, carbon: 0 }], ['fast']])(
+    'falls back to cost for %j, with a note',
+    (objective) => {
+      const resolved = resolveObjective(objective as 'cost');
+      expect(resolved.weights).toEqual({ cost: 1, latency: 0, carbon: 0 });
+      expect(resolved.note).toMatch(/placed by cost/);
+    },
+  );
+});
+
+describe('strategies', () => {
+  it.each([
+    ['baseline', 'baseline', 'home', 'none'],
+    ['regional', 'any', 'home', 'none'],
+    ['retry-slow', 'baseline', 'home', 'slowest-two'],
+    ['focus-fastest', 'baseline', 'home', 'all-but-fastest'],
+    ['hybrid', 'any', 'home', 'slowest-two'],
+    ['optimal', 'any', 'any', 'optimal'],
+  ] as const)('%s looks at %s zones, %s configs, rejecting %s', (name, zones, configs, reject) => {
+    expect(STRATEGIES[name]).toMatchObject({ name, zones, configs, reject });
+  });
+  it('lists every strategy once', () => {
+    expect([...STRATEGY_NAMES].sort()).toEqual(Object.keys(STRATEGIES).sort());
+  });
+});

@@ -1,0 +1,91 @@
+import { CoreInputError } from '../../lib/core/errors';
+import { ProfileBook } from '../../lib/core/profiles';
+import type { Target } from '../../lib/core/types';
+import { EPYC, profile, X25, X29, X30, ZIPPER } from './fixtures';
+
+const target = (arch: 'x86_64' | 'arm64' = 'x86_64', memoryMb = 2048): Target => ({
+  azId: 'usw1-az1',
+  region: 'us-west-1',
+  arch,
+  memoryMb,
+  functionName: `sky-usw1-az1-${arch}-${memoryMb}`,
+});
+
+describe('ProfileBook.runtime', () => {
+  const book = new ProfileBook({ zipper: ZIPPER });
+
+  it('returns observed means with high confidence', () => {
+    const estimate = book.runtime('zipper', X30, 'x86_64', 2048);
+    expect(estimate.source).toBe('observed');
+    expect(estimate.meanMs).toBeCloseTo(2640, -1);
+    expect(estimate.confidence).toBeCloseTo(100 / 102, 9);
+  });
+
+  it.each([
+    // workload, cpu, arch, memory, source, expected mean (ms)
+    ['zipper', 'graviton2', 'arm64', 2048, 'arch-scaled', 3000],
+    ['zipper', X25, 'x86_64', 1024, 'memory-scaled', (3000 * 1769) / 1024],
+    ['zipper', X25, 'x86_64', 4096, 'memory-scaled', 3000],
+    ['unknown', X25, 'x86_64', 2048, 'prior', 1000],
+    ['unknown', EPYC, 'x86_64', 2048, 'prior', 1350],
+    ['unknown', X30, 'x86_64', 128, 'prior', (900 * 1769) / 128],
+  ] as const)('estimates %s on %s/%s/%p MB from the %s', (workload, cpu, arch, mb, source, mean) => {
+    const estimate = book.runtime(workload, cpu, arch, mb);
+    expect(estimate.source).toBe(source);
+    // Observed runtimes are exactly baseMs × relative, so every carried-over estimate lands near the truth.
+    expect(Math.abs(estimate.meanMs - mean) / mean).toBeLessThan(0.02);
+    expect(estimate.confidence).toBeGreaterThanOrEqual(0);
+    expect(estimate.confidence).toBeLessThan(source === 'prior' ? 1e-12 : 0.5);
+  });
+
+  it('carries a runtime over to an unseen CPU by relative speed', () => {
+    const partial = new ProfileBook({ w: profile('w', 2000, { [X25]: 1 }) });
+    const estimate = partial.runtime('w', X29, 'x86_64', 2048);
+    expect(estimate.source).toBe('cpu-speed');
+    expect(estimate.meanMs).toBeCloseTo(2000 * 1.22, 6);
+  });
+
+  it('scales memory with the workload parallelism', () => {
+    const parallel = new ProfileBook({ zipper: ZIPPER }, { parallelism: { zipper: 2 } });
+    // 2 threads: 4096 MB (2.3 vCPUs) runs 2 at once, 2048 MB (1.16 vCPUs) only 1.16.
+    const expected = (3000 * (2048 / 1769)) / 2;
+    expect(Math.abs(parallel.runtime('zipper', X25, 'x86_64', 4096).meanMs - expected) / expected).toBeLessThan(0.02);
+  });
+});
+
+describe('ProfileBook learning', () => {
+  it('learns from accepted outcomes and ignores rejected ones', () => {
+    const book = new ProfileBook();
+    const before = book.version;
+    book.observe({ workload: 'w', target: target(), cpu: X25, rejected: true });
+    expect(book.version).toBe(before);
+    for (const ms of [100, 110, 120])
+      book.observe({ workload: 'w', target: target(), cpu: X25, runtimeMs: ms, rejected: false });
+    expect(book.observations('w')).toBe(3);
+    expect(book.profile('w')?.entries).toEqual([
+      { cpu: X25, arch: 'x86_64', memoryMb: 2048, stats: { count: 3, meanMs: 110, m2: 200 } },
+    ]);
+    expect(book.workloadNames()).toEqual(['w']);
+  });
+
+  it('shrinks a lone observation toward what other CPUs say', () => {
+    const book = new ProfileBook({ w: profile('w', 1000, { [X25]: 1 }) });
+    book.observe({ workload: 'w', target: target(), cpu: X30, runtimeMs: 500, rejected: false });
+    const estimate = book.runtime('w', X30, 'x86_64', 2048);
+    expect(estimate.meanMs).toBeCloseTo((500 + 900) / 2, 6);
+  });
+
+  it('merges added summaries as if observed together', () => {
+    const book = new ProfileBook();
+    book.add('w', { cpu: X25, arch: 'x86_64', memoryMb: 512 }, { count: 2, meanMs: 10, m2: 2 });
+    book.add('w', { cpu: X25, arch: 'x86_64', memoryMb: 512 }, { count: 2, meanMs: 20, m2: 2 });
+    expect(book.profile('w')?.entries[0].stats).toEqual({ count: 4, meanMs: 15, m2: 104 });
+  });
+
+  it('fails on a bad summary or option', () => {
+    expect(() =>
+      new ProfileBook().add('w', { cpu: X25, arch: 'x86_64', memoryMb: 512 }, { count: 1, meanMs: Number.NaN, m2: 0 }),
+    ).toThrow(CoreInputError);
+    expect(() => new ProfileBook({}, { defaultBaseMs: 0 })).toThrow(/defaultBaseMs/);
+  });
+});

@@ -1,0 +1,67 @@
+import { compileView, DEFAULT_REGION_FACTS } from '../../lib/core/compiled-view';
+import { resolveZones } from '../../lib/core/zone-mix';
+import { characterization, EPYC, NOW, paperView, X25, X30 } from './fixtures';
+
+const HOUR = 3_600_000;
+
+describe('resolveZones', () => {
+  it('uses measured mixes per architecture', () => {
+    const [zone] = resolveZones(paperView({ deployed: [{ azId: 'usw1-az1', region: 'us-west-1' }] }), 48 * HOUR);
+    expect(zone.mixes.x86_64.source).toBe('measured');
+    expect(zone.mixes.x86_64.shares.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 12);
+    expect(zone.mixes.arm64).toMatchObject({ cpus: ['graviton2'], shares: [1], source: 'baseline-cpu', confidence: 0 });
+    expect(zone.notes.x86_64).toEqual([]);
+    expect(zone.notes.arm64[0]).toMatch(/no arm64 characterization/);
+  });
+
+  it.each([
+    // deployed zone, characterized zones, expected source
+    ['usw1-az2', ['usw1-az1'], 'region-average'],
+    ['cac1-az1', ['usw1-az1'], 'global-average'],
+    ['cac1-az1', [], 'baseline-cpu'],
+  ])('gives %s a %s mix when only %j are characterized', (azId, characterized, source) => {
+    const zones = characterized.map((id) => characterization(id, 'us-west-1', { [X25]: 60, [X30]: 40 }));
+    const region = azId.startsWith('usw1') ? 'us-west-1' : 'ca-central-1';
+    const resolved = resolveZones(paperView({ zones, deployed: [{ azId, region }] }), 48 * HOUR);
+    expect(resolved[0].mixes.x86_64.source).toBe(source);
+    if (source !== 'baseline-cpu') expect(resolved[0].mixes.x86_64.shares).toEqual([0.6, 0.4]);
+  });
+
+  it('blends a stale mix toward the prior by staleAfter / age', () => {
+    const zones = [
+      characterization('usw1-az1', 'us-west-1', { [X30]: 10 }, 144),
+      characterization('usw1-az3', 'us-west-1', { [X25]: 10 }, 1),
+    ];
+    const [stale] = resolveZones(paperView({ zones, deployed: [] }), 48 * HOUR);
+    expect(stale.mixes.x86_64.source).toBe('stale-blend');
+    expect(stale.mixes.x86_64.cpus).toEqual([X25, X30]);
+    expect(stale.mixes.x86_64.shares[1]).toBeCloseTo(1 / 3, 12);
+    expect(stale.notes.x86_64[0]).toMatch(/144\.0 h ago/);
+  });
+
+  it('ignores bad counts and CPUs of the other architecture', () => {
+    const zone = characterization('usw1-az1', 'us-west-1', { [X25]: 5, [EPYC]: -3, graviton2: 7 });
+    const [resolved] = resolveZones(paperView({ zones: [zone], deployed: [] }), 48 * HOUR);
+    expect(resolved.mixes.x86_64.cpus).toEqual([X25]);
+    expect(resolved.mixes.arm64).toMatchObject({ cpus: ['graviton2'], source: 'measured' });
+  });
+});
+
+describe('compileView', () => {
+  it('assumes default facts for a region the view does not know, with a note', () => {
+    const view = paperView({ deployed: [{ azId: 'xxe1-az1', region: 'xx-east-1' }], zones: [] });
+    const compiled = compileView(view, 48 * HOUR);
+    expect(compiled.regions[0]).toMatchObject({
+      region: 'xx-east-1',
+      pricePerRequest: DEFAULT_REGION_FACTS.pricePerRequest,
+    });
+    expect(compiled.regionNotes[0][0]).toMatch(/no facts for region xx-east-1/);
+  });
+
+  it('keeps only valid Lambda memory sizes, sorted', () => {
+    const compiled = compileView(paperView({ memorySizes: [2048, 64, 128, 2048, 20000, 1536.5] }), 48 * HOUR);
+    expect(compiled.memorySizes).toEqual([128, 2048]);
+    expect(compiled.targets).toHaveLength(compiled.zones.length * 2 * 2);
+    expect(NOW).toBeGreaterThan(0);
+  });
+});
