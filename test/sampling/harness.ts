@@ -1,9 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { createStepsHandler } from '../../lambda/sampling/handler';
 import { NO_METRICS } from '../../lambda/sampling/metrics';
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
@@ -11,50 +6,8 @@ import { type LocalDynamo, startLocalDynamo } from '../../lib/aws/local-dynamo';
 import { SkyStore } from '../../lib/aws/store';
 import { ensureSkyTable } from '../../lib/aws/table-setup';
 import { samplingStepsFunctionName } from '../../lib/core/naming';
-import { RegionMeshStack } from '../../lib/infra/region-mesh-stack';
-import type { AslDefinition } from '../../lib/infra/state-machine-definition';
-import { stateMachineDefinitions } from '../../lib/infra/state-machine-definition';
-import { ZoneSamplerStack, type ZoneSamplingOptions } from '../../lib/infra/zone-sampler-stack';
 import type { HandlerKit, PlainHandler } from '../../lib/twin/kit';
 import { type LambdaApi, startLambdaApi } from '../../lib/twin/lambda-api';
-
-/** The synthesized sampling definitions of some zones of one region, by AZ ID. */
-export function synthesizeSamplingDefinitions(options: {
-  readonly region: string;
-  readonly azIds: readonly string[];
-  readonly samplersPerZone: number;
-  readonly sampling: ZoneSamplingOptions;
-}): Record<string, AslDefinition> {
-  const outdir = mkdtempSync(join(tmpdir(), 'sky-sampling-synth-'));
-  try {
-    const app = new App({ outdir, stackTraces: false });
-    const env = { region: options.region };
-    const region = new RegionMeshStack(app, `Sky-Mesh-${options.region}`, {
-      env,
-      azIds: options.azIds,
-      memorySizes: [128],
-      architectures: ['x86_64'],
-    });
-    const stacks = options.azIds.map(
-      (azId, zoneIndex) =>
-        new ZoneSamplerStack(app, `Sky-Samplers-${azId}`, {
-          env,
-          zone: region.attachment(azId),
-          table: { tableName: 'skymesh', region: 'us-west-2' },
-          samplersPerZone: options.samplersPerZone,
-          sampling: { ...options.sampling, zoneIndex },
-        }),
-    );
-    const out: Record<string, AslDefinition> = {};
-    for (const stack of stacks) {
-      const definitions = stateMachineDefinitions(Template.fromStack(stack).toJSON(), { region: options.region });
-      out[stack.azId] = definitions[`sky-sampling-${stack.azId}`];
-    }
-    return out;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
-}
 
 /** dynalite + the twin's loopback Lambda API with the real steps handler of every zone registered. */
 export interface SamplingWorld {

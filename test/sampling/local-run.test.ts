@@ -5,10 +5,11 @@ import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { apeOfCounts } from '../../lib/core/distribution';
 import { samplingStepsFunctionName } from '../../lib/core/naming';
 import { runLocalExecution } from '../../lib/infra/local-state-machine';
+import { synthesizeSamplingDefinitions } from '../../lib/infra/sampling-definitions';
 import type { AslDefinition } from '../../lib/infra/state-machine-definition';
 import { defaultHandlerKit } from '../../lib/twin/handlers';
 import type { HandlerKit } from '../../lib/twin/kit';
-import { type SamplingWorld, startSamplingWorld, synthesizeSamplingDefinitions } from './harness';
+import { type SamplingWorld, startSamplingWorld } from './harness';
 
 const REGION = 'us-east-1';
 const SAMPLERS = 5;
