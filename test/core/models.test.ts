@@ -49,13 +49,14 @@ describe('memory scaling', () => {
     expect(vcpusOf(mb)).toBeCloseTo(vcpus, 12);
   });
   it.each([
-    [1024, 2048, 1, 2048 / 1769 > 1 ? 1024 / 1769 : 0],
-    [4096, 2048, 2, 2048 / 1769 / 2],
-  ])('runtime factor from %p MB to %p MB with %p threads', (from, to, threads) => {
-    expect(memoryRuntimeFactor(from, to, threads)).toBeCloseTo(
-      effectiveSpeed(from, threads) / effectiveSpeed(to, threads),
-      12,
-    );
+    [1024, 2048, 1, 0.57886],
+    [4096, 2048, 2, 1.72754],
+    [512, 256, 1, 2],
+  ])('turns a runtime at %p MB into one at %p MB with %p threads by × %p', (from, to, threads, factor) => {
+    expect(memoryRuntimeFactor(from, to, threads)).toBeCloseTo(factor, 4);
+  });
+  it('caps effective speed at the parallelism', () => {
+    expect(effectiveSpeed(10240, 2)).toBe(2);
   });
   it('does not speed a single thread up past one vCPU', () => {
     expect(memoryRuntimeFactor(2048, 10240, 1)).toBe(1);
