@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -115,6 +116,36 @@ async function workloads(root: string): Promise<void> {
   }
 }
 
+/** Bundles each handler as the stacks do and times `require` of the bundle in fresh node processes (init cost). */
+async function handlerBundles(root: string): Promise<void> {
+  const { build } = await import('esbuild');
+  console.log('handler bundles (esbuild, node24, cjs): size, and require() time in a fresh process (median of 5), ms:');
+  for (const name of ['dynamic', 'fanout']) {
+    const outfile = join(root, `bundle-${name}`, 'index.js');
+    await build({
+      entryPoints: [join(__dirname, '..', 'lambda', name, 'index.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node24',
+      format: 'cjs',
+      logLevel: 'silent',
+    });
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const out = execFileSync(
+        process.execPath,
+        ['-e', `const t = performance.now(); require(${JSON.stringify(outfile)}); console.log(performance.now() - t);`],
+        { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-west-2' }, encoding: 'utf8' },
+      );
+      times.push(Number(out.trim()));
+    }
+    console.log(
+      `  ${name.padEnd(8)} ${(statSync(outfile).size / 1024).toFixed(0).padStart(5)} KiB   require ${quantiles(times)}`,
+    );
+  }
+}
+
 export async function run(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'sky-bench-runtime-'));
   mkdirSync(root, { recursive: true });
@@ -124,6 +155,7 @@ export async function run(): Promise<void> {
         .map((x) => x.toFixed(1))
         .join(' ')}`,
     );
+    await handlerBundles(root);
     await inlineOverhead(root);
     await bundles(root);
     await workloads(root);

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { describeIssue, fieldOf } from '../shared/issues';
 import type { DynamicRequest } from '../shared/protocol';
 import { BadRequestError } from './errors';
 
@@ -23,50 +24,41 @@ export const MAX_TIMEOUT_MS = 15 * 60 * 1000;
 /** Bundle encodings: base64 text of a gzip-compressed ustar archive. */
 export const BUNDLE_ENCODINGS = ['tar+gzip'] as const;
 
-const identifier = /^[A-Za-z_$][\w$]*$/;
-
-export const dynamicRequestSchema = z
-  .object({
-    code: z
-      .object({
-        source: z.string().min(1, 'code.source is empty').max(MAX_SOURCE_CHARS),
-        entry: z.string().regex(identifier, 'entry must be a JavaScript identifier').optional(),
-      })
-      .strict()
-      .optional(),
-    workload: z
-      .object({
-        name: z.string().min(1),
-        size: z.enum(['test', 'small', 'large']).optional(),
-      })
-      .strict()
-      .optional(),
-    input: z.unknown().optional(),
-    bundle: z
-      .object({
-        data: z
-          .string()
-          .min(1, 'bundle.data is empty')
-          .max(
-            MAX_BUNDLE_BASE64_CHARS,
-            `bundle.data is over the limit of ${MAX_BUNDLE_BASE64_CHARS} base64 characters (5 MiB)`,
-          ),
-        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits'),
-        encoding: z.enum(BUNDLE_ENCODINGS),
-      })
-      .strict()
-      .optional(),
-    reject: z
-      .object({
-        cpus: z.array(z.string().min(1)).max(64),
-        holdMs: z.number().int().min(0).max(MAX_TIMEOUT_MS),
-        endInstance: z.boolean().optional(),
-      })
-      .strict()
-      .optional(),
-    timeoutMs: z.number().int().positive().max(MAX_TIMEOUT_MS).optional(),
-  })
-  .strict();
+export const dynamicRequestSchema = z.strictObject({
+  code: z.optional(
+    z.strictObject({
+      source: z.string().check(z.minLength(1), z.maxLength(MAX_SOURCE_CHARS)),
+      entry: z.optional(z.string().check(z.regex(/^[A-Za-z_$][\w$]*$/, 'entry must be a JavaScript identifier'))),
+    }),
+  ),
+  workload: z.optional(
+    z.strictObject({
+      name: z.string().check(z.minLength(1)),
+      size: z.optional(z.enum(['test', 'small', 'large'])),
+    }),
+  ),
+  input: z.optional(z.unknown()),
+  bundle: z.optional(
+    z.strictObject({
+      data: z
+        .string()
+        .check(
+          z.minLength(1),
+          z.maxLength(MAX_BUNDLE_BASE64_CHARS, 'the bundle limit: 5 MiB of base64, which fits the 6 MB invoke payload'),
+        ),
+      sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits')),
+      encoding: z.enum(BUNDLE_ENCODINGS),
+    }),
+  ),
+  reject: z.optional(
+    z.strictObject({
+      cpus: z.array(z.string().check(z.minLength(1))).check(z.maxLength(64)),
+      holdMs: z.int().check(z.gte(0), z.lte(MAX_TIMEOUT_MS)),
+      endInstance: z.optional(z.boolean()),
+    }),
+  ),
+  timeoutMs: z.optional(z.int().check(z.gte(1), z.lte(MAX_TIMEOUT_MS))),
+});
 
 /**
  * Validates an event as a `DynamicRequest`.
@@ -86,12 +78,9 @@ export function parseDynamicRequest(event: unknown): DynamicRequest {
   const parsed = dynamicRequestSchema.safeParse(event);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)';
-    const message =
-      issue.code === 'unrecognized_keys'
-        ? `unknown field(s) ${issue.keys.join(', ')}; allowed: code, workload, input, bundle, reject, timeoutMs`
-        : `${field}: ${issue.message}`;
-    throw new BadRequestError(issue.code === 'unrecognized_keys' ? issue.keys.join(',') : field, message);
+    const extra =
+      issue.code === 'unrecognized_keys' ? '; allowed: code, workload, input, bundle, reject, timeoutMs' : '';
+    throw new BadRequestError(fieldOf(issue), `${describeIssue(issue, event)}${extra}`);
   }
   const request = parsed.data as DynamicRequest;
   if (request.code && request.workload) {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { describeIssue, fieldOf } from '../shared/issues';
 import type { FanoutRequest } from '../shared/protocol';
 import { FanoutRequestError } from './errors';
 
@@ -7,17 +8,15 @@ export const MAX_DEPTH = 24;
 /** Most requests one poll may ask for. */
 export const MAX_COUNT = 100_000;
 
-export const fanoutRequestSchema = z
-  .object({
-    target: z.string().min(1).max(256),
-    count: z.number().int().min(1).max(MAX_COUNT),
-    branching: z.number().int().min(2).max(1000),
-    leafTimeoutMs: z.number().int().positive().max(900_000).optional(),
-    leafPayload: z.unknown().optional(),
-    includeDetail: z.boolean().optional(),
-    depth: z.number().int().min(0).max(MAX_DEPTH).optional(),
-  })
-  .strict();
+export const fanoutRequestSchema = z.strictObject({
+  target: z.string().check(z.minLength(1), z.maxLength(256)),
+  count: z.int().check(z.gte(1), z.lte(MAX_COUNT)),
+  branching: z.int().check(z.gte(2), z.lte(1000)),
+  leafTimeoutMs: z.optional(z.int().check(z.gte(1), z.lte(900_000))),
+  leafPayload: z.optional(z.unknown()),
+  includeDetail: z.optional(z.boolean()),
+  depth: z.optional(z.int().check(z.gte(0), z.lte(MAX_DEPTH))),
+});
 
 /**
  * Validates a fan-out request.
@@ -27,23 +26,9 @@ export function parseFanoutRequest(event: unknown): FanoutRequest {
   const parsed = fanoutRequestSchema.safeParse(event);
   if (parsed.success) return parsed.data as FanoutRequest;
   const issue = parsed.error.issues[0]!;
-  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)';
-  const value = issue.path.length > 0 ? valueAt(event, issue.path) : event;
   throw new FanoutRequestError(
-    field,
-    `bad fan-out request: ${field} = ${short(value)}: ${issue.message} ` +
+    fieldOf(issue),
+    `bad fan-out request: ${describeIssue(issue, event)} ` +
       '(expected { target: string, count: 1..100000, branching: 2..1000, leafTimeoutMs?: ms })',
   );
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let at = root;
-  for (const key of path)
-    at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key] : undefined;
-  return at;
-}
-
-function short(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -198,6 +198,15 @@ describe('dynamic handler: bad requests name the field', () => {
     expect(answer.error.message.length).toBeGreaterThan(10);
   });
 
+  it.each([
+    [{ code: { source: 'x' }, reject: { cpus: [], holdMs: -1 } }, 'reject.holdMs = -1: must be at least 0'],
+    [{ workload: { name: 'zipper', size: 'huge' } }, 'workload.size = "huge": allowed "test", "small", "large"'],
+    [{ code: { source: 'x' }, timeoutMs: 1.5 }, 'timeoutMs = 1.5: expected int'],
+    [{ code: { source: 'x' }, colour: 1 }, 'unknown field(s) colour; allowed: code, workload'],
+  ])('says the value and what is allowed (%#)', async (request, text) => {
+    expect(expectError(await handler(request), 'BadRequest').error.message).toContain(text);
+  });
+
   it('names the bundle limit in the message', async () => {
     const answer = await handler({
       code: { source: 'exports.run=()=>1' },
