@@ -129,7 +129,9 @@ export function storedAggregate(aggregate: PollAggregate): StoredPollAggregate {
   return {
     ...aggregate,
     instanceIds: aggregate.instanceIds.slice(0, MAX_STORED_INSTANCE_IDS),
-    instanceCount: aggregate.instanceIds.length,
+    // cpuCounts counts each distinct instance once, so its sum is the instance count even when
+    // a caller leaves the id list out.
+    instanceCount: Math.max(aggregate.instanceIds.length, failureTotal(aggregate.cpuCounts)),
     bootTimes: aggregate.bootTimes.slice(0, MAX_STORED_BOOT_TIMES),
   };
 }
@@ -140,7 +142,7 @@ function addCounts(a: Readonly<Record<string, number>>, b: Readonly<Record<strin
   return out;
 }
 
-/** Sum of all failures of a poll or run. */
+/** Sum of a count record (failures of a poll or run, instances per CPU). */
 export function failureTotal(failures: Readonly<Record<string, number>>): number {
   return Object.values(failures).reduce((sum, n) => sum + n, 0);
 }

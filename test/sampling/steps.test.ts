@@ -1,0 +1,189 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { samplerStartOf } from '../../lambda/sampling/context';
+import { StepInputError } from '../../lambda/sampling/errors';
+import type { RunState, SamplingSettings } from '../../lambda/sampling/events';
+import { nextIntervalHours } from '../../lambda/sampling/finalize';
+import { createStepsHandler } from '../../lambda/sampling/handler';
+import { describeCause } from '../../lambda/sampling/mark-failed';
+import { NO_METRICS } from '../../lambda/sampling/metrics';
+import { samplerFaultsOf } from '../../lambda/sampling/record';
+import { createDocumentClient } from '../../lib/aws/dynamo-client';
+import { type LocalDynamo, startLocalDynamo } from '../../lib/aws/local-dynamo';
+import { SkyStore } from '../../lib/aws/store';
+import { ensureSkyTable } from '../../lib/aws/table-setup';
+import type { PollAggregate } from '../../lib/core/types';
+
+const SETTINGS: SamplingSettings = {
+  samplersPerZone: 4,
+  samplerMemoryMb: 10_140,
+  pollConcurrency: 100,
+  fanoutBranching: 10,
+  fanoutMemoryMb: 1024,
+  accuracyTarget: 0.95,
+  saturationFailureRate: 0.5,
+  maxPolls: 10,
+  maxRunCostUsd: 0.2,
+  sampleEveryHours: 22,
+  adaptiveSchedule: true,
+  minInstancesForCharacterization: 100,
+  pricePerGbSecond: 0.0000166667,
+  pricePerRequest: 0.0000002,
+};
+const ZONE = { azId: 'usw1-az1', region: 'us-west-1' };
+
+function poll(counts: Record<string, number>, failures: Record<string, number> = {}): PollAggregate {
+  const ok = Object.values(counts).reduce((a, b) => a + b, 0);
+  const failed = Object.values(failures).reduce((a, b) => a + b, 0);
+  return {
+    requested: ok + failed,
+    succeeded: ok,
+    failures,
+    cpuCounts: counts,
+    cpuModels: {},
+    instanceIds: [],
+    newInstances: ok,
+    bootTimes: [],
+    latencyMs: { p50: 260, p90: 270, p99: 280, max: 290 },
+    billedMs: ok * 252,
+  };
+}
+
+describe('sampling steps against a local DynamoDB server', () => {
+  let dynamo: LocalDynamo;
+  let store: SkyStore;
+  let doc: ReturnType<typeof createDocumentClient>;
+  let clock = Date.parse('2026-03-01T00:00:00Z');
+  let handler: ReturnType<typeof createStepsHandler>;
+
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+    const raw = new DynamoDBClient({
+      region: 'us-west-2',
+      endpoint: dynamo.endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureSkyTable(raw, 'skymesh');
+    raw.destroy();
+    doc = createDocumentClient({ region: 'us-west-2', endpoint: dynamo.endpoint });
+    store = new SkyStore({ client: doc, tableName: 'skymesh', now: () => clock });
+    handler = createStepsHandler({ store, now: () => clock, metrics: NO_METRICS });
+  });
+  afterAll(async () => {
+    doc.destroy();
+    await dynamo.close();
+  });
+
+  const base = (runId: string) => ({ runId, ...ZONE, settings: SETTINGS });
+  const start = (runId: string, input: Record<string, unknown> = { force: true }) =>
+    handler({
+      step: 'start',
+      ...base(runId),
+      startedAt: new Date(clock).toISOString(),
+      staggerSeconds: 600,
+      input,
+    }) as Promise<RunState>;
+  const record = (runId: string, run: RunState, aggregate: PollAggregate) =>
+    handler({ step: 'record', ...base(runId), run, poll: aggregate }) as Promise<RunState>;
+  const decide = (runId: string, run: RunState) =>
+    handler({ step: 'decide', ...base(runId), run }) as Promise<RunState>;
+  const finalize = (runId: string, run: RunState) =>
+    handler({ step: 'finalize', ...base(runId), run }) as Promise<RunState>;
+
+  it('fails on a malformed event, naming the field', async () => {
+    await expect(
+      handler({ step: 'record', ...base('bad'), settings: { ...SETTINGS, pollConcurrency: 0 } }),
+    ).rejects.toThrow(StepInputError);
+    await expect(handler({ step: 'start', ...base('bad'), azId: 'us-west-1a' })).rejects.toThrow(
+      /at 'azId': "us-west-1a"; expected an AZ ID such as usw1-az1/,
+    );
+    await expect(handler({ step: 'explode' })).rejects.toThrow(/at 'step'/);
+  });
+
+  it('runs start → record → decide → finalize, rotating samplers and writing LATEST once', async () => {
+    // GIVEN a forced run: no stagger
+    let run = await start('r1');
+    expect(run).toMatchObject({ skipped: false, pollIndex: 0, staggerSeconds: 0 });
+    expect(run.target).toBe(`sky-smp-usw1-az1-0${samplerStartOf('r1', 4)}`);
+    // WHEN two identical polls are recorded
+    for (let k = 0; k < 2; k++) {
+      run = await record('r1', run, poll({ a: 600, b: 400 }));
+      run = await decide('r1', run);
+    }
+    expect(run.decision).toMatchObject({ action: 'stop', reason: 'converged' });
+    expect(run.target).toBe(`sky-smp-usw1-az1-0${(samplerStartOf('r1', 4) + 2) % 4}`);
+    const done = await finalize('r1', run);
+    // THEN
+    expect(done).toMatchObject({ driftClass: 'unknown', instancesSeen: 2000 });
+    expect(done.nextSampleAt).toBe(new Date(clock + 22 * 3_600_000).toISOString());
+    // AND a retried finalize writes nothing new
+    clock += 60_000;
+    expect(await finalize('r1', run)).toMatchObject({ characterizationAt: done.characterizationAt });
+    expect(await store.characterizations(ZONE.azId)).toHaveLength(1);
+    expect((await store.getRun('r1'))?.status).toBe('succeeded');
+  });
+
+  it('skips a scheduled start until the zone is due, and staggers a due one', async () => {
+    const notDue = await start('r2', {});
+    expect(notDue).toMatchObject({ skipped: true });
+    expect(await store.getRun('r2')).toBeUndefined();
+    clock += 22 * 3_600_000 - 10 * 60_000; // within the tolerance before nextSampleAt
+    const due = await start('r3', {});
+    expect(due).toMatchObject({ skipped: false, staggerSeconds: 600 });
+    expect((await store.getRun('r3'))?.previous?.counts).toEqual({ a: 1200, b: 800 });
+    // A retried start resumes where the run is.
+    await record('r3', due, poll({ a: 10 }));
+    expect(await start('r3', {})).toMatchObject({ pollIndex: 1 });
+  });
+
+  it('fails the run when the sampler itself broke on most of a poll, after storing the poll', async () => {
+    const run = await start('r4');
+    await expect(record('r4', run, poll({ a: 40 }, { Unhandled: 60 }))).rejects.toThrow(
+      /Sampler sky-smp-usw1-az1-\d\d failed 60 of 100 requests with its own errors \(Unhandled × 60\)/,
+    );
+    expect(await store.polls('r4')).toHaveLength(1);
+    const failed = await handler({
+      step: 'fail',
+      runId: 'r4',
+      ...ZONE,
+      error: {
+        Error: 'SamplerFaultError',
+        Cause: JSON.stringify({ errorType: 'SamplerFaultError', errorMessage: 'Sampler x failed' }),
+      },
+    });
+    expect(failed).toEqual({ runId: 'r4', status: 'failed', cause: 'SamplerFaultError: Sampler x failed' });
+  });
+
+  it('treats throttling as saturation, not as a sampler fault', () => {
+    expect(samplerFaultsOf({ TooManyRequestsException: 900, Timeout: 3, Unhandled: 2, 'Lambda.Unhandled': 1 })).toEqual(
+      {
+        Unhandled: 2,
+        'Lambda.Unhandled': 1,
+      },
+    );
+  });
+
+  it('writes no characterization for a first-poll saturation below the instance minimum', async () => {
+    let run = await start('r5');
+    run = await record('r5', run, poll({ a: 30 }, { TooManyRequestsException: 70 }));
+    run = await decide('r5', run);
+    expect(run.decision).toMatchObject({ action: 'stop', reason: 'saturated' });
+    const before = await store.characterizations(ZONE.azId);
+    const done = await finalize('r5', run);
+    expect(done.characterizationAt).toBeUndefined();
+    expect(await store.characterizations(ZONE.azId)).toHaveLength(before.length);
+    expect(await store.getRun('r5')).toMatchObject({ status: 'succeeded', stoppedBecause: 'saturated' });
+  });
+
+  it('keeps the next sampling time within [base / 2, 2 × base], and at base when not adaptive', () => {
+    expect(nextIntervalHours('stable', SETTINGS)).toBe(44);
+    expect(nextIntervalHours('drifting', SETTINGS)).toBe(11);
+    expect(nextIntervalHours('unknown', SETTINGS)).toBe(22);
+    expect(nextIntervalHours('stable', { ...SETTINGS, adaptiveSchedule: false })).toBe(22);
+  });
+
+  it('reads a plain or JSON cause', () => {
+    expect(describeCause({ Error: 'States.Timeout' })).toBe('States.Timeout');
+    expect(describeCause({ Error: 'X', Cause: 'X: boom' })).toBe('X: boom');
+    expect(describeCause({ Error: 'X', Cause: '{"errorMessage":"m"}' })).toBe('X: m');
+  });
+});
