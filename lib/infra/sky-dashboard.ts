@@ -34,12 +34,11 @@ export class SkyDashboard extends Construct {
     const period = props.period ?? Duration.minutes(5);
     const home = Stack.of(this).region;
     const perZone = (metric: string, label: string, region?: string) =>
-      new cloudwatch.MathExpression({
+      new cloudwatch.SearchExpression({
         expression: `SEARCH('{${METRICS_NAMESPACE},${METRIC_DIMENSION},service} MetricName="${metric}"', 'Sum', ${period.toSeconds()})`,
         label: region ? `${label} ${region}` : label,
         period,
         searchRegion: region && region !== home ? region : undefined,
-        usingMetrics: {},
       });
     const routerGraph = (title: string, metric: string) =>
       new cloudwatch.GraphWidget({ title, left: [perZone(metric, metric)], width: 8, height: 6 });
