@@ -17,7 +17,11 @@ export interface FanoutHandlerOptions {
 /** The parts of the Lambda context the handler reads. */
 export interface FanoutContext {
   readonly functionName?: string;
+  getRemainingTimeInMillis?(): number;
 }
+
+/** Time kept back from this call's own deadline so that it can still answer, in ms. */
+export const FANOUT_MARGIN_MS = 1000;
 
 export type FanoutHandler = (event: unknown, context?: FanoutContext) => Promise<FanoutResponse>;
 
@@ -51,9 +55,13 @@ export function createFanoutHandler(options: FanoutHandlerOptions): FanoutHandle
     const request = parseFanoutRequest(event);
     const depth = request.depth ?? 0;
     const acc = new PollAccumulator();
+    // Calls still running at this call's deadline count as Timeout instead of losing the whole answer.
+    const remaining = context?.getRemainingTimeInMillis?.();
+    const budget = remaining !== undefined ? Math.max(1, remaining - FANOUT_MARGIN_MS) : undefined;
     if (request.count <= request.branching) {
       const payload = request.leafPayload ?? {};
-      const timeout = request.leafTimeoutMs !== undefined ? { timeoutMs: request.leafTimeoutMs } : undefined;
+      const leafMs = minDefined(request.leafTimeoutMs, budget);
+      const timeout = leafMs !== undefined ? { timeoutMs: leafMs } : undefined;
       const results = await Promise.all(
         Array.from({ length: request.count }, () => invoker.invoke(request.target, payload, timeout)),
       );
@@ -69,7 +77,13 @@ export function createFanoutHandler(options: FanoutHandlerOptions): FanoutHandle
       }
       const sizes = splitCount(request.count, request.branching);
       const results = await Promise.all(
-        sizes.map((count) => invoker.invoke(self, childRequest(request, count, depth + 1))),
+        sizes.map((count) =>
+          invoker.invoke(
+            self,
+            childRequest(request, count, depth + 1),
+            budget !== undefined ? { timeoutMs: budget } : undefined,
+          ),
+        ),
       );
       for (const [i, result] of results.entries()) acc.addChild(result, sizes[i]!);
     }
@@ -88,4 +102,10 @@ function childRequest(parent: FanoutRequest, count: number, depth: number): Fano
     includeDetail: true,
     depth,
   };
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
 }

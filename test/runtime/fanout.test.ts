@@ -216,6 +216,23 @@ describe('fan-out tree', () => {
   });
 });
 
+describe('fan-out deadlines', () => {
+  it('bounds leaf and child calls by its own remaining time, so late calls count as Timeout', async () => {
+    const invoker = new MemoryInvoker();
+    invoker.register(SAMPLER, zone([INTEL_CPUINFO]));
+    const handler = createFanoutHandler({ invoker, selfName: FANOUT });
+    invoker.register(FANOUT, (payload) => handler(payload, { getRemainingTimeInMillis: () => 5000 }));
+    await handler(
+      { target: SAMPLER, count: 4, branching: 2, leafTimeoutMs: 9000 },
+      { getRemainingTimeInMillis: () => 30_000 },
+    );
+    const children = invoker.calls.filter((c) => c.name === FANOUT);
+    expect(children.map((c) => c.options)).toEqual([{ timeoutMs: 29_000 }, { timeoutMs: 29_000 }]);
+    const leaves = invoker.calls.filter((c) => c.name === SAMPLER);
+    expect(leaves.map((c) => c.options)).toEqual(Array(4).fill({ timeoutMs: 4000 }));
+  });
+});
+
 describe('latency sketch', () => {
   it('merging is exact: a split sketch equals the whole', () => {
     fc.assert(

@@ -40,6 +40,12 @@ describe('sdkInvoker over a loopback Lambda API', () => {
     expect(api.requests.at(-1)).toEqual({ name: 'ok', payload: { a: 1 } });
   });
 
+  it('queues an Event invocation and answers at once with no payload', async () => {
+    const result = await sdkInvoker(client()).invoke('ok', { b: 2 }, { invocationType: 'Event' });
+    expect(result).toMatchObject({ ok: true, payload: null });
+    expect(api.requests.at(-1)).toEqual({ name: 'ok', payload: { b: 2 } });
+  });
+
   it('maps a function error to the payload errorType, else Unhandled', async () => {
     const invoker = sdkInvoker(client());
     expect(await invoker.invoke('boom', {})).toMatchObject({

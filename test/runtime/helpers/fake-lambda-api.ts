@@ -28,6 +28,10 @@ export async function startFakeLambdaApi(
       const text = Buffer.concat(chunks).toString('utf8');
       const payload = text ? JSON.parse(text) : undefined;
       requests.push({ name, payload });
+      if (req.headers['x-amz-invocation-type'] === 'Event') {
+        res.writeHead(202).end();
+        return;
+      }
       const a = await answer(name, payload);
       if (a.kind === 'ok' && a.delayMs) await new Promise((r) => setTimeout(r, a.delayMs));
       if (res.destroyed) return;
