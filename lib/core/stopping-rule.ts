@@ -33,7 +33,7 @@ import type { CpuKey, PollAggregate, StopDecision } from './types';
  *   α = 0.001, Wilson–Hilferty approximation).
  * Otherwise it stops as `saturated` when a poll's failed share exceeds `saturationFailureRate`
  * (that poll marks the zone's ground truth, §4.1), or at a cap: `capped-polls`, or `capped-cost`
- * when the cost so far plus one more poll like the last would exceed `maxCostUsd`.
+ * when the cost so far plus one more poll of the average cost so far would exceed `maxCostUsd`.
  *
  * On the paper's numbers (~900 instances a poll, three or four CPU types) two polls that agree give
  * an expected error of 2–3 APE, so a zone whose instances land evenly on its hosts stops after 2–3
@@ -351,10 +351,12 @@ export function decideStop(polls: readonly PollAggregate[], options: StopOptions
   if (polls.length >= maxPolls) return { action: 'stop', reason: 'capped-polls', estimatedApe };
 
   const last = polls[polls.length - 1];
-  const lastCost = pollCostUsd(last, options.pollPricing);
+  // The next poll is expected to cost what the polls so far cost on average (in the caller's
+  // accounting when it passes the cost so far, else priced from the polls' billed time).
   const costSoFar =
     options.costSoFarUsd ?? polls.reduce((sum, poll) => sum + pollCostUsd(poll, options.pollPricing), 0);
-  if (costSoFar + lastCost > maxCostUsd) return { action: 'stop', reason: 'capped-cost', estimatedApe };
+  const nextPollCost = costSoFar / polls.length;
+  if (costSoFar + nextPollCost > maxCostUsd) return { action: 'stop', reason: 'capped-cost', estimatedApe };
 
   // A partly throttled poll means the account's concurrency was still held (by the previous burst's
   // stragglers or other work); Lambda adds 1,000 concurrency per function per 10 s, so wait that long.
