@@ -29,7 +29,8 @@ try {
 } catch (error) {
   if (error instanceof ConfigError || error instanceof InfraError) {
     console.error(`skymesh: ${error.message}`);
-    process.exit(1);
+    process.exitCode = 1;
+  } else {
+    throw error;
   }
-  throw error;
 }

@@ -23,7 +23,7 @@ describe('bundledCode', () => {
     // GIVEN a group of two entries, one importing a module from the project
     const root = join(scratch, 'project');
     mkdirSync(join(root, 'src'), { recursive: true });
-    writeFileSync(join(root, 'src', 'shared.ts'), 'export const greet = (n: string): string => `hello ${n}`;\n');
+    writeFileSync(join(root, 'src', 'shared.ts'), "export const greet = (n: string): string => 'hello ' + n;\n");
     writeFileSync(
       join(root, 'src', 'a.ts'),
       "import { greet } from './shared';\nexport const handler = async () => greet('a');\n",

@@ -1,0 +1,21 @@
+export {
+  bundledCode,
+  bundledHandler,
+  CONTROL_HANDLERS,
+  DYNAMIC_HANDLERS,
+  type HandlerGroup,
+  ZONE_HANDLERS,
+} from './bundling';
+export { ControlStack, type ControlStackProps, type RegionZones } from './control-stack';
+export { BundlingError, InfraError, MeshLimitError, MeshPropsError } from './errors';
+export { ExecutionRole, type ExecutionRoleProps } from './execution-role';
+export { FUNCTION_ENV } from './function-environment';
+export { CLOUDFORMATION_LIMITS, regionMeshEstimate, zoneSamplerEstimate } from './limits';
+export { skyMeshPropsFromConfig } from './mesh-from-config';
+export { METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from './metric-names';
+export { ALL_ARCHITECTURES, PAPER_MEMORY_SIZES, RegionMeshStack, type RegionMeshStackProps } from './region-mesh-stack';
+export { SamplingStateMachine, type SamplingStateMachineProps } from './sampling-state-machine';
+export { SkyDashboard, type SkyDashboardProps } from './sky-dashboard';
+export { assertMeshWithinLimits, buildSkyMesh, type SkyMesh, type SkyMeshProps, stackNames } from './sky-mesh';
+export { ZonalNetwork, type ZonalNetworkProps, type ZoneAttachment } from './zonal-network';
+export { type TableLocation, ZoneSamplerStack, type ZoneSamplerStackProps } from './zone-sampler-stack';
