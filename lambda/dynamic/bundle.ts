@@ -66,7 +66,7 @@ export function decodeBase64(text: string): Buffer {
 function unpack(compressed: Buffer, dir: string): void {
   let archive: Buffer;
   try {
-    archive = gunzipSync(compressed, { maxOutputLength: MAX_BUNDLE_UNPACKED_BYTES });
+    archive = gunzipSync(compressed, { maxOutputLength: MAX_BUNDLE_UNPACKED_BYTES, chunkSize: 1 << 20 });
   } catch (error) {
     const tooBig = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
     throw new BadRequestError(

@@ -41,7 +41,7 @@ export const graphBfs: Workload<GraphInput, BfsOutput> = {
   description: 'Generates a graph and performs a breadth-first search.',
   sizes: {
     test: { seed: 11, nodes: 5_000, edges: 20_000 },
-    small: { seed: 11, nodes: 650_000, edges: 3_250_000 },
+    small: { seed: 11, nodes: 520_000, edges: 2_600_000 },
     large: { seed: 11, nodes: 3_000_000, edges: 15_000_000 },
   },
   run(input) {

@@ -51,7 +51,7 @@ export const pagerank: Workload<PageRankInput, PageRankOutput> = {
   description: 'Generates a graph and computes the PageRank of each node.',
   sizes: {
     test: { seed: 3, nodes: 5_000, outDegree: 8, iterations: 20 },
-    small: { seed: 3, nodes: 500_000, outDegree: 8, iterations: 30 },
+    small: { seed: 3, nodes: 250_000, outDegree: 8, iterations: 30 },
     large: { seed: 3, nodes: 2_000_000, outDegree: 8, iterations: 40 },
   },
   run(input) {
