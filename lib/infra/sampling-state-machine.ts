@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { SamplingSettings } from '../../lambda/sampling/events';
+import { lambdaPrice } from '../catalog/prices';
 import { samplingStateMachineName } from '../core/naming';
 import { acknowledgeWildcardResources } from './nag';
 
@@ -67,10 +68,10 @@ export interface SamplingStateMachineProps {
   readonly minInstancesForCharacterization?: number;
   /**
    * Lambda price of the samplers per GB-second (for the run's cost estimate).
-   * @default 0.0000166667 (x86_64, first tier, most regions)
+   * @default - the catalog's x86_64 price in the zone's region
    */
   readonly pricePerGbSecond?: number;
-  /** @default 0.0000002 */
+  /** @default - the catalog's request price in the zone's region */
   readonly pricePerRequest?: number;
   /** How long one poll (the fan-out call) may take before the run fails. @default Duration.minutes(5) */
   readonly pollTimeout?: Duration;
@@ -94,9 +95,6 @@ export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
   'ServiceException',
   'TooManyRequestsException',
 ];
-
-/** Lambda's x86_64 price in most regions (first tier): https://aws.amazon.com/lambda/pricing/ */
-const STANDARD_X86_PRICE = { perGbSecond: 0.0000166667, perRequest: 0.0000002 } as const;
 
 /** State names, so that tests and local runs can address states (e.g. to shorten waits). */
 export const SAMPLING_STATES = {
@@ -161,6 +159,8 @@ export class SamplingStateMachine extends Construct {
     const region = props.region ?? stack.region;
     const adaptive = props.adaptiveSchedule ?? true;
     const sampleEveryHours = props.sampleEveryHours ?? 22;
+    // Samplers are x86_64 (the default architecture); an environment-agnostic stack gets the catalog's default price.
+    const price = lambdaPrice(Token.isUnresolved(region) ? 'unknown' : region, 'x86_64');
     this.settings = {
       samplersPerZone: props.samplersPerZone ?? 100,
       samplerMemoryMb: props.samplerMemoryMb ?? 10_140,
@@ -174,8 +174,8 @@ export class SamplingStateMachine extends Construct {
       sampleEveryHours,
       adaptiveSchedule: adaptive,
       minInstancesForCharacterization: props.minInstancesForCharacterization ?? 100,
-      pricePerGbSecond: props.pricePerGbSecond ?? STANDARD_X86_PRICE.perGbSecond,
-      pricePerRequest: props.pricePerRequest ?? STANDARD_X86_PRICE.perRequest,
+      pricePerGbSecond: props.pricePerGbSecond ?? price.perGbSecond,
+      pricePerRequest: props.pricePerRequest ?? price.perRequest,
     };
     const staggerSeconds = (props.zoneIndex ?? 0) * (props.staggerStep ?? Duration.minutes(10)).toSeconds();
     const S = SAMPLING_STATES;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { lambdaPrice } from '../../lib/catalog/prices';
 import { LAMBDA_SERVICE_ERRORS, SamplingStateMachine } from '../../lib/infra/sampling-state-machine';
 import { stateMachineDefinitions } from '../../lib/infra/state-machine-definition';
 
@@ -88,6 +89,8 @@ describe('SamplingStateMachine', () => {
     expect(States.Poll.Parameters).toEqual({ 'target.$': '$.run.target', count: 500, branching: 8 });
     const configure = States.Configure.Parameters as { settings: Record<string, unknown> };
     expect(configure.settings).toMatchObject({ pollConcurrency: 500, accuracyTarget: 0.9, samplersPerZone: 7 });
+    // The cost estimate uses the zone's regional price.
+    expect(configure.settings.pricePerGbSecond).toBe(lambdaPrice('us-west-1', 'x86_64').perGbSecond);
     expect(States.Start.Parameters).toMatchObject({ step: 'start', staggerSeconds: 1200 });
   });
 
