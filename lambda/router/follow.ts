@@ -126,7 +126,7 @@ export async function followRoute(
         costUsd: billedMs !== undefined ? costOf(context, target, billedMs) : 0,
       });
       // The function itself failed (crashed, denied, refused the payload): another zone would fail alike.
-      if (status === 'zone-error' && !result.retryable && result.errorType !== 'ResourceNotFoundException') {
+      if (status === 'zone-error' && !result.retryable && !worthFailover(result)) {
         const message = `${target.functionName} failed with ${result.errorType}: ${result.message}`;
         return failure(context, profile, placement, attempts, targets, 'FunctionError', 502, message);
       }
@@ -196,6 +196,18 @@ function payloadFor(work: Work, placement: Placement, last: boolean, endInstance
     ...work,
     reject: { cpus: placement.rejectCpus, holdMs: placement.holdMs, ...(endInstance ? { endInstance: true } : {}) },
   };
+}
+
+/** Errors that say nothing about the function: the call never reached it, or the connection broke. */
+const TRANSPORT_ERROR = /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|TimeoutError/;
+
+function worthFailover(result: Extract<InvokeResult, { ok: false }>): boolean {
+  return (
+    result.errorType === 'ResourceNotFoundException' ||
+    result.errorType === 'UnknownError' ||
+    TRANSPORT_ERROR.test(result.errorType) ||
+    TRANSPORT_ERROR.test(result.message)
+  );
 }
 
 function failedStatus(result: Extract<InvokeResult, { ok: false }>): AttemptStatus {

@@ -125,6 +125,8 @@ export async function startSky(options: SkyFixtureOptions = {}): Promise<SkyFixt
     endpoint: api.endpoint,
     credentials: { accessKeyId: 'twin', secretAccessKey: 'twin' },
     maxSockets,
+    // A thousand sockets opening at once on a busy event loop take longer than the 3 s default.
+    connectionTimeoutMs: 60_000,
   });
   const invoker = sdkInvoker(lambda, { maxSockets });
   const config: RouterConfig = {
