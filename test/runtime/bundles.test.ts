@@ -89,6 +89,37 @@ describe('dynamic function as its esbuild bundle', () => {
   });
 });
 
+describe('dynamic function bundle: ending a rejected instance', () => {
+  it('answers first, then the process exits (Lambda then replaces the instance)', async () => {
+    const dir = realTmp('sky-bundle-end-');
+    const bundle = await bundleHandler(join(root, 'lambda/dynamic/index.ts'), dir);
+    const runner = join(dir, 'end-runner.js');
+    writeFileSync(
+      runner,
+      `const { handler } = require(${JSON.stringify(bundle)});
+(async () => {
+  const probe = await handler({ code: { source: 'exports.run = () => 1' } });
+  const answer = await handler({ code: { source: 'exports.run = () => 1' }, reject: { cpus: [probe.inspection.cpuKey], holdMs: 1, endInstance: true } });
+  process.stdout.write(JSON.stringify(answer) + '\\n');
+  setTimeout(() => process.stdout.write('still alive\\n'), 2000);
+})();
+`,
+    );
+    const { execFile } = await import('node:child_process');
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [runner],
+        { env: { PATH: process.env.PATH ?? '', SKY_TMP_DIR: realTmp() } },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      ),
+    );
+    const lines = output.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ status: 'rejected' });
+  });
+});
+
 describe('fan-out tree as its esbuild bundle, over a loopback Lambda API', () => {
   let bundle: string;
   let api: Awaited<ReturnType<typeof startFakeLambdaApi>>;
