@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { AssetHashType, Stage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import { buildSync } from 'esbuild';
+import { buildSync, version as esbuildVersion } from 'esbuild';
+import { type BuiltBundle, BundleCache } from './bundle-cache';
 import { BundlingError } from './errors';
 
 /** The repository root: `lib/infra/..`. Handler entries are resolved against it. */
@@ -44,18 +45,34 @@ export function bundledHandler(group: HandlerGroup, name: string): string {
   return `${name}.handler`;
 }
 
-interface BuiltGroup {
-  readonly hash: string;
-  readonly files: ReadonlyArray<{ readonly name: string; readonly contents: Uint8Array }>;
-}
+/** The esbuild settings of every bundle; part of the cache key. */
+const BUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+} as const;
 
-/** esbuild runs once per group per process; every synth in the process reuses the bytes. */
-const built = new Map<string, BuiltGroup>();
+/** Files besides the imported sources that can change how esbuild resolves and compiles them. */
+const BUILD_CONFIG_FILES = ['package.json', 'tsconfig.json'];
 
-function build(group: HandlerGroup, root: string): BuiltGroup {
-  const key = `${root}\0${group.name}\0${JSON.stringify(group.entries)}`;
-  const cached = built.get(key);
-  if (cached) return cached;
+/** esbuild runs at most once per group per process; every synth in the process reuses the bytes. */
+const built = new Map<string, BuiltBundle>();
+
+function build(group: HandlerGroup, root: string, cacheDir: string | false): BuiltBundle {
+  const memoKey = `${root}\0${group.name}\0${JSON.stringify(group.entries)}`;
+  const memo = built.get(memoKey);
+  if (memo) return memo;
+  const cache = cacheDir === false ? undefined : new BundleCache(cacheDir, root);
+  const cacheKey = JSON.stringify({ esbuild: esbuildVersion, options: BUILD_OPTIONS, entries: group.entries });
+  const cached = cache?.read(group.name, cacheKey);
+  if (cached) {
+    built.set(memoKey, cached);
+    return cached;
+  }
   const entryPoints: Record<string, string> = {};
   for (const [name, entry] of Object.entries(group.entries)) {
     const path = join(root, entry);
@@ -65,14 +82,9 @@ function build(group: HandlerGroup, root: string): BuiltGroup {
   let result: ReturnType<typeof buildSync>;
   try {
     result = buildSync({
+      ...BUILD_OPTIONS,
       entryPoints,
-      bundle: true,
-      platform: 'node',
-      target: 'node24',
-      format: 'cjs',
-      minify: true,
-      sourcemap: false,
-      legalComments: 'none',
+      metafile: true,
       write: false,
       outdir: '/',
       logLevel: 'silent',
@@ -89,7 +101,14 @@ function build(group: HandlerGroup, root: string): BuiltGroup {
     hash.update(file.name).update('\0').update(file.contents);
   }
   const bundle = { hash: hash.digest('hex'), files };
-  built.set(key, bundle);
+  if (cache && result.metafile) {
+    const inputs = [
+      ...Object.keys(result.metafile.inputs),
+      ...BUILD_CONFIG_FILES.filter((f) => existsSync(join(root, f))),
+    ];
+    cache.write(group.name, cacheKey, inputs, bundle);
+  }
+  built.set(memoKey, bundle);
   return bundle;
 }
 
@@ -100,10 +119,16 @@ export interface BundledCodeOptions {
    * @default - the repository root
    */
   readonly projectRoot?: string;
+  /**
+   * Folder of the bundle cache kept across synths, or `false` for none.
+   * @default - `node_modules/.cache/skymesh-bundles` under the project root
+   */
+  readonly cacheDir?: string | false;
 }
 
 /**
- * Bundles a handler group with the project's esbuild (once per process) into
+ * Bundles a handler group with the project's esbuild (at most once per process, and not at all while a
+ * cached bundle's inputs are unchanged; see {@link BundleCache}) into
  * `<cloud assembly outdir>/bundles/<group>-<hash>` and returns a code asset for it, keyed by the
  * bundle's own hash so that CDK does not fingerprint the folder again.
  *
@@ -114,7 +139,12 @@ export interface BundledCodeOptions {
  * new lambda.Function(this, 'Fn', { code, handler: bundledHandler(DYNAMIC_HANDLERS, 'dynamic'), ... });
  */
 export function bundledCode(scope: Construct, group: HandlerGroup, options: BundledCodeOptions = {}): lambda.Code {
-  const { hash, files } = build(group, options.projectRoot ?? PROJECT_ROOT);
+  const root = options.projectRoot ?? PROJECT_ROOT;
+  const { hash, files } = build(
+    group,
+    root,
+    options.cacheDir ?? join(root, 'node_modules', '.cache', 'skymesh-bundles'),
+  );
   const outdir = Stage.of(scope)?.outdir;
   if (!outdir) throw new BundlingError(group.name, 'the construct is not inside a CDK App or Stage');
   const folder = join(outdir, 'bundles', `${group.name}-${hash.slice(0, 16)}`);
