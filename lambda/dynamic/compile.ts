@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import vm from 'node:vm';
-import { BadRequestError, DeadlineError, DynamicError } from './errors';
+import { BadRequestError, DeadlineError, DynamicError, UserCodeError } from './errors';
 
 /**
  * Compiles inline CommonJS sources once per hash and runs their synchronous parts under a
@@ -114,17 +114,6 @@ export function entryOf(module: CompiledModule, entry: string | undefined): (...
     );
   }
   return fn as (...args: unknown[]) => unknown;
-}
-
-/** A user-code failure with the original message and stack. */
-export class UserCodeError extends DynamicError {
-  override readonly name = 'UserCodeError';
-  constructor(
-    message: string,
-    readonly userStack?: string,
-  ) {
-    super('UserCodeError', message);
-  }
 }
 
 /** Wraps anything user code threw (it need not be an Error). */

@@ -31,3 +31,14 @@ export class DeadlineError extends DynamicError {
     super('Timeout', `user code ran past its deadline of ${timeoutMs} ms${detail}`);
   }
 }
+
+/** A user-code failure with the original message and stack. */
+export class UserCodeError extends DynamicError {
+  override readonly name = 'UserCodeError';
+  constructor(
+    message: string,
+    readonly userStack?: string,
+  ) {
+    super('UserCodeError', message);
+  }
+}

@@ -3,8 +3,8 @@ import type { DynamicRequest, DynamicResponse, Inspection } from '../shared/prot
 import { WORKLOADS } from '../workloads';
 import type { UserContext, Workload } from '../workloads/types';
 import { BundleCache } from './bundle';
-import { CodeCache, callWithWatchdog, entryOf, isError, UserCodeError, userError } from './compile';
-import { DeadlineError, DynamicError } from './errors';
+import { CodeCache, callWithWatchdog, entryOf, isError, userError } from './compile';
+import { DeadlineError, DynamicError, UserCodeError } from './errors';
 import { type InspectionStart, Inspector } from './inspector';
 import { parseDynamicRequest } from './request';
 import { type RunTask, realRunner, type WorkloadRunner } from './runner';
@@ -120,22 +120,6 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
     timeoutMs: number,
   ): RunTask {
     const deadline = platform.now() + timeoutMs;
-    const userContext: UserContext = {
-      tmpDir: platform.tmpDir,
-      ...(bundleDir ? { bundleDir } : {}),
-      remainingMs: () => Math.max(0, deadline - platform.now()),
-      instance: {
-        instanceId: start.instanceId,
-        newInstance: start.newInstance,
-        cpuKey: start.facts.cpuKey,
-        cpuModel: start.facts.cpuModel,
-        arch: start.facts.arch,
-        cores: start.facts.cores,
-        ...(start.memoryMb !== undefined ? { memoryMb: start.memoryMb } : {}),
-        ...(start.region ? { region: start.region } : {}),
-        ...(start.azId ? { azId: start.azId } : {}),
-      },
-    };
     const instance = {
       cpuKey: start.facts.cpuKey,
       cpuModel: start.facts.cpuModel,
@@ -144,6 +128,12 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
       ...(start.memoryMb !== undefined ? { memoryMb: start.memoryMb } : {}),
       ...(start.region ? { region: start.region } : {}),
       ...(start.azId ? { azId: start.azId } : {}),
+    };
+    const userContext: UserContext = {
+      tmpDir: platform.tmpDir,
+      ...(bundleDir ? { bundleDir } : {}),
+      remainingMs: () => Math.max(0, deadline - platform.now()),
+      instance: { instanceId: start.instanceId, newInstance: start.newInstance, ...instance },
     };
     if (request.code) {
       const { module } = codeCache.load(request.code.source, bundleDir, timeoutMs);

@@ -28,6 +28,11 @@ export interface LoadSamplerOptions {
  *
  * Each call returns a separate module instance (its own module scope); the instance identity
  * itself lives in the marker file, i.e. in the platform.
+ *
+ * @example
+ * const source = samplerSource({ index: 3, azId: 'usw2-az1', sleepMs: 250 });
+ * const answer = await loadSamplerHandler(source, emulatedInstancePlatform)({});
+ * // answer.cpuModel is whatever the platform's /proc/cpuinfo says
  */
 export function loadSamplerHandler(
   source: string,
