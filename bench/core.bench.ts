@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { REGIONS, regionFacts } from '../lib/catalog';
 import { Router } from '../lib/core/router';
 import type {
@@ -40,7 +42,7 @@ function seeded(seed: number): () => number {
 }
 
 /** Every catalog region and AZ, with synthetic CPU mixes (the 2.5 GHz Xeon in every zone, as §4.2 found). */
-export function globalMesh(): RoutingView {
+function globalMesh(): RoutingView {
   const random = seeded(2026);
   const now = Date.parse('2026-03-01T00:00:00Z');
   const zones: Characterization[] = [];
@@ -124,7 +126,18 @@ function measure(label: string, router: Router, requests: readonly PlacementRequ
   );
 }
 
-export { Router };
+/** Heap growth across cached calls (after a GC when one can be forced): ~0 when the hot path allocates nothing. */
+function heapGrowth(router: Router, requests: readonly PlacementRequest[], calls: number): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (() => void) | undefined;
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  let sink = 0;
+  for (let i = 0; i < calls; i++) sink += router.place(requests[i % requests.length]).maxAttempts;
+  const after = process.memoryUsage().heapUsed;
+  return after - before + (sink < 0 ? 1 : 0);
+}
+
 export async function run(): Promise<void> {
   const view = globalMesh();
   const targets = view.deployed.length * view.architectures.length * view.memorySizes.length;
@@ -156,6 +169,8 @@ export async function run(): Promise<void> {
   const copies = cachedRequests.map((r) => JSON.parse(JSON.stringify(r)) as PlacementRequest);
   measure('cached (216 request shapes, same objects)', router, cachedRequests, 1_000_000);
   measure('cached (equal but distinct request objects)', router, copies, 1_000_000);
+  heapGrowth(router, copies, 200_000);
+  console.log(`heap growth over 1,000,000 warm cached placements: ${heapGrowth(router, copies, 1_000_000)} bytes`);
 
   const random = seeded(7);
   const codes = REGIONS.map((r) => r.code);

@@ -1,7 +1,7 @@
 import type { PlacementLimits, PlacementRequest } from './types';
 
 /**
- * Identity of a placement request for the placement cache: a 32-bit FNV-1a hash over every field
+ * Identity of a placement request for the placement cache: a FNV-1a hash (kept to 30 bits) over every field
  * that shapes a placement, and an exact comparison to rule out collisions. Both walk the request
  * without allocating, so a cache hit allocates nothing.
  */
@@ -51,7 +51,8 @@ export function hashRequest(request: PlacementRequest): number {
     h = mixNumber(h, limits.clientLocation?.lat);
     h = mixNumber(h, limits.clientLocation?.lon);
   }
-  return h >>> 0;
+  // 30 bits: always a small integer, so the cache lookup never boxes the key.
+  return h & 0x3fffffff;
 }
 
 function sameList<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): boolean {
