@@ -15,6 +15,7 @@ export function describeCause(error: { readonly Error: string; readonly Cause?: 
   }
   // Some engines already prefix the message with the error name.
   if (message.startsWith(`${error.Error}: `)) message = message.slice(error.Error.length + 2);
+  if (message === error.Error) message = '';
   return message ? `${error.Error}: ${message}` : error.Error;
 }
 

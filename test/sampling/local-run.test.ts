@@ -1,5 +1,6 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { Duration } from 'aws-cdk-lib';
 import { samplerStartOf } from '../../lambda/sampling/context';
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { apeOfCounts } from '../../lib/core/distribution';
@@ -25,6 +26,11 @@ const ZONES = {
 const CPU_KEYS = { xeon25: 'intel-xeon-2.50', xeon29: 'intel-xeon-2.90', xeon30: 'intel-xeon-3.00' } as const;
 const MIXED = { xeon25: 0.6, xeon30: 0.3, xeon29: 0.1 };
 const FAULTY_RUN = 'faulty-run';
+/** Long enough for a real poll of 200 here, short enough for a test to wait for. */
+const POLL_TIMEOUT_SECONDS = 4;
+
+/** While set, the faulty zone's fan-out hangs until released (a fan-out that never answers). */
+let hangingFanout: { release: () => void; released: Promise<void> } | undefined;
 
 /**
  * Capacities count instances (hosts × slots). A poll of 200 at branching 10 also holds 31
@@ -63,12 +69,22 @@ const scenario = {
   holdMs: 150,
 };
 
-/** The real kit, except that the faulty zone's sampler for poll 1 of FAULTY_RUN throws. */
-function kitWithBrokenSampler(): HandlerKit {
+/**
+ * The real kit, except that the faulty zone's sampler for poll 1 of FAULTY_RUN throws, and its
+ * fan-out hangs while `hangingFanout` is set.
+ */
+function kitWithFaults(): HandlerKit {
   const kit = defaultHandlerKit({ samplerSleepMs: 250 });
   const broken = (samplerStartOf(FAULTY_RUN, SAMPLERS) + 1) % SAMPLERS;
   return {
     ...kit,
+    fanout(platform, fn, invoker) {
+      const real = kit.fanout(platform, fn, invoker);
+      return async (event, context) => {
+        if (fn.azId === ZONES.faulty && hangingFanout) await hangingFanout.released;
+        return real(event, context);
+      };
+    },
     sampler(platform, fn) {
       if (fn.azId === ZONES.faulty && fn.index === broken) {
         return async () => {
@@ -80,12 +96,30 @@ function kitWithBrokenSampler(): HandlerKit {
   };
 }
 
+async function invokeThroughLoopback(functionName: string, input: unknown): Promise<unknown> {
+  const lambda = new LambdaClient({
+    endpoint: world.api.endpoint,
+    region: REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  try {
+    const answer = await lambda.send(
+      new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(input)) }),
+    );
+    return JSON.parse(new TextDecoder().decode(answer.Payload));
+  } finally {
+    lambda.destroy();
+  }
+}
+
+let world: SamplingWorld;
+
 const SHORT_WAITS = { waitTimeOverrides: { Stagger: 0, Pause: 0 } };
 const SHORT_RETRIES = { Start: 0, Poll: 0, Record: 0, Decide: 0, Finalize: 0, MarkFailed: 0 };
 
 describe('the synthesized sampling state machine, run locally against the twin and dynalite', () => {
   let definitions: Record<string, AslDefinition>;
-  let world: SamplingWorld;
 
   const run = (azId: string, executionName: string, extra: Partial<Parameters<typeof runLocalExecution>[1]> = {}) =>
     runLocalExecution(definitions[azId], {
@@ -103,13 +137,18 @@ describe('the synthesized sampling state machine, run locally against the twin a
       region: REGION,
       azIds: Object.values(ZONES),
       samplersPerZone: SAMPLERS,
-      sampling: { pollConcurrency: POLL, fanoutBranching: 10, maxPolls: 12 },
+      sampling: {
+        pollConcurrency: POLL,
+        fanoutBranching: 10,
+        maxPolls: 12,
+        pollTimeout: Duration.seconds(POLL_TIMEOUT_SECONDS),
+      },
     });
     world = await startSamplingWorld({
       scenario,
       azIds: Object.values(ZONES),
       timeScale: 0.05,
-      kit: kitWithBrokenSampler(),
+      kit: kitWithFaults(),
     });
   });
 
@@ -222,22 +261,39 @@ describe('the synthesized sampling state machine, run locally against the twin a
     expect(await world.store.latestCharacterization(ZONES.faulty)).toBeUndefined();
   });
 
+  it('fails a run cleanly when the fan-out does not answer in time, keeping the polls before', async () => {
+    // GIVEN the first poll answers, the second hangs
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const polled: number[] = [];
+    const firstPollOnly = async (input: unknown): Promise<unknown> => {
+      polled.push(polled.length);
+      if (polled.length === 2) hangingFanout = { release, released };
+      return invokeThroughLoopback(`sky-fan-${ZONES.faulty}`, input);
+    };
+    world.api.setDay(0);
+    // WHEN
+    const out = await run(ZONES.faulty, 'hang-run', { taskOverrides: { Poll: firstPollOnly } });
+    hangingFanout = undefined;
+    release();
+    // THEN
+    expect(out).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(polled).toHaveLength(2);
+    expect(await world.store.getRun('hang-run')).toMatchObject({
+      status: 'failed',
+      cause: 'States.Timeout',
+      pollsRecorded: 1,
+    });
+    expect(await world.store.polls('hang-run')).toHaveLength(1);
+  });
+
   it('retries a step whose answer was lost without counting its poll twice', async () => {
     // GIVEN the Record step of poll 1 runs, then its answer is lost (a Lambda service error)
-    const lambda = new LambdaClient({
-      endpoint: world.api.endpoint,
-      region: REGION,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
     let lost = 0;
     const recordThroughLoopback = async (input: unknown): Promise<unknown> => {
-      const answer = await lambda.send(
-        new InvokeCommand({
-          FunctionName: samplingStepsFunctionName(ZONES.mixed),
-          Payload: new TextEncoder().encode(JSON.stringify(input)),
-        }),
-      );
-      const payload = JSON.parse(new TextDecoder().decode(answer.Payload));
+      const payload = await invokeThroughLoopback(samplingStepsFunctionName(ZONES.mixed), input);
       if ((input as { run: { pollIndex: number } }).run.pollIndex === 1 && lost === 0) {
         lost += 1;
         throw Object.assign(new Error('connection reset after the function ran'), {
@@ -250,7 +306,6 @@ describe('the synthesized sampling state machine, run locally against the twin a
 
     // WHEN
     const out = await run(ZONES.mixed, 'mixed-0', { taskOverrides: { Record: recordThroughLoopback } });
-    lambda.destroy();
 
     // THEN the run succeeded, poll 1 was recorded twice by the handler but counted once
     expect(out.status).toBe('SUCCEEDED');

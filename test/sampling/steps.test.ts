@@ -183,6 +183,7 @@ describe('sampling steps against a local DynamoDB server', () => {
 
   it('reads a plain or JSON cause', () => {
     expect(describeCause({ Error: 'States.Timeout' })).toBe('States.Timeout');
+    expect(describeCause({ Error: 'States.Timeout', Cause: 'States.Timeout' })).toBe('States.Timeout');
     expect(describeCause({ Error: 'X', Cause: 'X: boom' })).toBe('X: boom');
     expect(describeCause({ Error: 'X', Cause: '{"errorMessage":"m"}' })).toBe('X: m');
   });
