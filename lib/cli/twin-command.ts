@@ -84,15 +84,15 @@ function progressReporter(): { update: (p: TwinProgress) => void; stop: () => vo
       stop: () => bar.stop(),
     };
   }
-  let lastDay = -1;
+  const announced = new Set<number>();
   const began = Date.now();
   return {
     update(p) {
       if (p.phase === 'done') {
         process.stderr.write(`twin: done in ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
-      } else if (p.day !== lastDay) {
-        lastDay = p.day;
-        process.stderr.write(`twin: day ${p.day + 1}/${p.days} (${p.done}/${p.total} steps)\n`);
+      } else if (!announced.has(p.day)) {
+        announced.add(p.day);
+        process.stderr.write(`twin: day ${p.day + 1}/${p.days} started (${p.done}/${p.total} steps done)\n`);
       }
     },
     stop: () => undefined,

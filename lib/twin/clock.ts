@@ -178,11 +178,10 @@ export class ScaledClock implements Clock {
   }
   async sleep(ms: number): Promise<void> {
     const target = this.now() + Math.max(0, ms);
+    // Timers have 1 ms resolution: round up, so that the emulated time has really passed
+    // (a sleep may overshoot by up to 1 real ms, never undershoot).
     const real = Math.max(0, ms * this.timeScale);
-    if (real >= 1) await delay(Math.floor(real));
-    // Timers are coarse (1 ms): top up until the emulated time has really passed.
-    while (this.now() < target) {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    if (real > 0) await delay(Math.ceil(real));
+    while (this.now() < target) await delay(1);
   }
 }

@@ -62,6 +62,8 @@ export interface TwinOptions {
   readonly samplerMemoryBaseMb?: number;
   /** Memory of the fan-out function. @default 256 */
   readonly fanoutMemoryMb?: number;
+  /** Whether emulated /proc/stat carries CPU ticks (see InstanceFacts.cpuTicks). @default true */
+  readonly cpuTicks?: boolean;
   /** The day of the scenario whose fleet the zones start with. @default 0 */
   readonly day?: number;
   /** ms since the epoch at day 0 (fleet boot times derive from it). @default 2024-05-01T00:00Z */
@@ -103,8 +105,11 @@ export class Twin {
   private readonly samplerMemoryBaseMb: number;
   private readonly fanoutMemoryMb: number;
   private readonly epochMs: number;
+  private readonly cpuTicks: boolean;
   private currentDay = 0;
   private readonly background = new Set<Promise<unknown>>();
+  /** Function names resolved so far (null: not a function of the twin). */
+  private readonly resolved = new Map<string, ZoneFunction | null>();
 
   constructor(options: TwinOptions) {
     this.scenario = options.scenario;
@@ -115,6 +120,7 @@ export class Twin {
     this.samplerMemoryBaseMb = options.samplerMemoryBaseMb ?? 10140;
     this.fanoutMemoryMb = options.fanoutMemoryMb ?? 256;
     this.epochMs = options.epochMs ?? DEFAULT_EPOCH_MS;
+    this.cpuTicks = options.cpuTicks ?? true;
     for (const z of this.scenario.zones) {
       const zone = new EmulatedZone<InstanceRuntime>({
         azId: z.azId,
@@ -260,6 +266,15 @@ export class Twin {
   }
 
   private resolve(name: string): ZoneFunction | undefined {
+    let fn = this.resolved.get(name);
+    if (fn === undefined) {
+      fn = this.resolveUncached(name) ?? null;
+      this.resolved.set(name, fn);
+    }
+    return fn ?? undefined;
+  }
+
+  private resolveUncached(name: string): ZoneFunction | undefined {
     const parsed = parseFunctionName(name);
     if (!parsed || parsed.kind === 'router' || parsed.kind === 'steps') return undefined;
     const zone = this.zoneMap.get(parsed.azId);
@@ -301,9 +316,10 @@ export class Twin {
 
   private async callZone(fn: ZoneFunction, payload: unknown): Promise<CallResult> {
     const started = this.clock.now();
-    if (this.invokeLatencyMs > 0) await this.clock.sleep(this.invokeLatencyMs);
+    // The instance is taken when the invoke arrives; the round trip and any cold start are one wait.
     const got = fn.zone.acquire(fn.name, fn.arch);
     if (!got.ok) {
+      if (this.invokeLatencyMs > 0) await this.clock.sleep(this.invokeLatencyMs);
       return {
         kind: 'throttled',
         reason: THROTTLE_REASON,
@@ -313,8 +329,9 @@ export class Twin {
     }
     const instance = got.instance;
     try {
+      const wait = this.invokeLatencyMs + (got.cold ? this.coldStartMs : 0);
+      if (wait > 0) await this.clock.sleep(wait);
       if (got.cold) {
-        if (this.coldStartMs > 0) await this.clock.sleep(this.coldStartMs);
         const platform = new InstancePlatform(
           {
             functionName: fn.name,
@@ -323,6 +340,7 @@ export class Twin {
             azId: fn.zone.azId,
             host: instance.host,
             instanceId: instance.id,
+            cpuTicks: this.cpuTicks,
           },
           this.clock,
         );
@@ -395,6 +413,37 @@ function arnOf(name: string, region = 'us-east-1'): string {
   return `arn:aws:lambda:${region}:000000000000:function:${name}`;
 }
 
+/** The Lambda context of one call (a class, so that a call allocates one small object). */
+class CallContext implements TwinContext {
+  readonly functionVersion = '$LATEST';
+  readonly callbackWaitsForEmptyEventLoop = false;
+  readonly logStreamName = 'twin';
+  readonly awsRequestId: string;
+  private readonly deadline: number;
+  constructor(
+    readonly functionName: string,
+    private readonly memoryMb: number,
+    private readonly region: string | undefined,
+    private readonly clock: Clock,
+    timeoutMs: number,
+  ) {
+    this.deadline = clock.now() + timeoutMs;
+    this.awsRequestId = `twin-${(++requestSerial).toString(16).padStart(8, '0')}`;
+  }
+  get invokedFunctionArn(): string {
+    return arnOf(this.functionName, this.region);
+  }
+  get memoryLimitInMB(): string {
+    return String(this.memoryMb);
+  }
+  get logGroupName(): string {
+    return `/aws/lambda/${this.functionName}`;
+  }
+  getRemainingTimeInMillis(): number {
+    return Math.max(0, this.deadline - this.clock.now());
+  }
+}
+
 function contextOf(
   name: string,
   memoryMb: number,
@@ -402,19 +451,7 @@ function contextOf(
   clock: Clock,
   timeoutMs: number,
 ): TwinContext {
-  const deadline = clock.now() + timeoutMs;
-  const id = ++requestSerial;
-  return {
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: arnOf(name, region),
-    memoryLimitInMB: String(memoryMb),
-    awsRequestId: `twin-${id.toString(16).padStart(8, '0')}`,
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'twin',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - clock.now()),
-  };
+  return new CallContext(name, memoryMb, region, clock, timeoutMs);
 }
 
 function functionError(error: unknown, durationMs: number): CallResult {

@@ -1,0 +1,112 @@
+import { Agent } from 'node:http';
+import { availableParallelism } from 'node:os';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { runTwinExperiment } from '../lib/twin/experiment';
+import { startLambdaApi } from '../lib/twin/lambda-api';
+import { twinReport } from '../lib/twin/report';
+import { loadScenario } from '../lib/twin/scenario';
+
+export const title = 'twin: loopback Lambda API throughput, and the paper scenario end to end';
+
+const SCENARIO = `${__dirname}/../scenarios/paper-ex5.json`;
+
+/** The paper's figures (§4.4–4.5) to print beside the twin's. */
+const PAPER = [
+  { workload: 'zipper', strategy: 'retry-slow', paper: 10.1 },
+  { workload: 'zipper', strategy: 'focus-fastest', paper: 16.5 },
+  { workload: 'logistic-regression', strategy: 'regional', paper: 13.3 },
+  { workload: 'graph-bfs', strategy: 'hybrid', paper: 18.2 },
+] as const;
+
+export async function apiThroughput(): Promise<void> {
+  // 1000-way polls of the real sampler code through the real SDK client, sleeps shortened 100×.
+  const api = await startLambdaApi({ scenario: SCENARIO, timeScale: 0.01 });
+  const lambda = new LambdaClient({
+    endpoint: api.endpoint,
+    region: 'us-west-1',
+    credentials: { accessKeyId: 'twin', secretAccessKey: 'twin' },
+    maxAttempts: 1,
+    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 1000 }) },
+  });
+  const body = new TextEncoder().encode('{}');
+  const poll = async (k: number): Promise<number> => {
+    const name = `sky-smp-sae1-az1-${String(k).padStart(2, '0')}`;
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, () =>
+        lambda.send(new InvokeCommand({ FunctionName: name, Payload: body })).then(
+          () => 1,
+          () => 0,
+        ),
+      ),
+    );
+    return results.reduce((a, b) => a + b, 0);
+  };
+  try {
+    await poll(99); // warm up sockets and code
+    const polls = 10;
+    const started = performance.now();
+    let ok = 0;
+    for (let k = 0; k < polls; k++) ok += await poll(k);
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `loopback Lambda API: ${polls} polls × 1000 concurrent sampler invokes through @aws-sdk/client-lambda: ` +
+        `${Math.round((polls * 1000) / seconds)} invocations/s (${ok} answered, ${(seconds / polls).toFixed(3)} s per poll; target ≥ 2000/s)`,
+    );
+  } finally {
+    lambda.destroy();
+    await api.close();
+  }
+}
+
+async function paperRun(): Promise<void> {
+  const scenario = loadScenario(SCENARIO);
+  const workers = Math.max(1, Math.min(2, availableParallelism()));
+  const started = performance.now();
+  const run = await runTwinExperiment(scenario, { workers });
+  const seconds = (performance.now() - started) / 1000;
+  const report = twinReport(run);
+  const calls = run.days.reduce((n, d) => n + d.bursts.reduce((m, b) => m + b.outcome.attempts, 0), 0);
+  console.log(
+    `paper-ex5 (${scenario.days} days, ${scenario.zones.length} zones, ${Object.keys(scenario.workloads).length} workloads × 7 strategies): ` +
+      `${seconds.toFixed(1)} s with ${workers} worker thread(s), ${calls} routed attempts (target < 60 s on 2 cores)`,
+  );
+  console.log('\nsavings vs baseline (us-west-1b), twin | paper:');
+  for (const p of PAPER) {
+    const row = report.routing.find((r) => r.workload === p.workload && r.strategy === p.strategy);
+    console.log(
+      `  ${p.workload.padEnd(20)} ${p.strategy.padEnd(14)} ${String(row?.savingsPct ?? '-').padStart(7)} % | ${p.paper} %`,
+    );
+  }
+  const hybrid = report.routing.filter((r) => r.strategy === 'hybrid').map((r) => r.savingsPct);
+  const mean = hybrid.reduce((a, b) => a + b, 0) / hybrid.length;
+  const sd = Math.sqrt(hybrid.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, hybrid.length - 1));
+  console.log(
+    `  hybrid, mean over the ${hybrid.length} workloads: ${mean.toFixed(2)} ± ${sd.toFixed(2)} % | 10.03 ± 3.70 %`,
+  );
+  for (const strategy of ['regional', 'retry-slow', 'focus-fastest', 'optimal', 'oracle']) {
+    const xs = report.routing.filter((r) => r.strategy === strategy).map((r) => r.savingsPct);
+    console.log(`  ${strategy}, mean over workloads: ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2)} %`);
+  }
+  console.log(
+    '\nprogressive sampling per zone (mean over days): polls run, polls to 95%, saturated at poll, $ per characterization',
+  );
+  for (const z of scenario.zones) {
+    const rows = report.sampling.filter((r) => r.azId === z.azId);
+    const mean = (xs: number[]): string => (xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2) : '-');
+    console.log(
+      `  ${z.azId.padEnd(9)} polls ${mean(rows.map((r) => r.polls))}  to95 ${mean(rows.flatMap((r) => (r.pollsTo95 === null ? [] : [r.pollsTo95])))}` +
+        `  saturated ${mean(rows.flatMap((r) => (r.saturatedAtPoll === null ? [] : [r.saturatedAtPoll])))}  $${mean(rows.map((r) => r.costUsd))}`,
+    );
+  }
+  const all = report.sampling;
+  console.log(
+    `  all zones: ${(all.reduce((a, r) => a + r.polls, 0) / all.length).toFixed(2)} polls, ` +
+      `${(all.reduce((a, r) => a + (r.pollsTo95 ?? Number.NaN), 0) / all.length).toFixed(2)} to 95% (paper: 5.65), ` +
+      `$${(all.reduce((a, r) => a + r.costUsd, 0) / all.length).toFixed(3)} per characterization (paper: $0.04)`,
+  );
+}
+
+export async function run(): Promise<void> {
+  await apiThroughput();
+  await paperRun();
+}
