@@ -82,18 +82,21 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
     };
 
     try {
-      const request = parseDynamicRequest(event);
-      if (request.reject?.cpus.includes(start.facts.cpuKey)) {
-        await platform.sleep(request.reject.holdMs);
+      // Decoding: validating the request, unpacking its bundle, compiling (or finding) its code.
+      const decodeStart = clock();
+      let decoded: ReturnType<typeof decode>;
+      try {
+        decoded = decode(event, start, context);
+      } finally {
+        decodeMs = clock() - decodeStart;
+      }
+      if ('reject' in decoded) {
+        await platform.sleep(decoded.reject.holdMs);
         const answer: DynamicResponse = { status: 'rejected', inspection: inspect() };
-        if (request.reject.endInstance) platform.endInstance();
+        if (decoded.reject.endInstance) platform.endInstance();
         return answer;
       }
-      const timeoutMs = budgetOf(request, context, options.defaultTimeoutMs ?? 60_000);
-      const decodeStart = clock();
-      const bundleDir = request.bundle ? bundles.open(request.bundle).dir : undefined;
-      const task = prepare(request, start, bundleDir, timeoutMs);
-      decodeMs = clock() - decodeStart;
+      const { task, timeoutMs } = decoded;
 
       const userStart = clock();
       const wallStart = platform.now();
@@ -112,6 +115,19 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
       return { status: 'error', error: describeError(error), inspection: inspect() };
     }
   };
+
+  /** Validates the request; unless this CPU is rejected, unpacks the bundle and compiles the code. */
+  function decode(
+    event: unknown,
+    start: InspectionStart,
+    context: DynamicContext | undefined,
+  ): { reject: NonNullable<DynamicRequest['reject']> } | { task: RunTask; timeoutMs: number } {
+    const request = parseDynamicRequest(event);
+    if (request.reject?.cpus.includes(start.facts.cpuKey)) return { reject: request.reject };
+    const timeoutMs = budgetOf(request, context, options.defaultTimeoutMs ?? 60_000);
+    const bundleDir = request.bundle ? bundles.open(request.bundle).dir : undefined;
+    return { task: prepare(request, start, bundleDir, timeoutMs), timeoutMs };
+  }
 
   function prepare(
     request: DynamicRequest,

@@ -136,6 +136,8 @@ describe('dynamic handler: reject path', () => {
     expect(answer.status).toBe('rejected');
     expect(answer.inspection.cpuKey).toBe('amd-epyc');
     expect(platform.sleeps).toEqual([150]);
+    // The hold is in the total, not in decoding or user time (the fake clock only moves in sleeps).
+    expect(answer.inspection.timings).toEqual({ decodeMs: 0, userMs: 0, totalMs: 150 });
     expect(platform.ended).toBe(0);
     expect((globalThis as { __skyRejectRan?: boolean }).__skyRejectRan).toBeUndefined();
 
