@@ -46,7 +46,7 @@ async function inlineOverhead(root: string): Promise<void> {
   console.log('inline code, decode+start (parse request, hash, compile or cache hit, find entry), µs:');
   console.log(`  cached source (2000 calls):   ${quantiles(warm.decode)}`);
   console.log(`  new source (500 calls):       ${quantiles(cold.decode)}`);
-  console.log('whole handler minus user code (adds inspection: /proc reads, marker write, JSON check), µs:');
+  console.log('whole handler minus user code (adds the inspection: /proc/stat at start and end, JSON check), µs:');
   console.log(`  cached source:                ${quantiles(warm.overhead)}`);
   console.log(`  new source:                   ${quantiles(cold.overhead)}`);
 }
