@@ -5,9 +5,8 @@ import type { Arch, CpuKey, RegionFacts, Target } from './types';
 
 /**
  * One deployed target compiled for one workload: its CPUs sorted by expected runtime (fastest
- * first) with prefix sums, so that the expected objective of "accept the k fastest CPUs, reject
- * the rest" costs O(1) (see `cost-model.ts` for the formulas and `reject-set.ts` for why the best
- * reject set is such a suffix).
+ * first), so that "accept the k fastest CPUs, reject the rest" is a suffix of the list (see
+ * `cost-model.ts` for the formulas and `reject-set.ts` for why the best reject set is such a suffix).
  */
 export interface Candidate {
   readonly index: number;
@@ -21,12 +20,6 @@ export interface Candidate {
   readonly shares: readonly number[];
   /** Billed runtime (ceil ms) per CPU, aligned with `cpus`. */
   readonly billedMs: readonly number[];
-  /** tailShare[k] = Σ_{j≥k} p_j (the reject share when accepting the k fastest). */
-  readonly tailShare: readonly number[];
-  /** headMs[k] = Σ_{j<k} p_j T_j. */
-  readonly headMs: readonly number[];
-  /** tailMs[k] = Σ_{j≥k} p_j T_j. */
-  readonly tailMs: readonly number[];
   /** USD per billed ms. */
   readonly usdPerMs: number;
   readonly usdPerRequest: number;
@@ -68,28 +61,27 @@ export function buildCandidate(
 ): Candidate {
   const { arch, memoryMb } = target;
   const n = cpus.length;
+  // Insertion sort by runtime (then key): n is a handful, and this runs for every target.
   const order: number[] = [];
-  for (let i = 0; i < n; i++) order.push(i);
-  order.sort((a, b) => runtimes[a] - runtimes[b] || (cpus[a] < cpus[b] ? -1 : 1));
-  const sortedShares = new Array<number>(n).fill(0);
-  const billed = new Array<number>(n).fill(0);
+  for (let i = 0; i < n; i++) {
+    let at = order.length;
+    while (at > 0) {
+      const before = order[at - 1];
+      if (runtimes[before] < runtimes[i] || (runtimes[before] === runtimes[i] && cpus[before] < cpus[i])) break;
+      at--;
+    }
+    order.splice(at, 0, i);
+  }
+  const sortedShares: number[] = [];
+  const billed: number[] = [];
   const sortedCpus: CpuKey[] = [];
-  let confidence = 1;
+  let confidence = n === 0 ? 0 : 1;
   for (let j = 0; j < n; j++) {
     const i = order[j];
-    sortedShares[j] = shares[i];
-    billed[j] = Math.ceil(runtimes[i]);
+    sortedShares.push(shares[i]);
+    billed.push(Math.ceil(runtimes[i]));
     sortedCpus.push(cpus[i]);
     if (confidences[i] < confidence) confidence = confidences[i];
-  }
-  if (n === 0) confidence = 0;
-  const tailShare = new Array<number>(n + 1).fill(0);
-  const headMs = new Array<number>(n + 1).fill(0);
-  const tailMs = new Array<number>(n + 1).fill(0);
-  for (let j = 0; j < n; j++) headMs[j + 1] = headMs[j] + sortedShares[j] * billed[j];
-  for (let j = n - 1; j >= 0; j--) {
-    tailShare[j] = tailShare[j + 1] + sortedShares[j];
-    tailMs[j] = tailMs[j + 1] + sortedShares[j] * billed[j];
   }
   let slowTail = 0;
   for (let j = n - 1; j >= 0 && slowest.has(sortedCpus[j]); j--) slowTail++;
@@ -103,9 +95,6 @@ export function buildCandidate(
     cpus: Object.freeze(sortedCpus),
     shares: sortedShares,
     billedMs: billed,
-    tailShare,
-    headMs,
-    tailMs,
     usdPerMs: ((memoryMb / MB_PER_GB) * facts.pricePerGbSecond[arch]) / 1000,
     usdPerRequest: facts.pricePerRequest,
     gramsPerMs: (wattsOf(memoryMb) / 3_600_000_000) * facts.carbonGPerKwh,
@@ -213,15 +202,19 @@ export function evaluatePrefix(
   p: EvaluationParams,
   out: Metrics,
 ): Metrics {
-  return evaluateSums(
-    c,
-    accept >= c.cpus.length ? 0 : c.tailShare[accept],
-    c.headMs[accept],
-    c.tailMs[accept],
-    rttMs,
-    p,
-    out,
-  );
+  let q = 0;
+  let accepted = 0;
+  let rejected = 0;
+  for (let j = 0; j < c.cpus.length; j++) {
+    const w = c.shares[j] * c.billedMs[j];
+    if (j >= accept) {
+      q += c.shares[j];
+      rejected += w;
+    } else {
+      accepted += w;
+    }
+  }
+  return evaluateSums(c, accept >= c.cpus.length ? 0 : Math.min(q, 1), accepted, rejected, rttMs, p, out);
 }
 
 /** Metrics of a reject set given as a bit mask over the sorted CPUs. */

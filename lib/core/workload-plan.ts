@@ -161,10 +161,11 @@ export function compileWorkload(
       }
       value[c.index] = best;
     }
-    const order = Int32Array.from(candidates.map((c) => c.index)).sort(
+    const indices = candidates.map((c) => c.index);
+    indices.sort(
       (x, y) => value[x] - value[y] || (candidates[x].target.functionName < candidates[y].target.functionName ? -1 : 1),
     );
-    return { order, accept };
+    return { order: Int32Array.from(indices), accept };
   };
   let usualMemoryMb: number | undefined;
   const profile = book.profile(workload);
