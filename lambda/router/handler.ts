@@ -45,6 +45,14 @@ export interface RouterHandlerOptions {
   readonly cacheTtlMs?: number;
   /** @default - Powertools Logger and Metrics (EMF, namespace `Skymesh`) */
   readonly telemetry?: RouterTelemetry;
+  /**
+   * `await`: the handler returns after the call's observations are written (in Lambda the process
+   * freezes once the handler returns, so a write still in flight could be lost). `background`: the
+   * handler returns at once and the writes proceed; for a long-lived process (the embedded router, the
+   * local sky), which calls `flush()` before it exits.
+   * @default 'await'
+   */
+  readonly learning?: 'await' | 'background';
 }
 
 /** A router handler with its cache and learning buffer exposed (for tests and the embedded router). */
@@ -54,6 +62,8 @@ export interface RouterHandler {
   readonly learning: LearningBuffer;
   /** Routes a request object directly (no Function URL decoding); never throws. */
   route(request: unknown, context?: RouterContextLike): Promise<RouterAnswer>;
+  /** Resolves when every observation made so far is written (for `learning: 'background'`). */
+  flush(): Promise<void>;
 }
 
 /**
@@ -82,6 +92,7 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
     telemetry.error('a learning write failed', error, { what }),
   );
   const config = options.config;
+  const awaitLearning = (options.learning ?? 'await') === 'await';
 
   async function route(body: unknown, context?: RouterContextLike): Promise<RouterAnswer> {
     try {
@@ -116,8 +127,9 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
     } catch (error) {
       return errorAnswer(error, telemetry);
     } finally {
-      // Observations are written before the handler returns, after the answer is computed.
-      await learning.flush();
+      // Observations are written after the answer is computed: before the handler returns, or in the background.
+      if (awaitLearning) await learning.flush();
+      else void learning.flush();
       telemetry.publish();
     }
   }
@@ -132,7 +144,7 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
     }
     return toUrlResult(await route(body, context));
   };
-  return Object.assign(handler, { cache, learning, route });
+  return Object.assign(handler, { cache, learning, route, flush: () => learning.flush() });
 }
 
 function placementRequestOf(request: RouterRequest, config: RouterConfig): PlacementRequest {

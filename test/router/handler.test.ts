@@ -95,6 +95,17 @@ describe('router handler in the twin, through the SDK clients', () => {
     expect(handler.learning.stats.failedWrites).toBe(0);
   });
 
+  it("with learning 'background', flush() completes the writes the answers left pending", async () => {
+    const handler = sky.router({ learning: 'background' });
+    const before = (await sky.store.profiles(['zipper@test']))['zipper@test']?.entries ?? [];
+    expect(before).toEqual([]);
+    const calls = await Promise.all(Array.from({ length: 5 }, () => handler({ workload: 'zipper', size: 'test' })));
+    expect(calls.every((c) => asCall(c).status === 'ok')).toBe(true);
+    await handler.flush();
+    const after = (await sky.store.profiles(['zipper@test']))['zipper@test']?.entries ?? [];
+    expect(after.reduce((sum, e) => sum + e.stats.count, 0)).toBe(5);
+  });
+
   it('reads the table once per TTL, however many calls', async () => {
     let now = Date.UTC(2026, 0, 1);
     const handler = sky.router({ clock: () => now, cacheTtlMs: 60_000 });

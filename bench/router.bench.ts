@@ -1,0 +1,102 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { RouterStore } from '../lambda/router/types';
+import type { Invoker } from '../lambda/shared/invoker';
+import { startSky } from '../test/router/sky-fixture';
+
+export const title = 'Router service: overhead per request beyond the invoke itself';
+
+/**
+ * Routes requests through the router handler against the twin's loopback Lambda API (real SDK
+ * client) with the table on dynalite, and measures, per request, the handler's wall time minus
+ * the time spent inside the invokes: parsing, the cached view, placement, following, learning and
+ * telemetry. Prints p50 and p99 (target: p99 ≤ 5 ms).
+ */
+export async function run(): Promise<void> {
+  const sky = await startSky({ maxSockets: 64 });
+  try {
+    await sky.characterize();
+    const cases: Array<{
+      name: string;
+      store?: RouterStore;
+      learning?: 'await' | 'background';
+      concurrency: number;
+      requests: number;
+    }> = [
+      { name: 'serial, learning awaited (dynalite writes)', concurrency: 1, requests: 2000 },
+      { name: 'serial, learning in the background', learning: 'background', concurrency: 1, requests: 2000 },
+      {
+        name: 'serial, table writes skipped (router work only)',
+        store: readOnly(sky.store),
+        concurrency: 1,
+        requests: 2000,
+      },
+      { name: '50 concurrent, learning awaited (shared flushes)', concurrency: 50, requests: 4000 },
+    ];
+    console.log('| case | requests | attempts/request | overhead p50 ms | overhead p99 ms | invoke p50 ms |');
+    console.log('|---|---|---|---|---|---|');
+    for (const c of cases) {
+      const invokeMs = new Map<number, number>();
+      // Each call runs in its own async context, so concurrent calls' invoke times stay apart.
+      const call = new AsyncLocalStorage<number>();
+      const invoker: Invoker = {
+        async invoke(name, payload, options) {
+          const id = call.getStore() ?? 0;
+          const started = performance.now();
+          const result = await sky.invoker.invoke(name, payload, options);
+          invokeMs.set(id, (invokeMs.get(id) ?? 0) + performance.now() - started);
+          return result;
+        },
+      };
+      const handler = sky.router({
+        invoker,
+        cacheTtlMs: 3_600_000,
+        ...(c.store ? { store: c.store } : {}),
+        ...(c.learning ? { learning: c.learning } : {}),
+      });
+      // Warm up: connections, the view cache, the placement cache, the JIT.
+      for (let i = 0; i < 200; i++) await handler({ workload: 'zipper', objective: 'cost' });
+      const overheads: number[] = [];
+      const invokes: number[] = [];
+      let attempts = 0;
+      let next = 0;
+      let serial = 0;
+      await Promise.all(
+        Array.from({ length: c.concurrency }, async () => {
+          while (next < c.requests) {
+            next++;
+            const id = ++serial;
+            const started = performance.now();
+            const answer = (await call.run(id, () => handler({ workload: 'zipper', objective: 'cost' }))) as {
+              attempts?: unknown[];
+            };
+            const total = performance.now() - started;
+            const inInvoke = invokeMs.get(id) ?? 0;
+            overheads.push(total - inInvoke);
+            invokes.push(inInvoke);
+            attempts += answer.attempts?.length ?? 0;
+          }
+        }),
+      );
+      await handler.flush();
+      console.log(
+        `| ${c.name} | ${c.requests} | ${(attempts / c.requests).toFixed(2)} | ${pct(overheads, 50).toFixed(2)} | ${pct(overheads, 99).toFixed(2)} | ${pct(invokes, 50).toFixed(2)} |`,
+      );
+    }
+  } finally {
+    await sky.close();
+  }
+}
+
+function readOnly(store: RouterStore): RouterStore {
+  return {
+    latestCharacterizations: () => store.latestCharacterizations(),
+    profiles: () => store.profiles(),
+    addProfileSums: async () => {},
+    addPassiveCpu: async () => {},
+  };
+}
+
+function pct(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}

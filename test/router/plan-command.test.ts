@@ -1,0 +1,106 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createDocumentClient } from '../../lib/aws/dynamo-client';
+import { SkyStore } from '../../lib/aws/store';
+import { explainStoreError, formatPlan, runPlan } from '../../lib/cli/plan-command';
+import { CPU, type SkyFixture, startSky } from './sky-fixture';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
+
+describe('sky plan', () => {
+  let sky: SkyFixture;
+  const base = { top: 5, table: 'skymesh', region: 'us-west-2' };
+
+  beforeAll(async () => {
+    sky = await startSky();
+    await sky.characterize();
+  });
+
+  afterAll(async () => {
+    await sky?.close();
+  });
+
+  it('plans from the stored characterizations: the chosen target first, then the ranking with reject sets', async () => {
+    const plan = await runPlan(
+      { ...base, workload: 'zipper', objective: 'cost', memory: [1024, 2048], arch: 'x86_64' },
+      sky.store,
+    );
+    expect(plan.zonesRead).toBe(3);
+    expect(plan.candidates.length).toBe(5);
+    expect(plan.candidates.filter((c) => c.chosen)).toHaveLength(1);
+    expect(plan.candidates[0].chosen).toBe(true);
+    expect(plan.candidates[0].target.functionName).toBe(plan.chosen.target.functionName);
+    // Ranked best first by the objective, and every candidate's zone mix is the stored one.
+    for (let i = 1; i < plan.candidates.length; i++) {
+      expect(plan.candidates[i].score).toBeGreaterThanOrEqual(plan.candidates[i - 1].score);
+    }
+    const usw1az1 = plan.candidates.find((c) => c.target.azId === 'usw1-az1');
+    if (usw1az1) expect(usw1az1.mix?.[CPU.epyc]).toBeCloseTo(0.3, 5);
+    const text = formatPlan(plan);
+    expect(text).toContain(`zipper -> ${plan.chosen.target.functionName}`);
+    expect(text.split('\n').filter((l) => /^\d+\*? \| sky-/.test(l))).toHaveLength(5);
+  });
+
+  it('honours the limits it is given', async () => {
+    const plan = await runPlan(
+      { ...base, workload: 'zipper', regions: ['sa-east-1'], arch: 'x86_64', memory: [2048] },
+      sky.store,
+    );
+    expect(plan.chosen.target.region).toBe('sa-east-1');
+    expect(plan.candidates.every((c) => c.target.region === 'sa-east-1' && c.target.memoryMb === 2048)).toBe(true);
+  });
+
+  it('explains a missing table instead of failing obscurely', async () => {
+    const doc = createDocumentClient({ region: 'us-west-2', endpoint: sky.dynamo.endpoint });
+    const missing = new SkyStore({ client: doc, tableName: 'nope' });
+    const error = await runPlan({ ...base, workload: 'zipper', table: 'nope' }, missing).catch((e: unknown) => e);
+    expect(explainStoreError(error, { table: 'nope', region: 'us-west-2', endpointUrl: sky.dynamo.endpoint })).toBe(
+      `table nope not found at ${sky.dynamo.endpoint}; deploy the control stack, or pass --table / --region / --endpoint-url`,
+    );
+    expect(explainStoreError({ name: 'CredentialsProviderError' }, base)).toMatch(/no AWS credentials found/);
+  });
+
+  it('runs as `sky plan` against a DynamoDB endpoint', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        join(ROOT, 'bin', 'sky.js'),
+        'plan',
+        '--workload',
+        'zipper',
+        '--endpoint-url',
+        sky.dynamo.endpoint,
+        '--top',
+        '3',
+        '--arch',
+        'x86_64',
+        '--memory',
+        '1024,2048',
+      ],
+      { cwd: ROOT, env: { ...process.env, AWS_REGION: 'us-west-2' } },
+    );
+    expect(stdout).toMatch(/^zipper -> sky-[a-z0-9-]+-x86_64-(1024|2048) \(/);
+    expect(stdout).toContain('top 3 targets');
+  });
+
+  it('fails with a clear message when the table is missing', async () => {
+    const error = await run(
+      process.execPath,
+      [
+        join(ROOT, 'bin', 'sky.js'),
+        'plan',
+        '--workload',
+        'zipper',
+        '--endpoint-url',
+        sky.dynamo.endpoint,
+        '--table',
+        'absent',
+      ],
+      { cwd: ROOT },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect((error as { code: number }).code).toBe(1);
+    expect((error as { stderr: string }).stderr).toContain('table absent not found');
+  });
+});
