@@ -273,11 +273,11 @@ describe('router handler in the twin, through the SDK clients', () => {
   it('fails over from a function that is not deployed (ResourceNotFoundException)', async () => {
     // GIVEN the router believes a zone is deployed that the twin does not have, and it looks best
     const handler = sky.router({
-      config: { ...sky.config, deployed: [{ azId: 'usw1-az2', region: 'us-west-1' }, ...sky.config.deployed] },
+      config: { ...sky.config, deployed: [{ azId: 'usw2-az2', region: 'us-west-2' }, ...sky.config.deployed] },
     });
     await sky.store.putCharacterization({
-      azId: 'usw1-az2',
-      region: 'us-west-1',
+      azId: 'usw2-az2',
+      region: 'us-west-2',
       counts: { [CPU.xeon30]: 1000 },
       instancesSeen: 1000,
       polls: 2,
@@ -286,15 +286,15 @@ describe('router handler in the twin, through the SDK clients', () => {
       driftClass: 'stable',
       costUsd: 0.01,
     });
-    const call = asCall(await handler({ workload: 'zipper', limits: { zones: ['usw1-az2', 'usw1-az3'] } }));
+    const call = asCall(await handler({ workload: 'zipper', limits: { zones: ['usw2-az2', 'usw1-az3'] } }));
     expect(call.status).toBe('ok');
     if (call.status !== 'ok') return;
     expect(call.attempts[0]).toMatchObject({
-      azId: 'usw1-az2',
+      azId: 'usw2-az2',
       status: 'zone-error',
       errorType: 'ResourceNotFoundException',
     });
-    expect(call.placement.target.azId).not.toBe('usw1-az2');
+    expect(call.placement.target.azId).not.toBe('usw2-az2');
   });
 
   it('fails over when a zone goes down mid-burst, and answers every call', async () => {
