@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,11 +17,16 @@ describe('buildSkyMesh', () => {
   let mesh: SkyMesh;
 
   beforeAll(() => {
-    // GIVEN a two-region configuration, WHEN the mesh is built with CDK's built-in template validation on
+    // GIVEN a two-region configuration and cdk.json's feature flags, WHEN the mesh is built with CDK's
+    // built-in template validation on and the path metadata the CLI adds
+    const { context } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
+      context: object;
+    };
     app = new App({
       stackTraces: false,
       builtinCloudFormationValidation: true,
-      context: { 'aws:cdk:enable-path-metadata': true },
+      // Without this flag the built-in validation only warns; with it, a template error fails synth.
+      context: { ...context, 'aws:cdk:enable-path-metadata': true, '@aws-cdk/core:validateAgainstDefaultRules': true },
     });
     mesh = buildSkyMesh(app, twoRegionProps());
   });
