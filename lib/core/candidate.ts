@@ -220,6 +220,7 @@ export function evaluatePrefix(
 /** Metrics of a reject set given as a bit mask over the sorted CPUs. */
 export function evaluateMask(c: Candidate, mask: number, rttMs: number, p: EvaluationParams, out: Metrics): Metrics {
   let q = 0;
+  let acceptedShare = 0;
   let accepted = 0;
   let rejected = 0;
   for (let j = 0; j < c.cpus.length; j++) {
@@ -228,8 +229,9 @@ export function evaluateMask(c: Candidate, mask: number, rttMs: number, p: Evalu
       q += c.shares[j];
       rejected += w;
     } else {
+      acceptedShare += c.shares[j];
       accepted += w;
     }
   }
-  return evaluateSums(c, Math.min(q, 1), accepted, rejected, rttMs, p, out);
+  return evaluateSums(c, acceptedShare === 0 ? 1 : Math.min(q, 1), accepted, rejected, rttMs, p, out);
 }

@@ -133,6 +133,7 @@ export function rejectSums(
   });
   if (total <= 0) throw new CoreInputError('shares', shares, 'at least one share > 0');
   let q = 0;
+  let acceptedShare = 0;
   let acceptedMs = 0;
   let rejectedMs = 0;
   shares.forEach((raw, i) => {
@@ -141,10 +142,12 @@ export function rejectSums(
       q += p;
       rejectedMs += p * Math.ceil(runtimesMs[i]);
     } else {
+      acceptedShare += p;
       acceptedMs += p * Math.ceil(runtimesMs[i]);
     }
   });
-  return { q: Math.min(1, q), acceptedMs, rejectedMs };
+  // Rejecting every CPU present is q = 1 exactly, whatever the rounding of the sum.
+  return { q: acceptedShare === 0 ? 1 : Math.min(1, q), acceptedMs, rejectedMs };
 }
 
 /**

@@ -75,6 +75,7 @@ export function evaluateRejectSet(
   maxAttempts: number,
 ): { value: number; rejectShare: number } {
   let q = 0;
+  let acceptedShare = 0;
   let accepted = 0;
   let rejected = 0;
   for (let i = 0; i < shares.length; i++) {
@@ -82,10 +83,12 @@ export function evaluateRejectSet(
       q += shares[i];
       rejected += shares[i] * values[i];
     } else {
+      acceptedShare += shares[i];
       accepted += shares[i] * values[i];
     }
   }
-  if (q > 1) q = 1;
+  // Rejecting every CPU present is q = 1 exactly, whatever the rounding of the sum.
+  if (q > 1 || acceptedShare === 0) q = 1;
   return { value: expectedObjective(q, accepted, rejected, perAttempt, perReject, maxAttempts), rejectShare: q };
 }
 

@@ -7,13 +7,14 @@ import {
   newMetrics,
 } from './candidate';
 import { type CompiledView, compileView, UNKNOWN_REGION_RTT_MS } from './compiled-view';
+import { mergeCounts } from './distribution';
 import { CoreInputError, NoPlacementError } from './errors';
 import { networkRttMs } from './geo';
 import { resolveObjective } from './objectives';
 import { ProfileBook } from './profiles';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
 import { STRATEGIES, type StrategyRule } from './strategies';
-import type { Outcome, Placement, PlacementRequest, RoutingView, StrategyName, Target } from './types';
+import type { CpuCounts, Outcome, Placement, PlacementRequest, RoutingView, StrategyName, Target } from './types';
 import { ARCH_ORDER, compileWorkload, type WorkloadPlan } from './workload-plan';
 
 /** Options of a `Router`. */
@@ -98,6 +99,9 @@ interface Choice {
 
 const HOUR_MS = 3_600_000;
 
+/** Fewest new instances of a zone that trigger a recompile of its mix. */
+export const PASSIVE_REFRESH_MIN = 20;
+
 /**
  * The router: places requests on the sky mesh where their expected objective is best, and learns
  * from outcomes. Construct it over a `RoutingView` snapshot; `place` is pure given the view and the
@@ -117,6 +121,12 @@ export class Router {
   /** The runtime profiles, learned from the view's profiles and every observed outcome. */
   readonly profiles: ProfileBook;
   private compiled: CompiledView;
+  /** The view as given (the compiled one may add passive counts learned here). */
+  private baseView: RoutingView;
+  /** New instances met by observed calls since the view was set, per AZ ID and CPU. */
+  private readonly learnedPassive = new Map<string, Record<string, number>>();
+  /** Per AZ ID: the count of learned new instances that triggers the next recompile of its mix. */
+  private readonly passiveRefresh = new Map<string, number>();
   private readonly plans = new Map<string, WorkloadPlan>();
   private readonly cache = new Map<number, CacheEntry>();
   private cached = 0;
@@ -173,21 +183,29 @@ export class Router {
       defaultBaseMs: this.defaultBaseMs,
       parallelism: options.parallelism,
     });
+    this.baseView = view;
     this.compiled = compileView(view, this.staleAfterMs);
   }
 
-  /** The view placements are made from. */
+  /** The view placements are made from, as given. */
   get view(): RoutingView {
-    return this.compiled.view;
+    return this.baseView;
   }
 
-  /** Replaces the view (new characterizations, prices, ...); learned profiles are kept. */
+  /**
+   * Replaces the view (new characterizations, prices, passive counts, ...). Learned profiles are
+   * kept; passive CPU counts learned here are dropped, as the new view is expected to carry them
+   * (the router service stores them with ADD and reads them back).
+   */
   setView(view: RoutingView): void {
     for (const name of Object.keys(view.profiles)) {
       if (this.profiles.observations(name) === 0) {
         for (const entry of view.profiles[name].entries) this.profiles.add(name, entry, entry.stats);
       }
     }
+    this.baseView = view;
+    this.learnedPassive.clear();
+    this.passiveRefresh.clear();
     this.compiled = compileView(view, this.staleAfterMs);
     this.plans.clear();
     this.clearCache();
@@ -198,7 +216,7 @@ export class Router {
    * @throws NoPlacementError when no deployed target meets the request's limits.
    */
   place(request: PlacementRequest, view?: RoutingView): Placement {
-    if (view !== undefined && view !== this.compiled.view) this.setView(view);
+    if (view !== undefined && view !== this.baseView) this.setView(view);
     const hash = hashRequest(request);
     for (let entry = this.cache.get(hash); entry !== undefined; entry = entry.next) {
       if (sameRequest(entry.request, request)) return entry.placement;
@@ -211,10 +229,13 @@ export class Router {
   }
 
   /**
-   * Learns from a call's outcome: its runtime joins the workload's profile. Placements of the
-   * workload are recomputed once its observations have grown by `refreshFraction`.
+   * Learns from a call's outcome: its runtime joins the workload's profile, and a new instance
+   * (`newInstance`) joins its zone's passive CPU counts. Placements are recomputed once a
+   * workload's observations, or a zone's instances, have grown by `refreshFraction` (at least
+   * `PASSIVE_REFRESH_MIN` new instances for a zone).
    */
   observe(outcome: Outcome): void {
+    if (outcome.newInstance) this.observeInstance(outcome.target.azId, outcome.cpu);
     this.profiles.observe(outcome);
     const plan = this.plans.get(outcome.workload);
     if (!plan) return;
@@ -224,6 +245,34 @@ export class Router {
       this.plans.delete(outcome.workload);
       this.clearCache();
     }
+  }
+
+  private observeInstance(azId: string, cpu: string): void {
+    if (!this.compiled.zoneIndex.has(azId) || typeof cpu !== 'string' || cpu.length === 0) return;
+    const counts = this.learnedPassive.get(azId) ?? {};
+    counts[cpu] = (counts[cpu] ?? 0) + 1;
+    this.learnedPassive.set(azId, counts);
+    let learned = 0;
+    for (const key of Object.keys(counts)) learned += counts[key];
+    const step = (known: number): number => Math.max(PASSIVE_REFRESH_MIN, Math.ceil(known * this.refreshFraction));
+    const next = this.passiveRefresh.get(azId) ?? step(this.knownInstances(azId));
+    this.passiveRefresh.set(azId, next);
+    if (learned < next) return;
+    this.passiveRefresh.set(azId, learned + step(this.knownInstances(azId) + learned));
+    const passive: Record<string, CpuCounts> = { ...this.baseView.passive };
+    for (const [zone, extra] of this.learnedPassive) passive[zone] = mergeCounts(passive[zone] ?? {}, extra);
+    this.compiled = compileView({ ...this.baseView, passive }, this.staleAfterMs);
+    this.plans.clear();
+    this.clearCache();
+  }
+
+  /** Instances behind a zone's mix in the given view: its characterization's and its passive counts. */
+  private knownInstances(azId: string): number {
+    const measured = this.baseView.zones.find((z) => z.azId === azId)?.instancesSeen ?? 0;
+    const passive = this.baseView.passive?.[azId];
+    let total = Number.isFinite(measured) ? measured : 0;
+    if (passive) for (const cpu of Object.keys(passive)) if (passive[cpu] > 0) total += passive[cpu];
+    return total;
   }
 
   /**

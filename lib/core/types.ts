@@ -174,6 +174,11 @@ export interface Outcome {
   /** Billed runtime of the user code in ms; absent for a rejected attempt. */
   readonly runtimeMs?: number;
   readonly rejected: boolean;
+  /**
+   * Whether the call started a new instance (a cold start). Only new instances count toward the
+   * zone's passive CPU counts, as a poll counts each distinct instance once. Absent: not counted.
+   */
+  readonly newInstance?: boolean;
 }
 
 /** A region's facts as the router needs them. */
@@ -200,4 +205,9 @@ export interface RoutingView {
   readonly regions: Readonly<Record<string, RegionFacts>>;
   /** ms since epoch; characterizations older than `staleAfterMs` are treated as stale. */
   readonly now: number;
+  /**
+   * Passive CPU counts per AZ ID: new instances met by routed calls since the zone's latest
+   * characterization. Merged into the zone's counts like one more poll. Absent: none.
+   */
+  readonly passive?: Readonly<Record<string, CpuCounts>>;
 }

@@ -1,9 +1,10 @@
 import { archOfCpu } from './cpu';
 import { BASELINE_CPU } from './cpu-speed';
-import type { Arch, Characterization, CpuKey, RoutingView } from './types';
+import { mergeCounts } from './distribution';
+import type { Arch, Characterization, CpuCounts, CpuKey, RoutingView } from './types';
 
 /** Where a zone's CPU mix came from. */
-export type MixSource = 'measured' | 'stale-blend' | 'region-average' | 'global-average' | 'baseline-cpu';
+export type MixSource = 'measured' | 'passive' | 'stale-blend' | 'region-average' | 'global-average' | 'baseline-cpu';
 
 /** A zone's CPU shares for one architecture. */
 export interface ZoneMix {
@@ -26,7 +27,14 @@ export interface ResolvedZone {
 
 type Shares = Map<CpuKey, number>;
 
-function sharesOf(zone: Characterization, arch: Arch): Shares | undefined {
+/** The finite, positive counts of a record (passive counts come from the outside). */
+function positive(counts: CpuCounts): CpuCounts {
+  const out: Record<CpuKey, number> = {};
+  for (const cpu of Object.keys(counts)) if (Number.isFinite(counts[cpu]) && counts[cpu] > 0) out[cpu] = counts[cpu];
+  return out;
+}
+
+function sharesOf(zone: Pick<Characterization, 'counts'>, arch: Arch): Shares | undefined {
   let total = 0;
   const shares: Shares = new Map();
   for (const cpu of Object.keys(zone.counts).sort()) {
@@ -56,6 +64,7 @@ function blend(measured: Shares, prior: Shares, weight: number): Shares {
 
 const PRIOR_CONFIDENCE: Readonly<Record<MixSource, number>> = {
   measured: 1,
+  passive: 1,
   'stale-blend': 1,
   'region-average': 0.5,
   'global-average': 0.25,
@@ -76,12 +85,17 @@ function toMix(shares: Shares, source: MixSource, confidence = PRIOR_CONFIDENCE[
  * - no characterization (or none of this architecture's CPUs): the average of the region's other
  *   measured zones, else of all measured zones, else the architecture's baseline CPU alone
  *   (the 2.5 GHz Xeon, present in every Lambda region per §4.2; Graviton2 on arm64), noted.
- * Averages use fresh measurements when there are any. If `deployed` is empty, the characterized
- * zones are taken as deployed.
+ * Passive counts (`view.passive`: new instances met by routed calls) are added to the zone's
+ * counts like one more poll; a zone with passive counts but no characterization gets a `passive`
+ * mix from them alone. Averages use fresh measurements when there are any. If `deployed` is empty,
+ * the characterized zones are taken as deployed.
  */
 export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZone[] {
   const byZone = new Map<string, Characterization>();
-  for (const zone of view.zones) byZone.set(zone.azId, zone);
+  for (const zone of view.zones) {
+    const passive = view.passive?.[zone.azId];
+    byZone.set(zone.azId, passive ? { ...zone, counts: mergeCounts(zone.counts, positive(passive)) } : zone);
+  }
   const deployed =
     view.deployed.length > 0 ? view.deployed : view.zones.map((z) => ({ azId: z.azId, region: z.region }));
   const ageOf = (zone: Characterization): number => view.now - Date.parse(zone.measuredAt);
@@ -109,8 +123,15 @@ export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZ
     const notes: Record<Arch, string[]> = { x86_64: [], arm64: [] };
     const zone = byZone.get(azId);
     const mixes = {} as Record<Arch, ZoneMix>;
+    const passive = view.passive?.[azId];
     for (const arch of ['x86_64', 'arm64'] as const) {
       const measured = zone ? sharesOf(zone, arch) : undefined;
+      const passiveOnly = !zone && passive ? sharesOf({ counts: positive(passive) }, arch) : undefined;
+      if (passiveOnly) {
+        mixes[arch] = toMix(passiveOnly, 'passive');
+        notes[arch].push(`${azId} has no characterization: its ${arch} mix comes from routed calls alone`);
+        continue;
+      }
       if (!measured) {
         const prior = priorFor(arch, azId, region);
         mixes[arch] = toMix(prior.shares, prior.source);

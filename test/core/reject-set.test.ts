@@ -87,3 +87,12 @@ describe('optimalRejectSet', () => {
     );
   });
 });
+
+describe('evaluateRejectSet', () => {
+  it('makes rejecting every CPU infinite with an unbounded budget, however the shares round', () => {
+    const shares = [0.0017943746567795492, 0.0036949590233180908].map((p, _, all) => p / (all[0] + all[1]));
+    const result = evaluateRejectSet(shares, [1e-9, 1e-9], [true, true], 0, 0, Number.POSITIVE_INFINITY);
+    expect(result.rejectShare).toBe(1);
+    expect(result.value).toBe(Number.POSITIVE_INFINITY);
+  });
+});

@@ -293,3 +293,47 @@ describe('Router cache and learning', () => {
     expect(() => new Router(paperView(), options)).toThrow(field);
   });
 });
+
+describe('Router passive learning', () => {
+  const twoZones = () =>
+    paperView({
+      zones: [
+        characterization('usw1-az1', 'us-west-1', { [X25]: 100 }),
+        characterization('usw1-az3', 'us-west-1', { [X25]: 90, [X30]: 10 }),
+      ],
+      deployed: [],
+    });
+  const request = { workload: 'zipper', strategy: 'regional' as const, limits: x86At2048 };
+
+  it('merges passive counts from the view like one more poll', () => {
+    const before = new Router(twoZones()).place(request);
+    expect(before.target.azId).toBe('usw1-az3');
+    const after = new Router({ ...twoZones(), passive: { 'usw1-az1': { [X30]: 30 } } }).place(request);
+    expect(after.target.azId).toBe('usw1-az1');
+  });
+
+  it('learns zone mixes from new instances of observed calls, in steps', () => {
+    const router = new Router(twoZones());
+    const first = router.place(request);
+    const target = { ...first.target, azId: 'usw1-az1', functionName: 'sky-usw1-az1-x86_64-2048' };
+    for (let i = 0; i < 19; i++)
+      router.observe({ workload: 'zipper', target, cpu: X30, rejected: true, newInstance: true });
+    expect(router.place(request)).toBe(first);
+    router.observe({ workload: 'zipper', target, cpu: X30, rejected: true, newInstance: true });
+    const learned = router.place(request);
+    expect(learned.target.azId).toBe('usw1-az1');
+    // Warm instances (no newInstance) do not count, as a poll counts each instance once.
+    const warm = new Router(twoZones());
+    for (let i = 0; i < 40; i++) warm.observe({ workload: 'zipper', target, cpu: X30, rejected: true });
+    expect(warm.place(request).target.azId).toBe('usw1-az3');
+  });
+
+  it('drops passive counts learned here when a new view arrives', () => {
+    const router = new Router(twoZones());
+    const target = { ...router.place(request).target, azId: 'usw1-az1' };
+    for (let i = 0; i < 20; i++)
+      router.observe({ workload: 'zipper', target, cpu: X30, rejected: true, newInstance: true });
+    router.setView(twoZones());
+    expect(router.place(request).target.azId).toBe('usw1-az3');
+  });
+});

@@ -65,3 +65,16 @@ describe('compileView', () => {
     expect(NOW).toBeGreaterThan(0);
   });
 });
+
+describe('passive counts', () => {
+  it('gives a zone with only passive counts a passive mix, with a note', () => {
+    const view = paperView({
+      zones: [],
+      deployed: [{ azId: 'usw1-az1', region: 'us-west-1' }],
+      passive: { 'usw1-az1': { [X30]: 3, [X25]: 1, bogus: -2 } },
+    });
+    const [zone] = resolveZones(view, 48 * HOUR);
+    expect(zone.mixes.x86_64).toMatchObject({ cpus: [X25, X30], shares: [0.25, 0.75], source: 'passive' });
+    expect(zone.notes.x86_64[0]).toMatch(/from routed calls alone/);
+  });
+});
