@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerInvokeCommand } from '../lib/cli/invoke-command';
+import { registerLocalCommand } from '../lib/cli/local-command';
 import { registerPlanCommand } from '../lib/cli/plan-command';
 import { registerTwinCommand } from '../lib/cli/twin-command';
 import { installPolyfills } from '../lib/polyfills';
@@ -13,6 +14,7 @@ const program = new Command()
 
 // Each command lives in lib/cli/<name>-command.ts and registers itself here.
 registerInvokeCommand(program);
+registerLocalCommand(program);
 registerPlanCommand(program);
 registerTwinCommand(program);
 

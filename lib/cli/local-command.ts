@@ -1,0 +1,127 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { LocalSkyError, LocalSkyOptionError, messageOf } from '../local/errors';
+import { DEFAULT_SCENARIO_FILE } from '../local/options';
+import { terminalProgress } from '../local/progress';
+import { runLocalSky } from '../local/run-local-sky';
+import { formatSummary } from '../report/summary-text';
+
+interface LocalCliOptions {
+  readonly scenario: string;
+  readonly out: string;
+  readonly report: boolean;
+  readonly burst?: number;
+  readonly concurrency?: number;
+  readonly samplingTimeScale?: number;
+  readonly routingTimeScale?: number;
+  readonly pollConcurrency?: number;
+  readonly profileBurst?: number;
+  readonly experimentBurst?: number;
+  readonly probeSaturation?: boolean;
+  readonly experiment: boolean;
+  readonly progress: boolean;
+  readonly json?: boolean;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, got ${value}`);
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number ≥ 0, got ${value}`);
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError(`expected a number > 0, got ${value}`);
+  return n;
+}
+
+/** Exit code after Ctrl-C or SIGTERM, as shells report a process ended by SIGINT. */
+const EXIT_INTERRUPTED = 130;
+
+/**
+ * `sky local` (what `npm start` runs): the whole sky on this machine, with no AWS account and no
+ * network. Starts dynalite and the twin's loopback Lambda API, synthesizes the mesh for the
+ * scenario's zones, runs each zone's sampling state machine, routes bursts of every workload under
+ * every strategy, prints the summary and writes the report.
+ */
+export function registerLocalCommand(program: Command): void {
+  program
+    .command('local')
+    .description('run the whole sky locally (no AWS account, no network): sample, route, summarize, report')
+    .option('--scenario <file>', 'the twin scenario whose zones to emulate', DEFAULT_SCENARIO_FILE)
+    .option('--out <dir>', 'where report.html and report.json are written', 'out')
+    .option('--no-report', 'print the summary only; write no report')
+    .option('--burst <n>', 'requests per workload and strategy through the router (default 100)', positiveInt)
+    .option('--concurrency <n>', 'concurrency of each burst (default 50)', positiveInt)
+    .option('--poll-concurrency <n>', "requests per sampling poll (default 1000, the paper's)", positiveInt)
+    .option(
+      '--profile-burst <n>',
+      'requests per workload and zone that profile the workloads first (default 10; 0 skips)',
+      nonNegativeInt,
+    )
+    .option(
+      '--experiment-burst <n>',
+      'requests per workload, strategy and day in the multi-day experiment (default 100)',
+      positiveInt,
+    )
+    .option('--probe-saturation', 'in the multi-day experiment, poll each zone to saturation (slow)')
+    .option('--sampling-time-scale <x>', 'real ms per emulated ms while sampling (default 0.5)', positiveNumber)
+    .option('--routing-time-scale <x>', 'real ms per emulated ms while routing (default 0.005)', positiveNumber)
+    .option('--no-experiment', "skip the twin's multi-day experiment (drift, cost per day)")
+    .option('--no-progress', 'draw no progress bars')
+    .option('--json', 'print the summary as JSON instead of a table')
+    .action(async (options: LocalCliOptions) => {
+      process.exitCode = await runLocalCommand(options);
+    });
+}
+
+async function runLocalCommand(options: LocalCliOptions): Promise<number> {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals > 1) process.exit(EXIT_INTERRUPTED);
+    process.stderr.write(`\n${signal}: stopping the local sky (servers are being closed)…\n`);
+    controller.abort(new LocalSkyError('interrupted', `received ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const progress = options.progress ? terminalProgress(process.stderr) : undefined;
+  try {
+    const result = await runLocalSky({
+      scenario: options.scenario,
+      outDir: options.report ? options.out : undefined,
+      burst: options.burst,
+      concurrency: options.concurrency,
+      samplingTimeScale: options.samplingTimeScale,
+      routingTimeScale: options.routingTimeScale,
+      pollConcurrency: options.pollConcurrency,
+      profileBurst: options.profileBurst,
+      experimentBurst: options.experimentBurst,
+      probeSaturation: options.probeSaturation,
+      experiment: options.experiment,
+      progress,
+      signal: controller.signal,
+    });
+    progress?.stop();
+    console.log(options.json ? JSON.stringify(result.summary, null, 2) : formatSummary(result.summary));
+    if (result.report) console.error(`\nReport: ${result.report.htmlPath} (data: ${result.report.jsonPath})`);
+    const steps = Object.entries(result.timings).map(([name, ms]) => `${name} ${((ms ?? 0) / 1000).toFixed(1)} s`);
+    console.error(`Done in ${(result.elapsedMs / 1000).toFixed(1)} s (${steps.join(', ')}).`);
+    return 0;
+  } catch (error) {
+    progress?.stop();
+    const interrupted = controller.signal.aborted;
+    const known = error instanceof LocalSkyError || error instanceof LocalSkyOptionError;
+    console.error(known || interrupted ? messageOf(error) : ((error as Error)?.stack ?? String(error)));
+    return interrupted ? EXIT_INTERRUPTED : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

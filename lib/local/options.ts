@@ -1,0 +1,154 @@
+import type { StrategyName } from '../core/types';
+import { LocalSkyOptionError } from './errors';
+import { type Progress, silentProgress } from './progress';
+
+/** The router strategies the local sky routes with, in the order the papers introduce them. */
+export const LOCAL_STRATEGIES: readonly StrategyName[] = [
+  'baseline',
+  'regional',
+  'retry-slow',
+  'focus-fastest',
+  'hybrid',
+  'optimal',
+];
+
+/** The scenario `sky local` runs when none is given. */
+export const DEFAULT_SCENARIO_FILE = 'scenarios/paper-ex5.json';
+
+/** Options of a local sky run. */
+export interface LocalSkyOptions {
+  /**
+   * The scenario: a file path, or its parsed JSON.
+   * @default 'scenarios/paper-ex5.json'
+   */
+  readonly scenario?: string | unknown;
+  /**
+   * Where the report (report.html, report.json) is written; undefined writes none.
+   * @default - no report
+   */
+  readonly outDir?: string;
+  /**
+   * Requests per workload and strategy sent through the router. The twin's multi-day experiment
+   * uses the scenario's own burst; this one is the live burst through the loopback API.
+   * @default 100
+   */
+  readonly burst?: number;
+  /**
+   * Concurrency of each burst.
+   * @default 50
+   */
+  readonly concurrency?: number;
+  /**
+   * Real ms per emulated ms while sampling. Near real time, so that each sampler's 250 ms sleep
+   * outlasts the time it takes to send a poll's burst over loopback HTTP and every request holds
+   * its own instance, as on Lambda.
+   * @default 0.5
+   */
+  readonly samplingTimeScale?: number;
+  /**
+   * Real ms per emulated ms while routing: workload runtimes and 150 ms holds shrunk, so that
+   * thousands of routed calls take seconds.
+   * @default 0.005
+   */
+  readonly routingTimeScale?: number;
+  /**
+   * Requests per poll of the sampling state machines (the sky config's `pollConcurrency`).
+   * @default 1000 (the paper's)
+   */
+  readonly pollConcurrency?: number;
+  /**
+   * Requests per workload and zone that teach the router each workload's runtime per CPU before the
+   * bursts (the paper profiled its functions first, Figure 9); 0 skips it.
+   * @default 10
+   */
+  readonly profileBurst?: number;
+  /**
+   * Requests per workload, strategy and day in the twin's multi-day experiment, in place of the
+   * scenario's burst (1000 in the paper's, which `sky twin` runs), to keep the local run short.
+   * @default 100
+   */
+  readonly experimentBurst?: number;
+  /**
+   * In the multi-day experiment, keep polling after the stopping rule to find each zone's
+   * saturation point (Figure 5 to saturation; slow).
+   * @default false
+   */
+  readonly probeSaturation?: boolean;
+  /** @default LOCAL_STRATEGIES */
+  readonly strategies?: readonly StrategyName[];
+  /**
+   * Run the twin's multi-day experiment for the drift, polls-per-day and cost-per-day figures.
+   * @default true
+   */
+  readonly experiment?: boolean;
+  /** @default silentProgress */
+  readonly progress?: Progress;
+  /** Aborts the run (Ctrl-C); servers are stopped either way. */
+  readonly signal?: AbortSignal;
+  /** Directory for the synthesized cloud assembly. @default - a temporary directory, removed at the end */
+  readonly cdkOutDir?: string;
+}
+
+/** Options with every default filled in and checked. */
+export interface ResolvedLocalSkyOptions
+  extends Required<
+    Omit<LocalSkyOptions, 'outDir' | 'signal' | 'cdkOutDir' | 'scenario' | 'pollConcurrency' | 'experimentBurst'>
+  > {
+  readonly scenario: string | unknown;
+  readonly pollConcurrency?: number;
+  readonly experimentBurst?: number;
+  readonly outDir?: string;
+  readonly signal?: AbortSignal;
+  readonly cdkOutDir?: string;
+}
+
+function positiveInteger(option: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new LocalSkyOptionError(option, value, `a whole number from 1 to ${max}`);
+  }
+  return value;
+}
+
+function timeScale(option: string, value: number): number {
+  if (!(value > 0 && value <= 10))
+    throw new LocalSkyOptionError(option, value, 'a number in (0, 10]: real ms per emulated ms');
+  return value;
+}
+
+/** Fills in defaults and checks ranges; throws {@link LocalSkyOptionError} naming the option. */
+export function resolveLocalSkyOptions(options: LocalSkyOptions = {}): ResolvedLocalSkyOptions {
+  const samplingTimeScale = timeScale('samplingTimeScale', options.samplingTimeScale ?? 0.5);
+  const routingTimeScale = timeScale('routingTimeScale', options.routingTimeScale ?? 0.005);
+  const strategies = options.strategies ?? LOCAL_STRATEGIES;
+  for (const strategy of strategies) {
+    if (!LOCAL_STRATEGIES.includes(strategy)) {
+      throw new LocalSkyOptionError('strategies', strategy, LOCAL_STRATEGIES.join(', '));
+    }
+  }
+  if (!strategies.includes('baseline')) {
+    throw new LocalSkyOptionError('strategies', strategies, "a list that includes 'baseline' (savings are against it)");
+  }
+  return {
+    scenario: options.scenario ?? DEFAULT_SCENARIO_FILE,
+    outDir: options.outDir,
+    burst: positiveInteger('burst', options.burst ?? 100, 10_000),
+    concurrency: positiveInteger('concurrency', options.concurrency ?? 50, 1_000),
+    samplingTimeScale,
+    routingTimeScale,
+    pollConcurrency:
+      options.pollConcurrency === undefined
+        ? undefined
+        : positiveInteger('pollConcurrency', options.pollConcurrency, 10_000),
+    profileBurst: options.profileBurst === 0 ? 0 : positiveInteger('profileBurst', options.profileBurst ?? 10, 1_000),
+    experimentBurst:
+      options.experimentBurst === undefined
+        ? 100
+        : positiveInteger('experimentBurst', options.experimentBurst, 100_000),
+    probeSaturation: options.probeSaturation ?? false,
+    strategies,
+    experiment: options.experiment ?? true,
+    progress: options.progress ?? silentProgress,
+    signal: options.signal,
+    cdkOutDir: options.cdkOutDir,
+  };
+}

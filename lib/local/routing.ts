@@ -1,0 +1,149 @@
+import type { RouterRequestBody } from '../../lambda/router/request';
+import type { BatchAnswer } from '../../lambda/router/types';
+import type { RouterClient } from '../aws/router-client';
+import type { StrategyName } from '../core/types';
+import type { StrategySummaryRow } from '../report/types';
+import type { ProgressTask } from './progress';
+
+/** One burst of one workload under one strategy, as the router's batch answer summarized it. */
+export interface BurstResult {
+  readonly workload: string;
+  readonly strategy: StrategyName;
+  readonly count: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly costUsd: number;
+  /** Attempts over all calls (first tries, retries after a reject, failovers). */
+  readonly attempts: number;
+  readonly rejects: number;
+  readonly failovers: number;
+  readonly meanRuntimeMs?: number;
+  /** The zone the burst's placement chose. */
+  readonly azId: string;
+  /** CPUs rejected by the placement. */
+  readonly rejectCpus: readonly string[];
+  /** Accepted calls per CPU. */
+  readonly byCpu: Readonly<Record<string, number>>;
+}
+
+/** How to reach the router and what to send it. */
+export interface BurstPlan {
+  readonly router: RouterClient;
+  /** Workload name to the memory size it runs at (the scenario's). */
+  readonly workloads: Readonly<Record<string, { readonly memoryMb: number }>>;
+  readonly count: number;
+  readonly concurrency: number;
+  readonly signal?: AbortSignal;
+}
+
+/** The router request of one burst: one workload, one strategy, the workload's memory, cost as objective. */
+export function burstRequest(
+  workload: string,
+  memoryMb: number,
+  strategy: StrategyName,
+  count: number,
+  concurrency: number,
+  zones?: readonly string[],
+): RouterRequestBody {
+  return {
+    workload,
+    objective: 'cost',
+    strategy,
+    limits: { memoryMb, arch: 'x86_64', ...(zones ? { zones: [...zones] } : {}) },
+    batch: { count, concurrency },
+  };
+}
+
+async function sendBurst(plan: BurstPlan, body: RouterRequestBody): Promise<BatchAnswer> {
+  plan.signal?.throwIfAborted();
+  const answer = await plan.router.invoke(body);
+  if (answer.status !== 'batch') {
+    const detail = answer.status === 'error' ? `${answer.error.type}: ${answer.error.message}` : answer.status;
+    throw new Error(`the router refused the burst of ${String(body.workload)} (${body.strategy}): ${detail}`);
+  }
+  return answer;
+}
+
+function resultOf(workload: string, strategy: StrategyName, answer: BatchAnswer): BurstResult {
+  const { summary, placement } = answer;
+  return {
+    workload,
+    strategy,
+    count: summary.count,
+    succeeded: summary.succeeded,
+    failed: summary.failed,
+    costUsd: summary.costUsd,
+    attempts: summary.attemptsPerRequest * summary.count,
+    rejects: summary.rejects,
+    failovers: summary.failovers,
+    ...(summary.meanRuntimeMs !== undefined ? { meanRuntimeMs: summary.meanRuntimeMs } : {}),
+    azId: placement.target.azId,
+    rejectCpus: placement.rejectCpus,
+    byCpu: summary.byCpu,
+  };
+}
+
+/**
+ * Teaches the router each workload's runtime on each CPU, the way the paper profiled its functions
+ * (§4.5, Figure 9) but passively: a small burst of every workload pinned to every zone with no
+ * retries; the router's learning writes what each call ran on and how long it took to the table.
+ */
+export async function profileWorkloads(plan: BurstPlan, zones: readonly string[], task?: ProgressTask): Promise<void> {
+  let done = 0;
+  for (const [workload, { memoryMb }] of Object.entries(plan.workloads)) {
+    await Promise.all(
+      zones.map((azId) =>
+        sendBurst(plan, burstRequest(workload, memoryMb, 'regional', plan.count, plan.concurrency, [azId])),
+      ),
+    );
+    task?.update(++done, workload);
+  }
+}
+
+/** Sends one burst of every workload under every strategy, workload by workload. */
+export async function runBursts(
+  plan: BurstPlan,
+  strategies: readonly StrategyName[],
+  task?: ProgressTask,
+): Promise<BurstResult[]> {
+  const results: BurstResult[] = [];
+  let done = 0;
+  for (const [workload, { memoryMb }] of Object.entries(plan.workloads)) {
+    for (const strategy of strategies) {
+      const answer = await sendBurst(plan, burstRequest(workload, memoryMb, strategy, plan.count, plan.concurrency));
+      results.push(resultOf(workload, strategy, answer));
+      task?.update(++done, `${workload} ${strategy}`);
+    }
+  }
+  return results;
+}
+
+/**
+ * The per-strategy lines of the summary: totals over every workload, savings against the same
+ * workloads' bursts under `baseline` (per request, so a failed call does not count as a saving),
+ * and the latency the holds of rejected attempts added per request.
+ */
+export function strategySummary(results: readonly BurstResult[], holdMs: number): StrategySummaryRow[] {
+  const baselinePerRequest = new Map<string, number>();
+  for (const r of results) {
+    if (r.strategy === 'baseline' && r.succeeded > 0) baselinePerRequest.set(r.workload, r.costUsd / r.count);
+  }
+  const strategies = [...new Set(results.map((r) => r.strategy))];
+  return strategies.map((strategy) => {
+    const rows = results.filter((r) => r.strategy === strategy && baselinePerRequest.has(r.workload));
+    const requests = rows.reduce((sum, r) => sum + r.count, 0);
+    const costUsd = rows.reduce((sum, r) => sum + r.costUsd, 0);
+    const baselineCostUsd = rows.reduce((sum, r) => sum + baselinePerRequest.get(r.workload)! * r.count, 0);
+    const attempts = rows.reduce((sum, r) => sum + r.attempts, 0);
+    const rejects = rows.reduce((sum, r) => sum + r.rejects, 0);
+    return {
+      strategy,
+      requests,
+      costUsd,
+      baselineCostUsd,
+      savingsPct: baselineCostUsd > 0 ? (100 * (baselineCostUsd - costUsd)) / baselineCostUsd : 0,
+      attemptsPerRequest: requests > 0 ? attempts / requests : 0,
+      meanAddedLatencyMs: requests > 0 ? (rejects * holdMs) / requests : 0,
+    };
+  });
+}

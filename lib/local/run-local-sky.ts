@@ -1,0 +1,272 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createRouterHandler } from '../../lambda/router/handler';
+import { corePlacerFactory } from '../../lambda/router/placer';
+import { silentTelemetry } from '../../lambda/router/telemetry';
+import { createStepsHandler } from '../../lambda/sampling/handler';
+import { NO_METRICS } from '../../lambda/sampling/metrics';
+import { createDocumentClient } from '../aws/dynamo-client';
+import { sdkInvoker } from '../aws/lambda-invoker';
+import { functionRouterClient } from '../aws/router-client';
+import { SkyStore } from '../aws/store';
+import { regionFacts } from '../catalog';
+import { ROUTER_FUNCTION_NAME, samplingStepsFunctionName } from '../core/naming';
+import type { ReportData, SummaryTable, ZoneSummaryRow } from '../report/types';
+import { type WrittenReport, writeReport } from '../report/write-report';
+import type { TwinRun } from '../twin/experiment';
+import { trueMixOf } from '../twin/experiment';
+import type { PlainHandler } from '../twin/kit';
+import { loadScenario, parseScenario, type Scenario } from '../twin/scenario';
+import { Cleanup } from './cleanup';
+import { LocalSkyError, type LocalSkyStep, messageOf } from './errors';
+import { runLocalExperiment } from './experiment';
+import { localHandlerKit } from './model-kit';
+import { type LocalSkyOptions, resolveLocalSkyOptions } from './options';
+import { buildReportData } from './report-data';
+import { type BurstPlan, type BurstResult, profileWorkloads, runBursts, strategySummary } from './routing';
+import { sampleZoneLocally, type ZoneSamplingResult } from './sampling';
+import { LOCAL_CREDENTIALS, type LocalServers, startLocalServers } from './servers';
+import { createTable, type SynthesizedMesh, skyConfigForScenario, synthesizeMesh } from './synth';
+
+/** What a local sky run did and found. */
+export interface LocalSkyResult {
+  readonly scenario: Scenario;
+  readonly summary: SummaryTable;
+  readonly sampling: readonly ZoneSamplingResult[];
+  readonly bursts: readonly BurstResult[];
+  readonly experiment?: TwinRun;
+  readonly reportData: ReportData;
+  readonly report?: WrittenReport;
+  /** Where the servers listened (closed by the time the run returns). */
+  readonly endpoints: { readonly lambda: string; readonly dynamo: string };
+  /** The table the run wrote (gone with dynalite). */
+  readonly tableName: string;
+  /** Real ms spent in each step. */
+  readonly timings: Readonly<Partial<Record<LocalSkyStep, number>>>;
+  readonly elapsedMs: number;
+}
+
+/** Rejects as soon as `signal` aborts, whatever `work` is doing (its servers are closed after). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason ?? new LocalSkyError('interrupted', 'aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function loadScenarioOption(scenario: unknown): Scenario {
+  return typeof scenario === 'string' ? loadScenario(scenario) : parseScenario(scenario, 'inline scenario');
+}
+
+/**
+ * The whole sky on this machine, with no AWS account and no network:
+ * 1. dynalite and the twin's loopback Lambda API with the scenario's emulated zones;
+ * 2. the CDK app synthesized in process for those zones; the table and each zone's sampling state
+ *    machine are taken from the templates;
+ * 3. every zone's state machine run with aws-local-stepfunctions through the loopback API into dynalite;
+ * 4. bursts of every workload through the router handler (invoked through the loopback API) under
+ *    every strategy, placed from the characterizations just stored;
+ * 5. the summary, and (with `outDir`) the report, whose multi-day figures come from the twin's experiment.
+ * Every server is stopped before this returns or throws, also when `signal` aborts.
+ */
+export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalSkyResult> {
+  const started = performance.now();
+  const o = resolveLocalSkyOptions(options);
+  const { progress, signal } = o;
+  const cleanup = new Cleanup();
+  const timings: Partial<Record<LocalSkyStep, number>> = {};
+  const step = async <T>(name: LocalSkyStep, work: () => Promise<T> | T): Promise<T> => {
+    signal?.throwIfAborted();
+    const began = performance.now();
+    try {
+      const value = await abortable(Promise.resolve().then(work), signal);
+      timings[name] = (timings[name] ?? 0) + (performance.now() - began);
+      return value;
+    } catch (error) {
+      if (error instanceof LocalSkyError) throw error;
+      throw new LocalSkyError(name, messageOf(error), { cause: error });
+    }
+  };
+  const run = async (): Promise<LocalSkyResult> => {
+    const scenario = await step('scenario', () => loadScenarioOption(o.scenario));
+    const config = await step('synth', () =>
+      skyConfigForScenario(scenario, o.pollConcurrency ? { pollConcurrency: o.pollConcurrency } : {}),
+    );
+
+    // 1. Servers.
+    const servers: LocalServers = await step('servers', () =>
+      startLocalServers(
+        {
+          scenario,
+          kit: localHandlerKit(scenario, config.samplerSleepMs),
+          homeRegion: config.homeRegion,
+          timeScale: o.samplingTimeScale,
+        },
+        cleanup,
+      ),
+    );
+    progress.log(`Lambda API ${servers.api.endpoint} · dynalite ${servers.dynamo.endpoint}`);
+
+    // 2. Synthesize the mesh and create its table.
+    const synthTask = progress.task('synthesize CDK app', 1);
+    const mesh: SynthesizedMesh = await step('synth', async () => {
+      const outdir = o.cdkOutDir ?? (await mkdtemp(path.join(tmpdir(), 'sky-local-cdk-')));
+      if (!o.cdkOutDir) cleanup.add('cloud assembly', () => rm(outdir, { recursive: true, force: true }));
+      return synthesizeMesh(config, outdir);
+    });
+    synthTask.done(`${Object.keys(mesh.templates).length} stacks`);
+    const tableName = mesh.table.TableName!;
+    await step('table', () => createTable(servers.dynamoClient, mesh.table));
+    const doc = createDocumentClient({
+      region: config.homeRegion,
+      endpoint: servers.dynamo.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    cleanup.add('DynamoDB document client', () => doc.destroy());
+    const store = new SkyStore({ client: doc, tableName });
+
+    // 3. Sampling: each zone's state machine, all zones at once.
+    const steps = createStepsHandler({ store, now: Date.now, metrics: NO_METRICS });
+    for (const { azId } of mesh.stateMachines) {
+      servers.api.register(samplingStepsFunctionName(azId), ((event) => steps(event)) as PlainHandler);
+    }
+    const runStamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const sampling = await step('sampling', () =>
+      Promise.all(
+        mesh.stateMachines.map(({ azId, region, definition }) =>
+          sampleZoneLocally(
+            { azId, region, definition, trueMix: trueMixOf(scenario, azId, 0) },
+            { lambdaEndpoint: servers.api.endpoint, store, executionName: `local-${azId}-${runStamp}` },
+            progress.task(`sample ${azId}`, 1),
+          ),
+        ),
+      ),
+    );
+    const failed = sampling.filter((s) => s.status === 'FAILED' || !s.characterization);
+    if (failed.length > 0) {
+      throw new LocalSkyError(
+        'sampling',
+        failed.map((s) => `${s.azId}: ${s.error ?? 'no characterization stored'}`).join('; '),
+      );
+    }
+
+    // 4. Routing through the router handler, served by the loopback API.
+    servers.clock.setTimeScale(o.routingTimeScale);
+    const registerRouter = (): void => {
+      const handler = createRouterHandler({
+        store,
+        invoker: sdkInvoker(servers.lambda, { maxSockets: o.concurrency * scenario.zones.length }),
+        config: {
+          deployed: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
+          architectures: config.architectures,
+          memorySizes: config.memorySizes,
+          regionFacts,
+          holdMs: scenario.holdMs,
+        },
+        placerFactory: corePlacerFactory({ holdMs: scenario.holdMs, baselineZone: scenario.baselineZone }),
+        telemetry: silentTelemetry,
+      });
+      servers.api.register(ROUTER_FUNCTION_NAME, ((event, context) => handler(event, context)) as PlainHandler);
+    };
+    const workloads = Object.fromEntries(
+      Object.entries(scenario.workloads).map(([n, w]) => [n, { memoryMb: w.memoryMb }]),
+    );
+    const router = functionRouterClient({ client: servers.lambda });
+    const plan: BurstPlan = { router, workloads, count: o.burst, concurrency: o.concurrency, signal };
+    if (o.profileBurst > 0) {
+      registerRouter();
+      const profileTask = progress.task('profile workloads', Object.keys(workloads).length);
+      await step('routing', () =>
+        profileWorkloads(
+          { ...plan, count: o.profileBurst, concurrency: Math.min(o.concurrency, o.profileBurst) },
+          scenario.zones.map((z) => z.azId),
+          profileTask,
+        ),
+      );
+      profileTask.done();
+    }
+    // A fresh router reads the profiles just learned (and the characterizations) from the table.
+    registerRouter();
+    const routeTask = progress.task('route bursts', Object.keys(workloads).length * o.strategies.length);
+    const bursts = await step('routing', () => runBursts(plan, o.strategies, routeTask));
+    routeTask.done();
+
+    // 5. The twin's multi-day experiment, the summary and the report.
+    let experiment: TwinRun | undefined;
+    if (o.experiment) {
+      const experimentTask = progress.task(`twin: ${scenario.days} days`, 1);
+      experiment = await step('experiment', () =>
+        runLocalExperiment(scenario, {
+          burst: o.experimentBurst,
+          probeSaturation: o.probeSaturation,
+          task: experimentTask,
+        }),
+      );
+      experimentTask.done();
+    }
+    const summary: SummaryTable = {
+      source:
+        `local sky: ${scenario.zones.length} zones sampled by their synthesized state machines into dynalite; ` +
+        `${o.burst} requests per workload and strategy through the router handler over the loopback Lambda API`,
+      zones: sampling.map((s): ZoneSummaryRow => {
+        const c = s.characterization!;
+        return {
+          azId: s.azId,
+          region: s.region,
+          counts: c.counts,
+          polls: c.polls,
+          ...(c.stoppedBecause ? { stoppedBecause: c.stoppedBecause } : {}),
+          apeVsTruth: s.apeVsTruth,
+          costUsd: c.costUsd,
+        };
+      }),
+      strategies: strategySummary(bursts, scenario.holdMs),
+    };
+    const reportData = buildReportData({ scenario, sampling, summary, experiment, generatedAt: new Date() });
+    let report: WrittenReport | undefined;
+    if (o.outDir) {
+      const outDir = o.outDir;
+      const reportTask = progress.task('write report', 1);
+      report = await step('report', () => writeReport(reportData, outDir));
+      reportTask.done(report.htmlPath);
+    }
+    return {
+      scenario,
+      summary,
+      sampling,
+      bursts,
+      ...(experiment ? { experiment } : {}),
+      reportData,
+      ...(report ? { report } : {}),
+      endpoints: { lambda: servers.api.endpoint, dynamo: servers.dynamo.endpoint },
+      timings,
+      tableName,
+      elapsedMs: performance.now() - started,
+    };
+  };
+  let result: LocalSkyResult;
+  try {
+    result = await run();
+  } catch (error) {
+    // The run's own error matters more than any trouble stopping the servers.
+    const problems = await cleanup.closeAll();
+    if (problems.length > 0) progress.log(`stopping the local servers: ${problems.join('; ')}`);
+    throw error;
+  }
+  const problems = await cleanup.closeAll();
+  if (problems.length > 0) throw new LocalSkyError('servers', `stopping the local servers: ${problems.join('; ')}`);
+  return result;
+}

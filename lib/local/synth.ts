@@ -1,0 +1,123 @@
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { App } from 'aws-cdk-lib';
+import { loadSkyConfig, type SkyConfig } from '../config';
+import { archOfCpu } from '../core/cpu';
+import { samplingStateMachineName } from '../core/naming';
+import type { Arch } from '../core/types';
+import { skyMeshPropsFromConfig } from '../infra/mesh-from-config';
+import { buildSkyMesh, type SkyMeshProps, stackNames } from '../infra/sky-mesh';
+import { type AslDefinition, type CfnTemplate, stateMachineDefinitions } from '../infra/state-machine-definition';
+import type { Scenario } from '../twin/scenario';
+import { LocalSkyError } from './errors';
+
+/** What the local sky takes from the synthesized mesh. */
+export interface SynthesizedMesh {
+  readonly config: SkyConfig;
+  readonly props: SkyMeshProps;
+  /** The skymesh table as `CreateTable` wants it, read from the control stack's `AWS::DynamoDB::Table`. */
+  readonly table: CreateTableCommandInput;
+  /** Each zone's sampling state machine, resolved from its zone sampler stack's template. */
+  readonly stateMachines: ReadonlyArray<{
+    readonly azId: string;
+    readonly region: string;
+    readonly definition: AslDefinition;
+  }>;
+  /** Every stack's template, by stack name. */
+  readonly templates: Readonly<Record<string, CfnTemplate>>;
+}
+
+/**
+ * The sky configuration narrowed to a scenario, through the same validation as `cdk.json`: its
+ * regions and zones, the memory sizes its workloads use and the architectures of its CPUs; every
+ * other key from `overrides` or the defaults.
+ */
+export function skyConfigForScenario(scenario: Scenario, overrides: Record<string, unknown> = {}): SkyConfig {
+  const regions = [...new Set(scenario.zones.map((z) => z.region))];
+  const memorySizes = [...new Set(Object.values(scenario.workloads).map((w) => w.memoryMb))].sort((a, b) => a - b);
+  const architectures = [...new Set<Arch>(scenario.cpuList.map((cpu) => archOfCpu(cpu.cpuKey)))].sort();
+  return loadSkyConfig({
+    ...overrides,
+    regions,
+    zones: scenario.zones.map((z) => z.azId),
+    memorySizes,
+    architectures,
+    holdMs: scenario.holdMs,
+  });
+}
+
+/**
+ * Synthesizes the sky mesh in this process (no `cdk` child process, no credentials, no network:
+ * the infra synthesizes offline by design) and reads from the templates the table and each zone's
+ * sampling state machine, with its intrinsic references resolved to the twin's function names.
+ */
+export function synthesizeMesh(config: SkyConfig, outdir: string): SynthesizedMesh {
+  const props = skyMeshPropsFromConfig(config);
+  const app = new App({ outdir, stackTraces: false });
+  buildSkyMesh(app, props);
+  const assembly = app.synth();
+  const templates: Record<string, CfnTemplate> = {};
+  for (const stack of assembly.stacks) templates[stack.stackName] = stack.template as CfnTemplate;
+
+  const tables = resourcesOfType(templates[stackNames.control], 'AWS::DynamoDB::Table');
+  if (tables.length !== 1) {
+    throw new LocalSkyError(
+      'synth',
+      `${stackNames.control} holds ${tables.length} AWS::DynamoDB::Table resources, expected 1`,
+    );
+  }
+  const stateMachines = props.mesh.flatMap(({ region, azIds }) =>
+    azIds.map((azId) => {
+      const stackName = stackNames.zone(azId);
+      const definitions = stateMachineDefinitions(templates[stackName] ?? {}, { region });
+      const definition = definitions[samplingStateMachineName(azId)];
+      if (!definition) {
+        throw new LocalSkyError('synth', `${stackName} holds no state machine ${samplingStateMachineName(azId)}`);
+      }
+      return { azId, region, definition };
+    }),
+  );
+  return { config, props, table: createTableInputOf(tables[0]), stateMachines, templates };
+}
+
+function resourcesOfType(template: CfnTemplate | undefined, type: string): Array<Record<string, unknown>> {
+  return Object.values(template?.Resources ?? {})
+    .filter((resource) => resource.Type === type)
+    .map((resource) => resource.Properties ?? {});
+}
+
+/**
+ * `CreateTable` input from an `AWS::DynamoDB::Table`'s properties: name, keys, attribute definitions,
+ * global secondary indexes and billing mode, which is what a local server needs. TTL, point-in-time
+ * recovery and encryption are deployment settings an in-memory table has no use for.
+ */
+export function createTableInputOf(properties: Record<string, unknown>): CreateTableCommandInput {
+  const tableName = properties.TableName;
+  if (typeof tableName !== 'string') {
+    throw new LocalSkyError('synth', `the table's TableName is ${JSON.stringify(tableName)}, expected a literal name`);
+  }
+  return {
+    TableName: tableName,
+    KeySchema: properties.KeySchema,
+    AttributeDefinitions: properties.AttributeDefinitions,
+    BillingMode: (properties.BillingMode as string | undefined) ?? 'PROVISIONED',
+    ...(properties.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes } : {}),
+    ...(properties.ProvisionedThroughput ? { ProvisionedThroughput: properties.ProvisionedThroughput } : {}),
+  } as CreateTableCommandInput;
+}
+
+/** Creates the table in the local server and waits until it and its indexes are active. */
+export async function createTable(client: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
+  await client.send(new CreateTableCommand(input));
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new LocalSkyError('table', `table ${input.TableName} did not become ACTIVE`);
+}
