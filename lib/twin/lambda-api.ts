@@ -64,6 +64,8 @@ export interface LambdaApi {
   close(): Promise<void>;
 }
 
+const LISTEN_BACKLOG = 4096;
+
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 
 /**
@@ -98,7 +100,8 @@ export async function startLambdaApi(options: LambdaApiOptions = {}): Promise<La
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
+    // A 1000-way poll opens up to 1000 connections at once: a deep accept backlog avoids SYN retries.
+    server.listen(options.port ?? 0, '127.0.0.1', LISTEN_BACKLOG, () => {
       server.off('error', reject);
       resolve();
     });
@@ -144,11 +147,13 @@ function isParsed(value: unknown): value is Scenario {
 }
 
 async function handle(twin: Twin, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const match = INVOKE_PATH.exec(url.pathname);
+  const raw = req.url ?? '/';
+  const query = raw.indexOf('?');
+  const pathname = query < 0 ? raw : raw.slice(0, query);
+  const match = INVOKE_PATH.exec(pathname);
   if (!match || req.method !== 'POST') {
     await discard(req);
-    sendError(res, 404, 'UnknownOperationException', `The twin serves only Invoke, not ${req.method} ${url.pathname}`);
+    sendError(res, 404, 'UnknownOperationException', `The twin serves only Invoke, not ${req.method} ${pathname}`);
     return;
   }
   let name: string;

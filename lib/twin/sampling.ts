@@ -86,6 +86,13 @@ export interface ZoneSampling {
   readonly estimatedApe: number;
   /** The poll at which more than `saturationFailureRate` of the requests failed, or null. */
   readonly saturatedAtPoll: number | null;
+  /**
+   * APE after each poll when polling on to saturation (the rule's polls, then the probe's), against
+   * the true mix: the paper's Figure 5–6 view. Equal to `apeByPoll` when there was no probe.
+   */
+  readonly groundTruthApeByPoll: readonly number[];
+  /** First poll count with APE ≤ 5 when polling on to saturation (the paper's "polls to 95%"), or null. */
+  readonly groundTruthPollsTo95: number | null;
   /** Distinct instances seen by the rule's polls. */
   readonly instancesSeen: number;
   /** Failed requests in the rule's polls. */
@@ -193,10 +200,16 @@ export async function sampleZone(
   }
   const stop = decision as Extract<typeof decision, { action: 'stop' }>;
   const finishedAt = clock.now();
+  const groundTruthApeByPoll = [...apeByPoll];
   if (saturatedAtPoll === null && settings.probeSaturation) {
-    saturatedAtPoll = await probeSaturation(twin, clock, azId, polls.length, settings);
+    let all: CpuCounts = counts;
+    saturatedAtPoll = await probeSaturation(twin, clock, azId, polls.length, settings, (pollCounts) => {
+      all = mergeCounts(all, pollCounts);
+      groundTruthApeByPoll.push(ape(distributionOf(all), trueMix));
+    });
   }
   const pollsTo95 = apeByPoll.findIndex((a) => a <= 5);
+  const truthTo95 = groundTruthApeByPoll.findIndex((a) => a <= 5);
   let instancesSeen = 0;
   for (const key of Object.keys(counts)) instancesSeen += counts[key];
   return {
@@ -209,6 +222,8 @@ export async function sampleZone(
     stoppedBecause: stop.reason,
     estimatedApe: stop.estimatedApe,
     saturatedAtPoll,
+    groundTruthApeByPoll,
+    groundTruthPollsTo95: truthTo95 < 0 ? null : truthTo95 + 1,
     instancesSeen,
     failures,
     costUsd: cost,
@@ -224,7 +239,9 @@ export async function sampleZone(
  * endpoint at once, holds them for the sampler's sleep, and counts the ones the zone cannot start.
  * Only failures matter here, so the probe takes instances from the same emulated zone (same
  * slots, same keep-alive, same warm instances left by the real polls) without running handler
- * code in them. Returns the first poll (counted from the run's first) whose failed share exceeds
+ * code in them; each instance's CPU is read from its host (what its sampler would have reported),
+ * so the run can also show how the characterization converges when polling on (Figures 5–6).
+ * Returns the first poll (counted from the run's first) whose failed share exceeds
  * the saturation rate, or null within `maxProbePolls`.
  */
 async function probeSaturation(
@@ -233,6 +250,7 @@ async function probeSaturation(
   azId: string,
   pollsDone: number,
   settings: SamplingSettings,
+  onPoll: (counts: CpuCounts) => void,
 ): Promise<number | null> {
   const zone = twin.zones.get(azId)!;
   const arch = zone.hosts.some((h) => h.arch === 'x86_64') ? 'x86_64' : 'arm64';
@@ -240,12 +258,17 @@ async function probeSaturation(
     await clock.sleep(settings.pollGapMs);
     const name = samplerFunctionName(azId, k % settings.samplersPerZone, settings.samplersPerZone);
     const held = [];
+    const counts: Record<string, number> = {};
     let failed = 0;
     for (let i = 0; i < settings.pollConcurrency; i++) {
       const got = zone.acquire(name, arch);
-      if (got.ok) held.push(got.instance);
-      else failed++;
+      if (got.ok) {
+        held.push(got.instance);
+        const cpu = got.instance.host.cpu.cpuKey;
+        counts[cpu] = (counts[cpu] ?? 0) + 1;
+      } else failed++;
     }
+    onPoll(counts);
     await clock.sleep(settings.samplerSleepMs);
     for (const instance of held) zone.release(instance);
     if (failed > settings.saturationFailureRate * settings.pollConcurrency) return k + 1;

@@ -35,6 +35,12 @@ const zoneSchema = z.strictObject({
     .min(1, 'must be at least 1')
     .max(10_000, 'must be at most 10000'),
   mix: z.array(z.record(z.string(), shareSchema)).min(1, 'needs at least one day'),
+  /** Extension: share of hosts one function's cold starts prefer (see EmulatedZoneOptions.placementSpread). */
+  placementSpread: z
+    .number()
+    .gt(0, 'must be more than 0 (a share of the hosts)')
+    .max(1, 'must be at most 1 (all hosts)')
+    .optional(),
 });
 
 const workloadSchema = z.strictObject({

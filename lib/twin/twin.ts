@@ -129,6 +129,7 @@ export class Twin {
         clock: this.clock,
         rng: rngFor(this.scenario.seed, 'zone', z.azId),
         keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
+        placementSpread: z.placementSpread ?? 1,
       });
       this.zoneMap.set(z.azId, zone);
     }

@@ -53,6 +53,8 @@ export type Acquisition<T> =
 interface FunctionPool<T> {
   readonly idle: Instance<T>[];
   live: number;
+  /** The hosts this function's cold starts prefer (all hosts when the spread is 1). */
+  window?: Host[];
 }
 
 interface Expiry<T> {
@@ -79,6 +81,14 @@ export interface EmulatedZoneOptions {
   readonly rng: Rng;
   /** @default DEFAULT_KEEP_ALIVE_MS */
   readonly keepAliveMs?: number;
+  /**
+   * Share of the zone's hosts that one function's cold starts prefer (0 < spread ≤ 1). Lambda packs
+   * a function's instances on a subset of its workers, which is why one poll sees only part of a
+   * zone and the paper rotated 100 functions; when the preferred hosts are full, cold starts spill
+   * over to any host with a free slot. 1: every cold start picks any host with a free slot.
+   * @default 1
+   */
+  readonly placementSpread?: number;
 }
 
 /** An emulated zone; see the module comment. */
@@ -87,6 +97,7 @@ export class EmulatedZone<T = unknown> {
   readonly region: string;
   readonly slotsPerHost: number;
   readonly keepAliveMs: number;
+  readonly placementSpread: number;
   readonly stats: ZoneStats = { coldStarts: 0, warmStarts: 0, throttles: 0, expired: 0, ended: 0 };
   private readonly clock: Clock;
   private rng: Rng;
@@ -107,6 +118,10 @@ export class EmulatedZone<T = unknown> {
     this.clock = options.clock;
     this.rng = options.rng;
     this.keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+    this.placementSpread = options.placementSpread ?? 1;
+    if (!(this.placementSpread > 0 && this.placementSpread <= 1)) {
+      throw new RangeError(`placementSpread must be in (0, 1], got ${this.placementSpread}`);
+    }
   }
 
   /** Called when an instance leaves the zone (expired or ended), e.g. to drop its handler. */
@@ -200,13 +215,13 @@ export class EmulatedZone<T = unknown> {
       this.stats.throttles++;
       return { ok: false, reason: 'no-capacity' };
     }
-    const host = candidates[randomIndex(this.rng, candidates.length)];
-    host.used++;
-    if (host.used >= this.slotsPerHost) this.removeFree(host);
     if (!pool) {
       pool = { idle: [], live: 0 };
       this.pools.set(functionName, pool);
     }
+    const host = this.placeCold(pool, arch, candidates);
+    host.used++;
+    if (host.used >= this.slotsPerHost) this.removeFree(host);
     pool.live++;
     const instance: Instance<T> = {
       id: `${this.azId}:${++this.serial}`,
@@ -219,6 +234,30 @@ export class EmulatedZone<T = unknown> {
     };
     this.stats.coldStarts++;
     return { ok: true, instance, cold: true };
+  }
+
+  /** A host with a free slot for a cold start: random among the function's preferred hosts, else any. */
+  private placeCold(pool: FunctionPool<T>, arch: Arch, candidates: Host[]): Host {
+    if (this.placementSpread < 1) {
+      if (!pool.window) {
+        const hosts = this.hostList.filter((h) => h.arch === arch);
+        const k = Math.max(1, Math.round(this.placementSpread * hosts.length));
+        // Partial Fisher–Yates: k distinct random hosts.
+        for (let i = 0; i < k; i++) {
+          const j = i + randomIndex(this.rng, hosts.length - i);
+          [hosts[i], hosts[j]] = [hosts[j], hosts[i]];
+        }
+        pool.window = hosts.slice(0, k);
+      }
+      const window = pool.window;
+      for (let tries = 0; tries < 4; tries++) {
+        const host = window[randomIndex(this.rng, window.length)];
+        if (host.used < this.slotsPerHost) return host;
+      }
+      const free = window.filter((h) => h.used < this.slotsPerHost);
+      if (free.length > 0) return free[randomIndex(this.rng, free.length)];
+    }
+    return candidates[randomIndex(this.rng, candidates.length)];
   }
 
   /** The call on `instance` finished: it stays warm for `keepAliveMs`, then frees its slot. */

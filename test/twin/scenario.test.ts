@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the tests mutate raw scenario JSON at arbitrary paths
 import fc from 'fast-check';
 import { ScenarioError } from '../../lib/twin/errors';
 import { parseScenario } from '../../lib/twin/scenario';
@@ -86,6 +87,18 @@ describe('scenario schema', () => {
     ],
     ['no zones', (s: any) => (s.zones = []), 'zones', /at least one zone/],
     ['a fractional burst', (s: any) => (s.burst = 10.5), 'burst', /whole number/],
+    [
+      'a placement spread of 0',
+      (s: any) => (s.zones[0].placementSpread = 0),
+      'zones[0].placementSpread',
+      /more than 0/,
+    ],
+    [
+      'a placement spread over 1',
+      (s: any) => (s.zones[0].placementSpread = 1.5),
+      'zones[0].placementSpread',
+      /at most 1/,
+    ],
   ])('refuses %s, naming the field', (_what, mutate, path, reason) => {
     const json = smallScenarioJson();
     mutate(json);

@@ -9,7 +9,7 @@ import { smallScenario } from './fixtures';
 
 const START = Date.UTC(2024, 4, 1);
 
-function zoneOf(slotsPerHost = 2, hosts = 3, keepAliveMs = 300_000) {
+function zoneOf(slotsPerHost = 2, hosts = 3, keepAliveMs = 300_000, placementSpread = 1) {
   const clock = new VirtualClock(START);
   const scenario = smallScenario();
   const zone = new EmulatedZone({
@@ -19,6 +19,7 @@ function zoneOf(slotsPerHost = 2, hosts = 3, keepAliveMs = 300_000) {
     clock,
     rng: rngFor(1, 'z'),
     keepAliveMs,
+    placementSpread,
   });
   zone.configure(fleetOf(scenario, 'usw1-az3', 0).slice(0, hosts), rngFor(1, 'fleet'), START);
   return { zone, clock };
@@ -74,6 +75,24 @@ describe('emulated zone', () => {
     zone.end(a.instance);
     expect(zone.usedSlots).toBe(0);
     expect(zone.acquire('f', 'x86_64')).toMatchObject({ ok: true, cold: true });
+  });
+
+  it("packs a function's cold starts on its share of the hosts, then spills over", () => {
+    // 10 hosts × 2 slots, spread 0.3: each function prefers 3 hosts (6 slots)
+    const { zone } = zoneOf(2, 10, 300_000, 0.3);
+    const hostsOf = (name: string, n: number): number[] =>
+      Array.from({ length: n }, () => {
+        const got = zone.acquire(name, 'x86_64');
+        if (!got.ok) throw new Error('no capacity');
+        return got.instance.host.index;
+      });
+    const first = hostsOf('f', 6);
+    expect(new Set(first).size).toBe(3);
+    const spilled = hostsOf('f', 2);
+    for (const h of spilled) expect(first).not.toContain(h);
+    // another function prefers its own hosts, and the zone still saturates at 20 instances
+    hostsOf('g', 12);
+    expect(zone.acquire('h', 'x86_64')).toEqual({ ok: false, reason: 'no-capacity' });
   });
 
   it('gives each CPU its share of hosts (largest remainder)', () => {
