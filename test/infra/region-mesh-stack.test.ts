@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { dynamicFunctionName, parseFunctionName } from '../../lib/core/naming';
 import { REGION_MESH_FIXED_RESOURCES } from '../../lib/infra/limits';
 import { RegionMeshStack } from '../../lib/infra/region-mesh-stack';
-import { inlineStatements, resourcesOf, testApp } from './fixtures';
+import { inlineStatements, type Json, resourcesOf, testApp } from './fixtures';
 
 describe('RegionMeshStack', () => {
   let stack: RegionMeshStack;
@@ -125,8 +125,25 @@ describe('RegionMeshStack', () => {
     template.resourceCountIs('AWS::Lambda::Permission', 0);
   });
 
-  it('logs the VPC flow to a log group of its own', () => {
+  it('logs the VPC flow to a log group of its own, through a role that can write only there', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL' });
+    const [role] = resourcesOf(template, 'AWS::IAM::Role').filter((r) => r.id.startsWith('NetworkFlowLogRole'));
+    expect(role.properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+    ]);
+    const statements = role.properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
+    expect(statements).toEqual([
+      {
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^NetworkFlowLogs/), 'Arn'] },
+      },
+    ]);
   });
 
   it('has exactly the resources the limit check expects', () => {
