@@ -27,7 +27,7 @@ const CPU_KEYS = { xeon25: 'intel-xeon-2.50', xeon29: 'intel-xeon-2.90', xeon30:
 const MIXED = { xeon25: 0.6, xeon30: 0.3, xeon29: 0.1 };
 const FAULTY_RUN = 'faulty-run';
 /** Long enough for a real poll of 200 here, short enough for a test to wait for. */
-const POLL_TIMEOUT_SECONDS = 4;
+const POLL_TIMEOUT_SECONDS = 8;
 
 /** While set, the faulty zone's fan-out hangs until released (a fan-out that never answers). */
 let hangingFanout: { release: () => void; released: Promise<void> } | undefined;
