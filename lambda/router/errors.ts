@@ -7,7 +7,7 @@
 export class RouterError extends Error {
   constructor(
     message: string,
-    readonly type: string,
+    readonly type: 'BadRequest' | 'PayloadTooLarge' | 'NoTarget',
     readonly httpStatus: number,
     readonly field?: string,
   ) {

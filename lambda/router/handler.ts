@@ -11,6 +11,7 @@ import {
 import { BodyTooLargeError, MethodNotAllowedError, NoTargetError, RouterError, RouterRequestError } from './errors';
 import { type FollowContext, followRoute, Route } from './follow';
 import { LearningBuffer } from './learning';
+import { corePlacerFactory } from './placer';
 import { checkPayloadSize, parseRouterRequest, type RouterRequest, SYNC_PAYLOAD_LIMIT_BYTES } from './request';
 import { powertoolsTelemetry, type RouterTelemetry } from './telemetry';
 import type { PlacerFactory, RoutedCall, RouterAnswer, RouterStore } from './types';
@@ -34,8 +35,11 @@ export interface RouterHandlerOptions {
   /** Invokes the dynamic functions (`sdkInvoker` over a `LambdaClient` in Lambda and in the twin). */
   readonly invoker: Invoker;
   readonly config: RouterConfig;
-  /** Builds the core router over a view snapshot. */
-  readonly placerFactory: PlacerFactory;
+  /**
+   * Builds the placer over each view snapshot.
+   * @default - the core `Router`, with the config's hold (see `corePlacerFactory`)
+   */
+  readonly placerFactory?: PlacerFactory;
   /** @default Date.now */
   readonly clock?: () => number;
   /**
@@ -74,7 +78,8 @@ export interface RouterHandler {
  * `status: 'error'` and an `httpStatus`), and a Function URL request with `statusCode`, JSON body.
  *
  * @example
- * const handler = createRouterHandler({ store, invoker, config, placerFactory: (view) => new Router(view) });
+ * const store = new SkyStore({ client: createDocumentClient({ region: 'us-west-2' }) });
+ * const handler = createRouterHandler({ store, invoker: sdkInvoker(lambdaClientWithLimit()), config });
  * const answer = await handler({ workload: 'zipper', objective: 'cost' });
  */
 export function createRouterHandler(options: RouterHandlerOptions): RouterHandler {
@@ -83,7 +88,7 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
   const cache = new ViewCache({
     store: options.store,
     config: options.config,
-    placerFactory: options.placerFactory,
+    placerFactory: options.placerFactory ?? corePlacerFactory({ holdMs: options.config.holdMs }),
     clock,
     ttlMs: options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
     onLoadError: (error) => telemetry.error('reading characterizations and profiles failed', error),
@@ -181,7 +186,7 @@ function errorAnswer(error: unknown, telemetry: RouterTelemetry): RoutedCall {
     return {
       status: 'error',
       error: {
-        type: error.type as 'BadRequest',
+        type: error.type,
         message: error.message,
         ...(error.field ? { field: error.field } : {}),
       },

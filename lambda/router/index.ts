@@ -5,7 +5,6 @@ import { regionFacts, regionOfAzId } from '../../lib/catalog';
 import { installPolyfills } from '../../lib/polyfills';
 import { routerEnvironment } from './environment';
 import { createRouterHandler } from './handler';
-import { corePlacerFactory } from './placer';
 
 /**
  * The router Lambda (`sky-router`): invoked directly or through its IAM-authenticated Function URL.
@@ -27,7 +26,6 @@ const routerHandler = createRouterHandler({
   // A batch runs up to 1,000 calls at once; one socket each.
   invoker: sdkInvoker(lambdaClientWithLimit({ maxSockets: 1000 }), { maxSockets: 1000 }),
   config: environment.config,
-  placerFactory: corePlacerFactory({ holdMs: environment.config.holdMs }),
   cacheTtlMs: environment.cacheTtlMs,
 });
 
