@@ -41,3 +41,13 @@ export class SamplerFaultError extends SamplingStepError {
 function sum(counts: Readonly<Record<string, number>>): number {
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
+
+/** The steps function's environment lacks what the stack sets. */
+export class StepsConfigError extends SamplingStepError {
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+  ) {
+    super(`Environment variable ${variable} is not set; it must hold ${expected} (the zone sampler stack sets it)`);
+  }
+}

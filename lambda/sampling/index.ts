@@ -1,7 +1,7 @@
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { SkyStore } from '../../lib/aws/store';
 import { FUNCTION_ENV } from '../../lib/infra/function-environment';
-import { StepInputError } from './errors';
+import { StepsConfigError } from './errors';
 import { createStepsHandler, type StepsHandler } from './handler';
 import { powertoolsMetrics } from './metrics';
 
@@ -10,8 +10,8 @@ let cached: StepsHandler | undefined;
 function fromEnvironment(env: NodeJS.ProcessEnv): StepsHandler {
   const tableName = env[FUNCTION_ENV.tableName];
   const region = env[FUNCTION_ENV.tableRegion] ?? env.AWS_REGION;
-  if (!tableName) throw new StepInputError(FUNCTION_ENV.tableName, tableName, 'the skymesh table name');
-  if (!region) throw new StepInputError(FUNCTION_ENV.tableRegion, region, 'the home region of the table');
+  if (!tableName) throw new StepsConfigError(FUNCTION_ENV.tableName, 'the name of the skymesh table');
+  if (!region) throw new StepsConfigError(FUNCTION_ENV.tableRegion, 'the home region of the table');
   const store = new SkyStore({ client: createDocumentClient({ region }), tableName });
   return createStepsHandler({ store, now: Date.now, metrics: powertoolsMetrics() });
 }
