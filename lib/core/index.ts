@@ -3,6 +3,7 @@
  * This file only re-exports.
  */
 export * from './candidate';
+export * from './candidate-scan';
 export * from './carbon';
 export * from './compiled-view';
 export * from './cost-model';
@@ -15,11 +16,13 @@ export * from './geo';
 export * from './memory-scaling';
 export * from './naming';
 export * from './objectives';
+export * from './placement-scope';
 export * from './profiles';
 export * from './reject-set';
 export * from './request-key';
 export * from './router';
 export * from './runtime-stats';
+export * from './statistics';
 export * from './stopping-rule';
 export * from './strategies';
 export type * from './types';

@@ -1,21 +1,14 @@
-import {
-  type Candidate,
-  type EvaluationParams,
-  evaluateMask,
-  evaluatePrefix,
-  type Metrics,
-  newMetrics,
-} from './candidate';
-import { type CompiledView, compileView, UNKNOWN_REGION_RTT_MS } from './compiled-view';
+import { evaluateMask, type Metrics, newMetrics } from './candidate';
+import { type Choice, fromRanking, scanCandidates } from './candidate-scan';
+import { type CompiledView, compileView } from './compiled-view';
 import { mergeCounts } from './distribution';
 import { CoreInputError, NoPlacementError } from './errors';
-import { networkRttMs } from './geo';
-import { resolveObjective } from './objectives';
+import { resolveScope, type Scope } from './placement-scope';
 import { ProfileBook } from './profiles';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
-import { STRATEGIES, type StrategyRule } from './strategies';
+import { STRATEGIES } from './strategies';
 import type { CpuCounts, Outcome, Placement, PlacementRequest, RoutingView, StrategyName, Target } from './types';
-import { ARCH_ORDER, compileWorkload, type WorkloadPlan } from './workload-plan';
+import { compileWorkload, type WorkloadPlan } from './workload-plan';
 
 /** Options of a `Router`. */
 export interface RouterOptions {
@@ -72,29 +65,6 @@ interface CacheEntry {
   readonly request: PlacementRequest;
   readonly placement: Placement;
   next: CacheEntry | undefined;
-}
-
-/** What one placement call allows, resolved once per cache miss. */
-interface Scope {
-  readonly rule: StrategyRule;
-  readonly params: EvaluationParams;
-  readonly noRetryParams: EvaluationParams;
-  readonly zoneOk: Uint8Array;
-  readonly archOk: readonly boolean[];
-  readonly memOk: Uint8Array;
-  readonly homeArch: number;
-  readonly homeMem: number;
-  readonly baselineZone: number;
-  readonly rtt: Float64Array | undefined;
-  readonly notes: string[];
-  readonly pure: 'cost' | 'latency' | 'carbon' | undefined;
-}
-
-interface Choice {
-  candidate: Candidate;
-  mask: number;
-  retriesDropped: boolean;
-  value: number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -283,7 +253,7 @@ export class Router {
     const plan = this.planFor(request.workload);
     const scope = this.scopeOf(plan, request);
     const all: Array<{ choice: Choice }> = [];
-    this.scan(plan, scope, (choice) => all.push({ choice: { ...choice } }));
+    scanCandidates(this.compiled, plan, scope, this.scratch, (choice) => all.push({ choice: { ...choice } }));
     all.sort((a, b) => a.choice.value - b.choice.value || a.choice.candidate.index - b.choice.candidate.index);
     return all.slice(0, count).map(({ choice }) => {
       const built = this.build(plan, scope, choice, []);
@@ -331,10 +301,10 @@ export class Router {
       scope.params.maxAddedLatencyMs === Number.POSITIVE_INFINITY &&
       scope.params.maxAttempts === this.maxAttempts;
     if (fast && scope.pure) {
-      chosen = this.fromRanking(plan, scope, scope.pure, fallbacks);
+      chosen = fromRanking(this.compiled, plan, scope, scope.pure, this.fallbackCount, this.scratch, fallbacks);
     } else {
       const bestPerZone = new Map<number, Choice>();
-      this.scan(plan, scope, (choice) => {
+      scanCandidates(this.compiled, plan, scope, this.scratch, (choice) => {
         const known = bestPerZone.get(choice.candidate.zone);
         if (!known || choice.value < known.value) bestPerZone.set(choice.candidate.zone, { ...choice });
       });
@@ -362,210 +332,15 @@ export class Router {
     return this.build(plan, scope, chosen, fallbacks);
   }
 
-  /** The fast path: the first allowed candidate of the precomputed ranking. */
-  private fromRanking(
-    plan: WorkloadPlan,
-    scope: Scope,
-    objective: 'cost' | 'latency' | 'carbon',
-    fallbacks: Choice[],
-  ): Choice | undefined {
-    const ranking = plan.rankings[objective];
-    let chosen: Choice | undefined;
-    const zonesTaken = new Set<number>();
-    for (let r = 0; r < ranking.order.length; r++) {
-      const c = plan.candidates[ranking.order[r]];
-      if (!this.allowed(c, scope) || zonesTaken.has(c.zone)) continue;
-      const accept = ranking.accept[c.index];
-      evaluatePrefix(c, accept, 0, scope.params, this.scratch);
-      const choice: Choice = {
-        candidate: c,
-        mask: suffixMask(c.cpus.length, accept),
-        retriesDropped: false,
-        value: this.scratch.value,
-      };
-      zonesTaken.add(c.zone);
-      if (!chosen) chosen = choice;
-      else fallbacks.push(choice);
-      if (fallbacks.length >= this.fallbackCount) break;
-    }
-    return chosen;
-  }
-
-  private allowed(c: Candidate, scope: Scope): boolean {
-    return (
-      scope.zoneOk[c.zone] === 1 &&
-      scope.archOk[ARCH_ORDER.indexOf(c.arch)] &&
-      scope.memOk[this.compiled.memorySizes.indexOf(c.memoryMb)] === 1
-    );
-  }
-
-  /** Evaluates every allowed candidate under the strategy's reject rule; calls `visit` with each feasible one. */
-  private scan(plan: WorkloadPlan, scope: Scope, visit: (choice: Choice) => void): void {
-    const metrics = this.scratch;
-    const memCount = this.compiled.memorySizes.length;
-    const choice: Choice = { candidate: plan.candidates[0], mask: 0, retriesDropped: false, value: 0 };
-    for (let z = 0; z < this.compiled.zones.length; z++) {
-      if (scope.zoneOk[z] !== 1) continue;
-      for (let a = 0; a < ARCH_ORDER.length; a++) {
-        if (!scope.archOk[a] || (scope.rule.configs === 'home' && a !== scope.homeArch)) continue;
-        for (let m = 0; m < memCount; m++) {
-          if (scope.memOk[m] !== 1 || (scope.rule.configs === 'home' && m !== scope.homeMem)) continue;
-          const index = plan.candidateAt[(z * ARCH_ORDER.length + a) * memCount + m];
-          if (index < 0) continue;
-          const c = plan.candidates[index];
-          const rtt = scope.rtt ? scope.rtt[c.region] : 0;
-          const n = c.cpus.length;
-          let mask = -1;
-          let value = Number.POSITIVE_INFINITY;
-          let retriesDropped = false;
-          if (scope.rule.reject === 'optimal') {
-            if (scope.params.maxAddedLatencyMs < Number.POSITIVE_INFINITY && n <= 16) {
-              for (let bits = 0; bits < 1 << n; bits++) {
-                evaluateMask(c, bits, rtt, bits === 0 ? scope.noRetryParams : scope.params, metrics);
-                if (metrics.feasible && metrics.value < value) {
-                  value = metrics.value;
-                  mask = bits;
-                }
-              }
-            } else {
-              for (let k = n; k >= 1; k--) {
-                evaluatePrefix(c, k, rtt, k === n ? scope.noRetryParams : scope.params, metrics);
-                if (metrics.feasible && metrics.value < value) {
-                  value = metrics.value;
-                  mask = suffixMask(n, k);
-                }
-              }
-            }
-          } else {
-            const accept =
-              scope.rule.reject === 'none'
-                ? n
-                : scope.rule.reject === 'all-but-fastest'
-                  ? 1
-                  : Math.max(1, n - c.slowTail);
-            evaluatePrefix(c, accept, rtt, accept === n ? scope.noRetryParams : scope.params, metrics);
-            if (metrics.feasible) {
-              value = metrics.value;
-              mask = suffixMask(n, accept);
-            } else if (accept < n) {
-              evaluatePrefix(c, n, rtt, scope.noRetryParams, metrics);
-              if (metrics.feasible) {
-                value = metrics.value;
-                mask = 0;
-                retriesDropped = true;
-              }
-            }
-          }
-          if (mask < 0) continue;
-          choice.candidate = c;
-          choice.mask = mask;
-          choice.value = value * c.scoreFactor;
-          choice.retriesDropped = retriesDropped;
-          visit(choice);
-        }
-      }
-    }
-  }
-
   private scopeOf(plan: WorkloadPlan, request: PlacementRequest): Scope {
-    const view = this.compiled;
-    const notes: string[] = [...plan.notes];
-    const limits = request.limits ?? {};
-    const objective = resolveObjective(request.objective);
-    if (objective.note) notes.push(objective.note);
-    let ruleName: StrategyName = request.strategy ?? this.options.defaultStrategy ?? 'optimal';
-    if (!(ruleName in STRATEGIES)) {
-      notes.push(
-        `unknown strategy ${JSON.stringify(ruleName)} (allowed: ${Object.keys(STRATEGIES).join(', ')}); placed as optimal`,
-      );
-      ruleName = 'optimal';
-    }
-    const rule = STRATEGIES[ruleName];
-    let maxAttempts = this.maxAttempts;
-    if (limits.maxAttempts !== undefined) {
-      if (Number.isInteger(limits.maxAttempts) && limits.maxAttempts >= 1) maxAttempts = limits.maxAttempts;
-      else notes.push(`maxAttempts ${limits.maxAttempts} is not an integer >= 1; using ${this.maxAttempts}`);
-    }
-    const maxAddedLatencyMs =
-      typeof limits.maxAddedLatencyMs === 'number' && !Number.isNaN(limits.maxAddedLatencyMs)
-        ? limits.maxAddedLatencyMs
-        : Number.POSITIVE_INFINITY;
-    const w = objective.weights;
-    const params: EvaluationParams = {
-      wCost: w.cost / plan.references.cost,
-      wLatency: w.latency / plan.references.latency,
-      wCarbon: w.carbon / plan.references.carbon,
+    return resolveScope(this.compiled, plan, request, {
       holdMs: this.holdMs,
-      maxAttempts,
+      maxAttempts: this.maxAttempts,
       retryOverheadMs: this.retryOverheadMs,
-      maxAddedLatencyMs,
-    };
-    const zoneOk = new Uint8Array(view.zones.length);
-    view.zones.forEach((zone, z) => {
-      const inRegion = !limits.regions || limits.regions.includes(zone.region);
-      const inZones = !limits.zones || limits.zones.includes(zone.azId);
-      zoneOk[z] = inRegion && inZones ? 1 : 0;
+      defaultMemoryMb: this.defaultMemoryMb,
+      baselineZone: this.options.baselineZone,
+      defaultStrategy: this.options.defaultStrategy,
     });
-    const archOk = ARCH_ORDER.map(
-      (arch) => view.architectures.includes(arch) && (!limits.architectures || limits.architectures.includes(arch)),
-    );
-    const minMemoryMb = typeof request.minMemoryMb === 'number' ? request.minMemoryMb : 0;
-    const memOk = Uint8Array.from(view.memorySizes, (mb) =>
-      mb >= minMemoryMb && (!limits.memorySizes || limits.memorySizes.includes(mb)) ? 1 : 0,
-    );
-    const homeArch = archOk[0] ? 0 : archOk[1] ? 1 : -1;
-    const homeMem = this.homeMemoryIndex(plan, memOk, request.minMemoryMb);
-    let rtt: Float64Array | undefined;
-    const client = limits.clientLocation;
-    if (client) {
-      if (
-        Number.isFinite(client.lat) &&
-        Number.isFinite(client.lon) &&
-        Math.abs(client.lat) <= 90 &&
-        Math.abs(client.lon) <= 180
-      ) {
-        rtt = Float64Array.from(view.regions, (facts) =>
-          Number.isFinite(facts.location.lat) && Number.isFinite(facts.location.lon)
-            ? networkRttMs(client, facts.location)
-            : UNKNOWN_REGION_RTT_MS,
-        );
-      } else {
-        notes.push(
-          `clientLocation ${JSON.stringify(client)} is not a valid point (lat -90..90, lon -180..180); network latency ignored`,
-        );
-      }
-    }
-    const baselineZone =
-      this.options.baselineZone !== undefined ? (view.zoneIndex.get(this.options.baselineZone) ?? -1) : -1;
-    return {
-      rule,
-      params,
-      noRetryParams: { ...params, maxAttempts: 1 },
-      zoneOk,
-      archOk,
-      memOk,
-      homeArch,
-      homeMem,
-      baselineZone: baselineZone >= 0 && zoneOk[baselineZone] === 1 ? baselineZone : -1,
-      rtt,
-      notes,
-      pure: objective.pure,
-    };
-  }
-
-  /**
-   * The memory of the paper's strategies: the smallest allowed size ≥ `minMemoryMb` if given, else
-   * the size the workload was observed at most, else the smallest allowed size ≥ `defaultMemoryMb`
-   * (else the largest allowed).
-   */
-  private homeMemoryIndex(plan: WorkloadPlan, memOk: Uint8Array, minMemoryMb: number | undefined): number {
-    const sizes = this.compiled.memorySizes;
-    const allowed = sizes.map((_, i) => i).filter((i) => memOk[i] === 1);
-    if (allowed.length === 0) return -1;
-    if (minMemoryMb !== undefined) return allowed[0];
-    const usual = plan.usualMemoryMb !== undefined ? allowed.find((i) => sizes[i] === plan.usualMemoryMb) : undefined;
-    if (usual !== undefined) return usual;
-    return allowed.find((i) => sizes[i] >= this.defaultMemoryMb) ?? allowed[allowed.length - 1];
   }
 
   private build(plan: WorkloadPlan, scope: Scope, choice: Choice, fallbacks: readonly Choice[]): Placement {
@@ -622,13 +397,6 @@ export class Router {
     }
     return new NoPlacementError(plan.workload, { ...limits, minMemoryMb: request.minMemoryMb }, reason);
   }
-}
-
-/** Bit mask rejecting the CPUs after the first `accept` (sorted fastest first). */
-function suffixMask(n: number, accept: number): number {
-  let mask = 0;
-  for (let j = accept; j < n; j++) mask |= 1 << j;
-  return mask;
 }
 
 function checked(name: string, value: number, ok: (v: number) => boolean, allowed: string): number {

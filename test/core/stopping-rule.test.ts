@@ -1,13 +1,12 @@
 import fc from 'fast-check';
 import { ape, distributionOf, mergeCounts } from '../../lib/core/distribution';
 import { CoreInputError } from '../../lib/core/errors';
+import { chiSquareQuantile, normalQuantile } from '../../lib/core/statistics';
 import {
-  chiSquareQuantile,
   decideStop,
   estimateCharacterizationError,
   failureShare,
   lastPollNovelty,
-  normalQuantile,
   pollCostUsd,
 } from '../../lib/core/stopping-rule';
 import type { PollAggregate } from '../../lib/core/types';

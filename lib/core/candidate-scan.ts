@@ -1,0 +1,140 @@
+import { type Candidate, evaluateMask, evaluatePrefix, type Metrics } from './candidate';
+import type { CompiledView } from './compiled-view';
+import type { Scope } from './placement-scope';
+import { ARCH_ORDER, type PureObjective, type WorkloadPlan } from './workload-plan';
+
+/** A candidate with its reject set (a mask over its CPUs, fastest first) and its ranked value. */
+export interface Choice {
+  candidate: Candidate;
+  mask: number;
+  retriesDropped: boolean;
+  value: number;
+}
+
+/** Bit mask rejecting the CPUs after the first `accept` (sorted fastest first). */
+export function suffixMask(n: number, accept: number): number {
+  let mask = 0;
+  for (let j = accept; j < n; j++) mask |= 1 << j;
+  return mask;
+}
+
+/**
+ * The fast path: the first allowed candidate of a precomputed ranking, then the next ones in other
+ * zones as fallbacks (appended to `fallbacks`, at most `fallbackCount`).
+ */
+export function fromRanking(
+  view: CompiledView,
+  plan: WorkloadPlan,
+  scope: Scope,
+  objective: PureObjective,
+  fallbackCount: number,
+  metrics: Metrics,
+  fallbacks: Choice[],
+): Choice | undefined {
+  const ranking = plan.rankings[objective];
+  let chosen: Choice | undefined;
+  const zonesTaken = new Set<number>();
+  for (let r = 0; r < ranking.order.length; r++) {
+    const c = plan.candidates[ranking.order[r]];
+    if (!isAllowed(view, c, scope) || zonesTaken.has(c.zone)) continue;
+    const accept = ranking.accept[c.index];
+    evaluatePrefix(c, accept, 0, scope.params, metrics);
+    const choice: Choice = {
+      candidate: c,
+      mask: suffixMask(c.cpus.length, accept),
+      retriesDropped: false,
+      value: metrics.value * c.scoreFactor,
+    };
+    zonesTaken.add(c.zone);
+    if (!chosen) chosen = choice;
+    else fallbacks.push(choice);
+    if (fallbacks.length >= fallbackCount) break;
+  }
+  return chosen;
+}
+
+/** Whether a candidate's zone, arch and memory are allowed. */
+export function isAllowed(view: CompiledView, c: Candidate, scope: Scope): boolean {
+  return (
+    scope.zoneOk[c.zone] === 1 &&
+    scope.archOk[ARCH_ORDER.indexOf(c.arch)] &&
+    scope.memOk[view.memorySizes.indexOf(c.memoryMb)] === 1
+  );
+}
+
+/**
+ * Evaluates every allowed candidate under the strategy's reject rule and calls `visit` with each
+ * feasible one (the same mutable `Choice`: copy what you keep). Under a latency bound the optimal
+ * rule searches all reject subsets (see `reject-set.ts`); otherwise prefixes.
+ */
+export function scanCandidates(
+  view: CompiledView,
+  plan: WorkloadPlan,
+  scope: Scope,
+  metrics: Metrics,
+  visit: (choice: Choice) => void,
+): void {
+  const memCount = view.memorySizes.length;
+  const choice: Choice = { candidate: plan.candidates[0], mask: 0, retriesDropped: false, value: 0 };
+  for (let z = 0; z < view.zones.length; z++) {
+    if (scope.zoneOk[z] !== 1) continue;
+    for (let a = 0; a < ARCH_ORDER.length; a++) {
+      if (!scope.archOk[a] || (scope.rule.configs === 'home' && a !== scope.homeArch)) continue;
+      for (let m = 0; m < memCount; m++) {
+        if (scope.memOk[m] !== 1 || (scope.rule.configs === 'home' && m !== scope.homeMem)) continue;
+        const index = plan.candidateAt[(z * ARCH_ORDER.length + a) * memCount + m];
+        if (index < 0) continue;
+        const c = plan.candidates[index];
+        const rtt = scope.rtt ? scope.rtt[c.region] : 0;
+        const n = c.cpus.length;
+        let mask = -1;
+        let value = Number.POSITIVE_INFINITY;
+        let retriesDropped = false;
+        if (scope.rule.reject === 'optimal') {
+          if (scope.params.maxAddedLatencyMs < Number.POSITIVE_INFINITY && n <= 16) {
+            for (let bits = 0; bits < 1 << n; bits++) {
+              evaluateMask(c, bits, rtt, bits === 0 ? scope.noRetryParams : scope.params, metrics);
+              if (metrics.feasible && metrics.value < value) {
+                value = metrics.value;
+                mask = bits;
+              }
+            }
+          } else {
+            for (let k = n; k >= 1; k--) {
+              evaluatePrefix(c, k, rtt, k === n ? scope.noRetryParams : scope.params, metrics);
+              if (metrics.feasible && metrics.value < value) {
+                value = metrics.value;
+                mask = suffixMask(n, k);
+              }
+            }
+          }
+        } else {
+          const accept =
+            scope.rule.reject === 'none'
+              ? n
+              : scope.rule.reject === 'all-but-fastest'
+                ? 1
+                : Math.max(1, n - c.slowTail);
+          evaluatePrefix(c, accept, rtt, accept === n ? scope.noRetryParams : scope.params, metrics);
+          if (metrics.feasible) {
+            value = metrics.value;
+            mask = suffixMask(n, accept);
+          } else if (accept < n) {
+            evaluatePrefix(c, n, rtt, scope.noRetryParams, metrics);
+            if (metrics.feasible) {
+              value = metrics.value;
+              mask = 0;
+              retriesDropped = true;
+            }
+          }
+        }
+        if (mask < 0) continue;
+        choice.candidate = c;
+        choice.mask = mask;
+        choice.value = value * c.scoreFactor;
+        choice.retriesDropped = retriesDropped;
+        visit(choice);
+      }
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import type { EvaluationParams } from './candidate';
+import { type CompiledView, UNKNOWN_REGION_RTT_MS } from './compiled-view';
+import { networkRttMs } from './geo';
+import { resolveObjective } from './objectives';
+import { STRATEGIES, type StrategyRule } from './strategies';
+import type { PlacementRequest, StrategyName } from './types';
+import { ARCH_ORDER, type WorkloadPlan } from './workload-plan';
+
+/** Router settings a scope needs. */
+export interface ScopeSettings {
+  readonly holdMs: number;
+  readonly maxAttempts: number;
+  readonly retryOverheadMs: number;
+  readonly defaultMemoryMb: number;
+  readonly baselineZone?: string;
+  readonly defaultStrategy?: StrategyName;
+}
+
+/** What one placement call allows, resolved once per cache miss. */
+export interface Scope {
+  readonly rule: StrategyRule;
+  readonly params: EvaluationParams;
+  readonly noRetryParams: EvaluationParams;
+  readonly zoneOk: Uint8Array;
+  readonly archOk: readonly boolean[];
+  readonly memOk: Uint8Array;
+  readonly homeArch: number;
+  readonly homeMem: number;
+  readonly baselineZone: number;
+  readonly rtt: Float64Array | undefined;
+  readonly notes: string[];
+  readonly pure: 'cost' | 'latency' | 'carbon' | undefined;
+}
+
+/**
+ * Resolves what one placement call allows: the strategy, objective weights (scaled by the
+ * workload's references), attempt budget, latency bound, allowed zones, archs and memory sizes,
+ * the paper strategies' home arch and memory, the baseline zone, and round trips from the client.
+ * Bad values become notes and defaults, never errors.
+ */
+export function resolveScope(
+  view: CompiledView,
+  plan: WorkloadPlan,
+  request: PlacementRequest,
+  settings: ScopeSettings,
+): Scope {
+  const notes: string[] = [...plan.notes];
+  const limits = request.limits ?? {};
+  const objective = resolveObjective(request.objective);
+  if (objective.note) notes.push(objective.note);
+  let ruleName: StrategyName = request.strategy ?? settings.defaultStrategy ?? 'optimal';
+  if (!(ruleName in STRATEGIES)) {
+    notes.push(
+      `unknown strategy ${JSON.stringify(ruleName)} (allowed: ${Object.keys(STRATEGIES).join(', ')}); placed as optimal`,
+    );
+    ruleName = 'optimal';
+  }
+  const rule = STRATEGIES[ruleName];
+  let maxAttempts = settings.maxAttempts;
+  if (limits.maxAttempts !== undefined) {
+    if (Number.isInteger(limits.maxAttempts) && limits.maxAttempts >= 1) maxAttempts = limits.maxAttempts;
+    else notes.push(`maxAttempts ${limits.maxAttempts} is not an integer >= 1; using ${settings.maxAttempts}`);
+  }
+  const maxAddedLatencyMs =
+    typeof limits.maxAddedLatencyMs === 'number' && !Number.isNaN(limits.maxAddedLatencyMs)
+      ? limits.maxAddedLatencyMs
+      : Number.POSITIVE_INFINITY;
+  const w = objective.weights;
+  const params: EvaluationParams = {
+    wCost: w.cost / plan.references.cost,
+    wLatency: w.latency / plan.references.latency,
+    wCarbon: w.carbon / plan.references.carbon,
+    holdMs: settings.holdMs,
+    maxAttempts,
+    retryOverheadMs: settings.retryOverheadMs,
+    maxAddedLatencyMs,
+  };
+  const zoneOk = new Uint8Array(view.zones.length);
+  view.zones.forEach((zone, z) => {
+    const inRegion = !limits.regions || limits.regions.includes(zone.region);
+    const inZones = !limits.zones || limits.zones.includes(zone.azId);
+    zoneOk[z] = inRegion && inZones ? 1 : 0;
+  });
+  const archOk = ARCH_ORDER.map(
+    (arch) => view.architectures.includes(arch) && (!limits.architectures || limits.architectures.includes(arch)),
+  );
+  const minMemoryMb = typeof request.minMemoryMb === 'number' ? request.minMemoryMb : 0;
+  const memOk = Uint8Array.from(view.memorySizes, (mb) =>
+    mb >= minMemoryMb && (!limits.memorySizes || limits.memorySizes.includes(mb)) ? 1 : 0,
+  );
+  const homeArch = archOk[0] ? 0 : archOk[1] ? 1 : -1;
+  const homeMem = homeMemoryIndex(view, plan, memOk, request.minMemoryMb, settings.defaultMemoryMb);
+  let rtt: Float64Array | undefined;
+  const client = limits.clientLocation;
+  if (client) {
+    if (
+      Number.isFinite(client.lat) &&
+      Number.isFinite(client.lon) &&
+      Math.abs(client.lat) <= 90 &&
+      Math.abs(client.lon) <= 180
+    ) {
+      rtt = Float64Array.from(view.regions, (facts) =>
+        Number.isFinite(facts.location.lat) && Number.isFinite(facts.location.lon)
+          ? networkRttMs(client, facts.location)
+          : UNKNOWN_REGION_RTT_MS,
+      );
+    } else {
+      notes.push(
+        `clientLocation ${JSON.stringify(client)} is not a valid point (lat -90..90, lon -180..180); network latency ignored`,
+      );
+    }
+  }
+  const baselineZone = settings.baselineZone !== undefined ? (view.zoneIndex.get(settings.baselineZone) ?? -1) : -1;
+  return {
+    rule,
+    params,
+    noRetryParams: { ...params, maxAttempts: 1 },
+    zoneOk,
+    archOk,
+    memOk,
+    homeArch,
+    homeMem,
+    baselineZone: baselineZone >= 0 && zoneOk[baselineZone] === 1 ? baselineZone : -1,
+    rtt,
+    notes,
+    pure: objective.pure,
+  };
+}
+
+/**
+ * The memory of the paper's strategies: the smallest allowed size ≥ `minMemoryMb` if given, else
+ * the size the workload was observed at most, else the smallest allowed size ≥ `defaultMemoryMb`
+ * (else the largest allowed).
+ */
+function homeMemoryIndex(
+  view: CompiledView,
+  plan: WorkloadPlan,
+  memOk: Uint8Array,
+  minMemoryMb: number | undefined,
+  defaultMemoryMb: number,
+): number {
+  const sizes = view.memorySizes;
+  const allowed = sizes.map((_, i) => i).filter((i) => memOk[i] === 1);
+  if (allowed.length === 0) return -1;
+  if (minMemoryMb !== undefined) return allowed[0];
+  const usual = plan.usualMemoryMb !== undefined ? allowed.find((i) => sizes[i] === plan.usualMemoryMb) : undefined;
+  if (usual !== undefined) return usual;
+  return allowed.find((i) => sizes[i] >= defaultMemoryMb) ?? allowed[allowed.length - 1];
+}
