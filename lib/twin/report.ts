@@ -124,3 +124,38 @@ export function twinReport(run: TwinRun): TwinReport {
 export function formatTwinReport(report: TwinReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
+
+/** One day's cost of one workload under one strategy (paper Figures 10–11). */
+export interface DailyCost {
+  readonly day: number;
+  readonly workload: string;
+  readonly strategy: TwinStrategy;
+  /** Zone the strategy sent the burst to (the oracle: where most of its requests ran). */
+  readonly azId: string;
+  readonly costUsd: number;
+  readonly baselineCostUsd: number;
+  readonly savingsPct: number;
+  readonly attemptsPerRequest: number;
+}
+
+/** Per day, workload and strategy: cost, savings against the day's baseline, attempts. */
+export function dailyCosts(run: TwinRun): DailyCost[] {
+  const out: DailyCost[] = [];
+  for (const day of run.days) {
+    for (const b of day.bursts) {
+      const baseline = day.bursts.find((x) => x.workload === b.workload && x.strategy === 'baseline');
+      const baselineCost = baseline?.outcome.costUsd ?? 0;
+      out.push({
+        day: day.day,
+        workload: b.workload,
+        strategy: b.strategy,
+        azId: b.azId,
+        costUsd: b.outcome.costUsd,
+        baselineCostUsd: baselineCost,
+        savingsPct: savingsPct(b.outcome.costUsd, baselineCost),
+        attemptsPerRequest: b.outcome.requests > 0 ? b.outcome.attempts / b.outcome.requests : 0,
+      });
+    }
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { runTwinExperiment, type TwinRun } from '../../lib/twin/experiment';
-import { formatTwinReport, strategyTotals, twinReport } from '../../lib/twin/report';
+import { dailyCosts, formatTwinReport, strategyTotals, twinReport } from '../../lib/twin/report';
 import { smallScenario } from './fixtures';
 
 // Polls of 60 requests fit the small zones (200 and 100 slots), so the twin run stays quick.
@@ -95,6 +95,17 @@ describe('twin experiment on a small scenario', () => {
         const onRejected = b.rejectCpus.reduce((n, cpu) => n + (b.outcome.acceptedByCpu[cpu] ?? 0), 0);
         expect(onRejected).toBeLessThanOrEqual(b.outcome.exhausted);
       }
+    }
+  });
+
+  it('gives per-day costs that sum to the report rows', () => {
+    const daily = dailyCosts(first);
+    expect(daily).toHaveLength(2 * 2 * 7);
+    for (const row of twinReport(first).routing) {
+      const sum = daily
+        .filter((d) => d.workload === row.workload && d.strategy === row.strategy)
+        .reduce((a, d) => a + d.costUsd, 0);
+      expect(sum).toBeCloseTo(row.costUsd, 5);
     }
   });
 
