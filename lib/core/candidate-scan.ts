@@ -86,6 +86,8 @@ export function scanCandidates(
         if (index < 0) continue;
         const c = plan.candidates[index];
         const rtt = scope.rtt ? scope.rtt[c.region] : 0;
+        // Added latency is at least the round trip: a region too far is out whatever the rejects.
+        if (rtt > scope.params.maxAddedLatencyMs) continue;
         const n = c.cpus.length;
         let mask = -1;
         let value = Number.POSITIVE_INFINITY;
