@@ -24,23 +24,26 @@ import type { CpuKey, PollAggregate, StopDecision } from './types';
  *   types seen on exactly one instance), which costs twice its mass in APE (missing here, spread
  *   over the others).
  *
- * The run stops as `converged` when at least `minPolls` polls (default 2) are in, the estimate is at
- * most 100 × (1 − accuracyTarget) with the asked confidence (the upper bound, not the mean), and the last poll is not revealing anything new:
- * - it shows no CPU type that no earlier poll showed (the paper's one anomalous zone in 11 was a
- *   poll revealing unseen hardware), and
- * - its own mix agrees with the pooled mix of the earlier polls: Pearson's X² of the 2 × C table
- *   (last poll vs earlier polls), divided by the dispersion φ measured among the earlier polls
- *   (1 when fewer than two), stays below the chi-square quantile at `agreementZ` (default 3.09,
- *   α = 0.001, Wilson–Hilferty approximation).
- * Otherwise it stops as `saturated` when a poll's failed share exceeds `saturationFailureRate`
- * (that poll marks the zone's ground truth, §4.1), or at a cap: `capped-polls`, or `capped-cost`
- * when the cost so far plus one more poll of the average cost so far would exceed `maxCostUsd`.
+ * After each poll the rule answers, in this order:
+ * 1. `saturated` when a poll's failed share exceeds `saturationFailureRate` (that poll marks the
+ *    zone's ground truth, §4.1);
+ * 2. `converged` when at least `minPolls` polls (default 2) are in, the upper bound on the APE at
+ *    the asked confidence is at most 100 × (1 − accuracyTarget), and the last poll reveals nothing new:
+ *    - it shows no CPU type that no earlier poll showed (the paper's one anomalous zone in 11 was a
+ *      poll revealing unseen hardware), and
+ *    - its own mix agrees with the pooled mix of the earlier polls: Pearson's X² of the 2 × C table
+ *      (last poll vs earlier polls), divided by the dispersion φ measured among the earlier polls
+ *      (1 when fewer than two), stays below the chi-square quantile at `agreementZ` (default 3.09,
+ *      α = 0.001, Wilson–Hilferty approximation);
+ * 3. `capped-polls` at `maxPolls`, or `capped-cost` when the cost so far plus one more poll of the
+ *    average cost so far would exceed `maxCostUsd`;
+ * 4. else `continue`, after `waitSeconds` (0 unless the last poll was partly throttled).
  *
  * On the paper's numbers (~900 instances a poll, three or four CPU types) two polls that agree give
  * an expected error of 2–3 APE, so a zone whose instances land evenly on its hosts stops after 2–3
- * polls (2.2 on average in the seeded simulations of the tests, 99% of them within 5 APE), while a
- * zone whose polls disagree, because each burst lands on few hosts or new hardware shows up, keeps
- * sampling. The paper needed 5.65 polls on average.
+ * polls (2.2 on average in the seeded simulations of the tests, 99% of them within 5 APE; 2.4 polls
+ * on the twin's paper scenario), while a zone whose polls disagree, because each burst lands on few
+ * hosts or new hardware shows up, keeps sampling. The paper needed 5.65 polls on average.
  */
 
 /** Prices for a poll's cost, when the caller does not pass the cost so far. */
