@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import type { SamplingSettings } from '../../lambda/sampling/events';
 import { lambdaPrice } from '../catalog/prices';
 import { samplingStateMachineName } from '../core/naming';
+import { MeshPropsError } from './errors';
 import { acknowledgeWildcardResources } from './nag';
 
 /** Properties of {@link SamplingStateMachine}. */
@@ -96,6 +97,9 @@ export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
   'TooManyRequestsException',
 ];
 
+/** Most requests per poll: the aggregate's instance ids must fit the 256 KB execution state. */
+export const MAX_POLL_CONCURRENCY = 5000;
+
 /** State names, so that tests and local runs can address states (e.g. to shorten waits). */
 export const SAMPLING_STATES = {
   configure: 'Configure',
@@ -117,7 +121,13 @@ export const SAMPLING_STATES = {
 function validate(scope: Construct, props: SamplingStateMachineProps): void {
   const rules: Array<[string, number | undefined, (v: number) => boolean, string]> = [
     ['samplersPerZone', props.samplersPerZone, (v) => Number.isInteger(v) && v >= 1 && v <= 999, 'an integer 1..999'],
-    ['pollConcurrency', props.pollConcurrency, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1'],
+    [
+      'pollConcurrency',
+      props.pollConcurrency,
+      (v) => Number.isInteger(v) && v >= 1 && v <= MAX_POLL_CONCURRENCY,
+      // A poll's aggregate lists every instance id (~40 bytes each) and passes through the state.
+      `an integer 1..${MAX_POLL_CONCURRENCY} (a poll's aggregate must fit Step Functions' 256 KB state)`,
+    ],
     ['fanoutBranching', props.fanoutBranching, (v) => Number.isInteger(v) && v >= 2, 'an integer >= 2'],
     ['accuracyTarget', props.accuracyTarget, (v) => v > 0 && v < 1, 'a number in (0, 1)'],
     ['saturationFailureRate', props.saturationFailureRate, (v) => v > 0 && v <= 1, 'a number in (0, 1]'],
@@ -129,7 +139,7 @@ function validate(scope: Construct, props: SamplingStateMachineProps): void {
   for (const [name, value, ok, allowed] of rules) {
     if (value === undefined || Token.isUnresolved(value)) continue;
     if (!Number.isFinite(value) || !ok(value)) {
-      throw new Error(`SamplingStateMachine ${scope.node.path}: ${name} is ${value}; allowed: ${allowed}`);
+      throw new MeshPropsError(`${scope.node.path}.${name}`, value, allowed);
     }
   }
 }

@@ -128,7 +128,8 @@ describe('SamplingStateMachine', () => {
   });
 
   it.each([
-    [{ pollConcurrency: 0 }, /pollConcurrency is 0; allowed: an integer >= 1/],
+    [{ pollConcurrency: 0 }, /pollConcurrency is 0; allowed: an integer 1..5000/],
+    [{ pollConcurrency: 8000 }, /pollConcurrency is 8000; allowed: .*256 KB state/],
     [{ accuracyTarget: 1 }, /accuracyTarget is 1; allowed: a number in \(0, 1\)/],
     [{ fanoutBranching: 1 }, /fanoutBranching is 1/],
     [{ sampleEveryHours: 0.5 }, /sampleEveryHours is 0.5; allowed: hours in 1..720/],
