@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * What the sampling state machine sends its steps function, and what each step answers.
  *
- * State of an execution (JSONPath): `{ runId, azId, region, startedAt, force, settings }` from the
+ * State of an execution (JSONPath): `{ runId, azId, region, startedAt, settings, input }` from the
  * Configure state, `run` (a {@link RunState}, replaced by every step), `poll` (the fan-out's last
  * aggregate) and `error` (a caught failure). Each step answers a new `RunState`.
  */
