@@ -85,6 +85,61 @@ export async function run(): Promise<void> {
   } finally {
     await sky.close();
   }
+  await rejectModes();
+}
+
+/**
+ * Which pays after a rejection: keeping the instance warm (`hold`, the paper), ending it (`end`,
+ * Minos) or `auto`. Each mode gets a fresh twin at 1/20 of real time (so a 150 ms hold is long next
+ * to a loopback round trip), zipper placed with `focus-fastest` in one mixed zone; serial calls and a
+ * burst (the paper's batch experiments). Costs are the router's estimates from billed time.
+ */
+async function rejectModes(): Promise<void> {
+  console.log('\nreject modes (zipper, focus-fastest, usw1-az1: 50% 2.50 GHz, 20% 3.00 GHz, 30% EPYC):');
+  console.log('| mode | calls | attempts/request | on 3.00 GHz | mean runtime ms | cost per 1k requests |');
+  console.log('|---|---|---|---|---|---|');
+  for (const mode of ['hold', 'end', 'auto'] as const) {
+    for (const shape of ['serial 200', 'burst 400 @ 100'] as const) {
+      const sky = await startSky({ timeScale: 0.05, maxSockets: 128 });
+      try {
+        await sky.characterize();
+        const handler = sky.router({ config: { ...sky.config, rejectMode: mode }, cacheTtlMs: 3_600_000 });
+        const request = {
+          workload: 'zipper',
+          strategy: 'focus-fastest',
+          limits: { zones: ['usw1-az1'], memoryMb: 2048 },
+        };
+        const outcomes: Array<{ attempts: number; cpu?: string; runtimeMs?: number; costUsd: number }> = [];
+        if (shape === 'serial 200') {
+          for (let i = 0; i < 200; i++) {
+            const a = (await handler(request)) as unknown as {
+              attempts: Array<{ cpu?: string }>;
+              estimate?: { costUsd: number; runtimeMs?: number };
+            };
+            outcomes.push({
+              attempts: a.attempts.length,
+              cpu: a.attempts.at(-1)?.cpu,
+              runtimeMs: a.estimate?.runtimeMs,
+              costUsd: a.estimate?.costUsd ?? 0,
+            });
+          }
+        } else {
+          const b = (await handler({ ...request, batch: { count: 400, concurrency: 100 } })) as unknown as {
+            calls: Array<{ attempts: number; cpu?: string; runtimeMs?: number; costUsd: number }>;
+          };
+          outcomes.push(...b.calls);
+        }
+        const n = outcomes.length;
+        const fast = outcomes.filter((o) => o.cpu === 'intel-xeon-3.00').length;
+        const runtimes = outcomes.filter((o) => o.runtimeMs !== undefined).map((o) => o.runtimeMs as number);
+        console.log(
+          `| ${mode} | ${shape} | ${(outcomes.reduce((s, o) => s + o.attempts, 0) / n).toFixed(2)} | ${((100 * fast) / n).toFixed(0)}% | ${(runtimes.reduce((a, b) => a + b, 0) / runtimes.length).toFixed(0)} | $${((1000 * outcomes.reduce((s, o) => s + o.costUsd, 0)) / n).toFixed(4)} |`,
+        );
+      } finally {
+        await sky.close();
+      }
+    }
+  }
 }
 
 function readOnly(store: RouterStore): RouterStore {
