@@ -37,7 +37,7 @@ export interface RouterHandlerOptions {
   readonly config: RouterConfig;
   /**
    * Builds the placer over each view snapshot.
-   * @default - the core `Router`, with the config's hold (see `corePlacerFactory`)
+   * @default - the core `Router`, with the config's hold and attempt budget (see `corePlacerFactory`)
    */
   readonly placerFactory?: PlacerFactory;
   /** @default Date.now */
@@ -88,7 +88,9 @@ export function createRouterHandler(options: RouterHandlerOptions): RouterHandle
   const cache = new ViewCache({
     store: options.store,
     config: options.config,
-    placerFactory: options.placerFactory ?? corePlacerFactory({ holdMs: options.config.holdMs }),
+    placerFactory:
+      options.placerFactory ??
+      corePlacerFactory({ holdMs: options.config.holdMs, maxAttempts: options.config.maxAttempts }),
     clock,
     ttlMs: options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
     onLoadError: (error) => telemetry.error('reading characterizations and profiles failed', error),
