@@ -88,7 +88,7 @@ export function urlRouterClient(options: UrlRouterClientOptions): RouterClient {
           body: payload,
         });
       } catch (error) {
-        throw new RouterClientError(`cannot sign the request: ${error instanceof Error ? error.message : error}`);
+        throw new RouterClientError(`cannot sign the request: ${describe(error)}`);
       }
       const { statusCode, text } = await post(url, signed.headers, payload, timeoutMs);
       let parsed: unknown;
@@ -133,8 +133,7 @@ export function functionRouterClient(options: FunctionRouterClientOptions): Rout
           new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(body)) }),
         );
       } catch (error) {
-        const e = error as { name?: string; message?: string };
-        throw new RouterClientError(`invoking ${functionName} failed: ${e.name ?? 'Error'}: ${e.message ?? error}`);
+        throw new RouterClientError(`invoking ${functionName} failed: ${describe(error)}`);
       }
       const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
       if (out.FunctionError)
@@ -153,6 +152,15 @@ export function functionRouterClient(options: FunctionRouterClientOptions): Rout
       return parsed;
     },
   };
+}
+
+/** An SDK error in words, with what to do when credentials are missing. */
+function describe(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  if (e.name === 'CredentialsProviderError') {
+    return 'no AWS credentials found; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or log in with aws sso login)';
+  }
+  return `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
 }
 
 /** The region in a Function URL host, `<id>.lambda-url.<region>.on.aws`. */

@@ -3,7 +3,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { RouterRequestBody } from '../../lambda/router/request';
 import type { AttemptRecord, BatchAnswer, RouterAnswer } from '../../lambda/router/types';
-import { functionRouterClient, type RouterClient, urlRouterClient } from '../aws/router-client';
+import { functionRouterClient, type RouterClient, regionOfFunctionUrl, urlRouterClient } from '../aws/router-client';
 import { ROUTER_FUNCTION_NAME } from '../core/naming';
 import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, requestBodyOf, usd } from './router-options';
 
@@ -74,7 +74,16 @@ export function invokeBodyOf(options: InvokeCliOptions): RouterRequestBody {
 }
 
 function clientOf(options: InvokeCliOptions): RouterClient {
-  if (options.endpoint) return urlRouterClient({ url: options.endpoint });
+  if (options.endpoint) {
+    // A Function URL names its region in its host; any other URL is signed for --region.
+    let region = options.region;
+    try {
+      region = regionOfFunctionUrl(new URL(options.endpoint)) ?? options.region;
+    } catch {
+      // urlRouterClient reports the malformed URL.
+    }
+    return urlRouterClient({ url: options.endpoint, region });
+  }
   const client = new LambdaClient({
     region: options.region,
     ...(options.lambdaEndpoint ? { endpoint: options.lambdaEndpoint } : {}),

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -14,6 +17,8 @@ import {
 import { formatAnswer, runInvoke } from '../../lib/cli/invoke-command';
 import { type SkyFixture, startSky } from './sky-fixture';
 
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 
 /**
@@ -167,5 +172,82 @@ describe('router clients', () => {
     expect(text).toContain('result: {"workload":"zipper"');
     expect(text).toContain(`placement: ${call.placement?.target.functionName}`);
     expect(text).toMatch(/cost: \$/);
+  });
+
+  describe('as the sky CLI', () => {
+    const cliEnv = () => ({
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    });
+
+    it('sky invoke --endpoint signs for the Function URL and prints the answer', async () => {
+      const { stdout } = await run(
+        process.execPath,
+        [
+          join(ROOT, 'bin', 'sky.js'),
+          'invoke',
+          '--workload',
+          'zipper',
+          '--objective',
+          'cost',
+          '--endpoint',
+          functionUrl.url,
+          '--region',
+          'us-west-2',
+        ],
+        { cwd: ROOT, env: cliEnv() },
+      );
+      expect(stdout).toContain('result: {"workload":"zipper"');
+      expect(stdout).toMatch(/placement: sky-[a-z0-9-]+-x86_64-\d+ \(/);
+    });
+
+    it('sky invoke without --endpoint invokes sky-router and prints a batch summary as JSON', async () => {
+      const { stdout } = await run(
+        process.execPath,
+        [
+          join(ROOT, 'bin', 'sky.js'),
+          'invoke',
+          '--workload',
+          'zipper',
+          '--batch',
+          '10',
+          '--concurrency',
+          '5',
+          '--json',
+          '--lambda-endpoint',
+          sky.api.endpoint,
+          '--region',
+          'us-west-2',
+        ],
+        { cwd: ROOT, env: cliEnv() },
+      );
+      const answer = JSON.parse(stdout) as BatchAnswer;
+      expect(answer.status).toBe('batch');
+      expect(answer.summary.count).toBe(10);
+      expect(answer.summary.succeeded).toBe(10);
+    });
+
+    it('sky invoke exits 2 and prints the field when the router refuses the request', async () => {
+      const failure = await run(
+        process.execPath,
+        [
+          join(ROOT, 'bin', 'sky.js'),
+          'invoke',
+          '--workload',
+          'zipper',
+          '--regions',
+          'eu-north-1',
+          '--lambda-endpoint',
+          sky.api.endpoint,
+          '--region',
+          'us-west-2',
+        ],
+        { cwd: ROOT, env: cliEnv() },
+      ).catch((e: { code: number; stdout: string }) => e);
+      expect((failure as { code: number }).code).toBe(2);
+      expect((failure as { stdout: string }).stdout).toMatch(/^error 400 NoTarget \(field limits\)/);
+    });
   });
 });
