@@ -5,6 +5,7 @@ import { regionFacts, regionOfAzId } from '../../lib/catalog';
 import { installPolyfills } from '../../lib/polyfills';
 import { routerEnvironment } from './environment';
 import { createRouterHandler } from './handler';
+import { regionalInvoker } from './regional-invoker';
 
 /**
  * The router Lambda (`sky-router`): invoked directly or through its IAM-authenticated Function URL.
@@ -18,13 +19,20 @@ const environment = routerEnvironment(process.env, {
   regionOfAzId: (azId) => regionOfAzId(azId) ?? undefined,
 });
 
+/** Each deployed zone's region: a dynamic function is invoked through its own region's endpoint. */
+const zoneRegions = new Map(environment.config.deployed.map((z) => [z.azId, z.region]));
+
 const routerHandler = createRouterHandler({
   store: new SkyStore({
     client: createDocumentClient({ region: environment.tableRegion }),
     tableName: environment.tableName,
   }),
-  // A batch runs up to 1,000 calls at once; one socket each.
-  invoker: sdkInvoker(lambdaClientWithLimit({ maxSockets: 1000 }), { maxSockets: 1000 }),
+  invoker: regionalInvoker({
+    regionOfZone: (azId) => zoneRegions.get(azId) ?? regionOfAzId(azId),
+    // A batch runs up to 1,000 calls at once; one socket each. No SDK retries: the router fails over.
+    invokerFor: (region) => sdkInvoker(lambdaClientWithLimit({ region, maxSockets: 1000 }), { maxSockets: 1000 }),
+    home: sdkInvoker(lambdaClientWithLimit({ maxSockets: 1000 }), { maxSockets: 1000 }),
+  }),
   config: environment.config,
   cacheTtlMs: environment.cacheTtlMs,
 });
