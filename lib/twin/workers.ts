@@ -22,7 +22,7 @@ export interface WorkerTask {
   readonly days: readonly number[];
 }
 
-const YOUNG_GENERATION_MB = 256;
+const YOUNG_GENERATION_MB = 512;
 
 function workerEntry(): { file: string; execArgv: string[] } {
   const ts = __filename.endsWith('.ts');
