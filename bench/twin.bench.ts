@@ -103,10 +103,18 @@ async function paperRun(): Promise<void> {
     );
   }
   const all = report.sampling;
+  const reached = all.flatMap((r) => (r.pollsTo95 === null ? [] : [r.pollsTo95]));
+  const truth = run.days.flatMap((d) =>
+    d.sampling.flatMap((s) => (s.groundTruthPollsTo95 === null ? [] : [s.groundTruthPollsTo95])),
+  );
+  const stops: Record<string, number> = {};
+  for (const d of run.days) for (const s of d.sampling) stops[s.stoppedBecause] = (stops[s.stoppedBecause] ?? 0) + 1;
+  const avg = (xs: number[]): string => (xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2) : '-');
   console.log(
-    `  all zones: ${(all.reduce((a, r) => a + r.polls, 0) / all.length).toFixed(2)} polls, ` +
-      `${(all.reduce((a, r) => a + (r.pollsTo95 ?? Number.NaN), 0) / all.length).toFixed(2)} to 95% (paper: 5.65), ` +
-      `$${(all.reduce((a, r) => a + r.costUsd, 0) / all.length).toFixed(3)} per characterization (paper: $0.04)`,
+    `  all zones: the rule ran ${avg(all.map((r) => r.polls))} polls (stopped: ${JSON.stringify(stops)}), ` +
+      `$${avg(all.map((r) => r.costUsd))} per characterization (paper: $0.04); ` +
+      `95% reached within the rule's polls in ${reached.length}/${all.length} runs (after ${avg(reached)} polls); ` +
+      `polling on to saturation, 95% after ${avg(truth)} polls (paper: 5.65)`,
   );
 }
 
