@@ -73,7 +73,7 @@ export function registerLocalCommand(program: Command): void {
     .option('--sampling-time-scale <x>', 'real ms per emulated ms while sampling (default 0.5)', positiveNumber)
     .option('--routing-time-scale <x>', 'real ms per emulated ms while routing (default 0.005)', positiveNumber)
     .option('--no-experiment', "skip the twin's multi-day experiment (drift, cost per day)")
-    .option('--no-progress', 'draw no progress bars')
+    .option('--no-progress', 'no progress bars: one line per finished step')
     .option('--json', 'print the summary as JSON instead of a table')
     .action(async (options: LocalCliOptions) => {
       process.exitCode = await runLocalCommand(options);
@@ -91,7 +91,7 @@ async function runLocalCommand(options: LocalCliOptions): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const progress = options.progress ? terminalProgress(process.stderr) : undefined;
+  const progress = terminalProgress(process.stderr, { bars: options.progress });
   try {
     const result = await runLocalSky({
       scenario: options.scenario,
@@ -108,14 +108,14 @@ async function runLocalCommand(options: LocalCliOptions): Promise<number> {
       progress,
       signal: controller.signal,
     });
-    progress?.stop();
+    progress.stop();
     console.log(options.json ? JSON.stringify(result.summary, null, 2) : formatSummary(result.summary));
     if (result.report) console.error(`\nReport: ${result.report.htmlPath} (data: ${result.report.jsonPath})`);
     const steps = Object.entries(result.timings).map(([name, ms]) => `${name} ${((ms ?? 0) / 1000).toFixed(1)} s`);
     console.error(`Done in ${(result.elapsedMs / 1000).toFixed(1)} s (${steps.join(', ')}).`);
     return 0;
   } catch (error) {
-    progress?.stop();
+    progress.stop();
     const interrupted = controller.signal.aborted;
     const known = error instanceof LocalSkyError || error instanceof LocalSkyOptionError;
     console.error(known || interrupted ? messageOf(error) : ((error as Error)?.stack ?? String(error)));

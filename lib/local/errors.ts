@@ -10,6 +10,7 @@ export type LocalSkyStep =
   | 'routing'
   | 'experiment'
   | 'report'
+  | 'inspect'
   | 'interrupted';
 
 /** A step of the local sky failed; `step` says which and `cause` carries the original error. */

@@ -85,6 +85,11 @@ export interface LocalSkyOptions {
   readonly progress?: Progress;
   /** Aborts the run (Ctrl-C); servers are stopped either way. */
   readonly signal?: AbortSignal;
+  /**
+   * Called after the last step, while the servers still run: to read what the run stored (tests,
+   * `--keep`-style tooling). The run fails if it throws.
+   */
+  readonly beforeStop?: (world: LocalSkyWorld) => Promise<void>;
   /** Directory for the synthesized cloud assembly. @default - a temporary directory, removed at the end */
   readonly cdkOutDir?: string;
 }
@@ -92,7 +97,10 @@ export interface LocalSkyOptions {
 /** Options with every default filled in and checked. */
 export interface ResolvedLocalSkyOptions
   extends Required<
-    Omit<LocalSkyOptions, 'outDir' | 'signal' | 'cdkOutDir' | 'scenario' | 'pollConcurrency' | 'experimentBurst'>
+    Omit<
+      LocalSkyOptions,
+      'outDir' | 'signal' | 'cdkOutDir' | 'scenario' | 'pollConcurrency' | 'experimentBurst' | 'beforeStop'
+    >
   > {
   readonly scenario: string | unknown;
   readonly pollConcurrency?: number;
@@ -100,6 +108,18 @@ export interface ResolvedLocalSkyOptions
   readonly outDir?: string;
   readonly signal?: AbortSignal;
   readonly cdkOutDir?: string;
+  readonly beforeStop?: (world: LocalSkyWorld) => Promise<void>;
+}
+
+/** The running local sky, as {@link LocalSkyOptions.beforeStop} sees it. */
+export interface LocalSkyWorld {
+  /** The loopback Lambda API, e.g. for `sky invoke --lambda-endpoint`. */
+  readonly lambdaEndpoint: string;
+  /** dynalite. */
+  readonly dynamoEndpoint: string;
+  /** Region of the table (the home region). */
+  readonly tableRegion: string;
+  readonly tableName: string;
 }
 
 function positiveInteger(option: string, value: number, max: number): number {
@@ -150,5 +170,6 @@ export function resolveLocalSkyOptions(options: LocalSkyOptions = {}): ResolvedL
     progress: options.progress ?? silentProgress,
     signal: options.signal,
     cdkOutDir: options.cdkOutDir,
+    beforeStop: options.beforeStop,
   };
 }

@@ -1,6 +1,6 @@
 import type { PaperComparisonRow, StrategySummaryRow } from '../report/types';
 import type { TwinRun } from '../twin/experiment';
-import { savingsPct, twinReport } from '../twin/report';
+import { dailyCosts, twinReport } from '../twin/report';
 
 /**
  * What the main paper (Cordingly et al., serverless sky computing) reports, with where. Our figures
@@ -47,11 +47,9 @@ function totalSavings(run: TwinRun, workload: string, strategy: string): number 
 
 /** The best single day's savings of a workload under a strategy. */
 function bestDaySavings(run: TwinRun, workload: string, strategy: string): number | null {
-  const days = run.days.flatMap((day) => {
-    const cost = day.bursts.find((b) => b.workload === workload && b.strategy === strategy)?.outcome.costUsd;
-    const baseline = day.bursts.find((b) => b.workload === workload && b.strategy === 'baseline')?.outcome.costUsd;
-    return cost !== undefined && baseline !== undefined ? [savingsPct(cost, baseline)] : [];
-  });
+  const days = dailyCosts(run)
+    .filter((c) => c.workload === workload && c.strategy === strategy && c.baselineCostUsd > 0)
+    .map((c) => c.savingsPct);
   return days.length > 0 ? Math.max(...days) : null;
 }
 

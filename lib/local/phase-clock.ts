@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../twin/clock';
 
 /**
@@ -13,6 +12,7 @@ import type { Clock } from '../twin/clock';
 export class PhaseClock implements Clock {
   private anchorReal = performance.now();
   private anchorEmulated: number;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private scale = 1,
@@ -52,8 +52,30 @@ export class PhaseClock implements Clock {
       const left = target - this.now();
       if (left <= 0) return;
       const real = left * this.scale;
-      if (real >= 1) await delay(Math.floor(real));
+      if (real >= 1) await this.wait(Math.floor(real));
       else await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  /**
+   * Drops every pending sleep: their promises never settle. For the end of a run, after the servers
+   * are closed, when what still sleeps are timeouts raced against calls that have long answered
+   * (a fan-out's leaf timeout, a Lambda budget of 15 minutes) and must not hold the process open.
+   */
+  dispose(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** A real wait that never keeps the process alive on its own (the servers do while they run). */
+  private wait(realMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, realMs);
+      timer.unref();
+      this.timers.add(timer);
+    });
   }
 }

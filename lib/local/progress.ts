@@ -28,11 +28,14 @@ export const silentProgress: Progress = {
 };
 
 /**
- * Progress bars on a stream (stderr), with cli-progress. When the stream is not a terminal, bars are
- * not drawn; each finished task is written as one line instead, so logs stay readable.
+ * Progress bars on a stream (stderr), with cli-progress. When the stream is not a terminal, or with
+ * `bars: false`, no bars are drawn; each finished task is written as one line instead.
  */
-export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
-  if (!stream.isTTY) return lineProgress(stream);
+export function terminalProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+  options: { bars?: boolean } = {},
+): Progress {
+  if (!stream.isTTY || options.bars === false) return lineProgress(stream);
   const bars = new MultiBar(
     {
       stream,

@@ -8,7 +8,7 @@ import type {
   WorkloadSavingsRow,
 } from '../report/types';
 import type { TwinRun } from '../twin/experiment';
-import { twinReport } from '../twin/report';
+import { dailyCosts, twinReport } from '../twin/report';
 import type { Scenario } from '../twin/scenario';
 import { paperComparison } from './paper-figures';
 import type { ZoneSamplingResult } from './sampling';
@@ -44,9 +44,9 @@ export function buildReportData(inputs: ReportInputs): ReportData {
         for (const [cpu, count] of Object.entries(s.counts)) cpuMix.push({ azId: s.azId, day: day.day, cpu, count });
         apeByPolls.push(...s.apeByPoll.map((ape, i) => ({ azId: s.azId, day: day.day, polls: i + 1, ape })));
       }
-      for (const b of day.bursts) {
-        costPerDay.push({ workload: b.workload, strategy: b.strategy, day: day.day, costUsd: b.outcome.costUsd });
-      }
+    }
+    for (const c of dailyCosts(experiment)) {
+      costPerDay.push({ workload: c.workload, strategy: c.strategy, day: c.day, costUsd: c.costUsd });
     }
     for (const d of experiment.drift) drift.push({ azId: d.azId, day: d.day, apeVsFirstDay: d.apeVsDay0 });
     workloadSavings = twinReport(experiment).routing.map((r) => ({

@@ -243,6 +243,17 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       report = await step('report', () => writeReport(reportData, outDir));
       reportTask.done(report.htmlPath);
     }
+    if (o.beforeStop) {
+      const beforeStop = o.beforeStop;
+      await step('inspect', () =>
+        beforeStop({
+          lambdaEndpoint: servers.api.endpoint,
+          dynamoEndpoint: servers.dynamo.endpoint,
+          tableRegion: config.homeRegion,
+          tableName,
+        }),
+      );
+    }
     return {
       scenario,
       summary,

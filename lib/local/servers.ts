@@ -46,6 +46,8 @@ export async function startLocalServers(options: LocalServersOptions, cleanup: C
   const dynamo = await startLocalDynamo();
   cleanup.add('dynalite', () => dynamo.close());
   const clock = new PhaseClock(options.timeScale);
+  // Registered before the API, so it runs after the API has closed (closers run in reverse).
+  cleanup.add('emulated clock', () => clock.dispose());
   const twin = new Twin({ scenario: options.scenario, clock, kit: options.kit });
   const api = await startLambdaApi({ twin });
   cleanup.add('loopback Lambda API', () => api.close());

@@ -1,0 +1,13 @@
+export { Cleanup } from './cleanup';
+export * from './errors';
+export { runLocalExperiment } from './experiment';
+export { localHandlerKit } from './model-kit';
+export * from './options';
+export { PAPER_FIGURES, paperComparison } from './paper-figures';
+export { PhaseClock } from './phase-clock';
+export { type Progress, type ProgressTask, silentProgress, terminalProgress } from './progress';
+export { buildReportData } from './report-data';
+export { type BurstResult, burstRequest, strategySummary } from './routing';
+export { type LocalSkyResult, runLocalSky } from './run-local-sky';
+export type { ZoneSamplingResult } from './sampling';
+export { createTableInputOf, skyConfigForScenario, synthesizeMesh } from './synth';

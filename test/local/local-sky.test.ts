@@ -1,0 +1,302 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { cpuKeyOf } from '../../lib/core/cpu';
+import { apeOfCounts } from '../../lib/core/distribution';
+import {
+  LOCAL_STRATEGIES,
+  LocalSkyError,
+  type LocalSkyOptions,
+  type LocalSkyResult,
+  type Progress,
+  runLocalSky,
+} from '../../lib/local';
+
+const ROOT = path.join(__dirname, '..', '..');
+const SCENARIO_FILE = path.join(ROOT, 'test', 'fixtures', 'local-small.json');
+const scenarioJson = JSON.parse(readFileSync(SCENARIO_FILE, 'utf8'));
+
+/** Small enough to run in seconds: polls of 100, bursts of 20. */
+const SMALL: LocalSkyOptions = {
+  scenario: SCENARIO_FILE,
+  pollConcurrency: 100,
+  burst: 20,
+  concurrency: 10,
+  profileBurst: 5,
+  experimentBurst: 20,
+};
+
+/** Records the lines and task labels a run reports, and calls `onTask` when a task starts. */
+function recordingProgress(onTask: (label: string) => void = () => undefined): Progress & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    task(label) {
+      onTask(label);
+      return { update() {}, setTotal() {}, done() {} };
+    },
+    log: (line) => lines.push(line),
+    stop() {},
+  };
+}
+
+/** The endpoints a run announced in its first progress line. */
+function endpointsOf(lines: readonly string[]): string[] {
+  return [...(lines.join('\n').match(/http:\/\/127\.0\.0\.1:\d+/g) ?? [])];
+}
+
+/** Resolves true when something accepts a TCP connection at `url`, false when it is refused. */
+function accepts(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The scenario's day-0 mix of a zone, by normalized CPU key, read from the file itself. */
+function day0Mix(azId: string): Record<string, number> {
+  const zone = scenarioJson.zones.find((z: { azId: string }) => z.azId === azId);
+  const mix: Record<string, number> = {};
+  for (const [key, share] of Object.entries<number>(zone.mix[0])) {
+    if (share > 0) mix[cpuKeyOf(scenarioJson.cpus[key].model)] = share;
+  }
+  return mix;
+}
+
+interface StoredItem {
+  readonly pk: string;
+  readonly sk: string;
+  readonly [key: string]: unknown;
+}
+
+describe('sky local on a small scenario, end to end', () => {
+  let outDir: string;
+  let result: LocalSkyResult;
+  const stored: Record<string, StoredItem[]> = {};
+  const progress = recordingProgress();
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(path.join(tmpdir(), 'sky-local-'));
+    result = await runLocalSky({
+      ...SMALL,
+      outDir,
+      progress,
+      async beforeStop(world) {
+        // Read back what the run stored, with the AWS SDK, before the servers stop.
+        const client = new DynamoDBClient({
+          region: world.tableRegion,
+          endpoint: world.dynamoEndpoint,
+          credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        });
+        const doc = DynamoDBDocumentClient.from(client);
+        const partitions = [
+          ...scenarioJson.zones.map((z: { azId: string }) => `ZONE#${z.azId}`),
+          ...Object.keys(scenarioJson.workloads).map((w) => `PROFILE#${w}`),
+        ];
+        try {
+          for (const pk of partitions) {
+            const out = await doc.send(
+              new QueryCommand({
+                TableName: world.tableName,
+                KeyConditionExpression: 'pk = :pk',
+                ExpressionAttributeValues: { ':pk': pk },
+              }),
+            );
+            stored[pk] = (out.Items ?? []) as StoredItem[];
+          }
+          for (const zone of scenarioJson.zones as Array<{ azId: string }>) {
+            const latest = stored[`ZONE#${zone.azId}`].find((item) => item.sk === 'LATEST');
+            const runId = String(latest?.runId ?? '');
+            const out = await doc.send(
+              new QueryCommand({
+                TableName: world.tableName,
+                KeyConditionExpression: 'pk = :pk AND begins_with(sk, :poll)',
+                ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':poll': 'POLL#' },
+              }),
+            );
+            stored[`POLLS#${zone.azId}`] = (out.Items ?? []) as StoredItem[];
+          }
+        } finally {
+          client.destroy();
+        }
+      },
+    });
+  });
+
+  afterAll(async () => {
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('stores a LATEST characterization per zone, the CHAR record behind it, and every poll of its run', () => {
+    for (const zone of scenarioJson.zones as Array<{ azId: string }>) {
+      const items = stored[`ZONE#${zone.azId}`];
+      const latest = items.find((item) => item.sk === 'LATEST')!;
+      expect(latest).toBeDefined();
+      const chars = items.filter((item) => item.sk.startsWith('CHAR#'));
+      expect(chars).toHaveLength(1);
+      const polls = stored[`POLLS#${zone.azId}`];
+      expect(polls.length).toBeGreaterThanOrEqual(1);
+      expect(latest.polls).toBe(polls.length);
+      // The characterization is the sum of its polls (each poll hits another sampler, so other instances).
+      const summed: Record<string, number> = {};
+      for (const poll of polls) {
+        const counts = (poll.aggregate as { cpuCounts: Record<string, number> }).cpuCounts;
+        for (const [cpu, n] of Object.entries(counts)) summed[cpu] = (summed[cpu] ?? 0) + n;
+      }
+      expect(latest.counts).toEqual(summed);
+      // Only CPUs the zone really has were seen.
+      expect(Object.keys(latest.counts as object).sort()).toEqual(Object.keys(day0Mix(zone.azId)).sort());
+    }
+  });
+
+  it('learns the workloads’ runtimes per CPU in the table as the router routes', () => {
+    for (const workload of Object.keys(scenarioJson.workloads)) {
+      expect(stored[`PROFILE#${workload}`].length).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('summarizes each zone as stored, with its APE against the true mix', () => {
+    expect(result.summary.zones.map((z) => z.azId)).toEqual(scenarioJson.zones.map((z: { azId: string }) => z.azId));
+    for (const row of result.summary.zones) {
+      const latest = stored[`ZONE#${row.azId}`].find((item) => item.sk === 'LATEST')!;
+      expect(row.counts).toEqual(latest.counts);
+      expect(row.polls).toBe(latest.polls);
+      expect(row.apeVsTruth).toBeCloseTo(apeOfCounts(row.counts, day0Mix(row.azId)), 9);
+      expect(row.costUsd).toBeGreaterThan(0);
+    }
+  });
+
+  it('routes every request of every burst, and summarizes each strategy against the fixed zone', () => {
+    const workloads = Object.keys(scenarioJson.workloads).length;
+    expect(result.bursts).toHaveLength(workloads * LOCAL_STRATEGIES.length);
+    for (const burst of result.bursts) {
+      expect(burst.succeeded).toBe(SMALL.burst);
+      expect(burst.failed).toBe(0);
+    }
+    expect(result.summary.strategies.map((s) => s.strategy)).toEqual([...LOCAL_STRATEGIES]);
+    const baseline = result.summary.strategies.find((s) => s.strategy === 'baseline')!;
+    expect(baseline.savingsPct).toBe(0);
+    expect(baseline.costUsd).toBeCloseTo(baseline.baselineCostUsd, 12);
+    for (const row of result.summary.strategies) {
+      expect(row.requests).toBe(SMALL.burst! * workloads);
+      expect(row.baselineCostUsd).toBeCloseTo(baseline.costUsd, 12);
+      expect(row.savingsPct).toBeCloseTo((100 * (baseline.costUsd - row.costUsd)) / baseline.costUsd, 9);
+      const bursts = result.bursts.filter((b) => b.strategy === row.strategy);
+      const rejects = bursts.reduce((sum, b) => sum + b.rejects, 0);
+      expect(row.meanAddedLatencyMs).toBeCloseTo((rejects * scenarioJson.holdMs) / row.requests, 9);
+      expect(row.attemptsPerRequest).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('follows the paper’s strategies: the fixed zone for baseline and retries, rejecting only slower CPUs', () => {
+    for (const burst of result.bursts) {
+      if (['baseline', 'retry-slow', 'focus-fastest'].includes(burst.strategy)) {
+        expect(burst.azId).toBe(scenarioJson.baselineZone);
+      }
+      if (burst.strategy === 'baseline' || burst.strategy === 'regional') {
+        expect(burst.rejectCpus).toEqual([]);
+        expect(burst.rejects).toBe(0);
+      }
+      // The 3.0 GHz Xeon is the fastest CPU for both workloads: never rejected.
+      expect(burst.rejectCpus).not.toContain('intel-xeon-3.00');
+      // Only a placement with CPUs to reject makes the dynamic function reject.
+      if (burst.rejectCpus.length === 0) expect(burst.rejects).toBe(0);
+    }
+    const focus = result.bursts.filter((b) => b.strategy === 'focus-fastest');
+    for (const burst of focus) expect(burst.rejectCpus).toContain('intel-xeon-2.90');
+  });
+
+  it('writes the report: the summary and the twin’s days as data, the charts as inline SVG', async () => {
+    const data = JSON.parse(await readFile(path.join(outDir, 'report.json'), 'utf8'));
+    expect(data.summary).toEqual(JSON.parse(JSON.stringify(result.summary)));
+    expect(data.scenario.days).toBe(scenarioJson.days);
+    for (const zone of scenarioJson.zones as Array<{ azId: string }>) {
+      const days = new Set(
+        data.cpuMix.filter((r: { azId: string }) => r.azId === zone.azId).map((r: { day: number }) => r.day),
+      );
+      expect([...days].sort()).toEqual([0, 1, 2]);
+    }
+    expect(data.drift).toHaveLength(scenarioJson.zones.length * scenarioJson.days);
+    expect(data.featuredWorkloads).toEqual(['zipper', 'logistic-regression']);
+    const html = await readFile(path.join(outDir, 'report.html'), 'utf8');
+    for (const id of ['cpu-mix', 'ape-by-polls', 'polls-to-95', 'drift', 'cost-per-day-zipper', 'savings']) {
+      expect(html).toMatch(new RegExp(`<figure id="${id}">\\s*<h3>[^<]*<span[^>]*>[^<]*</span></h3>\\s*<svg`));
+    }
+    expect(html).not.toMatch(/<script|https?:/i);
+  });
+
+  it('stops every server before it returns', async () => {
+    const endpoints = endpointsOf(progress.lines);
+    expect(endpoints).toEqual([result.endpoints.lambda, result.endpoints.dynamo]);
+    for (const endpoint of endpoints) expect(await accepts(endpoint)).toBe(false);
+  });
+});
+
+describe('sky local when something goes wrong', () => {
+  it('fails at the scenario step, naming the field, when the scenario breaks the spec', async () => {
+    const broken = { ...scenarioJson, zones: [{ ...scenarioJson.zones[0], hosts: 0 }] };
+    const run = runLocalSky({ ...SMALL, scenario: broken });
+    await expect(run).rejects.toThrow(LocalSkyError);
+    await expect(run).rejects.toThrow(/step 'scenario'.*zones\[0\]\.hosts/s);
+  });
+
+  it('stops at once and closes every server when aborted mid-run', async () => {
+    const controller = new AbortController();
+    const progress = recordingProgress((label) => {
+      if (label.startsWith('sample')) controller.abort(new LocalSkyError('interrupted', 'test abort'));
+    });
+    await expect(runLocalSky({ ...SMALL, progress, signal: controller.signal })).rejects.toThrow(/interrupted/);
+    const endpoints = endpointsOf(progress.lines);
+    expect(endpoints).toHaveLength(2);
+    for (const endpoint of endpoints) expect(await accepts(endpoint)).toBe(false);
+  });
+
+  /** Runs the CLI and collects its exit code and stderr; `onStderr` may signal it. */
+  function runCli(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void) {
+    return new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'sky.js'), 'local', ...args], { cwd: ROOT });
+      let stderr = '';
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        onStderr?.(stderr, child);
+      });
+      child.on('close', (code) => resolve({ code, stderr, stdout }));
+    });
+  }
+
+  it('exits non-zero with a clear message when the scenario file is missing', async () => {
+    const { code, stderr, stdout } = await runCli(['--scenario', 'no/such/scenario.json', '--no-report']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/local sky failed at step 'scenario'.*no\/such\/scenario\.json/s);
+    expect(stdout).toBe('');
+  });
+
+  it('stops on Ctrl-C (SIGINT): exit code 130, servers closed', async () => {
+    let sent = false;
+    const args = ['--scenario', SCENARIO_FILE, '--poll-concurrency', '100', '--no-progress', '--no-report'];
+    const { code, stderr } = await runCli(args, (text, child) => {
+      if (!sent && /Lambda API http/.test(text)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(sent).toBe(true);
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/SIGINT: stopping the local sky/);
+    for (const endpoint of endpointsOf([stderr])) expect(await accepts(endpoint)).toBe(false);
+  });
+});
