@@ -23,6 +23,8 @@ export interface ReportInputs {
   readonly summary: SummaryTable;
   /** The twin's multi-day experiment, when it ran. */
   readonly experiment?: TwinRun;
+  /** How the figures were measured, for the reader. */
+  readonly notes?: readonly string[];
   readonly generatedAt: Date;
 }
 
@@ -80,6 +82,7 @@ export function buildReportData(inputs: ReportInputs): ReportData {
     featuredWorkloads: FEATURED.filter((w) => costed.has(w)),
     workloadSavings,
     paperComparison: paperComparison(experiment, inputs.summary.strategies),
+    ...(inputs.notes ? { notes: inputs.notes } : {}),
     summary: inputs.summary,
   };
 }

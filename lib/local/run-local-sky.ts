@@ -235,7 +235,19 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       }),
       strategies: strategySummary(bursts, scenario.holdMs),
     };
-    const reportData = buildReportData({ scenario, sampling, summary, experiment, generatedAt: new Date() });
+    const notes = [
+      `Live run (the summary): each zone sampled by its synthesized state machine with polls of ${config.pollConcurrency} requests ` +
+        `(stopping rule: ${Math.round(config.accuracyTarget * 100)}% accuracy, at most ${config.maxPolls} polls or $${config.maxRunCostUsd}); ` +
+        `${o.profileBurst} requests per workload and zone to profile, then ${o.burst} per workload and strategy at concurrency ${o.concurrency}, ` +
+        `routed by the router handler from the characterizations just stored. Emulated time ran at ${o.samplingTimeScale} real ms per ms while sampling ` +
+        `and ${o.routingTimeScale} while routing; billed durations count emulated work only.`,
+      experiment
+        ? `Multi-day figures (drift, polls per day, cost per day, savings, the paper comparison): the twin's experiment in virtual time on the same ` +
+          `scenario, ${experiment.days.length} days, bursts of ${o.experimentBurst} requests per workload, strategy and day ` +
+          `(the scenario's own: ${scenario.burst}; npx sky twin runs that)${o.probeSaturation ? ', zones polled on to saturation' : ''}.`
+        : 'No multi-day experiment was run (--no-experiment): the per-day charts show the live run only.',
+    ];
+    const reportData = buildReportData({ scenario, sampling, summary, experiment, notes, generatedAt: new Date() });
     let report: WrittenReport | undefined;
     if (o.outDir) {
       const outDir = o.outDir;

@@ -19,6 +19,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1.5rem 0 2.5rem; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { color: #444; max-width: 48rem; }
+.notes { color: #444; max-width: 56rem; }
 .ref { color: #777; font-weight: normal; font-size: 0.85em; }
 nav ul { columns: 2; }
 `;
@@ -129,6 +130,9 @@ export function renderReportHtml(data: ReportData, charts: readonly RenderedChar
     strategyTable(data.summary),
     '<h2 id="paper">Our figures next to the paper’s</h2>',
     comparisonTable(data.paperComparison),
+    data.notes && data.notes.length > 0
+      ? `<ul class="notes">${data.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join('')}</ul>`
+      : '',
     '<h2 id="charts">Charts</h2>',
     ...charts.map(figure),
     '<p class="meta">The numbers behind every chart are in report.json next to this page.</p>',

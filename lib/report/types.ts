@@ -132,5 +132,7 @@ export interface ReportData {
   readonly featuredWorkloads: readonly string[];
   readonly workloadSavings: readonly WorkloadSavingsRow[];
   readonly paperComparison: readonly PaperComparisonRow[];
+  /** How the figures were measured (burst sizes, time scales, ...), shown under the comparison. */
+  readonly notes?: readonly string[];
   readonly summary: SummaryTable;
 }

@@ -82,6 +82,7 @@ export function reportFixture(): ReportData {
       { source: '§4.4', quantity: 'polls to 95% accuracy', paper: '5.65', ours: 2.4, unit: 'polls' },
       { source: 'Figure 10', quantity: 'retry-slow savings on zipper', paper: '10.1', ours: null, unit: '%' },
     ],
+    notes: ['Routing bursts of 20 <per> day.'],
     summary: {
       source: 'test fixture',
       zones: [

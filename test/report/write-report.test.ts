@@ -130,6 +130,7 @@ describe('writeReport', () => {
     expect(html).toContain('10.0%');
     expect(html).toContain('5.65 polls');
     expect(html).toContain('not measured');
+    expect(html).toContain('<li>Routing bursts of 20 &lt;per&gt; day.</li>');
   });
 });
 
