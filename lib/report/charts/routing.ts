@@ -78,7 +78,7 @@ export function savingsChart(data: ReportData): Chart {
       data: { values },
       mark: { type: 'bar' },
       encoding: {
-        x: { field: 'workload', type: 'nominal', title: 'workload', axis: { labelAngle: -40 } },
+        x: { field: 'workload', type: 'nominal', title: 'workload', axis: { labelAngle: -40, labelLimit: 220 } },
         xOffset: { field: 'strategy', type: 'nominal', sort: strategiesOf(data) },
         y: { field: 'savingsPct', type: 'quantitative', title: 'savings vs baseline (%)' },
         color: strategyColor(data),
