@@ -119,7 +119,9 @@ async function runLocalCommand(options: LocalCliOptions): Promise<number> {
     const interrupted = controller.signal.aborted;
     const known = error instanceof LocalSkyError || error instanceof LocalSkyOptionError;
     console.error(known || interrupted ? messageOf(error) : ((error as Error)?.stack ?? String(error)));
-    return interrupted ? EXIT_INTERRUPTED : 1;
+    // The servers are closed by now; worker threads of an interrupted experiment are not waited for.
+    if (interrupted) process.exit(EXIT_INTERRUPTED);
+    return 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
+  formatHighlights,
   formatSummary,
   MARK_NAMES,
   pollsTo95,
@@ -167,6 +168,19 @@ describe('validateReportData', () => {
     const dir = path.join(tmpdir(), `sky-report-refused-${process.pid}`);
     await expect(writeReport({ ...reportFixture(), zones: [] }, dir)).rejects.toThrow(ReportDataError);
     await expect(readFile(path.join(dir, 'report.html'))).rejects.toThrow();
+  });
+});
+
+describe('formatHighlights', () => {
+  it("names the zones' polls, APE and cost, and the strategies that saved the most and the least", () => {
+    const text = formatHighlights(reportFixture().summary);
+    // Polls 3, 1, 2; APE 2.1 and 4 (one zone has no truth); cost 0.021 + 0.007 + 0.014.
+    expect(text).toContain(
+      'Sampling: 3 zones characterized in 1–3 polls each, 2.1–4.0% APE against the true mix, $0.0420 in all.',
+    );
+    // hybrid is the only strategy besides the baseline: best and worst at once.
+    expect(text).toContain('Routing: hybrid saved the most against the fixed zone (10.0%, 1.60 attempts per request)');
+    expect(text).toContain('96 ms added per request');
   });
 });
 
