@@ -107,9 +107,9 @@ export function paperComparison(run: TwinRun | undefined, live: readonly Strateg
       {
         source: '§4.4, Figure 7',
         quantity: 'zones whose mix stays within APE 10 of day 1',
-        paper: `2 of 5`,
+        paper: '2 (of 5)',
         ours: stable,
-        unit: `of ${driftByZone.size}`,
+        unit: `(of ${driftByZone.size})`,
         note: 'the paper: sa-east-1a and eu-north-1a stable; the others drift 20–50%',
       },
       {

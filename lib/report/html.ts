@@ -83,7 +83,12 @@ function comparisonTable(rows: readonly PaperComparisonRow[]): string {
       cell(row.source),
       cell(row.quantity),
       cell(`${row.paper} ${row.unit}`.trim(), true),
-      cell(row.ours === null ? 'not measured' : `${formatNumber(row.ours, 2)} ${row.unit}`.trim(), true),
+      cell(
+        row.ours === null
+          ? 'not measured'
+          : `${formatNumber(row.ours, Number.isInteger(row.ours) ? 0 : 2)} ${row.unit}`.trim(),
+        true,
+      ),
       cell(row.note ?? ''),
     ]),
   );
