@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { LocalSkyError, LocalSkyOptionError, messageOf } from '../local/errors';
 import { DEFAULT_SCENARIO_FILE } from '../local/options';
@@ -6,7 +7,7 @@ import { runLocalSky } from '../local/run-local-sky';
 import { formatSummary } from '../report/summary-text';
 
 interface LocalCliOptions {
-  readonly scenario: string;
+  readonly scenario?: string;
   readonly out: string;
   readonly report: boolean;
   readonly burst?: number;
@@ -53,7 +54,7 @@ export function registerLocalCommand(program: Command): void {
   program
     .command('local')
     .description('run the whole sky locally (no AWS account, no network): sample, route, summarize, report')
-    .option('--scenario <file>', 'the twin scenario whose zones to emulate', DEFAULT_SCENARIO_FILE)
+    .option('--scenario <file>', `the twin scenario whose zones to emulate (default ${DEFAULT_SCENARIO_FILE})`)
     .option('--out <dir>', 'where report.html and report.json are written', 'out')
     .option('--no-report', 'print the summary only; write no report')
     .option('--burst <n>', 'requests per workload and strategy through the router (default 100)', positiveInt)
@@ -94,7 +95,8 @@ async function runLocalCommand(options: LocalCliOptions): Promise<number> {
   const progress = terminalProgress(process.stderr, { bars: options.progress });
   try {
     const result = await runLocalSky({
-      scenario: options.scenario,
+      // The default scenario ships with the package: found from wherever the command runs.
+      scenario: options.scenario ?? path.join(__dirname, '..', '..', DEFAULT_SCENARIO_FILE),
       outDir: options.report ? options.out : undefined,
       burst: options.burst,
       concurrency: options.concurrency,
