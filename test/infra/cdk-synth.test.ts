@@ -9,7 +9,8 @@ const ROOT = resolve(__dirname, '..', '..');
 function cdkSynth(args: string[], outdir: string): { status: number | null; output: string } {
   const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '-o', outdir, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: '' },
+    // With HOME empty, npm would put its cache in a folder literally named `~` in the working tree.
+    env: { PATH: process.env.PATH, HOME: '', npm_config_cache: `${outdir}-npm-cache` },
     encoding: 'utf8',
     timeout: 180_000,
   });
@@ -25,6 +26,7 @@ describe('npx cdk synth', () => {
 
   afterAll(() => {
     rmSync(outdir, { recursive: true, force: true });
+    rmSync(`${outdir}-npm-cache`, { recursive: true, force: true });
   });
 
   it('synthesizes a two-region mesh offline, with no AWS environment and an empty HOME', () => {
