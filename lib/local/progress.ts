@@ -76,7 +76,7 @@ function lineProgress(stream: NodeJS.WriteStream): Progress {
         setTotal: (next) => {
           size = next;
         },
-        done: (detail) => stream.write(`  ${label}: ${Math.max(last, size)}/${size}${detail ? ` ${detail}` : ''}\n`),
+        done: (detail) => stream.write(`  ${label}: ${detail ?? `${Math.max(last, size)}/${size}`}\n`),
       };
     },
     log: (line) => stream.write(`${line}\n`),

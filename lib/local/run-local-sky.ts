@@ -140,8 +140,18 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
 
     // 3. Sampling: each zone's state machine, all zones at once.
     const steps = createStepsHandler({ store, now: Date.now, metrics: NO_METRICS });
+    const sampleTasks = new Map(
+      mesh.stateMachines.map(({ azId }) => [azId, progress.task(`sample ${azId}`, config.maxPolls)]),
+    );
     for (const { azId } of mesh.stateMachines) {
-      servers.api.register(samplingStepsFunctionName(azId), ((event) => steps(event)) as PlainHandler);
+      let recorded = 0;
+      servers.api.register(samplingStepsFunctionName(azId), (async (event) => {
+        const answer = await steps(event);
+        // Each Record step is one poll stored: the zone's bar counts them against the poll cap.
+        if ((event as { step?: unknown }).step === 'record')
+          sampleTasks.get(azId)?.update(++recorded, `poll ${recorded}`);
+        return answer;
+      }) as PlainHandler);
     }
     const runStamp = new Date().toISOString().replace(/[:.]/g, '-');
     const sampling = await step('sampling', () =>
@@ -150,7 +160,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
           sampleZoneLocally(
             { azId, region, definition, trueMix: trueMixOf(scenario, azId, 0) },
             { lambdaEndpoint: servers.api.endpoint, store, executionName: `local-${azId}-${runStamp}` },
-            progress.task(`sample ${azId}`, 1),
+            sampleTasks.get(azId),
           ),
         ),
       ),

@@ -55,7 +55,6 @@ export async function sampleZoneLocally(
   context: { readonly lambdaEndpoint: string; readonly store: SkyStore; readonly executionName: string },
   task?: ProgressTask,
 ): Promise<ZoneSamplingResult> {
-  task?.update(0, 'running');
   const outcome = await runLocalExecution(plan.definition, {
     lambdaEndpoint: context.lambdaEndpoint,
     region: plan.region,
@@ -74,6 +73,7 @@ export async function sampleZoneLocally(
   }
   const characterization = await context.store.latestCharacterization(plan.azId);
   const apeVsTruth = characterization ? apeOfCounts(characterization.counts, plan.trueMix) : null;
+  task?.setTotal(Math.max(1, polls.length));
   task?.done(
     `${polls.length} polls, ${outcome.status === 'SUCCEEDED' ? (characterization?.stoppedBecause ?? 'done') : 'FAILED'}`,
   );
