@@ -37,7 +37,15 @@ export function formatStrategySummary(summary: SummaryTable): string {
 
 /** Both halves of the summary, as the CLI prints them. */
 export function formatSummary(summary: SummaryTable): string {
-  return [`Summary (${summary.source})`, '', formatZoneSummary(summary), '', formatStrategySummary(summary)].join('\n');
+  return [
+    `Summary (${summary.source})`,
+    '',
+    formatZoneSummary(summary),
+    '',
+    formatStrategySummary(summary),
+    '',
+    formatHighlights(summary),
+  ].join('\n');
 }
 
 /** Two sentences on what the summary shows: how well the zones were characterized, which strategy paid. */

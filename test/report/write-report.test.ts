@@ -188,6 +188,7 @@ describe('formatSummary', () => {
   it('prints every zone and strategy with aligned columns', () => {
     const text = formatSummary(reportFixture().summary);
     const lines = text.split('\n');
+    expect(text.endsWith(formatHighlights(reportFixture().summary))).toBe(true);
     expect(text).toContain('usw1-az1 (us-west-1a)');
     expect(text).toContain('sae1-az1');
     const hybrid = lines.find((line) => line.startsWith('hybrid'))!;
