@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { STRATEGY_NAMES } from '../../lib/core/strategies';
 import type { Arch, GeoPoint, Objective, PlacementLimits, StrategyName } from '../../lib/core/types';
 import type { DynamicRequest, WorkloadSize } from '../shared/protocol';
 import { PayloadTooLargeError, RouterRequestError } from './errors';
@@ -20,14 +21,6 @@ export const MAX_BATCH_CONCURRENCY = 1_000;
 export const MAX_ATTEMPTS_LIMIT = 50;
 
 const WORKLOAD_SIZES = ['test', 'small', 'large'] as const satisfies readonly WorkloadSize[];
-const STRATEGIES = [
-  'baseline',
-  'regional',
-  'retry-slow',
-  'focus-fastest',
-  'hybrid',
-  'optimal',
-] as const satisfies readonly StrategyName[];
 const ARCHES = ['x86_64', 'arm64'] as const satisfies readonly Arch[];
 
 const name = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 letters, digits, ".", "_" or "-"');
@@ -80,7 +73,7 @@ const routerRequestSchema = z
       .regex(/^[A-Za-z0-9._@:-]{1,128}$/)
       .optional(),
     objective: z.union([z.enum(['cost', 'latency', 'carbon']), weights]).optional(),
-    strategy: z.enum(STRATEGIES).optional(),
+    strategy: z.enum(STRATEGY_NAMES).optional(),
     limits: limits.optional(),
     clientLocation: geoPoint.optional(),
     batch: z

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { RouterRequestBody } from '../../lambda/router/request';
+import { STRATEGY_NAMES } from '../core/strategies';
 
 /**
  * The options `sky invoke` and `sky plan` share: what to run and how to place it, turned into a
@@ -31,14 +32,9 @@ export function addPlacementOptions(command: Command): Command {
       parseObjective,
     )
     .addOption(
-      new Option('--strategy <name>', 'placement strategy (default: the objective-optimal one)').choices([
-        'baseline',
-        'regional',
-        'retry-slow',
-        'focus-fastest',
-        'hybrid',
-        'optimal',
-      ]),
+      new Option('--strategy <name>', 'placement strategy (default: the objective-optimal one)').choices(
+        STRATEGY_NAMES,
+      ),
     )
     .option('--regions <list>', 'allowed regions, comma-separated', parseList)
     .option('--zones <list>', 'allowed zones as AZ IDs, comma-separated', parseList)

@@ -1,16 +1,10 @@
+import { STRATEGY_NAMES } from '../core/strategies';
 import type { StrategyName } from '../core/types';
 import { LocalSkyOptionError } from './errors';
 import { type Progress, silentProgress } from './progress';
 
 /** The router strategies the local sky routes with, in the order the papers introduce them. */
-export const LOCAL_STRATEGIES: readonly StrategyName[] = [
-  'baseline',
-  'regional',
-  'retry-slow',
-  'focus-fastest',
-  'hybrid',
-  'optimal',
-];
+export const LOCAL_STRATEGIES: readonly StrategyName[] = STRATEGY_NAMES;
 
 /** The scenario `sky local` runs when none is given. */
 export const DEFAULT_SCENARIO_FILE = 'scenarios/paper-ex5.json';

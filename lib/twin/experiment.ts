@@ -4,6 +4,7 @@ import { archOfCpu } from '../core/cpu';
 import { ape, distributionOf } from '../core/distribution';
 import { classifyDrift } from '../core/drift';
 import { Router } from '../core/router';
+import { STRATEGY_NAMES } from '../core/strategies';
 import type {
   Arch,
   Characterization,
@@ -50,15 +51,7 @@ import { runInWorkers } from './workers';
  */
 
 /** Every strategy a twin run compares, in report order. */
-export const TWIN_STRATEGIES = [
-  'baseline',
-  'regional',
-  'retry-slow',
-  'focus-fastest',
-  'hybrid',
-  'optimal',
-  'oracle',
-] as const;
+export const TWIN_STRATEGIES = [...STRATEGY_NAMES, 'oracle'] as const;
 export type TwinStrategy = (typeof TWIN_STRATEGIES)[number];
 
 /** Strategies the paper ran within the fixed zone only (§4.5: "single-zone retries"). */

@@ -20,11 +20,11 @@ export const STRATEGIES: Readonly<Record<StrategyName, StrategyRule>> = Object.f
 });
 
 /** Strategy names, in the paper's order then ours. */
-export const STRATEGY_NAMES: readonly StrategyName[] = Object.freeze([
+export const STRATEGY_NAMES = Object.freeze([
   'baseline',
   'regional',
   'retry-slow',
   'focus-fastest',
   'hybrid',
   'optimal',
-]);
+] as const satisfies readonly StrategyName[]);
