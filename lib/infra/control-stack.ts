@@ -15,6 +15,7 @@ import { METRIC_SERVICES, METRICS_NAMESPACE } from './metric-names';
 import { acknowledgeWildcardResources } from './nag';
 import { ALL_ARCHITECTURES, PAPER_MEMORY_SIZES, SKY_RUNTIME } from './region-mesh-stack';
 import { SkyDashboard } from './sky-dashboard';
+import { skyTableReadWriteStatement } from './table-access';
 
 /** The zones of one region of the mesh. */
 export interface RegionZones {
@@ -133,19 +134,7 @@ export class ControlStack extends Stack {
           actions: ['lambda:InvokeFunction'],
           resources: dynamicFunctionArns,
         }),
-        new iam.PolicyStatement({
-          sid: 'ReadWriteSkyTable',
-          actions: [
-            'dynamodb:GetItem',
-            'dynamodb:BatchGetItem',
-            'dynamodb:Query',
-            'dynamodb:PutItem',
-            'dynamodb:UpdateItem',
-            'dynamodb:BatchWriteItem',
-            'dynamodb:ConditionCheckItem',
-          ],
-          resources: [this.table.tableArn, `${this.table.tableArn}/index/${TABLE_SCHEMA.typeIndex.name}`],
-        }),
+        skyTableReadWriteStatement(this.table.tableArn),
       ],
     });
 

@@ -4,7 +4,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { samplerSource } from '../../lambda/sampler/template';
-import { TABLE_SCHEMA } from '../aws/table-schema';
 import { fanoutFunctionName, samplerFunctionName, samplingStepsFunctionName } from '../core/naming';
 import { bundledCode, bundledHandler, ZONE_HANDLERS } from './bundling';
 import { ExecutionRole, networkInterfaceArn } from './execution-role';
@@ -15,6 +14,7 @@ import { METRIC_SERVICES, METRICS_NAMESPACE } from './metric-names';
 import { acknowledgeWildcardResources } from './nag';
 import { NETWORK_WILDCARD_REASON, SKY_RUNTIME } from './region-mesh-stack';
 import { SamplingStateMachine, type SamplingStateMachineProps } from './sampling-state-machine';
+import { skyTableReadWriteStatement } from './table-access';
 import type { ZoneAttachment } from './zonal-network';
 
 /** The skymesh table, which lives in the home region. */
@@ -176,21 +176,7 @@ export class ZoneSamplerStack extends Stack {
     this.stepsRole = new ExecutionRole(this, 'StepsRole', {
       logGroup: this.logGroup,
       description: `skymesh sampling steps of ${this.azId}: read and write the skymesh table`,
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ReadWriteSkyTable',
-          actions: [
-            'dynamodb:GetItem',
-            'dynamodb:BatchGetItem',
-            'dynamodb:Query',
-            'dynamodb:PutItem',
-            'dynamodb:UpdateItem',
-            'dynamodb:BatchWriteItem',
-            'dynamodb:ConditionCheckItem',
-          ],
-          resources: [tableArn, `${tableArn}/index/${TABLE_SCHEMA.typeIndex.name}`],
-        }),
-      ],
+      statements: [skyTableReadWriteStatement(tableArn)],
     });
     this.steps = new lambda.Function(this, 'Steps', {
       functionName: samplingStepsFunctionName(this.azId),
