@@ -181,7 +181,10 @@ export class ScaledClock implements Clock {
     // Timers have 1 ms resolution: round up, so that the emulated time has really passed
     // (a sleep may overshoot by up to 1 real ms, never undershoot).
     const real = Math.max(0, ms * this.timeScale);
-    if (real > 0) await delay(Math.ceil(real));
-    while (this.now() < target) await delay(1);
+    // Unreferenced: an emulated sleep never keeps the process alive by itself. Sleeps that lose a race
+    // (a leaf's deadline, a watchdog) would otherwise hold a closed twin open for their whole length;
+    // work that still waits on a sleep is kept alive by its request's socket.
+    if (real > 0) await delay(Math.ceil(real), undefined, { ref: false });
+    while (this.now() < target) await delay(1, undefined, { ref: false });
   }
 }
