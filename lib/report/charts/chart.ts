@@ -64,3 +64,14 @@ export const PALETTE = [
   '#ff9da6',
   '#bab0ac',
 ];
+
+/**
+ * The two layers of a line chart whose data points are also drawn: a line and a filled point mark
+ * over the same encoding, each named so the data marks can be found in the SVG.
+ */
+export function lineWithPointsLayers<E>(lineName: string, pointName: string, encoding: E) {
+  return [
+    { name: lineName, mark: { type: 'line' as const }, encoding },
+    { name: pointName, mark: { type: 'point' as const, filled: true }, encoding },
+  ] as const;
+}

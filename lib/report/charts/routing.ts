@@ -1,5 +1,5 @@
 import type { ReportData } from '../types';
-import { CHART_CONFIG, type Chart, MARK_NAMES, PALETTE } from './chart';
+import { CHART_CONFIG, type Chart, lineWithPointsLayers, MARK_NAMES, PALETTE } from './chart';
 
 /** Strategies in the order the papers introduce them, then any others alphabetically. */
 const STRATEGY_ORDER = ['baseline', 'regional', 'retry-slow', 'focus-fastest', 'hybrid', 'optimal', 'oracle'];
@@ -50,10 +50,7 @@ export function costPerDayChart(data: ReportData, workload: string): Chart {
       width: 420,
       height: 240,
       data: { values },
-      layer: [
-        { name: MARK_NAMES.costLines, mark: { type: 'line' }, encoding },
-        { name: MARK_NAMES.costPoints, mark: { type: 'point', filled: true }, encoding },
-      ],
+      layer: [...lineWithPointsLayers(MARK_NAMES.costLines, MARK_NAMES.costPoints, encoding)],
     },
   };
 }

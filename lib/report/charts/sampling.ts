@@ -1,5 +1,5 @@
 import type { ApeByPollsRow, ReportData } from '../types';
-import { CHART_CONFIG, type Chart, MARK_NAMES, PALETTE, zoneIndex } from './chart';
+import { CHART_CONFIG, type Chart, lineWithPointsLayers, MARK_NAMES, PALETTE, zoneIndex } from './chart';
 
 /** "95% accuracy" means an APE of at most 5 (DESIGN.md, Sampling). */
 export const ACCURACY_95_APE = 5;
@@ -65,8 +65,7 @@ export function apeByPollsChart(data: ReportData): Chart {
       height: 240,
       data: { values },
       layer: [
-        { name: MARK_NAMES.apeLines, mark: { type: 'line' }, encoding },
-        { name: MARK_NAMES.apePoints, mark: { type: 'point', filled: true }, encoding },
+        ...lineWithPointsLayers(MARK_NAMES.apeLines, MARK_NAMES.apePoints, encoding),
         {
           data: { values: [{ ape: ACCURACY_95_APE }] },
           mark: { type: 'rule', strokeDash: [4, 4], color: '#888' },
@@ -104,10 +103,7 @@ export function pollsTo95Chart(data: ReportData): Chart {
       width: 420,
       height: 220,
       data: { values },
-      layer: [
-        { name: MARK_NAMES.pollsTo95Lines, mark: { type: 'line' }, encoding },
-        { name: MARK_NAMES.pollsTo95Points, mark: { type: 'point', filled: true }, encoding },
-      ],
+      layer: [...lineWithPointsLayers(MARK_NAMES.pollsTo95Lines, MARK_NAMES.pollsTo95Points, encoding)],
     },
   };
 }
@@ -135,10 +131,7 @@ export function driftChart(data: ReportData): Chart {
       width: 420,
       height: 240,
       data: { values },
-      layer: [
-        { name: MARK_NAMES.driftLines, mark: { type: 'line' }, encoding },
-        { name: MARK_NAMES.driftPoints, mark: { type: 'point', filled: true }, encoding },
-      ],
+      layer: [...lineWithPointsLayers(MARK_NAMES.driftLines, MARK_NAMES.driftPoints, encoding)],
     },
   };
 }
