@@ -1,11 +1,7 @@
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createStepsHandler } from '../lambda/sampling/handler';
 import { NO_METRICS } from '../lambda/sampling/metrics';
-import { createDocumentClient } from '../lib/aws/dynamo-client';
-import { startLocalDynamo } from '../lib/aws/local-dynamo';
-import { SkyStore } from '../lib/aws/store';
-import { ensureSkyTable } from '../lib/aws/table-setup';
+import { startLocalSkyStore } from '../lib/aws/local-sky-store';
 import { apeOfCounts } from '../lib/core/distribution';
 import { samplingStepsFunctionName } from '../lib/core/naming';
 import type { CpuCounts } from '../lib/core/types';
@@ -73,16 +69,8 @@ export async function run(): Promise<void> {
   }
   const synthMs = Date.now() - started;
 
-  const dynamo = await startLocalDynamo();
-  const raw = new DynamoDBClient({
-    region: 'us-west-2',
-    endpoint: dynamo.endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await ensureSkyTable(raw, 'skymesh');
-  raw.destroy();
-  const doc = createDocumentClient({ region: 'us-west-2', endpoint: dynamo.endpoint });
-  const store = new SkyStore({ client: doc, tableName: 'skymesh' });
+  const local = await startLocalSkyStore();
+  const { store } = local;
   const steps = createStepsHandler({ store, now: Date.now, metrics: NO_METRICS });
   const functions: Record<string, PlainHandler> = {};
   for (const zone of scenario.zones) functions[samplingStepsFunctionName(zone.azId)] = (event) => steps(event);
@@ -129,8 +117,7 @@ export async function run(): Promise<void> {
     }
   } finally {
     await api.close();
-    doc.destroy();
-    await dynamo.close();
+    await local.close();
   }
   const runsMs = Date.now() - runsStarted;
 

@@ -3,11 +3,10 @@ import { createRouterHandler, type RouterHandler, type RouterHandlerOptions } fr
 import { corePlacerFactory } from '../../lambda/router/placer';
 import { type RouterTelemetry, silentTelemetry } from '../../lambda/router/telemetry';
 import type { Invoker } from '../../lambda/shared/invoker';
-import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { lambdaClientWithLimit, sdkInvoker } from '../../lib/aws/lambda-invoker';
-import { type LocalDynamo, startLocalDynamo } from '../../lib/aws/local-dynamo';
-import { SkyStore } from '../../lib/aws/store';
-import { ensureSkyTable } from '../../lib/aws/table-setup';
+import type { LocalDynamo } from '../../lib/aws/local-dynamo';
+import { startLocalSkyStore } from '../../lib/aws/local-sky-store';
+import type { SkyStore } from '../../lib/aws/store';
 import { regionFacts } from '../../lib/catalog';
 import type { Characterization, CpuKey } from '../../lib/core/types';
 import { defaultHandlerKit } from '../../lib/twin/handlers';
@@ -115,10 +114,8 @@ export async function startSky(options: SkyFixtureOptions = {}): Promise<SkyFixt
       }),
     }),
   });
-  const dynamo = await startLocalDynamo();
-  const doc = createDocumentClient({ region: 'us-west-2', endpoint: dynamo.endpoint });
-  await ensureSkyTable(doc, 'skymesh');
-  const store = new SkyStore({ client: doc, tableName: 'skymesh' });
+  const local = await startLocalSkyStore();
+  const { dynamo, store } = local;
   const maxSockets = options.maxSockets ?? 200;
   const lambda = lambdaClientWithLimit({
     region: 'us-west-1',
@@ -184,7 +181,7 @@ export async function startSky(options: SkyFixtureOptions = {}): Promise<SkyFixt
     async close() {
       lambda.destroy();
       await apiRef.close();
-      await dynamo.close();
+      await local.close();
     },
   };
 }

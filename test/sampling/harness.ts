@@ -1,10 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createStepsHandler } from '../../lambda/sampling/handler';
 import { NO_METRICS } from '../../lambda/sampling/metrics';
-import { createDocumentClient } from '../../lib/aws/dynamo-client';
-import { type LocalDynamo, startLocalDynamo } from '../../lib/aws/local-dynamo';
-import { SkyStore } from '../../lib/aws/store';
-import { ensureSkyTable } from '../../lib/aws/table-setup';
+import type { LocalDynamo } from '../../lib/aws/local-dynamo';
+import { startLocalSkyStore } from '../../lib/aws/local-sky-store';
+import type { SkyStore } from '../../lib/aws/store';
 import { samplingStepsFunctionName } from '../../lib/core/naming';
 import type { HandlerKit, PlainHandler } from '../../lib/twin/kit';
 import { type LambdaApi, startLambdaApi } from '../../lib/twin/lambda-api';
@@ -26,16 +24,8 @@ export async function startSamplingWorld(options: {
   readonly kit?: HandlerKit;
   readonly now?: () => number;
 }): Promise<SamplingWorld> {
-  const dynamo = await startLocalDynamo();
-  const raw = new DynamoDBClient({
-    region: 'us-west-2',
-    endpoint: dynamo.endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await ensureSkyTable(raw, 'skymesh');
-  raw.destroy();
-  const doc = createDocumentClient({ region: 'us-west-2', endpoint: dynamo.endpoint });
-  const store = new SkyStore({ client: doc, tableName: 'skymesh' });
+  const local = await startLocalSkyStore();
+  const { dynamo, store } = local;
   const steps = createStepsHandler({ store, now: options.now ?? Date.now, metrics: NO_METRICS });
   const stepCalls: SamplingWorld['stepCalls'] = [];
   const functions: Record<string, PlainHandler> = {};
@@ -58,8 +48,7 @@ export async function startSamplingWorld(options: {
     stepCalls,
     async close() {
       await api.close();
-      doc.destroy();
-      await dynamo.close();
+      await local.close();
     },
   };
 }
