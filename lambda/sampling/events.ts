@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_INIT_MS } from '../../lib/core/cost-model';
 
 /**
  * What the sampling state machine sends its steps function, and what each step answers.
@@ -27,6 +28,8 @@ export const SamplingSettingsSchema = z.object({
   minInstancesForCharacterization: z.number().int().min(1),
   pricePerGbSecond: z.number().gt(0),
   pricePerRequest: z.number().min(0),
+  /** Billed INIT of each new sampler instance, ms (0 where INIT is not billed, as before 2025-08-01). */
+  initBilledMs: z.number().min(0).default(DEFAULT_INIT_MS),
 });
 export type SamplingSettings = z.infer<typeof SamplingSettingsSchema>;
 

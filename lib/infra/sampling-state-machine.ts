@@ -8,6 +8,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { SamplingSettings } from '../../lambda/sampling/events';
 import { lambdaPrice } from '../catalog/prices';
+import { DEFAULT_INIT_MS } from '../core/cost-model';
 import { samplingStateMachineName } from '../core/naming';
 import { MeshPropsError } from './errors';
 import { acknowledgeWildcardResources } from './nag';
@@ -74,6 +75,12 @@ export interface SamplingStateMachineProps {
   readonly pricePerGbSecond?: number;
   /** @default - the catalog's request price in the zone's region */
   readonly pricePerRequest?: number;
+  /**
+   * Billed INIT of each new sampler instance, ms, for the run's cost estimate (Lambda bills INIT
+   * since 2025-08-01; 0 reproduces the billing before).
+   * @default DEFAULT_INIT_MS
+   */
+  readonly initBilledMs?: number;
   /** How long one poll (the fan-out call) may take before the run fails. @default Duration.minutes(5) */
   readonly pollTimeout?: Duration;
   /** Create the EventBridge Scheduler schedule. @default true */
@@ -186,6 +193,7 @@ export class SamplingStateMachine extends Construct {
       minInstancesForCharacterization: props.minInstancesForCharacterization ?? 100,
       pricePerGbSecond: props.pricePerGbSecond ?? price.perGbSecond,
       pricePerRequest: props.pricePerRequest ?? price.perRequest,
+      initBilledMs: props.initBilledMs ?? DEFAULT_INIT_MS,
     };
     const staggerSeconds = (props.zoneIndex ?? 0) * (props.staggerStep ?? Duration.minutes(10)).toSeconds();
     const S = SAMPLING_STATES;
