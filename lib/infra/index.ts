@@ -1,3 +1,5 @@
+// The contracts the stacks set on their functions, re-exported for embedders of the construct.
+export { FUNCTION_ENV, METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from '../contracts';
 export {
   bundledCode,
   bundledHandler,
@@ -9,11 +11,9 @@ export {
 export { ControlStack, type ControlStackProps, type RegionZones } from './control-stack';
 export { BundlingError, InfraError, MeshLimitError, MeshPropsError } from './errors';
 export { ExecutionRole, type ExecutionRoleProps } from './execution-role';
-export { FUNCTION_ENV } from './function-environment';
 export { CLOUDFORMATION_LIMITS, regionMeshEstimate, zoneSamplerEstimate } from './limits';
 export { skyMeshPropsFromConfig } from './mesh-from-config';
-export { METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from './metric-names';
-export { ALL_ARCHITECTURES, PAPER_MEMORY_SIZES, RegionMeshStack, type RegionMeshStackProps } from './region-mesh-stack';
+export { ALL_ARCHITECTURES, RegionMeshStack, type RegionMeshStackProps } from './region-mesh-stack';
 export { SamplingStateMachine, type SamplingStateMachineProps } from './sampling-state-machine';
 export { SkyDashboard, type SkyDashboardProps } from './sky-dashboard';
 export { assertMeshWithinLimits, buildSkyMesh, type SkyMesh, type SkyMeshProps, stackNames } from './sky-mesh';

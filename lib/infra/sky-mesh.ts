@@ -1,7 +1,7 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { samplerSource } from '../../lambda/sampler/template';
 import type { Arch } from '../core/types';
+import { samplerSource } from '../sampling/sampler-source';
 import { ControlStack, type RegionZones } from './control-stack';
 import { MeshPropsError } from './errors';
 import { validateArchitectures, validateMemorySizes, validateSamplers } from './lambda-limits';

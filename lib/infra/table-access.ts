@@ -1,5 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { TABLE_SCHEMA } from '../aws/table-schema';
+import { TABLE_SCHEMA } from '../contracts';
 
 /**
  * Read and write the skymesh table and its type index, as the router and the sampling steps do:

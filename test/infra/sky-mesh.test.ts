@@ -5,11 +5,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { samplerSource } from '../../lambda/sampler/template';
 import { MeshLimitError, MeshPropsError } from '../../lib/infra/errors';
 import { ExecutionRole } from '../../lib/infra/execution-role';
 import { CLOUDFORMATION_LIMITS, regionMeshEstimate, zoneSamplerEstimate } from '../../lib/infra/limits';
 import { buildSkyMesh, type SkyMesh, stackNames } from '../../lib/infra/sky-mesh';
+import { samplerSource } from '../../lib/sampling/sampler-source';
 import { testApp, twoRegionProps } from './fixtures';
 
 describe('buildSkyMesh', () => {
