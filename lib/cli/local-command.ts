@@ -4,6 +4,7 @@ import { LocalSkyError, LocalSkyOptionError, messageOf } from '../local/errors';
 import { DEFAULT_SCENARIO_FILE } from '../local/options';
 import { terminalProgress } from '../local/progress';
 import { runLocalSky } from '../local/run-local-sky';
+import { packageRoot } from '../package-info';
 import { formatSummary } from '../report/summary-text';
 
 interface LocalCliOptions {
@@ -96,7 +97,7 @@ async function runLocalCommand(options: LocalCliOptions): Promise<number> {
   try {
     const result = await runLocalSky({
       // The default scenario ships with the package: found from wherever the command runs.
-      scenario: options.scenario ?? path.join(__dirname, '..', '..', DEFAULT_SCENARIO_FILE),
+      scenario: options.scenario ?? path.join(packageRoot(), DEFAULT_SCENARIO_FILE),
       outDir: options.report ? options.out : undefined,
       burst: options.burst,
       concurrency: options.concurrency,

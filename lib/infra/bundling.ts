@@ -8,8 +8,19 @@ import { buildSync, version as esbuildVersion } from 'esbuild';
 import { type BuiltBundle, BundleCache } from './bundle-cache';
 import { BundlingError } from './errors';
 
-/** The repository root: `lib/infra/..`. Handler entries are resolved against it. */
+/**
+ * Handler entries are resolved against `lib/infra/../..`: the repository root in a clone (TypeScript
+ * sources), `dist/` in the installed package (the same handlers compiled to JavaScript).
+ */
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
+
+/** An entry's TypeScript source, or the compiled `.js` beside it where only that ships. */
+function entryFile(root: string, entry: string): string | undefined {
+  const source = join(root, entry);
+  if (existsSync(source)) return source;
+  const compiled = source.replace(/\.ts$/, '.js');
+  return existsSync(compiled) ? compiled : undefined;
+}
 
 /**
  * A group of Lambda handlers bundled into ONE folder, so that every function of a stack shares one
@@ -93,8 +104,8 @@ function build(group: HandlerGroup, root: string, cacheDir: string | false): Bui
   }
   const entryPoints: Record<string, string> = {};
   for (const [name, entry] of Object.entries(group.entries)) {
-    const path = join(root, entry);
-    if (!existsSync(path)) throw new BundlingError(entry, `the entry file does not exist (looked in ${root})`);
+    const path = entryFile(root, entry);
+    if (!path) throw new BundlingError(entry, `the entry file does not exist (looked in ${root})`);
     entryPoints[name] = path;
   }
   let result: ReturnType<typeof buildSync>;
@@ -150,7 +161,8 @@ export interface BundledCodeOptions {
   readonly projectRoot?: string;
   /**
    * Folder of the bundle cache kept across synths, or `false` for none.
-   * @default - `node_modules/.cache/skymesh-bundles` under the project root
+   * @default - `node_modules/.cache/skymesh-bundles` under the project root in a clone; none in the
+   * installed package, whose handlers never change
    */
   readonly cacheDir?: string | false;
 }
@@ -169,10 +181,11 @@ export interface BundledCodeOptions {
  */
 export function bundledCode(scope: Construct, group: HandlerGroup, options: BundledCodeOptions = {}): lambda.Code {
   const root = options.projectRoot ?? PROJECT_ROOT;
+  const clone = existsSync(join(root, 'package.json'));
   const { hash, files } = build(
     group,
     root,
-    options.cacheDir ?? join(root, 'node_modules', '.cache', 'skymesh-bundles'),
+    options.cacheDir ?? (clone ? join(root, 'node_modules', '.cache', 'skymesh-bundles') : false),
   );
   const outdir = Stage.of(scope)?.outdir;
   if (!outdir) throw new BundlingError(group.name, 'the construct is not inside a CDK App or Stage');

@@ -1,3 +1,7 @@
+/**
+ * `skymesh/infra`: the {@link SkyMesh} construct for a CDK app, and the stacks and constructs it is made of.
+ * Needs the peer dependencies aws-cdk-lib and constructs.
+ */
 export {
   bundledCode,
   bundledHandler,
@@ -11,11 +15,18 @@ export { BundlingError, InfraError, MeshLimitError, MeshPropsError } from './err
 export { ExecutionRole, type ExecutionRoleProps } from './execution-role';
 export { FUNCTION_ENV } from './function-environment';
 export { CLOUDFORMATION_LIMITS, regionMeshEstimate, zoneSamplerEstimate } from './limits';
-export { skyMeshPropsFromConfig } from './mesh-from-config';
+export {
+  assertMeshWithinLimits,
+  type MeshSize,
+  meshPlanFromConfig,
+  meshSize,
+  type SkyMeshPlan,
+  stackNames,
+} from './mesh-plan';
 export { METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from './metric-names';
 export { ALL_ARCHITECTURES, PAPER_MEMORY_SIZES, RegionMeshStack, type RegionMeshStackProps } from './region-mesh-stack';
 export { SamplingStateMachine, type SamplingStateMachineProps } from './sampling-state-machine';
 export { SkyDashboard, type SkyDashboardProps } from './sky-dashboard';
-export { assertMeshWithinLimits, buildSkyMesh, type SkyMesh, type SkyMeshProps, stackNames } from './sky-mesh';
+export { SkyMesh, type SkyMeshProps } from './sky-mesh';
 export { ZonalNetwork, type ZonalNetworkProps, type ZoneAttachment } from './zonal-network';
 export { type TableLocation, ZoneSamplerStack, type ZoneSamplerStackProps } from './zone-sampler-stack';
