@@ -4,12 +4,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { dynamicFunctionName } from '../core/naming';
 import type { Arch } from '../core/types';
-import { bundledCode, bundledHandler, DYNAMIC_HANDLERS } from './bundling';
-import { ExecutionRole, networkInterfaceArn } from './execution-role';
+import { bundledCode, bundledHandler, DYNAMIC_HANDLERS, NO_CREDENTIALS_WRAPPER } from './bundling';
+import { ExecutionRole } from './execution-role';
 import { FUNCTION_ENV } from './function-environment';
 import { validateArchitectures, validateMemorySizes } from './lambda-limits';
 import { assertRegionMeshWithinLimits } from './limits';
-import { acknowledgeWildcardResources } from './nag';
+import { acknowledgeWildcardGrants } from './nag';
 import { ZonalNetwork, type ZoneAttachment } from './zonal-network';
 
 /** The paper's memory sizes in MB. */
@@ -45,8 +45,9 @@ export interface RegionMeshStackProps extends StackProps {
    */
   readonly timeout?: Duration;
   /**
-   * Code of the dynamic functions.
-   * @default - `lambda/dynamic/index.ts` bundled with esbuild
+   * Code of the dynamic functions. It must hold the exec wrapper `sky-no-credentials` (executable) at its
+   * root: the functions start their runtime through it, without the role's credentials.
+   * @default - `lambda/dynamic/index.ts` bundled with esbuild, with `lambda/dynamic/no-credentials.sh`
    */
   readonly code?: lambda.Code;
 }
@@ -89,6 +90,7 @@ export class RegionMeshStack extends Stack {
       logGroup: this.logGroup,
       attachments,
       description: 'skymesh dynamic functions: logs and zone network interfaces only',
+      denyCallsFromFunctionCode: true,
     });
     const code = props.code ?? bundledCode(this, DYNAMIC_HANDLERS);
     const handler = bundledHandler(DYNAMIC_HANDLERS, 'dynamic');
@@ -108,7 +110,11 @@ export class RegionMeshStack extends Stack {
             timeout,
             role: this.executionRole.role,
             logGroup: this.logGroup,
-            environment: { [FUNCTION_ENV.azId]: attachment.azId },
+            environment: {
+              [FUNCTION_ENV.azId]: attachment.azId,
+              // Sent code must not reach the role's credentials: the runtime starts without them.
+              AWS_LAMBDA_EXEC_WRAPPER: `/var/task/${NO_CREDENTIALS_WRAPPER}`,
+            },
           });
           pinToZone(fn, attachment);
           this.functions.set(functionName, fn);
@@ -129,7 +135,7 @@ export class RegionMeshStack extends Stack {
   }
 
   private suppressNagFindings(): void {
-    acknowledgeWildcardResources(this.executionRole, ['*', networkInterfaceArn(this)], NETWORK_WILDCARD_REASON);
+    acknowledgeWildcardGrants(this.executionRole, this.executionRole.networkStatements, NETWORK_WILDCARD_REASON);
   }
 }
 

@@ -10,7 +10,23 @@ import type { SamplingSettings } from '../../lambda/sampling/events';
 import { lambdaPrice } from '../catalog/prices';
 import { samplingStateMachineName } from '../core/naming';
 import { MeshPropsError } from './errors';
-import { acknowledgeWildcardResources } from './nag';
+import { acknowledgeWildcardGrants } from './nag';
+
+/** What CDK grants a state machine with tracing and logging on `*`: the only resource these actions accept. */
+const STATE_MACHINE_ACTIONS_ON_ANY_RESOURCE = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
 
 /** Properties of {@link SamplingStateMachine}. */
 export interface SamplingStateMachineProps {
@@ -346,14 +362,19 @@ export class SamplingStateMachine extends Construct {
       });
     }
 
-    acknowledgeWildcardResources(
+    acknowledgeWildcardGrants(
       this,
-      [`${props.fanoutFunction.functionArn}:*`, `${props.stepsFunction.functionArn}:*`],
+      [
+        {
+          actions: ['lambda:InvokeFunction'],
+          resources: [`${props.fanoutFunction.functionArn}:*`, `${props.stepsFunction.functionArn}:*`],
+        },
+      ],
       'Granted by the Step Functions Lambda task: invoke the fan-out and steps functions of this zone, any version.',
     );
-    acknowledgeWildcardResources(
+    acknowledgeWildcardGrants(
       this,
-      ['*'],
+      [{ actions: STATE_MACHINE_ACTIONS_ON_ANY_RESOURCE, resources: ['*'] }],
       'X-Ray PutTraceSegments/PutTelemetryRecords and CloudWatch Logs delivery actions accept only Resource *.',
     );
   }

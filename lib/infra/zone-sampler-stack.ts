@@ -6,15 +6,15 @@ import type { Construct } from 'constructs';
 import { samplerSource } from '../../lambda/sampler/template';
 import { fanoutFunctionName, samplerFunctionName, samplingStepsFunctionName } from '../core/naming';
 import { bundledCode, bundledHandler, ZONE_HANDLERS } from './bundling';
-import { ExecutionRole, networkInterfaceArn } from './execution-role';
+import { ExecutionRole } from './execution-role';
 import { FUNCTION_ENV } from './function-environment';
 import { validateSamplers } from './lambda-limits';
 import { assertZoneSamplerWithinLimits } from './limits';
 import { METRIC_SERVICES, METRICS_NAMESPACE } from './metric-names';
-import { acknowledgeWildcardResources } from './nag';
+import { acknowledgeWildcardGrants } from './nag';
 import { NETWORK_WILDCARD_REASON, SKY_RUNTIME } from './region-mesh-stack';
 import { SamplingStateMachine, type SamplingStateMachineProps } from './sampling-state-machine';
-import { skyTableReadWriteStatement } from './table-access';
+import { samplingTableStatement } from './table-access';
 import type { ZoneAttachment } from './zonal-network';
 
 /** The skymesh table, which lives in the home region. */
@@ -142,18 +142,18 @@ export class ZoneSamplerStack extends Stack {
 
     const code = props.code ?? bundledCode(this, ZONE_HANDLERS);
     const fanoutName = fanoutFunctionName(this.azId);
-    // Every sampler name of the zone is this prefix plus its number (see samplerFunctionName).
-    const samplersArn = this.functionArn(`${samplerPrefix(this.azId, count)}*`);
+    // Every sampler name of the zone is this prefix plus its zero-padded number (see samplerFunctionName):
+    // one `?` per digit matches those names only, not versions or aliases (`name:qualifier`).
+    const samplersArn = this.functionArn(samplerNamePattern(this.azId, count));
+    const invokeSamplers = new iam.PolicyStatement({
+      sid: 'InvokeZoneSamplersAndSelf',
+      actions: ['lambda:InvokeFunction'],
+      resources: [samplersArn, this.functionArn(fanoutName)],
+    });
     this.fanoutRole = new ExecutionRole(this, 'FanoutRole', {
       logGroup: this.logGroup,
       description: `skymesh fan-out of ${this.azId}: invoke this zone's samplers and itself`,
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'InvokeZoneSamplersAndSelf',
-          actions: ['lambda:InvokeFunction'],
-          resources: [samplersArn, this.functionArn(fanoutName)],
-        }),
-      ],
+      statements: [invokeSamplers],
     });
     this.fanout = new lambda.Function(this, 'Fanout', {
       functionName: fanoutName,
@@ -176,7 +176,7 @@ export class ZoneSamplerStack extends Stack {
     this.stepsRole = new ExecutionRole(this, 'StepsRole', {
       logGroup: this.logGroup,
       description: `skymesh sampling steps of ${this.azId}: read and write the skymesh table`,
-      statements: [skyTableReadWriteStatement(tableArn)],
+      statements: [samplingTableStatement(tableArn)],
     });
     this.steps = new lambda.Function(this, 'Steps', {
       functionName: samplingStepsFunctionName(this.azId),
@@ -205,10 +205,10 @@ export class ZoneSamplerStack extends Stack {
       fanoutMemoryMb: FANOUT_MEMORY_MB,
       logRetention: props.logRetention,
     });
-    acknowledgeWildcardResources(this.samplerRole, ['*', networkInterfaceArn(this)], NETWORK_WILDCARD_REASON);
-    acknowledgeWildcardResources(
+    acknowledgeWildcardGrants(this.samplerRole, this.samplerRole.networkStatements, NETWORK_WILDCARD_REASON);
+    acknowledgeWildcardGrants(
       this.fanoutRole,
-      [samplersArn],
+      [invokeSamplers],
       `The fan-out invokes this zone's samplers, named ${samplerPrefix(this.azId, count)}<nn>; the pattern matches only those.`,
     );
   }
@@ -232,4 +232,9 @@ const FANOUT_MEMORY_MB = 1024;
 
 function samplerPrefix(azId: string, count: number): string {
   return samplerFunctionName(azId, 0, count).replace(/\d+$/, '');
+}
+
+function samplerNamePattern(azId: string, count: number): string {
+  const prefix = samplerPrefix(azId, count);
+  return `${prefix}${'?'.repeat(samplerFunctionName(azId, 0, count).length - prefix.length)}`;
 }

@@ -11,6 +11,7 @@ import { MeshLimitError } from '../../lib/infra/errors';
 import { ExecutionRole } from '../../lib/infra/execution-role';
 import { CLOUDFORMATION_LIMITS, regionMeshEstimate, zoneSamplerEstimate } from '../../lib/infra/limits';
 import { stackNames } from '../../lib/infra/mesh-plan';
+import { SkyMeshChecks } from '../../lib/infra/nag';
 import { SkyMesh, type SkyMeshProps } from '../../lib/infra/sky-mesh';
 import { testApp, twoRegionProps } from './fixtures';
 
@@ -88,12 +89,31 @@ describe('SkyMesh', () => {
     expect(defaults.mesh).toEqual([{ region: 'us-west-1', azIds: ['usw1-az1', 'usw1-az3'] }]);
   });
 
-  it('passes every AwsSolutions check with no unacknowledged error or warning', () => {
-    const report = new AwsSolutionsChecks().validateScope(app);
-    const findings = report.violations.map(
-      (v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath)}`,
+  it('passes every AwsSolutions and SkyMesh check with no unacknowledged error or warning', () => {
+    const findings = [new AwsSolutionsChecks(), new SkyMeshChecks()].flatMap((pack) =>
+      pack
+        .validateScope(app)
+        .violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath)}`),
     );
     expect(findings).toEqual([]);
+  });
+
+  it.each([
+    ['iam:PassRole', 'Action::iam:PassRole::Resource::*'],
+    ['sts:AssumeRole', 'Action::sts:AssumeRole::Resource::*'],
+    ['lambda:InvokeFunction', 'Action::lambda:InvokeFunction::Resource::*'],
+  ])('reports %s on * added to the dynamic functions role, beside the acknowledged wildcards', (action, finding) => {
+    // GIVEN the mesh of one region, whose dynamic role holds acknowledged ec2 actions on *
+    const probe = testApp();
+    const built = new SkyMesh(probe, 'Sky', twoRegionProps());
+    const meshStack = built.regions.get('us-west-1')!;
+    // WHEN one more action on * is added to that role
+    meshStack.executionRole.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [action], resources: ['*'] }));
+    // THEN the SkyMesh pack names it, while AwsSolutions-IAM5 (keyed by the wildcard alone) does not
+    const skyMesh = new SkyMeshChecks().validateScope(probe).violations.map((v) => v.ruleName);
+    expect(skyMesh).toEqual([`SkyMesh-IAM5[${finding}]`]);
+    const awsSolutions = new AwsSolutionsChecks().validateScope(probe).violations.map((v) => v.ruleName);
+    expect(awsSolutions).not.toContain('AwsSolutions-IAM5[Resource::*]');
   });
 
   it('has a live cdk-nag check: an unacknowledged wildcard is reported', () => {
