@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { REGION_CODES, regionInfo } from '../catalog';
+import { DEFAULT_HOLD_MS, LAMBDA_MEMORY_MB } from '../contracts';
 import { archOfCpu, cpuKeyOf } from '../core/cpu';
 import type { CpuKey } from '../core/types';
 import { ScenarioError, type ScenarioIssue } from './errors';
@@ -41,11 +42,13 @@ const cpuSchema = z.strictObject({
 
 const shareSchema = z.number().min(0, 'a share must be between 0 and 1').max(1, 'a share must be between 0 and 1');
 
+const LAMBDA_MEMORY_TEXT = `Lambda memory is ${LAMBDA_MEMORY_MB.min}..${LAMBDA_MEMORY_MB.max} MB`;
+
 const memorySchema = z
   .number()
   .int('must be a whole number of MB')
-  .min(128, 'Lambda memory is 128..10240 MB')
-  .max(10240, 'Lambda memory is 128..10240 MB');
+  .min(LAMBDA_MEMORY_MB.min, LAMBDA_MEMORY_TEXT)
+  .max(LAMBDA_MEMORY_MB.max, LAMBDA_MEMORY_TEXT);
 
 const multiplierSchema = z.number().positive('a runtime multiplier must be positive').max(100, 'must be ≤ 100');
 
@@ -91,7 +94,7 @@ const workloadSchema = z.strictObject({
     .positive('must be more than 0 (threads the workload can use)')
     .max(MAX_LAMBDA_VCPUS, `Lambda gives at most ${MAX_LAMBDA_VCPUS} vCPUs`)
     .default(1),
-  minMemoryMb: memorySchema.default(128),
+  minMemoryMb: memorySchema.default(LAMBDA_MEMORY_MB.min),
   relative: z.record(z.string(), multiplierSchema),
   relativeAtMemory: z.record(z.string(), z.record(z.string(), multiplierSchema)).optional(),
 });
@@ -125,7 +128,7 @@ const scenarioSchema = z.strictObject({
     .min(1, 'must be at least 1')
     .max(100_000, 'must be at most 100000')
     .default(1000),
-  holdMs: z.number().min(0, 'must be 0 or more').max(60_000, 'must be at most 60000').default(150),
+  holdMs: z.number().min(0, 'must be 0 or more').max(60_000, 'must be at most 60000').default(DEFAULT_HOLD_MS),
   /** Extension: the noise distribution of runtimes around the mean (default lognormal). */
   noise: z.enum(['lognormal', 'normal']).default('lognormal'),
 });

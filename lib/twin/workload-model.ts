@@ -1,5 +1,6 @@
 import { DEFAULT_SKY_CONFIG } from '../config';
-import { MAX_MEMORY_MB, MB_PER_VCPU, MIN_MEMORY_MB } from '../core/memory-scaling';
+import { LAMBDA_MEMORY_MB } from '../contracts';
+import { MB_PER_VCPU } from '../core/memory-scaling';
 import type { CpuKey } from '../core/types';
 import type { Scenario, ScenarioWorkload } from './scenario';
 
@@ -76,7 +77,7 @@ export function allowedMemorySizes(
   timeoutMs: number = DYNAMIC_TIMEOUT_MS,
 ): number[] {
   const candidates = [...new Set([...sizes, workload.memoryMb])]
-    .filter((mb) => mb >= Math.max(MIN_MEMORY_MB, workload.minMemoryMb ?? MIN_MEMORY_MB) && mb <= MAX_MEMORY_MB)
+    .filter((mb) => mb >= Math.max(LAMBDA_MEMORY_MB.min, workload.minMemoryMb) && mb <= LAMBDA_MEMORY_MB.max)
     .sort((a, b) => a - b);
   return candidates.filter((mb) => {
     const slowest = Math.max(...scenario.cpuList.map((c) => modelRuntimeMs(scenario, workload, c.cpuKey, mb)));
