@@ -5,7 +5,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { prepareOutFile } from '../report/out-dir';
 import { runTwinExperiment, TWIN_STRATEGIES, type TwinProgress, type TwinRun } from '../twin/experiment';
 import { formatTwinReport, type TwinReport, twinReport } from '../twin/report';
-import { loadScenario } from '../twin/scenario';
+import { loadScenario, zoneLabel } from '../twin/scenario';
 
 interface TwinCliOptions {
   readonly scenario: string;
@@ -63,7 +63,9 @@ export function registerTwinCommand(program: Command): void {
       }
       if (options.out) writeFileSync(options.out, `${JSON.stringify(run, null, 2)}\n`);
       const report = twinReport(run);
-      process.stdout.write(options.json ? formatTwinReport(report) : formatTwinTable(report));
+      process.stdout.write(
+        options.json ? formatTwinReport(report) : formatTwinTable(report, (azId) => zoneLabel(scenario, azId)),
+      );
     });
 }
 
@@ -105,18 +107,22 @@ function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
 }
 
-/** A plain-text view of the report: polls per zone, then savings per workload and strategy. */
-export function formatTwinTable(report: TwinReport): string {
+/**
+ * A plain-text view of the report: polls per zone, savings per workload and strategy, then where the
+ * strategies that choose the configuration ran (zones, memory sizes, architectures).
+ */
+export function formatTwinTable(report: TwinReport, label: (azId: string) => string = (azId) => azId): string {
   const lines: string[] = [`scenario ${report.scenario}`, '', 'sampling (mean over days)'];
   const zones = [...new Set(report.sampling.map((s) => s.azId))];
+  const zoneWidth = Math.max(10, ...zones.map((z) => label(z).length));
   lines.push(
-    `  ${pad('zone', 10)} ${pad('polls', 6, true)} ${pad('to95', 6, true)} ${pad('saturated', 9, true)} ${pad('cost $', 9, true)}`,
+    `  ${pad('zone', zoneWidth)} ${pad('polls', 6, true)} ${pad('to95', 6, true)} ${pad('saturated', 9, true)} ${pad('cost $', 9, true)}`,
   );
   for (const azId of zones) {
     const rows = report.sampling.filter((s) => s.azId === azId);
     const mean = (xs: number[]): string => (xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2) : '-');
     lines.push(
-      `  ${pad(azId, 10)} ${pad(mean(rows.map((r) => r.polls)), 6, true)} ${pad(mean(rows.flatMap((r) => (r.pollsTo95 === null ? [] : [r.pollsTo95]))), 6, true)} ${pad(mean(rows.flatMap((r) => (r.saturatedAtPoll === null ? [] : [r.saturatedAtPoll]))), 9, true)} ${pad(mean(rows.map((r) => r.costUsd)), 9, true)}`,
+      `  ${pad(label(azId), zoneWidth)} ${pad(mean(rows.map((r) => r.polls)), 6, true)} ${pad(mean(rows.flatMap((r) => (r.pollsTo95 === null ? [] : [r.pollsTo95]))), 6, true)} ${pad(mean(rows.flatMap((r) => (r.saturatedAtPoll === null ? [] : [r.saturatedAtPoll]))), 9, true)} ${pad(mean(rows.map((r) => r.costUsd)), 9, true)}`,
     );
   }
   lines.push('', 'routing: savings vs baseline, % (cost summed over days)');
@@ -128,6 +134,20 @@ export function formatTwinTable(report: TwinReport): string {
       return pad(row ? row.savingsPct.toFixed(1) : '-', 14, true);
     });
     lines.push(`  ${pad(workload, 24)}${cells.join('')}`);
+  }
+  const counts = (c: Readonly<Record<string, number>>, show: (key: string) => string = (k) => k): string =>
+    Object.entries(c)
+      .sort((a, b) => b[1] - a[1])
+      .map(([key, n]) => `${show(key)} ${n}`)
+      .join(', ');
+  const choosing = report.routing.filter((r) => r.strategy === 'optimal' || r.strategy === 'oracle');
+  if (choosing.length > 0) {
+    lines.push('', 'where optimal and the oracle ran (requests per memory size, architecture and zone)');
+    for (const r of choosing) {
+      lines.push(
+        `  ${pad(r.workload, 24)}${pad(r.strategy, 9)} MB: ${counts(r.memoryMb)}; ${counts(r.architectures)}; ${counts(r.zones, label)}`,
+      );
+    }
   }
   return `${lines.join('\n')}\n`;
 }
