@@ -149,15 +149,14 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     // 3. Sampling: each zone's state machine, all zones at once.
     const steps = createStepsHandler({ store, now: Date.now, metrics: NO_METRICS });
     const sampleTasks = new Map(
-      mesh.stateMachines.map(({ azId }) => [azId, progress.task(`sample ${azId}`, config.maxPolls)]),
+      mesh.stateMachines.map(({ azId }) => [azId, progress.task(`sample ${azId}`, config.maxPolls, { upTo: 'polls' })]),
     );
     for (const { azId } of mesh.stateMachines) {
       let recorded = 0;
       servers.api.register(samplingStepsFunctionName(azId), (async (event) => {
         const answer = await steps(event);
         // Each Record step is one poll stored: the zone's bar counts them against the poll cap.
-        if ((event as { step?: unknown }).step === 'record')
-          sampleTasks.get(azId)?.update(++recorded, `poll ${recorded}`);
+        if ((event as { step?: unknown }).step === 'record') sampleTasks.get(azId)?.update(++recorded);
         return answer;
       }) as PlainHandler);
     }
