@@ -240,9 +240,11 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
         `${o.burst} requests per workload and strategy through the router handler over the loopback Lambda API`,
       zones: sampling.map((s): ZoneSummaryRow => {
         const c = s.characterization!;
+        const name = scenario.zones.find((z) => z.azId === s.azId)?.name;
         return {
           azId: s.azId,
           region: s.region,
+          ...(name ? { name } : {}),
           counts: c.counts,
           polls: c.polls,
           ...(c.stoppedBecause ? { stoppedBecause: c.stoppedBecause } : {}),
