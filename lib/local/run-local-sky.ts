@@ -290,6 +290,12 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
           dynamoEndpoint: servers.dynamo.endpoint,
           tableRegion: config.homeRegion,
           tableName,
+          deployed: {
+            zones: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
+            memorySizes: config.memorySizes,
+            architectures: config.architectures,
+          },
+          summary,
         }),
       );
     }
