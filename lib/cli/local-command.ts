@@ -130,7 +130,9 @@ async function runLocalCommand(options: LocalCliOptions): Promise<number> {
     if (result.report) console.error(`\nReport: ${result.report.htmlPath} (data: ${result.report.jsonPath})`);
     if (result.reportError) console.error(`\n${result.reportError.message}`);
     const steps = Object.entries(result.timings).map(([name, ms]) => `${name} ${((ms ?? 0) / 1000).toFixed(1)} s`);
-    console.error(`Done in ${(result.elapsedMs / 1000).toFixed(1)} s (${steps.join(', ')}).`);
+    // maxRSS covers the worker threads of the twin (one process); the chart renderer's child is not in it.
+    const peakGb = (process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2);
+    console.error(`Done in ${(result.elapsedMs / 1000).toFixed(1)} s (${steps.join(', ')}); peak memory ${peakGb} GB.`);
     return result.reportError ? 1 : 0;
   } catch (error) {
     progress.stop();

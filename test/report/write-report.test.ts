@@ -38,18 +38,32 @@ describe('writeReport', () => {
     expect(JSON.parse(await readFile(written.jsonPath, 'utf8'))).toEqual(data);
   });
 
-  it('draws one figure per chart, each with an inline svg', () => {
+  it('draws one figure per chart, results first, each with an inline svg', () => {
     expect(written.charts).toEqual([
+      'savings',
+      'cost-per-day-zipper',
+      'cost-per-day-logistic-regression',
       'cpu-mix',
       'ape-by-polls',
       'polls-to-95',
       'drift',
       'cpu-mix-daily',
-      'cost-per-day-zipper',
-      'cost-per-day-logistic-regression',
-      'savings',
     ]);
     for (const id of written.charts) expect(figureSvg(html, id)).toMatch(/^<svg[^>]*>/);
+  });
+
+  it('puts results first and provenance last, and says which figures come from the live run and which from the twin', () => {
+    const at = (text: string): number => {
+      expect(html).toContain(text);
+      return html.indexOf(text);
+    };
+    expect(at('Summary of the live run')).toBeLessThan(at('Savings per workload and strategy (multi-day twin'));
+    expect(at('Savings per workload and strategy (multi-day twin')).toBeLessThan(at('<h2 id="charts">'));
+    expect(at('<h2 id="charts">')).toBeLessThan(at('<h2 id="paper">'));
+    expect(at('<h2 id="paper">')).toBeLessThan(at('<h2 id="provenance">'));
+    expect(html).toContain('Two sources of figures');
+    // No chart legend or table column for the baseline's savings against itself
+    expect(html).not.toMatch(/<th>baseline<\/th>/);
   });
 
   it('is self-contained: no script, no external reference, no URL', () => {

@@ -4,15 +4,15 @@ import { cpuMixChart, cpuMixDailyChart } from './cpu-mix';
 import { costPerDayChart, savingsChart } from './routing';
 import { apeByPollsChart, driftChart, pollsTo95Chart } from './sampling';
 
-/** Every chart the report draws, in page order. */
+/** Every chart the report draws, in page order: results (savings, cost per day) first, then sampling. */
 export function buildCharts(data: ReportData): Chart[] {
   return [
+    savingsChart(data),
+    ...data.featuredWorkloads.map((workload) => costPerDayChart(data, workload)),
     cpuMixChart(data),
     apeByPollsChart(data),
     pollsTo95Chart(data),
     driftChart(data),
     cpuMixDailyChart(data),
-    ...data.featuredWorkloads.map((workload) => costPerDayChart(data, workload)),
-    savingsChart(data),
   ];
 }
