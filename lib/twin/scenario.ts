@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { REGION_CODES, regionInfo } from '../catalog';
+import { providerRegion, REGION_CODES, regionInfo } from '../catalog';
 import { cpuKeyOf } from '../core/cpu';
 import type { CpuKey } from '../core/types';
 import { ScenarioError, type ScenarioIssue } from './errors';
@@ -14,8 +14,8 @@ import { ScenarioError, type ScenarioIssue } from './errors';
 /** Shares of one day's mix must sum to 1 within this tolerance. */
 export const MIX_SUM_TOLERANCE = 0.001;
 
-const AZ_ID = /^[a-z]{2,5}\d-az\d+$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const AZ_ID = /^([a-z]{2,5}\d-az\d+|(ibm|do)-[a-z0-9]+(-[a-z0-9]+)*)$/;
+const REGION = /^([a-z]{2}(-[a-z]+)+-\d+|[a-z0-9]+(-[a-z0-9]+)*)$/;
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const KEY = /^[A-Za-z0-9._-]{1,48}$/;
 
@@ -28,6 +28,7 @@ const shareSchema = z.number().min(0, 'a share must be between 0 and 1').max(1, 
 const zoneSchema = z.strictObject({
   azId: z.string().regex(AZ_ID, 'must be an AZ ID such as usw1-az1 (zones are keyed by AZ ID, not AZ name)'),
   region: z.string().regex(REGION, 'must be a region code such as us-west-1'),
+  provider: z.enum(['aws', 'ibm-code-engine', 'digitalocean']).optional(),
   hosts: z.number().int('must be a whole number').min(1, 'must be at least 1').max(100_000, 'must be at most 100000'),
   slotsPerHost: z
     .number()
@@ -142,7 +143,15 @@ function crossFieldIssues(s: ParsedScenario): ScenarioIssue[] {
     if (azIds.has(zone.azId)) issues.push({ path: `zones[${z}].azId`, message: `"${zone.azId}" appears twice` });
     azIds.add(zone.azId);
     const info = regionInfo(zone.region);
-    if (!info) {
+    const other = zone.provider !== undefined && zone.provider !== 'aws' ? providerRegion(zone.region) : undefined;
+    if (zone.provider !== undefined && zone.provider !== 'aws') {
+      if (other?.provider.provider !== zone.provider || zone.azId !== `${other.provider.zonePrefix}-${zone.region}`) {
+        issues.push({
+          path: `zones[${z}].region`,
+          message: `"${zone.region}" with azId "${zone.azId}" is not a ${zone.provider} zone of the catalog (<prefix>-<region>)`,
+        });
+      }
+    } else if (!info) {
       issues.push({
         path: `zones[${z}].region`,
         message: `"${zone.region}" is not a Lambda region the catalog knows (${REGION_CODES.length} known, e.g. us-west-1)`,
