@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { type DynamicRequest, LAMBDA_MEMORY_MB, type WorkloadSize } from '../../lib/contracts';
 import { STRATEGY_NAMES } from '../../lib/core/strategies';
 import type { Arch, GeoPoint, Objective, PlacementLimits, StrategyName } from '../../lib/core/types';
-import type { DynamicRequest, WorkloadSize } from '../shared/protocol';
 import { PayloadTooLargeError, RouterRequestError } from './errors';
 
 /**
@@ -36,7 +36,7 @@ const azId = z
     /^([a-z]{2,5}\d-az\d+|(ibm|do|ext)-[a-z0-9]+(-[a-z0-9]+)*)$/,
     "expected an AZ ID such as usw2-az1 (or another provider's zone, such as ibm-us-south or do-tor1)",
   );
-const memoryMb = z.number().int().min(128).max(10240);
+const memoryMb = z.number().int().min(LAMBDA_MEMORY_MB.min).max(LAMBDA_MEMORY_MB.max);
 
 const geoPoint = z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
 

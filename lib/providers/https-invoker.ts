@@ -1,4 +1,4 @@
-import type { InvokeOptions, InvokeResult, Invoker } from '../../lambda/shared/invoker';
+import type { InvokeOptions, InvokeResult, Invoker } from '../contracts/invoker';
 import { parseFunctionName } from '../core/naming';
 import type { ExternalZone } from './config';
 import { IamTokenError, SecretUnavailableError } from './errors';

@@ -1,4 +1,4 @@
-import type { Invoker } from '../../lambda/shared/invoker';
+import type { Invoker } from '../contracts/invoker';
 import { parseFunctionName } from '../core/naming';
 import type { ExternalZone } from './config';
 import { type HttpsInvokerOptions, httpsInvoker } from './https-invoker';
