@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { providerRegion } from '../../lib/catalog/providers';
 import { type DynamicRequest, LAMBDA_MEMORY_MB, type WorkloadSize } from '../../lib/contracts';
 import { STRATEGY_NAMES } from '../../lib/core/strategies';
 import type { Arch, GeoPoint, Objective, PlacementLimits, StrategyName } from '../../lib/core/types';
@@ -26,9 +27,9 @@ const ARCHES = ['x86_64', 'arm64'] as const satisfies readonly Arch[];
 const name = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 letters, digits, ".", "_" or "-"');
 const regionCode = z
   .string()
-  .regex(
-    /^([a-z]{2}(-[a-z]+)+-\d|[a-z0-9]+(-[a-z0-9]+)*)$/,
-    "expected a region code such as us-west-2 (or another provider's, such as us-south or tor1)",
+  .refine(
+    (code) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(code) || providerRegion(code) !== undefined,
+    'expected a region code such as us-west-2 (or an IBM Code Engine or DigitalOcean region, such as us-south or tor1)',
   );
 const azId = z
   .string()
