@@ -1,7 +1,7 @@
 import type { Arch, RegionFacts } from '../../lib/core/types';
 import { FUNCTION_ENV } from '../../lib/infra/function-environment';
-import { DEFAULT_CACHE_TTL_MS, type RejectMode, type RouterConfig } from './config';
-import { RouterConfigError } from './errors';
+import { DEFAULT_CACHE_TTL_MS, type RejectMode, type RouterConfig } from '../../lib/routing/config';
+import { RouterConfigError } from '../../lib/routing/errors';
 
 /**
  * The router Lambda's settings, from its environment (set by the control stack; names in

@@ -1,6 +1,6 @@
-import type { Placement, PlacementRequest, RegionFacts, Target } from '../../lib/core/types';
-import type { InvokeResult, Invoker } from '../shared/invoker';
-import type { DynamicRequest, DynamicResponse, Inspection } from '../shared/protocol';
+import type { InvokeResult, Invoker } from '../../lambda/shared/invoker';
+import type { DynamicRequest, DynamicResponse, Inspection } from '../../lambda/shared/protocol';
+import type { Placement, PlacementRequest, RegionFacts, Target } from '../core/types';
 import type { RejectMode } from './config';
 import { billedCostUsd, carbonGrams } from './estimate';
 import type { LearningBuffer } from './learning';

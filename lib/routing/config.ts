@@ -1,4 +1,4 @@
-import type { Arch, RegionFacts } from '../../lib/core/types';
+import type { Arch, RegionFacts } from '../core/types';
 
 /** What a rejected instance does after its hold (see `RouterConfig.rejectMode`). */
 export type RejectMode = 'hold' | 'end' | 'auto';
