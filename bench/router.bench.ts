@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Invoker } from '../lambda/shared/invoker';
+import type { Invoker } from '../lib/contracts';
 import type { RouterStore } from '../lib/routing/types';
 import { startSky } from '../test/router/sky-fixture';
 

@@ -1,5 +1,4 @@
-import type { InvokeResult, Invoker } from '../../lambda/shared/invoker';
-import type { DynamicRequest, DynamicResponse, Inspection } from '../../lambda/shared/protocol';
+import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker } from '../contracts';
 import type { Placement, PlacementRequest, RegionFacts, Target } from '../core/types';
 import type { RejectMode } from './config';
 import { billedCostUsd, carbonGrams } from './estimate';

@@ -1,4 +1,4 @@
-import type { Invoker } from '../../lambda/shared/invoker';
+import type { Invoker } from '../contracts';
 import { parseFunctionName } from '../core/naming';
 
 /**

@@ -1,4 +1,4 @@
-import type { Invoker } from '../../lambda/shared/invoker';
+import type { Invoker } from '../contracts';
 import type { Placement, PlacementRequest } from '../core/types';
 import { runBatch } from './batch';
 import {

@@ -1,4 +1,4 @@
-import type { DynamicErrorType } from '../../lambda/shared/protocol';
+import type { DynamicErrorType } from '../contracts';
 import type {
   Characterization,
   CpuCounts,

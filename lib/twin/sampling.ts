@@ -1,4 +1,4 @@
-import type { FanoutRequest, FanoutResponse } from '../../lambda/shared/protocol';
+import type { FanoutRequest, FanoutResponse } from '../contracts';
 import { ape, distributionOf, mergeCounts } from '../core/distribution';
 import { fanoutFunctionName, samplerFunctionName } from '../core/naming';
 import { decideStop } from '../core/stopping-rule';

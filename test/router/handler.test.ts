@@ -1,9 +1,9 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { FunctionUrlResult } from '../../lambda/router';
-import type { Invoker } from '../../lambda/shared/invoker';
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { SkyStore } from '../../lib/aws/store';
 import { ensureSkyTable } from '../../lib/aws/table-setup';
+import type { Invoker } from '../../lib/contracts';
 import { powertoolsTelemetry } from '../../lib/routing/telemetry';
 import type { BatchAnswer, RoutedCall } from '../../lib/routing/types';
 import { rngFor } from '../../lib/twin/random';

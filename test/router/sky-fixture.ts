@@ -1,10 +1,10 @@
 import { createRouterHandler, type RouterHandler } from '../../lambda/router';
-import type { Invoker } from '../../lambda/shared/invoker';
 import { lambdaClientWithLimit, sdkInvoker } from '../../lib/aws/lambda-invoker';
 import type { LocalDynamo } from '../../lib/aws/local-dynamo';
 import { startLocalSkyStore } from '../../lib/aws/local-sky-store';
 import type { SkyStore } from '../../lib/aws/store';
 import { regionFacts } from '../../lib/catalog';
+import type { Invoker } from '../../lib/contracts';
 import type { Characterization, CpuKey } from '../../lib/core/types';
 import type { RouterConfig } from '../../lib/routing/config';
 import { corePlacerFactory } from '../../lib/routing/placer';

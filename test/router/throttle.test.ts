@@ -1,4 +1,4 @@
-import type { Invoker } from '../../lambda/shared/invoker';
+import type { Invoker } from '../../lib/contracts';
 import type { BatchAnswer } from '../../lib/routing/types';
 import { CPU, CPU_MODELS, ROUTER_SCENARIO, type SkyFixture, startSky } from './sky-fixture';
 
