@@ -1,5 +1,5 @@
-import type { RouterConfig } from '../../lambda/router/config';
 import type { Invoker } from '../contracts/invoker';
+import type { RouterConfig } from '../routing/config';
 import type { ExternalZone } from './config';
 import type { HttpsInvokerOptions } from './https-invoker';
 import { meshInvoker } from './mesh-invoker';

@@ -1,7 +1,5 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RouterHandler } from '../../lambda/router/handler';
-import type { RoutedCall } from '../../lambda/router/types';
 import {
   type ExternalZoneInput,
   parseExternalZones,
@@ -9,6 +7,8 @@ import {
   SecretResolver,
   withExternalZones,
 } from '../../lib/providers';
+import type { RouterHandler } from '../../lambda/router/handler';
+import type { RoutedCall } from '../../lib/routing/types';
 import { type ProviderEndpoints, startProviderEndpoints } from '../../lib/twin/provider-endpoints';
 import { ROUTER_SCENARIO, type SkyFixture, startSky } from '../router/sky-fixture';
 

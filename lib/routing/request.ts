@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { providerRegion } from '../../lib/catalog/providers';
-import { type DynamicRequest, LAMBDA_MEMORY_MB, type WorkloadSize } from '../../lib/contracts';
-import { STRATEGY_NAMES } from '../../lib/core/strategies';
-import type { Arch, GeoPoint, Objective, PlacementLimits, StrategyName } from '../../lib/core/types';
+import { providerRegion } from '../catalog/providers';
+import { type DynamicRequest, LAMBDA_MEMORY_MB, type WorkloadSize } from '../contracts';
+import { STRATEGY_NAMES } from '../core/strategies';
+import type { Arch, GeoPoint, Objective, PlacementLimits, StrategyName } from '../core/types';
 import { PayloadTooLargeError, RouterRequestError } from './errors';
 
 /**
