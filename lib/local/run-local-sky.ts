@@ -1,9 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createRouterHandler } from '../../lambda/router/handler';
-import { corePlacerFactory } from '../../lambda/router/placer';
-import { silentTelemetry } from '../../lambda/router/telemetry';
+import { createRouterHandler } from '../../lambda/router';
 import { createStepsHandler } from '../../lambda/sampling/handler';
 import { NO_METRICS } from '../../lambda/sampling/metrics';
 import { createDocumentClient } from '../aws/dynamo-client';
@@ -15,6 +13,8 @@ import { ROUTER_FUNCTION_NAME, samplingStepsFunctionName } from '../core/naming'
 import { prepareOutDir } from '../report/out-dir';
 import type { ReportData, SummaryTable, ZoneSummaryRow } from '../report/types';
 import { type WrittenReport, writeReport } from '../report/write-report';
+import { corePlacerFactory } from '../routing/placer';
+import { silentTelemetry } from '../routing/telemetry';
 import type { TwinRun } from '../twin/experiment';
 import { trueMixOf } from '../twin/experiment';
 import type { PlainHandler } from '../twin/kit';
