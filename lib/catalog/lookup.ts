@@ -51,7 +51,7 @@ export function regionOfAzId(azId: string): string | undefined {
  * list (its location is unknown).
  *
  * @example
- * regionFacts('sa-east-1').carbonGPerKwh; // 61.7
+ * regionFacts('sa-east-1').carbonGPerKwh; // 106
  */
 export function regionFacts(region: string): RegionFacts {
   const other = providerRegion(region);
