@@ -1,5 +1,5 @@
 import type { Arch, GeoPoint } from '../core/types';
-import { CCF_EMISSION_FACTORS_T_PER_KWH, CCF_UNKNOWN_REGION_T_PER_KWH } from './carbon';
+import { GRID_CARBON_INTENSITY, UNKNOWN_REGION_CARBON_INTENSITY } from './carbon';
 
 /** A serverless platform other than AWS Lambda whose functions skymesh can target over HTTPS. */
 export type CatalogProvider = 'ibm-code-engine' | 'digitalocean';
@@ -20,8 +20,9 @@ export interface ProviderRegion {
   /** Approximate metro location. */
   readonly location: GeoPoint;
   /**
-   * The AWS region whose Cloud Carbon Footprint grid factor stands for this region's grid (same metro
-   * or same national grid); undefined where no AWS region shares the grid: CCF's unknown-region average.
+   * The AWS region that draws from the same Electricity Maps zone (see `carbon.ts`), whose 2025 figure
+   * stands for this region's grid; undefined where no AWS region shares the zone (Dallas on ERCOT,
+   * New York on NYISO, Toronto on Ontario's grid, Amsterdam): the catalog's unknown-region figure.
    */
   readonly gridLike?: string;
 }
@@ -75,10 +76,10 @@ export const IBM_CODE_ENGINE: ProviderInfo = {
   provider: 'ibm-code-engine',
   zonePrefix: 'ibm',
   regions: [
-    // Dallas sits on ERCOT, a grid CCF does not list for AWS.
     { code: 'us-south', name: 'Dallas', location: { lat: 32.7767, lon: -96.797 } },
+    // Washington DC is in PJM, as Northern Virginia is.
     { code: 'us-east', name: 'Washington DC', location: { lat: 38.9072, lon: -77.0369 }, gridLike: 'us-east-1' },
-    { code: 'ca-tor', name: 'Toronto', location: { lat: 43.6532, lon: -79.3832 }, gridLike: 'ca-central-1' },
+    { code: 'ca-tor', name: 'Toronto', location: { lat: 43.6532, lon: -79.3832 } },
     { code: 'br-sao', name: 'São Paulo', location: { lat: -23.5505, lon: -46.6333 }, gridLike: 'sa-east-1' },
     { code: 'eu-gb', name: 'London', location: { lat: 51.5072, lon: -0.1276 }, gridLike: 'eu-west-2' },
     { code: 'eu-de', name: 'Frankfurt', location: { lat: 50.1109, lon: 8.6821 }, gridLike: 'eu-central-1' },
@@ -115,15 +116,15 @@ export const DIGITALOCEAN_FUNCTIONS: ProviderInfo = {
   provider: 'digitalocean',
   zonePrefix: 'do',
   regions: [
-    { code: 'nyc3', name: 'New York', location: { lat: 40.7128, lon: -74.006 }, gridLike: 'us-east-1' },
+    { code: 'nyc3', name: 'New York', location: { lat: 40.7128, lon: -74.006 } },
     { code: 'sfo3', name: 'San Francisco', location: { lat: 37.7749, lon: -122.4194 }, gridLike: 'us-west-1' },
-    { code: 'tor1', name: 'Toronto', location: { lat: 43.6532, lon: -79.3832 }, gridLike: 'ca-central-1' },
-    // The Netherlands' grid has no AWS region in CCF.
+    { code: 'tor1', name: 'Toronto', location: { lat: 43.6532, lon: -79.3832 } },
     { code: 'ams3', name: 'Amsterdam', location: { lat: 52.3676, lon: 4.9041 } },
     { code: 'lon1', name: 'London', location: { lat: 51.5072, lon: -0.1276 }, gridLike: 'eu-west-2' },
     { code: 'fra1', name: 'Frankfurt', location: { lat: 50.1109, lon: 8.6821 }, gridLike: 'eu-central-1' },
     { code: 'sgp1', name: 'Singapore', location: { lat: 1.3521, lon: 103.8198 }, gridLike: 'ap-southeast-1' },
-    { code: 'blr1', name: 'Bangalore', location: { lat: 12.9716, lon: 77.5946 }, gridLike: 'ap-south-1' },
+    // Bangalore and Hyderabad (ap-south-2) are both on the Southern India grid.
+    { code: 'blr1', name: 'Bangalore', location: { lat: 12.9716, lon: 77.5946 }, gridLike: 'ap-south-2' },
     { code: 'syd1', name: 'Sydney', location: { lat: -33.8688, lon: 151.2093 }, gridLike: 'ap-southeast-2' },
   ],
   price: { perGbSecond: 0.0000185, perVcpuSecond: 0, vcpusPerGb: 0, perRequest: 0, minBilledMs: 100 },
@@ -149,8 +150,6 @@ export function providerRegion(code: string): { provider: ProviderInfo; region: 
 
 /** Grid carbon intensity of a provider region, gCO2e per kWh (see `ProviderRegion.gridLike`). */
 export function providerCarbonIntensity(region: ProviderRegion): number {
-  const tons =
-    (region.gridLike !== undefined ? CCF_EMISSION_FACTORS_T_PER_KWH[region.gridLike] : undefined) ??
-    CCF_UNKNOWN_REGION_T_PER_KWH;
-  return Math.round(tons * 1e12) / 1e6;
+  const grid = region.gridLike !== undefined ? GRID_CARBON_INTENSITY[region.gridLike] : undefined;
+  return (grid ?? UNKNOWN_REGION_CARBON_INTENSITY).gPerKwh;
 }

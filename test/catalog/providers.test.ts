@@ -5,6 +5,7 @@ import {
   providerRegion,
   REGION_CODES,
   regionFacts,
+  UNKNOWN_REGION_CARBON_INTENSITY,
 } from '../../lib/catalog';
 import { providerZoneId } from '../../lib/core/naming';
 
@@ -46,8 +47,10 @@ describe('Provider catalog', () => {
     expect(DIGITALOCEAN_FUNCTIONS.auth).toBe('digitalocean-secret');
   });
 
-  it('a region on the same grid as an AWS region has its CCF factor', () => {
-    expect(regionFacts('ca-tor').carbonGPerKwh).toBe(regionFacts('ca-central-1').carbonGPerKwh);
+  it('a region on the same grid as an AWS region has its figure', () => {
+    expect(regionFacts('eu-gb').carbonGPerKwh).toBe(regionFacts('eu-west-2').carbonGPerKwh);
+    // Toronto is on Ontario's grid, which no AWS region shares: the unknown-region figure.
+    expect(regionFacts('ca-tor').carbonGPerKwh).toBe(UNKNOWN_REGION_CARBON_INTENSITY.gPerKwh);
     expect(regionFacts('fra1').carbonGPerKwh).toBe(regionFacts('eu-central-1').carbonGPerKwh);
   });
 

@@ -10,18 +10,18 @@ const CASCADE = 'intel-xeon-2.40';
 function mixedView(overrides: Partial<RoutingView> = {}): RoutingView {
   const zones = [
     characterization('usw1-az1', 'us-west-1', { [X25]: 1000 }),
-    characterization('ibm-ca-tor', 'ca-tor', { [CASCADE]: 1000 }),
+    characterization('ibm-eu-gb', 'eu-gb', { [CASCADE]: 1000 }),
   ];
   return {
     zones,
     deployed: [
       { azId: 'usw1-az1', region: 'us-west-1' },
-      { azId: 'ibm-ca-tor', region: 'ca-tor', architectures: ['x86_64'], memorySizes: [1024, 2048, 4096] },
+      { azId: 'ibm-eu-gb', region: 'eu-gb', architectures: ['x86_64'], memorySizes: [1024, 2048, 4096] },
     ],
     architectures: ['x86_64', 'arm64'],
     memorySizes: [512, 1024, 2048],
     profiles: { job: profile('job', 1000, { [X25]: 1, [CASCADE]: 1 }, 1024) },
-    regions: { 'us-west-1': regionFacts('us-west-1'), 'ca-tor': regionFacts('ca-tor') },
+    regions: { 'us-west-1': regionFacts('us-west-1'), 'eu-gb': regionFacts('eu-gb') },
     now: NOW,
     ...overrides,
   };
@@ -36,7 +36,7 @@ describe('Routing across providers', () => {
           const placement = router.place({
             workload: 'job',
             objective: 'cost',
-            limits: { zones: ['ibm-ca-tor'], memorySizes: [memoryMb], architectures: [arch] },
+            limits: { zones: ['ibm-eu-gb'], memorySizes: [memoryMb], architectures: [arch] },
           });
           expect(placement.target.arch).toBe('x86_64');
           expect([1024, 2048]).toContain(placement.target.memoryMb);
@@ -55,9 +55,9 @@ describe('Routing across providers', () => {
     const placement = router.place({
       workload: 'job',
       objective: 'cost',
-      limits: { zones: ['ibm-ca-tor'], memorySizes: [1024], architectures: ['x86_64'] },
+      limits: { zones: ['ibm-eu-gb'], memorySizes: [1024], architectures: ['x86_64'] },
     });
-    const facts = regionFacts('ca-tor');
+    const facts = regionFacts('eu-gb');
     // 1000 ms at 1 GB: 0.25 vCPU × $0.00003431 + 1 GB × $0.00000356 per second, plus $0.538 per million calls.
     const expected = 1 * (0.25 * 0.00003431 + 0.00000356) + 0.538e-6;
     expect(placement.expected.costUsd).toBeCloseTo(expected, 12);
@@ -71,14 +71,14 @@ describe('Routing across providers', () => {
     const router = new Router(mixedView());
     const cost = router.place({ workload: 'job', objective: 'cost', limits: { memorySizes: [1024] } });
     // Lambda arm64 at 1 GB: $0.0000133334 + $0.2 per million; Code Engine: $0.0000121375 + $0.538 per million.
-    expect(cost.target.azId).toBe('ibm-ca-tor');
+    expect(cost.target.azId).toBe('ibm-eu-gb');
     const carbon = router.place({ workload: 'job', objective: 'carbon', limits: { memorySizes: [1024] } });
-    expect(regionFacts('ca-tor').carbonGPerKwh).toBeLessThan(regionFacts('us-west-1').carbonGPerKwh);
-    expect(carbon.target.azId).toBe('ibm-ca-tor');
+    expect(regionFacts('eu-gb').carbonGPerKwh).toBeLessThan(regionFacts('us-west-1').carbonGPerKwh);
+    expect(carbon.target.azId).toBe('ibm-eu-gb');
   });
 
   it('a DigitalOcean target bills at least 100 ms per call', () => {
-    const facts = regionFacts('tor1');
+    const facts = regionFacts('lon1');
     const price = { ...facts, pricePerGbSecond: facts.pricePerGbSecond.x86_64 };
     expect(billedCost(20, 1024, price)).toBeCloseTo((100 * 0.0000185) / 1000, 15);
     expect(billedCost(250, 512, price)).toBeCloseTo((250 * 0.5 * 0.0000185) / 1000, 15);

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RouterHandler } from '../../lambda/router/handler';
 import {
   type ExternalZoneInput,
   parseExternalZones,
@@ -7,7 +8,6 @@ import {
   SecretResolver,
   withExternalZones,
 } from '../../lib/providers';
-import type { RouterHandler } from '../../lambda/router/handler';
 import type { RoutedCall } from '../../lib/routing/types';
 import { type ProviderEndpoints, startProviderEndpoints } from '../../lib/twin/provider-endpoints';
 import { ROUTER_SCENARIO, type SkyFixture, startSky } from '../router/sky-fixture';
@@ -29,14 +29,14 @@ const MIXED_SCENARIO = {
   zones: [
     ...ROUTER_SCENARIO.zones,
     {
-      azId: 'ibm-ca-tor',
+      azId: 'ibm-eu-gb',
       provider: 'ibm-code-engine',
-      region: 'ca-tor',
+      region: 'eu-gb',
       hosts: 20,
       slotsPerHost: 40,
       mix: [{ cascade24: 1 }],
     },
-    { azId: 'do-tor1', provider: 'digitalocean', region: 'tor1', hosts: 20, slotsPerHost: 40, mix: [{ xeon27: 1 }] },
+    { azId: 'do-lon1', provider: 'digitalocean', region: 'lon1', hosts: 20, slotsPerHost: 40, mix: [{ xeon27: 1 }] },
   ],
   workloads: {
     zipper: {
@@ -48,8 +48,8 @@ const MIXED_SCENARIO = {
 };
 
 const EXTERNAL = [
-  { azId: 'ibm-ca-tor', region: 'ca-tor', memorySizes: [1024, 2048, 4096] },
-  { azId: 'do-tor1', region: 'tor1', memorySizes: [128, 256, 512, 1024] },
+  { azId: 'ibm-eu-gb', region: 'eu-gb', memorySizes: [1024, 2048, 4096] },
+  { azId: 'do-lon1', region: 'lon1', memorySizes: [128, 256, 512, 1024] },
 ];
 
 let sky: SkyFixture;
@@ -109,27 +109,27 @@ describe('Routing across providers', () => {
     const router = routerWith(endpoints.config);
     const answer = await route(router, { objective: 'cost', strategy: 'optimal' });
     expect(answer.status).toBe('ok');
-    expect(answer.placement.target.azId).toBe('ibm-ca-tor');
+    expect(answer.placement.target.azId).toBe('ibm-eu-gb');
     const last = answer.attempts[answer.attempts.length - 1];
-    expect(last.functionName).toMatch(/^sky-ibm-ca-tor-x86_64-(1024|2048|4096)$/);
+    expect(last.functionName).toMatch(/^sky-ibm-eu-gb-x86_64-(1024|2048|4096)$/);
     expect(last.cpu).toBe('intel-xeon-2.40');
     // Code Engine: vCPU-seconds at 1 vCPU per 4 GB plus GB-seconds, plus $0.538 per million calls.
     const gb = answer.placement.target.memoryMb / 1024;
     const expected = (last.billedMs! / 1000) * gb * (0.25 * 0.00003431 + 0.00000356) + 0.538e-6;
     expect(last.costUsd).toBeCloseTo(expected, 12);
-    expect(endpoints.served['ibm-ca-tor']?.[200]).toBeGreaterThan(0);
+    expect(endpoints.served['ibm-eu-gb']?.[200]).toBeGreaterThan(0);
   });
 
-  it('sends work to the greener grid under the carbon objective (Toronto, not California)', async () => {
+  it('sends work to the greener grid under the carbon objective (London, not California)', async () => {
     const router = routerWith(endpoints.config);
     // São Paulo's grid (62 g/kWh in CCF) is greener still; out of the limits here, the choice is North America.
     const answer = await route(router, {
       objective: 'carbon',
       strategy: 'optimal',
-      limits: { zones: ['usw1-az1', 'usw1-az3', 'ibm-ca-tor', 'do-tor1'] },
+      limits: { zones: ['usw1-az1', 'usw1-az3', 'ibm-eu-gb', 'do-lon1'] },
     });
     expect(answer.status).toBe('ok');
-    expect(['ibm-ca-tor', 'do-tor1']).toContain(answer.placement.target.azId);
+    expect(['ibm-eu-gb', 'do-lon1']).toContain(answer.placement.target.azId);
   });
 
   it('exchanges the IAM API key once and reuses the token', async () => {
@@ -137,7 +137,7 @@ describe('Routing across providers', () => {
     const router = routerWith(endpoints.config);
     for (let i = 0; i < 5; i++) {
       const answer = await route(router, { objective: 'cost', strategy: 'optimal' });
-      expect(answer.placement.target.azId).toBe('ibm-ca-tor');
+      expect(answer.placement.target.azId).toBe('ibm-eu-gb');
     }
     expect(endpoints.tokenExchanges() - before).toBe(1);
   });
@@ -147,14 +147,14 @@ describe('Routing across providers', () => {
     [429, 'TooManyRequestsException', 'throttled'],
   ] as const)('fails over from a provider answering %d to another target', async (status, errorType, attemptStatus) => {
     const router = routerWith(endpoints.config);
-    endpoints.setOutage('ibm-ca-tor', status);
+    endpoints.setOutage('ibm-eu-gb', status);
     try {
       const answer = await route(router, { objective: 'cost', strategy: 'optimal' });
       expect(answer.status).toBe('ok');
-      expect(answer.attempts[0]).toMatchObject({ azId: 'ibm-ca-tor', status: attemptStatus, errorType });
-      expect(answer.placement.target.azId).not.toBe('ibm-ca-tor');
+      expect(answer.attempts[0]).toMatchObject({ azId: 'ibm-eu-gb', status: attemptStatus, errorType });
+      expect(answer.placement.target.azId).not.toBe('ibm-eu-gb');
     } finally {
-      endpoints.setOutage('ibm-ca-tor', undefined);
+      endpoints.setOutage('ibm-eu-gb', undefined);
     }
   });
 
@@ -166,11 +166,11 @@ describe('Routing across providers', () => {
     const answer = await route(routerWith(config), { objective: 'cost', strategy: 'optimal' });
     expect(answer.status).toBe('ok');
     const failed = answer.attempts[0];
-    expect(failed).toMatchObject({ azId: 'ibm-ca-tor', errorType: 'AuthenticationFailed' });
-    expect(failed.errorMessage).toContain('sky-ibm-ca-tor-x86_64-');
+    expect(failed).toMatchObject({ azId: 'ibm-eu-gb', errorType: 'AuthenticationFailed' });
+    expect(failed.errorMessage).toContain('sky-ibm-eu-gb-x86_64-');
     expect(failed.errorMessage).toContain('Provided API key could not be found');
     expect(JSON.stringify(answer)).not.toContain(wrongKey);
-    expect(answer.placement.target.azId).not.toBe('ibm-ca-tor');
+    expect(answer.placement.target.azId).not.toBe('ibm-eu-gb');
   });
 
   it('fails over from DigitalOcean when its secret is wrong (401 from the endpoint)', async () => {
@@ -179,14 +179,14 @@ describe('Routing across providers', () => {
         ? { ...zone, auth: { type: 'digitalocean-secret' as const, secret: { value: 'wrong-secret' } } }
         : zone,
     );
-    // Toronto's grid is greener than California's: under the carbon objective DigitalOcean comes first.
+    // London's grid is greener than California's: under the carbon objective DigitalOcean comes first.
     const answer = await route(routerWith(config), {
       objective: 'carbon',
       strategy: 'optimal',
-      limits: { zones: ['do-tor1', 'usw1-az1'] },
+      limits: { zones: ['do-lon1', 'usw1-az1'] },
     });
     expect(answer.status).toBe('ok');
-    expect(answer.attempts[0]).toMatchObject({ azId: 'do-tor1', errorType: 'AuthenticationFailed' });
+    expect(answer.attempts[0]).toMatchObject({ azId: 'do-lon1', errorType: 'AuthenticationFailed' });
     expect(answer.placement.target.azId).toBe('usw1-az1');
   });
 
@@ -204,31 +204,29 @@ describe('Routing across providers', () => {
     );
     const answer = await route(routerWith(config), { objective: 'cost', strategy: 'optimal' });
     expect(answer.status).toBe('ok');
-    expect(answer.attempts[0]).toMatchObject({ azId: 'ibm-ca-tor', errorType: 'EndpointUnreachable' });
+    expect(answer.attempts[0]).toMatchObject({ azId: 'ibm-eu-gb', errorType: 'EndpointUnreachable' });
     expect(answer.attempts[0].errorMessage).toMatch(
-      /sky-ibm-ca-tor-x86_64-\d+ \(ibm-code-engine ca-tor, 127\.0\.0\.1:\d+\).*ECONNREFUSED/,
+      /sky-ibm-eu-gb-x86_64-\d+ \(ibm-code-engine eu-gb, 127\.0\.0\.1:\d+\).*ECONNREFUSED/,
     );
-    expect(answer.placement.target.azId).not.toBe('ibm-ca-tor');
+    expect(answer.placement.target.azId).not.toBe('ibm-eu-gb');
   });
 
   it('answers 503 naming every failed zone when no provider is left', async () => {
-    endpoints.setOutage('ibm-ca-tor', 500);
-    endpoints.setOutage('do-tor1', 502);
+    endpoints.setOutage('ibm-eu-gb', 500);
+    endpoints.setOutage('do-lon1', 502);
     try {
       const answer = await route(routerWith(endpoints.config), {
         objective: 'cost',
         strategy: 'optimal',
-        limits: { zones: ['ibm-ca-tor', 'do-tor1'] },
+        limits: { zones: ['ibm-eu-gb', 'do-lon1'] },
       });
       expect(answer.status).toBe('error');
       expect(answer.httpStatus).toBe(503);
-      expect((answer as { error: { message: string } }).error.message).toMatch(
-        /ibm-ca-tor.*do-tor1|do-tor1.*ibm-ca-tor/,
-      );
+      expect((answer as { error: { message: string } }).error.message).toMatch(/ibm-eu-gb.*do-lon1|do-lon1.*ibm-eu-gb/);
       expect(answer.attempts.map((a) => a.errorType).sort()).toEqual(['ServiceException', 'ServiceException']);
     } finally {
-      endpoints.setOutage('ibm-ca-tor', undefined);
-      endpoints.setOutage('do-tor1', undefined);
+      endpoints.setOutage('ibm-eu-gb', undefined);
+      endpoints.setOutage('do-lon1', undefined);
     }
   });
 });

@@ -9,7 +9,7 @@ describe('twin on the mixed-provider scenario', () => {
   it('moves work to IBM Code Engine where it is cheaper, only at sizes Code Engine offers', async () => {
     const scenario = { ...loadScenario('scenarios/sky-mixed.json'), days: 1, burst: 60 };
     const report = twinReport(await runTwinExperiment(scenario, { sampling: SAMPLING }));
-    const ibm = new Set(['ibm-us-south', 'ibm-ca-tor']);
+    const ibm = new Set(['ibm-us-south', 'ibm-eu-gb']);
     for (const workload of ['zipper', 'sha1-hash', 'matrix-multiply']) {
       const rows = report.routing.filter((r) => r.workload === workload);
       const baseline = rows.find((r) => r.strategy === 'baseline')!;
