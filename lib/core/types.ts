@@ -33,10 +33,28 @@ export interface PollAggregate {
   readonly newInstances: number;
   /** Distinct host boot times (`btime`), a hint of how many hosts were met. */
   readonly bootTimes: readonly number[];
+  /**
+   * The hosts met, one entry per distinct (boot time, CPU) pair: the evidence of the host-level
+   * stopping rule. Absent from aggregates of samplers that report no boot time.
+   */
+  readonly hosts?: readonly HostSighting[];
+  /** Sampler functions of the poll that answered at least once (the rule's sampling units). */
+  readonly samplers?: number;
   /** Latency of the sampler calls in ms, as measured by the leaves. */
   readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
   /** Billed sampler time in ms, summed over successful calls (for cost). */
   readonly billedMs: number;
+}
+
+/** One host a poll met: a host is known by its boot time and CPU (see `lib/core/host-census.ts`). */
+export interface HostSighting {
+  /** Host boot time (`btime` in /proc/stat, seconds since the epoch). */
+  readonly bootTime: number;
+  readonly cpu: CpuKey;
+  /** Distinct instances of the poll on this host. */
+  readonly instances: number;
+  /** Distinct sampler functions of the poll with an instance on this host. */
+  readonly samplers: number;
 }
 
 /** A zone's CPU mix as measured by one completed sampling run (or by passive learning). */

@@ -65,7 +65,7 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
 };
 
 /** One poll as the report keeps it (without the list of instance ids). */
-export type PollSummary = Omit<PollAggregate, 'instanceIds' | 'bootTimes'> & {
+export type PollSummary = Omit<PollAggregate, 'instanceIds' | 'bootTimes' | 'hosts'> & {
   readonly hosts: number;
   readonly costUsd: number;
 };
@@ -183,8 +183,8 @@ export async function sampleZone(
     failures += failuresOf(poll);
     counts = mergeCounts(counts, poll.cpuCounts);
     apeByPoll.push(ape(distributionOf(counts), trueMix));
-    const { instanceIds, bootTimes, ...rest } = poll;
-    summaries.push({ ...rest, hosts: bootTimes.length, costUsd: pollUsd });
+    const { instanceIds, bootTimes, hosts, ...rest } = poll;
+    summaries.push({ ...rest, hosts: hosts?.length ?? bootTimes.length, costUsd: pollUsd });
     if (saturatedAtPoll === null && failuresOf(poll) > settings.saturationFailureRate * poll.requested) {
       saturatedAtPoll = k + 1;
     }

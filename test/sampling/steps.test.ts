@@ -43,6 +43,16 @@ function poll(counts: Record<string, number>, failures: Record<string, number> =
     instanceIds: [],
     newInstances: ok,
     bootTimes: [],
+    // Ten instances a host, the same hosts in every poll (boot time = position in the list).
+    hosts: Object.entries(counts).flatMap(([cpu, n], c) =>
+      Array.from({ length: Math.ceil(n / 10) }, (_, h) => ({
+        bootTime: 1000 * c + h,
+        cpu,
+        instances: 10,
+        samplers: 1,
+      })),
+    ),
+    samplers: 1,
     latencyMs: { p50: 260, p90: 270, p99: 280, max: 290 },
     billedMs: ok * 252,
   };
