@@ -1,5 +1,6 @@
+import { mergeCounts } from './distribution';
 import { CoreInputError } from './errors';
-import type { CpuKey, PollAggregate } from './types';
+import type { CpuCounts, CpuKey, PollAggregate } from './types';
 
 /**
  * A census of the hosts a sampling run has met, and an estimate of the zone's fleet.
@@ -117,4 +118,15 @@ function chao2(seen: number, units: number, q1: number, q2: number, z: number): 
   if (unseen <= 0) return { estimate: seen, upper: seen };
   const spread = Math.exp(z * Math.sqrt(Math.log(1 + Math.max(0, variance) / (unseen * unseen))));
   return { estimate: seen + unseen, upper: seen + unseen * spread };
+}
+
+/**
+ * The counts a run's characterization records: distinct hosts per CPU when the polls met hosts,
+ * else (samplers that report no boot time) instances per CPU.
+ * @example characterizationCountsOf(polls) // { 'intel-xeon-2.50': 58, 'intel-xeon-3.00': 31 }
+ */
+export function characterizationCountsOf(polls: readonly PollAggregate[]): CpuCounts {
+  const census = hostCensusOf(polls, 0);
+  if (census.hostsSeen > 0) return census.hostsByCpu;
+  return mergeCounts(...polls.map((poll) => poll.cpuCounts));
 }

@@ -1,7 +1,7 @@
 import { CoreInputError } from './errors';
 import { type HostCensus, hostCensusOf } from './host-census';
 import { normalQuantile } from './statistics';
-import type { PollAggregate, StopDecision } from './types';
+import type { CharacterizationConfidence, PollAggregate, StopDecision } from './types';
 
 /**
  * The progressive-sampling stopping rule (DESIGN.md "Sampling"; paper §4.3–4.4), at the level of
@@ -139,6 +139,22 @@ export function estimateCharacterizationError(
 ): CharacterizationError {
   const z = normalQuantile(options.confidence ?? 0.9);
   return errorOfCensus(hostCensusOf(polls, z), z);
+}
+
+/**
+ * What a characterization records of its confidence: the APE bound, the hosts seen and the fleet
+ * estimate (rounded for storage).
+ */
+export function confidenceOf(
+  polls: readonly PollAggregate[],
+  options: Pick<StopOptions, 'confidence'> = {},
+): CharacterizationConfidence {
+  const error = estimateCharacterizationError(polls, options);
+  return {
+    apeBound: Math.round(error.upperApe * 1000) / 1000,
+    hostsSeen: error.hostsSeen,
+    ...(Number.isFinite(error.fleetEstimate) ? { fleetEstimate: Math.round(error.fleetEstimate * 10) / 10 } : {}),
+  };
 }
 
 /** Share of a poll's requests that failed. */

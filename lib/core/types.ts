@@ -61,7 +61,10 @@ export interface HostSighting {
 export interface Characterization {
   readonly azId: string;
   readonly region: string;
-  /** Instances seen per CPU key. */
+  /**
+   * Distinct hosts seen per CPU key (instances per CPU key when the samplers reported no hosts,
+   * and in characterizations written before host counting).
+   */
   readonly counts: CpuCounts;
   readonly instancesSeen: number;
   readonly polls: number;
@@ -76,6 +79,18 @@ export interface Characterization {
   readonly costUsd: number;
   /** Why the run stopped. */
   readonly stoppedBecause?: StopReason;
+  /** How sure the run was of the mix when it stopped (absent from older characterizations). */
+  readonly confidence?: CharacterizationConfidence;
+}
+
+/** How sure a characterization is of its mix: the stopping rule's estimate when the run stopped. */
+export interface CharacterizationConfidence {
+  /** APE (0..200) the mix is within, against the whole fleet, at the rule's confidence (90%). */
+  readonly apeBound: number;
+  /** Distinct hosts seen. */
+  readonly hostsSeen: number;
+  /** Estimated hosts in the zone; absent when fewer than two sampler functions met hosts. */
+  readonly fleetEstimate?: number;
 }
 
 /** Why progressive sampling stopped. */

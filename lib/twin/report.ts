@@ -16,6 +16,14 @@ export interface SamplingRow {
   readonly apeByPoll: readonly number[];
   readonly instancesSeen: number;
   readonly costUsd: number;
+  /** Why the stopping rule stopped: `converged`, `saturated`, `capped-cost` or `capped-polls`. */
+  readonly stoppedBy: string;
+  /** The drift class the sampling logic assigned against the previous day's characterization. */
+  readonly driftClass: string;
+  /** The rule's APE bound when it stopped, the hosts it saw and its estimate of the zone's hosts. */
+  readonly apeBound: number;
+  readonly hostsSeen: number;
+  readonly fleetEstimate: number | null;
 }
 
 export interface RoutingRow {
@@ -86,7 +94,8 @@ export function savingsPct(cost: number, baseline: number): number {
 export function twinReport(run: TwinRun): TwinReport {
   const sampling: SamplingRow[] = [];
   for (const day of run.days) {
-    for (const s of day.sampling) {
+    day.sampling.forEach((s, i) => {
+      const characterization = day.characterizations[i];
       sampling.push({
         azId: s.azId,
         day: s.day,
@@ -96,8 +105,13 @@ export function twinReport(run: TwinRun): TwinReport {
         apeByPoll: s.apeByPoll.map((a) => round(a, 2)),
         instancesSeen: s.instancesSeen,
         costUsd: round(s.costUsd, 6),
+        stoppedBy: s.stoppedBecause,
+        driftClass: characterization?.driftClass ?? 'unknown',
+        apeBound: round(s.confidence.apeBound, 2),
+        hostsSeen: s.confidence.hostsSeen,
+        fleetEstimate: s.confidence.fleetEstimate ?? null,
       });
-    }
+    });
   }
   const routing: RoutingRow[] = [];
   for (const [workload, byStrategy] of strategyTotals(run)) {
