@@ -1,4 +1,12 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so that `npx sky` works straight from a clone.
-require('tsx/cjs');
-require('./sky.ts');
+// From a clone (bin/sky.ts beside this file) the TypeScript CLI runs through tsx; the published
+// package ships the compiled CLI in dist/ and no TypeScript.
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+if (existsSync(join(__dirname, 'sky.ts'))) {
+  require('tsx/cjs');
+  require('./sky.ts');
+} else {
+  require('../dist/bin/sky.js');
+}

@@ -2,17 +2,18 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError, skyConfigFromApp } from '../lib/config';
 import { InfraError } from '../lib/infra/errors';
-import { skyMeshPropsFromConfig } from '../lib/infra/mesh-from-config';
-import { buildSkyMesh } from '../lib/infra/sky-mesh';
+import { SkyMesh } from '../lib/infra/sky-mesh';
 
 /**
  * The skymesh CDK app: `cdk.json` context `skymesh` (overridden per key with `-c skymesh.<key>=...`)
- * -> one mesh stack per region, one sampler stack per zone, the control stack in the home region.
+ * -> the {@link SkyMesh} construct: one mesh stack per region, one sampler stack per zone, the control
+ * stack in the home region.
  *
  * Built for synthesizing ~150 stacks and ~14,000 functions quickly: no construct stack traces, no
  * tree.json, no analytics resource, and no built-in template validation (the tests run it on a
  * two-region mesh). A bad config or a configuration beyond a CloudFormation limit prints its message
- * and exits 1, before any stack is built.
+ * and exits 1, before any stack is built. What is about to be produced is printed first (on stderr,
+ * which `cdk synth` shows), so an unintended global mesh is seen before it is waited for.
  */
 const app = new App({
   stackTraces: false,
@@ -24,7 +25,14 @@ const app = new App({
 
 try {
   const config = skyConfigFromApp(app);
-  buildSkyMesh(app, skyMeshPropsFromConfig(config, process.env.CDK_DEFAULT_ACCOUNT));
+  const mesh = new SkyMesh(app, 'Sky', { ...config, account: process.env.CDK_DEFAULT_ACCOUNT });
+  const { regions, zones, stacks, functions } = mesh.size;
+  const n = (count: number, what: string): string =>
+    `${count.toLocaleString('en-US')} ${what}${count === 1 ? '' : 's'}`;
+  console.error(
+    `skymesh: synthesizing ${n(stacks, 'stack')} with ${n(functions, 'Lambda function')} ` +
+      `(${n(regions, 'region')}, ${n(zones, 'zone')}; narrow with -c skymesh.regions=... or -c skymesh.zones=...)`,
+  );
   app.synth();
 } catch (error) {
   if (error instanceof ConfigError || error instanceof InfraError) {

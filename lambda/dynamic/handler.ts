@@ -1,5 +1,5 @@
+import type { DynamicRequest, DynamicResponse, Inspection } from '../../lib/contracts';
 import type { Platform } from '../shared/platform';
-import type { DynamicRequest, DynamicResponse, Inspection } from '../shared/protocol';
 import { WORKLOADS } from '../workloads';
 import type { UserContext, Workload } from '../workloads/types';
 import { BundleCache } from './bundle';

@@ -1,5 +1,5 @@
+import type { Invoker } from '../../lib/contracts';
 import type { Placement, PlacementRequest } from '../../lib/core/types';
-import type { Invoker } from '../shared/invoker';
 import { runBatch } from './batch';
 import {
   DEADLINE_MARGIN_MS,

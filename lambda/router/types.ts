@@ -1,3 +1,4 @@
+import type { DynamicErrorType } from '../../lib/contracts';
 import type {
   Characterization,
   CpuCounts,
@@ -11,7 +12,6 @@ import type {
   Target,
   WorkloadProfile,
 } from '../../lib/core/types';
-import type { DynamicErrorType } from '../shared/protocol';
 
 /**
  * What the router reads from and writes to the table: the subset of `SkyStore` (`lib/aws/store.ts`)

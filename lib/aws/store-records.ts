@@ -136,10 +136,15 @@ export function storedAggregate(aggregate: PollAggregate): StoredPollAggregate {
   };
 }
 
+/**
+ * Sums two count records. Counted in a Map, so a key such as `__proto__` or `constructor` is a count like
+ * any other; `Object.fromEntries` makes every key an own property (and the result a plain object the
+ * DynamoDB marshaller accepts).
+ */
 function addCounts(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> {
-  const out: Record<string, number> = { ...a };
-  for (const [key, n] of Object.entries(b)) out[key] = (out[key] ?? 0) + n;
-  return out;
+  const sums = new Map(Object.entries(a));
+  for (const [key, n] of Object.entries(b)) sums.set(key, (sums.get(key) ?? 0) + n);
+  return Object.fromEntries(sums);
 }
 
 /** Sum of a count record (failures of a poll or run, instances per CPU). */
@@ -184,16 +189,22 @@ export function runtimeSumsOf(runtimesMs: readonly number[]): RuntimeSums {
   return { count: runtimesMs.length, sum, sumSquares };
 }
 
-/** Builds the profiles map the router's view expects from flat entries. */
+/**
+ * Builds the profiles map the router's view expects from flat entries. Workload names come from stored
+ * items, which requests named: grouped in a Map and returned as a null-prototype record, so that a
+ * workload called `constructor`, `__proto__` or `toString` is one more profile, and looking up a name that
+ * has no profile finds nothing (not `Object.prototype`'s members).
+ */
 export function groupProfiles(
   entries: ReadonlyArray<{ workload: string } & WorkloadProfile['entries'][number]>,
 ): Record<string, WorkloadProfile> {
-  const byWorkload: Record<string, Array<WorkloadProfile['entries'][number]>> = {};
+  const byWorkload = new Map<string, Array<WorkloadProfile['entries'][number]>>();
   for (const { workload, ...entry } of entries) {
-    if (!byWorkload[workload]) byWorkload[workload] = [];
-    byWorkload[workload].push(entry);
+    const list = byWorkload.get(workload);
+    if (list) list.push(entry);
+    else byWorkload.set(workload, [entry]);
   }
-  const out: Record<string, WorkloadProfile> = {};
-  for (const [workload, list] of Object.entries(byWorkload)) out[workload] = { workload, entries: list };
+  const out = Object.create(null) as Record<string, WorkloadProfile>;
+  for (const [workload, list] of byWorkload) out[workload] = { workload, entries: list };
   return out;
 }

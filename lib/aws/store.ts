@@ -7,6 +7,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { ITEM_TYPES, keys, TABLE_SCHEMA } from '../contracts';
 import type { Characterization, CpuCounts, CpuKey, PollAggregate, ProfileKey, WorkloadProfile } from '../core/types';
 import { InvalidRecordError, PollOutOfOrderError, RunFinishedError, RunNotFoundError } from './store-errors';
 import {
@@ -21,7 +22,6 @@ import {
   runtimeStatsOf,
   storedAggregate,
 } from './store-records';
-import { ITEM_TYPES, keys, TABLE_SCHEMA } from './table-schema';
 
 /** How the store reaches its table. */
 export interface SkyStoreOptions {
@@ -55,6 +55,7 @@ export interface CharacterizationExtra {
 }
 
 const PASSIVE_PREFIX = 'cpu#';
+const PROFILE_KEY_PREFIX = keys.profile('');
 const RUN_KEY_ATTRIBUTES = ['pk', 'sk', 'type'] as const;
 
 type Item = Record<string, unknown>;
@@ -468,19 +469,7 @@ export class SkyStore {
         })),
       );
     }
-    return groupProfiles(
-      items.map((item) => ({
-        workload: String(item.workload),
-        cpu: String(item.cpu),
-        arch: item.arch as ProfileKey['arch'],
-        memoryMb: Number(item.memoryMb),
-        stats: runtimeStatsOf({
-          count: Number(item.count ?? 0),
-          sum: Number(item.sum ?? 0),
-          sumSquares: Number(item.sumSquares ?? 0),
-        }),
-      })),
-    );
+    return groupProfiles(items.flatMap((item) => toProfileEntry(item) ?? []));
   }
 
   // ------------------------------------------------------ passive counts
@@ -580,8 +569,31 @@ function toCharacterization(item: Item): Characterization {
   return copy as unknown as Characterization;
 }
 
+/**
+ * A zone's passive counts from its item. The CPU keys come from attribute names, so the counts are a
+ * null-prototype record: a CPU called `__proto__` or `constructor` is a count like any other. (Read-only:
+ * the DynamoDB marshaller refuses null-prototype objects, and passive counts are only ever ADDed to.)
+ */
+/**
+ * One stored profile entry, or undefined when the item is not one the store wrote (no CPU, an unknown
+ * architecture, counts that are not numbers): such an item is skipped rather than fed to the router as NaN.
+ */
+function toProfileEntry(item: Item): ({ workload: string } & WorkloadProfile['entries'][number]) | undefined {
+  const sums = { count: Number(item.count ?? 0), sum: Number(item.sum ?? 0), sumSquares: Number(item.sumSquares ?? 0) };
+  const memoryMb = Number(item.memoryMb);
+  if (typeof item.cpu !== 'string' || (item.arch !== 'x86_64' && item.arch !== 'arm64')) return undefined;
+  if (!Number.isInteger(memoryMb) || memoryMb <= 0 || !Object.values(sums).every(Number.isFinite)) return undefined;
+  return {
+    workload: typeof item.workload === 'string' ? item.workload : String(item.pk).slice(PROFILE_KEY_PREFIX.length),
+    cpu: item.cpu,
+    arch: item.arch,
+    memoryMb,
+    stats: runtimeStatsOf(sums),
+  };
+}
+
 function toPassive(item: Item): PassiveCounts {
-  const counts: Record<string, number> = {};
+  const counts = Object.create(null) as Record<string, number>;
   for (const [name, value] of Object.entries(item)) {
     if (name.startsWith(PASSIVE_PREFIX)) counts[name.slice(PASSIVE_PREFIX.length)] = Number(value);
   }

@@ -4,6 +4,7 @@ import { LocalSkyError, LocalSkyOptionError, messageOf } from '../local/errors';
 import { DEFAULT_SCENARIO_FILE } from '../local/options';
 import { terminalProgress } from '../local/progress';
 import { runLocalSky } from '../local/run-local-sky';
+import { packageRoot } from '../package-info';
 import { formatSummary } from '../report/summary-text';
 
 interface LocalCliOptions {
@@ -96,7 +97,7 @@ async function runLocalCommand(options: LocalCliOptions): Promise<number> {
   try {
     const result = await runLocalSky({
       // The default scenario ships with the package: found from wherever the command runs.
-      scenario: options.scenario ?? path.join(__dirname, '..', '..', DEFAULT_SCENARIO_FILE),
+      scenario: options.scenario ?? path.join(packageRoot(), DEFAULT_SCENARIO_FILE),
       outDir: options.report ? options.out : undefined,
       burst: options.burst,
       concurrency: options.concurrency,
@@ -113,9 +114,10 @@ async function runLocalCommand(options: LocalCliOptions): Promise<number> {
     progress.stop();
     console.log(options.json ? JSON.stringify(result.summary, null, 2) : formatSummary(result.summary));
     if (result.report) console.error(`\nReport: ${result.report.htmlPath} (data: ${result.report.jsonPath})`);
+    if (result.reportError) console.error(`\n${result.reportError.message}`);
     const steps = Object.entries(result.timings).map(([name, ms]) => `${name} ${((ms ?? 0) / 1000).toFixed(1)} s`);
     console.error(`Done in ${(result.elapsedMs / 1000).toFixed(1)} s (${steps.join(', ')}).`);
-    return 0;
+    return result.reportError ? 1 : 0;
   } catch (error) {
     progress.stop();
     const interrupted = controller.signal.aborted;

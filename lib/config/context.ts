@@ -1,7 +1,8 @@
 import type { IConstruct } from 'constructs';
-import { ConfigError } from './errors';
-import { loadSkyConfig } from './load';
+import { ConfigError, type ConfigProblem } from './errors';
+import { KNOWN_KEYS, loadSkyConfig } from './load';
 import type { SkyConfig } from './sky-config';
+import { closestMatch } from './suggest';
 
 /** The context key of the settings object (in `cdk.json`), and the prefix of per-key overrides. */
 export const SKY_CONTEXT_KEY = 'skymesh';
@@ -16,6 +17,7 @@ const OVERRIDE_PREFIX = `${SKY_CONTEXT_KEY}.`;
  * skyConfigFromContext({ skymesh: { regions: 'all' }, 'skymesh.regions': 'us-west-1' }).regions; // ['us-west-1']
  */
 export function skyConfigFromContext(context: Readonly<Record<string, unknown>>): SkyConfig {
+  refuseUnprefixedKeys(context);
   const base = settingsObject(context[SKY_CONTEXT_KEY]);
   const overrides: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(context)) {
@@ -33,6 +35,28 @@ export function skyConfigFromContext(context: Readonly<Record<string, unknown>>)
  */
 export function skyConfigFromApp(app: IConstruct): SkyConfig {
   return skyConfigFromContext(app.node.getAllContext() as Record<string, unknown>);
+}
+
+/**
+ * `-c regions=us-west-1` sets a context key nobody reads, so CDK would silently synthesize every region
+ * (about 140 stacks and 12,700 functions). A context key that is, or nearly is, one of ours without the
+ * `skymesh.` prefix is refused with the fix. Keys of CDK and of other libraries contain `:`, `/` or `@`.
+ */
+function refuseUnprefixedKeys(context: Readonly<Record<string, unknown>>): void {
+  const problems: ConfigProblem[] = [];
+  for (const [key, value] of Object.entries(context)) {
+    if (key === SKY_CONTEXT_KEY || key.startsWith(OVERRIDE_PREFIX) || /[:/@.]/.test(key)) continue;
+    const ours = closestMatch(key, KNOWN_KEYS);
+    if (ours === undefined) continue;
+    problems.push({
+      key,
+      value,
+      label: `context key ${key}`,
+      allowed: `skymesh reads its keys with the prefix only: -c ${OVERRIDE_PREFIX}${ours}=${String(value)}`,
+      hint: 'ignored without the "skymesh." prefix',
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 function settingsObject(value: unknown): Record<string, unknown> {

@@ -11,6 +11,11 @@ export interface ConfigProblem {
   readonly value: unknown;
   /** What would have been accepted. */
   readonly allowed: string;
+  /**
+   * How the key is named in the message.
+   * @default - `skymesh.<key>`
+   */
+  readonly label?: string;
   /** A hint beyond `allowed`, e.g. `did you mean "regions"?`. */
   readonly hint?: string;
 }
@@ -28,7 +33,7 @@ function formatProblems(problems: readonly ConfigProblem[]): string {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   const lines = problems.map((problem) => {
     const hint = problem.hint ? ` (${problem.hint})` : '';
-    return `  - skymesh.${problem.key} is ${formatValue(problem.value)}${hint}; allowed: ${problem.allowed}`;
+    return `  - ${problem.label ?? `skymesh.${problem.key}`} is ${formatValue(problem.value)}${hint}; allowed: ${problem.allowed}`;
   });
   return [`invalid skymesh config (${count}):`, ...lines].join('\n');
 }

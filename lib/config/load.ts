@@ -7,7 +7,8 @@ import { catalogProblems } from './validate-catalog';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const KNOWN_KEYS: readonly string[] = [...CONFIG_KEYS, ...ALIAS_KEYS];
+/** Every key the `skymesh` settings accept. */
+export const KNOWN_KEYS: readonly string[] = [...CONFIG_KEYS, ...ALIAS_KEYS];
 
 /**
  * Validates the `skymesh` settings and fills in defaults. Values may be strings as `-c` passes them

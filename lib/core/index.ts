@@ -13,6 +13,7 @@ export * from './distribution';
 export * from './drift';
 export * from './errors';
 export * from './geo';
+export * from './lambda-limits';
 export * from './memory-scaling';
 export * from './naming';
 export * from './objectives';

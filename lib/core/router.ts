@@ -3,6 +3,7 @@ import { type Choice, fromRanking, scanCandidates } from './candidate-scan';
 import { type CompiledView, compileView } from './compiled-view';
 import { mergeCounts } from './distribution';
 import { CoreInputError, NoPlacementError } from './errors';
+import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS } from './lambda-limits';
 import { resolveScope, type Scope } from './placement-scope';
 import { ProfileBook } from './profiles';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
@@ -116,11 +117,11 @@ export class Router {
     view: RoutingView,
     private readonly options: RouterOptions = {},
   ) {
-    this.holdMs = checked('holdMs', options.holdMs ?? 150, (v) => v >= 0, 'a number >= 0');
+    this.holdMs = checked('holdMs', options.holdMs ?? DEFAULT_HOLD_MS, (v) => v >= 0, 'a number >= 0');
     this.staleAfterMs = checked('staleAfterMs', options.staleAfterMs ?? 48 * HOUR_MS, (v) => v > 0, 'a number > 0');
     this.maxAttempts = checked(
       'maxAttempts',
-      options.maxAttempts ?? 10,
+      options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       (v) => Number.isInteger(v) && v >= 1,
       'an integer >= 1',
     );

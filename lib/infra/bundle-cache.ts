@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 /** Output files of one bundled handler group, and the hash that names its asset. */
 export interface BuiltBundle {
   readonly hash: string;
-  readonly files: ReadonlyArray<{ readonly name: string; readonly contents: Uint8Array }>;
+  readonly files: ReadonlyArray<{ readonly name: string; readonly contents: Uint8Array; readonly mode?: number }>;
 }
 
 interface CacheRecord {
@@ -14,6 +14,8 @@ interface CacheRecord {
   readonly inputs: Readonly<Record<string, string>>;
   readonly hash: string;
   readonly files: readonly string[];
+  /** Unix modes of the files that carry one (copied files such as scripts). */
+  readonly modes?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -42,7 +44,11 @@ export class BundleCache {
     if (!record.files.every((file) => existsSync(join(folder, file)))) return undefined;
     return {
       hash: record.hash,
-      files: record.files.map((file) => ({ name: file, contents: readFileSync(join(folder, file)) })),
+      files: record.files.map((file) => ({
+        name: file,
+        contents: readFileSync(join(folder, file)),
+        ...(record.modes?.[file] !== undefined ? { mode: record.modes[file] } : {}),
+      })),
     };
   }
 
@@ -51,7 +57,15 @@ export class BundleCache {
     const hashes: Record<string, string> = {};
     for (const path of inputs) hashes[path] = sha256(readFileSync(join(this.root, path)));
     for (const file of bundle.files) atomicWrite(join(this.dir, bundle.hash, file.name), file.contents);
-    const record: CacheRecord = { key, inputs: hashes, hash: bundle.hash, files: bundle.files.map((f) => f.name) };
+    const modes: Record<string, number> = {};
+    for (const file of bundle.files) if (file.mode !== undefined) modes[file.name] = file.mode;
+    const record: CacheRecord = {
+      key,
+      inputs: hashes,
+      hash: bundle.hash,
+      files: bundle.files.map((f) => f.name),
+      modes,
+    };
     atomicWrite(join(this.dir, `${name}.json`), JSON.stringify(record));
   }
 

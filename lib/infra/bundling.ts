@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AssetHashType, Stage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,8 +8,19 @@ import { buildSync, version as esbuildVersion } from 'esbuild';
 import { type BuiltBundle, BundleCache } from './bundle-cache';
 import { BundlingError } from './errors';
 
-/** The repository root: `lib/infra/..`. Handler entries are resolved against it. */
+/**
+ * Handler entries are resolved against `lib/infra/../..`: the repository root in a clone (TypeScript
+ * sources), `dist/` in the installed package (the same handlers compiled to JavaScript).
+ */
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
+
+/** An entry's TypeScript source, or the compiled `.js` beside it where only that ships. */
+function entryFile(root: string, entry: string): string | undefined {
+  const source = join(root, entry);
+  if (existsSync(source)) return source;
+  const compiled = source.replace(/\.ts$/, '.js');
+  return existsSync(compiled) ? compiled : undefined;
+}
 
 /**
  * A group of Lambda handlers bundled into ONE folder, so that every function of a stack shares one
@@ -20,10 +31,23 @@ export interface HandlerGroup {
   readonly name: string;
   /** Output file name (without `.js`) to entry path relative to the project root. */
   readonly entries: Readonly<Record<string, string>>;
+  /**
+   * Files copied into the bundle as they are: output name to path relative to the project root. Their
+   * Unix mode is kept (the CDK CLI zips assets with each file's mode), so a script stays executable.
+   * @default - none
+   */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
+/** Name of the dynamic function's exec wrapper in its bundle; Lambda unpacks the bundle into `/var/task`. */
+export const NO_CREDENTIALS_WRAPPER = 'sky-no-credentials';
+
 /** The dynamic function: runs the code it is sent (region mesh stacks). */
-export const DYNAMIC_HANDLERS: HandlerGroup = { name: 'dynamic', entries: { dynamic: 'lambda/dynamic/index.ts' } };
+export const DYNAMIC_HANDLERS: HandlerGroup = {
+  name: 'dynamic',
+  entries: { dynamic: 'lambda/dynamic/index.ts' },
+  files: { [NO_CREDENTIALS_WRAPPER]: 'lambda/dynamic/no-credentials.sh' },
+};
 
 /** The fan-out tree and the sampling steps (zone sampler stacks). */
 export const ZONE_HANDLERS: HandlerGroup = {
@@ -67,7 +91,12 @@ function build(group: HandlerGroup, root: string, cacheDir: string | false): Bui
   const memo = built.get(memoKey);
   if (memo) return memo;
   const cache = cacheDir === false ? undefined : new BundleCache(cacheDir, root);
-  const cacheKey = JSON.stringify({ esbuild: esbuildVersion, options: BUILD_OPTIONS, entries: group.entries });
+  const cacheKey = JSON.stringify({
+    esbuild: esbuildVersion,
+    options: BUILD_OPTIONS,
+    entries: group.entries,
+    files: group.files ?? {},
+  });
   const cached = cache?.read(group.name, cacheKey);
   if (cached) {
     built.set(memoKey, cached);
@@ -75,8 +104,8 @@ function build(group: HandlerGroup, root: string, cacheDir: string | false): Bui
   }
   const entryPoints: Record<string, string> = {};
   for (const [name, entry] of Object.entries(group.entries)) {
-    const path = join(root, entry);
-    if (!existsSync(path)) throw new BundlingError(entry, `the entry file does not exist (looked in ${root})`);
+    const path = entryFile(root, entry);
+    if (!path) throw new BundlingError(entry, `the entry file does not exist (looked in ${root})`);
     entryPoints[name] = path;
   }
   let result: ReturnType<typeof buildSync>;
@@ -94,22 +123,33 @@ function build(group: HandlerGroup, root: string, cacheDir: string | false): Bui
     throw new BundlingError(group.name, error instanceof Error ? error.message : String(error));
   }
   const hash = createHash('sha256');
-  const files = (result.outputFiles ?? [])
-    .map((file) => ({ name: file.path.slice(1), contents: file.contents }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const files: Array<{ name: string; contents: Uint8Array; mode?: number }> = [
+    ...(result.outputFiles ?? []).map((file) => ({ name: file.path.slice(1), contents: file.contents })),
+    ...copiedFiles(group, root),
+  ].sort((a, b) => a.name.localeCompare(b.name));
   for (const file of files) {
     hash.update(file.name).update('\0').update(file.contents);
+    if (file.mode !== undefined) hash.update(`\0${file.mode.toString(8)}`);
   }
   const bundle = { hash: hash.digest('hex'), files };
   if (cache && result.metafile) {
     const inputs = [
       ...Object.keys(result.metafile.inputs),
+      ...Object.values(group.files ?? {}),
       ...BUILD_CONFIG_FILES.filter((f) => existsSync(join(root, f))),
     ];
     cache.write(group.name, cacheKey, inputs, bundle);
   }
   built.set(memoKey, bundle);
   return bundle;
+}
+
+function copiedFiles(group: HandlerGroup, root: string): Array<{ name: string; contents: Uint8Array; mode: number }> {
+  return Object.entries(group.files ?? {}).map(([name, path]) => {
+    const full = join(root, path);
+    if (!existsSync(full)) throw new BundlingError(path, `the file does not exist (looked in ${root})`);
+    return { name, contents: readFileSync(full), mode: statSync(full).mode & 0o777 };
+  });
 }
 
 /** Options of {@link bundledCode}. */
@@ -121,7 +161,8 @@ export interface BundledCodeOptions {
   readonly projectRoot?: string;
   /**
    * Folder of the bundle cache kept across synths, or `false` for none.
-   * @default - `node_modules/.cache/skymesh-bundles` under the project root
+   * @default - `node_modules/.cache/skymesh-bundles` under the project root in a clone; none in the
+   * installed package, whose handlers never change
    */
   readonly cacheDir?: string | false;
 }
@@ -140,10 +181,11 @@ export interface BundledCodeOptions {
  */
 export function bundledCode(scope: Construct, group: HandlerGroup, options: BundledCodeOptions = {}): lambda.Code {
   const root = options.projectRoot ?? PROJECT_ROOT;
+  const clone = existsSync(join(root, 'package.json'));
   const { hash, files } = build(
     group,
     root,
-    options.cacheDir ?? join(root, 'node_modules', '.cache', 'skymesh-bundles'),
+    options.cacheDir ?? (clone ? join(root, 'node_modules', '.cache', 'skymesh-bundles') : false),
   );
   const outdir = Stage.of(scope)?.outdir;
   if (!outdir) throw new BundlingError(group.name, 'the construct is not inside a CDK App or Stage');
@@ -152,7 +194,7 @@ export function bundledCode(scope: Construct, group: HandlerGroup, options: Bund
     for (const file of files) {
       const path = join(folder, file.name);
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, file.contents);
+      writeFileSync(path, file.contents, file.mode !== undefined ? { mode: file.mode } : {});
     }
   }
   return lambda.Code.fromAsset(folder, { assetHash: hash, assetHashType: AssetHashType.CUSTOM });

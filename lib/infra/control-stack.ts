@@ -1,21 +1,26 @@
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { TABLE_SCHEMA } from '../aws/table-schema';
+import {
+  DEFAULT_HOLD_MS,
+  FUNCTION_ENV,
+  METRIC_SERVICES,
+  METRICS_NAMESPACE,
+  PAPER_MEMORY_SIZES,
+  TABLE_SCHEMA,
+} from '../contracts';
 import { ROUTER_FUNCTION_NAME } from '../core/naming';
 import type { Arch } from '../core/types';
 import { bundledCode, bundledHandler, CONTROL_HANDLERS } from './bundling';
 import { MeshPropsError } from './errors';
 import { ExecutionRole } from './execution-role';
-import { FUNCTION_ENV } from './function-environment';
-import { METRIC_SERVICES, METRICS_NAMESPACE } from './metric-names';
-import { acknowledgeWildcardResources } from './nag';
-import { ALL_ARCHITECTURES, PAPER_MEMORY_SIZES, SKY_RUNTIME } from './region-mesh-stack';
+import { invokeMeshStatements } from './invoke-scope';
+import { acknowledgeWildcardGrants } from './nag';
+import { ALL_ARCHITECTURES, SKY_RUNTIME } from './region-mesh-stack';
 import { SkyDashboard } from './sky-dashboard';
-import { skyTableReadWriteStatement } from './table-access';
+import { routerTableStatement } from './table-access';
 
 /** The zones of one region of the mesh. */
 export interface RegionZones {
@@ -48,6 +53,11 @@ export interface ControlStackProps extends StackProps {
    */
   readonly tableRemovalPolicy?: RemovalPolicy;
   /**
+   * Whether the table refuses deletion (by CloudFormation or anyone else) until the protection is turned off.
+   * @default true
+   */
+  readonly tableDeletionProtection?: boolean;
+  /**
    * Hold time of a rejected attempt, in ms, passed to the router.
    * @default 150
    */
@@ -74,8 +84,8 @@ export interface ControlStackProps extends StackProps {
  * TTL on `expiresAt`, index `byType` to read every zone's `LATEST` in one query), the router function
  * `sky-router` with a Function URL that requires IAM auth (SigV4), and the dashboard.
  *
- * The router may invoke the mesh's dynamic functions (`sky-<azId>-<arch>-<mb>`) in the mesh's regions and
- * read and write the table; nothing else.
+ * The router may invoke the mesh's dynamic functions (`sky-<azId>-<arch>-<mb>`, unqualified) in the mesh's
+ * regions, query the table and update items (atomic ADDs); nothing else. The table has deletion protection.
  */
 export class ControlStack extends Stack {
   readonly table: dynamodb.Table;
@@ -101,6 +111,7 @@ export class ControlStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
       removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+      deletionProtection: props.tableDeletionProtection ?? true,
     });
     this.table.addGlobalSecondaryIndex({
       indexName: TABLE_SCHEMA.typeIndex.name,
@@ -113,29 +124,11 @@ export class ControlStack extends Stack {
       retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const dynamicFunctionArns = regions.flatMap((region) =>
-      architectures.map((arch) =>
-        this.formatArn({
-          service: 'lambda',
-          region,
-          resource: 'function',
-          // Only dynamic function names carry `-<arch>-`; samplers, fan-out, steps and router do not.
-          resourceName: `sky-*-${arch}-*`,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      ),
-    );
+    const invoke = invokeMeshStatements(this, props.mesh, architectures, memorySizes);
     this.routerRole = new ExecutionRole(this, 'RouterRole', {
       logGroup,
-      description: 'skymesh router: invoke the dynamic functions of the mesh, read and write the skymesh table',
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'InvokeDynamicFunctions',
-          actions: ['lambda:InvokeFunction'],
-          resources: dynamicFunctionArns,
-        }),
-        skyTableReadWriteStatement(this.table.tableArn),
-      ],
+      description: 'skymesh router: invoke the dynamic functions of the mesh, query and update the skymesh table',
+      statements: [invoke.allow, invoke.denyQualified, routerTableStatement(this.table.tableArn)],
     });
 
     this.router = new lambda.Function(this, 'Router', {
@@ -155,7 +148,7 @@ export class ControlStack extends Stack {
         [FUNCTION_ENV.zones]: props.mesh.flatMap((r) => r.azIds).join(','),
         [FUNCTION_ENV.memorySizes]: memorySizes.join(','),
         [FUNCTION_ENV.architectures]: architectures.join(','),
-        [FUNCTION_ENV.holdMs]: String(props.holdMs ?? 150),
+        [FUNCTION_ENV.holdMs]: String(props.holdMs ?? DEFAULT_HOLD_MS),
         [FUNCTION_ENV.metricsNamespace]: METRICS_NAMESPACE,
         [FUNCTION_ENV.serviceName]: METRIC_SERVICES.router,
       },
@@ -168,11 +161,12 @@ export class ControlStack extends Stack {
     new CfnOutput(this, 'RouterUrl', { value: this.routerUrl.url, description: 'IAM-authenticated router URL' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
 
-    acknowledgeWildcardResources(
+    acknowledgeWildcardGrants(
       this.routerRole,
-      dynamicFunctionArns,
+      [invoke.allow],
       'The router invokes the dynamic functions by their deterministic names sky-<azId>-<arch>-<mb> (no registry); ' +
-        'the pattern matches only those names, per configured region and architecture.',
+        'the names are exact where the policy has room, else patterns of those names per region; qualified ARNs ' +
+        '(versions, aliases) are denied.',
     );
   }
 }

@@ -21,7 +21,19 @@ export interface ExecutionRoleProps {
   readonly statements?: readonly iam.PolicyStatement[];
   /** What the role is for, shown in IAM. */
   readonly description: string;
+  /**
+   * The functions' code calls no AWS API: deny every action made with the role's credentials from inside
+   * the execution environment (requests that carry `lambda:SourceFunctionArn`), so credentials that leak
+   * out of a function are worth nothing. Lambda's own calls for the function (network interfaces) carry
+   * no such key and keep working; the log writes Lambda makes carry it and stay allowed.
+   * @default false
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/permissions-source-function-arn.html
+   */
+  readonly denyCallsFromFunctionCode?: boolean;
 }
+
+/** The actions Lambda makes with the source function's ARN on the function's behalf (its logs). */
+const LOG_WRITES = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
 /**
  * One execution role shared by many functions of a stack (one role per function would cost a resource
@@ -33,17 +45,21 @@ export interface ExecutionRoleProps {
  */
 export class ExecutionRole extends Construct {
   readonly role: iam.Role;
+  /** The statements that let Lambda manage the functions' network interfaces (two of them need wildcards). */
+  readonly networkStatements: readonly iam.PolicyStatement[];
 
   constructor(scope: Construct, id: string, props: ExecutionRoleProps) {
     super(scope, id);
+    this.networkStatements = props.attachments?.length ? networkInterfaceStatements(this, props.attachments) : [];
     const statements = [
       new iam.PolicyStatement({
         sid: 'WriteLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        actions: LOG_WRITES,
         resources: [props.logGroup.logGroupArn],
       }),
-      ...(props.attachments?.length ? networkInterfaceStatements(this, props.attachments) : []),
+      ...this.networkStatements,
       ...(props.statements ?? []),
+      ...(props.denyCallsFromFunctionCode ? [denyCallsFromFunctionCode()] : []),
     ];
     this.role = new iam.Role(this, 'Resource', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -51,6 +67,16 @@ export class ExecutionRole extends Construct {
       inlinePolicies: { Execution: new iam.PolicyDocument({ statements }) },
     });
   }
+}
+
+function denyCallsFromFunctionCode(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyCallsFromFunctionCode',
+    effect: iam.Effect.DENY,
+    notActions: LOG_WRITES,
+    resources: ['*'],
+    conditions: { ArnLike: { 'lambda:SourceFunctionArn': 'arn:*:lambda:*:*:function:*' } },
+  });
 }
 
 /** ARN of every network interface in the stack's region and account (the narrowest EC2 allows). */

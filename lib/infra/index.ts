@@ -1,3 +1,10 @@
+/**
+ * `skymesh/infra`: the {@link SkyMesh} construct for a CDK app, and the stacks and constructs it is made of.
+ * Needs the peer dependencies aws-cdk-lib and constructs.
+ */
+
+// The contracts the stacks set on their functions, re-exported for embedders of the construct.
+export { FUNCTION_ENV, METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from '../contracts';
 export {
   bundledCode,
   bundledHandler,
@@ -9,13 +16,18 @@ export {
 export { ControlStack, type ControlStackProps, type RegionZones } from './control-stack';
 export { BundlingError, InfraError, MeshLimitError, MeshPropsError } from './errors';
 export { ExecutionRole, type ExecutionRoleProps } from './execution-role';
-export { FUNCTION_ENV } from './function-environment';
 export { CLOUDFORMATION_LIMITS, regionMeshEstimate, zoneSamplerEstimate } from './limits';
-export { skyMeshPropsFromConfig } from './mesh-from-config';
-export { METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from './metric-names';
-export { ALL_ARCHITECTURES, PAPER_MEMORY_SIZES, RegionMeshStack, type RegionMeshStackProps } from './region-mesh-stack';
+export {
+  assertMeshWithinLimits,
+  type MeshSize,
+  meshPlanFromConfig,
+  meshSize,
+  type SkyMeshPlan,
+  stackNames,
+} from './mesh-plan';
+export { ALL_ARCHITECTURES, RegionMeshStack, type RegionMeshStackProps } from './region-mesh-stack';
 export { SamplingStateMachine, type SamplingStateMachineProps } from './sampling-state-machine';
 export { SkyDashboard, type SkyDashboardProps } from './sky-dashboard';
-export { assertMeshWithinLimits, buildSkyMesh, type SkyMesh, type SkyMeshProps, stackNames } from './sky-mesh';
+export { SkyMesh, type SkyMeshProps } from './sky-mesh';
 export { ZonalNetwork, type ZonalNetworkProps, type ZoneAttachment } from './zonal-network';
 export { type TableLocation, ZoneSamplerStack, type ZoneSamplerStackProps } from './zone-sampler-stack';

@@ -2,18 +2,16 @@ import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { FUNCTION_ENV, PAPER_MEMORY_SIZES } from '../contracts';
 import { dynamicFunctionName } from '../core/naming';
 import type { Arch } from '../core/types';
-import { bundledCode, bundledHandler, DYNAMIC_HANDLERS } from './bundling';
-import { ExecutionRole, networkInterfaceArn } from './execution-role';
-import { FUNCTION_ENV } from './function-environment';
+import { bundledCode, bundledHandler, DYNAMIC_HANDLERS, NO_CREDENTIALS_WRAPPER } from './bundling';
+import { ExecutionRole } from './execution-role';
 import { validateArchitectures, validateMemorySizes } from './lambda-limits';
 import { assertRegionMeshWithinLimits } from './limits';
-import { acknowledgeWildcardResources } from './nag';
+import { acknowledgeWildcardGrants } from './nag';
 import { ZonalNetwork, type ZoneAttachment } from './zonal-network';
 
-/** The paper's memory sizes in MB. */
-export const PAPER_MEMORY_SIZES: readonly number[] = [128, 256, 512, 1024, 2048, 4096, 6144, 8192, 10240];
 /** Both Lambda architectures. */
 export const ALL_ARCHITECTURES: readonly Arch[] = ['x86_64', 'arm64'];
 
@@ -45,8 +43,9 @@ export interface RegionMeshStackProps extends StackProps {
    */
   readonly timeout?: Duration;
   /**
-   * Code of the dynamic functions.
-   * @default - `lambda/dynamic/index.ts` bundled with esbuild
+   * Code of the dynamic functions. It must hold the exec wrapper `sky-no-credentials` (executable) at its
+   * root: the functions start their runtime through it, without the role's credentials.
+   * @default - `lambda/dynamic/index.ts` bundled with esbuild, with `lambda/dynamic/no-credentials.sh`
    */
   readonly code?: lambda.Code;
 }
@@ -89,6 +88,7 @@ export class RegionMeshStack extends Stack {
       logGroup: this.logGroup,
       attachments,
       description: 'skymesh dynamic functions: logs and zone network interfaces only',
+      denyCallsFromFunctionCode: true,
     });
     const code = props.code ?? bundledCode(this, DYNAMIC_HANDLERS);
     const handler = bundledHandler(DYNAMIC_HANDLERS, 'dynamic');
@@ -108,7 +108,11 @@ export class RegionMeshStack extends Stack {
             timeout,
             role: this.executionRole.role,
             logGroup: this.logGroup,
-            environment: { [FUNCTION_ENV.azId]: attachment.azId },
+            environment: {
+              [FUNCTION_ENV.azId]: attachment.azId,
+              // Sent code must not reach the role's credentials: the runtime starts without them.
+              AWS_LAMBDA_EXEC_WRAPPER: `/var/task/${NO_CREDENTIALS_WRAPPER}`,
+            },
           });
           pinToZone(fn, attachment);
           this.functions.set(functionName, fn);
@@ -129,7 +133,7 @@ export class RegionMeshStack extends Stack {
   }
 
   private suppressNagFindings(): void {
-    acknowledgeWildcardResources(this.executionRole, ['*', networkInterfaceArn(this)], NETWORK_WILDCARD_REASON);
+    acknowledgeWildcardGrants(this.executionRole, this.executionRole.networkStatements, NETWORK_WILDCARD_REASON);
   }
 }
 

@@ -1,34 +1,118 @@
-import type { App, Environment } from 'aws-cdk-lib';
+import type { Environment } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { samplerSource } from '../../lambda/sampler/template';
+import { Construct } from 'constructs';
+import { loadSkyConfig, type SkyConfig } from '../config';
 import type { Arch } from '../core/types';
 import { ControlStack, type RegionZones } from './control-stack';
 import { MeshPropsError } from './errors';
 import { validateArchitectures, validateMemorySizes, validateSamplers } from './lambda-limits';
-import { assertRegionMeshWithinLimits, assertZoneSamplerWithinLimits } from './limits';
+import {
+  assertMeshWithinLimits,
+  type MeshSize,
+  meshPlanFromConfig,
+  meshSize,
+  type SkyMeshPlan,
+  stackNames,
+} from './mesh-plan';
 import { RegionMeshStack } from './region-mesh-stack';
-import { ZoneSamplerStack, type ZoneSamplingOptions } from './zone-sampler-stack';
+import { ZoneSamplerStack } from './zone-sampler-stack';
 
-/** Everything the mesh's stacks are built from: a resolved sky configuration. */
+/**
+ * Properties of a {@link SkyMesh}: the keys of the `skymesh` settings of `cdk.json`, validated by the same
+ * rules (lists may also be given as comma-separated text, numbers as text).
+ */
 export interface SkyMeshProps {
-  /** Regions and their zones (AZ IDs). */
-  readonly mesh: readonly RegionZones[];
-  /** Region of the control stack (table, router, dashboard). */
-  readonly homeRegion: string;
-  readonly memorySizes: readonly number[];
-  readonly architectures: readonly Arch[];
-  readonly samplersPerZone: number;
-  readonly samplerMemoryMb: number;
-  readonly samplerSleepMs: number;
-  readonly tableName: string;
-  readonly holdMs: number;
-  /** One of CloudWatch Logs' retention periods in days (1, 3, 5, 7, 14, 30, …). */
-  readonly logRetentionDays: number;
   /**
-   * Sampling state machine settings for every zone (each zone's stagger index is its position in its region).
-   * @default - the defaults of `SamplingStateMachineProps`
+   * Regions to deploy to: `'all'` (every region of the catalog) or a list of region codes.
+   * @default 'all'
    */
-  readonly sampling?: Omit<ZoneSamplingOptions, 'zoneIndex'>;
+  readonly regions?: 'all' | readonly string[] | string;
+  /**
+   * A subset of the AZ IDs of the selected regions.
+   * @default - every zone of the selected regions
+   */
+  readonly zones?: readonly string[] | string;
+  /**
+   * Memory sizes of the dynamic functions, MB.
+   * @default - the paper's 128, 256, 512, 1024, 2048, 4096, 6144, 8192, 10240
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
+   */
+  readonly memorySizes?: readonly number[] | string;
+  /**
+   * Architectures of the dynamic functions.
+   * @default ['x86_64', 'arm64']
+   */
+  readonly architectures?: readonly Arch[] | string;
+  /**
+   * Sampler endpoints per zone, each with its own code and memory size.
+   * @default 100
+   */
+  readonly samplersPerZone?: number;
+  /**
+   * Memory of sampler 0, MB; sampler i gets `samplerMemoryMb + i`.
+   * @default 10140
+   */
+  readonly samplerMemoryMb?: number;
+  /**
+   * How long a sampler sleeps so that each request holds its own instance, ms.
+   * @default 250
+   */
+  readonly samplerSleepMs?: number;
+  /**
+   * Concurrent requests per sampling poll.
+   * @default 1000
+   */
+  readonly pollConcurrency?: number;
+  /**
+   * Children per fan-out invocation.
+   * @default 10
+   */
+  readonly fanoutBranching?: number;
+  /**
+   * Accuracy (1 - APE/100) at which progressive sampling stops.
+   * @default 0.95
+   */
+  readonly accuracyTarget?: number;
+  /**
+   * A poll whose failure rate exceeds this marks the zone saturated.
+   * @default 0.5
+   */
+  readonly saturationFailureRate?: number;
+  /**
+   * Cap on polls per sampling run.
+   * @default 30
+   */
+  readonly maxPolls?: number;
+  /**
+   * Cap on the estimated cost of one zone's sampling run, USD.
+   * @default 0.2
+   */
+  readonly maxRunCostUsd?: number;
+  /**
+   * Hours between sampling runs of a zone (the paper: 22, so that the time of day shifts).
+   * @default 22
+   */
+  readonly sampleEveryHours?: number;
+  /**
+   * Region of the control stack (table, router, dashboard).
+   * @default 'us-west-2'
+   */
+  readonly homeRegion?: string;
+  /**
+   * How long a rejected attempt holds its instance before returning, ms.
+   * @default 150
+   */
+  readonly holdMs?: number;
+  /**
+   * DynamoDB table name.
+   * @default 'skymesh'
+   */
+  readonly tableName?: string;
+  /**
+   * CloudWatch Logs retention of every function, days.
+   * @default 14
+   */
+  readonly logRetentionDays?: number;
   /**
    * Account to deploy to.
    * @default - environment-agnostic account (`AWS::AccountId`), region-bound stacks
@@ -36,111 +120,110 @@ export interface SkyMeshProps {
   readonly account?: string;
 }
 
-/** The stacks of a sky mesh. */
-export interface SkyMesh {
-  readonly control: ControlStack;
-  /** By region. */
-  readonly regions: ReadonlyMap<string, RegionMeshStack>;
-  /** By AZ ID. */
-  readonly zones: ReadonlyMap<string, ZoneSamplerStack>;
-}
-
-/** Stack names (also their construct ids and cloud assembly artifact ids). */
-export const stackNames = {
-  control: 'Sky-Control',
-  region: (region: string) => `Sky-Mesh-${region}`,
-  zone: (azId: string) => `Sky-Samplers-${azId}`,
-} as const;
-
 /**
- * Adds the whole mesh to `app`: a {@link RegionMeshStack} per region, a {@link ZoneSamplerStack} per
- * zone and the {@link ControlStack} in the home region. Every stack's limits are checked before the
- * first construct is created, so a configuration that cannot deploy fails fast with a clear message.
+ * The whole sky mesh: a {@link RegionMeshStack} of dynamic functions per region, a
+ * {@link ZoneSamplerStack} of samplers and the sampling state machine per zone, and the
+ * {@link ControlStack} (table, router, dashboard) in the home region.
+ *
+ * The props are validated first, by the same rules as `cdk.json`'s `skymesh` settings, and every
+ * stack is checked against CloudFormation's limits before the first one is created, so a mesh that
+ * cannot deploy fails at once with a message naming the setting and the fix. Stacks keep the names
+ * `Sky-Mesh-<region>`, `Sky-Samplers-<azId>` and `Sky-Control` wherever the construct sits.
  *
  * @example
- * const app = new App({ stackTraces: false });
- * buildSkyMesh(app, skyMeshPropsFromConfig(skyConfigFromApp(app)));
+ * import { App } from 'aws-cdk-lib';
+ * import { SkyMesh } from 'skymesh/infra';
+ *
+ * const app = new App();
+ * new SkyMesh(app, 'Sky', { regions: ['us-west-1', 'sa-east-1'], samplersPerZone: 20 });
  */
-export function buildSkyMesh(app: App, props: SkyMeshProps): SkyMesh {
-  const logRetention = retentionOf(props.logRetentionDays);
-  validateMemorySizes('memorySizes', props.memorySizes);
-  validateArchitectures(props.architectures);
-  validateSamplers(props.samplersPerZone, props.samplerMemoryMb);
-  assertMeshWithinLimits(props);
+export class SkyMesh extends Construct {
+  /** The validated settings, defaults filled in. */
+  readonly config: SkyConfig;
+  /** The regions and zones (AZ IDs) the mesh covers. */
+  readonly mesh: readonly RegionZones[];
+  /** Stacks, zones and functions of the mesh. */
+  readonly size: MeshSize;
+  /** The control stack: table, router, dashboard. */
+  readonly control: ControlStack;
+  /** The dynamic functions' stack of each region, by region. */
+  readonly regions: ReadonlyMap<string, RegionMeshStack>;
+  /** The sampler stack of each zone, by AZ ID. */
+  readonly zones: ReadonlyMap<string, ZoneSamplerStack>;
 
-  const env = (region: string): Environment => ({ region, account: props.account });
-  const regions = new Map<string, RegionMeshStack>();
-  const zones = new Map<string, ZoneSamplerStack>();
-  for (const { region, azIds } of props.mesh) {
-    const regionStack = new RegionMeshStack(app, stackNames.region(region), {
-      env: env(region),
-      description: `skymesh dynamic functions of ${region}: ${azIds.length} zones × ${props.memorySizes.length} memory sizes × ${props.architectures.length} architectures`,
-      azIds,
-      memorySizes: props.memorySizes,
-      architectures: props.architectures,
+  constructor(scope: Construct, id: string, props: SkyMeshProps = {}) {
+    super(scope, id);
+    const { account, ...settings } = props;
+    this.config = loadSkyConfig(settings as Record<string, unknown>);
+    const plan = meshPlanFromConfig(this.config, account);
+    validatePlan(plan);
+    this.mesh = plan.mesh;
+    this.size = meshSize(plan);
+
+    const logRetention = plan.logRetentionDays as logs.RetentionDays;
+    const env = (region: string): Environment => ({ region, account: plan.account });
+    const regions = new Map<string, RegionMeshStack>();
+    const zones = new Map<string, ZoneSamplerStack>();
+    for (const { region, azIds } of plan.mesh) {
+      const regionStackName = stackNames.region(region);
+      const regionStack = new RegionMeshStack(this, regionStackName, {
+        stackName: regionStackName,
+        env: env(region),
+        description: `skymesh dynamic functions of ${region}: ${azIds.length} zones × ${plan.memorySizes.length} memory sizes × ${plan.architectures.length} architectures`,
+        azIds,
+        memorySizes: plan.memorySizes,
+        architectures: plan.architectures,
+        logRetention,
+      });
+      regions.set(region, regionStack);
+      for (const [zoneIndex, azId] of azIds.entries()) {
+        const zoneStackName = stackNames.zone(azId);
+        const zoneStack = new ZoneSamplerStack(this, zoneStackName, {
+          stackName: zoneStackName,
+          env: env(region),
+          description: `skymesh samplers, fan-out and sampling of ${azId} (${region})`,
+          zone: regionStack.attachment(azId),
+          table: { tableName: plan.tableName, region: plan.homeRegion },
+          samplersPerZone: plan.samplersPerZone,
+          samplerMemoryMb: plan.samplerMemoryMb,
+          samplerSleepMs: plan.samplerSleepMs,
+          logRetention,
+          sampling: { ...plan.sampling, zoneIndex },
+        });
+        zones.set(azId, zoneStack);
+      }
+    }
+    this.control = new ControlStack(this, stackNames.control, {
+      stackName: stackNames.control,
+      env: env(plan.homeRegion),
+      description: 'skymesh control plane: table, router with IAM-authenticated URL, dashboard',
+      mesh: plan.mesh,
+      memorySizes: plan.memorySizes,
+      architectures: plan.architectures,
+      tableName: plan.tableName,
+      holdMs: plan.holdMs,
       logRetention,
     });
-    regions.set(region, regionStack);
-    for (const [zoneIndex, azId] of azIds.entries()) {
-      const zoneStack = new ZoneSamplerStack(app, stackNames.zone(azId), {
-        env: env(region),
-        description: `skymesh samplers, fan-out and sampling of ${azId} (${region})`,
-        zone: regionStack.attachment(azId),
-        table: { tableName: props.tableName, region: props.homeRegion },
-        samplersPerZone: props.samplersPerZone,
-        samplerMemoryMb: props.samplerMemoryMb,
-        samplerSleepMs: props.samplerSleepMs,
-        logRetention,
-        sampling: { ...props.sampling, zoneIndex },
-      });
-      zones.set(azId, zoneStack);
-    }
+    this.regions = regions;
+    this.zones = zones;
   }
-  const control = new ControlStack(app, stackNames.control, {
-    env: env(props.homeRegion),
-    description: 'skymesh control plane: table, router with IAM-authenticated URL, dashboard',
-    mesh: props.mesh,
-    memorySizes: props.memorySizes,
-    architectures: props.architectures,
-    tableName: props.tableName,
-    holdMs: props.holdMs,
-    logRetention,
-  });
-  return { control, regions, zones };
-}
-
-/** Checks every stack of the mesh against CloudFormation's limits without building any. */
-export function assertMeshWithinLimits(props: SkyMeshProps): void {
-  for (const { region, azIds } of props.mesh) {
-    assertRegionMeshWithinLimits({
-      stackName: stackNames.region(region),
-      zones: azIds.length,
-      memorySizes: props.memorySizes.length,
-      architectures: props.architectures.length,
-    });
-  }
-  // Sampler sources differ per zone only in the AZ ID's text, so one zone of the longest ID bounds them all.
-  const azIds = props.mesh.flatMap((r) => r.azIds);
-  if (azIds.length === 0) throw new MeshPropsError('mesh', props.mesh, 'at least one region with at least one zone');
-  const longest = azIds.reduce((a, b) => (b.length > a.length ? b : a));
-  let inlineCodeBytes = 0;
-  for (let index = 0; index < props.samplersPerZone; index++) {
-    inlineCodeBytes += JSON.stringify(samplerSource({ index, azId: longest, sleepMs: props.samplerSleepMs })).length;
-  }
-  assertZoneSamplerWithinLimits({
-    stackName: stackNames.zone(longest),
-    samplers: props.samplersPerZone,
-    inlineCodeBytes,
-  });
 }
 
 const RETENTION_DAYS = new Set<number>(
   Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number' && v > 0),
 );
 
-function retentionOf(days: number): logs.RetentionDays {
-  if (!RETENTION_DAYS.has(days)) {
-    throw new MeshPropsError('logRetentionDays', days, [...RETENTION_DAYS].sort((a, b) => a - b).join(', '));
+/** Lambda's and CloudFormation's limits, checked on the whole plan before any stack is created. */
+function validatePlan(plan: SkyMeshPlan): void {
+  if (!RETENTION_DAYS.has(plan.logRetentionDays)) {
+    throw new MeshPropsError(
+      'logRetentionDays',
+      plan.logRetentionDays,
+      [...RETENTION_DAYS].sort((a, b) => a - b).join(', '),
+    );
   }
-  return days as logs.RetentionDays;
+  validateMemorySizes('memorySizes', plan.memorySizes);
+  validateArchitectures(plan.architectures);
+  validateSamplers(plan.samplersPerZone, plan.samplerMemoryMb);
+  assertMeshWithinLimits(plan);
 }

@@ -1,22 +1,30 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { TABLE_SCHEMA } from '../aws/table-schema';
+import { TABLE_SCHEMA } from '../contracts';
 
 /**
- * Read and write the skymesh table and its type index, as the router and the sampling steps do:
- * no Scan, no DeleteItem, no table management.
+ * Table access of the router: it reads every zone's `LATEST`, the profiles and the passive counts by
+ * queries (of the type index and by key) and adds observations with atomic updates (`SkyStore`'s
+ * `latestCharacterizations`, `profiles`, `allPassiveCounts`, `addProfileSums`, `addPassiveCpu`). It never
+ * gets, puts or deletes an item.
  */
-export function skyTableReadWriteStatement(tableArn: string): iam.PolicyStatement {
+export function routerTableStatement(tableArn: string): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'ReadWriteSkyTable',
-    actions: [
-      'dynamodb:GetItem',
-      'dynamodb:BatchGetItem',
-      'dynamodb:Query',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:BatchWriteItem',
-      'dynamodb:ConditionCheckItem',
-    ],
+    actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
     resources: [tableArn, `${tableArn}/index/${TABLE_SCHEMA.typeIndex.name}`],
+  });
+}
+
+/**
+ * Table access of the sampling steps: runs and polls are put once (conditional puts), read by key and
+ * merged with conditional updates; a run's polls are queried by key; characterizations are put
+ * (`startRun`, `getRun`, `recordPoll`, `polls`, `finishRun`, `failRun`, `putCharacterization`,
+ * `latestCharacterizationRecord`). No index, no batch, no delete.
+ */
+export function samplingTableStatement(tableArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'ReadWriteSkyTable',
+    actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    resources: [tableArn],
   });
 }

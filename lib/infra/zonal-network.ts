@@ -36,7 +36,7 @@ const AZ_ID_PATTERN = /^[a-z]{2,5}\d-az\d+$/;
  * A VPC that exists only to pin Lambda functions to zones: one isolated subnet per zone created by AZ
  * ID, no internet or NAT gateway, no route beyond the VPC's local one, and one security group that
  * allows no inbound and no outbound traffic (the functions attached to it need no network at all;
- * invocations and logs do not pass through the VPC). A flow log records any attempt anyway.
+ * invocations and logs do not pass through the VPC), and no DNS resolution. A flow log records any attempt anyway.
  *
  * Built from L1 resources because the L2 `Vpc` addresses zones by name, which differs per account.
  */
@@ -52,7 +52,10 @@ export class ZonalNetwork extends Construct {
     this.vpc = new ec2.CfnVPC(this, 'Resource', {
       cidrBlock: VPC_CIDR,
       enableDnsHostnames: false,
-      enableDnsSupport: true,
+      // Nothing in the mesh resolves names: the functions call no AWS API and reach nothing over the network
+      // (invocations and logs do not pass through the VPC). The Route 53 resolver would be a channel out that
+      // the flow log does not record.
+      enableDnsSupport: false,
       tags: [{ key: 'Name', value: `skymesh-${Stack.of(this).region}` }],
     });
     props.azIds.forEach((azId, i) => {

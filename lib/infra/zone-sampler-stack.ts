@@ -3,18 +3,24 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { samplerSource } from '../../lambda/sampler/template';
+import {
+  FANOUT_MEMORY_MB,
+  FUNCTION_ENV,
+  METRIC_SERVICES,
+  METRICS_NAMESPACE,
+  SAMPLER_TIMEOUT_SECONDS,
+  SAMPLING_DEFAULTS,
+} from '../contracts';
 import { fanoutFunctionName, samplerFunctionName, samplingStepsFunctionName } from '../core/naming';
+import { samplerSource } from '../sampling/sampler-source';
 import { bundledCode, bundledHandler, ZONE_HANDLERS } from './bundling';
-import { ExecutionRole, networkInterfaceArn } from './execution-role';
-import { FUNCTION_ENV } from './function-environment';
+import { ExecutionRole } from './execution-role';
 import { validateSamplers } from './lambda-limits';
 import { assertZoneSamplerWithinLimits } from './limits';
-import { METRIC_SERVICES, METRICS_NAMESPACE } from './metric-names';
-import { acknowledgeWildcardResources } from './nag';
+import { acknowledgeWildcardGrants } from './nag';
 import { NETWORK_WILDCARD_REASON, SKY_RUNTIME } from './region-mesh-stack';
 import { SamplingStateMachine, type SamplingStateMachineProps } from './sampling-state-machine';
-import { skyTableReadWriteStatement } from './table-access';
+import { samplingTableStatement } from './table-access';
 import type { ZoneAttachment } from './zonal-network';
 
 /** The skymesh table, which lives in the home region. */
@@ -31,6 +37,7 @@ export type ZoneSamplingOptions = Omit<
   | 'stepsFunction'
   | 'samplersPerZone'
   | 'samplerMemoryMb'
+  | 'samplerSleepMs'
   | 'fanoutMemoryMb'
   | 'logRetention'
 >;
@@ -99,9 +106,9 @@ export class ZoneSamplerStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ZoneSamplerStackProps) {
     super(scope, id, props);
-    const count = props.samplersPerZone ?? 100;
-    const baseMemory = props.samplerMemoryMb ?? 10_140;
-    const sleepMs = props.samplerSleepMs ?? 250;
+    const count = props.samplersPerZone ?? SAMPLING_DEFAULTS.samplersPerZone;
+    const baseMemory = props.samplerMemoryMb ?? SAMPLING_DEFAULTS.samplerMemoryMb;
+    const sleepMs = props.samplerSleepMs ?? SAMPLING_DEFAULTS.samplerSleepMs;
     this.azId = props.zone.azId;
     this.table = props.table;
     validateSamplers(count, baseMemory);
@@ -132,7 +139,7 @@ export class ZoneSamplerStack extends Stack {
           handler: 'index.handler',
           runtime: SKY_RUNTIME.name,
           memorySize: baseMemory + index,
-          timeout: SAMPLER_TIMEOUT.toSeconds(),
+          timeout: SAMPLER_TIMEOUT_SECONDS,
           role: this.samplerRole.role.roleArn,
           loggingConfig: { logGroup: this.logGroup.logGroupName },
           environment: { variables: { [FUNCTION_ENV.azId]: this.azId } },
@@ -142,18 +149,18 @@ export class ZoneSamplerStack extends Stack {
 
     const code = props.code ?? bundledCode(this, ZONE_HANDLERS);
     const fanoutName = fanoutFunctionName(this.azId);
-    // Every sampler name of the zone is this prefix plus its number (see samplerFunctionName).
-    const samplersArn = this.functionArn(`${samplerPrefix(this.azId, count)}*`);
+    // Every sampler name of the zone is this prefix plus its zero-padded number (see samplerFunctionName):
+    // one `?` per digit matches those names only, not versions or aliases (`name:qualifier`).
+    const samplersArn = this.functionArn(samplerNamePattern(this.azId, count));
+    const invokeSamplers = new iam.PolicyStatement({
+      sid: 'InvokeZoneSamplersAndSelf',
+      actions: ['lambda:InvokeFunction'],
+      resources: [samplersArn, this.functionArn(fanoutName)],
+    });
     this.fanoutRole = new ExecutionRole(this, 'FanoutRole', {
       logGroup: this.logGroup,
       description: `skymesh fan-out of ${this.azId}: invoke this zone's samplers and itself`,
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'InvokeZoneSamplersAndSelf',
-          actions: ['lambda:InvokeFunction'],
-          resources: [samplersArn, this.functionArn(fanoutName)],
-        }),
-      ],
+      statements: [invokeSamplers],
     });
     this.fanout = new lambda.Function(this, 'Fanout', {
       functionName: fanoutName,
@@ -176,7 +183,7 @@ export class ZoneSamplerStack extends Stack {
     this.stepsRole = new ExecutionRole(this, 'StepsRole', {
       logGroup: this.logGroup,
       description: `skymesh sampling steps of ${this.azId}: read and write the skymesh table`,
-      statements: [skyTableReadWriteStatement(tableArn)],
+      statements: [samplingTableStatement(tableArn)],
     });
     this.steps = new lambda.Function(this, 'Steps', {
       functionName: samplingStepsFunctionName(this.azId),
@@ -202,13 +209,14 @@ export class ZoneSamplerStack extends Stack {
       stepsFunction: this.steps,
       samplersPerZone: count,
       samplerMemoryMb: baseMemory,
+      samplerSleepMs: sleepMs,
       fanoutMemoryMb: FANOUT_MEMORY_MB,
       logRetention: props.logRetention,
     });
-    acknowledgeWildcardResources(this.samplerRole, ['*', networkInterfaceArn(this)], NETWORK_WILDCARD_REASON);
-    acknowledgeWildcardResources(
+    acknowledgeWildcardGrants(this.samplerRole, this.samplerRole.networkStatements, NETWORK_WILDCARD_REASON);
+    acknowledgeWildcardGrants(
       this.fanoutRole,
-      [samplersArn],
+      [invokeSamplers],
       `The fan-out invokes this zone's samplers, named ${samplerPrefix(this.azId, count)}<nn>; the pattern matches only those.`,
     );
   }
@@ -224,12 +232,11 @@ export class ZoneSamplerStack extends Stack {
   }
 }
 
-/** A sampler sleeps 250 ms by default; this bounds a stuck one. */
-const SAMPLER_TIMEOUT = Duration.seconds(30);
-
-/** Memory of the fan-out function in MB. */
-const FANOUT_MEMORY_MB = 1024;
-
 function samplerPrefix(azId: string, count: number): string {
   return samplerFunctionName(azId, 0, count).replace(/\d+$/, '');
+}
+
+function samplerNamePattern(azId: string, count: number): string {
+  const prefix = samplerPrefix(azId, count);
+  return `${prefix}${'?'.repeat(samplerFunctionName(azId, 0, count).length - prefix.length)}`;
 }

@@ -12,6 +12,7 @@ import { functionRouterClient } from '../aws/router-client';
 import { SkyStore } from '../aws/store';
 import { regionFacts } from '../catalog';
 import { ROUTER_FUNCTION_NAME, samplingStepsFunctionName } from '../core/naming';
+import { prepareOutDir } from '../report/out-dir';
 import type { ReportData, SummaryTable, ZoneSummaryRow } from '../report/types';
 import { type WrittenReport, writeReport } from '../report/write-report';
 import type { TwinRun } from '../twin/experiment';
@@ -38,6 +39,8 @@ export interface LocalSkyResult {
   readonly experiment?: TwinRun;
   readonly reportData: ReportData;
   readonly report?: WrittenReport;
+  /** Why the report could not be written (the rest of the result stands). */
+  readonly reportError?: LocalSkyError;
   /** Where the servers listened (closed by the time the run returns). */
   readonly endpoints: { readonly lambda: string; readonly dynamo: string };
   /** The table the run wrote (gone with dynalite). */
@@ -101,6 +104,11 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     }
   };
   const run = async (): Promise<LocalSkyResult> => {
+    // The report is written last: a folder it cannot be written to fails now, not after the run.
+    if (o.outDir) {
+      const outDir = o.outDir;
+      await step('output', () => prepareOutDir(outDir));
+    }
     const scenario = await step('scenario', () => loadScenarioOption(o.scenario));
     const config = await step('synth', () =>
       skyConfigForScenario(scenario, o.pollConcurrency ? { pollConcurrency: o.pollConcurrency } : {}),
@@ -259,11 +267,19 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     ];
     const reportData = buildReportData({ scenario, sampling, summary, experiment, notes, generatedAt: new Date() });
     let report: WrittenReport | undefined;
+    let reportError: LocalSkyError | undefined;
     if (o.outDir) {
       const outDir = o.outDir;
       const reportTask = progress.task('write report', 1);
-      report = await step('report', () => writeReport(reportData, outDir));
-      reportTask.done(report.htmlPath);
+      // A report that fails to write loses nothing else: the caller still gets (and prints) the summary.
+      try {
+        report = await step('report', () => writeReport(reportData, outDir));
+        reportTask.done(report.htmlPath);
+      } catch (error) {
+        if (!(error instanceof LocalSkyError) || error.step !== 'report') throw error;
+        reportError = error;
+        reportTask.done('failed');
+      }
     }
     if (o.beforeStop) {
       const beforeStop = o.beforeStop;
@@ -284,6 +300,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       ...(experiment ? { experiment } : {}),
       reportData,
       ...(report ? { report } : {}),
+      ...(reportError ? { reportError } : {}),
       endpoints: { lambda: servers.api.endpoint, dynamo: servers.dynamo.endpoint },
       timings,
       tableName,

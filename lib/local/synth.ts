@@ -9,8 +9,8 @@ import { loadSkyConfig, type SkyConfig } from '../config';
 import { archOfCpu } from '../core/cpu';
 import { samplingStateMachineName } from '../core/naming';
 import type { Arch } from '../core/types';
-import { skyMeshPropsFromConfig } from '../infra/mesh-from-config';
-import { buildSkyMesh, type SkyMeshProps, stackNames } from '../infra/sky-mesh';
+import { meshPlanFromConfig, type SkyMeshPlan, stackNames } from '../infra/mesh-plan';
+import { SkyMesh } from '../infra/sky-mesh';
 import { type AslDefinition, type CfnTemplate, stateMachineDefinitions } from '../infra/state-machine-definition';
 import type { Scenario } from '../twin/scenario';
 import { LocalSkyError } from './errors';
@@ -18,7 +18,7 @@ import { LocalSkyError } from './errors';
 /** What the local sky takes from the synthesized mesh. */
 export interface SynthesizedMesh {
   readonly config: SkyConfig;
-  readonly props: SkyMeshProps;
+  readonly plan: SkyMeshPlan;
   /** The skymesh table as `CreateTable` wants it, read from the control stack's `AWS::DynamoDB::Table`. */
   readonly table: CreateTableCommandInput;
   /** Each zone's sampling state machine, resolved from its zone sampler stack's template. */
@@ -56,9 +56,9 @@ export function skyConfigForScenario(scenario: Scenario, overrides: Record<strin
  * sampling state machine, with its intrinsic references resolved to the twin's function names.
  */
 export function synthesizeMesh(config: SkyConfig, outdir: string): SynthesizedMesh {
-  const props = skyMeshPropsFromConfig(config);
+  const plan = meshPlanFromConfig(config);
   const app = new App({ outdir, stackTraces: false });
-  buildSkyMesh(app, props);
+  new SkyMesh(app, 'Sky', config);
   const assembly = app.synth();
   const templates: Record<string, CfnTemplate> = {};
   for (const stack of assembly.stacks) templates[stack.stackName] = stack.template as CfnTemplate;
@@ -70,7 +70,7 @@ export function synthesizeMesh(config: SkyConfig, outdir: string): SynthesizedMe
       `${stackNames.control} holds ${tables.length} AWS::DynamoDB::Table resources, expected 1`,
     );
   }
-  const stateMachines = props.mesh.flatMap(({ region, azIds }) =>
+  const stateMachines = plan.mesh.flatMap(({ region, azIds }) =>
     azIds.map((azId) => {
       const stackName = stackNames.zone(azId);
       const definitions = stateMachineDefinitions(templates[stackName] ?? {}, { region });
@@ -81,7 +81,7 @@ export function synthesizeMesh(config: SkyConfig, outdir: string): SynthesizedMe
       return { azId, region, definition };
     }),
   );
-  return { config, props, table: createTableInputOf(tables[0]), stateMachines, templates };
+  return { config, plan, table: createTableInputOf(tables[0]), stateMachines, templates };
 }
 
 function resourcesOfType(template: CfnTemplate | undefined, type: string): Array<Record<string, unknown>> {

@@ -1,7 +1,7 @@
 import type { WorkloadRunner } from '../../lambda/dynamic/runner';
 import type { Platform } from '../../lambda/shared/platform';
-import type { DynamicRequest, DynamicResponse } from '../../lambda/shared/protocol';
 import type { Workload } from '../../lambda/workloads/types';
+import type { DynamicRequest, DynamicResponse } from '../contracts';
 import type { Arch, CpuKey, Target } from '../core/types';
 import type { PriceBook } from './prices';
 import { lognormalFactor, normalFactor, type Rng } from './random';

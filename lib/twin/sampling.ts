@@ -1,4 +1,4 @@
-import type { FanoutRequest, FanoutResponse } from '../../lambda/shared/protocol';
+import type { FanoutRequest, FanoutResponse } from '../contracts';
 import { ape, distributionOf } from '../core/distribution';
 import { characterizationCountsOf, hostKeyOf } from '../core/host-census';
 import { fanoutFunctionName, samplerFunctionName } from '../core/naming';

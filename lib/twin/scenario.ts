@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { REGION_CODES, regionInfo } from '../catalog';
+import { DEFAULT_HOLD_MS, LAMBDA_MEMORY_MB } from '../contracts';
 import { cpuKeyOf } from '../core/cpu';
 import type { CpuKey } from '../core/types';
 import { ScenarioError, type ScenarioIssue } from './errors';
@@ -43,12 +44,14 @@ const zoneSchema = z.strictObject({
     .optional(),
 });
 
+const LAMBDA_MEMORY_TEXT = `Lambda memory is ${LAMBDA_MEMORY_MB.min}..${LAMBDA_MEMORY_MB.max} MB`;
+
 const workloadSchema = z.strictObject({
   memoryMb: z
     .number()
     .int('must be a whole number of MB')
-    .min(128, 'Lambda memory is 128..10240 MB')
-    .max(10240, 'Lambda memory is 128..10240 MB'),
+    .min(LAMBDA_MEMORY_MB.min, LAMBDA_MEMORY_TEXT)
+    .max(LAMBDA_MEMORY_MB.max, LAMBDA_MEMORY_TEXT),
   baseMs: z.number().positive('must be a positive runtime in ms').max(900_000, 'Lambda runs at most 900000 ms'),
   cv: z.number().min(0, 'must be 0 or more').max(2, 'must be at most 2'),
   relative: z.record(
@@ -79,7 +82,7 @@ const scenarioSchema = z.strictObject({
     .min(1, 'must be at least 1')
     .max(100_000, 'must be at most 100000')
     .default(1000),
-  holdMs: z.number().min(0, 'must be 0 or more').max(60_000, 'must be at most 60000').default(150),
+  holdMs: z.number().min(0, 'must be 0 or more').max(60_000, 'must be at most 60000').default(DEFAULT_HOLD_MS),
   /** Extension: the noise distribution of runtimes around the mean (default lognormal). */
   noise: z.enum(['lognormal', 'normal']).default('lognormal'),
 });

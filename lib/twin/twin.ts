@@ -1,4 +1,10 @@
-import type { InvokeOptions, InvokeResult, Invoker } from '../../lambda/shared/invoker';
+import {
+  type InvokeOptions,
+  type InvokeResult,
+  type Invoker,
+  isLambdaMemorySize,
+  LAMBDA_MEMORY_MB,
+} from '../contracts';
 import { parseFunctionName } from '../core/naming';
 import type { Arch } from '../core/types';
 import type { Clock } from './clock';
@@ -282,12 +288,12 @@ export class Twin {
     if (!zone) return undefined;
     switch (parsed.kind) {
       case 'dynamic': {
-        if (parsed.memoryMb < 128 || parsed.memoryMb > 10240) return undefined;
+        if (!isLambdaMemorySize(parsed.memoryMb)) return undefined;
         const fn = { name, azId: parsed.azId, arch: parsed.arch, memoryMb: parsed.memoryMb };
         return { zone, name, arch: parsed.arch, memoryMb: parsed.memoryMb, create: (p) => this.kit.dynamic(p, fn) };
       }
       case 'sampler': {
-        const memoryMb = Math.min(10240, this.samplerMemoryBaseMb + parsed.index);
+        const memoryMb = Math.min(LAMBDA_MEMORY_MB.max, this.samplerMemoryBaseMb + parsed.index);
         const fn = { name, azId: parsed.azId, index: parsed.index, memoryMb };
         return { zone, name, arch: defaultArch(zone), memoryMb, create: (p) => this.kit.sampler(p, fn) };
       }

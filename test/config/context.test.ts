@@ -42,6 +42,28 @@ describe('skyConfigFromContext', () => {
       /skymesh\.regoins is "us-west-1" \(unknown key; did you mean "regions"\?\)/,
     );
   });
+
+  it.each([
+    ['regions', 'us-west-1', '-c skymesh.regions=us-west-1'],
+    ['samplersPerZone', '20', '-c skymesh.samplersPerZone=20'],
+    ['regoins', 'us-west-1', '-c skymesh.regions=us-west-1'],
+  ])('fails when our key %s is given without the skymesh. prefix, naming the fix', (key, value, fix) => {
+    const read = () => skyConfigFromContext({ skymesh: { regions: 'all' }, [key]: value });
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(`context key ${key} is "${value}" (ignored without the "skymesh." prefix)`);
+    expect(read).toThrow(fix);
+  });
+
+  it("leaves CDK's and other libraries' context keys alone", () => {
+    const config = skyConfigFromContext({
+      skymesh: { regions: ['us-west-1'] },
+      '@aws-cdk/core:stackResourceLimit': 500,
+      'aws:cdk:disable-creation-stack-traces': true,
+      'myapp.regions': 'eu-west-1',
+      environment: 'prod',
+    });
+    expect(config.regions).toEqual(['us-west-1']);
+  });
 });
 
 describe('the project cdk.json', () => {

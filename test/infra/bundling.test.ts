@@ -1,11 +1,26 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { bundledCode, bundledHandler, DYNAMIC_HANDLERS, type HandlerGroup } from '../../lib/infra/bundling';
+import {
+  bundledCode,
+  bundledHandler,
+  DYNAMIC_HANDLERS,
+  type HandlerGroup,
+  NO_CREDENTIALS_WRAPPER,
+} from '../../lib/infra/bundling';
 import { BundlingError } from '../../lib/infra/errors';
 
 describe('bundledCode', () => {
@@ -74,6 +89,42 @@ describe('bundledCode', () => {
     const assets = readdirSync(assembly.directory).filter((f) => f.startsWith('asset.'));
     expect(assets).toHaveLength(1);
     expect(existsSync(join(assembly.directory, assets[0], 'dynamic.js'))).toBe(true);
+  });
+
+  it("ships the dynamic function's exec wrapper executable, and it starts a runtime without the role's credentials", () => {
+    // GIVEN the dynamic functions' code asset, synthesized
+    const app = new App({ outdir: join(scratch, 'out-wrapper'), builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'S', { env: { region: 'us-west-1' } });
+    new lambda.Function(stack, 'F', {
+      code: bundledCode(stack, DYNAMIC_HANDLERS),
+      handler: bundledHandler(DYNAMIC_HANDLERS, 'dynamic'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+    });
+    const assembly = app.synth();
+    const [asset] = readdirSync(assembly.directory).filter((f) => f.startsWith('asset.'));
+    const wrapper = join(assembly.directory, asset!, NO_CREDENTIALS_WRAPPER);
+    // THEN the staged wrapper is executable (the CDK CLI zips each file with its mode)
+    expect(statSync(wrapper).mode & 0o111).toBe(0o111);
+    // WHEN Lambda would start the runtime through it, with the role's credentials in the environment
+    const environ = execFileSync(
+      wrapper,
+      [process.execPath, '-e', "process.stdout.write(require('fs').readFileSync('/proc/self/environ', 'latin1'))"],
+      {
+        encoding: 'latin1',
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKE',
+          AWS_SECRET_ACCESS_KEY: 'fake-secret',
+          AWS_SESSION_TOKEN: 'fake-token',
+          AWS_REGION: 'us-west-1',
+        },
+      },
+    );
+    // THEN the runtime's own /proc/self/environ holds none of them, and the rest is passed on
+    const names = environ.split('\0').map((entry) => entry.split('=')[0]);
+    expect(names).toContain('AWS_REGION');
+    expect(names.filter((n) => /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)$/.test(n!))).toEqual([]);
+    expect(environ).not.toContain('fake');
   });
 
   it('fails with the missing entry named when a handler file does not exist', () => {

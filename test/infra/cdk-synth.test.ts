@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -34,8 +34,20 @@ describe('npx cdk synth', () => {
     const { status, output } = cdkSynth(['-c', 'skymesh.regions=us-west-1,sa-east-1'], outdir);
     // THEN it succeeds with one mesh stack per region, one sampler stack per zone and the control stack
     expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('Successfully synthesized') });
-    const templates = readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
-    expect(templates.sort()).toEqual(
+    // AND it said first what it was about to produce: 8 stacks, 5 zones × (18 dynamic + 102 sampling) + the router
+    expect(output).toContain('skymesh: synthesizing 8 stacks with 601 Lambda functions (2 regions, 5 zones;');
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+      artifacts: Record<
+        string,
+        { type: string; environment?: string; properties?: { templateFile?: string; stackName?: string } }
+      >;
+    };
+    const stacks = new Map(
+      Object.values(manifest.artifacts)
+        .filter((a) => a.type === 'aws:cloudformation:stack')
+        .map((a) => [a.properties?.stackName ?? '', a]),
+    );
+    expect([...stacks.keys()].sort()).toEqual(
       [
         'Sky-Control',
         'Sky-Mesh-sa-east-1',
@@ -45,14 +57,12 @@ describe('npx cdk synth', () => {
         'Sky-Samplers-sae1-az3',
         'Sky-Samplers-usw1-az1',
         'Sky-Samplers-usw1-az3',
-      ].map((name) => `${name}.template.json`),
+      ].sort(),
     );
-    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
-      artifacts: Record<string, { type: string; environment?: string }>;
-    };
-    expect(manifest.artifacts['Sky-Mesh-sa-east-1'].environment).toBe('aws://unknown-account/sa-east-1');
-    expect(manifest.artifacts['Sky-Control'].environment).toBe('aws://unknown-account/us-west-2');
-    const samplers = JSON.parse(readFileSync(join(outdir, 'Sky-Samplers-usw1-az1.template.json'), 'utf8'));
+    expect(stacks.get('Sky-Mesh-sa-east-1')!.environment).toBe('aws://unknown-account/sa-east-1');
+    expect(stacks.get('Sky-Control')!.environment).toBe('aws://unknown-account/us-west-2');
+    const templateFile = stacks.get('Sky-Samplers-usw1-az1')!.properties!.templateFile!;
+    const samplers = JSON.parse(readFileSync(join(outdir, templateFile), 'utf8'));
     const functions = Object.values(samplers.Resources as Record<string, { Type: string }>).filter(
       (r) => r.Type === 'AWS::Lambda::Function',
     );
@@ -65,6 +75,14 @@ describe('npx cdk synth', () => {
     expect(status).not.toBe(0);
     expect(output).toMatch(/skymesh: invalid skymesh config .*\n.*skymesh\.samplersPerZone is "0"/);
     expect(output).not.toMatch(/^\s+at .*\(.*:\d+:\d+\)$/m);
+  });
+
+  it('refuses one of our keys given without the skymesh. prefix, naming the fix, before synthesizing', () => {
+    const { status, output } = cdkSynth(['-c', 'regions=us-west-1'], outdir);
+    expect(status).not.toBe(0);
+    expect(output).toContain('context key regions is "us-west-1"');
+    expect(output).toContain('-c skymesh.regions=us-west-1');
+    expect(output).not.toContain('synthesizing');
   });
 
   it('stops with the limit error before building anything when a stack would pass 500 resources', () => {

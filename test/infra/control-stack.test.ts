@@ -68,27 +68,40 @@ describe('ControlStack', () => {
     template.resourceCountIs('AWS::Lambda::Permission', 0);
   });
 
-  it("lets the router invoke only the mesh's dynamic functions and use only its table", () => {
+  it("lets the router invoke exactly the mesh's dynamic functions, unqualified, and only query and update its table", () => {
     const statements = inlineStatements(template, 'RouterRole');
-    expect([...statements.keys()].sort()).toEqual(['InvokeDynamicFunctions', 'ReadWriteSkyTable', 'WriteLogs']);
+    expect([...statements.keys()].sort()).toEqual([
+      'DenyQualifiedInvokes',
+      'InvokeDynamicFunctions',
+      'ReadWriteSkyTable',
+      'WriteLogs',
+    ]);
     const invoke = statements.get('InvokeDynamicFunctions')!;
     expect(invoke.Action).toBe('lambda:InvokeFunction');
     const arns = (invoke.Resource as Array<{ 'Fn::Join': [string, unknown[]] }>).map((r) =>
       r['Fn::Join'][1].filter((p) => typeof p === 'string').join(''),
     );
-    expect(arns.map((arn) => arn.replace(/^arn::lambda:/, ''))).toEqual([
-      'us-west-1::function:sky-*-x86_64-*',
-      'us-west-1::function:sky-*-arm64-*',
-      'sa-east-1::function:sky-*-x86_64-*',
-      'sa-east-1::function:sky-*-arm64-*',
-    ]);
+    // 5 zones × 9 memory sizes × 2 architectures, each by its exact name in its region: no wildcard
+    expect(arns).toHaveLength(90);
+    expect(arns).toContain('arn::lambda:us-west-1::function:sky-usw1-az3-arm64-10240');
+    expect(arns).toContain('arn::lambda:sa-east-1::function:sky-sae1-az2-x86_64-128');
+    expect(arns.filter((arn) => /[*?]/.test(arn))).toEqual([]);
+    const deny = statements.get('DenyQualifiedInvokes')!;
+    expect(deny.Effect).toBe('Deny');
+    expect(deny.Action).toBe('lambda:InvokeFunction');
+    expect(deny.Resource['Fn::Join'][1].filter((p: unknown) => typeof p === 'string').join('')).toBe(
+      'arn::lambda:*::function:sky-*:*',
+    );
     const table = statements.get('ReadWriteSkyTable')!;
     expect(table.Resource).toEqual([
       { 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] },
       { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] }, '/index/byType']] },
     ]);
-    expect(table.Action).not.toContain('dynamodb:DeleteItem');
-    expect(table.Action).not.toContain('dynamodb:Scan');
+    expect(table.Action).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
+  });
+
+  it('protects the table from deletion', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
   });
 
   it('has a dashboard of per-zone router and sampling metrics, sampling searched in every region', () => {

@@ -3,12 +3,9 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import type { SkyMeshProps } from '../../lib/infra/sky-mesh';
 
 /** A two-region mesh, small enough to synthesize in a test, with the paper's memory sizes and both architectures. */
-export function twoRegionProps(overrides: Partial<SkyMeshProps> = {}): SkyMeshProps {
+export function twoRegionProps(overrides: SkyMeshProps = {}): SkyMeshProps {
   return {
-    mesh: [
-      { region: 'us-west-1', azIds: ['usw1-az1', 'usw1-az3'] },
-      { region: 'sa-east-1', azIds: ['sae1-az1', 'sae1-az2', 'sae1-az3'] },
-    ],
+    regions: ['us-west-1', 'sa-east-1'],
     homeRegion: 'us-west-2',
     memorySizes: [128, 256, 512, 1024, 2048, 4096, 6144, 8192, 10240],
     architectures: ['x86_64', 'arm64'],

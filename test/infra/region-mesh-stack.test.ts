@@ -42,7 +42,10 @@ describe('RegionMeshStack', () => {
       expect(properties.MemorySize).toBe(parsed.memoryMb);
       expect(properties.Architectures).toEqual([parsed.arch]);
       expect(properties.Runtime).toBe('nodejs24.x');
-      expect(properties.Environment.Variables).toEqual({ SKY_AZ_ID: parsed.azId });
+      expect(properties.Environment.Variables).toEqual({
+        SKY_AZ_ID: parsed.azId,
+        AWS_LAMBDA_EXEC_WRAPPER: '/var/task/sky-no-credentials',
+      });
     }
   });
 
@@ -100,6 +103,7 @@ describe('RegionMeshStack', () => {
     const statements = inlineStatements(template, 'ExecutionRole');
     expect([...statements.keys()].sort()).toEqual([
       'CreateInterfacesInMeshSubnets',
+      'DenyCallsFromFunctionCode',
       'DescribeNetwork',
       'ManageInterfaces',
       'WriteLogs',
@@ -116,8 +120,25 @@ describe('RegionMeshStack', () => {
     expect(create.Action).toBe('ec2:CreateNetworkInterface');
     // the network interfaces, the 3 subnets and the security group
     expect(create.Resource).toHaveLength(5);
-    const actions = [...statements.values()].flatMap((s) => [s.Action].flat());
+    const actions = [...statements.values()].filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat());
     expect(actions.every((a: string) => a.startsWith('logs:') || a.startsWith('ec2:'))).toBe(true);
+  });
+
+  it('denies the role every action made from inside a function (lambda:SourceFunctionArn), except its log writes', () => {
+    // Credentials that leak from a function carry the source function ARN wherever they are used; Lambda's own
+    // network-interface calls do not, and the log writes Lambda makes for the function do (so they stay allowed).
+    const deny = inlineStatements(template, 'ExecutionRole').get('DenyCallsFromFunctionCode')!;
+    expect(deny).toEqual({
+      Sid: 'DenyCallsFromFunctionCode',
+      Effect: 'Deny',
+      NotAction: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: '*',
+      Condition: { ArnLike: { 'lambda:SourceFunctionArn': 'arn:*:lambda:*:*:function:*' } },
+    });
+  });
+
+  it('resolves no DNS in the mesh VPC', () => {
+    template.hasResourceProperties('AWS::EC2::VPC', { EnableDnsSupport: false, EnableDnsHostnames: false });
   });
 
   it('exposes no function: no URL, no resource policy', () => {

@@ -16,6 +16,7 @@ import type { PollAggregate } from '../../lib/core/types';
 const SETTINGS: SamplingSettings = {
   samplersPerZone: 4,
   samplerMemoryMb: 10_140,
+  samplerSleepMs: 250,
   pollConcurrency: 100,
   fanoutBranching: 10,
   fanoutMemoryMb: 1024,

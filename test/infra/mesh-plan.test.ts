@@ -1,13 +1,12 @@
 import { regionInfo } from '../../lib/catalog';
 import { DEFAULT_SKY_CONFIG, skyConfigFromContext } from '../../lib/config';
 import { regionMeshEstimate } from '../../lib/infra/limits';
-import { skyMeshPropsFromConfig } from '../../lib/infra/mesh-from-config';
-import { assertMeshWithinLimits } from '../../lib/infra/sky-mesh';
+import { assertMeshWithinLimits, meshPlanFromConfig, meshSize } from '../../lib/infra/mesh-plan';
 
-describe('skyMeshPropsFromConfig', () => {
+describe('meshPlanFromConfig', () => {
   it('narrows the mesh to the regions given with -c, with every catalog zone of each', () => {
     const config = skyConfigFromContext({ skymesh: { regions: 'all' }, 'skymesh.regions': 'us-west-1,sa-east-1' });
-    const props = skyMeshPropsFromConfig(config, '123456789012');
+    const props = meshPlanFromConfig(config, '123456789012');
     expect(props.mesh).toEqual([
       { region: 'us-west-1', azIds: regionInfo('us-west-1')!.azIds },
       { region: 'sa-east-1', azIds: regionInfo('sa-east-1')!.azIds },
@@ -17,21 +16,34 @@ describe('skyMeshPropsFromConfig', () => {
 
   it('keeps only the zones listed in skymesh.zones', () => {
     const config = skyConfigFromContext({ skymesh: { regions: ['us-west-1', 'sa-east-1'], zones: ['sae1-az2'] } });
-    expect(skyMeshPropsFromConfig(config).mesh).toEqual([{ region: 'sa-east-1', azIds: ['sae1-az2'] }]);
+    expect(meshPlanFromConfig(config).mesh).toEqual([{ region: 'sa-east-1', azIds: ['sae1-az2'] }]);
   });
 
   it('passes the sampling settings on to every zone stack', () => {
     const config = skyConfigFromContext({ skymesh: { regions: ['us-west-1'], maxPolls: 7, accuracyTarget: 0.9 } });
-    expect(skyMeshPropsFromConfig(config).sampling).toEqual(
+    expect(meshPlanFromConfig(config).sampling).toEqual(
       expect.objectContaining({ maxPolls: 7, accuracyTarget: 0.9, sampleEveryHours: 22, pollConcurrency: 1000 }),
     );
   });
 
   it('keeps the default global mesh within every CloudFormation limit', () => {
-    const props = skyMeshPropsFromConfig(DEFAULT_SKY_CONFIG);
+    const props = meshPlanFromConfig(DEFAULT_SKY_CONFIG);
     expect(() => assertMeshWithinLimits(props)).not.toThrow();
     const biggest = Math.max(...props.mesh.map((r) => r.azIds.length));
     const estimate = regionMeshEstimate({ stackName: '', zones: biggest, memorySizes: 9, architectures: 2 });
     expect(estimate.resources).toBeLessThan(500);
+  });
+
+  it('sizes the default global mesh: every catalog zone × 9 memory sizes × 2 architectures, 102 per zone, the router', () => {
+    const plan = meshPlanFromConfig(DEFAULT_SKY_CONFIG);
+    const zones = plan.mesh.reduce((n, r) => n + r.azIds.length, 0);
+    expect(meshSize(plan)).toEqual({
+      regions: plan.mesh.length,
+      zones,
+      stacks: plan.mesh.length + zones + 1,
+      dynamicFunctions: zones * 18,
+      samplingFunctions: zones * 102,
+      functions: zones * 120 + 1,
+    });
   });
 });
