@@ -2,7 +2,7 @@ import type { FanoutRequest, FanoutResponse } from '../contracts';
 import { ape, distributionOf } from '../core/distribution';
 import { characterizationCountsOf, hostKeyOf } from '../core/host-census';
 import { fanoutFunctionName, samplerFunctionName } from '../core/naming';
-import { confidenceOf, decideStop } from '../core/stopping-rule';
+import { confidenceOf, decideStop, pollCostUsd } from '../core/stopping-rule';
 import type { CharacterizationConfidence, CpuCounts, PollAggregate, StopReason } from '../core/types';
 import type { VirtualClock } from './clock';
 import type { PriceBook } from './prices';
@@ -135,17 +135,26 @@ function failuresOf(poll: PollAggregate): number {
   return n;
 }
 
-/** Cost of one poll: sampler time and requests, fan-out time and requests. */
+/**
+ * Cost of one poll: sampler time, INIT of the new sampler instances and requests (the core's
+ * `pollCostUsd`), fan-out time and requests.
+ */
 function pollCost(
   poll: FanoutResponse,
   samplerMemoryMb: number,
   settings: SamplingSettings,
   price: { perGbSecond: number; perRequest: number },
+  initMs: number,
 ): number {
-  const samplerGbS = (poll.billedMs / 1000) * (samplerMemoryMb / 1024);
+  const samplers = pollCostUsd(poll, {
+    samplerMemoryMb,
+    pricePerGbSecond: price.perGbSecond,
+    pricePerRequest: price.perRequest,
+    initBilledMs: initMs,
+  });
   const fanoutGbS = ((poll.fanoutMs ?? 0) / 1000) * (settings.fanoutMemoryMb / 1024);
-  const requests = poll.requested + (poll.fanoutCalls ?? 0) + 1;
-  return (samplerGbS + fanoutGbS) * price.perGbSecond + requests * price.perRequest;
+  const fanoutRequests = (poll.fanoutCalls ?? 0) + 1;
+  return samplers + fanoutGbS * price.perGbSecond + fanoutRequests * price.perRequest;
 }
 
 /**
@@ -164,6 +173,7 @@ export async function sampleZone(
   const zone = twin.zones.get(azId);
   if (!zone) throw new RangeError(`zone ${azId} is not in the twin`);
   const price = prices.lambda(zone.region, 'x86_64');
+  const init = twin.initBilledMs;
   const fanout = fanoutFunctionName(azId);
   const polls: PollAggregate[] = [];
   const summaries: PollSummary[] = [];
@@ -187,7 +197,7 @@ export async function sampleZone(
     };
     const answer = await twin.invoke(fanout, request);
     const poll = answer.ok ? (answer.payload as FanoutResponse) : failedPoll(request.count, answer.errorType);
-    const pollUsd = pollCost(poll, settings.samplerMemoryBaseMb + index, settings, price);
+    const pollUsd = pollCost(poll, settings.samplerMemoryBaseMb + index, settings, price, init);
     polls.push(poll);
     cost += pollUsd;
     failures += failuresOf(poll);

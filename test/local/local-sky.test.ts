@@ -229,7 +229,23 @@ describe('sky local on a small scenario, end to end', () => {
     expect(data.drift).toHaveLength(scenarioJson.zones.length * scenarioJson.days);
     expect(data.featuredWorkloads).toEqual(['zipper', 'logistic-regression']);
     const html = await readFile(path.join(outDir, 'report.html'), 'utf8');
-    for (const id of ['cpu-mix', 'ape-by-polls', 'polls-to-95', 'drift', 'cost-per-day-zipper', 'savings']) {
+    // The weighted objective's trade-off, placed by the core router from the table the run filled.
+    const workloads = Object.keys(scenarioJson.workloads as Record<string, unknown>);
+    expect(new Set(data.costCarbon.map((r: { workload: string }) => r.workload))).toEqual(new Set(workloads));
+    for (const r of data.costCarbon as Array<{ azId: string; costUsdPer1000: number; carbonGPer1000: number }>) {
+      expect((scenarioJson.zones as Array<{ azId: string }>).map((z) => z.azId)).toContain(r.azId);
+      expect(r.costUsdPer1000).toBeGreaterThan(0);
+      expect(r.carbonGPer1000).toBeGreaterThan(0);
+    }
+    for (const id of [
+      'cpu-mix',
+      'ape-by-polls',
+      'polls-to-95',
+      'drift',
+      'cost-per-day-zipper',
+      'savings',
+      'cost-carbon',
+    ]) {
       expect(html).toMatch(new RegExp(`<figure id="${id}">\\s*<h3>[^<]*<span[^>]*>[^<]*</span></h3>\\s*<svg`));
     }
     expect(html).not.toMatch(/<script|https?:/i);

@@ -29,6 +29,7 @@ const SETTINGS: SamplingSettings = {
   minInstancesForCharacterization: 100,
   pricePerGbSecond: 0.0000166667,
   pricePerRequest: 0.0000002,
+  initBilledMs: 150,
 };
 const ZONE = { azId: 'usw1-az1', region: 'us-west-1' };
 

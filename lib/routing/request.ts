@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { type DynamicRequest, LAMBDA_MEMORY_MB, type WorkloadSize } from '../../lib/contracts';
-import { STRATEGY_NAMES } from '../../lib/core/strategies';
-import type { Arch, GeoPoint, Objective, PlacementLimits, StrategyName } from '../../lib/core/types';
+import { type DynamicRequest, LAMBDA_MEMORY_MB, type WorkloadSize } from '../contracts';
+import { STRATEGY_NAMES } from '../core/strategies';
+import type { Arch, GeoPoint, Objective, PlacementLimits, StrategyName } from '../core/types';
 import { PayloadTooLargeError, RouterRequestError } from './errors';
 
 /**

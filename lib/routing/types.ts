@@ -1,4 +1,4 @@
-import type { DynamicErrorType } from '../../lib/contracts';
+import type { DynamicErrorType } from '../contracts';
 import type {
   Characterization,
   CpuCounts,
@@ -11,7 +11,7 @@ import type {
   StrategyName,
   Target,
   WorkloadProfile,
-} from '../../lib/core/types';
+} from '../core/types';
 
 /**
  * What the router reads from and writes to the table: the subset of `SkyStore` (`lib/aws/store.ts`)
