@@ -224,6 +224,24 @@ export interface RegionFacts {
   readonly pricePerRequest: number;
   /** Grid carbon intensity, gCO2e per kWh. */
   readonly carbonGPerKwh: number;
+  /**
+   * USD per vCPU-second, for a provider that bills CPU apart from memory (IBM Code Engine). Absent: 0.
+   */
+  readonly pricePerVcpuSecond?: number;
+  /** vCPUs a function gets per GB of memory where `pricePerVcpuSecond` applies. Absent: 0. */
+  readonly vcpusPerGb?: number;
+  /** Shortest duration billed per call, ms (DigitalOcean bills at least 100 ms). Absent: 0. */
+  readonly minBilledMs?: number;
+}
+
+/** A deployed zone: where it is and, for a provider that offers fewer, which configurations it has. */
+export interface DeployedZone {
+  readonly azId: string;
+  readonly region: string;
+  /** Architectures deployed in this zone. Absent: the view's `architectures`. */
+  readonly architectures?: readonly Arch[];
+  /** Memory sizes deployed in this zone, MB. Absent: the view's `memorySizes`. */
+  readonly memorySizes?: readonly number[];
 }
 
 /** Everything the router reads to place: a snapshot, so placing is pure. */
@@ -231,7 +249,7 @@ export interface RoutingView {
   /** Current characterization per AZ ID (the `LATEST` records). */
   readonly zones: ReadonlyArray<Characterization>;
   /** Zones that are deployed, even those with no characterization yet. */
-  readonly deployed: ReadonlyArray<{ readonly azId: string; readonly region: string }>;
+  readonly deployed: ReadonlyArray<DeployedZone>;
   readonly architectures: readonly Arch[];
   readonly memorySizes: readonly number[];
   readonly profiles: Readonly<Record<string, WorkloadProfile>>;

@@ -28,6 +28,7 @@ import {
   scenarioWorkloads,
 } from './burst';
 import { VirtualClock } from './clock';
+import { deployedZoneOf } from './deployed-zones';
 import { TwinError } from './errors';
 import { defaultHandlerKit } from './handlers';
 import { catalogPrices, type PriceBook } from './prices';
@@ -313,7 +314,7 @@ export class DayRunner {
     const routingAt = dayStart(day) + 3_600_000;
     const view: RoutingView = {
       zones: characterizations,
-      deployed: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
+      deployed: scenario.zones.map(deployedZoneOf),
       architectures: [...this.arches],
       memorySizes: this.memorySizes,
       profiles: this.profiles,
@@ -328,11 +329,15 @@ export class DayRunner {
       coldStartShare: 1,
       parallelism: Object.fromEntries(Object.entries(scenario.workloads).map(([n, w]) => [n, w.vcpus])),
     });
-    const oracleZones: OracleZone[] = scenario.zones.map((z) => ({
-      azId: z.azId,
-      region: z.region,
-      slotsByCpu: slotsByCpu(scenario, z.azId, day),
-    }));
+    const oracleZones: OracleZone[] = scenario.zones.map((z) => {
+      const sizes = deployedZoneOf(z).memorySizes;
+      return {
+        azId: z.azId,
+        region: z.region,
+        slotsByCpu: slotsByCpu(scenario, z.azId, day),
+        ...(sizes ? { memorySizes: sizes } : {}),
+      };
+    });
     const bursts: BurstRecord[] = [];
     for (const name of Object.keys(scenario.workloads)) {
       const workload = scenario.workloads[name];
