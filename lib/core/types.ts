@@ -33,17 +33,38 @@ export interface PollAggregate {
   readonly newInstances: number;
   /** Distinct host boot times (`btime`), a hint of how many hosts were met. */
   readonly bootTimes: readonly number[];
+  /**
+   * The hosts met, one entry per distinct (boot time, CPU) pair: the evidence of the host-level
+   * stopping rule. Absent from aggregates of samplers that report no boot time.
+   */
+  readonly hosts?: readonly HostSighting[];
+  /** Sampler functions of the poll that answered at least once (the rule's sampling units). */
+  readonly samplers?: number;
   /** Latency of the sampler calls in ms, as measured by the leaves. */
   readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
   /** Billed sampler time in ms, summed over successful calls (for cost). */
   readonly billedMs: number;
 }
 
+/** One host a poll met: a host is known by its boot time and CPU (see `lib/core/host-census.ts`). */
+export interface HostSighting {
+  /** Host boot time (`btime` in /proc/stat, seconds since the epoch). */
+  readonly bootTime: number;
+  readonly cpu: CpuKey;
+  /** Distinct instances of the poll on this host. */
+  readonly instances: number;
+  /** Distinct sampler functions of the poll with an instance on this host. */
+  readonly samplers: number;
+}
+
 /** A zone's CPU mix as measured by one completed sampling run (or by passive learning). */
 export interface Characterization {
   readonly azId: string;
   readonly region: string;
-  /** Instances seen per CPU key. */
+  /**
+   * Distinct hosts seen per CPU key (instances per CPU key when the samplers reported no hosts,
+   * and in characterizations written before host counting).
+   */
   readonly counts: CpuCounts;
   readonly instancesSeen: number;
   readonly polls: number;
@@ -58,6 +79,18 @@ export interface Characterization {
   readonly costUsd: number;
   /** Why the run stopped. */
   readonly stoppedBecause?: StopReason;
+  /** How sure the run was of the mix when it stopped (absent from older characterizations). */
+  readonly confidence?: CharacterizationConfidence;
+}
+
+/** How sure a characterization is of its mix: the stopping rule's estimate when the run stopped. */
+export interface CharacterizationConfidence {
+  /** APE (0..200) the mix is within, against the whole fleet, at the rule's confidence (90%). */
+  readonly apeBound: number;
+  /** Distinct hosts seen. */
+  readonly hostsSeen: number;
+  /** Estimated hosts in the zone; absent when fewer than two sampler functions met hosts. */
+  readonly fleetEstimate?: number;
 }
 
 /** Why progressive sampling stopped. */

@@ -2,7 +2,7 @@ import { WORKLOADS } from '../../lambda/workloads';
 import { DEFAULT_SKY_CONFIG } from '../config';
 import { archOfCpu } from '../core/cpu';
 import { ape, distributionOf } from '../core/distribution';
-import { classifyDrift } from '../core/drift';
+import { classifyDrift, driftNoiseApe } from '../core/drift';
 import type { RejectMode } from '../core/reject-mode';
 import { Router } from '../core/router';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
@@ -72,6 +72,8 @@ export interface TwinRunOptions {
   readonly sampling?: Partial<SamplingSettings>;
   /** Strategies to run (baseline is always run, for savings). @default all of TWIN_STRATEGIES */
   readonly strategies?: readonly TwinStrategy[];
+  /** Run the routing bursts after the sampling (false: sample only, e.g. to calibrate the stopping rule). @default true */
+  readonly routing?: boolean;
   /** Only the first `days` days. @default the scenario's days */
   readonly days?: number;
   /** Emulated keep-alive, cold start and invoke latency (see TwinOptions). */
@@ -190,6 +192,7 @@ function slotsByCpu(scenario: Scenario, azId: string, day: number): Map<CpuKey, 
 
 function characterizationOf(s: ZoneSampling, previous: Characterization | undefined): Characterization {
   const apeVsPrevious = previous ? ape(distributionOf(previous.counts), distributionOf(s.counts)) : undefined;
+  const noise = driftNoiseApe(previous, { confidence: s.confidence });
   return {
     azId: s.azId,
     region: s.region,
@@ -199,9 +202,10 @@ function characterizationOf(s: ZoneSampling, previous: Characterization | undefi
     failures: s.failures,
     measuredAt: new Date(s.finishedAt).toISOString(),
     ...(apeVsPrevious !== undefined ? { apeVsPrevious } : {}),
-    driftClass: classifyDrift(apeVsPrevious),
+    driftClass: classifyDrift(apeVsPrevious, noise),
     costUsd: s.costUsd,
     stoppedBecause: s.stoppedBecause,
+    confidence: s.confidence,
   };
 }
 
@@ -281,7 +285,9 @@ export class DayRunner {
 
   /** Steps of one day, for progress: zones sampled plus bursts run. */
   get stepsPerDay(): number {
-    return this.scenario.zones.length + Object.keys(this.scenario.workloads).length * this.strategies.length;
+    const bursts =
+      this.options.routing === false ? 0 : Object.keys(this.scenario.workloads).length * this.strategies.length;
+    return this.scenario.zones.length + bursts;
   }
 
   /**
@@ -303,6 +309,7 @@ export class DayRunner {
       ),
     );
     const characterizations = sampling.map((s) => characterizationOf(s, undefined));
+    if (this.options.routing === false) return { day, sampling, characterizations, bursts: [] };
 
     // 2. Routing: one burst per workload and strategy, placed from the day's characterizations.
     const routingAt = dayStart(day) + 3_600_000;
@@ -427,7 +434,9 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
   const days = Math.min(options.days ?? scenario.days, scenario.days);
   const strategies = strategiesOf(options.strategies);
   const dayList = Array.from({ length: days }, (_, d) => d);
-  const perDay = scenario.zones.length + Object.keys(scenario.workloads).length * strategies.length;
+  const perDay =
+    scenario.zones.length +
+    (options.routing === false ? 0 : Object.keys(scenario.workloads).length * strategies.length);
   const total = days * perDay;
   let done = 0;
   let results: TwinDay[];
