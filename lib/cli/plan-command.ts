@@ -1,7 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { routerEnvironment } from '../../lambda/router/environment';
-import { parseRouterRequest } from '../../lambda/router/request';
-import type { RouterStore } from '../../lambda/router/types';
 import { createDocumentClient } from '../aws/dynamo-client';
 import { SkyStore } from '../aws/store';
 import { regionFacts, regionOfAzId } from '../catalog';
@@ -9,6 +7,8 @@ import { FUNCTION_ENV } from '../contracts';
 import { type RankedTarget, Router } from '../core/router';
 import type { Arch, Characterization, Placement, PlacementRequest } from '../core/types';
 import { formatMix, shortCpuLabel, textTable, wrapText } from '../report/format';
+import { parseRouterRequest } from '../routing/request';
+import type { RouterStore } from '../routing/types';
 import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, usd } from './router-options';
 
 export interface PlanCliOptions extends PlacementCliOptions {

@@ -20,6 +20,9 @@ function report(): TwinReport {
         costUsd: 0.1234,
         stoppedBy: 'converged',
         driftClass: 'stable',
+        apeBound: 5,
+        hostsSeen: 10,
+        fleetEstimate: null,
       }),
     ),
   );
