@@ -69,7 +69,7 @@ export function buildProviderPackages(outDir: string, samplers = 10): { ibm: str
         '        runtime: nodejs:18',
         '        web: true',
         // DigitalOcean refuses a call without X-Require-Whisk-Auth equal to this secret (from .env at deploy).
-        '        webSecure: ${SKY_DO_SECRET}',
+        `        webSecure: ${doTemplate('SKY_DO_SECRET')}`,
         '        limits:',
         `          memory: ${memoryMb}`,
         '          timeout: 60000',
@@ -86,7 +86,7 @@ export function buildProviderPackages(outDir: string, samplers = 10): { ibm: str
     action(`sampler-${String(i).padStart(2, '0')}`, Math.max(...DIGITALOCEAN_FUNCTIONS.memorySizes), {
       SKY_FUNCTION: 'sampler',
       SKY_SAMPLER_INDEX: String(i),
-      SKY_AZ_ID: '${SKY_AZ_ID}',
+      SKY_AZ_ID: doTemplate('SKY_AZ_ID'),
     });
   }
   writeFileSync(
@@ -113,17 +113,22 @@ export function buildProviderPackages(outDir: string, samplers = 10): { ibm: str
   return { ibm, digitalocean };
 }
 
+/** A `${NAME}` placeholder that doctl fills from the project's `.env` at deploy. */
+function doTemplate(name: string): string {
+  return `\${${name}}`;
+}
+
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const valueOf = (flag: string): string | undefined => {
+  const optionOf = (flag: string): string | undefined => {
     const at = args.indexOf(flag);
     return at >= 0 ? args[at + 1] : undefined;
   };
-  const samplers = Number(valueOf('--samplers') ?? '10');
+  const samplers = Number(optionOf('--samplers') ?? '10');
   if (!Number.isInteger(samplers) || samplers < 0 || samplers > 100) {
-    console.error(`--samplers must be an integer from 0 to 100, not ${valueOf('--samplers')}`);
+    console.error(`--samplers must be an integer from 0 to 100, not ${optionOf('--samplers')}`);
     process.exit(2);
   }
-  const built = buildProviderPackages(valueOf('--out') ?? 'dist/providers', samplers);
+  const built = buildProviderPackages(optionOf('--out') ?? 'dist/providers', samplers);
   console.log(`IBM Code Engine build context: ${built.ibm}\nDigitalOcean Functions project: ${built.digitalocean}`);
 }
