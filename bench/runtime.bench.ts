@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { createDynamicHandler } from '../lambda/dynamic/handler';
 import { bundleOf } from '../lambda/shared/payload-builder';
 import { nodePlatform, type Platform } from '../lambda/shared/platform';
-import type { DynamicResponse } from '../lambda/shared/protocol';
 import { WORKLOAD_LIST } from '../lambda/workloads';
+import type { DynamicResponse } from '../lib/contracts';
 
 export const title = 'Runtime: dynamic-function overhead, bundle decoding, workload runtimes';
 

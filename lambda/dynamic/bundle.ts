@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { DynamicRequest } from '../shared/protocol';
+import type { DynamicRequest } from '../../lib/contracts';
 import { readTar, TarFormatError } from '../shared/tar';
 import { BadRequestError } from './errors';
 import { MAX_BUNDLE_UNPACKED_BYTES } from './request';

@@ -1,4 +1,4 @@
-import type { DynamicErrorType } from '../shared/protocol';
+import type { DynamicErrorType } from '../../lib/contracts';
 
 /**
  * A failure that becomes a structured `status: 'error'` answer. The handler catches these (and

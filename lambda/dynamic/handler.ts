@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import type { DynamicRequest, DynamicResponse, Inspection } from '../../lib/contracts';
 import type { Platform } from '../shared/platform';
-import type { DynamicRequest, DynamicResponse, Inspection } from '../shared/protocol';
 import { WORKLOADS } from '../workloads';
 import type { UserContext, Workload } from '../workloads/types';
 import { BundleCache } from './bundle';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Inspection } from '../../lib/contracts';
 import { cpuKeyOf } from '../../lib/core/cpu';
 import type { Arch, CpuKey } from '../../lib/core/types';
 import type { Platform } from '../shared/platform';
-import type { Inspection } from '../shared/protocol';
 
 /**
  * Reports the machine a call runs on, after the Inspector of SAAF (Cordingly et al.): the CPU

@@ -1,11 +1,11 @@
 import * as z from 'zod/mini';
+import type { DynamicRequest } from '../../lib/contracts';
 import { describeIssue, fieldOf } from '../shared/issues';
-import type { DynamicRequest } from '../shared/protocol';
 import { BadRequestError } from './errors';
 
 /**
  * The dynamic function's request, as a zod schema that mirrors `DynamicRequest` in
- * `lambda/shared/protocol.ts`.
+ * `lib/contracts/protocol.ts`.
  *
  * Size limits. Lambda accepts at most 6 MB (6,291,456 bytes) of JSON for a synchronous invoke.
  * The bundle's `data` (base64 text) may take at most {@link MAX_BUNDLE_BASE64_CHARS} characters

@@ -1,4 +1,4 @@
-import type { Inspection, WorkloadSize } from '../shared/protocol';
+import type { Inspection, WorkloadSize } from '../../lib/contracts';
 import type { UserContext } from '../workloads/types';
 
 /**

@@ -1,7 +1,6 @@
+import type { FanoutDetail, FanoutResponse, InvokeResult, SamplerResponse } from '../../lib/contracts';
 import { cpuKeyOf } from '../../lib/core/cpu';
 import type { CpuKey } from '../../lib/core/types';
-import type { InvokeResult } from '../shared/invoker';
-import type { FanoutDetail, FanoutResponse, SamplerResponse } from '../shared/protocol';
 import { EMPTY_SKETCH, type LatencySketch, mergeSketches, percentilesOf, sketchOf } from './latency';
 
 /** An aggregate with the detail parents need to merge it exactly. */

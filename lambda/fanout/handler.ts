@@ -1,5 +1,4 @@
-import type { Invoker } from '../shared/invoker';
-import type { FanoutRequest, FanoutResponse } from '../shared/protocol';
+import type { FanoutRequest, FanoutResponse, Invoker } from '../../lib/contracts';
 import { PollAccumulator, withoutDetail } from './aggregate';
 import { FanoutRequestError } from './errors';
 import { parseFanoutRequest } from './request';

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
+import type { FanoutRequest } from '../../lib/contracts';
 import { describeIssue, fieldOf } from '../shared/issues';
-import type { FanoutRequest } from '../shared/protocol';
 import { FanoutRequestError } from './errors';
 
 /** Deepest tree allowed (a guard: with branching >= 2 a poll of 100,000 needs 17 levels at most). */

@@ -1,11 +1,18 @@
+import {
+  DEFAULT_HOLD_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  FUNCTION_ENV,
+  isLambdaMemorySize,
+  LAMBDA_MEMORY_MB,
+  PAPER_MEMORY_SIZES,
+} from '../../lib/contracts';
 import type { Arch, RegionFacts } from '../../lib/core/types';
-import { FUNCTION_ENV } from '../../lib/infra/function-environment';
-import { DEFAULT_CACHE_TTL_MS, type RejectMode, type RouterConfig } from './config';
-import { RouterConfigError } from './errors';
+import { DEFAULT_CACHE_TTL_MS, type RejectMode, type RouterConfig } from '../../lib/routing/config';
+import { RouterConfigError } from '../../lib/routing/errors';
 
 /**
  * The router Lambda's settings, from its environment (set by the control stack; names in
- * `lib/infra/function-environment.ts`):
+ * `lib/contracts/environment.ts`):
  *
  * | variable | meaning | default |
  * |---|---|---|
@@ -27,8 +34,6 @@ export interface RouterEnvironment {
   readonly cacheTtlMs: number;
 }
 
-export const PAPER_MEMORY_SIZES = [128, 256, 512, 1024, 2048, 4096, 6144, 8192, 10240] as const;
-
 export interface EnvironmentFacts {
   readonly regionFacts: (region: string) => RegionFacts;
   /** The region of an AZ ID, or undefined when unknown. */
@@ -47,10 +52,10 @@ export function routerEnvironment(
   const memorySizes = listOf(
     env[FUNCTION_ENV.memorySizes],
     FUNCTION_ENV.memorySizes,
-    'integers from 128 to 10240',
+    `integers from ${LAMBDA_MEMORY_MB.min} to ${LAMBDA_MEMORY_MB.max}`,
     (v) => {
       const n = Number(v);
-      return Number.isInteger(n) && n >= 128 && n <= 10240 ? n : undefined;
+      return isLambdaMemorySize(n) ? n : undefined;
     },
   ) ?? [...PAPER_MEMORY_SIZES];
   const architectures =
@@ -66,8 +71,8 @@ export function routerEnvironment(
       architectures,
       memorySizes,
       regionFacts: facts.regionFacts,
-      holdMs: numberOf(env[FUNCTION_ENV.holdMs], FUNCTION_ENV.holdMs, 0, 10_000) ?? 150,
-      maxAttempts: numberOf(env.SKY_MAX_ATTEMPTS, 'SKY_MAX_ATTEMPTS', 1, 50) ?? 10,
+      holdMs: numberOf(env[FUNCTION_ENV.holdMs], FUNCTION_ENV.holdMs, 0, 10_000) ?? DEFAULT_HOLD_MS,
+      maxAttempts: numberOf(env.SKY_MAX_ATTEMPTS, 'SKY_MAX_ATTEMPTS', 1, 50) ?? DEFAULT_MAX_ATTEMPTS,
       rejectMode: rejectModeOf(env.SKY_REJECT_MODE),
       invokeTimeoutMs: numberOf(env.SKY_INVOKE_TIMEOUT_MS, 'SKY_INVOKE_TIMEOUT_MS', 1, 900_000) ?? 60_000,
     },

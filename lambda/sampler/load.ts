@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { SamplerResponse } from '../../lib/contracts';
 import type { Platform } from '../shared/platform';
-import type { SamplerResponse } from '../shared/protocol';
 
 type Factory = (...args: unknown[]) => void;
 

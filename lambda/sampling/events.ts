@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type SamplingSettings, SamplingSettingsSchema } from '../../lib/contracts';
 
 /**
  * What the sampling state machine sends its steps function, and what each step answers.
@@ -8,27 +9,7 @@ import { z } from 'zod';
  * aggregate) and `error` (a caught failure). Each step answers a new `RunState`.
  */
 
-/** Settings baked into the state machine definition by the construct (so a schedule needs no input). */
-export const SamplingSettingsSchema = z.object({
-  samplersPerZone: z.number().int().min(1).max(999),
-  /** Memory of sampler 0; sampler i has samplerMemoryMb + i. */
-  samplerMemoryMb: z.number().int().min(128).max(10_240),
-  pollConcurrency: z.number().int().min(1),
-  fanoutBranching: z.number().int().min(2),
-  fanoutMemoryMb: z.number().int().min(128).max(10_240),
-  accuracyTarget: z.number().gt(0).lt(1),
-  saturationFailureRate: z.number().gt(0).max(1),
-  maxPolls: z.number().int().min(1).max(9999),
-  maxRunCostUsd: z.number().gt(0),
-  sampleEveryHours: z.number().gt(0),
-  /** When true, a scheduled run is skipped until the zone's `nextSampleAt` (picked from its drift class). */
-  adaptiveSchedule: z.boolean(),
-  /** Saturated runs write a characterization only when they saw at least this many instances. */
-  minInstancesForCharacterization: z.number().int().min(1),
-  pricePerGbSecond: z.number().gt(0),
-  pricePerRequest: z.number().min(0),
-});
-export type SamplingSettings = z.infer<typeof SamplingSettingsSchema>;
+export { type SamplingSettings, SamplingSettingsSchema };
 
 const ExecutionFields = {
   runId: z.string().min(1).max(80),

@@ -1,6 +1,6 @@
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { SkyStore } from '../../lib/aws/store';
-import { FUNCTION_ENV } from '../../lib/infra/function-environment';
+import { FUNCTION_ENV } from '../../lib/contracts';
 import { StepsConfigError } from './errors';
 import { createStepsHandler, type StepsHandler } from './handler';
 import { powertoolsMetrics } from './metrics';

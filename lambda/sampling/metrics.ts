@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from '../../lib/infra/metric-names';
+import { METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from '../../lib/contracts';
 
 /** What the sampling steps report to CloudWatch. */
 export interface SamplingMetrics {

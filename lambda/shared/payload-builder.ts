@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { DynamicRequest } from './protocol';
+import type { DynamicRequest } from '../../lib/contracts';
 import { type TarEntry, writeTar } from './tar';
 
 /**

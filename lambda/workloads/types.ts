@@ -1,4 +1,4 @@
-import type { WorkloadSize } from '../shared/protocol';
+import type { WorkloadSize } from '../../lib/contracts';
 
 /** What user code and workloads receive as their second argument. */
 export interface UserContext {

@@ -2,7 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { InvokeOptions, InvokeResult, Invoker } from '../../lambda/shared/invoker';
+import type { InvokeOptions, InvokeResult, Invoker } from '../contracts';
 
 /** Service errors worth failing over or retrying: the function never ran or the zone could not serve it. */
 const RETRYABLE = new Set([

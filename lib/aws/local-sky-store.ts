@@ -1,8 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLE_SCHEMA } from '../contracts';
 import { createDocumentClient } from './dynamo-client';
 import { type LocalDynamo, startLocalDynamo } from './local-dynamo';
 import { SkyStore } from './store';
-import { TABLE_SCHEMA } from './table-schema';
 import { ensureSkyTable } from './table-setup';
 
 /** The skymesh table in a local DynamoDB-compatible server, with a store over it. */

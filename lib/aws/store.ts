@@ -7,6 +7,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { ITEM_TYPES, keys, TABLE_SCHEMA } from '../contracts';
 import type { Characterization, CpuCounts, CpuKey, PollAggregate, ProfileKey, WorkloadProfile } from '../core/types';
 import { InvalidRecordError, PollOutOfOrderError, RunFinishedError, RunNotFoundError } from './store-errors';
 import {
@@ -21,7 +22,6 @@ import {
   runtimeStatsOf,
   storedAggregate,
 } from './store-records';
-import { ITEM_TYPES, keys, TABLE_SCHEMA } from './table-schema';
 
 /** How the store reaches its table. */
 export interface SkyStoreOptions {

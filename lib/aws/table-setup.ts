@@ -5,7 +5,7 @@ import {
   type DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_SCHEMA } from './table-schema';
+import { TABLE_SCHEMA } from '../contracts';
 
 /**
  * The table as `CreateTable` wants it, from the shared key schema: for local servers and tests.

@@ -1,8 +1,11 @@
 export {
-  CCF_EMISSION_FACTORS_T_PER_KWH,
-  CCF_UNKNOWN_REGION_T_PER_KWH,
+  type CarbonSource,
   carbonIntensity,
+  carbonIntensityOf,
+  GRID_CARBON_INTENSITY,
+  type GridCarbonIntensity,
   hasMeasuredCarbonIntensity,
+  UNKNOWN_REGION_CARBON_INTENSITY,
 } from './carbon';
 export { UnknownRegionError } from './errors';
 export { AZ_IDS, REGION_CODES, regionFacts, regionInfo, regionOfAzId, requireRegionInfo } from './lookup';

@@ -48,7 +48,7 @@ export function regionOfAzId(azId: string): string | undefined {
  * Throws `UnknownRegionError` for a region the catalog does not list (its location is unknown).
  *
  * @example
- * regionFacts('sa-east-1').carbonGPerKwh; // 61.7
+ * regionFacts('sa-east-1').carbonGPerKwh; // 106
  */
 export function regionFacts(region: string): RegionFacts {
   const info = requireRegionInfo(region);

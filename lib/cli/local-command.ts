@@ -114,9 +114,10 @@ async function runLocalCommand(options: LocalCliOptions): Promise<number> {
     progress.stop();
     console.log(options.json ? JSON.stringify(result.summary, null, 2) : formatSummary(result.summary));
     if (result.report) console.error(`\nReport: ${result.report.htmlPath} (data: ${result.report.jsonPath})`);
+    if (result.reportError) console.error(`\n${result.reportError.message}`);
     const steps = Object.entries(result.timings).map(([name, ms]) => `${name} ${((ms ?? 0) / 1000).toFixed(1)} s`);
     console.error(`Done in ${(result.elapsedMs / 1000).toFixed(1)} s (${steps.join(', ')}).`);
-    return 0;
+    return result.reportError ? 1 : 0;
   } catch (error) {
     progress.stop();
     const interrupted = controller.signal.aborted;

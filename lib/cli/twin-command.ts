@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { prepareOutFile } from '../report/out-dir';
 import { runTwinExperiment, TWIN_STRATEGIES, type TwinProgress, type TwinRun } from '../twin/experiment';
 import { formatTwinReport, type TwinReport, twinReport } from '../twin/report';
 import { loadScenario } from '../twin/scenario';
@@ -45,6 +46,7 @@ export function registerTwinCommand(program: Command): void {
     .option('--workers <n>', 'worker threads to split the days over (results do not depend on it)', positiveInt)
     .option('--no-progress', 'no progress on stderr')
     .action(async (options: TwinCliOptions) => {
+      if (options.out) prepareOutFile(options.out);
       const scenario = loadScenario(options.scenario);
       const progress = options.progress ? progressReporter() : undefined;
       let run: TwinRun;

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { coerceList, coerceNumber, coerceNumberList } from './coerce';
 import {
   DYNAMODB_TABLE_NAME_PATTERN,
-  LAMBDA_MAX_MEMORY_MB,
-  LAMBDA_MIN_MEMORY_MB,
+  LAMBDA_MEMORY_MB,
   LOG_RETENTION_DAYS,
-} from './lambda-limits';
+  SAMPLING_SETTING_RULES,
+  type SamplingSettingName,
+} from '../contracts';
+import { coerceList, coerceNumber, coerceNumberList } from './coerce';
 import type { SkyConfig } from './sky-config';
 
 /** How one key is read: its zod schema (coercing strings first) and what is allowed, in words. */
@@ -33,18 +34,14 @@ function nonEmptyDistinctList(item: z.ZodType, allowed: string, coerce = coerceL
 const regionCode = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/);
 const azId = z.string().regex(/^[a-z]{2,5}\d-az\d+$/);
 
-/** Whole minutes from 1 minute to 365 days, in hours (EventBridge rate expressions count whole minutes). */
-export const SAMPLE_EVERY_HOURS_RULE: KeyRule = {
-  schema: z.preprocess(
-    coerceNumber,
-    z
-      .number()
-      .min(1 / 60)
-      .max(8760)
-      .refine((hours) => Math.abs(hours * 60 - Math.round(hours * 60)) < 1e-9, 'must be whole minutes'),
-  ),
-  allowed: 'a number of hours from 1/60 (1 minute) to 8760 (365 days), in whole minutes',
-};
+/** A sampling setting read as the stacks and the sampling steps read it (`lib/contracts`), numbers coerced. */
+function samplingSetting(name: SamplingSettingName): KeyRule {
+  const rule = SAMPLING_SETTING_RULES[name];
+  return { schema: z.preprocess(coerceNumber, rule.schema), allowed: rule.allowed };
+}
+
+/** The sampling period in hours, also the rule of the `sampleEvery` alias. */
+export const SAMPLE_EVERY_HOURS_RULE: KeyRule = samplingSetting('sampleEveryHours');
 
 /**
  * The rule of every key of `SkyConfig`. Cross-key and catalog checks (regions exist, zones belong to the
@@ -63,32 +60,23 @@ export const KEY_RULES: { readonly [K in keyof SkyConfig]-?: KeyRule } = {
     'a non-empty list of distinct AZ IDs such as "usw1-az1,usw1-az3" (omit the key for every zone)',
   ),
   memorySizes: nonEmptyDistinctList(
-    z.number().int().min(LAMBDA_MIN_MEMORY_MB).max(LAMBDA_MAX_MEMORY_MB),
-    `a non-empty list of distinct integers from ${LAMBDA_MIN_MEMORY_MB} to ${LAMBDA_MAX_MEMORY_MB} (MB)`,
+    z.number().int().min(LAMBDA_MEMORY_MB.min).max(LAMBDA_MEMORY_MB.max),
+    `a non-empty list of distinct integers from ${LAMBDA_MEMORY_MB.min} to ${LAMBDA_MEMORY_MB.max} (MB)`,
     coerceNumberList,
   ),
   architectures: nonEmptyDistinctList(
     z.enum(['x86_64', 'arm64']),
     'a non-empty list of distinct architectures from "x86_64", "arm64"',
   ),
-  samplersPerZone: integer(1, 1000),
-  samplerMemoryMb: integer(LAMBDA_MIN_MEMORY_MB, LAMBDA_MAX_MEMORY_MB),
-  samplerSleepMs: integer(0, 60_000),
-  pollConcurrency: integer(1, 100_000),
-  fanoutBranching: integer(2, 1000),
-  accuracyTarget: {
-    schema: z.preprocess(coerceNumber, z.number().gt(0).lt(1)),
-    allowed: 'a number greater than 0 and less than 1 (0.95 means APE <= 5)',
-  },
-  saturationFailureRate: {
-    schema: z.preprocess(coerceNumber, z.number().gt(0).lte(1)),
-    allowed: 'a number greater than 0 and at most 1',
-  },
-  maxPolls: integer(1, 1000),
-  maxRunCostUsd: {
-    schema: z.preprocess(coerceNumber, z.number().gt(0).lte(1000)),
-    allowed: 'a number of USD greater than 0 and at most 1000',
-  },
+  samplersPerZone: samplingSetting('samplersPerZone'),
+  samplerMemoryMb: samplingSetting('samplerMemoryMb'),
+  samplerSleepMs: samplingSetting('samplerSleepMs'),
+  pollConcurrency: samplingSetting('pollConcurrency'),
+  fanoutBranching: samplingSetting('fanoutBranching'),
+  accuracyTarget: samplingSetting('accuracyTarget'),
+  saturationFailureRate: samplingSetting('saturationFailureRate'),
+  maxPolls: samplingSetting('maxPolls'),
+  maxRunCostUsd: samplingSetting('maxRunCostUsd'),
   sampleEveryHours: SAMPLE_EVERY_HOURS_RULE,
   homeRegion: {
     schema: z.preprocess((value) => (typeof value === 'string' ? value.trim() : value), regionCode),

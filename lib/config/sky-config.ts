@@ -1,3 +1,4 @@
+import { DEFAULT_HOLD_MS, PAPER_MEMORY_SIZES, SAMPLING_DEFAULTS } from '../contracts';
 import type { Arch } from '../core/types';
 
 /**
@@ -43,26 +44,23 @@ export interface SkyConfig {
   readonly logRetentionDays: number;
 }
 
-/** The paper's nine memory sizes, MB. */
-export const PAPER_MEMORY_SIZES: readonly number[] = [128, 256, 512, 1024, 2048, 4096, 6144, 8192, 10240];
-
 /** Defaults of every key: the paper's setup where it has one. */
 export const DEFAULT_SKY_CONFIG: SkyConfig = Object.freeze({
   regions: 'all',
   memorySizes: PAPER_MEMORY_SIZES,
   architectures: ['x86_64', 'arm64'] as const,
-  samplersPerZone: 100,
-  samplerMemoryMb: 10140,
-  samplerSleepMs: 250,
-  pollConcurrency: 1000,
-  fanoutBranching: 10,
-  accuracyTarget: 0.95,
-  saturationFailureRate: 0.5,
-  maxPolls: 30,
-  maxRunCostUsd: 0.2,
-  sampleEveryHours: 22,
+  samplersPerZone: SAMPLING_DEFAULTS.samplersPerZone,
+  samplerMemoryMb: SAMPLING_DEFAULTS.samplerMemoryMb,
+  samplerSleepMs: SAMPLING_DEFAULTS.samplerSleepMs,
+  pollConcurrency: SAMPLING_DEFAULTS.pollConcurrency,
+  fanoutBranching: SAMPLING_DEFAULTS.fanoutBranching,
+  accuracyTarget: SAMPLING_DEFAULTS.accuracyTarget,
+  saturationFailureRate: SAMPLING_DEFAULTS.saturationFailureRate,
+  maxPolls: SAMPLING_DEFAULTS.maxPolls,
+  maxRunCostUsd: SAMPLING_DEFAULTS.maxRunCostUsd,
+  sampleEveryHours: SAMPLING_DEFAULTS.sampleEveryHours,
   homeRegion: 'us-west-2',
-  holdMs: 150,
+  holdMs: DEFAULT_HOLD_MS,
   tableName: 'skymesh',
   logRetentionDays: 14,
 });

@@ -1,6 +1,6 @@
 import { AZ_IDS, REGION_CODES, regionOfAzId } from '../catalog';
+import { LAMBDA_MEMORY_MB, topSamplerMemoryMb } from '../contracts';
 import type { ConfigProblem } from './errors';
-import { LAMBDA_MAX_MEMORY_MB } from './lambda-limits';
 import type { SkyConfig } from './sky-config';
 import { closestMatch } from './suggest';
 
@@ -56,13 +56,13 @@ export function catalogProblems(config: SkyConfig, valid: ReadonlySet<keyof SkyC
   }
 
   if (valid.has('samplerMemoryMb') && valid.has('samplersPerZone')) {
-    const last = config.samplerMemoryMb + config.samplersPerZone - 1;
-    if (last > LAMBDA_MAX_MEMORY_MB) {
+    const last = topSamplerMemoryMb(config);
+    if (last > LAMBDA_MEMORY_MB.max) {
       problems.push({
         key: 'samplerMemoryMb',
         value: config.samplerMemoryMb,
-        allowed: `at most ${LAMBDA_MAX_MEMORY_MB - config.samplersPerZone + 1} with samplersPerZone ${config.samplersPerZone}`,
-        hint: `sampler ${config.samplersPerZone - 1} would get ${last} MB; Lambda allows at most ${LAMBDA_MAX_MEMORY_MB} MB`,
+        allowed: `at most ${LAMBDA_MEMORY_MB.max - config.samplersPerZone + 1} with samplersPerZone ${config.samplersPerZone}`,
+        hint: `sampler ${config.samplersPerZone - 1} would get ${last} MB; Lambda allows at most ${LAMBDA_MEMORY_MB.max} MB`,
       });
     }
   }

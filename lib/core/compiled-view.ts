@@ -1,6 +1,6 @@
 import { targetOf } from './candidate';
 import { archOfCpu } from './cpu';
-import { MAX_MEMORY_MB, MIN_MEMORY_MB } from './memory-scaling';
+import { isLambdaMemorySize } from './lambda-limits';
 import type { Arch, CpuKey, RegionFacts, RoutingView, Target } from './types';
 import { type ResolvedZone, resolveZones } from './zone-mix';
 
@@ -62,9 +62,7 @@ export function compileView(view: RoutingView, staleAfterMs: number): CompiledVi
     zoneRegion[i] = r;
   });
   const architectures = (['x86_64', 'arm64'] as const).filter((a) => view.architectures.includes(a));
-  const memorySizes = [...new Set(view.memorySizes)]
-    .filter((mb) => Number.isInteger(mb) && mb >= MIN_MEMORY_MB && mb <= MAX_MEMORY_MB)
-    .sort((a, b) => a - b);
+  const memorySizes = [...new Set(view.memorySizes)].filter(isLambdaMemorySize).sort((a, b) => a - b);
   const cpusByArch: Record<Arch, Set<CpuKey>> = { x86_64: new Set(), arm64: new Set() };
   for (const zone of zones) {
     for (const arch of ['x86_64', 'arm64'] as const) {

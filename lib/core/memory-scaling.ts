@@ -10,9 +10,6 @@
 export const MB_PER_VCPU = 1769;
 /** Most vCPUs a Lambda function gets (at 10,240 MB). */
 export const MAX_VCPUS = 6;
-/** Lambda's memory range, MB. */
-export const MIN_MEMORY_MB = 128;
-export const MAX_MEMORY_MB = 10240;
 
 /** vCPUs a function of this memory gets. */
 export function vcpusOf(memoryMb: number): number {

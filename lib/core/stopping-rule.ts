@@ -1,3 +1,4 @@
+import { DEFAULT_INIT_MS } from './cost-model';
 import { CoreInputError } from './errors';
 import { chiSquareQuantile, normalQuantile } from './statistics';
 import type { CpuKey, PollAggregate, StopDecision } from './types';
@@ -54,6 +55,8 @@ export interface PollPricing {
   readonly pricePerGbSecond?: number;
   /** USD per request. @default 0.0000002 */
   readonly pricePerRequest?: number;
+  /** Billed INIT of each new sampler instance, ms (0: INIT not billed). @default DEFAULT_INIT_MS */
+  readonly initBilledMs?: number;
 }
 
 /** Options of `decideStop`. Defaults follow the paper and `SkyConfig`. */
@@ -104,6 +107,7 @@ const DEFAULT_PRICING: Required<PollPricing> = {
   samplerMemoryMb: 10190,
   pricePerGbSecond: 0.0000166667,
   pricePerRequest: 0.0000002,
+  initBilledMs: DEFAULT_INIT_MS,
 };
 
 /** Counts of the polls, skipping polls that saw no instance. */
@@ -267,10 +271,15 @@ export function failureShare(poll: PollAggregate): number {
   return seen > 0 ? failed / seen : 0;
 }
 
-/** Cost of one poll in USD: billed sampler time × memory × price + a request charge per request. */
+/**
+ * Cost of one poll in USD: billed sampler time, plus the INIT of every new sampler instance (a poll
+ * exists to start new instances, about a thousand of them), × memory × price, + a request charge
+ * per request.
+ */
 export function pollCostUsd(poll: PollAggregate, pricing: PollPricing = {}): number {
   const p = { ...DEFAULT_PRICING, ...pricing };
-  return (poll.billedMs / 1000) * (p.samplerMemoryMb / 1024) * p.pricePerGbSecond + poll.requested * p.pricePerRequest;
+  const billedMs = poll.billedMs + poll.newInstances * p.initBilledMs;
+  return (billedMs / 1000) * (p.samplerMemoryMb / 1024) * p.pricePerGbSecond + poll.requested * p.pricePerRequest;
 }
 
 function validate(options: StopOptions): void {

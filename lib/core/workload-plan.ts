@@ -35,6 +35,10 @@ export interface PlanSettings {
   readonly holdMs: number;
   readonly maxAttempts: number;
   readonly retryOverheadMs: number;
+  /** Billed INIT of a new instance, ms. */
+  readonly initBilledMs: number;
+  /** Share of first attempts that start a new instance. */
+  readonly coldStartShare: number;
   readonly defaultBaseMs: number;
   readonly uncertaintyPenalty: number;
 }
@@ -125,6 +129,8 @@ export function compileWorkload(
     holdMs: settings.holdMs,
     maxAttempts: settings.maxAttempts,
     retryOverheadMs: settings.retryOverheadMs,
+    initBilledMs: settings.initBilledMs,
+    coldStartShare: settings.coldStartShare,
     maxAddedLatencyMs: Number.POSITIVE_INFINITY,
   };
   const references = {

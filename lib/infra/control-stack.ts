@@ -3,17 +3,22 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { TABLE_SCHEMA } from '../aws/table-schema';
+import {
+  DEFAULT_HOLD_MS,
+  FUNCTION_ENV,
+  METRIC_SERVICES,
+  METRICS_NAMESPACE,
+  PAPER_MEMORY_SIZES,
+  TABLE_SCHEMA,
+} from '../contracts';
 import { ROUTER_FUNCTION_NAME } from '../core/naming';
 import type { Arch } from '../core/types';
 import { bundledCode, bundledHandler, CONTROL_HANDLERS } from './bundling';
 import { MeshPropsError } from './errors';
 import { ExecutionRole } from './execution-role';
-import { FUNCTION_ENV } from './function-environment';
 import { invokeMeshStatements } from './invoke-scope';
-import { METRIC_SERVICES, METRICS_NAMESPACE } from './metric-names';
 import { acknowledgeWildcardGrants } from './nag';
-import { ALL_ARCHITECTURES, PAPER_MEMORY_SIZES, SKY_RUNTIME } from './region-mesh-stack';
+import { ALL_ARCHITECTURES, SKY_RUNTIME } from './region-mesh-stack';
 import { SkyDashboard } from './sky-dashboard';
 import { routerTableStatement } from './table-access';
 
@@ -143,7 +148,7 @@ export class ControlStack extends Stack {
         [FUNCTION_ENV.zones]: props.mesh.flatMap((r) => r.azIds).join(','),
         [FUNCTION_ENV.memorySizes]: memorySizes.join(','),
         [FUNCTION_ENV.architectures]: architectures.join(','),
-        [FUNCTION_ENV.holdMs]: String(props.holdMs ?? 150),
+        [FUNCTION_ENV.holdMs]: String(props.holdMs ?? DEFAULT_HOLD_MS),
         [FUNCTION_ENV.metricsNamespace]: METRICS_NAMESPACE,
         [FUNCTION_ENV.serviceName]: METRIC_SERVICES.router,
       },

@@ -2,6 +2,9 @@
  * `skymesh/infra`: the {@link SkyMesh} construct for a CDK app, and the stacks and constructs it is made of.
  * Needs the peer dependencies aws-cdk-lib and constructs.
  */
+
+// The contracts the stacks set on their functions, re-exported for embedders of the construct.
+export { FUNCTION_ENV, METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from '../contracts';
 export {
   bundledCode,
   bundledHandler,
@@ -13,7 +16,6 @@ export {
 export { ControlStack, type ControlStackProps, type RegionZones } from './control-stack';
 export { BundlingError, InfraError, MeshLimitError, MeshPropsError } from './errors';
 export { ExecutionRole, type ExecutionRoleProps } from './execution-role';
-export { FUNCTION_ENV } from './function-environment';
 export { CLOUDFORMATION_LIMITS, regionMeshEstimate, zoneSamplerEstimate } from './limits';
 export {
   assertMeshWithinLimits,
@@ -23,8 +25,7 @@ export {
   type SkyMeshPlan,
   stackNames,
 } from './mesh-plan';
-export { METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from './metric-names';
-export { ALL_ARCHITECTURES, PAPER_MEMORY_SIZES, RegionMeshStack, type RegionMeshStackProps } from './region-mesh-stack';
+export { ALL_ARCHITECTURES, RegionMeshStack, type RegionMeshStackProps } from './region-mesh-stack';
 export { SamplingStateMachine, type SamplingStateMachineProps } from './sampling-state-machine';
 export { SkyDashboard, type SkyDashboardProps } from './sky-dashboard';
 export { SkyMesh, type SkyMeshProps } from './sky-mesh';

@@ -1,10 +1,5 @@
+import { LAMBDA_MEMORY_MB, SAMPLING_SETTING_RULES, topSamplerMemoryMb } from '../contracts';
 import { MeshPropsError } from './errors';
-
-/**
- * Lambda's memory range.
- * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
- */
-export const LAMBDA_MEMORY_MB = { min: 128, max: 10_240 } as const;
 
 /** Throws unless every size is a whole number of MB within Lambda's range, each given once. */
 export function validateMemorySizes(prop: string, sizes: readonly number[]): void {
@@ -19,8 +14,9 @@ export function validateMemorySizes(prop: string, sizes: readonly number[]): voi
 
 /** Throws unless `count` samplers from `baseMemory` MB (sampler i gets baseMemory + i) all fit Lambda's range. */
 export function validateSamplers(count: number, baseMemory: number): void {
-  if (!Number.isInteger(count) || count < 1) throw new MeshPropsError('samplersPerZone', count, 'a whole number ≥ 1');
-  const top = baseMemory + count - 1;
+  const counts = SAMPLING_SETTING_RULES.samplersPerZone;
+  if (!counts.schema.safeParse(count).success) throw new MeshPropsError('samplersPerZone', count, counts.allowed);
+  const top = topSamplerMemoryMb({ samplersPerZone: count, samplerMemoryMb: baseMemory });
   if (!Number.isInteger(baseMemory) || baseMemory < LAMBDA_MEMORY_MB.min || top > LAMBDA_MEMORY_MB.max) {
     throw new MeshPropsError(
       'samplerMemoryMb',

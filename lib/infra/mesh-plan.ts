@@ -1,6 +1,6 @@
-import { samplerSource } from '../../lambda/sampler/template';
 import { resolveZones, type SkyConfig } from '../config';
 import type { Arch } from '../core/types';
+import { samplerSource } from '../sampling/sampler-source';
 import type { RegionZones } from './control-stack';
 import { MeshPropsError } from './errors';
 import { assertRegionMeshWithinLimits, assertZoneSamplerWithinLimits } from './limits';

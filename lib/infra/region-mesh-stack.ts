@@ -2,18 +2,16 @@ import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { FUNCTION_ENV, PAPER_MEMORY_SIZES } from '../contracts';
 import { dynamicFunctionName } from '../core/naming';
 import type { Arch } from '../core/types';
 import { bundledCode, bundledHandler, DYNAMIC_HANDLERS, NO_CREDENTIALS_WRAPPER } from './bundling';
 import { ExecutionRole } from './execution-role';
-import { FUNCTION_ENV } from './function-environment';
 import { validateArchitectures, validateMemorySizes } from './lambda-limits';
 import { assertRegionMeshWithinLimits } from './limits';
 import { acknowledgeWildcardGrants } from './nag';
 import { ZonalNetwork, type ZoneAttachment } from './zonal-network';
 
-/** The paper's memory sizes in MB. */
-export const PAPER_MEMORY_SIZES: readonly number[] = [128, 256, 512, 1024, 2048, 4096, 6144, 8192, 10240];
 /** Both Lambda architectures. */
 export const ALL_ARCHITECTURES: readonly Arch[] = ['x86_64', 'arm64'];
 

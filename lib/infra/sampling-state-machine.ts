@@ -6,8 +6,14 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { SamplingSettings } from '../../lambda/sampling/events';
 import { lambdaPrice } from '../catalog/prices';
+import {
+  SAMPLING_DEFAULTS,
+  SAMPLING_SETTING_RULES,
+  type SamplingSettingName,
+  type SamplingSettings,
+  SamplingSettingsSchema,
+} from '../contracts';
 import { samplingStateMachineName } from '../core/naming';
 import { MeshPropsError } from './errors';
 import { acknowledgeWildcardGrants } from './nag';
@@ -45,6 +51,8 @@ export interface SamplingStateMachineProps {
   readonly samplersPerZone?: number;
   /** Memory of sampler 0 in MB; sampler i has this + i. @default 10140 */
   readonly samplerMemoryMb?: number;
+  /** How long each sampler request sleeps, ms (for the run's cost estimate). @default 250 */
+  readonly samplerSleepMs?: number;
   /** Memory of the fan-out function in MB, for the cost estimate. @default 1024 */
   readonly fanoutMemoryMb?: number;
   /** Concurrent requests per poll. @default 1000 */
@@ -90,6 +98,12 @@ export interface SamplingStateMachineProps {
   readonly pricePerGbSecond?: number;
   /** @default - the catalog's request price in the zone's region */
   readonly pricePerRequest?: number;
+  /**
+   * Billed INIT of each new sampler instance, ms, for the run's cost estimate (Lambda bills INIT
+   * since 2025-08-01; 0 reproduces the billing before).
+   * @default 150 (the core's DEFAULT_INIT_MS)
+   */
+  readonly initBilledMs?: number;
   /** How long one poll (the fan-out call) may take before the run fails. @default Duration.minutes(5) */
   readonly pollTimeout?: Duration;
   /** Create the EventBridge Scheduler schedule. @default true */
@@ -113,9 +127,6 @@ export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
   'TooManyRequestsException',
 ];
 
-/** Most requests per poll: the aggregate's instance ids must fit the 256 KB execution state. */
-export const MAX_POLL_CONCURRENCY = 5000;
-
 /** State names, so that tests and local runs can address states (e.g. to shorten waits). */
 export const SAMPLING_STATES = {
   configure: 'Configure',
@@ -134,30 +145,46 @@ export const SAMPLING_STATES = {
   failed: 'Failed',
 } as const;
 
+/** Props checked by the sampling settings' own rules (`lib/contracts`), as the config loader checks them. */
+const SETTING_PROPS = [
+  'samplersPerZone',
+  'samplerMemoryMb',
+  'samplerSleepMs',
+  'fanoutMemoryMb',
+  'pollConcurrency',
+  'fanoutBranching',
+  'accuracyTarget',
+  'saturationFailureRate',
+  'maxPolls',
+  'maxRunCostUsd',
+  'sampleEveryHours',
+  'minInstancesForCharacterization',
+  'pricePerGbSecond',
+  'pricePerRequest',
+] as const satisfies ReadonlyArray<SamplingSettingName & keyof SamplingStateMachineProps>;
+
 function validate(scope: Construct, props: SamplingStateMachineProps): void {
-  const rules: Array<[string, number | undefined, (v: number) => boolean, string]> = [
-    ['samplersPerZone', props.samplersPerZone, (v) => Number.isInteger(v) && v >= 1 && v <= 999, 'an integer 1..999'],
-    [
-      'pollConcurrency',
-      props.pollConcurrency,
-      (v) => Number.isInteger(v) && v >= 1 && v <= MAX_POLL_CONCURRENCY,
-      // A poll's aggregate lists every instance id (~40 bytes each) and passes through the state.
-      `an integer 1..${MAX_POLL_CONCURRENCY} (a poll's aggregate must fit Step Functions' 256 KB state)`,
-    ],
-    ['fanoutBranching', props.fanoutBranching, (v) => Number.isInteger(v) && v >= 2, 'an integer >= 2'],
-    ['accuracyTarget', props.accuracyTarget, (v) => v > 0 && v < 1, 'a number in (0, 1)'],
-    ['saturationFailureRate', props.saturationFailureRate, (v) => v > 0 && v <= 1, 'a number in (0, 1]'],
-    ['maxPolls', props.maxPolls, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1'],
-    ['maxRunCostUsd', props.maxRunCostUsd, (v) => v > 0, 'a number > 0'],
-    ['sampleEveryHours', props.sampleEveryHours, (v) => v >= 1 && v <= 24 * 30, 'hours in 1..720'],
-    ['zoneIndex', props.zoneIndex, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0'],
-  ];
-  for (const [name, value, ok, allowed] of rules) {
+  for (const name of SETTING_PROPS) {
+    const value = props[name];
     if (value === undefined || Token.isUnresolved(value)) continue;
-    if (!Number.isFinite(value) || !ok(value)) {
-      throw new MeshPropsError(`${scope.node.path}.${name}`, value, allowed);
-    }
+    const rule = SAMPLING_SETTING_RULES[name];
+    if (!rule.schema.safeParse(value).success)
+      throw new MeshPropsError(`${scope.node.path}.${name}`, value, rule.allowed);
   }
+  const zoneIndex = props.zoneIndex;
+  if (zoneIndex !== undefined && !Token.isUnresolved(zoneIndex) && !(Number.isInteger(zoneIndex) && zoneIndex >= 0)) {
+    throw new MeshPropsError(`${scope.node.path}.zoneIndex`, zoneIndex, 'an integer >= 0');
+  }
+}
+
+/** The settings as a whole (cross-setting rules), once each has passed its own rule. */
+function validateSettings(scope: Construct, settings: SamplingSettings): void {
+  if (Object.values(settings).some((value) => typeof value === 'number' && Token.isUnresolved(value))) return;
+  const parsed = SamplingSettingsSchema.safeParse(settings);
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0];
+  const name = String(issue.path[0] ?? 'settings');
+  throw new MeshPropsError(`${scope.node.path}.${name}`, (settings as Record<string, unknown>)[name], issue.message);
 }
 
 /**
@@ -184,25 +211,30 @@ export class SamplingStateMachine extends Construct {
     const azId = props.azId;
     const region = props.region ?? stack.region;
     const adaptive = props.adaptiveSchedule ?? true;
-    const sampleEveryHours = props.sampleEveryHours ?? 22;
+    const defaults = SAMPLING_DEFAULTS;
+    const sampleEveryHours = props.sampleEveryHours ?? defaults.sampleEveryHours;
     // Samplers are x86_64 (the default architecture); an environment-agnostic stack gets the catalog's default price.
     const price = lambdaPrice(Token.isUnresolved(region) ? 'unknown' : region, 'x86_64');
     this.settings = {
-      samplersPerZone: props.samplersPerZone ?? 100,
-      samplerMemoryMb: props.samplerMemoryMb ?? 10_140,
-      pollConcurrency: props.pollConcurrency ?? 1000,
-      fanoutBranching: props.fanoutBranching ?? 10,
-      fanoutMemoryMb: props.fanoutMemoryMb ?? 1024,
-      accuracyTarget: props.accuracyTarget ?? 0.95,
-      saturationFailureRate: props.saturationFailureRate ?? 0.5,
-      maxPolls: props.maxPolls ?? 30,
-      maxRunCostUsd: props.maxRunCostUsd ?? 0.2,
+      samplersPerZone: props.samplersPerZone ?? defaults.samplersPerZone,
+      samplerMemoryMb: props.samplerMemoryMb ?? defaults.samplerMemoryMb,
+      samplerSleepMs: props.samplerSleepMs ?? defaults.samplerSleepMs,
+      pollConcurrency: props.pollConcurrency ?? defaults.pollConcurrency,
+      fanoutBranching: props.fanoutBranching ?? defaults.fanoutBranching,
+      fanoutMemoryMb: props.fanoutMemoryMb ?? defaults.fanoutMemoryMb,
+      accuracyTarget: props.accuracyTarget ?? defaults.accuracyTarget,
+      saturationFailureRate: props.saturationFailureRate ?? defaults.saturationFailureRate,
+      maxPolls: props.maxPolls ?? defaults.maxPolls,
+      maxRunCostUsd: props.maxRunCostUsd ?? defaults.maxRunCostUsd,
       sampleEveryHours,
       adaptiveSchedule: adaptive,
-      minInstancesForCharacterization: props.minInstancesForCharacterization ?? 100,
+      minInstancesForCharacterization:
+        props.minInstancesForCharacterization ?? defaults.minInstancesForCharacterization,
       pricePerGbSecond: props.pricePerGbSecond ?? price.perGbSecond,
       pricePerRequest: props.pricePerRequest ?? price.perRequest,
+      initBilledMs: props.initBilledMs ?? defaults.initBilledMs,
     };
+    validateSettings(this, this.settings);
     const staggerSeconds = (props.zoneIndex ?? 0) * (props.staggerStep ?? Duration.minutes(10)).toSeconds();
     const S = SAMPLING_STATES;
     const jsonPath = sfn.QueryLanguage.JSON_PATH;

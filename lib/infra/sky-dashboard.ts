@@ -1,8 +1,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { METRIC_DIMENSION, METRICS, METRICS_NAMESPACE } from '../contracts';
 import { ROUTER_FUNCTION_NAME } from '../core/naming';
-import { METRIC_DIMENSION, METRICS, METRICS_NAMESPACE } from './metric-names';
 
 /** Properties of a {@link SkyDashboard}. */
 export interface SkyDashboardProps {
@@ -24,7 +24,7 @@ export interface SkyDashboardProps {
  * The control stack's CloudWatch dashboard: per zone, the router's invocations, rejects, retries,
  * fail-overs and estimated cost, the router function's own health, and the sampling runs, polls and
  * cost. Zones are found with SEARCH expressions over the `{Skymesh, azId, service}` dimension set (see
- * metric-names.ts), so a zone shows up as soon as it emits, without a list of zones in the template.
+ * lib/contracts/metrics.ts), so a zone shows up as soon as it emits, without a list of zones in the template.
  */
 export class SkyDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;

@@ -1,5 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { TABLE_SCHEMA } from '../aws/table-schema';
+import { TABLE_SCHEMA } from '../contracts';
 
 /**
  * Table access of the router: it reads every zone's `LATEST`, the profiles and the passive counts by

@@ -3,14 +3,20 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { samplerSource } from '../../lambda/sampler/template';
+import {
+  FANOUT_MEMORY_MB,
+  FUNCTION_ENV,
+  METRIC_SERVICES,
+  METRICS_NAMESPACE,
+  SAMPLER_TIMEOUT_SECONDS,
+  SAMPLING_DEFAULTS,
+} from '../contracts';
 import { fanoutFunctionName, samplerFunctionName, samplingStepsFunctionName } from '../core/naming';
+import { samplerSource } from '../sampling/sampler-source';
 import { bundledCode, bundledHandler, ZONE_HANDLERS } from './bundling';
 import { ExecutionRole } from './execution-role';
-import { FUNCTION_ENV } from './function-environment';
 import { validateSamplers } from './lambda-limits';
 import { assertZoneSamplerWithinLimits } from './limits';
-import { METRIC_SERVICES, METRICS_NAMESPACE } from './metric-names';
 import { acknowledgeWildcardGrants } from './nag';
 import { NETWORK_WILDCARD_REASON, SKY_RUNTIME } from './region-mesh-stack';
 import { SamplingStateMachine, type SamplingStateMachineProps } from './sampling-state-machine';
@@ -31,6 +37,7 @@ export type ZoneSamplingOptions = Omit<
   | 'stepsFunction'
   | 'samplersPerZone'
   | 'samplerMemoryMb'
+  | 'samplerSleepMs'
   | 'fanoutMemoryMb'
   | 'logRetention'
 >;
@@ -99,9 +106,9 @@ export class ZoneSamplerStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ZoneSamplerStackProps) {
     super(scope, id, props);
-    const count = props.samplersPerZone ?? 100;
-    const baseMemory = props.samplerMemoryMb ?? 10_140;
-    const sleepMs = props.samplerSleepMs ?? 250;
+    const count = props.samplersPerZone ?? SAMPLING_DEFAULTS.samplersPerZone;
+    const baseMemory = props.samplerMemoryMb ?? SAMPLING_DEFAULTS.samplerMemoryMb;
+    const sleepMs = props.samplerSleepMs ?? SAMPLING_DEFAULTS.samplerSleepMs;
     this.azId = props.zone.azId;
     this.table = props.table;
     validateSamplers(count, baseMemory);
@@ -132,7 +139,7 @@ export class ZoneSamplerStack extends Stack {
           handler: 'index.handler',
           runtime: SKY_RUNTIME.name,
           memorySize: baseMemory + index,
-          timeout: SAMPLER_TIMEOUT.toSeconds(),
+          timeout: SAMPLER_TIMEOUT_SECONDS,
           role: this.samplerRole.role.roleArn,
           loggingConfig: { logGroup: this.logGroup.logGroupName },
           environment: { variables: { [FUNCTION_ENV.azId]: this.azId } },
@@ -202,6 +209,7 @@ export class ZoneSamplerStack extends Stack {
       stepsFunction: this.steps,
       samplersPerZone: count,
       samplerMemoryMb: baseMemory,
+      samplerSleepMs: sleepMs,
       fanoutMemoryMb: FANOUT_MEMORY_MB,
       logRetention: props.logRetention,
     });
@@ -223,12 +231,6 @@ export class ZoneSamplerStack extends Stack {
     });
   }
 }
-
-/** A sampler sleeps 250 ms by default; this bounds a stuck one. */
-const SAMPLER_TIMEOUT = Duration.seconds(30);
-
-/** Memory of the fan-out function in MB. */
-const FANOUT_MEMORY_MB = 1024;
 
 function samplerPrefix(azId: string, count: number): string {
   return samplerFunctionName(azId, 0, count).replace(/\d+$/, '');

@@ -2,6 +2,7 @@
 
 /** The steps of a local sky run, in order; a failure names the step it happened in. */
 export type LocalSkyStep =
+  | 'output'
   | 'scenario'
   | 'servers'
   | 'synth'

@@ -1,9 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createRouterHandler } from '../../lambda/router/handler';
-import { corePlacerFactory } from '../../lambda/router/placer';
-import { silentTelemetry } from '../../lambda/router/telemetry';
+import { createRouterHandler } from '../../lambda/router';
 import { createStepsHandler } from '../../lambda/sampling/handler';
 import { NO_METRICS } from '../../lambda/sampling/metrics';
 import { createDocumentClient } from '../aws/dynamo-client';
@@ -12,13 +10,17 @@ import { functionRouterClient } from '../aws/router-client';
 import { SkyStore } from '../aws/store';
 import { regionFacts } from '../catalog';
 import { ROUTER_FUNCTION_NAME, samplingStepsFunctionName } from '../core/naming';
+import { prepareOutDir } from '../report/out-dir';
 import type { ReportData, SummaryTable, ZoneSummaryRow } from '../report/types';
 import { type WrittenReport, writeReport } from '../report/write-report';
+import { corePlacerFactory } from '../routing/placer';
+import { silentTelemetry } from '../routing/telemetry';
 import type { TwinRun } from '../twin/experiment';
 import { trueMixOf } from '../twin/experiment';
 import type { PlainHandler } from '../twin/kit';
 import { loadScenario, parseScenario, type Scenario } from '../twin/scenario';
 import { Cleanup } from './cleanup';
+import { costCarbonRows } from './cost-carbon';
 import { LocalSkyError, type LocalSkyStep, messageOf } from './errors';
 import { runLocalExperiment } from './experiment';
 import { localHandlerKit } from './model-kit';
@@ -38,6 +40,8 @@ export interface LocalSkyResult {
   readonly experiment?: TwinRun;
   readonly reportData: ReportData;
   readonly report?: WrittenReport;
+  /** Why the report could not be written (the rest of the result stands). */
+  readonly reportError?: LocalSkyError;
   /** Where the servers listened (closed by the time the run returns). */
   readonly endpoints: { readonly lambda: string; readonly dynamo: string };
   /** The table the run wrote (gone with dynalite). */
@@ -101,6 +105,11 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     }
   };
   const run = async (): Promise<LocalSkyResult> => {
+    // The report is written last: a folder it cannot be written to fails now, not after the run.
+    if (o.outDir) {
+      const outDir = o.outDir;
+      await step('output', () => prepareOutDir(outDir));
+    }
     const scenario = await step('scenario', () => loadScenarioOption(o.scenario));
     const config = await step('synth', () =>
       skyConfigForScenario(scenario, o.pollConcurrency ? { pollConcurrency: o.pollConcurrency } : {}),
@@ -257,13 +266,37 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
           `(the scenario's own: ${scenario.burst}; npx sky twin runs that)${o.probeSaturation ? ', zones polled on to saturation' : ''}.`
         : 'No multi-day experiment was run (--no-experiment): the per-day charts show the live run only.',
     ];
-    const reportData = buildReportData({ scenario, sampling, summary, experiment, notes, generatedAt: new Date() });
+    const costCarbon = await step('report', () =>
+      costCarbonRows(store, {
+        deployed: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
+        architectures: config.architectures,
+        memorySizes: config.memorySizes,
+        workloads: Object.keys(scenario.workloads),
+      }),
+    );
+    const reportData = buildReportData({
+      scenario,
+      sampling,
+      summary,
+      experiment,
+      notes,
+      costCarbon,
+      generatedAt: new Date(),
+    });
     let report: WrittenReport | undefined;
+    let reportError: LocalSkyError | undefined;
     if (o.outDir) {
       const outDir = o.outDir;
       const reportTask = progress.task('write report', 1);
-      report = await step('report', () => writeReport(reportData, outDir));
-      reportTask.done(report.htmlPath);
+      // A report that fails to write loses nothing else: the caller still gets (and prints) the summary.
+      try {
+        report = await step('report', () => writeReport(reportData, outDir));
+        reportTask.done(report.htmlPath);
+      } catch (error) {
+        if (!(error instanceof LocalSkyError) || error.step !== 'report') throw error;
+        reportError = error;
+        reportTask.done('failed');
+      }
     }
     if (o.beforeStop) {
       const beforeStop = o.beforeStop;
@@ -284,6 +317,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       ...(experiment ? { experiment } : {}),
       reportData,
       ...(report ? { report } : {}),
+      ...(reportError ? { reportError } : {}),
       endpoints: { lambda: servers.api.endpoint, dynamo: servers.dynamo.endpoint },
       timings,
       tableName,

@@ -23,3 +23,11 @@ export class ChartRenderError extends Error {
     this.name = 'ChartRenderError';
   }
 }
+
+/** The report (or another output) cannot be written where it was asked to go. */
+export class OutputPathError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputPathError';
+  }
+}

@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { buildCharts } from './charts';
 import { renderReportHtml } from './html';
+import { makeFolder } from './out-dir';
 import { renderChartsToSvg } from './render-svg';
 import type { ReportData } from './types';
 import { validateReportData } from './validate';
@@ -30,7 +31,7 @@ export async function writeReport(data: ReportData, outDir: string): Promise<Wri
     data,
     charts.map((chart, i) => ({ chart, svg: svgs[i] })),
   );
-  await mkdir(outDir, { recursive: true });
+  makeFolder(outDir);
   const htmlPath = path.join(outDir, 'report.html');
   const jsonPath = path.join(outDir, 'report.json');
   await writeFile(htmlPath, html);

@@ -2,9 +2,9 @@ import { createDynamicHandler } from '../../lambda/dynamic/handler';
 import type { WorkloadRunner } from '../../lambda/dynamic/runner';
 import { createFanoutHandler } from '../../lambda/fanout/handler';
 import { loadSamplerHandler } from '../../lambda/sampler/load';
-import { samplerSource } from '../../lambda/sampler/template';
 import type { Platform } from '../../lambda/shared/platform';
 import type { Workload } from '../../lambda/workloads/types';
+import { samplerSource } from '../sampling/sampler-source';
 import type { DynamicFunctionFacts, HandlerKit } from './kit';
 
 /** The paper's sampler sleep: 0.25 s kept 1000 parallel requests on distinct instances (§4.1). */

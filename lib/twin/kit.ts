@@ -1,5 +1,5 @@
-import type { Invoker } from '../../lambda/shared/invoker';
 import type { Platform } from '../../lambda/shared/platform';
+import type { Invoker } from '../contracts';
 import type { Arch } from '../core/types';
 
 /**

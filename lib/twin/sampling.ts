@@ -1,7 +1,7 @@
-import type { FanoutRequest, FanoutResponse } from '../../lambda/shared/protocol';
+import type { FanoutRequest, FanoutResponse } from '../contracts';
 import { ape, distributionOf, mergeCounts } from '../core/distribution';
 import { fanoutFunctionName, samplerFunctionName } from '../core/naming';
-import { decideStop } from '../core/stopping-rule';
+import { decideStop, pollCostUsd } from '../core/stopping-rule';
 import type { CpuCounts, PollAggregate, StopReason } from '../core/types';
 import type { VirtualClock } from './clock';
 import type { PriceBook } from './prices';
@@ -129,17 +129,26 @@ function failuresOf(poll: PollAggregate): number {
   return n;
 }
 
-/** Cost of one poll: sampler time and requests, fan-out time and requests. */
+/**
+ * Cost of one poll: sampler time, INIT of the new sampler instances and requests (the core's
+ * `pollCostUsd`), fan-out time and requests.
+ */
 function pollCost(
   poll: FanoutResponse,
   samplerMemoryMb: number,
   settings: SamplingSettings,
   price: { perGbSecond: number; perRequest: number },
+  initMs: number,
 ): number {
-  const samplerGbS = (poll.billedMs / 1000) * (samplerMemoryMb / 1024);
+  const samplers = pollCostUsd(poll, {
+    samplerMemoryMb,
+    pricePerGbSecond: price.perGbSecond,
+    pricePerRequest: price.perRequest,
+    initBilledMs: initMs,
+  });
   const fanoutGbS = ((poll.fanoutMs ?? 0) / 1000) * (settings.fanoutMemoryMb / 1024);
-  const requests = poll.requested + (poll.fanoutCalls ?? 0) + 1;
-  return (samplerGbS + fanoutGbS) * price.perGbSecond + requests * price.perRequest;
+  const fanoutRequests = (poll.fanoutCalls ?? 0) + 1;
+  return samplers + fanoutGbS * price.perGbSecond + fanoutRequests * price.perRequest;
 }
 
 /**
@@ -158,6 +167,7 @@ export async function sampleZone(
   const zone = twin.zones.get(azId);
   if (!zone) throw new RangeError(`zone ${azId} is not in the twin`);
   const price = prices.lambda(zone.region, 'x86_64');
+  const init = twin.initBilledMs;
   const fanout = fanoutFunctionName(azId);
   const polls: PollAggregate[] = [];
   const summaries: PollSummary[] = [];
@@ -177,7 +187,7 @@ export async function sampleZone(
     };
     const answer = await twin.invoke(fanout, request);
     const poll = answer.ok ? (answer.payload as FanoutResponse) : failedPoll(request.count, answer.errorType);
-    const pollUsd = pollCost(poll, settings.samplerMemoryBaseMb + index, settings, price);
+    const pollUsd = pollCost(poll, settings.samplerMemoryBaseMb + index, settings, price, init);
     polls.push(poll);
     cost += pollUsd;
     failures += failuresOf(poll);

@@ -1,12 +1,5 @@
-import {
-  CONFIG_KEYS,
-  ConfigError,
-  DEFAULT_SKY_CONFIG,
-  LOG_RETENTION_DAYS,
-  loadSkyConfig,
-  PAPER_MEMORY_SIZES,
-  type SkyConfig,
-} from '../../lib/config';
+import { CONFIG_KEYS, ConfigError, DEFAULT_SKY_CONFIG, loadSkyConfig, type SkyConfig } from '../../lib/config';
+import { LOG_RETENTION_DAYS, PAPER_MEMORY_SIZES } from '../../lib/contracts';
 
 /** The ConfigError a bad config throws (fails the test if it does not throw one). */
 function configError(context: Record<string, unknown>): ConfigError {
@@ -108,7 +101,7 @@ describe('loadSkyConfig overrides and coercion', () => {
     ['90m', 1.5],
     ['1d', 24],
     ['2D', 48],
-    ['30min', 0.5],
+    ['120min', 2],
     ['6', 6],
     [12, 12],
   ])('sampleEvery %j sets sampleEveryHours to %d', (sampleEvery, hours) => {
@@ -148,13 +141,16 @@ describe('loadSkyConfig bad values', () => {
     ['memorySizes', '128,128', 'distinct'],
     ['architectures', 'x86', '"x86_64", "arm64"'],
     ['architectures', 'arm64,arm64', 'distinct'],
-    ['samplersPerZone', 'many', 'an integer from 1 to 1000'],
-    ['samplersPerZone', '0', 'an integer from 1 to 1000'],
-    ['samplersPerZone', 2.5, 'an integer from 1 to 1000'],
+    ['samplersPerZone', 'many', 'an integer from 1 to 999'],
+    ['samplersPerZone', '0', 'an integer from 1 to 999'],
+    ['samplersPerZone', 2.5, 'an integer from 1 to 999'],
+    ['samplersPerZone', '1000', 'an integer from 1 to 999'],
     ['samplerMemoryMb', '127', 'an integer from 128 to 10240'],
     ['samplerMemoryMb', '10241', 'an integer from 128 to 10240'],
-    ['samplerSleepMs', '-1', 'an integer from 0 to 60000'],
-    ['pollConcurrency', '0', 'an integer from 1 to 100000'],
+    ['samplerSleepMs', '-1', 'an integer from 0 to 25000'],
+    ['samplerSleepMs', '30000', 'an integer from 0 to 25000'],
+    ['pollConcurrency', '0', 'an integer from 1 to 5000'],
+    ['pollConcurrency', '5001', 'an integer from 1 to 5000'],
     ['fanoutBranching', '1', 'an integer from 2 to 1000'],
     ['accuracyTarget', '1', 'greater than 0 and less than 1'],
     ['accuracyTarget', '0', 'greater than 0 and less than 1'],
@@ -167,6 +163,8 @@ describe('loadSkyConfig bad values', () => {
     ['sampleEveryHours', '0', 'whole minutes'],
     ['sampleEveryHours', 0.001, 'whole minutes'],
     ['sampleEveryHours', 9000, 'whole minutes'],
+    ['sampleEveryHours', 0.5, 'from 1 to 720'],
+    ['sampleEveryHours', 721, 'from 1 to 720'],
     ['homeRegion', 'moon-1', 'region code'],
     ['homeRegion', 'us-west-9', 'a region of the catalog'],
     ['holdMs', '-5', 'an integer from 0 to 60000'],
@@ -196,6 +194,8 @@ describe('loadSkyConfig bad values', () => {
     ['sampleEvery', '1s'],
     ['sampleEvery', 'soon'],
     ['sampleEvery', '-2h'],
+    ['sampleEvery', '30m'],
+    ['sampleEvery', '31d'],
   ])('fails when %s is %j', (key, value) => {
     const error = configError({ [key]: value });
     expect(error.problems.map((problem) => problem.key)).toEqual(['sampleEvery']);

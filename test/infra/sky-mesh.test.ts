@@ -5,7 +5,6 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { samplerSource } from '../../lambda/sampler/template';
 import { ConfigError } from '../../lib/config';
 import { MeshLimitError } from '../../lib/infra/errors';
 import { ExecutionRole } from '../../lib/infra/execution-role';
@@ -13,6 +12,7 @@ import { CLOUDFORMATION_LIMITS, regionMeshEstimate, zoneSamplerEstimate } from '
 import { stackNames } from '../../lib/infra/mesh-plan';
 import { SkyMeshChecks } from '../../lib/infra/nag';
 import { SkyMesh, type SkyMeshProps } from '../../lib/infra/sky-mesh';
+import { samplerSource } from '../../lib/sampling/sampler-source';
 import { testApp, twoRegionProps } from './fixtures';
 
 describe('SkyMesh', () => {

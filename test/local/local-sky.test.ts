@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -229,7 +229,23 @@ describe('sky local on a small scenario, end to end', () => {
     expect(data.drift).toHaveLength(scenarioJson.zones.length * scenarioJson.days);
     expect(data.featuredWorkloads).toEqual(['zipper', 'logistic-regression']);
     const html = await readFile(path.join(outDir, 'report.html'), 'utf8');
-    for (const id of ['cpu-mix', 'ape-by-polls', 'polls-to-95', 'drift', 'cost-per-day-zipper', 'savings']) {
+    // The weighted objective's trade-off, placed by the core router from the table the run filled.
+    const workloads = Object.keys(scenarioJson.workloads as Record<string, unknown>);
+    expect(new Set(data.costCarbon.map((r: { workload: string }) => r.workload))).toEqual(new Set(workloads));
+    for (const r of data.costCarbon as Array<{ azId: string; costUsdPer1000: number; carbonGPer1000: number }>) {
+      expect((scenarioJson.zones as Array<{ azId: string }>).map((z) => z.azId)).toContain(r.azId);
+      expect(r.costUsdPer1000).toBeGreaterThan(0);
+      expect(r.carbonGPer1000).toBeGreaterThan(0);
+    }
+    for (const id of [
+      'cpu-mix',
+      'ape-by-polls',
+      'polls-to-95',
+      'drift',
+      'cost-per-day-zipper',
+      'savings',
+      'cost-carbon',
+    ]) {
       expect(html).toMatch(new RegExp(`<figure id="${id}">\\s*<h3>[^<]*<span[^>]*>[^<]*</span></h3>\\s*<svg`));
     }
     expect(html).not.toMatch(/<script|https?:/i);
@@ -283,6 +299,29 @@ describe('sky local when something goes wrong', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/local sky failed at step 'scenario'.*no\/such\/scenario\.json/s);
     expect(stdout).toBe('');
+  });
+
+  it('fails at the output step, before any server starts, when --out cannot be a folder', async () => {
+    const { code, stderr, stdout } = await runCli(['--scenario', SCENARIO_FILE, '--out', 'README.md']);
+    expect(code).toBe(1);
+    expect(stderr).toContain("local sky failed at step 'output': --out README.md: it is a file, not a folder");
+    expect(stderr).not.toContain('Lambda API');
+    expect(stdout).toBe('');
+  });
+
+  it('still returns (and the CLI prints) the summary when writing the report fails', async () => {
+    // GIVEN an output folder that can be written, but where report.html is taken by a folder
+    const out = await mkdtemp(path.join(tmpdir(), 'sky-local-out-'));
+    await mkdir(path.join(out, 'report.html'));
+    try {
+      const result = await runLocalSky({ ...SMALL, experiment: false, outDir: out });
+      expect(result.reportError).toBeInstanceOf(LocalSkyError);
+      expect(result.reportError!.message).toMatch(/step 'report'.*EISDIR/s);
+      expect(result.report).toBeUndefined();
+      expect(result.summary.strategies.length).toBeGreaterThan(0);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 
   it('stops on Ctrl-C (SIGINT): exit code 130, servers closed', async () => {

@@ -1,7 +1,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDynamicRequest } from '../../lambda/shared/payload-builder';
-import type { DynamicResponse, FanoutResponse } from '../../lambda/shared/protocol';
+import type { DynamicResponse, FanoutResponse } from '../../lib/contracts';
 import { bundleHandler, invokeBundle } from './helpers/bundle';
 import { startFakeLambdaApi } from './helpers/fake-lambda-api';
 import { realTmp } from './helpers/fake-platform';

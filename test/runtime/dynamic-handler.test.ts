@@ -5,7 +5,7 @@ import { INSTANCE_MARKER } from '../../lambda/dynamic/inspector';
 import { MAX_BUNDLE_BASE64_CHARS } from '../../lambda/dynamic/request';
 import type { WorkloadRunner } from '../../lambda/dynamic/runner';
 import { buildDynamicRequest, bundleOf } from '../../lambda/shared/payload-builder';
-import type { DynamicResponse } from '../../lambda/shared/protocol';
+import type { DynamicResponse } from '../../lib/contracts';
 import { AMD_CPUINFO, FakePlatform, GRAVITON2_CPUINFO, realTmp } from './helpers/fake-platform';
 
 type ErrorAnswer = Extract<DynamicResponse, { status: 'error' }>;

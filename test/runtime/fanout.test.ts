@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { createFanoutHandler, splitCount } from '../../lambda/fanout/handler';
 import { mergeSketches, quantile, sketchOf } from '../../lambda/fanout/latency';
 import { loadSamplerHandler } from '../../lambda/sampler/load';
-import { samplerSource } from '../../lambda/sampler/template';
+import { samplerSource } from '../../lib/sampling/sampler-source';
 import { AMD_CPUINFO, FakePlatform, GRAVITON2_CPUINFO, INTEL_CPUINFO } from './helpers/fake-platform';
 import { MemoryInvoker } from './helpers/memory-invoker';
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamicHandler } from '../../lambda/dynamic/handler';
 import { buildDynamicRequest } from '../../lambda/shared/payload-builder';
-import type { DynamicResponse } from '../../lambda/shared/protocol';
+import type { DynamicResponse } from '../../lib/contracts';
 import { realTmp } from './helpers/fake-platform';
 
 /**

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSamplerHandler } from '../../lambda/sampler/load';
-import { greetingOf, MAX_INLINE_SOURCE_BYTES, samplerSource } from '../../lambda/sampler/template';
 import { cpuKeyOf } from '../../lib/core/cpu';
+import { greetingOf, MAX_INLINE_SOURCE_BYTES, samplerSource } from '../../lib/sampling/sampler-source';
 import { AMD_CPUINFO, FakePlatform, GRAVITON2_CPUINFO, realTmp } from './helpers/fake-platform';
 
 describe('sampler template', () => {

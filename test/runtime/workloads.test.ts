@@ -3,7 +3,6 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { createDynamicHandler } from '../../lambda/dynamic/handler';
-import type { DynamicResponse } from '../../lambda/shared/protocol';
 import { diskWriteAndProcess, wordCount } from '../../lambda/workloads/disk-write-and-process';
 import { adjacency, randomConnectedGraph } from '../../lambda/workloads/graph';
 import { bfsLevels } from '../../lambda/workloads/graph-bfs';
@@ -16,6 +15,7 @@ import { sha1Hash } from '../../lambda/workloads/sha1-hash';
 import { boxScale, randomBitmap, type ThumbnailerOutput, thumbnailer } from '../../lambda/workloads/thumbnailer';
 import type { UserContext } from '../../lambda/workloads/types';
 import { zipper } from '../../lambda/workloads/zipper';
+import type { DynamicResponse } from '../../lib/contracts';
 import { FakePlatform, realTmp } from './helpers/fake-platform';
 
 const TABLE_1 = [

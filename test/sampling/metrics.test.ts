@@ -1,5 +1,5 @@
 import { powertoolsMetrics } from '../../lambda/sampling/metrics';
-import { METRIC_DIMENSION, METRICS, METRICS_NAMESPACE } from '../../lib/infra/metric-names';
+import { METRIC_DIMENSION, METRICS, METRICS_NAMESPACE } from '../../lib/contracts';
 
 describe('sampling metrics', () => {
   const saved = process.env.AWS_LAMBDA_FUNCTION_NAME;

@@ -128,11 +128,11 @@ describe('SamplingStateMachine', () => {
   });
 
   it.each([
-    [{ pollConcurrency: 0 }, /pollConcurrency is 0; allowed: an integer 1..5000/],
-    [{ pollConcurrency: 8000 }, /pollConcurrency is 8000; allowed: .*256 KB state/],
-    [{ accuracyTarget: 1 }, /accuracyTarget is 1; allowed: a number in \(0, 1\)/],
+    [{ pollConcurrency: 0 }, /pollConcurrency is 0; allowed: an integer from 1 to 5000/],
+    [{ pollConcurrency: 8000 }, /pollConcurrency is 8000; allowed: .*256 KB execution state/],
+    [{ accuracyTarget: 1 }, /accuracyTarget is 1; allowed: a number greater than 0 and less than 1/],
     [{ fanoutBranching: 1 }, /fanoutBranching is 1/],
-    [{ sampleEveryHours: 0.5 }, /sampleEveryHours is 0.5; allowed: hours in 1..720/],
+    [{ sampleEveryHours: 0.5 }, /sampleEveryHours is 0.5; allowed: a number of hours from 1 to 720/],
     [{ zoneIndex: -1 }, /zoneIndex is -1/],
   ])('fails when %j', (props, message) => {
     expect(() => zoneStack(props)).toThrow(message);

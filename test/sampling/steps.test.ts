@@ -16,6 +16,7 @@ import type { PollAggregate } from '../../lib/core/types';
 const SETTINGS: SamplingSettings = {
   samplersPerZone: 4,
   samplerMemoryMb: 10_140,
+  samplerSleepMs: 250,
   pollConcurrency: 100,
   fanoutBranching: 10,
   fanoutMemoryMb: 1024,
@@ -28,6 +29,7 @@ const SETTINGS: SamplingSettings = {
   minInstancesForCharacterization: 100,
   pricePerGbSecond: 0.0000166667,
   pricePerRequest: 0.0000002,
+  initBilledMs: 150,
 };
 const ZONE = { azId: 'usw1-az1', region: 'us-west-1' };
 

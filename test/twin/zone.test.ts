@@ -1,4 +1,4 @@
-import type { DynamicResponse } from '../../lambda/shared/protocol';
+import type { DynamicResponse } from '../../lib/contracts';
 import { VirtualClock } from '../../lib/twin/clock';
 import { defaultHandlerKit } from '../../lib/twin/handlers';
 import type { HandlerKit } from '../../lib/twin/kit';

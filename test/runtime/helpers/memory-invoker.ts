@@ -1,4 +1,4 @@
-import type { InvokeOptions, InvokeResult, Invoker } from '../../../lambda/shared/invoker';
+import type { InvokeOptions, InvokeResult, Invoker } from '../../../lib/contracts';
 
 export type Fault = Extract<InvokeResult, { ok: false }>;
 

@@ -1,6 +1,6 @@
-import { carbonGrams as coreCarbonGrams } from '../../lib/core/carbon';
-import { billedCost } from '../../lib/core/cost-model';
-import type { Arch, RegionFacts } from '../../lib/core/types';
+import { carbonGrams as coreCarbonGrams } from '../core/carbon';
+import { billedCost } from '../core/cost-model';
+import type { Arch, RegionFacts } from '../core/types';
 
 /**
  * What an attempt costs, with the core cost model (so answers and placements agree): the billed

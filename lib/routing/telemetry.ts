@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from '../../lib/infra/metric-names';
+import { METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from '../contracts';
 import type { AttemptRecord } from './types';
 
 /** What the router reports about its calls and its own trouble. */
@@ -33,7 +33,7 @@ export interface PowertoolsTelemetryOptions {
 
 /**
  * Telemetry with Powertools: a Logger for warnings and errors, and Metrics in EMF under namespace
- * `Skymesh` with dimensions `service` and `azId` (see `lib/infra/metric-names.ts`): `Invocations` (routed
+ * `Skymesh` with dimensions `service` and `azId` (see `lib/contracts/metrics.ts`): `Invocations` (routed
  * requests, in the zone that answered the last attempt), `Rejects`, `Retries` (attempts after a request's
  * first), `Failovers` (attempts in another zone than the previous one) and `EstimatedCostUsd`, each in
  * the zone of its attempt. The hot path only adds to

@@ -1,4 +1,4 @@
-import type { Arch, RegionFacts } from '../../lib/core/types';
+import type { Arch, RegionFacts } from '../core/types';
 
 /** What a rejected instance does after its hold (see `RouterConfig.rejectMode`). */
 export type RejectMode = 'hold' | 'end' | 'auto';
@@ -40,8 +40,7 @@ export interface RouterConfig {
   readonly invokeTimeoutMs?: number;
 }
 
-export const DEFAULT_HOLD_MS = 150;
-export const DEFAULT_MAX_ATTEMPTS = 10;
+export { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS } from '../contracts';
 export const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
 /** How long the table's characterizations and profiles are reused before a re-read. */
 export const DEFAULT_CACHE_TTL_MS = 60_000;

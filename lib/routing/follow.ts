@@ -1,6 +1,5 @@
-import type { Placement, PlacementRequest, RegionFacts, Target } from '../../lib/core/types';
-import type { InvokeResult, Invoker } from '../shared/invoker';
-import type { DynamicRequest, DynamicResponse, Inspection } from '../shared/protocol';
+import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker } from '../contracts';
+import type { Placement, PlacementRequest, RegionFacts, Target } from '../core/types';
 import type { RejectMode } from './config';
 import { billedCostUsd, carbonGrams } from './estimate';
 import type { LearningBuffer } from './learning';

@@ -1,4 +1,4 @@
-import type { Arch, CpuKey, PollAggregate } from '../../lib/core/types';
+import type { Arch, CpuKey, PollAggregate } from '../core/types';
 
 /**
  * The messages the handlers exchange. The dynamic function validates its request with the zod

@@ -1,3 +1,4 @@
+import type { DynamicErrorType } from '../contracts';
 import type {
   Characterization,
   CpuCounts,
@@ -10,8 +11,7 @@ import type {
   StrategyName,
   Target,
   WorkloadProfile,
-} from '../../lib/core/types';
-import type { DynamicErrorType } from '../shared/protocol';
+} from '../core/types';
 
 /**
  * What the router reads from and writes to the table: the subset of `SkyStore` (`lib/aws/store.ts`)

@@ -1,0 +1,11 @@
+/**
+ * What the layers share: environment variable names, metric names, the table schema, the sampling
+ * settings schema, limits and defaults, and the dynamic function's wire protocol. This file only re-exports.
+ */
+export * from './environment';
+export type * from './invoker';
+export * from './limits';
+export * from './metrics';
+export type * from './protocol';
+export * from './sampling-settings';
+export * from './table-schema';

@@ -1,0 +1,27 @@
+/**
+ * Lambda's limits and the paper's defaults that the router library itself needs. Defined here, in
+ * the core, because the core imports nothing outside itself; `lib/contracts` re-exports them for
+ * every other layer, so each value has exactly one definition.
+ */
+
+/**
+ * Lambda's memory range, MB, settable in 1 MB steps.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
+ */
+export const LAMBDA_MEMORY_MB = { min: 128, max: 10_240 } as const;
+
+/** The paper's nine memory sizes of the dynamic functions, MB. */
+export const PAPER_MEMORY_SIZES: readonly number[] = Object.freeze([
+  128, 256, 512, 1024, 2048, 4096, 6144, 8192, 10_240,
+]);
+
+/** How long a rejected attempt holds its instance before answering, ms (the paper's 150, §4.6). */
+export const DEFAULT_HOLD_MS = 150;
+
+/** Attempt budget of a routed call when the request sets none. */
+export const DEFAULT_MAX_ATTEMPTS = 10;
+
+/** True when `mb` is a whole number of MB that Lambda accepts as a function's memory. */
+export function isLambdaMemorySize(mb: number): boolean {
+  return Number.isInteger(mb) && mb >= LAMBDA_MEMORY_MB.min && mb <= LAMBDA_MEMORY_MB.max;
+}
