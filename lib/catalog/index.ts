@@ -10,4 +10,16 @@ export {
 export { UnknownRegionError } from './errors';
 export { AZ_IDS, REGION_CODES, regionFacts, regionInfo, regionOfAzId, requireRegionInfo } from './lookup';
 export { LAMBDA_PRICE_EXCEPTIONS, type LambdaPrice, lambdaPrice, STANDARD_LAMBDA_PRICES } from './prices';
+export {
+  type CatalogProvider,
+  DIGITALOCEAN_FUNCTIONS,
+  IBM_CODE_ENGINE,
+  PROVIDERS,
+  type ProviderAuthScheme,
+  type ProviderInfo,
+  type ProviderPriceModel,
+  type ProviderRegion,
+  providerCarbonIntensity,
+  providerRegion,
+} from './providers';
 export { REGIONS, type RegionInfo } from './regions';

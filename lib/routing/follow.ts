@@ -121,6 +121,7 @@ export async function followRoute(
         status,
         roundTripMs: result.durationMs,
         errorType: result.errorType,
+        errorMessage: result.message,
         ...(billedMs !== undefined ? { billedMs } : {}),
         costUsd: billedMs !== undefined ? costOf(context, target, billedMs) : 0,
       });

@@ -2,7 +2,7 @@ import { WORKLOADS } from '../../lambda/workloads';
 import { DEFAULT_SKY_CONFIG } from '../config';
 import { archOfCpu } from '../core/cpu';
 import { ape, distributionOf } from '../core/distribution';
-import { classifyDrift } from '../core/drift';
+import { classifyDrift, driftNoiseApe } from '../core/drift';
 import { Router } from '../core/router';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type {
@@ -28,6 +28,7 @@ import {
   scenarioWorkloads,
 } from './burst';
 import { VirtualClock } from './clock';
+import { deployedZoneOf } from './deployed-zones';
 import { TwinError } from './errors';
 import { defaultHandlerKit } from './handlers';
 import { catalogPrices, type PriceBook } from './prices';
@@ -70,6 +71,8 @@ export interface TwinRunOptions {
   readonly sampling?: Partial<SamplingSettings>;
   /** Strategies to run (baseline is always run, for savings). @default all of TWIN_STRATEGIES */
   readonly strategies?: readonly TwinStrategy[];
+  /** Run the routing bursts after the sampling (false: sample only, e.g. to calibrate the stopping rule). @default true */
+  readonly routing?: boolean;
   /** Only the first `days` days. @default the scenario's days */
   readonly days?: number;
   /** Emulated keep-alive, cold start and invoke latency (see TwinOptions). */
@@ -188,6 +191,7 @@ function slotsByCpu(scenario: Scenario, azId: string, day: number): Map<CpuKey, 
 
 function characterizationOf(s: ZoneSampling, previous: Characterization | undefined): Characterization {
   const apeVsPrevious = previous ? ape(distributionOf(previous.counts), distributionOf(s.counts)) : undefined;
+  const noise = driftNoiseApe(previous, { confidence: s.confidence });
   return {
     azId: s.azId,
     region: s.region,
@@ -197,9 +201,10 @@ function characterizationOf(s: ZoneSampling, previous: Characterization | undefi
     failures: s.failures,
     measuredAt: new Date(s.finishedAt).toISOString(),
     ...(apeVsPrevious !== undefined ? { apeVsPrevious } : {}),
-    driftClass: classifyDrift(apeVsPrevious),
+    driftClass: classifyDrift(apeVsPrevious, noise),
     costUsd: s.costUsd,
     stoppedBecause: s.stoppedBecause,
+    confidence: s.confidence,
   };
 }
 
@@ -279,7 +284,9 @@ export class DayRunner {
 
   /** Steps of one day, for progress: zones sampled plus bursts run. */
   get stepsPerDay(): number {
-    return this.scenario.zones.length + Object.keys(this.scenario.workloads).length * this.strategies.length;
+    const bursts =
+      this.options.routing === false ? 0 : Object.keys(this.scenario.workloads).length * this.strategies.length;
+    return this.scenario.zones.length + bursts;
   }
 
   /**
@@ -301,12 +308,13 @@ export class DayRunner {
       ),
     );
     const characterizations = sampling.map((s) => characterizationOf(s, undefined));
+    if (this.options.routing === false) return { day, sampling, characterizations, bursts: [] };
 
     // 2. Routing: one burst per workload and strategy, placed from the day's characterizations.
     const routingAt = dayStart(day) + 3_600_000;
     const view: RoutingView = {
       zones: characterizations,
-      deployed: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
+      deployed: scenario.zones.map(deployedZoneOf),
       architectures: [...this.arches],
       memorySizes: this.memorySizes,
       profiles: this.profiles,
@@ -321,11 +329,15 @@ export class DayRunner {
       coldStartShare: 1,
       parallelism: Object.fromEntries(Object.entries(scenario.workloads).map(([n, w]) => [n, w.vcpus])),
     });
-    const oracleZones: OracleZone[] = scenario.zones.map((z) => ({
-      azId: z.azId,
-      region: z.region,
-      slotsByCpu: slotsByCpu(scenario, z.azId, day),
-    }));
+    const oracleZones: OracleZone[] = scenario.zones.map((z) => {
+      const sizes = deployedZoneOf(z).memorySizes;
+      return {
+        azId: z.azId,
+        region: z.region,
+        slotsByCpu: slotsByCpu(scenario, z.azId, day),
+        ...(sizes ? { memorySizes: sizes } : {}),
+      };
+    });
     const bursts: BurstRecord[] = [];
     for (const name of Object.keys(scenario.workloads)) {
       const workload = scenario.workloads[name];
@@ -421,7 +433,9 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
   const days = Math.min(options.days ?? scenario.days, scenario.days);
   const strategies = strategiesOf(options.strategies);
   const dayList = Array.from({ length: days }, (_, d) => d);
-  const perDay = scenario.zones.length + Object.keys(scenario.workloads).length * strategies.length;
+  const perDay =
+    scenario.zones.length +
+    (options.routing === false ? 0 : Object.keys(scenario.workloads).length * strategies.length);
   const total = days * perDay;
   let done = 0;
   let results: TwinDay[];
