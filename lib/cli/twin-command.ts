@@ -6,6 +6,7 @@ import { prepareOutFile } from '../report/out-dir';
 import { runTwinExperiment, type TwinRun } from '../twin/experiment';
 import { formatTwinReport, twinReport } from '../twin/report';
 import { loadScenario } from '../twin/scenario';
+import { formatStrategyChecks } from '../twin/strategy-check';
 import { twinProgressReporter } from './twin-progress';
 import { formatTwinTable } from './twin-table';
 
@@ -69,6 +70,8 @@ export function registerTwinCommand(program: Command): void {
       if (options.out) writeFileSync(options.out, `${JSON.stringify(run, null, 2)}\n`);
       const report = twinReport(run);
       const names = Object.fromEntries(scenario.zones.flatMap((z) => (z.name ? [[z.azId, z.name]] : [])));
-      process.stdout.write(options.json ? formatTwinReport(report) : formatTwinTable(report, names));
+      process.stdout.write(
+        options.json ? formatTwinReport(report) : `${formatTwinTable(report, names)}\n${formatStrategyChecks(run)}`,
+      );
     });
 }
