@@ -1,4 +1,5 @@
 import type { SkyStore } from '../../lib/aws/store';
+import { samplersPerPollOf } from '../../lib/contracts';
 import { samplerFunctionName } from '../../lib/core/naming';
 import type { SamplingSettings } from './events';
 import type { SamplingMetrics } from './metrics';
@@ -16,7 +17,7 @@ export interface StepContext {
  * `samplersPerPoll` endpoints, so every poll meets fresh functions (and so fresh instances).
  */
 export function samplerIndexOf(samplerStart: number, pollIndex: number, settings: SamplingSettings): number {
-  return (samplerStart + pollIndex * settings.samplersPerPoll) % settings.samplersPerZone;
+  return (samplerStart + pollIndex * samplersPerPollOf(settings)) % settings.samplersPerZone;
 }
 
 /** Function names of the samplers poll `pollIndex` spreads its requests over. */
@@ -27,7 +28,7 @@ export function samplerTargets(
   settings: SamplingSettings,
 ): string[] {
   const first = samplerIndexOf(samplerStart, pollIndex, settings);
-  const count = Math.min(settings.samplersPerPoll, settings.samplersPerZone);
+  const count = samplersPerPollOf(settings);
   return Array.from({ length: count }, (_, j) =>
     samplerFunctionName(azId, (first + j) % settings.samplersPerZone, settings.samplersPerZone),
   );

@@ -42,7 +42,8 @@ export const SAMPLING_SETTING_RULES = {
   /**
    * Sampler endpoints one poll spreads its requests over: each endpoint's instances land on its own
    * subset of the hosts, so a poll over many endpoints meets more hosts per request (see the README's
-   * "How sampling stops").
+   * "How sampling stops"). A poll uses at most `samplersPerZone` endpoints and one per request
+   * (`samplersPerPollOf`).
    */
   samplersPerPoll: integer(1, MAX_SAMPLERS_PER_ZONE),
   /** Memory of sampler 0 in MB; sampler i has samplerMemoryMb + i. */
@@ -122,6 +123,15 @@ export const SAMPLING_DEFAULTS = Object.freeze({
   initBilledMs: 150,
 });
 
+/** Sampler endpoints a poll really spreads over: the setting, capped at the zone's endpoints and the poll's requests. */
+export function samplersPerPollOf(settings: {
+  samplersPerPoll: number;
+  samplersPerZone: number;
+  pollConcurrency: number;
+}): number {
+  return Math.max(1, Math.min(settings.samplersPerPoll, settings.samplersPerZone, settings.pollConcurrency));
+}
+
 /** Highest sampler memory a setting pair gives, MB (sampler i has samplerMemoryMb + i). */
 export function topSamplerMemoryMb(settings: { samplersPerZone: number; samplerMemoryMb: number }): number {
   return settings.samplerMemoryMb + settings.samplersPerZone - 1;
@@ -155,13 +165,6 @@ export const SamplingSettingsSchema = z
     initBilledMs: SAMPLING_SETTING_RULES.initBilledMs.schema.default(SAMPLING_DEFAULTS.initBilledMs),
   })
   .superRefine((settings, context) => {
-    if (settings.samplersPerPoll > Math.min(settings.samplersPerZone, settings.pollConcurrency)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['samplersPerPoll'],
-        message: `a poll cannot spread over ${settings.samplersPerPoll} samplers: the zone has ${settings.samplersPerZone} and a poll sends ${settings.pollConcurrency} requests (at most the smaller)`,
-      });
-    }
     const top = topSamplerMemoryMb(settings);
     if (top > LAMBDA_MEMORY_MB.max) {
       context.addIssue({

@@ -1,4 +1,4 @@
-import type { FanoutRequest, FanoutResponse } from '../contracts';
+import { type FanoutRequest, type FanoutResponse, samplersPerPollOf } from '../contracts';
 import { ape, distributionOf } from '../core/distribution';
 import { characterizationCountsOf, hostKeyOf } from '../core/host-census';
 import { fanoutFunctionName, samplerFunctionName } from '../core/naming';
@@ -187,10 +187,8 @@ export async function sampleZone(
   let decision: ReturnType<typeof decideStop> | undefined;
   let saturatedAtPoll: number | null = null;
   for (let k = 0; ; k++) {
-    const indexes = Array.from(
-      { length: settings.samplersPerPoll },
-      (_, j) => (k * settings.samplersPerPoll + j) % settings.samplersPerZone,
-    );
+    const perPoll = samplersPerPollOf(settings);
+    const indexes = Array.from({ length: perPoll }, (_, j) => (k * perPoll + j) % settings.samplersPerZone);
     const index = indexes[0];
     const request: FanoutRequest = {
       targets: indexes.map((i) => samplerFunctionName(azId, i, settings.samplersPerZone)),
