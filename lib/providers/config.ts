@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { regionFacts } from '../catalog/lookup';
 import { PROVIDERS } from '../catalog/providers';
+import { FUNCTION_ENV } from '../contracts/environment';
 import { type ExternalProvider, PROVIDER_ZONE_PREFIXES, providerZoneId } from '../core/naming';
 import type { Arch, GeoPoint, RegionFacts } from '../core/types';
 import { EndpointConfigError } from './errors';
@@ -207,4 +208,20 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
     at = (at as Record<PropertyKey, unknown>)[key];
   }
   return at;
+}
+
+/**
+ * The external zones a function's environment lists in `SKY_ENDPOINTS` (JSON), or none when it is unset.
+ * Throws `EndpointConfigError` naming the variable when it is not JSON or not valid.
+ */
+export function externalZonesFromEnv(env: Readonly<Record<string, string | undefined>>): ExternalZone[] {
+  const text = env[FUNCTION_ENV.endpoints];
+  if (text === undefined || text.trim() === '') return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new EndpointConfigError(FUNCTION_ENV.endpoints, '(not shown)', 'a JSON array of external zones');
+  }
+  return parseExternalZones(value, FUNCTION_ENV.endpoints);
 }

@@ -3,6 +3,7 @@ export {
   type ExternalZone,
   type ExternalZoneInput,
   externalZoneSchema,
+  externalZonesFromEnv,
   IBM_IAM_TOKEN_URL,
   isAllowedUrl,
   parseExternalZones,

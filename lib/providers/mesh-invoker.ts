@@ -23,7 +23,10 @@ export function meshInvoker(options: {
   return {
     invoke(functionName, payload, invokeOptions) {
       const parsed = parseFunctionName(functionName);
-      const external = parsed && 'azId' in parsed ? byZone.get(parsed.azId) : undefined;
+      // Only the dynamic functions and samplers run on the other provider; a zone's fan-out and
+      // sampling steps are Lambda functions in the home region.
+      const onProvider = parsed !== undefined && (parsed.kind === 'dynamic' || parsed.kind === 'sampler');
+      const external = onProvider ? byZone.get(parsed.azId) : undefined;
       return (external ?? options.lambda).invoke(functionName, payload, invokeOptions);
     },
   };

@@ -1,8 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createFanoutHandler } from '../../lambda/fanout/handler';
 import type { RouterHandler } from '../../lambda/router/handler';
+import type { Invoker } from '../../lib/contracts/invoker';
+import type { PollAggregate } from '../../lib/core/types';
 import {
   type ExternalZoneInput,
+  meshInvoker,
   parseExternalZones,
   routerInvoker,
   SecretResolver,
@@ -48,7 +52,7 @@ const MIXED_SCENARIO = {
 };
 
 const EXTERNAL = [
-  { azId: 'ibm-eu-gb', region: 'eu-gb', memorySizes: [1024, 2048, 4096] },
+  { azId: 'ibm-eu-gb', region: 'eu-gb', memorySizes: [1024, 2048, 4096], samplers: 2 },
   { azId: 'do-lon1', region: 'lon1', memorySizes: [128, 256, 512, 1024] },
 ];
 
@@ -104,6 +108,48 @@ async function route(router: RouterHandler, request: Record<string, unknown>): P
   return answer;
 }
 
+describe('Sampling a zone on another provider', () => {
+  it("polls its samplers over HTTPS through the fan-out tree, with the zone's authentication", async () => {
+    const zones = parseExternalZones(endpoints.config);
+    const fanoutName = 'sky-fan-ibm-eu-gb';
+    const twin = sky.api.twin;
+    // The fan-out is a Lambda function (its children go to the twin's Lambda); its leaves call the samplers.
+    const lambda: Invoker = {
+      invoke: (name, payload, options) =>
+        name === fanoutName
+          ? fanout(payload).then((answer) => ({ ok: true as const, payload: answer, durationMs: 0 }))
+          : twin.invoker.invoke(name, payload, options),
+    };
+    const fanout = createFanoutHandler({
+      invoker: meshInvoker({ lambda, external: zones, https: { secrets: new SecretResolver({ env: {} }) } }),
+      selfName: fanoutName,
+    });
+    const before = endpoints.served['ibm-eu-gb']?.[200] ?? 0;
+    const poll = (await fanout({ target: 'sky-smp-ibm-eu-gb-01', count: 40, branching: 8 })) as PollAggregate;
+    expect(poll.requested).toBe(40);
+    expect(poll.succeeded).toBe(40);
+    expect(Object.keys(poll.cpuCounts)).toEqual(['intel-xeon-2.40']);
+    expect((endpoints.served['ibm-eu-gb']?.[200] ?? 0) - before).toBe(40);
+  });
+
+  it('counts a refused secret as failed requests of the poll, not as CPUs', async () => {
+    const config = endpoints.config.map((zone) =>
+      zone.auth.type === 'ibm-iam' ? { ...zone, auth: { ...zone.auth, apiKey: { value: 'wrong-key' } } } : zone,
+    );
+    const fanout = createFanoutHandler({
+      invoker: meshInvoker({
+        lambda: sky.api.twin.invoker,
+        external: parseExternalZones(config),
+        https: { secrets: new SecretResolver({ env: {} }) },
+      }),
+      selfName: 'sky-fan-ibm-eu-gb',
+    });
+    const poll = (await fanout({ target: 'sky-smp-ibm-eu-gb-00', count: 8, branching: 8 })) as PollAggregate;
+    expect(poll.succeeded).toBe(0);
+    expect(poll.failures.AuthenticationFailed).toBe(8);
+  });
+});
+
 describe('Routing across providers', () => {
   it('runs work on IBM Code Engine where it is cheaper, billed at the catalog price', async () => {
     const router = routerWith(endpoints.config);
@@ -118,6 +164,9 @@ describe('Routing across providers', () => {
     const expected = (last.billedMs! / 1000) * gb * (0.25 * 0.00003431 + 0.00000356) + 0.538e-6;
     expect(last.costUsd).toBeCloseTo(expected, 12);
     expect(endpoints.served['ibm-eu-gb']?.[200]).toBeGreaterThan(0);
+    // Passive learning applies as for Lambda: the new instance's CPU counts toward the IBM zone.
+    await router.flush();
+    expect((await sky.store.passiveCounts('ibm-eu-gb'))?.counts['intel-xeon-2.40']).toBeGreaterThan(0);
   });
 
   it('sends work to the greener grid under the carbon objective (London, not California)', async () => {
