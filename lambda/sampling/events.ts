@@ -35,8 +35,10 @@ export const RunStateSchema = z.object({
   pollIndex: z.number().int().min(0),
   /** Index of the sampler poll 0 hits; poll k hits (samplerStart + k) mod samplersPerZone. */
   samplerStart: z.number().int().min(0),
-  /** The sampler endpoint of the next poll. */
+  /** The first sampler endpoint of the next poll. */
   target: z.string(),
+  /** Every sampler endpoint the next poll spreads over (`target` first). */
+  targets: z.array(z.string()).min(1),
   /** Seconds to wait before the first poll. */
   staggerSeconds: z.number().int().min(0).default(0),
   decision: DecisionSchema.optional(),
@@ -60,6 +62,17 @@ const PollSchema = z.object({
   instanceIds: z.array(z.string()),
   newInstances: z.number().int().min(0),
   bootTimes: z.array(z.number()),
+  hosts: z
+    .array(
+      z.object({
+        bootTime: z.number(),
+        cpu: z.string(),
+        instances: z.number().int().min(1),
+        samplers: z.number().int().min(1),
+      }),
+    )
+    .optional(),
+  samplers: z.number().int().min(0).optional(),
   latencyMs: z.object({ p50: z.number(), p90: z.number(), p99: z.number(), max: z.number() }),
   billedMs: z.number().min(0),
   /** Fan-out invocations below the root, and their summed duration (the tree's own cost). */

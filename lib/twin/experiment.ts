@@ -2,7 +2,8 @@ import { WORKLOADS } from '../../lambda/workloads';
 import { DEFAULT_SKY_CONFIG } from '../config';
 import { archOfCpu } from '../core/cpu';
 import { ape, distributionOf } from '../core/distribution';
-import { classifyDrift } from '../core/drift';
+import { classifyDrift, driftNoiseApe } from '../core/drift';
+import type { RejectMode } from '../core/reject-mode';
 import { Router } from '../core/router';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type {
@@ -28,6 +29,7 @@ import {
   scenarioWorkloads,
 } from './burst';
 import { VirtualClock } from './clock';
+import { deployedZoneOf } from './deployed-zones';
 import { TwinError } from './errors';
 import { defaultHandlerKit } from './handlers';
 import { catalogPrices, type PriceBook } from './prices';
@@ -58,18 +60,20 @@ export type TwinStrategy = (typeof TWIN_STRATEGIES)[number];
 /** Strategies the paper ran within the fixed zone only (§4.5: "single-zone retries"). */
 const SINGLE_ZONE: ReadonlySet<TwinStrategy> = new Set(['baseline', 'retry-slow', 'focus-fastest']);
 
-/** How rejected instances behave: stay warm (offered again) or end themselves (Minos). */
-export type RejectMode = 'end-instance' | 'stay-warm';
+/** How rejected instances behave: the core's one vocabulary (`hold`, `end`, `auto`), as the router follows it. */
+export type { RejectMode } from '../core/reject-mode';
 
 export interface TwinRunOptions {
   /** Run the real workload code as well (correctness mode; billing stays the model's). @default false */
   readonly realWorkloads?: boolean;
-  /** @default 'end-instance' */
+  /** @default 'end' */
   readonly rejectMode?: RejectMode;
   /** Sampling settings (defaults: the paper's and SkyConfig's). */
   readonly sampling?: Partial<SamplingSettings>;
   /** Strategies to run (baseline is always run, for savings). @default all of TWIN_STRATEGIES */
   readonly strategies?: readonly TwinStrategy[];
+  /** Run the routing bursts after the sampling (false: sample only, e.g. to calibrate the stopping rule). @default true */
+  readonly routing?: boolean;
   /** Only the first `days` days. @default the scenario's days */
   readonly days?: number;
   /** Emulated keep-alive, cold start and invoke latency (see TwinOptions). */
@@ -188,6 +192,7 @@ function slotsByCpu(scenario: Scenario, azId: string, day: number): Map<CpuKey, 
 
 function characterizationOf(s: ZoneSampling, previous: Characterization | undefined): Characterization {
   const apeVsPrevious = previous ? ape(distributionOf(previous.counts), distributionOf(s.counts)) : undefined;
+  const noise = driftNoiseApe(previous, { confidence: s.confidence });
   return {
     azId: s.azId,
     region: s.region,
@@ -197,9 +202,10 @@ function characterizationOf(s: ZoneSampling, previous: Characterization | undefi
     failures: s.failures,
     measuredAt: new Date(s.finishedAt).toISOString(),
     ...(apeVsPrevious !== undefined ? { apeVsPrevious } : {}),
-    driftClass: classifyDrift(apeVsPrevious),
+    driftClass: classifyDrift(apeVsPrevious, noise),
     costUsd: s.costUsd,
     stoppedBecause: s.stoppedBecause,
+    confidence: s.confidence,
   };
 }
 
@@ -234,7 +240,7 @@ export class DayRunner {
     prices: PriceBook = catalogPrices,
   ) {
     this.prices = prices;
-    this.rejectMode = options.rejectMode ?? 'end-instance';
+    this.rejectMode = options.rejectMode ?? 'end';
     this.strategies = strategiesOf(options.strategies);
     this.settings = samplingSettingsOf(options.sampling);
     const arches = [...new Set(scenario.cpuList.map((c) => archOfCpu(c.cpuKey)))].sort() as Arch[];
@@ -279,7 +285,9 @@ export class DayRunner {
 
   /** Steps of one day, for progress: zones sampled plus bursts run. */
   get stepsPerDay(): number {
-    return this.scenario.zones.length + Object.keys(this.scenario.workloads).length * this.strategies.length;
+    const bursts =
+      this.options.routing === false ? 0 : Object.keys(this.scenario.workloads).length * this.strategies.length;
+    return this.scenario.zones.length + bursts;
   }
 
   /**
@@ -301,12 +309,13 @@ export class DayRunner {
       ),
     );
     const characterizations = sampling.map((s) => characterizationOf(s, undefined));
+    if (this.options.routing === false) return { day, sampling, characterizations, bursts: [] };
 
     // 2. Routing: one burst per workload and strategy, placed from the day's characterizations.
     const routingAt = dayStart(day) + 3_600_000;
     const view: RoutingView = {
       zones: characterizations,
-      deployed: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
+      deployed: scenario.zones.map(deployedZoneOf),
       architectures: [...this.arches],
       memorySizes: this.memorySizes,
       profiles: this.profiles,
@@ -321,11 +330,15 @@ export class DayRunner {
       coldStartShare: 1,
       parallelism: Object.fromEntries(Object.entries(scenario.workloads).map(([n, w]) => [n, w.vcpus])),
     });
-    const oracleZones: OracleZone[] = scenario.zones.map((z) => ({
-      azId: z.azId,
-      region: z.region,
-      slotsByCpu: slotsByCpu(scenario, z.azId, day),
-    }));
+    const oracleZones: OracleZone[] = scenario.zones.map((z) => {
+      const sizes = deployedZoneOf(z).memorySizes;
+      return {
+        azId: z.azId,
+        region: z.region,
+        slotsByCpu: slotsByCpu(scenario, z.azId, day),
+        ...(sizes ? { memorySizes: sizes } : {}),
+      };
+    });
     const bursts: BurstRecord[] = [];
     for (const name of Object.keys(scenario.workloads)) {
       const workload = scenario.workloads[name];
@@ -391,6 +404,7 @@ function samplingSettingsOf(overrides: Partial<SamplingSettings> | undefined): S
     pollConcurrency: DEFAULT_SKY_CONFIG.pollConcurrency,
     fanoutBranching: DEFAULT_SKY_CONFIG.fanoutBranching,
     samplersPerZone: DEFAULT_SKY_CONFIG.samplersPerZone,
+    samplersPerPoll: DEFAULT_SKY_CONFIG.samplersPerPoll,
     samplerMemoryBaseMb: DEFAULT_SKY_CONFIG.samplerMemoryMb,
     samplerSleepMs: DEFAULT_SKY_CONFIG.samplerSleepMs,
     accuracyTarget: DEFAULT_SKY_CONFIG.accuracyTarget,
@@ -421,7 +435,9 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
   const days = Math.min(options.days ?? scenario.days, scenario.days);
   const strategies = strategiesOf(options.strategies);
   const dayList = Array.from({ length: days }, (_, d) => d);
-  const perDay = scenario.zones.length + Object.keys(scenario.workloads).length * strategies.length;
+  const perDay =
+    scenario.zones.length +
+    (options.routing === false ? 0 : Object.keys(scenario.workloads).length * strategies.length);
   const total = days * perDay;
   let done = 0;
   let results: TwinDay[];
@@ -430,7 +446,7 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
   if (workers >= 1) {
     results = await runInWorkers(scenario, runnerOptions, dayList, workers, (day, detail) => {
       done++;
-      onProgress?.({ day, days, phase: day === days - 1 && done === total ? 'done' : 'routing', done, total, detail });
+      onProgress?.({ day, days, phase: detail.includes('sampled') ? 'sampling' : 'routing', done, total, detail });
     });
   } else {
     const runner = new DayRunner(scenario, runnerOptions, prices ?? catalogPrices);
@@ -452,7 +468,7 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
     days: linked,
     drift: driftOf(scenario, linked),
     strategies,
-    rejectMode: options.rejectMode ?? 'end-instance',
+    rejectMode: options.rejectMode ?? 'end',
   };
 }
 
@@ -490,7 +506,7 @@ function planOf(placement: Placement, scenario: Scenario, rejectMode: RejectMode
     rejectCpus: placement.rejectCpus,
     holdMs: scenario.holdMs,
     maxAttempts: placement.maxAttempts,
-    endInstance: rejectMode === 'end-instance',
+    rejectMode,
     fallbacks: placement.fallbacks,
   };
 }

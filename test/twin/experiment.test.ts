@@ -54,9 +54,14 @@ describe('twin experiment on a small scenario', () => {
         'costUsd',
         'stoppedBy',
         'driftClass',
+        'apeBound',
+        'hostsSeen',
+        'fleetEstimate',
       ]);
       expect(['converged', 'saturated', 'capped-cost', 'capped-polls']).toContain(row.stoppedBy);
+      expect(row.driftClass).toBe(row.day === 0 ? 'unknown' : row.driftClass);
       expect(['stable', 'drifting', 'unknown']).toContain(row.driftClass);
+      expect(row.hostsSeen).toBeGreaterThan(0);
       expect(row.apeByPoll).toHaveLength(row.polls);
       const to95 = row.apeByPoll.findIndex((a) => a <= 5);
       expect(row.pollsTo95).toBe(to95 < 0 ? null : to95 + 1);
