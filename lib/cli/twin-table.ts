@@ -86,11 +86,7 @@ export function formatTwinTable(report: TwinReport, zoneNames: Readonly<Record<s
     wrapText(routingLegend, WIDTH, '  '),
     '',
     ...(where.length > 0
-      ? [
-          'Where the strategies that choose memory and architecture ran (requests per memory size, architecture, zone)',
-          ...where,
-          '',
-        ]
+      ? ['Where optimal and the oracle ran (requests per memory size, architecture and zone)', ...where, '']
       : []),
   ].join('\n');
 }
