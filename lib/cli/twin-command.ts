@@ -3,7 +3,13 @@ import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { prepareOutFile } from '../report/out-dir';
-import { runTwinExperiment, TWIN_STRATEGIES, type TwinProgress, type TwinRun } from '../twin/experiment';
+import {
+  type RejectMode,
+  runTwinExperiment,
+  TWIN_STRATEGIES,
+  type TwinProgress,
+  type TwinRun,
+} from '../twin/experiment';
 import { formatTwinReport, type TwinReport, twinReport } from '../twin/report';
 import { loadScenario } from '../twin/scenario';
 
@@ -11,7 +17,7 @@ interface TwinCliOptions {
   readonly scenario: string;
   readonly json?: boolean;
   readonly realWorkloads?: boolean;
-  readonly rejectMode: 'end-instance' | 'stay-warm';
+  readonly rejectMode: RejectMode;
   readonly days?: number;
   readonly out?: string;
   readonly workers?: number;
@@ -37,9 +43,12 @@ export function registerTwinCommand(program: Command): void {
     .option('--json', 'print the report as JSON (the scenario spec format) on stdout')
     .option('--real-workloads', 'also run the real workload code in every accepted attempt (slow; for correctness)')
     .addOption(
-      new Option('--reject-mode <mode>', 'what a rejected instance does: end itself (Minos) or stay warm')
-        .choices(['end-instance', 'stay-warm'])
-        .default('end-instance'),
+      new Option(
+        '--reject-mode <mode>',
+        "what a rejected instance does after its hold, as the router's SKY_REJECT_MODE: stay warm (hold), end itself (end, Minos) or auto",
+      )
+        .choices(['hold', 'end', 'auto'])
+        .default('auto'),
     )
     .option('--days <n>', 'run only the first n days', positiveInt)
     .option('--out <file>', 'also write the rich per-day results (characterizations, bursts, drift) as JSON')
