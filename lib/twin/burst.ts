@@ -28,6 +28,8 @@ export interface BurstOutcome {
   readonly throttled: number;
   /** Billed USD of every attempt (duration rounded up to 1 ms × memory × price + request charge). */
   readonly costUsd: number;
+  /** Billed time of every attempt that ran, each rounded up to 1 ms (INIT included where billed), ms. */
+  readonly billedMs: number;
   /** Sum of the billed runtime of the accepted attempts, ms. */
   readonly runtimeMs: number;
   /** Sum over requests of the time spent before the accepted attempt began (rejections, throttles), ms. */
@@ -225,6 +227,7 @@ export function oracleBurst(
   const acceptedByMemory: Record<string, number> = {};
   const acceptedByArch: Record<string, number> = {};
   let cost = 0;
+  let billed = 0;
   let runtime = 0;
   let failed = 0;
   let o = 0;
@@ -238,6 +241,7 @@ export function oracleBurst(
     option.left--;
     const ms = Math.ceil(option.msFactor * (noise[i] ?? 1));
     cost += (ms + choice.initBilledMs) * option.perMs + option.perRequest;
+    billed += ms + choice.initBilledMs;
     runtime += ms;
     acceptedByCpu[option.cpu] = (acceptedByCpu[option.cpu] ?? 0) + 1;
     acceptedByZone[option.azId] = (acceptedByZone[option.azId] ?? 0) + 1;
@@ -254,6 +258,7 @@ export function oracleBurst(
     exhausted: 0,
     throttled: 0,
     costUsd: cost,
+    billedMs: billed,
     runtimeMs: runtime,
     addedLatencyMs: 0,
     acceptedByCpu,

@@ -20,7 +20,7 @@ import { TwinError } from './errors';
 import { defaultHandlerKit } from './handlers';
 import { catalogPrices, type PriceBook } from './prices';
 import { rngFor } from './random';
-import { TwinRouting } from './routing';
+import { type RouterViewSummary, TwinRouting } from './routing';
 import { DEFAULT_SAMPLING, type SamplingSettings, sampleZone, type ZoneSampling } from './sampling';
 import type { Scenario } from './scenario';
 import { arm64FleetOf, DEFAULT_EPOCH_MS, fleetOf, Twin } from './twin';
@@ -127,6 +127,8 @@ export interface TwinDay {
   readonly day: number;
   readonly sampling: readonly ZoneSampling[];
   readonly characterizations: readonly Characterization[];
+  /** What the router's view held when the bursts began (after the profiling phase). */
+  readonly routerView: RouterViewSummary;
   readonly bursts: readonly BurstRecord[];
 }
 
@@ -290,6 +292,8 @@ export class DayRunner {
     });
     routing.characterize(characterizations);
     await this.profile(routing, day, routingAt);
+    clock.advanceTo(routingAt);
+    const routerView = await clock.run(() => routing.viewSummary());
     const oracleZones: OracleZone[] = scenario.zones.map((z) => ({
       azId: z.azId,
       region: z.region,
@@ -342,7 +346,7 @@ export class DayRunner {
         step(`day ${day + 1}: ${name} × ${strategy}`);
       }
     }
-    return { day, sampling, characterizations, bursts };
+    return { day, sampling, characterizations, routerView, bursts };
   }
 
   /**

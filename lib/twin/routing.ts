@@ -26,6 +26,17 @@ import type { CallResult, Twin } from './twin';
 /** Largest batch concurrency the router accepts (a burst larger than this queues behind it). */
 const MAX_CONCURRENCY = 1000;
 
+/** What the router's view held when a day's bursts began. */
+export interface RouterViewSummary {
+  readonly characterizations: ReadonlyArray<{
+    readonly azId: string;
+    readonly counts: Readonly<Record<CpuKey, number>>;
+  }>;
+  readonly passive: Readonly<Record<string, Readonly<Record<CpuKey, number>>>>;
+  /** Runtime observations behind each profile. */
+  readonly profileObservations: Readonly<Record<string, number>>;
+}
+
 /** What the twin's routing needs to know about the mesh. */
 export interface TwinRoutingOptions {
   readonly scenario: Scenario;
@@ -42,7 +53,7 @@ export interface TwinRoutingOptions {
 export class TwinRouting {
   readonly store = new MemoryRouterStore();
   readonly service: RoutingService;
-  private readonly meter = { costUsd: 0, throttled: 0 };
+  private readonly meter = { costUsd: 0, billedMs: 0, throttled: 0 };
 
   constructor(private readonly options: TwinRoutingOptions) {
     const { scenario, twin, prices } = options;
@@ -65,6 +76,23 @@ export class TwinRouting {
     });
   }
 
+  /**
+   * What the router places from now, in brief: the characterizations, the passive counts and the
+   * observations behind each profile (for the report and the tests).
+   */
+  async viewSummary(): Promise<RouterViewSummary> {
+    const { view } = await this.service.cache.get();
+    const profileObservations: Record<string, number> = {};
+    for (const [name, profile] of Object.entries(view.profiles)) {
+      profileObservations[name] = profile.entries.reduce((sum, e) => sum + e.stats.count, 0);
+    }
+    return {
+      characterizations: view.zones.map((z) => ({ azId: z.azId, counts: { ...z.counts } })),
+      passive: Object.fromEntries(Object.entries(view.passive ?? {}).map(([az, c]) => [az, { ...c }])),
+      profileObservations,
+    };
+  }
+
   /** Makes these the zones' latest characterizations. */
   characterize(characterizations: readonly Characterization[]): void {
     for (const c of characterizations) this.store.putCharacterization(c);
@@ -78,6 +106,7 @@ export class TwinRouting {
   async burst(request: RouterRequestBody, count: number): Promise<{ answer: BatchAnswer; outcome: BurstOutcome }> {
     const { twin, prices } = this.options;
     this.meter.costUsd = 0;
+    this.meter.billedMs = 0;
     this.meter.throttled = 0;
     twin.onInvoke = (name, result) => this.bill(name, result, prices);
     let answer: Awaited<ReturnType<RoutingService['route']>>;
@@ -106,7 +135,9 @@ export class TwinRouting {
     const region = this.options.scenario.zones.find((z) => z.azId === parsed.azId)?.region;
     if (!region) return;
     const rate = priceRates(prices, region, parsed.arch, parsed.memoryMb);
-    this.meter.costUsd += Math.ceil(result.billedMs) * rate.perMs + rate.perRequest;
+    const billedMs = Math.ceil(result.billedMs);
+    this.meter.billedMs += billedMs;
+    this.meter.costUsd += billedMs * rate.perMs + rate.perRequest;
   }
 
   private outcomeOf(answer: BatchAnswer): BurstOutcome {
@@ -141,6 +172,7 @@ export class TwinRouting {
       exhausted,
       throttled: this.meter.throttled,
       costUsd: this.meter.costUsd,
+      billedMs: this.meter.billedMs,
       runtimeMs,
       addedLatencyMs,
       acceptedByCpu,
