@@ -3,6 +3,7 @@ import { lambdaClientWithLimit, sdkInvoker } from '../../lib/aws/lambda-invoker'
 import { SkyStore } from '../../lib/aws/store';
 import { regionFacts, regionOfAzId } from '../../lib/catalog';
 import { installPolyfills } from '../../lib/polyfills';
+import { externalZonesFromEnv, routerInvoker, SecretResolver, withExternalZones } from '../../lib/providers';
 import { regionalInvoker } from '../../lib/routing/regional-invoker';
 import type { DeadlineSource } from '../../lib/routing/service';
 import { routerEnvironment } from './environment';
@@ -26,18 +27,21 @@ function fromEnvironment(): RouterHandler {
   });
   /** Each deployed zone's region: a dynamic function is invoked through its own region's endpoint. */
   const zoneRegions = new Map(environment.config.deployed.map((z) => [z.azId, z.region]));
+  // Zones on other providers, called over HTTPS with secrets from Secrets Manager or the environment.
+  const external = externalZonesFromEnv(process.env);
+  const lambda = regionalInvoker({
+    regionOfZone: (azId) => zoneRegions.get(azId) ?? regionOfAzId(azId),
+    // A batch runs up to 1,000 calls at once; one socket each. No SDK retries: the router fails over.
+    invokerFor: (region) => sdkInvoker(lambdaClientWithLimit({ region, maxSockets: 1000 }), { maxSockets: 1000 }),
+    home: sdkInvoker(lambdaClientWithLimit({ maxSockets: 1000 }), { maxSockets: 1000 }),
+  });
   return createRouterHandler({
     store: new SkyStore({
       client: createDocumentClient({ region: environment.tableRegion }),
       tableName: environment.tableName,
     }),
-    invoker: regionalInvoker({
-      regionOfZone: (azId) => zoneRegions.get(azId) ?? regionOfAzId(azId),
-      // A batch runs up to 1,000 calls at once; one socket each. No SDK retries: the router fails over.
-      invokerFor: (region) => sdkInvoker(lambdaClientWithLimit({ region, maxSockets: 1000 }), { maxSockets: 1000 }),
-      home: sdkInvoker(lambdaClientWithLimit({ maxSockets: 1000 }), { maxSockets: 1000 }),
-    }),
-    config: environment.config,
+    invoker: routerInvoker(lambda, external, { secrets: new SecretResolver() }),
+    config: withExternalZones(environment.config, external),
     cacheTtlMs: environment.cacheTtlMs,
   });
 }

@@ -60,6 +60,17 @@ const PollSchema = z.object({
   instanceIds: z.array(z.string()),
   newInstances: z.number().int().min(0),
   bootTimes: z.array(z.number()),
+  hosts: z
+    .array(
+      z.object({
+        bootTime: z.number(),
+        cpu: z.string(),
+        instances: z.number().int().min(1),
+        samplers: z.number().int().min(1),
+      }),
+    )
+    .optional(),
+  samplers: z.number().int().min(0).optional(),
   latencyMs: z.object({ p50: z.number(), p90: z.number(), p99: z.number(), max: z.number() }),
   billedMs: z.number().min(0),
   /** Fan-out invocations below the root, and their summed duration (the tree's own cost). */

@@ -1,5 +1,7 @@
 import { failureTotal } from '../../lib/aws/store-records';
-import { classifyDrift, driftBetween, samplingIntervalHours } from '../../lib/core/drift';
+import { classifyDrift, driftBetween, driftNoiseApe, samplingIntervalHours } from '../../lib/core/drift';
+import { characterizationCountsOf } from '../../lib/core/host-census';
+import { confidenceOf } from '../../lib/core/stopping-rule';
 import type { Characterization, DriftClass } from '../../lib/core/types';
 import type { StepContext } from './context';
 import { StepInputError } from './errors';
@@ -16,8 +18,10 @@ export function nextIntervalHours(driftClass: DriftClass, settings: SamplingSett
 }
 
 /**
- * Finalize: writes the characterization (`CHAR#<time>` and `LATEST`) with its APE against the
- * previous one, the zone's drift class, the instances seen and the run's estimated cost; marks
+ * Finalize: writes the characterization (`CHAR#<time>` and `LATEST`): distinct hosts per CPU, its
+ * confidence (the stopping rule's APE bound, hosts seen, fleet estimate), its APE against the
+ * previous one, the zone's drift class (against both characterizations' bounds), the instances
+ * seen and the run's estimated cost; marks
  * the run succeeded; and picks when the zone is due again.
  *
  * A run that saw no instance writes no characterization, and neither does a run that saturated
@@ -41,9 +45,15 @@ export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext)
   const enough =
     totals.instancesSeen > 0 &&
     (decision.reason !== 'saturated' || totals.instancesSeen >= settings.minInstancesForCharacterization);
-  const drift = driftBetween(run.previous, { counts: totals.cpuCounts, measuredAt });
+  // The characterization counts hosts (when the samplers report them), read back from the stored polls.
+  const polls = (await ctx.store.polls(runId)).map((record) => record.aggregate);
+  const counts = polls.length > 0 ? characterizationCountsOf(polls) : totals.cpuCounts;
+  const confidence = confidenceOf(polls);
+  const drift = driftBetween(run.previous, { counts, measuredAt, confidence });
   const apeVsPrevious = Number.isFinite(drift.ape) ? round(drift.ape) : undefined;
-  const driftClass: DriftClass = enough ? classifyDrift(apeVsPrevious) : (run.previous?.driftClass ?? 'unknown');
+  const driftClass: DriftClass = enough
+    ? classifyDrift(apeVsPrevious, driftNoiseApe(run.previous, { confidence }))
+    : (run.previous?.driftClass ?? 'unknown');
   const scheduledAt = Date.parse(run.startedAt);
   const nextSampleAt = new Date(
     (Number.isFinite(scheduledAt) ? scheduledAt : ctx.now()) + nextIntervalHours(driftClass, settings) * 3_600_000,
@@ -54,7 +64,7 @@ export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext)
     const characterization: Characterization = {
       azId,
       region,
-      counts: totals.cpuCounts,
+      counts,
       instancesSeen: totals.instancesSeen,
       polls: run.pollsRecorded,
       failures: failureTotal(totals.failures),
@@ -63,6 +73,7 @@ export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext)
       driftClass,
       costUsd: totals.costUsd,
       stoppedBecause: decision.reason,
+      confidence,
     };
     await ctx.store.putCharacterization(characterization, {
       runId,

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { REJECT_MODES } from '../core/reject-mode';
 import { prepareOutFile } from '../report/out-dir';
 import {
   type RejectMode,
@@ -45,9 +46,9 @@ export function registerTwinCommand(program: Command): void {
     .addOption(
       new Option(
         '--reject-mode <mode>',
-        "what a rejected instance does after its hold, as the router's SKY_REJECT_MODE: stay warm (hold), end itself (end, Minos) or auto",
+        "what a rejected instance does after its hold, as the router's SKY_REJECT_MODE: hold (stays warm), end (ends itself, Minos) or auto (held once, then ended)",
       )
-        .choices(['hold', 'end', 'auto'])
+        .choices([...REJECT_MODES])
         .default('auto'),
     )
     .option('--days <n>', 'run only the first n days', positiveInt)

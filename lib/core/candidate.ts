@@ -1,5 +1,5 @@
 import { wattsOf } from './carbon';
-import { MB_PER_GB } from './cost-model';
+import { usdPerBilledMs } from './cost-model';
 import { dynamicFunctionName } from './naming';
 import type { Arch, CpuKey, RegionFacts, Target } from './types';
 
@@ -79,7 +79,7 @@ export function buildCandidate(
   for (let j = 0; j < n; j++) {
     const i = order[j];
     sortedShares.push(shares[i]);
-    billed.push(Math.ceil(runtimes[i]));
+    billed.push(Math.max(Math.ceil(runtimes[i]), facts.minBilledMs ?? 0));
     sortedCpus.push(cpus[i]);
     if (confidences[i] < confidence) confidence = confidences[i];
   }
@@ -95,7 +95,7 @@ export function buildCandidate(
     cpus: Object.freeze(sortedCpus),
     shares: sortedShares,
     billedMs: billed,
-    usdPerMs: ((memoryMb / MB_PER_GB) * facts.pricePerGbSecond[arch]) / 1000,
+    usdPerMs: usdPerBilledMs(memoryMb, { ...facts, pricePerGbSecond: facts.pricePerGbSecond[arch] }),
     usdPerRequest: facts.pricePerRequest,
     gramsPerMs: (wattsOf(memoryMb) / 3_600_000_000) * facts.carbonGPerKwh,
     slowTail,

@@ -19,12 +19,27 @@ import { CoreInputError } from './errors';
  * the expected billed time grows by (s + A − 1) × initMs. Under 2024 billing initMs counts 0.
  */
 
-/** Lambda's price of one architecture in one region. */
+/** Lambda's price of one architecture in one region (and another provider's, with its extra terms). */
 export interface LambdaPrice {
   /** USD per GB-second (first tier). */
   readonly pricePerGbSecond: number;
   /** USD per request. */
   readonly pricePerRequest: number;
+  /** USD per vCPU-second, where CPU is billed apart (IBM Code Engine). @default 0 */
+  readonly pricePerVcpuSecond?: number;
+  /** vCPUs per GB of memory, for `pricePerVcpuSecond`. @default 0 */
+  readonly vcpusPerGb?: number;
+  /** Shortest billed duration per call, ms. @default 0 */
+  readonly minBilledMs?: number;
+}
+
+/**
+ * USD per billed ms of a function with `memoryMb`: memory GB × price per GB-s, plus its vCPUs × price
+ * per vCPU-s where the provider bills CPU apart, over 1000.
+ */
+export function usdPerBilledMs(memoryMb: number, price: LambdaPrice): number {
+  const gb = memoryMb / MB_PER_GB;
+  return (gb * price.pricePerGbSecond + gb * (price.vcpusPerGb ?? 0) * (price.pricePerVcpuSecond ?? 0)) / 1000;
 }
 
 /**
@@ -61,7 +76,8 @@ export function billedCost(durationMs: number, memoryMb: number, price: LambdaPr
     throw new CoreInputError('durationMs', durationMs, 'a finite number >= 0');
   }
   if (!Number.isFinite(memoryMb) || memoryMb <= 0) throw new CoreInputError('memoryMb', memoryMb, 'a number > 0');
-  return (Math.ceil(durationMs) * (memoryMb / MB_PER_GB) * price.pricePerGbSecond) / 1000 + price.pricePerRequest;
+  const billedMs = Math.max(Math.ceil(durationMs), price.minBilledMs ?? 0);
+  return billedMs * usdPerBilledMs(memoryMb, price) + price.pricePerRequest;
 }
 
 /**
@@ -209,7 +225,7 @@ export function expectedPlacementCost(input: PlacementCostInput): PlacementExpec
   if (!Number.isFinite(init) || init < 0) throw new CoreInputError('initBilledMs', init, 'a finite number >= 0');
   const newInstances = coldStartShare + (attempts - 1);
   const billedMs = runtimeMs + hold * (attempts - 1) + newInstances * Math.ceil(init);
-  const gbMsPrice = ((input.memoryMb / MB_PER_GB) * input.price.pricePerGbSecond) / 1000;
+  const gbMsPrice = usdPerBilledMs(input.memoryMb, input.price);
   return {
     attempts,
     rejectShare: q,

@@ -94,6 +94,7 @@ export function compileWorkload(
       const means: number[] = [];
       const confidences: number[] = [];
       view.memorySizes.forEach((mb, m) => {
+        if (view.targetDeployed[(z * ARCH_ORDER.length + a) * memCount + m] !== 1) return;
         means.length = 0;
         confidences.length = 0;
         for (const cpu of mix.cpus) {

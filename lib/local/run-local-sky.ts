@@ -20,6 +20,7 @@ import { trueMixOf } from '../twin/experiment';
 import type { PlainHandler } from '../twin/kit';
 import { loadScenario, parseScenario, type Scenario } from '../twin/scenario';
 import { Cleanup } from './cleanup';
+import { costCarbonRows } from './cost-carbon';
 import { LocalSkyError, type LocalSkyStep, messageOf } from './errors';
 import { runLocalExperiment } from './experiment';
 import { localHandlerKit } from './model-kit';
@@ -265,7 +266,23 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
           `(the scenario's own: ${scenario.burst}; npx sky twin runs that)${o.probeSaturation ? ', zones polled on to saturation' : ''}.`
         : 'No multi-day experiment was run (--no-experiment): the per-day charts show the live run only.',
     ];
-    const reportData = buildReportData({ scenario, sampling, summary, experiment, notes, generatedAt: new Date() });
+    const costCarbon = await step('report', () =>
+      costCarbonRows(store, {
+        deployed: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
+        architectures: config.architectures,
+        memorySizes: config.memorySizes,
+        workloads: Object.keys(scenario.workloads),
+      }),
+    );
+    const reportData = buildReportData({
+      scenario,
+      sampling,
+      summary,
+      experiment,
+      notes,
+      costCarbon,
+      generatedAt: new Date(),
+    });
     let report: WrittenReport | undefined;
     let reportError: LocalSkyError | undefined;
     if (o.outDir) {

@@ -1,12 +1,13 @@
-import type { Arch, RegionFacts } from '../core/types';
+import type { RejectMode } from '../core/reject-mode';
+import type { Arch, DeployedZone, RegionFacts } from '../core/types';
 
-/** What a rejected instance does after its hold (see `RouterConfig.rejectMode`). */
-export type RejectMode = 'hold' | 'end' | 'auto';
+/** What a rejected instance does after its hold: the core's one vocabulary (see `RouterConfig.rejectMode`). */
+export type { RejectMode } from '../core/reject-mode';
 
 /** What the router needs to know about the mesh it routes into. */
 export interface RouterConfig {
-  /** Deployed zones (from the sky config's resolved zones). */
-  readonly deployed: ReadonlyArray<{ readonly azId: string; readonly region: string }>;
+  /** Deployed zones (from the sky config's resolved zones, and the external zones of other providers). */
+  readonly deployed: ReadonlyArray<DeployedZone>;
   /** Deployed architectures. */
   readonly architectures: readonly Arch[];
   /** Deployed memory sizes, MB. */

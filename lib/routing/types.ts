@@ -72,6 +72,8 @@ export interface AttemptRecord {
   readonly costUsd: number;
   /** The error type for failed attempts (`TooManyRequestsException`, `Timeout`, `UserCodeError`, ...). */
   readonly errorType?: string;
+  /** What went wrong, naming the target (for a call that failed before an answer: a throttle, a refused secret, ...). */
+  readonly errorMessage?: string;
 }
 
 /** The placement the router took, in a compact form for the answer. */

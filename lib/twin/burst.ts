@@ -159,6 +159,8 @@ export interface OracleZone {
   readonly azId: string;
   readonly region: string;
   readonly slotsByCpu: ReadonlyMap<CpuKey, number>;
+  /** The memory sizes deployed in the zone (another provider offers fewer). @default - every size asked */
+  readonly memorySizes?: readonly number[];
 }
 
 /**
@@ -192,6 +194,7 @@ export function oracleBurst(
       if (slots <= 0) continue;
       let best: (typeof options)[number] | undefined;
       for (const memoryMb of choice.memorySizes) {
+        if (zone.memorySizes && !zone.memorySizes.includes(memoryMb)) continue;
         const rate = priceRates(prices, zone.region, archOfCpu(cpu), memoryMb);
         const msFactor = meanRuntimeMs(scenario, workload, cpu, memoryMb);
         const option = {

@@ -2,7 +2,8 @@ import { WORKLOADS } from '../../lambda/workloads';
 import { DEFAULT_SKY_CONFIG } from '../config';
 import { archOfCpu } from '../core/cpu';
 import { ape, distributionOf } from '../core/distribution';
-import { classifyDrift } from '../core/drift';
+import { classifyDrift, driftNoiseApe } from '../core/drift';
+import type { RejectMode } from '../core/reject-mode';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type { Arch, Characterization, CpuKey, StrategyName } from '../core/types';
 import type { RouterRequestBody } from '../routing/request';
@@ -16,6 +17,7 @@ import {
   scenarioWorkloads,
 } from './burst';
 import { VirtualClock } from './clock';
+import { deployedZoneOf } from './deployed-zones';
 import { TwinError } from './errors';
 import { defaultHandlerKit } from './handlers';
 import { catalogPrices, type PriceBook } from './prices';
@@ -47,10 +49,8 @@ export type TwinStrategy = (typeof TWIN_STRATEGIES)[number];
 /** Strategies the paper ran within the fixed zone only (§4.5: "single-zone retries"). */
 const SINGLE_ZONE: ReadonlySet<TwinStrategy> = new Set(['baseline', 'retry-slow', 'focus-fastest']);
 
-/** What a rejected instance does after its hold: the router's own setting (`RouterConfig.rejectMode`). */
-import type { RejectMode } from '../routing/config';
-
-export type { RejectMode };
+/** What a rejected instance does after its hold: the core's one vocabulary, as the router follows it. */
+export type { RejectMode } from '../core/reject-mode';
 
 export interface TwinRunOptions {
   /** Run the real workload code as well (correctness mode; billing stays the model's). @default false */
@@ -67,6 +67,8 @@ export interface TwinRunOptions {
   readonly sampling?: Partial<SamplingSettings>;
   /** Strategies to run (baseline is always run, for savings). @default all of TWIN_STRATEGIES */
   readonly strategies?: readonly TwinStrategy[];
+  /** Run the routing bursts after the sampling (false: sample only, e.g. to calibrate the stopping rule). @default true */
+  readonly routing?: boolean;
   /** Only the first `days` days. @default the scenario's days */
   readonly days?: number;
   /** Emulated keep-alive, cold start and invoke latency (see TwinOptions). */
@@ -127,8 +129,8 @@ export interface TwinDay {
   readonly day: number;
   readonly sampling: readonly ZoneSampling[];
   readonly characterizations: readonly Characterization[];
-  /** What the router's view held when the bursts began (after the profiling phase). */
-  readonly routerView: RouterViewSummary;
+  /** What the router's view held when the bursts began (after the profiling phase); absent without routing. */
+  readonly routerView?: RouterViewSummary;
   readonly bursts: readonly BurstRecord[];
 }
 
@@ -165,6 +167,7 @@ function slotsByCpu(scenario: Scenario, azId: string, day: number): Map<CpuKey, 
 
 function characterizationOf(s: ZoneSampling, previous: Characterization | undefined): Characterization {
   const apeVsPrevious = previous ? ape(distributionOf(previous.counts), distributionOf(s.counts)) : undefined;
+  const noise = driftNoiseApe(previous, { confidence: s.confidence });
   return {
     azId: s.azId,
     region: s.region,
@@ -174,9 +177,10 @@ function characterizationOf(s: ZoneSampling, previous: Characterization | undefi
     failures: s.failures,
     measuredAt: new Date(s.finishedAt).toISOString(),
     ...(apeVsPrevious !== undefined ? { apeVsPrevious } : {}),
-    driftClass: classifyDrift(apeVsPrevious),
+    driftClass: classifyDrift(apeVsPrevious, noise),
     costUsd: s.costUsd,
     stoppedBecause: s.stoppedBecause,
+    confidence: s.confidence,
   };
 }
 
@@ -250,7 +254,9 @@ export class DayRunner {
 
   /** Steps of one day, for progress: zones sampled plus bursts run. */
   get stepsPerDay(): number {
-    return this.scenario.zones.length + Object.keys(this.scenario.workloads).length * this.strategies.length;
+    const bursts =
+      this.options.routing === false ? 0 : Object.keys(this.scenario.workloads).length * this.strategies.length;
+    return this.scenario.zones.length + bursts;
   }
 
   /**
@@ -272,6 +278,7 @@ export class DayRunner {
       ),
     );
     const characterizations = sampling.map((s) => characterizationOf(s, undefined));
+    if (this.options.routing === false) return { day, sampling, characterizations, bursts: [] };
 
     // 2. Routing: one burst per workload and strategy, placed from the day's characterizations.
     const routingAt = dayStart(day) + 3_600_000;
@@ -279,6 +286,7 @@ export class DayRunner {
       scenario,
       twin,
       prices,
+      deployed: scenario.zones.map(deployedZoneOf),
       architectures: this.arches,
       memorySizes: this.memorySizes,
       rejectMode: this.rejectMode,
@@ -294,11 +302,15 @@ export class DayRunner {
     await this.profile(routing, day, routingAt);
     clock.advanceTo(routingAt);
     const routerView = await clock.run(() => routing.viewSummary());
-    const oracleZones: OracleZone[] = scenario.zones.map((z) => ({
-      azId: z.azId,
-      region: z.region,
-      slotsByCpu: slotsByCpu(scenario, z.azId, day),
-    }));
+    const oracleZones: OracleZone[] = scenario.zones.map((z) => {
+      const sizes = deployedZoneOf(z).memorySizes;
+      return {
+        azId: z.azId,
+        region: z.region,
+        slotsByCpu: slotsByCpu(scenario, z.azId, day),
+        ...(sizes ? { memorySizes: sizes } : {}),
+      };
+    });
     const bursts: BurstRecord[] = [];
     for (const name of Object.keys(scenario.workloads)) {
       const workload = scenario.workloads[name];
@@ -428,7 +440,9 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
   const days = Math.min(options.days ?? scenario.days, scenario.days);
   const strategies = strategiesOf(options.strategies);
   const dayList = Array.from({ length: days }, (_, d) => d);
-  const perDay = scenario.zones.length + Object.keys(scenario.workloads).length * strategies.length;
+  const perDay =
+    scenario.zones.length +
+    (options.routing === false ? 0 : Object.keys(scenario.workloads).length * strategies.length);
   const total = days * perDay;
   let done = 0;
   let results: TwinDay[];

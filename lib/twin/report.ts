@@ -21,6 +21,10 @@ export interface SamplingRow {
   readonly stoppedBy: string;
   /** The drift class the sampling logic assigned (`stable`, `drifting` or `unknown`). */
   readonly driftClass: string;
+  /** The rule's APE bound when it stopped, the hosts it saw and its estimate of the zone's hosts. */
+  readonly apeBound: number;
+  readonly hostsSeen: number;
+  readonly fleetEstimate: number | null;
 }
 
 export interface RoutingRow {
@@ -144,6 +148,9 @@ export function twinReport(run: TwinRun): TwinReport {
         costUsd: round(s.costUsd, 6),
         stoppedBy: s.stoppedBecause,
         driftClass: day.characterizations[i]?.driftClass ?? 'unknown',
+        apeBound: round(s.confidence.apeBound, 2),
+        hostsSeen: s.confidence.hostsSeen,
+        fleetEstimate: s.confidence.fleetEstimate ?? null,
       });
     }
   }

@@ -1,7 +1,7 @@
 import { parseFunctionName } from '../core/naming';
 import type { RouterOptions } from '../core/router';
 import type { Arch, Characterization, CpuKey } from '../core/types';
-import type { RejectMode } from '../routing/config';
+import type { RejectMode, RouterConfig } from '../routing/config';
 import { MemoryRouterStore } from '../routing/memory-store';
 import { corePlacerFactory } from '../routing/placer';
 import type { RouterRequestBody } from '../routing/request';
@@ -42,6 +42,8 @@ export interface TwinRoutingOptions {
   readonly scenario: Scenario;
   readonly twin: Twin;
   readonly prices: PriceBook;
+  /** The deployed zones (with the memory sizes and architectures of zones on other providers). */
+  readonly deployed: RouterConfig['deployed'];
   readonly architectures: readonly Arch[];
   readonly memorySizes: readonly number[];
   readonly rejectMode: RejectMode;
@@ -63,7 +65,7 @@ export class TwinRouting {
       store: this.store,
       invoker: twin.invoker,
       config: {
-        deployed: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
+        deployed: options.deployed,
         architectures: options.architectures,
         memorySizes: options.memorySizes,
         regionFacts: (region) => facts.get(region) ?? prices.facts(region),

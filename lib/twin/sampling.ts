@@ -1,8 +1,9 @@
 import type { FanoutRequest, FanoutResponse } from '../contracts';
-import { ape, distributionOf, mergeCounts } from '../core/distribution';
+import { ape, distributionOf } from '../core/distribution';
+import { characterizationCountsOf, hostKeyOf } from '../core/host-census';
 import { fanoutFunctionName, samplerFunctionName } from '../core/naming';
-import { decideStop, pollCostUsd } from '../core/stopping-rule';
-import type { CpuCounts, PollAggregate, StopReason } from '../core/types';
+import { confidenceOf, decideStop, pollCostUsd } from '../core/stopping-rule';
+import type { CharacterizationConfidence, CpuCounts, PollAggregate, StopReason } from '../core/types';
 import type { VirtualClock } from './clock';
 import type { PriceBook } from './prices';
 import type { Twin } from './twin';
@@ -21,8 +22,10 @@ export interface SamplingSettings {
   readonly pollConcurrency: number;
   /** Fan-out tree branching. @default 10 */
   readonly fanoutBranching: number;
-  /** Sampler endpoints per zone; poll k uses endpoint k mod this. @default 100 */
+  /** Sampler endpoints per zone; the polls rotate through them. @default 100 */
   readonly samplersPerZone: number;
+  /** Sampler endpoints one poll spreads its requests over. @default 1 */
+  readonly samplersPerPoll: number;
   /** Memory of sampler 0 (sampler i gets base + i), for cost. @default 10140 */
   readonly samplerMemoryBaseMb: number;
   /** Memory of the fan-out function, for cost. @default 256 */
@@ -51,6 +54,7 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
   pollConcurrency: 1000,
   fanoutBranching: 10,
   samplersPerZone: 100,
+  samplersPerPoll: 1,
   samplerMemoryBaseMb: 10140,
   fanoutMemoryMb: 256,
   accuracyTarget: 0.95,
@@ -65,7 +69,7 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
 };
 
 /** One poll as the report keeps it (without the list of instance ids). */
-export type PollSummary = Omit<PollAggregate, 'instanceIds' | 'bootTimes'> & {
+export type PollSummary = Omit<PollAggregate, 'instanceIds' | 'bootTimes' | 'hosts'> & {
   readonly hosts: number;
   readonly costUsd: number;
 };
@@ -99,8 +103,10 @@ export interface ZoneSampling {
   readonly failures: number;
   /** USD of the rule's polls: samplers, fan-out calls and requests at the region's price. */
   readonly costUsd: number;
-  /** Instances per CPU key over the rule's polls: the characterization. */
+  /** Hosts per CPU key over the rule's polls (instances when no host was reported): the characterization. */
   readonly counts: CpuCounts;
+  /** The rule's confidence in `counts` when it stopped. */
+  readonly confidence: CharacterizationConfidence;
   /** The zone's true mix that day (share of hosts per CPU key). */
   readonly trueMix: Readonly<Record<string, number>>;
   /** Emulated ms since the epoch when the run finished. */
@@ -178,9 +184,13 @@ export async function sampleZone(
   let decision: ReturnType<typeof decideStop> | undefined;
   let saturatedAtPoll: number | null = null;
   for (let k = 0; ; k++) {
-    const index = k % settings.samplersPerZone;
+    const indexes = Array.from(
+      { length: settings.samplersPerPoll },
+      (_, j) => (k * settings.samplersPerPoll + j) % settings.samplersPerZone,
+    );
+    const index = indexes[0];
     const request: FanoutRequest = {
-      target: samplerFunctionName(azId, index, settings.samplersPerZone),
+      targets: indexes.map((i) => samplerFunctionName(azId, i, settings.samplersPerZone)),
       count: settings.pollConcurrency,
       branching: settings.fanoutBranching,
       leafTimeoutMs: settings.leafTimeoutMs,
@@ -191,10 +201,10 @@ export async function sampleZone(
     polls.push(poll);
     cost += pollUsd;
     failures += failuresOf(poll);
-    counts = mergeCounts(counts, poll.cpuCounts);
+    counts = characterizationCountsOf(polls);
     apeByPoll.push(ape(distributionOf(counts), trueMix));
-    const { instanceIds, bootTimes, ...rest } = poll;
-    summaries.push({ ...rest, hosts: bootTimes.length, costUsd: pollUsd });
+    const { instanceIds, bootTimes, hosts, ...rest } = poll;
+    summaries.push({ ...rest, hosts: hosts?.length ?? bootTimes.length, costUsd: pollUsd });
     if (saturatedAtPoll === null && failuresOf(poll) > settings.saturationFailureRate * poll.requested) {
       saturatedAtPoll = k + 1;
     }
@@ -212,9 +222,12 @@ export async function sampleZone(
   const finishedAt = clock.now();
   const groundTruthApeByPoll = [...apeByPoll];
   if (saturatedAtPoll === null && settings.probeSaturation) {
-    let all: CpuCounts = counts;
-    saturatedAtPoll = await probeSaturation(twin, clock, azId, polls.length, settings, (pollCounts) => {
-      all = mergeCounts(all, pollCounts);
+    const hosts = new Map<string, string>();
+    for (const poll of polls) for (const h of poll.hosts ?? []) hosts.set(hostKeyOf(h.bootTime, h.cpu), h.cpu);
+    saturatedAtPoll = await probeSaturation(twin, clock, azId, polls.length, settings, (met) => {
+      for (const h of met) hosts.set(hostKeyOf(h.bootTime, h.cpu), h.cpu);
+      const all: Record<string, number> = {};
+      for (const cpu of hosts.values()) all[cpu] = (all[cpu] ?? 0) + 1;
       groundTruthApeByPoll.push(ape(distributionOf(all), trueMix));
     });
   }
@@ -238,6 +251,7 @@ export async function sampleZone(
     failures,
     costUsd: cost,
     counts,
+    confidence: confidenceOf(polls),
     trueMix,
     finishedAt,
   };
@@ -260,7 +274,7 @@ async function probeSaturation(
   azId: string,
   pollsDone: number,
   settings: SamplingSettings,
-  onPoll: (counts: CpuCounts) => void,
+  onPoll: (hosts: ReadonlyArray<{ bootTime: number; cpu: string }>) => void,
 ): Promise<number | null> {
   const zone = twin.zones.get(azId)!;
   const arch = zone.hosts.some((h) => h.arch === 'x86_64') ? 'x86_64' : 'arm64';
@@ -268,17 +282,13 @@ async function probeSaturation(
     await clock.sleep(settings.pollGapMs);
     const name = samplerFunctionName(azId, k % settings.samplersPerZone, settings.samplersPerZone);
     const held = [];
-    const counts: Record<string, number> = {};
     let failed = 0;
     for (let i = 0; i < settings.pollConcurrency; i++) {
       const got = zone.acquire(name, arch);
-      if (got.ok) {
-        held.push(got.instance);
-        const cpu = got.instance.host.cpu.cpuKey;
-        counts[cpu] = (counts[cpu] ?? 0) + 1;
-      } else failed++;
+      if (got.ok) held.push(got.instance);
+      else failed++;
     }
-    onPoll(counts);
+    onPoll(held.map((i) => ({ bootTime: i.host.bootTime, cpu: i.host.cpu.cpuKey })));
     await clock.sleep(settings.samplerSleepMs);
     for (const instance of held) zone.release(instance);
     if (failed > settings.saturationFailureRate * settings.pollConcurrency) return k + 1;

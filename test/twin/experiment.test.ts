@@ -57,9 +57,14 @@ describe('twin experiment on a small scenario', () => {
         'costUsd',
         'stoppedBy',
         'driftClass',
+        'apeBound',
+        'hostsSeen',
+        'fleetEstimate',
       ]);
       expect(['converged', 'saturated', 'capped-cost', 'capped-polls']).toContain(row.stoppedBy);
+      expect(row.driftClass).toBe(row.day === 0 ? 'unknown' : row.driftClass);
       expect(['stable', 'drifting', 'unknown']).toContain(row.driftClass);
+      expect(row.hostsSeen).toBeGreaterThan(0);
       expect(row.apeByPoll).toHaveLength(row.polls);
       const to95 = row.apeByPoll.findIndex((a) => a <= 5);
       expect(row.pollsTo95).toBe(to95 < 0 ? null : to95 + 1);
@@ -167,7 +172,7 @@ describe('twin experiment on a small scenario', () => {
       });
       expect(day.characterizations[0].apeVsPrevious === undefined).toBe(day.day === 0);
       // THEN the router's view holds the sampled counts (whole instance counts), not the true mix (shares)
-      for (const zone of day.routerView.characterizations) {
+      for (const zone of day.routerView!.characterizations) {
         const sampled = day.sampling.find((s) => s.azId === zone.azId)!;
         expect(zone.counts).toEqual(sampled.counts);
         const trueMix = trueMixOf(scenario, zone.azId, day.day);
@@ -177,11 +182,11 @@ describe('twin experiment on a small scenario', () => {
       // and its profiles hold only the profiling phase's calls (30 per workload and zone), which all
       // met new instances: the passive counts of each zone
       for (const workload of Object.keys(scenario.workloads)) {
-        const observed = day.routerView.profileObservations[`${workload}@small`];
+        const observed = day.routerView!.profileObservations[`${workload}@small`];
         expect(observed).toBeGreaterThan(0);
         expect(observed).toBeLessThanOrEqual(30 * scenario.zones.length);
       }
-      const passive = Object.values(day.routerView.passive).reduce(
+      const passive = Object.values(day.routerView!.passive).reduce(
         (n, counts) => n + Object.values(counts).reduce((a, b) => a + b, 0),
         0,
       );
