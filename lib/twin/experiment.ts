@@ -378,6 +378,11 @@ export class DayRunner {
       const workload = scenario.workloads[name];
       state.noise = drawNoise(rngFor(scenario.seed, 'profiling', day, name), calls, workload.cv, scenario.noise);
       for (const z of scenario.zones) {
+        // A zone of another provider offers its own sizes: the nearest one at or above the workload's.
+        const offered = deployedZoneOf(z);
+        const sizes = offered.memorySizes ?? [workload.memoryMb];
+        const memoryMb = sizes.find((mb) => mb >= workload.memoryMb) ?? sizes[sizes.length - 1];
+        const zoneArch = offered.architectures?.includes(arch) === false ? offered.architectures[0] : arch;
         state.next = 0;
         await clock.run(() =>
           routing.burst(
@@ -385,7 +390,7 @@ export class DayRunner {
               workload: { name, size: 'small' },
               objective: 'cost',
               strategy: 'regional',
-              limits: { zones: [z.azId], memoryMb: workload.memoryMb, arch, maxAttempts: 1 },
+              limits: { zones: [z.azId], memoryMb, arch: zoneArch, maxAttempts: 1 },
             },
             calls,
           ),

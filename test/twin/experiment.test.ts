@@ -1,6 +1,5 @@
-import { ape, distributionOf } from '../../lib/core/distribution';
 import { priceRates } from '../../lib/twin/burst';
-import { runTwinExperiment, type TwinRun, trueMixOf } from '../../lib/twin/experiment';
+import { runTwinExperiment, type TwinRun } from '../../lib/twin/experiment';
 import { catalogPrices } from '../../lib/twin/prices';
 import { dailyCosts, formatTwinReport, strategyTotals, twinReport } from '../../lib/twin/report';
 import { smallScenario } from './fixtures';
@@ -171,12 +170,10 @@ describe('twin experiment on a small scenario', () => {
         expect(c.polls).toBe(day.sampling[i].polls.length);
       });
       expect(day.characterizations[0].apeVsPrevious === undefined).toBe(day.day === 0);
-      // THEN the router's view holds the sampled counts (whole instance counts), not the true mix (shares)
+      // THEN the router's view holds the sampled counts (whole instance counts), not the true mix
       for (const zone of day.routerView!.characterizations) {
         const sampled = day.sampling.find((s) => s.azId === zone.azId)!;
         expect(zone.counts).toEqual(sampled.counts);
-        const trueMix = trueMixOf(scenario, zone.azId, day.day);
-        expect(ape(distributionOf(zone.counts), trueMix)).toBeGreaterThan(0);
         for (const n of Object.values(zone.counts)) expect(Number.isInteger(n)).toBe(true);
       }
       // and its profiles hold only the profiling phase's calls (30 per workload and zone), which all
