@@ -60,7 +60,11 @@ export function registerLocalCommand(program: Command): void {
     .option('--no-report', 'print the summary only; write no report')
     .option('--burst <n>', 'requests per workload and strategy through the router (default 100)', positiveInt)
     .option('--concurrency <n>', 'concurrency of each burst (default 50)', positiveInt)
-    .option('--poll-concurrency <n>', "requests per sampling poll (default 1000, the paper's)", positiveInt)
+    .option(
+      '--poll-concurrency <n>',
+      'requests per sampling poll, spread over up to 20 samplers (default 200)',
+      positiveInt,
+    )
     .option(
       '--profile-burst <n>',
       'requests per workload and zone that profile the workloads first (default 10; 0 skips)',

@@ -47,7 +47,7 @@ export interface LocalSkyOptions {
   readonly routingTimeScale?: number;
   /**
    * Requests per poll of the sampling state machines (the sky config's `pollConcurrency`).
-   * @default 1000 (the paper's)
+   * @default 200 (the sky config's: 20 samplers × 10 requests)
    */
   readonly pollConcurrency?: number;
   /**

@@ -9,6 +9,7 @@ import { sdkInvoker } from '../aws/lambda-invoker';
 import { functionRouterClient } from '../aws/router-client';
 import { SkyStore } from '../aws/store';
 import { regionFacts } from '../catalog';
+import { DEFAULT_SKY_CONFIG } from '../config';
 import { ROUTER_FUNCTION_NAME, samplingStepsFunctionName } from '../core/naming';
 import { prepareOutDir } from '../report/out-dir';
 import type { ReportData, SummaryTable, ZoneSummaryRow } from '../report/types';
@@ -112,7 +113,16 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     }
     const scenario = await step('scenario', () => loadScenarioOption(o.scenario));
     const config = await step('synth', () =>
-      skyConfigForScenario(scenario, o.pollConcurrency ? { pollConcurrency: o.pollConcurrency } : {}),
+      skyConfigForScenario(
+        scenario,
+        o.pollConcurrency
+          ? {
+              pollConcurrency: o.pollConcurrency,
+              // A poll spreads over at most as many samplers as it sends requests.
+              samplersPerPoll: Math.min(DEFAULT_SKY_CONFIG.samplersPerPoll, o.pollConcurrency),
+            }
+          : {},
+      ),
     );
 
     // 1. Servers.

@@ -415,6 +415,7 @@ function samplingSettingsOf(overrides: Partial<SamplingSettings> | undefined): S
     pollConcurrency: DEFAULT_SKY_CONFIG.pollConcurrency,
     fanoutBranching: DEFAULT_SKY_CONFIG.fanoutBranching,
     samplersPerZone: DEFAULT_SKY_CONFIG.samplersPerZone,
+    samplersPerPoll: DEFAULT_SKY_CONFIG.samplersPerPoll,
     samplerMemoryBaseMb: DEFAULT_SKY_CONFIG.samplerMemoryMb,
     samplerSleepMs: DEFAULT_SKY_CONFIG.samplerSleepMs,
     accuracyTarget: DEFAULT_SKY_CONFIG.accuracyTarget,
