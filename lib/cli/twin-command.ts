@@ -7,6 +7,7 @@ import { prepareOutFile } from '../report/out-dir';
 import { runTwinExperiment, TWIN_STRATEGIES, type TwinProgress, type TwinRun } from '../twin/experiment';
 import { formatTwinReport, type TwinReport, twinReport } from '../twin/report';
 import { loadScenario } from '../twin/scenario';
+import { formatStrategyChecks } from '../twin/strategy-check';
 
 interface TwinCliOptions {
   readonly scenario: string;
@@ -67,7 +68,9 @@ export function registerTwinCommand(program: Command): void {
       }
       if (options.out) writeFileSync(options.out, `${JSON.stringify(run, null, 2)}\n`);
       const report = twinReport(run);
-      process.stdout.write(options.json ? formatTwinReport(report) : formatTwinTable(report));
+      process.stdout.write(
+        options.json ? formatTwinReport(report) : `${formatTwinTable(report)}\n${formatStrategyChecks(run)}`,
+      );
     });
 }
 
