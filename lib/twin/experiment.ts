@@ -457,7 +457,7 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
   if (workers >= 1) {
     results = await runInWorkers(scenario, runnerOptions, dayList, workers, (day, detail) => {
       done++;
-      onProgress?.({ day, days, phase: day === days - 1 && done === total ? 'done' : 'routing', done, total, detail });
+      onProgress?.({ day, days, phase: detail.includes('sampled') ? 'sampling' : 'routing', done, total, detail });
     });
   } else {
     const runner = new DayRunner(scenario, runnerOptions, prices ?? catalogPrices);
