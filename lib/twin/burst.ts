@@ -49,6 +49,8 @@ export interface BurstOutcome {
   readonly runtimeMs: number;
   /** Sum over requests of the time spent before the accepted attempt began (rejections, throttles), ms. */
   readonly addedLatencyMs: number;
+  /** Completed requests by their added latency rounded to the ms (mergeable across bursts, for percentiles). */
+  readonly addedLatencyCounts: Readonly<Record<string, number>>;
   /** Accepted attempts per CPU key. */
   readonly acceptedByCpu: Readonly<Record<CpuKey, number>>;
   /** Accepted attempts per zone. */
@@ -177,6 +179,7 @@ export async function runBurst(
   const acceptedByCpu: Record<CpuKey, number> = {};
   const acceptedByZone: Record<string, number> = {};
   const acceptedByMemory: Record<string, number> = {};
+  const addedLatencyCounts: Record<string, number> = {};
   const acceptedByArch: Record<string, number> = {};
   const rejectFor = (rejectedBefore: boolean) =>
     plan.rejectCpus.length > 0 && plan.maxAttempts > 1
@@ -249,7 +252,10 @@ export async function runBurst(
       }
       totals.completed++;
       totals.runtime += Math.ceil(result.billedMs);
-      totals.added += attemptStarted - started;
+      const added = attemptStarted - started;
+      totals.added += added;
+      const key = Math.round(added);
+      addedLatencyCounts[key] = (addedLatencyCounts[key] ?? 0) + 1;
       const cpu = answer.inspection.cpuKey;
       acceptedByCpu[cpu] = (acceptedByCpu[cpu] ?? 0) + 1;
       const target = targets[t];
@@ -274,6 +280,7 @@ export async function runBurst(
     costUsd: totals.cost,
     runtimeMs: totals.runtime,
     addedLatencyMs: totals.added,
+    addedLatencyCounts,
     acceptedByCpu,
     acceptedByZone,
     acceptedByMemory,
@@ -399,6 +406,7 @@ export function oracleBurst(
     costUsd: cost,
     runtimeMs: runtime,
     addedLatencyMs: 0,
+    addedLatencyCounts: requests - failed > 0 ? { 0: requests - failed } : {},
     acceptedByCpu,
     acceptedByZone,
     acceptedByMemory,
