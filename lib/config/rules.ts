@@ -69,6 +69,7 @@ export const KEY_RULES: { readonly [K in keyof SkyConfig]-?: KeyRule } = {
     'a non-empty list of distinct architectures from "x86_64", "arm64"',
   ),
   samplersPerZone: samplingSetting('samplersPerZone'),
+  samplersPerPoll: samplingSetting('samplersPerPoll'),
   samplerMemoryMb: samplingSetting('samplerMemoryMb'),
   samplerSleepMs: samplingSetting('samplerSleepMs'),
   pollConcurrency: samplingSetting('pollConcurrency'),

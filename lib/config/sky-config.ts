@@ -16,11 +16,13 @@ export interface SkyConfig {
   readonly architectures: readonly Arch[];
   /** Sampler endpoints per zone (distinct code and memory each). @default 100 */
   readonly samplersPerZone: number;
+  /** Sampler endpoints one poll spreads its requests over. @default 20 */
+  readonly samplersPerPoll: number;
   /** Memory of sampler 0 in MB; sampler i gets `samplerMemoryMb + i`. @default 10140 */
   readonly samplerMemoryMb: number;
   /** How long a sampler sleeps so each request holds its own instance, ms. @default 250 */
   readonly samplerSleepMs: number;
-  /** Concurrent requests per poll. @default 1000 */
+  /** Concurrent requests per poll. @default 200 */
   readonly pollConcurrency: number;
   /** Children per fan-out invocation. @default 10 */
   readonly fanoutBranching: number;
@@ -50,6 +52,7 @@ export const DEFAULT_SKY_CONFIG: SkyConfig = Object.freeze({
   memorySizes: PAPER_MEMORY_SIZES,
   architectures: ['x86_64', 'arm64'] as const,
   samplersPerZone: SAMPLING_DEFAULTS.samplersPerZone,
+  samplersPerPoll: SAMPLING_DEFAULTS.samplersPerPoll,
   samplerMemoryMb: SAMPLING_DEFAULTS.samplerMemoryMb,
   samplerSleepMs: SAMPLING_DEFAULTS.samplerSleepMs,
   pollConcurrency: SAMPLING_DEFAULTS.pollConcurrency,

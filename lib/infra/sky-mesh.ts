@@ -60,9 +60,14 @@ export interface SkyMeshProps {
   readonly samplerSleepMs?: number;
   /**
    * Concurrent requests per sampling poll.
-   * @default 1000
+   * @default 200
    */
   readonly pollConcurrency?: number;
+  /**
+   * Sampler endpoints one poll spreads its requests over (at most `samplersPerZone` and `pollConcurrency`).
+   * @default 20
+   */
+  readonly samplersPerPoll?: number;
   /**
    * Children per fan-out invocation.
    * @default 10

@@ -404,6 +404,7 @@ function samplingSettingsOf(overrides: Partial<SamplingSettings> | undefined): S
     pollConcurrency: DEFAULT_SKY_CONFIG.pollConcurrency,
     fanoutBranching: DEFAULT_SKY_CONFIG.fanoutBranching,
     samplersPerZone: DEFAULT_SKY_CONFIG.samplersPerZone,
+    samplersPerPoll: DEFAULT_SKY_CONFIG.samplersPerPoll,
     samplerMemoryBaseMb: DEFAULT_SKY_CONFIG.samplerMemoryMb,
     samplerSleepMs: DEFAULT_SKY_CONFIG.samplerSleepMs,
     accuracyTarget: DEFAULT_SKY_CONFIG.accuracyTarget,
@@ -445,7 +446,7 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
   if (workers >= 1) {
     results = await runInWorkers(scenario, runnerOptions, dayList, workers, (day, detail) => {
       done++;
-      onProgress?.({ day, days, phase: day === days - 1 && done === total ? 'done' : 'routing', done, total, detail });
+      onProgress?.({ day, days, phase: detail.includes('sampled') ? 'sampling' : 'routing', done, total, detail });
     });
   } else {
     const runner = new DayRunner(scenario, runnerOptions, prices ?? catalogPrices);

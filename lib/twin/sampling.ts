@@ -1,4 +1,4 @@
-import type { FanoutRequest, FanoutResponse } from '../contracts';
+import { type FanoutRequest, type FanoutResponse, samplersPerPollOf } from '../contracts';
 import { ape, distributionOf } from '../core/distribution';
 import { characterizationCountsOf, hostKeyOf } from '../core/host-census';
 import { fanoutFunctionName, samplerFunctionName } from '../core/naming';
@@ -18,13 +18,13 @@ import type { Twin } from './twin';
 
 /** How the sampling runs; defaults are the paper's (and SkyConfig's). */
 export interface SamplingSettings {
-  /** Requests per poll. @default 1000 */
+  /** Requests per poll. @default 200 */
   readonly pollConcurrency: number;
   /** Fan-out tree branching. @default 10 */
   readonly fanoutBranching: number;
   /** Sampler endpoints per zone; the polls rotate through them. @default 100 */
   readonly samplersPerZone: number;
-  /** Sampler endpoints one poll spreads its requests over. @default 1 */
+  /** Sampler endpoints one poll spreads its requests over. @default 20 */
   readonly samplersPerPoll: number;
   /** Memory of sampler 0 (sampler i gets base + i), for cost. @default 10140 */
   readonly samplerMemoryBaseMb: number;
@@ -44,6 +44,8 @@ export interface SamplingSettings {
   readonly probeSaturation: boolean;
   /** Most polls (rule's and probe's together) when probing for saturation. @default 100 */
   readonly maxProbePolls: number;
+  /** Requests of each probe poll (one sampler each, the paper's polls). @default 1000 */
+  readonly probeConcurrency: number;
   /** Per-leaf invoke timeout of the fan-out, ms. @default 30000 */
   readonly leafTimeoutMs: number;
   /** Sampler sleep, ms (for the probe's timing; the samplers sleep what their source says). @default 250 */
@@ -51,10 +53,10 @@ export interface SamplingSettings {
 }
 
 export const DEFAULT_SAMPLING: SamplingSettings = {
-  pollConcurrency: 1000,
+  pollConcurrency: 200,
   fanoutBranching: 10,
   samplersPerZone: 100,
-  samplersPerPoll: 1,
+  samplersPerPoll: 20,
   samplerMemoryBaseMb: 10140,
   fanoutMemoryMb: 256,
   accuracyTarget: 0.95,
@@ -64,6 +66,7 @@ export const DEFAULT_SAMPLING: SamplingSettings = {
   pollGapMs: 500,
   probeSaturation: true,
   maxProbePolls: 100,
+  probeConcurrency: 1000,
   leafTimeoutMs: 30_000,
   samplerSleepMs: 250,
 };
@@ -184,10 +187,8 @@ export async function sampleZone(
   let decision: ReturnType<typeof decideStop> | undefined;
   let saturatedAtPoll: number | null = null;
   for (let k = 0; ; k++) {
-    const indexes = Array.from(
-      { length: settings.samplersPerPoll },
-      (_, j) => (k * settings.samplersPerPoll + j) % settings.samplersPerZone,
-    );
+    const perPoll = samplersPerPollOf(settings);
+    const indexes = Array.from({ length: perPoll }, (_, j) => (k * perPoll + j) % settings.samplersPerZone);
     const index = indexes[0];
     const request: FanoutRequest = {
       targets: indexes.map((i) => samplerFunctionName(azId, i, settings.samplersPerZone)),
@@ -259,7 +260,7 @@ export async function sampleZone(
 
 /**
  * Keeps polling after the rule stopped, as the paper polled to saturation for its ground truth
- * (§4.1): each further poll asks the zone for `pollConcurrency` instances of the next sampler
+ * (§4.1): each further poll asks the zone for `probeConcurrency` instances of the next sampler
  * endpoint at once, holds them for the sampler's sleep, and counts the ones the zone cannot start.
  * Only failures matter here, so the probe takes instances from the same emulated zone (same
  * slots, same keep-alive, same warm instances left by the real polls) without running handler
@@ -283,7 +284,7 @@ async function probeSaturation(
     const name = samplerFunctionName(azId, k % settings.samplersPerZone, settings.samplersPerZone);
     const held = [];
     let failed = 0;
-    for (let i = 0; i < settings.pollConcurrency; i++) {
+    for (let i = 0; i < settings.probeConcurrency; i++) {
       const got = zone.acquire(name, arch);
       if (got.ok) held.push(got.instance);
       else failed++;
@@ -291,7 +292,7 @@ async function probeSaturation(
     onPoll(held.map((i) => ({ bootTime: i.host.bootTime, cpu: i.host.cpu.cpuKey })));
     await clock.sleep(settings.samplerSleepMs);
     for (const instance of held) zone.release(instance);
-    if (failed > settings.saturationFailureRate * settings.pollConcurrency) return k + 1;
+    if (failed > settings.saturationFailureRate * settings.probeConcurrency) return k + 1;
   }
   return null;
 }
