@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { REJECT_MODES, type RejectMode } from '../core/reject-mode';
+import { REJECT_MODES } from '../core/reject-mode';
 import { prepareOutFile } from '../report/out-dir';
-import { runTwinExperiment, type TwinRun } from '../twin/experiment';
+import { type RejectMode, runTwinExperiment, type TwinRun } from '../twin/experiment';
 import { formatTwinReport, twinReport } from '../twin/report';
 import { loadScenario } from '../twin/scenario';
 import { formatStrategyChecks } from '../twin/strategy-check';
@@ -42,10 +42,10 @@ export function registerTwinCommand(program: Command): void {
     .addOption(
       new Option(
         '--reject-mode <mode>',
-        'what a rejected instance does: end (ends itself, Minos), hold (stays warm) or auto (held once, then ended), as the router',
+        "what a rejected instance does after its hold, as the router's SKY_REJECT_MODE: hold (stays warm), end (ends itself, Minos) or auto (held once, then ended)",
       )
         .choices([...REJECT_MODES])
-        .default('end'),
+        .default('auto'),
     )
     .option('--days <n>', 'run only the first n days', positiveInt)
     .option('--out <file>', 'also write the rich per-day results (characterizations, bursts, drift) as JSON')

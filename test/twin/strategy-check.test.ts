@@ -25,6 +25,7 @@ function burst(workload: string, strategy: TwinStrategy, costUsd: number, expect
       exhausted: 0,
       throttled: 0,
       costUsd,
+      billedMs: 0,
       runtimeMs: 0,
       addedLatencyMs: 3000,
       addedLatencyCounts: failed > 0 ? { 0: 60 - failed, 150: 39, 600: 1 } : { 0: 60, 150: 39, 600: 1 },
