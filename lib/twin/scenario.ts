@@ -5,6 +5,7 @@ import { DEFAULT_HOLD_MS, LAMBDA_MEMORY_MB } from '../contracts';
 import { archOfCpu, cpuKeyOf } from '../core/cpu';
 import type { CpuKey } from '../core/types';
 import { ScenarioError, type ScenarioIssue } from './errors';
+import { unsafeKeyIssues } from './scenario-keys';
 
 /**
  * The twin's scenario format (see the scenario spec in the project docs): zones whose host CPU
@@ -338,6 +339,8 @@ function crossFieldIssues(s: ParsedScenario): ScenarioIssue[] {
  * const scenario = parseScenario(JSON.parse(text), 'scenarios/paper-ex5.json');
  */
 export function parseScenario(value: unknown, source = 'inline'): Scenario {
+  const unsafe = unsafeKeyIssues(value);
+  if (unsafe.length > 0) throw new ScenarioError(source, unsafe);
   const parsed = scenarioSchema.safeParse(value);
   if (!parsed.success) {
     throw new ScenarioError(
