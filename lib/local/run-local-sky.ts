@@ -4,8 +4,7 @@ import * as path from 'node:path';
 import { createRouterHandler } from '../../lambda/router/handler';
 import { corePlacerFactory } from '../../lambda/router/placer';
 import { silentTelemetry } from '../../lambda/router/telemetry';
-import { createStepsHandler } from '../../lambda/sampling/handler';
-import { NO_METRICS } from '../../lambda/sampling/metrics';
+import { NO_METRICS } from '../../lib/sampling/metrics';
 import { createDocumentClient } from '../aws/dynamo-client';
 import { sdkInvoker } from '../aws/lambda-invoker';
 import { functionRouterClient } from '../aws/router-client';
@@ -15,6 +14,7 @@ import { ROUTER_FUNCTION_NAME, samplingStepsFunctionName } from '../core/naming'
 import { prepareOutDir } from '../report/out-dir';
 import type { ReportData, SummaryTable, ZoneSummaryRow } from '../report/types';
 import { type WrittenReport, writeReport } from '../report/write-report';
+import { createStepsHandler } from '../sampling/steps';
 import type { TwinRun } from '../twin/experiment';
 import { trueMixOf } from '../twin/experiment';
 import type { PlainHandler } from '../twin/kit';

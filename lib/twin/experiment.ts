@@ -1,8 +1,6 @@
 import { WORKLOADS } from '../../lambda/workloads';
-import { DEFAULT_SKY_CONFIG } from '../config';
 import { archOfCpu } from '../core/cpu';
 import { ape, distributionOf } from '../core/distribution';
-import { classifyDrift } from '../core/drift';
 import { Router } from '../core/router';
 import { STRATEGY_NAMES } from '../core/strategies';
 import type {
@@ -15,6 +13,7 @@ import type {
   StrategyName,
   WorkloadProfile,
 } from '../core/types';
+import { driftFromPrevious } from '../sampling';
 import {
   type BurstOutcome,
   type BurstPlan,
@@ -32,7 +31,7 @@ import { TwinError } from './errors';
 import { defaultHandlerKit } from './handlers';
 import { catalogPrices, type PriceBook } from './prices';
 import { rngFor } from './random';
-import { DEFAULT_SAMPLING, type SamplingSettings, sampleZone, type ZoneSampling } from './sampling';
+import { DEFAULT_TWIN_SAMPLING, sampleZone, type TwinSamplingOptions, type ZoneSampling } from './sampling';
 import type { Scenario } from './scenario';
 import { DEFAULT_EPOCH_MS, fleetOf, Twin } from './twin';
 import { runInWorkers } from './workers';
@@ -66,7 +65,7 @@ export interface TwinRunOptions {
   /** @default 'end-instance' */
   readonly rejectMode?: RejectMode;
   /** Sampling settings (defaults: the paper's and SkyConfig's). */
-  readonly sampling?: Partial<SamplingSettings>;
+  readonly sampling?: Partial<TwinSamplingOptions>;
   /** Strategies to run (baseline is always run, for savings). @default all of TWIN_STRATEGIES */
   readonly strategies?: readonly TwinStrategy[];
   /** Only the first `days` days. @default the scenario's days */
@@ -183,7 +182,9 @@ function slotsByCpu(scenario: Scenario, azId: string, day: number): Map<CpuKey, 
 }
 
 function characterizationOf(s: ZoneSampling, previous: Characterization | undefined): Characterization {
-  const apeVsPrevious = previous ? ape(distributionOf(previous.counts), distributionOf(s.counts)) : undefined;
+  const measuredAt = new Date(s.finishedAt).toISOString();
+  // The sampling steps' own drift rule, as finalize applies it against the zone's previous LATEST.
+  const { apeVsPrevious, driftClass } = driftFromPrevious(previous, { counts: s.counts, measuredAt });
   return {
     azId: s.azId,
     region: s.region,
@@ -191,11 +192,11 @@ function characterizationOf(s: ZoneSampling, previous: Characterization | undefi
     instancesSeen: s.instancesSeen,
     polls: s.polls.length,
     failures: s.failures,
-    measuredAt: new Date(s.finishedAt).toISOString(),
+    measuredAt,
     ...(apeVsPrevious !== undefined ? { apeVsPrevious } : {}),
-    driftClass: classifyDrift(apeVsPrevious),
+    driftClass,
     costUsd: s.costUsd,
-    stoppedBecause: s.stoppedBecause,
+    ...(s.stoppedBecause !== 'failed' ? { stoppedBecause: s.stoppedBecause } : {}),
   };
 }
 
@@ -211,7 +212,7 @@ export class DayRunner {
   private readonly prices: PriceBook;
   private readonly rejectMode: RejectMode;
   private readonly strategies: readonly TwinStrategy[];
-  private readonly settings: SamplingSettings;
+  private readonly settings: TwinSamplingOptions;
   private readonly arch: Arch;
   private readonly state: ModelState;
   private readonly clock: VirtualClock;
@@ -250,7 +251,7 @@ export class DayRunner {
         runnerFor: (platform) => modelRunner(scenario, state, platform),
         workloads: scenarioWorkloads(scenario, WORKLOADS),
       }),
-      samplerMemoryBaseMb: this.settings.samplerMemoryBaseMb,
+      samplerMemoryBaseMb: this.settings.samplerMemoryMb,
       fanoutMemoryMb: this.settings.fanoutMemoryMb,
       // Nothing in an experiment reads per-call CPU time; leaving it out halves an emulated call's cost.
       cpuTicks: false,
@@ -345,20 +346,8 @@ function strategiesOf(wanted: readonly TwinStrategy[] | undefined): TwinStrategy
   return TWIN_STRATEGIES.filter((s) => s === 'baseline' || !wanted || wanted.includes(s));
 }
 
-function samplingSettingsOf(overrides: Partial<SamplingSettings> | undefined): SamplingSettings {
-  return {
-    ...DEFAULT_SAMPLING,
-    pollConcurrency: DEFAULT_SKY_CONFIG.pollConcurrency,
-    fanoutBranching: DEFAULT_SKY_CONFIG.fanoutBranching,
-    samplersPerZone: DEFAULT_SKY_CONFIG.samplersPerZone,
-    samplerMemoryBaseMb: DEFAULT_SKY_CONFIG.samplerMemoryMb,
-    samplerSleepMs: DEFAULT_SKY_CONFIG.samplerSleepMs,
-    accuracyTarget: DEFAULT_SKY_CONFIG.accuracyTarget,
-    saturationFailureRate: DEFAULT_SKY_CONFIG.saturationFailureRate,
-    maxPolls: DEFAULT_SKY_CONFIG.maxPolls,
-    maxRunCostUsd: DEFAULT_SKY_CONFIG.maxRunCostUsd,
-    ...overrides,
-  };
+function samplingSettingsOf(overrides: Partial<TwinSamplingOptions> | undefined): TwinSamplingOptions {
+  return { ...DEFAULT_TWIN_SAMPLING, ...overrides };
 }
 
 /** Links consecutive days: each characterization's APE against the previous day's and its drift class. */

@@ -1,67 +1,46 @@
-import type { FanoutRequest, FanoutResponse } from '../contracts';
+import {
+  type FanoutResponse,
+  failureTotal,
+  type PollRecord,
+  SAMPLING_DEFAULTS,
+  type SamplingSettings,
+} from '../contracts';
 import { ape, distributionOf, mergeCounts } from '../core/distribution';
 import { fanoutFunctionName, samplerFunctionName } from '../core/naming';
-import { decideStop } from '../core/stopping-rule';
 import type { CpuCounts, PollAggregate, StopReason } from '../core/types';
+import { createStepsHandler, MemorySamplingStore, NO_METRICS, type RunState } from '../sampling';
 import type { VirtualClock } from './clock';
 import type { PriceBook } from './prices';
 import type { Twin } from './twin';
 
 /**
- * Progressive sampling of one zone on one day, as the sampling state machine does it: poll after
- * poll, each poll one burst through the real fan-out tree at the next sampler endpoint (real
- * sampler code on emulated instances, dispatched in-process through the Invoker interface), the
- * core stopping rule deciding after each. Time is virtual: the 250 ms sleeps, waits between polls
- * and keep-alive cost no real time.
+ * Progressive sampling of one zone on one day, as the deployed sampling state machine runs it: the
+ * same steps (`lib/sampling`: start, record, decide, finalize, fail, with the same rotation, cost,
+ * stopping rule and drift class) in the order the state machine calls them, against a store in
+ * memory; each poll one burst through the real fan-out tree (real sampler code on emulated
+ * instances, dispatched in-process through the Invoker interface) with the payload the Poll state
+ * sends. Time is virtual: the 250 ms sleeps, waits between polls and keep-alive cost no real time.
  */
 
-/** How the sampling runs; defaults are the paper's (and SkyConfig's). */
-export interface SamplingSettings {
-  /** Requests per poll. @default 1000 */
-  readonly pollConcurrency: number;
-  /** Fan-out tree branching. @default 10 */
-  readonly fanoutBranching: number;
-  /** Sampler endpoints per zone; poll k uses endpoint k mod this. @default 100 */
-  readonly samplersPerZone: number;
-  /** Memory of sampler 0 (sampler i gets base + i), for cost. @default 10140 */
-  readonly samplerMemoryBaseMb: number;
-  /** Memory of the fan-out function, for cost. @default 256 */
-  readonly fanoutMemoryMb: number;
-  /** @default 0.95 */
-  readonly accuracyTarget: number;
-  /** @default 0.5 */
-  readonly saturationFailureRate: number;
-  /** @default 30 */
-  readonly maxPolls: number;
-  /** @default 0.2 */
-  readonly maxRunCostUsd: number;
+/**
+ * How the twin samples: the deployed sampling settings (`lib/contracts`, defaults as the stacks'; the
+ * prices come from the twin's price book, as the stacks take them from the catalog) and what only the
+ * twin does (the gap between steps, the probe for the saturation point).
+ */
+export interface TwinSamplingOptions extends Omit<SamplingSettings, 'pricePerGbSecond' | 'pricePerRequest'> {
   /** Emulated time between the end of a poll and the next (state machine steps). @default 500 */
   readonly pollGapMs: number;
   /** Keep polling after the rule stops, to find the poll at which the zone saturates. @default true */
   readonly probeSaturation: boolean;
   /** Most polls (rule's and probe's together) when probing for saturation. @default 100 */
   readonly maxProbePolls: number;
-  /** Per-leaf invoke timeout of the fan-out, ms. @default 30000 */
-  readonly leafTimeoutMs: number;
-  /** Sampler sleep, ms (for the probe's timing; the samplers sleep what their source says). @default 250 */
-  readonly samplerSleepMs: number;
 }
 
-export const DEFAULT_SAMPLING: SamplingSettings = {
-  pollConcurrency: 1000,
-  fanoutBranching: 10,
-  samplersPerZone: 100,
-  samplerMemoryBaseMb: 10140,
-  fanoutMemoryMb: 256,
-  accuracyTarget: 0.95,
-  saturationFailureRate: 0.5,
-  maxPolls: 30,
-  maxRunCostUsd: 0.2,
+export const DEFAULT_TWIN_SAMPLING: TwinSamplingOptions = {
+  ...SAMPLING_DEFAULTS,
   pollGapMs: 500,
   probeSaturation: true,
   maxProbePolls: 100,
-  leafTimeoutMs: 30_000,
-  samplerSleepMs: 250,
 };
 
 /** One poll as the report keeps it (without the list of instance ids). */
@@ -81,7 +60,8 @@ export interface ZoneSampling {
   readonly apeByPoll: readonly number[];
   /** First poll count with APE ≤ 5, or null. */
   readonly pollsTo95: number | null;
-  readonly stoppedBecause: StopReason;
+  /** Why the run stopped, or `failed` when a step failed (the run then stores no characterization). */
+  readonly stoppedBecause: StopReason | 'failed';
   /** The rule's own error estimate when it stopped. */
   readonly estimatedApe: number;
   /** The poll at which more than `saturationFailureRate` of the requests failed, or null. */
@@ -97,7 +77,7 @@ export interface ZoneSampling {
   readonly instancesSeen: number;
   /** Failed requests in the rule's polls. */
   readonly failures: number;
-  /** USD of the rule's polls: samplers, fan-out calls and requests at the region's price. */
+  /** USD of the rule's polls as the sampling steps estimate it (samplers, the fan-out tree with its root, requests). */
   readonly costUsd: number;
   /** Instances per CPU key over the rule's polls: the characterization. */
   readonly counts: CpuCounts;
@@ -107,39 +87,9 @@ export interface ZoneSampling {
   readonly finishedAt: number;
 }
 
-/** A poll that never reached the tree (the fan-out call itself failed): every request failed. */
-function failedPoll(requested: number, errorType: string): FanoutResponse {
-  return {
-    requested,
-    succeeded: 0,
-    failures: { [errorType]: requested },
-    cpuCounts: {},
-    cpuModels: {},
-    instanceIds: [],
-    newInstances: 0,
-    bootTimes: [],
-    latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 },
-    billedMs: 0,
-  };
-}
-
-function failuresOf(poll: PollAggregate): number {
-  let n = 0;
-  for (const k of Object.keys(poll.failures)) n += poll.failures[k];
-  return n;
-}
-
-/** Cost of one poll: sampler time and requests, fan-out time and requests. */
-function pollCost(
-  poll: FanoutResponse,
-  samplerMemoryMb: number,
-  settings: SamplingSettings,
-  price: { perGbSecond: number; perRequest: number },
-): number {
-  const samplerGbS = (poll.billedMs / 1000) * (samplerMemoryMb / 1024);
-  const fanoutGbS = ((poll.fanoutMs ?? 0) / 1000) * (settings.fanoutMemoryMb / 1024);
-  const requests = poll.requested + (poll.fanoutCalls ?? 0) + 1;
-  return (samplerGbS + fanoutGbS) * price.perGbSecond + requests * price.perRequest;
+/** The run id of a zone's sampling on a day: the rotation's start is a hash of it, as in the cloud. */
+export function twinRunId(azId: string, day: number): string {
+  return `twin-${azId}-day-${day}`;
 }
 
 /**
@@ -153,84 +103,112 @@ export async function sampleZone(
   azId: string,
   trueMix: Readonly<Record<string, number>>,
   prices: PriceBook,
-  settings: SamplingSettings = DEFAULT_SAMPLING,
+  options: TwinSamplingOptions = DEFAULT_TWIN_SAMPLING,
 ): Promise<ZoneSampling> {
   const zone = twin.zones.get(azId);
   if (!zone) throw new RangeError(`zone ${azId} is not in the twin`);
+  // Samplers are x86_64, as the stacks price them.
   const price = prices.lambda(zone.region, 'x86_64');
+  const { pollGapMs, probeSaturation: probe, maxProbePolls, ...deployed } = options;
+  const settings: SamplingSettings = {
+    ...deployed,
+    pricePerGbSecond: price.perGbSecond,
+    pricePerRequest: price.perRequest,
+  };
+  const store = new MemorySamplingStore(() => clock.now());
+  const steps = createStepsHandler({ store, now: () => clock.now(), metrics: NO_METRICS });
+  const runId = twinRunId(azId, twin.day);
+  const execution = { runId, azId, region: zone.region, settings };
   const fanout = fanoutFunctionName(azId);
-  const polls: PollAggregate[] = [];
-  const summaries: PollSummary[] = [];
+
+  let run: RunState | undefined;
+  let failed = false;
+  try {
+    run = (await steps({
+      step: 'start',
+      ...execution,
+      startedAt: new Date(clock.now()).toISOString(),
+      input: { force: true },
+    })) as RunState;
+    for (;;) {
+      // The Poll state's payload.
+      const answer = await twin.invoke(fanout, {
+        target: run.target,
+        count: settings.pollConcurrency,
+        branching: settings.fanoutBranching,
+      });
+      if (!answer.ok) throw new Error(`${answer.errorType}: ${answer.message}`);
+      run = (await steps({ step: 'record', ...execution, run, poll: answer.payload as FanoutResponse })) as RunState;
+      run = (await steps({ step: 'decide', ...execution, run })) as RunState;
+      if (run.decision?.action !== 'continue') break;
+      await clock.sleep(pollGapMs + run.decision.waitSeconds * 1000);
+    }
+    run = (await steps({ step: 'finalize', ...execution, run })) as RunState;
+  } catch (error) {
+    failed = true;
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    await steps({ step: 'fail', runId, azId, region: zone.region, error: { Error: 'TwinStepError', Cause: message } });
+  }
+  const finishedAt = clock.now();
+  const record = await store.getRun(runId);
+  const polls = await store.polls(runId);
+  const totals = record?.totals;
+  const counts = totals?.cpuCounts ?? {};
+
   const apeByPoll: number[] = [];
-  let counts: CpuCounts = {};
-  let cost = 0;
-  let failures = 0;
-  let decision: ReturnType<typeof decideStop> | undefined;
+  let cumulative: CpuCounts = {};
+  for (const poll of polls) {
+    cumulative = mergeCounts(cumulative, poll.aggregate.cpuCounts);
+    apeByPoll.push(ape(distributionOf(cumulative), trueMix));
+  }
   let saturatedAtPoll: number | null = null;
-  for (let k = 0; ; k++) {
-    const index = k % settings.samplersPerZone;
-    const request: FanoutRequest = {
-      target: samplerFunctionName(azId, index, settings.samplersPerZone),
-      count: settings.pollConcurrency,
-      branching: settings.fanoutBranching,
-      leafTimeoutMs: settings.leafTimeoutMs,
-    };
-    const answer = await twin.invoke(fanout, request);
-    const poll = answer.ok ? (answer.payload as FanoutResponse) : failedPoll(request.count, answer.errorType);
-    const pollUsd = pollCost(poll, settings.samplerMemoryBaseMb + index, settings, price);
-    polls.push(poll);
-    cost += pollUsd;
-    failures += failuresOf(poll);
-    counts = mergeCounts(counts, poll.cpuCounts);
-    apeByPoll.push(ape(distributionOf(counts), trueMix));
-    const { instanceIds, bootTimes, ...rest } = poll;
-    summaries.push({ ...rest, hosts: bootTimes.length, costUsd: pollUsd });
-    if (saturatedAtPoll === null && failuresOf(poll) > settings.saturationFailureRate * poll.requested) {
+  polls.forEach((poll, k) => {
+    const failures = failureTotal(poll.aggregate.failures);
+    if (saturatedAtPoll === null && failures > settings.saturationFailureRate * poll.aggregate.requested) {
       saturatedAtPoll = k + 1;
     }
-    decision = decideStop(polls, {
-      accuracyTarget: settings.accuracyTarget,
-      saturationFailureRate: settings.saturationFailureRate,
-      maxPolls: settings.maxPolls,
-      maxCostUsd: settings.maxRunCostUsd,
-      costSoFarUsd: cost,
-    });
-    if (decision.action === 'stop') break;
-    await clock.sleep(settings.pollGapMs + decision.waitSeconds * 1000);
-  }
-  const stop = decision as Extract<typeof decision, { action: 'stop' }>;
-  const finishedAt = clock.now();
+  });
   const groundTruthApeByPoll = [...apeByPoll];
-  if (saturatedAtPoll === null && settings.probeSaturation) {
+  if (saturatedAtPoll === null && probe) {
     let all: CpuCounts = counts;
-    saturatedAtPoll = await probeSaturation(twin, clock, azId, polls.length, settings, (pollCounts) => {
-      all = mergeCounts(all, pollCounts);
-      groundTruthApeByPoll.push(ape(distributionOf(all), trueMix));
-    });
+    saturatedAtPoll = await probeSaturation(
+      twin,
+      clock,
+      azId,
+      polls.length,
+      { ...settings, pollGapMs, maxProbePolls },
+      (pollCounts) => {
+        all = mergeCounts(all, pollCounts);
+        groundTruthApeByPoll.push(ape(distributionOf(all), trueMix));
+      },
+    );
   }
   const pollsTo95 = apeByPoll.findIndex((a) => a <= 5);
   const truthTo95 = groundTruthApeByPoll.findIndex((a) => a <= 5);
-  let instancesSeen = 0;
-  for (const key of Object.keys(counts)) instancesSeen += counts[key];
   return {
     azId,
     region: zone.region,
     day: twin.day,
-    polls: summaries,
+    polls: polls.map(summaryOf),
     apeByPoll,
     pollsTo95: pollsTo95 < 0 ? null : pollsTo95 + 1,
-    stoppedBecause: stop.reason,
-    estimatedApe: stop.estimatedApe,
+    stoppedBecause: failed ? 'failed' : (run?.decision?.reason ?? 'failed'),
+    estimatedApe: run?.decision?.estimatedApe ?? Number.NaN,
     saturatedAtPoll,
     groundTruthApeByPoll,
     groundTruthPollsTo95: truthTo95 < 0 ? null : truthTo95 + 1,
-    instancesSeen,
-    failures,
-    costUsd: cost,
+    instancesSeen: totals?.instancesSeen ?? 0,
+    failures: failureTotal(totals?.failures ?? {}),
+    costUsd: totals?.costUsd ?? 0,
     counts,
     trueMix,
     finishedAt,
   };
+}
+
+function summaryOf(poll: PollRecord): PollSummary {
+  const { instanceIds, bootTimes, instanceCount, ...rest } = poll.aggregate;
+  return { ...rest, hosts: bootTimes.length, costUsd: poll.costUsd };
 }
 
 /**
@@ -249,7 +227,13 @@ async function probeSaturation(
   clock: VirtualClock,
   azId: string,
   pollsDone: number,
-  settings: SamplingSettings,
+  settings: Pick<
+    SamplingSettings,
+    'samplersPerZone' | 'pollConcurrency' | 'saturationFailureRate' | 'samplerSleepMs'
+  > & {
+    readonly pollGapMs: number;
+    readonly maxProbePolls: number;
+  },
   onPoll: (counts: CpuCounts) => void,
 ): Promise<number | null> {
   const zone = twin.zones.get(azId)!;

@@ -1,9 +1,11 @@
 import {
+  FANOUT_MEMORY_MB,
   type InvokeOptions,
   type InvokeResult,
   type Invoker,
   isLambdaMemorySize,
   LAMBDA_MEMORY_MB,
+  SAMPLING_DEFAULTS,
 } from '../contracts';
 import { parseFunctionName } from '../core/naming';
 import type { Arch } from '../core/types';
@@ -66,7 +68,7 @@ export interface TwinOptions {
   readonly invokeLatencyMs?: number;
   /** Memory of sampler 0; sampler i gets base + i (the paper's 10,140..10,240 MB). @default 10140 */
   readonly samplerMemoryBaseMb?: number;
-  /** Memory of the fan-out function. @default 256 */
+  /** Memory of the fan-out function, as the zone sampler stack deploys it. @default 1024 */
   readonly fanoutMemoryMb?: number;
   /** Whether emulated /proc/stat carries CPU ticks (see InstanceFacts.cpuTicks). @default true */
   readonly cpuTicks?: boolean;
@@ -123,8 +125,8 @@ export class Twin {
     this.kit = options.kit;
     this.coldStartMs = options.coldStartMs ?? 100;
     this.invokeLatencyMs = options.invokeLatencyMs ?? 5;
-    this.samplerMemoryBaseMb = options.samplerMemoryBaseMb ?? 10140;
-    this.fanoutMemoryMb = options.fanoutMemoryMb ?? 256;
+    this.samplerMemoryBaseMb = options.samplerMemoryBaseMb ?? SAMPLING_DEFAULTS.samplerMemoryMb;
+    this.fanoutMemoryMb = options.fanoutMemoryMb ?? FANOUT_MEMORY_MB;
     this.epochMs = options.epochMs ?? DEFAULT_EPOCH_MS;
     this.cpuTicks = options.cpuTicks ?? true;
     for (const z of this.scenario.zones) {

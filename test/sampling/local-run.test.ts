@@ -1,13 +1,13 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Duration } from 'aws-cdk-lib';
-import { samplerStartOf } from '../../lambda/sampling/context';
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { apeOfCounts } from '../../lib/core/distribution';
 import { samplingStepsFunctionName } from '../../lib/core/naming';
 import { runLocalExecution } from '../../lib/infra/local-state-machine';
 import { synthesizeSamplingDefinitions } from '../../lib/infra/sampling-definitions';
 import type { AslDefinition } from '../../lib/infra/state-machine-definition';
+import { samplerStartOf } from '../../lib/sampling/context';
 import { defaultHandlerKit } from '../../lib/twin/handlers';
 import type { HandlerKit } from '../../lib/twin/kit';
 import { type SamplingWorld, startSamplingWorld } from './harness';

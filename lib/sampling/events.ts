@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type SamplingSettings, SamplingSettingsSchema } from '../../lib/contracts';
+import { type SamplingSettings, SamplingSettingsSchema } from '../contracts';
 
 /**
  * What the sampling state machine sends its steps function, and what each step answers.
