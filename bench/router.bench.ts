@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { RouterStore } from '../lambda/router/types';
 import type { Invoker } from '../lib/contracts';
+import type { RouterStore } from '../lib/routing/types';
 import { startSky } from '../test/router/sky-fixture';
 
 export const title = 'Router service: overhead per request beyond the invoke itself';

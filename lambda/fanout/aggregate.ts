@@ -1,6 +1,7 @@
 import type { FanoutDetail, FanoutResponse, InvokeResult, SamplerResponse } from '../../lib/contracts';
 import { cpuKeyOf } from '../../lib/core/cpu';
-import type { CpuKey } from '../../lib/core/types';
+import { hostKeyOf } from '../../lib/core/host-census';
+import type { CpuKey, HostSighting } from '../../lib/core/types';
 import { EMPTY_SKETCH, type LatencySketch, mergeSketches, percentilesOf, sketchOf } from './latency';
 
 /** An aggregate with the detail parents need to merge it exactly. */
@@ -16,13 +17,16 @@ export const INVALID_FANOUT_PAYLOAD = 'InvalidFanoutPayload';
  * distinct instance once across the whole tree (the per-instance records travel up), failures are
  * kept by type (invoker failures, bad sampler answers, and every request of a failed child),
  * latency goes into a mergeable sketch, and billed time sums `ceil(elapsedMs)` of each successful
- * sampler call (the invoke latency when the sampler did not report it).
+ * sampler call (the invoke latency when the sampler did not report it). Each instance record also
+ * keeps its host's boot time and the sampler function it belongs to, so the root can list the
+ * hosts met, with how many instances and sampler functions met each (the host-level evidence of
+ * the stopping rule).
  */
 export class PollAccumulator {
   private requested = 0;
   private succeeded = 0;
   private readonly failures: Record<string, number> = {};
-  private readonly instances: Record<string, { cpu: CpuKey; new: boolean }> = {};
+  private readonly instances: Record<string, InstanceRecord> = {};
   private readonly cpuModels: Record<CpuKey, string> = {};
   private readonly bootTimes = new Set<number>();
   private readonly latencies: number[] = [];
@@ -31,8 +35,8 @@ export class PollAccumulator {
   private fanoutCalls = 0;
   private fanoutMs = 0;
 
-  /** Adds one sampler call. */
-  addLeaf(result: InvokeResult): void {
+  /** Adds one call of sampler function `target`. */
+  addLeaf(result: InvokeResult, target: string): void {
     this.requested++;
     if (!result.ok) {
       this.fail(result.errorType, 1);
@@ -46,7 +50,12 @@ export class PollAccumulator {
     this.succeeded++;
     const cpu = cpuKeyOf(answer.cpuModel);
     this.cpuModels[cpu] ??= answer.cpuModel;
-    this.addInstance(answer.instanceId, cpu, answer.newInstance);
+    this.addInstance(answer.instanceId, {
+      cpu,
+      new: answer.newInstance,
+      target,
+      ...(answer.bootTime !== undefined ? { bootTime: answer.bootTime } : {}),
+    });
     if (answer.bootTime !== undefined) this.bootTimes.add(answer.bootTime);
     this.latencies.push(result.durationMs);
     this.billedMs += Math.ceil(answer.elapsedMs ?? result.durationMs);
@@ -70,7 +79,7 @@ export class PollAccumulator {
     this.requested += child.requested;
     this.succeeded += child.succeeded;
     for (const [type, n] of Object.entries(child.failures)) this.fail(type, n);
-    for (const [id, seen] of Object.entries(child.instances)) this.addInstance(id, seen.cpu, seen.new);
+    for (const [id, seen] of Object.entries(child.instances)) this.addInstance(id, seen);
     for (const [cpu, model] of Object.entries(child.cpuModels)) this.cpuModels[cpu] ??= model;
     for (const t of child.bootTimes) this.bootTimes.add(t);
     this.sketches.push(child.latencySketch);
@@ -84,10 +93,25 @@ export class PollAccumulator {
     const latencySketch = mergeSketches([sketchOf(this.latencies), ...this.sketches, EMPTY_SKETCH]);
     const cpuCounts: Record<CpuKey, number> = {};
     let newInstances = 0;
+    const hosts = new Map<string, { bootTime: number; cpu: CpuKey; instances: number; targets: Set<string> }>();
+    const samplers = new Set<string>();
     for (const seen of Object.values(this.instances)) {
       cpuCounts[seen.cpu] = (cpuCounts[seen.cpu] ?? 0) + 1;
       if (seen.new) newInstances++;
+      if (seen.target !== undefined) samplers.add(seen.target);
+      if (seen.bootTime === undefined) continue;
+      const key = hostKeyOf(seen.bootTime, seen.cpu);
+      let host = hosts.get(key);
+      if (!host) {
+        host = { bootTime: seen.bootTime, cpu: seen.cpu, instances: 0, targets: new Set() };
+        hosts.set(key, host);
+      }
+      host.instances++;
+      host.targets.add(seen.target ?? '');
     }
+    const hostList: HostSighting[] = [...hosts.values()]
+      .map((h) => ({ bootTime: h.bootTime, cpu: h.cpu, instances: h.instances, samplers: h.targets.size }))
+      .sort((a, b) => a.bootTime - b.bootTime || (a.cpu < b.cpu ? -1 : a.cpu > b.cpu ? 1 : 0));
     return {
       requested: this.requested,
       succeeded: this.succeeded,
@@ -97,6 +121,8 @@ export class PollAccumulator {
       instanceIds: Object.keys(this.instances),
       newInstances,
       bootTimes: [...this.bootTimes].sort((a, b) => a - b),
+      hosts: hostList,
+      samplers: Math.max(samplers.size, hostList.length > 0 ? 1 : 0),
       latencyMs: percentilesOf(latencySketch),
       billedMs: this.billedMs,
       fanoutCalls: this.fanoutCalls,
@@ -110,11 +136,14 @@ export class PollAccumulator {
     this.failures[type] = (this.failures[type] ?? 0) + n;
   }
 
-  private addInstance(id: string, cpu: CpuKey, isNew: boolean): void {
+  private addInstance(id: string, record: InstanceRecord): void {
     const seen = this.instances[id];
-    this.instances[id] = seen ? { cpu: seen.cpu, new: seen.new || isNew } : { cpu, new: isNew };
+    this.instances[id] = seen ? { ...record, ...seen, new: seen.new || record.new } : { ...record };
   }
 }
+
+/** What the tree keeps of one instance until the root counts it. */
+type InstanceRecord = FanoutDetail['instances'][string];
 
 /** Drops the merge detail, leaving the public aggregate. */
 export function withoutDetail(aggregate: DetailedAggregate): FanoutResponse {

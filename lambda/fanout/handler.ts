@@ -39,7 +39,8 @@ export function splitCount(count: number, branching: number): number[] {
 /**
  * Creates the fan-out tree's handler. A request for `count` calls of `target`: at most
  * `branching` calls are made directly (the leaves, all at once); more are split across child
- * invocations of this function, which recurse. Every level answers one aggregate (counts per CPU
+ * invocations of this function, which recurse. A request with `targets` first spreads `count` over
+ * those functions, one child per function. Every level answers one aggregate (counts per CPU
  * by distinct instance, failures by type, latency percentiles, billed time), never raw records.
  * Failures are counted, never dropped: a child that fails counts all of its requests as failed
  * with its error type.
@@ -57,14 +58,16 @@ export function createFanoutHandler(options: FanoutHandlerOptions): FanoutHandle
     // Calls still running at this call's deadline count as Timeout instead of losing the whole answer.
     const remaining = context?.getRemainingTimeInMillis?.();
     const budget = remaining !== undefined ? Math.max(1, remaining - FANOUT_MARGIN_MS) : undefined;
-    if (request.count <= request.branching) {
+    const spread = request.targets !== undefined && request.targets.length > 0 ? request.targets : undefined;
+    if (!spread && request.count <= request.branching) {
+      const target = request.target as string;
       const payload = request.leafPayload ?? {};
       const leafMs = minDefined(request.leafTimeoutMs, budget);
       const timeout = leafMs !== undefined ? { timeoutMs: leafMs } : undefined;
       const results = await Promise.all(
-        Array.from({ length: request.count }, () => invoker.invoke(request.target, payload, timeout)),
+        Array.from({ length: request.count }, () => invoker.invoke(target, payload, timeout)),
       );
-      for (const result of results) acc.addLeaf(result);
+      for (const result of results) acc.addLeaf(result, target);
     } else {
       const self = options.selfName ?? context?.functionName;
       if (!self) {
@@ -74,12 +77,15 @@ export function createFanoutHandler(options: FanoutHandlerOptions): FanoutHandle
             'but neither selfName nor context.functionName is set',
         );
       }
-      const sizes = splitCount(request.count, request.branching);
+      const children = spread
+        ? spreadOver(request.count, spread)
+        : splitCount(request.count, request.branching).map((count) => ({ count, target: request.target as string }));
+      const sizes = children.map((child) => child.count);
       const results = await Promise.all(
-        sizes.map((count) =>
+        children.map(({ count, target }) =>
           invoker.invoke(
             self,
-            childRequest(request, count, depth + 1),
+            childRequest(request, target, count, depth + 1),
             budget !== undefined ? { timeoutMs: budget } : undefined,
           ),
         ),
@@ -91,9 +97,16 @@ export function createFanoutHandler(options: FanoutHandlerOptions): FanoutHandle
   };
 }
 
-function childRequest(parent: FanoutRequest, count: number, depth: number): FanoutRequest {
+/** `count` requests in about equal parts over `targets` (parts differ by at most one; empty parts dropped). */
+export function spreadOver(count: number, targets: readonly string[]): Array<{ count: number; target: string }> {
+  const base = Math.floor(count / targets.length);
+  const extra = count % targets.length;
+  return targets.map((target, i) => ({ target, count: base + (i < extra ? 1 : 0) })).filter((c) => c.count > 0);
+}
+
+function childRequest(parent: FanoutRequest, target: string, count: number, depth: number): FanoutRequest {
   return {
-    target: parent.target,
+    target,
     count,
     branching: parent.branching,
     ...(parent.leafTimeoutMs !== undefined ? { leafTimeoutMs: parent.leafTimeoutMs } : {}),

@@ -5,11 +5,16 @@ import { FanoutRequestError } from './errors';
 
 /** Deepest tree allowed (a guard: with branching >= 2 a poll of 100,000 needs 17 levels at most). */
 export const MAX_DEPTH = 24;
+/** Most sampler functions one poll may spread over. */
+export const MAX_TARGETS = 1000;
 /** Most requests one poll may ask for. */
 export const MAX_COUNT = 100_000;
 
 export const fanoutRequestSchema = z.strictObject({
-  target: z.string().check(z.minLength(1), z.maxLength(256)),
+  target: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  targets: z.optional(
+    z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.minLength(1), z.maxLength(MAX_TARGETS)),
+  ),
   count: z.int().check(z.gte(1), z.lte(MAX_COUNT)),
   branching: z.int().check(z.gte(2), z.lte(1000)),
   leafTimeoutMs: z.optional(z.int().check(z.gte(1), z.lte(900_000))),
@@ -24,11 +29,16 @@ export const fanoutRequestSchema = z.strictObject({
  */
 export function parseFanoutRequest(event: unknown): FanoutRequest {
   const parsed = fanoutRequestSchema.safeParse(event);
-  if (parsed.success) return parsed.data as FanoutRequest;
+  if (parsed.success) {
+    if (parsed.data.target === undefined && parsed.data.targets === undefined) {
+      throw new FanoutRequestError('target', 'bad fan-out request: neither target nor targets is set (give one)');
+    }
+    return parsed.data as FanoutRequest;
+  }
   const issue = parsed.error.issues[0]!;
   throw new FanoutRequestError(
     fieldOf(issue),
     `bad fan-out request: ${describeIssue(issue, event)} ` +
-      '(expected { target: string, count: 1..100000, branching: 2..1000, leafTimeoutMs?: ms })',
+      '(expected { target: string or targets: string[1..1000], count: 1..100000, branching: 2..1000, leafTimeoutMs?: ms })',
   );
 }

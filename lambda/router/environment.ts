@@ -7,8 +7,8 @@ import {
   PAPER_MEMORY_SIZES,
 } from '../../lib/contracts';
 import type { Arch, RegionFacts } from '../../lib/core/types';
-import { DEFAULT_CACHE_TTL_MS, type RejectMode, type RouterConfig } from './config';
-import { RouterConfigError } from './errors';
+import { DEFAULT_CACHE_TTL_MS, type RejectMode, type RouterConfig } from '../../lib/routing/config';
+import { RouterConfigError } from '../../lib/routing/errors';
 
 /**
  * The router Lambda's settings, from its environment (set by the control stack; names in

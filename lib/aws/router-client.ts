@@ -5,9 +5,9 @@ import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { RouterRequestBody } from '../../lambda/router/request';
-import type { RouterAnswer } from '../../lambda/router/types';
 import { ROUTER_FUNCTION_NAME } from '../core/naming';
+import type { RouterRequestBody } from '../routing/request';
+import type { RouterAnswer } from '../routing/types';
 
 /** A call to the router that did not produce a router answer (no credentials, 403, network, ...). */
 export class RouterClientError extends Error {

@@ -2,6 +2,7 @@ import type { RegionFacts } from '../core/types';
 import { carbonIntensity } from './carbon';
 import { UnknownRegionError } from './errors';
 import { lambdaPrice } from './prices';
+import { providerCarbonIntensity, providerRegion } from './providers';
 import { REGIONS, type RegionInfo } from './regions';
 
 const REGION_BY_CODE: ReadonlyMap<string, RegionInfo> = new Map(REGIONS.map((region) => [region.code, region]));
@@ -44,13 +45,29 @@ export function regionOfAzId(azId: string): string | undefined {
 }
 
 /**
- * A region's facts as the router needs them: location, Lambda prices per architecture, carbon intensity.
- * Throws `UnknownRegionError` for a region the catalog does not list (its location is unknown).
+ * A region's facts as the router needs them: location, prices per architecture, carbon intensity. An AWS
+ * region gets Lambda's prices; an IBM Code Engine or DigitalOcean Functions region (`us-south`, `tor1`; see
+ * `providers.ts`) its provider's price model. Throws `UnknownRegionError` for a region the catalog does not
+ * list (its location is unknown).
  *
  * @example
- * regionFacts('sa-east-1').carbonGPerKwh; // 61.7
+ * regionFacts('sa-east-1').carbonGPerKwh; // 106
  */
 export function regionFacts(region: string): RegionFacts {
+  const other = providerRegion(region);
+  if (other) {
+    const { price } = other.provider;
+    return {
+      region,
+      location: other.region.location,
+      // The provider's functions are x86_64 only; arm64 carries the same price so a figure never reads 0.
+      pricePerGbSecond: { x86_64: price.perGbSecond, arm64: price.perGbSecond },
+      pricePerRequest: price.perRequest,
+      carbonGPerKwh: providerCarbonIntensity(other.region),
+      ...(price.perVcpuSecond > 0 ? { pricePerVcpuSecond: price.perVcpuSecond, vcpusPerGb: price.vcpusPerGb } : {}),
+      ...(price.minBilledMs > 0 ? { minBilledMs: price.minBilledMs } : {}),
+    };
+  }
   const info = requireRegionInfo(region);
   const x86 = lambdaPrice(region, 'x86_64');
   const arm = lambdaPrice(region, 'arm64');

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { RouterRequestBody } from '../../lambda/router/request';
-import type { AttemptRecord, BatchAnswer, RouterAnswer } from '../../lambda/router/types';
 import { functionRouterClient, type RouterClient, regionOfFunctionUrl, urlRouterClient } from '../aws/router-client';
 import { ROUTER_FUNCTION_NAME } from '../core/naming';
+import type { RouterRequestBody } from '../routing/request';
+import type { AttemptRecord, BatchAnswer, RouterAnswer } from '../routing/types';
 import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, requestBodyOf, usd } from './router-options';
 
 export interface InvokeCliOptions extends PlacementCliOptions {

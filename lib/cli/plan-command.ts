@@ -1,12 +1,12 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { parseRouterRequest } from '../../lambda/router/request';
-import type { RouterStore } from '../../lambda/router/types';
 import { createDocumentClient } from '../aws/dynamo-client';
 import { SkyStore } from '../aws/store';
 import { regionFacts, regionOfAzId } from '../catalog';
 import { PAPER_MEMORY_SIZES } from '../contracts';
 import { type RankedTarget, Router } from '../core/router';
 import type { Arch, Characterization, Placement, PlacementRequest } from '../core/types';
+import { parseRouterRequest } from '../routing/request';
+import type { RouterStore } from '../routing/types';
 import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, usd } from './router-options';
 
 export interface PlanCliOptions extends PlacementCliOptions {

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { RouterRequestBody } from '../../lambda/router/request';
 import { STRATEGY_NAMES } from '../core/strategies';
+import type { RouterRequestBody } from '../routing/request';
 
 /**
  * The options `sky invoke` and `sky plan` share: what to run and how to place it, turned into a

@@ -17,6 +17,11 @@ export const FUNCTION_ENV = {
   memorySizes: 'SKY_MEMORY_SIZES',
   /** Comma-separated architectures of the dynamic functions, `x86_64,arm64` (router). */
   architectures: 'SKY_ARCHITECTURES',
+  /**
+   * The external zones (IBM Code Engine, DigitalOcean Functions, HTTPS endpoints) as JSON: URLs and
+   * secret references, never secret values (router, fan-out).
+   */
+  endpoints: 'SKY_ENDPOINTS',
   /** Hold time in ms of a rejected attempt (router). */
   holdMs: 'SKY_HOLD_MS',
   /** Powertools metrics namespace; always {@link METRICS_NAMESPACE}. */

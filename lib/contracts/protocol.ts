@@ -93,8 +93,14 @@ export interface SamplerResponse {
 
 /** A request to the fan-out tree: `count` concurrent calls of `target`, `branching` per level. */
 export interface FanoutRequest {
-  /** Sampler function name or ARN. */
-  readonly target: string;
+  /** Sampler function name or ARN (required unless `targets` is given). */
+  readonly target?: string;
+  /**
+   * Sampler functions to spread the `count` requests over, in about equal parts, one subtree per
+   * function: each function's instances land on its own subset of the hosts, so a poll spread over
+   * several functions meets more hosts than one function's burst of the same size.
+   */
+  readonly targets?: readonly string[];
   readonly count: number;
   readonly branching: number;
   /** Per-leaf invoke timeout in ms. */
@@ -124,8 +130,16 @@ export type FanoutResponse = PollAggregate & {
 
 /** What inner fan-out calls add so that merging is exact (see `lambda/fanout/aggregate.ts`). */
 export interface FanoutDetail {
-  /** Instance id -> its CPU key and whether any request found it new. */
-  readonly instances: Readonly<Record<string, { readonly cpu: CpuKey; readonly new: boolean }>>;
+  /**
+   * Instance id -> its CPU key, whether any request found it new, its host's boot time (when the
+   * sampler reported it) and the sampler function it belongs to.
+   */
+  readonly instances: Readonly<
+    Record<
+      string,
+      { readonly cpu: CpuKey; readonly new: boolean; readonly bootTime?: number; readonly target?: string }
+    >
+  >;
   /** Mergeable latency sketch (log buckets, ratio `gamma`). */
   readonly latencySketch: {
     readonly gamma: number;

@@ -33,6 +33,8 @@ export interface PreviousCharacterization {
   readonly driftClass?: Characterization['driftClass'];
   /** APE of the previous run against the one before it, to classify drift over two steps. */
   readonly apeVsPrevious?: number;
+  /** How sure the previous characterization was (its APE bound counts as noise when classing drift). */
+  readonly confidence?: Characterization['confidence'];
 }
 
 /** What starts a run. */

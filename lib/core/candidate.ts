@@ -1,5 +1,5 @@
 import { wattsOf } from './carbon';
-import { MB_PER_GB } from './cost-model';
+import { usdPerBilledMs } from './cost-model';
 import { dynamicFunctionName } from './naming';
 import type { Arch, CpuKey, RegionFacts, Target } from './types';
 
@@ -79,7 +79,7 @@ export function buildCandidate(
   for (let j = 0; j < n; j++) {
     const i = order[j];
     sortedShares.push(shares[i]);
-    billed.push(Math.ceil(runtimes[i]));
+    billed.push(Math.max(Math.ceil(runtimes[i]), facts.minBilledMs ?? 0));
     sortedCpus.push(cpus[i]);
     if (confidences[i] < confidence) confidence = confidences[i];
   }
@@ -95,7 +95,7 @@ export function buildCandidate(
     cpus: Object.freeze(sortedCpus),
     shares: sortedShares,
     billedMs: billed,
-    usdPerMs: ((memoryMb / MB_PER_GB) * facts.pricePerGbSecond[arch]) / 1000,
+    usdPerMs: usdPerBilledMs(memoryMb, { ...facts, pricePerGbSecond: facts.pricePerGbSecond[arch] }),
     usdPerRequest: facts.pricePerRequest,
     gramsPerMs: (wattsOf(memoryMb) / 3_600_000_000) * facts.carbonGPerKwh,
     slowTail,
@@ -116,6 +116,10 @@ export interface EvaluationParams {
   /** Delay of each retry beyond the hold and the round trip (an Invoke's own overhead), ms. */
   retryOverheadMs: number;
   maxAddedLatencyMs: number;
+  /** Billed INIT of a new instance, ms (0 where INIT is not billed). See `INIT` in cost-model.ts. */
+  initBilledMs: number;
+  /** Share of first attempts that start a new instance (every retry does). See cost-model.ts. */
+  coldStartShare: number;
 }
 
 /** The expected metrics of one candidate with one reject set. Mutable scratch, reused. */
@@ -179,7 +183,7 @@ export function evaluateSums(
   }
   const runtimeMs = acceptedMs * attempts + lastShare * rejectedMs;
   const retries = attempts - 1;
-  const billedMs = runtimeMs + Math.ceil(p.holdMs) * retries;
+  const billedMs = runtimeMs + Math.ceil(p.holdMs) * retries + newInstancesPerRequest(attempts, p) * p.initBilledMs;
   const costUsd = billedMs * c.usdPerMs + attempts * c.usdPerRequest;
   const addedLatencyMs = retries * (p.holdMs + p.retryOverheadMs + rttMs) + rttMs;
   const carbonG = billedMs * c.gramsPerMs;
@@ -192,6 +196,11 @@ export function evaluateSums(
   out.feasible = addedLatencyMs <= p.maxAddedLatencyMs;
   out.value = p.wCost * costUsd + p.wLatency * (runtimeMs + addedLatencyMs) + p.wCarbon * carbonG;
   return out;
+}
+
+/** Expected new instances a request starts: its first attempt's cold share plus every retry. */
+export function newInstancesPerRequest(attempts: number, p: Pick<EvaluationParams, 'coldStartShare'>): number {
+  return p.coldStartShare + (attempts - 1);
 }
 
 /** Metrics of accepting the `accept` fastest CPUs and rejecting the rest. */

@@ -38,6 +38,11 @@ export interface CompiledView {
   readonly cpusByArch: Readonly<Record<Arch, readonly CpuKey[]>>;
   /** targets[(zone × 2 + arch) × memorySizes.length + memory], arch 0 = x86_64, 1 = arm64. */
   readonly targets: readonly Target[];
+  /**
+   * Whether each target is deployed, aligned with `targets`: a zone of a provider with fewer
+   * configurations (IBM Code Engine: 1, 2 and 4 GB, x86_64) lists its own in `RoutingView.deployed`.
+   */
+  readonly targetDeployed: Uint8Array;
 }
 
 /** Compiles a view: zone mixes with their fallbacks, region facts, sizes. */
@@ -70,14 +75,23 @@ export function compileView(view: RoutingView, staleAfterMs: number): CompiledVi
     }
   }
   const targets: Target[] = [];
+  const targetDeployed = new Uint8Array(zones.length * 2 * memorySizes.length);
+  const deployedById = new Map(view.deployed.map((z) => [z.azId, z]));
   for (const zone of zones) {
+    const own = deployedById.get(zone.azId);
     for (const arch of ['x86_64', 'arm64'] as const) {
-      for (const mb of memorySizes) targets.push(targetOf(zone.azId, zone.region, arch, mb));
+      const archDeployed = own?.architectures ? own.architectures.includes(arch) : true;
+      for (const mb of memorySizes) {
+        const memDeployed = own?.memorySizes ? own.memorySizes.includes(mb) : true;
+        targetDeployed[targets.length] = archDeployed && memDeployed ? 1 : 0;
+        targets.push(targetOf(zone.azId, zone.region, arch, mb));
+      }
     }
   }
   return {
     view,
     targets,
+    targetDeployed,
     zones,
     zoneIndex,
     zoneRegion,

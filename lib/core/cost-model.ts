@@ -10,14 +10,58 @@ import { CoreInputError } from './errors';
  *   E[accepted work] = Σ_{c∉B} p_c t_c · A + q^(m−1) · Σ_{c∈B} p_c t_c.
  * For m → ∞ this is the paper's form: A = 1/(1 − q), billed time (h·q + Σ_{c∉B} p_c t_c)/(1 − q).
  * Lambda bills every attempt: duration rounded up to 1 ms × memory GB × price, plus a request charge.
+ *
+ * INIT: since 2025-08-01 Lambda also bills the INIT phase of every new instance (on-demand ZIP
+ * functions on managed runtimes), at the function's memory and price like run time. A request
+ * starts a new instance on its first attempt with probability s (the cold-start share: 1 in a
+ * burst that meets no warm instance) and on every retry, because the rejected instance is still
+ * held (or ended) when the retry is sent, so the expected INITs per request are s + (A − 1) and
+ * the expected billed time grows by (s + A − 1) × initMs. Under 2024 billing initMs counts 0.
  */
 
-/** Lambda's price of one architecture in one region. */
+/** Lambda's price of one architecture in one region (and another provider's, with its extra terms). */
 export interface LambdaPrice {
   /** USD per GB-second (first tier). */
   readonly pricePerGbSecond: number;
   /** USD per request. */
   readonly pricePerRequest: number;
+  /** USD per vCPU-second, where CPU is billed apart (IBM Code Engine). @default 0 */
+  readonly pricePerVcpuSecond?: number;
+  /** vCPUs per GB of memory, for `pricePerVcpuSecond`. @default 0 */
+  readonly vcpusPerGb?: number;
+  /** Shortest billed duration per call, ms. @default 0 */
+  readonly minBilledMs?: number;
+}
+
+/**
+ * USD per billed ms of a function with `memoryMb`: memory GB × price per GB-s, plus its vCPUs × price
+ * per vCPU-s where the provider bills CPU apart, over 1000.
+ */
+export function usdPerBilledMs(memoryMb: number, price: LambdaPrice): number {
+  const gb = memoryMb / MB_PER_GB;
+  return (gb * price.pricePerGbSecond + gb * (price.vcpusPerGb ?? 0) * (price.pricePerVcpuSecond ?? 0)) / 1000;
+}
+
+/**
+ * INIT duration of a new instance assumed when none is measured, ms: the scenario format's
+ * default, and about what a small Node.js bundle with no SDK clients takes (`npm run bench runtime`
+ * measures the project's own bundles).
+ */
+export const DEFAULT_INIT_MS = 150;
+
+/** Whether Lambda bills INIT and for how long; `billed: false` is the billing before 2025-08-01. */
+export interface InitBilling {
+  /** @default true */
+  readonly billed?: boolean;
+  /** @default DEFAULT_INIT_MS */
+  readonly initMs?: number;
+}
+
+/** Billed INIT ms of one new instance under a billing (0 when INIT is not billed). */
+export function initBilledMs(billing: InitBilling = {}): number {
+  const initMs = billing.initMs ?? DEFAULT_INIT_MS;
+  if (!Number.isFinite(initMs) || initMs < 0) throw new CoreInputError('initMs', initMs, 'a finite number >= 0');
+  return billing.billed === false ? 0 : Math.ceil(initMs);
 }
 
 /** MB in Lambda's GB for GB-seconds. */
@@ -32,7 +76,8 @@ export function billedCost(durationMs: number, memoryMb: number, price: LambdaPr
     throw new CoreInputError('durationMs', durationMs, 'a finite number >= 0');
   }
   if (!Number.isFinite(memoryMb) || memoryMb <= 0) throw new CoreInputError('memoryMb', memoryMb, 'a number > 0');
-  return (Math.ceil(durationMs) * (memoryMb / MB_PER_GB) * price.pricePerGbSecond) / 1000 + price.pricePerRequest;
+  const billedMs = Math.max(Math.ceil(durationMs), price.minBilledMs ?? 0);
+  return billedMs * usdPerBilledMs(memoryMb, price) + price.pricePerRequest;
 }
 
 /**
@@ -84,6 +129,10 @@ export interface PlacementCostInput {
   readonly retryOverheadMs?: number;
   /** Network latency to the region, ms. @default 0 */
   readonly networkMs?: number;
+  /** Billed INIT of a new instance, ms (see `initBilledMs`). @default 0 */
+  readonly initBilledMs?: number;
+  /** Share of first attempts that start a new instance. @default 1 */
+  readonly coldStartShare?: number;
 }
 
 /** What a placement is expected to cost and take. */
@@ -91,8 +140,10 @@ export interface PlacementExpectation {
   readonly attempts: number;
   /** Share of attempts that land on a rejected CPU (P(B)). */
   readonly rejectShare: number;
-  /** Expected billed ms over all attempts. */
+  /** Expected billed ms over all attempts, INIT of new instances included. */
   readonly billedMs: number;
+  /** Expected new instances (each billed its INIT where INIT is billed). */
+  readonly newInstances: number;
   /** Expected billed ms of the accepted attempt. */
   readonly runtimeMs: number;
   readonly costUsd: number;
@@ -166,12 +217,20 @@ export function expectedPlacementCost(input: PlacementCostInput): PlacementExpec
   const hold = Math.ceil(input.holdMs);
   const attempts = expectedAttempts(q, maxAttempts);
   const runtimeMs = expectedObjective(q, acceptedMs, rejectedMs, 0, 0, maxAttempts);
-  const billedMs = runtimeMs + hold * (attempts - 1);
-  const gbMsPrice = ((input.memoryMb / MB_PER_GB) * input.price.pricePerGbSecond) / 1000;
+  const coldStartShare = input.coldStartShare ?? 1;
+  if (!(coldStartShare >= 0 && coldStartShare <= 1)) {
+    throw new CoreInputError('coldStartShare', coldStartShare, 'a number in [0, 1]');
+  }
+  const init = input.initBilledMs ?? 0;
+  if (!Number.isFinite(init) || init < 0) throw new CoreInputError('initBilledMs', init, 'a finite number >= 0');
+  const newInstances = coldStartShare + (attempts - 1);
+  const billedMs = runtimeMs + hold * (attempts - 1) + newInstances * Math.ceil(init);
+  const gbMsPrice = usdPerBilledMs(input.memoryMb, input.price);
   return {
     attempts,
     rejectShare: q,
     billedMs,
+    newInstances,
     runtimeMs,
     costUsd: billedMs * gbMsPrice + attempts * input.price.pricePerRequest,
     addedLatencyMs: (attempts - 1) * (input.holdMs + (input.retryOverheadMs ?? 0)) + (input.networkMs ?? 0),

@@ -10,12 +10,34 @@ import type { Characterization, DriftClass } from './types';
  */
 export const STABLE_MAX_APE = 10;
 
-/** Classifies a zone from the APE between consecutive characterizations (or any history of them; the worst counts). */
-export function classifyDrift(apes: number | readonly number[] | undefined): DriftClass {
+/**
+ * Classifies a zone from the APE between consecutive characterizations (or any history of them; the
+ * worst counts). `noiseApe` is what the two measurements' own errors can explain (the sum of their
+ * APE bounds, by the triangle inequality): a zone is `stable` when the APE, less that noise, is at
+ * most `STABLE_MAX_APE`, i.e. when the measurements are consistent with a true change of at most
+ * that much.
+ */
+export function classifyDrift(apes: number | readonly number[] | undefined, noiseApe = 0): DriftClass {
   const list = apes === undefined ? [] : typeof apes === 'number' ? [apes] : apes;
   const finite = list.filter((a) => Number.isFinite(a));
   if (finite.length === 0) return 'unknown';
-  return Math.max(...finite) <= STABLE_MAX_APE ? 'stable' : 'drifting';
+  const noise = Number.isFinite(noiseApe) && noiseApe > 0 ? noiseApe : 0;
+  return Math.max(...finite) - noise <= STABLE_MAX_APE ? 'stable' : 'drifting';
+}
+
+/**
+ * The APE two characterizations' own errors can explain: the sum of their APE bounds. A
+ * characterization without a recorded confidence counts as `unknownBoundApe` (the paper's 95%
+ * accuracy: 5 APE).
+ */
+export function driftNoiseApe(
+  previous: Pick<Characterization, 'confidence'> | undefined,
+  current: Pick<Characterization, 'confidence'>,
+  unknownBoundApe = 5,
+): number {
+  const bound = (c: Pick<Characterization, 'confidence'> | undefined): number =>
+    c?.confidence && Number.isFinite(c.confidence.apeBound) ? c.confidence.apeBound : unknownBoundApe;
+  return bound(previous) + bound(current);
 }
 
 /** The drift from one characterization of a zone to the next. */
@@ -27,15 +49,18 @@ export interface Drift {
   readonly hoursApart: number;
 }
 
-/** Drift between a previous and a current characterization (or `unknown` without a previous one). */
+/**
+ * Drift between a previous and a current characterization (or `unknown` without a previous one),
+ * classed with the noise their confidences explain (`driftNoiseApe`).
+ */
 export function driftBetween(
-  previous: Pick<Characterization, 'counts' | 'measuredAt'> | undefined,
-  current: Pick<Characterization, 'counts' | 'measuredAt'>,
+  previous: Pick<Characterization, 'counts' | 'measuredAt' | 'confidence'> | undefined,
+  current: Pick<Characterization, 'counts' | 'measuredAt' | 'confidence'>,
 ): Drift {
   if (!previous) return { ape: Number.NaN, driftClass: 'unknown', hoursApart: Number.NaN };
   const value = apeOfCounts(previous.counts, current.counts);
   const hoursApart = (Date.parse(current.measuredAt) - Date.parse(previous.measuredAt)) / 3_600_000;
-  return { ape: value, driftClass: classifyDrift(value), hoursApart };
+  return { ape: value, driftClass: classifyDrift(value, driftNoiseApe(previous, current)), hoursApart };
 }
 
 /**

@@ -6,6 +6,7 @@ export * from './candidate';
 export * from './candidate-scan';
 export * from './carbon';
 export * from './compiled-view';
+export * from './cost-carbon-front';
 export * from './cost-model';
 export * from './cpu';
 export * from './cpu-speed';

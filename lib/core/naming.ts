@@ -43,7 +43,30 @@ export type ParsedFunctionName =
   | { readonly kind: 'steps'; readonly azId: string }
   | { readonly kind: 'router' };
 
-const AZ_ID = '([a-z]{2,5}\\d-az\\d+)';
+/**
+ * A zone: an AWS AZ ID (`usw1-az1`), or another provider's `<prefix>-<region>` (`ibm-us-south`,
+ * `do-tor1`, `ext-<name>` for an endpoint a user runs; see `PROVIDER_ZONE_PREFIXES`).
+ */
+const AZ_ID = '([a-z]{2,5}\\d-az\\d+|(?:ibm|do|ext)-[a-z0-9]+(?:-[a-z0-9]+)*)';
+
+/** The zone-ID prefix of each provider other than AWS. */
+export const PROVIDER_ZONE_PREFIXES = { 'ibm-code-engine': 'ibm', digitalocean: 'do', https: 'ext' } as const;
+
+/** A provider other than AWS Lambda. */
+export type ExternalProvider = keyof typeof PROVIDER_ZONE_PREFIXES;
+
+/** Zone ID of a provider's region: `ibm-us-south`, `do-tor1`, `ext-lab`. */
+export function providerZoneId(provider: ExternalProvider, region: string): string {
+  return `${PROVIDER_ZONE_PREFIXES[provider]}-${region}`;
+}
+
+/** The provider a zone ID belongs to: `aws` for an AZ ID, else the provider its prefix names. */
+export function providerOfZone(azId: string): ExternalProvider | 'aws' {
+  for (const [provider, prefix] of Object.entries(PROVIDER_ZONE_PREFIXES)) {
+    if (azId.startsWith(`${prefix}-`)) return provider as ExternalProvider;
+  }
+  return 'aws';
+}
 const PATTERNS: ReadonlyArray<[RegExp, (m: RegExpMatchArray) => ParsedFunctionName]> = [
   [
     new RegExp(`^sky-${AZ_ID}-(x86_64|arm64)-(\\d+)$`),

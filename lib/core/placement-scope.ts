@@ -11,6 +11,10 @@ export interface ScopeSettings {
   readonly holdMs: number;
   readonly maxAttempts: number;
   readonly retryOverheadMs: number;
+  /** Billed INIT of a new instance, ms. */
+  readonly initBilledMs: number;
+  /** Share of first attempts that start a new instance. */
+  readonly coldStartShare: number;
   readonly defaultMemoryMb: number;
   readonly baselineZone?: string;
   readonly defaultStrategy?: StrategyName;
@@ -73,6 +77,8 @@ export function resolveScope(
     holdMs: settings.holdMs,
     maxAttempts,
     retryOverheadMs: settings.retryOverheadMs,
+    initBilledMs: settings.initBilledMs,
+    coldStartShare: settings.coldStartShare,
     maxAddedLatencyMs,
   };
   const zoneOk = new Uint8Array(view.zones.length);

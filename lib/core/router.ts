@@ -1,6 +1,7 @@
 import { evaluateMask, type Metrics, newMetrics } from './candidate';
 import { type Choice, fromRanking, scanCandidates } from './candidate-scan';
 import { type CompiledView, compileView } from './compiled-view';
+import { type InitBilling, initBilledMs } from './cost-model';
 import { mergeCounts } from './distribution';
 import { CoreInputError, NoPlacementError } from './errors';
 import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS } from './lambda-limits';
@@ -34,6 +35,16 @@ export interface RouterOptions {
    * overhead (a warm synchronous invoke inside a region is on the order of 10 ms). @default 10
    */
   readonly retryOverheadMs?: number;
+  /**
+   * INIT billing (see cost-model.ts): whether Lambda bills a new instance's INIT phase and how
+   * long it takes. @default { billed: true, initMs: DEFAULT_INIT_MS }
+   */
+  readonly init?: InitBilling;
+  /**
+   * Share of first attempts expected to start a new instance (every retry does). 1 suits bursts
+   * of concurrent requests, which meet no warm instance. @default 1
+   */
+  readonly coldStartShare?: number;
   /** How many failover targets in other zones a placement lists. @default 3 */
   readonly fallbackCount?: number;
   /**
@@ -106,6 +117,8 @@ export class Router {
   private readonly staleAfterMs: number;
   private readonly maxAttempts: number;
   private readonly retryOverheadMs: number;
+  private readonly initBilledMs: number;
+  private readonly coldStartShare: number;
   private readonly fallbackCount: number;
   private readonly refreshFraction: number;
   private readonly cacheSize: number;
@@ -126,6 +139,13 @@ export class Router {
       'an integer >= 1',
     );
     this.retryOverheadMs = checked('retryOverheadMs', options.retryOverheadMs ?? 10, (v) => v >= 0, 'a number >= 0');
+    this.initBilledMs = initBilledMs(options.init);
+    this.coldStartShare = checked(
+      'coldStartShare',
+      options.coldStartShare ?? 1,
+      (v) => v >= 0 && v <= 1,
+      'a number in [0, 1]',
+    );
     this.fallbackCount = checked(
       'fallbackCount',
       options.fallbackCount ?? 3,
@@ -280,6 +300,8 @@ export class Router {
         holdMs: this.holdMs,
         maxAttempts: this.maxAttempts,
         retryOverheadMs: this.retryOverheadMs,
+        initBilledMs: this.initBilledMs,
+        coldStartShare: this.coldStartShare,
         defaultBaseMs: this.defaultBaseMs,
         uncertaintyPenalty: this.uncertaintyPenalty,
       });
@@ -338,6 +360,8 @@ export class Router {
       holdMs: this.holdMs,
       maxAttempts: this.maxAttempts,
       retryOverheadMs: this.retryOverheadMs,
+      initBilledMs: this.initBilledMs,
+      coldStartShare: this.coldStartShare,
       defaultMemoryMb: this.defaultMemoryMb,
       baselineZone: this.options.baselineZone,
       defaultStrategy: this.options.defaultStrategy,

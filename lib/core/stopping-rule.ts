@@ -1,49 +1,49 @@
+import { DEFAULT_INIT_MS } from './cost-model';
 import { CoreInputError } from './errors';
-import { chiSquareQuantile, normalQuantile } from './statistics';
-import type { CpuKey, PollAggregate, StopDecision } from './types';
+import { type HostCensus, hostCensusOf } from './host-census';
+import { normalQuantile } from './statistics';
+import type { CharacterizationConfidence, PollAggregate, StopDecision } from './types';
 
 /**
- * The progressive-sampling stopping rule (DESIGN.md "Sampling"; paper §4.3–4.4).
+ * The progressive-sampling stopping rule (DESIGN.md "Sampling"; paper §4.3–4.4), at the level of
+ * hosts.
  *
- * After each poll the run holds k polls, poll i having seen n_i distinct instances with x_ic on CPU c.
- * The characterization is the pooled share p̂_c = Σ_i x_ic / N (N = Σ n_i). Its error against the
- * saturated ground truth is estimated as a cluster sample of k polls:
+ * A zone's mix is the share of its hosts of each CPU type, so the run counts hosts, not instances:
+ * every poll reports the (boot time, CPU) pairs it met, and the characterization is the share of
+ * distinct hosts per CPU, p̂_c = n_c / S over the S hosts met (`lib/core/host-census.ts`). Counting
+ * instances instead weighs each host by how many instances a burst happened to pack onto it, which
+ * under clustered placement is noise far above the multinomial (the paper's single polls were off by
+ * up to 25 APE).
  *
- * - Sampling error. If instances were drawn independently, p̂_c would have variance p̂_c(1−p̂_c)/N
- *   (multinomial). Polls are not independent draws: the platform places a burst on a few hosts at a
- *   time, so one poll's mix varies more than multinomial noise says (the paper's single polls were
- *   off by up to 25 APE). We measure that over-dispersion from the polls themselves with Pearson's
- *   statistic across the k × C table of polls × CPUs, φ̂ = X² / ((k−1)(C−1)) (the quasi-multinomial
- *   model), pool it with a prior φ₀ = `singlePollDesignEffect` (default 4, what the paper's 5–10 APE
- *   single polls of ~900 instances imply) weighted as `dispersionPriorDf` (default 1) degrees of
- *   freedom, floor it at 1, and use Var(p̂_c) = φ·p̂_c(1−p̂_c)/N. With one poll φ = φ₀.
- * - Expected APE. With p̂_c − p_c ≈ Normal(0, σ_c), E|p̂_c − p_c| = σ_c·√(2/π), so the expected
- *   APE is 100·√(2/π)·Σ_c σ_c; its variance is 100²·(1 − 2/π)·Σ_c σ_c², which gives an upper
- *   bound at the asked `confidence` (default 0.9): expected + z·sd.
- * - Unseen hardware. CPUs not met yet are missing mass; Good–Turing estimates it as f₁/N (f₁ = CPU
- *   types seen on exactly one instance), which costs twice its mass in APE (missing here, spread
- *   over the others).
+ * The error of p̂ against the whole fleet is a finite-population question: S hosts of an estimated
+ * N are known, U = N − S are not. With N taken at its upper bound (Chao2 over the sampler functions
+ * as units, at the asked `confidence`), the unseen hosts' CPUs follow the posterior predictive of
+ * the seen ones (Dirichlet–multinomial), so the true share p_c = (n_c + u_c) / N and
+ * p_c − p̂_c = (u_c − U·p̂_c) / N has standard deviation
+ *   σ_c = √(U · p̂_c(1 − p̂_c) · (S + U) / (S + 1)) / N,
+ * which is 0 when the whole fleet has been met and grows with the unseen part. With each error about
+ * normal, E|p_c − p̂_c| = σ_c·√(2/π), so the expected APE is 100·√(2/π)·Σ σ_c with variance
+ * 100²·(1 − 2/π)·Σ σ_c²; the bound at `confidence` is expected + z·sd. CPU types not met at all hide
+ * among the unseen hosts: Good–Turing at the host level puts (U/N)·g₁/S of the fleet on new types
+ * (g₁ = types met on exactly one host), which costs twice its mass in APE.
  *
  * After each poll the rule answers, in this order:
  * 1. `saturated` when a poll's failed share exceeds `saturationFailureRate` (that poll marks the
  *    zone's ground truth, §4.1);
- * 2. `converged` when at least `minPolls` polls (default 2) are in, the upper bound on the APE at
- *    the asked confidence is at most 100 × (1 − accuracyTarget), and the last poll reveals nothing new:
- *    - it shows no CPU type that no earlier poll showed (the paper's one anomalous zone in 11 was a
- *      poll revealing unseen hardware), and
- *    - its own mix agrees with the pooled mix of the earlier polls: Pearson's X² of the 2 × C table
- *      (last poll vs earlier polls), divided by the dispersion φ measured among the earlier polls
- *      (1 when fewer than two), stays below the chi-square quantile at `agreementZ` (default 3.09,
- *      α = 0.001, Wilson–Hilferty approximation);
+ * 2. `converged` when at least `minPolls` polls (default 1) and `minSamplers` sampler functions
+ *    (default 2, the fewest from which a fleet can be estimated) met hosts, and the bound on the APE
+ *    at the asked confidence is at most 100 × (1 − accuracyTarget);
  * 3. `capped-polls` at `maxPolls`, or `capped-cost` when the cost so far plus one more poll of the
  *    average cost so far would exceed `maxCostUsd`;
  * 4. else `continue`, after `waitSeconds` (0 unless the last poll was partly throttled).
  *
- * On the paper's numbers (~900 instances a poll, three or four CPU types) two polls that agree give
- * an expected error of 2–3 APE, so a zone whose instances land evenly on its hosts stops after 2–3
- * polls (2.2 on average in the seeded simulations of the tests, 99% of them within 5 APE; 2.4 polls
- * on the twin's paper scenario), while a zone whose polls disagree, because each burst lands on few
- * hosts or new hardware shows up, keeps sampling. The paper needed 5.65 polls on average.
+ * What it assumes, and what breaks it: (a) boot time and CPU identify a host; (b) each sampler
+ * function's instances land on a random subset of the hosts, independent of the other functions'
+ * (if every function of the account shared one cell of hosts, the rule would characterize that
+ * cell and call it the zone); (c) hosts hold about equal numbers of instances, so the share of
+ * hosts is the share of capacity a new instance lands on. Polls without host records (samplers
+ * that report no boot time) never converge: the run ends at a cap. On the twin's clustered
+ * scenarios its `converged` verdicts are checked by `npm run bench sampling`.
  */
 
 /** Prices for a poll's cost, when the caller does not pass the cost so far. */
@@ -54,11 +54,13 @@ export interface PollPricing {
   readonly pricePerGbSecond?: number;
   /** USD per request. @default 0.0000002 */
   readonly pricePerRequest?: number;
+  /** Billed INIT of each new sampler instance, ms (0: INIT not billed). @default DEFAULT_INIT_MS */
+  readonly initBilledMs?: number;
 }
 
 /** Options of `decideStop`. Defaults follow the paper and `SkyConfig`. */
 export interface StopOptions {
-  /** Accuracy asked: stop when the estimated APE ≤ 100 × (1 − accuracyTarget). @default 0.95 */
+  /** Accuracy asked: stop when the APE bound ≤ 100 × (1 − accuracyTarget). @default 0.95 */
   readonly accuracyTarget?: number;
   /** A poll whose failed share exceeds this has saturated the zone. @default 0.5 */
   readonly saturationFailureRate?: number;
@@ -69,33 +71,31 @@ export interface StopOptions {
   /** Cost of the run so far in USD; computed from the polls and `pollPricing` when absent. */
   readonly costSoFarUsd?: number;
   readonly pollPricing?: PollPricing;
-  /** Fewest polls before `converged` may be returned. @default 2 */
+  /** Fewest polls before `converged` may be returned. @default 1 */
   readonly minPolls?: number;
-  /** Over-dispersion assumed when only one poll is in. @default 4 */
-  readonly singlePollDesignEffect?: number;
+  /** Fewest sampler functions (summed over the polls) that met hosts before `converged`. @default 2 */
+  readonly minSamplers?: number;
   /** Probability that the characterization is as accurate as asked when the rule says converged. @default 0.9 */
   readonly confidence?: number;
-  /** Weight, in degrees of freedom, of the prior dispersion against the measured one. @default 1 */
-  readonly dispersionPriorDf?: number;
-  /** Normal quantile of the last-poll agreement test. @default 3.09 (α = 0.001) */
-  readonly agreementZ?: number;
 }
 
-/** The estimator's parts, for reports. */
+/** The estimator's parts: what a characterization records as its confidence, and reports show. */
 export interface CharacterizationError {
-  /** Expected APE (0..200) of the pooled characterization against the saturated ground truth. */
+  /** Expected APE (0..200) of the host shares against the whole fleet. */
   readonly estimatedApe: number;
-  /** The APE the error stays under with probability `confidence` (expected + z × its standard deviation). */
+  /** The APE the error stays under with probability `confidence`. */
   readonly upperApe: number;
-  /** The part from sampling error (φ·multinomial). */
+  /** The part from hosts not met (finite-population posterior). */
   readonly samplingApe: number;
-  /** The part from CPU types not seen yet (Good–Turing). */
+  /** The part from CPU types not met yet (Good–Turing over hosts). */
   readonly unseenApe: number;
-  /** Over-dispersion used (≥ 1). */
-  readonly dispersion: number;
-  /** Distinct instances pooled. */
-  readonly instances: number;
-  /** CPU types seen. */
+  /** Distinct hosts met. */
+  readonly hostsSeen: number;
+  /** Estimated hosts in the zone (NaN with fewer than two sampler functions). */
+  readonly fleetEstimate: number;
+  /** Sampler functions that met hosts. */
+  readonly samplers: number;
+  /** CPU types met. */
   readonly cpuTypes: number;
 }
 
@@ -104,158 +104,60 @@ const DEFAULT_PRICING: Required<PollPricing> = {
   samplerMemoryMb: 10190,
   pricePerGbSecond: 0.0000166667,
   pricePerRequest: 0.0000002,
+  initBilledMs: DEFAULT_INIT_MS,
 };
 
-/** Counts of the polls, skipping polls that saw no instance. */
-function pollRows(polls: readonly PollAggregate[]): Array<{ n: number; counts: Readonly<Record<CpuKey, number>> }> {
-  const rows: Array<{ n: number; counts: Readonly<Record<CpuKey, number>> }> = [];
-  polls.forEach((poll, index) => {
-    let n = 0;
-    for (const key of Object.keys(poll.cpuCounts)) {
-      const x = poll.cpuCounts[key];
-      if (!Number.isFinite(x) || x < 0) {
-        throw new CoreInputError(`polls[${index}].cpuCounts[${JSON.stringify(key)}]`, x, 'a finite number >= 0');
-      }
-      n += x;
-    }
-    if (n > 0) rows.push({ n, counts: poll.cpuCounts });
-  });
-  return rows;
-}
-
-function pooled(rows: ReadonlyArray<{ n: number; counts: Readonly<Record<CpuKey, number>> }>): {
-  total: number;
-  counts: Map<CpuKey, number>;
-} {
-  const counts = new Map<CpuKey, number>();
-  let total = 0;
-  for (const row of rows) {
-    total += row.n;
-    for (const key of Object.keys(row.counts)) {
-      if (row.counts[key] > 0) counts.set(key, (counts.get(key) ?? 0) + row.counts[key]);
-    }
+/** The error of the host shares of `census` (see the rule above); `z` is the bound's normal quantile. */
+export function errorOfCensus(census: HostCensus, z: number): CharacterizationError {
+  const { hostsSeen: seen, hostsByCpu } = census;
+  const cpuTypes = Object.keys(hostsByCpu).length;
+  const base = { hostsSeen: seen, fleetEstimate: census.fleetEstimate, samplers: census.units, cpuTypes };
+  if (seen === 0 || !Number.isFinite(census.fleetUpper)) {
+    return { estimatedApe: 200, upperApe: 200, samplingApe: 200, unseenApe: 0, ...base };
   }
-  return { total, counts };
-}
-
-/** Pearson's X² / df over a rows × CPUs table (the over-dispersion φ̂), or NaN with fewer than 2 rows or types. */
-function pearsonDispersion(rows: ReadonlyArray<{ n: number; counts: Readonly<Record<CpuKey, number>> }>): number {
-  if (rows.length < 2) return Number.NaN;
-  const { total, counts } = pooled(rows);
-  if (counts.size < 2) return Number.NaN;
-  let x2 = 0;
-  for (const row of rows) {
-    for (const [key, count] of counts) {
-      const expected = (row.n * count) / total;
-      const observed = row.counts[key] ?? 0;
-      x2 += ((observed - expected) * (observed - expected)) / expected;
-    }
+  const fleet = Math.max(seen, census.fleetUpper);
+  const unseen = fleet - seen;
+  const inflation = (seen + unseen) / (seen + 1);
+  let sigmaSum = 0;
+  let varianceSum = 0;
+  for (const n of Object.values(hostsByCpu)) {
+    const p = n / seen;
+    const variance = (unseen * p * (1 - p) * inflation) / (fleet * fleet);
+    sigmaSum += Math.sqrt(variance);
+    varianceSum += variance;
   }
-  return x2 / ((rows.length - 1) * (counts.size - 1));
+  const samplingApe = 100 * SQRT_2_OVER_PI * sigmaSum;
+  const unseenApe = (200 * unseen * census.cpuTypesOnOneHost) / (fleet * seen);
+  const estimatedApe = Math.min(200, samplingApe + unseenApe);
+  const upperApe = Math.min(200, estimatedApe + z * 100 * Math.sqrt((1 - 2 / Math.PI) * varianceSum));
+  return { estimatedApe, upperApe, samplingApe, unseenApe, ...base };
 }
 
 /**
- * Estimates the error of the characterization pooled from `polls` (see the rule above).
- * @example estimateCharacterizationError(polls).estimatedApe // e.g. 2.7
+ * Estimates the error of the characterization the `polls` give (see the rule above).
+ * @example estimateCharacterizationError(polls).upperApe // e.g. 3.1
  */
 export function estimateCharacterizationError(
   polls: readonly PollAggregate[],
-  options: Pick<StopOptions, 'singlePollDesignEffect' | 'dispersionPriorDf' | 'confidence'> = {},
+  options: Pick<StopOptions, 'confidence'> = {},
 ): CharacterizationError {
-  const rows = pollRows(polls);
-  const { total, counts } = pooled(rows);
-  if (total === 0) {
-    return {
-      estimatedApe: 200,
-      upperApe: 200,
-      samplingApe: 200,
-      unseenApe: 0,
-      dispersion: 1,
-      instances: 0,
-      cpuTypes: 0,
-    };
-  }
-  const measured = pearsonDispersion(rows);
-  const prior = options.singlePollDesignEffect ?? 4;
-  const priorWeight = options.dispersionPriorDf ?? 1;
-  const df = (rows.length - 1) * (counts.size - 1);
-  const dispersion = Number.isNaN(measured)
-    ? rows.length < 2
-      ? prior
-      : 1
-    : Math.max(1, (priorWeight * prior + df * measured) / (priorWeight + df));
-  let sigmaSum = 0;
-  let varianceSum = 0;
-  let singletons = 0;
-  for (const count of counts.values()) {
-    const p = count / total;
-    const variance = (dispersion * p * (1 - p)) / total;
-    sigmaSum += Math.sqrt(variance);
-    varianceSum += variance;
-    if (count === 1) singletons += 1;
-  }
-  const samplingApe = 100 * SQRT_2_OVER_PI * sigmaSum;
-  const unseenApe = (200 * singletons) / total;
-  const estimatedApe = Math.min(200, samplingApe + unseenApe);
   const z = normalQuantile(options.confidence ?? 0.9);
-  return {
-    estimatedApe,
-    upperApe: Math.min(200, estimatedApe + z * 100 * Math.sqrt((1 - 2 / Math.PI) * varianceSum)),
-    samplingApe,
-    unseenApe,
-    dispersion,
-    instances: total,
-    cpuTypes: counts.size,
-  };
+  return errorOfCensus(hostCensusOf(polls, z), z);
 }
 
-/** What the last poll says about new hardware. */
-export interface LastPollNovelty {
-  /** CPU types the last poll showed that no earlier poll did. */
-  readonly newCpus: readonly CpuKey[];
-  /** Dispersion-scaled X² of last poll vs earlier polls, and the bound it must stay under. */
-  readonly disagreement: number;
-  readonly disagreementBound: number;
-  /** True when the last poll reveals nothing new: no new CPU and agreement within noise. */
-  readonly quiet: boolean;
-}
-
-/** Compares the last poll with the polls before it (see the rule above). */
-export function lastPollNovelty(polls: readonly PollAggregate[], agreementZ = 3.09): LastPollNovelty {
-  const rows = pollRows(polls);
-  const last = polls.length > 0 ? polls[polls.length - 1] : undefined;
-  const lastRow = rows.length > 0 && last && rows[rows.length - 1].counts === last.cpuCounts ? rows.at(-1) : undefined;
-  if (!lastRow) return { newCpus: [], disagreement: 0, disagreementBound: Number.POSITIVE_INFINITY, quiet: true };
-  const earlierRows = rows.slice(0, -1);
-  const earlier = pooled(earlierRows);
-  const newCpus = Object.keys(lastRow.counts)
-    .filter((key) => lastRow.counts[key] > 0 && !earlier.counts.has(key))
-    .sort();
-  if (earlier.total === 0) {
-    return { newCpus, disagreement: 0, disagreementBound: Number.POSITIVE_INFINITY, quiet: newCpus.length === 0 };
-  }
-  const both = pooled([...earlierRows, lastRow]);
-  let x2 = 0;
-  for (const [key, count] of both.counts) {
-    const share = count / both.total;
-    for (const [n, observed] of [
-      [lastRow.n, lastRow.counts[key] ?? 0],
-      [earlier.total, earlier.counts.get(key) ?? 0],
-    ]) {
-      const expected = n * share;
-      x2 += ((observed - expected) * (observed - expected)) / expected;
-    }
-  }
-  const earlierDispersion = pearsonDispersion(earlierRows);
-  const phi = Number.isNaN(earlierDispersion) ? 1 : Math.max(1, earlierDispersion);
-  const df = Math.max(1, both.counts.size - 1);
-  const disagreement = x2 / phi;
-  const disagreementBound = chiSquareQuantile(df, agreementZ);
+/**
+ * What a characterization records of its confidence: the APE bound, the hosts seen and the fleet
+ * estimate (rounded for storage).
+ */
+export function confidenceOf(
+  polls: readonly PollAggregate[],
+  options: Pick<StopOptions, 'confidence'> = {},
+): CharacterizationConfidence {
+  const error = estimateCharacterizationError(polls, options);
   return {
-    newCpus,
-    disagreement,
-    disagreementBound,
-    quiet: newCpus.length === 0 && disagreement <= disagreementBound,
+    apeBound: Math.round(error.upperApe * 1000) / 1000,
+    hostsSeen: error.hostsSeen,
+    ...(Number.isFinite(error.fleetEstimate) ? { fleetEstimate: Math.round(error.fleetEstimate * 10) / 10 } : {}),
   };
 }
 
@@ -267,10 +169,15 @@ export function failureShare(poll: PollAggregate): number {
   return seen > 0 ? failed / seen : 0;
 }
 
-/** Cost of one poll in USD: billed sampler time × memory × price + a request charge per request. */
+/**
+ * Cost of one poll in USD: billed sampler time, plus the INIT of every new sampler instance (a poll
+ * exists to start new instances, about a thousand of them), × memory × price, + a request charge
+ * per request.
+ */
 export function pollCostUsd(poll: PollAggregate, pricing: PollPricing = {}): number {
   const p = { ...DEFAULT_PRICING, ...pricing };
-  return (poll.billedMs / 1000) * (p.samplerMemoryMb / 1024) * p.pricePerGbSecond + poll.requested * p.pricePerRequest;
+  const billedMs = poll.billedMs + poll.newInstances * p.initBilledMs;
+  return (billedMs / 1000) * (p.samplerMemoryMb / 1024) * p.pricePerGbSecond + poll.requested * p.pricePerRequest;
 }
 
 function validate(options: StopOptions): void {
@@ -281,10 +188,8 @@ function validate(options: StopOptions): void {
     ['maxCostUsd', (v) => v > 0, 'a number > 0'],
     ['costSoFarUsd', (v) => v >= 0, 'a number >= 0'],
     ['minPolls', (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1'],
-    ['singlePollDesignEffect', (v) => v >= 1, 'a number >= 1'],
+    ['minSamplers', (v) => Number.isInteger(v) && v >= 2, 'an integer >= 2'],
     ['confidence', (v) => v >= 0.5 && v < 1, 'a number in [0.5, 1)'],
-    ['dispersionPriorDf', (v) => v >= 0, 'a number >= 0'],
-    ['agreementZ', (v) => v > 0, 'a number > 0'],
   ];
   for (const [key, ok, allowed] of rules) {
     const value = options[key];
@@ -306,17 +211,15 @@ export function decideStop(polls: readonly PollAggregate[], options: StopOptions
   const saturationFailureRate = options.saturationFailureRate ?? 0.5;
   const maxPolls = options.maxPolls ?? 30;
   const maxCostUsd = options.maxCostUsd ?? 0.2;
-  const minPolls = options.minPolls ?? 2;
-  const { estimatedApe, upperApe } = estimateCharacterizationError(polls, options);
+  const minPolls = options.minPolls ?? 1;
+  const minSamplers = options.minSamplers ?? 2;
+  const { estimatedApe, upperApe, samplers } = estimateCharacterizationError(polls, options);
   if (polls.length === 0) return { action: 'continue', estimatedApe, waitSeconds: 0 };
 
   if (polls.some((poll) => failureShare(poll) > saturationFailureRate)) {
     return { action: 'stop', reason: 'saturated', estimatedApe };
   }
-  const converged =
-    polls.length >= minPolls &&
-    upperApe <= 100 * (1 - accuracyTarget) &&
-    lastPollNovelty(polls, options.agreementZ).quiet;
+  const converged = polls.length >= minPolls && samplers >= minSamplers && upperApe <= 100 * (1 - accuracyTarget);
   if (converged) return { action: 'stop', reason: 'converged', estimatedApe };
   if (polls.length >= maxPolls) return { action: 'stop', reason: 'capped-polls', estimatedApe };
 

@@ -33,17 +33,38 @@ export interface PollAggregate {
   readonly newInstances: number;
   /** Distinct host boot times (`btime`), a hint of how many hosts were met. */
   readonly bootTimes: readonly number[];
+  /**
+   * The hosts met, one entry per distinct (boot time, CPU) pair: the evidence of the host-level
+   * stopping rule. Absent from aggregates of samplers that report no boot time.
+   */
+  readonly hosts?: readonly HostSighting[];
+  /** Sampler functions of the poll that answered at least once (the rule's sampling units). */
+  readonly samplers?: number;
   /** Latency of the sampler calls in ms, as measured by the leaves. */
   readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
   /** Billed sampler time in ms, summed over successful calls (for cost). */
   readonly billedMs: number;
 }
 
+/** One host a poll met: a host is known by its boot time and CPU (see `lib/core/host-census.ts`). */
+export interface HostSighting {
+  /** Host boot time (`btime` in /proc/stat, seconds since the epoch). */
+  readonly bootTime: number;
+  readonly cpu: CpuKey;
+  /** Distinct instances of the poll on this host. */
+  readonly instances: number;
+  /** Distinct sampler functions of the poll with an instance on this host. */
+  readonly samplers: number;
+}
+
 /** A zone's CPU mix as measured by one completed sampling run (or by passive learning). */
 export interface Characterization {
   readonly azId: string;
   readonly region: string;
-  /** Instances seen per CPU key. */
+  /**
+   * Distinct hosts seen per CPU key (instances per CPU key when the samplers reported no hosts,
+   * and in characterizations written before host counting).
+   */
   readonly counts: CpuCounts;
   readonly instancesSeen: number;
   readonly polls: number;
@@ -58,6 +79,18 @@ export interface Characterization {
   readonly costUsd: number;
   /** Why the run stopped. */
   readonly stoppedBecause?: StopReason;
+  /** How sure the run was of the mix when it stopped (absent from older characterizations). */
+  readonly confidence?: CharacterizationConfidence;
+}
+
+/** How sure a characterization is of its mix: the stopping rule's estimate when the run stopped. */
+export interface CharacterizationConfidence {
+  /** APE (0..200) the mix is within, against the whole fleet, at the rule's confidence (90%). */
+  readonly apeBound: number;
+  /** Distinct hosts seen. */
+  readonly hostsSeen: number;
+  /** Estimated hosts in the zone; absent when fewer than two sampler functions met hosts. */
+  readonly fleetEstimate?: number;
 }
 
 /** Why progressive sampling stopped. */
@@ -191,6 +224,24 @@ export interface RegionFacts {
   readonly pricePerRequest: number;
   /** Grid carbon intensity, gCO2e per kWh. */
   readonly carbonGPerKwh: number;
+  /**
+   * USD per vCPU-second, for a provider that bills CPU apart from memory (IBM Code Engine). Absent: 0.
+   */
+  readonly pricePerVcpuSecond?: number;
+  /** vCPUs a function gets per GB of memory where `pricePerVcpuSecond` applies. Absent: 0. */
+  readonly vcpusPerGb?: number;
+  /** Shortest duration billed per call, ms (DigitalOcean bills at least 100 ms). Absent: 0. */
+  readonly minBilledMs?: number;
+}
+
+/** A deployed zone: where it is and, for a provider that offers fewer, which configurations it has. */
+export interface DeployedZone {
+  readonly azId: string;
+  readonly region: string;
+  /** Architectures deployed in this zone. Absent: the view's `architectures`. */
+  readonly architectures?: readonly Arch[];
+  /** Memory sizes deployed in this zone, MB. Absent: the view's `memorySizes`. */
+  readonly memorySizes?: readonly number[];
 }
 
 /** Everything the router reads to place: a snapshot, so placing is pure. */
@@ -198,7 +249,7 @@ export interface RoutingView {
   /** Current characterization per AZ ID (the `LATEST` records). */
   readonly zones: ReadonlyArray<Characterization>;
   /** Zones that are deployed, even those with no characterization yet. */
-  readonly deployed: ReadonlyArray<{ readonly azId: string; readonly region: string }>;
+  readonly deployed: ReadonlyArray<DeployedZone>;
   readonly architectures: readonly Arch[];
   readonly memorySizes: readonly number[];
   readonly profiles: Readonly<Record<string, WorkloadProfile>>;

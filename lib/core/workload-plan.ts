@@ -35,6 +35,10 @@ export interface PlanSettings {
   readonly holdMs: number;
   readonly maxAttempts: number;
   readonly retryOverheadMs: number;
+  /** Billed INIT of a new instance, ms. */
+  readonly initBilledMs: number;
+  /** Share of first attempts that start a new instance. */
+  readonly coldStartShare: number;
   readonly defaultBaseMs: number;
   readonly uncertaintyPenalty: number;
 }
@@ -90,6 +94,7 @@ export function compileWorkload(
       const means: number[] = [];
       const confidences: number[] = [];
       view.memorySizes.forEach((mb, m) => {
+        if (view.targetDeployed[(z * ARCH_ORDER.length + a) * memCount + m] !== 1) return;
         means.length = 0;
         confidences.length = 0;
         for (const cpu of mix.cpus) {
@@ -125,6 +130,8 @@ export function compileWorkload(
     holdMs: settings.holdMs,
     maxAttempts: settings.maxAttempts,
     retryOverheadMs: settings.retryOverheadMs,
+    initBilledMs: settings.initBilledMs,
+    coldStartShare: settings.coldStartShare,
     maxAddedLatencyMs: Number.POSITIVE_INFINITY,
   };
   const references = {

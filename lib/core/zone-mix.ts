@@ -27,6 +27,42 @@ export interface ResolvedZone {
 
 type Shares = Map<CpuKey, number>;
 
+/** The APE bound at which a measured mix is trusted as much as a region average (confidence 0.5). */
+export const REGION_AVERAGE_EQUIVALENT_APE = 25;
+
+/**
+ * How much a measured mix is trusted (0..1), from the APE bound its sampling run recorded: 1 at 0,
+ * 0.5 at `REGION_AVERAGE_EQUIVALENT_APE` (what a region average is worth), 0 at twice that or more.
+ * A characterization without a recorded confidence counts as 1.
+ */
+export function measuredConfidence(zone: Pick<Characterization, 'confidence'>): number {
+  const bound = zone.confidence?.apeBound;
+  if (bound === undefined || !Number.isFinite(bound)) return 1;
+  return Math.min(1, Math.max(0, 1 - bound / (2 * REGION_AVERAGE_EQUIVALENT_APE)));
+}
+
+/**
+ * A characterization's counts rescaled to the sample size its APE bound is worth: n draws of a
+ * multinomial are expected off by 100·√(2/π)·Σ√(p(1−p)/n) APE, so a bound b is worth about
+ * n = (100·√(2/π)·Σ√(p(1−p)) / b)² draws (at least the hosts seen; b floored at 0.5). Passive counts
+ * (new instances met by routed calls) then weigh against the measurement by evidence, not by unit.
+ * Characterizations without a recorded confidence keep their counts.
+ */
+export function evidenceCounts(zone: Pick<Characterization, 'counts' | 'confidence'>): CpuCounts {
+  const confidence = zone.confidence;
+  if (!confidence || !Number.isFinite(confidence.apeBound)) return zone.counts;
+  const counts = positive(zone.counts);
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  if (total === 0) return counts;
+  let spread = 0;
+  for (const n of Object.values(counts)) spread += Math.sqrt((n / total) * (1 - n / total));
+  const worth = ((100 * Math.sqrt(2 / Math.PI) * spread) / Math.max(0.5, confidence.apeBound)) ** 2;
+  const size = Math.max(confidence.hostsSeen, worth);
+  const out: Record<CpuKey, number> = {};
+  for (const [cpu, n] of Object.entries(counts)) out[cpu] = (n / total) * size;
+  return out;
+}
+
 /** The finite, positive counts of a record (passive counts come from the outside). */
 function positive(counts: CpuCounts): CpuCounts {
   const out: Record<CpuKey, number> = {};
@@ -85,8 +121,10 @@ function toMix(shares: Shares, source: MixSource, confidence = PRIOR_CONFIDENCE[
  * - no characterization (or none of this architecture's CPUs): the average of the region's other
  *   measured zones, else of all measured zones, else the architecture's baseline CPU alone
  *   (the 2.5 GHz Xeon, present in every Lambda region per §4.2; Graviton2 on arm64), noted.
+ * The measured mix's confidence comes from the APE bound its run recorded (`measuredConfidence`),
+ * so the router's uncertainty penalty weighs a loosely measured zone against better-known ones.
  * Passive counts (`view.passive`: new instances met by routed calls) are added to the zone's
- * counts like one more poll; a zone with passive counts but no characterization gets a `passive`
+ * counts rescaled to the evidence its bound is worth (`evidenceCounts`); a zone with passive counts but no characterization gets a `passive`
  * mix from them alone. Averages use fresh measurements when there are any. If `deployed` is empty,
  * the characterized zones are taken as deployed.
  */
@@ -94,7 +132,7 @@ export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZ
   const byZone = new Map<string, Characterization>();
   for (const zone of view.zones) {
     const passive = view.passive?.[zone.azId];
-    byZone.set(zone.azId, passive ? { ...zone, counts: mergeCounts(zone.counts, positive(passive)) } : zone);
+    byZone.set(zone.azId, passive ? { ...zone, counts: mergeCounts(evidenceCounts(zone), positive(passive)) } : zone);
   }
   const deployed =
     view.deployed.length > 0 ? view.deployed : view.zones.map((z) => ({ azId: z.azId, region: z.region }));
@@ -145,7 +183,7 @@ export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZ
         mixes[arch] = toMix(
           blend(measured, prior.shares, weight),
           'stale-blend',
-          weight + (1 - weight) * PRIOR_CONFIDENCE[prior.source],
+          weight * measuredConfidence(zone) + (1 - weight) * PRIOR_CONFIDENCE[prior.source],
         );
         notes[arch].push(
           `${azId} was characterized ${(age / 3_600_000).toFixed(1)} h ago (stale after ${(staleAfterMs / 3_600_000).toFixed(1)} h): ` +
@@ -153,7 +191,7 @@ export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZ
         );
         continue;
       }
-      mixes[arch] = toMix(measured, 'measured');
+      mixes[arch] = toMix(measured, 'measured', zone ? measuredConfidence(zone) : 1);
     }
     resolved.push({ azId, region, mixes, notes });
   }

@@ -98,6 +98,12 @@ export interface SamplingStateMachineProps {
   readonly pricePerGbSecond?: number;
   /** @default - the catalog's request price in the zone's region */
   readonly pricePerRequest?: number;
+  /**
+   * Billed INIT of each new sampler instance, ms, for the run's cost estimate (Lambda bills INIT
+   * since 2025-08-01; 0 reproduces the billing before).
+   * @default 150 (the core's DEFAULT_INIT_MS)
+   */
+  readonly initBilledMs?: number;
   /** How long one poll (the fan-out call) may take before the run fails. @default Duration.minutes(5) */
   readonly pollTimeout?: Duration;
   /** Create the EventBridge Scheduler schedule. @default true */
@@ -240,6 +246,7 @@ export class SamplingStateMachine extends Construct {
         props.minInstancesForCharacterization ?? defaults.minInstancesForCharacterization,
       pricePerGbSecond: props.pricePerGbSecond ?? price.perGbSecond,
       pricePerRequest: props.pricePerRequest ?? price.perRequest,
+      initBilledMs: props.initBilledMs ?? defaults.initBilledMs,
     };
     validateSettings(this, this.settings);
     const staggerSeconds = (props.zoneIndex ?? 0) * (props.staggerStep ?? Duration.minutes(10)).toSeconds();

@@ -1,5 +1,6 @@
 import type {
   ApeByPollsRow,
+  CostCarbonRow,
   CostPerDayRow,
   CpuMixRow,
   DriftRow,
@@ -25,6 +26,8 @@ export interface ReportInputs {
   readonly experiment?: TwinRun;
   /** How the figures were measured, for the reader. */
   readonly notes?: readonly string[];
+  /** The weighted objective's cost-versus-carbon trade-off per workload, from the stored view. */
+  readonly costCarbon?: readonly CostCarbonRow[];
   readonly generatedAt: Date;
 }
 
@@ -82,6 +85,7 @@ export function buildReportData(inputs: ReportInputs): ReportData {
     featuredWorkloads: FEATURED.filter((w) => costed.has(w)),
     workloadSavings,
     paperComparison: paperComparison(experiment, inputs.summary.strategies),
+    ...(inputs.costCarbon && inputs.costCarbon.length > 0 ? { costCarbon: inputs.costCarbon } : {}),
     ...(inputs.notes ? { notes: inputs.notes } : {}),
     summary: inputs.summary,
   };

@@ -1,8 +1,8 @@
-import type { RouterRequestBody } from '../../lambda/router/request';
-import type { BatchAnswer } from '../../lambda/router/types';
 import type { RouterClient } from '../aws/router-client';
 import type { StrategyName } from '../core/types';
 import type { StrategySummaryRow } from '../report/types';
+import type { RouterRequestBody } from '../routing/request';
+import type { BatchAnswer } from '../routing/types';
 import type { ProgressTask } from './progress';
 
 /** One burst of one workload under one strategy, as the router's batch answer summarized it. */

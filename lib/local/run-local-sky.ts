@@ -1,10 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createRouterHandler } from '../../lambda/router/handler';
-import { corePlacerFactory } from '../../lambda/router/placer';
-import { silentTelemetry } from '../../lambda/router/telemetry';
-import { NO_METRICS } from '../../lib/sampling/metrics';
+import { createRouterHandler } from '../../lambda/router';
 import { createDocumentClient } from '../aws/dynamo-client';
 import { sdkInvoker } from '../aws/lambda-invoker';
 import { functionRouterClient } from '../aws/router-client';
@@ -14,12 +11,16 @@ import { ROUTER_FUNCTION_NAME, samplingStepsFunctionName } from '../core/naming'
 import { prepareOutDir } from '../report/out-dir';
 import type { ReportData, SummaryTable, ZoneSummaryRow } from '../report/types';
 import { type WrittenReport, writeReport } from '../report/write-report';
+import { corePlacerFactory } from '../routing/placer';
+import { silentTelemetry } from '../routing/telemetry';
+import { NO_METRICS } from '../sampling/metrics';
 import { createStepsHandler } from '../sampling/steps';
 import type { TwinRun } from '../twin/experiment';
 import { trueMixOf } from '../twin/experiment';
 import type { PlainHandler } from '../twin/kit';
 import { loadScenario, parseScenario, type Scenario } from '../twin/scenario';
 import { Cleanup } from './cleanup';
+import { costCarbonRows } from './cost-carbon';
 import { LocalSkyError, type LocalSkyStep, messageOf } from './errors';
 import { runLocalExperiment } from './experiment';
 import { localHandlerKit } from './model-kit';
@@ -265,7 +266,23 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
           `(the scenario's own: ${scenario.burst}; npx sky twin runs that)${o.probeSaturation ? ', zones polled on to saturation' : ''}.`
         : 'No multi-day experiment was run (--no-experiment): the per-day charts show the live run only.',
     ];
-    const reportData = buildReportData({ scenario, sampling, summary, experiment, notes, generatedAt: new Date() });
+    const costCarbon = await step('report', () =>
+      costCarbonRows(store, {
+        deployed: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
+        architectures: config.architectures,
+        memorySizes: config.memorySizes,
+        workloads: Object.keys(scenario.workloads),
+      }),
+    );
+    const reportData = buildReportData({
+      scenario,
+      sampling,
+      summary,
+      experiment,
+      notes,
+      costCarbon,
+      generatedAt: new Date(),
+    });
     let report: WrittenReport | undefined;
     let reportError: LocalSkyError | undefined;
     if (o.outDir) {

@@ -50,6 +50,22 @@ export interface CostPerDayRow {
   readonly costUsd: number;
 }
 
+/** Where the weighted objective places a workload at one carbon weight, and its expected cost and carbon. */
+export interface CostCarbonRow {
+  readonly workload: string;
+  /** Weight of carbon against cost (cost's weight is 1; both scaled by their best no-retry value). */
+  readonly carbonWeight: number;
+  /** AZ ID of the chosen target. */
+  readonly azId: string;
+  readonly region: string;
+  readonly memoryMb: number;
+  readonly arch: string;
+  /** Expected cost per 1,000 requests, USD. */
+  readonly costUsdPer1000: number;
+  /** Expected operational emissions per 1,000 requests, gCO2e. */
+  readonly carbonGPer1000: number;
+}
+
 /** One of our figures next to the paper's. */
 export interface PaperComparisonRow {
   /** Where the paper reports it, e.g. `Figure 10` or `§4.4`. */
@@ -132,6 +148,8 @@ export interface ReportData {
   readonly featuredWorkloads: readonly string[];
   readonly workloadSavings: readonly WorkloadSavingsRow[];
   readonly paperComparison: readonly PaperComparisonRow[];
+  /** The weighted objective's cost-versus-carbon trade-off per workload; absent: no chart. */
+  readonly costCarbon?: readonly CostCarbonRow[];
   /** How the figures were measured (burst sizes, time scales, ...), shown under the comparison. */
   readonly notes?: readonly string[];
   readonly summary: SummaryTable;

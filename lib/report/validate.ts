@@ -59,6 +59,22 @@ export function validateReportData(data: ReportData): void {
   data.workloadSavings.forEach((row, i) => {
     check(Number.isFinite(row.savingsPct), `workloadSavings[${i}].savingsPct`, row.savingsPct, 'a finite number');
   });
+  (data.costCarbon ?? []).forEach((row, i) => {
+    check(zoneIds.has(row.azId), `costCarbon[${i}].azId`, row.azId, knownZone);
+    check(isNonNegative(row.carbonWeight), `costCarbon[${i}].carbonWeight`, row.carbonWeight, 'a finite number ≥ 0');
+    check(
+      isNonNegative(row.costUsdPer1000),
+      `costCarbon[${i}].costUsdPer1000`,
+      row.costUsdPer1000,
+      'a finite number ≥ 0',
+    );
+    check(
+      isNonNegative(row.carbonGPer1000),
+      `costCarbon[${i}].carbonGPer1000`,
+      row.carbonGPer1000,
+      'a finite number ≥ 0',
+    );
+  });
   data.summary.zones.forEach((row, i) => {
     check(zoneIds.has(row.azId), `summary.zones[${i}].azId`, row.azId, knownZone);
     for (const [cpu, count] of Object.entries(row.counts)) {

@@ -2,8 +2,8 @@ import { pollCostUsd } from '../core/stopping-rule';
 import type { PollInput, SamplingSettings } from './events';
 
 /**
- * Estimated USD of one poll: the samplers' billed time at their memory size and price plus a
- * request charge each (the core's `pollCostUsd`), and the fan-out tree's own invocations. The
+ * Estimated USD of one poll: the samplers' billed time and the INIT of each new sampler instance
+ * at their memory size and price plus a request charge each (the core's `pollCostUsd`), and the fan-out tree's own invocations. The
  * tree reports the duration of its inner calls; the root's is taken as the slowest leaf latency.
  */
 export function estimatePollCostUsd(poll: PollInput, samplerIndex: number, settings: SamplingSettings): number {
@@ -11,6 +11,7 @@ export function estimatePollCostUsd(poll: PollInput, samplerIndex: number, setti
     samplerMemoryMb: settings.samplerMemoryMb + samplerIndex,
     pricePerGbSecond: settings.pricePerGbSecond,
     pricePerRequest: settings.pricePerRequest,
+    initBilledMs: settings.initBilledMs,
   });
   const fanoutMs = (poll.fanoutMs ?? 0) + poll.latencyMs.max;
   const fanoutCalls = (poll.fanoutCalls ?? 0) + 1;

@@ -22,6 +22,7 @@ export async function decideStep(event: EventOf<'decide'>, ctx: StepContext): Pr
       samplerMemoryMb: settings.samplerMemoryMb,
       pricePerGbSecond: settings.pricePerGbSecond,
       pricePerRequest: settings.pricePerRequest,
+      initBilledMs: settings.initBilledMs,
     },
   });
   const decision =

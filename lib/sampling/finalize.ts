@@ -1,5 +1,7 @@
 import { failureTotal } from '../contracts/table-records';
-import { classifyDrift, driftBetween, samplingIntervalHours } from '../core/drift';
+import { classifyDrift, driftBetween, driftNoiseApe, samplingIntervalHours } from '../core/drift';
+import { characterizationCountsOf } from '../core/host-census';
+import { confidenceOf } from '../core/stopping-rule';
 import type { Characterization, DriftClass } from '../core/types';
 import type { StepContext } from './context';
 import { StepInputError } from './errors';
@@ -16,21 +18,27 @@ export function nextIntervalHours(driftClass: DriftClass, settings: SamplingSett
 }
 
 /**
- * A characterization's APE against the zone's previous one (rounded as stored) and its drift class.
- * The twin links its days with this too, so its drift classes are the deployed ones.
+ * A characterization's APE against the zone's previous one (rounded as stored) and its drift class,
+ * against both characterizations' bounds. The twin links its days with this too, so its drift classes
+ * are the deployed ones.
  */
 export function driftFromPrevious(
-  previous: Pick<Characterization, 'counts' | 'measuredAt'> | undefined,
-  current: Pick<Characterization, 'counts' | 'measuredAt'>,
+  previous: Pick<Characterization, 'counts' | 'measuredAt' | 'confidence'> | undefined,
+  current: Pick<Characterization, 'counts' | 'measuredAt' | 'confidence'>,
 ): { readonly apeVsPrevious?: number; readonly driftClass: DriftClass } {
   const drift = driftBetween(previous, current);
   const apeVsPrevious = Number.isFinite(drift.ape) ? round(drift.ape) : undefined;
-  return { ...(apeVsPrevious !== undefined ? { apeVsPrevious } : {}), driftClass: classifyDrift(apeVsPrevious) };
+  return {
+    ...(apeVsPrevious !== undefined ? { apeVsPrevious } : {}),
+    driftClass: classifyDrift(apeVsPrevious, driftNoiseApe(previous, current)),
+  };
 }
 
 /**
- * Finalize: writes the characterization (`CHAR#<time>` and `LATEST`) with its APE against the
- * previous one, the zone's drift class, the instances seen and the run's estimated cost; marks
+ * Finalize: writes the characterization (`CHAR#<time>` and `LATEST`): distinct hosts per CPU, its
+ * confidence (the stopping rule's APE bound, hosts seen, fleet estimate), its APE against the
+ * previous one, the zone's drift class (against both characterizations' bounds), the instances
+ * seen and the run's estimated cost; marks
  * the run succeeded; and picks when the zone is due again.
  *
  * A run that saw no instance writes no characterization, and neither does a run that saturated
@@ -60,7 +68,11 @@ export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext)
   const enough =
     totals.instancesSeen > 0 &&
     (decision.reason !== 'saturated' || totals.instancesSeen >= settings.minInstancesForCharacterization);
-  const drift = driftFromPrevious(run.previous, { counts: totals.cpuCounts, measuredAt });
+  // The characterization counts hosts (when the samplers report them), read back from the stored polls.
+  const polls = (await ctx.store.polls(runId)).map((record) => record.aggregate);
+  const counts = polls.length > 0 ? characterizationCountsOf(polls) : totals.cpuCounts;
+  const confidence = confidenceOf(polls);
+  const drift = driftFromPrevious(run.previous, { counts, measuredAt, confidence });
   const apeVsPrevious = drift.apeVsPrevious;
   const driftClass: DriftClass = enough ? drift.driftClass : (run.previous?.driftClass ?? 'unknown');
   const scheduledAt = Date.parse(run.startedAt);
@@ -74,7 +86,7 @@ export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext)
     characterization = {
       azId,
       region,
-      counts: totals.cpuCounts,
+      counts,
       instancesSeen: totals.instancesSeen,
       polls: run.pollsRecorded,
       failures: failureTotal(totals.failures),
@@ -83,6 +95,7 @@ export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext)
       driftClass,
       costUsd: totals.costUsd,
       stoppedBecause: decision.reason,
+      confidence,
     };
   }
   const extra = { runId, nextSampleAt, estimatedApe: decision.estimatedApe };

@@ -39,6 +39,7 @@ export async function startStep(event: EventOf<'start'>, ctx: StepContext): Prom
           counts: previous.counts,
           driftClass: previous.driftClass,
           ...(previous.apeVsPrevious !== undefined ? { apeVsPrevious: previous.apeVsPrevious } : {}),
+          ...(previous.confidence !== undefined ? { confidence: previous.confidence } : {}),
         }
       : undefined,
   });

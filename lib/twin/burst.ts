@@ -2,11 +2,13 @@ import type { WorkloadRunner } from '../../lambda/dynamic/runner';
 import type { Platform } from '../../lambda/shared/platform';
 import type { Workload } from '../../lambda/workloads/types';
 import type { DynamicRequest, DynamicResponse } from '../contracts';
+import { archOfCpu } from '../core/cpu';
 import type { Arch, CpuKey, Target } from '../core/types';
 import type { PriceBook } from './prices';
 import { lognormalFactor, normalFactor, type Rng } from './random';
 import type { Scenario, ScenarioWorkload } from './scenario';
 import type { Twin } from './twin';
+import { modelRuntimeMs, relativeAt } from './workload-model';
 
 /**
  * One routing burst: N concurrent requests of one workload, each following one placement
@@ -50,6 +52,10 @@ export interface BurstOutcome {
   readonly acceptedByCpu: Readonly<Record<CpuKey, number>>;
   /** Accepted attempts per zone. */
   readonly acceptedByZone: Readonly<Record<string, number>>;
+  /** Accepted attempts per memory size (MB, as a string key). */
+  readonly acceptedByMemory: Readonly<Record<string, number>>;
+  /** Accepted attempts per architecture. */
+  readonly acceptedByArch: Readonly<Record<string, number>>;
 }
 
 /** The request number travels in the input, so that the runtime noise of request i is shared by every strategy. */
@@ -65,30 +71,34 @@ export interface ModelState {
   realWorkloads: boolean;
 }
 
-/** Relative runtime of each workload per normalized CPU key (unlisted CPUs run at 1.0). */
+/** Relative runtime of each workload per normalized CPU key at its own memory (unlisted CPUs run at 1.0). */
 export function relativeByCpuKey(scenario: Scenario, workload: ScenarioWorkload): Map<CpuKey, number> {
   const out = new Map<CpuKey, number>();
-  for (const cpu of scenario.cpuList) out.set(cpu.cpuKey, workload.relative[cpu.key] ?? 1);
+  for (const cpu of scenario.cpuList) out.set(cpu.cpuKey, relativeAt(workload, cpu.key, workload.memoryMb));
   return out;
 }
 
-const relativeCache = new WeakMap<Scenario, Map<string, Map<CpuKey, number>>>();
+const runtimeCache = new WeakMap<ScenarioWorkload, Map<string, number>>();
 
-/** Relative runtimes of every workload of a scenario per CPU key (computed once per scenario). */
-function relativeTables(scenario: Scenario): Map<string, Map<CpuKey, number>> {
-  let rel = relativeCache.get(scenario);
-  if (!rel) {
-    rel = new Map();
-    for (const [name, w] of Object.entries(scenario.workloads)) rel.set(name, relativeByCpuKey(scenario, w));
-    relativeCache.set(scenario, rel);
+/** The mean runtime of a workload on a CPU at a memory size (default: its own), ms; see workload-model.ts. */
+export function meanRuntimeMs(
+  scenario: Scenario,
+  workload: ScenarioWorkload,
+  cpuKey: CpuKey,
+  memoryMb: number = workload.memoryMb,
+): number {
+  let byKey = runtimeCache.get(workload);
+  if (!byKey) {
+    byKey = new Map();
+    runtimeCache.set(workload, byKey);
   }
-  return rel;
-}
-
-/** The mean runtime of a workload on a CPU, ms. */
-export function meanRuntimeMs(scenario: Scenario, workload: ScenarioWorkload, cpuKey: CpuKey): number {
-  const cpu = scenario.cpuList.find((c) => c.cpuKey === cpuKey);
-  return workload.baseMs * (cpu ? (workload.relative[cpu.key] ?? 1) : 1);
+  const key = `${cpuKey}@${memoryMb}`;
+  let ms = byKey.get(key);
+  if (ms === undefined) {
+    ms = modelRuntimeMs(scenario, workload, cpuKey, memoryMb);
+    byKey.set(key, ms);
+  }
+  return ms;
 }
 
 /** Draws the noise factors of a burst. */
@@ -99,12 +109,12 @@ export function drawNoise(rng: Rng, n: number, cv: number, kind: 'lognormal' | '
 }
 
 /**
- * The modelled runner of one instance: runtime = baseMs × relative[cpu] × noise[request], slept on
+ * The modelled runner of one instance: runtime = the model's mean on the instance's CPU at its
+ * memory size × noise[request], slept on
  * the platform's (virtual) clock, so the dynamic handler's timings and the twin's billing see it.
  * With `realWorkloads` the real workload code runs first (its output check applies).
  */
 export function modelRunner(scenario: Scenario, state: ModelState, platform: Platform): WorkloadRunner {
-  const rel = relativeTables(scenario);
   return {
     async run(task) {
       const workload = scenario.workloads[task.name];
@@ -113,9 +123,8 @@ export function modelRunner(scenario: Scenario, state: ModelState, platform: Pla
       const i = typeof input?.request === 'number' ? input.request : 0;
       if (state.realWorkloads) await task.invoke();
       // Whole ms (Lambda bills 1 ms steps), computed as the oracle computes it, so both bill alike.
-      const ms = Math.ceil(
-        workload.baseMs * (rel.get(task.name)?.get(task.instance.cpuKey) ?? 1) * (state.noise[i] ?? 1),
-      );
+      const mean = meanRuntimeMs(scenario, workload, task.instance.cpuKey, task.instance.memoryMb);
+      const ms = Math.ceil(mean * (state.noise[i] ?? 1));
       await platform.sleep(ms);
       return { modelledMs: ms };
     },
@@ -166,6 +175,8 @@ export async function runBurst(
   const rates = targets.map((t) => priceRates(prices, t.region, t.arch, t.memoryMb));
   const acceptedByCpu: Record<CpuKey, number> = {};
   const acceptedByZone: Record<string, number> = {};
+  const acceptedByMemory: Record<string, number> = {};
+  const acceptedByArch: Record<string, number> = {};
   const reject =
     plan.rejectCpus.length > 0 && plan.maxAttempts > 1
       ? { cpus: [...plan.rejectCpus], holdMs: plan.holdMs, ...(plan.endInstance ? { endInstance: true } : {}) }
@@ -230,7 +241,10 @@ export async function runBurst(
       totals.added += attemptStarted - started;
       const cpu = answer.inspection.cpuKey;
       acceptedByCpu[cpu] = (acceptedByCpu[cpu] ?? 0) + 1;
-      acceptedByZone[targets[t].azId] = (acceptedByZone[targets[t].azId] ?? 0) + 1;
+      const target = targets[t];
+      acceptedByZone[target.azId] = (acceptedByZone[target.azId] ?? 0) + 1;
+      acceptedByMemory[target.memoryMb] = (acceptedByMemory[target.memoryMb] ?? 0) + 1;
+      acceptedByArch[target.arch] = (acceptedByArch[target.arch] ?? 0) + 1;
       return;
     }
   };
@@ -251,6 +265,8 @@ export async function runBurst(
     addedLatencyMs: totals.added,
     acceptedByCpu,
     acceptedByZone,
+    acceptedByMemory,
+    acceptedByArch,
   };
 }
 
@@ -270,13 +286,17 @@ export interface OracleZone {
   readonly azId: string;
   readonly region: string;
   readonly slotsByCpu: ReadonlyMap<CpuKey, number>;
+  /** The memory sizes deployed in the zone (another provider offers fewer). @default - every size asked */
+  readonly memorySizes?: readonly number[];
 }
 
 /**
  * The oracle: it knows every instance's CPU before placing, so each request goes straight to an
- * instance of the cheapest (zone, CPU) with a free slot, in one attempt. Requests with the largest
- * runtime factor take the cheapest slots first, which minimizes the total (rearrangement inequality),
- * so no strategy that meets the same runtime factors can cost less.
+ * instance of the cheapest (zone, CPU) with a free slot, in one attempt, at the memory size that is
+ * cheapest on that CPU (among `memorySizes`) and on the CPU's architecture. Requests with the
+ * largest runtime factor take the cheapest slots first, which minimizes the total (rearrangement
+ * inequality), so no strategy that meets the same runtime factors can cost less. Each request
+ * starts a new instance, billed its INIT where INIT is billed, as every strategy's first attempt is.
  */
 export function oracleBurst(
   zones: readonly OracleZone[],
@@ -285,7 +305,7 @@ export function oracleBurst(
   noise: Float64Array,
   requests: number,
   prices: PriceBook,
-  arch: Arch,
+  choice: { readonly memorySizes: readonly number[]; readonly initBilledMs: number },
 ): BurstOutcome {
   const options: Array<{
     azId: string;
@@ -293,24 +313,49 @@ export function oracleBurst(
     perMs: number;
     perRequest: number;
     msFactor: number;
+    memoryMb: number;
     left: number;
   }> = [];
   for (const zone of zones) {
-    const rate = priceRates(prices, zone.region, arch, workload.memoryMb);
     for (const [cpu, slots] of zone.slotsByCpu) {
       if (slots <= 0) continue;
-      const msFactor = meanRuntimeMs(scenario, workload, cpu);
-      options.push({ azId: zone.azId, cpu, perMs: rate.perMs, perRequest: rate.perRequest, msFactor, left: slots });
+      let best: (typeof options)[number] | undefined;
+      for (const memoryMb of choice.memorySizes) {
+        if (zone.memorySizes && !zone.memorySizes.includes(memoryMb)) continue;
+        const rate = priceRates(prices, zone.region, archOfCpu(cpu), memoryMb);
+        const msFactor = meanRuntimeMs(scenario, workload, cpu, memoryMb);
+        const option = {
+          azId: zone.azId,
+          cpu,
+          perMs: rate.perMs,
+          perRequest: rate.perRequest,
+          msFactor,
+          memoryMb,
+          left: slots,
+        };
+        if (
+          !best ||
+          option.perMs * (msFactor + choice.initBilledMs) < best.perMs * (best.msFactor + choice.initBilledMs)
+        ) {
+          best = option;
+        }
+      }
+      if (best) options.push(best);
     }
   }
   options.sort(
-    (a, b) => a.perMs * a.msFactor - b.perMs * b.msFactor || a.perRequest - b.perRequest || (a.azId < b.azId ? -1 : 1),
+    (a, b) =>
+      a.perMs * (a.msFactor + choice.initBilledMs) - b.perMs * (b.msFactor + choice.initBilledMs) ||
+      a.perRequest - b.perRequest ||
+      (a.azId < b.azId ? -1 : 1),
   );
   const order = Array.from({ length: requests }, (_, i) => i).sort(
     (a, b) => (noise[b] ?? 1) - (noise[a] ?? 1) || a - b,
   );
   const acceptedByCpu: Record<CpuKey, number> = {};
   const acceptedByZone: Record<string, number> = {};
+  const acceptedByMemory: Record<string, number> = {};
+  const acceptedByArch: Record<string, number> = {};
   let cost = 0;
   let runtime = 0;
   let failed = 0;
@@ -324,10 +369,13 @@ export function oracleBurst(
     const option = options[o];
     option.left--;
     const ms = Math.ceil(option.msFactor * (noise[i] ?? 1));
-    cost += ms * option.perMs + option.perRequest;
+    cost += (ms + choice.initBilledMs) * option.perMs + option.perRequest;
     runtime += ms;
     acceptedByCpu[option.cpu] = (acceptedByCpu[option.cpu] ?? 0) + 1;
     acceptedByZone[option.azId] = (acceptedByZone[option.azId] ?? 0) + 1;
+    acceptedByMemory[option.memoryMb] = (acceptedByMemory[option.memoryMb] ?? 0) + 1;
+    const arch = archOfCpu(option.cpu);
+    acceptedByArch[arch] = (acceptedByArch[arch] ?? 0) + 1;
   }
   return {
     requests,
@@ -342,5 +390,7 @@ export function oracleBurst(
     addedLatencyMs: 0,
     acceptedByCpu,
     acceptedByZone,
+    acceptedByMemory,
+    acceptedByArch,
   };
 }

@@ -2,7 +2,7 @@ import { WORKLOADS } from '../../lambda/workloads';
 import { archOfCpu } from '../core/cpu';
 import { ape, distributionOf } from '../core/distribution';
 import { Router } from '../core/router';
-import { STRATEGY_NAMES } from '../core/strategies';
+import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type {
   Arch,
   Characterization,
@@ -27,14 +27,16 @@ import {
   scenarioWorkloads,
 } from './burst';
 import { VirtualClock } from './clock';
+import { deployedZoneOf } from './deployed-zones';
 import { TwinError } from './errors';
 import { defaultHandlerKit } from './handlers';
 import { catalogPrices, type PriceBook } from './prices';
 import { rngFor } from './random';
 import { DEFAULT_TWIN_SAMPLING, sampleZone, type TwinSamplingOptions, type ZoneSampling } from './sampling';
 import type { Scenario } from './scenario';
-import { DEFAULT_EPOCH_MS, fleetOf, Twin } from './twin';
+import { arm64FleetOf, DEFAULT_EPOCH_MS, fleetOf, Twin } from './twin';
 import { runInWorkers } from './workers';
+import { allowedMemorySizes } from './workload-model';
 
 /**
  * `sky twin`'s experiment: for every day of a scenario, progressive sampling of every zone
@@ -68,6 +70,8 @@ export interface TwinRunOptions {
   readonly sampling?: Partial<TwinSamplingOptions>;
   /** Strategies to run (baseline is always run, for savings). @default all of TWIN_STRATEGIES */
   readonly strategies?: readonly TwinStrategy[];
+  /** Run the routing bursts after the sampling (false: sample only, e.g. to calibrate the stopping rule). @default true */
+  readonly routing?: boolean;
   /** Only the first `days` days. @default the scenario's days */
   readonly days?: number;
   /** Emulated keep-alive, cold start and invoke latency (see TwinOptions). */
@@ -103,6 +107,9 @@ export interface BurstRecord {
   readonly azId: string;
   readonly rejectCpus: readonly CpuKey[];
   readonly maxAttempts: number;
+  /** Architecture and memory size the requests ran at (the oracle's: where most of them ran). */
+  readonly arch: Arch;
+  readonly memoryMb: number;
   /** What the router expected the placement to cost per request, USD (undefined for the oracle). */
   readonly expectedCostUsd?: number;
   readonly outcome: BurstOutcome;
@@ -176,7 +183,7 @@ export function trueMixOf(scenario: Scenario, azId: string, day: number): Record
 function slotsByCpu(scenario: Scenario, azId: string, day: number): Map<CpuKey, number> {
   const zone = scenario.zones.find((z) => z.azId === azId)!;
   const slots = new Map<CpuKey, number>();
-  for (const cpu of fleetOf(scenario, azId, day))
+  for (const cpu of [...fleetOf(scenario, azId, day), ...arm64FleetOf(scenario, azId, day)])
     slots.set(cpu.cpuKey, (slots.get(cpu.cpuKey) ?? 0) + zone.slotsPerHost);
   return slots;
 }
@@ -184,7 +191,11 @@ function slotsByCpu(scenario: Scenario, azId: string, day: number): Map<CpuKey, 
 function characterizationOf(s: ZoneSampling, previous: Characterization | undefined): Characterization {
   const measuredAt = new Date(s.finishedAt).toISOString();
   // The sampling steps' own drift rule, as finalize applies it against the zone's previous LATEST.
-  const { apeVsPrevious, driftClass } = driftFromPrevious(previous, { counts: s.counts, measuredAt });
+  const { apeVsPrevious, driftClass } = driftFromPrevious(previous, {
+    counts: s.counts,
+    measuredAt,
+    confidence: s.confidence,
+  });
   return {
     azId: s.azId,
     region: s.region,
@@ -197,6 +208,7 @@ function characterizationOf(s: ZoneSampling, previous: Characterization | undefi
     driftClass,
     costUsd: s.costUsd,
     ...(s.stoppedBecause !== 'failed' ? { stoppedBecause: s.stoppedBecause } : {}),
+    confidence: s.confidence,
   };
 }
 
@@ -214,6 +226,10 @@ export class DayRunner {
   private readonly strategies: readonly TwinStrategy[];
   private readonly settings: TwinSamplingOptions;
   private readonly arch: Arch;
+  /** Architectures with hosts in some zone: x86_64 (the spec's fleets) and arm64 where a zone has an arm64 fleet. */
+  private readonly arches: readonly Arch[];
+  /** Per workload: the memory sizes it may run at (from its minMemoryMb, within the function's timeout). */
+  private readonly workloadMemory: ReadonlyMap<string, readonly number[]>;
   private readonly state: ModelState;
   private readonly clock: VirtualClock;
   private readonly twin: Twin;
@@ -232,6 +248,10 @@ export class DayRunner {
     this.settings = samplingSettingsOf(options.sampling);
     const arches = [...new Set(scenario.cpuList.map((c) => archOfCpu(c.cpuKey)))].sort() as Arch[];
     this.arch = arches.includes('x86_64') ? 'x86_64' : 'arm64';
+    this.arches = scenario.zones.some((z) => z.arm64) && this.arch === 'x86_64' ? ['x86_64', 'arm64'] : [this.arch];
+    this.workloadMemory = new Map(
+      Object.entries(scenario.workloads).map(([name, w]) => [name, allowedMemorySizes(scenario, w)]),
+    );
     if (options.realWorkloads) {
       const unknown = Object.keys(scenario.workloads).filter((n) => !WORKLOADS[n]);
       if (unknown.length > 0) {
@@ -263,12 +283,14 @@ export class DayRunner {
     this.regions = Object.fromEntries(
       [...new Set(scenario.zones.map((z) => z.region))].map((r) => [r, prices.facts(r)]),
     );
-    this.memorySizes = [...new Set(Object.values(scenario.workloads).map((w) => w.memoryMb))].sort((a, b) => a - b);
+    this.memorySizes = [...new Set([...this.workloadMemory.values()].flat())].sort((a, b) => a - b);
   }
 
   /** Steps of one day, for progress: zones sampled plus bursts run. */
   get stepsPerDay(): number {
-    return this.scenario.zones.length + Object.keys(this.scenario.workloads).length * this.strategies.length;
+    const bursts =
+      this.options.routing === false ? 0 : Object.keys(this.scenario.workloads).length * this.strategies.length;
+    return this.scenario.zones.length + bursts;
   }
 
   /**
@@ -290,35 +312,61 @@ export class DayRunner {
       ),
     );
     const characterizations = sampling.map((s) => characterizationOf(s, undefined));
+    if (this.options.routing === false) return { day, sampling, characterizations, bursts: [] };
 
     // 2. Routing: one burst per workload and strategy, placed from the day's characterizations.
     const routingAt = dayStart(day) + 3_600_000;
     const view: RoutingView = {
       zones: characterizations,
-      deployed: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
-      architectures: [arch],
+      deployed: scenario.zones.map(deployedZoneOf),
+      architectures: [...this.arches],
       memorySizes: this.memorySizes,
       profiles: this.profiles,
       regions: this.regions,
       now: routingAt,
     };
-    const router = new Router(view, { holdMs: scenario.holdMs, baselineZone: scenario.baselineZone });
-    const oracleZones: OracleZone[] = scenario.zones.map((z) => ({
-      azId: z.azId,
-      region: z.region,
-      slotsByCpu: slotsByCpu(scenario, z.azId, day),
-    }));
+    const router = new Router(view, {
+      holdMs: scenario.holdMs,
+      baselineZone: scenario.baselineZone,
+      init: { billed: scenario.pricing.initBilled, initMs: twin.coldStartMs },
+      // Each burst meets a fresh fleet: every request's first attempt starts a new instance.
+      coldStartShare: 1,
+      parallelism: Object.fromEntries(Object.entries(scenario.workloads).map(([n, w]) => [n, w.vcpus])),
+    });
+    const oracleZones: OracleZone[] = scenario.zones.map((z) => {
+      const sizes = deployedZoneOf(z).memorySizes;
+      return {
+        azId: z.azId,
+        region: z.region,
+        slotsByCpu: slotsByCpu(scenario, z.azId, day),
+        ...(sizes ? { memorySizes: sizes } : {}),
+      };
+    });
     const bursts: BurstRecord[] = [];
     for (const name of Object.keys(scenario.workloads)) {
       const workload = scenario.workloads[name];
       state.noise = drawNoise(rngFor(scenario.seed, 'noise', day, name), scenario.burst, workload.cv, scenario.noise);
       for (const strategy of this.strategies) {
         if (strategy === 'oracle') {
-          const outcome = oracleBurst(oracleZones, workload, scenario, state.noise, scenario.burst, prices, arch);
+          const outcome = oracleBurst(oracleZones, workload, scenario, state.noise, scenario.burst, prices, {
+            memorySizes: this.workloadMemory.get(name) ?? [workload.memoryMb],
+            initBilledMs: twin.initBilledMs,
+          });
           const top = Object.entries(outcome.acceptedByZone).sort((a, b) => b[1] - a[1])[0];
-          bursts.push({ workload: name, strategy, azId: top?.[0] ?? '', rejectCpus: [], maxAttempts: 1, outcome });
+          bursts.push({
+            workload: name,
+            strategy,
+            azId: top?.[0] ?? '',
+            rejectCpus: [],
+            maxAttempts: 1,
+            arch: (topKey(outcome.acceptedByArch) as Arch | undefined) ?? arch,
+            memoryMb: Number(topKey(outcome.acceptedByMemory) ?? workload.memoryMb),
+            outcome,
+          });
         } else {
-          const placement = router.place(placementRequest(scenario, name, strategy, arch));
+          const placement = router.place(
+            placementRequest(scenario, name, strategy, arch, this.arches, this.workloadMemory.get(name) ?? []),
+          );
           const plan = planOf(placement, scenario, this.rejectMode);
           twin.setDay(day);
           clock.advanceTo(routingAt);
@@ -331,6 +379,8 @@ export class DayRunner {
             azId: placement.target.azId,
             rejectCpus: [...placement.rejectCpus],
             maxAttempts: placement.maxAttempts,
+            arch: placement.target.arch,
+            memoryMb: placement.target.memoryMb,
             expectedCostUsd: placement.expected.costUsd,
             outcome,
           });
@@ -340,6 +390,11 @@ export class DayRunner {
     }
     return { day, sampling, characterizations, bursts };
   }
+}
+
+/** The key with the largest count. */
+function topKey(counts: Readonly<Record<string, number>>): string | undefined {
+  return Object.entries(counts).sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 function strategiesOf(wanted: readonly TwinStrategy[] | undefined): TwinStrategy[] {
@@ -370,7 +425,9 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
   const days = Math.min(options.days ?? scenario.days, scenario.days);
   const strategies = strategiesOf(options.strategies);
   const dayList = Array.from({ length: days }, (_, d) => d);
-  const perDay = scenario.zones.length + Object.keys(scenario.workloads).length * strategies.length;
+  const perDay =
+    scenario.zones.length +
+    (options.routing === false ? 0 : Object.keys(scenario.workloads).length * strategies.length);
   const total = days * perDay;
   let done = 0;
   let results: TwinDay[];
@@ -405,23 +462,31 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
   };
 }
 
+/**
+ * What the twin asks the router for: the paper's strategies (fixed configuration) run at the
+ * workload's `memoryMb` on x86_64, as the paper did; strategies that choose the configuration
+ * (`optimal`) get every architecture with hosts and every memory size the workload may run at.
+ */
 function placementRequest(
   scenario: Scenario,
   workload: string,
   strategy: Exclude<TwinStrategy, 'oracle'>,
-  arch: Arch,
+  homeArch: Arch,
+  arches: readonly Arch[],
+  memorySizes: readonly number[],
 ): PlacementRequest {
   const w = scenario.workloads[workload];
+  const chooses = STRATEGIES[strategy as StrategyName].configs === 'any';
   return {
     workload,
     objective: 'cost',
     strategy: strategy as StrategyName,
     limits: {
-      memorySizes: [w.memoryMb],
-      architectures: [arch],
+      memorySizes: chooses ? [...memorySizes] : [w.memoryMb],
+      architectures: chooses ? [...arches] : [homeArch],
       ...(SINGLE_ZONE.has(strategy) ? { zones: [scenario.baselineZone] } : {}),
     },
-    minMemoryMb: w.memoryMb,
+    minMemoryMb: chooses ? w.minMemoryMb : w.memoryMb,
   };
 }
 

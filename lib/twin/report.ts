@@ -15,7 +15,16 @@ export interface SamplingRow {
   readonly saturatedAtPoll: number | null;
   readonly apeByPoll: readonly number[];
   readonly instancesSeen: number;
+  /** What the run cost at the scenario's billing, INIT of new sampler instances included where billed. */
   readonly costUsd: number;
+  /** Why the stopping rule stopped: `converged`, `saturated`, `capped-cost` or `capped-polls`. */
+  readonly stoppedBy: string;
+  /** The drift class the sampling logic assigned (`stable`, `drifting` or `unknown`). */
+  readonly driftClass: string;
+  /** The rule's APE bound when it stopped, the hosts it saw and its estimate of the zone's hosts. */
+  readonly apeBound: number;
+  readonly hostsSeen: number;
+  readonly fleetEstimate: number | null;
 }
 
 export interface RoutingRow {
@@ -27,6 +36,14 @@ export interface RoutingRow {
   readonly meanRuntimeMs: number;
   readonly meanAddedLatencyMs: number;
   readonly attemptsPerRequest: number;
+  /** Requests that never ran (every target throttled, or the handler failed). */
+  readonly failedRequests: number;
+  /** Requests that ran in each zone, by AZ ID. */
+  readonly zones: Readonly<Record<string, number>>;
+  /** Requests that ran at each memory size (MB). */
+  readonly memoryMb: Readonly<Record<string, number>>;
+  /** Project extension: requests that ran on each architecture. */
+  readonly architectures: Readonly<Record<string, number>>;
 }
 
 export interface TwinReport {
@@ -49,6 +66,24 @@ export interface StrategyTotals {
   costUsd: number;
   runtimeMs: number;
   addedLatencyMs: number;
+  failed: number;
+  zones: Record<string, number>;
+  memoryMb: Record<string, number>;
+  architectures: Record<string, number>;
+}
+
+function addCounts(into: Record<string, number>, counts: Readonly<Record<string, number>>): void {
+  for (const [key, n] of Object.entries(counts)) into[key] = (into[key] ?? 0) + n;
+}
+
+/** Counts sorted by key (numerically where the keys are numbers), so reports print the same bytes. */
+function sortedCounts(counts: Readonly<Record<string, number>>): Record<string, number> {
+  const keys = Object.keys(counts).sort((a, b) => {
+    const x = Number(a);
+    const y = Number(b);
+    return Number.isFinite(x) && Number.isFinite(y) ? x - y : a < b ? -1 : a > b ? 1 : 0;
+  });
+  return Object.fromEntries(keys.map((k) => [k, counts[k]]));
 }
 
 /** Sums the bursts of a run per workload and strategy, in run order. */
@@ -63,7 +98,18 @@ export function strategyTotals(run: TwinRun): Map<string, Map<TwinStrategy, Stra
       }
       let t = byStrategy.get(b.strategy);
       if (!t) {
-        t = { requests: 0, completed: 0, attempts: 0, costUsd: 0, runtimeMs: 0, addedLatencyMs: 0 };
+        t = {
+          requests: 0,
+          completed: 0,
+          attempts: 0,
+          costUsd: 0,
+          runtimeMs: 0,
+          addedLatencyMs: 0,
+          failed: 0,
+          zones: {},
+          memoryMb: {},
+          architectures: {},
+        };
         byStrategy.set(b.strategy, t);
       }
       t.requests += b.outcome.requests;
@@ -72,6 +118,10 @@ export function strategyTotals(run: TwinRun): Map<string, Map<TwinStrategy, Stra
       t.costUsd += b.outcome.costUsd;
       t.runtimeMs += b.outcome.runtimeMs;
       t.addedLatencyMs += b.outcome.addedLatencyMs;
+      t.failed += b.outcome.failed;
+      addCounts(t.zones, b.outcome.acceptedByZone);
+      addCounts(t.memoryMb, b.outcome.acceptedByMemory);
+      addCounts(t.architectures, b.outcome.acceptedByArch);
     }
   }
   return out;
@@ -86,7 +136,7 @@ export function savingsPct(cost: number, baseline: number): number {
 export function twinReport(run: TwinRun): TwinReport {
   const sampling: SamplingRow[] = [];
   for (const day of run.days) {
-    for (const s of day.sampling) {
+    for (const [i, s] of day.sampling.entries()) {
       sampling.push({
         azId: s.azId,
         day: s.day,
@@ -96,6 +146,11 @@ export function twinReport(run: TwinRun): TwinReport {
         apeByPoll: s.apeByPoll.map((a) => round(a, 2)),
         instancesSeen: s.instancesSeen,
         costUsd: round(s.costUsd, 6),
+        stoppedBy: s.stoppedBecause,
+        driftClass: day.characterizations[i]?.driftClass ?? 'unknown',
+        apeBound: round(s.confidence.apeBound, 2),
+        hostsSeen: s.confidence.hostsSeen,
+        fleetEstimate: s.confidence.fleetEstimate ?? null,
       });
     }
   }
@@ -114,6 +169,10 @@ export function twinReport(run: TwinRun): TwinReport {
         meanRuntimeMs: round(t.completed > 0 ? t.runtimeMs / t.completed : 0, 2),
         meanAddedLatencyMs: round(t.completed > 0 ? t.addedLatencyMs / t.completed : 0, 2),
         attemptsPerRequest: round(t.requests > 0 ? t.attempts / t.requests : 0, 3),
+        failedRequests: t.failed,
+        zones: sortedCounts(t.zones),
+        memoryMb: sortedCounts(t.memoryMb),
+        architectures: sortedCounts(t.architectures),
       });
     }
   }

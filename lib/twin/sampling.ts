@@ -5,9 +5,11 @@ import {
   SAMPLING_DEFAULTS,
   type SamplingSettings,
 } from '../contracts';
-import { ape, distributionOf, mergeCounts } from '../core/distribution';
+import { ape, distributionOf } from '../core/distribution';
+import { characterizationCountsOf, hostKeyOf } from '../core/host-census';
 import { fanoutFunctionName, samplerFunctionName } from '../core/naming';
-import type { CpuCounts, PollAggregate, StopReason } from '../core/types';
+import { confidenceOf } from '../core/stopping-rule';
+import type { CharacterizationConfidence, CpuCounts, PollAggregate, StopReason } from '../core/types';
 import { createStepsHandler, MemorySamplingStore, NO_METRICS, type RunState } from '../sampling';
 import type { VirtualClock } from './clock';
 import type { PriceBook } from './prices';
@@ -44,7 +46,7 @@ export const DEFAULT_TWIN_SAMPLING: TwinSamplingOptions = {
 };
 
 /** One poll as the report keeps it (without the list of instance ids). */
-export type PollSummary = Omit<PollAggregate, 'instanceIds' | 'bootTimes'> & {
+export type PollSummary = Omit<PollAggregate, 'instanceIds' | 'bootTimes' | 'hosts'> & {
   readonly hosts: number;
   readonly costUsd: number;
 };
@@ -79,8 +81,10 @@ export interface ZoneSampling {
   readonly failures: number;
   /** USD of the rule's polls as the sampling steps estimate it (samplers, the fan-out tree with its root, requests). */
   readonly costUsd: number;
-  /** Instances per CPU key over the rule's polls: the characterization. */
+  /** Hosts per CPU key over the rule's polls (instances when no host was reported): the characterization. */
   readonly counts: CpuCounts;
+  /** The rule's confidence in `counts` when it stopped. */
+  readonly confidence: CharacterizationConfidence;
   /** The zone's true mix that day (share of hosts per CPU key). */
   readonly trueMix: Readonly<Record<string, number>>;
   /** Emulated ms since the epoch when the run finished. */
@@ -114,6 +118,8 @@ export async function sampleZone(
     ...deployed,
     pricePerGbSecond: price.perGbSecond,
     pricePerRequest: price.perRequest,
+    // What the twin's platform bills for a new instance's INIT (the scenario's billing rule).
+    initBilledMs: twin.initBilledMs,
   };
   const store = new MemorySamplingStore(() => clock.now());
   const steps = createStepsHandler({ store, now: () => clock.now(), metrics: NO_METRICS });
@@ -153,14 +159,15 @@ export async function sampleZone(
   const record = await store.getRun(runId);
   const polls = await store.polls(runId);
   const totals = record?.totals;
-  const counts = totals?.cpuCounts ?? {};
+  const aggregates = polls.map((poll) => poll.aggregate);
+  // What finalize stored when it wrote a characterization; the same rule otherwise.
+  const stored = (await store.latestCharacterizationRecord(azId))?.characterization;
+  const counts = stored?.counts ?? characterizationCountsOf(aggregates);
+  const confidence = stored?.confidence ?? confidenceOf(aggregates);
 
-  const apeByPoll: number[] = [];
-  let cumulative: CpuCounts = {};
-  for (const poll of polls) {
-    cumulative = mergeCounts(cumulative, poll.aggregate.cpuCounts);
-    apeByPoll.push(ape(distributionOf(cumulative), trueMix));
-  }
+  const apeByPoll = aggregates.map((_, k) =>
+    ape(distributionOf(characterizationCountsOf(aggregates.slice(0, k + 1))), trueMix),
+  );
   let saturatedAtPoll: number | null = null;
   polls.forEach((poll, k) => {
     const failures = failureTotal(poll.aggregate.failures);
@@ -170,15 +177,18 @@ export async function sampleZone(
   });
   const groundTruthApeByPoll = [...apeByPoll];
   if (saturatedAtPoll === null && probe) {
-    let all: CpuCounts = counts;
+    const hosts = new Map<string, string>();
+    for (const poll of aggregates) for (const h of poll.hosts ?? []) hosts.set(hostKeyOf(h.bootTime, h.cpu), h.cpu);
     saturatedAtPoll = await probeSaturation(
       twin,
       clock,
       azId,
       polls.length,
       { ...settings, pollGapMs, maxProbePolls },
-      (pollCounts) => {
-        all = mergeCounts(all, pollCounts);
+      (met) => {
+        for (const h of met) hosts.set(hostKeyOf(h.bootTime, h.cpu), h.cpu);
+        const all: Record<string, number> = {};
+        for (const cpu of hosts.values()) all[cpu] = (all[cpu] ?? 0) + 1;
         groundTruthApeByPoll.push(ape(distributionOf(all), trueMix));
       },
     );
@@ -201,14 +211,15 @@ export async function sampleZone(
     failures: failureTotal(totals?.failures ?? {}),
     costUsd: totals?.costUsd ?? 0,
     counts,
+    confidence,
     trueMix,
     finishedAt,
   };
 }
 
 function summaryOf(poll: PollRecord): PollSummary {
-  const { instanceIds, bootTimes, instanceCount, ...rest } = poll.aggregate;
-  return { ...rest, hosts: bootTimes.length, costUsd: poll.costUsd };
+  const { instanceIds, bootTimes, instanceCount, hosts, ...rest } = poll.aggregate;
+  return { ...rest, hosts: hosts?.length ?? bootTimes.length, costUsd: poll.costUsd };
 }
 
 /**
@@ -234,7 +245,7 @@ async function probeSaturation(
     readonly pollGapMs: number;
     readonly maxProbePolls: number;
   },
-  onPoll: (counts: CpuCounts) => void,
+  onPoll: (hosts: ReadonlyArray<{ bootTime: number; cpu: string }>) => void,
 ): Promise<number | null> {
   const zone = twin.zones.get(azId)!;
   const arch = zone.hosts.some((h) => h.arch === 'x86_64') ? 'x86_64' : 'arm64';
@@ -242,17 +253,13 @@ async function probeSaturation(
     await clock.sleep(settings.pollGapMs);
     const name = samplerFunctionName(azId, k % settings.samplersPerZone, settings.samplersPerZone);
     const held = [];
-    const counts: Record<string, number> = {};
     let failed = 0;
     for (let i = 0; i < settings.pollConcurrency; i++) {
       const got = zone.acquire(name, arch);
-      if (got.ok) {
-        held.push(got.instance);
-        const cpu = got.instance.host.cpu.cpuKey;
-        counts[cpu] = (counts[cpu] ?? 0) + 1;
-      } else failed++;
+      if (got.ok) held.push(got.instance);
+      else failed++;
     }
-    onPoll(counts);
+    onPoll(held.map((i) => ({ bootTime: i.host.bootTime, cpu: i.host.cpu.cpuKey })));
     await clock.sleep(settings.samplerSleepMs);
     for (const instance of held) zone.release(instance);
     if (failed > settings.saturationFailureRate * settings.pollConcurrency) return k + 1;

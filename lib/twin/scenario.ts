@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { REGION_CODES, regionInfo } from '../catalog';
 import { DEFAULT_HOLD_MS, LAMBDA_MEMORY_MB } from '../contracts';
-import { cpuKeyOf } from '../core/cpu';
+import { archOfCpu, cpuKeyOf } from '../core/cpu';
 import type { CpuKey } from '../core/types';
 import { ScenarioError, type ScenarioIssue } from './errors';
 
@@ -17,6 +17,22 @@ export const MIX_SUM_TOLERANCE = 0.001;
 
 const AZ_ID = /^[a-z]{2,5}\d-az\d+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** Zones of other providers: `<provider prefix>-<region>` (`ibm-us-south`, `do-nyc1`). */
+const PROVIDER_ZONE = /^(ibm|do)-[a-z0-9]+(-[a-z0-9]+)*$/;
+const OTHER_REGION = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const ZONE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const MEMORY_KEY = /^\d{3,5}$/;
+
+/** The FaaS providers a zone may be on; `aws` is Lambda. */
+export const PROVIDERS = ['aws', 'ibm-code-engine', 'digitalocean'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+const PROVIDER_PREFIX: Readonly<Record<Exclude<Provider, 'aws'>, string>> = {
+  'ibm-code-engine': 'ibm',
+  digitalocean: 'do',
+};
+
+/** Lambda gives at most 6 vCPUs (at 10,240 MB). */
+const MAX_LAMBDA_VCPUS = 6;
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const KEY = /^[A-Za-z0-9._-]{1,48}$/;
 
@@ -26,9 +42,32 @@ const cpuSchema = z.strictObject({
 
 const shareSchema = z.number().min(0, 'a share must be between 0 and 1').max(1, 'a share must be between 0 and 1');
 
+const LAMBDA_MEMORY_TEXT = `Lambda memory is ${LAMBDA_MEMORY_MB.min}..${LAMBDA_MEMORY_MB.max} MB`;
+
+const memorySchema = z
+  .number()
+  .int('must be a whole number of MB')
+  .min(LAMBDA_MEMORY_MB.min, LAMBDA_MEMORY_TEXT)
+  .max(LAMBDA_MEMORY_MB.max, LAMBDA_MEMORY_TEXT);
+
+const multiplierSchema = z.number().positive('a runtime multiplier must be positive').max(100, 'must be ≤ 100');
+
+/** Project extension: the zone's arm64 (Graviton) fleet, its own hosts beside the x86_64 ones. */
+const arm64FleetSchema = z.strictObject({
+  hosts: z.number().int('must be a whole number').min(1, 'must be at least 1').max(100_000, 'must be at most 100000'),
+  mix: z.array(z.record(z.string(), z.number().min(0).max(1))).min(1, 'needs at least one day'),
+});
+
 const zoneSchema = z.strictObject({
-  azId: z.string().regex(AZ_ID, 'must be an AZ ID such as usw1-az1 (zones are keyed by AZ ID, not AZ name)'),
-  region: z.string().regex(REGION, 'must be a region code such as us-west-1'),
+  azId: z
+    .string()
+    .min(1, 'must be an AWS AZ ID such as usw1-az1, or <provider prefix>-<region> (ibm-us-south, do-nyc1)'),
+  name: z
+    .string()
+    .regex(ZONE_NAME, 'must be 1..64 letters, digits, dot, dash or underscore (e.g. us-west-1b)')
+    .optional(),
+  provider: z.enum(PROVIDERS, { message: `must be one of ${PROVIDERS.join(', ')}` }).default('aws'),
+  region: z.string().min(1, 'must be a region code such as us-west-1'),
   hosts: z.number().int('must be a whole number').min(1, 'must be at least 1').max(100_000, 'must be at most 100000'),
   slotsPerHost: z
     .number()
@@ -36,28 +75,28 @@ const zoneSchema = z.strictObject({
     .min(1, 'must be at least 1')
     .max(10_000, 'must be at most 10000'),
   mix: z.array(z.record(z.string(), shareSchema)).min(1, 'needs at least one day'),
-  /** Extension: share of hosts one function's cold starts prefer (see EmulatedZoneOptions.placementSpread). */
+  /** Share of hosts one function's cold starts prefer (see EmulatedZoneOptions.placementSpread). */
   placementSpread: z
     .number()
     .gt(0, 'must be more than 0 (a share of the hosts)')
     .max(1, 'must be at most 1 (all hosts)')
     .optional(),
+  /** Project extension: the zone's arm64 fleet (Graviton), priced as arm64. */
+  arm64: arm64FleetSchema.optional(),
 });
 
-const LAMBDA_MEMORY_TEXT = `Lambda memory is ${LAMBDA_MEMORY_MB.min}..${LAMBDA_MEMORY_MB.max} MB`;
-
 const workloadSchema = z.strictObject({
-  memoryMb: z
-    .number()
-    .int('must be a whole number of MB')
-    .min(LAMBDA_MEMORY_MB.min, LAMBDA_MEMORY_TEXT)
-    .max(LAMBDA_MEMORY_MB.max, LAMBDA_MEMORY_TEXT),
+  memoryMb: memorySchema,
   baseMs: z.number().positive('must be a positive runtime in ms').max(900_000, 'Lambda runs at most 900000 ms'),
   cv: z.number().min(0, 'must be 0 or more').max(2, 'must be at most 2'),
-  relative: z.record(
-    z.string(),
-    z.number().positive('a runtime multiplier must be positive').max(100, 'must be ≤ 100'),
-  ),
+  vcpus: z
+    .number()
+    .positive('must be more than 0 (threads the workload can use)')
+    .max(MAX_LAMBDA_VCPUS, `Lambda gives at most ${MAX_LAMBDA_VCPUS} vCPUs`)
+    .default(1),
+  minMemoryMb: memorySchema.default(LAMBDA_MEMORY_MB.min),
+  relative: z.record(z.string(), multiplierSchema),
+  relativeAtMemory: z.record(z.string(), z.record(z.string(), multiplierSchema)).optional(),
 });
 
 const scenarioSchema = z.strictObject({
@@ -70,6 +109,13 @@ const scenarioSchema = z.strictObject({
     .max(2 ** 32 - 1, 'must fit 32 bits'),
   days: z.number().int('must be a whole number').min(1, 'must be at least 1').max(366, 'must be at most 366'),
   baselineZone: z.string().min(1, 'must name one of zones[].azId'),
+  pricing: z
+    .strictObject({
+      /** A new instance's INIT phase is billed like run time (AWS Lambda since 2025-08-01); false: 2024 billing. */
+      initBilled: z.boolean({ message: 'must be true or false' }).default(true),
+    })
+    .default({ initBilled: true }),
+  initMs: z.number().min(0, 'must be 0 or more').max(10_000, 'Lambda INIT is limited to 10 s').default(150),
   cpus: z.record(z.string().regex(KEY, 'a CPU key is 1..48 letters, digits, dot, dash or underscore'), cpuSchema),
   zones: z.array(zoneSchema).min(1, 'needs at least one zone'),
   workloads: z.record(
@@ -122,6 +168,59 @@ function pathOf(path: ReadonlyArray<PropertyKey>): string {
   return out;
 }
 
+/** An AWS zone: an AZ ID of a region the catalog knows, and a name in that region. */
+function awsZoneIssues(zone: ParsedScenario['zones'][number], z: number): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  if (!AZ_ID.test(zone.azId)) {
+    issues.push({
+      path: `zones[${z}].azId`,
+      message: 'must be an AZ ID such as usw1-az1 (zones are keyed by AZ ID, not AZ name)',
+    });
+  }
+  if (!REGION.test(zone.region)) {
+    issues.push({ path: `zones[${z}].region`, message: 'must be a region code such as us-west-1' });
+    return issues;
+  }
+  const info = regionInfo(zone.region);
+  if (!info) {
+    issues.push({
+      path: `zones[${z}].region`,
+      message: `"${zone.region}" is not a Lambda region the catalog knows (${REGION_CODES.length} known, e.g. us-west-1)`,
+    });
+  } else if (AZ_ID.test(zone.azId) && info.azIds.length > 0 && !info.azIds.includes(zone.azId)) {
+    issues.push({
+      path: `zones[${z}].azId`,
+      message: `"${zone.azId}" is not an AZ ID of ${zone.region} (${info.azIds.join(', ')})`,
+    });
+  }
+  if (zone.name !== undefined && !new RegExp(`^${zone.region}[a-z]$`).test(zone.name)) {
+    issues.push({
+      path: `zones[${z}].name`,
+      message: `"${zone.name}" is not an AZ name of ${zone.region} (such as ${zone.region}a)`,
+    });
+  }
+  return issues;
+}
+
+/** A zone of another provider: `<prefix>-<region>`. */
+function providerZoneIssues(zone: ParsedScenario['zones'][number], z: number): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  const provider = zone.provider as Exclude<Provider, 'aws'>;
+  const prefix = PROVIDER_PREFIX[provider];
+  if (!OTHER_REGION.test(zone.region)) {
+    issues.push({ path: `zones[${z}].region`, message: `must be a ${provider} region code such as us-south or nyc1` });
+  } else if (zone.azId !== `${prefix}-${zone.region}` || !PROVIDER_ZONE.test(zone.azId)) {
+    issues.push({
+      path: `zones[${z}].azId`,
+      message: `a ${provider} zone is keyed "${prefix}-<region>": "${prefix}-${zone.region}"`,
+    });
+  }
+  if (zone.arm64) {
+    issues.push({ path: `zones[${z}].arm64`, message: `${provider} has no arm64 fleet; only AWS zones take one` });
+  }
+  return issues;
+}
+
 /** Rules that span fields, each with the path of the field at fault. */
 function crossFieldIssues(s: ParsedScenario): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
@@ -141,21 +240,18 @@ function crossFieldIssues(s: ParsedScenario): ScenarioIssue[] {
     } else byNormalized.set(normalized, key);
   }
   const azIds = new Set<string>();
+  const names = new Map<string, number>();
   s.zones.forEach((zone, z) => {
     if (azIds.has(zone.azId)) issues.push({ path: `zones[${z}].azId`, message: `"${zone.azId}" appears twice` });
     azIds.add(zone.azId);
-    const info = regionInfo(zone.region);
-    if (!info) {
-      issues.push({
-        path: `zones[${z}].region`,
-        message: `"${zone.region}" is not a Lambda region the catalog knows (${REGION_CODES.length} known, e.g. us-west-1)`,
-      });
-    } else if (info.azIds.length > 0 && !info.azIds.includes(zone.azId)) {
-      issues.push({
-        path: `zones[${z}].azId`,
-        message: `"${zone.azId}" is not an AZ ID of ${zone.region} (${info.azIds.join(', ')})`,
-      });
+    if (zone.name !== undefined) {
+      const other = names.get(zone.name);
+      if (other !== undefined) {
+        issues.push({ path: `zones[${z}].name`, message: `"${zone.name}" is also the name of zones[${other}]` });
+      } else names.set(zone.name, z);
     }
+    if (zone.provider === 'aws') issues.push(...awsZoneIssues(zone, z));
+    else issues.push(...providerZoneIssues(zone, z));
     zone.mix.forEach((day, d) => {
       let sum = 0;
       for (const [cpu, share] of Object.entries(day)) {
@@ -171,6 +267,23 @@ function crossFieldIssues(s: ParsedScenario): ScenarioIssue[] {
         });
       }
     });
+    zone.arm64?.mix.forEach((day, d) => {
+      let sum = 0;
+      for (const [cpu, share] of Object.entries(day)) {
+        const path = `zones[${z}].arm64.mix[${d}].${cpu}`;
+        if (!declared.has(cpu)) issues.push({ path, message: `"${cpu}" is not a declared CPU (${allowed})` });
+        else if (archOfCpu(cpuKeyOf(s.cpus[cpu].model)) !== 'arm64') {
+          issues.push({ path, message: `"${cpu}" is not an arm64 CPU (its model must read as Graviton)` });
+        }
+        sum += share;
+      }
+      if (Math.abs(sum - 1) > MIX_SUM_TOLERANCE) {
+        issues.push({
+          path: `zones[${z}].arm64.mix[${d}]`,
+          message: `shares sum to ${Number(sum.toFixed(6))}; they must sum to 1 within ${MIX_SUM_TOLERANCE}`,
+        });
+      }
+    });
   });
   if (!azIds.has(s.baselineZone)) {
     issues.push({
@@ -181,12 +294,36 @@ function crossFieldIssues(s: ParsedScenario): ScenarioIssue[] {
   const workloadNames = Object.keys(s.workloads);
   if (workloadNames.length === 0) issues.push({ path: 'workloads', message: 'must declare at least one workload' });
   for (const name of workloadNames) {
-    for (const cpu of Object.keys(s.workloads[name].relative)) {
+    const w = s.workloads[name];
+    for (const cpu of Object.keys(w.relative)) {
       if (!declared.has(cpu)) {
         issues.push({
           path: `workloads.${name}.relative.${cpu}`,
           message: `"${cpu}" is not a declared CPU (${allowed})`,
         });
+      }
+    }
+    if (w.memoryMb < w.minMemoryMb) {
+      issues.push({
+        path: `workloads.${name}.memoryMb`,
+        message: `${w.memoryMb} MB is below the workload's minMemoryMb ${w.minMemoryMb}`,
+      });
+    }
+    for (const [memory, multipliers] of Object.entries(w.relativeAtMemory ?? {})) {
+      const mb = Number(memory);
+      if (!MEMORY_KEY.test(memory) || !(mb >= 128 && mb <= 10240)) {
+        issues.push({
+          path: `workloads.${name}.relativeAtMemory.${memory}`,
+          message: `${memory} is not a Lambda memory size (128..10240 MB)`,
+        });
+      }
+      for (const cpu of Object.keys(multipliers)) {
+        if (!declared.has(cpu)) {
+          issues.push({
+            path: `workloads.${name}.relativeAtMemory.${memory}.${cpu}`,
+            message: `"${cpu}" is not a declared CPU (${allowed})`,
+          });
+        }
       }
     }
   }

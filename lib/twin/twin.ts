@@ -7,6 +7,7 @@ import {
   LAMBDA_MEMORY_MB,
   SAMPLING_DEFAULTS,
 } from '../contracts';
+import { initBilledMs } from '../core/cost-model';
 import { parseFunctionName } from '../core/naming';
 import type { Arch } from '../core/types';
 import type { Clock } from './clock';
@@ -35,8 +36,13 @@ export type CallResult =
       readonly payload: unknown;
       /** Emulated time from the invoke to the answer (invoke latency, cold start, handler). */
       readonly durationMs: number;
-      /** Emulated time the handler ran: what Lambda bills (before rounding up to 1 ms). */
+      /**
+       * What Lambda bills (before rounding up to 1 ms): the time the handler ran, plus the INIT of a
+       * new instance where the scenario's pricing bills INIT.
+       */
       readonly billedMs: number;
+      /** The INIT part of `billedMs` (0 for a warm instance or when INIT is not billed). */
+      readonly initBilledMs?: number;
       readonly instanceId?: string;
       readonly cold?: boolean;
       /** The CPU key of the instance's host. */
@@ -62,7 +68,10 @@ export interface TwinOptions {
   readonly kit: HandlerKit;
   /** @default DEFAULT_KEEP_ALIVE_MS (5 minutes of emulated time) */
   readonly keepAliveMs?: number;
-  /** Emulated time a cold start adds before the handler runs (not billed). @default 100 */
+  /**
+   * Emulated INIT of a new instance: time a cold start adds before the handler runs, billed where
+   * the scenario's `pricing.initBilled` is true. @default the scenario's `initMs`
+   */
   readonly coldStartMs?: number;
   /** Emulated round-trip time of an invoke, added to every call. @default 5 */
   readonly invokeLatencyMs?: number;
@@ -108,7 +117,10 @@ export class Twin {
   private readonly kit: HandlerKit;
   private readonly zoneMap = new Map<string, EmulatedZone<InstanceRuntime>>();
   private readonly plain = new Map<string, PlainHandler>();
-  private readonly coldStartMs: number;
+  /** Emulated INIT of a new instance, ms. */
+  readonly coldStartMs: number;
+  /** Billed ms of a new instance's INIT (0 where INIT is not billed by the scenario's pricing). */
+  readonly initBilledMs: number;
   private readonly invokeLatencyMs: number;
   private readonly samplerMemoryBaseMb: number;
   private readonly fanoutMemoryMb: number;
@@ -123,7 +135,8 @@ export class Twin {
     this.scenario = options.scenario;
     this.clock = options.clock;
     this.kit = options.kit;
-    this.coldStartMs = options.coldStartMs ?? 100;
+    this.coldStartMs = options.coldStartMs ?? this.scenario.initMs;
+    this.initBilledMs = initBilledMs({ billed: this.scenario.pricing.initBilled, initMs: this.coldStartMs });
     this.invokeLatencyMs = options.invokeLatencyMs ?? 5;
     this.samplerMemoryBaseMb = options.samplerMemoryBaseMb ?? SAMPLING_DEFAULTS.samplerMemoryMb;
     this.fanoutMemoryMb = options.fanoutMemoryMb ?? FANOUT_MEMORY_MB;
@@ -164,7 +177,7 @@ export class Twin {
     for (const z of this.scenario.zones) {
       const zone = this.zoneMap.get(z.azId) as EmulatedZone<InstanceRuntime>;
       zone.configure(
-        fleetOf(this.scenario, z.azId, day),
+        [...fleetOf(this.scenario, z.azId, day), ...arm64FleetOf(this.scenario, z.azId, day)],
         rngFor(this.scenario.seed, 'zone', z.azId, 'day', day),
         this.epochMs + day * 86_400_000,
       );
@@ -364,11 +377,13 @@ export class Twin {
           contextOf(fn.name, fn.memoryMb, fn.zone.region, this.clock, 900_000),
         );
         const now = this.clock.now();
+        const init = got.cold ? this.initBilledMs : 0;
         return {
           kind: 'ok',
           payload: answer ?? null,
           durationMs: now - started,
-          billedMs: now - handlerStarted,
+          billedMs: now - handlerStarted + init,
+          initBilledMs: init,
           instanceId: instance.id,
           cold: got.cold,
           cpu: instance.host.cpu.cpuKey,
@@ -398,6 +413,28 @@ export function fleetOf(scenario: Scenario, azId: string, day: number): Scenario
     mixOfDay(zone, day),
     scenario.cpuList.map((c) => c.key),
     zone.hosts,
+  );
+  const fleet: ScenarioCpu[] = [];
+  for (const [key, count] of counts) {
+    for (let i = 0; i < count; i++) fleet.push(byKey.get(key) as ScenarioCpu);
+  }
+  return fleet;
+}
+
+/**
+ * The CPU of each host of a zone's arm64 fleet on a day (project extension `zones[].arm64`): its
+ * own hosts beside the x86_64 ones, which only arm64 functions run on. Empty without one.
+ */
+export function arm64FleetOf(scenario: Scenario, azId: string, day: number): ScenarioCpu[] {
+  const zone = scenario.zones.find((z) => z.azId === azId);
+  if (!zone) throw new TwinError(`zone ${azId} is not in scenario ${scenario.name}`);
+  if (!zone.arm64) return [];
+  const byKey = new Map(scenario.cpuList.map((c) => [c.key, c]));
+  const mix = zone.arm64.mix[Math.min(day, zone.arm64.mix.length - 1)];
+  const counts = hostCounts(
+    mix,
+    scenario.cpuList.map((c) => c.key),
+    zone.arm64.hosts,
   );
   const fleet: ScenarioCpu[] = [];
   for (const [key, count] of counts) {

@@ -12,9 +12,31 @@ import type { ScenarioCpu } from './scenario';
  *
  * Time here is the zone's clock (virtual in experiments, scaled real time behind the loopback
  * API): an idle instance stays warm `keepAliveMs` after its last call, then frees its slot.
+ *
+ * What is public about Lambda and what is assumed here (the README's "How the twin emulates Lambda's
+ * instances" cites each source):
+ * - One call per instance at a time: documented (Developer Guide, "Understanding Lambda function scaling").
+ * - Warm reuse: documented that a frozen environment "may" be reused for a non-deterministic time; which idle
+ *   instance is chosen is not. Assumed: the most recently released one (LIFO), so a rejected instance that stays
+ *   warm takes the retry right back.
+ * - Keep-alive: not published by AWS. Assumed: a fixed five minutes, the figure the sampling paper relies on
+ *   (its §3.1, citing Lloyd et al., UCC Companion 2018). The documented recycling "every few hours" of busy
+ *   environments is not modelled: each day's fleet is new.
+ * - Placement: Lambda packs a function's microVMs on workers (Wang et al., USENIX ATC 2018; Agache et al.,
+ *   NSDI 2020). Assumed: each cold start draws a random host with a free slot, within a per-function subset of
+ *   `placementSpread` × hosts when it has room, so a new instance's CPU is an independent draw from the mix.
+ * - Scaling: Lambda limits new environments to 1,000 per function per 10 s (Developer Guide, "Lambda scaling
+ *   behavior"); not modelled. A zone with no free slot throttles.
+ * - Ending: after a crash Lambda resets the environment and may reuse it with a new INIT (Developer Guide,
+ *   "Failures during the invoke phase"). Assumed: an ended instance frees its slot and its replacement is placed
+ *   afresh, as Minos (Schirmer et al., IC2E 2025) observed on Google Cloud Functions. If Lambda re-initializes in
+ *   place, ending buys an INIT and no new CPU; the twin would then overstate what ending gains.
  */
 
-/** Lambda keeps an idle execution environment for about five minutes (paper §3.1, ref. [21]). */
+/**
+ * Lambda keeps an idle execution environment "for a non-deterministic period of time" (AWS Lambda Operator Guide)
+ * and does not publish how long; the sampling paper relies on about five minutes (its §3.1, ref. [21]).
+ */
 export const DEFAULT_KEEP_ALIVE_MS = 5 * 60_000;
 
 /** One physical host of the zone. */
@@ -194,7 +216,8 @@ export class EmulatedZone<T = unknown> {
 
   /**
    * Gets an instance for a call of `functionName` running on `arch`: the most recently used idle
-   * warm one, else a cold start on a random host with a free slot, else `no-capacity`.
+   * warm one (assumed: AWS does not document which idle instance it picks), else a cold start on a
+   * random host with a free slot, else `no-capacity`.
    */
   acquire(functionName: string, arch: Arch): Acquisition<T> {
     this.expire();
@@ -270,7 +293,10 @@ export class EmulatedZone<T = unknown> {
     this.expiries.push({ instance, generation: instance.generation, at: instance.lastReleasedAt + this.keepAliveMs });
   }
 
-  /** The instance ends itself (or crashed): its slot is freed at once. */
+  /**
+   * The instance ends itself (or crashed): its slot is freed at once, so the next call is a cold start placed
+   * afresh. Assumed, see the module comment: Lambda may instead reset the environment and reuse it in place.
+   */
   end(instance: Instance<T>): void {
     if (instance.state === 'gone') return;
     this.stats.ended++;

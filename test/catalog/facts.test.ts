@@ -1,7 +1,7 @@
 import {
-  CCF_EMISSION_FACTORS_T_PER_KWH,
-  CCF_UNKNOWN_REGION_T_PER_KWH,
   carbonIntensity,
+  carbonIntensityOf,
+  GRID_CARBON_INTENSITY,
   hasMeasuredCarbonIntensity,
   LAMBDA_PRICE_EXCEPTIONS,
   lambdaPrice,
@@ -9,6 +9,7 @@ import {
   REGIONS,
   regionFacts,
   STANDARD_LAMBDA_PRICES,
+  UNKNOWN_REGION_CARBON_INTENSITY,
   UnknownRegionError,
 } from '../../lib/catalog';
 
@@ -52,24 +53,37 @@ describe('Lambda prices', () => {
 
 describe('carbon intensity', () => {
   it.each([
-    ['us-east-1', 379.069],
-    ['us-west-1', 322.167],
-    ['us-west-2', 322.167],
-    ['eu-north-1', 8.8],
-    ['sa-east-1', 61.7],
-    ['eu-west-1', 278.6],
-  ])('%s is %d gCO2e/kWh (CCF factor in t/kWh × 10^6)', (region, grams) => {
-    expect(carbonIntensity(region)).toBeCloseTo(grams, 6);
+    ['us-east-1', 418, 'US-MIDA-PJM'],
+    ['us-west-1', 208, 'US-CAL-CISO'],
+    ['us-west-2', 129, 'US-NW-BPAT'],
+    ['eu-north-1', 20, 'SE-SE3'],
+    ['sa-east-1', 106, 'BR-CS'],
+    ['eu-west-1', 301, 'IE'],
+    ['il-central-1', 475, 'IL'],
+  ])('%s is %d gCO2e/kWh (Electricity Maps 2025, zone %s)', (region, grams, zone) => {
+    expect(carbonIntensity(region)).toBe(grams);
+    expect(carbonIntensityOf(region)).toEqual({ gPerKwh: grams, year: 2025, source: 'electricity-maps', zone });
     expect(hasMeasuredCarbonIntensity(region)).toBe(true);
   });
 
-  it('a region outside the dataset gets CCF’s documented average', () => {
-    expect(hasMeasuredCarbonIntensity('il-central-1')).toBe(false);
-    expect(carbonIntensity('il-central-1')).toBeCloseTo(CCF_UNKNOWN_REGION_T_PER_KWH * 1e6, 6);
-    expect(carbonIntensity('xx-east-9')).toBeCloseTo(392.78188, 6);
+  it('every catalog region has a yearly figure from 2024 or later, so CCF serves no catalog region', () => {
+    for (const region of REGION_CODES) {
+      expect(hasMeasuredCarbonIntensity(region)).toBe(true);
+      expect(carbonIntensityOf(region).source).toBe('electricity-maps');
+      expect(carbonIntensityOf(region).year).toBeGreaterThanOrEqual(2024);
+    }
   });
 
-  it.each(Object.keys(CCF_EMISSION_FACTORS_T_PER_KWH).map((code) => [code]))(
+  it('a region outside the catalog gets CCF’s documented average, labelled as such', () => {
+    expect(hasMeasuredCarbonIntensity('xx-east-9')).toBe(false);
+    expect(carbonIntensity('xx-east-9')).toBe(392.78188);
+    expect(carbonIntensityOf('xx-east-9')).toEqual(UNKNOWN_REGION_CARBON_INTENSITY);
+    expect(UNKNOWN_REGION_CARBON_INTENSITY.source).toBe('cloud-carbon-footprint');
+    expect(hasMeasuredCarbonIntensity('constructor')).toBe(false);
+    expect(carbonIntensity('__proto__')).toBe(392.78188);
+  });
+
+  it.each(Object.keys(GRID_CARBON_INTENSITY).map((code) => [code]))(
     'dataset region %s is a catalog region with a plausible grid intensity',
     (region) => {
       expect(REGION_CODES).toContain(region);

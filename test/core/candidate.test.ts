@@ -14,6 +14,8 @@ describe('candidate evaluation', () => {
         mask: fc.integer({ min: 0, max: (1 << n) - 1 }),
         maxAttempts: fc.integer({ min: 1, max: 10 }),
         rtt: fc.double({ min: 0, max: 200, noNaN: true }),
+        initMs: fc.integer({ min: 0, max: 2000 }),
+        coldStartShare: fc.double({ min: 0, max: 1, noNaN: true }),
       }),
     );
     fc.assert(
@@ -43,6 +45,8 @@ describe('candidate evaluation', () => {
           maxAttempts: x.maxAttempts,
           retryOverheadMs: 10,
           maxAddedLatencyMs: Number.POSITIVE_INFINITY,
+          initBilledMs: x.initMs,
+          coldStartShare: x.coldStartShare,
         };
         const got = evaluateMask(c, x.mask, x.rtt, params, newMetrics());
         const reject = c.cpus.map((_, j) => (x.mask & (1 << j)) !== 0);
@@ -56,6 +60,8 @@ describe('candidate evaluation', () => {
           price: { pricePerGbSecond: region.pricePerGbSecond.x86_64, pricePerRequest: region.pricePerRequest },
           retryOverheadMs: 10 + x.rtt,
           networkMs: x.rtt,
+          initBilledMs: x.initMs,
+          coldStartShare: x.coldStartShare,
         });
         expect(got.costUsd).toBeCloseTo(want.costUsd, 12);
         expect(got.attempts).toBeCloseTo(want.attempts, 9);
@@ -92,6 +98,8 @@ describe('candidate evaluation', () => {
       maxAttempts: 10,
       retryOverheadMs: 10,
       maxAddedLatencyMs: 1000,
+      initBilledMs: 150,
+      coldStartShare: 1,
     };
     expect(evaluatePrefix(c, 2, 0, params, newMetrics())).toEqual(evaluateMask(c, 0b100, 0, params, newMetrics()));
   });

@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { billedCost, expectedAttempts, expectedPlacementCost, type LambdaPrice } from '../../lib/core/cost-model';
+import {
+  billedCost,
+  DEFAULT_INIT_MS,
+  expectedAttempts,
+  expectedPlacementCost,
+  initBilledMs,
+  type LambdaPrice,
+} from '../../lib/core/cost-model';
 import { CoreInputError } from '../../lib/core/errors';
 import { seededRandom } from './helpers';
 
@@ -55,6 +62,34 @@ describe('expectedPlacementCost', () => {
       15,
     );
     expect(result.addedLatencyMs).toBeCloseTo((150 * q) / (1 - q), 9);
+  });
+
+  it("bills the INIT of the first attempt's new instance (by its cold share) and of every retry", () => {
+    const base = {
+      shares: [0.6, 0.4],
+      runtimesMs: [1000, 1300],
+      reject: [false, true],
+      holdMs: 150,
+      memoryMb: 2048,
+      price,
+    };
+    const free = expectedPlacementCost(base);
+    const billed = expectedPlacementCost({ ...base, initBilledMs: 180, coldStartShare: 0.5 });
+    const attempts = 1 / 0.6;
+    expect(billed.newInstances).toBeCloseTo(0.5 + attempts - 1, 12);
+    expect(billed.billedMs - free.billedMs).toBeCloseTo((0.5 + attempts - 1) * 180, 9);
+    expect(billed.costUsd - free.costUsd).toBeCloseTo(
+      ((0.5 + attempts - 1) * 180 * 2 * price.pricePerGbSecond) / 1000,
+      15,
+    );
+    expect(billed.attempts).toBe(free.attempts);
+  });
+
+  it('takes the INIT billing of 2024 and of today', () => {
+    expect(initBilledMs()).toBe(DEFAULT_INIT_MS);
+    expect(initBilledMs({ initMs: 212.4 })).toBe(213);
+    expect(initBilledMs({ billed: false, initMs: 900 })).toBe(0);
+    expect(() => initBilledMs({ initMs: -1 })).toThrow('initMs');
   });
 
   it('adds retry overhead and network latency', () => {

@@ -1,4 +1,10 @@
-import { classifyDrift, driftBetween, STABLE_MAX_APE, samplingIntervalHours } from '../../lib/core/drift';
+import {
+  classifyDrift,
+  driftBetween,
+  driftNoiseApe,
+  STABLE_MAX_APE,
+  samplingIntervalHours,
+} from '../../lib/core/drift';
 
 describe('classifyDrift', () => {
   it.each([
@@ -30,6 +36,33 @@ describe('driftBetween', () => {
   it('calls a near-identical mix stable', () => {
     const later = { counts: { 'intel-xeon-2.50': 62, 'intel-xeon-3.00': 38 }, measuredAt: '2026-01-02T20:00:00Z' };
     expect(driftBetween(earlier, later).driftClass).toBe('stable');
+  });
+});
+
+describe("drift against the characterizations' uncertainty", () => {
+  const at = (counts: Record<string, number>, measuredAt: string, apeBound: number) => ({
+    counts,
+    measuredAt,
+    confidence: { apeBound, hostsSeen: 100 },
+  });
+  it('calls a change that the two APE bounds explain stable, and one they do not drifting', () => {
+    // 55/45 -> 64/36: APE 18.
+    const unsure = driftBetween(
+      at({ a: 55, b: 45 }, '2026-01-01T00:00:00Z', 4.5),
+      at({ a: 64, b: 36 }, '2026-01-02T00:00:00Z', 4),
+    );
+    const sure = driftBetween(
+      at({ a: 55, b: 45 }, '2026-01-01T00:00:00Z', 1),
+      at({ a: 64, b: 36 }, '2026-01-02T00:00:00Z', 1),
+    );
+    expect(unsure.ape).toBeCloseTo(18, 9);
+    expect(unsure.driftClass).toBe('stable');
+    expect(sure.driftClass).toBe('drifting');
+  });
+  it('takes 5 APE for a characterization that records no confidence', () => {
+    expect(driftNoiseApe(undefined, { confidence: { apeBound: 2, hostsSeen: 10 } })).toBe(7);
+    expect(classifyDrift(20, driftNoiseApe({}, {}))).toBe('stable');
+    expect(classifyDrift(20.5, driftNoiseApe({}, {}))).toBe('drifting');
   });
 });
 

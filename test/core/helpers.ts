@@ -34,21 +34,35 @@ export function pollOf(
   };
 }
 
+/** A poll that met `hosts` ([boot time, CPU, sampler functions that met it]) through `samplers` functions. */
+export function pollOfHosts(
+  hosts: ReadonlyArray<readonly [number, string, number?]>,
+  samplers: number,
+  extra: { requested?: number; failed?: number } = {},
+): PollAggregate {
+  const counts: Record<string, number> = {};
+  for (const [, cpu] of hosts) counts[cpu] = (counts[cpu] ?? 0) + 1;
+  return {
+    ...pollOf(counts, extra),
+    bootTimes: hosts.map(([t]) => t),
+    hosts: hosts.map(([bootTime, cpu, met]) => ({ bootTime, cpu, instances: 1, samplers: met ?? 1 })),
+    samplers,
+  };
+}
+
 /**
- * An emulated zone for sampling simulations: hosts of given CPU types with slots; a poll puts each
- * request on a free slot. `clustered` fills hosts one after another (in a shuffled order), as a
- * platform that packs a burst onto few hosts would; otherwise slots are drawn uniformly.
+ * A zone for sampling simulations, as the twin places instances: hosts of given CPU types; each
+ * sampler function prefers its own random `spread` share of the hosts, and each request lands on
+ * a random host of that subset. A poll spreads its requests over `functions` new functions and
+ * reports the hosts met, with how many of its functions met each.
  */
-export class SimulatedZone {
-  private readonly hostCpu: string[] = [];
-  private readonly free: number[] = [];
-  private readonly order: number[];
+export class SimulatedFleet {
+  readonly hostCpu: string[] = [];
   constructor(
     mix: Readonly<Record<string, number>>,
     hosts: number,
-    slotsPerHost: number,
+    private readonly spread: number,
     private readonly random: () => number,
-    private readonly clustered: boolean,
   ) {
     const keys = Object.keys(mix);
     for (let h = 0; h < hosts; h++) {
@@ -62,49 +76,31 @@ export class SimulatedZone {
         u -= mix[key];
       }
       this.hostCpu.push(cpu);
-      this.free.push(slotsPerHost);
-    }
-    this.order = this.hostCpu.map((_, i) => i);
-    for (let i = this.order.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [this.order[i], this.order[j]] = [this.order[j], this.order[i]];
     }
   }
 
-  /** The true mix: shares of slots per CPU. */
+  /** The true mix: shares of hosts per CPU. */
   truth(): Record<string, number> {
     const shares: Record<string, number> = {};
     for (const cpu of this.hostCpu) shares[cpu] = (shares[cpu] ?? 0) + 1 / this.hostCpu.length;
     return shares;
   }
 
-  poll(requests: number): PollAggregate {
-    const counts: Record<string, number> = {};
-    let failed = 0;
-    for (let r = 0; r < requests; r++) {
-      const host = this.pickHost();
-      if (host < 0) {
-        failed++;
-        continue;
+  poll(functions: number, requestsPerFunction: number): PollAggregate {
+    const met = new Map<number, number>();
+    const n = this.hostCpu.length;
+    const k = Math.max(1, Math.round(this.spread * n));
+    for (let f = 0; f < functions; f++) {
+      const order = this.hostCpu.map((_, i) => i);
+      for (let i = 0; i < k; i++) {
+        const j = i + Math.floor(this.random() * (n - i));
+        [order[i], order[j]] = [order[j], order[i]];
       }
-      this.free[host]--;
-      counts[this.hostCpu[host]] = (counts[this.hostCpu[host]] ?? 0) + 1;
+      const seen = new Set<number>();
+      for (let r = 0; r < requestsPerFunction; r++) seen.add(order[Math.floor(this.random() * k)]);
+      for (const h of seen) met.set(h, (met.get(h) ?? 0) + 1);
     }
-    return pollOf(counts, { requested: requests, failed });
-  }
-
-  private pickHost(): number {
-    if (this.clustered) {
-      for (const h of this.order) if (this.free[h] > 0) return h;
-      return -1;
-    }
-    const totalFree = this.free.reduce((s, n) => s + n, 0);
-    if (totalFree === 0) return -1;
-    let u = Math.floor(this.random() * totalFree);
-    for (let h = 0; h < this.free.length; h++) {
-      if (u < this.free[h]) return h;
-      u -= this.free[h];
-    }
-    return -1;
+    const hosts = [...met].map(([h, units]) => [1_700_000_000 + h, this.hostCpu[h], units] as const);
+    return pollOfHosts(hosts, functions, { requested: functions * requestsPerFunction });
   }
 }

@@ -6,7 +6,14 @@ import { compileWorkload } from '../../lib/core/workload-plan';
 import { paperView } from './fixtures';
 
 const view = compileView(paperView(), 48 * 3_600_000);
-const settings = { holdMs: 150, maxAttempts: 10, retryOverheadMs: 10, defaultMemoryMb: 2048 };
+const settings = {
+  holdMs: 150,
+  maxAttempts: 10,
+  retryOverheadMs: 10,
+  defaultMemoryMb: 2048,
+  initBilledMs: 150,
+  coldStartShare: 1,
+};
 const planOf = (workload: string) =>
   compileWorkload(view, new ProfileBook(paperView().profiles), workload, {
     ...settings,

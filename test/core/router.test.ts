@@ -61,6 +61,40 @@ describe('Router strategies', () => {
   });
 });
 
+describe('Router with INIT billed', () => {
+  const strategies: StrategyName[] = ['baseline', 'regional', 'retry-slow', 'focus-fastest', 'hybrid', 'optimal'];
+  const placeWith = (init: { billed: boolean; initMs: number }, strategy: StrategyName) =>
+    new Router(paperView(), { baselineZone: 'usw1-az3', init }).place({
+      workload: 'zipper',
+      strategy,
+      objective: 'cost',
+      limits: x86At2048,
+    });
+
+  it.each(strategies)('%s expects to cost more when INIT is billed', (strategy) => {
+    const today = placeWith({ billed: true, initMs: 200 }, strategy);
+    const before = placeWith({ billed: false, initMs: 200 }, strategy);
+    expect(today.expected.costUsd).toBeGreaterThan(before.expected.costUsd);
+  });
+
+  it('prices one INIT per new instance: the first attempt and every retry', () => {
+    const today = placeWith({ billed: true, initMs: 200 }, 'focus-fastest');
+    const before = placeWith({ billed: false, initMs: 200 }, 'focus-fastest');
+    // Cold share 1: the first attempt and each of the (A − 1) retries start a new instance.
+    const extraMs = today.expected.attempts * 200;
+    expect(today.expected.attempts).toBeCloseTo(before.expected.attempts, 12);
+    expect(today.expected.runtimeMs).toBeCloseTo(before.expected.runtimeMs, 9);
+    const delta = today.expected.costUsd - before.expected.costUsd;
+    expect(delta).toBeCloseTo((extraMs * 2 * 0.0000166667) / 1000, 12);
+  });
+
+  it('retries less when every retry pays an INIT', () => {
+    const cheapInit = placeWith({ billed: true, initMs: 0 }, 'optimal');
+    const dearInit = placeWith({ billed: true, initMs: 5000 }, 'optimal');
+    expect(dearInit.expected.attempts).toBeLessThan(cheapInit.expected.attempts);
+  });
+});
+
 describe('Router objectives and limits', () => {
   const router = new Router(paperView(), { baselineZone: 'usw1-az3' });
 

@@ -1,5 +1,10 @@
 import { compileView, DEFAULT_REGION_FACTS } from '../../lib/core/compiled-view';
-import { resolveZones } from '../../lib/core/zone-mix';
+import {
+  evidenceCounts,
+  measuredConfidence,
+  REGION_AVERAGE_EQUIVALENT_APE,
+  resolveZones,
+} from '../../lib/core/zone-mix';
 import { characterization, EPYC, NOW, paperView, X25, X30 } from './fixtures';
 
 const HOUR = 3_600_000;
@@ -76,5 +81,47 @@ describe('passive counts', () => {
     const [zone] = resolveZones(view, 48 * HOUR);
     expect(zone.mixes.x86_64).toMatchObject({ cpus: [X25, X30], shares: [0.25, 0.75], source: 'passive' });
     expect(zone.notes.x86_64[0]).toMatch(/from routed calls alone/);
+  });
+});
+
+describe('confidence of a measured mix', () => {
+  const measured = (apeBound: number | undefined) => ({
+    ...characterization('usw1-az1', 'us-west-1', { [X25]: 60, [X30]: 40 }),
+    ...(apeBound !== undefined ? { confidence: { apeBound, hostsSeen: 100 } } : {}),
+  });
+  const resolve = (zone: ReturnType<typeof measured>, passive?: Record<string, number>) =>
+    resolveZones(
+      paperView({
+        zones: [zone],
+        deployed: [{ azId: 'usw1-az1', region: 'us-west-1' }],
+        ...(passive ? { passive: { 'usw1-az1': passive } } : {}),
+      }),
+      48 * HOUR,
+    )[0].mixes.x86_64;
+
+  it.each([
+    [undefined, 1],
+    [0, 1],
+    [5, 0.9],
+    [REGION_AVERAGE_EQUIVALENT_APE, 0.5],
+    [80, 0],
+  ])('an APE bound of %p gives confidence %p', (bound, confidence) => {
+    expect(measuredConfidence(measured(bound))).toBeCloseTo(confidence, 12);
+    expect(resolve(measured(bound)).confidence).toBeCloseTo(confidence, 12);
+  });
+
+  it('weighs passive counts against the evidence the bound is worth, not the raw counts', () => {
+    const passive = { [X30]: 400 };
+    // 60/40 measured to within 1 APE is worth (100·√(2/π)·2·√0.24 / 1)² ≈ 6,100 draws: 400 passive X30 barely move it.
+    const sure = resolve(measured(1), passive);
+    const loose = resolve(measured(20), passive);
+    const share = (mix: typeof sure) => mix.shares[mix.cpus.indexOf(X30)];
+    expect(share(sure)).toBeGreaterThan(0.4);
+    expect(share(sure)).toBeLessThan(0.45);
+    expect(share(loose)).toBeGreaterThan(share(sure) + 0.1);
+    expect(Object.values(evidenceCounts(measured(1))).reduce((a, b) => a + b, 0)).toBeCloseTo(
+      (100 * Math.sqrt(2 / Math.PI) * 2 * Math.sqrt(0.24)) ** 2,
+      6,
+    );
   });
 });

@@ -147,13 +147,17 @@ describe('sky local on a small scenario, end to end', () => {
       const polls = stored[`POLLS#${zone.azId}`];
       expect(polls.length).toBeGreaterThanOrEqual(1);
       expect(latest.polls).toBe(polls.length);
-      // The characterization is the sum of its polls (each poll hits another sampler, so other instances).
-      const summed: Record<string, number> = {};
+      // The characterization counts the distinct hosts (boot time, CPU) its polls met, and records its confidence.
+      const hosts = new Map<string, string>();
       for (const poll of polls) {
-        const counts = (poll.aggregate as { cpuCounts: Record<string, number> }).cpuCounts;
-        for (const [cpu, n] of Object.entries(counts)) summed[cpu] = (summed[cpu] ?? 0) + n;
+        for (const h of (poll.aggregate as { hosts: Array<{ bootTime: number; cpu: string }> }).hosts) {
+          hosts.set(`${h.cpu}@${h.bootTime}`, h.cpu);
+        }
       }
-      expect(latest.counts).toEqual(summed);
+      const perCpu: Record<string, number> = {};
+      for (const cpu of hosts.values()) perCpu[cpu] = (perCpu[cpu] ?? 0) + 1;
+      expect(latest.counts).toEqual(perCpu);
+      expect(latest.confidence).toMatchObject({ hostsSeen: hosts.size });
       // Only CPUs the zone really has were seen.
       expect(Object.keys(latest.counts as object).sort()).toEqual(Object.keys(day0Mix(zone.azId)).sort());
     }
@@ -229,7 +233,23 @@ describe('sky local on a small scenario, end to end', () => {
     expect(data.drift).toHaveLength(scenarioJson.zones.length * scenarioJson.days);
     expect(data.featuredWorkloads).toEqual(['zipper', 'logistic-regression']);
     const html = await readFile(path.join(outDir, 'report.html'), 'utf8');
-    for (const id of ['cpu-mix', 'ape-by-polls', 'polls-to-95', 'drift', 'cost-per-day-zipper', 'savings']) {
+    // The weighted objective's trade-off, placed by the core router from the table the run filled.
+    const workloads = Object.keys(scenarioJson.workloads as Record<string, unknown>);
+    expect(new Set(data.costCarbon.map((r: { workload: string }) => r.workload))).toEqual(new Set(workloads));
+    for (const r of data.costCarbon as Array<{ azId: string; costUsdPer1000: number; carbonGPer1000: number }>) {
+      expect((scenarioJson.zones as Array<{ azId: string }>).map((z) => z.azId)).toContain(r.azId);
+      expect(r.costUsdPer1000).toBeGreaterThan(0);
+      expect(r.carbonGPer1000).toBeGreaterThan(0);
+    }
+    for (const id of [
+      'cpu-mix',
+      'ape-by-polls',
+      'polls-to-95',
+      'drift',
+      'cost-per-day-zipper',
+      'savings',
+      'cost-carbon',
+    ]) {
       expect(html).toMatch(new RegExp(`<figure id="${id}">\\s*<h3>[^<]*<span[^>]*>[^<]*</span></h3>\\s*<svg`));
     }
     expect(html).not.toMatch(/<script|https?:/i);

@@ -1,6 +1,6 @@
 import { routerEnvironment } from '../../lambda/router/environment';
-import { RouterConfigError } from '../../lambda/router/errors';
 import { regionFacts, regionOfAzId } from '../../lib/catalog';
+import { RouterConfigError } from '../../lib/routing/errors';
 
 const facts = { regionFacts, regionOfAzId };
 

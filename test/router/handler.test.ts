@@ -1,11 +1,11 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { FunctionUrlResult } from '../../lambda/router/handler';
-import { powertoolsTelemetry } from '../../lambda/router/telemetry';
-import type { BatchAnswer, RoutedCall } from '../../lambda/router/types';
+import type { FunctionUrlResult } from '../../lambda/router';
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { SkyStore } from '../../lib/aws/store';
 import { ensureSkyTable } from '../../lib/aws/table-setup';
 import type { Invoker } from '../../lib/contracts';
+import { powertoolsTelemetry } from '../../lib/routing/telemetry';
+import type { BatchAnswer, RoutedCall } from '../../lib/routing/types';
 import { rngFor } from '../../lib/twin/random';
 import { CPU, type SkyFixture, startSky } from './sky-fixture';
 

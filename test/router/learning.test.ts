@@ -1,8 +1,8 @@
-import { LearningBuffer } from '../../lambda/router/learning';
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { type LocalDynamo, startLocalDynamo } from '../../lib/aws/local-dynamo';
 import { SkyStore } from '../../lib/aws/store';
 import { ensureSkyTable } from '../../lib/aws/table-setup';
+import { LearningBuffer } from '../../lib/routing/learning';
 
 describe('LearningBuffer against the real store on dynalite', () => {
   let dynamo: LocalDynamo;

@@ -1,4 +1,4 @@
-import type { RoutedCall } from '../../lambda/router/types';
+import type { RoutedCall } from '../../lib/routing/types';
 import { type SkyFixture, startSky } from './sky-fixture';
 
 /**

@@ -1,7 +1,7 @@
-import { regionalInvoker } from '../../lambda/router/regional-invoker';
 import { lambdaClientWithLimit, sdkInvoker } from '../../lib/aws/lambda-invoker';
 import { regionOfAzId } from '../../lib/catalog';
 import type { Invoker } from '../../lib/contracts';
+import { regionalInvoker } from '../../lib/routing/regional-invoker';
 import { type SkyFixture, startSky } from './sky-fixture';
 
 describe('regionalInvoker', () => {

@@ -1,11 +1,11 @@
-import { PayloadTooLargeError, RouterRequestError } from '../../lambda/router/errors';
+import { PayloadTooLargeError, RouterRequestError } from '../../lib/routing/errors';
 import {
   checkPayloadSize,
   MAX_BATCH_COUNT,
   parseRouterRequest,
   profileKeyOf,
   SYNC_PAYLOAD_LIMIT_BYTES,
-} from '../../lambda/router/request';
+} from '../../lib/routing/request';
 
 describe('parseRouterRequest', () => {
   it('normalizes a workload given by name with a size, the limits shorthands and the client location', () => {

@@ -1,5 +1,5 @@
-import { corePlacerFactory } from '../../lambda/router/placer';
-import type { AttemptRecord, RoutedCall } from '../../lambda/router/types';
+import { corePlacerFactory } from '../../lib/routing/placer';
+import type { AttemptRecord, RoutedCall } from '../../lib/routing/types';
 import { CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
 
 /**

@@ -6,8 +6,7 @@ import { promisify } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { RouterHandler } from '../../lambda/router/handler';
-import type { BatchAnswer, RoutedCall } from '../../lambda/router/types';
+import type { RouterHandler } from '../../lambda/router';
 import {
   functionRouterClient,
   RouterClientError,
@@ -15,6 +14,7 @@ import {
   urlRouterClient,
 } from '../../lib/aws/router-client';
 import { formatAnswer, runInvoke } from '../../lib/cli/invoke-command';
+import type { BatchAnswer, RoutedCall } from '../../lib/routing/types';
 import { type SkyFixture, startSky } from './sky-fixture';
 
 const run = promisify(execFile);

@@ -1,5 +1,5 @@
-import type { BatchAnswer } from '../../lambda/router/types';
 import type { Invoker } from '../../lib/contracts';
+import type { BatchAnswer } from '../../lib/routing/types';
 import { CPU, CPU_MODELS, ROUTER_SCENARIO, type SkyFixture, startSky } from './sky-fixture';
 
 /** The router scenario plus a zone of only the fastest CPU that can hold just 8 instances at once. */

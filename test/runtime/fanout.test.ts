@@ -13,11 +13,16 @@ const FANOUT = 'sky-fanout-usw2-az1';
  * An emulated zone: every sampler call gets the next instance in the list (cycling), each a
  * platform with its own CPU, so repeated calls revisit instances once the list is used up.
  */
-function zone(cpus: string[], bootTimes: number[] = [1000]) {
+function zone(cpus: string[], bootTimes: number[] = [1000], idPrefix = 'i') {
   const source = samplerSource({ index: 0, azId: 'usw2-az1', sleepMs: 250 });
   const instances = cpus.map(
     (cpuinfo, i) =>
-      new FakePlatform({ cpuinfo, btime: bootTimes[i % bootTimes.length], tmpDir: `/tmp/i${i}`, idPrefix: `i${i}` }),
+      new FakePlatform({
+        cpuinfo,
+        btime: bootTimes[i % bootTimes.length],
+        tmpDir: `/tmp/${idPrefix}${i}`,
+        idPrefix: `${idPrefix}${i}`,
+      }),
   );
   let next = 0;
   return async () => {
@@ -98,6 +103,46 @@ describe('fan-out tree', () => {
       expect(call.payload).toMatchObject({ includeDetail: true, target: SAMPLER, branching: 10 });
     }
     expect(JSON.stringify(poll).length).toBeLessThan(40_000);
+  });
+
+  it('lists the hosts met: one entry per (boot time, CPU), with its instances and sampler functions', async () => {
+    // 40 instances cycling over CPUs (intel, amd) and boot times (1000, 2000, 3000): 6 hosts.
+    const cpus = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? INTEL_CPUINFO : AMD_CPUINFO));
+    const { handler } = setup(cpus, [1000, 2000, 3000]);
+    const poll = await handler({ target: SAMPLER, count: 40, branching: 10 }, { functionName: FANOUT });
+    expect(poll.samplers).toBe(1);
+    expect(poll.hosts).toHaveLength(6);
+    expect(poll.hosts!.reduce((n, h) => n + h.instances, 0)).toBe(40);
+    expect(poll.hosts!.every((h) => h.samplers === 1)).toBe(true);
+    expect(poll.hosts!.map((h) => `${h.cpu}@${h.bootTime}`).sort()).toEqual([
+      'amd-epyc@1000',
+      'amd-epyc@2000',
+      'amd-epyc@3000',
+      'intel-xeon-2.50@1000',
+      'intel-xeon-2.50@2000',
+      'intel-xeon-2.50@3000',
+    ]);
+  });
+
+  it('spreads a poll over several sampler functions and counts the functions that met each host', async () => {
+    const other = 'sky-smp-usw2-az1-01';
+    const { invoker, handler } = setup([INTEL_CPUINFO], [1000]);
+    invoker.register(other, zone([INTEL_CPUINFO, AMD_CPUINFO], [1000, 2000], 'j'));
+    const poll = await handler({ targets: [SAMPLER, other], count: 25, branching: 10 }, { functionName: FANOUT });
+    expect(invoker.calls.filter((c) => c.name === SAMPLER)).toHaveLength(13);
+    expect(invoker.calls.filter((c) => c.name === other)).toHaveLength(12);
+    expect(poll.requested).toBe(25);
+    expect(poll.samplers).toBe(2);
+    // SAMPLER's one instance is on intel@1000; `other` has intel@1000 and amd@2000.
+    expect(poll.hosts).toEqual([
+      { bootTime: 1000, cpu: 'intel-xeon-2.50', instances: 2, samplers: 2 },
+      { bootTime: 2000, cpu: 'amd-epyc', instances: 1, samplers: 1 },
+    ]);
+  });
+
+  it('fails on a request with neither target nor targets', async () => {
+    const { handler } = setup([INTEL_CPUINFO]);
+    await expect(handler({ count: 5, branching: 10 })).rejects.toThrow('target');
   });
 
   it('counts throttles and sampler errors by type and keeps the successes', async () => {

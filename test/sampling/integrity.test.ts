@@ -26,6 +26,7 @@ const SETTINGS: SamplingSettings = {
   minInstancesForCharacterization: 100,
   pricePerGbSecond: 0.0000166667,
   pricePerRequest: 0.0000002,
+  initBilledMs: 150,
 };
 
 /** A poll whose instances all run on one CPU: consecutive polls on different CPUs never converge. */

@@ -29,6 +29,7 @@ const SETTINGS: SamplingSettings = {
   minInstancesForCharacterization: 100,
   pricePerGbSecond: 0.0000166667,
   pricePerRequest: 0.0000002,
+  initBilledMs: 150,
 };
 const ZONE = { azId: 'usw1-az1', region: 'us-west-1' };
 
@@ -44,6 +45,16 @@ function poll(counts: Record<string, number>, failures: Record<string, number> =
     instanceIds: [],
     newInstances: ok,
     bootTimes: [],
+    // Ten instances a host, the same hosts in every poll (boot time = position in the list).
+    hosts: Object.entries(counts).flatMap(([cpu, n], c) =>
+      Array.from({ length: Math.ceil(n / 10) }, (_, h) => ({
+        bootTime: 1000 * c + h,
+        cpu,
+        instances: 10,
+        samplers: 1,
+      })),
+    ),
+    samplers: 1,
     latencyMs: { p50: 260, p90: 270, p99: 280, max: 290 },
     billedMs: ok * 252,
   };
@@ -130,7 +141,13 @@ describe('sampling steps against a local DynamoDB server', () => {
     clock += 22 * 3_600_000 - 10 * 60_000; // within the tolerance before nextSampleAt
     const due = await start('r3', {});
     expect(due).toMatchObject({ skipped: false, staggerSeconds: 600 });
-    expect((await store.getRun('r3'))?.previous?.counts).toEqual({ a: 1200, b: 800 });
+    // The characterization counts hosts: 60 and 40 distinct hosts behind 1,200 and 800 instances.
+    expect((await store.getRun('r3'))?.previous?.counts).toEqual({ a: 60, b: 40 });
+    expect((await store.getRun('r3'))?.previous?.confidence).toEqual({
+      apeBound: 0,
+      hostsSeen: 100,
+      fleetEstimate: 100,
+    });
     // A retried start resumes where the run is.
     await record('r3', due, poll({ a: 10 }));
     expect(await start('r3', {})).toMatchObject({ pollIndex: 1 });

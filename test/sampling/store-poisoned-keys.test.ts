@@ -110,9 +110,9 @@ describe('SkyStore reads with names that collide with Object.prototype', () => {
     const passive = await store.allPassiveCounts();
     // THEN the reads answer: the profile keeps its well-formed entry and skips the one with text counts,
     // the zone is data
-    const valueOf = profiles['valueOf' as string]!;
-    expect(valueOf.workload).toBe('valueOf');
-    expect(valueOf.entries.map((e) => e.cpu)).toEqual(['intel-xeon-2.50']);
+    const valueOfProfile = profiles['valueOf' as string]!;
+    expect(valueOfProfile.workload).toBe('valueOf');
+    expect(valueOfProfile.entries.map((e) => e.cpu)).toEqual(['intel-xeon-2.50']);
     expect(zones.map((z) => z.azId)).toContain('__proto__');
     const planted = passive.find((p) => p.azId === 'usw1-az9')!;
     expect(Number.isNaN(planted.counts.constructor)).toBe(true);

@@ -5,6 +5,25 @@ import { smallScenario } from './fixtures';
 // Polls of 60 requests fit the small zones (200 and 100 slots), so the twin run stays quick.
 const SAMPLING = { pollConcurrency: 60, fanoutBranching: 8, maxProbePolls: 12 };
 
+describe('INIT billing in the twin', () => {
+  it('makes every characterization and every strategy cost more than under 2024 billing', async () => {
+    const run = (initBilled: boolean) =>
+      runTwinExperiment(smallScenario({ pricing: { initBilled }, initMs: 180 }), { sampling: SAMPLING });
+    const [today, before] = await Promise.all([run(true), run(false)]);
+    const now = twinReport(today);
+    const then = twinReport(before);
+    expect(now.sampling.length).toBeGreaterThan(0);
+    now.sampling.forEach((row, i) => {
+      expect(row.costUsd).toBeGreaterThan(then.sampling[i].costUsd);
+    });
+    expect(now.routing.length).toBe(2 * 7);
+    now.routing.forEach((row, i) => {
+      expect([row.workload, row.strategy]).toEqual([then.routing[i].workload, then.routing[i].strategy]);
+      expect(row.costUsd).toBeGreaterThan(then.routing[i].costUsd);
+    });
+  });
+});
+
 describe('twin experiment on a small scenario', () => {
   let first: TwinRun;
   let second: TwinRun;
@@ -33,7 +52,16 @@ describe('twin experiment on a small scenario', () => {
         'apeByPoll',
         'instancesSeen',
         'costUsd',
+        'stoppedBy',
+        'driftClass',
+        'apeBound',
+        'hostsSeen',
+        'fleetEstimate',
       ]);
+      expect(['converged', 'saturated', 'capped-cost', 'capped-polls']).toContain(row.stoppedBy);
+      expect(row.driftClass).toBe(row.day === 0 ? 'unknown' : row.driftClass);
+      expect(['stable', 'drifting', 'unknown']).toContain(row.driftClass);
+      expect(row.hostsSeen).toBeGreaterThan(0);
       expect(row.apeByPoll).toHaveLength(row.polls);
       const to95 = row.apeByPoll.findIndex((a) => a <= 5);
       expect(row.pollsTo95).toBe(to95 < 0 ? null : to95 + 1);
@@ -59,8 +87,19 @@ describe('twin experiment on a small scenario', () => {
         'meanRuntimeMs',
         'meanAddedLatencyMs',
         'attemptsPerRequest',
+        'failedRequests',
+        'zones',
+        'memoryMb',
+        'architectures',
       ]);
+      const ran = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+      expect(ran(row.zones)).toBe(2 * 50 - row.failedRequests);
+      expect(ran(row.memoryMb)).toBe(2 * 50 - row.failedRequests);
     }
+    const fixed = report.routing.filter(
+      (r) => r.workload === 'zipper' && r.strategy !== 'optimal' && r.strategy !== 'oracle',
+    );
+    for (const row of fixed) expect(row.memoryMb).toEqual({ 4096: 100 });
   });
 
   it('saturates a zone when polling on, as the paper did for its ground truth', () => {

@@ -29,6 +29,52 @@ describe('scenario schema', () => {
     ]);
   });
 
+  it('fills in the 2026 fields with their defaults', () => {
+    const scenario = parseScenario(smallScenarioJson());
+    expect(scenario.pricing).toEqual({ initBilled: true });
+    expect(scenario.initMs).toBe(150);
+    expect(scenario.zones[0].provider).toBe('aws');
+    expect(scenario.workloads.zipper).toMatchObject({ vcpus: 1, minMemoryMb: 128 });
+    expect(scenario.workloads.zipper.relativeAtMemory).toBeUndefined();
+  });
+
+  it("accepts the spec's example fields: names, providers, vCPUs, memory-dependent speeds, 2024 billing", () => {
+    const json: any = smallScenarioJson({ pricing: { initBilled: false }, initMs: 180 });
+    json.zones[0].name = 'us-west-1b';
+    json.zones[0].placementSpread = 0.4;
+    json.zones.push({
+      azId: 'ibm-us-south',
+      provider: 'ibm-code-engine',
+      region: 'us-south',
+      hosts: 4,
+      slotsPerHost: 10,
+      mix: [{ xeon25: 1 }],
+    });
+    json.workloads.zipper = {
+      ...json.workloads.zipper,
+      vcpus: 2,
+      minMemoryMb: 512,
+      relativeAtMemory: { '128': { epyc: 0.6 } },
+    };
+    const scenario = parseScenario(json);
+    expect(scenario.pricing.initBilled).toBe(false);
+    expect(scenario.initMs).toBe(180);
+    expect(scenario.zones[0]).toMatchObject({ name: 'us-west-1b', placementSpread: 0.4 });
+    expect(scenario.zones[2]).toMatchObject({ azId: 'ibm-us-south', provider: 'ibm-code-engine' });
+    expect(scenario.workloads.zipper).toMatchObject({
+      vcpus: 2,
+      minMemoryMb: 512,
+      relativeAtMemory: { '128': { epyc: 0.6 } },
+    });
+  });
+
+  it('accepts an arm64 fleet of Graviton hosts (project extension)', () => {
+    const json: any = smallScenarioJson();
+    json.cpus.graviton2 = { model: 'graviton2' };
+    json.zones[0].arm64 = { hosts: 5, mix: [{ graviton2: 1 }] };
+    expect(parseScenario(json).zones[0].arm64).toEqual({ hosts: 5, mix: [{ graviton2: 1 }] });
+  });
+
   it('accepts the shipped paper scenario', () => {
     const { loadScenario } = jest.requireActual('../../lib/twin/scenario') as typeof import('../../lib/twin/scenario');
     const scenario = loadScenario(`${__dirname}/../../scenarios/paper-ex5.json`);
@@ -98,6 +144,74 @@ describe('scenario schema', () => {
       (s: any) => (s.zones[0].placementSpread = 1.5),
       'zones[0].placementSpread',
       /at most 1/,
+    ],
+    [
+      'INIT billing that is not a boolean',
+      (s: any) => (s.pricing = { initBilled: 'no' }),
+      'pricing.initBilled',
+      /true or false/,
+    ],
+    ['an unknown pricing field', (s: any) => (s.pricing = { initbilled: false }), 'pricing', /initbilled/],
+    ['a negative INIT', (s: any) => (s.initMs = -1), 'initMs', /0 or more/],
+    ["an INIT beyond Lambda's 10 s", (s: any) => (s.initMs = 20_000), 'initMs', /10 s/],
+    [
+      'an AZ name of another region',
+      (s: any) => (s.zones[0].name = 'eu-north-1a'),
+      'zones[0].name',
+      /not an AZ name of us-west-1/,
+    ],
+    [
+      'two zones with one name',
+      (s: any) => {
+        s.zones[0].name = 'x';
+        s.zones[1].name = 'x';
+      },
+      'zones[1].name',
+      /also the name/,
+    ],
+    [
+      'an unknown provider',
+      (s: any) => (s.zones[1].provider = 'azure'),
+      'zones[1].provider',
+      /aws, ibm-code-engine, digitalocean/,
+    ],
+    [
+      'a provider zone not keyed by its region',
+      (s: any) => Object.assign(s.zones[1], { provider: 'digitalocean', azId: 'do-ams3', region: 'nyc1' }),
+      'zones[1].azId',
+      /do-nyc1/,
+    ],
+    ['vCPUs beyond Lambda', (s: any) => (s.workloads.zipper.vcpus = 8), 'workloads.zipper.vcpus', /at most 6/],
+    ['zero vCPUs', (s: any) => (s.workloads.zipper.vcpus = 0), 'workloads.zipper.vcpus', /more than 0/],
+    [
+      "a memory below the workload's minimum",
+      (s: any) => (s.workloads.zipper.minMemoryMb = 8192),
+      'workloads.zipper.memoryMb',
+      /below the workload's minMemoryMb 8192/,
+    ],
+    [
+      'a memory key that is not a size',
+      (s: any) => (s.workloads.zipper.relativeAtMemory = { big: { epyc: 1 } }),
+      'workloads.zipper.relativeAtMemory.big',
+      /memory size/,
+    ],
+    [
+      'a memory key beyond Lambda',
+      (s: any) => (s.workloads.zipper.relativeAtMemory = { '20000': { epyc: 1 } }),
+      'workloads.zipper.relativeAtMemory.20000',
+      /not a Lambda memory size/,
+    ],
+    [
+      'an undeclared CPU at a memory size',
+      (s: any) => (s.workloads.zipper.relativeAtMemory = { '512': { i7: 1 } }),
+      'workloads.zipper.relativeAtMemory.512.i7',
+      /not a declared CPU/,
+    ],
+    [
+      'an x86 CPU in an arm64 fleet',
+      (s: any) => (s.zones[0].arm64 = { hosts: 2, mix: [{ xeon25: 1 }] }),
+      'zones[0].arm64.mix[0].xeon25',
+      /not an arm64 CPU/,
     ],
   ])('refuses %s, naming the field', (_what, mutate, path, reason) => {
     const json = smallScenarioJson();

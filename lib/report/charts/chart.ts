@@ -29,6 +29,8 @@ export const MARK_NAMES = {
   costLines: 'cost_lines',
   costPoints: 'cost_points',
   savingsBars: 'savings_bars',
+  costCarbonLines: 'costcarbon_lines',
+  costCarbonPoints: 'costcarbon_points',
 } as const;
 
 /** The label a chart shows for a zone: AZ ID, with the paper's AZ name beside it where known. */

@@ -1,5 +1,5 @@
-import type { Invoker } from '../../lib/contracts';
-import { parseFunctionName } from '../../lib/core/naming';
+import type { Invoker } from '../contracts';
+import { parseFunctionName } from '../core/naming';
 
 /**
  * An invoker that sends each call to its function's own region. A Lambda client speaks to one

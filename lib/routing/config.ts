@@ -1,12 +1,12 @@
-import type { Arch, RegionFacts } from '../../lib/core/types';
+import type { Arch, DeployedZone, RegionFacts } from '../core/types';
 
 /** What a rejected instance does after its hold (see `RouterConfig.rejectMode`). */
 export type RejectMode = 'hold' | 'end' | 'auto';
 
 /** What the router needs to know about the mesh it routes into. */
 export interface RouterConfig {
-  /** Deployed zones (from the sky config's resolved zones). */
-  readonly deployed: ReadonlyArray<{ readonly azId: string; readonly region: string }>;
+  /** Deployed zones (from the sky config's resolved zones, and the external zones of other providers). */
+  readonly deployed: ReadonlyArray<DeployedZone>;
   /** Deployed architectures. */
   readonly architectures: readonly Arch[];
   /** Deployed memory sizes, MB. */
@@ -40,7 +40,7 @@ export interface RouterConfig {
   readonly invokeTimeoutMs?: number;
 }
 
-export { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS } from '../../lib/contracts';
+export { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS } from '../contracts';
 export const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
 /** How long the table's characterizations and profiles are reused before a re-read. */
 export const DEFAULT_CACHE_TTL_MS = 60_000;

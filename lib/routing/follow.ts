@@ -1,5 +1,5 @@
-import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker } from '../../lib/contracts';
-import type { Placement, PlacementRequest, RegionFacts, Target } from '../../lib/core/types';
+import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker } from '../contracts';
+import type { Placement, PlacementRequest, RegionFacts, Target } from '../core/types';
 import type { RejectMode } from './config';
 import { billedCostUsd, carbonGrams } from './estimate';
 import type { LearningBuffer } from './learning';
@@ -121,6 +121,7 @@ export async function followRoute(
         status,
         roundTripMs: result.durationMs,
         errorType: result.errorType,
+        errorMessage: result.message,
         ...(billedMs !== undefined ? { billedMs } : {}),
         costUsd: billedMs !== undefined ? costOf(context, target, billedMs) : 0,
       });

@@ -1,4 +1,4 @@
-import type { Characterization, RegionFacts, RoutingView, WorkloadProfile } from '../../lib/core/types';
+import type { Characterization, RegionFacts, RoutingView, WorkloadProfile } from '../core/types';
 import type { RouterConfig } from './config';
 import type { Placer, PlacerFactory, RouterStore } from './types';
 

@@ -1,4 +1,4 @@
-import { Router, type RouterOptions } from '../../lib/core/router';
+import { Router, type RouterOptions } from '../core/router';
 import type { PlacerFactory } from './types';
 
 /**

@@ -1,4 +1,4 @@
-import type { DynamicErrorType } from '../../lib/contracts';
+import type { DynamicErrorType } from '../contracts';
 import type {
   Characterization,
   CpuCounts,
@@ -11,7 +11,7 @@ import type {
   StrategyName,
   Target,
   WorkloadProfile,
-} from '../../lib/core/types';
+} from '../core/types';
 
 /**
  * What the router reads from and writes to the table: the subset of `SkyStore` (`lib/aws/store.ts`)
@@ -61,6 +61,8 @@ export interface AttemptRecord {
   readonly costUsd: number;
   /** The error type for failed attempts (`TooManyRequestsException`, `Timeout`, `UserCodeError`, ...). */
   readonly errorType?: string;
+  /** What went wrong, naming the target (for a call that failed before an answer: a throttle, a refused secret, ...). */
+  readonly errorMessage?: string;
 }
 
 /** The placement the router took, in a compact form for the answer. */

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { type DynamicRequest, LAMBDA_MEMORY_MB, type WorkloadSize } from '../../lib/contracts';
-import { STRATEGY_NAMES } from '../../lib/core/strategies';
-import type { Arch, GeoPoint, Objective, PlacementLimits, StrategyName } from '../../lib/core/types';
+import { providerRegion } from '../catalog/providers';
+import { type DynamicRequest, LAMBDA_MEMORY_MB, type WorkloadSize } from '../contracts';
+import { STRATEGY_NAMES } from '../core/strategies';
+import type { Arch, GeoPoint, Objective, PlacementLimits, StrategyName } from '../core/types';
 import { PayloadTooLargeError, RouterRequestError } from './errors';
 
 /**
@@ -24,8 +25,18 @@ const WORKLOAD_SIZES = ['test', 'small', 'large'] as const satisfies readonly Wo
 const ARCHES = ['x86_64', 'arm64'] as const satisfies readonly Arch[];
 
 const name = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 letters, digits, ".", "_" or "-"');
-const regionCode = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region code such as us-west-2');
-const azId = z.string().regex(/^[a-z]{2,5}\d-az\d+$/, 'expected an AZ ID such as usw2-az1');
+const regionCode = z
+  .string()
+  .refine(
+    (code) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(code) || providerRegion(code) !== undefined,
+    'expected a region code such as us-west-2 (or an IBM Code Engine or DigitalOcean region, such as us-south or tor1)',
+  );
+const azId = z
+  .string()
+  .regex(
+    /^([a-z]{2,5}\d-az\d+|(ibm|do|ext)-[a-z0-9]+(-[a-z0-9]+)*)$/,
+    "expected an AZ ID such as usw2-az1 (or another provider's zone, such as ibm-us-south or do-tor1)",
+  );
 const memoryMb = z.number().int().min(LAMBDA_MEMORY_MB.min).max(LAMBDA_MEMORY_MB.max);
 
 const geoPoint = z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });

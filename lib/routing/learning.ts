@@ -1,4 +1,4 @@
-import type { CpuKey, ProfileKey } from '../../lib/core/types';
+import type { CpuKey, ProfileKey } from '../core/types';
 import type { RouterStore } from './types';
 
 /**

@@ -1,0 +1,179 @@
+import type { InvokeOptions, InvokeResult, Invoker } from '../contracts/invoker';
+import { parseFunctionName } from '../core/naming';
+import type { ExternalZone } from './config';
+import { IamTokenError, SecretUnavailableError } from './errors';
+import { SIGNATURE_HEADER, signBody } from './hmac';
+import { causeOf, IamTokenSource } from './ibm-iam';
+import { describeSecret, type SecretResolver } from './secrets';
+
+/**
+ * How the router calls a function on another provider: `POST <url>` with the dynamic function's request as
+ * JSON, the answer's body is its response (the same protocol as a Lambda invoke's payload).
+ *
+ * Failures are data, classified so the routing service fails over as it does for Lambda:
+ *
+ * | what happened | `errorType` | fails over |
+ * |---|---|---|
+ * | 401 / 403, or the IAM exchange refused the key | `AuthenticationFailed` | yes |
+ * | the secret could not be read | `SecretUnavailable` | yes |
+ * | 429 | `TooManyRequestsException` | yes (throttled) |
+ * | 5xx | `ServiceException` | yes |
+ * | 404, or no URL configured for the function | `ResourceNotFoundException` | yes |
+ * | connection refused, DNS, TLS, reset | `EndpointUnreachable` | yes |
+ * | no answer within the timeout | `Timeout` | yes |
+ * | 413 | `RequestTooLargeException` | no |
+ * | another 4xx, or a 2xx that is not JSON | `EndpointRejected` / `InvalidResponse` | no |
+ *
+ * Every message names the function, the provider, the region and the endpoint's host, never a secret.
+ */
+export interface HttpsInvokerOptions {
+  /** Reads the zone's secrets. */
+  readonly secrets: SecretResolver;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** @default Date.now (for HMAC signatures and IAM token expiry) */
+  readonly clock?: () => number;
+  /** Time limit when the call sets none, ms. @default 60000 */
+  readonly defaultTimeoutMs?: number;
+}
+
+/**
+ * An {@link Invoker} for one external zone. Never throws.
+ *
+ * @example
+ * const [zone] = parseExternalZones(config.endpoints);
+ * const invoker = httpsInvoker(zone, { secrets: new SecretResolver() });
+ * await invoker.invoke('sky-do-tor1-x86_64-1024', { workload: { name: 'sha1-hash' } });
+ */
+export function httpsInvoker(zone: ExternalZone, options: HttpsInvokerOptions): Invoker {
+  const fetchFn = options.fetch ?? fetch;
+  const clock = options.clock ?? Date.now;
+  const auth = zone.auth;
+  const secretRef = auth.type === 'ibm-iam' ? auth.apiKey : auth.secret;
+  const iam =
+    auth.type === 'ibm-iam'
+      ? new IamTokenSource({
+          apiKey: () => options.secrets.resolve(auth.apiKey),
+          fetch: fetchFn,
+          clock,
+          ...(auth.tokenUrl ? { tokenUrl: auth.tokenUrl } : {}),
+        })
+      : undefined;
+
+  async function headersFor(body: string): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    switch (auth.type) {
+      case 'ibm-iam':
+        headers.Authorization = `Bearer ${await iam!.get()}`;
+        break;
+      case 'digitalocean-secret':
+        headers['X-Require-Whisk-Auth'] = await options.secrets.resolve(auth.secret);
+        break;
+      case 'bearer':
+        headers.Authorization = `Bearer ${await options.secrets.resolve(auth.secret)}`;
+        break;
+      case 'hmac':
+        headers[SIGNATURE_HEADER] = signBody(await options.secrets.resolve(auth.secret), body, clock());
+        break;
+    }
+    return headers;
+  }
+
+  return {
+    async invoke(functionName: string, payload: unknown, invokeOptions?: InvokeOptions): Promise<InvokeResult> {
+      const started = performance.now();
+      const elapsed = () => performance.now() - started;
+      const url = urlOf(zone, functionName);
+      const where = `${functionName} (${zone.provider} ${zone.region}${url ? `, ${hostOf(url)}` : ''})`;
+      const fail = (errorType: string, message: string, retryable: boolean): InvokeResult => ({
+        ok: false,
+        errorType,
+        message: `${where}: ${message}`,
+        retryable,
+        durationMs: elapsed(),
+      });
+      if (!url) return fail('ResourceNotFoundException', `no URL is configured for it in zone ${zone.azId}`, true);
+      const body = JSON.stringify(payload ?? {});
+      const timeoutMs = invokeOptions?.timeoutMs ?? options.defaultTimeoutMs ?? 60_000;
+      for (let attempt = 0; ; attempt++) {
+        let headers: Record<string, string>;
+        try {
+          headers = await headersFor(body);
+        } catch (error) {
+          if (error instanceof SecretUnavailableError) return fail('SecretUnavailable', error.message, true);
+          if (error instanceof IamTokenError) return fail('AuthenticationFailed', error.message, true);
+          return fail('SecretUnavailable', (error as Error).message ?? String(error), true);
+        }
+        let response: Response;
+        try {
+          response = await fetchFn(url, {
+            method: 'POST',
+            headers,
+            body,
+            signal: AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs - elapsed()))),
+          });
+        } catch (error) {
+          const cause = causeOf(error);
+          if (cause === 'no answer in time') return fail('Timeout', `no answer within ${timeoutMs} ms`, true);
+          return fail('EndpointUnreachable', `the endpoint could not be reached: ${cause}`, true);
+        }
+        const text = await response.text().catch(() => '');
+        const status = response.status;
+        if (status >= 200 && status < 300) {
+          try {
+            return { ok: true, payload: text.length > 0 ? JSON.parse(text) : null, durationMs: elapsed() };
+          } catch {
+            return fail('InvalidResponse', `HTTP ${status} with a body that is not JSON`, false);
+          }
+        }
+        if ((status === 401 || status === 403) && iam && attempt === 0) {
+          // The token may have been revoked or expired early: exchange the key once more.
+          iam.invalidate();
+          continue;
+        }
+        const detail = `HTTP ${status}${summary(text)}`;
+        if (status === 401 || status === 403) {
+          return fail(
+            'AuthenticationFailed',
+            `the endpoint refused the credentials from ${describeSecret(secretRef)} (${detail})`,
+            true,
+          );
+        }
+        if (status === 429)
+          return fail('TooManyRequestsException', `the provider throttled the call (${detail})`, true);
+        if (status === 404)
+          return fail('ResourceNotFoundException', `the endpoint has no such function (${detail})`, true);
+        if (status === 408 || status === 504)
+          return fail('Timeout', `the provider timed the call out (${detail})`, true);
+        if (status === 413)
+          return fail('RequestTooLargeException', `the payload is too large for the provider (${detail})`, false);
+        if (status >= 500) return fail('ServiceException', `the provider failed (${detail})`, true);
+        return fail('EndpointRejected', `the endpoint rejected the call (${detail})`, false);
+      }
+    },
+  };
+}
+
+/** The URL of a function of the zone: a dynamic function by memory size, a sampler by index. */
+export function urlOf(zone: ExternalZone, functionName: string): string | undefined {
+  const parsed = parseFunctionName(functionName);
+  if (!parsed || !('azId' in parsed) || parsed.azId !== zone.azId) return undefined;
+  if (parsed.kind === 'dynamic') return parsed.arch === 'x86_64' ? zone.functions.get(parsed.memoryMb) : undefined;
+  if (parsed.kind === 'sampler') return zone.samplers[parsed.index];
+  return undefined;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** The start of an error body, for the message (providers put the reason there). */
+function summary(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length === 0) return '';
+  return `: ${flat.length > 160 ? `${flat.slice(0, 157)}...` : flat}`;
+}

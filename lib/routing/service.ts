@@ -1,0 +1,201 @@
+import type { Invoker } from '../contracts';
+import type { Placement, PlacementRequest } from '../core/types';
+import { runBatch } from './batch';
+import {
+  DEADLINE_MARGIN_MS,
+  DEFAULT_CACHE_TTL_MS,
+  DEFAULT_INVOKE_TIMEOUT_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  type RouterConfig,
+} from './config';
+import { NoTargetError, RouterError } from './errors';
+import { type FollowContext, followRoute, Route } from './follow';
+import { LearningBuffer } from './learning';
+import { corePlacerFactory } from './placer';
+import { checkPayloadSize, parseRouterRequest, type RouterRequest } from './request';
+import { powertoolsTelemetry, type RouterTelemetry } from './telemetry';
+import type { PlacerFactory, RoutedCall, RouterAnswer, RouterStore } from './types';
+import { type CachedView, ViewCache } from './view-cache';
+
+/** How much time a call has left: the parts of a Lambda context the routing service reads. */
+export interface DeadlineSource {
+  getRemainingTimeInMillis?(): number;
+}
+
+/** What a routing service is built from. */
+export interface RoutingServiceOptions {
+  /** The table: characterizations and profiles in, observations out. */
+  readonly store: RouterStore;
+  /** Invokes the dynamic functions (`sdkInvoker` over a `LambdaClient` in Lambda; the twin's invoker in the twin). */
+  readonly invoker: Invoker;
+  /** The mesh the service routes into. */
+  readonly config: RouterConfig;
+  /**
+   * Builds the placer over each view snapshot.
+   * @default - the core `Router`, with the config's hold and attempt budget (see `corePlacerFactory`)
+   */
+  readonly placerFactory?: PlacerFactory;
+  /**
+   * The clock views are timed with, ms since the epoch.
+   * @default Date.now
+   */
+  readonly clock?: () => number;
+  /**
+   * How long characterizations and profiles read from the table are reused, ms.
+   * @default 60000
+   */
+  readonly cacheTtlMs?: number;
+  /**
+   * Where counts, warnings and errors go.
+   * @default - Powertools Logger and Metrics (EMF, namespace `Skymesh`)
+   */
+  readonly telemetry?: RouterTelemetry;
+  /**
+   * `await`: `route` returns after the call's observations are written (in Lambda the process
+   * freezes once the handler returns, so a write still in flight could be lost). `background`:
+   * `route` returns at once and the writes proceed; for a long-lived process (the embedded router,
+   * the local sky, the twin), which calls `flush()` before it exits.
+   * @default 'await'
+   */
+  readonly learning?: 'await' | 'background';
+}
+
+/**
+ * The routing service: validate a request → place it with the core router over a cached view →
+ * invoke the dynamic function and follow the placement (retries on rejection, failover, deadline)
+ * → learn from what the calls met → answer. The router Lambda, the twin, the local sky,
+ * `sky invoke` and `sky plan` all route through this class.
+ *
+ * Errors are answers, never exceptions: `route` resolves to `status: 'error'` with an
+ * `httpStatus` and a message naming the field at fault.
+ *
+ * @example
+ * const service = new RoutingService({ store, invoker, config });
+ * const answer = await service.route({ workload: 'zipper', objective: 'cost' });
+ * if (answer.status === 'ok') console.log(answer.placement.target.functionName, answer.estimate.costUsd);
+ */
+export class RoutingService {
+  /** The view cache (characterizations, profiles and passive counts, re-read once per TTL). */
+  readonly cache: ViewCache;
+  /** Observations waiting to be written. */
+  readonly learning: LearningBuffer;
+  private readonly telemetry: RouterTelemetry;
+  private readonly awaitLearning: boolean;
+
+  constructor(private readonly options: RoutingServiceOptions) {
+    const telemetry = options.telemetry ?? powertoolsTelemetry();
+    this.telemetry = telemetry;
+    this.cache = new ViewCache({
+      store: options.store,
+      config: options.config,
+      placerFactory:
+        options.placerFactory ??
+        corePlacerFactory({ holdMs: options.config.holdMs, maxAttempts: options.config.maxAttempts }),
+      clock: options.clock ?? Date.now,
+      ttlMs: options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
+      onLoadError: (error) => telemetry.error('reading characterizations and profiles failed', error),
+    });
+    this.learning = new LearningBuffer(options.store, (error, what) =>
+      telemetry.error('a learning write failed', error, { what }),
+    );
+    this.awaitLearning = (options.learning ?? 'await') === 'await';
+  }
+
+  /**
+   * Routes one request object (already decoded from JSON); never throws.
+   * @param deadline - where the time left comes from (a Lambda context); none: no deadline.
+   */
+  async route(body: unknown, deadline?: DeadlineSource): Promise<RouterAnswer> {
+    const { config, invoker } = this.options;
+    try {
+      const request = parseRouterRequest(body);
+      const cached = await this.cache.get();
+      const placementRequest = placementRequestOf(request, config);
+      const placement = place(cached, placementRequest);
+      checkPayloadSize({ ...request.work, reject: { cpus: placement.rejectCpus, holdMs: placement.holdMs } });
+      const follow: FollowContext = {
+        invoker,
+        learning: this.learning,
+        placer: cached.placer,
+        regionFacts: (region) => this.cache.regionFacts(region),
+        invokeTimeoutMs: config.invokeTimeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS,
+        rejectMode: config.rejectMode ?? 'auto',
+        remainingMs: remainingTime(deadline),
+      };
+      const route = new Route(cached.placer, placementRequest, withNotes(placement, cached), config.deployed);
+      if (request.batch) {
+        return await runBatch(follow, request.work, request.profile, route, {
+          ...request.batch,
+          onCall: (call) => this.telemetry.recordAttempts(call.attempts),
+        });
+      }
+      const call = await followRoute(follow, request.work, request.profile, route);
+      this.telemetry.recordAttempts(call.attempts);
+      return call;
+    } catch (error) {
+      return errorAnswer(error, this.telemetry);
+    } finally {
+      // Observations are written after the answer is computed: before `route` returns, or in the background.
+      if (this.awaitLearning) await this.learning.flush();
+      else void this.learning.flush();
+      this.telemetry.publish();
+    }
+  }
+
+  /** Resolves when every observation made so far is written (for `learning: 'background'`). */
+  flush(): Promise<void> {
+    return this.learning.flush();
+  }
+
+  /** The answer a failure turns into (for callers that decode events themselves). */
+  errorAnswer(error: unknown): RoutedCall {
+    return errorAnswer(error, this.telemetry);
+  }
+}
+
+function placementRequestOf(request: RouterRequest, config: RouterConfig): PlacementRequest {
+  return {
+    workload: request.profile,
+    ...(request.objective !== undefined ? { objective: request.objective } : {}),
+    ...(request.strategy !== undefined ? { strategy: request.strategy } : {}),
+    limits: { maxAttempts: config.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, ...request.limits },
+  };
+}
+
+function place(cached: CachedView, request: PlacementRequest): Placement {
+  try {
+    return cached.placer.place(request);
+  } catch (error) {
+    // The core router throws NoPlacementError, saying which limit left no target.
+    if (error instanceof Error && error.name === 'NoPlacementError') throw new NoTargetError(error.message);
+    throw error;
+  }
+}
+
+function withNotes(placement: Placement, cached: CachedView): Placement {
+  return cached.notes.length === 0 ? placement : { ...placement, notes: [...placement.notes, ...cached.notes] };
+}
+
+function remainingTime(deadline: DeadlineSource | undefined): () => number {
+  const get = deadline?.getRemainingTimeInMillis;
+  if (typeof get !== 'function') return () => Number.POSITIVE_INFINITY;
+  return () => get.call(deadline) - DEADLINE_MARGIN_MS;
+}
+
+function errorAnswer(error: unknown, telemetry: RouterTelemetry): RoutedCall {
+  if (error instanceof RouterError) {
+    return {
+      status: 'error',
+      error: { type: error.type, message: error.message, ...(error.field ? { field: error.field } : {}) },
+      httpStatus: error.httpStatus,
+      attempts: [],
+    };
+  }
+  telemetry.error('the router failed', error);
+  return {
+    status: 'error',
+    error: { type: 'Internal', message: error instanceof Error ? error.message : String(error) },
+    httpStatus: 500,
+    attempts: [],
+  };
+}

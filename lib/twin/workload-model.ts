@@ -1,0 +1,87 @@
+import { DEFAULT_SKY_CONFIG } from '../config';
+import { LAMBDA_MEMORY_MB } from '../contracts';
+import { MB_PER_VCPU } from '../core/memory-scaling';
+import type { CpuKey } from '../core/types';
+import type { Scenario, ScenarioWorkload } from './scenario';
+
+/**
+ * A scenario workload's mean runtime on a CPU at a memory size (the scenario spec):
+ * - `baseMs` is the runtime at `memoryMb` on a CPU of relative speed 1;
+ * - at memory m the workload gets min(vcpus, m / 1769) vCPUs and its runtime scales inversely
+ *   with that against `memoryMb`;
+ * - the CPU multiplier at m comes from the nearest memory breakpoint at or below m: `relative`
+ *   holds at `memoryMb`, each `relativeAtMemory` size from itself up to the next breakpoint (below
+ *   the lowest breakpoint, the lowest one's); a CPU a breakpoint does not name takes `relative`'s
+ *   multiplier, and a CPU nothing names runs at 1.0.
+ */
+
+/** vCPUs a workload that can use `vcpus` threads gets at `memoryMb` (Lambda: one per 1,769 MB). */
+export function usableVcpus(memoryMb: number, vcpus: number): number {
+  return Math.min(vcpus, memoryMb / MB_PER_VCPU);
+}
+
+interface Breakpoint {
+  readonly memoryMb: number;
+  /** Multipliers by scenario CPU key. */
+  readonly relative: Readonly<Record<string, number>>;
+}
+
+const breakpointCache = new WeakMap<ScenarioWorkload, readonly Breakpoint[]>();
+
+function breakpointsOf(workload: ScenarioWorkload): readonly Breakpoint[] {
+  let list = breakpointCache.get(workload);
+  if (!list) {
+    const byMemory = new Map<number, Readonly<Record<string, number>>>();
+    for (const [mb, rel] of Object.entries(workload.relativeAtMemory ?? {})) byMemory.set(Number(mb), rel);
+    // `relative` is what was measured at `memoryMb`; an explicit entry at that size refines it.
+    byMemory.set(workload.memoryMb, { ...workload.relative, ...(byMemory.get(workload.memoryMb) ?? {}) });
+    list = [...byMemory.entries()].sort((a, b) => a[0] - b[0]).map(([memoryMb, relative]) => ({ memoryMb, relative }));
+    breakpointCache.set(workload, list);
+  }
+  return list;
+}
+
+/** The runtime multiplier of scenario CPU `cpu` (its short key) at `memoryMb`. */
+export function relativeAt(workload: ScenarioWorkload, cpu: string, memoryMb: number): number {
+  const list = breakpointsOf(workload);
+  let at = list[0];
+  for (const b of list) if (b.memoryMb <= memoryMb) at = b;
+  return at.relative[cpu] ?? workload.relative[cpu] ?? 1;
+}
+
+/** Mean runtime (ms) of `workload` on the CPU with normalized key `cpuKey` at `memoryMb` (default: its own). */
+export function modelRuntimeMs(
+  scenario: Scenario,
+  workload: ScenarioWorkload,
+  cpuKey: CpuKey,
+  memoryMb: number = workload.memoryMb,
+): number {
+  const cpu = scenario.cpuList.find((c) => c.cpuKey === cpuKey);
+  const relative = cpu ? relativeAt(workload, cpu.key, memoryMb) : 1;
+  const vcpus = workload.vcpus ?? 1;
+  const scale = usableVcpus(workload.memoryMb, vcpus) / usableVcpus(memoryMb, vcpus);
+  return workload.baseMs * relative * scale;
+}
+
+/** The dynamic function's timeout as the mesh deploys it by default (RegionMeshStack `timeout`), ms. */
+export const DYNAMIC_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * The memory sizes a workload may run at: the mesh's sizes from its `minMemoryMb` up, with its
+ * own `memoryMb`, and none whose slowest expected runtime passes `timeoutMs`.
+ */
+export function allowedMemorySizes(
+  scenario: Scenario,
+  workload: ScenarioWorkload,
+  sizes: readonly number[] = DEFAULT_SKY_CONFIG.memorySizes,
+  timeoutMs: number = DYNAMIC_TIMEOUT_MS,
+): number[] {
+  const candidates = [...new Set([...sizes, workload.memoryMb])]
+    .filter((mb) => mb >= Math.max(LAMBDA_MEMORY_MB.min, workload.minMemoryMb) && mb <= LAMBDA_MEMORY_MB.max)
+    .sort((a, b) => a - b);
+  return candidates.filter((mb) => {
+    const slowest = Math.max(...scenario.cpuList.map((c) => modelRuntimeMs(scenario, workload, c.cpuKey, mb)));
+    // A 3 × cv margin: the function's timeout must hold for nearly every call, not only the mean.
+    return slowest * (1 + 3 * workload.cv) <= timeoutMs;
+  });
+}
