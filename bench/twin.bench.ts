@@ -5,6 +5,7 @@ import { runTwinExperiment } from '../lib/twin/experiment';
 import { startLambdaApi } from '../lib/twin/lambda-api';
 import { twinReport } from '../lib/twin/report';
 import { loadScenario } from '../lib/twin/scenario';
+import { formatStrategyChecks } from '../lib/twin/strategy-check';
 
 export const title = 'twin: loopback Lambda API throughput, and the paper scenario end to end';
 
@@ -91,6 +92,7 @@ async function paperRun(): Promise<void> {
     const xs = report.routing.filter((r) => r.strategy === strategy).map((r) => r.savingsPct);
     console.log(`  ${strategy}, mean over workloads: ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2)} %`);
   }
+  console.log(`\n${formatStrategyChecks(run)}`);
   console.log(
     '\nprogressive sampling per zone (mean over days): polls run, polls to 95%, saturated at poll, $ per characterization',
   );

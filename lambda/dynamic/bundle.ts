@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { DynamicRequest } from '../../lib/contracts';
@@ -11,16 +11,20 @@ import { MAX_BUNDLE_UNPACKED_BYTES } from './request';
  * Unpacks request bundles into the instance's scratch folder and remembers them by hash.
  *
  * Format: `data` is the base64 text of a gzip stream of a ustar archive; `sha256` is the hex
- * SHA-256 of the gzip bytes (what base64 decodes to). Files land in `<tmpDir>/sky-bundles/<sha256>/`.
+ * SHA-256 of the gzip bytes (what base64 decodes to). Files land in
+ * `<tmpDir>/sky-bundles/<sha256>-<random id>/`.
  *
- * A later call with the same hash (and the same `data` length) reuses the folder without
- * decoding: the hash names the content, as in the paper's dynamic functions. The folder is
- * written to a temporary name and renamed, so a half-written bundle is never reused.
- * Bundle files are written with the real filesystem (user code reads them with `fs`), so
- * `platform.tmpDir` must be a real folder when bundles are used.
+ * Only this cache's own memory says which folder holds which bundle, and only after it hashed the
+ * bytes itself: a folder that sent code planted in the scratch folder (which it can write) is never
+ * taken for a bundle, because its name cannot be guessed and is not looked up. A later call with the
+ * same hash (and the same `data` length) reuses the folder without decoding, after checking that no
+ * file or folder of it changed since it was unpacked (their inode, size and ctime, which no one can
+ * set back); a changed folder is unpacked afresh. The folder is written to a temporary name and
+ * renamed, so a half-written bundle is never used. Bundle files are written with the real filesystem
+ * (user code reads them with `fs`), so `platform.tmpDir` must be a real folder when bundles are used.
  */
 export class BundleCache {
-  private readonly known = new Map<string, { dir: string; dataLength: number }>();
+  private readonly known = new Map<string, { dir: string; dataLength: number; stamps: Map<string, string> }>();
   private readonly root: string;
 
   constructor(tmpDir: string) {
@@ -30,8 +34,9 @@ export class BundleCache {
   /** Returns the folder holding the bundle and whether it was already there. */
   open(bundle: NonNullable<DynamicRequest['bundle']>): { dir: string; cached: boolean } {
     const hit = this.known.get(bundle.sha256);
-    if (hit && hit.dataLength === bundle.data.length && existsSync(hit.dir)) return { dir: hit.dir, cached: true };
-    const dir = join(this.root, bundle.sha256);
+    if (hit && hit.dataLength === bundle.data.length && unchanged(hit.dir, hit.stamps)) {
+      return { dir: hit.dir, cached: true };
+    }
     const compressed = decodeBase64(bundle.data);
     const actual = createHash('sha256').update(compressed).digest('hex');
     if (actual !== bundle.sha256) {
@@ -40,9 +45,36 @@ export class BundleCache {
         `bundle.sha256 is ${bundle.sha256} but the decoded data hashes to ${actual}; send the SHA-256 of the gzip bytes`,
       );
     }
-    if (!existsSync(dir)) unpack(compressed, dir);
-    this.known.set(bundle.sha256, { dir, dataLength: bundle.data.length });
+    const dir = join(this.root, `${bundle.sha256}-${randomUUID()}`);
+    unpack(compressed, dir);
+    if (hit) rmSync(hit.dir, { recursive: true, force: true });
+    this.known.set(bundle.sha256, { dir, dataLength: bundle.data.length, stamps: stampsOf(dir) });
     return { dir, cached: false };
+  }
+}
+
+/** Inode, size and change time of every file and folder under `dir` (the folder itself included). */
+function stampsOf(dir: string): Map<string, string> {
+  const stamps = new Map<string, string>();
+  const visit = (path: string): void => {
+    const stat = statSync(path, { bigint: true });
+    stamps.set(path, `${stat.ino}:${stat.size}:${stat.ctimeNs}`);
+    if (stat.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+  };
+  visit(dir);
+  return stamps;
+}
+
+/** True when every recorded path still has its stamp (a folder's ctime moves when entries come or go). */
+function unchanged(dir: string, stamps: ReadonlyMap<string, string>): boolean {
+  try {
+    for (const [path, stamp] of stamps) {
+      const stat = statSync(path, { bigint: true });
+      if (`${stat.ino}:${stat.size}:${stat.ctimeNs}` !== stamp) return false;
+    }
+    return stamps.has(dir);
+  } catch {
+    return false;
   }
 }
 

@@ -1,14 +1,17 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import type { DynamicRequest, DynamicResponse, Inspection } from '../../lib/contracts';
 import type { Platform } from '../shared/platform';
 import { WORKLOADS } from '../workloads';
 import type { UserContext, Workload } from '../workloads/types';
 import { BundleCache } from './bundle';
-import { CodeCache, callWithWatchdog, entryOf, isError, userError } from './compile';
 import { DeadlineError, DynamicError, UserCodeError } from './errors';
 import { type InspectionStart, Inspector } from './inspector';
+import { CodeIsolation } from './isolation';
 import { parseDynamicRequest } from './request';
 import { type RunTask, realRunner, type WorkloadRunner } from './runner';
 import { unserializableReason } from './serialize';
+import { isError, userError } from './user-error';
 
 /** The parts of the Lambda context the handler reads. */
 export interface DynamicContext {
@@ -34,12 +37,20 @@ export interface DynamicHandlerOptions {
    * @default 60000
    */
   readonly defaultTimeoutMs?: number;
+  /**
+   * Where sent code runs: worker threads, one per module, apart from this handler and from each other.
+   * @default - a new isolation sized by the platform's `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`
+   */
+  readonly isolation?: CodeIsolation;
 }
 
 export type DynamicHandler = (event: unknown, context?: DynamicContext) => Promise<DynamicResponse>;
 
 /** Time kept back from the Lambda deadline so the handler can still answer, in ms. */
 export const DEADLINE_MARGIN_MS = 250;
+
+/** How long sent code's isolation may take to end a worker that passed its deadline, in ms. */
+const CODE_STOP_GRACE_MS = 200;
 
 /**
  * Creates the dynamic function's handler with its own per-instance state: the inspector (CPU
@@ -59,7 +70,9 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
   const runner = options.runner ?? realRunner;
   const workloads = options.workloads ?? WORKLOADS;
   const inspector = new Inspector(platform);
-  const codeCache = new CodeCache(platform.tmpDir);
+  const memoryMb = Number(platform.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  const isolation =
+    options.isolation ?? new CodeIsolation(Number.isFinite(memoryMb) && memoryMb > 0 ? { memoryMb } : {});
   const bundles = new BundleCache(platform.tmpDir);
   const clock = platform.monotonicMs ? () => platform.monotonicMs!() : () => platform.now();
 
@@ -96,15 +109,27 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
         if (decoded.reject.endInstance) platform.endInstance();
         return answer;
       }
-      const { task, timeoutMs } = decoded;
+      const { task, timeoutMs, isolated } = decoded;
 
       const userStart = clock();
       const wallStart = platform.now();
       let result: unknown;
       try {
-        result = await withDeadline(() => runner.run(task), timeoutMs);
+        // Sent code is stopped by its isolation at the deadline, which answers once the worker has ended; this
+        // deadline is a backstop for runners that do not run it.
+        result = await withDeadline(
+          () => runner.run(task),
+          task.kind === 'code' ? timeoutMs + CODE_STOP_GRACE_MS : timeoutMs,
+        );
       } finally {
         userMs = clock() - userStart;
+        // Sent code reports its own entry's time; the rest (handing the call to its worker, loading the
+        // module) is the function's overhead. Never more than the handler saw.
+        if (isolated.timing) {
+          const own = Math.min(userMs, Math.max(0, isolated.timing.userMs));
+          decodeMs += userMs - own;
+          userMs = own;
+        }
       }
       // A modelled runner advances a virtual clock: hold it to the same deadline.
       if (platform.now() - wallStart > timeoutMs) throw new DeadlineError(timeoutMs);
@@ -121,12 +146,15 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
     event: unknown,
     start: InspectionStart,
     context: DynamicContext | undefined,
-  ): { reject: NonNullable<DynamicRequest['reject']> } | { task: RunTask; timeoutMs: number } {
+  ):
+    | { reject: NonNullable<DynamicRequest['reject']> }
+    | { task: RunTask; timeoutMs: number; isolated: { timing?: { userMs: number } } } {
     const request = parseDynamicRequest(event);
     if (request.reject?.cpus.includes(start.facts.cpuKey)) return { reject: request.reject };
     const timeoutMs = budgetOf(request, context, options.defaultTimeoutMs ?? 60_000);
     const bundleDir = request.bundle ? bundles.open(request.bundle).dir : undefined;
-    return { task: prepare(request, start, bundleDir, timeoutMs), timeoutMs };
+    const isolated: { timing?: { userMs: number } } = {};
+    return { task: prepare(request, start, bundleDir, timeoutMs, isolated), timeoutMs, isolated };
   }
 
   function prepare(
@@ -134,6 +162,7 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
     start: InspectionStart,
     bundleDir: string | undefined,
     timeoutMs: number,
+    isolated: { timing?: { userMs: number } },
   ): RunTask {
     const deadline = platform.now() + timeoutMs;
     const instance = {
@@ -152,17 +181,32 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
       instance: { instanceId: start.instanceId, newInstance: start.newInstance, ...instance },
     };
     if (request.code) {
-      const { module } = codeCache.load(request.code.source, bundleDir, timeoutMs);
-      const entry = entryOf(module, request.code.entry);
+      const { source, entry } = request.code;
+      const hash = createHash('sha256').update(source).digest('hex');
+      const baseDir = bundleDir ?? platform.tmpDir;
       const input = request.input;
+      const { remainingMs: _, ...plainContext } = userContext;
       return {
         kind: 'code',
-        name: `inline:${module.hash.slice(0, 12)}`,
+        name: `inline:${hash.slice(0, 12)}`,
         input,
         context: userContext,
         instance,
         timeoutMs,
-        invoke: () => callUser(() => entry.call(module.exports, input, userContext), timeoutMs),
+        invoke: async () => {
+          const result = await isolation.call({
+            hash,
+            source,
+            baseDir,
+            filename: join(baseDir, `sky-inline-${hash.slice(0, 12)}.js`),
+            ...(entry !== undefined ? { entry } : {}),
+            input,
+            context: plainContext,
+            timeoutMs: Math.max(1, deadline - platform.now()),
+          });
+          isolated.timing = { userMs: result.userMs };
+          return result.value;
+        },
       };
     }
     const { name, size } = request.workload!;
@@ -185,7 +229,7 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
       instance,
       timeoutMs,
       invoke: async () => {
-        const output = await callUser(() => workload.run(input, userContext), timeoutMs);
+        const output = await callUser(() => workload.run(input, userContext));
         const problem = workload.check(output, input);
         if (problem) throw new DynamicError('OutputCheckFailed', `${name}: ${problem}`);
         return output;
@@ -194,17 +238,10 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
   }
 }
 
-/** Calls user code under the watchdog and tags whatever it throws (sync or async) as a user error. */
-async function callUser(fn: () => unknown, timeoutMs: number): Promise<unknown> {
-  let pending: unknown;
+/** Calls a built-in workload and tags whatever it throws (sync or async) as a user error. */
+async function callUser(fn: () => unknown): Promise<unknown> {
   try {
-    pending = callWithWatchdog(fn, timeoutMs);
-  } catch (error) {
-    if (error instanceof DynamicError) throw error;
-    throw userError(error);
-  }
-  try {
-    return await pending;
+    return await fn();
   } catch (error) {
     if (error instanceof DynamicError) throw error;
     throw userError(error);

@@ -130,6 +130,8 @@ export interface InspectionStart {
 export class Inspector {
   private facts: CpuFacts | undefined;
   private instance: { instanceId: string; newInstance: boolean } | undefined;
+  /** Zone, region, memory and name, read once: what this instance is does not change under it. */
+  private identity: Pick<InspectionStart, 'region' | 'azId' | 'memoryMb' | 'functionName'> | undefined;
   private calls = 0;
 
   constructor(private readonly platform: Platform) {}
@@ -142,8 +144,8 @@ export class Inspector {
     this.instance ??= readOrCreateInstanceMarker(platform);
     this.calls++;
     const stat = parseProcStat(platform.readFile('/proc/stat'));
-    const memory = Number(platform.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
-    const name = functionName ?? platform.env.AWS_LAMBDA_FUNCTION_NAME;
+    this.identity ??= this.readIdentity();
+    const name = functionName ?? this.identity.functionName;
     return {
       facts: this.facts,
       instanceId: this.instance.instanceId,
@@ -151,10 +153,21 @@ export class Inspector {
       instanceCalls: this.calls,
       ...(stat.bootTime !== undefined ? { bootTime: stat.bootTime } : {}),
       ...(stat.ticks ? { ticks: stat.ticks } : {}),
-      ...optional('region', platform.env.AWS_REGION),
-      ...optional('azId', platform.env.SKY_AZ_ID),
-      ...(Number.isFinite(memory) && memory > 0 ? { memoryMb: memory } : {}),
+      ...optional('region', this.identity.region),
+      ...optional('azId', this.identity.azId),
+      ...(this.identity.memoryMb !== undefined ? { memoryMb: this.identity.memoryMb } : {}),
       ...optional('functionName', name),
+    };
+  }
+
+  private readIdentity(): Pick<InspectionStart, 'region' | 'azId' | 'memoryMb' | 'functionName'> {
+    const env = this.platform.env;
+    const memory = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+    return {
+      ...optional('region', env.AWS_REGION),
+      ...optional('azId', env.SKY_AZ_ID),
+      ...(Number.isFinite(memory) && memory > 0 ? { memoryMb: memory } : {}),
+      ...optional('functionName', env.AWS_LAMBDA_FUNCTION_NAME),
     };
   }
 

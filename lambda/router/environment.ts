@@ -6,6 +6,7 @@ import {
   LAMBDA_MEMORY_MB,
   PAPER_MEMORY_SIZES,
 } from '../../lib/contracts';
+import { isRejectMode, REJECT_MODES } from '../../lib/core/reject-mode';
 import type { Arch, RegionFacts } from '../../lib/core/types';
 import { DEFAULT_CACHE_TTL_MS, type RejectMode, type RouterConfig } from '../../lib/routing/config';
 import { RouterConfigError } from '../../lib/routing/errors';
@@ -124,6 +125,6 @@ function numberOf(value: string | undefined, key: string, min: number, max: numb
 
 function rejectModeOf(value: string | undefined): RejectMode {
   if (value === undefined || value.trim() === '') return 'auto';
-  if (value === 'hold' || value === 'end' || value === 'auto') return value;
-  throw new RouterConfigError('SKY_REJECT_MODE', value, 'hold, end or auto');
+  if (isRejectMode(value)) return value;
+  throw new RouterConfigError('SKY_REJECT_MODE', value, REJECT_MODES.join(', '));
 }

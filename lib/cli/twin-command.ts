@@ -2,16 +2,18 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { REJECT_MODES, type RejectMode } from '../core/reject-mode';
 import { prepareOutFile } from '../report/out-dir';
 import { runTwinExperiment, TWIN_STRATEGIES, type TwinProgress, type TwinRun } from '../twin/experiment';
 import { formatTwinReport, type TwinReport, twinReport } from '../twin/report';
 import { loadScenario } from '../twin/scenario';
+import { formatStrategyChecks } from '../twin/strategy-check';
 
 interface TwinCliOptions {
   readonly scenario: string;
   readonly json?: boolean;
   readonly realWorkloads?: boolean;
-  readonly rejectMode: 'end-instance' | 'stay-warm';
+  readonly rejectMode: RejectMode;
   readonly days?: number;
   readonly out?: string;
   readonly workers?: number;
@@ -37,9 +39,12 @@ export function registerTwinCommand(program: Command): void {
     .option('--json', 'print the report as JSON (the scenario spec format) on stdout')
     .option('--real-workloads', 'also run the real workload code in every accepted attempt (slow; for correctness)')
     .addOption(
-      new Option('--reject-mode <mode>', 'what a rejected instance does: end itself (Minos) or stay warm')
-        .choices(['end-instance', 'stay-warm'])
-        .default('end-instance'),
+      new Option(
+        '--reject-mode <mode>',
+        'what a rejected instance does: end (ends itself, Minos), hold (stays warm) or auto (held once, then ended), as the router',
+      )
+        .choices([...REJECT_MODES])
+        .default('end'),
     )
     .option('--days <n>', 'run only the first n days', positiveInt)
     .option('--out <file>', 'also write the rich per-day results (characterizations, bursts, drift) as JSON')
@@ -63,7 +68,9 @@ export function registerTwinCommand(program: Command): void {
       }
       if (options.out) writeFileSync(options.out, `${JSON.stringify(run, null, 2)}\n`);
       const report = twinReport(run);
-      process.stdout.write(options.json ? formatTwinReport(report) : formatTwinTable(report));
+      process.stdout.write(
+        options.json ? formatTwinReport(report) : `${formatTwinTable(report)}\n${formatStrategyChecks(run)}`,
+      );
     });
 }
 

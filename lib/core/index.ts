@@ -20,6 +20,7 @@ export * from './naming';
 export * from './objectives';
 export * from './placement-scope';
 export * from './profiles';
+export * from './reject-mode';
 export * from './reject-set';
 export * from './request-key';
 export * from './router';

@@ -1,7 +1,8 @@
+import type { RejectMode } from '../core/reject-mode';
 import type { Arch, DeployedZone, RegionFacts } from '../core/types';
 
-/** What a rejected instance does after its hold (see `RouterConfig.rejectMode`). */
-export type RejectMode = 'hold' | 'end' | 'auto';
+/** What a rejected instance does after its hold: the core's one vocabulary (see `RouterConfig.rejectMode`). */
+export type { RejectMode } from '../core/reject-mode';
 
 /** What the router needs to know about the mesh it routes into. */
 export interface RouterConfig {

@@ -1,6 +1,6 @@
 import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker } from '../contracts';
+import { endsRejectedInstance, type RejectMode } from '../core/reject-mode';
 import type { Placement, PlacementRequest, RegionFacts, Target } from '../core/types';
-import type { RejectMode } from './config';
 import { billedCostUsd, carbonGrams } from './estimate';
 import type { LearningBuffer } from './learning';
 import type { Work } from './request';
@@ -105,8 +105,10 @@ export async function followRoute(
       );
     }
     const last = onPlacement >= placement.maxAttempts - 1 || attempts.length >= budget - 1;
-    const endInstance =
-      context.rejectMode === 'end' || (context.rejectMode === 'auto' && attempts.some((a) => a.status === 'rejected'));
+    const endInstance = endsRejectedInstance(
+      context.rejectMode,
+      attempts.some((a) => a.status === 'rejected'),
+    );
     const payload = payloadFor(work, placement, last, endInstance);
     onPlacement++;
     const result = await context.invoker.invoke(target.functionName, payload, { timeoutMs });

@@ -3,6 +3,7 @@ import type { Platform } from '../../lambda/shared/platform';
 import type { Workload } from '../../lambda/workloads/types';
 import type { DynamicRequest, DynamicResponse } from '../contracts';
 import { archOfCpu } from '../core/cpu';
+import { endsRejectedInstance, type RejectMode } from '../core/reject-mode';
 import type { Arch, CpuKey, Target } from '../core/types';
 import type { PriceBook } from './prices';
 import { lognormalFactor, normalFactor, type Rng } from './random';
@@ -24,8 +25,8 @@ export interface BurstPlan {
   readonly holdMs: number;
   /** Attempts including the first; the last attempt accepts whatever CPU it lands on. */
   readonly maxAttempts: number;
-  /** A rejected instance ends itself (Minos) instead of staying warm. */
-  readonly endInstance: boolean;
+  /** What a rejected instance does after its hold, by the core's rule (`endsRejectedInstance`), as the router does. */
+  readonly rejectMode: RejectMode;
   /** Targets to fail over to when the target throttles. */
   readonly fallbacks: readonly Target[];
 }
@@ -177,10 +178,16 @@ export async function runBurst(
   const acceptedByZone: Record<string, number> = {};
   const acceptedByMemory: Record<string, number> = {};
   const acceptedByArch: Record<string, number> = {};
-  const reject =
+  const rejectFor = (rejectedBefore: boolean) =>
     plan.rejectCpus.length > 0 && plan.maxAttempts > 1
-      ? { cpus: [...plan.rejectCpus], holdMs: plan.holdMs, ...(plan.endInstance ? { endInstance: true } : {}) }
+      ? {
+          cpus: [...plan.rejectCpus],
+          holdMs: plan.holdMs,
+          ...(endsRejectedInstance(plan.rejectMode, rejectedBefore) ? { endInstance: true } : {}),
+        }
       : undefined;
+  const firstReject = rejectFor(false);
+  const laterReject = rejectFor(true);
   const totals = {
     completed: 0,
     failed: 0,
@@ -199,12 +206,15 @@ export async function runBurst(
       workload: { name: workloadName, size: 'small' },
       ...(realWorkloads ? {} : { input: { request: i } }),
     };
-    const withReject: DynamicRequest | undefined = reject ? { ...base, reject } : undefined;
+    const first: DynamicRequest | undefined = firstReject ? { ...base, reject: firstReject } : undefined;
+    const later: DynamicRequest | undefined = laterReject ? { ...base, reject: laterReject } : undefined;
+    let rejectedBefore = false;
     let t = 0;
     let throttles = 0;
     for (let attempt = 1; ; ) {
       const attemptStarted = twin.clock.now();
       const last = attempt >= plan.maxAttempts;
+      const withReject = rejectedBefore ? later : first;
       const payload = !last && withReject ? withReject : base;
       const result = await twin.call(targets[t].functionName, payload);
       if (result.kind === 'throttled') {
@@ -230,6 +240,7 @@ export async function runBurst(
       const answer = result.payload as DynamicResponse;
       if (answer.status === 'rejected') {
         totals.rejected++;
+        rejectedBefore = true;
         continue;
       }
       if (answer.status === 'error') {

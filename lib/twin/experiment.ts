@@ -1,6 +1,7 @@
 import { WORKLOADS } from '../../lambda/workloads';
 import { archOfCpu } from '../core/cpu';
 import { ape, distributionOf } from '../core/distribution';
+import type { RejectMode } from '../core/reject-mode';
 import { Router } from '../core/router';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type {
@@ -58,13 +59,13 @@ export type TwinStrategy = (typeof TWIN_STRATEGIES)[number];
 /** Strategies the paper ran within the fixed zone only (§4.5: "single-zone retries"). */
 const SINGLE_ZONE: ReadonlySet<TwinStrategy> = new Set(['baseline', 'retry-slow', 'focus-fastest']);
 
-/** How rejected instances behave: stay warm (offered again) or end themselves (Minos). */
-export type RejectMode = 'end-instance' | 'stay-warm';
+/** How rejected instances behave: the core's one vocabulary (`hold`, `end`, `auto`), as the router follows it. */
+export type { RejectMode } from '../core/reject-mode';
 
 export interface TwinRunOptions {
   /** Run the real workload code as well (correctness mode; billing stays the model's). @default false */
   readonly realWorkloads?: boolean;
-  /** @default 'end-instance' */
+  /** @default 'end' */
   readonly rejectMode?: RejectMode;
   /** Sampling settings (defaults: the paper's and SkyConfig's). */
   readonly sampling?: Partial<TwinSamplingOptions>;
@@ -243,7 +244,7 @@ export class DayRunner {
     prices: PriceBook = catalogPrices,
   ) {
     this.prices = prices;
-    this.rejectMode = options.rejectMode ?? 'end-instance';
+    this.rejectMode = options.rejectMode ?? 'end';
     this.strategies = strategiesOf(options.strategies);
     this.settings = samplingSettingsOf(options.sampling);
     const arches = [...new Set(scenario.cpuList.map((c) => archOfCpu(c.cpuKey)))].sort() as Arch[];
@@ -458,7 +459,7 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
     days: linked,
     drift: driftOf(scenario, linked),
     strategies,
-    rejectMode: options.rejectMode ?? 'end-instance',
+    rejectMode: options.rejectMode ?? 'end',
   };
 }
 
@@ -496,7 +497,7 @@ function planOf(placement: Placement, scenario: Scenario, rejectMode: RejectMode
     rejectCpus: placement.rejectCpus,
     holdMs: scenario.holdMs,
     maxAttempts: placement.maxAttempts,
-    endInstance: rejectMode === 'end-instance',
+    rejectMode,
     fallbacks: placement.fallbacks,
   };
 }

@@ -1,0 +1,178 @@
+/**
+ * The program of a sent-code worker thread, as source text: a worker started from text (`eval: true`)
+ * runs the same under Lambda's esbuild bundle, the test runner and tsx, where a worker file would need
+ * each one's own loader.
+ *
+ * One worker runs one module (one source hash and bundle folder). It compiles the source the way Node
+ * wraps a CommonJS file, runs its body once (like a Lambda init phase), then serves calls of its entry.
+ * Between calls the thread blocks in `Atomics.wait` until the main thread hands it the next call, so
+ * nothing the code left behind (timers, I/O callbacks, promise chains) runs outside a call of that same
+ * code. The worker measures the user code's own time, checks that the result survives JSON and sends it
+ * as JSON text. It never sees the main thread's objects: only the messages below.
+ *
+ * Messages, main → worker (after `Atomics.notify` on `workerData.signal`):
+ *   { id, load?: { source, filename, dir }, entry?, input, context: { tmpDir, bundleDir?, instance }, budgetMs }
+ * worker → main:
+ *   { id, ok: true, json, loadMs, userMs } or { id, ok: false, error: { type, message, stack?, field? }, loadMs, userMs }
+ */
+export const WORKER_SOURCE = String.raw`
+'use strict';
+const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
+const { createRequire } = require('node:module');
+const vm = require('node:vm');
+// Taken before any sent code runs, which may replace globals in this thread.
+const signal = new Int32Array(workerData.signal);
+const wait = Atomics.wait;
+const store = Atomics.store;
+const apply = Reflect.apply;
+const stringify = JSON.stringify;
+const now = performance.now.bind(performance);
+const wallNow = Date.now;
+const post = parentPort.postMessage.bind(parentPort);
+const toTag = Object.prototype.toString;
+const isArray = Array.isArray;
+const keysOf = Object.keys;
+const every = setInterval;
+const stopEvery = clearInterval;
+let loaded;
+
+function describe(error) {
+  if (error instanceof Error || toTag.call(error) === '[object Error]') {
+    return { message: String(error.name) + ': ' + String(error.message), stack: typeof error.stack === 'string' ? error.stack : undefined };
+  }
+  let text;
+  try {
+    text = stringify(error);
+  } catch {
+    text = undefined;
+  }
+  return { message: 'threw ' + (text === undefined ? String(error) : text) };
+}
+
+function userError(error, context) {
+  const described = describe(error);
+  return { type: 'UserCodeError', message: context ? context + ': ' + described.message : described.message, stack: described.stack };
+}
+
+// Why a value would not survive JSON as the caller expects (JSON drops functions and symbols, turns Map
+// and Set into {} and throws on BigInt and cycles), with the path of the offending value.
+function unserializable(value, path, ancestors) {
+  switch (typeof value) {
+    case 'bigint': return path + ' is a BigInt (JSON has no BigInt; convert it to a string)';
+    case 'function': return path + ' is a function';
+    case 'symbol': return path + ' is a symbol';
+    case 'object': break;
+    default: return undefined;
+  }
+  if (value === null) return undefined;
+  if (typeof value.toJSON === 'function') return unserializable(value.toJSON(), path, ancestors);
+  const tag = toTag.call(value);
+  if (tag === '[object Map]' || tag === '[object Set]') {
+    return path + ' is a ' + tag.slice(8, -1) + ' (JSON turns it into {}; convert it to an object or array)';
+  }
+  if (ancestors.has(value)) return path + ' refers back to one of its ancestors (a cycle)';
+  if (ArrayBuffer.isView(value)) return undefined;
+  ancestors.add(value);
+  try {
+    if (isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const reason = unserializable(value[i], path + '[' + i + ']', ancestors);
+        if (reason) return reason;
+      }
+      return undefined;
+    }
+    for (const key of keysOf(value)) {
+      const reason = unserializable(value[key], path + '.' + key, ancestors);
+      if (reason) return reason;
+    }
+    return undefined;
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+function load(message) {
+  let wrapper;
+  try {
+    wrapper = new vm.Script('(function (exports, require, module, __filename, __dirname) {' + message.source + '\n})', {
+      filename: message.filename,
+    }).runInThisContext();
+  } catch (error) {
+    return userError(error, 'the code does not compile');
+  }
+  const module = { exports: {} };
+  try {
+    apply(wrapper, module.exports, [module.exports, createRequire(message.filename), module, message.filename, message.dir]);
+  } catch (error) {
+    return userError(error, 'the module body threw');
+  }
+  loaded = module;
+  return undefined;
+}
+
+function entryOf(entry) {
+  const name = entry === undefined ? 'run' : entry;
+  const exported = loaded.exports;
+  const fn = typeof exported === 'function' && entry === undefined ? exported : exported == null ? undefined : exported[name];
+  if (typeof fn === 'function') return { fn, self: exported };
+  const names = exported != null && typeof exported === 'object' ? keysOf(exported).filter((k) => typeof exported[k] === 'function') : [];
+  return {
+    error: {
+      type: 'BadRequest',
+      field: 'code.entry',
+      message: 'the module exports no function \'' + name + '\'; its exported functions: ' + (names.length > 0 ? names.join(', ') : '(none)'),
+    },
+  };
+}
+
+async function serve(message) {
+  let loadMs = 0;
+  if (message.load) {
+    const started = now();
+    const failed = load(message.load);
+    loadMs = now() - started;
+    if (failed) return { id: message.id, ok: false, error: failed, loadMs, userMs: 0, unloaded: true };
+  }
+  const found = entryOf(message.entry);
+  if (found.error) return { id: message.id, ok: false, error: found.error, loadMs, userMs: 0 };
+  const deadline = wallNow() + message.budgetMs;
+  const context = {
+    tmpDir: message.context.tmpDir,
+    instance: message.context.instance,
+    remainingMs: () => Math.max(0, deadline - wallNow()),
+  };
+  if (message.context.bundleDir !== undefined) context.bundleDir = message.context.bundleDir;
+  const started = now();
+  let value;
+  try {
+    value = await apply(found.fn, found.self, [message.input, context]);
+  } catch (error) {
+    return { id: message.id, ok: false, error: userError(error), loadMs, userMs: now() - started };
+  }
+  const userMs = now() - started;
+  try {
+    const reason = unserializable(value, '$', new Set());
+    if (reason) return { id: message.id, ok: false, error: { type: 'Unserializable', message: 'the result cannot be sent as JSON: ' + reason }, loadMs, userMs };
+    return { id: message.id, ok: true, json: value === undefined ? 'null' : stringify(value), loadMs, userMs };
+  } catch (error) {
+    return { id: message.id, ok: false, error: { type: 'Unserializable', message: 'the result cannot be sent as JSON: ' + describe(error).message }, loadMs, userMs };
+  }
+}
+
+function next() {
+  wait(signal, 0, 0);
+  store(signal, 0, 0);
+  const received = receiveMessageOnPort(parentPort);
+  if (received === undefined) return next();
+  // Keeps the thread's event loop alive for the call: a promise that can never settle runs into the
+  // deadline, as on Lambda, instead of ending the thread.
+  const alive = every(() => {}, 1 << 30);
+  serve(received.message).then((reply) => {
+    stopEvery(alive);
+    post(reply);
+    next();
+  });
+}
+
+next();
+`;

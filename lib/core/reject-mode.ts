@@ -1,0 +1,130 @@
+import {
+  expectedPlacementCost,
+  MB_PER_GB,
+  type PlacementCostInput,
+  type PlacementExpectation,
+  rejectSums,
+} from './cost-model';
+import { CoreInputError } from './errors';
+
+/**
+ * What a rejected instance does after its hold: one vocabulary for the router, the core cost model and the twin.
+ * - `hold`: it stays warm (the paper). The platform may hand it the call's retry right back.
+ * - `end`: it ends itself so that the platform replaces it (Minos, IC2E '25); a retry meets another instance.
+ * - `auto`: the call's first rejected instance is held, later ones are ended, so a call meets the same rejected
+ *   instance at most twice.
+ */
+export const REJECT_MODES = ['hold', 'end', 'auto'] as const;
+export type RejectMode = (typeof REJECT_MODES)[number];
+
+/** Whether a value names a reject mode. */
+export function isRejectMode(value: unknown): value is RejectMode {
+  return typeof value === 'string' && (REJECT_MODES as readonly string[]).includes(value);
+}
+
+/**
+ * Whether the instance that rejects an attempt ends itself, given the mode and whether an earlier attempt of the
+ * same call was rejected. The router's follow loop and the twin both ask this, so both follow one rule.
+ *
+ * @example
+ * endsRejectedInstance('auto', false); // false: the first rejected instance is held
+ * endsRejectedInstance('auto', true); // true
+ */
+export function endsRejectedInstance(mode: RejectMode, rejectedBefore: boolean): boolean {
+  return mode === 'end' || (mode === 'auto' && rejectedBefore);
+}
+
+/** Input of `expectedRejectModeCost`: a placement, the reject mode and how the pool hands out instances. */
+export interface RejectModeCostInput extends PlacementCostInput {
+  readonly mode: RejectMode;
+  /**
+   * Share of retries after a hold that the platform serves with the very instance that was just held (it is the
+   * most recently used idle one). 1 for a lone call on a platform that reuses the most recent idle instance first
+   * (the twin's rule); near 0 in a burst whose other calls take that instance meanwhile. @default 1
+   */
+  readonly returnShare?: number;
+  /**
+   * Share of retries on another instance that start a new one (and pay INIT), rather than meet an idle warm one.
+   * @default 1
+   */
+  readonly retryColdShare?: number;
+}
+
+/** Beyond this many attempts with an unbounded budget, a call that has still not been accepted never will be. */
+const MAX_MODELLED_ATTEMPTS = 100_000;
+const NEGLIGIBLE_MASS = 1e-15;
+
+/**
+ * Expected attempts, billed time, new instances, cost and added latency of a placement under a reject mode.
+ *
+ * The memoryless model (`expectedPlacementCost`) assumes every retry meets a fresh draw from the zone's mix. Here a
+ * retry after a hold returns with probability `returnShare` to the held instance, whose CPU is one the placement
+ * rejects, so it is rejected again (or, on the last attempt, runs there); otherwise the retry is a fresh draw, a new
+ * instance with probability `retryColdShare`. An ended instance is never met again. With `mode: 'end'` and both
+ * shares 1 this is exactly the memoryless model. Computed attempt by attempt over the two states (fresh draw,
+ * returned to the held instance); an unbounded budget that never accepts gives an infinite expectation.
+ *
+ * @example
+ * expectedRejectModeCost({ shares: [0.7, 0.3], runtimesMs: [1000, 1300], reject: [false, true], holdMs: 150,
+ *   maxAttempts: 10, memoryMb: 2048, price, mode: 'hold', returnShare: 1 }).attempts; // 1 + 0.3 × 9 = 3.7
+ */
+export function expectedRejectModeCost(input: RejectModeCostInput): PlacementExpectation {
+  const base = expectedPlacementCost(input);
+  const returnShare = input.returnShare ?? 1;
+  const retryColdShare = input.retryColdShare ?? 1;
+  if (!(returnShare >= 0 && returnShare <= 1))
+    throw new CoreInputError('returnShare', returnShare, 'a number in [0, 1]');
+  if (!(retryColdShare >= 0 && retryColdShare <= 1)) {
+    throw new CoreInputError('retryColdShare', retryColdShare, 'a number in [0, 1]');
+  }
+  const maxAttempts = input.maxAttempts ?? Number.POSITIVE_INFINITY;
+  const { q, acceptedMs, rejectedMs } = rejectSums(input.shares, input.runtimesMs, input.reject);
+  const hold = Math.ceil(input.holdMs);
+  const init = Math.ceil(input.initBilledMs ?? 0);
+  const coldStartShare = input.coldStartShare ?? 1;
+  const rejectedMean = q > 0 ? rejectedMs / q : 0;
+
+  let fresh = 1; // probability that attempt j is a fresh draw
+  let returned = 0; // probability that attempt j meets the instance held after attempt j − 1
+  let attempts = 0;
+  let rejections = 0;
+  let runtimeMs = 0;
+  let newInstances = coldStartShare;
+  let exhausted = false;
+  for (let j = 1; ; j++) {
+    const reach = fresh + returned;
+    if (reach <= NEGLIGIBLE_MASS) break;
+    if (j > MAX_MODELLED_ATTEMPTS) {
+      exhausted = true;
+      break;
+    }
+    attempts += reach;
+    if (j >= maxAttempts) {
+      // The last attempt runs wherever it lands.
+      runtimeMs += fresh * (acceptedMs + rejectedMs) + returned * rejectedMean;
+      break;
+    }
+    runtimeMs += fresh * acceptedMs;
+    const rejected = fresh * q + returned;
+    rejections += rejected;
+    const held = input.mode === 'hold' || (input.mode === 'auto' && j === 1);
+    const back = held ? rejected * returnShare : 0;
+    fresh = rejected - back;
+    returned = back;
+    newInstances += fresh * retryColdShare;
+  }
+  if (exhausted || !Number.isFinite(attempts)) {
+    return { ...base, attempts: Infinity, billedMs: Infinity, costUsd: Infinity, addedLatencyMs: Infinity };
+  }
+  const billedMs = runtimeMs + hold * rejections + newInstances * init;
+  const gbMsPrice = ((input.memoryMb / MB_PER_GB) * input.price.pricePerGbSecond) / 1000;
+  return {
+    attempts,
+    rejectShare: q,
+    billedMs,
+    newInstances,
+    runtimeMs,
+    costUsd: billedMs * gbMsPrice + attempts * input.price.pricePerRequest,
+    addedLatencyMs: (attempts - 1) * (input.holdMs + (input.retryOverheadMs ?? 0)) + (input.networkMs ?? 0),
+  };
+}

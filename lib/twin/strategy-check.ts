@@ -1,0 +1,154 @@
+import type { TwinRun, TwinStrategy } from './experiment';
+import { TWIN_STRATEGIES } from './experiment';
+import { savingsPct } from './report';
+
+/**
+ * What each strategy was expected to cost against what it cost, and how `optimal` fares against the issue's
+ * targets: never above the fixed zone nor above the best of the paper's strategies, and, where the oracle saves at
+ * least 5%, closing at least 80% of the gap between the fixed zone and the oracle. Printed, never asserted.
+ */
+
+/** One strategy over every workload and day of a run. */
+export interface ExpectedRealisedRow {
+  readonly strategy: TwinStrategy;
+  readonly requests: number;
+  /** Σ over bursts of the router's expected cost per request × requests, USD (null for the oracle, which has none). */
+  readonly expectedCostUsd: number | null;
+  /** What the twin billed, USD. */
+  readonly realisedCostUsd: number;
+  /** realised / expected. */
+  readonly ratio: number | null;
+  readonly failedRequests: number;
+  readonly meanAddedLatencyMs: number;
+}
+
+/** `optimal` on one workload against the targets. */
+export interface OptimalCheckRow {
+  readonly workload: string;
+  readonly baselineUsd: number;
+  readonly optimalUsd: number;
+  /** The cheapest of the paper's strategies (regional, retry-slow, focus-fastest, hybrid) and its cost. */
+  readonly bestPaper: { readonly strategy: TwinStrategy; readonly costUsd: number } | null;
+  readonly oracleUsd: number | null;
+  readonly oracleSavingsPct: number | null;
+  /** 100 × (baseline − optimal) / (baseline − oracle), where the oracle saves something. */
+  readonly gapClosedPct: number | null;
+  readonly notAboveBaseline: boolean;
+  readonly notAboveBestPaper: boolean;
+  /** Met where the oracle saves < 5% (no target), else gap closed ≥ 80%. */
+  readonly closesGap: boolean;
+}
+
+const PAPER_STRATEGIES: readonly TwinStrategy[] = ['regional', 'retry-slow', 'focus-fastest', 'hybrid'];
+
+/** Expected against realised cost per strategy, summed over workloads and days. */
+export function expectedVsRealised(run: TwinRun): ExpectedRealisedRow[] {
+  const rows = new Map<
+    TwinStrategy,
+    { requests: number; expected: number; hasExpected: boolean; realised: number; failed: number; added: number }
+  >();
+  for (const day of run.days) {
+    for (const b of day.bursts) {
+      let r = rows.get(b.strategy);
+      if (!r) {
+        r = { requests: 0, expected: 0, hasExpected: false, realised: 0, failed: 0, added: 0 };
+        rows.set(b.strategy, r);
+      }
+      r.requests += b.outcome.requests;
+      r.realised += b.outcome.costUsd;
+      r.failed += b.outcome.failed;
+      r.added += b.outcome.addedLatencyMs;
+      if (b.expectedCostUsd !== undefined) {
+        r.expected += b.expectedCostUsd * b.outcome.requests;
+        r.hasExpected = true;
+      }
+    }
+  }
+  return TWIN_STRATEGIES.filter((s) => rows.has(s)).map((strategy) => {
+    const r = rows.get(strategy)!;
+    const expected = r.hasExpected ? r.expected : null;
+    return {
+      strategy,
+      requests: r.requests,
+      expectedCostUsd: expected,
+      realisedCostUsd: r.realised,
+      ratio: expected && expected > 0 ? r.realised / expected : null,
+      failedRequests: r.failed,
+      meanAddedLatencyMs: r.requests > 0 ? r.added / r.requests : 0,
+    };
+  });
+}
+
+/** `optimal` per workload against the fixed zone, the paper's strategies and the oracle. */
+export function optimalChecks(run: TwinRun): OptimalCheckRow[] {
+  const cost = new Map<string, Map<TwinStrategy, number>>();
+  for (const day of run.days) {
+    for (const b of day.bursts) {
+      let byStrategy = cost.get(b.workload);
+      if (!byStrategy) {
+        byStrategy = new Map();
+        cost.set(b.workload, byStrategy);
+      }
+      byStrategy.set(b.strategy, (byStrategy.get(b.strategy) ?? 0) + b.outcome.costUsd);
+    }
+  }
+  const out: OptimalCheckRow[] = [];
+  for (const [workload, byStrategy] of cost) {
+    const baselineUsd = byStrategy.get('baseline');
+    const optimalUsd = byStrategy.get('optimal');
+    if (baselineUsd === undefined || optimalUsd === undefined) continue;
+    let bestPaper: OptimalCheckRow['bestPaper'] = null;
+    for (const s of PAPER_STRATEGIES) {
+      const c = byStrategy.get(s);
+      if (c !== undefined && (bestPaper === null || c < bestPaper.costUsd)) bestPaper = { strategy: s, costUsd: c };
+    }
+    const oracleUsd = byStrategy.get('oracle') ?? null;
+    const oracleSavingsPct = oracleUsd === null ? null : savingsPct(oracleUsd, baselineUsd);
+    const gap = oracleUsd === null ? 0 : baselineUsd - oracleUsd;
+    const gapClosedPct = gap > 0 ? (100 * (baselineUsd - optimalUsd)) / gap : null;
+    out.push({
+      workload,
+      baselineUsd,
+      optimalUsd,
+      bestPaper,
+      oracleUsd,
+      oracleSavingsPct,
+      gapClosedPct,
+      notAboveBaseline: optimalUsd <= baselineUsd,
+      notAboveBestPaper: bestPaper === null || optimalUsd <= bestPaper.costUsd,
+      closesGap: oracleSavingsPct === null || oracleSavingsPct < 5 || (gapClosedPct ?? 0) >= 80,
+    });
+  }
+  return out;
+}
+
+/** Both tables as text, for `sky twin` and `npm run bench twin`. */
+export function formatStrategyChecks(run: TwinRun): string {
+  const lines = ['expected vs realised cost per strategy (all workloads and days)'];
+  lines.push(
+    `  ${'strategy'.padEnd(14)}${'requests'.padStart(10)}${'expected $'.padStart(13)}${'realised $'.padStart(13)}${'ratio'.padStart(8)}${'failed'.padStart(8)}${'added ms'.padStart(10)}`,
+  );
+  for (const r of expectedVsRealised(run)) {
+    lines.push(
+      `  ${r.strategy.padEnd(14)}${String(r.requests).padStart(10)}${(r.expectedCostUsd === null ? '-' : r.expectedCostUsd.toFixed(4)).padStart(13)}${r.realisedCostUsd.toFixed(4).padStart(13)}${(r.ratio === null ? '-' : r.ratio.toFixed(3)).padStart(8)}${String(r.failedRequests).padStart(8)}${r.meanAddedLatencyMs.toFixed(0).padStart(10)}`,
+    );
+  }
+  const checks = optimalChecks(run);
+  lines.push(
+    '',
+    "optimal against the targets (≤ fixed zone, ≤ best paper strategy, ≥ 80% of the oracle's gap where it saves ≥ 5%)",
+  );
+  lines.push(
+    `  ${'workload'.padEnd(24)}${'vs fixed %'.padStart(11)}${'best paper'.padStart(15)}${'vs it %'.padStart(9)}${'oracle %'.padStart(10)}${'gap closed %'.padStart(14)}  met`,
+  );
+  for (const c of checks) {
+    const vsPaper = c.bestPaper ? savingsPct(c.optimalUsd, c.bestPaper.costUsd).toFixed(1) : '-';
+    const met = c.notAboveBaseline && c.notAboveBestPaper && c.closesGap;
+    lines.push(
+      `  ${c.workload.padEnd(24)}${savingsPct(c.optimalUsd, c.baselineUsd).toFixed(1).padStart(11)}${(c.bestPaper?.strategy ?? '-').padStart(15)}${vsPaper.padStart(9)}${(c.oracleSavingsPct === null ? '-' : c.oracleSavingsPct.toFixed(1)).padStart(10)}${(c.gapClosedPct === null ? '-' : c.gapClosedPct.toFixed(0)).padStart(14)}  ${met ? 'yes' : 'NO'}`,
+    );
+  }
+  const met = checks.filter((c) => c.notAboveBaseline && c.notAboveBestPaper && c.closesGap).length;
+  lines.push(`  targets met on ${met} of ${checks.length} workloads`);
+  return `${lines.join('\n')}\n`;
+}

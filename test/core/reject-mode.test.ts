@@ -1,0 +1,168 @@
+import fc from 'fast-check';
+import { expectedPlacementCost, type LambdaPrice } from '../../lib/core/cost-model';
+import {
+  endsRejectedInstance,
+  expectedRejectModeCost,
+  isRejectMode,
+  REJECT_MODES,
+  type RejectMode,
+  type RejectModeCostInput,
+} from '../../lib/core/reject-mode';
+
+const PRICE: LambdaPrice = { pricePerGbSecond: 0.0000166667, pricePerRequest: 0.0000002 };
+
+const placement = (over: Partial<RejectModeCostInput> = {}): RejectModeCostInput => ({
+  shares: [0.55, 0.3, 0.15],
+  runtimesMs: [1000, 880, 1220],
+  reject: [true, false, true],
+  holdMs: 150,
+  maxAttempts: 10,
+  memoryMb: 2048,
+  price: PRICE,
+  initBilledMs: 150,
+  coldStartShare: 1,
+  mode: 'end',
+  ...over,
+});
+
+/** A direct simulation of one call under the mode's rules, to check the model against. */
+function simulate(input: RejectModeCostInput, calls: number, seed: number) {
+  let state = seed >>> 0;
+  const random = (): number => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  const total = input.shares.reduce((s, p) => s + p, 0);
+  const draw = (): number => {
+    let u = random() * total;
+    for (let i = 0; i < input.shares.length; i++) {
+      u -= input.shares[i];
+      if (u < 0) return i;
+    }
+    return input.shares.length - 1;
+  };
+  let attempts = 0;
+  let newInstances = 0;
+  let billed = 0;
+  for (let n = 0; n < calls; n++) {
+    let cpu = draw();
+    newInstances += input.coldStartShare ?? 1;
+    for (let j = 1; ; j++) {
+      attempts++;
+      const last = j >= (input.maxAttempts ?? Number.POSITIVE_INFINITY);
+      if (last || !input.reject[cpu]) {
+        billed += Math.ceil(input.runtimesMs[cpu]);
+        break;
+      }
+      billed += input.holdMs;
+      const held = input.mode === 'hold' || (input.mode === 'auto' && j === 1);
+      if (held && random() < (input.returnShare ?? 1)) continue; // the same instance again
+      cpu = draw();
+      if (random() < (input.retryColdShare ?? 1)) newInstances++;
+    }
+  }
+  billed += newInstances * (input.initBilledMs ?? 0);
+  return { attempts: attempts / calls, newInstances: newInstances / calls, billedMs: billed / calls };
+}
+
+describe('reject modes', () => {
+  it('one vocabulary: hold, end, auto', () => {
+    expect(REJECT_MODES).toEqual(['hold', 'end', 'auto']);
+    expect(REJECT_MODES.every(isRejectMode)).toBe(true);
+    for (const bad of ['stay-warm', 'end-instance', 'HOLD', '', undefined, 1]) expect(isRejectMode(bad)).toBe(false);
+  });
+
+  it.each([
+    ['hold', false, false],
+    ['hold', true, false],
+    ['end', false, true],
+    ['end', true, true],
+    ['auto', false, false],
+    ['auto', true, true],
+  ] as Array<[RejectMode, boolean, boolean]>)(
+    '%s after an earlier rejection %s: ends the instance %s',
+    (mode, before, ends) => {
+      expect(endsRejectedInstance(mode, before)).toBe(ends);
+    },
+  );
+});
+
+describe('expectedRejectModeCost', () => {
+  it('with end (and every retry on a new instance) is the memoryless model', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.double({ min: 1, max: 20_000, noNaN: true }), { minLength: 5, maxLength: 5 }),
+        fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (shares, runtimes, reject, maxAttempts, coldStartShare) => {
+          const input = placement({
+            shares,
+            runtimesMs: runtimes.slice(0, shares.length),
+            reject: reject.slice(0, shares.length),
+            maxAttempts,
+            coldStartShare,
+          });
+          const memoryless = expectedPlacementCost(input);
+          const modelled = expectedRejectModeCost(input);
+          for (const key of ['attempts', 'billedMs', 'newInstances', 'runtimeMs', 'costUsd'] as const) {
+            expect(modelled[key]).toBeCloseTo(memoryless[key], 6);
+          }
+        },
+      ),
+    );
+  });
+
+  it('with hold and no return to the held instance is end without ending', () => {
+    const end = expectedRejectModeCost(placement({ mode: 'end' }));
+    const hold = expectedRejectModeCost(placement({ mode: 'hold', returnShare: 0 }));
+    expect(hold.costUsd).toBeCloseTo(end.costUsd, 12);
+  });
+
+  it('with hold on a lone call: every retry meets the held instance, so a rejected call uses its whole budget', () => {
+    const e = expectedRejectModeCost(placement({ mode: 'hold', returnShare: 1 }));
+    const q = 0.7;
+    expect(e.attempts).toBeCloseTo(1 + q * 9, 9);
+    expect(e.newInstances).toBeCloseTo(1, 9);
+    // Accepted work: the fast CPU when the first draw is accepted, else whatever rejected CPU the call held.
+    expect(e.runtimeMs).toBeCloseTo(0.55 * 1000 + 0.3 * 880 + 0.15 * 1220, 6);
+    expect(e.billedMs).toBeCloseTo(e.runtimeMs + 150 * q * 9 + 150, 6);
+  });
+
+  it('is infinite when a lone call holds with an unbounded budget', () => {
+    const e = expectedRejectModeCost(placement({ mode: 'hold', returnShare: 1, maxAttempts: Infinity }));
+    expect(e.costUsd).toBe(Infinity);
+  });
+
+  it.each([
+    ['hold', 1, 1],
+    ['hold', 0.4, 0.5],
+    ['auto', 1, 1],
+    ['auto', 0.6, 0.3],
+    ['end', 1, 0.2],
+  ] as Array<[RejectMode, number, number]>)(
+    '%s (return %d, new instance %d) agrees with a direct simulation of calls',
+    (mode, returnShare, retryColdShare) => {
+      const input = placement({ mode, returnShare, retryColdShare });
+      const model = expectedRejectModeCost(input);
+      const sim = simulate(input, 200_000, 7);
+      expect(sim.attempts).toBeCloseTo(model.attempts, 1);
+      expect(sim.newInstances).toBeCloseTo(model.newInstances, 1);
+      expect(Math.abs(sim.billedMs - model.billedMs) / model.billedMs).toBeLessThan(0.01);
+    },
+  );
+
+  it('ranks the modes for a lone call as the twin finds them: end < auto < hold', () => {
+    const cost = (mode: RejectMode) => expectedRejectModeCost(placement({ mode })).costUsd;
+    expect(cost('end')).toBeLessThan(cost('auto'));
+    expect(cost('auto')).toBeLessThan(cost('hold'));
+  });
+
+  it.each([
+    [{ returnShare: 1.5 }, 'returnShare'],
+    [{ retryColdShare: -0.1 }, 'retryColdShare'],
+  ])('fails on %j, naming the field', (over, field) => {
+    expect(() => expectedRejectModeCost(placement(over))).toThrow(field);
+  });
+});

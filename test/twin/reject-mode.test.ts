@@ -1,0 +1,47 @@
+import type { RejectMode } from '../../lib/core/reject-mode';
+import { type BurstRecord, runTwinExperiment } from '../../lib/twin/experiment';
+import { smallScenario } from './fixtures';
+
+/**
+ * Lone calls (bursts of one request) of focus-fastest, which rejects every CPU but the 3.0 GHz Xeon (15% of the
+ * hosts), so most first attempts are rejected. Same scenario and seed for every mode: the fleets and draws align.
+ */
+async function loneCalls(rejectMode: RejectMode): Promise<BurstRecord[]> {
+  const run = await runTwinExperiment(smallScenario({ burst: 1 }), {
+    rejectMode,
+    strategies: ['focus-fastest'],
+    workers: 1,
+  });
+  return run.days.flatMap((d) => d.bursts.filter((b) => b.strategy === 'focus-fastest'));
+}
+
+describe('reject modes in the twin, by the core rule the router follows', () => {
+  let byMode: Record<RejectMode, BurstRecord[]>;
+
+  beforeAll(async () => {
+    byMode = { hold: await loneCalls('hold'), end: await loneCalls('end'), auto: await loneCalls('auto') };
+  });
+
+  it('hold: the held instance takes every retry back, so a rejected lone call uses its whole budget', () => {
+    const rejectedFirst = byMode.hold.filter((b) => b.outcome.rejected > 0);
+    expect(rejectedFirst.length).toBeGreaterThan(0);
+    for (const b of rejectedFirst) {
+      expect(b.outcome.attempts).toBe(b.maxAttempts);
+      expect(b.outcome.exhausted).toBe(1);
+    }
+  });
+
+  it('end: every retry meets another instance, so lone calls end before their budget', () => {
+    expect(byMode.end.length).toBe(byMode.hold.length);
+    for (const b of byMode.end) expect(b.outcome.exhausted).toBe(0);
+    expect(byMode.end.some((b) => b.outcome.rejected > 0)).toBe(true);
+  });
+
+  it('auto: the first rejected instance is held and takes the retry back once, then it is ended', () => {
+    byMode.auto.forEach((b, i) => {
+      const end = byMode.end[i].outcome;
+      expect(b.outcome.rejected).toBe(end.rejected > 0 ? end.rejected + 1 : 0);
+      expect(b.outcome.exhausted).toBe(0);
+    });
+  });
+});
