@@ -51,7 +51,9 @@ export function loadSkyConfig(context: Record<string, unknown>): SkyConfig {
       (config as Record<string, unknown>)[key] = parsed.data;
       valid.add(key);
     } else {
-      problems.push({ key, value, allowed: rule.allowed, hint: issueHint(parsed.error.issues) });
+      // External zones may carry a secret by mistake: never echo them.
+      const shown = key === 'endpoints' ? '(not shown: it may hold a secret)' : value;
+      problems.push({ key, value: shown, allowed: rule.allowed, hint: issueHint(parsed.error.issues) });
     }
   }
 

@@ -1,5 +1,6 @@
 import { DEFAULT_HOLD_MS, PAPER_MEMORY_SIZES, SAMPLING_DEFAULTS } from '../contracts';
 import type { Arch } from '../core/types';
+import type { ExternalZoneInput } from '../providers/config';
 
 /**
  * Everything that shapes a sky mesh: where it is deployed, what it deploys, how it samples.
@@ -16,11 +17,13 @@ export interface SkyConfig {
   readonly architectures: readonly Arch[];
   /** Sampler endpoints per zone (distinct code and memory each). @default 100 */
   readonly samplersPerZone: number;
+  /** Sampler endpoints one poll spreads its requests over. @default 20 */
+  readonly samplersPerPoll: number;
   /** Memory of sampler 0 in MB; sampler i gets `samplerMemoryMb + i`. @default 10140 */
   readonly samplerMemoryMb: number;
   /** How long a sampler sleeps so each request holds its own instance, ms. @default 250 */
   readonly samplerSleepMs: number;
-  /** Concurrent requests per poll. @default 1000 */
+  /** Concurrent requests per poll. @default 200 */
   readonly pollConcurrency: number;
   /** Children per fan-out invocation. @default 10 */
   readonly fanoutBranching: number;
@@ -42,6 +45,11 @@ export interface SkyConfig {
   readonly tableName: string;
   /** CloudWatch Logs retention of every function, days. @default 14 */
   readonly logRetentionDays: number;
+  /**
+   * Zones on other providers the router may route to (IBM Code Engine, DigitalOcean Functions, HTTPS
+   * endpoints), with their URLs and secret references (see README, "Beyond AWS"). @default []
+   */
+  readonly endpoints: readonly ExternalZoneInput[];
 }
 
 /** Defaults of every key: the paper's setup where it has one. */
@@ -50,6 +58,7 @@ export const DEFAULT_SKY_CONFIG: SkyConfig = Object.freeze({
   memorySizes: PAPER_MEMORY_SIZES,
   architectures: ['x86_64', 'arm64'] as const,
   samplersPerZone: SAMPLING_DEFAULTS.samplersPerZone,
+  samplersPerPoll: SAMPLING_DEFAULTS.samplersPerPoll,
   samplerMemoryMb: SAMPLING_DEFAULTS.samplerMemoryMb,
   samplerSleepMs: SAMPLING_DEFAULTS.samplerSleepMs,
   pollConcurrency: SAMPLING_DEFAULTS.pollConcurrency,
@@ -63,4 +72,5 @@ export const DEFAULT_SKY_CONFIG: SkyConfig = Object.freeze({
   holdMs: DEFAULT_HOLD_MS,
   tableName: 'skymesh',
   logRetentionDays: 14,
+  endpoints: [],
 });

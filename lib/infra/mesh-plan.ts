@@ -55,6 +55,7 @@ export function meshPlanFromConfig(config: SkyConfig, account?: string): SkyMesh
     logRetentionDays: config.logRetentionDays,
     sampling: {
       pollConcurrency: config.pollConcurrency,
+      samplersPerPoll: config.samplersPerPoll,
       fanoutBranching: config.fanoutBranching,
       accuracyTarget: config.accuracyTarget,
       saturationFailureRate: config.saturationFailureRate,

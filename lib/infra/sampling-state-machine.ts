@@ -55,8 +55,10 @@ export interface SamplingStateMachineProps {
   readonly samplerSleepMs?: number;
   /** Memory of the fan-out function in MB, for the cost estimate. @default 1024 */
   readonly fanoutMemoryMb?: number;
-  /** Concurrent requests per poll. @default 1000 */
+  /** Concurrent requests per poll. @default 200 */
   readonly pollConcurrency?: number;
+  /** Sampler endpoints one poll spreads its requests over. @default 20 */
+  readonly samplersPerPoll?: number;
   /** Branching factor of the fan-out tree. @default 10 */
   readonly fanoutBranching?: number;
   /** Accuracy asked of a characterization (APE ≤ 100 × (1 − target)). @default 0.95 */
@@ -166,6 +168,7 @@ const SETTING_PROPS = [
   'samplerSleepMs',
   'fanoutMemoryMb',
   'pollConcurrency',
+  'samplersPerPoll',
   'fanoutBranching',
   'accuracyTarget',
   'saturationFailureRate',
@@ -234,6 +237,7 @@ export class SamplingStateMachine extends Construct {
       samplerMemoryMb: props.samplerMemoryMb ?? defaults.samplerMemoryMb,
       samplerSleepMs: props.samplerSleepMs ?? defaults.samplerSleepMs,
       pollConcurrency: props.pollConcurrency ?? defaults.pollConcurrency,
+      samplersPerPoll: props.samplersPerPoll ?? defaults.samplersPerPoll,
       fanoutBranching: props.fanoutBranching ?? defaults.fanoutBranching,
       fanoutMemoryMb: props.fanoutMemoryMb ?? defaults.fanoutMemoryMb,
       accuracyTarget: props.accuracyTarget ?? defaults.accuracyTarget,
@@ -343,7 +347,7 @@ export class SamplingStateMachine extends Construct {
       queryLanguage: jsonPath,
       lambdaFunction: props.fanoutFunction,
       payload: sfn.TaskInput.fromObject({
-        target: sfn.JsonPath.stringAt('$.run.target'),
+        targets: sfn.JsonPath.listAt('$.run.targets'),
         count: this.settings.pollConcurrency,
         branching: this.settings.fanoutBranching,
       }),

@@ -60,9 +60,14 @@ export interface SkyMeshProps {
   readonly samplerSleepMs?: number;
   /**
    * Concurrent requests per sampling poll.
-   * @default 1000
+   * @default 200
    */
   readonly pollConcurrency?: number;
+  /**
+   * Sampler endpoints one poll spreads its requests over (at most `samplersPerZone` and `pollConcurrency`).
+   * @default 20
+   */
+  readonly samplersPerPoll?: number;
   /**
    * Children per fan-out invocation.
    * @default 10
@@ -203,6 +208,7 @@ export class SkyMesh extends Construct {
       tableName: plan.tableName,
       holdMs: plan.holdMs,
       logRetention,
+      endpoints: this.config.endpoints,
     });
     this.regions = regions;
     this.zones = zones;

@@ -57,6 +57,7 @@ function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): Ba
     rejects: attempts.filter((a) => a.status === 'rejected').length,
     failovers,
     ...(call.estimate?.runtimeMs !== undefined ? { runtimeMs: call.estimate.runtimeMs } : {}),
+    addedLatencyMs: attempts.slice(0, -1).reduce((sum, a) => sum + a.roundTripMs, 0),
     costUsd: call.estimate?.costUsd ?? 0,
     carbonG: call.estimate?.carbonG ?? 0,
     ...(call.status === 'error' ? { errorType: call.error.type } : {}),

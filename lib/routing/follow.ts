@@ -258,7 +258,8 @@ function learn(
   response: DynamicResponse,
   inspection: Inspection,
 ): void {
-  if (inspection.newInstance) context.learning.observeInstance(target.azId, inspection.cpuKey);
+  const newInstance = inspection.newInstance === true;
+  if (newInstance) context.learning.observeInstance(target.azId, inspection.cpuKey);
   if (response.status === 'ok') {
     const runtimeMs = inspection.timings.userMs;
     context.learning.observeRuntime(
@@ -266,9 +267,17 @@ function learn(
       { cpu: inspection.cpuKey, arch: target.arch, memoryMb: target.memoryMb },
       runtimeMs,
     );
-    context.placer.observe?.({ workload: profile, target, cpu: inspection.cpuKey, runtimeMs, rejected: false });
-  } else if (response.status === 'rejected') {
-    context.placer.observe?.({ workload: profile, target, cpu: inspection.cpuKey, rejected: true });
+    context.placer.observe?.({
+      workload: profile,
+      target,
+      cpu: inspection.cpuKey,
+      runtimeMs,
+      rejected: false,
+      newInstance,
+    });
+  } else {
+    // A rejected or failed call met an instance too: its CPU counts toward the zone's mix.
+    context.placer.observe?.({ workload: profile, target, cpu: inspection.cpuKey, rejected: true, newInstance });
   }
 }
 

@@ -13,6 +13,19 @@ import type {
   WorkloadProfile,
 } from '../core/types';
 
+/** Summed runtime observations of one profile entry (what one atomic ADD writes). */
+export interface RuntimeSums {
+  readonly count: number;
+  readonly sum: number;
+  readonly sumSquares: number;
+}
+
+/** New instances met by routed calls in one zone, per CPU (the zone's `PASSIVE` item). */
+export interface PassiveZoneCounts {
+  readonly azId: string;
+  readonly counts: CpuCounts;
+}
+
 /**
  * What the router reads from and writes to the table: the subset of `SkyStore` (`lib/aws/store.ts`)
  * it uses, so tests and the embedded router can hand in any store with these methods.
@@ -23,13 +36,11 @@ export interface RouterStore {
   /** Every workload's profile, keyed by workload. */
   profiles(): Promise<Readonly<Record<string, WorkloadProfile>>>;
   /** Adds summed runtime observations of one workload on one CPU × arch × memory (atomic ADD). */
-  addProfileSums(
-    workload: string,
-    key: ProfileKey,
-    sums: { readonly count: number; readonly sum: number; readonly sumSquares: number },
-  ): Promise<void>;
+  addProfileSums(workload: string, key: ProfileKey, sums: RuntimeSums): Promise<void>;
   /** Adds instances seen per CPU to a zone's passive counts (atomic ADD). */
   addPassiveCpu(azId: string, cpus: CpuCounts): Promise<void>;
+  /** Every zone's passive counts (merged into the view the router places from). */
+  allPassiveCounts(): Promise<readonly PassiveZoneCounts[]>;
 }
 
 /** The placing part of the core `Router`, built over one view snapshot. */
@@ -137,6 +148,8 @@ export interface BatchCallOutcome {
   readonly rejects: number;
   readonly failovers: number;
   readonly runtimeMs?: number;
+  /** Time the call spent before its last attempt began (rejections with their holds, throttles, failovers), ms. */
+  readonly addedLatencyMs: number;
   readonly costUsd: number;
   readonly carbonG: number;
   readonly errorType?: string;

@@ -1,3 +1,4 @@
+import { samplersPerPollOf } from '../contracts';
 import { samplerFunctionName } from '../core/naming';
 import type { SamplingSettings } from './events';
 import type { SamplingMetrics } from './metrics';
@@ -11,12 +12,29 @@ export interface StepContext {
   readonly metrics: SamplingMetrics;
 }
 
-/** Index of the sampler that poll `pollIndex` of a run hits: endpoints rotate so every poll meets fresh instances. */
+/**
+ * Index of the first sampler that poll `pollIndex` of a run hits: each poll takes the next
+ * `samplersPerPoll` endpoints, so every poll meets fresh functions (and so fresh instances).
+ */
 export function samplerIndexOf(samplerStart: number, pollIndex: number, settings: SamplingSettings): number {
-  return (samplerStart + pollIndex) % settings.samplersPerZone;
+  return (samplerStart + pollIndex * samplersPerPollOf(settings)) % settings.samplersPerZone;
 }
 
-/** Function name of the sampler poll `pollIndex` hits. */
+/** Function names of the samplers poll `pollIndex` spreads its requests over. */
+export function samplerTargets(
+  azId: string,
+  samplerStart: number,
+  pollIndex: number,
+  settings: SamplingSettings,
+): string[] {
+  const first = samplerIndexOf(samplerStart, pollIndex, settings);
+  const count = samplersPerPollOf(settings);
+  return Array.from({ length: count }, (_, j) =>
+    samplerFunctionName(azId, (first + j) % settings.samplersPerZone, settings.samplersPerZone),
+  );
+}
+
+/** The first sampler poll `pollIndex` hits (the one its records name). */
 export function samplerTarget(
   azId: string,
   samplerStart: number,

@@ -1,3 +1,4 @@
+import { samplersPerPollOf } from '../contracts';
 import { decideStop } from '../core/stopping-rule';
 import type { PollAggregate } from '../core/types';
 import type { StepContext } from './context';
@@ -37,13 +38,15 @@ export async function decideStep(event: EventOf<'decide'>, ctx: StepContext): Pr
 }
 
 /**
- * The poll cap of a run: `maxPolls`, and never more polls than sampler endpoints. Poll k hits endpoint
- * (start + k) mod samplersPerZone, and the instances of an endpoint stay warm between polls, so a second
+ * The poll cap of a run: `maxPolls`, and never more polls than the sampler endpoints can serve without a
+ * repeat. Poll k hits the `samplersPerPoll` endpoints from (start + k × samplersPerPoll) mod samplersPerZone, and the instances of an endpoint stay warm between polls, so a second
  * visit within a run would count the same instances again (2 samplers and 6 polls counted 600
  * instances of 200).
  */
-export function effectiveMaxPolls(settings: Pick<SamplingSettings, 'maxPolls' | 'samplersPerZone'>): number {
-  return Math.min(settings.maxPolls, settings.samplersPerZone);
+export function effectiveMaxPolls(
+  settings: Pick<SamplingSettings, 'maxPolls' | 'samplersPerZone' | 'samplersPerPoll' | 'pollConcurrency'>,
+): number {
+  return Math.min(settings.maxPolls, Math.floor(settings.samplersPerZone / samplersPerPollOf(settings)));
 }
 
 function round(value: number): number {

@@ -41,8 +41,10 @@ export const RunStateSchema = z.object({
   pollIndex: z.number().int().min(0),
   /** Index of the sampler poll 0 hits; poll k hits (samplerStart + k) mod samplersPerZone. */
   samplerStart: z.number().int().min(0),
-  /** The sampler endpoint of the next poll. */
+  /** The first sampler endpoint of the next poll. */
   target: z.string(),
+  /** Every sampler endpoint the next poll spreads over (`target` first). */
+  targets: z.array(z.string()).min(1),
   /** Seconds to wait before the first poll. */
   staggerSeconds: z.number().int().min(0).default(0),
   decision: DecisionSchema.optional(),

@@ -1,4 +1,4 @@
-import { type StepContext, samplerIndexOf, samplerTarget } from './context';
+import { type StepContext, samplerIndexOf, samplerTarget, samplerTargets } from './context';
 import { estimatePollCostUsd } from './cost';
 import { SamplerFaultError } from './errors';
 import type { EventOf, RunState } from './events';
@@ -58,6 +58,7 @@ export async function recordStep(event: EventOf<'record'>, ctx: StepContext): Pr
     pollIndex: next,
     samplerStart: run.samplerStart,
     target: samplerTarget(azId, run.samplerStart, next, settings),
+    targets: samplerTargets(azId, run.samplerStart, next, settings),
     staggerSeconds: 0,
   };
 }

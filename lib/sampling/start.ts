@@ -1,4 +1,4 @@
-import { type StepContext, samplerStartOf, samplerTarget } from './context';
+import { type StepContext, samplerStartOf, samplerTarget, samplerTargets } from './context';
 import type { EventOf, RunState } from './events';
 
 /** A scheduled tick this close to the zone's `nextSampleAt` samples anyway (scheduler jitter). */
@@ -23,6 +23,7 @@ export async function startStep(event: EventOf<'start'>, ctx: StepContext): Prom
       pollIndex: 0,
       samplerStart,
       target: samplerTarget(azId, samplerStart, 0, settings),
+      targets: samplerTargets(azId, samplerStart, 0, settings),
       staggerSeconds: 0,
       nextSampleAt: latest?.nextSampleAt,
     };
@@ -48,6 +49,7 @@ export async function startStep(event: EventOf<'start'>, ctx: StepContext): Prom
     pollIndex: run.pollsRecorded,
     samplerStart,
     target: samplerTarget(azId, samplerStart, run.pollsRecorded, settings),
+    targets: samplerTargets(azId, samplerStart, run.pollsRecorded, settings),
     staggerSeconds: force ? 0 : event.staggerSeconds,
   };
 }

@@ -36,6 +36,8 @@ export interface TwinSamplingOptions extends Omit<SamplingSettings, 'pricePerGbS
   readonly probeSaturation: boolean;
   /** Most polls (rule's and probe's together) when probing for saturation. @default 100 */
   readonly maxProbePolls: number;
+  /** Requests of each probe poll (one sampler each, the paper's polls). @default 1000 */
+  readonly probeConcurrency: number;
 }
 
 export const DEFAULT_TWIN_SAMPLING: TwinSamplingOptions = {
@@ -43,6 +45,7 @@ export const DEFAULT_TWIN_SAMPLING: TwinSamplingOptions = {
   pollGapMs: 500,
   probeSaturation: true,
   maxProbePolls: 100,
+  probeConcurrency: 1000,
 };
 
 /** One poll as the report keeps it (without the list of instance ids). */
@@ -113,7 +116,7 @@ export async function sampleZone(
   if (!zone) throw new RangeError(`zone ${azId} is not in the twin`);
   // Samplers are x86_64, as the stacks price them.
   const price = prices.lambda(zone.region, 'x86_64');
-  const { pollGapMs, probeSaturation: probe, maxProbePolls, ...deployed } = options;
+  const { pollGapMs, probeSaturation: probe, maxProbePolls, probeConcurrency, ...deployed } = options;
   const settings: SamplingSettings = {
     ...deployed,
     pricePerGbSecond: price.perGbSecond,
@@ -139,7 +142,7 @@ export async function sampleZone(
     for (;;) {
       // The Poll state's payload.
       const answer = await twin.invoke(fanout, {
-        target: run.target,
+        targets: run.targets,
         count: settings.pollConcurrency,
         branching: settings.fanoutBranching,
       });
@@ -184,7 +187,7 @@ export async function sampleZone(
       clock,
       azId,
       polls.length,
-      { ...settings, pollGapMs, maxProbePolls },
+      { ...settings, pollGapMs, maxProbePolls, probeConcurrency },
       (met) => {
         for (const h of met) hosts.set(hostKeyOf(h.bootTime, h.cpu), h.cpu);
         const all: Record<string, number> = {};
@@ -224,7 +227,7 @@ function summaryOf(poll: PollRecord): PollSummary {
 
 /**
  * Keeps polling after the rule stopped, as the paper polled to saturation for its ground truth
- * (§4.1): each further poll asks the zone for `pollConcurrency` instances of the next sampler
+ * (§4.1): each further poll asks the zone for `probeConcurrency` instances of the next sampler
  * endpoint at once, holds them for the sampler's sleep, and counts the ones the zone cannot start.
  * Only failures matter here, so the probe takes instances from the same emulated zone (same
  * slots, same keep-alive, same warm instances left by the real polls) without running handler
@@ -238,12 +241,10 @@ async function probeSaturation(
   clock: VirtualClock,
   azId: string,
   pollsDone: number,
-  settings: Pick<
-    SamplingSettings,
-    'samplersPerZone' | 'pollConcurrency' | 'saturationFailureRate' | 'samplerSleepMs'
-  > & {
+  settings: Pick<SamplingSettings, 'samplersPerZone' | 'saturationFailureRate' | 'samplerSleepMs'> & {
     readonly pollGapMs: number;
     readonly maxProbePolls: number;
+    readonly probeConcurrency: number;
   },
   onPoll: (hosts: ReadonlyArray<{ bootTime: number; cpu: string }>) => void,
 ): Promise<number | null> {
@@ -254,7 +255,7 @@ async function probeSaturation(
     const name = samplerFunctionName(azId, k % settings.samplersPerZone, settings.samplersPerZone);
     const held = [];
     let failed = 0;
-    for (let i = 0; i < settings.pollConcurrency; i++) {
+    for (let i = 0; i < settings.probeConcurrency; i++) {
       const got = zone.acquire(name, arch);
       if (got.ok) held.push(got.instance);
       else failed++;
@@ -262,7 +263,7 @@ async function probeSaturation(
     onPoll(held.map((i) => ({ bootTime: i.host.bootTime, cpu: i.host.cpu.cpuKey })));
     await clock.sleep(settings.samplerSleepMs);
     for (const instance of held) zone.release(instance);
-    if (failed > settings.saturationFailureRate * settings.pollConcurrency) return k + 1;
+    if (failed > settings.saturationFailureRate * settings.probeConcurrency) return k + 1;
   }
   return null;
 }

@@ -22,7 +22,13 @@ describe('meshPlanFromConfig', () => {
   it('passes the sampling settings on to every zone stack', () => {
     const config = skyConfigFromContext({ skymesh: { regions: ['us-west-1'], maxPolls: 7, accuracyTarget: 0.9 } });
     expect(meshPlanFromConfig(config).sampling).toEqual(
-      expect.objectContaining({ maxPolls: 7, accuracyTarget: 0.9, sampleEveryHours: 22, pollConcurrency: 1000 }),
+      expect.objectContaining({
+        maxPolls: 7,
+        accuracyTarget: 0.9,
+        sampleEveryHours: 22,
+        pollConcurrency: 200,
+        samplersPerPoll: 20,
+      }),
     );
   });
 

@@ -449,6 +449,7 @@ describe('router handler without good characterizations (documented fallbacks)',
       profiles: () => real.profiles(),
       addProfileSums: real.addProfileSums.bind(real),
       addPassiveCpu: real.addPassiveCpu.bind(real),
+      allPassiveCounts: () => real.allPassiveCounts(),
     };
     let now = 1_000_000;
     const handler = sky.router({ store: flaky, clock: () => now, cacheTtlMs: 1000 });

@@ -12,6 +12,7 @@ import {
 
 const SETTINGS: SamplingSettings = {
   samplersPerZone: 2,
+  samplersPerPoll: 1,
   samplerMemoryMb: 10_140,
   samplerSleepMs: 250,
   pollConcurrency: 100,
@@ -95,6 +96,28 @@ describe('sampling integrity, through the sampling steps and the table store', (
     expect(run.decision).toMatchObject({ action: 'stop', reason: 'capped-polls' });
     const done = await steps.finalize('rotation', run);
     expect(done.instancesSeen).toBe(200);
+  });
+
+  it('never polls an endpoint twice when each poll spreads over several: 5 samplers, 2 a poll, stop after 2 polls', async () => {
+    const spread = { ...SETTINGS, samplersPerZone: 5, samplersPerPoll: 2 };
+    const handler = createStepsHandler({ store: local.store, now: () => clock, metrics: NO_METRICS });
+    const base = { runId: 'spread', azId: 'usw1-az1', region: 'us-west-1', settings: spread };
+    let run = (await handler({
+      step: 'start',
+      ...base,
+      startedAt: new Date(clock).toISOString(),
+      input: { force: true },
+    })) as RunState;
+    const targets: string[] = [];
+    for (let k = 0; k < spread.maxPolls; k++) {
+      targets.push(...run.targets);
+      run = (await handler({ step: 'record', ...base, run, poll: poll(k % 2 === 0 ? 'a' : 'b') })) as RunState;
+      run = (await handler({ step: 'decide', ...base, run })) as RunState;
+      if (run.decision?.action === 'stop') break;
+    }
+    expect(targets).toHaveLength(4);
+    expect(new Set(targets).size).toBe(4);
+    expect(run.decision).toMatchObject({ action: 'stop', reason: 'capped-polls' });
   });
 
   it('points LATEST only at a finished run: marking the run succeeded fails, LATEST keeps the previous run', async () => {

@@ -120,6 +120,8 @@ const SHORT_RETRIES = { Start: 0, Poll: 0, Record: 0, Decide: 0, Finalize: 0, Ma
 
 describe('the synthesized sampling state machine, run locally against the twin and dynalite', () => {
   let definitions: Record<string, AslDefinition>;
+  /** The same zones with every poll spread over two samplers. */
+  let spreadDefinitions: Record<string, AslDefinition>;
 
   const run = (azId: string, executionName: string, extra: Partial<Parameters<typeof runLocalExecution>[1]> = {}) =>
     runLocalExecution(definitions[azId], {
@@ -137,12 +139,20 @@ describe('the synthesized sampling state machine, run locally against the twin a
       region: REGION,
       azIds: Object.values(ZONES),
       samplersPerZone: SAMPLERS,
+      // One sampler a poll: the tests below count polls, samplers and capacity per poll.
       sampling: {
         pollConcurrency: POLL,
+        samplersPerPoll: 1,
         fanoutBranching: 10,
         maxPolls: 12,
         pollTimeout: Duration.seconds(POLL_TIMEOUT_SECONDS),
       },
+    });
+    spreadDefinitions = synthesizeSamplingDefinitions({
+      region: REGION,
+      azIds: [ZONES.mixed],
+      samplersPerZone: SAMPLERS,
+      sampling: { pollConcurrency: POLL, samplersPerPoll: 2, fanoutBranching: 10, maxPolls: 12 },
     });
     world = await startSamplingWorld({
       scenario,
@@ -331,6 +341,32 @@ describe('the synthesized sampling state machine, run locally against the twin a
       Object.entries(MIXED).map(([k, share]) => [CPU_KEYS[k as keyof typeof CPU_KEYS], share]),
     );
     expect(apeOfCounts(latest?.counts ?? {}, truth)).toBeLessThan(10);
+  });
+
+  it('spreads each poll over several samplers and characterizes the hosts it met, with its confidence', async () => {
+    world.api.setDay(0);
+    const out = await runLocalExecution(spreadDefinitions[ZONES.mixed], {
+      lambdaEndpoint: world.api.endpoint,
+      region: REGION,
+      executionName: 'mixed-spread',
+      input: { force: true },
+      ...SHORT_WAITS,
+      retryIntervalOverrides: SHORT_RETRIES,
+    });
+    expect(out.status).toBe('SUCCEEDED');
+    const polls = await world.store.polls('mixed-spread');
+    const start = samplerStartOf('mixed-spread', SAMPLERS);
+    expect(polls[0].target).toBe(`sky-smp-${ZONES.mixed}-0${start}`);
+    for (const poll of polls) expect(poll.aggregate.samplers).toBe(2);
+    expect(await world.store.getRun('mixed-spread')).toMatchObject({ stoppedBecause: 'converged' });
+    // The characterization counts each (boot time, CPU) met once: at most the zone's 40 hosts.
+    const hosts = new Set(polls.flatMap((p) => (p.aggregate.hosts ?? []).map((h) => `${h.cpu}@${h.bootTime}`)));
+    const latest = await world.store.latestCharacterization(ZONES.mixed);
+    const counted = Object.values(latest?.counts ?? {}).reduce((a, b) => a + b, 0);
+    expect(counted).toBe(hosts.size);
+    expect(counted).toBeLessThanOrEqual(40);
+    expect(latest?.confidence).toMatchObject({ hostsSeen: hosts.size });
+    expect(latest?.confidence?.apeBound).toBeLessThanOrEqual(5);
   });
 
   it('never re-sends a burst that may have run: a Poll whose answer is lost ends the run, uncounted bursts none', async () => {

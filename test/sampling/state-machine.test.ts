@@ -95,7 +95,7 @@ describe('SamplingStateMachine', () => {
     const { States } = definitionOf(
       zoneStack({ pollConcurrency: 500, fanoutBranching: 8, accuracyTarget: 0.9, zoneIndex: 2, samplersPerZone: 7 }),
     );
-    expect(States.Poll.Parameters).toEqual({ 'target.$': '$.run.target', count: 500, branching: 8 });
+    expect(States.Poll.Parameters).toEqual({ 'targets.$': '$.run.targets', count: 500, branching: 8 });
     const configure = States.Configure.Parameters as { settings: Record<string, unknown> };
     expect(configure.settings).toMatchObject({ pollConcurrency: 500, accuracyTarget: 0.9, samplersPerZone: 7 });
     // The cost estimate uses the zone's regional price.

@@ -15,6 +15,7 @@ import { createStepsHandler } from '../../lib/sampling/steps';
 
 const SETTINGS: SamplingSettings = {
   samplersPerZone: 4,
+  samplersPerPoll: 1,
   samplerMemoryMb: 10_140,
   samplerSleepMs: 250,
   pollConcurrency: 100,

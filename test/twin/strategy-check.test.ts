@@ -20,6 +20,7 @@ function burst(workload: string, strategy: TwinStrategy, costUsd: number, expect
       exhausted: 0,
       throttled: 0,
       costUsd,
+      billedMs: 0,
       runtimeMs: 0,
       addedLatencyMs: 3000,
       acceptedByCpu: {},
