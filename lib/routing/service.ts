@@ -4,8 +4,9 @@ import { runBatch } from './batch';
 import {
   DEADLINE_MARGIN_MS,
   DEFAULT_CACHE_TTL_MS,
-  DEFAULT_INVOKE_TIMEOUT_MS,
+  DEFAULT_FUNCTION_TIMEOUT_MS,
   DEFAULT_MAX_ATTEMPTS,
+  INVOKE_TIMEOUT_MARGIN_MS,
   type RouterConfig,
 } from './config';
 import { NoTargetError, RouterError } from './errors';
@@ -113,12 +114,14 @@ export class RoutingService {
       const placementRequest = placementRequestOf(request, config);
       const placement = place(cached, placementRequest);
       checkPayloadSize({ ...request.work, reject: { cpus: placement.rejectCpus, holdMs: placement.holdMs } });
+      const functionTimeoutMs = config.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
       const follow: FollowContext = {
         invoker,
         learning: this.learning,
         placer: cached.placer,
         regionFacts: (region) => this.cache.regionFacts(region),
-        invokeTimeoutMs: config.invokeTimeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS,
+        invokeTimeoutMs: config.invokeTimeoutMs ?? functionTimeoutMs + INVOKE_TIMEOUT_MARGIN_MS,
+        functionTimeoutMs,
         rejectMode: config.rejectMode ?? 'auto',
         remainingMs: remainingTime(deadline),
       };
