@@ -13,7 +13,7 @@ import { NoTargetError, RouterError } from './errors';
 import { type FollowContext, followRoute, Route } from './follow';
 import { LearningBuffer } from './learning';
 import { corePlacerFactory } from './placer';
-import { checkPayloadSize, parseRouterRequest, type RouterRequest } from './request';
+import { checkPayloadSize, parseRouterRequest, type RouterRequest, SYNC_PAYLOAD_LIMIT_BYTES } from './request';
 import { powertoolsTelemetry, type RouterTelemetry } from './telemetry';
 import type { PlacerFactory, RoutedCall, RouterAnswer, RouterStore } from './types';
 import { type CachedView, ViewCache } from './view-cache';
@@ -134,7 +134,7 @@ export class RoutingService {
       }
       const call = await followRoute(follow, request.work, request.profile, route);
       this.telemetry.recordAttempts(call.attempts);
-      return call;
+      return withinResponseLimit(call);
     } catch (error) {
       return errorAnswer(error, this.telemetry);
     } finally {
@@ -154,6 +154,26 @@ export class RoutingService {
   errorAnswer(error: unknown): RoutedCall {
     return errorAnswer(error, this.telemetry);
   }
+}
+
+/**
+ * A single call's answer as Lambda can return it: a result that would take the answer over the 6 MB
+ * response limit is left out, with a note (the work ran and is billed; the answer says so rather than be lost).
+ */
+function withinResponseLimit(call: RoutedCall): RoutedCall {
+  if (call.status !== 'ok' || call.result === undefined) return call;
+  const bytes = Buffer.byteLength(JSON.stringify(call), 'utf8');
+  if (bytes <= SYNC_PAYLOAD_LIMIT_BYTES) return call;
+  const { result: _omitted, ...rest } = call;
+  const resultBytes = Buffer.byteLength(JSON.stringify(call.result), 'utf8');
+  return {
+    ...rest,
+    resultOmitted: {
+      bytes: resultBytes,
+      limitBytes: SYNC_PAYLOAD_LIMIT_BYTES,
+      note: `the result (${resultBytes} bytes) does not fit Lambda's ${SYNC_PAYLOAD_LIMIT_BYTES}-byte response; return less, or store it and return a reference`,
+    },
+  };
 }
 
 function placementRequestOf(request: RouterRequest, config: RouterConfig): PlacementRequest {
