@@ -43,6 +43,11 @@ export function formatSeconds(seconds: number): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
+/** `1 polls` -> `1 poll`: a unit named in the plural, for a count. */
+function counted(count: number, unit: string): string {
+  return `${count} ${count === 1 && unit.endsWith('s') ? unit.slice(0, -1) : unit}`;
+}
+
 /** What each bar carries besides its value and total. */
 interface BarPayload {
   readonly label: string;
@@ -65,7 +70,7 @@ export function barLine(options: Options, params: Params, payload: BarPayload): 
   const { value, total } = params;
   const count = payload.upTo
     ? payload.finished
-      ? `${value} ${payload.upTo}`
+      ? counted(value, payload.upTo)
       : `${value} of ≤${payload.cap ?? total} ${payload.upTo}`
     : `${value}/${total}`;
   const time = payload.finished
@@ -145,7 +150,7 @@ function lineProgress(stream: NodeJS.WriteStream): Progress {
           size = next;
         },
         done: (detail) => {
-          const count = taskOptions.upTo ? `${last} ${taskOptions.upTo}` : `${Math.max(last, size)}/${size}`;
+          const count = taskOptions.upTo ? counted(last, taskOptions.upTo) : `${Math.max(last, size)}/${size}`;
           const took = formatSeconds((Date.now() - began) / 1000);
           stream.write(`  ${label}: ${count}${detail ? `, ${detail}` : ''} (${took})\n`);
         },

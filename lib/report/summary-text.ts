@@ -35,8 +35,12 @@ export function formatZoneSummary(summary: SummaryTable): string {
     ]),
     [2, 4, 5],
   );
-  const cpus = [...new Set(summary.zones.flatMap((z) => Object.keys(z.counts)))].sort();
-  const labels = cpus.map((cpu) => `${shortCpuLabel(cpu)} ${cpuLabelMeaning(cpu)}`).join(', ');
+  // Xeons by clock first, then the others.
+  const order = (cpu: string): string => `${shortCpuLabel(cpu).startsWith('x') ? 0 : 1}${shortCpuLabel(cpu)}`;
+  const cpus = [...new Set(summary.zones.flatMap((z) => Object.keys(z.counts)))].sort((a, b) =>
+    order(a).localeCompare(order(b)),
+  );
+  const labels = cpus.map((cpu) => `${shortCpuLabel(cpu)} = ${cpuLabelMeaning(cpu)}`).join(', ');
   const reasons = [...new Set(summary.zones.flatMap((z) => (z.stoppedBecause ? [z.stoppedBecause] : [])))]
     .map((reason) => `${reason}: ${STOP_REASONS[reason] ?? reason}`)
     .join('; ');

@@ -34,6 +34,8 @@ export interface BurstOutcome {
   readonly runtimeMs: number;
   /** Sum over requests of the time spent before the accepted attempt began (rejections, throttles), ms. */
   readonly addedLatencyMs: number;
+  /** Completed requests by their added latency rounded to the ms (mergeable across bursts, for percentiles). */
+  readonly addedLatencyCounts: Readonly<Record<string, number>>;
   /** Accepted attempts per CPU key. */
   readonly acceptedByCpu: Readonly<Record<CpuKey, number>>;
   /** Accepted attempts per zone. */
@@ -264,6 +266,7 @@ export function oracleBurst(
     billedMs: billed,
     runtimeMs: runtime,
     addedLatencyMs: 0,
+    addedLatencyCounts: requests - failed > 0 ? { 0: requests - failed } : {},
     acceptedByCpu,
     acceptedByZone,
     acceptedByMemory,

@@ -151,12 +151,15 @@ export class TwinRouting {
     let exhausted = 0;
     let runtimeMs = 0;
     let addedLatencyMs = 0;
+    const addedLatencyCounts: Record<string, number> = {};
     for (const call of answer.calls) {
       attempts += call.attempts;
       if (call.attempts >= answer.placement.maxAttempts) exhausted++;
       if (call.status !== 'ok') continue;
       runtimeMs += Math.ceil(call.runtimeMs ?? 0);
       addedLatencyMs += call.addedLatencyMs ?? 0;
+      const added = Math.round(call.addedLatencyMs ?? 0);
+      addedLatencyCounts[added] = (addedLatencyCounts[added] ?? 0) + 1;
       if (call.cpu) acceptedByCpu[call.cpu] = (acceptedByCpu[call.cpu] ?? 0) + 1;
       const parsed = call.functionName ? parseFunctionName(call.functionName) : undefined;
       if (!parsed || parsed.kind !== 'dynamic') continue;
@@ -177,6 +180,7 @@ export class TwinRouting {
       billedMs: this.meter.billedMs,
       runtimeMs,
       addedLatencyMs,
+      addedLatencyCounts,
       acceptedByCpu,
       acceptedByZone,
       acceptedByMemory,
