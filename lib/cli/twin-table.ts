@@ -59,6 +59,21 @@ export function formatTwinTable(report: TwinReport, zoneNames: Readonly<Record<s
     'retry-slow: reject the two slowest CPUs. focus-fastest: reject all but the fastest. hybrid: ' +
     'regional + retry-slow. optimal: the least expected cost over zones, memory, architecture and reject ' +
     "sets. oracle: knows every instance's CPU before placing (a bound, not a strategy one can deploy).";
+  const counts = (c: Readonly<Record<string, number>>, show: (key: string) => string = (k) => k): string =>
+    Object.entries(c)
+      .sort((a, b) => b[1] - a[1])
+      .map(([key, n]) => `${show(key)} ${n}`)
+      .join(', ');
+  const label = (azId: string): string => (zoneNames[azId] ? `${azId} (${zoneNames[azId]})` : azId);
+  const where = report.routing
+    .filter((r) => r.strategy === 'optimal' || r.strategy === 'oracle')
+    .map((r) =>
+      wrapText(
+        `${r.workload}, ${r.strategy}: MB ${counts(r.memoryMb)}; ${counts(r.architectures)}; ${counts(r.zones, label)}`,
+        WIDTH,
+        '  ',
+      ),
+    );
   return [
     `scenario ${report.scenario}`,
     '',
@@ -70,5 +85,8 @@ export function formatTwinTable(report: TwinReport, zoneNames: Readonly<Record<s
     routing,
     wrapText(routingLegend, WIDTH, '  '),
     '',
+    ...(where.length > 0
+      ? ['Where optimal and the oracle ran (requests per memory size, architecture and zone)', ...where, '']
+      : []),
   ].join('\n');
 }

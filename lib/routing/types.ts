@@ -120,7 +120,10 @@ export interface RouterErrorBody {
 export type RoutedCall =
   | {
       readonly status: 'ok';
-      readonly result: unknown;
+      /** What the code returned; absent when it did not fit Lambda's 6 MB response (see `resultOmitted`). */
+      readonly result?: unknown;
+      /** Why `result` is absent: its size and the limit. The work ran and is billed. */
+      readonly resultOmitted?: { readonly bytes: number; readonly limitBytes: number; readonly note: string };
       readonly profile: string;
       /** Placement followed; when a failover happened, the last one. */
       readonly placement: PlacementSummary;
@@ -154,6 +157,8 @@ export interface BatchCallOutcome {
   readonly carbonG: number;
   readonly errorType?: string;
   readonly result?: unknown;
+  /** Size of a result left out because the answer could not carry it (Lambda's 6 MB response limit), bytes. */
+  readonly resultOmittedBytes?: number;
 }
 
 export interface BatchSummary {
@@ -180,6 +185,8 @@ export interface BatchAnswer {
   readonly placement: PlacementSummary;
   readonly summary: BatchSummary;
   readonly calls: readonly BatchCallOutcome[];
+  /** What the answer leaves out and why (results over the response limit). */
+  readonly notes?: readonly string[];
 }
 
 export type RouterAnswer = RoutedCall | BatchAnswer;

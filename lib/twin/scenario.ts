@@ -155,6 +155,12 @@ export interface Scenario extends Omit<ParsedScenario, 'cpus'> {
 export type ScenarioZone = Scenario['zones'][number];
 export type ScenarioWorkload = Scenario['workloads'][string];
 
+/** How a zone is shown wherever it appears: its AZ ID, with its name beside it when the scenario gives one (`usw1-az3 (us-west-1b)`). */
+export function zoneLabel(scenario: Pick<Scenario, 'zones'>, azId: string): string {
+  const name = scenario.zones.find((z) => z.azId === azId)?.name;
+  return name ? `${azId} (${name})` : azId;
+}
+
 /** The mix of day `day` (days past the end of the list repeat the last one). */
 export function mixOfDay(zone: ScenarioZone, day: number): Readonly<Record<string, number>> {
   return zone.mix[Math.min(day, zone.mix.length - 1)];
