@@ -148,6 +148,7 @@ function readOnly(store: RouterStore): RouterStore {
     profiles: () => store.profiles(),
     addProfileSums: async () => {},
     addPassiveCpu: async () => {},
+    allPassiveCounts: () => store.allPassiveCounts(),
   };
 }
 

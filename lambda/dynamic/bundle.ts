@@ -96,6 +96,15 @@ export function decodeBase64(text: string): Buffer {
 }
 
 function unpack(compressed: Buffer, dir: string): void {
+  // A gzip stream ends with its unpacked size (mod 2^32): a bomb that says so honestly is refused without
+  // inflating it; one that lies is stopped at the limit below.
+  const declared = compressed.length >= 18 ? compressed.readUInt32LE(compressed.length - 4) : 0;
+  if (declared > MAX_BUNDLE_UNPACKED_BYTES) {
+    throw new BadRequestError(
+      'bundle.data',
+      `bundle.data unpacks to ${declared} bytes, more than the limit of ${MAX_BUNDLE_UNPACKED_BYTES} bytes`,
+    );
+  }
   let archive: Buffer;
   try {
     archive = gunzipSync(compressed, { maxOutputLength: MAX_BUNDLE_UNPACKED_BYTES, chunkSize: 1 << 20 });

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { DynamicRequest } from '../../lib/contracts';
+import { tooDeepAt } from '../../lib/core/nesting';
 import { describeIssue, fieldOf } from '../shared/issues';
 import { BadRequestError } from './errors';
 
@@ -20,6 +21,13 @@ export const MAX_BUNDLE_UNPACKED_BYTES = 256 * 1024 * 1024;
 export const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
 /** Longest user-code budget: Lambda's own 15-minute limit. */
 export const MAX_TIMEOUT_MS = 15 * 60 * 1000;
+
+/**
+ * Deepest nesting of objects and arrays in a request (its `input` above all): deep enough for any real
+ * data, shallow enough that copying the input to the code's worker and the result back never runs out
+ * of stack.
+ */
+export const MAX_REQUEST_DEPTH = 512;
 
 /** Bundle encodings: base64 text of a gzip-compressed ustar archive. */
 export const BUNDLE_ENCODINGS = ['tar+gzip'] as const;
@@ -74,6 +82,14 @@ export function parseDynamicRequest(event: unknown): DynamicRequest {
   }
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
     throw new BadRequestError('(body)', `the request must be a JSON object, got ${describe(event)}`);
+  }
+  const deep = tooDeepAt(event, MAX_REQUEST_DEPTH);
+  if (deep !== undefined) {
+    const field = /^\$\.(\w+)/.exec(deep)?.[1] ?? '(body)';
+    throw new BadRequestError(
+      field,
+      `${field} nests objects or arrays more than ${MAX_REQUEST_DEPTH} levels deep (at ${deep.length > 80 ? `${deep.slice(0, 77)}...` : deep})`,
+    );
   }
   const parsed = dynamicRequestSchema.safeParse(event);
   if (!parsed.success) {

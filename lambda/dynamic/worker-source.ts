@@ -1,3 +1,5 @@
+import { MAX_REQUEST_DEPTH } from './request';
+
 /**
  * The program of a sent-code worker thread, as source text: a worker started from text (`eval: true`)
  * runs the same under Lambda's esbuild bundle, the test runner and tsx, where a worker file would need
@@ -57,6 +59,7 @@ function userError(error, context) {
 // Why a value would not survive JSON as the caller expects (JSON drops functions and symbols, turns Map
 // and Set into {} and throws on BigInt and cycles), with the path of the offending value.
 function unserializable(value, path, ancestors) {
+  if (ancestors.size >= ${MAX_REQUEST_DEPTH}) return 'the result nests objects or arrays more than ${MAX_REQUEST_DEPTH} levels deep';
   switch (typeof value) {
     case 'bigint': return path + ' is a BigInt (JSON has no BigInt; convert it to a string)';
     case 'function': return path + ' is a function';

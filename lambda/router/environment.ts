@@ -26,7 +26,8 @@ import { RouterConfigError } from '../../lib/routing/errors';
  * | `SKY_MAX_ATTEMPTS` | attempt budget when a request sets none | `10` |
  * | `SKY_REJECT_MODE` | after a rejection's hold: `hold`, `end` (Minos) or `auto` | `auto` |
  * | `SKY_CACHE_TTL_MS` | reuse of table reads, ms | `60000` |
- * | `SKY_INVOKE_TIMEOUT_MS` | limit of one invoke, ms | `60000` |
+ * | `SKY_FUNCTION_TIMEOUT_MS` | the dynamic functions' configured timeout, ms | `300000` |
+ * | `SKY_INVOKE_TIMEOUT_MS` | limit of one invoke, ms | function timeout + 2000 |
  */
 export interface RouterEnvironment {
   readonly config: RouterConfig;
@@ -75,7 +76,8 @@ export function routerEnvironment(
       holdMs: numberOf(env[FUNCTION_ENV.holdMs], FUNCTION_ENV.holdMs, 0, 10_000) ?? DEFAULT_HOLD_MS,
       maxAttempts: numberOf(env.SKY_MAX_ATTEMPTS, 'SKY_MAX_ATTEMPTS', 1, 50) ?? DEFAULT_MAX_ATTEMPTS,
       rejectMode: rejectModeOf(env.SKY_REJECT_MODE),
-      invokeTimeoutMs: numberOf(env.SKY_INVOKE_TIMEOUT_MS, 'SKY_INVOKE_TIMEOUT_MS', 1, 900_000) ?? 60_000,
+      ...optional('functionTimeoutMs', numberOf(env.SKY_FUNCTION_TIMEOUT_MS, 'SKY_FUNCTION_TIMEOUT_MS', 1000, 900_000)),
+      ...optional('invokeTimeoutMs', numberOf(env.SKY_INVOKE_TIMEOUT_MS, 'SKY_INVOKE_TIMEOUT_MS', 1, 902_000)),
     },
     tableName: env[FUNCTION_ENV.tableName] ?? 'skymesh',
     tableRegion,
@@ -127,4 +129,8 @@ function rejectModeOf(value: string | undefined): RejectMode {
   if (value === undefined || value.trim() === '') return 'auto';
   if (isRejectMode(value)) return value;
   throw new RouterConfigError('SKY_REJECT_MODE', value, REJECT_MODES.join(', '));
+}
+
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }

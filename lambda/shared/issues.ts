@@ -1,3 +1,4 @@
+import { previewJson } from '../../lib/core/nesting';
 /**
  * Readable messages for zod issues. The handlers use `zod/mini` (about 30 KB bundled instead of
  * 750 KB for classic zod with its locales, which would add to every cold start), whose default
@@ -60,11 +61,5 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 function short(value: unknown): string {
   if (typeof value === 'string' && value.length > 40) return `a string of ${value.length} characters`;
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return previewJson(value, 60);
 }

@@ -70,6 +70,8 @@ export function readTar(archive: Uint8Array): TarEntry[] {
     longName = undefined;
     const mode = readOctal(block, 100, 8, offset - BLOCK);
     if (typeflag === '5') {
+      // The archive's root folder (`.` or `./`) is the unpack folder itself.
+      if (/^(\.\/*)+$/.test(rawName)) continue;
       entries.push({ path: checkPath(rawName.replace(/\/+$/, '')), type: 'dir', data: new Uint8Array(0), mode });
     } else if (typeflag === '0' || typeflag === '\0' || typeflag === '7') {
       entries.push({ path: checkPath(rawName), type: 'file', data, mode });
@@ -79,16 +81,44 @@ export function readTar(archive: Uint8Array): TarEntry[] {
       );
     }
   }
+  checkUnique(entries);
   return entries;
+}
+
+/**
+ * Refuses an archive that names a path twice, or uses a file's path as a folder (`a` a file and `a/b`
+ * another entry): unpacking either would overwrite or fail half-way.
+ */
+function checkUnique(entries: readonly TarEntry[]): void {
+  const kinds = new Map<string, TarEntry['type']>();
+  for (const entry of entries) {
+    if (kinds.has(entry.path)) throw new TarFormatError(`entry ${JSON.stringify(entry.path)} appears more than once`);
+    kinds.set(entry.path, entry.type);
+  }
+  for (const entry of entries) {
+    const parts = entry.path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join('/');
+      if (kinds.get(parent) === 'file') {
+        throw new TarFormatError(
+          `entry ${JSON.stringify(entry.path)} lies inside ${JSON.stringify(parent)}, which the archive has as a file`,
+        );
+      }
+    }
+  }
 }
 
 /** Rejects absolute paths, `..` segments and empty names, so nothing escapes the unpack folder. */
 function checkPath(path: string): string {
-  const clean = path.replace(/^\.\/+/, '');
-  if (clean.length === 0) throw new TarFormatError('entry has an empty path');
-  if (clean.startsWith('/') || clean.split('/').some((s) => s === '..') || clean.includes('\0')) {
+  if (path.startsWith('/') || path.split('/').some((s) => s === '..') || path.includes('\0')) {
     throw new TarFormatError(`entry path ${JSON.stringify(path)} is absolute or leaves the folder`);
   }
+  // `./a//b/./c` is `a/b/c`: one spelling per path, so duplicates are found.
+  const clean = path
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== '.')
+    .join('/');
+  if (clean.length === 0) throw new TarFormatError(`entry path ${JSON.stringify(path)} names no file`);
   return clean;
 }
 

@@ -38,7 +38,11 @@ export function registerInvokeCommand(program: Command): void {
     .option('--endpoint <url>', "the router's Function URL; default: invoke the router function directly")
     .option('--region <region>', 'AWS region of the router (the home region)', process.env.AWS_REGION ?? 'us-west-2')
     .option('--function-name <name>', 'router function for direct invocation', ROUTER_FUNCTION_NAME)
-    .option('--lambda-endpoint <url>', 'Lambda API endpoint for direct invocation (e.g. a local one)')
+    .option(
+      '--lambda-endpoint <url>',
+      'Lambda API endpoint for direct invocation, e.g. a local one (default: AWS_ENDPOINT_URL_LAMBDA)',
+      process.env.AWS_ENDPOINT_URL_LAMBDA,
+    )
     .option('--json', 'print the raw answer as JSON')
     .action(async (options: InvokeCliOptions) => {
       const answer = await runInvoke(options);
@@ -87,8 +91,20 @@ function clientOf(options: InvokeCliOptions): RouterClient {
   const client = new LambdaClient({
     region: options.region,
     ...(options.lambdaEndpoint ? { endpoint: options.lambdaEndpoint } : {}),
+    // A loopback Lambda API (sky local --serve) checks no signature: no AWS keys needed.
+    ...(options.lambdaEndpoint && isLoopback(options.lambdaEndpoint)
+      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
   });
   return functionRouterClient({ client, functionName: options.functionName });
+}
+
+function isLoopback(url: string): boolean {
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+  } catch {
+    return false;
+  }
 }
 
 function parseJson(value: string): unknown {
@@ -115,7 +131,7 @@ export function formatAnswer(answer: RouterAnswer): string {
       `placement: ${p.target.functionName} (${p.target.region}), strategy ${p.strategy}, ` +
         `reject [${p.rejectCpus.join(', ')}], hold ${p.holdMs} ms, up to ${p.maxAttempts} attempts`,
       `expected: ${usd(p.expected.costUsd)}, ${p.expected.runtimeMs.toFixed(0)} ms, ` +
-        `${p.expected.attempts.toFixed(2)} attempts, +${p.expected.addedLatencyMs.toFixed(0)} ms, ${p.expected.carbonG.toExponential(2)} gCO2e`,
+        `${p.expected.attempts.toFixed(2)} attempts, +${p.expected.addedLatencyMs.toFixed(0)} ms, ${p.expected.carbonG.toPrecision(3)} gCO2e`,
     );
     for (const note of p.notes) lines.push(`note: ${note}`);
   }
@@ -126,9 +142,7 @@ export function formatAnswer(answer: RouterAnswer): string {
   if (answer.estimate) {
     const e = answer.estimate;
     const runtime = e.runtimeMs !== undefined ? `, runtime ${e.runtimeMs.toFixed(0)} ms` : '';
-    lines.push(
-      `cost: ${usd(e.costUsd)} (billed ${e.billedMs} ms${runtime}), carbon ${e.carbonG.toExponential(2)} gCO2e`,
-    );
+    lines.push(`cost: ${usd(e.costUsd)} (billed ${e.billedMs} ms${runtime}), carbon ${e.carbonG.toPrecision(3)} gCO2e`);
   }
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { LocalSkyError, LocalSkyOptionError, messageOf } from '../local/errors';
-import { DEFAULT_SCENARIO_FILE } from '../local/options';
+import { DEFAULT_SCENARIO_FILE, type LocalSkyWorld } from '../local/options';
 import { terminalProgress } from '../local/progress';
 import { runLocalSky } from '../local/run-local-sky';
 import { packageRoot } from '../package-info';
@@ -22,6 +22,7 @@ interface LocalCliOptions {
   readonly experiment: boolean;
   readonly progress: boolean;
   readonly json?: boolean;
+  readonly serve?: boolean;
 }
 
 function positiveInt(value: string): number {
@@ -81,6 +82,10 @@ export function registerLocalCommand(program: Command): void {
     .option('--no-experiment', "skip the twin's multi-day experiment (drift, cost per day)")
     .option('--no-progress', 'no progress bars: one line per finished step')
     .option('--json', 'print the summary as JSON instead of a table')
+    .option(
+      '--serve',
+      "keep the local DynamoDB and Lambda API running after the run (until Ctrl-C) and print what to export so that 'sky plan' and 'sky invoke' use them",
+    )
     .action(async (options: LocalCliOptions) => {
       process.exitCode = await runLocalCommand(options);
     });
@@ -98,6 +103,14 @@ async function runLocalCommand(options: LocalCliOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const progress = terminalProgress(process.stderr, { bars: options.progress });
+  let serving = false;
+  const serve = async (world: LocalSkyWorld): Promise<void> => {
+    progress.stop();
+    console.log(options.json ? JSON.stringify(world.summary, null, 2) : formatSummary(world.summary));
+    serving = true;
+    console.error(`\n${serveInstructions(world)}`);
+    await new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }));
+  };
   try {
     const result = await runLocalSky({
       // The default scenario ships with the package: found from wherever the command runs.
@@ -114,24 +127,47 @@ async function runLocalCommand(options: LocalCliOptions): Promise<number> {
       experiment: options.experiment,
       progress,
       signal: controller.signal,
+      ...(options.serve ? { beforeStop: serve } : {}),
     });
     progress.stop();
     console.log(options.json ? JSON.stringify(result.summary, null, 2) : formatSummary(result.summary));
     if (result.report) console.error(`\nReport: ${result.report.htmlPath} (data: ${result.report.jsonPath})`);
     if (result.reportError) console.error(`\n${result.reportError.message}`);
     const steps = Object.entries(result.timings).map(([name, ms]) => `${name} ${((ms ?? 0) / 1000).toFixed(1)} s`);
-    console.error(`Done in ${(result.elapsedMs / 1000).toFixed(1)} s (${steps.join(', ')}).`);
+    // maxRSS covers the worker threads of the twin (one process); the chart renderer's child is not in it.
+    const peakGb = (process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2);
+    console.error(`Done in ${(result.elapsedMs / 1000).toFixed(1)} s (${steps.join(', ')}); peak memory ${peakGb} GB.`);
     return result.reportError ? 1 : 0;
   } catch (error) {
     progress.stop();
     const interrupted = controller.signal.aborted;
     const known = error instanceof LocalSkyError || error instanceof LocalSkyOptionError;
-    console.error(known || interrupted ? messageOf(error) : ((error as Error)?.stack ?? String(error)));
+    if (serving && interrupted) console.error('Stopped serving; the local servers are closed.');
+    else console.error(known || interrupted ? messageOf(error) : ((error as Error)?.stack ?? String(error)));
     // The servers are closed by now; worker threads of an interrupted experiment are not waited for.
+    if (serving && interrupted) process.exit(0);
     if (interrupted) process.exit(EXIT_INTERRUPTED);
     return 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * What to export so that `sky plan` and `sky invoke` in another shell use the served local sky, as SAM
+ * CLI's `start-lambda` does: the SDK's per-service endpoint variables, the region of the table, and the
+ * router's settings (the zones, memory sizes and architectures it places on). No keys: the CLI signs
+ * loopback calls with dummy credentials.
+ */
+export function serveInstructions(world: LocalSkyWorld): string {
+  const zones = world.deployed.zones.map((z) => `${z.region}:${z.azId}`).join(',');
+  return [
+    'Serving the local sky until Ctrl-C (no AWS account, no keys). In another shell:',
+    `  export AWS_ENDPOINT_URL_LAMBDA=${world.lambdaEndpoint} AWS_ENDPOINT_URL_DYNAMODB=${world.dynamoEndpoint}`,
+    `  export AWS_REGION=${world.tableRegion} SKY_TABLE_NAME=${world.tableName} SKY_ZONES=${zones}`,
+    `  export SKY_MEMORY_SIZES=${world.deployed.memorySizes.join(',')} SKY_ARCHITECTURES=${world.deployed.architectures.join(',')}`,
+    '  npx sky plan --workload zipper --objective cost',
+    '  npx sky invoke --workload zipper --objective cost',
+  ].join('\n');
 }

@@ -1,10 +1,12 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { routerEnvironment } from '../../lambda/router/environment';
 import { createDocumentClient } from '../aws/dynamo-client';
 import { SkyStore } from '../aws/store';
 import { regionFacts, regionOfAzId } from '../catalog';
-import { PAPER_MEMORY_SIZES } from '../contracts';
+import { FUNCTION_ENV } from '../contracts';
 import { type RankedTarget, Router } from '../core/router';
 import type { Arch, Characterization, Placement, PlacementRequest } from '../core/types';
+import { formatMix, shortCpuLabel, textTable, wrapText } from '../report/format';
 import { parseRouterRequest } from '../routing/request';
 import type { RouterStore } from '../routing/types';
 import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, usd } from './router-options';
@@ -46,9 +48,17 @@ export function registerPlanCommand(program: Command): void {
       .description('show where a request would be placed and why (expected cost per candidate), invoking nothing'),
   )
     .option('--top <n>', 'candidates to show', parsePositiveInt, 5)
-    .option('--table <name>', 'the skymesh table', 'skymesh')
+    .option(
+      '--table <name>',
+      'the skymesh table (default: SKY_TABLE_NAME, else skymesh)',
+      process.env.SKY_TABLE_NAME ?? 'skymesh',
+    )
     .option('--region <region>', 'region of the table (the home region)', process.env.AWS_REGION ?? 'us-west-2')
-    .option('--endpoint-url <url>', 'DynamoDB endpoint, e.g. a local server')
+    .option(
+      '--endpoint-url <url>',
+      'DynamoDB endpoint, e.g. a local server (default: AWS_ENDPOINT_URL_DYNAMODB)',
+      process.env.AWS_ENDPOINT_URL_DYNAMODB,
+    )
     .option('--json', 'print the plan as JSON')
     .action(async (options: PlanCliOptions) => {
       const store = new SkyStore({
@@ -67,6 +77,7 @@ export async function runPlan(
   options: PlanCliOptions,
   store: Pick<RouterStore, 'latestCharacterizations' | 'profiles'>,
   now: number = Date.now(),
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<Plan> {
   if (!options.workload) throw new InvalidArgumentError('give --workload');
   const request = parseRouterRequest({
@@ -75,20 +86,20 @@ export async function runPlan(
     ...(options.profile ? { profile: options.profile } : {}),
   });
   const [zones, profiles] = await Promise.all([store.latestCharacterizations(), store.profiles()]);
-  const deployed = deployedZones(zones, options.zones);
-  if (deployed.length === 0) {
+  const deployed = deployedOf(zones, options.zones, env);
+  if (deployed.zones.length === 0) {
     throw new Error(
       'the table holds no characterization; run the sampling first (or pass --zones to plan with uncharacterized zones)',
     );
   }
-  const deployedIds = new Set(deployed.map((z) => z.azId));
+  const deployedIds = new Set(deployed.zones.map((z) => z.azId));
   const regions: Record<string, ReturnType<typeof regionFacts>> = {};
-  for (const z of deployed) regions[z.region] ??= regionFacts(z.region);
+  for (const z of deployed.zones) regions[z.region] ??= regionFacts(z.region);
   const view = {
     zones: zones.filter((z) => deployedIds.has(z.azId)),
-    deployed,
-    architectures: options.arch ? [options.arch] : (['x86_64', 'arm64'] as Arch[]),
-    memorySizes: options.memory ?? [...PAPER_MEMORY_SIZES],
+    deployed: deployed.zones,
+    architectures: deployed.architectures,
+    memorySizes: deployed.memorySizes,
     profiles,
     regions,
     now,
@@ -108,31 +119,56 @@ export async function runPlan(
     },
   };
   const chosen = router.place(placementRequest);
-  const candidates = router.rank(placementRequest, options.top).map((ranked, i): PlanRow => {
-    const characterization = view.zones.find((z) => z.azId === ranked.target.azId);
+  // The target the router takes comes first; the others follow in the router's ranking.
+  const ranked = router.rank(placementRequest, Number.MAX_SAFE_INTEGER);
+  const first = ranked.findIndex((r) => r.target.functionName === chosen.target.functionName);
+  const ordered = first > 0 ? [ranked[first], ...ranked.slice(0, first), ...ranked.slice(first + 1)] : ranked;
+  const candidates = ordered.slice(0, options.top).map((target, i): PlanRow => {
+    const characterization = view.zones.find((z) => z.azId === target.target.azId);
     return {
-      ...ranked,
+      ...target,
       rank: i + 1,
-      chosen: ranked.target.functionName === chosen.target.functionName,
+      chosen: target.target.functionName === chosen.target.functionName,
       ...(characterization ? { mix: sharesOf(characterization), measuredAt: characterization.measuredAt } : {}),
     };
   });
   return { profile: request.profile, chosen, candidates, zonesRead: zones.length };
 }
 
-function deployedZones(
+/**
+ * What the router places on, read as the router Lambda reads it (`SKY_ZONES`, `SKY_MEMORY_SIZES`,
+ * `SKY_ARCHITECTURES`, which `sky local --serve` prints), so that plan ranks exactly the targets invoke
+ * can reach. Without `SKY_ZONES`: the zones with a characterization (or those given with --zones); the
+ * memory sizes and architectures default as the router's do.
+ */
+function deployedOf(
   zones: readonly Characterization[],
   named: readonly string[] | undefined,
-): Array<{ azId: string; region: string }> {
-  const out = new Map<string, { azId: string; region: string }>();
-  for (const z of zones) if (!named || named.includes(z.azId)) out.set(z.azId, { azId: z.azId, region: z.region });
+  env: Readonly<Record<string, string | undefined>>,
+): { zones: Array<{ azId: string; region: string }>; memorySizes: number[]; architectures: Arch[] } {
+  const characterized = new Map<string, { azId: string; region: string }>();
+  for (const z of zones) characterized.set(z.azId, { azId: z.azId, region: z.region });
   for (const azId of named ?? []) {
-    if (out.has(azId)) continue;
+    if (characterized.has(azId)) continue;
     const region = regionOfAzId(azId);
     if (!region) throw new InvalidArgumentError(`${azId} is not a known AZ ID`);
-    out.set(azId, { azId, region });
+    characterized.set(azId, { azId, region });
   }
-  return [...out.values()];
+  const fallbackZones = [...characterized.values()]
+    .filter((z) => !named || named.includes(z.azId))
+    .map((z) => `${z.region}:${z.azId}`)
+    .join(',');
+  if (!env[FUNCTION_ENV.zones] && fallbackZones === '') return { zones: [], memorySizes: [], architectures: [] };
+  const { config } = routerEnvironment(
+    {
+      ...env,
+      [FUNCTION_ENV.zones]: env[FUNCTION_ENV.zones] || fallbackZones,
+      [FUNCTION_ENV.tableRegion]: env[FUNCTION_ENV.tableRegion] ?? env.AWS_REGION ?? 'us-west-2',
+    },
+    { regionFacts, regionOfAzId },
+  );
+  const deployed = config.deployed.filter((z) => !named || named.includes(z.azId));
+  return { zones: [...deployed], memorySizes: [...config.memorySizes], architectures: [...config.architectures] };
 }
 
 function sharesOf(c: Characterization): Record<string, number> {
@@ -142,52 +178,52 @@ function sharesOf(c: Characterization): Record<string, number> {
   return shares;
 }
 
-/** A readable rendering of a plan. */
+/** A readable rendering of a plan within 100 columns: the choice, the ranked targets, what each column means. */
 export function formatPlan(plan: Plan): string {
   const c = plan.chosen;
   const lines = [
     `${plan.profile} -> ${c.target.functionName} (${c.target.region}), strategy ${c.strategy}`,
-    `  reject [${c.rejectCpus.join(', ') || 'none'}], hold ${c.holdMs} ms, up to ${c.maxAttempts} attempts; ` +
-      `expected ${usd(c.expected.costUsd)} per call, ${c.expected.attempts.toFixed(2)} attempts, ` +
-      `${c.expected.runtimeMs.toFixed(0)} ms, +${c.expected.addedLatencyMs.toFixed(0)} ms`,
-    ...c.notes.map((n) => `  note: ${n}`),
-    ...(c.fallbacks.length > 0 ? [`  failover order: ${c.fallbacks.map((t) => t.functionName).join(', ')}`] : []),
+    `  reject [${c.rejectCpus.map(shortCpuLabel).join(', ') || 'none'}], hold ${c.holdMs} ms, up to ${c.maxAttempts} attempts`,
+    `  expected per call: ${usd(c.expected.costUsd)}, ${c.expected.attempts.toFixed(2)} attempts, ` +
+      `${c.expected.runtimeMs.toFixed(0)} ms run time, +${c.expected.addedLatencyMs.toFixed(0)} ms added latency`,
+    ...c.notes.map((n) => wrapText(`note: ${n}`, 100, '  ')),
+    ...(c.fallbacks.length > 0
+      ? [wrapText(`failover order: ${c.fallbacks.map((t) => t.functionName).join(', ')}`, 100, '  ')]
+      : []),
     '',
-    `top ${plan.candidates.length} targets by the objective (${plan.zonesRead} zone characterizations read):`,
-    [
-      'rank',
-      'function',
-      'reject',
-      'attempts',
-      'runtime ms',
-      '+latency ms',
-      'cost/1k calls',
-      'gCO2e/1k',
-      'zone mix',
-    ].join(' | '),
-  ];
-  for (const row of plan.candidates) {
-    const mix = row.mix
-      ? Object.entries(row.mix)
-          .sort((a, b) => b[1] - a[1])
-          .map(([cpu, share]) => `${cpu} ${(share * 100).toFixed(0)}%`)
-          .join(', ')
-      : 'not characterized';
-    lines.push(
-      [
+    `The ${plan.candidates.length} best targets by the objective (${plan.zonesRead} zone characterizations read):`,
+    textTable(
+      ['#', 'function', 'reject', 'attempts', 'runtime', '+latency', 'cost/call', 'gCO2e/1k'],
+      plan.candidates.map((row) => [
         `${row.rank}${row.chosen ? '*' : ''}`,
         row.target.functionName,
-        row.rejectCpus.join(',') || '-',
+        row.rejectCpus.map(shortCpuLabel).join(',') || '-',
         row.expected.attempts.toFixed(2),
-        row.expected.runtimeMs.toFixed(0),
-        row.expected.addedLatencyMs.toFixed(0),
-        usd(row.expected.costUsd * 1000),
+        `${row.expected.runtimeMs.toFixed(0)} ms`,
+        `${row.expected.addedLatencyMs.toFixed(0)} ms`,
+        usd(row.expected.costUsd),
         (row.expected.carbonG * 1000).toFixed(3),
-        mix,
-      ].join(' | '),
-    );
+      ]),
+      [3, 4, 5, 6, 7],
+    ),
+  ];
+  const mixes = new Map<string, string>();
+  for (const row of plan.candidates) {
+    mixes.set(row.target.azId, row.mix ? formatMix(row.mix, true) : 'not characterized');
   }
-  lines.push('* the target the router would take');
+  lines.push(
+    wrapText(
+      '* the target the router takes (the rest follow by score; equal scores: the shorter runtime first). ' +
+        'reject: CPUs whose instances are refused and retried. attempts: expected invocations per call. ' +
+        'runtime: expected run time of the accepted attempt. +latency: expected time added by rejected ' +
+        'attempts and distance. cost/call: expected Lambda charge per call, retries included. gCO2e/1k: ' +
+        'expected grams of CO2e per 1,000 calls.',
+      100,
+      '  ',
+    ),
+    'zone mixes:',
+    ...[...mixes].map(([azId, mix]) => `  ${azId}: ${mix}`),
+  );
   return lines.join('\n');
 }
 

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { WORKLOAD_NAMES } from '../../lambda/workloads';
 import { STRATEGY_NAMES } from '../core/strategies';
 import type { RouterRequestBody } from '../routing/request';
 
@@ -24,7 +25,7 @@ export interface PlacementCliOptions {
 /** Adds the shared placement options to a command. */
 export function addPlacementOptions(command: Command): Command {
   return command
-    .option('-w, --workload <name>', 'built-in workload (zipper, graph_bfs, ...)')
+    .option('-w, --workload <name>', `built-in workload: ${WORKLOAD_NAMES.join(', ')}`)
     .addOption(new Option('--size <size>', 'workload input size').choices(['test', 'small', 'large']))
     .option(
       '-o, --objective <objective>',
@@ -118,9 +119,10 @@ export function parseLocation(value: string): { lat: number; lon: number } {
   return { lat, lon };
 }
 
-/** Formats a small USD amount readably: per 1,000 calls when below a cent. */
+/** A USD amount as plain decimals with 4 significant digits, never in exponent form: `$0.00002316`. */
 export function usd(amount: number): string {
   if (amount === 0) return '$0';
-  if (Math.abs(amount) >= 0.01) return `$${amount.toFixed(4)}`;
-  return `$${amount.toExponential(3)}`;
+  if (!Number.isFinite(amount)) return `$${amount}`;
+  const decimals = Math.min(12, Math.max(2, 3 - Math.floor(Math.log10(Math.abs(amount)))));
+  return `${amount < 0 ? '-' : ''}$${Math.abs(amount).toFixed(decimals)}`;
 }

@@ -1,3 +1,4 @@
+import { previewJson } from '../core/nesting';
 /**
  * Named errors of the sky configuration. A `ConfigError` lists every problem at once, each naming the key,
  * the value received and what is allowed, so one run tells the user everything to fix.
@@ -38,17 +39,7 @@ function formatProblems(problems: readonly ConfigProblem[]): string {
   return [`invalid skymesh config (${count}):`, ...lines].join('\n');
 }
 
-/** Renders a received value for a message: strings quoted, long values cut. */
+/** Renders a received value for a message: JSON, strings quoted, long or deep values cut (never `[object Object]`). */
 export function formatValue(value: unknown): string {
-  let text: string;
-  if (value === undefined) text = 'undefined';
-  else if (typeof value === 'number' && !Number.isFinite(value)) text = String(value);
-  else {
-    try {
-      text = JSON.stringify(value) ?? String(value);
-    } catch {
-      text = String(value);
-    }
-  }
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+  return previewJson(value, 200);
 }

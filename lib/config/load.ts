@@ -1,3 +1,4 @@
+import { MAX_NESTING_DEPTH, tooDeepAt } from '../core/nesting';
 import { durationHours } from './duration';
 import { ConfigError, type ConfigProblem } from './errors';
 import { ALIAS_KEYS, CONFIG_KEYS, KEY_RULES, SAMPLE_EVERY_HOURS_RULE } from './rules';
@@ -25,6 +26,18 @@ export function loadSkyConfig(context: Record<string, unknown>): SkyConfig {
     ]);
   }
   const problems: ConfigProblem[] = [];
+  for (const [key, value] of Object.entries(context)) {
+    const deep = tooDeepAt(value);
+    if (deep !== undefined) {
+      problems.push({
+        key,
+        value,
+        allowed: `a value nested at most ${MAX_NESTING_DEPTH} levels deep`,
+        hint: `nested more than ${MAX_NESTING_DEPTH} levels deep`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   const config: Partial<Mutable<SkyConfig>> = {};
   const valid = new Set<keyof SkyConfig>();
 
@@ -51,7 +64,9 @@ export function loadSkyConfig(context: Record<string, unknown>): SkyConfig {
       (config as Record<string, unknown>)[key] = parsed.data;
       valid.add(key);
     } else {
-      problems.push({ key, value, allowed: rule.allowed, hint: issueHint(parsed.error.issues) });
+      // External zones may carry a secret by mistake: never echo them.
+      const shown = key === 'endpoints' ? '(not shown: it may hold a secret)' : value;
+      problems.push({ key, value: shown, allowed: rule.allowed, hint: issueHint(parsed.error.issues) });
     }
   }
 

@@ -7,6 +7,7 @@ import {
   type SamplingSettingName,
 } from '../contracts';
 import { coerceList, coerceNumber, coerceNumberList } from './coerce';
+import { ENDPOINTS_RULE } from './endpoints';
 import type { SkyConfig } from './sky-config';
 
 /** How one key is read: its zod schema (coercing strings first) and what is allowed, in words. */
@@ -95,6 +96,7 @@ export const KEY_RULES: { readonly [K in keyof SkyConfig]-?: KeyRule } = {
     ),
     allowed: `one of the CloudWatch Logs retentions in days: ${LOG_RETENTION_DAYS.join(', ')}`,
   },
+  endpoints: ENDPOINTS_RULE,
 };
 
 /** The keys of `SkyConfig`, in declaration order. */

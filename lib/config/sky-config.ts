@@ -1,5 +1,6 @@
 import { DEFAULT_HOLD_MS, PAPER_MEMORY_SIZES, SAMPLING_DEFAULTS } from '../contracts';
 import type { Arch } from '../core/types';
+import type { ExternalZoneInput } from '../providers/config';
 
 /**
  * Everything that shapes a sky mesh: where it is deployed, what it deploys, how it samples.
@@ -44,6 +45,11 @@ export interface SkyConfig {
   readonly tableName: string;
   /** CloudWatch Logs retention of every function, days. @default 14 */
   readonly logRetentionDays: number;
+  /**
+   * Zones on other providers the router may route to (IBM Code Engine, DigitalOcean Functions, HTTPS
+   * endpoints), with their URLs and secret references (see README, "Beyond AWS"). @default []
+   */
+  readonly endpoints: readonly ExternalZoneInput[];
 }
 
 /** Defaults of every key: the paper's setup where it has one. */
@@ -66,4 +72,5 @@ export const DEFAULT_SKY_CONFIG: SkyConfig = Object.freeze({
   holdMs: DEFAULT_HOLD_MS,
   tableName: 'skymesh',
   logRetentionDays: 14,
+  endpoints: [],
 });

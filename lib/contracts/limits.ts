@@ -30,3 +30,10 @@ export const FANOUT_MEMORY_MB = 1024;
 
 /** Timeout of a sampler function, seconds: a sampler sleeps a fraction of a second; this bounds a stuck one. */
 export const SAMPLER_TIMEOUT_SECONDS = 30;
+
+/**
+ * Timeout of the dynamic functions, seconds (the mesh's default). The router waits this long and a
+ * little more for an answer, and only then may it run the work in another zone: by then Lambda has
+ * stopped the function.
+ */
+export const DYNAMIC_FUNCTION_TIMEOUT_SECONDS = 300;

@@ -1,6 +1,7 @@
-import { type Candidate, evaluateMask, evaluatePrefix, type Metrics } from './candidate';
+import { type Candidate, evaluatePrefix, type Metrics } from './candidate';
 import type { CompiledView } from './compiled-view';
 import type { Scope } from './placement-scope';
+import { optimalRejectSet, type RejectChoice, suffixMask } from './reject-set';
 import { ARCH_ORDER, type PureObjective, type WorkloadPlan } from './workload-plan';
 
 /** A candidate with its reject set (a mask over its CPUs, fastest first) and its ranked value. */
@@ -9,13 +10,6 @@ export interface Choice {
   mask: number;
   retriesDropped: boolean;
   value: number;
-}
-
-/** Bit mask rejecting the CPUs after the first `accept` (sorted fastest first). */
-export function suffixMask(n: number, accept: number): number {
-  let mask = 0;
-  for (let j = accept; j < n; j++) mask |= 1 << j;
-  return mask;
 }
 
 /**
@@ -65,7 +59,7 @@ export function isAllowed(view: CompiledView, c: Candidate, scope: Scope): boole
 /**
  * Evaluates every allowed candidate under the strategy's reject rule and calls `visit` with each
  * feasible one (the same mutable `Choice`: copy what you keep). Under a latency bound the optimal
- * rule searches all reject subsets (see `reject-set.ts`); otherwise prefixes.
+ * rule finds the exact optimal reject set (`optimalRejectSet`); the others take a prefix.
  */
 export function scanCandidates(
   view: CompiledView,
@@ -76,6 +70,7 @@ export function scanCandidates(
 ): void {
   const memCount = view.memorySizes.length;
   const choice: Choice = { candidate: plan.candidates[0], mask: 0, retriesDropped: false, value: 0 };
+  const best: RejectChoice = { mask: -1, value: Number.POSITIVE_INFINITY };
   for (let z = 0; z < view.zones.length; z++) {
     if (scope.zoneOk[z] !== 1) continue;
     for (let a = 0; a < ARCH_ORDER.length; a++) {
@@ -93,23 +88,9 @@ export function scanCandidates(
         let value = Number.POSITIVE_INFINITY;
         let retriesDropped = false;
         if (scope.rule.reject === 'optimal') {
-          if (scope.params.maxAddedLatencyMs < Number.POSITIVE_INFINITY && n <= 16) {
-            for (let bits = 0; bits < 1 << n; bits++) {
-              evaluateMask(c, bits, rtt, bits === 0 ? scope.noRetryParams : scope.params, metrics);
-              if (metrics.feasible && metrics.value < value) {
-                value = metrics.value;
-                mask = bits;
-              }
-            }
-          } else {
-            for (let k = n; k >= 1; k--) {
-              evaluatePrefix(c, k, rtt, k === n ? scope.noRetryParams : scope.params, metrics);
-              if (metrics.feasible && metrics.value < value) {
-                value = metrics.value;
-                mask = suffixMask(n, k);
-              }
-            }
-          }
+          optimalRejectSet(c, rtt, scope.params, scope.noRetryParams, metrics, best);
+          mask = best.mask;
+          value = best.value;
         } else {
           const accept =
             scope.rule.reject === 'none'

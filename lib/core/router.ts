@@ -267,16 +267,15 @@ export class Router {
   }
 
   /**
-   * Every allowed target of a request under its strategy, best first, with expectations (for
-   * `sky plan`). Not cached.
+   * Every allowed target of a request under its strategy, best first (equal scores: the shorter
+   * expected runtime first), with expectations (for `sky plan`). Not cached.
    */
   rank(request: PlacementRequest, count = 10): RankedTarget[] {
     const plan = this.planFor(request.workload);
     const scope = this.scopeOf(plan, request);
     const all: Array<{ choice: Choice }> = [];
     scanCandidates(this.compiled, plan, scope, this.scratch, (choice) => all.push({ choice: { ...choice } }));
-    all.sort((a, b) => a.choice.value - b.choice.value || a.choice.candidate.index - b.choice.candidate.index);
-    return all.slice(0, count).map(({ choice }) => {
+    const ranked = all.map(({ choice }): RankedTarget & { readonly index: number } => {
       const built = this.build(plan, scope, choice, []);
       return {
         target: built.target,
@@ -284,8 +283,18 @@ export class Router {
         maxAttempts: built.maxAttempts,
         expected: built.expected,
         score: choice.value,
+        index: choice.candidate.index,
       };
     });
+    // Equal scores (e.g. 128 MB at twice the runtime of 256 MB bills the same) go to the faster target.
+    const tied = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+    ranked.sort(
+      (a, b) =>
+        (tied(a.score, b.score) ? 0 : a.score - b.score) ||
+        a.expected.runtimeMs - b.expected.runtimeMs ||
+        a.index - b.index,
+    );
+    return ranked.slice(0, count).map(({ index: _index, ...target }) => target);
   }
 
   private clearCache(): void {

@@ -13,7 +13,9 @@ import {
 } from '../contracts';
 import { ROUTER_FUNCTION_NAME } from '../core/naming';
 import type { Arch } from '../core/types';
+import { type ExternalZoneInput, parseExternalZones } from '../providers/config';
 import { bundledCode, bundledHandler, CONTROL_HANDLERS } from './bundling';
+import { endpointSecretsStatement } from './endpoint-secrets';
 import { MeshPropsError } from './errors';
 import { ExecutionRole } from './execution-role';
 import { invokeMeshStatements } from './invoke-scope';
@@ -73,6 +75,12 @@ export interface ControlStackProps extends StackProps {
    */
   readonly routerTimeout?: Duration;
   /**
+   * Zones on other providers the router may route to (validated as the router reads them); the router
+   * gets their settings in `SKY_ENDPOINTS` and may read the Secrets Manager secrets they name.
+   * @default - none
+   */
+  readonly endpoints?: readonly ExternalZoneInput[];
+  /**
    * Code of the router (a bundle with `router.js`).
    * @default - `lambda/router/index.ts` bundled with esbuild
    */
@@ -124,11 +132,20 @@ export class ControlStack extends Stack {
       retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const endpoints = props.endpoints ?? [];
+    // Fails synth with the field at fault, as the router would fail at its first call.
+    parseExternalZones(endpoints, 'endpoints');
     const invoke = invokeMeshStatements(this, props.mesh, architectures, memorySizes);
+    const secrets = endpointSecretsStatement(this, endpoints);
     this.routerRole = new ExecutionRole(this, 'RouterRole', {
       logGroup,
       description: 'skymesh router: invoke the dynamic functions of the mesh, query and update the skymesh table',
-      statements: [invoke.allow, invoke.denyQualified, routerTableStatement(this.table.tableArn)],
+      statements: [
+        invoke.allow,
+        invoke.denyQualified,
+        routerTableStatement(this.table.tableArn),
+        ...(secrets ? [secrets] : []),
+      ],
     });
 
     this.router = new lambda.Function(this, 'Router', {
@@ -151,6 +168,8 @@ export class ControlStack extends Stack {
         [FUNCTION_ENV.holdMs]: String(props.holdMs ?? DEFAULT_HOLD_MS),
         [FUNCTION_ENV.metricsNamespace]: METRICS_NAMESPACE,
         [FUNCTION_ENV.serviceName]: METRIC_SERVICES.router,
+        // The router is outside any VPC: it alone reaches other providers over the internet.
+        ...(endpoints.length > 0 ? { [FUNCTION_ENV.endpoints]: JSON.stringify(endpoints) } : {}),
       },
     });
     // IAM auth: the URL answers only SigV4-signed requests of principals allowed lambda:InvokeFunctionUrl.

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { FUNCTION_ENV, PAPER_MEMORY_SIZES } from '../contracts';
+import { DYNAMIC_FUNCTION_TIMEOUT_SECONDS, FUNCTION_ENV, PAPER_MEMORY_SIZES } from '../contracts';
 import { dynamicFunctionName } from '../core/naming';
 import type { Arch } from '../core/types';
 import { bundledCode, bundledHandler, DYNAMIC_HANDLERS, NO_CREDENTIALS_WRAPPER } from './bundling';
@@ -92,7 +92,7 @@ export class RegionMeshStack extends Stack {
     });
     const code = props.code ?? bundledCode(this, DYNAMIC_HANDLERS);
     const handler = bundledHandler(DYNAMIC_HANDLERS, 'dynamic');
-    const timeout = props.timeout ?? Duration.minutes(5);
+    const timeout = props.timeout ?? Duration.seconds(DYNAMIC_FUNCTION_TIMEOUT_SECONDS);
 
     for (const attachment of attachments) {
       for (const arch of architectures) {

@@ -208,6 +208,7 @@ export class SkyMesh extends Construct {
       tableName: plan.tableName,
       holdMs: plan.holdMs,
       logRetention,
+      endpoints: this.config.endpoints,
     });
     this.regions = regions;
     this.zones = zones;

@@ -1,5 +1,6 @@
 import { STRATEGY_NAMES } from '../core/strategies';
 import type { StrategyName } from '../core/types';
+import type { SummaryTable } from '../report/types';
 import { LocalSkyOptionError } from './errors';
 import { type Progress, silentProgress } from './progress';
 
@@ -114,6 +115,14 @@ export interface LocalSkyWorld {
   /** Region of the table (the home region). */
   readonly tableRegion: string;
   readonly tableName: string;
+  /** The zones, memory sizes and architectures the local router places on (the router's SKY_* settings). */
+  readonly deployed: {
+    readonly zones: ReadonlyArray<{ readonly azId: string; readonly region: string }>;
+    readonly memorySizes: readonly number[];
+    readonly architectures: readonly string[];
+  };
+  /** The summary of the run, final by now. */
+  readonly summary: SummaryTable;
 }
 
 function positiveInteger(option: string, value: number, max: number): number {

@@ -77,7 +77,7 @@ export function buildReportData(inputs: ReportInputs): ReportData {
       days: experiment ? experiment.days.length : 1,
       baselineZone: scenario.baselineZone,
     },
-    zones: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
+    zones: scenario.zones.map((z) => ({ azId: z.azId, region: z.region, ...(z.name ? { name: z.name } : {}) })),
     cpuMix,
     apeByPolls,
     drift,

@@ -160,15 +160,14 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     // 3. Sampling: each zone's state machine, all zones at once.
     const steps = createStepsHandler({ store, now: Date.now, metrics: NO_METRICS });
     const sampleTasks = new Map(
-      mesh.stateMachines.map(({ azId }) => [azId, progress.task(`sample ${azId}`, config.maxPolls)]),
+      mesh.stateMachines.map(({ azId }) => [azId, progress.task(`sample ${azId}`, config.maxPolls, { upTo: 'polls' })]),
     );
     for (const { azId } of mesh.stateMachines) {
       let recorded = 0;
       servers.api.register(samplingStepsFunctionName(azId), (async (event) => {
         const answer = await steps(event);
         // Each Record step is one poll stored: the zone's bar counts them against the poll cap.
-        if ((event as { step?: unknown }).step === 'record')
-          sampleTasks.get(azId)?.update(++recorded, `poll ${recorded}`);
+        if ((event as { step?: unknown }).step === 'record') sampleTasks.get(azId)?.update(++recorded);
         return answer;
       }) as PlainHandler);
     }
@@ -252,9 +251,11 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
         `${o.burst} requests per workload and strategy through the router handler over the loopback Lambda API`,
       zones: sampling.map((s): ZoneSummaryRow => {
         const c = s.characterization!;
+        const name = scenario.zones.find((z) => z.azId === s.azId)?.name;
         return {
           azId: s.azId,
           region: s.region,
+          ...(name ? { name } : {}),
           counts: c.counts,
           polls: c.polls,
           ...(c.stoppedBecause ? { stoppedBecause: c.stoppedBecause } : {}),
@@ -316,6 +317,12 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
           dynamoEndpoint: servers.dynamo.endpoint,
           tableRegion: config.homeRegion,
           tableName,
+          deployed: {
+            zones: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
+            memorySizes: config.memorySizes,
+            architectures: config.architectures,
+          },
+          summary,
         }),
       );
     }

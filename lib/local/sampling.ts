@@ -73,10 +73,8 @@ export async function sampleZoneLocally(
   }
   const characterization = await context.store.latestCharacterization(plan.azId);
   const apeVsTruth = characterization ? apeOfCounts(characterization.counts, plan.trueMix) : null;
-  task?.setTotal(Math.max(1, polls.length));
-  task?.done(
-    `${polls.length} polls, ${outcome.status === 'SUCCEEDED' ? (characterization?.stoppedBecause ?? 'done') : 'FAILED'}`,
-  );
+  task?.update(polls.length);
+  task?.done(outcome.status === 'SUCCEEDED' ? (characterization?.stoppedBecause ?? 'done') : 'FAILED');
   return {
     azId: plan.azId,
     region: plan.region,

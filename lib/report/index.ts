@@ -1,6 +1,6 @@
 export * from './charts';
 export * from './errors';
-export { escapeHtml, formatMix, formatPct, formatUsd, textTable } from './format';
+export { escapeHtml, formatMix, formatPct, formatUsd, shortCpuLabel, textTable, wrapText } from './format';
 export { inlineSvg, type RenderedChart, renderReportHtml } from './html';
 export { loadSpecRenderer, renderChartsToSvg, renderSpecsInChild, renderSpecsInProcess } from './render-svg';
 export { formatHighlights, formatStrategySummary, formatSummary, formatZoneSummary } from './summary-text';

@@ -1,26 +1,59 @@
-import { formatMix, formatNumber, formatPct, formatUsd, textTable } from './format';
+import {
+  cpuLabelMeaning,
+  formatMix,
+  formatNumber,
+  formatPct,
+  formatUsd,
+  shortCpuLabel,
+  textTable,
+  wrapText,
+} from './format';
 import type { SummaryTable } from './types';
 
-/** The per-zone half of the summary as a plain-text table. */
+/** The terminal width the summary is laid out for. */
+export const SUMMARY_WIDTH = 100;
+
+/** What each stop reason means, for the legend. */
+const STOP_REASONS: Readonly<Record<string, string>> = {
+  converged: 'the accuracy target was reached',
+  saturated: 'more than the saturation share of a poll failed',
+  'capped-polls': 'the poll cap was reached',
+  'capped-cost': 'the cost cap was reached',
+};
+
+/** The per-zone half of the summary as a plain-text table, with a legend of its columns. */
 export function formatZoneSummary(summary: SummaryTable): string {
-  return textTable(
-    ['zone', 'region', 'CPU mix', 'polls', 'stopped', 'APE vs truth', 'cost'],
+  const table = textTable(
+    ['zone', 'CPU mix', 'polls', 'stopped', 'APE', 'cost'],
     summary.zones.map((zone) => [
-      zone.name ? `${zone.azId} (${zone.name})` : zone.azId,
-      zone.region,
-      formatMix(zone.counts),
+      zone.name ? `${zone.azId} (${zone.name})` : `${zone.azId} (${zone.region})`,
+      formatMix(zone.counts, true),
       String(zone.polls),
       zone.stoppedBecause ?? '–',
       formatPct(zone.apeVsTruth),
       formatUsd(zone.costUsd),
     ]),
-    [3, 5, 6],
+    [2, 4, 5],
   );
+  // Xeons by clock first, then the others.
+  const order = (cpu: string): string => `${shortCpuLabel(cpu).startsWith('x') ? 0 : 1}${shortCpuLabel(cpu)}`;
+  const cpus = [...new Set(summary.zones.flatMap((z) => Object.keys(z.counts)))].sort((a, b) =>
+    order(a).localeCompare(order(b)),
+  );
+  const labels = cpus.map((cpu) => `${shortCpuLabel(cpu)} = ${cpuLabelMeaning(cpu)}`).join(', ');
+  const reasons = [...new Set(summary.zones.flatMap((z) => (z.stoppedBecause ? [z.stoppedBecause] : [])))]
+    .map((reason) => `${reason}: ${STOP_REASONS[reason] ?? reason}`)
+    .join('; ');
+  const legend =
+    `CPU mix: share of the hosts met on each CPU (${labels}). polls: sampling polls run. ` +
+    `stopped: why sampling stopped${reasons ? ` (${reasons})` : ''}. APE: distance of the measured mix from the ` +
+    "scenario's true mix, 100 × Σ|p − q| (0 is exact). cost: the zone's polls at Lambda's prices.";
+  return `${table}\n${wrapText(legend, SUMMARY_WIDTH, '  ')}`;
 }
 
-/** The per-strategy half of the summary as a plain-text table. */
+/** The per-strategy half of the summary as a plain-text table, with a legend of its columns. */
 export function formatStrategySummary(summary: SummaryTable): string {
-  return textTable(
+  const table = textTable(
     ['strategy', 'requests', 'cost', 'fixed-zone cost', 'savings', 'attempts/req', 'added latency'],
     summary.strategies.map((row) => [
       row.strategy,
@@ -33,21 +66,29 @@ export function formatStrategySummary(summary: SummaryTable): string {
     ]),
     [1, 2, 3, 4, 5, 6],
   );
+  const legend =
+    'requests: requests routed under the strategy (all workloads). ' +
+    'cost: what Lambda bills for them, retries included. fixed-zone cost: the same ' +
+    'requests in the fixed zone (the baseline strategy). savings: 100 × (fixed-zone cost − cost) / ' +
+    'fixed-zone cost. attempts/req: invocations per request (a rejected CPU means one more). added ' +
+    'latency: time per request spent on rejected attempts.';
+  return `${table}\n${wrapText(legend, SUMMARY_WIDTH, '  ')}`;
 }
 
-/** Both halves of the summary, as the CLI prints them. */
+/** Both halves of the summary, as the CLI prints them, within {@link SUMMARY_WIDTH} columns. */
 export function formatSummary(summary: SummaryTable): string {
   return [
-    `Summary (${summary.source})`,
+    wrapText(`Summary (${summary.source}).`, SUMMARY_WIDTH),
     '',
     formatZoneSummary(summary),
     '',
     formatStrategySummary(summary),
     '',
-    formatHighlights(summary),
+    ...formatHighlights(summary)
+      .split('\n')
+      .map((line) => wrapText(line, SUMMARY_WIDTH)),
   ].join('\n');
 }
-
 /** Two sentences on what the summary shows: how well the zones were characterized, which strategy paid. */
 export function formatHighlights(summary: SummaryTable): string {
   const lines: string[] = [];

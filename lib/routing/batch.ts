@@ -1,5 +1,5 @@
 import { type FollowContext, followRoute, type Route, summarize } from './follow';
-import type { Work } from './request';
+import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
 import type { BatchAnswer, BatchCallOutcome, BatchSummary, RoutedCall } from './types';
 
 export interface BatchOptions {
@@ -24,24 +24,68 @@ export async function runBatch(
 ): Promise<BatchAnswer> {
   const first = route.placement;
   const calls: BatchCallOutcome[] = new Array(options.count);
+  // Results share Lambda's 6 MB response with the rest of the answer (a few hundred bytes a call).
+  let resultBudget = SYNC_PAYLOAD_LIMIT_BYTES - ANSWER_RESERVE_BYTES - options.count * CALL_OUTCOME_BYTES;
+  let overBudget = false;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < options.count) {
+    while (next < options.count && !overBudget) {
       const index = next++;
       const call = await followRoute(context, work, profile, route);
       options.onCall?.(call);
-      calls[index] = outcomeOf(index, call, options.includeResults);
+      let outcome = outcomeOf(index, call, options.includeResults);
+      if (outcome.result !== undefined) {
+        const bytes = Buffer.byteLength(JSON.stringify(outcome.result), 'utf8');
+        if (bytes > resultBudget) {
+          // The answer could not carry this result: drop it, and start no more work whose results would be lost.
+          const { result: _dropped, ...rest } = outcome;
+          outcome = { ...rest, resultOmittedBytes: bytes };
+          overBudget = true;
+        } else {
+          resultBudget -= bytes;
+        }
+      }
+      calls[index] = outcome;
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, options.count) }, worker));
+  let skipped = 0;
+  for (let i = 0; i < options.count; i++) {
+    if (calls[i]) continue;
+    skipped++;
+    calls[i] = {
+      index: i,
+      status: 'error',
+      attempts: 0,
+      rejects: 0,
+      failovers: 0,
+      addedLatencyMs: 0,
+      costUsd: 0,
+      carbonG: 0,
+      errorType: 'ResponseTooLarge',
+    };
+  }
+  const notes = overBudget
+    ? [
+        `the results outgrew Lambda's ${SYNC_PAYLOAD_LIMIT_BYTES}-byte response limit: the result that did not fit is omitted ` +
+          `(resultOmittedBytes) and ${skipped} call(s) were not started (errorType ResponseTooLarge); ` +
+          'send smaller results or a batch without includeResults',
+      ]
+    : [];
   return {
     status: 'batch',
     profile,
     placement: summarize(first),
     summary: summarizeCalls(calls, options.concurrency),
     calls,
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }
+
+/** Room kept in a batch answer for its placement and summary, bytes. */
+const ANSWER_RESERVE_BYTES = 64 * 1024;
+/** Room kept per call for its compact outcome (without a result), bytes. */
+const CALL_OUTCOME_BYTES = 400;
 
 function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): BatchCallOutcome {
   const attempts = call.attempts;
@@ -57,6 +101,7 @@ function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): Ba
     rejects: attempts.filter((a) => a.status === 'rejected').length,
     failovers,
     ...(call.estimate?.runtimeMs !== undefined ? { runtimeMs: call.estimate.runtimeMs } : {}),
+    addedLatencyMs: attempts.slice(0, -1).reduce((sum, a) => sum + a.roundTripMs, 0),
     costUsd: call.estimate?.costUsd ?? 0,
     carbonG: call.estimate?.carbonG ?? 0,
     ...(call.status === 'error' ? { errorType: call.error.type } : {}),

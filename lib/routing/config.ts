@@ -35,14 +35,26 @@ export interface RouterConfig {
    */
   readonly maxAttempts?: number;
   /**
+   * The dynamic functions' configured timeout, ms. An invoke that times out fails over to another
+   * zone only when it waited at least this long (the platform has stopped the function by then);
+   * otherwise the function may still be running and the router answers 504 rather than run the work twice.
+   * @default 300000 (`DYNAMIC_FUNCTION_TIMEOUT_SECONDS`, the mesh's default)
+   */
+  readonly functionTimeoutMs?: number;
+  /**
    * Time limit of one invoke of a dynamic function, ms (further bounded by the router's own deadline).
-   * @default 60000
+   * @default - functionTimeoutMs + 2000, so that a timed-out call has certainly stopped
    */
   readonly invokeTimeoutMs?: number;
 }
 
+import { DYNAMIC_FUNCTION_TIMEOUT_SECONDS } from '../contracts';
+
 export { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS } from '../contracts';
-export const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
+/** What the router waits beyond a function's own timeout before it gives up on an invoke, ms. */
+export const INVOKE_TIMEOUT_MARGIN_MS = 2_000;
+/** The dynamic functions' timeout the router assumes when its configuration names none, ms. */
+export const DEFAULT_FUNCTION_TIMEOUT_MS = DYNAMIC_FUNCTION_TIMEOUT_SECONDS * 1000;
 /** How long the table's characterizations and profiles are reused before a re-read. */
 export const DEFAULT_CACHE_TTL_MS = 60_000;
 /** Time kept back from the router's own deadline to answer after the last attempt. */

@@ -63,6 +63,8 @@ export interface FollowContext {
   readonly placer: Placer;
   readonly regionFacts: (region: string) => RegionFacts;
   readonly invokeTimeoutMs: number;
+  /** The dynamic functions' configured timeout, ms: after it the platform has stopped the function. */
+  readonly functionTimeoutMs: number;
   readonly rejectMode: RejectMode;
   /** ms left before the router must answer; Infinity outside Lambda. */
   readonly remainingMs: () => number;
@@ -127,8 +129,15 @@ export async function followRoute(
         ...(billedMs !== undefined ? { billedMs } : {}),
         costUsd: billedMs !== undefined ? costOf(context, target, billedMs) : 0,
       });
-      // The function itself failed (crashed, denied, refused the payload): another zone would fail alike.
-      if (status === 'zone-error' && !result.retryable && !worthFailover(result)) {
+      // Fail over only when the work cannot be running anywhere: the function never started, or its own
+      // configured timeout has passed (Lambda stopped it). Anything else could run the work twice.
+      if (status === 'timeout' && timeoutMs < context.functionTimeoutMs) {
+        const message =
+          `${target.functionName} did not answer within ${Math.round(timeoutMs)} ms and may still be running ` +
+          `(its timeout is ${context.functionTimeoutMs} ms), so the work is not sent to another zone`;
+        return failure(context, profile, placement, attempts, targets, 'DeadlineExceeded', 504, message);
+      }
+      if (status === 'zone-error' && !neverStarted(result)) {
         const message = `${target.functionName} failed with ${result.errorType}: ${result.message}`;
         return failure(context, profile, placement, attempts, targets, 'FunctionError', 502, message);
       }
@@ -200,15 +209,30 @@ function payloadFor(work: Work, placement: Placement, last: boolean, endInstance
   };
 }
 
-/** Errors that say nothing about the function: the call never reached it, or the connection broke. */
-const TRANSPORT_ERROR = /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|TimeoutError/;
+/**
+ * Failures that prove the function never started, so another zone may run the work: throttles, a
+ * missing or not-ready function, networking Lambda could not set up, credentials refused by another
+ * provider's endpoint, an endpoint that could not be reached or answered 503. A connection that broke
+ * after the request was sent proves nothing, and is not among them.
+ */
+const NEVER_STARTED = new Set([
+  'TooManyRequestsException',
+  'ResourceNotFoundException',
+  'ResourceNotReadyException',
+  'ResourceConflictException',
+  'EC2ThrottledException',
+  'ENILimitReachedException',
+  'SubnetIPAddressLimitReachedException',
+  'AuthenticationFailed',
+  'SecretUnavailable',
+  'EndpointUnreachable',
+]);
 
-function worthFailover(result: Extract<InvokeResult, { ok: false }>): boolean {
+function neverStarted(result: Extract<InvokeResult, { ok: false }>): boolean {
   return (
-    result.errorType === 'ResourceNotFoundException' ||
-    result.errorType === 'UnknownError' ||
-    TRANSPORT_ERROR.test(result.errorType) ||
-    TRANSPORT_ERROR.test(result.message)
+    NEVER_STARTED.has(result.errorType) ||
+    /ECONNREFUSED/.test(`${result.errorType} ${result.message}`) ||
+    (result.errorType === 'ServiceException' && /\bHTTP 503\b/.test(result.message))
   );
 }
 
@@ -258,7 +282,8 @@ function learn(
   response: DynamicResponse,
   inspection: Inspection,
 ): void {
-  if (inspection.newInstance) context.learning.observeInstance(target.azId, inspection.cpuKey);
+  const newInstance = inspection.newInstance === true;
+  if (newInstance) context.learning.observeInstance(target.azId, inspection.cpuKey);
   if (response.status === 'ok') {
     const runtimeMs = inspection.timings.userMs;
     context.learning.observeRuntime(
@@ -266,9 +291,17 @@ function learn(
       { cpu: inspection.cpuKey, arch: target.arch, memoryMb: target.memoryMb },
       runtimeMs,
     );
-    context.placer.observe?.({ workload: profile, target, cpu: inspection.cpuKey, runtimeMs, rejected: false });
-  } else if (response.status === 'rejected') {
-    context.placer.observe?.({ workload: profile, target, cpu: inspection.cpuKey, rejected: true });
+    context.placer.observe?.({
+      workload: profile,
+      target,
+      cpu: inspection.cpuKey,
+      runtimeMs,
+      rejected: false,
+      newInstance,
+    });
+  } else {
+    // A rejected or failed call met an instance too: its CPU counts toward the zone's mix.
+    context.placer.observe?.({ workload: profile, target, cpu: inspection.cpuKey, rejected: true, newInstance });
   }
 }
 

@@ -24,7 +24,23 @@ export const MAX_ATTEMPTS_LIMIT = 50;
 const WORKLOAD_SIZES = ['test', 'small', 'large'] as const satisfies readonly WorkloadSize[];
 const ARCHES = ['x86_64', 'arm64'] as const satisfies readonly Arch[];
 
-const name = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 letters, digits, ".", "_" or "-"');
+/**
+ * Names that are keys of every object (`constructor`, `toString`, `__proto__`...): refused wherever a
+ * name becomes a key, so no request can store an item whose name shadows an object's own machinery.
+ */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);
+
+function notPrototypeKey(value: string): boolean {
+  return !PROTOTYPE_KEYS.has(value) && !value.split(/[@:]/).some((part) => PROTOTYPE_KEYS.has(part));
+}
+
+const PROTOTYPE_KEY_MESSAGE =
+  'names an object prototype key (such as constructor, toString or __proto__); choose another';
+
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 letters, digits, ".", "_" or "-"')
+  .refine(notPrototypeKey, PROTOTYPE_KEY_MESSAGE);
 const regionCode = z
   .string()
   .refine(
@@ -81,7 +97,8 @@ const routerRequestSchema = z
     /** Name under which runtimes are learned; default: the workload name (with `@size`), or a hash of the code. */
     profile: z
       .string()
-      .regex(/^[A-Za-z0-9._@:-]{1,128}$/)
+      .regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'expected 1-128 letters, digits, ".", "_", "@", ":" or "-"')
+      .refine(notPrototypeKey, PROTOTYPE_KEY_MESSAGE)
       .optional(),
     objective: z.union([z.enum(['cost', 'latency', 'carbon']), weights]).optional(),
     strategy: z.enum(STRATEGY_NAMES).optional(),
@@ -129,12 +146,13 @@ export interface RouterRequest {
  * @throws RouterRequestError naming the first field at fault.
  */
 export function parseRouterRequest(body: unknown): RouterRequest {
+  checkDepth(body);
   const parsed = routerRequestSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     // An unknown key is named by its own path, so the caller sees which one.
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
-    const field = path.length > 0 ? path.map(String).join('.') : 'request';
+    const field = path.length > 0 ? path.map((key) => (key === '' ? '""' : String(key))).join('.') : 'request';
     const allowed = issue.code === 'unrecognized_keys' ? 'unknown field; see the request format' : issue.message;
     throw new RouterRequestError(field, allowed);
   }
@@ -168,7 +186,7 @@ function normalize(request: ParsedRequest): RouterRequest {
   };
   return {
     work,
-    profile: request.profile ?? profileKeyOf(work),
+    profile: profileOf(request.profile, work),
     ...(request.objective !== undefined ? { objective: request.objective } : {}),
     ...(request.strategy !== undefined ? { strategy: request.strategy } : {}),
     limits: placementLimits,
@@ -182,6 +200,43 @@ function normalize(request: ParsedRequest): RouterRequest {
         }
       : {}),
   };
+}
+
+/** Deepest nesting a request may have (its `input` included): deeper input cannot even be serialized safely. */
+export const MAX_REQUEST_DEPTH = 64;
+
+/**
+ * Refuses a request nested deeper than `MAX_REQUEST_DEPTH`, naming the path where it goes too deep.
+ * Iterative, so that no input can exhaust the stack.
+ */
+function checkDepth(body: unknown): void {
+  const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value: body, depth: 0, path: 'request' }];
+  while (stack.length > 0) {
+    const { value, depth, path } = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_REQUEST_DEPTH) {
+      throw new RouterRequestError(
+        path.split('.')[0],
+        `nested more than ${MAX_REQUEST_DEPTH} levels deep (at ${path.length > 80 ? `${path.slice(0, 80)}…` : path})`,
+      );
+    }
+    for (const key of Object.keys(value)) {
+      const child = (value as Record<string, unknown>)[key];
+      if (typeof child === 'object' && child !== null) {
+        const name = key === '' ? '""' : key;
+        stack.push({ value: child, depth: depth + 1, path: path === 'request' ? name : `${path}.${name}` });
+      }
+    }
+  }
+}
+
+/**
+ * The key runtimes are learned under. Sent code's profiles live in their own namespace (`code:<name>`
+ * when the request names one), so code can never write into a built-in workload's profile.
+ */
+function profileOf(given: string | undefined, work: Work): string {
+  if (given === undefined) return profileKeyOf(work);
+  return work.code ? `code:${given}` : given;
 }
 
 /**

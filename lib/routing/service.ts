@@ -4,15 +4,16 @@ import { runBatch } from './batch';
 import {
   DEADLINE_MARGIN_MS,
   DEFAULT_CACHE_TTL_MS,
-  DEFAULT_INVOKE_TIMEOUT_MS,
+  DEFAULT_FUNCTION_TIMEOUT_MS,
   DEFAULT_MAX_ATTEMPTS,
+  INVOKE_TIMEOUT_MARGIN_MS,
   type RouterConfig,
 } from './config';
 import { NoTargetError, RouterError } from './errors';
 import { type FollowContext, followRoute, Route } from './follow';
 import { LearningBuffer } from './learning';
 import { corePlacerFactory } from './placer';
-import { checkPayloadSize, parseRouterRequest, type RouterRequest } from './request';
+import { checkPayloadSize, parseRouterRequest, type RouterRequest, SYNC_PAYLOAD_LIMIT_BYTES } from './request';
 import { powertoolsTelemetry, type RouterTelemetry } from './telemetry';
 import type { PlacerFactory, RoutedCall, RouterAnswer, RouterStore } from './types';
 import { type CachedView, ViewCache } from './view-cache';
@@ -113,12 +114,14 @@ export class RoutingService {
       const placementRequest = placementRequestOf(request, config);
       const placement = place(cached, placementRequest);
       checkPayloadSize({ ...request.work, reject: { cpus: placement.rejectCpus, holdMs: placement.holdMs } });
+      const functionTimeoutMs = config.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
       const follow: FollowContext = {
         invoker,
         learning: this.learning,
         placer: cached.placer,
         regionFacts: (region) => this.cache.regionFacts(region),
-        invokeTimeoutMs: config.invokeTimeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS,
+        invokeTimeoutMs: config.invokeTimeoutMs ?? functionTimeoutMs + INVOKE_TIMEOUT_MARGIN_MS,
+        functionTimeoutMs,
         rejectMode: config.rejectMode ?? 'auto',
         remainingMs: remainingTime(deadline),
       };
@@ -131,7 +134,7 @@ export class RoutingService {
       }
       const call = await followRoute(follow, request.work, request.profile, route);
       this.telemetry.recordAttempts(call.attempts);
-      return call;
+      return withinResponseLimit(call);
     } catch (error) {
       return errorAnswer(error, this.telemetry);
     } finally {
@@ -151,6 +154,26 @@ export class RoutingService {
   errorAnswer(error: unknown): RoutedCall {
     return errorAnswer(error, this.telemetry);
   }
+}
+
+/**
+ * A single call's answer as Lambda can return it: a result that would take the answer over the 6 MB
+ * response limit is left out, with a note (the work ran and is billed; the answer says so rather than be lost).
+ */
+function withinResponseLimit(call: RoutedCall): RoutedCall {
+  if (call.status !== 'ok' || call.result === undefined) return call;
+  const bytes = Buffer.byteLength(JSON.stringify(call), 'utf8');
+  if (bytes <= SYNC_PAYLOAD_LIMIT_BYTES) return call;
+  const { result: _omitted, ...rest } = call;
+  const resultBytes = Buffer.byteLength(JSON.stringify(call.result), 'utf8');
+  return {
+    ...rest,
+    resultOmitted: {
+      bytes: resultBytes,
+      limitBytes: SYNC_PAYLOAD_LIMIT_BYTES,
+      note: `the result (${resultBytes} bytes) does not fit Lambda's ${SYNC_PAYLOAD_LIMIT_BYTES}-byte response; return less, or store it and return a reference`,
+    },
+  };
 }
 
 function placementRequestOf(request: RouterRequest, config: RouterConfig): PlacementRequest {

@@ -13,6 +13,19 @@ import type {
   WorkloadProfile,
 } from '../core/types';
 
+/** Summed runtime observations of one profile entry (what one atomic ADD writes). */
+export interface RuntimeSums {
+  readonly count: number;
+  readonly sum: number;
+  readonly sumSquares: number;
+}
+
+/** New instances met by routed calls in one zone, per CPU (the zone's `PASSIVE` item). */
+export interface PassiveZoneCounts {
+  readonly azId: string;
+  readonly counts: CpuCounts;
+}
+
 /**
  * What the router reads from and writes to the table: the subset of `SkyStore` (`lib/aws/store.ts`)
  * it uses, so tests and the embedded router can hand in any store with these methods.
@@ -23,13 +36,11 @@ export interface RouterStore {
   /** Every workload's profile, keyed by workload. */
   profiles(): Promise<Readonly<Record<string, WorkloadProfile>>>;
   /** Adds summed runtime observations of one workload on one CPU × arch × memory (atomic ADD). */
-  addProfileSums(
-    workload: string,
-    key: ProfileKey,
-    sums: { readonly count: number; readonly sum: number; readonly sumSquares: number },
-  ): Promise<void>;
+  addProfileSums(workload: string, key: ProfileKey, sums: RuntimeSums): Promise<void>;
   /** Adds instances seen per CPU to a zone's passive counts (atomic ADD). */
   addPassiveCpu(azId: string, cpus: CpuCounts): Promise<void>;
+  /** Every zone's passive counts (merged into the view the router places from). */
+  allPassiveCounts(): Promise<readonly PassiveZoneCounts[]>;
 }
 
 /** The placing part of the core `Router`, built over one view snapshot. */
@@ -109,7 +120,10 @@ export interface RouterErrorBody {
 export type RoutedCall =
   | {
       readonly status: 'ok';
-      readonly result: unknown;
+      /** What the code returned; absent when it did not fit Lambda's 6 MB response (see `resultOmitted`). */
+      readonly result?: unknown;
+      /** Why `result` is absent: its size and the limit. The work ran and is billed. */
+      readonly resultOmitted?: { readonly bytes: number; readonly limitBytes: number; readonly note: string };
       readonly profile: string;
       /** Placement followed; when a failover happened, the last one. */
       readonly placement: PlacementSummary;
@@ -137,10 +151,14 @@ export interface BatchCallOutcome {
   readonly rejects: number;
   readonly failovers: number;
   readonly runtimeMs?: number;
+  /** Time the call spent before its last attempt began (rejections with their holds, throttles, failovers), ms. */
+  readonly addedLatencyMs: number;
   readonly costUsd: number;
   readonly carbonG: number;
   readonly errorType?: string;
   readonly result?: unknown;
+  /** Size of a result left out because the answer could not carry it (Lambda's 6 MB response limit), bytes. */
+  readonly resultOmittedBytes?: number;
 }
 
 export interface BatchSummary {
@@ -167,6 +185,8 @@ export interface BatchAnswer {
   readonly placement: PlacementSummary;
   readonly summary: BatchSummary;
   readonly calls: readonly BatchCallOutcome[];
+  /** What the answer leaves out and why (results over the response limit). */
+  readonly notes?: readonly string[];
 }
 
 export type RouterAnswer = RoutedCall | BatchAnswer;

@@ -1,6 +1,6 @@
-import type { Characterization, RegionFacts, RoutingView, WorkloadProfile } from '../core/types';
+import type { Characterization, CpuCounts, RegionFacts, RoutingView, WorkloadProfile } from '../core/types';
 import type { RouterConfig } from './config';
-import type { Placer, PlacerFactory, RouterStore } from './types';
+import type { PassiveZoneCounts, Placer, PlacerFactory, RouterStore } from './types';
 
 /** A view snapshot and the placer built over it. */
 export interface CachedView {
@@ -13,7 +13,7 @@ export interface CachedView {
 }
 
 export interface ViewCacheOptions {
-  readonly store: Pick<RouterStore, 'latestCharacterizations' | 'profiles'>;
+  readonly store: Pick<RouterStore, 'latestCharacterizations' | 'profiles' | 'allPassiveCounts'>;
   readonly config: RouterConfig;
   readonly placerFactory: PlacerFactory;
   readonly clock: () => number;
@@ -25,7 +25,8 @@ export interface ViewCacheOptions {
 const RETRY_AFTER_FAILURE_MS = 1_000;
 
 /**
- * Every zone's `LATEST` characterization and every profile, read from the table at most once per
+ * Every zone's `LATEST` characterization, its `PASSIVE` counts (new instances met by routed calls,
+ * which the core merges into the zone's mix) and every profile, read from the table at most once per
  * TTL per router instance (concurrent callers share one read), so a warm router adds no table read.
  *
  * Fallbacks (documented in the README): when the read fails, the last good view is kept and a note
@@ -70,9 +71,13 @@ export class ViewCache {
     const { store, clock, ttlMs } = this.options;
     this.reads++;
     try {
-      const [zones, profiles] = await Promise.all([store.latestCharacterizations(), store.profiles()]);
+      const [zones, profiles, passive] = await Promise.all([
+        store.latestCharacterizations(),
+        store.profiles(),
+        store.allPassiveCounts(),
+      ]);
       const now = clock();
-      this.current = this.build(zones, profiles, now, []);
+      this.current = this.build(zones, profiles, passive, now, []);
       this.expiresAt = now + ttlMs;
     } catch (error) {
       this.options.onLoadError?.(error);
@@ -82,7 +87,7 @@ export class ViewCache {
         const ageS = Math.round((now - this.current.loadedAt) / 1000);
         this.current = { ...this.current, notes: [`table read failed (${reason}); using data read ${ageS} s ago`] };
       } else {
-        this.current = this.build([], {}, now, [
+        this.current = this.build([], {}, [], now, [
           `table read failed (${reason}); placing without characterizations or profiles`,
         ]);
       }
@@ -94,21 +99,38 @@ export class ViewCache {
   private build(
     zones: readonly Characterization[],
     profiles: Readonly<Record<string, WorkloadProfile>>,
+    passive: readonly PassiveZoneCounts[],
     now: number,
     notes: string[],
   ): CachedView {
-    const { config, placerFactory } = this.options;
-    const deployedIds = new Set(config.deployed.map((z) => z.azId));
-    const view: RoutingView = {
-      // Characterizations of zones that are no longer deployed cannot be routed to.
-      zones: zones.filter((z) => deployedIds.has(z.azId)),
-      deployed: config.deployed,
-      architectures: config.architectures,
-      memorySizes: config.memorySizes,
-      profiles,
-      regions: this.regions,
-      now,
-    };
-    return { view, placer: placerFactory(view), loadedAt: now, notes };
+    const view = routingViewOf(this.options.config, this.regions, zones, profiles, passive, now);
+    return { view, placer: this.options.placerFactory(view), loadedAt: now, notes };
   }
+}
+
+/**
+ * The view the router places from: the deployed zones' characterizations and passive counts (of
+ * zones no longer deployed, nothing can be routed to), every profile, and the mesh's shape.
+ */
+export function routingViewOf(
+  config: Pick<RouterConfig, 'deployed' | 'architectures' | 'memorySizes'>,
+  regions: Readonly<Record<string, RegionFacts>>,
+  zones: readonly Characterization[],
+  profiles: Readonly<Record<string, WorkloadProfile>>,
+  passive: readonly PassiveZoneCounts[],
+  now: number,
+): RoutingView {
+  const deployedIds = new Set(config.deployed.map((z) => z.azId));
+  const passiveByZone: Record<string, CpuCounts> = Object.create(null);
+  for (const p of passive) if (deployedIds.has(p.azId)) passiveByZone[p.azId] = p.counts;
+  return {
+    zones: zones.filter((z) => deployedIds.has(z.azId)),
+    deployed: config.deployed,
+    architectures: config.architectures,
+    memorySizes: config.memorySizes,
+    profiles,
+    regions,
+    passive: passiveByZone,
+    now,
+  };
 }

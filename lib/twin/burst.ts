@@ -1,35 +1,18 @@
 import type { WorkloadRunner } from '../../lambda/dynamic/runner';
 import type { Platform } from '../../lambda/shared/platform';
 import type { Workload } from '../../lambda/workloads/types';
-import type { DynamicRequest, DynamicResponse } from '../contracts';
 import { archOfCpu } from '../core/cpu';
-import { endsRejectedInstance, type RejectMode } from '../core/reject-mode';
-import type { Arch, CpuKey, Target } from '../core/types';
+import type { Arch, CpuKey } from '../core/types';
 import type { PriceBook } from './prices';
 import { lognormalFactor, normalFactor, type Rng } from './random';
 import type { Scenario, ScenarioWorkload } from './scenario';
-import type { Twin } from './twin';
 import { modelRuntimeMs, relativeAt } from './workload-model';
 
 /**
- * One routing burst: N concurrent requests of one workload, each following one placement
- * (target function, CPUs to reject, hold, attempt budget) through the real dynamic handler on
- * emulated instances. Runtimes come from the scenario's model through the handler's runner seam;
- * all of it runs in virtual time, so holds and runtimes cost no real time.
+ * The workload model of a routing burst and its bound: the modelled runner that emulated instances
+ * run (runtimes from the scenario's model through the dynamic handler's runner seam, in virtual
+ * time), and the oracle. Bursts themselves are routed by the routing service (see `routing.ts`).
  */
-
-/** How a placement is followed. */
-export interface BurstPlan {
-  readonly target: Target;
-  readonly rejectCpus: readonly CpuKey[];
-  readonly holdMs: number;
-  /** Attempts including the first; the last attempt accepts whatever CPU it lands on. */
-  readonly maxAttempts: number;
-  /** What a rejected instance does after its hold, by the core's rule (`endsRejectedInstance`), as the router does. */
-  readonly rejectMode: RejectMode;
-  /** Targets to fail over to when the target throttles. */
-  readonly fallbacks: readonly Target[];
-}
 
 /** What a burst came to. */
 export interface BurstOutcome {
@@ -45,10 +28,14 @@ export interface BurstOutcome {
   readonly throttled: number;
   /** Billed USD of every attempt (duration rounded up to 1 ms × memory × price + request charge). */
   readonly costUsd: number;
+  /** Billed time of every attempt that ran, each rounded up to 1 ms (INIT included where billed), ms. */
+  readonly billedMs: number;
   /** Sum of the billed runtime of the accepted attempts, ms. */
   readonly runtimeMs: number;
   /** Sum over requests of the time spent before the accepted attempt began (rejections, throttles), ms. */
   readonly addedLatencyMs: number;
+  /** Completed requests by their added latency rounded to the ms (mergeable across bursts, for percentiles). */
+  readonly addedLatencyCounts: Readonly<Record<string, number>>;
   /** Accepted attempts per CPU key. */
   readonly acceptedByCpu: Readonly<Record<CpuKey, number>>;
   /** Accepted attempts per zone. */
@@ -66,8 +53,10 @@ interface ModelInput {
 
 /** What the modelled runner needs to know about the burst under way. */
 export interface ModelState {
-  /** Runtime factor of request i (mean 1); common to all strategies of a day and workload. */
+  /** Runtime factor of the k-th run of a burst (mean 1); common to all strategies of a day and workload. */
   noise: Float64Array;
+  /** Runs of the burst under way so far: the next run takes `noise[next]`. */
+  next: number;
   /** Run the real workload code too (correctness mode); the billed time stays the model's. */
   realWorkloads: boolean;
 }
@@ -121,7 +110,8 @@ export function modelRunner(scenario: Scenario, state: ModelState, platform: Pla
       const workload = scenario.workloads[task.name];
       if (!workload) return task.invoke();
       const input = task.input as Partial<ModelInput> | undefined;
-      const i = typeof input?.request === 'number' ? input.request : 0;
+      // A request that names its number keeps its noise; routed calls (which share one input) take the next.
+      const i = typeof input?.request === 'number' ? input.request : state.next++;
       if (state.realWorkloads) await task.invoke();
       // Whole ms (Lambda bills 1 ms steps), computed as the oracle computes it, so both bill alike.
       const mean = meanRuntimeMs(scenario, workload, task.instance.cpuKey, task.instance.memoryMb);
@@ -153,132 +143,6 @@ export function scenarioWorkloads(
     };
   }
   return out;
-}
-
-const THROTTLE_BACKOFF_MS = 100;
-const MAX_THROTTLES = 20;
-
-/**
- * Runs one burst of `requests` concurrent requests following `plan`. Must run inside the twin's
- * `clock.run()`. Each request: attempt on the target; `rejected` → retry at once (the hold already
- * made the rejected instance busy); throttled → fail over to the next target, or back off and retry;
- * the last attempt carries no reject list, so it runs wherever it lands.
- */
-export async function runBurst(
-  twin: Twin,
-  plan: BurstPlan,
-  workloadName: string,
-  requests: number,
-  prices: PriceBook,
-  realWorkloads: boolean,
-): Promise<BurstOutcome> {
-  const targets = [plan.target, ...plan.fallbacks];
-  const rates = targets.map((t) => priceRates(prices, t.region, t.arch, t.memoryMb));
-  const acceptedByCpu: Record<CpuKey, number> = {};
-  const acceptedByZone: Record<string, number> = {};
-  const acceptedByMemory: Record<string, number> = {};
-  const acceptedByArch: Record<string, number> = {};
-  const rejectFor = (rejectedBefore: boolean) =>
-    plan.rejectCpus.length > 0 && plan.maxAttempts > 1
-      ? {
-          cpus: [...plan.rejectCpus],
-          holdMs: plan.holdMs,
-          ...(endsRejectedInstance(plan.rejectMode, rejectedBefore) ? { endInstance: true } : {}),
-        }
-      : undefined;
-  const firstReject = rejectFor(false);
-  const laterReject = rejectFor(true);
-  const totals = {
-    completed: 0,
-    failed: 0,
-    attempts: 0,
-    rejected: 0,
-    exhausted: 0,
-    throttled: 0,
-    cost: 0,
-    runtime: 0,
-    added: 0,
-  };
-
-  const one = async (i: number): Promise<void> => {
-    const started = twin.clock.now();
-    const base: DynamicRequest = {
-      workload: { name: workloadName, size: 'small' },
-      ...(realWorkloads ? {} : { input: { request: i } }),
-    };
-    const first: DynamicRequest | undefined = firstReject ? { ...base, reject: firstReject } : undefined;
-    const later: DynamicRequest | undefined = laterReject ? { ...base, reject: laterReject } : undefined;
-    let rejectedBefore = false;
-    let t = 0;
-    let throttles = 0;
-    for (let attempt = 1; ; ) {
-      const attemptStarted = twin.clock.now();
-      const last = attempt >= plan.maxAttempts;
-      const withReject = rejectedBefore ? later : first;
-      const payload = !last && withReject ? withReject : base;
-      const result = await twin.call(targets[t].functionName, payload);
-      if (result.kind === 'throttled') {
-        totals.throttled++;
-        throttles++;
-        if (throttles > MAX_THROTTLES) {
-          totals.failed++;
-          return;
-        }
-        if (t + 1 < targets.length) t++;
-        else await twin.clock.sleep(THROTTLE_BACKOFF_MS);
-        continue;
-      }
-      totals.attempts++;
-      attempt++;
-      if (last && withReject) totals.exhausted++;
-      if (result.kind !== 'ok') {
-        totals.failed++;
-        return;
-      }
-      const rate = rates[t];
-      totals.cost += Math.ceil(result.billedMs) * rate.perMs + rate.perRequest;
-      const answer = result.payload as DynamicResponse;
-      if (answer.status === 'rejected') {
-        totals.rejected++;
-        rejectedBefore = true;
-        continue;
-      }
-      if (answer.status === 'error') {
-        totals.failed++;
-        return;
-      }
-      totals.completed++;
-      totals.runtime += Math.ceil(result.billedMs);
-      totals.added += attemptStarted - started;
-      const cpu = answer.inspection.cpuKey;
-      acceptedByCpu[cpu] = (acceptedByCpu[cpu] ?? 0) + 1;
-      const target = targets[t];
-      acceptedByZone[target.azId] = (acceptedByZone[target.azId] ?? 0) + 1;
-      acceptedByMemory[target.memoryMb] = (acceptedByMemory[target.memoryMb] ?? 0) + 1;
-      acceptedByArch[target.arch] = (acceptedByArch[target.arch] ?? 0) + 1;
-      return;
-    }
-  };
-
-  const all: Promise<void>[] = new Array(requests);
-  for (let i = 0; i < requests; i++) all[i] = one(i);
-  await Promise.all(all);
-  return {
-    requests,
-    completed: totals.completed,
-    failed: totals.failed,
-    attempts: totals.attempts,
-    rejected: totals.rejected,
-    exhausted: totals.exhausted,
-    throttled: totals.throttled,
-    costUsd: totals.cost,
-    runtimeMs: totals.runtime,
-    addedLatencyMs: totals.added,
-    acceptedByCpu,
-    acceptedByZone,
-    acceptedByMemory,
-    acceptedByArch,
-  };
 }
 
 /** USD per billed ms and per request for a function. */
@@ -368,6 +232,7 @@ export function oracleBurst(
   const acceptedByMemory: Record<string, number> = {};
   const acceptedByArch: Record<string, number> = {};
   let cost = 0;
+  let billed = 0;
   let runtime = 0;
   let failed = 0;
   let o = 0;
@@ -381,6 +246,7 @@ export function oracleBurst(
     option.left--;
     const ms = Math.ceil(option.msFactor * (noise[i] ?? 1));
     cost += (ms + choice.initBilledMs) * option.perMs + option.perRequest;
+    billed += ms + choice.initBilledMs;
     runtime += ms;
     acceptedByCpu[option.cpu] = (acceptedByCpu[option.cpu] ?? 0) + 1;
     acceptedByZone[option.azId] = (acceptedByZone[option.azId] ?? 0) + 1;
@@ -397,8 +263,10 @@ export function oracleBurst(
     exhausted: 0,
     throttled: 0,
     costUsd: cost,
+    billedMs: billed,
     runtimeMs: runtime,
     addedLatencyMs: 0,
+    addedLatencyCounts: requests - failed > 0 ? { 0: requests - failed } : {},
     acceptedByCpu,
     acceptedByZone,
     acceptedByMemory,

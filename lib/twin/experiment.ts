@@ -4,28 +4,16 @@ import { archOfCpu } from '../core/cpu';
 import { ape, distributionOf } from '../core/distribution';
 import { classifyDrift, driftNoiseApe } from '../core/drift';
 import type { RejectMode } from '../core/reject-mode';
-import { Router } from '../core/router';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
-import type {
-  Arch,
-  Characterization,
-  CpuKey,
-  Placement,
-  PlacementRequest,
-  RoutingView,
-  StrategyName,
-  WorkloadProfile,
-} from '../core/types';
+import type { Arch, Characterization, CpuKey, StrategyName } from '../core/types';
+import type { RouterRequestBody } from '../routing/request';
 import {
   type BurstOutcome,
-  type BurstPlan,
   drawNoise,
   type ModelState,
-  meanRuntimeMs,
   modelRunner,
   type OracleZone,
   oracleBurst,
-  runBurst,
   scenarioWorkloads,
 } from './burst';
 import { VirtualClock } from './clock';
@@ -34,6 +22,7 @@ import { TwinError } from './errors';
 import { defaultHandlerKit } from './handlers';
 import { catalogPrices, type PriceBook } from './prices';
 import { rngFor } from './random';
+import { type RouterViewSummary, TwinRouting } from './routing';
 import { DEFAULT_SAMPLING, type SamplingSettings, sampleZone, type ZoneSampling } from './sampling';
 import type { Scenario } from './scenario';
 import { arm64FleetOf, DEFAULT_EPOCH_MS, fleetOf, Twin } from './twin';
@@ -60,14 +49,20 @@ export type TwinStrategy = (typeof TWIN_STRATEGIES)[number];
 /** Strategies the paper ran within the fixed zone only (§4.5: "single-zone retries"). */
 const SINGLE_ZONE: ReadonlySet<TwinStrategy> = new Set(['baseline', 'retry-slow', 'focus-fastest']);
 
-/** How rejected instances behave: the core's one vocabulary (`hold`, `end`, `auto`), as the router follows it. */
+/** What a rejected instance does after its hold: the core's one vocabulary, as the router follows it. */
 export type { RejectMode } from '../core/reject-mode';
 
 export interface TwinRunOptions {
   /** Run the real workload code as well (correctness mode; billing stays the model's). @default false */
   readonly realWorkloads?: boolean;
-  /** @default 'end' */
+  /** What a rejected instance does after its hold (the router's `SKY_REJECT_MODE`). @default 'auto' (the router's default) */
   readonly rejectMode?: RejectMode;
+  /**
+   * Calls of each workload the router makes in every zone at the start of each day, with no
+   * reject set, before any burst: the profiling phase its runtime profiles are learned from.
+   * @default 30
+   */
+  readonly profilingCalls?: number;
   /** Sampling settings (defaults: the paper's and SkyConfig's). */
   readonly sampling?: Partial<SamplingSettings>;
   /** Strategies to run (baseline is always run, for savings). @default all of TWIN_STRATEGIES */
@@ -134,6 +129,8 @@ export interface TwinDay {
   readonly day: number;
   readonly sampling: readonly ZoneSampling[];
   readonly characterizations: readonly Characterization[];
+  /** What the router's view held when the bursts began (after the profiling phase); absent without routing. */
+  readonly routerView?: RouterViewSummary;
   readonly bursts: readonly BurstRecord[];
 }
 
@@ -150,28 +147,6 @@ export interface TwinRun {
 /** Virtual time of day `day`'s start. Sampling runs at its start; routing an hour later. */
 function dayStart(day: number): number {
   return DEFAULT_EPOCH_MS + day * 86_400_000;
-}
-
-/** The runtime profiles the router learns from: the scenario's model, as the paper's 10,000-run profiling measured it (§3.5 EX-5). */
-export function scenarioProfiles(scenario: Scenario): Record<string, WorkloadProfile> {
-  const profiles: Record<string, WorkloadProfile> = {};
-  for (const [name, w] of Object.entries(scenario.workloads)) {
-    const count = 10_000;
-    profiles[name] = {
-      workload: name,
-      entries: scenario.cpuList.map((cpu) => {
-        const mean = meanRuntimeMs(scenario, w, cpu.cpuKey);
-        const sd = w.cv * mean;
-        return {
-          cpu: cpu.cpuKey,
-          arch: archOfCpu(cpu.cpuKey),
-          memoryMb: w.memoryMb,
-          stats: { count, meanMs: mean, m2: sd * sd * (count - 1) },
-        };
-      }),
-    };
-  }
-  return profiles;
 }
 
 /** The true mix of a zone on a day: the share of its hosts on each CPU key. */
@@ -230,8 +205,6 @@ export class DayRunner {
   private readonly state: ModelState;
   private readonly clock: VirtualClock;
   private readonly twin: Twin;
-  private readonly profiles: Record<string, WorkloadProfile>;
-  private readonly regions: RoutingView['regions'];
   private readonly memorySizes: number[];
 
   constructor(
@@ -240,7 +213,7 @@ export class DayRunner {
     prices: PriceBook = catalogPrices,
   ) {
     this.prices = prices;
-    this.rejectMode = options.rejectMode ?? 'end';
+    this.rejectMode = options.rejectMode ?? 'auto';
     this.strategies = strategiesOf(options.strategies);
     this.settings = samplingSettingsOf(options.sampling);
     const arches = [...new Set(scenario.cpuList.map((c) => archOfCpu(c.cpuKey)))].sort() as Arch[];
@@ -257,7 +230,7 @@ export class DayRunner {
         );
       }
     }
-    this.state = { noise: new Float64Array(0), realWorkloads: options.realWorkloads ?? false };
+    this.state = { noise: new Float64Array(0), next: 0, realWorkloads: options.realWorkloads ?? false };
     this.clock = new VirtualClock(dayStart(0));
     const state = this.state;
     this.twin = new Twin({
@@ -276,10 +249,6 @@ export class DayRunner {
       ...(options.coldStartMs !== undefined ? { coldStartMs: options.coldStartMs } : {}),
       ...(options.invokeLatencyMs !== undefined ? { invokeLatencyMs: options.invokeLatencyMs } : {}),
     });
-    this.profiles = scenarioProfiles(scenario);
-    this.regions = Object.fromEntries(
-      [...new Set(scenario.zones.map((z) => z.region))].map((r) => [r, prices.facts(r)]),
-    );
     this.memorySizes = [...new Set([...this.workloadMemory.values()].flat())].sort((a, b) => a - b);
   }
 
@@ -313,23 +282,26 @@ export class DayRunner {
 
     // 2. Routing: one burst per workload and strategy, placed from the day's characterizations.
     const routingAt = dayStart(day) + 3_600_000;
-    const view: RoutingView = {
-      zones: characterizations,
+    const routing = new TwinRouting({
+      scenario,
+      twin,
+      prices,
       deployed: scenario.zones.map(deployedZoneOf),
-      architectures: [...this.arches],
+      architectures: this.arches,
       memorySizes: this.memorySizes,
-      profiles: this.profiles,
-      regions: this.regions,
-      now: routingAt,
-    };
-    const router = new Router(view, {
-      holdMs: scenario.holdMs,
-      baselineZone: scenario.baselineZone,
-      init: { billed: scenario.pricing.initBilled, initMs: twin.coldStartMs },
-      // Each burst meets a fresh fleet: every request's first attempt starts a new instance.
-      coldStartShare: 1,
-      parallelism: Object.fromEntries(Object.entries(scenario.workloads).map(([n, w]) => [n, w.vcpus])),
+      rejectMode: this.rejectMode,
+      routerOptions: {
+        baselineZone: scenario.baselineZone,
+        init: { billed: scenario.pricing.initBilled, initMs: twin.coldStartMs },
+        // Each burst meets a fresh fleet: every request's first attempt starts a new instance.
+        coldStartShare: 1,
+        parallelism: Object.fromEntries(Object.entries(scenario.workloads).map(([n, w]) => [n, w.vcpus])),
+      },
     });
+    routing.characterize(characterizations);
+    await this.profile(routing, day, routingAt);
+    clock.advanceTo(routingAt);
+    const routerView = await clock.run(() => routing.viewSummary());
     const oracleZones: OracleZone[] = scenario.zones.map((z) => {
       const sizes = deployedZoneOf(z).memorySizes;
       return {
@@ -361,31 +333,70 @@ export class DayRunner {
             outcome,
           });
         } else {
-          const placement = router.place(
-            placementRequest(scenario, name, strategy, arch, this.arches, this.workloadMemory.get(name) ?? []),
-          );
-          const plan = planOf(placement, scenario, this.rejectMode);
           twin.setDay(day);
           clock.advanceTo(routingAt);
-          const outcome = await clock.run(() =>
-            runBurst(twin, plan, name, scenario.burst, prices, this.options.realWorkloads ?? false),
+          state.next = 0;
+          const { answer, outcome } = await clock.run(() =>
+            routing.burst(
+              routerRequest(scenario, name, strategy, arch, this.arches, this.workloadMemory.get(name) ?? []),
+              scenario.burst,
+            ),
           );
+          const target = answer.placement.target;
           bursts.push({
             workload: name,
             strategy,
-            azId: placement.target.azId,
-            rejectCpus: [...placement.rejectCpus],
-            maxAttempts: placement.maxAttempts,
-            arch: placement.target.arch,
-            memoryMb: placement.target.memoryMb,
-            expectedCostUsd: placement.expected.costUsd,
+            azId: target.azId,
+            rejectCpus: [...answer.placement.rejectCpus],
+            maxAttempts: answer.placement.maxAttempts,
+            arch: target.arch,
+            memoryMb: target.memoryMb,
+            expectedCostUsd: answer.placement.expected.costUsd,
             outcome,
           });
         }
         step(`day ${day + 1}: ${name} × ${strategy}`);
       }
     }
-    return { day, sampling, characterizations, bursts };
+    return { day, sampling, characterizations, routerView, bursts };
+  }
+
+  /**
+   * The profiling phase (the paper ran each workload many times per zone before routing, §4.5):
+   * `profilingCalls` calls of every workload at its own memory size in every zone, sent through
+   * the router with the `regional` strategy pinned to the zone and no retries, so the router's
+   * learning records what each call ran on and how long it took. Runtime noise is drawn apart
+   * from the bursts'.
+   */
+  private async profile(routing: TwinRouting, day: number, at: number): Promise<void> {
+    const { scenario, twin, clock, state, arch } = this;
+    const calls = this.options.profilingCalls ?? 30;
+    if (calls <= 0) return;
+    twin.setDay(day);
+    clock.advanceTo(at - 600_000);
+    for (const name of Object.keys(scenario.workloads)) {
+      const workload = scenario.workloads[name];
+      state.noise = drawNoise(rngFor(scenario.seed, 'profiling', day, name), calls, workload.cv, scenario.noise);
+      for (const z of scenario.zones) {
+        // A zone of another provider offers its own sizes: the nearest one at or above the workload's.
+        const offered = deployedZoneOf(z);
+        const sizes = offered.memorySizes ?? [workload.memoryMb];
+        const memoryMb = sizes.find((mb) => mb >= workload.memoryMb) ?? sizes[sizes.length - 1];
+        const zoneArch = offered.architectures?.includes(arch) === false ? offered.architectures[0] : arch;
+        state.next = 0;
+        await clock.run(() =>
+          routing.burst(
+            {
+              workload: { name, size: 'small' },
+              objective: 'cost',
+              strategy: 'regional',
+              limits: { zones: [z.azId], memoryMb, arch: zoneArch, maxAttempts: 1 },
+            },
+            calls,
+          ),
+        );
+      }
+    }
   }
 }
 
@@ -446,7 +457,7 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
   if (workers >= 1) {
     results = await runInWorkers(scenario, runnerOptions, dayList, workers, (day, detail) => {
       done++;
-      onProgress?.({ day, days, phase: day === days - 1 && done === total ? 'done' : 'routing', done, total, detail });
+      onProgress?.({ day, days, phase: detail.includes('sampled') ? 'sampling' : 'routing', done, total, detail });
     });
   } else {
     const runner = new DayRunner(scenario, runnerOptions, prices ?? catalogPrices);
@@ -468,7 +479,7 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
     days: linked,
     drift: driftOf(scenario, linked),
     strategies,
-    rejectMode: options.rejectMode ?? 'end',
+    rejectMode: options.rejectMode ?? 'auto',
   };
 }
 
@@ -477,18 +488,18 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
  * workload's `memoryMb` on x86_64, as the paper did; strategies that choose the configuration
  * (`optimal`) get every architecture with hosts and every memory size the workload may run at.
  */
-function placementRequest(
+function routerRequest(
   scenario: Scenario,
   workload: string,
   strategy: Exclude<TwinStrategy, 'oracle'>,
   homeArch: Arch,
   arches: readonly Arch[],
   memorySizes: readonly number[],
-): PlacementRequest {
+): RouterRequestBody {
   const w = scenario.workloads[workload];
   const chooses = STRATEGIES[strategy as StrategyName].configs === 'any';
   return {
-    workload,
+    workload: { name: workload, size: 'small' },
     objective: 'cost',
     strategy: strategy as StrategyName,
     limits: {
@@ -496,18 +507,6 @@ function placementRequest(
       architectures: chooses ? [...arches] : [homeArch],
       ...(SINGLE_ZONE.has(strategy) ? { zones: [scenario.baselineZone] } : {}),
     },
-    minMemoryMb: chooses ? w.minMemoryMb : w.memoryMb,
-  };
-}
-
-function planOf(placement: Placement, scenario: Scenario, rejectMode: RejectMode): BurstPlan {
-  return {
-    target: placement.target,
-    rejectCpus: placement.rejectCpus,
-    holdMs: scenario.holdMs,
-    maxAttempts: placement.maxAttempts,
-    rejectMode,
-    fallbacks: placement.fallbacks,
   };
 }
 

@@ -5,6 +5,7 @@ import { DEFAULT_HOLD_MS, LAMBDA_MEMORY_MB } from '../contracts';
 import { archOfCpu, cpuKeyOf } from '../core/cpu';
 import type { CpuKey } from '../core/types';
 import { ScenarioError, type ScenarioIssue } from './errors';
+import { unsafeKeyIssues } from './scenario-keys';
 
 /**
  * The twin's scenario format (see the scenario spec in the project docs): zones whose host CPU
@@ -153,6 +154,12 @@ export interface Scenario extends Omit<ParsedScenario, 'cpus'> {
 
 export type ScenarioZone = Scenario['zones'][number];
 export type ScenarioWorkload = Scenario['workloads'][string];
+
+/** How a zone is shown wherever it appears: its AZ ID, with its name beside it when the scenario gives one (`usw1-az3 (us-west-1b)`). */
+export function zoneLabel(scenario: Pick<Scenario, 'zones'>, azId: string): string {
+  const name = scenario.zones.find((z) => z.azId === azId)?.name;
+  return name ? `${azId} (${name})` : azId;
+}
 
 /** The mix of day `day` (days past the end of the list repeat the last one). */
 export function mixOfDay(zone: ScenarioZone, day: number): Readonly<Record<string, number>> {
@@ -338,6 +345,8 @@ function crossFieldIssues(s: ParsedScenario): ScenarioIssue[] {
  * const scenario = parseScenario(JSON.parse(text), 'scenarios/paper-ex5.json');
  */
 export function parseScenario(value: unknown, source = 'inline'): Scenario {
+  const unsafe = unsafeKeyIssues(value);
+  if (unsafe.length > 0) throw new ScenarioError(source, unsafe);
   const parsed = scenarioSchema.safeParse(value);
   if (!parsed.success) {
     throw new ScenarioError(

@@ -19,7 +19,26 @@ export interface ExpectedRealisedRow {
   /** realised / expected. */
   readonly ratio: number | null;
   readonly failedRequests: number;
+  /** Over completed requests: time spent before the accepted attempt began (holds, retries, throttles), ms. */
   readonly meanAddedLatencyMs: number;
+  readonly p50AddedLatencyMs: number;
+  readonly p99AddedLatencyMs: number;
+}
+
+/** The q-quantile (0..1) of values given as counts per value: the smallest value with at least q of the mass below or at it. */
+export function quantileOfCounts(counts: Readonly<Record<string, number>>, q: number): number {
+  const entries = Object.entries(counts)
+    .map(([value, n]) => [Number(value), n] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => a[0] - b[0]);
+  const total = entries.reduce((s, [, n]) => s + n, 0);
+  if (total === 0) return 0;
+  let seen = 0;
+  for (const [value, n] of entries) {
+    seen += n;
+    if (seen >= q * total) return value;
+  }
+  return entries[entries.length - 1][0];
 }
 
 /** `optimal` on one workload against the targets. */
@@ -45,19 +64,39 @@ const PAPER_STRATEGIES: readonly TwinStrategy[] = ['regional', 'retry-slow', 'fo
 export function expectedVsRealised(run: TwinRun): ExpectedRealisedRow[] {
   const rows = new Map<
     TwinStrategy,
-    { requests: number; expected: number; hasExpected: boolean; realised: number; failed: number; added: number }
+    {
+      requests: number;
+      completed: number;
+      expected: number;
+      hasExpected: boolean;
+      realised: number;
+      failed: number;
+      added: number;
+      counts: Record<string, number>;
+    }
   >();
   for (const day of run.days) {
     for (const b of day.bursts) {
       let r = rows.get(b.strategy);
       if (!r) {
-        r = { requests: 0, expected: 0, hasExpected: false, realised: 0, failed: 0, added: 0 };
+        r = {
+          requests: 0,
+          completed: 0,
+          expected: 0,
+          hasExpected: false,
+          realised: 0,
+          failed: 0,
+          added: 0,
+          counts: {},
+        };
         rows.set(b.strategy, r);
       }
       r.requests += b.outcome.requests;
       r.realised += b.outcome.costUsd;
       r.failed += b.outcome.failed;
       r.added += b.outcome.addedLatencyMs;
+      r.completed += b.outcome.completed;
+      for (const [ms, n] of Object.entries(b.outcome.addedLatencyCounts)) r.counts[ms] = (r.counts[ms] ?? 0) + n;
       if (b.expectedCostUsd !== undefined) {
         r.expected += b.expectedCostUsd * b.outcome.requests;
         r.hasExpected = true;
@@ -74,7 +113,9 @@ export function expectedVsRealised(run: TwinRun): ExpectedRealisedRow[] {
       realisedCostUsd: r.realised,
       ratio: expected && expected > 0 ? r.realised / expected : null,
       failedRequests: r.failed,
-      meanAddedLatencyMs: r.requests > 0 ? r.added / r.requests : 0,
+      meanAddedLatencyMs: r.completed > 0 ? r.added / r.completed : 0,
+      p50AddedLatencyMs: quantileOfCounts(r.counts, 0.5),
+      p99AddedLatencyMs: quantileOfCounts(r.counts, 0.99),
     };
   });
 }
@@ -126,11 +167,11 @@ export function optimalChecks(run: TwinRun): OptimalCheckRow[] {
 export function formatStrategyChecks(run: TwinRun): string {
   const lines = ['expected vs realised cost per strategy (all workloads and days)'];
   lines.push(
-    `  ${'strategy'.padEnd(14)}${'requests'.padStart(10)}${'expected $'.padStart(13)}${'realised $'.padStart(13)}${'ratio'.padStart(8)}${'failed'.padStart(8)}${'added ms'.padStart(10)}`,
+    `  ${'strategy'.padEnd(14)}${'requests'.padStart(10)}${'expected $'.padStart(13)}${'realised $'.padStart(13)}${'ratio'.padStart(8)}${'failed'.padStart(8)}${'added ms mean'.padStart(15)}${'p50'.padStart(7)}${'p99'.padStart(7)}`,
   );
   for (const r of expectedVsRealised(run)) {
     lines.push(
-      `  ${r.strategy.padEnd(14)}${String(r.requests).padStart(10)}${(r.expectedCostUsd === null ? '-' : r.expectedCostUsd.toFixed(4)).padStart(13)}${r.realisedCostUsd.toFixed(4).padStart(13)}${(r.ratio === null ? '-' : r.ratio.toFixed(3)).padStart(8)}${String(r.failedRequests).padStart(8)}${r.meanAddedLatencyMs.toFixed(0).padStart(10)}`,
+      `  ${r.strategy.padEnd(14)}${String(r.requests).padStart(10)}${(r.expectedCostUsd === null ? '-' : r.expectedCostUsd.toFixed(4)).padStart(13)}${r.realisedCostUsd.toFixed(4).padStart(13)}${(r.ratio === null ? '-' : r.ratio.toFixed(3)).padStart(8)}${String(r.failedRequests).padStart(8)}${r.meanAddedLatencyMs.toFixed(0).padStart(15)}${String(r.p50AddedLatencyMs).padStart(7)}${String(r.p99AddedLatencyMs).padStart(7)}`,
     );
   }
   const checks = optimalChecks(run);

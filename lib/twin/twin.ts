@@ -197,6 +197,12 @@ export class Twin {
     while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
+  /**
+   * Called with every call made through `invoke` and what it came to, as the platform saw it
+   * (billed time included): the twin's bill, kept apart from what the router estimates.
+   */
+  onInvoke: ((functionName: string, result: CallResult) => void) | undefined;
+
   /** The Invoker interface over `call()`: failures are data, never thrown. */
   async invoke(functionName: string, payload: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
     const started = this.clock.now();
@@ -204,6 +210,7 @@ export class Twin {
       invocationType: options.invocationType,
       timeoutMs: options.timeoutMs,
     });
+    this.onInvoke?.(functionName, result);
     switch (result.kind) {
       case 'ok':
         return { ok: true, payload: result.payload, durationMs: result.durationMs };

@@ -1,98 +1,144 @@
 import fc from 'fast-check';
-import { CoreInputError } from '../../lib/core/errors';
-import { evaluateRejectSet, optimalRejectSet } from '../../lib/core/reject-set';
+import {
+  buildCandidate,
+  type Candidate,
+  type EvaluationParams,
+  evaluateMask,
+  newMetrics,
+  targetOf,
+} from '../../lib/core/candidate';
+import { optimalRejectSet, type RejectChoice } from '../../lib/core/reject-set';
+import type { RegionFacts } from '../../lib/core/types';
 
-/** Every subset, for checking the threshold search. */
-function bruteForce(
-  shares: number[],
-  values: number[],
-  perAttempt: number,
-  perReject: number,
-  maxAttempts: number,
-  maxRejectShare = 1,
-): number {
-  const total = shares.reduce((s, p) => s + p, 0);
-  const normalized = shares.map((p) => p / total);
-  let best = Number.POSITIVE_INFINITY;
-  for (let mask = 0; mask < 1 << shares.length; mask++) {
-    const reject = shares.map((_, i) => (mask & (1 << i)) !== 0 && shares[i] > 0);
-    const result = evaluateRejectSet(normalized, values, reject, perAttempt, perReject, maxAttempts);
-    if (result.rejectShare <= maxRejectShare + 1e-12 && result.value < best) best = result.value;
+const FACTS: RegionFacts = {
+  region: 'us-west-1',
+  location: { lat: 37.8, lon: -122.4 },
+  pricePerGbSecond: { x86_64: 0.0000166667, arm64: 0.0000133334 },
+  pricePerRequest: 0.0000002,
+  carbonGPerKwh: 300,
+};
+
+/** A candidate with `runtimes[i]` ms on CPU i and share `shares[i]`. */
+function candidateOf(shares: readonly number[], runtimes: readonly number[], memoryMb = 2048): Candidate {
+  const cpus = shares.map((_, i) => `cpu-${i}`);
+  const total = shares.reduce((a, b) => a + b, 0);
+  return buildCandidate(
+    0,
+    0,
+    targetOf('usw1-az1', 'us-west-1', 'x86_64', memoryMb),
+    0,
+    FACTS,
+    cpus,
+    shares.map((p) => p / total),
+    runtimes,
+    cpus.map(() => 1),
+    new Set(),
+    1,
+    0,
+  );
+}
+
+function paramsOf(over: Partial<EvaluationParams> = {}): EvaluationParams {
+  return {
+    wCost: 1,
+    wLatency: 0,
+    wCarbon: 0,
+    holdMs: 150,
+    maxAttempts: 10,
+    retryOverheadMs: 10,
+    maxAddedLatencyMs: Number.POSITIVE_INFINITY,
+    initBilledMs: 0,
+    coldStartShare: 1,
+    ...over,
+  };
+}
+
+/** Every subset of the candidate's CPUs, as the router's search must match. */
+function bruteForce(c: Candidate, rtt: number, params: EvaluationParams, noRetry: EvaluationParams): RejectChoice {
+  const metrics = newMetrics();
+  const best: RejectChoice = { mask: -1, value: Number.POSITIVE_INFINITY };
+  for (let mask = 0; mask < 1 << c.cpus.length; mask++) {
+    evaluateMask(c, mask, rtt, mask === 0 ? noRetry : params, metrics);
+    if (metrics.feasible && metrics.value < best.value) {
+      best.value = metrics.value;
+      best.mask = mask;
+    }
   }
   return best;
 }
 
-describe('optimalRejectSet', () => {
-  it.each([
-    // shares, values, perReject, expected reject
-    [[0.6, 0.3, 0.1], [1.0, 0.9, 1.35], 0.15, [false, false, true]],
-    [[0.6, 0.3, 0.1], [1.0, 0.9, 1.35], 5, [false, false, false]],
-    [[0.5, 0.5], [10, 1], 0, [true, false]],
-    [[1], [3], 0, [false]],
-    [[0, 1], [1, 5], 0, [false, false]],
-  ])('with shares %j and values %j (hold %p) rejects %j', (shares, values, perReject, expected) => {
-    expect(optimalRejectSet({ shares, values, perReject }).reject).toEqual(expected);
+function search(c: Candidate, params: EvaluationParams, rtt = 0): RejectChoice {
+  return optimalRejectSet(c, rtt, params, { ...params, maxAttempts: 1 }, newMetrics(), {
+    mask: -1,
+    value: Number.POSITIVE_INFINITY,
+  });
+}
+
+describe('optimalRejectSet (the reject-set search on the placement path)', () => {
+  it('rejects a slow CPU that is rare, and keeps it when retries cost more than it does', () => {
+    // CPUs sorted fastest first: 900 ms, 1000 ms, 1350 ms
+    const c = candidateOf([0.3, 0.6, 0.1], [900, 1000, 1350]);
+    expect(search(c, paramsOf({ holdMs: 150 })).mask).toBe(0b100);
+    expect(search(c, paramsOf({ holdMs: 2000 })).mask).toBe(0);
   });
 
-  it('reports the expected attempts of the chosen set', () => {
-    const choice = optimalRejectSet({ shares: [0.5, 0.5], values: [10, 1] });
-    expect(choice.rejectShare).toBeCloseTo(0.5, 12);
-    expect(choice.attempts).toBeCloseTo(2, 12);
-    expect(choice.value).toBeCloseTo(1, 12);
+  it('rejects a common slow CPU when the fast one is much faster', () => {
+    const c = candidateOf([0.5, 0.5], [100, 1000]);
+    expect(search(c, paramsOf({ holdMs: 0 })).mask).toBe(0b10);
   });
 
-  it('respects a bound on the reject share with a non-threshold set when that is best', () => {
-    // The slowest CPU is too common to reject under the bound; rejecting the middle one still pays.
-    const choice = optimalRejectSet({ shares: [0.5, 0.1, 0.4], values: [1, 5, 6], maxRejectShare: 0.15 });
-    expect(choice.reject).toEqual([false, true, false]);
-    expect(choice.rejectShare).toBeLessThanOrEqual(0.15);
+  it('under a bound on added latency, rejects a rarer middle CPU when the slowest is too common to reject', () => {
+    // rejecting the slowest (40%) needs more retries than the bound allows; the middle one (10%) does not
+    const c = candidateOf([0.5, 0.1, 0.4], [100, 500, 600]);
+    const params = paramsOf({ holdMs: 0, retryOverheadMs: 100, maxAddedLatencyMs: 20 });
+    expect(search(c, params).mask).toBe(0b010);
   });
 
-  it.each([
-    [{ shares: [0.5], values: [1, 2] }, 'values.length'],
-    [{ shares: [-1, 2], values: [1, 2] }, 'shares[0]'],
-    [{ shares: [0, 0], values: [1, 2] }, 'shares'],
-    [{ shares: [1], values: [Number.NaN] }, 'values[0]'],
-  ])('fails when the input is bad (%j)', (input, field) => {
-    expect(() => optimalRejectSet(input)).toThrow(CoreInputError);
-    expect(() => optimalRejectSet(input)).toThrow(field);
+  it('finds no feasible set when even one attempt breaks the bound', () => {
+    const c = candidateOf([1], [100]);
+    expect(search(c, paramsOf({ maxAddedLatencyMs: 5 }), 10).mask).toBe(-1);
   });
 
-  const instance = fc
-    .integer({ min: 1, max: 7 })
-    .chain((n) =>
-      fc.record({
-        shares: fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0.001, max: 1, noNaN: true })), {
-          minLength: n,
-          maxLength: n,
-        }),
-        values: fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: n, maxLength: n }),
-        perAttempt: fc.double({ min: 0, max: 5, noNaN: true }),
-        perReject: fc.double({ min: 0, max: 20, noNaN: true }),
-        maxAttempts: fc.oneof(fc.constant(Number.POSITIVE_INFINITY), fc.integer({ min: 1, max: 12 })),
-        maxRejectShare: fc.oneof(fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
-      }),
-    )
-    .filter((x) => x.shares.some((p) => p > 0));
+  const instance = fc.integer({ min: 1, max: 6 }).chain((n) =>
+    fc.record({
+      shares: fc.array(fc.double({ min: 0.001, max: 1, noNaN: true }), { minLength: n, maxLength: n }),
+      runtimes: fc.array(fc.double({ min: 1, max: 20_000, noNaN: true }), { minLength: n, maxLength: n }),
+      memoryMb: fc.constantFrom(128, 1024, 2048, 10240),
+      holdMs: fc.oneof(fc.double({ min: 0, max: 2000, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true })),
+      maxAttempts: fc.oneof(fc.constant(Number.POSITIVE_INFINITY), fc.integer({ min: 1, max: 12 })),
+      initBilledMs: fc.constantFrom(0, 150, 600),
+      coldStartShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      wLatency: fc.constantFrom(0, 1e-6, 1e-3),
+      maxAddedLatencyMs: fc.oneof(
+        fc.constant(Number.POSITIVE_INFINITY),
+        fc.double({ min: 0, max: 5000, noNaN: true }),
+        // bounds that allow a few retries at most, where the best set need not be a threshold
+        fc.double({ min: 0, max: 400, noNaN: true }),
+      ),
+      rtt: fc.constantFrom(0, 20, 150),
+    }),
+  );
 
-  it('equals brute force over all subsets on random inputs (property)', () => {
+  it('equals brute force over every subset on random candidates (property)', () => {
     fc.assert(
       fc.property(instance, (x) => {
-        const choice = optimalRejectSet(x);
-        const best = bruteForce(x.shares, x.values, x.perAttempt, x.perReject, x.maxAttempts, x.maxRejectShare);
-        expect(choice.value).toBeLessThanOrEqual(best + 1e-9 * Math.max(1, Math.abs(best)));
-        expect(choice.rejectShare).toBeLessThanOrEqual(x.maxRejectShare + 1e-9);
+        const c = candidateOf(x.shares, x.runtimes, x.memoryMb);
+        const params = paramsOf({
+          holdMs: x.holdMs,
+          maxAttempts: x.maxAttempts,
+          initBilledMs: x.initBilledMs,
+          coldStartShare: x.coldStartShare,
+          wLatency: x.wLatency,
+          maxAddedLatencyMs: x.maxAddedLatencyMs,
+        });
+        const noRetry = { ...params, maxAttempts: 1 };
+        const found = optimalRejectSet(c, x.rtt, params, noRetry, newMetrics(), { mask: -1, value: 0 });
+        const best = bruteForce(c, x.rtt, params, noRetry);
+        expect(found.mask < 0).toBe(best.mask < 0);
+        if (best.mask >= 0)
+          expect(found.value).toBeLessThanOrEqual(best.value + 1e-9 * Math.max(1, Math.abs(best.value)));
       }),
-      { numRuns: 600 },
+      { numRuns: 2000 },
     );
-  });
-});
-
-describe('evaluateRejectSet', () => {
-  it('makes rejecting every CPU infinite with an unbounded budget, however the shares round', () => {
-    const shares = [0.0017943746567795492, 0.0036949590233180908].map((p, _, all) => p / (all[0] + all[1]));
-    const result = evaluateRejectSet(shares, [1e-9, 1e-9], [true, true], 0, 0, Number.POSITIVE_INFINITY);
-    expect(result.rejectShare).toBe(1);
-    expect(result.value).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -261,8 +261,9 @@ describe('Routing across providers', () => {
   });
 
   it('answers 503 naming every failed zone when no provider is left', async () => {
-    endpoints.setOutage('ibm-eu-gb', 500);
-    endpoints.setOutage('do-lon1', 502);
+    // 503: the endpoints did not start the work (a 500 or 502 might have, and is not failed over from)
+    endpoints.setOutage('ibm-eu-gb', 503);
+    endpoints.setOutage('do-lon1', 503);
     try {
       const answer = await route(routerWith(endpoints.config), {
         objective: 'cost',

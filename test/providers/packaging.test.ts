@@ -67,6 +67,10 @@ describe('IBM Code Engine package', () => {
       expect(response.status).toBe('ok');
       expect(response.result).toBe(42);
       expect(typeof response.inspection.cpuKey).toBe('string');
+      // Sent code runs in a worker with an empty environment: the endpoint's secret is out of its reach.
+      const peek = JSON.stringify({ code: { source: 'exports.run = () => process.env.SKY_ENDPOINT_SECRET ?? null' } });
+      const peeked = await fetch(url, { method: 'POST', body: peek, headers: { Authorization: `Bearer ${secret}` } });
+      expect(((await peeked.json()) as { result: unknown }).result).toBeNull();
     } finally {
       child.kill();
     }

@@ -38,10 +38,12 @@ describe('cost-versus-carbon chart', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('draws one point per workload and carbon weight, after the other charts', async () => {
+  it('draws one point per workload and carbon weight, with the results (after the cost-per-day charts)', async () => {
     const data: ReportData = { ...reportFixture(), costCarbon: ROWS };
     const written = await writeReport(data, path.join(dir, 'with'));
-    expect(written.charts.at(-1)).toBe('cost-carbon');
+    const lastCostPerDay = written.charts.findLastIndex((id) => id.startsWith('cost-per-day-'));
+    expect(written.charts[lastCostPerDay + 1]).toBe('cost-carbon');
+    expect(written.charts.indexOf('cpu-mix')).toBeGreaterThan(lastCostPerDay + 1);
     const svg = figureSvg(await readFile(written.htmlPath, 'utf8'), 'cost-carbon');
     expect(countMarkItems(svg, MARK_NAMES.costCarbonPoints).items).toBe(ROWS.length);
     expect(countMarkItems(svg, MARK_NAMES.costCarbonLines).items).toBe(2);

@@ -9,6 +9,7 @@ import {
   pollsTo95Chart,
   type ReportData,
   ReportDataError,
+  shortCpuLabel,
   validateReportData,
   type WrittenReport,
   writeReport,
@@ -38,18 +39,32 @@ describe('writeReport', () => {
     expect(JSON.parse(await readFile(written.jsonPath, 'utf8'))).toEqual(data);
   });
 
-  it('draws one figure per chart, each with an inline svg', () => {
+  it('draws one figure per chart, results first, each with an inline svg', () => {
     expect(written.charts).toEqual([
+      'savings',
+      'cost-per-day-zipper',
+      'cost-per-day-logistic-regression',
       'cpu-mix',
       'ape-by-polls',
       'polls-to-95',
       'drift',
       'cpu-mix-daily',
-      'cost-per-day-zipper',
-      'cost-per-day-logistic-regression',
-      'savings',
     ]);
     for (const id of written.charts) expect(figureSvg(html, id)).toMatch(/^<svg[^>]*>/);
+  });
+
+  it('puts results first and provenance last, and says which figures come from the live run and which from the twin', () => {
+    const at = (text: string): number => {
+      expect(html).toContain(text);
+      return html.indexOf(text);
+    };
+    expect(at('Summary of the live run')).toBeLessThan(at('Savings per workload and strategy (multi-day twin'));
+    expect(at('Savings per workload and strategy (multi-day twin')).toBeLessThan(at('<h2 id="charts">'));
+    expect(at('<h2 id="charts">')).toBeLessThan(at('<h2 id="paper">'));
+    expect(at('<h2 id="paper">')).toBeLessThan(at('<h2 id="provenance">'));
+    expect(html).toContain('Two sources of figures');
+    // No chart legend or table column for the baseline's savings against itself
+    expect(html).not.toMatch(/<th>baseline<\/th>/);
   });
 
   it('is self-contained: no script, no external reference, no URL', () => {
@@ -197,9 +212,9 @@ describe('formatSummary', () => {
   it('prints every zone and strategy with aligned columns', () => {
     const text = formatSummary(reportFixture().summary);
     const lines = text.split('\n');
-    expect(text.endsWith(formatHighlights(reportFixture().summary))).toBe(true);
+    expect(text).toContain('Routing: hybrid saved the most against the fixed zone');
     expect(text).toContain('usw1-az1 (us-west-1a)');
-    expect(text).toContain('sae1-az1');
+    expect(text).toContain('sae1-az1 (sa-east-1)');
     const hybrid = lines.find((line) => line.startsWith('hybrid'))!;
     expect(hybrid).toContain('10.0%');
     expect(hybrid).toContain('1.60');
@@ -209,5 +224,45 @@ describe('formatSummary', () => {
     // Right-aligned: the added-latency column ends where its header ends.
     expect(baseline.length).toBe(header.length);
     expect(hybrid.length).toBe(header.length);
+  });
+
+  it('fits 100 columns, with short CPU labels, and explains every column once', () => {
+    const text = formatSummary(reportFixture().summary);
+    expect(text.split('\n').filter((line) => line.length > 100)).toEqual([]);
+    expect(text).not.toContain('intel-xeon');
+    // Each table is followed by its legend, up to the next blank line.
+    const blocks = text.split('\n\n').filter((block) => /^(zone|strategy) /.test(block));
+    expect(blocks).toHaveLength(2);
+    for (const block of blocks) {
+      const columns = block
+        .split('\n')[0]
+        .split(/\s{2,}/)
+        .slice(1);
+      expect(columns.length).toBeGreaterThan(4);
+      for (const column of columns) {
+        const escaped = column.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+        const legend = block
+          .split('\n')
+          .filter((line) => line.startsWith('  '))
+          .join(' ')
+          .replace(/\s+/g, ' ')
+          .trim();
+        const explained = legend.match(new RegExp(`(?:^|\\. )${escaped}: `, 'g'))?.length ?? 0;
+        expect({ column, explained }).toEqual({ column, explained: 1 });
+      }
+    }
+  });
+});
+
+describe('shortCpuLabel', () => {
+  it.each([
+    ['intel-xeon-2.50', 'x2.5'],
+    ['intel-xeon-3.00', 'x3.0'],
+    ['amd-epyc', 'epyc'],
+    ['amd-epyc-7r13', 'epyc7r13'],
+    ['graviton3', 'g3'],
+    ['some-cpu', 'some-cpu'],
+  ])('%s -> %s', (cpu, label) => {
+    expect(shortCpuLabel(cpu)).toBe(label);
   });
 });

@@ -225,8 +225,21 @@ describe('router handler in the twin, through the SDK clients', () => {
     expect(call.attempts.filter((a) => a.status !== 'rejected')).toHaveLength(1);
   });
 
-  it('fails over when an invoke times out, and answers 503 once every allowed zone has failed', async () => {
-    const handler = sky.router({ config: { ...sky.config, invokeTimeoutMs: 1 } });
+  it('does not run the work twice: an invoke that times out before the function could have stopped is answered 504, not failed over', async () => {
+    const handler = sky.router({ config: { ...sky.config, invokeTimeoutMs: 1, functionTimeoutMs: 300_000 } });
+    const call = asCall(
+      await handler({ code: { source: 'exports.run = () => new Promise((r) => setTimeout(r, 200));' } }),
+    );
+    expect(call.status).toBe('error');
+    if (call.status !== 'error') return;
+    expect(call.error.type).toBe('DeadlineExceeded');
+    expect(call.httpStatus).toBe(504);
+    expect(call.error.message).toMatch(/may still be running/);
+    expect(call.attempts).toHaveLength(1);
+  });
+
+  it("fails over when an invoke times out after the function's own timeout, and answers 503 once every allowed zone has failed", async () => {
+    const handler = sky.router({ config: { ...sky.config, invokeTimeoutMs: 1, functionTimeoutMs: 1 } });
     const call = asCall(
       await handler({ code: { source: 'exports.run = () => new Promise((r) => setTimeout(r, 200));' } }),
     );
@@ -449,6 +462,7 @@ describe('router handler without good characterizations (documented fallbacks)',
       profiles: () => real.profiles(),
       addProfileSums: real.addProfileSums.bind(real),
       addPassiveCpu: real.addPassiveCpu.bind(real),
+      allPassiveCounts: () => real.allPassiveCounts(),
     };
     let now = 1_000_000;
     const handler = sky.router({ store: flaky, clock: () => now, cacheTtlMs: 1000 });

@@ -40,7 +40,32 @@ describe('sky plan', () => {
     if (usw1az1) expect(usw1az1.mix?.[CPU.epyc]).toBeCloseTo(0.3, 5);
     const text = formatPlan(plan);
     expect(text).toContain(`zipper -> ${plan.chosen.target.functionName}`);
-    expect(text.split('\n').filter((l) => /^\d+\*? \| sky-/.test(l))).toHaveLength(5);
+    expect(text.split('\n').filter((l) => /^\d+\*? +sky-/.test(l))).toHaveLength(5);
+    expect(text).not.toMatch(/\de-\d/);
+    expect(text.split('\n').filter((line) => line.length > 100)).toEqual([]);
+  });
+
+  it('places only on the deployed zones, memory sizes and architectures (the router settings invoke uses)', async () => {
+    const env = {
+      SKY_ZONES: 'us-west-1:usw1-az1,sa-east-1:sae1-az1',
+      SKY_MEMORY_SIZES: '512,2048',
+      SKY_ARCHITECTURES: 'x86_64',
+    };
+    const plan = await runPlan({ ...base, top: 50, workload: 'zipper', objective: 'cost' }, sky.store, Date.now(), env);
+    expect(plan.candidates.length).toBeGreaterThan(1);
+    for (const { target } of plan.candidates) {
+      expect(['usw1-az1', 'sae1-az1']).toContain(target.azId);
+      expect([512, 2048]).toContain(target.memoryMb);
+      expect(target.arch).toBe('x86_64');
+    }
+    expect(plan.candidates[0].chosen).toBe(true);
+    // After the chosen one: by score, equal scores by the shorter runtime
+    for (let i = 2; i < plan.candidates.length; i++) {
+      const [a, b] = [plan.candidates[i - 1], plan.candidates[i]];
+      const tied = Math.abs(a.score - b.score) <= 1e-9 * Math.max(a.score, b.score);
+      if (tied) expect(b.expected.runtimeMs).toBeGreaterThanOrEqual(a.expected.runtimeMs);
+      else expect(b.score).toBeGreaterThan(a.score);
+    }
   });
 
   it('honours the limits it is given', async () => {
@@ -82,7 +107,7 @@ describe('sky plan', () => {
       { cwd: ROOT, env: { ...process.env, AWS_REGION: 'us-west-2' } },
     );
     expect(stdout).toMatch(/^zipper -> sky-[a-z0-9-]+-x86_64-(1024|2048) \(/);
-    expect(stdout).toContain('top 3 targets');
+    expect(stdout).toContain('The 3 best targets');
   });
 
   it('fails with a clear message when the table is missing', async () => {

@@ -6,6 +6,9 @@ import { tarFolder } from '../../lambda/shared/payload-builder';
 import { readTar, TarFormatError, writeTar } from '../../lambda/shared/tar';
 import { realTmp } from './helpers/fake-platform';
 
+const file = (path: string) => ({ path, type: 'file' as const, data: Buffer.from(path) });
+const dir = (path: string) => ({ path, type: 'dir' as const, data: new Uint8Array(0) });
+
 const longDir = `${'d'.repeat(60)}/${'e'.repeat(60)}`;
 const longName = `${longDir}/${'f'.repeat(90)}.txt`;
 
@@ -66,6 +69,36 @@ describe('ustar reader and writer', () => {
     for (const b of archive.subarray(0, 512)) sum += b;
     archive.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
     expect(() => readTar(archive)).toThrow(/only files and folders/);
+  });
+
+  /** An archive whose first header is renamed behind the writer's back (with a fresh checksum). */
+  function renamed(entries: Parameters<typeof writeTar>[0], name: string): Buffer {
+    const archive = writeTar(entries);
+    archive.fill(0, 0, 100);
+    archive.write(name, 0, 'utf8');
+    archive.write('        ', 148, 'latin1');
+    let sum = 0;
+    for (const b of archive.subarray(0, 512)) sum += b;
+    archive.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    return archive;
+  }
+
+  it.each([
+    ['a path twice', [file('a.txt'), file('a.txt')], /"a.txt" appears more than once/],
+    ['a path twice, spelled differently', [file('d/a.txt'), file('./d//a.txt')], /"d\/a.txt" appears more than once/],
+    ['a folder and a file of one name', [dir('d'), file('d')], /"d" appears more than once/],
+    [
+      'a file used as a folder',
+      [file('d'), file('d/a.txt')],
+      /"d\/a.txt" lies inside "d", which the archive has as a file/,
+    ],
+  ])('refuses %s with a clear message', (_name, entries, message) => {
+    expect(() => readTar(writeTar(entries))).toThrow(message);
+  });
+
+  it("refuses a file named '.' and skips a '.' folder (the unpack folder itself)", () => {
+    expect(() => readTar(renamed([file('x')], '.'))).toThrow(/entry path "." names no file/);
+    expect(readTar(renamed([dir('x'), file('a.txt')], './')).map((e) => e.path)).toEqual(['a.txt']);
   });
 
   it('refuses an entry that runs past the end', () => {

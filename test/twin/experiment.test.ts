@@ -1,4 +1,6 @@
+import { priceRates } from '../../lib/twin/burst';
 import { runTwinExperiment, type TwinRun } from '../../lib/twin/experiment';
+import { catalogPrices } from '../../lib/twin/prices';
 import { dailyCosts, formatTwinReport, strategyTotals, twinReport } from '../../lib/twin/report';
 import { smallScenario } from './fixtures';
 
@@ -123,18 +125,30 @@ describe('twin experiment on a small scenario', () => {
     }
   });
 
-  it('completes every request and bills every attempt', () => {
+  it('completes every request and bills every attempt that ran: its billed time and its request charge', () => {
+    let rejectedAttempts = 0;
     for (const day of first.days) {
       for (const b of day.bursts) {
         expect(b.outcome.completed).toBe(50);
         expect(b.outcome.failed).toBe(0);
-        expect(b.outcome.attempts).toBe(b.outcome.completed + b.outcome.rejected);
-        if (b.rejectCpus.length === 0) expect(b.outcome.attempts).toBe(50);
+        if (b.strategy === 'oracle') continue;
         // an accepted attempt runs on a rejected CPU only when it was the request's last attempt
         const onRejected = b.rejectCpus.reduce((n, cpu) => n + (b.outcome.acceptedByCpu[cpu] ?? 0), 0);
         expect(onRejected).toBeLessThanOrEqual(b.outcome.exhausted);
+        if (Object.keys(b.outcome.acceptedByZone).length !== 1) continue;
+        // THEN the bill is every billed ms at the target's price plus one request charge per attempt that
+        // ran (accepted or rejected; throttled attempts never ran), the counts taken from the router's answer
+        const region = b.azId === 'usw1-az3' ? 'us-west-1' : 'sa-east-1';
+        const rate = priceRates(catalogPrices, region, b.arch, b.memoryMb);
+        const ran = b.outcome.completed + b.outcome.rejected;
+        expect(b.outcome.attempts).toBe(ran + b.outcome.throttled);
+        const expected = b.outcome.billedMs * rate.perMs + ran * rate.perRequest;
+        expect(Math.abs(b.outcome.costUsd - expected)).toBeLessThan(1e-12);
+        rejectedAttempts += b.outcome.rejected;
       }
     }
+    // the check above covers rejected attempts only if there were some
+    expect(rejectedAttempts).toBeGreaterThan(0);
   });
 
   it('gives per-day costs that sum to the report rows', () => {
@@ -148,13 +162,32 @@ describe('twin experiment on a small scenario', () => {
     }
   });
 
-  it('routes from what sampling measured: the characterizations are the sampled counts', () => {
+  it('routes from what sampling measured and what its own calls met, never the true mix or the model', () => {
+    const scenario = smallScenario();
     for (const day of first.days) {
       day.characterizations.forEach((c, i) => {
         expect(c.counts).toEqual(day.sampling[i].counts);
         expect(c.polls).toBe(day.sampling[i].polls.length);
       });
       expect(day.characterizations[0].apeVsPrevious === undefined).toBe(day.day === 0);
+      // THEN the router's view holds the sampled counts (whole instance counts), not the true mix
+      for (const zone of day.routerView!.characterizations) {
+        const sampled = day.sampling.find((s) => s.azId === zone.azId)!;
+        expect(zone.counts).toEqual(sampled.counts);
+        for (const n of Object.values(zone.counts)) expect(Number.isInteger(n)).toBe(true);
+      }
+      // and its profiles hold only the profiling phase's calls (30 per workload and zone), which all
+      // met new instances: the passive counts of each zone
+      for (const workload of Object.keys(scenario.workloads)) {
+        const observed = day.routerView!.profileObservations[`${workload}@small`];
+        expect(observed).toBeGreaterThan(0);
+        expect(observed).toBeLessThanOrEqual(30 * scenario.zones.length);
+      }
+      const passive = Object.values(day.routerView!.passive).reduce(
+        (n, counts) => n + Object.values(counts).reduce((a, b) => a + b, 0),
+        0,
+      );
+      expect(passive).toBeGreaterThan(0);
     }
   });
 });

@@ -1,5 +1,10 @@
 import type { BurstRecord, TwinRun, TwinStrategy } from '../../lib/twin/experiment';
-import { expectedVsRealised, formatStrategyChecks, optimalChecks } from '../../lib/twin/strategy-check';
+import {
+  expectedVsRealised,
+  formatStrategyChecks,
+  optimalChecks,
+  quantileOfCounts,
+} from '../../lib/twin/strategy-check';
 
 function burst(workload: string, strategy: TwinStrategy, costUsd: number, expected?: number, failed = 0): BurstRecord {
   return {
@@ -20,8 +25,10 @@ function burst(workload: string, strategy: TwinStrategy, costUsd: number, expect
       exhausted: 0,
       throttled: 0,
       costUsd,
+      billedMs: 0,
       runtimeMs: 0,
       addedLatencyMs: 3000,
+      addedLatencyCounts: failed > 0 ? { 0: 60 - failed, 150: 39, 600: 1 } : { 0: 60, 150: 39, 600: 1 },
       acceptedByCpu: {},
       acceptedByZone: {},
       acceptedByMemory: {},
@@ -33,6 +40,18 @@ function burst(workload: string, strategy: TwinStrategy, costUsd: number, expect
 // Only the days' bursts matter to these tables.
 const runOf = (bursts: BurstRecord[][]): TwinRun =>
   ({ days: bursts.map((b, day) => ({ day, bursts: b })) }) as unknown as TwinRun;
+
+describe('quantileOfCounts', () => {
+  it.each([
+    [{ 0: 50, 150: 49, 600: 1 }, 0.5, 0],
+    [{ 0: 50, 150: 49, 600: 1 }, 0.99, 150],
+    [{ 0: 50, 150: 48, 600: 2 }, 0.99, 600],
+    [{ 300: 1 }, 0.5, 300],
+    [{}, 0.5, 0],
+  ])('%j at %d is %d', (counts, q, value) => {
+    expect(quantileOfCounts(counts, q)).toBe(value);
+  });
+});
 
 describe('strategy checks', () => {
   const run = runOf([
@@ -56,7 +75,10 @@ describe('strategy checks', () => {
     expect(optimal.realisedCostUsd).toBeCloseTo(2.72, 12);
     expect(optimal.ratio).toBeCloseTo(2.72 / 2.68, 12);
     expect(optimal.failedRequests).toBe(2);
-    expect(optimal.meanAddedLatencyMs).toBe(30);
+    expect(optimal.meanAddedLatencyMs).toBeCloseTo(9000 / 298, 9);
+    expect(optimal.p50AddedLatencyMs).toBe(0);
+    // 3 of 298 requests waited 600 ms: more than 1%.
+    expect(optimal.p99AddedLatencyMs).toBe(600);
     expect(expectedVsRealised(run).find((r) => r.strategy === 'oracle')!.expectedCostUsd).toBeNull();
   });
 

@@ -35,7 +35,7 @@ export function cpuMixChart(data: ReportData): Chart {
     title: 'CPU mix per zone',
     paperFigure: 'Figure 2',
     caption:
-      'Share of the function instances seen on each CPU type, per zone, in the characterizations this run stored. ' +
+      'Live run: share of the function instances seen on each CPU type, per zone, in the characterizations this run stored. ' +
       'Zones differ in how many fast 3.0 GHz Xeons they hold, which is what regional routing exploits.',
     spec: {
       name: MARK_NAMES.cpuMixBars,
@@ -45,7 +45,13 @@ export function cpuMixChart(data: ReportData): Chart {
       data: { values },
       mark: { type: 'bar' },
       encoding: {
-        x: { field: 'zone', type: 'nominal', title: 'zone', axis: { labelAngle: -30 } },
+        x: {
+          field: 'zone',
+          type: 'nominal',
+          title: 'zone',
+          sort: data.summary.zones.map((zone) => label(zone.azId)),
+          axis: { labelAngle: -30, labelLimit: 240 },
+        },
         y: { field: 'share', type: 'quantitative', title: 'share of instances', axis: { format: '%' }, stack: 'zero' },
         color: cpuColor(data),
         order: { field: 'cpu' },

@@ -1,0 +1,92 @@
+import { formatUsd, textTable, wrapText } from '../report/format';
+import { TWIN_STRATEGIES } from '../twin/experiment';
+import type { TwinReport } from '../twin/report';
+
+/** The terminal width the twin's tables are laid out for. */
+const WIDTH = 100;
+
+const mean = (xs: readonly number[]): number | undefined =>
+  xs.length === 0 ? undefined : xs.reduce((a, b) => a + b, 0) / xs.length;
+
+const fixed = (x: number | undefined, digits: number): string => (x === undefined ? '–' : x.toFixed(digits));
+
+/**
+ * A plain-text view of the twin's report within 100 columns: sampling per zone (means over the days),
+ * then the savings of each strategy against the fixed zone per workload, each table with a legend of
+ * its columns. `zoneNames` adds the AZ name beside each AZ ID where the scenario gives one.
+ */
+export function formatTwinTable(report: TwinReport, zoneNames: Readonly<Record<string, string>> = {}): string {
+  const zones = [...new Set(report.sampling.map((s) => s.azId))];
+  const days = new Set(report.sampling.map((s) => s.day)).size;
+  const sampling = textTable(
+    ['zone', 'polls', 'polls to 95%', 'saturated at', 'stopped', 'cost/day'],
+    zones.map((azId) => {
+      const rows = report.sampling.filter((s) => s.azId === azId);
+      const reasons = [...new Set(rows.map((r) => r.stoppedBy))].join(', ');
+      return [
+        zoneNames[azId] ? `${azId} (${zoneNames[azId]})` : azId,
+        fixed(mean(rows.map((r) => r.polls)), 1),
+        fixed(mean(rows.flatMap((r) => (r.pollsTo95 === null ? [] : [r.pollsTo95]))), 1),
+        fixed(mean(rows.flatMap((r) => (r.saturatedAtPoll === null ? [] : [r.saturatedAtPoll]))), 1),
+        reasons,
+        formatUsd(mean(rows.map((r) => r.costUsd)) ?? 0),
+      ];
+    }),
+    [1, 2, 3, 5],
+  );
+  const samplingLegend =
+    `Means over ${days} day${days === 1 ? '' : 's'}. polls: polls per sampling run. polls to 95%: polls until ` +
+    'the cumulative mix was within 5 APE of the true mix (– when never). saturated at: the poll at which ' +
+    'more than half of the requests failed (– when no poll did). stopped: why the stopping rule stopped ' +
+    '(converged, saturated, capped-polls, capped-cost). cost/day: what one sampling run cost.';
+
+  const strategies = TWIN_STRATEGIES.filter((s) => s !== 'baseline' && report.routing.some((r) => r.strategy === s));
+  const workloads = [...new Set(report.routing.map((r) => r.workload))];
+  const routing = textTable(
+    ['workload', ...strategies],
+    workloads.map((workload) => [
+      workload,
+      ...strategies.map((strategy) => {
+        const row = report.routing.find((r) => r.workload === workload && r.strategy === strategy);
+        return row ? `${row.savingsPct.toFixed(1)}%` : '–';
+      }),
+    ]),
+    strategies.map((_, i) => i + 1),
+  );
+  const routingLegend =
+    'Each cell: 100 × (fixed-zone cost − cost) / fixed-zone cost, the costs summed over the days; the fixed ' +
+    'zone is where the baseline strategy sends every request. regional: the zone with the best CPU mix. ' +
+    'retry-slow: reject the two slowest CPUs. focus-fastest: reject all but the fastest. hybrid: ' +
+    'regional + retry-slow. optimal: the least expected cost over zones, memory, architecture and reject ' +
+    "sets. oracle: knows every instance's CPU before placing (a bound, not a strategy one can deploy).";
+  const counts = (c: Readonly<Record<string, number>>, show: (key: string) => string = (k) => k): string =>
+    Object.entries(c)
+      .sort((a, b) => b[1] - a[1])
+      .map(([key, n]) => `${show(key)} ${n}`)
+      .join(', ');
+  const label = (azId: string): string => (zoneNames[azId] ? `${azId} (${zoneNames[azId]})` : azId);
+  const where = report.routing
+    .filter((r) => r.strategy === 'optimal' || r.strategy === 'oracle')
+    .map((r) =>
+      wrapText(
+        `${r.workload}, ${r.strategy}: MB ${counts(r.memoryMb)}; ${counts(r.architectures)}; ${counts(r.zones, label)}`,
+        WIDTH,
+        '  ',
+      ),
+    );
+  return [
+    `scenario ${report.scenario}`,
+    '',
+    'Sampling',
+    sampling,
+    wrapText(samplingLegend, WIDTH, '  '),
+    '',
+    'Routing: savings against the fixed zone',
+    routing,
+    wrapText(routingLegend, WIDTH, '  '),
+    '',
+    ...(where.length > 0
+      ? ['Where optimal and the oracle ran (requests per memory size, architecture and zone)', ...where, '']
+      : []),
+  ].join('\n');
+}

@@ -1,0 +1,90 @@
+import type { Characterization, CpuCounts, ProfileKey, WorkloadProfile } from '../core/types';
+import type { PassiveZoneCounts, RouterStore, RuntimeSums } from './types';
+
+interface ProfileSums {
+  readonly key: ProfileKey;
+  count: number;
+  sum: number;
+  sumSquares: number;
+}
+
+/**
+ * A `RouterStore` held in memory, with the table's semantics: profile sums and passive counts
+ * are added (as DynamoDB's ADD does), characterizations are replaced per zone, and reads return
+ * copies. For an embedded router with no table and for the twin, whose router must learn only
+ * from what its calls met. Keys come from requests, so they live in Maps, never as object keys.
+ *
+ * @example
+ * const store = new MemoryRouterStore();
+ * store.putCharacterization(characterization);
+ * const service = new RoutingService({ store, invoker, config });
+ */
+export class MemoryRouterStore implements RouterStore {
+  private readonly zones = new Map<string, Characterization>();
+  private readonly profileSums = new Map<string, Map<string, ProfileSums>>();
+  private readonly passive = new Map<string, Map<string, number>>();
+
+  /** Makes `characterization` its zone's `LATEST`. */
+  putCharacterization(characterization: Characterization): void {
+    this.zones.set(characterization.azId, characterization);
+  }
+
+  /** Forgets every zone's characterization (profiles and passive counts stay). */
+  clearCharacterizations(): void {
+    this.zones.clear();
+  }
+
+  async latestCharacterizations(): Promise<readonly Characterization[]> {
+    return [...this.zones.values()];
+  }
+
+  async profiles(): Promise<Readonly<Record<string, WorkloadProfile>>> {
+    const out: Record<string, WorkloadProfile> = Object.create(null);
+    for (const [workload, entries] of this.profileSums) {
+      out[workload] = {
+        workload,
+        entries: [...entries.values()].map((e) => ({ ...e.key, stats: statsOf(e) })),
+      };
+    }
+    return out;
+  }
+
+  async addProfileSums(workload: string, key: ProfileKey, sums: RuntimeSums): Promise<void> {
+    if (sums.count <= 0) return;
+    let entries = this.profileSums.get(workload);
+    if (!entries) {
+      entries = new Map();
+      this.profileSums.set(workload, entries);
+    }
+    const id = `${key.cpu}#${key.arch}#${key.memoryMb}`;
+    const entry = entries.get(id) ?? {
+      key: { cpu: key.cpu, arch: key.arch, memoryMb: key.memoryMb },
+      count: 0,
+      sum: 0,
+      sumSquares: 0,
+    };
+    entry.count += sums.count;
+    entry.sum += sums.sum;
+    entry.sumSquares += sums.sumSquares;
+    entries.set(id, entry);
+  }
+
+  async addPassiveCpu(azId: string, cpus: CpuCounts): Promise<void> {
+    let counts = this.passive.get(azId);
+    if (!counts) {
+      counts = new Map();
+      this.passive.set(azId, counts);
+    }
+    for (const [cpu, n] of Object.entries(cpus)) counts.set(cpu, (counts.get(cpu) ?? 0) + n);
+  }
+
+  async allPassiveCounts(): Promise<readonly PassiveZoneCounts[]> {
+    return [...this.passive].map(([azId, counts]) => ({ azId, counts: Object.fromEntries(counts) }));
+  }
+}
+
+/** Mean and M2 from sums, as the table's reader computes them. */
+function statsOf(e: ProfileSums): { count: number; meanMs: number; m2: number } {
+  const meanMs = e.sum / e.count;
+  return { count: e.count, meanMs, m2: Math.max(0, e.sumSquares - e.count * meanMs * meanMs) };
+}

@@ -1,0 +1,190 @@
+import { parseFunctionName } from '../core/naming';
+import type { RouterOptions } from '../core/router';
+import type { Arch, Characterization, CpuKey } from '../core/types';
+import type { RejectMode, RouterConfig } from '../routing/config';
+import { MemoryRouterStore } from '../routing/memory-store';
+import { corePlacerFactory } from '../routing/placer';
+import type { RouterRequestBody } from '../routing/request';
+import { RoutingService } from '../routing/service';
+import { silentTelemetry } from '../routing/telemetry';
+import type { BatchAnswer } from '../routing/types';
+import type { BurstOutcome } from './burst';
+import { priceRates } from './burst';
+import { TwinError } from './errors';
+import type { PriceBook } from './prices';
+import type { Scenario } from './scenario';
+import type { CallResult, Twin } from './twin';
+
+/**
+ * The twin's router: the routing service the router Lambda runs (`RoutingService`: placement by the
+ * core `Router`, following with retries, failover and deadlines, batches, learning, the view cache),
+ * invoking the emulated zones through the twin's invoker. Its store starts empty each day: it
+ * holds the day's characterizations (what sampling measured), and profiles and passive counts
+ * only from calls the router made (a profiling phase, then the day's bursts), as in a deployment.
+ */
+
+/** Largest batch concurrency the router accepts (a burst larger than this queues behind it). */
+const MAX_CONCURRENCY = 1000;
+
+/** What the router's view held when a day's bursts began. */
+export interface RouterViewSummary {
+  readonly characterizations: ReadonlyArray<{
+    readonly azId: string;
+    readonly counts: Readonly<Record<CpuKey, number>>;
+  }>;
+  readonly passive: Readonly<Record<string, Readonly<Record<CpuKey, number>>>>;
+  /** Runtime observations behind each profile. */
+  readonly profileObservations: Readonly<Record<string, number>>;
+}
+
+/** What the twin's routing needs to know about the mesh. */
+export interface TwinRoutingOptions {
+  readonly scenario: Scenario;
+  readonly twin: Twin;
+  readonly prices: PriceBook;
+  /** The deployed zones (with the memory sizes and architectures of zones on other providers). */
+  readonly deployed: RouterConfig['deployed'];
+  readonly architectures: readonly Arch[];
+  readonly memorySizes: readonly number[];
+  readonly rejectMode: RejectMode;
+  /** Options of the core router beyond the hold (billing of INIT, parallelism, baseline zone). */
+  readonly routerOptions: RouterOptions;
+}
+
+/** The twin's routing service and its store, for one day. */
+export class TwinRouting {
+  readonly store = new MemoryRouterStore();
+  readonly service: RoutingService;
+  private readonly meter = { costUsd: 0, billedMs: 0, throttled: 0 };
+
+  constructor(private readonly options: TwinRoutingOptions) {
+    const { scenario, twin, prices } = options;
+    const regions = [...new Set(scenario.zones.map((z) => z.region))];
+    const facts = new Map(regions.map((r) => [r, prices.facts(r)]));
+    this.service = new RoutingService({
+      store: this.store,
+      invoker: twin.invoker,
+      config: {
+        deployed: options.deployed,
+        architectures: options.architectures,
+        memorySizes: options.memorySizes,
+        regionFacts: (region) => facts.get(region) ?? prices.facts(region),
+        holdMs: scenario.holdMs,
+        rejectMode: options.rejectMode,
+      },
+      placerFactory: corePlacerFactory({ ...options.routerOptions, holdMs: scenario.holdMs }),
+      clock: () => twin.clock.now(),
+      telemetry: silentTelemetry,
+    });
+  }
+
+  /**
+   * What the router places from now, in brief: the characterizations, the passive counts and the
+   * observations behind each profile (for the report and the tests).
+   */
+  async viewSummary(): Promise<RouterViewSummary> {
+    const { view } = await this.service.cache.get();
+    const profileObservations: Record<string, number> = {};
+    for (const [name, profile] of Object.entries(view.profiles)) {
+      profileObservations[name] = profile.entries.reduce((sum, e) => sum + e.stats.count, 0);
+    }
+    return {
+      characterizations: view.zones.map((z) => ({ azId: z.azId, counts: { ...z.counts } })),
+      passive: Object.fromEntries(Object.entries(view.passive ?? {}).map(([az, c]) => [az, { ...c }])),
+      profileObservations,
+    };
+  }
+
+  /** Makes these the zones' latest characterizations. */
+  characterize(characterizations: readonly Characterization[]): void {
+    for (const c of characterizations) this.store.putCharacterization(c);
+  }
+
+  /**
+   * Sends one burst as one router batch and returns what the platform billed for it. Must run
+   * inside the twin's `clock.run()`.
+   * @throws TwinError when the router refuses the request (a twin bug, not an outcome).
+   */
+  async burst(request: RouterRequestBody, count: number): Promise<{ answer: BatchAnswer; outcome: BurstOutcome }> {
+    const { twin, prices } = this.options;
+    this.meter.costUsd = 0;
+    this.meter.billedMs = 0;
+    this.meter.throttled = 0;
+    twin.onInvoke = (name, result) => this.bill(name, result, prices);
+    let answer: Awaited<ReturnType<RoutingService['route']>>;
+    try {
+      answer = await this.service.route({
+        ...request,
+        batch: { count, concurrency: Math.min(count, MAX_CONCURRENCY) },
+      });
+      await this.service.flush();
+    } finally {
+      twin.onInvoke = undefined;
+    }
+    if (answer.status !== 'batch') {
+      const detail = answer.status === 'error' ? `${answer.error.type}: ${answer.error.message}` : answer.status;
+      throw new TwinError(`the router refused a burst of ${JSON.stringify(request.workload)}: ${detail}`);
+    }
+    return { answer, outcome: this.outcomeOf(answer) };
+  }
+
+  /** The platform's bill of one call: billed time (INIT included) × price, plus the request charge. */
+  private bill(name: string, result: CallResult, prices: PriceBook): void {
+    if (result.kind === 'throttled') this.meter.throttled++;
+    if (result.kind !== 'ok') return;
+    const parsed = parseFunctionName(name);
+    if (!parsed || parsed.kind !== 'dynamic') return;
+    const region = this.options.scenario.zones.find((z) => z.azId === parsed.azId)?.region;
+    if (!region) return;
+    const rate = priceRates(prices, region, parsed.arch, parsed.memoryMb);
+    const billedMs = Math.ceil(result.billedMs);
+    this.meter.billedMs += billedMs;
+    this.meter.costUsd += billedMs * rate.perMs + rate.perRequest;
+  }
+
+  private outcomeOf(answer: BatchAnswer): BurstOutcome {
+    const acceptedByZone: Record<string, number> = {};
+    const acceptedByMemory: Record<string, number> = {};
+    const acceptedByArch: Record<string, number> = {};
+    const acceptedByCpu: Record<CpuKey, number> = {};
+    let attempts = 0;
+    let exhausted = 0;
+    let runtimeMs = 0;
+    let addedLatencyMs = 0;
+    const addedLatencyCounts: Record<string, number> = {};
+    for (const call of answer.calls) {
+      attempts += call.attempts;
+      if (call.attempts >= answer.placement.maxAttempts) exhausted++;
+      if (call.status !== 'ok') continue;
+      runtimeMs += Math.ceil(call.runtimeMs ?? 0);
+      addedLatencyMs += call.addedLatencyMs ?? 0;
+      const added = Math.round(call.addedLatencyMs ?? 0);
+      addedLatencyCounts[added] = (addedLatencyCounts[added] ?? 0) + 1;
+      if (call.cpu) acceptedByCpu[call.cpu] = (acceptedByCpu[call.cpu] ?? 0) + 1;
+      const parsed = call.functionName ? parseFunctionName(call.functionName) : undefined;
+      if (!parsed || parsed.kind !== 'dynamic') continue;
+      acceptedByZone[parsed.azId] = (acceptedByZone[parsed.azId] ?? 0) + 1;
+      acceptedByMemory[parsed.memoryMb] = (acceptedByMemory[parsed.memoryMb] ?? 0) + 1;
+      acceptedByArch[parsed.arch] = (acceptedByArch[parsed.arch] ?? 0) + 1;
+    }
+    const { summary } = answer;
+    return {
+      requests: summary.count,
+      completed: summary.succeeded,
+      failed: summary.failed,
+      attempts,
+      rejected: summary.rejects,
+      exhausted,
+      throttled: this.meter.throttled,
+      costUsd: this.meter.costUsd,
+      billedMs: this.meter.billedMs,
+      runtimeMs,
+      addedLatencyMs,
+      addedLatencyCounts,
+      acceptedByCpu,
+      acceptedByZone,
+      acceptedByMemory,
+      acceptedByArch,
+    };
+  }
+}
