@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { STABLE_MAX_APE } from '../lib/core/drift';
 import { runTwinExperiment, type TwinRun } from '../lib/twin/experiment';
-import type { SamplingSettings } from '../lib/twin/sampling';
+import type { TwinSamplingOptions } from '../lib/twin/sampling';
 import { loadScenario } from '../lib/twin/scenario';
 
 export const title = 'Sampling: is the stopping rule right when it says converged? (twin, every zone-day)';
@@ -16,14 +16,13 @@ const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)
 const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 
 /** The poll design under test; `SKY_CAL_<NAME>` environment variables override it. */
-function designOf(): Partial<SamplingSettings> {
+function designOf(): Partial<TwinSamplingOptions> {
   const env = (name: string, fallback: number): number => {
     const raw = process.env[`SKY_CAL_${name}`];
     return raw === undefined ? fallback : Number(raw);
   };
   return {
     pollConcurrency: env('CONCURRENCY', 1000),
-    samplersPerPoll: env('SAMPLERS_PER_POLL', 10),
     probeSaturation: false,
   };
 }
@@ -100,7 +99,7 @@ export async function run(): Promise<void> {
   const days = process.env.SKY_CAL_DAYS === undefined ? undefined : Number(process.env.SKY_CAL_DAYS);
   const files = process.env.SKY_CAL_SCENARIOS?.split(',') ?? SCENARIOS;
   console.log(
-    `poll design: ${design.pollConcurrency} requests over ${design.samplersPerPoll} sampler function(s) a poll; ` +
+    `poll design: ${design.pollConcurrency} requests at one sampler function a poll; ` +
       `targets: accurate at stop >= ${pct(TARGETS.accurateAtStop)}, converged right >= ${pct(TARGETS.convergedRight)}, ` +
       `<= ${TARGETS.polls} polls, <= $${TARGETS.costUsd} per characterization`,
   );

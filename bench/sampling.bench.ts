@@ -1,6 +1,4 @@
 import { join } from 'node:path';
-import { createStepsHandler } from '../lambda/sampling/handler';
-import { NO_METRICS } from '../lambda/sampling/metrics';
 import { startLocalSkyStore } from '../lib/aws/local-sky-store';
 import { apeOfCounts } from '../lib/core/distribution';
 import { samplingStepsFunctionName } from '../lib/core/naming';
@@ -8,6 +6,8 @@ import type { CpuCounts } from '../lib/core/types';
 import { runLocalExecution } from '../lib/infra/local-state-machine';
 import { synthesizeSamplingDefinitions } from '../lib/infra/sampling-definitions';
 import type { AslDefinition } from '../lib/infra/state-machine-definition';
+import { NO_METRICS } from '../lib/sampling/metrics';
+import { createStepsHandler } from '../lib/sampling/steps';
 import type { PlainHandler } from '../lib/twin/kit';
 import { startLambdaApi } from '../lib/twin/lambda-api';
 import { loadScenario, mixOfDay, type Scenario } from '../lib/twin/scenario';

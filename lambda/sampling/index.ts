@@ -1,8 +1,8 @@
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { SkyStore } from '../../lib/aws/store';
 import { FUNCTION_ENV } from '../../lib/contracts';
-import { StepsConfigError } from './errors';
-import { createStepsHandler, type StepsHandler } from './handler';
+import { StepsConfigError } from '../../lib/sampling/errors';
+import { createStepsHandler, type StepsHandler } from '../../lib/sampling/steps';
 import { powertoolsMetrics } from './metrics';
 
 let cached: StepsHandler | undefined;

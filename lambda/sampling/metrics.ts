@@ -1,20 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from '../../lib/contracts';
-
-/** What the sampling steps report to CloudWatch. */
-export interface SamplingMetrics {
-  pollRecorded(azId: string): void;
-  runFinished(azId: string, costUsd: number): void;
-  /** Writes what was recorded (EMF lines on stdout in Lambda). */
-  flush(): void;
-}
-
-/** A sink that drops everything (tests, the local sky). */
-export const NO_METRICS: SamplingMetrics = {
-  pollRecorded: () => undefined,
-  runFinished: () => undefined,
-  flush: () => undefined,
-};
+import type { SamplingMetrics } from '../../lib/sampling/metrics';
 
 /**
  * Powertools metrics (EMF) under the `Skymesh` namespace with dimensions { service, azId },

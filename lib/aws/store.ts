@@ -8,20 +8,24 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ITEM_TYPES, keys, TABLE_SCHEMA } from '../contracts';
-import type { Characterization, CpuCounts, CpuKey, PollAggregate, ProfileKey, WorkloadProfile } from '../core/types';
-import { InvalidRecordError, PollOutOfOrderError, RunFinishedError, RunNotFoundError } from './store-errors';
 import {
+  type CharacterizationExtra,
   EMPTY_TOTALS,
   groupProfiles,
   mergeTotals,
   type PassiveCounts,
   type PollRecord,
+  type RecordPollResult,
   type RunRecord,
   type RunStart,
   type RuntimeSums,
   runtimeStatsOf,
   storedAggregate,
-} from './store-records';
+} from '../contracts/table-records';
+import type { Characterization, CpuCounts, CpuKey, PollAggregate, ProfileKey, WorkloadProfile } from '../core/types';
+import { InvalidRecordError, PollOutOfOrderError, RunFinishedError, RunNotFoundError } from './store-errors';
+
+export type { CharacterizationExtra, RecordPollResult };
 
 /** How the store reaches its table. */
 export interface SkyStoreOptions {
@@ -35,23 +39,6 @@ export interface SkyStoreOptions {
   readonly pollTtlDays?: number;
   /** Clock for `updatedAt` and TTL; ms since the epoch. @default Date.now */
   readonly now?: () => number;
-}
-
-/** Result of recording a poll. */
-export interface RecordPollResult {
-  readonly run: RunRecord;
-  /** True when this poll had already been merged (a retried step): nothing was counted twice. */
-  readonly duplicate: boolean;
-}
-
-/** What the sampling stores beside a characterization (not part of the core type). */
-export interface CharacterizationExtra {
-  /** The sampling run that measured it. */
-  readonly runId?: string;
-  /** When the zone is due to be sampled again (ISO-8601), picked from its drift class. */
-  readonly nextSampleAt?: string;
-  /** The stopping rule's estimate of the characterization's APE against the saturated truth. */
-  readonly estimatedApe?: number;
 }
 
 const PASSIVE_PREFIX = 'cpu#';
@@ -315,11 +302,16 @@ export class SkyStore {
    * as the zone's `LATEST` (the record the router reads). Idempotent.
    */
   async putCharacterization(characterization: Characterization, extra: CharacterizationExtra = {}): Promise<void> {
-    requireText('azId', characterization.azId);
-    if (Number.isNaN(Date.parse(characterization.measuredAt))) {
-      throw new InvalidRecordError('measuredAt', characterization.measuredAt, 'an ISO-8601 time');
-    }
-    const body = { ...characterization, ...extra };
+    await this.putCharacterizationHistory(characterization, extra);
+    await this.promoteToLatest(characterization, extra);
+  }
+
+  /** Stores a characterization as `CHAR#<measuredAt>` only, in the zone's history. Idempotent. */
+  async putCharacterizationHistory(
+    characterization: Characterization,
+    extra: CharacterizationExtra = {},
+  ): Promise<void> {
+    const body = checkedCharacterization(characterization, extra);
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
@@ -331,6 +323,14 @@ export class SkyStore {
         },
       }),
     );
+  }
+
+  /**
+   * Makes a characterization the zone's `LATEST` (the record the router reads), unless a newer one is
+   * there already. Idempotent.
+   */
+  async promoteToLatest(characterization: Characterization, extra: CharacterizationExtra = {}): Promise<void> {
+    const body = checkedCharacterization(characterization, extra);
     try {
       await this.client.send(
         new PutCommand({
@@ -603,4 +603,16 @@ function toPassive(item: Item): PassiveCounts {
     observations: Number(item.observations ?? 0),
     updatedAt: item.updatedAt === undefined ? undefined : String(item.updatedAt),
   };
+}
+
+/** The item body of a characterization, after checking the fields its keys are made of. */
+function checkedCharacterization(
+  characterization: Characterization,
+  extra: CharacterizationExtra,
+): Characterization & CharacterizationExtra {
+  requireText('azId', characterization.azId);
+  if (Number.isNaN(Date.parse(characterization.measuredAt))) {
+    throw new InvalidRecordError('measuredAt', characterization.measuredAt, 'an ISO-8601 time');
+  }
+  return { ...characterization, ...extra };
 }

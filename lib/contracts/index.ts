@@ -8,4 +8,5 @@ export * from './limits';
 export * from './metrics';
 export type * from './protocol';
 export * from './sampling-settings';
+export * from './table-records';
 export * from './table-schema';

@@ -129,6 +129,20 @@ export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
   'TooManyRequestsException',
 ];
 
+/**
+ * The errors of an invoke that certainly did not run the function: Lambda refused the call. The Poll
+ * state retries only these, because any other failure of the fan-out call (a service error, a lost
+ * answer) may come after the burst ran and was billed: re-sending it would spend a burst the run's
+ * cost cap never counts, so such a failure ends the run instead (MarkFailed keeps its recorded polls).
+ */
+export const LAMBDA_NOT_STARTED_ERRORS: readonly string[] = [
+  'Lambda.TooManyRequestsException',
+  'TooManyRequestsException',
+];
+
+/** Retries of a refused Poll (a fan-out call Lambda throttled; no burst was sent). */
+export const POLL_RETRIES = 3;
+
 /** State names, so that tests and local runs can address states (e.g. to shorten waits). */
 export const SAMPLING_STATES = {
   configure: 'Configure',
@@ -250,9 +264,13 @@ export class SamplingStateMachine extends Construct {
     };
     const stepPayload = (step: string, extra: Record<string, unknown>): sfn.TaskInput =>
       sfn.TaskInput.fromObject({ step, ...execution, ...extra });
-    const retryServiceErrors = (task: tasks.LambdaInvoke, maxAttempts: number): void => {
+    const retryServiceErrors = (
+      task: tasks.LambdaInvoke,
+      maxAttempts: number,
+      errors: readonly string[] = LAMBDA_SERVICE_ERRORS,
+    ): void => {
       task.addRetry({
-        errors: [...LAMBDA_SERVICE_ERRORS],
+        errors: [...errors],
         interval: Duration.seconds(2),
         maxAttempts,
         backoffRate: 2,
@@ -338,8 +356,8 @@ export class SamplingStateMachine extends Construct {
       resultPath: '$.poll',
       taskTimeout: sfn.Timeout.duration(props.pollTimeout ?? Duration.minutes(5)),
     });
-    // A retried poll sends a second burst, so only twice, and only for errors of the service.
-    retryServiceErrors(poll, 3);
+    // Up to POLL_RETRIES retries (MaxAttempts counts retries), only when Lambda refused the fan-out call.
+    retryServiceErrors(poll, POLL_RETRIES, LAMBDA_NOT_STARTED_ERRORS);
     const withSettings = { settings: sfn.JsonPath.objectAt('$.settings'), run: sfn.JsonPath.objectAt('$.run') };
     const record = stepTask(
       S.record,

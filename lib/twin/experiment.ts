@@ -1,12 +1,11 @@
 import { WORKLOADS } from '../../lambda/workloads';
-import { DEFAULT_SKY_CONFIG } from '../config';
 import { archOfCpu } from '../core/cpu';
 import { ape, distributionOf } from '../core/distribution';
-import { classifyDrift, driftNoiseApe } from '../core/drift';
 import type { RejectMode } from '../core/reject-mode';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type { Arch, Characterization, CpuKey, StrategyName } from '../core/types';
 import type { RouterRequestBody } from '../routing/request';
+import { driftFromPrevious } from '../sampling';
 import {
   type BurstOutcome,
   drawNoise,
@@ -23,7 +22,7 @@ import { defaultHandlerKit } from './handlers';
 import { catalogPrices, type PriceBook } from './prices';
 import { rngFor } from './random';
 import { type RouterViewSummary, TwinRouting } from './routing';
-import { DEFAULT_SAMPLING, type SamplingSettings, sampleZone, type ZoneSampling } from './sampling';
+import { DEFAULT_TWIN_SAMPLING, sampleZone, type TwinSamplingOptions, type ZoneSampling } from './sampling';
 import type { Scenario } from './scenario';
 import { arm64FleetOf, DEFAULT_EPOCH_MS, fleetOf, Twin } from './twin';
 import { runInWorkers } from './workers';
@@ -64,7 +63,7 @@ export interface TwinRunOptions {
    */
   readonly profilingCalls?: number;
   /** Sampling settings (defaults: the paper's and SkyConfig's). */
-  readonly sampling?: Partial<SamplingSettings>;
+  readonly sampling?: Partial<TwinSamplingOptions>;
   /** Strategies to run (baseline is always run, for savings). @default all of TWIN_STRATEGIES */
   readonly strategies?: readonly TwinStrategy[];
   /** Run the routing bursts after the sampling (false: sample only, e.g. to calibrate the stopping rule). @default true */
@@ -166,8 +165,13 @@ function slotsByCpu(scenario: Scenario, azId: string, day: number): Map<CpuKey, 
 }
 
 function characterizationOf(s: ZoneSampling, previous: Characterization | undefined): Characterization {
-  const apeVsPrevious = previous ? ape(distributionOf(previous.counts), distributionOf(s.counts)) : undefined;
-  const noise = driftNoiseApe(previous, { confidence: s.confidence });
+  const measuredAt = new Date(s.finishedAt).toISOString();
+  // The sampling steps' own drift rule, as finalize applies it against the zone's previous LATEST.
+  const { apeVsPrevious, driftClass } = driftFromPrevious(previous, {
+    counts: s.counts,
+    measuredAt,
+    confidence: s.confidence,
+  });
   return {
     azId: s.azId,
     region: s.region,
@@ -175,11 +179,11 @@ function characterizationOf(s: ZoneSampling, previous: Characterization | undefi
     instancesSeen: s.instancesSeen,
     polls: s.polls.length,
     failures: s.failures,
-    measuredAt: new Date(s.finishedAt).toISOString(),
+    measuredAt,
     ...(apeVsPrevious !== undefined ? { apeVsPrevious } : {}),
-    driftClass: classifyDrift(apeVsPrevious, noise),
+    driftClass,
     costUsd: s.costUsd,
-    stoppedBecause: s.stoppedBecause,
+    ...(s.stoppedBecause !== 'failed' ? { stoppedBecause: s.stoppedBecause } : {}),
     confidence: s.confidence,
   };
 }
@@ -196,7 +200,7 @@ export class DayRunner {
   private readonly prices: PriceBook;
   private readonly rejectMode: RejectMode;
   private readonly strategies: readonly TwinStrategy[];
-  private readonly settings: SamplingSettings;
+  private readonly settings: TwinSamplingOptions;
   private readonly arch: Arch;
   /** Architectures with hosts in some zone: x86_64 (the spec's fleets) and arm64 where a zone has an arm64 fleet. */
   private readonly arches: readonly Arch[];
@@ -241,7 +245,7 @@ export class DayRunner {
         runnerFor: (platform) => modelRunner(scenario, state, platform),
         workloads: scenarioWorkloads(scenario, WORKLOADS),
       }),
-      samplerMemoryBaseMb: this.settings.samplerMemoryBaseMb,
+      samplerMemoryBaseMb: this.settings.samplerMemoryMb,
       fanoutMemoryMb: this.settings.fanoutMemoryMb,
       // Nothing in an experiment reads per-call CPU time; leaving it out halves an emulated call's cost.
       cpuTicks: false,
@@ -409,21 +413,8 @@ function strategiesOf(wanted: readonly TwinStrategy[] | undefined): TwinStrategy
   return TWIN_STRATEGIES.filter((s) => s === 'baseline' || !wanted || wanted.includes(s));
 }
 
-function samplingSettingsOf(overrides: Partial<SamplingSettings> | undefined): SamplingSettings {
-  return {
-    ...DEFAULT_SAMPLING,
-    pollConcurrency: DEFAULT_SKY_CONFIG.pollConcurrency,
-    fanoutBranching: DEFAULT_SKY_CONFIG.fanoutBranching,
-    samplersPerZone: DEFAULT_SKY_CONFIG.samplersPerZone,
-    samplersPerPoll: DEFAULT_SKY_CONFIG.samplersPerPoll,
-    samplerMemoryBaseMb: DEFAULT_SKY_CONFIG.samplerMemoryMb,
-    samplerSleepMs: DEFAULT_SKY_CONFIG.samplerSleepMs,
-    accuracyTarget: DEFAULT_SKY_CONFIG.accuracyTarget,
-    saturationFailureRate: DEFAULT_SKY_CONFIG.saturationFailureRate,
-    maxPolls: DEFAULT_SKY_CONFIG.maxPolls,
-    maxRunCostUsd: DEFAULT_SKY_CONFIG.maxRunCostUsd,
-    ...overrides,
-  };
+function samplingSettingsOf(overrides: Partial<TwinSamplingOptions> | undefined): TwinSamplingOptions {
+  return { ...DEFAULT_TWIN_SAMPLING, ...overrides };
 }
 
 /** Links consecutive days: each characterization's APE against the previous day's and its drift class. */

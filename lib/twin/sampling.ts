@@ -1,43 +1,35 @@
-import { type FanoutRequest, type FanoutResponse, samplersPerPollOf } from '../contracts';
+import {
+  type FanoutResponse,
+  failureTotal,
+  type PollRecord,
+  SAMPLING_DEFAULTS,
+  type SamplingSettings,
+} from '../contracts';
 import { ape, distributionOf } from '../core/distribution';
 import { characterizationCountsOf, hostKeyOf } from '../core/host-census';
 import { fanoutFunctionName, samplerFunctionName } from '../core/naming';
-import { confidenceOf, decideStop, pollCostUsd } from '../core/stopping-rule';
+import { confidenceOf } from '../core/stopping-rule';
 import type { CharacterizationConfidence, CpuCounts, PollAggregate, StopReason } from '../core/types';
+import { createStepsHandler, MemorySamplingStore, NO_METRICS, type RunState } from '../sampling';
 import type { VirtualClock } from './clock';
 import type { PriceBook } from './prices';
 import type { Twin } from './twin';
 
 /**
- * Progressive sampling of one zone on one day, as the sampling state machine does it: poll after
- * poll, each poll one burst through the real fan-out tree at the next sampler endpoint (real
- * sampler code on emulated instances, dispatched in-process through the Invoker interface), the
- * core stopping rule deciding after each. Time is virtual: the 250 ms sleeps, waits between polls
- * and keep-alive cost no real time.
+ * Progressive sampling of one zone on one day, as the deployed sampling state machine runs it: the
+ * same steps (`lib/sampling`: start, record, decide, finalize, fail, with the same rotation, cost,
+ * stopping rule and drift class) in the order the state machine calls them, against a store in
+ * memory; each poll one burst through the real fan-out tree (real sampler code on emulated
+ * instances, dispatched in-process through the Invoker interface) with the payload the Poll state
+ * sends. Time is virtual: the 250 ms sleeps, waits between polls and keep-alive cost no real time.
  */
 
-/** How the sampling runs; defaults are the paper's (and SkyConfig's). */
-export interface SamplingSettings {
-  /** Requests per poll. @default 200 */
-  readonly pollConcurrency: number;
-  /** Fan-out tree branching. @default 10 */
-  readonly fanoutBranching: number;
-  /** Sampler endpoints per zone; the polls rotate through them. @default 100 */
-  readonly samplersPerZone: number;
-  /** Sampler endpoints one poll spreads its requests over. @default 20 */
-  readonly samplersPerPoll: number;
-  /** Memory of sampler 0 (sampler i gets base + i), for cost. @default 10140 */
-  readonly samplerMemoryBaseMb: number;
-  /** Memory of the fan-out function, for cost. @default 256 */
-  readonly fanoutMemoryMb: number;
-  /** @default 0.95 */
-  readonly accuracyTarget: number;
-  /** @default 0.5 */
-  readonly saturationFailureRate: number;
-  /** @default 30 */
-  readonly maxPolls: number;
-  /** @default 0.2 */
-  readonly maxRunCostUsd: number;
+/**
+ * How the twin samples: the deployed sampling settings (`lib/contracts`, defaults as the stacks'; the
+ * prices come from the twin's price book, as the stacks take them from the catalog) and what only the
+ * twin does (the gap between steps, the probe for the saturation point).
+ */
+export interface TwinSamplingOptions extends Omit<SamplingSettings, 'pricePerGbSecond' | 'pricePerRequest'> {
   /** Emulated time between the end of a poll and the next (state machine steps). @default 500 */
   readonly pollGapMs: number;
   /** Keep polling after the rule stops, to find the poll at which the zone saturates. @default true */
@@ -46,29 +38,14 @@ export interface SamplingSettings {
   readonly maxProbePolls: number;
   /** Requests of each probe poll (one sampler each, the paper's polls). @default 1000 */
   readonly probeConcurrency: number;
-  /** Per-leaf invoke timeout of the fan-out, ms. @default 30000 */
-  readonly leafTimeoutMs: number;
-  /** Sampler sleep, ms (for the probe's timing; the samplers sleep what their source says). @default 250 */
-  readonly samplerSleepMs: number;
 }
 
-export const DEFAULT_SAMPLING: SamplingSettings = {
-  pollConcurrency: 200,
-  fanoutBranching: 10,
-  samplersPerZone: 100,
-  samplersPerPoll: 20,
-  samplerMemoryBaseMb: 10140,
-  fanoutMemoryMb: 256,
-  accuracyTarget: 0.95,
-  saturationFailureRate: 0.5,
-  maxPolls: 30,
-  maxRunCostUsd: 0.2,
+export const DEFAULT_TWIN_SAMPLING: TwinSamplingOptions = {
+  ...SAMPLING_DEFAULTS,
   pollGapMs: 500,
   probeSaturation: true,
   maxProbePolls: 100,
   probeConcurrency: 1000,
-  leafTimeoutMs: 30_000,
-  samplerSleepMs: 250,
 };
 
 /** One poll as the report keeps it (without the list of instance ids). */
@@ -88,7 +65,8 @@ export interface ZoneSampling {
   readonly apeByPoll: readonly number[];
   /** First poll count with APE ≤ 5, or null. */
   readonly pollsTo95: number | null;
-  readonly stoppedBecause: StopReason;
+  /** Why the run stopped, or `failed` when a step failed (the run then stores no characterization). */
+  readonly stoppedBecause: StopReason | 'failed';
   /** The rule's own error estimate when it stopped. */
   readonly estimatedApe: number;
   /** The poll at which more than `saturationFailureRate` of the requests failed, or null. */
@@ -104,7 +82,7 @@ export interface ZoneSampling {
   readonly instancesSeen: number;
   /** Failed requests in the rule's polls. */
   readonly failures: number;
-  /** USD of the rule's polls: samplers, fan-out calls and requests at the region's price. */
+  /** USD of the rule's polls as the sampling steps estimate it (samplers, the fan-out tree with its root, requests). */
   readonly costUsd: number;
   /** Hosts per CPU key over the rule's polls (instances when no host was reported): the characterization. */
   readonly counts: CpuCounts;
@@ -116,48 +94,9 @@ export interface ZoneSampling {
   readonly finishedAt: number;
 }
 
-/** A poll that never reached the tree (the fan-out call itself failed): every request failed. */
-function failedPoll(requested: number, errorType: string): FanoutResponse {
-  return {
-    requested,
-    succeeded: 0,
-    failures: { [errorType]: requested },
-    cpuCounts: {},
-    cpuModels: {},
-    instanceIds: [],
-    newInstances: 0,
-    bootTimes: [],
-    latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 },
-    billedMs: 0,
-  };
-}
-
-function failuresOf(poll: PollAggregate): number {
-  let n = 0;
-  for (const k of Object.keys(poll.failures)) n += poll.failures[k];
-  return n;
-}
-
-/**
- * Cost of one poll: sampler time, INIT of the new sampler instances and requests (the core's
- * `pollCostUsd`), fan-out time and requests.
- */
-function pollCost(
-  poll: FanoutResponse,
-  samplerMemoryMb: number,
-  settings: SamplingSettings,
-  price: { perGbSecond: number; perRequest: number },
-  initMs: number,
-): number {
-  const samplers = pollCostUsd(poll, {
-    samplerMemoryMb,
-    pricePerGbSecond: price.perGbSecond,
-    pricePerRequest: price.perRequest,
-    initBilledMs: initMs,
-  });
-  const fanoutGbS = ((poll.fanoutMs ?? 0) / 1000) * (settings.fanoutMemoryMb / 1024);
-  const fanoutRequests = (poll.fanoutCalls ?? 0) + 1;
-  return samplers + fanoutGbS * price.perGbSecond + fanoutRequests * price.perRequest;
+/** The run id of a zone's sampling on a day: the rotation's start is a hash of it, as in the cloud. */
+export function twinRunId(azId: string, day: number): string {
+  return `twin-${azId}-day-${day}`;
 }
 
 /**
@@ -171,91 +110,119 @@ export async function sampleZone(
   azId: string,
   trueMix: Readonly<Record<string, number>>,
   prices: PriceBook,
-  settings: SamplingSettings = DEFAULT_SAMPLING,
+  options: TwinSamplingOptions = DEFAULT_TWIN_SAMPLING,
 ): Promise<ZoneSampling> {
   const zone = twin.zones.get(azId);
   if (!zone) throw new RangeError(`zone ${azId} is not in the twin`);
+  // Samplers are x86_64, as the stacks price them.
   const price = prices.lambda(zone.region, 'x86_64');
-  const init = twin.initBilledMs;
+  const { pollGapMs, probeSaturation: probe, maxProbePolls, probeConcurrency, ...deployed } = options;
+  const settings: SamplingSettings = {
+    ...deployed,
+    pricePerGbSecond: price.perGbSecond,
+    pricePerRequest: price.perRequest,
+    // What the twin's platform bills for a new instance's INIT (the scenario's billing rule).
+    initBilledMs: twin.initBilledMs,
+  };
+  const store = new MemorySamplingStore(() => clock.now());
+  const steps = createStepsHandler({ store, now: () => clock.now(), metrics: NO_METRICS });
+  const runId = twinRunId(azId, twin.day);
+  const execution = { runId, azId, region: zone.region, settings };
   const fanout = fanoutFunctionName(azId);
-  const polls: PollAggregate[] = [];
-  const summaries: PollSummary[] = [];
-  const apeByPoll: number[] = [];
-  let counts: CpuCounts = {};
-  let cost = 0;
-  let failures = 0;
-  let decision: ReturnType<typeof decideStop> | undefined;
+
+  let run: RunState | undefined;
+  let failed = false;
+  try {
+    run = (await steps({
+      step: 'start',
+      ...execution,
+      startedAt: new Date(clock.now()).toISOString(),
+      input: { force: true },
+    })) as RunState;
+    for (;;) {
+      // The Poll state's payload.
+      const answer = await twin.invoke(fanout, {
+        targets: run.targets,
+        count: settings.pollConcurrency,
+        branching: settings.fanoutBranching,
+      });
+      if (!answer.ok) throw new Error(`${answer.errorType}: ${answer.message}`);
+      run = (await steps({ step: 'record', ...execution, run, poll: answer.payload as FanoutResponse })) as RunState;
+      run = (await steps({ step: 'decide', ...execution, run })) as RunState;
+      if (run.decision?.action !== 'continue') break;
+      await clock.sleep(pollGapMs + run.decision.waitSeconds * 1000);
+    }
+    run = (await steps({ step: 'finalize', ...execution, run })) as RunState;
+  } catch (error) {
+    failed = true;
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    await steps({ step: 'fail', runId, azId, region: zone.region, error: { Error: 'TwinStepError', Cause: message } });
+  }
+  const finishedAt = clock.now();
+  const record = await store.getRun(runId);
+  const polls = await store.polls(runId);
+  const totals = record?.totals;
+  const aggregates = polls.map((poll) => poll.aggregate);
+  // What finalize stored when it wrote a characterization; the same rule otherwise.
+  const stored = (await store.latestCharacterizationRecord(azId))?.characterization;
+  const counts = stored?.counts ?? characterizationCountsOf(aggregates);
+  const confidence = stored?.confidence ?? confidenceOf(aggregates);
+
+  const apeByPoll = aggregates.map((_, k) =>
+    ape(distributionOf(characterizationCountsOf(aggregates.slice(0, k + 1))), trueMix),
+  );
   let saturatedAtPoll: number | null = null;
-  for (let k = 0; ; k++) {
-    const perPoll = samplersPerPollOf(settings);
-    const indexes = Array.from({ length: perPoll }, (_, j) => (k * perPoll + j) % settings.samplersPerZone);
-    const index = indexes[0];
-    const request: FanoutRequest = {
-      targets: indexes.map((i) => samplerFunctionName(azId, i, settings.samplersPerZone)),
-      count: settings.pollConcurrency,
-      branching: settings.fanoutBranching,
-      leafTimeoutMs: settings.leafTimeoutMs,
-    };
-    const answer = await twin.invoke(fanout, request);
-    const poll = answer.ok ? (answer.payload as FanoutResponse) : failedPoll(request.count, answer.errorType);
-    const pollUsd = pollCost(poll, settings.samplerMemoryBaseMb + index, settings, price, init);
-    polls.push(poll);
-    cost += pollUsd;
-    failures += failuresOf(poll);
-    counts = characterizationCountsOf(polls);
-    apeByPoll.push(ape(distributionOf(counts), trueMix));
-    const { instanceIds, bootTimes, hosts, ...rest } = poll;
-    summaries.push({ ...rest, hosts: hosts?.length ?? bootTimes.length, costUsd: pollUsd });
-    if (saturatedAtPoll === null && failuresOf(poll) > settings.saturationFailureRate * poll.requested) {
+  polls.forEach((poll, k) => {
+    const failures = failureTotal(poll.aggregate.failures);
+    if (saturatedAtPoll === null && failures > settings.saturationFailureRate * poll.aggregate.requested) {
       saturatedAtPoll = k + 1;
     }
-    decision = decideStop(polls, {
-      accuracyTarget: settings.accuracyTarget,
-      saturationFailureRate: settings.saturationFailureRate,
-      maxPolls: settings.maxPolls,
-      maxCostUsd: settings.maxRunCostUsd,
-      costSoFarUsd: cost,
-    });
-    if (decision.action === 'stop') break;
-    await clock.sleep(settings.pollGapMs + decision.waitSeconds * 1000);
-  }
-  const stop = decision as Extract<typeof decision, { action: 'stop' }>;
-  const finishedAt = clock.now();
+  });
   const groundTruthApeByPoll = [...apeByPoll];
-  if (saturatedAtPoll === null && settings.probeSaturation) {
+  if (saturatedAtPoll === null && probe) {
     const hosts = new Map<string, string>();
-    for (const poll of polls) for (const h of poll.hosts ?? []) hosts.set(hostKeyOf(h.bootTime, h.cpu), h.cpu);
-    saturatedAtPoll = await probeSaturation(twin, clock, azId, polls.length, settings, (met) => {
-      for (const h of met) hosts.set(hostKeyOf(h.bootTime, h.cpu), h.cpu);
-      const all: Record<string, number> = {};
-      for (const cpu of hosts.values()) all[cpu] = (all[cpu] ?? 0) + 1;
-      groundTruthApeByPoll.push(ape(distributionOf(all), trueMix));
-    });
+    for (const poll of aggregates) for (const h of poll.hosts ?? []) hosts.set(hostKeyOf(h.bootTime, h.cpu), h.cpu);
+    saturatedAtPoll = await probeSaturation(
+      twin,
+      clock,
+      azId,
+      polls.length,
+      { ...settings, pollGapMs, maxProbePolls, probeConcurrency },
+      (met) => {
+        for (const h of met) hosts.set(hostKeyOf(h.bootTime, h.cpu), h.cpu);
+        const all: Record<string, number> = {};
+        for (const cpu of hosts.values()) all[cpu] = (all[cpu] ?? 0) + 1;
+        groundTruthApeByPoll.push(ape(distributionOf(all), trueMix));
+      },
+    );
   }
   const pollsTo95 = apeByPoll.findIndex((a) => a <= 5);
   const truthTo95 = groundTruthApeByPoll.findIndex((a) => a <= 5);
-  let instancesSeen = 0;
-  for (const key of Object.keys(counts)) instancesSeen += counts[key];
   return {
     azId,
     region: zone.region,
     day: twin.day,
-    polls: summaries,
+    polls: polls.map(summaryOf),
     apeByPoll,
     pollsTo95: pollsTo95 < 0 ? null : pollsTo95 + 1,
-    stoppedBecause: stop.reason,
-    estimatedApe: stop.estimatedApe,
+    stoppedBecause: failed ? 'failed' : (run?.decision?.reason ?? 'failed'),
+    estimatedApe: run?.decision?.estimatedApe ?? Number.NaN,
     saturatedAtPoll,
     groundTruthApeByPoll,
     groundTruthPollsTo95: truthTo95 < 0 ? null : truthTo95 + 1,
-    instancesSeen,
-    failures,
-    costUsd: cost,
+    instancesSeen: totals?.instancesSeen ?? 0,
+    failures: failureTotal(totals?.failures ?? {}),
+    costUsd: totals?.costUsd ?? 0,
     counts,
-    confidence: confidenceOf(polls),
+    confidence,
     trueMix,
     finishedAt,
   };
+}
+
+function summaryOf(poll: PollRecord): PollSummary {
+  const { instanceIds, bootTimes, instanceCount, hosts, ...rest } = poll.aggregate;
+  return { ...rest, hosts: hosts?.length ?? bootTimes.length, costUsd: poll.costUsd };
 }
 
 /**
@@ -274,7 +241,11 @@ async function probeSaturation(
   clock: VirtualClock,
   azId: string,
   pollsDone: number,
-  settings: SamplingSettings,
+  settings: Pick<SamplingSettings, 'samplersPerZone' | 'saturationFailureRate' | 'samplerSleepMs'> & {
+    readonly pollGapMs: number;
+    readonly maxProbePolls: number;
+    readonly probeConcurrency: number;
+  },
   onPoll: (hosts: ReadonlyArray<{ bootTime: number; cpu: string }>) => void,
 ): Promise<number | null> {
   const zone = twin.zones.get(azId)!;

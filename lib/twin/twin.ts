@@ -1,9 +1,11 @@
 import {
+  FANOUT_MEMORY_MB,
   type InvokeOptions,
   type InvokeResult,
   type Invoker,
   isLambdaMemorySize,
   LAMBDA_MEMORY_MB,
+  SAMPLING_DEFAULTS,
 } from '../contracts';
 import { initBilledMs } from '../core/cost-model';
 import { parseFunctionName } from '../core/naming';
@@ -75,7 +77,7 @@ export interface TwinOptions {
   readonly invokeLatencyMs?: number;
   /** Memory of sampler 0; sampler i gets base + i (the paper's 10,140..10,240 MB). @default 10140 */
   readonly samplerMemoryBaseMb?: number;
-  /** Memory of the fan-out function. @default 256 */
+  /** Memory of the fan-out function, as the zone sampler stack deploys it. @default 1024 */
   readonly fanoutMemoryMb?: number;
   /** Whether emulated /proc/stat carries CPU ticks (see InstanceFacts.cpuTicks). @default true */
   readonly cpuTicks?: boolean;
@@ -136,8 +138,8 @@ export class Twin {
     this.coldStartMs = options.coldStartMs ?? this.scenario.initMs;
     this.initBilledMs = initBilledMs({ billed: this.scenario.pricing.initBilled, initMs: this.coldStartMs });
     this.invokeLatencyMs = options.invokeLatencyMs ?? 5;
-    this.samplerMemoryBaseMb = options.samplerMemoryBaseMb ?? 10140;
-    this.fanoutMemoryMb = options.fanoutMemoryMb ?? 256;
+    this.samplerMemoryBaseMb = options.samplerMemoryBaseMb ?? SAMPLING_DEFAULTS.samplerMemoryMb;
+    this.fanoutMemoryMb = options.fanoutMemoryMb ?? FANOUT_MEMORY_MB;
     this.epochMs = options.epochMs ?? DEFAULT_EPOCH_MS;
     this.cpuTicks = options.cpuTicks ?? true;
     for (const z of this.scenario.zones) {

@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
+import { CONTROL_HANDLERS, DYNAMIC_HANDLERS, ZONE_HANDLERS } from '../../lib/infra/bundling';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -109,6 +112,29 @@ describe('the package', () => {
     // bin/sky.js runs the compiled CLI when its TypeScript source is not beside it
     expect(manifest.bin.sky).toBe('bin/sky.js');
     expect(readFileSync(join(ROOT, 'bin', 'sky.js'), 'utf8')).toContain("require('../dist/bin/sky.js')");
+  });
+
+  it("copies the handlers' files that are not TypeScript (the exec wrapper) into dist, keeping their mode", () => {
+    // GIVEN every file a handler group bundles besides its entries
+    const assets = [DYNAMIC_HANDLERS, ZONE_HANDLERS, CONTROL_HANDLERS].flatMap((g) => Object.values(g.files ?? {}));
+    expect(assets.length).toBeGreaterThan(0);
+    // WHEN the build's copy step runs into a fresh folder
+    const out = mkdtempSync(join(tmpdir(), 'sky-dist-'));
+    try {
+      const { copyAssets } = require(join(ROOT, 'scripts', 'copy-assets.js')) as {
+        copyAssets: (from: string, to: string) => string[];
+      };
+      copyAssets(join(ROOT, 'lambda'), join(out, 'lambda'));
+      // THEN each one is where the compiled handlers' bundling looks for it, as executable as its source
+      for (const asset of assets) {
+        const copied = join(out, asset);
+        expect(existsSync(copied)).toBe(true);
+        expect(statSync(copied).mode).toBe(statSync(join(ROOT, asset)).mode);
+      }
+      expect(manifest.scripts.build).toContain('node scripts/copy-assets.js');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('makes aws-cdk-lib and constructs peers of the construct entry, at the versions it is built with', () => {

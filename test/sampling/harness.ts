@@ -1,9 +1,9 @@
-import { createStepsHandler } from '../../lambda/sampling/handler';
-import { NO_METRICS } from '../../lambda/sampling/metrics';
 import type { LocalDynamo } from '../../lib/aws/local-dynamo';
 import { startLocalSkyStore } from '../../lib/aws/local-sky-store';
 import type { SkyStore } from '../../lib/aws/store';
 import { samplingStepsFunctionName } from '../../lib/core/naming';
+import { NO_METRICS } from '../../lib/sampling/metrics';
+import { createStepsHandler } from '../../lib/sampling/steps';
 import type { HandlerKit, PlainHandler } from '../../lib/twin/kit';
 import { type LambdaApi, startLambdaApi } from '../../lib/twin/lambda-api';
 

@@ -1,13 +1,13 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Duration } from 'aws-cdk-lib';
-import { samplerStartOf } from '../../lambda/sampling/context';
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { apeOfCounts } from '../../lib/core/distribution';
 import { samplingStepsFunctionName } from '../../lib/core/naming';
 import { runLocalExecution } from '../../lib/infra/local-state-machine';
 import { synthesizeSamplingDefinitions } from '../../lib/infra/sampling-definitions';
 import type { AslDefinition } from '../../lib/infra/state-machine-definition';
+import { samplerStartOf } from '../../lib/sampling/context';
 import { defaultHandlerKit } from '../../lib/twin/handlers';
 import type { HandlerKit } from '../../lib/twin/kit';
 import { type SamplingWorld, startSamplingWorld } from './harness';
@@ -367,6 +367,44 @@ describe('the synthesized sampling state machine, run locally against the twin a
     expect(counted).toBeLessThanOrEqual(40);
     expect(latest?.confidence).toMatchObject({ hostsSeen: hosts.size });
     expect(latest?.confidence?.apeBound).toBeLessThanOrEqual(5);
+  });
+
+  it('never re-sends a burst that may have run: a Poll whose answer is lost ends the run, uncounted bursts none', async () => {
+    // GIVEN the fan-out runs the first burst, then its answer is lost (a Lambda service error)
+    let bursts = 0;
+    const lostAnswer = async (input: unknown): Promise<unknown> => {
+      bursts += 1;
+      await invokeThroughLoopback(`sky-fan-${ZONES.mixed}`, input);
+      throw Object.assign(new Error('service error after the burst ran'), { name: 'Lambda.ServiceException' });
+    };
+    world.api.setDay(0);
+    // WHEN
+    const out = await run(ZONES.mixed, 'lost-burst', { taskOverrides: { Poll: lostAnswer } });
+    // THEN the burst was sent once, and the run failed instead of paying for bursts its cost cap never saw
+    expect(bursts).toBe(1);
+    expect(out).toMatchObject({ status: 'FAILED' });
+    expect(await world.store.getRun('lost-burst')).toMatchObject({ status: 'failed', pollsRecorded: 0 });
+  });
+
+  it('retries a Poll that Lambda refused (no burst was sent) and counts every burst it sent', async () => {
+    // GIVEN the first fan-out call is throttled before it starts
+    let refused = 0;
+    let bursts = 0;
+    const throttledOnce = async (input: unknown): Promise<unknown> => {
+      if (refused === 0) {
+        refused += 1;
+        throw Object.assign(new Error('Rate exceeded'), { name: 'Lambda.TooManyRequestsException' });
+      }
+      bursts += 1;
+      return invokeThroughLoopback(`sky-fan-${ZONES.mixed}`, input);
+    };
+    world.api.setDay(0);
+    // WHEN
+    const out = await run(ZONES.mixed, 'throttled-poll', { taskOverrides: { Poll: throttledOnce } });
+    // THEN the run went on and recorded one poll per burst sent
+    expect(out.status).toBe('SUCCEEDED');
+    expect(refused).toBe(1);
+    expect((await world.store.getRun('throttled-poll'))?.pollsRecorded).toBe(bursts);
   });
 
   it('leaves records an SDK reader finds: polls with a TTL, runs and LATEST in the type index', async () => {

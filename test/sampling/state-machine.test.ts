@@ -5,7 +5,12 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { lambdaPrice } from '../../lib/catalog/prices';
-import { LAMBDA_SERVICE_ERRORS, SamplingStateMachine } from '../../lib/infra/sampling-state-machine';
+import {
+  LAMBDA_NOT_STARTED_ERRORS,
+  LAMBDA_SERVICE_ERRORS,
+  POLL_RETRIES,
+  SamplingStateMachine,
+} from '../../lib/infra/sampling-state-machine';
 import { stateMachineDefinitions } from '../../lib/infra/state-machine-definition';
 
 type AslState = {
@@ -65,7 +70,11 @@ describe('SamplingStateMachine', () => {
     const tasks = Object.entries(States).filter(([, s]) => s.Type === 'Task');
     expect(tasks.map(([name]) => name).sort()).toEqual(['Decide', 'Finalize', 'MarkFailed', 'Poll', 'Record', 'Start']);
     for (const [name, state] of tasks) {
-      expect(state.Retry?.[0].ErrorEquals).toEqual([...LAMBDA_SERVICE_ERRORS]);
+      // The Poll retries only a refused fan-out call: any other failure may follow a burst that ran.
+      expect(state.Retry?.[0].ErrorEquals).toEqual(
+        name === 'Poll' ? [...LAMBDA_NOT_STARTED_ERRORS] : [...LAMBDA_SERVICE_ERRORS],
+      );
+      if (name === 'Poll') expect(state.Retry?.[0].MaxAttempts).toBe(POLL_RETRIES);
       expect(state.Retry?.[0].BackoffRate).toBe(2);
       expect(state.Catch).toEqual([
         {

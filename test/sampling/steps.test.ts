@@ -1,17 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { samplerStartOf } from '../../lambda/sampling/context';
-import { StepInputError } from '../../lambda/sampling/errors';
-import type { RunState, SamplingSettings } from '../../lambda/sampling/events';
-import { nextIntervalHours } from '../../lambda/sampling/finalize';
-import { createStepsHandler } from '../../lambda/sampling/handler';
-import { describeCause } from '../../lambda/sampling/mark-failed';
-import { NO_METRICS } from '../../lambda/sampling/metrics';
-import { samplerFaultsOf } from '../../lambda/sampling/record';
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { type LocalDynamo, startLocalDynamo } from '../../lib/aws/local-dynamo';
 import { SkyStore } from '../../lib/aws/store';
 import { ensureSkyTable } from '../../lib/aws/table-setup';
 import type { PollAggregate } from '../../lib/core/types';
+import { samplerStartOf } from '../../lib/sampling/context';
+import { StepInputError } from '../../lib/sampling/errors';
+import type { RunState, SamplingSettings } from '../../lib/sampling/events';
+import { nextIntervalHours } from '../../lib/sampling/finalize';
+import { describeCause } from '../../lib/sampling/mark-failed';
+import { NO_METRICS } from '../../lib/sampling/metrics';
+import { samplerFaultsOf } from '../../lib/sampling/record';
+import { createStepsHandler } from '../../lib/sampling/steps';
 
 const SETTINGS: SamplingSettings = {
   samplersPerZone: 4,

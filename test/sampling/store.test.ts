@@ -9,8 +9,8 @@ import {
   RunFinishedError,
   RunNotFoundError,
 } from '../../lib/aws/store-errors';
-import { MAX_STORED_INSTANCE_IDS, runtimeSumsOf } from '../../lib/aws/store-records';
 import { ensureSkyTable } from '../../lib/aws/table-setup';
+import { MAX_STORED_INSTANCE_IDS, runtimeSumsOf } from '../../lib/contracts/table-records';
 import type { Characterization, PollAggregate } from '../../lib/core/types';
 
 function aggregate(counts: Record<string, number>, overrides: Partial<PollAggregate> = {}): PollAggregate {

@@ -1,8 +1,8 @@
-import { failureTotal } from '../../lib/aws/store-records';
-import { classifyDrift, driftBetween, driftNoiseApe, samplingIntervalHours } from '../../lib/core/drift';
-import { characterizationCountsOf } from '../../lib/core/host-census';
-import { confidenceOf } from '../../lib/core/stopping-rule';
-import type { Characterization, DriftClass } from '../../lib/core/types';
+import { failureTotal } from '../contracts/table-records';
+import { classifyDrift, driftBetween, driftNoiseApe, samplingIntervalHours } from '../core/drift';
+import { characterizationCountsOf } from '../core/host-census';
+import { confidenceOf } from '../core/stopping-rule';
+import type { Characterization, DriftClass } from '../core/types';
 import type { StepContext } from './context';
 import { StepInputError } from './errors';
 import type { EventOf, RunState, SamplingSettings } from './events';
@@ -18,6 +18,23 @@ export function nextIntervalHours(driftClass: DriftClass, settings: SamplingSett
 }
 
 /**
+ * A characterization's APE against the zone's previous one (rounded as stored) and its drift class,
+ * against both characterizations' bounds. The twin links its days with this too, so its drift classes
+ * are the deployed ones.
+ */
+export function driftFromPrevious(
+  previous: Pick<Characterization, 'counts' | 'measuredAt' | 'confidence'> | undefined,
+  current: Pick<Characterization, 'counts' | 'measuredAt' | 'confidence'>,
+): { readonly apeVsPrevious?: number; readonly driftClass: DriftClass } {
+  const drift = driftBetween(previous, current);
+  const apeVsPrevious = Number.isFinite(drift.ape) ? round(drift.ape) : undefined;
+  return {
+    ...(apeVsPrevious !== undefined ? { apeVsPrevious } : {}),
+    driftClass: classifyDrift(apeVsPrevious, driftNoiseApe(previous, current)),
+  };
+}
+
+/**
  * Finalize: writes the characterization (`CHAR#<time>` and `LATEST`): distinct hosts per CPU, its
  * confidence (the stopping rule's APE bound, hosts seen, fleet estimate), its APE against the
  * previous one, the zone's drift class (against both characterizations' bounds), the instances
@@ -28,8 +45,14 @@ export function nextIntervalHours(driftClass: DriftClass, settings: SamplingSett
  * before it saw `minInstancesForCharacterization` instances (a zone already full on the first poll
  * tells little about its mix): the zone keeps its previous `LATEST` and is due at the next tick.
  *
+ * Order of the writes: the characterization goes into the zone's history (`CHAR#`), then the run is
+ * marked succeeded, and only then does the characterization become the zone's `LATEST`, so `LATEST`
+ * only ever points at a finished run: if marking the run fails, the run ends failed and `LATEST`
+ * still points at the previous run's characterization.
+ *
  * Idempotent: the characterization's time is the run's last poll time, so a retry rewrites the
- * same items; a run finished already answers what it wrote.
+ * same items; a run finished already answers what it wrote (and makes it `LATEST` if an earlier
+ * attempt stopped before that).
  */
 export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext): Promise<RunState> {
   const { runId, azId, region, settings, run: state } = event;
@@ -49,19 +72,18 @@ export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext)
   const polls = (await ctx.store.polls(runId)).map((record) => record.aggregate);
   const counts = polls.length > 0 ? characterizationCountsOf(polls) : totals.cpuCounts;
   const confidence = confidenceOf(polls);
-  const drift = driftBetween(run.previous, { counts, measuredAt, confidence });
-  const apeVsPrevious = Number.isFinite(drift.ape) ? round(drift.ape) : undefined;
-  const driftClass: DriftClass = enough
-    ? classifyDrift(apeVsPrevious, driftNoiseApe(run.previous, { confidence }))
-    : (run.previous?.driftClass ?? 'unknown');
+  const drift = driftFromPrevious(run.previous, { counts, measuredAt, confidence });
+  const apeVsPrevious = drift.apeVsPrevious;
+  const driftClass: DriftClass = enough ? drift.driftClass : (run.previous?.driftClass ?? 'unknown');
   const scheduledAt = Date.parse(run.startedAt);
   const nextSampleAt = new Date(
     (Number.isFinite(scheduledAt) ? scheduledAt : ctx.now()) + nextIntervalHours(driftClass, settings) * 3_600_000,
   ).toISOString();
 
   let characterizationAt = run.characterizationAt;
-  if (enough && run.status === 'running') {
-    const characterization: Characterization = {
+  let characterization: Characterization | undefined;
+  if (enough && (run.status === 'running' || characterizationAt === measuredAt)) {
+    characterization = {
       azId,
       region,
       counts,
@@ -75,11 +97,10 @@ export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext)
       stoppedBecause: decision.reason,
       confidence,
     };
-    await ctx.store.putCharacterization(characterization, {
-      runId,
-      nextSampleAt,
-      estimatedApe: decision.estimatedApe,
-    });
+  }
+  const extra = { runId, nextSampleAt, estimatedApe: decision.estimatedApe };
+  if (characterization && run.status === 'running') {
+    await ctx.store.putCharacterizationHistory(characterization, extra);
     characterizationAt = measuredAt;
   }
   if (run.status === 'running') {
@@ -89,6 +110,7 @@ export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext)
     });
     ctx.metrics.runFinished(azId, totals.costUsd);
   }
+  if (characterization) await ctx.store.promoteToLatest(characterization, extra);
   return {
     ...state,
     nextSampleAt,

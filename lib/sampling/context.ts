@@ -1,12 +1,12 @@
-import type { SkyStore } from '../../lib/aws/store';
-import { samplersPerPollOf } from '../../lib/contracts';
-import { samplerFunctionName } from '../../lib/core/naming';
+import { samplersPerPollOf } from '../contracts';
+import { samplerFunctionName } from '../core/naming';
 import type { SamplingSettings } from './events';
 import type { SamplingMetrics } from './metrics';
+import type { SamplingStore } from './store';
 
 /** What every step needs: the table, a clock and the metrics sink. */
 export interface StepContext {
-  readonly store: SkyStore;
+  readonly store: SamplingStore;
   /** ms since the epoch. */
   readonly now: () => number;
   readonly metrics: SamplingMetrics;

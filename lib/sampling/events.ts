@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type SamplingSettings, SamplingSettingsSchema } from '../../lib/contracts';
+import { type SamplingSettings, SamplingSettingsSchema } from '../contracts';
+import { providerOfZone } from '../core/naming';
 
 /**
  * What the sampling state machine sends its steps function, and what each step answers.
@@ -13,7 +14,12 @@ export { type SamplingSettings, SamplingSettingsSchema };
 
 const ExecutionFields = {
   runId: z.string().min(1).max(80),
-  azId: z.string().regex(/^[a-z]{2,5}\d-az\d+$/, 'an AZ ID such as usw1-az1'),
+  azId: z
+    .string()
+    .refine(
+      (id) => /^[a-z]{2,5}\d-az\d+$/.test(id) || (providerOfZone(id) !== 'aws' && /^[a-z]+(-[a-z0-9]+)+$/.test(id)),
+      'an AZ ID such as usw1-az1 (or a provider zone such as ibm-us-south)',
+    ),
   region: z.string().min(1),
   settings: SamplingSettingsSchema,
 };

@@ -16,6 +16,16 @@ import type {
 /** Lifecycle of a sampling run. */
 export type RunStatus = 'running' | 'succeeded' | 'failed';
 
+/** What the sampling stores beside a characterization (not part of the core type). */
+export interface CharacterizationExtra {
+  /** The sampling run that measured it. */
+  readonly runId?: string;
+  /** When the zone is due to be sampled again (ISO-8601), picked from its drift class. */
+  readonly nextSampleAt?: string;
+  /** The stopping rule's estimate of the characterization's APE against the saturated truth. */
+  readonly estimatedApe?: number;
+}
+
 /** The characterization a run is compared against when it finishes. */
 export interface PreviousCharacterization {
   readonly measuredAt: string;
@@ -76,6 +86,13 @@ export interface StoredPollAggregate extends Omit<PollAggregate, 'instanceIds'> 
   /** The first `MAX_STORED_INSTANCE_IDS` distinct instance ids; `instanceCount` has the real number. */
   readonly instanceIds: readonly string[];
   readonly instanceCount: number;
+}
+
+/** Result of recording a poll. */
+export interface RecordPollResult {
+  readonly run: RunRecord;
+  /** True when this poll had already been merged (a retried step): nothing was counted twice. */
+  readonly duplicate: boolean;
 }
 
 /** `RUN#<id>` / `POLL#<nnnn>`. */

@@ -1,4 +1,4 @@
-import { pollCostUsd } from '../../lib/core/stopping-rule';
+import { pollCostUsd } from '../core/stopping-rule';
 import type { PollInput, SamplingSettings } from './events';
 
 /**
