@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_SKY_CONFIG } from '../lib/config';
 import { STABLE_MAX_APE } from '../lib/core/drift';
 import { runTwinExperiment, type TwinRun } from '../lib/twin/experiment';
 import type { TwinSamplingOptions } from '../lib/twin/sampling';
@@ -15,14 +16,15 @@ const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) =>
 const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
 const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 
-/** The poll design under test; `SKY_CAL_<NAME>` environment variables override it. */
-function designOf(): Partial<TwinSamplingOptions> {
+/** The poll design under test: the sky config's defaults, unless `SKY_CAL_<NAME>` environment variables say otherwise. */
+function designOf(): Pick<TwinSamplingOptions, 'pollConcurrency' | 'samplersPerPoll' | 'probeSaturation'> {
   const env = (name: string, fallback: number): number => {
     const raw = process.env[`SKY_CAL_${name}`];
     return raw === undefined ? fallback : Number(raw);
   };
   return {
-    pollConcurrency: env('CONCURRENCY', 1000),
+    pollConcurrency: env('CONCURRENCY', DEFAULT_SKY_CONFIG.pollConcurrency),
+    samplersPerPoll: env('SAMPLERS_PER_POLL', DEFAULT_SKY_CONFIG.samplersPerPoll),
     probeSaturation: false,
   };
 }

@@ -63,8 +63,10 @@ export function paperComparison(run: TwinRun | undefined, live: readonly Strateg
   const liveFocus = live.find((row) => row.strategy === 'focus-fastest');
   if (run) {
     const sampling = run.days.flatMap((day) => day.sampling);
-    const reached = sampling.flatMap((s) => (s.pollsTo95 === null ? [] : [s.pollsTo95]));
-    const never = sampling.length - reached.length;
+    // Every zone-day counts: one that never got within APE 5 counts one poll more than its run made
+    // (the least it could have needed), so the mean is a lower bound when any never got there.
+    const reached = sampling.map((s) => s.pollsTo95 ?? s.polls.length + 1);
+    const never = sampling.filter((s) => s.pollsTo95 === null).length;
     const workloads = [...new Set(run.days.flatMap((day) => day.bursts.map((b) => b.workload)))];
     const hybrid = workloads.flatMap((w) => {
       const s = totalSavings(run, w, 'hybrid');
@@ -76,11 +78,14 @@ export function paperComparison(run: TwinRun | undefined, live: readonly Strateg
     rows.push(
       {
         source: '§4.4, Figure 6',
-        quantity: 'polls to 95% accuracy, mean over zones and days',
+        quantity: 'polls to 95% accuracy, mean over every zone-day',
         paper: String(P.pollsTo95),
         ours: mean(reached),
         unit: 'polls',
-        note: never > 0 ? `${never} of ${sampling.length} zone-days never got within APE 5` : undefined,
+        note:
+          never > 0
+            ? `at least: ${never} of ${sampling.length} zone-days never got within APE 5 and count one poll more than their run made`
+            : undefined,
       },
       {
         source: '§4.3, Figure 5',

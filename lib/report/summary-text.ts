@@ -45,7 +45,7 @@ export function formatZoneSummary(summary: SummaryTable): string {
     .map((reason) => `${reason}: ${STOP_REASONS[reason] ?? reason}`)
     .join('; ');
   const legend =
-    `CPU mix: share of the sampled instances on each CPU (${labels}). polls: sampling polls run. ` +
+    `CPU mix: share of the hosts met on each CPU (${labels}). polls: sampling polls run. ` +
     `stopped: why sampling stopped${reasons ? ` (${reasons})` : ''}. APE: distance of the measured mix from the ` +
     "scenario's true mix, 100 × Σ|p − q| (0 is exact). cost: the zone's polls at Lambda's prices.";
   return `${table}\n${wrapText(legend, SUMMARY_WIDTH, '  ')}`;

@@ -6,6 +6,7 @@ import {
   formatSummary,
   MARK_NAMES,
   pollsTo95,
+  pollsTo95Chart,
   type ReportData,
   ReportDataError,
   shortCpuLabel,
@@ -109,14 +110,22 @@ describe('writeReport', () => {
     expect(countMarkItems(svg, MARK_NAMES.apePoints).items).toBe(day0.length);
   });
 
-  it('polls to 95%: one point per zone and day that got there, one line per zone that ever did', () => {
-    const reached = pollsTo95(data.apeByPolls).filter((row) => row.polls !== null);
+  it('polls to 95%: every zone-day, a point where it got there and a cross where it never did', () => {
+    const all = pollsTo95(data.apeByPolls);
+    const reached = all.filter((row) => row.polls !== null);
     // The rule itself: the first poll with APE ≤ 5, or null when no poll got there.
-    expect(pollsTo95(data.apeByPolls)).toContainEqual({ azId: 'usw1-az1', day: 2, polls: 4 });
-    expect(pollsTo95(data.apeByPolls)).toContainEqual({ azId: 'sae1-az1', day: 0, polls: null });
+    expect(all).toContainEqual({ azId: 'usw1-az1', day: 2, polls: 4 });
+    expect(all).toContainEqual({ azId: 'sae1-az1', day: 0, polls: null });
     const svg = figureSvg(html, 'polls-to-95');
     expect(countMarkItems(svg, MARK_NAMES.pollsTo95Points).items).toBe(reached.length);
-    expect(countMarkItems(svg, MARK_NAMES.pollsTo95Lines).items).toBe(distinct(reached.map((row) => row.azId)));
+    expect(countMarkItems(svg, MARK_NAMES.pollsTo95Never).items).toBe(all.length - reached.length);
+    expect(countMarkItems(svg, MARK_NAMES.pollsTo95Lines).items).toBe(distinct(all.map((row) => row.azId)));
+    // The chart's data keeps the never-reached days as gaps (null), so no line joins across them.
+    const chart = pollsTo95Chart(data);
+    const values = (chart.spec as { data: { values: Array<{ polls: number | null }> } }).data.values;
+    expect(values).toHaveLength(all.length);
+    expect(values.filter((v) => v.polls === null)).toHaveLength(all.length - reached.length);
+    expect(JSON.stringify(chart.spec)).toContain('break-paths');
   });
 
   it('drift: one line per zone and one point per zone and day', () => {

@@ -2,6 +2,7 @@ import type { BurstRecord, TwinRun, TwinStrategy } from '../../lib/twin/experime
 import {
   expectedVsRealised,
   formatStrategyChecks,
+  metTargets,
   optimalChecks,
   quantileOfCounts,
 } from '../../lib/twin/strategy-check';
@@ -92,6 +93,22 @@ describe('strategy checks', () => {
     expect(bfs.oracleSavingsPct).toBeCloseTo(3, 9);
     expect(bfs.closesGap).toBe(true);
     expect(formatStrategyChecks(run)).toMatch(/targets met on 0 of 2 workloads/);
+  });
+
+  it('never counts a workload with failed optimal requests as met, however cheap they made it', () => {
+    const cheapByFailing = runOf([
+      [
+        burst('z', 'baseline', 1),
+        burst('z', 'optimal', 0.05, 0.009, 95),
+        burst('z', 'oracle', 0.8),
+        burst('z', 'regional', 0.9),
+      ],
+    ]);
+    const [z] = optimalChecks(cheapByFailing);
+    expect(z.optimalFailed).toBe(95);
+    expect(z.notAboveBaseline && z.notAboveBestPaper && z.closesGap).toBe(true);
+    expect(metTargets(z)).toBe(false);
+    expect(formatStrategyChecks(cheapByFailing)).toMatch(/targets met on 0 of 1 workloads/);
   });
 
   it('reports the share of the oracle gap closed', () => {

@@ -24,6 +24,7 @@ export const MARK_NAMES = {
   apePoints: 'ape_points',
   pollsTo95Lines: 'polls95_lines',
   pollsTo95Points: 'polls95_points',
+  pollsTo95Never: 'polls95_never',
   driftLines: 'drift_lines',
   driftPoints: 'drift_points',
   costLines: 'cost_lines',
