@@ -101,7 +101,7 @@ export async function run(): Promise<void> {
   const days = process.env.SKY_CAL_DAYS === undefined ? undefined : Number(process.env.SKY_CAL_DAYS);
   const files = process.env.SKY_CAL_SCENARIOS?.split(',') ?? SCENARIOS;
   console.log(
-    `poll design: ${design.pollConcurrency} requests at one sampler function a poll; ` +
+    `poll design: ${design.pollConcurrency} requests over ${design.samplersPerPoll} sampler function(s) a poll; ` +
       `targets: accurate at stop >= ${pct(TARGETS.accurateAtStop)}, converged right >= ${pct(TARGETS.convergedRight)}, ` +
       `<= ${TARGETS.polls} polls, <= $${TARGETS.costUsd} per characterization`,
   );

@@ -1,4 +1,57 @@
 /**
- * The skymesh package entry: the embedded router library (`import { Router } from 'skymesh'`).
+ * The skymesh package entry: what a program needs to place requests itself (`Router`, the embedded
+ * router library: pure TypeScript, no I/O) or to run the whole routing service in-process
+ * (`RoutingService`: placement, retries, failover, batches, learning) against its own store and invoker.
+ * The CDK construct is in `skymesh/infra`. This file only re-exports.
  */
-export * from './core';
+
+// What the routing service calls out through (lib/contracts).
+export type { InvokeOptions, InvokeResult, Invoker } from './contracts/invoker';
+export { cpuKeyOf } from './core/cpu';
+// The embedded router library (lib/core): placement from characterizations and profiles.
+export { CoreInputError, NoPlacementError } from './core/errors';
+export { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS } from './core/lambda-limits';
+export { dynamicFunctionName, parseFunctionName } from './core/naming';
+export type { RejectMode } from './core/reject-mode';
+export { type RankedTarget, Router, type RouterOptions } from './core/router';
+export { STRATEGY_NAMES } from './core/strategies';
+export type {
+  Arch,
+  Characterization,
+  CpuCounts,
+  CpuKey,
+  Objective,
+  ObjectiveWeights,
+  Outcome,
+  Placement,
+  PlacementLimits,
+  PlacementRequest,
+  ProfileKey,
+  RegionFacts,
+  RoutingView,
+  RuntimeStats,
+  StrategyName,
+  Target,
+  WorkloadProfile,
+} from './core/types';
+
+// The routing service (lib/routing): follows placements, batches, learns, caches the view.
+export type { RouterConfig } from './routing/config';
+export { NoTargetError, PayloadTooLargeError, RouterError, RouterRequestError } from './routing/errors';
+export { MemoryRouterStore } from './routing/memory-store';
+export { corePlacerFactory } from './routing/placer';
+export { regionalInvoker } from './routing/regional-invoker';
+export { parseRouterRequest, type RouterRequestBody } from './routing/request';
+export { type DeadlineSource, RoutingService, type RoutingServiceOptions } from './routing/service';
+export { type RouterTelemetry, silentTelemetry } from './routing/telemetry';
+export type {
+  AttemptRecord,
+  BatchAnswer,
+  BatchCallOutcome,
+  BatchSummary,
+  PassiveZoneCounts,
+  RoutedCall,
+  RouterAnswer,
+  RouterStore,
+  RuntimeSums,
+} from './routing/types';

@@ -5,6 +5,7 @@ import type { Arch, CpuKey } from './types';
  * x86: `Intel(R) Xeon(R) Processor @ 2.50GHz` -> `intel-xeon-2.50`, `AMD EPYC` -> `amd-epyc`,
  * `AMD EPYC 7R13 Processor` -> `amd-epyc-7r13`. arm64 kernels print no model name, only the
  * `CPU part`: 0xd0c Neoverse N1 (Graviton2), 0xd40 Neoverse V1 (Graviton3), 0xd4f Neoverse V2 (Graviton4).
+ * @example cpuKeyOf('Intel(R) Xeon(R) Processor @ 2.50GHz'); // 'intel-xeon-2.50'
  */
 export function cpuKeyOf(modelOrCpuinfo: string): CpuKey {
   const model = modelOrCpuinfo.trim();

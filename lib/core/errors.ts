@@ -2,7 +2,11 @@
  * Named errors of the core router library. Each names what was wrong, the value, and what is allowed.
  */
 
-/** A bad argument to a core function (negative count, share outside [0, 1], ...). */
+/**
+ * A bad argument to a core function (negative count, share outside [0, 1], ...).
+ * @example
+ * try { new Router(view, { holdMs: -1 }); } catch (e) { if (e instanceof CoreInputError) console.log(e.field); } // 'holdMs'
+ */
 export class CoreInputError extends Error {
   readonly code = 'CoreInputError';
   constructor(
@@ -18,7 +22,11 @@ export class CoreInputError extends Error {
   }
 }
 
-/** No deployed target satisfies the request's limits. The only error `Router.place` throws. */
+/**
+ * No deployed target satisfies the request's limits. The only error `Router.place` throws.
+ * @example
+ * try { router.place({ workload: 'zipper', limits: { regions: ['xx-east-9'] } }); } catch (e) { if (e instanceof NoPlacementError) console.log(e.reason); }
+ */
 export class NoPlacementError extends Error {
   readonly code = 'NoPlacementError';
   constructor(

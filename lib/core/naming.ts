@@ -7,7 +7,10 @@ import type { Arch } from './types';
 
 export const LAMBDA_NAME_LIMIT = 64;
 
-/** `sky-<azId>-<arch>-<memoryMb>`, e.g. `sky-usw1-az1-arm64-2048`. */
+/**
+ * The deterministic name of a zone's dynamic function, `sky-<azId>-<arch>-<memoryMb>`.
+ * @example dynamicFunctionName('usw1-az1', 'arm64', 2048); // 'sky-usw1-az1-arm64-2048'
+ */
 export function dynamicFunctionName(azId: string, arch: Arch, memoryMb: number): string {
   return `sky-${azId}-${arch}-${memoryMb}`;
 }
@@ -81,6 +84,7 @@ const PATTERNS: ReadonlyArray<[RegExp, (m: RegExpMatchArray) => ParsedFunctionNa
 /**
  * Reads a skymesh function name, or a Lambda ARN ending in one (`arn:aws:lambda:…:function:NAME[:qualifier]`).
  * Returns undefined for names skymesh does not deploy.
+ * @example parseFunctionName('sky-usw1-az1-arm64-2048'); // { kind: 'dynamic', azId: 'usw1-az1', arch: 'arm64', memoryMb: 2048 }
  */
 export function parseFunctionName(nameOrArn: string): ParsedFunctionName | undefined {
   const arnMatch = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/.exec(nameOrArn);

@@ -142,25 +142,33 @@ export interface GeoPoint {
 
 /** What a request allows the router to choose from. All optional: absent means unrestricted. */
 export interface PlacementLimits {
+  /** Regions the request may run in. @default - every deployed region */
   readonly regions?: readonly string[];
+  /** Zones (AZ IDs) the request may run in. @default - every deployed zone */
   readonly zones?: readonly string[];
+  /** Architectures the request may run on. @default - every deployed architecture */
   readonly architectures?: readonly Arch[];
+  /** Memory sizes (MB) the request may run at. @default - every deployed memory size */
   readonly memorySizes?: readonly number[];
-  /** Attempts including the first (default 10). */
+  /** Attempts including the first, failovers included. @default - the router's `maxAttempts` (10) */
   readonly maxAttempts?: number;
-  /** Bound on the expected added latency from retries and distance, in ms. */
+  /** Bound on the expected added latency from retries and distance, in ms. @default Infinity (no bound) */
   readonly maxAddedLatencyMs?: number;
-  /** Where the client is, to estimate network latency to each region. */
+  /** Where the client is, to estimate network latency to each region. @default - no network latency counted */
   readonly clientLocation?: GeoPoint;
 }
 
 /** One request to place. */
 export interface PlacementRequest {
+  /** The workload (profile key) whose runtimes the placement is computed from, e.g. `zipper`. */
   readonly workload: string;
+  /** What to minimize: `cost`, `latency`, `carbon` or weights of the three. @default 'cost' */
   readonly objective?: Objective;
+  /** The strategy (`optimal` or one of the paper's baselines). @default - the router's `defaultStrategy` ('optimal') */
   readonly strategy?: StrategyName;
+  /** Where and how the request may run. @default - no limits beyond what is deployed */
   readonly limits?: PlacementLimits;
-  /** Memory the workload needs at least (e.g. its profile's size); default: any. */
+  /** Memory the workload needs at least (e.g. its profile's size). @default - any memory size */
   readonly minMemoryMb?: number;
 }
 

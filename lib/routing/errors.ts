@@ -3,7 +3,11 @@
  * carries the HTTP status the Function URL answers with.
  */
 
-/** Base class: every router error maps to an HTTP status and a stable type name. */
+/**
+ * Base class: every router error maps to an HTTP status and a stable type name.
+ * @example
+ * try { parseRouterRequest({}); } catch (e) { if (e instanceof RouterError) console.log(e.httpStatus, e.field); } // 400 'workload'
+ */
 export class RouterError extends Error {
   constructor(
     message: string,
@@ -16,14 +20,20 @@ export class RouterError extends Error {
   }
 }
 
-/** A malformed request: names the field at fault (400). */
+/**
+ * A malformed request: names the field at fault (400).
+ * @example throw new RouterRequestError('limits.zones', 'expected an AZ ID such as usw2-az1');
+ */
 export class RouterRequestError extends RouterError {
   constructor(field: string, message: string) {
     super(`${field}: ${message}`, 'BadRequest', 400, field);
   }
 }
 
-/** A request or the payload it would send is larger than Lambda's synchronous invoke limit (413). */
+/**
+ * A request or the payload it would send is larger than Lambda's synchronous invoke limit (413).
+ * @example throw new PayloadTooLargeError('input', 7_000_000, SYNC_PAYLOAD_LIMIT_BYTES);
+ */
 export class PayloadTooLargeError extends RouterError {
   constructor(field: string, bytes: number, limitBytes: number) {
     super(
@@ -49,7 +59,10 @@ export class BodyTooLargeError extends RouterError {
   }
 }
 
-/** No deployed target satisfies the request's limits (400). */
+/**
+ * No deployed target satisfies the request's limits (400).
+ * @example throw new NoTargetError('no deployed zone in regions [xx-east-9]');
+ */
 export class NoTargetError extends RouterError {
   constructor(message: string) {
     super(message, 'NoTarget', 400, 'limits');

@@ -4,6 +4,8 @@ import type { PlacerFactory } from './types';
 /**
  * The core router as the placer. One `Router` lives as long as the factory: each new view snapshot
  * is handed to it with `setView`, so what it learned from observed outcomes carries over a refresh.
+ * @example
+ * const service = new RoutingService({ store, invoker, config, placerFactory: corePlacerFactory({ baselineZone: 'usw1-az3' }) });
  */
 export function corePlacerFactory(options: RouterOptions = {}): PlacerFactory {
   let router: Router | undefined;

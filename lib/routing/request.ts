@@ -144,6 +144,7 @@ export interface RouterRequest {
 /**
  * Validates a router request (already decoded from JSON).
  * @throws RouterRequestError naming the first field at fault.
+ * @example parseRouterRequest({ workload: 'zipper', objective: 'cost' }).profile; // 'zipper'
  */
 export function parseRouterRequest(body: unknown): RouterRequest {
   checkDepth(body);
