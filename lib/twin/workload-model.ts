@@ -63,8 +63,11 @@ export function modelRuntimeMs(
   return workload.baseMs * relative * scale;
 }
 
-/** The dynamic function's timeout as the mesh deploys it by default (RegionMeshStack `timeout`), ms. */
-export const DYNAMIC_TIMEOUT_MS = 5 * 60_000;
+/**
+ * How long one request may run in the dynamic function, ms: the handler's default budget for a request
+ * that sets none (60 s), shorter than the function's 5-minute timeout, so it is the limit that binds.
+ */
+export const DYNAMIC_TIMEOUT_MS = 60_000;
 
 /**
  * The memory sizes a workload may run at: the mesh's sizes from its `minMemoryMb` up, with its
