@@ -4,9 +4,9 @@ import { SkyStore } from '../../lib/aws/store';
 import { regionFacts, regionOfAzId } from '../../lib/catalog';
 import { installPolyfills } from '../../lib/polyfills';
 import { externalZonesFromEnv, routerInvoker, SecretResolver, withExternalZones } from '../../lib/providers';
+import { routerEnvironment } from '../../lib/routing/environment';
 import { regionalInvoker } from '../../lib/routing/regional-invoker';
 import type { DeadlineSource } from '../../lib/routing/service';
-import { routerEnvironment } from './environment';
 import { createRouterHandler, type RouterHandler } from './handler';
 
 export { createRouterHandler, type FunctionUrlResult, type RouterHandler } from './handler';

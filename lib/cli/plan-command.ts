@@ -1,5 +1,4 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { routerEnvironment } from '../../lambda/router/environment';
 import { createDocumentClient } from '../aws/dynamo-client';
 import { SkyStore } from '../aws/store';
 import { regionFacts, regionOfAzId } from '../catalog';
@@ -7,6 +6,7 @@ import { FUNCTION_ENV } from '../contracts';
 import { type RankedTarget, Router } from '../core/router';
 import type { Arch, Characterization, Placement, PlacementRequest } from '../core/types';
 import { formatMix, shortCpuLabel, textTable, wrapText } from '../report/format';
+import { routerEnvironment } from '../routing/environment';
 import { parseRouterRequest } from '../routing/request';
 import type { RouterStore } from '../routing/types';
 import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, usd } from './router-options';

@@ -1,5 +1,5 @@
-import { routerEnvironment } from '../../lambda/router/environment';
 import { regionFacts, regionOfAzId } from '../../lib/catalog';
+import { routerEnvironment } from '../../lib/routing/environment';
 import { RouterConfigError } from '../../lib/routing/errors';
 
 const facts = { regionFacts, regionOfAzId };

@@ -5,11 +5,11 @@ import {
   isLambdaMemorySize,
   LAMBDA_MEMORY_MB,
   PAPER_MEMORY_SIZES,
-} from '../../lib/contracts';
-import { isRejectMode, REJECT_MODES } from '../../lib/core/reject-mode';
-import type { Arch, RegionFacts } from '../../lib/core/types';
-import { DEFAULT_CACHE_TTL_MS, type RejectMode, type RouterConfig } from '../../lib/routing/config';
-import { RouterConfigError } from '../../lib/routing/errors';
+} from '../contracts';
+import { isRejectMode, REJECT_MODES } from '../core/reject-mode';
+import type { Arch, RegionFacts } from '../core/types';
+import { DEFAULT_CACHE_TTL_MS, type RejectMode, type RouterConfig } from './config';
+import { RouterConfigError } from './errors';
 
 /**
  * The router Lambda's settings, from its environment (set by the control stack; names in
