@@ -10,14 +10,19 @@ import { type Candidate, type EvaluationParams, evaluateMask, evaluatePrefix, ty
  * Moving c out of the accepted set lowers f exactly when a_c > f(B) + h' (cross-multiply the two
  * ratios). So at the optimum every accepted CPU has a_c ≤ f* + h' and every rejected one a_c ≥ f* + h':
  * the optimal B is a threshold on a_c, a suffix of the CPUs sorted fastest first, and scanning the
- * C prefixes finds it. With a finite budget the last attempt accepts anything; the prefix scan still
- * finds the optimum there (property-tested against every subset in `test/core/reject-set.test.ts`).
+ * C prefixes finds it.
  *
- * A bound on added latency (a bound on P(B)) breaks the exchange argument: a cheap-to-keep CPU may
- * be worth rejecting only because a costlier one is too common to reject. Under a bound the search
- * is exhaustive over all subsets (2^C; Lambda zones have a handful of CPU types) up to
- * `EXHAUSTIVE_LIMIT` types, and scans prefixes beyond.
+ * A finite budget breaks the exchange argument: the last attempt accepts anything, so a rare CPU can
+ * be worth rejecting where a common one of the same speed is not (the property test against every
+ * subset in `test/core/reject-set.test.ts` found such a case). So is a bound on added latency (a
+ * bound on P(B)): a cheap-to-keep CPU may be worth rejecting only because a costlier one is too
+ * common to reject. The search is therefore exhaustive over all subsets (2^C) up to `EXACT_LIMIT`
+ * types (Lambda zones have a handful), under a latency bound up to `EXHAUSTIVE_LIMIT`, and scans
+ * prefixes beyond (the unbounded-budget optimum, close to the finite one).
  */
+
+/** Up to this many CPU types every search is exhaustive, so it is exact under any budget. */
+export const EXACT_LIMIT = 8;
 
 /** Above this many CPU types a bounded search scans prefixes only (2^16 subsets is the most tried). */
 export const EXHAUSTIVE_LIMIT = 16;
@@ -46,7 +51,8 @@ export function optimalRejectSet(
   const n = c.cpus.length;
   out.mask = -1;
   out.value = Number.POSITIVE_INFINITY;
-  if (params.maxAddedLatencyMs < Number.POSITIVE_INFINITY && n <= EXHAUSTIVE_LIMIT) {
+  const bounded = params.maxAddedLatencyMs < Number.POSITIVE_INFINITY;
+  if (n <= EXACT_LIMIT || (bounded && n <= EXHAUSTIVE_LIMIT)) {
     for (let bits = 0; bits < 1 << n; bits++) {
       evaluateMask(c, bits, rttMs, bits === 0 ? noRetry : params, metrics);
       if (metrics.feasible && metrics.value < out.value) {
