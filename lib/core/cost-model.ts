@@ -225,14 +225,21 @@ export function expectedPlacementCost(input: PlacementCostInput): PlacementExpec
   if (!Number.isFinite(init) || init < 0) throw new CoreInputError('initBilledMs', init, 'a finite number >= 0');
   const newInstances = coldStartShare + (attempts - 1);
   const billedMs = runtimeMs + hold * (attempts - 1) + newInstances * Math.ceil(init);
-  const gbMsPrice = usdPerBilledMs(input.memoryMb, input.price);
+  return placementExpectation(input, { attempts, rejectShare: q, billedMs, newInstances, runtimeMs });
+}
+
+/**
+ * The expectation of a placement from its expected attempts, billed time and new instances: prices them at the
+ * zone's rates (per billed ms, vCPU included where the provider charges it, and per attempt) and adds the hold and
+ * retry overhead of every attempt after the first to the latency. Every reject-mode model reports through this.
+ */
+export function placementExpectation(
+  input: PlacementCostInput,
+  e: Pick<PlacementExpectation, 'attempts' | 'rejectShare' | 'billedMs' | 'newInstances' | 'runtimeMs'>,
+): PlacementExpectation {
   return {
-    attempts,
-    rejectShare: q,
-    billedMs,
-    newInstances,
-    runtimeMs,
-    costUsd: billedMs * gbMsPrice + attempts * input.price.pricePerRequest,
-    addedLatencyMs: (attempts - 1) * (input.holdMs + (input.retryOverheadMs ?? 0)) + (input.networkMs ?? 0),
+    ...e,
+    costUsd: e.billedMs * usdPerBilledMs(input.memoryMb, input.price) + e.attempts * input.price.pricePerRequest,
+    addedLatencyMs: (e.attempts - 1) * (input.holdMs + (input.retryOverheadMs ?? 0)) + (input.networkMs ?? 0),
   };
 }

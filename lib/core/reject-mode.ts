@@ -1,8 +1,8 @@
 import {
   expectedPlacementCost,
-  MB_PER_GB,
   type PlacementCostInput,
   type PlacementExpectation,
+  placementExpectation,
   rejectSums,
 } from './cost-model';
 import { CoreInputError } from './errors';
@@ -117,14 +117,5 @@ export function expectedRejectModeCost(input: RejectModeCostInput): PlacementExp
     return { ...base, attempts: Infinity, billedMs: Infinity, costUsd: Infinity, addedLatencyMs: Infinity };
   }
   const billedMs = runtimeMs + hold * rejections + newInstances * init;
-  const gbMsPrice = ((input.memoryMb / MB_PER_GB) * input.price.pricePerGbSecond) / 1000;
-  return {
-    attempts,
-    rejectShare: q,
-    billedMs,
-    newInstances,
-    runtimeMs,
-    costUsd: billedMs * gbMsPrice + attempts * input.price.pricePerRequest,
-    addedLatencyMs: (attempts - 1) * (input.holdMs + (input.retryOverheadMs ?? 0)) + (input.networkMs ?? 0),
-  };
+  return placementExpectation(input, { attempts, rejectShare: q, billedMs, newInstances, runtimeMs });
 }
