@@ -133,7 +133,7 @@ export class TwinRouting {
     if (result.kind === 'throttled') this.meter.throttled++;
     if (result.kind !== 'ok') return;
     const parsed = parseFunctionName(name);
-    if (!parsed || parsed.kind !== 'dynamic') return;
+    if (parsed?.kind !== 'dynamic') return;
     const region = this.options.scenario.zones.find((z) => z.azId === parsed.azId)?.region;
     if (!region) return;
     const rate = priceRates(prices, region, parsed.arch, parsed.memoryMb);
@@ -162,7 +162,7 @@ export class TwinRouting {
       addedLatencyCounts[added] = (addedLatencyCounts[added] ?? 0) + 1;
       if (call.cpu) acceptedByCpu[call.cpu] = (acceptedByCpu[call.cpu] ?? 0) + 1;
       const parsed = call.functionName ? parseFunctionName(call.functionName) : undefined;
-      if (!parsed || parsed.kind !== 'dynamic') continue;
+      if (parsed?.kind !== 'dynamic') continue;
       acceptedByZone[parsed.azId] = (acceptedByZone[parsed.azId] ?? 0) + 1;
       acceptedByMemory[parsed.memoryMb] = (acceptedByMemory[parsed.memoryMb] ?? 0) + 1;
       acceptedByArch[parsed.arch] = (acceptedByArch[parsed.arch] ?? 0) + 1;
