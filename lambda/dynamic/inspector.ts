@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Inspection } from '../../lib/contracts';
+import type { CpuTicks, Inspection } from '../../lib/contracts';
 import { cpuKeyOf } from '../../lib/core/cpu';
 import type { Arch, CpuKey } from '../../lib/core/types';
 import type { Platform } from '../shared/platform';
@@ -19,16 +19,6 @@ export interface CpuFacts {
   readonly mhz?: number;
   readonly cores: number;
   readonly arch: Arch;
-}
-
-/** The ticks of the aggregate `cpu` line of /proc/stat. */
-export interface CpuTicks {
-  readonly user: number;
-  readonly nice: number;
-  readonly system: number;
-  readonly idle: number;
-  readonly iowait: number;
-  readonly steal: number;
 }
 
 /** Name of the instance marker file inside the platform's scratch folder. */

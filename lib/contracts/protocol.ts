@@ -6,6 +6,16 @@ import type { Arch, CpuKey, PollAggregate } from '../core/types';
  */
 
 /** What a function instance reports about the machine it runs on (after SAAF's Inspector). */
+/** The ticks of the aggregate `cpu` line of /proc/stat. */
+export interface CpuTicks {
+  readonly user: number;
+  readonly nice: number;
+  readonly system: number;
+  readonly idle: number;
+  readonly iowait: number;
+  readonly steal: number;
+}
+
 export interface Inspection {
   readonly cpuModel: string;
   readonly cpuKey: CpuKey;
@@ -21,14 +31,7 @@ export interface Inspection {
   /** Host boot time (`btime` in /proc/stat, seconds since the epoch): a hint of which host this is. */
   readonly bootTime?: number;
   /** CPU time spent during this call in ticks, from /proc/stat deltas. */
-  readonly cpuTime?: {
-    readonly user: number;
-    readonly nice: number;
-    readonly system: number;
-    readonly idle: number;
-    readonly iowait: number;
-    readonly steal: number;
-  };
+  readonly cpuTime?: CpuTicks;
   readonly region?: string;
   readonly azId?: string;
   readonly memoryMb?: number;

@@ -107,6 +107,15 @@ export function parseExternalZones(input: unknown, where = 'endpoints'): Externa
       throw new EndpointConfigError(`${at}.region`, zone.region, `one entry per zone; ${azId} is listed twice`);
     seen.add(azId);
     const functions = new Map(Object.entries(zone.functions).map(([mb, url]) => [Number(mb), url] as const));
+    const common = {
+      azId,
+      provider: zone.provider,
+      region: zone.region,
+      functions,
+      samplers: zone.samplers,
+      auth: zone.auth,
+      memorySizes: [...functions.keys()].sort((a, b) => a - b),
+    };
     if (zone.provider === 'https') {
       for (const key of ['price', 'location'] as const) {
         if (zone[key] === undefined) {
@@ -118,13 +127,7 @@ export function parseExternalZones(input: unknown, where = 'endpoints'): Externa
         }
       }
       return {
-        azId,
-        provider: zone.provider,
-        region: zone.region,
-        functions,
-        samplers: zone.samplers,
-        auth: zone.auth,
-        memorySizes: [...functions.keys()].sort((a, b) => a - b),
+        ...common,
         architectures: ['x86_64'],
         facts: httpsFacts(zone.region, zone.price!, zone.location!, zone.carbonGPerKwh),
       };
@@ -156,13 +159,7 @@ export function parseExternalZones(input: unknown, where = 'endpoints'): Externa
       }
     }
     return {
-      azId,
-      provider: zone.provider,
-      region: zone.region,
-      functions,
-      samplers: zone.samplers,
-      auth: zone.auth,
-      memorySizes: [...functions.keys()].sort((a, b) => a - b),
+      ...common,
       architectures: info.architectures,
       facts: regionFacts(zone.region),
     };
