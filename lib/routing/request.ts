@@ -211,13 +211,16 @@ export const MAX_REQUEST_DEPTH = 64;
  * Iterative, so that no input can exhaust the stack.
  */
 function checkDepth(body: unknown): void {
-  const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value: body, depth: 0, path: 'request' }];
+  // `field` is the top-level key the nesting sits under, kept apart from the shown path: a key may itself contain dots.
+  const stack: Array<{ value: unknown; depth: number; path: string; field: string }> = [
+    { value: body, depth: 0, path: 'request', field: 'request' },
+  ];
   while (stack.length > 0) {
-    const { value, depth, path } = stack.pop()!;
+    const { value, depth, path, field } = stack.pop()!;
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= MAX_REQUEST_DEPTH) {
       throw new RouterRequestError(
-        path.split('.')[0],
+        field,
         `nested more than ${MAX_REQUEST_DEPTH} levels deep (at ${path.length > 80 ? `${path.slice(0, 80)}…` : path})`,
       );
     }
@@ -225,7 +228,8 @@ function checkDepth(body: unknown): void {
       const child = (value as Record<string, unknown>)[key];
       if (typeof child === 'object' && child !== null) {
         const name = key === '' ? '""' : key;
-        stack.push({ value: child, depth: depth + 1, path: path === 'request' ? name : `${path}.${name}` });
+        const top = depth === 0;
+        stack.push({ value: child, depth: depth + 1, path: top ? name : `${path}.${name}`, field: top ? name : field });
       }
     }
   }

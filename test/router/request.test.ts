@@ -7,6 +7,13 @@ import {
   SYNC_PAYLOAD_LIMIT_BYTES,
 } from '../../lib/routing/request';
 
+/** An array nested `depth` levels deep. */
+function deeplyNested(depth: number): unknown {
+  let value: unknown = 1;
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+}
+
 describe('parseRouterRequest', () => {
   it('normalizes a workload given by name with a size, the limits shorthands and the client location', () => {
     // GIVEN a request in the CLI's style
@@ -115,6 +122,8 @@ describe('parseRouterRequest', () => {
     ],
     ['a zero timeout', { workload: 'zipper', timeoutMs: 0 }, 'timeoutMs'],
     ['a bad profile name', { workload: 'zipper', profile: 'a b' }, 'profile'],
+    ['deep nesting under a key that is a dot', { '.': deeplyNested(70) }, '.'],
+    ['deep nesting under a dotted key', { 'a.b': deeplyNested(70) }, 'a.b'],
   ])('refuses %s, naming the field', (_what, body, field) => {
     let caught: unknown;
     try {
