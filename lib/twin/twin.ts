@@ -1,3 +1,4 @@
+import { providerSampling } from '../catalog/providers';
 import {
   FANOUT_MEMORY_MB,
   type InvokeOptions,
@@ -315,7 +316,10 @@ export class Twin {
         return { zone, name, arch: parsed.arch, memoryMb: parsed.memoryMb, create: (p) => this.kit.dynamic(p, fn) };
       }
       case 'sampler': {
-        const memoryMb = Math.min(LAMBDA_MEMORY_MB.max, this.samplerMemoryBaseMb + parsed.index);
+        // Samplers on another provider all have its one sampler size; Lambda's have a size each.
+        const memoryMb =
+          providerSampling(zone.region)?.samplerMemoryMb ??
+          Math.min(LAMBDA_MEMORY_MB.max, this.samplerMemoryBaseMb + parsed.index);
         const fn = { name, azId: parsed.azId, index: parsed.index, memoryMb };
         return { zone, name, arch: defaultArch(zone), memoryMb, create: (p) => this.kit.sampler(p, fn) };
       }
