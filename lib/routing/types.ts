@@ -1,4 +1,5 @@
 import type { DynamicErrorType } from '../contracts';
+import type { RankedTarget } from '../core/router';
 import type {
   Characterization,
   CpuCounts,
@@ -47,6 +48,8 @@ export interface RouterStore {
 export interface Placer {
   place(request: PlacementRequest): Placement;
   observe?(outcome: Outcome): void;
+  /** Every allowed target, best first (for `RoutingService.plan`). */
+  rank?(request: PlacementRequest, count?: number): readonly RankedTarget[];
 }
 
 /** Builds a placer over a view; default: the core `Router`. */
