@@ -6,6 +6,7 @@ import { FUNCTION_ENV } from '../contracts';
 import { type RankedTarget, Router } from '../core/router';
 import type { Arch, Characterization, Placement, PlacementRequest } from '../core/types';
 import { formatMix, shortCpuLabel, textTable, wrapText } from '../report/format';
+import { DEFAULT_FUNCTION_TIMEOUT_MS } from '../routing/config';
 import { routerEnvironment } from '../routing/environment';
 import { parseRouterRequest } from '../routing/request';
 import type { RouterStore } from '../routing/types';
@@ -116,6 +117,8 @@ export async function runPlan(
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
       ...(options.maxAddedLatencyMs !== undefined ? { maxAddedLatencyMs: options.maxAddedLatencyMs } : {}),
       ...(options.clientLocation ? { clientLocation: options.clientLocation } : {}),
+      // As the router holds a call to it: no target where the work would pass the functions' timeout.
+      timeoutMs: deployed.functionTimeoutMs,
     },
   };
   const chosen = router.place(placementRequest);
@@ -145,7 +148,12 @@ function deployedOf(
   zones: readonly Characterization[],
   named: readonly string[] | undefined,
   env: Readonly<Record<string, string | undefined>>,
-): { zones: Array<{ azId: string; region: string }>; memorySizes: number[]; architectures: Arch[] } {
+): {
+  zones: Array<{ azId: string; region: string }>;
+  memorySizes: number[];
+  architectures: Arch[];
+  functionTimeoutMs: number;
+} {
   const characterized = new Map<string, { azId: string; region: string }>();
   for (const z of zones) characterized.set(z.azId, { azId: z.azId, region: z.region });
   for (const azId of named ?? []) {
@@ -158,7 +166,9 @@ function deployedOf(
     .filter((z) => !named || named.includes(z.azId))
     .map((z) => `${z.region}:${z.azId}`)
     .join(',');
-  if (!env[FUNCTION_ENV.zones] && fallbackZones === '') return { zones: [], memorySizes: [], architectures: [] };
+  if (!env[FUNCTION_ENV.zones] && fallbackZones === '') {
+    return { zones: [], memorySizes: [], architectures: [], functionTimeoutMs: DEFAULT_FUNCTION_TIMEOUT_MS };
+  }
   const { config } = routerEnvironment(
     {
       ...env,
@@ -168,7 +178,12 @@ function deployedOf(
     { regionFacts, regionOfAzId },
   );
   const deployed = config.deployed.filter((z) => !named || named.includes(z.azId));
-  return { zones: [...deployed], memorySizes: [...config.memorySizes], architectures: [...config.architectures] };
+  return {
+    zones: [...deployed],
+    memorySizes: [...config.memorySizes],
+    architectures: [...config.architectures],
+    functionTimeoutMs: config.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS,
+  };
 }
 
 function sharesOf(c: Characterization): Record<string, number> {
@@ -186,6 +201,12 @@ export function formatPlan(plan: Plan): string {
     `  reject [${c.rejectCpus.map(shortCpuLabel).join(', ') || 'none'}], hold ${c.holdMs} ms, up to ${c.maxAttempts} attempts`,
     `  expected per call: ${usd(c.expected.costUsd)}, ${c.expected.attempts.toFixed(2)} attempts, ` +
       `${c.expected.runtimeMs.toFixed(0)} ms run time, +${c.expected.addedLatencyMs.toFixed(0)} ms added latency`,
+    wrapText(
+      `evidence: ${c.evidence.level} (runtimes ${c.evidence.runtime}, zone mix ${c.evidence.mix})` +
+        (c.evidence.level === 'assumed' ? ': nothing observed supports this target; its figures are a guess' : ''),
+      100,
+      '  ',
+    ),
     ...c.notes.map((n) => wrapText(`note: ${n}`, 100, '  ')),
     ...(c.fallbacks.length > 0
       ? [wrapText(`failover order: ${c.fallbacks.map((t) => t.functionName).join(', ')}`, 100, '  ')]
@@ -193,7 +214,7 @@ export function formatPlan(plan: Plan): string {
     '',
     `The ${plan.candidates.length} best targets by the objective (${plan.zonesRead} zone characterizations read):`,
     textTable(
-      ['#', 'function', 'reject', 'attempts', 'runtime', '+latency', 'cost/call', 'gCO2e/1k'],
+      ['#', 'function', 'reject', 'attempts', 'runtime', '+latency', 'cost/call', 'gCO2e/1k', 'evidence'],
       plan.candidates.map((row) => [
         `${row.rank}${row.chosen ? '*' : ''}`,
         row.target.functionName,
@@ -203,6 +224,7 @@ export function formatPlan(plan: Plan): string {
         `${row.expected.addedLatencyMs.toFixed(0)} ms`,
         usd(row.expected.costUsd),
         (row.expected.carbonG * 1000).toFixed(3),
+        row.evidence.level,
       ]),
       [3, 4, 5, 6, 7],
     ),
@@ -217,7 +239,9 @@ export function formatPlan(plan: Plan): string {
         'reject: CPUs whose instances are refused and retried. attempts: expected invocations per call. ' +
         'runtime: expected run time of the accepted attempt. +latency: expected time added by rejected ' +
         'attempts and distance. cost/call: expected Lambda charge per call, retries included. gCO2e/1k: ' +
-        'expected grams of CO2e per 1,000 calls.',
+        'expected grams of CO2e per 1,000 calls. evidence: measured (runtimes observed on every CPU of the ' +
+        'target, zone mix measured), estimated (carried over from other CPUs or memory sizes, or a prior mix), ' +
+        'assumed (the workload never ran on this architecture, or at all: a guess).',
       100,
       '  ',
     ),

@@ -26,7 +26,7 @@ import { DEFAULT_TWIN_SAMPLING, sampleZone, type TwinSamplingOptions, type ZoneS
 import type { Scenario } from './scenario';
 import { arm64FleetOf, DEFAULT_EPOCH_MS, fleetOf, Twin } from './twin';
 import { runInWorkers } from './workers';
-import { allowedMemorySizes } from './workload-model';
+import { allowedMemorySizes, offeredMemorySizes } from './workload-model';
 
 /**
  * `sky twin`'s experiment: for every day of a scenario, progressive sampling of every zone
@@ -204,8 +204,10 @@ export class DayRunner {
   private readonly arch: Arch;
   /** Architectures with hosts in some zone: x86_64 (the spec's fleets) and arm64 where a zone has an arm64 fleet. */
   private readonly arches: readonly Arch[];
-  /** Per workload: the memory sizes it may run at (from its minMemoryMb, within the function's timeout). */
+  /** Per workload: the memory sizes the mesh offers it (the router keeps to its minMemoryMb and the call budget). */
   private readonly workloadMemory: ReadonlyMap<string, readonly number[]>;
+  /** Per workload: the memory sizes the oracle may run it at (from its minMemoryMb, within the function's timeout). */
+  private readonly oracleMemory: ReadonlyMap<string, readonly number[]>;
   private readonly state: ModelState;
   private readonly clock: VirtualClock;
   private readonly twin: Twin;
@@ -223,7 +225,8 @@ export class DayRunner {
     const arches = [...new Set(scenario.cpuList.map((c) => archOfCpu(c.cpuKey)))].sort() as Arch[];
     this.arch = arches.includes('x86_64') ? 'x86_64' : 'arm64';
     this.arches = scenario.zones.some((z) => z.arm64) && this.arch === 'x86_64' ? ['x86_64', 'arm64'] : [this.arch];
-    this.workloadMemory = new Map(
+    this.workloadMemory = new Map(Object.entries(scenario.workloads).map(([name, w]) => [name, offeredMemorySizes(w)]));
+    this.oracleMemory = new Map(
       Object.entries(scenario.workloads).map(([name, w]) => [name, allowedMemorySizes(scenario, w)]),
     );
     if (options.realWorkloads) {
@@ -322,7 +325,7 @@ export class DayRunner {
       for (const strategy of this.strategies) {
         if (strategy === 'oracle') {
           const outcome = oracleBurst(oracleZones, workload, scenario, state.noise, scenario.burst, prices, {
-            memorySizes: this.workloadMemory.get(name) ?? [workload.memoryMb],
+            memorySizes: this.oracleMemory.get(name) ?? [workload.memoryMb],
             initBilledMs: twin.initBilledMs,
           });
           const top = Object.entries(outcome.acceptedByZone).sort((a, b) => b[1] - a[1])[0];
@@ -495,6 +498,7 @@ function routerRequest(
     strategy: strategy as StrategyName,
     limits: {
       memorySizes: chooses ? [...memorySizes] : [w.memoryMb],
+      minMemoryMb: w.minMemoryMb,
       architectures: chooses ? [...arches] : [homeArch],
       ...(SINGLE_ZONE.has(strategy) ? { zones: [scenario.baselineZone] } : {}),
     },
