@@ -4,7 +4,7 @@ import { ape, distributionOf } from '../core/distribution';
 import type { RejectMode } from '../core/reject-mode';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type { Arch, Characterization, CpuKey, StrategyName } from '../core/types';
-import type { RouterRequestBody } from '../routing/request';
+import { profileKeyOf, type RouterRequestBody } from '../routing/request';
 import { driftFromPrevious } from '../sampling';
 import {
   type BurstOutcome,
@@ -302,7 +302,13 @@ export class DayRunner {
         init: { billed: scenario.pricing.initBilled, initMs: twin.coldStartMs },
         // Each burst meets a fresh fleet: every request's first attempt starts a new instance.
         coldStartShare: 1,
-        parallelism: Object.fromEntries(Object.entries(scenario.workloads).map(([n, w]) => [n, w.vcpus])),
+        // Keyed as the router learns profiles: by the requests' profile key (`<name>@small`).
+        parallelism: Object.fromEntries(
+          Object.entries(scenario.workloads).map(([n, w]) => [
+            profileKeyOf({ workload: { name: n, size: 'small' } }),
+            w.vcpus,
+          ]),
+        ),
       },
     });
     routing.characterize(characterizations);
@@ -370,7 +376,8 @@ export class DayRunner {
 
   /**
    * The profiling phase (the paper ran each workload many times per zone before routing, §4.5):
-   * `profilingCalls` calls of every workload at its own memory size in every zone, sent through
+   * `profilingCalls` calls of every workload at its own memory size in every zone (and on the
+   * zone's arm64 fleet where it has one), sent through
    * the router with the `regional` strategy pinned to the zone and no retries, so the router's
    * learning records what each call ran on and how long it took. Runtime noise is drawn apart
    * from the bursts'.
@@ -390,18 +397,24 @@ export class DayRunner {
         const sizes = offered.memorySizes ?? [workload.memoryMb];
         const memoryMb = sizes.find((mb) => mb >= workload.memoryMb) ?? sizes[sizes.length - 1];
         const zoneArch = offered.architectures?.includes(arch) === false ? offered.architectures[0] : arch;
-        state.next = 0;
-        await clock.run(() =>
-          routing.burst(
-            {
-              workload: { name, size: 'small' },
-              objective: 'cost',
-              strategy: 'regional',
-              limits: { zones: [z.azId], memoryMb, arch: zoneArch, maxAttempts: 1 },
-            },
-            calls,
-          ),
-        );
+        // Where the zone has an arm64 fleet, on it too: the router places only where a workload has run
+        // (on an architecture it never ran on, its speed would be a guess).
+        const profiled: Arch[] =
+          z.arm64 && zoneArch !== 'arm64' && this.arches.includes('arm64') ? [zoneArch, 'arm64'] : [zoneArch];
+        for (const profiledArch of profiled) {
+          state.next = 0;
+          await clock.run(() =>
+            routing.burst(
+              {
+                workload: { name, size: 'small' },
+                objective: 'cost',
+                strategy: 'regional',
+                limits: { zones: [z.azId], memoryMb, arch: profiledArch, maxAttempts: 1 },
+              },
+              calls,
+            ),
+          );
+        }
       }
     }
   }
