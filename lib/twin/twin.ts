@@ -1,3 +1,4 @@
+import { providerSampling } from '../catalog/providers';
 import {
   DYNAMIC_FUNCTION_TIMEOUT_SECONDS,
   FANOUT_MEMORY_MB,
@@ -326,7 +327,10 @@ export class Twin {
         };
       }
       case 'sampler': {
-        const memoryMb = Math.min(LAMBDA_MEMORY_MB.max, this.samplerMemoryBaseMb + parsed.index);
+        // Samplers on another provider all have its one sampler size; Lambda's have a size each.
+        const memoryMb =
+          providerSampling(zone.region)?.samplerMemoryMb ??
+          Math.min(LAMBDA_MEMORY_MB.max, this.samplerMemoryBaseMb + parsed.index);
         const fn = { name, azId: parsed.azId, index: parsed.index, memoryMb };
         return { zone, name, arch: defaultArch(zone), memoryMb, create: (p) => this.kit.sampler(p, fn) };
       }
