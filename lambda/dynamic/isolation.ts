@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { UserContext } from '../workloads/types';
+import type { UserContext } from '../../lib/workloads/types';
 import { BadRequestError, DeadlineError, DynamicError, UserCodeError } from './errors';
 import { WORKER_SOURCE } from './worker-source';
 

@@ -1,4 +1,3 @@
-import { WORKLOADS } from '../../lambda/workloads';
 import { archOfCpu } from '../core/cpu';
 import { ape, distributionOf } from '../core/distribution';
 import type { RejectMode } from '../core/reject-mode';
@@ -6,6 +5,7 @@ import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type { Arch, Characterization, CpuKey, StrategyName } from '../core/types';
 import { profileKeyOf, type RouterRequestBody } from '../routing/request';
 import { driftFromPrevious } from '../sampling';
+import { WORKLOADS } from '../workloads';
 import {
   type BurstOutcome,
   drawNoise,
