@@ -194,6 +194,12 @@ export function formatPlan(plan: Plan): string {
     `  reject [${c.rejectCpus.map(shortCpuLabel).join(', ') || 'none'}], hold ${c.holdMs} ms, up to ${c.maxAttempts} attempts`,
     `  expected per call: ${usd(c.expected.costUsd)}, ${c.expected.attempts.toFixed(2)} attempts, ` +
       `${c.expected.runtimeMs.toFixed(0)} ms run time, +${c.expected.addedLatencyMs.toFixed(0)} ms added latency`,
+    wrapText(
+      `evidence: ${c.evidence.level} (runtimes ${c.evidence.runtime}, zone mix ${c.evidence.mix})` +
+        (c.evidence.level === 'assumed' ? ': nothing observed supports this target; its figures are a guess' : ''),
+      100,
+      '  ',
+    ),
     ...c.notes.map((n) => wrapText(`note: ${n}`, 100, '  ')),
     ...(c.fallbacks.length > 0
       ? [wrapText(`failover order: ${c.fallbacks.map((t) => t.functionName).join(', ')}`, 100, '  ')]
@@ -201,7 +207,7 @@ export function formatPlan(plan: Plan): string {
     '',
     `The ${plan.candidates.length} best targets by the objective (${plan.zonesRead} zone characterizations read):`,
     textTable(
-      ['#', 'function', 'reject', 'attempts', 'runtime', '+latency', 'cost/call', 'gCO2e/1k'],
+      ['#', 'function', 'reject', 'attempts', 'runtime', '+latency', 'cost/call', 'gCO2e/1k', 'evidence'],
       plan.candidates.map((row) => [
         `${row.rank}${row.chosen ? '*' : ''}`,
         row.target.functionName,
@@ -211,6 +217,7 @@ export function formatPlan(plan: Plan): string {
         `${row.expected.addedLatencyMs.toFixed(0)} ms`,
         usd(row.expected.costUsd),
         (row.expected.carbonG * 1000).toFixed(3),
+        row.evidence.level,
       ]),
       [3, 4, 5, 6, 7],
     ),
@@ -227,7 +234,9 @@ export function formatPlan(plan: Plan): string {
         'reject: CPUs whose instances are refused and retried. attempts: expected invocations per call. ' +
         'runtime: expected run time of the accepted attempt. +latency: expected time added by rejected ' +
         'attempts and distance. cost/call: expected Lambda charge per call, retries included. gCO2e/1k: ' +
-        'expected grams of CO2e per 1,000 calls.',
+        'expected grams of CO2e per 1,000 calls. evidence: measured (runtimes observed on every CPU of the ' +
+        'target, zone mix measured), estimated (carried over from other CPUs or memory sizes, or a prior mix), ' +
+        'assumed (the workload never ran on this architecture, or at all: a guess).',
       100,
       '  ',
     ),

@@ -124,10 +124,10 @@ export class RoutingService {
     try {
       const request = parseRouterRequest(body);
       const cached = await this.cache.get();
-      const placementRequest = placementRequestOf(request, config);
+      const functionTimeoutMs = config.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
+      const placementRequest = placementRequestOf(request, config, functionTimeoutMs);
       const placement = place(cached, placementRequest);
       checkPayloadSize({ ...request.work, reject: { cpus: placement.rejectCpus, holdMs: placement.holdMs } });
-      const functionTimeoutMs = config.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
       const follow: FollowContext = {
         invoker,
         learning: this.learning,
@@ -211,12 +211,26 @@ function withinResponseLimit(call: RoutedCall): RoutedCall {
   };
 }
 
-function placementRequestOf(request: RouterRequest, config: RouterConfig): PlacementRequest {
+/**
+ * What the core router places: the request's limits, the attempt budget, and the call budget (the
+ * work's own `timeoutMs` if shorter than the functions' timeout), so no placement is made where the
+ * work would time out.
+ */
+export function placementRequestOf(
+  request: RouterRequest,
+  config: RouterConfig,
+  functionTimeoutMs: number = config.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS,
+): PlacementRequest {
   return {
     workload: request.profile,
     ...(request.objective !== undefined ? { objective: request.objective } : {}),
     ...(request.strategy !== undefined ? { strategy: request.strategy } : {}),
-    limits: { maxAttempts: config.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, ...request.limits },
+    ...(request.minMemoryMb !== undefined ? { minMemoryMb: request.minMemoryMb } : {}),
+    limits: {
+      maxAttempts: config.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      timeoutMs: Math.min(request.work.timeoutMs ?? functionTimeoutMs, functionTimeoutMs),
+      ...request.limits,
+    },
   };
 }
 

@@ -87,6 +87,8 @@ export interface PlacementSummary {
   readonly holdMs: number;
   readonly maxAttempts: number;
   readonly expected: Placement['expected'];
+  /** What the expectation rests on (`assumed`: nothing observed supports the target's runtime). */
+  readonly evidence: Placement['evidence'];
   readonly notes: readonly string[];
 }
 
