@@ -10,7 +10,7 @@ import { RoutingService } from '../routing/service';
 import { silentTelemetry } from '../routing/telemetry';
 import type { BatchAnswer } from '../routing/types';
 import type { BurstOutcome } from './burst';
-import { priceRates } from './burst';
+import { billOfCall } from './burst';
 import { TwinError } from './errors';
 import type { PriceBook } from './prices';
 import type { Scenario } from './scenario';
@@ -149,10 +149,9 @@ export class TwinRouting {
     if (parsed?.kind !== 'dynamic') return;
     const region = this.options.scenario.zones.find((z) => z.azId === parsed.azId)?.region;
     if (!region) return;
-    const rate = priceRates(prices, region, parsed.arch, parsed.memoryMb);
-    const billedMs = Math.ceil(result.billedMs);
-    this.meter.billedMs += billedMs;
-    this.meter.costUsd += billedMs * rate.perMs + rate.perRequest;
+    const bill = billOfCall(prices, region, parsed.arch, parsed.memoryMb, result.billedMs);
+    this.meter.billedMs += bill.billedMs;
+    this.meter.costUsd += bill.costUsd;
   }
 
   private outcomeOf(answer: BatchAnswer): BurstOutcome {

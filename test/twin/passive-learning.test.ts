@@ -1,4 +1,3 @@
-import { WORKLOADS } from '../../lambda/workloads';
 import { ape } from '../../lib/core/distribution';
 import type { Characterization, CpuKey } from '../../lib/core/types';
 import type { ZoneMix } from '../../lib/core/zone-mix';
@@ -10,6 +9,7 @@ import { defaultHandlerKit } from '../../lib/twin/handlers';
 import { catalogPrices } from '../../lib/twin/prices';
 import { TwinRouting } from '../../lib/twin/routing';
 import { DEFAULT_EPOCH_MS, Twin } from '../../lib/twin/twin';
+import { WORKLOADS } from '../../lib/workloads';
 import { smallScenario } from './fixtures';
 
 const DAY = 86_400_000;
