@@ -36,7 +36,8 @@ import type { ScenarioCpu } from './scenario';
  *   largest size fits) before opening another preferred host; with no preferred host left, any host with room
  *   in the function's share, then any host with room at all. So small instances of one function pack onto few
  *   hosts (a poll of small samplers meets fewer hosts per request) and an instance of the largest size lands
- *   on a host of its own: what a sampler saves in memory it pays in hosts seen.
+ *   on a host of its own: what a sampler saves in memory it pays in hosts seen. An instance that ends itself
+ *   is replaced by a fresh placement (see Ending), not on the host it left.
  * - Scaling: Lambda limits new environments to 1,000 per function per 10 s (Developer Guide, "Lambda scaling
  *   behavior"); not modelled. A zone with no free slot throttles.
  * - Ending: after a crash Lambda resets the environment and may reuse it with a new INIT (Developer Guide,
@@ -381,6 +382,9 @@ export class EmulatedZone<T = unknown> {
   end(instance: Instance<T>): void {
     if (instance.state === 'gone') return;
     this.stats.ended++;
+    // Placed afresh: the replacement does not fill the host the ended instance left.
+    const pool = this.pools.get(instance.functionName);
+    if (pool?.open === instance.host) pool.open = undefined;
     this.destroy(instance);
   }
 
