@@ -112,6 +112,25 @@ export class ProfileBook {
     this.touch(workload, cell, stats.count);
   }
 
+  /**
+   * The workload's coefficient of variation of runtime, pooled over every CPU × arch × memory it was
+   * observed on (each cell's spread relative to its own mean); undefined below two runtimes in any cell.
+   */
+  runtimeCv(workload: string): number | undefined {
+    const cells = this.workloads.get(workload);
+    if (!cells) return undefined;
+    let squares = 0;
+    let freedom = 0;
+    for (const cell of cells.values()) {
+      for (const stats of cell.stats.values()) {
+        if (stats.count < 2 || !(stats.meanMs > 0)) continue;
+        squares += stats.m2 / (stats.meanMs * stats.meanMs);
+        freedom += stats.count - 1;
+      }
+    }
+    return freedom > 0 ? Math.sqrt(squares / freedom) : undefined;
+  }
+
   /** A snapshot of a workload's profile, entries sorted. */
   profile(workload: string): WorkloadProfile | undefined {
     const cells = this.workloads.get(workload);

@@ -50,6 +50,7 @@ export function hashRequest(request: PlacementRequest): number {
     h = mixNumber(h, limits.maxAddedLatencyMs);
     h = mixNumber(h, limits.clientLocation?.lat);
     h = mixNumber(h, limits.clientLocation?.lon);
+    h = mixNumber(h, limits.timeoutMs);
   }
   // 30 bits: always a small integer, so the cache lookup never boxes the key.
   return h & 0x3fffffff;
@@ -74,7 +75,8 @@ function sameLimits(a: PlacementLimits | undefined, b: PlacementLimits | undefin
     x.maxAttempts === y.maxAttempts &&
     x.maxAddedLatencyMs === y.maxAddedLatencyMs &&
     x.clientLocation?.lat === y.clientLocation?.lat &&
-    x.clientLocation?.lon === y.clientLocation?.lon
+    x.clientLocation?.lon === y.clientLocation?.lon &&
+    x.timeoutMs === y.timeoutMs
   );
 }
 
@@ -108,6 +110,7 @@ export function copyRequest(request: PlacementRequest): PlacementRequest {
           maxAttempts: limits.maxAttempts,
           maxAddedLatencyMs: limits.maxAddedLatencyMs,
           clientLocation: limits.clientLocation ? { ...limits.clientLocation } : undefined,
+          timeoutMs: limits.timeoutMs,
         }
       : undefined,
   };

@@ -337,6 +337,7 @@ export function summarize(placement: Placement): PlacementSummary {
     holdMs: placement.holdMs,
     maxAttempts: placement.maxAttempts,
     expected: placement.expected,
+    evidence: placement.evidence,
     notes: placement.notes,
   };
 }

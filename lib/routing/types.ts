@@ -1,4 +1,5 @@
 import type { DynamicErrorType } from '../contracts';
+import type { RankedTarget } from '../core/router';
 import type {
   Characterization,
   CpuCounts,
@@ -47,6 +48,8 @@ export interface RouterStore {
 export interface Placer {
   place(request: PlacementRequest): Placement;
   observe?(outcome: Outcome): void;
+  /** Every allowed target, best first (for `RoutingService.plan`). */
+  rank?(request: PlacementRequest, count?: number): readonly RankedTarget[];
 }
 
 /** Builds a placer over a view; default: the core `Router`. */
@@ -84,6 +87,8 @@ export interface PlacementSummary {
   readonly holdMs: number;
   readonly maxAttempts: number;
   readonly expected: Placement['expected'];
+  /** What the expectation rests on (`assumed`: nothing observed supports the target's runtime). */
+  readonly evidence: Placement['evidence'];
   readonly notes: readonly string[];
 }
 

@@ -10,6 +10,8 @@ export interface CachedView {
   readonly loadedAt: number;
   /** Why this view is not a fresh table read, when it is not. */
   readonly notes: readonly string[];
+  /** The failed read, when no good view was there to fall back on (this view is empty). */
+  readonly readError?: unknown;
 }
 
 export interface ViewCacheOptions {
@@ -87,9 +89,12 @@ export class ViewCache {
         const ageS = Math.round((now - this.current.loadedAt) / 1000);
         this.current = { ...this.current, notes: [`table read failed (${reason}); using data read ${ageS} s ago`] };
       } else {
-        this.current = this.build([], {}, [], now, [
-          `table read failed (${reason}); placing without characterizations or profiles`,
-        ]);
+        this.current = {
+          ...this.build([], {}, [], now, [
+            `table read failed (${reason}); placing without characterizations or profiles`,
+          ]),
+          readError: error,
+        };
       }
       this.expiresAt = now + Math.min(ttlMs, RETRY_AFTER_FAILURE_MS);
     }

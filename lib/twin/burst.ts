@@ -1,9 +1,9 @@
-import type { WorkloadRunner } from '../../lambda/dynamic/runner';
-import type { Platform } from '../../lambda/shared/platform';
-import type { Workload } from '../../lambda/workloads/types';
+import type { WorkloadRunner } from '../../lambda/dynamic/index';
+import type { Platform } from '../contracts';
 import { billedCost, billedDurationMs, usdPerBilledMs } from '../core/cost-model';
 import { archOfCpu } from '../core/cpu';
 import type { Arch, CpuKey } from '../core/types';
+import type { Workload } from '../workloads/types';
 import type { PriceBook } from './prices';
 import { lognormalFactor, normalFactor, type Rng } from './random';
 import type { Scenario, ScenarioWorkload } from './scenario';

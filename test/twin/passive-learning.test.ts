@@ -1,4 +1,3 @@
-import { WORKLOADS } from '../../lambda/workloads';
 import { ape, distributionOf } from '../../lib/core/distribution';
 import { modelRunner, scenarioWorkloads } from '../../lib/twin/burst';
 import { VirtualClock } from '../../lib/twin/clock';
@@ -8,6 +7,7 @@ import { defaultHandlerKit } from '../../lib/twin/handlers';
 import { catalogPrices } from '../../lib/twin/prices';
 import { TwinRouting } from '../../lib/twin/routing';
 import { DEFAULT_EPOCH_MS, Twin } from '../../lib/twin/twin';
+import { WORKLOADS } from '../../lib/workloads';
 import { smallScenario } from './fixtures';
 
 /**
