@@ -1,11 +1,10 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { createFanoutHandler } from '../../lambda/fanout/handler';
-import { lambdaClientWithLimit, sdkInvoker } from '../../lib/aws/lambda-invoker';
+import { handler as fanoutEntry } from '../../lambda/fanout';
 import { runLocalExecution } from '../../lib/infra/local-state-machine';
 import { SkyMesh } from '../../lib/infra/sky-mesh';
 import { type AslDefinition, stateMachineDefinitions } from '../../lib/infra/state-machine-definition';
-import { type ExternalZoneInput, externalZonesFromEnv, meshInvoker, SecretResolver } from '../../lib/providers';
+import type { ExternalZoneInput } from '../../lib/providers';
 import { estimatePollCostUsd } from '../../lib/sampling/cost';
 import type { SamplingSettings } from '../../lib/sampling/events';
 import { type ProviderEndpoints, startProviderEndpoints } from '../../lib/twin/provider-endpoints';
@@ -14,8 +13,8 @@ import { type SamplingWorld, startSamplingWorld } from './harness';
 /**
  * A zone on another provider sampled end to end as the CDK app deploys it: the state machine and the fan-out's
  * environment come from the synthesized `Sky-Samplers-ibm-eu-gb` stack; aws-local-stepfunctions runs the
- * definition, its Lambda tasks go through the twin's loopback Lambda API (the fan-out built from its
- * template environment as its entry builds it, the real sampling steps into dynalite), and the fan-out's
+ * definition, its Lambda tasks go through the twin's loopback Lambda API (the fan-out's own Lambda entry with
+ * its template environment, the real sampling steps into dynalite), and the fan-out's
  * leaves call the zone's samplers over HTTP on loopback, behind IBM's IAM token check.
  */
 
@@ -51,7 +50,7 @@ let world: SamplingWorld;
 let endpoints: ProviderEndpoints;
 let definition: AslDefinition;
 let fanoutEnvironment: Record<string, string>;
-let lambdaClient: ReturnType<typeof lambdaClientWithLimit>;
+const savedEnvironment: Record<string, string | undefined> = {};
 
 beforeAll(async () => {
   world = await startSamplingWorld({ scenario, azIds: [ZONE], timeScale: 0.05 });
@@ -87,26 +86,26 @@ beforeAll(async () => {
     >,
   ).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === `sky-fan-${ZONE}`)!;
   fanoutEnvironment = fanout.Properties.Environment.Variables;
-  // The fan-out as lambda/fanout/index.ts wires it, configured by its synthesized environment.
-  lambdaClient = lambdaClientWithLimit({
-    region: HOME,
-    endpoint: world.api.endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxSockets: 64,
-  });
-  const handler = createFanoutHandler({
-    invoker: meshInvoker({
-      lambda: sdkInvoker(lambdaClient, { maxSockets: 64 }),
-      external: externalZonesFromEnv(fanoutEnvironment),
-      https: { secrets: new SecretResolver() },
-    }),
-  });
-  world.api.register(`sky-fan-${ZONE}`, (event, context) => handler(event, context));
+  // The fan-out's own Lambda entry, configured by its synthesized environment (and the loopback Lambda API).
+  for (const [name, value] of Object.entries({
+    ...fanoutEnvironment,
+    AWS_REGION: HOME,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_LAMBDA: world.api.endpoint,
+  })) {
+    savedEnvironment[name] = process.env[name];
+    process.env[name] = value;
+  }
+  world.api.register(`sky-fan-${ZONE}`, (event, context) => fanoutEntry(event, context));
 });
 
 afterAll(async () => {
   delete process.env[KEY_VARIABLE];
-  lambdaClient?.destroy();
+  for (const [name, value] of Object.entries(savedEnvironment)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
   await endpoints?.close();
   await world?.close();
 });
