@@ -11,6 +11,7 @@ import { copyRequest, hashRequest, sameRequest } from './request-key';
 import { STRATEGIES } from './strategies';
 import type { CpuCounts, Outcome, Placement, PlacementRequest, RoutingView, StrategyName, Target } from './types';
 import { compileWorkload, type WorkloadPlan } from './workload-plan';
+import type { ResolvedZone } from './zone-mix';
 
 /** Options of a `Router`. */
 export interface RouterOptions {
@@ -196,6 +197,15 @@ export class Router {
   /** The view placements are made from, as given. */
   get view(): RoutingView {
     return this.baseView;
+  }
+
+  /**
+   * Every deployed zone's CPU mix per architecture as placements use it now: the characterization,
+   * the view's aged passive counts, instances met since the view was set, and the fallbacks, blended
+   * by `resolveZones`.
+   */
+  get zoneMixes(): readonly ResolvedZone[] {
+    return this.compiled.zones;
   }
 
   /**

@@ -64,6 +64,11 @@ function ruleBroken(from: string, specifier: string): string | undefined {
   if (from.startsWith('lambda/')) {
     const layer = NOT_FOR_HANDLERS.find((l) => target.startsWith(l));
     if (layer) return `a handler does not depend on ${layer}`;
+    const [, own] = from.split('/');
+    const [root, other] = target.split('/');
+    if (root === 'lambda' && other !== own && other !== 'shared' && !HANDLER_ENTRY.test(target)) {
+      return 'a handler uses another handler only through its entry, lambda/<name>/index';
+    }
   }
   return undefined;
 }
@@ -96,6 +101,9 @@ describe('imports go one way', () => {
     ['lib/routing/service.ts', "import { Router } from '../core/router';"],
     ['lambda/router/index.ts', "import { SkyStore } from '../../lib/aws/store';"],
     ['lib/infra/bundling.ts', "const entry = 'lambda/dynamic/index.ts';"],
+    ['lambda/https/entry.ts', "import { createDynamicHandler } from '../dynamic/index';"],
+    ['lambda/fanout/handler.ts', "import { PollAccumulator } from './aggregate';"],
+    ['lambda/dynamic/index.ts', "import { nodePlatform } from '../shared/platform';"],
   ])('allows %s to %s', (path, text) => {
     expect(importViolations([{ path, text }])).toEqual([]);
   });
@@ -120,6 +128,7 @@ describe('imports go one way', () => {
     ],
     ['lambda/dynamic/handler.ts', "import { Twin } from '../../lib/twin/twin';", 'does not depend on lib/twin/'],
     ['lambda/router/index.ts', "const m = import('../../lib/infra/sky-mesh');", 'does not depend on lib/infra/'],
+    ['lambda/https/entry.ts', "import { createDynamicHandler } from '../dynamic/handler';", 'only through its entry'],
   ])('refuses %s: %s', (path, text, rule) => {
     const violations = importViolations([{ path, text }]);
     expect(violations).toHaveLength(1);

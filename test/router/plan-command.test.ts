@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { SkyStore } from '../../lib/aws/store';
 import { explainStoreError, formatPlan, runPlan } from '../../lib/cli/plan-command';
+import type { RouterAnswer } from '../../lib/routing/types';
 import { CPU, type SkyFixture, startSky } from './sky-fixture';
 
 const run = promisify(execFile);
@@ -103,6 +104,7 @@ describe('sky plan', () => {
     const store = {
       latestCharacterizations: () => sky.store.latestCharacterizations(),
       profiles: async () => ({ zipper }),
+      allPassiveCounts: () => sky.store.allPassiveCounts(),
     };
     const env = { SKY_FUNCTION_TIMEOUT_MS: '2000' };
     const plan = await runPlan(
@@ -151,6 +153,34 @@ describe('sky plan', () => {
     );
     expect(stdout).toMatch(/^zipper -> sky-[a-z0-9-]+-x86_64-(1024|2048) \(/);
     expect(stdout).toContain('The 3 best targets');
+  });
+
+  // Last: it adds passive counts to the shared table.
+  it('places from the view the router places from: characterizations merged with passive counts', async () => {
+    // GIVEN the router's settings (as the control stack sets them) and its handler over the same table
+    const env = {
+      SKY_ZONES: 'us-west-1:usw1-az1,us-west-1:usw1-az3,sa-east-1:sae1-az1',
+      SKY_MEMORY_SIZES: '1024,2048',
+      SKY_ARCHITECTURES: 'x86_64',
+    };
+    const options = { ...base, top: 50, workload: 'zipper', objective: 'cost' as const };
+    const before = await runPlan(options, sky.store, Date.now(), env);
+    const az3Before = before.candidates.find((c) => c.target.functionName === 'sky-usw1-az3-x86_64-2048');
+    expect(az3Before?.passiveInstances).toBeUndefined();
+    // WHEN routed calls have met mostly slow instances in the zone sampled as the fastest
+    await sky.store.addPassiveCpu('usw1-az3', { [CPU.epyc]: 4000 });
+    const after = await runPlan(options, sky.store, Date.now(), env);
+    const routed = (await sky.router()({ workload: 'zipper', objective: 'cost' })) as RouterAnswer;
+    // THEN plan sees the merged mix (the zone got dearer) and places where the router does
+    const az3After = after.candidates.find((c) => c.target.functionName === 'sky-usw1-az3-x86_64-2048');
+    expect(az3After?.passiveInstances).toBe(4000);
+    expect(az3After!.expected.costUsd).toBeGreaterThan(az3Before!.expected.costUsd);
+    if (routed.status !== 'ok') throw new Error(`routing failed: ${JSON.stringify(routed)}`);
+    expect(after.chosen.target.functionName).toBe(routed.placement!.target.functionName);
+    expect(after.chosen.rejectCpus).toEqual(routed.placement!.rejectCpus);
+    expect(after.chosen.expected.costUsd).toBeCloseTo(routed.placement!.expected.costUsd, 12);
+    expect(formatPlan(after)).toContain('usw1-az3: ');
+    expect(formatPlan(after)).toContain('merged with 4000 instances met by routed calls');
   });
 
   it('fails with a clear message when the table is missing', async () => {
