@@ -1,6 +1,7 @@
 import { buildCandidate, type Candidate, type EvaluationParams, evaluatePrefix, newMetrics } from './candidate';
 import type { CompiledView } from './compiled-view';
 import type { ProfileBook } from './profiles';
+import { holdUnder, type RejectMode } from './reject-mode';
 import type { Arch, CpuKey } from './types';
 
 /** The pure objectives, ranked ahead of time. */
@@ -39,6 +40,8 @@ export interface PlanSettings {
   readonly initBilledMs: number;
   /** Share of first attempts that start a new instance. */
   readonly coldStartShare: number;
+  /** The router's reject mode (its hold and whether an instance is kept for the last attempt). */
+  readonly rejectMode: RejectMode;
   readonly defaultBaseMs: number;
   readonly uncertaintyPenalty: number;
 }
@@ -127,11 +130,13 @@ export function compileWorkload(
     wCost: 0,
     wLatency: 0,
     wCarbon: 0,
-    holdMs: settings.holdMs,
+    holdMs: holdUnder(settings.rejectMode, settings.holdMs),
     maxAttempts: settings.maxAttempts,
     retryOverheadMs: settings.retryOverheadMs,
     initBilledMs: settings.initBilledMs,
     coldStartShare: settings.coldStartShare,
+    usesPerInstance: 1,
+    keepBeforeLastAttempt: settings.rejectMode === 'auto',
     maxAddedLatencyMs: Number.POSITIVE_INFINITY,
   };
   const references = {

@@ -355,7 +355,8 @@ export class DayRunner {
             maxAttempts: answer.placement.maxAttempts,
             arch: target.arch,
             memoryMb: target.memoryMb,
-            expectedCostUsd: answer.placement.expected.costUsd,
+            // Per request, as each call's placement expected it (the pool model with the calls still to come).
+            expectedCostUsd: answer.summary.expectedCostUsd / Math.max(1, answer.summary.count),
             outcome,
           });
         }
