@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { createDynamicHandler } from '../lambda/dynamic/handler';
 import { bundleOf } from '../lambda/shared/payload-builder';
 import { nodePlatform, type Platform } from '../lambda/shared/platform';
-import { WORKLOAD_LIST } from '../lambda/workloads';
 import { type DynamicResponse, FUNCTION_ENV } from '../lib/contracts';
 import { samplerSource } from '../lib/sampling/sampler-source';
+import { WORKLOAD_LIST } from '../lib/workloads';
 
 export const title = 'Runtime: INIT of every handler, dynamic-function overhead, bundle decoding, workload runtimes';
 

@@ -10,6 +10,7 @@ import { formatStrategyChecks } from '../lib/twin/strategy-check';
 export const title = 'twin: loopback Lambda API throughput, and the paper scenario end to end';
 
 const SCENARIO = `${__dirname}/../scenarios/paper-ex5.json`;
+const SCENARIO_2026 = `${__dirname}/../scenarios/lambda-2026.json`;
 
 /** The paper's figures (§4.4–4.5) to print beside the twin's. */
 const PAPER = [
@@ -120,7 +121,35 @@ async function paperRun(): Promise<void> {
   );
 }
 
+/**
+ * lambda-2026 (late-2025 per-memory measurements, CPU ranking that depends on memory) under 2026
+ * billing and under 2024 billing (INIT not billed): savings per strategy, and where optimal ran.
+ */
+export async function lambda2026Run(): Promise<void> {
+  const workers = Math.max(1, Math.min(2, availableParallelism()));
+  for (const initBilled of [true, false]) {
+    const loaded = loadScenario(SCENARIO_2026);
+    const scenario = { ...loaded, pricing: { ...loaded.pricing, initBilled } };
+    const started = performance.now();
+    const report = twinReport(await runTwinExperiment(scenario, { workers }));
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `\nlambda-2026, ${initBilled ? '2026 billing (INIT billed)' : '2024 billing (INIT not billed)'}: ${seconds.toFixed(1)} s`,
+    );
+    for (const row of report.routing) {
+      const where =
+        row.strategy === 'optimal' || row.strategy === 'oracle'
+          ? `  MB ${JSON.stringify(row.memoryMb)} ${JSON.stringify(row.architectures)} ${JSON.stringify(row.zones)}`
+          : '';
+      console.log(
+        `  ${row.workload.padEnd(6)} ${row.strategy.padEnd(14)} ${row.savingsPct.toFixed(1).padStart(7)} %  failed ${row.failedRequests}${where}`,
+      );
+    }
+  }
+}
+
 export async function run(): Promise<void> {
   await apiThroughput();
   await paperRun();
+  await lambda2026Run();
 }

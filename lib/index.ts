@@ -42,7 +42,7 @@ export { MemoryRouterStore } from './routing/memory-store';
 export { corePlacerFactory } from './routing/placer';
 export { regionalInvoker } from './routing/regional-invoker';
 export { parseRouterRequest, type RouterRequestBody } from './routing/request';
-export { type DeadlineSource, RoutingService, type RoutingServiceOptions } from './routing/service';
+export { type DeadlineSource, type RoutePlan, RoutingService, type RoutingServiceOptions } from './routing/service';
 export { type RouterTelemetry, silentTelemetry } from './routing/telemetry';
 export type {
   AttemptRecord,

@@ -83,7 +83,7 @@ export function buildProviderPackages(outDir: string, samplers = 10): { ibm: str
   };
   for (const mb of DIGITALOCEAN_FUNCTIONS.memorySizes) action(`dynamic-${mb}`, mb, { SKY_FUNCTION: 'dynamic' });
   for (let i = 0; i < samplers; i++) {
-    action(`sampler-${String(i).padStart(2, '0')}`, Math.max(...DIGITALOCEAN_FUNCTIONS.memorySizes), {
+    action(`sampler-${String(i).padStart(2, '0')}`, DIGITALOCEAN_FUNCTIONS.samplerMemoryMb, {
       SKY_FUNCTION: 'sampler',
       SKY_SAMPLER_INDEX: String(i),
       SKY_AZ_ID: doTemplate('SKY_AZ_ID'),

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { DynamicRequest, DynamicResponse, Inspection } from '../../lib/contracts';
+import { WORKLOADS } from '../../lib/workloads';
+import type { UserContext, Workload } from '../../lib/workloads/types';
 import type { Platform } from '../shared/platform';
-import { WORKLOADS } from '../workloads';
-import type { UserContext, Workload } from '../workloads/types';
 import { BundleCache } from './bundle';
 import { DeadlineError, DynamicError, UserCodeError } from './errors';
 import { type InspectionStart, Inspector } from './inspector';
@@ -29,7 +29,7 @@ export interface DynamicHandlerOptions {
   readonly runner?: WorkloadRunner;
   /**
    * Built-in workloads by name.
-   * @default - the 12 workloads of `lambda/workloads`
+   * @default - the 12 workloads of `lib/workloads`
    */
   readonly workloads?: Readonly<Record<string, Workload>>;
   /**

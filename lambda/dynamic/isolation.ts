@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { UserContext } from '../workloads/types';
+import type { UserContext } from '../../lib/workloads/types';
 import { BadRequestError, DeadlineError, DynamicError, UserCodeError } from './errors';
 import { WORKER_SOURCE } from './worker-source';
 
@@ -192,7 +192,7 @@ function takeSpare(heapMb: number): Slot {
 
 /**
  * Starts a spare worker for the given function memory, so that the first sent code does not wait for a
- * thread to boot. Lambda's entry calls it at init.
+ * thread to boot. Lambda's entry calls it when its instance starts (its first call).
  */
 export function prepareSpareWorker(memoryMb = 1024): void {
   const heapMb = heapLimitMb(memoryMb);

@@ -1,5 +1,5 @@
 import type { Inspection, WorkloadSize } from '../../lib/contracts';
-import type { UserContext } from '../workloads/types';
+import type { UserContext } from '../../lib/workloads/types';
 
 /**
  * One run of user code or of a built-in workload, handed to a {@link WorkloadRunner}.

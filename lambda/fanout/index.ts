@@ -1,16 +1,36 @@
 import { lambdaClientWithLimit, sdkInvoker } from '../../lib/aws/lambda-invoker';
 import { externalZonesFromEnv, meshInvoker, SecretResolver } from '../../lib/providers';
-import { createFanoutHandler } from './handler';
+import { createFanoutHandler, type FanoutContext, type FanoutHandler } from './handler';
 
-/** Connections per fan-out instance: one per concurrent leaf or child at the default branching. */
-const MAX_SOCKETS = Number(process.env.SKY_FANOUT_MAX_SOCKETS ?? 64);
+export {
+  createFanoutHandler,
+  type FanoutContext,
+  type FanoutHandler,
+  type FanoutHandlerOptions,
+  splitCount,
+} from './handler';
+
+let instanceHandler: FanoutHandler | undefined;
+
+/**
+ * The handler of this execution environment, built from the environment on the first call (so that
+ * importing this module, as the twin does for `createFanoutHandler`, creates no SDK client).
+ */
+function fromEnvironment(env: NodeJS.ProcessEnv): FanoutHandler {
+  /** Connections per fan-out instance: one per concurrent leaf or child at the default branching. */
+  const maxSockets = Number(env.SKY_FANOUT_MAX_SOCKETS ?? 64);
+  return createFanoutHandler({
+    // A zone on another provider is sampled over HTTPS: its samplers' URLs and secrets come from SKY_ENDPOINTS.
+    invoker: meshInvoker({
+      lambda: sdkInvoker(lambdaClientWithLimit({ maxSockets }), { maxSockets }),
+      external: externalZonesFromEnv(env),
+      https: { secrets: new SecretResolver() },
+    }),
+  });
+}
 
 /** The fan-out tree's Lambda entry (`index.handler`). */
-export const handler = createFanoutHandler({
-  // A zone on another provider is sampled over HTTPS: its samplers' URLs and secrets come from SKY_ENDPOINTS.
-  invoker: meshInvoker({
-    lambda: sdkInvoker(lambdaClientWithLimit({ maxSockets: MAX_SOCKETS }), { maxSockets: MAX_SOCKETS }),
-    external: externalZonesFromEnv(process.env),
-    https: { secrets: new SecretResolver() },
-  }),
-});
+export const handler: FanoutHandler = (event: unknown, context?: FanoutContext) => {
+  instanceHandler ??= fromEnvironment(process.env);
+  return instanceHandler(event, context);
+};

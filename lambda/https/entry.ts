@@ -1,6 +1,6 @@
 import { samplerSource } from '../../lib/sampling/sampler-source';
-import { createDynamicHandler } from '../dynamic/handler';
-import { loadSamplerHandler } from '../sampler/load';
+import { createDynamicHandler } from '../dynamic/index';
+import { loadSamplerHandler } from '../sampler/index';
 import { nodePlatform } from '../shared/platform';
 
 /**

@@ -14,13 +14,13 @@ export { createRouterHandler, type FunctionUrlResult, type RouterHandler } from 
 /**
  * The router Lambda (`sky-router`): invoked directly or through its IAM-authenticated Function URL.
  * The service is built from the environment (see `environment.ts`) on the first call and kept, so
- * warm calls reuse its clients' connections and its cached characterizations.
+ * warm calls reuse its clients' connections and its cached characterizations. Importing this module
+ * (as the local sky does, for `createRouterHandler`) creates no client and changes no global.
  */
-installPolyfills();
-
 let routerHandler: RouterHandler | undefined;
 
 function fromEnvironment(): RouterHandler {
+  installPolyfills();
   const environment = routerEnvironment(process.env, {
     regionFacts,
     regionOfAzId: (azId) => regionOfAzId(azId) ?? undefined,

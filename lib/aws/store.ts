@@ -22,6 +22,7 @@ import {
   runtimeStatsOf,
   storedAggregate,
 } from '../contracts/table-records';
+import { PASSIVE_WINDOW_MS } from '../core/passive-evidence';
 import type { Characterization, CpuCounts, CpuKey, PollAggregate, ProfileKey, WorkloadProfile } from '../core/types';
 import { InvalidRecordError, PollOutOfOrderError, RunFinishedError, RunNotFoundError } from './store-errors';
 
@@ -474,7 +475,11 @@ export class SkyStore {
 
   // ------------------------------------------------------ passive counts
 
-  /** Adds CPUs observed by routed calls to a zone's passive counts (atomic ADD per CPU). */
+  /**
+   * Adds CPUs observed by routed calls to a zone's passive counts of the current UTC day (atomic
+   * ADD per CPU into `PASSIVE#<day>`, which records its first and last ADD and expires by TTL once
+   * the router no longer counts it, `PASSIVE_WINDOW_MS` after the day).
+   */
   async addPassiveCpu(azId: string, cpus: CpuKey | CpuCounts, count = 1): Promise<void> {
     requireText('azId', azId);
     const counts: CpuCounts = typeof cpus === 'string' ? { [cpus]: count } : cpus;
@@ -484,8 +489,15 @@ export class SkyStore {
       if (!Number.isInteger(n) || n < 0) throw new InvalidRecordError(`count of ${cpu}`, n, 'an integer >= 0');
     }
     if (entries.length === 0) return;
-    const names: Record<string, string> = { '#type': 'type' };
-    const values: Record<string, unknown> = { ':type': ITEM_TYPES.passive, ':now': this.isoNow(), ':azId': azId };
+    const now = this.now();
+    const dayEndMs = (Math.floor(now / 86_400_000) + 1) * 86_400_000;
+    const names: Record<string, string> = { '#type': 'type', '#ttl': TABLE_SCHEMA.ttlAttribute };
+    const values: Record<string, unknown> = {
+      ':type': ITEM_TYPES.passive,
+      ':now': new Date(now).toISOString(),
+      ':azId': azId,
+      ':ttl': Math.ceil((dayEndMs + PASSIVE_WINDOW_MS) / 1000),
+    };
     let total = 0;
     const adds = entries.map(([cpu, n], i) => {
       names[`#c${i}`] = `${PASSIVE_PREFIX}${cpu}`;
@@ -497,23 +509,52 @@ export class SkyStore {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: keys.zone(azId), sk: keys.passive },
-        UpdateExpression: `ADD ${adds.join(', ')}, observations :total SET #type = :type, azId = :azId, updatedAt = :now`,
+        Key: { pk: keys.zone(azId), sk: keys.passiveDay(now) },
+        UpdateExpression:
+          `ADD ${adds.join(', ')}, observations :total ` +
+          'SET #type = :type, azId = :azId, firstAt = if_not_exists(firstAt, :now), updatedAt = :now, #ttl = :ttl',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
     );
   }
 
-  /** A zone's passive counts, or undefined when nothing was observed. */
+  /**
+   * A zone's passive counts summed over every stored day (and the undated item written before
+   * counts were dated), undecayed, with the first and last ADD; undefined when nothing was observed.
+   */
   async passiveCounts(azId: string): Promise<PassiveCounts | undefined> {
-    const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: keys.zone(azId), sk: keys.passive } }),
-    );
-    return out.Item ? toPassive(out.Item) : undefined;
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :passive)',
+      ExpressionAttributeValues: { ':pk': keys.zone(azId), ':passive': keys.passive },
+      ConsistentRead: true,
+    });
+    const periods = items.filter((item) => item.type === ITEM_TYPES.passive).map((item) => toPassive(item));
+    if (periods.length === 0) return undefined;
+    const counts = Object.create(null) as Record<string, number>;
+    let observations = 0;
+    for (const p of periods) {
+      for (const cpu of Object.keys(p.counts)) counts[cpu] = (counts[cpu] ?? 0) + p.counts[cpu];
+      observations += p.observations;
+    }
+    const times = (pick: (p: PassiveCounts) => string | undefined): string[] =>
+      periods
+        .map(pick)
+        .filter((t): t is string => t !== undefined)
+        .sort();
+    const first = times((p) => p.firstAt ?? p.updatedAt)[0];
+    const last = times((p) => p.updatedAt).at(-1);
+    return {
+      azId,
+      counts,
+      observations,
+      ...(first !== undefined ? { firstAt: first } : {}),
+      ...(last !== undefined ? { updatedAt: last } : {}),
+    };
   }
 
-  /** Every zone's passive counts, in one query of the type index. */
+  /** Every zone's passive counts, one entry per stored day (or undated item), in one query of the type index. */
   async allPassiveCounts(): Promise<PassiveCounts[]> {
     const items = await this.queryAll({
       TableName: this.tableName,
@@ -601,6 +642,7 @@ function toPassive(item: Item): PassiveCounts {
     azId: String(item.azId ?? String(item.pk).slice('ZONE#'.length)),
     counts,
     observations: Number(item.observations ?? 0),
+    ...(typeof item.firstAt === 'string' ? { firstAt: item.firstAt } : {}),
     updatedAt: item.updatedAt === undefined ? undefined : String(item.updatedAt),
   };
 }

@@ -19,7 +19,9 @@ export {
   type ProviderInfo,
   type ProviderPriceModel,
   type ProviderRegion,
+  type ProviderSampling,
   providerCarbonIntensity,
   providerRegion,
+  providerSampling,
 } from './providers';
 export { REGIONS, type RegionInfo } from './regions';

@@ -50,6 +50,13 @@ export interface ProviderInfo {
   readonly price: ProviderPriceModel;
   /** Memory sizes a function can have (those the sky mesh deploys), MB. */
   readonly memorySizes: readonly number[];
+  /**
+   * Memory of the sky mesh's samplers on this provider, MB: every sampler has this one size (Lambda's have
+   * a size each), and the sampling cost estimate and the twin price them at it.
+   */
+  readonly samplerMemoryMb: number;
+  /** Most calls a deployment runs at once, where the provider documents a limit (a poll sends no more). */
+  readonly maxConcurrency?: number;
   readonly architectures: readonly Arch[];
   readonly auth: ProviderAuthScheme;
 }
@@ -60,14 +67,19 @@ export interface ProviderInfo {
  * - Regions: the Code Engine regions as Lithops' Code Engine backend lists them (lithops-cloud.github.io,
  *   "IBM Cloud Code Engine": eu-gb, eu-de, us-south, us-east, br-sao, ca-tor, jp-tok, jp-osa, au-syd);
  *   locations are the metros IBM names the regions after (Dallas, Washington DC, ...).
- * - Price: IBM's Code Engine pricing page (ibm.com/cloud/code-engine/pricing; cloud.ibm.com/docs/codeengine
- *   "Pricing for Code Engine": functions are billed for vCPU-seconds, GB-seconds and incoming HTTP calls):
- *   $0.00003431 per vCPU-second, $0.00000356 per GB-second, $0.538 per million HTTP requests. The figures
- *   are the page's as we know them; IBM notes that actual prices vary by geography.
- * - Memory: 1, 2 and 4 GB, the sizes the sky mesh paper deploys on Code Engine (seed 003, §3.3: "IBM Code
- *   Engine offers only three memory settings"); Code Engine pairs memory with CPU at 1 vCPU per 4 GB
- *   (0.25 vCPU / 1 GB, 0.5 / 2 GB, 1 / 4 GB; functions top out at 1 vCPU / 4 GB, as IBM's comparison with
- *   watsonx.ai functions states).
+ * - Billing: IBM Cloud Docs, "Pricing for Code Engine" (cloud.ibm.com/docs/codeengine?topic=codeengine-pricing,
+ *   2024-02-15): apps and functions are billed for the vCPU and memory their running instances are
+ *   configured with, per second, and for incoming HTTP calls.
+ * - Prices: IBM Cloud Docs, billing-usage "Scenario: Estimating costs of a Code Engine App" (2024-08-14), whose
+ *   rate table gives $0.00003431 per vCPU-second, $0.00000356 per GB-second and $0.538 per million requests
+ *   (free tier not counted here: 100,000 vCPU-s, 200,000 GB-s and 100,000 requests a month). IBM states that
+ *   actual prices vary by geography; these are the US-dollar list figures.
+ * - Memory and CPU: IBM Cloud Docs, "Supported memory and CPU combinations" (topic codeengine-mem-cpu-combo) and
+ *   "Function runtimes" (codeengine-fun-runtime, 2024-10-09): functions run at 0.25 vCPU with 1 GB, 0.5 vCPU
+ *   with 2 GB or 1 vCPU with 4 GB (the default), and those are also the "balanced" column for apps, which the
+ *   packaged endpoint deploys as (`--memory 2G --cpu 0.5`; apps may also pair 1 GB with 0.5 vCPU or 2 GB
+ *   with 1 vCPU, which the mesh does not use). Hence 1, 2 and 4 GB at 0.25 vCPU per GB, also the three memory
+ *   settings the sky mesh paper deployed (seed 003, §3.3). Samplers run at 4 GB and 1 vCPU.
  * - CPUs: Intel Cascade Lake at 2.4 and 2.5 GHz (seed 003, §4.2); x86_64 only.
  * - Auth: an IAM API key exchanged at `https://iam.cloud.ibm.com/identity/token` (grant type
  *   `urn:ibm:params:oauth:grant-type:apikey`) for a bearer token that expires after an hour.
@@ -95,6 +107,7 @@ export const IBM_CODE_ENGINE: ProviderInfo = {
     minBilledMs: 0,
   },
   memorySizes: [1024, 2048, 4096],
+  samplerMemoryMb: 4096,
   architectures: ['x86_64'],
   auth: 'ibm-iam',
 };
@@ -106,8 +119,10 @@ export const IBM_CODE_ENGINE: ProviderInfo = {
  *   availability): NYC3, AMS3, SFO3, SGP1, LON1, FRA1, TOR1, BLR1, SYD1.
  * - Price: digitalocean.com/pricing/functions: $0.0000185 per GiB-second, no request charge, 100 ms minimum
  *   runtime per invocation (90,000 GiB-seconds a month are free; not counted here).
- * - Memory: 128 MB to 1 GB (docs.digitalocean.com/products/functions/details/limits); the sky mesh deploys
- *   128, 256, 512 and 1024 MB.
+ * - Limits: docs.digitalocean.com/products/functions/details/limits ("Functions Limits", last edited
+ *   2025-01-17): memory from 128 MB to 1 GB (default 256 MB); a namespace runs up to 120 functions at once and
+ *   600 invocations a minute; input and result are at most 1 MB each; timeout at most 15 minutes. The sky mesh
+ *   deploys 128, 256, 512 and 1024 MB, and samplers at 1 GB.
  * - CPUs: Intel Xeon at 2.6 and 2.7 GHz (seed 003, §4.2); x86_64 only.
  * - Auth: a web function with `webSecure: <secret>` in project.yml accepts a call only with the header
  *   `X-Require-Whisk-Auth: <secret>` (Apache OpenWhisk's secure web actions, which DigitalOcean Functions run).
@@ -129,6 +144,8 @@ export const DIGITALOCEAN_FUNCTIONS: ProviderInfo = {
   ],
   price: { perGbSecond: 0.0000185, perVcpuSecond: 0, vcpusPerGb: 0, perRequest: 0, minBilledMs: 100 },
   memorySizes: [128, 256, 512, 1024],
+  samplerMemoryMb: 1024,
+  maxConcurrency: 120,
   architectures: ['x86_64'],
   auth: 'digitalocean-secret',
 };
@@ -152,4 +169,38 @@ export function providerRegion(code: string): { provider: ProviderInfo; region: 
 export function providerCarbonIntensity(region: ProviderRegion): number {
   const grid = region.gridLike !== undefined ? GRID_CARBON_INTENSITY[region.gridLike] : undefined;
   return (grid ?? UNKNOWN_REGION_CARBON_INTENSITY).gPerKwh;
+}
+
+/** How a provider region's samplers are sized and priced in the sampling settings. */
+export interface ProviderSampling {
+  /** The one memory size of every sampler, MB. */
+  readonly samplerMemoryMb: number;
+  /** Samplers share one size: no MB added per sampler index. */
+  readonly samplerMemoryStepMb: 0;
+  /** USD per GB-second, with the vCPU-seconds that come with each GB where those are billed apart. */
+  readonly pricePerGbSecond: number;
+  readonly pricePerRequest: number;
+  /** Most concurrent requests a poll may send (the provider's limit), where one is documented. */
+  readonly maxPollConcurrency?: number;
+}
+
+/**
+ * The sampling settings a provider region's zone takes from the catalog (undefined for an AWS region): the
+ * deployed stack, the twin and the local sky all sample such a zone with these. A sampler's sleep (250 ms by
+ * default) is longer than DigitalOcean's 100 ms minimum, so each sampler call is billed its duration.
+ *
+ * @example
+ * providerSampling('eu-gb')?.samplerMemoryMb; // 4096
+ */
+export function providerSampling(region: string): ProviderSampling | undefined {
+  const provider = providerRegion(region)?.provider;
+  if (!provider) return undefined;
+  const { price } = provider;
+  return {
+    samplerMemoryMb: provider.samplerMemoryMb,
+    samplerMemoryStepMb: 0,
+    pricePerGbSecond: price.perGbSecond + price.vcpusPerGb * price.perVcpuSecond,
+    pricePerRequest: price.perRequest,
+    ...(provider.maxConcurrency !== undefined ? { maxPollConcurrency: provider.maxConcurrency } : {}),
+  };
 }

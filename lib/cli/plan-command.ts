@@ -3,13 +3,16 @@ import { createDocumentClient } from '../aws/dynamo-client';
 import { SkyStore } from '../aws/store';
 import { regionFacts, regionOfAzId } from '../catalog';
 import { FUNCTION_ENV } from '../contracts';
-import { type RankedTarget, Router } from '../core/router';
-import type { Arch, Characterization, Placement, PlacementRequest } from '../core/types';
+import type { RankedTarget } from '../core/router';
+import type { Characterization, Placement } from '../core/types';
+import { externalZonesFromEnv, withExternalZones } from '../providers';
 import { formatMix, shortCpuLabel, textTable, wrapText } from '../report/format';
+import type { RouterConfig } from '../routing/config';
 import { routerEnvironment } from '../routing/environment';
-import { parseRouterRequest } from '../routing/request';
+import { RoutingService } from '../routing/service';
+import { silentTelemetry } from '../routing/telemetry';
 import type { RouterStore } from '../routing/types';
-import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, usd } from './router-options';
+import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, requestBodyOf, usd } from './router-options';
 
 export interface PlanCliOptions extends PlacementCliOptions {
   readonly top: number;
@@ -19,7 +22,7 @@ export interface PlanCliOptions extends PlacementCliOptions {
   readonly json?: boolean;
 }
 
-/** One candidate target, as the core router ranks them. */
+/** One candidate target, as the routing service ranks them. */
 export interface PlanRow extends RankedTarget {
   readonly rank: number;
   /** The target the router would take. */
@@ -27,6 +30,11 @@ export interface PlanRow extends RankedTarget {
   /** CPU shares of the target zone's characterization, if it has one. */
   readonly mix?: Readonly<Record<string, number>>;
   readonly measuredAt?: string;
+  /**
+   * New instances that routed calls met in the target zone, each weighed by its age (the passive counts
+   * as merged into the mix the router places from).
+   */
+  readonly passiveInstances?: number;
 }
 
 export interface Plan {
@@ -37,9 +45,10 @@ export interface Plan {
 }
 
 /**
- * `sky plan`: where a request would go and why, from the characterizations and profiles stored in
- * the table, without invoking anything: the placement the router would take, then the top targets
- * as the core router ranks them (expected cost, attempts, runtime, added latency, carbon, reject set).
+ * `sky plan`: where a request would go and why, from the characterizations, passive counts and profiles
+ * stored in the table, without invoking anything: the placement the router would take, then the top
+ * targets as the routing service ranks them (expected cost, attempts, runtime, added latency, carbon,
+ * reject set).
  */
 export function registerPlanCommand(program: Command): void {
   addPlacementOptions(
@@ -72,80 +81,80 @@ export function registerPlanCommand(program: Command): void {
     });
 }
 
-/** Reads the table once and plans the request with the core router. */
+/**
+ * Plans the request through the routing service, as the router Lambda would place it: the router's
+ * settings from the environment (`routerEnvironment`, and the external zones of `SKY_ENDPOINTS`), the
+ * same request parsing, and the same view (every characterization merged with the zones' passive
+ * counts) and placer. Reads the table, writes nothing.
+ */
 export async function runPlan(
   options: PlanCliOptions,
-  store: Pick<RouterStore, 'latestCharacterizations' | 'profiles'>,
+  store: Pick<RouterStore, 'latestCharacterizations' | 'profiles' | 'allPassiveCounts'>,
   now: number = Date.now(),
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<Plan> {
   if (!options.workload) throw new InvalidArgumentError('give --workload');
-  const request = parseRouterRequest({
-    workload: options.workload,
-    ...(options.size ? { size: options.size } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
-  });
-  const [zones, profiles] = await Promise.all([store.latestCharacterizations(), store.profiles()]);
-  const deployed = deployedOf(zones, options.zones, env);
-  if (deployed.zones.length === 0) {
+  // One read of the characterizations serves both what is deployed (without SKY_ZONES) and the view.
+  const read = store.latestCharacterizations();
+  const zones = await read;
+  const config = routerConfigOf(zones, options.zones, env);
+  if (config.deployed.length === 0) {
     throw new Error(
       'the table holds no characterization; run the sampling first (or pass --zones to plan with uncharacterized zones)',
     );
   }
-  const deployedIds = new Set(deployed.zones.map((z) => z.azId));
-  const regions: Record<string, ReturnType<typeof regionFacts>> = {};
-  for (const z of deployed.zones) regions[z.region] ??= regionFacts(z.region);
-  const view = {
-    zones: zones.filter((z) => deployedIds.has(z.azId)),
-    deployed: deployed.zones,
-    architectures: deployed.architectures,
-    memorySizes: deployed.memorySizes,
-    profiles,
-    regions,
-    now,
-  };
-  const router = new Router(view);
-  const placementRequest: PlacementRequest = {
-    workload: request.profile,
-    ...(options.objective !== undefined ? { objective: options.objective } : {}),
-    ...(options.strategy ? { strategy: options.strategy } : {}),
-    limits: {
-      ...(options.regions ? { regions: options.regions } : {}),
-      ...(options.arch ? { architectures: [options.arch] } : {}),
-      ...(options.memory ? { memorySizes: options.memory } : {}),
-      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-      ...(options.maxAddedLatencyMs !== undefined ? { maxAddedLatencyMs: options.maxAddedLatencyMs } : {}),
-      ...(options.clientLocation ? { clientLocation: options.clientLocation } : {}),
-    },
-  };
-  const chosen = router.place(placementRequest);
+  const service = new RoutingService({
+    store: readOnly(store, read),
+    invoker: { invoke: () => Promise.reject(new Error('sky plan invokes nothing')) },
+    config,
+    clock: () => now,
+    telemetry: silentTelemetry,
+  });
+  const { profile, placement: chosen, ranked, view } = await service.plan(requestBodyOf(options));
   // The target the router takes comes first; the others follow in the router's ranking.
-  const ranked = router.rank(placementRequest, Number.MAX_SAFE_INTEGER);
   const first = ranked.findIndex((r) => r.target.functionName === chosen.target.functionName);
-  const ordered = first > 0 ? [ranked[first], ...ranked.slice(0, first), ...ranked.slice(first + 1)] : ranked;
+  const ordered = first > 0 ? [ranked[first]!, ...ranked.slice(0, first), ...ranked.slice(first + 1)] : ranked;
   const candidates = ordered.slice(0, options.top).map((target, i): PlanRow => {
     const characterization = view.zones.find((z) => z.azId === target.target.azId);
+    const passive = view.passive?.[target.target.azId];
+    const passiveInstances = passive ? Object.values(passive).reduce((a, b) => a + Math.max(b, 0), 0) : 0;
     return {
       ...target,
       rank: i + 1,
       chosen: target.target.functionName === chosen.target.functionName,
       ...(characterization ? { mix: sharesOf(characterization), measuredAt: characterization.measuredAt } : {}),
+      ...(passiveInstances > 0 ? { passiveInstances } : {}),
     };
   });
-  return { profile: request.profile, chosen, candidates, zonesRead: zones.length };
+  return { profile, chosen, candidates, zonesRead: zones.length };
+}
+
+/** The store as `sky plan` uses it: the characterizations already read, and no writes. */
+function readOnly(
+  store: Pick<RouterStore, 'profiles' | 'allPassiveCounts'>,
+  characterizations: Promise<readonly Characterization[]>,
+): RouterStore {
+  const refuse = (): Promise<void> => Promise.reject(new Error('sky plan writes nothing'));
+  return {
+    latestCharacterizations: () => characterizations,
+    profiles: () => store.profiles(),
+    allPassiveCounts: () => store.allPassiveCounts(),
+    addProfileSums: refuse,
+    addPassiveCpu: refuse,
+  };
 }
 
 /**
- * What the router places on, read as the router Lambda reads it (`SKY_ZONES`, `SKY_MEMORY_SIZES`,
- * `SKY_ARCHITECTURES`, which `sky local --serve` prints), so that plan ranks exactly the targets invoke
- * can reach. Without `SKY_ZONES`: the zones with a characterization (or those given with --zones); the
- * memory sizes and architectures default as the router's do.
+ * The router's configuration, read as the router Lambda reads it (`SKY_ZONES`, `SKY_MEMORY_SIZES`,
+ * `SKY_ARCHITECTURES`, `SKY_ENDPOINTS`, ..., which `sky local --serve` prints), so that plan ranks exactly
+ * the targets invoke can reach. Without `SKY_ZONES`: the zones with a characterization and those given
+ * with --zones; the memory sizes and architectures default as the router's do.
  */
-function deployedOf(
+function routerConfigOf(
   zones: readonly Characterization[],
   named: readonly string[] | undefined,
   env: Readonly<Record<string, string | undefined>>,
-): { zones: Array<{ azId: string; region: string }>; memorySizes: number[]; architectures: Arch[] } {
+): RouterConfig {
   const characterized = new Map<string, { azId: string; region: string }>();
   for (const z of zones) characterized.set(z.azId, { azId: z.azId, region: z.region });
   for (const azId of named ?? []) {
@@ -158,7 +167,10 @@ function deployedOf(
     .filter((z) => !named || named.includes(z.azId))
     .map((z) => `${z.region}:${z.azId}`)
     .join(',');
-  if (!env[FUNCTION_ENV.zones] && fallbackZones === '') return { zones: [], memorySizes: [], architectures: [] };
+  const external = externalZonesFromEnv(env);
+  if (!env[FUNCTION_ENV.zones] && fallbackZones === '' && external.length === 0) {
+    return { deployed: [], memorySizes: [], architectures: [], regionFacts };
+  }
   const { config } = routerEnvironment(
     {
       ...env,
@@ -167,8 +179,7 @@ function deployedOf(
     },
     { regionFacts, regionOfAzId },
   );
-  const deployed = config.deployed.filter((z) => !named || named.includes(z.azId));
-  return { zones: [...deployed], memorySizes: [...config.memorySizes], architectures: [...config.architectures] };
+  return withExternalZones(config, external);
 }
 
 function sharesOf(c: Characterization): Record<string, number> {
@@ -186,6 +197,12 @@ export function formatPlan(plan: Plan): string {
     `  reject [${c.rejectCpus.map(shortCpuLabel).join(', ') || 'none'}], hold ${c.holdMs} ms, up to ${c.maxAttempts} attempts`,
     `  expected per call: ${usd(c.expected.costUsd)}, ${c.expected.attempts.toFixed(2)} attempts, ` +
       `${c.expected.runtimeMs.toFixed(0)} ms run time, +${c.expected.addedLatencyMs.toFixed(0)} ms added latency`,
+    wrapText(
+      `evidence: ${c.evidence.level} (runtimes ${c.evidence.runtime}, zone mix ${c.evidence.mix})` +
+        (c.evidence.level === 'assumed' ? ': nothing observed supports this target; its figures are a guess' : ''),
+      100,
+      '  ',
+    ),
     ...c.notes.map((n) => wrapText(`note: ${n}`, 100, '  ')),
     ...(c.fallbacks.length > 0
       ? [wrapText(`failover order: ${c.fallbacks.map((t) => t.functionName).join(', ')}`, 100, '  ')]
@@ -193,7 +210,7 @@ export function formatPlan(plan: Plan): string {
     '',
     `The ${plan.candidates.length} best targets by the objective (${plan.zonesRead} zone characterizations read):`,
     textTable(
-      ['#', 'function', 'reject', 'attempts', 'runtime', '+latency', 'cost/call', 'gCO2e/1k'],
+      ['#', 'function', 'reject', 'attempts', 'runtime', '+latency', 'cost/call', 'gCO2e/1k', 'evidence'],
       plan.candidates.map((row) => [
         `${row.rank}${row.chosen ? '*' : ''}`,
         row.target.functionName,
@@ -203,13 +220,18 @@ export function formatPlan(plan: Plan): string {
         `${row.expected.addedLatencyMs.toFixed(0)} ms`,
         usd(row.expected.costUsd),
         (row.expected.carbonG * 1000).toFixed(3),
+        row.evidence.level,
       ]),
       [3, 4, 5, 6, 7],
     ),
   ];
   const mixes = new Map<string, string>();
   for (const row of plan.candidates) {
-    mixes.set(row.target.azId, row.mix ? formatMix(row.mix, true) : 'not characterized');
+    const mix = row.mix ? formatMix(row.mix, true) : 'not characterized';
+    const passive = row.passiveInstances
+      ? `; merged with ${Math.round(row.passiveInstances)} instances met by routed calls (weighed by age)`
+      : '';
+    mixes.set(row.target.azId, `${mix}${passive}`);
   }
   lines.push(
     wrapText(
@@ -217,12 +239,14 @@ export function formatPlan(plan: Plan): string {
         'reject: CPUs whose instances are refused and retried. attempts: expected invocations per call. ' +
         'runtime: expected run time of the accepted attempt. +latency: expected time added by rejected ' +
         'attempts and distance. cost/call: expected Lambda charge per call, retries included. gCO2e/1k: ' +
-        'expected grams of CO2e per 1,000 calls.',
+        'expected grams of CO2e per 1,000 calls. evidence: measured (runtimes observed on every CPU of the ' +
+        'target, zone mix measured), estimated (carried over from other CPUs or memory sizes, or a prior mix), ' +
+        'assumed (the workload never ran on this architecture, or at all: a guess).',
       100,
       '  ',
     ),
-    'zone mixes:',
-    ...[...mixes].map(([azId, mix]) => `  ${azId}: ${mix}`),
+    'zone mixes (as sampled):',
+    ...[...mixes].map(([azId, mix]) => wrapText(`${azId}: ${mix}`, 100, '  ')),
   );
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { WORKLOAD_NAMES } from '../../lambda/workloads';
 import { STRATEGY_NAMES } from '../core/strategies';
 import type { RouterRequestBody } from '../routing/request';
+import { WORKLOAD_NAMES } from '../workloads';
 
 /**
  * The options `sky invoke` and `sky plan` share: what to run and how to place it, turned into a

@@ -6,6 +6,7 @@ export * from './environment';
 export type * from './invoker';
 export * from './limits';
 export * from './metrics';
+export type * from './platform';
 export type * from './protocol';
 export * from './sampling-settings';
 export * from './table-records';

@@ -45,7 +45,7 @@ export type WorkloadSize = 'test' | 'small' | 'large';
 export interface DynamicRequest {
   /** A CommonJS module source exporting `run(input, context)` (or the named `entry`). */
   readonly code?: { readonly source: string; readonly entry?: string };
-  /** A built-in workload of `lambda/workloads`. */
+  /** A built-in workload of `lib/workloads`. */
   readonly workload?: { readonly name: string; readonly size?: WorkloadSize };
   readonly input?: unknown;
   /** Files unpacked under /tmp and reused while the hash matches. */

@@ -48,6 +48,11 @@ export const SAMPLING_SETTING_RULES = {
   samplersPerPoll: integer(1, MAX_SAMPLERS_PER_ZONE),
   /** Memory of sampler 0 in MB; sampler i has samplerMemoryMb + i. */
   samplerMemoryMb: memoryMb,
+  /**
+   * MB added to the sampler memory per sampler index: 1 on Lambda, where sampler i has samplerMemoryMb + i
+   * (each its own function size), 0 on a provider whose samplers share one size (IBM, DigitalOcean).
+   */
+  samplerMemoryStepMb: integer(0, 1),
   /** How long a sampler sleeps so each concurrent request holds its own instance, ms. */
   samplerSleepMs: integer(0, MAX_SAMPLER_SLEEP_MS, ` (ms; the sampler's timeout is ${SAMPLER_TIMEOUT_SECONDS} s)`),
   /** Concurrent requests per poll. */
@@ -92,6 +97,16 @@ export const SAMPLING_SETTING_RULES = {
   /** Lambda price per request, USD. */
   pricePerRequest: { schema: z.number().min(0).lt(1), allowed: 'a number of USD from 0 to less than 1' },
   /**
+   * Lambda price of the fan-out per GB-second, USD, where it differs from the samplers' (a zone on another
+   * provider is polled by a Lambda fan-out in the home region). Absent: `pricePerGbSecond`.
+   */
+  fanoutPricePerGbSecond: {
+    schema: z.number().gt(0).lt(1),
+    allowed: 'a number of USD greater than 0 and less than 1',
+  },
+  /** Lambda price per fan-out request, USD, where it differs from the samplers'. Absent: `pricePerRequest`. */
+  fanoutPricePerRequest: { schema: z.number().min(0).lt(1), allowed: 'a number of USD from 0 to less than 1' },
+  /**
    * Billed INIT of each new sampler instance, ms, for the run's cost estimate: Lambda bills INIT since
    * 2025-08-01; 0 reproduces the billing before. At most Lambda's 10 s INIT limit.
    */
@@ -132,9 +147,21 @@ export function samplersPerPollOf(settings: {
   return Math.max(1, Math.min(settings.samplersPerPoll, settings.samplersPerZone, settings.pollConcurrency));
 }
 
-/** Highest sampler memory a setting pair gives, MB (sampler i has samplerMemoryMb + i). */
-export function topSamplerMemoryMb(settings: { samplersPerZone: number; samplerMemoryMb: number }): number {
-  return settings.samplerMemoryMb + settings.samplersPerZone - 1;
+/** Highest sampler memory the settings give, MB (sampler i has samplerMemoryMb + i × samplerMemoryStepMb). */
+export function topSamplerMemoryMb(settings: {
+  samplersPerZone: number;
+  samplerMemoryMb: number;
+  samplerMemoryStepMb?: number;
+}): number {
+  return samplerMemoryOf(settings, settings.samplersPerZone - 1);
+}
+
+/** Memory of sampler `index`, MB: samplerMemoryMb + index on Lambda, the one size on other providers. */
+export function samplerMemoryOf(
+  settings: { samplerMemoryMb: number; samplerMemoryStepMb?: number },
+  index: number,
+): number {
+  return settings.samplerMemoryMb + index * (settings.samplerMemoryStepMb ?? 1);
 }
 
 /**
@@ -147,6 +174,8 @@ export const SamplingSettingsSchema = z
     // Defaulted: executions started by a definition older than this setting carry no value for it.
     samplersPerPoll: SAMPLING_SETTING_RULES.samplersPerPoll.schema.default(1),
     samplerMemoryMb: SAMPLING_SETTING_RULES.samplerMemoryMb.schema,
+    // Absent means 1 (Lambda's one size per sampler), as in executions of definitions older than this setting.
+    samplerMemoryStepMb: SAMPLING_SETTING_RULES.samplerMemoryStepMb.schema.optional(),
     // Defaulted: executions started by a definition older than this setting carry no value for it.
     samplerSleepMs: SAMPLING_SETTING_RULES.samplerSleepMs.schema.default(SAMPLING_DEFAULTS.samplerSleepMs),
     pollConcurrency: SAMPLING_SETTING_RULES.pollConcurrency.schema,
@@ -161,6 +190,8 @@ export const SamplingSettingsSchema = z
     minInstancesForCharacterization: SAMPLING_SETTING_RULES.minInstancesForCharacterization.schema,
     pricePerGbSecond: SAMPLING_SETTING_RULES.pricePerGbSecond.schema,
     pricePerRequest: SAMPLING_SETTING_RULES.pricePerRequest.schema,
+    fanoutPricePerGbSecond: SAMPLING_SETTING_RULES.fanoutPricePerGbSecond.schema.optional(),
+    fanoutPricePerRequest: SAMPLING_SETTING_RULES.fanoutPricePerRequest.schema.optional(),
     // Defaulted: executions started by a definition older than this setting carry no value for it.
     initBilledMs: SAMPLING_SETTING_RULES.initBilledMs.schema.default(SAMPLING_DEFAULTS.initBilledMs),
   })

@@ -118,11 +118,17 @@ export interface RuntimeSums {
   readonly sumSquares: number;
 }
 
-/** A zone's passively learned CPU counts (`ZONE#<azId>` / `PASSIVE`). */
+/**
+ * A zone's passively learned CPU counts of one UTC day (`ZONE#<azId>` / `PASSIVE#<yyyy-mm-dd>`), or
+ * the undated total written before counts were dated (`PASSIVE`, then dated by its `updatedAt`).
+ */
 export interface PassiveCounts {
   readonly azId: string;
   readonly counts: CpuCounts;
   readonly observations: number;
+  /** ISO time of the first ADD (absent on undated items). */
+  readonly firstAt?: string;
+  /** ISO time of the last ADD. */
   readonly updatedAt?: string;
 }
 

@@ -7,7 +7,7 @@ export const TABLE_SCHEMA = {
   defaultTableName: 'skymesh',
   partitionKey: 'pk',
   sortKey: 'sk',
-  /** Epoch seconds after which DynamoDB may delete the item (polls only). */
+  /** Epoch seconds after which DynamoDB may delete the item (polls, and dated passive counts past their window). */
   ttlAttribute: 'expiresAt',
   /** Index to read every zone's `LATEST` (or every profile entry) in one query. */
   typeIndex: { name: 'byType', partitionKey: 'type', sortKey: 'pk' },
@@ -27,7 +27,10 @@ export const keys = {
   zone: (azId: string) => `ZONE#${azId}`,
   characterization: (isoTime: string) => `CHAR#${isoTime}`,
   latest: 'LATEST',
+  /** A zone's passive counts written before they were dated (read, never written any more). */
   passive: 'PASSIVE',
+  /** A zone's passive counts of one UTC day (`PASSIVE#2026-11-30`). */
+  passiveDay: (ms: number) => `PASSIVE#${new Date(ms).toISOString().slice(0, 10)}`,
   run: (runId: string) => `RUN#${runId}`,
   runMeta: 'META',
   poll: (index: number) => `POLL#${String(index).padStart(4, '0')}`,

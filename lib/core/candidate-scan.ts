@@ -47,12 +47,13 @@ export function fromRanking(
   return chosen;
 }
 
-/** Whether a candidate's zone, arch and memory are allowed. */
+/** Whether a candidate's zone, arch and memory are allowed, and it fits the call budget (see `Scope.candidateOk`). */
 export function isAllowed(view: CompiledView, c: Candidate, scope: Scope): boolean {
   return (
     scope.zoneOk[c.zone] === 1 &&
     scope.archOk[ARCH_ORDER.indexOf(c.arch)] &&
-    scope.memOk[view.memorySizes.indexOf(c.memoryMb)] === 1
+    scope.memOk[view.memorySizes.indexOf(c.memoryMb)] === 1 &&
+    scope.candidateOk[c.index] === 1
   );
 }
 
@@ -78,7 +79,7 @@ export function scanCandidates(
       for (let m = 0; m < memCount; m++) {
         if (scope.memOk[m] !== 1 || (scope.rule.configs === 'home' && m !== scope.homeMem)) continue;
         const index = plan.candidateAt[(z * ARCH_ORDER.length + a) * memCount + m];
-        if (index < 0) continue;
+        if (index < 0 || scope.candidateOk[index] !== 1) continue;
         const c = plan.candidates[index];
         const rtt = scope.rtt ? scope.rtt[c.region] : 0;
         // Added latency is at least the round trip: a region too far is out whatever the rejects.

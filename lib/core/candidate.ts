@@ -1,5 +1,5 @@
 import { wattsOf } from './carbon';
-import { usdPerBilledMs } from './cost-model';
+import { billedDurationMs, usdPerBilledMs } from './cost-model';
 import { dynamicFunctionName } from './naming';
 import type { Arch, CpuKey, RegionFacts, Target } from './types';
 
@@ -79,7 +79,7 @@ export function buildCandidate(
   for (let j = 0; j < n; j++) {
     const i = order[j];
     sortedShares.push(shares[i]);
-    billed.push(Math.max(Math.ceil(runtimes[i]), facts.minBilledMs ?? 0));
+    billed.push(billedDurationMs(runtimes[i], facts.minBilledMs));
     sortedCpus.push(cpus[i]);
     if (confidences[i] < confidence) confidence = confidences[i];
   }

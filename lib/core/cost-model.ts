@@ -67,6 +67,11 @@ export function initBilledMs(billing: InitBilling = {}): number {
 /** MB in Lambda's GB for GB-seconds. */
 export const MB_PER_GB = 1024;
 
+/** Billed ms of one call: its duration rounded up to 1 ms, at least the provider's minimum (DigitalOcean: 100 ms). */
+export function billedDurationMs(durationMs: number, minBilledMs = 0): number {
+  return Math.max(Math.ceil(durationMs), minBilledMs);
+}
+
 /**
  * Billed cost of one Lambda call: ceil(durationMs) × memory GB × price per GB-s / 1000 + request charge.
  * @example billedCost(1234.2, 2048, { pricePerGbSecond: 0.0000166667, pricePerRequest: 0.0000002 }) // 0.0000413...
@@ -76,8 +81,7 @@ export function billedCost(durationMs: number, memoryMb: number, price: LambdaPr
     throw new CoreInputError('durationMs', durationMs, 'a finite number >= 0');
   }
   if (!Number.isFinite(memoryMb) || memoryMb <= 0) throw new CoreInputError('memoryMb', memoryMb, 'a number > 0');
-  const billedMs = Math.max(Math.ceil(durationMs), price.minBilledMs ?? 0);
-  return billedMs * usdPerBilledMs(memoryMb, price) + price.pricePerRequest;
+  return billedDurationMs(durationMs, price.minBilledMs) * usdPerBilledMs(memoryMb, price) + price.pricePerRequest;
 }
 
 /**

@@ -2,6 +2,8 @@
  * The skymesh router library: pure TypeScript, no I/O, deterministic given its inputs.
  * This file only re-exports.
  */
+
+export * from './call-fit';
 export * from './candidate';
 export * from './candidate-scan';
 export * from './carbon';

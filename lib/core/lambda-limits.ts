@@ -21,6 +21,12 @@ export const DEFAULT_HOLD_MS = 150;
 /** Attempt budget of a routed call when the request sets none. */
 export const DEFAULT_MAX_ATTEMPTS = 10;
 
+/**
+ * Longest timeout a Lambda function can have, ms (15 minutes): no call runs longer, whatever it asks.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
+ */
+export const LAMBDA_MAX_TIMEOUT_MS = 900_000;
+
 /** True when `mb` is a whole number of MB that Lambda accepts as a function's memory. */
 export function isLambdaMemorySize(mb: number): boolean {
   return Number.isInteger(mb) && mb >= LAMBDA_MEMORY_MB.min && mb <= LAMBDA_MEMORY_MB.max;

@@ -1,10 +1,11 @@
+import { runtimeHeadroom } from './call-fit';
 import type { EvaluationParams } from './candidate';
 import { type CompiledView, UNKNOWN_REGION_RTT_MS } from './compiled-view';
 import { networkRttMs } from './geo';
 import { resolveObjective } from './objectives';
 import { holdUnder, isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
 import { STRATEGIES, type StrategyRule } from './strategies';
-import type { PlacementRequest, StrategyName } from './types';
+import type { Arch, PlacementRequest, StrategyName, Target } from './types';
 import { ARCH_ORDER, type WorkloadPlan } from './workload-plan';
 
 /** Router settings a scope needs. */
@@ -21,6 +22,24 @@ export interface ScopeSettings {
   readonly rejectMode: RejectMode;
   readonly baselineZone?: string;
   readonly defaultStrategy?: StrategyName;
+  /** Longest one call may run when the request's limits set no `timeoutMs`, ms. */
+  readonly timeoutMs: number;
+}
+
+/** How the call budget and the evidence rule narrowed the targets the limits allow. */
+export interface FitSummary {
+  /** The call budget held against each target's slowest runtime, ms. */
+  readonly timeoutMs: number;
+  /** Factor on the expected runtime before it is held against the budget (see `runtimeHeadroom`). */
+  readonly headroom: number;
+  /** Targets within the request's zones, architectures and memory sizes (and the strategy's home configuration). */
+  readonly inLimits: number;
+  /** Of those, targets whose slowest runtime fits the budget. */
+  readonly fitting: number;
+  /** The target in limits whose slowest runtime is least, and that runtime (ms), if any. */
+  readonly quickest?: { readonly target: Target; readonly slowestMs: number };
+  /** Architectures of fitting targets left out because the workload's runtime there is only assumed. */
+  readonly assumedArchesSkipped: readonly Arch[];
 }
 
 /** What one placement call allows, resolved once per cache miss. */
@@ -38,6 +57,13 @@ export interface Scope {
   readonly rtt: Float64Array | undefined;
   readonly notes: string[];
   readonly pure: 'cost' | 'latency' | 'carbon' | undefined;
+  /**
+   * Per candidate index: 1 when it may be placed on: within the limits (and the strategy's home
+   * configuration), its slowest runtime fits the call budget, and its evidence is not `assumed`
+   * unless no such candidate has better evidence.
+   */
+  readonly candidateOk: Uint8Array;
+  readonly fit: FitSummary;
 }
 
 /**
@@ -144,6 +170,18 @@ export function resolveScope(
     }
   }
   const baselineZone = settings.baselineZone !== undefined ? (view.zoneIndex.get(settings.baselineZone) ?? -1) : -1;
+  let timeoutMs = settings.timeoutMs;
+  if (limits.timeoutMs !== undefined) {
+    if (typeof limits.timeoutMs === 'number' && limits.timeoutMs > 0) timeoutMs = limits.timeoutMs;
+    else notes.push(`timeoutMs ${limits.timeoutMs} is not a number > 0; using ${settings.timeoutMs}`);
+  }
+  const { candidateOk, fit } = fittingCandidates(view, plan, rule, zoneOk, archOk, memOk, homeArch, homeMem, timeoutMs);
+  if (fit.assumedArchesSkipped.length > 0) {
+    notes.push(
+      `${fit.assumedArchesSkipped.join(' and ')} targets not considered: ${plan.workload} has no runtime observed there, ` +
+        'so its speed would be a guess (pin the architecture in the limits to place there)',
+    );
+  }
   return {
     rule,
     rejectMode,
@@ -158,6 +196,70 @@ export function resolveScope(
     rtt,
     notes,
     pure: objective.pure,
+    candidateOk,
+    fit,
+  };
+}
+
+/**
+ * Which candidates a placement may take: those within the limits (and the strategy's home
+ * configuration) whose slowest runtime, with headroom, fits the call budget (unless the workload
+ * never ran, so its runtime is only a guess); of those, the `assumed` ones only if none has better
+ * evidence (a guess never beats data).
+ */
+function fittingCandidates(
+  view: CompiledView,
+  plan: WorkloadPlan,
+  rule: StrategyRule,
+  zoneOk: Uint8Array,
+  archOk: readonly boolean[],
+  memOk: Uint8Array,
+  homeArch: number,
+  homeMem: number,
+  timeoutMs: number,
+): { candidateOk: Uint8Array; fit: FitSummary } {
+  const headroom = runtimeHeadroom(plan.runtimeCv);
+  const candidateOk = new Uint8Array(plan.candidates.length);
+  let inLimits = 0;
+  let fitting = 0;
+  let supported = 0;
+  let quickest: FitSummary['quickest'];
+  for (const c of plan.candidates) {
+    const a = ARCH_ORDER.indexOf(c.arch);
+    const m = view.memorySizes.indexOf(c.memoryMb);
+    if (zoneOk[c.zone] !== 1 || !archOk[a] || memOk[m] !== 1) continue;
+    if (rule.configs === 'home' && (a !== homeArch || m !== homeMem)) continue;
+    inLimits++;
+    const slowestMs = plan.slowestMs[c.index];
+    if (!quickest || slowestMs < quickest.slowestMs) quickest = { target: c.target, slowestMs };
+    // A workload that never ran has only a guessed runtime: no ground to refuse it; the answer says `assumed`.
+    const guessed = plan.evidence[c.index].runtime === 'prior';
+    if (!guessed && !(slowestMs * headroom <= timeoutMs)) continue;
+    fitting++;
+    candidateOk[c.index] = 1;
+    if (plan.evidence[c.index].level !== 'assumed') supported++;
+  }
+  const skipped = new Set<Arch>();
+  if (supported > 0 && supported < fitting) {
+    for (const c of plan.candidates) {
+      if (candidateOk[c.index] === 1 && plan.evidence[c.index].level === 'assumed') {
+        candidateOk[c.index] = 0;
+        skipped.add(c.arch);
+      }
+    }
+  }
+  // An architecture that keeps some target with evidence is not reported as skipped.
+  for (const c of plan.candidates) if (candidateOk[c.index] === 1) skipped.delete(c.arch);
+  return {
+    candidateOk,
+    fit: {
+      timeoutMs,
+      headroom,
+      inLimits,
+      fitting,
+      ...(quickest ? { quickest } : {}),
+      assumedArchesSkipped: ARCH_ORDER.filter((arch) => skipped.has(arch)),
+    },
   };
 }
 

@@ -17,6 +17,8 @@ export interface RuntimeEstimate {
    */
   readonly confidence: number;
   readonly source: RuntimeSource;
+  /** The memory size (MB) the estimate was carried over from, when it was (`memory-scaled`, `arch-scaled`). */
+  readonly scaledFromMb?: number;
 }
 
 /** Options of a `ProfileBook`. */
@@ -82,6 +84,11 @@ export class ProfileBook {
     return [...this.workloads.keys()].sort();
   }
 
+  /** Whether the workload's parallelism was given (else memory scaling takes it as one thread). */
+  knowsParallelism(workload: string): boolean {
+    return this.options.parallelism?.[workload] !== undefined;
+  }
+
   /** Observations of a workload (0 if unknown). */
   observations(workload: string): number {
     return this.counts.get(workload) ?? 0;
@@ -110,6 +117,25 @@ export class ProfileBook {
     const cell = this.cell(workload, key.arch, key.memoryMb);
     cell.stats.set(key.cpu, mergeStats(cell.stats.get(key.cpu) ?? EMPTY_STATS, stats));
     this.touch(workload, cell, stats.count);
+  }
+
+  /**
+   * The workload's coefficient of variation of runtime, pooled over every CPU × arch × memory it was
+   * observed on (each cell's spread relative to its own mean); undefined below two runtimes in any cell.
+   */
+  runtimeCv(workload: string): number | undefined {
+    const cells = this.workloads.get(workload);
+    if (!cells) return undefined;
+    let squares = 0;
+    let freedom = 0;
+    for (const cell of cells.values()) {
+      for (const stats of cell.stats.values()) {
+        if (stats.count < 2 || !(stats.meanMs > 0)) continue;
+        squares += stats.m2 / (stats.meanMs * stats.meanMs);
+        freedom += stats.count - 1;
+      }
+    }
+    return freedom > 0 ? Math.sqrt(squares / freedom) : undefined;
   }
 
   /** A snapshot of a workload's profile, entries sorted. */
@@ -162,6 +188,7 @@ export class ProfileBook {
         meanMs: sameArch.cell.base * speed * factor,
         confidence: 0.25 * (sameArch.cell.count / (sameArch.cell.count + 2)),
         source: 'memory-scaled',
+        scaledFromMb: sameArch.memoryMb,
       };
     }
     const otherArch: Arch = arch === 'x86_64' ? 'arm64' : 'x86_64';
@@ -173,6 +200,7 @@ export class ProfileBook {
         meanMs: across.cell.base * speed * factor * archFactor,
         confidence: 0.125 * (across.cell.count / (across.cell.count + 2)),
         source: 'arch-scaled',
+        scaledFromMb: across.memoryMb,
       };
     }
     return { meanMs: this.defaultBaseMs * speed, confidence: 0, source: 'prior' };

@@ -52,6 +52,7 @@ export function hashRequest(request: PlacementRequest): number {
     h = mixNumber(h, limits.maxAddedLatencyMs);
     h = mixNumber(h, limits.clientLocation?.lat);
     h = mixNumber(h, limits.clientLocation?.lon);
+    h = mixNumber(h, limits.timeoutMs);
   }
   // 30 bits: always a small integer, so the cache lookup never boxes the key.
   return h & 0x3fffffff;
@@ -76,7 +77,8 @@ function sameLimits(a: PlacementLimits | undefined, b: PlacementLimits | undefin
     x.maxAttempts === y.maxAttempts &&
     x.maxAddedLatencyMs === y.maxAddedLatencyMs &&
     x.clientLocation?.lat === y.clientLocation?.lat &&
-    x.clientLocation?.lon === y.clientLocation?.lon
+    x.clientLocation?.lon === y.clientLocation?.lon &&
+    x.timeoutMs === y.timeoutMs
   );
 }
 
@@ -112,6 +114,7 @@ export function copyRequest(request: PlacementRequest): PlacementRequest {
           maxAttempts: limits.maxAttempts,
           maxAddedLatencyMs: limits.maxAddedLatencyMs,
           clientLocation: limits.clientLocation ? { ...limits.clientLocation } : undefined,
+          timeoutMs: limits.timeoutMs,
         }
       : undefined,
   };

@@ -11,7 +11,7 @@ import { type CompiledView, compileView } from './compiled-view';
 import { type InitBilling, initBilledMs } from './cost-model';
 import { mergeCounts } from './distribution';
 import { CoreInputError, NoPlacementError } from './errors';
-import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS } from './lambda-limits';
+import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, LAMBDA_MAX_TIMEOUT_MS } from './lambda-limits';
 import { resolveScope, type Scope } from './placement-scope';
 import { ProfileBook } from './profiles';
 import { isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
@@ -19,6 +19,7 @@ import { copyRequest, hashRequest, sameRequest } from './request-key';
 import { STRATEGIES } from './strategies';
 import type { CpuCounts, Outcome, Placement, PlacementRequest, RoutingView, StrategyName, Target } from './types';
 import { compileWorkload, type WorkloadPlan } from './workload-plan';
+import type { ResolvedZone } from './zone-mix';
 
 /** Options of a `Router`. */
 export interface RouterOptions {
@@ -59,6 +60,13 @@ export interface RouterOptions {
    * @default 'auto'
    */
   readonly rejectMode?: RejectMode;
+  /**
+   * Longest one call may run, ms, unless a request's limits set a shorter `timeoutMs`: the dynamic
+   * functions' timeout. No target is placed on whose expected runtime on the slowest CPU of its zone
+   * (with headroom for the workload's spread, see `call-fit.ts`) passes it.
+   * @default 900000 (Lambda's maximum timeout)
+   */
+  readonly timeoutMs?: number;
   /** How many failover targets in other zones a placement lists. @default 3 */
   readonly fallbackCount?: number;
   /**
@@ -83,6 +91,7 @@ export interface RankedTarget {
   readonly rejectCpus: readonly string[];
   readonly maxAttempts: number;
   readonly expected: Placement['expected'];
+  readonly evidence: Placement['evidence'];
   /** The objective's value (lower is better; relative to the workload's best no-retry value per metric). */
   readonly score: number;
 }
@@ -140,6 +149,7 @@ export class Router {
   private readonly defaultBaseMs: number;
   private readonly defaultMemoryMb: number;
   private readonly uncertaintyPenalty: number;
+  private readonly timeoutMs: number;
 
   constructor(
     view: RoutingView,
@@ -185,6 +195,12 @@ export class Router {
       (v) => v >= 0,
       'a number >= 0',
     );
+    this.timeoutMs = checked(
+      'timeoutMs',
+      options.timeoutMs ?? LAMBDA_MAX_TIMEOUT_MS,
+      (v) => v > 0 && v <= LAMBDA_MAX_TIMEOUT_MS,
+      `a number in (0, ${LAMBDA_MAX_TIMEOUT_MS}]`,
+    );
     this.defaultMemoryMb = checked('defaultMemoryMb', options.defaultMemoryMb ?? 2048, (v) => v > 0, 'a number > 0');
     if (options.defaultStrategy !== undefined && !(options.defaultStrategy in STRATEGIES)) {
       throw new CoreInputError('options.defaultStrategy', options.defaultStrategy, Object.keys(STRATEGIES).join(', '));
@@ -200,6 +216,15 @@ export class Router {
   /** The view placements are made from, as given. */
   get view(): RoutingView {
     return this.baseView;
+  }
+
+  /**
+   * Every deployed zone's CPU mix per architecture as placements use it now: the characterization,
+   * the view's aged passive counts, instances met since the view was set, and the fallbacks, blended
+   * by `resolveZones`.
+   */
+  get zoneMixes(): readonly ResolvedZone[] {
+    return this.compiled.zones;
   }
 
   /**
@@ -301,6 +326,7 @@ export class Router {
         rejectCpus: built.rejectCpus,
         maxAttempts: built.maxAttempts,
         expected: built.expected,
+        evidence: built.evidence,
         score: choice.value,
         index: choice.candidate.index,
       };
@@ -397,6 +423,7 @@ export class Router {
       defaultMemoryMb: this.defaultMemoryMb,
       baselineZone: this.options.baselineZone,
       defaultStrategy: this.options.defaultStrategy,
+      timeoutMs: this.timeoutMs,
     });
   }
 
@@ -417,6 +444,14 @@ export class Router {
         `${scope.rule.name} retries dropped: they would exceed maxAddedLatencyMs ${scope.params.maxAddedLatencyMs}`,
       );
     }
+    const evidence = plan.evidence[c.index];
+    if (evidence.level === 'assumed') {
+      notes.push(
+        plan.observations === 0
+          ? `assumed: ${plan.workload} has never run, so its runtime on ${c.target.functionName} is a guess`
+          : `assumed: ${plan.workload} has not run on ${c.arch}, so its runtime there is a guess`,
+      );
+    }
     if (plan.observations > 0 && c.confidence < 0.5) {
       notes.push(`runtimes on ${c.target.functionName} are partly estimated (confidence ${c.confidence.toFixed(2)})`);
     }
@@ -435,6 +470,7 @@ export class Router {
         addedLatencyMs: m.addedLatencyMs,
         carbonG: m.carbonG,
       }),
+      evidence,
       fallbacks: Object.freeze(fallbacks.map((f) => f.candidate.target)),
       notes: Object.freeze([...new Set(notes)]),
     });
@@ -451,10 +487,22 @@ export class Router {
       reason = `no allowed architecture: asked ${JSON.stringify(limits.architectures)}, deployed ${JSON.stringify(view.architectures)}`;
     } else if (!scope.memOk.includes(1)) {
       reason = `no deployed memory size ${JSON.stringify(view.memorySizes)} is allowed by memorySizes ${JSON.stringify(limits.memorySizes ?? 'any')} and at least minMemoryMb ${request.minMemoryMb ?? 0}`;
+    } else if (scope.fit.inLimits > 0 && scope.fit.fitting === 0) {
+      const { quickest, headroom, timeoutMs } = scope.fit;
+      const needs = quickest
+        ? `; the quickest, ${quickest.target.functionName}, expects ${Math.round(quickest.slowestMs)} ms on its slowest CPU (${Math.round(quickest.slowestMs * headroom)} ms with headroom)`
+        : '';
+      reason =
+        `no allowed target runs it within timeoutMs ${timeoutMs}: every one's expected runtime on the slowest CPU of its zone, ` +
+        `× ${headroom.toFixed(2)} headroom for its spread, passes it${needs}; allow more memory or a longer timeout`;
     } else {
       reason = `every allowed target's expected added latency exceeds maxAddedLatencyMs ${limits.maxAddedLatencyMs}`;
     }
-    return new NoPlacementError(plan.workload, { ...limits, minMemoryMb: request.minMemoryMb }, reason);
+    return new NoPlacementError(
+      plan.workload,
+      { ...limits, minMemoryMb: request.minMemoryMb, timeoutMs: scope.fit.timeoutMs },
+      reason,
+    );
   }
 }
 

@@ -4,6 +4,9 @@ import type { RejectMode } from './reject-mode';
  * what it answers. Pure data, no behaviour, so every layer can share it.
  */
 
+import type { RuntimeSource } from './profiles';
+import type { MixSource } from './zone-mix';
+
 /** A Lambda instruction-set architecture, spelled as Lambda spells it. */
 export type Arch = 'x86_64' | 'arm64';
 
@@ -157,6 +160,14 @@ export interface PlacementLimits {
   readonly maxAddedLatencyMs?: number;
   /** Where the client is, to estimate network latency to each region. @default - no network latency counted */
   readonly clientLocation?: GeoPoint;
+  /**
+   * Longest one call may run, ms: the dynamic function's timeout, or the request's own budget if
+   * shorter. No target is placed on whose expected runtime on the slowest CPU of its zone (the last
+   * attempt accepts any CPU), with headroom for the workload's spread, passes it (a workload that never
+   * ran is placed, its answer marked `assumed`).
+   * @default - the router's `timeoutMs` (Lambda's 15-minute maximum)
+   */
+  readonly timeoutMs?: number;
 }
 
 /** One request to place. */
@@ -196,6 +207,26 @@ export interface Target {
   readonly functionName: string;
 }
 
+/**
+ * How much of a placement's expectation rests on data:
+ * - `measured`: the workload's runtimes were observed on every CPU of the target (its architecture and
+ *   memory), and the zone's mix was measured (sampled or met by routed calls);
+ * - `estimated`: derived from observations by a documented model (other CPUs by relative speed,
+ *   other memory sizes by Lambda's CPU share per MB) or from a prior mix (region or global average);
+ * - `assumed`: nothing observed supports the target's runtime: the workload never ran on this
+ *   architecture (its speed there is a neutral guess) or never ran at all.
+ */
+export type EvidenceLevel = 'measured' | 'estimated' | 'assumed';
+
+/** What a placement's expectation rests on. */
+export interface PlacementEvidence {
+  readonly level: EvidenceLevel;
+  /** The weakest source among the runtimes of the target's CPUs. */
+  readonly runtime: RuntimeSource;
+  /** Where the zone's CPU mix for the target's architecture comes from. */
+  readonly mix: MixSource;
+}
+
 /** The router's answer. */
 export interface Placement {
   readonly target: Target;
@@ -222,6 +253,11 @@ export interface Placement {
     readonly addedLatencyMs: number;
     readonly carbonG: number;
   };
+  /**
+   * What the expectation rests on. The router places on an `assumed` target only when no allowed
+   * target has better evidence, so `assumed` here means nothing better was allowed.
+   */
+  readonly evidence: PlacementEvidence;
   /** Other targets in order of preference, for failover. */
   readonly fallbacks: readonly Target[];
   /** Human-readable reasons (fallbacks used, stale data, ...). */

@@ -1,8 +1,9 @@
 import { buildCandidate, type Candidate, type EvaluationParams, evaluatePrefix, newMetrics } from './candidate';
 import type { CompiledView } from './compiled-view';
-import type { ProfileBook } from './profiles';
+import { memoryRuntimeFactor, vcpusOf } from './memory-scaling';
+import type { ProfileBook, RuntimeEstimate, RuntimeSource } from './profiles';
 import { holdUnder, type RejectMode } from './reject-mode';
-import type { Arch, CpuKey } from './types';
+import type { Arch, CpuKey, EvidenceLevel, PlacementEvidence } from './types';
 
 /** The pure objectives, ranked ahead of time. */
 export type PureObjective = 'cost' | 'latency' | 'carbon';
@@ -28,6 +29,15 @@ export interface WorkloadPlan {
   readonly usualMemoryMb: number | undefined;
   /** Observations of the workload when this plan was made. */
   readonly observations: number;
+  /**
+   * Per candidate: expected runtime on the slowest CPU of its zone, ms (what a call's budget must hold),
+   * taking a workload of unknown threads as using every vCPU it had where it was observed.
+   */
+  readonly slowestMs: Float64Array;
+  /** Per candidate: what its expectation rests on. */
+  readonly evidence: readonly PlacementEvidence[];
+  /** The workload's runtime spread (see `ProfileBook.runtimeCv`); undefined until observed. */
+  readonly runtimeCv: number | undefined;
   readonly notes: readonly string[];
 }
 
@@ -48,6 +58,15 @@ export interface PlanSettings {
 
 export const ARCH_ORDER: readonly Arch[] = ['x86_64', 'arm64'];
 
+/** Runtime sources from strongest to weakest. */
+const SOURCE_ORDER: readonly RuntimeSource[] = ['observed', 'cpu-speed', 'memory-scaled', 'arch-scaled', 'prior'];
+
+/** The evidence level of a target whose weakest runtime is `runtime` and whose mix came from `mix`. */
+export function evidenceLevel(runtime: RuntimeSource, mix: PlacementEvidence['mix']): EvidenceLevel {
+  if (runtime === 'arch-scaled' || runtime === 'prior') return 'assumed';
+  return runtime === 'observed' && (mix === 'measured' || mix === 'passive') ? 'measured' : 'estimated';
+}
+
 /** Compiles a workload over a view: one candidate per zone × arch × memory, and the rankings. */
 export function compileWorkload(
   view: CompiledView,
@@ -62,9 +81,9 @@ export function compileWorkload(
       `no profile for workload "${workload}": runtimes from relative CPU speeds with a ${settings.defaultBaseMs} ms base`,
     );
   }
-  const runtimeCache = new Map<CpuKey, Array<{ meanMs: number; confidence: number } | undefined>>();
+  const runtimeCache = new Map<CpuKey, Array<RuntimeEstimate | undefined>>();
   const memIndex = new Map(view.memorySizes.map((mb, m) => [mb, m]));
-  const runtimeOf = (cpu: CpuKey, arch: Arch, mb: number): { meanMs: number; confidence: number } => {
+  const runtimeOf = (cpu: CpuKey, arch: Arch, mb: number): RuntimeEstimate => {
     let row = runtimeCache.get(cpu);
     if (!row) {
       row = [];
@@ -78,9 +97,22 @@ export function compileWorkload(
     }
     return hit;
   };
+  const guardParallelism = !book.knowsParallelism(workload);
+  /**
+   * The runtime a call's budget is held against: the estimate, except where it was scaled down from a
+   * larger memory size for a workload whose threads are unknown. The estimate then takes it as one
+   * thread; the bound takes it as using every vCPU it had there, so the check is never the optimistic one.
+   */
+  const fitRuntimeOf = (runtime: RuntimeEstimate, mb: number): number => {
+    const from = runtime.scaledFromMb;
+    if (!guardParallelism || from === undefined || from <= mb) return runtime.meanMs;
+    return (runtime.meanMs * memoryRuntimeFactor(from, mb, vcpusOf(from))) / memoryRuntimeFactor(from, mb, 1);
+  };
   const memCount = view.memorySizes.length;
   const candidateAt = new Int32Array(view.zones.length * ARCH_ORDER.length * memCount).fill(-1);
   const candidates: Candidate[] = [];
+  const slowestMs: number[] = [];
+  const evidence: PlacementEvidence[] = [];
   const slowestSets = new Map<string, Set<CpuKey>>();
   for (const arch of view.architectures) {
     const all = view.cpusByArch[arch];
@@ -100,11 +132,24 @@ export function compileWorkload(
         if (view.targetDeployed[(z * ARCH_ORDER.length + a) * memCount + m] !== 1) return;
         means.length = 0;
         confidences.length = 0;
+        let slowest = 0;
+        let weakest = 0;
         for (const cpu of mix.cpus) {
           const runtime = runtimeOf(cpu, arch, mb);
           means.push(runtime.meanMs);
           confidences.push(runtime.confidence);
+          slowest = Math.max(slowest, fitRuntimeOf(runtime, mb));
+          weakest = Math.max(weakest, SOURCE_ORDER.indexOf(runtime.source));
         }
+        slowestMs.push(slowest);
+        const runtimeSource = SOURCE_ORDER[weakest];
+        evidence.push(
+          Object.freeze({
+            level: evidenceLevel(runtimeSource, mix.source),
+            runtime: runtimeSource,
+            mix: mix.source,
+          }),
+        );
         const candidate = buildCandidate(
           candidates.length,
           z,
@@ -201,6 +246,9 @@ export function compileWorkload(
     rankings: { cost: rank('cost'), latency: rank('latency'), carbon: rank('carbon') },
     usualMemoryMb,
     observations,
+    slowestMs: Float64Array.from(slowestMs),
+    evidence,
+    runtimeCv: book.runtimeCv(workload),
     notes,
   };
 }

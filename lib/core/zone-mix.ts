@@ -1,6 +1,5 @@
 import { archOfCpu } from './cpu';
 import { BASELINE_CPU } from './cpu-speed';
-import { mergeCounts } from './distribution';
 import type { Arch, Characterization, CpuCounts, CpuKey, RoutingView } from './types';
 
 /** Where a zone's CPU mix came from. */
@@ -91,13 +90,6 @@ function average(list: readonly Shares[]): Shares | undefined {
   return sum;
 }
 
-function blend(measured: Shares, prior: Shares, weight: number): Shares {
-  const out: Shares = new Map();
-  for (const [cpu, p] of measured) out.set(cpu, weight * p);
-  for (const [cpu, p] of prior) out.set(cpu, (out.get(cpu) ?? 0) + (1 - weight) * p);
-  return out;
-}
-
 const PRIOR_CONFIDENCE: Readonly<Record<MixSource, number>> = {
   measured: 1,
   passive: 1,
@@ -116,24 +108,28 @@ function toMix(shares: Shares, source: MixSource, confidence = PRIOR_CONFIDENCE[
 /**
  * Resolves every deployed zone's CPU mix per architecture, with these documented fallbacks:
  * - measured: the zone's latest characterization, restricted to the architecture's CPUs;
- * - stale (older than `staleAfterMs`): blended toward the prior below with weight
- *   staleAfterMs / age on the measurement (half at twice the limit), and noted;
+ * - stale (older than `staleAfterMs`): the measurement keeps weight staleAfterMs / age (half at
+ *   twice the limit) and the prior below fills the rest, and a note says so;
  * - no characterization (or none of this architecture's CPUs): the average of the region's other
  *   measured zones, else of all measured zones, else the architecture's baseline CPU alone
  *   (the 2.5 GHz Xeon, present in every Lambda region per §4.2; Graviton2 on arm64), noted.
  * The measured mix's confidence comes from the APE bound its run recorded (`measuredConfidence`),
  * so the router's uncertainty penalty weighs a loosely measured zone against better-known ones.
- * Passive counts (`view.passive`: new instances met by routed calls) are added to the zone's
- * counts rescaled to the evidence its bound is worth (`evidenceCounts`); a zone with passive counts but no characterization gets a `passive`
- * mix from them alone. Averages use fresh measurements when there are any. If `deployed` is empty,
- * the characterized zones are taken as deployed.
+ *
+ * Passive counts (`view.passive`: new instances met by routed calls, already aged by
+ * `decayedPassiveCounts`) join by evidence. The characterization is worth the draws its APE bound
+ * is worth (`evidenceCounts`), N, times its staleness weight w; the passive counts are worth their
+ * aged total, P; the prior stands in only for evidence that is missing, with max(0, N·(1 − w) − P)
+ * draws. So a fresh characterization takes passive counts as more draws of the same mix; a stale
+ * one without passive counts is blended toward the prior exactly as above; and a stale or wrong
+ * one gives way to what routed calls meet, the mix tending to the passive counts' as they grow
+ * past N·w. A zone (or architecture) with passive counts but no characterization gets a `passive`
+ * mix from them alone. Averages use fresh measurements when there are any. If `deployed` is
+ * empty, the characterized zones are taken as deployed.
  */
 export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZone[] {
   const byZone = new Map<string, Characterization>();
-  for (const zone of view.zones) {
-    const passive = view.passive?.[zone.azId];
-    byZone.set(zone.azId, passive ? { ...zone, counts: mergeCounts(evidenceCounts(zone), positive(passive)) } : zone);
-  }
+  for (const zone of view.zones) byZone.set(zone.azId, zone);
   const deployed =
     view.deployed.length > 0 ? view.deployed : view.zones.map((z) => ({ azId: z.azId, region: z.region }));
   const ageOf = (zone: Characterization): number => view.now - Date.parse(zone.measuredAt);
@@ -161,39 +157,73 @@ export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZ
     const notes: Record<Arch, string[]> = { x86_64: [], arm64: [] };
     const zone = byZone.get(azId);
     const mixes = {} as Record<Arch, ZoneMix>;
-    const passive = view.passive?.[azId];
+    const passiveCounts = view.passive?.[azId];
+    const evidence = zone ? evidenceCounts(zone) : undefined;
     for (const arch of ['x86_64', 'arm64'] as const) {
-      const measured = zone ? sharesOf(zone, arch) : undefined;
-      const passiveOnly = !zone && passive ? sharesOf({ counts: positive(passive) }, arch) : undefined;
-      if (passiveOnly) {
-        mixes[arch] = toMix(passiveOnly, 'passive');
-        notes[arch].push(`${azId} has no characterization: its ${arch} mix comes from routed calls alone`);
+      const measured = evidence ? countsOf(evidence, arch) : undefined;
+      const passive = passiveCounts ? countsOf(passiveCounts, arch) : undefined;
+      if (!measured && passive) {
+        mixes[arch] = toMix(passive.shares, 'passive');
+        notes[arch].push(
+          zone
+            ? `${azId} has no ${arch} characterization: its ${arch} mix comes from routed calls alone`
+            : `${azId} has no characterization: its ${arch} mix comes from routed calls alone`,
+        );
         continue;
       }
-      if (!measured) {
+      if (!zone || !measured) {
         const prior = priorFor(arch, azId, region);
         mixes[arch] = toMix(prior.shares, prior.source);
         notes[arch].push(`${azId} has no ${arch} characterization: using the ${prior.source.replace('-', ' ')} mix`);
         continue;
       }
-      const age = zone ? ageOf(zone) : 0;
-      if (zone && age > staleAfterMs) {
-        const prior = priorFor(arch, azId, region);
-        const weight = staleAfterMs / age;
-        mixes[arch] = toMix(
-          blend(measured, prior.shares, weight),
-          'stale-blend',
-          weight * measuredConfidence(zone) + (1 - weight) * PRIOR_CONFIDENCE[prior.source],
-        );
-        notes[arch].push(
-          `${azId} was characterized ${(age / 3_600_000).toFixed(1)} h ago (stale after ${(staleAfterMs / 3_600_000).toFixed(1)} h): ` +
-            `its ${arch} mix is weighted ${Math.round(weight * 100)}% against the ${prior.source.replace('-', ' ')}`,
-        );
+      const age = ageOf(zone);
+      const stale = age > staleAfterMs;
+      const weight = stale ? staleAfterMs / age : 1;
+      const kept = measured.total * weight;
+      const learned = passive?.total ?? 0;
+      const missing = Math.max(0, measured.total - kept - learned);
+      const prior = stale && missing > 0 ? priorFor(arch, azId, region) : undefined;
+      const parts: Array<{ shares: Shares; draws: number; confidence: number }> = [
+        { shares: measured.shares, draws: kept, confidence: measuredConfidence(zone) },
+      ];
+      if (passive) parts.push({ shares: passive.shares, draws: learned, confidence: PRIOR_CONFIDENCE.passive });
+      if (prior) parts.push({ shares: prior.shares, draws: missing, confidence: PRIOR_CONFIDENCE[prior.source] });
+      const draws = kept + learned + (prior ? missing : 0);
+      const shares = mixOf(parts, draws);
+      if (!stale) {
+        mixes[arch] = toMix(shares, 'measured', measuredConfidence(zone));
         continue;
       }
-      mixes[arch] = toMix(measured, 'measured', zone ? measuredConfidence(zone) : 1);
+      const confidence = parts.reduce((sum, p) => sum + (p.draws / draws) * p.confidence, 0);
+      mixes[arch] = toMix(shares, 'stale-blend', confidence);
+      const pct = (n: number): string => `${Math.round((n / draws) * 100)}%`;
+      notes[arch].push(
+        `${azId} was characterized ${(age / 3_600_000).toFixed(1)} h ago (stale after ${(staleAfterMs / 3_600_000).toFixed(1)} h): ` +
+          `its ${arch} mix is weighted ${pct(kept)} on it` +
+          (passive ? `, ${pct(learned)} on instances routed calls met` : '') +
+          (prior ? `, ${pct(missing)} on the ${prior.source.replace('-', ' ')}` : ''),
+      );
     }
     resolved.push({ azId, region, mixes, notes });
   }
   return resolved;
+}
+
+/** A record's counts of one architecture's CPUs as shares, with their total; undefined when none. */
+function countsOf(counts: CpuCounts, arch: Arch): { shares: Shares; total: number } | undefined {
+  const shares = sharesOf({ counts }, arch);
+  if (!shares) return undefined;
+  let total = 0;
+  for (const cpu of shares.keys()) total += counts[cpu];
+  return { shares, total };
+}
+
+/** The draws-weighted mix of several sources' shares. */
+function mixOf(parts: ReadonlyArray<{ shares: Shares; draws: number }>, draws: number): Shares {
+  const out: Shares = new Map();
+  for (const part of parts) {
+    for (const [cpu, p] of part.shares) out.set(cpu, (out.get(cpu) ?? 0) + (p * part.draws) / draws);
+  }
+  return out;
 }

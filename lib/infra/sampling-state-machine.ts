@@ -49,8 +49,14 @@ export interface SamplingStateMachineProps {
   readonly region?: string;
   /** @default 100 */
   readonly samplersPerZone?: number;
-  /** Memory of sampler 0 in MB; sampler i has this + i. @default 10140 */
+  /** Memory of sampler 0 in MB; sampler i has this + i × `samplerMemoryStepMb`. @default 10140 */
   readonly samplerMemoryMb?: number;
+  /**
+   * MB added per sampler index: 1 for Lambda samplers (each its own size), 0 where every sampler has one
+   * size (samplers on another provider).
+   * @default 1
+   */
+  readonly samplerMemoryStepMb?: number;
   /** How long each sampler request sleeps, ms (for the run's cost estimate). @default 250 */
   readonly samplerSleepMs?: number;
   /** Memory of the fan-out function in MB, for the cost estimate. @default 1024 */
@@ -100,6 +106,14 @@ export interface SamplingStateMachineProps {
   readonly pricePerGbSecond?: number;
   /** @default - the catalog's request price in the zone's region */
   readonly pricePerRequest?: number;
+  /**
+   * Lambda price of the fan-out per GB-second, where it differs from the samplers' (the samplers run on
+   * another provider).
+   * @default - `pricePerGbSecond`
+   */
+  readonly fanoutPricePerGbSecond?: number;
+  /** @default - `pricePerRequest` */
+  readonly fanoutPricePerRequest?: number;
   /**
    * Billed INIT of each new sampler instance, ms, for the run's cost estimate (Lambda bills INIT
    * since 2025-08-01; 0 reproduces the billing before).
@@ -165,6 +179,7 @@ export const SAMPLING_STATES = {
 const SETTING_PROPS = [
   'samplersPerZone',
   'samplerMemoryMb',
+  'samplerMemoryStepMb',
   'samplerSleepMs',
   'fanoutMemoryMb',
   'pollConcurrency',
@@ -178,6 +193,8 @@ const SETTING_PROPS = [
   'minInstancesForCharacterization',
   'pricePerGbSecond',
   'pricePerRequest',
+  'fanoutPricePerGbSecond',
+  'fanoutPricePerRequest',
 ] as const satisfies ReadonlyArray<SamplingSettingName & keyof SamplingStateMachineProps>;
 
 function validate(scope: Construct, props: SamplingStateMachineProps): void {
@@ -235,6 +252,7 @@ export class SamplingStateMachine extends Construct {
     this.settings = {
       samplersPerZone: props.samplersPerZone ?? defaults.samplersPerZone,
       samplerMemoryMb: props.samplerMemoryMb ?? defaults.samplerMemoryMb,
+      samplerMemoryStepMb: props.samplerMemoryStepMb ?? 1,
       samplerSleepMs: props.samplerSleepMs ?? defaults.samplerSleepMs,
       pollConcurrency: props.pollConcurrency ?? defaults.pollConcurrency,
       samplersPerPoll: props.samplersPerPoll ?? defaults.samplersPerPoll,
@@ -250,6 +268,8 @@ export class SamplingStateMachine extends Construct {
         props.minInstancesForCharacterization ?? defaults.minInstancesForCharacterization,
       pricePerGbSecond: props.pricePerGbSecond ?? price.perGbSecond,
       pricePerRequest: props.pricePerRequest ?? price.perRequest,
+      ...(props.fanoutPricePerGbSecond !== undefined ? { fanoutPricePerGbSecond: props.fanoutPricePerGbSecond } : {}),
+      ...(props.fanoutPricePerRequest !== undefined ? { fanoutPricePerRequest: props.fanoutPricePerRequest } : {}),
       initBilledMs: props.initBilledMs ?? defaults.initBilledMs,
     };
     validateSettings(this, this.settings);

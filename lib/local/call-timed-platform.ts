@@ -1,4 +1,4 @@
-import type { Platform } from '../../lambda/shared/platform';
+import type { Platform } from '../contracts';
 
 /** A platform whose clock, within one call, advances only by the call's own sleeps. */
 export interface CallTimedPlatform {

@@ -1,9 +1,9 @@
-import { WORKLOADS } from '../../lambda/workloads';
 import { meanRuntimeMs, scenarioWorkloads } from '../twin/burst';
 import { defaultHandlerKit } from '../twin/handlers';
 import type { HandlerKit, InstanceHandler } from '../twin/kit';
 import { lognormalFactor, normalFactor, rngFor } from '../twin/random';
 import type { Scenario } from '../twin/scenario';
+import { WORKLOADS } from '../workloads';
 import { callTimedPlatform } from './call-timed-platform';
 
 /** Runs `create`'s handler on a call-timed platform (see {@link callTimedPlatform}). */

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createRouterHandler } from '../../lambda/router';
+import { createRouterHandler } from '../../lambda/router/index';
 import { createDocumentClient } from '../aws/dynamo-client';
 import { sdkInvoker } from '../aws/lambda-invoker';
 import { functionRouterClient } from '../aws/router-client';

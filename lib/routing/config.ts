@@ -1,3 +1,4 @@
+import type { PassiveDecay } from '../core/passive-evidence';
 import type { RejectMode } from '../core/reject-mode';
 import type { Arch, DeployedZone, RegionFacts } from '../core/types';
 
@@ -46,6 +47,11 @@ export interface RouterConfig {
    * @default - functionTimeoutMs + 2000, so that a timed-out call has certainly stopped
    */
   readonly invokeTimeoutMs?: number;
+  /**
+   * How passive counts age in the view (half-life and window, see `decayedPassiveCounts`).
+   * @default - a 24 h half-life within a 7-day window (`PASSIVE_HALF_LIFE_MS`, `PASSIVE_WINDOW_MS`)
+   */
+  readonly passiveDecay?: PassiveDecay;
 }
 
 import { DYNAMIC_FUNCTION_TIMEOUT_SECONDS } from '../contracts';

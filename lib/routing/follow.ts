@@ -360,6 +360,7 @@ export function summarize(placement: Placement): PlacementSummary {
     keepBeforeLastAttempt: placement.keepBeforeLastAttempt,
     maxAttempts: placement.maxAttempts,
     expected: placement.expected,
+    evidence: placement.evidence,
     notes: placement.notes,
   };
 }

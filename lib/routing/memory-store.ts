@@ -1,5 +1,12 @@
+import { keys } from '../contracts';
 import type { Characterization, CpuCounts, ProfileKey, WorkloadProfile } from '../core/types';
 import type { PassiveZoneCounts, RouterStore, RuntimeSums } from './types';
+
+interface PassiveDay {
+  readonly counts: Map<string, number>;
+  readonly firstAt: number;
+  lastAt: number;
+}
 
 interface ProfileSums {
   readonly key: ProfileKey;
@@ -10,8 +17,8 @@ interface ProfileSums {
 
 /**
  * A `RouterStore` held in memory, with the table's semantics: profile sums and passive counts
- * are added (as DynamoDB's ADD does), characterizations are replaced per zone, and reads return
- * copies. For an embedded router with no table and for the twin, whose router must learn only
+ * are added (as DynamoDB's ADD does), passive counts per zone and UTC day with the times of their
+ * first and last ADD by `now`, characterizations are replaced per zone, and reads return copies. For an embedded router with no table and for the twin, whose router must learn only
  * from what its calls met. Keys come from requests, so they live in Maps, never as object keys.
  *
  * @example
@@ -22,7 +29,11 @@ interface ProfileSums {
 export class MemoryRouterStore implements RouterStore {
   private readonly zones = new Map<string, Characterization>();
   private readonly profileSums = new Map<string, Map<string, ProfileSums>>();
-  private readonly passive = new Map<string, Map<string, number>>();
+  /** Per zone, per day key: the counts and when they were added. */
+  private readonly passive = new Map<string, Map<string, PassiveDay>>();
+
+  /** @param options.now the clock that dates passive counts, ms since the epoch (@default Date.now) */
+  constructor(private readonly options: { readonly now?: () => number } = {}) {}
 
   /** Makes `characterization` its zone's `LATEST`. */
   putCharacterization(characterization: Characterization): void {
@@ -70,16 +81,28 @@ export class MemoryRouterStore implements RouterStore {
   }
 
   async addPassiveCpu(azId: string, cpus: CpuCounts): Promise<void> {
-    let counts = this.passive.get(azId);
-    if (!counts) {
-      counts = new Map();
-      this.passive.set(azId, counts);
+    const now = (this.options.now ?? Date.now)();
+    let days = this.passive.get(azId);
+    if (!days) {
+      days = new Map();
+      this.passive.set(azId, days);
     }
-    for (const [cpu, n] of Object.entries(cpus)) counts.set(cpu, (counts.get(cpu) ?? 0) + n);
+    const key = keys.passiveDay(now);
+    const day = days.get(key) ?? { counts: new Map<string, number>(), firstAt: now, lastAt: now };
+    for (const [cpu, n] of Object.entries(cpus)) day.counts.set(cpu, (day.counts.get(cpu) ?? 0) + n);
+    day.lastAt = now;
+    days.set(key, day);
   }
 
   async allPassiveCounts(): Promise<readonly PassiveZoneCounts[]> {
-    return [...this.passive].map(([azId, counts]) => ({ azId, counts: Object.fromEntries(counts) }));
+    return [...this.passive].flatMap(([azId, days]) =>
+      [...days.values()].map((day) => ({
+        azId,
+        counts: Object.fromEntries(day.counts),
+        firstAt: new Date(day.firstAt).toISOString(),
+        updatedAt: new Date(day.lastAt).toISOString(),
+      })),
+    );
   }
 }
 

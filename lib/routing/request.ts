@@ -70,6 +70,8 @@ const limits = z.strictObject({
   memorySizes: z.array(memoryMb).min(1).optional(),
   /** Shorthand for `memorySizes: [memoryMb]`. */
   memoryMb: memoryMb.optional(),
+  /** The least memory the work runs in: no placement below it. */
+  minMemoryMb: memoryMb.optional(),
   maxAttempts: z.number().int().min(1).max(MAX_ATTEMPTS_LIMIT).optional(),
   maxAddedLatencyMs: z.number().min(0).optional(),
   clientLocation: geoPoint.optional(),
@@ -143,6 +145,8 @@ export interface RouterRequest {
   readonly objective?: Objective;
   readonly strategy?: StrategyName;
   readonly limits: PlacementLimits;
+  /** The least memory the work runs in, MB. */
+  readonly minMemoryMb?: number;
   readonly batch?: { readonly count: number; readonly concurrency: number; readonly includeResults: boolean };
 }
 
@@ -196,6 +200,7 @@ function normalize(request: ParsedRequest): RouterRequest {
     ...(request.objective !== undefined ? { objective: request.objective } : {}),
     ...(request.strategy !== undefined ? { strategy: request.strategy } : {}),
     limits: placementLimits,
+    ...(l.minMemoryMb !== undefined ? { minMemoryMb: l.minMemoryMb } : {}),
     ...(request.batch
       ? {
           batch: {

@@ -1,5 +1,6 @@
 import type { Invoker } from '../contracts';
-import type { Placement, PlacementRequest } from '../core/types';
+import type { RankedTarget } from '../core/router';
+import type { Placement, PlacementRequest, RoutingView } from '../core/types';
 import { runBatch } from './batch';
 import {
   DEADLINE_MARGIN_MS,
@@ -22,6 +23,18 @@ import { type CachedView, ViewCache } from './view-cache';
 /** How much time a call has left: the parts of a Lambda context the routing service reads. */
 export interface DeadlineSource {
   getRemainingTimeInMillis?(): number;
+}
+
+/** Where `route` would send a request and how the other targets rank, from the same view (see `RoutingService.plan`). */
+export interface RoutePlan {
+  /** The profile the request is placed by (its workload, or `code:<name>`). */
+  readonly profile: string;
+  /** The placement `route` would follow, with the view's notes. */
+  readonly placement: Placement;
+  /** The allowed targets, best first, as the placer ranks them. */
+  readonly ranked: readonly RankedTarget[];
+  /** The view placed from: characterizations, passive counts and profiles, as the cache holds them. */
+  readonly view: RoutingView;
 }
 
 /** What a routing service is built from. */
@@ -112,10 +125,10 @@ export class RoutingService {
     try {
       const request = parseRouterRequest(body);
       const cached = await this.cache.get();
-      const placementRequest = placementRequestOf(request, config);
+      const functionTimeoutMs = config.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
+      const placementRequest = placementRequestOf(request, config, functionTimeoutMs);
       const placement = place(cached, placementRequest);
       checkPayloadSize({ ...request.work, reject: { cpus: placement.rejectCpus, holdMs: placement.holdMs } });
-      const functionTimeoutMs = config.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
       const follow: FollowContext = {
         invoker,
         learning: this.learning,
@@ -143,6 +156,28 @@ export class RoutingService {
       else void this.learning.flush();
       this.telemetry.publish();
     }
+  }
+
+  /**
+   * Where `route` would place a request, and every allowed target ranked, invoking nothing: the same
+   * request parsing, the same cached view (characterizations merged with passive counts) and the same
+   * placer as `route`. Unlike `route` it throws: a `RouterError` naming the field at fault, `NoTargetError`,
+   * or the table read's own error when there was no good view to fall back on.
+   * @param count - how many ranked targets to return
+   */
+  async plan(body: unknown, count = Number.MAX_SAFE_INTEGER): Promise<RoutePlan> {
+    const request = parseRouterRequest(body);
+    const cached = await this.cache.get();
+    if (cached.readError !== undefined) throw cached.readError;
+    if (!cached.placer.rank) throw new Error('the placer of this routing service cannot rank targets');
+    const placementRequest = placementRequestOf(request, this.options.config);
+    const placement = withNotes(place(cached, placementRequest), cached);
+    return {
+      profile: request.profile,
+      placement,
+      ranked: cached.placer.rank(placementRequest, count),
+      view: cached.view,
+    };
   }
 
   /** Resolves when every observation made so far is written (for `learning: 'background'`). */
@@ -176,7 +211,16 @@ function withinResponseLimit(call: RoutedCall): RoutedCall {
   };
 }
 
-function placementRequestOf(request: RouterRequest, config: RouterConfig): PlacementRequest {
+/**
+ * What the core router places: the request's limits, the attempt budget, and the call budget (the
+ * work's own `timeoutMs` if shorter than the functions' timeout), so no placement is made where the
+ * work would time out.
+ */
+export function placementRequestOf(
+  request: RouterRequest,
+  config: RouterConfig,
+  functionTimeoutMs: number = config.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS,
+): PlacementRequest {
   return {
     workload: request.profile,
     pool: {
@@ -185,7 +229,12 @@ function placementRequestOf(request: RouterRequest, config: RouterConfig): Place
     },
     ...(request.objective !== undefined ? { objective: request.objective } : {}),
     ...(request.strategy !== undefined ? { strategy: request.strategy } : {}),
-    limits: { maxAttempts: config.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, ...request.limits },
+    ...(request.minMemoryMb !== undefined ? { minMemoryMb: request.minMemoryMb } : {}),
+    limits: {
+      maxAttempts: config.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      timeoutMs: Math.min(request.work.timeoutMs ?? functionTimeoutMs, functionTimeoutMs),
+      ...request.limits,
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { DynamicErrorType } from '../contracts';
+import type { RankedTarget } from '../core/router';
 import type {
   Characterization,
   CpuCounts,
@@ -20,10 +21,17 @@ export interface RuntimeSums {
   readonly sumSquares: number;
 }
 
-/** New instances met by routed calls in one zone, per CPU (the zone's `PASSIVE` item). */
+/**
+ * New instances met by routed calls in one zone over one period, per CPU (one of the zone's
+ * `PASSIVE#<day>` items, or its undated `PASSIVE` item written before counts were dated).
+ */
 export interface PassiveZoneCounts {
   readonly azId: string;
   readonly counts: CpuCounts;
+  /** ISO time of the first instance counted, when known. */
+  readonly firstAt?: string;
+  /** ISO time of the last instance counted; absent when the counts carry no date. */
+  readonly updatedAt?: string;
 }
 
 /**
@@ -37,9 +45,9 @@ export interface RouterStore {
   profiles(): Promise<Readonly<Record<string, WorkloadProfile>>>;
   /** Adds summed runtime observations of one workload on one CPU × arch × memory (atomic ADD). */
   addProfileSums(workload: string, key: ProfileKey, sums: RuntimeSums): Promise<void>;
-  /** Adds instances seen per CPU to a zone's passive counts (atomic ADD). */
+  /** Adds instances seen per CPU to a zone's passive counts of the current day (atomic ADD, dated by the store's clock). */
   addPassiveCpu(azId: string, cpus: CpuCounts): Promise<void>;
-  /** Every zone's passive counts (merged into the view the router places from). */
+  /** Every zone's passive counts, one entry per stored period (aged and merged into the view the router places from). */
   allPassiveCounts(): Promise<readonly PassiveZoneCounts[]>;
 }
 
@@ -47,6 +55,8 @@ export interface RouterStore {
 export interface Placer {
   place(request: PlacementRequest): Placement;
   observe?(outcome: Outcome): void;
+  /** Every allowed target, best first (for `RoutingService.plan`). */
+  rank?(request: PlacementRequest, count?: number): readonly RankedTarget[];
 }
 
 /** Builds a placer over a view; default: the core `Router`. */
@@ -88,6 +98,8 @@ export interface PlacementSummary {
   readonly keepBeforeLastAttempt: boolean;
   readonly maxAttempts: number;
   readonly expected: Placement['expected'];
+  /** What the expectation rests on (`assumed`: nothing observed supports the target's runtime). */
+  readonly evidence: Placement['evidence'];
   readonly notes: readonly string[];
 }
 

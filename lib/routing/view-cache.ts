@@ -1,3 +1,4 @@
+import { type DatedPassiveCounts, decayedPassiveCounts } from '../core/passive-evidence';
 import type { Characterization, CpuCounts, RegionFacts, RoutingView, WorkloadProfile } from '../core/types';
 import type { RouterConfig } from './config';
 import type { PassiveZoneCounts, Placer, PlacerFactory, RouterStore } from './types';
@@ -10,6 +11,8 @@ export interface CachedView {
   readonly loadedAt: number;
   /** Why this view is not a fresh table read, when it is not. */
   readonly notes: readonly string[];
+  /** The failed read, when no good view was there to fall back on (this view is empty). */
+  readonly readError?: unknown;
 }
 
 export interface ViewCacheOptions {
@@ -87,9 +90,12 @@ export class ViewCache {
         const ageS = Math.round((now - this.current.loadedAt) / 1000);
         this.current = { ...this.current, notes: [`table read failed (${reason}); using data read ${ageS} s ago`] };
       } else {
-        this.current = this.build([], {}, [], now, [
-          `table read failed (${reason}); placing without characterizations or profiles`,
-        ]);
+        this.current = {
+          ...this.build([], {}, [], now, [
+            `table read failed (${reason}); placing without characterizations or profiles`,
+          ]),
+          readError: error,
+        };
       }
       this.expiresAt = now + Math.min(ttlMs, RETRY_AFTER_FAILURE_MS);
     }
@@ -110,10 +116,12 @@ export class ViewCache {
 
 /**
  * The view the router places from: the deployed zones' characterizations and passive counts (of
- * zones no longer deployed, nothing can be routed to), every profile, and the mesh's shape.
+ * zones no longer deployed, nothing can be routed to), every profile, and the mesh's shape. Each
+ * zone's stored periods of passive counts are aged to `now` and summed (`decayedPassiveCounts`);
+ * the core weighs the sum against the characterization by evidence (`resolveZones`).
  */
 export function routingViewOf(
-  config: Pick<RouterConfig, 'deployed' | 'architectures' | 'memorySizes'>,
+  config: Pick<RouterConfig, 'deployed' | 'architectures' | 'memorySizes' | 'passiveDecay'>,
   regions: Readonly<Record<string, RegionFacts>>,
   zones: readonly Characterization[],
   profiles: Readonly<Record<string, WorkloadProfile>>,
@@ -121,8 +129,18 @@ export function routingViewOf(
   now: number,
 ): RoutingView {
   const deployedIds = new Set(config.deployed.map((z) => z.azId));
+  const batches = new Map<string, DatedPassiveCounts[]>();
+  for (const p of passive) {
+    if (!deployedIds.has(p.azId)) continue;
+    const list = batches.get(p.azId) ?? [];
+    list.push({ counts: p.counts, firstAt: timeOf(p.firstAt), lastAt: timeOf(p.updatedAt) });
+    batches.set(p.azId, list);
+  }
   const passiveByZone: Record<string, CpuCounts> = Object.create(null);
-  for (const p of passive) if (deployedIds.has(p.azId)) passiveByZone[p.azId] = p.counts;
+  for (const [azId, list] of batches) {
+    const counts = decayedPassiveCounts(list, now, config.passiveDecay);
+    if (Object.keys(counts).length > 0) passiveByZone[azId] = counts;
+  }
   return {
     zones: zones.filter((z) => deployedIds.has(z.azId)),
     deployed: config.deployed,
@@ -133,4 +151,11 @@ export function routingViewOf(
     passive: passiveByZone,
     now,
   };
+}
+
+/** ms since epoch of an ISO time, or undefined when absent or not a time. */
+function timeOf(iso: string | undefined): number | undefined {
+  if (iso === undefined) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : undefined;
 }

@@ -1,3 +1,4 @@
+import { samplerMemoryOf } from '../contracts/sampling-settings';
 import { pollCostUsd } from '../core/stopping-rule';
 import type { PollInput, SamplingSettings } from './events';
 
@@ -8,15 +9,18 @@ import type { PollInput, SamplingSettings } from './events';
  */
 export function estimatePollCostUsd(poll: PollInput, samplerIndex: number, settings: SamplingSettings): number {
   const samplers = pollCostUsd(poll, {
-    samplerMemoryMb: settings.samplerMemoryMb + samplerIndex,
+    samplerMemoryMb: samplerMemoryOf(settings, samplerIndex),
     pricePerGbSecond: settings.pricePerGbSecond,
     pricePerRequest: settings.pricePerRequest,
     initBilledMs: settings.initBilledMs,
   });
   const fanoutMs = (poll.fanoutMs ?? 0) + poll.latencyMs.max;
   const fanoutCalls = (poll.fanoutCalls ?? 0) + 1;
+  // The fan-out is a Lambda function: for a zone on another provider it has the home region's price.
   const fanout =
-    (fanoutMs / 1000) * (settings.fanoutMemoryMb / 1024) * settings.pricePerGbSecond +
-    fanoutCalls * settings.pricePerRequest;
+    (fanoutMs / 1000) *
+      (settings.fanoutMemoryMb / 1024) *
+      (settings.fanoutPricePerGbSecond ?? settings.pricePerGbSecond) +
+    fanoutCalls * (settings.fanoutPricePerRequest ?? settings.pricePerRequest);
   return samplers + fanout;
 }

@@ -1,8 +1,9 @@
-import type { WorkloadRunner } from '../../lambda/dynamic/runner';
-import type { Platform } from '../../lambda/shared/platform';
-import type { Workload } from '../../lambda/workloads/types';
+import type { WorkloadRunner } from '../../lambda/dynamic/index';
+import type { Platform } from '../contracts';
+import { billedCost, billedDurationMs, usdPerBilledMs } from '../core/cost-model';
 import { archOfCpu } from '../core/cpu';
 import type { Arch, CpuKey } from '../core/types';
+import type { Workload } from '../workloads/types';
 import type { PriceBook } from './prices';
 import { lognormalFactor, normalFactor, type Rng } from './random';
 import type { Scenario, ScenarioWorkload } from './scenario';
@@ -152,8 +153,27 @@ export function priceRates(
   arch: Arch,
   memoryMb: number,
 ): { perMs: number; perRequest: number } {
-  const p = prices.lambda(region, arch);
-  return { perMs: (p.perGbSecond * memoryMb) / 1024 / 1000, perRequest: p.perRequest };
+  const price = prices.billing(region, arch);
+  return { perMs: usdPerBilledMs(memoryMb, price), perRequest: price.pricePerRequest };
+}
+
+/**
+ * What the platform bills for one call of `durationMs` (INIT included where billed): the core's `billedCost`
+ * at the zone's price, so a provider's vCPU-seconds and minimum billed time (DigitalOcean's 100 ms) apply
+ * exactly as the core's cost model applies them.
+ */
+export function billOfCall(
+  prices: PriceBook,
+  region: string,
+  arch: Arch,
+  memoryMb: number,
+  durationMs: number,
+): { billedMs: number; costUsd: number } {
+  const price = prices.billing(region, arch);
+  return {
+    billedMs: billedDurationMs(durationMs, price.minBilledMs),
+    costUsd: billedCost(durationMs, memoryMb, price),
+  };
 }
 
 /** One zone's fleet as the oracle sees it: instance slots per CPU. */
@@ -184,9 +204,10 @@ export function oracleBurst(
 ): BurstOutcome {
   const options: Array<{
     azId: string;
+    region: string;
     cpu: CpuKey;
-    perMs: number;
-    perRequest: number;
+    /** The bill of a call of mean runtime (INIT included), which orders the options. */
+    meanCostUsd: number;
     msFactor: number;
     memoryMb: number;
     left: number;
@@ -197,33 +218,23 @@ export function oracleBurst(
       let best: (typeof options)[number] | undefined;
       for (const memoryMb of choice.memorySizes) {
         if (zone.memorySizes && !zone.memorySizes.includes(memoryMb)) continue;
-        const rate = priceRates(prices, zone.region, archOfCpu(cpu), memoryMb);
         const msFactor = meanRuntimeMs(scenario, workload, cpu, memoryMb);
+        const { costUsd } = billOfCall(prices, zone.region, archOfCpu(cpu), memoryMb, msFactor + choice.initBilledMs);
         const option = {
           azId: zone.azId,
+          region: zone.region,
           cpu,
-          perMs: rate.perMs,
-          perRequest: rate.perRequest,
+          meanCostUsd: costUsd,
           msFactor,
           memoryMb,
           left: slots,
         };
-        if (
-          !best ||
-          option.perMs * (msFactor + choice.initBilledMs) < best.perMs * (best.msFactor + choice.initBilledMs)
-        ) {
-          best = option;
-        }
+        if (!best || option.meanCostUsd < best.meanCostUsd) best = option;
       }
       if (best) options.push(best);
     }
   }
-  options.sort(
-    (a, b) =>
-      a.perMs * (a.msFactor + choice.initBilledMs) - b.perMs * (b.msFactor + choice.initBilledMs) ||
-      a.perRequest - b.perRequest ||
-      (a.azId < b.azId ? -1 : 1),
-  );
+  options.sort((a, b) => a.meanCostUsd - b.meanCostUsd || (a.azId < b.azId ? -1 : 1));
   const order = Array.from({ length: requests }, (_, i) => i).sort(
     (a, b) => (noise[b] ?? 1) - (noise[a] ?? 1) || a - b,
   );
@@ -245,8 +256,9 @@ export function oracleBurst(
     const option = options[o];
     option.left--;
     const ms = Math.ceil(option.msFactor * (noise[i] ?? 1));
-    cost += (ms + choice.initBilledMs) * option.perMs + option.perRequest;
-    billed += ms + choice.initBilledMs;
+    const bill = billOfCall(prices, option.region, archOfCpu(option.cpu), option.memoryMb, ms + choice.initBilledMs);
+    cost += bill.costUsd;
+    billed += bill.billedMs;
     runtime += ms;
     acceptedByCpu[option.cpu] = (acceptedByCpu[option.cpu] ?? 0) + 1;
     acceptedByZone[option.azId] = (acceptedByZone[option.azId] ?? 0) + 1;

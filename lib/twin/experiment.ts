@@ -1,11 +1,11 @@
-import { WORKLOADS } from '../../lambda/workloads';
 import { archOfCpu } from '../core/cpu';
 import { ape, distributionOf } from '../core/distribution';
 import type { RejectMode } from '../core/reject-mode';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type { Arch, Characterization, CpuKey, StrategyName } from '../core/types';
-import type { RouterRequestBody } from '../routing/request';
+import { profileKeyOf, type RouterRequestBody } from '../routing/request';
 import { driftFromPrevious } from '../sampling';
+import { WORKLOADS } from '../workloads';
 import {
   type BurstOutcome,
   drawNoise,
@@ -26,7 +26,7 @@ import { DEFAULT_TWIN_SAMPLING, sampleZone, type TwinSamplingOptions, type ZoneS
 import type { Scenario } from './scenario';
 import { arm64FleetOf, DEFAULT_EPOCH_MS, fleetOf, Twin } from './twin';
 import { runInWorkers } from './workers';
-import { allowedMemorySizes } from './workload-model';
+import { allowedMemorySizes, offeredMemorySizes } from './workload-model';
 
 /**
  * `sky twin`'s experiment: for every day of a scenario, progressive sampling of every zone
@@ -211,8 +211,10 @@ export class DayRunner {
   private readonly arch: Arch;
   /** Architectures with hosts in some zone: x86_64 (the spec's fleets) and arm64 where a zone has an arm64 fleet. */
   private readonly arches: readonly Arch[];
-  /** Per workload: the memory sizes it may run at (from its minMemoryMb, within the function's timeout). */
+  /** Per workload: the memory sizes the mesh offers it (the router keeps to its minMemoryMb and the call budget). */
   private readonly workloadMemory: ReadonlyMap<string, readonly number[]>;
+  /** Per workload: the memory sizes the oracle may run it at (from its minMemoryMb, within the function's timeout). */
+  private readonly oracleMemory: ReadonlyMap<string, readonly number[]>;
   private readonly state: ModelState;
   private readonly clock: VirtualClock;
   private readonly twin: Twin;
@@ -230,7 +232,8 @@ export class DayRunner {
     const arches = [...new Set(scenario.cpuList.map((c) => archOfCpu(c.cpuKey)))].sort() as Arch[];
     this.arch = arches.includes('x86_64') ? 'x86_64' : 'arm64';
     this.arches = scenario.zones.some((z) => z.arm64) && this.arch === 'x86_64' ? ['x86_64', 'arm64'] : [this.arch];
-    this.workloadMemory = new Map(
+    this.workloadMemory = new Map(Object.entries(scenario.workloads).map(([name, w]) => [name, offeredMemorySizes(w)]));
+    this.oracleMemory = new Map(
       Object.entries(scenario.workloads).map(([name, w]) => [name, allowedMemorySizes(scenario, w)]),
     );
     if (options.realWorkloads) {
@@ -306,7 +309,13 @@ export class DayRunner {
         init: { billed: scenario.pricing.initBilled, initMs: twin.coldStartMs },
         // Each burst meets a fresh fleet: every request's first attempt starts a new instance.
         coldStartShare: 1,
-        parallelism: Object.fromEntries(Object.entries(scenario.workloads).map(([n, w]) => [n, w.vcpus])),
+        // Keyed as the router learns profiles: by the requests' profile key (`<name>@small`).
+        parallelism: Object.fromEntries(
+          Object.entries(scenario.workloads).map(([n, w]) => [
+            profileKeyOf({ workload: { name: n, size: 'small' } }),
+            w.vcpus,
+          ]),
+        ),
       },
     });
     routing.characterize(characterizations);
@@ -329,7 +338,7 @@ export class DayRunner {
       for (const strategy of this.strategies) {
         if (strategy === 'oracle') {
           const outcome = oracleBurst(oracleZones, workload, scenario, state.noise, scenario.burst, prices, {
-            memorySizes: this.workloadMemory.get(name) ?? [workload.memoryMb],
+            memorySizes: this.oracleMemory.get(name) ?? [workload.memoryMb],
             initBilledMs: twin.initBilledMs,
           });
           const top = Object.entries(outcome.acceptedByZone).sort((a, b) => b[1] - a[1])[0];
@@ -376,7 +385,8 @@ export class DayRunner {
 
   /**
    * The profiling phase (the paper ran each workload many times per zone before routing, §4.5):
-   * `profilingCalls` calls of every workload at its own memory size in every zone, sent through
+   * `profilingCalls` calls of every workload at its own memory size in every zone (and on the
+   * zone's arm64 fleet where it has one), sent through
    * the router with the `regional` strategy pinned to the zone and no retries, so the router's
    * learning records what each call ran on and how long it took. Runtime noise is drawn apart
    * from the bursts'.
@@ -396,18 +406,24 @@ export class DayRunner {
         const sizes = offered.memorySizes ?? [workload.memoryMb];
         const memoryMb = sizes.find((mb) => mb >= workload.memoryMb) ?? sizes[sizes.length - 1];
         const zoneArch = offered.architectures?.includes(arch) === false ? offered.architectures[0] : arch;
-        state.next = 0;
-        await clock.run(() =>
-          routing.burst(
-            {
-              workload: { name, size: 'small' },
-              objective: 'cost',
-              strategy: 'regional',
-              limits: { zones: [z.azId], memoryMb, arch: zoneArch, maxAttempts: 1 },
-            },
-            calls,
-          ),
-        );
+        // Where the zone has an arm64 fleet, on it too: the router places only where a workload has run
+        // (on an architecture it never ran on, its speed would be a guess).
+        const profiled: Arch[] =
+          z.arm64 && zoneArch !== 'arm64' && this.arches.includes('arm64') ? [zoneArch, 'arm64'] : [zoneArch];
+        for (const profiledArch of profiled) {
+          state.next = 0;
+          await clock.run(() =>
+            routing.burst(
+              {
+                workload: { name, size: 'small' },
+                objective: 'cost',
+                strategy: 'regional',
+                limits: { zones: [z.azId], memoryMb, arch: profiledArch, maxAttempts: 1 },
+              },
+              calls,
+            ),
+          );
+        }
       }
     }
   }
@@ -505,6 +521,7 @@ function routerRequest(
     strategy: strategy as StrategyName,
     limits: {
       memorySizes: chooses ? [...memorySizes] : [w.memoryMb],
+      minMemoryMb: w.minMemoryMb,
       architectures: chooses ? [...arches] : [homeArch],
       ...(SINGLE_ZONE.has(strategy) ? { zones: [scenario.baselineZone] } : {}),
     },

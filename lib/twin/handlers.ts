@@ -1,10 +1,9 @@
-import { createDynamicHandler } from '../../lambda/dynamic/handler';
-import type { WorkloadRunner } from '../../lambda/dynamic/runner';
-import { createFanoutHandler } from '../../lambda/fanout/handler';
-import { loadSamplerHandler } from '../../lambda/sampler/load';
-import type { Platform } from '../../lambda/shared/platform';
-import type { Workload } from '../../lambda/workloads/types';
+import { createDynamicHandler, type WorkloadRunner } from '../../lambda/dynamic/index';
+import { createFanoutHandler } from '../../lambda/fanout/index';
+import { loadSamplerHandler } from '../../lambda/sampler/index';
+import type { Platform } from '../contracts';
 import { samplerSource } from '../sampling/sampler-source';
+import type { Workload } from '../workloads/types';
 import type { DynamicFunctionFacts, HandlerKit } from './kit';
 
 /** The paper's sampler sleep: 0.25 s kept 1000 parallel requests on distinct instances (§4.1). */
@@ -18,7 +17,7 @@ export interface DefaultKitOptions {
    * The experiment runner passes a modelled runner here.
    */
   readonly runnerFor?: (platform: Platform, fn: DynamicFunctionFacts) => WorkloadRunner | undefined;
-  /** Built-in workloads the dynamic handler knows by name. @default - the 12 workloads of `lambda/workloads` */
+  /** Built-in workloads the dynamic handler knows by name. @default - the 12 workloads of `lib/workloads` */
   readonly workloads?: Readonly<Record<string, Workload>>;
 }
 

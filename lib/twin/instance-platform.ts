@@ -1,4 +1,4 @@
-import type { Platform } from '../../lambda/shared/platform';
+import type { Platform } from '../contracts';
 import { archOfCpu } from '../core/cpu';
 import type { Clock } from './clock';
 import type { Host } from './zone';

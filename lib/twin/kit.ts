@@ -1,5 +1,4 @@
-import type { Platform } from '../../lambda/shared/platform';
-import type { Invoker } from '../contracts';
+import type { Invoker, Platform } from '../contracts';
 import type { Arch } from '../core/types';
 
 /**

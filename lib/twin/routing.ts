@@ -1,6 +1,7 @@
 import { parseFunctionName } from '../core/naming';
-import type { RouterOptions } from '../core/router';
+import { Router, type RouterOptions } from '../core/router';
 import type { Arch, Characterization, CpuKey } from '../core/types';
+import type { ResolvedZone } from '../core/zone-mix';
 import type { RejectMode, RouterConfig } from '../routing/config';
 import { MemoryRouterStore } from '../routing/memory-store';
 import { corePlacerFactory } from '../routing/placer';
@@ -9,7 +10,7 @@ import { RoutingService } from '../routing/service';
 import { silentTelemetry } from '../routing/telemetry';
 import type { BatchAnswer } from '../routing/types';
 import type { BurstOutcome } from './burst';
-import { priceRates } from './burst';
+import { billOfCall } from './burst';
 import { TwinError } from './errors';
 import type { PriceBook } from './prices';
 import type { Scenario } from './scenario';
@@ -53,12 +54,13 @@ export interface TwinRoutingOptions {
 
 /** The twin's routing service and its store, for one day. */
 export class TwinRouting {
-  readonly store = new MemoryRouterStore();
+  readonly store: MemoryRouterStore;
   readonly service: RoutingService;
   private readonly meter = { costUsd: 0, billedMs: 0, throttled: 0 };
 
   constructor(private readonly options: TwinRoutingOptions) {
     const { scenario, twin, prices } = options;
+    this.store = new MemoryRouterStore({ now: () => twin.clock.now() });
     const regions = [...new Set(scenario.zones.map((z) => z.region))];
     const facts = new Map(regions.map((r) => [r, prices.facts(r)]));
     this.service = new RoutingService({
@@ -93,6 +95,17 @@ export class TwinRouting {
       passive: Object.fromEntries(Object.entries(view.passive ?? {}).map(([az, c]) => [az, { ...c }])),
       profileObservations,
     };
+  }
+
+  /**
+   * Every zone's CPU mix per architecture as the router places from it now (its characterization
+   * and passive counts blended by the core), read through the routing service's view cache.
+   * @throws TwinError when the service's placer is not the core router.
+   */
+  async placedMixes(): Promise<Readonly<Record<string, ResolvedZone['mixes']>>> {
+    const { placer } = await this.service.cache.get();
+    if (!(placer instanceof Router)) throw new TwinError("the twin's placer is not the core router");
+    return Object.fromEntries(placer.zoneMixes.map((zone) => [zone.azId, zone.mixes]));
   }
 
   /** Makes these the zones' latest characterizations. */
@@ -140,10 +153,9 @@ export class TwinRouting {
     if (parsed?.kind !== 'dynamic') return;
     const region = this.options.scenario.zones.find((z) => z.azId === parsed.azId)?.region;
     if (!region) return;
-    const rate = priceRates(prices, region, parsed.arch, parsed.memoryMb);
-    const billedMs = Math.ceil(result.billedMs);
-    this.meter.billedMs += billedMs;
-    this.meter.costUsd += billedMs * rate.perMs + rate.perRequest;
+    const bill = billOfCall(prices, region, parsed.arch, parsed.memoryMb, result.billedMs);
+    this.meter.billedMs += bill.billedMs;
+    this.meter.costUsd += bill.costUsd;
   }
 
   private outcomeOf(answer: BatchAnswer): BurstOutcome {

@@ -1,3 +1,5 @@
+import { providerSampling } from '../catalog/providers';
+import { DEFAULT_SKY_CONFIG } from '../config/sky-config';
 import {
   type FanoutResponse,
   failureTotal,
@@ -94,6 +96,13 @@ export interface ZoneSampling {
   readonly finishedAt: number;
 }
 
+function fanoutPrice(price: { perGbSecond: number; perRequest: number }): {
+  fanoutPricePerGbSecond: number;
+  fanoutPricePerRequest: number;
+} {
+  return { fanoutPricePerGbSecond: price.perGbSecond, fanoutPricePerRequest: price.perRequest };
+}
+
 /** The run id of a zone's sampling on a day: the rotation's start is a hash of it, as in the cloud. */
 export function twinRunId(azId: string, day: number): string {
   return `twin-${azId}-day-${day}`;
@@ -117,8 +126,19 @@ export async function sampleZone(
   // Samplers are x86_64, as the stacks price them.
   const price = prices.lambda(zone.region, 'x86_64');
   const { pollGapMs, probeSaturation: probe, maxProbePolls, probeConcurrency, ...deployed } = options;
+  // A zone of another provider is sampled as its stack samples it: samplers of the provider's one size.
+  const provider = providerSampling(zone.region);
   const settings: SamplingSettings = {
     ...deployed,
+    ...(provider
+      ? {
+          samplerMemoryMb: provider.samplerMemoryMb,
+          samplerMemoryStepMb: provider.samplerMemoryStepMb,
+          pollConcurrency: Math.min(deployed.pollConcurrency, provider.maxPollConcurrency ?? Number.POSITIVE_INFINITY),
+          // Its fan-out is a Lambda function in the home region.
+          ...fanoutPrice(prices.lambda(DEFAULT_SKY_CONFIG.homeRegion, 'x86_64')),
+        }
+      : {}),
     pricePerGbSecond: price.perGbSecond,
     pricePerRequest: price.perRequest,
     // What the twin's platform bills for a new instance's INIT (the scenario's billing rule).

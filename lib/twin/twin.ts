@@ -1,4 +1,6 @@
+import { providerSampling } from '../catalog/providers';
 import {
+  DYNAMIC_FUNCTION_TIMEOUT_SECONDS,
   FANOUT_MEMORY_MB,
   type InvokeOptions,
   type InvokeResult,
@@ -104,6 +106,8 @@ interface ZoneFunction {
   readonly name: string;
   readonly arch: Arch;
   readonly memoryMb: number;
+  /** The function's configured timeout, ms, as its Lambda context reports it. @default 900000 */
+  readonly timeoutMs?: number;
   readonly create: (platform: InstancePlatform) => InstanceHandler;
 }
 
@@ -312,10 +316,21 @@ export class Twin {
       case 'dynamic': {
         if (!isLambdaMemorySize(parsed.memoryMb)) return undefined;
         const fn = { name, azId: parsed.azId, arch: parsed.arch, memoryMb: parsed.memoryMb };
-        return { zone, name, arch: parsed.arch, memoryMb: parsed.memoryMb, create: (p) => this.kit.dynamic(p, fn) };
+        return {
+          zone,
+          name,
+          arch: parsed.arch,
+          memoryMb: parsed.memoryMb,
+          // The mesh's timeout, so a call runs as long as a deployed one may, and no longer.
+          timeoutMs: DYNAMIC_FUNCTION_TIMEOUT_SECONDS * 1000,
+          create: (p) => this.kit.dynamic(p, fn),
+        };
       }
       case 'sampler': {
-        const memoryMb = Math.min(LAMBDA_MEMORY_MB.max, this.samplerMemoryBaseMb + parsed.index);
+        // Samplers on another provider all have its one sampler size; Lambda's have a size each.
+        const memoryMb =
+          providerSampling(zone.region)?.samplerMemoryMb ??
+          Math.min(LAMBDA_MEMORY_MB.max, this.samplerMemoryBaseMb + parsed.index);
         const fn = { name, azId: parsed.azId, index: parsed.index, memoryMb };
         return { zone, name, arch: defaultArch(zone), memoryMb, create: (p) => this.kit.sampler(p, fn) };
       }
@@ -381,7 +396,7 @@ export class Twin {
       try {
         const answer = await runtime.handler(
           payload,
-          contextOf(fn.name, fn.memoryMb, fn.zone.region, this.clock, 900_000),
+          contextOf(fn.name, fn.memoryMb, fn.zone.region, this.clock, fn.timeoutMs ?? 900_000),
         );
         const now = this.clock.now();
         const init = got.cold ? this.initBilledMs : 0;

@@ -1,5 +1,6 @@
 import { DEFAULT_SKY_CONFIG } from '../config';
-import { LAMBDA_MEMORY_MB } from '../contracts';
+import { DYNAMIC_FUNCTION_TIMEOUT_SECONDS, LAMBDA_MEMORY_MB } from '../contracts';
+import { fitsCallBudget } from '../core/call-fit';
 import { MB_PER_VCPU } from '../core/memory-scaling';
 import type { CpuKey } from '../core/types';
 import type { Scenario, ScenarioWorkload } from './scenario';
@@ -64,14 +65,29 @@ export function modelRuntimeMs(
 }
 
 /**
- * How long one request may run in the dynamic function, ms: the handler's default budget for a request
- * that sets none (60 s), shorter than the function's 5-minute timeout, so it is the limit that binds.
+ * How long one request may run in the dynamic function, ms: the mesh's function timeout, which the
+ * twin's Lambda context reports to the handler as a deployed one's does.
  */
-export const DYNAMIC_TIMEOUT_MS = 60_000;
+export const DYNAMIC_TIMEOUT_MS = DYNAMIC_FUNCTION_TIMEOUT_SECONDS * 1000;
 
 /**
- * The memory sizes a workload may run at: the mesh's sizes from its `minMemoryMb` up, with its
- * own `memoryMb`, and none whose slowest expected runtime passes `timeoutMs`.
+ * The memory sizes the mesh offers a workload: its sizes and the workload's own `memoryMb`, within
+ * Lambda's range. The router is told the workload's `minMemoryMb` and the call budget, and its own
+ * check (the core's) keeps it off sizes below the one or past the other.
+ */
+export function offeredMemorySizes(
+  workload: ScenarioWorkload,
+  sizes: readonly number[] = DEFAULT_SKY_CONFIG.memorySizes,
+): number[] {
+  return [...new Set([...sizes, workload.memoryMb])]
+    .filter((mb) => mb >= LAMBDA_MEMORY_MB.min && mb <= LAMBDA_MEMORY_MB.max)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * The memory sizes the oracle may run a workload at: the offered ones from its `minMemoryMb` up whose
+ * true runtime on the slowest CPU fits `timeoutMs` by the router's own rule (`fitsCallBudget`, with
+ * the workload's true spread): the oracle knows every runtime, and keeps to the same limit.
  */
 export function allowedMemorySizes(
   scenario: Scenario,
@@ -79,12 +95,9 @@ export function allowedMemorySizes(
   sizes: readonly number[] = DEFAULT_SKY_CONFIG.memorySizes,
   timeoutMs: number = DYNAMIC_TIMEOUT_MS,
 ): number[] {
-  const candidates = [...new Set([...sizes, workload.memoryMb])]
-    .filter((mb) => mb >= Math.max(LAMBDA_MEMORY_MB.min, workload.minMemoryMb) && mb <= LAMBDA_MEMORY_MB.max)
-    .sort((a, b) => a - b);
-  return candidates.filter((mb) => {
+  return offeredMemorySizes(workload, sizes).filter((mb) => {
+    if (mb < workload.minMemoryMb) return false;
     const slowest = Math.max(...scenario.cpuList.map((c) => modelRuntimeMs(scenario, workload, c.cpuKey, mb)));
-    // A 3 × cv margin: the function's timeout must hold for nearly every call, not only the mean.
-    return slowest * (1 + 3 * workload.cv) <= timeoutMs;
+    return fitsCallBudget(slowest, timeoutMs, workload.cv);
   });
 }

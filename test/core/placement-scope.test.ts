@@ -14,6 +14,7 @@ const settings = {
   initBilledMs: 150,
   coldStartShare: 1,
   rejectMode: 'hold' as const,
+  timeoutMs: 900_000,
 };
 const planOf = (workload: string) =>
   compileWorkload(view, new ProfileBook(paperView().profiles), workload, {

@@ -83,6 +83,40 @@ describe('passive counts', () => {
   });
 });
 
+describe('a stale characterization against passive counts', () => {
+  // A month-old characterization that saw only the 3.0 GHz Xeon; the zone is truly 2.5 GHz.
+  const wrong = characterization('usw1-az1', 'us-west-1', { [X30]: 100 }, 30 * 24);
+  const other = characterization('usw1-az3', 'us-west-1', { [X25]: 50, [X30]: 50 }, 1);
+  const share = (passive: Record<string, number> | undefined, cpu: string) => {
+    const view = paperView({
+      zones: [wrong, other],
+      deployed: [{ azId: 'usw1-az1', region: 'us-west-1' }],
+      ...(passive ? { passive: { 'usw1-az1': passive } } : {}),
+    });
+    const [zone] = resolveZones(view, 48 * HOUR);
+    const mix = zone.mixes.x86_64;
+    return { share: mix.shares[mix.cpus.indexOf(cpu)] ?? 0, mix, notes: zone.notes.x86_64 };
+  };
+
+  it('without passive counts, blends toward the prior by staleAfter / age, as before', () => {
+    const { share: x30, mix } = share(undefined, X30);
+    const w = 48 / (30 * 24);
+    expect(x30).toBeCloseTo(w + (1 - w) * 0.5, 12);
+    expect(mix.source).toBe('stale-blend');
+  });
+
+  it('gives way to what routed calls met, the prior filling only the evidence still missing', () => {
+    // 100 draws at weight 1/15 keep 6.7; 50 passive X25 leave 43.3 draws to the region average
+    const some = share({ [X25]: 50 }, X25);
+    expect(some.share).toBeCloseTo((50 + 43.3333333 * 0.5) / 100, 6);
+    expect(some.notes[0]).toMatch(/weighted 7% on it, 50% on instances routed calls met, 43% on the region average/);
+    // 500 passive X25: no prior left, the mix is 500 / 506.7 the passive counts'
+    const many = share({ [X25]: 500 }, X25);
+    expect(many.share).toBeCloseTo(500 / (500 + 100 / 15), 9);
+    expect(many.notes[0]).not.toMatch(/region average/);
+  });
+});
+
 describe('confidence of a measured mix', () => {
   const measured = (apeBound: number | undefined) => ({
     ...characterization('usw1-az1', 'us-west-1', { [X25]: 60, [X30]: 40 }),

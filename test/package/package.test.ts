@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -106,7 +106,9 @@ describe('the package', () => {
     });
     expect(packed.status).toBe(0);
     const files = (JSON.parse(packed.stdout) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['bin/sky.js', 'package.json', 'scenarios/paper-ex5.json']));
+    const scenarios = readdirSync(join(ROOT, 'scenarios')).map((f) => `scenarios/${f}`);
+    expect(scenarios).toContain('scenarios/lambda-2026.json');
+    expect(files).toEqual(expect.arrayContaining(['bin/sky.js', 'package.json', ...scenarios]));
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => /^(test|bench|lambda|lib)\//.test(f))).toEqual([]);
     // bin/sky.js runs the compiled CLI when its TypeScript source is not beside it

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { SkyStore } from '../../lib/aws/store';
 import { explainStoreError, formatPlan, runPlan } from '../../lib/cli/plan-command';
+import type { RouterAnswer } from '../../lib/routing/types';
 import { CPU, type SkyFixture, startSky } from './sky-fixture';
 
 const run = promisify(execFile);
@@ -77,6 +78,50 @@ describe('sky plan', () => {
     expect(plan.candidates.every((c) => c.target.region === 'sa-east-1' && c.target.memoryMb === 2048)).toBe(true);
   });
 
+  it('marks a placement nothing observed supports (a workload never run) as assumed, in the plan and its text', async () => {
+    const plan = await runPlan({ ...base, workload: 'zipper', arch: 'x86_64', memory: [1024, 2048] }, sky.store);
+    expect(plan.chosen.evidence).toMatchObject({ level: 'assumed', runtime: 'prior', mix: 'measured' });
+    expect(plan.candidates.every((c) => c.evidence.level === 'assumed')).toBe(true);
+    const text = formatPlan(plan);
+    expect(text).toMatch(/evidence: assumed \(runtimes prior, zone mix measured\): nothing observed supports/);
+    expect(text.split('\n').filter((l) => /^\d+\*? +sky-.* assumed$/.test(l))).toHaveLength(5);
+    expect(text.split('\n').filter((line) => line.length > 100)).toEqual([]);
+  });
+
+  it("keeps to the deployed functions' timeout: no target where the work would pass it, and an error naming it when none is left", async () => {
+    // zipper as observed at 2048 MB: 1 s on the 2.5 GHz Xeon, 1.35 s on the EPYC (3 s at 1024 MB), 10% spread
+    const stats = (meanMs: number) => ({ count: 50, meanMs, m2: 49 * (0.1 * meanMs) ** 2 });
+    const entry = (cpu: string, meanMs: number) => ({
+      cpu,
+      arch: 'x86_64' as const,
+      memoryMb: 2048,
+      stats: stats(meanMs),
+    });
+    const zipper = {
+      workload: 'zipper',
+      entries: [entry(CPU.xeon25, 1000), entry(CPU.xeon30, 880), entry(CPU.epyc, 1350)],
+    };
+    const store = {
+      latestCharacterizations: () => sky.store.latestCharacterizations(),
+      profiles: async () => ({ zipper }),
+      allPassiveCounts: () => sky.store.allPassiveCounts(),
+    };
+    const env = { SKY_FUNCTION_TIMEOUT_MS: '2000' };
+    const plan = await runPlan(
+      { ...base, top: 50, workload: 'zipper', arch: 'x86_64', memory: [1024, 2048] },
+      store,
+      Date.now(),
+      env,
+    );
+    expect(plan.candidates.length).toBeGreaterThan(0);
+    for (const { target } of plan.candidates) expect(target.memoryMb).toBe(2048);
+    expect(plan.chosen.evidence.level).toBe('measured');
+    const tight = runPlan({ ...base, workload: 'zipper', arch: 'x86_64', memory: [1024] }, store, Date.now(), env);
+    await expect(tight).rejects.toThrow(
+      /cannot place workload "zipper": no allowed target runs it within timeoutMs 2000/,
+    );
+  });
+
   it('explains a missing table instead of failing obscurely', async () => {
     const doc = createDocumentClient({ region: 'us-west-2', endpoint: sky.dynamo.endpoint });
     const missing = new SkyStore({ client: doc, tableName: 'nope' });
@@ -108,6 +153,37 @@ describe('sky plan', () => {
     );
     expect(stdout).toMatch(/^zipper -> sky-[a-z0-9-]+-x86_64-(1024|2048) \(/);
     expect(stdout).toContain('The 3 best targets');
+  });
+
+  // Last: it adds passive counts to the shared table.
+  it('places from the view the router places from: characterizations merged with passive counts', async () => {
+    // GIVEN the router's settings (as the control stack sets them) and its handler over the same table
+    const env = {
+      SKY_ZONES: 'us-west-1:usw1-az1,us-west-1:usw1-az3,sa-east-1:sae1-az1',
+      SKY_MEMORY_SIZES: '1024,2048',
+      SKY_ARCHITECTURES: 'x86_64',
+    };
+    const options = { ...base, top: 50, workload: 'zipper', objective: 'cost' as const };
+    const before = await runPlan(options, sky.store, Date.now(), env);
+    const az3Before = before.candidates.find((c) => c.target.functionName === 'sky-usw1-az3-x86_64-2048');
+    expect(az3Before?.passiveInstances).toBeUndefined();
+    // WHEN routed calls have met mostly slow instances in the zone sampled as the fastest
+    await sky.store.addPassiveCpu('usw1-az3', { [CPU.epyc]: 4000 });
+    const after = await runPlan(options, sky.store, Date.now(), env);
+    const routed = (await sky.router()({ workload: 'zipper', objective: 'cost' })) as RouterAnswer;
+    // THEN plan sees the merged mix (the zone got dearer) and places where the router does
+    const az3After = after.candidates.find((c) => c.target.functionName === 'sky-usw1-az3-x86_64-2048');
+    // (met a moment ago: their weight has hardly decayed)
+    expect(az3After?.passiveInstances).toBeCloseTo(4000, 0);
+    expect(az3After!.expected.costUsd).toBeGreaterThan(az3Before!.expected.costUsd);
+    if (routed.status !== 'ok') throw new Error(`routing failed: ${JSON.stringify(routed)}`);
+    expect(after.chosen.target.functionName).toBe(routed.placement!.target.functionName);
+    expect(after.chosen.rejectCpus).toEqual(routed.placement!.rejectCpus);
+    expect(after.chosen.expected.costUsd).toBeCloseTo(routed.placement!.expected.costUsd, 12);
+    expect(formatPlan(after)).toContain('usw1-az3: ');
+    expect(formatPlan(after).replace(/\s+/g, ' ')).toContain(
+      'merged with 4000 instances met by routed calls (weighed by age)',
+    );
   });
 
   it('fails with a clear message when the table is missing', async () => {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DynamicHandler } from '../../lambda/dynamic/handler';
+import type { DynamicHandler } from '../../lambda/dynamic/index';
 import { buildDynamicRequest } from '../../lambda/shared/payload-builder';
 import type { DynamicResponse } from '../../lib/contracts';
 import { realTmp } from './helpers/fake-platform';
@@ -29,15 +29,17 @@ describe('the dynamic function keeps sent code from credentials and from other c
   let tmpDir: string;
   const saved = { ...process.env };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     tmpDir = realTmp('sky-isolation-');
     process.env.SKY_TMP_DIR = tmpDir;
     process.env.SKY_AZ_ID = 'usw2-az1';
     process.env.AWS_REGION = 'us-west-2';
     process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = '1024';
-    // The Lambda entry as Lambda loads it.
+    // The Lambda entry as Lambda loads it, started by a first call.
     handler = (require('../../lambda/dynamic/index') as { handler: DynamicHandler }).handler;
-    // The role's credentials, as Lambda would set them without the exec wrapper, present while calls run.
+    ok(await handler({ workload: { name: 'sha1-hash', size: 'test' } }));
+    // The role's credentials, present in the handler's environment while calls run (as if they had escaped
+    // both the exec wrapper and the scrub at start): sent code must still not see them.
     Object.assign(process.env, FAKE_CREDENTIALS);
   });
 
@@ -195,5 +197,40 @@ describe('the dynamic function keeps sent code from credentials and from other c
     expect(atAnswer).toBeGreaterThan(0);
     await sleep(200);
     expect(readFileSync(trace, 'utf8').length).toBe(atAnswer);
+  });
+});
+
+describe('the dynamic function entry', () => {
+  const saved = { ...process.env };
+
+  afterAll(() => {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  });
+
+  it('changes nothing when imported, and drops the credentials from its environment before the first code runs', async () => {
+    // GIVEN an instance that starts with the role's credentials (no exec wrapper)
+    process.env.SKY_TMP_DIR = realTmp('sky-entry-');
+    process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = '256';
+    Object.assign(process.env, FAKE_CREDENTIALS);
+    let entry: { handler: DynamicHandler } | undefined;
+    jest.isolateModules(() => {
+      entry = require('../../lambda/dynamic/index') as { handler: DynamicHandler };
+    });
+    // WHEN the module is only loaded (as the twin and the local sky load it), the environment is untouched
+    for (const [name, value] of Object.entries(FAKE_CREDENTIALS)) expect(process.env[name]).toBe(value);
+    // THEN the first call drops them before it runs sent code
+    const seen = ok(
+      await entry!.handler({
+        code: {
+          source:
+            "exports.run = () => require('node:child_process').execFileSync('/usr/bin/env', [], { encoding: 'utf8' })",
+        },
+      }),
+    );
+    for (const name of Object.keys(FAKE_CREDENTIALS)) {
+      expect(process.env[name]).toBeUndefined();
+      expect(seen).not.toContain(name);
+    }
   });
 });

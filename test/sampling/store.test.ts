@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { type LocalDynamo, startLocalDynamo } from '../../lib/aws/local-dynamo';
 import { SkyStore } from '../../lib/aws/store';
@@ -254,9 +254,73 @@ describe('SkyStore against a local DynamoDB server', () => {
     it('writes the item types the type index partitions on', async () => {
       await store.addPassiveCpu('usw1-az1', 'a');
       const out = await doc.send(
-        new GetCommand({ TableName: store.tableName, Key: { pk: 'ZONE#usw1-az1', sk: 'PASSIVE' } }),
+        new GetCommand({ TableName: store.tableName, Key: { pk: 'ZONE#usw1-az1', sk: 'PASSIVE#2026-01-02' } }),
       );
       expect(out.Item?.type).toBe('PASSIVE');
+    });
+
+    it('dates passive counts per UTC day, with their first and last ADD, and lets them expire after the window', async () => {
+      // GIVEN counts added at two times of one day and one time of the next
+      const at = { now: Date.parse('2026-01-02T03:00:00Z') };
+      const dated = new SkyStore({ client: doc, tableName: store.tableName, now: () => at.now });
+      await dated.addPassiveCpu('usw1-az1', { 'intel-xeon-2.50': 2 });
+      at.now = Date.parse('2026-01-02T21:00:00Z');
+      await dated.addPassiveCpu('usw1-az1', { 'amd-epyc': 1 });
+      at.now = Date.parse('2026-01-03T01:00:00Z');
+      await dated.addPassiveCpu('usw1-az1', { 'amd-epyc': 4 });
+      // WHEN they are read
+      const all = await dated.allPassiveCounts();
+      const day1 = await doc.send(
+        new GetCommand({ TableName: store.tableName, Key: { pk: 'ZONE#usw1-az1', sk: 'PASSIVE#2026-01-02' } }),
+      );
+      // THEN each day is its own period, dated by its first and last ADD
+      expect(all.map((p) => [p.firstAt, p.updatedAt, { ...p.counts }]).sort()).toEqual([
+        ['2026-01-02T03:00:00.000Z', '2026-01-02T21:00:00.000Z', { 'intel-xeon-2.50': 2, 'amd-epyc': 1 }],
+        ['2026-01-03T01:00:00.000Z', '2026-01-03T01:00:00.000Z', { 'amd-epyc': 4 }],
+      ]);
+      // the day's item expires by TTL 7 days after the day ends
+      expect(day1.Item?.expiresAt).toBe(Date.parse('2026-01-10T00:00:00Z') / 1000);
+      // and a zone's total sums every day
+      const zone = await dated.passiveCounts('usw1-az1');
+      expect({ ...zone?.counts }).toEqual({ 'intel-xeon-2.50': 2, 'amd-epyc': 5 });
+      expect(zone).toMatchObject({
+        observations: 7,
+        firstAt: '2026-01-02T03:00:00.000Z',
+        updatedAt: '2026-01-03T01:00:00.000Z',
+      });
+    });
+
+    it('still reads undated passive items written before counts were dated, beside dated ones', async () => {
+      // GIVEN an item as the store wrote it before (sk PASSIVE, no firstAt), one with no date at all, and a new ADD
+      const legacy = (azId: string, extra: Record<string, unknown>) =>
+        doc.send(
+          new PutCommand({
+            TableName: store.tableName,
+            Item: {
+              pk: `ZONE#${azId}`,
+              sk: 'PASSIVE',
+              type: 'PASSIVE',
+              azId,
+              observations: 3,
+              'cpu#intel-xeon-3.00': 3,
+              ...extra,
+            },
+          }),
+        );
+      await legacy('usw1-az1', { updatedAt: '2025-12-31T00:00:00.000Z' });
+      await legacy('usw1-az3', {});
+      await store.addPassiveCpu('usw1-az1', { 'amd-epyc': 2 });
+      // WHEN read one zone at a time and all at once
+      const zone = await store.passiveCounts('usw1-az1');
+      const all = await store.allPassiveCounts();
+      // THEN the undated items are read, dated by their last ADD where they have one
+      expect({ ...zone?.counts }).toEqual({ 'intel-xeon-3.00': 3, 'amd-epyc': 2 });
+      expect(zone?.firstAt).toBe('2025-12-31T00:00:00.000Z');
+      const undated = all.filter((p) => p.firstAt === undefined);
+      expect(undated.map((p) => [p.azId, p.updatedAt, { ...p.counts }]).sort()).toEqual([
+        ['usw1-az1', '2025-12-31T00:00:00.000Z', { 'intel-xeon-3.00': 3 }],
+        ['usw1-az3', undefined, { 'intel-xeon-3.00': 3 }],
+      ]);
     });
   });
 });

@@ -1,4 +1,4 @@
-import type { WorkloadSize } from '../../lib/contracts';
+import type { WorkloadSize } from '../contracts';
 
 /** What user code and workloads receive as their second argument. */
 export interface UserContext {

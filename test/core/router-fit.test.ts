@@ -1,0 +1,149 @@
+import { fitsCallBudget, runtimeHeadroom } from '../../lib/core/call-fit';
+import { NoPlacementError } from '../../lib/core/errors';
+import { Router } from '../../lib/core/router';
+import type { PlacementRequest, RoutingView } from '../../lib/core/types';
+import { characterization, EPYC, NOW, profile, REGIONS, X25, X29, X30 } from './fixtures';
+
+// stress-few-fast's fixed zone and its 8 s workload (8,000 ms at 2,048 MB on the 2.5 GHz Xeon, one thread).
+const LONG_ZIPPER = profile('long-zipper', 8000, { [X25]: 1, [X30]: 0.8, [X29]: 1.25, [EPYC]: 1.4 });
+
+function fewFastView(overrides: Partial<RoutingView> = {}): RoutingView {
+  const zone = characterization('usw1-az3', 'us-west-1', { [X25]: 62, [X29]: 25, [X30]: 3, [EPYC]: 10 });
+  return {
+    zones: [zone],
+    deployed: [{ azId: zone.azId, region: zone.region }],
+    architectures: ['x86_64', 'arm64'],
+    memorySizes: [128, 256, 512, 1024, 2048, 4096],
+    profiles: { 'long-zipper': LONG_ZIPPER },
+    regions: REGIONS,
+    now: NOW,
+    ...overrides,
+  };
+}
+
+const request: PlacementRequest = { workload: 'long-zipper', objective: 'cost', limits: { architectures: ['x86_64'] } };
+
+describe('the call budget (timeoutMs)', () => {
+  // With INIT billed, the smallest memory is cheapest for a one-thread workload (the run costs the same
+  // GB-s at any size below one vCPU; INIT costs less), so only the budget keeps the router off 128 MB.
+  it('never places where the slowest CPU of the zone would pass the budget (stress-few-fast, 8 s at 128 MB)', () => {
+    // GIVEN a 60 s budget: on the AMD EPYC (1.4×) the run takes 11.2 s at 2048 MB, 155 s at 128, 77 s at 256
+    const router = new Router(fewFastView(), { timeoutMs: 60_000, baselineZone: 'usw1-az3' });
+    // WHEN
+    const placement = router.place(request);
+    const ranked = router.rank(request, 100);
+    // THEN
+    expect(placement.target.memoryMb).toBe(512);
+    expect(ranked.length).toBeGreaterThan(0);
+    for (const row of ranked) expect(row.target.memoryMb).toBeGreaterThanOrEqual(512);
+  });
+
+  it('places on 128 MB when the budget allows it (the check is what moves it)', () => {
+    const router = new Router(fewFastView(), { baselineZone: 'usw1-az3' });
+    expect(router.place(request).target.memoryMb).toBe(128);
+  });
+
+  it('counts the slowest CPU even when the placement rejects it (the last attempt accepts any CPU)', () => {
+    // 38.7 s at 512 MB on the EPYC, 28.7 s on the 2.5 GHz Xeon: a 40 s budget holds the Xeon, not the EPYC
+    const router = new Router(fewFastView(), { timeoutMs: 40_000 });
+    const ranked = router.rank({ ...request, limits: { ...request.limits, maxAttempts: 50 } }, 100);
+    expect(ranked.map((row) => row.target.memoryMb)).toContain(1024);
+    for (const row of ranked) expect(row.target.memoryMb).toBeGreaterThanOrEqual(1024);
+  });
+
+  it("takes a request's own shorter timeoutMs over the router's", () => {
+    const router = new Router(fewFastView(), { timeoutMs: 900_000 });
+    const placement = router.place({ ...request, limits: { ...request.limits, timeoutMs: 30_000 } });
+    expect(placement.target.memoryMb).toBe(1024);
+  });
+
+  it('applies to the paper strategies too: fails when their fixed memory cannot hold the run, naming the workload and the limit', () => {
+    const router = new Router(fewFastView(), { timeoutMs: 60_000 });
+    const place = (): unknown =>
+      router.place({ workload: 'long-zipper', strategy: 'regional', limits: { memorySizes: [128, 256] } });
+    expect(place).toThrow(NoPlacementError);
+    expect(place).toThrow(/"long-zipper".*timeoutMs 60000.*sky-usw1-az3-x86_64-256, expects \d{5} ms/);
+  });
+
+  it('places a workload that never ran whatever the budget (its runtime is a guess), marked assumed', () => {
+    const placement = new Router(fewFastView(), { timeoutMs: 1 }).place({ workload: 'never-seen' });
+    expect(placement.evidence.level).toBe('assumed');
+  });
+
+  it('takes a workload of unknown threads as using every vCPU it had where it was observed, when scaling down', () => {
+    // 10 s at 3538 MB (two vCPUs). At 256 MB: 69 s if it is one-threaded, 138 s if it used both.
+    const wide = profile('wide', 10_000, { [X25]: 1 }, 3538);
+    const view = fewFastView({
+      zones: [characterization('usw1-az3', 'us-west-1', { [X25]: 100 })],
+      memorySizes: [256, 512, 3538],
+      profiles: { wide },
+    });
+    const sizes = (router: Router): number[] =>
+      router.rank({ workload: 'wide', limits: { architectures: ['x86_64'] } }, 100).map((r) => r.target.memoryMb);
+    expect(sizes(new Router(view, { timeoutMs: 140_000 }))).not.toContain(256);
+    // Told it is one-threaded, the router trusts the 69 s.
+    expect(sizes(new Router(view, { timeoutMs: 140_000, parallelism: { wide: 1 } }))).toContain(256);
+  });
+
+  it("never places below the workload's minimum memory", () => {
+    const router = new Router(fewFastView());
+    const placement = router.place({ ...request, minMemoryMb: 1024 });
+    expect(placement.target.memoryMb).toBe(1024);
+    expect(() => router.place({ ...request, minMemoryMb: 8192 })).toThrow(/minMemoryMb 8192/);
+  });
+
+  it('refuses a timeoutMs option beyond what Lambda allows', () => {
+    expect(() => new Router(fewFastView(), { timeoutMs: 901_000 })).toThrow(/options.timeoutMs/);
+  });
+
+  it('holds the mean with 3 standard deviations of headroom', () => {
+    expect(runtimeHeadroom(0.03)).toBeCloseTo(1.09);
+    expect(fitsCallBudget(55_000, 60_000, 0.03)).toBe(true);
+    expect(fitsCallBudget(56_000, 60_000, 0.03)).toBe(false);
+  });
+});
+
+describe('evidence of a placement', () => {
+  // No uncertainty penalty: only the evidence rule keeps the router off the 20% cheaper arm64 it knows nothing of.
+  const options = { uncertaintyPenalty: 0 } as const;
+  const both: PlacementRequest = { workload: 'long-zipper', objective: 'cost', limits: { memorySizes: [2048] } };
+
+  it('does not place on an architecture the workload never ran on while one with data is allowed', () => {
+    const placement = new Router(fewFastView(), options).place(both);
+    expect(placement.target.arch).toBe('x86_64');
+    expect(placement.evidence).toEqual({ level: 'measured', runtime: 'observed', mix: 'measured' });
+    expect(placement.notes.join(' ')).toMatch(/arm64 targets not considered/);
+  });
+
+  it('places there when asked, and marks the answer assumed', () => {
+    const placement = new Router(fewFastView(), options).place({
+      ...both,
+      limits: { ...both.limits, architectures: ['arm64'] },
+    });
+    expect(placement.target.arch).toBe('arm64');
+    expect(placement.evidence.level).toBe('assumed');
+    expect(placement.evidence.runtime).toBe('arch-scaled');
+  });
+
+  it('considers arm64 once the workload has run there', () => {
+    const arm = profile('long-zipper', 8000, { graviton2: 1 }, 2048, 'arm64');
+    const view = fewFastView({
+      profiles: { 'long-zipper': { workload: 'long-zipper', entries: [...LONG_ZIPPER.entries, ...arm.entries] } },
+    });
+    const placement = new Router(view, options).place(both);
+    expect(placement.target.arch).toBe('arm64');
+    expect(placement.evidence.level).not.toBe('assumed');
+  });
+
+  it('marks every placement of a workload that never ran as assumed, and each ranked target', () => {
+    const router = new Router(fewFastView(), options);
+    const placement = router.place({ workload: 'never-seen' });
+    expect(placement.evidence).toMatchObject({ level: 'assumed', runtime: 'prior' });
+    for (const row of router.rank({ workload: 'never-seen' })) expect(row.evidence.level).toBe('assumed');
+  });
+
+  it('calls runtimes carried over from another memory size estimated', () => {
+    const placement = new Router(fewFastView(), options).place({ ...request, limits: { memorySizes: [1024] } });
+    expect(placement.evidence).toEqual({ level: 'estimated', runtime: 'memory-scaled', mix: 'measured' });
+  });
+});
