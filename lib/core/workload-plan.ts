@@ -1,5 +1,6 @@
 import { buildCandidate, type Candidate, type EvaluationParams, evaluatePrefix, newMetrics } from './candidate';
 import type { CompiledView } from './compiled-view';
+import { memoryRuntimeFactor, vcpusOf } from './memory-scaling';
 import type { ProfileBook, RuntimeEstimate, RuntimeSource } from './profiles';
 import type { Arch, CpuKey, EvidenceLevel, PlacementEvidence } from './types';
 
@@ -27,7 +28,10 @@ export interface WorkloadPlan {
   readonly usualMemoryMb: number | undefined;
   /** Observations of the workload when this plan was made. */
   readonly observations: number;
-  /** Per candidate: expected runtime on the slowest CPU of its zone, ms (what a call's budget must hold). */
+  /**
+   * Per candidate: expected runtime on the slowest CPU of its zone, ms (what a call's budget must hold),
+   * taking a workload of unknown threads as using every vCPU it had where it was observed.
+   */
   readonly slowestMs: Float64Array;
   /** Per candidate: what its expectation rests on. */
   readonly evidence: readonly PlacementEvidence[];
@@ -90,6 +94,17 @@ export function compileWorkload(
     }
     return hit;
   };
+  const guardParallelism = !book.knowsParallelism(workload);
+  /**
+   * The runtime a call's budget is held against: the estimate, except where it was scaled down from a
+   * larger memory size for a workload whose threads are unknown. The estimate then takes it as one
+   * thread; the bound takes it as using every vCPU it had there, so the check is never the optimistic one.
+   */
+  const fitRuntimeOf = (runtime: RuntimeEstimate, mb: number): number => {
+    const from = runtime.scaledFromMb;
+    if (!guardParallelism || from === undefined || from <= mb) return runtime.meanMs;
+    return (runtime.meanMs * memoryRuntimeFactor(from, mb, vcpusOf(from))) / memoryRuntimeFactor(from, mb, 1);
+  };
   const memCount = view.memorySizes.length;
   const candidateAt = new Int32Array(view.zones.length * ARCH_ORDER.length * memCount).fill(-1);
   const candidates: Candidate[] = [];
@@ -120,7 +135,7 @@ export function compileWorkload(
           const runtime = runtimeOf(cpu, arch, mb);
           means.push(runtime.meanMs);
           confidences.push(runtime.confidence);
-          slowest = Math.max(slowest, runtime.meanMs);
+          slowest = Math.max(slowest, fitRuntimeOf(runtime, mb));
           weakest = Math.max(weakest, SOURCE_ORDER.indexOf(runtime.source));
         }
         slowestMs.push(slowest);
