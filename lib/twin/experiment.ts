@@ -63,6 +63,11 @@ export interface TwinRunOptions {
   /** What a rejected instance does after its hold (the router's `SKY_REJECT_MODE`). @default 'auto' (the router's default) */
   readonly rejectMode?: RejectMode;
   /**
+   * Waves each burst is sent in (the router batch's `waves`): at most ceil(burst / waves) calls at a time, so later
+   * calls meet the instances earlier ones left warm. Every strategy's bursts get the same. @default 1
+   */
+  readonly waves?: number;
+  /**
    * Calls of each workload the router makes in every zone at the start of each day, with no
    * reject set, before any burst: the profiling phase its runtime profiles are learned from.
    * @default 30
@@ -148,6 +153,8 @@ export interface TwinRun {
   readonly drift: readonly ZoneDrift[];
   readonly strategies: readonly TwinStrategy[];
   readonly rejectMode: RejectMode;
+  /** Waves each burst was sent in. */
+  readonly waves: number;
 }
 
 /** Virtual time of day `day`'s start. Sampling runs at its start; routing an hour later. */
@@ -362,6 +369,7 @@ export class DayRunner {
           routing.burst(
             routerRequest(scenario, name, strategy, arch, this.arches, this.workloadMemory.get(name) ?? []),
             scenario.burst,
+            this.options.waves,
           ),
         );
         const target = answer.placement.target;
@@ -373,7 +381,8 @@ export class DayRunner {
           maxAttempts: answer.placement.maxAttempts,
           arch: target.arch,
           memoryMb: target.memoryMb,
-          expectedCostUsd: answer.placement.expected.costUsd,
+          // Per request, as each call's placement expected it (the pool model with the calls still to come).
+          expectedCostUsd: answer.summary.expectedCostUsd / Math.max(1, answer.summary.count),
           outcome,
         });
         step(`day ${day + 1}: ${name} × ${strategy}`);
@@ -608,6 +617,7 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
     drift: driftOf(scenario, linked),
     strategies,
     rejectMode: options.rejectMode ?? 'auto',
+    waves: options.waves ?? 1,
   };
 }
 
