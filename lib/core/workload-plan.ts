@@ -2,6 +2,7 @@ import { buildCandidate, type Candidate, type EvaluationParams, evaluatePrefix, 
 import type { CompiledView } from './compiled-view';
 import { memoryRuntimeFactor, vcpusOf } from './memory-scaling';
 import type { ProfileBook, RuntimeEstimate, RuntimeSource } from './profiles';
+import { holdUnder, type RejectMode } from './reject-mode';
 import type { Arch, CpuKey, EvidenceLevel, PlacementEvidence } from './types';
 
 /** The pure objectives, ranked ahead of time. */
@@ -49,6 +50,8 @@ export interface PlanSettings {
   readonly initBilledMs: number;
   /** Share of first attempts that start a new instance. */
   readonly coldStartShare: number;
+  /** The router's reject mode (its hold and whether an instance is kept for the last attempt). */
+  readonly rejectMode: RejectMode;
   readonly defaultBaseMs: number;
   readonly uncertaintyPenalty: number;
 }
@@ -172,11 +175,13 @@ export function compileWorkload(
     wCost: 0,
     wLatency: 0,
     wCarbon: 0,
-    holdMs: settings.holdMs,
+    holdMs: holdUnder(settings.rejectMode, settings.holdMs),
     maxAttempts: settings.maxAttempts,
     retryOverheadMs: settings.retryOverheadMs,
     initBilledMs: settings.initBilledMs,
     coldStartShare: settings.coldStartShare,
+    usesPerInstance: 1,
+    keepBeforeLastAttempt: settings.rejectMode === 'auto',
     maxAddedLatencyMs: Number.POSITIVE_INFINITY,
   };
   const references = {
