@@ -26,12 +26,14 @@ const app = new App({
 try {
   const config = skyConfigFromApp(app);
   const mesh = new SkyMesh(app, 'Sky', { ...config, account: process.env.CDK_DEFAULT_ACCOUNT });
-  const { regions, zones, stacks, functions } = mesh.size;
+  const { regions, zones, externalZones, stacks, functions } = mesh.size;
   const n = (count: number, what: string): string =>
     `${count.toLocaleString('en-US')} ${what}${count === 1 ? '' : 's'}`;
   console.error(
     `skymesh: synthesizing ${n(stacks, 'stack')} with ${n(functions, 'Lambda function')} ` +
-      `(${n(regions, 'region')}, ${n(zones, 'zone')}; narrow with -c skymesh.regions=... or -c skymesh.zones=...)`,
+      `(${n(regions, 'region')}, ${n(zones, 'zone')}` +
+      `${externalZones > 0 ? `, ${n(externalZones, 'zone')} on other providers sampled from the home region` : ''}` +
+      '; narrow with -c skymesh.regions=... or -c skymesh.zones=...)',
   );
   app.synth();
 } catch (error) {

@@ -4,7 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { functionRouterClient, type RouterClient, regionOfFunctionUrl, urlRouterClient } from '../aws/router-client';
 import { ROUTER_FUNCTION_NAME } from '../core/naming';
 import type { RouterRequestBody } from '../routing/request';
-import type { AttemptRecord, BatchAnswer, RouterAnswer } from '../routing/types';
+import type { AttemptRecord, BatchAnswer, PlacementSummary, RouterAnswer } from '../routing/types';
 import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, requestBodyOf, usd } from './router-options';
 
 export interface InvokeCliOptions extends PlacementCliOptions {
@@ -133,6 +133,8 @@ export function formatAnswer(answer: RouterAnswer): string {
       `expected: ${usd(p.expected.costUsd)}, ${p.expected.runtimeMs.toFixed(0)} ms, ` +
         `${p.expected.attempts.toFixed(2)} attempts, +${p.expected.addedLatencyMs.toFixed(0)} ms, ${p.expected.carbonG.toPrecision(3)} gCO2e`,
     );
+    // A router deployed before placements carried their evidence answers without it.
+    if (p.evidence) lines.push(formatEvidence(p.evidence));
     for (const note of p.notes) lines.push(`note: ${note}`);
   }
   if (answer.attempts.length > 0) {
@@ -147,6 +149,11 @@ export function formatAnswer(answer: RouterAnswer): string {
   return lines.join('\n');
 }
 
+function formatEvidence(evidence: PlacementSummary['evidence']): string {
+  const guess = evidence.level === 'assumed' ? ': nothing observed supports this target; its figures are a guess' : '';
+  return `evidence: ${evidence.level} (runtimes ${evidence.runtime}, zone mix ${evidence.mix})${guess}`;
+}
+
 function formatAttempt(a: AttemptRecord): string {
   const cpu = a.cpu ? ` on ${a.cpu}` : '';
   const billed = a.billedMs !== undefined ? `, billed ${a.billedMs} ms` : '';
@@ -159,6 +166,7 @@ function formatBatch(answer: BatchAnswer): string {
   const lines = [
     `batch of ${s.count} (concurrency ${s.concurrency}): ${s.succeeded} ok, ${s.failed} failed`,
     `placement: ${answer.placement.target.functionName}, reject [${answer.placement.rejectCpus.join(', ')}]`,
+    ...(answer.placement.evidence ? [formatEvidence(answer.placement.evidence)] : []),
     `cost ${usd(s.costUsd)}, mean runtime ${s.meanRuntimeMs?.toFixed(0) ?? '-'} ms, ` +
       `${s.attemptsPerRequest.toFixed(2)} attempts/request, ${s.rejects} rejects, ${s.failovers} failovers`,
     `by CPU: ${Object.entries(s.byCpu)

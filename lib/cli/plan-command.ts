@@ -30,7 +30,10 @@ export interface PlanRow extends RankedTarget {
   /** CPU shares of the target zone's characterization, if it has one. */
   readonly mix?: Readonly<Record<string, number>>;
   readonly measuredAt?: string;
-  /** New instances that routed calls met in the target zone (its passive counts, merged into the mix the router places from). */
+  /**
+   * New instances that routed calls met in the target zone, each weighed by its age (the passive counts
+   * as merged into the mix the router places from).
+   */
   readonly passiveInstances?: number;
 }
 
@@ -225,7 +228,9 @@ export function formatPlan(plan: Plan): string {
   const mixes = new Map<string, string>();
   for (const row of plan.candidates) {
     const mix = row.mix ? formatMix(row.mix, true) : 'not characterized';
-    const passive = row.passiveInstances ? `; merged with ${row.passiveInstances} instances met by routed calls` : '';
+    const passive = row.passiveInstances
+      ? `; merged with ${Math.round(row.passiveInstances)} instances met by routed calls (weighed by age)`
+      : '';
     mixes.set(row.target.azId, `${mix}${passive}`);
   }
   lines.push(

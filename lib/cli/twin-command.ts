@@ -15,6 +15,7 @@ interface TwinCliOptions {
   readonly json?: boolean;
   readonly realWorkloads?: boolean;
   readonly rejectMode: RejectMode;
+  readonly waves?: number;
   readonly days?: number;
   readonly out?: string;
   readonly workers?: number;
@@ -42,14 +43,19 @@ export function registerTwinCommand(program: Command): void {
     .addOption(
       new Option(
         '--reject-mode <mode>',
-        "what a rejected instance does after its hold, as the router's SKY_REJECT_MODE: hold (stays warm), end (ends itself, Minos) or auto (held once, then ended)",
+        "what a rejected instance does, as the router's SKY_REJECT_MODE: hold (held, stays warm), end (ends itself at once, Minos) or auto (ends itself, unless keeping it for the call's last attempt bills less than a new instance)",
       )
         .choices([...REJECT_MODES])
         .default('auto'),
     )
+    .option(
+      '--waves <n>',
+      "send each burst as a router batch in about n waves (the batch's waves), so later calls reuse warm instances (default 1)",
+      positiveInt,
+    )
     .option('--days <n>', 'run only the first n days', positiveInt)
     .option('--out <file>', 'also write the rich per-day results (characterizations, bursts, drift) as JSON')
-    .option('--workers <n>', 'worker threads to split the days over (results do not depend on it)', positiveInt)
+    .option('--workers <n>', 'worker threads to split the strategies over (results do not depend on it)', positiveInt)
     .option('--no-progress', 'no progress on stderr')
     .action(async (options: TwinCliOptions) => {
       if (options.out) prepareOutFile(options.out);
@@ -60,6 +66,7 @@ export function registerTwinCommand(program: Command): void {
         run = await runTwinExperiment(scenario, {
           realWorkloads: options.realWorkloads ?? false,
           rejectMode: options.rejectMode,
+          ...(options.waves !== undefined ? { waves: options.waves } : {}),
           ...(options.days !== undefined ? { days: options.days } : {}),
           workers: options.workers ?? Math.max(1, Math.min(2, availableParallelism())),
           ...(progress ? { onProgress: progress.update } : {}),

@@ -120,6 +120,17 @@ export interface EvaluationParams {
   initBilledMs: number;
   /** Share of first attempts that start a new instance (every retry does). See cost-model.ts. */
   coldStartShare: number;
+  /**
+   * Calls each instance the request settles on serves (the pool model, `pool-model.ts`): 1 when every call draws
+   * its own instance; in a batch of n calls at concurrency k, about n/k, as each finished call leaves its instance
+   * warm for the next. The draw (attempts, holds, INITs) is paid once per this many calls.
+   */
+  usesPerInstance: number;
+  /**
+   * Whether an instance rejected just before the call's last attempt may be kept warm, so that the last attempt
+   * runs on it without INIT, when that is cheaper than a fresh instance (the `auto` reject mode).
+   */
+  keepBeforeLastAttempt: boolean;
 }
 
 /** The expected metrics of one candidate with one reject set. Mutable scratch, reused. */
@@ -181,13 +192,17 @@ export function evaluateSums(
     out.value = Number.POSITIVE_INFINITY;
     return out;
   }
-  const runtimeMs = acceptedMs * attempts + lastShare * rejectedMs;
-  const retries = attempts - 1;
-  const billedMs = runtimeMs + Math.ceil(p.holdMs) * retries + newInstancesPerRequest(attempts, p) * p.initBilledMs;
-  const costUsd = billedMs * c.usdPerMs + attempts * c.usdPerRequest;
+  const draw = lastAttemptDraw(q, acceptedMs, rejectedMs, lastShare, m, p);
+  const runtimeMs = acceptedMs * (attempts - lastShare) + lastShare * draw.lastMs;
+  const uses = p.usesPerInstance;
+  const retries = (attempts - 1) / uses;
+  const newInstances = (newInstancesPerRequest(attempts, p) - (draw.kept ? lastShare : 0)) / uses;
+  const billedMs = runtimeMs + rejectedAttemptMs(p.holdMs) * retries + newInstances * p.initBilledMs;
+  const attemptsPerCall = 1 + retries;
+  const costUsd = billedMs * c.usdPerMs + attemptsPerCall * c.usdPerRequest;
   const addedLatencyMs = retries * (p.holdMs + p.retryOverheadMs + rttMs) + rttMs;
   const carbonG = billedMs * c.gramsPerMs;
-  out.attempts = attempts;
+  out.attempts = attemptsPerCall;
   out.runtimeMs = runtimeMs;
   out.billedMs = billedMs;
   out.costUsd = costUsd;
@@ -196,6 +211,42 @@ export function evaluateSums(
   out.feasible = addedLatencyMs <= p.maxAddedLatencyMs;
   out.value = p.wCost * costUsd + p.wLatency * (runtimeMs + addedLatencyMs) + p.wCarbon * carbonG;
   return out;
+}
+
+/** Billed ms of a rejected attempt: its hold, and at least Lambda's 1 ms minimum. */
+export function rejectedAttemptMs(holdMs: number): number {
+  return Math.max(1, Math.ceil(holdMs));
+}
+
+/**
+ * What the last attempt of a call that reached it runs (ms, expected) and whether the instance rejected just before
+ * it is kept for it: a fresh draw runs anything (Σ_c p_c t_c, plus INIT), the kept instance runs one of the rejected
+ * CPUs (Σ_{c∈B} p_c t_c / q, no INIT). Kept only where the placement allows it and it bills less.
+ */
+function lastAttemptDraw(
+  q: number,
+  acceptedMs: number,
+  rejectedMs: number,
+  lastShare: number,
+  m: number,
+  p: EvaluationParams,
+): { lastMs: number; kept: boolean } {
+  const freshMs = acceptedMs + rejectedMs;
+  if (!p.keepBeforeLastAttempt || lastShare <= 0 || q <= 0 || m <= 1) return { lastMs: freshMs, kept: false };
+  const keptMs = rejectedMs / q;
+  return keepsBeforeLastAttempt(keptMs, freshMs, p.initBilledMs)
+    ? { lastMs: keptMs, kept: true }
+    : { lastMs: freshMs, kept: false };
+}
+
+/**
+ * The keep-or-end rule for an instance rejected just before a call's last attempt: keep it warm (the last attempt
+ * runs there, on a CPU it rejected, with no INIT) when that bills less than ending it (a new instance: INIT plus a
+ * fresh draw's runtime). Where INIT is billed, a slow instance is worth keeping when it is slower by less than INIT.
+ * @example keepsBeforeLastAttempt(1300, 1100, 150) // false: 1300 > 1100 + 150
+ */
+export function keepsBeforeLastAttempt(keptMs: number, freshMs: number, initBilledMs: number): boolean {
+  return keptMs < freshMs + initBilledMs;
 }
 
 /** Expected new instances a request starts: its first attempt's cold share plus every retry. */

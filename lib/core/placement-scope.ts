@@ -3,6 +3,7 @@ import type { EvaluationParams } from './candidate';
 import { type CompiledView, UNKNOWN_REGION_RTT_MS } from './compiled-view';
 import { networkRttMs } from './geo';
 import { resolveObjective } from './objectives';
+import { holdUnder, isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
 import { STRATEGIES, type StrategyRule } from './strategies';
 import type { Arch, PlacementRequest, StrategyName, Target } from './types';
 import { ARCH_ORDER, type WorkloadPlan } from './workload-plan';
@@ -17,6 +18,8 @@ export interface ScopeSettings {
   /** Share of first attempts that start a new instance. */
   readonly coldStartShare: number;
   readonly defaultMemoryMb: number;
+  /** The reject mode of requests that name none. */
+  readonly rejectMode: RejectMode;
   readonly baselineZone?: string;
   readonly defaultStrategy?: StrategyName;
   /** Longest one call may run when the request's limits set no `timeoutMs`, ms. */
@@ -42,6 +45,7 @@ export interface FitSummary {
 /** What one placement call allows, resolved once per cache miss. */
 export interface Scope {
   readonly rule: StrategyRule;
+  readonly rejectMode: RejectMode;
   readonly params: EvaluationParams;
   readonly noRetryParams: EvaluationParams;
   readonly zoneOk: Uint8Array;
@@ -96,15 +100,38 @@ export function resolveScope(
       ? limits.maxAddedLatencyMs
       : Number.POSITIVE_INFINITY;
   const w = objective.weights;
+  const pool = request.pool ?? {};
+  let rejectMode = settings.rejectMode;
+  if (pool.rejectMode !== undefined) {
+    if (isRejectMode(pool.rejectMode)) rejectMode = pool.rejectMode;
+    else
+      notes.push(
+        `unknown rejectMode ${JSON.stringify(pool.rejectMode)} (allowed: ${REJECT_MODES.join(', ')}); using ${rejectMode}`,
+      );
+  }
+  let usesPerInstance = 1;
+  if (pool.usesPerInstance !== undefined) {
+    if (
+      typeof pool.usesPerInstance === 'number' &&
+      Number.isFinite(pool.usesPerInstance) &&
+      pool.usesPerInstance >= 1
+    ) {
+      usesPerInstance = pool.usesPerInstance;
+    } else {
+      notes.push(`usesPerInstance ${pool.usesPerInstance} is not a number >= 1; using 1`);
+    }
+  }
   const params: EvaluationParams = {
     wCost: w.cost / plan.references.cost,
     wLatency: w.latency / plan.references.latency,
     wCarbon: w.carbon / plan.references.carbon,
-    holdMs: settings.holdMs,
+    holdMs: holdUnder(rejectMode, settings.holdMs),
     maxAttempts,
     retryOverheadMs: settings.retryOverheadMs,
     initBilledMs: settings.initBilledMs,
     coldStartShare: settings.coldStartShare,
+    usesPerInstance,
+    keepBeforeLastAttempt: rejectMode === 'auto',
     maxAddedLatencyMs,
   };
   const zoneOk = new Uint8Array(view.zones.length);
@@ -157,6 +184,7 @@ export function resolveScope(
   }
   return {
     rule,
+    rejectMode,
     params,
     noRetryParams: { ...params, maxAttempts: 1 },
     zoneOk,

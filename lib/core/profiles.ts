@@ -17,6 +17,8 @@ export interface RuntimeEstimate {
    */
   readonly confidence: number;
   readonly source: RuntimeSource;
+  /** The memory size (MB) the estimate was carried over from, when it was (`memory-scaled`, `arch-scaled`). */
+  readonly scaledFromMb?: number;
 }
 
 /** Options of a `ProfileBook`. */
@@ -80,6 +82,11 @@ export class ProfileBook {
   /** Workloads with at least one observation, sorted. */
   workloadNames(): string[] {
     return [...this.workloads.keys()].sort();
+  }
+
+  /** Whether the workload's parallelism was given (else memory scaling takes it as one thread). */
+  knowsParallelism(workload: string): boolean {
+    return this.options.parallelism?.[workload] !== undefined;
   }
 
   /** Observations of a workload (0 if unknown). */
@@ -181,6 +188,7 @@ export class ProfileBook {
         meanMs: sameArch.cell.base * speed * factor,
         confidence: 0.25 * (sameArch.cell.count / (sameArch.cell.count + 2)),
         source: 'memory-scaled',
+        scaledFromMb: sameArch.memoryMb,
       };
     }
     const otherArch: Arch = arch === 'x86_64' ? 'arm64' : 'x86_64';
@@ -192,6 +200,7 @@ export class ProfileBook {
         meanMs: across.cell.base * speed * factor * archFactor,
         confidence: 0.125 * (across.cell.count / (across.cell.count + 2)),
         source: 'arch-scaled',
+        scaledFromMb: across.memoryMb,
       };
     }
     return { meanMs: this.defaultBaseMs * speed, confidence: 0, source: 'prior' };

@@ -1,3 +1,4 @@
+import { keepsBeforeLastAttempt, rejectedAttemptMs } from './candidate';
 import {
   expectedPlacementCost,
   type PlacementCostInput,
@@ -8,11 +9,14 @@ import {
 import { CoreInputError } from './errors';
 
 /**
- * What a rejected instance does after its hold: one vocabulary for the router, the core cost model and the twin.
- * - `hold`: it stays warm (the paper). The platform may hand it the call's retry right back.
- * - `end`: it ends itself so that the platform replaces it (Minos, IC2E '25); a retry meets another instance.
- * - `auto`: the call's first rejected instance is held, later ones are ended, so a call meets the same rejected
- *   instance at most twice.
+ * What a rejected instance does: one vocabulary for the router, the core cost model and the twin.
+ * - `hold`: it holds the call for the hold time and stays warm (the paper). The platform hands the most recently
+ *   used idle instance to the next call, so it may take the call's retry right back.
+ * - `end`: it answers at once and ends itself so that the platform replaces it (Minos, IC2E '25); the retry meets
+ *   another instance, a new one paying INIT where none is idle. No hold: nothing needs to wait for the retry.
+ * - `auto` (the router's choice per rejected instance): as `end`, except that an instance rejected just before the
+ *   call's last attempt is kept warm, unheld, when running the work there bills less than a new instance (its INIT
+ *   and a fresh draw's runtime; see `keepsBeforeLastAttempt`), so the last attempt runs on it.
  */
 export const REJECT_MODES = ['hold', 'end', 'auto'] as const;
 export type RejectMode = (typeof REJECT_MODES)[number];
@@ -23,15 +27,22 @@ export function isRejectMode(value: unknown): value is RejectMode {
 }
 
 /**
- * Whether the instance that rejects an attempt ends itself, given the mode and whether an earlier attempt of the
- * same call was rejected. The router's follow loop and the twin both ask this, so both follow one rule.
+ * Whether the instance that rejects an attempt ends itself, given the mode, whether the call's next attempt is its
+ * last and whether the placement keeps an instance for the last attempt (`Placement.keepBeforeLastAttempt`). The
+ * router's follow loop and the twin both ask this, so both follow one rule.
  *
  * @example
- * endsRejectedInstance('auto', false); // false: the first rejected instance is held
- * endsRejectedInstance('auto', true); // true
+ * endsRejectedInstance('auto', false, true); // true: a retry that may still reject should meet a new instance
+ * endsRejectedInstance('auto', true, true); // false: the last attempt runs on the kept instance
  */
-export function endsRejectedInstance(mode: RejectMode, rejectedBefore: boolean): boolean {
-  return mode === 'end' || (mode === 'auto' && rejectedBefore);
+export function endsRejectedInstance(mode: RejectMode, nextIsLast: boolean, keepBeforeLastAttempt: boolean): boolean {
+  if (mode === 'hold') return false;
+  return mode === 'end' || !(nextIsLast && keepBeforeLastAttempt);
+}
+
+/** How long a rejected instance holds the call under a mode: the hold only in `hold` mode. */
+export function holdUnder(mode: RejectMode, holdMs: number): number {
+  return mode === 'hold' ? holdMs : 0;
 }
 
 /** Input of `expectedRejectModeCost`: a placement, the reject mode and how the pool hands out instances. */
@@ -58,10 +69,11 @@ const NEGLIGIBLE_MASS = 1e-15;
  * Expected attempts, billed time, new instances, cost and added latency of a placement under a reject mode.
  *
  * The memoryless model (`expectedPlacementCost`) assumes every retry meets a fresh draw from the zone's mix. Here a
- * retry after a hold returns with probability `returnShare` to the held instance, whose CPU is one the placement
- * rejects, so it is rejected again (or, on the last attempt, runs there); otherwise the retry is a fresh draw, a new
- * instance with probability `retryColdShare`. An ended instance is never met again. With `mode: 'end'` and both
- * shares 1 this is exactly the memoryless model. Computed attempt by attempt over the two states (fresh draw,
+ * retry after a hold (or after `auto` kept the instance for the last attempt) returns with probability `returnShare`
+ * to that instance, whose CPU is one the placement rejects, so it is rejected again (or, on the last attempt, runs
+ * there); otherwise the retry is a fresh draw, a new instance with probability `retryColdShare`. An ended instance is
+ * never met again. Only `hold` bills `holdMs` per rejected attempt; `end` and `auto` answer at once (1 ms billed).
+ * With `mode: 'end'`, both shares 1 and `holdMs: 1` this is exactly the memoryless model. Computed attempt by attempt over the two states (fresh draw,
  * returned to the held instance); an unbounded budget that never accepts gives an infinite expectation.
  *
  * @example
@@ -79,10 +91,12 @@ export function expectedRejectModeCost(input: RejectModeCostInput): PlacementExp
   }
   const maxAttempts = input.maxAttempts ?? Number.POSITIVE_INFINITY;
   const { q, acceptedMs, rejectedMs } = rejectSums(input.shares, input.runtimesMs, input.reject);
-  const hold = Math.ceil(input.holdMs);
+  const hold = rejectedAttemptMs(holdUnder(input.mode, input.holdMs));
   const init = Math.ceil(input.initBilledMs ?? 0);
   const coldStartShare = input.coldStartShare ?? 1;
   const rejectedMean = q > 0 ? rejectedMs / q : 0;
+  const keepsLast =
+    input.mode === 'auto' && keepsBeforeLastAttempt(rejectedMean, acceptedMs + rejectedMs, Math.ceil(init));
 
   let fresh = 1; // probability that attempt j is a fresh draw
   let returned = 0; // probability that attempt j meets the instance held after attempt j − 1
@@ -107,7 +121,7 @@ export function expectedRejectModeCost(input: RejectModeCostInput): PlacementExp
     runtimeMs += fresh * acceptedMs;
     const rejected = fresh * q + returned;
     rejections += rejected;
-    const held = input.mode === 'hold' || (input.mode === 'auto' && j === 1);
+    const held = input.mode === 'hold' || (keepsLast && j === maxAttempts - 1);
     const back = held ? rejected * returnShare : 0;
     fresh = rejected - back;
     returned = back;
@@ -117,5 +131,6 @@ export function expectedRejectModeCost(input: RejectModeCostInput): PlacementExp
     return { ...base, attempts: Infinity, billedMs: Infinity, costUsd: Infinity, addedLatencyMs: Infinity };
   }
   const billedMs = runtimeMs + hold * rejections + newInstances * init;
-  return placementExpectation(input, { attempts, rejectShare: q, billedMs, newInstances, runtimeMs });
+  const holdMs = holdUnder(input.mode, input.holdMs);
+  return placementExpectation({ ...input, holdMs }, { attempts, rejectShare: q, billedMs, newInstances, runtimeMs });
 }

@@ -40,6 +40,8 @@ export function hashRequest(request: PlacementRequest): number {
     h = mixString(h, objective ?? '');
   }
   h = mixNumber(h, request.minMemoryMb);
+  h = mixString(h, request.pool?.rejectMode ?? '');
+  h = mixNumber(h, request.pool?.usesPerInstance);
   const limits = request.limits;
   if (limits) {
     h = mixStrings(h, limits.regions);
@@ -83,6 +85,7 @@ function sameLimits(a: PlacementLimits | undefined, b: PlacementLimits | undefin
 /** Whether two requests ask for the same placement. */
 export function sameRequest(a: PlacementRequest, b: PlacementRequest): boolean {
   if (a.workload !== b.workload || a.strategy !== b.strategy || a.minMemoryMb !== b.minMemoryMb) return false;
+  if (a.pool?.rejectMode !== b.pool?.rejectMode || a.pool?.usesPerInstance !== b.pool?.usesPerInstance) return false;
   const x = a.objective;
   const y = b.objective;
   if (typeof x === 'object' && typeof y === 'object') {
@@ -100,6 +103,7 @@ export function copyRequest(request: PlacementRequest): PlacementRequest {
     workload: request.workload,
     strategy: request.strategy,
     minMemoryMb: request.minMemoryMb,
+    pool: request.pool ? { ...request.pool } : undefined,
     objective: typeof request.objective === 'object' ? { ...request.objective } : request.objective,
     limits: limits
       ? {

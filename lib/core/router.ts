@@ -1,4 +1,11 @@
-import { evaluateMask, type Metrics, newMetrics } from './candidate';
+import {
+  type Candidate,
+  type EvaluationParams,
+  evaluateMask,
+  keepsBeforeLastAttempt,
+  type Metrics,
+  newMetrics,
+} from './candidate';
 import { type Choice, fromRanking, scanCandidates } from './candidate-scan';
 import { type CompiledView, compileView } from './compiled-view';
 import { type InitBilling, initBilledMs } from './cost-model';
@@ -7,6 +14,7 @@ import { CoreInputError, NoPlacementError } from './errors';
 import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, LAMBDA_MAX_TIMEOUT_MS } from './lambda-limits';
 import { resolveScope, type Scope } from './placement-scope';
 import { ProfileBook } from './profiles';
+import { isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
 import { STRATEGIES } from './strategies';
 import type { CpuCounts, Outcome, Placement, PlacementRequest, RoutingView, StrategyName, Target } from './types';
@@ -46,6 +54,12 @@ export interface RouterOptions {
    * of concurrent requests, which meet no warm instance. @default 1
    */
   readonly coldStartShare?: number;
+  /**
+   * What a rejected instance does, unless a request's `pool.rejectMode` says otherwise (see `reject-mode.ts`):
+   * priced in every placement (the hold it bills, INIT of the instance that replaces an ended one).
+   * @default 'auto'
+   */
+  readonly rejectMode?: RejectMode;
   /**
    * Longest one call may run, ms, unless a request's limits set a shorter `timeoutMs`: the dynamic
    * functions' timeout. No target is placed on whose expected runtime on the slowest CPU of its zone
@@ -128,6 +142,7 @@ export class Router {
   private readonly retryOverheadMs: number;
   private readonly initBilledMs: number;
   private readonly coldStartShare: number;
+  private readonly rejectMode: RejectMode;
   private readonly fallbackCount: number;
   private readonly refreshFraction: number;
   private readonly cacheSize: number;
@@ -156,6 +171,10 @@ export class Router {
       (v) => v >= 0 && v <= 1,
       'a number in [0, 1]',
     );
+    if (options.rejectMode !== undefined && !isRejectMode(options.rejectMode)) {
+      throw new CoreInputError('options.rejectMode', options.rejectMode, REJECT_MODES.join(', '));
+    }
+    this.rejectMode = options.rejectMode ?? 'auto';
     this.fallbackCount = checked(
       'fallbackCount',
       options.fallbackCount ?? 3,
@@ -337,6 +356,7 @@ export class Router {
         retryOverheadMs: this.retryOverheadMs,
         initBilledMs: this.initBilledMs,
         coldStartShare: this.coldStartShare,
+        rejectMode: this.rejectMode,
         defaultBaseMs: this.defaultBaseMs,
         uncertaintyPenalty: this.uncertaintyPenalty,
       });
@@ -357,7 +377,9 @@ export class Router {
       scope.pure !== undefined &&
       scope.rtt === undefined &&
       scope.params.maxAddedLatencyMs === Number.POSITIVE_INFINITY &&
-      scope.params.maxAttempts === this.maxAttempts;
+      scope.params.maxAttempts === this.maxAttempts &&
+      scope.rejectMode === this.rejectMode &&
+      scope.params.usesPerInstance === 1;
     if (fast && scope.pure) {
       chosen = fromRanking(this.compiled, plan, scope, scope.pure, this.fallbackCount, this.scratch, fallbacks);
     } else {
@@ -397,6 +419,7 @@ export class Router {
       retryOverheadMs: this.retryOverheadMs,
       initBilledMs: this.initBilledMs,
       coldStartShare: this.coldStartShare,
+      rejectMode: this.rejectMode,
       defaultMemoryMb: this.defaultMemoryMb,
       baselineZone: this.options.baselineZone,
       defaultStrategy: this.options.defaultStrategy,
@@ -436,7 +459,9 @@ export class Router {
       target: c.target,
       strategy: scope.rule.name,
       rejectCpus: Object.freeze(rejectCpus),
-      holdMs: this.holdMs,
+      holdMs: params.holdMs,
+      rejectMode: scope.rejectMode,
+      keepBeforeLastAttempt: retrying && params.keepBeforeLastAttempt && keepsLastOf(c, choice.mask, params),
       maxAttempts: retrying ? scope.params.maxAttempts : 1,
       expected: Object.freeze({
         costUsd: m.costUsd,
@@ -479,6 +504,21 @@ export class Router {
       reason,
     );
   }
+}
+
+/** Whether the placement keeps an instance rejected just before the last attempt (see `keepsBeforeLastAttempt`). */
+function keepsLastOf(c: Candidate, mask: number, params: EvaluationParams): boolean {
+  let q = 0;
+  let rejectedMs = 0;
+  let allMs = 0;
+  for (let j = 0; j < c.cpus.length; j++) {
+    allMs += c.shares[j] * c.billedMs[j];
+    if (mask & (1 << j)) {
+      q += c.shares[j];
+      rejectedMs += c.shares[j] * c.billedMs[j];
+    }
+  }
+  return q > 0 && keepsBeforeLastAttempt(rejectedMs / q, allMs, params.initBilledMs);
 }
 
 function checked(name: string, value: number, ok: (v: number) => boolean, allowed: string): number {

@@ -1,3 +1,4 @@
+import type { RejectMode } from './reject-mode';
 /**
  * The vocabulary of the router library: what the sampling produces, what the router reads and
  * what it answers. Pure data, no behaviour, so every layer can share it.
@@ -181,6 +182,19 @@ export interface PlacementRequest {
   readonly limits?: PlacementLimits;
   /** Memory the workload needs at least (e.g. its profile's size). @default - any memory size */
   readonly minMemoryMb?: number;
+  /** The instance pool the calls meet (see `pool-model.ts`). @default - the router's reject mode, one call per instance */
+  readonly pool?: PoolContext;
+}
+
+/** How the calls of a request meet the platform's instances: the pool model's inputs. */
+export interface PoolContext {
+  /** What a rejected instance does (see `reject-mode.ts`). @default - the router's `rejectMode` ('auto') */
+  readonly rejectMode?: RejectMode;
+  /**
+   * Calls each instance a call settles on is expected to serve: 1 for a lone call; about count/concurrency in a
+   * batch, whose finished calls leave their instances warm for the next ones. A number >= 1. @default 1
+   */
+  readonly usesPerInstance?: number;
 }
 
 /** A deployed dynamic function the router may target. */
@@ -219,8 +233,15 @@ export interface Placement {
   readonly strategy: StrategyName;
   /** CPUs on which the dynamic function holds and rejects the request. */
   readonly rejectCpus: readonly CpuKey[];
-  /** How long a rejected attempt holds its instance, in ms. */
+  /** How long a rejected attempt holds its instance, in ms (0 where the instance ends or is kept for the retry). */
   readonly holdMs: number;
+  /** What a rejected instance does (the reject mode the placement was priced under). */
+  readonly rejectMode: RejectMode;
+  /**
+   * Whether an instance rejected just before the call's last attempt is kept warm (not ended), so the last attempt
+   * runs on it without INIT: the `auto` mode's keep-or-end choice, true where that bills less than a new instance.
+   */
+  readonly keepBeforeLastAttempt: boolean;
   /** Attempts allowed including the first. */
   readonly maxAttempts: number;
   readonly expected: {

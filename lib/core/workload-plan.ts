@@ -1,6 +1,8 @@
 import { buildCandidate, type Candidate, type EvaluationParams, evaluatePrefix, newMetrics } from './candidate';
 import type { CompiledView } from './compiled-view';
+import { memoryRuntimeFactor, vcpusOf } from './memory-scaling';
 import type { ProfileBook, RuntimeEstimate, RuntimeSource } from './profiles';
+import { holdUnder, type RejectMode } from './reject-mode';
 import type { Arch, CpuKey, EvidenceLevel, PlacementEvidence } from './types';
 
 /** The pure objectives, ranked ahead of time. */
@@ -27,7 +29,10 @@ export interface WorkloadPlan {
   readonly usualMemoryMb: number | undefined;
   /** Observations of the workload when this plan was made. */
   readonly observations: number;
-  /** Per candidate: expected runtime on the slowest CPU of its zone, ms (what a call's budget must hold). */
+  /**
+   * Per candidate: expected runtime on the slowest CPU of its zone, ms (what a call's budget must hold),
+   * taking a workload of unknown threads as using every vCPU it had where it was observed.
+   */
   readonly slowestMs: Float64Array;
   /** Per candidate: what its expectation rests on. */
   readonly evidence: readonly PlacementEvidence[];
@@ -45,6 +50,8 @@ export interface PlanSettings {
   readonly initBilledMs: number;
   /** Share of first attempts that start a new instance. */
   readonly coldStartShare: number;
+  /** The router's reject mode (its hold and whether an instance is kept for the last attempt). */
+  readonly rejectMode: RejectMode;
   readonly defaultBaseMs: number;
   readonly uncertaintyPenalty: number;
 }
@@ -90,6 +97,17 @@ export function compileWorkload(
     }
     return hit;
   };
+  const guardParallelism = !book.knowsParallelism(workload);
+  /**
+   * The runtime a call's budget is held against: the estimate, except where it was scaled down from a
+   * larger memory size for a workload whose threads are unknown. The estimate then takes it as one
+   * thread; the bound takes it as using every vCPU it had there, so the check is never the optimistic one.
+   */
+  const fitRuntimeOf = (runtime: RuntimeEstimate, mb: number): number => {
+    const from = runtime.scaledFromMb;
+    if (!guardParallelism || from === undefined || from <= mb) return runtime.meanMs;
+    return (runtime.meanMs * memoryRuntimeFactor(from, mb, vcpusOf(from))) / memoryRuntimeFactor(from, mb, 1);
+  };
   const memCount = view.memorySizes.length;
   const candidateAt = new Int32Array(view.zones.length * ARCH_ORDER.length * memCount).fill(-1);
   const candidates: Candidate[] = [];
@@ -120,7 +138,7 @@ export function compileWorkload(
           const runtime = runtimeOf(cpu, arch, mb);
           means.push(runtime.meanMs);
           confidences.push(runtime.confidence);
-          slowest = Math.max(slowest, runtime.meanMs);
+          slowest = Math.max(slowest, fitRuntimeOf(runtime, mb));
           weakest = Math.max(weakest, SOURCE_ORDER.indexOf(runtime.source));
         }
         slowestMs.push(slowest);
@@ -157,11 +175,13 @@ export function compileWorkload(
     wCost: 0,
     wLatency: 0,
     wCarbon: 0,
-    holdMs: settings.holdMs,
+    holdMs: holdUnder(settings.rejectMode, settings.holdMs),
     maxAttempts: settings.maxAttempts,
     retryOverheadMs: settings.retryOverheadMs,
     initBilledMs: settings.initBilledMs,
     coldStartShare: settings.coldStartShare,
+    usesPerInstance: 1,
+    keepBeforeLastAttempt: settings.rejectMode === 'auto',
     maxAddedLatencyMs: Number.POSITIVE_INFINITY,
   };
   const references = {

@@ -16,6 +16,7 @@ export {
 export { ControlStack, type ControlStackProps, type RegionZones } from './control-stack';
 export { BundlingError, InfraError, MeshLimitError, MeshPropsError } from './errors';
 export { ExecutionRole, type ExecutionRoleProps } from './execution-role';
+export { ExternalZoneSamplerStack, type ExternalZoneSamplerStackProps } from './external-zone-sampler-stack';
 export { CLOUDFORMATION_LIMITS, regionMeshEstimate, zoneSamplerEstimate } from './limits';
 export {
   assertMeshWithinLimits,

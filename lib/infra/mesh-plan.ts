@@ -1,5 +1,6 @@
 import { resolveZones, type SkyConfig } from '../config';
 import type { Arch } from '../core/types';
+import type { ExternalZoneInput } from '../providers/config';
 import { samplerSource } from '../sampling/sampler-source';
 import type { RegionZones } from './control-stack';
 import { MeshPropsError } from './errors';
@@ -25,12 +26,15 @@ export interface SkyMeshPlan {
   readonly sampling: Omit<ZoneSamplingOptions, 'zoneIndex'>;
   /** Account to deploy to; absent: environment-agnostic account, region-bound stacks. */
   readonly account?: string;
+  /** Zones on other providers that list sampler URLs: each gets a sampler stack in the home region. */
+  readonly sampledExternalZones: readonly ExternalZoneInput[];
 }
 
 /** Stack names (also their construct ids). */
 export const stackNames = {
   control: 'Sky-Control',
   region: (region: string) => `Sky-Mesh-${region}`,
+  /** A zone's sampler stack: `Sky-Samplers-usw1-az1`, or for a zone on another provider `Sky-Samplers-ibm-eu-gb`. */
   zone: (azId: string) => `Sky-Samplers-${azId}`,
 } as const;
 
@@ -64,6 +68,7 @@ export function meshPlanFromConfig(config: SkyConfig, account?: string): SkyMesh
       sampleEveryHours: config.sampleEveryHours,
     },
     ...(account === undefined ? {} : { account }),
+    sampledExternalZones: config.endpoints.filter((zone) => (zone.samplers?.length ?? 0) > 0),
   };
 }
 
@@ -71,10 +76,12 @@ export function meshPlanFromConfig(config: SkyConfig, account?: string): SkyMesh
 export interface MeshSize {
   readonly regions: number;
   readonly zones: number;
+  /** Zones on other providers sampled from the home region. */
+  readonly externalZones: number;
   readonly stacks: number;
   /** Dynamic functions (zone × memory × architecture). */
   readonly dynamicFunctions: number;
-  /** Samplers, fan-out and sampling-step functions of every zone. */
+  /** Samplers, fan-out and sampling-step functions of every zone (fan-out and steps of each external zone). */
   readonly samplingFunctions: number;
   /** Every Lambda function of the mesh, the router included. */
   readonly functions: number;
@@ -89,11 +96,14 @@ const CONTROL_FUNCTIONS = 1;
 export function meshSize(plan: SkyMeshPlan): MeshSize {
   const zones = plan.mesh.reduce((sum, r) => sum + r.azIds.length, 0);
   const dynamicFunctions = zones * plan.memorySizes.length * plan.architectures.length;
-  const samplingFunctions = zones * (plan.samplersPerZone + ZONE_HELPER_FUNCTIONS);
+  const externalZones = plan.sampledExternalZones.length;
+  const samplingFunctions =
+    zones * (plan.samplersPerZone + ZONE_HELPER_FUNCTIONS) + externalZones * ZONE_HELPER_FUNCTIONS;
   return {
     regions: plan.mesh.length,
     zones,
-    stacks: plan.mesh.length + zones + 1,
+    externalZones,
+    stacks: plan.mesh.length + zones + externalZones + 1,
     dynamicFunctions,
     samplingFunctions,
     functions: dynamicFunctions + samplingFunctions + CONTROL_FUNCTIONS,

@@ -2,9 +2,12 @@ import type { Environment } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { loadSkyConfig, type SkyConfig } from '../config';
+import { providerZoneId } from '../core/naming';
 import type { Arch } from '../core/types';
+import type { ExternalZoneInput } from '../providers/config';
 import { ControlStack, type RegionZones } from './control-stack';
 import { MeshPropsError } from './errors';
+import { ExternalZoneSamplerStack } from './external-zone-sampler-stack';
 import { validateArchitectures, validateMemorySizes, validateSamplers } from './lambda-limits';
 import {
   assertMeshWithinLimits,
@@ -119,6 +122,13 @@ export interface SkyMeshProps {
    */
   readonly logRetentionDays?: number;
   /**
+   * Zones on other providers (IBM Code Engine, DigitalOcean Functions, HTTPS endpoints) the router may route
+   * to; each that lists sampler URLs is also sampled, from the home region. Secrets are named (Secrets
+   * Manager ID or environment variable), never given.
+   * @default - none
+   */
+  readonly endpoints?: readonly ExternalZoneInput[] | string;
+  /**
    * Account to deploy to.
    * @default - environment-agnostic account (`AWS::AccountId`), region-bound stacks
    */
@@ -127,8 +137,9 @@ export interface SkyMeshProps {
 
 /**
  * The whole sky mesh: a {@link RegionMeshStack} of dynamic functions per region, a
- * {@link ZoneSamplerStack} of samplers and the sampling state machine per zone, and the
- * {@link ControlStack} (table, router, dashboard) in the home region.
+ * {@link ZoneSamplerStack} of samplers and the sampling state machine per zone, the
+ * {@link ControlStack} (table, router, dashboard) in the home region, and for each zone on another
+ * provider that lists sampler URLs in `endpoints` an {@link ExternalZoneSamplerStack} in the home region.
  *
  * The props are validated first, by the same rules as `cdk.json`'s `skymesh` settings, and every
  * stack is checked against CloudFormation's limits before the first one is created, so a mesh that
@@ -155,6 +166,8 @@ export class SkyMesh extends Construct {
   readonly regions: ReadonlyMap<string, RegionMeshStack>;
   /** The sampler stack of each zone, by AZ ID. */
   readonly zones: ReadonlyMap<string, ZoneSamplerStack>;
+  /** The sampler stack of each zone on another provider that lists samplers, by zone ID (`ibm-eu-gb`). */
+  readonly externalZones: ReadonlyMap<string, ExternalZoneSamplerStack>;
 
   constructor(scope: Construct, id: string, props: SkyMeshProps = {}) {
     super(scope, id);
@@ -210,8 +223,27 @@ export class SkyMesh extends Construct {
       logRetention,
       endpoints: this.config.endpoints,
     });
+    const externalZones = new Map<string, ExternalZoneSamplerStack>();
+    for (const zone of plan.sampledExternalZones) {
+      const azId = providerZoneId(zone.provider, zone.region);
+      const stackName = stackNames.zone(azId);
+      externalZones.set(
+        azId,
+        new ExternalZoneSamplerStack(this, stackName, {
+          stackName,
+          env: env(plan.homeRegion),
+          description: `skymesh fan-out and sampling of ${azId} (${zone.provider} ${zone.region}), from ${plan.homeRegion}`,
+          zone,
+          table: { tableName: plan.tableName, region: plan.homeRegion },
+          samplerSleepMs: plan.samplerSleepMs,
+          logRetention,
+          sampling: plan.sampling,
+        }),
+      );
+    }
     this.regions = regions;
     this.zones = zones;
+    this.externalZones = externalZones;
   }
 }
 

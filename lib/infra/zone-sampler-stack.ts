@@ -1,33 +1,23 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import {
-  FANOUT_MEMORY_MB,
-  FUNCTION_ENV,
-  METRIC_SERVICES,
-  METRICS_NAMESPACE,
-  SAMPLER_TIMEOUT_SECONDS,
-  SAMPLING_DEFAULTS,
-} from '../contracts';
-import { fanoutFunctionName, samplerFunctionName, samplingStepsFunctionName } from '../core/naming';
+import { FANOUT_MEMORY_MB, FUNCTION_ENV, SAMPLER_TIMEOUT_SECONDS, SAMPLING_DEFAULTS } from '../contracts';
+import { fanoutFunctionName, samplerFunctionName } from '../core/naming';
 import { samplerSource } from '../sampling/sampler-source';
-import { bundledCode, bundledHandler, ZONE_HANDLERS } from './bundling';
+import { bundledCode, ZONE_HANDLERS } from './bundling';
 import { ExecutionRole } from './execution-role';
 import { validateSamplers } from './lambda-limits';
 import { assertZoneSamplerWithinLimits } from './limits';
 import { acknowledgeWildcardGrants } from './nag';
 import { NETWORK_WILDCARD_REASON, SKY_RUNTIME } from './region-mesh-stack';
+
+import { createFanout, createSamplingSteps, type TableLocation } from './sampling-functions';
 import { SamplingStateMachine, type SamplingStateMachineProps } from './sampling-state-machine';
-import { samplingTableStatement } from './table-access';
 import type { ZoneAttachment } from './zonal-network';
 
-/** The skymesh table, which lives in the home region. */
-export interface TableLocation {
-  readonly tableName: string;
-  readonly region: string;
-}
+export type { TableLocation } from './sampling-functions';
 
 /** Sampling settings of a zone stack (the rest of {@link SamplingStateMachineProps} comes from the stack). */
 export type ZoneSamplingOptions = Omit<
@@ -157,51 +147,18 @@ export class ZoneSamplerStack extends Stack {
       actions: ['lambda:InvokeFunction'],
       resources: [samplersArn, this.functionArn(fanoutName)],
     });
-    this.fanoutRole = new ExecutionRole(this, 'FanoutRole', {
+    const fanout = createFanout(this, {
+      azId: this.azId,
+      code,
       logGroup: this.logGroup,
       description: `skymesh fan-out of ${this.azId}: invoke this zone's samplers and itself`,
       statements: [invokeSamplers],
     });
-    this.fanout = new lambda.Function(this, 'Fanout', {
-      functionName: fanoutName,
-      code,
-      handler: bundledHandler(ZONE_HANDLERS, 'fanout'),
-      runtime: SKY_RUNTIME,
-      memorySize: FANOUT_MEMORY_MB,
-      timeout: Duration.minutes(2),
-      role: this.fanoutRole.role,
-      logGroup: this.logGroup,
-      environment: { [FUNCTION_ENV.azId]: this.azId },
-    });
-
-    const tableArn = Stack.of(this).formatArn({
-      service: 'dynamodb',
-      region: props.table.region,
-      resource: 'table',
-      resourceName: props.table.tableName,
-    });
-    this.stepsRole = new ExecutionRole(this, 'StepsRole', {
-      logGroup: this.logGroup,
-      description: `skymesh sampling steps of ${this.azId}: read and write the skymesh table`,
-      statements: [samplingTableStatement(tableArn)],
-    });
-    this.steps = new lambda.Function(this, 'Steps', {
-      functionName: samplingStepsFunctionName(this.azId),
-      code,
-      handler: bundledHandler(ZONE_HANDLERS, 'sampling'),
-      runtime: SKY_RUNTIME,
-      memorySize: 512,
-      timeout: Duration.minutes(1),
-      role: this.stepsRole.role,
-      logGroup: this.logGroup,
-      environment: {
-        [FUNCTION_ENV.azId]: this.azId,
-        [FUNCTION_ENV.tableName]: props.table.tableName,
-        [FUNCTION_ENV.tableRegion]: props.table.region,
-        [FUNCTION_ENV.metricsNamespace]: METRICS_NAMESPACE,
-        [FUNCTION_ENV.serviceName]: METRIC_SERVICES.sampling,
-      },
-    });
+    this.fanoutRole = fanout.role;
+    this.fanout = fanout.fn;
+    const steps = createSamplingSteps(this, { azId: this.azId, code, logGroup: this.logGroup, table: props.table });
+    this.stepsRole = steps.role;
+    this.steps = steps.fn;
     this.sampling = new SamplingStateMachine(this, 'Sampling', {
       ...props.sampling,
       azId: this.azId,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { regionFacts } from '../catalog/lookup';
-import { PROVIDERS } from '../catalog/providers';
+import { PROVIDERS, type ProviderSampling, providerSampling, samplingAt } from '../catalog/providers';
 import { FUNCTION_ENV } from '../contracts/environment';
 import { type ExternalProvider, PROVIDER_ZONE_PREFIXES, providerZoneId } from '../core/naming';
 import type { Arch, GeoPoint, RegionFacts } from '../core/types';
@@ -64,6 +64,8 @@ export const externalZoneSchema = z.strictObject({
   location: z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
   /** `https` only: its grid's carbon intensity, gCO2e/kWh. */
   carbonGPerKwh: z.number().nonnegative().optional(),
+  /** `https` only: the memory of its samplers, MB, for the sampling cost estimate (default: its largest function's). */
+  samplerMemoryMb: z.number().int().min(1).max(1_048_576).optional(),
 });
 export type ExternalZoneInput = z.input<typeof externalZoneSchema>;
 
@@ -79,6 +81,8 @@ export interface ExternalZone {
   readonly architectures: readonly Arch[];
   /** The region's facts: the catalog's for IBM and DigitalOcean, the configuration's for `https`. */
   readonly facts: RegionFacts;
+  /** How its samplers are sized and priced (the catalog's for IBM and DigitalOcean). */
+  readonly sampling: ProviderSampling;
 }
 
 /**
@@ -130,6 +134,7 @@ export function parseExternalZones(input: unknown, where = 'endpoints'): Externa
         ...common,
         architectures: ['x86_64'],
         facts: httpsFacts(zone.region, zone.price!, zone.location!, zone.carbonGPerKwh),
+        sampling: samplingAt(zone.samplerMemoryMb ?? Math.max(...common.memorySizes), zone.price!),
       };
     }
     const info = PROVIDERS[zone.provider];
@@ -153,7 +158,7 @@ export function parseExternalZones(input: unknown, where = 'endpoints'): Externa
     if (zone.auth.type !== expected) {
       throw new EndpointConfigError(`${at}.auth.type`, zone.auth.type, `${expected} for ${zone.provider}`);
     }
-    for (const key of ['price', 'location', 'carbonGPerKwh'] as const) {
+    for (const key of ['price', 'location', 'carbonGPerKwh', 'samplerMemoryMb'] as const) {
       if (zone[key] !== undefined) {
         throw new EndpointConfigError(`${at}.${key}`, zone[key], `nothing: ${zone.provider}'s come from the catalog`);
       }
@@ -162,6 +167,7 @@ export function parseExternalZones(input: unknown, where = 'endpoints'): Externa
       ...common,
       architectures: info.architectures,
       facts: regionFacts(zone.region),
+      sampling: providerSampling(zone.region)!,
     };
   });
 }

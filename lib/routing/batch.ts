@@ -1,4 +1,5 @@
 import { type FollowContext, followRoute, type Route, summarize } from './follow';
+import { usesPerInstance } from './pool';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
 import type { BatchAnswer, BatchCallOutcome, BatchSummary, RoutedCall } from './types';
 
@@ -13,7 +14,11 @@ export interface BatchOptions {
 /**
  * A burst of `count` invocations of one piece of work, at most `concurrency` at a time, as the
  * paper's batch experiments ran them. All calls share one route, so a zone that fails mid-burst is
- * left by every later call. Every call is answered exactly once in `calls`, in index order.
+ * left by every later call. Each worker sends its next call when its last one answers, so it meets
+ * the instance that call left warm: a call's reject set is the one the pool model gives for the
+ * calls its worker still has to send (`Route.placementFor`), strict while an accepted instance will
+ * serve many calls, the memoryless one for the last. Every call is answered exactly once in `calls`,
+ * in index order.
  */
 export async function runBatch(
   context: FollowContext,
@@ -28,10 +33,13 @@ export async function runBatch(
   let resultBudget = SYNC_PAYLOAD_LIMIT_BYTES - ANSWER_RESERVE_BYTES - options.count * CALL_OUTCOME_BYTES;
   let overBudget = false;
   let next = 0;
+  let expectedCostUsd = 0;
   const worker = async (): Promise<void> => {
     while (next < options.count && !overBudget) {
       const index = next++;
-      const call = await followRoute(context, work, profile, route);
+      const start = route.placementFor(usesPerInstance(options.count - index, options.concurrency));
+      const call = await followRoute(context, work, profile, route, start);
+      expectedCostUsd += start.expected.costUsd;
       options.onCall?.(call);
       let outcome = outcomeOf(index, call, options.includeResults);
       if (outcome.result !== undefined) {
@@ -59,6 +67,7 @@ export async function runBatch(
       attempts: 0,
       rejects: 0,
       failovers: 0,
+      newInstances: 0,
       addedLatencyMs: 0,
       costUsd: 0,
       carbonG: 0,
@@ -76,7 +85,7 @@ export async function runBatch(
     status: 'batch',
     profile,
     placement: summarize(first),
-    summary: summarizeCalls(calls, options.concurrency),
+    summary: { ...summarizeCalls(calls, options.concurrency), expectedCostUsd },
     calls,
     ...(notes.length > 0 ? { notes } : {}),
   };
@@ -100,6 +109,7 @@ function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): Ba
     attempts: attempts.length,
     rejects: attempts.filter((a) => a.status === 'rejected').length,
     failovers,
+    newInstances: attempts.filter((a) => a.newInstance === true).length,
     ...(call.estimate?.runtimeMs !== undefined ? { runtimeMs: call.estimate.runtimeMs } : {}),
     addedLatencyMs: attempts.slice(0, -1).reduce((sum, a) => sum + a.roundTripMs, 0),
     costUsd: call.estimate?.costUsd ?? 0,
@@ -109,7 +119,10 @@ function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): Ba
   };
 }
 
-function summarizeCalls(calls: readonly BatchCallOutcome[], concurrency: number): BatchSummary {
+function summarizeCalls(
+  calls: readonly BatchCallOutcome[],
+  concurrency: number,
+): Omit<BatchSummary, 'expectedCostUsd'> {
   let succeeded = 0;
   let costUsd = 0;
   let carbonG = 0;
@@ -118,6 +131,7 @@ function summarizeCalls(calls: readonly BatchCallOutcome[], concurrency: number)
   let attempts = 0;
   let rejects = 0;
   let failovers = 0;
+  let newInstances = 0;
   const byFunction: Record<string, number> = {};
   const byCpu: Record<string, number> = {};
   for (const call of calls) {
@@ -135,6 +149,7 @@ function summarizeCalls(calls: readonly BatchCallOutcome[], concurrency: number)
     attempts += call.attempts;
     rejects += call.rejects;
     failovers += call.failovers;
+    newInstances += call.newInstances;
   }
   return {
     count: calls.length,
@@ -146,6 +161,7 @@ function summarizeCalls(calls: readonly BatchCallOutcome[], concurrency: number)
     attemptsPerRequest: calls.length > 0 ? attempts / calls.length : 0,
     rejects,
     failovers,
+    newInstances,
     carbonG,
     byFunction,
     byCpu,

@@ -1,5 +1,5 @@
 import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker } from '../contracts';
-import { endsRejectedInstance, type RejectMode } from '../core/reject-mode';
+import { endsRejectedInstance } from '../core/reject-mode';
 import type { Placement, PlacementRequest, RegionFacts, Target } from '../core/types';
 import { billedCostUsd, carbonGrams } from './estimate';
 import type { LearningBuffer } from './learning';
@@ -38,6 +38,28 @@ export class Route {
   }
 
   /**
+   * The placement of a call when each instance it settles on is expected to serve `uses` calls (the batch's work
+   * still to come per worker): the same target, with the reject set and expectation the pool model gives for it, so
+   * the reject set follows the pool as the batch runs down. The route's placement when that cannot be computed.
+   */
+  placementFor(uses: number): Placement {
+    const current = this.placement;
+    // Only `optimal` chooses its reject set by cost; the paper's strategies reject by a fixed rule.
+    if (current.strategy !== 'optimal') return current;
+    const { azId, arch, memoryMb, functionName } = current.target;
+    try {
+      const next = this.placer.place({
+        ...this.request,
+        pool: { ...this.request.pool, usesPerInstance: uses },
+        limits: { ...this.request.limits, zones: [azId], architectures: [arch], memorySizes: [memoryMb] },
+      });
+      return next.target.functionName === functionName ? next : current;
+    } catch {
+      return current;
+    }
+  }
+
+  /**
    * Marks a zone failed and moves the placement off it.
    * @returns the placement to use next, or undefined when no allowed zone is left.
    */
@@ -65,14 +87,14 @@ export interface FollowContext {
   readonly invokeTimeoutMs: number;
   /** The dynamic functions' configured timeout, ms: after it the platform has stopped the function. */
   readonly functionTimeoutMs: number;
-  readonly rejectMode: RejectMode;
   /** ms left before the router must answer; Infinity outside Lambda. */
   readonly remainingMs: () => number;
 }
 
 /**
  * Runs one piece of work by following a route: a `rejected` answer is retried on the same target
- * (the hold makes the retry land on another instance); a throttle, a zone error, a timeout or a
+ * (the rejected instance ends, or is held, or is kept for the last attempt, as the placement's reject
+ * mode says: `endsRejectedInstance`); a throttle, a zone error, a timeout or a
  * missing function fails over to the next-best zone; a user-code error is the user's answer and is
  * not retried. The last attempt of the budget is sent without a reject set, so a request that has
  * met only rejected CPUs still runs rather than failing.
@@ -82,11 +104,12 @@ export async function followRoute(
   work: Work,
   profile: string,
   route: Route,
+  start: Placement = route.placement,
 ): Promise<RoutedCall> {
   const attempts: AttemptRecord[] = [];
   /** The target of each attempt, for its price. */
   const targets: Target[] = [];
-  let placement = route.placement;
+  let placement = start;
   // Rejects are retried within the placement's own budget; failovers within the request's.
   const budget = Math.max(route.attemptBudget, 1);
   let onPlacement = 0;
@@ -107,10 +130,8 @@ export async function followRoute(
       );
     }
     const last = onPlacement >= placement.maxAttempts - 1 || attempts.length >= budget - 1;
-    const endInstance = endsRejectedInstance(
-      context.rejectMode,
-      attempts.some((a) => a.status === 'rejected'),
-    );
+    const nextIsLast = onPlacement + 1 >= placement.maxAttempts - 1 || attempts.length + 1 >= budget - 1;
+    const endInstance = endsRejectedInstance(placement.rejectMode, nextIsLast, placement.keepBeforeLastAttempt);
     const payload = payloadFor(work, placement, last, endInstance);
     onPlacement++;
     const result = await context.invoker.invoke(target.functionName, payload, { timeoutMs });
@@ -335,6 +356,8 @@ export function summarize(placement: Placement): PlacementSummary {
     strategy: placement.strategy,
     rejectCpus: placement.rejectCpus,
     holdMs: placement.holdMs,
+    rejectMode: placement.rejectMode,
+    keepBeforeLastAttempt: placement.keepBeforeLastAttempt,
     maxAttempts: placement.maxAttempts,
     expected: placement.expected,
     evidence: placement.evidence,

@@ -112,6 +112,11 @@ const routerRequestSchema = z
         concurrency: z.number().int().min(1).max(MAX_BATCH_CONCURRENCY).optional(),
         /** Include each call's result in the per-call outcomes (default false: summaries only). */
         includeResults: z.boolean().optional(),
+        /**
+         * Run the batch in about this many waves (default 1): at most ceil(count / waves) calls at a time, so later
+         * calls reuse the instances earlier ones left warm (no INIT, CPUs already known to be accepted).
+         */
+        waves: z.number().int().min(1).max(MAX_BATCH_COUNT).optional(),
       })
       .optional(),
   })
@@ -200,7 +205,11 @@ function normalize(request: ParsedRequest): RouterRequest {
       ? {
           batch: {
             count: request.batch.count,
-            concurrency: Math.min(request.batch.concurrency ?? 100, request.batch.count),
+            concurrency: Math.min(
+              request.batch.concurrency ?? 100,
+              request.batch.count,
+              Math.ceil(request.batch.count / (request.batch.waves ?? 1)),
+            ),
             includeResults: request.batch.includeResults ?? false,
           },
         }

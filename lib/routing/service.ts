@@ -14,6 +14,7 @@ import { NoTargetError, RouterError } from './errors';
 import { type FollowContext, followRoute, Route } from './follow';
 import { LearningBuffer } from './learning';
 import { corePlacerFactory } from './placer';
+import { usesPerInstance } from './pool';
 import { checkPayloadSize, parseRouterRequest, type RouterRequest, SYNC_PAYLOAD_LIMIT_BYTES } from './request';
 import { powertoolsTelemetry, type RouterTelemetry } from './telemetry';
 import type { PlacerFactory, RoutedCall, RouterAnswer, RouterStore } from './types';
@@ -135,7 +136,6 @@ export class RoutingService {
         regionFacts: (region) => this.cache.regionFacts(region),
         invokeTimeoutMs: config.invokeTimeoutMs ?? functionTimeoutMs + INVOKE_TIMEOUT_MARGIN_MS,
         functionTimeoutMs,
-        rejectMode: config.rejectMode ?? 'auto',
         remainingMs: remainingTime(deadline),
       };
       const route = new Route(cached.placer, placementRequest, withNotes(placement, cached), config.deployed);
@@ -223,6 +223,10 @@ export function placementRequestOf(
 ): PlacementRequest {
   return {
     workload: request.profile,
+    pool: {
+      rejectMode: config.rejectMode ?? 'auto',
+      usesPerInstance: request.batch ? usesPerInstance(request.batch.count, request.batch.concurrency) : 1,
+    },
     ...(request.objective !== undefined ? { objective: request.objective } : {}),
     ...(request.strategy !== undefined ? { strategy: request.strategy } : {}),
     ...(request.minMemoryMb !== undefined ? { minMemoryMb: request.minMemoryMb } : {}),

@@ -92,6 +92,10 @@ export interface PlacementSummary {
   readonly strategy: StrategyName;
   readonly rejectCpus: readonly CpuKey[];
   readonly holdMs: number;
+  /** What a rejected instance does (see `RejectMode`). */
+  readonly rejectMode: Placement['rejectMode'];
+  /** Whether an instance rejected just before the last attempt is kept for it (`Placement.keepBeforeLastAttempt`). */
+  readonly keepBeforeLastAttempt: boolean;
   readonly maxAttempts: number;
   readonly expected: Placement['expected'];
   /** What the expectation rests on (`assumed`: nothing observed supports the target's runtime). */
@@ -162,6 +166,8 @@ export interface BatchCallOutcome {
   readonly attempts: number;
   readonly rejects: number;
   readonly failovers: number;
+  /** Attempts that started a new instance (each billed its INIT where INIT is billed). */
+  readonly newInstances: number;
   readonly runtimeMs?: number;
   /** Time the call spent before its last attempt began (rejections with their holds, throttles, failovers), ms. */
   readonly addedLatencyMs: number;
@@ -183,6 +189,13 @@ export interface BatchSummary {
   readonly attemptsPerRequest: number;
   readonly rejects: number;
   readonly failovers: number;
+  /** Attempts that started a new instance: the rest met an instance an earlier call left warm. */
+  readonly newInstances: number;
+  /**
+   * What the calls were expected to cost in all, USD: each call's placement's expectation, from the pool model with
+   * the calls its worker still had to send.
+   */
+  readonly expectedCostUsd: number;
   readonly carbonG: number;
   /** Calls per function name that answered. */
   readonly byFunction: Readonly<Record<string, number>>;

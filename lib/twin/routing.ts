@@ -114,11 +114,15 @@ export class TwinRouting {
   }
 
   /**
-   * Sends one burst as one router batch and returns what the platform billed for it. Must run
+   * Sends one burst as one router batch (in `waves` waves) and returns what the platform billed for it. Must run
    * inside the twin's `clock.run()`.
    * @throws TwinError when the router refuses the request (a twin bug, not an outcome).
    */
-  async burst(request: RouterRequestBody, count: number): Promise<{ answer: BatchAnswer; outcome: BurstOutcome }> {
+  async burst(
+    request: RouterRequestBody,
+    count: number,
+    waves = 1,
+  ): Promise<{ answer: BatchAnswer; outcome: BurstOutcome }> {
     const { twin, prices } = this.options;
     this.meter.costUsd = 0;
     this.meter.billedMs = 0;
@@ -128,7 +132,7 @@ export class TwinRouting {
     try {
       answer = await this.service.route({
         ...request,
-        batch: { count, concurrency: Math.min(count, MAX_CONCURRENCY) },
+        batch: { count, concurrency: Math.min(count, MAX_CONCURRENCY), ...(waves > 1 ? { waves } : {}) },
       });
       await this.service.flush();
     } finally {

@@ -175,7 +175,8 @@ export function metTargets(c: OptimalCheckRow): boolean {
 
 /** Both tables as text, for `sky twin` and `npm run bench twin`. */
 export function formatStrategyChecks(run: TwinRun): string {
-  const lines = ['expected vs realised cost per strategy (all workloads and days)'];
+  const waves = (run.waves ?? 1) > 1 ? `, each burst in ${run.waves} waves` : '';
+  const lines = [`expected vs realised cost per strategy (all workloads and days${waves})`];
   lines.push(
     `  ${'strategy'.padEnd(14)}${'requests'.padStart(10)}${'expected $'.padStart(13)}${'realised $'.padStart(13)}${'ratio'.padStart(8)}${'failed'.padStart(8)}${'added ms mean'.padStart(15)}${'p50'.padStart(7)}${'p99'.padStart(7)}`,
   );

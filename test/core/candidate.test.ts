@@ -47,6 +47,8 @@ describe('candidate evaluation', () => {
           maxAddedLatencyMs: Number.POSITIVE_INFINITY,
           initBilledMs: x.initMs,
           coldStartShare: x.coldStartShare,
+          usesPerInstance: 1,
+          keepBeforeLastAttempt: false,
         };
         const got = evaluateMask(c, x.mask, x.rtt, params, newMetrics());
         const reject = c.cpus.map((_, j) => (x.mask & (1 << j)) !== 0);
@@ -100,6 +102,8 @@ describe('candidate evaluation', () => {
       maxAddedLatencyMs: 1000,
       initBilledMs: 150,
       coldStartShare: 1,
+      usesPerInstance: 1,
+      keepBeforeLastAttempt: false,
     };
     expect(evaluatePrefix(c, 2, 0, params, newMetrics())).toEqual(evaluateMask(c, 0b100, 0, params, newMetrics()));
   });

@@ -13,6 +13,7 @@ const settings = {
   defaultMemoryMb: 2048,
   initBilledMs: 150,
   coldStartShare: 1,
+  rejectMode: 'hold' as const,
   timeoutMs: 900_000,
 };
 const planOf = (workload: string) =>

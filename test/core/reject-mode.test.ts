@@ -25,6 +25,22 @@ const placement = (over: Partial<RejectModeCostInput> = {}): RejectModeCostInput
   ...over,
 });
 
+/** The keep rule spelled out: the rejected CPUs' mean runtime against a new instance's INIT and mean runtime. */
+function keepsLast(input: RejectModeCostInput): boolean {
+  const total = input.shares.reduce((s, p) => s + p, 0);
+  let q = 0;
+  let rejected = 0;
+  let all = 0;
+  input.shares.forEach((p, i) => {
+    all += (p / total) * Math.ceil(input.runtimesMs[i]);
+    if (input.reject[i]) {
+      q += p / total;
+      rejected += (p / total) * Math.ceil(input.runtimesMs[i]);
+    }
+  });
+  return q > 0 && rejected / q < all + (input.initBilledMs ?? 0);
+}
+
 /** A direct simulation of one call under the mode's rules, to check the model against. */
 function simulate(input: RejectModeCostInput, calls: number, seed: number) {
   let state = seed >>> 0;
@@ -54,8 +70,9 @@ function simulate(input: RejectModeCostInput, calls: number, seed: number) {
         billed += Math.ceil(input.runtimesMs[cpu]);
         break;
       }
-      billed += input.holdMs;
-      const held = input.mode === 'hold' || (input.mode === 'auto' && j === 1);
+      billed += input.mode === 'hold' ? input.holdMs : 1;
+      const held =
+        input.mode === 'hold' || (input.mode === 'auto' && keepsLast(input) && j === (input.maxAttempts ?? 0) - 1);
       if (held && random() < (input.returnShare ?? 1)) continue; // the same instance again
       cpu = draw();
       if (random() < (input.retryColdShare ?? 1)) newInstances++;
@@ -73,16 +90,17 @@ describe('reject modes', () => {
   });
 
   it.each([
-    ['hold', false, false],
-    ['hold', true, false],
-    ['end', false, true],
-    ['end', true, true],
-    ['auto', false, false],
-    ['auto', true, true],
-  ] as Array<[RejectMode, boolean, boolean]>)(
-    '%s after an earlier rejection %s: ends the instance %s',
-    (mode, before, ends) => {
-      expect(endsRejectedInstance(mode, before)).toBe(ends);
+    ['hold', false, false, false],
+    ['hold', true, true, false],
+    ['end', false, false, true],
+    ['end', true, true, true],
+    ['auto', false, true, true],
+    ['auto', true, false, true],
+    ['auto', true, true, false],
+  ] as Array<[RejectMode, boolean, boolean, boolean]>)(
+    '%s, next attempt last %s, placement keeps for it %s: ends the instance %s',
+    (mode, nextIsLast, keep, ends) => {
+      expect(endsRejectedInstance(mode, nextIsLast, keep)).toBe(ends);
     },
   );
 });
@@ -103,6 +121,7 @@ describe('expectedRejectModeCost', () => {
             reject: reject.slice(0, shares.length),
             maxAttempts,
             coldStartShare,
+            holdMs: 1,
           });
           const memoryless = expectedPlacementCost(input);
           const modelled = expectedRejectModeCost(input);
@@ -114,9 +133,9 @@ describe('expectedRejectModeCost', () => {
     );
   });
 
-  it('with hold and no return to the held instance is end without ending', () => {
+  it('with hold and no return to the held instance is end without ending (at the same billed hold)', () => {
     const end = expectedRejectModeCost(placement({ mode: 'end' }));
-    const hold = expectedRejectModeCost(placement({ mode: 'hold', returnShare: 0 }));
+    const hold = expectedRejectModeCost(placement({ mode: 'hold', returnShare: 0, holdMs: 1 }));
     expect(hold.costUsd).toBeCloseTo(end.costUsd, 12);
   });
 
@@ -153,10 +172,43 @@ describe('expectedRejectModeCost', () => {
     },
   );
 
-  it('ranks the modes for a lone call as the twin finds them: end < auto < hold', () => {
+  it('ranks the modes for a lone call: auto (keeps the instance for the last attempt here) < end < hold', () => {
     const cost = (mode: RejectMode) => expectedRejectModeCost(placement({ mode })).costUsd;
-    expect(cost('end')).toBeLessThan(cost('auto'));
-    expect(cost('auto')).toBeLessThan(cost('hold'));
+    expect(keepsLast(placement())).toBe(true);
+    expect(cost('auto')).toBeLessThan(cost('end'));
+    expect(cost('end')).toBeLessThan(cost('hold'));
+  });
+
+  it('auto counts INIT: with INIT unbilled a slow rejected instance is not worth keeping, and auto is end', () => {
+    const input = placement({ initBilledMs: 0 });
+    expect(keepsLast(input)).toBe(false);
+    expect(expectedRejectModeCost({ ...input, mode: 'auto' }).costUsd).toBeCloseTo(
+      expectedRejectModeCost({ ...input, mode: 'end' }).costUsd,
+      12,
+    );
+  });
+
+  it('auto never costs a lone call more than end', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: 2, maxLength: 4 }),
+        fc.array(fc.double({ min: 1, max: 5_000, noNaN: true }), { minLength: 4, maxLength: 4 }),
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        fc.integer({ min: 2, max: 10 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (shares, runtimes, reject, maxAttempts, initBilledMs) => {
+          const input = placement({
+            shares,
+            runtimesMs: runtimes.slice(0, shares.length),
+            reject: reject.slice(0, shares.length),
+            maxAttempts,
+            initBilledMs,
+          });
+          const auto = expectedRejectModeCost({ ...input, mode: 'auto' }).costUsd;
+          expect(auto).toBeLessThanOrEqual(expectedRejectModeCost({ ...input, mode: 'end' }).costUsd * (1 + 1e-12));
+        },
+      ),
+    );
   });
 
   it.each([

@@ -48,6 +48,8 @@ function paramsOf(over: Partial<EvaluationParams> = {}): EvaluationParams {
     retryOverheadMs: 10,
     maxAddedLatencyMs: Number.POSITIVE_INFINITY,
     initBilledMs: 0,
+    usesPerInstance: 1,
+    keepBeforeLastAttempt: false,
     coldStartShare: 1,
     ...over,
   };

@@ -7,7 +7,8 @@ import { characterization, EPYC, NOW, paperView, X25, X29, X30 } from './fixture
 const x86At2048: PlacementLimits = { architectures: ['x86_64'], memorySizes: [2048] };
 
 describe('Router strategies', () => {
-  const router = new Router(paperView(), { baselineZone: 'usw1-az3' });
+  // The paper's hold mode: every rejected attempt holds its instance 150 ms.
+  const router = new Router(paperView(), { baselineZone: 'usw1-az3', rejectMode: 'hold' });
   const place = (strategy: StrategyName, limits: PlacementLimits = x86At2048) =>
     router.place({ workload: 'zipper', strategy, objective: 'cost', limits });
 
@@ -64,7 +65,7 @@ describe('Router strategies', () => {
 describe('Router with INIT billed', () => {
   const strategies: StrategyName[] = ['baseline', 'regional', 'retry-slow', 'focus-fastest', 'hybrid', 'optimal'];
   const placeWith = (init: { billed: boolean; initMs: number }, strategy: StrategyName) =>
-    new Router(paperView(), { baselineZone: 'usw1-az3', init }).place({
+    new Router(paperView(), { baselineZone: 'usw1-az3', init, rejectMode: 'hold' }).place({
       workload: 'zipper',
       strategy,
       objective: 'cost',
@@ -96,7 +97,8 @@ describe('Router with INIT billed', () => {
 });
 
 describe('Router objectives and limits', () => {
-  const router = new Router(paperView(), { baselineZone: 'usw1-az3' });
+  // The paper's hold mode: every rejected attempt holds its instance 150 ms.
+  const router = new Router(paperView(), { baselineZone: 'usw1-az3', rejectMode: 'hold' });
 
   it('places by carbon on the cleanest grid', () => {
     const placement = router.place({ workload: 'zipper', objective: 'carbon', limits: x86At2048 });
@@ -249,7 +251,8 @@ describe('Router fallbacks', () => {
   });
 
   it('falls back to the first allowed zone when the baseline zone is excluded, with a note', () => {
-    const router = new Router(paperView(), { baselineZone: 'usw1-az3' });
+    // The paper's hold mode: every rejected attempt holds its instance 150 ms.
+    const router = new Router(paperView(), { baselineZone: 'usw1-az3', rejectMode: 'hold' });
     const placement = router.place({
       workload: 'zipper',
       strategy: 'baseline',

@@ -46,6 +46,7 @@ describe('meshPlanFromConfig', () => {
     expect(meshSize(plan)).toEqual({
       regions: plan.mesh.length,
       zones,
+      externalZones: 0,
       stacks: plan.mesh.length + zones + 1,
       dynamicFunctions: zones * 18,
       samplingFunctions: zones * 102,

@@ -64,6 +64,7 @@ describe('SkyMesh', () => {
     expect(mesh.size).toEqual({
       regions: 2,
       zones: 5,
+      externalZones: 0,
       stacks: 8,
       dynamicFunctions: 5 * 9 * 2,
       samplingFunctions: 5 * (4 + 2),

@@ -3,9 +3,10 @@ import type { AttemptRecord, RoutedCall } from '../../lib/routing/types';
 import { CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
 
 /**
- * Rejected-CPU retries. The dynamic function holds a rejected instance before answering, so calls
- * arriving meanwhile cannot land on it; with `rejectMode` `end` or `auto` the instance also ends, so
- * the platform replaces it and a retry lands on a new instance even when nothing else is running.
+ * Rejected-CPU retries. With `rejectMode` `hold` the dynamic function holds a rejected instance before
+ * answering, so calls arriving meanwhile cannot land on it; with `end` the instance answers at once and
+ * ends, so the platform replaces it and a retry lands on a new instance even when nothing else is
+ * running; `auto` ends it too, except before the call's last attempt when keeping it bills less.
  */
 
 /** One zone whose hosts are all AMD EPYC, characterized (wrongly, on purpose) as half 3.0 GHz Xeon. */
@@ -95,21 +96,23 @@ describe('rejected-CPU retries in the twin (real time)', () => {
     }
   });
 
-  it("with rejectMode 'auto' (default), a call never meets the same rejected instance a third time", async () => {
+  it("with rejectMode 'auto' (default), a rejected instance ends while a retry may still reject, and is kept for the last attempt when a new one's INIT costs more", async () => {
+    // EPYC runs zipper here in ~68 ms, the characterized mix in ~56 ms: slower by less than a new instance's 150 ms INIT.
     const handler = sky.router();
     for (let i = 0; i < 3; i++) {
       const answer = call(await handler({ ...REQUEST, limits: { ...REQUEST.limits, maxAttempts: 5 } }));
-      const rejectedOn = new Map<string, number>();
-      for (const a of answer.attempts) {
-        if (a.status === 'rejected') rejectedOn.set(a.instanceId!, (rejectedOn.get(a.instanceId!) ?? 0) + 1);
-      }
-      expect(Math.max(...rejectedOn.values())).toBeLessThanOrEqual(2);
-      // From the second rejection on, the rejected instance ended: the next attempt is on a new one.
-      for (const [rejected, next] of retries(answer.attempts).slice(1)) {
-        expect(next.instanceId).not.toBe(rejected.instanceId);
-      }
       expect(answer.attempts).toHaveLength(5);
-      expect(answer.attempts.at(-1)?.cpu).toBe(CPU.epyc);
+      expect(answer.placement?.keepBeforeLastAttempt).toBe(true);
+      const pairs = retries(answer.attempts);
+      for (const [rejected, next] of pairs.slice(0, 3)) {
+        expect(next.instanceId).not.toBe(rejected.instanceId);
+        expect(next.newInstance).toBe(true);
+      }
+      const [kept, last] = pairs[3];
+      expect(last.instanceId).toBe(kept.instanceId);
+      expect(last.newInstance).toBe(false);
+      expect(last.status).toBe('ok');
+      expect(last.cpu).toBe(CPU.epyc);
     }
   });
 });

@@ -171,6 +171,7 @@ describe('router clients', () => {
     const text = formatAnswer(answer);
     expect(text).toContain('result: {"workload":"zipper"');
     expect(text).toContain(`placement: ${call.placement?.target.functionName}`);
+    expect(text).toContain(`evidence: ${call.placement?.evidence.level} (runtimes ${call.placement?.evidence.runtime}`);
     expect(text).toMatch(/cost: \$/);
   });
 

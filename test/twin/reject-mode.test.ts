@@ -37,11 +37,11 @@ describe('reject modes in the twin, by the core rule the router follows', () => 
     expect(byMode.end.some((b) => b.outcome.rejected > 0)).toBe(true);
   });
 
-  it('auto: the first rejected instance is held and takes the retry back once, then it is ended', () => {
+  it('auto: ends rejected instances as end does (the same attempts and rejections, call by call)', () => {
     byMode.auto.forEach((b, i) => {
       const end = byMode.end[i].outcome;
-      expect(b.outcome.rejected).toBe(end.rejected > 0 ? end.rejected + 1 : 0);
-      expect(b.outcome.exhausted).toBe(0);
+      expect(b.outcome.rejected).toBe(end.rejected);
+      expect(b.outcome.attempts).toBe(end.attempts);
     });
   });
 });

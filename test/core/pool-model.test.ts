@@ -1,0 +1,75 @@
+import { keepsBeforeLastAttempt } from '../../lib/core/candidate';
+import { Router } from '../../lib/core/router';
+import type { PlacementRequest } from '../../lib/core/types';
+import { paperView } from './fixtures';
+
+/**
+ * The pool model: a call that settles on an instance leaves it warm for the next call of its batch worker, so the
+ * cost of finding it (rejected attempts, INITs) is shared by the calls it serves (`usesPerInstance`).
+ */
+const x86At2048 = { architectures: ['x86_64' as const], memorySizes: [2048] };
+const router = new Router(paperView(), { baselineZone: 'usw1-az3', init: { billed: true, initMs: 150 } });
+const place = (strategy: PlacementRequest['strategy'], uses: number) =>
+  router.place({ workload: 'zipper', strategy, objective: 'cost', limits: x86At2048, pool: { usesPerInstance: uses } });
+
+describe('pool model', () => {
+  it('shares the draw among the calls an instance serves: cost(u) = run + draw / u', () => {
+    // focus-fastest rejects by rule, so only the sharing changes with u.
+    const [c1, c2, c4] = [1, 2, 4].map((u) => place('focus-fastest', u));
+    expect(c1.rejectCpus).toEqual(c4.rejectCpus);
+    expect(c2.expected.runtimeMs).toBeCloseTo(c1.expected.runtimeMs, 9);
+    const draw2 = c1.expected.costUsd - c2.expected.costUsd; // draw × (1 − 1/2)
+    const draw4 = c2.expected.costUsd - c4.expected.costUsd; // draw × (1/2 − 1/4)
+    expect(draw2).toBeGreaterThan(0);
+    expect(draw2 / draw4).toBeCloseTo(2, 9);
+    expect(c4.expected.attempts - 1).toBeCloseTo((c1.expected.attempts - 1) / 4, 9);
+  });
+
+  it('rejects more as an instance serves more calls, and never less', () => {
+    let previous: readonly string[] = [];
+    const sets = [1, 2, 4, 16, 64, 256].map((u) => place('optimal', u));
+    for (const p of sets) {
+      for (const cpu of previous) expect(p.rejectCpus).toContain(cpu);
+      previous = p.rejectCpus;
+    }
+    expect(sets[sets.length - 1].rejectCpus.length).toBeGreaterThan(sets[0].rejectCpus.length);
+  });
+
+  it('prices a batch no higher than lone calls, the more so the more calls share an instance', () => {
+    const costs = [1, 4, 32].map((u) => place('optimal', u).expected.costUsd);
+    expect(costs[1]).toBeLessThan(costs[0]);
+    expect(costs[2]).toBeLessThan(costs[1]);
+  });
+
+  it('refuses nothing for a bad usesPerInstance: a note, and one call per instance', () => {
+    const p = place('optimal', 0.5);
+    expect(p.notes.join(' ')).toMatch(/usesPerInstance 0.5/);
+    expect(p.expected.costUsd).toBeCloseTo(place('optimal', 1).expected.costUsd, 12);
+  });
+});
+
+describe('keep or end an instance rejected before the last attempt', () => {
+  it.each([
+    [1300, 1100, 150, false],
+    [1200, 1100, 150, true],
+    [1200, 1100, 0, false],
+    [1100, 1100, 0, false],
+  ])('kept %d ms against fresh %d ms + INIT %d ms: keep %s', (kept, fresh, init, keep) => {
+    expect(keepsBeforeLastAttempt(kept, fresh, init)).toBe(keep);
+  });
+
+  it('the router keeps it only in auto mode, where INIT makes the slow instance the cheaper one', () => {
+    const of = (rejectMode: 'auto' | 'end', initMs: number, billed = true) =>
+      new Router(paperView(), { baselineZone: 'usw1-az3', init: { billed, initMs }, rejectMode }).place({
+        workload: 'zipper',
+        strategy: 'retry-slow',
+        limits: x86At2048,
+      });
+    // zipper's slowest CPUs on usw1-az3 run about 10-25% over the mix's mean: a 3 s INIT outweighs that, no INIT does not.
+    expect(of('auto', 3000).keepBeforeLastAttempt).toBe(true);
+    expect(of('auto', 3000, false).keepBeforeLastAttempt).toBe(false);
+    expect(of('end', 3000).keepBeforeLastAttempt).toBe(false);
+    expect(of('auto', 3000).holdMs).toBe(0);
+    expect(of('auto', 3000).rejectMode).toBe('auto');
+  });
+});
