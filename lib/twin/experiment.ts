@@ -69,8 +69,8 @@ export interface TwinRunOptions {
    */
   readonly waves?: number;
   /**
-   * Calls of each workload the router makes in every zone at the start of each day, with no
-   * reject set, before any burst: the profiling phase its runtime profiles are learned from.
+   * Calls of each workload each strategy's router makes in every zone on the first day, with no
+   * reject set, before any burst: the profiling phase its runtime profiles start from.
    * @default 30
    */
   readonly profilingCalls?: number;
