@@ -195,12 +195,23 @@ export interface ProviderSampling {
 export function providerSampling(region: string): ProviderSampling | undefined {
   const provider = providerRegion(region)?.provider;
   if (!provider) return undefined;
-  const { price } = provider;
+  return samplingAt(provider.samplerMemoryMb, provider.price, provider.maxConcurrency);
+}
+
+/**
+ * Sampling settings for samplers of one size at a price (vCPU-seconds folded into the GB-second price, as a
+ * fixed number of vCPUs comes with each GB); for a catalog provider or an HTTPS endpoint's configured price.
+ */
+export function samplingAt(
+  samplerMemoryMb: number,
+  price: Pick<ProviderPriceModel, 'perGbSecond' | 'perRequest'> & Partial<ProviderPriceModel>,
+  maxPollConcurrency?: number,
+): ProviderSampling {
   return {
-    samplerMemoryMb: provider.samplerMemoryMb,
+    samplerMemoryMb,
     samplerMemoryStepMb: 0,
-    pricePerGbSecond: price.perGbSecond + price.vcpusPerGb * price.perVcpuSecond,
+    pricePerGbSecond: price.perGbSecond + (price.vcpusPerGb ?? 0) * (price.perVcpuSecond ?? 0),
     pricePerRequest: price.perRequest,
-    ...(provider.maxConcurrency !== undefined ? { maxPollConcurrency: provider.maxConcurrency } : {}),
+    ...(maxPollConcurrency !== undefined ? { maxPollConcurrency } : {}),
   };
 }

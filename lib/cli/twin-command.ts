@@ -55,7 +55,7 @@ export function registerTwinCommand(program: Command): void {
     )
     .option('--days <n>', 'run only the first n days', positiveInt)
     .option('--out <file>', 'also write the rich per-day results (characterizations, bursts, drift) as JSON')
-    .option('--workers <n>', 'worker threads to split the days over (results do not depend on it)', positiveInt)
+    .option('--workers <n>', 'worker threads to split the strategies over (results do not depend on it)', positiveInt)
     .option('--no-progress', 'no progress on stderr')
     .action(async (options: TwinCliOptions) => {
       if (options.out) prepareOutFile(options.out);

@@ -10,8 +10,9 @@ export interface TwinProgressReporter {
 
 /**
  * Progress of `sky twin` on stderr: a bar with the steps done, the time taken and the time left when
- * the stream is a terminal; otherwise one line per finished day, in day order (the days run in
- * parallel workers and finish in any order), each with the time taken and left.
+ * the stream is a terminal; otherwise one line per finished day, in day order (parallel workers
+ * each run a share of the strategies, so a day finishes when its slowest share has), each with the
+ * time taken and left.
  */
 export function twinProgressReporter(stream: NodeJS.WriteStream = process.stderr): TwinProgressReporter {
   return stream.isTTY ? barReporter(stream) : lineReporter(stream);

@@ -1,6 +1,6 @@
 import { type Candidate, evaluatePrefix, type Metrics } from './candidate';
 import type { CompiledView } from './compiled-view';
-import type { Scope } from './placement-scope';
+import { fitsScope, type Scope } from './placement-scope';
 import { optimalRejectSet, type RejectChoice, suffixMask } from './reject-set';
 import { ARCH_ORDER, type PureObjective, type WorkloadPlan } from './workload-plan';
 
@@ -30,7 +30,7 @@ export function fromRanking(
   const zonesTaken = new Set<number>();
   for (let r = 0; r < ranking.order.length; r++) {
     const c = plan.candidates[ranking.order[r]];
-    if (!isAllowed(view, c, scope) || zonesTaken.has(c.zone)) continue;
+    if (!isAllowed(view, plan, c, scope) || zonesTaken.has(c.zone)) continue;
     const accept = ranking.accept[c.index];
     evaluatePrefix(c, accept, 0, scope.params, metrics);
     const choice: Choice = {
@@ -47,13 +47,13 @@ export function fromRanking(
   return chosen;
 }
 
-/** Whether a candidate's zone, arch and memory are allowed, and it fits the call budget (see `Scope.candidateOk`). */
-export function isAllowed(view: CompiledView, c: Candidate, scope: Scope): boolean {
+/** Whether a candidate's zone, arch and memory are allowed, and it fits the call budget (see `fitsScope`). */
+export function isAllowed(view: CompiledView, plan: WorkloadPlan, c: Candidate, scope: Scope): boolean {
   return (
     scope.zoneOk[c.zone] === 1 &&
     scope.archOk[ARCH_ORDER.indexOf(c.arch)] &&
     scope.memOk[view.memorySizes.indexOf(c.memoryMb)] === 1 &&
-    scope.candidateOk[c.index] === 1
+    fitsScope(plan, c.index, scope)
   );
 }
 
@@ -79,7 +79,7 @@ export function scanCandidates(
       for (let m = 0; m < memCount; m++) {
         if (scope.memOk[m] !== 1 || (scope.rule.configs === 'home' && m !== scope.homeMem)) continue;
         const index = plan.candidateAt[(z * ARCH_ORDER.length + a) * memCount + m];
-        if (index < 0 || scope.candidateOk[index] !== 1) continue;
+        if (index < 0 || !fitsScope(plan, index, scope)) continue;
         const c = plan.candidates[index];
         const rtt = scope.rtt ? scope.rtt[c.region] : 0;
         // Added latency is at least the round trip: a region too far is out whatever the rejects.

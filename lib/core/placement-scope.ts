@@ -5,7 +5,7 @@ import { networkRttMs } from './geo';
 import { resolveObjective } from './objectives';
 import { holdUnder, isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
 import { STRATEGIES, type StrategyRule } from './strategies';
-import type { Arch, PlacementRequest, StrategyName, Target } from './types';
+import type { PlacementRequest, StrategyName, Target } from './types';
 import { ARCH_ORDER, type WorkloadPlan } from './workload-plan';
 
 /** Router settings a scope needs. */
@@ -26,20 +26,14 @@ export interface ScopeSettings {
   readonly timeoutMs: number;
 }
 
-/** How the call budget and the evidence rule narrowed the targets the limits allow. */
+/** How the call budget narrowed the targets the limits allow (for the error when none is left). */
 export interface FitSummary {
-  /** The call budget held against each target's slowest runtime, ms. */
-  readonly timeoutMs: number;
-  /** Factor on the expected runtime before it is held against the budget (see `runtimeHeadroom`). */
-  readonly headroom: number;
   /** Targets within the request's zones, architectures and memory sizes (and the strategy's home configuration). */
   readonly inLimits: number;
   /** Of those, targets whose slowest runtime fits the budget. */
   readonly fitting: number;
   /** The target in limits whose slowest runtime is least, and that runtime (ms), if any. */
   readonly quickest?: { readonly target: Target; readonly slowestMs: number };
-  /** Architectures of fitting targets left out because the workload's runtime there is only assumed. */
-  readonly assumedArchesSkipped: readonly Arch[];
 }
 
 /** What one placement call allows, resolved once per cache miss. */
@@ -57,13 +51,14 @@ export interface Scope {
   readonly rtt: Float64Array | undefined;
   readonly notes: string[];
   readonly pure: 'cost' | 'latency' | 'carbon' | undefined;
-  /**
-   * Per candidate index: 1 when it may be placed on: within the limits (and the strategy's home
-   * configuration), its slowest runtime fits the call budget, and its evidence is not `assumed`
-   * unless no such candidate has better evidence.
-   */
-  readonly candidateOk: Uint8Array;
-  readonly fit: FitSummary;
+  /** The call budget held against each target's slowest runtime, ms. */
+  readonly timeoutMs: number;
+  /** Factor on the expected runtime before it is held against the budget (see `runtimeHeadroom`). */
+  readonly headroom: number;
+  /** Longest slowest-CPU runtime a target may expect: `timeoutMs / headroom`. */
+  readonly fitLimitMs: number;
+  /** Whether `assumed` targets may be taken: only when no allowed, fitting target has better evidence. */
+  readonly allowAssumed: boolean;
 }
 
 /**
@@ -175,12 +170,18 @@ export function resolveScope(
     if (typeof limits.timeoutMs === 'number' && limits.timeoutMs > 0) timeoutMs = limits.timeoutMs;
     else notes.push(`timeoutMs ${limits.timeoutMs} is not a number > 0; using ${settings.timeoutMs}`);
   }
-  const { candidateOk, fit } = fittingCandidates(view, plan, rule, zoneOk, archOk, memOk, homeArch, homeMem, timeoutMs);
-  if (fit.assumedArchesSkipped.length > 0) {
-    notes.push(
-      `${fit.assumedArchesSkipped.join(' and ')} targets not considered: ${plan.workload} has no runtime observed there, ` +
-        'so its speed would be a guess (pin the architecture in the limits to place there)',
-    );
+  const headroom = runtimeHeadroom(plan.runtimeCv);
+  const fitLimitMs = timeoutMs / headroom;
+  const home = rule.configs === 'home' ? { arch: homeArch, mem: homeMem } : undefined;
+  const allowAssumed = !hasSupportedFit(view, plan, zoneOk, archOk, memOk, home, fitLimitMs);
+  if (!allowAssumed) {
+    const skipped = ARCH_ORDER.filter((_, a) => archOk[a] && plan.assumedArch[a] && (!home || home.arch === a));
+    if (skipped.length > 0) {
+      notes.push(
+        `${skipped.join(' and ')} targets not considered: ${plan.workload} has no runtime observed there, ` +
+          'so its speed would be a guess (pin the architecture in the limits to place there)',
+      );
+    }
   }
   return {
     rule,
@@ -196,71 +197,71 @@ export function resolveScope(
     rtt,
     notes,
     pure: objective.pure,
-    candidateOk,
-    fit,
+    timeoutMs,
+    headroom,
+    fitLimitMs,
+    allowAssumed,
   };
 }
 
 /**
- * Which candidates a placement may take: those within the limits (and the strategy's home
- * configuration) whose slowest runtime, with headroom, fits the call budget (unless the workload
- * never ran, so its runtime is only a guess); of those, the `assumed` ones only if none has better
- * evidence (a guess never beats data).
+ * Whether a candidate fits the call budget and the evidence rule: its slowest runtime, with headroom,
+ * within the budget (unless the workload never ran, so its runtime is only a guess: no ground to
+ * refuse it), and `assumed` only when nothing allowed has better evidence (a guess never beats data).
  */
-function fittingCandidates(
+export function fitsScope(
+  plan: WorkloadPlan,
+  index: number,
+  scope: Pick<Scope, 'fitLimitMs' | 'allowAssumed'>,
+): boolean {
+  const evidence = plan.evidence[index];
+  if (!(plan.slowestMs[index] <= scope.fitLimitMs) && evidence.runtime !== 'prior') return false;
+  return scope.allowAssumed || evidence.level !== 'assumed';
+}
+
+/** Whether some allowed candidate fits the budget with evidence better than `assumed` (stops at the first). */
+function hasSupportedFit(
   view: CompiledView,
   plan: WorkloadPlan,
-  rule: StrategyRule,
   zoneOk: Uint8Array,
   archOk: readonly boolean[],
   memOk: Uint8Array,
-  homeArch: number,
-  homeMem: number,
-  timeoutMs: number,
-): { candidateOk: Uint8Array; fit: FitSummary } {
-  const headroom = runtimeHeadroom(plan.runtimeCv);
-  const candidateOk = new Uint8Array(plan.candidates.length);
-  let inLimits = 0;
-  let fitting = 0;
-  let supported = 0;
-  let quickest: FitSummary['quickest'];
-  for (const c of plan.candidates) {
-    const a = ARCH_ORDER.indexOf(c.arch);
-    const m = view.memorySizes.indexOf(c.memoryMb);
-    if (zoneOk[c.zone] !== 1 || !archOk[a] || memOk[m] !== 1) continue;
-    if (rule.configs === 'home' && (a !== homeArch || m !== homeMem)) continue;
-    inLimits++;
-    const slowestMs = plan.slowestMs[c.index];
-    if (!quickest || slowestMs < quickest.slowestMs) quickest = { target: c.target, slowestMs };
-    // A workload that never ran has only a guessed runtime: no ground to refuse it; the answer says `assumed`.
-    const guessed = plan.evidence[c.index].runtime === 'prior';
-    if (!guessed && !(slowestMs * headroom <= timeoutMs)) continue;
-    fitting++;
-    candidateOk[c.index] = 1;
-    if (plan.evidence[c.index].level !== 'assumed') supported++;
-  }
-  const skipped = new Set<Arch>();
-  if (supported > 0 && supported < fitting) {
-    for (const c of plan.candidates) {
-      if (candidateOk[c.index] === 1 && plan.evidence[c.index].level === 'assumed') {
-        candidateOk[c.index] = 0;
-        skipped.add(c.arch);
+  home: { readonly arch: number; readonly mem: number } | undefined,
+  fitLimitMs: number,
+): boolean {
+  if (!ARCH_ORDER.some((_, a) => archOk[a] && plan.assumedArch[a])) return true;
+  const memCount = view.memorySizes.length;
+  for (let z = 0; z < view.zones.length; z++) {
+    if (zoneOk[z] !== 1) continue;
+    for (let a = 0; a < ARCH_ORDER.length; a++) {
+      if (!archOk[a] || (home && a !== home.arch)) continue;
+      for (let m = 0; m < memCount; m++) {
+        if (memOk[m] !== 1 || (home && m !== home.mem)) continue;
+        const index = plan.candidateAt[(z * ARCH_ORDER.length + a) * memCount + m];
+        if (index >= 0 && plan.evidence[index].level !== 'assumed' && plan.slowestMs[index] <= fitLimitMs) return true;
       }
     }
   }
-  // An architecture that keeps some target with evidence is not reported as skipped.
-  for (const c of plan.candidates) if (candidateOk[c.index] === 1) skipped.delete(c.arch);
-  return {
-    candidateOk,
-    fit: {
-      timeoutMs,
-      headroom,
-      inLimits,
-      fitting,
-      ...(quickest ? { quickest } : {}),
-      assumedArchesSkipped: ARCH_ORDER.filter((arch) => skipped.has(arch)),
-    },
-  };
+  return false;
+}
+
+/** How the call budget narrowed the targets within the limits (a full scan: for the error when none is left). */
+export function fitSummary(view: CompiledView, plan: WorkloadPlan, scope: Scope): FitSummary {
+  let inLimits = 0;
+  let fitting = 0;
+  let quickest: FitSummary['quickest'];
+  const home = scope.rule.configs === 'home';
+  for (const c of plan.candidates) {
+    const a = ARCH_ORDER.indexOf(c.arch);
+    const m = view.memorySizes.indexOf(c.memoryMb);
+    if (scope.zoneOk[c.zone] !== 1 || !scope.archOk[a] || scope.memOk[m] !== 1) continue;
+    if (home && (a !== scope.homeArch || m !== scope.homeMem)) continue;
+    inLimits++;
+    const slowestMs = plan.slowestMs[c.index];
+    if (!quickest || slowestMs < quickest.slowestMs) quickest = { target: c.target, slowestMs };
+    if (fitsScope(plan, c.index, { fitLimitMs: scope.fitLimitMs, allowAssumed: true })) fitting++;
+  }
+  return { inLimits, fitting, ...(quickest ? { quickest } : {}) };
 }
 
 /**

@@ -12,7 +12,7 @@ import { type InitBilling, initBilledMs } from './cost-model';
 import { mergeCounts } from './distribution';
 import { CoreInputError, NoPlacementError } from './errors';
 import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, LAMBDA_MAX_TIMEOUT_MS } from './lambda-limits';
-import { resolveScope, type Scope } from './placement-scope';
+import { fitSummary, resolveScope, type Scope } from './placement-scope';
 import { hasDraws, withDrawnShares } from './pool-draws';
 import { ProfileBook } from './profiles';
 import { isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
@@ -488,6 +488,7 @@ export class Router {
     const view = this.compiled;
     const limits = request.limits ?? {};
     let reason: string;
+    const fit = fitSummary(view, plan, scope);
     if (view.zones.length === 0) reason = 'the view has no deployed zone';
     else if (!scope.zoneOk.includes(1)) {
       reason = `no deployed zone matches regions ${JSON.stringify(limits.regions ?? 'any')} and zones ${JSON.stringify(limits.zones ?? 'any')}`;
@@ -495,8 +496,9 @@ export class Router {
       reason = `no allowed architecture: asked ${JSON.stringify(limits.architectures)}, deployed ${JSON.stringify(view.architectures)}`;
     } else if (!scope.memOk.includes(1)) {
       reason = `no deployed memory size ${JSON.stringify(view.memorySizes)} is allowed by memorySizes ${JSON.stringify(limits.memorySizes ?? 'any')} and at least minMemoryMb ${request.minMemoryMb ?? 0}`;
-    } else if (scope.fit.inLimits > 0 && scope.fit.fitting === 0) {
-      const { quickest, headroom, timeoutMs } = scope.fit;
+    } else if (fit.inLimits > 0 && fit.fitting === 0) {
+      const { quickest } = fit;
+      const { headroom, timeoutMs } = scope;
       const needs = quickest
         ? `; the quickest, ${quickest.target.functionName}, expects ${Math.round(quickest.slowestMs)} ms on its slowest CPU (${Math.round(quickest.slowestMs * headroom)} ms with headroom)`
         : '';
@@ -508,7 +510,7 @@ export class Router {
     }
     return new NoPlacementError(
       plan.workload,
-      { ...limits, minMemoryMb: request.minMemoryMb, timeoutMs: scope.fit.timeoutMs },
+      { ...limits, minMemoryMb: request.minMemoryMb, timeoutMs: scope.timeoutMs },
       reason,
     );
   }

@@ -36,6 +36,8 @@ export interface WorkloadPlan {
   readonly slowestMs: Float64Array;
   /** Per candidate: what its expectation rests on. */
   readonly evidence: readonly PlacementEvidence[];
+  /** Per architecture (`ARCH_ORDER`): whether its targets' runtimes are only assumed (no observation there). */
+  readonly assumedArch: readonly boolean[];
   /** The workload's runtime spread (see `ProfileBook.runtimeCv`); undefined until observed. */
   readonly runtimeCv: number | undefined;
   readonly notes: readonly string[];
@@ -248,6 +250,9 @@ export function compileWorkload(
     observations,
     slowestMs: Float64Array.from(slowestMs),
     evidence,
+    assumedArch: ARCH_ORDER.map((arch) =>
+      candidates.some((c) => c.arch === arch && evidence[c.index].level === 'assumed'),
+    ),
     runtimeCv: book.runtimeCv(workload),
     notes,
   };

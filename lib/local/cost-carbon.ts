@@ -1,7 +1,7 @@
 import { regionFacts } from '../catalog';
 import { costCarbonFront } from '../core/cost-carbon-front';
 import { Router } from '../core/router';
-import type { Arch, Characterization, RegionFacts, WorkloadProfile } from '../core/types';
+import type { Arch, Characterization, DeployedZone, RegionFacts, WorkloadProfile } from '../core/types';
 import type { CostCarbonRow } from '../report/types';
 
 /** What the trade-off reads from the table: what the router handler reads. */
@@ -12,7 +12,8 @@ export interface CostCarbonStore {
 
 /** The deployment the router may place on. */
 export interface CostCarbonScope {
-  readonly deployed: ReadonlyArray<{ readonly azId: string; readonly region: string }>;
+  /** Each zone with the sizes and architectures it has where those differ (zones on other providers). */
+  readonly deployed: ReadonlyArray<DeployedZone>;
   readonly architectures: readonly Arch[];
   readonly memorySizes: readonly number[];
   readonly workloads: readonly string[];

@@ -88,13 +88,20 @@ function resultOf(workload: string, strategy: StrategyName, answer: BatchAnswer)
  * (§4.5, Figure 9) but passively: a small burst of every workload pinned to every zone with no
  * retries; the router's learning writes what each call ran on and how long it took to the table.
  */
-export async function profileWorkloads(plan: BurstPlan, zones: readonly string[], task?: ProgressTask): Promise<void> {
+export async function profileWorkloads(
+  plan: BurstPlan,
+  zones: ReadonlyArray<{ readonly azId: string; readonly memorySizes?: readonly number[] }>,
+  task?: ProgressTask,
+): Promise<void> {
   let done = 0;
   for (const [workload, { memoryMb }] of Object.entries(plan.workloads)) {
     await Promise.all(
-      zones.map((azId) =>
-        sendBurst(plan, burstRequest(workload, memoryMb, 'regional', plan.count, plan.concurrency, [azId])),
-      ),
+      zones
+        // A zone on another provider has only its provider's sizes: the workload's may not be among them.
+        .filter((zone) => zone.memorySizes === undefined || zone.memorySizes.includes(memoryMb))
+        .map(({ azId }) =>
+          sendBurst(plan, burstRequest(workload, memoryMb, 'regional', plan.count, plan.concurrency, [azId])),
+        ),
     );
     task?.update(++done, workload);
   }

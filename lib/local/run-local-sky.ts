@@ -8,7 +8,8 @@ import { functionRouterClient } from '../aws/router-client';
 import { SkyStore } from '../aws/store';
 import { regionFacts } from '../catalog';
 import { DEFAULT_SKY_CONFIG } from '../config';
-import { ROUTER_FUNCTION_NAME, samplingStepsFunctionName } from '../core/naming';
+import { fanoutFunctionName, ROUTER_FUNCTION_NAME, samplingStepsFunctionName } from '../core/naming';
+import { routerInvoker, withExternalZones } from '../providers';
 import { prepareOutDir } from '../report/out-dir';
 import type { ReportData, SummaryTable, ZoneSummaryRow } from '../report/types';
 import { type WrittenReport, writeReport } from '../report/write-report';
@@ -26,6 +27,7 @@ import { LocalSkyError, type LocalSkyStep, messageOf } from './errors';
 import { runLocalExperiment } from './experiment';
 import { localHandlerKit } from './model-kit';
 import { type LocalSkyOptions, resolveLocalSkyOptions } from './options';
+import { awsZonesOf, externalFanout, startLocalProviderZones } from './provider-zones';
 import { buildReportData } from './report-data';
 import { type BurstPlan, type BurstResult, profileWorkloads, runBursts, strategySummary } from './routing';
 import { sampleZoneLocally, type ZoneSamplingResult } from './sampling';
@@ -45,6 +47,11 @@ export interface LocalSkyResult {
   readonly reportError?: LocalSkyError;
   /** Where the servers listened (closed by the time the run returns). */
   readonly endpoints: { readonly lambda: string; readonly dynamo: string };
+  /**
+   * Calls the loopback endpoints of the zones on other providers answered, by zone and HTTP status (sampler
+   * polls and routed calls alike); empty when the scenario has no such zone.
+   */
+  readonly providerCalls: Readonly<Record<string, Readonly<Record<number, number>>>>;
   /** The table the run wrote (gone with dynalite). */
   readonly tableName: string;
   /** Real ms spent in each step. */
@@ -112,18 +119,14 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       await step('output', () => prepareOutDir(outDir));
     }
     const scenario = await step('scenario', () => loadScenarioOption(o.scenario));
-    const config = await step('synth', () =>
-      skyConfigForScenario(
-        scenario,
-        o.pollConcurrency
-          ? {
-              pollConcurrency: o.pollConcurrency,
-              // A poll spreads over at most as many samplers as it sends requests.
-              samplersPerPoll: Math.min(DEFAULT_SKY_CONFIG.samplersPerPoll, o.pollConcurrency),
-            }
-          : {},
-      ),
-    );
+    const overrides = o.pollConcurrency
+      ? {
+          pollConcurrency: o.pollConcurrency,
+          // A poll spreads over at most as many samplers as it sends requests.
+          samplersPerPoll: Math.min(DEFAULT_SKY_CONFIG.samplersPerPoll, o.pollConcurrency),
+        }
+      : {};
+    const config = await step('synth', () => skyConfigForScenario(scenario, overrides));
 
     // 1. Servers.
     const servers: LocalServers = await step('servers', () =>
@@ -138,13 +141,22 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       ),
     );
     progress.log(`Lambda API ${servers.api.endpoint} · dynalite ${servers.dynamo.endpoint}`);
+    // Zones on other providers: loopback endpoints of their providers over the same emulated zones.
+    const providers = await step('servers', () =>
+      startLocalProviderZones(scenario, servers.api.twin, config.samplersPerZone, cleanup),
+    );
+    if (providers.endpoints) progress.log(`provider endpoints ${providers.endpoints.origin}`);
 
-    // 2. Synthesize the mesh and create its table.
+    // 2. Synthesize the mesh (with the provider zones as its `endpoints`) and create its table.
     const synthTask = progress.task('synthesize CDK app', 1);
     const mesh: SynthesizedMesh = await step('synth', async () => {
       const outdir = o.cdkOutDir ?? (await mkdtemp(path.join(tmpdir(), 'sky-local-cdk-')));
       if (!o.cdkOutDir) cleanup.add('cloud assembly', () => rm(outdir, { recursive: true, force: true }));
-      return synthesizeMesh(config, outdir);
+      const meshConfig =
+        providers.config.length > 0
+          ? skyConfigForScenario(scenario, { ...overrides, endpoints: providers.config })
+          : config;
+      return synthesizeMesh(meshConfig, outdir);
     });
     synthTask.done(`${Object.keys(mesh.templates).length} stacks`);
     const tableName = mesh.table.TableName!;
@@ -162,6 +174,11 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     const sampleTasks = new Map(
       mesh.stateMachines.map(({ azId }) => [azId, progress.task(`sample ${azId}`, config.maxPolls, { upTo: 'polls' })]),
     );
+    // A zone on another provider is polled by its own fan-out, configured from its stack's environment.
+    const lambdaInvoker = sdkInvoker(servers.lambda, { maxSockets: o.concurrency * scenario.zones.length });
+    for (const { azId, environment } of mesh.externalFanouts) {
+      servers.api.register(fanoutFunctionName(azId), externalFanout(environment, lambdaInvoker, providers.secrets));
+    }
     for (const { azId } of mesh.stateMachines) {
       let recorded = 0;
       servers.api.register(samplingStepsFunctionName(azId), (async (event) => {
@@ -174,9 +191,9 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     const runStamp = new Date().toISOString().replace(/[:.]/g, '-');
     const sampling = await step('sampling', () =>
       Promise.all(
-        mesh.stateMachines.map(({ azId, region, definition }) =>
+        mesh.stateMachines.map(({ azId, region, machineRegion, definition }) =>
           sampleZoneLocally(
-            { azId, region, definition, trueMix: trueMixOf(scenario, azId, 0) },
+            { azId, region, machineRegion, definition, trueMix: trueMixOf(scenario, azId, 0) },
             { lambdaEndpoint: servers.api.endpoint, store, executionName: `local-${azId}-${runStamp}` },
             sampleTasks.get(azId),
           ),
@@ -193,17 +210,22 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
 
     // 4. Routing through the router handler, served by the loopback API.
     servers.clock.setTimeScale(o.routingTimeScale);
+    const routerConfig = withExternalZones(
+      {
+        deployed: awsZonesOf(scenario).map((z) => ({ azId: z.azId, region: z.region })),
+        architectures: config.architectures,
+        memorySizes: config.memorySizes,
+        regionFacts,
+        holdMs: scenario.holdMs,
+      },
+      providers.zones,
+    );
     const registerRouter = (): void => {
       const handler = createRouterHandler({
         store,
-        invoker: sdkInvoker(servers.lambda, { maxSockets: o.concurrency * scenario.zones.length }),
-        config: {
-          deployed: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
-          architectures: config.architectures,
-          memorySizes: config.memorySizes,
-          regionFacts,
-          holdMs: scenario.holdMs,
-        },
+        // As the router Lambda builds its own: Lambda through the SDK, other providers over HTTP with their auth.
+        invoker: routerInvoker(lambdaInvoker, providers.zones, { secrets: providers.secrets }),
+        config: routerConfig,
         placerFactory: corePlacerFactory({ holdMs: scenario.holdMs, baselineZone: scenario.baselineZone }),
         telemetry: silentTelemetry,
       });
@@ -220,7 +242,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       await step('routing', () =>
         profileWorkloads(
           { ...plan, count: o.profileBurst, concurrency: Math.min(o.concurrency, o.profileBurst) },
-          scenario.zones.map((z) => z.azId),
+          routerConfig.deployed,
           profileTask,
         ),
       );
@@ -231,6 +253,15 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     const routeTask = progress.task('route bursts', Object.keys(workloads).length * o.strategies.length);
     const bursts = await step('routing', () => runBursts(plan, o.strategies, routeTask));
     routeTask.done();
+    if (providers.endpoints) {
+      const served = Object.entries(providers.endpoints.served).map(
+        ([azId, byStatus]) =>
+          `${azId} ${Object.entries(byStatus)
+            .map(([status, n]) => `${n}×${status}`)
+            .join(' ')}`,
+      );
+      progress.log(`provider endpoints answered (sampling and routing): ${served.join(', ')}`);
+    }
 
     // 5. The twin's multi-day experiment, the summary and the report.
     let experiment: TwinRun | undefined;
@@ -247,7 +278,8 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     }
     const summary: SummaryTable = {
       source:
-        `local sky: ${scenario.zones.length} zones sampled by their synthesized state machines into dynalite; ` +
+        `local sky: ${scenario.zones.length} zones sampled by their synthesized state machines into dynalite` +
+        `${providers.zones.length > 0 ? ` (${providers.zones.length} on other providers, over HTTP on loopback)` : ''}; ` +
         `${o.burst} requests per workload and strategy through the router handler over the loopback Lambda API`,
       zones: sampling.map((s): ZoneSummaryRow => {
         const c = s.characterization!;
@@ -279,9 +311,9 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     ];
     const costCarbon = await step('report', () =>
       costCarbonRows(store, {
-        deployed: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
-        architectures: config.architectures,
-        memorySizes: config.memorySizes,
+        deployed: routerConfig.deployed,
+        architectures: routerConfig.architectures,
+        memorySizes: routerConfig.memorySizes,
         workloads: Object.keys(scenario.workloads),
       }),
     );
@@ -318,7 +350,8 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
           tableRegion: config.homeRegion,
           tableName,
           deployed: {
-            zones: scenario.zones.map((z) => ({ azId: z.azId, region: z.region })),
+            // The Lambda zones: the router served on loopback also reaches the provider zones, over HTTP.
+            zones: awsZonesOf(scenario).map((z) => ({ azId: z.azId, region: z.region })),
             memorySizes: config.memorySizes,
             architectures: config.architectures,
           },
@@ -336,6 +369,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       ...(report ? { report } : {}),
       ...(reportError ? { reportError } : {}),
       endpoints: { lambda: servers.api.endpoint, dynamo: servers.dynamo.endpoint },
+      providerCalls: structuredClone(providers.endpoints?.served ?? {}),
       timings,
       tableName,
       elapsedMs: performance.now() - started,

@@ -27,6 +27,8 @@ export interface ZoneSamplingResult {
 export interface ZoneSamplingPlan {
   readonly azId: string;
   readonly region: string;
+  /** Where the state machine and its functions run (a zone on another provider: the home region). @default region */
+  readonly machineRegion?: string;
   readonly definition: AslDefinition;
   /** The zone's true mix today (share per CPU key), to measure the characterization against. */
   readonly trueMix: Readonly<Record<string, number>>;
@@ -57,7 +59,7 @@ export async function sampleZoneLocally(
 ): Promise<ZoneSamplingResult> {
   const outcome = await runLocalExecution(plan.definition, {
     lambdaEndpoint: context.lambdaEndpoint,
-    region: plan.region,
+    region: plan.machineRegion ?? plan.region,
     executionName: context.executionName,
     input: { force: true },
     waitTimeOverrides: NO_WAITS,

@@ -7,7 +7,7 @@ import {
 import { App } from 'aws-cdk-lib';
 import { loadSkyConfig, type SkyConfig } from '../config';
 import { archOfCpu } from '../core/cpu';
-import { samplingStateMachineName } from '../core/naming';
+import { fanoutFunctionName, providerOfZone, providerZoneId, samplingStateMachineName } from '../core/naming';
 import type { Arch } from '../core/types';
 import { meshPlanFromConfig, type SkyMeshPlan, stackNames } from '../infra/mesh-plan';
 import { SkyMesh } from '../infra/sky-mesh';
@@ -21,12 +21,19 @@ export interface SynthesizedMesh {
   readonly plan: SkyMeshPlan;
   /** The skymesh table as `CreateTable` wants it, read from the control stack's `AWS::DynamoDB::Table`. */
   readonly table: CreateTableCommandInput;
-  /** Each zone's sampling state machine, resolved from its zone sampler stack's template. */
+  /**
+   * Each zone's sampling state machine, resolved from its zone sampler stack's template: `region` is the
+   * zone's, `machineRegion` where the machine and its functions run (the home region for a zone on
+   * another provider).
+   */
   readonly stateMachines: ReadonlyArray<{
     readonly azId: string;
     readonly region: string;
+    readonly machineRegion: string;
     readonly definition: AslDefinition;
   }>;
+  /** The environment of each external zone's fan-out (its `SKY_ENDPOINTS`), by zone ID. */
+  readonly externalFanouts: ReadonlyArray<{ readonly azId: string; readonly environment: Record<string, string> }>;
   /** Every stack's template, by stack name. */
   readonly templates: Readonly<Record<string, CfnTemplate>>;
 }
@@ -37,13 +44,21 @@ export interface SynthesizedMesh {
  * other key from `overrides` or the defaults.
  */
 export function skyConfigForScenario(scenario: Scenario, overrides: Record<string, unknown> = {}): SkyConfig {
-  const regions = [...new Set(scenario.zones.map((z) => z.region))];
+  // Zones on other providers are not Lambda zones: they reach the mesh as `endpoints` (see provider-zones.ts).
+  const aws = scenario.zones.filter((z) => providerOfZone(z.azId) === 'aws');
+  if (aws.length === 0) {
+    throw new LocalSkyError(
+      'scenario',
+      `${scenario.name} has no AWS zone; the local sky needs one (its table and router live in an AWS region)`,
+    );
+  }
+  const regions = [...new Set(aws.map((z) => z.region))];
   const memorySizes = [...new Set(Object.values(scenario.workloads).map((w) => w.memoryMb))].sort((a, b) => a - b);
   const architectures = [...new Set<Arch>(scenario.cpuList.map((cpu) => archOfCpu(cpu.cpuKey)))].sort();
   return loadSkyConfig({
     ...overrides,
     regions,
-    zones: scenario.zones.map((z) => z.azId),
+    zones: aws.map((z) => z.azId),
     memorySizes,
     architectures,
     holdMs: scenario.holdMs,
@@ -78,10 +93,28 @@ export function synthesizeMesh(config: SkyConfig, outdir: string): SynthesizedMe
       if (!definition) {
         throw new LocalSkyError('synth', `${stackName} holds no state machine ${samplingStateMachineName(azId)}`);
       }
-      return { azId, region, definition };
+      return { azId, region, machineRegion: region, definition };
     }),
   );
-  return { config, plan, table: createTableInputOf(tables[0]), stateMachines, templates };
+  const externalFanouts: Array<{ azId: string; environment: Record<string, string> }> = [];
+  for (const zone of plan.sampledExternalZones) {
+    const azId = providerZoneId(zone.provider, zone.region);
+    const stackName = stackNames.zone(azId);
+    const definition = stateMachineDefinitions(templates[stackName] ?? {}, { region: plan.homeRegion })[
+      samplingStateMachineName(azId)
+    ];
+    if (!definition) {
+      throw new LocalSkyError('synth', `${stackName} holds no state machine ${samplingStateMachineName(azId)}`);
+    }
+    stateMachines.push({ azId, region: zone.region, machineRegion: plan.homeRegion, definition });
+    const fanout = resourcesOfType(templates[stackName], 'AWS::Lambda::Function').find(
+      (fn) => fn.FunctionName === fanoutFunctionName(azId),
+    );
+    const environment = (fanout?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables;
+    if (!environment) throw new LocalSkyError('synth', `${stackName} holds no fan-out ${fanoutFunctionName(azId)}`);
+    externalFanouts.push({ azId, environment });
+  }
+  return { config, plan, table: createTableInputOf(tables[0]), stateMachines, externalFanouts, templates };
 }
 
 function resourcesOfType(template: CfnTemplate | undefined, type: string): Array<Record<string, unknown>> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { regionFacts } from '../catalog/lookup';
-import { PROVIDERS, type ProviderSampling, providerSampling } from '../catalog/providers';
+import { PROVIDERS, type ProviderSampling, providerSampling, samplingAt } from '../catalog/providers';
 import { FUNCTION_ENV } from '../contracts/environment';
 import { type ExternalProvider, PROVIDER_ZONE_PREFIXES, providerZoneId } from '../core/naming';
 import type { Arch, GeoPoint, RegionFacts } from '../core/types';
@@ -130,17 +130,11 @@ export function parseExternalZones(input: unknown, where = 'endpoints'): Externa
           );
         }
       }
-      const facts = httpsFacts(zone.region, zone.price!, zone.location!, zone.carbonGPerKwh);
       return {
         ...common,
         architectures: ['x86_64'],
-        facts,
-        sampling: {
-          samplerMemoryMb: zone.samplerMemoryMb ?? Math.max(...common.memorySizes),
-          samplerMemoryStepMb: 0,
-          pricePerGbSecond: facts.pricePerGbSecond.x86_64 + (facts.vcpusPerGb ?? 0) * (facts.pricePerVcpuSecond ?? 0),
-          pricePerRequest: facts.pricePerRequest,
-        },
+        facts: httpsFacts(zone.region, zone.price!, zone.location!, zone.carbonGPerKwh),
+        sampling: samplingAt(zone.samplerMemoryMb ?? Math.max(...common.memorySizes), zone.price!),
       };
     }
     const info = PROVIDERS[zone.provider];

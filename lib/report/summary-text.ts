@@ -47,7 +47,7 @@ export function formatZoneSummary(summary: SummaryTable): string {
   const legend =
     `CPU mix: share of the hosts met on each CPU (${labels}). polls: sampling polls run. ` +
     `stopped: why sampling stopped${reasons ? ` (${reasons})` : ''}. APE: distance of the measured mix from the ` +
-    "scenario's true mix, 100 × Σ|p − q| (0 is exact). cost: the zone's polls at Lambda's prices.";
+    "scenario's true mix, 100 × Σ|p − q| (0 is exact). cost: the zone's polls at its platform's prices (Lambda's, or its provider's).";
   return `${table}\n${wrapText(legend, SUMMARY_WIDTH, '  ')}`;
 }
 
@@ -68,7 +68,7 @@ export function formatStrategySummary(summary: SummaryTable): string {
   );
   const legend =
     'requests: requests routed under the strategy (all workloads). ' +
-    'cost: what Lambda bills for them, retries included. fixed-zone cost: the same ' +
+    'cost: what the platforms bill for them, retries included. fixed-zone cost: the same ' +
     'requests in the fixed zone (the baseline strategy). savings: 100 × (fixed-zone cost − cost) / ' +
     'fixed-zone cost. attempts/req: invocations per request (a rejected CPU means one more). added ' +
     'latency: time per request spent on rejected attempts.';

@@ -32,13 +32,19 @@ import { allowedMemorySizes, offeredMemorySizes } from './workload-model';
  * `sky twin`'s experiment: for every day of a scenario, progressive sampling of every zone
  * (real fan-out and sampler code on emulated instances, the core stopping rule), then one burst
  * of every workload under every strategy, placed by the core router from that day's
- * characterizations (what sampling just measured, not the true mix), followed through the real
- * dynamic handler, and billed at the catalog's real prices.
+ * characterizations (what sampling just measured, not the true mix) and what the router learned
+ * so far, followed through the real dynamic handler, and billed at the catalog's real prices.
+ *
+ * Each strategy runs as a deployment of its own: one routing service and store for the whole run,
+ * which learns profiles (a profiling phase on its first day, then every call) and passive counts
+ * from its own calls and keeps them from day to day, as a deployed router does. Strategies do not
+ * share what they learned, so each is measured as if it alone were deployed.
  *
  * Each burst starts from a fresh fleet of the day (as if the bursts were more than a keep-alive
  * apart), so strategies do not inherit each other's warm instances, and every strategy of a day
- * and workload meets the same host draws and runtime noise (common random numbers). Days are
- * therefore independent, and a run is reproducible from the scenario's seed.
+ * and workload meets the same host draws and runtime noise (common random numbers). Sampling does
+ * not depend on routing, and each strategy's days run in order at fixed times of day, so a run is
+ * reproducible from the scenario's seed and may be split over threads by strategy.
  */
 
 /** Every strategy a twin run compares, in report order. */
@@ -62,8 +68,8 @@ export interface TwinRunOptions {
    */
   readonly waves?: number;
   /**
-   * Calls of each workload the router makes in every zone at the start of each day, with no
-   * reject set, before any burst: the profiling phase its runtime profiles are learned from.
+   * Calls of each workload each strategy's router makes in every zone on the first day, with no
+   * reject set, before any burst: the profiling phase its runtime profiles start from.
    * @default 30
    */
   readonly profilingCalls?: number;
@@ -84,7 +90,8 @@ export interface TwinRunOptions {
   /** Called as the run progresses (for progress bars). */
   readonly onProgress?: (progress: TwinProgress) => void;
   /**
-   * Worker threads to split the days over (0: run in this thread). Results do not depend on it.
+   * Worker threads to split the strategies over (0: run in this thread); each samples every day
+   * itself. Results do not depend on it.
    * Ignored with custom `prices` (they cannot be sent to a worker). @default 0
    */
   readonly workers?: number;
@@ -133,8 +140,8 @@ export interface TwinDay {
   readonly day: number;
   readonly sampling: readonly ZoneSampling[];
   readonly characterizations: readonly Characterization[];
-  /** What the router's view held when the bursts began (after the profiling phase); absent without routing. */
-  readonly routerView?: RouterViewSummary;
+  /** Per routed strategy: what its router's view held when the day's bursts began; absent without routing. */
+  readonly routerViews?: Readonly<Partial<Record<TwinStrategy, RouterViewSummary>>>;
   readonly bursts: readonly BurstRecord[];
 }
 
@@ -154,6 +161,17 @@ export interface TwinRun {
 function dayStart(day: number): number {
   return DEFAULT_EPOCH_MS + day * 86_400_000;
 }
+
+/** When a day's routing begins, after its start (sampling). */
+const ROUTING_OFFSET_MS = 3_600_000;
+/**
+ * Virtual time each strategy's deployment gets per day, one after the other in report order: a
+ * strategy starts at the same time of every day whichever strategies ran before it in this
+ * thread, so what it learned ages the same and results do not depend on the split over workers.
+ */
+const STRATEGY_SLOT_MS = 3 * 3_600_000;
+/** Virtual time a deployment's profiling phase may take before its first bursts. */
+const PROFILING_MS = 3_600_000;
 
 /** The true mix of a zone on a day: the share of its hosts on each CPU key. */
 export function trueMixOf(scenario: Scenario, azId: string, day: number): Record<CpuKey, number> {
@@ -196,12 +214,16 @@ function characterizationOf(s: ZoneSampling, previous: Characterization | undefi
 }
 
 /** Options a day runner needs; plain data, so it can be sent to a worker thread. */
-export type DayRunnerOptions = Omit<TwinRunOptions, 'onProgress' | 'prices' | 'workers' | 'days'>;
+export type DayRunnerOptions = Omit<TwinRunOptions, 'onProgress' | 'prices' | 'workers' | 'days'> & {
+  /** The strategies this runner routes (a share of `strategies`). @default all of them */
+  readonly routes?: readonly TwinStrategy[];
+};
 
 /**
- * Runs the days of a scenario one after the other on one twin (days must come in increasing
- * order). Every day is independent of the others (fresh fleets, own random streams), so days may
- * be split across runners and the results are the same.
+ * Runs the days of a scenario one after the other on one twin, from the first (days must come in
+ * increasing order, without gaps: each strategy's router carries what it learned to the next day).
+ * Sampling is independent of routing and each strategy of the others, so strategies may be split
+ * across runners and the results are the same.
  */
 export class DayRunner {
   private readonly prices: PriceBook;
@@ -219,6 +241,12 @@ export class DayRunner {
   private readonly clock: VirtualClock;
   private readonly twin: Twin;
   private readonly memorySizes: number[];
+  /** The strategies this runner routes, in report order. */
+  private readonly routes: readonly TwinStrategy[];
+  /** Each routed strategy's deployment, kept across days. */
+  private readonly chains = new Map<TwinStrategy, TwinRouting>();
+  private readonly profiled = new Set<TwinStrategy>();
+  private lastDay = -1;
 
   constructor(
     private readonly scenario: Scenario,
@@ -228,6 +256,7 @@ export class DayRunner {
     this.prices = prices;
     this.rejectMode = options.rejectMode ?? 'auto';
     this.strategies = strategiesOf(options.strategies);
+    this.routes = this.strategies.filter((s) => !options.routes || options.routes.includes(s));
     this.settings = samplingSettingsOf(options.sampling);
     const arches = [...new Set(scenario.cpuList.map((c) => archOfCpu(c.cpuKey)))].sort() as Arch[];
     this.arch = arches.includes('x86_64') ? 'x86_64' : 'arm64';
@@ -279,6 +308,12 @@ export class DayRunner {
    */
   async run(day: number, step: (detail: string) => void = () => undefined): Promise<TwinDay> {
     const { scenario, twin, clock, settings, prices, state, arch } = this;
+    if (this.options.routing !== false && day !== this.lastDay + 1) {
+      throw new TwinError(
+        `with routing, days run in order from the first: day ${day + 1} came after day ${this.lastDay + 1}`,
+      );
+    }
+    this.lastDay = day;
     // 1. Sampling, every zone in parallel (each its own state machine), in virtual time.
     twin.setDay(day);
     clock.advanceTo(dayStart(day));
@@ -294,8 +329,73 @@ export class DayRunner {
     const characterizations = sampling.map((s) => characterizationOf(s, undefined));
     if (this.options.routing === false) return { day, sampling, characterizations, bursts: [] };
 
-    // 2. Routing: one burst per workload and strategy, placed from the day's characterizations.
-    const routingAt = dayStart(day) + 3_600_000;
+    // 2. Routing: each strategy its own deployment, which keeps what it learned from day to day.
+    const bursts: BurstRecord[] = [];
+    const routerViews: Partial<Record<TwinStrategy, RouterViewSummary>> = {};
+    for (const strategy of this.routes) {
+      if (strategy === 'oracle') {
+        bursts.push(...this.oracleBursts(day));
+        for (const name of Object.keys(scenario.workloads)) step(`day ${day + 1}: ${name} × ${strategy}`);
+        continue;
+      }
+      const slotAt = dayStart(day) + ROUTING_OFFSET_MS + TWIN_STRATEGIES.indexOf(strategy) * STRATEGY_SLOT_MS;
+      if (clock.now() > slotAt) {
+        throw new TwinError(
+          `day ${day + 1}: the strategy before ${strategy} ran past its ${STRATEGY_SLOT_MS / 3_600_000} h of virtual time; ` +
+            'shorter bursts or fewer workloads fit',
+        );
+      }
+      clock.advanceTo(slotAt);
+      const routing = this.chainOf(strategy);
+      routing.characterize(characterizations);
+      if (!this.profiled.has(strategy)) {
+        this.profiled.add(strategy);
+        await this.profile(routing, day);
+      }
+      const burstsAt = slotAt + PROFILING_MS;
+      if (clock.now() > burstsAt) {
+        throw new TwinError(
+          `day ${day + 1}: ${strategy}'s profiling phase ran past ${PROFILING_MS / 60_000} min of virtual time`,
+        );
+      }
+      clock.advanceTo(burstsAt);
+      routerViews[strategy] = await clock.run(() => routing.viewSummary());
+      for (const name of Object.keys(scenario.workloads)) {
+        const workload = scenario.workloads[name];
+        state.noise = drawNoise(rngFor(scenario.seed, 'noise', day, name), scenario.burst, workload.cv, scenario.noise);
+        twin.setDay(day);
+        state.next = 0;
+        const { answer, outcome } = await clock.run(() =>
+          routing.burst(
+            routerRequest(scenario, name, strategy, arch, this.arches, this.workloadMemory.get(name) ?? []),
+            scenario.burst,
+            this.options.waves,
+          ),
+        );
+        const target = answer.placement.target;
+        bursts.push({
+          workload: name,
+          strategy,
+          azId: target.azId,
+          rejectCpus: [...answer.placement.rejectCpus],
+          maxAttempts: answer.placement.maxAttempts,
+          arch: target.arch,
+          memoryMb: target.memoryMb,
+          // Per request, as each call's placement expected it (the pool model with the calls still to come).
+          expectedCostUsd: answer.summary.expectedCostUsd / Math.max(1, answer.summary.count),
+          outcome,
+        });
+        step(`day ${day + 1}: ${name} × ${strategy}`);
+      }
+    }
+    return { day, sampling, characterizations, routerViews, bursts: inReportOrder(scenario, bursts) };
+  }
+
+  /** The router of a strategy's deployment: its store keeps profiles and passive counts across days. */
+  private chainOf(strategy: TwinStrategy): TwinRouting {
+    const existing = this.chains.get(strategy);
+    if (existing) return existing;
+    const { scenario, twin, prices } = this;
     const routing = new TwinRouting({
       scenario,
       twin,
@@ -318,10 +418,13 @@ export class DayRunner {
         ),
       },
     });
-    routing.characterize(characterizations);
-    await this.profile(routing, day, routingAt);
-    clock.advanceTo(routingAt);
-    const routerView = await clock.run(() => routing.viewSummary());
+    this.chains.set(strategy, routing);
+    return routing;
+  }
+
+  /** The oracle's burst of every workload on a day (it needs no router). */
+  private oracleBursts(day: number): BurstRecord[] {
+    const { scenario, twin, prices, state, arch } = this;
     const oracleZones: OracleZone[] = scenario.zones.map((z) => {
       const sizes = deployedZoneOf(z).memorySizes;
       return {
@@ -331,56 +434,25 @@ export class DayRunner {
         ...(sizes ? { memorySizes: sizes } : {}),
       };
     });
-    const bursts: BurstRecord[] = [];
-    for (const name of Object.keys(scenario.workloads)) {
+    return Object.keys(scenario.workloads).map((name) => {
       const workload = scenario.workloads[name];
       state.noise = drawNoise(rngFor(scenario.seed, 'noise', day, name), scenario.burst, workload.cv, scenario.noise);
-      for (const strategy of this.strategies) {
-        if (strategy === 'oracle') {
-          const outcome = oracleBurst(oracleZones, workload, scenario, state.noise, scenario.burst, prices, {
-            memorySizes: this.oracleMemory.get(name) ?? [workload.memoryMb],
-            initBilledMs: twin.initBilledMs,
-          });
-          const top = Object.entries(outcome.acceptedByZone).sort((a, b) => b[1] - a[1])[0];
-          bursts.push({
-            workload: name,
-            strategy,
-            azId: top?.[0] ?? '',
-            rejectCpus: [],
-            maxAttempts: 1,
-            arch: (topKey(outcome.acceptedByArch) as Arch | undefined) ?? arch,
-            memoryMb: Number(topKey(outcome.acceptedByMemory) ?? workload.memoryMb),
-            outcome,
-          });
-        } else {
-          twin.setDay(day);
-          clock.advanceTo(routingAt);
-          state.next = 0;
-          const { answer, outcome } = await clock.run(() =>
-            routing.burst(
-              routerRequest(scenario, name, strategy, arch, this.arches, this.workloadMemory.get(name) ?? []),
-              scenario.burst,
-              this.options.waves,
-            ),
-          );
-          const target = answer.placement.target;
-          bursts.push({
-            workload: name,
-            strategy,
-            azId: target.azId,
-            rejectCpus: [...answer.placement.rejectCpus],
-            maxAttempts: answer.placement.maxAttempts,
-            arch: target.arch,
-            memoryMb: target.memoryMb,
-            // Per request, as each call's placement expected it (the pool model with the calls still to come).
-            expectedCostUsd: answer.summary.expectedCostUsd / Math.max(1, answer.summary.count),
-            outcome,
-          });
-        }
-        step(`day ${day + 1}: ${name} × ${strategy}`);
-      }
-    }
-    return { day, sampling, characterizations, routerView, bursts };
+      const outcome = oracleBurst(oracleZones, workload, scenario, state.noise, scenario.burst, prices, {
+        memorySizes: this.oracleMemory.get(name) ?? [workload.memoryMb],
+        initBilledMs: twin.initBilledMs,
+      });
+      const top = Object.entries(outcome.acceptedByZone).sort((x, y) => y[1] - x[1])[0];
+      return {
+        workload: name,
+        strategy: 'oracle' as const,
+        azId: top?.[0] ?? '',
+        rejectCpus: [],
+        maxAttempts: 1,
+        arch: (topKey(outcome.acceptedByArch) as Arch | undefined) ?? arch,
+        memoryMb: Number(topKey(outcome.acceptedByMemory) ?? workload.memoryMb),
+        outcome,
+      };
+    });
   }
 
   /**
@@ -391,12 +463,11 @@ export class DayRunner {
    * learning records what each call ran on and how long it took. Runtime noise is drawn apart
    * from the bursts'.
    */
-  private async profile(routing: TwinRouting, day: number, at: number): Promise<void> {
+  private async profile(routing: TwinRouting, day: number): Promise<void> {
     const { scenario, twin, clock, state, arch } = this;
     const calls = this.options.profilingCalls ?? 30;
     if (calls <= 0) return;
     twin.setDay(day);
-    clock.advanceTo(at - 600_000);
     for (const name of Object.keys(scenario.workloads)) {
       const workload = scenario.workloads[name];
       state.noise = drawNoise(rngFor(scenario.seed, 'profiling', day, name), calls, workload.cv, scenario.noise);
@@ -429,6 +500,16 @@ export class DayRunner {
   }
 }
 
+/** Bursts by workload in the scenario's order, then by strategy in report order. */
+function inReportOrder(scenario: Scenario, bursts: readonly BurstRecord[]): BurstRecord[] {
+  const workloads = Object.keys(scenario.workloads);
+  return [...bursts].sort(
+    (a, b) =>
+      workloads.indexOf(a.workload) - workloads.indexOf(b.workload) ||
+      TWIN_STRATEGIES.indexOf(a.strategy) - TWIN_STRATEGIES.indexOf(b.strategy),
+  );
+}
+
 /** The key with the largest count. */
 function topKey(counts: Readonly<Record<string, number>>): string | undefined {
   return Object.entries(counts).sort((a, b) => b[1] - a[1])[0]?.[0];
@@ -440,6 +521,34 @@ function strategiesOf(wanted: readonly TwinStrategy[] | undefined): TwinStrategy
 
 function samplingSettingsOf(overrides: Partial<TwinSamplingOptions> | undefined): TwinSamplingOptions {
   return { ...DEFAULT_TWIN_SAMPLING, ...overrides };
+}
+
+/**
+ * One day from the workers' shares of it: the sampling (the same in every worker, which is checked)
+ * and every worker's bursts and router views.
+ * @throws TwinError when the workers' sampling differs (it must not depend on routing).
+ */
+function mergeWorkerDays(scenario: Scenario, shares: readonly TwinDay[]): TwinDay {
+  const [first] = shares;
+  const sampled = JSON.stringify(first.characterizations);
+  if (shares.some((d) => JSON.stringify(d.characterizations) !== sampled)) {
+    throw new TwinError(
+      `day ${first.day + 1}: the workers' sampling differs, so results would depend on the worker count`,
+    );
+  }
+  const routerViews: Partial<Record<TwinStrategy, RouterViewSummary>> = {};
+  for (const strategy of TWIN_STRATEGIES) {
+    const view = shares.find((d) => d.routerViews?.[strategy])?.routerViews?.[strategy];
+    if (view) routerViews[strategy] = view;
+  }
+  return {
+    ...first,
+    ...(shares.some((d) => d.routerViews) ? { routerViews } : {}),
+    bursts: inReportOrder(
+      scenario,
+      shares.flatMap((d) => d.bursts),
+    ),
+  };
 }
 
 /** Links consecutive days: each characterization's APE against the previous day's and its drift class. */
@@ -468,24 +577,36 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
   const total = days * perDay;
   let done = 0;
   let results: TwinDay[];
-  const workers = options.prices ? 0 : Math.min(options.workers ?? 0, days);
+  const routing = options.routing !== false;
+  const workers = options.prices ? 0 : Math.min(options.workers ?? 0, routing ? strategies.length : days);
   const { onProgress, prices, workers: _w, days: _d, ...runnerOptions } = options;
+  const progress = (day: number, detail: string): void => {
+    done++;
+    onProgress?.({ day, days, phase: detail.includes('sampled') ? 'sampling' : 'routing', done, total, detail });
+  };
   if (workers >= 1) {
-    results = await runInWorkers(scenario, runnerOptions, dayList, workers, (day, detail) => {
-      done++;
-      onProgress?.({ day, days, phase: detail.includes('sampled') ? 'sampling' : 'routing', done, total, detail });
+    // With routing, each worker samples every day and routes a share of the strategies (each
+    // strategy's days must run in order); without, days are independent and are shared out.
+    const shares = Array.from({ length: workers }, (_, w) => ({
+      options: routing ? { ...runnerOptions, routes: strategies.filter((_, i) => i % workers === w) } : runnerOptions,
+      days: routing ? dayList : dayList.filter((_, i) => i % workers === w),
+    }));
+    const perWorker = await runInWorkers(scenario, shares, (worker, day, detail) => {
+      // with routing every worker samples every day: count those steps once
+      if (!routing || worker === 0 || !detail.includes('sampled')) progress(day, detail);
     });
+    results = routing
+      ? dayList.map((_, k) =>
+          mergeWorkerDays(
+            scenario,
+            perWorker.map((list) => list[k]),
+          ),
+        )
+      : perWorker.flat().sort((a, b) => a.day - b.day);
   } else {
     const runner = new DayRunner(scenario, runnerOptions, prices ?? catalogPrices);
     results = [];
-    for (const day of dayList) {
-      results.push(
-        await runner.run(day, (detail) => {
-          done++;
-          onProgress?.({ day, days, phase: detail.includes('sampled') ? 'sampling' : 'routing', done, total, detail });
-        }),
-      );
-    }
+    for (const day of dayList) results.push(await runner.run(day, (detail) => progress(day, detail)));
   }
   onProgress?.({ day: days - 1, days, phase: 'done', done, total, detail: 'done' });
   const linked = linkDays(results);

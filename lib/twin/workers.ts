@@ -3,8 +3,9 @@ import type { DayRunnerOptions, TwinDay } from './experiment';
 import type { Scenario } from './scenario';
 
 /**
- * Splits the days of a twin run over worker threads (days are independent, so the results do not
- * depend on the split). Each worker gets a large young generation: a burst keeps a thousand
+ * Runs shares of a twin run in worker threads: with routing, each worker samples every day and
+ * routes its share of the strategies; without, each samples its share of the days (see
+ * `runTwinExperiment`). Each worker gets a large young generation: a burst keeps a thousand
  * requests' objects alive across many virtual-time steps, which otherwise promotes them to the
  * old generation and makes garbage collection dominate.
  */
@@ -30,55 +31,49 @@ function workerEntry(): { file: string; execArgv: string[] } {
   return { file, execArgv: ts ? ['--require', require.resolve('tsx/cjs')] : [] };
 }
 
-/** Runs `days` over `workers` threads, round robin, and returns the days in order. */
+/** Runs each task in a thread of its own and returns each task's days in order. */
 export async function runInWorkers(
   scenario: Scenario,
-  options: DayRunnerOptions,
-  days: readonly number[],
-  workers: number,
-  onStep: (day: number, detail: string) => void,
-): Promise<TwinDay[]> {
+  tasks: ReadonlyArray<Omit<WorkerTask, 'scenario'>>,
+  onStep: (task: number, day: number, detail: string) => void,
+): Promise<TwinDay[][]> {
   const { file, execArgv } = workerEntry();
-  const shares: number[][] = Array.from({ length: workers }, () => []);
-  days.forEach((day, i) => {
-    shares[i % workers].push(day);
-  });
-  const results = new Map<number, TwinDay>();
-  const running = shares
-    .filter((share) => share.length > 0)
-    .map(
-      (share) =>
-        new Promise<void>((resolve, reject) => {
-          const task: WorkerTask = { scenario, options, days: share };
-          const worker = new Worker(file, {
-            workerData: task,
-            execArgv,
-            resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-          });
-          let failed = false;
-          worker.on('message', (message: WorkerMessage) => {
-            if (message.type === 'step') onStep(message.day, message.detail);
-            else if (message.type === 'day') results.set(message.result.day, message.result);
-            else {
-              failed = true;
-              reject(Object.assign(new Error(message.message), { stack: message.stack }));
-            }
-          });
-          worker.on('error', (error) => {
+  const results = tasks.map(() => new Map<number, TwinDay>());
+  const running = tasks.map(
+    (share, index) =>
+      new Promise<void>((resolve, reject) => {
+        const task: WorkerTask = { scenario, ...share };
+        const worker = new Worker(file, {
+          workerData: task,
+          execArgv,
+          resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+        });
+        let failed = false;
+        worker.on('message', (message: WorkerMessage) => {
+          if (message.type === 'step') onStep(index, message.day, message.detail);
+          else if (message.type === 'day') results[index].set(message.result.day, message.result);
+          else {
             failed = true;
-            reject(error);
-          });
-          worker.on('exit', (code) => {
-            if (failed) return;
-            if (code !== 0) reject(new Error(`twin worker exited with code ${code}`));
-            else resolve();
-          });
-        }),
-    );
+            reject(Object.assign(new Error(message.message), { stack: message.stack }));
+          }
+        });
+        worker.on('error', (error) => {
+          failed = true;
+          reject(error);
+        });
+        worker.on('exit', (code) => {
+          if (failed) return;
+          if (code !== 0) reject(new Error(`twin worker exited with code ${code}`));
+          else resolve();
+        });
+      }),
+  );
   await Promise.all(running);
-  return days.map((day) => {
-    const result = results.get(day);
-    if (!result) throw new Error(`twin worker returned no result for day ${day}`);
-    return result;
-  });
+  return tasks.map((task, index) =>
+    task.days.map((day) => {
+      const result = results[index].get(day);
+      if (!result) throw new Error(`twin worker returned no result for day ${day}`);
+      return result;
+    }),
+  );
 }

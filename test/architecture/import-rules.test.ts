@@ -18,6 +18,19 @@ const CORE_BUILTINS = new Set(['assert', 'buffer', 'crypto', 'util']);
 const HANDLER_LOADERS = ['lib/twin/', 'lib/local/'];
 /** A handler's entry: `lambda/<name>` or `lambda/<name>/index`. */
 const HANDLER_ENTRY = /^lambda\/[a-z0-9-]+(\/index)?(\.ts)?$/;
+/**
+ * The lower layers of lib/ and what each may import besides itself (DESIGN.md: the engine, `routing` and
+ * `sampling`, builds on core and contracts; `aws` implements the engine's interfaces). The layers above
+ * (config, providers, infra, twin, local, report, cli) may import these.
+ */
+const LOWER_LAYERS: Readonly<Record<string, readonly string[]>> = {
+  contracts: ['core'],
+  workloads: ['contracts'],
+  catalog: ['core', 'contracts'],
+  routing: ['core', 'contracts', 'catalog'],
+  sampling: ['core', 'contracts', 'catalog'],
+  aws: ['core', 'contracts', 'catalog', 'routing', 'sampling'],
+};
 /** What a handler must not depend on: the emulation, the CLI, the report and the CDK constructs. */
 const NOT_FOR_HANDLERS = ['lib/twin/', 'lib/local/', 'lib/cli/', 'lib/report/', 'lib/infra/'];
 
@@ -54,6 +67,12 @@ function ruleBroken(from: string, specifier: string): string | undefined {
     return CORE_PACKAGES.has(pkg) ? undefined : `lib/core uses no package but ${[...CORE_PACKAGES]}`;
   }
   if (target === undefined) return undefined;
+  const [fromRoot, fromLayer] = from.split('/');
+  const [targetRoot, targetLayer] = target.split('/');
+  const allowed = fromRoot === 'lib' ? LOWER_LAYERS[fromLayer!] : undefined;
+  if (allowed && targetRoot === 'lib' && targetLayer !== fromLayer && !allowed.includes(targetLayer!)) {
+    return `lib/${fromLayer} imports only ${allowed.map((l) => `lib/${l}`).join(', ')} besides itself`;
+  }
   if (from.startsWith('lib/') && (target === 'lambda' || target.startsWith('lambda/'))) {
     if (from.startsWith('lib/infra/')) return 'lib/infra imports nothing from lambda/';
     if (!HANDLER_LOADERS.some((layer) => from.startsWith(layer))) {
@@ -99,6 +118,10 @@ describe('imports go one way', () => {
     ['lib/twin/handlers.ts', "import { createDynamicHandler } from '../../lambda/dynamic/index';"],
     ['lib/local/run-local-sky.ts', "import { createRouterHandler } from '../../lambda/router';"],
     ['lib/routing/service.ts', "import { Router } from '../core/router';"],
+    ['lib/routing/request.ts', "import { providerRegion } from '../catalog/providers';"],
+    ['lib/aws/store.ts', "import type { RouterStore } from '../routing/types';"],
+    ['lib/workloads/types.ts', "import type { WorkloadSize } from '../contracts';"],
+    ['lib/twin/routing.ts', "import { RoutingService } from '../routing/service';"],
     ['lambda/router/index.ts', "import { SkyStore } from '../../lib/aws/store';"],
     ['lib/infra/bundling.ts', "const entry = 'lambda/dynamic/index.ts';"],
     ['lambda/https/entry.ts', "import { createDynamicHandler } from '../dynamic/index';"],
@@ -127,6 +150,11 @@ describe('imports go one way', () => {
       'lib/infra imports nothing',
     ],
     ['lambda/dynamic/handler.ts', "import { Twin } from '../../lib/twin/twin';", 'does not depend on lib/twin/'],
+    ['lib/routing/follow.ts', "import { SkyStore } from '../aws/store';", 'lib/routing imports only lib/core'],
+    ['lib/sampling/steps.ts', "import { TwinClock } from '../twin/clock';", 'lib/sampling imports only lib/core'],
+    ['lib/contracts/limits.ts', "import { WORKLOADS } from '../workloads';", 'lib/contracts imports only lib/core'],
+    ['lib/workloads/zipper.ts', "import { Router } from '../core/router';", 'lib/workloads imports only lib/contracts'],
+    ['lib/aws/store.ts', "import { startLocalSky } from '../local/run-local-sky';", 'lib/aws imports only lib/core'],
     ['lambda/router/index.ts', "const m = import('../../lib/infra/sky-mesh');", 'does not depend on lib/infra/'],
     ['lambda/https/entry.ts', "import { createDynamicHandler } from '../dynamic/handler';", 'only through its entry'],
   ])('refuses %s: %s', (path, text, rule) => {

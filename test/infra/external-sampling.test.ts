@@ -7,7 +7,7 @@ import { MeshPropsError } from '../../lib/infra/errors';
 import { SkyMeshChecks } from '../../lib/infra/nag';
 import { SkyMesh } from '../../lib/infra/sky-mesh';
 import { stateMachineDefinitions } from '../../lib/infra/state-machine-definition';
-import type { ExternalZoneInput } from '../../lib/providers/config';
+import { type ExternalZoneInput, parseExternalZones } from '../../lib/providers/config';
 import { type Json, testApp } from './fixtures';
 
 const IBM: ExternalZoneInput = {
@@ -145,6 +145,19 @@ describe('Sampling of zones on other providers (endpoints with samplers)', () =>
       ),
     );
     expect(findings).toEqual([]);
+  });
+
+  it("samples an HTTPS endpoint's zone at its configured price, its samplers at its largest function's size", () => {
+    const lab = { ...LAB, functions: { '1024': 'https://fn.example.org/a', '2048': 'https://fn.example.org/b' } };
+    const withSamplers = meshWith({ endpoints: [{ ...lab, samplers: ['https://fn.example.org/smp-00'] }] });
+    const stack = withSamplers.externalZones.get('ext-lab')!;
+    const settings = definitionOf(stack, 'ext-lab').States.Configure.Parameters.settings;
+    expect(settings).toEqual(
+      expect.objectContaining({ samplerMemoryMb: 2048, samplerMemoryStepMb: 0, pricePerGbSecond: 0.00001 }),
+    );
+    expect(() => parseExternalZones([{ ...IBM, samplerMemoryMb: 1024 }], 'endpoints')).toThrow(
+      /endpoints\[0\]\.samplerMemoryMb .*from the catalog/,
+    );
   });
 
   it("fails when a sampler would be billed less than DigitalOcean's minimum, naming the setting", () => {

@@ -1,5 +1,6 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { buildDynamicRequest } from '../../lambda/shared/payload-builder';
 import type { DynamicResponse, FanoutResponse } from '../../lib/contracts';
 import { bundleHandler, invokeBundle } from './helpers/bundle';
@@ -16,6 +17,24 @@ describe('dynamic function as its esbuild bundle', () => {
 
   it('is small and self-contained', () => {
     expect(statSync(bundle).size).toBeLessThan(1_500_000);
+  });
+
+  it('holds only its own code, the workloads, the core it needs and zod: no AWS SDK, logger or other layer', async () => {
+    const { metafile } = await build({
+      absWorkingDir: root,
+      entryPoints: ['lambda/dynamic/index.ts'],
+      bundle: true,
+      platform: 'node',
+      target: 'node24',
+      format: 'cjs',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs).toContain('lib/workloads/index.ts');
+    const own = /^(lambda\/(dynamic|shared)\/|lib\/(workloads|core|contracts)\/|node_modules\/zod\/)/;
+    expect(inputs.filter((input) => !own.test(input))).toEqual([]);
   });
 
   it('runs code, a bundle, a workload, errors and the reject path in one instance', async () => {

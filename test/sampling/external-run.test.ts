@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { handler as fanoutEntry } from '../../lambda/fanout';
+import { handler as fanoutEntry } from '../../lambda/fanout/index';
 import { runLocalExecution } from '../../lib/infra/local-state-machine';
 import { SkyMesh } from '../../lib/infra/sky-mesh';
 import { type AslDefinition, stateMachineDefinitions } from '../../lib/infra/state-machine-definition';

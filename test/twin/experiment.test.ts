@@ -170,24 +170,50 @@ describe('twin experiment on a small scenario', () => {
         expect(c.polls).toBe(day.sampling[i].polls.length);
       });
       expect(day.characterizations[0].apeVsPrevious === undefined).toBe(day.day === 0);
-      // THEN the router's view holds the sampled counts (whole instance counts), not the true mix
-      for (const zone of day.routerView!.characterizations) {
-        const sampled = day.sampling.find((s) => s.azId === zone.azId)!;
-        expect(zone.counts).toEqual(sampled.counts);
-        for (const n of Object.values(zone.counts)) expect(Number.isInteger(n)).toBe(true);
+      // THEN each strategy's router view holds the sampled counts (whole instance counts), not the true mix
+      const views = Object.entries(day.routerViews!);
+      expect(views.map(([strategy]) => strategy)).toEqual(first.strategies.filter((strategy) => strategy !== 'oracle'));
+      for (const [, view] of views) {
+        for (const zone of view.characterizations) {
+          const sampled = day.sampling.find((s) => s.azId === zone.azId)!;
+          expect(zone.counts).toEqual(sampled.counts);
+          for (const n of Object.values(zone.counts)) expect(Number.isInteger(n)).toBe(true);
+        }
+        // and profiles and passive counts only from its own calls: on the first day the profiling
+        // phase's (30 per workload and zone), later every call it made before
+        for (const workload of Object.keys(scenario.workloads)) {
+          const observed = view.profileObservations[`${workload}@small`];
+          expect(observed).toBeGreaterThan(0);
+          if (day.day === 0) expect(observed).toBeLessThanOrEqual(30 * scenario.zones.length);
+        }
+        const passive = Object.values(view.passive).reduce(
+          (n, counts) => n + Object.values(counts).reduce((a, b) => a + b, 0),
+          0,
+        );
+        expect(passive).toBeGreaterThan(0);
       }
-      // and its profiles hold only the profiling phase's calls (30 per workload and zone), which all
-      // met new instances: the passive counts of each zone
-      for (const workload of Object.keys(scenario.workloads)) {
-        const observed = day.routerView!.profileObservations[`${workload}@small`];
-        expect(observed).toBeGreaterThan(0);
-        expect(observed).toBeLessThanOrEqual(30 * scenario.zones.length);
-      }
-      const passive = Object.values(day.routerView!.passive).reduce(
-        (n, counts) => n + Object.values(counts).reduce((a, b) => a + b, 0),
-        0,
-      );
-      expect(passive).toBeGreaterThan(0);
     }
+  });
+
+  it('carries what each strategy learned from day to day, as a deployed router does', () => {
+    const [day0, day1] = first.days;
+    for (const strategy of first.strategies.filter((s) => s !== 'oracle')) {
+      const before = day0.routerViews![strategy]!;
+      const after = day1.routerViews![strategy]!;
+      // every call of day 0 (profiling and bursts) joined the profiles the router places from on day 1
+      const calls = day0.bursts.filter((b) => b.strategy === strategy && b.workload === 'zipper');
+      const accepted = calls.reduce((n, b) => n + b.outcome.completed, 0);
+      expect(after.profileObservations['zipper@small']).toBe(before.profileObservations['zipper@small'] + accepted);
+      // and its passive counts are still there, aged by a day
+      const total = (view: typeof before) =>
+        Object.values(view.passive).reduce((n, counts) => n + Object.values(counts).reduce((a, b) => a + b, 0), 0);
+      expect(total(after)).toBeGreaterThan(total(before) / 2);
+    }
+  });
+
+  it('gives the same run whatever the number of worker threads', async () => {
+    const split = await runTwinExperiment(smallScenario(), { sampling: SAMPLING, workers: 2 });
+    expect(formatTwinReport(twinReport(split))).toBe(formatTwinReport(twinReport(first)));
+    expect(JSON.stringify(split.days) === JSON.stringify(first.days)).toBe(true);
   });
 });
