@@ -26,6 +26,7 @@ export type {
   Placement,
   PlacementLimits,
   PlacementRequest,
+  PoolContext,
   ProfileKey,
   RegionFacts,
   RoutingView,

@@ -13,6 +13,7 @@ import { mergeCounts } from './distribution';
 import { CoreInputError, NoPlacementError } from './errors';
 import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, LAMBDA_MAX_TIMEOUT_MS } from './lambda-limits';
 import { fitSummary, resolveScope, type Scope } from './placement-scope';
+import { hasDraws, withDrawnShares } from './pool-draws';
 import { ProfileBook } from './profiles';
 import { isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
@@ -252,6 +253,8 @@ export class Router {
    */
   place(request: PlacementRequest, view?: RoutingView): Placement {
     if (view !== undefined && view !== this.baseView) this.setView(view);
+    // Draws change with every call of a batch: such placements are computed afresh.
+    if (hasDraws(request.pool?.draws)) return this.compute(request);
     const hash = hashRequest(request);
     for (let entry = this.cache.get(hash); entry !== undefined; entry = entry.next) {
       if (sameRequest(entry.request, request)) return entry.placement;
@@ -366,7 +369,11 @@ export class Router {
   }
 
   private compute(request: PlacementRequest): Placement {
-    const plan = this.planFor(request.workload);
+    const draws = request.pool?.draws;
+    const base = this.planFor(request.workload);
+    const plan = hasDraws(draws)
+      ? { ...base, candidates: base.candidates.map((c) => withDrawnShares(c, draws)) }
+      : base;
     const scope = this.scopeOf(plan, request);
     const fallbacks: Choice[] = [];
     let chosen: Choice | undefined;
@@ -379,7 +386,8 @@ export class Router {
       scope.params.maxAddedLatencyMs === Number.POSITIVE_INFINITY &&
       scope.params.maxAttempts === this.maxAttempts &&
       scope.rejectMode === this.rejectMode &&
-      scope.params.usesPerInstance === 1;
+      scope.params.usesPerInstance === 1 &&
+      plan === base;
     if (fast && scope.pure) {
       chosen = fromRanking(this.compiled, plan, scope, scope.pure, this.fallbackCount, this.scratch, fallbacks);
     } else {

@@ -195,6 +195,11 @@ export interface PoolContext {
    * batch, whose finished calls leave their instances warm for the next ones. A number >= 1. @default 1
    */
   readonly usesPerInstance?: number;
+  /**
+   * CPUs of the new instances the calls met most recently, per CPU: the shares new instances are drawn from now,
+   * blended into the zone's mix (see `pool-draws.ts`). Placements with draws are not cached. @default - none
+   */
+  readonly draws?: Readonly<Record<CpuKey, number>>;
 }
 
 /** A deployed dynamic function the router may target. */

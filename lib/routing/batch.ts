@@ -1,5 +1,6 @@
+import type { Placement } from '../core/types';
 import { type FollowContext, followRoute, type Route, summarize } from './follow';
-import { usesPerInstance } from './pool';
+import { DrawWindow, usesPerInstance } from './pool';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
 import type { BatchAnswer, BatchCallOutcome, BatchSummary, RoutedCall } from './types';
 
@@ -17,7 +18,8 @@ export interface BatchOptions {
  * left by every later call. Each worker sends its next call when its last one answers, so it meets
  * the instance that call left warm: a call's reject set is the one the pool model gives for the
  * calls its worker still has to send (`Route.placementFor`), strict while an accepted instance will
- * serve many calls, the memoryless one for the last. Every call is answered exactly once in `calls`,
+ * serve many calls, the memoryless one for the last, and for the CPUs of the new instances the batch
+ * met last (`DrawWindow`), which run short of accepted CPUs as the batch keeps them. Every call is answered exactly once in `calls`,
  * in index order.
  */
 export async function runBatch(
@@ -34,11 +36,18 @@ export async function runBatch(
   let overBudget = false;
   let next = 0;
   let expectedCostUsd = 0;
+  const draws = new DrawWindow();
   const worker = async (): Promise<void> => {
     while (next < options.count && !overBudget) {
       const index = next++;
-      const start = route.placementFor(usesPerInstance(options.count - index, options.concurrency));
-      const call = await followRoute(context, work, profile, route, start);
+      const uses = usesPerInstance(options.count - index, options.concurrency);
+      const placeNow = (): Placement => route.placementFor(uses, draws.counts(route.placement.target.functionName));
+      const start = placeNow();
+      const call = await followRoute(context, work, profile, route, {
+        start,
+        refresh: placeNow,
+        onAttempt: (attempt) => draws.observe(attempt),
+      });
       expectedCostUsd += start.expected.costUsd;
       options.onCall?.(call);
       let outcome = outcomeOf(index, call, options.includeResults);

@@ -42,7 +42,7 @@ export class Route {
    * still to come per worker): the same target, with the reject set and expectation the pool model gives for it, so
    * the reject set follows the pool as the batch runs down. The route's placement when that cannot be computed.
    */
-  placementFor(uses: number): Placement {
+  placementFor(uses: number, draws?: Readonly<Record<string, number>>): Placement {
     const current = this.placement;
     // Only `optimal` chooses its reject set by cost; the paper's strategies reject by a fixed rule.
     if (current.strategy !== 'optimal') return current;
@@ -50,7 +50,7 @@ export class Route {
     try {
       const next = this.placer.place({
         ...this.request,
-        pool: { ...this.request.pool, usesPerInstance: uses },
+        pool: { ...this.request.pool, usesPerInstance: uses, ...(draws ? { draws } : {}) },
         limits: { ...this.request.limits, zones: [azId], architectures: [arch], memorySizes: [memoryMb] },
       });
       return next.target.functionName === functionName ? next : current;
@@ -91,6 +91,16 @@ export interface FollowContext {
   readonly remainingMs: () => number;
 }
 
+/** How a batch follows the pool from inside a call (all optional: a lone call uses the route's placement). */
+export interface PoolHooks {
+  /** The placement of the call's first attempt. @default - the route's */
+  readonly start?: Placement;
+  /** The placement for a retry on the same target, as the pool stands now. */
+  readonly refresh?: () => Placement;
+  /** Told of every attempt that reached a dynamic function (its CPU, instance, whether new). */
+  readonly onAttempt?: (attempt: AttemptRecord) => void;
+}
+
 /**
  * Runs one piece of work by following a route: a `rejected` answer is retried on the same target
  * (the rejected instance ends, or is held, or is kept for the last attempt, as the placement's reject
@@ -104,12 +114,12 @@ export async function followRoute(
   work: Work,
   profile: string,
   route: Route,
-  start: Placement = route.placement,
+  pool: PoolHooks = {},
 ): Promise<RoutedCall> {
   const attempts: AttemptRecord[] = [];
   /** The target of each attempt, for its price. */
   const targets: Target[] = [];
-  let placement = start;
+  let placement = pool.start ?? route.placement;
   // Rejects are retried within the placement's own budget; failovers within the request's.
   const budget = Math.max(route.attemptBudget, 1);
   let onPlacement = 0;
@@ -128,6 +138,11 @@ export async function followRoute(
         504,
         'the router ran out of time',
       );
+    }
+    if (onPlacement > 0 && pool.refresh) {
+      // A retry on the same target: its reject set follows the pool as it stands now.
+      const next = pool.refresh();
+      if (next.target.functionName === placement.target.functionName) placement = next;
     }
     const last = onPlacement >= placement.maxAttempts - 1 || attempts.length >= budget - 1;
     const nextIsLast = onPlacement + 1 >= placement.maxAttempts - 1 || attempts.length + 1 >= budget - 1;
@@ -194,6 +209,7 @@ export async function followRoute(
             ? 'bad-request'
             : 'user-error';
     attempts.push(attemptOf(context, target, status, inspection, result.durationMs, response));
+    pool.onAttempt?.(attempts[attempts.length - 1]);
     learn(context, profile, target, response, inspection);
     if (response.status === 'ok') {
       return {

@@ -1,4 +1,5 @@
 import { keepsBeforeLastAttempt } from '../../lib/core/candidate';
+import { withDrawnShares } from '../../lib/core/pool-draws';
 import { Router } from '../../lib/core/router';
 import type { PlacementRequest } from '../../lib/core/types';
 import { paperView } from './fixtures';
@@ -71,5 +72,37 @@ describe('keep or end an instance rejected before the last attempt', () => {
     expect(of('end', 3000).keepBeforeLastAttempt).toBe(false);
     expect(of('auto', 3000).holdMs).toBe(0);
     expect(of('auto', 3000).rejectMode).toBe('auto');
+  });
+});
+
+describe('draws: the CPUs of the new instances a batch met last', () => {
+  const pinned = { zones: ['usw1-az3'], architectures: ['x86_64' as const], memorySizes: [2048] };
+  const placeWith = (draws?: Record<string, number>) =>
+    router.place({
+      workload: 'zipper',
+      strategy: 'optimal',
+      objective: 'cost',
+      limits: pinned,
+      pool: { usesPerInstance: 64, ...(draws ? { draws } : {}) },
+    });
+
+  it('relax the reject set when new instances come mostly from rejected CPUs (the accepted ones run short)', () => {
+    const fresh = placeWith();
+    expect(fresh.rejectCpus.length).toBeGreaterThan(0);
+    const accepted = ['amd-epyc', 'intel-xeon-2.50', 'intel-xeon-2.90', 'intel-xeon-3.00'].filter(
+      (c) => !fresh.rejectCpus.includes(c),
+    );
+    const slow: Record<string, number> = Object.fromEntries(fresh.rejectCpus.map((c) => [c, 400]));
+    const depleted = placeWith(slow);
+    expect(depleted.rejectCpus.length).toBeLessThan(fresh.rejectCpus.length);
+    // and draws that match the mix change nothing much, while draws rich in accepted CPUs keep rejecting
+    const rich = placeWith(Object.fromEntries(accepted.map((c) => [c, 400])));
+    for (const cpu of fresh.rejectCpus) expect(rich.rejectCpus).toContain(cpu);
+  });
+
+  it('blend as many draws as they count against 50 for the mix, over the CPUs the candidate knows', () => {
+    const c = { cpus: ['a', 'b'], shares: [0.8, 0.2] } as unknown as Parameters<typeof withDrawnShares>[0];
+    expect(withDrawnShares(c, { b: 50, unknown: 1000 }).shares).toEqual([0.4, 0.6]);
+    expect(withDrawnShares(c, {})).toBe(c);
   });
 });

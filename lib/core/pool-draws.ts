@@ -1,0 +1,34 @@
+import type { Candidate } from './candidate';
+import type { CpuKey } from './types';
+
+/**
+ * What the pool says about the next new instance. A zone's mix is the share of its hosts on each CPU, but a burst
+ * that keeps the instances it accepts takes slots as it goes: new instances come from the slots still free, which
+ * hold fewer and fewer of the accepted CPUs when those are scarce. The CPUs of the new instances a batch met most
+ * recently (`PoolContext.draws`, what a deployment sees in its answers) tell where that stands, so a placement blends
+ * them into the zone's mix, weighing them as many hosts as they count against `DRAW_PRIOR_WEIGHT` for the mix.
+ */
+
+/** Pseudo-count of the zone's mix against the draws a batch observed. */
+export const DRAW_PRIOR_WEIGHT = 50;
+
+/**
+ * A candidate whose shares are its zone's mix blended with observed draws (n draws: weight n / (n + 50)). CPUs drawn
+ * that the candidate has no runtime for are left out (the mix is renormalized over the CPUs it knows).
+ * @example withDrawnShares(candidate, { 'intel-xeon-2.50': 40, 'intel-xeon-3.00': 2 });
+ */
+export function withDrawnShares(c: Candidate, draws: Readonly<Record<CpuKey, number>>): Candidate {
+  let n = 0;
+  for (const cpu of c.cpus) n += Math.max(0, draws[cpu] ?? 0);
+  if (!(n > 0)) return c;
+  const w = n / (n + DRAW_PRIOR_WEIGHT);
+  const shares = c.cpus.map((cpu, j) => (1 - w) * c.shares[j] + (w * Math.max(0, draws[cpu] ?? 0)) / n);
+  return { ...c, shares };
+}
+
+/** Whether a request carries any observed draw. */
+export function hasDraws(draws: Readonly<Record<CpuKey, number>> | undefined): draws is Record<CpuKey, number> {
+  if (!draws) return false;
+  for (const cpu of Object.keys(draws)) if (draws[cpu] > 0) return true;
+  return false;
+}
