@@ -186,8 +186,8 @@ export interface ProviderSampling {
 
 /**
  * The sampling settings a provider region's zone takes from the catalog (undefined for an AWS region): the
- * deployed stack, the twin and the local sky all sample such a zone with these. A sampler's sleep (250 ms by
- * default) is longer than DigitalOcean's 100 ms minimum, so each sampler call is billed its duration.
+ * deployed stack, the twin and the local sky all sample such a zone with these. A sampler's sleep (100 ms by
+ * default) is at least DigitalOcean's 100 ms minimum, so each sampler call is billed its duration.
  *
  * @example
  * providerSampling('eu-gb')?.samplerMemoryMb; // 4096
