@@ -16,18 +16,58 @@ const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) =>
 const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
 const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 
-/** The poll design under test: the sky config's defaults, unless `SKY_CAL_<NAME>` environment variables say otherwise. */
-function designOf(): Pick<TwinSamplingOptions, 'pollConcurrency' | 'samplersPerPoll' | 'probeSaturation'> {
+type Design = Pick<
+  TwinSamplingOptions,
+  'pollConcurrency' | 'samplersPerPoll' | 'samplerMemoryMb' | 'samplerSleepMs' | 'probeSaturation'
+>;
+
+/**
+ * The poll designs under test: the sky config's defaults, unless `SKY_CAL_<NAME>` environment variables say
+ * otherwise (`CONCURRENCY`, `SAMPLERS_PER_POLL`, `MEMORY_MB`, `SLEEP_MS`), or a list of designs in
+ * `SKY_CAL_DESIGNS` (`memoryMb/sleepMs/samplersPerPoll/concurrency`, comma-separated) to sweep.
+ */
+function designsOf(): Design[] {
+  const number = (name: string, raw: string): number => {
+    const value = Number(raw);
+    if (!Number.isFinite(value) || raw.trim() === '')
+      throw new Error(`${name} must be a number, got ${JSON.stringify(raw)}`);
+    return value;
+  };
   const env = (name: string, fallback: number): number => {
     const raw = process.env[`SKY_CAL_${name}`];
-    return raw === undefined ? fallback : Number(raw);
+    return raw === undefined ? fallback : number(`SKY_CAL_${name}`, raw);
   };
-  return {
+  const base: Design = {
     pollConcurrency: env('CONCURRENCY', DEFAULT_SKY_CONFIG.pollConcurrency),
     samplersPerPoll: env('SAMPLERS_PER_POLL', DEFAULT_SKY_CONFIG.samplersPerPoll),
+    samplerMemoryMb: env('MEMORY_MB', DEFAULT_SKY_CONFIG.samplerMemoryMb),
+    samplerSleepMs: env('SLEEP_MS', DEFAULT_SKY_CONFIG.samplerSleepMs),
     probeSaturation: false,
   };
+  const list = process.env.SKY_CAL_DESIGNS;
+  if (!list) return [base];
+  return list.split(',').map((entry) => {
+    const parts = entry.split('/');
+    if (parts.length !== 4) {
+      throw new Error(
+        `SKY_CAL_DESIGNS entry ${JSON.stringify(entry)} must be memoryMb/sleepMs/samplersPerPoll/concurrency`,
+      );
+    }
+    const [memory, sleep, samplers, concurrency] = parts.map((p, i) =>
+      number(`SKY_CAL_DESIGNS ${entry} part ${i + 1}`, p),
+    );
+    return {
+      samplerMemoryMb: memory,
+      samplerSleepMs: sleep,
+      samplersPerPoll: samplers,
+      pollConcurrency: concurrency,
+      probeSaturation: false,
+    };
+  });
 }
+
+const designName = (d: Design): string =>
+  `${d.samplerMemoryMb} MB, ${d.samplerSleepMs} ms, ${d.pollConcurrency} req / ${d.samplersPerPoll} samplers`;
 
 /** The figures of one run over a scenario: every zone-day counts, whatever the rule did. */
 export function calibrationFigures(run: TwinRun): {
@@ -92,39 +132,58 @@ export function calibrationFigures(run: TwinRun): {
  * Runs the twin's sampling (the same sampling logic and stopping rule as the state machine, real
  * fan-out and sampler code on emulated zones) on every zone-day of `paper-ex5` and of
  * `clustered-350` (25 clustered zones × 14 days), without routing and without polling on to
- * saturation, and prints the stopping rule's figures against the issue's targets. The poll design
- * is `SKY_CAL_CONCURRENCY` requests spread over `SKY_CAL_SAMPLERS_PER_POLL` sampler functions;
- * `SKY_CAL_DAYS=n` runs only the first n days, `SKY_CAL_SCENARIOS=a.json,b.json` other files.
+ * saturation, and prints the stopping rule's figures against the issue's targets, one table row per
+ * design and scenario. The designs are `designsOf`'s: the deployed defaults, overridden by
+ * `SKY_CAL_CONCURRENCY`, `SKY_CAL_SAMPLERS_PER_POLL`, `SKY_CAL_MEMORY_MB`, `SKY_CAL_SLEEP_MS`, or a sweep
+ * in `SKY_CAL_DESIGNS`; `SKY_CAL_DAYS=n` runs only the first n days, `SKY_CAL_SCENARIOS=a.json,b.json`
+ * other files.
  */
 export async function run(): Promise<void> {
-  const design = designOf();
+  const designs = designsOf();
   const days = process.env.SKY_CAL_DAYS === undefined ? undefined : Number(process.env.SKY_CAL_DAYS);
   const files = process.env.SKY_CAL_SCENARIOS?.split(',') ?? SCENARIOS;
   console.log(
-    `poll design: ${design.pollConcurrency} requests over ${design.samplersPerPoll} sampler function(s) a poll; ` +
-      `targets: accurate at stop >= ${pct(TARGETS.accurateAtStop)}, converged right >= ${pct(TARGETS.convergedRight)}, ` +
+    `targets: accurate at stop >= ${pct(TARGETS.accurateAtStop)}, converged right >= ${pct(TARGETS.convergedRight)}, ` +
       `<= ${TARGETS.polls} polls, <= $${TARGETS.costUsd} per characterization`,
   );
-  for (const file of files) {
-    const scenario = loadScenario(file.includes('/') ? file : join(__dirname, '..', 'scenarios', file));
-    const started = Date.now();
-    const result = await runTwinExperiment(scenario, {
-      routing: false,
-      sampling: design,
-      workers: 2,
-      ...(days !== undefined ? { days } : {}),
-    });
-    const f = calibrationFigures(result);
-    const stops = Object.entries(f.stops)
-      .map(([k, n]) => `${k} ${n}`)
-      .join(', ');
-    console.log(
-      `${scenario.name}: ${f.runs} zone-days in ${fmt((Date.now() - started) / 1000, 0)} s\n` +
-        `  accurate at stop (APE <= 5): ${pct(f.accurateAtStop)}; converged right: ${pct(f.convergedRight)} of ${f.converged}\n` +
-        `  polls per characterization: ${fmt(f.meanPolls)}; cost: $${fmt(f.meanCostUsd, 4)} (INIT as the scenario bills it); stops: ${stops}\n` +
-        `  polls to APE <= 5 within the rule's polls: ${fmt(f.pollsTo95.mean)} on ${f.pollsTo95.reached} zone-days, never on ${f.runs - f.pollsTo95.reached}; ` +
-        `mean APE bound at stop ${fmt(f.meanApeBound)}\n` +
-        `  drift class right: ${pct(f.drift.right)} of ${f.drift.rows} day pairs (stable ${f.drift.stableRight}, drifting ${f.drift.driftingRight})`,
-    );
+  const table: string[] = [];
+  for (const design of designs) {
+    console.log(`poll design: ${designName(design)} a poll`);
+    for (const file of files) {
+      const scenario = loadScenario(file.includes('/') ? file : join(__dirname, '..', 'scenarios', file));
+      const started = Date.now();
+      const result = await runTwinExperiment(scenario, {
+        routing: false,
+        sampling: design,
+        workers: 2,
+        ...(days !== undefined ? { days } : {}),
+      });
+      const f = calibrationFigures(result);
+      const stops = Object.entries(f.stops)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
+      console.log(
+        `${scenario.name}: ${f.runs} zone-days in ${fmt((Date.now() - started) / 1000, 0)} s\n` +
+          `  accurate at stop (APE <= 5): ${pct(f.accurateAtStop)}; converged right: ${pct(f.convergedRight)} of ${f.converged}\n` +
+          `  polls per characterization: ${fmt(f.meanPolls)}; cost: $${fmt(f.meanCostUsd, 4)} (INIT as the scenario bills it); stops: ${stops}\n` +
+          `  polls to APE <= 5 within the rule's polls: ${fmt(f.pollsTo95.mean)} on ${f.pollsTo95.reached} zone-days, never on ${f.runs - f.pollsTo95.reached}; ` +
+          `mean APE bound at stop ${fmt(f.meanApeBound)}\n` +
+          `  drift class right: ${pct(f.drift.right)} of ${f.drift.rows} day pairs (stable ${f.drift.stableRight}, drifting ${f.drift.driftingRight})`,
+      );
+      const meets =
+        f.accurateAtStop >= TARGETS.accurateAtStop &&
+        f.convergedRight >= TARGETS.convergedRight &&
+        f.meanPolls <= TARGETS.polls &&
+        f.meanCostUsd <= TARGETS.costUsd;
+      table.push(
+        `| ${designName(design)} | ${scenario.name} | ${fmt(f.meanPolls)} | ${pct(f.accurateAtStop)} | ` +
+          `${pct(f.convergedRight)} | $${fmt(f.meanCostUsd, 4)} | ${meets ? 'yes' : 'no'} |`,
+      );
+    }
   }
+  console.log(
+    '\n| design (sampler memory, sleep, requests / samplers a poll) | scenario | polls | APE <= 5 at stop | converged right | $ per characterization | meets all |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  for (const row of table) console.log(row);
 }

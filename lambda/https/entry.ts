@@ -1,3 +1,4 @@
+import { SAMPLING_DEFAULTS } from '../../lib/contracts';
 import { samplerSource } from '../../lib/sampling/sampler-source';
 import { createDynamicHandler } from '../dynamic/index';
 import { loadSamplerHandler } from '../sampler/index';
@@ -12,7 +13,7 @@ import { nodePlatform } from '../shared/platform';
  * | `SKY_FUNCTION` | `dynamic` (default) or `sampler` |
  * | `SKY_SAMPLER_INDEX` | the sampler's index (its unique code), for `sampler` |
  * | `SKY_AZ_ID` | the zone, e.g. `ibm-us-south` (reported by samplers) |
- * | `SKY_SAMPLER_SLEEP_MS` | how long a sampler holds its instance, ms (default 250) |
+ * | `SKY_SAMPLER_SLEEP_MS` | how long a sampler holds its instance, ms (default 100, the Lambda samplers' default) |
  */
 export type EndpointFunction = (request: unknown) => Promise<unknown>;
 
@@ -25,7 +26,7 @@ export function endpointFunction(env: Readonly<Record<string, string | undefined
   }
   if (kind === 'sampler') {
     const index = Number(env.SKY_SAMPLER_INDEX ?? '0');
-    const sleepMs = Number(env.SKY_SAMPLER_SLEEP_MS ?? '250');
+    const sleepMs = Number(env.SKY_SAMPLER_SLEEP_MS ?? String(SAMPLING_DEFAULTS.samplerSleepMs));
     if (!Number.isInteger(index) || index < 0)
       throw new Error(`SKY_SAMPLER_INDEX must be an integer >= 0, not ${env.SKY_SAMPLER_INDEX}`);
     if (!Number.isFinite(sleepMs) || sleepMs < 0)

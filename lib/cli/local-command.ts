@@ -63,7 +63,7 @@ export function registerLocalCommand(program: Command): void {
     .option('--concurrency <n>', 'concurrency of each burst (default 50)', positiveInt)
     .option(
       '--poll-concurrency <n>',
-      'requests per sampling poll, spread over up to 20 samplers (default 200)',
+      'requests per sampling poll, spread over up to 10 samplers (default 200)',
       positiveInt,
     )
     .option(

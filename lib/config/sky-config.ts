@@ -17,11 +17,11 @@ export interface SkyConfig {
   readonly architectures: readonly Arch[];
   /** Sampler endpoints per zone (distinct code and memory each). @default 100 */
   readonly samplersPerZone: number;
-  /** Sampler endpoints one poll spreads its requests over. @default 20 */
+  /** Sampler endpoints one poll spreads its requests over. @default 10 */
   readonly samplersPerPoll: number;
   /** Memory of sampler 0 in MB; sampler i gets `samplerMemoryMb + i`. @default 10140 */
   readonly samplerMemoryMb: number;
-  /** How long a sampler sleeps so each request holds its own instance, ms. @default 250 */
+  /** How long a sampler sleeps so each request holds its own instance, ms. @default 100 */
   readonly samplerSleepMs: number;
   /** Concurrent requests per poll. @default 200 */
   readonly pollConcurrency: number;

@@ -118,12 +118,18 @@ export type SamplingSettingName = keyof typeof SAMPLING_SETTING_RULES;
 /** The defaults: the paper's setup where it has one. Prices have none; they come from the catalog. */
 export const SAMPLING_DEFAULTS = Object.freeze({
   samplersPerZone: 100,
-  // 200 requests over 20 endpoints a poll: on the twin's clustered scenarios the host-level rule
-  // stops after about two such polls, right in 98% of zone-days, at a quarter of a 1,000-request
-  // poll's cost (`npm run bench sampling-calibration` compares designs).
-  samplersPerPoll: 20,
+  // Measured with `npm run bench sampling-calibration` (the README's "How sampling stops" has the table):
+  // 200 requests over 10 endpoints a poll stop after about two polls, right in 99-100% of zone-days on
+  // paper-ex5 and clustered-350 (20 or 25 endpoints: slightly more polls and cost, 1 request each over
+  // 25 endpoints: 42% at most). Samplers stay near Lambda's largest size because the twin packs one
+  // function's instances into 12 GiB of a host: at 10 GB each request meets a host of its own, at half
+  // the memory half as many (more polls, no saving). The sleep is cut from the paper's 250 ms to 100 ms,
+  // under $0.02 per characterization with INIT billed: in the twin the accuracy does not change from
+  // 250 ms down to 0 (a new instance is held by its own INIT), and 100 ms keeps a margin for the spread
+  // of arrival times the twin does not model.
+  samplersPerPoll: 10,
   samplerMemoryMb: 10_140,
-  samplerSleepMs: 250,
+  samplerSleepMs: 100,
   pollConcurrency: 200,
   fanoutBranching: 10,
   fanoutMemoryMb: FANOUT_MEMORY_MB,

@@ -57,13 +57,13 @@ export interface SamplingStateMachineProps {
    * @default 1
    */
   readonly samplerMemoryStepMb?: number;
-  /** How long each sampler request sleeps, ms (for the run's cost estimate). @default 250 */
+  /** How long each sampler request sleeps, ms (for the run's cost estimate). @default 100 */
   readonly samplerSleepMs?: number;
   /** Memory of the fan-out function in MB, for the cost estimate. @default 1024 */
   readonly fanoutMemoryMb?: number;
   /** Concurrent requests per poll. @default 200 */
   readonly pollConcurrency?: number;
-  /** Sampler endpoints one poll spreads its requests over. @default 20 */
+  /** Sampler endpoints one poll spreads its requests over. @default 10 */
   readonly samplersPerPoll?: number;
   /** Branching factor of the fan-out tree. @default 10 */
   readonly fanoutBranching?: number;

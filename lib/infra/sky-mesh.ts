@@ -58,7 +58,7 @@ export interface SkyMeshProps {
   readonly samplerMemoryMb?: number;
   /**
    * How long a sampler sleeps so that each request holds its own instance, ms.
-   * @default 250
+   * @default 100
    */
   readonly samplerSleepMs?: number;
   /**
@@ -68,7 +68,7 @@ export interface SkyMeshProps {
   readonly pollConcurrency?: number;
   /**
    * Sampler endpoints one poll spreads its requests over (at most `samplersPerZone` and `pollConcurrency`).
-   * @default 20
+   * @default 10
    */
   readonly samplersPerPoll?: number;
   /**

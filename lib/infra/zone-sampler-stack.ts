@@ -50,7 +50,7 @@ export interface ZoneSamplerStackProps extends StackProps {
   readonly samplerMemoryMb?: number;
   /**
    * How long each sampler request sleeps before answering, so that concurrent requests hold distinct instances.
-   * @default 250
+   * @default 100
    */
   readonly samplerSleepMs?: number;
   /**

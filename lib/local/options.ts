@@ -48,7 +48,7 @@ export interface LocalSkyOptions {
   readonly routingTimeScale?: number;
   /**
    * Requests per poll of the sampling state machines (the sky config's `pollConcurrency`).
-   * @default 200 (the sky config's: 20 samplers × 10 requests)
+   * @default 200 (the sky config's: 10 samplers × 20 requests)
    */
   readonly pollConcurrency?: number;
   /**

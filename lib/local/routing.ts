@@ -131,16 +131,22 @@ export async function runBursts(
  * and the latency the holds of rejected attempts added per request.
  */
 export function strategySummary(results: readonly BurstResult[], holdMs: number): StrategySummaryRow[] {
-  const baselinePerRequest = new Map<string, number>();
+  const baselineOf = new Map<string, { costUsd: number; count: number }>();
   for (const r of results) {
-    if (r.strategy === 'baseline' && r.succeeded > 0) baselinePerRequest.set(r.workload, r.costUsd / r.count);
+    if (r.strategy === 'baseline' && r.succeeded > 0)
+      baselineOf.set(r.workload, { costUsd: r.costUsd, count: r.count });
   }
+  // Scaled only when the counts differ, so that baseline against itself saves exactly 0.
+  const baselineFor = (r: BurstResult): number => {
+    const base = baselineOf.get(r.workload)!;
+    return r.count === base.count ? base.costUsd : (base.costUsd / base.count) * r.count;
+  };
   const strategies = [...new Set(results.map((r) => r.strategy))];
   return strategies.map((strategy) => {
-    const rows = results.filter((r) => r.strategy === strategy && baselinePerRequest.has(r.workload));
+    const rows = results.filter((r) => r.strategy === strategy && baselineOf.has(r.workload));
     const requests = rows.reduce((sum, r) => sum + r.count, 0);
     const costUsd = rows.reduce((sum, r) => sum + r.costUsd, 0);
-    const baselineCostUsd = rows.reduce((sum, r) => sum + baselinePerRequest.get(r.workload)! * r.count, 0);
+    const baselineCostUsd = rows.reduce((sum, r) => sum + baselineFor(r), 0);
     const attempts = rows.reduce((sum, r) => sum + r.attempts, 0);
     const rejects = rows.reduce((sum, r) => sum + r.rejects, 0);
     return {

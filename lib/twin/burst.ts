@@ -176,11 +176,15 @@ export function billOfCall(
   };
 }
 
-/** One zone's fleet as the oracle sees it: instance slots per CPU. */
+/** One zone's fleet as the oracle sees it: hosts per CPU and what one host holds (as EmulatedZone counts it). */
 export interface OracleZone {
   readonly azId: string;
   readonly region: string;
-  readonly slotsByCpu: ReadonlyMap<CpuKey, number>;
+  readonly hostsByCpu: ReadonlyMap<CpuKey, number>;
+  /** Most instances one host runs. */
+  readonly slotsPerHost: number;
+  /** Memory of one host for instances, MB. */
+  readonly hostMemoryMb: number;
   /** The memory sizes deployed in the zone (another provider offers fewer). @default - every size asked */
   readonly memorySizes?: readonly number[];
 }
@@ -213,11 +217,12 @@ export function oracleBurst(
     left: number;
   }> = [];
   for (const zone of zones) {
-    for (const [cpu, slots] of zone.slotsByCpu) {
-      if (slots <= 0) continue;
+    for (const [cpu, hosts] of zone.hostsByCpu) {
       let best: (typeof options)[number] | undefined;
       for (const memoryMb of choice.memorySizes) {
         if (zone.memorySizes && !zone.memorySizes.includes(memoryMb)) continue;
+        const slots = hosts * Math.min(zone.slotsPerHost, Math.floor(zone.hostMemoryMb / memoryMb));
+        if (slots <= 0) continue;
         const msFactor = meanRuntimeMs(scenario, workload, cpu, memoryMb);
         const { costUsd } = billOfCall(prices, zone.region, archOfCpu(cpu), memoryMb, msFactor + choice.initBilledMs);
         const option = {

@@ -27,6 +27,7 @@ import type { Scenario } from './scenario';
 import { arm64FleetOf, DEFAULT_EPOCH_MS, fleetOf, Twin } from './twin';
 import { runInWorkers } from './workers';
 import { allowedMemorySizes, offeredMemorySizes } from './workload-model';
+import { DEFAULT_HOST_MEMORY_MB } from './zone';
 
 /**
  * `sky twin`'s experiment: for every day of a scenario, progressive sampling of every zone
@@ -181,12 +182,11 @@ export function trueMixOf(scenario: Scenario, azId: string, day: number): Record
   return distributionOf(counts) as Record<CpuKey, number>;
 }
 
-function slotsByCpu(scenario: Scenario, azId: string, day: number): Map<CpuKey, number> {
-  const zone = scenario.zones.find((z) => z.azId === azId)!;
-  const slots = new Map<CpuKey, number>();
+function hostsByCpu(scenario: Scenario, azId: string, day: number): Map<CpuKey, number> {
+  const hosts = new Map<CpuKey, number>();
   for (const cpu of [...fleetOf(scenario, azId, day), ...arm64FleetOf(scenario, azId, day)])
-    slots.set(cpu.cpuKey, (slots.get(cpu.cpuKey) ?? 0) + zone.slotsPerHost);
-  return slots;
+    hosts.set(cpu.cpuKey, (hosts.get(cpu.cpuKey) ?? 0) + 1);
+  return hosts;
 }
 
 function characterizationOf(s: ZoneSampling, previous: Characterization | undefined): Characterization {
@@ -430,7 +430,9 @@ export class DayRunner {
       return {
         azId: z.azId,
         region: z.region,
-        slotsByCpu: slotsByCpu(scenario, z.azId, day),
+        hostsByCpu: hostsByCpu(scenario, z.azId, day),
+        slotsPerHost: z.slotsPerHost,
+        hostMemoryMb: z.hostMemoryMb ?? DEFAULT_HOST_MEMORY_MB,
         ...(sizes ? { memorySizes: sizes } : {}),
       };
     });

@@ -1,13 +1,13 @@
 import { createDynamicHandler, type WorkloadRunner } from '../../lambda/dynamic/index';
 import { createFanoutHandler } from '../../lambda/fanout/index';
 import { loadSamplerHandler } from '../../lambda/sampler/index';
-import type { Platform } from '../contracts';
+import { type Platform, SAMPLING_DEFAULTS } from '../contracts';
 import { samplerSource } from '../sampling/sampler-source';
 import type { Workload } from '../workloads/types';
 import type { DynamicFunctionFacts, HandlerKit } from './kit';
 
-/** The paper's sampler sleep: 0.25 s kept 1000 parallel requests on distinct instances (§4.1). */
-export const DEFAULT_SAMPLER_SLEEP_MS = 250;
+/** The deployed sampler sleep (`SAMPLING_DEFAULTS`; the paper slept 0.25 s, §4.1). */
+export const DEFAULT_SAMPLER_SLEEP_MS = SAMPLING_DEFAULTS.samplerSleepMs;
 
 export interface DefaultKitOptions {
   /** Sleep of every sampler variant, in ms. @default DEFAULT_SAMPLER_SLEEP_MS */

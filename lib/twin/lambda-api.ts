@@ -37,7 +37,7 @@ export interface LambdaApiOptions extends Partial<Omit<TwinOptions, 'scenario' |
   readonly twin?: Twin;
   /** Handlers run in emulated instances. @default defaultHandlerKit({ samplerSleepMs }) */
   readonly kit?: HandlerKit;
-  /** Sampler sleep in emulated ms, for the default kit. @default 250 */
+  /** Sampler sleep in emulated ms, for the default kit. @default 100 */
   readonly samplerSleepMs?: number;
   /** Real ms per emulated ms (0 < timeScale; 1 = real time). @default 1 */
   readonly timeScale?: number;

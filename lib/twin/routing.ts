@@ -19,9 +19,10 @@ import type { CallResult, Twin } from './twin';
 /**
  * The twin's router: the routing service the router Lambda runs (`RoutingService`: placement by the
  * core `Router`, following with retries, failover and deadlines, batches, learning, the view cache),
- * invoking the emulated zones through the twin's invoker. Its store starts empty each day: it
- * holds the day's characterizations (what sampling measured), and profiles and passive counts
- * only from calls the router made (a profiling phase, then the day's bursts), as in a deployment.
+ * invoking the emulated zones through the twin's invoker. Its store starts empty and lives as long
+ * as the deployment it stands for: it holds the latest characterizations (what sampling measured),
+ * and profiles and passive counts (dated by the twin's clock) only from calls the router made (a
+ * profiling phase, then every burst), as in a deployment.
  */
 
 /** Largest batch concurrency the router accepts (a burst larger than this queues behind it). */
@@ -52,7 +53,7 @@ export interface TwinRoutingOptions {
   readonly routerOptions: RouterOptions;
 }
 
-/** The twin's routing service and its store, for one day. */
+/** The twin's routing service and its store, for one deployment (one strategy of a run, across its days). */
 export class TwinRouting {
   readonly store: MemoryRouterStore;
   readonly service: RoutingService;

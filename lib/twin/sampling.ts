@@ -250,7 +250,7 @@ function summaryOf(poll: PollRecord): PollSummary {
  * (§4.1): each further poll asks the zone for `probeConcurrency` instances of the next sampler
  * endpoint at once, holds them for the sampler's sleep, and counts the ones the zone cannot start.
  * Only failures matter here, so the probe takes instances from the same emulated zone (same
- * slots, same keep-alive, same warm instances left by the real polls) without running handler
+ * host memory and placement, same keep-alive, same warm instances left by the real polls) without running handler
  * code in them; each instance's CPU is read from its host (what its sampler would have reported),
  * so the run can also show how the characterization converges when polling on (Figures 5–6).
  * Returns the first poll (counted from the run's first) whose failed share exceeds
@@ -273,10 +273,12 @@ async function probeSaturation(
   for (let k = pollsDone; k < settings.maxProbePolls; k++) {
     await clock.sleep(settings.pollGapMs);
     const name = samplerFunctionName(azId, k % settings.samplersPerZone, settings.samplersPerZone);
+    const memoryMb = twin.memoryOf(name);
+    if (memoryMb === undefined) throw new RangeError(`${name} is not a sampler of the twin`);
     const held = [];
     let failed = 0;
     for (let i = 0; i < settings.probeConcurrency; i++) {
-      const got = zone.acquire(name, arch);
+      const got = zone.acquire(name, arch, memoryMb);
       if (got.ok) held.push(got.instance);
       else failed++;
     }

@@ -75,6 +75,16 @@ const zoneSchema = z.strictObject({
     .int('must be a whole number')
     .min(1, 'must be at least 1')
     .max(10_000, 'must be at most 10000'),
+  /**
+   * Project extension: memory of one host for instances, MB; a host holds instances while their memory fits
+   * and their number is at most `slotsPerHost` (see EmulatedZone). @default DEFAULT_HOST_MEMORY_MB (384 GiB)
+   */
+  hostMemoryMb: z
+    .number()
+    .int('must be a whole number of MB')
+    .min(LAMBDA_MEMORY_MB.max, `must hold one instance of Lambda's largest size (${LAMBDA_MEMORY_MB.max} MB)`)
+    .max(16 * 1024 * 1024, 'must be at most 16777216 (16 TiB)')
+    .optional(),
   mix: z.array(z.record(z.string(), shareSchema)).min(1, 'needs at least one day'),
   /** Share of hosts one function's cold starts prefer (see EmulatedZoneOptions.placementSpread). */
   placementSpread: z

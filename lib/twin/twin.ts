@@ -151,6 +151,7 @@ export class Twin {
         azId: z.azId,
         region: z.region,
         slotsPerHost: z.slotsPerHost,
+        ...(z.hostMemoryMb !== undefined ? { hostMemoryMb: z.hostMemoryMb } : {}),
         clock: this.clock,
         rng: rngFor(this.scenario.seed, 'zone', z.azId),
         keepAliveMs: options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
@@ -298,6 +299,11 @@ export class Twin {
     return Promise.race([work, timer]);
   }
 
+  /** The configured memory of a zone function of the twin (sampler, fan-out, dynamic), MB, or undefined. */
+  memoryOf(functionName: string): number | undefined {
+    return this.resolve(functionName)?.memoryMb;
+  }
+
   private resolve(name: string): ZoneFunction | undefined {
     let fn = this.resolved.get(name);
     if (fn === undefined) {
@@ -361,7 +367,7 @@ export class Twin {
   private async callZone(fn: ZoneFunction, payload: unknown): Promise<CallResult> {
     const started = this.clock.now();
     // The instance is taken when the invoke arrives; the round trip and any cold start are one wait.
-    const got = fn.zone.acquire(fn.name, fn.arch);
+    const got = fn.zone.acquire(fn.name, fn.arch, fn.memoryMb);
     if (!got.ok) {
       if (this.invokeLatencyMs > 0) await this.clock.sleep(this.invokeLatencyMs);
       return {

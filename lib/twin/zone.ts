@@ -5,10 +5,10 @@ import { type Rng, randomIndex } from './random';
 import type { ScenarioCpu } from './scenario';
 
 /**
- * An emulated availability zone: hosts with one CPU type each and a fixed number of instance
- * slots. A call to a function reuses an idle warm instance of that function if there is one,
- * else starts a new instance on a random host with a free slot (a cold start), else the zone
- * cannot scale and the call is throttled, as Lambda throttles it.
+ * An emulated availability zone: hosts with one CPU type each, a memory size and a most number of
+ * instances. A call to a function reuses an idle warm instance of that function if there is one,
+ * else starts a new instance (a cold start) on a host with room for the function's memory, else the
+ * zone cannot scale and the call is throttled, as Lambda throttles it.
  *
  * Time here is the zone's clock (virtual in experiments, scaled real time behind the loopback
  * API): an idle instance stays warm `keepAliveMs` after its last call, then frees its slot.
@@ -22,9 +22,22 @@ import type { ScenarioCpu } from './scenario';
  * - Keep-alive: not published by AWS. Assumed: a fixed five minutes, the figure the sampling paper relies on
  *   (its §3.1, citing Lloyd et al., UCC Companion 2018). The documented recycling "every few hours" of busy
  *   environments is not modelled: each day's fleet is new.
- * - Placement: Lambda packs a function's microVMs on workers (Wang et al., USENIX ATC 2018; Agache et al.,
- *   NSDI 2020). Assumed: each cold start draws a random host with a free slot, within a per-function subset of
- *   `placementSpread` × hosts when it has room, so a new instance's CPU is an independent draw from the mix.
+ * - Host size: Lambda runs Firecracker microVMs on bare-metal EC2 hosts, "thousands of micro VMs onto a single
+ *   bare metal instance" (W. Vogels, "The Lambda PR/FAQ after 10 years", 2024); Firecracker's authors describe
+ *   those hosts as m5 metal with 48 cores and 384 GB (Agache et al., NSDI 2020, and its talk). Assumed: a host
+ *   holds instances while their configured memory sums to at most `hostMemoryMb` (default 384 GiB, no
+ *   oversubscription; the paper reports 10-20× for soft-allocated memory, which would let small instances pack
+ *   denser still) and their number to at most `slotsPerHost`.
+ * - Placement: Lambda packs microVMs on workers by memory (Wang et al., USENIX ATC 2018, saw one account's
+ *   instances fill a worker's memory before the next) and mixes many functions on a worker so their loads do
+ *   not move together (Agache et al., NSDI 2020, "soft allocation"). Assumed: a function's cold starts prefer a
+ *   random `placementSpread` × hosts of the zone and fill the host they last started on up to the function's
+ *   share of a host (`functionShareOfHost` of its memory, 12 GiB by default, so one instance of Lambda's
+ *   largest size fits) before opening another preferred host; with no preferred host left, any host with room
+ *   in the function's share, then any host with room at all. So small instances of one function pack onto few
+ *   hosts (a poll of small samplers meets fewer hosts per request) and an instance of the largest size lands
+ *   on a host of its own: what a sampler saves in memory it pays in hosts seen. An instance that ends itself
+ *   is replaced by a fresh placement (see Ending), not on the host it left.
  * - Scaling: Lambda limits new environments to 1,000 per function per 10 s (Developer Guide, "Lambda scaling
  *   behavior"); not modelled. A zone with no free slot throttles.
  * - Ending: after a crash Lambda resets the environment and may reuse it with a new INIT (Developer Guide,
@@ -39,6 +52,15 @@ import type { ScenarioCpu } from './scenario';
  */
 export const DEFAULT_KEEP_ALIVE_MS = 5 * 60_000;
 
+/** Memory of a Lambda host for instances: 384 GiB, the m5 metal hosts Firecracker's authors describe (module comment). */
+export const DEFAULT_HOST_MEMORY_MB = 384 * 1024;
+
+/** One function's share of a host: 12 GiB of 384 GiB, so one instance of Lambda's largest size (10,240 MB) fits. */
+export const DEFAULT_FUNCTION_SHARE_OF_HOST = 1 / 32;
+
+/** The smallest Lambda instance, MB: a host with less memory free than this takes no instance. */
+const SMALLEST_INSTANCE_MB = 128;
+
 /** One physical host of the zone. */
 export interface Host {
   readonly index: number;
@@ -46,7 +68,10 @@ export interface Host {
   readonly arch: Arch;
   /** Boot time in seconds since the epoch, as `/proc/stat` reports it (`btime`). */
   readonly bootTime: number;
+  /** Instances on the host (busy or warm). */
   used: number;
+  /** Their configured memory, MB. */
+  usedMb: number;
 }
 
 export type InstanceState = 'busy' | 'idle' | 'gone';
@@ -56,6 +81,8 @@ export interface Instance<T = unknown> {
   /** Unique in the zone: `<azId>:<serial>`. */
   readonly id: string;
   readonly functionName: string;
+  /** Configured memory, MB: what the instance takes of its host. */
+  readonly memoryMb: number;
   readonly host: Host;
   state: InstanceState;
   /** Calls served, including the current one. */
@@ -77,6 +104,10 @@ interface FunctionPool<T> {
   live: number;
   /** The hosts this function's cold starts prefer (all hosts when the spread is 1). */
   window?: Host[];
+  /** MB of this function's instances per host index. */
+  readonly mbOnHost: Map<number, number>;
+  /** The host the function's last cold start went to: the next one fills it first. */
+  open?: Host;
 }
 
 interface Expiry<T> {
@@ -97,7 +128,16 @@ export interface ZoneStats {
 export interface EmulatedZoneOptions {
   readonly azId: string;
   readonly region: string;
+  /** Most instances one host runs at once, whatever their memory. */
   readonly slotsPerHost: number;
+  /** Memory of one host for instances, MB. @default DEFAULT_HOST_MEMORY_MB */
+  readonly hostMemoryMb?: number;
+  /**
+   * Share of a host's memory one function's instances fill before its cold starts move on to another
+   * host (0 < share ≤ 1); a hard limit only while some host still has room within it.
+   * @default DEFAULT_FUNCTION_SHARE_OF_HOST
+   */
+  readonly functionShareOfHost?: number;
   readonly clock: Clock;
   /** Draws hosts for cold starts. */
   readonly rng: Rng;
@@ -118,6 +158,9 @@ export class EmulatedZone<T = unknown> {
   readonly azId: string;
   readonly region: string;
   readonly slotsPerHost: number;
+  readonly hostMemoryMb: number;
+  /** MB of one host one function's instances fill before moving on. */
+  readonly functionHostMb: number;
   readonly keepAliveMs: number;
   readonly placementSpread: number;
   readonly stats: ZoneStats = { coldStarts: 0, warmStarts: 0, throttles: 0, expired: 0, ended: 0 };
@@ -144,6 +187,13 @@ export class EmulatedZone<T = unknown> {
     if (!(this.placementSpread > 0 && this.placementSpread <= 1)) {
       throw new RangeError(`placementSpread must be in (0, 1], got ${this.placementSpread}`);
     }
+    this.hostMemoryMb = options.hostMemoryMb ?? DEFAULT_HOST_MEMORY_MB;
+    if (!(this.hostMemoryMb >= SMALLEST_INSTANCE_MB)) {
+      throw new RangeError(`hostMemoryMb must be at least ${SMALLEST_INSTANCE_MB}, got ${this.hostMemoryMb}`);
+    }
+    const share = options.functionShareOfHost ?? DEFAULT_FUNCTION_SHARE_OF_HOST;
+    if (!(share > 0 && share <= 1)) throw new RangeError(`functionShareOfHost must be in (0, 1], got ${share}`);
+    this.functionHostMb = share * this.hostMemoryMb;
   }
 
   /** Called when an instance leaves the zone (expired or ended), e.g. to drop its handler. */
@@ -170,6 +220,7 @@ export class EmulatedZone<T = unknown> {
       // Hosts booted at different times within the last ~30 days, one second apart at least.
       bootTime: Math.floor(bootTimeBase / 1000) - 3600 - randomIndex(rng, 30 * 86_400),
       used: 0,
+      usedMb: 0,
     }));
     this.free = new Map();
     this.freePos = new Array(this.hostList.length);
@@ -189,12 +240,12 @@ export class EmulatedZone<T = unknown> {
     return this.hostList;
   }
 
-  /** Instance slots of the zone in total. */
-  get capacity(): number {
-    return this.hostList.length * this.slotsPerHost;
+  /** Most instances of `memoryMb` the zone holds at once. */
+  capacityAt(memoryMb: number): number {
+    return this.hostList.length * Math.min(this.slotsPerHost, Math.floor(this.hostMemoryMb / memoryMb));
   }
 
-  /** Slots in use (busy or warm) right now. */
+  /** Instances (busy or warm) right now. */
   get usedSlots(): number {
     this.expire();
     let used = 0;
@@ -215,11 +266,11 @@ export class EmulatedZone<T = unknown> {
   }
 
   /**
-   * Gets an instance for a call of `functionName` running on `arch`: the most recently used idle
-   * warm one (assumed: AWS does not document which idle instance it picks), else a cold start on a
-   * random host with a free slot, else `no-capacity`.
+   * Gets an instance for a call of `functionName` (configured with `memoryMb`) running on `arch`: the
+   * most recently used idle warm one (assumed: AWS does not document which idle instance it picks),
+   * else a cold start placed as the module comment says, else `no-capacity`.
    */
-  acquire(functionName: string, arch: Arch): Acquisition<T> {
+  acquire(functionName: string, arch: Arch, memoryMb: number): Acquisition<T> {
     this.expire();
     let pool = this.pools.get(functionName);
     if (pool) {
@@ -233,22 +284,25 @@ export class EmulatedZone<T = unknown> {
         return { ok: true, instance, cold: false };
       }
     }
-    const candidates = this.free.get(arch);
-    if (!candidates || candidates.length === 0) {
+    if (!pool) {
+      pool = { idle: [], live: 0, mbOnHost: new Map() };
+      this.pools.set(functionName, pool);
+    }
+    const host = this.placeCold(pool, arch, memoryMb);
+    if (!host) {
       this.stats.throttles++;
       return { ok: false, reason: 'no-capacity' };
     }
-    if (!pool) {
-      pool = { idle: [], live: 0 };
-      this.pools.set(functionName, pool);
-    }
-    const host = this.placeCold(pool, arch, candidates);
     host.used++;
-    if (host.used >= this.slotsPerHost) this.removeFree(host);
+    host.usedMb += memoryMb;
+    if (!this.hasRoom(host)) this.removeFree(host);
+    pool.mbOnHost.set(host.index, (pool.mbOnHost.get(host.index) ?? 0) + memoryMb);
+    pool.open = host;
     pool.live++;
     const instance: Instance<T> = {
       id: `${this.azId}:${++this.serial}`,
       functionName,
+      memoryMb,
       host,
       state: 'busy',
       calls: 1,
@@ -259,8 +313,31 @@ export class EmulatedZone<T = unknown> {
     return { ok: true, instance, cold: true };
   }
 
-  /** A host with a free slot for a cold start: random among the function's preferred hosts, else any. */
-  private placeCold(pool: FunctionPool<T>, arch: Arch, candidates: Host[]): Host {
+  /** Whether `host` takes one more instance of the smallest size. */
+  private hasRoom(host: Host): boolean {
+    return host.used < this.slotsPerHost && host.usedMb + SMALLEST_INSTANCE_MB <= this.hostMemoryMb;
+  }
+
+  private fits(host: Host, memoryMb: number): boolean {
+    return host.used < this.slotsPerHost && host.usedMb + memoryMb <= this.hostMemoryMb;
+  }
+
+  /** Whether `host` has room for one more of the function's instances within the function's share. */
+  private fitsShare(pool: FunctionPool<T>, host: Host, memoryMb: number): boolean {
+    return this.fits(host, memoryMb) && (pool.mbOnHost.get(host.index) ?? 0) + memoryMb <= this.functionHostMb;
+  }
+
+  /**
+   * The host for a cold start (module comment): the host the function last started on while its share there has
+   * room, else a random preferred host with room in the share, else any host with room in the share, else any
+   * host with room; undefined when no host has room.
+   */
+  private placeCold(pool: FunctionPool<T>, arch: Arch, memoryMb: number): Host | undefined {
+    const candidates = this.free.get(arch);
+    if (!candidates || candidates.length === 0) return undefined;
+    const open = pool.open;
+    if (open && open.arch === arch && this.fitsShare(pool, open, memoryMb)) return open;
+    const inShare = (h: Host): boolean => this.fitsShare(pool, h, memoryMb);
     if (this.placementSpread < 1) {
       if (!pool.window) {
         const hosts = this.hostList.filter((h) => h.arch === arch);
@@ -272,15 +349,20 @@ export class EmulatedZone<T = unknown> {
         }
         pool.window = hosts.slice(0, k);
       }
-      const window = pool.window;
-      for (let tries = 0; tries < 4; tries++) {
-        const host = window[randomIndex(this.rng, window.length)];
-        if (host.used < this.slotsPerHost) return host;
-      }
-      const free = window.filter((h) => h.used < this.slotsPerHost);
-      if (free.length > 0) return free[randomIndex(this.rng, free.length)];
+      const fromWindow = this.pick(pool.window, inShare);
+      if (fromWindow) return fromWindow;
     }
-    return candidates[randomIndex(this.rng, candidates.length)];
+    return this.pick(candidates, inShare) ?? this.pick(candidates, (h) => this.fits(h, memoryMb));
+  }
+
+  /** A random host of `hosts` that passes `ok`: a few random draws, then a scan. */
+  private pick(hosts: readonly Host[], ok: (host: Host) => boolean): Host | undefined {
+    for (let tries = 0; tries < 4; tries++) {
+      const host = hosts[randomIndex(this.rng, hosts.length)];
+      if (ok(host)) return host;
+    }
+    const fit = hosts.filter(ok);
+    return fit.length > 0 ? fit[randomIndex(this.rng, fit.length)] : undefined;
   }
 
   /** The call on `instance` finished: it stays warm for `keepAliveMs`, then frees its slot. */
@@ -300,6 +382,9 @@ export class EmulatedZone<T = unknown> {
   end(instance: Instance<T>): void {
     if (instance.state === 'gone') return;
     this.stats.ended++;
+    // Placed afresh: the replacement does not fill the host the ended instance left.
+    const pool = this.pools.get(instance.functionName);
+    if (pool?.open === instance.host) pool.open = undefined;
     this.destroy(instance);
   }
 
@@ -323,10 +408,17 @@ export class EmulatedZone<T = unknown> {
   private destroy(instance: Instance<T>): void {
     instance.state = 'gone';
     const pool = this.pools.get(instance.functionName);
-    if (pool) pool.live--;
     const host = instance.host;
-    if (host.used >= this.slotsPerHost) this.addFree(host);
+    if (pool) {
+      pool.live--;
+      const left = (pool.mbOnHost.get(host.index) ?? 0) - instance.memoryMb;
+      if (left > 0) pool.mbOnHost.set(host.index, left);
+      else pool.mbOnHost.delete(host.index);
+    }
+    const hadRoom = this.hasRoom(host);
     host.used--;
+    host.usedMb -= instance.memoryMb;
+    if (!hadRoom) this.addFree(host);
     this.onDestroy?.(instance);
   }
 

@@ -27,7 +27,7 @@ describe('meshPlanFromConfig', () => {
         accuracyTarget: 0.9,
         sampleEveryHours: 22,
         pollConcurrency: 200,
-        samplersPerPoll: 20,
+        samplersPerPoll: 10,
       }),
     );
   });

@@ -5,6 +5,7 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda';
+import { DEFAULT_SAMPLER_SLEEP_MS } from '../../lib/twin/handlers';
 import { type LambdaApi, startLambdaApi } from '../../lib/twin/lambda-api';
 import { smallScenario } from './fixtures';
 
@@ -50,7 +51,7 @@ describe('loopback Lambda API through the real SDK client', () => {
     ]).toContain(answer.cpuModel);
     expect(answer.newInstance).toBe(true);
     expect(answer.azId).toBe('usw1-az3');
-    expect(answer.elapsedMs).toBeGreaterThanOrEqual(250);
+    expect(answer.elapsedMs).toBeGreaterThanOrEqual(DEFAULT_SAMPLER_SLEEP_MS);
   });
 
   it('resolves a URL-encoded ARN and runs a registered handler', async () => {

@@ -9,7 +9,7 @@ import { smallScenario } from './fixtures';
 
 const START = Date.UTC(2024, 4, 1);
 
-function zoneOf(slotsPerHost = 2, hosts = 3, keepAliveMs = 300_000, placementSpread = 1) {
+function zoneOf(slotsPerHost = 2, hosts = 3, keepAliveMs = 300_000, placementSpread = 1, hostMemoryMb?: number) {
   const clock = new VirtualClock(START);
   const scenario = smallScenario();
   const zone = new EmulatedZone({
@@ -20,6 +20,7 @@ function zoneOf(slotsPerHost = 2, hosts = 3, keepAliveMs = 300_000, placementSpr
     rng: rngFor(1, 'z'),
     keepAliveMs,
     placementSpread,
+    ...(hostMemoryMb !== undefined ? { hostMemoryMb } : {}),
   });
   zone.configure(fleetOf(scenario, 'usw1-az3', 0).slice(0, hosts), rngFor(1, 'fleet'), START);
   return { zone, clock };
@@ -28,20 +29,20 @@ function zoneOf(slotsPerHost = 2, hosts = 3, keepAliveMs = 300_000, placementSpr
 describe('emulated zone', () => {
   it('reuses an idle warm instance of the same function, and only of that function', () => {
     const { zone } = zoneOf();
-    const first = zone.acquire('f', 'x86_64');
+    const first = zone.acquire('f', 'x86_64', 1024);
     if (!first.ok) throw new Error('no capacity');
     expect(first.cold).toBe(true);
     zone.release(first.instance);
-    const again = zone.acquire('f', 'x86_64');
+    const again = zone.acquire('f', 'x86_64', 1024);
     expect(again).toMatchObject({ ok: true, cold: false });
     if (again.ok) expect(again.instance).toBe(first.instance);
-    const other = zone.acquire('g', 'x86_64');
+    const other = zone.acquire('g', 'x86_64', 1024);
     expect(other).toMatchObject({ ok: true, cold: true });
   });
 
   it('cold-starts concurrent calls on separate instances until the slots run out, then throttles', () => {
     const { zone } = zoneOf(2, 3);
-    const got = Array.from({ length: 8 }, () => zone.acquire('f', 'x86_64'));
+    const got = Array.from({ length: 8 }, () => zone.acquire('f', 'x86_64', 1024));
     expect(got.filter((g) => g.ok)).toHaveLength(6);
     expect(got.slice(6)).toEqual([
       { ok: false, reason: 'no-capacity' },
@@ -56,25 +57,25 @@ describe('emulated zone', () => {
 
   it('keeps an idle instance warm for the keep-alive, then frees its slot', async () => {
     const { zone, clock } = zoneOf(1, 1, 300_000);
-    const a = zone.acquire('f', 'x86_64');
+    const a = zone.acquire('f', 'x86_64', 1024);
     if (!a.ok) throw new Error('no capacity');
     zone.release(a.instance);
-    expect(zone.acquire('g', 'x86_64')).toEqual({ ok: false, reason: 'no-capacity' });
+    expect(zone.acquire('g', 'x86_64', 1024)).toEqual({ ok: false, reason: 'no-capacity' });
     await clock.run(() => clock.sleep(299_999));
     expect(zone.liveInstances('f')).toBe(1);
     await clock.run(() => clock.sleep(1));
     expect(zone.liveInstances('f')).toBe(0);
     expect(zone.stats.expired).toBe(1);
-    expect(zone.acquire('g', 'x86_64')).toMatchObject({ ok: true, cold: true });
+    expect(zone.acquire('g', 'x86_64', 1024)).toMatchObject({ ok: true, cold: true });
   });
 
   it('frees the slot at once when an instance ends itself', () => {
     const { zone } = zoneOf(1, 1);
-    const a = zone.acquire('f', 'x86_64');
+    const a = zone.acquire('f', 'x86_64', 1024);
     if (!a.ok) throw new Error('no capacity');
     zone.end(a.instance);
     expect(zone.usedSlots).toBe(0);
-    expect(zone.acquire('f', 'x86_64')).toMatchObject({ ok: true, cold: true });
+    expect(zone.acquire('f', 'x86_64', 1024)).toMatchObject({ ok: true, cold: true });
   });
 
   it("packs a function's cold starts on its share of the hosts, then spills over", () => {
@@ -82,7 +83,7 @@ describe('emulated zone', () => {
     const { zone } = zoneOf(2, 10, 300_000, 0.3);
     const hostsOf = (name: string, n: number): number[] =>
       Array.from({ length: n }, () => {
-        const got = zone.acquire(name, 'x86_64');
+        const got = zone.acquire(name, 'x86_64', 1024);
         if (!got.ok) throw new Error('no capacity');
         return got.instance.host.index;
       });
@@ -92,7 +93,44 @@ describe('emulated zone', () => {
     for (const h of spilled) expect(first).not.toContain(h);
     // another function prefers its own hosts, and the zone still saturates at 20 instances
     hostsOf('g', 12);
-    expect(zone.acquire('h', 'x86_64')).toEqual({ ok: false, reason: 'no-capacity' });
+    expect(zone.acquire('h', 'x86_64', 1024)).toEqual({ ok: false, reason: 'no-capacity' });
+  });
+
+  it("holds instances up to a host's memory, whatever their number below the slot limit", () => {
+    const { zone } = zoneOf(100, 1, 300_000, 1, 10_240);
+    expect(zone.acquire('f', 'x86_64', 4096)).toMatchObject({ ok: true, cold: true });
+    expect(zone.acquire('g', 'x86_64', 4096)).toMatchObject({ ok: true, cold: true });
+    expect(zone.acquire('h', 'x86_64', 4096)).toEqual({ ok: false, reason: 'no-capacity' });
+    const last = zone.acquire('h', 'x86_64', 2048);
+    expect(last).toMatchObject({ ok: true, cold: true });
+    expect(zone.acquire('i', 'x86_64', 128)).toEqual({ ok: false, reason: 'no-capacity' });
+    if (last.ok) zone.end(last.instance);
+    expect(zone.acquire('i', 'x86_64', 128)).toMatchObject({ ok: true, cold: true });
+    expect(zone.capacityAt(4096)).toBe(2);
+  });
+
+  it("packs one function's small instances onto few hosts and its largest ones onto a host each", () => {
+    // 384 GiB hosts: one function fills 12 GiB of a host before opening another
+    const { zone } = zoneOf(1000, 40);
+    const hostsOf = (name: string, memoryMb: number): Set<number> =>
+      new Set(
+        Array.from({ length: 12 }, () => {
+          const got = zone.acquire(name, 'x86_64', memoryMb);
+          if (!got.ok) throw new Error('no capacity');
+          return got.instance.host.index;
+        }),
+      );
+    expect(hostsOf('small', 1024).size).toBe(1);
+    expect(hostsOf('medium', 4096).size).toBe(4);
+    expect(hostsOf('large', 10_240).size).toBe(12);
+  });
+
+  it('lets a function past its share of a host when no host has room within the share', () => {
+    const { zone } = zoneOf(1000, 2);
+    const got = Array.from({ length: 5 }, () => zone.acquire('f', 'x86_64', 10_240));
+    expect(got.every((g) => g.ok)).toBe(true);
+    // 384 GiB hosts take 38 instances of 10,240 MB each
+    expect(zone.capacityAt(10_240)).toBe(76);
   });
 
   it('gives each CPU its share of hosts (largest remainder)', () => {
