@@ -132,9 +132,11 @@ describe('twin experiment on a small scenario', () => {
         expect(b.outcome.completed).toBe(50);
         expect(b.outcome.failed).toBe(0);
         if (b.strategy === 'oracle') continue;
-        // an accepted attempt runs on a rejected CPU only when it was the request's last attempt
+        // an accepted attempt runs on a rejected CPU only when it was the request's last attempt (the paper's
+        // strategies reject by a fixed rule; optimal's reject set follows the pool call by call, so the burst's first
+        // placement is not every call's)
         const onRejected = b.rejectCpus.reduce((n, cpu) => n + (b.outcome.acceptedByCpu[cpu] ?? 0), 0);
-        expect(onRejected).toBeLessThanOrEqual(b.outcome.exhausted);
+        if (b.strategy !== 'optimal') expect(onRejected).toBeLessThanOrEqual(b.outcome.exhausted);
         if (Object.keys(b.outcome.acceptedByZone).length !== 1) continue;
         // THEN the bill is every billed ms at the target's price plus one request charge per attempt that
         // ran (accepted or rejected; throttled attempts never ran), the counts taken from the router's answer
