@@ -237,6 +237,8 @@ describe('scenario schema', () => {
         (s, v) => (s.zones[0].slotsPerHost = v),
         fc.double({ min: 1.01, max: 99.99, noInteger: true }),
       ],
+      // A host must hold one instance of Lambda's largest size.
+      ['zones[0].hostMemoryMb', (s, v) => (s.zones[0].hostMemoryMb = v), fc.integer({ min: -1, max: 10_239 })],
       ['workloads.zipper.baseMs', (s, v) => (s.workloads.zipper.baseMs = v), fc.double({ max: 0, noNaN: true })],
       ['workloads.zipper.cv', (s, v) => (s.workloads.zipper.cv = v), fc.double({ max: -1e-9, noNaN: true })],
       ['holdMs', (s, v) => (s.holdMs = v), fc.double({ max: -1e-9, noNaN: true })],

@@ -184,6 +184,17 @@ describe('emulated instances running the real handlers', () => {
     expect(second.cold).toBe(false);
   });
 
+  it("takes a host's memory from the scenario's zone", () => {
+    const withMemory = {
+      ...scenario,
+      zones: scenario.zones.map((z, i) => (i === 0 ? { ...z, hostMemoryMb: 20_480 } : z)),
+    };
+    const twin = new Twin({ scenario: withMemory, clock: new VirtualClock(START), kit: defaultHandlerKit() });
+    const zone = withMemory.zones[0];
+    expect(twin.zones.get(zone.azId)?.capacityAt(10_240)).toBe(zone.hosts * Math.min(2, zone.slotsPerHost));
+    expect(twin.zones.get(withMemory.zones[1].azId)?.hostMemoryMb).toBe(384 * 1024);
+  });
+
   it('a rejected instance that stays warm is offered the next request again', async () => {
     const { clock, twin } = twinOf();
     const probe = await clock.run(() => twin.call(target, echo));
