@@ -1,4 +1,4 @@
-import { ArnFormat, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,6 +11,7 @@ import { bundledCode, ZONE_HANDLERS } from './bundling';
 import { endpointSecretsStatement } from './endpoint-secrets';
 import { MeshPropsError } from './errors';
 import type { ExecutionRole } from './execution-role';
+import { lambdaFunctionArn } from './invoke-scope';
 import { createFanout, createSamplingSteps, type TableLocation } from './sampling-functions';
 import { SamplingStateMachine } from './sampling-state-machine';
 import type { ZoneSamplingOptions } from './zone-sampler-stack';
@@ -150,11 +151,6 @@ export class ExternalZoneSamplerStack extends Stack {
 
   /** ARN of a function of this stack's region and account by name. */
   functionArn(functionName: string): string {
-    return Stack.of(this).formatArn({
-      service: 'lambda',
-      resource: 'function',
-      resourceName: functionName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    return lambdaFunctionArn(this, functionName);
   }
 }

@@ -59,15 +59,7 @@ export function invokeMeshStatements(
   architectures: readonly Arch[],
   memorySizes: readonly number[],
 ): { allow: iam.PolicyStatement; denyQualified: iam.PolicyStatement } {
-  const stack = Stack.of(scope);
-  const arn = (region: string, name: string) =>
-    stack.formatArn({
-      service: 'lambda',
-      region,
-      resource: 'function',
-      resourceName: name,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+  const arn = (region: string, name: string) => lambdaFunctionArn(scope, name, region);
   const patterns = dynamicFunctionPatterns(mesh, architectures, memorySizes);
   return {
     allow: new iam.PolicyStatement({
@@ -99,4 +91,15 @@ function size(patterns: Map<string, string[]>): number {
   let total = 0;
   for (const [region, names] of patterns) for (const name of names) total += ARN_OVERHEAD + region.length + name.length;
   return total;
+}
+
+/** ARN of the Lambda function `name` in the scope's account, in `region` or the scope's own region. */
+export function lambdaFunctionArn(scope: Construct, name: string, region?: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'lambda',
+    region,
+    resource: 'function',
+    resourceName: name,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,6 +8,7 @@ import { fanoutFunctionName, samplerFunctionName } from '../core/naming';
 import { samplerSource } from '../sampling/sampler-source';
 import { bundledCode, ZONE_HANDLERS } from './bundling';
 import { ExecutionRole } from './execution-role';
+import { lambdaFunctionArn } from './invoke-scope';
 import { validateSamplers } from './lambda-limits';
 import { assertZoneSamplerWithinLimits } from './limits';
 import { acknowledgeWildcardGrants } from './nag';
@@ -180,12 +181,7 @@ export class ZoneSamplerStack extends Stack {
 
   /** ARN of a function of this stack's region and account by name (names are deterministic). */
   functionArn(functionName: string): string {
-    return Stack.of(this).formatArn({
-      service: 'lambda',
-      resource: 'function',
-      resourceName: functionName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    return lambdaFunctionArn(this, functionName);
   }
 }
 

@@ -1,16 +1,7 @@
 import type { CpuCounts, PollAggregate } from '../../lib/core/types';
 
-/** A deterministic PRNG (mulberry32) for seeded simulations. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG (mulberry32) for seeded simulations: the one the workloads use. */
+export { prng as seededRandom } from '../../lib/workloads/prng';
 
 /** A poll aggregate with the given CPU counts; every other field is consistent with them. */
 export function pollOf(
