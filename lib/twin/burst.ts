@@ -1,6 +1,6 @@
 import type { WorkloadRunner } from '../../lambda/dynamic/index';
 import type { Platform } from '../contracts';
-import { billedCost, billedDurationMs, usdPerBilledMs } from '../core/cost-model';
+import { billedCost, billedDurationMs } from '../core/cost-model';
 import { archOfCpu } from '../core/cpu';
 import type { Arch, CpuKey } from '../core/types';
 import type { Workload } from '../workloads/types';
@@ -144,17 +144,6 @@ export function scenarioWorkloads(
     };
   }
   return out;
-}
-
-/** USD per billed ms and per request for a function. */
-export function priceRates(
-  prices: PriceBook,
-  region: string,
-  arch: Arch,
-  memoryMb: number,
-): { perMs: number; perRequest: number } {
-  const price = prices.billing(region, arch);
-  return { perMs: usdPerBilledMs(memoryMb, price), perRequest: price.pricePerRequest };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { priceRates } from '../../lib/twin/burst';
+import { usdPerBilledMs } from '../../lib/core/cost-model';
 import { runTwinExperiment, type TwinRun } from '../../lib/twin/experiment';
 import { catalogPrices } from '../../lib/twin/prices';
 import { dailyCosts, formatTwinReport, strategyTotals, twinReport } from '../../lib/twin/report';
@@ -141,7 +141,8 @@ describe('twin experiment on a small scenario', () => {
         // THEN the bill is every billed ms at the target's price plus one request charge per attempt that
         // ran (accepted or rejected; throttled attempts never ran), the counts taken from the router's answer
         const region = b.azId === 'usw1-az3' ? 'us-west-1' : 'sa-east-1';
-        const rate = priceRates(catalogPrices, region, b.arch, b.memoryMb);
+        const price = catalogPrices.billing(region, b.arch);
+        const rate = { perMs: usdPerBilledMs(b.memoryMb, price), perRequest: price.pricePerRequest };
         const ran = b.outcome.completed + b.outcome.rejected;
         expect(b.outcome.attempts).toBe(ran + b.outcome.throttled);
         const expected = b.outcome.billedMs * rate.perMs + ran * rate.perRequest;
