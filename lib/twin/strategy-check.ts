@@ -204,3 +204,48 @@ export function formatStrategyChecks(run: TwinRun): string {
   lines.push(`  targets met on ${met} of ${checks.length} workloads`);
   return `${lines.join('\n')}\n`;
 }
+
+/** The target checks of one scenario run, for the summary over scenarios. */
+export interface ScenarioChecks {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly days: number;
+  readonly checks: readonly OptimalCheckRow[];
+}
+
+/** The checks of one run, labelled by its scenario, seed and days. */
+export function scenarioChecksOf(run: TwinRun): ScenarioChecks {
+  return { scenario: run.scenario, seed: run.seed, days: run.days.length, checks: optimalChecks(run) };
+}
+
+/**
+ * One table of `optimal` against the targets over every scenario run, one row per scenario × workload,
+ * with the targets each row misses named, and the count met. For `npm run bench twin`.
+ */
+export function formatTargetSummary(runs: readonly ScenarioChecks[]): string {
+  const lines = [
+    "optimal against the targets on every scenario run (≤ fixed zone, ≤ best paper strategy, ≥ 80% of the oracle's gap where it saves ≥ 5%, no failed request)",
+    `  ${'scenario'.padEnd(22)}${'seed'.padStart(6)}${'days'.padStart(5)}  ${'workload'.padEnd(22)}${'vs fixed %'.padStart(11)}${'vs paper %'.padStart(11)}${'oracle %'.padStart(9)}${'gap %'.padStart(7)}${'failed'.padStart(7)}  met`,
+  ];
+  let met = 0;
+  let total = 0;
+  for (const r of runs) {
+    for (const c of r.checks) {
+      total++;
+      const ok = metTargets(c);
+      if (ok) met++;
+      const missed = [
+        ...(c.notAboveBaseline ? [] : ['above fixed']),
+        ...(c.notAboveBestPaper ? [] : [`above ${c.bestPaper?.strategy}`]),
+        ...(c.closesGap ? [] : ['gap < 80%']),
+        ...(c.optimalFailed === 0 ? [] : ['failed requests']),
+      ];
+      const vsPaper = c.bestPaper ? savingsPct(c.optimalUsd, c.bestPaper.costUsd).toFixed(1) : '-';
+      lines.push(
+        `  ${r.scenario.padEnd(22)}${String(r.seed).padStart(6)}${String(r.days).padStart(5)}  ${c.workload.padEnd(22)}${savingsPct(c.optimalUsd, c.baselineUsd).toFixed(1).padStart(11)}${vsPaper.padStart(11)}${(c.oracleSavingsPct === null ? '-' : c.oracleSavingsPct.toFixed(1)).padStart(9)}${(c.gapClosedPct === null ? '-' : c.gapClosedPct.toFixed(0)).padStart(7)}${String(c.optimalFailed).padStart(7)}  ${ok ? 'yes' : `NO (${missed.join(', ')})`}`,
+      );
+    }
+  }
+  lines.push(`  targets met on ${met} of ${total} scenario workloads, over ${runs.length} run(s)`);
+  return `${lines.join('\n')}\n`;
+}
