@@ -159,5 +159,31 @@ describe('target summary over scenarios', () => {
     // y: 5% saved against an oracle of 30% (17% of the gap), and above hybrid's 0.9.
     expect(b).toMatch(/stress-b\s+9\s+2\s+y\s+5\.0\s+-5\.6\s+30\.0\s+17\s+0\s+NO \(above hybrid, gap < 80%\)$/);
     expect(text).toMatch(/targets met on 1 of 2 scenario workloads, over 2 run\(s\)/);
+    expect(text).not.toMatch(/below the oracle/);
+  });
+
+  it('marks a row whose optimal cost less than the oracle, with the note why the oracle is then no bound', () => {
+    const below = runOf(
+      [
+        [
+          burst('q', 'baseline', 1),
+          burst('q', 'optimal', 0.85),
+          burst('q', 'oracle', 0.88),
+          burst('q', 'regional', 0.95),
+        ],
+      ],
+      'stress-c',
+      1,
+    );
+    const [q] = optimalChecks(below);
+    expect(q.belowOracle).toBe(true);
+    expect(q.gapClosedPct).toBeCloseTo(125, 9);
+    expect(optimalChecks(missed)[0].belowOracle).toBe(false);
+    const summary = formatTargetSummary([scenarioChecksOf(below)]);
+    expect(summary).toMatch(/stress-c .* yes \(below the oracle\*\)$/m);
+    expect(summary).toMatch(/\* below the oracle, which is then no bound: .*reuse instances their burst left warm/);
+    expect(formatStrategyChecks(below)).toMatch(
+      /q .* yes \(below the oracle\*\)\n.*targets met on 1 of 1 workloads\n {2}\* below the oracle/,
+    );
   });
 });
