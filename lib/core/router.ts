@@ -15,6 +15,7 @@ import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, LAMBDA_MAX_TIMEOUT_MS } from './
 import { fitSummary, resolveScope, type Scope } from './placement-scope';
 import { hasDraws, withDrawnShares } from './pool-draws';
 import { ProfileBook } from './profiles';
+import { type ProfilingRequest, type ProfilingStep, planProfiling } from './profiling-plan';
 import { DEFAULT_RETURN_SHARE, isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
 import { STRATEGIES } from './strategies';
@@ -357,6 +358,28 @@ export class Router {
         a.index - b.index,
     );
     return ranked.slice(0, count).map(({ index: _index, ...target }) => target);
+  }
+
+  /**
+   * The calls that would profile a workload across the CPUs, architectures and memory sizes a request
+   * allows, for the cells whose runtimes are fewer than it wants (see `profiling-plan.ts`). Not cached.
+   */
+  profilingSteps(request: ProfilingRequest): ProfilingStep[] {
+    const plan = this.planFor(request.workload);
+    const scope = this.scopeOf(plan, {
+      workload: request.workload,
+      strategy: 'optimal',
+      ...(request.limits ? { limits: request.limits } : {}),
+      ...(request.minMemoryMb !== undefined ? { minMemoryMb: request.minMemoryMb } : {}),
+    });
+    return planProfiling(this.compiled, plan, scope, this.profiles, request, (choice, maxAttempts, note) =>
+      this.build(
+        plan,
+        { ...scope, params: { ...scope.params, maxAttempts }, notes: [...scope.notes, note] },
+        choice,
+        [],
+      ),
+    );
   }
 
   private clearCache(): void {
