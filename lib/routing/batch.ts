@@ -14,13 +14,14 @@ export interface BatchOptions {
 /**
  * A burst of `count` invocations of one piece of work, at most `concurrency` at a time, as the
  * paper's batch experiments ran them. All calls share one route, so a zone that fails mid-burst is
- * left by every later call, and a zone that throttles takes from then on only as many calls at once as
- * it held then, the rest going to the next-best zone with room (`Route.placementOn`). Each worker sends its next call when its last one answers, so it meets
- * the instance that call left warm: a call's reject set is the one the pool model gives for the
- * calls its worker still has to send (`Route.placementFor`), strict while an accepted instance will
- * serve many calls, the memoryless one for the last, and for the CPUs of the new instances the batch
- * met last on that function (`DrawWindow`), which run short of accepted CPUs as the batch keeps them. Every call is answered exactly once in `calls`,
- * in index order.
+ * left by every later call, and a zone that throttles takes from then on only as many calls at once
+ * as it held then, the rest going to the next-best zone with room (`Route.placementOn`). Each worker
+ * sends its next call when its last one answers, so it meets the instance that call left warm: a
+ * call's reject set is the one the pool model gives for the calls its worker still has to send
+ * (`Route.placementFor`), strict while an accepted instance will serve many calls, the memoryless one
+ * for the last, and for the CPUs of the new instances the batch met last on that function
+ * (`DrawWindow`), which run short of accepted CPUs as the batch keeps them. Every call is answered
+ * exactly once in `calls`, in index order.
  */
 export async function runBatch(
   context: FollowContext,
