@@ -21,7 +21,7 @@ export class Route {
   private readonly capacity = new Map<string, number>();
   /** Calls of the route in a zone now, from their first attempt there until they leave it. */
   private readonly running = new Map<string, number>();
-  /** Placements over the zones left when some are excluded, by the excluded zones. */
+  /** The best placement over a subset of the allowed zones, by the zones of the subset. */
   private readonly elsewhere = new Map<string, Placement | undefined>();
   /** Attempts a call may make in all, failovers included: the request's `maxAttempts`. */
   readonly attemptBudget: number;
@@ -29,7 +29,7 @@ export class Route {
   constructor(
     private readonly placer: Placer,
     readonly request: PlacementRequest,
-    public placement: Placement,
+    readonly placement: Placement,
     deployed: ReadonlyArray<{ readonly azId: string; readonly region: string }>,
   ) {
     const limits = request.limits ?? {};
@@ -43,11 +43,6 @@ export class Route {
   /** Zones found failing, in the order found. */
   get failedZones(): readonly string[] {
     return [...this.failed];
-  }
-
-  /** Calls of the route each zone that throttled held at once (zones that never throttled are absent). */
-  get capacities(): Readonly<Record<string, number>> {
-    return Object.fromEntries(this.capacity);
   }
 
   /**
