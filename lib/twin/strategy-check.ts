@@ -62,16 +62,17 @@ export interface OptimalCheckRow {
   /** Met where the oracle saves < 5% (no target), else gap closed ≥ 80%. */
   readonly closesGap: boolean;
   /**
-   * `optimal` cost less than the oracle. The oracle starts a new instance for every request at once and pays its
-   * INIT (`oracleBurst`); calls spread in time (throttle back-off, waves) can reuse instances their burst left warm
-   * and skip it, so there the oracle is no bound and the gap figure overstates what was closed.
+   * `optimal` cost less than the oracle. The oracle runs as many calls at once as the strategies' bursts do, each of
+   * its instances taking the next call when free, and pays INIT once per instance (`oracleBurst`); a strategy whose
+   * calls are spread further in time (throttle back-off, retries) reuses more warm instances and can cost less, and
+   * then the gap figure overstates what was closed.
    */
   readonly belowOracle: boolean;
 }
 
 /** The footnote for rows whose `optimal` cost less than the oracle. */
 export const BELOW_ORACLE_NOTE =
-  '* below the oracle, which is then no bound: it starts a new instance for every request at once and pays its INIT, while calls spread in time (throttle back-off, waves) reuse instances their burst left warm';
+  "* below the oracle, which is then no bound: it runs as many calls at once as the strategies' bursts and pays INIT once per instance, while calls spread further in time (throttle back-off, retries) reuse more warm instances";
 
 function metText(c: OptimalCheckRow, missed: readonly string[] = []): string {
   const below = c.belowOracle ? ' (below the oracle*)' : '';

@@ -195,7 +195,7 @@ describe('target summary over scenarios', () => {
     expect(optimalChecks(missed)[0].belowOracle).toBe(false);
     const summary = formatTargetSummary([scenarioChecksOf(below)]);
     expect(summary).toMatch(/stress-c .* yes \(below the oracle\*\)$/m);
-    expect(summary).toMatch(/\* below the oracle, which is then no bound: .*reuse instances their burst left warm/);
+    expect(summary).toMatch(/\* below the oracle, which is then no bound: .*reuse more warm instances/);
     expect(formatStrategyChecks(below)).toMatch(
       /q .* yes \(below the oracle\*\)\n.*targets met on 1 of 1 workloads\n {2}\* below the oracle/,
     );
