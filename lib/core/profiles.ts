@@ -1,6 +1,7 @@
 import { archRelativeRuntime, relativeRuntime } from './cpu-speed';
 import { CoreInputError } from './errors';
 import { memoryRuntimeFactor } from './memory-scaling';
+import { DEFAULT_RUNTIME_CV, priorWeightFor } from './runtime-belief';
 import { addObservation, EMPTY_STATS, mergeStats } from './runtime-stats';
 import type { Arch, CpuKey, Outcome, ProfileKey, RuntimeStats, WorkloadProfile } from './types';
 
@@ -30,7 +31,11 @@ export interface ProfileBookOptions {
   readonly defaultBaseMs?: number;
   /** Threads each workload can use at once (the paper's Table 1); absent workloads use 1. */
   readonly parallelism?: Readonly<Record<string, number>>;
-  /** Pseudo-observations given to the estimate from other CPUs when a CPU has few of its own. @default 1 */
+  /**
+   * Pseudo-observations given to the estimate from other CPUs when a CPU has few of its own.
+   * @default - (cv / PRIOR_LOG_SD)² for the workload's runtime spread cv (`priorWeightFor`), so that the blend is
+   * the mean of the belief `runtime-belief.ts` describes (one runtime of a steady workload outweighs the prior)
+   */
   readonly priorWeight?: number;
 }
 
@@ -58,7 +63,6 @@ export class ProfileBook {
   private readonly workloads = new Map<string, Map<string, Cell>>();
   private readonly counts = new Map<string, number>();
   private readonly defaultBaseMs: number;
-  private readonly priorWeight: number;
   private changes = 0;
 
   constructor(
@@ -66,7 +70,6 @@ export class ProfileBook {
     private readonly options: ProfileBookOptions = {},
   ) {
     this.defaultBaseMs = options.defaultBaseMs ?? 1000;
-    this.priorWeight = options.priorWeight ?? 1;
     if (!(this.defaultBaseMs > 0))
       throw new CoreInputError('options.defaultBaseMs', this.defaultBaseMs, 'a number > 0');
     for (const name of Object.keys(profiles).sort()) {
@@ -92,6 +95,11 @@ export class ProfileBook {
   /** Observations of a workload (0 if unknown). */
   observations(workload: string): number {
     return this.counts.get(workload) ?? 0;
+  }
+
+  /** Runtimes observed of a workload on exactly this CPU × arch × memory size. */
+  count(workload: string, cpu: CpuKey, arch: Arch, memoryMb: number): number {
+    return this.workloads.get(workload)?.get(cellKey(arch, memoryMb))?.stats.get(cpu)?.count ?? 0;
   }
 
   /** Learns from a call: an accepted call adds its runtime; a rejected attempt teaches nothing about runtime. */
@@ -172,9 +180,10 @@ export class ProfileBook {
       const otherBase = (here.base * here.count - (own ? (own.meanMs / speed) * own.count : 0)) / otherCount;
       const derived = otherBase * speed;
       if (!own) return { meanMs: derived, confidence: 0.5 * (otherCount / (otherCount + 2)), source: 'cpu-speed' };
-      const w = this.priorWeight;
+      const w = this.priorWeightOf(workload);
       return {
-        meanMs: (own.count * own.meanMs + w * derived) / (own.count + w),
+        // The blend (n·own + w·derived)/(n + w), written so that equal means stay exact (billing rounds up).
+        meanMs: own.meanMs + (w * (derived - own.meanMs)) / (own.count + w),
         confidence: own.count / (own.count + 2),
         source: 'observed',
       };
@@ -204,6 +213,11 @@ export class ProfileBook {
       };
     }
     return { meanMs: this.defaultBaseMs * speed, confidence: 0, source: 'prior' };
+  }
+
+  /** Pseudo-observations the estimate from other CPUs is worth for this workload (see `priorWeight`). */
+  private priorWeightOf(workload: string): number {
+    return this.options.priorWeight ?? priorWeightFor(this.runtimeCv(workload) ?? DEFAULT_RUNTIME_CV);
   }
 
   private nearestCell(

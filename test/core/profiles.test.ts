@@ -68,11 +68,16 @@ describe('ProfileBook learning', () => {
     expect(book.workloadNames()).toEqual(['w']);
   });
 
-  it('shrinks a lone observation toward what other CPUs say', () => {
+  it('shrinks a lone observation toward what other CPUs say, by the prior against the workload spread', () => {
+    // The fixture's runtimes spread 3% (sample variance over 99 degrees of freedom): the prior's 900 ms counts as
+    // (cv / 0.5)² ≈ 0.0036 observations.
     const book = new ProfileBook({ w: profile('w', 1000, { [X25]: 1 }) });
     book.observe({ workload: 'w', target: target(), cpu: X30, runtimeMs: 500, rejected: false });
-    const estimate = book.runtime('w', X30, 'x86_64', 2048);
-    expect(estimate.meanMs).toBeCloseTo((500 + 900) / 2, 6);
+    const w = ((0.03 * Math.sqrt(100 / 99)) / 0.5) ** 2;
+    expect(book.runtime('w', X30, 'x86_64', 2048).meanMs).toBeCloseTo((500 + w * 900) / (1 + w), 6);
+    const even = new ProfileBook({ w: profile('w', 1000, { [X25]: 1 }) }, { priorWeight: 1 });
+    even.observe({ workload: 'w', target: target(), cpu: X30, runtimeMs: 500, rejected: false });
+    expect(even.runtime('w', X30, 'x86_64', 2048).meanMs).toBeCloseTo((500 + 900) / 2, 6);
   });
 
   it('merges added summaries as if observed together', () => {
