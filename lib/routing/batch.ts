@@ -48,7 +48,10 @@ export async function runBatch(
         refresh: placeNow,
         onAttempt: (attempt) => draws.observe(attempt),
       });
-      expectedCostUsd += start.expected.costUsd;
+      // A call that failed over ran under the placement it failed over to, so that one's expectation is what it cost.
+      const followed = call.placement ?? start;
+      expectedCostUsd +=
+        followed.target.functionName === start.target.functionName ? start.expected.costUsd : followed.expected.costUsd;
       options.onCall?.(call);
       let outcome = outcomeOf(index, call, options.includeResults);
       if (outcome.result !== undefined) {

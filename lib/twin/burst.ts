@@ -184,7 +184,10 @@ export interface OracleZone {
  * cheapest on that CPU (among `memorySizes`) and on the CPU's architecture. Requests with the
  * largest runtime factor take the cheapest slots first, which minimizes the total (rearrangement
  * inequality), so no strategy that meets the same runtime factors can cost less. Each request
- * starts a new instance, billed its INIT where INIT is billed, as every strategy's first attempt is.
+ * starts a new instance, billed its INIT where INIT is billed, as every strategy's first attempt is
+ * when the whole burst starts at once. That makes it a bound only for calls that all start at once:
+ * a strategy whose calls are spread in time (throttle back-off, waves) reuses instances its burst
+ * left warm and skips their INIT, and can cost less (the target tables mark such rows).
  */
 export function oracleBurst(
   zones: readonly OracleZone[],
