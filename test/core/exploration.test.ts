@@ -128,6 +128,9 @@ describe('exploreRejectSet', () => {
       coldStartShare: 1,
       usesPerInstance: 1,
       keepBeforeLastAttempt: true,
+      // The auto reject mode: a rejected instance ends, so a retry meets a new one.
+      rejectedStayWarm: false,
+      returnShare: 1,
     };
     const mask = 0b1100; // reject the 2.9 GHz Xeon and EPYC
     const known = exploreRejectSet(
