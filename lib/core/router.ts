@@ -15,10 +15,10 @@ import { type Exploration, explorationHorizon, exploreRejectSet, runtimeLogSd } 
 import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, LAMBDA_MAX_TIMEOUT_MS } from './lambda-limits';
 import { fitSummary, resolveScope, type Scope } from './placement-scope';
 import { hasDraws, withDrawnShares } from './pool-draws';
-import { ProfileBook } from './profiles';
+import { ProfileBook, UNMEASURED_CV } from './profiles';
+import { type ProfilingRequest, type ProfilingStep, planProfiling } from './profiling-plan';
 import { DEFAULT_RETURN_SHARE, isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
-import { DEFAULT_RUNTIME_CV } from './runtime-belief';
 import { STRATEGIES } from './strategies';
 import type { CpuCounts, Outcome, Placement, PlacementRequest, RoutingView, StrategyName, Target } from './types';
 import { compileWorkload, type WorkloadPlan } from './workload-plan';
@@ -395,6 +395,28 @@ export class Router {
     return ranked.slice(0, count).map(({ index: _index, ...target }) => target);
   }
 
+  /**
+   * The calls that would profile a workload across the CPUs, architectures and memory sizes a request
+   * allows, for the cells whose runtimes are fewer than it wants (see `profiling-plan.ts`). Not cached.
+   */
+  profilingSteps(request: ProfilingRequest): ProfilingStep[] {
+    const plan = this.planFor(request.workload);
+    const scope = this.scopeOf(plan, {
+      workload: request.workload,
+      strategy: 'optimal',
+      ...(request.limits ? { limits: request.limits } : {}),
+      ...(request.minMemoryMb !== undefined ? { minMemoryMb: request.minMemoryMb } : {}),
+    });
+    return planProfiling(this.compiled, plan, scope, this.profiles, request, (choice, maxAttempts, note) =>
+      this.build(
+        plan,
+        { ...scope, params: { ...scope.params, maxAttempts }, notes: [...scope.notes, note] },
+        choice,
+        [],
+      ),
+    );
+  }
+
   private clearCache(): void {
     this.cache.clear();
     this.cached = 0;
@@ -486,7 +508,7 @@ export class Router {
    */
   private explore(plan: WorkloadPlan, scope: Scope, chosen: Choice): Exploration {
     const c = chosen.candidate;
-    const cv = this.profiles.runtimeCv(plan.workload) ?? DEFAULT_RUNTIME_CV;
+    const cv = this.profiles.runtimeCv(plan.workload) ?? UNMEASURED_CV;
     const logSd = c.cpus.map((cpu) => runtimeLogSd(this.profiles, plan.workload, cpu, c.arch, c.memoryMb, cv));
     const inFlight = this.exploring.get(`${plan.workload}\u0000${c.target.functionName}`);
     const pending = c.cpus.map((cpu) => inFlight?.get(cpu) ?? 0);

@@ -1,25 +1,23 @@
+import { CROSS_CPU_SPREAD } from './profiles';
+
 /**
  * How sure the router is of a workload's runtime on one CPU × arch × memory: a log-normal belief whose
  * spread shrinks with the runtimes observed there.
  *
- * Before a CPU is observed for a workload, its runtime is carried over from other CPUs by the prior's
- * relative speeds (`cpu-speed.ts`). Those speeds are averages over workloads, and single workloads stray far
- * from them: the paper itself says the AMD EPYC is up to 50% slower for most functions yet faster for
- * disk-bound ones, and ClassiFaaS's late-2025 us-east-1 logs (the lambda-2026 scenario cites them) have a matrix multiply on
- * EPYC at 0.54× the 2.5 GHz Xeon at 128 MB where the prior says 1.35×, and the 2.9 GHz Xeon at 0.73× where the
- * prior says 1.22× (and EPYC at 0.61× at 512 MB, 1.03× at 2 GB). The log-ratios of those departures from the
- * prior (−0.92, −0.79, −0.51, −0.27, and +0.11 for the paper's "50% slower") have a root mean square of 0.60;
- * `PRIOR_LOG_SD` takes 0.5, a factor of 1.65 either way per standard deviation.
+ * Before a CPU is observed for a workload, its runtime is carried over from other CPUs by a speed ratio (the
+ * prior's relative speeds in `cpu-speed.ts`, or one learned at another memory size), which the profiles take to
+ * be off by about `CROSS_CPU_SPREAD` (0.3 in log terms) and weigh against observed runtimes by precision. The
+ * belief uses the same spread, so that its mean is the profiles' blend. Published departures suggest that is
+ * cautious: ClassiFaaS's late-2025 us-east-1 logs (the lambda-2026 scenario cites them) have a matrix multiply
+ * on EPYC at 0.54× the 2.5 GHz Xeon at 128 MB where the prior says 1.35×, and the 2.9 GHz Xeon at 0.73× where the
+ * prior says 1.22×; those log-ratios (−0.92, −0.51) are two and three spreads out.
  *
  * One observation has the workload's own spread (its coefficient of variation, `ProfileBook.runtimeCv`), so n
  * observations and the prior combine as two normal estimates of the log-runtime: precision 1/σ0² + n/cv².
  */
 
-/** Standard deviation of a CPU's log-runtime for a workload around its relative-speed prior (see above). */
-export const PRIOR_LOG_SD = 0.5;
-
-/** A workload's runtime spread until two runtimes of one cell have been observed (10%, the fit check's too). */
-export const DEFAULT_RUNTIME_CV = 0.1;
+/** Standard deviation of a CPU's log-runtime for a workload before it ran there (see above). */
+export const PRIOR_LOG_SD = CROSS_CPU_SPREAD;
 
 /** Standard deviation of the log-runtime belief after `observations` runtimes of spread `cv` (see above). */
 export function beliefLogSd(observations: number, cv: number, priorLogSd: number = PRIOR_LOG_SD): number {
@@ -34,16 +32,6 @@ export function beliefLogSd(observations: number, cv: number, priorLogSd: number
 export function updateLogSd(logSd: number, cv: number): number {
   const spread = Math.max(cv, 1e-3);
   return (logSd * logSd) / Math.sqrt(logSd * logSd + spread * spread);
-}
-
-/**
- * Pseudo-observations the relative-speed estimate is worth against a CPU's own runtimes: (cv/σ0)², the ratio of
- * one observation's variance to the prior's, so that the blended mean is the belief's posterior mean.
- * @example priorWeightFor(0.05) // 0.01: one runtime of a steady workload outweighs the prior a hundredfold
- */
-export function priorWeightFor(cv: number, priorLogSd: number = PRIOR_LOG_SD): number {
-  const spread = Math.max(cv, 1e-3);
-  return (spread * spread) / (priorLogSd * priorLogSd);
 }
 
 /**

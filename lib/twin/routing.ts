@@ -5,6 +5,7 @@ import type { ResolvedZone } from '../core/zone-mix';
 import type { RejectMode, RouterConfig } from '../routing/config';
 import { MemoryRouterStore } from '../routing/memory-store';
 import { corePlacerFactory } from '../routing/placer';
+import type { ProfilingAnswer } from '../routing/profiling';
 import type { RouterRequestBody } from '../routing/request';
 import { RoutingService } from '../routing/service';
 import { silentTelemetry } from '../routing/telemetry';
@@ -144,6 +145,21 @@ export class TwinRouting {
       throw new TwinError(`the router refused a burst of ${JSON.stringify(request.workload)}: ${detail}`);
     }
     return { answer, outcome: this.outcomeOf(answer) };
+  }
+
+  /**
+   * Sends a profiling request (the router's `profiling` option, as `sky invoke --profiling` sends it) and returns
+   * the router's answer. Must run inside the twin's `clock.run()`.
+   * @throws TwinError when the router refuses the request (a twin bug, not an outcome).
+   */
+  async profile(request: RouterRequestBody): Promise<ProfilingAnswer> {
+    const answer = await this.service.route(request);
+    await this.service.flush();
+    if (answer.status !== 'profiling') {
+      const detail = answer.status === 'error' ? `${answer.error.type}: ${answer.error.message}` : answer.status;
+      throw new TwinError(`the router refused to profile ${JSON.stringify(request.workload)}: ${detail}`);
+    }
+    return answer;
   }
 
   /** The platform's bill of one call: billed time (INIT included) × price, plus the request charge. */
