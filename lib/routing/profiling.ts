@@ -21,6 +21,8 @@ export interface ProfilingOptions {
   readonly concurrency: number;
   /** Most calls this run makes. */
   readonly maxCalls: number;
+  /** Give only cells that could still win more than one runtime (false: every cell gets `observations`). */
+  readonly worthOnly: boolean;
 }
 
 /** What one memory size × architecture came to. */
@@ -64,7 +66,7 @@ const STOP_MARGIN_MS = 5_000;
 /**
  * Runs a profiling request in two rounds: one runtime of every cell, then the rest of the runtimes wanted of
  * the cells that could still win (`ProfilingRequest.worthOnly`: a memory size far too dear for the workload gets
- * one call per CPU, not `observations`). Each round makes at most `concurrency` calls at a time, interleaved
+ * one call per CPU, not `observations`); with `worthOnly` false, one round of every runtime wanted. Each round makes at most `concurrency` calls at a time, interleaved
  * across cells so a run stopped early has measured as many cells as it could.
  */
 export async function runProfiling(
@@ -90,10 +92,10 @@ export async function runProfiling(
     notMade: 0,
     outOfTime: false,
   };
-  const first = plan({ ...request, observations: Math.min(1, wanted) });
+  const first = plan({ ...request, observations: options.worthOnly ? Math.min(1, wanted) : wanted });
   await runRound(context, work, profile, placer, first, placementRequest, deployed, options, run);
   let skipped = 0;
-  if (wanted > 1 && !run.outOfTime) {
+  if (options.worthOnly && wanted > 1 && !run.outOfTime) {
     const rest = plan({ ...request, worthOnly: true });
     skipped = plan(request).length - rest.length;
     await runRound(context, work, profile, placer, rest, placementRequest, deployed, options, run);

@@ -487,22 +487,26 @@ export class DayRunner {
       ]),
     );
     try {
-      // Every workload's request at once, as a user profiling a set of functions would send them.
+      // Every workload's requests at once, as a user profiling a set of functions would send them: across
+      // memory sizes, and at the workload's own size (where the paper's strategies run it) every runtime wanted.
+      const request = (name: string, memorySizes: readonly number[], worthOnly: boolean): RouterRequestBody => ({
+        workload: { name, size: 'small' },
+        objective: 'cost',
+        limits: {
+          memorySizes: [...memorySizes],
+          minMemoryMb: scenario.workloads[name].minMemoryMb,
+          architectures: [...this.arches],
+        },
+        // Every cell's calls at once (the router's highest concurrency): the phase fits its hour of virtual time.
+        profiling: { observations, concurrency: PROFILING_CONCURRENCY, worthOnly },
+      });
       await clock.run(() =>
         Promise.all(
-          names.map((name) =>
-            routing.profile({
-              workload: { name, size: 'small' },
-              objective: 'cost',
-              limits: {
-                memorySizes: [...(this.workloadMemory.get(name) ?? [scenario.workloads[name].memoryMb])],
-                minMemoryMb: scenario.workloads[name].minMemoryMb,
-                architectures: [...this.arches],
-              },
-              // Every cell's calls at once (the router's highest concurrency): the phase fits its hour of virtual time.
-              profiling: { observations, concurrency: PROFILING_CONCURRENCY },
-            }),
-          ),
+          names.map(async (name) => {
+            const own = scenario.workloads[name].memoryMb;
+            await routing.profile(request(name, this.workloadMemory.get(name) ?? [own], true));
+            await routing.profile(request(name, [own], false));
+          }),
         ),
       );
     } finally {

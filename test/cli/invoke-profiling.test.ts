@@ -13,7 +13,7 @@ describe('sky invoke --profiling', () => {
       functionName: 'sky-router',
     });
     const request = parseRouterRequest(body);
-    expect(request.profiling).toEqual({ observations: 5, concurrency: 10, maxCalls: 2000 });
+    expect(request.profiling).toEqual({ observations: 5, concurrency: 10, maxCalls: 2000, worthOnly: true });
     expect(request.limits.memorySizes).toEqual([128, 512, 2048]);
     expect(request.batch).toBeUndefined();
   });

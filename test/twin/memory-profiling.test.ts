@@ -187,6 +187,7 @@ describe('profiling requests', () => {
     expect(parseRouterRequest({ workload: 'zipper', profiling: {} }).profiling).toEqual({
       concurrency: 20,
       maxCalls: 2000,
+      worthOnly: true,
     });
   });
 });
