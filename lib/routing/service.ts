@@ -48,7 +48,7 @@ export interface RoutingServiceOptions {
   readonly config: RouterConfig;
   /**
    * Builds the placer over each view snapshot.
-   * @default - the core `Router`, with the config's hold and attempt budget (see `corePlacerFactory`)
+   * @default - the core `Router`, with the config's hold, attempt budget and return share (see `corePlacerFactory`)
    */
   readonly placerFactory?: PlacerFactory;
   /**
@@ -106,7 +106,11 @@ export class RoutingService {
       config: options.config,
       placerFactory:
         options.placerFactory ??
-        corePlacerFactory({ holdMs: options.config.holdMs, maxAttempts: options.config.maxAttempts }),
+        corePlacerFactory({
+          holdMs: options.config.holdMs,
+          maxAttempts: options.config.maxAttempts,
+          returnShare: options.config.returnShare,
+        }),
       clock: options.clock ?? Date.now,
       ttlMs: options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
       onLoadError: (error) => telemetry.error('reading characterizations and profiles failed', error),

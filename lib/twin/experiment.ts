@@ -21,7 +21,7 @@ import { TwinError } from './errors';
 import { defaultHandlerKit } from './handlers';
 import { catalogPrices, type PriceBook } from './prices';
 import { rngFor } from './random';
-import { type RouterViewSummary, TwinRouting } from './routing';
+import { burstConcurrency, type RouterViewSummary, TwinRouting } from './routing';
 import { DEFAULT_TWIN_SAMPLING, sampleZone, type TwinSamplingOptions, type ZoneSampling } from './sampling';
 import type { Scenario } from './scenario';
 import { arm64FleetOf, DEFAULT_EPOCH_MS, fleetOf, Twin } from './twin';
@@ -443,6 +443,8 @@ export class DayRunner {
       const outcome = oracleBurst(oracleZones, workload, scenario, state.noise, scenario.burst, prices, {
         memorySizes: this.oracleMemory.get(name) ?? [workload.memoryMb],
         initBilledMs: twin.initBilledMs,
+        // paced as the strategies' bursts are, so it reuses warm instances as they can
+        concurrency: burstConcurrency(scenario.burst, this.options.waves ?? 1),
       });
       const top = Object.entries(outcome.acceptedByZone).sort((x, y) => y[1] - x[1])[0];
       return {

@@ -29,6 +29,15 @@ import type { CallResult, Twin } from './twin';
 /** Largest batch concurrency the router accepts (a burst larger than this queues behind it). */
 const MAX_CONCURRENCY = 1000;
 
+/**
+ * Most calls of a burst of `count` sent in `waves` waves that run at once, as the router's batch runs them:
+ * min(count, the largest concurrency, ceil(count / waves)).
+ * @example burstConcurrency(3000, 1); // 1000
+ */
+export function burstConcurrency(count: number, waves = 1): number {
+  return Math.max(1, Math.min(count, MAX_CONCURRENCY, Math.ceil(count / Math.max(1, waves))));
+}
+
 /** What the router's view held when a day's bursts began. */
 export interface RouterViewSummary {
   readonly characterizations: ReadonlyArray<{
@@ -134,7 +143,7 @@ export class TwinRouting {
     try {
       answer = await this.service.route({
         ...request,
-        batch: { count, concurrency: Math.min(count, MAX_CONCURRENCY), ...(waves > 1 ? { waves } : {}) },
+        batch: { count, concurrency: burstConcurrency(count), ...(waves > 1 ? { waves } : {}) },
       });
       await this.service.flush();
     } finally {

@@ -97,6 +97,18 @@ describe('strategy checks', () => {
     expect(formatStrategyChecks(run)).toMatch(/targets met on 0 of 2 workloads/);
   });
 
+  it("reports optimal's added latency per workload from its own bursts only", () => {
+    const [zipper, bfs] = optimalChecks(run);
+    // zipper: two optimal bursts, 2 of 200 requests waited 600 ms (1%): p99 150 ms.
+    expect([zipper.optimalP50AddedLatencyMs, zipper.optimalP99AddedLatencyMs]).toEqual([0, 150]);
+    // bfs: one burst of 98 completed requests, 1 waited 600 ms (more than 1%).
+    expect([bfs.optimalP50AddedLatencyMs, bfs.optimalP99AddedLatencyMs]).toEqual([0, 600]);
+    const slowOthers = (b: BurstRecord): BurstRecord =>
+      b.strategy === 'optimal' ? b : { ...b, outcome: { ...b.outcome, addedLatencyCounts: { 1395: 100 } } };
+    const [only] = optimalChecks(runOf([[burst('z', 'baseline', 1), burst('z', 'optimal', 0.9)].map(slowOthers)]));
+    expect(only.optimalP99AddedLatencyMs).toBe(150);
+  });
+
   it('never counts a workload with failed optimal requests as met, however cheap they made it', () => {
     const cheapByFailing = runOf([
       [
@@ -155,9 +167,11 @@ describe('target summary over scenarios', () => {
     const rows = text.split('\n');
     const a = rows.find((l) => l.includes('stress-a'))!;
     const b = rows.find((l) => l.includes('stress-b'))!;
-    expect(a).toMatch(/stress-a\s+3\s+1\s+z\s+16\.0\s+6\.7\s+20\.0\s+80\s+0\s+yes$/);
+    expect(a).toMatch(/stress-a\s+3\s+1\s+z\s+16\.0\s+6\.7\s+20\.0\s+80\s+0\s+0\/150\s+yes$/);
     // y: 5% saved against an oracle of 30% (17% of the gap), and above hybrid's 0.9.
-    expect(b).toMatch(/stress-b\s+9\s+2\s+y\s+5\.0\s+-5\.6\s+30\.0\s+17\s+0\s+NO \(above hybrid, gap < 80%\)$/);
+    expect(b).toMatch(
+      /stress-b\s+9\s+2\s+y\s+5\.0\s+-5\.6\s+30\.0\s+17\s+0\s+0\/150\s+NO \(above hybrid, gap < 80%\)$/,
+    );
     expect(text).toMatch(/targets met on 1 of 2 scenario workloads, over 2 run\(s\)/);
     expect(text).not.toMatch(/below the oracle/);
   });
@@ -181,7 +195,7 @@ describe('target summary over scenarios', () => {
     expect(optimalChecks(missed)[0].belowOracle).toBe(false);
     const summary = formatTargetSummary([scenarioChecksOf(below)]);
     expect(summary).toMatch(/stress-c .* yes \(below the oracle\*\)$/m);
-    expect(summary).toMatch(/\* below the oracle, which is then no bound: .*reuse instances their burst left warm/);
+    expect(summary).toMatch(/\* below the oracle, which is then no bound: .*reuse more warm instances/);
     expect(formatStrategyChecks(below)).toMatch(
       /q .* yes \(below the oracle\*\)\n.*targets met on 1 of 1 workloads\n {2}\* below the oracle/,
     );
