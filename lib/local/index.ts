@@ -1,4 +1,5 @@
 export { Cleanup } from './cleanup';
+export { deploymentTableName } from './deployments';
 export * from './errors';
 export { runLocalExperiment } from './experiment';
 export { localHandlerKit } from './model-kit';

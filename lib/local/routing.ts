@@ -17,6 +17,8 @@ export interface BurstResult {
   readonly attempts: number;
   readonly rejects: number;
   readonly failovers: number;
+  /** Attempts that started a new instance (INIT billed where the pricing bills it). */
+  readonly newInstances: number;
   readonly meanRuntimeMs?: number;
   /** The zone the burst's placement chose. */
   readonly azId: string;
@@ -34,6 +36,21 @@ export interface BurstPlan {
   readonly count: number;
   readonly concurrency: number;
   readonly signal?: AbortSignal;
+}
+
+/**
+ * What makes the strategies' bursts comparable: each strategy routes as a deployment of its own, and every burst
+ * meets the same starting pool, as in the twin's experiment. Without them a strategy would inherit the instances
+ * the bursts before it left warm (no INIT, CPUs already accepted) and what their calls taught the router.
+ */
+export interface BurstDeployments {
+  /** Puts a strategy's own deployment in place (its router and the store it learns in) before its first burst. */
+  deploy(strategy: StrategyName): Promise<void>;
+  /**
+   * Gives the next burst, of `workload`, the starting pool every strategy's burst of it gets: no instance left warm by
+   * an earlier burst, and the same draw of where new instances land.
+   */
+  freshPool(workload: string): void;
 }
 
 /** The router request of one burst: one workload, one strategy, the workload's memory, cost as objective. */
@@ -76,6 +93,7 @@ function resultOf(workload: string, strategy: StrategyName, answer: BatchAnswer)
     attempts: summary.attemptsPerRequest * summary.count,
     rejects: summary.rejects,
     failovers: summary.failovers,
+    newInstances: summary.newInstances,
     ...(summary.meanRuntimeMs !== undefined ? { meanRuntimeMs: summary.meanRuntimeMs } : {}),
     azId: placement.target.azId,
     rejectCpus: placement.rejectCpus,
@@ -107,22 +125,31 @@ export async function profileWorkloads(
   }
 }
 
-/** Sends one burst of every workload under every strategy, workload by workload. */
+/**
+ * Sends one burst of every workload under every strategy, strategy by strategy: each strategy in its own deployment,
+ * each burst from the same starting pool (see {@link BurstDeployments}). Results are in workload order, then strategy
+ * order.
+ */
 export async function runBursts(
   plan: BurstPlan,
   strategies: readonly StrategyName[],
+  deployments: BurstDeployments,
   task?: ProgressTask,
 ): Promise<BurstResult[]> {
-  const results: BurstResult[] = [];
+  const byStrategy = new Map<StrategyName, BurstResult[]>();
   let done = 0;
-  for (const [workload, { memoryMb }] of Object.entries(plan.workloads)) {
-    for (const strategy of strategies) {
+  for (const strategy of strategies) {
+    await deployments.deploy(strategy);
+    const results: BurstResult[] = [];
+    for (const [workload, { memoryMb }] of Object.entries(plan.workloads)) {
+      deployments.freshPool(workload);
       const answer = await sendBurst(plan, burstRequest(workload, memoryMb, strategy, plan.count, plan.concurrency));
       results.push(resultOf(workload, strategy, answer));
       task?.update(++done, `${workload} ${strategy}`);
     }
+    byStrategy.set(strategy, results);
   }
-  return results;
+  return Object.keys(plan.workloads).flatMap((_, i) => strategies.map((s) => byStrategy.get(s)![i]));
 }
 
 /**

@@ -23,13 +23,21 @@ import type { PlainHandler } from '../twin/kit';
 import { loadScenario, parseScenario, type Scenario } from '../twin/scenario';
 import { Cleanup } from './cleanup';
 import { costCarbonRows } from './cost-carbon';
+import { copyTable, deploymentTableName } from './deployments';
 import { LocalSkyError, type LocalSkyStep, messageOf } from './errors';
 import { runLocalExperiment } from './experiment';
 import { localHandlerKit } from './model-kit';
 import { type LocalSkyOptions, resolveLocalSkyOptions } from './options';
 import { awsZonesOf, externalFanout, startLocalProviderZones } from './provider-zones';
 import { buildReportData } from './report-data';
-import { type BurstPlan, type BurstResult, profileWorkloads, runBursts, strategySummary } from './routing';
+import {
+  type BurstDeployments,
+  type BurstPlan,
+  type BurstResult,
+  profileWorkloads,
+  runBursts,
+  strategySummary,
+} from './routing';
 import { sampleZoneLocally, type ZoneSamplingResult } from './sampling';
 import { LOCAL_CREDENTIALS, type LocalServers, startLocalServers } from './servers';
 import { createTable, type SynthesizedMesh, skyConfigForScenario, synthesizeMesh } from './synth';
@@ -220,9 +228,9 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       },
       providers.zones,
     );
-    const registerRouter = (): void => {
+    const registerRouter = (routerStore: SkyStore): void => {
       const handler = createRouterHandler({
-        store,
+        store: routerStore,
         // As the router Lambda builds its own: Lambda through the SDK, other providers over HTTP with their auth.
         invoker: routerInvoker(lambdaInvoker, providers.zones, { secrets: providers.secrets }),
         config: routerConfig,
@@ -237,7 +245,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     const router = functionRouterClient({ client: servers.lambda });
     const plan: BurstPlan = { router, workloads, count: o.burst, concurrency: o.concurrency, signal };
     if (o.profileBurst > 0) {
-      registerRouter();
+      registerRouter(store);
       const profileTask = progress.task('profile workloads', Object.keys(workloads).length);
       await step('routing', () =>
         profileWorkloads(
@@ -248,10 +256,19 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       );
       profileTask.done();
     }
-    // A fresh router reads the profiles just learned (and the characterizations) from the table.
-    registerRouter();
+    // Each strategy routes as a deployment of its own: a fresh router on a copy of the table as sampling and profiling
+    // left it, so it learns from its own calls only; and each burst starts from the day's fleet with no instance left
+    // warm by an earlier one.
+    const deployments: BurstDeployments = {
+      async deploy(strategy) {
+        const copyName = deploymentTableName(tableName, strategy);
+        await copyTable(servers.dynamoClient, mesh.table, copyName);
+        registerRouter(new SkyStore({ client: doc, tableName: copyName }));
+      },
+      freshPool: (workload) => servers.api.twin.setDay(0, workload),
+    };
     const routeTask = progress.task('route bursts', Object.keys(workloads).length * o.strategies.length);
-    const bursts = await step('routing', () => runBursts(plan, o.strategies, routeTask));
+    const bursts = await step('routing', () => runBursts(plan, o.strategies, deployments, routeTask));
     routeTask.done();
     if (providers.endpoints) {
       const served = Object.entries(providers.endpoints.served).map(

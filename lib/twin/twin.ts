@@ -174,16 +174,20 @@ export class Twin {
 
   /**
    * Installs day `day`'s fleet in every zone: host CPUs from the day's mix (largest remainder),
-   * placed on hosts in a seeded random order, with seeded boot times. Live instances are dropped.
+   * placed on hosts in a seeded random order, with seeded boot times. Live instances are dropped. `draw` names
+   * another seeded draw of the same day (where its instances land), e.g. one per workload, so that repeated
+   * fresh pools of a day are not all the same draw.
    */
-  setDay(day: number): void {
+  setDay(day: number, draw?: string): void {
     if (!Number.isInteger(day) || day < 0) throw new TwinError(`day must be a whole number ≥ 0, got ${day}`);
     this.currentDay = day;
     for (const z of this.scenario.zones) {
       const zone = this.zoneMap.get(z.azId) as EmulatedZone<InstanceRuntime>;
       zone.configure(
         [...fleetOf(this.scenario, z.azId, day), ...arm64FleetOf(this.scenario, z.azId, day)],
-        rngFor(this.scenario.seed, 'zone', z.azId, 'day', day),
+        draw === undefined
+          ? rngFor(this.scenario.seed, 'zone', z.azId, 'day', day)
+          : rngFor(this.scenario.seed, 'zone', z.azId, 'day', day, 'draw', draw),
         this.epochMs + day * 86_400_000,
       );
     }

@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { cpuKeyOf } from '../../lib/core/cpu';
 import { apeOfCounts } from '../../lib/core/distribution';
 import {
+  deploymentTableName,
   LOCAL_STRATEGIES,
   LocalSkyError,
   type LocalSkyOptions,
@@ -126,6 +127,19 @@ describe('sky local on a small scenario, end to end', () => {
             );
             stored[`POLLS#${zone.azId}`] = (out.Items ?? []) as StoredItem[];
           }
+          // What each strategy's deployment learned, in the table it routed from.
+          for (const strategy of LOCAL_STRATEGIES) {
+            for (const workload of Object.keys(scenarioJson.workloads)) {
+              const out = await doc.send(
+                new QueryCommand({
+                  TableName: deploymentTableName(world.tableName, strategy),
+                  KeyConditionExpression: 'pk = :pk',
+                  ExpressionAttributeValues: { ':pk': `PROFILE#${workload}` },
+                }),
+              );
+              stored[`${strategy}:PROFILE#${workload}`] = (out.Items ?? []) as StoredItem[];
+            }
+          }
         } finally {
           client.destroy();
         }
@@ -199,6 +213,25 @@ describe('sky local on a small scenario, end to end', () => {
       const rejects = bursts.reduce((sum, b) => sum + b.rejects, 0);
       expect(row.meanAddedLatencyMs).toBeCloseTo((rejects * scenarioJson.holdMs) / row.requests, 9);
       expect(row.attemptsPerRequest).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('starts every burst from the same pool: no instance left warm by an earlier burst', () => {
+    // Both workloads run at the same memory in the fixed zone, so a burst after another would find its instances warm.
+    for (const burst of result.bursts) expect(burst.newInstances).toBeGreaterThanOrEqual(SMALL.concurrency!);
+  });
+
+  it('routes each strategy as a deployment of its own, which learns from its own calls only', () => {
+    const observations = (items: readonly StoredItem[]): number =>
+      items.reduce((sum, item) => sum + Number(item.count ?? 0), 0);
+    for (const workload of Object.keys(scenarioJson.workloads)) {
+      const profiled = observations(stored[`PROFILE#${workload}`]);
+      expect(profiled).toBeGreaterThan(0);
+      for (const strategy of LOCAL_STRATEGIES) {
+        const own = result.bursts.find((b) => b.workload === workload && b.strategy === strategy)!;
+        // What profiling taught every deployment, plus one runtime per call of this strategy's own burst.
+        expect(observations(stored[`${strategy}:PROFILE#${workload}`])).toBe(profiled + own.succeeded);
+      }
     }
   });
 
