@@ -5,15 +5,16 @@ import { smallScenario, smallScenarioJson } from './fixtures';
 /**
  * Lone calls (bursts of one request) of focus-fastest, which rejects every CPU but the 3.0 GHz Xeon (15% of the
  * hosts), so most first attempts are rejected. Same scenario and seed for every mode: the fleets and draws align.
- * The fixture's disk-writer runs about as fast on its rarer EPYC (0.97×) as on the 3.0 GHz Xeon (0.95×), so a few
- * noisy profiling runs may make EPYC look fastest; here it is plainly slower, so that the 3.0 GHz Xeon is the focus.
+ * The fixture's disk-writer runs about as fast on EPYC (0.97×) and the 2.5 GHz Xeon (1×) as on the 3.0 GHz Xeon
+ * (0.95×), so a few noisy profiling runs may make another look fastest; here the 3.0 GHz Xeon is plainly the
+ * fastest, so that it is the focus, as it is for zipper.
  */
 const workloads = smallScenarioJson().workloads as Record<string, Record<string, unknown>>;
 const scenario = smallScenario({
   burst: 1,
   workloads: {
     ...workloads,
-    'disk-writer': { ...workloads['disk-writer'], relative: { xeon30: 0.95, xeon29: 1.1, epyc: 1.2 } },
+    'disk-writer': { ...workloads['disk-writer'], relative: { xeon30: 0.8, xeon29: 1.1, epyc: 1.2 } },
   },
 });
 
