@@ -1,16 +1,24 @@
+import { readdirSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { runTwinExperiment } from '../lib/twin/experiment';
+import { runTwinExperiment, type TwinRun } from '../lib/twin/experiment';
 import { startLambdaApi } from '../lib/twin/lambda-api';
 import { twinReport } from '../lib/twin/report';
-import { loadScenario } from '../lib/twin/scenario';
-import { formatStrategyChecks } from '../lib/twin/strategy-check';
+import { loadScenario, type Scenario } from '../lib/twin/scenario';
+import {
+  formatStrategyChecks,
+  formatTargetSummary,
+  type ScenarioChecks,
+  scenarioChecksOf,
+} from '../lib/twin/strategy-check';
+import { benchRunsOf, benchSelectionOf } from './twin-selection';
 
-export const title = 'twin: loopback Lambda API throughput, and the paper scenario end to end';
+export const title = 'twin: loopback Lambda API throughput, and every shipped scenario against the targets';
 
-const SCENARIO = `${__dirname}/../scenarios/paper-ex5.json`;
-const SCENARIO_2026 = `${__dirname}/../scenarios/lambda-2026.json`;
+const SCENARIOS = join(__dirname, '..', 'scenarios');
+const SCENARIO = join(SCENARIOS, 'paper-ex5.json');
 
 /** The paper's figures (§4.4–4.5) to print beside the twin's. */
 const PAPER = [
@@ -64,19 +72,10 @@ export async function apiThroughput(): Promise<void> {
   }
 }
 
-async function paperRun(): Promise<void> {
-  const scenario = loadScenario(SCENARIO);
-  const workers = Math.max(1, Math.min(2, availableParallelism()));
-  const started = performance.now();
-  const run = await runTwinExperiment(scenario, { workers });
-  const seconds = (performance.now() - started) / 1000;
+/** The paper's comparison figures and sampling per zone, from a run of paper-ex5. */
+function paperFigures(scenario: Scenario, run: TwinRun): void {
   const report = twinReport(run);
-  const calls = run.days.reduce((n, d) => n + d.bursts.reduce((m, b) => m + b.outcome.attempts, 0), 0);
-  console.log(
-    `paper-ex5 (${scenario.days} days, ${scenario.zones.length} zones, ${Object.keys(scenario.workloads).length} workloads × 7 strategies): ` +
-      `${seconds.toFixed(1)} s with ${workers} worker thread(s), ${calls} routed attempts (target < 60 s on 2 cores)`,
-  );
-  console.log('\nsavings vs baseline (us-west-1b), twin | paper:');
+  console.log(`\nsavings vs baseline (us-west-1b) over ${run.days.length} days, twin | paper:`);
   for (const p of PAPER) {
     const row = report.routing.find((r) => r.workload === p.workload && r.strategy === p.strategy);
     console.log(
@@ -93,7 +92,6 @@ async function paperRun(): Promise<void> {
     const xs = report.routing.filter((r) => r.strategy === strategy).map((r) => r.savingsPct);
     console.log(`  ${strategy}, mean over workloads: ${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(2)} %`);
   }
-  console.log(`\n${formatStrategyChecks(run)}`);
   console.log(
     '\nprogressive sampling per zone (mean over days): polls run, polls to 95%, saturated at poll, $ per characterization',
   );
@@ -121,35 +119,71 @@ async function paperRun(): Promise<void> {
   );
 }
 
-/**
- * lambda-2026 (late-2025 per-memory measurements, CPU ranking that depends on memory) under 2026
- * billing and under 2024 billing (INIT not billed): savings per strategy, and where optimal ran.
- */
-export async function lambda2026Run(): Promise<void> {
-  const workers = Math.max(1, Math.min(2, availableParallelism()));
-  for (const initBilled of [true, false]) {
-    const loaded = loadScenario(SCENARIO_2026);
-    const scenario = { ...loaded, pricing: { ...loaded.pricing, initBilled } };
-    const started = performance.now();
-    const report = twinReport(await runTwinExperiment(scenario, { workers }));
-    const seconds = (performance.now() - started) / 1000;
+/** Savings per strategy, and where optimal and the oracle ran: lambda-2026's memory-dependent ranking shows there. */
+function whereFigures(run: TwinRun): void {
+  for (const row of twinReport(run).routing) {
+    const where =
+      row.strategy === 'optimal' || row.strategy === 'oracle'
+        ? `  MB ${JSON.stringify(row.memoryMb)} ${JSON.stringify(row.architectures)} ${JSON.stringify(row.zones)}`
+        : '';
     console.log(
-      `\nlambda-2026, ${initBilled ? '2026 billing (INIT billed)' : '2024 billing (INIT not billed)'}: ${seconds.toFixed(1)} s`,
+      `  ${row.workload.padEnd(6)} ${row.strategy.padEnd(14)} ${row.savingsPct.toFixed(1).padStart(7)} %  failed ${row.failedRequests}${where}`,
     );
-    for (const row of report.routing) {
-      const where =
-        row.strategy === 'optimal' || row.strategy === 'oracle'
-          ? `  MB ${JSON.stringify(row.memoryMb)} ${JSON.stringify(row.architectures)} ${JSON.stringify(row.zones)}`
-          : '';
-      console.log(
-        `  ${row.workload.padEnd(6)} ${row.strategy.padEnd(14)} ${row.savingsPct.toFixed(1).padStart(7)} %  failed ${row.failedRequests}${where}`,
-      );
-    }
   }
+}
+
+async function timedRun(scenario: Scenario, days: number): Promise<{ run: TwinRun; seconds: number }> {
+  const workers = Math.max(1, Math.min(2, availableParallelism()));
+  const started = performance.now();
+  const run = await runTwinExperiment(scenario, { workers, days });
+  return { run, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Every shipped scenario, one after the other, with `optimal` against the issue's targets, then one table over
+ * all of them. paper-ex5 also prints the paper's figures and sampling; lambda-2026 where each strategy ran,
+ * under 2026 billing and (a second run) under 2024 billing. SKY_BENCH_TWIN_DAYS / _SEEDS / _SCENARIOS narrow
+ * or widen the runs (see twin-selection.ts).
+ */
+export async function targetTables(): Promise<void> {
+  const selection = benchSelectionOf(process.env);
+  const scenarios = readdirSync(SCENARIOS)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => loadScenario(join(SCENARIOS, f)));
+  const runs = benchRunsOf(scenarios, selection);
+  const summaries: ScenarioChecks[] = [];
+  const started = performance.now();
+  for (const { scenario, days } of runs) {
+    const { run, seconds } = await timedRun(scenario, days);
+    const attempts = run.days.reduce((n, d) => n + d.bursts.reduce((m, b) => m + b.outcome.attempts, 0), 0);
+    console.log(
+      `\n### ${scenario.name}, seed ${scenario.seed}, ${days} of ${scenario.days} days: ${scenario.zones.length} zones, ` +
+        `${Object.keys(scenario.workloads).length} workloads × ${run.strategies.length} strategies, bursts of ${scenario.burst}; ` +
+        `${seconds.toFixed(1)} s, ${attempts} routed attempts`,
+    );
+    const ownSeed = scenario.seed === scenarios.find((s) => s.name === scenario.name)?.seed;
+    if (scenario.name === 'paper-ex5' && ownSeed) paperFigures(scenario, run);
+    if (scenario.name === 'lambda-2026' && ownSeed) {
+      console.log('\n2026 billing (INIT billed):');
+      whereFigures(run);
+      const { run: run2024, seconds: s2024 } = await timedRun(
+        { ...scenario, pricing: { ...scenario.pricing, initBilled: false } },
+        days,
+      );
+      console.log(`2024 billing (INIT not billed), ${s2024.toFixed(1)} s:`);
+      whereFigures(run2024);
+    }
+    console.log(`\n${formatStrategyChecks(run)}`);
+    summaries.push(scenarioChecksOf(run));
+  }
+  console.log(
+    `\n${formatTargetSummary(summaries)}  all runs: ${((performance.now() - started) / 1000).toFixed(0)} s` +
+      (selection.maxDays === undefined ? '' : `, at most ${selection.maxDays} days each`),
+  );
 }
 
 export async function run(): Promise<void> {
   await apiThroughput();
-  await paperRun();
-  await lambda2026Run();
+  await targetTables();
 }

@@ -186,7 +186,7 @@ function parseUrl(text: string): URL {
 function isRouterAnswer(value: unknown): value is RouterAnswer {
   if (typeof value !== 'object' || value === null) return false;
   const status = (value as { status?: unknown }).status;
-  return status === 'ok' || status === 'error' || status === 'batch';
+  return status === 'ok' || status === 'error' || status === 'batch' || status === 'profiling';
 }
 
 function post(

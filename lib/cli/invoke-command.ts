@@ -3,6 +3,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { type Command, InvalidArgumentError } from 'commander';
 import { functionRouterClient, type RouterClient, regionOfFunctionUrl, urlRouterClient } from '../aws/router-client';
 import { ROUTER_FUNCTION_NAME } from '../core/naming';
+import type { ProfilingAnswer } from '../routing/profiling';
 import type { RouterRequestBody } from '../routing/request';
 import type { AttemptRecord, BatchAnswer, PlacementSummary, RouterAnswer } from '../routing/types';
 import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, requestBodyOf, usd } from './router-options';
@@ -13,6 +14,7 @@ export interface InvokeCliOptions extends PlacementCliOptions {
   readonly input?: unknown;
   readonly batch?: number;
   readonly concurrency?: number;
+  readonly profiling?: number;
   readonly endpoint?: string;
   readonly region: string;
   readonly functionName: string;
@@ -34,7 +36,12 @@ export function registerInvokeCommand(program: Command): void {
     .option('--entry <name>', 'exported function of --code-file to run (default run)')
     .option('--input <json>', 'input for the code, as JSON', parseJson)
     .option('--batch <n>', 'send n invocations as one batch', parsePositiveInt)
-    .option('--concurrency <n>', 'batch concurrency (default 100)', parsePositiveInt)
+    .option('--concurrency <n>', 'batch concurrency (default 100; profiling 20)', parsePositiveInt)
+    .option(
+      '--profiling <observations>',
+      'profile the workload instead: runtimes on every CPU × architecture × memory size allowed, this many each',
+      parsePositiveInt,
+    )
     .option('--endpoint <url>', "the router's Function URL; default: invoke the router function directly")
     .option('--region <region>', 'AWS region of the router (the home region)', process.env.AWS_REGION ?? 'us-west-2')
     .option('--function-name <name>', 'router function for direct invocation', ROUTER_FUNCTION_NAME)
@@ -73,6 +80,14 @@ export function invokeBodyOf(options: InvokeCliOptions): RouterRequestBody {
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.batch !== undefined
       ? { batch: { count: options.batch, ...(options.concurrency ? { concurrency: options.concurrency } : {}) } }
+      : {}),
+    ...(options.profiling !== undefined
+      ? {
+          profiling: {
+            observations: options.profiling,
+            ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+          },
+        }
       : {}),
   };
 }
@@ -118,6 +133,7 @@ function parseJson(value: string): unknown {
 /** A readable rendering of a router answer. */
 export function formatAnswer(answer: RouterAnswer): string {
   if (answer.status === 'batch') return formatBatch(answer);
+  if (answer.status === 'profiling') return formatProfiling(answer);
   const lines: string[] = [];
   if (answer.status === 'ok') {
     lines.push(`result: ${truncate(JSON.stringify(answer.result))}`);
@@ -186,6 +202,27 @@ function formatBatch(answer: BatchAnswer): string {
         .join(', ')}`,
     );
   }
+  return lines.join('\n');
+}
+
+/** A profiling answer as Lambda Power Tuning users read theirs: one row per memory size. */
+function formatProfiling(answer: ProfilingAnswer): string {
+  const s = answer.summary;
+  const lines = [
+    `profiled ${answer.profile}: ${s.cells} cell(s) wanted runtimes; ${s.calls} call(s), ${s.attempts} attempt(s), ` +
+      `${s.failed} failed, cost ${usd(s.costUsd)}`,
+  ];
+  for (const size of answer.sizes) {
+    const cpus = Object.entries(size.cpus)
+      .map(([cpu, m]) => `${cpu} ${m.meanMs.toFixed(0)} ms (${m.calls})`)
+      .join(', ');
+    const best = size.best
+      ? `best ${size.best.functionName} reject [${size.best.rejectCpus.join(', ')}]: ${usd(size.best.expectedCostUsd)}, ` +
+        `${size.best.expectedRuntimeMs.toFixed(0)} ms`
+      : 'nothing placeable';
+    lines.push(`  ${size.arch} ${size.memoryMb} MB: ${best}${cpus ? `; measured ${cpus}` : ''}`);
+  }
+  for (const note of answer.notes ?? []) lines.push(`note: ${note}`);
   return lines.join('\n');
 }
 

@@ -17,6 +17,7 @@ interface TwinCliOptions {
   readonly rejectMode: RejectMode;
   readonly waves?: number;
   readonly days?: number;
+  readonly seed?: number;
   readonly out?: string;
   readonly workers?: number;
   readonly progress: boolean;
@@ -25,6 +26,15 @@ interface TwinCliOptions {
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`must be a whole number ≥ 1, got "${value}"`);
+  return n;
+}
+
+/** A scenario seed: a whole number that fits 32 bits, as the scenario format takes. */
+function seedArg(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 2 ** 32 - 1) {
+    throw new InvalidArgumentError(`must be a whole number 0..4294967295 (the scenario's seed field), got "${value}"`);
+  }
   return n;
 }
 
@@ -54,12 +64,18 @@ export function registerTwinCommand(program: Command): void {
       positiveInt,
     )
     .option('--days <n>', 'run only the first n days', positiveInt)
+    .option(
+      '--seed <n>',
+      "run at this seed instead of the file's (every random draw derives from it; the same file and seed give the same report)",
+      seedArg,
+    )
     .option('--out <file>', 'also write the rich per-day results (characterizations, bursts, drift) as JSON')
     .option('--workers <n>', 'worker threads to split the strategies over (results do not depend on it)', positiveInt)
     .option('--no-progress', 'no progress on stderr')
     .action(async (options: TwinCliOptions) => {
       if (options.out) prepareOutFile(options.out);
-      const scenario = loadScenario(options.scenario);
+      const loaded = loadScenario(options.scenario);
+      const scenario = options.seed === undefined ? loaded : { ...loaded, seed: options.seed };
       const progress = options.progress ? twinProgressReporter() : undefined;
       let run: TwinRun;
       try {

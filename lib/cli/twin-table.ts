@@ -58,7 +58,7 @@ export function formatTwinTable(report: TwinReport, zoneNames: Readonly<Record<s
     'zone is where the baseline strategy sends every request. regional: the zone with the best CPU mix. ' +
     'retry-slow: reject the two slowest CPUs. focus-fastest: reject all but the fastest. hybrid: ' +
     'regional + retry-slow. optimal: the least expected cost over zones, memory, architecture and reject ' +
-    "sets. oracle: knows every instance's CPU before placing (a bound, not a strategy one can deploy).";
+    "sets. oracle: knows every instance's CPU before placing and runs each burst as many calls at a time as the strategies do (a bound, not a strategy one can deploy; see the targets' note where a strategy beats it).";
   const counts = (c: Readonly<Record<string, number>>, show: (key: string) => string = (k) => k): string =>
     Object.entries(c)
       .sort((a, b) => b[1] - a[1])

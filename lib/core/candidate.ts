@@ -1,5 +1,5 @@
 import { wattsOf } from './carbon';
-import { billedDurationMs, usdPerBilledMs } from './cost-model';
+import { type AttemptChain, attemptChain, billedDurationMs, usdPerBilledMs } from './cost-model';
 import { dynamicFunctionName } from './naming';
 import type { Arch, CpuKey, RegionFacts, Target } from './types';
 
@@ -131,6 +131,14 @@ export interface EvaluationParams {
    * runs on it without INIT, when that is cheaper than a fresh instance (the `auto` reject mode).
    */
   keepBeforeLastAttempt: boolean;
+  /** Whether every rejected instance stays warm after its hold (the `hold` reject mode). */
+  rejectedStayWarm: boolean;
+  /**
+   * Share of retries that an instance the call left warm (held, or kept for the last attempt) takes back: the
+   * platform hands the next call the most recently used idle instance, which is the one the retry's call just
+   * released. See `attemptChain` in cost-model.ts.
+   */
+  returnShare: number;
 }
 
 /** The expected metrics of one candidate with one reject set. Mutable scratch, reused. */
@@ -158,9 +166,15 @@ export function newMetrics(): Metrics {
   };
 }
 
+/** Scratch of `evaluateSums` (it runs for every candidate and reject set, so it allocates nothing). */
+const CHAIN: AttemptChain = { attempts: 1, freshBeforeLast: 1, lastReach: 0, returnedRetries: 0 };
+
 /**
  * Fills `out` with the expected metrics for reject share q, accepted sum Σ_{c∉B} p_c T_c and
- * rejected sum Σ_{c∈B} p_c T_c, with a round trip `rttMs` to the region. Allocation-free.
+ * rejected sum Σ_{c∈B} p_c T_c, with a round trip `rttMs` to the region, under the reject mode the
+ * params carry: a rejected instance that stays warm (held, or kept for the last attempt) takes the
+ * retry back with probability `returnShare`, so that retry runs a rejected CPU and starts no new
+ * instance (`attemptChain`). Allocation-free.
  */
 export function evaluateSums(
   c: Candidate,
@@ -172,31 +186,23 @@ export function evaluateSums(
   out: Metrics,
 ): Metrics {
   const m = p.maxAttempts;
-  let attempts = 1;
-  let lastShare = 0;
-  if (q > 0) {
-    if (q >= 1) {
-      attempts = m;
-      lastShare = 1;
-    } else if (m === Number.POSITIVE_INFINITY) {
-      attempts = 1 / (1 - q);
-    } else {
-      lastShare = q ** (m - 1);
-      attempts = (1 - lastShare * q) / (1 - q);
-    }
-  } else if (m <= 1) {
-    lastShare = 1;
-  }
+  const freshMs = acceptedMs + rejectedMs;
+  const keptMs = q > 0 ? rejectedMs / q : 0;
+  const earlyReturn = p.rejectedStayWarm ? p.returnShare : 0;
+  const keepsLast = p.keepBeforeLastAttempt && keepsBeforeLastAttempt(keptMs, freshMs, p.initBilledMs);
+  const lastReturn = p.rejectedStayWarm || keepsLast ? p.returnShare : 0;
+  const chain = attemptChain(q, m, earlyReturn, lastReturn, CHAIN);
+  const attempts = chain.attempts;
   if (!Number.isFinite(attempts)) {
     out.feasible = false;
     out.value = Number.POSITIVE_INFINITY;
     return out;
   }
-  const draw = lastAttemptDraw(q, acceptedMs, rejectedMs, lastShare, m, p);
-  const runtimeMs = acceptedMs * (attempts - lastShare) + lastShare * draw.lastMs;
+  const lastMs = (1 - lastReturn) * freshMs + lastReturn * keptMs;
+  const runtimeMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
   const uses = p.usesPerInstance;
   const retries = (attempts - 1) / uses;
-  const newInstances = (newInstancesPerRequest(attempts, p) - (draw.kept ? lastShare : 0)) / uses;
+  const newInstances = (newInstancesPerRequest(attempts, p) - chain.returnedRetries) / uses;
   const billedMs = runtimeMs + rejectedAttemptMs(p.holdMs) * retries + newInstances * p.initBilledMs;
   const attemptsPerCall = 1 + retries;
   const costUsd = billedMs * c.usdPerMs + attemptsPerCall * c.usdPerRequest;
@@ -216,27 +222,6 @@ export function evaluateSums(
 /** Billed ms of a rejected attempt: its hold, and at least Lambda's 1 ms minimum. */
 export function rejectedAttemptMs(holdMs: number): number {
   return Math.max(1, Math.ceil(holdMs));
-}
-
-/**
- * What the last attempt of a call that reached it runs (ms, expected) and whether the instance rejected just before
- * it is kept for it: a fresh draw runs anything (Σ_c p_c t_c, plus INIT), the kept instance runs one of the rejected
- * CPUs (Σ_{c∈B} p_c t_c / q, no INIT). Kept only where the placement allows it and it bills less.
- */
-function lastAttemptDraw(
-  q: number,
-  acceptedMs: number,
-  rejectedMs: number,
-  lastShare: number,
-  m: number,
-  p: EvaluationParams,
-): { lastMs: number; kept: boolean } {
-  const freshMs = acceptedMs + rejectedMs;
-  if (!p.keepBeforeLastAttempt || lastShare <= 0 || q <= 0 || m <= 1) return { lastMs: freshMs, kept: false };
-  const keptMs = rejectedMs / q;
-  return keepsBeforeLastAttempt(keptMs, freshMs, p.initBilledMs)
-    ? { lastMs: keptMs, kept: true }
-    : { lastMs: freshMs, kept: false };
 }
 
 /**

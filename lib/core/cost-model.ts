@@ -115,6 +115,70 @@ export function expectedObjective(
   return perAttempt * attempts + perReject * (attempts - 1) + acceptedSum * attempts + lastAttemptShare * rejectedSum;
 }
 
+/**
+ * How the attempts of a call unfold when a rejected instance may stay warm and take the retry back (the reject
+ * modes, `reject-mode.ts`). Attempt 1 is a fresh draw, rejected with probability q. A retry meets the instance it was
+ * rejected on again with probability `earlyReturn` (before the last attempt) or `lastReturn` (the last attempt);
+ * otherwise it is a fresh draw. A returned instance runs a rejected CPU, so before the last attempt it rejects again,
+ * and on the last attempt it runs the work there. With s = q + earlyReturn·(1 − q), the chance that an attempt before
+ * the last is rejected, and g(n) = 1 + s + … + s^(n−1), for a budget m ≥ 2:
+ *   attempts A = 1 + q·g(m−1), fresh attempts before the last 1 + (1 − earlyReturn)·q·g(m−2),
+ *   P(reach the last attempt) = q·s^(m−2), retries that return earlyReturn·q·g(m−2) + lastReturn·q·s^(m−2).
+ * With both returns 0 this is the memoryless chain above (A = (1 − q^m)/(1 − q)); with an unbounded budget and s = 1
+ * (a held instance always taken back) a call that meets a rejected CPU never ends: attempts are infinite.
+ */
+export interface AttemptChain {
+  /** Expected attempts per call. */
+  attempts: number;
+  /** Expected attempts before the last that are fresh draws (each accepts with probability 1 − q). */
+  freshBeforeLast: number;
+  /** Probability that the call reaches its last attempt having been rejected (0 with an unbounded budget). */
+  lastReach: number;
+  /** Expected retries that meet an instance left warm by the call's own rejection (no new instance, no INIT). */
+  returnedRetries: number;
+}
+
+/** Fills `out` with the attempt chain of reject share q, budget m and return shares (see `AttemptChain`). Allocation-free. */
+export function attemptChain(
+  q: number,
+  maxAttempts: number,
+  earlyReturn: number,
+  lastReturn: number,
+  out: AttemptChain,
+): AttemptChain {
+  if (maxAttempts <= 1 || q <= 0) {
+    out.attempts = 1;
+    out.freshBeforeLast = maxAttempts <= 1 ? 0 : 1;
+    out.lastReach = maxAttempts <= 1 ? 1 : 0;
+    out.returnedRetries = 0;
+    return out;
+  }
+  const s = q >= 1 ? 1 : q + earlyReturn * (1 - q);
+  if (maxAttempts === Number.POSITIVE_INFINITY) {
+    if (s >= 1) {
+      out.attempts = Number.POSITIVE_INFINITY;
+      out.freshBeforeLast = Number.POSITIVE_INFINITY;
+      out.lastReach = 0;
+      out.returnedRetries = Number.POSITIVE_INFINITY;
+      return out;
+    }
+    const g = 1 / (1 - s);
+    out.attempts = 1 + q * g;
+    out.freshBeforeLast = 1 + (1 - earlyReturn) * q * g;
+    out.lastReach = 0;
+    out.returnedRetries = earlyReturn * q * g;
+    return out;
+  }
+  const toLast = s ** (maxAttempts - 2);
+  const g1 = s >= 1 ? maxAttempts - 1 : (1 - toLast * s) / (1 - s);
+  const g2 = s >= 1 ? maxAttempts - 2 : (1 - toLast) / (1 - s);
+  out.attempts = 1 + q * g1;
+  out.freshBeforeLast = 1 + (1 - earlyReturn) * q * g2;
+  out.lastReach = q * toLast;
+  out.returnedRetries = earlyReturn * q * g2 + lastReturn * q * toLast;
+  return out;
+}
+
 /** Input of `expectedPlacementCost`: one zone × arch × memory with a reject set. */
 export interface PlacementCostInput {
   /** CPU shares in the zone (normalized here if they do not sum to 1). */

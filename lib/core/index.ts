@@ -22,6 +22,7 @@ export * from './naming';
 export * from './objectives';
 export * from './placement-scope';
 export * from './profiles';
+export * from './profiling-plan';
 export * from './reject-mode';
 export * from './reject-set';
 export * from './request-key';

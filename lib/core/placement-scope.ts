@@ -3,7 +3,7 @@ import type { EvaluationParams } from './candidate';
 import { type CompiledView, UNKNOWN_REGION_RTT_MS } from './compiled-view';
 import { networkRttMs } from './geo';
 import { resolveObjective } from './objectives';
-import { holdUnder, isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
+import { isRejectMode, REJECT_MODES, type RejectMode, rejectModeParams } from './reject-mode';
 import { STRATEGIES, type StrategyRule } from './strategies';
 import type { PlacementRequest, StrategyName, Target } from './types';
 import { ARCH_ORDER, type WorkloadPlan } from './workload-plan';
@@ -20,6 +20,8 @@ export interface ScopeSettings {
   readonly defaultMemoryMb: number;
   /** The reject mode of requests that name none. */
   readonly rejectMode: RejectMode;
+  /** Share of retries that an instance left warm takes back (see `rejectModeParams`). @default DEFAULT_RETURN_SHARE */
+  readonly returnShare?: number;
   readonly baselineZone?: string;
   readonly defaultStrategy?: StrategyName;
   /** Longest one call may run when the request's limits set no `timeoutMs`, ms. */
@@ -120,13 +122,12 @@ export function resolveScope(
     wCost: w.cost / plan.references.cost,
     wLatency: w.latency / plan.references.latency,
     wCarbon: w.carbon / plan.references.carbon,
-    holdMs: holdUnder(rejectMode, settings.holdMs),
+    ...rejectModeParams(rejectMode, settings.holdMs, settings.returnShare),
     maxAttempts,
     retryOverheadMs: settings.retryOverheadMs,
     initBilledMs: settings.initBilledMs,
     coldStartShare: settings.coldStartShare,
     usesPerInstance,
-    keepBeforeLastAttempt: rejectMode === 'auto',
     maxAddedLatencyMs,
   };
   const zoneOk = new Uint8Array(view.zones.length);

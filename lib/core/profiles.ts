@@ -30,7 +30,11 @@ export interface ProfileBookOptions {
   readonly defaultBaseMs?: number;
   /** Threads each workload can use at once (the paper's Table 1); absent workloads use 1. */
   readonly parallelism?: Readonly<Record<string, number>>;
-  /** Pseudo-observations given to the estimate from other CPUs when a CPU has few of its own. @default 1 */
+  /**
+   * Pseudo-observations given to what other CPUs (or the prior ratio) say of a CPU's runtime, against the runtimes
+   * observed of it. @default - (cv / CROSS_CPU_SPREAD)², cv the workload's observed spread (10% until measured): an
+   * observed mean is off by about cv/√n, a runtime carried over from another CPU by about `CROSS_CPU_SPREAD`
+   */
   readonly priorWeight?: number;
 }
 
@@ -40,6 +44,16 @@ interface Cell {
   base: number;
   count: number;
 }
+
+/**
+ * How far a runtime carried over from another CPU (by a prior or learned speed ratio) is typically off,
+ * relative: CPU speed ratios move with the workload and the memory size by this much (the paper's Figure 9
+ * puts the 2.9 GHz Xeon 15–30% and the EPYC up to 50% behind the 2.5 GHz one; late-2025 logs put the EPYC
+ * 0.54× at 128 MB and 1.03× at 2 GB for one workload).
+ */
+export const CROSS_CPU_SPREAD = 0.3;
+/** Runtime spread assumed for a workload before two runtimes of one cell were observed. */
+const UNMEASURED_CV = 0.1;
 
 const cellKey = (arch: Arch, memoryMb: number): string => `${arch}#${memoryMb}`;
 
@@ -58,7 +72,7 @@ export class ProfileBook {
   private readonly workloads = new Map<string, Map<string, Cell>>();
   private readonly counts = new Map<string, number>();
   private readonly defaultBaseMs: number;
-  private readonly priorWeight: number;
+  private readonly priorWeight: number | undefined;
   private changes = 0;
 
   constructor(
@@ -66,7 +80,10 @@ export class ProfileBook {
     private readonly options: ProfileBookOptions = {},
   ) {
     this.defaultBaseMs = options.defaultBaseMs ?? 1000;
-    this.priorWeight = options.priorWeight ?? 1;
+    this.priorWeight = options.priorWeight;
+    if (this.priorWeight !== undefined && !(this.priorWeight >= 0)) {
+      throw new CoreInputError('options.priorWeight', this.priorWeight, 'a number >= 0');
+    }
     if (!(this.defaultBaseMs > 0))
       throw new CoreInputError('options.defaultBaseMs', this.defaultBaseMs, 'a number > 0');
     for (const name of Object.keys(profiles).sort()) {
@@ -92,6 +109,11 @@ export class ProfileBook {
   /** Observations of a workload (0 if unknown). */
   observations(workload: string): number {
     return this.counts.get(workload) ?? 0;
+  }
+
+  /** Runtimes observed of a workload on exactly this CPU × arch × memory size. */
+  count(workload: string, cpu: CpuKey, arch: Arch, memoryMb: number): number {
+    return this.workloads.get(workload)?.get(cellKey(arch, memoryMb))?.stats.get(cpu)?.count ?? 0;
   }
 
   /** Learns from a call: an accepted call adds its runtime; a rejected attempt teaches nothing about runtime. */
@@ -165,28 +187,16 @@ export class ProfileBook {
       };
     }
     const here = cells.get(cellKey(arch, memoryMb));
-    const own = here?.stats.get(cpu);
-    // Baseline-equivalent runtime from the other CPUs of this arch and memory.
-    if (here && here.count > (own?.count ?? 0)) {
-      const otherCount = here.count - (own?.count ?? 0);
-      const otherBase = (here.base * here.count - (own ? (own.meanMs / speed) * own.count : 0)) / otherCount;
-      const derived = otherBase * speed;
-      if (!own) return { meanMs: derived, confidence: 0.5 * (otherCount / (otherCount + 2)), source: 'cpu-speed' };
-      const w = this.priorWeight;
-      return {
-        meanMs: (own.count * own.meanMs + w * derived) / (own.count + w),
-        confidence: own.count / (own.count + 2),
-        source: 'observed',
-      };
-    }
-    if (own) return { meanMs: own.meanMs, confidence: own.count / (own.count + 2), source: 'observed' };
-    // Another memory size of the same arch: the nearest (in ratio), then the most observed.
+    if (here && here.count > 0) return this.inCell(cells, here, cpu, arch, memoryMb, this.carriedWeight(workload));
+    // Another memory size of the same arch: the nearest (in ratio), then the most observed; the CPU's
+    // runtime there (its own, or carried over from the CPUs seen there by the ratios learned of them)
+    // scaled by CPU share.
     const sameArch = this.nearestCell(cells, arch, memoryMb);
     if (sameArch) {
-      const factor = memoryRuntimeFactor(sameArch.memoryMb, memoryMb, parallelism);
+      const there = this.inCell(cells, sameArch.cell, cpu, arch, sameArch.memoryMb, this.carriedWeight(workload));
       return {
-        meanMs: sameArch.cell.base * speed * factor,
-        confidence: 0.25 * (sameArch.cell.count / (sameArch.cell.count + 2)),
+        meanMs: there.meanMs * memoryRuntimeFactor(sameArch.memoryMb, memoryMb, parallelism),
+        confidence: 0.5 * there.confidence,
         source: 'memory-scaled',
         scaledFromMb: sameArch.memoryMb,
       };
@@ -204,6 +214,107 @@ export class ProfileBook {
       };
     }
     return { meanMs: this.defaultBaseMs * speed, confidence: 0, source: 'prior' };
+  }
+
+  /** Pseudo-observations of a runtime carried over from other CPUs (see `ProfileBookOptions.priorWeight`). */
+  private carriedWeight(workload: string): number {
+    if (this.priorWeight !== undefined) return this.priorWeight;
+    const cv = this.runtimeCv(workload) ?? UNMEASURED_CV;
+    return (cv / CROSS_CPU_SPREAD) ** 2;
+  }
+
+  /**
+   * The runtime of `cpu` in an observed cell: its own mean, shrunk toward what the cell's other CPUs say
+   * (`priorWeight` pseudo-observations); without an observation of its own, what the other CPUs say alone.
+   */
+  private inCell(
+    cells: Map<string, Cell>,
+    cell: Cell,
+    cpu: CpuKey,
+    arch: Arch,
+    memoryMb: number,
+    weight: number,
+  ): RuntimeEstimate {
+    const own = cell.stats.get(cpu);
+    const otherCount = cell.count - (own?.count ?? 0);
+    if (otherCount <= 0 && own) {
+      return { meanMs: own.meanMs, confidence: own.count / (own.count + 2), source: 'observed' };
+    }
+    const derived = this.fromOtherCpus(cells, cell, cpu, arch, memoryMb, weight);
+    if (!own) {
+      return {
+        meanMs: derived.meanMs,
+        confidence: 0.5 * (otherCount / (otherCount + 2)) * (0.5 + 0.5 * derived.learned),
+        source: 'cpu-speed',
+      };
+    }
+    return {
+      meanMs: (own.count * own.meanMs + weight * derived.meanMs) / (own.count + weight),
+      confidence: own.count / (own.count + 2),
+      source: 'observed',
+    };
+  }
+
+  /**
+   * What a cell's other CPUs say of `cpu`'s runtime there: each one's mean times the ratio of `cpu` to it,
+   * weighted by its observations. The ratio is the one learned where both ran at the nearest memory size of
+   * the arch (CPU speed ranks change with memory, so a ratio measured at one size is the best guess at
+   * another), shrunk toward the prior ratio of relative speeds (`priorWeight` pseudo-observations); the
+   * prior ratio alone where they never ran together. `learned` is the weight the learned ratios carry (0..1).
+   */
+  private fromOtherCpus(
+    cells: Map<string, Cell>,
+    cell: Cell,
+    cpu: CpuKey,
+    arch: Arch,
+    memoryMb: number,
+    priorWeight: number,
+  ): { meanMs: number; learned: number } {
+    let weighted = 0;
+    let count = 0;
+    let learned = 0;
+    for (const [other, stats] of cell.stats) {
+      if (other === cpu || stats.count === 0) continue;
+      const prior = Math.log(relativeRuntime(cpu) / relativeRuntime(other));
+      const pair = this.learnedRatio(cells, cpu, other, arch, memoryMb);
+      const logRatio = pair ? (pair.weight * pair.logRatio + priorWeight * prior) / (pair.weight + priorWeight) : prior;
+      weighted += stats.count * stats.meanMs * Math.exp(logRatio);
+      count += stats.count;
+      if (pair) learned += (stats.count * pair.weight) / (pair.weight + priorWeight);
+    }
+    return { meanMs: weighted / count, learned: learned / count };
+  }
+
+  /**
+   * log(runtime of `cpu` / runtime of `other`) where both were observed at one memory size of `arch` other
+   * than `memoryMb`, the nearest such size (in ratio; ties: the more observed pair), with the fewer of the
+   * two counts as its weight.
+   */
+  private learnedRatio(
+    cells: Map<string, Cell>,
+    cpu: CpuKey,
+    other: CpuKey,
+    arch: Arch,
+    memoryMb: number,
+  ): { logRatio: number; weight: number } | undefined {
+    let best: { logRatio: number; weight: number; distance: number } | undefined;
+    for (const [key, cell] of cells) {
+      const [cellArch, mb] = key.split('#');
+      if (cellArch !== arch || Number(mb) === memoryMb) continue;
+      const a = cell.stats.get(cpu);
+      const b = cell.stats.get(other);
+      if (!a || !b || a.count === 0 || b.count === 0 || !(a.meanMs > 0) || !(b.meanMs > 0)) continue;
+      const distance = Math.abs(Math.log(Number(mb) / memoryMb));
+      const weight = Math.min(a.count, b.count);
+      if (
+        !best ||
+        distance < best.distance - 1e-12 ||
+        (Math.abs(distance - best.distance) <= 1e-12 && weight > best.weight)
+      ) {
+        best = { logRatio: Math.log(a.meanMs / b.meanMs), weight, distance };
+      }
+    }
+    return best;
   }
 
   private nearestCell(

@@ -1,5 +1,6 @@
 import { keepsBeforeLastAttempt, rejectedAttemptMs } from './candidate';
 import {
+  attemptChain,
   expectedPlacementCost,
   type PlacementCostInput,
   type PlacementExpectation,
@@ -45,13 +46,54 @@ export function holdUnder(mode: RejectMode, holdMs: number): number {
   return mode === 'hold' ? holdMs : 0;
 }
 
+/**
+ * Share of retries that an instance the call left warm takes back, when nothing says otherwise: all of them. The
+ * twin hands a call the most recently used idle instance of the function, and the router sends a retry as soon as
+ * the rejection answers, so the instance it just released is the one it meets (AWS does not document which idle
+ * instance serves a call; the README's "How the twin emulates Lambda's instances" says what is assumed).
+ */
+export const DEFAULT_RETURN_SHARE = 1;
+
+/** What a reject mode sets in the cost model's parameters (`EvaluationParams`). */
+export interface RejectModeParams {
+  /** Billed hold of a rejected attempt before it answers, ms. */
+  readonly holdMs: number;
+  /** Whether the instance rejected just before the last attempt may be kept for it (`auto`). */
+  readonly keepBeforeLastAttempt: boolean;
+  /** Whether every rejected instance stays warm (`hold`). */
+  readonly rejectedStayWarm: boolean;
+  /** Share of retries that an instance left warm takes back. */
+  readonly returnShare: number;
+}
+
+/**
+ * The cost model's parameters of a reject mode: `hold` bills the hold and leaves every rejected instance warm, to
+ * take the retry back with probability `returnShare`; `end` bills no hold and leaves none; `auto` as `end`, but it may
+ * keep the instance rejected just before the last attempt, which then takes that attempt back with `returnShare`.
+ * @example rejectModeParams('hold', 150); // { holdMs: 150, keepBeforeLastAttempt: false, rejectedStayWarm: true, returnShare: 1 }
+ */
+export function rejectModeParams(
+  mode: RejectMode,
+  holdMs: number,
+  returnShare = DEFAULT_RETURN_SHARE,
+): RejectModeParams {
+  if (!(returnShare >= 0 && returnShare <= 1))
+    throw new CoreInputError('returnShare', returnShare, 'a number in [0, 1]');
+  return {
+    holdMs: holdUnder(mode, holdMs),
+    keepBeforeLastAttempt: mode === 'auto',
+    rejectedStayWarm: mode === 'hold',
+    returnShare,
+  };
+}
+
 /** Input of `expectedRejectModeCost`: a placement, the reject mode and how the pool hands out instances. */
 export interface RejectModeCostInput extends PlacementCostInput {
   readonly mode: RejectMode;
   /**
-   * Share of retries after a hold that the platform serves with the very instance that was just held (it is the
-   * most recently used idle one). 1 for a lone call on a platform that reuses the most recent idle instance first
-   * (the twin's rule); near 0 in a burst whose other calls take that instance meanwhile. @default 1
+   * Share of retries that an instance the call left warm (held, or kept for the last attempt) takes back: it is the
+   * most recently used idle one. 1 on a platform that hands a call the most recently used idle instance first (the
+   * twin's rule); lower where other calls take that instance meanwhile. @default DEFAULT_RETURN_SHARE
    */
   readonly returnShare?: number;
   /**
@@ -61,20 +103,17 @@ export interface RejectModeCostInput extends PlacementCostInput {
   readonly retryColdShare?: number;
 }
 
-/** Beyond this many attempts with an unbounded budget, a call that has still not been accepted never will be. */
-const MAX_MODELLED_ATTEMPTS = 100_000;
-const NEGLIGIBLE_MASS = 1e-15;
-
 /**
- * Expected attempts, billed time, new instances, cost and added latency of a placement under a reject mode.
+ * Expected attempts, billed time, new instances, cost and added latency of a placement under a reject mode: the
+ * model the router prices every placement by (`evaluateSums` in candidate.ts goes through the same `attemptChain`).
  *
  * The memoryless model (`expectedPlacementCost`) assumes every retry meets a fresh draw from the zone's mix. Here a
  * retry after a hold (or after `auto` kept the instance for the last attempt) returns with probability `returnShare`
  * to that instance, whose CPU is one the placement rejects, so it is rejected again (or, on the last attempt, runs
  * there); otherwise the retry is a fresh draw, a new instance with probability `retryColdShare`. An ended instance is
  * never met again. Only `hold` bills `holdMs` per rejected attempt; `end` and `auto` answer at once (1 ms billed).
- * With `mode: 'end'`, both shares 1 and `holdMs: 1` this is exactly the memoryless model. Computed attempt by attempt over the two states (fresh draw,
- * returned to the held instance); an unbounded budget that never accepts gives an infinite expectation.
+ * With `mode: 'end'`, `retryColdShare` 1 and `holdMs: 1` this is exactly the memoryless model. An unbounded budget
+ * under which a rejected call never leaves its instance gives an infinite expectation.
  *
  * @example
  * expectedRejectModeCost({ shares: [0.7, 0.3], runtimesMs: [1000, 1300], reject: [false, true], holdMs: 150,
@@ -82,55 +121,35 @@ const NEGLIGIBLE_MASS = 1e-15;
  */
 export function expectedRejectModeCost(input: RejectModeCostInput): PlacementExpectation {
   const base = expectedPlacementCost(input);
-  const returnShare = input.returnShare ?? 1;
   const retryColdShare = input.retryColdShare ?? 1;
-  if (!(returnShare >= 0 && returnShare <= 1))
-    throw new CoreInputError('returnShare', returnShare, 'a number in [0, 1]');
   if (!(retryColdShare >= 0 && retryColdShare <= 1)) {
     throw new CoreInputError('retryColdShare', retryColdShare, 'a number in [0, 1]');
   }
+  const params = rejectModeParams(input.mode, input.holdMs, input.returnShare);
   const maxAttempts = input.maxAttempts ?? Number.POSITIVE_INFINITY;
   const { q, acceptedMs, rejectedMs } = rejectSums(input.shares, input.runtimesMs, input.reject);
-  const hold = rejectedAttemptMs(holdUnder(input.mode, input.holdMs));
   const init = Math.ceil(input.initBilledMs ?? 0);
-  const coldStartShare = input.coldStartShare ?? 1;
-  const rejectedMean = q > 0 ? rejectedMs / q : 0;
-  const keepsLast =
-    input.mode === 'auto' && keepsBeforeLastAttempt(rejectedMean, acceptedMs + rejectedMs, Math.ceil(init));
-
-  let fresh = 1; // probability that attempt j is a fresh draw
-  let returned = 0; // probability that attempt j meets the instance held after attempt j − 1
-  let attempts = 0;
-  let rejections = 0;
-  let runtimeMs = 0;
-  let newInstances = coldStartShare;
-  let exhausted = false;
-  for (let j = 1; ; j++) {
-    const reach = fresh + returned;
-    if (reach <= NEGLIGIBLE_MASS) break;
-    if (j > MAX_MODELLED_ATTEMPTS) {
-      exhausted = true;
-      break;
-    }
-    attempts += reach;
-    if (j >= maxAttempts) {
-      // The last attempt runs wherever it lands.
-      runtimeMs += fresh * (acceptedMs + rejectedMs) + returned * rejectedMean;
-      break;
-    }
-    runtimeMs += fresh * acceptedMs;
-    const rejected = fresh * q + returned;
-    rejections += rejected;
-    const held = input.mode === 'hold' || (keepsLast && j === maxAttempts - 1);
-    const back = held ? rejected * returnShare : 0;
-    fresh = rejected - back;
-    returned = back;
-    newInstances += fresh * retryColdShare;
-  }
-  if (exhausted || !Number.isFinite(attempts)) {
+  const freshMs = acceptedMs + rejectedMs;
+  const keptMs = q > 0 ? rejectedMs / q : 0;
+  const earlyReturn = params.rejectedStayWarm ? params.returnShare : 0;
+  const keepsLast = params.keepBeforeLastAttempt && keepsBeforeLastAttempt(keptMs, freshMs, init);
+  const lastReturn = params.rejectedStayWarm || keepsLast ? params.returnShare : 0;
+  const chain = attemptChain(q, maxAttempts, earlyReturn, lastReturn, {
+    attempts: 1,
+    freshBeforeLast: 1,
+    lastReach: 0,
+    returnedRetries: 0,
+  });
+  if (!Number.isFinite(chain.attempts)) {
     return { ...base, attempts: Infinity, billedMs: Infinity, costUsd: Infinity, addedLatencyMs: Infinity };
   }
-  const billedMs = runtimeMs + hold * rejections + newInstances * init;
-  const holdMs = holdUnder(input.mode, input.holdMs);
-  return placementExpectation({ ...input, holdMs }, { attempts, rejectShare: q, billedMs, newInstances, runtimeMs });
+  const lastMs = maxAttempts <= 1 ? freshMs : (1 - lastReturn) * freshMs + lastReturn * keptMs;
+  const runtimeMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * lastMs;
+  const rejections = chain.attempts - 1;
+  const newInstances = (input.coldStartShare ?? 1) + (rejections - chain.returnedRetries) * retryColdShare;
+  const billedMs = runtimeMs + rejectedAttemptMs(params.holdMs) * rejections + newInstances * init;
+  return placementExpectation(
+    { ...input, holdMs: params.holdMs },
+    { attempts: chain.attempts, rejectShare: q, billedMs, newInstances, runtimeMs },
+  );
 }

@@ -15,7 +15,8 @@ import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, LAMBDA_MAX_TIMEOUT_MS } from './
 import { fitSummary, resolveScope, type Scope } from './placement-scope';
 import { hasDraws, withDrawnShares } from './pool-draws';
 import { ProfileBook } from './profiles';
-import { isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
+import { type ProfilingRequest, type ProfilingStep, planProfiling } from './profiling-plan';
+import { DEFAULT_RETURN_SHARE, isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
 import { STRATEGIES } from './strategies';
 import type { CpuCounts, Outcome, Placement, PlacementRequest, RoutingView, StrategyName, Target } from './types';
@@ -61,6 +62,13 @@ export interface RouterOptions {
    * @default 'auto'
    */
   readonly rejectMode?: RejectMode;
+  /**
+   * Share of retries that an instance the call left warm (held in `hold` mode, kept for the last attempt in
+   * `auto`) takes back, as the cost model prices it: 1 where the platform hands a call the most recently used idle
+   * instance, as the twin does; lower it where retries are seen to move to other instances (a deployment's answers
+   * tell: a retry after a hold that reports the same `instanceId` came back). @default 1
+   */
+  readonly returnShare?: number;
   /**
    * Longest one call may run, ms, unless a request's limits set a shorter `timeoutMs`: the dynamic
    * functions' timeout. No target is placed on whose expected runtime on the slowest CPU of its zone
@@ -144,6 +152,7 @@ export class Router {
   private readonly initBilledMs: number;
   private readonly coldStartShare: number;
   private readonly rejectMode: RejectMode;
+  private readonly returnShare: number;
   private readonly fallbackCount: number;
   private readonly refreshFraction: number;
   private readonly cacheSize: number;
@@ -176,6 +185,12 @@ export class Router {
       throw new CoreInputError('options.rejectMode', options.rejectMode, REJECT_MODES.join(', '));
     }
     this.rejectMode = options.rejectMode ?? 'auto';
+    this.returnShare = checked(
+      'returnShare',
+      options.returnShare ?? DEFAULT_RETURN_SHARE,
+      (v) => v >= 0 && v <= 1,
+      'a number in [0, 1]',
+    );
     this.fallbackCount = checked(
       'fallbackCount',
       options.fallbackCount ?? 3,
@@ -345,6 +360,28 @@ export class Router {
     return ranked.slice(0, count).map(({ index: _index, ...target }) => target);
   }
 
+  /**
+   * The calls that would profile a workload across the CPUs, architectures and memory sizes a request
+   * allows, for the cells whose runtimes are fewer than it wants (see `profiling-plan.ts`). Not cached.
+   */
+  profilingSteps(request: ProfilingRequest): ProfilingStep[] {
+    const plan = this.planFor(request.workload);
+    const scope = this.scopeOf(plan, {
+      workload: request.workload,
+      strategy: 'optimal',
+      ...(request.limits ? { limits: request.limits } : {}),
+      ...(request.minMemoryMb !== undefined ? { minMemoryMb: request.minMemoryMb } : {}),
+    });
+    return planProfiling(this.compiled, plan, scope, this.profiles, request, (choice, maxAttempts, note) =>
+      this.build(
+        plan,
+        { ...scope, params: { ...scope.params, maxAttempts }, notes: [...scope.notes, note] },
+        choice,
+        [],
+      ),
+    );
+  }
+
   private clearCache(): void {
     this.cache.clear();
     this.cached = 0;
@@ -360,6 +397,7 @@ export class Router {
         initBilledMs: this.initBilledMs,
         coldStartShare: this.coldStartShare,
         rejectMode: this.rejectMode,
+        returnShare: this.returnShare,
         defaultBaseMs: this.defaultBaseMs,
         uncertaintyPenalty: this.uncertaintyPenalty,
       });
@@ -428,6 +466,7 @@ export class Router {
       initBilledMs: this.initBilledMs,
       coldStartShare: this.coldStartShare,
       rejectMode: this.rejectMode,
+      returnShare: this.returnShare,
       defaultMemoryMb: this.defaultMemoryMb,
       baselineZone: this.options.baselineZone,
       defaultStrategy: this.options.defaultStrategy,

@@ -2,7 +2,7 @@ import { buildCandidate, type Candidate, type EvaluationParams, evaluatePrefix, 
 import type { CompiledView } from './compiled-view';
 import { memoryRuntimeFactor, vcpusOf } from './memory-scaling';
 import type { ProfileBook, RuntimeEstimate, RuntimeSource } from './profiles';
-import { holdUnder, type RejectMode } from './reject-mode';
+import { type RejectMode, rejectModeParams } from './reject-mode';
 import type { Arch, CpuKey, EvidenceLevel, PlacementEvidence } from './types';
 
 /** The pure objectives, ranked ahead of time. */
@@ -54,6 +54,8 @@ export interface PlanSettings {
   readonly coldStartShare: number;
   /** The router's reject mode (its hold and whether an instance is kept for the last attempt). */
   readonly rejectMode: RejectMode;
+  /** Share of retries that an instance left warm takes back (see `rejectModeParams`). @default DEFAULT_RETURN_SHARE */
+  readonly returnShare?: number;
   readonly defaultBaseMs: number;
   readonly uncertaintyPenalty: number;
 }
@@ -177,13 +179,12 @@ export function compileWorkload(
     wCost: 0,
     wLatency: 0,
     wCarbon: 0,
-    holdMs: holdUnder(settings.rejectMode, settings.holdMs),
+    ...rejectModeParams(settings.rejectMode, settings.holdMs, settings.returnShare),
     maxAttempts: settings.maxAttempts,
     retryOverheadMs: settings.retryOverheadMs,
     initBilledMs: settings.initBilledMs,
     coldStartShare: settings.coldStartShare,
     usesPerInstance: 1,
-    keepBeforeLastAttempt: settings.rejectMode === 'auto',
     maxAddedLatencyMs: Number.POSITIVE_INFINITY,
   };
   const references = {

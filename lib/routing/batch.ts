@@ -1,4 +1,3 @@
-import type { Placement } from '../core/types';
 import { type FollowContext, followRoute, type Route, summarize } from './follow';
 import { DrawWindow, usesPerInstance } from './pool';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
@@ -15,12 +14,14 @@ export interface BatchOptions {
 /**
  * A burst of `count` invocations of one piece of work, at most `concurrency` at a time, as the
  * paper's batch experiments ran them. All calls share one route, so a zone that fails mid-burst is
- * left by every later call. Each worker sends its next call when its last one answers, so it meets
- * the instance that call left warm: a call's reject set is the one the pool model gives for the
- * calls its worker still has to send (`Route.placementFor`), strict while an accepted instance will
- * serve many calls, the memoryless one for the last, and for the CPUs of the new instances the batch
- * met last (`DrawWindow`), which run short of accepted CPUs as the batch keeps them. Every call is answered exactly once in `calls`,
- * in index order.
+ * left by every later call, and a zone that throttles takes from then on only as many calls at once
+ * as it held then, the rest going to the next-best zone with room (`Route.placementOn`). Each worker
+ * sends its next call when its last one answers, so it meets the instance that call left warm: a
+ * call's reject set is the one the pool model gives for the calls its worker still has to send
+ * (`Route.placementFor`), strict while an accepted instance will serve many calls, the memoryless one
+ * for the last, and for the CPUs of the new instances the batch met last on that function
+ * (`DrawWindow`), which run short of accepted CPUs as the batch keeps them. Every call is answered
+ * exactly once in `calls`, in index order.
  */
 export async function runBatch(
   context: FollowContext,
@@ -36,19 +37,23 @@ export async function runBatch(
   let overBudget = false;
   let next = 0;
   let expectedCostUsd = 0;
-  const draws = new DrawWindow();
+  // One window per function: a batch split over zones meets several functions at once.
+  const draws = new Map<string, DrawWindow>();
+  const windowOf = (functionName: string): DrawWindow => {
+    const window = draws.get(functionName) ?? new DrawWindow();
+    draws.set(functionName, window);
+    return window;
+  };
   const worker = async (): Promise<void> => {
     while (next < options.count && !overBudget) {
       const index = next++;
-      const uses = usesPerInstance(options.count - index, options.concurrency);
-      const placeNow = (): Placement => route.placementFor(uses, draws.counts(route.placement.target.functionName));
-      const start = placeNow();
       const call = await followRoute(context, work, profile, route, {
-        start,
-        refresh: placeNow,
-        onAttempt: (attempt) => draws.observe(attempt),
+        uses: usesPerInstance(options.count - index, options.concurrency),
+        draws: (functionName) => draws.get(functionName)?.counts(functionName),
+        onAttempt: (attempt) => windowOf(attempt.functionName).observe(attempt),
       });
-      expectedCostUsd += start.expected.costUsd;
+      // The expectation of the placement the call ran under, on the zone it ended in.
+      expectedCostUsd += call.placement?.expected.costUsd ?? 0;
       options.onCall?.(call);
       let outcome = outcomeOf(index, call, options.includeResults);
       if (outcome.result !== undefined) {

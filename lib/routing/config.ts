@@ -21,15 +21,21 @@ export interface RouterConfig {
    */
   readonly holdMs?: number;
   /**
-   * What a rejected instance does after its hold: `hold` keeps it warm (the paper), `end` ends it so
-   * the platform replaces it (Minos, IC2E '25), `auto` keeps it after a call's first rejection and
-   * ends it after later ones. A retry sent after a hold can land on the very instance that rejected
-   * it, because the platform hands the next call the most recently used warm instance; the hold moves
-   * a retry only when other calls take that instance meanwhile (a burst). `auto` keeps the paper's
-   * hold and still guarantees that a call does not meet the same rejected instance a third time.
+   * What a rejected instance does (the core's vocabulary, `reject-mode.ts`): `hold` holds the call `holdMs` and
+   * stays warm (the paper), `end` answers at once and ends itself so the platform replaces it (Minos, IC2E '25),
+   * `auto` as `end`, except that the instance rejected just before a call's last attempt is kept for that attempt
+   * when running the work there bills less than a new instance. A retry sent after a hold lands on the very instance
+   * that rejected it when the platform hands a call the most recently used idle instance, so the hold buys nothing
+   * there; each mode is priced by its own model (`returnShare`).
    * @default 'auto'
    */
   readonly rejectMode?: RejectMode;
+  /**
+   * Share of retries that an instance the call left warm (held, or kept for the last attempt) takes back, as the
+   * cost model prices it (the core router's `returnShare`).
+   * @default 1
+   */
+  readonly returnShare?: number;
   /**
    * Attempt budget when the request sets none.
    * @default 10

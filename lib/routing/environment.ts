@@ -24,7 +24,8 @@ import { RouterConfigError } from './errors';
  * | `SKY_TABLE_REGION` | the table's region | `AWS_REGION` |
  * | `SKY_HOLD_MS` | hold of a rejected attempt, ms | `150` |
  * | `SKY_MAX_ATTEMPTS` | attempt budget when a request sets none | `10` |
- * | `SKY_REJECT_MODE` | after a rejection's hold: `hold`, `end` (Minos) or `auto` | `auto` |
+ * | `SKY_REJECT_MODE` | what a rejected instance does: `hold`, `end` (Minos) or `auto` | `auto` |
+ * | `SKY_RETURN_SHARE` | share of retries an instance left warm takes back, 0 to 1 (the cost model's) | `1` |
  * | `SKY_CACHE_TTL_MS` | reuse of table reads, ms | `60000` |
  * | `SKY_FUNCTION_TIMEOUT_MS` | the dynamic functions' configured timeout, ms | `300000` |
  * | `SKY_INVOKE_TIMEOUT_MS` | limit of one invoke, ms | function timeout + 2000 |
@@ -76,6 +77,7 @@ export function routerEnvironment(
       holdMs: numberOf(env[FUNCTION_ENV.holdMs], FUNCTION_ENV.holdMs, 0, 10_000) ?? DEFAULT_HOLD_MS,
       maxAttempts: numberOf(env.SKY_MAX_ATTEMPTS, 'SKY_MAX_ATTEMPTS', 1, 50) ?? DEFAULT_MAX_ATTEMPTS,
       rejectMode: rejectModeOf(env.SKY_REJECT_MODE),
+      ...optional('returnShare', numberOf(env.SKY_RETURN_SHARE, 'SKY_RETURN_SHARE', 0, 1)),
       ...optional('functionTimeoutMs', numberOf(env.SKY_FUNCTION_TIMEOUT_MS, 'SKY_FUNCTION_TIMEOUT_MS', 1000, 900_000)),
       ...optional('invokeTimeoutMs', numberOf(env.SKY_INVOKE_TIMEOUT_MS, 'SKY_INVOKE_TIMEOUT_MS', 1, 902_000)),
     },

@@ -7,21 +7,29 @@ import type { Work } from './request';
 import type { AttemptRecord, AttemptStatus, PlacementSummary, Placer, RoutedCall, RunEstimate } from './types';
 
 /**
- * The placement a request (or a whole batch) follows, and the zones that failed under it.
- * When a zone throttles, errs or times out, the placement is computed again without the failed
- * zones: the next-best target in the order of `placement.fallbacks`, with a reject set fit for its
- * zone. In a batch the route is shared, so once one call finds a zone down the others skip it.
+ * The placement a request (or a whole batch) follows, and what it learned about the zones on the way.
+ * A zone that errs, times out or has no function is down: the route leaves it for good. A zone that
+ * throttles is full, not down: it held as many of the route's calls as were running there when it
+ * throttled, so from then on it takes a call only while fewer than that run there, and the calls it
+ * cannot take are placed on the next-best zone with room (`placementOn`). Every placement on another
+ * zone is computed afresh for that zone: its own mix, reject set and expected cost.
  */
 export class Route {
   private readonly failed = new Set<string>();
   private readonly allowed: readonly string[];
+  /** Calls of the route a zone held at once when it throttled (the fewest seen). */
+  private readonly capacity = new Map<string, number>();
+  /** Calls of the route in a zone now, from their first attempt there until they leave it. */
+  private readonly running = new Map<string, number>();
+  /** The best placement over a subset of the allowed zones, by the zones of the subset. */
+  private readonly elsewhere = new Map<string, Placement | undefined>();
   /** Attempts a call may make in all, failovers included: the request's `maxAttempts`. */
   readonly attemptBudget: number;
 
   constructor(
     private readonly placer: Placer,
     readonly request: PlacementRequest,
-    public placement: Placement,
+    readonly placement: Placement,
     deployed: ReadonlyArray<{ readonly azId: string; readonly region: string }>,
   ) {
     const limits = request.limits ?? {};
@@ -38,44 +46,99 @@ export class Route {
   }
 
   /**
-   * The placement of a call when each instance it settles on is expected to serve `uses` calls (the batch's work
-   * still to come per worker): the same target, with the reject set and expectation the pool model gives for it, so
-   * the reject set follows the pool as the batch runs down. The route's placement when that cannot be computed.
+   * The placement for a call that may not use the zones in `avoid` (those that throttled it): the route's own
+   * when its zone is up, not avoided and has room, else the best over the zones that are. When every zone left
+   * is full, the best of those regardless (the call may find a slot freed meanwhile, or be throttled and move on).
+   * @returns undefined when no allowed zone is left.
    */
-  placementFor(uses: number, draws?: Readonly<Record<string, number>>): Placement {
-    const current = this.placement;
+  placementOn(avoid: ReadonlySet<string> = new Set()): Placement | undefined {
+    const usable = this.allowed.filter((z) => !this.failed.has(z) && !avoid.has(z));
+    if (usable.length === 0) return undefined;
+    const withRoom = usable.filter((z) => this.hasRoom(z));
+    return this.bestOn(withRoom.length > 0 ? withRoom : usable);
+  }
+
+  /**
+   * The placement of a call on `base`'s target when each instance it settles on is expected to serve `uses` calls
+   * (the batch's work still to come per worker), with `draws` the CPUs of the new instances the batch met last on
+   * that target: the same target, with the reject set and expectation the pool model gives for it, so the reject
+   * set follows the pool as the batch runs down. `base` when that cannot be computed.
+   */
+  placementFor(base: Placement, uses: number, draws?: Readonly<Record<string, number>>): Placement {
     // Only `optimal` chooses its reject set by cost; the paper's strategies reject by a fixed rule.
-    if (current.strategy !== 'optimal') return current;
-    const { azId, arch, memoryMb, functionName } = current.target;
+    if (base.strategy !== 'optimal') return base;
+    const { azId, arch, memoryMb, functionName } = base.target;
+    // In a zone the route fills, the only free slot is the one a rejected instance leaves, so its replacement would
+    // meet the same host: rejecting buys an INIT and no other CPU. There the call takes what it meets (one attempt).
+    const full = this.isFull(azId);
     try {
       const next = this.placer.place({
         ...this.request,
         pool: { ...this.request.pool, usesPerInstance: uses, ...(draws ? { draws } : {}) },
-        limits: { ...this.request.limits, zones: [azId], architectures: [arch], memorySizes: [memoryMb] },
+        limits: {
+          ...this.request.limits,
+          zones: [azId],
+          architectures: [arch],
+          memorySizes: [memoryMb],
+          ...(full ? { maxAttempts: 1 } : {}),
+        },
       });
-      return next.target.functionName === functionName ? next : current;
+      return next.target.functionName === functionName ? next : base;
     } catch {
-      return current;
+      return base;
     }
   }
 
+  /** A call of the route begins in a zone (its first attempt there). */
+  enter(azId: string): void {
+    this.running.set(azId, (this.running.get(azId) ?? 0) + 1);
+  }
+
+  /** A call of the route leaves a zone (answered there, or moving on). */
+  leave(azId: string): void {
+    this.running.set(azId, Math.max(0, (this.running.get(azId) ?? 0) - 1));
+  }
+
   /**
-   * Marks a zone failed and moves the placement off it.
-   * @returns the placement to use next, or undefined when no allowed zone is left.
+   * A call in `azId` was throttled: the zone is full with the route's other calls running there, so it takes no
+   * more than that many at once from now on. Call before the throttled call `leave`s the zone.
    */
-  failZone(azId: string): Placement | undefined {
+  throttled(azId: string): void {
+    const others = Math.max(0, (this.running.get(azId) ?? 1) - 1);
+    this.capacity.set(azId, Math.min(this.capacity.get(azId) ?? others, others));
+  }
+
+  /** Marks a zone down for the rest of the route (it erred, timed out or has no function). */
+  failZone(azId: string): void {
     this.failed.add(azId);
-    if (!this.failed.has(this.placement.target.azId)) return this.placement;
-    const remaining = this.allowed.filter((z) => !this.failed.has(z));
-    if (remaining.length === 0) return undefined;
-    try {
-      const next = this.placer.place({ ...this.request, limits: { ...this.request.limits, zones: remaining } });
-      if (this.failed.has(next.target.azId)) return undefined;
-      this.placement = next;
-      return next;
-    } catch {
-      return undefined;
+  }
+
+  /** Whether the route's calls fill a zone: as many run there as it held when it throttled. */
+  isFull(azId: string): boolean {
+    const capacity = this.capacity.get(azId);
+    return capacity !== undefined && (this.running.get(azId) ?? 0) >= capacity;
+  }
+
+  private hasRoom(azId: string): boolean {
+    const capacity = this.capacity.get(azId);
+    return capacity === undefined || (this.running.get(azId) ?? 0) < capacity;
+  }
+
+  /** The best placement over `zones` (the route's own when its zone is among them). */
+  private bestOn(zones: readonly string[]): Placement | undefined {
+    if (zones.includes(this.placement.target.azId)) return this.placement;
+    const key = zones.join(' ');
+    if (!this.elsewhere.has(key)) {
+      let next: Placement | undefined;
+      try {
+        next = this.placer.place({ ...this.request, limits: { ...this.request.limits, zones } });
+        if (!zones.includes(next.target.azId)) next = undefined;
+      } catch {
+        next = undefined;
+      }
+      this.elsewhere.set(key, next);
     }
+    return this.elsewhere.get(key);
   }
 }
 
@@ -91,12 +154,15 @@ export interface FollowContext {
   readonly remainingMs: () => number;
 }
 
-/** How a batch follows the pool from inside a call (all optional: a lone call uses the route's placement). */
+/** How a batch follows the pool from inside a call (all optional: a lone call uses the route's placements as they are). */
 export interface PoolHooks {
-  /** The placement of the call's first attempt. @default - the route's */
-  readonly start?: Placement;
-  /** The placement for a retry on the same target, as the pool stands now. */
-  readonly refresh?: () => Placement;
+  /**
+   * Calls each instance the call settles on is expected to serve (the pool model's `usesPerInstance`): every
+   * placement of the call, on whichever zone, is refined for it (`Route.placementFor`). @default - not refined
+   */
+  readonly uses?: number;
+  /** CPUs of the new instances the batch met last on a function: what its next new instance is likely to be. */
+  readonly draws?: (functionName: string) => Readonly<Record<string, number>> | undefined;
   /** Told of every attempt that reached a dynamic function (its CPU, instance, whether new). */
   readonly onAttempt?: (attempt: AttemptRecord) => void;
 }
@@ -104,10 +170,13 @@ export interface PoolHooks {
 /**
  * Runs one piece of work by following a route: a `rejected` answer is retried on the same target
  * (the rejected instance ends, or is held, or is kept for the last attempt, as the placement's reject
- * mode says: `endsRejectedInstance`); a throttle, a zone error, a timeout or a
- * missing function fails over to the next-best zone; a user-code error is the user's answer and is
- * not retried. The last attempt of the budget is sent without a reject set, so a request that has
- * met only rejected CPUs still runs rather than failing.
+ * mode says: `endsRejectedInstance`); a throttle, a zone error, a timeout or a missing function fails
+ * over to the next-best zone (a throttle leaves the zone to this call only and tells the route how many
+ * calls the zone holds; the others leave it to the whole route), placed afresh there with that zone's own
+ * mix; a user-code error is the user's answer and is not retried. The last attempt of the budget is sent
+ * without a reject set, so a request that has met only rejected CPUs still runs rather than failing. The
+ * answer's placement is the one the call followed in the zone it ended in, as it stood at its first attempt
+ * there: what the call was expected to cost.
  */
 export async function followRoute(
   context: FollowContext,
@@ -119,123 +188,160 @@ export async function followRoute(
   const attempts: AttemptRecord[] = [];
   /** The target of each attempt, for its price. */
   const targets: Target[] = [];
-  let placement = pool.start ?? route.placement;
-  // Rejects are retried within the placement's own budget; failovers within the request's.
-  const budget = Math.max(route.attemptBudget, 1);
-  let onPlacement = 0;
-  while (attempts.length < budget) {
-    const target = placement.target;
-    const remaining = context.remainingMs();
-    const timeoutMs = Math.min(context.invokeTimeoutMs, remaining);
-    if (timeoutMs <= 0) {
-      return failure(
-        context,
-        profile,
-        placement,
-        attempts,
-        targets,
-        'DeadlineExceeded',
-        504,
-        'the router ran out of time',
-      );
-    }
-    if (onPlacement > 0 && pool.refresh) {
-      // A retry on the same target: its reject set follows the pool as it stands now.
-      const next = pool.refresh();
-      if (next.target.functionName === placement.target.functionName) placement = next;
-    }
-    const last = onPlacement >= placement.maxAttempts - 1 || attempts.length >= budget - 1;
-    const nextIsLast = onPlacement + 1 >= placement.maxAttempts - 1 || attempts.length + 1 >= budget - 1;
-    const endInstance = endsRejectedInstance(placement.rejectMode, nextIsLast, placement.keepBeforeLastAttempt);
-    const payload = payloadFor(work, placement, last, endInstance);
-    onPlacement++;
-    const result = await context.invoker.invoke(target.functionName, payload, { timeoutMs });
-    targets.push(target);
-    if (!result.ok) {
-      const status = failedStatus(result);
-      // A throttled call never ran; a timed-out one ran (and was billed) at least this long.
-      const billedMs = status === 'timeout' ? Math.ceil(result.durationMs) : undefined;
-      attempts.push({
-        functionName: target.functionName,
-        azId: target.azId,
-        status,
-        roundTripMs: result.durationMs,
-        errorType: result.errorType,
-        errorMessage: result.message,
-        ...(billedMs !== undefined ? { billedMs } : {}),
-        costUsd: billedMs !== undefined ? costOf(context, target, billedMs) : 0,
-      });
-      // Fail over only when the work cannot be running anywhere: the function never started, or its own
-      // configured timeout has passed (Lambda stopped it). Anything else could run the work twice.
-      if (status === 'timeout' && timeoutMs < context.functionTimeoutMs) {
-        const message =
-          `${target.functionName} did not answer within ${Math.round(timeoutMs)} ms and may still be running ` +
-          `(its timeout is ${context.functionTimeoutMs} ms), so the work is not sent to another zone`;
-        return failure(context, profile, placement, attempts, targets, 'DeadlineExceeded', 504, message);
-      }
-      if (status === 'zone-error' && !neverStarted(result)) {
-        const message = `${target.functionName} failed with ${result.errorType}: ${result.message}`;
-        return failure(context, profile, placement, attempts, targets, 'FunctionError', 502, message);
-      }
-      const next = route.failZone(target.azId);
-      if (!next) {
-        const message = `no allowed zone is left to fail over to (failed: ${route.failedZones.join(', ')})`;
-        return failure(context, profile, placement, attempts, targets, 'NoCapacity', 503, message);
-      }
-      if (next !== placement) onPlacement = 0;
-      placement = next;
-      continue;
-    }
-    const response = asDynamicResponse(result.payload);
-    if (!response) {
-      attempts.push({
-        functionName: target.functionName,
-        azId: target.azId,
-        status: 'zone-error',
-        roundTripMs: result.durationMs,
-        errorType: 'FunctionError',
-        costUsd: 0,
-      });
-      const message = `${target.functionName} answered with something that is not a dynamic function response`;
-      return failure(context, profile, placement, attempts, targets, 'FunctionError', 502, message);
-    }
-    const inspection = response.inspection;
-    const status: AttemptStatus =
-      response.status === 'ok'
-        ? 'ok'
-        : response.status === 'rejected'
-          ? 'rejected'
-          : response.error.type === 'BadRequest' || response.error.type === 'UnknownWorkload'
-            ? 'bad-request'
-            : 'user-error';
-    attempts.push(attemptOf(context, target, status, inspection, result.durationMs, response));
-    pool.onAttempt?.(attempts[attempts.length - 1]);
-    learn(context, profile, target, response, inspection);
-    if (response.status === 'ok') {
-      return {
-        status: 'ok',
-        result: response.result,
-        profile,
-        placement: summarize(placement),
-        attempts,
-        estimate: estimateOf(context, attempts, targets, inspection.timings.userMs),
-      };
-    }
-    if (response.status === 'error') {
-      const { type, message, field, stack } = response.error;
-      return {
-        status: 'error',
-        error: { type, message, ...(field ? { field } : {}), ...(stack ? { stack } : {}) },
-        httpStatus: status === 'bad-request' ? 400 : 422,
-        profile,
-        placement: summarize(placement),
-        attempts,
-        estimate: estimateOf(context, attempts, targets),
-      };
-    }
+  /** Zones that throttled this call: full for it, though the route may still send others there. */
+  const avoid = new Set<string>();
+  const refined = (base: Placement): Placement =>
+    pool.uses === undefined ? base : route.placementFor(base, pool.uses, pool.draws?.(base.target.functionName));
+  const first = route.placementOn(avoid);
+  if (!first) {
+    const message = `no allowed zone is left to place on (failed: ${route.failedZones.join(', ')})`;
+    return failure(context, profile, route.placement, attempts, targets, 'NoCapacity', 503, message);
   }
-  const message = `every one of ${attempts.length} attempts was rejected or failed`;
-  return failure(context, profile, placement, attempts, targets, 'NoCapacity', 503, message);
+  /** The route's placement on the zone the call is in now; `placement` is it refined for the pool. */
+  let base: Placement = first;
+  let inZone: string | undefined = base.target.azId;
+  route.enter(inZone);
+  let placement = refined(base);
+  /** The placement at the call's first attempt in the zone it is in now (its expectation is the call's). */
+  let legStart = placement;
+  try {
+    return await followLegs();
+  } finally {
+    if (inZone !== undefined) route.leave(inZone);
+  }
+
+  async function followLegs(): Promise<RoutedCall> {
+    // Rejects are retried within the placement's own budget; failovers within the request's.
+    const budget = Math.max(route.attemptBudget, 1);
+    let onPlacement = 0;
+    while (attempts.length < budget) {
+      const target = placement.target;
+      const remaining = context.remainingMs();
+      const timeoutMs = Math.min(context.invokeTimeoutMs, remaining);
+      if (timeoutMs <= 0) {
+        return failure(
+          context,
+          profile,
+          legStart,
+          attempts,
+          targets,
+          'DeadlineExceeded',
+          504,
+          'the router ran out of time',
+        );
+      }
+      if (onPlacement > 0 && pool.uses !== undefined) {
+        // A retry on the same target: its reject set follows the pool as it stands now.
+        placement = refined(base);
+      }
+      const last = onPlacement >= placement.maxAttempts - 1 || attempts.length >= budget - 1;
+      const nextIsLast = onPlacement + 1 >= placement.maxAttempts - 1 || attempts.length + 1 >= budget - 1;
+      const endInstance = endsRejectedInstance(placement.rejectMode, nextIsLast, placement.keepBeforeLastAttempt);
+      const payload = payloadFor(work, placement, last, endInstance);
+      onPlacement++;
+      const result = await context.invoker.invoke(target.functionName, payload, { timeoutMs });
+      targets.push(target);
+      if (!result.ok) {
+        const status = failedStatus(result);
+        // A throttled call never ran; a timed-out one ran (and was billed) at least this long.
+        const billedMs = status === 'timeout' ? Math.ceil(result.durationMs) : undefined;
+        attempts.push({
+          functionName: target.functionName,
+          azId: target.azId,
+          status,
+          roundTripMs: result.durationMs,
+          errorType: result.errorType,
+          errorMessage: result.message,
+          ...(billedMs !== undefined ? { billedMs } : {}),
+          costUsd: billedMs !== undefined ? costOf(context, target, billedMs) : 0,
+        });
+        // Fail over only when the work cannot be running anywhere: the function never started, or its own
+        // configured timeout has passed (Lambda stopped it). Anything else could run the work twice.
+        if (status === 'timeout' && timeoutMs < context.functionTimeoutMs) {
+          const message =
+            `${target.functionName} did not answer within ${Math.round(timeoutMs)} ms and may still be running ` +
+            `(its timeout is ${context.functionTimeoutMs} ms), so the work is not sent to another zone`;
+          return failure(context, profile, legStart, attempts, targets, 'DeadlineExceeded', 504, message);
+        }
+        if (status === 'zone-error' && !neverStarted(result)) {
+          const message = `${target.functionName} failed with ${result.errorType}: ${result.message}`;
+          return failure(context, profile, legStart, attempts, targets, 'FunctionError', 502, message);
+        }
+        if (status === 'throttled') {
+          route.throttled(target.azId);
+          avoid.add(target.azId);
+        } else {
+          route.failZone(target.azId);
+        }
+        route.leave(target.azId);
+        inZone = undefined;
+        const next = route.placementOn(avoid);
+        if (!next) {
+          const full = [...avoid].filter((z) => !route.failedZones.includes(z));
+          const message =
+            `no allowed zone is left to fail over to (failed: ${route.failedZones.join(', ')}` +
+            `${full.length > 0 ? `; throttled this call: ${full.join(', ')}` : ''})`;
+          return failure(context, profile, legStart, attempts, targets, 'NoCapacity', 503, message);
+        }
+        base = next;
+        inZone = base.target.azId;
+        route.enter(inZone);
+        placement = refined(base);
+        legStart = placement;
+        onPlacement = 0;
+        continue;
+      }
+      const response = asDynamicResponse(result.payload);
+      if (!response) {
+        attempts.push({
+          functionName: target.functionName,
+          azId: target.azId,
+          status: 'zone-error',
+          roundTripMs: result.durationMs,
+          errorType: 'FunctionError',
+          costUsd: 0,
+        });
+        const message = `${target.functionName} answered with something that is not a dynamic function response`;
+        return failure(context, profile, legStart, attempts, targets, 'FunctionError', 502, message);
+      }
+      const inspection = response.inspection;
+      const status: AttemptStatus =
+        response.status === 'ok'
+          ? 'ok'
+          : response.status === 'rejected'
+            ? 'rejected'
+            : response.error.type === 'BadRequest' || response.error.type === 'UnknownWorkload'
+              ? 'bad-request'
+              : 'user-error';
+      attempts.push(attemptOf(context, target, status, inspection, result.durationMs, response));
+      pool.onAttempt?.(attempts[attempts.length - 1]);
+      learn(context, profile, target, response, inspection);
+      if (response.status === 'ok') {
+        return {
+          status: 'ok',
+          result: response.result,
+          profile,
+          placement: summarize(legStart),
+          attempts,
+          estimate: estimateOf(context, attempts, targets, inspection.timings.userMs),
+        };
+      }
+      if (response.status === 'error') {
+        const { type, message, field, stack } = response.error;
+        return {
+          status: 'error',
+          error: { type, message, ...(field ? { field } : {}), ...(stack ? { stack } : {}) },
+          httpStatus: status === 'bad-request' ? 400 : 422,
+          profile,
+          placement: summarize(legStart),
+          attempts,
+          estimate: estimateOf(context, attempts, targets),
+        };
+      }
+    }
+    const message = `every one of ${attempts.length} attempts was rejected or failed`;
+    return failure(context, profile, legStart, attempts, targets, 'NoCapacity', 503, message);
+  }
 }
 
 function payloadFor(work: Work, placement: Placement, last: boolean, endInstance: boolean): DynamicRequest {

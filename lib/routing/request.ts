@@ -18,6 +18,12 @@ export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
 export const MAX_BATCH_COUNT = 10_000;
 /** Highest concurrency of a batch (the default account concurrency quota is 1,000). */
 export const MAX_BATCH_CONCURRENCY = 1_000;
+/** Most runtimes a profiling request may want per CPU × architecture × memory size. */
+export const MAX_PROFILING_OBSERVATIONS = 100;
+/** Calls a profiling request keeps in flight unless it says otherwise. */
+export const DEFAULT_PROFILING_CONCURRENCY = 20;
+/** Most calls one profiling request makes unless it says otherwise. */
+export const DEFAULT_PROFILING_MAX_CALLS = 2_000;
 /** Highest attempt budget a request may ask for. */
 export const MAX_ATTEMPTS_LIMIT = 50;
 
@@ -119,8 +125,22 @@ const routerRequestSchema = z
         waves: z.number().int().min(1).max(MAX_BATCH_COUNT).optional(),
       })
       .optional(),
+    /**
+     * Profile the workload instead of running it once: calls on every CPU × architecture × memory size the limits
+     * allow, until each holds `observations` runtimes (see `runProfiling`).
+     */
+    profiling: z
+      .strictObject({
+        observations: z.number().int().min(1).max(MAX_PROFILING_OBSERVATIONS).optional(),
+        concurrency: z.number().int().min(1).max(MAX_BATCH_CONCURRENCY).optional(),
+        maxCalls: z.number().int().min(1).max(MAX_BATCH_COUNT).optional(),
+      })
+      .optional(),
   })
   .superRefine((request, ctx) => {
+    if (request.profiling !== undefined && request.batch !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['profiling'], message: 'give at most one of batch and profiling' });
+    }
     if ((request.workload === undefined) === (request.code === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['workload'], message: 'give exactly one of workload and code' });
     }
@@ -148,6 +168,8 @@ export interface RouterRequest {
   /** The least memory the work runs in, MB. */
   readonly minMemoryMb?: number;
   readonly batch?: { readonly count: number; readonly concurrency: number; readonly includeResults: boolean };
+  /** Profile the workload across CPUs, architectures and memory sizes (the limits say which). */
+  readonly profiling?: { readonly observations?: number; readonly concurrency: number; readonly maxCalls: number };
 }
 
 /**
@@ -211,6 +233,15 @@ function normalize(request: ParsedRequest): RouterRequest {
               Math.ceil(request.batch.count / (request.batch.waves ?? 1)),
             ),
             includeResults: request.batch.includeResults ?? false,
+          },
+        }
+      : {}),
+    ...(request.profiling
+      ? {
+          profiling: {
+            ...(request.profiling.observations !== undefined ? { observations: request.profiling.observations } : {}),
+            concurrency: request.profiling.concurrency ?? DEFAULT_PROFILING_CONCURRENCY,
+            maxCalls: request.profiling.maxCalls ?? DEFAULT_PROFILING_MAX_CALLS,
           },
         }
       : {}),

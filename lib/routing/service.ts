@@ -15,6 +15,7 @@ import { type FollowContext, followRoute, Route } from './follow';
 import { LearningBuffer } from './learning';
 import { corePlacerFactory } from './placer';
 import { usesPerInstance } from './pool';
+import { runProfiling } from './profiling';
 import { checkPayloadSize, parseRouterRequest, type RouterRequest, SYNC_PAYLOAD_LIMIT_BYTES } from './request';
 import { powertoolsTelemetry, type RouterTelemetry } from './telemetry';
 import type { PlacerFactory, RoutedCall, RouterAnswer, RouterStore } from './types';
@@ -47,7 +48,7 @@ export interface RoutingServiceOptions {
   readonly config: RouterConfig;
   /**
    * Builds the placer over each view snapshot.
-   * @default - the core `Router`, with the config's hold and attempt budget (see `corePlacerFactory`)
+   * @default - the core `Router`, with the config's hold, attempt budget and return share (see `corePlacerFactory`)
    */
   readonly placerFactory?: PlacerFactory;
   /**
@@ -105,7 +106,11 @@ export class RoutingService {
       config: options.config,
       placerFactory:
         options.placerFactory ??
-        corePlacerFactory({ holdMs: options.config.holdMs, maxAttempts: options.config.maxAttempts }),
+        corePlacerFactory({
+          holdMs: options.config.holdMs,
+          maxAttempts: options.config.maxAttempts,
+          returnShare: options.config.returnShare,
+        }),
       clock: options.clock ?? Date.now,
       ttlMs: options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
       onLoadError: (error) => telemetry.error('reading characterizations and profiles failed', error),
@@ -121,23 +126,32 @@ export class RoutingService {
    * @param deadline - where the time left comes from (a Lambda context); none: no deadline.
    */
   async route(body: unknown, deadline?: DeadlineSource): Promise<RouterAnswer> {
-    const { config, invoker } = this.options;
+    const { config } = this.options;
     try {
       const request = parseRouterRequest(body);
       const cached = await this.cache.get();
       const functionTimeoutMs = config.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
       const placementRequest = placementRequestOf(request, config, functionTimeoutMs);
+      if (request.profiling) {
+        return await runProfiling(
+          this.followContext(cached, functionTimeoutMs, deadline),
+          request.work,
+          request.profile,
+          cached.placer,
+          {
+            workload: request.profile,
+            limits: { ...request.limits, timeoutMs: placementRequest.limits?.timeoutMs ?? functionTimeoutMs },
+            ...(request.minMemoryMb !== undefined ? { minMemoryMb: request.minMemoryMb } : {}),
+            ...(request.profiling.observations !== undefined ? { observations: request.profiling.observations } : {}),
+          },
+          placementRequest,
+          config.deployed,
+          request.profiling,
+        );
+      }
       const placement = place(cached, placementRequest);
       checkPayloadSize({ ...request.work, reject: { cpus: placement.rejectCpus, holdMs: placement.holdMs } });
-      const follow: FollowContext = {
-        invoker,
-        learning: this.learning,
-        placer: cached.placer,
-        regionFacts: (region) => this.cache.regionFacts(region),
-        invokeTimeoutMs: config.invokeTimeoutMs ?? functionTimeoutMs + INVOKE_TIMEOUT_MARGIN_MS,
-        functionTimeoutMs,
-        remainingMs: remainingTime(deadline),
-      };
+      const follow = this.followContext(cached, functionTimeoutMs, deadline);
       const route = new Route(cached.placer, placementRequest, withNotes(placement, cached), config.deployed);
       if (request.batch) {
         return await runBatch(follow, request.work, request.profile, route, {
@@ -156,6 +170,19 @@ export class RoutingService {
       else void this.learning.flush();
       this.telemetry.publish();
     }
+  }
+
+  private followContext(cached: CachedView, functionTimeoutMs: number, deadline?: DeadlineSource): FollowContext {
+    const { config, invoker } = this.options;
+    return {
+      invoker,
+      learning: this.learning,
+      placer: cached.placer,
+      regionFacts: (region) => this.cache.regionFacts(region),
+      invokeTimeoutMs: config.invokeTimeoutMs ?? functionTimeoutMs + INVOKE_TIMEOUT_MARGIN_MS,
+      functionTimeoutMs,
+      remainingMs: remainingTime(deadline),
+    };
   }
 
   /**

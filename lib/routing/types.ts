@@ -1,4 +1,5 @@
 import type { DynamicErrorType } from '../contracts';
+import type { ProfilingRequest, ProfilingStep } from '../core/profiling-plan';
 import type { RankedTarget } from '../core/router';
 import type {
   Characterization,
@@ -13,6 +14,7 @@ import type {
   Target,
   WorkloadProfile,
 } from '../core/types';
+import type { ProfilingAnswer } from './profiling';
 
 /** Summed runtime observations of one profile entry (what one atomic ADD writes). */
 export interface RuntimeSums {
@@ -57,6 +59,8 @@ export interface Placer {
   observe?(outcome: Outcome): void;
   /** Every allowed target, best first (for `RoutingService.plan`). */
   rank?(request: PlacementRequest, count?: number): readonly RankedTarget[];
+  /** The calls that would profile a workload across CPUs, architectures and memory sizes (for profiling requests). */
+  profilingSteps?(request: ProfilingRequest): ProfilingStep[];
 }
 
 /** Builds a placer over a view; default: the core `Router`. */
@@ -214,4 +218,4 @@ export interface BatchAnswer {
   readonly notes?: readonly string[];
 }
 
-export type RouterAnswer = RoutedCall | BatchAnswer;
+export type RouterAnswer = RoutedCall | BatchAnswer | ProfilingAnswer;

@@ -21,7 +21,7 @@ import { TwinError } from './errors';
 import { defaultHandlerKit } from './handlers';
 import { catalogPrices, type PriceBook } from './prices';
 import { rngFor } from './random';
-import { type RouterViewSummary, TwinRouting } from './routing';
+import { burstConcurrency, type RouterViewSummary, TwinRouting } from './routing';
 import { DEFAULT_TWIN_SAMPLING, sampleZone, type TwinSamplingOptions, type ZoneSampling } from './sampling';
 import type { Scenario } from './scenario';
 import { arm64FleetOf, DEFAULT_EPOCH_MS, fleetOf, Twin } from './twin';
@@ -69,9 +69,10 @@ export interface TwinRunOptions {
    */
   readonly waves?: number;
   /**
-   * Calls of each workload each strategy's router makes in every zone on the first day, with no
-   * reject set, before any burst: the profiling phase its runtime profiles start from.
-   * @default 30
+   * Runtimes the profiling phase wants of each workload on each CPU × architecture × memory size (a
+   * profiling request per workload through each strategy's router on its first day, before any burst):
+   * the runtime profiles routing starts from. 0: no profiling phase.
+   * @default 3
    */
   readonly profilingCalls?: number;
   /** Sampling settings (defaults: the paper's and SkyConfig's). */
@@ -442,6 +443,8 @@ export class DayRunner {
       const outcome = oracleBurst(oracleZones, workload, scenario, state.noise, scenario.burst, prices, {
         memorySizes: this.oracleMemory.get(name) ?? [workload.memoryMb],
         initBilledMs: twin.initBilledMs,
+        // paced as the strategies' bursts are, so it reuses warm instances as they can
+        concurrency: burstConcurrency(scenario.burst, this.options.waves ?? 1),
       });
       const top = Object.entries(outcome.acceptedByZone).sort((x, y) => y[1] - x[1])[0];
       return {
@@ -458,49 +461,49 @@ export class DayRunner {
   }
 
   /**
-   * The profiling phase (the paper ran each workload many times per zone before routing, §4.5):
-   * `profilingCalls` calls of every workload at its own memory size in every zone (and on the
-   * zone's arm64 fleet where it has one), sent through
-   * the router with the `regional` strategy pinned to the zone and no retries, so the router's
-   * learning records what each call ran on and how long it took. Runtime noise is drawn apart
-   * from the bursts'.
+   * The profiling phase (the paper ran each workload many times per zone before routing, §4.5): one
+   * profiling request per workload (the router's `profiling` option, as `sky invoke --profiling` sends it
+   * to a deployed router), over every memory size and architecture its strategy may place on, until each
+   * CPU × architecture × memory size holds `profilingCalls` runtimes, each CPU measured in the zone with
+   * the most of it (see `profiling-plan.ts`). Runtime noise is drawn apart from the bursts'.
    */
   private async profile(routing: TwinRouting, day: number): Promise<void> {
-    const { scenario, twin, clock, state, arch } = this;
-    const calls = this.options.profilingCalls ?? 30;
-    if (calls <= 0) return;
+    const { scenario, twin, clock, state } = this;
+    const observations = this.options.profilingCalls ?? DEFAULT_PROFILING_OBSERVATIONS;
+    if (observations <= 0) return;
     twin.setDay(day);
     for (const name of Object.keys(scenario.workloads)) {
       const workload = scenario.workloads[name];
-      state.noise = drawNoise(rngFor(scenario.seed, 'profiling', day, name), calls, workload.cv, scenario.noise);
-      for (const z of scenario.zones) {
-        // A zone of another provider offers its own sizes: the nearest one at or above the workload's.
-        const offered = deployedZoneOf(z);
-        const sizes = offered.memorySizes ?? [workload.memoryMb];
-        const memoryMb = sizes.find((mb) => mb >= workload.memoryMb) ?? sizes[sizes.length - 1];
-        const zoneArch = offered.architectures?.includes(arch) === false ? offered.architectures[0] : arch;
-        // Where the zone has an arm64 fleet, on it too: the router places only where a workload has run
-        // (on an architecture it never ran on, its speed would be a guess).
-        const profiled: Arch[] =
-          z.arm64 && zoneArch !== 'arm64' && this.arches.includes('arm64') ? [zoneArch, 'arm64'] : [zoneArch];
-        for (const profiledArch of profiled) {
-          state.next = 0;
-          await clock.run(() =>
-            routing.burst(
-              {
-                workload: { name, size: 'small' },
-                objective: 'cost',
-                strategy: 'regional',
-                limits: { zones: [z.azId], memoryMb, arch: profiledArch, maxAttempts: 1 },
-              },
-              calls,
-            ),
-          );
-        }
-      }
+      state.noise = drawNoise(
+        rngFor(scenario.seed, 'profiling', day, name),
+        PROFILING_NOISE,
+        workload.cv,
+        scenario.noise,
+      );
+      state.next = 0;
+      await clock.run(() =>
+        routing.profile({
+          workload: { name, size: 'small' },
+          objective: 'cost',
+          limits: {
+            memorySizes: [...(this.workloadMemory.get(name) ?? [workload.memoryMb])],
+            minMemoryMb: workload.minMemoryMb,
+            architectures: [...this.arches],
+          },
+          // Every cell's calls at once (the router's highest concurrency): the phase fits its hour of virtual time.
+          profiling: { observations, concurrency: PROFILING_CONCURRENCY },
+        }),
+      );
     }
   }
 }
+
+/** Runtimes each profiling request wants per CPU × architecture × memory size unless the options say otherwise. */
+const DEFAULT_PROFILING_OBSERVATIONS = 3;
+/** Calls a profiling request keeps in flight. */
+const PROFILING_CONCURRENCY = 1000;
+/** Noise draws kept for one workload's profiling calls (more calls than this run at the mean). */
+const PROFILING_NOISE = 4096;
 
 /** Bursts by workload in the scenario's order, then by strategy in report order. */
 function inReportOrder(scenario: Scenario, bursts: readonly BurstRecord[]): BurstRecord[] {

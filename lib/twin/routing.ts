@@ -5,6 +5,7 @@ import type { ResolvedZone } from '../core/zone-mix';
 import type { RejectMode, RouterConfig } from '../routing/config';
 import { MemoryRouterStore } from '../routing/memory-store';
 import { corePlacerFactory } from '../routing/placer';
+import type { ProfilingAnswer } from '../routing/profiling';
 import type { RouterRequestBody } from '../routing/request';
 import { RoutingService } from '../routing/service';
 import { silentTelemetry } from '../routing/telemetry';
@@ -27,6 +28,15 @@ import type { CallResult, Twin } from './twin';
 
 /** Largest batch concurrency the router accepts (a burst larger than this queues behind it). */
 const MAX_CONCURRENCY = 1000;
+
+/**
+ * Most calls of a burst of `count` sent in `waves` waves that run at once, as the router's batch runs them:
+ * min(count, the largest concurrency, ceil(count / waves)).
+ * @example burstConcurrency(3000, 1); // 1000
+ */
+export function burstConcurrency(count: number, waves = 1): number {
+  return Math.max(1, Math.min(count, MAX_CONCURRENCY, Math.ceil(count / Math.max(1, waves))));
+}
 
 /** What the router's view held when a day's bursts began. */
 export interface RouterViewSummary {
@@ -133,7 +143,7 @@ export class TwinRouting {
     try {
       answer = await this.service.route({
         ...request,
-        batch: { count, concurrency: Math.min(count, MAX_CONCURRENCY), ...(waves > 1 ? { waves } : {}) },
+        batch: { count, concurrency: burstConcurrency(count), ...(waves > 1 ? { waves } : {}) },
       });
       await this.service.flush();
     } finally {
@@ -144,6 +154,21 @@ export class TwinRouting {
       throw new TwinError(`the router refused a burst of ${JSON.stringify(request.workload)}: ${detail}`);
     }
     return { answer, outcome: this.outcomeOf(answer) };
+  }
+
+  /**
+   * Sends a profiling request (the router's `profiling` option, as `sky invoke --profiling` sends it) and returns
+   * the router's answer. Must run inside the twin's `clock.run()`.
+   * @throws TwinError when the router refuses the request (a twin bug, not an outcome).
+   */
+  async profile(request: RouterRequestBody): Promise<ProfilingAnswer> {
+    const answer = await this.service.route(request);
+    await this.service.flush();
+    if (answer.status !== 'profiling') {
+      const detail = answer.status === 'error' ? `${answer.error.type}: ${answer.error.message}` : answer.status;
+      throw new TwinError(`the router refused to profile ${JSON.stringify(request.workload)}: ${detail}`);
+    }
+    return answer;
   }
 
   /** The platform's bill of one call: billed time (INIT included) × price, plus the request charge. */

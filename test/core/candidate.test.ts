@@ -49,6 +49,8 @@ describe('candidate evaluation', () => {
           coldStartShare: x.coldStartShare,
           usesPerInstance: 1,
           keepBeforeLastAttempt: false,
+          rejectedStayWarm: false,
+          returnShare: 1,
         };
         const got = evaluateMask(c, x.mask, x.rtt, params, newMetrics());
         const reject = c.cpus.map((_, j) => (x.mask & (1 << j)) !== 0);
@@ -104,6 +106,8 @@ describe('candidate evaluation', () => {
       coldStartShare: 1,
       usesPerInstance: 1,
       keepBeforeLastAttempt: false,
+      rejectedStayWarm: false,
+      returnShare: 1,
     };
     expect(evaluatePrefix(c, 2, 0, params, newMetrics())).toEqual(evaluateMask(c, 0b100, 0, params, newMetrics()));
   });

@@ -1,5 +1,5 @@
 import { CoreInputError } from '../../lib/core/errors';
-import { ProfileBook } from '../../lib/core/profiles';
+import { CROSS_CPU_SPREAD, ProfileBook } from '../../lib/core/profiles';
 import type { Target } from '../../lib/core/types';
 import { EPYC, profile, X25, X29, X30, ZIPPER } from './fixtures';
 
@@ -53,6 +53,61 @@ describe('ProfileBook.runtime', () => {
   });
 });
 
+describe('ProfileBook across memory sizes', () => {
+  // As late-2025 measurements found: EPYC 0.55× the 2.5 GHz Xeon's runtime at 128 MB, 1.03× at 2048 MB
+  // (the prior says 1.35× everywhere).
+  // Every cell's runtimes spread by 3% (cv): a runtime carried over from another CPU weighs (0.03 / 0.3)² = 0.01
+  // observations against a CPU's own.
+  const entry = (cpu: string, memoryMb: number, meanMs: number, count = 3) => ({
+    cpu,
+    arch: 'x86_64' as const,
+    memoryMb,
+    stats: { count, meanMs, m2: (count - 1) * (0.03 * meanMs) ** 2 },
+  });
+  const carried = (0.03 / CROSS_CPU_SPREAD) ** 2;
+  const book = new ProfileBook({
+    gemm: {
+      workload: 'gemm',
+      entries: [
+        entry(X25, 128, 12000),
+        entry(EPYC, 128, 6600),
+        entry(X25, 256, 6000),
+        entry(X25, 2048, 620),
+        entry(EPYC, 2048, 640),
+      ],
+    },
+  });
+
+  it("carries a CPU's ratio learned at the nearest memory size to a size it never ran at", () => {
+    const estimate = book.runtime('gemm', EPYC, 'x86_64', 256);
+    expect(estimate.source).toBe('cpu-speed');
+    // 3 runtimes of the pair at 128 MB against 0.01 pseudo-observations of the prior ratio 1.35: 0.55×, not 1.35×.
+    const ratio = Math.exp((3 * Math.log(6600 / 12000) + carried * Math.log(1.35)) / (3 + carried));
+    expect(estimate.meanMs).toBeCloseTo(6000 * ratio, 6);
+    expect(estimate.meanMs / 6000).toBeLessThan(0.56);
+  });
+
+  it("scales a CPU's own runtime to a size no CPU ran at", () => {
+    const estimate = book.runtime('gemm', EPYC, 'x86_64', 1024);
+    // The nearest observed size is 2048 MB: EPYC's own 640 ms there (barely shrunk toward what the 2.5 GHz Xeon
+    // says through their ratio at 128 MB), then scaled by CPU share.
+    expect(estimate.source).toBe('memory-scaled');
+    expect(estimate.scaledFromMb).toBe(2048);
+    const there = book.runtime('gemm', EPYC, 'x86_64', 2048).meanMs;
+    expect(estimate.meanMs).toBeCloseTo((there * 1769) / 1024, 6);
+    expect(Math.abs(there - 640) / 640).toBeLessThan(0.01);
+  });
+
+  it('keeps the prior ratio where two CPUs never ran at one size', () => {
+    const lone = new ProfileBook({
+      gemm: { workload: 'gemm', entries: [entry(X25, 128, 12000), entry(X29, 2048, 700)] },
+    });
+    expect(lone.runtime('gemm', X29, 'x86_64', 128).meanMs).toBeCloseTo(12000 * 1.22, 6);
+    expect(lone.count('gemm', X29, 'x86_64', 2048)).toBe(3);
+    expect(lone.count('gemm', X29, 'x86_64', 128)).toBe(0);
+  });
+});
+
 describe('ProfileBook learning', () => {
   it('learns from accepted outcomes and ignores rejected ones', () => {
     const book = new ProfileBook();
@@ -68,11 +123,18 @@ describe('ProfileBook learning', () => {
     expect(book.workloadNames()).toEqual(['w']);
   });
 
-  it('shrinks a lone observation toward what other CPUs say', () => {
+  it('shrinks a lone observation toward what other CPUs say, by how precise each is', () => {
+    // Given as one pseudo-observation:
+    const even = new ProfileBook({ w: profile('w', 1000, { [X25]: 1 }) }, { priorWeight: 1 });
+    even.observe({ workload: 'w', target: target(), cpu: X30, runtimeMs: 500, rejected: false });
+    expect(even.runtime('w', X30, 'x86_64', 2048).meanMs).toBeCloseTo((500 + 900) / 2, 6);
+    // By default: the workload's runtimes spread 3%, so one is off by about 3% and a runtime carried over from
+    // another CPU by about 30%: the carried one weighs (0.03 / 0.3)² = 0.01 observations.
     const book = new ProfileBook({ w: profile('w', 1000, { [X25]: 1 }) });
     book.observe({ workload: 'w', target: target(), cpu: X30, runtimeMs: 500, rejected: false });
-    const estimate = book.runtime('w', X30, 'x86_64', 2048);
-    expect(estimate.meanMs).toBeCloseTo((500 + 900) / 2, 6);
+    const weight = (book.runtimeCv('w') ?? 0) ** 2 / CROSS_CPU_SPREAD ** 2;
+    expect(weight).toBeCloseTo(0.01, 3);
+    expect(book.runtime('w', X30, 'x86_64', 2048).meanMs).toBeCloseTo((500 + weight * 900) / (1 + weight), 6);
   });
 
   it('merges added summaries as if observed together', () => {
@@ -87,5 +149,6 @@ describe('ProfileBook learning', () => {
       new ProfileBook().add('w', { cpu: X25, arch: 'x86_64', memoryMb: 512 }, { count: 1, meanMs: Number.NaN, m2: 0 }),
     ).toThrow(CoreInputError);
     expect(() => new ProfileBook({}, { defaultBaseMs: 0 })).toThrow(/defaultBaseMs/);
+    expect(() => new ProfileBook({}, { priorWeight: -1 })).toThrow(/priorWeight/);
   });
 });

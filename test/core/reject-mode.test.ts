@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { expectedPlacementCost, type LambdaPrice } from '../../lib/core/cost-model';
+import { buildCandidate, evaluateMask, newMetrics, targetOf } from '../../lib/core/candidate';
+import {
+  type AttemptChain,
+  attemptChain,
+  expectedAttempts,
+  expectedPlacementCost,
+  type LambdaPrice,
+} from '../../lib/core/cost-model';
 import {
   endsRejectedInstance,
   expectedRejectModeCost,
@@ -7,7 +14,11 @@ import {
   REJECT_MODES,
   type RejectMode,
   type RejectModeCostInput,
+  rejectModeParams,
 } from '../../lib/core/reject-mode';
+import { Router } from '../../lib/core/router';
+import type { PlacementLimits } from '../../lib/core/types';
+import { facts, paperView } from './fixtures';
 
 const PRICE: LambdaPrice = { pricePerGbSecond: 0.0000166667, pricePerRequest: 0.0000002 };
 
@@ -216,5 +227,139 @@ describe('expectedRejectModeCost', () => {
     [{ retryColdShare: -0.1 }, 'retryColdShare'],
   ])('fails on %j, naming the field', (over, field) => {
     expect(() => expectedRejectModeCost(placement(over))).toThrow(field);
+  });
+});
+
+describe('attemptChain', () => {
+  const chain = (q: number, m: number, early: number, last: number): AttemptChain =>
+    attemptChain(q, m, early, last, { attempts: 0, freshBeforeLast: 0, lastReach: 0, returnedRetries: 0 });
+
+  it('with no return is the memoryless chain: A = (1 − q^m)/(1 − q), the last attempt reached with q^(m−1)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 0.99, noNaN: true }),
+        fc.oneof(fc.integer({ min: 1, max: 30 }), fc.constant(Number.POSITIVE_INFINITY)),
+        (q, m) => {
+          const c = chain(q, m, 0, 0);
+          expect(c.attempts).toBeCloseTo(expectedAttempts(q, m), 9);
+          expect(c.lastReach).toBeCloseTo(m === Number.POSITIVE_INFINITY ? 0 : q ** (m - 1), 12);
+          expect(c.returnedRetries).toBe(0);
+        },
+      ),
+    );
+  });
+
+  it('a held instance that always takes the retry back: rejected calls use the whole budget', () => {
+    const c = chain(0.4, 10, 1, 1);
+    expect(c.attempts).toBeCloseTo(1 + 0.4 * 9, 12);
+    expect(c.freshBeforeLast).toBeCloseTo(1, 12);
+    expect(c.lastReach).toBeCloseTo(0.4, 12);
+    expect(c.returnedRetries).toBeCloseTo(0.4 * 9, 12);
+    expect(chain(0.4, Number.POSITIVE_INFINITY, 1, 1).attempts).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('the router prices each reject mode by its model', () => {
+  const region = facts('us-west-1', 37.77, -122.42, 250);
+  const price: LambdaPrice = {
+    pricePerGbSecond: region.pricePerGbSecond.x86_64,
+    pricePerRequest: region.pricePerRequest,
+  };
+
+  it('evaluateMask agrees with expectedRejectModeCost for every mode, return share and reject set (property)', () => {
+    const instance = fc.integer({ min: 1, max: 5 }).chain((n) =>
+      fc.record({
+        shares: fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: n, maxLength: n }),
+        runtimes: fc.array(fc.double({ min: 1, max: 10_000, noNaN: true }), { minLength: n, maxLength: n }),
+        mask: fc.integer({ min: 1, max: (1 << n) - 1 }),
+        maxAttempts: fc.integer({ min: 1, max: 12 }),
+        initMs: fc.integer({ min: 0, max: 3000 }),
+        coldStartShare: fc.double({ min: 0, max: 1, noNaN: true }),
+        mode: fc.constantFrom(...REJECT_MODES),
+        returnShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      }),
+    );
+    fc.assert(
+      fc.property(instance, (x) => {
+        const total = x.shares.reduce((s, p) => s + p, 0);
+        const shares = x.shares.map((p) => p / total);
+        const c = buildCandidate(
+          0,
+          0,
+          targetOf('usw1-az1', 'us-west-1', 'x86_64', 1024),
+          0,
+          region,
+          shares.map((_, i) => `cpu-${i}`),
+          shares,
+          x.runtimes,
+          shares.map(() => 1),
+          new Set(),
+          1,
+          0,
+        );
+        const params = {
+          wCost: 1,
+          wLatency: 0,
+          wCarbon: 0,
+          ...rejectModeParams(x.mode, 150, x.returnShare),
+          maxAttempts: x.maxAttempts,
+          retryOverheadMs: 10,
+          maxAddedLatencyMs: Number.POSITIVE_INFINITY,
+          initBilledMs: x.initMs,
+          coldStartShare: x.coldStartShare,
+          usesPerInstance: 1,
+        };
+        const got = evaluateMask(c, x.mask, 0, params, newMetrics());
+        const want = expectedRejectModeCost({
+          shares: Array.from(c.shares),
+          runtimesMs: Array.from(c.billedMs),
+          reject: c.cpus.map((_, j) => (x.mask & (1 << j)) !== 0),
+          holdMs: 150,
+          maxAttempts: x.maxAttempts,
+          memoryMb: 1024,
+          price,
+          retryOverheadMs: 10,
+          initBilledMs: x.initMs,
+          coldStartShare: x.coldStartShare,
+          mode: x.mode,
+          returnShare: x.returnShare,
+        });
+        expect(got.attempts).toBeCloseTo(want.attempts, 9);
+        expect(got.runtimeMs).toBeCloseTo(want.runtimeMs, 6);
+        expect(got.billedMs).toBeCloseTo(want.billedMs, 6);
+        expect(got.costUsd).toBeCloseTo(want.costUsd, 12);
+        expect(got.addedLatencyMs).toBeCloseTo(want.addedLatencyMs, 6);
+      }),
+    );
+  });
+
+  const x86At2048: PlacementLimits = { architectures: ['x86_64'], memorySizes: [2048], zones: ['usw1-az3'] };
+  const place = (strategy: 'retry-slow' | 'optimal', returnShare?: number) =>
+    new Router(paperView(), { baselineZone: 'usw1-az3', rejectMode: 'hold', returnShare }).place({
+      workload: 'zipper',
+      strategy,
+      objective: 'cost',
+      limits: x86At2048,
+    });
+
+  it('hold, where the held instance takes the retry back (the default): a rejected call uses its whole budget', () => {
+    // usw1-az3: retry-slow rejects the 2.9 GHz Xeon (25%) and EPYC (10%).
+    const p = place('retry-slow');
+    expect(p.rejectCpus.length).toBe(2);
+    expect(p.expected.attempts).toBeCloseTo(1 + 0.35 * 9, 9);
+    expect(p.expected.addedLatencyMs).toBeCloseTo(0.35 * 9 * (150 + 10), 6);
+  });
+
+  it('hold: optimal rejects nothing, since no retry can move off the held instance', () => {
+    const p = place('optimal');
+    expect(p.rejectCpus).toEqual([]);
+    expect(p.expected.attempts).toBe(1);
+    // Where retries do move (returnShare 0), rejecting the slow CPUs pays on the same zone.
+    expect(place('optimal', 0).rejectCpus.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a return share outside [0, 1], naming it', () => {
+    expect(() => new Router(paperView(), { returnShare: 1.2 })).toThrow(/returnShare/);
+    expect(() => rejectModeParams('hold', 150, -0.1)).toThrow(/returnShare/);
   });
 });

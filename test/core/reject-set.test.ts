@@ -50,6 +50,8 @@ function paramsOf(over: Partial<EvaluationParams> = {}): EvaluationParams {
     initBilledMs: 0,
     usesPerInstance: 1,
     keepBeforeLastAttempt: false,
+    rejectedStayWarm: false,
+    returnShare: 1,
     coldStartShare: 1,
     ...over,
   };

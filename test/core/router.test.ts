@@ -7,8 +7,9 @@ import { characterization, EPYC, NOW, paperView, X25, X29, X30 } from './fixture
 const x86At2048: PlacementLimits = { architectures: ['x86_64'], memorySizes: [2048] };
 
 describe('Router strategies', () => {
-  // The paper's hold mode: every rejected attempt holds its instance 150 ms.
-  const router = new Router(paperView(), { baselineZone: 'usw1-az3', rejectMode: 'hold' });
+  // The paper's hold mode: every rejected attempt holds its instance 150 ms, and (as the paper assumed) the hold
+  // sends the retry to another instance: no retry returns to the held one, so every retry is a fresh draw.
+  const router = new Router(paperView(), { baselineZone: 'usw1-az3', rejectMode: 'hold', returnShare: 0 });
   const place = (strategy: StrategyName, limits: PlacementLimits = x86At2048) =>
     router.place({ workload: 'zipper', strategy, objective: 'cost', limits });
 
@@ -65,7 +66,7 @@ describe('Router strategies', () => {
 describe('Router with INIT billed', () => {
   const strategies: StrategyName[] = ['baseline', 'regional', 'retry-slow', 'focus-fastest', 'hybrid', 'optimal'];
   const placeWith = (init: { billed: boolean; initMs: number }, strategy: StrategyName) =>
-    new Router(paperView(), { baselineZone: 'usw1-az3', init, rejectMode: 'hold' }).place({
+    new Router(paperView(), { baselineZone: 'usw1-az3', init, rejectMode: 'hold', returnShare: 0 }).place({
       workload: 'zipper',
       strategy,
       objective: 'cost',
@@ -97,8 +98,9 @@ describe('Router with INIT billed', () => {
 });
 
 describe('Router objectives and limits', () => {
-  // The paper's hold mode: every rejected attempt holds its instance 150 ms.
-  const router = new Router(paperView(), { baselineZone: 'usw1-az3', rejectMode: 'hold' });
+  // The paper's hold mode: every rejected attempt holds its instance 150 ms, and (as the paper assumed) the hold
+  // sends the retry to another instance: no retry returns to the held one, so every retry is a fresh draw.
+  const router = new Router(paperView(), { baselineZone: 'usw1-az3', rejectMode: 'hold', returnShare: 0 });
 
   it('places by carbon on the cleanest grid', () => {
     const placement = router.place({ workload: 'zipper', objective: 'carbon', limits: x86At2048 });

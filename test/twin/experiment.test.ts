@@ -2,6 +2,7 @@ import { usdPerBilledMs } from '../../lib/core/cost-model';
 import { runTwinExperiment, type TwinRun } from '../../lib/twin/experiment';
 import { catalogPrices } from '../../lib/twin/prices';
 import { dailyCosts, formatTwinReport, strategyTotals, twinReport } from '../../lib/twin/report';
+import { offeredMemorySizes } from '../../lib/twin/workload-model';
 import { smallScenario } from './fixtures';
 
 // Polls of 60 requests fit the small zones (200 and 100 slots), so the twin run stays quick.
@@ -183,11 +184,12 @@ describe('twin experiment on a small scenario', () => {
           for (const n of Object.values(zone.counts)) expect(Number.isInteger(n)).toBe(true);
         }
         // and profiles and passive counts only from its own calls: on the first day the profiling
-        // phase's (30 per workload and zone), later every call it made before
+        // request's (3 runtimes of each CPU × memory size it may run at, one per call), later every call it made before
         for (const workload of Object.keys(scenario.workloads)) {
           const observed = view.profileObservations[`${workload}@small`];
           expect(observed).toBeGreaterThan(0);
-          if (day.day === 0) expect(observed).toBeLessThanOrEqual(30 * scenario.zones.length);
+          const cells = scenario.cpuList.length * offeredMemorySizes(scenario.workloads[workload]).length;
+          if (day.day === 0) expect(observed).toBeLessThanOrEqual(3 * cells);
         }
         const passive = Object.values(view.passive).reduce(
           (n, counts) => n + Object.values(counts).reduce((a, b) => a + b, 0),

@@ -1,7 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadScenario } from '../../lib/twin/scenario';
-import { modelRuntimeMs } from '../../lib/twin/workload-model';
+import { fitsCallBudget, PRIOR_RUNTIME_CV } from '../../lib/core/call-fit';
+import { archOfCpu, cpuKeyOf } from '../../lib/core/cpu';
+import { loadScenario, type Scenario } from '../../lib/twin/scenario';
+import { DYNAMIC_TIMEOUT_MS, modelRuntimeMs } from '../../lib/twin/workload-model';
 
 const DIR = join(__dirname, '..', '..', 'scenarios');
 const SHIPPED = readdirSync(DIR).filter((f) => f.endsWith('.json'));
@@ -47,5 +49,53 @@ describe('shipped scenarios', () => {
       expect(moving).toEqual(['use1-az1']);
       expect(scenario.days).toBe(12);
     });
+  });
+});
+
+describe('scenarios built to break optimal hold what their descriptions say', () => {
+  const capacity = (z: { hosts: number; slotsPerHost: number }): number => z.hosts * z.slotsPerHost;
+  const fastestOf = (scenario: Scenario, workload: string, mb: number): string =>
+    scenario.cpuList
+      .map((c) => ({ key: c.key, ms: modelRuntimeMs(scenario, scenario.workloads[workload], c.cpuKey, mb) }))
+      .sort((a, b) => a.ms - b.ms)[0].key;
+
+  it('stress-arm-rare-fast: the fastest CPU for arm-codec is rare, arm64-only and absent from the other fleets', () => {
+    const scenario = loadScenario(join(DIR, 'stress-arm-rare-fast.json'));
+    expect(fastestOf(scenario, 'arm-codec', 1024)).toBe('graviton3');
+    expect(fastestOf(scenario, 'x86-hash', 512)).toBe('xeon30');
+    expect(archOfCpu(cpuKeyOf(scenario.cpus.graviton3.model))).toBe('arm64');
+    for (const zone of scenario.zones) {
+      for (const day of zone.mix) expect(day.graviton3 ?? 0).toBe(0);
+      const shares = (zone.arm64?.mix ?? []).map((day) => day.graviton3 ?? 0);
+      if (zone.azId === 'usw2-az1') {
+        expect(Math.max(...shares)).toBeLessThanOrEqual(0.08);
+        expect(Math.min(...shares)).toBeGreaterThan(0);
+      } else expect(shares.every((s) => s === 0)).toBe(true);
+    }
+    expect(scenario.zones.find((z) => z.azId === 'euw1-az1')?.arm64).toBeUndefined();
+  });
+
+  it('stress-saturate: the best mix sits in a zone that holds less than a burst; the fixed zone holds it all', () => {
+    const scenario = loadScenario(join(DIR, 'stress-saturate.json'));
+    const byId = new Map(scenario.zones.map((z) => [z.azId, z]));
+    expect(capacity(byId.get(scenario.baselineZone)!)).toBeGreaterThanOrEqual(scenario.burst);
+    const fastShare = (azId: string): number => byId.get(azId)!.mix[0].xeon30 ?? 0;
+    const best = scenario.zones.map((z) => z.azId).sort((a, b) => fastShare(b) - fastShare(a))[0];
+    expect(best).toBe('usw1-az1');
+    expect(capacity(byId.get(best)!)).toBeLessThan(scenario.burst / 3);
+    expect(byId.get(best)!.region).toBe(byId.get(scenario.baselineZone)!.region);
+  });
+
+  it('stress-long-lowconc: render-long fits the timeout on the slowest CPU with its own spread only', () => {
+    const scenario = loadScenario(join(DIR, 'stress-long-lowconc.json'));
+    const render = scenario.workloads['render-long'];
+    const slowest = (mb: number): number =>
+      Math.max(...scenario.cpuList.map((c) => modelRuntimeMs(scenario, render, c.cpuKey, mb)));
+    expect(fitsCallBudget(slowest(render.memoryMb), DYNAMIC_TIMEOUT_MS, render.cv)).toBe(true);
+    expect(fitsCallBudget(slowest(render.memoryMb), DYNAMIC_TIMEOUT_MS, PRIOR_RUNTIME_CV)).toBe(false);
+    expect(fitsCallBudget(slowest(render.minMemoryMb), DYNAMIC_TIMEOUT_MS, render.cv)).toBe(false);
+    // more memory than its 2 vCPUs' worth buys no speed
+    expect(slowest(4096)).toBeCloseTo(slowest(render.memoryMb), 6);
+    expect(scenario.burst).toBeLessThanOrEqual(10);
   });
 });

@@ -2,9 +2,11 @@ import type { BurstRecord, TwinRun, TwinStrategy } from '../../lib/twin/experime
 import {
   expectedVsRealised,
   formatStrategyChecks,
+  formatTargetSummary,
   metTargets,
   optimalChecks,
   quantileOfCounts,
+  scenarioChecksOf,
 } from '../../lib/twin/strategy-check';
 
 function burst(workload: string, strategy: TwinStrategy, costUsd: number, expected?: number, failed = 0): BurstRecord {
@@ -39,8 +41,8 @@ function burst(workload: string, strategy: TwinStrategy, costUsd: number, expect
 }
 
 // Only the days' bursts matter to these tables.
-const runOf = (bursts: BurstRecord[][]): TwinRun =>
-  ({ days: bursts.map((b, day) => ({ day, bursts: b })) }) as unknown as TwinRun;
+const runOf = (bursts: BurstRecord[][], scenario = 'small', seed = 11): TwinRun =>
+  ({ scenario, seed, days: bursts.map((b, day) => ({ day, bursts: b })) }) as unknown as TwinRun;
 
 describe('quantileOfCounts', () => {
   it.each([
@@ -95,6 +97,18 @@ describe('strategy checks', () => {
     expect(formatStrategyChecks(run)).toMatch(/targets met on 0 of 2 workloads/);
   });
 
+  it("reports optimal's added latency per workload from its own bursts only", () => {
+    const [zipper, bfs] = optimalChecks(run);
+    // zipper: two optimal bursts, 2 of 200 requests waited 600 ms (1%): p99 150 ms.
+    expect([zipper.optimalP50AddedLatencyMs, zipper.optimalP99AddedLatencyMs]).toEqual([0, 150]);
+    // bfs: one burst of 98 completed requests, 1 waited 600 ms (more than 1%).
+    expect([bfs.optimalP50AddedLatencyMs, bfs.optimalP99AddedLatencyMs]).toEqual([0, 600]);
+    const slowOthers = (b: BurstRecord): BurstRecord =>
+      b.strategy === 'optimal' ? b : { ...b, outcome: { ...b.outcome, addedLatencyCounts: { 1395: 100 } } };
+    const [only] = optimalChecks(runOf([[burst('z', 'baseline', 1), burst('z', 'optimal', 0.9)].map(slowOthers)]));
+    expect(only.optimalP99AddedLatencyMs).toBe(150);
+  });
+
   it('never counts a workload with failed optimal requests as met, however cheap they made it', () => {
     const cheapByFailing = runOf([
       [
@@ -125,5 +139,65 @@ describe('strategy checks', () => {
     expect(zipper.gapClosedPct).toBeCloseTo(80, 9);
     expect(zipper.closesGap).toBe(true);
     expect(zipper.notAboveBestPaper).toBe(true);
+  });
+});
+
+describe('target summary over scenarios', () => {
+  const met = runOf(
+    [[burst('z', 'baseline', 1), burst('z', 'optimal', 0.84), burst('z', 'oracle', 0.8), burst('z', 'regional', 0.9)]],
+    'stress-a',
+    3,
+  );
+  const missed = runOf(
+    [
+      [burst('y', 'baseline', 1), burst('y', 'optimal', 0.95), burst('y', 'oracle', 0.7), burst('y', 'hybrid', 0.9)],
+      [burst('y', 'baseline', 1), burst('y', 'optimal', 0.95), burst('y', 'oracle', 0.7), burst('y', 'hybrid', 0.9)],
+    ],
+    'stress-b',
+    9,
+  );
+
+  it('labels each run with its scenario, seed and days', () => {
+    expect(scenarioChecksOf(missed)).toMatchObject({ scenario: 'stress-b', seed: 9, days: 2 });
+    expect(scenarioChecksOf(missed).checks).toEqual(optimalChecks(missed));
+  });
+
+  it('prints one row per scenario workload, names the targets a row misses, and counts those met', () => {
+    const text = formatTargetSummary([scenarioChecksOf(met), scenarioChecksOf(missed)]);
+    const rows = text.split('\n');
+    const a = rows.find((l) => l.includes('stress-a'))!;
+    const b = rows.find((l) => l.includes('stress-b'))!;
+    expect(a).toMatch(/stress-a\s+3\s+1\s+z\s+16\.0\s+6\.7\s+20\.0\s+80\s+0\s+0\/150\s+yes$/);
+    // y: 5% saved against an oracle of 30% (17% of the gap), and above hybrid's 0.9.
+    expect(b).toMatch(
+      /stress-b\s+9\s+2\s+y\s+5\.0\s+-5\.6\s+30\.0\s+17\s+0\s+0\/150\s+NO \(above hybrid, gap < 80%\)$/,
+    );
+    expect(text).toMatch(/targets met on 1 of 2 scenario workloads, over 2 run\(s\)/);
+    expect(text).not.toMatch(/below the oracle/);
+  });
+
+  it('marks a row whose optimal cost less than the oracle, with the note why the oracle is then no bound', () => {
+    const below = runOf(
+      [
+        [
+          burst('q', 'baseline', 1),
+          burst('q', 'optimal', 0.85),
+          burst('q', 'oracle', 0.88),
+          burst('q', 'regional', 0.95),
+        ],
+      ],
+      'stress-c',
+      1,
+    );
+    const [q] = optimalChecks(below);
+    expect(q.belowOracle).toBe(true);
+    expect(q.gapClosedPct).toBeCloseTo(125, 9);
+    expect(optimalChecks(missed)[0].belowOracle).toBe(false);
+    const summary = formatTargetSummary([scenarioChecksOf(below)]);
+    expect(summary).toMatch(/stress-c .* yes \(below the oracle\*\)$/m);
+    expect(summary).toMatch(/\* below the oracle, which is then no bound: .*reuse more warm instances/);
+    expect(formatStrategyChecks(below)).toMatch(
+      /q .* yes \(below the oracle\*\)\n.*targets met on 1 of 1 workloads\n {2}\* below the oracle/,
+    );
   });
 });

@@ -1,0 +1,118 @@
+import type { Choice } from './candidate-scan';
+import type { CompiledView } from './compiled-view';
+import { fitsScope, type Scope } from './placement-scope';
+import type { ProfileBook } from './profiles';
+import type { Arch, CpuKey, Placement, PlacementLimits } from './types';
+import { ARCH_ORDER, type WorkloadPlan } from './workload-plan';
+
+/**
+ * Profiling across memory sizes, as AWS Lambda Power Tuning runs a function at each memory size it is
+ * asked for, and beyond it across the CPUs behind each zone: a CPU's speed rank changes with memory
+ * (late-2025 measurements put the AMD EPYC fastest at 128 and 512 MB and behind the 3.0 GHz Xeon at
+ * 2 GB), so a workload is measured on each CPU × architecture × memory size, not only at one size.
+ *
+ * Each CPU is measured where it is most common: in the allowed zone whose mix has the largest share of
+ * it, with every other CPU of that zone rejected, so a call reaches it in about 1 / share attempts. A
+ * rejected attempt bills its INIT and a millisecond, so measuring a rare CPU costs little compared with
+ * the calls its runtime will place; the attempts a call may take are bounded, and the last one accepts
+ * any CPU (whose runtime is learned too).
+ */
+
+/** What to profile: a workload over the targets its limits allow. */
+export interface ProfilingRequest {
+  /** The workload (profile key) to profile. */
+  readonly workload: string;
+  /** Zones, regions, architectures and memory sizes to profile; `maxAttempts` bounds each call. @default - every deployed target */
+  readonly limits?: PlacementLimits;
+  /** No memory size below this is profiled, MB. @default - none */
+  readonly minMemoryMb?: number;
+  /** Runtimes wanted of each CPU × architecture × memory size; cells that have them get no call. @default 3 */
+  readonly observations?: number;
+}
+
+/** One cell to measure: the calls it still needs and the placement that reaches its CPU. */
+export interface ProfilingStep {
+  readonly cpu: CpuKey;
+  readonly arch: Arch;
+  readonly memoryMb: number;
+  /** The CPU's share in the zone it is measured in. */
+  readonly share: number;
+  /** Runtimes the workload's profile already holds for this cell. */
+  readonly observed: number;
+  /** Calls to make (observations wanted − observed). */
+  readonly calls: number;
+  /** Where each call goes: the zone with the most of this CPU, every other CPU there rejected. */
+  readonly placement: Placement;
+}
+
+/** Runtimes wanted per cell unless a profiling request says otherwise. */
+export const DEFAULT_PROFILING_OBSERVATIONS = 3;
+/** Attempts a profiling call may take unless the request's limits say otherwise. */
+export const DEFAULT_PROFILING_ATTEMPTS = 50;
+/** Chance a profiling call should have of reaching its CPU before the attempts it is given run out. */
+const REACH_PROBABILITY = 0.95;
+
+/** Attempts that reach a CPU of this share with `REACH_PROBABILITY`, within `cap`. */
+export function attemptsToReach(share: number, cap: number): number {
+  if (share >= 1) return 1;
+  if (!(share > 0)) return cap;
+  return Math.max(1, Math.min(cap, Math.ceil(Math.log(1 - REACH_PROBABILITY) / Math.log(1 - share))));
+}
+
+/**
+ * The profiling steps of a request, in the order arch, memory size, CPU. `build` turns a candidate and
+ * a reject mask into the placement the router would report (see `Router.profilingSteps`).
+ */
+export function planProfiling(
+  view: CompiledView,
+  plan: WorkloadPlan,
+  scope: Scope,
+  book: ProfileBook,
+  request: ProfilingRequest,
+  build: (choice: Choice, maxAttempts: number, note: string) => Placement,
+): ProfilingStep[] {
+  const wanted = request.observations ?? DEFAULT_PROFILING_OBSERVATIONS;
+  const attemptCap = request.limits?.maxAttempts ?? DEFAULT_PROFILING_ATTEMPTS;
+  /** Per arch × memory × CPU: the allowed candidate with the largest share of it. */
+  const best = new Map<string, { choice: Choice; share: number; cpuIndex: number }>();
+  for (const c of plan.candidates) {
+    const a = ARCH_ORDER.indexOf(c.arch);
+    const m = view.memorySizes.indexOf(c.memoryMb);
+    if (scope.zoneOk[c.zone] !== 1 || !scope.archOk[a] || scope.memOk[m] !== 1) continue;
+    // Any evidence will do (profiling is how an assumed target stops being one); the call budget still holds.
+    if (!fitsScope(plan, c.index, { fitLimitMs: scope.fitLimitMs, allowAssumed: true })) continue;
+    c.cpus.forEach((cpu, j) => {
+      const key = `${a}#${m}#${cpu}`;
+      const known = best.get(key);
+      if (known && known.share >= c.shares[j]) return;
+      const all = (1 << c.cpus.length) - 1;
+      best.set(key, {
+        choice: { candidate: c, mask: all & ~(1 << j), retriesDropped: false, value: 0 },
+        share: c.shares[j],
+        cpuIndex: j,
+      });
+    });
+  }
+  const steps: ProfilingStep[] = [];
+  for (const { choice, share, cpuIndex } of best.values()) {
+    const c = choice.candidate;
+    const cpu = c.cpus[cpuIndex];
+    const observed = book.count(request.workload, cpu, c.arch, c.memoryMb);
+    if (observed >= wanted) continue;
+    const maxAttempts = attemptsToReach(share, attemptCap);
+    const note = `profiling ${cpu} at ${c.memoryMb} MB ${c.arch}: ${(100 * share).toFixed(1)}% of ${c.target.azId}`;
+    steps.push({
+      cpu,
+      arch: c.arch,
+      memoryMb: c.memoryMb,
+      share,
+      observed,
+      calls: wanted - observed,
+      placement: build(choice, maxAttempts, note),
+    });
+  }
+  return steps.sort(
+    (x, y) =>
+      ARCH_ORDER.indexOf(x.arch) - ARCH_ORDER.indexOf(y.arch) || x.memoryMb - y.memoryMb || x.cpu.localeCompare(y.cpu),
+  );
+}

@@ -1,0 +1,66 @@
+import { attemptsToReach, DEFAULT_PROFILING_ATTEMPTS } from '../../lib/core/profiling-plan';
+import { Router } from '../../lib/core/router';
+import { EPYC, paperView, profile, X25, X29, X30 } from './fixtures';
+
+describe('Router.profilingSteps', () => {
+  const router = new Router(paperView({ architectures: ['x86_64'] }), { init: { billed: true, initMs: 150 } });
+  const limits = { memorySizes: [128, 512, 2048], zones: ['usw1-az1', 'usw1-az3', 'sae1-az1', 'eun1-az1'] };
+
+  it('measures each CPU in the zone with the most of it, rejecting every other CPU there', () => {
+    const steps = router.profilingSteps({ workload: 'gemm', limits, observations: 3 });
+    // 4 CPUs at 3 sizes, and the workload has never run: every cell wants 3 runtimes.
+    expect(steps).toHaveLength(12);
+    const where: Record<string, string> = {};
+    for (const step of steps) {
+      expect(step.calls).toBe(3);
+      expect(step.placement.rejectCpus).not.toContain(step.cpu);
+      expect([...step.placement.rejectCpus, step.cpu].sort()).toEqual(
+        Object.keys(paperView().zones.find((z) => z.azId === step.placement.target.azId)?.counts ?? {}).sort(),
+      );
+      expect(step.placement.target.memoryMb).toBe(step.memoryMb);
+      where[step.cpu] = step.placement.target.azId;
+    }
+    // Shares: 3.0 GHz is 65% of sae1-az1, 2.5 GHz 90% of eun1-az1, 2.9 GHz 25% and EPYC 10% of usw1-az3.
+    expect(where).toEqual({ [X30]: 'sae1-az1', [X25]: 'eun1-az1', [X29]: 'usw1-az3', [EPYC]: 'usw1-az3' });
+  });
+
+  it('gives a call the attempts that reach its CPU 19 times in 20, within the cap', () => {
+    const steps = router.profilingSteps({ workload: 'gemm', limits });
+    const epyc = steps.find((s) => s.cpu === EPYC && s.memoryMb === 128);
+    // EPYC is 10% of usw1-az3: ceil(log 0.05 / log 0.9) = 29 attempts.
+    expect(epyc?.placement.maxAttempts).toBe(29);
+    expect(attemptsToReach(0.1, 10)).toBe(10);
+    expect(attemptsToReach(1, 50)).toBe(1);
+    expect(attemptsToReach(0.001, DEFAULT_PROFILING_ATTEMPTS)).toBe(DEFAULT_PROFILING_ATTEMPTS);
+  });
+
+  it('skips cells that hold the runtimes wanted and sizes the limits leave out', () => {
+    const profiled = new Router(
+      paperView({
+        architectures: ['x86_64'],
+        profiles: { gemm: profile('gemm', 600, { [X25]: 1, [X30]: 0.9, [X29]: 1, [EPYC]: 1 }, 2048) },
+      }),
+    );
+    profiled.observe({
+      workload: 'gemm',
+      target: { azId: 'usw1-az3', region: 'us-west-1', arch: 'x86_64', memoryMb: 128, functionName: 'x' },
+      cpu: EPYC,
+      runtimeMs: 6000,
+      rejected: false,
+    });
+    const steps = profiled.profilingSteps({ workload: 'gemm', limits, observations: 2 });
+    // 2048 MB is full (100 runtimes per CPU); at 128 MB EPYC has 1 of 2.
+    expect(steps.map((s) => s.memoryMb).sort((a, b) => a - b)).toEqual([128, 128, 128, 128, 512, 512, 512, 512]);
+    expect(steps.find((s) => s.cpu === EPYC && s.memoryMb === 128)?.calls).toBe(1);
+    expect(profiled.profilingSteps({ workload: 'gemm', limits: { ...limits, memorySizes: [2048] } })).toEqual([]);
+  });
+
+  it('profiles no size whose slowest runtime would not fit the call budget', () => {
+    const profiled = new Router(
+      paperView({ architectures: ['x86_64'], profiles: { gemm: profile('gemm', 600, { [X25]: 1 }, 2048) } }),
+    );
+    // At one vCPU (2048 MB) a call takes about 600 ms; at 128 MB about 8.3 s, over a 5 s budget.
+    const steps = profiled.profilingSteps({ workload: 'gemm', limits: { ...limits, timeoutMs: 5_000 } });
+    expect(new Set(steps.map((s) => s.memoryMb))).toEqual(new Set([512, 2048]));
+  });
+});

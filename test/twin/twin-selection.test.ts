@@ -1,0 +1,51 @@
+import { benchRunsOf, benchSelectionOf } from '../../bench/twin-selection';
+import { parseScenario } from '../../lib/twin/scenario';
+import { smallScenarioJson } from './fixtures';
+
+describe('the twin bench selection (SKY_BENCH_TWIN_*)', () => {
+  const small = parseScenario(smallScenarioJson({ name: 'small', seed: 11, days: 2 }));
+  const long = parseScenario(smallScenarioJson({ name: 'long', seed: 7, days: 14 }));
+
+  it('runs every scenario at its own seed for all its days when nothing is set', () => {
+    const selection = benchSelectionOf({});
+    expect(selection).toEqual({ extraSeeds: [] });
+    expect(benchRunsOf([small, long], selection).map((r) => [r.scenario.name, r.scenario.seed, r.days])).toEqual([
+      ['small', 11, 2],
+      ['long', 7, 14],
+    ]);
+  });
+
+  it('caps the days, adds seeds (once each, not the own one again) and keeps to the named scenarios', () => {
+    const selection = benchSelectionOf({
+      SKY_BENCH_TWIN_DAYS: '3',
+      SKY_BENCH_TWIN_SEEDS: '7, 8,8',
+      SKY_BENCH_TWIN_SCENARIOS: 'long',
+    });
+    expect(selection).toEqual({ maxDays: 3, extraSeeds: [7, 8], scenarios: ['long'] });
+    const runs = benchRunsOf([small, long], selection);
+    expect(runs.map((r) => [r.scenario.name, r.scenario.seed, r.days])).toEqual([
+      ['long', 7, 3],
+      ['long', 8, 3],
+    ]);
+    // a run at another seed is the same scenario otherwise
+    expect({ ...runs[1].scenario, seed: 7 }).toEqual(long);
+    expect(benchRunsOf([small], benchSelectionOf({ SKY_BENCH_TWIN_DAYS: '5' }))[0].days).toBe(2);
+  });
+
+  it.each([
+    [{ SKY_BENCH_TWIN_DAYS: '0' }, /SKY_BENCH_TWIN_DAYS: "0" is not a whole number of days ≥ 1/],
+    [{ SKY_BENCH_TWIN_DAYS: '2.5' }, /SKY_BENCH_TWIN_DAYS: "2.5"/],
+    [{ SKY_BENCH_TWIN_SEEDS: '1,x' }, /SKY_BENCH_TWIN_SEEDS: "x" is not comma-separated seeds/],
+    [{ SKY_BENCH_TWIN_SEEDS: '4294967296' }, /SKY_BENCH_TWIN_SEEDS: "4294967296"/],
+    [{ SKY_BENCH_TWIN_SEEDS: '1,,2' }, /SKY_BENCH_TWIN_SEEDS: "1,,2" has an empty item/],
+    [{ SKY_BENCH_TWIN_SCENARIOS: 'a,' }, /SKY_BENCH_TWIN_SCENARIOS: "a," has an empty item/],
+  ])('fails when %j is malformed, naming the variable', (env, message) => {
+    expect(() => benchSelectionOf(env)).toThrow(message);
+  });
+
+  it('fails when a named scenario is not shipped, listing the ones that are', () => {
+    expect(() => benchRunsOf([small, long], benchSelectionOf({ SKY_BENCH_TWIN_SCENARIOS: 'small,lnog' }))).toThrow(
+      /SKY_BENCH_TWIN_SCENARIOS: "lnog" is not a shipped scenario \(long, small\)/,
+    );
+  });
+});
