@@ -385,6 +385,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
             memorySizes: config.memorySizes,
             architectures: config.architectures,
           },
+          endpoints: providers.config,
           summary,
         }),
       );
