@@ -209,7 +209,8 @@ function formatBatch(answer: BatchAnswer): string {
 function formatProfiling(answer: ProfilingAnswer): string {
   const s = answer.summary;
   const lines = [
-    `profiled ${answer.profile}: ${s.cells} cell(s) wanted runtimes; ${s.calls} call(s), ${s.attempts} attempt(s), ` +
+    `profiled ${answer.profile}: ${s.cells} cell(s) wanted runtimes (${s.skipped} not worth more than one); ` +
+      `${s.calls} call(s), ${s.attempts} attempt(s), ` +
       `${s.failed} failed, cost ${usd(s.costUsd)}`,
   ];
   for (const size of answer.sizes) {

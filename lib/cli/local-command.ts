@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { FUNCTION_ENV } from '../contracts/environment';
 import { LocalSkyError, LocalSkyOptionError, messageOf } from '../local/errors';
 import { DEFAULT_SCENARIO_FILE, type LocalSkyWorld } from '../local/options';
 import { terminalProgress } from '../local/progress';
@@ -167,7 +168,16 @@ export function serveInstructions(world: LocalSkyWorld): string {
     `  export AWS_ENDPOINT_URL_LAMBDA=${world.lambdaEndpoint} AWS_ENDPOINT_URL_DYNAMODB=${world.dynamoEndpoint}`,
     `  export AWS_REGION=${world.tableRegion} SKY_TABLE_NAME=${world.tableName} SKY_ZONES=${zones}`,
     `  export SKY_MEMORY_SIZES=${world.deployed.memorySizes.join(',')} SKY_ARCHITECTURES=${world.deployed.architectures.join(',')}`,
+    // The zones on other providers, as the router has them: plan ranks them too (it reads no secret).
+    ...(world.endpoints.length > 0
+      ? [`  export ${FUNCTION_ENV.endpoints}=${shellQuoted(JSON.stringify(world.endpoints))}`]
+      : []),
     '  npx sky plan --workload zipper --objective cost',
     '  npx sky invoke --workload zipper --objective cost',
   ].join('\n');
+}
+
+/** `text` as one single-quoted word of a POSIX shell. */
+function shellQuoted(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,7 +1,8 @@
+import { type Candidate, evaluatePrefix, newMetrics } from './candidate';
 import type { Choice } from './candidate-scan';
 import type { CompiledView } from './compiled-view';
 import { fitsScope, type Scope } from './placement-scope';
-import type { ProfileBook } from './profiles';
+import { CROSS_CPU_SPREAD, type ProfileBook } from './profiles';
 import type { Arch, CpuKey, Placement, PlacementLimits } from './types';
 import { ARCH_ORDER, type WorkloadPlan } from './workload-plan';
 
@@ -28,6 +29,12 @@ export interface ProfilingRequest {
   readonly minMemoryMb?: number;
   /** Runtimes wanted of each CPU × architecture × memory size; cells that have them get no call. @default 3 */
   readonly observations?: number;
+  /**
+   * Only cells that could still win: a cell gets calls only if a call on its CPU there, at the least runtime its
+   * evidence allows (two spreads below the estimate: the mean's cv/√n once observed, `CROSS_CPU_SPREAD` before),
+   * could cost less than the best target costs now without retries. @default false
+   */
+  readonly worthOnly?: boolean;
 }
 
 /** One cell to measure: the calls it still needs and the placement that reaches its CPU. */
@@ -73,16 +80,22 @@ export function planProfiling(
 ): ProfilingStep[] {
   const wanted = request.observations ?? DEFAULT_PROFILING_OBSERVATIONS;
   const attemptCap = request.limits?.maxAttempts ?? DEFAULT_PROFILING_ATTEMPTS;
-  /** Per arch × memory × CPU: the allowed candidate with the largest share of it. */
-  const best = new Map<string, { choice: Choice; share: number; cpuIndex: number }>();
-  for (const c of plan.candidates) {
+  const allowed = plan.candidates.filter((c) => {
     const a = ARCH_ORDER.indexOf(c.arch);
     const m = view.memorySizes.indexOf(c.memoryMb);
-    if (scope.zoneOk[c.zone] !== 1 || !scope.archOk[a] || scope.memOk[m] !== 1) continue;
+    if (scope.zoneOk[c.zone] !== 1 || !scope.archOk[a] || scope.memOk[m] !== 1) return false;
     // Any evidence will do (profiling is how an assumed target stops being one); the call budget still holds.
-    if (!fitsScope(plan, c.index, { fitLimitMs: scope.fitLimitMs, allowAssumed: true })) continue;
+    return fitsScope(plan, c.index, { fitLimitMs: scope.fitLimitMs, allowAssumed: true });
+  });
+  const hopeless = request.worthOnly ? hopelessCells(scope, book, request.workload, allowed) : new Set();
+  /** Per arch × memory × CPU: the allowed candidate with the largest share of it. */
+  const best = new Map<string, { choice: Choice; share: number; cpuIndex: number }>();
+  for (const c of allowed) {
+    const a = ARCH_ORDER.indexOf(c.arch);
+    const m = view.memorySizes.indexOf(c.memoryMb);
     c.cpus.forEach((cpu, j) => {
       const key = `${a}#${m}#${cpu}`;
+      if (hopeless.has(`${c.arch}#${c.memoryMb}#${cpu}`)) return;
       const known = best.get(key);
       if (known && known.share >= c.shares[j]) return;
       const all = (1 << c.cpus.length) - 1;
@@ -115,4 +128,33 @@ export function planProfiling(
     (x, y) =>
       ARCH_ORDER.indexOf(x.arch) - ARCH_ORDER.indexOf(y.arch) || x.memoryMb - y.memoryMb || x.cpu.localeCompare(y.cpu),
   );
+}
+
+/**
+ * Cells (`arch#memoryMb#cpu`) that cannot beat the best allowed target: even at the least runtime their evidence
+ * allows, a call on that CPU there (one attempt, its INIT as placements count it) costs more than the cheapest
+ * target costs now without retries (which the best placement never exceeds).
+ */
+function hopelessCells(scope: Scope, book: ProfileBook, workload: string, allowed: readonly Candidate[]): Set<string> {
+  const metrics = newMetrics();
+  let bestNow = Number.POSITIVE_INFINITY;
+  for (const c of allowed) {
+    evaluatePrefix(c, c.cpus.length, 0, scope.noRetryParams, metrics);
+    bestNow = Math.min(bestNow, metrics.costUsd);
+  }
+  const cv = book.runtimeCv(workload) ?? 0.1;
+  const { initBilledMs, coldStartShare } = scope.params;
+  const cheapest = new Map<string, number>();
+  for (const c of allowed) {
+    c.cpus.forEach((cpu, j) => {
+      const n = book.count(workload, cpu, c.arch, c.memoryMb);
+      const optimism = Math.max(0, 1 - 2 * (n > 0 ? cv / Math.sqrt(n) : CROSS_CPU_SPREAD));
+      const cost = c.usdPerMs * (c.billedMs[j] * optimism + initBilledMs * coldStartShare) + c.usdPerRequest;
+      const key = `${c.arch}#${c.memoryMb}#${cpu}`;
+      cheapest.set(key, Math.min(cheapest.get(key) ?? Number.POSITIVE_INFINITY, cost));
+    });
+  }
+  const hopeless = new Set<string>();
+  for (const [key, cost] of cheapest) if (cost > bestNow) hopeless.add(key);
+  return hopeless;
 }

@@ -1,5 +1,6 @@
 import { STRATEGY_NAMES } from '../core/strategies';
 import type { StrategyName } from '../core/types';
+import type { ExternalZoneInput } from '../providers';
 import type { SummaryTable } from '../report/types';
 import { LocalSkyOptionError } from './errors';
 import { type Progress, silentProgress } from './progress';
@@ -121,6 +122,11 @@ export interface LocalSkyWorld {
     readonly memorySizes: readonly number[];
     readonly architectures: readonly string[];
   };
+  /**
+   * The zones on other providers as the router is configured with them (its `SKY_ENDPOINTS`): loopback URLs,
+   * secrets named by variables only the run holds, never their values. Empty without such zones.
+   */
+  readonly endpoints: readonly ExternalZoneInput[];
   /** The summary of the run, final by now. */
   readonly summary: SummaryTable;
 }

@@ -1,5 +1,6 @@
 import type { RouterClient } from '../aws/router-client';
-import type { StrategyName } from '../core/types';
+import { STRATEGIES } from '../core/strategies';
+import type { Arch, StrategyName } from '../core/types';
 import type { StrategySummaryRow } from '../report/types';
 import type { RouterRequestBody } from '../routing/request';
 import type { BatchAnswer } from '../routing/types';
@@ -33,6 +34,8 @@ export interface BurstPlan {
   readonly router: RouterClient;
   /** Workload name to the memory size it runs at (the scenario's). */
   readonly workloads: Readonly<Record<string, { readonly memoryMb: number }>>;
+  /** Architectures the mesh deploys: where a strategy that chooses the architecture (`optimal`) may place. */
+  readonly architectures: readonly Arch[];
   readonly count: number;
   readonly concurrency: number;
   readonly signal?: AbortSignal;
@@ -53,7 +56,11 @@ export interface BurstDeployments {
   freshPool(workload: string): void;
 }
 
-/** The router request of one burst: one workload, one strategy, the workload's memory, cost as objective. */
+/**
+ * The router request of one burst: one workload, one strategy, the workload's memory, cost as objective. As in the
+ * twin, the paper's strategies run on x86_64 as the paper ran them, and a strategy that chooses the configuration
+ * (`optimal`) may also choose among `architectures`.
+ */
 export function burstRequest(
   workload: string,
   memoryMb: number,
@@ -61,12 +68,18 @@ export function burstRequest(
   count: number,
   concurrency: number,
   zones?: readonly string[],
+  architectures: readonly Arch[] = ['x86_64'],
 ): RouterRequestBody {
+  const chooses = STRATEGIES[strategy].configs === 'any';
   return {
     workload,
     objective: 'cost',
     strategy,
-    limits: { memoryMb, arch: 'x86_64', ...(zones ? { zones: [...zones] } : {}) },
+    limits: {
+      memoryMb,
+      architectures: chooses ? [...architectures] : ['x86_64'],
+      ...(zones ? { zones: [...zones] } : {}),
+    },
     batch: { count, concurrency },
   };
 }
@@ -108,7 +121,12 @@ function resultOf(workload: string, strategy: StrategyName, answer: BatchAnswer)
  */
 export async function profileWorkloads(
   plan: BurstPlan,
-  zones: ReadonlyArray<{ readonly azId: string; readonly memorySizes?: readonly number[] }>,
+  zones: ReadonlyArray<{
+    readonly azId: string;
+    readonly memorySizes?: readonly number[];
+    /** Architectures the zone has hosts of. @default ['x86_64'] */
+    readonly architectures?: readonly Arch[];
+  }>,
   task?: ProgressTask,
 ): Promise<void> {
   let done = 0;
@@ -117,8 +135,14 @@ export async function profileWorkloads(
       zones
         // A zone on another provider has only its provider's sizes: the workload's may not be among them.
         .filter((zone) => zone.memorySizes === undefined || zone.memorySizes.includes(memoryMb))
-        .map(({ azId }) =>
-          sendBurst(plan, burstRequest(workload, memoryMb, 'regional', plan.count, plan.concurrency, [azId])),
+        // On every architecture the zone has hosts of: the router places only where a workload has run.
+        .flatMap(({ azId, architectures = ['x86_64'] }) =>
+          architectures.map((arch) =>
+            sendBurst(plan, {
+              ...burstRequest(workload, memoryMb, 'regional', plan.count, plan.concurrency, [azId]),
+              limits: { memoryMb, arch, zones: [azId] },
+            }),
+          ),
         ),
     );
     task?.update(++done, workload);
@@ -143,7 +167,10 @@ export async function runBursts(
     const results: BurstResult[] = [];
     for (const [workload, { memoryMb }] of Object.entries(plan.workloads)) {
       deployments.freshPool(workload);
-      const answer = await sendBurst(plan, burstRequest(workload, memoryMb, strategy, plan.count, plan.concurrency));
+      const answer = await sendBurst(
+        plan,
+        burstRequest(workload, memoryMb, strategy, plan.count, plan.concurrency, undefined, plan.architectures),
+      );
       results.push(resultOf(workload, strategy, answer));
       task?.update(++done, `${workload} ${strategy}`);
     }

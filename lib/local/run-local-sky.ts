@@ -243,14 +243,27 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       Object.entries(scenario.workloads).map(([n, w]) => [n, { memoryMb: w.memoryMb }]),
     );
     const router = functionRouterClient({ client: servers.lambda });
-    const plan: BurstPlan = { router, workloads, count: o.burst, concurrency: o.concurrency, signal };
+    const plan: BurstPlan = {
+      router,
+      workloads,
+      architectures: routerConfig.architectures,
+      count: o.burst,
+      concurrency: o.concurrency,
+      signal,
+    };
     if (o.profileBurst > 0) {
       registerRouter(store);
       const profileTask = progress.task('profile workloads', Object.keys(workloads).length);
       await step('routing', () =>
         profileWorkloads(
           { ...plan, count: o.profileBurst, concurrency: Math.min(o.concurrency, o.profileBurst) },
-          routerConfig.deployed,
+          routerConfig.deployed.map((zone) => ({
+            ...zone,
+            // The arm64 fleet is a scenario extension: a zone without one has no arm64 host to profile on.
+            architectures: scenario.zones.find((z) => z.azId === zone.azId)?.arm64
+              ? routerConfig.architectures
+              : routerConfig.architectures.filter((arch) => arch === 'x86_64'),
+          })),
           profileTask,
         ),
       );
@@ -372,6 +385,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
             memorySizes: config.memorySizes,
             architectures: config.architectures,
           },
+          endpoints: providers.config,
           summary,
         }),
       );

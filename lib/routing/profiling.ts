@@ -1,4 +1,4 @@
-import type { ProfilingRequest, ProfilingStep } from '../core/profiling-plan';
+import { DEFAULT_PROFILING_OBSERVATIONS, type ProfilingRequest, type ProfilingStep } from '../core/profiling-plan';
 import type { Arch, CpuKey, Placement, PlacementRequest } from '../core/types';
 import { type FollowContext, followRoute, Route } from './follow';
 import type { Work } from './request';
@@ -21,6 +21,8 @@ export interface ProfilingOptions {
   readonly concurrency: number;
   /** Most calls this run makes. */
   readonly maxCalls: number;
+  /** Give only cells that could still win more than one runtime (false: every cell gets `observations`). */
+  readonly worthOnly: boolean;
 }
 
 /** What one memory size × architecture came to. */
@@ -47,6 +49,8 @@ export interface ProfilingAnswer {
   readonly summary: {
     /** Cells that wanted runtimes. */
     readonly cells: number;
+    /** Cells left with fewer runtimes than wanted because even at their fastest they would cost more than the best target. */
+    readonly skipped: number;
     readonly calls: number;
     readonly attempts: number;
     readonly failed: number;
@@ -60,8 +64,10 @@ export interface ProfilingAnswer {
 const STOP_MARGIN_MS = 5_000;
 
 /**
- * Runs the profiling steps, at most `concurrency` calls at a time, interleaved across cells so a run
- * stopped early has measured as many cells as it could.
+ * Runs a profiling request in two rounds: one runtime of every cell, then the rest of the runtimes wanted of
+ * the cells that could still win (`ProfilingRequest.worthOnly`: a memory size far too dear for the workload gets
+ * one call per CPU, not `observations`); with `worthOnly` false, one round of every runtime wanted. Each round makes at most `concurrency` calls at a time, interleaved
+ * across cells so a run stopped early has measured as many cells as it could.
  */
 export async function runProfiling(
   context: FollowContext,
@@ -73,62 +79,112 @@ export async function runProfiling(
   deployed: ReadonlyArray<{ readonly azId: string; readonly region: string }>,
   options: ProfilingOptions,
 ): Promise<ProfilingAnswer> {
-  if (!placer.profilingSteps) throw new Error('the placer of this routing service cannot plan profiling');
-  const steps = placer.profilingSteps(request);
+  const plan = placer.profilingSteps?.bind(placer);
+  if (!plan) throw new Error('the placer of this routing service cannot plan profiling');
+  const wanted = request.observations ?? DEFAULT_PROFILING_OBSERVATIONS;
+  const run: ProfilingRun = {
+    measured: new Map(),
+    planned: [],
+    attempts: 0,
+    failed: 0,
+    costUsd: 0,
+    made: 0,
+    notMade: 0,
+    outOfTime: false,
+  };
+  const first = plan({ ...request, observations: options.worthOnly ? Math.min(1, wanted) : wanted });
+  await runRound(context, work, profile, placer, first, placementRequest, deployed, options, run);
+  let skipped = 0;
+  if (options.worthOnly && wanted > 1 && !run.outOfTime) {
+    const rest = plan({ ...request, worthOnly: true });
+    skipped = plan(request).length - rest.length;
+    await runRound(context, work, profile, placer, rest, placementRequest, deployed, options, run);
+  }
+  const notes: string[] = [];
+  if (skipped > 0) {
+    notes.push(
+      `${skipped} cell(s) got fewer than ${wanted} runtimes: even at their fastest they would cost more than the best target now`,
+    );
+  }
+  if (run.outOfTime) {
+    notes.push(
+      `the router ran short of time: ${run.notMade} call(s) were not made; send the request again to profile the cells left`,
+    );
+  } else if (run.notMade > 0) {
+    notes.push(`${run.notMade} call(s) over maxCalls ${options.maxCalls} were not made; send again to continue`);
+  }
+  return {
+    status: 'profiling',
+    profile,
+    sizes: sizesOf(placer, placementRequest, run.planned, run.measured),
+    summary: {
+      cells: first.length,
+      skipped,
+      calls: run.made,
+      attempts: run.attempts,
+      failed: run.failed,
+      costUsd: run.costUsd,
+    },
+    ...(notes.length > 0 ? { notes } : {}),
+  };
+}
+
+/** What a profiling request's rounds did so far. */
+interface ProfilingRun {
+  readonly measured: Map<string, { arch: Arch; memoryMb: number; cpus: Map<CpuKey, number[]> }>;
+  readonly planned: ProfilingStep[];
+  attempts: number;
+  failed: number;
+  costUsd: number;
+  made: number;
+  /** Calls planned and not made (out of time, or over `maxCalls`). */
+  notMade: number;
+  outOfTime: boolean;
+}
+
+async function runRound(
+  context: FollowContext,
+  work: Work,
+  profile: string,
+  placer: Placer,
+  steps: readonly ProfilingStep[],
+  placementRequest: PlacementRequest,
+  deployed: ReadonlyArray<{ readonly azId: string; readonly region: string }>,
+  options: ProfilingOptions,
+  run: ProfilingRun,
+): Promise<void> {
+  run.planned.push(...steps);
   const queue: ProfilingStep[] = [];
   for (let round = 0; steps.some((s) => s.calls > round); round++) {
     for (const step of steps) if (step.calls > round) queue.push(step);
   }
-  const calls = queue.slice(0, options.maxCalls);
-  const measured = new Map<string, { arch: Arch; memoryMb: number; cpus: Map<CpuKey, number[]> }>();
-  let attempts = 0;
-  let failed = 0;
-  let costUsd = 0;
+  const calls = queue.slice(0, Math.max(0, options.maxCalls - run.made));
   let next = 0;
-  let made = 0;
-  let outOfTime = false;
   const worker = async (): Promise<void> => {
     while (next < calls.length) {
       if (context.remainingMs() < STOP_MARGIN_MS) {
-        outOfTime = true;
+        run.outOfTime = true;
         return;
       }
       const step = calls[next++];
-      made++;
+      run.made++;
       const call = await followRoute(
         context,
         work,
         profile,
         routeOf(placer, step.placement, placementRequest, deployed),
       );
-      attempts += call.attempts.length;
-      costUsd += call.estimate?.costUsd ?? 0;
+      run.attempts += call.attempts.length;
+      run.costUsd += call.estimate?.costUsd ?? 0;
       if (call.status !== 'ok') {
-        failed++;
+        run.failed++;
         continue;
       }
-      record(measured, call);
+      record(run.measured, call);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, calls.length) }, worker));
-  const notes: string[] = [];
-  if (outOfTime) {
-    notes.push(
-      `the router ran short of time: ${calls.length - made} call(s) were not made; send the request again to profile the cells left`,
-    );
-  }
-  if (queue.length > calls.length) {
-    notes.push(
-      `${queue.length - calls.length} call(s) over maxCalls ${options.maxCalls} were not made; send again to continue`,
-    );
-  }
-  return {
-    status: 'profiling',
-    profile,
-    sizes: sizesOf(placer, placementRequest, steps, measured),
-    summary: { cells: steps.length, calls: made, attempts, failed, costUsd },
-    ...(notes.length > 0 ? { notes } : {}),
-  };
+  run.notMade += queue.length - Math.min(next, calls.length);
 }
 
 /** A route that follows the step's placement, its attempt budget the placement's. */

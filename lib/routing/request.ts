@@ -134,6 +134,8 @@ const routerRequestSchema = z
         observations: z.number().int().min(1).max(MAX_PROFILING_OBSERVATIONS).optional(),
         concurrency: z.number().int().min(1).max(MAX_BATCH_CONCURRENCY).optional(),
         maxCalls: z.number().int().min(1).max(MAX_BATCH_COUNT).optional(),
+        /** Give only cells that could still win more than one runtime (default true). */
+        worthOnly: z.boolean().optional(),
       })
       .optional(),
   })
@@ -169,7 +171,12 @@ export interface RouterRequest {
   readonly minMemoryMb?: number;
   readonly batch?: { readonly count: number; readonly concurrency: number; readonly includeResults: boolean };
   /** Profile the workload across CPUs, architectures and memory sizes (the limits say which). */
-  readonly profiling?: { readonly observations?: number; readonly concurrency: number; readonly maxCalls: number };
+  readonly profiling?: {
+    readonly observations?: number;
+    readonly concurrency: number;
+    readonly maxCalls: number;
+    readonly worthOnly: boolean;
+  };
 }
 
 /**
@@ -242,6 +249,7 @@ function normalize(request: ParsedRequest): RouterRequest {
             ...(request.profiling.observations !== undefined ? { observations: request.profiling.observations } : {}),
             concurrency: request.profiling.concurrency ?? DEFAULT_PROFILING_CONCURRENCY,
             maxCalls: request.profiling.maxCalls ?? DEFAULT_PROFILING_MAX_CALLS,
+            worthOnly: request.profiling.worthOnly ?? true,
           },
         }
       : {}),

@@ -60,6 +60,8 @@ export interface ModelState {
   next: number;
   /** Run the real workload code too (correctness mode); the billed time stays the model's. */
   realWorkloads: boolean;
+  /** Per workload, when several run at once (the profiling phase): its own noise and runs so far, in place of `noise` and `next`. */
+  byWorkload?: Map<string, { readonly noise: Float64Array; next: number }>;
 }
 
 /** Relative runtime of each workload per normalized CPU key at its own memory (unlisted CPUs run at 1.0). */
@@ -112,11 +114,12 @@ export function modelRunner(scenario: Scenario, state: ModelState, platform: Pla
       if (!workload) return task.invoke();
       const input = task.input as Partial<ModelInput> | undefined;
       // A request that names its number keeps its noise; routed calls (which share one input) take the next.
-      const i = typeof input?.request === 'number' ? input.request : state.next++;
+      const own = state.byWorkload?.get(task.name);
+      const i = typeof input?.request === 'number' ? input.request : own ? own.next++ : state.next++;
       if (state.realWorkloads) await task.invoke();
       // Whole ms (Lambda bills 1 ms steps), computed as the oracle computes it, so both bill alike.
       const mean = meanRuntimeMs(scenario, workload, task.instance.cpuKey, task.instance.memoryMb);
-      const ms = Math.ceil(mean * (state.noise[i] ?? 1));
+      const ms = Math.ceil(mean * ((own ? own.noise : state.noise)[i] ?? 1));
       await platform.sleep(ms);
       return { modelledMs: ms };
     },

@@ -463,37 +463,56 @@ export class DayRunner {
   /**
    * The profiling phase (the paper ran each workload many times per zone before routing, §4.5): one
    * profiling request per workload (the router's `profiling` option, as `sky invoke --profiling` sends it
-   * to a deployed router), over every memory size and architecture its strategy may place on, until each
-   * CPU × architecture × memory size holds `profilingCalls` runtimes, each CPU measured in the zone with
-   * the most of it (see `profiling-plan.ts`). Runtime noise is drawn apart from the bursts'.
+   * to a deployed router), every workload's at once, over every memory size and architecture its strategy may
+   * place on: a runtime of each CPU × architecture × memory size, then `profilingCalls` of each that could still
+   * win, each CPU measured in the zone with the most of it (see `profiling-plan.ts` and `runProfiling`).
+   * Runtime noise is drawn per workload, apart from the bursts'.
    */
   private async profile(routing: TwinRouting, day: number): Promise<void> {
     const { scenario, twin, clock, state } = this;
     const observations = this.options.profilingCalls ?? DEFAULT_PROFILING_OBSERVATIONS;
     if (observations <= 0) return;
     twin.setDay(day);
-    for (const name of Object.keys(scenario.workloads)) {
-      const workload = scenario.workloads[name];
-      state.noise = drawNoise(
-        rngFor(scenario.seed, 'profiling', day, name),
-        PROFILING_NOISE,
-        workload.cv,
-        scenario.noise,
-      );
-      state.next = 0;
+    const names = Object.keys(scenario.workloads);
+    state.byWorkload = new Map(
+      names.map((name) => [
+        name,
+        {
+          noise: drawNoise(
+            rngFor(scenario.seed, 'profiling', day, name),
+            PROFILING_NOISE,
+            scenario.workloads[name].cv,
+            scenario.noise,
+          ),
+          next: 0,
+        },
+      ]),
+    );
+    try {
+      // Every workload's requests at once, as a user profiling a set of functions would send them: across
+      // memory sizes, and at the workload's own size (where the paper's strategies run it) every runtime wanted.
+      const request = (name: string, memorySizes: readonly number[], worthOnly: boolean): RouterRequestBody => ({
+        workload: { name, size: 'small' },
+        objective: 'cost',
+        limits: {
+          memorySizes: [...memorySizes],
+          minMemoryMb: scenario.workloads[name].minMemoryMb,
+          architectures: [...this.arches],
+        },
+        // Every cell's calls at once (the router's highest concurrency): the phase fits its hour of virtual time.
+        profiling: { observations, concurrency: PROFILING_CONCURRENCY, worthOnly },
+      });
       await clock.run(() =>
-        routing.profile({
-          workload: { name, size: 'small' },
-          objective: 'cost',
-          limits: {
-            memorySizes: [...(this.workloadMemory.get(name) ?? [workload.memoryMb])],
-            minMemoryMb: workload.minMemoryMb,
-            architectures: [...this.arches],
-          },
-          // Every cell's calls at once (the router's highest concurrency): the phase fits its hour of virtual time.
-          profiling: { observations, concurrency: PROFILING_CONCURRENCY },
-        }),
+        Promise.all(
+          names.map(async (name) => {
+            const own = scenario.workloads[name].memoryMb;
+            await routing.profile(request(name, this.workloadMemory.get(name) ?? [own], true));
+            await routing.profile(request(name, [own], false));
+          }),
+        ),
       );
+    } finally {
+      state.byWorkload = undefined;
     }
   }
 }

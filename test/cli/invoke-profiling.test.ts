@@ -13,7 +13,7 @@ describe('sky invoke --profiling', () => {
       functionName: 'sky-router',
     });
     const request = parseRouterRequest(body);
-    expect(request.profiling).toEqual({ observations: 5, concurrency: 10, maxCalls: 2000 });
+    expect(request.profiling).toEqual({ observations: 5, concurrency: 10, maxCalls: 2000, worthOnly: true });
     expect(request.limits.memorySizes).toEqual([128, 512, 2048]);
     expect(request.batch).toBeUndefined();
   });
@@ -36,11 +36,11 @@ describe('sky invoke --profiling', () => {
         },
         { arch: 'x86_64', memoryMb: 2048, cpus: {} },
       ],
-      summary: { cells: 4, calls: 12, attempts: 40, failed: 0, costUsd: 0.0003 },
+      summary: { cells: 4, skipped: 1, calls: 12, attempts: 40, failed: 0, costUsd: 0.0003 },
       notes: ['2 call(s) over maxCalls 10 were not made; send again to continue'],
     };
     expect(formatAnswer(answer).split('\n')).toEqual([
-      'profiled zipper: 4 cell(s) wanted runtimes; 12 call(s), 40 attempt(s), 0 failed, cost $0.0003000',
+      'profiled zipper: 4 cell(s) wanted runtimes (1 not worth more than one); 12 call(s), 40 attempt(s), 0 failed, cost $0.0003000',
       '  x86_64 128 MB: best sky-use1-az1-x86_64-128 reject [intel-xeon-2.50]: $0.00001520, 6700 ms; measured amd-epyc 6600 ms (3)',
       '  x86_64 2048 MB: nothing placeable',
       'note: 2 call(s) over maxCalls 10 were not made; send again to continue',

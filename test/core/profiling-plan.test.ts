@@ -55,6 +55,26 @@ describe('Router.profilingSteps', () => {
     expect(profiled.profilingSteps({ workload: 'gemm', limits: { ...limits, memorySizes: [2048] } })).toEqual([]);
   });
 
+  it('with worthOnly, leaves out cells that cannot beat the best target even at their fastest', () => {
+    const once = (cpu: string, memoryMb: number, meanMs: number) => ({
+      cpu,
+      arch: 'x86_64' as const,
+      memoryMb,
+      stats: { count: 1, meanMs, m2: 0 },
+    });
+    const entries = [X25, X30, X29, EPYC].flatMap((cpu) => [once(cpu, 128, 12000), once(cpu, 10240, 600)]);
+    const profiled = new Router(
+      paperView({ architectures: ['x86_64'], profiles: { gemm: { workload: 'gemm', entries } } }),
+      { init: { billed: true, initMs: 150 } },
+    );
+    const sizes = { ...limits, memorySizes: [128, 10240] };
+    // 12 s at 128 MB bills 1.5 GB-s; 0.6 s at 10 GB bills 6 GB-s, and no CPU is 4× faster than measured once.
+    const all = profiled.profilingSteps({ workload: 'gemm', limits: sizes });
+    expect(new Set(all.map((s) => s.memoryMb))).toEqual(new Set([128, 10240]));
+    const worth = profiled.profilingSteps({ workload: 'gemm', limits: sizes, worthOnly: true });
+    expect(worth.map((s) => s.memoryMb)).toEqual([128, 128, 128, 128]);
+  });
+
   it('profiles no size whose slowest runtime would not fit the call budget', () => {
     const profiled = new Router(
       paperView({ architectures: ['x86_64'], profiles: { gemm: profile('gemm', 600, { [X25]: 1 }, 2048) } }),

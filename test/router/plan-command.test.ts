@@ -9,6 +9,19 @@ import { CPU, type SkyFixture, startSky } from './sky-fixture';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
+const DAY_MS = 86_400_000;
+
+/**
+ * Passive counts of `countNow` met at an unknown time within [metFrom, metTo] weigh, at `planAt`, as much
+ * as a half-life of a day allows for ages between `planAt − metTo` and `planAt − metFrom`. The bounds are
+ * exact where the store's clock is: counts that did not decay, or decayed at another rate, fall outside.
+ */
+function expectDecayed(weight: number | undefined, countNow: number, planAt: number, metFrom: number, metTo: number) {
+  // The relative 1e-12 is only floating-point rounding: an age wrong by 1 ms moves the weight by 8e-9.
+  expect(weight).toBeDefined();
+  expect(weight).toBeGreaterThanOrEqual(countNow * 2 ** (-(planAt - metFrom) / DAY_MS) * (1 - 1e-12));
+  expect(weight).toBeLessThanOrEqual(countNow * 2 ** (-(planAt - metTo) / DAY_MS) * (1 + 1e-12));
+}
 
 describe('sky plan', () => {
   let sky: SkyFixture;
@@ -168,13 +181,20 @@ describe('sky plan', () => {
     const az3Before = before.candidates.find((c) => c.target.functionName === 'sky-usw1-az3-x86_64-2048');
     expect(az3Before?.passiveInstances).toBeUndefined();
     // WHEN routed calls have met mostly slow instances in the zone sampled as the fastest
+    const metFrom = Date.now();
     await sky.store.addPassiveCpu('usw1-az3', { [CPU.epyc]: 4000 });
-    const after = await runPlan(options, sky.store, Date.now(), env);
+    const metTo = Date.now();
+    const planAt = Date.now();
+    const after = await runPlan(options, sky.store, planAt, env);
     const routed = (await sky.router()({ workload: 'zipper', objective: 'cost' })) as RouterAnswer;
     // THEN plan sees the merged mix (the zone got dearer) and places where the router does
     const az3After = after.candidates.find((c) => c.target.functionName === 'sky-usw1-az3-x86_64-2048');
-    // (met a moment ago: their weight has hardly decayed)
-    expect(az3After?.passiveInstances).toBeCloseTo(4000, 0);
+    // Met a moment ago, at a time the test knows only to within [metFrom, metTo]: their weight has
+    // decayed by that age at a half-life of a day, and halves once more a day later.
+    expectDecayed(az3After?.passiveInstances, 4000, planAt, metFrom, metTo);
+    const dayLater = await runPlan(options, sky.store, planAt + DAY_MS, env);
+    const az3DayLater = dayLater.candidates.find((c) => c.target.functionName === 'sky-usw1-az3-x86_64-2048');
+    expectDecayed(az3DayLater?.passiveInstances, 2000, planAt, metFrom, metTo);
     expect(az3After!.expected.costUsd).toBeGreaterThan(az3Before!.expected.costUsd);
     if (routed.status !== 'ok') throw new Error(`routing failed: ${JSON.stringify(routed)}`);
     expect(after.chosen.target.functionName).toBe(routed.placement!.target.functionName);

@@ -26,8 +26,14 @@ const ZONES = {
 const CPU_KEYS = { xeon25: 'intel-xeon-2.50', xeon29: 'intel-xeon-2.90', xeon30: 'intel-xeon-3.00' } as const;
 const MIXED = { xeon25: 0.6, xeon30: 0.3, xeon29: 0.1 };
 const FAULTY_RUN = 'faulty-run';
-/** Long enough for a real poll of 200 here, short enough for a test to wait for. */
-const POLL_TIMEOUT_SECONDS = 8;
+/** Far longer than a poll of 200 takes here, even on a loaded machine (the state machine times it in real time). */
+const POLL_TIMEOUT_SECONDS = 300;
+/**
+ * The hung-fan-out test's poll timeout, which it waits out: many times what its small poll (one fan-out,
+ * HANG_POLL requests) takes on a loaded machine.
+ */
+const HANG_POLL_TIMEOUT_SECONDS = 8;
+const HANG_POLL = 10;
 
 /** While set, the faulty zone's fan-out hangs until released (a fan-out that never answers). */
 let hangingFanout: { release: () => void; released: Promise<void> } | undefined;
@@ -122,6 +128,8 @@ describe('the synthesized sampling state machine, run locally against the twin a
   let definitions: Record<string, AslDefinition>;
   /** The same zones with every poll spread over two samplers. */
   let spreadDefinitions: Record<string, AslDefinition>;
+  /** The faulty zone with small polls and a short poll timeout, for the hung fan-out. */
+  let hangDefinitions: Record<string, AslDefinition>;
 
   const run = (azId: string, executionName: string, extra: Partial<Parameters<typeof runLocalExecution>[1]> = {}) =>
     runLocalExecution(definitions[azId], {
@@ -154,10 +162,24 @@ describe('the synthesized sampling state machine, run locally against the twin a
       samplersPerZone: SAMPLERS,
       sampling: { pollConcurrency: POLL, samplersPerPoll: 2, fanoutBranching: 10, maxPolls: 12 },
     });
+    hangDefinitions = synthesizeSamplingDefinitions({
+      region: REGION,
+      azIds: [ZONES.faulty],
+      samplersPerZone: SAMPLERS,
+      sampling: {
+        pollConcurrency: HANG_POLL,
+        samplersPerPoll: 1,
+        fanoutBranching: 10,
+        maxPolls: 12,
+        pollTimeout: Duration.seconds(HANG_POLL_TIMEOUT_SECONDS),
+      },
+    });
     world = await startSamplingWorld({
       scenario,
       azIds: Object.values(ZONES),
-      timeScale: 0.05,
+      // Real time: the instances bill what they really took. On a scaled clock every real millisecond
+      // the machine loses would bill 1 / timeScale ms, and a loaded machine would stop runs at the cost cap.
+      timeScale: 1,
       kit: kitWithFaults(),
     });
   });
@@ -285,7 +307,15 @@ describe('the synthesized sampling state machine, run locally against the twin a
     };
     world.api.setDay(0);
     // WHEN
-    const out = await run(ZONES.faulty, 'hang-run', { taskOverrides: { Poll: firstPollOnly } });
+    const out = await runLocalExecution(hangDefinitions[ZONES.faulty], {
+      lambdaEndpoint: world.api.endpoint,
+      region: REGION,
+      executionName: 'hang-run',
+      input: { force: true },
+      ...SHORT_WAITS,
+      retryIntervalOverrides: SHORT_RETRIES,
+      taskOverrides: { Poll: firstPollOnly },
+    });
     hangingFanout = undefined;
     release();
     // THEN

@@ -114,17 +114,23 @@ describe('profiling across memory sizes', () => {
   it('measures every CPU at every size asked, each where it is most common, and places by it', async () => {
     const env = setUp();
     const answer = await profileAt(env, [128, 2048]);
-    // 2 CPUs × 2 sizes, 3 runtimes each (a call's last attempt may land on the other CPU: at least 12 calls)
+    // 2 CPUs × 2 sizes: one runtime of each, then 3 of each cell that could still win. At 2048 MB even the
+    // fastest CPU bills more than EPYC at 128 MB, so those 2 cells keep their one runtime.
     expect(answer.summary.cells).toBe(4);
-    expect(answer.summary.calls).toBeGreaterThanOrEqual(12);
+    expect(answer.summary.skipped).toBe(2);
+    expect(answer.summary.calls).toBeGreaterThanOrEqual(8);
     expect(answer.summary.failed).toBe(0);
+    expect(answer.notes).toEqual([expect.stringMatching(/^2 cell\(s\) got fewer than 3 runtimes/)]);
     expect(answer.sizes.map((s) => s.memoryMb)).toEqual([128, 2048]);
     const router = await routerOf(env);
-    for (const mb of [128, 2048]) {
+    for (const [mb, wanted] of [
+      [128, 3],
+      [2048, 1],
+    ]) {
       for (const cpu of [X25, EPYC]) {
-        expect(router.profiles.count(PROFILE, cpu, 'x86_64', mb)).toBeGreaterThanOrEqual(3);
+        expect(router.profiles.count(PROFILE, cpu, 'x86_64', mb)).toBeGreaterThanOrEqual(wanted);
         const estimate = router.profiles.runtime(PROFILE, cpu, 'x86_64', mb).meanMs;
-        expect(Math.abs(estimate - truth(cpu, mb)) / truth(cpu, mb)).toBeLessThan(0.05);
+        expect(Math.abs(estimate - truth(cpu, mb)) / truth(cpu, mb)).toBeLessThan(0.1);
       }
     }
     // EPYC was measured in the zone that has it, with the 2.5 GHz Xeon rejected.
@@ -161,7 +167,8 @@ describe('profiling across memory sizes', () => {
     const env = setUp();
     await profileAt(env, [128, 2048]);
     const again = await profileAt(env, [128, 2048]);
-    expect(again.summary).toEqual({ cells: 0, calls: 0, attempts: 0, failed: 0, costUsd: 0 });
+    // (the 2048 MB cells still want runtimes, and still are not worth them)
+    expect(again.summary).toEqual({ cells: 0, skipped: 2, calls: 0, attempts: 0, failed: 0, costUsd: 0 });
     expect(again.sizes).toEqual([]);
   });
 });
@@ -180,6 +187,7 @@ describe('profiling requests', () => {
     expect(parseRouterRequest({ workload: 'zipper', profiling: {} }).profiling).toEqual({
       concurrency: 20,
       maxCalls: 2000,
+      worthOnly: true,
     });
   });
 });
