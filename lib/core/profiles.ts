@@ -53,7 +53,7 @@ interface Cell {
  */
 export const CROSS_CPU_SPREAD = 0.3;
 /** Runtime spread assumed for a workload before two runtimes of one cell were observed. */
-const UNMEASURED_CV = 0.1;
+export const UNMEASURED_CV = 0.1;
 
 const cellKey = (arch: Arch, memoryMb: number): string => `${arch}#${memoryMb}`;
 

@@ -11,10 +11,11 @@ import { type CompiledView, compileView } from './compiled-view';
 import { type InitBilling, initBilledMs } from './cost-model';
 import { mergeCounts } from './distribution';
 import { CoreInputError, NoPlacementError } from './errors';
+import { type Exploration, explorationHorizon, exploreRejectSet, runtimeLogSd } from './exploration';
 import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, LAMBDA_MAX_TIMEOUT_MS } from './lambda-limits';
 import { fitSummary, resolveScope, type Scope } from './placement-scope';
 import { hasDraws, withDrawnShares } from './pool-draws';
-import { ProfileBook } from './profiles';
+import { ProfileBook, UNMEASURED_CV } from './profiles';
 import { type ProfilingRequest, type ProfilingStep, planProfiling } from './profiling-plan';
 import { DEFAULT_RETURN_SHARE, isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
@@ -92,6 +93,11 @@ export interface RouterOptions {
   readonly uncertaintyPenalty?: number;
   /** Most cached placements kept; the cache is emptied when full. @default 4096 */
   readonly cacheSize?: number;
+  /**
+   * Whether `optimal` may accept a CPU its estimates reject, to learn the workload's runtime there, when that is
+   * expected to repay its cost over the calls to come (`exploration.ts`). @default true
+   */
+  readonly explore?: boolean;
 }
 
 /** One candidate target as `rank` reports it. */
@@ -142,6 +148,10 @@ export class Router {
   /** Per AZ ID: the count of learned new instances that triggers the next recompile of its mix. */
   private readonly passiveRefresh = new Map<string, number>();
   private readonly plans = new Map<string, WorkloadPlan>();
+  /** Calls placed to explore a CPU that have not answered yet, per workload and function name, per CPU. */
+  private readonly exploring = new Map<string, Map<string, number>>();
+  /** Placements that explore: computed afresh for every call, never cached. */
+  private readonly explorations = new WeakSet<Placement>();
   private readonly cache = new Map<number, CacheEntry>();
   private cached = 0;
   private readonly scratch: Metrics = newMetrics();
@@ -275,6 +285,7 @@ export class Router {
       if (sameRequest(entry.request, request)) return entry.placement;
     }
     const placement = this.compute(request);
+    if (this.explorations.has(placement)) return placement;
     if (this.cached >= this.cacheSize) this.clearCache();
     this.cache.set(hash, { request: copyRequest(request), placement, next: this.cache.get(hash) });
     this.cached++;
@@ -289,15 +300,39 @@ export class Router {
    */
   observe(outcome: Outcome): void {
     if (outcome.newInstance) this.observeInstance(outcome.target.azId, outcome.cpu);
+    const { workload, target, cpu } = outcome;
+    const firstHere = !outcome.rejected && this.profiles.count(workload, cpu, target.arch, target.memoryMb) === 0;
     this.profiles.observe(outcome);
-    const plan = this.plans.get(outcome.workload);
+    if (!outcome.rejected) this.settleExploration(workload, target.functionName, cpu);
+    const plan = this.plans.get(workload);
     if (!plan) return;
-    const seen = this.profiles.observations(outcome.workload);
+    const seen = this.profiles.observations(workload);
     const threshold = plan.observations === 0 ? 1 : Math.ceil(plan.observations * (1 + this.refreshFraction));
-    if (seen >= threshold) {
-      this.plans.delete(outcome.workload);
+    // A CPU's first runtime on a target is what exploring it was for: placements follow it at once.
+    if (seen >= threshold || (firstHere && this.profiles.count(workload, cpu, target.arch, target.memoryMb) > 0)) {
+      this.plans.delete(workload);
       this.clearCache();
     }
+  }
+
+  /**
+   * A call of `workload` answered on `functionName`: one exploring call there is no longer in flight (the one that
+   * ran on `cpu` if any explored it, else the one with the most in flight; which call answered is not known), so
+   * the CPU it explored may be explored again if it taught nothing.
+   */
+  private settleExploration(workload: string, functionName: string, cpu: string): void {
+    const pending = this.exploring.get(`${workload}\u0000${functionName}`);
+    if (!pending) return;
+    let settled = pending.has(cpu) ? cpu : undefined;
+    if (settled === undefined) {
+      for (const [key, n] of pending) if (settled === undefined || n > (pending.get(settled) ?? 0)) settled = key;
+    }
+    if (settled === undefined) return;
+    const left = (pending.get(settled) ?? 0) - 1;
+    if (left > 0) pending.set(settled, left);
+    else pending.delete(settled);
+    // Placements cached while it was in flight did not explore because of it.
+    this.clearCache();
   }
 
   private observeInstance(azId: string, cpu: string): void {
@@ -455,7 +490,38 @@ export class Router {
       }
     }
     if (!chosen) throw this.noPlacement(plan, request, scope);
-    return this.build(plan, scope, chosen, fallbacks);
+    const exploration =
+      scope.rule.reject === 'optimal' && this.options.explore !== false ? this.explore(plan, scope, chosen) : undefined;
+    if (exploration?.cpu === undefined) return this.build(plan, scope, chosen, fallbacks);
+    const placement = this.build(plan, scope, { ...chosen, mask: exploration.mask }, fallbacks, exploration);
+    const key = `${plan.workload}\u0000${placement.target.functionName}`;
+    const pending = this.exploring.get(key) ?? new Map<string, number>();
+    pending.set(exploration.cpu, (pending.get(exploration.cpu) ?? 0) + 1);
+    this.exploring.set(key, pending);
+    this.explorations.add(placement);
+    return placement;
+  }
+
+  /**
+   * Whether the chosen target should accept one CPU its estimates reject, to learn its runtime there
+   * (`exploration.ts`), from how sure the profiles are of each of its CPUs.
+   */
+  private explore(plan: WorkloadPlan, scope: Scope, chosen: Choice): Exploration {
+    const c = chosen.candidate;
+    const cv = this.profiles.runtimeCv(plan.workload) ?? UNMEASURED_CV;
+    const logSd = c.cpus.map((cpu) => runtimeLogSd(this.profiles, plan.workload, cpu, c.arch, c.memoryMb, cv));
+    const inFlight = this.exploring.get(`${plan.workload}\u0000${c.target.functionName}`);
+    const pending = c.cpus.map((cpu) => inFlight?.get(cpu) ?? 0);
+    return exploreRejectSet(
+      c,
+      chosen.mask,
+      { logSd, pending, cv },
+      explorationHorizon(this.profiles.observations(plan.workload)),
+      scope.rtt ? scope.rtt[c.region] : 0,
+      scope.params,
+      scope.noRetryParams,
+      this.scratch,
+    );
   }
 
   private scopeOf(plan: WorkloadPlan, request: PlacementRequest): Scope {
@@ -474,7 +540,13 @@ export class Router {
     });
   }
 
-  private build(plan: WorkloadPlan, scope: Scope, choice: Choice, fallbacks: readonly Choice[]): Placement {
+  private build(
+    plan: WorkloadPlan,
+    scope: Scope,
+    choice: Choice,
+    fallbacks: readonly Choice[],
+    exploration?: Exploration,
+  ): Placement {
     const c = choice.candidate;
     const retrying = choice.mask !== 0;
     const params = retrying ? scope.params : scope.noRetryParams;
@@ -497,6 +569,14 @@ export class Router {
         plan.observations === 0
           ? `assumed: ${plan.workload} has never run, so its runtime on ${c.target.functionName} is a guess`
           : `assumed: ${plan.workload} has not run on ${c.arch}, so its runtime there is a guess`,
+      );
+    }
+    if (exploration?.cpu !== undefined) {
+      notes.push(
+        `explores ${exploration.cpu}: accepted on ${c.target.functionName} to learn its runtime there, although its estimate says reject ` +
+          (exploration.cost > 0
+            ? `(what it may teach is expected to repay ${(exploration.value / exploration.cost).toFixed(1)}× its cost over the calls to come)`
+            : '(at no expected cost)'),
       );
     }
     if (plan.observations > 0 && c.confidence < 0.5) {

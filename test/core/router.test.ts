@@ -274,8 +274,9 @@ describe('Router fallbacks', () => {
 });
 
 describe('Router cache and learning', () => {
+  // Exploring placements are computed afresh for every call (exploration.test.ts): these check the plain model.
   it('answers equal requests with the same frozen placement', () => {
-    const router = new Router(paperView());
+    const router = new Router(paperView(), { explore: false });
     const a = router.place({ workload: 'zipper', limits: { regions: ['us-west-1'] } });
     const b = router.place({ workload: 'zipper', limits: { regions: ['us-west-1'] } });
     expect(b).toBe(a);
@@ -284,7 +285,7 @@ describe('Router cache and learning', () => {
   });
 
   it('places the same whether or not the ranking fast path is taken', () => {
-    const router = new Router(paperView());
+    const router = new Router(paperView(), { explore: false });
     for (const objective of ['cost', 'latency', 'carbon'] as const) {
       const fast = router.place({ workload: 'zipper', objective });
       const slow = router.rank({ workload: 'zipper', objective }, 1)[0];

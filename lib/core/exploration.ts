@@ -1,0 +1,156 @@
+import { type Candidate, type EvaluationParams, evaluateMask, type Metrics } from './candidate';
+import type { ProfileBook } from './profiles';
+import { optimalRejectSet, type RejectChoice } from './reject-set';
+import { beliefLogSd, carriedLogSd, PRIOR_LOG_SD, updateLogSd } from './runtime-belief';
+import type { Arch, CpuKey } from './types';
+
+/**
+ * Exploration of a target's reject set: whether to accept, for now, a CPU the estimates say to reject.
+ *
+ * A rejected attempt yields no runtime, so a CPU that the prior makes look slow is rejected on every call and its
+ * estimate never moves, however wrong it is. Accepting it costs something now (the expected objective rises from
+ * f(B) to f(B \ {c})) and may teach that it is fast (the runtime of a call that ran there). The decision is the
+ * knowledge gradient (Frazier, Powell and Dayanik, SIAM J. Control Optim. 2008) of one call, summed over the
+ * calls to come:
+ * - one observation moves the belief's log-mean by N(0, σ̃²), σ̃ the preposterior spread (`updateLogSd`);
+ * - for each outcome the target's reject set is chosen afresh (`optimalRejectSet`), and what that saves per call
+ *   against keeping B is the gain; G is its expectation (Gauss–Hermite quadrature over the outcome);
+ * - a call that accepts c runs on it with probability π = p_c / (accepted share with c), so one call buys π
+ *   observations' worth, and every later call of the target reaps G;
+ * - c is explored when π × horizon × G > f(B \ {c}) − f(B), the CPU with the most to spare first.
+ * It is bounded by construction: G shrinks as observations come in (σ̃ falls with the belief's spread), so once
+ * a CPU's runtime is known, nothing is explored there; and the horizon is the work still to come, which the
+ * router estimates from the work seen (`explorationHorizon`).
+ */
+
+/** Nodes and weights of 12-point Gauss–Hermite quadrature for a standard normal (weights sum to 1). */
+const NODES = [
+  -5.5009017045, -4.2718258479, -3.2237098288, -2.259464451, -1.3403751972, -0.4444030019, 0.4444030019, 1.3403751972,
+  2.259464451, 3.2237098288, 4.2718258479, 5.5009017045,
+];
+const WEIGHTS = [
+  1.49993e-7, 4.8371849e-5, 0.002203380688, 0.029116687912, 0.146967048045, 0.321664361513, 0.321664361513,
+  0.146967048045, 0.029116687912, 0.002203380688, 4.8371849e-5, 1.49993e-7,
+];
+
+/** How sure the router is of each CPU's runtime on one target (see `runtime-belief.ts`). */
+export interface CpuBeliefs {
+  /** Per CPU of the candidate (aligned with `candidate.cpus`): standard deviation of its log-runtime belief. */
+  readonly logSd: readonly number[];
+  /**
+   * Per CPU of the candidate: calls placed to explore it that have not answered yet. Each runs on it with
+   * probability π, so concurrent calls do not all explore what the first of them will likely teach.
+   * @default - none
+   */
+  readonly pending?: readonly number[];
+  /** The workload's runtime spread (coefficient of variation) one observation has. */
+  readonly cv: number;
+}
+
+/**
+ * The spread of the belief in a workload's runtime on `cpu` at `arch` × `memoryMb`: from the runtimes observed
+ * there; where there are none, from the nearest memory size of the arch where the CPU ran, widened by the drift
+ * across memory (`carriedLogSd`); the prior's where the CPU never ran for this workload on this arch.
+ */
+export function runtimeLogSd(
+  book: ProfileBook,
+  workload: string,
+  cpu: CpuKey,
+  arch: Arch,
+  memoryMb: number,
+  cv: number,
+): number {
+  const here = book.count(workload, cpu, arch, memoryMb);
+  if (here > 0) return beliefLogSd(here, cv);
+  let nearest: { memoryMb: number; count: number } | undefined;
+  for (const entry of book.profile(workload)?.entries ?? []) {
+    if (entry.cpu !== cpu || entry.arch !== arch || entry.stats.count <= 0) continue;
+    const distance = Math.abs(Math.log(entry.memoryMb / memoryMb));
+    const best = nearest ? Math.abs(Math.log(nearest.memoryMb / memoryMb)) : Number.POSITIVE_INFINITY;
+    if (distance < best) nearest = { memoryMb: entry.memoryMb, count: entry.stats.count };
+  }
+  if (!nearest) return PRIOR_LOG_SD;
+  return carriedLogSd(beliefLogSd(nearest.count, cv), nearest.memoryMb, memoryMb);
+}
+
+/** The outcome of `exploreRejectSet`. */
+export interface Exploration {
+  /** The reject set to use: the given one, or it less the explored CPU. */
+  readonly mask: number;
+  /** The CPU accepted to learn its runtime, if any. */
+  readonly cpu: CpuKey | undefined;
+  /** Expected objective per call that exploring adds now (0 when nothing is explored). */
+  readonly cost: number;
+  /** Expected objective it saves over the horizon (π × horizon × G; 0 when nothing is explored). */
+  readonly value: number;
+}
+
+/**
+ * The calls to come over which what a placement learns pays off, estimated from the calls seen: a workload
+ * that has run n calls is as likely to run more than n again as fewer (Gott's Copernican estimate, Nature 1993),
+ * and never less than the calls a batch still has to make.
+ */
+export function explorationHorizon(callsSeen: number, callsToCome = 0): number {
+  return Math.max(0, callsSeen, callsToCome);
+}
+
+/**
+ * Chooses whether to accept one rejected CPU of `mask` to learn its runtime (module comment). `params` are the
+ * placement's parameters with retries, `noRetry` those of rejecting nothing, as `optimalRejectSet` takes them.
+ * @example
+ * const e = exploreRejectSet(candidate, mask, { logSd: [0.02, 0.02, 0.5], cv: 0.05 }, 200, 0, params, noRetry, newMetrics());
+ * // e.cpu === 'amd-epyc' when learning its runtime is worth more than what accepting it costs
+ */
+export function exploreRejectSet(
+  c: Candidate,
+  mask: number,
+  beliefs: CpuBeliefs,
+  horizon: number,
+  rttMs: number,
+  params: EvaluationParams,
+  noRetry: EvaluationParams,
+  metrics: Metrics,
+): Exploration {
+  const none: Exploration = { mask, cpu: undefined, cost: 0, value: 0 };
+  if (mask <= 0 || !(horizon > 0)) return none;
+  const paramsOf = (bits: number): EvaluationParams => (bits === 0 ? noRetry : params);
+  const kept = evaluateMask(c, mask, rttMs, paramsOf(mask), metrics);
+  if (!kept.feasible) return none;
+  const keptValue = kept.value;
+  let best = none;
+  let bestNet = 0;
+  const billed = [...c.billedMs];
+  const scratch: Candidate = { ...c, billedMs: billed };
+  const choice: RejectChoice = { mask: -1, value: Number.POSITIVE_INFINITY };
+  for (let j = 0; j < c.cpus.length; j++) {
+    const bit = 1 << j;
+    if ((mask & bit) === 0 || !(c.shares[j] > 0)) continue;
+    const explored = mask & ~bit;
+    const tried = evaluateMask(c, explored, rttMs, paramsOf(explored), metrics);
+    if (!tried.feasible) continue;
+    const cost = Math.max(0, tried.value - keptValue);
+    let acceptedShare = 0;
+    for (let i = 0; i < c.cpus.length; i++) if ((explored & (1 << i)) === 0) acceptedShare += c.shares[i];
+    const learns = Math.min(1, c.shares[j] / acceptedShare);
+    const spread = updateLogSd(beliefs.logSd[j] ?? 0, beliefs.cv);
+    if (!(spread > 1e-6)) continue;
+    // A call in flight already explores this CPU: concurrent new instances of one function are placed together
+    // (module comment), so a second one would mostly meet the same host and teach nothing the first does not.
+    if ((beliefs.pending?.[j] ?? 0) > 0) continue;
+    let gain = 0;
+    for (let k = 0; k < NODES.length; k++) {
+      // The belief's mean moves to this outcome (mean-preserving, so the gain is not from optimism alone).
+      billed[j] = c.billedMs[j] * Math.exp(spread * NODES[k] - (spread * spread) / 2);
+      const stay = evaluateMask(scratch, mask, rttMs, paramsOf(mask), metrics).value;
+      optimalRejectSet(scratch, rttMs, params, noRetry, metrics, choice);
+      if (choice.mask >= 0 && stay > choice.value) gain += WEIGHTS[k] * (stay - choice.value);
+    }
+    billed[j] = c.billedMs[j];
+    const value = learns * horizon * gain;
+    if (value - cost > bestNet) {
+      bestNet = value - cost;
+      best = { mask: explored, cpu: c.cpus[j], cost, value };
+    }
+  }
+  return best;
+}

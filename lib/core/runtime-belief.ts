@@ -1,0 +1,52 @@
+import { CROSS_CPU_SPREAD } from './profiles';
+
+/**
+ * How sure the router is of a workload's runtime on one CPU × arch × memory: a log-normal belief whose
+ * spread shrinks with the runtimes observed there.
+ *
+ * Before a CPU is observed for a workload, its runtime is carried over from other CPUs by a speed ratio (the
+ * prior's relative speeds in `cpu-speed.ts`, or one learned at another memory size), which the profiles take to
+ * be off by about `CROSS_CPU_SPREAD` (0.3 in log terms) and weigh against observed runtimes by precision. The
+ * belief uses the same spread, so that its mean is the profiles' blend. Published departures suggest that is
+ * cautious: ClassiFaaS's late-2025 us-east-1 logs (the lambda-2026 scenario cites them) have a matrix multiply
+ * on EPYC at 0.54× the 2.5 GHz Xeon at 128 MB where the prior says 1.35×, and the 2.9 GHz Xeon at 0.73× where the
+ * prior says 1.22×; those log-ratios (−0.92, −0.51) are two and three spreads out.
+ *
+ * One observation has the workload's own spread (its coefficient of variation, `ProfileBook.runtimeCv`), so n
+ * observations and the prior combine as two normal estimates of the log-runtime: precision 1/σ0² + n/cv².
+ */
+
+/** Standard deviation of a CPU's log-runtime for a workload before it ran there (see above). */
+export const PRIOR_LOG_SD = CROSS_CPU_SPREAD;
+
+/** Standard deviation of the log-runtime belief after `observations` runtimes of spread `cv` (see above). */
+export function beliefLogSd(observations: number, cv: number, priorLogSd: number = PRIOR_LOG_SD): number {
+  const spread = Math.max(cv, 1e-3);
+  return 1 / Math.sqrt(1 / (priorLogSd * priorLogSd) + Math.max(0, observations) / (spread * spread));
+}
+
+/**
+ * Standard deviation of where the belief's log-mean moves with one more observation (the preposterior spread):
+ * σ²/√(σ² + cv²) for a belief of spread σ. What one call on the CPU can still teach.
+ */
+export function updateLogSd(logSd: number, cv: number): number {
+  const spread = Math.max(cv, 1e-3);
+  return (logSd * logSd) / Math.sqrt(logSd * logSd + spread * spread);
+}
+
+/**
+ * Standard deviation per doubling of memory of how a CPU's log-runtime ratio to another moves with memory size.
+ * ClassiFaaS's late-2025 gemm logs (medians, mid-range over regions): EPYC/2.5 GHz 0.544 → 0.613 → 1.033,
+ * 2.9/2.5 GHz 0.74 → 0.83 → 0.98 and 3.0/2.5 GHz 0.96 → 0.93 → 0.88 at 128 → 512 → 2048 MB; per doubling of memory
+ * those six log-steps have a root mean square of 0.12.
+ */
+export const MEMORY_DRIFT_LOG_SD = 0.12;
+
+/**
+ * The belief's spread at a memory size where the CPU was not observed, carried from `fromMb` where its belief had
+ * spread `logSdThere`: the drift across memory adds to it, and it is never narrower than there nor wider than the prior.
+ */
+export function carriedLogSd(logSdThere: number, fromMb: number, toMb: number): number {
+  const drift = MEMORY_DRIFT_LOG_SD * Math.abs(Math.log2(toMb / fromMb));
+  return Math.min(PRIOR_LOG_SD, Math.sqrt(logSdThere * logSdThere + drift * drift));
+}
