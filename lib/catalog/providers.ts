@@ -59,6 +59,11 @@ export interface ProviderInfo {
   readonly maxConcurrency?: number;
   readonly architectures: readonly Arch[];
   readonly auth: ProviderAuthScheme;
+  /**
+   * Largest response body a function may return, bytes, where the provider documents a limit below Lambda's
+   * 6 MB: a longer answer would not reach the caller whole, so the router refuses it as an error.
+   */
+  readonly maxResultBytes?: number;
 }
 
 /**
@@ -148,6 +153,10 @@ export const DIGITALOCEAN_FUNCTIONS: ProviderInfo = {
   maxConcurrency: 120,
   architectures: ['x86_64'],
   auth: 'digitalocean-secret',
+  // "The maximum size of result responses is 1 MB" (Functions Limits, above), read as 2^20 bytes, the
+  // activation result limit of Apache OpenWhisk, which DigitalOcean Functions run (apache/openwhisk#566 set it
+  // at 1 MB and has the invoker reject a larger result with an error rather than pass it on).
+  maxResultBytes: 1_048_576,
 };
 
 /** Every provider in the catalog besides AWS Lambda. */

@@ -1,3 +1,4 @@
+import { PROVIDERS } from '../catalog/providers';
 import type { InvokeOptions, InvokeResult, Invoker } from '../contracts/invoker';
 import { parseFunctionName } from '../core/naming';
 import type { ExternalZone } from './config';
@@ -22,6 +23,7 @@ import { describeSecret, type SecretResolver } from './secrets';
  * | connection refused, DNS, TLS, reset | `EndpointUnreachable` | yes |
  * | no answer within the timeout | `Timeout` | yes |
  * | 413 | `RequestTooLargeException` | no |
+ * | a 2xx body over the provider's result limit (DigitalOcean's 1 MB) | `ResultTooLarge` | no (the work ran) |
  * | another 4xx, or a 2xx that is not JSON | `EndpointRejected` / `InvalidResponse` | no |
  *
  * Every message names the function, the provider, the region and the endpoint's host, never a secret.
@@ -50,6 +52,7 @@ export function httpsInvoker(zone: ExternalZone, options: HttpsInvokerOptions): 
   const clock = options.clock ?? Date.now;
   const auth = zone.auth;
   const secretRef = auth.type === 'ibm-iam' ? auth.apiKey : auth.secret;
+  const maxResultBytes = zone.provider === 'https' ? undefined : PROVIDERS[zone.provider].maxResultBytes;
   const iam =
     auth.type === 'ibm-iam'
       ? new IamTokenSource({
@@ -120,6 +123,15 @@ export function httpsInvoker(zone: ExternalZone, options: HttpsInvokerOptions): 
         const text = await response.text().catch(() => '');
         const status = response.status;
         if (status >= 200 && status < 300) {
+          const bytes = Buffer.byteLength(text, 'utf8');
+          if (maxResultBytes !== undefined && bytes > maxResultBytes) {
+            return fail(
+              'ResultTooLarge',
+              `the answer is ${bytes} bytes; ${zone.provider} returns at most ${maxResultBytes} bytes ` +
+                'from a function, so the result is refused rather than passed on cut short',
+              false,
+            );
+          }
           try {
             return { ok: true, payload: text.length > 0 ? JSON.parse(text) : null, durationMs: elapsed() };
           } catch {

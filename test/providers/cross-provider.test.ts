@@ -280,3 +280,28 @@ describe('Routing across providers', () => {
     }
   });
 });
+
+describe("A result over a provider's limit", () => {
+  // Sent code whose answer is about 1.1 MB: over DigitalOcean's 1 MB, within Code Engine's and Lambda's.
+  const big = { code: { source: 'exports.run = () => "x".repeat(1_100_000);' } };
+
+  it('is a 502 FunctionError naming ResultTooLarge from a DigitalOcean zone, not failed over (the work ran)', async () => {
+    const router = routerWith(endpoints.config);
+    const answer = (await router.route({ ...big, limits: { zones: ['do-lon1'] } })) as RoutedCall;
+    expect(answer.status).toBe('error');
+    if (answer.status !== 'error') return;
+    expect(answer.httpStatus).toBe(502);
+    expect(answer.error.type).toBe('FunctionError');
+    expect(answer.error.message).toMatch(
+      /^sky-do-lon1-x86_64-\d+ failed with ResultTooLarge: .* at most 1048576 bytes/,
+    );
+    expect(answer.attempts.filter((a) => a.status !== 'rejected')).toHaveLength(1);
+  });
+
+  it('passes the same result on whole from a zone without that limit', async () => {
+    const router = routerWith(endpoints.config);
+    const answer = (await router.route({ ...big, limits: { zones: ['ibm-eu-gb'] } })) as RoutedCall;
+    expect(answer.status).toBe('ok');
+    if (answer.status === 'ok') expect(answer.result).toHaveLength(1_100_000);
+  });
+});

@@ -1,0 +1,64 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DIGITALOCEAN_FUNCTIONS } from '../../lib/catalog/providers';
+import { httpsInvoker, parseExternalZones, SecretResolver } from '../../lib/providers';
+
+/** A JSON answer of exactly `bytes` bytes. */
+function answerOf(bytes: number): string {
+  const shell = JSON.stringify({ pad: '' });
+  return JSON.stringify({ pad: 'x'.repeat(bytes - shell.length) });
+}
+
+describe("a provider's result limit (DigitalOcean: 1 MB)", () => {
+  let server: Server;
+  let origin: string;
+  /** Size of the next answer the loopback function gives, bytes. */
+  let answerBytes = 0;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(answerOf(answerBytes)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const invoker = () => {
+    const [zone] = parseExternalZones([
+      {
+        provider: 'digitalocean',
+        region: 'tor1',
+        functions: { '1024': `${origin}/dynamic-1024` },
+        auth: { type: 'digitalocean-secret', secret: { env: 'SECRET' } },
+      },
+    ]);
+    return httpsInvoker(zone, { secrets: new SecretResolver({ env: { SECRET: 's3cret' } }) });
+  };
+
+  it('is the catalog figure of 2^20 bytes', () => {
+    expect(DIGITALOCEAN_FUNCTIONS.maxResultBytes).toBe(1_048_576);
+  });
+
+  it('passes an answer of exactly the limit on', async () => {
+    answerBytes = 1_048_576;
+    const result = await invoker().invoke('sky-do-tor1-x86_64-1024', {});
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(JSON.stringify(result.payload)).toHaveLength(1_048_576);
+  });
+
+  it('refuses an answer one byte over it with ResultTooLarge, naming the function, the size and the limit, not to be retried', async () => {
+    answerBytes = 1_048_577;
+    const result = await invoker().invoke('sky-do-tor1-x86_64-1024', {});
+    expect(result).toMatchObject({ ok: false, errorType: 'ResultTooLarge', retryable: false });
+    if (result.ok) return;
+    expect(result.message).toContain('sky-do-tor1-x86_64-1024 (digitalocean tor1');
+    expect(result.message).toContain('1048577 bytes');
+    expect(result.message).toContain('at most 1048576 bytes');
+    expect(result.message).not.toContain('s3cret');
+  });
+});
