@@ -1,4 +1,13 @@
+import type { RouterOptions } from '../../lib/core/router';
+import { modelRunner, scenarioWorkloads } from '../../lib/twin/burst';
+import { VirtualClock } from '../../lib/twin/clock';
+import { deployedZoneOf } from '../../lib/twin/deployed-zones';
+import { defaultHandlerKit } from '../../lib/twin/handlers';
+import { catalogPrices } from '../../lib/twin/prices';
+import { TwinRouting } from '../../lib/twin/routing';
 import { parseScenario, type Scenario } from '../../lib/twin/scenario';
+import { DEFAULT_EPOCH_MS, Twin } from '../../lib/twin/twin';
+import { WORKLOADS } from '../../lib/workloads';
 
 /** A small two-zone scenario for tests: few hosts, so saturation comes after a few polls. */
 export function smallScenarioJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -50,4 +59,35 @@ export function smallScenarioJson(overrides: Record<string, unknown> = {}): Reco
 
 export function smallScenario(overrides: Record<string, unknown> = {}): Scenario {
   return parseScenario(smallScenarioJson(overrides), 'test');
+}
+
+/**
+ * A twin of the scenario on a virtual clock, its instances running the model runner inside the real dynamic
+ * handler, and the routing service a deployment would run over it (x86_64, reject mode auto).
+ */
+export function routedTwin(
+  scenario: Scenario,
+  options: { readonly memorySizes: readonly number[]; readonly routerOptions?: RouterOptions },
+): { clock: VirtualClock; twin: Twin; routing: TwinRouting } {
+  const clock = new VirtualClock(DEFAULT_EPOCH_MS);
+  const state = { noise: new Float64Array(0), next: 0, realWorkloads: false };
+  const twin = new Twin({
+    scenario,
+    clock,
+    kit: defaultHandlerKit({
+      runnerFor: (platform) => modelRunner(scenario, state, platform),
+      workloads: scenarioWorkloads(scenario, WORKLOADS),
+    }),
+  });
+  const routing = new TwinRouting({
+    scenario,
+    twin,
+    prices: catalogPrices,
+    deployed: scenario.zones.map(deployedZoneOf),
+    architectures: ['x86_64'],
+    memorySizes: options.memorySizes,
+    rejectMode: 'auto',
+    routerOptions: options.routerOptions ?? {},
+  });
+  return { clock, twin, routing };
 }

@@ -1,17 +1,12 @@
 import { Router } from '../../lib/core/router';
 import type { Characterization } from '../../lib/core/types';
 import { parseRouterRequest } from '../../lib/routing/request';
-import { modelRunner, scenarioWorkloads } from '../../lib/twin/burst';
-import { VirtualClock } from '../../lib/twin/clock';
-import { deployedZoneOf } from '../../lib/twin/deployed-zones';
+import type { VirtualClock } from '../../lib/twin/clock';
 import { trueMixOf } from '../../lib/twin/experiment';
-import { defaultHandlerKit } from '../../lib/twin/handlers';
-import { catalogPrices } from '../../lib/twin/prices';
-import { TwinRouting } from '../../lib/twin/routing';
-import { DEFAULT_EPOCH_MS, Twin } from '../../lib/twin/twin';
+import type { TwinRouting } from '../../lib/twin/routing';
+import { DEFAULT_EPOCH_MS } from '../../lib/twin/twin';
 import { modelRuntimeMs } from '../../lib/twin/workload-model';
-import { WORKLOADS } from '../../lib/workloads';
-import { smallScenario } from './fixtures';
+import { routedTwin, smallScenario } from './fixtures';
 
 const EPYC = 'amd-epyc';
 const X25 = 'intel-xeon-2.50';
@@ -46,27 +41,11 @@ describe('profiling across memory sizes', () => {
   const truth = (cpu: string, mb: number): number => modelRuntimeMs(scenario, scenario.workloads.gemm, cpu, mb);
 
   function setUp(): { clock: VirtualClock; routing: TwinRouting } {
-    const clock = new VirtualClock(DEFAULT_EPOCH_MS);
-    const state = { noise: new Float64Array(0), next: 0, realWorkloads: false };
-    const twin = new Twin({
-      scenario,
-      clock,
-      kit: defaultHandlerKit({
-        runnerFor: (platform) => modelRunner(scenario, state, platform),
-        workloads: scenarioWorkloads(scenario, WORKLOADS),
-      }),
-    });
-    twin.setDay(0);
-    const routing = new TwinRouting({
-      scenario,
-      twin,
-      prices: catalogPrices,
-      deployed: scenario.zones.map(deployedZoneOf),
-      architectures: ['x86_64'],
+    const { clock, twin, routing } = routedTwin(scenario, {
       memorySizes: [128, 256, 2048],
-      rejectMode: 'auto',
       routerOptions: { init: { billed: true, initMs: 150 }, parallelism: { [PROFILE]: 1 } },
     });
+    twin.setDay(0);
     // What sampling would have measured: each zone's true mix.
     routing.characterize(
       scenario.zones.map((z): Characterization => {

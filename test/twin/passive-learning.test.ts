@@ -1,16 +1,11 @@
 import { ape } from '../../lib/core/distribution';
 import type { Characterization, CpuKey } from '../../lib/core/types';
 import type { ZoneMix } from '../../lib/core/zone-mix';
-import { modelRunner, scenarioWorkloads } from '../../lib/twin/burst';
-import { VirtualClock } from '../../lib/twin/clock';
-import { deployedZoneOf } from '../../lib/twin/deployed-zones';
+import type { VirtualClock } from '../../lib/twin/clock';
 import { trueMixOf } from '../../lib/twin/experiment';
-import { defaultHandlerKit } from '../../lib/twin/handlers';
-import { catalogPrices } from '../../lib/twin/prices';
-import { TwinRouting } from '../../lib/twin/routing';
-import { DEFAULT_EPOCH_MS, Twin } from '../../lib/twin/twin';
-import { WORKLOADS } from '../../lib/workloads';
-import { smallScenario } from './fixtures';
+import type { TwinRouting } from '../../lib/twin/routing';
+import { DEFAULT_EPOCH_MS, type Twin } from '../../lib/twin/twin';
+import { routedTwin, smallScenario } from './fixtures';
 
 const DAY = 86_400_000;
 const ZONE = 'usw1-az3';
@@ -41,26 +36,7 @@ describe('passive learning from routed calls', () => {
   });
 
   function setUp(): { clock: VirtualClock; twin: Twin; routing: TwinRouting } {
-    const clock = new VirtualClock(DEFAULT_EPOCH_MS);
-    const state = { noise: new Float64Array(0), next: 0, realWorkloads: false };
-    const twin = new Twin({
-      scenario,
-      clock,
-      kit: defaultHandlerKit({
-        runnerFor: (platform) => modelRunner(scenario, state, platform),
-        workloads: scenarioWorkloads(scenario, WORKLOADS),
-      }),
-    });
-    const routing = new TwinRouting({
-      scenario,
-      twin,
-      prices: catalogPrices,
-      deployed: scenario.zones.map(deployedZoneOf),
-      architectures: ['x86_64'],
-      memorySizes: [2048, 4096],
-      rejectMode: 'auto',
-      routerOptions: {},
-    });
+    const { clock, twin, routing } = routedTwin(scenario, { memorySizes: [2048, 4096] });
     return { clock, twin, routing };
   }
 

@@ -1,14 +1,9 @@
 import type { Characterization } from '../../lib/core/types';
 import type { BatchAnswer, BatchCallOutcome } from '../../lib/routing/types';
-import { modelRunner, scenarioWorkloads } from '../../lib/twin/burst';
-import { VirtualClock } from '../../lib/twin/clock';
-import { deployedZoneOf } from '../../lib/twin/deployed-zones';
-import { defaultHandlerKit } from '../../lib/twin/handlers';
-import { catalogPrices } from '../../lib/twin/prices';
-import { TwinRouting } from '../../lib/twin/routing';
-import { DEFAULT_EPOCH_MS, Twin } from '../../lib/twin/twin';
-import { WORKLOADS } from '../../lib/workloads';
-import { smallScenario } from './fixtures';
+import type { VirtualClock } from '../../lib/twin/clock';
+import type { TwinRouting } from '../../lib/twin/routing';
+import { DEFAULT_EPOCH_MS } from '../../lib/twin/twin';
+import { routedTwin, smallScenario } from './fixtures';
 
 const SMALL = 'usw1-az1';
 const LARGE = 'usw1-az3';
@@ -52,26 +47,7 @@ describe('a batch larger than the best zone holds', () => {
 
   /** The zones characterized by their true mixes and the workload profiled in both; `before` runs next. */
   async function routed<T>(before: (routing: TwinRouting, clock: VirtualClock) => Promise<T>): Promise<T> {
-    const clock = new VirtualClock(DEFAULT_EPOCH_MS);
-    const state = { noise: new Float64Array(0), next: 0, realWorkloads: false };
-    const twin = new Twin({
-      scenario,
-      clock,
-      kit: defaultHandlerKit({
-        runnerFor: (platform) => modelRunner(scenario, state, platform),
-        workloads: scenarioWorkloads(scenario, WORKLOADS),
-      }),
-    });
-    const routing = new TwinRouting({
-      scenario,
-      twin,
-      prices: catalogPrices,
-      deployed: scenario.zones.map(deployedZoneOf),
-      architectures: ['x86_64'],
-      memorySizes: [2048, 4096],
-      rejectMode: 'auto',
-      routerOptions: {},
-    });
+    const { clock, twin, routing } = routedTwin(scenario, { memorySizes: [2048, 4096] });
     twin.setDay(0);
     routing.characterize([
       characterization(SMALL, { [XEON30]: 140, [XEON25]: 60 }),
