@@ -125,7 +125,9 @@ export function planProfiling(
   }
   const steps: ProfilingStep[] = [];
   for (const zones of cells.values()) {
-    zones.sort((x, y) => reachOf(y) - reachOf(x) || y.share - x.share || x.choice.candidate.zone - y.choice.candidate.zone);
+    zones.sort(
+      (x, y) => reachOf(y) - reachOf(x) || y.share - x.share || x.choice.candidate.zone - y.choice.candidate.zone,
+    );
     const [{ choice, share, cpuIndex }, ...others] = zones;
     const c = choice.candidate;
     const cpu = c.cpus[cpuIndex];
