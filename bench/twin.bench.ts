@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { runTwinExperiment, type TwinRun } from '../lib/twin/experiment';
 import { startLambdaApi } from '../lib/twin/lambda-api';
+import { memorylessBound } from '../lib/twin/memoryless-bound';
 import { twinReport } from '../lib/twin/report';
 import { loadScenario, type Scenario } from '../lib/twin/scenario';
 import { generateScenario } from '../lib/twin/scenario-generator';
@@ -177,8 +178,9 @@ export async function targetTables(): Promise<void> {
       console.log(`2024 billing (INIT not billed), ${s2024.toFixed(1)} s:`);
       whereFigures(run2024);
     }
-    console.log(`\n${formatStrategyChecks(run)}`);
-    summaries.push(scenarioChecksOf(run));
+    const bounds = memorylessBound(scenario, { days, rejectMode: run.rejectMode });
+    console.log(`\n${formatStrategyChecks(run, bounds)}`);
+    summaries.push(scenarioChecksOf(run, bounds));
   }
   console.log(
     `\n${formatTargetSummary(summaries)}  all runs: ${((performance.now() - started) / 1000).toFixed(0)} s` +

@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { REJECT_MODES } from '../core/reject-mode';
 import { prepareOutFile } from '../report/out-dir';
 import { type RejectMode, runTwinExperiment, type TwinRun } from '../twin/experiment';
+import { memorylessBound } from '../twin/memoryless-bound';
 import { formatTwinReport, twinReport } from '../twin/report';
 import { loadScenario, type Scenario } from '../twin/scenario';
 import { generateScenario } from '../twin/scenario-generator';
@@ -124,7 +125,9 @@ export function registerTwinCommand(program: Command): void {
       const report = twinReport(run);
       const names = Object.fromEntries(scenario.zones.flatMap((z) => (z.name ? [[z.azId, z.name]] : [])));
       process.stdout.write(
-        options.json ? formatTwinReport(report) : `${formatTwinTable(report, names)}\n${formatStrategyChecks(run)}`,
+        options.json
+          ? formatTwinReport(report)
+          : `${formatTwinTable(report, names)}\n${formatStrategyChecks(run, memorylessBound(scenario, { days: run.days.length, rejectMode: run.rejectMode }))}`,
       );
     });
 }
