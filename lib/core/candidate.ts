@@ -1,6 +1,7 @@
 import { wattsOf } from './carbon';
 import { type AttemptChain, attemptChain, billedDurationMs, usdPerBilledMs } from './cost-model';
 import { dynamicFunctionName } from './naming';
+import { type RenewedCall, renewOverUses } from './pool-renewal';
 import type { Arch, CpuKey, RegionFacts, Target } from './types';
 
 /**
@@ -168,6 +169,7 @@ export function newMetrics(): Metrics {
 
 /** Scratch of `evaluateSums` (it runs for every candidate and reject set, so it allocates nothing). */
 const CHAIN: AttemptChain = { attempts: 1, freshBeforeLast: 1, lastReach: 0, returnedRetries: 0 };
+const RENEWED: RenewedCall = { runtimeMs: 0, searchShare: 1 };
 
 /**
  * Fills `out` with the expected metrics for reject share q, accepted sum Σ_{c∉B} p_c T_c and
@@ -199,10 +201,13 @@ export function evaluateSums(
     return out;
   }
   const lastMs = (1 - lastReturn) * freshMs + lastReturn * keptMs;
-  const runtimeMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
-  const uses = p.usesPerInstance;
-  const retries = (attempts - 1) / uses;
-  const newInstances = (newInstancesPerRequest(attempts, p) - chain.returnedRetries) / uses;
+  const loneMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
+  // A call whose last attempt meets a refused CPU runs there once; the worker's next call refuses it and searches again.
+  const endsRefused = m <= 1 ? 0 : chain.lastReach * (lastReturn + (1 - lastReturn) * q);
+  const renewed = renewOverUses(p.usesPerInstance, loneMs, keptMs, endsRefused, RENEWED);
+  const runtimeMs = renewed.runtimeMs;
+  const retries = (attempts - 1) * renewed.searchShare;
+  const newInstances = (newInstancesPerRequest(attempts, p) - chain.returnedRetries) * renewed.searchShare;
   const billedMs = runtimeMs + rejectedAttemptMs(p.holdMs) * retries + newInstances * p.initBilledMs;
   const attemptsPerCall = 1 + retries;
   const costUsd = billedMs * c.usdPerMs + attemptsPerCall * c.usdPerRequest;
