@@ -205,9 +205,28 @@ export function evaluateSums(
   // A call whose last attempt meets a refused CPU runs there once; the worker's next call refuses it and searches again.
   const endsRefused = m <= 1 ? 0 : chain.lastReach * (lastReturn + (1 - lastReturn) * q);
   const renewed = renewOverUses(p.usesPerInstance, loneMs, keptMs, endsRefused, RENEWED);
-  const runtimeMs = renewed.runtimeMs;
-  const retries = (attempts - 1) * renewed.searchShare;
-  const newInstances = (newInstancesPerRequest(attempts, p) - chain.returnedRetries) * renewed.searchShare;
+  return metricsOfAttempts(c, attempts, renewed.runtimeMs, chain.returnedRetries, rttMs, p, out, renewed.searchShare);
+}
+
+/**
+ * Fills `out` from a call's expected attempts, expected billed runtime of its accepted attempt and expected retries
+ * that met an instance the call left warm (no INIT): the billing, latency and objective every reject policy is priced
+ * by (`evaluateSums` for one reject set, `evaluateSchedule` for a reject set per attempt). The rejections and INITs
+ * of finding an instance are paid by `searchShare` of the calls (by default one in `usesPerInstance`, the calls it
+ * serves; see `pool-renewal.ts`). Allocation-free.
+ */
+export function metricsOfAttempts(
+  c: Candidate,
+  attempts: number,
+  runtimeMs: number,
+  returnedRetries: number,
+  rttMs: number,
+  p: EvaluationParams,
+  out: Metrics,
+  searchShare: number = 1 / p.usesPerInstance,
+): Metrics {
+  const retries = (attempts - 1) * searchShare;
+  const newInstances = (newInstancesPerRequest(attempts, p) - returnedRetries) * searchShare;
   const billedMs = runtimeMs + rejectedAttemptMs(p.holdMs) * retries + newInstances * p.initBilledMs;
   const attemptsPerCall = 1 + retries;
   const costUsd = billedMs * c.usdPerMs + attemptsPerCall * c.usdPerRequest;

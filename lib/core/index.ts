@@ -27,6 +27,7 @@ export * from './pool-renewal';
 export * from './profiles';
 export * from './profiling-plan';
 export * from './reject-mode';
+export * from './reject-schedule';
 export * from './reject-set';
 export * from './request-key';
 export * from './router';
