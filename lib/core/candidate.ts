@@ -1,6 +1,7 @@
 import { wattsOf } from './carbon';
 import { type AttemptChain, attemptChain, billedDurationMs, usdPerBilledMs } from './cost-model';
 import { dynamicFunctionName } from './naming';
+import { type RenewedCall, renewOverUses } from './pool-renewal';
 import type { Arch, CpuKey, RegionFacts, Target } from './types';
 
 /**
@@ -168,6 +169,7 @@ export function newMetrics(): Metrics {
 
 /** Scratch of `evaluateSums` (it runs for every candidate and reject set, so it allocates nothing). */
 const CHAIN: AttemptChain = { attempts: 1, freshBeforeLast: 1, lastReach: 0, returnedRetries: 0 };
+const RENEWED: RenewedCall = { runtimeMs: 0, searchShare: 1 };
 
 /**
  * Fills `out` with the expected metrics for reject share q, accepted sum Σ_{c∉B} p_c T_c and
@@ -199,15 +201,19 @@ export function evaluateSums(
     return out;
   }
   const lastMs = (1 - lastReturn) * freshMs + lastReturn * keptMs;
-  const runtimeMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
-  return metricsOfAttempts(c, attempts, runtimeMs, chain.returnedRetries, rttMs, p, out);
+  const loneMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
+  // A call whose last attempt meets a refused CPU runs there once; the worker's next call refuses it and searches again.
+  const endsRefused = m <= 1 ? 0 : chain.lastReach * (lastReturn + (1 - lastReturn) * q);
+  const renewed = renewOverUses(p.usesPerInstance, loneMs, keptMs, endsRefused, RENEWED);
+  return metricsOfAttempts(c, attempts, renewed.runtimeMs, chain.returnedRetries, rttMs, p, out, renewed.searchShare);
 }
 
 /**
  * Fills `out` from a call's expected attempts, expected billed runtime of its accepted attempt and expected retries
  * that met an instance the call left warm (no INIT): the billing, latency and objective every reject policy is priced
  * by (`evaluateSums` for one reject set, `evaluateSchedule` for a reject set per attempt). The rejections and INITs
- * of finding an instance are shared by the `usesPerInstance` calls it serves. Allocation-free.
+ * of finding an instance are paid by `searchShare` of the calls (by default one in `usesPerInstance`, the calls it
+ * serves; see `pool-renewal.ts`). Allocation-free.
  */
 export function metricsOfAttempts(
   c: Candidate,
@@ -217,10 +223,10 @@ export function metricsOfAttempts(
   rttMs: number,
   p: EvaluationParams,
   out: Metrics,
+  searchShare: number = 1 / p.usesPerInstance,
 ): Metrics {
-  const uses = p.usesPerInstance;
-  const retries = (attempts - 1) / uses;
-  const newInstances = (newInstancesPerRequest(attempts, p) - returnedRetries) / uses;
+  const retries = (attempts - 1) * searchShare;
+  const newInstances = (newInstancesPerRequest(attempts, p) - returnedRetries) * searchShare;
   const billedMs = runtimeMs + rejectedAttemptMs(p.holdMs) * retries + newInstances * p.initBilledMs;
   const attemptsPerCall = 1 + retries;
   const costUsd = billedMs * c.usdPerMs + attemptsPerCall * c.usdPerRequest;
