@@ -123,7 +123,8 @@ export interface EvaluationParams {
   /**
    * Calls each instance the request settles on serves (the pool model, `pool-model.ts`): 1 when every call draws
    * its own instance; in a batch of n calls at concurrency k, about n/k, as each finished call leaves its instance
-   * warm for the next. The draw (attempts, holds, INITs) is paid once per this many calls.
+   * warm for the next. The draw (attempts, holds, INITs) is paid once per this many calls, less where draws settle on
+   * a rejected CPU at their last attempt (`drawsPerWorker`).
    */
   usesPerInstance: number;
   /**
@@ -199,10 +200,25 @@ export function evaluateSums(
     return out;
   }
   const lastMs = (1 - lastReturn) * freshMs + lastReturn * keptMs;
-  const runtimeMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
+  const drawnMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
+  const drawnNew = newInstancesPerRequest(attempts, p) - chain.returnedRetries;
   const uses = p.usesPerInstance;
-  const retries = (attempts - 1) / uses;
-  const newInstances = (newInstancesPerRequest(attempts, p) - chain.returnedRetries) / uses;
+  // A draw settles on a rejected CPU when its last attempt runs there (the kept instance, or a fresh draw of one).
+  const settleRejected = m <= 1 ? 0 : chain.lastReach * (lastReturn + (1 - lastReturn) * q);
+  let runtimeMs = drawnMs;
+  let retries = (attempts - 1) / uses;
+  let newInstances = drawnNew / uses;
+  if (uses > 1 && settleRejected > 0) {
+    // Such an instance serves only the call that settled there: the worker's next call meets it warm, rejects it
+    // and draws again, as a call whose first attempt was rejected (`redraw`, the chain given that, without INIT
+    // for the warm attempt). See `workerDraws`.
+    const redraw = workerDraws(settleRejected, settleRejected / q, uses);
+    const onRejected = settleRejected + (settleRejected / q) * redraw;
+    const acceptedRunMs = q < 1 ? acceptedMs / (1 - q) : 0;
+    runtimeMs = ((uses - onRejected) * acceptedRunMs + onRejected * keptMs) / uses;
+    retries = (attempts - 1 + (redraw * (attempts - 1)) / q) / uses;
+    newInstances = (drawnNew + (redraw * (attempts - 1 - chain.returnedRetries)) / q) / uses;
+  }
   const billedMs = runtimeMs + rejectedAttemptMs(p.holdMs) * retries + newInstances * p.initBilledMs;
   const attemptsPerCall = 1 + retries;
   const costUsd = billedMs * c.usdPerMs + attemptsPerCall * c.usdPerRequest;
@@ -217,6 +233,20 @@ export function evaluateSums(
   out.feasible = addedLatencyMs <= p.maxAddedLatencyMs;
   out.value = p.wCost * costUsd + p.wLatency * (runtimeMs + addedLatencyMs) + p.wCarbon * carbonG;
   return out;
+}
+
+/**
+ * Expected draws after its first that a batch worker makes for its `uses` calls. An instance on an accepted CPU serves
+ * the worker's remaining calls; one that a draw settled on at a rejected CPU (probability `first` for the worker's
+ * first draw, `again` for a later one) serves only the call that settled there, because the worker's next call meets
+ * it warm, rejects it and draws again. Later draw k happens with probability first × again^(k−2), for k ≤ uses.
+ * @example workerDraws(0.5, 0.5, 3) // 0.75
+ */
+export function workerDraws(first: number, again: number, uses: number): number {
+  const later = Math.floor(uses) - 1;
+  if (later <= 0 || first <= 0) return 0;
+  if (again >= 1) return first * later;
+  return (first * (1 - again ** later)) / (1 - again);
 }
 
 /** Billed ms of a rejected attempt: its hold, and at least Lambda's 1 ms minimum. */
