@@ -296,7 +296,7 @@ export async function followRoute(
           const full = [...avoid].filter((z) => !route.failedZones.includes(z));
           const message =
             `no allowed zone is left to fail over to (failed: ${route.failedZones.join(', ')}` +
-            `${full.length > 0 ? `; throttled this call: ${full.join(', ')}` : ''})`;
+            `${full.length > 0 ? `; throttled this call: ${full.join(', ')}` : ''}); last: ${result.errorType}: ${result.message}`;
           return failure(context, profile, legStart, attempts, targets, 'NoCapacity', 503, message);
         }
         base = next;
@@ -385,6 +385,7 @@ const NEVER_STARTED = new Set([
   'AuthenticationFailed',
   'SecretUnavailable',
   'EndpointUnreachable',
+  'InputTooLarge',
 ]);
 
 function neverStarted(result: Extract<InvokeResult, { ok: false }>): boolean {
