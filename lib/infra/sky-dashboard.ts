@@ -44,7 +44,8 @@ export class SkyDashboard extends Construct {
     const period = props.period ?? Duration.minutes(5);
     const home = Stack.of(this).region;
     const external = [...new Set(props.externalZones ?? [])];
-    const samplingRegions = external.length > 0 && !props.regions.includes(home) ? [...props.regions, home] : props.regions;
+    const samplingRegions =
+      external.length > 0 && !props.regions.includes(home) ? [...props.regions, home] : props.regions;
     const perZone = (metric: string, label: string, region?: string) =>
       new cloudwatch.SearchExpression({
         expression: `SEARCH('{${METRICS_NAMESPACE},${METRIC_DIMENSION},service} MetricName="${metric}"', 'Sum', ${period.toSeconds()})`,
@@ -99,7 +100,9 @@ export class SkyDashboard extends Construct {
         : [];
     const intro =
       '# skymesh\nRouter metrics per zone (namespace `Skymesh`, dimension `azId`), the router function, and progressive sampling per zone in every region.' +
-      (external.length > 0 ? `\nZones on other providers: ${external.join(', ')} (their sampling, where they list sampler URLs, runs in ${home}).` : '');
+      (external.length > 0
+        ? `\nZones on other providers: ${external.join(', ')} (their sampling, where they list sampler URLs, runs in ${home}).`
+        : '');
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
       dashboardName: props.dashboardName ?? 'skymesh',
