@@ -12,16 +12,23 @@ export interface BenchSelection {
   readonly maxDays?: number;
   /** Seeds to run each scenario at besides its own (none when absent). */
   readonly extraSeeds: readonly number[];
-  /** Only the scenarios of these names (all when absent). */
+  /** Only the scenarios of these names (all when absent); a name ending in `*` takes every name it begins. */
   readonly scenarios?: readonly string[];
+  /** Also run this many generated scenarios, from seeds 1..n (`generateScenario`; none when absent). */
+  readonly generated?: number;
 }
 
 /** The environment variables the bench reads, with what each takes. */
 export const BENCH_SELECTION_VARIABLES = {
   SKY_BENCH_TWIN_DAYS: 'a whole number of days ≥ 1: run at most that many days of each scenario',
   SKY_BENCH_TWIN_SEEDS: 'comma-separated seeds (whole numbers 0..2^32-1): also run each scenario at each of them',
-  SKY_BENCH_TWIN_SCENARIOS: 'comma-separated scenario names (file names without .json): run only those',
+  SKY_BENCH_TWIN_SCENARIOS:
+    'comma-separated scenario names (file names without .json, generated-<seed>; a trailing * takes every name it begins): run only those',
+  SKY_BENCH_TWIN_GENERATED: 'a whole number n of 1..1000: also run the scenarios the generator draws from seeds 1..n',
 } as const;
+
+/** Most generated scenarios one bench run takes (each runs for minutes). */
+const MAX_GENERATED = 1000;
 
 const MAX_SEED = 2 ** 32 - 1;
 
@@ -56,6 +63,7 @@ export function benchSelectionOf(env: Readonly<Record<string, string | undefined
   const days = env.SKY_BENCH_TWIN_DAYS;
   const seeds = env.SKY_BENCH_TWIN_SEEDS;
   const names = env.SKY_BENCH_TWIN_SCENARIOS;
+  const generated = env.SKY_BENCH_TWIN_GENERATED;
   return {
     ...(days !== undefined && days !== '' ? { maxDays: wholeNumber('SKY_BENCH_TWIN_DAYS', days, 1, 366) } : {}),
     extraSeeds:
@@ -67,6 +75,9 @@ export function benchSelectionOf(env: Readonly<Record<string, string | undefined
           ]
         : [],
     ...(names !== undefined && names !== '' ? { scenarios: list('SKY_BENCH_TWIN_SCENARIOS', names) } : {}),
+    ...(generated !== undefined && generated !== ''
+      ? { generated: wholeNumber('SKY_BENCH_TWIN_GENERATED', generated, 1, MAX_GENERATED) }
+      : {}),
   };
 }
 
@@ -76,23 +87,27 @@ export interface BenchRun {
   readonly days: number;
 }
 
+/** Whether a scenario name is taken by a name of SKY_BENCH_TWIN_SCENARIOS (exactly, or by the prefix before a trailing `*`). */
+function takes(pattern: string, name: string): boolean {
+  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+}
+
 /**
- * The runs for the loaded scenarios: each at its own seed, then at every extra seed it does not already
- * have, each for min(its days, maxDays) days.
+ * The runs for the loaded scenarios (the shipped ones, and any generated ones after them): each at its own
+ * seed, then at every extra seed it does not already have, each for min(its days, maxDays) days.
  * @throws RangeError when `scenarios` names one that was not loaded (a typo would silently run nothing).
  */
 export function benchRunsOf(scenarios: readonly Scenario[], selection: BenchSelection): BenchRun[] {
-  const known = new Set(scenarios.map((s) => s.name));
-  const unknown = (selection.scenarios ?? []).filter((n) => !known.has(n));
+  const known = scenarios.map((s) => s.name);
+  const unknown = (selection.scenarios ?? []).filter((n) => !known.some((name) => takes(n, name)));
   if (unknown.length > 0) {
     throw new RangeError(
-      `SKY_BENCH_TWIN_SCENARIOS: ${unknown.map((n) => `"${n}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a shipped scenario (${[...known].sort().join(', ')})`,
+      `SKY_BENCH_TWIN_SCENARIOS: ${unknown.map((n) => `"${n}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a shipped${selection.generated ? ' or generated' : ''} scenario (${[...known].sort().join(', ')})`,
     );
   }
-  const wanted = selection.scenarios ? new Set(selection.scenarios) : known;
   const runs: BenchRun[] = [];
   for (const scenario of scenarios) {
-    if (!wanted.has(scenario.name)) continue;
+    if (selection.scenarios && !selection.scenarios.some((n) => takes(n, scenario.name))) continue;
     const days = Math.min(scenario.days, selection.maxDays ?? scenario.days);
     runs.push({ scenario, days });
     for (const seed of selection.extraSeeds) {

@@ -3,19 +3,25 @@ import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { REJECT_MODES } from '../core/reject-mode';
 import { prepareOutFile } from '../report/out-dir';
-import { type RejectMode, runTwinExperiment, type TwinRun } from '../twin/experiment';
+import { DEFAULT_TWIN_MAX_SLOWDOWN, type RejectMode, runTwinExperiment, type TwinRun } from '../twin/experiment';
+import { memorylessBound } from '../twin/memoryless-bound';
+import { formatPacing } from '../twin/pacing-report';
 import { formatTwinReport, twinReport } from '../twin/report';
-import { loadScenario } from '../twin/scenario';
+import { loadScenario, type Scenario } from '../twin/scenario';
+import { generateScenario } from '../twin/scenario-generator';
 import { formatStrategyChecks } from '../twin/strategy-check';
 import { twinProgressReporter } from './twin-progress';
 import { formatTwinTable } from './twin-table';
 
 interface TwinCliOptions {
-  readonly scenario: string;
+  readonly scenario?: string;
+  readonly generate?: number;
+  readonly saveScenario?: string;
   readonly json?: boolean;
   readonly realWorkloads?: boolean;
   readonly rejectMode: RejectMode;
   readonly waves?: number;
+  readonly maxSlowdown?: number;
   readonly days?: number;
   readonly seed?: number;
   readonly out?: string;
@@ -29,6 +35,20 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** A time budget over the unpaced duration: a number ≥ 1. */
+function slowdownArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 1) {
+    throw new InvalidArgumentError(`must be a number ≥ 1 (1: no pacing), got "${value}"`);
+  }
+  return n;
+}
+
+/** A section after the others, set apart by a blank line (none when empty). */
+function withGap(text: string): string {
+  return text === '' ? '' : `\n${text}`;
+}
+
 /** A scenario seed: a whole number that fits 32 bits, as the scenario format takes. */
 function seedArg(value: string): number {
   const n = Number(value);
@@ -39,15 +59,42 @@ function seedArg(value: string): number {
 }
 
 /**
- * `sky twin --scenario FILE [--json]`: runs a scenario in the twin (per day: progressive sampling
- * of every zone, then a burst of every workload under every strategy) and prints the report of the
+ * The scenario a run asks for: a file, or one the generator draws from a seed (written to `--save-scenario`
+ * when given, before the run, so a run that finds something can be replayed from the file).
+ */
+function scenarioOf(options: TwinCliOptions, fail: (message: string) => never): Scenario {
+  if ((options.scenario === undefined) === (options.generate === undefined)) {
+    fail('error: give exactly one of --scenario <file> and --generate <seed>');
+  }
+  if (options.saveScenario !== undefined && options.generate === undefined) {
+    fail('error: --save-scenario <file> writes a generated scenario; it needs --generate <seed>');
+  }
+  if (options.scenario !== undefined) return loadScenario(options.scenario);
+  const generated = generateScenario(options.generate as number);
+  if (options.saveScenario !== undefined) {
+    prepareOutFile(options.saveScenario, `--save-scenario ${options.saveScenario}`);
+    const json = options.seed === undefined ? generated.json : { ...generated.json, seed: options.seed };
+    writeFileSync(options.saveScenario, `${JSON.stringify(json, null, 2)}\n`);
+  }
+  return generated.scenario;
+}
+
+/**
+ * `sky twin --scenario FILE [--json]` (or `--generate SEED`): runs a scenario in the twin (per day: progressive
+ * sampling of every zone, then a burst of every workload under every strategy) and prints the report of the
  * scenario spec. The report goes to stdout; progress goes to stderr.
  */
 export function registerTwinCommand(program: Command): void {
   program
     .command('twin')
     .description('run a scenario in the twin: sample every zone each day, then route bursts under every strategy')
-    .requiredOption('--scenario <file>', 'scenario JSON file (see the scenario spec), e.g. scenarios/paper-ex5.json')
+    .option('--scenario <file>', 'scenario JSON file (see the scenario spec), e.g. scenarios/paper-ex5.json')
+    .option(
+      '--generate <seed>',
+      'instead of a file, run the scenario the generator draws from this seed (zones, mixes, workloads and bursts from the measured ranges; a scenario the project has not seen)',
+      seedArg,
+    )
+    .option('--save-scenario <file>', 'with --generate: also write the generated scenario as a scenario file')
     .option('--json', 'print the report as JSON (the scenario spec format) on stdout')
     .option('--real-workloads', 'also run the real workload code in every accepted attempt (slow; for correctness)')
     .addOption(
@@ -63,6 +110,11 @@ export function registerTwinCommand(program: Command): void {
       "send each burst as a router batch in about n waves (the batch's waves), so later calls reuse warm instances (default 1)",
       positiveInt,
     )
+    .option(
+      '--max-slowdown <x>',
+      `the time budget optimal sends with each burst (the batch's maxSlowdown): the router runs fewer calls at a time where that costs less, within x times the burst's unpaced duration; the oracle is paced as much (1: no pacing; default ${DEFAULT_TWIN_MAX_SLOWDOWN})`,
+      slowdownArg,
+    )
     .option('--days <n>', 'run only the first n days', positiveInt)
     .option(
       '--seed <n>',
@@ -72,9 +124,9 @@ export function registerTwinCommand(program: Command): void {
     .option('--out <file>', 'also write the rich per-day results (characterizations, bursts, drift) as JSON')
     .option('--workers <n>', 'worker threads to split the strategies over (results do not depend on it)', positiveInt)
     .option('--no-progress', 'no progress on stderr')
-    .action(async (options: TwinCliOptions) => {
+    .action(async (options: TwinCliOptions, command: Command) => {
       if (options.out) prepareOutFile(options.out);
-      const loaded = loadScenario(options.scenario);
+      const loaded = scenarioOf(options, (message) => command.error(message));
       const scenario = options.seed === undefined ? loaded : { ...loaded, seed: options.seed };
       const progress = options.progress ? twinProgressReporter() : undefined;
       let run: TwinRun;
@@ -83,6 +135,7 @@ export function registerTwinCommand(program: Command): void {
           realWorkloads: options.realWorkloads ?? false,
           rejectMode: options.rejectMode,
           ...(options.waves !== undefined ? { waves: options.waves } : {}),
+          ...(options.maxSlowdown !== undefined ? { maxSlowdown: options.maxSlowdown } : {}),
           ...(options.days !== undefined ? { days: options.days } : {}),
           workers: options.workers ?? Math.max(1, Math.min(2, availableParallelism())),
           ...(progress ? { onProgress: progress.update } : {}),
@@ -94,7 +147,9 @@ export function registerTwinCommand(program: Command): void {
       const report = twinReport(run);
       const names = Object.fromEntries(scenario.zones.flatMap((z) => (z.name ? [[z.azId, z.name]] : [])));
       process.stdout.write(
-        options.json ? formatTwinReport(report) : `${formatTwinTable(report, names)}\n${formatStrategyChecks(run)}`,
+        options.json
+          ? formatTwinReport(report)
+          : `${formatTwinTable(report, names)}\n${formatStrategyChecks(run, memorylessBound(scenario, { days: run.days.length, rejectMode: run.rejectMode }))}${withGap(formatPacing(run))}`,
       );
     });
 }

@@ -21,6 +21,7 @@ export * from './lambda-limits';
 export * from './memory-scaling';
 export * from './naming';
 export * from './objectives';
+export * from './pacing';
 export * from './placement-scope';
 export * from './profiles';
 export * from './profiling-plan';

@@ -16,7 +16,10 @@ import { ARCH_ORDER, type WorkloadPlan } from './workload-plan';
  * it, with every other CPU of that zone rejected, so a call reaches it in about 1 / share attempts. A
  * rejected attempt bills its INIT and a millisecond, so measuring a rare CPU costs little compared with
  * the calls its runtime will place; the attempts a call may take are bounded, and the last one accepts
- * any CPU (whose runtime is learned too).
+ * any CPU (whose runtime is learned too). Shares the router only assumes (an architecture no call or
+ * sampler has met in a zone gets its baseline CPU) rank after measured ones, and every other zone whose
+ * mix holds the CPU is kept as an alternative: a zone may have no fleet of an architecture at all, and
+ * then its calls throttle, which only a call there can tell.
  */
 
 /** What to profile: a workload over the targets its limits allow. */
@@ -50,6 +53,11 @@ export interface ProfilingStep {
   readonly calls: number;
   /** Where each call goes: the zone with the most of this CPU, every other CPU there rejected. */
   readonly placement: Placement;
+  /**
+   * The same cell in the other allowed zones whose mix holds the CPU, most likely to reach it first: where a call
+   * goes when the zone of `placement` cannot run it (it throttles, or has no such function or fleet).
+   */
+  readonly alternatives: readonly Placement[];
 }
 
 /** Runtimes wanted per cell unless a profiling request says otherwise. */
@@ -58,6 +66,15 @@ export const DEFAULT_PROFILING_OBSERVATIONS = 3;
 export const DEFAULT_PROFILING_ATTEMPTS = 50;
 /** Chance a profiling call should have of reaching its CPU before the attempts it is given run out. */
 const REACH_PROBABILITY = 0.95;
+
+/**
+ * How likely a call is to meet the CPU in a zone: its share there, discounted by how much the zone's mix is a
+ * measurement (`ZoneMix.confidence`). A share the router only assumes (a zone of an architecture no call or
+ * sampler has seen, given its baseline CPU) ranks after every share seen, and before none.
+ */
+function reachOf(zone: { choice: Choice; share: number }): number {
+  return zone.share * zone.choice.candidate.mixConfidence;
+}
 
 /** Attempts that reach a CPU of this share with `REACH_PROBABILITY`, within `cap`. */
 export function attemptsToReach(share: number, cap: number): number {
@@ -88,32 +105,39 @@ export function planProfiling(
     return fitsScope(plan, c.index, { fitLimitMs: scope.fitLimitMs, allowAssumed: true });
   });
   const hopeless = request.worthOnly ? hopelessCells(scope, book, request.workload, allowed) : new Set();
-  /** Per arch × memory × CPU: the allowed candidate with the largest share of it. */
-  const best = new Map<string, { choice: Choice; share: number; cpuIndex: number }>();
+  /** Per arch × memory × CPU: every allowed candidate whose mix holds it. */
+  const cells = new Map<string, Array<{ choice: Choice; share: number; cpuIndex: number }>>();
   for (const c of allowed) {
     const a = ARCH_ORDER.indexOf(c.arch);
     const m = view.memorySizes.indexOf(c.memoryMb);
     c.cpus.forEach((cpu, j) => {
+      if (!(c.shares[j] > 0) || hopeless.has(`${c.arch}#${c.memoryMb}#${cpu}`)) return;
       const key = `${a}#${m}#${cpu}`;
-      if (hopeless.has(`${c.arch}#${c.memoryMb}#${cpu}`)) return;
-      const known = best.get(key);
-      if (known && known.share >= c.shares[j]) return;
       const all = (1 << c.cpus.length) - 1;
-      best.set(key, {
+      const list = cells.get(key) ?? [];
+      list.push({
         choice: { candidate: c, mask: all & ~(1 << j), retriesDropped: false, value: 0 },
         share: c.shares[j],
         cpuIndex: j,
       });
+      cells.set(key, list);
     });
   }
   const steps: ProfilingStep[] = [];
-  for (const { choice, share, cpuIndex } of best.values()) {
+  for (const zones of cells.values()) {
+    zones.sort(
+      (x, y) => reachOf(y) - reachOf(x) || y.share - x.share || x.choice.candidate.zone - y.choice.candidate.zone,
+    );
+    const [{ choice, share, cpuIndex }, ...others] = zones;
     const c = choice.candidate;
     const cpu = c.cpus[cpuIndex];
     const observed = book.count(request.workload, cpu, c.arch, c.memoryMb);
     if (observed >= wanted) continue;
-    const maxAttempts = attemptsToReach(share, attemptCap);
-    const note = `profiling ${cpu} at ${c.memoryMb} MB ${c.arch}: ${(100 * share).toFixed(1)}% of ${c.target.azId}`;
+    const placementIn = (zone: { choice: Choice; share: number }): Placement => {
+      const here = zone.choice.candidate;
+      const note = `profiling ${cpu} at ${here.memoryMb} MB ${here.arch}: ${(100 * zone.share).toFixed(1)}% of ${here.target.azId}`;
+      return build(zone.choice, attemptsToReach(zone.share, attemptCap), note);
+    };
     steps.push({
       cpu,
       arch: c.arch,
@@ -121,7 +145,8 @@ export function planProfiling(
       share,
       observed,
       calls: wanted - observed,
-      placement: build(choice, maxAttempts, note),
+      placement: placementIn(zones[0]),
+      alternatives: others.map(placementIn),
     });
   }
   return steps.sort(

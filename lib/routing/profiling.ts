@@ -168,15 +168,14 @@ async function runRound(
       }
       const step = calls[next++];
       run.made++;
-      const call = await followRoute(
-        context,
-        work,
-        profile,
-        routeOf(placer, step.placement, placementRequest, deployed),
-      );
-      run.attempts += call.attempts.length;
-      run.costUsd += call.estimate?.costUsd ?? 0;
-      if (call.status !== 'ok') {
+      let call: RoutedCall | undefined;
+      for (const placement of [step.placement, ...step.alternatives]) {
+        call = await followRoute(context, work, profile, routeOf(placer, placement, placementRequest, deployed));
+        run.attempts += call.attempts.length;
+        run.costUsd += call.estimate?.costUsd ?? 0;
+        if (!neverRan(call) || context.remainingMs() < STOP_MARGIN_MS) break;
+      }
+      if (call?.status !== 'ok') {
         run.failed++;
         continue;
       }
@@ -187,7 +186,11 @@ async function runRound(
   run.notMade += queue.length - Math.min(next, calls.length);
 }
 
-/** A route that follows the step's placement, its attempt budget the placement's. */
+/**
+ * A route that follows the step's placement in its zone only, its attempt budget the placement's: a call the zone
+ * cannot run moves to the step's next alternative (which reaches the same CPU), never to a placement that the
+ * router would choose for the workload elsewhere (which would measure some other cell).
+ */
 function routeOf(
   placer: Placer,
   placement: Placement,
@@ -196,9 +199,19 @@ function routeOf(
 ): Route {
   const request = {
     ...placementRequest,
-    limits: { ...placementRequest.limits, maxAttempts: placement.maxAttempts },
+    limits: { ...placementRequest.limits, zones: [placement.target.azId], maxAttempts: placement.maxAttempts },
   };
   return new Route(placer, request, placement, deployed);
+}
+
+/** Whether a call failed without running anywhere: every attempt was throttled or found no function to run on. */
+function neverRan(call: RoutedCall): boolean {
+  return (
+    call.status === 'error' &&
+    call.error.type === 'NoCapacity' &&
+    call.attempts.length > 0 &&
+    call.attempts.every((a) => a.status === 'throttled' || (a.status === 'zone-error' && a.cpu === undefined))
+  );
 }
 
 function record(

@@ -83,4 +83,39 @@ describe('Router.profilingSteps', () => {
     const steps = profiled.profilingSteps({ workload: 'gemm', limits: { ...limits, timeoutMs: 5_000 } });
     expect(new Set(steps.map((s) => s.memoryMb))).toEqual(new Set([512, 2048]));
   });
+
+  it('measures an arm64 CPU first where calls met it, and keeps the zones that only assume it as alternatives', () => {
+    // GIVEN no zone has an arm64 characterization; routed calls met Graviton2 in usw1-az3 only
+    const router = new Router(paperView({ passive: { 'usw1-az3': { graviton2: 6 } } }), {
+      init: { billed: true, initMs: 150 },
+    });
+    // WHEN the workload is profiled on arm64
+    const steps = router.profilingSteps({
+      workload: 'gemm',
+      limits: { memorySizes: [1024], architectures: ['arm64'] },
+    });
+    // THEN its one cell goes first where Graviton2 was met, then to every other deployed zone (their arm64 mix is
+    // only the baseline CPU assumed), ranked by share alone among them
+    expect(steps).toHaveLength(1);
+    expect(steps[0].cpu).toBe('graviton2');
+    expect(steps[0].placement.target.azId).toBe('usw1-az3');
+    expect(steps[0].alternatives.map((p) => p.target.azId)).toEqual(['cac1-az1', 'eun1-az1', 'sae1-az1', 'usw1-az1']);
+    for (const p of [steps[0].placement, ...steps[0].alternatives]) {
+      expect(p.target.arch).toBe('arm64');
+      expect(p.target.memoryMb).toBe(1024);
+      expect(p.rejectCpus).toEqual([]);
+    }
+  });
+
+  it('lists as alternatives the other zones that hold the CPU, most of it first', () => {
+    const steps = router.profilingSteps({ workload: 'gemm', limits: { ...limits, memorySizes: [512] } });
+    const x30 = steps.find((s) => s.cpu === X30);
+    // 3.0 GHz: 65% of sae1-az1, then 30% of usw1-az1, 15% of usw1-az3, 10% of eun1-az1.
+    expect(x30?.placement.target.azId).toBe('sae1-az1');
+    expect(x30?.alternatives.map((p) => p.target.azId)).toEqual(['usw1-az1', 'usw1-az3', 'eun1-az1']);
+    const eun1 = x30?.alternatives[2];
+    expect([...(eun1?.rejectCpus ?? [])]).toEqual([X25]);
+    // 10% takes ceil(log 0.05 / log 0.9) = 29 attempts.
+    expect(eun1?.maxAttempts).toBe(29);
+  });
 });

@@ -1,4 +1,5 @@
 import type { RouterOptions } from '../../lib/core/router';
+import type { Arch } from '../../lib/core/types';
 import { modelRunner, scenarioWorkloads } from '../../lib/twin/burst';
 import { VirtualClock } from '../../lib/twin/clock';
 import { deployedZoneOf } from '../../lib/twin/deployed-zones';
@@ -63,11 +64,16 @@ export function smallScenario(overrides: Record<string, unknown> = {}): Scenario
 
 /**
  * A twin of the scenario on a virtual clock, its instances running the model runner inside the real dynamic
- * handler, and the routing service a deployment would run over it (x86_64, reject mode auto).
+ * handler, and the routing service a deployment would run over it (x86_64 unless told, reject mode auto).
  */
 export function routedTwin(
   scenario: Scenario,
-  options: { readonly memorySizes: readonly number[]; readonly routerOptions?: RouterOptions },
+  options: {
+    readonly memorySizes: readonly number[];
+    readonly routerOptions?: RouterOptions;
+    /** @default ['x86_64'] */
+    readonly architectures?: readonly Arch[];
+  },
 ): { clock: VirtualClock; twin: Twin; routing: TwinRouting } {
   const clock = new VirtualClock(DEFAULT_EPOCH_MS);
   const state = { noise: new Float64Array(0), next: 0, realWorkloads: false };
@@ -84,7 +90,7 @@ export function routedTwin(
     twin,
     prices: catalogPrices,
     deployed: scenario.zones.map(deployedZoneOf),
-    architectures: ['x86_64'],
+    architectures: options.architectures ?? ['x86_64'],
     memorySizes: options.memorySizes,
     rejectMode: 'auto',
     routerOptions: options.routerOptions ?? {},

@@ -43,6 +43,26 @@ describe('the twin bench selection (SKY_BENCH_TWIN_*)', () => {
     expect(() => benchSelectionOf(env)).toThrow(message);
   });
 
+  it('adds the generated scenarios of seeds 1..n after the shipped ones, and a trailing * takes them by prefix', () => {
+    const selection = benchSelectionOf({ SKY_BENCH_TWIN_GENERATED: '2', SKY_BENCH_TWIN_SCENARIOS: 'generated-*' });
+    expect(selection).toEqual({ extraSeeds: [], scenarios: ['generated-*'], generated: 2 });
+    const g1 = parseScenario(smallScenarioJson({ name: 'generated-1', seed: 1, days: 2 }));
+    const g2 = parseScenario(smallScenarioJson({ name: 'generated-2', seed: 2, days: 2 }));
+    expect(benchRunsOf([small, long, g1, g2], selection).map((r) => r.scenario.name)).toEqual([
+      'generated-1',
+      'generated-2',
+    ]);
+    expect(() =>
+      benchRunsOf([small, g1], benchSelectionOf({ SKY_BENCH_TWIN_GENERATED: '1', SKY_BENCH_TWIN_SCENARIOS: 'gen-*' })),
+    ).toThrow(/"gen-\*" is not a shipped or generated scenario \(generated-1, small\)/);
+  });
+
+  it.each(['0', '1001', 'x'])('fails when SKY_BENCH_TWIN_GENERATED is %s, naming the variable and the range', (n) => {
+    expect(() => benchSelectionOf({ SKY_BENCH_TWIN_GENERATED: n })).toThrow(
+      new RegExp(`SKY_BENCH_TWIN_GENERATED: "${n}" is not a whole number n of 1..1000`),
+    );
+  });
+
   it('fails when a named scenario is not shipped, listing the ones that are', () => {
     expect(() => benchRunsOf([small, long], benchSelectionOf({ SKY_BENCH_TWIN_SCENARIOS: 'small,lnog' }))).toThrow(
       /SKY_BENCH_TWIN_SCENARIOS: "lnog" is not a shipped scenario \(long, small\)/,

@@ -1,0 +1,37 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generateScenario } from '../../lib/twin/scenario-generator';
+
+const run = promisify(execFile);
+const SKY = join(__dirname, '..', '..', 'bin', 'sky.js');
+
+describe('sky twin --generate', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sky-generate-'));
+  const twin = async (...args: string[]): Promise<string> =>
+    (await run(process.execPath, [SKY, 'twin', '--json', '--no-progress', '--days', '1', ...args])).stdout;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // seed 37: bursts of 28, one short workload: a run of a few seconds
+  it('runs the scenario of the seed, and the file it saves runs to the same report', async () => {
+    const saved = join(dir, 'g37.json');
+    const generated = await twin('--generate', '37', '--save-scenario', saved);
+    expect(JSON.parse(readFileSync(saved, 'utf8'))).toEqual(generateScenario(37).json);
+    expect(JSON.parse(generated).scenario).toBe('generated-37');
+    expect(await twin('--scenario', saved)).toBe(generated);
+  });
+
+  it.each([
+    [[], /give exactly one of --scenario <file> and --generate <seed>/],
+    [['--generate', '37', '--scenario', 'scenarios/paper-ex5.json'], /give exactly one of --scenario/],
+    [
+      ['--scenario', 'scenarios/paper-ex5.json', '--save-scenario', 'x.json'],
+      /--save-scenario <file>.*needs --generate/,
+    ],
+    [['--generate', '-3'], /--generate <seed>.*must be a whole number 0\.\.4294967295/],
+  ])('fails when given %j, saying what it takes', async (args, message) => {
+    await expect(twin(...args)).rejects.toMatchObject({ stderr: expect.stringMatching(message) });
+  });
+});
