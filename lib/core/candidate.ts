@@ -201,24 +201,89 @@ export function evaluateSums(
   }
   const lastMs = (1 - lastReturn) * freshMs + lastReturn * keptMs;
   const drawnMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
-  const drawnNew = newInstancesPerRequest(attempts, p) - chain.returnedRetries;
-  const uses = p.usesPerInstance;
   // A draw settles on a rejected CPU when its last attempt runs there (the kept instance, or a fresh draw of one).
   const settleRejected = m <= 1 ? 0 : chain.lastReach * (lastReturn + (1 - lastReturn) * q);
-  let runtimeMs = drawnMs;
-  let retries = (attempts - 1) / uses;
-  let newInstances = drawnNew / uses;
-  if (uses > 1 && settleRejected > 0) {
-    // Such an instance serves only the call that settled there: the worker's next call meets it warm, rejects it
-    // and draws again, as a call whose first attempt was rejected (`redraw`, the chain given that, without INIT
-    // for the warm attempt). See `workerDraws`.
-    const redraw = workerDraws(settleRejected, settleRejected / q, uses);
-    const onRejected = settleRejected + (settleRejected / q) * redraw;
-    const acceptedRunMs = q < 1 ? acceptedMs / (1 - q) : 0;
-    runtimeMs = ((uses - onRejected) * acceptedRunMs + onRejected * keptMs) / uses;
-    retries = (attempts - 1 + (redraw * (attempts - 1)) / q) / uses;
-    newInstances = (drawnNew + (redraw * (attempts - 1 - chain.returnedRetries)) / q) / uses;
+  return metricsOfDraw(
+    c,
+    attempts,
+    drawnMs,
+    chain.returnedRetries,
+    q,
+    settleRejected,
+    q < 1 ? acceptedMs / (1 - q) : 0,
+    keptMs,
+    rttMs,
+    p,
+    out,
+  );
+}
+
+/**
+ * Fills `out` for a draw in a batch worker (`metricsOfAttempts` for its attempts, expected billed runtime and returned
+ * retries), where the draw settles with probability `settleRejected` on a CPU its first attempt rejects (a later
+ * attempt, or the last, ran there): such an instance serves only the call that settled there, because the worker's
+ * next call meets it warm, rejects it and draws again, as a call whose first attempt was rejected (probability
+ * `firstRejected`; no INIT for the warm attempt). `acceptedRunMs` and `rejectedRunMs` are the mean billed runtimes of
+ * a call that settled on a CPU the first attempt accepts or rejects. See `workerDraws`. Allocation-free.
+ */
+export function metricsOfDraw(
+  c: Candidate,
+  attempts: number,
+  runtimeMs: number,
+  returnedRetries: number,
+  firstRejected: number,
+  settleRejected: number,
+  acceptedRunMs: number,
+  rejectedRunMs: number,
+  rttMs: number,
+  p: EvaluationParams,
+  out: Metrics,
+): Metrics {
+  const uses = p.usesPerInstance;
+  if (!(uses > 1 && settleRejected > 0 && firstRejected > 0)) {
+    return metricsOfAttempts(c, attempts, runtimeMs, returnedRetries, rttMs, p, out);
   }
+  const again = Math.min(1, settleRejected / firstRejected);
+  const redraw = workerDraws(settleRejected, again, uses);
+  const onRejected = settleRejected + again * redraw;
+  const pooledMs = ((uses - onRejected) * acceptedRunMs + onRejected * rejectedRunMs) / uses;
+  const retries = (attempts - 1 + (redraw * (attempts - 1)) / firstRejected) / uses;
+  const firstNew = newInstancesPerRequest(attempts, p) - returnedRetries;
+  const newInstances = (firstNew + (redraw * (attempts - 1 - returnedRetries)) / firstRejected) / uses;
+  return metricsOfShares(c, pooledMs, retries, newInstances, rttMs, p, out);
+}
+
+/**
+ * Fills `out` from a call's expected attempts, expected billed runtime of its accepted attempt and expected retries
+ * that met an instance the call left warm (no INIT): the billing, latency and objective every reject policy is priced
+ * by (`evaluateSums` for one reject set, `evaluateSchedule` for a reject set per attempt). The rejections and INITs
+ * of finding an instance are shared by the `usesPerInstance` calls it serves. Allocation-free.
+ */
+export function metricsOfAttempts(
+  c: Candidate,
+  attempts: number,
+  runtimeMs: number,
+  returnedRetries: number,
+  rttMs: number,
+  p: EvaluationParams,
+  out: Metrics,
+): Metrics {
+  const uses = p.usesPerInstance;
+  const retries = (attempts - 1) / uses;
+  const newInstances = (newInstancesPerRequest(attempts, p) - returnedRetries) / uses;
+  return metricsOfShares(c, runtimeMs, retries, newInstances, rttMs, p, out);
+}
+
+/** Fills `out` from a call's expected billed runtime, rejected attempts and new instances (its share of them). */
+function metricsOfShares(
+  c: Candidate,
+  runtimeMs: number,
+  retries: number,
+  newInstances: number,
+  rttMs: number,
+  p: EvaluationParams,
+  out: Metrics,
+): Metrics {
   const billedMs = runtimeMs + rejectedAttemptMs(p.holdMs) * retries + newInstances * p.initBilledMs;
   const attemptsPerCall = 1 + retries;
   const costUsd = billedMs * c.usdPerMs + attemptsPerCall * c.usdPerRequest;
