@@ -102,5 +102,15 @@ describe('the memoryless bound', () => {
     expect(formatTargetSummary([scenarioChecksOf(run, bounds)])).toMatch(
       new RegExp(`long .* ${bounds[0].savingsPct.toFixed(1)} `),
     );
+    // optimal closes 50% of the oracle's 20%: a miss; marked when even the bound closes less than 80% of it
+    const boundOf = (savingsPct: number) => [
+      { workload: 'long', boundUsd: 0, fixedZoneUsd: 0, savingsPct, placements: [] },
+    ];
+    expect(formatTargetSummary([scenarioChecksOf(run, boundOf(15.9))])).toMatch(
+      /NO \(gap < 80%; memoryless < 80% too\)/,
+    );
+    expect(formatStrategyChecks(run, boundOf(15.9))).toMatch(/ NO \(memoryless < 80% too\)/);
+    expect(formatTargetSummary([scenarioChecksOf(run, boundOf(16.1))])).toMatch(/NO \(gap < 80%\)/);
+    expect(formatStrategyChecks(run, boundOf(16.1))).toMatch(/ NO\n/);
   });
 });
