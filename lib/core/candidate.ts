@@ -1,6 +1,7 @@
 import { wattsOf } from './carbon';
 import { type AttemptChain, attemptChain, billedDurationMs, usdPerBilledMs } from './cost-model';
 import { dynamicFunctionName } from './naming';
+import { type RenewedCall, renewOverUses } from './pool-renewal';
 import type { Arch, CpuKey, RegionFacts, Target } from './types';
 
 /**
@@ -123,8 +124,7 @@ export interface EvaluationParams {
   /**
    * Calls each instance the request settles on serves (the pool model, `pool-model.ts`): 1 when every call draws
    * its own instance; in a batch of n calls at concurrency k, about n/k, as each finished call leaves its instance
-   * warm for the next. The draw (attempts, holds, INITs) is paid once per this many calls, less where draws settle on
-   * a rejected CPU at their last attempt (`drawsPerWorker`).
+   * warm for the next. The draw (attempts, holds, INITs) is paid once per this many calls.
    */
   usesPerInstance: number;
   /**
@@ -169,6 +169,7 @@ export function newMetrics(): Metrics {
 
 /** Scratch of `evaluateSums` (it runs for every candidate and reject set, so it allocates nothing). */
 const CHAIN: AttemptChain = { attempts: 1, freshBeforeLast: 1, lastReach: 0, returnedRetries: 0 };
+const RENEWED: RenewedCall = { runtimeMs: 0, searchShare: 1, laterShare: 0 };
 
 /**
  * Fills `out` with the expected metrics for reject share q, accepted sum Σ_{c∉B} p_c T_c and
@@ -200,64 +201,28 @@ export function evaluateSums(
     return out;
   }
   const lastMs = (1 - lastReturn) * freshMs + lastReturn * keptMs;
-  const drawnMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
-  // A draw settles on a rejected CPU when its last attempt runs there (the kept instance, or a fresh draw of one).
-  const settleRejected = m <= 1 ? 0 : chain.lastReach * (lastReturn + (1 - lastReturn) * q);
-  return metricsOfDraw(
-    c,
-    attempts,
-    drawnMs,
-    chain.returnedRetries,
-    q,
-    settleRejected,
-    q < 1 ? acceptedMs / (1 - q) : 0,
-    keptMs,
-    rttMs,
-    p,
-    out,
-  );
-}
-
-/**
- * Fills `out` for a draw in a batch worker (`metricsOfAttempts` for its attempts, expected billed runtime and returned
- * retries), where the draw settles with probability `settleRejected` on a CPU its first attempt rejects (a later
- * attempt, or the last, ran there): such an instance serves only the call that settled there, because the worker's
- * next call meets it warm, rejects it and draws again, as a call whose first attempt was rejected (probability
- * `firstRejected`; no INIT for the warm attempt). `acceptedRunMs` and `rejectedRunMs` are the mean billed runtimes of
- * a call that settled on a CPU the first attempt accepts or rejects. See `workerDraws`. Allocation-free.
- */
-export function metricsOfDraw(
-  c: Candidate,
-  attempts: number,
-  runtimeMs: number,
-  returnedRetries: number,
-  firstRejected: number,
-  settleRejected: number,
-  acceptedRunMs: number,
-  rejectedRunMs: number,
-  rttMs: number,
-  p: EvaluationParams,
-  out: Metrics,
-): Metrics {
-  const uses = p.usesPerInstance;
-  if (!(uses > 1 && settleRejected > 0 && firstRejected > 0)) {
-    return metricsOfAttempts(c, attempts, runtimeMs, returnedRetries, rttMs, p, out);
+  const loneMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
+  // A call whose last attempt meets a refused CPU runs there once; the worker's next call refuses it and searches again.
+  const endsRefused = m <= 1 ? 0 : chain.lastReach * (lastReturn + (1 - lastReturn) * q);
+  // A later search starts with the refused warm instance: a call whose first attempt was refused (q), without INIT.
+  const renewed = renewOverUses(p.usesPerInstance, loneMs, keptMs, endsRefused, RENEWED, q > 0 ? endsRefused / q : 0);
+  if (renewed.laterShare <= 0 || q <= 0) {
+    return metricsOfAttempts(c, attempts, renewed.runtimeMs, chain.returnedRetries, rttMs, p, out, renewed.searchShare);
   }
-  const again = Math.min(1, settleRejected / firstRejected);
-  const redraw = workerDraws(settleRejected, again, uses);
-  const onRejected = settleRejected + again * redraw;
-  const pooledMs = ((uses - onRejected) * acceptedRunMs + onRejected * rejectedRunMs) / uses;
-  const retries = (attempts - 1 + (redraw * (attempts - 1)) / firstRejected) / uses;
-  const firstNew = newInstancesPerRequest(attempts, p) - returnedRetries;
-  const newInstances = (firstNew + (redraw * (attempts - 1 - returnedRetries)) / firstRejected) / uses;
-  return metricsOfShares(c, pooledMs, retries, newInstances, rttMs, p, out);
+  const first = renewed.searchShare - renewed.laterShare;
+  const retries = (attempts - 1) * (first + renewed.laterShare / q);
+  const newInstances =
+    (newInstancesPerRequest(attempts, p) - chain.returnedRetries) * first +
+    ((attempts - 1 - chain.returnedRetries) / q) * renewed.laterShare;
+  return metricsOfSearches(c, renewed.runtimeMs, retries, newInstances, rttMs, p, out);
 }
 
 /**
  * Fills `out` from a call's expected attempts, expected billed runtime of its accepted attempt and expected retries
  * that met an instance the call left warm (no INIT): the billing, latency and objective every reject policy is priced
  * by (`evaluateSums` for one reject set, `evaluateSchedule` for a reject set per attempt). The rejections and INITs
- * of finding an instance are shared by the `usesPerInstance` calls it serves. Allocation-free.
+ * of finding an instance are paid by `searchShare` of the calls (by default one in `usesPerInstance`, the calls it
+ * serves; see `pool-renewal.ts`). Allocation-free.
  */
 export function metricsOfAttempts(
   c: Candidate,
@@ -267,15 +232,15 @@ export function metricsOfAttempts(
   rttMs: number,
   p: EvaluationParams,
   out: Metrics,
+  searchShare: number = 1 / p.usesPerInstance,
 ): Metrics {
-  const uses = p.usesPerInstance;
-  const retries = (attempts - 1) / uses;
-  const newInstances = (newInstancesPerRequest(attempts, p) - returnedRetries) / uses;
-  return metricsOfShares(c, runtimeMs, retries, newInstances, rttMs, p, out);
+  const retries = (attempts - 1) * searchShare;
+  const newInstances = (newInstancesPerRequest(attempts, p) - returnedRetries) * searchShare;
+  return metricsOfSearches(c, runtimeMs, retries, newInstances, rttMs, p, out);
 }
 
-/** Fills `out` from a call's expected billed runtime, rejected attempts and new instances (its share of them). */
-function metricsOfShares(
+/** Fills `out` from a call's expected billed runtime and its share of the searches' rejected attempts and new instances. */
+function metricsOfSearches(
   c: Candidate,
   runtimeMs: number,
   retries: number,
@@ -298,20 +263,6 @@ function metricsOfShares(
   out.feasible = addedLatencyMs <= p.maxAddedLatencyMs;
   out.value = p.wCost * costUsd + p.wLatency * (runtimeMs + addedLatencyMs) + p.wCarbon * carbonG;
   return out;
-}
-
-/**
- * Expected draws after its first that a batch worker makes for its `uses` calls. An instance on an accepted CPU serves
- * the worker's remaining calls; one that a draw settled on at a rejected CPU (probability `first` for the worker's
- * first draw, `again` for a later one) serves only the call that settled there, because the worker's next call meets
- * it warm, rejects it and draws again. Later draw k happens with probability first × again^(k−2), for k ≤ uses.
- * @example workerDraws(0.5, 0.5, 3) // 0.75
- */
-export function workerDraws(first: number, again: number, uses: number): number {
-  const later = Math.floor(uses) - 1;
-  if (later <= 0 || first <= 0) return 0;
-  if (again >= 1) return first * later;
-  return (first * (1 - again ** later)) / (1 - again);
 }
 
 /** Billed ms of a rejected attempt: its hold, and at least Lambda's 1 ms minimum. */

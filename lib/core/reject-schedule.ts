@@ -1,4 +1,4 @@
-import { type Candidate, type EvaluationParams, type Metrics, metricsOfDraw, rejectedAttemptMs } from './candidate';
+import { type Candidate, type EvaluationParams, type Metrics, metricsOfAttempts, rejectedAttemptMs } from './candidate';
 import type { CpuKey, Placement } from './types';
 
 /**
@@ -73,41 +73,18 @@ export function evaluateSchedule(
   let reach = 1;
   let attempts = 0;
   let runtimeMs = 0;
-  // Settling on a CPU the first attempt rejects (a later, laxer attempt accepted it): see `metricsOfDraw`.
-  let settleRejected = 0;
-  let settleRejectedMs = 0;
-  let firstRejected = 0;
-  for (let j = accepts[0]; j < n; j++) firstRejected += c.shares[j];
   for (let i = 0; i < m; i++) {
     let acceptedMs = 0;
     let rejectedShare = 0;
     for (let j = 0; j < n; j++) {
-      if (j < accepts[i]) {
-        acceptedMs += c.shares[j] * c.billedMs[j];
-        if (j >= accepts[0]) {
-          settleRejected += reach * c.shares[j];
-          settleRejectedMs += reach * c.shares[j] * c.billedMs[j];
-        }
-      } else rejectedShare += c.shares[j];
+      if (j < accepts[i]) acceptedMs += c.shares[j] * c.billedMs[j];
+      else rejectedShare += c.shares[j];
     }
     attempts += reach;
     runtimeMs += reach * acceptedMs;
     reach *= Math.min(1, rejectedShare);
   }
-  const settleAccepted = 1 - settleRejected;
-  return metricsOfDraw(
-    c,
-    attempts,
-    runtimeMs,
-    0,
-    firstRejected,
-    settleRejected,
-    settleAccepted > 0 ? (runtimeMs - settleRejectedMs) / settleAccepted : 0,
-    settleRejected > 0 ? settleRejectedMs / settleRejected : 0,
-    rttMs,
-    p,
-    out,
-  );
+  return metricsOfAttempts(c, attempts, runtimeMs, 0, rttMs, p, out);
 }
 
 /** Whether the schedule in `accepts` (for `attempts` attempts) rejects differently at different attempts before the last. */

@@ -104,53 +104,27 @@ describe('evaluateSchedule', () => {
     expect(evaluateSchedule(c, 0, long, newMetrics()).value / bestSingle(c, long)).toBeCloseTo(1, 9);
   });
 
-  it('is never worse than any single reject set for lone calls (end and auto modes, any mix and budget)', () => {
+  // With one call per instance. In a batch (usesPerInstance > 1) a single reject set is priced by the renewal over the
+  // worker's calls (pool-renewal.ts), which the induction does not model, and the router takes the cheaper of the two.
+  it('is never worse than any single reject set for a lone call (end and auto modes, any mix and budget)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: 1, maxLength: 5 }),
         fc.array(fc.double({ min: 1, max: 10_000, noNaN: true }), { minLength: 5, maxLength: 5 }),
         fc.integer({ min: 3, max: 30 }),
         fc.constantFrom('end' as const, 'auto' as const),
+        fc.constant(1),
         fc.double({ min: 0, max: 2_000, noNaN: true }),
-        (shares, raw, maxAttempts, mode, initBilledMs) => {
+        (shares, raw, maxAttempts, mode, usesPerInstance, initBilledMs) => {
           const runtimes = raw.slice(0, shares.length).sort((a, b) => a - b);
           const c = candidateOf(shares, runtimes, 2048);
-          const p = paramsOf({ ...rejectModeParams(mode, 150), maxAttempts, initBilledMs });
+          const p = paramsOf({ ...rejectModeParams(mode, 150), maxAttempts, usesPerInstance, initBilledMs });
           const scheduled = evaluateSchedule(c, 0, p, newMetrics()).value;
           expect(scheduled).toBeLessThanOrEqual(bestSingle(c, p) * (1 + 1e-12));
         },
       ),
       { numRuns: 300 },
     );
-  });
-
-  it('is taken in a batch only where it beats the single reject set as the pool model prices both', () => {
-    // In a batch the induction is not exact: a call the relaxed last attempts settle on a slower CPU leaves that
-    // instance to the worker's next call, which rejects it (`metricsOfDraw`). So the schedule is priced and compared.
-    let worse = 0;
-    fc.assert(
-      fc.property(
-        fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: 2, maxLength: 5 }),
-        fc.array(fc.double({ min: 1, max: 10_000, noNaN: true }), { minLength: 5, maxLength: 5 }),
-        fc.integer({ min: 3, max: 30 }),
-        fc.constantFrom('end' as const, 'auto' as const),
-        fc.integer({ min: 2, max: 8 }),
-        fc.double({ min: 0, max: 2_000, noNaN: true }),
-        (shares, raw, maxAttempts, mode, usesPerInstance, initBilledMs) => {
-          const runtimes = raw.slice(0, shares.length).sort((a, b) => a - b);
-          const c = candidateOf(shares, runtimes, 2048);
-          const p = paramsOf({ ...rejectModeParams(mode, 150), maxAttempts, usesPerInstance, initBilledMs });
-          const single = bestSingle(c, p);
-          const scheduled = evaluateSchedule(c, 0, p, newMetrics()).value;
-          if (scheduled > single * (1 + 1e-9)) worse++;
-          const taken = scheduleBeats(c, 0, p, single, newMetrics());
-          if (taken !== undefined) expect(taken).toBeLessThan(single);
-        },
-      ),
-      { numRuns: 300 },
-    );
-    // the guard matters: some schedules are worse than the best single set in a batch
-    expect(worse).toBeGreaterThan(0);
   });
 
   it("reports the schedule's expected cost and attempts: a simulation of the same policy agrees", () => {
