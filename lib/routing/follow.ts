@@ -75,8 +75,11 @@ export class Route {
   ): Placement {
     const { azId, arch, memoryMb, functionName } = base.target;
     // Only `optimal` chooses its reject set by cost. The paper's strategies reject by a fixed rule: for them only the
-    // expectation follows the pool (the draws), with the batch's own sharing of an instance.
-    if (base.strategy !== 'optimal') return draws ? this.pricedByDraws(base, draws) : base;
+    // expectation follows the pool (the draws), with the batch's own sharing of an instance. One that rejects nothing
+    // runs its later calls on the instances its first calls met, whatever new instances are drawn now.
+    if (base.strategy !== 'optimal') {
+      return draws && base.rejectCpus.length > 0 ? this.pricedByDraws(base, draws) : base;
+    }
     // In a zone the route fills, the only free slot is the one a rejected instance leaves, so its replacement would
     // meet the same host: rejecting buys an INIT and no other CPU. There the call takes what it meets (one attempt).
     const full = this.isFull(azId);

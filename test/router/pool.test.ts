@@ -75,4 +75,12 @@ describe('Route.placementFor a paper strategy', () => {
   it('is the route placement itself before the batch met any new instance', () => {
     expect(route.placementFor(base, 3)).toBe(base);
   });
+
+  it('is the route placement itself for a strategy that rejects nothing: its later calls reuse what it met first', () => {
+    const regionalRequest: PlacementRequest = { ...request, strategy: 'regional' };
+    const regional = router.place(regionalRequest);
+    expect(regional.rejectCpus).toEqual([]);
+    const regionalRoute = new Route(router, regionalRequest, regional, view.deployed);
+    expect(regionalRoute.placementFor(regional, 5, { [X25]: 60, [X29]: 30, [EPYC]: 10 })).toBe(regional);
+  });
 });
