@@ -29,7 +29,7 @@ import { copyRequest, hashRequest, sameRequest } from './request-key';
 import { STRATEGIES } from './strategies';
 import type { CpuCounts, Outcome, Placement, PlacementRequest, RoutingView, StrategyName, Target } from './types';
 import { compileWorkload, type WorkloadPlan } from './workload-plan';
-import type { ResolvedZone } from './zone-mix';
+import type { MixSource, ResolvedZone } from './zone-mix';
 
 /** Options of a `Router`. */
 export interface RouterOptions {
@@ -125,6 +125,13 @@ interface CacheEntry {
 }
 
 const HOUR_MS = 3_600_000;
+
+/**
+ * Mixes that describe a fleet someone met (a sampler or a routed call): only their CPUs are explored on other
+ * targets. A prior mix (another zone's average, the baseline CPU) says nothing of what the zone holds, nor that it
+ * has a fleet of that architecture at all.
+ */
+const OBSERVED_MIXES: ReadonlySet<MixSource> = new Set<MixSource>(['measured', 'passive', 'stale-blend']);
 
 /** Fewest new instances of a zone that trigger a recompile of its mix. */
 export const PASSIVE_REFRESH_MIN = 20;
@@ -540,7 +547,13 @@ export class Router {
     if (own.cpu !== undefined || scope.rule.zones !== 'any' || scope.rule.configs !== 'any') return own;
     // The chosen target's CPUs are known well enough: CPUs of the other fleets at its memory size may not be.
     const others = plan.candidates
-      .filter((t) => t !== c && t.memoryMb === c.memoryMb && isAllowed(this.compiled, plan, t, scope))
+      .filter(
+        (t) =>
+          t !== c &&
+          t.memoryMb === c.memoryMb &&
+          OBSERVED_MIXES.has(plan.evidence[t.index].mix) &&
+          isAllowed(this.compiled, plan, t, scope),
+      )
       .map((t) => ({ candidate: t, beliefs: beliefsOf(t), rttMs: rttOf(t) }));
     const chosenValue = evaluateMask(
       c,

@@ -98,4 +98,33 @@ describe('exploration of CPUs in other fleets', () => {
     expect(placement.target.azId).toBe('usw1-az1');
     expect(explores(placement)).toBe(false);
   });
+
+  it('does not explore a fleet whose mix is only the average of other zones', () => {
+    // GIVEN usw1-az3's arm64 fleet was sampled (8% Graviton3), and eun1-az1 has no arm64 evidence at all: its mix is
+    // the average of the measured ones, Graviton3 included, though nothing says its fleet has one (or exists)
+    const averaged = paperView({
+      ...view(),
+      zones: [
+        characterization('usw1-az1', 'us-west-1', { 'intel-xeon-2.50': 400 }),
+        characterization('usw1-az3', 'us-west-1', { 'intel-xeon-2.50': 400, graviton2: 184, graviton3: 16 }),
+        characterization('eun1-az1', 'eu-north-1', { 'intel-xeon-2.50': 400 }),
+      ],
+      deployed: [
+        { azId: 'usw1-az1', region: 'us-west-1' },
+        { azId: 'usw1-az3', region: 'us-west-1' },
+        { azId: 'eun1-az1', region: 'eu-north-1' },
+      ],
+      passive: { 'usw1-az1': { graviton2: 200 } },
+    });
+    const router = new Router(averaged);
+    expect(router.zoneMixes.find((z) => z.azId === 'eun1-az1')?.mixes.arm64).toMatchObject({
+      cpus: ['graviton2', 'graviton3'],
+      source: 'global-average',
+    });
+    // WHEN placing on the fleet with evidence and the averaged one
+    const placement = router.place({ ...request, limits: { ...request.limits, zones: ['usw1-az1', 'eun1-az1'] } });
+    // THEN the call stays where Graviton2 was met
+    expect(placement.target.azId).toBe('usw1-az1');
+    expect(explores(placement)).toBe(false);
+  });
 });
