@@ -5,7 +5,7 @@ import { functionRouterClient, type RouterClient, regionOfFunctionUrl, urlRouter
 import { ROUTER_FUNCTION_NAME } from '../core/naming';
 import type { ProfilingAnswer } from '../routing/profiling';
 import type { RouterRequestBody } from '../routing/request';
-import type { AttemptRecord, BatchAnswer, PlacementSummary, RouterAnswer } from '../routing/types';
+import type { AttemptRecord, BatchAnswer, BatchPacing, PlacementSummary, RouterAnswer } from '../routing/types';
 import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, requestBodyOf, usd } from './router-options';
 
 export interface InvokeCliOptions extends PlacementCliOptions {
@@ -14,6 +14,7 @@ export interface InvokeCliOptions extends PlacementCliOptions {
   readonly input?: unknown;
   readonly batch?: number;
   readonly concurrency?: number;
+  readonly maxSlowdown?: number;
   readonly profiling?: number;
   readonly endpoint?: string;
   readonly region: string;
@@ -37,6 +38,11 @@ export function registerInvokeCommand(program: Command): void {
     .option('--input <json>', 'input for the code, as JSON', parseJson)
     .option('--batch <n>', 'send n invocations as one batch', parsePositiveInt)
     .option('--concurrency <n>', 'batch concurrency (default 100; profiling 20)', parsePositiveInt)
+    .option(
+      '--max-slowdown <x>',
+      "let the router run the batch fewer calls at a time where that costs less, taking up to x times its expected duration at --concurrency (the batch's maxSlowdown; default 1: not paced)",
+      parseSlowdown,
+    )
     .option(
       '--profiling <observations>',
       'profile the workload instead: runtimes on every CPU × architecture × memory size allowed, this many each',
@@ -79,7 +85,13 @@ export function invokeBodyOf(options: InvokeCliOptions): RouterRequestBody {
     ...(code ? { code } : {}),
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.batch !== undefined
-      ? { batch: { count: options.batch, ...(options.concurrency ? { concurrency: options.concurrency } : {}) } }
+      ? {
+          batch: {
+            count: options.batch,
+            ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+            ...(options.maxSlowdown !== undefined ? { maxSlowdown: options.maxSlowdown } : {}),
+          },
+        }
       : {}),
     ...(options.profiling !== undefined
       ? {
@@ -177,10 +189,28 @@ function formatAttempt(a: AttemptRecord): string {
   return `${a.status}${error} ${a.functionName}${cpu}${billed}, round trip ${a.roundTripMs.toFixed(0)} ms`;
 }
 
+/** A number ≥ 1 (a time budget over the unpaced duration). */
+function parseSlowdown(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 1) {
+    throw new InvalidArgumentError(`must be a number ≥ 1 (1: not paced), got "${value}"`);
+  }
+  return n;
+}
+
+function formatPacing(p: BatchPacing): string {
+  const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  return (
+    `paced: ${p.concurrency} of ${p.givenConcurrency} at a time (${p.rounds} rounds), expected ${s(p.expectedDurationMs)} ` +
+    `against ${s(p.unpacedDurationMs)} unpaced (budget ×${p.maxSlowdown}), ${usd(p.expectedCostUsd)} a call against ${usd(p.unpacedCostUsd)}`
+  );
+}
+
 function formatBatch(answer: BatchAnswer): string {
   const s = answer.summary;
   const lines = [
     `batch of ${s.count} (concurrency ${s.concurrency}): ${s.succeeded} ok, ${s.failed} failed`,
+    ...(answer.pacing ? [formatPacing(answer.pacing)] : []),
     `placement: ${answer.placement.target.functionName}, reject [${answer.placement.rejectCpus.join(', ')}]`,
     ...(answer.placement.evidence ? [formatEvidence(answer.placement.evidence)] : []),
     `cost ${usd(s.costUsd)}, mean runtime ${s.meanRuntimeMs?.toFixed(0) ?? '-'} ms, ` +

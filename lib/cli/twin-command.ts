@@ -3,8 +3,9 @@ import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { REJECT_MODES } from '../core/reject-mode';
 import { prepareOutFile } from '../report/out-dir';
-import { type RejectMode, runTwinExperiment, type TwinRun } from '../twin/experiment';
+import { DEFAULT_TWIN_MAX_SLOWDOWN, type RejectMode, runTwinExperiment, type TwinRun } from '../twin/experiment';
 import { memorylessBound } from '../twin/memoryless-bound';
+import { formatPacing } from '../twin/pacing-report';
 import { formatTwinReport, twinReport } from '../twin/report';
 import { loadScenario, type Scenario } from '../twin/scenario';
 import { generateScenario } from '../twin/scenario-generator';
@@ -20,6 +21,7 @@ interface TwinCliOptions {
   readonly realWorkloads?: boolean;
   readonly rejectMode: RejectMode;
   readonly waves?: number;
+  readonly maxSlowdown?: number;
   readonly days?: number;
   readonly seed?: number;
   readonly out?: string;
@@ -31,6 +33,20 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`must be a whole number ≥ 1, got "${value}"`);
   return n;
+}
+
+/** A time budget over the unpaced duration: a number ≥ 1. */
+function slowdownArg(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 1) {
+    throw new InvalidArgumentError(`must be a number ≥ 1 (1: no pacing), got "${value}"`);
+  }
+  return n;
+}
+
+/** A section after the others, set apart by a blank line (none when empty). */
+function withGap(text: string): string {
+  return text === '' ? '' : `\n${text}`;
 }
 
 /** A scenario seed: a whole number that fits 32 bits, as the scenario format takes. */
@@ -94,6 +110,11 @@ export function registerTwinCommand(program: Command): void {
       "send each burst as a router batch in about n waves (the batch's waves), so later calls reuse warm instances (default 1)",
       positiveInt,
     )
+    .option(
+      '--max-slowdown <x>',
+      `the time budget optimal sends with each burst (the batch's maxSlowdown): the router runs fewer calls at a time where that costs less, within x times the burst's unpaced duration; the oracle is paced as much (1: no pacing; default ${DEFAULT_TWIN_MAX_SLOWDOWN})`,
+      slowdownArg,
+    )
     .option('--days <n>', 'run only the first n days', positiveInt)
     .option(
       '--seed <n>',
@@ -114,6 +135,7 @@ export function registerTwinCommand(program: Command): void {
           realWorkloads: options.realWorkloads ?? false,
           rejectMode: options.rejectMode,
           ...(options.waves !== undefined ? { waves: options.waves } : {}),
+          ...(options.maxSlowdown !== undefined ? { maxSlowdown: options.maxSlowdown } : {}),
           ...(options.days !== undefined ? { days: options.days } : {}),
           workers: options.workers ?? Math.max(1, Math.min(2, availableParallelism())),
           ...(progress ? { onProgress: progress.update } : {}),
@@ -127,7 +149,7 @@ export function registerTwinCommand(program: Command): void {
       process.stdout.write(
         options.json
           ? formatTwinReport(report)
-          : `${formatTwinTable(report, names)}\n${formatStrategyChecks(run, memorylessBound(scenario, { days: run.days.length, rejectMode: run.rejectMode }))}`,
+          : `${formatTwinTable(report, names)}\n${formatStrategyChecks(run, memorylessBound(scenario, { days: run.days.length, rejectMode: run.rejectMode }))}${withGap(formatPacing(run))}`,
       );
     });
 }

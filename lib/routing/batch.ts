@@ -1,12 +1,14 @@
 import { type FollowContext, followRoute, type Route, summarize } from './follow';
 import { DrawWindow, usesPerInstance } from './pool';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
-import type { BatchAnswer, BatchCallOutcome, BatchSummary, RoutedCall } from './types';
+import type { BatchAnswer, BatchCallOutcome, BatchPacing, BatchSummary, RoutedCall } from './types';
 
 export interface BatchOptions {
   readonly count: number;
   readonly concurrency: number;
   readonly includeResults: boolean;
+  /** How the router chose `concurrency` (`paceBatch`), for the answer. @default - not paced */
+  readonly pacing?: BatchPacing;
   /** Called with each call's answer as it completes (telemetry). */
   readonly onCall?: (call: RoutedCall) => void;
 }
@@ -101,6 +103,7 @@ export async function runBatch(
     placement: summarize(first),
     summary: { ...summarizeCalls(calls, options.concurrency), expectedCostUsd },
     calls,
+    ...(options.pacing ? { pacing: options.pacing } : {}),
     ...(notes.length > 0 ? { notes } : {}),
   };
 }

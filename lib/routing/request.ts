@@ -18,6 +18,10 @@ export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
 export const MAX_BATCH_COUNT = 10_000;
 /** Highest concurrency of a batch (the default account concurrency quota is 1,000). */
 export const MAX_BATCH_CONCURRENCY = 1_000;
+/** Default `batch.maxSlowdown`: the router keeps the concurrency it is given. */
+export const DEFAULT_BATCH_MAX_SLOWDOWN = 1;
+/** Largest `batch.maxSlowdown` accepted: a batch may take at most this many times its unpaced duration. */
+export const MAX_BATCH_SLOWDOWN = MAX_BATCH_COUNT;
 /** Most runtimes a profiling request may want per CPU × architecture × memory size. */
 export const MAX_PROFILING_OBSERVATIONS = 100;
 /** Calls a profiling request keeps in flight unless it says otherwise. */
@@ -123,6 +127,12 @@ const routerRequestSchema = z
          * calls reuse the instances earlier ones left warm (no INIT, CPUs already known to be accepted).
          */
         waves: z.number().int().min(1).max(MAX_BATCH_COUNT).optional(),
+        /**
+         * Let the router run fewer calls at a time than `concurrency` (after `waves`) when the pool model says that
+         * costs less: the batch may take up to this many times its expected duration at full concurrency, so each
+         * instance a call settles on serves more calls (default 1: the router keeps the concurrency it is given).
+         */
+        maxSlowdown: z.number().min(1).max(MAX_BATCH_SLOWDOWN).optional(),
       })
       .optional(),
     /**
@@ -169,7 +179,16 @@ export interface RouterRequest {
   readonly limits: PlacementLimits;
   /** The least memory the work runs in, MB. */
   readonly minMemoryMb?: number;
-  readonly batch?: { readonly count: number; readonly concurrency: number; readonly includeResults: boolean };
+  readonly batch?: {
+    readonly count: number;
+    readonly concurrency: number;
+    readonly includeResults: boolean;
+    /**
+     * The time budget over the batch's expected duration at `concurrency` within which the router paces it.
+     * @default DEFAULT_BATCH_MAX_SLOWDOWN (1: not paced)
+     */
+    readonly maxSlowdown?: number;
+  };
   /** Profile the workload across CPUs, architectures and memory sizes (the limits say which). */
   readonly profiling?: {
     readonly observations?: number;
@@ -240,6 +259,7 @@ function normalize(request: ParsedRequest): RouterRequest {
               Math.ceil(request.batch.count / (request.batch.waves ?? 1)),
             ),
             includeResults: request.batch.includeResults ?? false,
+            ...(request.batch.maxSlowdown !== undefined ? { maxSlowdown: request.batch.maxSlowdown } : {}),
           },
         }
       : {}),

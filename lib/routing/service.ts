@@ -13,10 +13,17 @@ import {
 import { NoTargetError, RouterError } from './errors';
 import { type FollowContext, followRoute, Route } from './follow';
 import { LearningBuffer } from './learning';
+import { paceBatch } from './pacing';
 import { corePlacerFactory } from './placer';
 import { usesPerInstance } from './pool';
 import { runProfiling } from './profiling';
-import { checkPayloadSize, parseRouterRequest, type RouterRequest, SYNC_PAYLOAD_LIMIT_BYTES } from './request';
+import {
+  checkPayloadSize,
+  DEFAULT_BATCH_MAX_SLOWDOWN,
+  parseRouterRequest,
+  type RouterRequest,
+  SYNC_PAYLOAD_LIMIT_BYTES,
+} from './request';
 import { powertoolsTelemetry, type RouterTelemetry } from './telemetry';
 import type { PlacerFactory, RoutedCall, RouterAnswer, RouterStore } from './types';
 import { type CachedView, ViewCache } from './view-cache';
@@ -149,13 +156,25 @@ export class RoutingService {
           request.profiling,
         );
       }
-      const placement = place(cached, placementRequest);
+      // A batch with a time budget runs as many calls at a time as the pool model prices best within it.
+      const maxSlowdown = request.batch?.maxSlowdown ?? DEFAULT_BATCH_MAX_SLOWDOWN;
+      const paced =
+        request.batch && maxSlowdown > 1
+          ? paceBatch((r) => place(cached, r), placementRequest, { ...request.batch, maxSlowdown })
+          : undefined;
+      const placement = paced?.placement ?? place(cached, placementRequest);
       checkPayloadSize({ ...request.work, reject: { cpus: placement.rejectCpus, holdMs: placement.holdMs } });
       const follow = this.followContext(cached, functionTimeoutMs, deadline);
-      const route = new Route(cached.placer, placementRequest, withNotes(placement, cached), config.deployed);
+      const route = new Route(
+        cached.placer,
+        paced?.request ?? placementRequest,
+        withNotes(placement, cached),
+        config.deployed,
+      );
       if (request.batch) {
         return await runBatch(follow, request.work, request.profile, route, {
           ...request.batch,
+          ...(paced ? { concurrency: paced.concurrency, pacing: paced.pacing } : {}),
           onCall: (call) => this.telemetry.recordAttempts(call.attempts),
         });
       }

@@ -101,6 +101,8 @@ export interface PlacementSummary {
   /** Whether an instance rejected just before the last attempt is kept for it (`Placement.keepBeforeLastAttempt`). */
   readonly keepBeforeLastAttempt: boolean;
   readonly maxAttempts: number;
+  /** Where the reject set narrows as the attempts run down (`Placement.relaxations`); absent when it never does. */
+  readonly relaxations?: Placement['relaxations'];
   readonly expected: Placement['expected'];
   /** What the expectation rests on (`assumed`: nothing observed supports the target's runtime). */
   readonly evidence: Placement['evidence'];
@@ -207,6 +209,25 @@ export interface BatchSummary {
   readonly byCpu: Readonly<Record<CpuKey, number>>;
 }
 
+/** How the router paced a batch sent with `maxSlowdown` (see `choosePacing` in the core). */
+export interface BatchPacing {
+  /** The time budget over the unpaced batch's expected duration. */
+  readonly maxSlowdown: number;
+  /** Most calls at a time the request allowed (its concurrency after `waves`). */
+  readonly givenConcurrency: number;
+  /** Calls the router ran at a time. */
+  readonly concurrency: number;
+  /** Rounds the batch runs in: ceil(count / concurrency). */
+  readonly rounds: number;
+  /** Expected duration of the batch as paced, ms. */
+  readonly expectedDurationMs: number;
+  /** Expected duration at `givenConcurrency`, ms. */
+  readonly unpacedDurationMs: number;
+  /** Expected cost per call as paced, and at `givenConcurrency`, USD. */
+  readonly expectedCostUsd: number;
+  readonly unpacedCostUsd: number;
+}
+
 /** The router's answer to a batch. */
 export interface BatchAnswer {
   readonly status: 'batch';
@@ -214,6 +235,8 @@ export interface BatchAnswer {
   readonly placement: PlacementSummary;
   readonly summary: BatchSummary;
   readonly calls: readonly BatchCallOutcome[];
+  /** How the router paced the batch (present when the request gave `maxSlowdown`). */
+  readonly pacing?: BatchPacing;
   /** What the answer leaves out and why (results over the response limit). */
   readonly notes?: readonly string[];
 }

@@ -45,6 +45,8 @@ export interface BurstOutcome {
   readonly acceptedByMemory: Readonly<Record<string, number>>;
   /** Accepted attempts per architecture. */
   readonly acceptedByArch: Readonly<Record<string, number>>;
+  /** The oracle's: from the burst's start until its last call ends, ms (a routed burst's is timed by the twin). */
+  readonly durationMs?: number;
 }
 
 /** The request number travels in the input, so that the runtime noise of request i is shared by every strategy. */
@@ -294,6 +296,8 @@ export function oracleBurst(
     const arch = archOfCpu(option.cpu);
     acceptedByArch[arch] = (acceptedByArch[arch] ?? 0) + 1;
   }
+  let durationMs = 0;
+  for (const instance of instances) durationMs = Math.max(durationMs, instance.freeAt);
   return {
     requests,
     completed: requests - failed,
@@ -311,5 +315,6 @@ export function oracleBurst(
     acceptedByZone,
     acceptedByMemory,
     acceptedByArch,
+    durationMs,
   };
 }

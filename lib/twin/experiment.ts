@@ -48,6 +48,11 @@ import { DEFAULT_HOST_MEMORY_MB } from './zone';
  * reproducible from the scenario's seed and may be split over threads by strategy.
  */
 
+/**
+ * The time budget `optimal` paces its bursts within unless a run says otherwise (`TwinRunOptions.maxSlowdown`).
+ */
+export const DEFAULT_TWIN_MAX_SLOWDOWN = 1;
+
 /** Every strategy a twin run compares, in report order. */
 export const TWIN_STRATEGIES = [...STRATEGY_NAMES, 'oracle'] as const;
 export type TwinStrategy = (typeof TWIN_STRATEGIES)[number];
@@ -68,6 +73,13 @@ export interface TwinRunOptions {
    * calls meet the instances earlier ones left warm. Every strategy's bursts get the same. @default 1
    */
   readonly waves?: number;
+  /**
+   * The time budget `optimal` sends with each burst (the router batch's `maxSlowdown`): the router may run fewer
+   * calls at a time when the pool model says that costs less, taking up to this many times the burst's expected
+   * duration at the scenario's pacing. The oracle is paced like the most paced strategy of each burst, and the
+   * report prints how much longer the paced bursts took. 1: no pacing. @default DEFAULT_TWIN_MAX_SLOWDOWN
+   */
+  readonly maxSlowdown?: number;
   /**
    * Runtimes the profiling phase wants of each workload on each CPU × architecture × memory size (a
    * profiling request per workload through each strategy's router on its first day, before any burst):
@@ -122,6 +134,10 @@ export interface BurstRecord {
   readonly memoryMb: number;
   /** What the router expected the placement to cost per request, USD (undefined for the oracle). */
   readonly expectedCostUsd?: number;
+  /** Most calls of the burst that ran at a time (the router's pacing, or the oracle's); absent in older records. */
+  readonly concurrency?: number;
+  /** Virtual time from the burst's first call to its last answer, ms (undefined for the oracle). */
+  readonly durationMs?: number;
   readonly outcome: BurstOutcome;
 }
 
@@ -157,6 +173,8 @@ export interface TwinRun {
   readonly rejectMode: RejectMode;
   /** Waves each burst was sent in. */
   readonly waves: number;
+  /** The time budget `optimal` paced its bursts within (1: not paced). */
+  readonly maxSlowdown: number;
 }
 
 /** Virtual time of day `day`'s start. Sampling runs at its start; routing an hour later. */
@@ -335,7 +353,7 @@ export class DayRunner {
     const routerViews: Partial<Record<TwinStrategy, RouterViewSummary>> = {};
     for (const strategy of this.routes) {
       if (strategy === 'oracle') {
-        bursts.push(...this.oracleBursts(day));
+        bursts.push(...this.oracleBursts(day, bursts));
         for (const name of Object.keys(scenario.workloads)) step(`day ${day + 1}: ${name} × ${strategy}`);
         continue;
       }
@@ -366,13 +384,16 @@ export class DayRunner {
         state.noise = drawNoise(rngFor(scenario.seed, 'noise', day, name), scenario.burst, workload.cv, scenario.noise);
         twin.setDay(day);
         state.next = 0;
+        const startedAt = clock.now();
         const { answer, outcome } = await clock.run(() =>
           routing.burst(
             routerRequest(scenario, name, strategy, arch, this.arches, this.workloadMemory.get(name) ?? []),
             scenario.burst,
             this.options.waves,
+            strategy === 'optimal' ? (this.options.maxSlowdown ?? DEFAULT_TWIN_MAX_SLOWDOWN) : undefined,
           ),
         );
+        const durationMs = clock.now() - startedAt;
         const target = answer.placement.target;
         bursts.push({
           workload: name,
@@ -384,6 +405,8 @@ export class DayRunner {
           memoryMb: target.memoryMb,
           // Per request, as each call's placement expected it (the pool model with the calls still to come).
           expectedCostUsd: answer.summary.expectedCostUsd / Math.max(1, answer.summary.count),
+          concurrency: answer.summary.concurrency,
+          durationMs,
           outcome,
         });
         step(`day ${day + 1}: ${name} × ${strategy}`);
@@ -423,8 +446,11 @@ export class DayRunner {
     return routing;
   }
 
-  /** The oracle's burst of every workload on a day (it needs no router). */
-  private oracleBursts(day: number): BurstRecord[] {
+  /**
+   * The oracle's burst of every workload on a day (it needs no router), run as many calls at a time as the most paced
+   * of the day's `routed` bursts of the workload ran: a strategy that paces itself meets an oracle paced as much.
+   */
+  private oracleBursts(day: number, routed: readonly BurstRecord[]): BurstRecord[] {
     const { scenario, twin, prices, state, arch } = this;
     const oracleZones: OracleZone[] = scenario.zones.map((z) => {
       const sizes = deployedZoneOf(z).memorySizes;
@@ -440,11 +466,15 @@ export class DayRunner {
     return Object.keys(scenario.workloads).map((name) => {
       const workload = scenario.workloads[name];
       state.noise = drawNoise(rngFor(scenario.seed, 'noise', day, name), scenario.burst, workload.cv, scenario.noise);
+      // paced as the strategies' bursts are, so it reuses warm instances as they can
+      let concurrency = burstConcurrency(scenario.burst, this.options.waves ?? 1);
+      for (const b of routed) {
+        if (b.workload === name) concurrency = Math.min(concurrency, b.concurrency ?? concurrency);
+      }
       const outcome = oracleBurst(oracleZones, workload, scenario, state.noise, scenario.burst, prices, {
         memorySizes: this.oracleMemory.get(name) ?? [workload.memoryMb],
         initBilledMs: twin.initBilledMs,
-        // paced as the strategies' bursts are, so it reuses warm instances as they can
-        concurrency: burstConcurrency(scenario.burst, this.options.waves ?? 1),
+        concurrency,
       });
       const top = Object.entries(outcome.acceptedByZone).sort((x, y) => y[1] - x[1])[0];
       return {
@@ -455,6 +485,7 @@ export class DayRunner {
         maxAttempts: 1,
         arch: (topKey(outcome.acceptedByArch) as Arch | undefined) ?? arch,
         memoryMb: Number(topKey(outcome.acceptedByMemory) ?? workload.memoryMb),
+        concurrency,
         outcome,
       };
     });
@@ -586,6 +617,18 @@ function linkDays(days: readonly TwinDay[]): TwinDay[] {
 }
 
 /**
+ * The strategies worker `w` of `workers` routes: every `workers`-th one, except that the oracle goes with `optimal`,
+ * since it is paced like the bursts routed before it in the same thread (the strategy that paces itself).
+ */
+function routesOfWorker(strategies: readonly TwinStrategy[], workers: number, w: number): TwinStrategy[] {
+  const routed = strategies.filter((s) => s !== 'oracle');
+  const mine = routed.filter((_, i) => i % workers === w);
+  if (!strategies.includes('oracle')) return mine;
+  const owner = routed.includes('optimal') ? routed.indexOf('optimal') % workers : 0;
+  return owner === w ? [...mine, 'oracle'] : mine;
+}
+
+/**
  * Runs a scenario (see the module comment), in this thread or split over worker threads.
  * @example
  * const run = await runTwinExperiment(loadScenario('scenarios/paper-ex5.json'), { workers: 2 });
@@ -612,7 +655,7 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
     // With routing, each worker samples every day and routes a share of the strategies (each
     // strategy's days must run in order); without, days are independent and are shared out.
     const shares = Array.from({ length: workers }, (_, w) => ({
-      options: routing ? { ...runnerOptions, routes: strategies.filter((_, i) => i % workers === w) } : runnerOptions,
+      options: routing ? { ...runnerOptions, routes: routesOfWorker(strategies, workers, w) } : runnerOptions,
       days: routing ? dayList : dayList.filter((_, i) => i % workers === w),
     }));
     const perWorker = await runInWorkers(scenario, shares, (worker, day, detail) => {
@@ -642,6 +685,7 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
     strategies,
     rejectMode: options.rejectMode ?? 'auto',
     waves: options.waves ?? 1,
+    maxSlowdown: options.maxSlowdown ?? DEFAULT_TWIN_MAX_SLOWDOWN,
   };
 }
 

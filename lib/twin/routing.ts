@@ -125,14 +125,15 @@ export class TwinRouting {
   }
 
   /**
-   * Sends one burst as one router batch (in `waves` waves) and returns what the platform billed for it. Must run
-   * inside the twin's `clock.run()`.
+   * Sends one burst as one router batch (in `waves` waves; paced by the router within `maxSlowdown` when given) and
+   * returns what the platform billed for it. Must run inside the twin's `clock.run()`.
    * @throws TwinError when the router refuses the request (a twin bug, not an outcome).
    */
   async burst(
     request: RouterRequestBody,
     count: number,
     waves = 1,
+    maxSlowdown?: number,
   ): Promise<{ answer: BatchAnswer; outcome: BurstOutcome }> {
     const { twin, prices } = this.options;
     this.meter.costUsd = 0;
@@ -143,7 +144,12 @@ export class TwinRouting {
     try {
       answer = await this.service.route({
         ...request,
-        batch: { count, concurrency: burstConcurrency(count), ...(waves > 1 ? { waves } : {}) },
+        batch: {
+          count,
+          concurrency: burstConcurrency(count),
+          ...(waves > 1 ? { waves } : {}),
+          ...(maxSlowdown !== undefined ? { maxSlowdown } : {}),
+        },
       });
       await this.service.flush();
     } finally {

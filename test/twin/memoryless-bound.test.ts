@@ -29,10 +29,14 @@ function usd(billedMs: number, requests: number): number {
 }
 
 describe('the memoryless bound', () => {
-  it('rejects the slow half where a retry pays: two attempts, each a new instance, against one on the fixed zone', () => {
+  // Rejecting the 2.5 GHz Xeon (half the hosts) within the router's 10 attempts, the last of which accepts any CPU.
+  const attempts = (1 - 0.5 ** 10) / 0.5;
+  const runMs = 5000 + 0.5 ** 9 * 2500;
+
+  it('rejects the slow half where a retry pays: each attempt a new instance, against one on the fixed zone', () => {
     const [row] = memorylessBound(parseScenario(scenarioJson), { days: 2, rejectMode: 'auto' });
-    // accept the 3.0 GHz Xeon only: 2 attempts, 5,000 ms run, INIT twice, no hold (auto ends the instance at once)
-    const bound = usd(5000 + 2 * 100, 2);
+    // no hold: auto ends the rejected instance at once
+    const bound = usd(runMs + attempts * 100, attempts);
     // the fixed zone at 1769 MB rejecting nothing: 0.5 × 10,000 + 0.5 × 5,000 ms, INIT once
     const fixed = usd(7500 + 100, 1);
     expect(row.placements).toEqual(Array(2).fill('usw1-az1 x86_64 1769 MB rejecting intel-xeon-2.50'));
@@ -43,7 +47,7 @@ describe('the memoryless bound', () => {
 
   it('bills the hold of a rejected attempt under the hold mode', () => {
     const [row] = memorylessBound(parseScenario(scenarioJson), { days: 1, rejectMode: 'hold' });
-    expect(row.boundUsd).toBeCloseTo(10 * usd(5000 + 150 + 2 * 100, 2), 12);
+    expect(row.boundUsd).toBeCloseTo(10 * usd(runMs + (attempts - 1) * 150 + attempts * 100, attempts), 12);
   });
 
   it('takes a cheaper arm64 fleet, and follows each day its mix', () => {
@@ -54,6 +58,23 @@ describe('the memoryless bound', () => {
     });
     const [row] = memorylessBound(withArm, { days: 1, rejectMode: 'auto' });
     expect(row.placements).toEqual(['usw1-az1 arm64 1769 MB rejecting nothing']);
+  });
+
+  it('sends a fleet no more calls at once than it holds, the rest to the next-cheapest fleet', () => {
+    // one arm64 host of 10 slots against bursts of 25
+    const smallJson = (armHosts: number) => ({
+      ...scenarioJson,
+      burst: 25,
+      zones: [{ ...scenarioJson.zones[0], arm64: { hosts: armHosts, mix: [{ graviton2: 1 }] } }],
+      workloads: { long: { ...scenarioJson.workloads.long, relative: { xeon30: 0.9, graviton2: 0.6 } } },
+    });
+    const [row] = memorylessBound(parseScenario(smallJson(1)), { days: 1, rejectMode: 'auto' });
+    expect(row.placements[0]).toMatch(
+      /^usw1-az1 arm64 1769 MB rejecting nothing \(10 at once\) \+ usw1-az1 x86_64 1769 MB rejecting .* \(15 at once\)$/,
+    );
+    const [unlimited] = memorylessBound(parseScenario(smallJson(3)), { days: 1, rejectMode: 'auto' });
+    expect(unlimited.placements[0]).toBe('usw1-az1 arm64 1769 MB rejecting nothing');
+    expect(unlimited.boundUsd).toBeLessThan(row.boundUsd);
   });
 
   it('adds a memoryless column and its note to the target tables', () => {
@@ -81,5 +102,15 @@ describe('the memoryless bound', () => {
     expect(formatTargetSummary([scenarioChecksOf(run, bounds)])).toMatch(
       new RegExp(`long .* ${bounds[0].savingsPct.toFixed(1)} `),
     );
+    // optimal closes 50% of the oracle's 20%: a miss; marked when even the bound closes less than 80% of it
+    const boundOf = (savingsPct: number) => [
+      { workload: 'long', boundUsd: 0, fixedZoneUsd: 0, savingsPct, placements: [] },
+    ];
+    expect(formatTargetSummary([scenarioChecksOf(run, boundOf(15.9))])).toMatch(
+      /NO \(gap < 80%; memoryless < 80% too\)/,
+    );
+    expect(formatStrategyChecks(run, boundOf(15.9))).toMatch(/ NO \(memoryless < 80% too\)/);
+    expect(formatTargetSummary([scenarioChecksOf(run, boundOf(16.1))])).toMatch(/NO \(gap < 80%\)/);
+    expect(formatStrategyChecks(run, boundOf(16.1))).toMatch(/ NO\n/);
   });
 });

@@ -1,0 +1,162 @@
+import { resolveObjective } from './objectives';
+import type { Objective } from './types';
+
+/**
+ * How many calls of a batch run at a time, chosen by the pool model. A batch of n calls at concurrency k runs in
+ * ceil(n/k) rounds: each worker sends its next call when its last one answers and meets the instance that call left
+ * warm, so every instance a call settles on serves about n/k calls (`PoolContext.usesPerInstance`) and the cost of
+ * finding it (rejected attempts, INIT) is shared by them. Fewer calls at a time find fewer instances, each used
+ * longer: a stricter reject set pays, and the batch costs less but takes longer. The caller grants a time budget,
+ * `maxSlowdown` × the expected duration at its own concurrency, and the least expected objective within it wins.
+ */
+
+/** What pacing needs of a placement: its expected metrics per call. */
+export interface PacedExpectation {
+  readonly expected: {
+    readonly costUsd: number;
+    readonly runtimeMs: number;
+    readonly addedLatencyMs: number;
+    readonly carbonG: number;
+  };
+}
+
+/** A batch to pace. */
+export interface PacingRequest {
+  /** Calls in the batch (>= 1). */
+  readonly count: number;
+  /** Most calls the caller lets run at a time (>= 1): the unpaced batch. */
+  readonly concurrency: number;
+  /** The time budget over the unpaced batch's expected duration (>= 1; 1 keeps the caller's concurrency). */
+  readonly maxSlowdown: number;
+  /** What the batch minimizes. @default 'cost' */
+  readonly objective?: Objective;
+}
+
+/** The pacing chosen, with the placement priced for it. */
+export interface PacingChoice<P extends PacedExpectation> {
+  /** Calls at a time. */
+  readonly concurrency: number;
+  /** Rounds the batch runs in: ceil(count / concurrency). */
+  readonly rounds: number;
+  /** Calls each instance is expected to serve (the pool model's `usesPerInstance`). */
+  readonly usesPerInstance: number;
+  /** The placement for that many uses per instance. */
+  readonly placement: P;
+  /** Expected duration of the batch at this concurrency, ms: rounds × (runtime + added latency) per call. */
+  readonly expectedDurationMs: number;
+  /** Expected duration of the batch at the caller's concurrency, ms. */
+  readonly unpacedDurationMs: number;
+  /** The placement at the caller's concurrency, for comparison. */
+  readonly unpaced: P;
+  /** Concurrencies priced (the search's size). */
+  readonly evaluated: number;
+}
+
+/** Most concurrencies priced per batch: beyond it, rounds are tried on a geometric grid. */
+export const MAX_PACING_EVALUATIONS = 48;
+
+/**
+ * Chooses how many calls of a batch run at a time: among the concurrencies from the caller's down to 1 whose
+ * expected duration fits `maxSlowdown` × the unpaced one, the one whose placement (`placeFor(uses)`, placed for that
+ * many calls per instance) has the least expected objective. The objective weighs cost and carbon per call against
+ * the unpaced placement's, and latency as the batch's duration against the unpaced one, so `latency` never paces.
+ * Rounds are tried in increasing order; the search stops once even the fastest runtime met so far would not fit
+ * the budget.
+ * @example
+ * const choice = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 10 }, (uses) =>
+ *   router.place({ workload: 'disk-writer', pool: { usesPerInstance: uses } }),
+ * );
+ * choice.concurrency; // e.g. 2: two instances, each found once and used for 10 calls
+ */
+export function choosePacing<P extends PacedExpectation>(
+  request: PacingRequest,
+  placeFor: (usesPerInstance: number) => P,
+): PacingChoice<P> {
+  const count = Math.max(1, Math.floor(request.count));
+  const k0 = Math.max(1, Math.min(count, Math.floor(request.concurrency)));
+  const rounds0 = Math.ceil(count / k0);
+  const unpaced = placeFor(rounds0);
+  const unpacedDurationMs = rounds0 * perCallMs(unpaced);
+  const first: PacingChoice<P> = {
+    concurrency: k0,
+    rounds: rounds0,
+    usesPerInstance: rounds0,
+    placement: unpaced,
+    expectedDurationMs: unpacedDurationMs,
+    unpacedDurationMs,
+    unpaced,
+    evaluated: 1,
+  };
+  const slowdown = Number.isFinite(request.maxSlowdown) ? request.maxSlowdown : 1;
+  if (!(slowdown > 1) || k0 === 1) return first;
+  const budgetMs = slowdown * unpacedDurationMs;
+  const { weights } = resolveObjective(request.objective);
+  const score = (p: P, durationMs: number): number =>
+    weights.cost * ratio(p.expected.costUsd, unpaced.expected.costUsd) +
+    weights.latency * ratio(durationMs, unpacedDurationMs) +
+    weights.carbon * ratio(p.expected.carbonG, unpaced.expected.carbonG);
+  let best = first;
+  let bestScore = score(unpaced, unpacedDurationMs);
+  let fastestMs = unpaced.expected.runtimeMs;
+  let evaluated = 1;
+  for (const rounds of roundsToTry(count, k0, rounds0)) {
+    if (rounds * fastestMs > budgetMs) break;
+    const concurrency = Math.ceil(count / rounds);
+    const placement = placeFor(rounds);
+    evaluated++;
+    fastestMs = Math.min(fastestMs, placement.expected.runtimeMs);
+    const durationMs = rounds * perCallMs(placement);
+    if (durationMs > budgetMs) continue;
+    const s = score(placement, durationMs);
+    if (s < bestScore) {
+      bestScore = s;
+      best = {
+        concurrency,
+        rounds,
+        usesPerInstance: rounds,
+        placement,
+        expectedDurationMs: durationMs,
+        unpacedDurationMs,
+        unpaced,
+        evaluated: 0,
+      };
+    }
+  }
+  return { ...best, evaluated };
+}
+
+/** Expected wall time one call holds its worker, ms: its runtime and the latency its retries and distance add. */
+function perCallMs(p: PacedExpectation): number {
+  return Math.max(0, p.expected.runtimeMs) + Math.max(0, p.expected.addedLatencyMs);
+}
+
+function ratio(x: number, base: number): number {
+  return base > 0 ? x / base : x;
+}
+
+/**
+ * The round counts worth pricing after `rounds0`, increasing, each giving a distinct concurrency below `k0`: every
+ * one while there are few, else a geometric grid of them (with the last, one call at a time).
+ */
+function roundsToTry(count: number, k0: number, rounds0: number): number[] {
+  const all: number[] = [];
+  let last = k0;
+  for (let k = k0 - 1; k >= 1; k--) {
+    const rounds = Math.ceil(count / k);
+    if (rounds === rounds0 || Math.ceil(count / rounds) === last) continue;
+    last = Math.ceil(count / rounds);
+    all.push(rounds);
+  }
+  const distinct = [...new Set(all)].sort((a, b) => a - b);
+  if (distinct.length <= MAX_PACING_EVALUATIONS) return distinct;
+  const grid: number[] = [];
+  const step = (count / rounds0) ** (1 / MAX_PACING_EVALUATIONS);
+  let target = rounds0;
+  for (const rounds of distinct) {
+    if (rounds >= target * step || rounds === distinct.at(-1)) {
+      grid.push(rounds);
+      target = rounds;
+    }
+  }
+  return grid;
+}

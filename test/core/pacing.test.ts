@@ -1,0 +1,109 @@
+import { choosePacing, type PacedExpectation } from '../../lib/core/pacing';
+import { Router } from '../../lib/core/router';
+import { paperView } from './fixtures';
+
+/**
+ * Pacing: a batch's calls at a time chosen by the pool model within a time budget over its unpaced duration.
+ * `draw` is what finding an instance costs (rejects, INIT), shared by the `uses` calls it then serves.
+ */
+const model =
+  (runMs: number, drawUsd: number, searchMs = 100) =>
+  (uses: number): PacedExpectation & { uses: number } => ({
+    uses,
+    expected: {
+      costUsd: 1e-5 + drawUsd / uses,
+      runtimeMs: runMs,
+      addedLatencyMs: searchMs / uses,
+      carbonG: 1 + 1 / uses,
+    },
+  });
+
+describe('choosePacing', () => {
+  it('keeps the given concurrency without a budget (maxSlowdown 1)', () => {
+    const choice = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 1 }, model(1000, 1e-5));
+    expect(choice).toMatchObject({ concurrency: 20, rounds: 1, usesPerInstance: 1, evaluated: 1 });
+    expect(choice.expectedDurationMs).toBe(choice.unpacedDurationMs);
+  });
+
+  it('runs fewer calls at a time within the budget, each instance serving rounds calls', () => {
+    // 1 round of 1,100 ms unpaced; a budget of 5.5 s fits 5 rounds of 1,020 ms but not 6 of 1,017 ms.
+    const choice = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 5 }, model(1000, 1e-5));
+    expect(choice.concurrency).toBe(4);
+    expect(choice.rounds).toBe(5);
+    expect(choice.usesPerInstance).toBe(5);
+    expect(choice.placement.uses).toBe(5);
+    expect(choice.expectedDurationMs).toBeCloseTo(5 * 1020, 6);
+    expect(choice.unpacedDurationMs).toBeCloseTo(1100, 6);
+    expect(choice.expectedDurationMs).toBeLessThanOrEqual(5 * choice.unpacedDurationMs);
+    expect(choice.placement.expected.costUsd).toBeLessThan(choice.unpaced.expected.costUsd);
+  });
+
+  it('keeps to the budget where the retries a paced call saves make rounds shorter', () => {
+    // 2,000 ms unpaced, budget 6,000 ms: 5 rounds of 1,200 ms fit; 6 rounds of 1,167 ms do not, though 6 × 1,000 would.
+    const choice = choosePacing({ count: 60, concurrency: 60, maxSlowdown: 3 }, model(1000, 1e-5, 1000));
+    expect(choice).toMatchObject({ concurrency: 12, rounds: 5 });
+    expect(choice.expectedDurationMs).toBeCloseTo(6000, 6);
+  });
+
+  it('goes down to one call at a time when the budget allows it', () => {
+    const choice = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 100 }, model(1000, 1e-5));
+    expect(choice).toMatchObject({ concurrency: 1, rounds: 20, usesPerInstance: 20 });
+  });
+
+  it('does not pace where sharing the draw gains nothing', () => {
+    const choice = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 100 }, () => ({
+      expected: { costUsd: 1e-5, runtimeMs: 1000, addedLatencyMs: 0, carbonG: 1 },
+    }));
+    expect(choice.concurrency).toBe(20);
+  });
+
+  it('never paces for latency, which pacing only lengthens', () => {
+    const choice = choosePacing(
+      { count: 20, concurrency: 20, maxSlowdown: 100, objective: 'latency' },
+      model(1000, 1e-5),
+    );
+    expect(choice.concurrency).toBe(20);
+  });
+
+  it('paces for carbon, whose INITs pacing saves too', () => {
+    const choice = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 3, objective: 'carbon' }, model(1000, 0));
+    expect(choice.concurrency).toBeLessThan(20);
+  });
+
+  it('starts from the given concurrency (after waves): rounds count from there', () => {
+    const choice = choosePacing({ count: 1000, concurrency: 250, maxSlowdown: 2 }, model(1000, 1e-5));
+    // 4 rounds unpaced (1,025 ms each); 2 × 4,100 ms fits 8 rounds of 1,012.5 ms, not 9.
+    expect(choice.unpacedDurationMs).toBeCloseTo(4 * 1025, 6);
+    expect(choice).toMatchObject({ concurrency: 125, rounds: 8 });
+  });
+
+  it('prices a bounded number of concurrencies however large the batch', () => {
+    let calls = 0;
+    const choice = choosePacing({ count: 10_000, concurrency: 1000, maxSlowdown: 10_000 }, (uses) => {
+      calls++;
+      return model(1000, 1e-5)(uses);
+    });
+    expect(calls).toBeLessThanOrEqual(60);
+    expect(choice.evaluated).toBe(calls);
+    expect(choice.concurrency).toBe(1);
+  });
+
+  it('stops where the budget cannot fit even the fastest runtime', () => {
+    const seen: number[] = [];
+    choosePacing({ count: 100, concurrency: 100, maxSlowdown: 3 }, (uses) => {
+      seen.push(uses);
+      return model(1000, 1e-5)(uses);
+    });
+    expect(Math.max(...seen)).toBeLessThanOrEqual(4);
+  });
+
+  it("with the core router: at one call at a time, the batch's instance serves every call and the reject set is stricter", () => {
+    const router = new Router(paperView(), { baselineZone: 'usw1-az3', init: { billed: true, initMs: 150 } });
+    const request = { workload: 'zipper', objective: 'cost' as const };
+    const place = (uses: number) => router.place({ ...request, pool: { usesPerInstance: uses } });
+    const choice = choosePacing({ count: 100, concurrency: 100, maxSlowdown: 1000 }, place);
+    expect(choice.concurrency).toBe(1);
+    expect(choice.placement.expected.costUsd).toBeLessThan(place(1).expected.costUsd);
+    expect(choice.placement.rejectCpus.length).toBeGreaterThanOrEqual(place(1).rejectCpus.length);
+  });
+});

@@ -1,0 +1,118 @@
+import { parseRouterRequest } from '../../lib/routing/request';
+import type { BatchAnswer } from '../../lib/routing/types';
+import { runTwinExperiment } from '../../lib/twin/experiment';
+import { formatPacing, pacingRows } from '../../lib/twin/pacing-report';
+import { strategyTotals } from '../../lib/twin/report';
+import { routedTwin, smallScenario } from './fixtures';
+
+/**
+ * A batch with a time budget (`batch.maxSlowdown`): the routing service the router Lambda runs chooses how many calls
+ * run at a time from the pool model, and follows it; the twin's `optimal` sends it and the oracle is paced as much.
+ */
+describe('a batch paced by the router', () => {
+  // One zone, 10% of it the fast CPU (0.6×): worth finding once per instance, not once per call.
+  const scenario = smallScenario({
+    days: 1,
+    initMs: 150,
+    pricing: { initBilled: true },
+    zones: [
+      { azId: 'usw1-az3', region: 'us-west-1', hosts: 40, slotsPerHost: 10, mix: [{ xeon25: 0.9, xeon30: 0.1 }] },
+    ],
+    workloads: { zipper: { memoryMb: 1024, baseMs: 1000, cv: 0.02, relative: { xeon25: 1, xeon30: 0.6 } } },
+  });
+  const WORKLOAD = { name: 'zipper', size: 'small' } as const;
+  const LIMITS = { memoryMb: 1024, arch: 'x86_64', maxAttempts: 10 } as const;
+
+  async function bursts(maxSlowdown?: number): Promise<BatchAnswer> {
+    const { clock, twin, routing } = routedTwin(scenario, { memorySizes: [1024] });
+    twin.setDay(0);
+    routing.characterize([
+      {
+        azId: 'usw1-az3',
+        region: 'us-west-1',
+        counts: { 'intel-xeon-2.50': 180, 'intel-xeon-3.00': 20 },
+        instancesSeen: 200,
+        polls: 1,
+        failures: 0,
+        measuredAt: new Date(clock.now()).toISOString(),
+        driftClass: 'stable',
+        costUsd: 0,
+      },
+    ]);
+    return clock.run(async () => {
+      // Profiling (the router's own profiling request): runtimes of the workload on both CPUs.
+      await routing.profile({ workload: WORKLOAD, objective: 'cost', limits: LIMITS, profiling: { observations: 3 } });
+      clock.advanceTo(clock.now() + 600_000);
+      const answer = await routing.service.route({
+        workload: WORKLOAD,
+        limits: LIMITS,
+        batch: { count: 40, concurrency: 40, ...(maxSlowdown !== undefined ? { maxSlowdown } : {}) },
+      });
+      if (answer.status !== 'batch') throw new Error(`the router refused the batch: ${JSON.stringify(answer)}`);
+      return answer;
+    });
+  }
+
+  it('runs fewer calls at a time within the budget, meets fewer new instances and pays less', async () => {
+    const unpaced = await bursts();
+    const paced = await bursts(20);
+    expect(unpaced.pacing).toBeUndefined();
+    expect(unpaced.summary.concurrency).toBe(40);
+    expect(paced.pacing).toBeDefined();
+    const pacing = paced.pacing!;
+    expect(pacing.givenConcurrency).toBe(40);
+    expect(pacing.concurrency).toBeLessThan(40);
+    expect(paced.summary.concurrency).toBe(pacing.concurrency);
+    expect(pacing.rounds).toBe(Math.ceil(40 / pacing.concurrency));
+    expect(pacing.expectedDurationMs).toBeLessThanOrEqual(20 * pacing.unpacedDurationMs);
+    expect(pacing.expectedCostUsd).toBeLessThan(pacing.unpacedCostUsd);
+    // Each instance found serves several calls: fewer new instances, more calls on the fast CPU, a lower bill.
+    expect(paced.summary.newInstances).toBeLessThan(unpaced.summary.newInstances);
+    expect(paced.summary.byCpu['intel-xeon-3.00'] ?? 0).toBeGreaterThan(unpaced.summary.byCpu['intel-xeon-3.00'] ?? 0);
+    expect(paced.summary.costUsd).toBeLessThan(unpaced.summary.costUsd);
+    expect(paced.summary.succeeded).toBe(40);
+  });
+
+  it('keeps the given concurrency with maxSlowdown 1', async () => {
+    const answer = await bursts(1);
+    expect(answer.pacing).toBeUndefined();
+    expect(answer.summary.concurrency).toBe(40);
+  });
+
+  it.each([
+    [0.5, 'batch.maxSlowdown'],
+    [Number.NaN, 'batch.maxSlowdown'],
+    ['2', 'batch.maxSlowdown'],
+  ])('refuses a maxSlowdown of %p, naming %s', (maxSlowdown, field) => {
+    expect(() => parseRouterRequest({ workload: 'zipper', batch: { count: 10, maxSlowdown } })).toThrow(field);
+  });
+});
+
+describe('a twin run where optimal paces its bursts', () => {
+  const SAMPLING = { pollConcurrency: 60, fanoutBranching: 8, maxProbePolls: 12 };
+
+  it('paces the oracle as much as optimal, so no strategy costs less than it, and prints what pacing took', async () => {
+    const scenario = smallScenario({ days: 1 });
+    const run = await runTwinExperiment(scenario, { sampling: SAMPLING, maxSlowdown: 20, workers: 0 });
+    expect(run.maxSlowdown).toBe(20);
+    const bursts = run.days[0].bursts;
+    for (const workload of Object.keys(scenario.workloads)) {
+      const of = (strategy: string) => bursts.find((b) => b.workload === workload && b.strategy === strategy)!;
+      expect(of('baseline').concurrency).toBe(scenario.burst);
+      expect(of('oracle').concurrency).toBe(
+        Math.min(...bursts.filter((b) => b.workload === workload).map((b) => b.concurrency!)),
+      );
+      expect(of('oracle').concurrency).toBe(of('optimal').concurrency);
+      expect(of('optimal').durationMs).toBeGreaterThan(0);
+    }
+    expect(bursts.some((b) => b.strategy === 'optimal' && b.concurrency! < scenario.burst)).toBe(true);
+    for (const [, byStrategy] of strategyTotals(run)) {
+      const oracle = byStrategy.get('oracle')!.costUsd;
+      for (const [, totals] of byStrategy) expect(totals.costUsd).toBeGreaterThanOrEqual(oracle);
+    }
+    const rows = pacingRows(run);
+    const optimal = rows.find((r) => r.strategy === 'optimal' && r.meanConcurrency < r.scenarioConcurrency)!;
+    expect(optimal.slowdown).toBeGreaterThan(1);
+    expect(formatPacing(run)).toMatch(/paced bursts/);
+  });
+});
