@@ -83,19 +83,17 @@ export function evaluateSchedule(
   let attempts = 0;
   let runtimeMs = 0;
   let endsRefused = 0;
-  let refusedShare = 0;
   let refusedMs = 0;
-  for (let j = strict; j < n; j++) {
-    refusedShare += c.shares[j];
-    refusedMs += c.shares[j] * c.billedMs[j];
-  }
   for (let i = 0; i < m; i++) {
     let acceptedMs = 0;
     let rejectedShare = 0;
     for (let j = 0; j < n; j++) {
       if (j < accepts[i]) acceptedMs += c.shares[j] * c.billedMs[j];
       else rejectedShare += c.shares[j];
-      if (j >= strict && j < accepts[i]) endsRefused += reach * c.shares[j];
+      if (j >= strict && j < accepts[i]) {
+        endsRefused += reach * c.shares[j];
+        refusedMs += reach * c.shares[j] * c.billedMs[j];
+      }
     }
     attempts += reach;
     runtimeMs += reach * acceptedMs;
@@ -104,7 +102,8 @@ export function evaluateSchedule(
   const renewed = renewOverUses(
     p.usesPerInstance,
     runtimeMs,
-    refusedShare > 0 ? refusedMs / refusedShare : 0,
+    // What a call that ends on a refused CPU runs: mostly the CPUs a relaxed stage accepts, not the mean refused one.
+    endsRefused > 0 ? refusedMs / endsRefused : 0,
     endsRefused,
     RENEWED,
   );
