@@ -5,14 +5,14 @@ import { type RenewedCall, renewOverUses } from '../../lib/core/pool-renewal';
  * call searches again, so only the calls up to the first accepted instance pay a search or run refused.
  */
 describe('renewOverUses', () => {
-  const out = (): RenewedCall => ({ runtimeMs: 0, searchShare: 0 });
+  const out = (): RenewedCall => ({ runtimeMs: 0, searchShare: 0, laterShare: 0 });
 
   it('is the lone call with one call per instance', () => {
-    expect(renewOverUses(1, 6000, 7000, 0.35, out())).toEqual({ runtimeMs: 6000, searchShare: 1 });
+    expect(renewOverUses(1, 6000, 7000, 0.35, out())).toEqual({ runtimeMs: 6000, searchShare: 1, laterShare: 0 });
   });
 
   it('shares one search among the calls when no call runs out of attempts', () => {
-    expect(renewOverUses(20, 5900, 7000, 0, out())).toEqual({ runtimeMs: 5900, searchShare: 1 / 20 });
+    expect(renewOverUses(20, 5900, 7000, 0, out())).toEqual({ runtimeMs: 5900, searchShare: 1 / 20, laterShare: 0 });
   });
 
   it('runs only the calls before the first accepted instance on refused CPUs, each with its own search', () => {
@@ -56,6 +56,6 @@ describe('renewOverUses', () => {
   });
 
   it('charges every call a search when every call ends on a refused CPU', () => {
-    expect(renewOverUses(10, 7000, 7000, 1, out())).toEqual({ runtimeMs: 7000, searchShare: 1 });
+    expect(renewOverUses(10, 7000, 7000, 1, out())).toEqual({ runtimeMs: 7000, searchShare: 1, laterShare: 0.9 });
   });
 });
