@@ -110,7 +110,7 @@ export function evaluateSchedule(
   return metricsOfAttempts(c, attempts, renewed.runtimeMs, 0, rttMs, p, out, renewed.searchShare);
 }
 
-const RENEWED: RenewedCall = { runtimeMs: 0, searchShare: 1 };
+const RENEWED: RenewedCall = { runtimeMs: 0, searchShare: 1, laterShare: 0 };
 
 /** Whether the schedule in `accepts` (for `attempts` attempts) rejects differently at different attempts before the last. */
 function varies(accepts: Int32Array, attempts: number): boolean {
