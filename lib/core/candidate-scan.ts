@@ -1,14 +1,21 @@
 import { type Candidate, evaluatePrefix, type Metrics } from './candidate';
 import type { CompiledView } from './compiled-view';
 import { fitsScope, type Scope } from './placement-scope';
+import { evaluateSchedule, scheduleBeats } from './reject-schedule';
 import { optimalRejectSet, type RejectChoice, suffixMask } from './reject-set';
 import { ARCH_ORDER, type PureObjective, type WorkloadPlan } from './workload-plan';
 
 /** A candidate with its reject set (a mask over its CPUs, fastest first) and its ranked value. */
 export interface Choice {
   candidate: Candidate;
+  /** The best single reject set (every attempt but the last). */
   mask: number;
   retriesDropped: boolean;
+  /**
+   * Whether a reject set per attempt (`reject-schedule.ts`) beats `mask`: then `value` is the schedule's, and the
+   * placement follows it. @default false
+   */
+  scheduled?: boolean;
   value: number;
 }
 
@@ -32,11 +39,14 @@ export function fromRanking(
     const c = plan.candidates[ranking.order[r]];
     if (!isAllowed(view, plan, c, scope) || zonesTaken.has(c.zone)) continue;
     const accept = ranking.accept[c.index];
-    evaluatePrefix(c, accept, 0, scope.params, metrics);
+    const scheduled = ranking.scheduled[c.index] === 1;
+    if (scheduled) evaluateSchedule(c, 0, scope.params, metrics);
+    else evaluatePrefix(c, accept, 0, scope.params, metrics);
     const choice: Choice = {
       candidate: c,
       mask: suffixMask(c.cpus.length, accept),
       retriesDropped: false,
+      scheduled,
       value: metrics.value * c.scoreFactor,
     };
     zonesTaken.add(c.zone);
@@ -88,10 +98,16 @@ export function scanCandidates(
         let mask = -1;
         let value = Number.POSITIVE_INFINITY;
         let retriesDropped = false;
+        let scheduled = false;
         if (scope.rule.reject === 'optimal') {
           optimalRejectSet(c, rtt, scope.params, scope.noRetryParams, metrics, best);
           mask = best.mask;
           value = best.value;
+          const schedule = scheduleBeats(c, rtt, scope.params, value, metrics);
+          if (schedule !== undefined) {
+            value = schedule;
+            scheduled = true;
+          }
         } else {
           const accept =
             scope.rule.reject === 'none'
@@ -117,6 +133,7 @@ export function scanCandidates(
         choice.mask = mask;
         choice.value = value * c.scoreFactor;
         choice.retriesDropped = retriesDropped;
+        choice.scheduled = scheduled;
         visit(choice);
       }
     }

@@ -229,9 +229,27 @@ export function evaluateSums(
   }
   const lastMs = (1 - lastReturn) * freshMs + lastReturn * keptMs;
   const runtimeMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
+  return metricsOfAttempts(c, attempts, runtimeMs, chain.returnedRetries, rttMs, p, out);
+}
+
+/**
+ * Fills `out` from a call's expected attempts, expected billed runtime of its accepted attempt and expected retries
+ * that met an instance the call left warm (no INIT): the billing, latency and objective every reject policy is priced
+ * by (`evaluateSums` for one reject set, `evaluateSchedule` for a reject set per attempt). The rejections and INITs
+ * of finding an instance are shared by the `usesPerInstance` calls it serves. Allocation-free.
+ */
+export function metricsOfAttempts(
+  c: Candidate,
+  attempts: number,
+  runtimeMs: number,
+  returnedRetries: number,
+  rttMs: number,
+  p: EvaluationParams,
+  out: Metrics,
+): Metrics {
   const uses = p.usesPerInstance;
   const retries = (attempts - 1) / uses;
-  const newInstances = (newInstancesPerRequest(attempts, p) - chain.returnedRetries) / uses;
+  const newInstances = (newInstancesPerRequest(attempts, p) - returnedRetries) / uses;
   const billedMs = runtimeMs + rejectedAttemptMs(p.holdMs) * retries + newInstances * p.initBilledMs;
   const attemptsPerCall = 1 + retries;
   const costUsd = billedMs * c.usdPerMs + attemptsPerCall * c.usdPerRequest;

@@ -26,6 +26,7 @@ export * from './placement-scope';
 export * from './profiles';
 export * from './profiling-plan';
 export * from './reject-mode';
+export * from './reject-schedule';
 export * from './reject-set';
 export * from './request-key';
 export * from './router';

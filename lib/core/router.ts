@@ -18,9 +18,21 @@ import { hasDraws, withDrawnShares } from './pool-draws';
 import { ProfileBook, UNMEASURED_CV } from './profiles';
 import { type ProfilingRequest, type ProfilingStep, planProfiling } from './profiling-plan';
 import { DEFAULT_RETURN_SHARE, isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
+import { evaluateSchedule } from './reject-schedule';
+import { suffixMask } from './reject-set';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
 import { STRATEGIES } from './strategies';
-import type { CpuCounts, Outcome, Placement, PlacementRequest, RoutingView, StrategyName, Target } from './types';
+import type {
+  CpuCounts,
+  CpuKey,
+  Outcome,
+  Placement,
+  PlacementRequest,
+  RejectRelaxation,
+  RoutingView,
+  StrategyName,
+  Target,
+} from './types';
 import { compileWorkload, type WorkloadPlan } from './workload-plan';
 import type { ResolvedZone } from './zone-mix';
 
@@ -549,11 +561,15 @@ export class Router {
     exploration?: Exploration,
   ): Placement {
     const c = choice.candidate;
-    const retrying = choice.mask !== 0;
-    const params = retrying ? scope.params : scope.noRetryParams;
     const rtt = scope.rtt ? scope.rtt[c.region] : 0;
-    const m = evaluateMask(c, choice.mask, rtt, params, newMetrics());
-    const rejectCpus = c.cpus.filter((_, j) => (choice.mask & (1 << j)) !== 0).sort();
+    // An explored CPU is accepted at every attempt: exploring follows the single reject set it was chosen against.
+    const schedule =
+      choice.scheduled === true && exploration?.cpu === undefined ? scheduleOf(c, rtt, scope) : undefined;
+    const mask = schedule ? schedule.mask : choice.mask;
+    const retrying = mask !== 0;
+    const params = retrying ? scope.params : scope.noRetryParams;
+    const m = schedule ? schedule.metrics : evaluateMask(c, mask, rtt, params, newMetrics());
+    const rejectCpus = rejectedOf(c, mask);
     const notes = [
       ...scope.notes,
       ...this.compiled.zones[c.zone].notes[c.arch],
@@ -589,8 +605,10 @@ export class Router {
       rejectCpus: Object.freeze(rejectCpus),
       holdMs: params.holdMs,
       rejectMode: scope.rejectMode,
-      keepBeforeLastAttempt: retrying && params.keepBeforeLastAttempt && keepsLastOf(c, choice.mask, params),
+      // A schedule never keeps a rejected instance for the last attempt: accepting it one attempt earlier costs less.
+      keepBeforeLastAttempt: !schedule && retrying && params.keepBeforeLastAttempt && keepsLastOf(c, mask, params),
       maxAttempts: retrying ? scope.params.maxAttempts : 1,
+      ...(schedule ? { relaxations: Object.freeze(schedule.relaxations) } : {}),
       expected: Object.freeze({
         costUsd: m.costUsd,
         runtimeMs: m.runtimeMs,
@@ -634,6 +652,34 @@ export class Router {
       reason,
     );
   }
+}
+
+/** The CPUs of a reject mask, sorted by key. */
+function rejectedOf(c: Candidate, mask: number): CpuKey[] {
+  return c.cpus.filter((_, j) => (mask & (1 << j)) !== 0).sort();
+}
+
+/**
+ * A candidate's reject schedule (`reject-schedule.ts`) as a placement carries it: the first attempt's reject mask,
+ * the stages where the set narrows, and the expected metrics.
+ */
+function scheduleOf(
+  c: Candidate,
+  rttMs: number,
+  scope: Scope,
+): { mask: number; relaxations: RejectRelaxation[]; metrics: Metrics } {
+  const attempts = scope.params.maxAttempts;
+  const accepts = new Int32Array(attempts);
+  const metrics = evaluateSchedule(c, rttMs, scope.params, newMetrics(), accepts);
+  const relaxations: RejectRelaxation[] = [];
+  for (let i = 1; i < attempts - 1; i++) {
+    if (accepts[i] === accepts[i - 1]) continue;
+    relaxations.push({
+      fromAttempt: i + 1,
+      rejectCpus: Object.freeze(rejectedOf(c, suffixMask(c.cpus.length, accepts[i]))),
+    });
+  }
+  return { mask: suffixMask(c.cpus.length, accepts[0]), relaxations, metrics };
 }
 
 /** Whether the placement keeps an instance rejected just before the last attempt (see `keepsBeforeLastAttempt`). */

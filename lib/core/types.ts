@@ -249,6 +249,12 @@ export interface Placement {
   readonly keepBeforeLastAttempt: boolean;
   /** Attempts allowed including the first. */
   readonly maxAttempts: number;
+  /**
+   * Where the reject set narrows as the attempt budget runs down (the optimal policy under a finite budget,
+   * `reject-schedule.ts`): from attempt `fromAttempt` (1-based) on, the call rejects only that stage's `rejectCpus`.
+   * Absent when `rejectCpus` serves every attempt but the last, which never rejects.
+   */
+  readonly relaxations?: readonly RejectRelaxation[];
   readonly expected: {
     readonly costUsd: number;
     /** Mean billed runtime of the accepted attempt in ms. */
@@ -267,6 +273,13 @@ export interface Placement {
   readonly fallbacks: readonly Target[];
   /** Human-readable reasons (fallbacks used, stale data, ...). */
   readonly notes: readonly string[];
+}
+
+/** One stage of a placement's reject schedule (`Placement.relaxations`). */
+export interface RejectRelaxation {
+  /** The first attempt (1-based) that rejects only `rejectCpus`. */
+  readonly fromAttempt: number;
+  readonly rejectCpus: readonly CpuKey[];
 }
 
 /** What the router learns after a call. */

@@ -10,6 +10,7 @@ import type { CompiledView } from './compiled-view';
 import { memoryRuntimeFactor, vcpusOf } from './memory-scaling';
 import type { ProfileBook, RuntimeEstimate, RuntimeSource } from './profiles';
 import { type RejectMode, rejectModeParams } from './reject-mode';
+import { scheduleBeats } from './reject-schedule';
 import type { Arch, CpuKey, EvidenceLevel, PlacementEvidence } from './types';
 
 /** The pure objectives, ranked ahead of time. */
@@ -21,6 +22,8 @@ export interface Ranking {
   readonly order: Int32Array;
   /** Per candidate index: how many of its fastest CPUs the optimal reject set accepts. */
   readonly accept: Int32Array;
+  /** Per candidate index: 1 where a reject set per attempt beats that set (`reject-schedule.ts`). */
+  readonly scheduled: Uint8Array;
 }
 
 /** Everything about one workload over one compiled view. */
@@ -238,6 +241,7 @@ export function compileWorkload(
     };
     const accept = new Int32Array(candidates.length);
     const value = new Float64Array(candidates.length);
+    const scheduled = new Uint8Array(candidates.length);
     for (const c of candidates) {
       let best = Number.POSITIVE_INFINITY;
       for (let k = c.cpus.length; k >= 1; k--) {
@@ -247,13 +251,18 @@ export function compileWorkload(
           accept[c.index] = k;
         }
       }
+      const schedule = scheduleBeats(c, 0, params, best / c.scoreFactor, metrics);
+      if (schedule !== undefined) {
+        best = schedule * c.scoreFactor;
+        scheduled[c.index] = 1;
+      }
       value[c.index] = best;
     }
     const indices = candidates.map((c) => c.index);
     indices.sort(
       (x, y) => value[x] - value[y] || (candidates[x].target.functionName < candidates[y].target.functionName ? -1 : 1),
     );
-    return { order: Int32Array.from(indices), accept };
+    return { order: Int32Array.from(indices), accept, scheduled };
   };
   let usualMemoryMb: number | undefined;
   const profile = book.profile(workload);

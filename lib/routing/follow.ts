@@ -1,5 +1,6 @@
 import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker } from '../contracts';
 import { endsRejectedInstance } from '../core/reject-mode';
+import { rejectCpusAt } from '../core/reject-schedule';
 import type { Placement, PlacementRequest, RegionFacts, Target } from '../core/types';
 import { billedCostUsd, carbonGrams } from './estimate';
 import type { LearningBuffer } from './learning';
@@ -62,9 +63,16 @@ export class Route {
    * The placement of a call on `base`'s target when each instance it settles on is expected to serve `uses` calls
    * (the batch's work still to come per worker), with `draws` the CPUs of the new instances the batch met last on
    * that target: the same target, with the reject set and expectation the pool model gives for it, so the reject
-   * set follows the pool as the batch runs down. `base` when that cannot be computed.
+   * set follows the pool as the batch runs down. `attemptsLeft` is what a call part-way through its attempts has left
+   * on the target: it is placed as a request with that budget (its schedule starts afresh). `base` when that cannot
+   * be computed.
    */
-  placementFor(base: Placement, uses: number, draws?: Readonly<Record<string, number>>): Placement {
+  placementFor(
+    base: Placement,
+    uses: number,
+    draws?: Readonly<Record<string, number>>,
+    attemptsLeft?: number,
+  ): Placement {
     // Only `optimal` chooses its reject set by cost; the paper's strategies reject by a fixed rule.
     if (base.strategy !== 'optimal') return base;
     const { azId, arch, memoryMb, functionName } = base.target;
@@ -80,7 +88,7 @@ export class Route {
           zones: [azId],
           architectures: [arch],
           memorySizes: [memoryMb],
-          ...(full ? { maxAttempts: 1 } : {}),
+          ...(full ? { maxAttempts: 1 } : attemptsLeft !== undefined ? { maxAttempts: Math.max(1, attemptsLeft) } : {}),
         },
       });
       return next.target.functionName === functionName ? next : base;
@@ -190,8 +198,10 @@ export async function followRoute(
   const targets: Target[] = [];
   /** Zones that throttled this call: full for it, though the route may still send others there. */
   const avoid = new Set<string>();
-  const refined = (base: Placement): Placement =>
-    pool.uses === undefined ? base : route.placementFor(base, pool.uses, pool.draws?.(base.target.functionName));
+  const refined = (base: Placement, attemptsLeft?: number): Placement =>
+    pool.uses === undefined
+      ? base
+      : route.placementFor(base, pool.uses, pool.draws?.(base.target.functionName), attemptsLeft);
   const first = route.placementOn(avoid);
   if (!first) {
     const message = `no allowed zone is left to place on (failed: ${route.failedZones.join(', ')})`;
@@ -214,6 +224,8 @@ export async function followRoute(
     // Rejects are retried within the placement's own budget; failovers within the request's.
     const budget = Math.max(route.attemptBudget, 1);
     let onPlacement = 0;
+    /** Attempts `placement` has left on this leg: its own budget, less the attempts already made under it. */
+    let left = placement.maxAttempts;
     while (attempts.length < budget) {
       const target = placement.target;
       const remaining = context.remainingMs();
@@ -231,14 +243,17 @@ export async function followRoute(
         );
       }
       if (onPlacement > 0 && pool.uses !== undefined) {
-        // A retry on the same target: its reject set follows the pool as it stands now.
-        placement = refined(base);
+        // A retry on the same target: its reject set follows the pool as it stands now, for the attempts left.
+        placement = refined(base, left);
+        left = Math.min(left, placement.maxAttempts);
       }
-      const last = onPlacement >= placement.maxAttempts - 1 || attempts.length >= budget - 1;
-      const nextIsLast = onPlacement + 1 >= placement.maxAttempts - 1 || attempts.length + 1 >= budget - 1;
+      const last = left <= 1 || attempts.length >= budget - 1;
+      const nextIsLast = left - 1 <= 1 || attempts.length + 1 >= budget - 1;
       const endInstance = endsRejectedInstance(placement.rejectMode, nextIsLast, placement.keepBeforeLastAttempt);
-      const payload = payloadFor(work, placement, last, endInstance);
+      const rejectCpus = rejectCpusAt(placement, placement.maxAttempts - left + 1);
+      const payload = payloadFor(work, placement, rejectCpus, last, endInstance);
       onPlacement++;
+      left--;
       const result = await context.invoker.invoke(target.functionName, payload, { timeoutMs });
       targets.push(target);
       if (!result.ok) {
@@ -289,6 +304,7 @@ export async function followRoute(
         placement = refined(base);
         legStart = placement;
         onPlacement = 0;
+        left = placement.maxAttempts;
         continue;
       }
       const response = asDynamicResponse(result.payload);
@@ -344,11 +360,17 @@ export async function followRoute(
   }
 }
 
-function payloadFor(work: Work, placement: Placement, last: boolean, endInstance: boolean): DynamicRequest {
-  if (last || placement.rejectCpus.length === 0) return work;
+function payloadFor(
+  work: Work,
+  placement: Placement,
+  rejectCpus: readonly string[],
+  last: boolean,
+  endInstance: boolean,
+): DynamicRequest {
+  if (last || rejectCpus.length === 0) return work;
   return {
     ...work,
-    reject: { cpus: placement.rejectCpus, holdMs: placement.holdMs, ...(endInstance ? { endInstance: true } : {}) },
+    reject: { cpus: rejectCpus, holdMs: placement.holdMs, ...(endInstance ? { endInstance: true } : {}) },
   };
 }
 
@@ -481,6 +503,7 @@ export function summarize(placement: Placement): PlacementSummary {
     rejectMode: placement.rejectMode,
     keepBeforeLastAttempt: placement.keepBeforeLastAttempt,
     maxAttempts: placement.maxAttempts,
+    ...(placement.relaxations ? { relaxations: placement.relaxations } : {}),
     expected: placement.expected,
     evidence: placement.evidence,
     notes: placement.notes,

@@ -101,6 +101,8 @@ export interface PlacementSummary {
   /** Whether an instance rejected just before the last attempt is kept for it (`Placement.keepBeforeLastAttempt`). */
   readonly keepBeforeLastAttempt: boolean;
   readonly maxAttempts: number;
+  /** Where the reject set narrows as the attempts run down (`Placement.relaxations`); absent when it never does. */
+  readonly relaxations?: Placement['relaxations'];
   readonly expected: Placement['expected'];
   /** What the expectation rests on (`assumed`: nothing observed supports the target's runtime). */
   readonly evidence: Placement['evidence'];

@@ -5,9 +5,11 @@ import { holdUnder, type RejectMode } from '../core/reject-mode';
 import type { Arch } from '../core/types';
 import { deployedZoneOf } from './deployed-zones';
 import { catalogPrices, type PriceBook } from './prices';
+import { burstConcurrency } from './routing';
 import type { Scenario, ScenarioCpu, ScenarioWorkload, ScenarioZone } from './scenario';
 import { arm64FleetOf, fleetOf } from './twin';
 import { allowedMemorySizes, modelRuntimeMs } from './workload-model';
+import { DEFAULT_HOST_MEMORY_MB } from './zone';
 
 /**
  * The memoryless bound: the least expected cost of a router that knows every zone's true mix (the hosts
@@ -15,12 +17,13 @@ import { allowedMemorySizes, modelRuntimeMs } from './workload-model';
  * and treats every attempt as a draw on a new instance (the model `optimal` is exact for; the issue's
  * "Why"). It is the core's own `expectedPlacementCost` with the router's attempt budget (the last attempt
  * accepts any CPU), minimized over zones, architectures, the oracle's memory sizes and every reject set,
- * each day, against the fixed zone priced by the same model.
+ * each day, against the fixed zone priced by the same model. A fleet takes at most as many of a burst's calls at
+ * once (`burstConcurrency`) as it holds instances at that memory size; the rest go to the next-cheapest fleet.
  *
  * It splits a miss of the oracle's target in two: what a CPU-blind router could still gain (the bound
  * against `optimal`), and what only knowing CPUs before placing gives (the oracle against the bound).
- * It is not a strict bound on a run: warm reuse, a function's preferred hosts and a zone's capacity are
- * outside the model, and move realised costs either way.
+ * It is not a strict bound on a run: warm reuse and a function's preferred hosts are outside the model, and
+ * move realised costs either way.
  */
 
 /** The bound of one workload over the days of a run. */
@@ -122,23 +125,50 @@ export function memorylessBound(
         true,
       );
       fixedZoneUsd += atFixed.costUsd * scenario.burst;
-      let best = { costUsd: Number.POSITIVE_INFINITY, where: '' };
+      // The best memory size and reject set of each fleet, then the cheapest fleets filled up to what they hold.
+      const fleets: { costUsd: number; where: string; holds: number }[] = [];
       for (const zone of scenario.zones) {
         const deployed = deployedZoneOf(zone);
         for (const fleet of fleetsOf(scenario, zone, day)) {
           if (deployed.architectures && !deployed.architectures.includes(fleet.arch)) continue;
+          let best = { costUsd: Number.POSITIVE_INFINITY, where: '', holds: 0 };
           for (const mb of sizes) {
             if (deployed.memorySizes && !deployed.memorySizes.includes(mb)) continue;
             const got = bestOfFleet(scenario, workload, zone, fleet, mb, costing);
             if (got.costUsd < best.costUsd) {
               const rejecting = got.reject.length > 0 ? got.reject.join(', ') : 'nothing';
-              best = { costUsd: got.costUsd, where: `${zone.azId} ${fleet.arch} ${mb} MB rejecting ${rejecting}` };
+              const hosts = [...fleet.hosts.values()].reduce((a, b) => a + b, 0);
+              const perHost = Math.min(
+                zone.slotsPerHost,
+                Math.floor((zone.hostMemoryMb ?? DEFAULT_HOST_MEMORY_MB) / mb),
+              );
+              best = {
+                costUsd: got.costUsd,
+                where: `${zone.azId} ${fleet.arch} ${mb} MB rejecting ${rejecting}`,
+                holds: hosts * perHost,
+              };
             }
           }
+          if (best.holds > 0) fleets.push(best);
         }
       }
-      boundUsd += best.costUsd * scenario.burst;
-      placements.push(best.where);
+      fleets.sort((a, b) => a.costUsd - b.costUsd);
+      const concurrency = burstConcurrency(scenario.burst, 1);
+      let left = concurrency;
+      let dayUsd = 0;
+      const used: string[] = [];
+      for (const f of fleets) {
+        const take = Math.min(left, f.holds);
+        if (take === 0) continue;
+        dayUsd += take * f.costUsd;
+        left -= take;
+        used.push(take === concurrency ? f.where : `${f.where} (${take} at once)`);
+        if (left === 0) break;
+      }
+      // More calls at once than every fleet holds: the rest wait for the last fleet's slots.
+      if (left > 0 && fleets.length > 0) dayUsd += left * fleets[fleets.length - 1].costUsd;
+      boundUsd += (dayUsd / concurrency) * scenario.burst;
+      placements.push(used.join(' + '));
     }
     return {
       workload: name,

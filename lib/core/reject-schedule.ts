@@ -1,0 +1,135 @@
+import { type Candidate, type EvaluationParams, type Metrics, metricsOfAttempts, rejectedAttemptMs } from './candidate';
+import type { CpuKey, Placement } from './types';
+
+/**
+ * The best reject policy of a candidate under a finite attempt budget: a reject set per attempt, not one for all.
+ *
+ * One reject set B for every attempt but the last (`reject-set.ts`) prices a strict B as "strict until the last
+ * attempt, then whatever comes": with m attempts and an accepted share of 10%, 39% of calls reach the last attempt
+ * and run on a fresh draw, often a CPU slower than the ones B rejects. So a strict B loses to a lax one although the
+ * first few attempts are nearly free to spend, and a call re-placed after a few rejects (a batch refines every retry
+ * with what the pool showed) relaxes at once. The optimal policy is an optimal stopping rule (backward induction):
+ * with V(1) the objective of a fresh draw that runs whatever it meets, and r the objective of one rejected attempt
+ * (its hold, the INIT of the instance the retry starts, its request charge and delay),
+ *   V(n) = Σ_c p_c · min(a_c, r + V(n − 1)),
+ * so with n attempts left a CPU is rejected exactly when a_c > r + V(n − 1). V falls as n grows, so the reject sets
+ * narrow as the budget runs down: strict while attempts are plentiful, lax near the end (each a suffix of the CPUs
+ * sorted fastest first). It is never worse than the best single reject set, since that is one of the policies the
+ * induction ranges over, and with an unbounded budget it is that single set.
+ *
+ * It covers the reject modes in which every retry meets a fresh draw: `end`, and `auto`, whose keeping an instance for
+ * the last attempt never beats accepting it one attempt earlier (that saves the rejected attempt). Under `hold` a
+ * retry may return to the held instance (`attemptChain`), so the state is more than the attempts left: the single
+ * reject set is kept there.
+ */
+
+/** Whether a reject schedule applies to these parameters (see the module comment). */
+export function schedulable(p: EvaluationParams): boolean {
+  return !p.rejectedStayWarm && Number.isFinite(p.maxAttempts) && p.maxAttempts >= 3;
+}
+
+let acceptScratch = new Int32Array(64);
+
+/**
+ * Fills `out` with the expected metrics of `c` under its optimal reject schedule for `p.maxAttempts` attempts (module
+ * comment), and `accepts[i]` with how many of its fastest CPUs attempt i + 1 accepts (the last attempt accepts all).
+ * `p` are the parameters with retries; call only where `schedulable(p)`. Allocation-free once `accepts` is long enough.
+ * @example
+ * const accepts = new Int32Array(10);
+ * evaluateSchedule(candidate, 0, params, newMetrics(), accepts); // accepts: [1, 1, 1, 1, 1, 1, 2, 2, 3, 4]
+ */
+export function evaluateSchedule(
+  c: Candidate,
+  rttMs: number,
+  p: EvaluationParams,
+  out: Metrics,
+  accepts: Int32Array = scratchFor(p.maxAttempts),
+): Metrics {
+  const m = p.maxAttempts;
+  const n = c.cpus.length;
+  // The objective per billed ms of an accepted attempt, and of one rejected attempt with the retry's new instance,
+  // shared by the calls the instance found will serve; both as `metricsOfAttempts` bills them.
+  const perMs = p.wCost * c.usdPerMs + p.wLatency + p.wCarbon * c.gramsPerMs;
+  const billedReject = rejectedAttemptMs(p.holdMs) + p.initBilledMs;
+  const reject =
+    (p.wCost * (billedReject * c.usdPerMs + c.usdPerRequest) +
+      p.wLatency * (p.holdMs + p.retryOverheadMs + rttMs) +
+      p.wCarbon * billedReject * c.gramsPerMs) /
+    p.usesPerInstance;
+  let value = 0;
+  for (let j = 0; j < n; j++) value += c.shares[j] * perMs * c.billedMs[j];
+  accepts[m - 1] = n;
+  for (let left = 2; left <= m; left++) {
+    const threshold = reject + value;
+    let accept = 0;
+    while (accept < n && perMs * c.billedMs[accept] <= threshold) accept++;
+    // The fastest CPU present is never worth rejecting (value ≥ its objective); guard against rounding.
+    if (accept === 0) accept = 1;
+    let next = 0;
+    for (let j = 0; j < n; j++) next += c.shares[j] * (j < accept ? perMs * c.billedMs[j] : threshold);
+    accepts[m - left] = accept;
+    value = next;
+  }
+  let reach = 1;
+  let attempts = 0;
+  let runtimeMs = 0;
+  for (let i = 0; i < m; i++) {
+    let acceptedMs = 0;
+    let rejectedShare = 0;
+    for (let j = 0; j < n; j++) {
+      if (j < accepts[i]) acceptedMs += c.shares[j] * c.billedMs[j];
+      else rejectedShare += c.shares[j];
+    }
+    attempts += reach;
+    runtimeMs += reach * acceptedMs;
+    reach *= Math.min(1, rejectedShare);
+  }
+  return metricsOfAttempts(c, attempts, runtimeMs, 0, rttMs, p, out);
+}
+
+/** Whether the schedule in `accepts` (for `attempts` attempts) rejects differently at different attempts before the last. */
+function varies(accepts: Int32Array, attempts: number): boolean {
+  for (let i = 1; i < attempts - 1; i++) if (accepts[i] !== accepts[0]) return true;
+  return false;
+}
+
+/** A shared scratch of at least `attempts` entries (the scan evaluates one candidate at a time). */
+function scratchFor(attempts: number): Int32Array {
+  if (acceptScratch.length < attempts) acceptScratch = new Int32Array(Math.max(attempts, acceptScratch.length * 2));
+  return acceptScratch;
+}
+
+/**
+ * The objective of `c` under its reject schedule when that is feasible and beats `single`, the best single reject
+ * set's; undefined otherwise (or where no schedule applies). Ties keep the single set, which is simpler to follow.
+ */
+export function scheduleBeats(
+  c: Candidate,
+  rttMs: number,
+  params: EvaluationParams,
+  single: number,
+  metrics: Metrics,
+): number | undefined {
+  if (!schedulable(params)) return undefined;
+  const accepts = scratchFor(params.maxAttempts);
+  evaluateSchedule(c, rttMs, params, metrics, accepts);
+  if (!metrics.feasible || !varies(accepts, params.maxAttempts)) return undefined;
+  return metrics.value < single * (1 - SCHEDULE_MARGIN) ? metrics.value : undefined;
+}
+
+/** Relative margin by which a schedule must beat the single reject set (rounding, not economics). */
+const SCHEDULE_MARGIN = 1e-9;
+
+/**
+ * The CPUs a placement rejects at its `attempt`-th attempt (1-based) before the last: its `rejectCpus`, narrowed by
+ * the last relaxation that has begun.
+ * @example rejectCpusAt({ rejectCpus: ['a', 'b'], relaxations: [{ fromAttempt: 4, rejectCpus: ['b'] }] }, 5); // ['b']
+ */
+export function rejectCpusAt(
+  placement: Pick<Placement, 'rejectCpus' | 'relaxations'>,
+  attempt: number,
+): readonly CpuKey[] {
+  let cpus = placement.rejectCpus;
+  for (const stage of placement.relaxations ?? []) if (stage.fromAttempt <= attempt) cpus = stage.rejectCpus;
+  return cpus;
+}
