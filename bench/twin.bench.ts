@@ -6,6 +6,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { runTwinExperiment, type TwinRun } from '../lib/twin/experiment';
 import { startLambdaApi } from '../lib/twin/lambda-api';
 import { memorylessBound } from '../lib/twin/memoryless-bound';
+import { formatPacing } from '../lib/twin/pacing-report';
 import { twinReport } from '../lib/twin/report';
 import { loadScenario, type Scenario } from '../lib/twin/scenario';
 import { generateScenario } from '../lib/twin/scenario-generator';
@@ -180,6 +181,8 @@ export async function targetTables(): Promise<void> {
     }
     const bounds = memorylessBound(scenario, { days, rejectMode: run.rejectMode });
     console.log(`\n${formatStrategyChecks(run, bounds)}`);
+    const pacing = formatPacing(run);
+    if (pacing !== '') console.log(pacing);
     summaries.push(scenarioChecksOf(run, bounds));
   }
   console.log(

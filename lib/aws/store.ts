@@ -23,7 +23,16 @@ import {
   storedAggregate,
 } from '../contracts/table-records';
 import { PASSIVE_WINDOW_MS } from '../core/passive-evidence';
-import type { Characterization, CpuCounts, CpuKey, PollAggregate, ProfileKey, WorkloadProfile } from '../core/types';
+import type {
+  Arch,
+  Characterization,
+  CpuCounts,
+  CpuKey,
+  PollAggregate,
+  ProfileKey,
+  WorkloadProfile,
+} from '../core/types';
+import { characterizationArch } from '../core/zone-mix';
 import { InvalidRecordError, PollOutOfOrderError, RunFinishedError, RunNotFoundError } from './store-errors';
 
 export type { CharacterizationExtra, RecordPollResult };
@@ -318,7 +327,7 @@ export class SkyStore {
         TableName: this.tableName,
         Item: {
           pk: keys.zone(characterization.azId),
-          sk: keys.characterization(characterization.measuredAt),
+          sk: keys.characterization(characterization.measuredAt, characterizationArch(characterization)),
           type: ITEM_TYPES.characterization,
           ...body,
         },
@@ -336,7 +345,12 @@ export class SkyStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: keys.zone(characterization.azId), sk: keys.latest, type: ITEM_TYPES.latest, ...body },
+          Item: {
+            pk: keys.zone(characterization.azId),
+            sk: keys.latestOf(characterizationArch(characterization)),
+            type: ITEM_TYPES.latest,
+            ...body,
+          },
           ConditionExpression: 'attribute_not_exists(pk) OR measuredAt <= :at',
           ExpressionAttributeValues: { ':at': characterization.measuredAt },
         }),
@@ -347,7 +361,7 @@ export class SkyStore {
     }
   }
 
-  /** Every zone's `LATEST` characterization, in one query of the type index. */
+  /** Every zone's `LATEST` characterization of every sampled architecture, in one query of the type index. */
   async latestCharacterizations(): Promise<Characterization[]> {
     const items = await this.queryAll({
       TableName: this.tableName,
@@ -359,19 +373,20 @@ export class SkyStore {
     return items.map((item) => toCharacterization(item));
   }
 
-  /** One zone's `LATEST` characterization (strongly consistent), or undefined. */
-  async latestCharacterization(azId: string): Promise<Characterization | undefined> {
-    return (await this.latestCharacterizationRecord(azId))?.characterization;
+  /** One zone's `LATEST` characterization of an architecture (strongly consistent), or undefined. */
+  async latestCharacterization(azId: string, arch: Arch = 'x86_64'): Promise<Characterization | undefined> {
+    return (await this.latestCharacterizationRecord(azId, arch))?.characterization;
   }
 
-  /** One zone's `LATEST` with what the sampling stored beside it (run id, next sampling time). */
+  /** One zone's `LATEST` of an architecture with what the sampling stored beside it (run id, next sampling time). */
   async latestCharacterizationRecord(
     azId: string,
+    arch: Arch = 'x86_64',
   ): Promise<({ readonly characterization: Characterization } & CharacterizationExtra) | undefined> {
     const out = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { pk: keys.zone(azId), sk: keys.latest },
+        Key: { pk: keys.zone(azId), sk: keys.latestOf(arch) },
         ConsistentRead: true,
       }),
     );
@@ -381,16 +396,16 @@ export class SkyStore {
     return { characterization: toCharacterization(out.Item), ...(extra as CharacterizationExtra) };
   }
 
-  /** A zone's characterization history, oldest first (newest first with `newestFirst`). */
+  /** A zone's characterization history of one architecture, oldest first (newest first with `newestFirst`). */
   async characterizations(
     azId: string,
-    options: { readonly limit?: number; readonly newestFirst?: boolean } = {},
+    options: { readonly limit?: number; readonly newestFirst?: boolean; readonly arch?: Arch } = {},
   ): Promise<Characterization[]> {
     const items = await this.queryAll(
       {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :char)',
-        ExpressionAttributeValues: { ':pk': keys.zone(azId), ':char': 'CHAR#' },
+        ExpressionAttributeValues: { ':pk': keys.zone(azId), ':char': keys.characterizationPrefix(options.arch) },
         ScanIndexForward: !options.newestFirst,
       },
       options.limit,
@@ -653,6 +668,10 @@ function checkedCharacterization(
   extra: CharacterizationExtra,
 ): Characterization & CharacterizationExtra {
   requireText('azId', characterization.azId);
+  const arch: unknown = characterization.arch;
+  if (arch !== undefined && arch !== 'x86_64' && arch !== 'arm64') {
+    throw new InvalidRecordError('arch', arch, 'x86_64 or arm64 (absent: x86_64)');
+  }
   if (Number.isNaN(Date.parse(characterization.measuredAt))) {
     throw new InvalidRecordError('measuredAt', characterization.measuredAt, 'an ISO-8601 time');
   }

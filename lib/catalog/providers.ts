@@ -64,6 +64,11 @@ export interface ProviderInfo {
    * 6 MB: a longer answer would not reach the caller whole, so the router refuses it as an error.
    */
   readonly maxResultBytes?: number;
+  /**
+   * Largest request body a function accepts, bytes, where the provider documents a limit below Lambda's 6 MB: the
+   * router refuses a larger request before sending it.
+   */
+  readonly maxInputBytes?: number;
 }
 
 /**
@@ -157,6 +162,9 @@ export const DIGITALOCEAN_FUNCTIONS: ProviderInfo = {
   // activation result limit of Apache OpenWhisk, which DigitalOcean Functions run (apache/openwhisk#566 set it
   // at 1 MB and has the invoker reject a larger result with an error rather than pass it on).
   maxResultBytes: 1_048_576,
+  // "The maximum size of input parameters is 1 MB" (Functions Limits, above): the request body becomes the
+  // action's parameters, read as 2^20 bytes of it like the result limit.
+  maxInputBytes: 1_048_576,
 };
 
 /** Every provider in the catalog besides AWS Lambda. */

@@ -5,6 +5,7 @@ import { regionFacts, regionOfAzId } from '../catalog';
 import { FUNCTION_ENV } from '../contracts';
 import type { RankedTarget } from '../core/router';
 import type { Characterization, Placement } from '../core/types';
+import { characterizationArch } from '../core/zone-mix';
 import { externalZonesFromEnv, withExternalZones } from '../providers';
 import { formatMix, shortCpuLabel, textTable, wrapText } from '../report/format';
 import type { RouterConfig } from '../routing/config';
@@ -115,7 +116,11 @@ export async function runPlan(
   const first = ranked.findIndex((r) => r.target.functionName === chosen.target.functionName);
   const ordered = first > 0 ? [ranked[first]!, ...ranked.slice(0, first), ...ranked.slice(first + 1)] : ranked;
   const candidates = ordered.slice(0, options.top).map((target, i): PlanRow => {
-    const characterization = view.zones.find((z) => z.azId === target.target.azId);
+    const zone = view.zones.filter((z) => z.azId === target.target.azId);
+    // the target's architecture's own characterization, else the zone's x86_64 one (arm64 never sampled)
+    const characterization =
+      zone.find((z) => characterizationArch(z) === target.target.arch) ??
+      zone.find((z) => characterizationArch(z) === 'x86_64');
     const passive = view.passive?.[target.target.azId];
     const passiveInstances = passive ? Object.values(passive).reduce((a, b) => a + Math.max(b, 0), 0) : 0;
     return {

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { REJECT_MODES } from '../core/reject-mode';
+import type { Arch } from '../core/types';
 import { prepareOutFile } from '../report/out-dir';
 import { DEFAULT_TWIN_MAX_SLOWDOWN, type RejectMode, runTwinExperiment, type TwinRun } from '../twin/experiment';
 import { memorylessBound } from '../twin/memoryless-bound';
@@ -26,7 +27,20 @@ interface TwinCliOptions {
   readonly seed?: number;
   readonly out?: string;
   readonly workers?: number;
+  readonly sampledArchitectures?: readonly Arch[];
   readonly progress: boolean;
+}
+
+/** A comma-separated list of distinct architectures, as the mesh's `sampledArchitectures` takes. */
+function archList(value: string): Arch[] {
+  const items = value.split(',').map((item) => item.trim());
+  const bad = items.find((item) => item !== 'x86_64' && item !== 'arm64');
+  if (bad !== undefined || items.length === 0 || new Set(items).size !== items.length) {
+    throw new InvalidArgumentError(
+      `must be a comma-separated list of distinct architectures from x86_64, arm64, got "${value}"`,
+    );
+  }
+  return items as Arch[];
 }
 
 function positiveInt(value: string): number {
@@ -123,6 +137,11 @@ export function registerTwinCommand(program: Command): void {
     )
     .option('--out <file>', 'also write the rich per-day results (characterizations, bursts, drift) as JSON')
     .option('--workers <n>', 'worker threads to split the strategies over (results do not depend on it)', positiveInt)
+    .option(
+      '--sampled-architectures <list>',
+      "fleets the sampling measures each day, as the mesh's sampledArchitectures: x86_64,arm64 adds each zone's arm64 fleet where the scenario has arm64 fleets (default: every architecture the run deploys)",
+      archList,
+    )
     .option('--no-progress', 'no progress on stderr')
     .action(async (options: TwinCliOptions, command: Command) => {
       if (options.out) prepareOutFile(options.out);
@@ -137,6 +156,7 @@ export function registerTwinCommand(program: Command): void {
           ...(options.waves !== undefined ? { waves: options.waves } : {}),
           ...(options.maxSlowdown !== undefined ? { maxSlowdown: options.maxSlowdown } : {}),
           ...(options.days !== undefined ? { days: options.days } : {}),
+          ...(options.sampledArchitectures ? { sampledArchitectures: options.sampledArchitectures } : {}),
           workers: options.workers ?? Math.max(1, Math.min(2, availableParallelism())),
           ...(progress ? { onProgress: progress.update } : {}),
         });

@@ -16,15 +16,18 @@ const fixed = (x: number | undefined, digits: number): string => (x === undefine
  * its columns. `zoneNames` adds the AZ name beside each AZ ID where the scenario gives one.
  */
 export function formatTwinTable(report: TwinReport, zoneNames: Readonly<Record<string, string>> = {}): string {
-  const zones = [...new Set(report.sampling.map((s) => s.azId))];
+  // one row per zone and sampled fleet (x86_64, then the zone's arm64 fleet where it was sampled)
+  const fleetOf = (s: { azId: string; arch?: string }): string => (s.arch ? `${s.azId} ${s.arch}` : s.azId);
+  const fleets = [...new Set(report.sampling.map((s) => fleetOf(s)))];
   const days = new Set(report.sampling.map((s) => s.day)).size;
   const sampling = textTable(
     ['zone', 'polls', 'polls to 95%', 'saturated at', 'stopped', 'cost/day'],
-    zones.map((azId) => {
-      const rows = report.sampling.filter((s) => s.azId === azId);
+    fleets.map((fleet) => {
+      const rows = report.sampling.filter((s) => fleetOf(s) === fleet);
+      const { azId, arch } = rows[0];
       const reasons = [...new Set(rows.map((r) => r.stoppedBy))].join(', ');
       return [
-        zoneNames[azId] ? `${azId} (${zoneNames[azId]})` : azId,
+        `${zoneNames[azId] ? `${azId} (${zoneNames[azId]})` : azId}${arch ? ` ${arch}` : ''}`,
         fixed(mean(rows.map((r) => r.polls)), 1),
         fixed(mean(rows.flatMap((r) => (r.pollsTo95 === null ? [] : [r.pollsTo95]))), 1),
         fixed(mean(rows.flatMap((r) => (r.saturatedAtPoll === null ? [] : [r.saturatedAtPoll]))), 1),
@@ -38,7 +41,9 @@ export function formatTwinTable(report: TwinReport, zoneNames: Readonly<Record<s
     `Means over ${days} day${days === 1 ? '' : 's'}. polls: polls per sampling run. polls to 95%: polls until ` +
     'the cumulative mix was within 5 APE of the true mix (– when never). saturated at: the poll at which ' +
     'more than half of the requests failed (– when no poll did). stopped: why the stopping rule stopped ' +
-    '(converged, saturated, capped-polls, capped-cost). cost/day: what one sampling run cost.';
+    "(converged, saturated, capped-polls, capped-cost). cost/day: what one sampling run cost. A zone's arm64 " +
+    'fleet, sampled by its arm64 samplers, has a row of its own ("arm64"); the sum of cost/day over the rows is ' +
+    'what sampling costs the deployment a day.';
 
   const strategies = TWIN_STRATEGIES.filter((s) => s !== 'baseline' && report.routing.some((r) => r.strategy === s));
   const workloads = [...new Set(report.routing.map((r) => r.workload))];

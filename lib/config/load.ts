@@ -115,6 +115,7 @@ function normalize(config: SkyConfig): SkyConfig {
     architectures: Object.freeze([...config.architectures]),
     regions: config.regions === 'all' ? 'all' : Object.freeze([...config.regions]),
     ...(config.zones ? { zones: Object.freeze([...config.zones]) } : {}),
+    ...(config.sampledArchitectures ? { sampledArchitectures: Object.freeze([...config.sampledArchitectures]) } : {}),
   });
 }
 

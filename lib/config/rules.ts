@@ -69,6 +69,10 @@ export const KEY_RULES: { readonly [K in keyof SkyConfig]-?: KeyRule } = {
     z.enum(['x86_64', 'arm64']),
     'a non-empty list of distinct architectures from "x86_64", "arm64"',
   ),
+  sampledArchitectures: nonEmptyDistinctList(
+    z.enum(['x86_64', 'arm64']),
+    'a non-empty list of distinct architectures from "x86_64", "arm64", each also in architectures',
+  ),
   samplersPerZone: samplingSetting('samplersPerZone'),
   samplersPerPoll: samplingSetting('samplersPerPoll'),
   samplerMemoryMb: samplingSetting('samplerMemoryMb'),

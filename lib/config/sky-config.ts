@@ -15,6 +15,13 @@ export interface SkyConfig {
   readonly memorySizes: readonly number[];
   /** Architectures of the dynamic functions. @default ['x86_64', 'arm64'] */
   readonly architectures: readonly Arch[];
+  /**
+   * Architectures whose fleets each zone's samplers measure: a set of samplers and a sampling state machine
+   * per architecture and zone, each storing its own characterization. An architecture the router places on
+   * but does not sample is known only from the calls routed there. Each must be one of `architectures`.
+   * @default - the dynamic functions' `architectures`
+   */
+  readonly sampledArchitectures?: readonly Arch[];
   /** Sampler endpoints per zone (distinct code and memory each). @default 100 */
   readonly samplersPerZone: number;
   /** Sampler endpoints one poll spreads its requests over. @default 10 */

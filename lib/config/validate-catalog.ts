@@ -55,6 +55,18 @@ export function catalogProblems(config: SkyConfig, valid: ReadonlySet<keyof SkyC
     }
   }
 
+  if (valid.has('sampledArchitectures') && valid.has('architectures') && config.sampledArchitectures) {
+    for (const arch of config.sampledArchitectures) {
+      if (config.architectures.includes(arch)) continue;
+      problems.push({
+        key: 'sampledArchitectures',
+        value: arch,
+        allowed: `architectures of the dynamic functions (${config.architectures.join(', ')})`,
+        hint: `no dynamic function runs on ${arch}, so nothing could use its characterization; add it to architectures or drop it here`,
+      });
+    }
+  }
+
   if (valid.has('samplerMemoryMb') && valid.has('samplersPerZone')) {
     const last = topSamplerMemoryMb(config);
     if (last > LAMBDA_MEMORY_MB.max) {

@@ -177,6 +177,11 @@ export function samplerMemoryOf(
 export const SamplingSettingsSchema = z
   .object({
     samplersPerZone: SAMPLING_SETTING_RULES.samplersPerZone.schema,
+    /**
+     * Architecture of the samplers the run polls, and so of the fleet its characterization describes: a zone
+     * has a state machine per sampled architecture. Absent: x86_64 (as in executions of older definitions).
+     */
+    samplerArch: z.enum(['x86_64', 'arm64']).optional(),
     // Defaulted: executions started by a definition older than this setting carry no value for it.
     samplersPerPoll: SAMPLING_SETTING_RULES.samplersPerPoll.schema.default(1),
     samplerMemoryMb: SAMPLING_SETTING_RULES.samplerMemoryMb.schema,

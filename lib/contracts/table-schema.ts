@@ -1,3 +1,5 @@
+import type { Arch } from '../core/types';
+
 /**
  * The single DynamoDB table's key schema (DESIGN.md, "Data model"). Constants only, so the
  * CDK stacks that create the table and the store that reads it cannot drift apart.
@@ -23,10 +25,25 @@ export const ITEM_TYPES = {
   passive: 'PASSIVE',
 } as const;
 
+/**
+ * Sort-key prefix of a zone's characterizations of one architecture: none for x86_64 (the records written
+ * before arm64 fleets were sampled keep their keys), `ARCH#<arch>#` for the others, so that a zone's x86_64
+ * history (`CHAR#…`) and each other architecture's (`ARCH#arm64#CHAR#…`) are read apart by prefix.
+ */
+function archPrefix(arch: Arch): string {
+  return arch === 'x86_64' ? '' : `ARCH#${arch}#`;
+}
+
 export const keys = {
   zone: (azId: string) => `ZONE#${azId}`,
-  characterization: (isoTime: string) => `CHAR#${isoTime}`,
+  /** A characterization in the zone's history of one architecture (x86_64: `CHAR#<time>`). */
+  characterization: (isoTime: string, arch: Arch = 'x86_64') => `${archPrefix(arch)}CHAR#${isoTime}`,
+  /** Where a zone's history of one architecture's characterizations begins. */
+  characterizationPrefix: (arch: Arch = 'x86_64') => `${archPrefix(arch)}CHAR#`,
+  /** The zone's x86_64 `LATEST`; `latestOf` names every architecture's. */
   latest: 'LATEST',
+  /** The `LATEST` characterization of one architecture: `LATEST` (x86_64), `ARCH#arm64#LATEST`. */
+  latestOf: (arch: Arch = 'x86_64') => `${archPrefix(arch)}LATEST`,
   /** A zone's passive counts written before they were dated (read, never written any more). */
   passive: 'PASSIVE',
   /** A zone's passive counts of one UTC day (`PASSIVE#2026-11-30`). */

@@ -1,6 +1,7 @@
 import { wattsOf } from './carbon';
 import { type AttemptChain, attemptChain, billedDurationMs, usdPerBilledMs } from './cost-model';
 import { dynamicFunctionName } from './naming';
+import { type RenewedCall, renewOverUses } from './pool-renewal';
 import type { Arch, CpuKey, RegionFacts, Target } from './types';
 
 /**
@@ -197,6 +198,7 @@ export function newMetrics(): Metrics {
 
 /** Scratch of `evaluateSums` (it runs for every candidate and reject set, so it allocates nothing). */
 const CHAIN: AttemptChain = { attempts: 1, freshBeforeLast: 1, lastReach: 0, returnedRetries: 0 };
+const RENEWED: RenewedCall = { runtimeMs: 0, searchShare: 1, laterShare: 0 };
 
 /**
  * Fills `out` with the expected metrics for reject share q, accepted sum Σ_{c∉B} p_c T_c and
@@ -228,15 +230,28 @@ export function evaluateSums(
     return out;
   }
   const lastMs = (1 - lastReturn) * freshMs + lastReturn * keptMs;
-  const runtimeMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
-  return metricsOfAttempts(c, attempts, runtimeMs, chain.returnedRetries, rttMs, p, out);
+  const loneMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
+  // A call whose last attempt meets a refused CPU runs there once; the worker's next call refuses it and searches again.
+  const endsRefused = m <= 1 ? 0 : chain.lastReach * (lastReturn + (1 - lastReturn) * q);
+  // A later search starts with the refused warm instance: a call whose first attempt was refused (q), without INIT.
+  const renewed = renewOverUses(p.usesPerInstance, loneMs, keptMs, endsRefused, RENEWED, q > 0 ? endsRefused / q : 0);
+  if (renewed.laterShare <= 0 || q <= 0) {
+    return metricsOfAttempts(c, attempts, renewed.runtimeMs, chain.returnedRetries, rttMs, p, out, renewed.searchShare);
+  }
+  const first = renewed.searchShare - renewed.laterShare;
+  const retries = (attempts - 1) * (first + renewed.laterShare / q);
+  const newInstances =
+    (newInstancesPerRequest(attempts, p) - chain.returnedRetries) * first +
+    ((attempts - 1 - chain.returnedRetries) / q) * renewed.laterShare;
+  return metricsOfSearches(c, renewed.runtimeMs, retries, newInstances, rttMs, p, out);
 }
 
 /**
  * Fills `out` from a call's expected attempts, expected billed runtime of its accepted attempt and expected retries
  * that met an instance the call left warm (no INIT): the billing, latency and objective every reject policy is priced
  * by (`evaluateSums` for one reject set, `evaluateSchedule` for a reject set per attempt). The rejections and INITs
- * of finding an instance are shared by the `usesPerInstance` calls it serves. Allocation-free.
+ * of finding an instance are paid by `searchShare` of the calls (by default one in `usesPerInstance`, the calls it
+ * serves; see `pool-renewal.ts`). Allocation-free.
  */
 export function metricsOfAttempts(
   c: Candidate,
@@ -246,10 +261,23 @@ export function metricsOfAttempts(
   rttMs: number,
   p: EvaluationParams,
   out: Metrics,
+  searchShare: number = 1 / p.usesPerInstance,
 ): Metrics {
-  const uses = p.usesPerInstance;
-  const retries = (attempts - 1) / uses;
-  const newInstances = (newInstancesPerRequest(attempts, p) - returnedRetries) / uses;
+  const retries = (attempts - 1) * searchShare;
+  const newInstances = (newInstancesPerRequest(attempts, p) - returnedRetries) * searchShare;
+  return metricsOfSearches(c, runtimeMs, retries, newInstances, rttMs, p, out);
+}
+
+/** Fills `out` from a call's expected billed runtime and its share of the searches' rejected attempts and new instances. */
+function metricsOfSearches(
+  c: Candidate,
+  runtimeMs: number,
+  retries: number,
+  newInstances: number,
+  rttMs: number,
+  p: EvaluationParams,
+  out: Metrics,
+): Metrics {
   const billedMs = runtimeMs + rejectedAttemptMs(p.holdMs) * retries + newInstances * p.initBilledMs;
   const attemptsPerCall = 1 + retries;
   const costUsd = billedMs * c.usdPerMs + attemptsPerCall * c.usdPerRequest;

@@ -23,6 +23,7 @@ export * from './naming';
 export * from './objectives';
 export * from './pacing';
 export * from './placement-scope';
+export * from './pool-renewal';
 export * from './profiles';
 export * from './profiling-plan';
 export * from './reject-mode';

@@ -15,10 +15,14 @@ export function dynamicFunctionName(azId: string, arch: Arch, memoryMb: number):
   return `sky-${azId}-${arch}-${memoryMb}`;
 }
 
-/** `sky-smp-<azId>-<nn>`, e.g. `sky-smp-usw1-az1-07`; two digits up to 100 samplers, three beyond. */
-export function samplerFunctionName(azId: string, index: number, samplersPerZone = 100): string {
+/**
+ * `sky-smp-<azId>-<nn>` for an x86_64 sampler, e.g. `sky-smp-usw1-az1-07`, and `sky-smp-<arch>-<azId>-<nn>`
+ * for another architecture's (`sky-smp-arm64-usw1-az1-07`): two digits up to 100 samplers, three beyond. The
+ * architecture comes before the zone, because a provider zone's ID may itself end in `-arm64`.
+ */
+export function samplerFunctionName(azId: string, index: number, samplersPerZone = 100, arch: Arch = 'x86_64'): string {
   const width = samplersPerZone > 100 ? 3 : 2;
-  return `sky-smp-${azId}-${String(index).padStart(width, '0')}`;
+  return `sky-smp-${arch === 'x86_64' ? '' : `${arch}-`}${azId}-${String(index).padStart(width, '0')}`;
 }
 
 /** The fan-out tree's function in a zone's sampler stack. */
@@ -31,9 +35,9 @@ export function samplingStepsFunctionName(azId: string): string {
   return `sky-steps-${azId}`;
 }
 
-/** The sampling state machine of a zone. */
-export function samplingStateMachineName(azId: string): string {
-  return `sky-sampling-${azId}`;
+/** The sampling state machine of a zone's fleet of one architecture: `sky-sampling-<azId>` (x86_64), `sky-sampling-<azId>-arm64`. */
+export function samplingStateMachineName(azId: string, arch: Arch = 'x86_64'): string {
+  return `sky-sampling-${azId}${arch === 'x86_64' ? '' : `-${arch}`}`;
 }
 
 /** The router function in the control stack. */
@@ -41,7 +45,7 @@ export const ROUTER_FUNCTION_NAME = 'sky-router';
 
 export type ParsedFunctionName =
   | { readonly kind: 'dynamic'; readonly azId: string; readonly arch: Arch; readonly memoryMb: number }
-  | { readonly kind: 'sampler'; readonly azId: string; readonly index: number }
+  | { readonly kind: 'sampler'; readonly azId: string; readonly index: number; readonly arch: Arch }
   | { readonly kind: 'fanout'; readonly azId: string }
   | { readonly kind: 'steps'; readonly azId: string }
   | { readonly kind: 'router' };
@@ -75,7 +79,10 @@ const PATTERNS: ReadonlyArray<[RegExp, (m: RegExpMatchArray) => ParsedFunctionNa
     new RegExp(`^sky-${AZ_ID}-(x86_64|arm64)-(\\d+)$`),
     (m) => ({ kind: 'dynamic', azId: m[1], arch: m[2] as Arch, memoryMb: Number(m[3]) }),
   ],
-  [new RegExp(`^sky-smp-${AZ_ID}-(\\d{2,3})$`), (m) => ({ kind: 'sampler', azId: m[1], index: Number(m[2]) })],
+  [
+    new RegExp(`^sky-smp-(?:(arm64)-)?${AZ_ID}-(\\d{2,3})$`),
+    (m) => ({ kind: 'sampler', azId: m[2], index: Number(m[3]), arch: (m[1] as Arch | undefined) ?? 'x86_64' }),
+  ],
   [new RegExp(`^sky-fan-${AZ_ID}$`), (m) => ({ kind: 'fanout', azId: m[1] })],
   [new RegExp(`^sky-steps-${AZ_ID}$`), (m) => ({ kind: 'steps', azId: m[1] })],
   [/^sky-router$/, () => ({ kind: 'router' })],

@@ -369,9 +369,11 @@ export class Router {
 
   /** Instances behind a zone's mix in the given view: its characterization's and its passive counts. */
   private knownInstances(azId: string): number {
-    const measured = this.baseView.zones.find((z) => z.azId === azId)?.instancesSeen ?? 0;
+    let total = 0;
+    // one characterization per sampled architecture
+    for (const z of this.baseView.zones)
+      if (z.azId === azId && Number.isFinite(z.instancesSeen)) total += z.instancesSeen;
     const passive = this.baseView.passive?.[azId];
-    let total = Number.isFinite(measured) ? measured : 0;
     if (passive) for (const cpu of Object.keys(passive)) if (passive[cpu] > 0) total += passive[cpu];
     return total;
   }

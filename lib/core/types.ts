@@ -66,6 +66,11 @@ export interface Characterization {
   readonly azId: string;
   readonly region: string;
   /**
+   * Architecture of the fleet the samplers measured: a zone has one characterization per sampled
+   * architecture. Absent: x86_64 (the samplers' only architecture before arm64 fleets were sampled).
+   */
+  readonly arch?: Arch;
+  /**
    * Distinct hosts seen per CPU key (instances per CPU key when the samplers reported no hosts,
    * and in characterizations written before host counting).
    */

@@ -26,6 +26,11 @@ export interface ResolvedZone {
 
 type Shares = Map<CpuKey, number>;
 
+/** The architecture of the fleet a characterization measured (absent: x86_64). */
+export function characterizationArch(zone: Pick<Characterization, 'arch'>): Arch {
+  return zone.arch ?? 'x86_64';
+}
+
 /** The APE bound at which a measured mix is trusted as much as a region average (confidence 0.5). */
 export const REGION_AVERAGE_EQUIVALENT_APE = 25;
 
@@ -128,15 +133,22 @@ function toMix(shares: Shares, source: MixSource, confidence = PRIOR_CONFIDENCE[
  * empty, the characterized zones are taken as deployed.
  */
 export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZone[] {
-  const byZone = new Map<string, Characterization>();
-  for (const zone of view.zones) byZone.set(zone.azId, zone);
+  // One characterization per zone × sampled architecture; a zone whose arm64 fleet was never sampled
+  // reads its arm64 CPUs (if any) from its x86_64 characterization, as before arm64 sampling.
+  const byZoneArch = new Map<string, Characterization>();
+  for (const zone of view.zones) byZoneArch.set(`${zone.azId}|${characterizationArch(zone)}`, zone);
+  const characterizationFor = (azId: string, arch: Arch): Characterization | undefined =>
+    byZoneArch.get(`${azId}|${arch}`) ?? byZoneArch.get(`${azId}|x86_64`);
   const deployed =
     view.deployed.length > 0 ? view.deployed : view.zones.map((z) => ({ azId: z.azId, region: z.region }));
   const ageOf = (zone: Characterization): number => view.now - Date.parse(zone.measuredAt);
   const isFresh = (zone: Characterization): boolean => !(ageOf(zone) > staleAfterMs);
 
   const priorFor = (arch: Arch, azId: string, region: string): { shares: Shares; source: MixSource } => {
-    const others = view.zones.filter((z) => z.azId !== azId);
+    const others = [...new Set(view.zones.map((z) => z.azId))]
+      .filter((id) => id !== azId)
+      .map((id) => characterizationFor(id, arch))
+      .filter((z): z is Characterization => z !== undefined);
     const pick = (zones: readonly Characterization[]): Shares | undefined => {
       const fresh = zones.filter(isFresh);
       const use = fresh.length > 0 ? fresh : zones;
@@ -155,11 +167,11 @@ export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZ
     if (seen.has(azId)) continue;
     seen.add(azId);
     const notes: Record<Arch, string[]> = { x86_64: [], arm64: [] };
-    const zone = byZone.get(azId);
     const mixes = {} as Record<Arch, ZoneMix>;
     const passiveCounts = view.passive?.[azId];
-    const evidence = zone ? evidenceCounts(zone) : undefined;
     for (const arch of ['x86_64', 'arm64'] as const) {
+      const zone = characterizationFor(azId, arch);
+      const evidence = zone ? evidenceCounts(zone) : undefined;
       const measured = evidence ? countsOf(evidence, arch) : undefined;
       const passive = passiveCounts ? countsOf(passiveCounts, arch) : undefined;
       if (!measured && passive) {

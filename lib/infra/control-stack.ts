@@ -134,7 +134,7 @@ export class ControlStack extends Stack {
     });
     const endpoints = props.endpoints ?? [];
     // Fails synth with the field at fault, as the router would fail at its first call.
-    parseExternalZones(endpoints, 'endpoints');
+    const externalZones = parseExternalZones(endpoints, 'endpoints').map((zone) => zone.azId);
     const invoke = invokeMeshStatements(this, props.mesh, architectures, memorySizes);
     const secrets = endpointSecretsStatement(this, endpoints);
     this.routerRole = new ExecutionRole(this, 'RouterRole', {
@@ -175,7 +175,7 @@ export class ControlStack extends Stack {
     // IAM auth: the URL answers only SigV4-signed requests of principals allowed lambda:InvokeFunctionUrl.
     this.routerUrl = this.router.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
 
-    this.dashboard = new SkyDashboard(this, 'Dashboard', { regions });
+    this.dashboard = new SkyDashboard(this, 'Dashboard', { regions, externalZones });
 
     new CfnOutput(this, 'RouterUrl', { value: this.routerUrl.url, description: 'IAM-authenticated router URL' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

@@ -55,7 +55,10 @@ export interface RegionMeshShape {
 /** Counts of one zone sampler stack. */
 export interface ZoneSamplerShape {
   readonly stackName: string;
+  /** Samplers of every sampled architecture. */
   readonly samplers: number;
+  /** Sampling state machines, one per sampled architecture. @default 1 */
+  readonly stateMachines?: number;
   /** Total JSON-escaped length of the samplers' inline sources. */
   readonly inlineCodeBytes: number;
 }
@@ -75,9 +78,11 @@ export function regionMeshEstimate(shape: RegionMeshShape): { resources: number;
 /** Expected resources (including the sampling budget) and template bytes of a zone sampler stack. */
 export function zoneSamplerEstimate(shape: ZoneSamplerShape): { resources: number; templateBytes: number } {
   return {
-    resources: ZONE_SAMPLER_FIXED_RESOURCES + SAMPLING_RESOURCE_BUDGET + shape.samplers,
+    resources: ZONE_SAMPLER_FIXED_RESOURCES + SAMPLING_RESOURCE_BUDGET * (shape.stateMachines ?? 1) + shape.samplers,
     templateBytes:
-      TEMPLATE_BYTES.zoneSamplerBase + shape.samplers * TEMPLATE_BYTES.perSamplerWithoutCode + shape.inlineCodeBytes,
+      TEMPLATE_BYTES.zoneSamplerBase * (shape.stateMachines ?? 1) +
+      shape.samplers * TEMPLATE_BYTES.perSamplerWithoutCode +
+      shape.inlineCodeBytes,
   };
 }
 
@@ -106,13 +111,19 @@ export function assertRegionMeshWithinLimits(shape: RegionMeshShape): void {
 /** Throws a {@link MeshLimitError} if a zone sampler stack of this shape would break a CloudFormation limit. */
 export function assertZoneSamplerWithinLimits(shape: ZoneSamplerShape): void {
   const { resources, templateBytes } = zoneSamplerEstimate(shape);
-  const maxByResources = CLOUDFORMATION_LIMITS.resources - ZONE_SAMPLER_FIXED_RESOURCES - SAMPLING_RESOURCE_BUDGET;
+  const machines = shape.stateMachines ?? 1;
+  const maxByResources =
+    CLOUDFORMATION_LIMITS.resources - ZONE_SAMPLER_FIXED_RESOURCES - SAMPLING_RESOURCE_BUDGET * machines;
   const bytesPerSampler = TEMPLATE_BYTES.perSamplerWithoutCode + shape.inlineCodeBytes / Math.max(shape.samplers, 1);
   const maxByBytes = Math.floor(
-    (CLOUDFORMATION_LIMITS.templateBytes - TEMPLATE_BYTES.zoneSamplerBase) / bytesPerSampler,
+    (CLOUDFORMATION_LIMITS.templateBytes - TEMPLATE_BYTES.zoneSamplerBase * machines) / bytesPerSampler,
   );
-  const maxSamplers = Math.min(maxByResources, maxByBytes);
-  const fix = `It has ${shape.samplers} samplers; configure skymesh.samplersPerZone of at most ${maxSamplers}.`;
+  // samplersPerZone applies to each sampled architecture
+  const maxSamplers = Math.floor(Math.min(maxByResources, maxByBytes) / machines);
+  const fix =
+    machines > 1
+      ? `It has ${shape.samplers} samplers over ${machines} sampled architectures; configure skymesh.samplersPerZone of at most ${maxSamplers}, or fewer sampledArchitectures.`
+      : `It has ${shape.samplers} samplers; configure skymesh.samplersPerZone of at most ${maxSamplers}.`;
   if (resources > CLOUDFORMATION_LIMITS.resources) {
     throw new MeshLimitError(shape.stackName, 'resources', resources, CLOUDFORMATION_LIMITS.resources, fix);
   }

@@ -15,6 +15,8 @@ export interface SkyMeshPlan {
   readonly homeRegion: string;
   readonly memorySizes: readonly number[];
   readonly architectures: readonly Arch[];
+  /** Architectures whose fleets every AWS zone samples: samplers and a state machine per architecture. */
+  readonly sampledArchitectures: readonly Arch[];
   readonly samplersPerZone: number;
   readonly samplerMemoryMb: number;
   readonly samplerSleepMs: number;
@@ -51,6 +53,7 @@ export function meshPlanFromConfig(config: SkyConfig, account?: string): SkyMesh
     homeRegion: config.homeRegion,
     memorySizes: config.memorySizes,
     architectures: config.architectures,
+    sampledArchitectures: config.sampledArchitectures ?? config.architectures,
     samplersPerZone: config.samplersPerZone,
     samplerMemoryMb: config.samplerMemoryMb,
     samplerSleepMs: config.samplerSleepMs,
@@ -98,7 +101,8 @@ export function meshSize(plan: SkyMeshPlan): MeshSize {
   const dynamicFunctions = zones * plan.memorySizes.length * plan.architectures.length;
   const externalZones = plan.sampledExternalZones.length;
   const samplingFunctions =
-    zones * (plan.samplersPerZone + ZONE_HELPER_FUNCTIONS) + externalZones * ZONE_HELPER_FUNCTIONS;
+    zones * (plan.samplersPerZone * plan.sampledArchitectures.length + ZONE_HELPER_FUNCTIONS) +
+    externalZones * ZONE_HELPER_FUNCTIONS;
   return {
     regions: plan.mesh.length,
     zones,
@@ -125,12 +129,16 @@ export function assertMeshWithinLimits(plan: SkyMeshPlan): void {
   if (azIds.length === 0) throw new MeshPropsError('mesh', plan.mesh, 'at least one region with at least one zone');
   const longest = azIds.reduce((a, b) => (b.length > a.length ? b : a));
   let inlineCodeBytes = 0;
-  for (let index = 0; index < plan.samplersPerZone; index++) {
-    inlineCodeBytes += JSON.stringify(samplerSource({ index, azId: longest, sleepMs: plan.samplerSleepMs })).length;
+  for (const arch of plan.sampledArchitectures) {
+    for (let index = 0; index < plan.samplersPerZone; index++) {
+      const source = samplerSource({ index, azId: longest, sleepMs: plan.samplerSleepMs, arch });
+      inlineCodeBytes += JSON.stringify(source).length;
+    }
   }
   assertZoneSamplerWithinLimits({
     stackName: stackNames.zone(longest),
-    samplers: plan.samplersPerZone,
+    samplers: plan.samplersPerZone * plan.sampledArchitectures.length,
+    stateMachines: plan.sampledArchitectures.length,
     inlineCodeBytes,
   });
 }

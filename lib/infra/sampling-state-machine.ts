@@ -15,6 +15,7 @@ import {
   SamplingSettingsSchema,
 } from '../contracts';
 import { samplingStateMachineName } from '../core/naming';
+import type { Arch } from '../core/types';
 import { MeshPropsError } from './errors';
 import { acknowledgeWildcardGrants } from './nag';
 
@@ -38,6 +39,13 @@ const STATE_MACHINE_ACTIONS_ON_ANY_RESOURCE = [
 export interface SamplingStateMachineProps {
   /** The zone sampled, by AZ ID (e.g. `usw1-az1`). */
   readonly azId: string;
+  /**
+   * Architecture of the samplers this machine polls (`sky-smp-<azId>-<nn>` on x86_64,
+   * `sky-smp-arm64-<azId>-<nn>` on arm64), and so of the fleet its characterizations describe. A zone has
+   * one machine per sampled architecture (`sky-sampling-<azId>`, `sky-sampling-<azId>-arm64`).
+   * @default 'x86_64'
+   */
+  readonly samplerArch?: Arch;
   /** The zone's fan-out tree function (`sky-fan-<azId>`), which sends one poll's burst. */
   readonly fanoutFunction: lambda.IFunction;
   /** The sampling steps function (`sky-steps-<azId>`): start, record, decide, finalize, fail. */
@@ -247,10 +255,16 @@ export class SamplingStateMachine extends Construct {
     const adaptive = props.adaptiveSchedule ?? true;
     const defaults = SAMPLING_DEFAULTS;
     const sampleEveryHours = props.sampleEveryHours ?? defaults.sampleEveryHours;
-    // Samplers are x86_64 (the default architecture); an environment-agnostic stack gets the catalog's default price.
-    const price = lambdaPrice(Token.isUnresolved(region) ? 'unknown' : region, 'x86_64');
+    const samplerArch = props.samplerArch ?? 'x86_64';
+    if (samplerArch !== 'x86_64' && samplerArch !== 'arm64') {
+      throw new MeshPropsError(`${this.node.path}.samplerArch`, samplerArch, 'x86_64 or arm64');
+    }
+    // The samplers' architecture's price; an environment-agnostic stack gets the catalog's default price.
+    const price = lambdaPrice(Token.isUnresolved(region) ? 'unknown' : region, samplerArch);
     this.settings = {
       samplersPerZone: props.samplersPerZone ?? defaults.samplersPerZone,
+      // absent means x86_64, so an x86_64 machine's definition reads as before arm64 fleets were sampled
+      ...(samplerArch !== 'x86_64' ? { samplerArch } : {}),
       samplerMemoryMb: props.samplerMemoryMb ?? defaults.samplerMemoryMb,
       samplerMemoryStepMb: props.samplerMemoryStepMb ?? 1,
       samplerSleepMs: props.samplerSleepMs ?? defaults.samplerSleepMs,
@@ -412,20 +426,20 @@ export class SamplingStateMachine extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
-      stateMachineName: samplingStateMachineName(azId),
+      stateMachineName: samplingStateMachineName(azId, samplerArch),
       stateMachineType: sfn.StateMachineType.STANDARD,
       queryLanguage: jsonPath,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: Duration.hours(12),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      comment: `Progressive sampling of the CPUs behind zone ${azId}`,
+      comment: `Progressive sampling of the CPUs behind zone ${azId}${samplerArch === 'x86_64' ? '' : ` (its ${samplerArch} fleet)`}`,
     });
 
     if (props.schedule ?? true) {
       const tickMinutes = Math.round((adaptive ? sampleEveryHours / 2 : sampleEveryHours) * 60);
       this.schedule = new scheduler.Schedule(this, 'Schedule', {
-        description: `Samples zone ${azId} (${adaptive ? 'adaptive' : 'fixed'}, base ${sampleEveryHours} h)`,
+        description: `Samples zone ${azId}${samplerArch === 'x86_64' ? '' : ` ${samplerArch}`} (${adaptive ? 'adaptive' : 'fixed'}, base ${sampleEveryHours} h)`,
         schedule: scheduler.ScheduleExpression.rate(Duration.minutes(tickMinutes)),
         target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
           input: scheduler.ScheduleTargetInput.fromObject({}),

@@ -47,6 +47,14 @@ export interface SkyMeshProps {
    */
   readonly architectures?: readonly Arch[] | string;
   /**
+   * Architectures whose fleets each zone samples: `samplersPerZone` samplers and a sampling state machine per
+   * architecture and zone, each storing the fleet's own characterization, which the router reads for targets
+   * of that architecture. An architecture routed to but not sampled is known only from routed calls. Each
+   * must be one of `architectures`.
+   * @default - `architectures`
+   */
+  readonly sampledArchitectures?: readonly Arch[] | string;
+  /**
    * Sampler endpoints per zone, each with its own code and memory size.
    * @default 100
    */
@@ -205,6 +213,7 @@ export class SkyMesh extends Construct {
           samplersPerZone: plan.samplersPerZone,
           samplerMemoryMb: plan.samplerMemoryMb,
           samplerSleepMs: plan.samplerSleepMs,
+          architectures: plan.sampledArchitectures,
           logRetention,
           sampling: { ...plan.sampling, zoneIndex },
         });

@@ -9,6 +9,7 @@ import { SkyStore } from '../aws/store';
 import { regionFacts } from '../catalog';
 import { DEFAULT_SKY_CONFIG } from '../config';
 import { fanoutFunctionName, ROUTER_FUNCTION_NAME, samplingStepsFunctionName } from '../core/naming';
+import type { Arch } from '../core/types';
 import { routerInvoker, withExternalZones } from '../providers';
 import { prepareOutDir } from '../report/out-dir';
 import type { ReportData, SummaryTable, ZoneSummaryRow } from '../report/types';
@@ -46,7 +47,10 @@ import { createTable, type SynthesizedMesh, skyConfigForScenario, synthesizeMesh
 export interface LocalSkyResult {
   readonly scenario: Scenario;
   readonly summary: SummaryTable;
+  /** Each zone's sampling run of its x86_64 fleet. */
   readonly sampling: readonly ZoneSamplingResult[];
+  /** Each AWS zone's sampling run of its arm64 fleet, where arm64 fleets are sampled (`sampledArchitectures`). */
+  readonly arm64Sampling: readonly ZoneSamplingResult[];
   readonly bursts: readonly BurstResult[];
   readonly experiment?: TwinRun;
   readonly reportData: ReportData;
@@ -179,41 +183,68 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
 
     // 3. Sampling: each zone's state machine, all zones at once.
     const steps = createStepsHandler({ store, now: Date.now, metrics: NO_METRICS });
+    // One task per state machine: a zone's x86_64 fleet, and its arm64 fleet where that is sampled.
+    const fleetOf = (azId: string, arch: Arch): string => (arch === 'x86_64' ? azId : `${azId} ${arch}`);
     const sampleTasks = new Map(
-      mesh.stateMachines.map(({ azId }) => [azId, progress.task(`sample ${azId}`, config.maxPolls, { upTo: 'polls' })]),
+      mesh.stateMachines.map(({ azId, arch }) => [
+        fleetOf(azId, arch),
+        progress.task(`sample ${fleetOf(azId, arch)}`, config.maxPolls, { upTo: 'polls' }),
+      ]),
     );
     // A zone on another provider is polled by its own fan-out, configured from its stack's environment.
     const lambdaInvoker = sdkInvoker(servers.lambda, { maxSockets: o.concurrency * scenario.zones.length });
     for (const { azId, environment } of mesh.externalFanouts) {
       servers.api.register(fanoutFunctionName(azId), externalFanout(environment, lambdaInvoker, providers.secrets));
     }
-    for (const { azId } of mesh.stateMachines) {
-      let recorded = 0;
+    // A zone's steps function serves each of its state machines; the settings say which fleet a step is of.
+    for (const azId of new Set(mesh.stateMachines.map((m) => m.azId))) {
+      const recorded = new Map<string, number>();
       servers.api.register(samplingStepsFunctionName(azId), (async (event) => {
         const answer = await steps(event);
-        // Each Record step is one poll stored: the zone's bar counts them against the poll cap.
-        if ((event as { step?: unknown }).step === 'record') sampleTasks.get(azId)?.update(++recorded);
+        // Each Record step is one poll stored: the fleet's bar counts them against the poll cap.
+        const e = event as { step?: unknown; settings?: { samplerArch?: Arch } };
+        if (e.step === 'record') {
+          const fleet = fleetOf(azId, e.settings?.samplerArch ?? 'x86_64');
+          recorded.set(fleet, (recorded.get(fleet) ?? 0) + 1);
+          sampleTasks.get(fleet)?.update(recorded.get(fleet) ?? 0);
+        }
         return answer;
       }) as PlainHandler);
     }
     const runStamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const sampling = await step('sampling', () =>
+    const sampled = await step('sampling', () =>
       Promise.all(
-        mesh.stateMachines.map(({ azId, region, machineRegion, definition }) =>
+        mesh.stateMachines.map(({ azId, arch, region, machineRegion, definition }) =>
           sampleZoneLocally(
-            { azId, region, machineRegion, definition, trueMix: trueMixOf(scenario, azId, 0) },
-            { lambdaEndpoint: servers.api.endpoint, store, executionName: `local-${azId}-${runStamp}` },
-            sampleTasks.get(azId),
+            { azId, arch, region, machineRegion, definition, trueMix: trueMixOf(scenario, azId, 0, arch) },
+            {
+              lambdaEndpoint: servers.api.endpoint,
+              store,
+              executionName: `local-${fleetOf(azId, arch).replace(' ', '-')}-${runStamp}`,
+            },
+            sampleTasks.get(fleetOf(azId, arch)),
           ),
         ),
       ),
     );
-    const failed = sampling.filter((s) => s.status === 'FAILED' || !s.characterization);
+    const sampling = sampled.filter((s) => s.arch === 'x86_64');
+    const arm64Sampling = sampled.filter((s) => s.arch === 'arm64');
+    // A zone's arm64 run may store nothing: a zone without an arm64 fleet throttles every sampler.
+    const failed = [...sampling.filter((s) => !s.characterization), ...sampled.filter((s) => s.status === 'FAILED')];
     if (failed.length > 0) {
       throw new LocalSkyError(
         'sampling',
-        failed.map((s) => `${s.azId}: ${s.error ?? 'no characterization stored'}`).join('; '),
+        failed.map((s) => `${fleetOf(s.azId, s.arch)}: ${s.error ?? 'no characterization stored'}`).join('; '),
       );
+    }
+    if (arm64Sampling.length > 0) {
+      const usd = (n: number): string => `$${n.toFixed(4)}`;
+      const runs = arm64Sampling.map((s) =>
+        s.characterization
+          ? `${s.azId} ${s.characterization.instancesSeen} instances, ${usd(s.characterization.costUsd)}`
+          : `${s.azId} none stored (no arm64 instance started)`,
+      );
+      progress.log(`arm64 fleets sampled: ${runs.join('; ')}`);
     }
 
     // 4. Routing through the router handler, served by the loopback API.
@@ -394,6 +425,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       scenario,
       summary,
       sampling,
+      arm64Sampling,
       bursts,
       ...(experiment ? { experiment } : {}),
       reportData,

@@ -1,6 +1,6 @@
 import type { SkyStore } from '../aws/store';
 import { apeOfCounts } from '../core/distribution';
-import type { Characterization } from '../core/types';
+import type { Arch, Characterization } from '../core/types';
 import { runLocalExecution } from '../infra/local-state-machine';
 import { SAMPLING_STATES } from '../infra/sampling-state-machine';
 import type { AslDefinition } from '../infra/state-machine-definition';
@@ -9,12 +9,14 @@ import type { ProgressTask } from './progress';
 /** How one zone's sampling run ended, with what it stored. */
 export interface ZoneSamplingResult {
   readonly azId: string;
+  /** The fleet sampled: the zone's x86_64 fleet or its arm64 one. */
+  readonly arch: Arch;
   readonly region: string;
   readonly executionName: string;
   readonly status: 'SUCCEEDED' | 'FAILED';
   /** Error and cause of a failed run. */
   readonly error?: string;
-  /** The zone's `LATEST` characterization as read back from the table. */
+  /** The zone's `LATEST` characterization of the fleet's architecture as read back from the table. */
   readonly characterization?: Characterization;
   /** Polls recorded under the run, read back from the table. */
   readonly pollsRecorded: number;
@@ -26,6 +28,8 @@ export interface ZoneSamplingResult {
 
 export interface ZoneSamplingPlan {
   readonly azId: string;
+  /** The fleet the state machine samples. @default 'x86_64' */
+  readonly arch?: Arch;
   readonly region: string;
   /** Where the state machine and its functions run (a zone on another provider: the home region). @default region */
   readonly machineRegion?: string;
@@ -73,12 +77,14 @@ export async function sampleZoneLocally(
       cumulative[cpu] = (cumulative[cpu] ?? 0) + count;
     apeByPoll.push(apeOfCounts(cumulative, plan.trueMix));
   }
-  const characterization = await context.store.latestCharacterization(plan.azId);
+  const arch = plan.arch ?? 'x86_64';
+  const characterization = await context.store.latestCharacterization(plan.azId, arch);
   const apeVsTruth = characterization ? apeOfCounts(characterization.counts, plan.trueMix) : null;
   task?.update(polls.length);
   task?.done(outcome.status === 'SUCCEEDED' ? (characterization?.stoppedBecause ?? 'done') : 'FAILED');
   return {
     azId: plan.azId,
+    arch,
     region: plan.region,
     executionName: context.executionName,
     status: outcome.status,

@@ -28,6 +28,8 @@ export interface SynthesizedMesh {
    */
   readonly stateMachines: ReadonlyArray<{
     readonly azId: string;
+    /** The fleet the machine samples: one machine per sampled architecture of an AWS zone. */
+    readonly arch: Arch;
     readonly region: string;
     readonly machineRegion: string;
     readonly definition: AslDefinition;
@@ -86,14 +88,15 @@ export function synthesizeMesh(config: SkyConfig, outdir: string): SynthesizedMe
     );
   }
   const stateMachines = plan.mesh.flatMap(({ region, azIds }) =>
-    azIds.map((azId) => {
+    azIds.flatMap((azId) => {
       const stackName = stackNames.zone(azId);
       const definitions = stateMachineDefinitions(templates[stackName] ?? {}, { region });
-      const definition = definitions[samplingStateMachineName(azId)];
-      if (!definition) {
-        throw new LocalSkyError('synth', `${stackName} holds no state machine ${samplingStateMachineName(azId)}`);
-      }
-      return { azId, region, machineRegion: region, definition };
+      return plan.sampledArchitectures.map((arch) => {
+        const name = samplingStateMachineName(azId, arch);
+        const definition = definitions[name];
+        if (!definition) throw new LocalSkyError('synth', `${stackName} holds no state machine ${name}`);
+        return { azId, arch, region, machineRegion: region, definition };
+      });
     }),
   );
   const externalFanouts: Array<{ azId: string; environment: Record<string, string> }> = [];
@@ -106,7 +109,7 @@ export function synthesizeMesh(config: SkyConfig, outdir: string): SynthesizedMe
     if (!definition) {
       throw new LocalSkyError('synth', `${stackName} holds no state machine ${samplingStateMachineName(azId)}`);
     }
-    stateMachines.push({ azId, region: zone.region, machineRegion: plan.homeRegion, definition });
+    stateMachines.push({ azId, arch: 'x86_64', region: zone.region, machineRegion: plan.homeRegion, definition });
     const fanout = resourcesOfType(templates[stackName], 'AWS::Lambda::Function').find(
       (fn) => fn.FunctionName === fanoutFunctionName(azId),
     );

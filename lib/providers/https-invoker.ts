@@ -22,6 +22,7 @@ import { describeSecret, type SecretResolver } from './secrets';
  * | 404, or no URL configured for the function | `ResourceNotFoundException` | yes |
  * | connection refused, DNS, TLS, reset | `EndpointUnreachable` | yes |
  * | no answer within the timeout | `Timeout` | yes |
+ * | a request body over the provider's input limit (DigitalOcean's 1 MB), refused before sending | `InputTooLarge` | yes (nothing ran) |
  * | 413 | `RequestTooLargeException` | no |
  * | a 2xx body over the provider's result limit (DigitalOcean's 1 MB) | `ResultTooLarge` | no (the work ran) |
  * | another 4xx, or a 2xx that is not JSON | `EndpointRejected` / `InvalidResponse` | no |
@@ -53,6 +54,7 @@ export function httpsInvoker(zone: ExternalZone, options: HttpsInvokerOptions): 
   const auth = zone.auth;
   const secretRef = auth.type === 'ibm-iam' ? auth.apiKey : auth.secret;
   const maxResultBytes = zone.provider === 'https' ? undefined : PROVIDERS[zone.provider].maxResultBytes;
+  const maxInputBytes = zone.provider === 'https' ? undefined : PROVIDERS[zone.provider].maxInputBytes;
   const iam =
     auth.type === 'ibm-iam'
       ? new IamTokenSource({
@@ -97,6 +99,15 @@ export function httpsInvoker(zone: ExternalZone, options: HttpsInvokerOptions): 
       });
       if (!url) return fail('ResourceNotFoundException', `no URL is configured for it in zone ${zone.azId}`, true);
       const body = JSON.stringify(payload ?? {});
+      const bodyBytes = Buffer.byteLength(body, 'utf8');
+      if (maxInputBytes !== undefined && bodyBytes > maxInputBytes) {
+        return fail(
+          'InputTooLarge',
+          `the request is ${bodyBytes} bytes; ${zone.provider} accepts at most ${maxInputBytes} bytes of input ` +
+            'to a function, so it was not sent',
+          true,
+        );
+      }
       const timeoutMs = invokeOptions?.timeoutMs ?? options.defaultTimeoutMs ?? 60_000;
       for (let attempt = 0; ; attempt++) {
         let headers: Record<string, string>;

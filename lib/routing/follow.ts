@@ -73,9 +73,10 @@ export class Route {
     draws?: Readonly<Record<string, number>>,
     attemptsLeft?: number,
   ): Placement {
-    // Only `optimal` chooses its reject set by cost; the paper's strategies reject by a fixed rule.
-    if (base.strategy !== 'optimal') return base;
     const { azId, arch, memoryMb, functionName } = base.target;
+    // Only `optimal` chooses its reject set by cost. The paper's strategies reject by a fixed rule: for them only the
+    // expectation follows the pool (the draws), with the batch's own sharing of an instance.
+    if (base.strategy !== 'optimal') return draws ? this.pricedByDraws(base, draws) : base;
     // In a zone the route fills, the only free slot is the one a rejected instance leaves, so its replacement would
     // meet the same host: rejecting buys an INIT and no other CPU. There the call takes what it meets (one attempt).
     const full = this.isFull(azId);
@@ -92,6 +93,21 @@ export class Route {
         },
       });
       return next.target.functionName === functionName ? next : base;
+    } catch {
+      return base;
+    }
+  }
+
+  /** `base` with its expectation from the zone's mix blended with the batch's draws; its rule and target unchanged. */
+  private pricedByDraws(base: Placement, draws: Readonly<Record<string, number>>): Placement {
+    const { azId, arch, memoryMb, functionName } = base.target;
+    try {
+      const next = this.placer.place({
+        ...this.request,
+        pool: { ...this.request.pool, draws },
+        limits: { ...this.request.limits, zones: [azId], architectures: [arch], memorySizes: [memoryMb] },
+      });
+      return next.target.functionName === functionName ? { ...base, expected: next.expected } : base;
     } catch {
       return base;
     }
@@ -295,7 +311,7 @@ export async function followRoute(
           const full = [...avoid].filter((z) => !route.failedZones.includes(z));
           const message =
             `no allowed zone is left to fail over to (failed: ${route.failedZones.join(', ')}` +
-            `${full.length > 0 ? `; throttled this call: ${full.join(', ')}` : ''})`;
+            `${full.length > 0 ? `; throttled this call: ${full.join(', ')}` : ''}); last: ${result.errorType}: ${result.message}`;
           return failure(context, profile, legStart, attempts, targets, 'NoCapacity', 503, message);
         }
         base = next;
@@ -391,6 +407,7 @@ const NEVER_STARTED = new Set([
   'AuthenticationFailed',
   'SecretUnavailable',
   'EndpointUnreachable',
+  'InputTooLarge',
 ]);
 
 function neverStarted(result: Extract<InvokeResult, { ok: false }>): boolean {

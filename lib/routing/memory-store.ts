@@ -1,5 +1,6 @@
 import { keys } from '../contracts';
 import type { Characterization, CpuCounts, ProfileKey, WorkloadProfile } from '../core/types';
+import { characterizationArch } from '../core/zone-mix';
 import type { PassiveZoneCounts, RouterStore, RuntimeSums } from './types';
 
 interface PassiveDay {
@@ -27,6 +28,7 @@ interface ProfileSums {
  * const service = new RoutingService({ store, invoker, config });
  */
 export class MemoryRouterStore implements RouterStore {
+  /** Keyed by zone and architecture: a zone has one `LATEST` per sampled architecture. */
   private readonly zones = new Map<string, Characterization>();
   private readonly profileSums = new Map<string, Map<string, ProfileSums>>();
   /** Per zone, per day key: the counts and when they were added. */
@@ -35,9 +37,9 @@ export class MemoryRouterStore implements RouterStore {
   /** @param options.now the clock that dates passive counts, ms since the epoch (@default Date.now) */
   constructor(private readonly options: { readonly now?: () => number } = {}) {}
 
-  /** Makes `characterization` its zone's `LATEST`. */
+  /** Makes `characterization` its zone's `LATEST` of its architecture. */
   putCharacterization(characterization: Characterization): void {
-    this.zones.set(characterization.azId, characterization);
+    this.zones.set(`${characterization.azId}|${characterizationArch(characterization)}`, characterization);
   }
 
   /** Forgets every zone's characterization (profiles and passive counts stay). */

@@ -1,5 +1,6 @@
 import { samplersPerPollOf } from '../contracts';
 import { samplerFunctionName } from '../core/naming';
+import type { Arch } from '../core/types';
 import type { SamplingSettings } from './events';
 import type { SamplingMetrics } from './metrics';
 import type { SamplingStore } from './store';
@@ -30,7 +31,12 @@ export function samplerTargets(
   const first = samplerIndexOf(samplerStart, pollIndex, settings);
   const count = samplersPerPollOf(settings);
   return Array.from({ length: count }, (_, j) =>
-    samplerFunctionName(azId, (first + j) % settings.samplersPerZone, settings.samplersPerZone),
+    samplerFunctionName(
+      azId,
+      (first + j) % settings.samplersPerZone,
+      settings.samplersPerZone,
+      samplerArchOf(settings),
+    ),
   );
 }
 
@@ -41,7 +47,17 @@ export function samplerTarget(
   pollIndex: number,
   settings: SamplingSettings,
 ): string {
-  return samplerFunctionName(azId, samplerIndexOf(samplerStart, pollIndex, settings), settings.samplersPerZone);
+  return samplerFunctionName(
+    azId,
+    samplerIndexOf(samplerStart, pollIndex, settings),
+    settings.samplersPerZone,
+    samplerArchOf(settings),
+  );
+}
+
+/** The architecture a run samples (absent from the settings: x86_64). */
+export function samplerArchOf(settings: Pick<SamplingSettings, 'samplerArch'>): Arch {
+  return settings.samplerArch ?? 'x86_64';
 }
 
 /**

@@ -3,7 +3,7 @@ import { classifyDrift, driftBetween, driftNoiseApe, samplingIntervalHours } fro
 import { characterizationCountsOf } from '../core/host-census';
 import { confidenceOf } from '../core/stopping-rule';
 import type { Characterization, DriftClass } from '../core/types';
-import type { StepContext } from './context';
+import { type StepContext, samplerArchOf } from './context';
 import { StepInputError } from './errors';
 import type { EventOf, RunState, SamplingSettings } from './events';
 
@@ -83,9 +83,12 @@ export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext)
   let characterizationAt = run.characterizationAt;
   let characterization: Characterization | undefined;
   if (enough && (run.status === 'running' || characterizationAt === measuredAt)) {
+    const arch = samplerArchOf(settings);
     characterization = {
       azId,
       region,
+      // absent means x86_64, so x86_64 records read the same as before arm64 fleets were sampled
+      ...(arch !== 'x86_64' ? { arch } : {}),
       counts,
       instancesSeen: totals.instancesSeen,
       polls: run.pollsRecorded,

@@ -8,10 +8,16 @@ import {
   type RunStart,
   storedAggregate,
 } from '../contracts';
-import type { Characterization, PollAggregate, StopReason } from '../core/types';
+import type { Arch, Characterization, PollAggregate, StopReason } from '../core/types';
+import { characterizationArch } from '../core/zone-mix';
 import type { SamplingStore } from './store';
 
 type Latest = { readonly characterization: Characterization } & CharacterizationExtra;
+
+/** A zone has one `LATEST` and one history per sampled architecture. */
+function zoneArchKey(azId: string, arch: Arch): string {
+  return `${azId}|${arch}`;
+}
 
 /** A run that is not in the store (mirrors the table store's error of the same meaning). */
 export class SamplingRunError extends Error {
@@ -35,13 +41,13 @@ export class MemorySamplingStore implements SamplingStore {
 
   constructor(private readonly now: () => number) {}
 
-  async latestCharacterizationRecord(azId: string): Promise<Latest | undefined> {
-    return this.latest.get(azId);
+  async latestCharacterizationRecord(azId: string, arch: Arch = 'x86_64'): Promise<Latest | undefined> {
+    return this.latest.get(zoneArchKey(azId, arch));
   }
 
-  /** A zone's characterizations in the order they were measured. */
-  characterizations(azId: string): Characterization[] {
-    const byTime = this.history.get(azId) ?? new Map<string, Latest>();
+  /** A zone's characterizations of an architecture in the order they were measured. */
+  characterizations(azId: string, arch: Arch = 'x86_64'): Characterization[] {
+    const byTime = this.history.get(zoneArchKey(azId, arch)) ?? new Map<string, Latest>();
     return [...byTime.keys()].sort().map((at) => (byTime.get(at) as Latest).characterization);
   }
 
@@ -154,15 +160,17 @@ export class MemorySamplingStore implements SamplingStore {
     characterization: Characterization,
     extra: CharacterizationExtra = {},
   ): Promise<void> {
-    const byTime = this.history.get(characterization.azId) ?? new Map<string, Latest>();
+    const key = zoneArchKey(characterization.azId, characterizationArch(characterization));
+    const byTime = this.history.get(key) ?? new Map<string, Latest>();
     byTime.set(characterization.measuredAt, { characterization, ...extra });
-    this.history.set(characterization.azId, byTime);
+    this.history.set(key, byTime);
   }
 
   async promoteToLatest(characterization: Characterization, extra: CharacterizationExtra = {}): Promise<void> {
-    const current = this.latest.get(characterization.azId);
+    const key = zoneArchKey(characterization.azId, characterizationArch(characterization));
+    const current = this.latest.get(key);
     if (current && current.characterization.measuredAt > characterization.measuredAt) return;
-    this.latest.set(characterization.azId, { characterization, ...extra });
+    this.latest.set(key, { characterization, ...extra });
   }
 
   private requireRun(runId: string): RunRecord {

@@ -1,3 +1,5 @@
+import type { Arch } from '../core/types';
+
 /**
  * The sampler: inline code (`lambda.Code.fromInline`) generated from one template. Each of a
  * zone's samplers gets its own variant: the greeting differs (as in the paper, so every
@@ -17,6 +19,8 @@ export interface SamplerVariant {
   readonly azId: string;
   /** How long each request sleeps before answering, in ms. */
   readonly sleepMs: number;
+  /** Architecture the sampler runs on (its greeting names a non-x86_64 one, so its code is its own). @default 'x86_64' */
+  readonly arch?: Arch;
 }
 
 /** Inline code must stay under Lambda's 4 KB limit for `ZipFile` in CloudFormation. */
@@ -73,7 +77,7 @@ exports.handler = async function (event) {
  * new lambda.Function(this, 'Sampler00', { code: lambda.Code.fromInline(samplerSource({ index: 0, azId: 'usw2-az1', sleepMs: 250 })), handler: 'index.handler', ... })
  */
 export function samplerSource(variant: SamplerVariant): string {
-  const { index, azId, sleepMs } = variant;
+  const { index, azId, sleepMs, arch = 'x86_64' } = variant;
   if (!Number.isInteger(index) || index < 0)
     throw new RangeError(`sampler index must be an integer >= 0, got ${index}`);
   if (!Number.isInteger(sleepMs) || sleepMs < 0 || sleepMs > 900_000) {
@@ -82,7 +86,7 @@ export function samplerSource(variant: SamplerVariant): string {
   if (!/^[a-z0-9-]{1,32}$/.test(azId)) throw new RangeError(`sampler azId must look like 'usw2-az1', got '${azId}'`);
   const source = TEMPLATE.replace('__INDEX__', String(index))
     .replace('__AZ__', azId)
-    .replace('__GREETING__', JSON.stringify(greetingOf(index, azId)))
+    .replace('__GREETING__', JSON.stringify(greetingOf(index, azId, arch)))
     .replace('__SLEEP__', String(sleepMs));
   const bytes = Buffer.byteLength(source);
   if (bytes > MAX_INLINE_SOURCE_BYTES) {
@@ -93,7 +97,7 @@ export function samplerSource(variant: SamplerVariant): string {
 
 const HELLOS = ['Hello', 'Hola', 'Bonjour', 'Hallo', 'Ciao', 'Olá', 'Hej', 'Ahoj', 'Salut', 'Namaste'];
 
-/** The variant's greeting: distinct for every (index, zone). */
-export function greetingOf(index: number, azId: string): string {
-  return `${HELLOS[index % HELLOS.length]} from sampler ${index} in ${azId}`;
+/** The variant's greeting: distinct for every (index, zone, architecture). */
+export function greetingOf(index: number, azId: string, arch: Arch = 'x86_64'): string {
+  return `${HELLOS[index % HELLOS.length]} from ${arch === 'x86_64' ? '' : `${arch} `}sampler ${index} in ${azId}`;
 }

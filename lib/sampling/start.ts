@@ -1,4 +1,4 @@
-import { type StepContext, samplerStartOf, samplerTarget, samplerTargets } from './context';
+import { type StepContext, samplerArchOf, samplerStartOf, samplerTarget, samplerTargets } from './context';
 import type { EventOf, RunState } from './events';
 
 /** A scheduled tick this close to the zone's `nextSampleAt` samples anyway (scheduler jitter). */
@@ -12,7 +12,8 @@ export const SCHEDULE_TOLERANCE_MS = 15 * 60_000;
  */
 export async function startStep(event: EventOf<'start'>, ctx: StepContext): Promise<RunState> {
   const { runId, azId, region, settings } = event;
-  const latest = await ctx.store.latestCharacterizationRecord(azId);
+  // The previous characterization of the same fleet: each sampled architecture has its own.
+  const latest = await ctx.store.latestCharacterizationRecord(azId, samplerArchOf(settings));
   const samplerStart = samplerStartOf(runId, settings.samplersPerZone);
   const force = event.input?.force === true;
   const due =

@@ -1,5 +1,5 @@
 import type { CharacterizationExtra, PollRecord, RecordPollResult, RunRecord, RunStart } from '../contracts';
-import type { Characterization, PollAggregate, StopReason } from '../core/types';
+import type { Arch, Characterization, PollAggregate, StopReason } from '../core/types';
 
 /**
  * What progressive sampling reads and writes: a zone's `LATEST`, its characterization history, and
@@ -8,8 +8,10 @@ import type { Characterization, PollAggregate, StopReason } from '../core/types'
  * counts nothing twice.
  */
 export interface SamplingStore {
+  /** A zone's `LATEST` of one architecture (absent: x86_64). */
   latestCharacterizationRecord(
     azId: string,
+    arch?: Arch,
   ): Promise<({ readonly characterization: Characterization } & CharacterizationExtra) | undefined>;
   /** Creates the run's record; starting a run that exists answers the existing record. */
   startRun(start: RunStart): Promise<RunRecord>;

@@ -1,5 +1,6 @@
 import { archOfCpu } from '../core/cpu';
 import { ape, distributionOf } from '../core/distribution';
+import { providerOfZone } from '../core/naming';
 import type { RejectMode } from '../core/reject-mode';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type { Arch, Characterization, CpuKey, StrategyName } from '../core/types';
@@ -49,9 +50,11 @@ import { DEFAULT_HOST_MEMORY_MB } from './zone';
  */
 
 /**
- * The time budget `optimal` paces its bursts within unless a run says otherwise (`TwinRunOptions.maxSlowdown`).
+ * The time budget `optimal` paces its bursts within unless a run says otherwise (`TwinRunOptions.maxSlowdown`): a
+ * burst may take up to 10 times its expected duration at the scenario's pacing, as a batch job that waits for its
+ * results can. A design choice, not a measured one; the report prints what the pacing took (`pacing-report.ts`).
  */
-export const DEFAULT_TWIN_MAX_SLOWDOWN = 1;
+export const DEFAULT_TWIN_MAX_SLOWDOWN = 10;
 
 /** Every strategy a twin run compares, in report order. */
 export const TWIN_STRATEGIES = [...STRATEGY_NAMES, 'oracle'] as const;
@@ -89,6 +92,12 @@ export interface TwinRunOptions {
   readonly profilingCalls?: number;
   /** Sampling settings (defaults: the paper's and SkyConfig's). */
   readonly sampling?: Partial<TwinSamplingOptions>;
+  /**
+   * Architectures whose fleets are sampled (the mesh's `sampledArchitectures`): arm64 adds a sampling run of
+   * every AWS zone's arm64 fleet each day, with the arm64 samplers, as the zone's arm64 state machine runs it.
+   * Only where the scenario gives zones arm64 fleets beside the x86_64 ones. @default every architecture the run deploys
+   */
+  readonly sampledArchitectures?: readonly Arch[];
   /** Strategies to run (baseline is always run, for savings). @default all of TWIN_STRATEGIES */
   readonly strategies?: readonly TwinStrategy[];
   /** Run the routing bursts after the sampling (false: sample only, e.g. to calibrate the stopping rule). @default true */
@@ -156,8 +165,13 @@ export interface ZoneDrift {
 /** Everything about one day. */
 export interface TwinDay {
   readonly day: number;
+  /** Each zone's sampling run of its x86_64 fleet (of its only fleet where it has no x86_64 hosts), in scenario order. */
   readonly sampling: readonly ZoneSampling[];
   readonly characterizations: readonly Characterization[];
+  /** Each AWS zone's sampling run of its arm64 fleet, where arm64 fleets are sampled (absent: none). */
+  readonly arm64Sampling?: readonly ZoneSampling[];
+  /** What the arm64 runs stored, aligned with `arm64Sampling` (a run that stored nothing: absent). */
+  readonly arm64Characterizations?: ReadonlyArray<Characterization | null>;
   /** Per routed strategy: what its router's view held when the day's bursts began; absent without routing. */
   readonly routerViews?: Readonly<Partial<Record<TwinStrategy, RouterViewSummary>>>;
   readonly bursts: readonly BurstRecord[];
@@ -193,11 +207,16 @@ const STRATEGY_SLOT_MS = 3 * 3_600_000;
 /** Virtual time a deployment's profiling phase may take before its first bursts. */
 const PROFILING_MS = 3_600_000;
 
-/** The true mix of a zone on a day: the share of its hosts on each CPU key. */
-export function trueMixOf(scenario: Scenario, azId: string, day: number): Record<CpuKey, number> {
-  const fleet = fleetOf(scenario, azId, day);
+/** The true mix of a zone's fleet (x86_64, or its arm64 fleet) on a day: the share of its hosts on each CPU key. */
+export function trueMixOf(
+  scenario: Scenario,
+  azId: string,
+  day: number,
+  fleet: 'x86_64' | 'arm64' = 'x86_64',
+): Record<CpuKey, number> {
+  const hosts = fleet === 'arm64' ? arm64FleetOf(scenario, azId, day) : fleetOf(scenario, azId, day);
   const counts: Record<CpuKey, number> = {};
-  for (const cpu of fleet) counts[cpu.cpuKey] = (counts[cpu.cpuKey] ?? 0) + 1;
+  for (const cpu of hosts) counts[cpu.cpuKey] = (counts[cpu.cpuKey] ?? 0) + 1;
   return distributionOf(counts) as Record<CpuKey, number>;
 }
 
@@ -219,6 +238,7 @@ function characterizationOf(s: ZoneSampling, previous: Characterization | undefi
   return {
     azId: s.azId,
     region: s.region,
+    ...(s.arch ? { arch: s.arch } : {}),
     counts: s.counts,
     instancesSeen: s.instancesSeen,
     polls: s.polls.length,
@@ -230,6 +250,17 @@ function characterizationOf(s: ZoneSampling, previous: Characterization | undefi
     ...(s.stoppedBecause !== 'failed' ? { stoppedBecause: s.stoppedBecause } : {}),
     confidence: s.confidence,
   };
+}
+
+/**
+ * The AWS zones whose arm64 fleet a run samples: every one, where the scenario gives some zone an arm64 fleet
+ * beside the x86_64 ones and `sampled` includes arm64. A deployment samples every zone it deploys arm64 to; a
+ * zone without an arm64 fleet in the scenario throttles every sampler, so its run stops saturated and stores nothing.
+ */
+export function arm64SampledZones(scenario: Scenario, sampled?: readonly Arch[]): string[] {
+  const hasX86 = scenario.cpuList.some((c) => archOfCpu(c.cpuKey) === 'x86_64');
+  if (!hasX86 || !scenario.zones.some((z) => z.arm64) || !(sampled ?? ['arm64']).includes('arm64')) return [];
+  return scenario.zones.filter((z) => providerOfZone(z.azId) === 'aws').map((z) => z.azId);
 }
 
 /** Options a day runner needs; plain data, so it can be sent to a worker thread. */
@@ -252,6 +283,8 @@ export class DayRunner {
   private readonly arch: Arch;
   /** Architectures with hosts in some zone: x86_64 (the spec's fleets) and arm64 where a zone has an arm64 fleet. */
   private readonly arches: readonly Arch[];
+  /** AWS zones whose arm64 fleet is sampled each day (the arm64 state machines of the mesh). */
+  private readonly arm64Sampled: readonly string[];
   /** Per workload: the memory sizes the mesh offers it (the router keeps to its minMemoryMb and the call budget). */
   private readonly workloadMemory: ReadonlyMap<string, readonly number[]>;
   /** Per workload: the memory sizes the oracle may run it at (from its minMemoryMb, within the function's timeout). */
@@ -280,6 +313,7 @@ export class DayRunner {
     const arches = [...new Set(scenario.cpuList.map((c) => archOfCpu(c.cpuKey)))].sort() as Arch[];
     this.arch = arches.includes('x86_64') ? 'x86_64' : 'arm64';
     this.arches = scenario.zones.some((z) => z.arm64) && this.arch === 'x86_64' ? ['x86_64', 'arm64'] : [this.arch];
+    this.arm64Sampled = arm64SampledZones(scenario, options.sampledArchitectures);
     this.workloadMemory = new Map(Object.entries(scenario.workloads).map(([name, w]) => [name, offeredMemorySizes(w)]));
     this.oracleMemory = new Map(
       Object.entries(scenario.workloads).map(([name, w]) => [name, allowedMemorySizes(scenario, w)]),
@@ -318,7 +352,7 @@ export class DayRunner {
   get stepsPerDay(): number {
     const bursts =
       this.options.routing === false ? 0 : Object.keys(this.scenario.workloads).length * this.strategies.length;
-    return this.scenario.zones.length + bursts;
+    return this.scenario.zones.length + this.arm64Sampled.length + bursts;
   }
 
   /**
@@ -345,8 +379,24 @@ export class DayRunner {
         }),
       ),
     );
+    // The arm64 fleets after the x86_64 ones (their own state machines; in the cloud they may overlap): the
+    // x86_64 runs then draw the same hosts whether arm64 fleets are sampled or not, so the two compare.
+    const arm64Sampling = await clock.run(() =>
+      Promise.all(
+        this.arm64Sampled.map(async (azId) => {
+          const truth = trueMixOf(scenario, azId, day, 'arm64');
+          const s = await sampleZone(twin, clock, azId, truth, prices, settings, 'arm64');
+          step(`day ${day + 1}: sampled ${azId} arm64`);
+          return s;
+        }),
+      ),
+    );
     const characterizations = sampling.map((s) => characterizationOf(s, undefined));
-    if (this.options.routing === false) return { day, sampling, characterizations, bursts: [] };
+    const arm64 =
+      this.arm64Sampled.length > 0
+        ? { arm64Sampling, arm64Characterizations: arm64Sampling.map((s) => storedOf(s, undefined)) }
+        : {};
+    if (this.options.routing === false) return { day, sampling, characterizations, ...arm64, bursts: [] };
 
     // 2. Routing: each strategy its own deployment, which keeps what it learned from day to day.
     const bursts: BurstRecord[] = [];
@@ -366,7 +416,10 @@ export class DayRunner {
       }
       clock.advanceTo(slotAt);
       const routing = this.chainOf(strategy);
-      routing.characterize(characterizations);
+      routing.characterize([
+        ...characterizations,
+        ...(arm64.arm64Characterizations ?? []).filter((c): c is Characterization => c !== null),
+      ]);
       if (!this.profiled.has(strategy)) {
         this.profiled.add(strategy);
         await this.profile(routing, day);
@@ -412,7 +465,7 @@ export class DayRunner {
         step(`day ${day + 1}: ${name} × ${strategy}`);
       }
     }
-    return { day, sampling, characterizations, routerViews, bursts: inReportOrder(scenario, bursts) };
+    return { day, sampling, characterizations, ...arm64, routerViews, bursts: inReportOrder(scenario, bursts) };
   }
 
   /** The router of a strategy's deployment: its store keeps profiles and passive counts across days. */
@@ -585,8 +638,9 @@ function samplingSettingsOf(overrides: Partial<TwinSamplingOptions> | undefined)
  */
 function mergeWorkerDays(scenario: Scenario, shares: readonly TwinDay[]): TwinDay {
   const [first] = shares;
-  const sampled = JSON.stringify(first.characterizations);
-  if (shares.some((d) => JSON.stringify(d.characterizations) !== sampled)) {
+  const sampledOf = (d: TwinDay): string => JSON.stringify([d.characterizations, d.arm64Characterizations ?? []]);
+  const sampled = sampledOf(first);
+  if (shares.some((d) => sampledOf(d) !== sampled)) {
     throw new TwinError(
       `day ${first.day + 1}: the workers' sampling differs, so results would depend on the worker count`,
     );
@@ -613,7 +667,22 @@ function linkDays(days: readonly TwinDay[]): TwinDay[] {
     characterizations: d.sampling.map((s, i) =>
       characterizationOf(s, k > 0 ? days[k - 1].characterizations[i] : undefined),
     ),
+    ...(d.arm64Sampling
+      ? {
+          arm64Characterizations: d.arm64Sampling.map((s, i) =>
+            storedOf(s, k > 0 ? (days[k - 1].arm64Characterizations?.[i] ?? undefined) : undefined),
+          ),
+        }
+      : {}),
   }));
+}
+
+/**
+ * What a run stored as the zone's characterization, or null when it stored none (a run that saw no instance,
+ * such as one of an arm64 fleet the zone does not have, or one that failed).
+ */
+function storedOf(s: ZoneSampling, previous: Characterization | undefined): Characterization | null {
+  return s.stored ? characterizationOf(s, previous) : null;
 }
 
 /**
@@ -640,6 +709,7 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
   const dayList = Array.from({ length: days }, (_, d) => d);
   const perDay =
     scenario.zones.length +
+    arm64SampledZones(scenario, options.sampledArchitectures).length +
     (options.routing === false ? 0 : Object.keys(scenario.workloads).length * strategies.length);
   const total = days * perDay;
   let done = 0;

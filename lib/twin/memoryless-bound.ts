@@ -23,7 +23,9 @@ import { DEFAULT_HOST_MEMORY_MB } from './zone';
  * It splits a miss of the oracle's target in two: what a CPU-blind router could still gain (the bound
  * against `optimal`), and what only knowing CPUs before placing gives (the oracle against the bound).
  * It is not a strict bound on a run: warm reuse and a function's preferred hosts are outside the model, and
- * move realised costs either way.
+ * move realised costs either way. In the twin a function's cold starts, retries' replacements included, fill one
+ * host's share before opening the next, so a burst meets a few hosts, not independent draws: a CPU on few hosts
+ * is then harder to reach than the bound assumes.
  */
 
 /** The bound of one workload over the days of a run. */

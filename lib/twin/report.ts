@@ -9,6 +9,8 @@ import type { TwinRun, TwinStrategy } from './experiment';
 
 export interface SamplingRow {
   readonly azId: string;
+  /** `arm64` for a run of the zone's arm64 fleet (absent: its x86_64 fleet, as the paper sampled). */
+  readonly arch?: 'arm64';
   readonly day: number;
   readonly polls: number;
   readonly pollsTo95: number | null;
@@ -136,9 +138,14 @@ export function savingsPct(cost: number, baseline: number): number {
 export function twinReport(run: TwinRun): TwinReport {
   const sampling: SamplingRow[] = [];
   for (const day of run.days) {
-    for (const [i, s] of day.sampling.entries()) {
+    const runs = [
+      ...day.sampling.map((s, i) => ({ s, driftClass: day.characterizations[i]?.driftClass })),
+      ...(day.arm64Sampling ?? []).map((s, i) => ({ s, driftClass: day.arm64Characterizations?.[i]?.driftClass })),
+    ];
+    for (const { s, driftClass } of runs) {
       sampling.push({
         azId: s.azId,
+        ...(s.arch ? { arch: s.arch } : {}),
         day: s.day,
         polls: s.polls.length,
         pollsTo95: s.pollsTo95,
@@ -147,7 +154,7 @@ export function twinReport(run: TwinRun): TwinReport {
         instancesSeen: s.instancesSeen,
         costUsd: round(s.costUsd, 6),
         stoppedBy: s.stoppedBecause,
-        driftClass: day.characterizations[i]?.driftClass ?? 'unknown',
+        driftClass: driftClass ?? 'unknown',
         apeBound: round(s.confidence.apeBound, 2),
         hostsSeen: s.confidence.hostsSeen,
         fleetEstimate: s.confidence.fleetEstimate ?? null,

@@ -11,7 +11,7 @@ import { ape, distributionOf } from '../core/distribution';
 import { characterizationCountsOf, hostKeyOf } from '../core/host-census';
 import { fanoutFunctionName, samplerFunctionName } from '../core/naming';
 import { confidenceOf } from '../core/stopping-rule';
-import type { CharacterizationConfidence, CpuCounts, PollAggregate, StopReason } from '../core/types';
+import type { Arch, CharacterizationConfidence, CpuCounts, PollAggregate, StopReason } from '../core/types';
 import { createStepsHandler, MemorySamplingStore, NO_METRICS, type RunState } from '../sampling';
 import type { VirtualClock } from './clock';
 import type { PriceBook } from './prices';
@@ -56,13 +56,20 @@ export type PollSummary = Omit<PollAggregate, 'instanceIds' | 'bootTimes' | 'hos
   readonly costUsd: number;
 };
 
-/** The sampling of one zone on one day. */
+/** The sampling of one zone's fleet of one architecture on one day. */
 export interface ZoneSampling {
   readonly azId: string;
   readonly region: string;
+  /**
+   * Architecture of the samplers (absent: x86_64, or the zone's only fleet where it has no x86_64 hosts).
+   * An arm64 run measures the zone's arm64 fleet, which only arm64 functions run on.
+   */
+  readonly arch?: 'arm64';
   readonly day: number;
   /** Polls the stopping rule ran. */
   readonly polls: readonly PollSummary[];
+  /** Whether the run stored a characterization (finalize writes none for a run that saw too few instances). */
+  readonly stored: boolean;
   /** APE of the cumulative characterization after each poll against the day's true mix. */
   readonly apeByPoll: readonly number[];
   /** First poll count with APE ≤ 5, or null. */
@@ -103,14 +110,19 @@ function fanoutPrice(price: { perGbSecond: number; perRequest: number }): {
   return { fanoutPricePerGbSecond: price.perGbSecond, fanoutPricePerRequest: price.perRequest };
 }
 
-/** The run id of a zone's sampling on a day: the rotation's start is a hash of it, as in the cloud. */
-export function twinRunId(azId: string, day: number): string {
-  return `twin-${azId}-day-${day}`;
+/**
+ * The run id of a zone's sampling on a day (each sampled architecture a state machine of its own, so a run
+ * of its own): the rotation's start is a hash of it, as in the cloud.
+ */
+export function twinRunId(azId: string, day: number, arch: Arch = 'x86_64'): string {
+  return `twin-${azId}${arch === 'x86_64' ? '' : `-${arch}`}-day-${day}`;
 }
 
 /**
  * Samples zone `azId` of `twin` on the twin's current day until the stopping rule stops, then
- * (with `probeSaturation`) keeps polling the zone's capacity to find the saturation point.
+ * (with `probeSaturation`, x86_64 runs only: the paper's ground truth) keeps polling the zone's capacity to
+ * find the saturation point. `arch` arm64 samples the zone's arm64 fleet with the arm64 samplers
+ * (`sky-smp-arm64-<azId>-<nn>`), as the zone's arm64 state machine does, priced at arm64's rate.
  * Must run inside `clock.run()`.
  */
 export async function sampleZone(
@@ -120,11 +132,15 @@ export async function sampleZone(
   trueMix: Readonly<Record<string, number>>,
   prices: PriceBook,
   options: TwinSamplingOptions = DEFAULT_TWIN_SAMPLING,
+  arch: Arch = 'x86_64',
 ): Promise<ZoneSampling> {
   const zone = twin.zones.get(azId);
   if (!zone) throw new RangeError(`zone ${azId} is not in the twin`);
-  // Samplers are x86_64, as the stacks price them.
-  const price = prices.lambda(zone.region, 'x86_64');
+  if (arch === 'arm64' && providerSampling(zone.region)) {
+    throw new RangeError(`zone ${azId} is on another provider: only its x86_64 samplers exist`);
+  }
+  // Priced as the stacks price the samplers: at the rate of their architecture.
+  const price = prices.lambda(zone.region, arch);
   const { pollGapMs, probeSaturation: probe, maxProbePolls, probeConcurrency, ...deployed } = options;
   // A zone of another provider is sampled as its stack samples it: samplers of the provider's one size.
   const provider = providerSampling(zone.region);
@@ -139,6 +155,7 @@ export async function sampleZone(
           ...fanoutPrice(prices.lambda(DEFAULT_SKY_CONFIG.homeRegion, 'x86_64')),
         }
       : {}),
+    ...(arch === 'arm64' ? { samplerArch: arch } : {}),
     pricePerGbSecond: price.perGbSecond,
     pricePerRequest: price.perRequest,
     // What the twin's platform bills for a new instance's INIT (the scenario's billing rule).
@@ -146,7 +163,7 @@ export async function sampleZone(
   };
   const store = new MemorySamplingStore(() => clock.now());
   const steps = createStepsHandler({ store, now: () => clock.now(), metrics: NO_METRICS });
-  const runId = twinRunId(azId, twin.day);
+  const runId = twinRunId(azId, twin.day, arch);
   const execution = { runId, azId, region: zone.region, settings };
   const fanout = fanoutFunctionName(azId);
 
@@ -184,7 +201,7 @@ export async function sampleZone(
   const totals = record?.totals;
   const aggregates = polls.map((poll) => poll.aggregate);
   // What finalize stored when it wrote a characterization; the same rule otherwise.
-  const stored = (await store.latestCharacterizationRecord(azId))?.characterization;
+  const stored = (await store.latestCharacterizationRecord(azId, arch))?.characterization;
   const counts = stored?.counts ?? characterizationCountsOf(aggregates);
   const confidence = stored?.confidence ?? confidenceOf(aggregates);
 
@@ -199,7 +216,7 @@ export async function sampleZone(
     }
   });
   const groundTruthApeByPoll = [...apeByPoll];
-  if (saturatedAtPoll === null && probe) {
+  if (saturatedAtPoll === null && probe && arch === 'x86_64') {
     const hosts = new Map<string, string>();
     for (const poll of aggregates) for (const h of poll.hosts ?? []) hosts.set(hostKeyOf(h.bootTime, h.cpu), h.cpu);
     saturatedAtPoll = await probeSaturation(
@@ -221,8 +238,10 @@ export async function sampleZone(
   return {
     azId,
     region: zone.region,
+    ...(arch === 'arm64' ? { arch } : {}),
     day: twin.day,
     polls: polls.map(summaryOf),
+    stored: stored !== undefined,
     apeByPoll,
     pollsTo95: pollsTo95 < 0 ? null : pollsTo95 + 1,
     stoppedBecause: failed ? 'failed' : (run?.decision?.reason ?? 'failed'),

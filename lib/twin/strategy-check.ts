@@ -225,7 +225,7 @@ export function metTargets(c: OptimalCheckRow): boolean {
 
 /** The footnote of the memoryless bound's column. */
 export const MEMORYLESS_NOTE =
-  "memoryless %: the least expected cost of a router that knows every true mix and runtime but not an instance's CPU before a call, each attempt on a new instance (the core's cost model, over zones, architectures, memory sizes and reject sets), against the fixed zone in the same model, a fleet taking no more calls at once than it holds; warm reuse and preferred hosts are outside it. 'memoryless < 80% too': even that closes less than 80% of the oracle's gap (the rest needs seeing CPUs before placing)";
+  "memoryless %: the least expected cost of a router that knows every true mix and runtime but not an instance's CPU before a call, each attempt on a new instance (the core's cost model, over zones, architectures, memory sizes and reject sets), against the fixed zone in the same model, a fleet taking no more calls at once than it holds; warm reuse and a function's preferred hosts (its cold starts fill one host before the next) are outside it. 'memoryless < 80% too': even that closes less than 80% of the oracle's gap (the rest needs seeing CPUs before placing)";
 
 const pct = (x: number | null): string => (x === null ? '-' : x.toFixed(1));
 

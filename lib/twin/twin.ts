@@ -342,7 +342,9 @@ export class Twin {
           providerSampling(zone.region)?.samplerMemoryMb ??
           Math.min(LAMBDA_MEMORY_MB.max, this.samplerMemoryBaseMb + parsed.index);
         const fn = { name, azId: parsed.azId, index: parsed.index, memoryMb };
-        return { zone, name, arch: defaultArch(zone), memoryMb, create: (p) => this.kit.sampler(p, fn) };
+        // An arm64 sampler runs on the zone's arm64 fleet; an x86_64 one where the zone's functions run by default.
+        const arch = parsed.arch === 'arm64' ? 'arm64' : defaultArch(zone);
+        return { zone, name, arch, memoryMb, create: (p) => this.kit.sampler(p, fn) };
       }
       case 'fanout': {
         const fn = { name, azId: parsed.azId, memoryMb: this.fanoutMemoryMb };

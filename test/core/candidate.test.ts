@@ -1,9 +1,7 @@
 import fc from 'fast-check';
-import { buildCandidate, evaluateMask, evaluatePrefix, newMetrics, targetOf } from '../../lib/core/candidate';
+import { evaluateMask, evaluatePrefix, newMetrics } from '../../lib/core/candidate';
 import { expectedPlacementCost } from '../../lib/core/cost-model';
-import { facts } from './fixtures';
-
-const region = facts('us-west-1', 37.77, -122.42, 250);
+import { candidateOf, evaluationParams, CANDIDATE_REGION as region } from './fixtures';
 
 describe('candidate evaluation', () => {
   it('agrees with the cost model for every reject set (property)', () => {
@@ -22,36 +20,12 @@ describe('candidate evaluation', () => {
       fc.property(instance, (x) => {
         const total = x.shares.reduce((s, p) => s + p, 0);
         const shares = x.shares.map((p) => p / total);
-        const cpus = shares.map((_, i) => `cpu-${i}`);
-        const c = buildCandidate(
-          0,
-          0,
-          targetOf('usw1-az1', 'us-west-1', 'x86_64', 1024),
-          0,
-          region,
-          cpus,
-          shares,
-          x.runtimes,
-          shares.map(() => 1),
-          new Set(),
-          1,
-          0,
-        );
-        const params = {
-          wCost: 1,
-          wLatency: 0,
-          wCarbon: 0,
-          holdMs: 150,
+        const c = candidateOf(shares, x.runtimes);
+        const params = evaluationParams({
           maxAttempts: x.maxAttempts,
-          retryOverheadMs: 10,
-          maxAddedLatencyMs: Number.POSITIVE_INFINITY,
           initBilledMs: x.initMs,
           coldStartShare: x.coldStartShare,
-          usesPerInstance: 1,
-          keepBeforeLastAttempt: false,
-          rejectedStayWarm: false,
-          returnShare: 1,
-        };
+        });
         const got = evaluateMask(c, x.mask, x.rtt, params, newMetrics());
         const reject = c.cpus.map((_, j) => (x.mask & (1 << j)) !== 0);
         const want = expectedPlacementCost({
@@ -76,40 +50,19 @@ describe('candidate evaluation', () => {
   });
 
   it('sorts CPUs fastest first and evaluates prefixes as suffix masks', () => {
-    const c = buildCandidate(
-      0,
-      0,
-      targetOf('usw1-az1', 'us-west-1', 'x86_64', 2048),
-      0,
-      region,
-      ['slow', 'fast', 'mid'],
-      [0.2, 0.3, 0.5],
-      [1300, 900, 1000],
-      [1, 1, 0.5],
-      new Set(['slow']),
-      1,
-      0.2,
-    );
+    const c = candidateOf([0.2, 0.3, 0.5], [1300, 900, 1000], {
+      memoryMb: 2048,
+      cpus: ['slow', 'fast', 'mid'],
+      confidences: [1, 1, 0.5],
+      slowest: ['slow'],
+      uncertaintyPenalty: 0.2,
+    });
     expect(c.cpus).toEqual(['fast', 'mid', 'slow']);
     expect(c.slowTail).toBe(1);
     expect(c.confidence).toBe(0.5);
     // 1 + 0.2 × the unsure part of the expected runtime: 0.5 × 1000 × (1 − 0.5) of 260 + 270 + 500 ms
     expect(c.scoreFactor).toBeCloseTo(1 + (0.2 * 250) / 1030, 12);
-    const params = {
-      wCost: 1,
-      wLatency: 0,
-      wCarbon: 0,
-      holdMs: 150,
-      maxAttempts: 10,
-      retryOverheadMs: 10,
-      maxAddedLatencyMs: 1000,
-      initBilledMs: 150,
-      coldStartShare: 1,
-      usesPerInstance: 1,
-      keepBeforeLastAttempt: false,
-      rejectedStayWarm: false,
-      returnShare: 1,
-    };
+    const params = evaluationParams({ maxAddedLatencyMs: 1000 });
     expect(evaluatePrefix(c, 2, 0, params, newMetrics())).toEqual(evaluateMask(c, 0b100, 0, params, newMetrics()));
   });
 });

@@ -1,3 +1,4 @@
+import { buildCandidate, type Candidate, type EvaluationParams, targetOf } from '../../lib/core/candidate';
 import type { Arch, Characterization, RegionFacts, RoutingView, WorkloadProfile } from '../../lib/core/types';
 
 export const NOW = Date.parse('2026-03-01T00:00:00Z');
@@ -79,6 +80,58 @@ export function paperView(overrides: Partial<RoutingView> = {}): RoutingView {
     profiles: { zipper: ZIPPER },
     regions: REGIONS,
     now: NOW,
+    ...overrides,
+  };
+}
+
+/** The region of the candidates `candidateOf` builds. */
+export const CANDIDATE_REGION = facts('us-west-1', 37.77, -122.42, 250);
+
+/** A candidate of usw1-az1 x86_64 for one workload: CPUs `cpu-0`, `cpu-1`, … with these shares and runtimes. */
+export function candidateOf(
+  shares: readonly number[],
+  runtimesMs: readonly number[],
+  options: {
+    readonly memoryMb?: number;
+    readonly cpus?: readonly string[];
+    readonly confidences?: readonly number[];
+    readonly slowest?: readonly string[];
+    readonly mixConfidence?: number;
+    readonly uncertaintyPenalty?: number;
+  } = {},
+): Candidate {
+  return buildCandidate(
+    0,
+    0,
+    targetOf('usw1-az1', 'us-west-1', 'x86_64', options.memoryMb ?? 1024),
+    0,
+    CANDIDATE_REGION,
+    options.cpus ?? shares.map((_, i) => `cpu-${i}`),
+    shares,
+    runtimesMs,
+    options.confidences ?? shares.map(() => 1),
+    new Set(options.slowest ?? []),
+    options.mixConfidence ?? 1,
+    options.uncertaintyPenalty ?? 0,
+  );
+}
+
+/** Cost-only evaluation params: a 150 ms hold that ends the rejected instance, INIT 150 ms, one call per instance. */
+export function evaluationParams(overrides: Partial<EvaluationParams> = {}): EvaluationParams {
+  return {
+    wCost: 1,
+    wLatency: 0,
+    wCarbon: 0,
+    holdMs: 150,
+    maxAttempts: 10,
+    retryOverheadMs: 10,
+    maxAddedLatencyMs: Number.POSITIVE_INFINITY,
+    initBilledMs: 150,
+    coldStartShare: 1,
+    usesPerInstance: 1,
+    keepBeforeLastAttempt: false,
+    rejectedStayWarm: false,
+    returnShare: 1,
     ...overrides,
   };
 }

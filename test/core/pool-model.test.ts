@@ -1,8 +1,16 @@
-import { keepsBeforeLastAttempt } from '../../lib/core/candidate';
+import {
+  type Candidate,
+  type EvaluationParams,
+  evaluateMask,
+  keepsBeforeLastAttempt,
+  newMetrics,
+  rejectedAttemptMs,
+} from '../../lib/core/candidate';
 import { withDrawnShares } from '../../lib/core/pool-draws';
+import { type RejectMode, rejectModeParams } from '../../lib/core/reject-mode';
 import { Router } from '../../lib/core/router';
 import type { PlacementRequest } from '../../lib/core/types';
-import { paperView } from './fixtures';
+import { candidateOf, evaluationParams, paperView } from './fixtures';
 
 /**
  * The pool model: a call that settles on an instance leaves it warm for the next call of its batch worker, so the
@@ -14,16 +22,18 @@ const place = (strategy: PlacementRequest['strategy'], uses: number) =>
   router.place({ workload: 'zipper', strategy, objective: 'cost', limits: x86At2048, pool: { usesPerInstance: uses } });
 
 describe('pool model', () => {
-  it('shares the draw among the calls an instance serves: cost(u) = run + draw / u', () => {
+  it('shares the search among the calls an instance serves, and runs fewer of them on refused CPUs', () => {
     // focus-fastest rejects by rule, so only the sharing changes with u.
     const [c1, c2, c4] = [1, 2, 4].map((u) => place('focus-fastest', u));
     expect(c1.rejectCpus).toEqual(c4.rejectCpus);
-    expect(c2.expected.runtimeMs).toBeCloseTo(c1.expected.runtimeMs, 9);
-    const draw2 = c1.expected.costUsd - c2.expected.costUsd; // draw × (1 − 1/2)
-    const draw4 = c2.expected.costUsd - c4.expected.costUsd; // draw × (1/2 − 1/4)
-    expect(draw2).toBeGreaterThan(0);
-    expect(draw2 / draw4).toBeCloseTo(2, 9);
-    expect(c4.expected.attempts - 1).toBeCloseTo((c1.expected.attempts - 1) / 4, 9);
+    // A call that runs out of attempts runs refused once; the worker's next call searches again (pool-renewal.ts).
+    expect(c2.expected.runtimeMs).toBeLessThan(c1.expected.runtimeMs);
+    expect(c4.expected.runtimeMs).toBeLessThan(c2.expected.runtimeMs);
+    expect(c2.expected.costUsd).toBeLessThan(c1.expected.costUsd);
+    expect(c4.expected.costUsd).toBeLessThan(c2.expected.costUsd);
+    // Retries per call fall with u, but by less than 1/u: the calls that ran out of attempts search again.
+    expect(c4.expected.attempts - 1).toBeLessThan(c2.expected.attempts - 1);
+    expect(c4.expected.attempts - 1).toBeGreaterThan((c1.expected.attempts - 1) / 4);
   });
 
   it('rejects more as an instance serves more calls, and never less', () => {
@@ -47,6 +57,120 @@ describe('pool model', () => {
     expect(p.notes.join(' ')).toMatch(/usesPerInstance 0.5/);
     expect(p.expected.costUsd).toBeCloseTo(place('optimal', 1).expected.costUsd, 12);
   });
+});
+
+/**
+ * A direct simulation of one batch worker sending `uses` calls one after another: each call first meets the instance
+ * the worker's last call settled on (warm, no INIT), and draws fresh instances (INIT) after a reject, except where the
+ * reject mode leaves the rejected instance warm and the retry comes back to it (`returnShare`). The last attempt of a
+ * call runs wherever it lands. Returns the mean cost per call.
+ */
+function simulateWorker(
+  c: Candidate,
+  mask: number,
+  p: EvaluationParams,
+  uses: number,
+  workers: number,
+  seed: number,
+): { costUsd: number; attempts: number; runtimeMs: number } {
+  let state = seed >>> 0;
+  const random = (): number => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  const draw = (): number => {
+    let u = random();
+    for (let j = 0; j < c.shares.length; j++) {
+      u -= c.shares[j];
+      if (u < 0) return j;
+    }
+    return c.shares.length - 1;
+  };
+  const rejected = (cpu: number): boolean => (mask & (1 << cpu)) !== 0;
+  let fresh = 0;
+  let billed = 0;
+  let attempts = 0;
+  let runtime = 0;
+  for (let w = 0; w < workers; w++) {
+    let warm: number | undefined;
+    for (let call = 0; call < uses; call++) {
+      let cpu: number;
+      if (warm !== undefined) cpu = warm;
+      else {
+        cpu = draw();
+        fresh++;
+      }
+      warm = undefined;
+      for (let j = 1; ; j++) {
+        attempts++;
+        const last = j >= p.maxAttempts;
+        if (last || !rejected(cpu)) {
+          billed += c.billedMs[cpu];
+          runtime += c.billedMs[cpu];
+          warm = cpu;
+          break;
+        }
+        billed += rejectedAttemptMs(p.holdMs);
+        const nextIsLast = j + 1 >= p.maxAttempts;
+        const stays =
+          p.rejectedStayWarm ||
+          (p.keepBeforeLastAttempt &&
+            nextIsLast &&
+            keepsBeforeLastAttempt(keptMsOf(c, mask), freshMsOf(c), p.initBilledMs));
+        if (stays && random() < p.returnShare) continue; // the same instance again
+        cpu = draw();
+        fresh++;
+      }
+    }
+  }
+  billed += fresh * p.initBilledMs;
+  const calls = uses * workers;
+  return {
+    costUsd: (billed * c.usdPerMs + attempts * c.usdPerRequest) / calls,
+    attempts: attempts / calls,
+    runtimeMs: runtime / calls,
+  };
+}
+
+function keptMsOf(c: Candidate, mask: number): number {
+  let q = 0;
+  let ms = 0;
+  c.shares.forEach((p, j) => {
+    if (mask & (1 << j)) {
+      q += p;
+      ms += p * c.billedMs[j];
+    }
+  });
+  return q > 0 ? ms / q : 0;
+}
+
+function freshMsOf(c: Candidate): number {
+  return c.shares.reduce((sum, p, j) => sum + p * c.billedMs[j], 0);
+}
+
+describe('a batch worker whose call settles on a refused CPU (its last attempt ran there): the model against a simulation', () => {
+  // The fast CPU is 20% of the zone; the two others are rejected.
+  const c = candidateOf([0.2, 0.5, 0.3], [800, 1000, 1300], { memoryMb: 2048 });
+  const mask = 0b110;
+
+  it.each([
+    ['end', 4, 8, 1],
+    ['end', 2, 3, 1],
+    ['auto', 3, 5, 1],
+    ['auto', 2, 6, 1],
+    ['hold', 4, 6, 1],
+    ['end', 10, 5, 1],
+  ] as Array<[RejectMode, number, number, number]>)(
+    '%s with %d attempts and %d calls per worker: the model agrees with a direct simulation',
+    (mode, maxAttempts, uses, returnShare) => {
+      const p = evaluationParams({ ...rejectModeParams(mode, 150, returnShare), maxAttempts, usesPerInstance: uses });
+      const model = evaluateMask(c, mask, 0, p, newMetrics());
+      const sim = simulateWorker(c, mask, p, uses, 40_000, 11);
+      expect(Math.abs(sim.costUsd - model.costUsd) / sim.costUsd).toBeLessThan(0.005);
+      expect(Math.abs(sim.attempts - model.attempts) / sim.attempts).toBeLessThan(0.005);
+      expect(Math.abs(sim.runtimeMs - model.runtimeMs) / sim.runtimeMs).toBeLessThan(0.005);
+    },
+  );
 });
 
 describe('keep or end an instance rejected before the last attempt', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { buildCandidate, evaluateMask, newMetrics, targetOf } from '../../lib/core/candidate';
+import { evaluateMask, newMetrics } from '../../lib/core/candidate';
 import {
   type AttemptChain,
   attemptChain,
@@ -18,7 +18,7 @@ import {
 } from '../../lib/core/reject-mode';
 import { Router } from '../../lib/core/router';
 import type { PlacementLimits } from '../../lib/core/types';
-import { facts, paperView } from './fixtures';
+import { candidateOf, evaluationParams, paperView, CANDIDATE_REGION as region } from './fixtures';
 
 const PRICE: LambdaPrice = { pricePerGbSecond: 0.0000166667, pricePerRequest: 0.0000002 };
 
@@ -260,7 +260,6 @@ describe('attemptChain', () => {
 });
 
 describe('the router prices each reject mode by its model', () => {
-  const region = facts('us-west-1', 37.77, -122.42, 250);
   const price: LambdaPrice = {
     pricePerGbSecond: region.pricePerGbSecond.x86_64,
     pricePerRequest: region.pricePerRequest,
@@ -283,32 +282,13 @@ describe('the router prices each reject mode by its model', () => {
       fc.property(instance, (x) => {
         const total = x.shares.reduce((s, p) => s + p, 0);
         const shares = x.shares.map((p) => p / total);
-        const c = buildCandidate(
-          0,
-          0,
-          targetOf('usw1-az1', 'us-west-1', 'x86_64', 1024),
-          0,
-          region,
-          shares.map((_, i) => `cpu-${i}`),
-          shares,
-          x.runtimes,
-          shares.map(() => 1),
-          new Set(),
-          1,
-          0,
-        );
-        const params = {
-          wCost: 1,
-          wLatency: 0,
-          wCarbon: 0,
+        const c = candidateOf(shares, x.runtimes);
+        const params = evaluationParams({
           ...rejectModeParams(x.mode, 150, x.returnShare),
           maxAttempts: x.maxAttempts,
-          retryOverheadMs: 10,
-          maxAddedLatencyMs: Number.POSITIVE_INFINITY,
           initBilledMs: x.initMs,
           coldStartShare: x.coldStartShare,
-          usesPerInstance: 1,
-        };
+        });
         const got = evaluateMask(c, x.mask, 0, params, newMetrics());
         const want = expectedRejectModeCost({
           shares: Array.from(c.shares),

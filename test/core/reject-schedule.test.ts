@@ -104,14 +104,16 @@ describe('evaluateSchedule', () => {
     expect(evaluateSchedule(c, 0, long, newMetrics()).value / bestSingle(c, long)).toBeCloseTo(1, 9);
   });
 
-  it('is never worse than any single reject set (end and auto modes, any mix, budget and pool)', () => {
+  // With one call per instance. In a batch (usesPerInstance > 1) a single reject set is priced by the renewal over the
+  // worker's calls (pool-renewal.ts), which the induction does not model, and the router takes the cheaper of the two.
+  it('is never worse than any single reject set for a lone call (end and auto modes, any mix and budget)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: 1, maxLength: 5 }),
         fc.array(fc.double({ min: 1, max: 10_000, noNaN: true }), { minLength: 5, maxLength: 5 }),
         fc.integer({ min: 3, max: 30 }),
         fc.constantFrom('end' as const, 'auto' as const),
-        fc.integer({ min: 1, max: 8 }),
+        fc.constant(1),
         fc.double({ min: 0, max: 2_000, noNaN: true }),
         (shares, raw, maxAttempts, mode, usesPerInstance, initBilledMs) => {
           const runtimes = raw.slice(0, shares.length).sort((a, b) => a - b);

@@ -34,8 +34,8 @@ describe('npx cdk synth', () => {
     const { status, output } = cdkSynth(['-c', 'skymesh.regions=us-west-1,sa-east-1'], outdir);
     // THEN it succeeds with one mesh stack per region, one sampler stack per zone and the control stack
     expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('Successfully synthesized') });
-    // AND it said first what it was about to produce: 8 stacks, 5 zones × (18 dynamic + 102 sampling) + the router
-    expect(output).toContain('skymesh: synthesizing 8 stacks with 601 Lambda functions (2 regions, 5 zones;');
+    // AND it said first what it was about to produce: 8 stacks, 5 zones × (18 dynamic + 2 × 100 samplers + 2) + the router
+    expect(output).toContain('skymesh: synthesizing 8 stacks with 1,101 Lambda functions (2 regions, 5 zones;');
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
       artifacts: Record<
         string,
@@ -66,8 +66,8 @@ describe('npx cdk synth', () => {
     const functions = Object.values(samplers.Resources as Record<string, { Type: string }>).filter(
       (r) => r.Type === 'AWS::Lambda::Function',
     );
-    // 100 samplers (the cdk.json default), the fan-out and the sampling steps
-    expect(functions).toHaveLength(102);
+    // 100 samplers (the cdk.json default) of each of the 2 sampled architectures, the fan-out and the sampling steps
+    expect(functions).toHaveLength(202);
   });
 
   it('stops with the config error, exit code 1 and no stack trace, when a value is bad', () => {
@@ -87,7 +87,16 @@ describe('npx cdk synth', () => {
 
   it('stops with the limit error before building anything when a stack would pass 500 resources', () => {
     const { status, output } = cdkSynth(
-      ['-c', 'skymesh.regions=us-west-1', '-c', 'skymesh.samplersPerZone=480', '-c', 'skymesh.samplerMemoryMb=1024'],
+      [
+        '-c',
+        'skymesh.regions=us-west-1',
+        '-c',
+        'skymesh.samplersPerZone=480',
+        '-c',
+        'skymesh.samplerMemoryMb=1024',
+        '-c',
+        'skymesh.sampledArchitectures=x86_64',
+      ],
       outdir,
     );
     expect(status).not.toBe(0);

@@ -31,6 +31,42 @@ describe('External zones in the mesh configuration', () => {
     expect(policies).not.toMatch(/secretsmanager:GetSecretValue[^\]]*"Resource":"\*"/);
   });
 
+  it('shows the external zones on the dashboard: a row of their own, and their sampling searched in the home region', () => {
+    // GIVEN a mesh in us-west-1 with the control stack in us-west-2 and two zones on other providers
+    const DO = {
+      provider: 'digitalocean',
+      region: 'lon1',
+      functions: { '1024': 'https://faas-lon1-abc.doserverless.co/api/v1/web/fn-1/sky/dynamic-1024' },
+      auth: { type: 'digitalocean-secret', secret: { secretId: 'skymesh/do' } },
+    } as const;
+    const withExternal = new ControlStack(testApp(), 'Sky-Control', {
+      env: { region: 'us-west-2', account: '123456789012' },
+      mesh: [{ region: 'us-west-1', azIds: ['usw1-az1'] }],
+      endpoints: [IBM, DO],
+    });
+    const without = new ControlStack(testApp(), 'Sky-Control', {
+      env: { region: 'us-west-2', account: '123456789012' },
+      mesh: [{ region: 'us-west-1', azIds: ['usw1-az1'] }],
+    });
+    // WHEN synthesized, THEN the dashboard names each external zone's metrics and searches us-west-2's sampling
+    const bodyOf = (stack: ControlStack) =>
+      JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+    const body = bodyOf(withExternal);
+    for (const azId of ['ibm-eu-gb', 'do-lon1']) {
+      expect(body).toContain(`\\"azId\\",\\"${azId}\\"`);
+    }
+    expect(body).toContain('Routed invocations, other providers');
+    expect(body).toContain('Zones on other providers: ibm-eu-gb, do-lon1');
+    expect(body).toContain('SamplingCostUsd');
+    // (the search of the dashboard's own region carries no region field; its label names it)
+    expect(body).toContain('SamplingRuns us-west-2');
+    // and a mesh with none has neither
+    const plain = bodyOf(without);
+    expect(plain).not.toContain('other providers');
+    expect(plain).not.toContain('SamplingRuns us-west-2');
+    expect(plain).toContain('SamplingRuns us-west-1');
+  });
+
   it('fails synth when an external zone is wrong, naming the field', () => {
     expect(
       () =>

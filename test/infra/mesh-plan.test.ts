@@ -40,7 +40,7 @@ describe('meshPlanFromConfig', () => {
     expect(estimate.resources).toBeLessThan(500);
   });
 
-  it('sizes the default global mesh: every catalog zone × 9 memory sizes × 2 architectures, 102 per zone, the router', () => {
+  it('sizes the default global mesh: every catalog zone × 9 memory sizes × 2 architectures, 2 × 100 samplers + 2 per zone, the router', () => {
     const plan = meshPlanFromConfig(DEFAULT_SKY_CONFIG);
     const zones = plan.mesh.reduce((n, r) => n + r.azIds.length, 0);
     expect(meshSize(plan)).toEqual({
@@ -49,8 +49,8 @@ describe('meshPlanFromConfig', () => {
       externalZones: 0,
       stacks: plan.mesh.length + zones + 1,
       dynamicFunctions: zones * 18,
-      samplingFunctions: zones * 102,
-      functions: zones * 120 + 1,
+      samplingFunctions: zones * 202,
+      functions: zones * 220 + 1,
     });
   });
 });

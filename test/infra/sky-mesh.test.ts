@@ -56,7 +56,7 @@ describe('SkyMesh', () => {
     expect(mesh.regions.get('sa-east-1')!.stackName).toBe('Sky-Mesh-sa-east-1');
   });
 
-  it('counts the functions it builds: zones × memory × architectures, samplers + 2 per zone, the router', () => {
+  it('counts the functions it builds: zones × memory × architectures, samplers of each sampled architecture + 2 per zone, the router', () => {
     const built = mesh.node
       .findAll()
       .filter((c) => c instanceof Stack)
@@ -67,8 +67,9 @@ describe('SkyMesh', () => {
       externalZones: 0,
       stacks: 8,
       dynamicFunctions: 5 * 9 * 2,
-      samplingFunctions: 5 * (4 + 2),
-      functions: 5 * 9 * 2 + 5 * 6 + 1,
+      // 4 samplers of each of the 2 sampled architectures (the default: every deployed one), fan-out, steps
+      samplingFunctions: 5 * (2 * 4 + 2),
+      functions: 5 * 9 * 2 + 5 * 10 + 1,
     });
     expect(built).toHaveLength(mesh.size.functions);
   });
@@ -149,9 +150,14 @@ describe('SkyMesh', () => {
         : zone
           ? zoneSamplerEstimate({
               stackName: stack.stackName,
-              samplers: 4,
-              inlineCodeBytes: [0, 1, 2, 3]
-                .map((index) => JSON.stringify(samplerSource({ index, azId: zone.azId, sleepMs: 250 })).length)
+              samplers: 8,
+              stateMachines: 2,
+              inlineCodeBytes: (['x86_64', 'arm64'] as const)
+                .flatMap((arch) =>
+                  [0, 1, 2, 3].map(
+                    (index) => JSON.stringify(samplerSource({ index, azId: zone.azId, sleepMs: 250, arch })).length,
+                  ),
+                )
                 .reduce((a, b) => a + b),
             })
           : { resources: CLOUDFORMATION_LIMITS.resources, templateBytes: CLOUDFORMATION_LIMITS.templateBytes };
@@ -189,7 +195,8 @@ describe('SkyMesh limits', () => {
 
   it('fails when a sampler stack would pass 500 resources, before building any stack', () => {
     const app = testApp();
-    const build = () => skyMesh(app, twoRegionProps({ samplersPerZone: 480, samplerMemoryMb: 1024 }));
+    const build = () =>
+      skyMesh(app, twoRegionProps({ samplersPerZone: 480, samplerMemoryMb: 1024, sampledArchitectures: ['x86_64'] }));
     expect(build).toThrow(MeshLimitError);
     expect(build).toThrow(/Sky-Samplers-.* would have 510 resources; the limit is 500\. .*at most 3\d\d\b/);
     expect(stacksOf(app)).toHaveLength(0);
@@ -229,7 +236,8 @@ describe('SkyMesh limits', () => {
 
   it('fails when a sampler stack would pass 1 MB of template, naming the most samplers that fit', () => {
     const app = testApp();
-    const build = () => skyMesh(app, twoRegionProps({ samplersPerZone: 400, samplerMemoryMb: 1024 }));
+    const build = () =>
+      skyMesh(app, twoRegionProps({ samplersPerZone: 400, samplerMemoryMb: 1024, sampledArchitectures: ['x86_64'] }));
     expect(build).toThrow(/Sky-Samplers-.* would have \d+ template bytes; the limit is 1000000\. .*at most 3\d\d\b/);
     expect(stacksOf(app)).toHaveLength(0);
   });

@@ -305,3 +305,27 @@ describe("A result over a provider's limit", () => {
     if (answer.status === 'ok') expect(answer.result).toHaveLength(1_100_000);
   });
 });
+
+describe("An input over a provider's limit", () => {
+  // Sent code with about 1.1 MB of input: over DigitalOcean's 1 MB, within Code Engine's and Lambda's.
+  const big = { code: { source: 'exports.run = (x) => x.length;' }, input: 'x'.repeat(1_100_000) };
+
+  it('is refused before sending to a DigitalOcean zone, with an error naming the limit and the target', async () => {
+    const router = routerWith(endpoints.config);
+    const answer = (await router.route({ ...big, limits: { zones: ['do-lon1'] } })) as RoutedCall;
+    expect(answer.status).toBe('error');
+    if (answer.status !== 'error') return;
+    expect(answer.error.message).toMatch(
+      /InputTooLarge: sky-do-lon1-x86_64-\d+ \(digitalocean lon1.*\): the request is \d+ bytes; digitalocean accepts at most 1048576 bytes of input/,
+    );
+    expect(answer.attempts).toHaveLength(1);
+    expect(answer.attempts[0]).toMatchObject({ status: 'zone-error', errorType: 'InputTooLarge', costUsd: 0 });
+  });
+
+  it('runs the same input in a zone without that limit', async () => {
+    const router = routerWith(endpoints.config);
+    const answer = (await router.route({ ...big, limits: { zones: ['ibm-eu-gb'] } })) as RoutedCall;
+    expect(answer.status).toBe('ok');
+    if (answer.status === 'ok') expect(answer.result).toBe(1_100_000);
+  });
+});
