@@ -1,28 +1,50 @@
 import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker } from '../contracts';
 import { endsRejectedInstance } from '../core/reject-mode';
 import { rejectCpusAt } from '../core/reject-schedule';
-import type { Placement, PlacementRequest, RegionFacts, Target } from '../core/types';
+import type { RankedTarget } from '../core/router';
+import type { Arch, DeployedZone, Placement, PlacementRequest, RegionFacts, Target } from '../core/types';
 import { billedCostUsd, carbonGrams } from './estimate';
 import type { LearningBuffer } from './learning';
 import type { Work } from './request';
 import type { AttemptRecord, AttemptStatus, PlacementSummary, Placer, RoutedCall, RunEstimate } from './types';
 
 /**
- * The placement a request (or a whole batch) follows, and what it learned about the zones on the way.
- * A zone that errs, times out or has no function is down: the route leaves it for good. A zone that
- * throttles is full, not down: it held as many of the route's calls as were running there when it
- * throttled, so from then on it takes a call only while fewer than that run there, and the calls it
- * cannot take are placed on the next-best zone with room (`placementOn`). Every placement on another
- * zone is computed afresh for that zone: its own mix, reject set and expected cost.
+ * A fleet: the hosts of one architecture in one zone, which every memory size of that architecture there shares
+ * (a zone's x86_64 and arm64 instances run on different hosts, so one can be full while the other has room).
+ */
+export type FleetKey = string;
+
+/** The fleet a target's instances run in. */
+export function fleetOf(target: Pick<Target, 'azId' | 'arch'>): FleetKey {
+  return `${target.azId} ${target.arch}`;
+}
+
+const ARCHITECTURES: readonly Arch[] = ['x86_64', 'arm64'];
+
+interface Fleet {
+  readonly key: FleetKey;
+  readonly azId: string;
+  readonly arch: Arch;
+}
+
+/**
+ * The placement a request (or a whole batch) follows, and what it learned about the fleets (zone ×
+ * architecture) on the way. A fleet whose function errs, times out or is missing is down: the route leaves it for
+ * good. A fleet that throttles is full, not down: it held as many of the route's calls as were running there when
+ * it throttled, so from then on it takes a call only while fewer than that run there, and the calls it cannot take
+ * are placed on the next-best fleet with room (`placementOn`), of either architecture, in the same zone or
+ * another. Every placement on another fleet is computed afresh for that fleet: its own mix, reject set and
+ * expected cost.
  */
 export class Route {
-  private readonly failed = new Set<string>();
-  private readonly allowed: readonly string[];
-  /** Calls of the route a zone held at once when it throttled (the fewest seen). */
-  private readonly capacity = new Map<string, number>();
-  /** Calls of the route in a zone now, from their first attempt there until they leave it. */
-  private readonly running = new Map<string, number>();
-  /** The best placement over a subset of the allowed zones, by the zones of the subset. */
+  private readonly failed = new Set<FleetKey>();
+  /** The fleets the request may run in, zone by zone in the deployed order. */
+  private readonly fleets: readonly Fleet[];
+  /** Calls of the route a fleet held at once when it throttled (the fewest seen). */
+  private readonly capacity = new Map<FleetKey, number>();
+  /** Calls of the route in a fleet now, from their first attempt there until they leave it. */
+  private readonly running = new Map<FleetKey, number>();
+  /** The best placement over a subset of the allowed fleets, by the fleets of the subset. */
   private readonly elsewhere = new Map<string, Placement | undefined>();
   /** Attempts a call may make in all, failovers included: the request's `maxAttempts`. */
   readonly attemptBudget: number;
@@ -31,32 +53,36 @@ export class Route {
     private readonly placer: Placer,
     readonly request: PlacementRequest,
     readonly placement: Placement,
-    deployed: ReadonlyArray<{ readonly azId: string; readonly region: string }>,
+    deployed: ReadonlyArray<Pick<DeployedZone, 'azId' | 'region' | 'architectures'>>,
   ) {
     const limits = request.limits ?? {};
     this.attemptBudget = limits.maxAttempts ?? placement.maxAttempts;
-    this.allowed = deployed
+    this.fleets = deployed
       .filter((z) => !limits.regions || limits.regions.includes(z.region))
       .filter((z) => !limits.zones || limits.zones.includes(z.azId))
-      .map((z) => z.azId);
+      .flatMap((z) =>
+        (z.architectures ?? ARCHITECTURES)
+          .filter((arch) => !limits.architectures || limits.architectures.includes(arch))
+          .map((arch) => ({ key: fleetOf({ azId: z.azId, arch }), azId: z.azId, arch })),
+      );
   }
 
-  /** Zones found failing, in the order found. */
-  get failedZones(): readonly string[] {
+  /** Fleets found failing, in the order found. */
+  get failedFleets(): readonly FleetKey[] {
     return [...this.failed];
   }
 
   /**
-   * The placement for a call that may not use the zones in `avoid` (those that throttled it): the route's own
-   * when its zone is up, not avoided and has room, else the best over the zones that are. When every zone left
+   * The placement for a call that may not use the fleets in `avoid` (those that throttled it): the route's own
+   * when its fleet is up, not avoided and has room, else the best over the fleets that are. When every fleet left
    * is full, the best of those regardless (the call may find a slot freed meanwhile, or be throttled and move on).
-   * @returns undefined when no allowed zone is left.
+   * @returns undefined when no allowed fleet is left.
    */
-  placementOn(avoid: ReadonlySet<string> = new Set()): Placement | undefined {
-    const usable = this.allowed.filter((z) => !this.failed.has(z) && !avoid.has(z));
+  placementOn(avoid: ReadonlySet<FleetKey> = new Set()): Placement | undefined {
+    const usable = this.fleets.filter((f) => !this.failed.has(f.key) && !avoid.has(f.key));
     if (usable.length === 0) return undefined;
-    const withRoom = usable.filter((z) => this.hasRoom(z));
-    return this.bestOn(withRoom.length > 0 ? withRoom : usable);
+    const withRoom = usable.filter((f) => this.hasRoom(f.key));
+    return (withRoom.length > 0 ? this.bestOn(withRoom) : undefined) ?? this.bestOn(usable);
   }
 
   /**
@@ -77,9 +103,9 @@ export class Route {
     // Only `optimal` chooses its reject set by cost. The paper's strategies reject by a fixed rule: for them only the
     // expectation follows the pool (the draws), with the batch's own sharing of an instance.
     if (base.strategy !== 'optimal') return draws ? this.pricedByDraws(base, draws) : base;
-    // In a zone the route fills, the only free slot is the one a rejected instance leaves, so its replacement would
+    // In a fleet the route fills, the only free slot is the one a rejected instance leaves, so its replacement would
     // meet the same host: rejecting buys an INIT and no other CPU. There the call takes what it meets (one attempt).
-    const full = this.isFull(azId);
+    const full = this.isFull(fleetOf(base.target));
     try {
       const next = this.placer.place({
         ...this.request,
@@ -113,56 +139,92 @@ export class Route {
     }
   }
 
-  /** A call of the route begins in a zone (its first attempt there). */
-  enter(azId: string): void {
-    this.running.set(azId, (this.running.get(azId) ?? 0) + 1);
+  /** A call of the route begins in a fleet (its first attempt there). */
+  enter(fleet: FleetKey): void {
+    this.running.set(fleet, (this.running.get(fleet) ?? 0) + 1);
   }
 
-  /** A call of the route leaves a zone (answered there, or moving on). */
-  leave(azId: string): void {
-    this.running.set(azId, Math.max(0, (this.running.get(azId) ?? 0) - 1));
+  /** A call of the route leaves a fleet (answered there, or moving on). */
+  leave(fleet: FleetKey): void {
+    this.running.set(fleet, Math.max(0, (this.running.get(fleet) ?? 0) - 1));
   }
 
   /**
-   * A call in `azId` was throttled: the zone is full with the route's other calls running there, so it takes no
-   * more than that many at once from now on. Call before the throttled call `leave`s the zone.
+   * A call in `fleet` was throttled: the fleet is full with the route's other calls running there, so it takes no
+   * more than that many at once from now on. Call before the throttled call `leave`s the fleet.
    */
-  throttled(azId: string): void {
-    const others = Math.max(0, (this.running.get(azId) ?? 1) - 1);
-    this.capacity.set(azId, Math.min(this.capacity.get(azId) ?? others, others));
+  throttled(fleet: FleetKey): void {
+    const others = Math.max(0, (this.running.get(fleet) ?? 1) - 1);
+    this.capacity.set(fleet, Math.min(this.capacity.get(fleet) ?? others, others));
   }
 
-  /** Marks a zone down for the rest of the route (it erred, timed out or has no function). */
-  failZone(azId: string): void {
-    this.failed.add(azId);
+  /**
+   * Marks a fleet down for the rest of the route (its function erred, timed out or is missing). Only that
+   * architecture of the zone: the other runs other functions on other hosts.
+   */
+  failFleet(fleet: FleetKey): void {
+    this.failed.add(fleet);
   }
 
-  /** Whether the route's calls fill a zone: as many run there as it held when it throttled. */
-  isFull(azId: string): boolean {
-    const capacity = this.capacity.get(azId);
-    return capacity !== undefined && (this.running.get(azId) ?? 0) >= capacity;
+  /** Whether the route's calls fill a fleet: as many run there as it held when it throttled. */
+  isFull(fleet: FleetKey): boolean {
+    const capacity = this.capacity.get(fleet);
+    return capacity !== undefined && (this.running.get(fleet) ?? 0) >= capacity;
   }
 
-  private hasRoom(azId: string): boolean {
-    const capacity = this.capacity.get(azId);
-    return capacity === undefined || (this.running.get(azId) ?? 0) < capacity;
+  private hasRoom(fleet: FleetKey): boolean {
+    return !this.isFull(fleet);
   }
 
-  /** The best placement over `zones` (the route's own when its zone is among them). */
-  private bestOn(zones: readonly string[]): Placement | undefined {
-    if (zones.includes(this.placement.target.azId)) return this.placement;
-    const key = zones.join(' ');
-    if (!this.elsewhere.has(key)) {
-      let next: Placement | undefined;
-      try {
-        next = this.placer.place({ ...this.request, limits: { ...this.request.limits, zones } });
-        if (!zones.includes(next.target.azId)) next = undefined;
-      } catch {
-        next = undefined;
-      }
-      this.elsewhere.set(key, next);
-    }
+  /** The best placement over `fleets` (the route's own when its fleet is among them). */
+  private bestOn(fleets: readonly Fleet[]): Placement | undefined {
+    const keys = new Set(fleets.map((f) => f.key));
+    if (keys.has(fleetOf(this.placement.target))) return this.placement;
+    const key = [...keys].join(',');
+    if (!this.elsewhere.has(key)) this.elsewhere.set(key, this.placeOn(fleets, keys));
     return this.elsewhere.get(key);
+  }
+
+  /**
+   * The best placement within `fleets`. The placer's limits take zones and architectures separately, so a set that
+   * leaves out one architecture of a zone but not of another (an arm64 fleet full, its zone's x86_64 fleet not) is
+   * placed over the zones and architectures it spans, then, if that lands outside the set, on the fleet the
+   * placer ranks best within it.
+   */
+  private placeOn(fleets: readonly Fleet[], keys: ReadonlySet<FleetKey>): Placement | undefined {
+    const within = (zones: readonly string[], architectures: readonly Arch[]): PlacementRequest => ({
+      ...this.request,
+      limits: { ...this.request.limits, zones, architectures },
+    });
+    const spanned = within([...new Set(fleets.map((f) => f.azId))], [...new Set(fleets.map((f) => f.arch))]);
+    const inSet = (p: Placement | undefined): Placement | undefined =>
+      p !== undefined && keys.has(fleetOf(p.target)) ? p : undefined;
+    const tryPlace = (request: PlacementRequest): Placement | undefined => {
+      try {
+        return inSet(this.placer.place(request));
+      } catch {
+        return undefined;
+      }
+    };
+    const direct = tryPlace(spanned);
+    if (direct || fleets.length === 1) return direct;
+    if (this.placer.rank) {
+      let ranked: readonly RankedTarget[];
+      try {
+        ranked = this.placer.rank(spanned, Number.MAX_SAFE_INTEGER);
+      } catch {
+        ranked = [];
+      }
+      const best = ranked.find((r) => keys.has(fleetOf(r.target)));
+      return best ? tryPlace(within([best.target.azId], [best.target.arch])) : undefined;
+    }
+    // A placer that cannot rank: the cheapest of the best placements per fleet.
+    let cheapest: Placement | undefined;
+    for (const fleet of fleets) {
+      const next = tryPlace(within([fleet.azId], [fleet.arch]));
+      if (next && (!cheapest || next.expected.costUsd < cheapest.expected.costUsd)) cheapest = next;
+    }
+    return cheapest;
   }
 }
 
@@ -182,7 +244,7 @@ export interface FollowContext {
 export interface PoolHooks {
   /**
    * Calls each instance the call settles on is expected to serve (the pool model's `usesPerInstance`): every
-   * placement of the call, on whichever zone, is refined for it (`Route.placementFor`). @default - not refined
+   * placement of the call, on whichever fleet, is refined for it (`Route.placementFor`). @default - not refined
    */
   readonly uses?: number;
   /** CPUs of the new instances the batch met last on a function: what its next new instance is likely to be. */
@@ -195,12 +257,12 @@ export interface PoolHooks {
  * Runs one piece of work by following a route: a `rejected` answer is retried on the same target
  * (the rejected instance ends, or is held, or is kept for the last attempt, as the placement's reject
  * mode says: `endsRejectedInstance`); a throttle, a zone error, a timeout or a missing function fails
- * over to the next-best zone (a throttle leaves the zone to this call only and tells the route how many
- * calls the zone holds; the others leave it to the whole route), placed afresh there with that zone's own
- * mix; a user-code error is the user's answer and is not retried. The last attempt of the budget is sent
- * without a reject set, so a request that has met only rejected CPUs still runs rather than failing. The
- * answer's placement is the one the call followed in the zone it ended in, as it stood at its first attempt
- * there: what the call was expected to cost.
+ * over to the next-best fleet, of either architecture, in the same zone or another (a throttle leaves the
+ * fleet to this call only and tells the route how many calls the fleet holds; the others leave it to the
+ * whole route), placed afresh there with that fleet's own mix; a user-code error is the user's answer and
+ * is not retried. The last attempt of the budget is sent without a reject set, so a request that has met
+ * only rejected CPUs still runs rather than failing. The answer's placement is the one the call followed in
+ * the fleet it ended in, as it stood at its first attempt there: what the call was expected to cost.
  */
 export async function followRoute(
   context: FollowContext,
@@ -212,28 +274,28 @@ export async function followRoute(
   const attempts: AttemptRecord[] = [];
   /** The target of each attempt, for its price. */
   const targets: Target[] = [];
-  /** Zones that throttled this call: full for it, though the route may still send others there. */
-  const avoid = new Set<string>();
+  /** Fleets that throttled this call: full for it, though the route may still send others there. */
+  const avoid = new Set<FleetKey>();
   const refined = (base: Placement, attemptsLeft?: number): Placement =>
     pool.uses === undefined
       ? base
       : route.placementFor(base, pool.uses, pool.draws?.(base.target.functionName), attemptsLeft);
   const first = route.placementOn(avoid);
   if (!first) {
-    const message = `no allowed zone is left to place on (failed: ${route.failedZones.join(', ')})`;
+    const message = `no allowed fleet (zone and architecture) is left to place on (failed: ${route.failedFleets.join(', ')})`;
     return failure(context, profile, route.placement, attempts, targets, 'NoCapacity', 503, message);
   }
-  /** The route's placement on the zone the call is in now; `placement` is it refined for the pool. */
+  /** The route's placement on the fleet the call is in now; `placement` is it refined for the pool. */
   let base: Placement = first;
-  let inZone: string | undefined = base.target.azId;
-  route.enter(inZone);
+  let inFleet: FleetKey | undefined = fleetOf(base.target);
+  route.enter(inFleet);
   let placement = refined(base);
-  /** The placement at the call's first attempt in the zone it is in now (its expectation is the call's). */
+  /** The placement at the call's first attempt in the fleet it is in now (its expectation is the call's). */
   let legStart = placement;
   try {
     return await followLegs();
   } finally {
-    if (inZone !== undefined) route.leave(inZone);
+    if (inFleet !== undefined) route.leave(inFleet);
   }
 
   async function followLegs(): Promise<RoutedCall> {
@@ -298,25 +360,26 @@ export async function followRoute(
           const message = `${target.functionName} failed with ${result.errorType}: ${result.message}`;
           return failure(context, profile, legStart, attempts, targets, 'FunctionError', 502, message);
         }
+        const fleet = fleetOf(target);
         if (status === 'throttled') {
-          route.throttled(target.azId);
-          avoid.add(target.azId);
+          route.throttled(fleet);
+          avoid.add(fleet);
         } else {
-          route.failZone(target.azId);
+          route.failFleet(fleet);
         }
-        route.leave(target.azId);
-        inZone = undefined;
+        route.leave(fleet);
+        inFleet = undefined;
         const next = route.placementOn(avoid);
         if (!next) {
-          const full = [...avoid].filter((z) => !route.failedZones.includes(z));
+          const full = [...avoid].filter((f) => !route.failedFleets.includes(f));
           const message =
-            `no allowed zone is left to fail over to (failed: ${route.failedZones.join(', ')}` +
+            `no allowed fleet (zone and architecture) is left to fail over to (failed: ${route.failedFleets.join(', ')}` +
             `${full.length > 0 ? `; throttled this call: ${full.join(', ')}` : ''}); last: ${result.errorType}: ${result.message}`;
           return failure(context, profile, legStart, attempts, targets, 'NoCapacity', 503, message);
         }
         base = next;
-        inZone = base.target.azId;
-        route.enter(inZone);
+        inFleet = fleetOf(base.target);
+        route.enter(inFleet);
         placement = refined(base);
         legStart = placement;
         onPlacement = 0;
