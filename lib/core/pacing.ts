@@ -30,6 +30,11 @@ export interface PacingRequest {
   readonly maxSlowdown: number;
   /** What the batch minimizes. @default 'cost' */
   readonly objective?: Objective;
+  /**
+   * Longest the batch may take in all, ms (the router's time left before it must answer): a paced batch that would
+   * outlast it is not chosen. @default Infinity
+   */
+  readonly maxDurationMs?: number;
 }
 
 /** The pacing chosen, with the placement priced for it. */
@@ -57,7 +62,7 @@ export const MAX_PACING_EVALUATIONS = 48;
 
 /**
  * Chooses how many calls of a batch run at a time: among the concurrencies from the caller's down to 1 whose
- * expected duration fits `maxSlowdown` × the unpaced one, the one whose placement (`placeFor(uses)`, placed for that
+ * expected duration fits `maxSlowdown` × the unpaced one (and `maxDurationMs`), the one whose placement (`placeFor(uses)`, placed for that
  * many calls per instance) has the least expected objective. The objective weighs cost and carbon per call against
  * the unpaced placement's, and latency as the batch's duration against the unpaced one, so `latency` never paces.
  * Rounds are tried in increasing order; the search stops once even the fastest runtime met so far would not fit
@@ -89,7 +94,7 @@ export function choosePacing<P extends PacedExpectation>(
   };
   const slowdown = Number.isFinite(request.maxSlowdown) ? request.maxSlowdown : 1;
   if (!(slowdown > 1) || k0 === 1) return first;
-  const budgetMs = slowdown * unpacedDurationMs;
+  const budgetMs = Math.min(slowdown * unpacedDurationMs, request.maxDurationMs ?? Number.POSITIVE_INFINITY);
   const { weights } = resolveObjective(request.objective);
   const score = (p: P, durationMs: number): number =>
     weights.cost * ratio(p.expected.costUsd, unpaced.expected.costUsd) +

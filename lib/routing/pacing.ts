@@ -16,13 +16,15 @@ export interface PacedBatch {
 
 /**
  * Paces a batch of `count` calls given at most `concurrency` at a time: `choosePacing` in the core, each concurrency
- * priced by placing the request with the uses per instance it gives (`place`, the routing service's placer). The
- * answer's `pacing` says what was chosen, and how long the batch is expected to take against the unpaced batch.
+ * priced by placing the request with the uses per instance it gives (`place`, the routing service's placer), and
+ * none chosen that would outlast `remainingMs` (the router Lambda's time left). The answer's `pacing` says what was
+ * chosen, and how long the batch is expected to take against the unpaced batch.
  */
 export function paceBatch(
   place: (request: PlacementRequest) => Placement,
   request: PlacementRequest,
   batch: { readonly count: number; readonly concurrency: number; readonly maxSlowdown: number },
+  remainingMs: number = Number.POSITIVE_INFINITY,
 ): PacedBatch {
   const requestFor = (uses: number): PlacementRequest => ({
     ...request,
@@ -33,6 +35,7 @@ export function paceBatch(
       count: batch.count,
       concurrency: batch.concurrency,
       maxSlowdown: batch.maxSlowdown,
+      maxDurationMs: remainingMs,
       ...(request.objective !== undefined ? { objective: request.objective } : {}),
     },
     (uses) => place(requestFor(uses)),

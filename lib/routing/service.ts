@@ -160,7 +160,12 @@ export class RoutingService {
       const maxSlowdown = request.batch?.maxSlowdown ?? DEFAULT_BATCH_MAX_SLOWDOWN;
       const paced =
         request.batch && maxSlowdown > 1
-          ? paceBatch((r) => place(cached, r), placementRequest, { ...request.batch, maxSlowdown })
+          ? paceBatch(
+              (r) => place(cached, r),
+              placementRequest,
+              { ...request.batch, maxSlowdown },
+              remainingTime(deadline)(),
+            )
           : undefined;
       const placement = paced?.placement ?? place(cached, placementRequest);
       checkPayloadSize({ ...request.work, reject: { cpus: placement.rejectCpus, holdMs: placement.holdMs } });

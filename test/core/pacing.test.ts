@@ -45,6 +45,17 @@ describe('choosePacing', () => {
     expect(choice.expectedDurationMs).toBeCloseTo(6000, 6);
   });
 
+  it('never chooses a pacing that would outlast the time the router has left', () => {
+    const free = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 100 }, model(1000, 1e-5));
+    const bounded = choosePacing(
+      { count: 20, concurrency: 20, maxSlowdown: 100, maxDurationMs: 5200 },
+      model(1000, 1e-5),
+    );
+    expect(free.concurrency).toBe(1);
+    expect(bounded).toMatchObject({ concurrency: 4, rounds: 5 });
+    expect(bounded.expectedDurationMs).toBeLessThanOrEqual(5200);
+  });
+
   it('goes down to one call at a time when the budget allows it', () => {
     const choice = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 100 }, model(1000, 1e-5));
     expect(choice).toMatchObject({ concurrency: 1, rounds: 20, usesPerInstance: 20 });

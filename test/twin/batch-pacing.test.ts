@@ -1,3 +1,4 @@
+import { DEADLINE_MARGIN_MS } from '../../lib/routing/config';
 import { parseRouterRequest } from '../../lib/routing/request';
 import type { BatchAnswer } from '../../lib/routing/types';
 import { runTwinExperiment } from '../../lib/twin/experiment';
@@ -23,7 +24,7 @@ describe('a batch paced by the router', () => {
   const WORKLOAD = { name: 'zipper', size: 'small' } as const;
   const LIMITS = { memoryMb: 1024, arch: 'x86_64', maxAttempts: 10 } as const;
 
-  async function bursts(maxSlowdown?: number): Promise<BatchAnswer> {
+  async function bursts(maxSlowdown?: number, remainingMs?: number): Promise<BatchAnswer> {
     const { clock, twin, routing } = routedTwin(scenario, { memorySizes: [1024] });
     twin.setDay(0);
     routing.characterize([
@@ -43,11 +44,14 @@ describe('a batch paced by the router', () => {
       // Profiling (the router's own profiling request): runtimes of the workload on both CPUs.
       await routing.profile({ workload: WORKLOAD, objective: 'cost', limits: LIMITS, profiling: { observations: 3 } });
       clock.advanceTo(clock.now() + 600_000);
-      const answer = await routing.service.route({
-        workload: WORKLOAD,
-        limits: LIMITS,
-        batch: { count: 40, concurrency: 40, ...(maxSlowdown !== undefined ? { maxSlowdown } : {}) },
-      });
+      const answer = await routing.service.route(
+        {
+          workload: WORKLOAD,
+          limits: LIMITS,
+          batch: { count: 40, concurrency: 40, ...(maxSlowdown !== undefined ? { maxSlowdown } : {}) },
+        },
+        remainingMs === undefined ? undefined : { getRemainingTimeInMillis: () => remainingMs },
+      );
       if (answer.status !== 'batch') throw new Error(`the router refused the batch: ${JSON.stringify(answer)}`);
       return answer;
     });
@@ -71,6 +75,14 @@ describe('a batch paced by the router', () => {
     expect(paced.summary.byCpu['intel-xeon-3.00'] ?? 0).toBeGreaterThan(unpaced.summary.byCpu['intel-xeon-3.00'] ?? 0);
     expect(paced.summary.costUsd).toBeLessThan(unpaced.summary.costUsd);
     expect(paced.summary.succeeded).toBe(40);
+  });
+
+  it("paces no further than the router Lambda's time left allows", async () => {
+    const free = await bursts(20);
+    const bounded = await bursts(20, 6000 + DEADLINE_MARGIN_MS);
+    expect(bounded.pacing!.expectedDurationMs).toBeLessThanOrEqual(6000);
+    expect(bounded.pacing!.concurrency).toBeGreaterThan(free.pacing!.concurrency);
+    expect(bounded.summary.succeeded).toBe(40);
   });
 
   it('keeps the given concurrency with maxSlowdown 1', async () => {
