@@ -154,3 +154,100 @@ export function exploreRejectSet(
   }
   return best;
 }
+
+/** Least belief spread (log-runtime) of a CPU that `exploreTargets` considers learning: a runtime not yet observed there. */
+export const TARGET_EXPLORATION_MIN_LOG_SD = 0.1;
+
+/** Another target a call could be sent to instead, with how sure the router is of each of its CPUs. */
+export interface TargetOption {
+  readonly candidate: Candidate;
+  readonly beliefs: CpuBeliefs;
+  /** Round trip to its region, ms (0 without a client location). */
+  readonly rttMs: number;
+}
+
+/** The outcome of `exploreTargets`: an `Exploration` on another target. */
+export interface TargetExploration extends Exploration {
+  /** The target explored instead of the chosen one; undefined when nothing is explored. */
+  readonly candidate: Candidate | undefined;
+}
+
+/**
+ * Chooses whether to send a call to another target than the chosen one, to learn the runtime of a CPU there that
+ * the workload never ran on (`exploreRejectSet` explores only the chosen target's own CPUs, so a CPU that exists
+ * only in another fleet, e.g. a Graviton3 in one zone's arm64 fleet, is otherwise never learned: its runtime is a
+ * prior ratio with a wide spread, and the uncertainty penalty keeps placements off the target). The same knowledge
+ * gradient: for each outcome of one runtime of CPU j on target t, the best reject set of t is chosen afresh, and
+ * what it would save per call against the chosen placement (objective `chosenValue`, without the uncertainty
+ * penalty: once the runtime is known the penalty for it is gone) is the gain; the call reaches j with probability
+ * π, and every call to come reaps the gain. Two ways of sending the call are weighed: with t's best reject set
+ * with j accepted (π = j's share of what that accepts), or rejecting every CPU but j as profiling does (π = the
+ * chance j is met within the attempt budget). It is explored when π × horizon × G exceeds what the call costs
+ * over the chosen placement; only CPUs whose belief is wider than `TARGET_EXPLORATION_MIN_LOG_SD` are weighed,
+ * and none with an exploring call in flight. Only targets whose best reject set is expected to cost no more than
+ * the chosen placement (at the estimates' means) are weighed: what keeps the router off them is the uncertainty
+ * penalty alone, and a batch sends all its calls where its first placement goes, so a dearer target would be
+ * paid for by every call of the batch, not by one.
+ * @example
+ * const e = exploreTargets(chosenValue, [{ candidate, beliefs, rttMs: 0 }], 1200, params, noRetry, newMetrics());
+ * // e.candidate is the target to send this call to, e.mask its reject set, when learning there pays
+ */
+export function exploreTargets(
+  chosenValue: number,
+  options: readonly TargetOption[],
+  horizon: number,
+  params: EvaluationParams,
+  noRetry: EvaluationParams,
+  metrics: Metrics,
+): TargetExploration {
+  let best: TargetExploration = { candidate: undefined, mask: 0, cpu: undefined, cost: 0, value: 0 };
+  if (!(horizon > 0) || !Number.isFinite(chosenValue)) return best;
+  let bestNet = 0;
+  const paramsOf = (bits: number): EvaluationParams => (bits === 0 ? noRetry : params);
+  const choice: RejectChoice = { mask: -1, value: Number.POSITIVE_INFINITY };
+  for (const { candidate: c, beliefs, rttMs } of options) {
+    const n = c.cpus.length;
+    const all = (1 << n) - 1;
+    optimalRejectSet(c, rttMs, params, noRetry, metrics, choice);
+    const ownMask = choice.mask;
+    // A batch follows its first placement's target with every call: only a target expected to cost no more than
+    // the chosen one is explored, so that moving every call there costs nothing in expectation.
+    if (ownMask < 0 || choice.value > chosenValue) continue;
+    const billed = [...c.billedMs];
+    const scratch: Candidate = { ...c, billedMs: billed };
+    for (let j = 0; j < n; j++) {
+      const share = c.shares[j];
+      if (!(share > 0) || (beliefs.pending?.[j] ?? 0) > 0) continue;
+      if (!((beliefs.logSd[j] ?? 0) >= TARGET_EXPLORATION_MIN_LOG_SD)) continue;
+      const spread = updateLogSd(beliefs.logSd[j], beliefs.cv);
+      let gain = 0;
+      for (let k = 0; k < NODES.length; k++) {
+        billed[j] = c.billedMs[j] * Math.exp(spread * NODES[k] - (spread * spread) / 2);
+        optimalRejectSet(scratch, rttMs, params, noRetry, metrics, choice);
+        if (choice.mask >= 0 && chosenValue > choice.value) gain += WEIGHTS[k] * (chosenValue - choice.value);
+      }
+      billed[j] = c.billedMs[j];
+      if (!(gain > 0)) continue;
+      const bit = 1 << j;
+      const accepting = ownMask & ~bit;
+      let acceptedShare = 0;
+      for (let i = 0; i < n; i++) if ((accepting & (1 << i)) === 0) acceptedShare += c.shares[i];
+      const attempts = Math.max(1, params.maxAttempts);
+      const ways = [
+        { mask: accepting, learns: Math.min(1, share / acceptedShare) },
+        { mask: all & ~bit, learns: 1 - (1 - Math.min(1, share)) ** attempts },
+      ];
+      for (const way of ways) {
+        const tried = evaluateMask(c, way.mask, rttMs, paramsOf(way.mask), metrics);
+        if (!tried.feasible) continue;
+        const cost = Math.max(0, tried.value - chosenValue);
+        const value = way.learns * horizon * gain;
+        if (value - cost > bestNet) {
+          bestNet = value - cost;
+          best = { candidate: c, mask: way.mask, cpu: c.cpus[j], cost, value };
+        }
+      }
+    }
+  }
+  return best;
+}

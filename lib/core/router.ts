@@ -6,12 +6,19 @@ import {
   type Metrics,
   newMetrics,
 } from './candidate';
-import { type Choice, fromRanking, scanCandidates } from './candidate-scan';
+import { type Choice, fromRanking, isAllowed, scanCandidates } from './candidate-scan';
 import { type CompiledView, compileView } from './compiled-view';
 import { type InitBilling, initBilledMs } from './cost-model';
 import { mergeCounts } from './distribution';
 import { CoreInputError, NoPlacementError } from './errors';
-import { type Exploration, explorationHorizon, exploreRejectSet, runtimeLogSd } from './exploration';
+import {
+  type CpuBeliefs,
+  type Exploration,
+  explorationHorizon,
+  exploreRejectSet,
+  exploreTargets,
+  runtimeLogSd,
+} from './exploration';
 import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, LAMBDA_MAX_TIMEOUT_MS } from './lambda-limits';
 import { fitSummary, resolveScope, type Scope } from './placement-scope';
 import { hasDraws, withDrawnShares } from './pool-draws';
@@ -34,7 +41,7 @@ import type {
   Target,
 } from './types';
 import { compileWorkload, type WorkloadPlan } from './workload-plan';
-import type { ResolvedZone } from './zone-mix';
+import type { MixSource, ResolvedZone } from './zone-mix';
 
 /** Options of a `Router`. */
 export interface RouterOptions {
@@ -131,6 +138,13 @@ interface CacheEntry {
 }
 
 const HOUR_MS = 3_600_000;
+
+/**
+ * Mixes that describe a fleet someone met (a sampler or a routed call): only their CPUs are explored on other
+ * targets. A prior mix (another zone's average, the baseline CPU) says nothing of what the zone holds, nor that it
+ * has a fleet of that architecture at all.
+ */
+const OBSERVED_MIXES: ReadonlySet<MixSource> = new Set<MixSource>(['measured', 'passive', 'stale-blend']);
 
 /** Fewest new instances of a zone that trigger a recompile of its mix. */
 export const PASSIVE_REFRESH_MIN = 20;
@@ -508,7 +522,8 @@ export class Router {
     const exploration =
       scope.rule.reject === 'optimal' && this.options.explore !== false ? this.explore(plan, scope, chosen) : undefined;
     if (exploration?.cpu === undefined) return this.build(plan, scope, chosen, fallbacks);
-    const placement = this.build(plan, scope, { ...chosen, mask: exploration.mask }, fallbacks, exploration);
+    const explored = { ...chosen, candidate: exploration.candidate ?? chosen.candidate, mask: exploration.mask };
+    const placement = this.build(plan, scope, explored, fallbacks, exploration);
     const key = `${plan.workload}\u0000${placement.target.functionName}`;
     const pending = this.exploring.get(key) ?? new Map<string, number>();
     pending.set(exploration.cpu, (pending.get(exploration.cpu) ?? 0) + 1);
@@ -521,22 +536,49 @@ export class Router {
    * Whether the chosen target should accept one CPU its estimates reject, to learn its runtime there
    * (`exploration.ts`), from how sure the profiles are of each of its CPUs.
    */
-  private explore(plan: WorkloadPlan, scope: Scope, chosen: Choice): Exploration {
+  private explore(plan: WorkloadPlan, scope: Scope, chosen: Choice): Exploration & { candidate?: Candidate } {
     const c = chosen.candidate;
     const cv = this.profiles.runtimeCv(plan.workload) ?? UNMEASURED_CV;
-    const logSd = c.cpus.map((cpu) => runtimeLogSd(this.profiles, plan.workload, cpu, c.arch, c.memoryMb, cv));
-    const inFlight = this.exploring.get(`${plan.workload}\u0000${c.target.functionName}`);
-    const pending = c.cpus.map((cpu) => inFlight?.get(cpu) ?? 0);
-    return exploreRejectSet(
+    const beliefsOf = (t: Candidate): CpuBeliefs => {
+      const inFlight = this.exploring.get(`${plan.workload}\u0000${t.target.functionName}`);
+      return {
+        logSd: t.cpus.map((cpu) => runtimeLogSd(this.profiles, plan.workload, cpu, t.arch, t.memoryMb, cv)),
+        pending: t.cpus.map((cpu) => inFlight?.get(cpu) ?? 0),
+        cv,
+      };
+    };
+    const rttOf = (t: Candidate): number => (scope.rtt ? scope.rtt[t.region] : 0);
+    const horizon = explorationHorizon(this.profiles.observations(plan.workload));
+    const own = exploreRejectSet(
       c,
       chosen.mask,
-      { logSd, pending, cv },
-      explorationHorizon(this.profiles.observations(plan.workload)),
-      scope.rtt ? scope.rtt[c.region] : 0,
+      beliefsOf(c),
+      horizon,
+      rttOf(c),
       scope.params,
       scope.noRetryParams,
       this.scratch,
     );
+    if (own.cpu !== undefined || scope.rule.zones !== 'any' || scope.rule.configs !== 'any') return own;
+    // The chosen target's CPUs are known well enough: CPUs of the other fleets at its memory size may not be.
+    const others = plan.candidates
+      .filter(
+        (t) =>
+          t !== c &&
+          t.memoryMb === c.memoryMb &&
+          OBSERVED_MIXES.has(plan.evidence[t.index].mix) &&
+          isAllowed(this.compiled, plan, t, scope),
+      )
+      .map((t) => ({ candidate: t, beliefs: beliefsOf(t), rttMs: rttOf(t) }));
+    const chosenValue = evaluateMask(
+      c,
+      chosen.mask,
+      rttOf(c),
+      chosen.mask === 0 ? scope.noRetryParams : scope.params,
+      this.scratch,
+    ).value;
+    const elsewhere = exploreTargets(chosenValue, others, horizon, scope.params, scope.noRetryParams, this.scratch);
+    return elsewhere.cpu === undefined ? own : elsewhere;
   }
 
   private scopeOf(plan: WorkloadPlan, request: PlacementRequest): Scope {
@@ -560,7 +602,7 @@ export class Router {
     scope: Scope,
     choice: Choice,
     fallbacks: readonly Choice[],
-    exploration?: Exploration,
+    exploration?: Exploration & { readonly candidate?: Candidate },
   ): Placement {
     const c = choice.candidate;
     const rtt = scope.rtt ? scope.rtt[c.region] : 0;
@@ -590,7 +632,14 @@ export class Router {
           : `assumed: ${plan.workload} has not run on ${c.arch}, so its runtime there is a guess`,
       );
     }
-    if (exploration?.cpu !== undefined) {
+    if (exploration?.cpu !== undefined && exploration.candidate !== undefined) {
+      notes.push(
+        `explores ${exploration.cpu}: sent to ${c.target.functionName} to learn its runtime there, which is only estimated ` +
+          (exploration.cost > 0
+            ? `(what it may teach is expected to repay ${(exploration.value / exploration.cost).toFixed(1)}× its cost over the calls to come)`
+            : '(at no expected cost)'),
+      );
+    } else if (exploration?.cpu !== undefined) {
       notes.push(
         `explores ${exploration.cpu}: accepted on ${c.target.functionName} to learn its runtime there, although its estimate says reject ` +
           (exploration.cost > 0
