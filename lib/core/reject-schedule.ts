@@ -1,4 +1,5 @@
 import { type Candidate, type EvaluationParams, type Metrics, metricsOfAttempts, rejectedAttemptMs } from './candidate';
+import { type RenewedCall, renewOverUses } from './pool-renewal';
 import type { CpuKey, Placement } from './types';
 
 /**
@@ -16,6 +17,11 @@ import type { CpuKey, Placement } from './types';
  * narrow as the budget runs down: strict while attempts are plentiful, lax near the end (each a suffix of the CPUs
  * sorted fastest first). It is never worse than the best single reject set, since that is one of the policies the
  * induction ranges over, and with an unbounded budget it is that single set.
+ *
+ * In a batch (`usesPerInstance` > 1) the instance a call settles on serves the worker's next calls; a call that ends on a
+ * CPU the first attempt refuses (accepted at a relaxed stage, or at the last attempt) leaves an instance the next call
+ * refuses again, so the expectation is spread over the worker's calls by the same renewal as a single set's
+ * (`pool-renewal.ts`), and the router takes whichever of the two is cheaper there.
  *
  * It covers the reject modes in which every retry meets a fresh draw: `end`, and `auto`, whose keeping an instance for
  * the last attempt never beats accepting it one attempt earlier (that saves the rejected attempt). Under `hold` a
@@ -70,22 +76,41 @@ export function evaluateSchedule(
     accepts[m - left] = accept;
     value = next;
   }
+  // Forward: the chance of reaching each attempt, and of ending on a CPU the first attempt refuses (a relaxed stage's
+  // or the last attempt's), which the worker's next call in a batch meets warm, refuses and searches past again.
+  const strict = accepts[0];
   let reach = 1;
   let attempts = 0;
   let runtimeMs = 0;
+  let endsRefused = 0;
+  let refusedMs = 0;
   for (let i = 0; i < m; i++) {
     let acceptedMs = 0;
     let rejectedShare = 0;
     for (let j = 0; j < n; j++) {
       if (j < accepts[i]) acceptedMs += c.shares[j] * c.billedMs[j];
       else rejectedShare += c.shares[j];
+      if (j >= strict && j < accepts[i]) {
+        endsRefused += reach * c.shares[j];
+        refusedMs += reach * c.shares[j] * c.billedMs[j];
+      }
     }
     attempts += reach;
     runtimeMs += reach * acceptedMs;
     reach *= Math.min(1, rejectedShare);
   }
-  return metricsOfAttempts(c, attempts, runtimeMs, 0, rttMs, p, out);
+  const renewed = renewOverUses(
+    p.usesPerInstance,
+    runtimeMs,
+    // What a call that ends on a refused CPU runs: mostly the CPUs a relaxed stage accepts, not the mean refused one.
+    endsRefused > 0 ? refusedMs / endsRefused : 0,
+    endsRefused,
+    RENEWED,
+  );
+  return metricsOfAttempts(c, attempts, renewed.runtimeMs, 0, rttMs, p, out, renewed.searchShare);
 }
+
+const RENEWED: RenewedCall = { runtimeMs: 0, searchShare: 1, laterShare: 0 };
 
 /** Whether the schedule in `accepts` (for `attempts` attempts) rejects differently at different attempts before the last. */
 function varies(accepts: Int32Array, attempts: number): boolean {

@@ -4,6 +4,7 @@ import {
   type Candidate,
   type EvaluationParams,
   evaluateMask,
+  metricsOfAttempts,
   newMetrics,
   targetOf,
 } from '../../lib/core/candidate';
@@ -157,6 +158,21 @@ describe('evaluateSchedule', () => {
     // THEN the mean cost and attempts match the expectation (standard error about 0.05% of the cost)
     expect(cost / calls / expected.costUsd).toBeCloseTo(1, 2);
     expect(attempts / calls / expected.attempts).toBeCloseTo(1, 1);
+  });
+
+  it("in a batch, counts the searches of the worker's calls that follow a call ended on a refused CPU", () => {
+    // GIVEN render-long's schedule in a batch whose instances serve 8 calls each
+    const c = candidateOf(RENDER_SHARES, RENDER_MS);
+    const p = paramsOf({ usesPerInstance: 8 });
+    const accepts = new Int32Array(10);
+    const batch = { ...evaluateSchedule(c, 0, p, newMetrics(), accepts) };
+    // WHEN it is compared with one search shared by all 8 calls
+    const lone = evaluateSchedule(c, 0, paramsOf(), newMetrics());
+    const naive = metricsOfAttempts(c, lone.attempts, lone.runtimeMs, 0, 0, p, newMetrics(), 1 / 8);
+    // THEN a call that settled on a 2.5 GHz Xeon at a relaxed stage makes the next call search again (more attempts
+    // per call than one search in 8), and fewer calls run on the refused CPUs than a lone call does
+    expect(batch.attempts).toBeGreaterThan(naive.attempts * 1.05);
+    expect(batch.runtimeMs).toBeLessThan(lone.runtimeMs);
   });
 
   it('applies only where every retry is a fresh draw and the budget is finite with room to relax', () => {
