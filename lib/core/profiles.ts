@@ -216,6 +216,28 @@ export class ProfileBook {
     return { meanMs: this.defaultBaseMs * speed, confidence: 0, source: 'prior' };
   }
 
+  /**
+   * Confidence in a runtime observed `count` times: how much narrower than a carried-over estimate's
+   * (`CROSS_CPU_SPREAD`) the mean of those runtimes is, given the workload's own spread (its cv, pooled over the
+   * cells it ran in; `UNMEASURED_CV` until measured): 1 − σₙ/σ₀ with σₙ² = 1/(1/σ₀² + n/cv²). A steady workload is
+   * known after a few runtimes (cv 0.05: 0.84 after one, 0.90 after three), a noisy one takes many more. (The cv
+   * is pooled as `runtimeCv` pools it, from the workload's cells.)
+   */
+  private observedConfidence(cells: Map<string, Cell>, count: number): number {
+    let squares = 0;
+    let freedom = 0;
+    for (const cell of cells.values()) {
+      for (const stats of cell.stats.values()) {
+        if (stats.count < 2 || !(stats.meanMs > 0)) continue;
+        squares += stats.m2 / (stats.meanMs * stats.meanMs);
+        freedom += stats.count - 1;
+      }
+    }
+    const cv = Math.max(freedom > 0 ? Math.sqrt(squares / freedom) : UNMEASURED_CV, 1e-3);
+    const spread = 1 / Math.sqrt(1 / CROSS_CPU_SPREAD ** 2 + count / (cv * cv));
+    return Math.max(0, 1 - spread / CROSS_CPU_SPREAD);
+  }
+
   /** Pseudo-observations of a runtime carried over from other CPUs (see `ProfileBookOptions.priorWeight`). */
   private carriedWeight(workload: string): number {
     if (this.priorWeight !== undefined) return this.priorWeight;
@@ -238,7 +260,7 @@ export class ProfileBook {
     const own = cell.stats.get(cpu);
     const otherCount = cell.count - (own?.count ?? 0);
     if (otherCount <= 0 && own) {
-      return { meanMs: own.meanMs, confidence: own.count / (own.count + 2), source: 'observed' };
+      return { meanMs: own.meanMs, confidence: this.observedConfidence(cells, own.count), source: 'observed' };
     }
     const derived = this.fromOtherCpus(cells, cell, cpu, arch, memoryMb, weight);
     if (!own) {
@@ -250,7 +272,7 @@ export class ProfileBook {
     }
     return {
       meanMs: (own.count * own.meanMs + weight * derived.meanMs) / (own.count + weight),
-      confidence: own.count / (own.count + 2),
+      confidence: this.observedConfidence(cells, own.count),
       source: 'observed',
     };
   }

@@ -18,7 +18,26 @@ describe('ProfileBook.runtime', () => {
     const estimate = book.runtime('zipper', X30, 'x86_64', 2048);
     expect(estimate.source).toBe('observed');
     expect(estimate.meanMs).toBeCloseTo(2640, -1);
-    expect(estimate.confidence).toBeCloseTo(100 / 102, 9);
+    // ZIPPER's cells hold 100 runtimes each with m2 = 100 × (0.03 × mean)²: a pooled cv of √(0.09 / 99).
+    const cv = Math.sqrt(0.09 / 99);
+    const spread = 1 / Math.sqrt(1 / CROSS_CPU_SPREAD ** 2 + 100 / cv ** 2);
+    expect(estimate.confidence).toBeCloseTo(1 - spread / CROSS_CPU_SPREAD, 9);
+  });
+
+  it('is as sure of an observed runtime as the workload is steady: a few runtimes of a steady one, many of a noisy one', () => {
+    const confidenceAfter = (count: number, cv: number): number => {
+      const entries = [X25, X30].map((cpu) => ({
+        cpu,
+        arch: 'x86_64' as const,
+        memoryMb: 2048,
+        stats: { count, meanMs: 1000, m2: (count - 1) * (cv * 1000) ** 2 },
+      }));
+      return new ProfileBook({ w: { workload: 'w', entries } }).runtime('w', X30, 'x86_64', 2048).confidence;
+    };
+    // cv 0.05: one spread of 0.3 in log terms (what a runtime carried from another CPU is off by) is worth 36 runtimes.
+    expect(confidenceAfter(3, 0.05)).toBeGreaterThan(0.89);
+    expect(confidenceAfter(3, 0.3)).toBeLessThan(0.55);
+    expect(confidenceAfter(30, 0.3)).toBeGreaterThan(0.8);
   });
 
   it.each([
