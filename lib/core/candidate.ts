@@ -33,9 +33,11 @@ export interface Candidate {
   /** How much the zone's mix is measured (see `ZoneMix.confidence`). */
   readonly mixConfidence: number;
   /**
-   * Multiplies the objective when ranking: 1 + uncertaintyPenalty × ((1 − confidence) +
-   * (1 − mixConfidence)), so that a target known from observations beats one that only the priors
-   * make look as good.
+   * Multiplies the objective when ranking: 1 + uncertaintyPenalty × (runtime uncertainty + mix uncertainty), so
+   * that a target known from observations beats one that only the priors make look as good. The runtime uncertainty
+   * is 1 − each CPU's runtime confidence, weighted by that CPU's part of the expected runtime (share × runtime): a
+   * CPU a zone holds 0.4% of moves its expectation by little however unsure its runtime. The mix uncertainty is
+   * (1 − mixConfidence) × `mixSensitivity`.
    */
   readonly scoreFactor: number;
 }
@@ -45,7 +47,11 @@ export function targetOf(azId: string, region: string, arch: Arch, memoryMb: num
   return Object.freeze({ azId, region, arch, memoryMb, functionName: dynamicFunctionName(azId, arch, memoryMb) });
 }
 
-/** Builds a candidate; `runtimes` holds the expected runtime of each CPU in `cpus`. */
+/**
+ * Builds a candidate; `runtimes` holds the expected runtime of each CPU in `cpus`, `confidences` how sure each is
+ * (0..1). `mixSensitivity` (0..1) scales the mix's uncertainty by how much a wrong mix can move this target's
+ * expectation (`mixSensitivityOf`); 1 counts it in full.
+ */
 export function buildCandidate(
   index: number,
   zone: number,
@@ -59,6 +65,7 @@ export function buildCandidate(
   slowest: ReadonlySet<CpuKey>,
   mixConfidence: number,
   uncertaintyPenalty: number,
+  mixSensitivity = 1,
 ): Candidate {
   const { arch, memoryMb } = target;
   const n = cpus.length;
@@ -84,6 +91,14 @@ export function buildCandidate(
     sortedCpus.push(cpus[i]);
     if (confidences[i] < confidence) confidence = confidences[i];
   }
+  let expectedMs = 0;
+  let unsureMs = 0;
+  for (let i = 0; i < n; i++) {
+    expectedMs += shares[i] * runtimes[i];
+    unsureMs += shares[i] * runtimes[i] * (1 - confidences[i]);
+  }
+  const runtimeUncertainty = expectedMs > 0 ? unsureMs / expectedMs : 1 - confidence;
+  const mixUncertainty = (1 - mixConfidence) * Math.min(1, Math.max(0, mixSensitivity));
   let slowTail = 0;
   for (let j = n - 1; j >= 0 && slowest.has(sortedCpus[j]); j--) slowTail++;
   return {
@@ -102,8 +117,22 @@ export function buildCandidate(
     slowTail,
     confidence,
     mixConfidence,
-    scoreFactor: 1 + uncertaintyPenalty * (1 - confidence + (1 - mixConfidence)),
+    scoreFactor: 1 + uncertaintyPenalty * (runtimeUncertainty + mixUncertainty),
   };
+}
+
+/**
+ * How much a measured mix's uncertainty can move a target's expectation (0..1): the spread of the runtimes the
+ * workload may meet on the target's architecture and memory (slowest minus fastest CPU, every CPU of the
+ * architecture, as a CPU the sampling missed may be any of them) over the target's expected runtime. A measured mix
+ * is off by a few shares at most (its APE bound): where every CPU runs the workload alike that changes nothing, and
+ * where their runtimes differ by a third it changes a third of what it would if every share were wrong. Without it a
+ * zone sampled to the usual accuracy ranked below a small one the sampling saw whole, whatever the workload.
+ * @example mixSensitivityOf(262, 525, 500); // 0.526
+ */
+export function mixSensitivityOf(fastestMs: number, slowestMs: number, expectedMs: number): number {
+  if (!(expectedMs > 0) || !(slowestMs > fastestMs)) return 0;
+  return Math.min(1, (slowestMs - fastestMs) / expectedMs);
 }
 
 /** Objective coefficients and limits of one placement call. */

@@ -11,9 +11,10 @@ export type RuntimeSource = 'observed' | 'cpu-speed' | 'memory-scaled' | 'arch-s
 export interface RuntimeEstimate {
   readonly meanMs: number;
   /**
-   * 0..1: n/(n + 2) for n direct observations; halved when the runtime is carried over from other
-   * CPUs by relative speed, halved again per step across memory sizes or architectures; 0 for the
-   * pure prior of an unknown workload.
+   * 0..1: for n direct observations, 1 − σₙ/σ₀, how much narrower their mean is than a runtime carried
+   * over from another CPU, given the workload's spread (see `observedConfidence`); carried over from other
+   * CPUs by relative speed, at most half of n/(n + 2) for the n runtimes it rests on; halved again per
+   * step across memory sizes or architectures; 0 for the pure prior of an unknown workload.
    */
   readonly confidence: number;
   readonly source: RuntimeSource;

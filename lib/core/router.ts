@@ -105,9 +105,10 @@ export interface RouterOptions {
   readonly refreshFraction?: number;
   /**
    * Risk aversion toward estimates: a target's objective is ranked as if it were
-   * 1 + uncertaintyPenalty × ((1 − runtime confidence) + (1 − mix confidence)) times larger (the
-   * lowest confidence of its runtimes, see `ProfileBook.runtime`, and its zone mix's, see
-   * `ZoneMix.confidence`). Expectations in placements are not inflated. @default 0.2
+   * 1 + uncertaintyPenalty × (runtime uncertainty + mix uncertainty) times larger: 1 − each CPU's runtime
+   * confidence (see `ProfileBook.runtime`) weighted by its part of the expected runtime, and 1 − its zone mix's
+   * confidence (see `ZoneMix.confidence`), for a measured mix scaled by how much the workload's runtimes differ
+   * across CPUs (see `Candidate.scoreFactor`). Expectations in placements are not inflated. @default 0.2
    */
   readonly uncertaintyPenalty?: number;
   /** Most cached placements kept; the cache is emptied when full. @default 4096 */

@@ -1,4 +1,11 @@
-import { buildCandidate, type Candidate, type EvaluationParams, evaluatePrefix, newMetrics } from './candidate';
+import {
+  buildCandidate,
+  type Candidate,
+  type EvaluationParams,
+  evaluatePrefix,
+  mixSensitivityOf,
+  newMetrics,
+} from './candidate';
 import type { CompiledView } from './compiled-view';
 import { memoryRuntimeFactor, vcpusOf } from './memory-scaling';
 import type { ProfileBook, RuntimeEstimate, RuntimeSource } from './profiles';
@@ -115,6 +122,24 @@ export function compileWorkload(
     if (!guardParallelism || from === undefined || from <= mb) return runtime.meanMs;
     return (runtime.meanMs * memoryRuntimeFactor(from, mb, vcpusOf(from))) / memoryRuntimeFactor(from, mb, 1);
   };
+  /** `mixSensitivityOf` a measured mix of `shares` with runtimes `means`, over every CPU of `arch` at `mb`. */
+  const measuredMixSensitivity = (
+    arch: Arch,
+    mb: number,
+    shares: readonly number[],
+    means: readonly number[],
+  ): number => {
+    let fastest = Number.POSITIVE_INFINITY;
+    let slowest = 0;
+    for (const cpu of view.cpusByArch[arch]) {
+      const ms = runtimeOf(cpu, arch, mb).meanMs;
+      fastest = Math.min(fastest, ms);
+      slowest = Math.max(slowest, ms);
+    }
+    let expected = 0;
+    for (let i = 0; i < shares.length; i++) expected += shares[i] * means[i];
+    return mixSensitivityOf(fastest, slowest, expected);
+  };
   const memCount = view.memorySizes.length;
   const candidateAt = new Int32Array(view.zones.length * ARCH_ORDER.length * memCount).fill(-1);
   const candidates: Candidate[] = [];
@@ -149,6 +174,8 @@ export function compileWorkload(
           weakest = Math.max(weakest, SOURCE_ORDER.indexOf(runtime.source));
         }
         slowestMs.push(slowest);
+        // Priors may be wrong in every share, and in which CPUs are there at all: their uncertainty counts in full.
+        const sensitivity = mix.source === 'measured' ? measuredMixSensitivity(arch, mb, mix.shares, means) : 1;
         const runtimeSource = SOURCE_ORDER[weakest];
         evidence.push(
           Object.freeze({
@@ -170,6 +197,7 @@ export function compileWorkload(
           slowestSets.get(`${arch}#${mb}`) ?? new Set(),
           mix.confidence,
           settings.uncertaintyPenalty,
+          sensitivity,
         );
         candidateAt[(z * ARCH_ORDER.length + a) * memCount + m] = candidate.index;
         candidates.push(candidate);

@@ -47,6 +47,8 @@ export async function runBatch(
     return window;
   };
   const worker = async (): Promise<void> => {
+    /** The expectation of the call that found the instance this worker's calls run on, and its function. */
+    let found: { functionName: string; costUsd: number } | undefined;
     while (next < options.count && !overBudget) {
       const index = next++;
       const call = await followRoute(context, work, profile, route, {
@@ -54,8 +56,22 @@ export async function runBatch(
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
         onAttempt: (attempt) => windowOf(attempt.functionName).observe(attempt),
       });
-      // The expectation of the placement the call ran under, on the zone it ended in.
-      expectedCostUsd += call.placement?.expected.costUsd ?? 0;
+      // The expectation of the placement the call ran under, on the zone it ended in: the pool model's, which spreads
+      // the cost of finding an instance (rejects, INIT) over the calls it is expected to serve. A call that ran at
+      // once on the instance its worker's last call left warm found nothing: it is one of those calls, expected as
+      // the call that found it was (not afresh, which would count the finding again at each of them).
+      const placed = call.placement?.expected.costUsd ?? 0;
+      const [only] = call.attempts;
+      const reused =
+        call.attempts.length === 1 &&
+        only.status === 'ok' &&
+        only.newInstance === false &&
+        found?.functionName === only.functionName;
+      expectedCostUsd += reused && found ? found.costUsd : placed;
+      if (!reused) {
+        const last = call.attempts.at(-1);
+        found = last?.status === 'ok' ? { functionName: last.functionName, costUsd: placed } : undefined;
+      }
       options.onCall?.(call);
       let outcome = outcomeOf(index, call, options.includeResults);
       if (outcome.result !== undefined) {

@@ -60,7 +60,8 @@ describe('candidate evaluation', () => {
     expect(c.cpus).toEqual(['fast', 'mid', 'slow']);
     expect(c.slowTail).toBe(1);
     expect(c.confidence).toBe(0.5);
-    expect(c.scoreFactor).toBeCloseTo(1.1, 12);
+    // 1 + 0.2 × the unsure part of the expected runtime: 0.5 × 1000 × (1 − 0.5) of 260 + 270 + 500 ms
+    expect(c.scoreFactor).toBeCloseTo(1 + (0.2 * 250) / 1030, 12);
     const params = evaluationParams({ maxAddedLatencyMs: 1000 });
     expect(evaluatePrefix(c, 2, 0, params, newMetrics())).toEqual(evaluateMask(c, 0b100, 0, params, newMetrics()));
   });
