@@ -59,6 +59,23 @@ export const UNMEASURED_CV = 0.1;
 const cellKey = (arch: Arch, memoryMb: number): string => `${arch}#${memoryMb}`;
 
 /**
+ * A workload's coefficient of variation of runtime, pooled over its cells (each CPU's spread relative to its own
+ * mean); undefined below two runtimes in any cell.
+ */
+function pooledCv(cells: ReadonlyMap<string, Cell>): number | undefined {
+  let squares = 0;
+  let freedom = 0;
+  for (const cell of cells.values()) {
+    for (const stats of cell.stats.values()) {
+      if (stats.count < 2 || !(stats.meanMs > 0)) continue;
+      squares += stats.m2 / (stats.meanMs * stats.meanMs);
+      freedom += stats.count - 1;
+    }
+  }
+  return freedom > 0 ? Math.sqrt(squares / freedom) : undefined;
+}
+
+/**
  * Runtime statistics of workloads per CPU × arch × memory, learned from observations, with a prior
  * for what has not been observed: another CPU's runtime by relative speed (`cpu-speed.ts`), another
  * memory size by CPU share (`memory-scaling.ts`), the other architecture by its relative speed,
@@ -149,16 +166,7 @@ export class ProfileBook {
   runtimeCv(workload: string): number | undefined {
     const cells = this.workloads.get(workload);
     if (!cells) return undefined;
-    let squares = 0;
-    let freedom = 0;
-    for (const cell of cells.values()) {
-      for (const stats of cell.stats.values()) {
-        if (stats.count < 2 || !(stats.meanMs > 0)) continue;
-        squares += stats.m2 / (stats.meanMs * stats.meanMs);
-        freedom += stats.count - 1;
-      }
-    }
-    return freedom > 0 ? Math.sqrt(squares / freedom) : undefined;
+    return pooledCv(cells);
   }
 
   /** A snapshot of a workload's profile, entries sorted. */
@@ -221,20 +229,10 @@ export class ProfileBook {
    * Confidence in a runtime observed `count` times: how much narrower than a carried-over estimate's
    * (`CROSS_CPU_SPREAD`) the mean of those runtimes is, given the workload's own spread (its cv, pooled over the
    * cells it ran in; `UNMEASURED_CV` until measured): 1 − σₙ/σ₀ with σₙ² = 1/(1/σ₀² + n/cv²). A steady workload is
-   * known after a few runtimes (cv 0.05: 0.84 after one, 0.90 after three), a noisy one takes many more. (The cv
-   * is pooled as `runtimeCv` pools it, from the workload's cells.)
+   * known after a few runtimes (cv 0.05: 0.84 after one, 0.90 after three), a noisy one takes many more.
    */
   private observedConfidence(cells: Map<string, Cell>, count: number): number {
-    let squares = 0;
-    let freedom = 0;
-    for (const cell of cells.values()) {
-      for (const stats of cell.stats.values()) {
-        if (stats.count < 2 || !(stats.meanMs > 0)) continue;
-        squares += stats.m2 / (stats.meanMs * stats.meanMs);
-        freedom += stats.count - 1;
-      }
-    }
-    const cv = Math.max(freedom > 0 ? Math.sqrt(squares / freedom) : UNMEASURED_CV, 1e-3);
+    const cv = Math.max(pooledCv(cells) ?? UNMEASURED_CV, 1e-3);
     const spread = 1 / Math.sqrt(1 / CROSS_CPU_SPREAD ** 2 + count / (cv * cv));
     return Math.max(0, 1 - spread / CROSS_CPU_SPREAD);
   }
