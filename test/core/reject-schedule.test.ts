@@ -1,55 +1,33 @@
 import fc from 'fast-check';
 import {
-  buildCandidate,
   type Candidate,
   type EvaluationParams,
   evaluateMask,
   metricsOfAttempts,
   newMetrics,
-  targetOf,
 } from '../../lib/core/candidate';
 import { rejectModeParams } from '../../lib/core/reject-mode';
 import { evaluateSchedule, rejectCpusAt, schedulable, scheduleBeats } from '../../lib/core/reject-schedule';
 import { Router } from '../../lib/core/router';
 import type { RoutingView } from '../../lib/core/types';
-import { characterization, EPYC, facts, NOW, profile, X25, X29, X30 } from './fixtures';
+import { prng } from '../../lib/workloads/prng';
+import { candidateOf, characterization, EPYC, evaluationParams, facts, NOW, profile, X25, X29, X30 } from './fixtures';
 
 const FACTS = facts('us-east-1', 38.9, -77.0, 380);
 
-/** A candidate with `runtimes[i]` ms on CPU i and share `shares[i]` (sorted fastest first, as the router sorts). */
-function candidateOf(shares: readonly number[], runtimes: readonly number[], memoryMb = 3538): Candidate {
-  const cpus = shares.map((_, i) => `cpu-${i}`);
+/** A candidate of the shared fixture with `shares` normalised (the property below draws them unnormalised). */
+function scheduleCandidate(shares: readonly number[], runtimes: readonly number[], memoryMb = 3538): Candidate {
   const total = shares.reduce((a, b) => a + b, 0);
-  return buildCandidate(
-    0,
-    0,
-    targetOf('use1-az1', 'us-east-1', 'x86_64', memoryMb),
-    0,
-    FACTS,
-    cpus,
+  return candidateOf(
     shares.map((p) => p / total),
     runtimes,
-    cpus.map(() => 1),
-    new Set(),
-    1,
-    0,
+    { memoryMb },
   );
 }
 
+/** The shared cost-only params under the `auto` reject mode. */
 function paramsOf(over: Partial<EvaluationParams> = {}): EvaluationParams {
-  return {
-    wCost: 1,
-    wLatency: 0,
-    wCarbon: 0,
-    ...rejectModeParams('auto', 150),
-    maxAttempts: 10,
-    retryOverheadMs: 10,
-    maxAddedLatencyMs: Number.POSITIVE_INFINITY,
-    initBilledMs: 150,
-    coldStartShare: 1,
-    usesPerInstance: 1,
-    ...over,
-  };
+  return evaluationParams({ ...rejectModeParams('auto', 150), ...over });
 }
 
 /** The best single reject set's objective, over every subset (the CPUs are few). */
@@ -64,18 +42,6 @@ function bestSingle(c: Candidate, p: EvaluationParams): number {
   return best;
 }
 
-/** A small deterministic generator (mulberry32), so the simulation below is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // render-long of the stress-long-lowconc scenario: 180 s on the 2.5 GHz Xeon at 3538 MB; 0.88x on the 3.0 GHz Xeon
 // (10% of the zone), 1.25x on the 2.9 GHz (15%), 1.4x on EPYC (15%). A rejected attempt bills 1 ms and the retry's
 // INIT, 150 ms: about $9e-6, against $1.2e-3 saved by the 3.0 GHz Xeon over the 2.5 GHz one.
@@ -85,7 +51,7 @@ const RENDER_MS = [158_400, 180_000, 225_000, 252_000];
 describe('evaluateSchedule', () => {
   it('rejects all but the fastest CPU while attempts are plentiful and relaxes as the budget runs down', () => {
     // GIVEN render-long's zone and a budget of 10 attempts
-    const c = candidateOf(RENDER_SHARES, RENDER_MS);
+    const c = scheduleCandidate(RENDER_SHARES, RENDER_MS);
     const accepts = new Int32Array(10);
     // WHEN the schedule is computed
     evaluateSchedule(c, 0, paramsOf(), newMetrics(), accepts);
@@ -95,7 +61,7 @@ describe('evaluateSchedule', () => {
   });
 
   it('beats the best single reject set where the budget binds, and both agree where it does not', () => {
-    const c = candidateOf(RENDER_SHARES, RENDER_MS);
+    const c = scheduleCandidate(RENDER_SHARES, RENDER_MS);
     const scheduled = evaluateSchedule(c, 0, paramsOf(), newMetrics()).value;
     const single = bestSingle(c, paramsOf());
     // 10 attempts: the schedule saves about 2% of the call's cost (finding the 3.0 GHz Xeon more often).
@@ -118,7 +84,7 @@ describe('evaluateSchedule', () => {
         fc.double({ min: 0, max: 2_000, noNaN: true }),
         (shares, raw, maxAttempts, mode, usesPerInstance, initBilledMs) => {
           const runtimes = raw.slice(0, shares.length).sort((a, b) => a - b);
-          const c = candidateOf(shares, runtimes, 2048);
+          const c = scheduleCandidate(shares, runtimes, 2048);
           const p = paramsOf({ ...rejectModeParams(mode, 150), maxAttempts, usesPerInstance, initBilledMs });
           const scheduled = evaluateSchedule(c, 0, p, newMetrics()).value;
           expect(scheduled).toBeLessThanOrEqual(bestSingle(c, p) * (1 + 1e-12));
@@ -130,12 +96,12 @@ describe('evaluateSchedule', () => {
 
   it("reports the schedule's expected cost and attempts: a simulation of the same policy agrees", () => {
     // GIVEN render-long's schedule and its expectation
-    const c = candidateOf(RENDER_SHARES, RENDER_MS);
+    const c = scheduleCandidate(RENDER_SHARES, RENDER_MS);
     const p = paramsOf();
     const accepts = new Int32Array(10);
     const expected = { ...evaluateSchedule(c, 0, p, newMetrics(), accepts) };
     // WHEN 50,000 calls follow it, each attempt a fresh draw from the mix
-    const random = rng(7);
+    const random = prng(7);
     let cost = 0;
     let attempts = 0;
     const calls = 50_000;
@@ -162,7 +128,7 @@ describe('evaluateSchedule', () => {
 
   it("in a batch, counts the searches of the worker's calls that follow a call ended on a refused CPU", () => {
     // GIVEN render-long's schedule in a batch whose instances serve 8 calls each
-    const c = candidateOf(RENDER_SHARES, RENDER_MS);
+    const c = scheduleCandidate(RENDER_SHARES, RENDER_MS);
     const p = paramsOf({ usesPerInstance: 8 });
     const accepts = new Int32Array(10);
     const batch = { ...evaluateSchedule(c, 0, p, newMetrics(), accepts) };
@@ -182,7 +148,7 @@ describe('evaluateSchedule', () => {
     expect(schedulable(paramsOf({ maxAttempts: Number.POSITIVE_INFINITY }))).toBe(false);
     expect(schedulable(paramsOf({ maxAttempts: 2 }))).toBe(false);
     // A schedule that rejects the same set at every attempt is that set: nothing to gain, so none is reported.
-    const even = candidateOf([0.5, 0.5], [1000, 1001]);
+    const even = scheduleCandidate([0.5, 0.5], [1000, 1001]);
     expect(scheduleBeats(even, 0, paramsOf(), Number.POSITIVE_INFINITY, newMetrics())).toBeUndefined();
   });
 });
@@ -248,7 +214,7 @@ describe('a call re-placed part-way through its attempts (stress-long-lowconc, r
   it("prices the schedule it places: the expected cost is the schedule's, below the best single reject set's", () => {
     const router = new Router(renderView(), { rejectMode: 'auto', init: { initMs: 150 }, explore: false });
     const lone = router.place({ workload: 'render-long', objective: 'cost' });
-    const c = candidateOf(RENDER_SHARES, RENDER_MS);
+    const c = scheduleCandidate(RENDER_SHARES, RENDER_MS);
     const single = bestSingle(c, paramsOf({ retryOverheadMs: 10 }));
     // The candidate above bills as the router's does (same price, memory, INIT); ±1% for the profile's spread.
     expect(lone.expected.costUsd).toBeLessThan(single * 0.995);

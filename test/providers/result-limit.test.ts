@@ -9,6 +9,25 @@ function answerOf(bytes: number): string {
   return JSON.stringify({ pad: 'x'.repeat(bytes - shell.length) });
 }
 
+/** An invoker for a DigitalOcean zone whose 1024 MB function is served at `origin`. */
+function digitalOceanInvoker(origin: string) {
+  const [zone] = parseExternalZones([
+    {
+      provider: 'digitalocean',
+      region: 'tor1',
+      functions: { '1024': `${origin}/dynamic-1024` },
+      auth: { type: 'digitalocean-secret', secret: { env: 'SECRET' } },
+    },
+  ]);
+  return httpsInvoker(zone, { secrets: new SecretResolver({ env: { SECRET: 's3cret' } }) });
+}
+
+/** Starts `server` on a free loopback port and gives its origin. */
+async function listenOnLoopback(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 describe("a provider's result limit (DigitalOcean: 1 MB)", () => {
   let server: Server;
   let origin: string;
@@ -20,25 +39,14 @@ describe("a provider's result limit (DigitalOcean: 1 MB)", () => {
       req.resume();
       req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(answerOf(answerBytes)));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    origin = await listenOnLoopback(server);
   });
 
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const invoker = () => {
-    const [zone] = parseExternalZones([
-      {
-        provider: 'digitalocean',
-        region: 'tor1',
-        functions: { '1024': `${origin}/dynamic-1024` },
-        auth: { type: 'digitalocean-secret', secret: { env: 'SECRET' } },
-      },
-    ]);
-    return httpsInvoker(zone, { secrets: new SecretResolver({ env: { SECRET: 's3cret' } }) });
-  };
+  const invoker = () => digitalOceanInvoker(origin);
 
   it('is the catalog figure of 2^20 bytes', () => {
     expect(DIGITALOCEAN_FUNCTIONS.maxResultBytes).toBe(1_048_576);
@@ -79,25 +87,14 @@ describe("a provider's input limit (DigitalOcean: 1 MB of input parameters)", ()
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    origin = await listenOnLoopback(server);
   });
 
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const invoker = () => {
-    const [zone] = parseExternalZones([
-      {
-        provider: 'digitalocean',
-        region: 'tor1',
-        functions: { '1024': `${origin}/dynamic-1024` },
-        auth: { type: 'digitalocean-secret', secret: { env: 'SECRET' } },
-      },
-    ]);
-    return httpsInvoker(zone, { secrets: new SecretResolver({ env: { SECRET: 's3cret' } }) });
-  };
+  const invoker = () => digitalOceanInvoker(origin);
 
   it('is the catalog figure of 2^20 bytes', () => {
     expect(DIGITALOCEAN_FUNCTIONS.maxInputBytes).toBe(1_048_576);
