@@ -4,7 +4,7 @@ import { ProfileBook } from '../../lib/core/profiles';
 import { Router } from '../../lib/core/router';
 import { beliefLogSd, carriedLogSd, PRIOR_LOG_SD } from '../../lib/core/runtime-belief';
 import type { Placement, PlacementRequest, RoutingView, Target } from '../../lib/core/types';
-import { characterization, EPYC, paperView, profile, X25, X29, X30 } from './fixtures';
+import { characterization, EPYC, evaluationParams, paperView, profile, X25, X29, X30 } from './fixtures';
 
 // One zone whose EPYC share the disk-bound workload has never run on: the prior says EPYC is 1.35× the 2.5 GHz
 // Xeon, so the estimates reject it; the truth here is 0.8×.
@@ -116,22 +116,8 @@ describe('exploreRejectSet', () => {
       mixConfidence: 1,
       scoreFactor: 1,
     };
-    const params = {
-      wCost: 1e5,
-      wLatency: 0,
-      wCarbon: 0,
-      holdMs: 1,
-      maxAttempts: 10,
-      retryOverheadMs: 10,
-      maxAddedLatencyMs: Number.POSITIVE_INFINITY,
-      initBilledMs: 150,
-      coldStartShare: 1,
-      usesPerInstance: 1,
-      keepBeforeLastAttempt: true,
-      // The auto reject mode: a rejected instance ends, so a retry meets a new one.
-      rejectedStayWarm: false,
-      returnShare: 1,
-    };
+    // The auto reject mode: a rejected instance ends (the fixture's default), so a retry meets a new one.
+    const params = evaluationParams({ wCost: 1e5, holdMs: 1, keepBeforeLastAttempt: true });
     const mask = 0b1100; // reject the 2.9 GHz Xeon and EPYC
     const known = exploreRejectSet(
       c,

@@ -1,10 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../lib/aws/dynamo-client';
-import { type LocalDynamo, startLocalDynamo } from '../../lib/aws/local-dynamo';
+import { type LocalSkyStore, startLocalSkyStore } from '../../lib/aws/local-sky-store';
 import { SkyStore } from '../../lib/aws/store';
 import { InvalidRecordError } from '../../lib/aws/store-errors';
-import { ensureSkyTable } from '../../lib/aws/table-setup';
 import { keys } from '../../lib/contracts';
 import { parseFunctionName, samplerFunctionName, samplingStateMachineName } from '../../lib/core/naming';
 import type { Characterization, PollAggregate } from '../../lib/core/types';
@@ -163,26 +160,18 @@ describe('sampling an arm64 fleet (steps in memory)', () => {
 });
 
 describe('arm64 characterizations in the table (local DynamoDB server)', () => {
-  let dynamo: LocalDynamo;
+  let local: LocalSkyStore;
   let store: SkyStore;
-  let doc: ReturnType<typeof createDocumentClient>;
+  let doc: LocalSkyStore['client'];
   const clock = Date.parse('2026-03-01T00:00:00Z');
 
   beforeAll(async () => {
-    dynamo = await startLocalDynamo();
-    const raw = new DynamoDBClient({
-      region: 'us-west-2',
-      endpoint: dynamo.endpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    await ensureSkyTable(raw, 'skymesh');
-    raw.destroy();
-    doc = createDocumentClient({ region: 'us-west-2', endpoint: dynamo.endpoint });
+    local = await startLocalSkyStore({ tableName: 'skymesh' });
+    doc = local.client;
     store = new SkyStore({ client: doc, tableName: 'skymesh', now: () => clock });
   });
   afterAll(async () => {
-    doc.destroy();
-    await dynamo.close();
+    await local.close();
   });
 
   it('keeps a LATEST and a history per architecture, and the router reads both in one query', async () => {
