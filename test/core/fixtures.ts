@@ -116,6 +116,20 @@ export function candidateOf(
   );
 }
 
+/** `candidateOf` with `shares` normalised to sum to 1 (property tests draw them unnormalised). */
+export function normalisedCandidateOf(
+  shares: readonly number[],
+  runtimesMs: readonly number[],
+  memoryMb: number,
+): Candidate {
+  const total = shares.reduce((a, b) => a + b, 0);
+  return candidateOf(
+    shares.map((p) => p / total),
+    runtimesMs,
+    { memoryMb },
+  );
+}
+
 /** Cost-only evaluation params: a 150 ms hold that ends the rejected instance, INIT 150 ms, one call per instance. */
 export function evaluationParams(overrides: Partial<EvaluationParams> = {}): EvaluationParams {
   return {

@@ -11,19 +11,24 @@ import { evaluateSchedule, rejectCpusAt, schedulable, scheduleBeats } from '../.
 import { Router } from '../../lib/core/router';
 import type { RoutingView } from '../../lib/core/types';
 import { prng } from '../../lib/workloads/prng';
-import { candidateOf, characterization, EPYC, evaluationParams, facts, NOW, profile, X25, X29, X30 } from './fixtures';
+import {
+  characterization,
+  EPYC,
+  evaluationParams,
+  facts,
+  NOW,
+  normalisedCandidateOf,
+  profile,
+  X25,
+  X29,
+  X30,
+} from './fixtures';
 
 const FACTS = facts('us-east-1', 38.9, -77.0, 380);
 
-/** A candidate of the shared fixture with `shares` normalised (the property below draws them unnormalised). */
-function scheduleCandidate(shares: readonly number[], runtimes: readonly number[], memoryMb = 3538): Candidate {
-  const total = shares.reduce((a, b) => a + b, 0);
-  return candidateOf(
-    shares.map((p) => p / total),
-    runtimes,
-    { memoryMb },
-  );
-}
+/** A candidate at render-long's 3538 MB unless given. */
+const scheduleCandidate = (shares: readonly number[], runtimes: readonly number[], memoryMb = 3538): Candidate =>
+  normalisedCandidateOf(shares, runtimes, memoryMb);
 
 /** The shared cost-only params under the `auto` reject mode. */
 function paramsOf(over: Partial<EvaluationParams> = {}): EvaluationParams {

@@ -1,60 +1,15 @@
 import fc from 'fast-check';
-import {
-  buildCandidate,
-  type Candidate,
-  type EvaluationParams,
-  evaluateMask,
-  newMetrics,
-  targetOf,
-} from '../../lib/core/candidate';
+import { type Candidate, type EvaluationParams, evaluateMask, newMetrics } from '../../lib/core/candidate';
 import { optimalRejectSet, type RejectChoice } from '../../lib/core/reject-set';
-import type { RegionFacts } from '../../lib/core/types';
+import { evaluationParams, normalisedCandidateOf } from './fixtures';
 
-const FACTS: RegionFacts = {
-  region: 'us-west-1',
-  location: { lat: 37.8, lon: -122.4 },
-  pricePerGbSecond: { x86_64: 0.0000166667, arm64: 0.0000133334 },
-  pricePerRequest: 0.0000002,
-  carbonGPerKwh: 300,
-};
+/** A candidate at 2048 MB unless given. */
+const candidateOf = (shares: readonly number[], runtimes: readonly number[], memoryMb = 2048): Candidate =>
+  normalisedCandidateOf(shares, runtimes, memoryMb);
 
-/** A candidate with `runtimes[i]` ms on CPU i and share `shares[i]`. */
-function candidateOf(shares: readonly number[], runtimes: readonly number[], memoryMb = 2048): Candidate {
-  const cpus = shares.map((_, i) => `cpu-${i}`);
-  const total = shares.reduce((a, b) => a + b, 0);
-  return buildCandidate(
-    0,
-    0,
-    targetOf('usw1-az1', 'us-west-1', 'x86_64', memoryMb),
-    0,
-    FACTS,
-    cpus,
-    shares.map((p) => p / total),
-    runtimes,
-    cpus.map(() => 1),
-    new Set(),
-    1,
-    0,
-  );
-}
-
+/** The shared cost-only params with no INIT billed. */
 function paramsOf(over: Partial<EvaluationParams> = {}): EvaluationParams {
-  return {
-    wCost: 1,
-    wLatency: 0,
-    wCarbon: 0,
-    holdMs: 150,
-    maxAttempts: 10,
-    retryOverheadMs: 10,
-    maxAddedLatencyMs: Number.POSITIVE_INFINITY,
-    initBilledMs: 0,
-    usesPerInstance: 1,
-    keepBeforeLastAttempt: false,
-    rejectedStayWarm: false,
-    returnShare: 1,
-    coldStartShare: 1,
-    ...over,
-  };
+  return evaluationParams({ initBilledMs: 0, ...over });
 }
 
 /** Every subset of the candidate's CPUs, as the router's search must match. */
