@@ -6,7 +6,14 @@ import { ROUTER_FUNCTION_NAME } from '../core/naming';
 import type { ProfilingAnswer } from '../routing/profiling';
 import type { RouterRequestBody } from '../routing/request';
 import type { AttemptRecord, BatchAnswer, BatchPacing, PlacementSummary, RouterAnswer } from '../routing/types';
-import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, requestBodyOf, usd } from './router-options';
+import {
+  addPlacementOptions,
+  type PlacementCliOptions,
+  parsePositiveInt,
+  parseSlowdown,
+  requestBodyOf,
+  usd,
+} from './router-options';
 
 export interface InvokeCliOptions extends PlacementCliOptions {
   readonly codeFile?: string;
@@ -187,15 +194,6 @@ function formatAttempt(a: AttemptRecord): string {
   const billed = a.billedMs !== undefined ? `, billed ${a.billedMs} ms` : '';
   const error = a.errorType ? ` (${a.errorType})` : '';
   return `${a.status}${error} ${a.functionName}${cpu}${billed}, round trip ${a.roundTripMs.toFixed(0)} ms`;
-}
-
-/** A number ≥ 1 (a time budget over the unpaced duration). */
-function parseSlowdown(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 1) {
-    throw new InvalidArgumentError(`must be a number ≥ 1 (1: not paced), got "${value}"`);
-  }
-  return n;
 }
 
 function formatPacing(p: BatchPacing): string {

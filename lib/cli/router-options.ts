@@ -105,6 +105,15 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** A batch's time budget over its unpaced duration (`maxSlowdown`): a number ≥ 1. */
+export function parseSlowdown(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 1) {
+    throw new InvalidArgumentError(`must be a number ≥ 1 (1: not paced), got "${value}"`);
+  }
+  return n;
+}
+
 export function parseNonNegative(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${value} is not a number ≥ 0`);

@@ -11,6 +11,7 @@ import { formatTwinReport, twinReport } from '../twin/report';
 import { loadScenario, type Scenario } from '../twin/scenario';
 import { generateScenario } from '../twin/scenario-generator';
 import { formatStrategyChecks } from '../twin/strategy-check';
+import { parseSlowdown } from './router-options';
 import { twinProgressReporter } from './twin-progress';
 import { formatTwinTable } from './twin-table';
 
@@ -46,15 +47,6 @@ function archList(value: string): Arch[] {
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`must be a whole number ≥ 1, got "${value}"`);
-  return n;
-}
-
-/** A time budget over the unpaced duration: a number ≥ 1. */
-function slowdownArg(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 1) {
-    throw new InvalidArgumentError(`must be a number ≥ 1 (1: no pacing), got "${value}"`);
-  }
   return n;
 }
 
@@ -127,7 +119,7 @@ export function registerTwinCommand(program: Command): void {
     .option(
       '--max-slowdown <x>',
       `the time budget optimal sends with each burst (the batch's maxSlowdown): the router runs fewer calls at a time where that costs less, within x times the burst's unpaced duration; the oracle is paced as much (1: no pacing; default ${DEFAULT_TWIN_MAX_SLOWDOWN})`,
-      slowdownArg,
+      parseSlowdown,
     )
     .option('--days <n>', 'run only the first n days', positiveInt)
     .option(
