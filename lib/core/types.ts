@@ -205,6 +205,13 @@ export interface PoolContext {
    * blended into the zone's mix (see `pool-draws.ts`). Placements with draws are not cached. @default - none
    */
   readonly draws?: Readonly<Record<CpuKey, number>>;
+  /**
+   * Chance that the new instance replacing a rejected one runs on the same host, and so on the same CPU, as the
+   * instance it replaces: the platform packs a function's cold starts onto the host it last started one on, so a
+   * retry is no fresh draw from the mix. With it, the attempt after a reject meets the rejected CPU again with
+   * probability `retryRepeat`, and otherwise draws from the mix. In [0, 1]. @default 0 (independent draws)
+   */
+  readonly retryRepeat?: number;
 }
 
 /** A deployed dynamic function the router may target. */
