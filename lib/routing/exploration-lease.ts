@@ -18,8 +18,9 @@ import type { CpuKey } from '../core/types';
  *
  * What becomes of a request in each case (none fails because of the lease):
  * - lease taken: the call explores as placed;
- * - race lost (another instance holds the lease): the unit is marked taken until that lease ends, and the call is
- *   placed again as if one of this instance's own calls explored the unit (`ExplorationGate`): no exploration of it;
+ * - race lost (another instance holds the lease): the unit is marked taken until that lease ends (or one view TTL,
+ *   whichever is sooner, when it tries again), and the call is placed again as if one of this instance's own calls
+ *   explored the unit (`ExplorationGate`): no exploration of it;
  * - store error (the table unreachable or refusing), or a store without leases: the call explores as placed, as a
  *   router on its own would; the error is reported (`onError`), never thrown.
  */
@@ -65,8 +66,8 @@ export interface ExplorationLeasesOptions {
 /** What `claim` came to for one exploring call. */
 export type ClaimOutcome = 'leased' | 'held-elsewhere' | 'unshared';
 
-/** Longest a lost race keeps a unit marked taken when the holder's lease could not be read, ms. */
-const UNREAD_LEASE_MS = 10_000;
+/** Least time a lost race keeps a unit marked taken before this instance may try its lease again, ms. */
+const MIN_RECHECK_MS = 1_000;
 
 /**
  * One router instance's side of shared exploration: it takes and ends leases, and tells its core `Router` which
@@ -133,8 +134,10 @@ export class ExplorationLeases implements ExplorationGate {
       return 'leased';
     }
     this.stats.lost++;
-    const until = claim.leaseUntil !== undefined && claim.leaseUntil > now ? claim.leaseUntil : now + UNREAD_LEASE_MS;
-    this.elsewhere.set(key, until);
+    // Marked taken until the holder's lease ends, but tried again after one view TTL at most: a holder whose call
+    // taught nothing gives its lease up early.
+    const recheck = now + Math.max(MIN_RECHECK_MS, this.options.settleMs);
+    this.elsewhere.set(key, claim.leaseUntil !== undefined ? Math.min(claim.leaseUntil, recheck) : recheck);
     this.changes++;
     return 'held-elsewhere';
   }
