@@ -197,8 +197,9 @@ function scheduleCost(
 }
 
 describe('retry repeats: reject schedules', () => {
-  const runtimes = [900, 1000, 1250, 1400];
-  const shares = [0.12, 0.2, 0.3, 0.38];
+  // A slow tail worth rejecting even when retries meet it again: the schedules differ at every ρ below.
+  const runtimes = [900, 1600, 2600, 4500];
+  const shares = [0.25, 0.25, 0.25, 0.25];
   const c = candidateOf(shares, runtimes, { memoryMb: 1024 });
   const m = 4;
 
