@@ -165,3 +165,41 @@ function roundsToTry(count: number, k0: number, rounds0: number): number[] {
   }
   return grid;
 }
+
+/** A paced batch part-way through, as `keepsPacing` weighs it. */
+export interface PacingReview {
+  /** Calls not yet started (>= 1). */
+  readonly remaining: number;
+  /** Calls the batch runs at a time now (its pacing). */
+  readonly concurrency: number;
+  /** Most calls the caller lets run at a time: the unpaced batch (>= `concurrency`). */
+  readonly givenConcurrency: number;
+  /** What the batch minimizes. @default 'cost' */
+  readonly objective?: Objective;
+}
+
+/**
+ * Whether a paced batch should go on at its pacing, rather than run the calls it has left at the caller's
+ * concurrency. Pacing was chosen before any call ran, on the zone's mix; running fewer calls at a time also keeps a
+ * function on fewer hosts, where the accepted instances the batch keeps leave mostly rejected CPUs to the
+ * replacements of the instances it rejects. So `paced` is the placement at the batch's pacing priced with what those
+ * replacements met, and `unpaced` the placement for the caller's concurrency priced without it (nothing was met at
+ * that concurrency, which spreads a function over more hosts). The batch keeps its pacing while `paced` scores no
+ * worse than `unpaced` by the objective (cost and carbon per call, latency as the duration of the calls left).
+ * @example keepsPacing({ remaining: 1400, concurrency: 83, givenConcurrency: 1000 }, pacedNow, unpaced); // false
+ */
+export function keepsPacing(review: PacingReview, paced: PacedExpectation, unpaced: PacedExpectation): boolean {
+  const remaining = Math.max(1, Math.floor(review.remaining));
+  const k = Math.max(1, Math.min(remaining, Math.floor(review.concurrency)));
+  const given = Math.max(k, Math.min(remaining, Math.floor(review.givenConcurrency)));
+  if (given === k) return true;
+  const { weights } = resolveObjective(review.objective);
+  const pacedMs = Math.ceil(remaining / k) * perCallMs(paced);
+  const unpacedMs = Math.ceil(remaining / given) * perCallMs(unpaced);
+  const pacedScore =
+    weights.cost * ratio(paced.expected.costUsd, unpaced.expected.costUsd) +
+    weights.latency * ratio(pacedMs, unpacedMs) +
+    weights.carbon * ratio(paced.expected.carbonG, unpaced.expected.carbonG);
+  const unpacedScore = weights.cost + weights.latency + weights.carbon;
+  return pacedScore <= unpacedScore;
+}

@@ -1,7 +1,8 @@
 import { type FollowContext, followRoute, type Route, summarize } from './follow';
+import type { PacingReviewer } from './pacing';
 import { DrawWindow, usesPerInstance } from './pool';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
-import type { BatchAnswer, BatchCallOutcome, BatchPacing, BatchSummary, RoutedCall } from './types';
+import type { AttemptRecord, BatchAnswer, BatchCallOutcome, BatchPacing, BatchSummary, RoutedCall } from './types';
 
 export interface BatchOptions {
   readonly count: number;
@@ -9,6 +10,8 @@ export interface BatchOptions {
   readonly includeResults: boolean;
   /** How the router chose `concurrency` (`paceBatch`), for the answer. @default - not paced */
   readonly pacing?: BatchPacing;
+  /** Weighs the pacing again as the calls meet the pool, and widens it once it no longer pays. @default - kept */
+  readonly review?: PacingReviewer;
   /** Called with each call's answer as it completes (telemetry). */
   readonly onCall?: (call: RoutedCall) => void;
 }
@@ -46,15 +49,35 @@ export async function runBatch(
     draws.set(functionName, window);
     return window;
   };
+  /** Calls at a time: the paced concurrency, until the review widens it. */
+  let concurrency = options.concurrency;
+  const workers: Promise<void>[] = [];
+  const spawn = (): void => {
+    while (workers.length < Math.min(concurrency, options.count) && next < options.count && !overBudget) {
+      workers.push(worker());
+    }
+  };
   const worker = async (): Promise<void> => {
     /** The expectation of the call that found the instance this worker's calls run on, and its function. */
     let found: { functionName: string; costUsd: number } | undefined;
     while (next < options.count && !overBudget) {
       const index = next++;
+      let previous: AttemptRecord | undefined;
       const call = await followRoute(context, work, profile, route, {
-        uses: usesPerInstance(options.count - index, options.concurrency),
+        uses: usesPerInstance(options.count - index, concurrency),
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
-        onAttempt: (attempt) => windowOf(attempt.functionName).observe(attempt),
+        onAttempt: (attempt) => {
+          windowOf(attempt.functionName).observe(attempt);
+          if (options.review) {
+            options.review.observe(previous, attempt);
+            const wider = options.review.concurrencyFor(concurrency, options.count - next, next);
+            if (wider > concurrency) {
+              concurrency = wider;
+              spawn();
+            }
+          }
+          previous = attempt;
+        },
       });
       // The expectation of the placement the call ran under, on the zone it ended in: the pool model's, which spreads
       // the cost of finding an instance (rejects, INIT) over the calls it is expected to serve. A call that ran at
@@ -88,7 +111,9 @@ export async function runBatch(
       calls[index] = outcome;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, options.count) }, worker));
+  spawn();
+  // Workers the review adds while the batch runs join the list, so wait on it until it stops growing.
+  for (let i = 0; i < workers.length; i++) await workers[i];
   let skipped = 0;
   for (let i = 0; i < options.count; i++) {
     if (calls[i]) continue;
@@ -117,11 +142,19 @@ export async function runBatch(
     status: 'batch',
     profile,
     placement: summarize(first),
-    summary: { ...summarizeCalls(calls, options.concurrency), expectedCostUsd },
+    summary: { ...summarizeCalls(calls, concurrency), expectedCostUsd },
     calls,
-    ...(options.pacing ? { pacing: options.pacing } : {}),
+    ...(options.pacing ? { pacing: pacingOf(options.pacing, options.review, concurrency) } : {}),
     ...(notes.length > 0 ? { notes } : {}),
   };
+}
+
+/** The answer's pacing: as chosen, and where the review widened it. */
+function pacingOf(pacing: BatchPacing, review: PacingReviewer | undefined, concurrency: number): BatchPacing {
+  const atCall = review?.widenedAtCall;
+  return atCall === undefined
+    ? pacing
+    : { ...pacing, widened: { atCall, concurrency, retryRepeat: review?.repeat ?? 0 } };
 }
 
 /** Room kept in a batch answer for its placement and summary, bytes. */

@@ -14,7 +14,7 @@ import { NoTargetError, RouterError } from './errors';
 import { ExplorationLeases } from './exploration-lease';
 import { type FollowContext, followRoute, Route } from './follow';
 import { LearningBuffer } from './learning';
-import { paceBatch } from './pacing';
+import { PacingReviewer, paceBatch } from './pacing';
 import { corePlacerFactory } from './placer';
 import { usesPerInstance } from './pool';
 import { runProfiling } from './profiling';
@@ -197,7 +197,13 @@ export class RoutingService {
       if (request.batch) {
         return await runBatch(follow, request.work, request.profile, route, {
           ...request.batch,
-          ...(paced ? { concurrency: paced.concurrency, pacing: paced.pacing } : {}),
+          ...(paced
+            ? {
+                concurrency: paced.concurrency,
+                pacing: paced.pacing,
+                review: new PacingReviewer(cached.placer, paced.request, placement, paced.pacing.givenConcurrency),
+              }
+            : {}),
           onCall: (call) => this.telemetry.recordAttempts(call.attempts),
         });
       }

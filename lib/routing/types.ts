@@ -237,6 +237,12 @@ export interface BatchPacing {
   /** Expected cost per call as paced, and at `givenConcurrency`, USD. */
   readonly expectedCostUsd: number;
   readonly unpacedCostUsd: number;
+  /**
+   * Where the batch left its pacing (`PacingReviewer`): from call `atCall` (0-based) on it ran `concurrency` calls
+   * at a time, the request's, because at the repeat its retries met (`retryRepeat`, see `PoolContext.retryRepeat`)
+   * the pacing cost more than not pacing. Absent: kept.
+   */
+  readonly widened?: { readonly atCall: number; readonly concurrency: number; readonly retryRepeat: number };
 }
 
 /** The router's answer to a batch. */

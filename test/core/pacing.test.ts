@@ -1,4 +1,4 @@
-import { choosePacing, type PacedExpectation } from '../../lib/core/pacing';
+import { choosePacing, keepsPacing, type PacedExpectation } from '../../lib/core/pacing';
 import { Router } from '../../lib/core/router';
 import { paperView } from './fixtures';
 
@@ -116,5 +116,34 @@ describe('choosePacing', () => {
     expect(choice.concurrency).toBe(1);
     expect(choice.placement.expected.costUsd).toBeLessThan(place(1).expected.costUsd);
     expect(choice.placement.rejectCpus.length).toBeGreaterThanOrEqual(place(1).rejectCpus.length);
+  });
+});
+
+describe('keepsPacing', () => {
+  const expectation = (costUsd: number, runtimeMs = 1000, carbonG = 1): PacedExpectation => ({
+    expected: { costUsd, runtimeMs, addedLatencyMs: 0, carbonG },
+  });
+  const review = { remaining: 1000, concurrency: 100, givenConcurrency: 1000 };
+
+  it('keeps a pacing that still costs less per call than the given concurrency', () => {
+    expect(keepsPacing(review, expectation(0.9e-3), expectation(1e-3))).toBe(true);
+  });
+
+  it('leaves a pacing that costs more per call, priced for what its calls met', () => {
+    expect(keepsPacing(review, expectation(1.1e-3), expectation(1e-3))).toBe(false);
+  });
+
+  it('keeps a batch already at the given concurrency, or with no more calls left than it runs at a time', () => {
+    expect(keepsPacing({ ...review, concurrency: 1000 }, expectation(2e-3), expectation(1e-3))).toBe(true);
+    expect(keepsPacing({ ...review, remaining: 50 }, expectation(2e-3), expectation(1e-3))).toBe(true);
+  });
+
+  it('weighs latency as the duration of the calls left, and carbon per call', () => {
+    // 10 rounds against 1: a latency objective leaves any pacing; carbon weighs grams, not dollars.
+    expect(keepsPacing({ ...review, objective: 'latency' }, expectation(0.5e-3), expectation(1e-3))).toBe(false);
+    expect(keepsPacing({ ...review, objective: 'carbon' }, expectation(2e-3, 1000, 0.9), expectation(1e-3))).toBe(true);
+    expect(keepsPacing({ ...review, objective: 'carbon' }, expectation(0.5e-3, 1000, 1.1), expectation(1e-3))).toBe(
+      false,
+    );
   });
 });
