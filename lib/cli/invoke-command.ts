@@ -200,7 +200,10 @@ function formatPacing(p: BatchPacing): string {
   const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   return (
     `paced: ${p.concurrency} of ${p.givenConcurrency} at a time (${p.rounds} rounds), expected ${s(p.expectedDurationMs)} ` +
-    `against ${s(p.unpacedDurationMs)} unpaced (budget ×${p.maxSlowdown}), ${usd(p.expectedCostUsd)} a call against ${usd(p.unpacedCostUsd)}`
+    `against ${s(p.unpacedDurationMs)} unpaced (budget ×${p.maxSlowdown}), ${usd(p.expectedCostUsd)} a call against ${usd(p.unpacedCostUsd)}` +
+    (p.widened
+      ? `; widened to ${p.widened.concurrency} at a time from call ${p.widened.atCall} (retries met the rejected CPUs again: repeat ${p.widened.retryRepeat.toFixed(2)})`
+      : '')
   );
 }
 
