@@ -340,6 +340,8 @@ export async function followRoute(
       } else {
         p = refined(b, attemptsLeft);
       }
+      const note = `exploring ${unit.cpu} on ${unit.functionName} is left to another router instance, which holds its lease`;
+      p = { ...p, notes: [...p.notes, note] };
     }
     return { base: b, placement: p };
   };

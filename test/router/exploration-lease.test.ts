@@ -1,7 +1,7 @@
 import { type LocalSkyStore, startLocalSkyStore } from '../../lib/aws/local-sky-store';
 import type { SkyStore } from '../../lib/aws/store';
 import { InvalidRecordError } from '../../lib/aws/store-errors';
-import type { ExplorationUnit } from '../../lib/routing/exploration-lease';
+import { ExplorationLeases, type ExplorationUnit } from '../../lib/routing/exploration-lease';
 import { MemoryRouterStore } from '../../lib/routing/memory-store';
 import { RoutingService } from '../../lib/routing/service';
 import { silentTelemetry } from '../../lib/routing/telemetry';
@@ -64,6 +64,45 @@ describe.each([
       expect(await store.takeExplorationLease(unit, 'b', 0, 1_000)).toEqual({ taken: true });
     });
   }
+});
+
+describe('ExplorationLeases', () => {
+  it('marks a unit another instance holds as taken until its lease ends or one view TTL passes, then tries again', async () => {
+    const store = new MemoryRouterStore();
+    let now = 0;
+    const clock = () => now;
+    const a = new ExplorationLeases({ store, clock, settleMs: 60_000, holder: 'a' });
+    const b = new ExplorationLeases({ store, clock, settleMs: 60_000, holder: 'b' });
+    expect(await a.claim(UNIT, 600_000)).toBe('leased');
+    const before = b.version;
+    expect(await b.claim(UNIT, 600_000)).toBe('held-elsewhere');
+    expect(b.version).not.toBe(before);
+    expect(b.mayExplore(UNIT.workload, UNIT.functionName, UNIT.cpu)).toBe(false);
+    expect(b.mayExplore(UNIT.workload, UNIT.functionName, CPU.xeon30)).toBe(true);
+    // The holder's call ran elsewhere and taught nothing: it gives the lease up at once.
+    await a.end(UNIT, false);
+    now = 59_999;
+    expect(b.mayExplore(UNIT.workload, UNIT.functionName, UNIT.cpu)).toBe(false);
+    // One view TTL after the lost race, b tries again, and takes it.
+    now = 60_000;
+    const expired = b.version;
+    expect(b.mayExplore(UNIT.workload, UNIT.functionName, UNIT.cpu)).toBe(true);
+    expect(b.version).toBe(expired);
+    expect(await b.claim(UNIT, 1_000)).toBe('leased');
+    // Its call ran on the explored CPU: the lease stays one view TTL more, and a loses the race meanwhile.
+    now = 61_000;
+    await b.end(UNIT, true);
+    now = 120_000;
+    expect(await a.claim(UNIT, 1_000)).toBe('held-elsewhere');
+    now = 121_000;
+    expect(await new ExplorationLeases({ store, clock, settleMs: 60_000 }).claim(UNIT, 1_000)).toBe('leased');
+  });
+
+  it('explores on its own, without a lease, over a store without leases', async () => {
+    const leases = new ExplorationLeases({ clock: () => 0, settleMs: 60_000 });
+    expect(await leases.claim(UNIT, 1_000)).toBe('unshared');
+    expect(leases.stats).toEqual({ leased: 0, lost: 0, errors: 0 });
+  });
 });
 
 describe('two routers racing to explore one unit', () => {
@@ -141,6 +180,10 @@ describe('two routers racing to explore one unit', () => {
     const [winner, loser] = explores(answers[0]) ? [a, b] : [b, a];
     expect(winner.exploration.stats).toEqual({ leased: 1, lost: 0, errors: 0 });
     expect(loser.exploration.stats).toEqual({ leased: 0, lost: 1, errors: 0 });
+    const lost = answers[explores(answers[0]) ? 1 : 0] as RoutedCall;
+    expect(lost.placement?.notes).toContain(
+      `exploring ${CPU.epyc} on ${UNIT.functionName} is left to another router instance, which holds its lease`,
+    );
     // While the lease holds, the loser's later calls leave the unit to the winner too.
     const again = await loser.route(body);
     expect(again.status).toBe('ok');
