@@ -130,6 +130,25 @@ describe('two routers racing to explore one unit', () => {
     telemetry: silentTelemetry,
   });
   const service = (store: RouterStore = sky.store) => new RoutingService(options(store));
+  /**
+   * The table's store, whose lease writes wait until `n` have arrived: they reach the table together, whatever the
+   * machine's load (no router's call has ended before another's write).
+   */
+  const racingStore = (n: number): RouterStore => {
+    let arrived = 0;
+    let release: () => void = () => {};
+    const allThere = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return {
+      ...delegating(sky.store),
+      takeExplorationLease: async (...args) => {
+        if (++arrived === n) release();
+        await allThere;
+        return sky.store.takeExplorationLease(...args);
+      },
+    };
+  };
   /** The table's store, method by method (for a test to replace some). */
   const delegating = (store: SkyStore): RouterStore => ({
     latestCharacterizations: () => store.latestCharacterizations(),
@@ -158,21 +177,7 @@ describe('two routers racing to explore one unit', () => {
 
   it('lets only one explore; the other places as if it were taken, and both answer', async () => {
     const body = await profiled('race');
-    // Both lease writes reach the table together, whatever the machine's load: neither call has ended before the
-    // other one's write.
-    let arrived = 0;
-    let release: () => void = () => {};
-    const bothThere = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const racing: RouterStore = {
-      ...delegating(sky.store),
-      takeExplorationLease: async (...args) => {
-        if (++arrived === 2) release();
-        await bothThere;
-        return sky.store.takeExplorationLease(...args);
-      },
-    };
+    const racing = racingStore(2);
     const [a, b] = [service(racing), service(racing)];
     const answers = await Promise.all([a.route(body), b.route(body)]);
     expect(answers.map((answer) => answer.status)).toEqual(['ok', 'ok']);
@@ -188,6 +193,22 @@ describe('two routers racing to explore one unit', () => {
     const again = await loser.route(body);
     expect(again.status).toBe('ok');
     expect(explores(again)).toBe(false);
+  });
+
+  it('keeps exploring to one call however many routers race: four routers explore the unit once', async () => {
+    const body = await profiled('race-four');
+    const racing = racingStore(4);
+    const routers = [0, 1, 2, 3].map(() => service(racing));
+    const answers = await Promise.all(routers.map((r) => r.route(body)));
+    expect(answers.map((answer) => answer.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(answers.filter(explores)).toHaveLength(1);
+    expect(routers.map((r) => r.exploration.stats.leased).sort()).toEqual([0, 0, 0, 1]);
+    expect(routers.map((r) => r.exploration.stats.lost).sort()).toEqual([0, 1, 1, 1]);
+    // Without leases (a store that has none) each router explores on its own: four calls where one teaches it.
+    const { takeExplorationLease: _take, endExplorationLease: _end, ...unleased } = delegating(sky.store);
+    const alone = await profiled('race-four-unleased');
+    const each = await Promise.all([0, 1, 2, 3].map(() => service(unleased).route(alone)));
+    expect(each.filter(explores)).toHaveLength(4);
   });
 
   it('frees the lease of a router that crashed mid-call when it expires', async () => {
