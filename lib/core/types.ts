@@ -267,6 +267,11 @@ export interface Placement {
    * Absent when `rejectCpus` serves every attempt but the last, which never rejects.
    */
   readonly relaxations?: readonly RejectRelaxation[];
+  /**
+   * CPUs on which the call is not expected to finish within its time budget (`call-fit.ts`): rejected at every
+   * attempt, the last included, so a call that meets only these fails rather than time out. Absent when none.
+   */
+  readonly unfitCpus?: readonly CpuKey[];
   readonly expected: {
     readonly costUsd: number;
     /** Mean billed runtime of the accepted attempt in ms. */
