@@ -43,12 +43,37 @@ describe('the call budget (timeoutMs)', () => {
     expect(router.place(request).target.memoryMb).toBe(128);
   });
 
-  it('counts the slowest CPU even when the placement rejects it (the last attempt accepts any CPU)', () => {
-    // 38.7 s at 512 MB on the EPYC, 28.7 s on the 2.5 GHz Xeon: a 40 s budget holds the Xeon, not the EPYC
+  it('places where only some CPUs fit, rejecting the others at every attempt, the last included', () => {
+    // At 512 MB, with 3σ headroom and the run taken as using every vCPU it had at 2048 MB (its threads are unknown):
+    // a 40 s budget holds the 2.5 and 3.0 GHz Xeons (65% of the zone), not the EPYC (10%) nor the 2.9 GHz Xeon (25%)
     const router = new Router(fewFastView(), { timeoutMs: 40_000 });
-    const ranked = router.rank({ ...request, limits: { ...request.limits, maxAttempts: 50 } }, 100);
-    expect(ranked.map((row) => row.target.memoryMb)).toContain(1024);
-    for (const row of ranked) expect(row.target.memoryMb).toBeGreaterThanOrEqual(1024);
+    const limits = { ...request.limits, maxAttempts: 10, memorySizes: [512] };
+    const placement = router.place({ ...request, limits });
+    expect(placement.target.memoryMb).toBe(512);
+    expect(placement.unfitCpus).toEqual([EPYC, X29]);
+    expect(placement.rejectCpus).toEqual(expect.arrayContaining([EPYC, X29]));
+    expect(placement.maxAttempts).toBe(10);
+    expect(placement.keepBeforeLastAttempt).toBe(false);
+    expect(placement.notes.join(' ')).toMatch(/amd-epyc, intel-xeon-2.90 rejected at every attempt, the last included/);
+    // The paper's strategies, which reject nothing of their own (baseline), reject it too.
+    const baseline = router.place({ ...request, strategy: 'baseline', limits });
+    expect(baseline.rejectCpus).toEqual([EPYC, X29]);
+    expect(baseline.unfitCpus).toEqual([EPYC, X29]);
+    expect(baseline.maxAttempts).toBe(10);
+    // Where every CPU fits, there is none.
+    expect(router.place({ ...request, limits: { ...limits, memorySizes: [2048] } }).unfitCpus).toBeUndefined();
+  });
+
+  it('keeps off a target where a call would too likely meet only unfit CPUs in all its attempts (1 in 10,000)', () => {
+    const router = new Router(fewFastView(), { timeoutMs: 40_000 });
+    const sizes = (maxAttempts: number): number[] =>
+      router.rank({ ...request, limits: { ...request.limits, maxAttempts } }, 100).map((row) => row.target.memoryMb);
+    // The unfit CPUs are 35% of the zone: 0.35^8 = 2.3e-4 of calls would meet only them in 8 attempts, 0.35^9 = 8e-5 in 9.
+    expect(sizes(8)).not.toContain(512);
+    expect(sizes(9)).toContain(512);
+    // 256 MB holds no CPU within 40 s (57 s on the 2.5 GHz Xeon), whatever the attempts.
+    expect(sizes(50)).not.toContain(256);
+    expect(Math.min(...sizes(8))).toBe(1024);
   });
 
   it("takes a request's own shorter timeoutMs over the router's", () => {
