@@ -1,3 +1,4 @@
+import { MAX_UNFIT_EXHAUSTION } from './call-fit';
 import {
   type Candidate,
   type EvaluationParams,
@@ -91,8 +92,9 @@ export interface RouterOptions {
   readonly returnShare?: number;
   /**
    * Longest one call may run, ms, unless a request's limits set a shorter `timeoutMs`: the dynamic
-   * functions' timeout. No target is placed on whose expected runtime on the slowest CPU of its zone
-   * (with headroom for the workload's spread, see `call-fit.ts`) passes it.
+   * functions' timeout. A CPU on which the expected runtime (with headroom for the workload's spread) passes it is
+   * rejected at every attempt, and a target is placed on only where the others make a call's failure rare
+   * (see `call-fit.ts`).
    * @default 900000 (Lambda's maximum timeout)
    */
   readonly timeoutMs?: number;
@@ -710,8 +712,10 @@ export class Router {
         ? `; the quickest, ${quickest.target.functionName}, expects ${Math.round(quickest.slowestMs)} ms on its slowest CPU (${Math.round(quickest.slowestMs * headroom)} ms with headroom)`
         : '';
       reason =
-        `no allowed target runs it within timeoutMs ${timeoutMs}: every one's expected runtime on the slowest CPU of its zone, ` +
-        `× ${headroom.toFixed(2)} headroom for its spread, passes it${needs}; allow more memory or a longer timeout`;
+        `no allowed target runs it within timeoutMs ${timeoutMs}: on every one, its expected runtime × ${headroom.toFixed(2)} ` +
+        `headroom for its spread passes it on every CPU of the zone, or on CPUs so common that a call would meet only ` +
+        `those in all its ${scope.params.maxAttempts} attempts more often than 1 in ${Math.round(1 / MAX_UNFIT_EXHAUSTION)}` +
+        `${needs}; allow more memory, a longer timeout or more attempts`;
     } else {
       reason = `every allowed target's expected added latency exceeds maxAddedLatencyMs ${limits.maxAddedLatencyMs}`;
     }
