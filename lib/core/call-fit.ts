@@ -38,13 +38,14 @@ export const MAX_UNFIT_EXHAUSTION = 1e-4;
 
 /**
  * The chance that a call meets an unfit CPU in each of its `maxAttempts` attempts, when `unfitShare` of the fresh
- * instances it may draw are unfit and a retry meets the instance it was rejected on again with probability
- * `returnShare` (a held instance the platform hands back; 0 where rejected instances end).
+ * instances it may draw are unfit, a retry meets the instance it was rejected on again with probability
+ * `returnShare` (a held instance the platform hands back; 0 where rejected instances end), and a new instance lands
+ * on the rejected one's host, so its CPU, with probability `retryRepeat` (`PoolContext.retryRepeat`).
  * @example unfitExhaustion(0.15, 10); // 0.15^10 ≈ 5.8e-9
  */
-export function unfitExhaustion(unfitShare: number, maxAttempts: number, returnShare = 0): number {
+export function unfitExhaustion(unfitShare: number, maxAttempts: number, returnShare = 0, retryRepeat = 0): number {
   if (!(unfitShare > 0)) return 0;
   const u = Math.min(1, unfitShare);
-  const perRetry = returnShare + (1 - returnShare) * u;
+  const perRetry = returnShare + (1 - returnShare) * (retryRepeat + (1 - retryRepeat) * u);
   return u * perRetry ** Math.max(0, maxAttempts - 1);
 }

@@ -218,7 +218,7 @@ export function resolveScope(
 export interface FitRule {
   readonly fitLimitMs: number;
   readonly allowAssumed: boolean;
-  readonly params: Pick<EvaluationParams, 'maxAttempts' | 'rejectedStayWarm' | 'returnShare'>;
+  readonly params: Pick<EvaluationParams, 'maxAttempts' | 'rejectedStayWarm' | 'returnShare' | 'retryRepeat'>;
 }
 
 /**
@@ -278,7 +278,7 @@ function fitsBudget(plan: WorkloadPlan, index: number, fitLimitMs: number, param
   }
   if (!(total > 0)) return false;
   const returnShare = params.rejectedStayWarm ? params.returnShare : 0;
-  return unfitExhaustion(unfit / total, params.maxAttempts, returnShare) <= MAX_UNFIT_EXHAUSTION;
+  return unfitExhaustion(unfit / total, params.maxAttempts, returnShare, params.retryRepeat) <= MAX_UNFIT_EXHAUSTION;
 }
 
 /** Whether some allowed candidate fits the budget with evidence better than `assumed` (stops at the first). */

@@ -1,4 +1,4 @@
-import { fitsCallBudget, runtimeHeadroom } from '../../lib/core/call-fit';
+import { fitsCallBudget, runtimeHeadroom, unfitExhaustion } from '../../lib/core/call-fit';
 import { NoPlacementError } from '../../lib/core/errors';
 import { Router } from '../../lib/core/router';
 import type { PlacementRequest, RoutingView } from '../../lib/core/types';
@@ -120,6 +120,22 @@ describe('the call budget (timeoutMs)', () => {
   it('refuses a timeoutMs option beyond what Lambda allows', () => {
     expect(() => new Router(fewFastView(), { timeoutMs: 901_000 })).toThrow(/options.timeoutMs/);
   });
+
+  it.each([
+    // unfit share, attempts, return share, retry repeat, chance a call meets only unfit CPUs
+    [0.15, 10, 0, 0, 0.15 ** 10],
+    [0.15, 1, 0, 0, 0.15],
+    [0, 10, 1, 1, 0],
+    // a held instance handed back always: every retry meets the same unfit CPU
+    [0.15, 10, 1, 0, 0.15],
+    // half the retries' new instances land on the rejected one's host
+    [0.2, 3, 0, 0.5, 0.2 * 0.6 ** 2],
+  ])(
+    'prices the chance of meeting only unfit CPUs (share %p, %p attempts, return %p, repeat %p)',
+    (u, m, e, rho, p) => {
+      expect(unfitExhaustion(u, m, e, rho)).toBeCloseTo(p, 12);
+    },
+  );
 
   it('holds the mean with 3 standard deviations of headroom', () => {
     expect(runtimeHeadroom(0.03)).toBeCloseTo(1.09);
