@@ -305,8 +305,8 @@ export interface PoolHooks {
  * over to the next-best fleet, of either architecture, in the same zone or another (a throttle leaves the
  * fleet to this call only and tells the route how many calls the fleet holds; the others leave it to the
  * whole route), placed afresh there with that fleet's own mix; a user-code error is the user's answer and
- * is not retried. The last attempt of the budget is sent without a reject set, so a request that has met
- * only rejected CPUs still runs rather than failing. The answer's placement is the one the call followed in
+ * is not retried. The last attempt of the budget rejects only the CPUs the call cannot finish on in time
+ * (`Placement.unfitCpus`, usually none), so a request that has met only rejected CPUs still runs rather than failing. The answer's placement is the one the call followed in
  * the fleet it ended in, as it stood at its first attempt there: what the call was expected to cost.
  */
 export async function followRoute(
@@ -415,7 +415,7 @@ export async function followRoute(
       const last = left <= 1 || attempts.length >= budget - 1;
       const nextIsLast = left - 1 <= 1 || attempts.length + 1 >= budget - 1;
       const endInstance = endsRejectedInstance(placement.rejectMode, nextIsLast, placement.keepBeforeLastAttempt);
-      const rejectCpus = rejectCpusAt(placement, placement.maxAttempts - left + 1);
+      const rejectCpus = withUnfit(rejectCpusAt(placement, placement.maxAttempts - left + 1), placement.unfitCpus);
       const payload = payloadFor(work, placement, rejectCpus, last, endInstance);
       onPlacement++;
       left--;
@@ -520,11 +520,27 @@ export async function followRoute(
         };
       }
     }
-    const message = `every one of ${attempts.length} attempts was rejected or failed`;
+    const lastAttempt = attempts[attempts.length - 1];
+    const unfit = placement.unfitCpus ?? [];
+    const message =
+      lastAttempt?.status === 'rejected' && lastAttempt.cpu !== undefined && unfit.includes(lastAttempt.cpu)
+        ? `every one of ${attempts.length} attempts met a CPU on which ${profile} is not expected to finish within ` +
+          `the time budget (${unfit.join(', ')}), so it ran nowhere: allow more memory, a longer timeout or more attempts`
+        : `every one of ${attempts.length} attempts was rejected or failed`;
     return failure(context, profile, legStart, attempts, targets, 'NoCapacity', 503, message);
   }
 }
 
+/** An attempt's reject set with the placement's unfit CPUs, which every attempt rejects (`Placement.unfitCpus`). */
+function withUnfit(rejectCpus: readonly string[], unfitCpus: readonly string[] | undefined): readonly string[] {
+  if (!unfitCpus || unfitCpus.length === 0) return rejectCpus;
+  return [...new Set([...rejectCpus, ...unfitCpus])].sort();
+}
+
+/**
+ * The request an attempt sends: with its reject set, except on the last attempt, which rejects only the CPUs the
+ * call cannot finish on (`Placement.unfitCpus`) and otherwise takes whatever it meets.
+ */
 function payloadFor(
   work: Work,
   placement: Placement,
@@ -532,7 +548,8 @@ function payloadFor(
   last: boolean,
   endInstance: boolean,
 ): DynamicRequest {
-  if (last || rejectCpus.length === 0) return work;
+  if (last) rejectCpus = placement.unfitCpus ?? [];
+  if (rejectCpus.length === 0) return work;
   return {
     ...work,
     reject: { cpus: rejectCpus, holdMs: placement.holdMs, ...(endInstance ? { endInstance: true } : {}) },
@@ -671,6 +688,7 @@ export function summarize(placement: Placement): PlacementSummary {
     keepBeforeLastAttempt: placement.keepBeforeLastAttempt,
     maxAttempts: placement.maxAttempts,
     ...(placement.relaxations ? { relaxations: placement.relaxations } : {}),
+    ...(placement.unfitCpus ? { unfitCpus: placement.unfitCpus } : {}),
     expected: placement.expected,
     evidence: placement.evidence,
     notes: placement.notes,

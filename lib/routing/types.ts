@@ -121,6 +121,8 @@ export interface PlacementSummary {
   readonly maxAttempts: number;
   /** Where the reject set narrows as the attempts run down (`Placement.relaxations`); absent when it never does. */
   readonly relaxations?: Placement['relaxations'];
+  /** CPUs rejected at every attempt, the last included: the call is not expected to finish there in time. */
+  readonly unfitCpus?: Placement['unfitCpus'];
   readonly expected: Placement['expected'];
   /** What the expectation rests on (`assumed`: nothing observed supports the target's runtime). */
   readonly evidence: Placement['evidence'];
