@@ -1,6 +1,6 @@
 import { type FollowContext, followRoute, type Route, summarize } from './follow';
 import type { PacingReviewer } from './pacing';
-import { DrawWindow, usesPerInstance } from './pool';
+import { DrawWindow, RetryRepeats, usesPerInstance } from './pool';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
 import type { AttemptRecord, BatchAnswer, BatchCallOutcome, BatchPacing, BatchSummary, RoutedCall } from './types';
 
@@ -25,7 +25,8 @@ export interface BatchOptions {
  * call's reject set is the one the pool model gives for the calls its worker still has to send
  * (`Route.placementFor`), strict while an accepted instance will serve many calls, the memoryless one
  * for the last, and for the CPUs of the new instances the batch met last on that function
- * (`DrawWindow`), which run short of accepted CPUs as the batch keeps them. Every call is answered
+ * (`DrawWindow`, counted by host), which run short of accepted CPUs as the batch keeps them, and for how often a
+ * rejected instance's replacement met the same host on that function so far (`RetryRepeats`). Every call is answered
  * exactly once in `calls`, in index order.
  */
 export async function runBatch(
@@ -49,6 +50,13 @@ export async function runBatch(
     draws.set(functionName, window);
     return window;
   };
+  const repeats = new RetryRepeats();
+  const chanceOf = (functionName: string, cpu: string): number | undefined => {
+    const counts = draws.get(functionName)?.counts(functionName);
+    if (!counts) return undefined;
+    const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    return total > 0 ? (counts[cpu] ?? 0) / total : undefined;
+  };
   /** Calls at a time: the paced concurrency, until the review widens it. */
   let concurrency = options.concurrency;
   const workers: Promise<void>[] = [];
@@ -66,7 +74,9 @@ export async function runBatch(
       const call = await followRoute(context, work, profile, route, {
         uses: usesPerInstance(options.count - index, concurrency),
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
+        retryRepeat: (functionName) => repeats.estimate(functionName),
         onAttempt: (attempt) => {
+          repeats.observe(previous, attempt, chanceOf);
           windowOf(attempt.functionName).observe(attempt);
           if (options.review) {
             options.review.observe(previous, attempt);
@@ -142,7 +152,7 @@ export async function runBatch(
     status: 'batch',
     profile,
     placement: summarize(first),
-    summary: { ...summarizeCalls(calls, concurrency), expectedCostUsd },
+    summary: { ...summarizeCalls(calls, concurrency), expectedCostUsd, ...retryRepeatsOf(repeats) },
     calls,
     ...(options.pacing ? { pacing: pacingOf(options.pacing, options.review, concurrency) } : {}),
     ...(notes.length > 0 ? { notes } : {}),
@@ -155,6 +165,11 @@ function pacingOf(pacing: BatchPacing, review: PacingReviewer | undefined, concu
   return atCall === undefined
     ? pacing
     : { ...pacing, widened: { atCall, concurrency, retryRepeat: review?.repeat ?? 0 } };
+}
+
+function retryRepeatsOf(repeats: RetryRepeats): Pick<BatchSummary, 'retryRepeats'> {
+  const measured = repeats.summary();
+  return Object.keys(measured).length > 0 ? { retryRepeats: measured } : {};
 }
 
 /** Room kept in a batch answer for its placement and summary, bytes. */
@@ -188,7 +203,7 @@ function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): Ba
 function summarizeCalls(
   calls: readonly BatchCallOutcome[],
   concurrency: number,
-): Omit<BatchSummary, 'expectedCostUsd'> {
+): Omit<BatchSummary, 'expectedCostUsd' | 'retryRepeats'> {
   let succeeded = 0;
   let costUsd = 0;
   let carbonG = 0;
