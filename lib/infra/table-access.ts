@@ -4,8 +4,9 @@ import { TABLE_SCHEMA } from '../contracts';
 /**
  * Table access of the router: it reads every zone's `LATEST`, the profiles and the passive counts by
  * queries (of the type index and by key) and adds observations with atomic updates (`SkyStore`'s
- * `latestCharacterizations`, `profiles`, `allPassiveCounts`, `addProfileSums`, `addPassiveCpu`). It never
- * gets, puts or deletes an item.
+ * `latestCharacterizations`, `profiles`, `allPassiveCounts`, `addProfileSums`, `addPassiveCpu`), and takes and ends
+ * exploration leases with conditional updates, reading a lost lease back with a query (`takeExplorationLease`,
+ * `endExplorationLease`). It never gets, puts or deletes an item.
  */
 export function routerTableStatement(tableArn: string): iam.PolicyStatement {
   return new iam.PolicyStatement({

@@ -1,6 +1,7 @@
 import { keys } from '../contracts';
 import type { Characterization, CpuCounts, ProfileKey, WorkloadProfile } from '../core/types';
 import { characterizationArch } from '../core/zone-mix';
+import type { ExplorationUnit, LeaseClaim } from './exploration-lease';
 import type { PassiveZoneCounts, RouterStore, RuntimeSums } from './types';
 
 interface PassiveDay {
@@ -33,6 +34,8 @@ export class MemoryRouterStore implements RouterStore {
   private readonly profileSums = new Map<string, Map<string, ProfileSums>>();
   /** Per zone, per day key: the counts and when they were added. */
   private readonly passive = new Map<string, Map<string, PassiveDay>>();
+  /** Exploration leases by unit: who holds each until when. */
+  private readonly leases = new Map<string, { holder: string; leaseUntil: number }>();
 
   /** @param options.now the clock that dates passive counts, ms since the epoch (@default Date.now) */
   constructor(private readonly options: { readonly now?: () => number } = {}) {}
@@ -96,6 +99,27 @@ export class MemoryRouterStore implements RouterStore {
     days.set(key, day);
   }
 
+  /** The table's conditional write (`SkyStore.takeExplorationLease`), in memory: routers sharing this store share leases. */
+  async takeExplorationLease(
+    unit: ExplorationUnit,
+    holder: string,
+    now: number,
+    leaseUntil: number,
+  ): Promise<LeaseClaim> {
+    const key = leaseKeyOf(unit);
+    const lease = this.leases.get(key);
+    if (lease && lease.leaseUntil > now && lease.holder !== holder) {
+      return { taken: false, holder: lease.holder, leaseUntil: lease.leaseUntil };
+    }
+    this.leases.set(key, { holder, leaseUntil });
+    return { taken: true };
+  }
+
+  async endExplorationLease(unit: ExplorationUnit, holder: string, leaseUntil: number): Promise<void> {
+    const lease = this.leases.get(leaseKeyOf(unit));
+    if (lease?.holder === holder) lease.leaseUntil = leaseUntil;
+  }
+
   async allPassiveCounts(): Promise<readonly PassiveZoneCounts[]> {
     return [...this.passive].flatMap(([azId, days]) =>
       [...days.values()].map((day) => ({
@@ -106,6 +130,10 @@ export class MemoryRouterStore implements RouterStore {
       })),
     );
   }
+}
+
+function leaseKeyOf(unit: ExplorationUnit): string {
+  return `${unit.workload}\u0000${unit.functionName}\u0000${unit.cpu}`;
 }
 
 /** Mean and M2 from sums, as the table's reader computes them. */
