@@ -349,6 +349,7 @@ export async function followRoute(
       const outcome = await leases.claim(unit, callMs);
       if (outcome === 'leased') leased.push(unit);
       if (outcome !== 'held-elsewhere') break;
+      context.placer.withdrawExploration?.(profile, p);
       if (pool.uses === undefined) {
         const again = route.reconsider(avoid);
         if (!again) break;

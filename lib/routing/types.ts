@@ -73,6 +73,8 @@ export interface Placer {
   profilingSteps?(request: ProfilingRequest): ProfilingStep[];
   /** Places a unit `gate` says another router instance explores as if this one explored it already. */
   shareExploration?(gate: ExplorationGate | undefined): void;
+  /** An exploring placement of `workload` that will not be followed (its unit's lease is another's). */
+  withdrawExploration?(workload: string, placement: Placement): void;
 }
 
 /** Builds a placer over a view; default: the core `Router`. */
