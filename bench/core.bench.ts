@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { REGIONS, regionFacts } from '../lib/catalog';
+import { dynamicFunctionName } from '../lib/core/naming';
 import { Router } from '../lib/core/router';
 import type {
   Characterization,
@@ -234,4 +235,85 @@ export async function run(): Promise<void> {
     limits: { maxAttempts: 2 + (i % 9) },
   }));
   measure('uncached optimal, whole mesh, weighted objective', uncached, everything, 2_000);
+  relearn(view);
+}
+
+/**
+ * A workload profiled at every memory size of both architectures (the state profiling leaves), placed after
+ * every observation: with `refreshFraction` 0 each runtime learned recompiles its plan, so this times a plan's
+ * compilation (every runtime estimate of every target) plus one placement, as a learning router pays it.
+ */
+function relearn(view: RoutingView): void {
+  const x86 = CPUS;
+  const arm = ['graviton2', 'graviton3'];
+  const entries: WorkloadProfile['entries'][number][] = [];
+  for (const [arch, cpus] of [
+    ['x86_64', x86],
+    ['arm64', arm],
+  ] as const) {
+    for (const memoryMb of MEMORY) {
+      cpus.forEach((cpu, i) => {
+        const meanMs = (2_000 * 1769) / Math.min(memoryMb, 1769) / (1 + 0.1 * i);
+        entries.push({ cpu, arch, memoryMb, stats: { count: 40, meanMs, m2: 39 * (0.05 * meanMs) ** 2 } });
+      });
+    }
+  }
+  const router = new Router(
+    { ...view, profiles: { ...view.profiles, render: { workload: 'render', entries } } },
+    { baselineZone: 'usw1-az3', refreshFraction: 0 },
+  );
+  const zone = view.zones.find((z) => z.azId === 'usw1-az3') as Characterization;
+  const calls = 400;
+  const perCall = new Float64Array(calls);
+  let sink = 0;
+  for (let i = 0; i < calls + 50; i++) {
+    const arch = i % 2 === 0 ? 'x86_64' : 'arm64';
+    const memoryMb = MEMORY[i % MEMORY.length];
+    const cpu = arch === 'x86_64' ? x86[i % x86.length] : arm[i % arm.length];
+    const t0 = process.hrtime.bigint();
+    router.observe({
+      workload: 'render',
+      target: {
+        azId: zone.azId,
+        region: zone.region,
+        arch,
+        memoryMb,
+        functionName: dynamicFunctionName(zone.azId, arch, memoryMb),
+      },
+      cpu,
+      runtimeMs: 2_000 * (1 + 0.05 * Math.sin(i)),
+      rejected: false,
+    });
+    sink += router.place({
+      workload: 'render',
+      limits: { regions: ['us-west-1', 'us-east-1', 'eu-west-1'] },
+    }).maxAttempts;
+    // The first 50 warm the JIT.
+    if (i >= 50) perCall[i - 50] = Number(process.hrtime.bigint() - t0) / 1e3;
+  }
+  perCall.sort();
+  // The profile book's part of a recompile: a plan asks for each CPU × arch × memory size's runtime once, and each
+  // estimate in an observed cell pools the workload's cv over all its cells twice (confidence, carried weight).
+  const book = router.profiles;
+  const rounds = 200;
+  const perPlan = MEMORY.length * (x86.length + arm.length);
+  const t0 = process.hrtime.bigint();
+  for (let r = 0; r < rounds; r++) {
+    for (const memoryMb of MEMORY) {
+      for (const cpu of x86) sink += book.runtime('render', cpu, 'x86_64', memoryMb).meanMs;
+      for (const cpu of arm) sink += book.runtime('render', cpu, 'arm64', memoryMb).meanMs;
+    }
+  }
+  const estimatesUs = Number(process.hrtime.bigint() - t0) / 1e3 / rounds;
+  const t1 = process.hrtime.bigint();
+  for (let r = 0; r < rounds * 2 * perPlan; r++) sink += book.runtimeCv('render') ?? 0;
+  const poolingUs = Number(process.hrtime.bigint() - t1) / 1e3 / rounds;
+  console.log(
+    `${'learn + place (plan recompiled, 2 arch x 9 MB x 6 CPUs profiled)'.padEnd(44)} median ${quantile(perCall, 0.5).toFixed(0).padStart(7)} µs   p99 ${quantile(perCall, 0.99).toFixed(0).padStart(8)} µs` +
+      (sink < 0 ? ' ' : ''),
+  );
+  console.log(
+    `  of one recompile: ${perPlan} runtime estimates ${estimatesUs.toFixed(0)} µs, ` +
+      `of which pooling the cv (twice per estimate) ${poolingUs.toFixed(0)} µs`,
+  );
 }

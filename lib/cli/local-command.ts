@@ -7,6 +7,7 @@ import { terminalProgress } from '../local/progress';
 import { runLocalSky } from '../local/run-local-sky';
 import { packageRoot } from '../package-info';
 import { formatSummary } from '../report/summary-text';
+import { parsePositiveInt } from './router-options';
 
 interface LocalCliOptions {
   readonly scenario?: string;
@@ -24,12 +25,6 @@ interface LocalCliOptions {
   readonly progress: boolean;
   readonly json?: boolean;
   readonly serve?: boolean;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, got ${value}`);
-  return n;
 }
 
 function nonNegativeInt(value: string): number {
@@ -60,12 +55,12 @@ export function registerLocalCommand(program: Command): void {
     .option('--scenario <file>', `the twin scenario whose zones to emulate (default ${DEFAULT_SCENARIO_FILE})`)
     .option('--out <dir>', 'where report.html and report.json are written', 'out')
     .option('--no-report', 'print the summary only; write no report')
-    .option('--burst <n>', 'requests per workload and strategy through the router (default 100)', positiveInt)
-    .option('--concurrency <n>', 'concurrency of each burst (default 50)', positiveInt)
+    .option('--burst <n>', 'requests per workload and strategy through the router (default 100)', parsePositiveInt)
+    .option('--concurrency <n>', 'concurrency of each burst (default 50)', parsePositiveInt)
     .option(
       '--poll-concurrency <n>',
       'requests per sampling poll, spread over up to 10 samplers (default 200)',
-      positiveInt,
+      parsePositiveInt,
     )
     .option(
       '--profile-burst <n>',
@@ -75,7 +70,7 @@ export function registerLocalCommand(program: Command): void {
     .option(
       '--experiment-burst <n>',
       'requests per workload, strategy and day in the multi-day experiment (default 100)',
-      positiveInt,
+      parsePositiveInt,
     )
     .option('--probe-saturation', 'in the multi-day experiment, poll each zone to saturation (slow)')
     .option('--sampling-time-scale <x>', 'real ms per emulated ms while sampling (default 0.5)', positiveNumber)

@@ -99,9 +99,10 @@ export function parseNumberList(value: string): number[] {
   });
 }
 
+/** A count option's value: a whole number ≥ 1. */
 export function parsePositiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${value} is not a whole number ≥ 1`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`must be a whole number ≥ 1, got "${value}"`);
   return n;
 }
 

@@ -11,7 +11,7 @@ import { formatTwinReport, twinReport } from '../twin/report';
 import { loadScenario, type Scenario } from '../twin/scenario';
 import { generateScenario } from '../twin/scenario-generator';
 import { formatStrategyChecks } from '../twin/strategy-check';
-import { parseSlowdown } from './router-options';
+import { parsePositiveInt, parseSlowdown } from './router-options';
 import { twinProgressReporter } from './twin-progress';
 import { formatTwinTable } from './twin-table';
 
@@ -42,12 +42,6 @@ function archList(value: string): Arch[] {
     );
   }
   return items as Arch[];
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`must be a whole number ≥ 1, got "${value}"`);
-  return n;
 }
 
 /** A section after the others, set apart by a blank line (none when empty). */
@@ -114,21 +108,25 @@ export function registerTwinCommand(program: Command): void {
     .option(
       '--waves <n>',
       "send each burst as a router batch in about n waves (the batch's waves), so later calls reuse warm instances (default 1)",
-      positiveInt,
+      parsePositiveInt,
     )
     .option(
       '--max-slowdown <x>',
       `the time budget optimal sends with each burst (the batch's maxSlowdown): the router runs fewer calls at a time where that costs less, within x times the burst's unpaced duration; the oracle is paced as much (1: no pacing; default ${DEFAULT_TWIN_MAX_SLOWDOWN})`,
       parseSlowdown,
     )
-    .option('--days <n>', 'run only the first n days', positiveInt)
+    .option('--days <n>', 'run only the first n days', parsePositiveInt)
     .option(
       '--seed <n>',
       "run at this seed instead of the file's (every random draw derives from it; the same file and seed give the same report)",
       seedArg,
     )
     .option('--out <file>', 'also write the rich per-day results (characterizations, bursts, drift) as JSON')
-    .option('--workers <n>', 'worker threads to split the strategies over (results do not depend on it)', positiveInt)
+    .option(
+      '--workers <n>',
+      'worker threads to split the strategies over (results do not depend on it)',
+      parsePositiveInt,
+    )
     .option(
       '--sampled-architectures <list>',
       "fleets the sampling measures each day, as the mesh's sampledArchitectures: x86_64,arm64 adds each zone's arm64 fleet where the scenario has arm64 fleets (default: every architecture the run deploys)",

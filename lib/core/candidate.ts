@@ -169,6 +169,11 @@ export interface EvaluationParams {
    * released. See `attemptChain` in cost-model.ts.
    */
   returnShare: number;
+  /**
+   * Chance that the new instance a retry starts lands on the host of the instance just rejected, and so runs the
+   * rejected CPU again (`PoolContext.retryRepeat`; `attemptChain` in cost-model.ts). 0 prices independent draws.
+   */
+  retryRepeat: number;
 }
 
 /** The expected metrics of one candidate with one reject set. Mutable scratch, reused. */
@@ -197,7 +202,7 @@ export function newMetrics(): Metrics {
 }
 
 /** Scratch of `evaluateSums` (it runs for every candidate and reject set, so it allocates nothing). */
-const CHAIN: AttemptChain = { attempts: 1, freshBeforeLast: 1, lastReach: 0, returnedRetries: 0 };
+const CHAIN: AttemptChain = { attempts: 1, freshBeforeLast: 1, lastReach: 0, returnedRetries: 0, lastKept: 0 };
 const RENEWED: RenewedCall = { runtimeMs: 0, searchShare: 1, laterShare: 0 };
 
 /**
@@ -205,7 +210,8 @@ const RENEWED: RenewedCall = { runtimeMs: 0, searchShare: 1, laterShare: 0 };
  * rejected sum Σ_{c∈B} p_c T_c, with a round trip `rttMs` to the region, under the reject mode the
  * params carry: a rejected instance that stays warm (held, or kept for the last attempt) takes the
  * retry back with probability `returnShare`, so that retry runs a rejected CPU and starts no new
- * instance (`attemptChain`). Allocation-free.
+ * instance; a retry's new instance runs the rejected CPU again with probability `retryRepeat`
+ * (`attemptChain`). Allocation-free.
  */
 export function evaluateSums(
   c: Candidate,
@@ -220,19 +226,19 @@ export function evaluateSums(
   const freshMs = acceptedMs + rejectedMs;
   const keptMs = q > 0 ? rejectedMs / q : 0;
   const earlyReturn = p.rejectedStayWarm ? p.returnShare : 0;
-  const keepsLast = p.keepBeforeLastAttempt && keepsBeforeLastAttempt(keptMs, freshMs, p.initBilledMs);
+  const keepsLast = p.keepBeforeLastAttempt && keepsBeforeLastAttempt(keptMs, freshMs, p.initBilledMs, p.retryRepeat);
   const lastReturn = p.rejectedStayWarm || keepsLast ? p.returnShare : 0;
-  const chain = attemptChain(q, m, earlyReturn, lastReturn, CHAIN);
+  const chain = attemptChain(q, m, earlyReturn, lastReturn, CHAIN, p.retryRepeat);
   const attempts = chain.attempts;
   if (!Number.isFinite(attempts)) {
     out.feasible = false;
     out.value = Number.POSITIVE_INFINITY;
     return out;
   }
-  const lastMs = (1 - lastReturn) * freshMs + lastReturn * keptMs;
+  const lastMs = (1 - chain.lastKept) * freshMs + chain.lastKept * keptMs;
   const loneMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
   // A call whose last attempt meets a refused CPU runs there once; the worker's next call refuses it and searches again.
-  const endsRefused = m <= 1 ? 0 : chain.lastReach * (lastReturn + (1 - lastReturn) * q);
+  const endsRefused = m <= 1 ? 0 : chain.lastReach * (chain.lastKept + (1 - chain.lastKept) * q);
   // A later search starts with the refused warm instance: a call whose first attempt was refused (q), without INIT.
   const renewed = renewOverUses(p.usesPerInstance, loneMs, keptMs, endsRefused, RENEWED, q > 0 ? endsRefused / q : 0);
   if (renewed.laterShare <= 0 || q <= 0) {
@@ -301,12 +307,18 @@ export function rejectedAttemptMs(holdMs: number): number {
 
 /**
  * The keep-or-end rule for an instance rejected just before a call's last attempt: keep it warm (the last attempt
- * runs there, on a CPU it rejected, with no INIT) when that bills less than ending it (a new instance: INIT plus a
- * fresh draw's runtime). Where INIT is billed, a slow instance is worth keeping when it is slower by less than INIT.
+ * runs there, on a CPU it rejected, with no INIT) when that bills less than ending it (a new instance: INIT plus its
+ * runtime, which is the kept CPU's again with probability `retryRepeat` and a fresh draw's otherwise). Where INIT is
+ * billed, a slow instance is worth keeping when it is slower by less than INIT over (1 − retryRepeat).
  * @example keepsBeforeLastAttempt(1300, 1100, 150) // false: 1300 > 1100 + 150
  */
-export function keepsBeforeLastAttempt(keptMs: number, freshMs: number, initBilledMs: number): boolean {
-  return keptMs < freshMs + initBilledMs;
+export function keepsBeforeLastAttempt(
+  keptMs: number,
+  freshMs: number,
+  initBilledMs: number,
+  retryRepeat = 0,
+): boolean {
+  return (1 - retryRepeat) * keptMs < (1 - retryRepeat) * freshMs + initBilledMs;
 }
 
 /** Expected new instances a request starts: its first attempt's cold share plus every retry. */

@@ -117,15 +117,22 @@ export function expectedObjective(
 
 /**
  * How the attempts of a call unfold when a rejected instance may stay warm and take the retry back (the reject
- * modes, `reject-mode.ts`). Attempt 1 is a fresh draw, rejected with probability q. A retry meets the instance it was
- * rejected on again with probability `earlyReturn` (before the last attempt) or `lastReturn` (the last attempt);
- * otherwise it is a fresh draw. A returned instance runs a rejected CPU, so before the last attempt it rejects again,
- * and on the last attempt it runs the work there. With s = q + earlyReturn·(1 − q), the chance that an attempt before
- * the last is rejected, and g(n) = 1 + s + … + s^(n−1), for a budget m ≥ 2:
- *   attempts A = 1 + q·g(m−1), fresh attempts before the last 1 + (1 − earlyReturn)·q·g(m−2),
- *   P(reach the last attempt) = q·s^(m−2), retries that return earlyReturn·q·g(m−2) + lastReturn·q·s^(m−2).
- * With both returns 0 this is the memoryless chain above (A = (1 − q^m)/(1 − q)); with an unbounded budget and s = 1
- * (a held instance always taken back) a call that meets a rejected CPU never ends: attempts are infinite.
+ * modes, `reject-mode.ts`), and when the new instance a retry starts may land on the host the rejected one ran on
+ * (`PoolContext.retryRepeat`). Attempt 1 is a fresh draw, rejected with probability q. A retry meets the instance it
+ * was rejected on again with probability `earlyReturn` (before the last attempt) or `lastReturn` (the last attempt);
+ * otherwise it starts a new instance, which runs the rejected CPU again with probability ρ = `repeat` (same host) and
+ * is a fresh draw from the mix otherwise. A returned or repeated attempt runs a rejected CPU, so before the last
+ * attempt it rejects again, and on the last attempt it runs the work there. This is the chain over the CPU of the last
+ * attempt, v₁ = mix, v_{k+1}(c) = ρ·v_k(c)·[c∈B] + (1−ρ)·mix(c)·Σ_{c'∈B} v_k(c') (with returns), for one reject set B:
+ * the rejected mass stays spread over B as the mix spreads it, so the runtime of a kept or repeated CPU is the mix's
+ * mean over B. With s = q + earlyReturn·(1 − q) + (1 − earlyReturn)·ρ·(1 − q), the chance that an attempt before the
+ * last is rejected, and g(n) = 1 + s + … + s^(n−1), for a budget m ≥ 2:
+ *   attempts A = 1 + q·g(m−1), fresh attempts before the last 1 + (1 − earlyReturn)·(1 − ρ)·q·g(m−2),
+ *   P(reach the last attempt) = q·s^(m−2), retries that return earlyReturn·q·g(m−2) + lastReturn·q·s^(m−2),
+ *   P(the last attempt runs a rejected CPU | reached) = lastReturn + (1 − lastReturn)·ρ, else it is a fresh draw.
+ * With both returns and ρ 0 this is the memoryless chain above (A = (1 − q^m)/(1 − q)); with an unbounded budget and
+ * s = 1 (a held instance always taken back, or every replacement on the same host) a call that meets a rejected CPU
+ * never ends: attempts are infinite.
  */
 export interface AttemptChain {
   /** Expected attempts per call. */
@@ -136,24 +143,34 @@ export interface AttemptChain {
   lastReach: number;
   /** Expected retries that meet an instance left warm by the call's own rejection (no new instance, no INIT). */
   returnedRetries: number;
+  /** Probability that the last attempt, once reached, runs a rejected CPU (returned to, or repeated on its host). */
+  lastKept: number;
 }
 
-/** Fills `out` with the attempt chain of reject share q, budget m and return shares (see `AttemptChain`). Allocation-free. */
+/**
+ * Fills `out` with the attempt chain of reject share q, budget m, return shares and repeat share (see `AttemptChain`).
+ * Allocation-free. With `repeat` 0 every figure is the one of the chain without repeats, to the last bit.
+ */
 export function attemptChain(
   q: number,
   maxAttempts: number,
   earlyReturn: number,
   lastReturn: number,
   out: AttemptChain,
+  repeat = 0,
 ): AttemptChain {
   if (maxAttempts <= 1 || q <= 0) {
     out.attempts = 1;
     out.freshBeforeLast = maxAttempts <= 1 ? 0 : 1;
     out.lastReach = maxAttempts <= 1 ? 1 : 0;
     out.returnedRetries = 0;
+    out.lastKept = 0;
     return out;
   }
-  const s = q >= 1 ? 1 : q + earlyReturn * (1 - q);
+  // Written so that repeat = 0 adds an exact 0 and multiplies by an exact 1: the memoryless figures are unchanged.
+  const s = q >= 1 ? 1 : q + earlyReturn * (1 - q) + (1 - earlyReturn) * repeat * (1 - q);
+  const freshShare = (1 - earlyReturn) * (1 - repeat);
+  out.lastKept = lastReturn + (1 - lastReturn) * repeat;
   if (maxAttempts === Number.POSITIVE_INFINITY) {
     if (s >= 1) {
       out.attempts = Number.POSITIVE_INFINITY;
@@ -164,7 +181,7 @@ export function attemptChain(
     }
     const g = 1 / (1 - s);
     out.attempts = 1 + q * g;
-    out.freshBeforeLast = 1 + (1 - earlyReturn) * q * g;
+    out.freshBeforeLast = 1 + freshShare * q * g;
     out.lastReach = 0;
     out.returnedRetries = earlyReturn * q * g;
     return out;
@@ -173,7 +190,7 @@ export function attemptChain(
   const g1 = s >= 1 ? maxAttempts - 1 : (1 - toLast * s) / (1 - s);
   const g2 = s >= 1 ? maxAttempts - 2 : (1 - toLast) / (1 - s);
   out.attempts = 1 + q * g1;
-  out.freshBeforeLast = 1 + (1 - earlyReturn) * q * g2;
+  out.freshBeforeLast = 1 + freshShare * q * g2;
   out.lastReach = q * toLast;
   out.returnedRetries = earlyReturn * q * g2 + lastReturn * q * toLast;
   return out;

@@ -118,6 +118,14 @@ export function resolveScope(
       notes.push(`usesPerInstance ${pool.usesPerInstance} is not a number >= 1; using 1`);
     }
   }
+  let retryRepeat = 0;
+  if (pool.retryRepeat !== undefined) {
+    if (typeof pool.retryRepeat === 'number' && pool.retryRepeat >= 0 && pool.retryRepeat <= 1) {
+      retryRepeat = pool.retryRepeat;
+    } else {
+      notes.push(`retryRepeat ${pool.retryRepeat} is not a number in [0, 1]; using 0 (independent draws)`);
+    }
+  }
   const params: EvaluationParams = {
     wCost: w.cost / plan.references.cost,
     wLatency: w.latency / plan.references.latency,
@@ -128,6 +136,7 @@ export function resolveScope(
     initBilledMs: settings.initBilledMs,
     coldStartShare: settings.coldStartShare,
     usesPerInstance,
+    retryRepeat,
     maxAddedLatencyMs,
   };
   const zoneOk = new Uint8Array(view.zones.length);

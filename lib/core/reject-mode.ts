@@ -101,6 +101,11 @@ export interface RejectModeCostInput extends PlacementCostInput {
    * @default 1
    */
   readonly retryColdShare?: number;
+  /**
+   * Chance that a retry's new instance lands on the rejected instance's host and runs its CPU again
+   * (`PoolContext.retryRepeat`). @default 0 (a fresh draw from the mix)
+   */
+  readonly retryRepeat?: number;
 }
 
 /**
@@ -110,7 +115,8 @@ export interface RejectModeCostInput extends PlacementCostInput {
  * The memoryless model (`expectedPlacementCost`) assumes every retry meets a fresh draw from the zone's mix. Here a
  * retry after a hold (or after `auto` kept the instance for the last attempt) returns with probability `returnShare`
  * to that instance, whose CPU is one the placement rejects, so it is rejected again (or, on the last attempt, runs
- * there); otherwise the retry is a fresh draw, a new instance with probability `retryColdShare`. An ended instance is
+ * there); otherwise the retry starts another instance, on the rejected one's host (its CPU again) with probability
+ * `retryRepeat` and a fresh draw otherwise, a new instance with probability `retryColdShare`. An ended instance is
  * never met again. Only `hold` bills `holdMs` per rejected attempt; `end` and `auto` answer at once (1 ms billed).
  * With `mode: 'end'`, `retryColdShare` 1 and `holdMs: 1` this is exactly the memoryless model. An unbounded budget
  * under which a rejected call never leaves its instance gives an infinite expectation.
@@ -132,18 +138,22 @@ export function expectedRejectModeCost(input: RejectModeCostInput): PlacementExp
   const freshMs = acceptedMs + rejectedMs;
   const keptMs = q > 0 ? rejectedMs / q : 0;
   const earlyReturn = params.rejectedStayWarm ? params.returnShare : 0;
-  const keepsLast = params.keepBeforeLastAttempt && keepsBeforeLastAttempt(keptMs, freshMs, init);
+  const repeat = input.retryRepeat ?? 0;
+  if (!(repeat >= 0 && repeat <= 1)) throw new CoreInputError('retryRepeat', repeat, 'a number in [0, 1]');
+  const keepsLast = params.keepBeforeLastAttempt && keepsBeforeLastAttempt(keptMs, freshMs, init, repeat);
   const lastReturn = params.rejectedStayWarm || keepsLast ? params.returnShare : 0;
-  const chain = attemptChain(q, maxAttempts, earlyReturn, lastReturn, {
-    attempts: 1,
-    freshBeforeLast: 1,
-    lastReach: 0,
-    returnedRetries: 0,
-  });
+  const chain = attemptChain(
+    q,
+    maxAttempts,
+    earlyReturn,
+    lastReturn,
+    { attempts: 1, freshBeforeLast: 1, lastReach: 0, returnedRetries: 0, lastKept: 0 },
+    repeat,
+  );
   if (!Number.isFinite(chain.attempts)) {
     return { ...base, attempts: Infinity, billedMs: Infinity, costUsd: Infinity, addedLatencyMs: Infinity };
   }
-  const lastMs = maxAttempts <= 1 ? freshMs : (1 - lastReturn) * freshMs + lastReturn * keptMs;
+  const lastMs = maxAttempts <= 1 ? freshMs : (1 - chain.lastKept) * freshMs + chain.lastKept * keptMs;
   const runtimeMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * lastMs;
   const rejections = chain.attempts - 1;
   const newInstances = (input.coldStartShare ?? 1) + (rejections - chain.returnedRetries) * retryColdShare;

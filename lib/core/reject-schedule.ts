@@ -23,8 +23,13 @@ import type { CpuKey, Placement } from './types';
  * refuses again, so the expectation is spread over the worker's calls by the same renewal as a single set's
  * (`pool-renewal.ts`), and the router takes whichever of the two is cheaper there.
  *
- * It covers the reject modes in which every retry meets a fresh draw: `end`, and `auto`, whose keeping an instance for
- * the last attempt never beats accepting it one attempt earlier (that saves the rejected attempt). Under `hold` a
+ * Where a retry's new instance may land on the rejected instance's host (`retryRepeat` ρ, the platform packing a
+ * function's cold starts), the state is the attempts left and the CPU the last attempt met: facing CPU c with n
+ * attempts left is worth D(n, c) = min(a_c, r + ρ·D(n − 1, c) + (1 − ρ)·V(n − 1)), V(n) = Σ_c p_c·D(n, c). A CPU met
+ * again on the next attempt is less worth rejecting, so ρ narrows every stage's reject set.
+ *
+ * It covers the reject modes in which every retry starts a new instance: `end`, and `auto`, whose keeping an instance
+ * for the last attempt never beats accepting it one attempt earlier (that saves the rejected attempt). Under `hold` a
  * retry may return to the held instance (`attemptChain`), so the state is more than the attempts left: the single
  * reject set is kept there.
  */
@@ -35,6 +40,7 @@ export function schedulable(p: EvaluationParams): boolean {
 }
 
 let acceptScratch = new Int32Array(64);
+let cpuScratch = new Float64Array(16);
 
 /**
  * Fills `out` with the expected metrics of `c` under its optimal reject schedule for `p.maxAttempts` attempts (module
@@ -62,22 +68,37 @@ export function evaluateSchedule(
       p.wLatency * (p.holdMs + p.retryOverheadMs + rttMs) +
       p.wCarbon * billedReject * c.gramsPerMs) /
     p.usesPerInstance;
+  // With repeats (`retryRepeat` ρ) the state is the CPU the last attempt met: after a reject on CPU j the next attempt
+  // meets j again with probability ρ and a fresh draw otherwise, so with n attempts left facing CPU j is worth
+  // D(n, j) = min(a_j, r + ρ·D(n − 1, j) + (1 − ρ)·V(n − 1)), V(n) = Σ_j p_j·D(n, j). a_j − ρ·D(n − 1, j) grows with
+  // a_j, so each stage still rejects a suffix. With ρ = 0 this is the recursion above, to the last bit.
+  const rho = p.retryRepeat;
+  const face = scratchOf(n);
   let value = 0;
-  for (let j = 0; j < n; j++) value += c.shares[j] * perMs * c.billedMs[j];
+  for (let j = 0; j < n; j++) {
+    face[j] = perMs * c.billedMs[j];
+    value += c.shares[j] * perMs * c.billedMs[j];
+  }
   accepts[m - 1] = n;
   for (let left = 2; left <= m; left++) {
-    const threshold = reject + value;
+    const common = reject + (1 - rho) * value;
     let accept = 0;
-    while (accept < n && perMs * c.billedMs[accept] <= threshold) accept++;
+    while (accept < n && perMs * c.billedMs[accept] <= common + rho * face[accept]) accept++;
     // The fastest CPU present is never worth rejecting (value ≥ its objective); guard against rounding.
     if (accept === 0) accept = 1;
     let next = 0;
-    for (let j = 0; j < n; j++) next += c.shares[j] * (j < accept ? perMs * c.billedMs[j] : threshold);
+    for (let j = 0; j < n; j++) {
+      face[j] = j < accept ? perMs * c.billedMs[j] : common + rho * face[j];
+      next += c.shares[j] * face[j];
+    }
     accepts[m - left] = accept;
     value = next;
   }
   // Forward: the chance of reaching each attempt, and of ending on a CPU the first attempt refuses (a relaxed stage's
-  // or the last attempt's), which the worker's next call in a batch meets warm, refuses and searches past again.
+  // or the last attempt's), which the worker's next call in a batch meets warm, refuses and searches past again. The
+  // mass of an attempt on CPU j is reach·p_j (fresh draws) plus again[j] (the rejected instance's host, repeated).
+  const again = face;
+  again.fill(0, 0, n);
   const strict = accepts[0];
   let reach = 1;
   let attempts = 0;
@@ -87,17 +108,29 @@ export function evaluateSchedule(
   for (let i = 0; i < m; i++) {
     let acceptedMs = 0;
     let rejectedShare = 0;
+    let repeatedMs = 0;
+    let repeated = 0;
+    let repeatedRejected = 0;
     for (let j = 0; j < n; j++) {
-      if (j < accepts[i]) acceptedMs += c.shares[j] * c.billedMs[j];
-      else rejectedShare += c.shares[j];
+      const mass = reach * c.shares[j] + again[j];
+      repeated += again[j];
+      if (j < accepts[i]) {
+        acceptedMs += c.shares[j] * c.billedMs[j];
+        repeatedMs += again[j] * c.billedMs[j];
+        again[j] = 0;
+      } else {
+        rejectedShare += c.shares[j];
+        repeatedRejected += again[j];
+        again[j] = rho * mass;
+      }
       if (j >= strict && j < accepts[i]) {
-        endsRefused += reach * c.shares[j];
-        refusedMs += reach * c.shares[j] * c.billedMs[j];
+        endsRefused += mass;
+        refusedMs += mass * c.billedMs[j];
       }
     }
-    attempts += reach;
-    runtimeMs += reach * acceptedMs;
-    reach *= Math.min(1, rejectedShare);
+    attempts += reach + repeated;
+    runtimeMs += reach * acceptedMs + repeatedMs;
+    reach = (1 - rho) * (reach * Math.min(1, rejectedShare) + repeatedRejected);
   }
   const renewed = renewOverUses(
     p.usesPerInstance,
@@ -116,6 +149,12 @@ const RENEWED: RenewedCall = { runtimeMs: 0, searchShare: 1, laterShare: 0 };
 function varies(accepts: Int32Array, attempts: number): boolean {
   for (let i = 1; i < attempts - 1; i++) if (accepts[i] !== accepts[0]) return true;
   return false;
+}
+
+/** A shared scratch of at least `n` CPUs' figures (the scan evaluates one candidate at a time). */
+function scratchOf(n: number): Float64Array {
+  if (cpuScratch.length < n) cpuScratch = new Float64Array(Math.max(n, cpuScratch.length * 2));
+  return cpuScratch;
 }
 
 /** A shared scratch of at least `attempts` entries (the scan evaluates one candidate at a time). */

@@ -42,6 +42,7 @@ export function hashRequest(request: PlacementRequest): number {
   h = mixNumber(h, request.minMemoryMb);
   h = mixString(h, request.pool?.rejectMode ?? '');
   h = mixNumber(h, request.pool?.usesPerInstance);
+  h = mixNumber(h, request.pool?.retryRepeat);
   const limits = request.limits;
   if (limits) {
     h = mixStrings(h, limits.regions);
@@ -86,6 +87,7 @@ function sameLimits(a: PlacementLimits | undefined, b: PlacementLimits | undefin
 export function sameRequest(a: PlacementRequest, b: PlacementRequest): boolean {
   if (a.workload !== b.workload || a.strategy !== b.strategy || a.minMemoryMb !== b.minMemoryMb) return false;
   if (a.pool?.rejectMode !== b.pool?.rejectMode || a.pool?.usesPerInstance !== b.pool?.usesPerInstance) return false;
+  if (a.pool?.retryRepeat !== b.pool?.retryRepeat) return false;
   const x = a.objective;
   const y = b.objective;
   if (typeof x === 'object' && typeof y === 'object') {

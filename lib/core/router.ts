@@ -489,6 +489,7 @@ export class Router {
       scope.params.maxAttempts === this.maxAttempts &&
       scope.rejectMode === this.rejectMode &&
       scope.params.usesPerInstance === 1 &&
+      scope.params.retryRepeat === 0 &&
       plan === base;
     if (fast && scope.pure) {
       chosen = fromRanking(this.compiled, plan, scope, scope.pure, this.fallbackCount, this.scratch, fallbacks);
@@ -745,7 +746,7 @@ function keepsLastOf(c: Candidate, mask: number, params: EvaluationParams): bool
       rejectedMs += c.shares[j] * c.billedMs[j];
     }
   }
-  return q > 0 && keepsBeforeLastAttempt(rejectedMs / q, allMs, params.initBilledMs);
+  return q > 0 && keepsBeforeLastAttempt(rejectedMs / q, allMs, params.initBilledMs, params.retryRepeat);
 }
 
 function checked(name: string, value: number, ok: (v: number) => boolean, allowed: string): number {

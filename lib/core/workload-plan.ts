@@ -219,6 +219,7 @@ export function compileWorkload(
     initBilledMs: settings.initBilledMs,
     coldStartShare: settings.coldStartShare,
     usesPerInstance: 1,
+    retryRepeat: 0,
     maxAddedLatencyMs: Number.POSITIVE_INFINITY,
   };
   const references = {

@@ -146,6 +146,7 @@ export function evaluationParams(overrides: Partial<EvaluationParams> = {}): Eva
     keepBeforeLastAttempt: false,
     rejectedStayWarm: false,
     returnShare: 1,
+    retryRepeat: 0,
     ...overrides,
   };
 }

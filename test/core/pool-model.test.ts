@@ -62,8 +62,9 @@ describe('pool model', () => {
 /**
  * A direct simulation of one batch worker sending `uses` calls one after another: each call first meets the instance
  * the worker's last call settled on (warm, no INIT), and draws fresh instances (INIT) after a reject, except where the
- * reject mode leaves the rejected instance warm and the retry comes back to it (`returnShare`). The last attempt of a
- * call runs wherever it lands. Returns the mean cost per call.
+ * reject mode leaves the rejected instance warm and the retry comes back to it (`returnShare`). A retry's new instance
+ * lands on the rejected one's host, and runs its CPU, with probability `retryRepeat`. The last attempt of a call runs
+ * wherever it lands. Returns the mean cost per call.
  */
 function simulateWorker(
   c: Candidate,
@@ -116,10 +117,11 @@ function simulateWorker(
           p.rejectedStayWarm ||
           (p.keepBeforeLastAttempt &&
             nextIsLast &&
-            keepsBeforeLastAttempt(keptMsOf(c, mask), freshMsOf(c), p.initBilledMs));
+            keepsBeforeLastAttempt(keptMsOf(c, mask), freshMsOf(c), p.initBilledMs, p.retryRepeat));
         if (stays && random() < p.returnShare) continue; // the same instance again
-        cpu = draw();
         fresh++;
+        if (p.retryRepeat > 0 && random() < p.retryRepeat) continue; // a new instance on the same host
+        cpu = draw();
       }
     }
   }
@@ -154,16 +156,25 @@ describe('a batch worker whose call settles on a refused CPU (its last attempt r
   const mask = 0b110;
 
   it.each([
-    ['end', 4, 8, 1],
-    ['end', 2, 3, 1],
-    ['auto', 3, 5, 1],
-    ['auto', 2, 6, 1],
-    ['hold', 4, 6, 1],
-    ['end', 10, 5, 1],
-  ] as Array<[RejectMode, number, number, number]>)(
-    '%s with %d attempts and %d calls per worker: the model agrees with a direct simulation',
-    (mode, maxAttempts, uses, returnShare) => {
-      const p = evaluationParams({ ...rejectModeParams(mode, 150, returnShare), maxAttempts, usesPerInstance: uses });
+    ['end', 4, 8, 1, 0],
+    ['end', 2, 3, 1, 0],
+    ['auto', 3, 5, 1, 0],
+    ['auto', 2, 6, 1, 0],
+    ['hold', 4, 6, 1, 0],
+    ['end', 10, 5, 1, 0],
+    ['end', 4, 8, 1, 0.6],
+    ['end', 10, 5, 1, 0.85],
+    ['auto', 3, 5, 1, 0.5],
+    ['hold', 4, 6, 0.5, 0.7],
+  ] as Array<[RejectMode, number, number, number, number]>)(
+    '%s with %d attempts and %d calls per worker (return share %d, retry repeat %d): the model agrees with a direct simulation',
+    (mode, maxAttempts, uses, returnShare, retryRepeat) => {
+      const p = evaluationParams({
+        ...rejectModeParams(mode, 150, returnShare),
+        maxAttempts,
+        usesPerInstance: uses,
+        retryRepeat,
+      });
       const model = evaluateMask(c, mask, 0, p, newMetrics());
       const sim = simulateWorker(c, mask, p, uses, 40_000, 11);
       expect(Math.abs(sim.costUsd - model.costUsd) / sim.costUsd).toBeLessThan(0.005);

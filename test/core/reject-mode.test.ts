@@ -232,7 +232,13 @@ describe('expectedRejectModeCost', () => {
 
 describe('attemptChain', () => {
   const chain = (q: number, m: number, early: number, last: number): AttemptChain =>
-    attemptChain(q, m, early, last, { attempts: 0, freshBeforeLast: 0, lastReach: 0, returnedRetries: 0 });
+    attemptChain(q, m, early, last, {
+      attempts: 0,
+      freshBeforeLast: 0,
+      lastReach: 0,
+      returnedRetries: 0,
+      lastKept: 0,
+    });
 
   it('with no return is the memoryless chain: A = (1 − q^m)/(1 − q), the last attempt reached with q^(m−1)', () => {
     fc.assert(

@@ -11,27 +11,10 @@ import { MemorySamplingStore } from '../../lib/sampling/memory-store';
 import { NO_METRICS } from '../../lib/sampling/metrics';
 import { createStepsHandler } from '../../lib/sampling/steps';
 import type { SamplingStore } from '../../lib/sampling/store';
+import { ARM64_PRICE_PER_GB_SECOND, samplingSettings } from './settings';
 
-const SETTINGS: SamplingSettings = {
-  samplersPerZone: 4,
-  samplersPerPoll: 1,
-  samplerMemoryMb: 10_140,
-  samplerSleepMs: 100,
-  pollConcurrency: 100,
-  fanoutBranching: 10,
-  fanoutMemoryMb: 1024,
-  accuracyTarget: 0.95,
-  saturationFailureRate: 0.5,
-  maxPolls: 10,
-  maxRunCostUsd: 0.2,
-  sampleEveryHours: 22,
-  adaptiveSchedule: true,
-  minInstancesForCharacterization: 100,
-  pricePerGbSecond: 0.0000133334,
-  pricePerRequest: 0.0000002,
-  initBilledMs: 150,
-};
-const ARM64: SamplingSettings = { ...SETTINGS, samplerArch: 'arm64' };
+const SETTINGS = samplingSettings();
+const ARM64 = samplingSettings({ samplerArch: 'arm64', pricePerGbSecond: ARM64_PRICE_PER_GB_SECOND });
 const ZONE = { azId: 'usw2-az1', region: 'us-west-2' };
 
 function poll(counts: Record<string, number>): PollAggregate {

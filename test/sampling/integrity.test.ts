@@ -6,29 +6,11 @@ import {
   effectiveMaxPolls,
   NO_METRICS,
   type RunState,
-  type SamplingSettings,
   type SamplingStore,
 } from '../../lib/sampling';
+import { samplingSettings } from './settings';
 
-const SETTINGS: SamplingSettings = {
-  samplersPerZone: 2,
-  samplersPerPoll: 1,
-  samplerMemoryMb: 10_140,
-  samplerSleepMs: 250,
-  pollConcurrency: 100,
-  fanoutBranching: 10,
-  fanoutMemoryMb: 1024,
-  accuracyTarget: 0.95,
-  saturationFailureRate: 0.5,
-  maxPolls: 6,
-  maxRunCostUsd: 0.2,
-  sampleEveryHours: 22,
-  adaptiveSchedule: true,
-  minInstancesForCharacterization: 100,
-  pricePerGbSecond: 0.0000166667,
-  pricePerRequest: 0.0000002,
-  initBilledMs: 150,
-};
+const SETTINGS = samplingSettings({ samplersPerZone: 2, maxPolls: 6 });
 
 /** A poll whose instances all run on one CPU: consecutive polls on different CPUs never converge. */
 function poll(cpu: string, n = 100): PollAggregate {

@@ -6,32 +6,15 @@ import { ensureSkyTable } from '../../lib/aws/table-setup';
 import type { PollAggregate } from '../../lib/core/types';
 import { samplerStartOf } from '../../lib/sampling/context';
 import { StepInputError } from '../../lib/sampling/errors';
-import type { RunState, SamplingSettings } from '../../lib/sampling/events';
+import type { RunState } from '../../lib/sampling/events';
 import { nextIntervalHours } from '../../lib/sampling/finalize';
 import { describeCause } from '../../lib/sampling/mark-failed';
 import { NO_METRICS } from '../../lib/sampling/metrics';
 import { samplerFaultsOf } from '../../lib/sampling/record';
 import { createStepsHandler } from '../../lib/sampling/steps';
+import { samplingSettings } from './settings';
 
-const SETTINGS: SamplingSettings = {
-  samplersPerZone: 4,
-  samplersPerPoll: 1,
-  samplerMemoryMb: 10_140,
-  samplerSleepMs: 250,
-  pollConcurrency: 100,
-  fanoutBranching: 10,
-  fanoutMemoryMb: 1024,
-  accuracyTarget: 0.95,
-  saturationFailureRate: 0.5,
-  maxPolls: 10,
-  maxRunCostUsd: 0.2,
-  sampleEveryHours: 22,
-  adaptiveSchedule: true,
-  minInstancesForCharacterization: 100,
-  pricePerGbSecond: 0.0000166667,
-  pricePerRequest: 0.0000002,
-  initBilledMs: 150,
-};
+const SETTINGS = samplingSettings();
 const ZONE = { azId: 'usw1-az1', region: 'us-west-1' };
 
 function poll(counts: Record<string, number>, failures: Record<string, number> = {}): PollAggregate {

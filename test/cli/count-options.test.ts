@@ -1,0 +1,35 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { InvalidArgumentError } from 'commander';
+import { parsePositiveInt } from '../../lib/cli/router-options';
+
+const run = promisify(execFile);
+const SKY = join(__dirname, '..', '..', 'bin', 'sky.js');
+
+describe('count options (--days, --workers, --burst, --batch, --top, ...)', () => {
+  it.each([
+    ['1', 1],
+    ['12', 12],
+    [' 7 ', 7],
+  ])('takes %j as %d', (value, n) => {
+    expect(parsePositiveInt(value)).toBe(n);
+  });
+
+  it.each(['0', '-3', '2.5', 'x', '', ' '])(
+    'fails when the value is %j, saying what it must be and what it got',
+    (value) => {
+      expect(() => parsePositiveInt(value)).toThrow(InvalidArgumentError);
+      expect(() => parsePositiveInt(value)).toThrow(`must be a whole number ≥ 1, got "${value}"`);
+    },
+  );
+
+  it.each([
+    ['twin', '--days', '0'],
+    ['local', '--burst', '2.5'],
+  ])('sky %s fails when %s is %s, naming the option', async (command, option, value) => {
+    await expect(run(process.execPath, [SKY, command, option, value])).rejects.toMatchObject({
+      stderr: expect.stringContaining(`'${option} <n>' argument '${value}' is invalid. must be a whole number ≥ 1`),
+    });
+  });
+});
