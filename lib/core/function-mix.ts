@@ -100,7 +100,9 @@ export function functionEvidenceOf(
  * The share of the hosts met on a day that had been met on an earlier day, over every day after the first, with
  * the uniform prior (0.5 with nothing to compare).
  */
-export function persistenceOf(days: ReadonlyArray<{ readonly day: number; readonly hosts: ReadonlySet<string> }>): number {
+export function persistenceOf(
+  days: ReadonlyArray<{ readonly day: number; readonly hosts: ReadonlySet<string> }>,
+): number {
   const byDay = new Map<number, Set<string>>();
   for (const { day, hosts } of days) {
     const set = byDay.get(day) ?? new Set<string>();
@@ -144,7 +146,7 @@ export function functionMixOf(zone: ZoneMix, evidence: CpuCounts, priorHosts = F
   const prior = Math.max(0, priorHosts);
   const total = prior + shown;
   const shares = new Map<CpuKey, number>();
-  zone.cpus.forEach((cpu, i) => shares.set(cpu, (prior * zone.shares[i]) / total));
+  for (let i = 0; i < zone.cpus.length; i++) shares.set(zone.cpus[i], (prior * zone.shares[i]) / total);
   for (const [cpu, n] of met) shares.set(cpu, (shares.get(cpu) ?? 0) + n / total);
   const cpus = [...shares.keys()].filter((cpu) => (shares.get(cpu) ?? 0) > 0).sort();
   return {

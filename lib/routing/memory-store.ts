@@ -1,13 +1,7 @@
 import { keys } from '../contracts';
 import type { Characterization, CpuCounts, ProfileKey, WorkloadProfile } from '../core/types';
 import { characterizationArch } from '../core/zone-mix';
-import type {
-  FunctionHostsAddition,
-  FunctionHostsPeriod,
-  PassiveZoneCounts,
-  RouterStore,
-  RuntimeSums,
-} from './types';
+import type { FunctionHostsAddition, FunctionHostsPeriod, PassiveZoneCounts, RouterStore, RuntimeSums } from './types';
 
 interface PassiveDay {
   readonly counts: Map<string, number>;

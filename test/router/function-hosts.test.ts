@@ -45,7 +45,12 @@ describe('a function’s hosts in the table (local DynamoDB)', () => {
     // GIVEN two routers adding overlapping hosts of one function at once, and a zone's passive counts beside them
     at.now = NOW;
     await Promise.all([
-      store.addFunctionHosts({ functionName: FN, azId: 'usw1-az1', arch: 'x86_64', hosts: { 'intel-xeon-2.50': ['100', '101'] } }),
+      store.addFunctionHosts({
+        functionName: FN,
+        azId: 'usw1-az1',
+        arch: 'x86_64',
+        hosts: { 'intel-xeon-2.50': ['100', '101'] },
+      }),
       store.addFunctionHosts({
         functionName: FN,
         azId: 'usw1-az1',
@@ -55,12 +60,20 @@ describe('a function’s hosts in the table (local DynamoDB)', () => {
       store.addPassiveCpu('usw1-az1', { 'intel-xeon-2.50': 3 }),
     ]);
     at.now = NOW + 86_400_000;
-    await store.addFunctionHosts({ functionName: FN, azId: 'usw1-az1', arch: 'x86_64', hosts: { 'intel-xeon-2.50': ['100'] } });
+    await store.addFunctionHosts({
+      functionName: FN,
+      azId: 'usw1-az1',
+      arch: 'x86_64',
+      hosts: { 'intel-xeon-2.50': ['100'] },
+    });
     // WHEN they are read back
     const periods = await store.allFunctionHosts();
     // THEN each day is a period, with each host once
     const byDay = periods
-      .map((p) => [p.updatedAt?.slice(0, 10), Object.fromEntries(Object.entries(p.hosts).map(([c, b]) => [c, [...b].sort()]))])
+      .map((p) => [
+        p.updatedAt?.slice(0, 10),
+        Object.fromEntries(Object.entries(p.hosts).map(([c, b]) => [c, [...b].sort()])),
+      ])
       .sort();
     expect(byDay).toEqual([
       ['2026-01-02', { 'intel-xeon-2.50': ['100', '101'], 'intel-xeon-3.00': ['200'] }],
