@@ -17,9 +17,10 @@ import type { ZoneMix } from './zone-mix';
  *   last met, and nothing older than the window counts;
  * - by how long a function keeps its hosts, which is not published: a host met on an earlier UTC day than today
  *   counts only as the chance it is still the function's, per day. That chance (`persistence`) is measured from the
- *   function's own periods: the share of the hosts it met on a day that it had met on an earlier day, with a
- *   uniform prior (one recurring and one new host). A platform that keeps a function's hosts makes old hosts count;
- *   one that moves them makes them fade at once.
+ *   function's own periods: the share of the hosts it met on a day that it had met on an earlier day, with a prior of
+ *   one host that did not recur, so that an unverified guess never stands for a measurement. A platform that keeps a
+ *   function's hosts makes old hosts count; one that moves them (as the twin does, drawing each day's fleet anew)
+ *   makes them fade at once.
  * Instances that report no boot time (older handlers, other providers) cannot be told apart by host and are not
  * counted here; they still count toward the zone's passive mix.
  */
@@ -27,8 +28,11 @@ import type { ZoneMix } from './zone-mix';
 /** Hosts the zone's mix is worth against a function's own: a function that has shown this many weighs half. */
 export const FUNCTION_MIX_PRIOR_HOSTS = 10;
 
-/** Pseudo-counts of the persistence prior: one host that recurred and one that did not (a uniform prior). */
-const PERSISTENCE_PRIOR = { recurring: 1, checked: 2 } as const;
+/**
+ * Pseudo-counts of the persistence prior: one host checked that did not recur. So hosts of earlier days count only
+ * once the function has been seen to come back to hosts it met before, and then by how often it does.
+ */
+const PERSISTENCE_PRIOR = { recurring: 0, checked: 1 } as const;
 
 const DAY_MS = 86_400_000;
 
@@ -98,7 +102,7 @@ export function functionEvidenceOf(
 
 /**
  * The share of the hosts met on a day that had been met on an earlier day, over every day after the first, with
- * the uniform prior (0.5 with nothing to compare).
+ * the prior (0 with nothing to compare).
  */
 export function persistenceOf(
   days: ReadonlyArray<{ readonly day: number; readonly hosts: ReadonlySet<string> }>,

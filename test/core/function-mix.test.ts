@@ -75,11 +75,11 @@ describe('function evidence from stored hosts', () => {
       ],
       NOW,
     )[FN];
-    // THEN persistence is (1 recurring + 1) / (2 checked + 2)
-    expect(evidence.persistence).toBeCloseTo(0.5, 12);
+    // THEN persistence is (1 recurring + 0) / (2 checked + 1)
+    expect(evidence.persistence).toBeCloseTo(1 / 3, 12);
     const w = (ageH: number) => 2 ** ((-ageH * HOUR) / PASSIVE_HALF_LIFE_MS);
     // 100 was met today (full weight); 101 and 102 only yesterday: aged and times the persistence
-    expect(evidence.hosts['intel-xeon-2.50']).toBeCloseTo(w(1.5) + 2 * w(24.5) * 0.5, 12);
+    expect(evidence.hosts['intel-xeon-2.50']).toBeCloseTo(w(1.5) + (2 * w(24.5)) / 3, 12);
     expect(evidence.hosts['intel-xeon-3.00']).toBeCloseTo(w(1.5), 12);
   });
 
@@ -90,8 +90,16 @@ describe('function evidence from stored hosts', () => {
       [period({ 'intel-xeon-3.00': yesterday }, NOW - 24 * HOUR), period({ 'intel-xeon-2.50': today }, NOW - HOUR)],
       NOW,
     )[FN];
-    expect(evidence.persistence).toBeCloseTo(1 / 32, 12);
-    expect(evidence.hosts['intel-xeon-3.00'] / evidence.hosts['intel-xeon-2.50']).toBeLessThan(0.02);
+    expect(evidence.persistence).toBe(0);
+    expect(evidence.hosts['intel-xeon-3.00']).toBe(0);
+    expect(evidence.hosts['intel-xeon-2.50']).toBeCloseTo(30 * 2 ** ((-1.5 * HOUR) / PASSIVE_HALF_LIFE_MS), 12);
+  });
+
+  it('counts hosts of earlier days only once the function has been seen to come back to its hosts', () => {
+    const evidence = functionEvidenceOf([period({ 'intel-xeon-3.00': ['1', '2'] }, NOW - 24 * HOUR)], NOW)[FN];
+    expect(evidence.persistence).toBe(0);
+    expect(evidence.hosts['intel-xeon-3.00']).toBe(0);
+    expect(evidence.distinctHosts).toBe(2);
   });
 
   it('leaves out periods past the window and keeps functions apart', () => {
@@ -108,13 +116,13 @@ describe('function evidence from stored hosts', () => {
   });
 
   it('measures persistence as the share of a day’s hosts met on an earlier day', () => {
-    expect(persistenceOf([])).toBe(0.5);
+    expect(persistenceOf([])).toBe(0);
     const days = [
       { day: 1, hosts: new Set(['a', 'b']) },
       { day: 2, hosts: new Set(['a', 'b', 'c', 'd']) },
       { day: 3, hosts: new Set(['d']) },
     ];
     // day 2: a, b recur of 4; day 3: d recurs of 1
-    expect(persistenceOf(days)).toBeCloseTo((1 + 3) / (2 + 5), 12);
+    expect(persistenceOf(days)).toBeCloseTo(3 / (1 + 5), 12);
   });
 });
