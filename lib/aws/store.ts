@@ -34,6 +34,7 @@ import type {
   WorkloadProfile,
 } from '../core/types';
 import { characterizationArch } from '../core/zone-mix';
+import type { ExplorationUnit, LeaseClaim } from '../routing/exploration-lease';
 import { InvalidRecordError, PollOutOfOrderError, RunFinishedError, RunNotFoundError } from './store-errors';
 
 export type { CharacterizationExtra, RecordPollResult };
@@ -651,6 +652,92 @@ export class SkyStore {
     return items.flatMap((item) => toFunctionHosts(item) ?? []);
   }
 
+  // -------------------------------------------------- exploration leases
+
+  /**
+   * Takes the lease to explore a unit (workload × function × CPU) for `holder` until `leaseUntil` (ms since the
+   * epoch), in one conditional update that succeeds only when no lease is there, the one there ended by `now`, or
+   * `holder` holds it already (see `lib/routing/exploration-lease.ts`). A lost race reads who holds it until when;
+   * when that read fails too, the answer says only that it is taken. The item expires by TTL a day after the lease.
+   */
+  async takeExplorationLease(
+    unit: ExplorationUnit,
+    holder: string,
+    now: number,
+    leaseUntil: number,
+  ): Promise<LeaseClaim> {
+    const key = leaseKeyOf(unit, holder, leaseUntil);
+    requireTime('now', now);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression:
+            'SET holder = :holder, leaseUntil = :until, workload = :workload, functionName = :fn, cpu = :cpu, ' +
+            'updatedAt = :at, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil <= :now OR holder = :holder',
+          ExpressionAttributeNames: { '#ttl': TABLE_SCHEMA.ttlAttribute },
+          ExpressionAttributeValues: {
+            ':holder': holder,
+            ':until': leaseUntil,
+            ':workload': unit.workload,
+            ':fn': unit.functionName,
+            ':cpu': unit.cpu,
+            ':at': new Date(now).toISOString(),
+            ':ttl': leaseTtlSeconds(leaseUntil),
+            ':now': now,
+          },
+        }),
+      );
+      return { taken: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    try {
+      const [item] = await this.queryAll({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk = :sk',
+        ExpressionAttributeValues: { ':pk': key.pk, ':sk': key.sk },
+        ConsistentRead: true,
+      });
+      const until = Number(item?.leaseUntil);
+      return {
+        taken: false,
+        ...(typeof item?.holder === 'string' ? { holder: item.holder } : {}),
+        ...(Number.isFinite(until) ? { leaseUntil: until } : {}),
+      };
+    } catch {
+      // The race is lost all the same: the caller assumes a lease of its own default length.
+      return { taken: false };
+    }
+  }
+
+  /**
+   * Moves the end of `holder`'s lease of a unit to `leaseUntil` (earlier: given up; later: kept). Nothing when another
+   * holder has it by now (its own lease stands).
+   */
+  async endExplorationLease(unit: ExplorationUnit, holder: string, leaseUntil: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: leaseKeyOf(unit, holder, leaseUntil),
+          UpdateExpression: 'SET leaseUntil = :until, #ttl = :ttl',
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeNames: { '#ttl': TABLE_SCHEMA.ttlAttribute },
+          ExpressionAttributeValues: {
+            ':holder': holder,
+            ':until': leaseUntil,
+            ':ttl': leaseTtlSeconds(leaseUntil),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   // -------------------------------------------------------------- helpers
 
   private async requireRun(runId: string): Promise<RunRecord> {
@@ -679,6 +766,25 @@ export class SkyStore {
     } while (start && (limit === undefined || items.length < limit));
     return items;
   }
+}
+
+/** A lease item's key, after checking the parts it is made of. */
+function leaseKeyOf(unit: ExplorationUnit, holder: string, leaseUntil: number): { pk: string; sk: string } {
+  requireText('workload', unit.workload);
+  requireText('functionName', unit.functionName);
+  requireText('cpu', unit.cpu);
+  requireText('holder', holder);
+  requireTime('leaseUntil', leaseUntil);
+  return { pk: keys.explorationLeases(unit.workload), sk: keys.explorationLease(unit.functionName, unit.cpu) };
+}
+
+/** TTL of a lease item: a day after its lease, so that expired leases leave the table (TTL is not exact). */
+function leaseTtlSeconds(leaseUntil: number): number {
+  return Math.ceil(leaseUntil / 1000) + 86_400;
+}
+
+function requireTime(field: string, value: number): void {
+  if (!Number.isFinite(value) || value < 0) throw new InvalidRecordError(field, value, 'ms since the epoch, >= 0');
 }
 
 function requireText(field: string, value: string): void {

@@ -57,4 +57,7 @@ export const keys = {
   poll: (index: number) => `POLL#${String(index).padStart(4, '0')}`,
   profile: (workload: string) => `PROFILE#${workload}`,
   profileEntry: (cpu: string, arch: string, memoryMb: number) => `CPU#${cpu}#${arch}#${memoryMb}`,
+  /** A workload's exploration leases (one item per function × CPU; no `type`, so no index holds them). */
+  explorationLeases: (workload: string) => `LEASE#${workload}`,
+  explorationLease: (functionName: string, cpu: string) => `EXPLORE#${functionName}#${cpu}`,
 } as const;

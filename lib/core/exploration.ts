@@ -73,6 +73,18 @@ export function runtimeLogSd(
   return carriedLogSd(beliefLogSd(nearest.count, cv), nearest.memoryMb, memoryMb);
 }
 
+/**
+ * Which exploration this router may do: a unit (workload × function × CPU) that another router instance explores
+ * now is placed as if a call of this one explored it already (`CpuBeliefs.pending`). For routers that share
+ * exploration through a lease (`lib/routing/exploration-lease.ts`); without a gate every unit is this router's own.
+ */
+export interface ExplorationGate {
+  /** False while another router instance holds the lease to explore `cpu` on `functionName` for `workload`. */
+  mayExplore(workload: string, functionName: string, cpu: CpuKey): boolean;
+  /** Changes whenever a `mayExplore` answer may have changed, so that placements cached before are dropped. */
+  readonly version: number;
+}
+
 /** The outcome of `exploreRejectSet`. */
 export interface Exploration {
   /** The reject set to use: the given one, or it less the explored CPU. */

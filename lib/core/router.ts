@@ -14,6 +14,7 @@ import { CoreInputError, NoPlacementError } from './errors';
 import {
   type CpuBeliefs,
   type Exploration,
+  type ExplorationGate,
   explorationHorizon,
   exploreRejectSet,
   exploreTargets,
@@ -179,6 +180,10 @@ export class Router {
   private readonly exploring = new Map<string, Map<string, number>>();
   /** Placements that explore: computed afresh for every call, never cached. */
   private readonly explorations = new WeakSet<Placement>();
+  /** Which units other router instances explore now (`shareExploration`); none: every unit is this router's. */
+  private gate: ExplorationGate | undefined;
+  /** The gate's version the cached placements were computed under. */
+  private gateVersion = 0;
   private readonly cache = new Map<number, CacheEntry>();
   private cached = 0;
   private readonly scratch: Metrics = newMetrics();
@@ -305,6 +310,11 @@ export class Router {
    */
   place(request: PlacementRequest, view?: RoutingView): Placement {
     if (view !== undefined && view !== this.baseView) this.setView(view);
+    if (this.gate !== undefined && this.gate.version !== this.gateVersion) {
+      // Another router took or left a unit: placements cached before may explore it, or may not explore it.
+      this.gateVersion = this.gate.version;
+      this.clearCache();
+    }
     // Draws change with every call of a batch: such placements are computed afresh.
     if (hasDraws(request.pool?.draws)) return this.compute(request);
     const hash = hashRequest(request);
@@ -340,6 +350,17 @@ export class Router {
       this.plans.delete(workload);
       this.clearCache();
     }
+  }
+
+  /**
+   * Shares exploration with other router instances: a unit `gate` says another instance explores is placed as if one
+   * of this router's calls explored it (in flight), so that exploring does not multiply with the instances.
+   */
+  shareExploration(gate: ExplorationGate | undefined): void {
+    if (gate === this.gate) return;
+    this.gate = gate;
+    this.gateVersion = gate?.version ?? 0;
+    this.clearCache();
   }
 
   /**
@@ -540,11 +561,15 @@ export class Router {
   private explore(plan: WorkloadPlan, scope: Scope, chosen: Choice): Exploration & { candidate?: Candidate } {
     const c = chosen.candidate;
     const cv = this.profiles.runtimeCv(plan.workload) ?? UNMEASURED_CV;
+    const gate = this.gate;
     const beliefsOf = (t: Candidate): CpuBeliefs => {
-      const inFlight = this.exploring.get(`${plan.workload}\u0000${t.target.functionName}`);
+      const fn = t.target.functionName;
+      const inFlight = this.exploring.get(`${plan.workload}\u0000${fn}`);
+      // A unit another router instance explores counts as a call of this one in flight.
+      const elsewhere = (cpu: CpuKey): number => (gate && !gate.mayExplore(plan.workload, fn, cpu) ? 1 : 0);
       return {
         logSd: t.cpus.map((cpu) => runtimeLogSd(this.profiles, plan.workload, cpu, t.arch, t.memoryMb, cv)),
-        pending: t.cpus.map((cpu) => inFlight?.get(cpu) ?? 0),
+        pending: t.cpus.map((cpu) => (inFlight?.get(cpu) ?? 0) + elsewhere(cpu)),
         cv,
       };
     };
@@ -671,6 +696,7 @@ export class Router {
       evidence,
       fallbacks: Object.freeze(fallbacks.map((f) => f.candidate.target)),
       notes: Object.freeze([...new Set(notes)]),
+      ...(exploration?.cpu !== undefined ? { explores: exploration.cpu } : {}),
     });
   }
 

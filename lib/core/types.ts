@@ -285,6 +285,11 @@ export interface Placement {
   readonly fallbacks: readonly Target[];
   /** Human-readable reasons (fallbacks used, stale data, ...). */
   readonly notes: readonly string[];
+  /**
+   * The CPU this placement accepts, against its estimates, to learn the workload's runtime there (`exploration.ts`);
+   * absent when it explores nothing. A router that shares exploration with others leases it before the call.
+   */
+  readonly explores?: CpuKey;
 }
 
 /** One stage of a placement's reject schedule (`Placement.relaxations`). */

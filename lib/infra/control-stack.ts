@@ -93,7 +93,7 @@ export interface ControlStackProps extends StackProps {
  * `sky-router` with a Function URL that requires IAM auth (SigV4), and the dashboard.
  *
  * The router may invoke the mesh's dynamic functions (`sky-<azId>-<arch>-<mb>`, unqualified) in the mesh's
- * regions, query the table and update items (atomic ADDs); nothing else. The table has deletion protection.
+ * regions, query the table and update items (atomic ADDs, conditional lease updates); nothing else. The table has deletion protection.
  */
 export class ControlStack extends Stack {
   readonly table: dynamodb.Table;

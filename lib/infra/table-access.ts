@@ -5,7 +5,9 @@ import { TABLE_SCHEMA } from '../contracts';
  * Table access of the router: it reads every zone's `LATEST`, the profiles, the passive counts and the
  * functions' hosts by queries (of the type index and by key) and adds observations with atomic updates
  * (`SkyStore`'s `latestCharacterizations`, `profiles`, `allPassiveCounts`, `allFunctionHosts`, `addProfileSums`,
- * `addPassiveCpu`, `addFunctionHosts`). It never gets, puts or deletes an item.
+ * `addPassiveCpu`, `addFunctionHosts`), and takes and ends exploration leases with conditional updates, reading a
+ * lost lease back with a query (`takeExplorationLease`, `endExplorationLease`). It never gets, puts or deletes an
+ * item.
  */
 export function routerTableStatement(tableArn: string): iam.PolicyStatement {
   return new iam.PolicyStatement({

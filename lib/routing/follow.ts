@@ -4,6 +4,7 @@ import { rejectCpusAt } from '../core/reject-schedule';
 import type { RankedTarget } from '../core/router';
 import type { Arch, DeployedZone, Placement, PlacementRequest, RegionFacts, Target } from '../core/types';
 import { billedCostUsd, carbonGrams } from './estimate';
+import type { ExplorationLeases, ExplorationUnit } from './exploration-lease';
 import type { LearningBuffer } from './learning';
 import type { Work } from './request';
 import type { AttemptRecord, AttemptStatus, PlacementSummary, Placer, RoutedCall, RunEstimate } from './types';
@@ -48,13 +49,15 @@ export class Route {
   private readonly elsewhere = new Map<string, Placement | undefined>();
   /** Attempts a call may make in all, failovers included: the request's `maxAttempts`. */
   readonly attemptBudget: number;
+  private own: Placement;
 
   constructor(
     private readonly placer: Placer,
     readonly request: PlacementRequest,
-    readonly placement: Placement,
+    placement: Placement,
     deployed: ReadonlyArray<Pick<DeployedZone, 'azId' | 'region' | 'architectures'>>,
   ) {
+    this.own = placement;
     const limits = request.limits ?? {};
     this.attemptBudget = limits.maxAttempts ?? placement.maxAttempts;
     this.fleets = deployed
@@ -65,6 +68,26 @@ export class Route {
           .filter((arch) => !limits.architectures || limits.architectures.includes(arch))
           .map((arch) => ({ key: fleetOf({ azId: z.azId, arch }), azId: z.azId, arch })),
       );
+  }
+
+  /** The route's own placement: where the request is placed when its fleet is up and has room. */
+  get placement(): Placement {
+    return this.own;
+  }
+
+  /**
+   * The route placed afresh (its own placement and those on other fleets), as `placementOn` gives it for a call: after
+   * a placement's exploration was left to another router instance (`exploration-lease.ts`), which the placer now
+   * places as taken. The route's own placement is kept when the request can no longer be placed.
+   */
+  reconsider(avoid: ReadonlySet<FleetKey> = new Set()): Placement | undefined {
+    try {
+      this.own = this.placer.place(this.request);
+    } catch {
+      // The placement the route has is still a valid one.
+    }
+    this.elsewhere.clear();
+    return this.placementOn(avoid);
   }
 
   /** Fleets found failing, in the order found. */
@@ -241,7 +264,15 @@ export interface FollowContext {
   readonly functionTimeoutMs: number;
   /** ms left before the router must answer; Infinity outside Lambda. */
   readonly remainingMs: () => number;
+  /**
+   * Exploration shared with the router's other instances: a placement that explores is followed only once it holds
+   * the unit's lease (`exploration-lease.ts`). @default - each router explores on its own
+   */
+  readonly exploration?: ExplorationLeases;
 }
+
+/** Most leases one placement of a call tries to take: each lost race places the call again without that unit. */
+const MAX_LEASE_CLAIMS = 4;
 
 /** How a batch follows the pool from inside a call (all optional: a lone call uses the route's placements as they are). */
 export interface PoolHooks {
@@ -283,22 +314,58 @@ export async function followRoute(
     pool.uses === undefined
       ? base
       : route.placementFor(base, pool.uses, pool.draws?.(base.target.functionName), attemptsLeft);
+  /** Units this call holds the exploration lease of. */
+  const leased: ExplorationUnit[] = [];
+  /**
+   * `b` refined for the pool, once the unit it explores (if any) is leased to this call: a unit another router
+   * instance explores is placed again, now as taken (on the route's placement afresh for a lone call).
+   */
+  const leasedPlacement = async (
+    b: Placement,
+    attemptsLeft?: number,
+  ): Promise<{ base: Placement; placement: Placement }> => {
+    let p = refined(b, attemptsLeft);
+    const leases = context.exploration;
+    for (let tries = 0; leases && p.explores !== undefined && tries < MAX_LEASE_CLAIMS; tries++) {
+      const unit: ExplorationUnit = { workload: profile, functionName: p.target.functionName, cpu: p.explores };
+      const callMs = Math.min(context.remainingMs(), Math.max(1, route.attemptBudget) * context.invokeTimeoutMs);
+      const outcome = await leases.claim(unit, callMs);
+      if (outcome === 'leased') leased.push(unit);
+      if (outcome !== 'held-elsewhere') break;
+      if (pool.uses === undefined) {
+        const again = route.reconsider(avoid);
+        if (!again) break;
+        b = again;
+        p = again;
+      } else {
+        p = refined(b, attemptsLeft);
+      }
+    }
+    return { base: b, placement: p };
+  };
   const first = route.placementOn(avoid);
   if (!first) {
     const message = `no allowed fleet (zone and architecture) is left to place on (failed: ${route.failedFleets.join(', ')})`;
     return failure(context, profile, route.placement, attempts, targets, 'NoCapacity', 503, message);
   }
   /** The route's placement on the fleet the call is in now; `placement` is it refined for the pool. */
-  let base: Placement = first;
+  let { base, placement } = await leasedPlacement(first);
   let inFleet: FleetKey | undefined = fleetOf(base.target);
   route.enter(inFleet);
-  let placement = refined(base);
   /** The placement at the call's first attempt in the fleet it is in now (its expectation is the call's). */
   let legStart = placement;
   try {
     return await followLegs();
   } finally {
     if (inFleet !== undefined) route.leave(inFleet);
+    await Promise.all(
+      leased.map((unit) =>
+        context.exploration?.end(
+          unit,
+          attempts.some((a) => a.status === 'ok' && a.cpu === unit.cpu && a.functionName === unit.functionName),
+        ),
+      ),
+    );
   }
 
   async function followLegs(): Promise<RoutedCall> {
@@ -325,7 +392,7 @@ export async function followRoute(
       }
       if (onPlacement > 0 && pool.uses !== undefined) {
         // A retry on the same target: its reject set follows the pool as it stands now, for the attempts left.
-        placement = refined(base, left);
+        placement = (await leasedPlacement(base, left)).placement;
         left = Math.min(left, placement.maxAttempts);
       }
       const last = left <= 1 || attempts.length >= budget - 1;
@@ -380,10 +447,9 @@ export async function followRoute(
             `${full.length > 0 ? `; throttled this call: ${full.join(', ')}` : ''}); last: ${result.errorType}: ${result.message}`;
           return failure(context, profile, legStart, attempts, targets, 'NoCapacity', 503, message);
         }
-        base = next;
+        ({ base, placement } = await leasedPlacement(next));
         inFleet = fleetOf(base.target);
         route.enter(inFleet);
-        placement = refined(base);
         legStart = placement;
         onPlacement = 0;
         left = placement.maxAttempts;

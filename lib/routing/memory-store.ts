@@ -1,6 +1,7 @@
 import { keys } from '../contracts';
 import type { Characterization, CpuCounts, ProfileKey, WorkloadProfile } from '../core/types';
 import { characterizationArch } from '../core/zone-mix';
+import type { ExplorationUnit, LeaseClaim } from './exploration-lease';
 import type { FunctionHostsAddition, FunctionHostsPeriod, PassiveZoneCounts, RouterStore, RuntimeSums } from './types';
 
 interface PassiveDay {
@@ -44,6 +45,8 @@ export class MemoryRouterStore implements RouterStore {
   private readonly passive = new Map<string, Map<string, PassiveDay>>();
   /** Per function and day key: the hosts its new instances met. */
   private readonly functionHosts = new Map<string, FunctionHostsDay>();
+  /** Exploration leases by unit: who holds each until when. */
+  private readonly leases = new Map<string, { holder: string; leaseUntil: number }>();
 
   /** @param options.now the clock that dates passive counts, ms since the epoch (@default Date.now) */
   constructor(private readonly options: { readonly now?: () => number } = {}) {}
@@ -138,6 +141,27 @@ export class MemoryRouterStore implements RouterStore {
     }));
   }
 
+  /** The table's conditional write (`SkyStore.takeExplorationLease`), in memory: routers sharing this store share leases. */
+  async takeExplorationLease(
+    unit: ExplorationUnit,
+    holder: string,
+    now: number,
+    leaseUntil: number,
+  ): Promise<LeaseClaim> {
+    const key = leaseKeyOf(unit);
+    const lease = this.leases.get(key);
+    if (lease && lease.leaseUntil > now && lease.holder !== holder) {
+      return { taken: false, holder: lease.holder, leaseUntil: lease.leaseUntil };
+    }
+    this.leases.set(key, { holder, leaseUntil });
+    return { taken: true };
+  }
+
+  async endExplorationLease(unit: ExplorationUnit, holder: string, leaseUntil: number): Promise<void> {
+    const lease = this.leases.get(leaseKeyOf(unit));
+    if (lease?.holder === holder) lease.leaseUntil = leaseUntil;
+  }
+
   async allPassiveCounts(): Promise<readonly PassiveZoneCounts[]> {
     return [...this.passive].flatMap(([azId, days]) =>
       [...days.values()].map((day) => ({
@@ -148,6 +172,10 @@ export class MemoryRouterStore implements RouterStore {
       })),
     );
   }
+}
+
+function leaseKeyOf(unit: ExplorationUnit): string {
+  return `${unit.workload}\u0000${unit.functionName}\u0000${unit.cpu}`;
 }
 
 /** Mean and M2 from sums, as the table's reader computes them. */

@@ -11,6 +11,7 @@ import {
   type RouterConfig,
 } from './config';
 import { NoTargetError, RouterError } from './errors';
+import { ExplorationLeases } from './exploration-lease';
 import { type FollowContext, followRoute, Route } from './follow';
 import { LearningBuffer } from './learning';
 import { paceBatch } from './pacing';
@@ -102,24 +103,41 @@ export class RoutingService {
   readonly cache: ViewCache;
   /** Observations waiting to be written. */
   readonly learning: LearningBuffer;
+  /** Exploration shared with the router's other instances through leases in the table (`exploration-lease.ts`). */
+  readonly exploration: ExplorationLeases;
   private readonly telemetry: RouterTelemetry;
   private readonly awaitLearning: boolean;
 
   constructor(private readonly options: RoutingServiceOptions) {
     const telemetry = options.telemetry ?? powertoolsTelemetry();
     this.telemetry = telemetry;
+    const clock = options.clock ?? Date.now;
+    const ttlMs = options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
+    // A lease stays held one view TTL after its call taught something: by then every instance has re-read the profile.
+    const exploration = new ExplorationLeases({
+      store: options.store,
+      clock,
+      settleMs: ttlMs,
+      onError: (error, what) => telemetry.error('an exploration lease write failed', error, { what }),
+    });
+    this.exploration = exploration;
+    const placerFactory =
+      options.placerFactory ??
+      corePlacerFactory({
+        holdMs: options.config.holdMs,
+        maxAttempts: options.config.maxAttempts,
+        returnShare: options.config.returnShare,
+      });
     this.cache = new ViewCache({
       store: options.store,
       config: options.config,
-      placerFactory:
-        options.placerFactory ??
-        corePlacerFactory({
-          holdMs: options.config.holdMs,
-          maxAttempts: options.config.maxAttempts,
-          returnShare: options.config.returnShare,
-        }),
-      clock: options.clock ?? Date.now,
-      ttlMs: options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS,
+      placerFactory: (view) => {
+        const placer = placerFactory(view);
+        placer.shareExploration?.(exploration);
+        return placer;
+      },
+      clock,
+      ttlMs,
       onLoadError: (error) => telemetry.error('reading characterizations and profiles failed', error),
     });
     this.learning = new LearningBuffer(options.store, (error, what) =>
@@ -206,6 +224,7 @@ export class RoutingService {
       invokeTimeoutMs: config.invokeTimeoutMs ?? functionTimeoutMs + INVOKE_TIMEOUT_MARGIN_MS,
       functionTimeoutMs,
       remainingMs: remainingTime(deadline),
+      exploration: this.exploration,
     };
   }
 

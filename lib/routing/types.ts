@@ -1,4 +1,5 @@
 import type { DynamicErrorType } from '../contracts';
+import type { ExplorationGate } from '../core/exploration';
 import type { ProfilingRequest, ProfilingStep } from '../core/profiling-plan';
 import type { RankedTarget } from '../core/router';
 import type {
@@ -15,6 +16,7 @@ import type {
   Target,
   WorkloadProfile,
 } from '../core/types';
+import type { ExplorationLeaseStore } from './exploration-lease';
 import type { ProfilingAnswer } from './profiling';
 
 /** Summed runtime observations of one profile entry (what one atomic ADD writes). */
@@ -83,6 +85,13 @@ export interface RouterStore {
   addFunctionHosts?(addition: FunctionHostsAddition): Promise<void>;
   /** Every function's hosts, one entry per stored period (aged into `RoutingView.functionHosts`). Optional, as above. */
   allFunctionHosts?(): Promise<readonly FunctionHostsPeriod[]>;
+  /**
+   * Takes a lease to explore a unit, shared by every router instance (`exploration-lease.ts`); a store without it
+   * leaves each instance to explore on its own.
+   */
+  takeExplorationLease?: ExplorationLeaseStore['takeExplorationLease'];
+  /** Ends a lease `takeExplorationLease` took. */
+  endExplorationLease?: ExplorationLeaseStore['endExplorationLease'];
 }
 
 /** The placing part of the core `Router`, built over one view snapshot. */
@@ -93,6 +102,8 @@ export interface Placer {
   rank?(request: PlacementRequest, count?: number): readonly RankedTarget[];
   /** The calls that would profile a workload across CPUs, architectures and memory sizes (for profiling requests). */
   profilingSteps?(request: ProfilingRequest): ProfilingStep[];
+  /** Places a unit `gate` says another router instance explores as if this one explored it already. */
+  shareExploration?(gate: ExplorationGate | undefined): void;
 }
 
 /** Builds a placer over a view; default: the core `Router`. */

@@ -1,0 +1,190 @@
+import { type LocalSkyStore, startLocalSkyStore } from '../../lib/aws/local-sky-store';
+import type { SkyStore } from '../../lib/aws/store';
+import { InvalidRecordError } from '../../lib/aws/store-errors';
+import type { ExplorationUnit } from '../../lib/routing/exploration-lease';
+import { MemoryRouterStore } from '../../lib/routing/memory-store';
+import { RoutingService } from '../../lib/routing/service';
+import { silentTelemetry } from '../../lib/routing/telemetry';
+import type { RoutedCall, RouterStore } from '../../lib/routing/types';
+import { CPU, type SkyFixture, startSky } from './sky-fixture';
+
+// Exploration shared across router instances through a lease in the table (lib/routing/exploration-lease.ts).
+
+const UNIT: ExplorationUnit = { workload: 'zipper', functionName: 'sky-usw1-az1-x86_64-2048', cpu: CPU.epyc };
+
+describe.each([
+  ['the table (dynalite)', 'dynalite'],
+  ["the twin's store in memory", 'memory'],
+] as const)('exploration leases in %s', (_, kind) => {
+  let local: LocalSkyStore | undefined;
+  let store: Pick<SkyStore, 'takeExplorationLease' | 'endExplorationLease'>;
+  beforeAll(async () => {
+    if (kind === 'dynalite') {
+      local = await startLocalSkyStore();
+      store = local.store;
+    } else {
+      store = new MemoryRouterStore();
+    }
+  });
+  afterAll(async () => {
+    await local?.close();
+  });
+
+  it('lets one holder at a time take a unit, until its lease ends or its holder gives it up', async () => {
+    const unit = { ...UNIT, workload: 'lease-basics' };
+    expect(await store.takeExplorationLease(unit, 'a', 1_000, 5_000)).toEqual({ taken: true });
+    // Another holder loses the race and reads who holds it until when.
+    expect(await store.takeExplorationLease(unit, 'b', 2_000, 9_000)).toEqual({
+      taken: false,
+      holder: 'a',
+      leaseUntil: 5_000,
+    });
+    // The holder may take it again (a retried write).
+    expect(await store.takeExplorationLease(unit, 'a', 2_000, 6_000)).toEqual({ taken: true });
+    // Another unit of the same workload is free.
+    expect(await store.takeExplorationLease({ ...unit, cpu: CPU.xeon30 }, 'b', 2_000, 9_000)).toEqual({
+      taken: true,
+    });
+    // A holder that never ends its lease (a crashed router) frees it when it expires.
+    expect(await store.takeExplorationLease(unit, 'b', 6_000, 9_000)).toEqual({ taken: true });
+    // The former holder cannot end the lease it lost.
+    await store.endExplorationLease(unit, 'a', 0);
+    expect(await store.takeExplorationLease(unit, 'c', 7_000, 9_000)).toMatchObject({ taken: false, holder: 'b' });
+    // Given up by its holder, it is free at once.
+    await store.endExplorationLease(unit, 'b', 7_000);
+    expect(await store.takeExplorationLease(unit, 'c', 7_000, 9_000)).toEqual({ taken: true });
+  });
+
+  if (kind === 'dynalite') {
+    it('fails when a part of the unit is missing, naming it, and stores nothing', async () => {
+      const unit = { ...UNIT, workload: 'lease-bad' };
+      await expect(store.takeExplorationLease({ ...unit, cpu: '' }, 'a', 0, 1_000)).rejects.toThrow(InvalidRecordError);
+      await expect(store.takeExplorationLease({ ...unit, cpu: '' }, 'a', 0, 1_000)).rejects.toThrow(/cpu/);
+      await expect(store.takeExplorationLease(unit, 'a', 0, Number.NaN)).rejects.toThrow(/leaseUntil/);
+      expect(await store.takeExplorationLease(unit, 'b', 0, 1_000)).toEqual({ taken: true });
+    });
+  }
+});
+
+describe('two routers racing to explore one unit', () => {
+  let sky: SkyFixture;
+  beforeAll(async () => {
+    sky = await startSky();
+    await sky.characterize();
+  });
+  afterAll(async () => {
+    await sky.close();
+  });
+
+  const request = {
+    workload: 'zipper',
+    objective: 'cost',
+    strategy: 'optimal',
+    limits: { zones: ['usw1-az1'], memorySizes: [2048] },
+  };
+  const explores = (answer: unknown): boolean =>
+    (answer as RoutedCall).placement?.notes.some((n) => n.startsWith(`explores ${CPU.epyc}`)) ?? false;
+  const options = (store: RouterStore = sky.store) => ({
+    store,
+    invoker: sky.invoker,
+    config: sky.config,
+    telemetry: silentTelemetry,
+  });
+  const service = (store: RouterStore = sky.store) => new RoutingService(options(store));
+  /** The table's store, method by method (for a test to replace some). */
+  const delegating = (store: SkyStore): RouterStore => ({
+    latestCharacterizations: () => store.latestCharacterizations(),
+    profiles: () => store.profiles(),
+    addProfileSums: (...args) => store.addProfileSums(...args),
+    addPassiveCpu: (...args) => store.addPassiveCpu(...args),
+    allPassiveCounts: () => store.allPassiveCounts(),
+    takeExplorationLease: (...args) => store.takeExplorationLease(...args),
+    endExplorationLease: (...args) => store.endExplorationLease(...args),
+  });
+
+  /** Stores a profile of zipper that ran on both Xeons of usw1-az1 at 2048 MB and never on its EPYC. */
+  async function profiled(profile: string): Promise<Record<string, unknown>> {
+    for (const [cpu, ms] of [
+      [CPU.xeon25, 1000],
+      [CPU.xeon30, 880],
+    ] as const) {
+      await sky.store.addProfileSums(
+        profile,
+        { cpu, arch: 'x86_64', memoryMb: 2048 },
+        { count: 100, sum: 100 * ms, sumSquares: 100 * ms * ms * 1.0004 },
+      );
+    }
+    return { ...request, profile };
+  }
+
+  it('lets only one explore; the other places as if it were taken, and both answer', async () => {
+    const body = await profiled('race');
+    // Both lease writes reach the table together, whatever the machine's load: neither call has ended before the
+    // other one's write.
+    let arrived = 0;
+    let release: () => void = () => {};
+    const bothThere = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const racing: RouterStore = {
+      ...delegating(sky.store),
+      takeExplorationLease: async (...args) => {
+        if (++arrived === 2) release();
+        await bothThere;
+        return sky.store.takeExplorationLease(...args);
+      },
+    };
+    const [a, b] = [service(racing), service(racing)];
+    const answers = await Promise.all([a.route(body), b.route(body)]);
+    expect(answers.map((answer) => answer.status)).toEqual(['ok', 'ok']);
+    expect(answers.filter(explores)).toHaveLength(1);
+    const [winner, loser] = explores(answers[0]) ? [a, b] : [b, a];
+    expect(winner.exploration.stats).toEqual({ leased: 1, lost: 0, errors: 0 });
+    expect(loser.exploration.stats).toEqual({ leased: 0, lost: 1, errors: 0 });
+    // While the lease holds, the loser's later calls leave the unit to the winner too.
+    const again = await loser.route(body);
+    expect(again.status).toBe('ok');
+    expect(explores(again)).toBe(false);
+  });
+
+  it('frees the lease of a router that crashed mid-call when it expires', async () => {
+    const body = await profiled('crashed');
+    let now = Date.now();
+    const clock = () => now;
+    const crashed = new RoutingService({ ...options(), clock });
+    // The crashed router took the lease for a call of at most 30 s, and never ended it.
+    await crashed.cache.get();
+    const unit = { ...UNIT, workload: 'crashed' };
+    expect(await crashed.exploration.claim(unit, 30_000)).toBe('leased');
+    const next = new RoutingService({ ...options(), clock });
+    const during = await next.route(body);
+    expect(during.status).toBe('ok');
+    expect(explores(during)).toBe(false);
+    now += 61_000;
+    const after = await next.route(body);
+    expect(after.status).toBe('ok');
+    expect(explores(after)).toBe(true);
+    expect(next.exploration.stats).toEqual({ leased: 1, lost: 1, errors: 0 });
+  });
+
+  it('never fails a request on a store error: the router explores on its own and reports the error', async () => {
+    const body = await profiled('store-error');
+    const errors: string[] = [];
+    const failing: RouterStore = {
+      ...delegating(sky.store),
+      takeExplorationLease: async () => {
+        throw new Error('ProvisionedThroughputExceededException');
+      },
+      endExplorationLease: async () => {},
+    };
+    const router = new RoutingService({
+      ...options(failing),
+      telemetry: { ...silentTelemetry, error: (message, error) => errors.push(`${message}: ${String(error)}`) },
+    });
+    const answer = await router.route(body);
+    expect(answer.status).toBe('ok');
+    expect(explores(answer)).toBe(true);
+    expect(router.exploration.stats).toEqual({ leased: 0, lost: 0, errors: 1 });
+    expect(errors).toEqual([expect.stringMatching(/exploration lease.*ProvisionedThroughputExceededException/)]);
+  });
+});
