@@ -7,6 +7,7 @@ import { prepareOutFile } from '../report/out-dir';
 import { DEFAULT_TWIN_MAX_SLOWDOWN, type RejectMode, runTwinExperiment, type TwinRun } from '../twin/experiment';
 import { memorylessBound } from '../twin/memoryless-bound';
 import { formatPacing } from '../twin/pacing-report';
+import { formatRefusals } from '../twin/refusal-report';
 import { formatTwinReport, twinReport } from '../twin/report';
 import { loadScenario, type Scenario } from '../twin/scenario';
 import { generateScenario } from '../twin/scenario-generator';
@@ -159,7 +160,7 @@ export function registerTwinCommand(program: Command): void {
       process.stdout.write(
         options.json
           ? formatTwinReport(report)
-          : `${formatTwinTable(report, names)}\n${formatStrategyChecks(run, memorylessBound(scenario, { days: run.days.length, rejectMode: run.rejectMode }))}${withGap(formatPacing(run))}`,
+          : `${formatTwinTable(report, names)}\n${formatStrategyChecks(run, memorylessBound(scenario, { days: run.days.length, rejectMode: run.rejectMode }))}${withGap(formatPacing(run))}${withGap(formatRefusals(run))}`,
       );
     });
 }

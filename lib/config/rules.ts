@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   DYNAMODB_TABLE_NAME_PATTERN,
+  LAMBDA_MAX_TIMEOUT_MS,
   LAMBDA_MEMORY_MB,
   LOG_RETENTION_DAYS,
   SAMPLING_SETTING_RULES,
@@ -89,6 +90,7 @@ export const KEY_RULES: { readonly [K in keyof SkyConfig]-?: KeyRule } = {
     allowed: 'a region code such as "us-west-2"',
   },
   holdMs: integer(0, 60_000),
+  functionTimeoutSeconds: integer(1, LAMBDA_MAX_TIMEOUT_MS / 1000),
   tableName: {
     schema: z.string().regex(DYNAMODB_TABLE_NAME_PATTERN),
     allowed: 'a DynamoDB table name: 3 to 255 characters of a-z, A-Z, 0-9, "_", "-", "."',

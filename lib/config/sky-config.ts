@@ -1,4 +1,4 @@
-import { DEFAULT_HOLD_MS, PAPER_MEMORY_SIZES, SAMPLING_DEFAULTS } from '../contracts';
+import { DEFAULT_HOLD_MS, DYNAMIC_FUNCTION_TIMEOUT_SECONDS, PAPER_MEMORY_SIZES, SAMPLING_DEFAULTS } from '../contracts';
 import type { Arch } from '../core/types';
 import type { ExternalZoneInput } from '../providers/config';
 
@@ -48,6 +48,12 @@ export interface SkyConfig {
   readonly homeRegion: string;
   /** How long a rejected attempt holds its instance before returning, ms. @default 150 */
   readonly holdMs: number;
+  /**
+   * Timeout of every dynamic function, seconds: the longest one call may run, which the router also holds each
+   * placement to (a CPU a call cannot finish on within it is rejected at every attempt). Lambda allows 1 to 900.
+   * @default 300
+   */
+  readonly functionTimeoutSeconds: number;
   /** DynamoDB table name. @default 'skymesh' */
   readonly tableName: string;
   /** CloudWatch Logs retention of every function, days. @default 14 */
@@ -77,6 +83,7 @@ export const DEFAULT_SKY_CONFIG: SkyConfig = Object.freeze({
   sampleEveryHours: SAMPLING_DEFAULTS.sampleEveryHours,
   homeRegion: 'us-west-2',
   holdMs: DEFAULT_HOLD_MS,
+  functionTimeoutSeconds: DYNAMIC_FUNCTION_TIMEOUT_SECONDS,
   tableName: 'skymesh',
   logRetentionDays: 14,
   endpoints: [],

@@ -24,6 +24,8 @@ export const FUNCTION_ENV = {
   endpoints: 'SKY_ENDPOINTS',
   /** Hold time in ms of a rejected attempt (router). */
   holdMs: 'SKY_HOLD_MS',
+  /** The dynamic functions' configured timeout, ms (router): the budget each placement is held to. */
+  functionTimeoutMs: 'SKY_FUNCTION_TIMEOUT_MS',
   /** Powertools metrics namespace; always {@link METRICS_NAMESPACE}. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   /** Powertools service name (`router`, `sampling`); becomes the `service` metric dimension. */

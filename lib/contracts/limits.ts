@@ -7,6 +7,7 @@ export {
   DEFAULT_HOLD_MS,
   DEFAULT_MAX_ATTEMPTS,
   isLambdaMemorySize,
+  LAMBDA_MAX_TIMEOUT_MS,
   LAMBDA_MEMORY_MB,
   PAPER_MEMORY_SIZES,
 } from '../core/lambda-limits';
@@ -32,8 +33,8 @@ export const FANOUT_MEMORY_MB = 1024;
 export const SAMPLER_TIMEOUT_SECONDS = 30;
 
 /**
- * Timeout of the dynamic functions, seconds (the mesh's default). The router waits this long and a
- * little more for an answer, and only then may it run the work in another zone: by then Lambda has
- * stopped the function.
+ * Timeout of the dynamic functions, seconds (the mesh's default; `functionTimeoutSeconds` sets another, up to
+ * Lambda's 900). The router waits this long and a little more for an answer, and only then may it run the work
+ * in another zone: by then Lambda has stopped the function.
  */
 export const DYNAMIC_FUNCTION_TIMEOUT_SECONDS = 300;

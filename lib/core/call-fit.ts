@@ -1,8 +1,9 @@
 /**
- * Whether a workload's call fits the time a dynamic function gives it. A placement's last attempt is
- * sent without a reject set (so that a request that met only rejected CPUs still runs), so whatever
- * the reject set, a call can end up running on the slowest CPU of the target's zone: that runtime,
- * with headroom for the workload's spread, must fit the call's budget.
+ * Whether a workload's call fits the time a dynamic function gives it. A CPU on which the expected runtime, with
+ * headroom for the workload's spread, passes the call's budget is unfit: the placement rejects it at every attempt,
+ * the last included (which otherwise takes whatever it meets, so that a request that met only rejected CPUs still
+ * runs). A target fits when some CPU of its zone is fit and a call is unlikely to meet only unfit ones in all its
+ * attempts (`MAX_UNFIT_EXHAUSTION`): such a call fails rather than run where it cannot finish.
  */
 
 /**
@@ -26,4 +27,25 @@ export function runtimeHeadroom(cv: number = PRIOR_RUNTIME_CV): number {
  */
 export function fitsCallBudget(slowestMs: number, budgetMs: number, cv: number = PRIOR_RUNTIME_CV): boolean {
   return slowestMs * runtimeHeadroom(cv) <= budgetMs;
+}
+
+/**
+ * Largest chance a placement may run that a call meets only unfit CPUs in every one of its attempts, and so fails
+ * (1 in 10,000; a design choice: rare enough that a batch of thousands of calls should lose none). Where the chance is
+ * larger the target is not placed on: more memory or another zone does better.
+ */
+export const MAX_UNFIT_EXHAUSTION = 1e-4;
+
+/**
+ * The chance that a call meets an unfit CPU in each of its `maxAttempts` attempts, when `unfitShare` of the fresh
+ * instances it may draw are unfit, a retry meets the instance it was rejected on again with probability
+ * `returnShare` (a held instance the platform hands back; 0 where rejected instances end), and a new instance lands
+ * on the rejected one's host, so its CPU, with probability `retryRepeat` (`PoolContext.retryRepeat`).
+ * @example unfitExhaustion(0.15, 10); // 0.15^10 ≈ 5.8e-9
+ */
+export function unfitExhaustion(unfitShare: number, maxAttempts: number, returnShare = 0, retryRepeat = 0): number {
+  if (!(unfitShare > 0)) return 0;
+  const u = Math.min(1, unfitShare);
+  const perRetry = returnShare + (1 - returnShare) * (retryRepeat + (1 - retryRepeat) * u);
+  return u * perRetry ** Math.max(0, maxAttempts - 1);
 }

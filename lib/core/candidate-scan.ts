@@ -1,6 +1,6 @@
-import { type Candidate, evaluatePrefix, type Metrics } from './candidate';
+import { type Candidate, type EvaluationParams, evaluatePrefix, type Metrics } from './candidate';
 import type { CompiledView } from './compiled-view';
-import { fitsScope, type Scope } from './placement-scope';
+import { fitAcceptCount, fitsScope, type Scope } from './placement-scope';
 import { evaluateSchedule, scheduleBeats } from './reject-schedule';
 import { optimalRejectSet, type RejectChoice, suffixMask } from './reject-set';
 import { ARCH_ORDER, type PureObjective, type WorkloadPlan } from './workload-plan';
@@ -21,7 +21,9 @@ export interface Choice {
 
 /**
  * The fast path: the first allowed candidate of a precomputed ranking, then the next ones in other
- * zones as fallbacks (appended to `fallbacks`, at most `fallbackCount`).
+ * zones as fallbacks (appended to `fallbacks`, at most `fallbackCount`). `'rescan'` when an allowed candidate has
+ * CPUs the call cannot finish on within its budget: the ranking did not keep them rejected, so only a scan
+ * (`scanCandidates`) ranks such a candidate right.
  */
 export function fromRanking(
   view: CompiledView,
@@ -31,13 +33,14 @@ export function fromRanking(
   fallbackCount: number,
   metrics: Metrics,
   fallbacks: Choice[],
-): Choice | undefined {
+): Choice | undefined | 'rescan' {
   const ranking = plan.rankings[objective];
   let chosen: Choice | undefined;
   const zonesTaken = new Set<number>();
   for (let r = 0; r < ranking.order.length; r++) {
     const c = plan.candidates[ranking.order[r]];
     if (!isAllowed(view, plan, c, scope) || zonesTaken.has(c.zone)) continue;
+    if (fitAcceptCount(plan, c.index, scope.fitLimitMs) < c.cpus.length) return 'rescan';
     const accept = ranking.accept[c.index];
     const scheduled = ranking.scheduled[c.index] === 1;
     if (scheduled) evaluateSchedule(c, 0, scope.params, metrics);
@@ -95,11 +98,31 @@ export function scanCandidates(
         // Added latency is at least the round trip: a region too far is out whatever the rejects.
         if (rtt > scope.params.maxAddedLatencyMs) continue;
         const n = c.cpus.length;
+        const fit = fitAcceptCount(plan, index, scope.fitLimitMs);
         let mask = -1;
         let value = Number.POSITIVE_INFINITY;
         let retriesDropped = false;
         let scheduled = false;
-        if (scope.rule.reject === 'optimal') {
+        if (fit < n) {
+          // CPUs the call cannot finish on are rejected at every attempt: the reject sets that keep them rejected.
+          const params = unfitParams(scope.params);
+          if (scope.rule.reject === 'optimal') {
+            for (let accept = fit; accept >= 1; accept--) {
+              evaluatePrefix(c, accept, rtt, params, metrics);
+              if (metrics.feasible && metrics.value < value) {
+                value = metrics.value;
+                mask = suffixMask(n, accept);
+              }
+            }
+          } else {
+            const accept = Math.min(fit, ruleAccept(scope, c));
+            evaluatePrefix(c, accept, rtt, params, metrics);
+            if (metrics.feasible) {
+              value = metrics.value;
+              mask = suffixMask(n, accept);
+            }
+          }
+        } else if (scope.rule.reject === 'optimal') {
           optimalRejectSet(c, rtt, scope.params, scope.noRetryParams, metrics, best);
           mask = best.mask;
           value = best.value;
@@ -109,12 +132,7 @@ export function scanCandidates(
             scheduled = true;
           }
         } else {
-          const accept =
-            scope.rule.reject === 'none'
-              ? n
-              : scope.rule.reject === 'all-but-fastest'
-                ? 1
-                : Math.max(1, n - c.slowTail);
+          const accept = ruleAccept(scope, c);
           evaluatePrefix(c, accept, rtt, accept === n ? scope.noRetryParams : scope.params, metrics);
           if (metrics.feasible) {
             value = metrics.value;
@@ -138,4 +156,20 @@ export function scanCandidates(
       }
     }
   }
+}
+
+/** How many of a candidate's fastest CPUs a paper strategy's fixed reject rule accepts. */
+function ruleAccept(scope: Scope, c: Candidate): number {
+  const n = c.cpus.length;
+  if (scope.rule.reject === 'none') return n;
+  if (scope.rule.reject === 'all-but-fastest') return 1;
+  return Math.max(1, n - c.slowTail);
+}
+
+/**
+ * The parameters a candidate with unfit CPUs is priced and placed under: no instance is kept for the last attempt,
+ * since the one rejected just before it may run a CPU the call cannot finish on.
+ */
+export function unfitParams(params: EvaluationParams): EvaluationParams {
+  return params.keepBeforeLastAttempt ? { ...params, keepBeforeLastAttempt: false } : params;
 }

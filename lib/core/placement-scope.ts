@@ -1,11 +1,11 @@
-import { runtimeHeadroom } from './call-fit';
+import { MAX_UNFIT_EXHAUSTION, runtimeHeadroom, unfitExhaustion } from './call-fit';
 import type { EvaluationParams } from './candidate';
 import { type CompiledView, UNKNOWN_REGION_RTT_MS } from './compiled-view';
 import { networkRttMs } from './geo';
 import { resolveObjective } from './objectives';
 import { isRejectMode, REJECT_MODES, type RejectMode, rejectModeParams } from './reject-mode';
 import { STRATEGIES, type StrategyRule } from './strategies';
-import type { PlacementRequest, StrategyName, Target } from './types';
+import type { CpuKey, PlacementRequest, StrategyName, Target } from './types';
 import { ARCH_ORDER, type WorkloadPlan } from './workload-plan';
 
 /** Router settings a scope needs. */
@@ -183,7 +183,7 @@ export function resolveScope(
   const headroom = runtimeHeadroom(plan.runtimeCv);
   const fitLimitMs = timeoutMs / headroom;
   const home = rule.configs === 'home' ? { arch: homeArch, mem: homeMem } : undefined;
-  const allowAssumed = !hasSupportedFit(view, plan, zoneOk, archOk, memOk, home, fitLimitMs);
+  const allowAssumed = !hasSupportedFit(view, plan, zoneOk, archOk, memOk, home, fitLimitMs, params);
   if (!allowAssumed) {
     const skipped = ARCH_ORDER.filter((_, a) => archOk[a] && plan.assumedArch[a] && (!home || home.arch === a));
     if (skipped.length > 0) {
@@ -214,19 +214,71 @@ export function resolveScope(
   };
 }
 
+/** What the fit of a candidate is judged by: the budget per CPU, the evidence rule and the attempts a call has. */
+export interface FitRule {
+  readonly fitLimitMs: number;
+  readonly allowAssumed: boolean;
+  readonly params: Pick<EvaluationParams, 'maxAttempts' | 'rejectedStayWarm' | 'returnShare' | 'retryRepeat'>;
+}
+
 /**
- * Whether a candidate fits the call budget and the evidence rule: its slowest runtime, with headroom,
- * within the budget (unless the workload never ran, so its runtime is only a guess: no ground to
- * refuse it), and `assumed` only when nothing allowed has better evidence (a guess never beats data).
+ * How many of a candidate's CPUs (fastest first) a call may accept: those before the first whose runtime, with
+ * headroom, passes the budget. Every CPU for a workload that never ran (its runtime is only a guess: no ground to
+ * refuse one).
  */
-export function fitsScope(
-  plan: WorkloadPlan,
-  index: number,
-  scope: Pick<Scope, 'fitLimitMs' | 'allowAssumed'>,
-): boolean {
-  const evidence = plan.evidence[index];
-  if (!(plan.slowestMs[index] <= scope.fitLimitMs) && evidence.runtime !== 'prior') return false;
-  return scope.allowAssumed || evidence.level !== 'assumed';
+export function fitAcceptCount(plan: WorkloadPlan, index: number, fitLimitMs: number): number {
+  const n = plan.candidates[index].cpus.length;
+  if (plan.evidence[index].runtime === 'prior') return n;
+  const fit = plan.fitMs[index];
+  let k = 0;
+  while (k < n && fit[k] <= fitLimitMs) k++;
+  return k;
+}
+
+/** The candidate's CPUs on which a call is not expected to finish within the budget (rejected at every attempt). */
+export function unfitCpusOf(plan: WorkloadPlan, index: number, fitLimitMs: number): CpuKey[] {
+  const c = plan.candidates[index];
+  if (plan.evidence[index].runtime === 'prior') return [];
+  const fit = plan.fitMs[index];
+  return c.cpus.filter((_, j) => !(fit[j] <= fitLimitMs));
+}
+
+/** A candidate's unfit CPUs as a mask over its CPUs (bit j for `cpus[j]`), as reject masks are. */
+export function unfitMaskOf(plan: WorkloadPlan, index: number, fitLimitMs: number): number {
+  if (plan.evidence[index].runtime === 'prior') return 0;
+  const fit = plan.fitMs[index];
+  let mask = 0;
+  for (let j = 0; j < fit.length; j++) if (!(fit[j] <= fitLimitMs)) mask |= 1 << j;
+  return mask;
+}
+
+/**
+ * Whether a candidate fits the call budget and the evidence rule: some CPU of its zone runs the call within the
+ * budget, with headroom, and a call is unlikely to meet only the others in all its attempts (`MAX_UNFIT_EXHAUSTION`;
+ * see `call-fit.ts`), unless the workload never ran, so its runtime is only a guess: no ground to refuse it. An
+ * `assumed` candidate fits only when nothing allowed has better evidence (a guess never beats data).
+ */
+export function fitsScope(plan: WorkloadPlan, index: number, rule: FitRule): boolean {
+  if (!fitsBudget(plan, index, rule.fitLimitMs, rule.params)) return false;
+  return rule.allowAssumed || plan.evidence[index].level !== 'assumed';
+}
+
+/** Whether a candidate's fit CPUs hold enough of its mix for a call's attempts (see `fitsScope`). */
+function fitsBudget(plan: WorkloadPlan, index: number, fitLimitMs: number, params: FitRule['params']): boolean {
+  const c = plan.candidates[index];
+  const k = fitAcceptCount(plan, index, fitLimitMs);
+  if (k === c.cpus.length) return true;
+  if (k === 0) return false;
+  let total = 0;
+  let unfit = 0;
+  const fit = plan.fitMs[index];
+  for (let j = 0; j < c.cpus.length; j++) {
+    total += c.shares[j];
+    if (!(fit[j] <= fitLimitMs)) unfit += c.shares[j];
+  }
+  if (!(total > 0)) return false;
+  const returnShare = params.rejectedStayWarm ? params.returnShare : 0;
+  return unfitExhaustion(unfit / total, params.maxAttempts, returnShare, params.retryRepeat) <= MAX_UNFIT_EXHAUSTION;
 }
 
 /** Whether some allowed candidate fits the budget with evidence better than `assumed` (stops at the first). */
@@ -238,6 +290,7 @@ function hasSupportedFit(
   memOk: Uint8Array,
   home: { readonly arch: number; readonly mem: number } | undefined,
   fitLimitMs: number,
+  params: FitRule['params'],
 ): boolean {
   if (!ARCH_ORDER.some((_, a) => archOk[a] && plan.assumedArch[a])) return true;
   const memCount = view.memorySizes.length;
@@ -248,7 +301,8 @@ function hasSupportedFit(
       for (let m = 0; m < memCount; m++) {
         if (memOk[m] !== 1 || (home && m !== home.mem)) continue;
         const index = plan.candidateAt[(z * ARCH_ORDER.length + a) * memCount + m];
-        if (index >= 0 && plan.evidence[index].level !== 'assumed' && plan.slowestMs[index] <= fitLimitMs) return true;
+        if (index >= 0 && plan.evidence[index].level !== 'assumed' && fitsBudget(plan, index, fitLimitMs, params))
+          return true;
       }
     }
   }
@@ -269,7 +323,7 @@ export function fitSummary(view: CompiledView, plan: WorkloadPlan, scope: Scope)
     inLimits++;
     const slowestMs = plan.slowestMs[c.index];
     if (!quickest || slowestMs < quickest.slowestMs) quickest = { target: c.target, slowestMs };
-    if (fitsScope(plan, c.index, { fitLimitMs: scope.fitLimitMs, allowAssumed: true })) fitting++;
+    if (fitsScope(plan, c.index, { ...scope, allowAssumed: true })) fitting++;
   }
   return { inLimits, fitting, ...(quickest ? { quickest } : {}) };
 }

@@ -1,7 +1,7 @@
 import { type Candidate, evaluatePrefix, newMetrics } from './candidate';
 import type { Choice } from './candidate-scan';
 import type { CompiledView } from './compiled-view';
-import { fitsScope, type Scope } from './placement-scope';
+import { fitAcceptCount, fitsScope, type Scope } from './placement-scope';
 import { CROSS_CPU_SPREAD, type ProfileBook } from './profiles';
 import type { Arch, CpuKey, Placement, PlacementLimits } from './types';
 import { ARCH_ORDER, type WorkloadPlan } from './workload-plan';
@@ -102,7 +102,11 @@ export function planProfiling(
     const m = view.memorySizes.indexOf(c.memoryMb);
     if (scope.zoneOk[c.zone] !== 1 || !scope.archOk[a] || scope.memOk[m] !== 1) return false;
     // Any evidence will do (profiling is how an assumed target stops being one); the call budget still holds.
-    return fitsScope(plan, c.index, { fitLimitMs: scope.fitLimitMs, allowAssumed: true });
+    return fitsScope(plan, c.index, {
+      fitLimitMs: scope.fitLimitMs,
+      allowAssumed: true,
+      params: { ...scope.params, maxAttempts: attemptCap },
+    });
   });
   const hopeless = request.worthOnly ? hopelessCells(scope, book, request.workload, allowed) : new Set();
   /** Per arch × memory × CPU: every allowed candidate whose mix holds it. */
@@ -112,6 +116,8 @@ export function planProfiling(
     const m = view.memorySizes.indexOf(c.memoryMb);
     c.cpus.forEach((cpu, j) => {
       if (!(c.shares[j] > 0) || hopeless.has(`${c.arch}#${c.memoryMb}#${cpu}`)) return;
+      // A CPU the call is not expected to finish on within the budget is not profiled: it would time out.
+      if (j >= fitAcceptCount(plan, c.index, scope.fitLimitMs)) return;
       const key = `${a}#${m}#${cpu}`;
       const all = (1 << c.cpus.length) - 1;
       const list = cells.get(key) ?? [];

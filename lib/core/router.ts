@@ -1,3 +1,4 @@
+import { MAX_UNFIT_EXHAUSTION } from './call-fit';
 import {
   type Candidate,
   type EvaluationParams,
@@ -6,7 +7,7 @@ import {
   type Metrics,
   newMetrics,
 } from './candidate';
-import { type Choice, fromRanking, isAllowed, scanCandidates } from './candidate-scan';
+import { type Choice, fromRanking, isAllowed, scanCandidates, unfitParams } from './candidate-scan';
 import { type CompiledView, compileView } from './compiled-view';
 import { type InitBilling, initBilledMs } from './cost-model';
 import { mergeCounts } from './distribution';
@@ -21,7 +22,7 @@ import {
   runtimeLogSd,
 } from './exploration';
 import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, LAMBDA_MAX_TIMEOUT_MS } from './lambda-limits';
-import { fitSummary, resolveScope, type Scope } from './placement-scope';
+import { fitSummary, resolveScope, type Scope, unfitMaskOf } from './placement-scope';
 import { hasDraws, withDrawnShares } from './pool-draws';
 import { ProfileBook, UNMEASURED_CV } from './profiles';
 import { type ProfilingRequest, type ProfilingStep, planProfiling } from './profiling-plan';
@@ -92,8 +93,9 @@ export interface RouterOptions {
   readonly returnShare?: number;
   /**
    * Longest one call may run, ms, unless a request's limits set a shorter `timeoutMs`: the dynamic
-   * functions' timeout. No target is placed on whose expected runtime on the slowest CPU of its zone
-   * (with headroom for the workload's spread, see `call-fit.ts`) passes it.
+   * functions' timeout. A CPU on which the expected runtime (with headroom for the workload's spread) passes it is
+   * rejected at every attempt, and a target is placed on only where the others make a call's failure rare
+   * (see `call-fit.ts`).
    * @default 900000 (Lambda's maximum timeout)
    */
   readonly timeoutMs?: number;
@@ -364,6 +366,22 @@ export class Router {
   }
 
   /**
+   * An exploring placement that will not be followed (another router instance holds its unit's lease): it is no
+   * longer counted as a call in flight exploring its CPU, so that once the other instance lets go, this router may
+   * explore the unit again.
+   */
+  withdrawExploration(workload: string, placement: Placement): void {
+    const cpu = placement.explores;
+    if (cpu === undefined || !this.explorations.has(placement)) return;
+    this.explorations.delete(placement);
+    const pending = this.exploring.get(`${workload}\u0000${placement.target.functionName}`);
+    const left = (pending?.get(cpu) ?? 0) - 1;
+    if (!pending) return;
+    if (left > 0) pending.set(cpu, left);
+    else pending.delete(cpu);
+  }
+
+  /**
    * A call of `workload` answered on `functionName`: one exploring call there is no longer in flight (the one that
    * ran on `cpu` if any explored it, else the one with the most in flight; which call answered is not known), so
    * the CPU it explored may be explored again if it taught nothing.
@@ -512,9 +530,14 @@ export class Router {
       scope.params.usesPerInstance === 1 &&
       scope.params.retryRepeat === 0 &&
       plan === base;
-    if (fast && scope.pure) {
-      chosen = fromRanking(this.compiled, plan, scope, scope.pure, this.fallbackCount, this.scratch, fallbacks);
+    const ranked =
+      fast && scope.pure
+        ? fromRanking(this.compiled, plan, scope, scope.pure, this.fallbackCount, this.scratch, fallbacks)
+        : 'rescan';
+    if (ranked !== 'rescan') {
+      chosen = ranked;
     } else {
+      fallbacks.length = 0;
       const bestPerZone = new Map<number, Choice>();
       scanCandidates(this.compiled, plan, scope, this.scratch, (choice) => {
         const known = bestPerZone.get(choice.candidate.zone);
@@ -541,8 +564,12 @@ export class Router {
       }
     }
     if (!chosen) throw this.noPlacement(plan, request, scope);
-    const exploration =
+    const proposed =
       scope.rule.reject === 'optimal' && this.options.explore !== false ? this.explore(plan, scope, chosen) : undefined;
+    // Never explore by accepting a CPU the call cannot finish on within its budget.
+    const unfitThere = proposed && unfitMaskOf(plan, (proposed.candidate ?? chosen.candidate).index, scope.fitLimitMs);
+    const exploration =
+      proposed && unfitThere !== undefined && (proposed.mask & unfitThere) === unfitThere ? proposed : undefined;
     if (exploration?.cpu === undefined) return this.build(plan, scope, chosen, fallbacks);
     const explored = { ...chosen, candidate: exploration.candidate ?? chosen.candidate, mask: exploration.mask };
     const placement = this.build(plan, scope, explored, fallbacks, exploration);
@@ -635,11 +662,13 @@ export class Router {
     // An explored CPU is accepted at every attempt: exploring follows the single reject set it was chosen against.
     const schedule =
       choice.scheduled === true && exploration?.cpu === undefined ? scheduleOf(c, rtt, scope) : undefined;
-    const mask = schedule ? schedule.mask : choice.mask;
+    const unfitMask = unfitMaskOf(plan, c.index, scope.fitLimitMs);
+    const mask = (schedule ? schedule.mask : choice.mask) | unfitMask;
     const retrying = mask !== 0;
-    const params = retrying ? scope.params : scope.noRetryParams;
-    const m = schedule ? schedule.metrics : evaluateMask(c, mask, rtt, params, newMetrics());
+    const params = unfitMask !== 0 ? unfitParams(scope.params) : retrying ? scope.params : scope.noRetryParams;
+    const m = schedule && unfitMask === 0 ? schedule.metrics : evaluateMask(c, mask, rtt, params, newMetrics());
     const rejectCpus = rejectedOf(c, mask);
+    const unfitCpus = rejectedOf(c, unfitMask);
     const notes = [
       ...scope.notes,
       ...this.compiled.zones[c.zone].notes[c.arch],
@@ -673,6 +702,12 @@ export class Router {
             : '(at no expected cost)'),
       );
     }
+    if (unfitCpus.length > 0) {
+      notes.push(
+        `${unfitCpus.join(', ')} rejected at every attempt, the last included: ${plan.workload} is not expected to ` +
+          `finish there within timeoutMs ${scope.timeoutMs} (× ${scope.headroom.toFixed(2)} headroom for its spread)`,
+      );
+    }
     if (plan.observations > 0 && c.confidence < 0.5) {
       notes.push(`runtimes on ${c.target.functionName} are partly estimated (confidence ${c.confidence.toFixed(2)})`);
     }
@@ -685,7 +720,8 @@ export class Router {
       // A schedule never keeps a rejected instance for the last attempt: accepting it one attempt earlier costs less.
       keepBeforeLastAttempt: !schedule && retrying && params.keepBeforeLastAttempt && keepsLastOf(c, mask, params),
       maxAttempts: retrying ? scope.params.maxAttempts : 1,
-      ...(schedule ? { relaxations: Object.freeze(schedule.relaxations) } : {}),
+      ...(schedule && unfitMask === 0 ? { relaxations: Object.freeze(schedule.relaxations) } : {}),
+      ...(unfitCpus.length > 0 ? { unfitCpus: Object.freeze(unfitCpus) } : {}),
       expected: Object.freeze({
         costUsd: m.costUsd,
         runtimeMs: m.runtimeMs,
@@ -719,8 +755,10 @@ export class Router {
         ? `; the quickest, ${quickest.target.functionName}, expects ${Math.round(quickest.slowestMs)} ms on its slowest CPU (${Math.round(quickest.slowestMs * headroom)} ms with headroom)`
         : '';
       reason =
-        `no allowed target runs it within timeoutMs ${timeoutMs}: every one's expected runtime on the slowest CPU of its zone, ` +
-        `× ${headroom.toFixed(2)} headroom for its spread, passes it${needs}; allow more memory or a longer timeout`;
+        `no allowed target runs it within timeoutMs ${timeoutMs}: on every one, its expected runtime × ${headroom.toFixed(2)} ` +
+        `headroom for its spread passes it on every CPU of the zone, or on CPUs so common that a call would meet only ` +
+        `those in all its ${scope.params.maxAttempts} attempts more often than 1 in ${Math.round(1 / MAX_UNFIT_EXHAUSTION)}` +
+        `${needs}; allow more memory, a longer timeout or more attempts`;
     } else {
       reason = `every allowed target's expected added latency exceeds maxAddedLatencyMs ${limits.maxAddedLatencyMs}`;
     }

@@ -167,9 +167,9 @@ export interface PlacementLimits {
   readonly clientLocation?: GeoPoint;
   /**
    * Longest one call may run, ms: the dynamic function's timeout, or the request's own budget if
-   * shorter. No target is placed on whose expected runtime on the slowest CPU of its zone (the last
-   * attempt accepts any CPU), with headroom for the workload's spread, passes it (a workload that never
-   * ran is placed, its answer marked `assumed`).
+   * shorter. A CPU on which the expected runtime, with headroom for the workload's spread, passes it is rejected at
+   * every attempt, the last included (`Placement.unfitCpus`), and a target is placed on only where the others make a
+   * call's failure rare (see `call-fit.ts`; a workload that never ran is placed, its answer marked `assumed`).
    * @default - the router's `timeoutMs` (Lambda's 15-minute maximum)
    */
   readonly timeoutMs?: number;
@@ -201,8 +201,9 @@ export interface PoolContext {
    */
   readonly usesPerInstance?: number;
   /**
-   * CPUs of the new instances the calls met most recently, per CPU: the shares new instances are drawn from now,
-   * blended into the zone's mix (see `pool-draws.ts`). Placements with draws are not cached. @default - none
+   * Hosts the calls met new instances on most recently, per CPU (each host once, however many instances it started;
+   * an instance whose host is unknown as a host of its own): the shares new instances are drawn from now, blended
+   * into the zone's mix (see `pool-draws.ts`). Placements with draws are not cached. @default - none
    */
   readonly draws?: Readonly<Record<CpuKey, number>>;
   /**
@@ -267,6 +268,11 @@ export interface Placement {
    * Absent when `rejectCpus` serves every attempt but the last, which never rejects.
    */
   readonly relaxations?: readonly RejectRelaxation[];
+  /**
+   * CPUs on which the call is not expected to finish within its time budget (`call-fit.ts`): rejected at every
+   * attempt, the last included, so a call that meets only these fails rather than time out. Absent when none.
+   */
+  readonly unfitCpus?: readonly CpuKey[];
   readonly expected: {
     readonly costUsd: number;
     /** Mean billed runtime of the accepted attempt in ms. */

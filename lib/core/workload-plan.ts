@@ -44,6 +44,11 @@ export interface WorkloadPlan {
    * taking a workload of unknown threads as using every vCPU it had where it was observed.
    */
   readonly slowestMs: Float64Array;
+  /**
+   * Per candidate: the runtime a call's budget is held against on each of its CPUs, aligned with its `cpus`
+   * (fastest first), ms: as `slowestMs`, per CPU (see `fitAcceptCount`).
+   */
+  readonly fitMs: readonly Float64Array[];
   /** Per candidate: what its expectation rests on. */
   readonly evidence: readonly PlacementEvidence[];
   /** Per architecture (`ARCH_ORDER`): whether its targets' runtimes are only assumed (no observation there). */
@@ -144,6 +149,7 @@ export function compileWorkload(
   const candidateAt = new Int32Array(view.zones.length * ARCH_ORDER.length * memCount).fill(-1);
   const candidates: Candidate[] = [];
   const slowestMs: number[] = [];
+  const fitMs: Float64Array[] = [];
   const evidence: PlacementEvidence[] = [];
   const slowestSets = new Map<string, Set<CpuKey>>();
   for (const arch of view.architectures) {
@@ -160,6 +166,7 @@ export function compileWorkload(
       const a = ARCH_ORDER.indexOf(arch);
       const means: number[] = [];
       const confidences: number[] = [];
+      const fitByCpu = new Map<CpuKey, number>();
       view.memorySizes.forEach((mb, m) => {
         if (view.targetDeployed[(z * ARCH_ORDER.length + a) * memCount + m] !== 1) return;
         const target = view.targets[(z * ARCH_ORDER.length + a) * memCount + m];
@@ -167,13 +174,16 @@ export function compileWorkload(
         const mix = zone.functionMixes?.[target.functionName] ?? zoneMix;
         means.length = 0;
         confidences.length = 0;
+        fitByCpu.clear();
         let slowest = 0;
         let weakest = 0;
         for (const cpu of mix.cpus) {
           const runtime = runtimeOf(cpu, arch, mb);
           means.push(runtime.meanMs);
           confidences.push(runtime.confidence);
-          slowest = Math.max(slowest, fitRuntimeOf(runtime, mb));
+          const fit = fitRuntimeOf(runtime, mb);
+          fitByCpu.set(cpu, fit);
+          slowest = Math.max(slowest, fit);
           weakest = Math.max(weakest, SOURCE_ORDER.indexOf(runtime.source));
         }
         slowestMs.push(slowest);
@@ -204,6 +214,7 @@ export function compileWorkload(
         );
         candidateAt[(z * ARCH_ORDER.length + a) * memCount + m] = candidate.index;
         candidates.push(candidate);
+        fitMs.push(Float64Array.from(candidate.cpus, (cpu) => fitByCpu.get(cpu) ?? Number.POSITIVE_INFINITY));
       });
     }
   });
@@ -291,6 +302,7 @@ export function compileWorkload(
     usualMemoryMb,
     observations,
     slowestMs: Float64Array.from(slowestMs),
+    fitMs,
     evidence,
     assumedArch: ARCH_ORDER.map((arch) =>
       candidates.some((c) => c.arch === arch && evidence[c.index].level === 'assumed'),

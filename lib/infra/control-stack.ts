@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
   DEFAULT_HOLD_MS,
+  DYNAMIC_FUNCTION_TIMEOUT_SECONDS,
   FUNCTION_ENV,
   METRIC_SERVICES,
   METRICS_NAMESPACE,
@@ -19,6 +20,7 @@ import { endpointSecretsStatement } from './endpoint-secrets';
 import { MeshPropsError } from './errors';
 import { ExecutionRole } from './execution-role';
 import { invokeMeshStatements } from './invoke-scope';
+import { validateFunctionTimeout } from './lambda-limits';
 import { acknowledgeWildcardGrants } from './nag';
 import { ALL_ARCHITECTURES, SKY_RUNTIME } from './region-mesh-stack';
 import { SkyDashboard } from './sky-dashboard';
@@ -65,6 +67,13 @@ export interface ControlStackProps extends StackProps {
    */
   readonly holdMs?: number;
   /**
+   * Timeout of the dynamic functions, passed to the router: it holds each placement to it, and waits this long
+   * (and a little more) before it runs the work elsewhere. Whole seconds from 1 to 900.
+   * @default Duration.seconds(300)
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
+   */
+  readonly functionTimeout?: Duration;
+  /**
    * Retention of the router's log group.
    * @default logs.RetentionDays.TWO_WEEKS
    */
@@ -110,6 +119,8 @@ export class ControlStack extends Stack {
     }
     const architectures = props.architectures ?? ALL_ARCHITECTURES;
     const memorySizes = props.memorySizes ?? PAPER_MEMORY_SIZES;
+    const functionTimeout = props.functionTimeout ?? Duration.seconds(DYNAMIC_FUNCTION_TIMEOUT_SECONDS);
+    validateFunctionTimeout('functionTimeout', functionTimeout);
 
     this.table = new dynamodb.Table(this, 'Table', {
       tableName: props.tableName ?? TABLE_SCHEMA.defaultTableName,
@@ -166,6 +177,7 @@ export class ControlStack extends Stack {
         [FUNCTION_ENV.memorySizes]: memorySizes.join(','),
         [FUNCTION_ENV.architectures]: architectures.join(','),
         [FUNCTION_ENV.holdMs]: String(props.holdMs ?? DEFAULT_HOLD_MS),
+        [FUNCTION_ENV.functionTimeoutMs]: String(functionTimeout.toMilliseconds()),
         [FUNCTION_ENV.metricsNamespace]: METRICS_NAMESPACE,
         [FUNCTION_ENV.serviceName]: METRIC_SERVICES.router,
         // The router is outside any VPC: it alone reaches other providers over the internet.

@@ -1,4 +1,5 @@
-import { LAMBDA_MEMORY_MB, SAMPLING_SETTING_RULES, topSamplerMemoryMb } from '../contracts';
+import type { Duration } from 'aws-cdk-lib';
+import { LAMBDA_MAX_TIMEOUT_MS, LAMBDA_MEMORY_MB, SAMPLING_SETTING_RULES, topSamplerMemoryMb } from '../contracts';
 import { MeshPropsError } from './errors';
 
 /** Throws unless every size is a whole number of MB within Lambda's range, each given once. */
@@ -34,5 +35,18 @@ export function validateArchitectures(architectures: readonly string[]): void {
   }
   if (new Set(architectures).size !== architectures.length) {
     throw new MeshPropsError('architectures', architectures, 'each architecture once');
+  }
+}
+
+/**
+ * Throws unless a function timeout is a whole number of seconds from 1 to Lambda's 900 (an unresolved token is left
+ * to CloudFormation).
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
+ */
+export function validateFunctionTimeout(prop: string, timeout: Duration): void {
+  if (timeout.isUnresolved()) return;
+  const ms = timeout.toMilliseconds();
+  if (!(ms >= 1000 && ms <= LAMBDA_MAX_TIMEOUT_MS && ms % 1000 === 0)) {
+    throw new MeshPropsError(prop, `${ms / 1000} s`, `whole seconds from 1 to ${LAMBDA_MAX_TIMEOUT_MS / 1000}`);
   }
 }

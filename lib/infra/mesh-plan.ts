@@ -22,6 +22,8 @@ export interface SkyMeshPlan {
   readonly samplerSleepMs: number;
   readonly tableName: string;
   readonly holdMs: number;
+  /** Timeout of every dynamic function, seconds (1..900). */
+  readonly functionTimeoutSeconds: number;
   /** One of CloudWatch Logs' retention periods in days (1, 3, 5, 7, 14, 30, …). */
   readonly logRetentionDays: number;
   /** Sampling state machine settings for every zone (each zone's stagger index is its position in its region). */
@@ -59,6 +61,7 @@ export function meshPlanFromConfig(config: SkyConfig, account?: string): SkyMesh
     samplerSleepMs: config.samplerSleepMs,
     tableName: config.tableName,
     holdMs: config.holdMs,
+    functionTimeoutSeconds: config.functionTimeoutSeconds,
     logRetentionDays: config.logRetentionDays,
     sampling: {
       pollConcurrency: config.pollConcurrency,

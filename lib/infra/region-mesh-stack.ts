@@ -7,7 +7,7 @@ import { dynamicFunctionName } from '../core/naming';
 import type { Arch } from '../core/types';
 import { bundledCode, bundledHandler, DYNAMIC_HANDLERS, NO_CREDENTIALS_WRAPPER } from './bundling';
 import { ExecutionRole } from './execution-role';
-import { validateArchitectures, validateMemorySizes } from './lambda-limits';
+import { validateArchitectures, validateFunctionTimeout, validateMemorySizes } from './lambda-limits';
 import { assertRegionMeshWithinLimits } from './limits';
 import { acknowledgeWildcardGrants } from './nag';
 import { ZonalNetwork, type ZoneAttachment } from './zonal-network';
@@ -38,8 +38,9 @@ export interface RegionMeshStackProps extends StackProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Timeout of a dynamic function (it runs the code it is sent).
+   * Timeout of a dynamic function (it runs the code it is sent): whole seconds from 1 to 900.
    * @default Duration.minutes(5)
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
    */
   readonly timeout?: Duration;
   /**
@@ -93,6 +94,7 @@ export class RegionMeshStack extends Stack {
     const code = props.code ?? bundledCode(this, DYNAMIC_HANDLERS);
     const handler = bundledHandler(DYNAMIC_HANDLERS, 'dynamic');
     const timeout = props.timeout ?? Duration.seconds(DYNAMIC_FUNCTION_TIMEOUT_SECONDS);
+    validateFunctionTimeout('timeout', timeout);
 
     for (const attachment of attachments) {
       for (const arch of architectures) {

@@ -1,4 +1,4 @@
-import type { Environment } from 'aws-cdk-lib';
+import { Duration, type Environment } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { loadSkyConfig, type SkyConfig } from '../config';
@@ -120,6 +120,14 @@ export interface SkyMeshProps {
    */
   readonly holdMs?: number;
   /**
+   * Timeout of every dynamic function, seconds: the longest one call may run. The router holds each placement to
+   * it: a CPU on which the work is not expected to finish within it is rejected at every attempt, and a target
+   * where too few CPUs fit is not placed on. Lambda allows 1 to 900 (15 minutes).
+   * @default 300
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
+   */
+  readonly functionTimeoutSeconds?: number;
+  /**
    * DynamoDB table name.
    * @default 'skymesh'
    */
@@ -200,6 +208,7 @@ export class SkyMesh extends Construct {
         memorySizes: plan.memorySizes,
         architectures: plan.architectures,
         logRetention,
+        timeout: Duration.seconds(plan.functionTimeoutSeconds),
       });
       regions.set(region, regionStack);
       for (const [zoneIndex, azId] of azIds.entries()) {
@@ -229,6 +238,7 @@ export class SkyMesh extends Construct {
       architectures: plan.architectures,
       tableName: plan.tableName,
       holdMs: plan.holdMs,
+      functionTimeout: Duration.seconds(plan.functionTimeoutSeconds),
       logRetention,
       endpoints: this.config.endpoints,
     });

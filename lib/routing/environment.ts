@@ -78,7 +78,10 @@ export function routerEnvironment(
       maxAttempts: numberOf(env.SKY_MAX_ATTEMPTS, 'SKY_MAX_ATTEMPTS', 1, 50) ?? DEFAULT_MAX_ATTEMPTS,
       rejectMode: rejectModeOf(env.SKY_REJECT_MODE),
       ...optional('returnShare', numberOf(env.SKY_RETURN_SHARE, 'SKY_RETURN_SHARE', 0, 1)),
-      ...optional('functionTimeoutMs', numberOf(env.SKY_FUNCTION_TIMEOUT_MS, 'SKY_FUNCTION_TIMEOUT_MS', 1000, 900_000)),
+      ...optional(
+        'functionTimeoutMs',
+        numberOf(env[FUNCTION_ENV.functionTimeoutMs], FUNCTION_ENV.functionTimeoutMs, 1000, 900_000),
+      ),
       ...optional('invokeTimeoutMs', numberOf(env.SKY_INVOKE_TIMEOUT_MS, 'SKY_INVOKE_TIMEOUT_MS', 1, 902_000)),
     },
     tableName: env[FUNCTION_ENV.tableName] ?? 'skymesh',

@@ -148,6 +148,8 @@ export interface BurstRecord {
   /** Virtual time from the burst's first call to its last answer, ms (undefined for the oracle). */
   readonly durationMs?: number;
   readonly outcome: BurstOutcome;
+  /** Why the router placed the burst nowhere (its `NoTarget` message): every request failed. Absent when placed. */
+  readonly refused?: string;
 }
 
 /** A zone's drift on a day. */
@@ -438,7 +440,7 @@ export class DayRunner {
         twin.setDay(day);
         state.next = 0;
         const startedAt = clock.now();
-        const { answer, outcome } = await clock.run(() =>
+        const sent = await clock.run(() =>
           routing.burst(
             routerRequest(scenario, name, strategy, arch, this.arches, this.workloadMemory.get(name) ?? []),
             scenario.burst,
@@ -447,6 +449,24 @@ export class DayRunner {
           ),
         );
         const durationMs = clock.now() - startedAt;
+        const { outcome } = sent;
+        if ('refused' in sent) {
+          bursts.push({
+            workload: name,
+            strategy,
+            azId: '',
+            rejectCpus: [],
+            maxAttempts: 0,
+            arch,
+            memoryMb: workload.memoryMb,
+            durationMs,
+            outcome,
+            refused: sent.refused,
+          });
+          step(`day ${day + 1}: ${name} × ${strategy}`);
+          continue;
+        }
+        const { answer } = sent;
         const target = answer.placement.target;
         bursts.push({
           workload: name,

@@ -126,15 +126,17 @@ export class TwinRouting {
 
   /**
    * Sends one burst as one router batch (in `waves` waves; paced by the router within `maxSlowdown` when given) and
-   * returns what the platform billed for it. Must run inside the twin's `clock.run()`.
-   * @throws TwinError when the router refuses the request (a twin bug, not an outcome).
+   * returns what the platform billed for it. Must run inside the twin's `clock.run()`. When the router finds no
+   * target that runs the work within its budget (`NoTarget`), as it answers a user, every request of the burst failed:
+   * the outcome says so and `refused` carries the router's message, so the run goes on with the other bursts.
+   * @throws TwinError when the router refuses the request for any other reason (a twin bug, not an outcome).
    */
   async burst(
     request: RouterRequestBody,
     count: number,
     waves = 1,
     maxSlowdown?: number,
-  ): Promise<{ answer: BatchAnswer; outcome: BurstOutcome }> {
+  ): Promise<{ answer: BatchAnswer; outcome: BurstOutcome } | { refused: string; outcome: BurstOutcome }> {
     const { twin, prices } = this.options;
     this.meter.costUsd = 0;
     this.meter.billedMs = 0;
@@ -154,6 +156,9 @@ export class TwinRouting {
       await this.service.flush();
     } finally {
       twin.onInvoke = undefined;
+    }
+    if (answer.status === 'error' && answer.error.type === 'NoTarget') {
+      return { refused: answer.error.message, outcome: refusedOutcome(count, this.meter.throttled) };
     }
     if (answer.status !== 'batch') {
       const detail = answer.status === 'error' ? `${answer.error.type}: ${answer.error.message}` : answer.status;
@@ -235,4 +240,26 @@ export class TwinRouting {
       acceptedByArch,
     };
   }
+}
+
+/** The outcome of a burst the router placed nowhere: every request failed, nothing ran or was billed. */
+function refusedOutcome(requests: number, throttled: number): BurstOutcome {
+  return {
+    requests,
+    completed: 0,
+    failed: requests,
+    attempts: 0,
+    rejected: 0,
+    exhausted: 0,
+    throttled,
+    costUsd: 0,
+    billedMs: 0,
+    runtimeMs: 0,
+    addedLatencyMs: 0,
+    addedLatencyCounts: {},
+    acceptedByCpu: {},
+    acceptedByZone: {},
+    acceptedByMemory: {},
+    acceptedByArch: {},
+  };
 }

@@ -1,4 +1,4 @@
-import { fitsCallBudget, runtimeHeadroom } from '../../lib/core/call-fit';
+import { fitsCallBudget, runtimeHeadroom, unfitExhaustion } from '../../lib/core/call-fit';
 import { NoPlacementError } from '../../lib/core/errors';
 import { Router } from '../../lib/core/router';
 import type { PlacementRequest, RoutingView } from '../../lib/core/types';
@@ -43,12 +43,37 @@ describe('the call budget (timeoutMs)', () => {
     expect(router.place(request).target.memoryMb).toBe(128);
   });
 
-  it('counts the slowest CPU even when the placement rejects it (the last attempt accepts any CPU)', () => {
-    // 38.7 s at 512 MB on the EPYC, 28.7 s on the 2.5 GHz Xeon: a 40 s budget holds the Xeon, not the EPYC
+  it('places where only some CPUs fit, rejecting the others at every attempt, the last included', () => {
+    // At 512 MB, with 3σ headroom and the run taken as using every vCPU it had at 2048 MB (its threads are unknown):
+    // a 40 s budget holds the 2.5 and 3.0 GHz Xeons (65% of the zone), not the EPYC (10%) nor the 2.9 GHz Xeon (25%)
     const router = new Router(fewFastView(), { timeoutMs: 40_000 });
-    const ranked = router.rank({ ...request, limits: { ...request.limits, maxAttempts: 50 } }, 100);
-    expect(ranked.map((row) => row.target.memoryMb)).toContain(1024);
-    for (const row of ranked) expect(row.target.memoryMb).toBeGreaterThanOrEqual(1024);
+    const limits = { ...request.limits, maxAttempts: 10, memorySizes: [512] };
+    const placement = router.place({ ...request, limits });
+    expect(placement.target.memoryMb).toBe(512);
+    expect(placement.unfitCpus).toEqual([EPYC, X29]);
+    expect(placement.rejectCpus).toEqual(expect.arrayContaining([EPYC, X29]));
+    expect(placement.maxAttempts).toBe(10);
+    expect(placement.keepBeforeLastAttempt).toBe(false);
+    expect(placement.notes.join(' ')).toMatch(/amd-epyc, intel-xeon-2.90 rejected at every attempt, the last included/);
+    // The paper's strategies, which reject nothing of their own (baseline), reject it too.
+    const baseline = router.place({ ...request, strategy: 'baseline', limits });
+    expect(baseline.rejectCpus).toEqual([EPYC, X29]);
+    expect(baseline.unfitCpus).toEqual([EPYC, X29]);
+    expect(baseline.maxAttempts).toBe(10);
+    // Where every CPU fits, there is none.
+    expect(router.place({ ...request, limits: { ...limits, memorySizes: [2048] } }).unfitCpus).toBeUndefined();
+  });
+
+  it('keeps off a target where a call would too likely meet only unfit CPUs in all its attempts (1 in 10,000)', () => {
+    const router = new Router(fewFastView(), { timeoutMs: 40_000 });
+    const sizes = (maxAttempts: number): number[] =>
+      router.rank({ ...request, limits: { ...request.limits, maxAttempts } }, 100).map((row) => row.target.memoryMb);
+    // The unfit CPUs are 35% of the zone: 0.35^8 = 2.3e-4 of calls would meet only them in 8 attempts, 0.35^9 = 8e-5 in 9.
+    expect(sizes(8)).not.toContain(512);
+    expect(sizes(9)).toContain(512);
+    // 256 MB holds no CPU within 40 s (57 s on the 2.5 GHz Xeon), whatever the attempts.
+    expect(sizes(50)).not.toContain(256);
+    expect(Math.min(...sizes(8))).toBe(1024);
   });
 
   it("takes a request's own shorter timeoutMs over the router's", () => {
@@ -95,6 +120,22 @@ describe('the call budget (timeoutMs)', () => {
   it('refuses a timeoutMs option beyond what Lambda allows', () => {
     expect(() => new Router(fewFastView(), { timeoutMs: 901_000 })).toThrow(/options.timeoutMs/);
   });
+
+  it.each([
+    // unfit share, attempts, return share, retry repeat, chance a call meets only unfit CPUs
+    [0.15, 10, 0, 0, 0.15 ** 10],
+    [0.15, 1, 0, 0, 0.15],
+    [0, 10, 1, 1, 0],
+    // a held instance handed back always: every retry meets the same unfit CPU
+    [0.15, 10, 1, 0, 0.15],
+    // half the retries' new instances land on the rejected one's host
+    [0.2, 3, 0, 0.5, 0.2 * 0.6 ** 2],
+  ])(
+    'prices the chance of meeting only unfit CPUs (share %p, %p attempts, return %p, repeat %p)',
+    (u, m, e, rho, p) => {
+      expect(unfitExhaustion(u, m, e, rho)).toBeCloseTo(p, 12);
+    },
+  );
 
   it('holds the mean with 3 standard deviations of headroom', () => {
     expect(runtimeHeadroom(0.03)).toBeCloseTo(1.09);

@@ -7,6 +7,10 @@ import { type SkyFixture, startSky } from './sky-fixture';
  */
 describe('router under load', () => {
   let sky: SkyFixture;
+  // Should the test end early (a failed expectation, jest's timeout on a starved machine), its callers stop taking
+  // requests and the ones in flight finish before the servers close, so nothing of it runs on into later suites.
+  let stopped = false;
+  let callers: Promise<unknown> | undefined;
 
   beforeAll(async () => {
     // 1,000 calls in flight share 250 sockets, as a router process keeps a bounded pool: a thousand
@@ -18,6 +22,8 @@ describe('router under load', () => {
   });
 
   afterAll(async () => {
+    stopped = true;
+    await callers?.catch(() => undefined);
     await sky?.close();
   });
 
@@ -30,9 +36,9 @@ describe('router under load', () => {
     const answers: Array<RoutedCall | undefined> = new Array(total);
     const answeredTimes = new Array<number>(total).fill(0);
     let next = 0;
-    await Promise.all(
+    callers = Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < total) {
+        while (next < total && !stopped) {
           const index = next++;
           const answer = (await handler({ workload: 'zipper', objective: 'cost' })) as RoutedCall;
           answers[index] = answer;
@@ -40,6 +46,7 @@ describe('router under load', () => {
         }
       }),
     );
+    await callers;
     // Every request answered exactly once, successfully.
     expect(answeredTimes.every((n) => n === 1)).toBe(true);
     const calls = answers as RoutedCall[];

@@ -67,11 +67,31 @@ describe('rejected-CPU retries in the twin (real time)', () => {
       config: { ...sky.config, rejectMode: 'hold' },
       placerFactory: corePlacerFactory({ holdMs: 400 }),
     });
-    // WHEN call A is rejected (and held), and call B arrives 100 ms later, during the hold
+    // The hold waits on the twin's clock. The test holds it open until call B has run, so B arrives during the
+    // hold however slowly the machine runs both calls (a wall-clock gap between them raced the hold).
+    const clock = sky.api.twin.clock;
+    const sleep = clock.sleep.bind(clock);
+    let holding: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    clock.sleep = async (ms: number) => {
+      if (ms !== 400) return sleep(ms);
+      holding();
+      await released;
+      return sleep(ms);
+    };
+    // WHEN call A is rejected (and held), and call B arrives during the hold
+    let b: unknown;
     const a = handler({ ...REQUEST, limits: { ...REQUEST.limits, maxAttempts: 2 } });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const b = handler({ ...REQUEST, limits: { ...REQUEST.limits, maxAttempts: 1 } });
-    const [callA, callB] = [call(await a), call(await b)];
+    try {
+      await Promise.race([held, a]);
+      b = await handler({ ...REQUEST, limits: { ...REQUEST.limits, maxAttempts: 1 } });
+    } finally {
+      release();
+      clock.sleep = sleep;
+    }
+    const [callA, callB] = [call(await a), call(b)];
     // THEN B did not land on A's held instance
     const heldInstance = callA.attempts[0];
     expect(heldInstance.status).toBe('rejected');

@@ -1,0 +1,86 @@
+import type { RoutedCall } from '../../lib/routing/types';
+import { CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
+
+/**
+ * CPUs a call cannot finish on within its budget (`Placement.unfitCpus`): the router rejects them at every attempt,
+ * the last included, so a call never runs where it would time out; one that meets only them fails with an error
+ * that says so, instead of running there.
+ */
+
+/** One zone whose hosts are all AMD EPYC, characterized (wrongly, on purpose) as 99.5% 3.0 GHz Xeon. */
+const SCENARIO = {
+  name: 'router-unfit',
+  seed: 3,
+  days: 1,
+  baselineZone: 'usw2-az1',
+  cpus: { xeon30: { model: CPU_MODELS.xeon30 }, epyc: { model: CPU_MODELS.epyc } },
+  zones: [{ azId: 'usw2-az1', region: 'us-west-2', hosts: 4, slotsPerHost: 20, mix: [{ epyc: 1 }] }],
+  workloads: { zipper: { memoryMb: 2048, baseMs: 50, cv: 0, relative: { xeon30: 0.88, epyc: 1.35 } } },
+};
+
+// Observed at 2048 MB with a 5% spread (3σ headroom: × 1.15): 44 ms on the Xeon (50.6 ms with headroom), 67.5 ms on
+// the EPYC (77.6 ms). A 60 ms budget holds the Xeon, not the EPYC.
+const BUDGET_MS = 60;
+
+describe('router handler: CPUs a call cannot finish on', () => {
+  let sky: SkyFixture;
+
+  beforeAll(async () => {
+    sky = await startSky({ scenario: SCENARIO, timeScale: 1 });
+    await sky.store.putCharacterization({
+      azId: 'usw2-az1',
+      region: 'us-west-2',
+      counts: { [CPU.xeon30]: 995, [CPU.epyc]: 5 },
+      instancesSeen: 1000,
+      polls: 3,
+      failures: 0,
+      measuredAt: new Date().toISOString(),
+      driftClass: 'stable',
+      costUsd: 0.02,
+    });
+    const key = (cpu: string) => ({ cpu, arch: 'x86_64' as const, memoryMb: 2048 });
+    const sums = (ms: number) => ({ count: 50, sum: 50 * ms, sumSquares: 50 * ms * ms * 1.0025 });
+    await sky.store.addProfileSums('unfit', key(CPU.xeon30), sums(44));
+    await sky.store.addProfileSums('unfit', key(CPU.epyc), sums(67.5));
+  });
+
+  afterAll(async () => {
+    await sky?.close();
+  });
+
+  it('rejects the unfit CPU at every attempt, the last included, and fails naming it when it met nothing else', async () => {
+    // GIVEN the baseline strategy, which rejects nothing of its own, and three attempts
+    const handler = sky.router();
+    // WHEN every instance the call meets is an EPYC
+    const answer = (await handler({
+      workload: 'zipper',
+      profile: 'unfit',
+      strategy: 'baseline',
+      timeoutMs: BUDGET_MS,
+      limits: { zones: ['usw2-az1'], memoryMb: 2048, maxAttempts: 3 },
+    })) as RoutedCall;
+    // THEN the placement says the EPYC is unfit, the call never ran on it, and the error says why
+    expect(answer.placement?.unfitCpus).toEqual([CPU.epyc]);
+    expect(answer.placement?.rejectCpus).toEqual([CPU.epyc]);
+    expect(answer.placement?.keepBeforeLastAttempt).toBe(false);
+    expect(answer.attempts.map((a) => a.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(answer.status).toBe('error');
+    if (answer.status !== 'error') return;
+    expect(answer.error.type).toBe('NoCapacity');
+    expect(answer.error.message).toMatch(/every one of 3 attempts met a CPU on which unfit is not expected to finish/);
+    expect(answer.error.message).toContain(CPU.epyc);
+  });
+
+  it('runs where the budget holds every CPU: no unfit CPU, and the last attempt takes what it meets', async () => {
+    const answer = (await sky.router()({
+      workload: 'zipper',
+      profile: 'unfit',
+      strategy: 'baseline',
+      timeoutMs: 1000,
+      limits: { zones: ['usw2-az1'], memoryMb: 2048, maxAttempts: 3 },
+    })) as RoutedCall;
+    expect(answer.status === 'error' ? answer.error : 'ok').toBe('ok');
+    expect(answer.placement?.unfitCpus).toBeUndefined();
+    expect(answer.attempts.map((a) => [a.status, a.cpu])).toEqual([['ok', CPU.epyc]]);
+  });
+});
