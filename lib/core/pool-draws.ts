@@ -4,16 +4,19 @@ import type { CpuKey } from './types';
 /**
  * What the pool says about the next new instance. A zone's mix is the share of its hosts on each CPU, but a burst
  * that keeps the instances it accepts takes slots as it goes: new instances come from the slots still free, which
- * hold fewer and fewer of the accepted CPUs when those are scarce. The CPUs of the new instances a batch met most
- * recently (`PoolContext.draws`, what a deployment sees in its answers) tell where that stands, so a placement blends
- * them into the zone's mix, weighing them as many hosts as they count against `DRAW_PRIOR_WEIGHT` for the mix.
+ * hold fewer and fewer of the accepted CPUs when those are scarce. The CPUs of the hosts a batch met new instances on
+ * most recently (`PoolContext.draws`, what a deployment sees in its answers: each instance reports its host's boot
+ * time) tell where that stands, so a placement blends them into the zone's mix, weighing them as many hosts as they
+ * count against `DRAW_PRIOR_WEIGHT` for the mix. They count hosts, not instances: the platform packs a function's cold
+ * starts onto a few hosts at a time, so the 27 new instances a burst met on 3 hosts are 3 draws of the mix, and
+ * counting them as 27 would let a few hosts outweigh the measured mix.
  */
 
-/** Pseudo-count of the zone's mix against the draws a batch observed. */
+/** Pseudo-count (in hosts) of the zone's mix against the draws a batch observed. */
 export const DRAW_PRIOR_WEIGHT = 50;
 
 /**
- * A candidate whose shares are its zone's mix blended with observed draws (n draws: weight n / (n + 50)). CPUs drawn
+ * A candidate whose shares are its zone's mix blended with observed draws (n hosts: weight n / (n + 50)). CPUs drawn
  * that the candidate has no runtime for are left out (the mix is renormalized over the CPUs it knows).
  * @example withDrawnShares(candidate, { 'intel-xeon-2.50': 40, 'intel-xeon-3.00': 2 });
  */

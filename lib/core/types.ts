@@ -201,8 +201,9 @@ export interface PoolContext {
    */
   readonly usesPerInstance?: number;
   /**
-   * CPUs of the new instances the calls met most recently, per CPU: the shares new instances are drawn from now,
-   * blended into the zone's mix (see `pool-draws.ts`). Placements with draws are not cached. @default - none
+   * Hosts the calls met new instances on most recently, per CPU (each host once, however many instances it started;
+   * an instance whose host is unknown as a host of its own): the shares new instances are drawn from now, blended
+   * into the zone's mix (see `pool-draws.ts`). Placements with draws are not cached. @default - none
    */
   readonly draws?: Readonly<Record<CpuKey, number>>;
   /**

@@ -1,7 +1,7 @@
 import { type FollowContext, followRoute, type Route, summarize } from './follow';
-import { DrawWindow, usesPerInstance } from './pool';
+import { DrawWindow, RetryRepeats, usesPerInstance } from './pool';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
-import type { BatchAnswer, BatchCallOutcome, BatchPacing, BatchSummary, RoutedCall } from './types';
+import type { AttemptRecord, BatchAnswer, BatchCallOutcome, BatchPacing, BatchSummary, RoutedCall } from './types';
 
 export interface BatchOptions {
   readonly count: number;
@@ -22,7 +22,8 @@ export interface BatchOptions {
  * call's reject set is the one the pool model gives for the calls its worker still has to send
  * (`Route.placementFor`), strict while an accepted instance will serve many calls, the memoryless one
  * for the last, and for the CPUs of the new instances the batch met last on that function
- * (`DrawWindow`), which run short of accepted CPUs as the batch keeps them. Every call is answered
+ * (`DrawWindow`, counted by host), which run short of accepted CPUs as the batch keeps them, and for how often a
+ * rejected instance's replacement met the same host on that function so far (`RetryRepeats`). Every call is answered
  * exactly once in `calls`, in index order.
  */
 export async function runBatch(
@@ -46,15 +47,28 @@ export async function runBatch(
     draws.set(functionName, window);
     return window;
   };
+  const repeats = new RetryRepeats();
+  const chanceOf = (functionName: string, cpu: string): number | undefined => {
+    const counts = draws.get(functionName)?.counts(functionName);
+    if (!counts) return undefined;
+    const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    return total > 0 ? (counts[cpu] ?? 0) / total : undefined;
+  };
   const worker = async (): Promise<void> => {
     /** The expectation of the call that found the instance this worker's calls run on, and its function. */
     let found: { functionName: string; costUsd: number } | undefined;
     while (next < options.count && !overBudget) {
       const index = next++;
+      let previous: AttemptRecord | undefined;
       const call = await followRoute(context, work, profile, route, {
         uses: usesPerInstance(options.count - index, options.concurrency),
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
-        onAttempt: (attempt) => windowOf(attempt.functionName).observe(attempt),
+        retryRepeat: (functionName) => repeats.estimate(functionName),
+        onAttempt: (attempt) => {
+          repeats.observe(previous, attempt, chanceOf);
+          windowOf(attempt.functionName).observe(attempt);
+          previous = attempt;
+        },
       });
       // The expectation of the placement the call ran under, on the zone it ended in: the pool model's, which spreads
       // the cost of finding an instance (rejects, INIT) over the calls it is expected to serve. A call that ran at
@@ -117,11 +131,16 @@ export async function runBatch(
     status: 'batch',
     profile,
     placement: summarize(first),
-    summary: { ...summarizeCalls(calls, options.concurrency), expectedCostUsd },
+    summary: { ...summarizeCalls(calls, options.concurrency), expectedCostUsd, ...retryRepeatsOf(repeats) },
     calls,
     ...(options.pacing ? { pacing: options.pacing } : {}),
     ...(notes.length > 0 ? { notes } : {}),
   };
+}
+
+function retryRepeatsOf(repeats: RetryRepeats): Pick<BatchSummary, 'retryRepeats'> {
+  const measured = repeats.summary();
+  return Object.keys(measured).length > 0 ? { retryRepeats: measured } : {};
 }
 
 /** Room kept in a batch answer for its placement and summary, bytes. */
@@ -155,7 +174,7 @@ function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): Ba
 function summarizeCalls(
   calls: readonly BatchCallOutcome[],
   concurrency: number,
-): Omit<BatchSummary, 'expectedCostUsd'> {
+): Omit<BatchSummary, 'expectedCostUsd' | 'retryRepeats'> {
   let succeeded = 0;
   let costUsd = 0;
   let carbonG = 0;

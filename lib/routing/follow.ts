@@ -2,7 +2,7 @@ import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker
 import { endsRejectedInstance } from '../core/reject-mode';
 import { rejectCpusAt } from '../core/reject-schedule';
 import type { RankedTarget } from '../core/router';
-import type { Arch, DeployedZone, Placement, PlacementRequest, RegionFacts, Target } from '../core/types';
+import type { Arch, DeployedZone, Placement, PlacementRequest, PoolContext, RegionFacts, Target } from '../core/types';
 import { billedCostUsd, carbonGrams } from './estimate';
 import type { ExplorationLeases, ExplorationUnit } from './exploration-lease';
 import type { LearningBuffer } from './learning';
@@ -110,24 +110,30 @@ export class Route {
 
   /**
    * The placement of a call on `base`'s target when each instance it settles on is expected to serve `uses` calls
-   * (the batch's work still to come per worker), with `draws` the CPUs of the new instances the batch met last on
-   * that target: the same target, with the reject set and expectation the pool model gives for it, so the reject
-   * set follows the pool as the batch runs down. `attemptsLeft` is what a call part-way through its attempts has left
-   * on the target: it is placed as a request with that budget (its schedule starts afresh). `base` when that cannot
-   * be computed.
+   * (the batch's work still to come per worker), with `draws` the CPUs of the hosts the batch met new instances on
+   * last on that target, and `retryRepeat` how often a rejected instance's replacement met the same host there: the
+   * same target, with the reject set and expectation the pool model gives for it, so the reject set follows the pool
+   * as the batch runs down. `attemptsLeft` is what a call part-way through its attempts has left on the target: it is
+   * placed as a request with that budget (its schedule starts afresh). `base` when that cannot be computed.
    */
   placementFor(
     base: Placement,
     uses: number,
     draws?: Readonly<Record<string, number>>,
     attemptsLeft?: number,
+    retryRepeat?: number,
   ): Placement {
     const { azId, arch, memoryMb, functionName } = base.target;
+    // A repeat rate of 0 is the model's own default: leaving it out keeps such placements cacheable.
+    const pool = {
+      ...(draws ? { draws } : {}),
+      ...(retryRepeat !== undefined && retryRepeat > 0 ? { retryRepeat } : {}),
+    };
     // Only `optimal` chooses its reject set by cost. The paper's strategies reject by a fixed rule: for them only the
-    // expectation follows the pool (the draws), with the batch's own sharing of an instance. One that rejects nothing
-    // runs its later calls on the instances its first calls met, whatever new instances are drawn now.
+    // expectation follows the pool (the draws, the repeats), with the batch's own sharing of an instance. One that
+    // rejects nothing runs its later calls on the instances its first calls met, whatever new instances are drawn now.
     if (base.strategy !== 'optimal') {
-      return draws && base.rejectCpus.length > 0 ? this.pricedByDraws(base, draws) : base;
+      return Object.keys(pool).length > 0 && base.rejectCpus.length > 0 ? this.pricedByPool(base, pool) : base;
     }
     // In a fleet the route fills, the only free slot is the one a rejected instance leaves, so its replacement would
     // meet the same host: rejecting buys an INIT and no other CPU. There the call takes what it meets (one attempt).
@@ -135,7 +141,7 @@ export class Route {
     try {
       const next = this.placer.place({
         ...this.request,
-        pool: { ...this.request.pool, usesPerInstance: uses, ...(draws ? { draws } : {}) },
+        pool: { ...this.request.pool, usesPerInstance: uses, ...pool },
         limits: {
           ...this.request.limits,
           zones: [azId],
@@ -150,13 +156,16 @@ export class Route {
     }
   }
 
-  /** `base` with its expectation from the zone's mix blended with the batch's draws; its rule and target unchanged. */
-  private pricedByDraws(base: Placement, draws: Readonly<Record<string, number>>): Placement {
+  /**
+   * `base` with its expectation from the zone's mix blended with the batch's draws, and with the repeat rate the
+   * batch met; its rule and target unchanged.
+   */
+  private pricedByPool(base: Placement, pool: Pick<PoolContext, 'draws' | 'retryRepeat'>): Placement {
     const { azId, arch, memoryMb, functionName } = base.target;
     try {
       const next = this.placer.place({
         ...this.request,
-        pool: { ...this.request.pool, draws },
+        pool: { ...this.request.pool, ...pool },
         limits: { ...this.request.limits, zones: [azId], architectures: [arch], memorySizes: [memoryMb] },
       });
       return next.target.functionName === functionName ? { ...base, expected: next.expected } : base;
@@ -281,8 +290,10 @@ export interface PoolHooks {
    * placement of the call, on whichever fleet, is refined for it (`Route.placementFor`). @default - not refined
    */
   readonly uses?: number;
-  /** CPUs of the new instances the batch met last on a function: what its next new instance is likely to be. */
+  /** CPUs of the hosts the batch met new instances on last, on a function: what its next new instance is likely to be. */
   readonly draws?: (functionName: string) => Readonly<Record<string, number>> | undefined;
+  /** How often a rejected instance's replacement meets the same host on a function (`PoolContext.retryRepeat`). */
+  readonly retryRepeat?: (functionName: string) => number | undefined;
   /** Told of every attempt that reached a dynamic function (its CPU, instance, whether new). */
   readonly onAttempt?: (attempt: AttemptRecord) => void;
 }
@@ -313,7 +324,13 @@ export async function followRoute(
   const refined = (base: Placement, attemptsLeft?: number): Placement =>
     pool.uses === undefined
       ? base
-      : route.placementFor(base, pool.uses, pool.draws?.(base.target.functionName), attemptsLeft);
+      : route.placementFor(
+          base,
+          pool.uses,
+          pool.draws?.(base.target.functionName),
+          attemptsLeft,
+          pool.retryRepeat?.(base.target.functionName),
+        );
   /** Units this call holds the exploration lease of. */
   const leased: ExplorationUnit[] = [];
   /**
@@ -332,6 +349,7 @@ export async function followRoute(
       const outcome = await leases.claim(unit, callMs);
       if (outcome === 'leased') leased.push(unit);
       if (outcome !== 'held-elsewhere') break;
+      context.placer.withdrawExploration?.(profile, p);
       if (pool.uses === undefined) {
         const again = route.reconsider(avoid);
         if (!again) break;
@@ -340,6 +358,8 @@ export async function followRoute(
       } else {
         p = refined(b, attemptsLeft);
       }
+      const note = `exploring ${unit.cpu} on ${unit.functionName} is left to another router instance, which holds its lease`;
+      p = { ...p, notes: [...p.notes, note] };
     }
     return { base: b, placement: p };
   };
@@ -599,6 +619,7 @@ function attemptOf(
     cpu: inspection.cpuKey,
     instanceId: inspection.instanceId,
     newInstance: inspection.newInstance,
+    ...(Number.isFinite(inspection.bootTime) ? { bootTime: inspection.bootTime } : {}),
     billedMs,
     roundTripMs,
     costUsd: costOf(context, target, billedMs),

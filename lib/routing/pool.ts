@@ -1,3 +1,5 @@
+import { hostKeyOf } from '../core/host-census';
+import type { CpuKey } from '../core/types';
 import type { AttemptRecord } from './types';
 
 /**
@@ -13,35 +15,142 @@ export function usesPerInstance(remaining: number, concurrency: number): number 
 }
 
 /**
- * The CPUs of the last `size` new instances a batch met on one function: what its next new instance is likely to be
- * drawn from (see `pool-draws.ts` in the core). Only instances a call reported as new count; a warm instance met
- * again says nothing about the free slots.
+ * The host an attempt's instance runs on, as far as the answer tells: its host key (`hostKeyOf`: boot time and CPU)
+ * when the instance reported its host's boot time, else undefined (an older handler, another provider).
+ */
+export function hostOfAttempt(attempt: Pick<AttemptRecord, 'bootTime' | 'cpu'>): string | undefined {
+  return attempt.bootTime !== undefined && attempt.cpu !== undefined
+    ? hostKeyOf(attempt.bootTime, attempt.cpu)
+    : undefined;
+}
+
+/**
+ * The CPUs of the last `size` distinct hosts a batch met new instances on, on one function: what its next new
+ * instance is likely to be drawn from (see `pool-draws.ts` in the core). A zone's mix is a share of hosts, and the
+ * platform packs a function's cold starts onto a few hosts at a time, so 27 new instances from 3 hosts are 3 draws of
+ * the mix, not 27: each host counts once, however many new instances it started (a host met again counts as the
+ * latest). An instance that reports no boot time counts as a host of its own (the instance count, as before hosts
+ * were known). Only instances a call reported as new count; a warm instance met again says nothing about the free
+ * slots.
  */
 export class DrawWindow {
-  private readonly recent: string[] = [];
+  /** Host key (or an instance's own key when its host is unknown) → CPU, least recently met first. */
+  private readonly hosts = new Map<string, CpuKey>();
   private functionName: string | undefined;
-  private next = 0;
+  private unknownHosts = 0;
 
   constructor(private readonly size = 100) {}
 
-  /** Counts an attempt's instance if it was new (a new function name starts the window afresh). */
+  /** Counts an attempt's host if its instance was new (a new function name starts the window afresh). */
   observe(attempt: AttemptRecord): void {
     if (attempt.newInstance !== true || attempt.cpu === undefined) return;
     if (attempt.functionName !== this.functionName) {
       this.functionName = attempt.functionName;
-      this.recent.length = 0;
-      this.next = 0;
+      this.hosts.clear();
     }
-    if (this.recent.length < this.size) this.recent.push(attempt.cpu);
-    else this.recent[this.next] = attempt.cpu;
-    this.next = (this.next + 1) % this.size;
+    const key = hostOfAttempt(attempt) ?? `instance#${this.unknownHosts++}`;
+    this.hosts.delete(key);
+    this.hosts.set(key, attempt.cpu);
+    if (this.hosts.size > this.size) {
+      const oldest = this.hosts.keys().next().value;
+      if (oldest !== undefined) this.hosts.delete(oldest);
+    }
   }
 
-  /** CPU counts of the window, for the function `functionName`; undefined when it holds none of it. */
-  counts(functionName: string): Record<string, number> | undefined {
-    if (functionName !== this.functionName || this.recent.length === 0) return undefined;
-    const counts: Record<string, number> = {};
-    for (const cpu of this.recent) counts[cpu] = (counts[cpu] ?? 0) + 1;
+  /** Hosts per CPU in the window, for the function `functionName`; undefined when it holds none of it. */
+  counts(functionName: string): Record<CpuKey, number> | undefined {
+    if (functionName !== this.functionName || this.hosts.size === 0) return undefined;
+    const counts: Record<CpuKey, number> = {};
+    for (const cpu of this.hosts.values()) counts[cpu] = (counts[cpu] ?? 0) + 1;
     return counts;
+  }
+}
+
+/**
+ * The prior of a function's retry-repeat estimate (`PoolContext.retryRepeat`): independent draws (0), the model the
+ * router priced with before it measured packing, weighed as `trials` observed retries. It keeps the first few
+ * retries of a batch from swinging the reject set: one retry that met its host again gives 0.2, not 1; by 20 such
+ * retries the estimate is 0.83 and the prior hardly counts.
+ */
+export const RETRY_REPEAT_PRIOR = { rho: 0, trials: 4 } as const;
+
+/** What a batch measured of one function's retries (for the answer). */
+export interface RetryRepeatTally {
+  /** Retries (attempts after a rejected one, on another instance of the same function) that reported their CPU. */
+  readonly retries: number;
+  /** Of them, retries whose instance and the rejected one both reported their host (compared host to host). */
+  readonly hostRetries: number;
+  /** Retries that met the rejected instance's host again (or, host unknown, its CPU beyond chance: see `RetryRepeats`). */
+  readonly repeats: number;
+  /** The estimate placements were given (`PoolContext.retryRepeat`), prior included. */
+  readonly estimate: number;
+}
+
+/**
+ * How often a rejected instance's replacement lands on the same host, per function within a batch: the estimate of
+ * `PoolContext.retryRepeat` the batch's placements are priced with. A retry is the attempt right after a rejected
+ * one in the same call, on the same function, on another instance (the rejected instance itself, kept for a last
+ * attempt, is no replacement).
+ *
+ * Where both instances reported their host's boot time, a retry is a repeat when it met the same host. Where either
+ * did not, only CPUs compare, and a fresh draw meets the rejected CPU c by chance with probability q = its share of
+ * the draws: P(same CPU) = ρ + (1 − ρ)·q, so such a retry adds (same CPU − q) repeats out of (1 − q) retries (the
+ * method of moments). q comes from the batch's own draws of the function, which without hosts count instances, and
+ * packing makes those overstate the CPU a function keeps meeting; so the estimate without hosts leans toward 0, the
+ * independent draws the router assumed before. With the prior: ρ̂ = (repeats + ρ₀·m) / (retries + m), within [0, 1].
+ */
+export class RetryRepeats {
+  private readonly tallies = new Map<
+    string,
+    { retries: number; hostRetries: number; repeats: number; weight: number }
+  >();
+
+  /**
+   * Tells the attempt `next` that followed `previous` in one call. `chance(cpu)` is the share of `cpu` among the
+   * function's fresh draws (undefined when unknown: such a retry without hosts is not counted).
+   */
+  observe(
+    previous: AttemptRecord | undefined,
+    next: AttemptRecord,
+    chance: (functionName: string, cpu: CpuKey) => number | undefined,
+  ): void {
+    if (previous?.status !== 'rejected' || previous.cpu === undefined || next.cpu === undefined) return;
+    if (next.functionName !== previous.functionName) return;
+    if (previous.instanceId !== undefined && next.instanceId === previous.instanceId) return;
+    const before = hostOfAttempt(previous);
+    const after = hostOfAttempt(next);
+    if (before !== undefined && after !== undefined) {
+      this.add(next.functionName, { host: true, repeats: before === after ? 1 : 0, weight: 1 });
+      return;
+    }
+    const q = chance(next.functionName, previous.cpu);
+    if (q === undefined || !(q >= 0 && q < 1)) return;
+    this.add(next.functionName, { host: false, repeats: (next.cpu === previous.cpu ? 1 : 0) - q, weight: 1 - q });
+  }
+
+  /** The estimate for a function: the prior alone before any of its retries was seen. */
+  estimate(functionName: string): number {
+    const t = this.tallies.get(functionName);
+    const { rho, trials } = RETRY_REPEAT_PRIOR;
+    if (!t) return rho;
+    return Math.min(1, Math.max(0, (t.repeats + rho * trials) / (t.weight + trials)));
+  }
+
+  /** What was measured, per function that had a retry. */
+  summary(): Record<string, RetryRepeatTally> {
+    const out: Record<string, RetryRepeatTally> = {};
+    for (const [fn, t] of this.tallies) {
+      out[fn] = { retries: t.retries, hostRetries: t.hostRetries, repeats: t.repeats, estimate: this.estimate(fn) };
+    }
+    return out;
+  }
+
+  private add(functionName: string, retry: { host: boolean; repeats: number; weight: number }): void {
+    const t = this.tallies.get(functionName) ?? { retries: 0, hostRetries: 0, repeats: 0, weight: 0 };
+    t.retries++;
+    if (retry.host) t.hostRetries++;
+    t.repeats += retry.repeats;
+    t.weight += retry.weight;
+    this.tallies.set(functionName, t);
   }
 }

@@ -16,6 +16,7 @@ import type {
   WorkloadProfile,
 } from '../core/types';
 import type { ExplorationLeaseStore } from './exploration-lease';
+import type { RetryRepeatTally } from './pool';
 import type { ProfilingAnswer } from './profiling';
 
 /** Summed runtime observations of one profile entry (what one atomic ADD writes). */
@@ -72,6 +73,8 @@ export interface Placer {
   profilingSteps?(request: ProfilingRequest): ProfilingStep[];
   /** Places a unit `gate` says another router instance explores as if this one explored it already. */
   shareExploration?(gate: ExplorationGate | undefined): void;
+  /** An exploring placement of `workload` that will not be followed (its unit's lease is another's). */
+  withdrawExploration?(workload: string, placement: Placement): void;
 }
 
 /** Builds a placer over a view; default: the core `Router`. */
@@ -89,6 +92,12 @@ export interface AttemptRecord {
   readonly cpu?: CpuKey;
   readonly instanceId?: string;
   readonly newInstance?: boolean;
+  /**
+   * Boot time of the instance's host as the instance reported it (`btime` of /proc/stat, seconds since the epoch):
+   * with `cpu`, the host the instance runs on (`hostKeyOf`). Absent when the handler does not report it (older
+   * handlers, other providers).
+   */
+  readonly bootTime?: number;
   /** Billed time of the attempt in ms (the handler's total, rounded up), when known. */
   readonly billedMs?: number;
   /** Round trip of the invoke as the router saw it, in ms. */
@@ -215,6 +224,11 @@ export interface BatchSummary {
    * the calls its worker still had to send.
    */
   readonly expectedCostUsd: number;
+  /**
+   * Per function that had a retry: how often a rejected instance's replacement met the same host, and the estimate
+   * the batch's placements were priced with (`RetryRepeats` in `pool.ts`). Absent when no call was retried.
+   */
+  readonly retryRepeats?: Readonly<Record<string, RetryRepeatTally>>;
   readonly carbonG: number;
   /** Calls per function name that answered. */
   readonly byFunction: Readonly<Record<string, number>>;

@@ -57,6 +57,10 @@ describe('request keys', () => {
       { workload: 'a', limits: { maxAttempts: 2 } },
       { workload: 'a', limits: { maxAttempts: 3 } },
     ],
+    [
+      { workload: 'a', pool: { usesPerInstance: 4 } },
+      { workload: 'a', pool: { usesPerInstance: 4, retryRepeat: 0.5 } },
+    ],
   ] as const)('distinguishes %j from %j', (a, b) => {
     expect(sameRequest(a as PlacementRequest, b as PlacementRequest)).toBe(false);
     expect(hashRequest(a as PlacementRequest)).not.toBe(hashRequest(b as PlacementRequest));

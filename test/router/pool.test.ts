@@ -1,7 +1,7 @@
 import { Router } from '../../lib/core/router';
 import type { PlacementRequest } from '../../lib/core/types';
 import { Route } from '../../lib/routing/follow';
-import { DrawWindow, usesPerInstance } from '../../lib/routing/pool';
+import { DrawWindow, RETRY_REPEAT_PRIOR, RetryRepeats, usesPerInstance } from '../../lib/routing/pool';
 import type { AttemptRecord } from '../../lib/routing/types';
 import { EPYC, paperView, X25, X29, X30 } from '../core/fixtures';
 
@@ -28,7 +28,7 @@ describe('usesPerInstance', () => {
 });
 
 describe('DrawWindow', () => {
-  it('counts the CPUs of new instances only, the last `size` of them', () => {
+  it('counts the CPUs of new instances only, the last `size` of them, each its own host when no host is reported', () => {
     const w = new DrawWindow(3);
     w.observe(attempt('a', true));
     w.observe(attempt('b', false));
@@ -38,12 +38,100 @@ describe('DrawWindow', () => {
     expect(w.counts('sky-usw1-az3-x86_64-2048')).toEqual({ b: 1, c: 2 });
   });
 
+  it('counts hosts, not instances: 27 new instances from 3 hosts are 3 draws', () => {
+    // GIVEN a burst whose cold starts filled three hosts, nine instances each
+    const w = new DrawWindow();
+    const hosts = [
+      { bootTime: 1_700_000_000, cpu: 'a' },
+      { bootTime: 1_700_000_500, cpu: 'a' },
+      { bootTime: 1_700_000_000, cpu: 'b' },
+    ];
+    for (const host of hosts) for (let i = 0; i < 9; i++) w.observe({ ...attempt(host.cpu, true), ...host });
+    // THEN the window holds each host once (the same boot time on another CPU is another host)
+    expect(w.counts('sky-usw1-az3-x86_64-2048')).toEqual({ a: 2, b: 1 });
+  });
+
+  it('keeps the last `size` distinct hosts, a host met again counting as the latest', () => {
+    const w = new DrawWindow(2);
+    const on = (cpu: string, bootTime: number) => ({ ...attempt(cpu, true), bootTime });
+    w.observe(on('a', 1));
+    w.observe(on('b', 2));
+    w.observe(on('a', 1)); // host 1 met again: now the latest
+    w.observe(on('c', 3)); // pushes out host 2, the least recently met
+    expect(w.counts('sky-usw1-az3-x86_64-2048')).toEqual({ a: 1, c: 1 });
+  });
+
   it('starts afresh on another function and says nothing of a function it has not seen', () => {
     const w = new DrawWindow();
     w.observe(attempt('a', true));
     w.observe(attempt('b', true, 'sky-usw1-az1-x86_64-2048'));
     expect(w.counts('sky-usw1-az1-x86_64-2048')).toEqual({ b: 1 });
     expect(w.counts('sky-usw1-az3-x86_64-2048')).toBeUndefined();
+  });
+});
+
+describe('RetryRepeats', () => {
+  const FN = 'sky-usw1-az3-x86_64-2048';
+  const on = (status: AttemptRecord['status'], cpu: string, instanceId: string, bootTime?: number): AttemptRecord => ({
+    ...attempt(cpu, true),
+    status,
+    instanceId,
+    ...(bootTime !== undefined ? { bootTime } : {}),
+  });
+  const noChance = () => undefined;
+  const { trials } = RETRY_REPEAT_PRIOR;
+
+  it('is the prior (independent draws) before any retry', () => {
+    expect(new RetryRepeats().estimate(FN)).toBe(RETRY_REPEAT_PRIOR.rho);
+    expect(RETRY_REPEAT_PRIOR.rho).toBe(0);
+  });
+
+  it("counts a retry that met the rejected instance's host again, weighed against the prior", () => {
+    const r = new RetryRepeats();
+    // 6 retries: 4 on the rejected instance's host, 2 on another host of the same CPU
+    for (let i = 0; i < 6; i++) {
+      r.observe(on('rejected', 'a', `i${i}`, 100), on('ok', 'a', `j${i}`, i < 4 ? 100 : 200), noChance);
+    }
+    expect(r.estimate(FN)).toBeCloseTo(4 / (6 + trials), 12);
+    expect(r.summary()[FN]).toEqual({ retries: 6, hostRetries: 6, repeats: 4, estimate: 4 / (6 + trials) });
+  });
+
+  it('counts only retries: after a reject, on the same function, on another instance', () => {
+    const r = new RetryRepeats();
+    r.observe(undefined, on('ok', 'a', 'i0', 100), noChance); // a first attempt
+    r.observe(on('ok', 'a', 'i0', 100), on('ok', 'a', 'i1', 100), noChance); // not after a reject
+    r.observe(on('rejected', 'a', 'i0', 100), on('ok', 'a', 'i0', 100), noChance); // the kept instance itself
+    r.observe(on('rejected', 'a', 'i0', 100), { ...on('ok', 'a', 'i1', 100), functionName: 'other' }, noChance);
+    expect(r.summary()).toEqual({});
+    expect(r.estimate(FN)).toBe(0);
+  });
+
+  it('without hosts, counts CPU repeats beyond what a fresh draw gives by chance', () => {
+    // GIVEN retries whose instances report no host, on a function whose draws are 25% CPU a
+    const r = new RetryRepeats();
+    const chance = (_fn: string, cpu: string) => (cpu === 'a' ? 0.25 : undefined);
+    // WHEN 10 of 20 retries after a rejected `a` met `a` again
+    for (let i = 0; i < 20; i++) r.observe(on('rejected', 'a', `i${i}`), on('ok', i < 10 ? 'a' : 'b', `j${i}`), chance);
+    // THEN ρ̂ = (10 − 20·0.25) / (20·0.75 + prior): a rate of 0.5 is 1/3 beyond chance
+    expect(r.estimate(FN)).toBeCloseTo((10 - 5) / (15 + trials), 12);
+    expect(r.summary()[FN].hostRetries).toBe(0);
+    // and repeats at the chance rate alone say the draws are independent
+    const chanceOnly = new RetryRepeats();
+    for (let i = 0; i < 20; i++) {
+      chanceOnly.observe(on('rejected', 'a', `i${i}`), on('ok', i < 5 ? 'a' : 'b', `j${i}`), chance);
+    }
+    expect(chanceOnly.estimate(FN)).toBe(0);
+  });
+
+  it('stays within [0, 1]', () => {
+    const r = new RetryRepeats();
+    const chance = () => 0.5;
+    for (let i = 0; i < 10; i++) r.observe(on('rejected', 'a', `i${i}`), on('ok', 'b', `j${i}`), chance);
+    expect(r.estimate(FN)).toBe(0);
+    const all = new RetryRepeats();
+    for (let i = 0; i < 1000; i++) all.observe(on('rejected', 'a', `i${i}`, 1), on('ok', 'a', `j${i}`, 1), chance);
+    expect(all.estimate(FN)).toBeLessThanOrEqual(1);
+    expect(all.estimate(FN)).toBeGreaterThan(0.99);
   });
 });
 
@@ -82,5 +170,32 @@ describe('Route.placementFor a paper strategy', () => {
     expect(regional.rejectCpus).toEqual([]);
     const regionalRoute = new Route(router, regionalRequest, regional, view.deployed);
     expect(regionalRoute.placementFor(regional, 5, { [X25]: 60, [X29]: 30, [EPYC]: 10 })).toBe(regional);
+  });
+});
+
+describe('Route.placementFor passes the retry repeats it is given', () => {
+  const view = paperView();
+  const router = new Router(view, { baselineZone: 'usw1-az3', init: { billed: true, initMs: 150 } });
+  const request: PlacementRequest = {
+    workload: 'zipper',
+    strategy: 'optimal',
+    objective: 'cost',
+    limits: { architectures: ['x86_64'], memorySizes: [2048] },
+  };
+  const asked: PlacementRequest[] = [];
+  const recording = {
+    place: (r: PlacementRequest) => {
+      asked.push(r);
+      return router.place(r);
+    },
+  };
+  const base = router.place(request);
+  const route = new Route(recording, request, base, view.deployed);
+
+  it('as PoolContext.retryRepeat when above 0, and leaves out a repeat rate of 0 (the model default)', () => {
+    route.placementFor(base, 4, { [X25]: 3 }, undefined, 0.6);
+    route.placementFor(base, 4, { [X25]: 3 }, undefined, 0);
+    expect(asked.map((r) => r.pool?.retryRepeat)).toEqual([0.6, undefined]);
+    expect(asked.every((r) => r.pool?.usesPerInstance === 4)).toBe(true);
   });
 });
