@@ -639,7 +639,13 @@ function learn(
   inspection: Inspection,
 ): void {
   const newInstance = inspection.newInstance === true;
-  if (newInstance) context.learning.observeInstance(target.azId, inspection.cpuKey);
+  if (newInstance) {
+    context.learning.observeInstance(target.azId, inspection.cpuKey, {
+      functionName: target.functionName,
+      arch: target.arch,
+      bootTime: inspection.bootTime,
+    });
+  }
   if (response.status === 'ok') {
     const runtimeMs = inspection.timings.userMs;
     context.learning.observeRuntime(
