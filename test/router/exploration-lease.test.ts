@@ -162,6 +162,8 @@ describe('two routers racing to explore one unit', () => {
     addProfileSums: (...args) => store.addProfileSums(...args),
     addPassiveCpu: (...args) => store.addPassiveCpu(...args),
     allPassiveCounts: () => store.allPassiveCounts(),
+    addFunctionHosts: (...args) => store.addFunctionHosts(...args),
+    allFunctionHosts: () => store.allFunctionHosts(),
     takeExplorationLease: (...args) => store.takeExplorationLease(...args),
     endExplorationLease: (...args) => store.endExplorationLease(...args),
   });
