@@ -101,9 +101,10 @@ export interface RetryRepeatTally {
  * (`DrawWindow`: each host once, so packing does not inflate it; an instance without a boot time counts alone).
  * Meeting the same host is one way to repeat the CPU, not the only one: in the twin, once a burst has filled its
  * function's share of the fast hosts, its replacements land in the slots rejected instances freed, on other hosts of
- * the rejected CPUs, and a host-only count (`sameHost`, reported beside) would miss those. Where q says nothing (no
- * draws yet, or every host met runs c), a retry whose hosts are known counts as a repeat when it met the same host:
- * a lower bound of the CPU repeat.
+ * the rejected CPUs, and a host-only count (`sameHost`, reported beside) would miss those. Where every host met runs
+ * c (q = 1) a repeat is what any draw would give, so the retry weighs nothing. Before the batch has any draw of the
+ * function, a retry whose hosts are known counts as a repeat when it met the same host: a lower bound of the CPU
+ * repeat.
  */
 export class RetryRepeats {
   private readonly tallies = new Map<
@@ -131,7 +132,7 @@ export class RetryRepeats {
     const q = chance(next.functionName, previous.cpu);
     let evidence: { repeats: number; weight: number } | undefined;
     if (q !== undefined && q >= 0 && q < 1) evidence = { repeats: sameCpu - q, weight: 1 - q };
-    else if (hostKnown) evidence = { repeats: sameHost, weight: 1 };
+    else if (hostKnown && q === undefined) evidence = { repeats: sameHost, weight: 1 };
     const t = this.tallies.get(next.functionName) ?? {
       retries: 0,
       sameCpu: 0,

@@ -121,18 +121,17 @@ describe('hosts in the router (twin)', () => {
     expect(Math.max(...drawn)).toBe(1);
   });
 
-  it("measures that a rejected instance's replacement meets its host again, and prices the retries with it", async () => {
+  it("counts the retries that met the rejected instance's host again, and reads them as chance where every host runs that CPU", async () => {
     const { answer, pools } = await batch(PACKED, 12);
     const measured = answer.summary.retryRepeats?.[functionIn(PACKED)];
     expect(measured?.retries).toBeGreaterThan(5);
     expect(measured?.hostRetries).toBe(measured?.retries);
+    expect(measured?.sameCpu).toBe(measured?.retries);
     expect((measured?.sameHost ?? 0) / (measured?.retries ?? 1)).toBeGreaterThan(0.6);
-    // every host runs the one CPU, so CPUs cannot tell a repeat from chance: the estimate counts the same host
-    expect(measured?.estimate).toBeGreaterThan(0.6);
-    // the later placements of the batch carried the estimate
-    const given = pools.map((p) => p.retryRepeat ?? 0);
-    expect(Math.max(...given)).toBeGreaterThan(0.5);
-    expect(Math.max(...given)).toBeLessThanOrEqual(measured?.estimate ?? 0);
+    // every host the batch met runs the 2.5 GHz Xeon, so a fresh draw would have met it too: no repeat beyond
+    // chance, and the placements keep pricing independent draws
+    expect(measured?.estimate).toBe(0);
+    expect(pools.every((p) => p.retryRepeat === undefined)).toBe(true);
   });
 
   it("measures that a replacement placed on any of 20 hosts seldom meets the rejected instance's host", async () => {
@@ -140,6 +139,5 @@ describe('hosts in the router (twin)', () => {
     const measured = answer.summary.retryRepeats?.[functionIn(SPREAD)];
     expect(measured?.retries).toBeGreaterThan(5);
     expect((measured?.sameHost ?? 0) / (measured?.retries ?? 1)).toBeLessThan(0.3);
-    expect(measured?.estimate).toBeLessThan(0.3);
   });
 });

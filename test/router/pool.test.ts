@@ -119,16 +119,11 @@ describe('RetryRepeats', () => {
     expect(r.summary()[FN]).toMatchObject({ retries: 12, sameCpu: 12, hostRetries: 12, sameHost: 0 });
   });
 
-  it('falls back to the same host where chance says nothing (no draws, or every host met runs the CPU)', () => {
+  it('falls back to the same host where there are no draws yet, and counts nothing where every host met runs the CPU', () => {
     const r = new RetryRepeats();
-    // 6 retries: 4 on the rejected instance's host, 2 on another host of the same CPU
-    for (let i = 0; i < 6; i++) {
-      r.observe(
-        on('rejected', 'a', `i${i}`, 100),
-        on('ok', 'a', `j${i}`, i < 4 ? 100 : 200),
-        i < 3 ? noChance : () => 1,
-      );
-    }
+    // 6 retries with no draws to tell chance: 4 on the rejected instance's host, 2 on another host of the same CPU
+    for (let i = 0; i < 6; i++)
+      r.observe(on('rejected', 'a', `i${i}`, 100), on('ok', 'a', `j${i}`, i < 4 ? 100 : 200), noChance);
     expect(r.estimate(FN)).toBeCloseTo(4 / (6 + trials), 12);
     expect(r.summary()[FN]).toEqual({
       retries: 6,
@@ -137,6 +132,10 @@ describe('RetryRepeats', () => {
       sameHost: 4,
       estimate: 4 / (6 + trials),
     });
+    // every host met runs `a`: a fresh draw meets it too, so even the same host is no evidence beyond chance
+    const allA = new RetryRepeats();
+    for (let i = 0; i < 6; i++) allA.observe(on('rejected', 'a', `i${i}`, 100), on('ok', 'a', `j${i}`, 100), () => 1);
+    expect(allA.estimate(FN)).toBe(0);
     // without hosts either, such a retry is counted but weighs nothing
     const blind = new RetryRepeats();
     blind.observe(on('rejected', 'a', 'i'), on('ok', 'a', 'j'), noChance);
