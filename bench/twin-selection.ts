@@ -14,8 +14,8 @@ export interface BenchSelection {
   readonly extraSeeds: readonly number[];
   /** Only the scenarios of these names (all when absent); a name ending in `*` takes every name it begins. */
   readonly scenarios?: readonly string[];
-  /** Also run this many generated scenarios, from seeds 1..n (`generateScenario`; none when absent). */
-  readonly generated?: number;
+  /** Also run the generated scenarios of these seeds, from..to inclusive (`generateScenario`; none when absent). */
+  readonly generated?: { readonly from: number; readonly to: number };
 }
 
 /** The environment variables the bench reads, with what each takes. */
@@ -24,7 +24,8 @@ export const BENCH_SELECTION_VARIABLES = {
   SKY_BENCH_TWIN_SEEDS: 'comma-separated seeds (whole numbers 0..2^32-1): also run each scenario at each of them',
   SKY_BENCH_TWIN_SCENARIOS:
     'comma-separated scenario names (file names without .json, generated-<seed>; a trailing * takes every name it begins): run only those',
-  SKY_BENCH_TWIN_GENERATED: 'a whole number n of 1..1000: also run the scenarios the generator draws from seeds 1..n',
+  SKY_BENCH_TWIN_GENERATED:
+    'a whole number n of 1..1000, or a range a-b of seeds (1 ≤ a ≤ b, at most 1000 of them): also run the scenarios the generator draws from seeds 1..n, or a..b',
 } as const;
 
 /** Most generated scenarios one bench run takes (each runs for minutes). */
@@ -53,6 +54,18 @@ function list(variable: string, text: string): string[] {
   return items;
 }
 
+/** `n` (seeds 1..n) or `a-b` (seeds a..b) of SKY_BENCH_TWIN_GENERATED. */
+function generatedSeedsOf(text: string): { from: number; to: number } {
+  const variable = 'SKY_BENCH_TWIN_GENERATED';
+  const range = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(text);
+  if (!range) return { from: 1, to: wholeNumber(variable, text, 1, MAX_GENERATED) };
+  const [from, to] = [Number(range[1]), Number(range[2])];
+  if (from < 1 || to < from || to > MAX_SEED || to - from + 1 > MAX_GENERATED) {
+    throw new RangeError(`${variable}: "${text}" is not ${BENCH_SELECTION_VARIABLES[variable]}`);
+  }
+  return { from, to };
+}
+
 /**
  * Reads the bench's selection from environment variables.
  * @throws RangeError naming the variable and what it takes, when a value is malformed.
@@ -75,9 +88,7 @@ export function benchSelectionOf(env: Readonly<Record<string, string | undefined
           ]
         : [],
     ...(names !== undefined && names !== '' ? { scenarios: list('SKY_BENCH_TWIN_SCENARIOS', names) } : {}),
-    ...(generated !== undefined && generated !== ''
-      ? { generated: wholeNumber('SKY_BENCH_TWIN_GENERATED', generated, 1, MAX_GENERATED) }
-      : {}),
+    ...(generated !== undefined && generated !== '' ? { generated: generatedSeedsOf(generated) } : {}),
   };
 }
 

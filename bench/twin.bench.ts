@@ -146,7 +146,7 @@ async function timedRun(scenario: Scenario, days: number): Promise<{ run: TwinRu
  * Every shipped scenario, one after the other, with `optimal` against the issue's targets, then one table over
  * all of them. paper-ex5 also prints the paper's figures and sampling; lambda-2026 where each strategy ran,
  * under 2026 billing and (a second run) under 2024 billing. SKY_BENCH_TWIN_DAYS / _SEEDS / _SCENARIOS narrow
- * or widen the runs, and SKY_BENCH_TWIN_GENERATED=n adds the generated scenarios of seeds 1..n (see
+ * or widen the runs, and SKY_BENCH_TWIN_GENERATED=n (or a-b) adds the generated scenarios of seeds 1..n (or a..b; see
  * twin-selection.ts): the targets hold on scenarios the project has not seen, too.
  */
 export async function targetTables(): Promise<void> {
@@ -155,7 +155,10 @@ export async function targetTables(): Promise<void> {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => loadScenario(join(SCENARIOS, f)));
-  for (let seed = 1; seed <= (selection.generated ?? 0); seed++) scenarios.push(generateScenario(seed).scenario);
+  const generated = selection.generated;
+  if (generated) {
+    for (let seed = generated.from; seed <= generated.to; seed++) scenarios.push(generateScenario(seed).scenario);
+  }
   const runs = benchRunsOf(scenarios, selection);
   const summaries: ScenarioChecks[] = [];
   const started = performance.now();

@@ -11,6 +11,7 @@ import { ITEM_TYPES, keys, TABLE_SCHEMA } from '../contracts';
 import {
   type CharacterizationExtra,
   EMPTY_TOTALS,
+  type FunctionHostsRecord,
   groupProfiles,
   mergeTotals,
   type PassiveCounts,
@@ -53,6 +54,7 @@ export interface SkyStoreOptions {
 }
 
 const PASSIVE_PREFIX = 'cpu#';
+const HOSTS_PREFIX = 'hosts#';
 const PROFILE_KEY_PREFIX = keys.profile('');
 const RUN_KEY_ATTRIBUTES = ['pk', 'sk', 'type'] as const;
 
@@ -73,7 +75,8 @@ function isConditionFailure(error: unknown): boolean {
 
 /**
  * The one module that owns the skymesh table: sampling runs and their polls, zone
- * characterizations (history and `LATEST`), workload profiles and passive CPU counts.
+ * characterizations (history and `LATEST`), workload profiles, passive CPU counts and the hosts each
+ * dynamic function's instances met.
  *
  * Uses only single-item operations and queries (no transactions), so it runs unchanged against
  * a local DynamoDB-compatible server. Writes that a retry could duplicate are conditional.
@@ -582,6 +585,73 @@ export class SkyStore {
     return items.map((item) => toPassive(item));
   }
 
+  // ------------------------------------------------------ function hosts
+
+  /**
+   * Adds hosts a dynamic function's new instances met to its hosts of the current UTC day (`FNHOSTS#<name>#<day>`):
+   * one string-set ADD per CPU, so a host added twice is kept once and concurrent routers merge. The item records its
+   * first and last ADD and expires by TTL once the router no longer counts it (`PASSIVE_WINDOW_MS` after the day).
+   * @throws InvalidRecordError naming the field, before anything is written, on an empty name or zone, an unknown
+   *   architecture, or a boot time that is not a positive whole number of seconds.
+   */
+  async addFunctionHosts(addition: Omit<FunctionHostsRecord, 'firstAt' | 'updatedAt'>): Promise<void> {
+    requireText('functionName', addition.functionName);
+    requireText('azId', addition.azId);
+    if (addition.arch !== 'x86_64' && addition.arch !== 'arm64') {
+      throw new InvalidRecordError('arch', addition.arch, 'x86_64 or arm64');
+    }
+    const entries = Object.entries(addition.hosts).filter(([, boots]) => boots.length > 0);
+    for (const [cpu, boots] of entries) {
+      requireText('cpu', cpu);
+      for (const boot of boots) {
+        if (typeof boot !== 'string' || !/^[1-9][0-9]{0,15}$/.test(boot)) {
+          throw new InvalidRecordError(`boot time of a ${cpu} host`, boot, 'whole seconds since the epoch, as text');
+        }
+      }
+    }
+    if (entries.length === 0) return;
+    const now = this.now();
+    const dayEndMs = (Math.floor(now / 86_400_000) + 1) * 86_400_000;
+    const names: Record<string, string> = { '#type': 'type', '#ttl': TABLE_SCHEMA.ttlAttribute };
+    const values: Record<string, unknown> = {
+      ':type': ITEM_TYPES.functionHosts,
+      ':now': new Date(now).toISOString(),
+      ':name': addition.functionName,
+      ':azId': addition.azId,
+      ':arch': addition.arch,
+      ':ttl': Math.ceil((dayEndMs + PASSIVE_WINDOW_MS) / 1000),
+    };
+    const adds = entries.map(([cpu, boots], i) => {
+      names[`#h${i}`] = `${HOSTS_PREFIX}${cpu}`;
+      values[`:h${i}`] = new Set(boots);
+      return `#h${i} :h${i}`;
+    });
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.zone(addition.azId), sk: keys.functionHostsDay(addition.functionName, now) },
+        UpdateExpression:
+          `ADD ${adds.join(', ')} ` +
+          'SET #type = :type, functionName = :name, azId = :azId, arch = :arch, ' +
+          'firstAt = if_not_exists(firstAt, :now), updatedAt = :now, #ttl = :ttl',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /** Every function's hosts, one entry per stored day, in one query of the type index. */
+  async allFunctionHosts(): Promise<FunctionHostsRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: TABLE_SCHEMA.typeIndex.name,
+      KeyConditionExpression: '#type = :hosts',
+      ExpressionAttributeNames: { '#type': TABLE_SCHEMA.typeIndex.partitionKey },
+      ExpressionAttributeValues: { ':hosts': ITEM_TYPES.functionHosts },
+    });
+    return items.flatMap((item) => toFunctionHosts(item) ?? []);
+  }
+
   // -------------------------------------------------- exploration leases
 
   /**
@@ -751,6 +821,30 @@ function toProfileEntry(item: Item): ({ workload: string } & WorkloadProfile['en
     arch: item.arch,
     memoryMb,
     stats: runtimeStatsOf(sums),
+  };
+}
+
+/**
+ * A function's hosts of one day from its item, or undefined when the item is not one the store wrote (no name or
+ * zone, an unknown architecture): such an item is skipped. CPU keys come from attribute names, so the hosts are a
+ * null-prototype record.
+ */
+function toFunctionHosts(item: Item): FunctionHostsRecord | undefined {
+  if (typeof item.functionName !== 'string' || typeof item.azId !== 'string') return undefined;
+  if (item.arch !== 'x86_64' && item.arch !== 'arm64') return undefined;
+  const hosts = Object.create(null) as Record<string, string[]>;
+  for (const [name, value] of Object.entries(item)) {
+    if (!name.startsWith(HOSTS_PREFIX)) continue;
+    const boots = value instanceof Set ? [...value] : Array.isArray(value) ? value : [];
+    hosts[name.slice(HOSTS_PREFIX.length)] = boots.filter((b): b is string => typeof b === 'string');
+  }
+  return {
+    functionName: item.functionName,
+    azId: item.azId,
+    arch: item.arch,
+    hosts,
+    ...(typeof item.firstAt === 'string' ? { firstAt: item.firstAt } : {}),
+    ...(typeof item.updatedAt === 'string' ? { updatedAt: item.updatedAt } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type {
+  Arch,
   Characterization,
   CpuCounts,
   CpuKey,
@@ -127,6 +128,23 @@ export interface PassiveCounts {
   readonly counts: CpuCounts;
   readonly observations: number;
   /** ISO time of the first ADD (absent on undated items). */
+  readonly firstAt?: string;
+  /** ISO time of the last ADD. */
+  readonly updatedAt?: string;
+}
+
+/**
+ * The hosts one dynamic function's new instances met in one UTC day (`ZONE#<azId>` /
+ * `FNHOSTS#<functionName>#<yyyy-mm-dd>`): per CPU, a string set of the hosts' boot times (a host is its boot time
+ * and CPU). A set, so a host met twice is stored once; about 11 bytes a host, so even thousands of hosts a day
+ * stay far below DynamoDB's 400 KB item limit.
+ */
+export interface FunctionHostsRecord {
+  readonly functionName: string;
+  readonly azId: string;
+  readonly arch: Arch;
+  readonly hosts: Readonly<Record<CpuKey, readonly string[]>>;
+  /** ISO time of the first ADD. */
   readonly firstAt?: string;
   /** ISO time of the last ADD. */
   readonly updatedAt?: string;

@@ -23,6 +23,7 @@ export const ITEM_TYPES = {
   poll: 'POLL',
   profile: 'PROFILE',
   passive: 'PASSIVE',
+  functionHosts: 'FNHOSTS',
 } as const;
 
 /**
@@ -48,6 +49,9 @@ export const keys = {
   passive: 'PASSIVE',
   /** A zone's passive counts of one UTC day (`PASSIVE#2026-11-30`). */
   passiveDay: (ms: number) => `PASSIVE#${new Date(ms).toISOString().slice(0, 10)}`,
+  /** The hosts one dynamic function's new instances met in one UTC day (`FNHOSTS#sky-use1-az1-x86_64-128#2026-11-30`). */
+  functionHostsDay: (functionName: string, ms: number) =>
+    `FNHOSTS#${functionName}#${new Date(ms).toISOString().slice(0, 10)}`,
   run: (runId: string) => `RUN#${runId}`,
   runMeta: 'META',
   poll: (index: number) => `POLL#${String(index).padStart(4, '0')}`,

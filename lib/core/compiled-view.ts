@@ -73,6 +73,9 @@ export function compileView(view: RoutingView, staleAfterMs: number): CompiledVi
     for (const arch of ['x86_64', 'arm64'] as const) {
       for (const cpu of zone.mixes[arch].cpus) if (archOfCpu(cpu) === arch) cpusByArch[arch].add(cpu);
     }
+    for (const mix of Object.values(zone.functionMixes ?? {})) {
+      for (const cpu of mix.cpus) cpusByArch[archOfCpu(cpu)].add(cpu);
+    }
   }
   const targets: Target[] = [];
   const targetDeployed = new Uint8Array(zones.length * 2 * memorySizes.length);

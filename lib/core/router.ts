@@ -366,6 +366,22 @@ export class Router {
   }
 
   /**
+   * An exploring placement that will not be followed (another router instance holds its unit's lease): it is no
+   * longer counted as a call in flight exploring its CPU, so that once the other instance lets go, this router may
+   * explore the unit again.
+   */
+  withdrawExploration(workload: string, placement: Placement): void {
+    const cpu = placement.explores;
+    if (cpu === undefined || !this.explorations.has(placement)) return;
+    this.explorations.delete(placement);
+    const pending = this.exploring.get(`${workload}\u0000${placement.target.functionName}`);
+    const left = (pending?.get(cpu) ?? 0) - 1;
+    if (!pending) return;
+    if (left > 0) pending.set(cpu, left);
+    else pending.delete(cpu);
+  }
+
+  /**
    * A call of `workload` answered on `functionName`: one exploring call there is no longer in flight (the one that
    * ran on `cpu` if any explored it, else the one with the most in flight; which call answered is not known), so
    * the CPU it explored may be explored again if it taught nothing.

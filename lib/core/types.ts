@@ -350,6 +350,18 @@ export interface DeployedZone {
   readonly memorySizes?: readonly number[];
 }
 
+/** What a function's hosts say about its mix now. */
+export interface FunctionEvidence {
+  readonly azId: string;
+  readonly arch: Arch;
+  /** Per CPU, the hosts met, each weighed by its age and (met before today) by `persistence` per day. */
+  readonly hosts: CpuCounts;
+  /** Distinct hosts met within the window. */
+  readonly distinctHosts: number;
+  /** Chance a host met on an earlier day is still one of the function's, per day (0..1). */
+  readonly persistence: number;
+}
+
 /** Everything the router reads to place: a snapshot, so placing is pure. */
 export interface RoutingView {
   /** Current characterization per AZ ID (the `LATEST` records). */
@@ -367,4 +379,9 @@ export interface RoutingView {
    * characterization. Merged into the zone's counts like one more poll. Absent: none.
    */
   readonly passive?: Readonly<Record<string, CpuCounts>>;
+  /**
+   * Per dynamic function (by name), the hosts its new instances met, aged (`functionEvidenceOf`): each target is
+   * priced with its own function's mix, its zone's mix moved toward these hosts (`functionMixOf`). Absent: none.
+   */
+  readonly functionHosts?: Readonly<Record<string, FunctionEvidence>>;
 }

@@ -162,13 +162,16 @@ export function compileWorkload(
   view.zones.forEach((zone, z) => {
     const facts = view.regions[view.zoneRegion[z]];
     for (const arch of view.architectures) {
-      const mix = zone.mixes[arch];
+      const zoneMix = zone.mixes[arch];
       const a = ARCH_ORDER.indexOf(arch);
       const means: number[] = [];
       const confidences: number[] = [];
       const fitByCpu = new Map<CpuKey, number>();
       view.memorySizes.forEach((mb, m) => {
         if (view.targetDeployed[(z * ARCH_ORDER.length + a) * memCount + m] !== 1) return;
+        const target = view.targets[(z * ARCH_ORDER.length + a) * memCount + m];
+        // A function that has shown hosts is priced with its own mix (`function-mix.ts`).
+        const mix = zone.functionMixes?.[target.functionName] ?? zoneMix;
         means.length = 0;
         confidences.length = 0;
         fitByCpu.clear();
@@ -197,7 +200,7 @@ export function compileWorkload(
         const candidate = buildCandidate(
           candidates.length,
           z,
-          view.targets[(z * ARCH_ORDER.length + a) * memCount + m],
+          target,
           view.zoneRegion[z],
           facts,
           mix.cpus,

@@ -1,5 +1,6 @@
 import { archOfCpu } from './cpu';
 import { BASELINE_CPU } from './cpu-speed';
+import { functionMixOf } from './function-mix';
 import type { Arch, Characterization, CpuCounts, CpuKey, RoutingView } from './types';
 
 /** Where a zone's CPU mix came from. */
@@ -22,6 +23,12 @@ export interface ResolvedZone {
   readonly mixes: Readonly<Record<Arch, ZoneMix>>;
   /** Why the mix of an architecture is not simply the latest measurement, if it is not. */
   readonly notes: Readonly<Record<Arch, readonly string[]>>;
+  /**
+   * The mixes of the zone's dynamic functions that have shown hosts (`view.functionHosts`), by function name: the
+   * zone's mix of the function's architecture moved toward its hosts (`functionMixOf`). A target whose function is
+   * not here is priced with the zone's mix.
+   */
+  readonly functionMixes?: Readonly<Record<string, ZoneMix>>;
 }
 
 type Shares = Map<CpuKey, number>;
@@ -130,7 +137,8 @@ function toMix(shares: Shares, source: MixSource, confidence = PRIOR_CONFIDENCE[
  * one gives way to what routed calls meet, the mix tending to the passive counts' as they grow
  * past N·w. A zone (or architecture) with passive counts but no characterization gets a `passive`
  * mix from them alone. Averages use fresh measurements when there are any. If `deployed` is
- * empty, the characterized zones are taken as deployed.
+ * empty, the characterized zones are taken as deployed. Each dynamic function that has shown hosts
+ * (`view.functionHosts`) gets its own mix from its zone's (`functionMixes`, see `function-mix.ts`).
  */
 export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZone[] {
   // One characterization per zone × sampled architecture; a zone whose arm64 fleet was never sampled
@@ -161,6 +169,7 @@ export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZ
     return { shares: new Map([[BASELINE_CPU[arch], 1]]), source: 'baseline-cpu' };
   };
 
+  const functionEvidence = Object.entries(view.functionHosts ?? {});
   const seen = new Set<string>();
   const resolved: ResolvedZone[] = [];
   for (const { azId, region } of deployed) {
@@ -217,7 +226,14 @@ export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZ
           (prior ? `, ${pct(missing)} on the ${prior.source.replace('-', ' ')}` : ''),
       );
     }
-    resolved.push({ azId, region, mixes, notes });
+    const functionMixes: Record<string, ZoneMix> = Object.create(null);
+    let functions = 0;
+    for (const [name, evidence] of functionEvidence) {
+      if (evidence.azId !== azId || !mixes[evidence.arch]) continue;
+      functionMixes[name] = functionMixOf(mixes[evidence.arch], evidence.hosts);
+      functions++;
+    }
+    resolved.push({ azId, region, mixes, notes, ...(functions > 0 ? { functionMixes } : {}) });
   }
   return resolved;
 }

@@ -2,11 +2,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { TABLE_SCHEMA } from '../contracts';
 
 /**
- * Table access of the router: it reads every zone's `LATEST`, the profiles and the passive counts by
- * queries (of the type index and by key) and adds observations with atomic updates (`SkyStore`'s
- * `latestCharacterizations`, `profiles`, `allPassiveCounts`, `addProfileSums`, `addPassiveCpu`), and takes and ends
- * exploration leases with conditional updates, reading a lost lease back with a query (`takeExplorationLease`,
- * `endExplorationLease`). It never gets, puts or deletes an item.
+ * Table access of the router: it reads every zone's `LATEST`, the profiles, the passive counts and the
+ * functions' hosts by queries (of the type index and by key) and adds observations with atomic updates
+ * (`SkyStore`'s `latestCharacterizations`, `profiles`, `allPassiveCounts`, `allFunctionHosts`, `addProfileSums`,
+ * `addPassiveCpu`, `addFunctionHosts`), and takes and ends exploration leases with conditional updates, reading a
+ * lost lease back with a query (`takeExplorationLease`, `endExplorationLease`). It never gets, puts or deletes an
+ * item.
  */
 export function routerTableStatement(tableArn: string): iam.PolicyStatement {
   return new iam.PolicyStatement({

@@ -349,6 +349,7 @@ export async function followRoute(
       const outcome = await leases.claim(unit, callMs);
       if (outcome === 'leased') leased.push(unit);
       if (outcome !== 'held-elsewhere') break;
+      context.placer.withdrawExploration?.(profile, p);
       if (pool.uses === undefined) {
         const again = route.reconsider(avoid);
         if (!again) break;
@@ -357,6 +358,8 @@ export async function followRoute(
       } else {
         p = refined(b, attemptsLeft);
       }
+      const note = `exploring ${unit.cpu} on ${unit.functionName} is left to another router instance, which holds its lease`;
+      p = { ...p, notes: [...p.notes, note] };
     }
     return { base: b, placement: p };
   };
@@ -632,7 +635,13 @@ function learn(
   inspection: Inspection,
 ): void {
   const newInstance = inspection.newInstance === true;
-  if (newInstance) context.learning.observeInstance(target.azId, inspection.cpuKey);
+  if (newInstance) {
+    context.learning.observeInstance(target.azId, inspection.cpuKey, {
+      functionName: target.functionName,
+      arch: target.arch,
+      bootTime: inspection.bootTime,
+    });
+  }
   if (response.status === 'ok') {
     const runtimeMs = inspection.timings.userMs;
     context.learning.observeRuntime(

@@ -1,5 +1,13 @@
-import type { CpuKey, ProfileKey } from '../core/types';
+import type { Arch, CpuKey, ProfileKey } from '../core/types';
 import type { RouterStore } from './types';
+
+/** The function a new instance ran in, and its host's boot time when the instance reported one. */
+export interface InstanceSite {
+  readonly functionName: string;
+  readonly arch: Arch;
+  /** Host boot time (`btime`, seconds since the epoch); absent: the host is unknown. */
+  readonly bootTime?: number;
+}
 
 /**
  * Passive learning, off the response's critical path: observations are buffered as they happen,
@@ -8,18 +16,20 @@ import type { RouterStore } from './types';
  * normal return never loses an observation; concurrent calls on one router (batch mode, the
  * embedded router) share flushes, so a burst costs a few writes rather than one per call.
  * A failed write is reported to `onError` (logged and counted) and not retried: ADD is not
- * idempotent, and the SDK has already retried throttling.
+ * idempotent, and the SDK has already retried throttling. A new instance that reports its host's boot time also
+ * joins its function's hosts (one set ADD per function), from which the router learns each function's own mix.
  */
 export class LearningBuffer {
   private profiles = new Map<string, { workload: string; key: ProfileKey; runtimesMs: number[] }>();
   private passive = new Map<string, Record<CpuKey, number>>();
+  private functionHosts = new Map<string, { azId: string; arch: Arch; hosts: Map<CpuKey, Set<string>> }>();
   private inFlight: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   /** Writes issued and failed so far (for metrics and tests). */
   readonly stats = { writes: 0, failedWrites: 0, observations: 0 };
 
   constructor(
-    private readonly store: Pick<RouterStore, 'addProfileSums' | 'addPassiveCpu'>,
+    private readonly store: Pick<RouterStore, 'addProfileSums' | 'addPassiveCpu' | 'addFunctionHosts'>,
     private readonly onError: (error: unknown, what: string) => void = () => {},
   ) {}
 
@@ -32,17 +42,30 @@ export class LearningBuffer {
     this.stats.observations++;
   }
 
-  /** Records a new instance seen on a CPU in a zone. */
-  observeInstance(azId: string, cpu: CpuKey): void {
+  /**
+   * Records a new instance seen on a CPU in a zone, and with `site` (its function, and its host's boot time when
+   * reported) the host among its function's hosts.
+   */
+  observeInstance(azId: string, cpu: CpuKey, site?: InstanceSite): void {
     const counts = this.passive.get(azId);
     if (counts) counts[cpu] = (counts[cpu] ?? 0) + 1;
     else this.passive.set(azId, { [cpu]: 1 });
     this.stats.observations++;
+    const boot = site?.bootTime;
+    if (!site || !this.store.addFunctionHosts || boot === undefined || !Number.isSafeInteger(boot) || boot <= 0) return;
+    let entry = this.functionHosts.get(site.functionName);
+    if (!entry) {
+      entry = { azId, arch: site.arch, hosts: new Map() };
+      this.functionHosts.set(site.functionName, entry);
+    }
+    const hosts = entry.hosts.get(cpu) ?? new Set<string>();
+    hosts.add(String(boot));
+    entry.hosts.set(cpu, hosts);
   }
 
   /** True when nothing waits to be written. */
   get empty(): boolean {
-    return this.profiles.size === 0 && this.passive.size === 0;
+    return this.profiles.size === 0 && this.passive.size === 0 && this.functionHosts.size === 0;
   }
 
   /** Resolves when every observation recorded before the call is written (or its write failed). Never rejects. */
@@ -62,13 +85,27 @@ export class LearningBuffer {
   private start(): Promise<void> {
     const profiles = [...this.profiles.values()];
     const passive = [...this.passive.entries()];
+    const functionHosts = [...this.functionHosts.entries()];
     this.profiles = new Map();
     this.passive = new Map();
+    this.functionHosts = new Map();
     const writes = [
       ...profiles.map((p) =>
         this.write(() => this.store.addProfileSums(p.workload, p.key, sumsOf(p.runtimesMs)), `profile ${p.workload}`),
       ),
       ...passive.map(([azId, counts]) => this.write(() => this.store.addPassiveCpu(azId, counts), `passive ${azId}`)),
+      ...functionHosts.map(([functionName, { azId, arch, hosts }]) =>
+        this.write(
+          () =>
+            this.store.addFunctionHosts?.({
+              functionName,
+              azId,
+              arch,
+              hosts: Object.fromEntries([...hosts].map(([cpu, set]) => [cpu, [...set]])),
+            }) ?? Promise.resolve(),
+          `hosts of ${functionName}`,
+        ),
+      ),
     ];
     const inFlight = Promise.all(writes).then(() => {
       if (this.inFlight === inFlight) this.inFlight = undefined;

@@ -2,10 +2,19 @@ import { keys } from '../contracts';
 import type { Characterization, CpuCounts, ProfileKey, WorkloadProfile } from '../core/types';
 import { characterizationArch } from '../core/zone-mix';
 import type { ExplorationUnit, LeaseClaim } from './exploration-lease';
-import type { PassiveZoneCounts, RouterStore, RuntimeSums } from './types';
+import type { FunctionHostsAddition, FunctionHostsPeriod, PassiveZoneCounts, RouterStore, RuntimeSums } from './types';
 
 interface PassiveDay {
   readonly counts: Map<string, number>;
+  readonly firstAt: number;
+  lastAt: number;
+}
+
+interface FunctionHostsDay {
+  readonly functionName: string;
+  readonly azId: string;
+  readonly arch: FunctionHostsPeriod['arch'];
+  readonly hosts: Map<string, Set<string>>;
   readonly firstAt: number;
   lastAt: number;
 }
@@ -20,7 +29,7 @@ interface ProfileSums {
 /**
  * A `RouterStore` held in memory, with the table's semantics: profile sums and passive counts
  * are added (as DynamoDB's ADD does), passive counts per zone and UTC day with the times of their
- * first and last ADD by `now`, characterizations are replaced per zone, and reads return copies. For an embedded router with no table and for the twin, whose router must learn only
+ * first and last ADD by `now`, a function's hosts per UTC day as sets, characterizations are replaced per zone, and reads return copies. For an embedded router with no table and for the twin, whose router must learn only
  * from what its calls met. Keys come from requests, so they live in Maps, never as object keys.
  *
  * @example
@@ -34,6 +43,8 @@ export class MemoryRouterStore implements RouterStore {
   private readonly profileSums = new Map<string, Map<string, ProfileSums>>();
   /** Per zone, per day key: the counts and when they were added. */
   private readonly passive = new Map<string, Map<string, PassiveDay>>();
+  /** Per function and day key: the hosts its new instances met. */
+  private readonly functionHosts = new Map<string, FunctionHostsDay>();
   /** Exploration leases by unit: who holds each until when. */
   private readonly leases = new Map<string, { holder: string; leaseUntil: number }>();
 
@@ -97,6 +108,37 @@ export class MemoryRouterStore implements RouterStore {
     for (const [cpu, n] of Object.entries(cpus)) day.counts.set(cpu, (day.counts.get(cpu) ?? 0) + n);
     day.lastAt = now;
     days.set(key, day);
+  }
+
+  async addFunctionHosts(addition: FunctionHostsAddition): Promise<void> {
+    const now = (this.options.now ?? Date.now)();
+    const key = `${addition.functionName}\u0000${keys.passiveDay(now)}`;
+    const day = this.functionHosts.get(key) ?? {
+      functionName: addition.functionName,
+      azId: addition.azId,
+      arch: addition.arch,
+      hosts: new Map<string, Set<string>>(),
+      firstAt: now,
+      lastAt: now,
+    };
+    for (const [cpu, boots] of Object.entries(addition.hosts)) {
+      const set = day.hosts.get(cpu) ?? new Set<string>();
+      for (const boot of boots) set.add(boot);
+      day.hosts.set(cpu, set);
+    }
+    day.lastAt = now;
+    this.functionHosts.set(key, day);
+  }
+
+  async allFunctionHosts(): Promise<readonly FunctionHostsPeriod[]> {
+    return [...this.functionHosts.values()].map((day) => ({
+      functionName: day.functionName,
+      azId: day.azId,
+      arch: day.arch,
+      hosts: Object.fromEntries([...day.hosts].map(([cpu, set]) => [cpu, [...set]])),
+      firstAt: new Date(day.firstAt).toISOString(),
+      updatedAt: new Date(day.lastAt).toISOString(),
+    }));
   }
 
   /** The table's conditional write (`SkyStore.takeExplorationLease`), in memory: routers sharing this store share leases. */

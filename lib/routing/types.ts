@@ -3,6 +3,7 @@ import type { ExplorationGate } from '../core/exploration';
 import type { ProfilingRequest, ProfilingStep } from '../core/profiling-plan';
 import type { RankedTarget } from '../core/router';
 import type {
+  Arch,
   Characterization,
   CpuCounts,
   CpuKey,
@@ -40,6 +41,30 @@ export interface PassiveZoneCounts {
 }
 
 /**
+ * The hosts one dynamic function's new instances met in one UTC day, per CPU (one of the zone's `FNHOSTS#` items):
+ * each host by its boot time as text (a host is its boot time and CPU, as in the host census).
+ */
+export interface FunctionHostsPeriod {
+  readonly functionName: string;
+  readonly azId: string;
+  readonly arch: Arch;
+  readonly hosts: Readonly<Record<CpuKey, readonly string[]>>;
+  /** ISO time of the first host recorded, when known. */
+  readonly firstAt?: string;
+  /** ISO time of the last host recorded. */
+  readonly updatedAt?: string;
+}
+
+/** Hosts a function's new instances met, per CPU, to add to its current period. */
+export interface FunctionHostsAddition {
+  readonly functionName: string;
+  readonly azId: string;
+  readonly arch: Arch;
+  /** Per CPU, the boot times (as text) of the hosts met. */
+  readonly hosts: Readonly<Record<CpuKey, readonly string[]>>;
+}
+
+/**
  * What the router reads from and writes to the table: the subset of `SkyStore` (`lib/aws/store.ts`)
  * it uses, so tests and the embedded router can hand in any store with these methods.
  */
@@ -54,6 +79,13 @@ export interface RouterStore {
   addPassiveCpu(azId: string, cpus: CpuCounts): Promise<void>;
   /** Every zone's passive counts, one entry per stored period (aged and merged into the view the router places from). */
   allPassiveCounts(): Promise<readonly PassiveZoneCounts[]>;
+  /**
+   * Adds hosts a function's new instances met to its hosts of the current day (a set: a host added twice is there
+   * once). Optional: a store without it learns no function mixes, and targets are priced with their zone's mix.
+   */
+  addFunctionHosts?(addition: FunctionHostsAddition): Promise<void>;
+  /** Every function's hosts, one entry per stored period (aged into `RoutingView.functionHosts`). Optional, as above. */
+  allFunctionHosts?(): Promise<readonly FunctionHostsPeriod[]>;
   /**
    * Takes a lease to explore a unit, shared by every router instance (`exploration-lease.ts`); a store without it
    * leaves each instance to explore on its own.
@@ -73,6 +105,8 @@ export interface Placer {
   profilingSteps?(request: ProfilingRequest): ProfilingStep[];
   /** Places a unit `gate` says another router instance explores as if this one explored it already. */
   shareExploration?(gate: ExplorationGate | undefined): void;
+  /** An exploring placement of `workload` that will not be followed (its unit's lease is another's). */
+  withdrawExploration?(workload: string, placement: Placement): void;
 }
 
 /** Builds a placer over a view; default: the core `Router`. */

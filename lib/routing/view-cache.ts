@@ -1,7 +1,8 @@
+import { type DatedFunctionHosts, functionEvidenceOf } from '../core/function-mix';
 import { type DatedPassiveCounts, decayedPassiveCounts } from '../core/passive-evidence';
 import type { Characterization, CpuCounts, RegionFacts, RoutingView, WorkloadProfile } from '../core/types';
 import type { RouterConfig } from './config';
-import type { PassiveZoneCounts, Placer, PlacerFactory, RouterStore } from './types';
+import type { FunctionHostsPeriod, PassiveZoneCounts, Placer, PlacerFactory, RouterStore } from './types';
 
 /** A view snapshot and the placer built over it. */
 export interface CachedView {
@@ -16,7 +17,7 @@ export interface CachedView {
 }
 
 export interface ViewCacheOptions {
-  readonly store: Pick<RouterStore, 'latestCharacterizations' | 'profiles' | 'allPassiveCounts'>;
+  readonly store: Pick<RouterStore, 'latestCharacterizations' | 'profiles' | 'allPassiveCounts' | 'allFunctionHosts'>;
   readonly config: RouterConfig;
   readonly placerFactory: PlacerFactory;
   readonly clock: () => number;
@@ -74,13 +75,14 @@ export class ViewCache {
     const { store, clock, ttlMs } = this.options;
     this.reads++;
     try {
-      const [zones, profiles, passive] = await Promise.all([
+      const [zones, profiles, passive, functionHosts] = await Promise.all([
         store.latestCharacterizations(),
         store.profiles(),
         store.allPassiveCounts(),
+        store.allFunctionHosts?.() ?? [],
       ]);
       const now = clock();
-      this.current = this.build(zones, profiles, passive, now, []);
+      this.current = this.build(zones, profiles, passive, now, [], functionHosts);
       this.expiresAt = now + ttlMs;
     } catch (error) {
       this.options.onLoadError?.(error);
@@ -108,8 +110,9 @@ export class ViewCache {
     passive: readonly PassiveZoneCounts[],
     now: number,
     notes: string[],
+    functionHosts: readonly FunctionHostsPeriod[] = [],
   ): CachedView {
-    const view = routingViewOf(this.options.config, this.regions, zones, profiles, passive, now);
+    const view = routingViewOf(this.options.config, this.regions, zones, profiles, passive, now, functionHosts);
     return { view, placer: this.options.placerFactory(view), loadedAt: now, notes };
   }
 }
@@ -118,7 +121,8 @@ export class ViewCache {
  * The view the router places from: the deployed zones' characterizations and passive counts (of
  * zones no longer deployed, nothing can be routed to), every profile, and the mesh's shape. Each
  * zone's stored periods of passive counts are aged to `now` and summed (`decayedPassiveCounts`);
- * the core weighs the sum against the characterization by evidence (`resolveZones`).
+ * the core weighs the sum against the characterization by evidence (`resolveZones`). Each deployed zone's
+ * functions' hosts are aged likewise (`functionEvidenceOf`), and the core prices each function with its own mix.
  */
 export function routingViewOf(
   config: Pick<RouterConfig, 'deployed' | 'architectures' | 'memorySizes' | 'passiveDecay'>,
@@ -127,6 +131,7 @@ export function routingViewOf(
   profiles: Readonly<Record<string, WorkloadProfile>>,
   passive: readonly PassiveZoneCounts[],
   now: number,
+  functionHosts: readonly FunctionHostsPeriod[] = [],
 ): RoutingView {
   const deployedIds = new Set(config.deployed.map((z) => z.azId));
   const batches = new Map<string, DatedPassiveCounts[]>();
@@ -141,6 +146,17 @@ export function routingViewOf(
     const counts = decayedPassiveCounts(list, now, config.passiveDecay);
     if (Object.keys(counts).length > 0) passiveByZone[azId] = counts;
   }
+  const hostPeriods: DatedFunctionHosts[] = functionHosts
+    .filter((p) => deployedIds.has(p.azId))
+    .map((p) => ({
+      functionName: p.functionName,
+      azId: p.azId,
+      arch: p.arch,
+      hosts: p.hosts,
+      firstAt: timeOf(p.firstAt),
+      lastAt: timeOf(p.updatedAt),
+    }));
+  const hostEvidence = hostPeriods.length > 0 ? functionEvidenceOf(hostPeriods, now, config.passiveDecay) : undefined;
   return {
     zones: zones.filter((z) => deployedIds.has(z.azId)),
     deployed: config.deployed,
@@ -149,6 +165,7 @@ export function routingViewOf(
     profiles,
     regions,
     passive: passiveByZone,
+    ...(hostEvidence && Object.keys(hostEvidence).length > 0 ? { functionHosts: hostEvidence } : {}),
     now,
   };
 }

@@ -95,8 +95,19 @@ export function unreachable(c: OptimalCheckRow): boolean {
   );
 }
 
-function metText(c: OptimalCheckRow, missed: readonly string[] = []): string {
+/** The targets `c` misses, named as the tables print them (empty when every target is met). */
+export function missedTargets(c: OptimalCheckRow): string[] {
+  return [
+    ...(c.notAboveBaseline ? [] : ['above fixed']),
+    ...(c.notAboveBestPaper ? [] : [`above ${c.bestPaper?.strategy}`]),
+    ...(c.closesGap ? [] : [`gap < 80%${unreachable(c) ? '; memoryless < 80% too' : ''}`]),
+    ...(c.optimalFailed === 0 ? [] : ['failed requests']),
+  ];
+}
+
+function metText(c: OptimalCheckRow): string {
   const below = c.belowOracle ? ' (below the oracle*)' : '';
+  const missed = missedTargets(c);
   return metTargets(c) ? `yes${below}` : `NO${missed.length > 0 ? ` (${missed.join(', ')})` : ''}${below}`;
 }
 
@@ -253,7 +264,7 @@ export function formatStrategyChecks(run: TwinRun, bounds: readonly MemorylessBo
   for (const c of checks) {
     const vsPaper = c.bestPaper ? savingsPct(c.optimalUsd, c.bestPaper.costUsd).toFixed(1) : '-';
     lines.push(
-      `  ${c.workload.padEnd(24)}${savingsPct(c.optimalUsd, c.baselineUsd).toFixed(1).padStart(11)}${(c.bestPaper?.strategy ?? '-').padStart(15)}${vsPaper.padStart(9)}${(c.oracleSavingsPct === null ? '-' : c.oracleSavingsPct.toFixed(1)).padStart(10)}${(c.gapClosedPct === null ? '-' : c.gapClosedPct.toFixed(0)).padStart(14)}${withBound ? pct(c.memorylessSavingsPct).padStart(14) : ''}${String(c.optimalFailed).padStart(8)}  ${metText(c, !c.closesGap && unreachable(c) ? ['memoryless < 80% too'] : [])}`,
+      `  ${c.workload.padEnd(24)}${savingsPct(c.optimalUsd, c.baselineUsd).toFixed(1).padStart(11)}${(c.bestPaper?.strategy ?? '-').padStart(15)}${vsPaper.padStart(9)}${(c.oracleSavingsPct === null ? '-' : c.oracleSavingsPct.toFixed(1)).padStart(10)}${(c.gapClosedPct === null ? '-' : c.gapClosedPct.toFixed(0)).padStart(14)}${withBound ? pct(c.memorylessSavingsPct).padStart(14) : ''}${String(c.optimalFailed).padStart(8)}  ${metText(c)}`,
     );
   }
   const met = checks.filter(metTargets).length;
@@ -293,15 +304,9 @@ export function formatTargetSummary(runs: readonly ScenarioChecks[]): string {
       total++;
       const ok = metTargets(c);
       if (ok) met++;
-      const missed = [
-        ...(c.notAboveBaseline ? [] : ['above fixed']),
-        ...(c.notAboveBestPaper ? [] : [`above ${c.bestPaper?.strategy}`]),
-        ...(c.closesGap ? [] : [`gap < 80%${unreachable(c) ? '; memoryless < 80% too' : ''}`]),
-        ...(c.optimalFailed === 0 ? [] : ['failed requests']),
-      ];
       const vsPaper = c.bestPaper ? savingsPct(c.optimalUsd, c.bestPaper.costUsd).toFixed(1) : '-';
       lines.push(
-        `  ${r.scenario.padEnd(22)}${String(r.seed).padStart(6)}${String(r.days).padStart(5)}  ${c.workload.padEnd(22)}${savingsPct(c.optimalUsd, c.baselineUsd).toFixed(1).padStart(11)}${vsPaper.padStart(11)}${(c.oracleSavingsPct === null ? '-' : c.oracleSavingsPct.toFixed(1)).padStart(9)}${(c.gapClosedPct === null ? '-' : c.gapClosedPct.toFixed(0)).padStart(7)}${withBound ? pct(c.memorylessSavingsPct).padStart(13) : ''}${String(c.optimalFailed).padStart(7)}${`${c.optimalP50AddedLatencyMs}/${c.optimalP99AddedLatencyMs}`.padStart(12)}  ${metText(c, missed)}`,
+        `  ${r.scenario.padEnd(22)}${String(r.seed).padStart(6)}${String(r.days).padStart(5)}  ${c.workload.padEnd(22)}${savingsPct(c.optimalUsd, c.baselineUsd).toFixed(1).padStart(11)}${vsPaper.padStart(11)}${(c.oracleSavingsPct === null ? '-' : c.oracleSavingsPct.toFixed(1)).padStart(9)}${(c.gapClosedPct === null ? '-' : c.gapClosedPct.toFixed(0)).padStart(7)}${withBound ? pct(c.memorylessSavingsPct).padStart(13) : ''}${String(c.optimalFailed).padStart(7)}${`${c.optimalP50AddedLatencyMs}/${c.optimalP99AddedLatencyMs}`.padStart(12)}  ${metText(c)}`,
       );
     }
   }

@@ -59,6 +59,22 @@ describe('Router.shareExploration', () => {
     expect(free.rejectCpus).not.toContain(EPYC);
   });
 
+  it('forgets an exploring placement that is withdrawn (its lease lost), so the unit may be explored once free', () => {
+    const router = new Router(view());
+    const held = new Set<string>();
+    const gate = gateOver(held);
+    router.shareExploration(gate);
+    const first = router.place(request);
+    expect(first.explores).toBe(EPYC);
+    // Unfollowed, it would count as a call in flight exploring EPYC: the next placement would not explore it.
+    router.withdrawExploration('disk', first);
+    const next = router.place(request);
+    expect(next.explores).toBe(EPYC);
+    // Withdrawing twice, or a placement that explores nothing, changes nothing.
+    router.withdrawExploration('disk', first);
+    expect(router.place(request).explores).toBeUndefined();
+  });
+
   it('explores as on its own where the gate holds other units only', () => {
     const alone = new Router(view()).place(request);
     const router = new Router(view());

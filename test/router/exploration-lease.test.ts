@@ -1,7 +1,7 @@
 import { type LocalSkyStore, startLocalSkyStore } from '../../lib/aws/local-sky-store';
 import type { SkyStore } from '../../lib/aws/store';
 import { InvalidRecordError } from '../../lib/aws/store-errors';
-import type { ExplorationUnit } from '../../lib/routing/exploration-lease';
+import { ExplorationLeases, type ExplorationUnit } from '../../lib/routing/exploration-lease';
 import { MemoryRouterStore } from '../../lib/routing/memory-store';
 import { RoutingService } from '../../lib/routing/service';
 import { silentTelemetry } from '../../lib/routing/telemetry';
@@ -66,6 +66,45 @@ describe.each([
   }
 });
 
+describe('ExplorationLeases', () => {
+  it('marks a unit another instance holds as taken until its lease ends or one view TTL passes, then tries again', async () => {
+    const store = new MemoryRouterStore();
+    let now = 0;
+    const clock = () => now;
+    const a = new ExplorationLeases({ store, clock, settleMs: 60_000, holder: 'a' });
+    const b = new ExplorationLeases({ store, clock, settleMs: 60_000, holder: 'b' });
+    expect(await a.claim(UNIT, 600_000)).toBe('leased');
+    const before = b.version;
+    expect(await b.claim(UNIT, 600_000)).toBe('held-elsewhere');
+    expect(b.version).not.toBe(before);
+    expect(b.mayExplore(UNIT.workload, UNIT.functionName, UNIT.cpu)).toBe(false);
+    expect(b.mayExplore(UNIT.workload, UNIT.functionName, CPU.xeon30)).toBe(true);
+    // The holder's call ran elsewhere and taught nothing: it gives the lease up at once.
+    await a.end(UNIT, false);
+    now = 59_999;
+    expect(b.mayExplore(UNIT.workload, UNIT.functionName, UNIT.cpu)).toBe(false);
+    // One view TTL after the lost race, b tries again, and takes it.
+    now = 60_000;
+    const expired = b.version;
+    expect(b.mayExplore(UNIT.workload, UNIT.functionName, UNIT.cpu)).toBe(true);
+    expect(b.version).toBe(expired);
+    expect(await b.claim(UNIT, 1_000)).toBe('leased');
+    // Its call ran on the explored CPU: the lease stays one view TTL more, and a loses the race meanwhile.
+    now = 61_000;
+    await b.end(UNIT, true);
+    now = 120_000;
+    expect(await a.claim(UNIT, 1_000)).toBe('held-elsewhere');
+    now = 121_000;
+    expect(await new ExplorationLeases({ store, clock, settleMs: 60_000 }).claim(UNIT, 1_000)).toBe('leased');
+  });
+
+  it('explores on its own, without a lease, over a store without leases', async () => {
+    const leases = new ExplorationLeases({ clock: () => 0, settleMs: 60_000 });
+    expect(await leases.claim(UNIT, 1_000)).toBe('unshared');
+    expect(leases.stats).toEqual({ leased: 0, lost: 0, errors: 0 });
+  });
+});
+
 describe('two routers racing to explore one unit', () => {
   let sky: SkyFixture;
   beforeAll(async () => {
@@ -91,6 +130,25 @@ describe('two routers racing to explore one unit', () => {
     telemetry: silentTelemetry,
   });
   const service = (store: RouterStore = sky.store) => new RoutingService(options(store));
+  /**
+   * The table's store, whose lease writes wait until `n` have arrived: they reach the table together, whatever the
+   * machine's load (no router's call has ended before another's write).
+   */
+  const racingStore = (n: number): RouterStore => {
+    let arrived = 0;
+    let release: () => void = () => {};
+    const allThere = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return {
+      ...delegating(sky.store),
+      takeExplorationLease: async (...args) => {
+        if (++arrived === n) release();
+        await allThere;
+        return sky.store.takeExplorationLease(...args);
+      },
+    };
+  };
   /** The table's store, method by method (for a test to replace some). */
   const delegating = (store: SkyStore): RouterStore => ({
     latestCharacterizations: () => store.latestCharacterizations(),
@@ -119,21 +177,7 @@ describe('two routers racing to explore one unit', () => {
 
   it('lets only one explore; the other places as if it were taken, and both answer', async () => {
     const body = await profiled('race');
-    // Both lease writes reach the table together, whatever the machine's load: neither call has ended before the
-    // other one's write.
-    let arrived = 0;
-    let release: () => void = () => {};
-    const bothThere = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const racing: RouterStore = {
-      ...delegating(sky.store),
-      takeExplorationLease: async (...args) => {
-        if (++arrived === 2) release();
-        await bothThere;
-        return sky.store.takeExplorationLease(...args);
-      },
-    };
+    const racing = racingStore(2);
     const [a, b] = [service(racing), service(racing)];
     const answers = await Promise.all([a.route(body), b.route(body)]);
     expect(answers.map((answer) => answer.status)).toEqual(['ok', 'ok']);
@@ -141,10 +185,30 @@ describe('two routers racing to explore one unit', () => {
     const [winner, loser] = explores(answers[0]) ? [a, b] : [b, a];
     expect(winner.exploration.stats).toEqual({ leased: 1, lost: 0, errors: 0 });
     expect(loser.exploration.stats).toEqual({ leased: 0, lost: 1, errors: 0 });
+    const lost = answers[explores(answers[0]) ? 1 : 0] as RoutedCall;
+    expect(lost.placement?.notes).toContain(
+      `exploring ${CPU.epyc} on ${UNIT.functionName} is left to another router instance, which holds its lease`,
+    );
     // While the lease holds, the loser's later calls leave the unit to the winner too.
     const again = await loser.route(body);
     expect(again.status).toBe('ok');
     expect(explores(again)).toBe(false);
+  });
+
+  it('keeps exploring to one call however many routers race: four routers explore the unit once', async () => {
+    const body = await profiled('race-four');
+    const racing = racingStore(4);
+    const routers = [0, 1, 2, 3].map(() => service(racing));
+    const answers = await Promise.all(routers.map((r) => r.route(body)));
+    expect(answers.map((answer) => answer.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(answers.filter(explores)).toHaveLength(1);
+    expect(routers.map((r) => r.exploration.stats.leased).sort()).toEqual([0, 0, 0, 1]);
+    expect(routers.map((r) => r.exploration.stats.lost).sort()).toEqual([0, 1, 1, 1]);
+    // Without leases (a store that has none) each router explores on its own: four calls where one teaches it.
+    const { takeExplorationLease: _take, endExplorationLease: _end, ...unleased } = delegating(sky.store);
+    const alone = await profiled('race-four-unleased');
+    const each = await Promise.all([0, 1, 2, 3].map(() => service(unleased).route(alone)));
+    expect(each.filter(explores)).toHaveLength(4);
   });
 
   it('frees the lease of a router that crashed mid-call when it expires', async () => {

@@ -45,7 +45,7 @@ describe('the twin bench selection (SKY_BENCH_TWIN_*)', () => {
 
   it('adds the generated scenarios of seeds 1..n after the shipped ones, and a trailing * takes them by prefix', () => {
     const selection = benchSelectionOf({ SKY_BENCH_TWIN_GENERATED: '2', SKY_BENCH_TWIN_SCENARIOS: 'generated-*' });
-    expect(selection).toEqual({ extraSeeds: [], scenarios: ['generated-*'], generated: 2 });
+    expect(selection).toEqual({ extraSeeds: [], scenarios: ['generated-*'], generated: { from: 1, to: 2 } });
     const g1 = parseScenario(smallScenarioJson({ name: 'generated-1', seed: 1, days: 2 }));
     const g2 = parseScenario(smallScenarioJson({ name: 'generated-2', seed: 2, days: 2 }));
     expect(benchRunsOf([small, long, g1, g2], selection).map((r) => r.scenario.name)).toEqual([
@@ -57,11 +57,19 @@ describe('the twin bench selection (SKY_BENCH_TWIN_*)', () => {
     ).toThrow(/"gen-\*" is not a shipped or generated scenario \(generated-1, small\)/);
   });
 
-  it.each(['0', '1001', 'x'])('fails when SKY_BENCH_TWIN_GENERATED is %s, naming the variable and the range', (n) => {
-    expect(() => benchSelectionOf({ SKY_BENCH_TWIN_GENERATED: n })).toThrow(
-      new RegExp(`SKY_BENCH_TWIN_GENERATED: "${n}" is not a whole number n of 1..1000`),
-    );
+  it('takes a range a-b of generated seeds', () => {
+    expect(benchSelectionOf({ SKY_BENCH_TWIN_GENERATED: '11-40' }).generated).toEqual({ from: 11, to: 40 });
+    expect(benchSelectionOf({ SKY_BENCH_TWIN_GENERATED: ' 7 - 7 ' }).generated).toEqual({ from: 7, to: 7 });
   });
+
+  it.each(['0', '1001', 'x', '0-3', '5-4', '1-1001', '3-', '-3', '1-2-3'])(
+    'fails when SKY_BENCH_TWIN_GENERATED is %s, naming the variable and the range',
+    (n) => {
+      expect(() => benchSelectionOf({ SKY_BENCH_TWIN_GENERATED: n })).toThrow(
+        new RegExp(`SKY_BENCH_TWIN_GENERATED: "${n}" is not a whole number n of 1..1000, or a range a-b`),
+      );
+    },
+  );
 
   it('fails when a named scenario is not shipped, listing the ones that are', () => {
     expect(() => benchRunsOf([small, long], benchSelectionOf({ SKY_BENCH_TWIN_SCENARIOS: 'small,lnog' }))).toThrow(
