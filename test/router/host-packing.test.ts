@@ -128,10 +128,10 @@ describe('hosts in the router (twin)', () => {
     expect(measured?.hostRetries).toBe(measured?.retries);
     expect(measured?.sameCpu).toBe(measured?.retries);
     expect((measured?.sameHost ?? 0) / (measured?.retries ?? 1)).toBeGreaterThan(0.6);
-    // every host the batch met runs the 2.5 GHz Xeon, so a fresh draw would have met it too: no repeat beyond
-    // chance, and the placements keep pricing independent draws
-    expect(measured?.estimate).toBe(0);
-    expect(pools.every((p) => p.retryRepeat === undefined)).toBe(true);
+    // every host the batch met runs the 2.5 GHz Xeon, so a fresh draw would have met it too: the repeats are
+    // chance, and only a retry before the batch had any draw of the function (its hosts compared) may count
+    expect(measured?.estimate).toBeLessThan(0.3);
+    expect(Math.max(...pools.map((p) => p.retryRepeat ?? 0))).toBeLessThan(0.3);
   });
 
   it("measures that a replacement placed on any of 20 hosts seldom meets the rejected instance's host", async () => {
