@@ -1,9 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fitsCallBudget, PRIOR_RUNTIME_CV } from '../../lib/core/call-fit';
 import { archOfCpu, cpuKeyOf } from '../../lib/core/cpu';
 import { loadScenario, type Scenario } from '../../lib/twin/scenario';
+import { generateScenario } from '../../lib/twin/scenario-generator';
 import { DYNAMIC_TIMEOUT_MS, modelRuntimeMs } from '../../lib/twin/workload-model';
+import { DEFAULT_FUNCTION_SHARE_OF_HOST, DEFAULT_HOST_MEMORY_MB } from '../../lib/twin/zone';
 
 const DIR = join(__dirname, '..', '..', 'scenarios');
 const SHIPPED = readdirSync(DIR).filter((f) => f.endsWith('.json'));
@@ -97,5 +99,21 @@ describe('scenarios built to break optimal hold what their descriptions say', ()
     // more memory than its 2 vCPUs' worth buys no speed
     expect(slowest(4096)).toBeCloseTo(slowest(render.memoryMb), 6);
     expect(scenario.burst).toBeLessThanOrEqual(10);
+  });
+
+  it("stress-packed-pace: generated seed 14 as drawn; EPYC fastest at 1769 MB, on few of the fixed zone's hosts, 6 to a host's share", () => {
+    const scenario = loadScenario(join(DIR, 'stress-packed-pace.json'));
+    // the file is the generator's draw, so its figures are seed 14's (only name and description differ)
+    const drawn = generateScenario(14).json;
+    const file = JSON.parse(readFileSync(join(DIR, 'stress-packed-pace.json'), 'utf8'));
+    expect({ ...file, name: drawn.name, description: drawn.description }).toEqual(drawn);
+    const gemm = scenario.workloads['long-gemm-1'];
+    expect(gemm.memoryMb).toBe(1769);
+    expect(fastestOf(scenario, 'long-gemm-1', 1769)).toBe('epyc');
+    const fixed = scenario.zones.find((z) => z.azId === scenario.baselineZone)!;
+    expect(fixed.placementSpread).toBe(0.5);
+    expect(Math.max(...fixed.mix.map((day) => day.epyc ?? 0))).toBeLessThan(0.3);
+    expect(Math.floor((DEFAULT_FUNCTION_SHARE_OF_HOST * DEFAULT_HOST_MEMORY_MB) / gemm.memoryMb)).toBe(6);
+    expect(scenario.burst).toBeGreaterThan(1000);
   });
 });
