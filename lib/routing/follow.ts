@@ -111,7 +111,7 @@ export class Route {
   /**
    * The placement of a call on `base`'s target when each instance it settles on is expected to serve `uses` calls
    * (the batch's work still to come per worker), with `draws` the CPUs of the hosts the batch met new instances on
-   * last on that target, and `retryRepeat` how often a rejected instance's replacement met the same host there: the
+   * last on that target, and `retryRepeat` how often a rejected instance's replacement met its CPU again there: the
    * same target, with the reject set and expectation the pool model gives for it, so the reject set follows the pool
    * as the batch runs down. `attemptsLeft` is what a call part-way through its attempts has left on the target: it is
    * placed as a request with that budget (its schedule starts afresh). `base` when that cannot be computed.
@@ -292,7 +292,7 @@ export interface PoolHooks {
   readonly uses?: number;
   /** CPUs of the hosts the batch met new instances on last, on a function: what its next new instance is likely to be. */
   readonly draws?: (functionName: string) => Readonly<Record<string, number>> | undefined;
-  /** How often a rejected instance's replacement meets the same host on a function (`PoolContext.retryRepeat`). */
+  /** How often a rejected instance's replacement meets the rejected CPU again on a function (`PoolContext.retryRepeat`). */
   readonly retryRepeat?: (functionName: string) => number | undefined;
   /** Told of every attempt that reached a dynamic function (its CPU, instance, whether new). */
   readonly onAttempt?: (attempt: AttemptRecord) => void;
