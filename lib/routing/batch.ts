@@ -26,7 +26,7 @@ export interface BatchOptions {
  * (`Route.placementFor`), strict while an accepted instance will serve many calls, the memoryless one
  * for the last, and for the CPUs of the new instances the batch met last on that function
  * (`DrawWindow`, counted by host), which run short of accepted CPUs as the batch keeps them, and for how often a
- * rejected instance's replacement met the same host on that function so far (`RetryRepeats`). Every call is answered
+ * rejected instance's replacement met the rejected CPU again beyond chance on that function so far (`RetryRepeats`). Every call is answered
  * exactly once in `calls`, in index order.
  */
 export async function runBatch(

@@ -111,7 +111,7 @@ export class Route {
   /**
    * The placement of a call on `base`'s target when each instance it settles on is expected to serve `uses` calls
    * (the batch's work still to come per worker), with `draws` the CPUs of the hosts the batch met new instances on
-   * last on that target, and `retryRepeat` how often a rejected instance's replacement met the same host there: the
+   * last on that target, and `retryRepeat` how often a rejected instance's replacement met its CPU again there: the
    * same target, with the reject set and expectation the pool model gives for it, so the reject set follows the pool
    * as the batch runs down. `attemptsLeft` is what a call part-way through its attempts has left on the target: it is
    * placed as a request with that budget (its schedule starts afresh). `base` when that cannot be computed.
@@ -292,7 +292,7 @@ export interface PoolHooks {
   readonly uses?: number;
   /** CPUs of the hosts the batch met new instances on last, on a function: what its next new instance is likely to be. */
   readonly draws?: (functionName: string) => Readonly<Record<string, number>> | undefined;
-  /** How often a rejected instance's replacement meets the same host on a function (`PoolContext.retryRepeat`). */
+  /** How often a rejected instance's replacement meets the rejected CPU again on a function (`PoolContext.retryRepeat`). */
   readonly retryRepeat?: (functionName: string) => number | undefined;
   /** Told of every attempt that reached a dynamic function (its CPU, instance, whether new). */
   readonly onAttempt?: (attempt: AttemptRecord) => void;
@@ -343,6 +343,7 @@ export async function followRoute(
   ): Promise<{ base: Placement; placement: Placement }> => {
     let p = refined(b, attemptsLeft);
     const leases = context.exploration;
+    const leftToOthers: string[] = [];
     for (let tries = 0; leases && p.explores !== undefined && tries < MAX_LEASE_CLAIMS; tries++) {
       const unit: ExplorationUnit = { workload: profile, functionName: p.target.functionName, cpu: p.explores };
       const callMs = Math.min(context.remainingMs(), Math.max(1, route.attemptBudget) * context.invokeTimeoutMs);
@@ -358,9 +359,12 @@ export async function followRoute(
       } else {
         p = refined(b, attemptsLeft);
       }
-      const note = `exploring ${unit.cpu} on ${unit.functionName} is left to another router instance, which holds its lease`;
-      p = { ...p, notes: [...p.notes, note] };
+      leftToOthers.push(
+        `exploring ${unit.cpu} on ${unit.functionName} is left to another router instance, which holds its lease`,
+      );
     }
+    // The placer's own placement object is kept until here: it is what `withdrawExploration` knows.
+    if (leftToOthers.length > 0) p = { ...p, notes: [...p.notes, ...leftToOthers] };
     return { base: b, placement: p };
   };
   const first = route.placementOn(avoid);

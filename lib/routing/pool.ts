@@ -69,8 +69,8 @@ export class DrawWindow {
 /**
  * The prior of a function's retry-repeat estimate (`PoolContext.retryRepeat`): independent draws (0), the model the
  * router priced with before it measured packing, weighed as `trials` observed retries. It keeps the first few
- * retries of a batch from swinging the reject set: one retry that met its host again gives 0.2, not 1; by 20 such
- * retries the estimate is 0.83 and the prior hardly counts.
+ * retries of a batch from swinging the reject set: one retry that repeated its CPU where chance gave it nothing
+ * gives 0.2, not 1; by 20 such retries the estimate is 0.83 and the prior hardly counts.
  */
 export const RETRY_REPEAT_PRIOR = { rho: 0, trials: 4 } as const;
 
@@ -78,36 +78,43 @@ export const RETRY_REPEAT_PRIOR = { rho: 0, trials: 4 } as const;
 export interface RetryRepeatTally {
   /** Retries (attempts after a rejected one, on another instance of the same function) that reported their CPU. */
   readonly retries: number;
-  /** Of them, retries whose instance and the rejected one both reported their host (compared host to host). */
+  /** Of them, retries that met the rejected CPU again. */
+  readonly sameCpu: number;
+  /** Retries whose instance and the rejected one both reported their host (compared host to host). */
   readonly hostRetries: number;
-  /** Retries that met the rejected instance's host again (or, host unknown, its CPU beyond chance: see `RetryRepeats`). */
-  readonly repeats: number;
+  /** Of those, retries that met the rejected instance's host again. */
+  readonly sameHost: number;
   /** The estimate placements were given (`PoolContext.retryRepeat`), prior included. */
   readonly estimate: number;
 }
 
 /**
- * How often a rejected instance's replacement lands on the same host, per function within a batch: the estimate of
- * `PoolContext.retryRepeat` the batch's placements are priced with. A retry is the attempt right after a rejected
- * one in the same call, on the same function, on another instance (the rejected instance itself, kept for a last
- * attempt, is no replacement).
+ * How often a rejected instance's replacement meets the rejected CPU again beyond chance, per function within a
+ * batch: the estimate of `PoolContext.retryRepeat` (ρ) the batch's placements are priced with. A retry is the attempt
+ * right after a rejected one in the same call, on the same function, on another instance (the rejected instance
+ * itself, kept for a last attempt, is no replacement).
  *
- * Where both instances reported their host's boot time, a retry is a repeat when it met the same host. Where either
- * did not, only CPUs compare, and a fresh draw meets the rejected CPU c by chance with probability q = its share of
- * the draws: P(same CPU) = ρ + (1 − ρ)·q, so such a retry adds (same CPU − q) repeats out of (1 − q) retries (the
- * method of moments). q comes from the batch's own draws of the function, which without hosts count instances, and
- * packing makes those overstate the CPU a function keeps meeting; so the estimate without hosts leans toward 0, the
- * independent draws the router assumed before. With the prior: ρ̂ = (repeats + ρ₀·m) / (retries + m), within [0, 1].
+ * The cost model's ρ is about CPUs: after a reject on CPU c the next attempt meets c again with probability ρ and
+ * draws from the mix otherwise, so P(same CPU) = ρ + (1 − ρ)·q with q the chance a fresh draw is c. Each retry adds
+ * (same CPU − q) repeats out of (1 − q) retries (the method of moments), and with the prior
+ * ρ̂ = (repeats + ρ₀·m) / (retries + m), within [0, 1]. q is c's share of the hosts the batch met new instances on
+ * (`DrawWindow`: each host once, so packing does not inflate it; an instance without a boot time counts alone).
+ * Meeting the same host is one way to repeat the CPU, not the only one: in the twin, once a burst has filled its
+ * function's share of the fast hosts, its replacements land in the slots rejected instances freed, on other hosts of
+ * the rejected CPUs, and a host-only count (`sameHost`, reported beside) would miss those. Where every host met runs
+ * c (q = 1) a repeat is what any draw would give, so the retry weighs nothing. Before the batch has any draw of the
+ * function, a retry whose hosts are known counts as a repeat when it met the same host: a lower bound of the CPU
+ * repeat.
  */
 export class RetryRepeats {
   private readonly tallies = new Map<
     string,
-    { retries: number; hostRetries: number; repeats: number; weight: number }
+    { retries: number; sameCpu: number; hostRetries: number; sameHost: number; repeats: number; weight: number }
   >();
 
   /**
-   * Tells the attempt `next` that followed `previous` in one call. `chance(cpu)` is the share of `cpu` among the
-   * function's fresh draws (undefined when unknown: such a retry without hosts is not counted).
+   * Tells the attempt `next` that followed `previous` in one call. `chance(functionName, cpu)` is the share of `cpu`
+   * among the function's fresh draws (undefined when unknown).
    */
   observe(
     previous: AttemptRecord | undefined,
@@ -119,13 +126,30 @@ export class RetryRepeats {
     if (previous.instanceId !== undefined && next.instanceId === previous.instanceId) return;
     const before = hostOfAttempt(previous);
     const after = hostOfAttempt(next);
-    if (before !== undefined && after !== undefined) {
-      this.add(next.functionName, { host: true, repeats: before === after ? 1 : 0, weight: 1 });
-      return;
-    }
+    const hostKnown = before !== undefined && after !== undefined;
+    const sameCpu = next.cpu === previous.cpu ? 1 : 0;
+    const sameHost = hostKnown && before === after ? 1 : 0;
     const q = chance(next.functionName, previous.cpu);
-    if (q === undefined || !(q >= 0 && q < 1)) return;
-    this.add(next.functionName, { host: false, repeats: (next.cpu === previous.cpu ? 1 : 0) - q, weight: 1 - q });
+    let evidence: { repeats: number; weight: number } | undefined;
+    if (q !== undefined && q >= 0 && q < 1) evidence = { repeats: sameCpu - q, weight: 1 - q };
+    else if (hostKnown && q === undefined) evidence = { repeats: sameHost, weight: 1 };
+    const t = this.tallies.get(next.functionName) ?? {
+      retries: 0,
+      sameCpu: 0,
+      hostRetries: 0,
+      sameHost: 0,
+      repeats: 0,
+      weight: 0,
+    };
+    t.retries++;
+    t.sameCpu += sameCpu;
+    if (hostKnown) t.hostRetries++;
+    t.sameHost += sameHost;
+    if (evidence) {
+      t.repeats += evidence.repeats;
+      t.weight += evidence.weight;
+    }
+    this.tallies.set(next.functionName, t);
   }
 
   /** The estimate for a function: the prior alone before any of its retries was seen. */
@@ -140,17 +164,9 @@ export class RetryRepeats {
   summary(): Record<string, RetryRepeatTally> {
     const out: Record<string, RetryRepeatTally> = {};
     for (const [fn, t] of this.tallies) {
-      out[fn] = { retries: t.retries, hostRetries: t.hostRetries, repeats: t.repeats, estimate: this.estimate(fn) };
+      const { retries, sameCpu, hostRetries, sameHost } = t;
+      out[fn] = { retries, sameCpu, hostRetries, sameHost, estimate: this.estimate(fn) };
     }
     return out;
-  }
-
-  private add(functionName: string, retry: { host: boolean; repeats: number; weight: number }): void {
-    const t = this.tallies.get(functionName) ?? { retries: 0, hostRetries: 0, repeats: 0, weight: 0 };
-    t.retries++;
-    if (retry.host) t.hostRetries++;
-    t.repeats += retry.repeats;
-    t.weight += retry.weight;
-    this.tallies.set(functionName, t);
   }
 }

@@ -257,7 +257,7 @@ export interface BatchSummary {
    */
   readonly expectedCostUsd: number;
   /**
-   * Per function that had a retry: how often a rejected instance's replacement met the same host, and the estimate
+   * Per function that had a retry: how often a rejected instance's replacement met the rejected CPU and host again, and the estimate
    * the batch's placements were priced with (`RetryRepeats` in `pool.ts`). Absent when no call was retried.
    */
   readonly retryRepeats?: Readonly<Record<string, RetryRepeatTally>>;

@@ -86,14 +86,60 @@ describe('RetryRepeats', () => {
     expect(RETRY_REPEAT_PRIOR.rho).toBe(0);
   });
 
-  it("counts a retry that met the rejected instance's host again, weighed against the prior", () => {
+  it('counts CPU repeats beyond what a fresh draw gives by chance', () => {
+    // GIVEN a function whose draws are 25% CPU a
     const r = new RetryRepeats();
-    // 6 retries: 4 on the rejected instance's host, 2 on another host of the same CPU
-    for (let i = 0; i < 6; i++) {
-      r.observe(on('rejected', 'a', `i${i}`, 100), on('ok', 'a', `j${i}`, i < 4 ? 100 : 200), noChance);
+    const chance = (_fn: string, cpu: string) => (cpu === 'a' ? 0.25 : undefined);
+    // WHEN 10 of 20 retries after a rejected `a` met `a` again (no host reported)
+    for (let i = 0; i < 20; i++) r.observe(on('rejected', 'a', `i${i}`), on('ok', i < 10 ? 'a' : 'b', `j${i}`), chance);
+    // THEN ρ̂ = (10 − 20·0.25) / (20·0.75 + prior): a rate of 0.5 is 1/3 beyond chance
+    expect(r.estimate(FN)).toBeCloseTo((10 - 5) / (15 + trials), 12);
+    expect(r.summary()[FN]).toEqual({
+      retries: 20,
+      sameCpu: 10,
+      hostRetries: 0,
+      sameHost: 0,
+      estimate: r.estimate(FN),
+    });
+    // and repeats at the chance rate alone say the draws are independent
+    const chanceOnly = new RetryRepeats();
+    for (let i = 0; i < 20; i++) {
+      chanceOnly.observe(on('rejected', 'a', `i${i}`), on('ok', i < 5 ? 'a' : 'b', `j${i}`), chance);
     }
+    expect(chanceOnly.estimate(FN)).toBe(0);
+  });
+
+  it('counts a repeat on another host of the rejected CPU: the model prices CPUs, not hosts', () => {
+    // GIVEN retries that each met the rejected CPU again, on another host, where a fresh draw is `a` one time in 5
+    const r = new RetryRepeats();
+    for (let i = 0; i < 12; i++)
+      r.observe(on('rejected', 'a', `i${i}`, 100), on('ok', 'a', `j${i}`, 200 + i), () => 0.2);
+    // THEN the estimate is the CPU repeat's, and the host count says none met the same host
+    expect(r.estimate(FN)).toBeCloseTo((12 * 0.8) / (12 * 0.8 + trials), 12);
+    expect(r.summary()[FN]).toMatchObject({ retries: 12, sameCpu: 12, hostRetries: 12, sameHost: 0 });
+  });
+
+  it('falls back to the same host where there are no draws yet, and counts nothing where every host met runs the CPU', () => {
+    const r = new RetryRepeats();
+    // 6 retries with no draws to tell chance: 4 on the rejected instance's host, 2 on another host of the same CPU
+    for (let i = 0; i < 6; i++)
+      r.observe(on('rejected', 'a', `i${i}`, 100), on('ok', 'a', `j${i}`, i < 4 ? 100 : 200), noChance);
     expect(r.estimate(FN)).toBeCloseTo(4 / (6 + trials), 12);
-    expect(r.summary()[FN]).toEqual({ retries: 6, hostRetries: 6, repeats: 4, estimate: 4 / (6 + trials) });
+    expect(r.summary()[FN]).toEqual({
+      retries: 6,
+      sameCpu: 6,
+      hostRetries: 6,
+      sameHost: 4,
+      estimate: 4 / (6 + trials),
+    });
+    // every host met runs `a`: a fresh draw meets it too, so even the same host is no evidence beyond chance
+    const allA = new RetryRepeats();
+    for (let i = 0; i < 6; i++) allA.observe(on('rejected', 'a', `i${i}`, 100), on('ok', 'a', `j${i}`, 100), () => 1);
+    expect(allA.estimate(FN)).toBe(0);
+    // without hosts either, such a retry is counted but weighs nothing
+    const blind = new RetryRepeats();
+    blind.observe(on('rejected', 'a', 'i'), on('ok', 'a', 'j'), noChance);
+    expect(blind.estimate(FN)).toBe(0);
   });
 
   it('counts only retries: after a reject, on the same function, on another instance', () => {
@@ -104,23 +150,6 @@ describe('RetryRepeats', () => {
     r.observe(on('rejected', 'a', 'i0', 100), { ...on('ok', 'a', 'i1', 100), functionName: 'other' }, noChance);
     expect(r.summary()).toEqual({});
     expect(r.estimate(FN)).toBe(0);
-  });
-
-  it('without hosts, counts CPU repeats beyond what a fresh draw gives by chance', () => {
-    // GIVEN retries whose instances report no host, on a function whose draws are 25% CPU a
-    const r = new RetryRepeats();
-    const chance = (_fn: string, cpu: string) => (cpu === 'a' ? 0.25 : undefined);
-    // WHEN 10 of 20 retries after a rejected `a` met `a` again
-    for (let i = 0; i < 20; i++) r.observe(on('rejected', 'a', `i${i}`), on('ok', i < 10 ? 'a' : 'b', `j${i}`), chance);
-    // THEN ρ̂ = (10 − 20·0.25) / (20·0.75 + prior): a rate of 0.5 is 1/3 beyond chance
-    expect(r.estimate(FN)).toBeCloseTo((10 - 5) / (15 + trials), 12);
-    expect(r.summary()[FN].hostRetries).toBe(0);
-    // and repeats at the chance rate alone say the draws are independent
-    const chanceOnly = new RetryRepeats();
-    for (let i = 0; i < 20; i++) {
-      chanceOnly.observe(on('rejected', 'a', `i${i}`), on('ok', i < 5 ? 'a' : 'b', `j${i}`), chance);
-    }
-    expect(chanceOnly.estimate(FN)).toBe(0);
   });
 
   it('stays within [0, 1]', () => {
