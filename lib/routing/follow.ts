@@ -343,6 +343,7 @@ export async function followRoute(
   ): Promise<{ base: Placement; placement: Placement }> => {
     let p = refined(b, attemptsLeft);
     const leases = context.exploration;
+    const leftToOthers: string[] = [];
     for (let tries = 0; leases && p.explores !== undefined && tries < MAX_LEASE_CLAIMS; tries++) {
       const unit: ExplorationUnit = { workload: profile, functionName: p.target.functionName, cpu: p.explores };
       const callMs = Math.min(context.remainingMs(), Math.max(1, route.attemptBudget) * context.invokeTimeoutMs);
@@ -358,9 +359,12 @@ export async function followRoute(
       } else {
         p = refined(b, attemptsLeft);
       }
-      const note = `exploring ${unit.cpu} on ${unit.functionName} is left to another router instance, which holds its lease`;
-      p = { ...p, notes: [...p.notes, note] };
+      leftToOthers.push(
+        `exploring ${unit.cpu} on ${unit.functionName} is left to another router instance, which holds its lease`,
+      );
     }
+    // The placer's own placement object is kept until here: it is what `withdrawExploration` knows.
+    if (leftToOthers.length > 0) p = { ...p, notes: [...p.notes, ...leftToOthers] };
     return { base: b, placement: p };
   };
   const first = route.placementOn(avoid);
