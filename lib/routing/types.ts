@@ -1,4 +1,4 @@
-import type { DynamicErrorType } from '../contracts';
+import type { DynamicErrorType, FunctionHostsRecord } from '../contracts';
 import type { ExplorationGate } from '../core/exploration';
 import type { ProfilingRequest, ProfilingStep } from '../core/profiling-plan';
 import type { RankedTarget } from '../core/router';
@@ -44,16 +44,7 @@ export interface PassiveZoneCounts {
  * The hosts one dynamic function's new instances met in one UTC day, per CPU (one of the zone's `FNHOSTS#` items):
  * each host by its boot time as text (a host is its boot time and CPU, as in the host census).
  */
-export interface FunctionHostsPeriod {
-  readonly functionName: string;
-  readonly azId: string;
-  readonly arch: Arch;
-  readonly hosts: Readonly<Record<CpuKey, readonly string[]>>;
-  /** ISO time of the first host recorded, when known. */
-  readonly firstAt?: string;
-  /** ISO time of the last host recorded. */
-  readonly updatedAt?: string;
-}
+export type FunctionHostsPeriod = FunctionHostsRecord;
 
 /** Hosts a function's new instances met, per CPU, to add to its current period. */
 export interface FunctionHostsAddition {
