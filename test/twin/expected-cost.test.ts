@@ -6,22 +6,29 @@ import { smallScenario, smallScenarioJson } from './fixtures';
  * The expected cost a placement reports against what the twin bills: each call of a burst is expected at its
  * placement (the reject mode's model, the pool model), and the twin's bill is the platform's.
  */
-/** Expected (each call's placement, summed) and realised (the twin's bill) cost per strategy over a run. */
+/**
+ * Expected (each call's placement, summed) and realised (the twin's bill) cost per strategy, pooled over runs of
+ * several seeds. One run is not enough: a burst's calls share the few hosts its instances land on, so whether those
+ * hosts are fast moves a burst's bill by up to ±8% around a correct expectation (one seed's two days range 0.91 to
+ * 1.07 for the same code); pooled over 8 seeds of 4 days, that noise is under 1%.
+ */
 async function expectedAndRealised(
   rejectMode: RejectMode,
 ): Promise<Record<string, { expected: number; realised: number }>> {
-  const run = await runTwinExperiment(smallScenario(), {
-    rejectMode,
-    strategies: ['retry-slow', 'focus-fastest', 'optimal'],
-    workers: 1,
-  });
   const out: Record<string, { expected: number; realised: number }> = {};
-  for (const day of run.days) {
-    for (const b of day.bursts) {
-      const sums = out[b.strategy] ?? { expected: 0, realised: 0 };
-      out[b.strategy] = sums;
-      sums.expected += (b.expectedCostUsd ?? Number.NaN) * b.outcome.requests;
-      sums.realised += b.outcome.costUsd;
+  for (let seed = 11; seed <= 18; seed++) {
+    const run = await runTwinExperiment(smallScenario({ seed, days: 4 }), {
+      rejectMode,
+      strategies: ['retry-slow', 'focus-fastest', 'optimal'],
+      workers: 1,
+    });
+    for (const day of run.days) {
+      for (const b of day.bursts) {
+        const sums = out[b.strategy] ?? { expected: 0, realised: 0 };
+        out[b.strategy] = sums;
+        sums.expected += (b.expectedCostUsd ?? Number.NaN) * b.outcome.requests;
+        sums.realised += b.outcome.costUsd;
+      }
     }
   }
   return out;
@@ -36,13 +43,13 @@ describe('each reject mode priced by its own model: expected against what the tw
       expect(realised / expected).toBeGreaterThan(0.97);
       expect(realised / expected).toBeLessThan(1.03);
     }
-  }, 120_000);
+  }, 300_000);
 
   it('auto: optimal expects what it is billed', async () => {
     const { expected, realised } = (await expectedAndRealised('auto')).optimal;
     expect(realised / expected).toBeGreaterThan(0.97);
     expect(realised / expected).toBeLessThan(1.03);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('a batch whose instances serve several calls each', () => {
