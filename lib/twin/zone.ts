@@ -1,7 +1,7 @@
 import { archOfCpu } from '../core/cpu';
 import type { Arch } from '../core/types';
 import type { Clock } from './clock';
-import { type Rng, randomIndex } from './random';
+import { type Rng, randomIndex, rngFor } from './random';
 import type { ScenarioCpu } from './scenario';
 
 /**
@@ -31,7 +31,10 @@ import type { ScenarioCpu } from './scenario';
  * - Placement: Lambda packs microVMs on workers by memory (Wang et al., USENIX ATC 2018, saw one account's
  *   instances fill a worker's memory before the next) and mixes many functions on a worker so their loads do
  *   not move together (Agache et al., NSDI 2020, "soft allocation"). Assumed: a function's cold starts prefer a
- *   random `placementSpread` × hosts of the zone and fill the host they last started on up to the function's
+ *   random `placementSpread` × hosts of the zone (the function's own draw of the day's fleet, so the same
+ *   hosts whichever functions started before it: Lambda's placement is not published to depend on that order, and a
+ *   window drawn from the zone's shared stream made a function's hosts in a profiling phase differ from its hosts in
+ *   a burst the same day) and fill the host they last started on up to the function's
  *   share of a host (`functionShareOfHost` of its memory, 12 GiB by default, so one instance of Lambda's
  *   largest size fits) before opening another preferred host; with no preferred host left, any host with room
  *   in the function's share, then any host with room at all. So small instances of one function pack onto few
@@ -100,6 +103,7 @@ export type Acquisition<T> =
   | { readonly ok: false; readonly reason: 'no-capacity' };
 
 interface FunctionPool<T> {
+  readonly functionName: string;
   readonly idle: Instance<T>[];
   live: number;
   /** The hosts this function's cold starts prefer (all hosts when the spread is 1). */
@@ -171,6 +175,8 @@ export class EmulatedZone<T = unknown> {
   private free = new Map<Arch, Host[]>();
   private freePos: number[] = [];
   private pools = new Map<string, FunctionPool<T>>();
+  /** Identifies the day's fleet (its hosts' boot times): with a function's name, it seeds the function's window. */
+  private fleetSeed = 0;
   private expiries: Expiry<T>[] = [];
   private expiryHead = 0;
   private serial = 0;
@@ -222,6 +228,7 @@ export class EmulatedZone<T = unknown> {
       used: 0,
       usedMb: 0,
     }));
+    this.fleetSeed = this.hostList.reduce((seed, host) => (Math.imul(seed, 31) + host.bootTime) >>> 0, 0);
     this.free = new Map();
     this.freePos = new Array(this.hostList.length);
     for (const host of this.hostList) {
@@ -285,7 +292,7 @@ export class EmulatedZone<T = unknown> {
       }
     }
     if (!pool) {
-      pool = { idle: [], live: 0, mbOnHost: new Map() };
+      pool = { functionName, idle: [], live: 0, mbOnHost: new Map() };
       this.pools.set(functionName, pool);
     }
     const host = this.placeCold(pool, arch, memoryMb);
@@ -342,9 +349,11 @@ export class EmulatedZone<T = unknown> {
       if (!pool.window) {
         const hosts = this.hostList.filter((h) => h.arch === arch);
         const k = Math.max(1, Math.round(this.placementSpread * hosts.length));
+        // The function's own draw of the day's fleet, whatever started before it (module comment).
+        const rng = rngFor(this.fleetSeed, 'window', this.azId, arch, pool.functionName);
         // Partial Fisher–Yates: k distinct random hosts.
         for (let i = 0; i < k; i++) {
-          const j = i + randomIndex(this.rng, hosts.length - i);
+          const j = i + randomIndex(rng, hosts.length - i);
           [hosts[i], hosts[j]] = [hosts[j], hosts[i]];
         }
         pool.window = hosts.slice(0, k);

@@ -96,6 +96,31 @@ describe('emulated zone', () => {
     expect(zone.acquire('h', 'x86_64', 1024)).toEqual({ ok: false, reason: 'no-capacity' });
   });
 
+  it("draws a function's preferred hosts from the function and the day's fleet, not from what started before it", () => {
+    const windowOf = (zone: EmulatedZone, name: string): number[] => {
+      const hosts = new Set<number>();
+      // 1 GB instances, 2 slots a host: 6 cold starts fill the function's 3 preferred hosts of 10
+      for (let i = 0; i < 6; i++) {
+        const got = zone.acquire(name, 'x86_64', 1024);
+        if (!got.ok) throw new Error('no capacity');
+        hosts.add(got.instance.host.index);
+      }
+      return [...hosts].sort((a, b) => a - b);
+    };
+    const alone = zoneOf(2, 10, 300_000, 0.3).zone;
+    const own = windowOf(alone, 'f');
+    const after = zoneOf(2, 10, 300_000, 0.3).zone;
+    for (const name of ['other', 'another']) {
+      const got = after.acquire(name, 'x86_64', 128);
+      if (got.ok) after.end(got.instance);
+    }
+    expect(windowOf(after, 'f')).toEqual(own);
+    // a new day's fleet (new boot times) draws anew
+    const { zone: nextDay } = zoneOf(2, 10, 300_000, 0.3);
+    nextDay.configure(fleetOf(smallScenario(), 'usw1-az3', 0).slice(0, 10), rngFor(2, 'fleet'), START + 86_400_000);
+    expect(windowOf(nextDay, 'f')).not.toEqual(own);
+  });
+
   it("holds instances up to a host's memory, whatever their number below the slot limit", () => {
     const { zone } = zoneOf(100, 1, 300_000, 1, 10_240);
     expect(zone.acquire('f', 'x86_64', 4096)).toMatchObject({ ok: true, cold: true });
