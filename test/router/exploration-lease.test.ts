@@ -132,20 +132,36 @@ describe('two routers racing to explore one unit', () => {
   const service = (store: RouterStore = sky.store) => new RoutingService(options(store));
   /**
    * The table's store, whose lease writes wait until `n` have arrived: they reach the table together, whatever the
-   * machine's load (no router's call has ended before another's write).
+   * machine's load (no router's call has ended before another's write). The winner's lease ends only once the other
+   * `n − 1` routers have answered (`answered` counts answers): an exploring call that missed the explored CPU ends its
+   * lease at once, and on a loaded machine a loser still placing would then take the lease and explore as well.
    */
-  const racingStore = (n: number): RouterStore => {
+  const racingStore = (n: number): { store: RouterStore; answered: () => void } => {
     let arrived = 0;
     let release: () => void = () => {};
     const allThere = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let answers = 0;
+    let othersDone: () => void = () => {};
+    const othersAnswered = new Promise<void>((resolve) => {
+      othersDone = resolve;
+    });
     return {
-      ...delegating(sky.store),
-      takeExplorationLease: async (...args) => {
-        if (++arrived === n) release();
-        await allThere;
-        return sky.store.takeExplorationLease(...args);
+      store: {
+        ...delegating(sky.store),
+        takeExplorationLease: async (...args) => {
+          if (++arrived === n) release();
+          await allThere;
+          return sky.store.takeExplorationLease(...args);
+        },
+        endExplorationLease: async (...args) => {
+          await othersAnswered;
+          return sky.store.endExplorationLease(...args);
+        },
+      },
+      answered: () => {
+        if (++answers === n - 1) othersDone();
       },
     };
   };
@@ -186,9 +202,9 @@ describe('two routers racing to explore one unit', () => {
   it('lets only one explore; the other places as if it were taken, and both answer', async () => {
     const body = await profiled('race');
     const racing = racingStore(2);
-    const [a, b] = [service(racing), service(racing)];
+    const [a, b] = [service(racing.store), service(racing.store)];
     await viewsRead([a, b]);
-    const answers = await Promise.all([a.route(body), b.route(body)]);
+    const answers = await Promise.all([a, b].map((r) => r.route(body).finally(racing.answered)));
     expect(answers.map((answer) => answer.status)).toEqual(['ok', 'ok']);
     expect(answers.filter(explores)).toHaveLength(1);
     const [winner, loser] = explores(answers[0]) ? [a, b] : [b, a];
@@ -207,9 +223,9 @@ describe('two routers racing to explore one unit', () => {
   it('keeps exploring to one call however many routers race: four routers explore the unit once', async () => {
     const body = await profiled('race-four');
     const racing = racingStore(4);
-    const routers = [0, 1, 2, 3].map(() => service(racing));
+    const routers = [0, 1, 2, 3].map(() => service(racing.store));
     await viewsRead(routers);
-    const answers = await Promise.all(routers.map((r) => r.route(body)));
+    const answers = await Promise.all(routers.map((r) => r.route(body).finally(racing.answered)));
     expect(answers.map((answer) => answer.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
     expect(answers.filter(explores)).toHaveLength(1);
     expect(routers.map((r) => r.exploration.stats.leased).sort()).toEqual([0, 0, 0, 1]);
