@@ -1,7 +1,8 @@
 import type { PoolContext } from '../../lib/core/types';
 import { corePlacerFactory } from '../../lib/routing/placer';
-import type { BatchAnswer, PlacerFactory, RoutedCall } from '../../lib/routing/types';
-import { CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
+import type { BatchAnswer, RoutedCall } from '../../lib/routing/types';
+import { recordingPlacer } from './recording-placer';
+import { CPU, ROUTER_SCENARIO, type SkyFixture, startSky } from './sky-fixture';
 
 /**
  * The router knows hosts, not only instances: every attempt carries its host's boot time as the instance reported it,
@@ -21,11 +22,7 @@ const SCENARIO = {
   seed: 5,
   days: 1,
   baselineZone: 'use1-az1',
-  cpus: {
-    xeon25: { model: CPU_MODELS.xeon25 },
-    xeon30: { model: CPU_MODELS.xeon30 },
-    epyc: { model: CPU_MODELS.epyc },
-  },
+  cpus: ROUTER_SCENARIO.cpus,
   zones: [
     { azId: 'use1-az1', region: 'us-east-1', hosts: 20, slotsPerHost: 40, placementSpread: 0.05, mix: [{ xeon25: 1 }] },
     { azId: 'use1-az2', region: 'us-east-1', hosts: 20, slotsPerHost: 40, placementSpread: 1, mix: [{ xeon25: 1 }] },
@@ -44,25 +41,9 @@ describe('hosts in the router (twin)', () => {
   beforeAll(async () => {
     sky = await startSky({ scenario: SCENARIO });
     for (const azId of [PACKED, SPREAD]) {
-      await sky.store.putCharacterization({
-        azId,
-        region: 'us-east-1',
-        counts: { [CPU.xeon30]: 300, [CPU.xeon25]: 500, [CPU.epyc]: 200 },
-        instancesSeen: 1000,
-        polls: 3,
-        failures: 0,
-        measuredAt: new Date().toISOString(),
-        driftClass: 'stable',
-        costUsd: 0.02,
-      });
+      await sky.characterizeAs(azId, { [CPU.xeon30]: 300, [CPU.xeon25]: 500, [CPU.epyc]: 200 });
     }
-    const key = (cpu: string) => ({ cpu, arch: 'x86_64' as const, memoryMb: 2048 });
-    const sums = (ms: number) => ({ count: 50, sum: 50 * ms, sumSquares: 50 * ms * ms * 1.0001 });
-    for (const profile of ['zipper']) {
-      await sky.store.addProfileSums(profile, key(CPU.xeon25), sums(1000));
-      await sky.store.addProfileSums(profile, key(CPU.xeon30), sums(500));
-      await sky.store.addProfileSums(profile, key(CPU.epyc), sums(1400));
-    }
+    await sky.observeRuntimes('zipper', { [CPU.xeon25]: 1000, [CPU.xeon30]: 500, [CPU.epyc]: 1400 }, 0.01);
   });
 
   afterAll(async () => {
@@ -74,16 +55,9 @@ describe('hosts in the router (twin)', () => {
   /** A batch of `count` calls in one zone (rejected instances ended), with the pool context of every placement. */
   async function batch(azId: string, count: number): Promise<{ answer: BatchAnswer; pools: PoolContext[] }> {
     const pools: PoolContext[] = [];
-    const recording: PlacerFactory = (view) => {
-      const placer = core(view);
-      return {
-        place: (request) => {
-          if (request.pool) pools.push(request.pool);
-          return placer.place(request);
-        },
-        observe: (outcome) => placer.observe?.(outcome),
-      };
-    };
+    const recording = recordingPlacer(core, (request) => {
+      if (request.pool) pools.push(request.pool);
+    });
     const answer = (await sky.router({ config: { ...sky.config, rejectMode: 'end' }, placerFactory: recording })({
       workload: 'zipper',
       objective: 'cost',

@@ -1,6 +1,7 @@
 import { corePlacerFactory } from '../../lib/routing/placer';
-import type { BatchAnswer, PlacerFactory, RoutedCall } from '../../lib/routing/types';
-import { CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
+import type { BatchAnswer, RoutedCall } from '../../lib/routing/types';
+import { recordingPlacer } from './recording-placer';
+import { CPU, ROUTER_SCENARIO, type SkyFixture, startSky } from './sky-fixture';
 
 /**
  * The router follows a placement's reject schedule (`Placement.relaxations`): the reject set narrows at the attempt
@@ -13,11 +14,7 @@ const SCENARIO = {
   seed: 3,
   days: 1,
   baselineZone: 'use1-az1',
-  cpus: {
-    xeon25: { model: CPU_MODELS.xeon25 },
-    xeon30: { model: CPU_MODELS.xeon30 },
-    epyc: { model: CPU_MODELS.epyc },
-  },
+  cpus: ROUTER_SCENARIO.cpus,
   zones: [{ azId: 'use1-az1', region: 'us-east-1', hosts: 20, slotsPerHost: 20, mix: [{ xeon25: 1 }] }],
   workloads: { zipper: { memoryMb: 2048, baseMs: 1000, cv: 0, relative: { xeon25: 1, xeon30: 0.88, epyc: 1.4 } } },
   holdMs: 150,
@@ -30,23 +27,9 @@ describe('reject schedules in the router (twin)', () => {
 
   beforeAll(async () => {
     sky = await startSky({ scenario: SCENARIO });
-    await sky.store.putCharacterization({
-      azId: 'use1-az1',
-      region: 'us-east-1',
-      counts: { [CPU.xeon30]: 100, [CPU.xeon25]: 600, [CPU.epyc]: 300 },
-      instancesSeen: 1000,
-      polls: 3,
-      failures: 0,
-      measuredAt: new Date().toISOString(),
-      driftClass: 'stable',
-      costUsd: 0.02,
-    });
-    const key = (cpu: string) => ({ cpu, arch: 'x86_64' as const, memoryMb: 2048 });
-    const sums = (ms: number) => ({ count: 50, sum: 50 * ms, sumSquares: 50 * ms * ms * 1.0001 });
+    await sky.characterizeAs('use1-az1', { [CPU.xeon30]: 100, [CPU.xeon25]: 600, [CPU.epyc]: 300 });
     for (const profile of ['lone', 'batch']) {
-      await sky.store.addProfileSums(profile, key(CPU.xeon25), sums(1000));
-      await sky.store.addProfileSums(profile, key(CPU.xeon30), sums(880));
-      await sky.store.addProfileSums(profile, key(CPU.epyc), sums(1400));
+      await sky.observeRuntimes(profile, { [CPU.xeon25]: 1000, [CPU.xeon30]: 880, [CPU.epyc]: 1400 }, 0.01);
     }
   });
 
@@ -89,16 +72,7 @@ describe('reject schedules in the router (twin)', () => {
     // GIVEN the core router, with the budget of every placement it is asked for recorded
     const budgets: Array<number | undefined> = [];
     const core = corePlacerFactory({ holdMs: 150, init: { billed: false }, explore: false });
-    const recording: PlacerFactory = (view) => {
-      const placer = core(view);
-      return {
-        place: (request) => {
-          budgets.push(request.limits?.maxAttempts);
-          return placer.place(request);
-        },
-        observe: (outcome) => placer.observe?.(outcome),
-      };
-    };
+    const recording = recordingPlacer(core, (request) => budgets.push(request.limits?.maxAttempts));
     // WHEN a batch of one call meets only 2.5 GHz Xeons (each retry re-placed with what the batch met)
     const answer = (await sky.router({ config: { ...sky.config, rejectMode: 'end' }, placerFactory: recording })({
       workload: 'zipper',

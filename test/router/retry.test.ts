@@ -1,6 +1,6 @@
 import { corePlacerFactory } from '../../lib/routing/placer';
 import type { AttemptRecord, RoutedCall } from '../../lib/routing/types';
-import { CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
+import { allEpycScenario, CPU, type SkyFixture, startSky } from './sky-fixture';
 
 /**
  * Rejected-CPU retries. With `rejectMode` `hold` the dynamic function holds a rejected instance before
@@ -10,15 +10,7 @@ import { CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
  */
 
 /** One zone whose hosts are all AMD EPYC, characterized (wrongly, on purpose) as half 3.0 GHz Xeon. */
-const HOLD_SCENARIO = {
-  name: 'router-hold',
-  seed: 5,
-  days: 1,
-  baselineZone: 'usw2-az1',
-  cpus: { xeon30: { model: CPU_MODELS.xeon30 }, epyc: { model: CPU_MODELS.epyc } },
-  zones: [{ azId: 'usw2-az1', region: 'us-west-2', hosts: 4, slotsPerHost: 20, mix: [{ epyc: 1 }] }],
-  workloads: { zipper: { memoryMb: 2048, baseMs: 50, cv: 0, relative: { xeon30: 0.88, epyc: 1.35 } } },
-};
+const HOLD_SCENARIO = allEpycScenario('router-hold', 5);
 
 const REQUEST = {
   workload: 'zipper',
@@ -44,17 +36,7 @@ describe('rejected-CPU retries in the twin (real time)', () => {
 
   beforeAll(async () => {
     sky = await startSky({ scenario: HOLD_SCENARIO, timeScale: 1 });
-    await sky.store.putCharacterization({
-      azId: 'usw2-az1',
-      region: 'us-west-2',
-      counts: { [CPU.xeon30]: 500, [CPU.epyc]: 500 },
-      instancesSeen: 1000,
-      polls: 3,
-      failures: 0,
-      measuredAt: new Date().toISOString(),
-      driftClass: 'stable',
-      costUsd: 0.02,
-    });
+    await sky.characterizeAs('usw2-az1', { [CPU.xeon30]: 500, [CPU.epyc]: 500 });
   });
 
   afterAll(async () => {

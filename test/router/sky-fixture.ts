@@ -5,7 +5,7 @@ import { startLocalSkyStore } from '../../lib/aws/local-sky-store';
 import type { SkyStore } from '../../lib/aws/store';
 import { regionFacts } from '../../lib/catalog';
 import type { Invoker } from '../../lib/contracts';
-import type { Characterization, CpuKey } from '../../lib/core/types';
+import type { Characterization, CpuCounts, CpuKey } from '../../lib/core/types';
 import type { RouterConfig } from '../../lib/routing/config';
 import { corePlacerFactory } from '../../lib/routing/placer';
 import type { RoutingServiceOptions as RouterHandlerOptions } from '../../lib/routing/service';
@@ -66,6 +66,22 @@ export const ROUTER_SCENARIO = {
   holdMs: 150,
 };
 
+/**
+ * One zone (usw2-az1) whose four hosts are all AMD EPYC, where zipper (50 ms at 2048 MB on a 2.5 GHz Xeon) runs 35%
+ * slower than there and 0.88× as long on a 3.0 GHz Xeon: for tests that characterize the zone wrongly on purpose.
+ */
+export function allEpycScenario(name: string, seed: number) {
+  return {
+    name,
+    seed,
+    days: 1,
+    baselineZone: 'usw2-az1',
+    cpus: { xeon30: { model: CPU_MODELS.xeon30 }, epyc: { model: CPU_MODELS.epyc } },
+    zones: [{ azId: 'usw2-az1', region: 'us-west-2', hosts: 4, slotsPerHost: 20, mix: [{ epyc: 1 }] }],
+    workloads: { zipper: { memoryMb: 2048, baseMs: 50, cv: 0, relative: { xeon30: 0.88, epyc: 1.35 } } },
+  };
+}
+
 export interface SkyFixture {
   readonly api: LambdaApi;
   readonly dynamo: LocalDynamo;
@@ -78,6 +94,16 @@ export interface SkyFixture {
   router(options?: Partial<RouterHandlerOptions>): RouterHandler;
   /** Stores a `LATEST` characterization for each zone, from its true mix (counts out of `instances`). */
   characterize(options?: { measuredAt?: string; instances?: number; zones?: readonly string[] }): Promise<void>;
+  /**
+   * Stores a `LATEST` characterization of one zone with the given counts (out of their sum), measured now, whatever
+   * its true mix: what a test makes the router believe.
+   */
+  characterizeAs(azId: string, counts: CpuCounts): Promise<void>;
+  /**
+   * Stores 50 observed runtimes of `profile` on each CPU (x86_64, 2048 MB): mean `meanMs[cpu]`, spread `cv`
+   * (standard deviation over mean).
+   */
+  observeRuntimes(profile: string, meanMs: Readonly<Record<string, number>>, cv: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -171,19 +197,26 @@ export async function startSky(options: SkyFixtureOptions = {}): Promise<SkyFixt
           const cpu = scenario.cpuList.find((c) => c.key === key);
           if (cpu && share > 0) counts[cpu.cpuKey] = Math.round(share * instances);
         }
-        const characterization: Characterization = {
-          azId: zone.azId,
-          region: zone.region,
-          counts,
-          instancesSeen: instances,
-          polls: 3,
-          failures: 0,
-          measuredAt,
-          driftClass: 'stable',
-          costUsd: 0.02,
+        await store.putCharacterization({
+          ...stableCharacterization(zone, counts, instances, measuredAt),
           stoppedBecause: 'converged',
-        };
-        await store.putCharacterization(characterization);
+        });
+      }
+    },
+    async characterizeAs(azId, counts) {
+      const zone = scenario.zones.find((z) => z.azId === azId);
+      if (!zone) throw new Error(`characterizeAs: zone ${azId} is not in scenario ${scenario.name}`);
+      const instances = Object.values(counts).reduce((sum, n) => sum + n, 0);
+      await store.putCharacterization(stableCharacterization(zone, counts, instances, new Date().toISOString()));
+    },
+    async observeRuntimes(profile, meanMs, cv) {
+      const count = 50;
+      for (const [cpu, ms] of Object.entries(meanMs)) {
+        await store.addProfileSums(
+          profile,
+          { cpu, arch: 'x86_64', memoryMb: 2048 },
+          { count, sum: count * ms, sumSquares: count * ms * ms * (1 + cv * cv) },
+        );
       }
     },
     async close() {
@@ -191,5 +224,25 @@ export async function startSky(options: SkyFixtureOptions = {}): Promise<SkyFixt
       await apiRef.close();
       await local.close();
     },
+  };
+}
+
+/** A stable characterization of `zone` from three polls of `instances`, measured at `measuredAt`. */
+function stableCharacterization(
+  zone: { readonly azId: string; readonly region: string },
+  counts: CpuCounts,
+  instances: number,
+  measuredAt: string,
+): Characterization {
+  return {
+    azId: zone.azId,
+    region: zone.region,
+    counts,
+    instancesSeen: instances,
+    polls: 3,
+    failures: 0,
+    measuredAt,
+    driftClass: 'stable',
+    costUsd: 0.02,
   };
 }

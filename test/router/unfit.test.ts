@@ -1,5 +1,5 @@
 import type { RoutedCall } from '../../lib/routing/types';
-import { CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
+import { allEpycScenario, CPU, type SkyFixture, startSky } from './sky-fixture';
 
 /**
  * CPUs a call cannot finish on within its budget (`Placement.unfitCpus`): the router rejects them at every attempt,
@@ -8,15 +8,7 @@ import { CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
  */
 
 /** One zone whose hosts are all AMD EPYC, characterized (wrongly, on purpose) as 99.5% 3.0 GHz Xeon. */
-const SCENARIO = {
-  name: 'router-unfit',
-  seed: 3,
-  days: 1,
-  baselineZone: 'usw2-az1',
-  cpus: { xeon30: { model: CPU_MODELS.xeon30 }, epyc: { model: CPU_MODELS.epyc } },
-  zones: [{ azId: 'usw2-az1', region: 'us-west-2', hosts: 4, slotsPerHost: 20, mix: [{ epyc: 1 }] }],
-  workloads: { zipper: { memoryMb: 2048, baseMs: 50, cv: 0, relative: { xeon30: 0.88, epyc: 1.35 } } },
-};
+const SCENARIO = allEpycScenario('router-unfit', 3);
 
 // Observed at 2048 MB with a 5% spread (3σ headroom: × 1.15): 44 ms on the Xeon (50.6 ms with headroom), 67.5 ms on
 // the EPYC (77.6 ms). A 60 ms budget holds the Xeon, not the EPYC.
@@ -27,21 +19,8 @@ describe('router handler: CPUs a call cannot finish on', () => {
 
   beforeAll(async () => {
     sky = await startSky({ scenario: SCENARIO, timeScale: 1 });
-    await sky.store.putCharacterization({
-      azId: 'usw2-az1',
-      region: 'us-west-2',
-      counts: { [CPU.xeon30]: 995, [CPU.epyc]: 5 },
-      instancesSeen: 1000,
-      polls: 3,
-      failures: 0,
-      measuredAt: new Date().toISOString(),
-      driftClass: 'stable',
-      costUsd: 0.02,
-    });
-    const key = (cpu: string) => ({ cpu, arch: 'x86_64' as const, memoryMb: 2048 });
-    const sums = (ms: number) => ({ count: 50, sum: 50 * ms, sumSquares: 50 * ms * ms * 1.0025 });
-    await sky.store.addProfileSums('unfit', key(CPU.xeon30), sums(44));
-    await sky.store.addProfileSums('unfit', key(CPU.epyc), sums(67.5));
+    await sky.characterizeAs('usw2-az1', { [CPU.xeon30]: 995, [CPU.epyc]: 5 });
+    await sky.observeRuntimes('unfit', { [CPU.xeon30]: 44, [CPU.epyc]: 67.5 }, 0.05);
   });
 
   afterAll(async () => {
