@@ -1,8 +1,5 @@
 import { Router } from '../../lib/core/router';
-import type { Characterization } from '../../lib/core/types';
-import { trueMixOf } from '../../lib/twin/experiment';
-import { DEFAULT_EPOCH_MS } from '../../lib/twin/twin';
-import { routedTwin, smallScenario } from './fixtures';
+import { routedTwin, smallScenario, trueMixCharacterizations } from './fixtures';
 
 const PROFILE = 'codec@small';
 
@@ -42,21 +39,7 @@ describe('profiling arm64 fleets known from nothing', () => {
       routerOptions: { init: { billed: true, initMs: 150 } },
     });
     twin.setDay(0);
-    routing.characterize(
-      scenario.zones.map(
-        (z): Characterization => ({
-          azId: z.azId,
-          region: z.region,
-          counts: Object.fromEntries(Object.entries(trueMixOf(scenario, z.azId, 0)).map(([c, p]) => [c, p * 200])),
-          instancesSeen: 200,
-          polls: 1,
-          failures: 0,
-          measuredAt: new Date(DEFAULT_EPOCH_MS).toISOString(),
-          driftClass: 'unknown',
-          costUsd: 0,
-        }),
-      ),
-    );
+    routing.characterize(trueMixCharacterizations(scenario, 200, { driftClass: 'unknown' }));
     // WHEN the workload is profiled on arm64
     const answer = await clock.run(() =>
       routing.profile({

@@ -4,7 +4,7 @@ import type { BatchAnswer } from '../../lib/routing/types';
 import { runTwinExperiment } from '../../lib/twin/experiment';
 import { formatPacing, pacingRows } from '../../lib/twin/pacing-report';
 import { strategyTotals } from '../../lib/twin/report';
-import { routedTwin, smallScenario } from './fixtures';
+import { characterizationOf, profiledBatch, routedTwin, smallScenario } from './fixtures';
 
 /**
  * A batch with a time budget (`batch.maxSlowdown`): the routing service the router Lambda runs chooses how many calls
@@ -25,36 +25,21 @@ describe('a batch paced by the router', () => {
   const LIMITS = { memoryMb: 1024, arch: 'x86_64', maxAttempts: 10 } as const;
 
   async function bursts(maxSlowdown?: number, remainingMs?: number): Promise<BatchAnswer> {
-    const { clock, twin, routing } = routedTwin(scenario, { memorySizes: [1024] });
-    twin.setDay(0);
-    routing.characterize([
-      {
-        azId: 'usw1-az3',
-        region: 'us-west-1',
-        counts: { 'intel-xeon-2.50': 180, 'intel-xeon-3.00': 20 },
-        instancesSeen: 200,
-        polls: 1,
-        failures: 0,
-        measuredAt: new Date(clock.now()).toISOString(),
-        driftClass: 'stable',
-        costUsd: 0,
-      },
+    const env = routedTwin(scenario, { memorySizes: [1024] });
+    env.twin.setDay(0);
+    env.routing.characterize([
+      characterizationOf(scenario.zones[0], { 'intel-xeon-2.50': 180, 'intel-xeon-3.00': 20 }),
     ]);
-    return clock.run(async () => {
-      // Profiling (the router's own profiling request): runtimes of the workload on both CPUs.
-      await routing.profile({ workload: WORKLOAD, objective: 'cost', limits: LIMITS, profiling: { observations: 3 } });
-      clock.advanceTo(clock.now() + 600_000);
-      const answer = await routing.service.route(
-        {
-          workload: WORKLOAD,
-          limits: LIMITS,
-          batch: { count: 40, concurrency: 40, ...(maxSlowdown !== undefined ? { maxSlowdown } : {}) },
-        },
-        remainingMs === undefined ? undefined : { getRemainingTimeInMillis: () => remainingMs },
-      );
-      if (answer.status !== 'batch') throw new Error(`the router refused the batch: ${JSON.stringify(answer)}`);
-      return answer;
-    });
+    // The workload's runtimes on both CPUs come from profiling (the router's own profiling request).
+    return profiledBatch(
+      env,
+      {
+        workload: WORKLOAD,
+        limits: LIMITS,
+        batch: { count: 40, concurrency: 40, ...(maxSlowdown !== undefined ? { maxSlowdown } : {}) },
+      },
+      remainingMs === undefined ? undefined : { getRemainingTimeInMillis: () => remainingMs },
+    );
   }
 
   it('runs fewer calls at a time within the budget, meets fewer new instances and pays less', async () => {

@@ -1,8 +1,12 @@
 import type { RouterOptions } from '../../lib/core/router';
-import type { Arch } from '../../lib/core/types';
+import type { Arch, Characterization, CpuCounts } from '../../lib/core/types';
+import type { RouterRequestBody } from '../../lib/routing/request';
+import type { DeadlineSource } from '../../lib/routing/service';
+import type { BatchAnswer } from '../../lib/routing/types';
 import { modelRunner, scenarioWorkloads } from '../../lib/twin/burst';
 import { VirtualClock } from '../../lib/twin/clock';
 import { deployedZoneOf } from '../../lib/twin/deployed-zones';
+import { trueMixOf } from '../../lib/twin/experiment';
 import { defaultHandlerKit } from '../../lib/twin/handlers';
 import { catalogPrices } from '../../lib/twin/prices';
 import { TwinRouting } from '../../lib/twin/routing';
@@ -96,4 +100,60 @@ export function routedTwin(
     routerOptions: options.routerOptions ?? {},
   });
   return { clock, twin, routing };
+}
+
+/**
+ * A characterization of one zone as a sampling run stores it: `counts` out of their sum, one poll, no failure, stable,
+ * measured at the twin's epoch, free; `overrides` name what a test changes.
+ */
+export function characterizationOf(
+  zone: { readonly azId: string; readonly region: string },
+  counts: CpuCounts,
+  overrides: Partial<Characterization> = {},
+): Characterization {
+  return {
+    azId: zone.azId,
+    region: zone.region,
+    counts,
+    instancesSeen: Object.values(counts).reduce((sum, n) => sum + n, 0),
+    polls: 1,
+    failures: 0,
+    measuredAt: new Date(DEFAULT_EPOCH_MS).toISOString(),
+    driftClass: 'stable',
+    costUsd: 0,
+    ...overrides,
+  };
+}
+
+/** Every zone's x86_64 characterization as `instances` instances drawn from its true mix of day 0 would count it. */
+export function trueMixCharacterizations(
+  scenario: Scenario,
+  instances: number,
+  overrides: Partial<Characterization> = {},
+): Characterization[] {
+  return scenario.zones.map((z) => {
+    const shares = Object.entries(trueMixOf(scenario, z.azId, 0));
+    const counts = Object.fromEntries(shares.map(([cpu, share]) => [cpu, share * instances]));
+    return characterizationOf(z, counts, { instancesSeen: instances, ...overrides });
+  });
+}
+
+/**
+ * Profiles the request's workload as the router's own profiling request does (cost objective, 3 observations), lets
+ * ten minutes pass, then routes the request (a batch) on the twin's clock; any answer but a batch fails the test.
+ */
+export function profiledBatch(
+  env: { readonly clock: VirtualClock; readonly routing: TwinRouting },
+  request: RouterRequestBody,
+  deadline?: DeadlineSource,
+): Promise<BatchAnswer> {
+  const { clock, routing } = env;
+  return clock.run(async () => {
+    const { workload, limits } = request;
+    await routing.profile({ workload, objective: 'cost', limits, profiling: { observations: 3 } });
+    clock.advanceTo(clock.now() + 600_000);
+    const answer = await routing.service.route(request, deadline);
+    if (answer.status !== 'batch') throw new Error(`the router refused the batch: ${JSON.stringify(answer)}`);
+    return answer;
+  });
 }

@@ -1,5 +1,5 @@
 import type { BatchAnswer } from '../../lib/routing/types';
-import { routedTwin, smallScenario } from './fixtures';
+import { characterizationOf, profiledBatch, routedTwin, smallScenario } from './fixtures';
 
 /**
  * A paced batch that its pacing shuts into the function's own few hosts (generated seed 14, long-gemm-1): each
@@ -28,31 +28,13 @@ describe('a paced batch weighs its pacing again by what its calls meet', () => {
   const LIMITS = { memoryMb: 2048, arch: 'x86_64', maxAttempts: 10 } as const;
 
   async function batch(maxSlowdown: number): Promise<BatchAnswer> {
-    const { clock, twin, routing } = routedTwin(scenario, { memorySizes: [2048] });
-    twin.setDay(0);
-    routing.characterize([
-      {
-        azId: 'usw1-az3',
-        region: 'us-west-1',
-        counts: { 'intel-xeon-2.50': 340, 'amd-epyc': 60 },
-        instancesSeen: 400,
-        polls: 1,
-        failures: 0,
-        measuredAt: new Date(clock.now()).toISOString(),
-        driftClass: 'stable',
-        costUsd: 0,
-      },
-    ]);
-    return clock.run(async () => {
-      await routing.profile({ workload: WORKLOAD, objective: 'cost', limits: LIMITS, profiling: { observations: 3 } });
-      clock.advanceTo(clock.now() + 600_000);
-      const answer = await routing.service.route({
-        workload: WORKLOAD,
-        limits: LIMITS,
-        batch: { count: 800, concurrency: 400, maxSlowdown },
-      });
-      if (answer.status !== 'batch') throw new Error(`the router refused the batch: ${JSON.stringify(answer)}`);
-      return answer;
+    const env = routedTwin(scenario, { memorySizes: [2048] });
+    env.twin.setDay(0);
+    env.routing.characterize([characterizationOf(scenario.zones[0], { 'intel-xeon-2.50': 340, 'amd-epyc': 60 })]);
+    return profiledBatch(env, {
+      workload: WORKLOAD,
+      limits: LIMITS,
+      batch: { count: 800, concurrency: 400, maxSlowdown },
     });
   }
 

@@ -1,7 +1,4 @@
-import type { Characterization } from '../../lib/core/types';
-import { trueMixOf } from '../../lib/twin/experiment';
-import { DEFAULT_EPOCH_MS } from '../../lib/twin/twin';
-import { routedTwin, smallScenario } from './fixtures';
+import { routedTwin, smallScenario, trueMixCharacterizations } from './fixtures';
 
 const PROFILE = 'zipper@small';
 
@@ -17,21 +14,7 @@ describe('a burst the router refuses', () => {
     // GIVEN the router's twin, the zones characterized, and zipper observed at 4096 MB (about 1 s a call)
     const { clock, twin, routing } = routedTwin(scenario, { memorySizes: [4096] });
     twin.setDay(0);
-    routing.characterize(
-      scenario.zones.map(
-        (z): Characterization => ({
-          azId: z.azId,
-          region: z.region,
-          counts: Object.fromEntries(Object.entries(trueMixOf(scenario, z.azId, 0)).map(([c, p]) => [c, p * 400])),
-          instancesSeen: 400,
-          polls: 2,
-          failures: 0,
-          measuredAt: new Date(DEFAULT_EPOCH_MS).toISOString(),
-          driftClass: 'stable',
-          costUsd: 0,
-        }),
-      ),
-    );
+    routing.characterize(trueMixCharacterizations(scenario, 400, { polls: 2 }));
     const key = (cpu: string) => ({ cpu, arch: 'x86_64' as const, memoryMb: 4096 });
     for (const [cpu, ms] of [
       ['intel-xeon-2.50', 1000],
