@@ -9,6 +9,7 @@ import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { type LocalDynamo, startLocalDynamo } from '../../lib/aws/local-dynamo';
 import { SkyStore } from '../../lib/aws/store';
 import { ensureSkyTable } from '../../lib/aws/table-setup';
+import { samplingSettings } from './settings';
 
 const run = promisify(execFile);
 
@@ -74,22 +75,7 @@ describe('the sampling steps Lambda entry, bundled with esbuild and run as Lambd
         region: 'us-west-1',
         startedAt: '2026-01-01T00:00:00Z',
         input: { force: true },
-        settings: {
-          samplersPerZone: 3,
-          samplerMemoryMb: 10140,
-          pollConcurrency: 10,
-          fanoutBranching: 10,
-          fanoutMemoryMb: 1024,
-          accuracyTarget: 0.95,
-          saturationFailureRate: 0.5,
-          maxPolls: 5,
-          maxRunCostUsd: 0.2,
-          sampleEveryHours: 22,
-          adaptiveSchedule: true,
-          minInstancesForCharacterization: 100,
-          pricePerGbSecond: 0.0000166667,
-          pricePerRequest: 0.0000002,
-        },
+        settings: samplingSettings({ samplersPerZone: 3, pollConcurrency: 10, maxPolls: 5 }),
       },
       { SKY_TABLE_NAME: 'sky-bundle', SKY_TABLE_REGION: 'us-west-2' },
     );
