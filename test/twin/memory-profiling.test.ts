@@ -1,12 +1,9 @@
 import { Router } from '../../lib/core/router';
-import type { Characterization } from '../../lib/core/types';
 import { parseRouterRequest } from '../../lib/routing/request';
 import type { VirtualClock } from '../../lib/twin/clock';
-import { trueMixOf } from '../../lib/twin/experiment';
 import type { TwinRouting } from '../../lib/twin/routing';
-import { DEFAULT_EPOCH_MS } from '../../lib/twin/twin';
 import { modelRuntimeMs } from '../../lib/twin/workload-model';
-import { routedTwin, smallScenario } from './fixtures';
+import { routedTwin, smallScenario, trueMixCharacterizations } from './fixtures';
 
 const EPYC = 'amd-epyc';
 const X25 = 'intel-xeon-2.50';
@@ -47,22 +44,7 @@ describe('profiling across memory sizes', () => {
     });
     twin.setDay(0);
     // What sampling would have measured: each zone's true mix.
-    routing.characterize(
-      scenario.zones.map((z): Characterization => {
-        const counts = Object.fromEntries(Object.entries(trueMixOf(scenario, z.azId, 0)).map(([c, p]) => [c, p * 400]));
-        return {
-          azId: z.azId,
-          region: z.region,
-          counts,
-          instancesSeen: 400,
-          polls: 2,
-          failures: 0,
-          measuredAt: new Date(DEFAULT_EPOCH_MS).toISOString(),
-          driftClass: 'unknown',
-          costUsd: 0,
-        };
-      }),
-    );
+    routing.characterize(trueMixCharacterizations(scenario, 400, { polls: 2, driftClass: 'unknown' }));
     return { clock, routing };
   }
 
