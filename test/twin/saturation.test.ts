@@ -1,9 +1,7 @@
-import type { Characterization } from '../../lib/core/types';
 import type { BatchAnswer, BatchCallOutcome } from '../../lib/routing/types';
 import type { VirtualClock } from '../../lib/twin/clock';
 import type { TwinRouting } from '../../lib/twin/routing';
-import { DEFAULT_EPOCH_MS } from '../../lib/twin/twin';
-import { routedTwin, smallScenario } from './fixtures';
+import { characterizationOf, routedTwin, smallScenario } from './fixtures';
 
 const SMALL = 'usw1-az1';
 const LARGE = 'usw1-az3';
@@ -31,27 +29,14 @@ describe('a batch larger than the best zone holds', () => {
   const CONCURRENCY = 40;
   const WORKLOAD = { name: 'zipper', size: 'small' } as const;
 
-  function characterization(azId: string, counts: Record<string, number>): Characterization {
-    return {
-      azId,
-      region: 'us-west-1',
-      counts,
-      instancesSeen: 200,
-      polls: 1,
-      failures: 0,
-      measuredAt: new Date(DEFAULT_EPOCH_MS).toISOString(),
-      driftClass: 'stable',
-      costUsd: 0,
-    };
-  }
-
   /** The zones characterized by their true mixes and the workload profiled in both; `before` runs next. */
   async function routed<T>(before: (routing: TwinRouting, clock: VirtualClock) => Promise<T>): Promise<T> {
     const { clock, twin, routing } = routedTwin(scenario, { memorySizes: [2048, 4096] });
     twin.setDay(0);
+    const [small, large] = scenario.zones;
     routing.characterize([
-      characterization(SMALL, { [XEON30]: 140, [XEON25]: 60 }),
-      characterization(LARGE, { [XEON25]: 190, [XEON30]: 10 }),
+      characterizationOf(small, { [XEON30]: 140, [XEON25]: 60 }),
+      characterizationOf(large, { [XEON25]: 190, [XEON30]: 10 }),
     ]);
     return clock.run(async () => {
       // Profiling: a few calls in each zone, accepting any CPU, so both CPUs' runtimes are observed.
