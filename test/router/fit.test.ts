@@ -13,14 +13,10 @@ describe('router handler: fit and evidence', () => {
   beforeAll(async () => {
     sky = await startSky();
     await sky.characterize();
-    // zipper as observed at 2048 MB: 1 s on the 2.5 GHz Xeon, 0.88 s on the 3.0 GHz, 1.35 s on the EPYC
-    const key = (cpu: string) => ({ cpu, arch: 'x86_64' as const, memoryMb: 2048 });
-    const sums = (ms: number) => ({ count: 50, sum: 50 * ms, sumSquares: 50 * ms * ms * 1.0025 });
+    // zipper as observed at 2048 MB: 1 s on the 2.5 GHz Xeon, 0.88 s on the 3.0 GHz, 1.35 s on the EPYC, 5% spread
     // One profile per test: the calls a test makes add what they met (the fixture runs the real code).
     for (const profile of PROFILES) {
-      await sky.store.addProfileSums(profile, key(CPU.xeon25), sums(1000));
-      await sky.store.addProfileSums(profile, key(CPU.xeon30), sums(880));
-      await sky.store.addProfileSums(profile, key(CPU.epyc), sums(1350));
+      await sky.observeRuntimes(profile, { [CPU.xeon25]: 1000, [CPU.xeon30]: 880, [CPU.epyc]: 1350 }, 0.05);
     }
   });
 
