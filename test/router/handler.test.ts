@@ -285,20 +285,9 @@ describe('router handler in the twin, through the SDK clients', () => {
 
   it('fails over from a function that is not deployed (ResourceNotFoundException)', async () => {
     // GIVEN the router believes a zone is deployed that the twin does not have, and it looks best
-    const handler = sky.router({
-      config: { ...sky.config, deployed: [{ azId: 'usw2-az2', region: 'us-west-2' }, ...sky.config.deployed] },
-    });
-    await sky.store.putCharacterization({
-      azId: 'usw2-az2',
-      region: 'us-west-2',
-      counts: { [CPU.xeon30]: 1000 },
-      instancesSeen: 1000,
-      polls: 2,
-      failures: 0,
-      measuredAt: new Date().toISOString(),
-      driftClass: 'stable',
-      costUsd: 0.01,
-    });
+    const missing = { azId: 'usw2-az2', region: 'us-west-2' };
+    const handler = sky.router({ config: { ...sky.config, deployed: [missing, ...sky.config.deployed] } });
+    await sky.characterizeAs(missing, { [CPU.xeon30]: 1000 });
     // `regional` takes the zone with the best CPU mix: the all-3.0 GHz one.
     const call = asCall(
       await handler({ workload: 'zipper', strategy: 'regional', limits: { zones: ['usw2-az2', 'usw1-az3'] } }),

@@ -96,9 +96,10 @@ export interface SkyFixture {
   characterize(options?: { measuredAt?: string; instances?: number; zones?: readonly string[] }): Promise<void>;
   /**
    * Stores a `LATEST` characterization of one zone with the given counts (out of their sum), measured now, whatever
-   * its true mix: what a test makes the router believe.
+   * its true mix: what a test makes the router believe. The zone is the scenario's, named by its id, or one the twin
+   * lacks, given with its region.
    */
-  characterizeAs(azId: string, counts: CpuCounts): Promise<void>;
+  characterizeAs(zone: string | { readonly azId: string; readonly region: string }, counts: CpuCounts): Promise<void>;
   /**
    * Stores 50 observed runtimes of `profile` on each CPU (x86_64, 2048 MB): mean `meanMs[cpu]`, spread `cv`
    * (standard deviation over mean).
@@ -203,9 +204,9 @@ export async function startSky(options: SkyFixtureOptions = {}): Promise<SkyFixt
         });
       }
     },
-    async characterizeAs(azId, counts) {
-      const zone = scenario.zones.find((z) => z.azId === azId);
-      if (!zone) throw new Error(`characterizeAs: zone ${azId} is not in scenario ${scenario.name}`);
+    async characterizeAs(zoneOrId, counts) {
+      const zone = typeof zoneOrId === 'string' ? scenario.zones.find((z) => z.azId === zoneOrId) : zoneOrId;
+      if (!zone) throw new Error(`characterizeAs: zone ${zoneOrId} is not in scenario ${scenario.name}`);
       const instances = Object.values(counts).reduce((sum, n) => sum + n, 0);
       await store.putCharacterization(stableCharacterization(zone, counts, instances, new Date().toISOString()));
     },
