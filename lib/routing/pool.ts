@@ -25,17 +25,19 @@ export function hostOfAttempt(attempt: Pick<AttemptRecord, 'bootTime' | 'cpu'>):
 }
 
 /**
- * The CPUs of the last `size` distinct hosts a batch met new instances on, on one function: what its next new
- * instance is likely to be drawn from (see `pool-draws.ts` in the core). A zone's mix is a share of hosts, and the
- * platform packs a function's cold starts onto a few hosts at a time, so 27 new instances from 3 hosts are 3 draws of
- * the mix, not 27: each host counts once, however many new instances it started (a host met again counts as the
- * latest). An instance that reports no boot time counts as a host of its own (the instance count, as before hosts
+ * The CPUs of the hosts a batch's last `size` new instances ran on, on one function: what its next new instance is
+ * likely to be drawn from (see `pool-draws.ts` in the core). A zone's mix is a share of hosts, and the platform packs a
+ * function's cold starts onto a few hosts at a time, so 27 new instances from 3 hosts are 3 draws of the mix, not 27:
+ * each host counts once, however many of those instances it started. The window is the last instances, not the last
+ * distinct hosts: a function that reaches fewer hosts than the window holds would otherwise keep every host it ever
+ * met, and its draws would stop showing where its new instances land as the batch takes the slots of the CPUs it
+ * accepts. An instance that reports no boot time counts as a host of its own (the instance count, as before hosts
  * were known). Only instances a call reported as new count; a warm instance met again says nothing about the free
  * slots.
  */
 export class DrawWindow {
-  /** Host key (or an instance's own key when its host is unknown) → CPU, least recently met first. */
-  private readonly hosts = new Map<string, CpuKey>();
+  /** The host key (or an instance's own key when its host is unknown) and CPU of each new instance, oldest first. */
+  private readonly recent: Array<{ readonly host: string; readonly cpu: CpuKey }> = [];
   private functionName: string | undefined;
   private unknownHosts = 0;
 
@@ -46,22 +48,19 @@ export class DrawWindow {
     if (attempt.newInstance !== true || attempt.cpu === undefined) return;
     if (attempt.functionName !== this.functionName) {
       this.functionName = attempt.functionName;
-      this.hosts.clear();
+      this.recent.length = 0;
     }
-    const key = hostOfAttempt(attempt) ?? `instance#${this.unknownHosts++}`;
-    this.hosts.delete(key);
-    this.hosts.set(key, attempt.cpu);
-    if (this.hosts.size > this.size) {
-      const oldest = this.hosts.keys().next().value;
-      if (oldest !== undefined) this.hosts.delete(oldest);
-    }
+    this.recent.push({ host: hostOfAttempt(attempt) ?? `instance#${this.unknownHosts++}`, cpu: attempt.cpu });
+    if (this.recent.length > this.size) this.recent.shift();
   }
 
   /** Hosts per CPU in the window, for the function `functionName`; undefined when it holds none of it. */
   counts(functionName: string): Record<CpuKey, number> | undefined {
-    if (functionName !== this.functionName || this.hosts.size === 0) return undefined;
+    if (functionName !== this.functionName || this.recent.length === 0) return undefined;
+    const hosts = new Map<string, CpuKey>();
+    for (const { host, cpu } of this.recent) hosts.set(host, cpu);
     const counts: Record<CpuKey, number> = {};
-    for (const cpu of this.hosts.values()) counts[cpu] = (counts[cpu] ?? 0) + 1;
+    for (const cpu of hosts.values()) counts[cpu] = (counts[cpu] ?? 0) + 1;
     return counts;
   }
 }

@@ -51,14 +51,26 @@ describe('DrawWindow', () => {
     expect(w.counts('sky-usw1-az3-x86_64-2048')).toEqual({ a: 2, b: 1 });
   });
 
-  it('keeps the last `size` distinct hosts, a host met again counting as the latest', () => {
+  it('keeps the hosts of the last `size` new instances', () => {
     const w = new DrawWindow(2);
     const on = (cpu: string, bootTime: number) => ({ ...attempt(cpu, true), bootTime });
     w.observe(on('a', 1));
     w.observe(on('b', 2));
-    w.observe(on('a', 1)); // host 1 met again: now the latest
-    w.observe(on('c', 3)); // pushes out host 2, the least recently met
+    w.observe(on('a', 1));
+    w.observe(on('c', 3)); // the window: host 1's instance and host 3's
     expect(w.counts('sky-usw1-az3-x86_64-2048')).toEqual({ a: 1, c: 1 });
+  });
+
+  it('follows where new instances land once the batch has met every host the function reaches', () => {
+    // GIVEN a function that reaches two hosts, one fast and one slow, and met both early on
+    const w = new DrawWindow(6);
+    const on = (cpu: string, bootTime: number) => ({ ...attempt(cpu, true), bootTime });
+    w.observe(on('fast', 1));
+    w.observe(on('slow', 2));
+    // WHEN the batch holds the fast host's slots, so its new instances all land on the slow one
+    for (let i = 0; i < 6; i++) w.observe(on('slow', 2));
+    // THEN its draws are the slow host alone (a window of distinct hosts would still hold the fast one)
+    expect(w.counts('sky-usw1-az3-x86_64-2048')).toEqual({ slow: 1 });
   });
 
   it('starts afresh on another function and says nothing of a function it has not seen', () => {
