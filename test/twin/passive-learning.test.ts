@@ -1,11 +1,11 @@
 import { ape } from '../../lib/core/distribution';
-import type { Characterization, CpuKey } from '../../lib/core/types';
+import type { CpuKey } from '../../lib/core/types';
 import type { ZoneMix } from '../../lib/core/zone-mix';
 import type { VirtualClock } from '../../lib/twin/clock';
 import { trueMixOf } from '../../lib/twin/experiment';
 import type { TwinRouting } from '../../lib/twin/routing';
 import { DEFAULT_EPOCH_MS, type Twin } from '../../lib/twin/twin';
-import { routedTwin, smallScenario } from './fixtures';
+import { characterizationOf, routedTwin, smallScenario } from './fixtures';
 
 const DAY = 86_400_000;
 const ZONE = 'usw1-az3';
@@ -86,17 +86,11 @@ describe('passive learning from routed calls', () => {
   it('moves a wrong, month-old characterization to the true mix by what routed calls met', async () => {
     const env = setUp();
     // GIVEN a month-old characterization that saw only the 3.0 GHz Xeon
-    const wrong: Characterization = {
-      azId: ZONE,
-      region: 'us-west-1',
-      counts: { 'intel-xeon-3.00': 100 },
-      instancesSeen: 100,
-      polls: 1,
-      failures: 0,
-      measuredAt: new Date(DEFAULT_EPOCH_MS - 30 * DAY).toISOString(),
-      driftClass: 'unknown',
-      costUsd: 0,
-    };
+    const wrong = characterizationOf(
+      { azId: ZONE, region: 'us-west-1' },
+      { 'intel-xeon-3.00': 100 },
+      { measuredAt: new Date(DEFAULT_EPOCH_MS - 30 * DAY).toISOString(), driftClass: 'unknown' },
+    );
     env.routing.characterize([wrong]);
     const stale = await placedApe(env, 0);
     expect(stale.mix.source).toBe('stale-blend');
