@@ -1,14 +1,10 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { SkyStore } from '../../lib/aws/store';
 import { explainStoreError, formatPlan, runPlan } from '../../lib/cli/plan-command';
 import type { RouterAnswer } from '../../lib/routing/types';
+import { runSky } from '../cli/run-sky';
 import { CPU, type SkyFixture, startSky } from './sky-fixture';
 
-const run = promisify(execFile);
-const ROOT = join(__dirname, '..', '..');
 const DAY_MS = 86_400_000;
 
 /**
@@ -146,10 +142,8 @@ describe('sky plan', () => {
   });
 
   it('runs as `sky plan` against a DynamoDB endpoint', async () => {
-    const { stdout } = await run(
-      process.execPath,
+    const { stdout } = await runSky(
       [
-        join(ROOT, 'bin', 'sky.js'),
         'plan',
         '--workload',
         'zipper',
@@ -162,7 +156,7 @@ describe('sky plan', () => {
         '--memory',
         '1024,2048',
       ],
-      { cwd: ROOT, env: { ...process.env, AWS_REGION: 'us-west-2' } },
+      { ...process.env, AWS_REGION: 'us-west-2' },
     );
     expect(stdout).toMatch(/^zipper -> sky-[a-z0-9-]+-x86_64-(1024|2048) \(/);
     expect(stdout).toContain('The 3 best targets');
@@ -207,20 +201,15 @@ describe('sky plan', () => {
   });
 
   it('fails with a clear message when the table is missing', async () => {
-    const error = await run(
-      process.execPath,
-      [
-        join(ROOT, 'bin', 'sky.js'),
-        'plan',
-        '--workload',
-        'zipper',
-        '--endpoint-url',
-        sky.dynamo.endpoint,
-        '--table',
-        'absent',
-      ],
-      { cwd: ROOT },
-    ).catch((e: { code: number; stderr: string }) => e);
+    const error = await runSky([
+      'plan',
+      '--workload',
+      'zipper',
+      '--endpoint-url',
+      sky.dynamo.endpoint,
+      '--table',
+      'absent',
+    ]).catch((e: { code: number; stderr: string }) => e);
     expect((error as { code: number }).code).toBe(1);
     expect((error as { stderr: string }).stderr).toContain('table absent not found');
   });

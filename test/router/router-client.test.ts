@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -15,10 +12,9 @@ import {
 } from '../../lib/aws/router-client';
 import { formatAnswer, runInvoke } from '../../lib/cli/invoke-command';
 import type { BatchAnswer, RoutedCall } from '../../lib/routing/types';
+import { runSky } from '../cli/run-sky';
 import { type SkyFixture, startSky } from './sky-fixture';
 
-const run = promisify(execFile);
-const ROOT = join(__dirname, '..', '..');
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 
 /**
@@ -184,10 +180,8 @@ describe('router clients', () => {
     });
 
     it('sky invoke --endpoint signs for the Function URL and prints the answer', async () => {
-      const { stdout } = await run(
-        process.execPath,
+      const { stdout } = await runSky(
         [
-          join(ROOT, 'bin', 'sky.js'),
           'invoke',
           '--workload',
           'zipper',
@@ -198,17 +192,15 @@ describe('router clients', () => {
           '--region',
           'us-west-2',
         ],
-        { cwd: ROOT, env: cliEnv() },
+        cliEnv(),
       );
       expect(stdout).toContain('result: {"workload":"zipper"');
       expect(stdout).toMatch(/placement: sky-[a-z0-9-]+-x86_64-\d+ \(/);
     });
 
     it('sky invoke without --endpoint invokes sky-router and prints a batch summary as JSON', async () => {
-      const { stdout } = await run(
-        process.execPath,
+      const { stdout } = await runSky(
         [
-          join(ROOT, 'bin', 'sky.js'),
           'invoke',
           '--workload',
           'zipper',
@@ -222,7 +214,7 @@ describe('router clients', () => {
           '--region',
           'us-west-2',
         ],
-        { cwd: ROOT, env: cliEnv() },
+        cliEnv(),
       );
       const answer = JSON.parse(stdout) as BatchAnswer;
       expect(answer.status).toBe('batch');
@@ -231,10 +223,8 @@ describe('router clients', () => {
     });
 
     it('sky invoke exits 2 and prints the field when the router refuses the request', async () => {
-      const failure = await run(
-        process.execPath,
+      const failure = await runSky(
         [
-          join(ROOT, 'bin', 'sky.js'),
           'invoke',
           '--workload',
           'zipper',
@@ -245,7 +235,7 @@ describe('router clients', () => {
           '--region',
           'us-west-2',
         ],
-        { cwd: ROOT, env: cliEnv() },
+        cliEnv(),
       ).catch((e: { code: number; stdout: string }) => e);
       expect((failure as { code: number }).code).toBe(2);
       expect((failure as { stdout: string }).stdout).toMatch(/^error 400 NoTarget \(field limits\)/);
