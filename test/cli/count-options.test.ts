@@ -1,11 +1,6 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { InvalidArgumentError } from 'commander';
 import { parsePositiveInt } from '../../lib/cli/router-options';
-
-const run = promisify(execFile);
-const SKY = join(__dirname, '..', '..', 'bin', 'sky.js');
+import { runSky } from './run-sky';
 
 describe('count options (--days, --workers, --burst, --batch, --top, ...)', () => {
   it.each([
@@ -28,7 +23,7 @@ describe('count options (--days, --workers, --burst, --batch, --top, ...)', () =
     ['twin', '--days', '0'],
     ['local', '--burst', '2.5'],
   ])('sky %s fails when %s is %s, naming the option', async (command, option, value) => {
-    await expect(run(process.execPath, [SKY, command, option, value])).rejects.toMatchObject({
+    await expect(runSky([command, option, value])).rejects.toMatchObject({
       stderr: expect.stringContaining(`'${option} <n>' argument '${value}' is invalid. must be a whole number ≥ 1`),
     });
   });

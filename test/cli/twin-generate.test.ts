@@ -1,17 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { generateScenario } from '../../lib/twin/scenario-generator';
-
-const run = promisify(execFile);
-const SKY = join(__dirname, '..', '..', 'bin', 'sky.js');
+import { runSky } from './run-sky';
 
 describe('sky twin --generate', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sky-generate-'));
   const twin = async (...args: string[]): Promise<string> =>
-    (await run(process.execPath, [SKY, 'twin', '--json', '--no-progress', '--days', '1', ...args])).stdout;
+    (await runSky(['twin', '--json', '--no-progress', '--days', '1', ...args])).stdout;
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   // seed 37: bursts of 28, one short workload: a run of a few seconds

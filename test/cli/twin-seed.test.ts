@@ -1,12 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { smallScenarioJson } from '../twin/fixtures';
-
-const run = promisify(execFile);
-const SKY = join(__dirname, '..', '..', 'bin', 'sky.js');
+import { runSky } from './run-sky';
 
 describe('sky twin --seed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sky-seed-'));
@@ -16,7 +12,7 @@ describe('sky twin --seed', () => {
     return path;
   };
   const twin = async (...args: string[]): Promise<string> =>
-    (await run(process.execPath, [SKY, 'twin', '--json', '--no-progress', ...args])).stdout;
+    (await runSky(['twin', '--json', '--no-progress', ...args])).stdout;
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("runs the file at the given seed, as if the file said it, and differently from the file's own seed", async () => {
