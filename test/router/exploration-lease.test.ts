@@ -186,16 +186,7 @@ describe('two routers racing to explore one unit', () => {
 
   /** Stores a profile of zipper that ran on both Xeons of usw1-az1 at 2048 MB and never on its EPYC. */
   async function profiled(profile: string): Promise<Record<string, unknown>> {
-    for (const [cpu, ms] of [
-      [CPU.xeon25, 1000],
-      [CPU.xeon30, 880],
-    ] as const) {
-      await sky.store.addProfileSums(
-        profile,
-        { cpu, arch: 'x86_64', memoryMb: 2048 },
-        { count: 100, sum: 100 * ms, sumSquares: 100 * ms * ms * 1.0004 },
-      );
-    }
+    await sky.observeRuntimes(profile, { [CPU.xeon25]: 1000, [CPU.xeon30]: 880 }, 0.02, 100);
     return { ...request, profile };
   }
 

@@ -101,10 +101,10 @@ export interface SkyFixture {
    */
   characterizeAs(zone: string | { readonly azId: string; readonly region: string }, counts: CpuCounts): Promise<void>;
   /**
-   * Stores 50 observed runtimes of `profile` on each CPU (x86_64, 2048 MB): mean `meanMs[cpu]`, spread `cv`
-   * (standard deviation over mean).
+   * Stores `count` (50 unless given) observed runtimes of `profile` on each CPU (x86_64, 2048 MB): mean `meanMs[cpu]`,
+   * spread `cv` (standard deviation over mean).
    */
-  observeRuntimes(profile: string, meanMs: Readonly<Record<string, number>>, cv: number): Promise<void>;
+  observeRuntimes(profile: string, meanMs: Readonly<Record<string, number>>, cv: number, count?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -210,8 +210,7 @@ export async function startSky(options: SkyFixtureOptions = {}): Promise<SkyFixt
       const instances = Object.values(counts).reduce((sum, n) => sum + n, 0);
       await store.putCharacterization(stableCharacterization(zone, counts, instances, new Date().toISOString()));
     },
-    async observeRuntimes(profile, meanMs, cv) {
-      const count = 50;
+    async observeRuntimes(profile, meanMs, cv, count = 50) {
       for (const [cpu, ms] of Object.entries(meanMs)) {
         await store.addProfileSums(
           profile,
