@@ -131,8 +131,10 @@ describe('the synthesized sampling state machine, run locally against the twin a
   /** The faulty zone with small polls and a short poll timeout, for the hung fan-out. */
   let hangDefinitions: Record<string, AslDefinition>;
 
-  const run = (azId: string, executionName: string, extra: Partial<Parameters<typeof runLocalExecution>[1]> = {}) =>
-    runLocalExecution(definitions[azId], {
+  type RunExtra = Partial<Parameters<typeof runLocalExecution>[1]>;
+  /** A forced run of `definition` against the twin, with no waits and no pause between retries. */
+  const execute = (definition: AslDefinition, executionName: string, extra: RunExtra = {}) =>
+    runLocalExecution(definition, {
       lambdaEndpoint: world.api.endpoint,
       region: REGION,
       executionName,
@@ -141,6 +143,8 @@ describe('the synthesized sampling state machine, run locally against the twin a
       retryIntervalOverrides: SHORT_RETRIES,
       ...extra,
     });
+  const run = (azId: string, executionName: string, extra: RunExtra = {}) =>
+    execute(definitions[azId], executionName, extra);
 
   beforeAll(async () => {
     definitions = synthesizeSamplingDefinitions({
@@ -307,15 +311,7 @@ describe('the synthesized sampling state machine, run locally against the twin a
     };
     world.api.setDay(0);
     // WHEN
-    const out = await runLocalExecution(hangDefinitions[ZONES.faulty], {
-      lambdaEndpoint: world.api.endpoint,
-      region: REGION,
-      executionName: 'hang-run',
-      input: { force: true },
-      ...SHORT_WAITS,
-      retryIntervalOverrides: SHORT_RETRIES,
-      taskOverrides: { Poll: firstPollOnly },
-    });
+    const out = await execute(hangDefinitions[ZONES.faulty], 'hang-run', { taskOverrides: { Poll: firstPollOnly } });
     hangingFanout = undefined;
     release();
     // THEN
@@ -375,14 +371,7 @@ describe('the synthesized sampling state machine, run locally against the twin a
 
   it('spreads each poll over several samplers and characterizes the hosts it met, with its confidence', async () => {
     world.api.setDay(0);
-    const out = await runLocalExecution(spreadDefinitions[ZONES.mixed], {
-      lambdaEndpoint: world.api.endpoint,
-      region: REGION,
-      executionName: 'mixed-spread',
-      input: { force: true },
-      ...SHORT_WAITS,
-      retryIntervalOverrides: SHORT_RETRIES,
-    });
+    const out = await execute(spreadDefinitions[ZONES.mixed], 'mixed-spread');
     expect(out.status).toBe('SUCCEEDED');
     const polls = await world.store.polls('mixed-spread');
     const start = samplerStartOf('mixed-spread', SAMPLERS);
