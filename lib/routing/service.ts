@@ -1,4 +1,5 @@
 import type { Invoker } from '../contracts';
+import { hostReturnCheck } from '../core/function-mix';
 import type { RankedTarget } from '../core/router';
 import type { Placement, PlacementRequest, RoutingView } from '../core/types';
 import { runBatch } from './batch';
@@ -231,6 +232,7 @@ export class RoutingService {
       functionTimeoutMs,
       remainingMs: remainingTime(deadline),
       exploration: this.exploration,
+      hostReturn: hostReturnCheck(cached.view),
     };
   }
 
