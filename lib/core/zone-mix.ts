@@ -1,6 +1,6 @@
 import { archOfCpu } from './cpu';
 import { BASELINE_CPU } from './cpu-speed';
-import { fleetHostsOf, functionMixOf, windowPriorHosts } from './function-mix';
+import { functionMixOf } from './function-mix';
 import type { Arch, Characterization, CpuCounts, CpuKey, RoutingView } from './types';
 
 /** Where a zone's CPU mix came from. */
@@ -230,12 +230,7 @@ export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZ
     let functions = 0;
     for (const [name, evidence] of functionEvidence) {
       if (evidence.azId !== azId || !mixes[evidence.arch]) continue;
-      const zone = characterizationFor(azId, evidence.arch);
-      // The function's window hosts not shown count as the zone's mix; a fleet never characterized has no size.
-      if (!zone || characterizationArch(zone) !== evidence.arch) continue;
-      const shown = Object.values(evidence.hosts).reduce((sum, n) => sum + n, 0);
-      const prior = windowPriorHosts(fleetHostsOf(zone, evidence.arch), evidence.windowShare, shown);
-      functionMixes[name] = functionMixOf(mixes[evidence.arch], evidence.hosts, prior);
+      functionMixes[name] = functionMixOf(mixes[evidence.arch], evidence.hosts);
       functions++;
     }
     resolved.push({ azId, region, mixes, notes, ...(functions > 0 ? { functionMixes } : {}) });
