@@ -44,7 +44,9 @@ import { DEFAULT_HOST_MEMORY_MB } from './zone';
  *
  * Each burst starts from a fresh fleet of the day (as if the bursts were more than a keep-alive
  * apart), so strategies do not inherit each other's warm instances, and every strategy of a day
- * and workload meets the same host draws and runtime noise (common random numbers). Sampling does
+ * and workload meets the same host draws and runtime noise (common random numbers); each workload's
+ * instances land by a draw of their own on that fleet, so no burst replays where another workload's
+ * landed (a function met by two workloads' bursts would otherwise seem to keep to its hosts). Sampling does
  * not depend on routing, and each strategy's days run in order at fixed times of day, so a run is
  * reproducible from the scenario's seed and may be split over threads by strategy.
  */
@@ -437,7 +439,9 @@ export class DayRunner {
       for (const name of Object.keys(scenario.workloads)) {
         const workload = scenario.workloads[name];
         state.noise = drawNoise(rngFor(scenario.seed, 'noise', day, name), scenario.burst, workload.cv, scenario.noise);
-        twin.setDay(day);
+        // The day's fleet afresh, its instances landing by the workload's own draw: every strategy meets the same
+        // placements of a workload (common random numbers), and no workload's burst replays another's.
+        twin.setDay(day, name);
         state.next = 0;
         const startedAt = clock.now();
         const sent = await clock.run(() =>

@@ -175,8 +175,8 @@ export class Twin {
   /**
    * Installs day `day`'s fleet in every zone: host CPUs from the day's mix (largest remainder),
    * placed on hosts in a seeded random order, with seeded boot times. Live instances are dropped. `draw` names
-   * another seeded draw of the same day (where its instances land), e.g. one per workload, so that repeated
-   * fresh pools of a day are not all the same draw.
+   * another seeded draw of where instances land on the same fleet (the same hosts, boot times included), e.g. one
+   * per workload, so that repeated fresh pools of a day are not all the same draw.
    */
   setDay(day: number, draw?: string): void {
     if (!Number.isInteger(day) || day < 0) throw new TwinError(`day must be a whole number ≥ 0, got ${day}`);
@@ -185,10 +185,9 @@ export class Twin {
       const zone = this.zoneMap.get(z.azId) as EmulatedZone<InstanceRuntime>;
       zone.configure(
         [...fleetOf(this.scenario, z.azId, day), ...arm64FleetOf(this.scenario, z.azId, day)],
-        draw === undefined
-          ? rngFor(this.scenario.seed, 'zone', z.azId, 'day', day)
-          : rngFor(this.scenario.seed, 'zone', z.azId, 'day', day, 'draw', draw),
+        rngFor(this.scenario.seed, 'zone', z.azId, 'day', day),
         this.epochMs + day * 86_400_000,
+        draw === undefined ? undefined : rngFor(this.scenario.seed, 'zone', z.azId, 'day', day, 'draw', draw),
       );
     }
   }

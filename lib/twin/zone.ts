@@ -209,16 +209,18 @@ export class EmulatedZone<T = unknown> {
 
   /**
    * Replaces the zone's fleet: `hostCpus[i]` is the CPU of host i. Every instance of the old
-   * fleet is gone (a new day's fleet), and host boot times are drawn from `rng`.
+   * fleet is gone (a new day's fleet), and host boot times are drawn from `rng`. Cold starts draw their hosts from
+   * `placementRng` when given (another draw of where instances land on the same fleet), else from `rng` after the
+   * boot times.
    */
-  configure(hostCpus: readonly ScenarioCpu[], rng: Rng, bootTimeBase: number): void {
+  configure(hostCpus: readonly ScenarioCpu[], rng: Rng, bootTimeBase: number, placementRng?: Rng): void {
     for (const pool of this.pools.values()) {
       for (const instance of pool.idle) instance.state = 'gone';
     }
     this.pools = new Map();
     this.expiries = [];
     this.expiryHead = 0;
-    this.rng = rng;
+    this.rng = placementRng ?? rng;
     this.hostList = hostCpus.map((cpu, index) => ({
       index,
       cpu,

@@ -46,4 +46,14 @@ describe('a fresh pool of the day (Twin.setDay)', () => {
     twin.setDay(0);
     expect(landings(twin)).toEqual(plain);
   });
+
+  it('keeps the same fleet for every draw of a day: the same hosts, boot times and all', () => {
+    const hostsOf = () => twin.zones.get(AZ)!.hosts.map((h) => `${h.cpu.cpuKey}@${h.bootTime}`);
+    twin.setDay(0);
+    const fleet = hostsOf();
+    twin.setDay(0, 'zipper');
+    expect(hostsOf()).toEqual(fleet);
+    twin.setDay(1, 'zipper');
+    expect(hostsOf()).not.toEqual(fleet);
+  });
 });
