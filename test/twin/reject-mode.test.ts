@@ -50,10 +50,14 @@ describe('reject modes in the twin, by the core rule the router follows', () => 
     }
   });
 
-  it('end: every retry meets another instance, so lone calls end before their budget', () => {
+  it('end: every retry meets another instance, so a rejected lone call can find the focus within its budget', () => {
     expect(byMode.end.length).toBe(byMode.hold.length);
-    for (const b of byMode.end) expect(b.outcome.exhausted).toBe(0);
     expect(byMode.end.some((b) => b.outcome.rejected > 0)).toBe(true);
+    // Each retry is a fresh draw with a 15% chance of the 3.0 GHz Xeon, so about one call in five still misses it ten
+    // times over; a call that ends before its budget ended on the focus, which a held retry never reaches.
+    const foundEarly = byMode.end.filter((b) => b.outcome.rejected > 0 && b.outcome.attempts < b.maxAttempts);
+    expect(foundEarly.length).toBeGreaterThan(0);
+    for (const b of foundEarly) expect(b.outcome.acceptedByCpu).toEqual({ 'intel-xeon-3.00': 1 });
   });
 
   it('auto: ends rejected instances as end does (the same attempts and rejections, call by call)', () => {
