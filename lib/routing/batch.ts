@@ -25,9 +25,10 @@ export interface BatchOptions {
  * call's reject set is the one the pool model gives for the calls its worker still has to send
  * (`Route.placementFor`), strict while an accepted instance will serve many calls, the memoryless one
  * for the last, and for the CPUs of the new instances the batch met last on that function
- * (`DrawWindow`: the hosts of its last new instances, each once), which run short of accepted CPUs as the batch keeps them, and for how often a
- * rejected instance's replacement met the rejected CPU again beyond chance on that function so far (`RetryRepeats`). Every call is answered
- * exactly once in `calls`, in index order.
+ * (`DrawWindow`: the hosts of its last new instances, each once), which run short of accepted CPUs
+ * as the batch keeps them, and for how often a rejected instance's replacement met the rejected CPU
+ * again beyond chance on that function so far (`RetryRepeats`). Every call is answered exactly once
+ * in `calls`, in index order.
  */
 export async function runBatch(
   context: FollowContext,
