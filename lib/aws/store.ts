@@ -591,8 +591,9 @@ export class SkyStore {
    * Adds hosts a dynamic function's new instances met to its hosts of the current UTC day (`FNHOSTS#<name>#<day>`):
    * one string-set ADD per CPU, so a host added twice is kept once and concurrent routers merge. The item records its
    * first and last ADD and expires by TTL once the router no longer counts it (`PASSIVE_WINDOW_MS` after the day).
+   * With `returns`, ADDs the day's sums of new instances checked against the hosts met earlier that day.
    * @throws InvalidRecordError naming the field, before anything is written, on an empty name or zone, an unknown
-   *   architecture, or a boot time that is not a positive whole number of seconds.
+   *   architecture, a boot time that is not a positive whole number of seconds, or return sums out of range.
    */
   async addFunctionHosts(addition: Omit<FunctionHostsRecord, 'firstAt' | 'updatedAt'>): Promise<void> {
     requireText('functionName', addition.functionName);
@@ -606,6 +607,19 @@ export class SkyStore {
       for (const boot of boots) {
         if (typeof boot !== 'string' || !/^[1-9][0-9]{0,15}$/.test(boot)) {
           throw new InvalidRecordError(`boot time of a ${cpu} host`, boot, 'whole seconds since the epoch, as text');
+        }
+      }
+    }
+    const returns = addition.returns;
+    if (returns) {
+      for (const field of ['checked', 'returned', 'chance'] as const) {
+        const n = returns[field];
+        if (!(Number.isFinite(n) && n >= 0 && n <= returns.checked) || (field !== 'chance' && !Number.isInteger(n))) {
+          throw new InvalidRecordError(
+            `returns.${field}`,
+            n,
+            `a ${field === 'chance' ? 'number' : 'whole number'} from 0 to returns.checked`,
+          );
         }
       }
     }
@@ -626,6 +640,10 @@ export class SkyStore {
       values[`:h${i}`] = new Set(boots);
       return `#h${i} :h${i}`;
     });
+    if (returns && returns.checked > 0) {
+      Object.assign(values, { ':rc': returns.checked, ':rr': returns.returned, ':rx': returns.chance });
+      adds.push('returnsChecked :rc', 'returnsReturned :rr', 'returnsChance :rx');
+    }
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -843,6 +861,11 @@ function toFunctionHosts(item: Item): FunctionHostsRecord | undefined {
     azId: item.azId,
     arch: item.arch,
     hosts,
+    ...(typeof item.returnsChecked === 'number' &&
+    typeof item.returnsReturned === 'number' &&
+    typeof item.returnsChance === 'number'
+      ? { returns: { checked: item.returnsChecked, returned: item.returnsReturned, chance: item.returnsChance } }
+      : {}),
     ...(typeof item.firstAt === 'string' ? { firstAt: item.firstAt } : {}),
     ...(typeof item.updatedAt === 'string' ? { updatedAt: item.updatedAt } : {}),
   };

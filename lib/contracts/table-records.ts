@@ -134,6 +134,17 @@ export interface PassiveCounts {
 }
 
 /**
+ * New instances of a function checked against the hosts it had met earlier the same day (those in the view the
+ * call's batch started with), and how many of them landed on one: `returned` of `checked`, where chance alone would
+ * have given `chance` (the sum, per instance, of the known hosts' share of the zone's fleet).
+ */
+export interface HostReturns {
+  readonly checked: number;
+  readonly returned: number;
+  readonly chance: number;
+}
+
+/**
  * The hosts one dynamic function's new instances met in one UTC day (`ZONE#<azId>` /
  * `FNHOSTS#<functionName>#<yyyy-mm-dd>`): per CPU, a string set of the hosts' boot times (a host is its boot time
  * and CPU). A set, so a host met twice is stored once; about 11 bytes a host, so even thousands of hosts a day
@@ -144,6 +155,8 @@ export interface FunctionHostsRecord {
   readonly azId: string;
   readonly arch: Arch;
   readonly hosts: Readonly<Record<CpuKey, readonly string[]>>;
+  /** How often the day's new instances came back to hosts the function had met earlier that day (ADDed sums). */
+  readonly returns?: HostReturns;
   /** ISO time of the first ADD. */
   readonly firstAt?: string;
   /** ISO time of the last ADD. */

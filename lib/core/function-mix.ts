@@ -1,6 +1,6 @@
 import { archOfCpu } from './cpu';
 import { PASSIVE_HALF_LIFE_MS, PASSIVE_WINDOW_MS, type PassiveDecay, passiveAgeMs } from './passive-evidence';
-import type { Arch, CpuCounts, CpuKey, FunctionEvidence } from './types';
+import type { Arch, Characterization, CpuCounts, CpuKey, FunctionEvidence, RoutingView } from './types';
 import type { ZoneMix } from './zone-mix';
 
 /**
@@ -11,6 +11,16 @@ import type { ZoneMix } from './zone-mix';
  * (boot time, CPU) keys a host as the host census does. The function's mix starts from its zone's and moves toward
  * the CPUs of the hosts it has shown, by how many hosts that is (not instances: 27 instances on 3 hosts are 3
  * draws of the function's hosts).
+ *
+ * How many hosts the function keeps to is not published, so the router measures it. Each new instance is checked
+ * against the function's hosts of the day in the view its batch started with (a batch's own earlier hosts are not
+ * there, so packing within a batch, cold starts filling the host the last one opened, is no return); chance is those
+ * hosts' share of the zone's fleet (the characterization's estimate). A function kept to k of the fleet's F hosts
+ * lands on its known hosts F / k times as often as chance, so its window is `windowShare` = chance / returned of the
+ * fleet, and the zone's mix counts as the hosts of that window the function has not shown (`windowPriorHosts`). A
+ * function whose new instances land on any host (or on hosts that change within the day) returns at chance: its
+ * hosts are then a few draws of the whole fleet, not a mix of its own (counted as its own against the zone's mix
+ * worth a fixed 10 hosts, they priced its next batch with noise).
  *
  * Evidence ages in two ways:
  * - like the zone's passive counts (`passive-evidence.ts`): a host weighs 2^(−age / half-life) from when it was
@@ -25,8 +35,24 @@ import type { ZoneMix } from './zone-mix';
  * counted here; they still count toward the zone's passive mix.
  */
 
-/** Hosts the zone's mix is worth against a function's own: a function that has shown this many weighs half. */
+/** `functionMixOf`'s default: hosts the zone's mix is worth against a function's own. */
 export const FUNCTION_MIX_PRIOR_HOSTS = 10;
+
+/**
+ * Pseudo-counts of the window prior: one new instance that returned to a known host where chance gave one. So a
+ * function counts as keeping to part of the fleet only once its instances have come back to its hosts beyond chance.
+ */
+const WINDOW_PRIOR = { returned: 1, chance: 1 } as const;
+
+/**
+ * New instances of a function checked against its hosts met earlier the same day: `returned` of `checked` landed on
+ * one, where chance would have given `chance` (per instance, the known hosts' share of the zone's fleet, summed).
+ */
+export interface HostReturns {
+  readonly checked: number;
+  readonly returned: number;
+  readonly chance: number;
+}
 
 /**
  * Pseudo-counts of the persistence prior: one host checked that did not recur. So hosts of earlier days count only
@@ -47,6 +73,8 @@ export interface DatedFunctionHosts {
   readonly firstAt?: number;
   /** ms since epoch of the last host recorded in the period. */
   readonly lastAt?: number;
+  /** How often the period's new instances came back to hosts met earlier that day. */
+  readonly returns?: HostReturns;
 }
 
 /**
@@ -76,6 +104,7 @@ export function functionEvidenceOf(
       .sort((a, b) => a.day - b.day || b.age - a.age);
     if (dated.length === 0) continue;
     const persistence = persistenceOf(dated.map((d) => ({ day: d.day, hosts: hostKeys(d.period) })));
+    const windowShare = windowShareOf(dated.map((d) => d.period.returns));
     // Each host counts once, from the period it was last met in.
     const last = new Map<string, { cpu: CpuKey; age: number; day: number }>();
     for (const { period, age, day } of dated) {
@@ -90,14 +119,93 @@ export function functionEvidenceOf(
     }
     if (last.size === 0) continue;
     const hosts: Record<CpuKey, number> = Object.create(null);
-    for (const { cpu, age, day } of last.values()) {
-      const kept = persistence ** Math.max(0, today - day);
+    const metToday: string[] = [];
+    for (const [key, { cpu, age, day }] of last) {
+      if (day >= today) metToday.push(key);
+      const kept = day >= today ? 1 : persistence ** (today - day);
       hosts[cpu] = (hosts[cpu] ?? 0) + 2 ** (-age / halfLifeMs) * kept;
     }
     const first = dated[0].period;
-    out[functionName] = { azId: first.azId, arch: first.arch, hosts, distinctHosts: last.size, persistence };
+    out[functionName] = {
+      azId: first.azId,
+      arch: first.arch,
+      hosts,
+      distinctHosts: last.size,
+      persistence,
+      windowShare,
+      metToday,
+    };
   }
   return out;
+}
+
+/**
+ * The share of its zone's fleet a function's new instances keep to, 0..1 (1: any host), from how often they came
+ * back to hosts it met earlier in the day against chance: a function confined to k of the fleet's F hosts lands on
+ * its known hosts F / k times as often as chance, so k / F = chance / returned (the Schnabel census estimate of k),
+ * with a prior of one instance that returned at chance, over every period given (unreadable sums are skipped).
+ * @example windowShareOf([{ checked: 40, returned: 19, chance: 4 }]) // 0.25: a quarter of the fleet
+ */
+export function windowShareOf(returns: ReadonlyArray<HostReturns | undefined>): number {
+  let returned: number = WINDOW_PRIOR.returned;
+  let chance: number = WINDOW_PRIOR.chance;
+  for (const r of returns) {
+    if (!r || ![r.checked, r.returned, r.chance].every((n) => Number.isFinite(n) && n >= 0)) continue;
+    returned += Math.min(r.returned, r.checked);
+    chance += Math.min(r.chance, r.checked);
+  }
+  return Math.min(1, chance / returned);
+}
+
+/**
+ * Hosts the zone's mix is worth against a function's own (`functionMixOf`): the hosts of the function's window it
+ * has not shown, its window being `windowShare` of the fleet's estimated hosts (the characterization's estimate, at
+ * least the hosts it saw). So a function that keeps to a few hosts it has shown is priced with their mix, and one
+ * that lands anywhere (window share 1) counts its hosts as the few hosts of the whole fleet they are.
+ */
+export function windowPriorHosts(fleetHosts: number, windowShare: number, shownHosts: number): number {
+  return Math.max(0, windowShare * fleetHosts - shownHosts);
+}
+
+/**
+ * Checks a new instance of a function against the hosts the function met earlier today in `view`: whether its host
+ * is one of them, and the chance it would be with no affinity (those hosts' share of the zone's fleet of the
+ * function's architecture: the characterization's fleet estimate, at least the hosts it and the function saw).
+ * Undefined when there is nothing to check against: no host met today, or no characterization of that fleet.
+ * @example hostReturnCheck(view)('sky-use1-az1-x86_64-128', 'intel-xeon-2.50', 1764000000) // { returned: true, chance: 0.05 }
+ */
+export function hostReturnCheck(
+  view: Pick<RoutingView, 'functionHosts' | 'zones'>,
+): (functionName: string, cpu: CpuKey, bootTime: number) => { returned: boolean; chance: number } | undefined {
+  const known = new Map<string, { hosts: ReadonlySet<string>; chance: number } | undefined>();
+  const knownOf = (functionName: string) => {
+    if (known.has(functionName)) return known.get(functionName);
+    const evidence = view.functionHosts?.[functionName];
+    let entry: { hosts: ReadonlySet<string>; chance: number } | undefined;
+    if (evidence && evidence.metToday.length > 0) {
+      const zone = view.zones.find((z) => z.azId === evidence.azId && (z.arch ?? 'x86_64') === evidence.arch);
+      if (zone) {
+        const hosts = new Set(evidence.metToday);
+        entry = { hosts, chance: hosts.size / Math.max(fleetHostsOf(zone, evidence.arch), hosts.size) };
+      }
+    }
+    known.set(functionName, entry);
+    return entry;
+  };
+  return (functionName, cpu, bootTime) => {
+    const entry = knownOf(functionName);
+    return entry && { returned: entry.hosts.has(`${cpu}@${bootTime}`), chance: entry.chance };
+  };
+}
+
+/**
+ * A characterized fleet's hosts: the characterization's estimate, at least the hosts it saw (of `arch`); 0 when it
+ * saw none.
+ */
+export function fleetHostsOf(zone: Pick<Characterization, 'counts' | 'confidence'>, arch: Arch): number {
+  let seen = 0;
+  for (const cpu of Object.keys(zone.counts)) if (archOfCpu(cpu) === arch) seen += zone.counts[cpu];
+  return Math.max(zone.confidence?.fleetEstimate ?? 0, zone.confidence?.hostsSeen ?? 0, seen);
 }
 
 /**

@@ -360,6 +360,10 @@ export interface FunctionEvidence {
   readonly distinctHosts: number;
   /** Chance a host met on an earlier day is still one of the function's, per day (0..1). */
   readonly persistence: number;
+  /** Share of its zone's fleet the function's new instances keep to, measured by their returns (0..1, 1: any host). */
+  readonly windowShare: number;
+  /** The hosts met today (`<cpu>@<boot time>`), which the next batch's new instances are checked against. */
+  readonly metToday: readonly string[];
 }
 
 /** Everything the router reads to place: a snapshot, so placing is pure. */

@@ -1,6 +1,6 @@
 import { archOfCpu } from './cpu';
 import { BASELINE_CPU } from './cpu-speed';
-import { functionMixOf } from './function-mix';
+import { fleetHostsOf, functionMixOf, windowPriorHosts } from './function-mix';
 import type { Arch, Characterization, CpuCounts, CpuKey, RoutingView } from './types';
 
 /** Where a zone's CPU mix came from. */
@@ -230,7 +230,12 @@ export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZ
     let functions = 0;
     for (const [name, evidence] of functionEvidence) {
       if (evidence.azId !== azId || !mixes[evidence.arch]) continue;
-      functionMixes[name] = functionMixOf(mixes[evidence.arch], evidence.hosts);
+      const zone = characterizationFor(azId, evidence.arch);
+      // The function's window hosts not shown count as the zone's mix; a fleet never characterized has no size.
+      if (!zone || characterizationArch(zone) !== evidence.arch) continue;
+      const shown = Object.values(evidence.hosts).reduce((sum, n) => sum + n, 0);
+      const prior = windowPriorHosts(fleetHostsOf(zone, evidence.arch), evidence.windowShare, shown);
+      functionMixes[name] = functionMixOf(mixes[evidence.arch], evidence.hosts, prior);
       functions++;
     }
     resolved.push({ azId, region, mixes, notes, ...(functions > 0 ? { functionMixes } : {}) });

@@ -2,7 +2,16 @@ import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker
 import { endsRejectedInstance } from '../core/reject-mode';
 import { rejectCpusAt } from '../core/reject-schedule';
 import type { RankedTarget } from '../core/router';
-import type { Arch, DeployedZone, Placement, PlacementRequest, PoolContext, RegionFacts, Target } from '../core/types';
+import type {
+  Arch,
+  CpuKey,
+  DeployedZone,
+  Placement,
+  PlacementRequest,
+  PoolContext,
+  RegionFacts,
+  Target,
+} from '../core/types';
 import { billedCostUsd, carbonGrams } from './estimate';
 import type { ExplorationLeases, ExplorationUnit } from './exploration-lease';
 import type { LearningBuffer } from './learning';
@@ -278,6 +287,17 @@ export interface FollowContext {
    * the unit's lease (`exploration-lease.ts`). @default - each router explores on its own
    */
   readonly exploration?: ExplorationLeases;
+  /**
+   * Whether a new instance's host is one its function met earlier today in the view the call started with, and the
+   * chance it would be (`hostReturnCheck`): how the router measures a function's affinity. @default - not measured
+   */
+  readonly hostReturn?: (functionName: string, cpu: CpuKey, bootTime: number) => HostCheck | undefined;
+}
+
+/** A new instance's host checked against its function's hosts met earlier today. */
+export interface HostCheck {
+  readonly returned: boolean;
+  readonly chance: number;
 }
 
 /** Most leases one placement of a call tries to take: each lost race places the call again without that unit. */
@@ -640,10 +660,16 @@ function learn(
 ): void {
   const newInstance = inspection.newInstance === true;
   if (newInstance) {
+    const boot = inspection.bootTime;
+    const check =
+      boot !== undefined && Number.isFinite(boot)
+        ? context.hostReturn?.(target.functionName, inspection.cpuKey, boot)
+        : undefined;
     context.learning.observeInstance(target.azId, inspection.cpuKey, {
       functionName: target.functionName,
       arch: target.arch,
-      bootTime: inspection.bootTime,
+      bootTime: boot,
+      ...(check ? { check } : {}),
     });
   }
   if (response.status === 'ok') {

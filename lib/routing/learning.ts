@@ -7,6 +7,8 @@ export interface InstanceSite {
   readonly arch: Arch;
   /** Host boot time (`btime`, seconds since the epoch); absent: the host is unknown. */
   readonly bootTime?: number;
+  /** Whether the host is one the function met earlier today, and the chance it would be (`hostReturnCheck`). */
+  readonly check?: { readonly returned: boolean; readonly chance: number };
 }
 
 /**
@@ -17,12 +19,21 @@ export interface InstanceSite {
  * embedded router) share flushes, so a burst costs a few writes rather than one per call.
  * A failed write is reported to `onError` (logged and counted) and not retried: ADD is not
  * idempotent, and the SDK has already retried throttling. A new instance that reports its host's boot time also
- * joins its function's hosts (one set ADD per function), from which the router learns each function's own mix.
+ * joins its function's hosts (one set ADD per function), from which the router learns each function's own mix, and
+ * with `site.check` counts toward how often the function's new instances come back to hosts it met earlier that day.
  */
 export class LearningBuffer {
   private profiles = new Map<string, { workload: string; key: ProfileKey; runtimesMs: number[] }>();
   private passive = new Map<string, Record<CpuKey, number>>();
-  private functionHosts = new Map<string, { azId: string; arch: Arch; hosts: Map<CpuKey, Set<string>> }>();
+  private functionHosts = new Map<
+    string,
+    {
+      azId: string;
+      arch: Arch;
+      hosts: Map<CpuKey, Set<string>>;
+      returns: { checked: number; returned: number; chance: number };
+    }
+  >();
   private inFlight: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   /** Writes issued and failed so far (for metrics and tests). */
@@ -55,12 +66,18 @@ export class LearningBuffer {
     if (!site || !this.store.addFunctionHosts || boot === undefined || !Number.isSafeInteger(boot) || boot <= 0) return;
     let entry = this.functionHosts.get(site.functionName);
     if (!entry) {
-      entry = { azId, arch: site.arch, hosts: new Map() };
+      entry = { azId, arch: site.arch, hosts: new Map(), returns: { checked: 0, returned: 0, chance: 0 } };
       this.functionHosts.set(site.functionName, entry);
     }
     const hosts = entry.hosts.get(cpu) ?? new Set<string>();
     hosts.add(String(boot));
     entry.hosts.set(cpu, hosts);
+    const check = site.check;
+    if (check && Number.isFinite(check.chance) && check.chance >= 0 && check.chance <= 1) {
+      entry.returns.checked++;
+      if (check.returned) entry.returns.returned++;
+      entry.returns.chance += check.chance;
+    }
   }
 
   /** True when nothing waits to be written. */
@@ -94,7 +111,7 @@ export class LearningBuffer {
         this.write(() => this.store.addProfileSums(p.workload, p.key, sumsOf(p.runtimesMs)), `profile ${p.workload}`),
       ),
       ...passive.map(([azId, counts]) => this.write(() => this.store.addPassiveCpu(azId, counts), `passive ${azId}`)),
-      ...functionHosts.map(([functionName, { azId, arch, hosts }]) =>
+      ...functionHosts.map(([functionName, { azId, arch, hosts, returns }]) =>
         this.write(
           () =>
             this.store.addFunctionHosts?.({
@@ -102,6 +119,7 @@ export class LearningBuffer {
               azId,
               arch,
               hosts: Object.fromEntries([...hosts].map(([cpu, set]) => [cpu, [...set]])),
+              ...(returns.checked > 0 ? { returns } : {}),
             }) ?? Promise.resolve(),
           `hosts of ${functionName}`,
         ),

@@ -15,6 +15,7 @@ interface FunctionHostsDay {
   readonly azId: string;
   readonly arch: FunctionHostsPeriod['arch'];
   readonly hosts: Map<string, Set<string>>;
+  readonly returns: { checked: number; returned: number; chance: number };
   readonly firstAt: number;
   lastAt: number;
 }
@@ -118,9 +119,15 @@ export class MemoryRouterStore implements RouterStore {
       azId: addition.azId,
       arch: addition.arch,
       hosts: new Map<string, Set<string>>(),
+      returns: { checked: 0, returned: 0, chance: 0 },
       firstAt: now,
       lastAt: now,
     };
+    if (addition.returns) {
+      day.returns.checked += addition.returns.checked;
+      day.returns.returned += addition.returns.returned;
+      day.returns.chance += addition.returns.chance;
+    }
     for (const [cpu, boots] of Object.entries(addition.hosts)) {
       const set = day.hosts.get(cpu) ?? new Set<string>();
       for (const boot of boots) set.add(boot);
@@ -136,6 +143,7 @@ export class MemoryRouterStore implements RouterStore {
       azId: day.azId,
       arch: day.arch,
       hosts: Object.fromEntries([...day.hosts].map(([cpu, set]) => [cpu, [...set]])),
+      ...(day.returns.checked > 0 ? { returns: { ...day.returns } } : {}),
       firstAt: new Date(day.firstAt).toISOString(),
       updatedAt: new Date(day.lastAt).toISOString(),
     }));

@@ -1,4 +1,5 @@
 import type { Invoker } from '../contracts';
+import { hostReturnCheck } from '../core/function-mix';
 import type { RankedTarget } from '../core/router';
 import type { Placement, PlacementRequest, RoutingView } from '../core/types';
 import { runBatch } from './batch';
@@ -103,6 +104,7 @@ export class RoutingService {
   readonly cache: ViewCache;
   /** Observations waiting to be written. */
   readonly learning: LearningBuffer;
+  private readonly hostChecks = new WeakMap<RoutingView, NonNullable<FollowContext['hostReturn']>>();
   /** Exploration shared with the router's other instances through leases in the table (`exploration-lease.ts`). */
   readonly exploration: ExplorationLeases;
   private readonly telemetry: RouterTelemetry;
@@ -220,6 +222,16 @@ export class RoutingService {
     }
   }
 
+  /** One check of new instances' hosts per view, so its sets of known hosts are built once, not per call. */
+  private hostReturnOf(view: RoutingView): FollowContext['hostReturn'] {
+    let check = this.hostChecks.get(view);
+    if (!check) {
+      check = hostReturnCheck(view);
+      this.hostChecks.set(view, check);
+    }
+    return check;
+  }
+
   private followContext(cached: CachedView, functionTimeoutMs: number, deadline?: DeadlineSource): FollowContext {
     const { config, invoker } = this.options;
     return {
@@ -231,6 +243,7 @@ export class RoutingService {
       functionTimeoutMs,
       remainingMs: remainingTime(deadline),
       exploration: this.exploration,
+      hostReturn: this.hostReturnOf(cached.view),
     };
   }
 

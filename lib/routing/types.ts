@@ -1,4 +1,4 @@
-import type { DynamicErrorType, FunctionHostsRecord } from '../contracts';
+import type { DynamicErrorType, FunctionHostsRecord, HostReturns } from '../contracts';
 import type { ExplorationGate } from '../core/exploration';
 import type { ProfilingRequest, ProfilingStep } from '../core/profiling-plan';
 import type { RankedTarget } from '../core/router';
@@ -53,6 +53,8 @@ export interface FunctionHostsAddition {
   readonly arch: Arch;
   /** Per CPU, the boot times (as text) of the hosts met. */
   readonly hosts: Readonly<Record<CpuKey, readonly string[]>>;
+  /** New instances checked against the function's hosts met earlier that day, to add to the day's sums. */
+  readonly returns?: HostReturns;
 }
 
 /**

@@ -153,6 +153,7 @@ export function routingViewOf(
       azId: p.azId,
       arch: p.arch,
       hosts: p.hosts,
+      ...(p.returns ? { returns: p.returns } : {}),
       firstAt: timeOf(p.firstAt),
       lastAt: timeOf(p.updatedAt),
     }));

@@ -12,12 +12,15 @@ const twoZones = (functionHosts?: Record<string, FunctionEvidence>) =>
     deployed: [],
     ...(functionHosts ? { functionHosts } : {}),
   });
-const shown = (hosts: Record<string, number>): FunctionEvidence => ({
+// usw1-az1's characterization saw 100 hosts: a window share of 0.2 is a function kept to 20 of them
+const shown = (hosts: Record<string, number>, windowShare = 0.2): FunctionEvidence => ({
   azId: 'usw1-az1',
   arch: 'x86_64',
   hosts,
   distinctHosts: Object.values(hosts).reduce((a, b) => a + b, 0),
   persistence: 0.5,
+  windowShare,
+  metToday: [],
 });
 
 describe('Router pricing a target with its function mix', () => {
@@ -48,8 +51,32 @@ describe('Router pricing a target with its function mix', () => {
     const az1 = router.zoneMixes.find((z) => z.azId === 'usw1-az1');
     const mix = az1?.functionMixes?.['sky-usw1-az1-x86_64-2048'];
     expect(mix?.cpus).toEqual([X25, X30]);
-    // the zone's 10% 3.0 GHz worth 10 hosts, and 10 hosts of it shown
+    // its window's 10 hosts not shown at the zone's 10% 3.0 GHz, and 10 hosts of it shown
     expect(mix?.shares[1]).toBeCloseTo(0.55, 9);
     expect(router.zoneMixes.find((z) => z.azId === 'usw1-az3')?.functionMixes).toBeUndefined();
+  });
+
+  it('counts the hosts of a function that lands anywhere as the few hosts of the whole fleet they are', () => {
+    // GIVEN the same 10 hosts of the 3.0 GHz Xeon, shown by a function measured to return to its hosts at chance
+    const router = new Router(twoZones({ 'sky-usw1-az1-x86_64-2048': shown({ [X30]: 10 }, 1) }));
+    const mix = router.zoneMixes.find((z) => z.azId === 'usw1-az1')?.functionMixes?.['sky-usw1-az1-x86_64-2048'];
+    // THEN they are 10 of the fleet's 100 hosts, the other 90 at the zone's mix: 19% 3.0 GHz, not 55%
+    expect(mix?.shares[1]).toBeCloseTo(0.19, 9);
+    const plain = new Router(twoZones()).rank(request);
+    const learned = router.rank(request);
+    const az1 = (ranked: typeof plain) => ranked.find((r) => r.target.azId === 'usw1-az1');
+    expect(az1(learned)?.expected.runtimeMs).toBeGreaterThan((az1(plain)?.expected.runtimeMs ?? 0) * 0.97);
+  });
+
+  it('prices a function of a fleet never characterized with its zone mix (its window has no size)', () => {
+    const view = paperView({
+      zones: [characterization('usw1-az3', 'us-west-1', { [X25]: 90, [X30]: 10 })],
+      deployed: [
+        { azId: 'usw1-az1', region: 'us-west-1' },
+        { azId: 'usw1-az3', region: 'us-west-1' },
+      ],
+      functionHosts: { 'sky-usw1-az1-x86_64-2048': shown({ [X30]: 30 }) },
+    });
+    expect(new Router(view).zoneMixes.find((z) => z.azId === 'usw1-az1')?.functionMixes).toBeUndefined();
   });
 });

@@ -3,9 +3,13 @@ import {
   FUNCTION_MIX_PRIOR_HOSTS,
   functionEvidenceOf,
   functionMixOf,
+  hostReturnCheck,
   persistenceOf,
+  windowPriorHosts,
+  windowShareOf,
 } from '../../lib/core/function-mix';
 import { PASSIVE_HALF_LIFE_MS } from '../../lib/core/passive-evidence';
+import type { Characterization, RoutingView } from '../../lib/core/types';
 import type { ZoneMix } from '../../lib/core/zone-mix';
 
 const HOUR = 3_600_000;
@@ -124,5 +128,88 @@ describe('function evidence from stored hosts', () => {
     ];
     // day 2: a, b recur of 4; day 3: d recurs of 1
     expect(persistenceOf(days)).toBeCloseTo(3 / (1 + 5), 12);
+  });
+});
+
+describe('how many hosts a function keeps to', () => {
+  it('is the whole fleet until its new instances come back to its hosts beyond chance', () => {
+    expect(windowShareOf([])).toBe(1);
+    expect(windowShareOf([undefined])).toBe(1);
+    // returning at chance (or less) is no window
+    expect(windowShareOf([{ checked: 100, returned: 10, chance: 10 }])).toBe(1);
+    expect(windowShareOf([{ checked: 100, returned: 2, chance: 10 }])).toBe(1);
+  });
+
+  it('is chance over returns: a function kept to a quarter of the fleet returns four times as often', () => {
+    // 40 new instances each landing on known hosts 4 times as often as their 10% share of the fleet gives
+    expect(windowShareOf([{ checked: 40, returned: 15, chance: 4 }])).toBeCloseTo(5 / 16, 12);
+    // periods pool; unreadable sums are skipped; returns never count past the instances checked
+    expect(
+      windowShareOf([
+        { checked: 20, returned: 8, chance: 2 },
+        { checked: 20, returned: 7, chance: 2 },
+        { checked: Number.NaN, returned: 1, chance: 0 },
+        { checked: 1, returned: 1, chance: -1 },
+      ]),
+    ).toBeCloseTo(5 / 16, 12);
+    expect(windowShareOf([{ checked: 2, returned: 50, chance: 0 }])).toBeCloseTo(1 / 3, 12);
+  });
+
+  it("leaves the zone's mix the window's hosts the function has not shown", () => {
+    expect(windowPriorHosts(200, 0.25, 10)).toBe(40);
+    expect(windowPriorHosts(200, 1, 10)).toBe(190);
+    // every host of the window shown: its own mix alone
+    expect(windowPriorHosts(200, 0.05, 12)).toBe(0);
+  });
+
+  it('comes from the returns stored with its periods, and lists the hosts met today to check the next against', () => {
+    const returns = { checked: 40, returned: 15, chance: 4 };
+    const evidence = functionEvidenceOf(
+      [
+        period({ 'intel-xeon-2.50': ['1'] }, NOW - 24 * HOUR),
+        { ...period({ 'intel-xeon-2.50': ['2'], 'intel-xeon-3.00': ['3'] }, NOW - HOUR), returns },
+      ],
+      NOW,
+    )[FN];
+    expect(evidence.windowShare).toBeCloseTo(5 / 16, 12);
+    expect([...evidence.metToday].sort()).toEqual(['intel-xeon-2.50@2', 'intel-xeon-3.00@3']);
+  });
+});
+
+describe('checking a new instance against its function’s hosts of the day', () => {
+  const zone = (fleetEstimate?: number): Characterization => ({
+    azId: 'usw1-az1',
+    region: 'us-west-1',
+    counts: { 'intel-xeon-2.50': 30, 'intel-xeon-3.00': 10, graviton2: 5 },
+    instancesSeen: 45,
+    polls: 2,
+    failures: 0,
+    measuredAt: new Date(NOW).toISOString(),
+    driftClass: 'unknown',
+    costUsd: 0,
+    ...(fleetEstimate !== undefined ? { confidence: { apeBound: 5, hostsSeen: 40, fleetEstimate } } : {}),
+  });
+  const view = (zones: Characterization[]): Pick<RoutingView, 'functionHosts' | 'zones'> => ({
+    zones,
+    functionHosts: functionEvidenceOf([period({ 'intel-xeon-2.50': ['100', '101'] }, NOW - HOUR)], NOW),
+  });
+
+  it("says whether its host is one of them, against their share of the fleet's estimated hosts", () => {
+    const check = hostReturnCheck(view([zone(80)]));
+    expect(check(FN, 'intel-xeon-2.50', 100)).toEqual({ returned: true, chance: 2 / 80 });
+    // a host is its boot time and CPU
+    expect(check(FN, 'intel-xeon-3.00', 100)).toEqual({ returned: false, chance: 2 / 80 });
+    // without an estimate, the fleet is at least the hosts of the architecture the characterization saw
+    expect(hostReturnCheck(view([zone()]))(FN, 'intel-xeon-2.50', 102)).toEqual({ returned: false, chance: 2 / 40 });
+  });
+
+  it('checks nothing without hosts met today or a characterization of the fleet', () => {
+    expect(hostReturnCheck(view([zone(80)]))('sky-usw1-az1-x86_64-256', 'intel-xeon-2.50', 100)).toBeUndefined();
+    expect(hostReturnCheck(view([]))(FN, 'intel-xeon-2.50', 100)).toBeUndefined();
+    const yesterday = {
+      zones: [zone(80)],
+      functionHosts: functionEvidenceOf([period({ 'intel-xeon-2.50': ['100'] }, NOW - 24 * HOUR)], NOW),
+    };
+    expect(hostReturnCheck(yesterday)(FN, 'intel-xeon-2.50', 100)).toBeUndefined();
   });
 });

@@ -93,6 +93,31 @@ describe('a function’s hosts in the table (local DynamoDB)', () => {
     expect(view.functionHosts?.[FN]).toMatchObject({ distinctHosts: 3, arch: 'x86_64' });
   });
 
+  it('adds up the day’s returns to known hosts beside its hosts, and reads them back', async () => {
+    at.now = NOW + 5 * 86_400_000;
+    const fn = 'sky-usw1-az1-x86_64-512';
+    const addition = { functionName: fn, azId: 'usw1-az1', arch: 'x86_64' as const };
+    await store.addFunctionHosts({ ...addition, hosts: { 'intel-xeon-2.50': ['100'] } });
+    await Promise.all([
+      store.addFunctionHosts({
+        ...addition,
+        hosts: { 'intel-xeon-2.50': ['100'] },
+        returns: { checked: 3, returned: 2, chance: 0.25 },
+      }),
+      store.addFunctionHosts({
+        ...addition,
+        hosts: { 'intel-xeon-2.50': ['101'] },
+        returns: { checked: 1, returned: 0, chance: 0.5 },
+      }),
+    ]);
+    const [period] = (await store.allFunctionHosts()).filter((p) => p.functionName === fn);
+    expect(period.returns).toEqual({ checked: 4, returned: 2, chance: 0.75 });
+    expect(routingViewOf(config, {}, [], {}, [], at.now, [period]).functionHosts?.[fn].windowShare).toBeCloseTo(
+      1.75 / 3,
+      12,
+    );
+  });
+
   it.each([
     [{ functionName: '' }, 'functionName'],
     [{ azId: '' }, 'azId'],
@@ -100,6 +125,9 @@ describe('a function’s hosts in the table (local DynamoDB)', () => {
     [{ hosts: { 'intel-xeon-2.50': ['12.5'] } }, 'boot time of a intel-xeon-2.50 host'],
     [{ hosts: { 'intel-xeon-2.50': ['0'] } }, 'boot time'],
     [{ hosts: { '': ['1'] } }, 'cpu'],
+    [{ returns: { checked: 2, returned: 3, chance: 0 } }, 'returns.returned'],
+    [{ returns: { checked: 2, returned: 1, chance: Number.NaN } }, 'returns.chance'],
+    [{ returns: { checked: 1.5, returned: 1, chance: 0 } }, 'returns.checked'],
   ])('fails when an addition is bad (%j), naming it, and stores nothing', async (bad, field) => {
     const addition = {
       functionName: 'sky-usw1-az1-x86_64-256',
@@ -155,5 +183,26 @@ describe('learning a function’s hosts from routed calls', () => {
     await buffer.flush();
     expect(buffer.stats.failedWrites).toBe(0);
     expect((await memory.allPassiveCounts())[0].counts).toEqual({ 'intel-xeon-2.50': 1 });
+  });
+
+  it('sums the checks of new instances against their function’s known hosts, per flush', async () => {
+    const store = new MemoryRouterStore({ now: () => NOW });
+    const buffer = new LearningBuffer(store);
+    const checked = (bootTime: number, returned: boolean, chance: number) => ({
+      ...site(bootTime),
+      check: { returned, chance },
+    });
+    buffer.observeInstance('usw1-az1', 'intel-xeon-2.50', checked(1_700_000_000, true, 0.1));
+    buffer.observeInstance('usw1-az1', 'intel-xeon-2.50', checked(1_700_000_001, false, 0.1));
+    // an instance not checked (nothing known yet), and a check that is no chance, count toward nothing
+    buffer.observeInstance('usw1-az1', 'intel-xeon-2.50', site(1_700_000_002));
+    buffer.observeInstance('usw1-az1', 'intel-xeon-2.50', checked(1_700_000_003, true, 2));
+    await buffer.flush();
+    buffer.observeInstance('usw1-az1', 'intel-xeon-2.50', checked(1_700_000_000, true, 0.2));
+    await buffer.flush();
+    const [period] = await store.allFunctionHosts();
+    expect(period.returns?.checked).toBe(3);
+    expect(period.returns?.returned).toBe(2);
+    expect(period.returns?.chance).toBeCloseTo(0.4, 12);
   });
 });
