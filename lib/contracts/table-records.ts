@@ -3,6 +3,7 @@ import type {
   Characterization,
   CpuCounts,
   CpuKey,
+  HostReturns,
   PollAggregate,
   RuntimeStats,
   StopReason,
@@ -131,17 +132,6 @@ export interface PassiveCounts {
   readonly firstAt?: string;
   /** ISO time of the last ADD. */
   readonly updatedAt?: string;
-}
-
-/**
- * New instances of a function checked against the hosts it had met earlier the same day (those in the view the
- * call's batch started with), and how many of them landed on one: `returned` of `checked`, where chance alone would
- * have given `chance` (the sum, per instance, of the known hosts' share of the zone's fleet).
- */
-export interface HostReturns {
-  readonly checked: number;
-  readonly returned: number;
-  readonly chance: number;
 }
 
 /**

@@ -1,6 +1,16 @@
 import { archOfCpu } from './cpu';
+import { hostKeyOf } from './host-census';
 import { PASSIVE_HALF_LIFE_MS, PASSIVE_WINDOW_MS, type PassiveDecay, passiveAgeMs } from './passive-evidence';
-import type { Arch, Characterization, CpuCounts, CpuKey, FunctionEvidence, RoutingView } from './types';
+import type {
+  Arch,
+  Characterization,
+  CpuCounts,
+  CpuKey,
+  FunctionEvidence,
+  HostCheck,
+  HostReturns,
+  RoutingView,
+} from './types';
 import type { ZoneMix } from './zone-mix';
 
 /**
@@ -43,16 +53,6 @@ export const FUNCTION_MIX_PRIOR_HOSTS = 10;
  * function counts as keeping to part of the fleet only once its instances have come back to its hosts beyond chance.
  */
 const WINDOW_PRIOR = { returned: 1, chance: 1 } as const;
-
-/**
- * New instances of a function checked against its hosts met earlier the same day: `returned` of `checked` landed on
- * one, where chance would have given `chance` (per instance, the known hosts' share of the zone's fleet, summed).
- */
-export interface HostReturns {
-  readonly checked: number;
-  readonly returned: number;
-  readonly chance: number;
-}
 
 /**
  * Pseudo-counts of the persistence prior: one host checked that did not recur. So hosts of earlier days count only
@@ -176,7 +176,7 @@ export function windowPriorHosts(fleetHosts: number, windowShare: number, shownH
  */
 export function hostReturnCheck(
   view: Pick<RoutingView, 'functionHosts' | 'zones'>,
-): (functionName: string, cpu: CpuKey, bootTime: number) => { returned: boolean; chance: number } | undefined {
+): (functionName: string, cpu: CpuKey, bootTime: number) => HostCheck | undefined {
   const known = new Map<string, { hosts: ReadonlySet<string>; chance: number } | undefined>();
   const knownOf = (functionName: string) => {
     if (known.has(functionName)) return known.get(functionName);
@@ -194,7 +194,7 @@ export function hostReturnCheck(
   };
   return (functionName, cpu, bootTime) => {
     const entry = knownOf(functionName);
-    return entry && { returned: entry.hosts.has(`${cpu}@${bootTime}`), chance: entry.chance };
+    return entry && { returned: entry.hosts.has(hostKeyOf(bootTime, cpu)), chance: entry.chance };
   };
 }
 

@@ -350,6 +350,22 @@ export interface DeployedZone {
   readonly memorySizes?: readonly number[];
 }
 
+/**
+ * New instances of a function checked against its hosts met earlier the same day: `returned` of `checked` landed on
+ * one, where chance would have given `chance` (per instance, the known hosts' share of the zone's fleet, summed).
+ */
+export interface HostReturns {
+  readonly checked: number;
+  readonly returned: number;
+  readonly chance: number;
+}
+
+/** One new instance's host checked against its function's hosts met earlier today (`hostReturnCheck`). */
+export interface HostCheck {
+  readonly returned: boolean;
+  readonly chance: number;
+}
+
 /** What a function's hosts say about its mix now. */
 export interface FunctionEvidence {
   readonly azId: string;

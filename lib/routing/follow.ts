@@ -6,6 +6,7 @@ import type {
   Arch,
   CpuKey,
   DeployedZone,
+  HostCheck,
   Placement,
   PlacementRequest,
   PoolContext,
@@ -292,12 +293,6 @@ export interface FollowContext {
    * chance it would be (`hostReturnCheck`): how the router measures a function's affinity. @default - not measured
    */
   readonly hostReturn?: (functionName: string, cpu: CpuKey, bootTime: number) => HostCheck | undefined;
-}
-
-/** A new instance's host checked against its function's hosts met earlier today. */
-export interface HostCheck {
-  readonly returned: boolean;
-  readonly chance: number;
 }
 
 /** Most leases one placement of a call tries to take: each lost race places the call again without that unit. */

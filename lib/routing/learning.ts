@@ -1,4 +1,4 @@
-import type { Arch, CpuKey, ProfileKey } from '../core/types';
+import type { Arch, CpuKey, HostCheck, ProfileKey } from '../core/types';
 import type { RouterStore } from './types';
 
 /** The function a new instance ran in, and its host's boot time when the instance reported one. */
@@ -8,7 +8,7 @@ export interface InstanceSite {
   /** Host boot time (`btime`, seconds since the epoch); absent: the host is unknown. */
   readonly bootTime?: number;
   /** Whether the host is one the function met earlier today, and the chance it would be (`hostReturnCheck`). */
-  readonly check?: { readonly returned: boolean; readonly chance: number };
+  readonly check?: HostCheck;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { DynamicErrorType, FunctionHostsRecord, HostReturns } from '../contracts';
+import type { DynamicErrorType, FunctionHostsRecord } from '../contracts';
 import type { ExplorationGate } from '../core/exploration';
 import type { ProfilingRequest, ProfilingStep } from '../core/profiling-plan';
 import type { RankedTarget } from '../core/router';
@@ -7,6 +7,7 @@ import type {
   Characterization,
   CpuCounts,
   CpuKey,
+  HostReturns,
   Outcome,
   Placement,
   PlacementRequest,
