@@ -43,7 +43,7 @@ import type {
   Target,
 } from './types';
 import { compileWorkload, type WorkloadPlan } from './workload-plan';
-import type { MixSource, ResolvedZone } from './zone-mix';
+import type { MixSource, ResolvedZone, ZoneMix } from './zone-mix';
 
 /** Options of a `Router`. */
 export interface RouterOptions {
@@ -285,6 +285,36 @@ export class Router {
    */
   get zoneMixes(): readonly ResolvedZone[] {
     return this.compiled.zones;
+  }
+
+  /**
+   * The CPU mix placements price `target` with: its function's own mix where the function has shown hosts
+   * (`functionMixes`), else its zone's mix of the target's architecture; undefined for a zone the view does not deploy.
+   */
+  mixFor(target: Pick<Target, 'azId' | 'arch' | 'functionName'>): ZoneMix | undefined {
+    const zone = this.compiled.zones.find((z) => z.azId === target.azId);
+    return zone?.functionMixes?.[target.functionName] ?? zone?.mixes[target.arch];
+  }
+
+  /**
+   * What one call of `workload` on a warm instance with `cpu` at `target` is expected to take, as placements price
+   * it: that CPU's billed runtime there, its request charge and its carbon, with no retry and no INIT. Undefined
+   * where the target is not deployed or its zone's mix has no `cpu`.
+   */
+  callOn(
+    workload: string,
+    target: Pick<Target, 'functionName'>,
+    cpu: CpuKey,
+  ): { readonly costUsd: number; readonly runtimeMs: number; readonly carbonG: number } | undefined {
+    const candidate = this.planFor(workload).candidates.find((c) => c.target.functionName === target.functionName);
+    const j = candidate?.cpus.indexOf(cpu) ?? -1;
+    if (!candidate || j < 0) return undefined;
+    const billedMs = candidate.billedMs[j];
+    return {
+      costUsd: billedMs * candidate.usdPerMs + candidate.usdPerRequest,
+      runtimeMs: billedMs,
+      carbonG: billedMs * candidate.gramsPerMs,
+    };
   }
 
   /**

@@ -1,6 +1,7 @@
-import { choosePacing, keepsPacing } from '../core/pacing';
+import { choosePacing, type HeldInstances, keepsPacing } from '../core/pacing';
+import { DRAW_PRIOR_WEIGHT } from '../core/pool-draws';
 import type { CpuKey, Placement, PlacementRequest } from '../core/types';
-import { usesPerInstance } from './pool';
+import { hostOfAttempt, usesPerInstance } from './pool';
 import type { AttemptRecord, BatchPacing, Placer } from './types';
 
 /** A batch's pacing as the routing service follows it. */
@@ -58,12 +59,15 @@ export function paceBatch(
   };
 }
 
-/** Replacements of rejected instances a paced batch must have met before it weighs its pacing again, and between two weighings. */
+/**
+ * Replacements of rejected instances a paced batch must have met before it weighs its pacing again, and between two
+ * weighings; and calls it must have had answered (or its concurrency, if fewer) before the first.
+ */
 export const PACING_REVIEW_EVIDENCE = 20;
 
 /**
  * Pseudo-count of retries for the prior of the repeat a paced batch measures (independent draws, 0): 20 replacements
- * that all met a rejected CPU where the mix gives 80% count as a repeat of 0.5, 100 of them as 0.83.
+ * that all met a rejected CPU where chance gives 80% count as a repeat of 0.5, 100 of them as 0.83, 1,000 as 0.98.
  */
 export const PACING_REPEAT_PRIOR_RETRIES = 20;
 
@@ -74,27 +78,44 @@ const REVIEW_WINDOW = 100;
  * Weighs a paced batch's pacing again as its calls meet the pool (`keepsPacing` in the core), and widens it to the
  * caller's concurrency once it no longer pays. Fewer calls at a time keep a function on fewer hosts: once the batch
  * holds the accepted instances there, a rejected instance's replacement comes from the slots the rejects freed, so
- * a strict reject set meets the rejected CPUs again and again, while its price assumed fresh draws of the mix. The
- * reviewer tallies, on the route's function, the CPUs of the new instances met by a call's first attempt (fresh
- * draws: the pool as the batch found it) and of those that replaced a rejected instance (what the paced batch meets
- * now). From them it measures the repeat (`PoolContext.retryRepeat`): the excess chance that a replacement meets a
- * CPU the placement rejects, ρ = (r − q)/(1 − q) for r that share among the replacements and q among the fresh
- * draws, with a prior of independent draws (`PACING_REPEAT_PRIOR_RETRIES`). It prices the placement at the batch's
- * pacing with that repeat, and at the caller's concurrency without it (nothing was met there, and more calls at a
- * time spread a function over more hosts), both on the fresh draws blended into the mix as the core blends a
- * batch's draws (`PoolContext.draws`). Widening is for good: the calls left run at the caller's concurrency. Only
- * `optimal` batches are reviewed (the strategy that chooses by price); the paper strategies keep their pacing.
+ * a strict reject set meets the rejected CPUs again and again, while its price assumed fresh draws of the mix.
+ *
+ * The reviewer tallies, on the route's function, the hosts of the new instances met by a call's first attempt (fresh
+ * draws: the pool as the batch found it, each host once as the core counts draws) and the CPUs of those that
+ * replaced a rejected instance (what the paced batch meets now). From them it measures the repeat
+ * (`PoolContext.retryRepeat`, `measuredRepeat`): the excess chance that a replacement meets a CPU the placement
+ * rejects, against the chance the fresh draws blended into the placement's mix give. The mix counts because a paced
+ * batch's first instances can all be rejected ones (71 of them on 17 hosts of the 2.5 GHz Xeon, on stress-packed-pace
+ * at seed 14): measured against those alone, replacements that never met an accepted CPU would show no repeat.
+ *
+ * It prices a worker that has yet to find its instance at the batch's pacing with that repeat, and at the caller's
+ * concurrency without it (nothing was met there, and more calls at a time spread a function over more hosts), both
+ * on the fresh draws blended into the mix. The workers that found an accepted instance keep it either way
+ * (`PacingReview.held`): their share is the share of the batch's latest answered calls (as many as it runs at a
+ * time) that ran on an accepted CPU, taken one standard error high so that a batch is not widened on a few unlucky
+ * answers, and a call of theirs costs what those calls cost. So a batch whose pacing lets many workers hold fast
+ * instances keeps it although its replacements repeat (generated seed 19: 49% of the calls on the AMD EPYC, paced
+ * 68 at a time), and one whose workers mostly search in vain widens. The first review waits for
+ * `PACING_REVIEW_EVIDENCE` answers (or a round, if shorter): before any call is answered, the replacements of a first
+ * round all searching at once repeat because they compete, not because the pacing confines them.
+ *
+ * Widening is for good: the calls left run at the caller's concurrency. Only `optimal` batches are reviewed (the
+ * strategy that chooses by price); the paper strategies keep their pacing.
  *
  * The batch's own repeat estimate (`RetryRepeats` in pool.ts) answers another question and so is not reused here: it
  * measures each retry against the CPU it rejected, with chance taken from the hosts the batch met lately, which
  * already hold the pool's drift; priced with those draws, a call's retries are right. The review compares the paced
- * pool with the pool as the batch found it, so its chance is the first attempts' draws and its repeat counts any
- * rejected CPU: the drift itself, which is what pacing causes and what widening undoes.
+ * pool with the pool as the batch found it, so its chance is the first attempts' draws and the mix, and its repeat
+ * counts any rejected CPU: the drift itself, which is what pacing causes and what widening undoes.
  */
 export class PacingReviewer {
   private readonly replacements: CpuKey[] = [];
-  private readonly fresh: CpuKey[] = [];
+  private readonly fresh: Array<{ readonly host: string; readonly cpu: CpuKey }> = [];
+  private readonly answered: AnsweredCall[] = [];
+  private readonly rejected: ReadonlySet<CpuKey>;
+  private replacementsSeen = 0;
   private sinceReview = 0;
+  private unknownHosts = 0;
   /** The call index from which the batch ran at the caller's concurrency, once it widened. */
   widenedAtCall: number | undefined;
   /** The repeat measured at the last review (for the answer). */
@@ -105,16 +126,28 @@ export class PacingReviewer {
     private readonly request: PlacementRequest,
     private readonly placement: Placement,
     private readonly givenConcurrency: number,
-  ) {}
+  ) {
+    this.rejected = new Set([...placement.rejectCpus, ...(placement.unfitCpus ?? [])]);
+  }
 
   /** Tells an attempt of a call of the batch (`previous`: the call's attempt before it, if any). */
   observe(previous: AttemptRecord | undefined, attempt: AttemptRecord): void {
-    if (attempt.newInstance !== true || attempt.cpu === undefined) return;
-    if (attempt.functionName !== this.placement.target.functionName) return;
+    if (attempt.functionName !== this.placement.target.functionName || attempt.cpu === undefined) return;
+    if (attempt.status === 'ok') {
+      this.answered.push({
+        cpu: attempt.cpu,
+        accepted: !this.rejected.has(attempt.cpu),
+        costUsd: attempt.costUsd,
+        billedMs: attempt.billedMs ?? 0,
+      });
+      if (this.answered.length > Math.max(REVIEW_WINDOW, this.givenConcurrency)) this.answered.shift();
+    }
+    if (attempt.newInstance !== true) return;
     if (previous === undefined) {
-      keepRecent(this.fresh, attempt.cpu);
+      keepRecent(this.fresh, { host: hostOfAttempt(attempt) ?? `instance#${this.unknownHosts++}`, cpu: attempt.cpu });
     } else if (previous.status === 'rejected' && previous.functionName === attempt.functionName) {
       keepRecent(this.replacements, attempt.cpu);
+      this.replacementsSeen++;
       this.sinceReview++;
     }
   }
@@ -128,29 +161,100 @@ export class PacingReviewer {
     if (concurrency >= this.givenConcurrency || remaining <= concurrency) return concurrency;
     if (this.sinceReview < PACING_REVIEW_EVIDENCE || this.placement.strategy !== 'optimal') return concurrency;
     if (this.fresh.length === 0 || this.placement.rejectCpus.length === 0) return concurrency;
+    if (this.answered.length < Math.min(concurrency, PACING_REVIEW_EVIDENCE)) return concurrency;
     this.sinceReview = 0;
-    const rho = measuredRepeat(this.placement.rejectCpus, this.fresh, this.replacements);
+    const draws = this.freshDraws();
+    const rho = measuredRepeat({
+      rejectCpus: this.placement.rejectCpus,
+      fresh: Object.entries(draws).flatMap(([cpu, n]) => Array.from({ length: n }, () => cpu)),
+      replacements: this.replacements,
+      replacementsSeen: this.replacementsSeen,
+      ...this.mixRejectedShare(),
+    });
     this.repeat = rho;
     if (!(rho > 0)) return concurrency;
-    const paced = this.priced(usesPerInstance(remaining, concurrency), rho);
-    const unpaced = this.priced(usesPerInstance(remaining, this.givenConcurrency), 0);
+    const paced = this.priced(usesPerInstance(remaining, concurrency), rho, draws);
+    const unpaced = this.priced(usesPerInstance(remaining, this.givenConcurrency), 0, draws);
     if (!paced || !unpaced) return concurrency;
+    const held = this.held(concurrency);
     const review = {
       remaining,
       concurrency,
       givenConcurrency: this.givenConcurrency,
       ...(this.request.objective !== undefined ? { objective: this.request.objective } : {}),
+      ...(held ? { held } : {}),
     };
     if (keepsPacing(review, paced, unpaced)) return concurrency;
     this.widenedAtCall = nextCall;
     return this.givenConcurrency;
   }
 
-  /** The placement on the batch's target for `uses` calls per instance and repeat `rho`, on the fresh draws. */
-  private priced(uses: number, rho: number): Placement | undefined {
-    const { azId, arch, memoryMb, functionName } = this.placement.target;
+  /** Hosts per CPU among the fresh draws (each host once). */
+  private freshDraws(): Record<CpuKey, number> {
+    const hosts = new Map<string, CpuKey>();
+    for (const { host, cpu } of this.fresh) hosts.set(host, cpu);
     const draws: Record<CpuKey, number> = {};
-    for (const cpu of this.fresh) draws[cpu] = (draws[cpu] ?? 0) + 1;
+    for (const cpu of hosts.values()) draws[cpu] = (draws[cpu] ?? 0) + 1;
+    return draws;
+  }
+
+  /** The rejected CPUs' share of the mix the batch's target is priced with, where the placer tells it. */
+  private mixRejectedShare(): { mixRejectedShare?: number } {
+    const mix = this.placer.mixFor?.(this.placement.target);
+    if (!mix) return {};
+    let share = 0;
+    mix.cpus.forEach((cpu, j) => {
+      if (this.rejected.has(cpu)) share += mix.shares[j];
+    });
+    return { mixRejectedShare: share };
+  }
+
+  /**
+   * The accepted instances the batch's workers hold (see the class comment): of its latest answered calls (as many as
+   * it runs at a time), the share on an accepted CPU, one standard error high, and what a call of theirs is expected
+   * to take on the CPUs they ran on; undefined while none ran on one.
+   */
+  private held(concurrency: number): HeldInstances | undefined {
+    const latest = this.answered.slice(-concurrency);
+    const accepted = latest.filter((call) => call.accepted);
+    if (accepted.length === 0) return undefined;
+    const n = latest.length;
+    const share = accepted.length / n;
+    const sum = { costUsd: 0, runtimeMs: 0, carbonG: 0 };
+    for (const call of accepted) {
+      const expected = this.expectedOn(call);
+      sum.costUsd += expected.costUsd;
+      sum.runtimeMs += expected.runtimeMs;
+      sum.carbonG += expected.carbonG;
+    }
+    return {
+      share: Math.min(1, share + Math.sqrt((share * (1 - share)) / n)),
+      expected: {
+        costUsd: sum.costUsd / accepted.length,
+        runtimeMs: sum.runtimeMs / accepted.length,
+        addedLatencyMs: 0,
+        carbonG: sum.carbonG / accepted.length,
+      },
+    };
+  }
+
+  /**
+   * What a call on a held instance is expected to take: as the placer prices a call on its CPU, so that it weighs
+   * against the placements' prices on one scale (its realised cost would bring in the model's error on those CPUs
+   * alone); where the placer cannot tell, the call's realised cost and billed time, and its carbon as the placement's
+   * carbon per dollar.
+   */
+  private expectedOn(call: AnsweredCall): { costUsd: number; runtimeMs: number; carbonG: number } {
+    const priced = this.placer.callOn?.(this.request.workload, this.placement.target, call.cpu);
+    if (priced) return priced;
+    const { expected } = this.placement;
+    const carbonPerUsd = expected.costUsd > 0 ? expected.carbonG / expected.costUsd : 0;
+    return { costUsd: call.costUsd, runtimeMs: call.billedMs, carbonG: call.costUsd * carbonPerUsd };
+  }
+
+  /** The placement on the batch's target for `uses` calls per instance and repeat `rho`, on the fresh draws. */
+  private priced(uses: number, rho: number, draws: Record<CpuKey, number>): Placement | undefined {
+    const { azId, arch, memoryMb, functionName } = this.placement.target;
     try {
       const placed = this.placer.place({
         ...this.request,
@@ -164,28 +268,57 @@ export class PacingReviewer {
   }
 }
 
-/**
- * The repeat a batch's replacements show against its fresh draws, for the reject set `rejectCpus`: the share r of
- * replacements on a rejected CPU beyond the share q of fresh draws there, ρ = (r − q)/(1 − q), shrunk toward 0 by
- * `PACING_REPEAT_PRIOR_RETRIES`; 0 when the fresh draws are all rejected CPUs (no excess can be told).
- * @example measuredRepeat(['slow'], ['slow', 'fast'], ['slow', 'slow', 'slow', 'slow']); // (1 − 0.5)/(1 − 0.5) shrunk: 4/24
- */
-export function measuredRepeat(
-  rejectCpus: readonly CpuKey[],
-  fresh: readonly CpuKey[],
-  replacements: readonly CpuKey[],
-): number {
-  const rejected = new Set(rejectCpus);
-  const shareOf = (cpus: readonly CpuKey[]): number =>
-    cpus.length > 0 ? cpus.filter((cpu) => rejected.has(cpu)).length / cpus.length : 0;
-  const q = shareOf(fresh);
-  const n = replacements.length;
-  if (!(q < 1) || n === 0) return 0;
-  const raw = Math.max(0, (shareOf(replacements) - q) / (1 - q));
-  return Math.min(1, (n * raw) / (n + PACING_REPEAT_PRIOR_RETRIES));
+/** A call of a paced batch that ran on the batch's function. */
+interface AnsweredCall {
+  readonly cpu: CpuKey;
+  /** Whether its CPU is one the placement accepts. */
+  readonly accepted: boolean;
+  readonly costUsd: number;
+  readonly billedMs: number;
 }
 
-function keepRecent(window: CpuKey[], cpu: CpuKey): void {
-  window.push(cpu);
+/** What `measuredRepeat` measures a batch's repeat from. */
+export interface RepeatEvidence {
+  /** CPUs the placement rejects. */
+  readonly rejectCpus: readonly CpuKey[];
+  /** CPUs of the hosts the batch's calls' first attempts met new instances on, one entry per host. */
+  readonly fresh: readonly CpuKey[];
+  /** CPUs of the latest new instances that replaced a rejected one. */
+  readonly replacements: readonly CpuKey[];
+  /** Replacements met in all: the prior weighs against these. @default replacements.length */
+  readonly replacementsSeen?: number;
+  /**
+   * The rejected CPUs' share of the placement's mix: the prior of chance, weighed as `DRAW_PRIOR_WEIGHT` hosts against
+   * the fresh draws, as the core blends a batch's draws into the mix. @default - chance from the fresh draws alone
+   */
+  readonly mixRejectedShare?: number;
+}
+
+/**
+ * The repeat a batch's replacements show: the share r of replacements on a rejected CPU beyond chance q,
+ * ρ = (r − q)/(1 − q), shrunk toward 0 by `PACING_REPEAT_PRIOR_RETRIES` against all replacements met. q is the
+ * rejected share of the fresh draws blended into the mix (n hosts against `DRAW_PRIOR_WEIGHT`), or of the fresh
+ * draws alone without a mix; 0 when q is 1 (no excess can be told) or nothing was replaced.
+ * @example measuredRepeat({ rejectCpus: ['slow'], fresh: ['slow', 'fast'], replacements: ['slow', 'slow', 'slow', 'slow'] }); // (1 − 0.5)/(1 − 0.5) shrunk: 4/24
+ */
+export function measuredRepeat(evidence: RepeatEvidence): number {
+  const rejected = new Set(evidence.rejectCpus);
+  const rejectedIn = (cpus: readonly CpuKey[]): number => cpus.filter((cpu) => rejected.has(cpu)).length;
+  const { fresh, replacements, mixRejectedShare } = evidence;
+  const q =
+    mixRejectedShare === undefined
+      ? fresh.length > 0
+        ? rejectedIn(fresh) / fresh.length
+        : 0
+      : (rejectedIn(fresh) + DRAW_PRIOR_WEIGHT * mixRejectedShare) / (fresh.length + DRAW_PRIOR_WEIGHT);
+  const n = replacements.length;
+  if (!(q < 1) || n === 0) return 0;
+  const raw = Math.max(0, (rejectedIn(replacements) / n - q) / (1 - q));
+  const seen = Math.max(n, evidence.replacementsSeen ?? n);
+  return Math.min(1, (seen * raw) / (seen + PACING_REPEAT_PRIOR_RETRIES));
+}
+
+function keepRecent<T>(window: T[], item: T): void {
+  window.push(item);
   if (window.length > REVIEW_WINDOW) window.shift();
 }

@@ -17,6 +17,7 @@ import type {
   Target,
   WorkloadProfile,
 } from '../core/types';
+import type { ZoneMix } from '../core/zone-mix';
 import type { ExplorationLeaseStore } from './exploration-lease';
 import type { RetryRepeatTally } from './pool';
 import type { ProfilingAnswer } from './profiling';
@@ -97,6 +98,14 @@ export interface Placer {
   rank?(request: PlacementRequest, count?: number): readonly RankedTarget[];
   /** The calls that would profile a workload across CPUs, architectures and memory sizes (for profiling requests). */
   profilingSteps?(request: ProfilingRequest): ProfilingStep[];
+  /** The CPU mix placements on `target` are priced with (the core `Router.mixFor`). @default - unknown */
+  mixFor?(target: Pick<Target, 'azId' | 'arch' | 'functionName'>): ZoneMix | undefined;
+  /** What one call of `workload` on a warm instance with `cpu` at `target` is expected to take (the core `Router.callOn`). @default - unknown */
+  callOn?(
+    workload: string,
+    target: Pick<Target, 'functionName'>,
+    cpu: CpuKey,
+  ): { readonly costUsd: number; readonly runtimeMs: number; readonly carbonG: number } | undefined;
   /** Places a unit `gate` says another router instance explores as if this one explored it already. */
   shareExploration?(gate: ExplorationGate | undefined): void;
   /** An exploring placement of `workload` that will not be followed (its unit's lease is another's). */

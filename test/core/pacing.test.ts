@@ -1,4 +1,4 @@
-import { choosePacing, keepsPacing, type PacedExpectation } from '../../lib/core/pacing';
+import { choosePacing, keepsPacing, PACING_WIDEN_MIN_SAVING, type PacedExpectation } from '../../lib/core/pacing';
 import { Router } from '../../lib/core/router';
 import { paperView } from './fixtures';
 
@@ -133,9 +133,25 @@ describe('keepsPacing', () => {
     expect(keepsPacing(review, expectation(1.1e-3), expectation(1e-3))).toBe(false);
   });
 
+  it('leaves a pacing only for a saving of at least PACING_WIDEN_MIN_SAVING, which the pool model may not see', () => {
+    const worse = (share: number) => expectation(1e-3 * (1 + share));
+    expect(keepsPacing(review, worse(PACING_WIDEN_MIN_SAVING / 2), expectation(1e-3))).toBe(true);
+    expect(keepsPacing(review, worse(PACING_WIDEN_MIN_SAVING * 2), expectation(1e-3))).toBe(false);
+  });
+
   it('keeps a batch already at the given concurrency, or with no more calls left than it runs at a time', () => {
     expect(keepsPacing({ ...review, concurrency: 1000 }, expectation(2e-3), expectation(1e-3))).toBe(true);
     expect(keepsPacing({ ...review, remaining: 50 }, expectation(2e-3), expectation(1e-3))).toBe(true);
+  });
+
+  it('weighs the workers that hold an accepted instance in both batches: their share paced, a tenth of it unpaced', () => {
+    // A worker still searching costs 1.2e-3 paced (its replacements repeat the rejected CPU) and 1e-3 unpaced; one on a
+    // held fast instance costs 0.6e-3 either way. At 100 of 1,000, 40% holding: paced 0.4 × 0.6 + 0.6 × 1.2 = 0.96e-3,
+    // unpaced 0.04 × 0.6 + 0.96 × 1 = 0.984e-3: the pacing stays. At 20% holding: 1.08e-3 against 0.992e-3.
+    const held = (share: number) => ({ ...review, held: { share, expected: expectation(0.6e-3).expected } });
+    expect(keepsPacing(review, expectation(1.2e-3), expectation(1e-3))).toBe(false);
+    expect(keepsPacing(held(0.4), expectation(1.2e-3), expectation(1e-3))).toBe(true);
+    expect(keepsPacing(held(0.2), expectation(1.2e-3), expectation(1e-3))).toBe(false);
   });
 
   it('weighs latency as the duration of the calls left, and carbon per call', () => {

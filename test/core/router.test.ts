@@ -63,6 +63,31 @@ describe('Router strategies', () => {
   });
 });
 
+describe('Router.callOn and Router.mixFor', () => {
+  const router = new Router(paperView(), { baselineZone: 'usw1-az3' });
+  const target = router.place({ workload: 'zipper', limits: { ...x86At2048, zones: ['usw1-az3'] } }).target;
+
+  it("prices one warm call on a CPU with the cost model: that CPU's billed runtime and the request charge", () => {
+    // zipper: 3000 ms on the 2.5 GHz Xeon, 0.88 of it on the 3.0 GHz; 2048 MB at $0.0000166667 per GB-s + $0.20 per 1M.
+    const x25 = router.callOn('zipper', target, X25)!;
+    const x30 = router.callOn('zipper', target, X30)!;
+    expect(x25.runtimeMs).toBeCloseTo(3000, 0);
+    expect(x30.runtimeMs / x25.runtimeMs).toBeCloseTo(0.88, 3);
+    expect(x25.costUsd).toBeCloseTo(x25.runtimeMs * 2 * 0.0000166667e-3 + 0.2e-6, 9);
+    expect(x30.carbonG / x25.carbonG).toBeCloseTo(x30.runtimeMs / x25.runtimeMs, 9);
+    expect(router.callOn('zipper', target, 'graviton2')).toBeUndefined();
+    expect(router.callOn('zipper', { functionName: 'sky-nowhere-x86_64-2048' }, X25)).toBeUndefined();
+  });
+
+  it("gives the mix placements on a target are priced with: its zone's, for a function that showed no hosts", () => {
+    const mix = router.mixFor(target)!;
+    const share = (cpu: string) => mix.shares[mix.cpus.indexOf(cpu)];
+    expect(share(X25)).toBeCloseTo(0.5, 2);
+    expect(share(EPYC)).toBeCloseTo(0.1, 2);
+    expect(router.mixFor({ ...target, azId: 'nowhere' })).toBeUndefined();
+  });
+});
+
 describe('Router with INIT billed', () => {
   const strategies: StrategyName[] = ['baseline', 'regional', 'retry-slow', 'focus-fastest', 'hybrid', 'optimal'];
   const placeWith = (init: { billed: boolean; initMs: number }, strategy: StrategyName) =>

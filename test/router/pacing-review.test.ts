@@ -1,5 +1,11 @@
+import { DRAW_PRIOR_WEIGHT } from '../../lib/core/pool-draws';
 import { Router } from '../../lib/core/router';
-import { measuredRepeat, PACING_REPEAT_PRIOR_RETRIES, PacingReviewer } from '../../lib/routing/pacing';
+import {
+  measuredRepeat,
+  PACING_REPEAT_PRIOR_RETRIES,
+  PACING_REVIEW_EVIDENCE,
+  PacingReviewer,
+} from '../../lib/routing/pacing';
 import type { AttemptRecord } from '../../lib/routing/types';
 import { prng, randomInt } from '../../lib/workloads/prng';
 import { paperView } from '../core/fixtures';
@@ -10,84 +16,165 @@ const X30 = 'intel-xeon-3.00';
 const EPYC = 'amd-epyc';
 
 describe('measuredRepeat', () => {
+  const many = (n: number, cpu: string): string[] => Array.from({ length: n }, () => cpu);
+
   it('is the excess share of replacements on a rejected CPU over the fresh draws, shrunk toward 0 by the prior', () => {
     // Fresh: half rejected; replacements: all rejected. Raw (1 − 0.5)/(1 − 0.5) = 1, over 40 replacements.
     const fresh = ['slow', 'fast'];
-    const replacements = Array.from({ length: 40 }, () => 'slow');
-    expect(measuredRepeat(['slow'], fresh, replacements)).toBeCloseTo(40 / (40 + PACING_REPEAT_PRIOR_RETRIES), 12);
+    const replacements = many(40, 'slow');
+    expect(measuredRepeat({ rejectCpus: ['slow'], fresh, replacements })).toBeCloseTo(
+      40 / (40 + PACING_REPEAT_PRIOR_RETRIES),
+      12,
+    );
     // 30 of 40 rejected against a fresh half: (0.75 − 0.5)/0.5 = 0.5 raw.
-    const mixed = [...Array.from({ length: 30 }, () => 'slow'), ...Array.from({ length: 10 }, () => 'fast')];
-    expect(measuredRepeat(['slow'], fresh, mixed)).toBeCloseTo((40 * 0.5) / (40 + PACING_REPEAT_PRIOR_RETRIES), 12);
+    const mixed = [...many(30, 'slow'), ...many(10, 'fast')];
+    expect(measuredRepeat({ rejectCpus: ['slow'], fresh, replacements: mixed })).toBeCloseTo(
+      (40 * 0.5) / (40 + PACING_REPEAT_PRIOR_RETRIES),
+      12,
+    );
+  });
+
+  it('takes chance from the fresh draws blended into the mix, so first draws that met only rejected CPUs still tell', () => {
+    // stress-packed-pace's first round: 17 hosts, all of the rejected 2.5 GHz Xeon, in a mix with 85.5% rejected.
+    const evidence = { rejectCpus: ['slow'], fresh: many(17, 'slow'), replacements: many(100, 'slow') };
+    expect(measuredRepeat(evidence)).toBe(0);
+    const q = (17 + DRAW_PRIOR_WEIGHT * 0.855) / (17 + DRAW_PRIOR_WEIGHT);
+    const raw = (1 - q) / (1 - q);
+    expect(measuredRepeat({ ...evidence, mixRejectedShare: 0.855 })).toBeCloseTo(
+      (100 * raw) / (100 + PACING_REPEAT_PRIOR_RETRIES),
+      12,
+    );
+    // Half the replacements rejected: below chance, no repeat.
+    const half = [...many(50, 'slow'), ...many(50, 'fast')];
+    expect(measuredRepeat({ ...evidence, replacements: half, mixRejectedShare: 0.855 })).toBe(0);
+  });
+
+  it('weighs the prior against every replacement met, not only those it keeps', () => {
+    const evidence = { rejectCpus: ['slow'], fresh: ['slow', 'fast'], replacements: many(100, 'slow') };
+    expect(measuredRepeat(evidence)).toBeCloseTo(100 / 120, 12);
+    expect(measuredRepeat({ ...evidence, replacementsSeen: 1000 })).toBeCloseTo(1000 / 1020, 12);
   });
 
   it('is 0 where the replacements meet the rejected CPUs no more often than fresh draws, or nothing can be told', () => {
-    expect(measuredRepeat(['slow'], ['slow', 'fast'], ['fast', 'fast', 'slow'])).toBe(0);
-    expect(measuredRepeat(['slow'], ['slow', 'slow'], ['slow'])).toBe(0);
-    expect(measuredRepeat(['slow'], ['slow', 'fast'], [])).toBe(0);
+    expect(
+      measuredRepeat({ rejectCpus: ['slow'], fresh: ['slow', 'fast'], replacements: ['fast', 'fast', 'slow'] }),
+    ).toBe(0);
+    expect(measuredRepeat({ rejectCpus: ['slow'], fresh: ['slow', 'slow'], replacements: ['slow'] })).toBe(0);
+    expect(measuredRepeat({ rejectCpus: ['slow'], fresh: ['slow', 'fast'], replacements: [] })).toBe(0);
   });
 });
 
 /**
  * The reviewer over the core router (the paper's zones, zipper in usw1-az3, whose optimal placement rejects the slow
- * 2.9 GHz Xeon and the AMD EPYC): a batch paced to 20 calls at a time of 1,000 given, told of attempts as a batch's
- * calls make them. Each call's first attempt is a fresh draw of the zone's mix; a rejected one is replaced by a draw
- * of `replacement` (the mix again, or the rejected CPUs the paced batch is left with).
+ * 2.9 GHz Xeon and the AMD EPYC): a batch paced to 20 calls at a time of 1,000 given, told of attempts as its 20
+ * workers make them. A worker that found an accepted instance keeps it: its calls run there at once. One that has
+ * not draws its call's first instance from `first` (given the worker's index), and a rejected one's replacement from `replacement`, up to 10
+ * attempts, the last run wherever it lands.
  */
 describe('PacingReviewer', () => {
   const router = new Router(paperView(), { baselineZone: 'usw1-az3', init: { billed: true, initMs: 150 } });
   const request = { workload: 'zipper', objective: 'cost' as const, limits: { zones: ['usw1-az3'] } };
   const paced = router.place({ ...request, pool: { usesPerInstance: 50 } });
   const fn = paced.target.functionName;
+  const rejects = (cpu: string): boolean => paced.rejectCpus.includes(cpu);
   // usw1-az3's mix in the fixture: 50% 2.5 GHz, 15% 3.0 GHz, 25% 2.9 GHz, 10% EPYC.
   const MIX = [X25, X25, X25, X25, X25, X25, X25, X25, X25, X25, X30, X30, X30, X29, X29, X29, X29, X29, EPYC, EPYC];
-  const attempt = (cpu: string, n: number): AttemptRecord => ({
+  const attempt = (cpu: string, n: number, status: AttemptRecord['status'], newInstance = true): AttemptRecord => ({
     functionName: fn,
     azId: 'usw1-az3',
-    status: paced.rejectCpus.includes(cpu) ? 'rejected' : 'ok',
+    status,
     cpu,
     instanceId: `i-${n}`,
-    newInstance: true,
+    newInstance,
     roundTripMs: 10,
-    costUsd: 0,
+    // The reviewer prices held calls with the router (`Router.callOn`); these realised costs are the answers'.
+    costUsd: status === 'ok' ? paced.expected.costUsd : paced.expected.costUsd / 100,
+    billedMs: status === 'ok' ? paced.expected.runtimeMs : 150,
   });
   /** Runs up to `calls` calls through the reviewer; the concurrency it last gave. */
-  function meet(reviewer: PacingReviewer, replacement: () => string, calls = 200): number {
-    const random = prng(7);
-    const draw = (): string => MIX[randomInt(random, MIX.length)];
+  function meet(
+    reviewer: PacingReviewer,
+    first: (worker: number) => string,
+    replacement: () => string,
+    calls = 600,
+  ): number {
+    const held: Array<string | undefined> = new Array(20).fill(undefined);
     let concurrency = 20;
     let n = 0;
     for (let call = 0; call < calls && concurrency === 20; call++) {
+      const worker = call % 20;
+      const kept = held[worker];
+      if (kept !== undefined) {
+        reviewer.observe(undefined, attempt(kept, n++, 'ok', false));
+        concurrency = reviewer.concurrencyFor(20, 1000 - call - 1, call + 1);
+        continue;
+      }
       let previous: AttemptRecord | undefined;
-      let next = attempt(draw(), n++);
-      for (let tries = 0; tries < 10; tries++) {
+      let cpu = first(worker);
+      for (let tries = 1; ; tries++) {
+        const runs = tries === 10 || !rejects(cpu);
+        const next = attempt(cpu, n++, runs ? 'ok' : 'rejected');
         reviewer.observe(previous, next);
         concurrency = reviewer.concurrencyFor(20, 1000 - call - 1, call + 1);
-        if (next.status !== 'rejected') break;
+        if (runs) {
+          if (!rejects(cpu)) held[worker] = cpu;
+          break;
+        }
         previous = next;
-        next = attempt(replacement(), n++);
+        cpu = replacement();
       }
     }
     return concurrency;
   }
+  const fromMix = (seed: number) => {
+    const random = prng(seed);
+    return (): string => MIX[randomInt(random, MIX.length)];
+  };
 
   it('reviews a strict reject set of optimal', () => {
     expect(paced.strategy).toBe('optimal');
     expect([...paced.rejectCpus].sort()).toEqual([EPYC, X29]);
   });
 
-  it('widens to the given concurrency once replacements keep meeting the rejected CPUs', () => {
+  it('widens to the given concurrency once few workers hold an accepted instance and replacements stay rejected', () => {
+    // The paced batch's first instances are all of a rejected CPU (its function's few hosts run it), and so are
+    // its replacements but one in 500: measured against the first draws alone, they would show no repeat.
     const reviewer = new PacingReviewer(router, { ...request, pool: { usesPerInstance: 50 } }, paced, 1000);
-    expect(meet(reviewer, () => X29)).toBe(1000);
-    expect(reviewer.widenedAtCall).toBeGreaterThan(0);
-    expect(reviewer.repeat).toBeGreaterThan(0.4);
+    let replaced = 0;
+    expect(
+      meet(
+        reviewer,
+        () => X29,
+        () => (++replaced % 500 === 0 ? X25 : X29),
+      ),
+    ).toBe(1000);
+    // Not before 20 calls were answered: a first round's replacements all search at once.
+    expect(reviewer.widenedAtCall).toBeGreaterThanOrEqual(PACING_REVIEW_EVIDENCE);
+    expect(reviewer.repeat).toBeGreaterThan(0.5);
     // For good: later reviews keep the given concurrency.
     expect(reviewer.concurrencyFor(20, 500, 600)).toBe(1000);
   });
 
+  it('keeps its pacing while half its workers hold an accepted instance, though replacements stay rejected', () => {
+    // Every other worker's first instance is the fast 3.0 GHz Xeon, and kept; the rest never find an accepted one.
+    // Priced as if every worker searched with that repeat, the paced batch would cost more than the unpaced one.
+    const reviewer = new PacingReviewer(router, { ...request, pool: { usesPerInstance: 50 } }, paced, 1000);
+    expect(
+      meet(
+        reviewer,
+        (worker) => (worker % 2 === 0 ? X30 : X29),
+        () => X29,
+      ),
+    ).toBe(20);
+    expect(reviewer.widenedAtCall).toBeUndefined();
+    expect(reviewer.repeat).toBeGreaterThan(0.5);
+  });
+
   it('keeps its pacing while replacements meet the mix as fresh draws do', () => {
     const reviewer = new PacingReviewer(router, { ...request, pool: { usesPerInstance: 50 } }, paced, 1000);
-    const random = prng(11);
-    expect(meet(reviewer, () => MIX[randomInt(random, MIX.length)])).toBe(20);
+    let draws = 0;
+    const mostlyRejected = (): string => (draws++ % 10 === 0 ? X25 : X29);
+    expect(meet(reviewer, mostlyRejected, fromMix(13))).toBe(20);
     expect(reviewer.widenedAtCall).toBeUndefined();
     expect(reviewer.repeat).toBeDefined();
   });
