@@ -32,6 +32,7 @@ import { suffixMask } from './reject-set';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
 import { STRATEGIES } from './strategies';
 import type {
+  CallExpectation,
   CpuCounts,
   CpuKey,
   Outcome,
@@ -301,11 +302,7 @@ export class Router {
    * it: that CPU's billed runtime there, its request charge and its carbon, with no retry and no INIT. Undefined
    * where the target is not deployed or its zone's mix has no `cpu`.
    */
-  callOn(
-    workload: string,
-    target: Pick<Target, 'functionName'>,
-    cpu: CpuKey,
-  ): { readonly costUsd: number; readonly runtimeMs: number; readonly carbonG: number } | undefined {
+  callOn(workload: string, target: Pick<Target, 'functionName'>, cpu: CpuKey): CallExpectation | undefined {
     const candidate = this.planFor(workload).candidates.find((c) => c.target.functionName === target.functionName);
     const j = candidate?.cpus.indexOf(cpu) ?? -1;
     if (!candidate || j < 0) return undefined;

@@ -237,6 +237,14 @@ export interface Target {
 export type EvidenceLevel = 'measured' | 'estimated' | 'assumed';
 
 /** What a placement's expectation rests on. */
+/** What one call on a warm instance is expected to take: no retry, no INIT (`Router.callOn`). */
+export interface CallExpectation {
+  readonly costUsd: number;
+  /** Billed runtime, ms. */
+  readonly runtimeMs: number;
+  readonly carbonG: number;
+}
+
 export interface PlacementEvidence {
   readonly level: EvidenceLevel;
   /** The weakest source among the runtimes of the target's CPUs. */

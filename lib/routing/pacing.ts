@@ -1,6 +1,6 @@
 import { choosePacing, type HeldInstances, keepsPacing } from '../core/pacing';
 import { DRAW_PRIOR_WEIGHT } from '../core/pool-draws';
-import type { CpuKey, Placement, PlacementRequest } from '../core/types';
+import type { CallExpectation, CpuKey, Placement, PlacementRequest } from '../core/types';
 import { hostOfAttempt, usesPerInstance } from './pool';
 import type { AttemptRecord, BatchPacing, Placer } from './types';
 
@@ -244,7 +244,7 @@ export class PacingReviewer {
    * alone); where the placer cannot tell, the call's realised cost and billed time, and its carbon as the placement's
    * carbon per dollar.
    */
-  private expectedOn(call: AnsweredCall): { costUsd: number; runtimeMs: number; carbonG: number } {
+  private expectedOn(call: AnsweredCall): CallExpectation {
     const priced = this.placer.callOn?.(this.request.workload, this.placement.target, call.cpu);
     if (priced) return priced;
     const { expected } = this.placement;

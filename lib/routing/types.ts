@@ -4,6 +4,7 @@ import type { ProfilingRequest, ProfilingStep } from '../core/profiling-plan';
 import type { RankedTarget } from '../core/router';
 import type {
   Arch,
+  CallExpectation,
   Characterization,
   CpuCounts,
   CpuKey,
@@ -100,12 +101,11 @@ export interface Placer {
   profilingSteps?(request: ProfilingRequest): ProfilingStep[];
   /** The CPU mix placements on `target` are priced with (the core `Router.mixFor`). @default - unknown */
   mixFor?(target: Pick<Target, 'azId' | 'arch' | 'functionName'>): ZoneMix | undefined;
-  /** What one call of `workload` on a warm instance with `cpu` at `target` is expected to take (the core `Router.callOn`). @default - unknown */
-  callOn?(
-    workload: string,
-    target: Pick<Target, 'functionName'>,
-    cpu: CpuKey,
-  ): { readonly costUsd: number; readonly runtimeMs: number; readonly carbonG: number } | undefined;
+  /**
+   * What one call of `workload` on a warm instance with `cpu` at `target` is expected to take (the core
+   * `Router.callOn`). @default - unknown
+   */
+  callOn?(workload: string, target: Pick<Target, 'functionName'>, cpu: CpuKey): CallExpectation | undefined;
   /** Places a unit `gate` says another router instance explores as if this one explored it already. */
   shareExploration?(gate: ExplorationGate | undefined): void;
   /** An exploring placement of `workload` that will not be followed (its unit's lease is another's). */
