@@ -93,7 +93,7 @@ const REVIEW_WINDOW = 100;
  * on the fresh draws blended into the mix. The workers that found an accepted instance keep it either way
  * (`PacingReview.held`): their share is the share of the batch's latest answered calls (as many as it runs at a
  * time) that ran on an accepted CPU, taken one standard error high so that a batch is not widened on a few unlucky
- * answers, and a call of theirs costs what those calls cost. So a batch whose pacing lets many workers hold fast
+ * answers, and each of their calls is priced as the router prices a warm call on its CPU (`Router.callOn`). So a batch whose pacing lets many workers hold fast
  * instances keeps it although its replacements repeat (generated seed 19: 49% of the calls on the AMD EPYC, paced
  * 68 at a time), and one whose workers mostly search in vain widens. The first review waits for
  * `PACING_REVIEW_EVIDENCE` answers (or a round, if shorter): before any call is answered, the replacements of a first
@@ -112,6 +112,7 @@ export class PacingReviewer {
   private readonly replacements: CpuKey[] = [];
   private readonly fresh: Array<{ readonly host: string; readonly cpu: CpuKey }> = [];
   private readonly answered: AnsweredCall[] = [];
+  /** CPUs the placement rejects: its reject set and the CPUs on which a call would not finish in time. */
   private readonly rejected: ReadonlySet<CpuKey>;
   private replacementsSeen = 0;
   private sinceReview = 0;
@@ -165,7 +166,7 @@ export class PacingReviewer {
     this.sinceReview = 0;
     const draws = this.freshDraws();
     const rho = measuredRepeat({
-      rejectCpus: this.placement.rejectCpus,
+      rejectCpus: [...this.rejected],
       fresh: Object.entries(draws).flatMap(([cpu, n]) => Array.from({ length: n }, () => cpu)),
       replacements: this.replacements,
       replacementsSeen: this.replacementsSeen,
