@@ -236,7 +236,6 @@ export interface Target {
  */
 export type EvidenceLevel = 'measured' | 'estimated' | 'assumed';
 
-/** What a placement's expectation rests on. */
 /** What one call on a warm instance is expected to take: no retry, no INIT (`Router.callOn`). */
 export interface CallExpectation {
   readonly costUsd: number;
@@ -245,6 +244,7 @@ export interface CallExpectation {
   readonly carbonG: number;
 }
 
+/** What a placement's expectation rests on. */
 export interface PlacementEvidence {
   readonly level: EvidenceLevel;
   /** The weakest source among the runtimes of the target's CPUs. */

@@ -1,7 +1,7 @@
 import { choosePacing, type HeldInstances, keepsPacing } from '../core/pacing';
 import { DRAW_PRIOR_WEIGHT } from '../core/pool-draws';
 import type { CallExpectation, CpuKey, Placement, PlacementRequest } from '../core/types';
-import { hostOfAttempt, usesPerInstance } from './pool';
+import { DrawWindow, usesPerInstance } from './pool';
 import type { AttemptRecord, BatchPacing, Placer } from './types';
 
 /** A batch's pacing as the routing service follows it. */
@@ -93,9 +93,9 @@ const REVIEW_WINDOW = 100;
  * on the fresh draws blended into the mix. The workers that found an accepted instance keep it either way
  * (`PacingReview.held`): their share is the share of the batch's latest answered calls (as many as it runs at a
  * time) that ran on an accepted CPU, taken one standard error high so that a batch is not widened on a few unlucky
- * answers, and each of their calls is priced as the router prices a warm call on its CPU (`Router.callOn`). So a batch whose pacing lets many workers hold fast
- * instances keeps it although its replacements repeat (generated seed 19: 49% of the calls on the AMD EPYC, paced
- * 68 at a time), and one whose workers mostly search in vain widens. The first review waits for
+ * answers, and each of their calls is priced as the router prices a warm call on its CPU (`Router.callOn`). So a
+ * batch whose pacing lets many workers hold fast instances keeps it although its replacements repeat (generated seed
+ * 19: 49% of the calls on the AMD EPYC, paced 68 at a time), and one whose workers mostly search in vain widens. The first review waits for
  * `PACING_REVIEW_EVIDENCE` answers (or a round, if shorter): before any call is answered, the replacements of a first
  * round all searching at once repeat because they compete, not because the pacing confines them.
  *
@@ -110,13 +110,13 @@ const REVIEW_WINDOW = 100;
  */
 export class PacingReviewer {
   private readonly replacements: CpuKey[] = [];
-  private readonly fresh: Array<{ readonly host: string; readonly cpu: CpuKey }> = [];
+  /** Hosts of the new instances calls' first attempts met: the pool as the batch found it. */
+  private readonly fresh = new DrawWindow(REVIEW_WINDOW);
   private readonly answered: AnsweredCall[] = [];
   /** CPUs the placement rejects: its reject set and the CPUs on which a call would not finish in time. */
   private readonly rejected: ReadonlySet<CpuKey>;
   private replacementsSeen = 0;
   private sinceReview = 0;
-  private unknownHosts = 0;
   /** The call index from which the batch ran at the caller's concurrency, once it widened. */
   widenedAtCall: number | undefined;
   /** The repeat measured at the last review (for the answer). */
@@ -145,7 +145,7 @@ export class PacingReviewer {
     }
     if (attempt.newInstance !== true) return;
     if (previous === undefined) {
-      keepRecent(this.fresh, { host: hostOfAttempt(attempt) ?? `instance#${this.unknownHosts++}`, cpu: attempt.cpu });
+      this.fresh.observe(attempt);
     } else if (previous.status === 'rejected' && previous.functionName === attempt.functionName) {
       keepRecent(this.replacements, attempt.cpu);
       this.replacementsSeen++;
@@ -161,10 +161,11 @@ export class PacingReviewer {
     if (this.widenedAtCall !== undefined) return Math.max(concurrency, this.givenConcurrency);
     if (concurrency >= this.givenConcurrency || remaining <= concurrency) return concurrency;
     if (this.sinceReview < PACING_REVIEW_EVIDENCE || this.placement.strategy !== 'optimal') return concurrency;
-    if (this.fresh.length === 0 || this.placement.rejectCpus.length === 0) return concurrency;
+    if (this.placement.rejectCpus.length === 0) return concurrency;
     if (this.answered.length < Math.min(concurrency, PACING_REVIEW_EVIDENCE)) return concurrency;
+    const draws = this.fresh.counts(this.placement.target.functionName);
+    if (!draws) return concurrency;
     this.sinceReview = 0;
-    const draws = this.freshDraws();
     const rho = measuredRepeat({
       rejectCpus: [...this.rejected],
       fresh: Object.entries(draws).flatMap(([cpu, n]) => Array.from({ length: n }, () => cpu)),
@@ -188,15 +189,6 @@ export class PacingReviewer {
     if (keepsPacing(review, paced, unpaced)) return concurrency;
     this.widenedAtCall = nextCall;
     return this.givenConcurrency;
-  }
-
-  /** Hosts per CPU among the fresh draws (each host once). */
-  private freshDraws(): Record<CpuKey, number> {
-    const hosts = new Map<string, CpuKey>();
-    for (const { host, cpu } of this.fresh) hosts.set(host, cpu);
-    const draws: Record<CpuKey, number> = {};
-    for (const cpu of hosts.values()) draws[cpu] = (draws[cpu] ?? 0) + 1;
-    return draws;
   }
 
   /** The rejected CPUs' share of the mix the batch's target is priced with, where the placer tells it. */
@@ -319,7 +311,7 @@ export function measuredRepeat(evidence: RepeatEvidence): number {
   return Math.min(1, (seen * raw) / (seen + PACING_REPEAT_PRIOR_RETRIES));
 }
 
-function keepRecent<T>(window: T[], item: T): void {
-  window.push(item);
+function keepRecent(window: CpuKey[], cpu: CpuKey): void {
+  window.push(cpu);
   if (window.length > REVIEW_WINDOW) window.shift();
 }
