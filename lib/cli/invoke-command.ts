@@ -201,6 +201,9 @@ function formatPacing(p: BatchPacing): string {
   return (
     `paced: ${p.concurrency} of ${p.givenConcurrency} at a time (${p.rounds} rounds), expected ${s(p.expectedDurationMs)} ` +
     `against ${s(p.unpacedDurationMs)} unpaced (budget ×${p.maxSlowdown}), ${usd(p.expectedCostUsd)} a call against ${usd(p.unpacedCostUsd)}` +
+    (p.moved
+      ? `; moved to ${p.moved.functionName} from call ${p.moved.atCall} (retries met the rejected CPUs again: repeat ${p.moved.retryRepeat.toFixed(2)}; workers on an accepted instance kept it)`
+      : '') +
     (p.widened
       ? `; widened to ${p.widened.concurrency} at a time from call ${p.widened.atCall} (retries met the rejected CPUs again: repeat ${p.widened.retryRepeat.toFixed(2)})`
       : '')

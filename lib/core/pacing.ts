@@ -214,26 +214,76 @@ export interface HeldInstances {
  * @example keepsPacing({ remaining: 1400, concurrency: 83, givenConcurrency: 1000 }, pacedNow, unpaced); // false
  */
 export function keepsPacing(review: PacingReview, paced: PacedExpectation, unpaced: PacedExpectation): boolean {
+  const batch = reviewedBatch(review);
+  if (batch.given === batch.k) return true;
+  const pacedMix = withHeld(paced, review.held, batch.share);
+  const unpacedMix = withHeld(unpaced, review.held, (batch.share * batch.k) / batch.given);
+  const pacedMs = Math.ceil(batch.remaining / batch.k) * perCallMs(pacedMix);
+  const unpacedMs = Math.ceil(batch.remaining / batch.given) * perCallMs(unpacedMix);
+  return (
+    scoreAgainst(batch.weights, pacedMix, pacedMs, unpacedMix, unpacedMs) <=
+    (1 + PACING_WIDEN_MIN_SAVING) * weightSum(batch.weights)
+  );
+}
+
+/** What the review of a paced batch decides: go on at its pacing, widen it where it runs, or move it. */
+export type PacingDecision = 'keep' | 'widen' | 'move';
+
+/**
+ * What a paced batch should do with the calls it has left (`keepsPacing` says whether to keep its pacing). A batch
+ * that should not keep it may move instead of widening: `elsewhere` is the best placement off the batch's fleet (zone
+ * and architecture) at the batch's pacing, priced for a pool the batch has not met (no repeat). Moving sends there the
+ * workers that hold no accepted instance, at the same pacing; those that hold one keep it, as they would if the batch
+ * widened. So the two are weighed for a worker still searching: `elsewhere` for the calls left at the batch's
+ * pacing against `unpaced` for them at the caller's concurrency. The batch moves when that scores better by at least
+ * `PACING_WIDEN_MIN_SAVING`, and when a call there is not expected to take longer than one here at the batch's pacing
+ * (so the batch is not expected to outlast the pacing chosen within the caller's time budget). The price of a pool not
+ * yet met is the model's most hopeful one: a worker's call that stays paced meets its function's few hosts, which is
+ * why the comparison leaves out that the held instances would serve more of the calls at the batch's pacing.
+ * @example reviewPacing({ remaining: 500, concurrency: 59, givenConcurrency: 590 }, pacedNow, unpaced, offFleet); // 'move'
+ */
+export function reviewPacing(
+  review: PacingReview,
+  paced: PacedExpectation,
+  unpaced: PacedExpectation,
+  elsewhere?: PacedExpectation,
+): PacingDecision {
+  if (keepsPacing(review, paced, unpaced)) return 'keep';
+  if (!elsewhere || perCallMs(elsewhere) > perCallMs(paced)) return 'widen';
+  const batch = reviewedBatch(review);
+  const movedMs = Math.ceil(batch.remaining / batch.k) * perCallMs(elsewhere);
+  const unpacedMs = Math.ceil(batch.remaining / batch.given) * perCallMs(unpaced);
+  const movedScore = scoreAgainst(batch.weights, elsewhere, movedMs, unpaced, unpacedMs);
+  return movedScore <= (1 - PACING_WIDEN_MIN_SAVING) * weightSum(batch.weights) ? 'move' : 'widen';
+}
+
+/** A reviewed batch's calls left, calls at a time as paced (k) and as given, held share and objective weights. */
+function reviewedBatch(review: PacingReview) {
   const remaining = Math.max(1, Math.floor(review.remaining));
   const k = Math.max(1, Math.min(remaining, Math.floor(review.concurrency)));
   const given = Math.max(k, Math.min(remaining, Math.floor(review.givenConcurrency)));
-  if (given === k) return true;
-  const { weights } = resolveObjective(review.objective);
   const share = Math.min(1, Math.max(0, review.held?.share ?? 0));
-  const pacedMix = review.held ? withHeld(paced, review.held, share) : paced;
-  const unpacedMix = review.held ? withHeld(unpaced, review.held, (share * k) / given) : unpaced;
-  const pacedMs = Math.ceil(remaining / k) * perCallMs(pacedMix);
-  const unpacedMs = Math.ceil(remaining / given) * perCallMs(unpacedMix);
-  const pacedScore =
-    weights.cost * ratio(pacedMix.expected.costUsd, unpacedMix.expected.costUsd) +
-    weights.latency * ratio(pacedMs, unpacedMs) +
-    weights.carbon * ratio(pacedMix.expected.carbonG, unpacedMix.expected.carbonG);
-  const unpacedScore = weights.cost + weights.latency + weights.carbon;
-  return pacedScore <= (1 + PACING_WIDEN_MIN_SAVING) * unpacedScore;
+  return { remaining, k, given, share, weights: resolveObjective(review.objective).weights };
+}
+
+type Weights = ReturnType<typeof resolveObjective>['weights'];
+
+/** `a`'s score with `b` as the unit: cost and carbon per call, latency as the duration of the calls left. */
+function scoreAgainst(w: Weights, a: PacedExpectation, aMs: number, b: PacedExpectation, bMs: number): number {
+  return (
+    w.cost * ratio(a.expected.costUsd, b.expected.costUsd) +
+    w.latency * ratio(aMs, bMs) +
+    w.carbon * ratio(a.expected.carbonG, b.expected.carbonG)
+  );
+}
+
+function weightSum(w: Weights): number {
+  return w.cost + w.latency + w.carbon;
 }
 
 /** The expectation of a call when `share` of the calls run on held instances and the rest as `p` prices them. */
-function withHeld(p: PacedExpectation, held: HeldInstances, share: number): PacedExpectation {
+function withHeld(p: PacedExpectation, held: HeldInstances | undefined, share: number): PacedExpectation {
+  if (!held) return p;
   const mix = (a: number, b: number): number => share * a + (1 - share) * b;
   return {
     expected: {

@@ -1,5 +1,5 @@
 import { type FollowContext, followRoute, type Route, summarize } from './follow';
-import type { PacingReviewer } from './pacing';
+import type { PacingMove, PacingReviewer } from './pacing';
 import { DrawWindow, RetryRepeats, usesPerInstance } from './pool';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
 import type { AttemptRecord, BatchAnswer, BatchCallOutcome, BatchPacing, BatchSummary, RoutedCall } from './types';
@@ -60,6 +60,19 @@ export async function runBatch(
   };
   /** Calls at a time: the paced concurrency, until the review widens it. */
   let concurrency = options.concurrency;
+  /** The review of the batch's pacing: of its first placement, then of the one it moved to. */
+  let review = options.review;
+  /** Where the review moved the workers that hold no accepted instance of the first placement, once it did. */
+  let moved: Route | undefined;
+  const holdsFirst = (call: RoutedCall): boolean => {
+    const last = call.attempts.at(-1);
+    return (
+      last?.status === 'ok' &&
+      last.functionName === first.target.functionName &&
+      last.cpu !== undefined &&
+      !first.rejectCpus.includes(last.cpu)
+    );
+  };
   const workers: Promise<void>[] = [];
   const spawn = (): void => {
     while (workers.length < Math.min(concurrency, options.count) && next < options.count && !overBudget) {
@@ -69,19 +82,26 @@ export async function runBatch(
   const worker = async (): Promise<void> => {
     /** The expectation of the call that found the instance this worker's calls run on, and its function. */
     let found: { functionName: string; costUsd: number } | undefined;
+    /** Whether this worker's last call ran on an accepted instance of the first placement, which it keeps. */
+    let holds = false;
     while (next < options.count && !overBudget) {
       const index = next++;
       let previous: AttemptRecord | undefined;
-      const call = await followRoute(context, work, profile, route, {
+      const call = await followRoute(context, work, profile, moved && !holds ? moved : route, {
         uses: usesPerInstance(options.count - index, concurrency),
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
         retryRepeat: (functionName) => repeats.estimate(functionName),
         onAttempt: (attempt) => {
           repeats.observe(previous, attempt, chanceOf);
           windowOf(attempt.functionName).observe(attempt);
-          if (options.review) {
-            options.review.observe(previous, attempt);
-            const wider = options.review.concurrencyFor(concurrency, options.count - next, next);
+          if (review) {
+            review.observe(previous, attempt);
+            const elsewhere = moved ? undefined : (uses: number) => route.placementOff(uses);
+            const wider = review.concurrencyFor(concurrency, options.count - next, next, elsewhere);
+            if (review.moved && !moved) {
+              moved = route.movedTo(review.moved.placement);
+              review = review.afterMove();
+            }
             if (wider > concurrency) {
               concurrency = wider;
               spawn();
@@ -102,6 +122,7 @@ export async function runBatch(
         only.newInstance === false &&
         found?.functionName === only.functionName;
       expectedCostUsd += reused && found ? found.costUsd : placed;
+      holds = holdsFirst(call);
       if (!reused) {
         const last = call.attempts.at(-1);
         found = last?.status === 'ok' ? { functionName: last.functionName, costUsd: placed } : undefined;
@@ -155,17 +176,33 @@ export async function runBatch(
     placement: summarize(first),
     summary: { ...summarizeCalls(calls, concurrency), expectedCostUsd, ...retryRepeatsOf(repeats) },
     calls,
-    ...(options.pacing ? { pacing: pacingOf(options.pacing, options.review, concurrency) } : {}),
+    ...(options.pacing ? { pacing: pacingOf(options.pacing, options.review, review, concurrency) } : {}),
     ...(notes.length > 0 ? { notes } : {}),
   };
 }
 
-/** The answer's pacing: as chosen, and where the review widened it. */
-function pacingOf(pacing: BatchPacing, review: PacingReviewer | undefined, concurrency: number): BatchPacing {
-  const atCall = review?.widenedAtCall;
-  return atCall === undefined
-    ? pacing
-    : { ...pacing, widened: { atCall, concurrency, retryRepeat: review?.repeat ?? 0 } };
+/**
+ * The answer's pacing: as chosen, where the review moved it (`first`, the review of the first placement) and where it
+ * widened it (`last`, the review of the placement the batch ended on).
+ */
+function pacingOf(
+  pacing: BatchPacing,
+  first: PacingReviewer | undefined,
+  last: PacingReviewer | undefined,
+  concurrency: number,
+): BatchPacing {
+  const move = first?.moved;
+  const atCall = last?.widenedAtCall;
+  return {
+    ...pacing,
+    ...(move ? { moved: movedOf(move) } : {}),
+    ...(atCall !== undefined ? { widened: { atCall, concurrency, retryRepeat: last?.repeat ?? 0 } } : {}),
+  };
+}
+
+function movedOf(move: PacingMove): NonNullable<BatchPacing['moved']> {
+  const { functionName, azId, arch, memoryMb } = move.placement.target;
+  return { atCall: move.atCall, functionName, azId, arch, memoryMb, retryRepeat: move.retryRepeat };
 }
 
 function retryRepeatsOf(repeats: RetryRepeats): Pick<BatchSummary, 'retryRepeats'> {

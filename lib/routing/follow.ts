@@ -32,6 +32,16 @@ export function fleetOf(target: Pick<Target, 'azId' | 'arch'>): FleetKey {
 
 const ARCHITECTURES: readonly Arch[] = ['x86_64', 'arm64'];
 
+/** What a route's calls found of the fleets. */
+interface FleetState {
+  /** Fleets whose function erred, timed out or is missing. */
+  readonly failed: Set<FleetKey>;
+  /** Calls of the route a fleet held at once when it throttled (the fewest seen). */
+  readonly capacity: Map<FleetKey, number>;
+  /** Calls of the route in a fleet now, from their first attempt there until they leave it. */
+  readonly running: Map<FleetKey, number>;
+}
+
 interface Fleet {
   readonly key: FleetKey;
   readonly azId: string;
@@ -48,13 +58,10 @@ interface Fleet {
  * expected cost.
  */
 export class Route {
-  private readonly failed = new Set<FleetKey>();
+  /** What the route's calls found of the fleets; a route moved elsewhere (`movedTo`) shares it. */
+  private fleetState: FleetState = { failed: new Set(), capacity: new Map(), running: new Map() };
   /** The fleets the request may run in, zone by zone in the deployed order. */
   private readonly fleets: readonly Fleet[];
-  /** Calls of the route a fleet held at once when it throttled (the fewest seen). */
-  private readonly capacity = new Map<FleetKey, number>();
-  /** Calls of the route in a fleet now, from their first attempt there until they leave it. */
-  private readonly running = new Map<FleetKey, number>();
   /** The best placement over a subset of the allowed fleets, by the fleets of the subset. */
   private readonly elsewhere = new Map<string, Placement | undefined>();
   /** Attempts a call may make in all, failovers included: the request's `maxAttempts`. */
@@ -65,7 +72,7 @@ export class Route {
     private readonly placer: Placer,
     readonly request: PlacementRequest,
     placement: Placement,
-    deployed: ReadonlyArray<Pick<DeployedZone, 'azId' | 'region' | 'architectures'>>,
+    private readonly deployed: ReadonlyArray<Pick<DeployedZone, 'azId' | 'region' | 'architectures'>>,
   ) {
     this.own = placement;
     const limits = request.limits ?? {};
@@ -100,9 +107,32 @@ export class Route {
     return this.placementOn(avoid);
   }
 
+  /**
+   * The best placement off the route's own fleet (zone and architecture) for a call whose instance is expected to
+   * serve `uses` calls, priced for a pool the route has not met there (no draws, no repeat): where a paced batch's
+   * review may move the workers still searching (`PacingReviewer`). Undefined when no other fleet is left.
+   */
+  placementOff(uses: number): Placement | undefined {
+    const own = fleetOf(this.own.target);
+    const other = this.placementOn(new Set([own]));
+    if (!other || fleetOf(other.target) === own) return undefined;
+    return this.placementFor(other, uses);
+  }
+
+  /**
+   * A route of the same request that places its calls on `placement`, sharing what this route found of the fleets
+   * (the fleets that failed, those that throttled and how many calls each holds): where a paced batch moves the
+   * workers still searching, while the others keep their instances on this route.
+   */
+  movedTo(placement: Placement): Route {
+    const moved = new Route(this.placer, this.request, placement, this.deployed);
+    moved.fleetState = this.fleetState;
+    return moved;
+  }
+
   /** Fleets found failing, in the order found. */
   get failedFleets(): readonly FleetKey[] {
-    return [...this.failed];
+    return [...this.fleetState.failed];
   }
 
   /**
@@ -112,7 +142,7 @@ export class Route {
    * @returns undefined when no allowed fleet is left.
    */
   placementOn(avoid: ReadonlySet<FleetKey> = new Set()): Placement | undefined {
-    const usable = this.fleets.filter((f) => !this.failed.has(f.key) && !avoid.has(f.key));
+    const usable = this.fleets.filter((f) => !this.fleetState.failed.has(f.key) && !avoid.has(f.key));
     if (usable.length === 0) return undefined;
     const withRoom = usable.filter((f) => this.hasRoom(f.key));
     return (withRoom.length > 0 ? this.bestOn(withRoom) : undefined) ?? this.bestOn(usable);
@@ -186,12 +216,12 @@ export class Route {
 
   /** A call of the route begins in a fleet (its first attempt there). */
   enter(fleet: FleetKey): void {
-    this.running.set(fleet, (this.running.get(fleet) ?? 0) + 1);
+    this.fleetState.running.set(fleet, (this.fleetState.running.get(fleet) ?? 0) + 1);
   }
 
   /** A call of the route leaves a fleet (answered there, or moving on). */
   leave(fleet: FleetKey): void {
-    this.running.set(fleet, Math.max(0, (this.running.get(fleet) ?? 0) - 1));
+    this.fleetState.running.set(fleet, Math.max(0, (this.fleetState.running.get(fleet) ?? 0) - 1));
   }
 
   /**
@@ -199,8 +229,8 @@ export class Route {
    * more than that many at once from now on. Call before the throttled call `leave`s the fleet.
    */
   throttled(fleet: FleetKey): void {
-    const others = Math.max(0, (this.running.get(fleet) ?? 1) - 1);
-    this.capacity.set(fleet, Math.min(this.capacity.get(fleet) ?? others, others));
+    const others = Math.max(0, (this.fleetState.running.get(fleet) ?? 1) - 1);
+    this.fleetState.capacity.set(fleet, Math.min(this.fleetState.capacity.get(fleet) ?? others, others));
   }
 
   /**
@@ -208,13 +238,13 @@ export class Route {
    * architecture of the zone: the other runs other functions on other hosts.
    */
   failFleet(fleet: FleetKey): void {
-    this.failed.add(fleet);
+    this.fleetState.failed.add(fleet);
   }
 
   /** Whether the route's calls fill a fleet: as many run there as it held when it throttled. */
   isFull(fleet: FleetKey): boolean {
-    const capacity = this.capacity.get(fleet);
-    return capacity !== undefined && (this.running.get(fleet) ?? 0) >= capacity;
+    const capacity = this.fleetState.capacity.get(fleet);
+    return capacity !== undefined && (this.fleetState.running.get(fleet) ?? 0) >= capacity;
   }
 
   private hasRoom(fleet: FleetKey): boolean {

@@ -1,4 +1,4 @@
-import { choosePacing, type HeldInstances, keepsPacing } from '../core/pacing';
+import { choosePacing, type HeldInstances, reviewPacing } from '../core/pacing';
 import { DRAW_PRIOR_WEIGHT } from '../core/pool-draws';
 import type { CallExpectation, CpuKey, Placement, PlacementRequest } from '../core/types';
 import { DrawWindow, usesPerInstance } from './pool';
@@ -121,6 +121,8 @@ export class PacingReviewer {
   widenedAtCall: number | undefined;
   /** The repeat measured at the last review (for the answer). */
   repeat: number | undefined;
+  /** Where the review moved the batch's searching workers, once it did (`concurrencyFor`). */
+  moved: PacingMove | undefined;
 
   constructor(
     private readonly placer: Placer,
@@ -156,9 +158,18 @@ export class PacingReviewer {
   /**
    * The calls to run at a time from now on, for a batch running `concurrency` at a time with `remaining` calls not
    * started (the next of which is call `nextCall`): `concurrency`, or the caller's once the pacing no longer pays.
+   * `elsewhere(uses)` is the best placement off the batch's fleet for `uses` calls per instance (`Route.placementOff`):
+   * where moving the workers that hold no accepted instance there pays more than widening (`reviewPacing`), the
+   * review moves them (`moved`) and keeps the pacing. A batch moves once: leave `elsewhere` out after that.
    */
-  concurrencyFor(concurrency: number, remaining: number, nextCall: number): number {
+  concurrencyFor(
+    concurrency: number,
+    remaining: number,
+    nextCall: number,
+    elsewhere?: (uses: number) => Placement | undefined,
+  ): number {
     if (this.widenedAtCall !== undefined) return Math.max(concurrency, this.givenConcurrency);
+    if (this.moved !== undefined) return concurrency;
     if (concurrency >= this.givenConcurrency || remaining <= concurrency) return concurrency;
     if (this.sinceReview < PACING_REVIEW_EVIDENCE || this.placement.strategy !== 'optimal') return concurrency;
     if (this.placement.rejectCpus.length === 0) return concurrency;
@@ -175,7 +186,8 @@ export class PacingReviewer {
     });
     this.repeat = rho;
     if (!(rho > 0)) return concurrency;
-    const paced = this.priced(usesPerInstance(remaining, concurrency), rho, draws);
+    const uses = usesPerInstance(remaining, concurrency);
+    const paced = this.priced(uses, rho, draws);
     const unpaced = this.priced(usesPerInstance(remaining, this.givenConcurrency), 0, draws);
     if (!paced || !unpaced) return concurrency;
     const held = this.held(concurrency);
@@ -186,9 +198,22 @@ export class PacingReviewer {
       ...(this.request.objective !== undefined ? { objective: this.request.objective } : {}),
       ...(held ? { held } : {}),
     };
-    if (keepsPacing(review, paced, unpaced)) return concurrency;
+    // Priced only once the batch would leave its pacing: it places the request over every other fleet.
+    const decision = reviewPacing(review, paced, unpaced);
+    if (decision === 'keep') return concurrency;
+    const offFleet = elsewhere?.(uses);
+    if (offFleet && reviewPacing(review, paced, unpaced, offFleet) === 'move') {
+      this.moved = { atCall: nextCall, placement: offFleet, retryRepeat: rho };
+      return concurrency;
+    }
     this.widenedAtCall = nextCall;
     return this.givenConcurrency;
+  }
+
+  /** A review of the batch once moved (`moved`): of its new placement, at the same pacing; it does not move again. */
+  afterMove(): PacingReviewer {
+    if (!this.moved) throw new Error('the batch has not moved');
+    return new PacingReviewer(this.placer, this.request, this.moved.placement, this.givenConcurrency);
   }
 
   /** The rejected CPUs' share of the mix the batch's target is priced with, where the placer tells it. */
@@ -259,6 +284,16 @@ export class PacingReviewer {
       return undefined;
     }
   }
+}
+
+/** Where a paced batch's review sent the workers that held no accepted instance. */
+export interface PacingMove {
+  /** The first call (0-based) that could start there. */
+  readonly atCall: number;
+  /** The placement they follow: another fleet's, priced at the batch's pacing. */
+  readonly placement: Placement;
+  /** The repeat the batch's retries met where it was (`PoolContext.retryRepeat`). */
+  readonly retryRepeat: number;
 }
 
 /** A call of a paced batch that ran on the batch's function. */

@@ -294,6 +294,20 @@ export interface BatchPacing {
    * the pacing cost more than not pacing. Absent: kept.
    */
   readonly widened?: { readonly atCall: number; readonly concurrency: number; readonly retryRepeat: number };
+  /**
+   * Where the batch moved (`PacingReviewer`): from call `atCall` (0-based) on, the workers that held no accepted
+   * instance ran on `functionName` (zone `azId`, `arch`, `memoryMb`) at the same pacing, because at the repeat its
+   * retries met (`retryRepeat`) searching on there cost less than widening. Those that held one kept it. Absent:
+   * not moved. A moved batch may widen afterwards on its new fleet (`widened`).
+   */
+  readonly moved?: {
+    readonly atCall: number;
+    readonly functionName: string;
+    readonly azId: string;
+    readonly arch: Arch;
+    readonly memoryMb: number;
+    readonly retryRepeat: number;
+  };
 }
 
 /** The router's answer to a batch. */

@@ -1,4 +1,10 @@
-import { choosePacing, keepsPacing, PACING_WIDEN_MIN_SAVING, type PacedExpectation } from '../../lib/core/pacing';
+import {
+  choosePacing,
+  keepsPacing,
+  PACING_WIDEN_MIN_SAVING,
+  type PacedExpectation,
+  reviewPacing,
+} from '../../lib/core/pacing';
 import { Router } from '../../lib/core/router';
 import { paperView } from './fixtures';
 
@@ -161,5 +167,45 @@ describe('keepsPacing', () => {
     expect(keepsPacing({ ...review, objective: 'carbon' }, expectation(0.5e-3, 1000, 1.1), expectation(1e-3))).toBe(
       false,
     );
+  });
+});
+
+describe('reviewPacing', () => {
+  const expectation = (costUsd: number, runtimeMs = 1000, carbonG = 1): PacedExpectation => ({
+    expected: { costUsd, runtimeMs, addedLatencyMs: 0, carbonG },
+  });
+  const review = { remaining: 1000, concurrency: 100, givenConcurrency: 1000 };
+  // The paced batch's searching workers cost 1.2e-3 (their replacements repeat), 1e-3 at the given concurrency.
+  const paced = expectation(1.2e-3);
+  const unpaced = expectation(1e-3);
+
+  it('keeps a pacing that keepsPacing keeps, wherever else the batch could go', () => {
+    expect(reviewPacing(review, expectation(0.9e-3), unpaced, expectation(0.5e-3))).toBe('keep');
+  });
+
+  it('widens a pacing that no longer pays when it has nowhere else to go', () => {
+    expect(reviewPacing(review, paced, unpaced)).toBe('widen');
+  });
+
+  it('moves when a searching worker costs less elsewhere at the pacing than here at the given concurrency', () => {
+    expect(reviewPacing(review, paced, unpaced, expectation(0.9e-3))).toBe('move');
+    // Elsewhere costs more than widening here (though less than staying paced): widen.
+    expect(reviewPacing(review, paced, unpaced, expectation(1.1e-3))).toBe('widen');
+  });
+
+  it('moves only for a saving of at least PACING_WIDEN_MIN_SAVING against widening', () => {
+    const better = (share: number) => expectation(1e-3 * (1 - share));
+    expect(reviewPacing(review, paced, unpaced, better(PACING_WIDEN_MIN_SAVING / 2))).toBe('widen');
+    expect(reviewPacing(review, paced, unpaced, better(PACING_WIDEN_MIN_SAVING * 2))).toBe('move');
+  });
+
+  it('does not move where a call would take longer than one kept at the pacing here', () => {
+    // Cheaper elsewhere, but each call runs 1.5 s against 1 s: the batch would outlast the pacing chosen for it.
+    expect(reviewPacing(review, paced, unpaced, expectation(0.8e-3, 1500))).toBe('widen');
+    expect(reviewPacing(review, paced, unpaced, expectation(0.8e-3, 1000))).toBe('move');
+  });
+
+  it('weighs latency as the duration of the calls left: a latency objective never moves to stay paced', () => {
+    expect(reviewPacing({ ...review, objective: 'latency' }, paced, unpaced, expectation(0.5e-3))).toBe('widen');
   });
 });
