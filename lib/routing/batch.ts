@@ -10,7 +10,7 @@ export interface BatchOptions {
   readonly includeResults: boolean;
   /** How the router chose `concurrency` (`paceBatch`), for the answer. @default - not paced */
   readonly pacing?: BatchPacing;
-  /** Weighs the pacing again as the calls meet the pool, and widens it once it no longer pays. @default - kept */
+  /** Weighs the pacing again as the calls meet the pool; moves or widens it once it no longer pays. @default - kept */
   readonly review?: PacingReviewer;
   /** Called with each call's answer as it completes (telemetry). */
   readonly onCall?: (call: RoutedCall) => void;

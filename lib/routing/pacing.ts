@@ -99,8 +99,11 @@ const REVIEW_WINDOW = 100;
  * `PACING_REVIEW_EVIDENCE` answers (or a round, if shorter): before any call is answered, the replacements of a first
  * round all searching at once repeat because they compete, not because the pacing confines them.
  *
- * Widening is for good: the calls left run at the caller's concurrency. Only `optimal` batches are reviewed (the
- * strategy that chooses by price); the paper strategies keep their pacing.
+ * Before it widens, it prices the best placement off the batch's fleet at the batch's pacing (`Route.placementOff`):
+ * where that beats widening (`reviewPacing` in the core), the workers that hold no accepted instance move there and the
+ * batch keeps its pacing (`moved`); the batch then reviews its new placement afresh (`afterMove`), which may widen but
+ * not move again. Widening is for good: the calls left run at the caller's concurrency. Only `optimal` batches are
+ * reviewed (the strategy that chooses by price); the paper strategies keep their pacing.
  *
  * The batch's own repeat estimate (`RetryRepeats` in pool.ts) answers another question and so is not reused here: it
  * measures each retry against the CPU it rejected, with chance taken from the hosts the batch met lately, which

@@ -72,5 +72,21 @@ describe('sky invoke --batch --max-slowdown', () => {
     expect(formatAnswer(answer)).toMatch(
       /paced: 2 of 40 at a time \(20 rounds\), expected 12\.1 s against 1\.0 s unpaced/,
     );
+    const moved = {
+      ...answer,
+      pacing: {
+        ...answer.pacing!,
+        moved: {
+          atCall: 6,
+          functionName: 'sky-usw1-az1-x86_64-1024',
+          azId: 'usw1-az1',
+          arch: 'x86_64' as const,
+          memoryMb: 1024,
+          retryRepeat: 0.9,
+        },
+      },
+    };
+    expect(formatAnswer(moved)).toMatch(/moved to sky-usw1-az1-x86_64-1024 from call 6 \(.*repeat 0\.90/);
+    expect(formatAnswer(answer)).not.toMatch(/moved/);
   });
 });
