@@ -230,16 +230,17 @@ export function keepsPacing(review: PacingReview, paced: PacedExpectation, unpac
 export type PacingDecision = 'keep' | 'widen' | 'move';
 
 /**
- * What a paced batch should do with the calls it has left (`keepsPacing` says whether to keep its pacing). A batch
- * that should not keep it may move instead of widening: `elsewhere` is the best placement off the batch's fleet (zone
- * and architecture) at the batch's pacing, priced for a pool the batch has not met (no repeat). Moving sends there the
- * workers that hold no accepted instance, at the same pacing; those that hold one keep it, as they would if the batch
- * widened. So the two are weighed for a worker still searching: `elsewhere` for the calls left at the batch's
- * pacing against `unpaced` for them at the caller's concurrency. The batch moves when that scores better by at least
- * `PACING_WIDEN_MIN_SAVING`, and when a call there is not expected to take longer than one here at the batch's pacing
- * (so the batch is not expected to outlast the pacing chosen within the caller's time budget). The price of a pool not
- * yet met is the model's most hopeful one: a worker's call that stays paced meets its function's few hosts, which is
- * why the comparison leaves out that the held instances would serve more of the calls at the batch's pacing.
+ * What a paced batch should do with the calls it has left. `elsewhere` is the best placement off the batch's fleet
+ * (zone and architecture) at the batch's pacing, priced for a pool the batch has not met there (no repeat). Moving sends
+ * there the workers that hold no accepted instance, at the same pacing; those that hold one keep it, whether the batch
+ * keeps its pacing, widens or moves. So a move is weighed for a worker still searching: `elsewhere` for the calls left
+ * at the batch's pacing, against `paced` (here at the batch's pacing, priced with what its replacements met) and
+ * against `unpaced` (here at the caller's concurrency). The batch moves when `elsewhere` scores better than both by at
+ * least `PACING_WIDEN_MIN_SAVING` (it is the model's most hopeful price, for a pool not yet met), and when a call there
+ * is not expected to take longer than one here at the batch's pacing (so the batch is not expected to outlast the
+ * pacing chosen within the caller's time budget). Otherwise it keeps its pacing where `keepsPacing` says so, and widens
+ * where it does not. A batch may move while it would keep its pacing: the workers that hold a fast instance make the
+ * pacing pay, while the others search in vain.
  * @example reviewPacing({ remaining: 500, concurrency: 59, givenConcurrency: 590 }, pacedNow, unpaced, offFleet); // 'move'
  */
 export function reviewPacing(
@@ -248,13 +249,16 @@ export function reviewPacing(
   unpaced: PacedExpectation,
   elsewhere?: PacedExpectation,
 ): PacingDecision {
-  if (keepsPacing(review, paced, unpaced)) return 'keep';
-  if (!elsewhere || perCallMs(elsewhere) > perCallMs(paced)) return 'widen';
+  const stay = keepsPacing(review, paced, unpaced) ? 'keep' : 'widen';
+  if (!elsewhere || perCallMs(elsewhere) > perCallMs(paced)) return stay;
   const batch = reviewedBatch(review);
+  const pacedMs = Math.ceil(batch.remaining / batch.k) * perCallMs(paced);
   const movedMs = Math.ceil(batch.remaining / batch.k) * perCallMs(elsewhere);
   const unpacedMs = Math.ceil(batch.remaining / batch.given) * perCallMs(unpaced);
-  const movedScore = scoreAgainst(batch.weights, elsewhere, movedMs, unpaced, unpacedMs);
-  return movedScore <= (1 - PACING_WIDEN_MIN_SAVING) * weightSum(batch.weights) ? 'move' : 'widen';
+  const least = (1 - PACING_WIDEN_MIN_SAVING) * weightSum(batch.weights);
+  const betterThanPaced = scoreAgainst(batch.weights, elsewhere, movedMs, paced, pacedMs) <= least;
+  const betterThanUnpaced = scoreAgainst(batch.weights, elsewhere, movedMs, unpaced, unpacedMs) <= least;
+  return betterThanPaced && betterThanUnpaced ? 'move' : stay;
 }
 
 /** A reviewed batch's calls left, calls at a time as paced (k) and as given, held share and objective weights. */

@@ -99,11 +99,12 @@ const REVIEW_WINDOW = 100;
  * `PACING_REVIEW_EVIDENCE` answers (or a round, if shorter): before any call is answered, the replacements of a first
  * round all searching at once repeat because they compete, not because the pacing confines them.
  *
- * Before it widens, it prices the best placement off the batch's fleet at the batch's pacing (`Route.placementOff`):
- * where that beats widening (`reviewPacing` in the core), the workers that hold no accepted instance move there and the
- * batch keeps its pacing (`moved`); the batch then reviews its new placement afresh (`afterMove`), which may widen but
- * not move again. Widening is for good: the calls left run at the caller's concurrency. Only `optimal` batches are
- * reviewed (the strategy that chooses by price); the paper strategies keep their pacing.
+ * At each review it also prices the best placement off the batch's fleet at the batch's pacing (`Route.placementOff`):
+ * where a worker still searching would do better there than here, paced or widened (`reviewPacing` in the core), the
+ * workers that hold no accepted instance move there and the batch keeps its pacing (`moved`); the batch then reviews
+ * its new placement afresh (`afterMove`), which may widen but not move again. Widening is for good: the calls left run
+ * at the caller's concurrency. Only `optimal` batches are reviewed (the strategy that chooses by price); the paper
+ * strategies keep their pacing.
  *
  * The batch's own repeat estimate (`RetryRepeats` in pool.ts) answers another question and so is not reused here: it
  * measures each retry against the CPU it rejected, with chance taken from the hosts the batch met lately, which
@@ -162,8 +163,9 @@ export class PacingReviewer {
    * The calls to run at a time from now on, for a batch running `concurrency` at a time with `remaining` calls not
    * started (the next of which is call `nextCall`): `concurrency`, or the caller's once the pacing no longer pays.
    * `elsewhere(uses)` is the best placement off the batch's fleet for `uses` calls per instance (`Route.placementOff`):
-   * where moving the workers that hold no accepted instance there pays more than widening (`reviewPacing`), the
-   * review moves them (`moved`) and keeps the pacing. A batch moves once: leave `elsewhere` out after that.
+   * where the workers that hold no accepted instance would do better there than here, paced or widened
+   * (`reviewPacing`), the review moves them (`moved`) and keeps the pacing. A batch moves once: leave `elsewhere` out
+   * after that.
    */
   concurrencyFor(
     concurrency: number,
@@ -201,11 +203,10 @@ export class PacingReviewer {
       ...(this.request.objective !== undefined ? { objective: this.request.objective } : {}),
       ...(held ? { held } : {}),
     };
-    // Priced only once the batch would leave its pacing: it places the request over every other fleet.
-    const decision = reviewPacing(review, paced, unpaced);
-    if (decision === 'keep') return concurrency;
     const offFleet = elsewhere?.(uses);
-    if (offFleet && reviewPacing(review, paced, unpaced, offFleet) === 'move') {
+    const decision = reviewPacing(review, paced, unpaced, offFleet);
+    if (decision === 'keep') return concurrency;
+    if (decision === 'move' && offFleet) {
       this.moved = { atCall: nextCall, placement: offFleet, retryRepeat: rho };
       return concurrency;
     }

@@ -179,8 +179,19 @@ describe('reviewPacing', () => {
   const paced = expectation(1.2e-3);
   const unpaced = expectation(1e-3);
 
-  it('keeps a pacing that keepsPacing keeps, wherever else the batch could go', () => {
-    expect(reviewPacing(review, expectation(0.9e-3), unpaced, expectation(0.5e-3))).toBe('keep');
+  it('keeps a pacing that keepsPacing keeps where a searching worker would do no better elsewhere', () => {
+    expect(reviewPacing(review, expectation(0.9e-3), unpaced)).toBe('keep');
+    expect(reviewPacing(review, expectation(0.9e-3), unpaced, expectation(0.95e-3))).toBe('keep');
+  });
+
+  it('moves a pacing it would keep when its searching workers do better elsewhere than here, paced or not', () => {
+    // 40% of the workers hold a fast instance (0.6e-3 a call), so the pacing pays although the others, searching in
+    // vain, cost 1.2e-3 a call (keepsPacing's case). At 0.9e-3 elsewhere they move; at 1.1e-3 (better than staying
+    // paced, worse than the given concurrency here) the batch keeps its pacing.
+    const held = { ...review, held: { share: 0.4, expected: expectation(0.6e-3).expected } };
+    expect(reviewPacing(held, paced, unpaced)).toBe('keep');
+    expect(reviewPacing(held, paced, unpaced, expectation(0.9e-3))).toBe('move');
+    expect(reviewPacing(held, paced, unpaced, expectation(1.1e-3))).toBe('keep');
   });
 
   it('widens a pacing that no longer pays when it has nowhere else to go', () => {
