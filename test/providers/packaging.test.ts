@@ -115,7 +115,8 @@ describe('IBM Code Engine package', () => {
     child.stderr?.on('data', (chunk) => {
       stderr += chunk;
     });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // 'close', not 'exit': the process can exit before its stderr has been read to the end.
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(1);
     expect(stderr).toContain('SKY_ALLOWED_IAM_IDS');
   });
