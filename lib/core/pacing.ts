@@ -261,16 +261,24 @@ export function reviewPacing(
   return betterThanPaced && betterThanUnpaced ? 'move' : stay;
 }
 
+type Weights = ReturnType<typeof resolveObjective>['weights'];
+
 /** A reviewed batch's calls left, calls at a time as paced (k) and as given, held share and objective weights. */
-function reviewedBatch(review: PacingReview) {
+interface ReviewedBatch {
+  readonly remaining: number;
+  readonly k: number;
+  readonly given: number;
+  readonly share: number;
+  readonly weights: Weights;
+}
+
+function reviewedBatch(review: PacingReview): ReviewedBatch {
   const remaining = Math.max(1, Math.floor(review.remaining));
   const k = Math.max(1, Math.min(remaining, Math.floor(review.concurrency)));
   const given = Math.max(k, Math.min(remaining, Math.floor(review.givenConcurrency)));
   const share = Math.min(1, Math.max(0, review.held?.share ?? 0));
   return { remaining, k, given, share, weights: resolveObjective(review.objective).weights };
 }
-
-type Weights = ReturnType<typeof resolveObjective>['weights'];
 
 /** `a`'s score with `b` as the unit: cost and carbon per call, latency as the duration of the calls left. */
 function scoreAgainst(w: Weights, a: PacedExpectation, aMs: number, b: PacedExpectation, bMs: number): number {
