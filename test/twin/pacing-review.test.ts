@@ -1,6 +1,48 @@
 import type { BatchAnswer } from '../../lib/routing/types';
 import { characterizationOf, profiledBatch, routedTwin, smallScenario } from './fixtures';
 
+/** A zone whose functions' cold starts prefer a fifth of its 40 hosts; 15% of them run the AMD EPYC. */
+const PACKED_ZONE = {
+  azId: 'usw1-az3',
+  region: 'us-west-1',
+  hosts: 40,
+  slotsPerHost: 40,
+  placementSpread: 0.2,
+  mix: [{ xeon25: 0.85, epyc: 0.15 }],
+};
+const WORKLOAD = { name: 'gemm', size: 'small' } as const;
+const LIMITS = { memoryMb: 2048, arch: 'x86_64', maxAttempts: 10 } as const;
+
+function scenarioOf(zones: ReadonlyArray<Record<string, unknown>>) {
+  return smallScenario({
+    days: 1,
+    initMs: 300,
+    pricing: { initBilled: true },
+    zones,
+    workloads: { gemm: { memoryMb: 2048, baseMs: 60_000, cv: 0.02, relative: { xeon25: 1, epyc: 0.6 } } },
+  });
+}
+
+/**
+ * A batch of 800 gemm calls given 400 at a time on day 0 of `scenario`, its zones characterized with `counts` (in
+ * the scenario's order), with `maxSlowdown` and, when given, only `zones` allowed.
+ */
+async function pacedBatch(
+  scenario: ReturnType<typeof scenarioOf>,
+  counts: ReadonlyArray<Record<string, number>>,
+  maxSlowdown: number,
+  zones?: readonly string[],
+): Promise<BatchAnswer> {
+  const env = routedTwin(scenario, { memorySizes: [2048] });
+  env.twin.setDay(0);
+  env.routing.characterize(counts.map((c, i) => characterizationOf(scenario.zones[i], c)));
+  return profiledBatch(env, {
+    workload: WORKLOAD,
+    limits: { ...LIMITS, ...(zones ? { zones: [...zones] } : {}) },
+    batch: { count: 800, concurrency: 400, maxSlowdown },
+  });
+}
+
 /**
  * A paced batch that its pacing shuts into the function's own few hosts (generated seed 14, long-gemm-1): each
  * function's cold starts prefer a fifth of the zone's hosts and fill its share of one (6 instances at 2048 MB)
@@ -8,35 +50,9 @@ import { characterizationOf, profiledBatch, routedTwin, smallScenario } from './
  * there a rejected instance's replacement is a slow one again. Run 200 at a time, the calls spread over the zone.
  */
 describe('a paced batch weighs its pacing again by what its calls meet', () => {
-  const scenario = smallScenario({
-    days: 1,
-    initMs: 300,
-    pricing: { initBilled: true },
-    zones: [
-      {
-        azId: 'usw1-az3',
-        region: 'us-west-1',
-        hosts: 40,
-        slotsPerHost: 40,
-        placementSpread: 0.2,
-        mix: [{ xeon25: 0.85, epyc: 0.15 }],
-      },
-    ],
-    workloads: { gemm: { memoryMb: 2048, baseMs: 60_000, cv: 0.02, relative: { xeon25: 1, epyc: 0.6 } } },
-  });
-  const WORKLOAD = { name: 'gemm', size: 'small' } as const;
-  const LIMITS = { memoryMb: 2048, arch: 'x86_64', maxAttempts: 10 } as const;
-
-  async function batch(maxSlowdown: number): Promise<BatchAnswer> {
-    const env = routedTwin(scenario, { memorySizes: [2048] });
-    env.twin.setDay(0);
-    env.routing.characterize([characterizationOf(scenario.zones[0], { 'intel-xeon-2.50': 340, 'amd-epyc': 60 })]);
-    return profiledBatch(env, {
-      workload: WORKLOAD,
-      limits: LIMITS,
-      batch: { count: 800, concurrency: 400, maxSlowdown },
-    });
-  }
+  const scenario = scenarioOf([PACKED_ZONE]);
+  const batch = (maxSlowdown: number) =>
+    pacedBatch(scenario, [{ 'intel-xeon-2.50': 340, 'amd-epyc': 60 }], maxSlowdown);
 
   it('widens to the given concurrency early, once its replacements keep meeting the rejected CPU', async () => {
     const paced = await batch(10);
@@ -58,36 +74,13 @@ describe('a paced batch weighs its pacing again by what its calls meet', () => {
  * an EPYC instance keep it.
  */
 describe('a paced batch moves its searching workers to a fleet it has not met', () => {
-  const packed = {
-    azId: 'usw1-az3',
-    region: 'us-west-1',
-    hosts: 40,
-    slotsPerHost: 40,
-    placementSpread: 0.2,
-    mix: [{ xeon25: 0.85, epyc: 0.15 }],
-  };
-  const spread = { ...packed, azId: 'usw1-az1', placementSpread: 1, mix: [{ xeon25: 0.865, epyc: 0.135 }] };
-  const scenario = smallScenario({
-    days: 1,
-    initMs: 300,
-    pricing: { initBilled: true },
-    zones: [packed, spread],
-    workloads: { gemm: { memoryMb: 2048, baseMs: 60_000, cv: 0.02, relative: { xeon25: 1, epyc: 0.6 } } },
-  });
-
-  async function batch(zones?: readonly string[]): Promise<BatchAnswer> {
-    const env = routedTwin(scenario, { memorySizes: [2048] });
-    env.twin.setDay(0);
-    env.routing.characterize([
-      characterizationOf(scenario.zones[0], { 'intel-xeon-2.50': 340, 'amd-epyc': 60 }),
-      characterizationOf(scenario.zones[1], { 'intel-xeon-2.50': 346, 'amd-epyc': 54 }),
-    ]);
-    return profiledBatch(env, {
-      workload: { name: 'gemm', size: 'small' },
-      limits: { memoryMb: 2048, arch: 'x86_64', maxAttempts: 10, ...(zones ? { zones: [...zones] } : {}) },
-      batch: { count: 800, concurrency: 400, maxSlowdown: 10 },
-    });
-  }
+  const spread = { ...PACKED_ZONE, azId: 'usw1-az1', placementSpread: 1, mix: [{ xeon25: 0.865, epyc: 0.135 }] };
+  const scenario = scenarioOf([PACKED_ZONE, spread]);
+  const COUNTS = [
+    { 'intel-xeon-2.50': 340, 'amd-epyc': 60 },
+    { 'intel-xeon-2.50': 346, 'amd-epyc': 54 },
+  ];
+  const batch = (zones?: readonly string[]) => pacedBatch(scenario, COUNTS, 10, zones);
 
   it('moves once its replacements repeat, runs most calls left there, and costs less than widening', async () => {
     const answer = await batch();
