@@ -131,7 +131,7 @@ export function choosePacing<P extends PacedExpectation>(
 }
 
 /** Expected wall time one call holds its worker, ms: its runtime and the latency its retries and distance add. */
-function perCallMs(p: PacedExpectation): number {
+export function perCallMs(p: PacedExpectation): number {
   return Math.max(0, p.expected.runtimeMs) + Math.max(0, p.expected.addedLatencyMs);
 }
 
@@ -230,10 +230,11 @@ export function keepsPacing(review: PacingReview, paced: PacedExpectation, unpac
 export type PacingDecision = 'keep' | 'widen' | 'move';
 
 /**
- * What a paced batch should do with the calls it has left. `elsewhere` is the best placement off the batch's fleet
- * (zone and architecture) at the batch's pacing, priced for a pool the batch has not met there (no repeat). Moving sends
- * there the workers that hold no accepted instance, at the same pacing; those that hold one keep it, whether the batch
- * keeps its pacing, widens or moves. So a move is weighed for a worker still searching: `elsewhere` for the calls left
+ * What a paced batch should do with the calls it has left. `elsewhere` is the best placement off the batch's function
+ * (another fleet, or another memory size of its fleet) at the batch's pacing, priced for a pool the batch has not met
+ * there (no repeat). Moving sends there the workers that hold no accepted instance, at the same pacing; those that hold
+ * one keep it, whether the batch keeps its pacing, widens or moves. So a move is weighed for a worker still searching:
+ * `elsewhere` for the calls left
  * at the batch's pacing, against `paced` (here at the batch's pacing, priced with what its replacements met) and
  * against `unpaced` (here at the caller's concurrency). The batch moves when `elsewhere` scores better than both by at
  * least `PACING_WIDEN_MIN_SAVING` (it is the model's most hopeful price, for a pool not yet met), and when a call there

@@ -44,7 +44,7 @@ import type {
   Target,
 } from './types';
 import { compileWorkload, type WorkloadPlan } from './workload-plan';
-import type { MixSource, ResolvedZone, ZoneMix } from './zone-mix';
+import { isObservedMix, type ResolvedZone, type ZoneMix } from './zone-mix';
 
 /** Options of a `Router`. */
 export interface RouterOptions {
@@ -142,13 +142,6 @@ interface CacheEntry {
 }
 
 const HOUR_MS = 3_600_000;
-
-/**
- * Mixes that describe a fleet someone met (a sampler or a routed call): only their CPUs are explored on other
- * targets. A prior mix (another zone's average, the baseline CPU) says nothing of what the zone holds, nor that it
- * has a fleet of that architecture at all.
- */
-const OBSERVED_MIXES: ReadonlySet<MixSource> = new Set<MixSource>(['measured', 'passive', 'stale-blend']);
 
 /** Fewest new instances of a zone that trigger a recompile of its mix. */
 export const PASSIVE_REFRESH_MIN = 20;
@@ -646,7 +639,8 @@ export class Router {
         (t) =>
           t !== c &&
           t.memoryMb === c.memoryMb &&
-          OBSERVED_MIXES.has(plan.evidence[t.index].mix) &&
+          // Only CPUs of a fleet someone met are explored on other targets (`isObservedMix`).
+          isObservedMix(plan.evidence[t.index].mix) &&
           isAllowed(this.compiled, plan, t, scope),
       )
       .map((t) => ({ candidate: t, beliefs: beliefsOf(t), rttMs: rttOf(t) }));

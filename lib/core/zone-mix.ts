@@ -6,6 +6,17 @@ import type { Arch, Characterization, CpuCounts, CpuKey, RoutingView } from './t
 /** Where a zone's CPU mix came from. */
 export type MixSource = 'measured' | 'passive' | 'stale-blend' | 'region-average' | 'global-average' | 'baseline-cpu';
 
+/**
+ * Mixes that describe a fleet someone met (a sampler or a routed call). A prior mix (another zone's average, the
+ * baseline CPU) says nothing of what the zone holds, nor that it has a fleet of that architecture at all.
+ */
+const OBSERVED_MIXES: ReadonlySet<MixSource> = new Set<MixSource>(['measured', 'passive', 'stale-blend']);
+
+/** Whether a mix from `source` was observed in its fleet, not assumed from elsewhere. */
+export function isObservedMix(source: MixSource): boolean {
+  return OBSERVED_MIXES.has(source);
+}
+
 /** A zone's CPU shares for one architecture. */
 export interface ZoneMix {
   readonly cpus: readonly CpuKey[];

@@ -96,7 +96,7 @@ export async function runBatch(
           windowOf(attempt.functionName).observe(attempt);
           if (review) {
             review.observe(previous, attempt);
-            const elsewhere = moved ? undefined : (uses: number) => route.placementOff(uses);
+            const elsewhere = moved ? undefined : route.placementOff.bind(route);
             const wider = review.concurrencyFor(concurrency, options.count - next, next, elsewhere);
             if (review.moved && !moved) {
               moved = route.movedTo(review.moved.placement);

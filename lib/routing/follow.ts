@@ -1,4 +1,5 @@
 import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker } from '../contracts';
+import { perCallMs } from '../core/pacing';
 import { endsRejectedInstance } from '../core/reject-mode';
 import { rejectCpusAt } from '../core/reject-schedule';
 import type { RankedTarget } from '../core/router';
@@ -13,6 +14,7 @@ import type {
   RegionFacts,
   Target,
 } from '../core/types';
+import { isObservedMix } from '../core/zone-mix';
 import { billedCostUsd, carbonGrams } from './estimate';
 import type { ExplorationLeases, ExplorationUnit } from './exploration-lease';
 import type { LearningBuffer } from './learning';
@@ -28,6 +30,32 @@ export type FleetKey = string;
 /** The fleet a target's instances run in. */
 export function fleetOf(target: Pick<Target, 'azId' | 'arch'>): FleetKey {
   return `${target.azId} ${target.arch}`;
+}
+
+/** Which placements off a route's own function `Route.placementOff` weighs. */
+export interface OffFunctionOptions {
+  /** Longest a call there may be expected to take, ms (runtime and added latency). @default Infinity */
+  readonly maxCallMs?: number;
+  /** Whether the other functions of the route's own fleet (its other memory sizes) are weighed. @default true */
+  readonly siblings?: boolean;
+}
+
+/** `request` limited to `target`'s zone, architecture and memory size (and to `maxAttempts` when given). */
+function pinnedTo(
+  request: PlacementRequest,
+  target: Pick<Target, 'azId' | 'arch' | 'memoryMb'>,
+  maxAttempts?: number,
+): PlacementRequest {
+  return {
+    ...request,
+    limits: {
+      ...request.limits,
+      zones: [target.azId],
+      architectures: [target.arch],
+      memorySizes: [target.memoryMb],
+      ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+    },
+  };
 }
 
 const ARCHITECTURES: readonly Arch[] = ['x86_64', 'arm64'];
@@ -108,15 +136,45 @@ export class Route {
   }
 
   /**
-   * The best placement off the route's own fleet (zone and architecture) for a call whose instance is expected to
-   * serve `uses` calls, priced for a pool the route has not met there (no draws, no repeat): where a paced batch's
-   * review may move the workers still searching (`PacingReviewer`). Undefined when no other fleet is left.
+   * The best placement off the route's own function for a call whose instance is expected to serve `uses` calls,
+   * priced for a pool the route has not met there (no draws, no repeat): where a paced batch's review may move the
+   * workers still searching (`PacingReviewer`). Another function is another pool: a function's cold starts prefer its
+   * own share of a fleet's hosts (`lib/twin/zone.ts` says what is known and assumed), so another memory size of the
+   * same fleet may reach fast hosts that this function's share lacks. Weighed are the targets whose mix was observed
+   * there (`isObservedMix`: a mix assumed from other zones prices a pool nobody met, in a fleet that may not exist),
+   * in fleets that have not failed and have room, whose call is not expected to take longer than `maxCallMs`
+   * (runtime and added latency); of the route's own fleet only when `siblings`. Undefined when none is left, or when
+   * the placer cannot rank.
    */
-  placementOff(uses: number): Placement | undefined {
-    const own = fleetOf(this.own.target);
-    const other = this.placementOn(new Set([own]));
-    if (!other || fleetOf(other.target) === own) return undefined;
-    return this.placementFor(other, uses);
+  placementOff(uses: number, options: OffFunctionOptions = {}): Placement | undefined {
+    if (!this.placer.rank) return undefined;
+    const request = { ...this.request, pool: { ...this.request.pool, usesPerInstance: uses } };
+    let ranked: readonly RankedTarget[];
+    try {
+      ranked = this.placer.rank(request, Number.MAX_SAFE_INTEGER);
+    } catch {
+      return undefined;
+    }
+    const own = this.own.target;
+    const maxCallMs = options.maxCallMs ?? Number.POSITIVE_INFINITY;
+    const best = ranked.find((r) => {
+      const fleet = fleetOf(r.target);
+      return (
+        r.target.functionName !== own.functionName &&
+        (options.siblings !== false || fleet !== fleetOf(own)) &&
+        isObservedMix(r.evidence.mix) &&
+        !this.fleetState.failed.has(fleet) &&
+        this.hasRoom(fleet) &&
+        perCallMs(r) <= maxCallMs
+      );
+    });
+    if (!best) return undefined;
+    try {
+      const placed = this.placer.place(pinnedTo(request, best.target));
+      return placed.target.functionName === best.target.functionName ? placed : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -163,7 +221,7 @@ export class Route {
     attemptsLeft?: number,
     retryRepeat?: number,
   ): Placement {
-    const { azId, arch, memoryMb, functionName } = base.target;
+    const { functionName } = base.target;
     // A repeat rate of 0 is the model's own default: leaving it out keeps such placements cacheable.
     const pool = {
       ...(draws ? { draws } : {}),
@@ -179,17 +237,13 @@ export class Route {
     // meet the same host: rejecting buys an INIT and no other CPU. There the call takes what it meets (one attempt).
     const full = this.isFull(fleetOf(base.target));
     try {
-      const next = this.placer.place({
-        ...this.request,
-        pool: { ...this.request.pool, usesPerInstance: uses, ...pool },
-        limits: {
-          ...this.request.limits,
-          zones: [azId],
-          architectures: [arch],
-          memorySizes: [memoryMb],
-          ...(full ? { maxAttempts: 1 } : attemptsLeft !== undefined ? { maxAttempts: Math.max(1, attemptsLeft) } : {}),
-        },
-      });
+      const next = this.placer.place(
+        pinnedTo(
+          { ...this.request, pool: { ...this.request.pool, usesPerInstance: uses, ...pool } },
+          base.target,
+          full ? 1 : attemptsLeft !== undefined ? Math.max(1, attemptsLeft) : undefined,
+        ),
+      );
       return next.target.functionName === functionName ? next : base;
     } catch {
       return base;
@@ -201,13 +255,11 @@ export class Route {
    * batch met; its rule and target unchanged.
    */
   private pricedByPool(base: Placement, pool: Pick<PoolContext, 'draws' | 'retryRepeat'>): Placement {
-    const { azId, arch, memoryMb, functionName } = base.target;
+    const { functionName } = base.target;
     try {
-      const next = this.placer.place({
-        ...this.request,
-        pool: { ...this.request.pool, ...pool },
-        limits: { ...this.request.limits, zones: [azId], architectures: [arch], memorySizes: [memoryMb] },
-      });
+      const next = this.placer.place(
+        pinnedTo({ ...this.request, pool: { ...this.request.pool, ...pool } }, base.target),
+      );
       return next.target.functionName === functionName ? { ...base, expected: next.expected } : base;
     } catch {
       return base;

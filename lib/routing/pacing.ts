@@ -1,6 +1,7 @@
-import { choosePacing, type HeldInstances, reviewPacing } from '../core/pacing';
+import { choosePacing, type HeldInstances, perCallMs, reviewPacing } from '../core/pacing';
 import { DRAW_PRIOR_WEIGHT } from '../core/pool-draws';
-import type { CallExpectation, CpuKey, Placement, PlacementRequest } from '../core/types';
+import type { CallExpectation, CpuKey, Placement, PlacementRequest, Target } from '../core/types';
+import type { OffFunctionOptions } from './follow';
 import { DrawWindow, usesPerInstance } from './pool';
 import type { AttemptRecord, BatchPacing, Placer } from './types';
 
@@ -99,7 +100,8 @@ const REVIEW_WINDOW = 100;
  * `PACING_REVIEW_EVIDENCE` answers (or a round, if shorter): before any call is answered, the replacements of a first
  * round all searching at once repeat because they compete, not because the pacing confines them.
  *
- * At each review it also prices the best placement off the batch's fleet at the batch's pacing (`Route.placementOff`):
+ * At each review it also prices the best placement off the batch's function at the batch's pacing (another fleet, or
+ * another memory size of its own fleet, whose cold starts prefer other hosts: `Route.placementOff`):
  * where a worker still searching would do better there than here, paced or widened (`reviewPacing` in the core), the
  * workers that hold no accepted instance move there and the batch keeps its pacing (`moved`); the batch then reviews
  * its new placement afresh (`afterMove`), which may widen but not move again. Widening is for good: the calls left run
@@ -128,27 +130,29 @@ export class PacingReviewer {
   /** Where the review moved the batch's searching workers, once it did (`concurrencyFor`). */
   moved: PacingMove | undefined;
 
+  /**
+   * `movedFrom`: the placement the batch moved from (`afterMove`), where the workers that hold an accepted instance
+   * keep it: their calls count among the answered calls that say how many workers hold one.
+   */
   constructor(
     private readonly placer: Placer,
     private readonly request: PlacementRequest,
     private readonly placement: Placement,
     private readonly givenConcurrency: number,
+    private readonly movedFrom?: Placement,
   ) {
-    this.rejected = new Set([...placement.rejectCpus, ...(placement.unfitCpus ?? [])]);
+    this.rejected = rejectedBy(placement);
   }
 
   /** Tells an attempt of a call of the batch (`previous`: the call's attempt before it, if any). */
   observe(previous: AttemptRecord | undefined, attempt: AttemptRecord): void {
-    if (attempt.functionName !== this.placement.target.functionName || attempt.cpu === undefined) return;
-    if (attempt.status === 'ok') {
-      this.answered.push({
-        cpu: attempt.cpu,
-        accepted: !this.rejected.has(attempt.cpu),
-        costUsd: attempt.costUsd,
-        billedMs: attempt.billedMs ?? 0,
-      });
-      if (this.answered.length > Math.max(REVIEW_WINDOW, this.givenConcurrency)) this.answered.shift();
+    if (attempt.cpu === undefined) return;
+    if (attempt.functionName === this.movedFrom?.target.functionName) {
+      if (attempt.status === 'ok') this.answer(attempt.cpu, attempt, this.movedFrom);
+      return;
     }
+    if (attempt.functionName !== this.placement.target.functionName) return;
+    if (attempt.status === 'ok') this.answer(attempt.cpu, attempt, this.placement);
     if (attempt.newInstance !== true) return;
     if (previous === undefined) {
       this.fresh.observe(attempt);
@@ -162,16 +166,20 @@ export class PacingReviewer {
   /**
    * The calls to run at a time from now on, for a batch running `concurrency` at a time with `remaining` calls not
    * started (the next of which is call `nextCall`): `concurrency`, or the caller's once the pacing no longer pays.
-   * `elsewhere(uses)` is the best placement off the batch's fleet for `uses` calls per instance (`Route.placementOff`):
-   * where the workers that hold no accepted instance would do better there than here, paced or widened
-   * (`reviewPacing`), the review moves them (`moved`) and keeps the pacing. A batch moves once: leave `elsewhere` out
-   * after that.
+   * `elsewhere(uses, options)` is the best placement off the batch's function for `uses` calls per instance
+   * (`Route.placementOff`), for a call not expected to take longer than one here at the batch's pacing: where the
+   * workers that hold no accepted instance would do better there than here, paced or widened (`reviewPacing`), the
+   * review moves them (`moved`) and keeps the pacing. The function's siblings in its fleet (its other memory sizes)
+   * are weighed only once `PACING_REVIEW_EVIDENCE` calls have been answered: a sibling differs only by the hosts its
+   * cold starts prefer, and a few calls' draws cannot tell the function's hosts from the fleet's mix (a 20-call batch
+   * of stress-mix-shift's disk-writer, paced 2 at a time, moved at its fourth call to a sibling whose hosts held no
+   * AMD EPYC). A batch moves once: leave `elsewhere` out after that.
    */
   concurrencyFor(
     concurrency: number,
     remaining: number,
     nextCall: number,
-    elsewhere?: (uses: number) => Placement | undefined,
+    elsewhere?: (uses: number, options: OffFunctionOptions) => Placement | undefined,
   ): number {
     if (this.widenedAtCall !== undefined) return Math.max(concurrency, this.givenConcurrency);
     if (this.moved !== undefined) return concurrency;
@@ -203,21 +211,41 @@ export class PacingReviewer {
       ...(this.request.objective !== undefined ? { objective: this.request.objective } : {}),
       ...(held ? { held } : {}),
     };
-    const offFleet = elsewhere?.(uses);
-    const decision = reviewPacing(review, paced, unpaced, offFleet);
+    const offFunction = elsewhere?.(uses, {
+      maxCallMs: perCallMs(paced),
+      siblings: this.answered.length >= PACING_REVIEW_EVIDENCE,
+    });
+    const decision = reviewPacing(review, paced, unpaced, offFunction);
     if (decision === 'keep') return concurrency;
-    if (decision === 'move' && offFleet) {
-      this.moved = { atCall: nextCall, placement: offFleet, retryRepeat: rho };
+    if (decision === 'move' && offFunction) {
+      this.moved = { atCall: nextCall, placement: offFunction, retryRepeat: rho };
       return concurrency;
     }
     this.widenedAtCall = nextCall;
     return this.givenConcurrency;
   }
 
-  /** A review of the batch once moved (`moved`): of its new placement, at the same pacing; it does not move again. */
+  /**
+   * A review of the batch once moved (`moved`): of its new placement, at the same pacing, counting the workers that
+   * kept an accepted instance here among those that hold one (a review of the moved workers alone would widen the
+   * whole batch because they search, while most workers may hold a fast instance here); it does not move again.
+   */
   afterMove(): PacingReviewer {
     if (!this.moved) throw new Error('the batch has not moved');
-    return new PacingReviewer(this.placer, this.request, this.moved.placement, this.givenConcurrency);
+    return new PacingReviewer(this.placer, this.request, this.moved.placement, this.givenConcurrency, this.placement);
+  }
+
+  /** Records a call answered on `placement`'s target, on `cpu`. */
+  private answer(cpu: CpuKey, attempt: AttemptRecord, placement: Placement): void {
+    const rejected = placement === this.placement ? this.rejected : rejectedBy(placement);
+    this.answered.push({
+      cpu,
+      target: placement.target,
+      accepted: !rejected.has(cpu),
+      costUsd: attempt.costUsd,
+      billedMs: attempt.billedMs ?? 0,
+    });
+    if (this.answered.length > Math.max(REVIEW_WINDOW, this.givenConcurrency)) this.answered.shift();
   }
 
   /** The rejected CPUs' share of the mix the batch's target is priced with, where the placer tells it. */
@@ -267,7 +295,7 @@ export class PacingReviewer {
    * carbon per dollar.
    */
   private expectedOn(call: AnsweredCall): CallExpectation {
-    const priced = this.placer.callOn?.(this.request.workload, this.placement.target, call.cpu);
+    const priced = this.placer.callOn?.(this.request.workload, call.target, call.cpu);
     if (priced) return priced;
     const { expected } = this.placement;
     const carbonPerUsd = expected.costUsd > 0 ? expected.carbonG / expected.costUsd : 0;
@@ -300,9 +328,16 @@ export interface PacingMove {
   readonly retryRepeat: number;
 }
 
-/** A call of a paced batch that ran on the batch's function. */
+/** CPUs a placement rejects: its reject set and the CPUs on which a call would not finish in time. */
+function rejectedBy(placement: Placement): ReadonlySet<CpuKey> {
+  return new Set([...placement.rejectCpus, ...(placement.unfitCpus ?? [])]);
+}
+
+/** A call of a paced batch that ran on the batch's function (or, once moved, on the function it moved from). */
 interface AnsweredCall {
   readonly cpu: CpuKey;
+  /** Where it ran. */
+  readonly target: Target;
   /** Whether its CPU is one the placement accepts. */
   readonly accepted: boolean;
   readonly costUsd: number;

@@ -298,7 +298,7 @@ export interface BatchPacing {
    * Where the batch moved (`PacingReviewer`): from call `atCall` (0-based) on, the workers that held no accepted
    * instance ran on `functionName` (zone `azId`, `arch`, `memoryMb`) at the same pacing, because at the repeat its
    * retries met (`retryRepeat`) searching there was priced lower than searching on where it was, paced or widened.
-   * Those that held one kept it. Absent: not moved. A moved batch may widen afterwards on its new fleet (`widened`).
+   * Those that held one kept it. Absent: not moved. A moved batch may widen afterwards where it moved (`widened`).
    */
   readonly moved?: {
     readonly atCall: number;

@@ -91,22 +91,27 @@ describe('PacingReviewer', () => {
     costUsd: status === 'ok' ? paced.expected.costUsd : paced.expected.costUsd / 100,
     billedMs: status === 'ok' ? paced.expected.runtimeMs : 150,
   });
-  /** Runs up to `calls` calls through the reviewer; the concurrency it last gave. */
+  /**
+   * Runs up to `calls` calls through the reviewer, `workers` at a time, telling it of `elsewhere` (the placement off
+   * the batch's function, `Route.placementOff`) when given; the concurrency it last gave.
+   */
   function meet(
     reviewer: PacingReviewer,
     first: (worker: number) => string,
     replacement: () => string,
     calls = 600,
+    workers = 20,
+    elsewhere?: Parameters<PacingReviewer['concurrencyFor']>[3],
   ): number {
-    const held: Array<string | undefined> = new Array(20).fill(undefined);
-    let concurrency = 20;
+    const held: Array<string | undefined> = new Array(workers).fill(undefined);
+    let concurrency = workers;
     let n = 0;
-    for (let call = 0; call < calls && concurrency === 20; call++) {
-      const worker = call % 20;
+    for (let call = 0; call < calls && concurrency === workers; call++) {
+      const worker = call % workers;
       const kept = held[worker];
       if (kept !== undefined) {
         reviewer.observe(undefined, attempt(kept, n++, 'ok', false));
-        concurrency = reviewer.concurrencyFor(20, 1000 - call - 1, call + 1);
+        concurrency = reviewer.concurrencyFor(workers, 1000 - call - 1, call + 1, elsewhere);
         continue;
       }
       let previous: AttemptRecord | undefined;
@@ -115,7 +120,7 @@ describe('PacingReviewer', () => {
         const runs = tries === 10 || !rejects(cpu);
         const next = attempt(cpu, n++, runs ? 'ok' : 'rejected');
         reviewer.observe(previous, next);
-        concurrency = reviewer.concurrencyFor(20, 1000 - call - 1, call + 1);
+        concurrency = reviewer.concurrencyFor(workers, 1000 - call - 1, call + 1, elsewhere);
         if (runs) {
           if (!rejects(cpu)) held[worker] = cpu;
           break;
@@ -168,6 +173,39 @@ describe('PacingReviewer', () => {
     ).toBe(20);
     expect(reviewer.widenedAtCall).toBeUndefined();
     expect(reviewer.repeat).toBeGreaterThan(0.5);
+  });
+
+  it("weighs the function's siblings in its fleet only once 20 calls were answered, and no call longer than here", () => {
+    // Paced 4 at a time: the first review comes after 4 answers. Every other worker keeps a 3.0 GHz Xeon, so the
+    // pacing pays and the reviews go on.
+    const reviewer = new PacingReviewer(router, { ...request, pool: { usesPerInstance: 250 } }, paced, 1000);
+    const asked: Array<{ answered: number; siblings?: boolean; maxCallMs?: number }> = [];
+    let answered = 0;
+    const observe = reviewer.observe.bind(reviewer);
+    reviewer.observe = (previous, next) => {
+      if (next.status === 'ok') answered++;
+      observe(previous, next);
+    };
+    meet(
+      reviewer,
+      (worker) => (worker % 2 === 0 ? X30 : X29),
+      () => X29,
+      400,
+      4,
+      (_uses, options) => {
+        asked.push({ answered, ...options });
+        return undefined;
+      },
+    );
+    expect(asked.length).toBeGreaterThan(2);
+    expect(asked[0].answered).toBeLessThan(PACING_REVIEW_EVIDENCE);
+    for (const { answered, siblings } of asked) expect(siblings).toBe(answered >= PACING_REVIEW_EVIDENCE);
+    expect(asked.some((a) => a.siblings)).toBe(true);
+    // Bounded by a call searching on here at the batch's pacing (its runtime and the latency its retries add).
+    for (const { maxCallMs } of asked) {
+      expect(Number.isFinite(maxCallMs)).toBe(true);
+      expect(maxCallMs).toBeGreaterThan(0);
+    }
   });
 
   it('keeps its pacing while replacements meet the mix as fresh draws do', () => {

@@ -240,3 +240,53 @@ describe('Route.placementFor passes the retry repeats it is given', () => {
     expect(asked.every((r) => r.pool?.usesPerInstance === 4)).toBe(true);
   });
 });
+
+describe('Route.placementOff', () => {
+  const view = paperView();
+  const router = new Router(view, { baselineZone: 'usw1-az3', init: { billed: true, initMs: 150 } });
+  /** Zipper at 1024 or 2048 MB on x86_64 in `zones`, from its best placement there (usw1-az1 at 1024 MB). */
+  const routeIn = (zones: readonly string[]): Route => {
+    const request: PlacementRequest = {
+      workload: 'zipper',
+      strategy: 'optimal',
+      objective: 'cost',
+      limits: { zones: [...zones], architectures: ['x86_64'], memorySizes: [1024, 2048] },
+    };
+    const base = router.place(request);
+    expect(base.target.functionName).toBe('sky-usw1-az1-x86_64-1024');
+    return new Route(router, request, base, view.deployed);
+  };
+  const functionOff = (route: Route, options?: Parameters<Route['placementOff']>[1]) =>
+    route.placementOff(10, options)?.target.functionName;
+
+  it('weighs only fleets whose mix was observed: cac1-az1 has no characterization, so its mix is assumed', () => {
+    // Off usw1-az1's fleet (siblings aside) the only fleet left is cac1-az1's, whose mix is assumed.
+    expect(
+      router.place({ workload: 'zipper', limits: { zones: ['cac1-az1'], memorySizes: [1024] } }).evidence.mix,
+    ).toBe('global-average');
+    expect(functionOff(routeIn(['usw1-az1', 'cac1-az1']), { siblings: false })).toBeUndefined();
+    expect(functionOff(routeIn(['usw1-az1', 'usw1-az3', 'cac1-az1']), { siblings: false })).toBe(
+      'sky-usw1-az3-x86_64-1024',
+    );
+  });
+
+  it("weighs the function's siblings in its own fleet (its other memory sizes) unless told not to", () => {
+    const route = routeIn(['usw1-az1']);
+    expect(functionOff(route)).toBe('sky-usw1-az1-x86_64-2048');
+    expect(functionOff(route, { siblings: false })).toBeUndefined();
+  });
+
+  it('leaves out targets whose call is expected to take longer than maxCallMs', () => {
+    const route = routeIn(['usw1-az1', 'usw1-az3']);
+    expect(functionOff(route)).toBe('sky-usw1-az3-x86_64-1024');
+    // Zipper takes about 4.6 s a call at 1024 MB and 2.6 s at 2048 MB.
+    expect(functionOff(route, { maxCallMs: 3000 })).toBe('sky-usw1-az1-x86_64-2048');
+    expect(functionOff(route, { maxCallMs: 1000 })).toBeUndefined();
+  });
+
+  it('leaves out fleets the route found failing', () => {
+    const route = routeIn(['usw1-az1', 'usw1-az3']);
+    route.failFleet('usw1-az3 x86_64');
+    expect(functionOff(route, { siblings: false })).toBeUndefined();
+  });
+});

@@ -13,8 +13,9 @@ const PACKED_ZONE = {
 const WORKLOAD = { name: 'gemm', size: 'small' } as const;
 const LIMITS = { memoryMb: 2048, arch: 'x86_64', maxAttempts: 10 } as const;
 
-function scenarioOf(zones: ReadonlyArray<Record<string, unknown>>) {
+function scenarioOf(zones: ReadonlyArray<Record<string, unknown>>, seed?: number) {
   return smallScenario({
+    ...(seed !== undefined ? { seed } : {}),
     days: 1,
     initMs: 300,
     pricing: { initBilled: true },
@@ -25,20 +26,24 @@ function scenarioOf(zones: ReadonlyArray<Record<string, unknown>>) {
 
 /**
  * A batch of 800 gemm calls given 400 at a time on day 0 of `scenario`, its zones characterized with `counts` (in
- * the scenario's order), with `maxSlowdown` and, when given, only `zones` allowed.
+ * the scenario's order), with `maxSlowdown`; at 2048 MB in any zone unless `only` names the zones or memory sizes.
  */
 async function pacedBatch(
   scenario: ReturnType<typeof scenarioOf>,
   counts: ReadonlyArray<Record<string, number>>,
   maxSlowdown: number,
-  zones?: readonly string[],
+  only: { readonly zones?: readonly string[]; readonly memorySizes?: readonly number[] } = {},
 ): Promise<BatchAnswer> {
-  const env = routedTwin(scenario, { memorySizes: [2048] });
+  const { memoryMb, ...anyMemory } = LIMITS;
+  const env = routedTwin(scenario, { memorySizes: only.memorySizes ?? [memoryMb] });
   env.twin.setDay(0);
   env.routing.characterize(counts.map((c, i) => characterizationOf(scenario.zones[i], c)));
   return profiledBatch(env, {
     workload: WORKLOAD,
-    limits: { ...LIMITS, ...(zones ? { zones: [...zones] } : {}) },
+    limits: {
+      ...(only.memorySizes ? { ...anyMemory, memorySizes: [...only.memorySizes] } : LIMITS),
+      ...(only.zones ? { zones: [...only.zones] } : {}),
+    },
     batch: { count: 800, concurrency: 400, maxSlowdown },
   });
 }
@@ -80,7 +85,7 @@ describe('a paced batch moves its searching workers to a fleet it has not met', 
     { 'intel-xeon-2.50': 340, 'amd-epyc': 60 },
     { 'intel-xeon-2.50': 346, 'amd-epyc': 54 },
   ];
-  const batch = (zones?: readonly string[]) => pacedBatch(scenario, COUNTS, 10, zones);
+  const batch = (zones?: readonly string[]) => pacedBatch(scenario, COUNTS, 10, zones ? { zones } : {});
 
   it('moves once its replacements repeat, runs most calls left there, and costs less than widening', async () => {
     const answer = await batch();
@@ -100,6 +105,31 @@ describe('a paced batch moves its searching workers to a fleet it has not met', 
     expect(keptAfterMove.every((c) => c.cpu === 'amd-epyc')).toBe(true);
     // Kept to the packed zone, the same batch can only widen there: it costs more.
     const kept = await batch(['usw1-az3']);
+    expect(kept.pacing!.moved).toBeUndefined();
+    expect(kept.pacing!.widened).toBeDefined();
+    expect(answer.summary.costUsd).toBeLessThan(kept.summary.costUsd);
+  });
+});
+
+/**
+ * The packed zone alone, the batch allowed 1024 and 2048 MB: each memory size is a function of its own, whose cold
+ * starts prefer their own fifth of the zone's hosts. The batch starts at 1024 MB; once its replacements keep meeting
+ * the 2.5 GHz Xeon there, its workers still searching move to the 2048 MB function in the same zone (at scenario seed
+ * 13; at most seeds the review widens instead, as it does when the batch is kept to 1024 MB).
+ */
+describe('a paced batch moves its searching workers to another memory size of its fleet', () => {
+  const scenario = scenarioOf([PACKED_ZONE], 13);
+  const COUNTS = [{ 'intel-xeon-2.50': 340, 'amd-epyc': 60 }];
+  const batch = (memorySizes: readonly number[]) => pacedBatch(scenario, COUNTS, 10, { memorySizes });
+
+  it('moves to the sibling function, and costs less than widening where it started', async () => {
+    const answer = await batch([1024, 2048]);
+    expect(answer.summary.succeeded).toBe(800);
+    expect(answer.placement.target).toMatchObject({ azId: 'usw1-az3', memoryMb: 1024 });
+    const moved = answer.pacing!.moved!;
+    expect(moved).toMatchObject({ azId: 'usw1-az3', arch: 'x86_64', memoryMb: 2048 });
+    expect(answer.summary.byFunction[moved.functionName]).toBeGreaterThan(400);
+    const kept = await batch([1024]);
     expect(kept.pacing!.moved).toBeUndefined();
     expect(kept.pacing!.widened).toBeDefined();
     expect(answer.summary.costUsd).toBeLessThan(kept.summary.costUsd);
