@@ -101,12 +101,12 @@ const REVIEW_WINDOW = 100;
  * round all searching at once repeat because they compete, not because the pacing confines them.
  *
  * At each review it also prices the best placement off the batch's function at the batch's pacing (another fleet, or
- * another memory size of its own fleet, whose cold starts prefer other hosts: `Route.placementOff`):
+ * another memory size of its own fleet, a function of its own: `Route.placementOff`):
  * where a worker still searching would do better there than here, paced or widened (`reviewPacing` in the core), the
  * workers that hold no accepted instance move there and the batch keeps its pacing (`moved`); the batch then reviews
- * its new placement afresh (`afterMove`), which may widen but not move again. Widening is for good: the calls left run
- * at the caller's concurrency. Only `optimal` batches are reviewed (the strategy that chooses by price); the paper
- * strategies keep their pacing.
+ * its new placement afresh (`afterMove`, with the workers that kept an accepted instance counted among those that hold
+ * one), which may widen but not move again. Widening is for good: the calls left run at the caller's concurrency.
+ * Only `optimal` batches are reviewed (the strategy that chooses by price); the paper strategies keep their pacing.
  *
  * The batch's own repeat estimate (`RetryRepeats` in pool.ts) answers another question and so is not reused here: it
  * measures each retry against the CPU it rejected, with chance taken from the hosts the batch met lately, which

@@ -208,6 +208,49 @@ describe('PacingReviewer', () => {
     }
   });
 
+  it('once moved, counts the workers that kept an accepted instance where the batch was', () => {
+    // 14 of 20 workers hold a 3.0 GHz Xeon in usw1-az3; the other 6 moved to usw1-az1, where every instance they
+    // meet is the rejected 2.9 GHz Xeon.
+    const moved = router.place({ ...request, limits: { zones: ['usw1-az1'] }, pool: { usesPerInstance: 50 } });
+    expect(moved.rejectCpus).toEqual([X29]);
+    const pacedRequest = { ...request, pool: { usesPerInstance: 50 } };
+    const review = (reviewer: PacingReviewer): number => {
+      const on = (
+        placement: typeof paced,
+        cpu: string,
+        n: number,
+        status: AttemptRecord['status'],
+        newInstance = true,
+      ) => ({
+        ...attempt(cpu, n, status, newInstance),
+        functionName: placement.target.functionName,
+        azId: placement.target.azId,
+      });
+      let concurrency = 20;
+      let n = 0;
+      for (let call = 0; call < 600 && concurrency === 20; call++) {
+        if (call % 20 < 14) {
+          reviewer.observe(undefined, on(paced, X30, n++, 'ok', false));
+          concurrency = reviewer.concurrencyFor(20, 1000 - call - 1, call + 1);
+          continue;
+        }
+        let previous: AttemptRecord | undefined;
+        for (let tries = 1; tries <= 10 && concurrency === 20; tries++) {
+          const next = on(moved, X29, n++, tries === 10 ? 'ok' : 'rejected');
+          reviewer.observe(previous, next);
+          concurrency = reviewer.concurrencyFor(20, 1000 - call - 1, call + 1);
+          previous = next;
+        }
+      }
+      return concurrency;
+    };
+    const first = new PacingReviewer(router, pacedRequest, paced, 1000);
+    first.moved = { atCall: 100, placement: moved, retryRepeat: 0.9 };
+    expect(review(first.afterMove())).toBe(20);
+    // Told only of the moved workers, the review would widen the whole batch: they all search in vain.
+    expect(review(new PacingReviewer(router, pacedRequest, moved, 1000))).toBe(1000);
+  });
+
   it('keeps its pacing while replacements meet the mix as fresh draws do', () => {
     const reviewer = new PacingReviewer(router, { ...request, pool: { usesPerInstance: 50 } }, paced, 1000);
     let draws = 0;
