@@ -123,6 +123,11 @@ export class PacingReviewer {
   private readonly rejected: ReadonlySet<CpuKey>;
   private replacementsSeen = 0;
   private sinceReview = 0;
+  /**
+   * Calls answered on the placement's own function: the evidence a review waits for (those answered where the batch
+   * moved from count among the held, not here: a first round searching on the new function repeats by competing).
+   */
+  private answeredHere = 0;
   /** The call index from which the batch ran at the caller's concurrency, once it widened. */
   widenedAtCall: number | undefined;
   /** The repeat measured at the last review (for the answer). */
@@ -152,7 +157,10 @@ export class PacingReviewer {
       return;
     }
     if (attempt.functionName !== this.placement.target.functionName) return;
-    if (attempt.status === 'ok') this.answer(attempt.cpu, attempt, this.placement);
+    if (attempt.status === 'ok') {
+      this.answer(attempt.cpu, attempt, this.placement);
+      this.answeredHere++;
+    }
     if (attempt.newInstance !== true) return;
     if (previous === undefined) {
       this.fresh.observe(attempt);
@@ -186,7 +194,7 @@ export class PacingReviewer {
     if (concurrency >= this.givenConcurrency || remaining <= concurrency) return concurrency;
     if (this.sinceReview < PACING_REVIEW_EVIDENCE || this.placement.strategy !== 'optimal') return concurrency;
     if (this.placement.rejectCpus.length === 0) return concurrency;
-    if (this.answered.length < Math.min(concurrency, PACING_REVIEW_EVIDENCE)) return concurrency;
+    if (this.answeredHere < Math.min(concurrency, PACING_REVIEW_EVIDENCE)) return concurrency;
     const draws = this.fresh.counts(this.placement.target.functionName);
     if (!draws) return concurrency;
     this.sinceReview = 0;
@@ -213,7 +221,7 @@ export class PacingReviewer {
     };
     const offFunction = elsewhere?.(uses, {
       maxCallMs: perCallMs(paced),
-      siblings: this.answered.length >= PACING_REVIEW_EVIDENCE,
+      siblings: this.answeredHere >= PACING_REVIEW_EVIDENCE,
     });
     const decision = reviewPacing(review, paced, unpaced, offFunction);
     if (decision === 'keep') return concurrency;

@@ -128,7 +128,8 @@ describe('a paced batch moves its searching workers to another memory size of it
     expect(answer.placement.target).toMatchObject({ azId: 'usw1-az3', memoryMb: 1024 });
     const moved = answer.pacing!.moved!;
     expect(moved).toMatchObject({ azId: 'usw1-az3', arch: 'x86_64', memoryMb: 2048 });
-    expect(answer.summary.byFunction[moved.functionName]).toBeGreaterThan(400);
+    // The workers holding an EPYC at 1024 MB keep it; over a third of the calls left run at 2048 MB.
+    expect(answer.summary.byFunction[moved.functionName]).toBeGreaterThan((800 - moved.atCall) / 3);
     const kept = await batch([1024]);
     expect(kept.pacing!.moved).toBeUndefined();
     expect(kept.pacing!.widened).toBeDefined();
