@@ -234,9 +234,9 @@ export type PacingDecision = 'keep' | 'widen' | 'move';
  * (another fleet, or another memory size of its fleet) at the batch's pacing, priced for a pool the batch has not met
  * there (no repeat). Moving sends there the workers that hold no accepted instance, at the same pacing; those that hold
  * one keep it, whether the batch keeps its pacing, widens or moves. So a move is weighed for a worker still searching:
- * `elsewhere` for the calls left
- * at the batch's pacing, against `paced` (here at the batch's pacing, priced with what its replacements met) and
- * against `unpaced` (here at the caller's concurrency). The batch moves when `elsewhere` scores better than both by at
+ * `elsewhere` for the calls left at the batch's pacing, against `paced` (here at the batch's pacing, priced with what
+ * its replacements met) and against `unpaced` (here at the caller's concurrency). The batch moves when `elsewhere`
+ * scores better than both by at
  * least `PACING_WIDEN_MIN_SAVING` (it is the model's most hopeful price, for a pool not yet met), and when a call there
  * is not expected to take longer than one here at the batch's pacing (so the batch is not expected to outlast the
  * pacing chosen within the caller's time budget). Otherwise it keeps its pacing where `keepsPacing` says so, and widens

@@ -138,9 +138,9 @@ export class Route {
   /**
    * The best placement off the route's own function for a call whose instance is expected to serve `uses` calls,
    * priced for a pool the route has not met there (no draws, no repeat): where a paced batch's review may move the
-   * workers still searching (`PacingReviewer`). Another function is another pool: a function's cold starts prefer its
-   * own share of a fleet's hosts (`lib/twin/zone.ts` says what is known and assumed), so another memory size of the
-   * same fleet may reach fast hosts that this function's share lacks. Weighed are the targets whose mix was observed
+   * workers still searching (`PacingReviewer`). Another function is another pool: the twin assumes, from what is
+   * published of Lambda's placement (`lib/twin/zone.ts`), that a function's cold starts prefer its own share of a
+   * fleet's hosts, so another memory size of the same fleet may reach fast hosts that this function's share lacks. Weighed are the targets whose mix was observed
    * there (`isObservedMix`: a mix assumed from other zones prices a pool nobody met, in a fleet that may not exist),
    * in fleets that have not failed and have room, whose call is not expected to take longer than `maxCallMs`
    * (runtime and added latency); of the route's own fleet only when `siblings`. Undefined when none is left, or when

@@ -180,8 +180,8 @@ export class PacingReviewer {
    * review moves them (`moved`) and keeps the pacing. The function's siblings in its fleet (its other memory sizes)
    * are weighed only once `PACING_REVIEW_EVIDENCE` calls have been answered: a sibling differs only by the hosts its
    * cold starts prefer, and a few calls' draws cannot tell the function's hosts from the fleet's mix (a 20-call batch
-   * of stress-mix-shift's disk-writer, paced 2 at a time, moved at its fourth call to a sibling whose hosts held no
-   * AMD EPYC). A batch moves once: leave `elsewhere` out after that.
+   * of stress-mix-shift's disk-writer, paced 2 at a time, moved at call 4 to a sibling where its calls met no AMD
+   * EPYC). A batch moves once: leave `elsewhere` out after that.
    */
   concurrencyFor(
     concurrency: number,
@@ -330,7 +330,7 @@ export class PacingReviewer {
 export interface PacingMove {
   /** The first call (0-based) that could start there. */
   readonly atCall: number;
-  /** The placement they follow: another fleet's, priced at the batch's pacing. */
+  /** The placement they follow: another function's, priced at the batch's pacing. */
   readonly placement: Placement;
   /** The repeat the batch's retries met where it was (`PoolContext.retryRepeat`). */
   readonly retryRepeat: number;
