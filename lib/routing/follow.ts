@@ -92,6 +92,8 @@ export class Route {
   private readonly fleets: readonly Fleet[];
   /** The best placement over a subset of the allowed fleets, by the fleets of the subset. */
   private readonly elsewhere = new Map<string, Placement | undefined>();
+  /** Every allowed target ranked for `uses` calls per instance (`placementOff`), by `uses`: a batch keeps its view. */
+  private readonly ranked = new Map<number, readonly RankedTarget[]>();
   /** Attempts a call may make in all, failovers included: the request's `maxAttempts`. */
   readonly attemptBudget: number;
   private own: Placement;
@@ -147,14 +149,8 @@ export class Route {
    * the placer cannot rank.
    */
   placementOff(uses: number, options: OffFunctionOptions = {}): Placement | undefined {
-    if (!this.placer.rank) return undefined;
     const request = { ...this.request, pool: { ...this.request.pool, usesPerInstance: uses } };
-    let ranked: readonly RankedTarget[];
-    try {
-      ranked = this.placer.rank(request, Number.MAX_SAFE_INTEGER);
-    } catch {
-      return undefined;
-    }
+    const ranked = this.rankedFor(uses, request);
     const own = this.own.target;
     const maxCallMs = options.maxCallMs ?? Number.POSITIVE_INFINITY;
     const best = ranked.find((r) => {
@@ -175,6 +171,20 @@ export class Route {
     } catch {
       return undefined;
     }
+  }
+
+  /** The placer's ranking of every allowed target for `request` (`uses` calls per instance), ranked once per `uses`. */
+  private rankedFor(uses: number, request: PlacementRequest): readonly RankedTarget[] {
+    let ranked = this.ranked.get(uses);
+    if (!ranked) {
+      try {
+        ranked = this.placer.rank?.(request, Number.MAX_SAFE_INTEGER) ?? [];
+      } catch {
+        ranked = [];
+      }
+      this.ranked.set(uses, ranked);
+    }
+    return ranked;
   }
 
   /**
