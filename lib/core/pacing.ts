@@ -236,13 +236,12 @@ export type PacingDecision = 'keep' | 'widen' | 'move';
  * one keep it, whether the batch keeps its pacing, widens or moves. So a move is weighed for a worker still searching:
  * `elsewhere` for the calls left at the batch's pacing, against `paced` (here at the batch's pacing, priced with what
  * its replacements met) and against `unpaced` (here at the caller's concurrency). The batch moves when `elsewhere`
- * scores better than both by at
- * least `PACING_WIDEN_MIN_SAVING` (it is the model's most hopeful price, for a pool not yet met), and when a call there
- * is not expected to take longer than one here at the batch's pacing (so the batch is not expected to outlast the
- * pacing chosen within the caller's time budget). Otherwise it keeps its pacing where `keepsPacing` says so, and widens
- * where it does not. A batch may move while it would keep its pacing: the workers that hold a fast instance make the
- * pacing pay, while the others search in vain.
- * @example reviewPacing({ remaining: 500, concurrency: 59, givenConcurrency: 590 }, pacedNow, unpaced, offFleet); // 'move'
+ * scores better than both by at least `PACING_WIDEN_MIN_SAVING` (it is the model's most hopeful price, for a pool not
+ * yet met), and when a call there is not expected to take longer than one here at the batch's pacing (so the batch is
+ * not expected to outlast the pacing chosen within the caller's time budget). Otherwise it keeps its pacing where
+ * `keepsPacing` says so, and widens where it does not. A batch may move while it would keep its pacing: the workers
+ * that hold a fast instance make the pacing pay, while the others search in vain.
+ * @example reviewPacing({ remaining: 500, concurrency: 59, givenConcurrency: 590 }, pacedNow, unpaced, offFunction); // 'move'
  */
 export function reviewPacing(
   review: PacingReview,
