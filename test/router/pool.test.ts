@@ -284,6 +284,30 @@ describe('Route.placementOff', () => {
     expect(functionOff(route, { maxCallMs: 1000 })).toBeUndefined();
   });
 
+  it('ranks the targets once per calls-per-instance value, and filters that ranking by the fleets found since', () => {
+    const request: PlacementRequest = {
+      workload: 'zipper',
+      strategy: 'optimal',
+      objective: 'cost',
+      limits: { zones: ['usw1-az1', 'usw1-az3'], architectures: ['x86_64'], memorySizes: [1024, 2048] },
+    };
+    let ranks = 0;
+    const counting = {
+      place: (r: PlacementRequest) => router.place(r),
+      rank: (r: PlacementRequest, count?: number) => {
+        ranks++;
+        return router.rank(r, count);
+      },
+    };
+    const route = new Route(counting, request, router.place(request), view.deployed);
+    expect(route.placementOff(10, { siblings: false })?.target.functionName).toBe('sky-usw1-az3-x86_64-1024');
+    route.failFleet('usw1-az3 x86_64');
+    expect(route.placementOff(10, { siblings: false })).toBeUndefined();
+    expect(ranks).toBe(1);
+    route.placementOff(20);
+    expect(ranks).toBe(2);
+  });
+
   it('leaves out fleets the route found failing', () => {
     const route = routeIn(['usw1-az1', 'usw1-az3']);
     route.failFleet('usw1-az3 x86_64');
