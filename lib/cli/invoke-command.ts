@@ -218,7 +218,8 @@ function formatBatch(answer: BatchAnswer): string {
     `placement: ${answer.placement.target.functionName}, reject [${answer.placement.rejectCpus.join(', ')}]`,
     ...(answer.placement.evidence ? [formatEvidence(answer.placement.evidence)] : []),
     `cost ${usd(s.costUsd)}, mean runtime ${s.meanRuntimeMs?.toFixed(0) ?? '-'} ms, ` +
-      `${s.attemptsPerRequest.toFixed(2)} attempts/request, ${s.rejects} rejects, ${s.failovers} failovers`,
+      `${s.attemptsPerRequest.toFixed(2)} attempts/request, ${s.rejects} rejects, ${s.failovers} failovers` +
+      (s.searchMoves ? `, ${s.searchMoves} searches moved on` : ''),
     `by CPU: ${Object.entries(s.byCpu)
       .map(([cpu, n]) => `${cpu} ${n}`)
       .join(', ')}`,

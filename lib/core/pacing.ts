@@ -261,6 +261,27 @@ export function reviewPacing(
   return betterThanPaced && betterThanUnpaced ? 'move' : stay;
 }
 
+/**
+ * `a`'s expected objective per call relative to `b`'s (1: as good; below 1: better): cost and carbon per call, latency
+ * as runtime and added latency per call, weighed as the objective weighs them.
+ * @example relativeObjective(elsewhere, here, 'cost'); // 0.9: a call elsewhere is expected to cost 10% less
+ */
+export function relativeObjective(a: PacedExpectation, b: PacedExpectation, objective?: Objective): number {
+  const { weights } = resolveObjective(objective);
+  return scoreAgainst(weights, a, perCallMs(a), b, perCallMs(b)) / weightSum(weights);
+}
+
+/**
+ * Whether a call of a batch that is still searching for an instance should go on elsewhere: `elsewhere` (the best
+ * placement off its function, priced for a pool not met there) scores better than `here` (its function, priced on
+ * what the batch met there) by at least `PACING_WIDEN_MIN_SAVING` on the objective (`relativeObjective`). The margin
+ * is the same as a paced batch's move: `elsewhere` is the model's most hopeful price.
+ * @example searchesElsewhere(hereOnDraws, offFunction, 'cost'); // true where new instances here seldom run a fast CPU
+ */
+export function searchesElsewhere(here: PacedExpectation, elsewhere: PacedExpectation, objective?: Objective): boolean {
+  return relativeObjective(elsewhere, here, objective) <= 1 - PACING_WIDEN_MIN_SAVING;
+}
+
 type Weights = ReturnType<typeof resolveObjective>['weights'];
 
 /** A reviewed batch's calls left, calls at a time as paced (k) and as given, held share and objective weights. */

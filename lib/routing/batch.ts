@@ -52,6 +52,7 @@ export async function runBatch(
     return window;
   };
   const repeats = new RetryRepeats();
+  let searchMoves = 0;
   const chanceOf = (functionName: string, cpu: string): number | undefined => {
     const counts = draws.get(functionName)?.counts(functionName);
     if (!counts) return undefined;
@@ -73,6 +74,11 @@ export async function runBatch(
       !first.rejectCpus.includes(last.cpu)
     );
   };
+  /**
+   * Whether a call starting now may go on searching off its function: not while the batch runs paced below the
+   * caller's concurrency, nor once its review moved it (the review moves its searching workers; see `PoolHooks`).
+   */
+  const searchesMove = (): boolean => !moved && concurrency >= (options.pacing?.givenConcurrency ?? concurrency);
   const workers: Promise<void>[] = [];
   const spawn = (): void => {
     while (workers.length < Math.min(concurrency, options.count) && next < options.count && !overBudget) {
@@ -91,6 +97,7 @@ export async function runBatch(
         uses: usesPerInstance(options.count - index, concurrency),
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
         retryRepeat: (functionName) => repeats.estimate(functionName),
+        searchesElsewhere: searchesMove(),
         onAttempt: (attempt) => {
           repeats.observe(previous, attempt, chanceOf);
           windowOf(attempt.functionName).observe(attempt);
@@ -123,6 +130,7 @@ export async function runBatch(
         found?.functionName === only.functionName;
       expectedCostUsd += reused && found ? found.costUsd : placed;
       holds = holdsFirst(call);
+      if (searchMoved(call)) searchMoves++;
       if (!reused) {
         const last = call.attempts.at(-1);
         found = last?.status === 'ok' ? { functionName: last.functionName, costUsd: placed } : undefined;
@@ -174,7 +182,12 @@ export async function runBatch(
     status: 'batch',
     profile,
     placement: summarize(first),
-    summary: { ...summarizeCalls(calls, concurrency), expectedCostUsd, ...retryRepeatsOf(repeats) },
+    summary: {
+      ...summarizeCalls(calls, concurrency),
+      expectedCostUsd,
+      ...retryRepeatsOf(repeats),
+      ...(searchMoves > 0 ? { searchMoves } : {}),
+    },
     calls,
     ...(options.pacing ? { pacing: pacingOf(options.pacing, options.review, review, concurrency) } : {}),
     ...(notes.length > 0 ? { notes } : {}),
@@ -215,6 +228,15 @@ const ANSWER_RESERVE_BYTES = 64 * 1024;
 /** Room kept per call for its compact outcome (without a result), bytes. */
 const CALL_OUTCOME_BYTES = 400;
 
+/** Whether a call's search went on off its function: a rejected attempt followed by one on another function. */
+function searchMoved(call: RoutedCall): boolean {
+  const { attempts } = call;
+  for (let i = 1; i < attempts.length; i++) {
+    if (attempts[i - 1].status === 'rejected' && attempts[i].functionName !== attempts[i - 1].functionName) return true;
+  }
+  return false;
+}
+
 function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): BatchCallOutcome {
   const attempts = call.attempts;
   const last = attempts.at(-1);
@@ -241,7 +263,7 @@ function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): Ba
 function summarizeCalls(
   calls: readonly BatchCallOutcome[],
   concurrency: number,
-): Omit<BatchSummary, 'expectedCostUsd' | 'retryRepeats'> {
+): Omit<BatchSummary, 'expectedCostUsd' | 'retryRepeats' | 'searchMoves'> {
   let succeeded = 0;
   let costUsd = 0;
   let carbonG = 0;

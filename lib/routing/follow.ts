@@ -1,5 +1,6 @@
 import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker } from '../contracts';
-import { perCallMs } from '../core/pacing';
+import { runtimeHeadroom } from '../core/call-fit';
+import { perCallMs, relativeObjective, searchesElsewhere } from '../core/pacing';
 import { endsRejectedInstance } from '../core/reject-mode';
 import { rejectCpusAt } from '../core/reject-schedule';
 import type { RankedTarget } from '../core/router';
@@ -38,7 +39,33 @@ export interface OffFunctionOptions {
   readonly maxCallMs?: number;
   /** Whether the other functions of the route's own fleet (its other memory sizes) are weighed. @default true */
   readonly siblings?: boolean;
+  /** The function the placement is off, with its fleet. @default the route's own target */
+  readonly from?: Pick<Target, 'azId' | 'arch' | 'functionName'>;
+  /** Attempts the call has left: the placement's budget. @default the request's */
+  readonly maxAttempts?: number;
+  /**
+   * Whether only placements with no CPU the call could not finish on (`Placement.unfitCpus`) are weighed: a call
+   * with few attempts left could meet only those. @default false
+   */
+  readonly fitting?: boolean;
+  /** Smallest memory size weighed, MB. @default none */
+  readonly minMemoryMb?: number;
+  /**
+   * Whether only targets whose runtimes were observed on every CPU at their memory size are weighed
+   * (`evidence.runtime` `observed`): one carried over from another size or CPU may not see that a call there
+   * outlasts the function's timeout. @default false
+   */
+  readonly observedRuntime?: boolean;
+  /**
+   * How many of the best-ranked targets are placed (for `maxAttempts`), the best of them on the objective taken: the
+   * ranking prices the request's whole budget, and with fewer attempts a strict search loses more than a placement
+   * that rejects nothing. @default 1
+   */
+  readonly candidates?: number;
 }
+
+/** Targets a call still searching prices for the attempts it has left before it chooses where to go on. */
+export const SEARCH_ELSEWHERE_CANDIDATES = 4;
 
 /** `request` limited to `target`'s zone, architecture and memory size (and to `maxAttempts` when given). */
 function pinnedTo(
@@ -138,39 +165,50 @@ export class Route {
   }
 
   /**
-   * The best placement off the route's own function for a call whose instance is expected to serve `uses` calls,
-   * priced for a pool the route has not met there (no draws, no repeat): where a paced batch's review may move the
-   * workers still searching (`PacingReviewer`). Another function is another pool: the twin assumes, from what is
-   * published of Lambda's placement (`lib/twin/zone.ts`), that a function's cold starts prefer its own share of a
-   * fleet's hosts, so another memory size of the same fleet may reach fast hosts that this function's share lacks. Weighed are the targets whose mix was observed
-   * there (`isObservedMix`: a mix assumed from other zones prices a pool nobody met, in a fleet that may not exist),
-   * in fleets that have not failed and have room, whose call is not expected to take longer than `maxCallMs`
-   * (runtime and added latency); of the route's own fleet only when `siblings`. Undefined when none is left, or when
-   * the placer cannot rank.
+   * The best placement off the route's own function (or off `from`) for a call whose instance is expected to serve
+   * `uses` calls, priced for a pool the route has not met there (no draws, no repeat): where a paced batch's review
+   * may move the workers still searching (`PacingReviewer`), and where a batch's call still searching may go on
+   * (`searchElsewhere`). Another function is another pool: the twin assumes, from what is published of Lambda's
+   * placement (`lib/twin/zone.ts`), that a function's cold starts prefer its own share of a fleet's hosts, so another
+   * memory size of the same fleet may reach fast hosts that this function's share lacks. Weighed are the targets whose
+   * mix was observed there (`isObservedMix`: a mix assumed from other zones prices a pool nobody met, in a fleet that
+   * may not exist), in fleets that have not failed and have room, whose call is not expected to take longer than
+   * `maxCallMs` (runtime and added latency); of the route's own fleet only when `siblings`; with `fitting`, only where
+   * the call can finish on every CPU. The best-ranked `candidates` of them are placed for `maxAttempts`, and the best
+   * on the objective is taken. Undefined when none is left, or when the placer cannot rank.
    */
   placementOff(uses: number, options: OffFunctionOptions = {}): Placement | undefined {
     const request = { ...this.request, pool: { ...this.request.pool, usesPerInstance: uses } };
     const ranked = this.rankedFor(uses, request);
-    const own = this.own.target;
+    const own = options.from ?? this.own.target;
     const maxCallMs = options.maxCallMs ?? Number.POSITIVE_INFINITY;
-    const best = ranked.find((r) => {
+    const candidates = Math.max(1, options.candidates ?? 1);
+    let best: Placement | undefined;
+    let placedCount = 0;
+    for (const r of ranked) {
       const fleet = fleetOf(r.target);
-      return (
+      const allowed =
         r.target.functionName !== own.functionName &&
         (options.siblings !== false || fleet !== fleetOf(own)) &&
         isObservedMix(r.evidence.mix) &&
+        (!options.observedRuntime || r.evidence.runtime === 'observed') &&
+        r.target.memoryMb >= (options.minMemoryMb ?? 0) &&
         !this.fleetState.failed.has(fleet) &&
         this.hasRoom(fleet) &&
-        perCallMs(r) <= maxCallMs
-      );
-    });
-    if (!best) return undefined;
-    try {
-      const placed = this.placer.place(pinnedTo(request, best.target));
-      return placed.target.functionName === best.target.functionName ? placed : undefined;
-    } catch {
-      return undefined;
+        perCallMs(r) <= maxCallMs;
+      if (!allowed) continue;
+      let placed: Placement;
+      try {
+        placed = this.placer.place(pinnedTo(request, r.target, options.maxAttempts));
+      } catch {
+        continue;
+      }
+      if (placed.target.functionName !== r.target.functionName) continue;
+      if (options.fitting && (placed.unfitCpus ?? []).length > 0) continue;
+      if (!best || relativeObjective(placed, best, this.request.objective) < 1) best = placed;
+      if (++placedCount >= candidates) break;
     }
+    return best;
   }
 
   /** The placer's ranking of every allowed target for `request` (`uses` calls per instance), ranked once per `uses`. */
@@ -258,6 +296,36 @@ export class Route {
     } catch {
       return base;
     }
+  }
+
+  /**
+   * Where a batch's call still searching on `base`'s target goes on, with `attemptsLeft` attempts left and `here` its
+   * retry there (`placementFor`: priced for those attempts, on the batch's draws and repeat): the best placement off
+   * the target (`placementOff`: another fleet or memory size, where the call can finish on every CPU; of the
+   * `SEARCH_ELSEWHERE_CANDIDATES` best-ranked, placed for the same attempts) when the rest of the call is expected to
+   * do better there (`searchesElsewhere` in the core), else undefined. A burst that fills its function's slots on the
+   * CPUs it accepts draws those less and less, and fewer attempts left make a strict search likelier to end on a CPU
+   * it rejects, while a fleet that runs the call well on any of its CPUs has nothing to search: the ranking, which
+   * prices the request's whole budget, puts such a fleet below a strict search elsewhere that the attempts left no
+   * longer pay for. Only `optimal` placements, which choose by price, are weighed.
+   */
+  searchElsewhere(base: Placement, here: Placement, uses: number, attemptsLeft: number): Placement | undefined {
+    if (base.strategy !== 'optimal' || here.rejectCpus.length === 0) return undefined;
+    // A call that outlasts its function's timeout fails, and a runtime known from few calls can understate how long
+    // one takes (stress-packed-pace at seed 18: Graviton2 at 1024 MB, priced at about 210 s a call, ran past 300 s): the
+    // destination must fit the call's budget at the spread assumed before any runtime is known, at no less memory
+    // than the call has.
+    const budgetMs = this.request.limits?.timeoutMs ?? Number.POSITIVE_INFINITY;
+    const off = this.placementOff(uses, {
+      from: base.target,
+      maxCallMs: budgetMs / runtimeHeadroom(),
+      minMemoryMb: base.target.memoryMb,
+      maxAttempts: Math.max(1, attemptsLeft),
+      fitting: true,
+      observedRuntime: true,
+      candidates: SEARCH_ELSEWHERE_CANDIDATES,
+    });
+    return off && searchesElsewhere(here, off, this.request.objective) ? off : undefined;
   }
 
   /**
@@ -403,6 +471,12 @@ export interface PoolHooks {
   readonly retryRepeat?: (functionName: string) => number | undefined;
   /** Told of every attempt that reached a dynamic function (its CPU, instance, whether new). */
   readonly onAttempt?: (attempt: AttemptRecord) => void;
+  /**
+   * Whether a call still searching may go on off its function (`Route.searchElsewhere`). Not for a batch whose pacing
+   * a review weighs: the review moves its searching workers (`PacingReviewer`), and a call moving on its own would
+   * undo that, back to the function the review left (priced there for a pool not met). @default false
+   */
+  readonly searchesElsewhere?: boolean;
 }
 
 /**
@@ -505,8 +579,9 @@ export async function followRoute(
     let onPlacement = 0;
     /** Attempts `placement` has left on this leg: its own budget, less the attempts already made under it. */
     let left = placement.maxAttempts;
+    /** Whether the call's search went on off the function it started on (once a call, for a pool it meets anew). */
+    let searchMoved = false;
     while (attempts.length < budget) {
-      const target = placement.target;
       const remaining = context.remainingMs();
       const timeoutMs = Math.min(context.invokeTimeoutMs, remaining);
       if (timeoutMs <= 0) {
@@ -525,7 +600,21 @@ export async function followRoute(
         // A retry on the same target: its reject set follows the pool as it stands now, for the attempts left.
         placement = (await leasedPlacement(base, left)).placement;
         left = Math.min(left, placement.maxAttempts);
+        const elsewhere =
+          pool.searchesElsewhere && !searchMoved ? route.searchElsewhere(base, placement, pool.uses, left) : undefined;
+        if (elsewhere) {
+          // The rest of this call's search is expected to cost less off its function than here.
+          searchMoved = true;
+          route.leave(fleetOf(base.target));
+          ({ base, placement } = await leasedPlacement(elsewhere));
+          inFleet = fleetOf(base.target);
+          route.enter(inFleet);
+          legStart = placement;
+          onPlacement = 0;
+          left = Math.min(left, placement.maxAttempts);
+        }
       }
+      const target = placement.target;
       const last = left <= 1 || attempts.length >= budget - 1;
       const nextIsLast = left - 1 <= 1 || attempts.length + 1 >= budget - 1;
       const endInstance = endsRejectedInstance(placement.rejectMode, nextIsLast, placement.keepBeforeLastAttempt);

@@ -264,6 +264,11 @@ export interface BatchSummary {
    * the batch's placements were priced with (`RetryRepeats` in `pool.ts`). Absent when no call was retried.
    */
   readonly retryRepeats?: Readonly<Record<string, RetryRepeatTally>>;
+  /**
+   * Calls whose search went on off the function it was on, where the rest of it was expected to cost less
+   * (`Route.searchElsewhere`): a rejected attempt followed by one on another function. Absent when none did.
+   */
+  readonly searchMoves?: number;
   readonly carbonG: number;
   /** Calls per function name that answered. */
   readonly byFunction: Readonly<Record<string, number>>;

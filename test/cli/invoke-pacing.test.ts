@@ -2,6 +2,26 @@ import { formatAnswer, invokeBodyOf } from '../../lib/cli/invoke-command';
 import { parseRouterRequest } from '../../lib/routing/request';
 import type { BatchAnswer } from '../../lib/routing/types';
 
+/** The placement both answers report. */
+const PLACEMENT: BatchAnswer['placement'] = {
+  target: {
+    azId: 'usw1-az3',
+    region: 'us-west-1',
+    arch: 'x86_64',
+    memoryMb: 1024,
+    functionName: 'sky-usw1-az3-x86_64-1024',
+  },
+  strategy: 'optimal',
+  rejectCpus: ['intel-xeon-2.50'],
+  holdMs: 0,
+  rejectMode: 'auto',
+  keepBeforeLastAttempt: true,
+  maxAttempts: 10,
+  expected: { costUsd: 1.6e-5, runtimeMs: 600, attempts: 1.3, addedLatencyMs: 3, carbonG: 0 },
+  evidence: { level: 'measured', runtime: 'observed', mix: 'measured' },
+  notes: [],
+};
+
 describe('sky invoke --batch --max-slowdown', () => {
   it('sends a batch with a time budget the router accepts', () => {
     const body = invokeBodyOf({
@@ -24,24 +44,7 @@ describe('sky invoke --batch --max-slowdown', () => {
     const answer: BatchAnswer = {
       status: 'batch',
       profile: 'zipper',
-      placement: {
-        target: {
-          azId: 'usw1-az3',
-          region: 'us-west-1',
-          arch: 'x86_64',
-          memoryMb: 1024,
-          functionName: 'sky-usw1-az3-x86_64-1024',
-        },
-        strategy: 'optimal',
-        rejectCpus: ['intel-xeon-2.50'],
-        holdMs: 0,
-        rejectMode: 'auto',
-        keepBeforeLastAttempt: true,
-        maxAttempts: 10,
-        expected: { costUsd: 1.6e-5, runtimeMs: 600, attempts: 1.3, addedLatencyMs: 3, carbonG: 0 },
-        evidence: { level: 'measured', runtime: 'observed', mix: 'measured' },
-        notes: [],
-      },
+      placement: PLACEMENT,
       summary: {
         count: 40,
         concurrency: 2,
@@ -88,5 +91,33 @@ describe('sky invoke --batch --max-slowdown', () => {
     };
     expect(formatAnswer(moved)).toMatch(/moved to sky-usw1-az1-x86_64-1024 from call 6 \(.*repeat 0\.90/);
     expect(formatAnswer(answer)).not.toMatch(/moved/);
+  });
+
+  it('prints how many calls went on searching off their function', () => {
+    const answer = {
+      status: 'batch',
+      profile: 'zipper',
+      placement: PLACEMENT,
+      summary: {
+        count: 800,
+        concurrency: 400,
+        succeeded: 800,
+        failed: 0,
+        costUsd: 1.17,
+        attemptsPerRequest: 2.1,
+        rejects: 900,
+        failovers: 0,
+        newInstances: 1500,
+        expectedCostUsd: 1.2,
+        searchMoves: 664,
+        carbonG: 0,
+        byFunction: { 'sky-usw1-az3-x86_64-2048': 136, 'sky-usw1-az3-arm64-2048': 664 },
+        byCpu: { 'amd-epyc': 136, graviton2: 664 },
+      },
+      calls: [],
+    } satisfies BatchAnswer;
+    expect(formatAnswer(answer)).toMatch(/0 failovers, 664 searches moved on/);
+    const { searchMoves: _none, ...summary } = answer.summary;
+    expect(formatAnswer({ ...answer, summary })).not.toMatch(/searches moved/);
   });
 });

@@ -3,7 +3,9 @@ import {
   keepsPacing,
   PACING_WIDEN_MIN_SAVING,
   type PacedExpectation,
+  relativeObjective,
   reviewPacing,
+  searchesElsewhere,
 } from '../../lib/core/pacing';
 import { Router } from '../../lib/core/router';
 import { paperView } from './fixtures';
@@ -218,5 +220,34 @@ describe('reviewPacing', () => {
 
   it('weighs latency as the duration of the calls left: a latency objective never moves to stay paced', () => {
     expect(reviewPacing({ ...review, objective: 'latency' }, paced, unpaced, expectation(0.5e-3))).toBe('widen');
+  });
+});
+
+describe('searchesElsewhere', () => {
+  const expectation = (costUsd: number, runtimeMs = 1000, addedLatencyMs = 0): PacedExpectation => ({
+    expected: { costUsd, runtimeMs, addedLatencyMs, carbonG: costUsd * 1000 },
+  });
+  const here = expectation(1e-3);
+
+  it('goes on elsewhere only for a saving of at least PACING_WIDEN_MIN_SAVING on the objective', () => {
+    const better = (share: number) => expectation(1e-3 * (1 - share));
+    expect(searchesElsewhere(here, better(PACING_WIDEN_MIN_SAVING * 2))).toBe(true);
+    expect(searchesElsewhere(here, better(PACING_WIDEN_MIN_SAVING / 2))).toBe(false);
+    expect(searchesElsewhere(here, expectation(1.1e-3))).toBe(false);
+  });
+
+  it('compares on the objective relative to the call here (relativeObjective)', () => {
+    expect(relativeObjective(expectation(0.9e-3), here)).toBeCloseTo(0.9);
+    expect(relativeObjective(expectation(0.9e-3, 2000), here, 'latency')).toBeCloseTo(2);
+    expect(relativeObjective(expectation(0.9e-3, 2000), here, { cost: 1, latency: 1, carbon: 0 })).toBeCloseTo(1.45);
+  });
+
+  it('weighs latency per call, as runtime and added latency', () => {
+    // Cheaper elsewhere but slower: the cost objective goes, the latency objective stays.
+    const cheapSlow = expectation(0.8e-3, 1500);
+    expect(searchesElsewhere(here, cheapSlow, 'cost')).toBe(true);
+    expect(searchesElsewhere(here, cheapSlow, 'latency')).toBe(false);
+    // A search here that adds 800 ms of retries loses to a call elsewhere that runs 1.5 s at once.
+    expect(searchesElsewhere(expectation(1e-3, 1000, 800), cheapSlow, 'latency')).toBe(true);
   });
 });

@@ -15,6 +15,14 @@ const attempt = (cpu: string, newInstance: boolean, functionName = 'sky-usw1-az3
   costUsd: 0,
 });
 
+/** A route of `request` over the paper view, from the core router's placement of it. */
+function paperRoute(request: PlacementRequest) {
+  const view = paperView();
+  const router = new Router(view, { baselineZone: 'usw1-az3', init: { billed: true, initMs: 150 } });
+  const base = router.place(request);
+  return { view, router, base, route: new Route(router, request, base, view.deployed) };
+}
+
 describe('usesPerInstance', () => {
   it.each([
     [1000, 1000, 1],
@@ -177,8 +185,6 @@ describe('RetryRepeats', () => {
 });
 
 describe('Route.placementFor a paper strategy', () => {
-  const view = paperView();
-  const router = new Router(view, { baselineZone: 'usw1-az3', init: { billed: true, initMs: 150 } });
   const request: PlacementRequest = {
     workload: 'zipper',
     strategy: 'focus-fastest',
@@ -186,8 +192,7 @@ describe('Route.placementFor a paper strategy', () => {
     limits: { architectures: ['x86_64'], memorySizes: [2048] },
     pool: { usesPerInstance: 5 },
   };
-  const base = router.place(request);
-  const route = new Route(router, request, base, view.deployed);
+  const { view, router, base, route } = paperRoute(request);
 
   it('keeps its rule (target, reject set, budget) and prices the call by the pool the batch met', () => {
     // The batch kept the fast instances it found: new ones now come mostly from the rejected CPUs.
@@ -308,9 +313,112 @@ describe('Route.placementOff', () => {
     expect(ranks).toBe(2);
   });
 
+  it("weighs the targets off the function it is told (`from`), the route's own among them", () => {
+    const route = routeIn(['usw1-az1', 'usw1-az3']);
+    const from = { azId: 'usw1-az3', arch: 'x86_64', functionName: 'sky-usw1-az3-x86_64-1024' } as const;
+    expect(functionOff(route, { from })).toBe('sky-usw1-az1-x86_64-1024');
+  });
+
+  it('places for the attempts the call has left (`maxAttempts`)', () => {
+    const route = routeIn(['usw1-az1', 'usw1-az3']);
+    expect(route.placementOff(10)?.maxAttempts).toBe(10);
+    expect(route.placementOff(10, { maxAttempts: 2 })?.maxAttempts).toBe(2);
+  });
+
+  it('weighs only targets where the call finishes on every CPU when told (`fitting`)', () => {
+    // Within 4 s, zipper finishes nowhere at 1024 MB, and not on the AMD EPYC at 2048 MB in usw1-az3.
+    const request: PlacementRequest = {
+      workload: 'zipper',
+      strategy: 'optimal',
+      objective: 'cost',
+      limits: {
+        zones: ['usw1-az1', 'usw1-az3'],
+        architectures: ['x86_64'],
+        memorySizes: [1024, 2048],
+        timeoutMs: 4000,
+      },
+    };
+    const route = new Route(router, request, router.place(request), view.deployed);
+    const off = route.placementOff(10);
+    expect(off?.target.functionName).toBe('sky-usw1-az3-x86_64-2048');
+    expect(off?.unfitCpus).toEqual([EPYC]);
+    expect(route.placementOff(10, { fitting: true })).toBeUndefined();
+  });
+
+  it('places the best-ranked `candidates` for the attempts left and takes the best of them', () => {
+    const request: PlacementRequest = {
+      workload: 'zipper',
+      strategy: 'optimal',
+      objective: 'cost',
+      limits: { architectures: ['x86_64'], memorySizes: [1024, 2048] },
+    };
+    const fresh = new Router(view, { baselineZone: 'usw1-az3', init: { billed: true, initMs: 150 } });
+    const route = new Route(fresh, request, fresh.place(request), view.deployed);
+    // Ranked for the whole budget, usw1-az3 comes first; with one attempt left, eun1-az1 runs the call for less.
+    const first = route.placementOff(10, { maxAttempts: 1 });
+    const best = route.placementOff(10, { maxAttempts: 1, candidates: 4 });
+    expect(first?.target.functionName).toBe('sky-usw1-az3-x86_64-1024');
+    expect(best?.target.functionName).toBe('sky-eun1-az1-x86_64-1024');
+    expect(best!.expected.costUsd).toBeLessThan(first!.expected.costUsd);
+  });
+
+  it('weighs only targets at or above `minMemoryMb`, or whose runtimes were observed there (`observedRuntime`)', () => {
+    // Zipper was measured at 2048 MB only: its runtimes at 512 and 1024 MB are scaled from there.
+    const request: PlacementRequest = {
+      workload: 'zipper',
+      strategy: 'optimal',
+      objective: 'cost',
+      limits: { zones: ['usw1-az1', 'usw1-az3'], architectures: ['x86_64'], memorySizes: [512, 1024, 2048] },
+    };
+    const route = new Route(router, request, router.place(request), view.deployed);
+    expect(route.placement.target.functionName).toBe('sky-usw1-az1-x86_64-512');
+    expect(functionOff(route)).toBe('sky-usw1-az1-x86_64-1024');
+    expect(functionOff(route, { observedRuntime: true })).toBe('sky-usw1-az1-x86_64-2048');
+    expect(functionOff(route, { minMemoryMb: 2048 })).toBe('sky-usw1-az1-x86_64-2048');
+    expect(route.placementOff(10, { observedRuntime: true })?.evidence.runtime).toBe('observed');
+  });
+
   it('leaves out fleets the route found failing', () => {
     const route = routeIn(['usw1-az1', 'usw1-az3']);
     route.failFleet('usw1-az3 x86_64');
     expect(functionOff(route, { siblings: false })).toBeUndefined();
+  });
+});
+
+describe('Route.searchElsewhere', () => {
+  const request: PlacementRequest = {
+    workload: 'zipper',
+    strategy: 'optimal',
+    objective: 'cost',
+    limits: { zones: ['usw1-az1', 'usw1-az3'], architectures: ['x86_64'], memorySizes: [2048] },
+  };
+  const { view, router, base, route } = paperRoute(request);
+
+  it("goes on in another zone where the batch's new instances here run the CPU the call rejects", () => {
+    expect(base.target.functionName).toBe('sky-usw1-az1-x86_64-2048');
+    expect(base.rejectCpus).toEqual([X29]);
+    // With 5 attempts left and every new instance on a 2.9 GHz Xeon, the rest of the call costs 5.5% more here than
+    // in usw1-az3.
+    const here = route.placementFor(base, 10, { [X29]: 100 }, 5);
+    const elsewhere = route.searchElsewhere(base, here, 10, 5);
+    expect(elsewhere?.target.functionName).toBe('sky-usw1-az3-x86_64-2048');
+    expect(elsewhere?.maxAttempts).toBeLessThanOrEqual(5);
+    expect(elsewhere!.expected.costUsd).toBeLessThan(here.expected.costUsd * 0.99);
+  });
+
+  it('stays where the new instances run the CPUs it accepts', () => {
+    const here = route.placementFor(base, 10, { [X30]: 50, [EPYC]: 50 }, 5);
+    expect(route.searchElsewhere(base, here, 10, 5)).toBeUndefined();
+  });
+
+  it('leaves a paper strategy, and a retry that rejects nothing, where they are', () => {
+    const paper = router.place({ ...request, strategy: 'retry-slow' });
+    const paperRoute = new Route(router, { ...request, strategy: 'retry-slow' }, paper, view.deployed);
+    expect(
+      paperRoute.searchElsewhere(paper, paperRoute.placementFor(paper, 10, { [X29]: 100 }, 5), 10, 5),
+    ).toBeUndefined();
+    expect(
+      route.searchElsewhere(base, { ...route.placementFor(base, 10, { [X29]: 100 }, 5), rejectCpus: [] }, 10, 5),
+    ).toBeUndefined();
   });
 });
