@@ -482,7 +482,8 @@ export interface PoolHooks {
 /**
  * Runs one piece of work by following a route: a `rejected` answer is retried on the same target
  * (the rejected instance ends, or is held, or is kept for the last attempt, as the placement's reject
- * mode says: `endsRejectedInstance`); a throttle, a zone error, a timeout or a missing function fails
+ * mode says: `endsRejectedInstance`), or, where the batch allows it (`PoolHooks.searchesElsewhere`), once
+ * off its function where the rest of the search is expected to cost less (`Route.searchElsewhere`); a throttle, a zone error, a timeout or a missing function fails
  * over to the next-best fleet, of either architecture, in the same zone or another (a throttle leaves the
  * fleet to this call only and tells the route how many calls the fleet holds; the others leave it to the
  * whole route), placed afresh there with that fleet's own mix; a user-code error is the user's answer and
