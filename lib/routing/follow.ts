@@ -301,9 +301,12 @@ export class Route {
   /**
    * Where a batch's call still searching on `base`'s target goes on, with `attemptsLeft` attempts left and `here` its
    * retry there (`placementFor`: priced for those attempts, on the batch's draws and repeat): the best placement off
-   * the target (`placementOff`: another fleet or memory size, where the call can finish on every CPU; of the
+   * the target (`placementOff`: another fleet, zone or architecture, where the call can finish on every CPU; of the
    * `SEARCH_ELSEWHERE_CANDIDATES` best-ranked, placed for the same attempts) when the rest of the call is expected to
-   * do better there (`searchesElsewhere` in the core), else undefined. A burst that fills its function's slots on the
+   * do better there (`searchesElsewhere` in the core), else undefined. Not another memory size of the same fleet: a
+   * sibling differs only by the hosts its cold starts prefer, which a call's draws cannot tell, and its price is the
+   * model's most hopeful (generated seed 20: searches that went on at a larger size there, meeting the Graviton2
+   * they rejected, took long-cpu-1 from 81% of the oracle's gap to 73%). A burst that fills its function's slots on the
    * CPUs it accepts draws those less and less, and fewer attempts left make a strict search likelier to end on a CPU
    * it rejects, while a fleet that runs the call well on any of its CPUs has nothing to search: the ranking, which
    * prices the request's whole budget, puts such a fleet below a strict search elsewhere that the attempts left no
@@ -320,6 +323,7 @@ export class Route {
       from: base.target,
       maxCallMs: budgetMs / runtimeHeadroom(),
       minMemoryMb: base.target.memoryMb,
+      siblings: false,
       maxAttempts: Math.max(1, attemptsLeft),
       fitting: true,
       observedRuntime: true,
