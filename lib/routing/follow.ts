@@ -181,6 +181,7 @@ export class Route {
     const request = { ...this.request, pool: { ...this.request.pool, usesPerInstance: uses } };
     const ranked = this.rankedFor(uses, request);
     const own = options.from ?? this.own.target;
+    const ownFleet = fleetOf(own);
     const maxCallMs = options.maxCallMs ?? Number.POSITIVE_INFINITY;
     const candidates = Math.max(1, options.candidates ?? 1);
     let best: Placement | undefined;
@@ -189,7 +190,7 @@ export class Route {
       const fleet = fleetOf(r.target);
       const allowed =
         r.target.functionName !== own.functionName &&
-        (options.siblings !== false || fleet !== fleetOf(own)) &&
+        (options.siblings !== false || fleet !== ownFleet) &&
         isObservedMix(r.evidence.mix) &&
         (!options.observedRuntime || r.evidence.runtime === 'observed') &&
         r.target.memoryMb >= (options.minMemoryMb ?? 0) &&
@@ -487,8 +488,8 @@ export interface PoolHooks {
  * Runs one piece of work by following a route: a `rejected` answer is retried on the same target
  * (the rejected instance ends, or is held, or is kept for the last attempt, as the placement's reject
  * mode says: `endsRejectedInstance`), or, where the batch allows it (`PoolHooks.searchesElsewhere`), once
- * off its function where the rest of the search is expected to cost less (`Route.searchElsewhere`); a throttle, a zone error, a timeout or a missing function fails
- * over to the next-best fleet, of either architecture, in the same zone or another (a throttle leaves the
+ * off its function where the rest of the search is expected to cost less (`Route.searchElsewhere`); a
+ * throttle, a zone error, a timeout or a missing function fails over to the next-best fleet, of either architecture, in the same zone or another (a throttle leaves the
  * fleet to this call only and tells the route how many calls the fleet holds; the others leave it to the
  * whole route), placed afresh there with that fleet's own mix; a user-code error is the user's answer and
  * is not retried. The last attempt of the budget rejects only the CPUs the call cannot finish on in time
@@ -586,6 +587,15 @@ export async function followRoute(
     let left = placement.maxAttempts;
     /** Whether the call's search went on off the function it started on (once a call, for a pool it meets anew). */
     let searchMoved = false;
+    /** Starts a leg on `next` (another fleet or function), with at most `attemptsLeft` attempts. */
+    const enterLeg = async (next: Placement, attemptsLeft: number): Promise<void> => {
+      ({ base, placement } = await leasedPlacement(next));
+      inFleet = fleetOf(base.target);
+      route.enter(inFleet);
+      legStart = placement;
+      onPlacement = 0;
+      left = Math.min(attemptsLeft, placement.maxAttempts);
+    };
     while (attempts.length < budget) {
       const remaining = context.remainingMs();
       const timeoutMs = Math.min(context.invokeTimeoutMs, remaining);
@@ -611,12 +621,7 @@ export async function followRoute(
           // The rest of this call's search is expected to cost less off its function than here.
           searchMoved = true;
           route.leave(fleetOf(base.target));
-          ({ base, placement } = await leasedPlacement(elsewhere));
-          inFleet = fleetOf(base.target);
-          route.enter(inFleet);
-          legStart = placement;
-          onPlacement = 0;
-          left = Math.min(left, placement.maxAttempts);
+          await enterLeg(elsewhere, left);
         }
       }
       const target = placement.target;
@@ -672,12 +677,7 @@ export async function followRoute(
             `${full.length > 0 ? `; throttled this call: ${full.join(', ')}` : ''}); last: ${result.errorType}: ${result.message}`;
           return failure(context, profile, legStart, attempts, targets, 'NoCapacity', 503, message);
         }
-        ({ base, placement } = await leasedPlacement(next));
-        inFleet = fleetOf(base.target);
-        route.enter(inFleet);
-        legStart = placement;
-        onPlacement = 0;
-        left = placement.maxAttempts;
+        await enterLeg(next, Number.POSITIVE_INFINITY);
         continue;
       }
       const response = asDynamicResponse(result.payload);
@@ -740,7 +740,7 @@ export async function followRoute(
 }
 
 /** An attempt's reject set with the placement's unfit CPUs, which every attempt rejects (`Placement.unfitCpus`). */
-function withUnfit(rejectCpus: readonly string[], unfitCpus: readonly string[] | undefined): readonly string[] {
+export function withUnfit(rejectCpus: readonly string[], unfitCpus: readonly string[] | undefined): readonly string[] {
   if (!unfitCpus || unfitCpus.length === 0) return rejectCpus;
   return [...new Set([...rejectCpus, ...unfitCpus])].sort();
 }

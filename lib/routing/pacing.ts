@@ -1,7 +1,7 @@
 import { choosePacing, type HeldInstances, perCallMs, reviewPacing } from '../core/pacing';
 import { DRAW_PRIOR_WEIGHT } from '../core/pool-draws';
 import type { CallExpectation, CpuKey, Placement, PlacementRequest, Target } from '../core/types';
-import type { OffFunctionOptions } from './follow';
+import { type OffFunctionOptions, withUnfit } from './follow';
 import { DrawWindow, usesPerInstance } from './pool';
 import type { AttemptRecord, BatchPacing, Placer } from './types';
 
@@ -121,6 +121,8 @@ export class PacingReviewer {
   private readonly answered: AnsweredCall[] = [];
   /** CPUs the placement rejects: its reject set and the CPUs on which a call would not finish in time. */
   private readonly rejected: ReadonlySet<CpuKey>;
+  /** CPUs the placement the batch moved from rejects (none before it moved). */
+  private readonly rejectedWhereMovedFrom: ReadonlySet<CpuKey>;
   private replacementsSeen = 0;
   private sinceReview = 0;
   /**
@@ -147,18 +149,20 @@ export class PacingReviewer {
     private readonly movedFrom?: Placement,
   ) {
     this.rejected = rejectedBy(placement);
+    this.rejectedWhereMovedFrom = movedFrom ? rejectedBy(movedFrom) : new Set();
   }
 
   /** Tells an attempt of a call of the batch (`previous`: the call's attempt before it, if any). */
   observe(previous: AttemptRecord | undefined, attempt: AttemptRecord): void {
     if (attempt.cpu === undefined) return;
     if (attempt.functionName === this.movedFrom?.target.functionName) {
-      if (attempt.status === 'ok') this.answer(attempt.cpu, attempt, this.movedFrom);
+      if (attempt.status === 'ok')
+        this.answer(attempt.cpu, attempt, this.movedFrom.target, this.rejectedWhereMovedFrom);
       return;
     }
     if (attempt.functionName !== this.placement.target.functionName) return;
     if (attempt.status === 'ok') {
-      this.answer(attempt.cpu, attempt, this.placement);
+      this.answer(attempt.cpu, attempt, this.placement.target, this.rejected);
       this.answeredHere++;
     }
     if (attempt.newInstance !== true) return;
@@ -243,12 +247,11 @@ export class PacingReviewer {
     return new PacingReviewer(this.placer, this.request, this.moved.placement, this.givenConcurrency, this.placement);
   }
 
-  /** Records a call answered on `placement`'s target, on `cpu`. */
-  private answer(cpu: CpuKey, attempt: AttemptRecord, placement: Placement): void {
-    const rejected = placement === this.placement ? this.rejected : rejectedBy(placement);
+  /** Records a call answered on `target`, on `cpu`, where the placement followed there rejects `rejected`. */
+  private answer(cpu: CpuKey, attempt: AttemptRecord, target: Target, rejected: ReadonlySet<CpuKey>): void {
     this.answered.push({
       cpu,
-      target: placement.target,
+      target,
       accepted: !rejected.has(cpu),
       costUsd: attempt.costUsd,
       billedMs: attempt.billedMs ?? 0,
@@ -338,7 +341,7 @@ export interface PacingMove {
 
 /** CPUs a placement rejects: its reject set and the CPUs on which a call would not finish in time. */
 function rejectedBy(placement: Placement): ReadonlySet<CpuKey> {
-  return new Set([...placement.rejectCpus, ...(placement.unfitCpus ?? [])]);
+  return new Set(withUnfit(placement.rejectCpus, placement.unfitCpus));
 }
 
 /** A call of a paced batch that ran on the batch's function (or, once moved, on the function it moved from). */
