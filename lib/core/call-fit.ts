@@ -15,9 +15,19 @@ export const PRIOR_RUNTIME_CV = 0.1;
 /** Standard deviations of headroom above the expected runtime: a call should fit nearly always, not on average. */
 export const FIT_SIGMAS = 3;
 
-/** The factor a mean runtime is multiplied by before it is held against a call's budget: 1 + 3 × cv. */
-export function runtimeHeadroom(cv: number = PRIOR_RUNTIME_CV): number {
-  return 1 + FIT_SIGMAS * (Number.isFinite(cv) && cv > 0 ? cv : 0);
+/**
+ * The factor a mean runtime is multiplied by before it is held against a call's budget: 1 + 3 × the spread of a call's
+ * runtime, which is the workload's own (`cv`) and, where the mean is an estimate, how far that may be off
+ * (`meanLogSd`, the belief's spread in log terms: `runtimeLogSd`), the two independent. A runtime carried over from
+ * other CPUs or another memory size can be off by far more than a call varies (by about 30% against a spread of
+ * 3-10%), and where it is off every call on that CPU runs long, so the budget must hold it too.
+ * @example runtimeHeadroom(0.1); // 1.3
+ * @example runtimeHeadroom(0.1, 0.3); // 1.95: a runtime known only from other CPUs
+ */
+export function runtimeHeadroom(cv: number = PRIOR_RUNTIME_CV, meanLogSd = 0): number {
+  const own = Number.isFinite(cv) && cv > 0 ? cv : 0;
+  const estimate = Number.isFinite(meanLogSd) && meanLogSd > 0 ? meanLogSd : 0;
+  return 1 + FIT_SIGMAS * Math.sqrt(own * own + estimate * estimate);
 }
 
 /**

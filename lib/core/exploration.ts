@@ -1,8 +1,7 @@
 import { type Candidate, type EvaluationParams, evaluateMask, type Metrics } from './candidate';
-import type { ProfileBook } from './profiles';
 import { optimalRejectSet, type RejectChoice } from './reject-set';
-import { beliefLogSd, carriedLogSd, PRIOR_LOG_SD, updateLogSd } from './runtime-belief';
-import type { Arch, CpuKey } from './types';
+import { updateLogSd } from './runtime-belief';
+import type { CpuKey } from './types';
 
 /**
  * Exploration of a target's reject set: whether to accept, for now, a CPU the estimates say to reject.
@@ -45,32 +44,6 @@ export interface CpuBeliefs {
   readonly pending?: readonly number[];
   /** The workload's runtime spread (coefficient of variation) one observation has. */
   readonly cv: number;
-}
-
-/**
- * The spread of the belief in a workload's runtime on `cpu` at `arch` × `memoryMb`: from the runtimes observed
- * there; where there are none, from the nearest memory size of the arch where the CPU ran, widened by the drift
- * across memory (`carriedLogSd`); the prior's where the CPU never ran for this workload on this arch.
- */
-export function runtimeLogSd(
-  book: ProfileBook,
-  workload: string,
-  cpu: CpuKey,
-  arch: Arch,
-  memoryMb: number,
-  cv: number,
-): number {
-  const here = book.count(workload, cpu, arch, memoryMb);
-  if (here > 0) return beliefLogSd(here, cv);
-  let nearest: { memoryMb: number; count: number } | undefined;
-  for (const entry of book.profile(workload)?.entries ?? []) {
-    if (entry.cpu !== cpu || entry.arch !== arch || entry.stats.count <= 0) continue;
-    const distance = Math.abs(Math.log(entry.memoryMb / memoryMb));
-    const best = nearest ? Math.abs(Math.log(nearest.memoryMb / memoryMb)) : Number.POSITIVE_INFINITY;
-    if (distance < best) nearest = { memoryMb: entry.memoryMb, count: entry.stats.count };
-  }
-  if (!nearest) return PRIOR_LOG_SD;
-  return carriedLogSd(beliefLogSd(nearest.count, cv), nearest.memoryMb, memoryMb);
 }
 
 /**

@@ -34,7 +34,10 @@ export interface FitSummary {
   readonly inLimits: number;
   /** Of those, targets whose slowest runtime fits the budget. */
   readonly fitting: number;
-  /** The target in limits whose slowest runtime is least, and that runtime (ms), if any. */
+  /**
+   * The target in limits whose slowest runtime is least, and that runtime (ms), if any: as the budget holds it
+   * (`WorkloadPlan.fitMs`), before the headroom for the workload's spread.
+   */
   readonly quickest?: { readonly target: Target; readonly slowestMs: number };
 }
 

@@ -134,6 +134,31 @@ export class ProfileBook {
     return this.workloads.get(workload)?.get(cellKey(arch, memoryMb))?.stats.get(cpu)?.count ?? 0;
   }
 
+  /**
+   * The memory size of `arch` nearest `memoryMb` (in ratio; the smaller on a tie) at which `cpu` ran the workload, with
+   * how many runtimes it has there; undefined where it never ran on that architecture.
+   */
+  nearestObserved(
+    workload: string,
+    cpu: CpuKey,
+    arch: Arch,
+    memoryMb: number,
+  ): { readonly memoryMb: number; readonly count: number } | undefined {
+    let best: { memoryMb: number; count: number; distance: number } | undefined;
+    for (const [key, cell] of this.workloads.get(workload) ?? []) {
+      const count = cell.stats.get(cpu)?.count ?? 0;
+      if (count <= 0) continue;
+      const [cellArch, mb] = key.split('#');
+      if (cellArch !== arch) continue;
+      const size = Number(mb);
+      const distance = Math.abs(Math.log(size / memoryMb));
+      if (!best || distance < best.distance || (distance === best.distance && size < best.memoryMb)) {
+        best = { memoryMb: size, count, distance };
+      }
+    }
+    return best && { memoryMb: best.memoryMb, count: best.count };
+  }
+
   /** Learns from a call: an accepted call adds its runtime; a rejected attempt teaches nothing about runtime. */
   observe(outcome: Outcome): void {
     if (outcome.rejected || outcome.runtimeMs === undefined) return;

@@ -97,12 +97,14 @@ export function planProfiling(
 ): ProfilingStep[] {
   const wanted = request.observations ?? DEFAULT_PROFILING_OBSERVATIONS;
   const attemptCap = request.limits?.maxAttempts ?? DEFAULT_PROFILING_ATTEMPTS;
+  // A CPU is profiled where its expected runtime fits: held out for its estimate's spread, it would never be observed.
+  const expected: WorkloadPlan = { ...plan, fitMs: plan.expectedFitMs };
   const allowed = plan.candidates.filter((c) => {
     const a = ARCH_ORDER.indexOf(c.arch);
     const m = view.memorySizes.indexOf(c.memoryMb);
     if (scope.zoneOk[c.zone] !== 1 || !scope.archOk[a] || scope.memOk[m] !== 1) return false;
     // Any evidence will do (profiling is how an assumed target stops being one); the call budget still holds.
-    return fitsScope(plan, c.index, {
+    return fitsScope(expected, c.index, {
       fitLimitMs: scope.fitLimitMs,
       allowAssumed: true,
       params: { ...scope.params, maxAttempts: attemptCap },
@@ -117,7 +119,7 @@ export function planProfiling(
     c.cpus.forEach((cpu, j) => {
       if (!(c.shares[j] > 0) || hopeless.has(`${c.arch}#${c.memoryMb}#${cpu}`)) return;
       // A CPU the call is not expected to finish on within the budget is not profiled: it would time out.
-      if (j >= fitAcceptCount(plan, c.index, scope.fitLimitMs)) return;
+      if (j >= fitAcceptCount(expected, c.index, scope.fitLimitMs)) return;
       const key = `${a}#${m}#${cpu}`;
       const all = (1 << c.cpus.length) - 1;
       const list = cells.get(key) ?? [];

@@ -19,7 +19,6 @@ import {
   explorationHorizon,
   exploreRejectSet,
   exploreTargets,
-  runtimeLogSd,
 } from './exploration';
 import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, LAMBDA_MAX_TIMEOUT_MS } from './lambda-limits';
 import { fitSummary, resolveScope, type Scope, unfitMaskOf } from './placement-scope';
@@ -30,6 +29,7 @@ import { DEFAULT_RETURN_SHARE, isRejectMode, REJECT_MODES, type RejectMode } fro
 import { evaluateSchedule } from './reject-schedule';
 import { suffixMask } from './reject-set';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
+import { runtimeLogSd } from './runtime-belief';
 import { STRATEGIES } from './strategies';
 import type {
   CallExpectation,
@@ -773,11 +773,12 @@ export class Router {
       const { quickest } = fit;
       const { headroom, timeoutMs } = scope;
       const needs = quickest
-        ? `; the quickest, ${quickest.target.functionName}, expects ${Math.round(quickest.slowestMs)} ms on its slowest CPU (${Math.round(quickest.slowestMs * headroom)} ms with headroom)`
+        ? `; the quickest, ${quickest.target.functionName}, needs ${Math.round(quickest.slowestMs * headroom)} ms on its slowest CPU with headroom`
         : '';
       reason =
-        `no allowed target runs it within timeoutMs ${timeoutMs}: on every one, its expected runtime × ${headroom.toFixed(2)} ` +
-        `headroom for its spread passes it on every CPU of the zone, or on CPUs so common that a call would meet only ` +
+        `no allowed target runs it within timeoutMs ${timeoutMs}: on every one, its expected runtime with headroom ` +
+        `(× ${headroom.toFixed(2)} for its spread, more where the runtime is carried over from other CPUs or memory ` +
+        `sizes) passes it on every CPU of the zone, or on CPUs so common that a call would meet only ` +
         `those in all its ${scope.params.maxAttempts} attempts more often than 1 in ${Math.round(1 / MAX_UNFIT_EXHAUSTION)}` +
         `${needs}; allow more memory, a longer timeout or more attempts`;
     } else {

@@ -1,4 +1,5 @@
-import { CROSS_CPU_SPREAD } from './profiles';
+import { CROSS_CPU_SPREAD, type ProfileBook } from './profiles';
+import type { Arch, CpuKey } from './types';
 
 /**
  * How sure the router is of a workload's runtime on one CPU × arch × memory: a log-normal belief whose
@@ -49,4 +50,24 @@ export const MEMORY_DRIFT_LOG_SD = 0.12;
 export function carriedLogSd(logSdThere: number, fromMb: number, toMb: number): number {
   const drift = MEMORY_DRIFT_LOG_SD * Math.abs(Math.log2(toMb / fromMb));
   return Math.min(PRIOR_LOG_SD, Math.sqrt(logSdThere * logSdThere + drift * drift));
+}
+
+/**
+ * The spread of the belief in a workload's runtime on `cpu` at `arch` × `memoryMb`: from the runtimes observed
+ * there; where there are none, from the nearest memory size of the arch where the CPU ran, widened by the drift
+ * across memory (`carriedLogSd`); the prior's where the CPU never ran for this workload on this arch.
+ */
+export function runtimeLogSd(
+  book: ProfileBook,
+  workload: string,
+  cpu: CpuKey,
+  arch: Arch,
+  memoryMb: number,
+  cv: number,
+): number {
+  const here = book.count(workload, cpu, arch, memoryMb);
+  if (here > 0) return beliefLogSd(here, cv);
+  const nearest = book.nearestObserved(workload, cpu, arch, memoryMb);
+  if (!nearest) return PRIOR_LOG_SD;
+  return carriedLogSd(beliefLogSd(nearest.count, cv), nearest.memoryMb, memoryMb);
 }

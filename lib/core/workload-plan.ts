@@ -1,3 +1,4 @@
+import { PRIOR_RUNTIME_CV, runtimeHeadroom } from './call-fit';
 import {
   buildCandidate,
   type Candidate,
@@ -11,6 +12,7 @@ import { memoryRuntimeFactor, vcpusOf } from './memory-scaling';
 import type { ProfileBook, RuntimeEstimate, RuntimeSource } from './profiles';
 import { type RejectMode, rejectModeParams } from './reject-mode';
 import { scheduleBeats } from './reject-schedule';
+import { runtimeLogSd } from './runtime-belief';
 import type { Arch, CpuKey, EvidenceLevel, PlacementEvidence } from './types';
 
 /** The pure objectives, ranked ahead of time. */
@@ -39,16 +41,21 @@ export interface WorkloadPlan {
   readonly usualMemoryMb: number | undefined;
   /** Observations of the workload when this plan was made. */
   readonly observations: number;
-  /**
-   * Per candidate: expected runtime on the slowest CPU of its zone, ms (what a call's budget must hold),
-   * taking a workload of unknown threads as using every vCPU it had where it was observed.
-   */
+  /** Per candidate: the runtime a call's budget is held against on the slowest CPU of its zone, ms (see `fitMs`). */
   readonly slowestMs: Float64Array;
   /**
    * Per candidate: the runtime a call's budget is held against on each of its CPUs, aligned with its `cpus`
-   * (fastest first), ms: as `slowestMs`, per CPU (see `fitAcceptCount`).
+   * (fastest first), ms, before the headroom for the workload's spread: the expected runtime (taking a workload of
+   * unknown threads as using every vCPU it had where it was observed) widened by how far its estimate may be off
+   * (`runtimeHeadroom` with the belief's spread over the one without; see `fitAcceptCount`).
    */
   readonly fitMs: readonly Float64Array[];
+  /**
+   * Per candidate: as `fitMs` without the widening for how far an estimate may be off, which profiling holds a CPU
+   * against: profiling is how an estimate becomes an observation, and a CPU held out for its estimate's spread alone
+   * would never be observed.
+   */
+  readonly expectedFitMs: readonly Float64Array[];
   /** Per candidate: what its expectation rests on. */
   readonly evidence: readonly PlacementEvidence[];
   /** Per architecture (`ARCH_ORDER`): whether its targets' runtimes are only assumed (no observation there). */
@@ -117,15 +124,35 @@ export function compileWorkload(
     return hit;
   };
   const guardParallelism = !book.knowsParallelism(workload);
+  const runtimeCv = book.runtimeCv(workload);
+  const fitCv = runtimeCv ?? PRIOR_RUNTIME_CV;
   /**
-   * The runtime a call's budget is held against: the estimate, except where it was scaled down from a
-   * larger memory size for a workload whose threads are unknown. The estimate then takes it as one
-   * thread; the bound takes it as using every vCPU it had there, so the check is never the optimistic one.
+   * The expected runtime a call's budget is held against: the estimate, except where it was scaled down from a
+   * larger memory size for a workload whose threads are unknown. The estimate then takes it as one thread; the bound
+   * takes it as using every vCPU it had there, so the check is never the optimistic one.
    */
-  const fitRuntimeOf = (runtime: RuntimeEstimate, mb: number): number => {
+  const expectedFitOf = (runtime: RuntimeEstimate, mb: number): number => {
     const from = runtime.scaledFromMb;
     if (!guardParallelism || from === undefined || from <= mb) return runtime.meanMs;
     return (runtime.meanMs * memoryRuntimeFactor(from, mb, vcpusOf(from))) / memoryRuntimeFactor(from, mb, 1);
+  };
+  /**
+   * How much further the budget holds a CPU's runtime for how far its estimate may be off: the headroom with the
+   * belief's spread (`runtimeLogSd`) over the one without, which the scope applies (`runtimeHeadroom(cv)`).
+   */
+  const wideningCache = new Map<CpuKey, Float64Array>();
+  const estimateWideningOf = (cpu: CpuKey, arch: Arch, mb: number): number => {
+    let row = wideningCache.get(cpu);
+    if (!row) {
+      row = new Float64Array(2 * view.memorySizes.length).fill(Number.NaN);
+      wideningCache.set(cpu, row);
+    }
+    const slot = (arch === 'x86_64' ? 0 : view.memorySizes.length) + (memIndex.get(mb) ?? 0);
+    if (Number.isNaN(row[slot])) {
+      const logSd = runtimeLogSd(book, workload, cpu, arch, mb, fitCv);
+      row[slot] = runtimeHeadroom(fitCv, logSd) / runtimeHeadroom(fitCv);
+    }
+    return row[slot];
   };
   /** `mixSensitivityOf` a measured mix of `shares` with runtimes `means`, over every CPU of `arch` at `mb`. */
   const measuredMixSensitivity = (
@@ -150,6 +177,7 @@ export function compileWorkload(
   const candidates: Candidate[] = [];
   const slowestMs: number[] = [];
   const fitMs: Float64Array[] = [];
+  const expectedFitMs: Float64Array[] = [];
   const evidence: PlacementEvidence[] = [];
   const slowestSets = new Map<string, Set<CpuKey>>();
   for (const arch of view.architectures) {
@@ -167,6 +195,7 @@ export function compileWorkload(
       const means: number[] = [];
       const confidences: number[] = [];
       const fitByCpu = new Map<CpuKey, number>();
+      const expectedFitByCpu = new Map<CpuKey, number>();
       view.memorySizes.forEach((mb, m) => {
         if (view.targetDeployed[(z * ARCH_ORDER.length + a) * memCount + m] !== 1) return;
         const target = view.targets[(z * ARCH_ORDER.length + a) * memCount + m];
@@ -175,13 +204,16 @@ export function compileWorkload(
         means.length = 0;
         confidences.length = 0;
         fitByCpu.clear();
+        expectedFitByCpu.clear();
         let slowest = 0;
         let weakest = 0;
         for (const cpu of mix.cpus) {
           const runtime = runtimeOf(cpu, arch, mb);
           means.push(runtime.meanMs);
           confidences.push(runtime.confidence);
-          const fit = fitRuntimeOf(runtime, mb);
+          const expectedFit = expectedFitOf(runtime, mb);
+          const fit = expectedFit * estimateWideningOf(cpu, arch, mb);
+          expectedFitByCpu.set(cpu, expectedFit);
           fitByCpu.set(cpu, fit);
           slowest = Math.max(slowest, fit);
           weakest = Math.max(weakest, SOURCE_ORDER.indexOf(runtime.source));
@@ -215,6 +247,9 @@ export function compileWorkload(
         candidateAt[(z * ARCH_ORDER.length + a) * memCount + m] = candidate.index;
         candidates.push(candidate);
         fitMs.push(Float64Array.from(candidate.cpus, (cpu) => fitByCpu.get(cpu) ?? Number.POSITIVE_INFINITY));
+        expectedFitMs.push(
+          Float64Array.from(candidate.cpus, (cpu) => expectedFitByCpu.get(cpu) ?? Number.POSITIVE_INFINITY),
+        );
       });
     }
   });
@@ -303,11 +338,12 @@ export function compileWorkload(
     observations,
     slowestMs: Float64Array.from(slowestMs),
     fitMs,
+    expectedFitMs,
     evidence,
     assumedArch: ARCH_ORDER.map((arch) =>
       candidates.some((c) => c.arch === arch && evidence[c.index].level === 'assumed'),
     ),
-    runtimeCv: book.runtimeCv(workload),
+    runtimeCv,
     notes,
   };
 }

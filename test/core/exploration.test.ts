@@ -1,8 +1,8 @@
 import { newMetrics } from '../../lib/core/candidate';
-import { explorationHorizon, exploreRejectSet, runtimeLogSd } from '../../lib/core/exploration';
+import { explorationHorizon, exploreRejectSet } from '../../lib/core/exploration';
 import { ProfileBook } from '../../lib/core/profiles';
 import { Router } from '../../lib/core/router';
-import { beliefLogSd, carriedLogSd, PRIOR_LOG_SD } from '../../lib/core/runtime-belief';
+import { beliefLogSd, carriedLogSd, PRIOR_LOG_SD, runtimeLogSd } from '../../lib/core/runtime-belief';
 import type { Placement, PlacementRequest, RoutingView, Target } from '../../lib/core/types';
 import { characterization, EPYC, evaluationParams, paperView, profile, X25, X29, X30 } from './fixtures';
 

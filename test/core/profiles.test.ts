@@ -127,6 +127,26 @@ describe('ProfileBook across memory sizes', () => {
   });
 });
 
+describe('ProfileBook.nearestObserved', () => {
+  it('finds the nearest memory size (in ratio) at which the CPU ran on that architecture, the smaller on a tie', () => {
+    const book = new ProfileBook({});
+    const ran = (cpu: string, arch: 'x86_64' | 'arm64', memoryMb: number, times: number): void => {
+      for (let i = 0; i < times; i++)
+        book.observe({ workload: 'w', target: target(arch, memoryMb), cpu, runtimeMs: 1000, rejected: false });
+    };
+    ran(X25, 'x86_64', 512, 2);
+    ran(X25, 'x86_64', 2048, 3);
+    ran(X30, 'x86_64', 1024, 1);
+    ran('graviton2', 'arm64', 1024, 1);
+    expect(book.nearestObserved('w', X25, 'x86_64', 1024)).toEqual({ memoryMb: 512, count: 2 });
+    expect(book.nearestObserved('w', X25, 'x86_64', 1536)).toEqual({ memoryMb: 2048, count: 3 });
+    expect(book.nearestObserved('w', X30, 'x86_64', 128)).toEqual({ memoryMb: 1024, count: 1 });
+    expect(book.nearestObserved('w', EPYC, 'x86_64', 1024)).toBeUndefined();
+    expect(book.nearestObserved('w', X25, 'arm64', 1024)).toBeUndefined();
+    expect(book.nearestObserved('other', X25, 'x86_64', 1024)).toBeUndefined();
+  });
+});
+
 describe('ProfileBook learning', () => {
   it('learns from accepted outcomes and ignores rejected ones', () => {
     const book = new ProfileBook();
