@@ -139,6 +139,25 @@ export function functionEvidenceOf(
   return out;
 }
 
+/** Host-return sums as a router adds to them: one check at a time, or another period's sums. */
+export interface HostReturnTally {
+  checked: number;
+  returned: number;
+  chance: number;
+}
+
+/** A tally with nothing checked. */
+export function emptyHostReturns(): HostReturnTally {
+  return { checked: 0, returned: 0, chance: 0 };
+}
+
+/** Adds `sums` (another tally, or one check: `{ checked: 1, returned: 0 or 1, chance }`) to `tally`. */
+export function addHostReturns(tally: HostReturnTally, sums: HostReturns): void {
+  tally.checked += sums.checked;
+  tally.returned += sums.returned;
+  tally.chance += sums.chance;
+}
+
 /**
  * The share of its zone's fleet a function's new instances keep to, 0..1 (1: any host), from how often they came
  * back to hosts it met earlier in the day against chance: a function confined to k of the fleet's F hosts lands on

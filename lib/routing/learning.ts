@@ -1,3 +1,4 @@
+import { addHostReturns, emptyHostReturns, type HostReturnTally } from '../core/function-mix';
 import type { Arch, CpuKey, HostCheck, ProfileKey } from '../core/types';
 import type { RouterStore } from './types';
 
@@ -31,7 +32,7 @@ export class LearningBuffer {
       azId: string;
       arch: Arch;
       hosts: Map<CpuKey, Set<string>>;
-      returns: { checked: number; returned: number; chance: number };
+      returns: HostReturnTally;
     }
   >();
   private inFlight: Promise<void> | undefined;
@@ -66,7 +67,7 @@ export class LearningBuffer {
     if (!site || !this.store.addFunctionHosts || boot === undefined || !Number.isSafeInteger(boot) || boot <= 0) return;
     let entry = this.functionHosts.get(site.functionName);
     if (!entry) {
-      entry = { azId, arch: site.arch, hosts: new Map(), returns: { checked: 0, returned: 0, chance: 0 } };
+      entry = { azId, arch: site.arch, hosts: new Map(), returns: emptyHostReturns() };
       this.functionHosts.set(site.functionName, entry);
     }
     const hosts = entry.hosts.get(cpu) ?? new Set<string>();
@@ -74,9 +75,7 @@ export class LearningBuffer {
     entry.hosts.set(cpu, hosts);
     const check = site.check;
     if (check && Number.isFinite(check.chance) && check.chance >= 0 && check.chance <= 1) {
-      entry.returns.checked++;
-      if (check.returned) entry.returns.returned++;
-      entry.returns.chance += check.chance;
+      addHostReturns(entry.returns, { checked: 1, returned: check.returned ? 1 : 0, chance: check.chance });
     }
   }
 

@@ -1,4 +1,5 @@
 import { keys } from '../contracts';
+import { addHostReturns, emptyHostReturns, type HostReturnTally } from '../core/function-mix';
 import type { Characterization, CpuCounts, ProfileKey, WorkloadProfile } from '../core/types';
 import { characterizationArch } from '../core/zone-mix';
 import type { ExplorationUnit, LeaseClaim } from './exploration-lease';
@@ -15,7 +16,7 @@ interface FunctionHostsDay {
   readonly azId: string;
   readonly arch: FunctionHostsPeriod['arch'];
   readonly hosts: Map<string, Set<string>>;
-  readonly returns: { checked: number; returned: number; chance: number };
+  readonly returns: HostReturnTally;
   readonly firstAt: number;
   lastAt: number;
 }
@@ -119,15 +120,11 @@ export class MemoryRouterStore implements RouterStore {
       azId: addition.azId,
       arch: addition.arch,
       hosts: new Map<string, Set<string>>(),
-      returns: { checked: 0, returned: 0, chance: 0 },
+      returns: emptyHostReturns(),
       firstAt: now,
       lastAt: now,
     };
-    if (addition.returns) {
-      day.returns.checked += addition.returns.checked;
-      day.returns.returned += addition.returns.returned;
-      day.returns.chance += addition.returns.chance;
-    }
+    if (addition.returns) addHostReturns(day.returns, addition.returns);
     for (const [cpu, boots] of Object.entries(addition.hosts)) {
       const set = day.hosts.get(cpu) ?? new Set<string>();
       for (const boot of boots) set.add(boot);
