@@ -109,13 +109,16 @@ export function compileWorkload(
   }
   const runtimeCache = new Map<CpuKey, Array<RuntimeEstimate | undefined>>();
   const memIndex = new Map(view.memorySizes.map((mb, m) => [mb, m]));
+  /** Index of arch × memory size in a CPU's row of a per-plan cache. */
+  const slotOf = (arch: Arch, mb: number): number =>
+    (arch === 'x86_64' ? 0 : view.memorySizes.length) + (memIndex.get(mb) ?? 0);
   const runtimeOf = (cpu: CpuKey, arch: Arch, mb: number): RuntimeEstimate => {
     let row = runtimeCache.get(cpu);
     if (!row) {
       row = [];
       runtimeCache.set(cpu, row);
     }
-    const slot = (arch === 'x86_64' ? 0 : view.memorySizes.length) + (memIndex.get(mb) ?? 0);
+    const slot = slotOf(arch, mb);
     let hit = row[slot];
     if (!hit) {
       hit = book.runtime(workload, cpu, arch, mb);
@@ -147,7 +150,7 @@ export function compileWorkload(
       row = new Float64Array(2 * view.memorySizes.length).fill(Number.NaN);
       wideningCache.set(cpu, row);
     }
-    const slot = (arch === 'x86_64' ? 0 : view.memorySizes.length) + (memIndex.get(mb) ?? 0);
+    const slot = slotOf(arch, mb);
     if (Number.isNaN(row[slot])) {
       const logSd = runtimeLogSd(book, workload, cpu, arch, mb, fitCv);
       row[slot] = runtimeHeadroom(fitCv, logSd) / runtimeHeadroom(fitCv);
@@ -194,7 +197,6 @@ export function compileWorkload(
       const a = ARCH_ORDER.indexOf(arch);
       const means: number[] = [];
       const confidences: number[] = [];
-      const fitByCpu = new Map<CpuKey, number>();
       const expectedFitByCpu = new Map<CpuKey, number>();
       view.memorySizes.forEach((mb, m) => {
         if (view.targetDeployed[(z * ARCH_ORDER.length + a) * memCount + m] !== 1) return;
@@ -203,7 +205,6 @@ export function compileWorkload(
         const mix = zone.functionMixes?.[target.functionName] ?? zoneMix;
         means.length = 0;
         confidences.length = 0;
-        fitByCpu.clear();
         expectedFitByCpu.clear();
         let slowest = 0;
         let weakest = 0;
@@ -214,7 +215,6 @@ export function compileWorkload(
           const expectedFit = expectedFitOf(runtime, mb);
           const fit = expectedFit * estimateWideningOf(cpu, arch, mb);
           expectedFitByCpu.set(cpu, expectedFit);
-          fitByCpu.set(cpu, fit);
           slowest = Math.max(slowest, fit);
           weakest = Math.max(weakest, SOURCE_ORDER.indexOf(runtime.source));
         }
@@ -246,10 +246,12 @@ export function compileWorkload(
         );
         candidateAt[(z * ARCH_ORDER.length + a) * memCount + m] = candidate.index;
         candidates.push(candidate);
-        fitMs.push(Float64Array.from(candidate.cpus, (cpu) => fitByCpu.get(cpu) ?? Number.POSITIVE_INFINITY));
-        expectedFitMs.push(
-          Float64Array.from(candidate.cpus, (cpu) => expectedFitByCpu.get(cpu) ?? Number.POSITIVE_INFINITY),
+        const expectedFits = Float64Array.from(
+          candidate.cpus,
+          (cpu) => expectedFitByCpu.get(cpu) ?? Number.POSITIVE_INFINITY,
         );
+        expectedFitMs.push(expectedFits);
+        fitMs.push(expectedFits.map((ms, j) => ms * estimateWideningOf(candidate.cpus[j], arch, mb)));
       });
     }
   });

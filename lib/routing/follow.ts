@@ -318,7 +318,8 @@ export class Route {
     // A call that outlasts its function's timeout fails, and a runtime known from few calls can understate how long
     // one takes (stress-packed-pace at seed 18: Graviton2 at 1024 MB, priced at about 210 s a call, ran past 300 s): the
     // destination must fit the call's budget at the spread assumed before any runtime is known, at no less memory
-    // than the call has.
+    // than the call has. The core's fit check now holds a carried-over runtime to its estimate's spread too
+    // (`runtimeHeadroom`); without these guards stress-packed-pace lost no call at seeds 16 and 18 either.
     const budgetMs = this.request.limits?.timeoutMs ?? Number.POSITIVE_INFINITY;
     const off = this.placementOff(uses, {
       from: base.target,
