@@ -1,5 +1,4 @@
 import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker } from '../contracts';
-import { runtimeHeadroom } from '../core/call-fit';
 import { perCallMs, relativeObjective, searchesElsewhere } from '../core/pacing';
 import { endsRejectedInstance } from '../core/reject-mode';
 import { rejectCpusAt } from '../core/reject-schedule';
@@ -50,12 +49,6 @@ export interface OffFunctionOptions {
   readonly fitting?: boolean;
   /** Smallest memory size weighed, MB. @default none */
   readonly minMemoryMb?: number;
-  /**
-   * Whether only targets whose runtimes were observed on every CPU at their memory size are weighed
-   * (`evidence.runtime` `observed`): one carried over from another size or CPU may not see that a call there
-   * outlasts the function's timeout. @default false
-   */
-  readonly observedRuntime?: boolean;
   /**
    * How many of the best-ranked targets are placed (for `maxAttempts`), the best of them on the objective taken: the
    * ranking prices the request's whole budget, and with fewer attempts a strict search loses more than a placement
@@ -192,7 +185,6 @@ export class Route {
         r.target.functionName !== own.functionName &&
         (options.siblings !== false || fleet !== ownFleet) &&
         isObservedMix(r.evidence.mix) &&
-        (!options.observedRuntime || r.evidence.runtime === 'observed') &&
         r.target.memoryMb >= (options.minMemoryMb ?? 0) &&
         !this.fleetState.failed.has(fleet) &&
         this.hasRoom(fleet) &&
@@ -302,33 +294,27 @@ export class Route {
   /**
    * Where a batch's call still searching on `base`'s target goes on, with `attemptsLeft` attempts left and `here` its
    * retry there (`placementFor`: priced for those attempts, on the batch's draws and repeat): the best placement off
-   * the target (`placementOff`: another fleet, zone or architecture, where the call can finish on every CPU; of the
-   * `SEARCH_ELSEWHERE_CANDIDATES` best-ranked, placed for the same attempts) when the rest of the call is expected to
-   * do better there (`searchesElsewhere` in the core), else undefined. Not another memory size of the same fleet: a
+   * the target (`placementOff`: another fleet, zone or architecture, at no less memory than the call has, so that the
+   * call does not run longer than the batch's pacing was chosen for; where the call can finish on every CPU within its
+   * timeout, a runtime carried over from other CPUs or sizes held to its estimate's spread by the core's fit check; of
+   * the `SEARCH_ELSEWHERE_CANDIDATES` best-ranked, placed for the same attempts) when the rest of the call is expected
+   * to do better there (`searchesElsewhere` in the core), else undefined. Not another memory size of the same fleet: a
    * sibling differs only by the hosts its cold starts prefer, which a call's draws cannot tell, and its price is the
-   * model's most hopeful (generated seed 20: searches that went on at a larger size there, meeting the Graviton2
-   * they rejected, took long-cpu-1 from 81% of the oracle's gap to 73%). A burst that fills its function's slots on the
-   * CPUs it accepts draws those less and less, and fewer attempts left make a strict search likelier to end on a CPU
-   * it rejects, while a fleet that runs the call well on any of its CPUs has nothing to search: the ranking, which
-   * prices the request's whole budget, puts such a fleet below a strict search elsewhere that the attempts left no
-   * longer pay for. Only `optimal` placements, which choose by price, are weighed.
+   * model's most hopeful (generated seed 20: searches that went on at a larger size there, meeting the Graviton2 they
+   * rejected, took long-cpu-1 from 81% of the oracle's gap to 73%). A burst that fills its function's slots on the CPUs
+   * it accepts draws those less and less, and fewer attempts left make a strict search likelier to end on a CPU it
+   * rejects, while a fleet that runs the call well on any of its CPUs has nothing to search: the ranking, which prices
+   * the request's whole budget, puts such a fleet below a strict search elsewhere that the attempts left no longer pay
+   * for. Only `optimal` placements, which choose by price, are weighed.
    */
   searchElsewhere(base: Placement, here: Placement, uses: number, attemptsLeft: number): Placement | undefined {
     if (base.strategy !== 'optimal' || here.rejectCpus.length === 0) return undefined;
-    // A call that outlasts its function's timeout fails, and a runtime known from few calls can understate how long
-    // one takes (stress-packed-pace at seed 18: Graviton2 at 1024 MB, priced at about 210 s a call, ran past 300 s): the
-    // destination must fit the call's budget at the spread assumed before any runtime is known, at no less memory
-    // than the call has. The core's fit check now holds a carried-over runtime to its estimate's spread too
-    // (`runtimeHeadroom`); without these guards stress-packed-pace lost no call at seeds 16 and 18 either.
-    const budgetMs = this.request.limits?.timeoutMs ?? Number.POSITIVE_INFINITY;
     const off = this.placementOff(uses, {
       from: base.target,
-      maxCallMs: budgetMs / runtimeHeadroom(),
       minMemoryMb: base.target.memoryMb,
       siblings: false,
       maxAttempts: Math.max(1, attemptsLeft),
       fitting: true,
-      observedRuntime: true,
       candidates: SEARCH_ELSEWHERE_CANDIDATES,
     });
     return off && searchesElsewhere(here, off, this.request.objective) ? off : undefined;
