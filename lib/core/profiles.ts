@@ -40,6 +40,8 @@ export interface ProfileBookOptions {
 }
 
 interface Cell {
+  readonly arch: Arch;
+  readonly memoryMb: number;
   readonly stats: Map<CpuKey, RuntimeStats>;
   /** Count-weighted mean of runtime / relative speed over the CPUs (baseline-equivalent runtime). */
   base: number;
@@ -57,6 +59,9 @@ export const CROSS_CPU_SPREAD = 0.3;
 export const UNMEASURED_CV = 0.1;
 
 const cellKey = (arch: Arch, memoryMb: number): string => `${arch}#${memoryMb}`;
+
+/** How far apart two memory sizes are, in ratio (|log(a / b)|): 512 and 2048 MB are as far from 1024 MB. */
+const sizeDistance = (a: number, b: number): number => Math.abs(Math.log(a / b));
 
 /**
  * A workload's coefficient of variation of runtime, pooled over its cells (each CPU's spread relative to its own
@@ -145,15 +150,12 @@ export class ProfileBook {
     memoryMb: number,
   ): { readonly memoryMb: number; readonly count: number } | undefined {
     let best: { memoryMb: number; count: number; distance: number } | undefined;
-    for (const [key, cell] of this.workloads.get(workload) ?? []) {
+    for (const cell of this.workloads.get(workload)?.values() ?? []) {
       const count = cell.stats.get(cpu)?.count ?? 0;
-      if (count <= 0) continue;
-      const [cellArch, mb] = key.split('#');
-      if (cellArch !== arch) continue;
-      const size = Number(mb);
-      const distance = Math.abs(Math.log(size / memoryMb));
-      if (!best || distance < best.distance || (distance === best.distance && size < best.memoryMb)) {
-        best = { memoryMb: size, count, distance };
+      if (count <= 0 || cell.arch !== arch) continue;
+      const distance = sizeDistance(cell.memoryMb, memoryMb);
+      if (!best || distance < best.distance || (distance === best.distance && cell.memoryMb < best.memoryMb)) {
+        best = { memoryMb: cell.memoryMb, count, distance };
       }
     }
     return best && { memoryMb: best.memoryMb, count: best.count };
@@ -199,9 +201,8 @@ export class ProfileBook {
     const cells = this.workloads.get(workload);
     if (!cells) return undefined;
     const entries: Array<ProfileKey & { stats: RuntimeStats }> = [];
-    for (const [key, cell] of cells) {
-      const [arch, mb] = key.split('#');
-      for (const [cpu, stats] of cell.stats) entries.push({ cpu, arch: arch as Arch, memoryMb: Number(mb), stats });
+    for (const { arch, memoryMb, stats: byCpu } of cells.values()) {
+      for (const [cpu, stats] of byCpu) entries.push({ cpu, arch, memoryMb, stats });
     }
     entries.sort((a, b) => a.arch.localeCompare(b.arch) || a.memoryMb - b.memoryMb || a.cpu.localeCompare(b.cpu));
     return { workload, entries };
@@ -344,13 +345,12 @@ export class ProfileBook {
     memoryMb: number,
   ): { logRatio: number; weight: number } | undefined {
     let best: { logRatio: number; weight: number; distance: number } | undefined;
-    for (const [key, cell] of cells) {
-      const [cellArch, mb] = key.split('#');
-      if (cellArch !== arch || Number(mb) === memoryMb) continue;
+    for (const cell of cells.values()) {
+      if (cell.arch !== arch || cell.memoryMb === memoryMb) continue;
       const a = cell.stats.get(cpu);
       const b = cell.stats.get(other);
       if (!a || !b || a.count === 0 || b.count === 0 || !(a.meanMs > 0) || !(b.meanMs > 0)) continue;
-      const distance = Math.abs(Math.log(Number(mb) / memoryMb));
+      const distance = sizeDistance(cell.memoryMb, memoryMb);
       const weight = Math.min(a.count, b.count);
       if (
         !best ||
@@ -369,16 +369,15 @@ export class ProfileBook {
     memoryMb: number,
   ): { cell: Cell; memoryMb: number } | undefined {
     let best: { cell: Cell; memoryMb: number; distance: number } | undefined;
-    for (const [key, cell] of cells) {
-      const [cellArch, mb] = key.split('#');
-      if (cellArch !== arch || cell.count === 0) continue;
-      const distance = Math.abs(Math.log(Number(mb) / memoryMb));
+    for (const cell of cells.values()) {
+      if (cell.arch !== arch || cell.count === 0) continue;
+      const distance = sizeDistance(cell.memoryMb, memoryMb);
       if (
         !best ||
         distance < best.distance - 1e-12 ||
         (Math.abs(distance - best.distance) <= 1e-12 && cell.count > best.cell.count)
       ) {
-        best = { cell, memoryMb: Number(mb), distance };
+        best = { cell, memoryMb: cell.memoryMb, distance };
       }
     }
     return best;
@@ -393,7 +392,7 @@ export class ProfileBook {
     const key = cellKey(arch, memoryMb);
     let cell = cells.get(key);
     if (!cell) {
-      cell = { stats: new Map(), base: 0, count: 0 };
+      cell = { arch, memoryMb, stats: new Map(), base: 0, count: 0 };
       cells.set(key, cell);
     }
     return cell;
