@@ -23,6 +23,7 @@ import {
   runtimeStatsOf,
   storedAggregate,
 } from '../contracts/table-records';
+import { characterizationArch } from '../core/cpu';
 import { PASSIVE_WINDOW_MS } from '../core/passive-evidence';
 import type {
   Arch,
@@ -33,7 +34,6 @@ import type {
   ProfileKey,
   WorkloadProfile,
 } from '../core/types';
-import { characterizationArch } from '../core/zone-mix';
 import type { ExplorationUnit, LeaseClaim } from '../routing/exploration-lease';
 import { InvalidRecordError, PollOutOfOrderError, RunFinishedError, RunNotFoundError } from './store-errors';
 

@@ -1,4 +1,4 @@
-import type { Arch, CpuKey } from './types';
+import type { Arch, Characterization, CpuKey } from './types';
 
 /**
  * Normalizes a CPU as /proc/cpuinfo reports it to a short stable key.
@@ -35,4 +35,9 @@ const ARM_PARTS: Readonly<Record<string, CpuKey>> = {
 /** The architecture a CPU key belongs to. */
 export function archOfCpu(cpu: CpuKey): Arch {
   return cpu.startsWith('graviton') || cpu.startsWith('arm-') ? 'arm64' : 'x86_64';
+}
+
+/** The architecture of the fleet a characterization measured (absent: x86_64). */
+export function characterizationArch(zone: Pick<Characterization, 'arch'>): Arch {
+  return zone.arch ?? 'x86_64';
 }

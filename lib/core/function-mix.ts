@@ -1,4 +1,4 @@
-import { archOfCpu } from './cpu';
+import { archOfCpu, characterizationArch } from './cpu';
 import { hostKeyOf } from './host-census';
 import { PASSIVE_HALF_LIFE_MS, PASSIVE_WINDOW_MS, type PassiveDecay, passiveAgeMs } from './passive-evidence';
 import type {
@@ -202,7 +202,7 @@ export function hostReturnCheck(
     const evidence = view.functionHosts?.[functionName];
     let entry: { hosts: ReadonlySet<string>; chance: number } | undefined;
     if (evidence && evidence.metToday.length > 0) {
-      const zone = view.zones.find((z) => z.azId === evidence.azId && (z.arch ?? 'x86_64') === evidence.arch);
+      const zone = view.zones.find((z) => z.azId === evidence.azId && characterizationArch(z) === evidence.arch);
       if (zone) {
         const hosts = new Set(evidence.metToday);
         entry = { hosts, chance: hosts.size / Math.max(fleetHostsOf(zone, evidence.arch), hosts.size) };

@@ -1,4 +1,4 @@
-import { archOfCpu } from './cpu';
+import { archOfCpu, characterizationArch } from './cpu';
 import { BASELINE_CPU } from './cpu-speed';
 import { fleetHostsOf, functionMixOf, windowPriorHosts } from './function-mix';
 import type { Arch, Characterization, CpuCounts, CpuKey, RoutingView } from './types';
@@ -43,11 +43,6 @@ export interface ResolvedZone {
 }
 
 type Shares = Map<CpuKey, number>;
-
-/** The architecture of the fleet a characterization measured (absent: x86_64). */
-export function characterizationArch(zone: Pick<Characterization, 'arch'>): Arch {
-  return zone.arch ?? 'x86_64';
-}
 
 /** The APE bound at which a measured mix is trusted as much as a region average (confidence 0.5). */
 export const REGION_AVERAGE_EQUIVALENT_APE = 25;

@@ -1,7 +1,7 @@
 import { keys } from '../contracts';
+import { characterizationArch } from '../core/cpu';
 import { addHostReturns, emptyHostReturns, type HostReturnTally } from '../core/function-mix';
 import type { Characterization, CpuCounts, ProfileKey, WorkloadProfile } from '../core/types';
-import { characterizationArch } from '../core/zone-mix';
 import type { ExplorationUnit, LeaseClaim } from './exploration-lease';
 import type { FunctionHostsAddition, FunctionHostsPeriod, PassiveZoneCounts, RouterStore, RuntimeSums } from './types';
 

@@ -8,8 +8,8 @@ import {
   type RunStart,
   storedAggregate,
 } from '../contracts';
+import { characterizationArch } from '../core/cpu';
 import type { Arch, Characterization, PollAggregate, StopReason } from '../core/types';
-import { characterizationArch } from '../core/zone-mix';
 import type { SamplingStore } from './store';
 
 type Latest = { readonly characterization: Characterization } & CharacterizationExtra;
