@@ -404,6 +404,16 @@ describe('Route.searchElsewhere', () => {
     expect(elsewhere!.expected.costUsd).toBeLessThan(here.expected.costUsd * 0.99);
   });
 
+  it('goes on only where the call can finish on every CPU within its timeout (the fit check)', () => {
+    // At 4 s the AMD EPYC in usw1-az3's mix is unfit for zipper with its runtime's headroom; usw1-az1 has none.
+    const tight = { ...request, limits: { ...request.limits, timeoutMs: 4_000 } };
+    const tightRoute = paperRoute(tight);
+    expect(tightRoute.base.target.functionName).toBe('sky-usw1-az1-x86_64-2048');
+    expect(router.place({ ...tight, limits: { ...tight.limits, zones: ['usw1-az3'] } }).unfitCpus).toEqual([EPYC]);
+    const here = tightRoute.route.placementFor(tightRoute.base, 10, { [X29]: 100 }, 5);
+    expect(tightRoute.route.searchElsewhere(tightRoute.base, here, 10, 5)).toBeUndefined();
+  });
+
   it('stays where the new instances run the CPUs it accepts', () => {
     const here = route.placementFor(base, 10, { [X30]: 50, [EPYC]: 50 }, 5);
     expect(route.searchElsewhere(base, here, 10, 5)).toBeUndefined();
