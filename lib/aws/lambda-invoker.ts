@@ -2,7 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { InvokeOptions, InvokeResult, Invoker } from '../contracts';
+import { type InvokeOptions, type InvokeResult, type Invoker, reportOfLogTail } from '../contracts';
 
 /** Service errors worth failing over or retrying: the function never ran or the zone could not serve it. */
 const RETRYABLE = new Set([
@@ -37,6 +37,7 @@ export interface SdkInvokerOptions {
  * - the function threw (`FunctionError` set): `errorType` from the payload's `errorType`, else `Unhandled`;
  * - a service error: its name (`TooManyRequestsException` and other capacity errors are `retryable`);
  * - `timeoutMs` passed: the request is aborted and reported as `Timeout` (retryable).
+ * With `logTail`, an answered call carries the REPORT record of its log tail (`report`: what Lambda billed).
  *
  * @example
  * const invoker = sdkInvoker(lambdaClientWithLimit({ region: 'us-west-2', maxSockets: 50 }), { maxSockets: 50 });
@@ -67,11 +68,14 @@ async function invokeOnce(
   const abort = options?.timeoutMs !== undefined ? new AbortController() : undefined;
   const timer = abort ? setTimeout(() => abort.abort(), options!.timeoutMs) : undefined;
   try {
+    const invocationType = options?.invocationType ?? 'RequestResponse';
+    const logTail = options?.logTail === true && invocationType === 'RequestResponse';
     const response = await client.send(
       new InvokeCommand({
         FunctionName: functionName,
-        InvocationType: options?.invocationType ?? 'RequestResponse',
+        InvocationType: invocationType,
         Payload: new TextEncoder().encode(JSON.stringify(payload ?? {})),
+        ...(logTail ? { LogType: 'Tail' as const } : {}),
       }),
       abort ? { abortSignal: abort.signal } : {},
     );
@@ -94,7 +98,8 @@ async function invokeOnce(
         durationMs: elapsed(),
       };
     }
-    return { ok: true, payload: body, durationMs: elapsed() };
+    const report = logTail && response.LogResult ? reportOfLogTail(response.LogResult, 'base64') : undefined;
+    return { ok: true, payload: body, durationMs: elapsed(), ...(report ? { report } : {}) };
   } catch (error) {
     const e = error as { name?: string; code?: string; message?: string };
     const aborted = abort?.signal.aborted === true;

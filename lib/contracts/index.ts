@@ -4,6 +4,7 @@
  */
 export * from './environment';
 export type * from './invoker';
+export * from './lambda-report';
 export * from './limits';
 export * from './metrics';
 export type * from './platform';

@@ -1,3 +1,5 @@
+import type { InvocationReport } from './lambda-report';
+
 /**
  * How handlers call other functions. In Lambda it wraps `@aws-sdk/client-lambda`
  * (see `lib/aws/lambda-invoker.ts`); in the twin the same interface dispatches in-process.
@@ -12,10 +14,24 @@ export interface InvokeOptions {
   readonly timeoutMs?: number;
   /** `Event` queues the call and returns at once (HTTP 202), `RequestResponse` waits for the answer. */
   readonly invocationType?: 'RequestResponse' | 'Event';
+  /**
+   * Ask for the invocation's log tail and read its REPORT record into `InvokeResult.report` (Lambda's `LogType:
+   * 'Tail'`; a `RequestResponse` call only). @default false
+   */
+  readonly logTail?: boolean;
 }
 
 export type InvokeResult =
-  | { readonly ok: true; readonly payload: unknown; readonly durationMs: number }
+  | {
+      readonly ok: true;
+      readonly payload: unknown;
+      readonly durationMs: number;
+      /**
+       * The platform's REPORT record of the invocation (billed duration, INIT included where billed), where the
+       * invoker asked for the log tail and it held one (see `lambda-report.ts`). @default - not known
+       */
+      readonly report?: InvocationReport;
+    }
   | {
       readonly ok: false;
       /**

@@ -619,7 +619,7 @@ export async function followRoute(
       const payload = payloadFor(work, placement, rejectCpus, last, endInstance);
       onPlacement++;
       left--;
-      const result = await context.invoker.invoke(target.functionName, payload, { timeoutMs });
+      const result = await context.invoker.invoke(target.functionName, payload, { timeoutMs, logTail: true });
       targets.push(target);
       if (!result.ok) {
         const status = failedStatus(result);
@@ -689,7 +689,7 @@ export async function followRoute(
             : response.error.type === 'BadRequest' || response.error.type === 'UnknownWorkload'
               ? 'bad-request'
               : 'user-error';
-      attempts.push(attemptOf(context, target, status, inspection, result.durationMs, response));
+      attempts.push(attemptOf(context, target, status, inspection, result, response));
       pool.onAttempt?.(attempts[attempts.length - 1]);
       learn(context, profile, target, response, inspection);
       if (response.status === 'ok') {
@@ -795,15 +795,20 @@ function asDynamicResponse(payload: unknown): DynamicResponse | undefined {
   return candidate as DynamicResponse;
 }
 
+/**
+ * The record of an attempt that reached a dynamic function. Its billed time is what Lambda billed where the invoke
+ * returned the REPORT record (INIT included since 2025-08-01), else the handler's own total (no INIT: a handler cannot
+ * time the phase before it).
+ */
 function attemptOf(
   context: FollowContext,
   target: Target,
   status: AttemptStatus,
   inspection: Inspection,
-  roundTripMs: number,
+  result: Extract<InvokeResult, { ok: true }>,
   response: DynamicResponse,
 ): AttemptRecord {
-  const billedMs = Math.max(1, Math.ceil(inspection.timings.totalMs));
+  const billedMs = Math.max(1, Math.ceil(result.report?.billedMs ?? inspection.timings.totalMs));
   return {
     functionName: target.functionName,
     azId: target.azId,
@@ -813,7 +818,8 @@ function attemptOf(
     newInstance: inspection.newInstance,
     ...(Number.isFinite(inspection.bootTime) ? { bootTime: inspection.bootTime } : {}),
     billedMs,
-    roundTripMs,
+    ...(result.report?.initMs !== undefined ? { initMs: result.report.initMs } : {}),
+    roundTripMs: result.durationMs,
     costUsd: costOf(context, target, billedMs),
     ...(response.status === 'error' ? { errorType: response.error.type } : {}),
   };

@@ -133,8 +133,13 @@ export interface AttemptRecord {
    * handlers, other providers).
    */
   readonly bootTime?: number;
-  /** Billed time of the attempt in ms (the handler's total, rounded up), when known. */
+  /**
+   * Billed time of the attempt in ms, when known: what Lambda billed where the invoke returned its REPORT record (a
+   * new instance's INIT included, as billed since 2025-08-01), else the handler's own total, rounded up.
+   */
   readonly billedMs?: number;
+  /** INIT of the new instance the attempt started, ms, where the REPORT record gave it. */
+  readonly initMs?: number;
   /** Round trip of the invoke as the router saw it, in ms. */
   readonly roundTripMs: number;
   /** Estimated cost of the attempt (billed time and request charge), USD; 0 for a call that never ran. */

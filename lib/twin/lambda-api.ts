@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { reportLine } from '../contracts';
 import { ScaledClock } from './clock';
 import { TwinError } from './errors';
 import { defaultHandlerKit } from './handlers';
 import type { HandlerKit, PlainHandler } from './kit';
 import { loadScenario, parseScenario, type Scenario } from './scenario';
-import { Twin, type TwinOptions } from './twin';
+import { reportOfCall, Twin, type TwinOptions } from './twin';
 
 /**
  * The Lambda Invoke REST API on loopback, so `@aws-sdk/client-lambda` runs unchanged with only
@@ -15,6 +16,8 @@ import { Twin, type TwinOptions } from './twin';
  * - `POST /2015-03-31/functions/{name}/invocations` with the name, a full or partial ARN,
  *   URL-encoded; `X-Amz-Invocation-Type` `RequestResponse` (200 with the answer), `Event` (202,
  *   the call runs in the background) or `DryRun` (204).
+ * - `X-Amz-Log-Type: Tail` on an answered call: `X-Amz-Log-Result` holds, base64, the REPORT line Lambda writes
+ *   (Duration, Billed Duration with a new instance's INIT where billed, Init Duration), as its log tail ends.
  * - A function that throws: 200, `X-Amz-Function-Error: Unhandled`, body `{errorType, errorMessage, trace}`.
  * - A zone with no free slot: 429, `x-amzn-ErrorType: TooManyRequestsException`, body
  *   `{"Type":"User","message":"Rate Exceeded.","Reason":"ConcurrentInvocationLimitExceeded"}` —
@@ -262,7 +265,10 @@ async function handle(twin: Twin, req: IncomingMessage, res: ServerResponse): Pr
         return;
       }
       const headers: Record<string, string> = { 'X-Amz-Executed-Version': '$LATEST', 'x-amzn-RequestId': requestId };
-      if (headerOf(req, 'x-amz-log-type') === 'Tail') headers['X-Amz-Log-Result'] = '';
+      if (headerOf(req, 'x-amz-log-type') === 'Tail') {
+        const tail = `${reportLine(requestId, reportOfCall(result))}\n`;
+        headers['X-Amz-Log-Result'] = Buffer.from(tail).toString('base64');
+      }
       sendText(res, 200, text, headers);
       return;
     }

@@ -2,6 +2,7 @@ import { providerSampling } from '../catalog/providers';
 import {
   DYNAMIC_FUNCTION_TIMEOUT_SECONDS,
   FANOUT_MEMORY_MB,
+  type InvocationReport,
   type InvokeOptions,
   type InvokeResult,
   type Invoker,
@@ -45,6 +46,8 @@ export type CallResult =
       readonly billedMs: number;
       /** The INIT part of `billedMs` (0 for a warm instance or when INIT is not billed). */
       readonly initBilledMs?: number;
+      /** How long the new instance's INIT took, billed or not (absent for a warm instance). */
+      readonly initMs?: number;
       readonly instanceId?: string;
       readonly cold?: boolean;
       /** The CPU key of the instance's host. */
@@ -223,7 +226,12 @@ export class Twin {
     this.onInvoke?.(functionName, result);
     switch (result.kind) {
       case 'ok':
-        return { ok: true, payload: result.payload, durationMs: result.durationMs };
+        return {
+          ok: true,
+          payload: result.payload,
+          durationMs: result.durationMs,
+          ...(options.logTail && options.invocationType !== 'Event' ? { report: reportOfCall(result) } : {}),
+        };
       case 'queued':
         return { ok: true, payload: undefined, durationMs: this.clock.now() - started };
       case 'function-error':
@@ -417,6 +425,7 @@ export class Twin {
           durationMs: now - started,
           billedMs: now - handlerStarted + init,
           initBilledMs: init,
+          ...(got.cold ? { initMs: this.coldStartMs } : {}),
           instanceId: instance.id,
           cold: got.cold,
           cpu: instance.host.cpu.cpuKey,
@@ -435,6 +444,18 @@ export class Twin {
     if (instance.payload?.platform.ending) zone.end(instance);
     else zone.release(instance);
   }
+}
+
+/**
+ * What Lambda's REPORT record would say of an answered call: its billed time rounded up to 1 ms (INIT included where
+ * billed), the handler's duration, and a new instance's INIT.
+ */
+export function reportOfCall(result: Extract<CallResult, { kind: 'ok' }>): InvocationReport {
+  return {
+    billedMs: Math.ceil(result.billedMs),
+    durationMs: result.billedMs - (result.initBilledMs ?? 0),
+    ...(result.initMs !== undefined ? { initMs: result.initMs } : {}),
+  };
 }
 
 /** The CPU of each host of a zone on a day, in a seeded random host order. */

@@ -5,6 +5,7 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda';
+import { sdkInvoker } from '../../lib/aws/lambda-invoker';
 import { DEFAULT_SAMPLER_SLEEP_MS } from '../../lib/twin/handlers';
 import { type LambdaApi, startLambdaApi } from '../../lib/twin/lambda-api';
 import { smallScenario } from './fixtures';
@@ -52,6 +53,26 @@ describe('loopback Lambda API through the real SDK client', () => {
     expect(answer.newInstance).toBe(true);
     expect(answer.azId).toBe('usw1-az3');
     expect(answer.elapsedMs).toBeGreaterThanOrEqual(DEFAULT_SAMPLER_SLEEP_MS);
+  });
+
+  it("returns Lambda's REPORT line in the log tail: a new instance's INIT billed, a warm one's not", async () => {
+    // GIVEN the SDK invoker the router uses, asking for the log tail (INIT billed, 150 ms: the scenario's default)
+    const invoker = sdkInvoker(lambda);
+    // WHEN one sampler is called twice in turn: a cold start, then its warm instance
+    const cold = await invoker.invoke('sky-smp-usw1-az3-07', {}, { logTail: true });
+    const warm = await invoker.invoke('sky-smp-usw1-az3-07', {}, { logTail: true });
+    const untold = await invoker.invoke('sky-smp-usw1-az3-07', {});
+    // THEN the cold call's billed time is its handler's run plus its INIT, the warm call's its run alone
+    if (!cold.ok || !warm.ok || !untold.ok) throw new Error('a sampler call failed');
+    expect((cold.payload as { newInstance: boolean }).newInstance).toBe(true);
+    expect((warm.payload as { newInstance: boolean }).newInstance).toBe(false);
+    expect(cold.report?.initMs).toBe(150);
+    expect(cold.report?.durationMs).toBeGreaterThanOrEqual(DEFAULT_SAMPLER_SLEEP_MS);
+    expect(cold.report?.billedMs).toBe(Math.ceil(cold.report!.durationMs! + 150));
+    expect(warm.report?.initMs).toBeUndefined();
+    expect(warm.report?.billedMs).toBe(Math.ceil(warm.report!.durationMs!));
+    // and a call that does not ask for the tail gets no report
+    expect(untold.report).toBeUndefined();
   });
 
   it('resolves a URL-encoded ARN and runs a registered handler', async () => {

@@ -1,0 +1,34 @@
+import { routedTwin, smallScenario, trueMixCharacterizations } from './fixtures';
+
+/**
+ * The router prices each attempt from Lambda's own REPORT record (the invoke's log tail), so a batch's cost in its
+ * answer is what the platform billed, a new instance's INIT included (billed since 2025-08-01), not only what the
+ * handler timed itself.
+ */
+describe("a batch's cost is what Lambda billed", () => {
+  it("counts every new instance's INIT, as the twin's bill does", async () => {
+    // GIVEN the router over the twin, INIT billed at 400 ms a new instance, and a strategy that rejects most CPUs
+    const scenario = smallScenario({ days: 1, initMs: 400 });
+    const { clock, twin, routing } = routedTwin(scenario, { memorySizes: [2048] });
+    twin.setDay(0);
+    routing.characterize(trueMixCharacterizations(scenario, 400, { polls: 2 }));
+    // WHEN a burst of 60 calls runs as one batch, each retry on a new instance
+    const sent = await clock.run(() =>
+      routing.burst(
+        {
+          workload: { name: 'zipper', size: 'small' },
+          strategy: 'focus-fastest',
+          limits: { zones: ['usw1-az3'], memoryMb: 2048, arch: 'x86_64' },
+        },
+        60,
+      ),
+    );
+    if (!('answer' in sent)) throw new Error(`the router refused the burst: ${sent.refused}`);
+    const { answer, outcome } = sent;
+    // THEN the premise: more instances were started than calls, so INIT is a visible part of the bill
+    expect(answer.summary.newInstances).toBeGreaterThan(60);
+    expect((answer.summary.newInstances * 400) / outcome.billedMs).toBeGreaterThan(0.01);
+    // and the answer's cost is the twin's bill, to the rounding of a dollar amount
+    expect(answer.summary.costUsd).toBeCloseTo(outcome.costUsd, 9);
+  });
+});
