@@ -39,6 +39,7 @@ export async function runInWorkers(
 ): Promise<TwinDay[][]> {
   const { file, execArgv } = workerEntry();
   const results = tasks.map(() => new Map<number, TwinDay>());
+  const workers: Worker[] = [];
   const running = tasks.map(
     (share, index) =>
       new Promise<void>((resolve, reject) => {
@@ -48,6 +49,7 @@ export async function runInWorkers(
           execArgv,
           resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
         });
+        workers.push(worker);
         let failed = false;
         worker.on('message', (message: WorkerMessage) => {
           if (message.type === 'step') onStep(index, message.day, message.detail);
@@ -68,7 +70,13 @@ export async function runInWorkers(
         });
       }),
   );
-  await Promise.all(running);
+  try {
+    await Promise.all(running);
+  } catch (error) {
+    // The run has failed: the other shares' results would be thrown away, so stop their threads now.
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    throw error;
+  }
   return tasks.map((task, index) =>
     task.days.map((day) => {
       const result = results[index].get(day);
