@@ -5,6 +5,7 @@ import type { RejectMode } from '../core/reject-mode';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type { Arch, Characterization, CpuKey, StrategyName } from '../core/types';
 import { profileKeyOf, type RouterRequestBody } from '../routing/request';
+import type { BatchPacing } from '../routing/types';
 import { driftFromPrevious } from '../sampling';
 import { WORKLOADS } from '../workloads';
 import {
@@ -149,6 +150,15 @@ export interface BurstRecord {
   readonly concurrency?: number;
   /** Virtual time from the burst's first call to its last answer, ms (undefined for the oracle). */
   readonly durationMs?: number;
+  /**
+   * The router's pacing of the burst, where it weighed one (`optimal` with a time budget): the budget, and the
+   * burst's expected duration as paced and unpaced, ms (the batch answer's `pacing`).
+   */
+  readonly pacing?: {
+    readonly maxSlowdown: number;
+    readonly expectedDurationMs: number;
+    readonly unpacedDurationMs: number;
+  };
   readonly outcome: BurstOutcome;
   /** Why the router placed the burst nowhere (its `NoTarget` message): every request failed. Absent when placed. */
   readonly refused?: string;
@@ -484,6 +494,7 @@ export class DayRunner {
           expectedCostUsd: answer.summary.expectedCostUsd / Math.max(1, answer.summary.count),
           concurrency: answer.summary.concurrency,
           durationMs,
+          ...(answer.pacing ? { pacing: pacingOf(answer.pacing) } : {}),
           outcome,
         });
         step(`day ${day + 1}: ${name} × ${strategy}`);
@@ -631,6 +642,11 @@ const DEFAULT_PROFILING_OBSERVATIONS = 3;
 const PROFILING_CONCURRENCY = 1000;
 /** Noise draws kept for one workload's profiling calls (more calls than this run at the mean). */
 const PROFILING_NOISE = 4096;
+
+function pacingOf(pacing: BatchPacing): NonNullable<BurstRecord['pacing']> {
+  const { maxSlowdown, expectedDurationMs, unpacedDurationMs } = pacing;
+  return { maxSlowdown, expectedDurationMs, unpacedDurationMs };
+}
 
 /** Bursts by workload in the scenario's order, then by strategy in report order. */
 function inReportOrder(scenario: Scenario, bursts: readonly BurstRecord[]): BurstRecord[] {

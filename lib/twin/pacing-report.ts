@@ -1,4 +1,4 @@
-import type { TwinRun, TwinStrategy } from './experiment';
+import type { BurstRecord, TwinRun, TwinStrategy } from './experiment';
 import { burstConcurrency } from './routing';
 
 /**
@@ -6,7 +6,9 @@ import { burstConcurrency } from './routing';
  * (`optimal` within its `maxSlowdown`) pays less and takes longer; the oracle of that burst is paced as much, so the
  * gap figures compare like with like, and this table prints the time the pacing added: each burst's duration, from
  * its first call to its last answer, against the fixed zone's burst of the same day (the baseline runs at the
- * scenario's pacing).
+ * scenario's pacing). For `optimal` it also prints what the router expected the paced bursts to take, and how much of
+ * its time budget (`maxSlowdown` × the burst's expected unpaced duration) the slowest of them took: a paced batch
+ * ends with its slowest worker, while the router prices its duration as rounds × the mean call.
  */
 
 /** One workload under one strategy, over the run's days. */
@@ -23,6 +25,13 @@ export interface PacingRow {
   readonly baselineDurationMs: number;
   /** meanDurationMs / baselineDurationMs. */
   readonly slowdown: number;
+  /** Mean of the durations the router expected of the bursts as it paced them, ms (where it weighed a pacing). */
+  readonly meanExpectedDurationMs?: number;
+  /**
+   * The largest share of its time budget a burst took: duration / (maxSlowdown × the expected unpaced duration), over
+   * the bursts the router paced (1: the whole budget).
+   */
+  readonly worstBudgetShare?: number;
 }
 
 /** Strategies shown: the one that paces itself, the bound paced like it. */
@@ -42,6 +51,8 @@ export function pacingRows(run: TwinRun): PacingRow[] {
       const mine = bursts.filter((b) => b.strategy === strategy);
       if (mine.length === 0) continue;
       const meanDurationMs = mean(mine.map((b) => b.durationMs ?? b.outcome.durationMs ?? 0));
+      const paced = mine.filter((b) => b.pacing && b.pacing.unpacedDurationMs > 0 && b.durationMs !== undefined);
+      const budget = paced.length > 0 ? budgetFigures(paced) : {};
       rows.push({
         workload,
         strategy,
@@ -50,6 +61,7 @@ export function pacingRows(run: TwinRun): PacingRow[] {
         meanDurationMs,
         baselineDurationMs: baselineMs,
         slowdown: baselineMs > 0 ? meanDurationMs / baselineMs : 0,
+        ...budget,
       });
     }
   }
@@ -62,14 +74,32 @@ export function formatPacing(run: TwinRun): string {
   if (rows.length === 0) return '';
   const lines = [
     `paced bursts (optimal may take ${run.maxSlowdown}× a burst's expected duration at the scenario's pacing; the oracle runs each burst as few calls at a time as the most paced strategy)`,
-    `  ${'workload'.padEnd(24)}${'strategy'.padEnd(10)}${'calls at a time'.padStart(16)}${'scenario'.padStart(10)}${'burst s'.padStart(10)}${'fixed zone s'.padStart(14)}${'× longer'.padStart(10)}`,
+    `  ${'workload'.padEnd(24)}${'strategy'.padEnd(10)}${'calls at a time'.padStart(16)}${'scenario'.padStart(10)}${'burst s'.padStart(10)}${'fixed zone s'.padStart(14)}${'× longer'.padStart(10)}${'expected s'.padStart(12)}${'of budget %'.padStart(13)}`,
   ];
   for (const r of rows) {
+    const expected = r.meanExpectedDurationMs !== undefined ? (r.meanExpectedDurationMs / 1000).toFixed(1) : '-';
+    const share = r.worstBudgetShare !== undefined ? (100 * r.worstBudgetShare).toFixed(0) : '-';
     lines.push(
-      `  ${r.workload.padEnd(24)}${r.strategy.padEnd(10)}${r.meanConcurrency.toFixed(1).padStart(16)}${String(r.scenarioConcurrency).padStart(10)}${(r.meanDurationMs / 1000).toFixed(1).padStart(10)}${(r.baselineDurationMs / 1000).toFixed(1).padStart(14)}${r.slowdown.toFixed(1).padStart(10)}`,
+      `  ${r.workload.padEnd(24)}${r.strategy.padEnd(10)}${r.meanConcurrency.toFixed(1).padStart(16)}${String(r.scenarioConcurrency).padStart(10)}${(r.meanDurationMs / 1000).toFixed(1).padStart(10)}${(r.baselineDurationMs / 1000).toFixed(1).padStart(14)}${r.slowdown.toFixed(1).padStart(10)}${expected.padStart(12)}${share.padStart(13)}`,
     );
   }
+  lines.push(
+    "  expected s: what the router expected optimal's paced bursts to take (rounds × the mean call). of budget %: the",
+    "  slowest burst's duration against its time budget (the budget × its expected unpaced duration); over 100, it",
+    '  outlasted the budget (a paced burst ends with its slowest worker).',
+  );
   return `${lines.join('\n')}\n`;
+}
+
+function budgetFigures(
+  paced: readonly BurstRecord[],
+): Required<Pick<PacingRow, 'meanExpectedDurationMs' | 'worstBudgetShare'>> {
+  return {
+    meanExpectedDurationMs: mean(paced.map((b) => b.pacing!.expectedDurationMs)),
+    worstBudgetShare: Math.max(
+      ...paced.map((b) => b.durationMs! / (b.pacing!.maxSlowdown * b.pacing!.unpacedDurationMs)),
+    ),
+  };
 }
 
 function mean(xs: readonly number[]): number {

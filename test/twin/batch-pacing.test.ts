@@ -111,5 +111,15 @@ describe('a twin run where optimal paces its bursts', () => {
     const optimal = rows.find((r) => r.strategy === 'optimal' && r.meanConcurrency < r.scenarioConcurrency)!;
     expect(optimal.slowdown).toBeGreaterThan(1);
     expect(formatPacing(run)).toMatch(/paced bursts/);
+    // and optimal's row says how long the router expected its bursts to take, and how much of the budget the slowest took
+    const pacedOptimal = bursts.filter((b) => b.strategy === 'optimal' && b.workload === optimal.workload);
+    const budgetShares = pacedOptimal.map((b) => b.durationMs! / (20 * b.pacing!.unpacedDurationMs));
+    expect(pacedOptimal.every((b) => b.pacing?.maxSlowdown === 20)).toBe(true);
+    expect(optimal.meanExpectedDurationMs).toBe(pacedOptimal[0].pacing!.expectedDurationMs);
+    expect(optimal.worstBudgetShare).toBeCloseTo(Math.max(...budgetShares), 12);
+    expect(optimal.worstBudgetShare).toBeGreaterThan(0);
+    const oracle = rows.find((r) => r.strategy === 'oracle' && r.workload === optimal.workload)!;
+    expect(oracle.worstBudgetShare).toBeUndefined();
+    expect(formatPacing(run)).toMatch(/of budget %/);
   });
 });
