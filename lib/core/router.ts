@@ -9,7 +9,7 @@ import {
 } from './candidate';
 import { type Choice, fromRanking, isAllowed, scanCandidates, unfitParams } from './candidate-scan';
 import { type CompiledView, compileView } from './compiled-view';
-import { type InitBilling, initBilledMs } from './cost-model';
+import { DEFAULT_INIT_MS, type InitBilling, initBilledMs } from './cost-model';
 import { mergeCounts } from './distribution';
 import { CoreInputError, NoPlacementError } from './errors';
 import {
@@ -277,6 +277,11 @@ export class Router {
    * the view's aged passive counts, instances met since the view was set, and the fallbacks, blended
    * by `resolveZones`.
    */
+  /** How long a new instance's INIT takes, ms, billed or not (`RouterOptions.init`): what a cold start waits for. */
+  get initMs(): number {
+    return this.options.init?.initMs ?? DEFAULT_INIT_MS;
+  }
+
   get zoneMixes(): readonly ResolvedZone[] {
     return this.compiled.zones;
   }

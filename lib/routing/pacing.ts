@@ -26,7 +26,13 @@ export interface PacedBatch {
 export function paceBatch(
   place: (request: PlacementRequest) => Placement,
   request: PlacementRequest,
-  batch: { readonly count: number; readonly concurrency: number; readonly maxSlowdown: number },
+  batch: {
+    readonly count: number;
+    readonly concurrency: number;
+    readonly maxSlowdown: number;
+    /** How long a new instance's INIT takes, ms (`PacingRequest.initMs`). @default 0 */
+    readonly initMs?: number;
+  },
   remainingMs: number = Number.POSITIVE_INFINITY,
 ): PacedBatch {
   const requestFor = (uses: number): PlacementRequest => ({
@@ -39,6 +45,7 @@ export function paceBatch(
       concurrency: batch.concurrency,
       maxSlowdown: batch.maxSlowdown,
       maxDurationMs: remainingMs,
+      ...(batch.initMs !== undefined ? { initMs: batch.initMs } : {}),
       ...(request.objective !== undefined ? { objective: request.objective } : {}),
     },
     (uses) => place(requestFor(uses)),

@@ -183,7 +183,7 @@ export class RoutingService {
           ? paceBatch(
               (r) => place(cached, r),
               placementRequest,
-              { ...request.batch, maxSlowdown },
+              { ...request.batch, maxSlowdown, initMs: cached.placer.initMs ?? 0 },
               remainingTime(deadline)(),
             )
           : undefined;

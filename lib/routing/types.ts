@@ -99,6 +99,8 @@ export interface Placer {
   rank?(request: PlacementRequest, count?: number): readonly RankedTarget[];
   /** The calls that would profile a workload across CPUs, architectures and memory sizes (for profiling requests). */
   profilingSteps?(request: ProfilingRequest): ProfilingStep[];
+  /** How long a new instance's INIT takes, ms (the core `Router.initMs`): a paced batch's duration counts it. @default 0 */
+  readonly initMs?: number;
   /** The CPU mix placements on `target` are priced with (the core `Router.mixFor`). @default - unknown */
   mixFor?(target: Pick<Target, 'azId' | 'arch' | 'functionName'>): ZoneMix | undefined;
   /**

@@ -84,9 +84,9 @@ export function formatPacing(run: TwinRun): string {
     );
   }
   lines.push(
-    "  expected s: what the router expected optimal's paced bursts to take (rounds × the mean call). of budget %: the",
-    "  slowest burst's duration against its time budget (the budget × its expected unpaced duration); over 100, it",
-    '  outlasted the budget (a paced burst ends with its slowest worker).',
+    "  expected s: what the router expected optimal's paced bursts to take (rounds × the mean call, with the INITs",
+    "  its workers wait for). of budget %: the slowest burst's duration against its time budget (the budget × its",
+    '  expected unpaced duration); over 100, it outlasted the budget (a paced burst ends with its slowest worker).',
   );
   return `${lines.join('\n')}\n`;
 }

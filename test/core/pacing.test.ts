@@ -1,4 +1,5 @@
 import {
+  batchDurationMs,
   choosePacing,
   keepsPacing,
   PACING_WIDEN_MIN_SAVING,
@@ -62,6 +63,27 @@ describe('choosePacing', () => {
     expect(free.concurrency).toBe(1);
     expect(bounded).toMatchObject({ concurrency: 4, rounds: 5 });
     expect(bounded.expectedDurationMs).toBeLessThanOrEqual(5200);
+  });
+
+  it("counts the INIT each worker's first call waits for, once, in the paced and the unpaced duration", () => {
+    // 1 round of 100 ms + a 300 ms INIT unpaced: a budget of 4 × 400 ms fits 2 at a time (10 rounds, 1,300 ms), not 1.
+    const choice = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 4, initMs: 300 }, model(100, 1e-5, 0));
+    expect(choice.unpacedDurationMs).toBeCloseTo(400, 6);
+    expect(choice.rounds).toBe(10);
+    expect(choice.expectedDurationMs).toBeCloseTo(10 * 100 + 300, 6);
+    // without it, the budget is 4 × 100 ms and only 4 rounds fit
+    const noInit = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 4 }, model(100, 1e-5, 0));
+    expect(noInit.rounds).toBe(4);
+    expect(noInit.expectedDurationMs).toBeCloseTo(400, 6);
+  });
+
+  it('counts the INIT each retry waits for, per call as the placement expects its attempts', () => {
+    const retrying = (uses: number): PacedExpectation => ({
+      expected: { costUsd: 1e-5, runtimeMs: 100, addedLatencyMs: 50, carbonG: 1, attempts: 1 + 2 / uses },
+    });
+    expect(batchDurationMs(retrying(1), 1, 300)).toBeCloseTo(150 + 2 * 300 + 300, 6);
+    expect(batchDurationMs(retrying(4), 4, 300)).toBeCloseTo(4 * (150 + 0.5 * 300) + 300, 6);
+    expect(batchDurationMs(retrying(4), 4, 0)).toBeCloseTo(4 * 150, 6);
   });
 
   it('goes down to one call at a time when the budget allows it', () => {

@@ -1,3 +1,4 @@
+import { batchDurationMs } from '../../lib/core/pacing';
 import { DEADLINE_MARGIN_MS } from '../../lib/routing/config';
 import { parseRouterRequest } from '../../lib/routing/request';
 import type { BatchAnswer } from '../../lib/routing/types';
@@ -55,6 +56,9 @@ describe('a batch paced by the router', () => {
     expect(pacing.rounds).toBe(Math.ceil(40 / pacing.concurrency));
     expect(pacing.expectedDurationMs).toBeLessThanOrEqual(20 * pacing.unpacedDurationMs);
     expect(pacing.expectedCostUsd).toBeLessThan(pacing.unpacedCostUsd);
+    // Its duration counts the INITs the workers wait for (the router's 150 ms, the scenario's), not the calls alone.
+    expect(pacing.expectedDurationMs).toBeCloseTo(batchDurationMs(paced.placement, pacing.rounds, 150), 6);
+    expect(pacing.expectedDurationMs).toBeGreaterThan(batchDurationMs(paced.placement, pacing.rounds, 0) + 150);
     // Each instance found serves several calls: fewer new instances, more calls on the fast CPU, a lower bill.
     expect(paced.summary.newInstances).toBeLessThan(unpaced.summary.newInstances);
     expect(paced.summary.byCpu['intel-xeon-3.00'] ?? 0).toBeGreaterThan(unpaced.summary.byCpu['intel-xeon-3.00'] ?? 0);
