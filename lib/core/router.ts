@@ -272,16 +272,16 @@ export class Router {
     return this.baseView;
   }
 
-  /**
-   * Every deployed zone's CPU mix per architecture as placements use it now: the characterization,
-   * the view's aged passive counts, instances met since the view was set, and the fallbacks, blended
-   * by `resolveZones`.
-   */
   /** How long a new instance's INIT takes, ms, billed or not (`RouterOptions.init`): what a cold start waits for. */
   get initMs(): number {
     return this.options.init?.initMs ?? DEFAULT_INIT_MS;
   }
 
+  /**
+   * Every deployed zone's CPU mix per architecture as placements use it now: the characterization,
+   * the view's aged passive counts, instances met since the view was set, and the fallbacks, blended
+   * by `resolveZones`.
+   */
   get zoneMixes(): readonly ResolvedZone[] {
     return this.compiled.zones;
   }

@@ -8,7 +8,8 @@ import { burstConcurrency } from './routing';
  * its first call to its last answer, against the fixed zone's burst of the same day (the baseline runs at the
  * scenario's pacing). For `optimal` it also prints what the router expected the paced bursts to take, and how much of
  * its time budget (`maxSlowdown` × the burst's expected unpaced duration) the slowest of them took: a paced batch
- * ends with its slowest worker, while the router prices its duration as rounds × the mean call.
+ * ends with its slowest worker, while the router prices its duration as rounds × the mean call and the INITs its
+ * workers wait for (`batchDurationMs`).
  */
 
 /** One workload under one strategy, over the run's days. */
