@@ -16,8 +16,10 @@ export const INVALID_FANOUT_PAYLOAD = 'InvalidFanoutPayload';
  * Accumulates a poll: leaf results (sampler calls) and child aggregates. CPU counts count each
  * distinct instance once across the whole tree (the per-instance records travel up), failures are
  * kept by type (invoker failures, bad sampler answers, and every request of a failed child),
- * latency goes into a mergeable sketch, and billed time sums `ceil(elapsedMs)` of each successful
- * sampler call (the invoke latency when the sampler did not report it). Each instance record also
+ * latency goes into a mergeable sketch, and billed time sums what Lambda billed each successful
+ * sampler call (its REPORT record's Billed Duration, INIT included, counted in `initsBilled`), or
+ * `ceil(elapsedMs)` where the invoke carried no REPORT (the invoke latency when the sampler did not
+ * report it either). Each instance record also
  * keeps its host's boot time and the sampler function it belongs to, so the root can list the
  * hosts met, with how many instances and sampler functions met each (the host-level evidence of
  * the stopping rule).
@@ -34,6 +36,7 @@ export class PollAccumulator {
   private billedMs = 0;
   private fanoutCalls = 0;
   private fanoutMs = 0;
+  private initsBilled = 0;
 
   /** Adds one call of sampler function `target`. */
   addLeaf(result: InvokeResult, target: string): void {
@@ -58,13 +61,15 @@ export class PollAccumulator {
     });
     if (answer.bootTime !== undefined) this.bootTimes.add(answer.bootTime);
     this.latencies.push(result.durationMs);
-    this.billedMs += Math.ceil(answer.elapsedMs ?? result.durationMs);
+    const { report } = result;
+    this.billedMs += report ? report.billedMs : Math.ceil(answer.elapsedMs ?? result.durationMs);
+    if (report?.initMs !== undefined) this.initsBilled++;
   }
 
   /** Adds one child fan-out call that was meant to make `count` requests. */
   addChild(result: InvokeResult, count: number): void {
     this.fanoutCalls++;
-    this.fanoutMs += result.durationMs;
+    this.fanoutMs += result.ok && result.report ? result.report.billedMs : result.durationMs;
     if (!result.ok) {
       this.requested += count;
       this.fail(result.errorType, count);
@@ -86,6 +91,7 @@ export class PollAccumulator {
     this.billedMs += child.billedMs;
     this.fanoutCalls += child.fanoutCalls ?? 0;
     this.fanoutMs += child.fanoutMs ?? 0;
+    this.initsBilled += child.initsBilled ?? 0;
   }
 
   /** The aggregate with its merge detail. */
@@ -127,6 +133,7 @@ export class PollAccumulator {
       billedMs: this.billedMs,
       fanoutCalls: this.fanoutCalls,
       fanoutMs: Math.round(this.fanoutMs),
+      initsBilled: this.initsBilled,
       instances: { ...this.instances },
       latencySketch,
     };
@@ -170,5 +177,6 @@ function asDetailedAggregate(payload: unknown): DetailedAggregate | undefined {
     (k) => p[k] !== null && typeof p[k] === 'object',
   );
   if (!numbers || !objects || !Array.isArray(p.bootTimes)) return undefined;
+  if (p.initsBilled !== undefined && typeof p.initsBilled !== 'number') return undefined;
   return p as unknown as DetailedAggregate;
 }

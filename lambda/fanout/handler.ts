@@ -63,9 +63,10 @@ export function createFanoutHandler(options: FanoutHandlerOptions): FanoutHandle
       const target = request.target as string;
       const payload = request.leafPayload ?? {};
       const leafMs = minDefined(request.leafTimeoutMs, budget);
-      const timeout = leafMs !== undefined ? { timeoutMs: leafMs } : undefined;
+      // The log tail carries each call's REPORT record: what Lambda billed, a new instance's INIT included.
+      const options = { ...(leafMs !== undefined ? { timeoutMs: leafMs } : {}), logTail: true };
       const results = await Promise.all(
-        Array.from({ length: request.count }, () => invoker.invoke(target, payload, timeout)),
+        Array.from({ length: request.count }, () => invoker.invoke(target, payload, options)),
       );
       for (const result of results) acc.addLeaf(result, target);
     } else {
@@ -83,11 +84,10 @@ export function createFanoutHandler(options: FanoutHandlerOptions): FanoutHandle
       const sizes = children.map((child) => child.count);
       const results = await Promise.all(
         children.map(({ count, target }) =>
-          invoker.invoke(
-            self,
-            childRequest(request, target, count, depth + 1),
-            budget !== undefined ? { timeoutMs: budget } : undefined,
-          ),
+          invoker.invoke(self, childRequest(request, target, count, depth + 1), {
+            ...(budget !== undefined ? { timeoutMs: budget } : {}),
+            logTail: true,
+          }),
         ),
       );
       for (const [i, result] of results.entries()) acc.addChild(result, sizes[i]!);

@@ -127,7 +127,10 @@ export interface FanoutRequest {
 export type FanoutResponse = PollAggregate & {
   /** Fan-out invocations made below this one (children, recursively). */
   readonly fanoutCalls?: number;
-  /** Duration of those fan-out invocations as their callers measured it, summed, in ms. */
+  /**
+   * Billed duration of those fan-out invocations, summed, in ms: each one's REPORT record where its caller read it,
+   * else its duration as the caller measured it.
+   */
   readonly fanoutMs?: number;
 };
 

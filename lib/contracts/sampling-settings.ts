@@ -107,8 +107,9 @@ export const SAMPLING_SETTING_RULES = {
   /** Lambda price per fan-out request, USD, where it differs from the samplers'. Absent: `pricePerRequest`. */
   fanoutPricePerRequest: { schema: z.number().min(0).lt(1), allowed: 'a number of USD from 0 to less than 1' },
   /**
-   * Billed INIT of each new sampler instance, ms, for the run's cost estimate: Lambda bills INIT since
-   * 2025-08-01; 0 reproduces the billing before. At most Lambda's 10 s INIT limit.
+   * Billed INIT of each new sampler instance, ms, for the run's cost where a sampler call's answer carried no REPORT
+   * record (whose Billed Duration holds the INIT Lambda billed): Lambda bills INIT since 2025-08-01; 0 reproduces the
+   * billing before. At most Lambda's 10 s INIT limit.
    */
   initBilledMs: { schema: z.number().min(0).max(10_000), allowed: 'a number of ms from 0 to 10000' },
 } as const satisfies Record<string, SettingRule>;

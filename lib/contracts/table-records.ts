@@ -62,7 +62,7 @@ export interface RunTotals {
   readonly instancesSeen: number;
   readonly newInstances: number;
   readonly billedMs: number;
-  /** Estimated USD spent by the recorded polls. */
+  /** USD spent by the recorded polls (`estimatePollCostUsd`: as billed where the fan-out read REPORT records). */
   readonly costUsd: number;
 }
 
@@ -107,7 +107,7 @@ export interface PollRecord {
   readonly target: string;
   readonly recordedAt: string;
   readonly aggregate: StoredPollAggregate;
-  /** Estimated USD of this poll. */
+  /** USD of this poll (`estimatePollCostUsd`). */
   readonly costUsd: number;
   /** Epoch seconds after which DynamoDB may delete the item. */
   readonly expiresAt: number;

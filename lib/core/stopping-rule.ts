@@ -170,13 +170,14 @@ export function failureShare(poll: PollAggregate): number {
 }
 
 /**
- * Cost of one poll in USD: billed sampler time, plus the INIT of every new sampler instance (a poll
- * exists to start new instances, about a thousand of them), × memory × price, + a request charge
- * per request.
+ * Cost of one poll in USD: billed sampler time, plus the INIT of every new sampler instance whose INIT that time
+ * does not already hold (`initsBilled`; a poll exists to start new instances, about a thousand of them), × memory ×
+ * price, + a request charge per request.
  */
 export function pollCostUsd(poll: PollAggregate, pricing: PollPricing = {}): number {
   const p = { ...DEFAULT_PRICING, ...pricing };
-  const billedMs = poll.billedMs + poll.newInstances * p.initBilledMs;
+  const unbilledInits = Math.max(0, poll.newInstances - (poll.initsBilled ?? 0));
+  const billedMs = poll.billedMs + unbilledInits * p.initBilledMs;
   return (billedMs / 1000) * (p.samplerMemoryMb / 1024) * p.pricePerGbSecond + poll.requested * p.pricePerRequest;
 }
 

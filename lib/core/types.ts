@@ -46,8 +46,17 @@ export interface PollAggregate {
   readonly samplers?: number;
   /** Latency of the sampler calls in ms, as measured by the leaves. */
   readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
-  /** Billed sampler time in ms, summed over successful calls (for cost). */
+  /**
+   * Billed sampler time in ms, summed over successful calls (for cost): each call's Billed Duration from Lambda's
+   * REPORT record where the fan-out read it (a new instance's INIT included, billed since 2025-08-01), else the
+   * time the sampler handler measured itself.
+   */
   readonly billedMs: number;
+  /**
+   * Of the new instances, those whose INIT `billedMs` already holds: their first call's REPORT record gave an Init
+   * Duration. The others' INIT is estimated (`pollCostUsd`). @default 0
+   */
+  readonly initsBilled?: number;
 }
 
 /** One host a poll met: a host is known by its boot time and CPU (see `lib/core/host-census.ts`). */

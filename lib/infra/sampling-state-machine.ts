@@ -123,8 +123,8 @@ export interface SamplingStateMachineProps {
   /** @default - `pricePerRequest` */
   readonly fanoutPricePerRequest?: number;
   /**
-   * Billed INIT of each new sampler instance, ms, for the run's cost estimate (Lambda bills INIT
-   * since 2025-08-01; 0 reproduces the billing before).
+   * Billed INIT of each new sampler instance, ms, for the run's cost where a sampler call's answer carried no
+   * REPORT record (Lambda bills INIT since 2025-08-01; 0 reproduces the billing before).
    * @default 150 (the core's DEFAULT_INIT_MS)
    */
   readonly initBilledMs?: number;

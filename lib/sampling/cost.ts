@@ -3,9 +3,10 @@ import { pollCostUsd } from '../core/stopping-rule';
 import type { PollInput, SamplingSettings } from './events';
 
 /**
- * Estimated USD of one poll: the samplers' billed time and the INIT of each new sampler instance
- * at their memory size and price plus a request charge each (the core's `pollCostUsd`), and the fan-out tree's own invocations. The
- * tree reports the duration of its inner calls; the root's is taken as the slowest leaf latency.
+ * USD of one poll: the samplers' billed time (what Lambda's REPORT records billed, INIT included, where the fan-out
+ * read them; the INIT of the other new instances estimated) at their memory size and price plus a request charge
+ * each (the core's `pollCostUsd`), and the fan-out tree's own invocations. The tree reports what its inner calls were
+ * billed; the root's time, which only the state machine sees, is estimated as the slowest leaf latency.
  */
 export function estimatePollCostUsd(poll: PollInput, samplerIndex: number, settings: SamplingSettings): number {
   const samplers = pollCostUsd(poll, {

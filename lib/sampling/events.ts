@@ -84,6 +84,7 @@ const PollSchema = z.object({
   /** Fan-out invocations below the root, and their summed duration (the tree's own cost). */
   fanoutCalls: z.number().int().min(0).optional(),
   fanoutMs: z.number().min(0).optional(),
+  initsBilled: z.number().int().min(0).optional(),
 });
 export type PollInput = z.infer<typeof PollSchema>;
 

@@ -163,6 +163,17 @@ describe('decideStop', () => {
     expect(decideStop(unsure, { maxCostUsd: 1, costSoFarUsd: 0.999 })).toMatchObject({ reason: 'capped-cost' });
   });
 
+  it("prices a poll's INIT once: estimated only for the new instances whose INIT the billed time does not hold", () => {
+    // GIVEN 1,000 requests on 1,000 new instances, 250 ms billed each by the handler's own time
+    const poll: PollAggregate = { ...pollOf({ a: 1000 }), newInstances: 1000, billedMs: 250_000 };
+    const pricing = { samplerMemoryMb: 1024, pricePerGbSecond: 0.00001, pricePerRequest: 0, initBilledMs: 200 };
+    // THEN without REPORT records every INIT is estimated: 450 ms a call
+    expect(pollCostUsd(poll, pricing)).toBeCloseTo(1000 * 0.45 * 0.00001, 12);
+    // AND where the records billed 600 of the INITs (600 × 180 ms more), only the other 400 are estimated
+    const reported = { ...poll, billedMs: 250_000 + 600 * 180, initsBilled: 600 };
+    expect(pollCostUsd(reported, pricing)).toBeCloseTo((250 + 600 * 0.18 + 400 * 0.2) * 0.00001, 12);
+  });
+
   it('suggests a wait after a partly throttled poll', () => {
     const polls = [pollOf({ a: 900, b: 100 }), pollOf({ a: 100, b: 600 }, { requested: 1000, failed: 300 })];
     expect(decideStop(polls, noCostCap)).toMatchObject({ action: 'continue', waitSeconds: 10 });

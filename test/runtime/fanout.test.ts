@@ -190,6 +190,34 @@ describe('fan-out tree', () => {
     expect(poll.billedMs).toBe(252 + 301 + 252 + 301);
   });
 
+  it('bills each call as its REPORT record says, INIT included, through the tree, and counts those INITs', async () => {
+    // GIVEN samplers whose even calls start a new instance (INIT 180 ms) and whose log tail holds a REPORT record
+    const invoker = new MemoryInvoker();
+    let n = 0;
+    invoker.register(SAMPLER, async () => {
+      const cold = n % 2 === 0;
+      return { cpuModel: 'AMD EPYC', instanceId: `x${n++}`, newInstance: cold, elapsedMs: 251.2 };
+    });
+    let k = 0;
+    invoker.reportOf = (name) =>
+      name === SAMPLER
+        ? k++ % 2 === 0
+          ? { billedMs: 432, durationMs: 251.2, initMs: 180.3 }
+          : { billedMs: 252, durationMs: 251.2 }
+        : { billedMs: 40, durationMs: 39.5 };
+    const handler = createFanoutHandler({ invoker, selfName: FANOUT });
+    invoker.register(FANOUT, (payload) => handler(payload, {}));
+    // WHEN a poll of 20 goes through two children of 10
+    const poll = await handler({ target: SAMPLER, count: 20, branching: 10 });
+    // THEN the billed time is the records' (not the handler's own 252 ms a call), and the 10 INITs are counted
+    expect(poll.succeeded).toBe(20);
+    expect(poll.billedMs).toBe(10 * 432 + 10 * 252);
+    expect(poll.initsBilled).toBe(10);
+    expect(poll.newInstances).toBe(10);
+    // AND the children are billed as their own records say
+    expect(poll.fanoutMs).toBe(2 * 40);
+  });
+
   it('counts a sampler answer that is not a sampler response', async () => {
     const invoker = new MemoryInvoker();
     invoker.register(SAMPLER, async () => ({ errorMessage: 'odd' }));
@@ -257,7 +285,10 @@ describe('fan-out tree', () => {
       leafPayload: { sleepMs: 1 },
     });
     expect(invoker.calls.map((c) => c.payload)).toEqual([{ sleepMs: 1 }, { sleepMs: 1 }]);
-    expect(invoker.calls.map((c) => c.options)).toEqual([{ timeoutMs: 900 }, { timeoutMs: 900 }]);
+    expect(invoker.calls.map((c) => c.options)).toEqual([
+      { timeoutMs: 900, logTail: true },
+      { timeoutMs: 900, logTail: true },
+    ]);
   });
 });
 
@@ -272,9 +303,9 @@ describe('fan-out deadlines', () => {
       { getRemainingTimeInMillis: () => 30_000 },
     );
     const children = invoker.calls.filter((c) => c.name === FANOUT);
-    expect(children.map((c) => c.options)).toEqual([{ timeoutMs: 29_000 }, { timeoutMs: 29_000 }]);
+    expect(children.map((c) => c.options)).toEqual(Array(2).fill({ timeoutMs: 29_000, logTail: true }));
     const leaves = invoker.calls.filter((c) => c.name === SAMPLER);
-    expect(leaves.map((c) => c.options)).toEqual(Array(4).fill({ timeoutMs: 4000 }));
+    expect(leaves.map((c) => c.options)).toEqual(Array(4).fill({ timeoutMs: 4000, logTail: true }));
   });
 });
 

@@ -1,4 +1,4 @@
-import type { InvokeOptions, InvokeResult, Invoker } from '../../../lib/contracts';
+import type { InvocationReport, InvokeOptions, InvokeResult, Invoker } from '../../../lib/contracts';
 
 export type Fault = Extract<InvokeResult, { ok: false }>;
 
@@ -11,6 +11,8 @@ export class MemoryInvoker implements Invoker {
   private readonly functions = new Map<string, (payload: unknown) => Promise<unknown>>();
   fault: (name: string, payload: unknown, n: number) => Fault | undefined = () => undefined;
   durationOf: (name: string, payload: unknown) => number = () => 10;
+  /** The REPORT record of an answered call whose caller asked for the log tail. @default - none */
+  reportOf: (name: string, payload: unknown) => InvocationReport | undefined = () => undefined;
 
   register(name: string, fn: (payload: unknown) => Promise<unknown>): this {
     this.functions.set(name, fn);
@@ -27,7 +29,8 @@ export class MemoryInvoker implements Invoker {
     }
     try {
       const answer = JSON.parse(JSON.stringify(await fn(payload)));
-      return { ok: true, payload: answer, durationMs: this.durationOf(name, payload) };
+      const report = options?.logTail ? this.reportOf(name, payload) : undefined;
+      return { ok: true, payload: answer, durationMs: this.durationOf(name, payload), ...(report ? { report } : {}) };
     } catch (error) {
       return {
         ok: false,
