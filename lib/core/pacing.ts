@@ -89,7 +89,7 @@ export function choosePacing<P extends PacedExpectation>(
   const rounds0 = Math.ceil(count / k0);
   const unpaced = placeFor(rounds0);
   const initMs = request.initMs ?? 0;
-  const unpacedDurationMs = batchDurationMs(unpaced, rounds0, initMs);
+  const unpacedDurationMs = batchDurationMs(unpaced, { count, concurrency: k0, initMs });
   const first: PacingChoice<P> = {
     concurrency: k0,
     rounds: rounds0,
@@ -118,7 +118,7 @@ export function choosePacing<P extends PacedExpectation>(
     const placement = placeFor(rounds);
     evaluated++;
     fastestMs = Math.min(fastestMs, placement.expected.runtimeMs);
-    const durationMs = batchDurationMs(placement, rounds, initMs);
+    const durationMs = batchDurationMs(placement, { count, concurrency, initMs });
     if (durationMs > budgetMs) continue;
     const s = score(placement, durationMs);
     if (s < bestScore) {
@@ -138,17 +138,48 @@ export function choosePacing<P extends PacedExpectation>(
   return { ...best, evaluated };
 }
 
+/** A batch as its expected duration sees it (`batchDurationMs`). */
+export interface BatchShape {
+  /** Calls to run (>= 1). */
+  readonly count: number;
+  /** Calls at a time (>= 1). */
+  readonly concurrency: number;
+  /** How long a new instance's INIT takes, ms. @default 0 */
+  readonly initMs?: number;
+  /** Whether the workers start on new instances, so that they first wait for an INIT. @default true */
+  readonly coldStart?: boolean;
+}
+
 /**
- * Expected wall time of a batch run in `rounds` rounds, ms: per round, a call's runtime, the latency its retries and
- * distance add (`perCallMs`) and the INIT each retry waits for (every retry counted on a new instance: a retry the
- * rejected instance takes back waits for none, so this errs long); and once, the INIT of each worker's first
+ * Expected wall time of a batch, ms: `callsOnTheClock` calls one after another, each its runtime, the latency its
+ * retries and distance add (`perCallMs`) and the INIT each retry waits for (every retry counted on a new instance: a
+ * retry the rejected instance takes back waits for none, so this errs long); and once, the INIT of each worker's first
  * instance, which the workers wait for together. Without the INITs a paced batch of short calls outlasted its budget
  * (generated seed 17's short-gemm-2: 2,104 calls of 77 ms, 73 at a time, 122% of its budget, a 331 ms INIT each).
- * @example batchDurationMs({ expected: { runtimeMs: 77, addedLatencyMs: 0, costUsd: 0, carbonG: 0 } }, 29, 331); // 2564
+ * @example batchDurationMs({ expected: { runtimeMs: 77, addedLatencyMs: 0, costUsd: 0, carbonG: 0 } }, { count: 2104, concurrency: 73, initMs: 331 }); // 2627
  */
-export function batchDurationMs(p: PacedExpectation, rounds: number, initMs: number): number {
+export function batchDurationMs(p: PacedExpectation, batch: BatchShape): number {
   const retries = Math.max(0, (p.expected.attempts ?? 1) - 1);
-  return rounds * (perCallMs(p) + retries * initMs) + initMs;
+  const initMs = Math.max(0, batch.initMs ?? 0);
+  const firstInitMs = batch.coldStart === false ? 0 : initMs;
+  return callsOnTheClock(batch.count, batch.concurrency) * (perCallMs(p) + retries * initMs) + firstInitMs;
+}
+
+/**
+ * How many calls' time a batch of `count` calls lasts at `concurrency` at a time: r + 1 − 1/r for r =
+ * count/concurrency (1 when they all run at once). Each worker takes the next call as soon as its last one answers,
+ * so the calls are spread over the workers about evenly, and the batch ends with the last worker's last call: in a
+ * long batch, whose workers have fallen out of step, about one call after the average worker's share. ceil(r) rounds,
+ * as if the workers kept in step, is short: in the twin, paced bursts of `optimal` over 6 to 20 rounds took their
+ * share plus 0.3 to 1.5 calls (generated seed 15's long-cpu-1: 195 calls, 20 at a time, about 10.8 calls' time, not
+ * 10), and outlasted their budgets by up to 8% while timed by rounds. A batch of one or two rounds has had little time
+ * to fall out of step, hence the − 1/r.
+ * @example callsOnTheClock(195, 20); // 10.65
+ */
+export function callsOnTheClock(count: number, concurrency: number): number {
+  const n = Math.max(1, count);
+  const r = n / Math.max(1, Math.min(n, concurrency));
+  return r + 1 - 1 / r;
 }
 
 /** Expected wall time one call holds its worker, ms: its runtime and the latency its retries and distance add. */
@@ -211,6 +242,11 @@ export interface PacingReview {
    * expected to cost. @default - none counted (every worker priced by the placement)
    */
   readonly held?: HeldInstances;
+  /**
+   * How long a new instance's INIT takes, ms: the calls left wait for it on each retry, and a widened or moved batch's
+   * new workers once more (`batchDurationMs`). @default 0
+   */
+  readonly initMs?: number;
 }
 
 /** Accepted instances a paced batch holds, each kept by the worker whose calls run on it. */
@@ -239,8 +275,8 @@ export function keepsPacing(review: PacingReview, paced: PacedExpectation, unpac
   if (batch.given === batch.k) return true;
   const pacedMix = withHeld(paced, review.held, batch.share);
   const unpacedMix = withHeld(unpaced, review.held, (batch.share * batch.k) / batch.given);
-  const pacedMs = Math.ceil(batch.remaining / batch.k) * perCallMs(pacedMix);
-  const unpacedMs = Math.ceil(batch.remaining / batch.given) * perCallMs(unpacedMix);
+  const pacedMs = durationLeftMs(pacedMix, batch, batch.k, false);
+  const unpacedMs = durationLeftMs(unpacedMix, batch, batch.given, true);
   return (
     scoreAgainst(batch.weights, pacedMix, pacedMs, unpacedMix, unpacedMs) <=
     (1 + PACING_WIDEN_MIN_SAVING) * weightSum(batch.weights)
@@ -273,9 +309,9 @@ export function reviewPacing(
   const stay = keepsPacing(review, paced, unpaced) ? 'keep' : 'widen';
   if (!elsewhere || perCallMs(elsewhere) > perCallMs(paced)) return stay;
   const batch = reviewedBatch(review);
-  const pacedMs = Math.ceil(batch.remaining / batch.k) * perCallMs(paced);
-  const movedMs = Math.ceil(batch.remaining / batch.k) * perCallMs(elsewhere);
-  const unpacedMs = Math.ceil(batch.remaining / batch.given) * perCallMs(unpaced);
+  const pacedMs = durationLeftMs(paced, batch, batch.k, false);
+  const movedMs = durationLeftMs(elsewhere, batch, batch.k, true);
+  const unpacedMs = durationLeftMs(unpaced, batch, batch.given, true);
   const least = (1 - PACING_WIDEN_MIN_SAVING) * weightSum(batch.weights);
   const betterThanPaced = scoreAgainst(batch.weights, elsewhere, movedMs, paced, pacedMs) <= least;
   const betterThanUnpaced = scoreAgainst(batch.weights, elsewhere, movedMs, unpaced, unpacedMs) <= least;
@@ -305,13 +341,14 @@ export function searchesElsewhere(here: PacedExpectation, elsewhere: PacedExpect
 
 type Weights = ReturnType<typeof resolveObjective>['weights'];
 
-/** A reviewed batch's calls left, calls at a time as paced (k) and as given, held share and objective weights. */
+/** A reviewed batch's calls left, calls at a time as paced (k) and as given, held share, objective weights, INIT. */
 interface ReviewedBatch {
   readonly remaining: number;
   readonly k: number;
   readonly given: number;
   readonly share: number;
   readonly weights: Weights;
+  readonly initMs: number;
 }
 
 function reviewedBatch(review: PacingReview): ReviewedBatch {
@@ -319,7 +356,8 @@ function reviewedBatch(review: PacingReview): ReviewedBatch {
   const k = Math.max(1, Math.min(remaining, Math.floor(review.concurrency)));
   const given = Math.max(k, Math.min(remaining, Math.floor(review.givenConcurrency)));
   const share = Math.min(1, Math.max(0, review.held?.share ?? 0));
-  return { remaining, k, given, share, weights: resolveObjective(review.objective).weights };
+  const initMs = Math.max(0, review.initMs ?? 0);
+  return { remaining, k, given, share, weights: resolveObjective(review.objective).weights, initMs };
 }
 
 /** `a`'s score with `b` as the unit: cost and carbon per call, latency as the duration of the calls left. */
@@ -347,4 +385,13 @@ function withHeld(p: PacedExpectation, held: HeldInstances | undefined, share: n
       carbonG: mix(held.expected.carbonG, p.expected.carbonG),
     },
   };
+}
+
+/**
+ * Expected wall time of a reviewed batch's calls left at `concurrency` at a time (`batchDurationMs`): `newWorkers` where
+ * the calls start on instances not yet found (a widened batch's added workers, a moved batch's), which wait for an
+ * INIT first; the paced batch's workers run on.
+ */
+function durationLeftMs(p: PacedExpectation, batch: ReviewedBatch, concurrency: number, newWorkers: boolean): number {
+  return batchDurationMs(p, { count: batch.remaining, concurrency, initMs: batch.initMs, coldStart: newWorkers });
 }

@@ -229,6 +229,7 @@ export class PacingReviewer {
       givenConcurrency: this.givenConcurrency,
       ...(this.request.objective !== undefined ? { objective: this.request.objective } : {}),
       ...(held ? { held } : {}),
+      initMs: this.placer.initMs ?? 0,
     };
     const offFunction = elsewhere?.(uses, {
       maxCallMs: perCallMs(paced),

@@ -7,9 +7,10 @@ import { burstConcurrency } from './routing';
  * gap figures compare like with like, and this table prints the time the pacing added: each burst's duration, from
  * its first call to its last answer, against the fixed zone's burst of the same day (the baseline runs at the
  * scenario's pacing). For `optimal` it also prints what the router expected the paced bursts to take, and how much of
- * its time budget (`maxSlowdown` × the burst's expected unpaced duration) the slowest of them took: a paced batch
- * ends with its slowest worker, while the router prices its duration as rounds × the mean call and the INITs its
- * workers wait for (`batchDurationMs`).
+ * its time budget (`maxSlowdown` × the burst's expected unpaced duration) the slowest of them took: the router prices
+ * a batch's duration as its workers' share of the calls and, in a long batch, about one call more, the last
+ * worker's, at the mean call and with the INITs its workers wait for (`batchDurationMs`), while a batch that searches
+ * ends on CPUs of different speeds.
  */
 
 /** One workload under one strategy, over the run's days. */
@@ -85,9 +86,9 @@ export function formatPacing(run: TwinRun): string {
     );
   }
   lines.push(
-    "  expected s: what the router expected optimal's paced bursts to take (rounds × the mean call, with the INITs",
-    "  its workers wait for). of budget %: the slowest burst's duration against its time budget (the budget × its",
-    '  expected unpaced duration); over 100, it outlasted the budget (a paced burst ends with its slowest worker).',
+    "  expected s: what the router expected optimal's paced bursts to take (the workers' share of the calls and up",
+    "  to one call more, at the mean call, with the INITs its workers wait for). of budget %: the slowest burst's",
+    '  duration against its time budget (the budget × its expected unpaced duration); over 100, it outlasted it.',
   );
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import {
   batchDurationMs,
+  callsOnTheClock,
   choosePacing,
   keepsPacing,
   PACING_WIDEN_MIN_SAVING,
@@ -35,23 +36,25 @@ describe('choosePacing', () => {
   });
 
   it('runs fewer calls at a time within the budget, each instance serving rounds calls', () => {
-    // 1 round of 1,100 ms unpaced; a budget of 5.5 s fits 5 rounds of 1,020 ms but not 6 of 1,017 ms.
+    // One call of 1,100 ms unpaced; a budget of 5.5 s fits 5 at a time (4 + 1 − 1/4 calls' time of 1,025 ms), not 4
+    // (5.8 of 1,020 ms).
     const choice = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 5 }, model(1000, 1e-5));
-    expect(choice.concurrency).toBe(4);
-    expect(choice.rounds).toBe(5);
-    expect(choice.usesPerInstance).toBe(5);
-    expect(choice.placement.uses).toBe(5);
-    expect(choice.expectedDurationMs).toBeCloseTo(5 * 1020, 6);
+    expect(choice.concurrency).toBe(5);
+    expect(choice.rounds).toBe(4);
+    expect(choice.usesPerInstance).toBe(4);
+    expect(choice.placement.uses).toBe(4);
+    expect(choice.expectedDurationMs).toBeCloseTo(4.75 * 1025, 6);
     expect(choice.unpacedDurationMs).toBeCloseTo(1100, 6);
     expect(choice.expectedDurationMs).toBeLessThanOrEqual(5 * choice.unpacedDurationMs);
     expect(choice.placement.expected.costUsd).toBeLessThan(choice.unpaced.expected.costUsd);
   });
 
   it('keeps to the budget where the retries a paced call saves make rounds shorter', () => {
-    // 2,000 ms unpaced, budget 6,000 ms: 5 rounds of 1,200 ms fit; 6 rounds of 1,167 ms do not, though 6 × 1,000 would.
+    // 2,000 ms unpaced, budget 6,000 ms: 15 at a time (4.75 calls' time of 1,250 ms) fits; 12 at a time (5.8 of
+    // 1,200 ms) does not, though 5.8 × 1,000 would.
     const choice = choosePacing({ count: 60, concurrency: 60, maxSlowdown: 3 }, model(1000, 1e-5, 1000));
-    expect(choice).toMatchObject({ concurrency: 12, rounds: 5 });
-    expect(choice.expectedDurationMs).toBeCloseTo(6000, 6);
+    expect(choice).toMatchObject({ concurrency: 15, rounds: 4 });
+    expect(choice.expectedDurationMs).toBeCloseTo(4.75 * 1250, 6);
   });
 
   it('never chooses a pacing that would outlast the time the router has left', () => {
@@ -61,29 +64,43 @@ describe('choosePacing', () => {
       model(1000, 1e-5),
     );
     expect(free.concurrency).toBe(1);
-    expect(bounded).toMatchObject({ concurrency: 4, rounds: 5 });
+    expect(bounded).toMatchObject({ concurrency: 5, rounds: 4 });
     expect(bounded.expectedDurationMs).toBeLessThanOrEqual(5200);
   });
 
   it("counts the INIT each worker's first call waits for, once, in the paced and the unpaced duration", () => {
-    // 1 round of 100 ms + a 300 ms INIT unpaced: a budget of 4 × 400 ms fits 2 at a time (10 rounds, 1,300 ms), not 1.
+    // One call of 100 ms + a 300 ms INIT unpaced: a budget of 4 × 400 ms fits 2 at a time (10.9 calls' time, 1,390 ms),
+    // not 1 (2,395 ms).
     const choice = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 4, initMs: 300 }, model(100, 1e-5, 0));
     expect(choice.unpacedDurationMs).toBeCloseTo(400, 6);
     expect(choice.rounds).toBe(10);
-    expect(choice.expectedDurationMs).toBeCloseTo(10 * 100 + 300, 6);
-    // without it, the budget is 4 × 100 ms and only 4 rounds fit
+    expect(choice.expectedDurationMs).toBeCloseTo(10.9 * 100 + 300, 6);
+    // without it, the budget is 4 × 100 ms: 7 at a time (3.51 calls' time), not 5 (4.75)
     const noInit = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 4 }, model(100, 1e-5, 0));
-    expect(noInit.rounds).toBe(4);
-    expect(noInit.expectedDurationMs).toBeCloseTo(400, 6);
+    expect(noInit).toMatchObject({ concurrency: 7, rounds: 3 });
+    expect(noInit.expectedDurationMs).toBeCloseTo((20 / 7 + 1 - 7 / 20) * 100, 6);
   });
 
   it('counts the INIT each retry waits for, per call as the placement expects its attempts', () => {
     const retrying = (uses: number): PacedExpectation => ({
       expected: { costUsd: 1e-5, runtimeMs: 100, addedLatencyMs: 50, carbonG: 1, attempts: 1 + 2 / uses },
     });
-    expect(batchDurationMs(retrying(1), 1, 300)).toBeCloseTo(150 + 2 * 300 + 300, 6);
-    expect(batchDurationMs(retrying(4), 4, 300)).toBeCloseTo(4 * (150 + 0.5 * 300) + 300, 6);
-    expect(batchDurationMs(retrying(4), 4, 0)).toBeCloseTo(4 * 150, 6);
+    expect(batchDurationMs(retrying(1), { count: 1, concurrency: 1, initMs: 300 })).toBeCloseTo(150 + 2 * 300 + 300, 6);
+    // 16 calls, 4 at a time: 4.75 calls' time, each with its half retry's INIT, and the workers' first INIT once
+    const paced = { count: 16, concurrency: 4 };
+    expect(batchDurationMs(retrying(4), { ...paced, initMs: 300 })).toBeCloseTo(4.75 * (150 + 0.5 * 300) + 300, 6);
+    expect(batchDurationMs(retrying(4), paced)).toBeCloseTo(4.75 * 150, 6);
+    // workers that already hold their instances wait for no first INIT
+    expect(batchDurationMs(retrying(4), { ...paced, initMs: 300, coldStart: false })).toBeCloseTo(4.75 * 300, 6);
+  });
+
+  it("lasts the workers' share of the calls and, in a long batch, about one call more: the last worker's", () => {
+    expect(callsOnTheClock(20, 20)).toBe(1);
+    expect(callsOnTheClock(10, 50)).toBe(1);
+    expect(callsOnTheClock(21, 20)).toBeCloseTo(1.05 + 1 - 1 / 1.05, 12);
+    expect(callsOnTheClock(800, 400)).toBeCloseTo(2.5, 12);
+    expect(callsOnTheClock(195, 20)).toBeCloseTo(9.75 + 1 - 1 / 9.75, 12);
+    expect(callsOnTheClock(20, 1)).toBeCloseTo(20.95, 12);
   });
 
   it('goes down to one call at a time when the budget allows it', () => {
@@ -113,8 +130,9 @@ describe('choosePacing', () => {
 
   it('starts from the given concurrency (after waves): rounds count from there', () => {
     const choice = choosePacing({ count: 1000, concurrency: 250, maxSlowdown: 2 }, model(1000, 1e-5));
-    // 4 rounds unpaced (1,025 ms each); 2 × 4,100 ms fits 8 rounds of 1,012.5 ms, not 9.
-    expect(choice.unpacedDurationMs).toBeCloseTo(4 * 1025, 6);
+    // 4.75 calls' time unpaced (1,025 ms each); 2 × 4,869 ms fits 125 at a time (8.875 calls' time of 1,012.5 ms), not
+    // 112 (9.82 of 1,011 ms).
+    expect(choice.unpacedDurationMs).toBeCloseTo(4.75 * 1025, 6);
     expect(choice).toMatchObject({ concurrency: 125, rounds: 8 });
   });
 
@@ -167,6 +185,16 @@ describe('keepsPacing', () => {
     const worse = (share: number) => expectation(1e-3 * (1 + share));
     expect(keepsPacing(review, worse(PACING_WIDEN_MIN_SAVING / 2), expectation(1e-3))).toBe(true);
     expect(keepsPacing(review, worse(PACING_WIDEN_MIN_SAVING * 2), expectation(1e-3))).toBe(false);
+  });
+
+  it("weighs latency as the calls left take, a widened batch's new workers waiting for an INIT first", () => {
+    // 1,000 calls of 1 s left: 10.9 calls' time paced (100 at a time, on the instances it holds), 1 widened (all at once).
+    const latency = { ...review, objective: 'latency' as const };
+    const same = expectation(1e-3);
+    expect(keepsPacing(latency, same, same)).toBe(false);
+    // With a 10 s INIT the widened batch takes 1 s + 10 s, no shorter than 10.9 s paced: it keeps its pacing.
+    expect(keepsPacing({ ...latency, initMs: 10_000 }, same, same)).toBe(true);
+    expect(keepsPacing({ ...latency, initMs: 8_000 }, same, same)).toBe(false);
   });
 
   it('keeps a batch already at the given concurrency, or with no more calls left than it runs at a time', () => {

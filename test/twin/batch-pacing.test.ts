@@ -57,8 +57,13 @@ describe('a batch paced by the router', () => {
     expect(pacing.expectedDurationMs).toBeLessThanOrEqual(20 * pacing.unpacedDurationMs);
     expect(pacing.expectedCostUsd).toBeLessThan(pacing.unpacedCostUsd);
     // Its duration counts the INITs the workers wait for (the router's 150 ms, the scenario's), not the calls alone.
-    expect(pacing.expectedDurationMs).toBeCloseTo(batchDurationMs(paced.placement, pacing.rounds, 150), 6);
-    expect(pacing.expectedDurationMs).toBeGreaterThan(batchDurationMs(paced.placement, pacing.rounds, 0) + 150);
+    expect(pacing.expectedDurationMs).toBeCloseTo(
+      batchDurationMs(paced.placement, { count: 40, concurrency: pacing.concurrency, initMs: 150 }),
+      6,
+    );
+    expect(pacing.expectedDurationMs).toBeGreaterThan(
+      batchDurationMs(paced.placement, { count: 40, concurrency: pacing.concurrency }) + 150,
+    );
     // Each instance found serves several calls: fewer new instances, more calls on the fast CPU, a lower bill.
     expect(paced.summary.newInstances).toBeLessThan(unpaced.summary.newInstances);
     expect(paced.summary.byCpu['intel-xeon-3.00'] ?? 0).toBeGreaterThan(unpaced.summary.byCpu['intel-xeon-3.00'] ?? 0);
