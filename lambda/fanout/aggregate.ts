@@ -19,10 +19,9 @@ export const INVALID_FANOUT_PAYLOAD = 'InvalidFanoutPayload';
  * latency goes into a mergeable sketch, and billed time sums what Lambda billed each successful
  * sampler call (its REPORT record's Billed Duration, INIT included, counted in `initsBilled`), or
  * `ceil(elapsedMs)` where the invoke carried no REPORT (the invoke latency when the sampler did not
- * report it either). Each instance record also
- * keeps its host's boot time and the sampler function it belongs to, so the root can list the
- * hosts met, with how many instances and sampler functions met each (the host-level evidence of
- * the stopping rule).
+ * report it either). Each instance record also keeps its host's boot time and the sampler function
+ * it belongs to, so the root can list the hosts met, with how many instances and sampler functions
+ * met each (the host-level evidence of the stopping rule).
  */
 export class PollAccumulator {
   private requested = 0;
