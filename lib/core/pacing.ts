@@ -156,7 +156,7 @@ export interface BatchShape {
  * retry the rejected instance takes back waits for none, so this errs long); and once, the INIT of each worker's first
  * instance, which the workers wait for together. Without the INITs a paced batch of short calls outlasted its budget
  * (generated seed 17's short-gemm-2: 2,104 calls of 77 ms, 73 at a time, 122% of its budget, a 331 ms INIT each).
- * @example batchDurationMs({ expected: { runtimeMs: 77, addedLatencyMs: 0, costUsd: 0, carbonG: 0 } }, { count: 2104, concurrency: 73, initMs: 331 }); // 2627
+ * @example batchDurationMs({ expected: { runtimeMs: 77, addedLatencyMs: 0, costUsd: 0, carbonG: 0 } }, { count: 2104, concurrency: 73, initMs: 331 }); // 2625
  */
 export function batchDurationMs(p: PacedExpectation, batch: BatchShape): number {
   const retries = Math.max(0, (p.expected.attempts ?? 1) - 1);
