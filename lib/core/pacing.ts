@@ -113,8 +113,9 @@ export function choosePacing<P extends PacedExpectation>(
   let fastestMs = unpaced.expected.runtimeMs;
   let evaluated = 1;
   for (const rounds of roundsToTry(count, k0, rounds0)) {
-    if (rounds * fastestMs > budgetMs) break;
     const concurrency = Math.ceil(count / rounds);
+    // The least time this pacing and every slower one can take, at the fastest call priced so far.
+    if (callsOnTheClock(count, concurrency) * fastestMs > budgetMs) break;
     const placement = placeFor(rounds);
     evaluated++;
     fastestMs = Math.min(fastestMs, placement.expected.runtimeMs);

@@ -103,6 +103,13 @@ describe('choosePacing', () => {
     expect(callsOnTheClock(20, 1)).toBeCloseTo(20.95, 12);
   });
 
+  it('prices every pacing whose calls fit the budget, though its rounds would not', () => {
+    // 21 calls of 1 s, 5 at a time: 4.96 calls' time (r = 4.2), within a budget of 4.98 s although 5 rounds are not.
+    const choice = choosePacing({ count: 21, concurrency: 21, maxSlowdown: 4.98 }, model(1000, 1e-5, 0));
+    expect(choice).toMatchObject({ concurrency: 5, rounds: 5 });
+    expect(choice.expectedDurationMs).toBeCloseTo((4.2 + 1 - 1 / 4.2) * 1000, 6);
+  });
+
   it('goes down to one call at a time when the budget allows it', () => {
     const choice = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 100 }, model(1000, 1e-5));
     expect(choice).toMatchObject({ concurrency: 1, rounds: 20, usesPerInstance: 20 });
