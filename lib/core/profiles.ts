@@ -55,6 +55,14 @@ interface Cell {
  * 0.54× at 128 MB and 1.03× at 2 GB for one workload).
  */
 export const CROSS_CPU_SPREAD = 0.3;
+/**
+ * Standard deviation per doubling of memory of how a CPU's log-runtime ratio to another moves with memory size.
+ * ClassiFaaS's late-2025 gemm logs (medians, mid-range over regions): EPYC/2.5 GHz 0.544 → 0.613 → 1.033,
+ * 2.9/2.5 GHz 0.74 → 0.83 → 0.98 and 3.0/2.5 GHz 0.96 → 0.93 → 0.88 at 128 → 512 → 2048 MB; per doubling of memory
+ * those six log-steps have a root mean square of 0.12.
+ */
+export const MEMORY_DRIFT_LOG_SD = 0.12;
+
 /** Runtime spread assumed for a workload before two runtimes of one cell were observed. */
 export const UNMEASURED_CV = 0.1;
 
@@ -222,13 +230,13 @@ export class ProfileBook {
       };
     }
     const here = cells.get(cellKey(arch, memoryMb));
-    if (here && here.count > 0) return this.inCell(cells, here, cpu, arch, memoryMb, this.carriedWeight(workload));
+    if (here && here.count > 0) return this.inObservedCell(workload, cells, here, cpu, arch);
     // Another memory size of the same arch: the nearest (in ratio), then the most observed; the CPU's
     // runtime there (its own, or carried over from the CPUs seen there by the ratios learned of them)
     // scaled by CPU share.
     const sameArch = this.nearestCell(cells, arch, memoryMb);
     if (sameArch) {
-      const there = this.inCell(cells, sameArch.cell, cpu, arch, sameArch.memoryMb, this.carriedWeight(workload));
+      const there = this.inObservedCell(workload, cells, sameArch.cell, cpu, arch);
       return {
         meanMs: there.meanMs * memoryRuntimeFactor(sameArch.memoryMb, memoryMb, parallelism),
         confidence: 0.5 * there.confidence,
@@ -252,6 +260,69 @@ export class ProfileBook {
   }
 
   /**
+   * What the runtimes of `cpu` at another memory size of `arch` say of its runtime at `memoryMb`, where it also ran
+   * there: its mean at the nearest size (in ratio) where it ran, times how the workload's runtime moved between the
+   * two sizes on the other CPUs that ran at both (log-ratios weighted by precision). `weight` is what that carries
+   * in runtimes observed at `memoryMb`: cv² over the variance of the carried log-runtime, which sums the CPU's
+   * mean there (cv²/n), the other CPUs' ratio (cv² over its precision) and the drift of one CPU's ratio to another
+   * across memory (`MEMORY_DRIFT_LOG_SD` per doubling). Undefined where no other size or no other CPU allows it.
+   *
+   * Why: a cell of a few runtimes is ranked against cells of many, and the scan picks whichever is luckiest; three
+   * runtimes 10% fast at 2,048 MB made the 2.5 GHz Xeon look faster there than the 3.0 GHz one that beat it at 1,769.
+   */
+  acrossMemory(
+    workload: string,
+    cpu: CpuKey,
+    arch: Arch,
+    memoryMb: number,
+  ): { readonly meanMs: number; readonly weight: number; readonly fromMb: number } | undefined {
+    const cells = this.workloads.get(workload);
+    const here = cells?.get(cellKey(arch, memoryMb));
+    if (!cells || !here) return undefined;
+    let there: Cell | undefined;
+    for (const cell of cells.values()) {
+      if (cell.arch !== arch || cell.memoryMb === memoryMb || (cell.stats.get(cpu)?.count ?? 0) === 0) continue;
+      const closer = there
+        ? sizeDistance(cell.memoryMb, memoryMb) - sizeDistance(there.memoryMb, memoryMb) ||
+          cell.memoryMb - there.memoryMb
+        : -1;
+      if (closer < 0) there = cell;
+    }
+    return there && this.carryFrom(cells, here, there, cpu, memoryMb);
+  }
+
+  private carryFrom(
+    cells: Map<string, Cell>,
+    here: Cell,
+    there: Cell,
+    cpu: CpuKey,
+    memoryMb: number,
+  ): { meanMs: number; weight: number; fromMb: number } | undefined {
+    const own = there.stats.get(cpu);
+    if (!own || own.count === 0 || !(own.meanMs > 0)) return undefined;
+    let precision = 0;
+    let weightedLog = 0;
+    for (const [other, atThere] of there.stats) {
+      const atHere = here.stats.get(other);
+      if (other === cpu || !atHere || atHere.count === 0 || atThere.count === 0) continue;
+      if (!(atHere.meanMs > 0) || !(atThere.meanMs > 0)) continue;
+      // A difference of two means of n and m runtimes has variance cv²(1/n + 1/m).
+      const h = 1 / (1 / atHere.count + 1 / atThere.count);
+      precision += h;
+      weightedLog += h * Math.log(atHere.meanMs / atThere.meanMs);
+    }
+    if (precision === 0) return undefined;
+    const cv = Math.max(pooledCv(cells) ?? UNMEASURED_CV, 1e-3);
+    const drift = MEMORY_DRIFT_LOG_SD * Math.abs(Math.log2(memoryMb / there.memoryMb));
+    const variance = (cv * cv) / own.count + (cv * cv) / precision + drift * drift;
+    return {
+      meanMs: own.meanMs * Math.exp(weightedLog / precision),
+      weight: (cv * cv) / variance,
+      fromMb: there.memoryMb,
+    };
+  }
+
+  /**
    * Confidence in a runtime observed `count` times: how much narrower than a carried-over estimate's
    * (`CROSS_CPU_SPREAD`) the mean of those runtimes is, given the workload's own spread (its cv, pooled over the
    * cells it ran in; `UNMEASURED_CV` until measured): 1 − σₙ/σ₀ with σₙ² = 1/(1/σ₀² + n/cv²). A steady workload is
@@ -268,6 +339,31 @@ export class ProfileBook {
     if (this.priorWeight !== undefined) return this.priorWeight;
     const cv = this.runtimeCv(workload) ?? UNMEASURED_CV;
     return (cv / CROSS_CPU_SPREAD) ** 2;
+  }
+
+  /**
+   * The runtime of `cpu` in a cell some CPU ran in (`inCell`); where `cpu` itself ran there, blended with what its
+   * runtimes at another memory size say (`acrossMemory`), each by the runtimes it carries.
+   */
+  private inObservedCell(
+    workload: string,
+    cells: Map<string, Cell>,
+    cell: Cell,
+    cpu: CpuKey,
+    arch: Arch,
+  ): RuntimeEstimate {
+    const weight = this.carriedWeight(workload);
+    const inCell = this.inCell(cells, cell, cpu, arch, cell.memoryMb, weight);
+    const ownCount = cell.stats.get(cpu)?.count ?? 0;
+    const across = ownCount > 0 ? this.acrossMemory(workload, cpu, arch, cell.memoryMb) : undefined;
+    if (!across) return inCell;
+    // The cell's own blend rests on its runtimes and the cross-CPU pseudo-observations; the other size adds its own.
+    const inCellWeight = ownCount + weight;
+    return {
+      meanMs: (inCellWeight * inCell.meanMs + across.weight * across.meanMs) / (inCellWeight + across.weight),
+      confidence: this.observedConfidence(cells, ownCount + across.weight),
+      source: 'observed',
+    };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { CROSS_CPU_SPREAD, type ProfileBook } from './profiles';
+import { CROSS_CPU_SPREAD, MEMORY_DRIFT_LOG_SD, type ProfileBook } from './profiles';
 import type { Arch, CpuKey } from './types';
 
 /**
@@ -36,14 +36,6 @@ export function updateLogSd(logSd: number, cv: number): number {
 }
 
 /**
- * Standard deviation per doubling of memory of how a CPU's log-runtime ratio to another moves with memory size.
- * ClassiFaaS's late-2025 gemm logs (medians, mid-range over regions): EPYC/2.5 GHz 0.544 → 0.613 → 1.033,
- * 2.9/2.5 GHz 0.74 → 0.83 → 0.98 and 3.0/2.5 GHz 0.96 → 0.93 → 0.88 at 128 → 512 → 2048 MB; per doubling of memory
- * those six log-steps have a root mean square of 0.12.
- */
-export const MEMORY_DRIFT_LOG_SD = 0.12;
-
-/**
  * The belief's spread at a memory size where the CPU was not observed, carried from `fromMb` where its belief had
  * spread `logSdThere`: the drift across memory adds to it, and it is never narrower than there nor wider than the prior.
  */
@@ -54,8 +46,9 @@ export function carriedLogSd(logSdThere: number, fromMb: number, toMb: number): 
 
 /**
  * The spread of the belief in a workload's runtime on `cpu` at `arch` × `memoryMb`: from the runtimes observed
- * there; where there are none, from the nearest memory size of the arch where the CPU ran, widened by the drift
- * across memory (`carriedLogSd`); the prior's where the CPU never ran for this workload on this arch.
+ * there and what the CPU's runtimes at another memory size say of it (`ProfileBook.acrossMemory`); where there are
+ * none, from the nearest memory size of the arch where the CPU ran, widened by the drift across memory
+ * (`carriedLogSd`); the prior's where the CPU never ran for this workload on this arch.
  */
 export function runtimeLogSd(
   book: ProfileBook,
@@ -66,7 +59,7 @@ export function runtimeLogSd(
   cv: number,
 ): number {
   const here = book.count(workload, cpu, arch, memoryMb);
-  if (here > 0) return beliefLogSd(here, cv);
+  if (here > 0) return beliefLogSd(here + (book.acrossMemory(workload, cpu, arch, memoryMb)?.weight ?? 0), cv);
   const nearest = book.nearestObserved(workload, cpu, arch, memoryMb);
   if (!nearest) return PRIOR_LOG_SD;
   return carriedLogSd(beliefLogSd(nearest.count, cv), nearest.memoryMb, memoryMb);

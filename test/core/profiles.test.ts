@@ -1,5 +1,6 @@
 import { CoreInputError } from '../../lib/core/errors';
 import { CROSS_CPU_SPREAD, ProfileBook } from '../../lib/core/profiles';
+import { beliefLogSd, runtimeLogSd } from '../../lib/core/runtime-belief';
 import type { Target } from '../../lib/core/types';
 import { EPYC, profile, X25, X29, X30, ZIPPER } from './fixtures';
 
@@ -124,6 +125,61 @@ describe('ProfileBook across memory sizes', () => {
     expect(lone.runtime('gemm', X29, 'x86_64', 128).meanMs).toBeCloseTo(12000 * 1.22, 6);
     expect(lone.count('gemm', X29, 'x86_64', 2048)).toBe(3);
     expect(lone.count('gemm', X29, 'x86_64', 128)).toBe(0);
+  });
+});
+
+describe('ProfileBook.acrossMemory', () => {
+  // A workload of cv 0.074 that runs 1.158× faster at 2048 MB than at 1769 on every CPU, the 3.0 GHz Xeon 0.93× the
+  // 2.5 GHz one; three runtimes of the 2.5 GHz Xeon at 2048 MB came out 10% fast (9,340 ms for 10,420).
+  const cv = 0.074;
+  const entry = (cpu: string, memoryMb: number, meanMs: number, count: number) => ({
+    cpu,
+    arch: 'x86_64' as const,
+    memoryMb,
+    stats: { count, meanMs, m2: (count - 1) * (cv * meanMs) ** 2 },
+  });
+  const book = new ProfileBook({
+    cpu: {
+      workload: 'cpu',
+      entries: [
+        entry(X25, 1769, 11662, 9),
+        entry(X30, 1769, 10903, 3),
+        entry(X25, 2048, 9340, 3),
+        entry(X30, 2048, 10028, 3),
+      ],
+    },
+  });
+
+  it("carries a CPU's runtime from another size by how the other CPUs moved between the two", () => {
+    const across = book.acrossMemory('cpu', X25, 'x86_64', 2048);
+    // The 3.0 GHz Xeon moved 10,903 → 10,028 (3 and 3 runtimes: precision 1.5); the drift is 0.12 per doubling.
+    const drift = 0.12 * Math.log2(2048 / 1769);
+    const pooled = book.runtimeCv('cpu') ?? 0;
+    const variance = pooled ** 2 / 9 + pooled ** 2 / 1.5 + drift ** 2;
+    expect(across?.fromMb).toBe(1769);
+    expect(across?.meanMs).toBeCloseTo((11662 * 10028) / 10903, 6);
+    expect(across?.weight).toBeCloseTo(pooled ** 2 / variance, 9);
+    expect(book.acrossMemory('cpu', EPYC, 'x86_64', 2048)).toBeUndefined();
+  });
+
+  it('does not let a few lucky runtimes at one size outrank a CPU that was faster at both', () => {
+    const x25 = book.runtime('cpu', X25, 'x86_64', 2048);
+    const x30 = book.runtime('cpu', X30, 'x86_64', 2048);
+    expect(x25.source).toBe('observed');
+    expect(x30.meanMs).toBeLessThan(x25.meanMs);
+    // Between the lucky mean and what 1,769 MB says, nearer the mean (3 runtimes against about 1.1).
+    expect(x25.meanMs).toBeGreaterThan(9400);
+    expect(x25.meanMs).toBeLessThan((9340 + (11662 * 10028) / 10903) / 2);
+  });
+
+  it('narrows the belief in a cell by what the other size carries', () => {
+    const pooled = book.runtimeCv('cpu') ?? 0;
+    const carriedRuns = book.acrossMemory('cpu', X25, 'x86_64', 2048)?.weight ?? 0;
+    expect(carriedRuns).toBeGreaterThan(0.5);
+    expect(runtimeLogSd(book, 'cpu', X25, 'x86_64', 2048, pooled)).toBeCloseTo(
+      beliefLogSd(3 + carriedRuns, pooled),
+      12,
+    );
   });
 });
 
