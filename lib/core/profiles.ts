@@ -63,6 +63,14 @@ export const CROSS_CPU_SPREAD = 0.3;
  */
 export const MEMORY_DRIFT_LOG_SD = 0.12;
 
+/**
+ * Farthest apart (in ratio, |log(a / b)|) two memory sizes are for one to carry a CPU's runtimes to the other
+ * (`acrossMemory`): one doubling. Past it the drift outweighs what the runtimes know (at two doublings a
+ * well-measured size counts as at most (cv / 0.24)² runtimes), while a ratio that moved further than the drift
+ * allows, as the EPYC's to the 2.5 GHz Xeon's does from 128 MB to 2 GB (0.54× to 1.03×), still pulls the estimate.
+ */
+const ACROSS_MEMORY_MAX_DISTANCE = Math.log(2) + 1e-9;
+
 /** Runtime spread assumed for a workload before two runtimes of one cell were observed. */
 export const UNMEASURED_CV = 0.1;
 
@@ -261,7 +269,7 @@ export class ProfileBook {
 
   /**
    * What the runtimes of `cpu` at another memory size of `arch` say of its runtime at `memoryMb`, where it also ran
-   * there: its mean at the nearest size (in ratio) where it ran, times how the workload's runtime moved between the
+   * there: its mean at the nearest size (in ratio, at most a doubling away) where it ran, times how the workload's runtime moved between the
    * two sizes on the other CPUs that ran at both (log-ratios weighted by precision). `weight` is what that carries
    * in runtimes observed at `memoryMb`: cv² over the variance of the carried log-runtime, which sums the CPU's
    * mean there (cv²/n), the other CPUs' ratio (cv² over its precision) and the drift of one CPU's ratio to another
@@ -282,6 +290,7 @@ export class ProfileBook {
     let there: Cell | undefined;
     for (const cell of cells.values()) {
       if (cell.arch !== arch || cell.memoryMb === memoryMb || (cell.stats.get(cpu)?.count ?? 0) === 0) continue;
+      if (sizeDistance(cell.memoryMb, memoryMb) > ACROSS_MEMORY_MAX_DISTANCE) continue;
       const closer = there
         ? sizeDistance(cell.memoryMb, memoryMb) - sizeDistance(there.memoryMb, memoryMb) ||
           cell.memoryMb - there.memoryMb
