@@ -269,11 +269,12 @@ export class ProfileBook {
 
   /**
    * What the runtimes of `cpu` at another memory size of `arch` say of its runtime at `memoryMb`, where it also ran
-   * there: its mean at the nearest size (in ratio, at most a doubling away) where it ran, times how the workload's runtime moved between the
-   * two sizes on the other CPUs that ran at both (log-ratios weighted by precision). `weight` is what that carries
-   * in runtimes observed at `memoryMb`: cv² over the variance of the carried log-runtime, which sums the CPU's
-   * mean there (cv²/n), the other CPUs' ratio (cv² over its precision) and the drift of one CPU's ratio to another
-   * across memory (`MEMORY_DRIFT_LOG_SD` per doubling). Undefined where no other size or no other CPU allows it.
+   * there: its mean at the nearest size (in ratio, at most a doubling away) where it ran, times how the workload's
+   * runtime moved between the two sizes on the other CPUs that ran at both, of either architecture (log-ratios weighted
+   * by precision). `weight` is what that carries in runtimes observed at `memoryMb`: cv² over the variance of the
+   * carried log-runtime, which sums the CPU's mean there (cv²/n), the other CPUs' ratio (cv² over its precision) and
+   * the drift of one CPU's ratio to another across memory (`MEMORY_DRIFT_LOG_SD` per doubling). Undefined where no
+   * other size or no other CPU allows it.
    *
    * Why: a cell of a few runtimes is ranked against cells of many, and the scan picks whichever is luckiest; three
    * runtimes 10% fast at 2,048 MB made the 2.5 GHz Xeon look faster there than the 3.0 GHz one that beat it at 1,769.
@@ -311,14 +312,23 @@ export class ProfileBook {
     if (!own || own.count === 0 || !(own.meanMs > 0)) return undefined;
     let precision = 0;
     let weightedLog = 0;
-    for (const [other, atThere] of there.stats) {
-      const atHere = here.stats.get(other);
-      if (other === cpu || !atHere || atHere.count === 0 || atThere.count === 0) continue;
-      if (!(atHere.meanMs > 0) || !(atThere.meanMs > 0)) continue;
-      // A difference of two means of n and m runtimes has variance cv²(1/n + 1/m).
-      const h = 1 / (1 / atHere.count + 1 / atThere.count);
-      precision += h;
-      weightedLog += h * Math.log(atHere.meanMs / atThere.meanMs);
+    // Lambda's CPU share per MB is the same on both architectures: the other one's CPUs say how the workload moved too.
+    const otherArch: Arch = here.arch === 'x86_64' ? 'arm64' : 'x86_64';
+    const pairs: Array<[Cell | undefined, Cell | undefined]> = [
+      [here, there],
+      [cells.get(cellKey(otherArch, here.memoryMb)), cells.get(cellKey(otherArch, there.memoryMb))],
+    ];
+    for (const [pairHere, pairThere] of pairs) {
+      if (!pairHere || !pairThere) continue;
+      for (const [other, atThere] of pairThere.stats) {
+        const atHere = pairHere.stats.get(other);
+        if (other === cpu || !atHere || atHere.count === 0 || atThere.count === 0) continue;
+        if (!(atHere.meanMs > 0) || !(atThere.meanMs > 0)) continue;
+        // A difference of two means of n and m runtimes has variance cv²(1/n + 1/m).
+        const h = 1 / (1 / atHere.count + 1 / atThere.count);
+        precision += h;
+        weightedLog += h * Math.log(atHere.meanMs / atThere.meanMs);
+      }
     }
     if (precision === 0) return undefined;
     const cv = Math.max(pooledCv(cells) ?? UNMEASURED_CV, 1e-3);
@@ -366,8 +376,9 @@ export class ProfileBook {
     const ownCount = cell.stats.get(cpu)?.count ?? 0;
     const across = ownCount > 0 ? this.acrossMemory(workload, cpu, arch, cell.memoryMb) : undefined;
     if (!across) return inCell;
-    // The cell's own blend rests on its runtimes and the cross-CPU pseudo-observations; the other size adds its own.
-    const inCellWeight = ownCount + weight;
+    // The cell's own blend rests on its runtimes and the cross-CPU pseudo-observations (where other CPUs ran there);
+    // the other size adds its own.
+    const inCellWeight = ownCount + (cell.count > ownCount ? weight : 0);
     return {
       meanMs: (inCellWeight * inCell.meanMs + across.weight * across.meanMs) / (inCellWeight + across.weight),
       confidence: this.observedConfidence(cells, ownCount + across.weight),
