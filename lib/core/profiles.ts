@@ -39,6 +39,15 @@ export interface ProfileBookOptions {
   readonly priorWeight?: number;
 }
 
+/** What a CPU's runtimes at another memory size say of its runtime at one size (`ProfileBook.acrossMemory`). */
+export interface AcrossMemory {
+  readonly meanMs: number;
+  /** What the carried mean weighs, in runtimes observed at the size asked. */
+  readonly weight: number;
+  /** The size it was carried from, MB. */
+  readonly fromMb: number;
+}
+
 interface Cell {
   readonly arch: Arch;
   readonly memoryMb: number;
@@ -113,6 +122,10 @@ export class ProfileBook {
   private readonly defaultBaseMs: number;
   private readonly priorWeight: number | undefined;
   private changes = 0;
+  /** `acrossMemory` answers (placements ask for one per target and CPU) and `runtimeCv`s at `cachedVersion`. */
+  private readonly across = new Map<string, AcrossMemory | null>();
+  private readonly cvs = new Map<string, number | null>();
+  private cachedVersion = -1;
 
   constructor(
     profiles: Readonly<Record<string, WorkloadProfile>> = {},
@@ -209,7 +222,12 @@ export class ProfileBook {
   runtimeCv(workload: string): number | undefined {
     const cells = this.workloads.get(workload);
     if (!cells) return undefined;
-    return pooledCv(cells);
+    this.forCurrentVersion();
+    const known = this.cvs.get(workload);
+    if (known !== undefined) return known ?? undefined;
+    const cv = pooledCv(cells);
+    this.cvs.set(workload, cv ?? null);
+    return cv;
   }
 
   /** A snapshot of a workload's profile, entries sorted. */
@@ -279,12 +297,25 @@ export class ProfileBook {
    * Why: a cell of a few runtimes is ranked against cells of many, and the scan picks whichever is luckiest; three
    * runtimes 10% fast at 2,048 MB made the 2.5 GHz Xeon look faster there than the 3.0 GHz one that beat it at 1,769.
    */
-  acrossMemory(
-    workload: string,
-    cpu: CpuKey,
-    arch: Arch,
-    memoryMb: number,
-  ): { readonly meanMs: number; readonly weight: number; readonly fromMb: number } | undefined {
+  acrossMemory(workload: string, cpu: CpuKey, arch: Arch, memoryMb: number): AcrossMemory | undefined {
+    this.forCurrentVersion();
+    const key = `${workload}\u0000${cpu}\u0000${arch}\u0000${memoryMb}`;
+    const known = this.across.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const found = this.carriedAcrossMemory(workload, cpu, arch, memoryMb);
+    this.across.set(key, found ?? null);
+    return found;
+  }
+
+  /** Drops the cached answers once the profiles changed. */
+  private forCurrentVersion(): void {
+    if (this.cachedVersion === this.changes) return;
+    this.across.clear();
+    this.cvs.clear();
+    this.cachedVersion = this.changes;
+  }
+
+  private carriedAcrossMemory(workload: string, cpu: CpuKey, arch: Arch, memoryMb: number): AcrossMemory | undefined {
     const cells = this.workloads.get(workload);
     const here = cells?.get(cellKey(arch, memoryMb));
     if (!cells || !here) return undefined;
@@ -298,16 +329,17 @@ export class ProfileBook {
         : -1;
       if (closer < 0) there = cell;
     }
-    return there && this.carryFrom(cells, here, there, cpu, memoryMb);
+    return there && this.carryFrom(workload, cells, here, there, cpu, memoryMb);
   }
 
   private carryFrom(
+    workload: string,
     cells: Map<string, Cell>,
     here: Cell,
     there: Cell,
     cpu: CpuKey,
     memoryMb: number,
-  ): { meanMs: number; weight: number; fromMb: number } | undefined {
+  ): AcrossMemory | undefined {
     const own = there.stats.get(cpu);
     if (!own || own.count === 0 || !(own.meanMs > 0)) return undefined;
     let precision = 0;
@@ -331,7 +363,7 @@ export class ProfileBook {
       }
     }
     if (precision === 0) return undefined;
-    const cv = Math.max(pooledCv(cells) ?? UNMEASURED_CV, 1e-3);
+    const cv = Math.max(this.runtimeCv(workload) ?? UNMEASURED_CV, 1e-3);
     const drift = MEMORY_DRIFT_LOG_SD * Math.abs(Math.log2(memoryMb / there.memoryMb));
     const variance = (cv * cv) / own.count + (cv * cv) / precision + drift * drift;
     return {
