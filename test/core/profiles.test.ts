@@ -182,6 +182,28 @@ describe('ProfileBook.acrossMemory', () => {
     );
   });
 
+  it('answers from the runtimes known now: a new one at either size moves it', () => {
+    const learning = new ProfileBook({
+      cpu: {
+        workload: 'cpu',
+        entries: [
+          entry(X25, 1769, 11662, 9),
+          entry(X30, 1769, 10903, 3),
+          entry(X25, 2048, 9340, 3),
+          entry(X30, 2048, 10028, 3),
+        ],
+      },
+    });
+    const before = learning.acrossMemory('cpu', X25, 'x86_64', 2048);
+    expect(learning.acrossMemory('cpu', X25, 'x86_64', 2048)).toEqual(before);
+    const cvBefore = learning.runtimeCv('cpu');
+    learning.observe({ workload: 'cpu', target: target('x86_64', 2048), cpu: X30, runtimeMs: 12000, rejected: false });
+    const after = learning.acrossMemory('cpu', X25, 'x86_64', 2048);
+    // The 3.0 GHz Xeon's mean at 2048 MB rose, and with it the move the 2.5 GHz Xeon's runtime is carried by.
+    expect(after?.meanMs).toBeGreaterThan(before?.meanMs ?? Number.POSITIVE_INFINITY);
+    expect(learning.runtimeCv('cpu')).not.toBe(cvBefore);
+  });
+
   it("takes the workload's move between two sizes from the other architecture's CPUs where its own has no other", () => {
     // The Graviton2 alone on arm64: 1,933 runtimes at 256 MB, 3 at 128 MB that came out 5% fast; the 2.5 GHz Xeon
     // ran 1.9× slower at 128 MB than at 256.
