@@ -169,8 +169,8 @@ export class ProfileBook {
   }
 
   /**
-   * The memory size of `arch` nearest `memoryMb` (in ratio; the smaller on a tie) at which `cpu` ran the workload, with
-   * how many runtimes it has there; undefined where it never ran on that architecture.
+   * The memory size of `arch` other than `memoryMb` nearest it (in ratio; the smaller on a tie) at which `cpu` ran the
+   * workload, with how many runtimes it has there; undefined where it ran at no other size on that architecture.
    */
   nearestObserved(
     workload: string,
@@ -181,7 +181,7 @@ export class ProfileBook {
     let best: { memoryMb: number; count: number; distance: number } | undefined;
     for (const cell of this.workloads.get(workload)?.values() ?? []) {
       const count = cell.stats.get(cpu)?.count ?? 0;
-      if (count <= 0 || cell.arch !== arch) continue;
+      if (count <= 0 || cell.arch !== arch || cell.memoryMb === memoryMb) continue;
       const distance = sizeDistance(cell.memoryMb, memoryMb);
       if (!best || distance < best.distance || (distance === best.distance && cell.memoryMb < best.memoryMb)) {
         best = { memoryMb: cell.memoryMb, count, distance };
@@ -319,16 +319,9 @@ export class ProfileBook {
     const cells = this.workloads.get(workload);
     const here = cells?.get(cellKey(arch, memoryMb));
     if (!cells || !here) return undefined;
-    let there: Cell | undefined;
-    for (const cell of cells.values()) {
-      if (cell.arch !== arch || cell.memoryMb === memoryMb || (cell.stats.get(cpu)?.count ?? 0) === 0) continue;
-      if (sizeDistance(cell.memoryMb, memoryMb) > ACROSS_MEMORY_MAX_DISTANCE) continue;
-      const closer = there
-        ? sizeDistance(cell.memoryMb, memoryMb) - sizeDistance(there.memoryMb, memoryMb) ||
-          cell.memoryMb - there.memoryMb
-        : -1;
-      if (closer < 0) there = cell;
-    }
+    const nearest = this.nearestObserved(workload, cpu, arch, memoryMb);
+    if (!nearest || sizeDistance(nearest.memoryMb, memoryMb) > ACROSS_MEMORY_MAX_DISTANCE) return undefined;
+    const there = cells.get(cellKey(arch, nearest.memoryMb));
     return there && this.carryFrom(workload, cells, here, there, cpu, memoryMb);
   }
 

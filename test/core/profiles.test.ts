@@ -138,17 +138,19 @@ describe('ProfileBook.acrossMemory', () => {
     memoryMb,
     stats: { count, meanMs, m2: (count - 1) * (cv * meanMs) ** 2 },
   });
-  const book = new ProfileBook({
-    cpu: {
-      workload: 'cpu',
-      entries: [
-        entry(X25, 1769, 11662, 9),
-        entry(X30, 1769, 10903, 3),
-        entry(X25, 2048, 9340, 3),
-        entry(X30, 2048, 10028, 3),
-      ],
-    },
-  });
+  const luckyBook = (): ProfileBook =>
+    new ProfileBook({
+      cpu: {
+        workload: 'cpu',
+        entries: [
+          entry(X25, 1769, 11662, 9),
+          entry(X30, 1769, 10903, 3),
+          entry(X25, 2048, 9340, 3),
+          entry(X30, 2048, 10028, 3),
+        ],
+      },
+    });
+  const book = luckyBook();
 
   it("carries a CPU's runtime from another size by how the other CPUs moved between the two", () => {
     const across = book.acrossMemory('cpu', X25, 'x86_64', 2048);
@@ -183,17 +185,7 @@ describe('ProfileBook.acrossMemory', () => {
   });
 
   it('answers from the runtimes known now: a new one at either size moves it', () => {
-    const learning = new ProfileBook({
-      cpu: {
-        workload: 'cpu',
-        entries: [
-          entry(X25, 1769, 11662, 9),
-          entry(X30, 1769, 10903, 3),
-          entry(X25, 2048, 9340, 3),
-          entry(X30, 2048, 10028, 3),
-        ],
-      },
-    });
+    const learning = luckyBook();
     const before = learning.acrossMemory('cpu', X25, 'x86_64', 2048);
     expect(learning.acrossMemory('cpu', X25, 'x86_64', 2048)).toEqual(before);
     const cvBefore = learning.runtimeCv('cpu');
