@@ -519,13 +519,7 @@ export class Router {
     let plan = this.plans.get(workload);
     if (!plan) {
       plan = compileWorkload(this.compiled, this.profiles, workload, {
-        holdMs: this.holdMs,
-        maxAttempts: this.maxAttempts,
-        retryOverheadMs: this.retryOverheadMs,
-        initBilledMs: this.initBilledMs,
-        coldStartShare: this.coldStartShare,
-        rejectMode: this.rejectMode,
-        returnShare: this.returnShare,
+        ...this.evaluationSettings(),
         defaultBaseMs: this.defaultBaseMs,
         uncertaintyPenalty: this.uncertaintyPenalty,
       });
@@ -660,8 +654,9 @@ export class Router {
     return elsewhere.cpu === undefined ? own : elsewhere;
   }
 
-  private scopeOf(plan: WorkloadPlan, request: PlacementRequest): Scope {
-    return resolveScope(this.compiled, plan, request, {
+  /** What a workload's plan and a placement's scope both price attempts by: the router's own settings. */
+  private evaluationSettings() {
+    return {
       holdMs: this.holdMs,
       maxAttempts: this.maxAttempts,
       retryOverheadMs: this.retryOverheadMs,
@@ -669,6 +664,12 @@ export class Router {
       coldStartShare: this.coldStartShare,
       rejectMode: this.rejectMode,
       returnShare: this.returnShare,
+    };
+  }
+
+  private scopeOf(plan: WorkloadPlan, request: PlacementRequest): Scope {
+    return resolveScope(this.compiled, plan, request, {
+      ...this.evaluationSettings(),
       defaultMemoryMb: this.defaultMemoryMb,
       baselineZone: this.options.baselineZone,
       defaultStrategy: this.options.defaultStrategy,

@@ -94,18 +94,7 @@ export function assertRegionMeshWithinLimits(shape: RegionMeshShape): void {
     `It has ${shape.zones} zones × ${shape.memorySizes} memory sizes × ${shape.architectures} architectures = ` +
     `${shape.zones * perZone} functions. Configure fewer memorySizes or architectures, or fewer zones for this region ` +
     '(skymesh.zones).';
-  if (resources > CLOUDFORMATION_LIMITS.resources) {
-    throw new MeshLimitError(shape.stackName, 'resources', resources, CLOUDFORMATION_LIMITS.resources, fix);
-  }
-  if (templateBytes > CLOUDFORMATION_LIMITS.templateBytes) {
-    throw new MeshLimitError(
-      shape.stackName,
-      'template bytes',
-      templateBytes,
-      CLOUDFORMATION_LIMITS.templateBytes,
-      fix,
-    );
-  }
+  assertWithinLimits(shape.stackName, { resources, templateBytes }, fix);
 }
 
 /** Throws a {@link MeshLimitError} if a zone sampler stack of this shape would break a CloudFormation limit. */
@@ -124,14 +113,23 @@ export function assertZoneSamplerWithinLimits(shape: ZoneSamplerShape): void {
     machines > 1
       ? `It has ${shape.samplers} samplers over ${machines} sampled architectures; configure skymesh.samplersPerZone of at most ${maxSamplers}, or fewer sampledArchitectures.`
       : `It has ${shape.samplers} samplers; configure skymesh.samplersPerZone of at most ${maxSamplers}.`;
-  if (resources > CLOUDFORMATION_LIMITS.resources) {
-    throw new MeshLimitError(shape.stackName, 'resources', resources, CLOUDFORMATION_LIMITS.resources, fix);
+  assertWithinLimits(shape.stackName, { resources, templateBytes }, fix);
+}
+
+/** Throws a {@link MeshLimitError} naming the first CloudFormation limit a stack of this estimate breaks, with `fix`. */
+function assertWithinLimits(
+  stackName: string,
+  estimate: { readonly resources: number; readonly templateBytes: number },
+  fix: string,
+): void {
+  if (estimate.resources > CLOUDFORMATION_LIMITS.resources) {
+    throw new MeshLimitError(stackName, 'resources', estimate.resources, CLOUDFORMATION_LIMITS.resources, fix);
   }
-  if (templateBytes > CLOUDFORMATION_LIMITS.templateBytes) {
+  if (estimate.templateBytes > CLOUDFORMATION_LIMITS.templateBytes) {
     throw new MeshLimitError(
-      shape.stackName,
+      stackName,
       'template bytes',
-      templateBytes,
+      estimate.templateBytes,
       CLOUDFORMATION_LIMITS.templateBytes,
       fix,
     );
