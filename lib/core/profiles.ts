@@ -88,6 +88,9 @@ const cellKey = (arch: Arch, memoryMb: number): string => `${arch}#${memoryMb}`;
 /** How far apart two memory sizes are, in ratio (|log(a / b)|): 512 and 2048 MB are as far from 1024 MB. */
 const sizeDistance = (a: number, b: number): number => Math.abs(Math.log(a / b));
 
+/** The other of Lambda's two architectures. */
+const otherArchOf = (arch: Arch): Arch => (arch === 'x86_64' ? 'arm64' : 'x86_64');
+
 /**
  * A workload's coefficient of variation of runtime, pooled over its cells (each CPU's spread relative to its own
  * mean); undefined below two runtimes in any cell.
@@ -270,7 +273,7 @@ export class ProfileBook {
         scaledFromMb: sameArch.memoryMb,
       };
     }
-    const otherArch: Arch = arch === 'x86_64' ? 'arm64' : 'x86_64';
+    const otherArch = otherArchOf(arch);
     const across = this.nearestCell(cells, otherArch, memoryMb);
     if (across) {
       const factor = memoryRuntimeFactor(across.memoryMb, memoryMb, parallelism);
@@ -338,7 +341,7 @@ export class ProfileBook {
     let precision = 0;
     let weightedLog = 0;
     // Lambda's CPU share per MB is the same on both architectures: the other one's CPUs say how the workload moved too.
-    const otherArch: Arch = here.arch === 'x86_64' ? 'arm64' : 'x86_64';
+    const otherArch = otherArchOf(here.arch);
     const pairs: Array<[Cell | undefined, Cell | undefined]> = [
       [here, there],
       [cells.get(cellKey(otherArch, here.memoryMb)), cells.get(cellKey(otherArch, there.memoryMb))],
