@@ -6,6 +6,9 @@ import { build } from 'esbuild';
 
 const run = promisify(execFile);
 
+/** Runners written so far by this process (`invokeBundle`). */
+let runners = 0;
+
 /** Bundles a handler entry the way the stacks do (esbuild, node, CommonJS) into `outDir/index.js`. */
 export async function bundleHandler(entry: string, outDir: string): Promise<string> {
   const outfile = join(outDir, 'index.js');
@@ -31,7 +34,9 @@ export async function invokeBundle(
   env: Record<string, string>,
   context: Record<string, unknown> = {},
 ): Promise<unknown[]> {
-  const runner = join(bundle, '..', 'run-handler.js');
+  // A runner of its own per call: the fan-out test starts child processes of one bundle concurrently, and rewriting a
+  // shared runner let a child start on the truncated file, run nothing and answer an empty stdout.
+  const runner = join(bundle, '..', `run-handler-${process.pid}-${++runners}.js`);
   writeFileSync(
     runner,
     `const { handler } = require(${JSON.stringify(bundle)});
