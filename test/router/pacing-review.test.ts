@@ -251,6 +251,44 @@ describe('PacingReviewer', () => {
     expect(review(new PacingReviewer(router, pacedRequest, moved, 1000))).toBe(1000);
   });
 
+  it("weighs the INIT new instances wait for with its placer's INIT time", () => {
+    // By latency alone, given 21 at a time and paced to 20: half the workers hold a 3.0 GHz Xeon, the rest meet only
+    // AMD EPYCs, which the placement rejects. With no INIT, a 21st worker shortens the batch and the review widens.
+    // When every new instance waits a long INIT (1,000 s, far past Lambda's, to show that the review takes it from
+    // its placer: the router's prices are the same, only the INIT time the placer reports differs), the searches the
+    // wider batch would make cost more time than it saves, and the held instances keep the pacing.
+    const memorySizes = [paced.target.memoryMb];
+    const pacedRequest = {
+      ...request,
+      objective: 'latency' as const,
+      limits: { zones: ['usw1-az3'], memorySizes },
+      pool: { usesPerInstance: 50 },
+    };
+    const here = router.place(pacedRequest);
+    expect(here.target.functionName).toBe(fn);
+    expect(here.rejectCpus).toContain(EPYC);
+    expect(here.rejectCpus).not.toContain(X30);
+    const placerWithInit = (initMs: number) => ({
+      initMs,
+      place: router.place.bind(router),
+      mixFor: router.mixFor.bind(router),
+      callOn: router.callOn.bind(router),
+    });
+    const reviewWith = (initMs: number): PacingReviewer => {
+      const reviewer = new PacingReviewer(placerWithInit(initMs), pacedRequest, here, 21);
+      meet(
+        reviewer,
+        (worker) => (worker % 2 === 0 ? X30 : EPYC),
+        () => EPYC,
+      );
+      return reviewer;
+    };
+    expect(reviewWith(0).widenedAtCall).toBe(PACING_REVIEW_EVIDENCE);
+    const longInit = reviewWith(1_000_000);
+    expect(longInit.widenedAtCall).toBeUndefined();
+    expect(longInit.repeat).toBeGreaterThan(0.5);
+  });
+
   it('keeps its pacing while replacements meet the mix as fresh draws do', () => {
     const reviewer = new PacingReviewer(router, { ...request, pool: { usesPerInstance: 50 } }, paced, 1000);
     let draws = 0;
