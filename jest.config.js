@@ -7,6 +7,7 @@ module.exports = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
   },
   setupFiles: ['<rootDir>/test/setup/polyfills.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup/end-workers.ts'],
   testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -203,9 +203,12 @@ describe('the dynamic function keeps sent code from credentials and from other c
 describe('the dynamic function entry', () => {
   const saved = { ...process.env };
 
-  afterAll(() => {
+  let endIsolatedWorkers: () => Promise<void> = async () => {};
+
+  afterAll(async () => {
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
     Object.assign(process.env, saved);
+    await endIsolatedWorkers();
   });
 
   it('changes nothing when imported, and drops the credentials from its environment before the first code runs', async () => {
@@ -216,6 +219,8 @@ describe('the dynamic function entry', () => {
     let entry: { handler: DynamicHandler } | undefined;
     jest.isolateModules(() => {
       entry = require('../../lambda/dynamic/index') as { handler: DynamicHandler };
+      // This registry's own copy of the isolation module: the setup's `endAllWorkers` does not reach its workers.
+      endIsolatedWorkers = require('../../lambda/dynamic/isolation').endAllWorkers;
     });
     // WHEN the module is only loaded (as the twin and the local sky load it), the environment is untouched
     for (const [name, value] of Object.entries(FAKE_CREDENTIALS)) expect(process.env[name]).toBe(value);
