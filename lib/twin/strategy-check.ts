@@ -54,9 +54,9 @@ export interface OptimalCheckRow {
   /** 100 × (baseline − optimal) / (baseline − oracle), where the oracle saves something. */
   readonly gapClosedPct: number | null;
   /**
-   * The same over the days after the run's first: what routing closes once it starts from what earlier days taught
-   * it (the first day's bursts are placed on the profiling phase's runtimes and the sampled mixes alone, while the
-   * oracle knows every instance from the start). Null for a one-day run, or where the oracle saves nothing then.
+   * The same over the days after the run's first, not a target: what routing closes once it starts from what
+   * earlier days' calls taught it as well as from the profiling phase and the sampled mixes, while the oracle knows
+   * every instance from the start. Null for a one-day run, or where the oracle saves nothing after the first day.
    */
   readonly gapClosedAfterFirstDayPct: number | null;
   /** Requests of `optimal` that never ran: a failed request costs little, so savings mean nothing without this. */
