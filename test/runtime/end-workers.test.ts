@@ -7,6 +7,15 @@ function threads(): number {
   return Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
 }
 
+/** Whether `condition` holds within 10 s, checked every 20 ms. */
+async function settled(condition: () => boolean): Promise<boolean> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return condition();
+}
+
 describe('endAllWorkers', () => {
   const dir = realTmp('sky-end-workers-');
   const counter: Omit<IsolatedCall, 'hash'> = {
@@ -40,7 +49,8 @@ describe('endAllWorkers', () => {
     // their threads running; a spare's may still be booting.
     const running = threads();
     expect(await endAllWorkers()).toBe(6);
-    expect(threads()).toBeLessThanOrEqual(running - 4);
+    // A stopped worker's thread leaves the process's count once the OS has reaped it: on a loaded machine, a moment later.
+    expect(await settled(() => threads() <= running - 4)).toBe(true);
     // The modules' state went with their workers; the next call starts a worker again.
     for (const isolation of isolations) expect(await run(isolation, 'a')).toBe(1);
     expect(await endAllWorkers()).toBe(4);
