@@ -130,12 +130,10 @@ describe('expectedPlacementCost', () => {
     memoryMb: number,
     requests: number,
     random: () => number,
-  ): { cost: number; costSe: number; attempts: number; attemptsSe: number } {
+  ): { cost: number; attempts: number } {
     const total = shares.reduce((s, p) => s + p, 0);
     let cost = 0;
-    let costSq = 0;
     let attempts = 0;
-    let attemptsSq = 0;
     for (let r = 0; r < requests; r++) {
       let requestCost = 0;
       let attempt = 1;
@@ -157,17 +155,46 @@ describe('expectedPlacementCost', () => {
         break;
       }
       cost += requestCost;
-      costSq += requestCost * requestCost;
       attempts += attempt;
-      attemptsSq += attempt * attempt;
     }
-    const se = (sum: number, sumSq: number): number =>
-      Math.sqrt(Math.max(0, sumSq / requests - (sum / requests) ** 2) / requests);
+    return { cost: cost / requests, attempts: attempts / requests };
+  }
+
+  /**
+   * The standard deviation of one played request's cost and attempt count (`simulate`'s process), from its exact
+   * distribution: a request makes k attempts with probability q^(k−1)(1 − q) below the last, q^(m−1) at the last
+   * (q: the rejected CPUs' share), pays k − 1 holds, and runs on a CPU drawn from the accepted ones, or from all at
+   * the last attempt. The simulation's own sample spread misses a rare costly outcome it never drew (a slow CPU
+   * taken at the last attempt), and then understates its error.
+   */
+  function exactSpread(
+    shares: number[],
+    runtimesMs: number[],
+    reject: boolean[],
+    holdMs: number,
+    maxAttempts: number,
+    memoryMb: number,
+  ): { costSd: number; attemptsSd: number } {
+    const total = shares.reduce((s, p) => s + p, 0);
+    const q = shares.reduce((s, p, c) => s + (reject[c] ? p : 0), 0) / total;
+    const hold = billedCost(holdMs, memoryMb, price);
+    const moments = { cost: 0, costSq: 0, attempts: 0, attemptsSq: 0 };
+    for (let k = 1; k <= maxAttempts; k++) {
+      const last = k === maxAttempts;
+      const reach = q ** (k - 1);
+      shares.forEach((share, c) => {
+        if (!last && reject[c]) return;
+        const p = (reach * share) / total;
+        const cost = (k - 1) * hold + billedCost(runtimesMs[c], memoryMb, price);
+        moments.cost += p * cost;
+        moments.costSq += p * cost * cost;
+        moments.attempts += p * k;
+        moments.attemptsSq += p * k * k;
+      });
+    }
     return {
-      cost: cost / requests,
-      costSe: se(cost, costSq),
-      attempts: attempts / requests,
-      attemptsSe: se(attempts, attemptsSq),
+      costSd: Math.sqrt(Math.max(0, moments.costSq - moments.cost ** 2)),
+      attemptsSd: Math.sqrt(Math.max(0, moments.attemptsSq - moments.attempts ** 2)),
     };
   }
 
@@ -186,6 +213,7 @@ describe('expectedPlacementCost', () => {
     fc.assert(
       fc.property(instance, (x) => {
         const expected = expectedPlacementCost({ ...x, price });
+        const requests = 10_000;
         const observed = simulate(
           x.shares,
           x.runtimesMs,
@@ -193,12 +221,15 @@ describe('expectedPlacementCost', () => {
           x.holdMs,
           x.maxAttempts,
           x.memoryMb,
-          10_000,
+          requests,
           seededRandom(x.seed),
         );
+        const spread = exactSpread(x.shares, x.runtimesMs, x.reject, x.holdMs, x.maxAttempts, x.memoryMb);
         // Within 5 standard errors of the simulated mean (a 1-in-3.5-million miss for a fixed seed).
-        expect(Math.abs(observed.cost - expected.costUsd)).toBeLessThanOrEqual(5 * observed.costSe + 1e-15);
-        expect(Math.abs(observed.attempts - expected.attempts)).toBeLessThanOrEqual(5 * observed.attemptsSe + 1e-12);
+        const costSe = spread.costSd / Math.sqrt(requests);
+        const attemptsSe = spread.attemptsSd / Math.sqrt(requests);
+        expect(Math.abs(observed.cost - expected.costUsd)).toBeLessThanOrEqual(5 * costSe + 1e-15);
+        expect(Math.abs(observed.attempts - expected.attempts)).toBeLessThanOrEqual(5 * attemptsSe + 1e-12);
       }),
       { numRuns: 30 },
     );
