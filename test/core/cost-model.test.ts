@@ -120,14 +120,19 @@ describe('expectedPlacementCost', () => {
     ).toThrow(CoreInputError);
   });
 
+  /** A placement as `simulate` plays it and `exactSpread` describes it. */
+  interface PlayedPlacement {
+    readonly shares: number[];
+    readonly runtimesMs: number[];
+    readonly reject: boolean[];
+    readonly holdMs: number;
+    readonly maxAttempts: number;
+    readonly memoryMb: number;
+  }
+
   /** Plays a placement: attempts land by share; rejected ones are billed the hold; the last accepts anything. */
   function simulate(
-    shares: number[],
-    runtimesMs: number[],
-    reject: boolean[],
-    holdMs: number,
-    maxAttempts: number,
-    memoryMb: number,
+    { shares, runtimesMs, reject, holdMs, maxAttempts, memoryMb }: PlayedPlacement,
     requests: number,
     random: () => number,
   ): { cost: number; attempts: number } {
@@ -167,14 +172,10 @@ describe('expectedPlacementCost', () => {
    * the last attempt. The simulation's own sample spread misses a rare costly outcome it never drew (a slow CPU
    * taken at the last attempt), and then understates its error.
    */
-  function exactSpread(
-    shares: number[],
-    runtimesMs: number[],
-    reject: boolean[],
-    holdMs: number,
-    maxAttempts: number,
-    memoryMb: number,
-  ): { costSd: number; attemptsSd: number } {
+  function exactSpread({ shares, runtimesMs, reject, holdMs, maxAttempts, memoryMb }: PlayedPlacement): {
+    costSd: number;
+    attemptsSd: number;
+  } {
     const total = shares.reduce((s, p) => s + p, 0);
     const q = shares.reduce((s, p, c) => s + (reject[c] ? p : 0), 0) / total;
     const hold = billedCost(holdMs, memoryMb, price);
@@ -214,17 +215,8 @@ describe('expectedPlacementCost', () => {
       fc.property(instance, (x) => {
         const expected = expectedPlacementCost({ ...x, price });
         const requests = 10_000;
-        const observed = simulate(
-          x.shares,
-          x.runtimesMs,
-          x.reject,
-          x.holdMs,
-          x.maxAttempts,
-          x.memoryMb,
-          requests,
-          seededRandom(x.seed),
-        );
-        const spread = exactSpread(x.shares, x.runtimesMs, x.reject, x.holdMs, x.maxAttempts, x.memoryMb);
+        const observed = simulate(x, requests, seededRandom(x.seed));
+        const spread = exactSpread(x);
         // Within 5 standard errors of the simulated mean (a 1-in-3.5-million miss for a fixed seed).
         const costSe = spread.costSd / Math.sqrt(requests);
         const attemptsSe = spread.attemptsSd / Math.sqrt(requests);
