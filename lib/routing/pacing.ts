@@ -222,7 +222,8 @@ export class PacingReviewer {
     const paced = this.priced(uses, rho, draws);
     const unpaced = this.priced(usesPerInstance(remaining, this.givenConcurrency), 0, draws);
     if (!paced || !unpaced) return concurrency;
-    const held = this.held(concurrency);
+    const now = this.priced(uses, 0, draws);
+    const held = this.held(concurrency, now ? rejectedBy(now) : this.rejected);
     const review = {
       remaining,
       concurrency,
@@ -281,11 +282,18 @@ export class PacingReviewer {
   /**
    * The accepted instances the batch's workers hold (see the class comment): of its latest answered calls (as many as
    * it runs at a time), the share on an accepted CPU, one standard error high, and what a call of theirs is expected
-   * to take on the CPUs they ran on; undefined while none ran on one.
+   * to take on the CPUs they ran on; undefined while none ran on one. A CPU of the batch's function counts as accepted
+   * only while the placement, priced again with what the router knows now (`rejectedNow`), still accepts it: a worker's
+   * next call is placed afresh, so an instance whose CPU the router has since learned is slow is searched away, not
+   * held (generated seed 57: a batch moved to a function where its placement accepted a 3.0 GHz Xeon the estimates
+   * made fast; counted as held at 2× the price of a search, those instances widened the batch to 1,000 at a time).
    */
-  private held(concurrency: number): HeldInstances | undefined {
+  private held(concurrency: number, rejectedNow: ReadonlySet<CpuKey>): HeldInstances | undefined {
     const latest = this.answered.slice(-concurrency);
-    const accepted = latest.filter((call) => call.accepted);
+    const here = this.placement.target.functionName;
+    const accepted = latest.filter(
+      (call) => call.accepted && (call.target.functionName !== here || !rejectedNow.has(call.cpu)),
+    );
     if (accepted.length === 0) return undefined;
     const n = latest.length;
     const share = accepted.length / n;

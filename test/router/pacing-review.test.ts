@@ -289,6 +289,56 @@ describe('PacingReviewer', () => {
     expect(longInit.repeat).toBeGreaterThan(0.5);
   });
 
+  it('counts as held only the instances its placement accepts now, after the router learned a CPU is slow', () => {
+    // Every other worker holds a 3.0 GHz Xeon the batch's placement accepted; the others search at each call, their
+    // replacements a little likelier than fresh draws to meet the rejected 2.9 GHz Xeon. Then the router learns that
+    // zipper runs 4× longer on the 3.0 GHz Xeon than on the 2.5 GHz one: placed again, the batch's function rejects it,
+    // so a worker holding one searches at its next call. Counted as held at the price of a call there, those workers
+    // would make widening look cheaper than the pacing.
+    const learned = new Router(paperView(), { baselineZone: 'usw1-az3', init: { billed: true, initMs: 150 } });
+    const limits = { zones: ['usw1-az3'], memorySizes: [paced.target.memoryMb] };
+    const pacedRequest = { ...request, limits, pool: { usesPerInstance: 50 } };
+    const before = learned.place(pacedRequest);
+    expect(before.target.functionName).toBe(fn);
+    expect(before.rejectCpus).not.toContain(X30);
+    const x25Ms = learned.callOn('zipper', before.target, X25)?.runtimeMs ?? Number.NaN;
+    for (let i = 0; i < 40; i++) {
+      learned.observe({ workload: 'zipper', target: before.target, cpu: X25, runtimeMs: x25Ms, rejected: false });
+      learned.observe({ workload: 'zipper', target: before.target, cpu: X30, runtimeMs: 4 * x25Ms, rejected: false });
+    }
+    const after = learned.place(pacedRequest);
+    expect(after.target.functionName).toBe(fn);
+    expect(after.rejectCpus).toContain(X30);
+
+    const reviewer = new PacingReviewer(learned, pacedRequest, before, 1000);
+    const fresh = fromMix(13);
+    let replaced = 0;
+    const replacement = (): string => (++replaced % 5 === 0 ? X29 : fresh());
+    let concurrency = 20;
+    let n = 0;
+    for (let call = 0; call < 600 && concurrency === 20; call++) {
+      if (call % 2 === 0) {
+        reviewer.observe(undefined, attempt(X30, n++, 'ok', false));
+        concurrency = reviewer.concurrencyFor(20, 1000 - call - 1, call + 1);
+        continue;
+      }
+      let previous: AttemptRecord | undefined;
+      let cpu = fresh();
+      for (let tries = 1; tries <= 10 && concurrency === 20; tries++) {
+        const runs = tries === 10 || !rejects(cpu);
+        const next = attempt(cpu, n++, runs ? 'ok' : 'rejected');
+        reviewer.observe(previous, next);
+        concurrency = reviewer.concurrencyFor(20, 1000 - call - 1, call + 1);
+        if (runs) break;
+        previous = next;
+        cpu = replacement();
+      }
+    }
+    expect(reviewer.repeat).toBeGreaterThan(0);
+    expect(concurrency).toBe(20);
+    expect(reviewer.widenedAtCall).toBeUndefined();
+  });
+
   it('keeps its pacing while replacements meet the mix as fresh draws do', () => {
     const reviewer = new PacingReviewer(router, { ...request, pool: { usesPerInstance: 50 } }, paced, 1000);
     let draws = 0;
