@@ -19,7 +19,8 @@ import type { CpuKey } from './types';
  * - c is explored when π × horizon × G > f(B \ {c}) − f(B), the CPU with the most to spare first.
  * It is bounded by construction: G shrinks as observations come in (σ̃ falls with the belief's spread), so once
  * a CPU's runtime is known, nothing is explored there; and the horizon is the work still to come, which the
- * router estimates from the work seen (`explorationHorizon`).
+ * router estimates from the work seen, or takes from a batch's calls not yet started where those are more
+ * (`explorationHorizon`, `PlacementRequest.callsToCome`).
  */
 
 /** Nodes and weights of 12-point Gauss–Hermite quadrature for a standard normal (weights sum to 1). */

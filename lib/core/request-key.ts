@@ -43,6 +43,7 @@ export function hashRequest(request: PlacementRequest): number {
   h = mixString(h, request.pool?.rejectMode ?? '');
   h = mixNumber(h, request.pool?.usesPerInstance);
   h = mixNumber(h, request.pool?.retryRepeat);
+  h = mixNumber(h, request.callsToCome);
   const limits = request.limits;
   if (limits) {
     h = mixStrings(h, limits.regions);
@@ -87,7 +88,7 @@ function sameLimits(a: PlacementLimits | undefined, b: PlacementLimits | undefin
 export function sameRequest(a: PlacementRequest, b: PlacementRequest): boolean {
   if (a.workload !== b.workload || a.strategy !== b.strategy || a.minMemoryMb !== b.minMemoryMb) return false;
   if (a.pool?.rejectMode !== b.pool?.rejectMode || a.pool?.usesPerInstance !== b.pool?.usesPerInstance) return false;
-  if (a.pool?.retryRepeat !== b.pool?.retryRepeat) return false;
+  if (a.pool?.retryRepeat !== b.pool?.retryRepeat || a.callsToCome !== b.callsToCome) return false;
   const x = a.objective;
   const y = b.objective;
   if (typeof x === 'object' && typeof y === 'object') {
@@ -105,6 +106,7 @@ export function copyRequest(request: PlacementRequest): PlacementRequest {
     workload: request.workload,
     strategy: request.strategy,
     minMemoryMb: request.minMemoryMb,
+    callsToCome: request.callsToCome,
     pool: request.pool ? { ...request.pool } : undefined,
     objective: typeof request.objective === 'object' ? { ...request.objective } : request.objective,
     limits: limits

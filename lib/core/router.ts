@@ -584,7 +584,9 @@ export class Router {
     }
     if (!chosen) throw this.noPlacement(plan, request, scope);
     const proposed =
-      scope.rule.reject === 'optimal' && this.options.explore !== false ? this.explore(plan, scope, chosen) : undefined;
+      scope.rule.reject === 'optimal' && this.options.explore !== false
+        ? this.explore(plan, scope, chosen, request.callsToCome)
+        : undefined;
     // Never explore by accepting a CPU the call cannot finish on within its budget.
     const unfitThere = proposed && unfitMaskOf(plan, (proposed.candidate ?? chosen.candidate).index, scope.fitLimitMs);
     const exploration =
@@ -604,7 +606,12 @@ export class Router {
    * Whether the chosen target should accept one CPU its estimates reject, to learn its runtime there
    * (`exploration.ts`), from how sure the profiles are of each of its CPUs.
    */
-  private explore(plan: WorkloadPlan, scope: Scope, chosen: Choice): Exploration & { candidate?: Candidate } {
+  private explore(
+    plan: WorkloadPlan,
+    scope: Scope,
+    chosen: Choice,
+    callsToCome = 0,
+  ): Exploration & { candidate?: Candidate } {
     const c = chosen.candidate;
     const cv = this.profiles.runtimeCv(plan.workload) ?? UNMEASURED_CV;
     const gate = this.gate;
@@ -620,7 +627,7 @@ export class Router {
       };
     };
     const rttOf = (t: Candidate): number => (scope.rtt ? scope.rtt[t.region] : 0);
-    const horizon = explorationHorizon(this.profiles.observations(plan.workload));
+    const horizon = explorationHorizon(this.profiles.observations(plan.workload), callsToCome);
     const own = exploreRejectSet(
       c,
       chosen.mask,

@@ -198,6 +198,12 @@ export interface PlacementRequest {
   readonly minMemoryMb?: number;
   /** The instance pool the calls meet (see `pool-model.ts`). @default - the router's reject mode, one call per instance */
   readonly pool?: PoolContext;
+  /**
+   * Calls of the same work still to be placed after this one (a batch's calls not yet started): what this placement
+   * may teach by exploring serves them too, so they bound the horizon exploration is weighed over from below
+   * (`explorationHorizon`). @default 0
+   */
+  readonly callsToCome?: number;
 }
 
 /** How the calls of a request meet the platform's instances: the pool model's inputs. */

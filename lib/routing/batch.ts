@@ -95,6 +95,7 @@ export async function runBatch(
       let previous: AttemptRecord | undefined;
       const call = await followRoute(context, work, profile, moved && !holds ? moved : route, {
         uses: usesPerInstance(options.count - index, concurrency),
+        callsToCome: options.count - next,
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
         retryRepeat: (functionName) => repeats.estimate(functionName),
         searchesElsewhere: searchesMove(),

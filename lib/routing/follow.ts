@@ -261,6 +261,7 @@ export class Route {
     draws?: Readonly<Record<string, number>>,
     attemptsLeft?: number,
     retryRepeat?: number,
+    callsToCome?: number,
   ): Placement {
     const { functionName } = base.target;
     // A repeat rate of 0 is the model's own default: leaving it out keeps such placements cacheable.
@@ -280,7 +281,11 @@ export class Route {
     try {
       const next = this.placer.place(
         pinnedTo(
-          { ...this.request, pool: { ...this.request.pool, usesPerInstance: uses, ...pool } },
+          {
+            ...this.request,
+            pool: { ...this.request.pool, usesPerInstance: uses, ...pool },
+            ...(callsToCome !== undefined ? { callsToCome } : {}),
+          },
           base.target,
           full ? 1 : attemptsLeft !== undefined ? Math.max(1, attemptsLeft) : undefined,
         ),
@@ -457,6 +462,11 @@ export interface PoolHooks {
    * placement of the call, on whichever fleet, is refined for it (`Route.placementFor`). @default - not refined
    */
   readonly uses?: number;
+  /**
+   * The batch's calls not yet started: what a placement of this call may teach by exploring serves them too
+   * (`PlacementRequest.callsToCome`). @default 0
+   */
+  readonly callsToCome?: number;
   /** CPUs of the hosts the batch met new instances on last, on a function: what its next new instance is likely to be. */
   readonly draws?: (functionName: string) => Readonly<Record<string, number>> | undefined;
   /** How often a rejected instance's replacement meets the rejected CPU again on a function (`PoolContext.retryRepeat`). */
@@ -504,6 +514,7 @@ export async function followRoute(
           pool.draws?.(base.target.functionName),
           attemptsLeft,
           pool.retryRepeat?.(base.target.functionName),
+          pool.callsToCome,
         );
   /** Units this call holds the exploration lease of. */
   const leased: ExplorationUnit[] = [];

@@ -303,7 +303,7 @@ function withinResponseLimit(call: RoutedCall): RoutedCall {
 /**
  * What the core router places: the request's limits, the attempt budget, and the call budget (the
  * work's own `timeoutMs` if shorter than the functions' timeout), so no placement is made where the
- * work would time out.
+ * work would time out; for a batch, its calls after the first (`callsToCome`), which what it explores serves too.
  */
 export function placementRequestOf(
   request: RouterRequest,
@@ -316,6 +316,7 @@ export function placementRequestOf(
       rejectMode: config.rejectMode ?? 'auto',
       usesPerInstance: request.batch ? usesPerInstance(request.batch.count, request.batch.concurrency) : 1,
     },
+    ...(request.batch && request.batch.count > 1 ? { callsToCome: request.batch.count - 1 } : {}),
     ...(request.objective !== undefined ? { objective: request.objective } : {}),
     ...(request.strategy !== undefined ? { strategy: request.strategy } : {}),
     ...(request.minMemoryMb !== undefined ? { minMemoryMb: request.minMemoryMb } : {}),

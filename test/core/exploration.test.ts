@@ -72,6 +72,14 @@ describe('exploration of CPUs a workload never ran on', () => {
     expect(placement.rejectCpus).toContain(EPYC);
   });
 
+  it("counts a batch's calls to come in that work: seen once, it explores for the 100 calls left", () => {
+    const router = new Router(view(1));
+    expect(exploresEpyc(router.place({ ...request, callsToCome: 1 }))).toBe(false);
+    const batch = router.place({ ...request, callsToCome: 100 });
+    expect(exploresEpyc(batch)).toBe(true);
+    expect(batch.rejectCpus).not.toContain(EPYC);
+  });
+
   it('explores with one call at a time: concurrent calls do not repeat it until the explorer answers', () => {
     const router = new Router(view(100));
     const first = router.place(request);

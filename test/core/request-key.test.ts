@@ -11,6 +11,7 @@ const request = fc.record(
       fc.record({ cost: fc.nat(3), latency: fc.nat(3), carbon: fc.nat(3) }),
     ),
     minMemoryMb: fc.constantFrom(128, 2048),
+    callsToCome: fc.constantFrom(0, 99),
     limits: fc.record(
       {
         regions: fc.subarray(['us-west-1', 'sa-east-1']),
@@ -60,6 +61,10 @@ describe('request keys', () => {
     [
       { workload: 'a', pool: { usesPerInstance: 4 } },
       { workload: 'a', pool: { usesPerInstance: 4, retryRepeat: 0.5 } },
+    ],
+    [
+      { workload: 'a', callsToCome: 10 },
+      { workload: 'a', callsToCome: 11 },
     ],
   ] as const)('distinguishes %j from %j', (a, b) => {
     expect(sameRequest(a as PlacementRequest, b as PlacementRequest)).toBe(false);
