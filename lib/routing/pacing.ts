@@ -286,7 +286,8 @@ export class PacingReviewer {
    * only while the placement, priced again with what the router knows now (`rejectedNow`), still accepts it: a worker's
    * next call is placed afresh, so an instance whose CPU the router has since learned is slow is searched away, not
    * held (generated seed 57: a batch moved to a function where its placement accepted a 3.0 GHz Xeon the estimates
-   * made fast; counted as held at 2× the price of a search, those instances widened the batch to 1,000 at a time).
+   * made fast; counted as held at $9.58e-6 a call, more than a search there at either pacing, those instances widened
+   * the batch to 1,000 at a time).
    */
   private held(concurrency: number, rejectedNow: ReadonlySet<CpuKey>): HeldInstances | undefined {
     const latest = this.answered.slice(-concurrency);
