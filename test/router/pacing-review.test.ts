@@ -93,7 +93,8 @@ describe('PacingReviewer', () => {
   });
   /**
    * Runs up to `calls` calls through the reviewer, `workers` at a time, telling it of `elsewhere` (the placement off
-   * the batch's function, `Route.placementOff`) when given; the concurrency it last gave.
+   * the batch's function, `Route.placementOff`) when given; the concurrency it last gave. A worker keeps the accepted
+   * instance its call ran on where `keeps` says so (every one by default).
    */
   function meet(
     reviewer: PacingReviewer,
@@ -102,6 +103,7 @@ describe('PacingReviewer', () => {
     calls = 600,
     workers = 20,
     elsewhere?: Parameters<PacingReviewer['concurrencyFor']>[3],
+    keeps: (cpu: string) => boolean = () => true,
   ): number {
     const held: Array<string | undefined> = new Array(workers).fill(undefined);
     let concurrency = workers;
@@ -122,7 +124,7 @@ describe('PacingReviewer', () => {
         reviewer.observe(previous, next);
         concurrency = reviewer.concurrencyFor(workers, 1000 - call - 1, call + 1, elsewhere);
         if (runs) {
-          if (!rejects(cpu)) held[worker] = cpu;
+          if (!rejects(cpu) && keeps(cpu)) held[worker] = cpu;
           break;
         }
         previous = next;
@@ -290,11 +292,11 @@ describe('PacingReviewer', () => {
   });
 
   it('counts as held only the instances its placement accepts now, after the router learned a CPU is slow', () => {
-    // Every other worker holds a 3.0 GHz Xeon the batch's placement accepted; the others search at each call, their
-    // replacements a little likelier than fresh draws to meet the rejected 2.9 GHz Xeon. Then the router learns that
-    // zipper runs 4× longer on the 3.0 GHz Xeon than on the 2.5 GHz one: placed again, the batch's function rejects it,
-    // so a worker holding one searches at its next call. Counted as held at the price of a call there, those workers
-    // would make widening look cheaper than the pacing.
+    // Every other worker holds a 3.0 GHz Xeon the batch's placement accepted; the others search at each call (keeping
+    // only a 3.0 GHz Xeon they find), their replacements a little likelier than fresh draws to meet the rejected
+    // 2.9 GHz Xeon. Then the router learns that zipper runs 4× longer on the 3.0 GHz Xeon than on the 2.5 GHz one:
+    // placed again, the batch's function rejects it, so a worker holding one searches at its next call. Counted as
+    // held at the price of a call there, those workers would make widening look cheaper than the pacing.
     const learned = new Router(paperView(), { baselineZone: 'usw1-az3', init: { billed: true, initMs: 150 } });
     const limits = { zones: ['usw1-az3'], memorySizes: [paced.target.memoryMb] };
     const pacedRequest = { ...request, limits, pool: { usesPerInstance: 50 } };
@@ -314,26 +316,15 @@ describe('PacingReviewer', () => {
     const fresh = fromMix(13);
     let replaced = 0;
     const replacement = (): string => (++replaced % 5 === 0 ? X29 : fresh());
-    let concurrency = 20;
-    let n = 0;
-    for (let call = 0; call < 600 && concurrency === 20; call++) {
-      if (call % 2 === 0) {
-        reviewer.observe(undefined, attempt(X30, n++, 'ok', false));
-        concurrency = reviewer.concurrencyFor(20, 1000 - call - 1, call + 1);
-        continue;
-      }
-      let previous: AttemptRecord | undefined;
-      let cpu = fresh();
-      for (let tries = 1; tries <= 10 && concurrency === 20; tries++) {
-        const runs = tries === 10 || !rejects(cpu);
-        const next = attempt(cpu, n++, runs ? 'ok' : 'rejected');
-        reviewer.observe(previous, next);
-        concurrency = reviewer.concurrencyFor(20, 1000 - call - 1, call + 1);
-        if (runs) break;
-        previous = next;
-        cpu = replacement();
-      }
-    }
+    const concurrency = meet(
+      reviewer,
+      (worker) => (worker % 2 === 0 ? X30 : fresh()),
+      replacement,
+      600,
+      20,
+      undefined,
+      (cpu) => cpu === X30,
+    );
     expect(reviewer.repeat).toBeGreaterThan(0);
     expect(concurrency).toBe(20);
     expect(reviewer.widenedAtCall).toBeUndefined();
