@@ -55,7 +55,8 @@ export interface ProfilingStep {
   readonly placement: Placement;
   /**
    * The same cell in the other allowed zones whose mix holds the CPU, most likely to reach it first: where a call
-   * goes when the zone of `placement` cannot run it (it throttles, or has no such function or fleet).
+   * goes when the zone of `placement` cannot run it (it throttles, or has no such function or fleet), or when its
+   * attempts there met only other CPUs (`runProfiling`).
    */
   readonly alternatives: readonly Placement[];
 }

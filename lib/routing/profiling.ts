@@ -91,6 +91,9 @@ export async function runProfiling(
     made: 0,
     notMade: 0,
     outOfTime: false,
+    missed: new Map(),
+    notReached: 0,
+    unreached: new Set(),
   };
   const first = plan({ ...request, observations: options.worthOnly ? Math.min(1, wanted) : wanted });
   await runRound(context, work, profile, placer, first, placementRequest, deployed, options, run);
@@ -104,6 +107,11 @@ export async function runProfiling(
   if (skipped > 0) {
     notes.push(
       `${skipped} cell(s) got fewer than ${wanted} runtimes: even at their fastest they would cost more than the best target now`,
+    );
+  }
+  if (run.notReached > 0) {
+    notes.push(
+      `${run.notReached} call(s) were not made: ${[...run.unreached].join(', ')} was not reached in any zone (every call's attempts met other CPUs)`,
     );
   }
   if (run.outOfTime) {
@@ -140,6 +148,16 @@ interface ProfilingRun {
   /** Calls planned and not made (out of time, or over `maxCalls`). */
   notMade: number;
   outOfTime: boolean;
+  /** Per cell (`cellOf`), the zones where a call's attempts all met other CPUs: its later calls go elsewhere. */
+  readonly missed: Map<string, Set<string>>;
+  /** Calls not made because every zone of their cell had missed its CPU. */
+  notReached: number;
+  /** Those cells, as the answer's note names them. */
+  readonly unreached: Set<string>;
+}
+
+function cellOf(step: ProfilingStep): string {
+  return `${step.arch}#${step.memoryMb}#${step.cpu}`;
 }
 
 async function runRound(
@@ -167,19 +185,32 @@ async function runRound(
         return;
       }
       const step = calls[next++];
+      const cell = cellOf(step);
+      const missedIn = run.missed.get(cell) ?? new Set<string>();
+      run.missed.set(cell, missedIn);
+      const zones = [step.placement, ...step.alternatives].filter((p) => !missedIn.has(p.target.azId));
+      if (zones.length === 0) {
+        run.unreached.add(`${step.cpu} at ${step.memoryMb} MB ${step.arch}`);
+        run.notReached++;
+        continue;
+      }
       run.made++;
       let call: RoutedCall | undefined;
-      for (const placement of [step.placement, ...step.alternatives]) {
+      for (const placement of zones) {
         call = await followRoute(context, work, profile, routeOf(placer, placement, placementRequest, deployed));
         run.attempts += call.attempts.length;
         run.costUsd += call.estimate?.costUsd ?? 0;
-        if (!neverRan(call) || context.remainingMs() < STOP_MARGIN_MS) break;
+        if (call.status === 'ok') record(run.measured, call);
+        if (context.remainingMs() < STOP_MARGIN_MS) break;
+        if (call.status === 'ok' && call.attempts.at(-1)?.cpu !== step.cpu) {
+          // Its attempts met only other CPUs: the function's hosts there hold few of this one, if any (a function's
+          // cold starts fill a host before the next, so small instances meet few hosts), and another zone's may not.
+          missedIn.add(placement.target.azId);
+          continue;
+        }
+        if (!neverRan(call)) break;
       }
-      if (call?.status !== 'ok') {
-        run.failed++;
-        continue;
-      }
-      record(run.measured, call);
+      if (call?.status !== 'ok') run.failed++;
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, calls.length) }, worker));
