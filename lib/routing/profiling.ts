@@ -111,7 +111,7 @@ export async function runProfiling(
   }
   if (run.notReached > 0) {
     notes.push(
-      `${run.notReached} call(s) were not made: ${[...run.unreached].join(', ')} was not reached in any zone (every call's attempts met other CPUs)`,
+      `${run.notReached} call(s) were not made: every zone tried for ${[...run.unreached].sort().join(', ')} gave a call only other CPUs`,
     );
   }
   if (run.outOfTime) {
