@@ -57,6 +57,23 @@ export interface OffFunctionOptions {
   readonly candidates?: number;
 }
 
+/** What `Route.placementFor` prices a batch's call with: how its pool stands on the call's target. */
+export interface PoolPlacement {
+  /** Calls each instance the call settles on is expected to serve (the batch's work still to come per worker). */
+  readonly uses: number;
+  /** CPUs of the hosts the batch met new instances on last on the target. @default none: the zone's mix */
+  readonly draws?: Readonly<Record<string, number>>;
+  /**
+   * Attempts a call part-way through its budget has left on the target: it is placed as a request with that budget
+   * (its schedule starts afresh). @default the request's
+   */
+  readonly attemptsLeft?: number;
+  /** How often a rejected instance's replacement met its CPU again on the target. @default 0 */
+  readonly retryRepeat?: number;
+  /** Calls of the batch not yet started (`PlacementRequest.callsToCome`). @default the request's */
+  readonly callsToCome?: number;
+}
+
 /** Targets a call still searching prices for the attempts it has left before it chooses where to go on. */
 export const SEARCH_ELSEWHERE_CANDIDATES = 4;
 
@@ -248,21 +265,11 @@ export class Route {
   }
 
   /**
-   * The placement of a call on `base`'s target when each instance it settles on is expected to serve `uses` calls
-   * (the batch's work still to come per worker), with `draws` the CPUs of the hosts the batch met new instances on
-   * last on that target, and `retryRepeat` how often a rejected instance's replacement met its CPU again there: the
-   * same target, with the reject set and expectation the pool model gives for it, so the reject set follows the pool
-   * as the batch runs down. `attemptsLeft` is what a call part-way through its attempts has left on the target: it is
-   * placed as a request with that budget (its schedule starts afresh). `base` when that cannot be computed.
+   * The placement of a call on `base`'s target in a batch's pool (`PoolPlacement`): the same target, with the reject
+   * set and expectation the pool model gives for it, so the reject set follows the pool as the batch runs down.
+   * `base` when that cannot be computed.
    */
-  placementFor(
-    base: Placement,
-    uses: number,
-    draws?: Readonly<Record<string, number>>,
-    attemptsLeft?: number,
-    retryRepeat?: number,
-    callsToCome?: number,
-  ): Placement {
+  placementFor(base: Placement, { uses, draws, attemptsLeft, retryRepeat, callsToCome }: PoolPlacement): Placement {
     const { functionName } = base.target;
     // A repeat rate of 0 is the model's own default: leaving it out keeps such placements cacheable.
     const pool = {
@@ -508,14 +515,13 @@ export async function followRoute(
   const refined = (base: Placement, attemptsLeft?: number): Placement =>
     pool.uses === undefined
       ? base
-      : route.placementFor(
-          base,
-          pool.uses,
-          pool.draws?.(base.target.functionName),
+      : route.placementFor(base, {
+          uses: pool.uses,
+          draws: pool.draws?.(base.target.functionName),
           attemptsLeft,
-          pool.retryRepeat?.(base.target.functionName),
-          pool.callsToCome,
-        );
+          retryRepeat: pool.retryRepeat?.(base.target.functionName),
+          callsToCome: pool.callsToCome,
+        });
   /** Units this call holds the exploration lease of. */
   const leased: ExplorationUnit[] = [];
   /**

@@ -196,18 +196,20 @@ describe('Route.placementFor a paper strategy', () => {
 
   it('keeps its rule (target, reject set, budget) and prices the call by the pool the batch met', () => {
     // The batch kept the fast instances it found: new ones now come mostly from the rejected CPUs.
-    const depleted = route.placementFor(base, 5, { [X25]: 60, [X29]: 30, [EPYC]: 10 });
+    const depleted = route.placementFor(base, { uses: 5, draws: { [X25]: 60, [X29]: 30, [EPYC]: 10 } });
     expect(depleted.target).toEqual(base.target);
     expect(depleted.rejectCpus).toEqual(base.rejectCpus);
     expect(depleted.maxAttempts).toBe(base.maxAttempts);
     expect(depleted.expected.costUsd).toBeGreaterThan(base.expected.costUsd * 1.05);
     expect(depleted.expected.attempts).toBeGreaterThan(base.expected.attempts);
     // draws rich in the fast CPU price it lower
-    expect(route.placementFor(base, 5, { [X30]: 100 }).expected.costUsd).toBeLessThan(base.expected.costUsd);
+    expect(route.placementFor(base, { uses: 5, draws: { [X30]: 100 } }).expected.costUsd).toBeLessThan(
+      base.expected.costUsd,
+    );
   });
 
   it('is the route placement itself before the batch met any new instance', () => {
-    expect(route.placementFor(base, 3)).toBe(base);
+    expect(route.placementFor(base, { uses: 3 })).toBe(base);
   });
 
   it('is the route placement itself for a strategy that rejects nothing: its later calls reuse what it met first', () => {
@@ -215,7 +217,9 @@ describe('Route.placementFor a paper strategy', () => {
     const regional = router.place(regionalRequest);
     expect(regional.rejectCpus).toEqual([]);
     const regionalRoute = new Route(router, regionalRequest, regional, view.deployed);
-    expect(regionalRoute.placementFor(regional, 5, { [X25]: 60, [X29]: 30, [EPYC]: 10 })).toBe(regional);
+    expect(regionalRoute.placementFor(regional, { uses: 5, draws: { [X25]: 60, [X29]: 30, [EPYC]: 10 } })).toBe(
+      regional,
+    );
   });
 });
 
@@ -239,8 +243,8 @@ describe('Route.placementFor passes the retry repeats it is given', () => {
   const route = new Route(recording, request, base, view.deployed);
 
   it('as PoolContext.retryRepeat when above 0, and leaves out a repeat rate of 0 (the model default)', () => {
-    route.placementFor(base, 4, { [X25]: 3 }, undefined, 0.6);
-    route.placementFor(base, 4, { [X25]: 3 }, undefined, 0);
+    route.placementFor(base, { uses: 4, draws: { [X25]: 3 }, retryRepeat: 0.6 });
+    route.placementFor(base, { uses: 4, draws: { [X25]: 3 }, retryRepeat: 0 });
     expect(asked.map((r) => r.pool?.retryRepeat)).toEqual([0.6, undefined]);
     expect(asked.every((r) => r.pool?.usesPerInstance === 4)).toBe(true);
   });
@@ -397,7 +401,7 @@ describe('Route.searchElsewhere', () => {
     expect(base.rejectCpus).toEqual([X29]);
     // With 5 attempts left and every new instance on a 2.9 GHz Xeon, the rest of the call costs 5.5% more here than
     // in usw1-az3.
-    const here = route.placementFor(base, 10, { [X29]: 100 }, 5);
+    const here = route.placementFor(base, { uses: 10, draws: { [X29]: 100 }, attemptsLeft: 5 });
     const elsewhere = route.searchElsewhere(base, here, 10, 5);
     expect(elsewhere?.target.functionName).toBe('sky-usw1-az3-x86_64-2048');
     expect(elsewhere?.maxAttempts).toBeLessThanOrEqual(5);
@@ -410,12 +414,12 @@ describe('Route.searchElsewhere', () => {
     const tightRoute = paperRoute(tight);
     expect(tightRoute.base.target.functionName).toBe('sky-usw1-az1-x86_64-2048');
     expect(router.place({ ...tight, limits: { ...tight.limits, zones: ['usw1-az3'] } }).unfitCpus).toEqual([EPYC]);
-    const here = tightRoute.route.placementFor(tightRoute.base, 10, { [X29]: 100 }, 5);
+    const here = tightRoute.route.placementFor(tightRoute.base, { uses: 10, draws: { [X29]: 100 }, attemptsLeft: 5 });
     expect(tightRoute.route.searchElsewhere(tightRoute.base, here, 10, 5)).toBeUndefined();
   });
 
   it('stays where the new instances run the CPUs it accepts', () => {
-    const here = route.placementFor(base, 10, { [X30]: 50, [EPYC]: 50 }, 5);
+    const here = route.placementFor(base, { uses: 10, draws: { [X30]: 50, [EPYC]: 50 }, attemptsLeft: 5 });
     expect(route.searchElsewhere(base, here, 10, 5)).toBeUndefined();
   });
 
@@ -423,10 +427,20 @@ describe('Route.searchElsewhere', () => {
     const paper = router.place({ ...request, strategy: 'retry-slow' });
     const paperRoute = new Route(router, { ...request, strategy: 'retry-slow' }, paper, view.deployed);
     expect(
-      paperRoute.searchElsewhere(paper, paperRoute.placementFor(paper, 10, { [X29]: 100 }, 5), 10, 5),
+      paperRoute.searchElsewhere(
+        paper,
+        paperRoute.placementFor(paper, { uses: 10, draws: { [X29]: 100 }, attemptsLeft: 5 }),
+        10,
+        5,
+      ),
     ).toBeUndefined();
     expect(
-      route.searchElsewhere(base, { ...route.placementFor(base, 10, { [X29]: 100 }, 5), rejectCpus: [] }, 10, 5),
+      route.searchElsewhere(
+        base,
+        { ...route.placementFor(base, { uses: 10, draws: { [X29]: 100 }, attemptsLeft: 5 }), rejectCpus: [] },
+        10,
+        5,
+      ),
     ).toBeUndefined();
   });
 });
