@@ -82,10 +82,11 @@ export async function runBatch(
   const workers: Promise<void>[] = [];
   const spawn = (): void => {
     while (workers.length < Math.min(concurrency, options.count) && next < options.count && !overBudget) {
-      workers.push(worker());
+      workers.push(worker(workers.length));
     }
   };
-  const worker = async (): Promise<void> => {
+  /** A worker of the batch (`id`: 0-based, in the order they started), which takes the next call as its last answers. */
+  const worker = async (id: number): Promise<void> => {
     /** The expectation of the call that found the instance this worker's calls run on, and its function. */
     let found: { functionName: string; costUsd: number } | undefined;
     /** Whether this worker's last call ran on an accepted instance of the first placement, which it keeps. */
@@ -103,7 +104,7 @@ export async function runBatch(
           repeats.observe(previous, attempt, chanceOf);
           windowOf(attempt.functionName).observe(attempt);
           if (review) {
-            review.observe(previous, attempt);
+            review.observe(previous, attempt, id);
             const elsewhere = moved ? undefined : route.placementOff.bind(route);
             const wider = review.concurrencyFor(concurrency, options.count - next, next, elsewhere);
             if (review.moved && !moved) {

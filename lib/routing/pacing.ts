@@ -99,9 +99,10 @@ const REVIEW_WINDOW = 100;
  * It prices a worker that has yet to find its instance at the batch's pacing with that repeat, and at the caller's
  * concurrency without it (nothing was met there, and more calls at a time spread a function over more hosts), both
  * on the fresh draws blended into the mix. The workers that found an accepted instance keep it either way
- * (`PacingReview.held`): their share is the share of the batch's latest answered calls (as many as it runs at a
- * time) that ran on an accepted CPU, taken one standard error high so that a batch is not widened on a few unlucky
- * answers, and each of their calls is priced as the router prices a warm call on its CPU (`Router.callOn`). So a
+ * (`PacingReview.held`): their share is the share of the batch's workers whose latest answered call ran on an
+ * accepted CPU, taken one standard error high so that a batch is not widened on a few unlucky answers (workers, not
+ * the latest calls: a worker whose calls are short answers more of them, and once a batch moved, its searchers' calls
+ * on another memory size can be a quarter as long as the held ones, stress-few-fast's long-zipper at 512 and 128 MB), and each of their calls is priced as the router prices a warm call on its CPU (`Router.callOn`). So a
  * batch whose pacing lets many workers hold fast instances keeps it although its replacements repeat (generated seed
  * 19: 49% of the calls on the AMD EPYC, paced 68 at a time), and one whose workers mostly search in vain widens. The first review waits for
  * `PACING_REVIEW_EVIDENCE` answers (or a round, if shorter): before any call is answered, the replacements of a first
@@ -125,7 +126,8 @@ export class PacingReviewer {
   private readonly replacements: CpuKey[] = [];
   /** Hosts of the new instances calls' first attempts met: the pool as the batch found it. */
   private readonly fresh = new DrawWindow(REVIEW_WINDOW);
-  private readonly answered: AnsweredCall[] = [];
+  /** Each worker's latest call answered on the batch's function (or on the one it moved from). */
+  private readonly latestByWorker = new Map<number, AnsweredCall>();
   /** CPUs the placement rejects: its reject set and the CPUs on which a call would not finish in time. */
   private readonly rejected: ReadonlySet<CpuKey>;
   /** CPUs the placement the batch moved from rejects (none before it moved). */
@@ -159,17 +161,20 @@ export class PacingReviewer {
     this.rejectedWhereMovedFrom = movedFrom ? rejectedBy(movedFrom) : new Set();
   }
 
-  /** Tells an attempt of a call of the batch (`previous`: the call's attempt before it, if any). */
-  observe(previous: AttemptRecord | undefined, attempt: AttemptRecord): void {
+  /**
+   * Tells an attempt of a call of the batch (`previous`: the call's attempt before it, if any) that `worker` (the
+   * batch's worker that made the call, 0-based) is making.
+   */
+  observe(previous: AttemptRecord | undefined, attempt: AttemptRecord, worker: number): void {
     if (attempt.cpu === undefined) return;
     if (attempt.functionName === this.movedFrom?.target.functionName) {
       if (attempt.status === 'ok')
-        this.answer(attempt.cpu, attempt, this.movedFrom.target, this.rejectedWhereMovedFrom);
+        this.answer(worker, attempt.cpu, attempt, this.movedFrom.target, this.rejectedWhereMovedFrom);
       return;
     }
     if (attempt.functionName !== this.placement.target.functionName) return;
     if (attempt.status === 'ok') {
-      this.answer(attempt.cpu, attempt, this.placement.target, this.rejected);
+      this.answer(worker, attempt.cpu, attempt, this.placement.target, this.rejected);
       this.answeredHere++;
     }
     if (attempt.newInstance !== true) return;
@@ -223,7 +228,7 @@ export class PacingReviewer {
     const unpaced = this.priced(usesPerInstance(remaining, this.givenConcurrency), 0, draws);
     if (!paced || !unpaced) return concurrency;
     const now = this.priced(uses, 0, draws);
-    const held = this.held(concurrency, now ? rejectedBy(now) : this.rejected);
+    const held = this.held(now ? rejectedBy(now) : this.rejected);
     const review = {
       remaining,
       concurrency,
@@ -249,23 +254,38 @@ export class PacingReviewer {
   /**
    * A review of the batch once moved (`moved`): of its new placement, at the same pacing, counting the workers that
    * kept an accepted instance here among those that hold one (a review of the moved workers alone would widen the
-   * whole batch because they search, while most workers may hold a fast instance here); it does not move again.
+   * whole batch because they search, while most workers may hold a fast instance here); it does not move again. It
+   * starts from each worker's latest answered call here, so that a worker holding an instance here counts before its
+   * next call answers.
    */
   afterMove(): PacingReviewer {
     if (!this.moved) throw new Error('the batch has not moved');
-    return new PacingReviewer(this.placer, this.request, this.moved.placement, this.givenConcurrency, this.placement);
+    const next = new PacingReviewer(
+      this.placer,
+      this.request,
+      this.moved.placement,
+      this.givenConcurrency,
+      this.placement,
+    );
+    for (const [worker, call] of this.latestByWorker) next.latestByWorker.set(worker, call);
+    return next;
   }
 
-  /** Records a call answered on `target`, on `cpu`, where the placement followed there rejects `rejected`. */
-  private answer(cpu: CpuKey, attempt: AttemptRecord, target: Target, rejected: ReadonlySet<CpuKey>): void {
-    this.answered.push({
+  /** Records `worker`'s call answered on `target`, on `cpu`, where the placement followed there rejects `rejected`. */
+  private answer(
+    worker: number,
+    cpu: CpuKey,
+    attempt: AttemptRecord,
+    target: Target,
+    rejected: ReadonlySet<CpuKey>,
+  ): void {
+    this.latestByWorker.set(worker, {
       cpu,
       target,
       accepted: !rejected.has(cpu),
       costUsd: attempt.costUsd,
       billedMs: attempt.billedMs ?? 0,
     });
-    if (this.answered.length > Math.max(REVIEW_WINDOW, this.givenConcurrency)) this.answered.shift();
   }
 
   /** The rejected CPUs' share of the mix the batch's target is priced with, where the placer tells it. */
@@ -280,8 +300,8 @@ export class PacingReviewer {
   }
 
   /**
-   * The accepted instances the batch's workers hold (see the class comment): of its latest answered calls (as many as
-   * it runs at a time), the share on an accepted CPU, one standard error high, and what a call of theirs is expected
+   * The accepted instances the batch's workers hold (see the class comment): of the workers' latest answered calls,
+   * the share on an accepted CPU, one standard error high, and what a call of theirs is expected
    * to take on the CPUs they ran on; undefined while none ran on one. A CPU of the batch's function counts as accepted
    * only while the placement, priced again with what the router knows now (`rejectedNow`), still accepts it: a worker's
    * next call is placed afresh, so an instance whose CPU the router has since learned is slow is searched away, not
@@ -289,8 +309,8 @@ export class PacingReviewer {
    * made fast; counted as held at $9.58e-6 a call, more than a search there at either pacing, those instances widened
    * the batch to 1,000 at a time).
    */
-  private held(concurrency: number, rejectedNow: ReadonlySet<CpuKey>): HeldInstances | undefined {
-    const latest = this.answered.slice(-concurrency);
+  private held(rejectedNow: ReadonlySet<CpuKey>): HeldInstances | undefined {
+    const latest = [...this.latestByWorker.values()];
     const here = this.placement.target.functionName;
     const accepted = latest.filter(
       (call) => call.accepted && (call.target.functionName !== here || !rejectedNow.has(call.cpu)),

@@ -112,7 +112,7 @@ describe('PacingReviewer', () => {
       const worker = call % workers;
       const kept = held[worker];
       if (kept !== undefined) {
-        reviewer.observe(undefined, attempt(kept, n++, 'ok', false));
+        reviewer.observe(undefined, attempt(kept, n++, 'ok', false), worker);
         concurrency = reviewer.concurrencyFor(workers, 1000 - call - 1, call + 1, elsewhere);
         continue;
       }
@@ -121,7 +121,7 @@ describe('PacingReviewer', () => {
       for (let tries = 1; ; tries++) {
         const runs = tries === 10 || !rejects(cpu);
         const next = attempt(cpu, n++, runs ? 'ok' : 'rejected');
-        reviewer.observe(previous, next);
+        reviewer.observe(previous, next, worker);
         concurrency = reviewer.concurrencyFor(workers, 1000 - call - 1, call + 1, elsewhere);
         if (runs) {
           if (!rejects(cpu) && keeps(cpu)) held[worker] = cpu;
@@ -184,9 +184,9 @@ describe('PacingReviewer', () => {
     const asked: Array<{ answered: number; siblings?: boolean; maxCallMs?: number }> = [];
     let answered = 0;
     const observe = reviewer.observe.bind(reviewer);
-    reviewer.observe = (previous, next) => {
+    reviewer.observe = (previous, next, worker) => {
       if (next.status === 'ok') answered++;
-      observe(previous, next);
+      observe(previous, next, worker);
     };
     meet(
       reviewer,
@@ -232,14 +232,14 @@ describe('PacingReviewer', () => {
       let n = 0;
       for (let call = 0; call < 600 && concurrency === 20; call++) {
         if (call % 20 < 14) {
-          reviewer.observe(undefined, on(paced, X30, n++, 'ok', false));
+          reviewer.observe(undefined, on(paced, X30, n++, 'ok', false), call % 20);
           concurrency = reviewer.concurrencyFor(20, 1000 - call - 1, call + 1);
           continue;
         }
         let previous: AttemptRecord | undefined;
         for (let tries = 1; tries <= 10 && concurrency === 20; tries++) {
           const next = on(moved, X29, n++, tries === 10 ? 'ok' : 'rejected');
-          reviewer.observe(previous, next);
+          reviewer.observe(previous, next, call % 20);
           concurrency = reviewer.concurrencyFor(20, 1000 - call - 1, call + 1);
           previous = next;
         }
