@@ -216,7 +216,8 @@ describe('PacingReviewer', () => {
     const moved = router.place({ ...request, limits: { zones: ['usw1-az1'] }, pool: { usesPerInstance: 50 } });
     expect(moved.rejectCpus).toEqual([X29]);
     const pacedRequest = { ...request, pool: { usesPerInstance: 50 } };
-    const review = (reviewer: PacingReviewer): number => {
+    /** Rounds of the batch: each held worker answers one call, each moved one `searcherCalls` (short calls). */
+    const review = (reviewer: PacingReviewer, searcherCalls = 1): number => {
       const on = (
         placement: typeof paced,
         cpu: string,
@@ -230,18 +231,27 @@ describe('PacingReviewer', () => {
       });
       let concurrency = 20;
       let n = 0;
-      for (let call = 0; call < 600 && concurrency === 20; call++) {
-        if (call % 20 < 14) {
-          reviewer.observe(undefined, on(paced, X30, n++, 'ok', false), call % 20);
-          concurrency = reviewer.concurrencyFor(20, 1000 - call - 1, call + 1);
-          continue;
-        }
-        let previous: AttemptRecord | undefined;
-        for (let tries = 1; tries <= 10 && concurrency === 20; tries++) {
-          const next = on(moved, X29, n++, tries === 10 ? 'ok' : 'rejected');
-          reviewer.observe(previous, next, call % 20);
-          concurrency = reviewer.concurrencyFor(20, 1000 - call - 1, call + 1);
-          previous = next;
+      let call = 0;
+      // about 600 of the 1,000 calls, before the batch's last calls would widen it anyway
+      const rounds = Math.floor(600 / (14 + 6 * searcherCalls));
+      for (let round = 0; round < rounds && concurrency === 20; round++) {
+        for (let worker = 0; worker < 20 && concurrency === 20; worker++) {
+          if (worker < 14) {
+            reviewer.observe(undefined, on(paced, X30, n++, 'ok', false), worker);
+            call++;
+            concurrency = reviewer.concurrencyFor(20, Math.max(1, 1000 - call), call);
+            continue;
+          }
+          for (let c = 0; c < searcherCalls && concurrency === 20; c++) {
+            call++;
+            let previous: AttemptRecord | undefined;
+            for (let tries = 1; tries <= 10 && concurrency === 20; tries++) {
+              const next = on(moved, X29, n++, tries === 10 ? 'ok' : 'rejected');
+              reviewer.observe(previous, next, worker);
+              concurrency = reviewer.concurrencyFor(20, Math.max(1, 1000 - call), call);
+              previous = next;
+            }
+          }
         }
       }
       return concurrency;
@@ -251,6 +261,10 @@ describe('PacingReviewer', () => {
     expect(review(first.afterMove())).toBe(20);
     // Told only of the moved workers, the review would widen the whole batch: they all search in vain.
     expect(review(new PacingReviewer(router, pacedRequest, moved, 1000))).toBe(1000);
+    // Workers, not calls: the moved workers' calls answering four times as often do not outnumber the held ones.
+    const again = new PacingReviewer(router, pacedRequest, paced, 1000);
+    again.moved = { atCall: 100, placement: moved, retryRepeat: 0.9 };
+    expect(review(again.afterMove(), 4)).toBe(20);
   });
 
   it("weighs the INIT new instances wait for with its placer's INIT time", () => {
