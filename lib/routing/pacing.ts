@@ -100,13 +100,15 @@ const REVIEW_WINDOW = 100;
  * concurrency without it (nothing was met there, and more calls at a time spread a function over more hosts), both
  * on the fresh draws blended into the mix. The workers that found an accepted instance keep it either way
  * (`PacingReview.held`): their share is the share of the batch's workers whose latest answered call ran on an
- * accepted CPU, taken one standard error high so that a batch is not widened on a few unlucky answers (workers, not
- * the latest calls: a worker whose calls are short answers more of them, and once a batch moved, its searchers' calls
- * on another memory size can be a quarter as long as the held ones, stress-few-fast's long-zipper at 512 and 128 MB), and each of their calls is priced as the router prices a warm call on its CPU (`Router.callOn`). So a
- * batch whose pacing lets many workers hold fast instances keeps it although its replacements repeat (generated seed
- * 19: 49% of the calls on the AMD EPYC, paced 68 at a time), and one whose workers mostly search in vain widens. The first review waits for
- * `PACING_REVIEW_EVIDENCE` answers (or a round, if shorter): before any call is answered, the replacements of a first
- * round all searching at once repeat because they compete, not because the pacing confines them.
+ * accepted CPU, taken one standard error high so that a batch is not widened on a few unlucky answers, and each of
+ * their calls is priced as the router prices a warm call on its CPU (`Router.callOn`). Workers, not the latest calls:
+ * a worker whose calls are short answers more of them (once stress-few-fast's long-zipper moved its searchers from
+ * 128 to 512 MB, their calls answered about four times as often, and its held 76% of the workers looked like 17% of
+ * the latest calls, which widened the batch). So a batch whose pacing lets many workers hold fast instances keeps it
+ * although its replacements repeat (generated seed 19: 49% of the calls on the AMD EPYC, paced 68 at a time), and one
+ * whose workers mostly search in vain widens. The first review waits for `PACING_REVIEW_EVIDENCE` answers (or a
+ * round, if shorter): before any call is answered, the replacements of a first round all searching at once repeat
+ * because they compete, not because the pacing confines them.
  *
  * At each review it also prices the best placement off the batch's function at the batch's pacing (another fleet, or
  * another memory size of its own fleet, a function of its own: `Route.placementOff`):
