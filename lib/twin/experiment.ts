@@ -4,6 +4,7 @@ import { providerOfZone } from '../core/naming';
 import type { RejectMode } from '../core/reject-mode';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type { Arch, Characterization, CpuKey, StrategyName } from '../core/types';
+import type { RetryRepeatTally } from '../routing/pool';
 import { profileKeyOf, type RouterRequestBody } from '../routing/request';
 import type { BatchPacing } from '../routing/types';
 import { driftFromPrevious } from '../sampling';
@@ -160,6 +161,12 @@ export interface BurstRecord {
     readonly unpacedDurationMs: number;
   };
   readonly outcome: BurstOutcome;
+  /**
+   * Per function, the retries the router measured its repeat estimate from: how many met the rejected CPU and host
+   * again, and the estimate the burst's placements were priced with (the batch answer's `summary.retryRepeats`).
+   * Absent where no call was retried on another instance, and for the oracle.
+   */
+  readonly retryRepeats?: Readonly<Record<string, RetryRepeatTally>>;
   /** Why the router placed the burst nowhere (its `NoTarget` message): every request failed. Absent when placed. */
   readonly refused?: string;
 }
@@ -496,6 +503,7 @@ export class DayRunner {
           durationMs,
           ...(answer.pacing ? { pacing: pacingOf(answer.pacing) } : {}),
           outcome,
+          ...(answer.summary.retryRepeats ? { retryRepeats: answer.summary.retryRepeats } : {}),
         });
         step(`day ${day + 1}: ${name} × ${strategy}`);
       }

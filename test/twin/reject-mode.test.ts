@@ -50,6 +50,20 @@ describe('reject modes in the twin, by the core rule the router follows', () => 
     }
   });
 
+  it("records the retries each burst's repeat estimate came from: every retry under end, none under hold", () => {
+    // Under end each rejected attempt is followed by one on a new instance; under hold the retry takes the held
+    // instance back, which is no replacement.
+    const retried = byMode.end.filter((b) => b.outcome.rejected > 0);
+    expect(retried.length).toBeGreaterThan(0);
+    for (const b of retried) {
+      const tallies = Object.values(b.retryRepeats ?? {});
+      expect(tallies.reduce((sum, t) => sum + t.retries, 0)).toBe(b.outcome.rejected);
+      for (const t of tallies) expect(t.estimate).toBeGreaterThanOrEqual(0);
+    }
+    expect(byMode.end.filter((b) => b.outcome.rejected === 0).every((b) => b.retryRepeats === undefined)).toBe(true);
+    expect(byMode.hold.every((b) => b.retryRepeats === undefined)).toBe(true);
+  });
+
   it('end: every retry meets another instance, so a rejected lone call can find the focus within its budget', () => {
     expect(byMode.end.length).toBe(byMode.hold.length);
     expect(byMode.end.some((b) => b.outcome.rejected > 0)).toBe(true);
