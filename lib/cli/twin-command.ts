@@ -4,7 +4,14 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { REJECT_MODES } from '../core/reject-mode';
 import type { Arch } from '../core/types';
 import { prepareOutFile } from '../report/out-dir';
-import { DEFAULT_TWIN_MAX_SLOWDOWN, type RejectMode, runTwinExperiment, type TwinRun } from '../twin/experiment';
+import { MAX_PROFILING_OBSERVATIONS } from '../routing/request';
+import {
+  DEFAULT_TWIN_MAX_SLOWDOWN,
+  DEFAULT_TWIN_PROFILING_CALLS,
+  type RejectMode,
+  runTwinExperiment,
+  type TwinRun,
+} from '../twin/experiment';
 import { memorylessBound } from '../twin/memoryless-bound';
 import { formatPacing } from '../twin/pacing-report';
 import { formatRefusals } from '../twin/refusal-report';
@@ -25,6 +32,7 @@ interface TwinCliOptions {
   readonly rejectMode: RejectMode;
   readonly waves?: number;
   readonly maxSlowdown?: number;
+  readonly profilingCalls?: number;
   readonly days?: number;
   readonly seed?: number;
   readonly out?: string;
@@ -48,6 +56,17 @@ function archList(value: string): Arch[] {
 /** A section after the others, set apart by a blank line (none when empty). */
 function withGap(text: string): string {
   return text === '' ? '' : `\n${text}`;
+}
+
+/** Runtimes a profiling phase wants per cell: 0 (no phase) up to what the router's profiling option takes. */
+function profilingCallsArg(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > MAX_PROFILING_OBSERVATIONS) {
+    throw new InvalidArgumentError(
+      `must be a whole number 0..${MAX_PROFILING_OBSERVATIONS} (the router's profiling observations; 0: no profiling phase), got "${value}"`,
+    );
+  }
+  return n;
 }
 
 /** A scenario seed: a whole number that fits 32 bits, as the scenario format takes. */
@@ -116,6 +135,11 @@ export function registerTwinCommand(program: Command): void {
       `the time budget optimal sends with each burst (the batch's maxSlowdown): the router runs fewer calls at a time where that costs less, within x times the burst's unpaced duration; the oracle is paced as much (1: no pacing; default ${DEFAULT_TWIN_MAX_SLOWDOWN})`,
       parseSlowdown,
     )
+    .option(
+      '--profiling-calls <n>',
+      `runtimes each strategy's profiling phase wants of every CPU × architecture × memory size that could still win, as the router's profiling observations (0: no phase; default ${DEFAULT_TWIN_PROFILING_CALLS}); what the phase cost is printed`,
+      profilingCallsArg,
+    )
     .option('--days <n>', 'run only the first n days', parsePositiveInt)
     .option(
       '--seed <n>',
@@ -146,6 +170,7 @@ export function registerTwinCommand(program: Command): void {
           rejectMode: options.rejectMode,
           ...(options.waves !== undefined ? { waves: options.waves } : {}),
           ...(options.maxSlowdown !== undefined ? { maxSlowdown: options.maxSlowdown } : {}),
+          ...(options.profilingCalls !== undefined ? { profilingCalls: options.profilingCalls } : {}),
           ...(options.days !== undefined ? { days: options.days } : {}),
           ...(options.sampledArchitectures ? { sampledArchitectures: options.sampledArchitectures } : {}),
           workers: options.workers ?? Math.max(1, Math.min(2, availableParallelism())),

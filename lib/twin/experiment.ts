@@ -195,7 +195,22 @@ export interface TwinDay {
   readonly arm64Characterizations?: ReadonlyArray<Characterization | null>;
   /** Per routed strategy: what its router's view held when the day's bursts began; absent without routing. */
   readonly routerViews?: Readonly<Partial<Record<TwinStrategy, RouterViewSummary>>>;
+  /** Per strategy whose router ran its profiling phase this day (its first): what the phase made and cost. */
+  readonly profiling?: Readonly<Partial<Record<TwinStrategy, ProfilingSpend>>>;
   readonly bursts: readonly BurstRecord[];
+}
+
+/**
+ * What a strategy's profiling phase made and what the platform billed for it. The phase runs before the strategy's
+ * first bursts, so its cost is in no burst's: a deployment pays it once, to learn the runtimes routing starts from.
+ */
+export interface ProfilingSpend {
+  /** Calls the phase's profiling requests made (each a runtime learned, or failed). */
+  readonly calls: number;
+  /** Invocations they took, rejected attempts included. */
+  readonly attempts: number;
+  /** What the platform billed for them, USD (INIT included where billed, and request charges). */
+  readonly costUsd: number;
 }
 
 /** The rich result of a run (the report is derived from it). */
@@ -422,6 +437,7 @@ export class DayRunner {
     // 2. Routing: each strategy its own deployment, which keeps what it learned from day to day.
     const bursts: BurstRecord[] = [];
     const routerViews: Partial<Record<TwinStrategy, RouterViewSummary>> = {};
+    const profiling: Partial<Record<TwinStrategy, ProfilingSpend>> = {};
     for (const strategy of this.routes) {
       if (strategy === 'oracle') {
         bursts.push(...this.oracleBursts(day, bursts));
@@ -443,7 +459,8 @@ export class DayRunner {
       ]);
       if (!this.profiled.has(strategy)) {
         this.profiled.add(strategy);
-        await this.profile(routing, day);
+        const spend = await this.profile(routing, day);
+        if (spend) profiling[strategy] = spend;
       }
       const burstsAt = slotAt + PROFILING_MS;
       if (clock.now() > burstsAt) {
@@ -508,7 +525,15 @@ export class DayRunner {
         step(`day ${day + 1}: ${name} × ${strategy}`);
       }
     }
-    return { day, sampling, characterizations, ...arm64, routerViews, bursts: inReportOrder(scenario, bursts) };
+    return {
+      day,
+      sampling,
+      characterizations,
+      ...arm64,
+      routerViews,
+      bursts: inReportOrder(scenario, bursts),
+      ...(Object.keys(profiling).length > 0 ? { profiling } : {}),
+    };
   }
 
   /** The router of a strategy's deployment: its store keeps profiles and passive counts across days. */
@@ -595,10 +620,10 @@ export class DayRunner {
    * win, each CPU measured in the zone with the most of it (see `profiling-plan.ts` and `runProfiling`).
    * Runtime noise is drawn per workload, apart from the bursts'.
    */
-  private async profile(routing: TwinRouting, day: number): Promise<void> {
+  private async profile(routing: TwinRouting, day: number): Promise<ProfilingSpend | undefined> {
     const { scenario, twin, clock, state } = this;
-    const observations = this.options.profilingCalls ?? DEFAULT_PROFILING_OBSERVATIONS;
-    if (observations <= 0) return;
+    const observations = this.options.profilingCalls ?? DEFAULT_TWIN_PROFILING_CALLS;
+    if (observations <= 0) return undefined;
     twin.setDay(day);
     const names = Object.keys(scenario.workloads);
     state.byWorkload = new Map(
@@ -629,15 +654,23 @@ export class DayRunner {
         // Every cell's calls at once (the router's highest concurrency): the phase fits its hour of virtual time.
         profiling: { observations, concurrency: PROFILING_CONCURRENCY, worthOnly },
       });
-      await clock.run(() =>
-        Promise.all(
-          names.map(async (name) => {
-            const own = scenario.workloads[name].memoryMb;
-            await routing.profile(request(name, this.workloadMemory.get(name) ?? [own], true));
-            await routing.profile(request(name, [own], false));
-          }),
+      const { value: answers, bill } = await clock.run(() =>
+        routing.metered(() =>
+          Promise.all(
+            names.map(async (name) => {
+              const own = scenario.workloads[name].memoryMb;
+              const across = await routing.profile(request(name, this.workloadMemory.get(name) ?? [own], true));
+              return [across, await routing.profile(request(name, [own], false))];
+            }),
+          ),
         ),
       );
+      const summaries = answers.flat().map((a) => a.summary);
+      return {
+        calls: summaries.reduce((sum, s) => sum + s.calls, 0),
+        attempts: summaries.reduce((sum, s) => sum + s.attempts, 0),
+        costUsd: bill.costUsd,
+      };
     } finally {
       state.byWorkload = undefined;
     }
@@ -645,7 +678,7 @@ export class DayRunner {
 }
 
 /** Runtimes each profiling request wants per CPU × architecture × memory size unless the options say otherwise. */
-const DEFAULT_PROFILING_OBSERVATIONS = 3;
+export const DEFAULT_TWIN_PROFILING_CALLS = 3;
 /** Calls a profiling request keeps in flight. */
 const PROFILING_CONCURRENCY = 1000;
 /** Noise draws kept for one workload's profiling calls (more calls than this run at the mean). */
@@ -694,17 +727,22 @@ function mergeWorkerDays(scenario: Scenario, shares: readonly TwinDay[]): TwinDa
     );
   }
   const routerViews: Partial<Record<TwinStrategy, RouterViewSummary>> = {};
+  const profiling: Partial<Record<TwinStrategy, ProfilingSpend>> = {};
   for (const strategy of TWIN_STRATEGIES) {
     const view = shares.find((d) => d.routerViews?.[strategy])?.routerViews?.[strategy];
     if (view) routerViews[strategy] = view;
+    const spend = shares.find((d) => d.profiling?.[strategy])?.profiling?.[strategy];
+    if (spend) profiling[strategy] = spend;
   }
+  const { profiling: _first, ...rest } = first;
   return {
-    ...first,
+    ...rest,
     ...(shares.some((d) => d.routerViews) ? { routerViews } : {}),
     bursts: inReportOrder(
       scenario,
       shares.flatMap((d) => d.bursts),
     ),
+    ...(Object.keys(profiling).length > 0 ? { profiling } : {}),
   };
 }
 

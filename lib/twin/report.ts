@@ -1,8 +1,9 @@
-import type { TwinRun, TwinStrategy } from './experiment';
+import { TWIN_STRATEGIES, type TwinRun, type TwinStrategy } from './experiment';
 
 /**
- * The report `sky twin --json` prints, exactly as the scenario spec defines it: one sampling row
- * per zone and day, one routing row per workload and strategy summed over the days. Numbers are
+ * The report `sky twin --json` prints, as the scenario spec defines it: one sampling row per zone
+ * and day, one routing row per workload and strategy summed over the days; and beyond the spec,
+ * one profiling row per strategy, for the phase whose cost no routing row holds. Numbers are
  * rounded (costs to 1e-6 USD, the rest to 2 decimals) so that the same file and seed print the
  * same bytes.
  */
@@ -48,10 +49,20 @@ export interface RoutingRow {
   readonly architectures: Readonly<Record<string, number>>;
 }
 
+/** One strategy's profiling phase (its deployment's first day, before its bursts; in no routing row's cost). */
+export interface ProfilingRow {
+  readonly strategy: TwinStrategy;
+  readonly calls: number;
+  readonly attempts: number;
+  readonly costUsd: number;
+}
+
 export interface TwinReport {
   readonly scenario: string;
   readonly sampling: readonly SamplingRow[];
   readonly routing: readonly RoutingRow[];
+  /** Per strategy whose router profiled, in report order; empty when the run had no profiling phase. */
+  readonly profiling: readonly ProfilingRow[];
 }
 
 const round = (x: number, digits: number): number => {
@@ -183,7 +194,26 @@ export function twinReport(run: TwinRun): TwinReport {
       });
     }
   }
-  return { scenario: run.scenario, sampling, routing };
+  return { scenario: run.scenario, sampling, routing, profiling: profilingRows(run) };
+}
+
+/** Each strategy's profiling phase, summed over the days it ran on (one, its first), in report order. */
+export function profilingRows(run: TwinRun): ProfilingRow[] {
+  const rows: ProfilingRow[] = [];
+  for (const strategy of TWIN_STRATEGIES) {
+    const spends = run.days.flatMap((d) => d.profiling?.[strategy] ?? []);
+    if (spends.length === 0) continue;
+    rows.push({
+      strategy,
+      calls: spends.reduce((sum, p) => sum + p.calls, 0),
+      attempts: spends.reduce((sum, p) => sum + p.attempts, 0),
+      costUsd: round(
+        spends.reduce((sum, p) => sum + p.costUsd, 0),
+        6,
+      ),
+    });
+  }
+  return rows;
 }
 
 /** The report as `sky twin --json` prints it (two-space JSON and a newline). */

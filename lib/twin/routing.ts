@@ -63,11 +63,18 @@ export interface TwinRoutingOptions {
   readonly routerOptions: RouterOptions;
 }
 
+/** What the platform billed for the calls of a metered run (`TwinRouting.metered`). */
+export interface PlatformBill {
+  costUsd: number;
+  billedMs: number;
+  /** Invocations the platform refused for concurrency. */
+  throttled: number;
+}
+
 /** The twin's routing service and its store, for one deployment (one strategy of a run, across its days). */
 export class TwinRouting {
   readonly store: MemoryRouterStore;
   readonly service: RoutingService;
-  private readonly meter = { costUsd: 0, billedMs: 0, throttled: 0 };
 
   constructor(private readonly options: TwinRoutingOptions) {
     const { scenario, twin, prices } = options;
@@ -137,14 +144,8 @@ export class TwinRouting {
     waves = 1,
     maxSlowdown?: number,
   ): Promise<{ answer: BatchAnswer; outcome: BurstOutcome } | { refused: string; outcome: BurstOutcome }> {
-    const { twin, prices } = this.options;
-    this.meter.costUsd = 0;
-    this.meter.billedMs = 0;
-    this.meter.throttled = 0;
-    twin.onInvoke = (name, result) => this.bill(name, result, prices);
-    let answer: Awaited<ReturnType<RoutingService['route']>>;
-    try {
-      answer = await this.service.route({
+    const { value: answer, bill } = await this.metered(async () => {
+      const answer = await this.service.route({
         ...request,
         batch: {
           count,
@@ -154,17 +155,32 @@ export class TwinRouting {
         },
       });
       await this.service.flush();
-    } finally {
-      twin.onInvoke = undefined;
-    }
+      return answer;
+    });
     if (answer.status === 'error' && answer.error.type === 'NoTarget') {
-      return { refused: answer.error.message, outcome: refusedOutcome(count, this.meter.throttled) };
+      return { refused: answer.error.message, outcome: refusedOutcome(count, bill.throttled) };
     }
     if (answer.status !== 'batch') {
       const detail = answer.status === 'error' ? `${answer.error.type}: ${answer.error.message}` : answer.status;
       throw new TwinError(`the router refused a burst of ${JSON.stringify(request.workload)}: ${detail}`);
     }
-    return { answer, outcome: this.outcomeOf(answer) };
+    return { answer, outcome: this.outcomeOf(answer, bill) };
+  }
+
+  /**
+   * Runs `work` and returns what the platform billed for the calls made meanwhile (every attempt's billed time,
+   * INIT included where billed, and request charge). One metered run at a time per twin: the twin has one invoke hook.
+   */
+  async metered<T>(work: () => Promise<T>): Promise<{ readonly value: T; readonly bill: Readonly<PlatformBill> }> {
+    const { twin, prices } = this.options;
+    if (twin.onInvoke) throw new TwinError('another metered run is under way on this twin');
+    const bill = { costUsd: 0, billedMs: 0, throttled: 0 };
+    twin.onInvoke = (name, result) => this.addToBill(bill, name, result, prices);
+    try {
+      return { value: await work(), bill };
+    } finally {
+      twin.onInvoke = undefined;
+    }
   }
 
   /**
@@ -182,20 +198,20 @@ export class TwinRouting {
     return answer;
   }
 
-  /** The platform's bill of one call: billed time (INIT included) × price, plus the request charge. */
-  private bill(name: string, result: CallResult, prices: PriceBook): void {
-    if (result.kind === 'throttled') this.meter.throttled++;
+  /** Adds one call to `bill`: billed time (INIT included) × price, plus the request charge. */
+  private addToBill(bill: PlatformBill, name: string, result: CallResult, prices: PriceBook): void {
+    if (result.kind === 'throttled') bill.throttled++;
     if (result.kind !== 'ok') return;
     const parsed = parseFunctionName(name);
     if (parsed?.kind !== 'dynamic') return;
     const region = this.options.scenario.zones.find((z) => z.azId === parsed.azId)?.region;
     if (!region) return;
-    const bill = billOfCall(prices, region, parsed.arch, parsed.memoryMb, result.billedMs);
-    this.meter.billedMs += bill.billedMs;
-    this.meter.costUsd += bill.costUsd;
+    const call = billOfCall(prices, region, parsed.arch, parsed.memoryMb, result.billedMs);
+    bill.billedMs += call.billedMs;
+    bill.costUsd += call.costUsd;
   }
 
-  private outcomeOf(answer: BatchAnswer): BurstOutcome {
+  private outcomeOf(answer: BatchAnswer, bill: Readonly<PlatformBill>): BurstOutcome {
     const acceptedByZone: Record<string, number> = {};
     const acceptedByMemory: Record<string, number> = {};
     const acceptedByArch: Record<string, number> = {};
@@ -228,9 +244,9 @@ export class TwinRouting {
       attempts,
       rejected: summary.rejects,
       exhausted,
-      throttled: this.meter.throttled,
-      costUsd: this.meter.costUsd,
-      billedMs: this.meter.billedMs,
+      throttled: bill.throttled,
+      costUsd: bill.costUsd,
+      billedMs: bill.billedMs,
       runtimeMs,
       addedLatencyMs,
       addedLatencyCounts,

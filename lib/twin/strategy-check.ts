@@ -1,7 +1,7 @@
 import type { BurstRecord, TwinRun, TwinStrategy } from './experiment';
 import { TWIN_STRATEGIES } from './experiment';
 import type { MemorylessBoundRow } from './memoryless-bound';
-import { savingsPct } from './report';
+import { profilingRows, savingsPct } from './report';
 
 /**
  * What each strategy was expected to cost against what it cost, and how `optimal` fares against the issue's
@@ -271,6 +271,39 @@ export function fromDay2Note(column: string): string {
 const pct = (x: number | null): string => (x === null ? '-' : x.toFixed(1));
 const wholePct = (x: number | null): string => (x === null ? '-' : x.toFixed(0));
 
+/**
+ * Each strategy's profiling phase, which no burst's cost holds, and what the strategy saves against the fixed zone
+ * once its phase is added to its bursts' cost. The fixed zone's bursts are taken alone: a deployment that sends
+ * everything to one zone at one size needs no runtimes to place by. Empty without a profiling phase.
+ */
+function formatProfilingSpend(run: TwinRun): string[] {
+  const rows = profilingRows(run);
+  if (rows.length === 0) return [];
+  const realised = new Map(expectedVsRealised(run).map((r) => [r.strategy, r.realisedCostUsd]));
+  const fixed = realised.get('baseline');
+  const lines = [
+    '',
+    "profiling phase per strategy (its deployment's first day, before its bursts; billed, but in no cost above)",
+    `  ${'strategy'.padEnd(14)}${'calls'.padStart(10)}${'attempts'.padStart(10)}${'cost $'.padStart(13)}${'vs fixed zone with it %'.padStart(26)}`,
+  ];
+  for (const r of rows) {
+    const bursts = realised.get(r.strategy);
+    const net =
+      fixed === undefined || bursts === undefined || r.strategy === 'baseline'
+        ? '-'
+        : pct(savingsPct(bursts + r.costUsd, fixed));
+    lines.push(
+      `  ${r.strategy.padEnd(14)}${String(r.calls).padStart(10)}${String(r.attempts).padStart(10)}${r.costUsd.toFixed(4).padStart(13)}${net.padStart(26)}`,
+    );
+  }
+  lines.push(
+    "  vs fixed zone with it: 100 × (fixed zone − (strategy + its profiling)) / fixed zone over the run's",
+    '  days. The fixed zone (baseline) needs no runtimes to place by, so its profiling is left out. Each',
+    '  deployment profiles once, on its first day, so over more days the phase weighs less.',
+  );
+  return lines;
+}
+
 /** Both tables as text, for `sky twin` and `npm run bench twin`; `bounds` adds the memoryless bound's column. */
 export function formatStrategyChecks(run: TwinRun, bounds: readonly MemorylessBoundRow[] = []): string {
   const waves = (run.waves ?? 1) > 1 ? `, each burst in ${run.waves} waves` : '';
@@ -283,6 +316,7 @@ export function formatStrategyChecks(run: TwinRun, bounds: readonly MemorylessBo
       `  ${r.strategy.padEnd(14)}${String(r.requests).padStart(10)}${(r.expectedCostUsd === null ? '-' : r.expectedCostUsd.toFixed(4)).padStart(13)}${r.realisedCostUsd.toFixed(4).padStart(13)}${(r.ratio === null ? '-' : r.ratio.toFixed(3)).padStart(8)}${String(r.failedRequests).padStart(8)}${r.meanAddedLatencyMs.toFixed(0).padStart(15)}${String(r.p50AddedLatencyMs).padStart(7)}${String(r.p99AddedLatencyMs).padStart(7)}`,
     );
   }
+  lines.push(...formatProfilingSpend(run));
   const checks = optimalChecks(run, bounds);
   const withBound = bounds.length > 0;
   lines.push(

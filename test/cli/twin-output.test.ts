@@ -44,7 +44,7 @@ function report(): TwinReport {
       }),
     ),
   );
-  return { scenario: 'test', sampling, routing };
+  return { scenario: 'test', sampling, routing, profiling: [] };
 }
 
 describe('formatTwinTable', () => {

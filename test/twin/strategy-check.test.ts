@@ -100,6 +100,40 @@ describe('strategy checks', () => {
     expect(formatStrategyChecks(run)).toMatch(/\n {2}bfs .* NO \(above hybrid, failed requests\)/);
   });
 
+  it('prints each profiling phase apart, and what each strategy saves once its phase is paid', () => {
+    // GIVEN the run above (fixed zone 2.0 over both workloads, optimal 2.72, hybrid 0.9) with each deployment's
+    // profiling phase on its first day
+    const profiled = {
+      ...run,
+      days: run.days.map((d, i) =>
+        i === 0
+          ? {
+              ...d,
+              profiling: {
+                baseline: { calls: 20, attempts: 25, costUsd: 0.5 },
+                hybrid: { calls: 30, attempts: 44, costUsd: 0.1 },
+                optimal: { calls: 52, attempts: 863, costUsd: 0.08 },
+              },
+            }
+          : d,
+      ),
+    } as TwinRun;
+    const text = formatStrategyChecks(profiled);
+    // THEN a row per strategy in report order, with calls, attempts and the phase's bill
+    const rows = text.split('\n').filter((line) => /^ {2}(baseline|hybrid|optimal) +\d+ +\d+ +\d/.test(line));
+    expect(rows.map((line) => line.trim().split(/ +/))).toEqual([
+      ['baseline', '20', '25', '0.5000', '-'],
+      // hybrid: 100 × (2.0 − (0.9 + 0.1)) / 2.0; the fixed zone's own phase is not added to it
+      ['hybrid', '30', '44', '0.1000', '50.0'],
+      // optimal: 100 × (2.0 − (2.72 + 0.08)) / 2.0
+      ['optimal', '52', '863', '0.0800', '-40.0'],
+    ]);
+    // and the burst costs above are the bursts' alone
+    expect(expectedVsRealised(profiled)).toEqual(expectedVsRealised(run));
+    // and a run without a profiling phase prints no such table
+    expect(formatStrategyChecks(run)).not.toMatch(/profiling phase per strategy/);
+  });
+
   it("reports optimal's added latency per workload from its own bursts only", () => {
     const [zipper, bfs] = optimalChecks(run);
     // zipper: two optimal bursts, 2 of 200 requests waited 600 ms (1%): p99 150 ms.
