@@ -1,17 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_PROFILING_OBSERVATIONS } from '../core/profiling-plan';
 import { REJECT_MODES } from '../core/reject-mode';
 import type { Arch } from '../core/types';
 import { prepareOutFile } from '../report/out-dir';
 import { MAX_PROFILING_OBSERVATIONS } from '../routing/request';
-import {
-  DEFAULT_TWIN_MAX_SLOWDOWN,
-  DEFAULT_TWIN_PROFILING_CALLS,
-  type RejectMode,
-  runTwinExperiment,
-  type TwinRun,
-} from '../twin/experiment';
+import { DEFAULT_TWIN_MAX_SLOWDOWN, type RejectMode, runTwinExperiment, type TwinRun } from '../twin/experiment';
 import { memorylessBound } from '../twin/memoryless-bound';
 import { formatPacing } from '../twin/pacing-report';
 import { formatRefusals } from '../twin/refusal-report';
@@ -58,25 +53,25 @@ function withGap(text: string): string {
   return text === '' ? '' : `\n${text}`;
 }
 
-/** Runtimes a profiling phase wants per cell: 0 (no phase) up to what the router's profiling option takes. */
-function profilingCallsArg(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n > MAX_PROFILING_OBSERVATIONS) {
-    throw new InvalidArgumentError(
-      `must be a whole number 0..${MAX_PROFILING_OBSERVATIONS} (the router's profiling observations; 0: no profiling phase), got "${value}"`,
-    );
-  }
-  return n;
+/** A parser of whole numbers 0..max for an option; `what` says in the error what the number is. */
+function wholeNumberArg(max: number, what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > max) {
+      throw new InvalidArgumentError(`must be a whole number 0..${max} (${what}), got "${value}"`);
+    }
+    return n;
+  };
 }
 
+/** Runtimes a profiling phase wants per cell: 0 (no phase) up to what the router's profiling option takes. */
+const profilingCallsArg = wholeNumberArg(
+  MAX_PROFILING_OBSERVATIONS,
+  "the router's profiling observations; 0: no profiling phase",
+);
+
 /** A scenario seed: a whole number that fits 32 bits, as the scenario format takes. */
-function seedArg(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 2 ** 32 - 1) {
-    throw new InvalidArgumentError(`must be a whole number 0..4294967295 (the scenario's seed field), got "${value}"`);
-  }
-  return n;
-}
+const seedArg = wholeNumberArg(2 ** 32 - 1, "the scenario's seed field");
 
 /**
  * The scenario a run asks for: a file, or one the generator draws from a seed (written to `--save-scenario`
@@ -137,7 +132,7 @@ export function registerTwinCommand(program: Command): void {
     )
     .option(
       '--profiling-calls <n>',
-      `runtimes each strategy's profiling phase wants of every CPU × architecture × memory size that could still win, as the router's profiling observations (0: no phase; default ${DEFAULT_TWIN_PROFILING_CALLS}); what the phase cost is printed`,
+      `runtimes each strategy's profiling phase wants of every CPU × architecture × memory size that could still win, as the router's profiling observations (0: no phase; default ${DEFAULT_PROFILING_OBSERVATIONS}); what the phase cost is printed`,
       profilingCallsArg,
     )
     .option('--days <n>', 'run only the first n days', parsePositiveInt)

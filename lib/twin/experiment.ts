@@ -1,6 +1,7 @@
 import { archOfCpu } from '../core/cpu';
 import { ape, distributionOf } from '../core/distribution';
 import { providerOfZone } from '../core/naming';
+import { DEFAULT_PROFILING_OBSERVATIONS } from '../core/profiling-plan';
 import type { RejectMode } from '../core/reject-mode';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type { Arch, Characterization, CpuKey, StrategyName } from '../core/types';
@@ -622,7 +623,7 @@ export class DayRunner {
    */
   private async profile(routing: TwinRouting, day: number): Promise<ProfilingSpend | undefined> {
     const { scenario, twin, clock, state } = this;
-    const observations = this.options.profilingCalls ?? DEFAULT_TWIN_PROFILING_CALLS;
+    const observations = this.options.profilingCalls ?? DEFAULT_PROFILING_OBSERVATIONS;
     if (observations <= 0) return undefined;
     twin.setDay(day);
     const names = Object.keys(scenario.workloads);
@@ -677,8 +678,6 @@ export class DayRunner {
   }
 }
 
-/** Runtimes each profiling request wants per CPU × architecture × memory size unless the options say otherwise. */
-export const DEFAULT_TWIN_PROFILING_CALLS = 3;
 /** Calls a profiling request keeps in flight. */
 const PROFILING_CONCURRENCY = 1000;
 /** Noise draws kept for one workload's profiling calls (more calls than this run at the mean). */
