@@ -39,9 +39,11 @@ export type CallResult =
       readonly payload: unknown;
       /** Emulated time from the invoke to the answer (invoke latency, cold start, handler). */
       readonly durationMs: number;
+      /** How long the handler ran. */
+      readonly runMs: number;
       /**
-       * What Lambda bills (before rounding up to 1 ms): the time the handler ran, plus the INIT of a
-       * new instance where the scenario's pricing bills INIT.
+       * What Lambda bills: the handler's run rounded up to the next 1 ms (at least 1 ms: a call that took no time on
+       * the twin's clock took some on Lambda's), plus the INIT of a new instance where the scenario's pricing bills INIT.
        */
       readonly billedMs: number;
       /** The INIT part of `billedMs` (0 for a warm instance or when INIT is not billed). */
@@ -371,7 +373,7 @@ export class Twin {
     try {
       const answer = await handler(payload, contextOf(name, 1024, this.scenario.zones[0]?.region, this.clock, 900_000));
       const durationMs = this.clock.now() - started;
-      return { kind: 'ok', payload: answer ?? null, durationMs, billedMs: durationMs };
+      return { kind: 'ok', payload: answer ?? null, durationMs, runMs: durationMs, billedMs: billedRunMs(durationMs) };
     } catch (error) {
       return functionError(error, this.clock.now() - started);
     }
@@ -423,7 +425,8 @@ export class Twin {
           kind: 'ok',
           payload: answer ?? null,
           durationMs: now - started,
-          billedMs: now - handlerStarted + init,
+          runMs: now - handlerStarted,
+          billedMs: billedRunMs(now - handlerStarted) + init,
           initBilledMs: init,
           ...(got.cold ? { initMs: this.coldStartMs } : {}),
           instanceId: instance.id,
@@ -446,14 +449,19 @@ export class Twin {
   }
 }
 
+/** Lambda's billed ms of a handler's run: rounded up to the next 1 ms, and never less than 1 ms. */
+function billedRunMs(runMs: number): number {
+  return Math.max(1, Math.ceil(runMs));
+}
+
 /**
- * What Lambda's REPORT record would say of an answered call: its billed time rounded up to 1 ms (INIT included where
- * billed), the handler's duration, and a new instance's INIT.
+ * What Lambda's REPORT record would say of an answered call: its billed time (INIT included where billed), the
+ * handler's duration, and a new instance's INIT.
  */
 export function reportOfCall(result: Extract<CallResult, { kind: 'ok' }>): InvocationReport {
   return {
-    billedMs: Math.ceil(result.billedMs),
-    durationMs: result.billedMs - (result.initBilledMs ?? 0),
+    billedMs: result.billedMs,
+    durationMs: result.runMs,
     ...(result.initMs !== undefined ? { initMs: result.initMs } : {}),
   };
 }

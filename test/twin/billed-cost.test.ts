@@ -1,3 +1,5 @@
+import type { DynamicResponse } from '../../lib/contracts/protocol';
+import { dynamicFunctionName } from '../../lib/core/naming';
 import { routedTwin, smallScenario, trueMixCharacterizations } from './fixtures';
 
 /**
@@ -30,5 +32,32 @@ describe("a batch's cost is what Lambda billed", () => {
     expect((answer.summary.newInstances * 400) / outcome.billedMs).toBeGreaterThan(0.01);
     // and the answer's cost is the twin's bill, to the rounding of a dollar amount
     expect(answer.summary.costUsd).toBeCloseTo(outcome.costUsd, 9);
+  });
+
+  it('bills a rejection that answers at once 1 ms, as Lambda rounds a duration up to the next millisecond', async () => {
+    // GIVEN a dynamic function's instance, warm after one call, and the CPU it runs on
+    const scenario = smallScenario({ days: 1 });
+    const { clock, twin } = routedTwin(scenario, { memorySizes: [2048] });
+    twin.setDay(0);
+    const name = dynamicFunctionName('usw1-az3', 'x86_64', 2048);
+    const request = { workload: { name: 'zipper', size: 'small' } };
+    const [first, rejected] = await clock.run(async () => {
+      const warmed = await twin.invoke(name, request, { logTail: true });
+      if (!warmed.ok) throw new Error(`the first call failed: ${warmed.message}`);
+      const { cpuKey } = (warmed.payload as DynamicResponse).inspection;
+      // WHEN the next call rejects that CPU without holding the instance
+      return [
+        warmed,
+        await twin.invoke(name, { ...request, reject: { cpus: [cpuKey], holdMs: 0 } }, { logTail: true }),
+      ];
+    });
+    // THEN the premise: the warm instance took it and rejected it in no time on the twin's clock
+    if (!rejected.ok) throw new Error(`the rejected call failed: ${rejected.message}`);
+    const answer = rejected.payload as DynamicResponse;
+    expect(answer.status).toBe('rejected');
+    expect(answer.inspection.instanceId).toBe((first.payload as DynamicResponse).inspection.instanceId);
+    expect(rejected.report?.durationMs).toBe(0);
+    // and Lambda's REPORT line bills it 1 ms, as the router prices a rejection
+    expect(rejected.report?.billedMs).toBe(1);
   });
 });
