@@ -1,7 +1,7 @@
 import type { RouterClient } from '../aws/router-client';
 import { STRATEGIES } from '../core/strategies';
 import type { Arch, StrategyName } from '../core/types';
-import type { StrategySummaryRow } from '../report/types';
+import type { ProfilingSummary, StrategySummaryRow } from '../report/types';
 import type { RouterRequestBody } from '../routing/request';
 import type { BatchAnswer } from '../routing/types';
 import type { ProgressTask } from './progress';
@@ -117,7 +117,8 @@ function resultOf(workload: string, strategy: StrategyName, answer: BatchAnswer)
 /**
  * Teaches the router each workload's runtime on each CPU, the way the paper profiled its functions
  * (§4.5, Figure 9) but passively: a small burst of every workload pinned to every zone with no
- * retries; the router's learning writes what each call ran on and how long it took to the table.
+ * retries; the router's learning writes what each call ran on and how long it took to the table. Returns what the
+ * platforms billed for the bursts.
  */
 export async function profileWorkloads(
   plan: BurstPlan,
@@ -128,10 +129,11 @@ export async function profileWorkloads(
     readonly architectures?: readonly Arch[];
   }>,
   task?: ProgressTask,
-): Promise<void> {
+): Promise<ProfilingSummary> {
   let done = 0;
+  const spend = { requests: 0, attempts: 0, costUsd: 0 };
   for (const [workload, { memoryMb }] of Object.entries(plan.workloads)) {
-    await Promise.all(
+    const answers = await Promise.all(
       zones
         // A zone on another provider has only its provider's sizes: the workload's may not be among them.
         .filter((zone) => zone.memorySizes === undefined || zone.memorySizes.includes(memoryMb))
@@ -145,8 +147,14 @@ export async function profileWorkloads(
           ),
         ),
     );
+    for (const { summary } of answers) {
+      spend.requests += summary.count;
+      spend.attempts += Math.round(summary.attemptsPerRequest * summary.count);
+      spend.costUsd += summary.costUsd;
+    }
     task?.update(++done, workload);
   }
+  return spend;
 }
 
 /**

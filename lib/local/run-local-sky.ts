@@ -12,7 +12,7 @@ import { fanoutFunctionName, ROUTER_FUNCTION_NAME, samplingStepsFunctionName } f
 import type { Arch } from '../core/types';
 import { routerInvoker, withExternalZones } from '../providers';
 import { prepareOutDir } from '../report/out-dir';
-import type { ReportData, SummaryTable, ZoneSummaryRow } from '../report/types';
+import type { ProfilingSummary, ReportData, SummaryTable, ZoneSummaryRow } from '../report/types';
 import { type WrittenReport, writeReport } from '../report/write-report';
 import { corePlacerFactory } from '../routing/placer';
 import { silentTelemetry } from '../routing/telemetry';
@@ -282,10 +282,11 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       concurrency: o.concurrency,
       signal,
     };
+    let profiling: ProfilingSummary | undefined;
     if (o.profileBurst > 0) {
       registerRouter(store);
       const profileTask = progress.task('profile workloads', Object.keys(workloads).length);
-      await step('routing', () =>
+      profiling = await step('routing', () =>
         profileWorkloads(
           { ...plan, count: o.profileBurst, concurrency: Math.min(o.concurrency, o.profileBurst) },
           routerConfig.deployed.map((zone) => ({
@@ -357,6 +358,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
         };
       }),
       strategies: strategySummary(bursts, scenario.holdMs),
+      ...(profiling ? { profiling } : {}),
     };
     const notes = [
       `Live run (the summary): each zone sampled by its synthesized state machine with polls of ${config.pollConcurrency} requests ` +

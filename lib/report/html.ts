@@ -1,6 +1,7 @@
 import type { Chart } from './charts';
 import { strategiesOf, workloadsOf } from './charts/routing';
 import { escapeHtml, formatMix, formatNumber, formatPct, formatUsd } from './format';
+import { profilingSentence } from './summary-text';
 import type { PaperComparisonRow, ReportData, SummaryTable } from './types';
 
 /** A chart together with its SVG, ready for the page. */
@@ -198,6 +199,7 @@ export function renderReportHtml(data: ReportData, charts: readonly RenderedChar
     zoneTable(data.summary),
     '<h3>Strategies</h3>',
     strategyTable(data.summary),
+    data.summary.profiling ? `<p>${escapeHtml(profilingSentence(data.summary.profiling))}</p>` : '',
     data.workloadSavings.length > 0
       ? `<h2 id="savings-table">Savings per workload and strategy (multi-day twin, ${scenario.days} days)</h2>` +
         '<p>Cost saved against the fixed zone over all days, ± the standard deviation of the daily savings.</p>' +

@@ -8,7 +8,7 @@ import {
   textTable,
   wrapText,
 } from './format';
-import type { SummaryTable } from './types';
+import type { ProfilingSummary, SummaryTable } from './types';
 
 /** The terminal width the summary is laid out for. */
 export const SUMMARY_WIDTH = 100;
@@ -91,7 +91,19 @@ export function formatSummary(summary: SummaryTable): string {
       .map((line) => wrapText(line, SUMMARY_WIDTH)),
   ].join('\n');
 }
-/** Two sentences on what the summary shows: how well the zones were characterized, which strategy paid. */
+/** The profiling bursts: what they took and cost, and that no strategy's cost includes them. */
+export function profilingSentence(profiling: ProfilingSummary): string {
+  return (
+    `Profiling: ${profiling.requests} requests (${profiling.attempts} attempts) before the strategies' bursts, ` +
+    `${formatUsd(profiling.costUsd)}, in none of the strategies' costs; every strategy's router starts from the ` +
+    'runtimes they taught it.'
+  );
+}
+
+/**
+ * What the summary shows in a few sentences: how well the zones were characterized, what profiling cost, which
+ * strategy paid.
+ */
 export function formatHighlights(summary: SummaryTable): string {
   const lines: string[] = [];
   const zones = summary.zones;
@@ -110,6 +122,7 @@ export function formatHighlights(summary: SummaryTable): string {
         `${range(apes, 1)}% APE against the true mix, ${formatUsd(cost)} in all.`,
     );
   }
+  if (summary.profiling) lines.push(profilingSentence(summary.profiling));
   const others = summary.strategies.filter((s) => s.strategy !== 'baseline');
   if (others.length > 0) {
     const best = others.reduce((a, b) => (b.savingsPct > a.savingsPct ? b : a));

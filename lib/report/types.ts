@@ -110,6 +110,18 @@ export interface StrategySummaryRow {
   readonly meanAddedLatencyMs: number;
 }
 
+/**
+ * The live run's profiling bursts, sent once before any strategy's (their runtimes are where every strategy's
+ * deployment starts): what they took and what the platforms billed for them, in none of the strategies' costs.
+ */
+export interface ProfilingSummary {
+  /** Requests sent: the profiling burst of every workload on every zone and architecture. */
+  readonly requests: number;
+  /** Invocations they took, failovers included. */
+  readonly attempts: number;
+  readonly costUsd: number;
+}
+
 /** Savings of one workload under one strategy over the whole experiment. */
 export interface WorkloadSavingsRow {
   readonly workload: string;
@@ -123,6 +135,8 @@ export interface SummaryTable {
   readonly source: string;
   readonly zones: readonly ZoneSummaryRow[];
   readonly strategies: readonly StrategySummaryRow[];
+  /** Absent when the run sent no profiling burst. */
+  readonly profiling?: ProfilingSummary;
 }
 
 /** Everything one report shows. */

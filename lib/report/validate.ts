@@ -87,6 +87,17 @@ export function validateReportData(data: ReportData): void {
       'null or 0..200',
     );
   });
+  if (data.summary.profiling) {
+    const { requests, attempts, costUsd } = data.summary.profiling;
+    check(isNonNegative(costUsd), 'summary.profiling.costUsd', costUsd, 'a finite number ≥ 0');
+    check(Number.isInteger(requests) && requests >= 0, 'summary.profiling.requests', requests, 'a whole number ≥ 0');
+    check(
+      Number.isInteger(attempts) && attempts >= requests,
+      'summary.profiling.attempts',
+      attempts,
+      'a whole number ≥ the requests',
+    );
+  }
   data.summary.strategies.forEach((row, i) => {
     check(isNonNegative(row.costUsd), `summary.strategies[${i}].costUsd`, row.costUsd, 'a finite number ≥ 0');
     check(Number.isFinite(row.savingsPct), `summary.strategies[${i}].savingsPct`, row.savingsPct, 'a finite number');

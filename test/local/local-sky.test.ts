@@ -17,6 +17,8 @@ import {
   type Progress,
   runLocalSky,
 } from '../../lib/local';
+import { formatUsd } from '../../lib/report/format';
+import { formatHighlights } from '../../lib/report/summary-text';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SCENARIO_FILE = path.join(ROOT, 'test', 'fixtures', 'local-small.json');
@@ -214,6 +216,25 @@ describe('sky local on a small scenario, end to end', () => {
       expect(row.meanAddedLatencyMs).toBeCloseTo((rejects * scenarioJson.holdMs) / row.requests, 9);
       expect(row.attemptsPerRequest).toBeGreaterThanOrEqual(1);
     }
+  });
+
+  it("bills the profiling bursts apart from every strategy's, and says so in the summary", () => {
+    // GIVEN what profiling taught the router: one runtime per profiling call that ran
+    const profiled = Object.keys(scenarioJson.workloads).reduce(
+      (sum, workload) => sum + stored[`PROFILE#${workload}`].reduce((n, item) => n + Number(item.count ?? 0), 0),
+      0,
+    );
+    // THEN the summary counts those calls, each burst of profileBurst requests, and what they were billed
+    const spend = result.summary.profiling!;
+    expect(spend.requests).toBe(profiled);
+    expect(spend.requests % SMALL.profileBurst!).toBe(0);
+    expect(spend.attempts).toBeGreaterThanOrEqual(spend.requests);
+    expect(spend.costUsd).toBeGreaterThan(0);
+    // and the printed summary gives the bill, apart from the strategies' costs
+    expect(formatHighlights(result.summary)).toContain(
+      `Profiling: ${spend.requests} requests (${spend.attempts} attempts) before the strategies' bursts, ` +
+        `${formatUsd(spend.costUsd)}`,
+    );
   });
 
   it('starts every burst from the same pool: no instance left warm by an earlier burst', () => {

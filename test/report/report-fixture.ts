@@ -85,6 +85,7 @@ export function reportFixture(): ReportData {
     notes: ['Routing bursts of 20 <per> day.'],
     summary: {
       source: 'test fixture',
+      profiling: { requests: 60, attempts: 75, costUsd: 0.0123 },
       zones: [
         {
           azId: 'usw1-az1',

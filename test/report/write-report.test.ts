@@ -156,6 +156,7 @@ describe('writeReport', () => {
     expect(html).toContain('5.65 polls');
     expect(html).toContain('not measured');
     expect(html).toContain('<li>Routing bursts of 20 &lt;per&gt; day.</li>');
+    expect(html).toContain('<p>Profiling: 60 requests (75 attempts) before the strategies&#39; bursts, $0.0123,');
   });
 });
 
@@ -175,6 +176,16 @@ describe('validateReportData', () => {
         summary: { ...d.summary, strategies: [{ ...d.summary.strategies[0], savingsPct: Number.NaN }] },
       }),
       'summary.strategies[0].savingsPct',
+    ],
+    [
+      'fewer profiling attempts than requests',
+      (d) => ({ ...d, summary: { ...d.summary, profiling: { requests: 30, attempts: 29, costUsd: 0.01 } } }),
+      'summary.profiling.attempts',
+    ],
+    [
+      'a negative profiling cost',
+      (d) => ({ ...d, summary: { ...d.summary, profiling: { requests: 30, attempts: 30, costUsd: -0.01 } } }),
+      'summary.profiling.costUsd',
     ],
   ];
 
@@ -197,7 +208,8 @@ describe('validateReportData', () => {
 
 describe('formatHighlights', () => {
   it("names the zones' polls, APE and cost, and the strategies that saved the most and the least", () => {
-    const text = formatHighlights(reportFixture().summary);
+    const { source, zones, strategies } = reportFixture().summary;
+    const text = formatHighlights({ source, zones, strategies });
     // Polls 3, 1, 2; APE 2.1 and 4 (one zone has no truth); cost 0.021 + 0.007 + 0.014.
     expect(text).toContain(
       'Sampling: 3 zones characterized in 1–3 polls each, 2.1–4.0% APE against the true mix, $0.0420 in all.',
@@ -205,6 +217,14 @@ describe('formatHighlights', () => {
     // hybrid is the only strategy besides the baseline: best and worst at once.
     expect(text).toContain('Routing: hybrid saved the most against the fixed zone (10.0%, 1.60 attempts per request)');
     expect(text).toContain('96 ms added per request');
+    // and no profiling sentence where the run sent no profiling burst
+    expect(text).not.toContain('Profiling');
+  });
+
+  it('gives what the profiling bursts took and cost, apart from the strategies', () => {
+    expect(formatHighlights(reportFixture().summary)).toContain(
+      "Profiling: 60 requests (75 attempts) before the strategies' bursts, $0.0123, in none of the strategies' costs",
+    );
   });
 });
 
