@@ -153,14 +153,14 @@ export interface BurstRecord {
   /** Virtual time from the burst's first call to its last answer, ms (undefined for the oracle). */
   readonly durationMs?: number;
   /**
-   * The router's pacing of the burst, where it weighed one (`optimal` with a time budget): the budget, and the
-   * burst's expected duration as paced and unpaced, ms (the batch answer's `pacing`).
+   * The router's pacing of the burst, where it weighed one (`optimal` with a time budget): the budget, the calls it
+   * ran at a time, the burst's expected duration as paced and unpaced, ms, and where its review widened or moved it
+   * (the batch answer's `pacing`).
    */
-  readonly pacing?: {
-    readonly maxSlowdown: number;
-    readonly expectedDurationMs: number;
-    readonly unpacedDurationMs: number;
-  };
+  readonly pacing?: Pick<
+    BatchPacing,
+    'maxSlowdown' | 'concurrency' | 'expectedDurationMs' | 'unpacedDurationMs' | 'widened' | 'moved'
+  >;
   readonly outcome: BurstOutcome;
   /**
    * Per function, the retries the router measured its repeat estimate from: how many met the rejected CPU and host
@@ -684,8 +684,15 @@ const PROFILING_CONCURRENCY = 1000;
 const PROFILING_NOISE = 4096;
 
 function pacingOf(pacing: BatchPacing): NonNullable<BurstRecord['pacing']> {
-  const { maxSlowdown, expectedDurationMs, unpacedDurationMs } = pacing;
-  return { maxSlowdown, expectedDurationMs, unpacedDurationMs };
+  const { maxSlowdown, concurrency, expectedDurationMs, unpacedDurationMs, widened, moved } = pacing;
+  return {
+    maxSlowdown,
+    concurrency,
+    expectedDurationMs,
+    unpacedDurationMs,
+    ...(widened ? { widened } : {}),
+    ...(moved ? { moved } : {}),
+  };
 }
 
 /** Bursts by workload in the scenario's order, then by strategy in report order. */

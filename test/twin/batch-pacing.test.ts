@@ -124,6 +124,11 @@ describe('a twin run where optimal paces its bursts', () => {
     const pacedOptimal = bursts.filter((b) => b.strategy === 'optimal' && b.workload === optimal.workload);
     const budgetShares = pacedOptimal.map((b) => b.durationMs! / (20 * b.pacing!.unpacedDurationMs));
     expect(pacedOptimal.every((b) => b.pacing?.maxSlowdown === 20)).toBe(true);
+    // and each record keeps the calls the router ran at a time, which a burst its review did not widen kept to
+    for (const b of pacedOptimal) {
+      expect(b.pacing!.concurrency).toBeLessThan(scenario.burst);
+      if (!b.pacing!.widened) expect(b.concurrency).toBe(b.pacing!.concurrency);
+    }
     expect(optimal.meanExpectedDurationMs).toBe(pacedOptimal[0].pacing!.expectedDurationMs);
     expect(optimal.worstBudgetShare).toBeCloseTo(Math.max(...budgetShares), 12);
     expect(optimal.worstBudgetShare).toBeGreaterThan(0);
