@@ -1,5 +1,5 @@
 import { wattsOf } from './carbon';
-import { type AttemptChain, attemptChain, billedDurationMs, usdPerBilledMs } from './cost-model';
+import { type AttemptChain, attemptChain, billedDurationMs, LAMBDA_MIN_BILLED_MS, usdPerBilledMs } from './cost-model';
 import { dynamicFunctionName } from './naming';
 import { type RenewedCall, renewOverUses } from './pool-renewal';
 import type { Arch, CpuKey, RegionFacts, Target } from './types';
@@ -302,7 +302,7 @@ function metricsOfSearches(
 
 /** Billed ms of a rejected attempt: its hold, and at least Lambda's 1 ms minimum. */
 export function rejectedAttemptMs(holdMs: number): number {
-  return Math.max(1, Math.ceil(holdMs));
+  return billedDurationMs(holdMs, LAMBDA_MIN_BILLED_MS);
 }
 
 /**

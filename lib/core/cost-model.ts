@@ -67,6 +67,9 @@ export function initBilledMs(billing: InitBilling = {}): number {
 /** MB in Lambda's GB for GB-seconds. */
 export const MB_PER_GB = 1024;
 
+/** Lambda's shortest billed duration: it rounds a duration up to the next 1 ms, so even an instant answer bills 1 ms. */
+export const LAMBDA_MIN_BILLED_MS = 1;
+
 /** Billed ms of one call: its duration rounded up to 1 ms, at least the provider's minimum (DigitalOcean: 100 ms). */
 export function billedDurationMs(durationMs: number, minBilledMs = 0): number {
   return Math.max(Math.ceil(durationMs), minBilledMs);

@@ -1,4 +1,5 @@
 import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker } from '../contracts';
+import { billedDurationMs, LAMBDA_MIN_BILLED_MS } from '../core/cost-model';
 import { perCallMs, relativeObjective, searchesElsewhere } from '../core/pacing';
 import { endsRejectedInstance } from '../core/reject-mode';
 import { rejectCpusAt } from '../core/reject-schedule';
@@ -825,7 +826,7 @@ function attemptOf(
   result: Extract<InvokeResult, { ok: true }>,
   response: DynamicResponse,
 ): AttemptRecord {
-  const billedMs = Math.max(1, Math.ceil(result.report?.billedMs ?? inspection.timings.totalMs));
+  const billedMs = billedDurationMs(result.report?.billedMs ?? inspection.timings.totalMs, LAMBDA_MIN_BILLED_MS);
   return {
     functionName: target.functionName,
     azId: target.azId,

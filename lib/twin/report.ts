@@ -1,4 +1,4 @@
-import { TWIN_STRATEGIES, type TwinRun, type TwinStrategy } from './experiment';
+import { type ProfilingSpend, TWIN_STRATEGIES, type TwinRun, type TwinStrategy } from './experiment';
 
 /**
  * The report `sky twin --json` prints, as the scenario spec defines it: one sampling row per zone
@@ -50,11 +50,8 @@ export interface RoutingRow {
 }
 
 /** One strategy's profiling phase (its deployment's first day, before its bursts; in no routing row's cost). */
-export interface ProfilingRow {
+export interface ProfilingRow extends ProfilingSpend {
   readonly strategy: TwinStrategy;
-  readonly calls: number;
-  readonly attempts: number;
-  readonly costUsd: number;
 }
 
 export interface TwinReport {

@@ -276,10 +276,10 @@ const wholePct = (x: number | null): string => (x === null ? '-' : x.toFixed(0))
  * once its phase is added to its bursts' cost. The fixed zone's bursts are taken alone: a deployment that sends
  * everything to one zone at one size needs no runtimes to place by. Empty without a profiling phase.
  */
-function formatProfilingSpend(run: TwinRun): string[] {
+function formatProfilingSpend(run: TwinRun, strategies: readonly ExpectedRealisedRow[]): string[] {
   const rows = profilingRows(run);
   if (rows.length === 0) return [];
-  const realised = new Map(expectedVsRealised(run).map((r) => [r.strategy, r.realisedCostUsd]));
+  const realised = new Map(strategies.map((r) => [r.strategy, r.realisedCostUsd]));
   const fixed = realised.get('baseline');
   const lines = [
     '',
@@ -311,12 +311,13 @@ export function formatStrategyChecks(run: TwinRun, bounds: readonly MemorylessBo
   lines.push(
     `  ${'strategy'.padEnd(14)}${'requests'.padStart(10)}${'expected $'.padStart(13)}${'realised $'.padStart(13)}${'ratio'.padStart(8)}${'failed'.padStart(8)}${'added ms mean'.padStart(15)}${'p50'.padStart(7)}${'p99'.padStart(7)}`,
   );
-  for (const r of expectedVsRealised(run)) {
+  const strategies = expectedVsRealised(run);
+  for (const r of strategies) {
     lines.push(
       `  ${r.strategy.padEnd(14)}${String(r.requests).padStart(10)}${(r.expectedCostUsd === null ? '-' : r.expectedCostUsd.toFixed(4)).padStart(13)}${r.realisedCostUsd.toFixed(4).padStart(13)}${(r.ratio === null ? '-' : r.ratio.toFixed(3)).padStart(8)}${String(r.failedRequests).padStart(8)}${r.meanAddedLatencyMs.toFixed(0).padStart(15)}${String(r.p50AddedLatencyMs).padStart(7)}${String(r.p99AddedLatencyMs).padStart(7)}`,
     );
   }
-  lines.push(...formatProfilingSpend(run));
+  lines.push(...formatProfilingSpend(run, strategies));
   const checks = optimalChecks(run, bounds);
   const withBound = bounds.length > 0;
   lines.push(

@@ -10,7 +10,7 @@ import {
   LAMBDA_MEMORY_MB,
   SAMPLING_DEFAULTS,
 } from '../contracts';
-import { initBilledMs } from '../core/cost-model';
+import { billedDurationMs, initBilledMs, LAMBDA_MIN_BILLED_MS } from '../core/cost-model';
 import { parseFunctionName } from '../core/naming';
 import type { Arch } from '../core/types';
 import type { Clock } from './clock';
@@ -373,7 +373,13 @@ export class Twin {
     try {
       const answer = await handler(payload, contextOf(name, 1024, this.scenario.zones[0]?.region, this.clock, 900_000));
       const durationMs = this.clock.now() - started;
-      return { kind: 'ok', payload: answer ?? null, durationMs, runMs: durationMs, billedMs: billedRunMs(durationMs) };
+      return {
+        kind: 'ok',
+        payload: answer ?? null,
+        durationMs,
+        runMs: durationMs,
+        billedMs: billedDurationMs(durationMs, LAMBDA_MIN_BILLED_MS),
+      };
     } catch (error) {
       return functionError(error, this.clock.now() - started);
     }
@@ -426,7 +432,7 @@ export class Twin {
           payload: answer ?? null,
           durationMs: now - started,
           runMs: now - handlerStarted,
-          billedMs: billedRunMs(now - handlerStarted) + init,
+          billedMs: billedDurationMs(now - handlerStarted, LAMBDA_MIN_BILLED_MS) + init,
           initBilledMs: init,
           ...(got.cold ? { initMs: this.coldStartMs } : {}),
           instanceId: instance.id,
@@ -447,11 +453,6 @@ export class Twin {
     if (instance.payload?.platform.ending) zone.end(instance);
     else zone.release(instance);
   }
-}
-
-/** Lambda's billed ms of a handler's run: rounded up to the next 1 ms, and never less than 1 ms. */
-function billedRunMs(runMs: number): number {
-  return Math.max(1, Math.ceil(runMs));
 }
 
 /**
