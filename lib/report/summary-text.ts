@@ -48,8 +48,7 @@ export function formatZoneSummary(summary: SummaryTable): string {
     `CPU mix: share of the hosts met on each CPU (${labels}). polls: sampling polls run. ` +
     `stopped: why sampling stopped${reasons ? ` (${reasons})` : ''}. APE: distance of the measured mix from the ` +
     "scenario's true mix, 100 × Σ|p − q| (0 is exact). cost: the zone's polls as billed (Lambda's REPORT records, " +
-    "INIT included) at its platform's prices (Lambda's, or its provider's); the local sky's samplers share this " +
-    "machine's cores, so they run, and are billed, longer than on Lambda.";
+    "INIT included) at its platform's prices (Lambda's, or its provider's).";
   return `${table}\n${wrapText(legend, SUMMARY_WIDTH, '  ')}`;
 }
 

@@ -24,6 +24,25 @@ export interface InstanceFacts {
    * a large share of an emulated call's cost. @default true
    */
   readonly cpuTicks?: boolean;
+  /**
+   * How a call's duration is measured (see {@link CallTiming}). @default 'clock'
+   */
+  readonly timing?: CallTiming;
+}
+
+/**
+ * How long a call lasts. `clock`: the emulated time between the handler's start and its answer. `work`: exactly the
+ * emulated time the handler slept (a sampler's hold, a modelled workload runtime); within a call the instance's clock
+ * advances only by those sleeps. `work` is for a clock that runs faster than real time (the local sky routes 200 times
+ * as fast), where this host's own scheduling delays would otherwise be measured, and billed, scaled up as much.
+ * A handler that waits on other calls (a fan-out) must be timed by the clock.
+ */
+export type CallTiming = 'clock' | 'work';
+
+/** The call an instance is serving: when it began and how long it has slept. */
+interface CurrentCall {
+  readonly startedAt: number;
+  sleptMs: number;
 }
 
 /** Lambda gives one vCPU per 1,769 MB, at least two visible processors and at most six. */
@@ -104,12 +123,14 @@ export class InstancePlatform implements Platform {
   private busyMs = 0;
   private stat: string | undefined;
   private ids = 0;
-  private callStartedAt: number | undefined;
+  private call: CurrentCall | undefined;
+  private readonly workTimed: boolean;
 
   constructor(
     private readonly facts: InstanceFacts,
     private readonly clock: Clock,
   ) {
+    this.workTimed = facts.timing === 'work';
     this.processors = visibleProcessors(facts.memoryMb);
     this.cpuinfo = cpuinfoText(facts.host.cpu.model, facts.host.cpu.cpuKey, this.processors);
     this.env = Object.freeze({
@@ -138,12 +159,17 @@ export class InstancePlatform implements Platform {
     this.files.set(path, data);
   }
 
+  /** Emulated time; during a work-timed call, the call's start plus what it has slept. */
   now(): number {
-    return this.clock.now();
+    const call = this.call;
+    return this.workTimed && call !== undefined ? call.startedAt + call.sleptMs : this.clock.now();
   }
 
-  sleep(ms: number): Promise<void> {
-    return this.clock.sleep(ms);
+  async sleep(ms: number): Promise<void> {
+    const call = this.call;
+    await this.clock.sleep(ms);
+    // A sleep that outlives its call (a timer raced against the work) does not count in the next one.
+    if (call !== undefined && call === this.call) call.sleptMs += Math.max(0, ms);
   }
 
   endInstance(): void {
@@ -152,7 +178,7 @@ export class InstancePlatform implements Platform {
 
   /** Virtual in experiments: code decoding takes no emulated time. */
   monotonicMs(): number {
-    return this.clock.now();
+    return this.now();
   }
 
   /** A reproducible id for the instance marker, derived from the zone's instance serial. */
@@ -160,15 +186,22 @@ export class InstancePlatform implements Platform {
     return `twin-${this.facts.instanceId.replace(':', '-')}-${(this.ids++).toString(36)}`;
   }
 
-  /** Marks the start of a call (for the CPU time in /proc/stat). */
+  /** Marks the start of a call: its duration and the CPU time in /proc/stat count from here. */
   beginCall(): void {
-    this.callStartedAt = this.clock.now();
+    this.call = { startedAt: this.clock.now(), sleptMs: 0 };
+  }
+
+  /** How long the current call has lasted so far, as its timing measures it (0 outside a call). */
+  callElapsedMs(): number {
+    const call = this.call;
+    if (call === undefined) return 0;
+    return this.workTimed ? call.sleptMs : this.clock.now() - call.startedAt;
   }
 
   /** Marks the end of a call. */
   endCall(): void {
-    if (this.callStartedAt !== undefined) this.busyMs += this.clock.now() - this.callStartedAt;
-    this.callStartedAt = undefined;
+    this.busyMs += this.callElapsedMs();
+    this.call = undefined;
   }
 
   /**
@@ -180,8 +213,8 @@ export class InstancePlatform implements Platform {
       this.stat ??= `btime ${this.facts.host.bootTime}\nprocesses 1\nprocs_running 1\n`;
       return this.stat;
     }
-    const now = this.clock.now();
-    const busy = this.busyMs + (this.callStartedAt !== undefined ? now - this.callStartedAt : 0);
+    const now = this.now();
+    const busy = this.busyMs + this.callElapsedMs();
     const user = Math.floor(busy / 10);
     const system = Math.floor(busy / 200);
     const uptimeTicks = Math.max(0, Math.floor((now / 1000 - this.facts.host.bootTime) * 100));

@@ -52,4 +52,10 @@ export interface HandlerKit {
   sampler(platform: Platform, fn: SamplerFunctionFacts): InstanceHandler;
   /** The fan-out tree calls samplers (and itself) through `invoker`. */
   fanout(platform: Platform, fn: FanoutFunctionFacts, invoker: Invoker): InstanceHandler;
+  /**
+   * Kinds of function whose calls are timed by their work, not by the clock (see `CallTiming`): each lasts, and is
+   * billed, exactly the emulated time its handler sleeps. A fan-out waits on other calls, so it is always timed by
+   * the clock. @default none
+   */
+  readonly workTimed?: ReadonlyArray<'dynamic' | 'sampler'>;
 }

@@ -15,7 +15,7 @@ import { parseFunctionName } from '../core/naming';
 import type { Arch } from '../core/types';
 import type { Clock } from './clock';
 import { TwinError } from './errors';
-import { InstancePlatform } from './instance-platform';
+import { type CallTiming, InstancePlatform } from './instance-platform';
 import type { HandlerKit, InstanceHandler, PlainHandler, TwinContext } from './kit';
 import { rngFor } from './random';
 import { mixOfDay, type Scenario, type ScenarioCpu } from './scenario';
@@ -113,6 +113,8 @@ interface ZoneFunction {
   readonly memoryMb: number;
   /** The function's configured timeout, ms, as its Lambda context reports it. @default 900000 */
   readonly timeoutMs?: number;
+  /** How its calls are timed (a fan-out's always by the clock). @default 'clock' */
+  readonly timing?: CallTiming;
   readonly create: (platform: InstancePlatform) => InstanceHandler;
 }
 
@@ -342,6 +344,7 @@ export class Twin {
           memoryMb: parsed.memoryMb,
           // The mesh's timeout, so a call runs as long as a deployed one may, and no longer.
           timeoutMs: DYNAMIC_FUNCTION_TIMEOUT_SECONDS * 1000,
+          timing: this.timingOf('dynamic'),
           create: (p) => this.kit.dynamic(p, fn),
         };
       }
@@ -353,7 +356,7 @@ export class Twin {
         const fn = { name, azId: parsed.azId, index: parsed.index, memoryMb };
         // An arm64 sampler runs on the zone's arm64 fleet; an x86_64 one where the zone's functions run by default.
         const arch = parsed.arch === 'arm64' ? 'arm64' : defaultArch(zone);
-        return { zone, name, arch, memoryMb, create: (p) => this.kit.sampler(p, fn) };
+        return { zone, name, arch, memoryMb, timing: this.timingOf('sampler'), create: (p) => this.kit.sampler(p, fn) };
       }
       case 'fanout': {
         const fn = { name, azId: parsed.azId, memoryMb: this.fanoutMemoryMb };
@@ -366,6 +369,10 @@ export class Twin {
         };
       }
     }
+  }
+
+  private timingOf(kind: 'dynamic' | 'sampler'): CallTiming {
+    return this.kit.workTimed?.includes(kind) ? 'work' : 'clock';
   }
 
   private async callPlain(name: string, handler: PlainHandler, payload: unknown): Promise<CallResult> {
@@ -412,6 +419,7 @@ export class Twin {
             host: instance.host,
             instanceId: instance.id,
             cpuTicks: this.cpuTicks,
+            timing: fn.timing ?? 'clock',
           },
           this.clock,
         );
@@ -419,20 +427,19 @@ export class Twin {
       }
       const runtime = instance.payload as InstanceRuntime;
       runtime.platform.beginCall();
-      const handlerStarted = this.clock.now();
       try {
         const answer = await runtime.handler(
           payload,
           contextOf(fn.name, fn.memoryMb, fn.zone.region, this.clock, fn.timeoutMs ?? 900_000),
         );
-        const now = this.clock.now();
+        const runMs = runtime.platform.callElapsedMs();
         const init = got.cold ? this.initBilledMs : 0;
         return {
           kind: 'ok',
           payload: answer ?? null,
-          durationMs: now - started,
-          runMs: now - handlerStarted,
-          billedMs: billedDurationMs(now - handlerStarted, LAMBDA_MIN_BILLED_MS) + init,
+          durationMs: this.clock.now() - started,
+          runMs,
+          billedMs: billedDurationMs(runMs, LAMBDA_MIN_BILLED_MS) + init,
           initBilledMs: init,
           ...(got.cold ? { initMs: this.coldStartMs } : {}),
           instanceId: instance.id,

@@ -1,72 +1,34 @@
-import type { Platform } from '../../lambda/shared/platform';
-import { callTimedPlatform } from '../../lib/local/call-timed-platform';
+import type { DynamicResponse } from '../../lib/contracts/protocol';
+import { dynamicFunctionName } from '../../lib/core/naming';
+import { localHandlerKit } from '../../lib/local/model-kit';
 import { PhaseClock } from '../../lib/local/phase-clock';
+import { Twin } from '../../lib/twin/twin';
+import { smallScenario } from '../twin/fixtures';
 
-/** A platform on a hand-driven clock whose sleeps overshoot by `lagMs`, as a busy host's timers do. */
-function laggingPlatform(lagMs: number): Platform & { clock: { now: number }; ended: number } {
-  const clock = { now: 1_000_000 };
-  const platform = {
-    clock,
-    ended: 0,
-    readFile: () => undefined,
-    writeFile: () => undefined,
-    tmpDir: '/tmp',
-    env: {},
-    now: () => clock.now,
-    async sleep(ms: number) {
-      await Promise.resolve();
-      clock.now += ms + lagMs;
-    },
-    endInstance() {
-      platform.ended += 1;
-    },
-  };
-  return platform;
-}
-
-describe('callTimedPlatform', () => {
-  it('times a call by its own sleeps, not by the host delays around them', async () => {
-    // GIVEN a host whose every sleep overshoots by 40 ms
-    const base = laggingPlatform(40);
-    const timed = callTimedPlatform(base);
-    // WHEN a call holds 150 ms and then runs 2,000 ms
-    timed.beginCall();
-    const began = timed.platform.monotonicMs!();
-    await timed.platform.sleep(150);
-    await timed.platform.sleep(2000);
-    // THEN it measures exactly 2,150 ms, while the shared clock moved 2,230 ms
-    expect(timed.platform.monotonicMs!() - began).toBe(2150);
-    expect(base.clock.now - 1_000_000).toBe(2230);
-  });
-
-  it('starts each call at the shared emulated time', async () => {
-    const base = laggingPlatform(0);
-    const timed = callTimedPlatform(base);
-    timed.beginCall();
-    await timed.platform.sleep(100);
-    base.clock.now += 60_000; // the instance idles a minute
-    timed.beginCall();
-    expect(timed.platform.now()).toBe(base.clock.now);
-  });
-
-  it('does not count a sleep that outlives its call in the next call', async () => {
-    const base = laggingPlatform(0);
-    const timed = callTimedPlatform(base);
-    timed.beginCall();
-    const stale = timed.platform.sleep(60_000); // e.g. a timeout raced against the work
-    timed.beginCall();
-    const began = timed.platform.now();
-    await stale;
-    await timed.platform.sleep(10);
-    expect(timed.platform.now() - began).toBe(10);
-  });
-
-  it('passes the rest through to the instance', () => {
-    const base = laggingPlatform(0);
-    const timed = callTimedPlatform(base);
-    timed.platform.endInstance();
-    expect(base.ended).toBe(1);
-    expect(timed.platform.tmpDir).toBe('/tmp');
+describe("the local sky's bill at routing speed", () => {
+  it("bills a call exactly its modelled runtime, not this host's delays scaled up 200 times", async () => {
+    // GIVEN the local sky's handlers on a clock at routing speed (1 real ms is 200 emulated ones)
+    const scenario = smallScenario({ days: 1 });
+    const clock = new PhaseClock(0.005);
+    const twin = new Twin({ scenario, clock, kit: localHandlerKit(scenario, 250) });
+    twin.setDay(0);
+    const name = dynamicFunctionName('usw1-az3', 'x86_64', 4096);
+    try {
+      // WHEN a new instance and then the same, warm, instance run a workload
+      for (const cold of [true, false]) {
+        const result = await twin.invoke(name, { workload: { name: 'zipper', size: 'small' } }, { logTail: true });
+        if (!result.ok || result.report === undefined) throw new Error('the call did not answer with a REPORT record');
+        const answer = result.payload as DynamicResponse;
+        if (answer.status !== 'ok') throw new Error(`the call answered ${answer.status}`);
+        const { modelledMs } = answer.result as { modelledMs: number };
+        // THEN its REPORT lasts the modelled runtime and bills it, with the INIT of a new instance
+        expect(modelledMs).toBeGreaterThan(500);
+        expect(result.report.durationMs).toBe(modelledMs);
+        expect(result.report.billedMs).toBe(modelledMs + (cold ? twin.initBilledMs : 0));
+      }
+    } finally {
+      clock.dispose();
+    }
   });
 });
 
