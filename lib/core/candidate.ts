@@ -1,5 +1,5 @@
 import { wattsOf } from './carbon';
-import { type AttemptChain, attemptChain, billedDurationMs, LAMBDA_MIN_BILLED_MS, usdPerBilledMs } from './cost-model';
+import { type AttemptChain, attemptChain, billedDurationMs, rejectedAttemptMs, usdPerBilledMs } from './cost-model';
 import { dynamicFunctionName } from './naming';
 import { type RenewedCall, renewOverUses } from './pool-renewal';
 import type { Arch, CpuKey, RegionFacts, Target } from './types';
@@ -23,6 +23,8 @@ export interface Candidate {
   readonly billedMs: readonly number[];
   /** USD per billed ms. */
   readonly usdPerMs: number;
+  /** Shortest duration billed per call here, ms (the provider's; 0 for Lambda, which bills from 1 ms). */
+  readonly minBilledMs: number;
   readonly usdPerRequest: number;
   /** Grams CO2e per billed ms. */
   readonly gramsPerMs: number;
@@ -113,6 +115,7 @@ export function buildCandidate(
     billedMs: billed,
     usdPerMs: usdPerBilledMs(memoryMb, { ...facts, pricePerGbSecond: facts.pricePerGbSecond[arch] }),
     usdPerRequest: facts.pricePerRequest,
+    minBilledMs: facts.minBilledMs ?? 0,
     gramsPerMs: (wattsOf(memoryMb) / 3_600_000_000) * facts.carbonGPerKwh,
     slowTail,
     confidence,
@@ -284,7 +287,7 @@ function metricsOfSearches(
   p: EvaluationParams,
   out: Metrics,
 ): Metrics {
-  const billedMs = runtimeMs + rejectedAttemptMs(p.holdMs) * retries + newInstances * p.initBilledMs;
+  const billedMs = runtimeMs + rejectedAttemptMs(p.holdMs, c.minBilledMs) * retries + newInstances * p.initBilledMs;
   const attemptsPerCall = 1 + retries;
   const costUsd = billedMs * c.usdPerMs + attemptsPerCall * c.usdPerRequest;
   const addedLatencyMs = retries * (p.holdMs + p.retryOverheadMs + rttMs) + rttMs;
@@ -298,11 +301,6 @@ function metricsOfSearches(
   out.feasible = addedLatencyMs <= p.maxAddedLatencyMs;
   out.value = p.wCost * costUsd + p.wLatency * (runtimeMs + addedLatencyMs) + p.wCarbon * carbonG;
   return out;
-}
-
-/** Billed ms of a rejected attempt: its hold, and at least Lambda's 1 ms minimum. */
-export function rejectedAttemptMs(holdMs: number): number {
-  return billedDurationMs(holdMs, LAMBDA_MIN_BILLED_MS);
 }
 
 /**

@@ -76,6 +76,14 @@ export function billedDurationMs(durationMs: number, minBilledMs = 0): number {
 }
 
 /**
+ * Billed ms of a rejected attempt that answers after `holdMs`: at least 1 ms, as Lambda bills an instant answer, and
+ * at least the provider's minimum billed time per call (DigitalOcean bills a rejection 100 ms).
+ */
+export function rejectedAttemptMs(holdMs: number, minBilledMs = 0): number {
+  return billedDurationMs(holdMs, Math.max(LAMBDA_MIN_BILLED_MS, minBilledMs));
+}
+
+/**
  * Billed cost of one Lambda call: ceil(durationMs) × memory GB × price per GB-s / 1000 + request charge.
  * @example billedCost(1234.2, 2048, { pricePerGbSecond: 0.0000166667, pricePerRequest: 0.0000002 }) // 0.0000413...
  */
@@ -302,7 +310,8 @@ export function expectedPlacementCost(input: PlacementCostInput): PlacementExpec
   if (!Number.isFinite(input.holdMs) || input.holdMs < 0)
     throw new CoreInputError('holdMs', input.holdMs, 'a number >= 0');
   const { q, acceptedMs, rejectedMs } = rejectSums(input.shares, input.runtimesMs, input.reject);
-  const hold = Math.ceil(input.holdMs);
+  // Each rejected attempt bills its hold, and at least the provider's minimum.
+  const hold = billedDurationMs(input.holdMs, input.price.minBilledMs);
   const attempts = expectedAttempts(q, maxAttempts);
   const runtimeMs = expectedObjective(q, acceptedMs, rejectedMs, 0, 0, maxAttempts);
   const coldStartShare = input.coldStartShare ?? 1;

@@ -1,10 +1,11 @@
-import { keepsBeforeLastAttempt, rejectedAttemptMs } from './candidate';
+import { keepsBeforeLastAttempt } from './candidate';
 import {
   attemptChain,
   expectedPlacementCost,
   type PlacementCostInput,
   type PlacementExpectation,
   placementExpectation,
+  rejectedAttemptMs,
   rejectSums,
 } from './cost-model';
 import { CoreInputError } from './errors';
@@ -117,7 +118,8 @@ export interface RejectModeCostInput extends PlacementCostInput {
  * to that instance, whose CPU is one the placement rejects, so it is rejected again (or, on the last attempt, runs
  * there); otherwise the retry starts another instance, on the rejected one's host (its CPU again) with probability
  * `retryRepeat` and a fresh draw otherwise, a new instance with probability `retryColdShare`. An ended instance is
- * never met again. Only `hold` bills `holdMs` per rejected attempt; `end` and `auto` answer at once (1 ms billed).
+ * never met again. Only `hold` bills `holdMs` per rejected attempt; `end` and `auto` answer at once (billed 1 ms, or the provider's
+ * minimum per call: DigitalOcean's 100 ms).
  * With `mode: 'end'`, `retryColdShare` 1 and `holdMs: 1` this is exactly the memoryless model. An unbounded budget
  * under which a rejected call never leaves its instance gives an infinite expectation.
  *
@@ -157,7 +159,8 @@ export function expectedRejectModeCost(input: RejectModeCostInput): PlacementExp
   const runtimeMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * lastMs;
   const rejections = chain.attempts - 1;
   const newInstances = (input.coldStartShare ?? 1) + (rejections - chain.returnedRetries) * retryColdShare;
-  const billedMs = runtimeMs + rejectedAttemptMs(params.holdMs) * rejections + newInstances * init;
+  const billedMs =
+    runtimeMs + rejectedAttemptMs(params.holdMs, input.price.minBilledMs) * rejections + newInstances * init;
   return placementExpectation(
     { ...input, holdMs: params.holdMs },
     { attempts: chain.attempts, rejectShare: q, billedMs, newInstances, runtimeMs },

@@ -816,7 +816,7 @@ function asDynamicResponse(payload: unknown): DynamicResponse | undefined {
 /**
  * The record of an attempt that reached a dynamic function. Its billed time is what Lambda billed where the invoke
  * returned the REPORT record (INIT included since 2025-08-01), else the handler's own total (no INIT: a handler cannot
- * time the phase before it).
+ * time the phase before it), and at least the provider's minimum billed time per call.
  */
 function attemptOf(
   context: FollowContext,
@@ -826,7 +826,8 @@ function attemptOf(
   result: Extract<InvokeResult, { ok: true }>,
   response: DynamicResponse,
 ): AttemptRecord {
-  const billedMs = billedDurationMs(result.report?.billedMs ?? inspection.timings.totalMs, LAMBDA_MIN_BILLED_MS);
+  const minBilledMs = Math.max(LAMBDA_MIN_BILLED_MS, context.regionFacts(target.region).minBilledMs ?? 0);
+  const billedMs = billedDurationMs(result.report?.billedMs ?? inspection.timings.totalMs, minBilledMs);
   return {
     functionName: target.functionName,
     azId: target.azId,

@@ -118,6 +118,7 @@ describe('exploreRejectSet', () => {
       billedMs: [6840, 7200, 7920, 9720],
       usdPerMs: 2.1e-9,
       usdPerRequest: 2e-7,
+      minBilledMs: 0,
       gramsPerMs: 0,
       slowTail: 2,
       confidence: 1,

@@ -98,6 +98,8 @@ export function candidateOf(
     readonly slowest?: readonly string[];
     readonly mixConfidence?: number;
     readonly uncertaintyPenalty?: number;
+    /** @default CANDIDATE_REGION */
+    readonly facts?: RegionFacts;
   } = {},
 ): Candidate {
   return buildCandidate(
@@ -105,7 +107,7 @@ export function candidateOf(
     0,
     targetOf('usw1-az1', 'us-west-1', 'x86_64', options.memoryMb ?? 1024),
     0,
-    CANDIDATE_REGION,
+    options.facts ?? CANDIDATE_REGION,
     options.cpus ?? shares.map((_, i) => `cpu-${i}`),
     shares,
     runtimesMs,

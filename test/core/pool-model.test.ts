@@ -4,8 +4,8 @@ import {
   evaluateMask,
   keepsBeforeLastAttempt,
   newMetrics,
-  rejectedAttemptMs,
 } from '../../lib/core/candidate';
+import { rejectedAttemptMs } from '../../lib/core/cost-model';
 import { withDrawnShares } from '../../lib/core/pool-draws';
 import { type RejectMode, rejectModeParams } from '../../lib/core/reject-mode';
 import { Router } from '../../lib/core/router';

@@ -125,7 +125,8 @@ describe('expectedRejectModeCost', () => {
         fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
         fc.integer({ min: 1, max: 12 }),
         fc.double({ min: 0, max: 1, noNaN: true }),
-        (shares, runtimes, reject, maxAttempts, coldStartShare) => {
+        fc.constantFrom(0, 100),
+        (shares, runtimes, reject, maxAttempts, coldStartShare, minBilledMs) => {
           const input = placement({
             shares,
             runtimesMs: runtimes.slice(0, shares.length),
@@ -133,6 +134,7 @@ describe('expectedRejectModeCost', () => {
             maxAttempts,
             coldStartShare,
             holdMs: 1,
+            price: { ...PRICE, minBilledMs },
           });
           const memoryless = expectedPlacementCost(input);
           const modelled = expectedRejectModeCost(input);
@@ -142,6 +144,15 @@ describe('expectedRejectModeCost', () => {
         },
       ),
     );
+  });
+
+  it("bills a rejected attempt the provider's minimum per call: DigitalOcean's 100 ms, Lambda's 1 ms", () => {
+    // GIVEN a call that rejects 70% of the mix and ends each rejected instance at once
+    const lambda = expectedRejectModeCost(placement({ mode: 'end' }));
+    const digitalOcean = expectedRejectModeCost(placement({ mode: 'end', price: { ...PRICE, minBilledMs: 100 } }));
+    // THEN each rejection bills 1 ms on Lambda and 100 ms on DigitalOcean, and nothing else changes
+    expect(digitalOcean.attempts).toBeCloseTo(lambda.attempts, 12);
+    expect(digitalOcean.billedMs - lambda.billedMs).toBeCloseTo((lambda.attempts - 1) * 99, 6);
   });
 
   it('with hold and no return to the held instance is end without ending (at the same billed hold)', () => {
@@ -282,13 +293,15 @@ describe('the router prices each reject mode by its model', () => {
         coldStartShare: fc.double({ min: 0, max: 1, noNaN: true }),
         mode: fc.constantFrom(...REJECT_MODES),
         returnShare: fc.double({ min: 0, max: 1, noNaN: true }),
+        // Lambda's, and DigitalOcean's 100 ms minimum billed per call.
+        minBilledMs: fc.constantFrom(0, 100),
       }),
     );
     fc.assert(
       fc.property(instance, (x) => {
         const total = x.shares.reduce((s, p) => s + p, 0);
         const shares = x.shares.map((p) => p / total);
-        const c = candidateOf(shares, x.runtimes);
+        const c = candidateOf(shares, x.runtimes, { facts: { ...region, minBilledMs: x.minBilledMs } });
         const params = evaluationParams({
           ...rejectModeParams(x.mode, 150, x.returnShare),
           maxAttempts: x.maxAttempts,
@@ -303,7 +316,7 @@ describe('the router prices each reject mode by its model', () => {
           holdMs: 150,
           maxAttempts: x.maxAttempts,
           memoryMb: 1024,
-          price,
+          price: { ...price, minBilledMs: x.minBilledMs },
           retryOverheadMs: 10,
           initBilledMs: x.initMs,
           coldStartShare: x.coldStartShare,

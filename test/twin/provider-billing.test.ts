@@ -1,9 +1,12 @@
+import { regionFacts } from '../../lib/catalog/lookup';
 import { lambdaPrice } from '../../lib/catalog/prices';
 import { DIGITALOCEAN_FUNCTIONS, IBM_CODE_ENGINE } from '../../lib/catalog/providers';
 import { SAMPLING_DEFAULTS } from '../../lib/contracts';
+import { carbonGrams } from '../../lib/core/carbon';
 import { estimatePollCostUsd } from '../../lib/sampling/cost';
 import { runTwinExperiment } from '../../lib/twin/experiment';
 import { parseScenario } from '../../lib/twin/scenario';
+import { routedTwin, trueMixCharacterizations } from './fixtures';
 
 /** One provider zone, a 30 ms workload at 128 MB (under DigitalOcean's 100 ms minimum), 2024 billing (no INIT). */
 function scenarioOn(zone: Record<string, unknown>, memoryMb: number): ReturnType<typeof parseScenario> {
@@ -44,6 +47,34 @@ describe('the twin bills provider zones as the provider does, through the core p
     expect(outcome.billedMs).toBe(outcome.attempts * 100);
     const perCall = 100 * (128 / 1024) * (DIGITALOCEAN_FUNCTIONS.price.perGbSecond / 1000);
     expect(outcome.costUsd).toBeCloseTo(outcome.attempts * perCall, 12);
+  });
+
+  it("the router's record of a DigitalOcean burst bills its 100 ms minimum, rejections included, as the twin does", async () => {
+    // GIVEN the router over the twin, a 30 ms workload on DigitalOcean at 128 MB, and a strategy that rejects a CPU
+    const scenario = scenarioOn({ azId: 'do-lon1', provider: 'digitalocean', region: 'lon1' }, 128);
+    const { clock, twin, routing } = routedTwin(scenario, { memorySizes: [128] });
+    twin.setDay(0);
+    routing.characterize(trueMixCharacterizations(scenario, 200));
+    const limits = { zones: ['do-lon1'], memoryMb: 128, arch: 'x86_64' as const };
+    // WHEN the router has profiled the workload and then runs a burst as one batch
+    const sent = await clock.run(async () => {
+      await routing.profile({ workload: 'short', objective: 'cost', limits, profiling: { observations: 3 } });
+      clock.advanceTo(clock.now() + 600_000);
+      return routing.burst({ workload: 'short', strategy: 'focus-fastest', limits }, 40);
+    });
+    if (!('answer' in sent)) throw new Error(`the router refused the burst: ${sent.refused}`);
+    const { answer, outcome } = sent;
+    // THEN the premise: some calls were rejected, and no call ran as long as the minimum
+    expect(outcome.attempts).toBeGreaterThan(40);
+    expect(outcome.runtimeMs / outcome.completed).toBeLessThan(40);
+    // and the router's cost, rejected attempts included, is the twin's bill: 100 ms an attempt
+    expect(outcome.billedMs).toBe(outcome.attempts * 100);
+    expect(answer.summary.costUsd).toBeCloseTo(outcome.costUsd, 12);
+    // and so is its carbon, which follows the billed time
+    expect(answer.summary.carbonG).toBeCloseTo(
+      carbonGrams(outcome.billedMs, 128, regionFacts('lon1').carbonGPerKwh),
+      12,
+    );
   });
 
   it("prices an IBM zone's samplers at Code Engine's sampler size and price, its fan-out at Lambda's", async () => {
