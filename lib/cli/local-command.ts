@@ -7,7 +7,8 @@ import { terminalProgress } from '../local/progress';
 import { runLocalSky } from '../local/run-local-sky';
 import { packageRoot } from '../package-info';
 import { formatSummary } from '../report/summary-text';
-import { parsePositiveInt } from './router-options';
+import { DEFAULT_TWIN_MAX_SLOWDOWN } from '../twin/experiment';
+import { parsePositiveInt, parseSlowdown } from './router-options';
 
 interface LocalCliOptions {
   readonly scenario?: string;
@@ -15,6 +16,7 @@ interface LocalCliOptions {
   readonly report: boolean;
   readonly burst?: number;
   readonly concurrency?: number;
+  readonly maxSlowdown?: number;
   readonly samplingTimeScale?: number;
   readonly routingTimeScale?: number;
   readonly pollConcurrency?: number;
@@ -57,6 +59,11 @@ export function registerLocalCommand(program: Command): void {
     .option('--no-report', 'print the summary only; write no report')
     .option('--burst <n>', 'requests per workload and strategy through the router (default 100)', parsePositiveInt)
     .option('--concurrency <n>', 'concurrency of each burst (default 50)', parsePositiveInt)
+    .option(
+      '--max-slowdown <x>',
+      `the time budget optimal sends with each burst, as sky twin does (the batch's maxSlowdown): the router runs fewer calls at a time where that costs less, within x times the burst's unpaced duration (1: no pacing; default ${DEFAULT_TWIN_MAX_SLOWDOWN})`,
+      parseSlowdown,
+    )
     .option(
       '--poll-concurrency <n>',
       'requests per sampling poll, spread over up to 10 samplers (default 200)',
@@ -114,6 +121,7 @@ async function runLocalCommand(options: LocalCliOptions): Promise<number> {
       outDir: options.report ? options.out : undefined,
       burst: options.burst,
       concurrency: options.concurrency,
+      maxSlowdown: options.maxSlowdown,
       samplingTimeScale: options.samplingTimeScale,
       routingTimeScale: options.routingTimeScale,
       pollConcurrency: options.pollConcurrency,

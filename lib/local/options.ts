@@ -2,6 +2,8 @@ import { STRATEGY_NAMES } from '../core/strategies';
 import type { StrategyName } from '../core/types';
 import type { ExternalZoneInput } from '../providers';
 import type { SummaryTable } from '../report/types';
+import { MAX_BATCH_SLOWDOWN } from '../routing/request';
+import { DEFAULT_TWIN_MAX_SLOWDOWN } from '../twin/experiment';
 import { LocalSkyOptionError } from './errors';
 import { type Progress, silentProgress } from './progress';
 
@@ -34,6 +36,13 @@ export interface LocalSkyOptions {
    * @default 50
    */
   readonly concurrency?: number;
+  /**
+   * The time budget `optimal` sends with each burst (the router batch's `maxSlowdown`), as `sky twin` does: the router
+   * may run fewer calls at a time where that costs less, so that later calls reuse the instances earlier ones left
+   * warm, within this many times the burst's unpaced duration. 1 does not pace.
+   * @default DEFAULT_TWIN_MAX_SLOWDOWN (10)
+   */
+  readonly maxSlowdown?: number;
   /**
    * Real ms per emulated ms while sampling. Near real time, so that each sampler's 250 ms sleep
    * outlasts the time it takes to send a poll's burst over loopback HTTP and every request holds
@@ -138,6 +147,13 @@ function positiveInteger(option: string, value: number, max: number): number {
   return value;
 }
 
+function slowdown(value: number): number {
+  if (!(value >= 1 && value <= MAX_BATCH_SLOWDOWN)) {
+    throw new LocalSkyOptionError('maxSlowdown', value, `a number from 1 (not paced) to ${MAX_BATCH_SLOWDOWN}`);
+  }
+  return value;
+}
+
 function timeScale(option: string, value: number): number {
   if (!(value > 0 && value <= 10))
     throw new LocalSkyOptionError(option, value, 'a number in (0, 10]: real ms per emulated ms');
@@ -162,6 +178,7 @@ export function resolveLocalSkyOptions(options: LocalSkyOptions = {}): ResolvedL
     outDir: options.outDir,
     burst: positiveInteger('burst', options.burst ?? 100, 10_000),
     concurrency: positiveInteger('concurrency', options.concurrency ?? 50, 1_000),
+    maxSlowdown: slowdown(options.maxSlowdown ?? DEFAULT_TWIN_MAX_SLOWDOWN),
     samplingTimeScale,
     routingTimeScale,
     pollConcurrency:

@@ -38,6 +38,12 @@ export interface BurstPlan {
   readonly architectures: readonly Arch[];
   readonly count: number;
   readonly concurrency: number;
+  /**
+   * The time budget a strategy that chooses the configuration (`optimal`) sends with each burst, as the twin does (the
+   * batch's `maxSlowdown`): the router may run fewer calls at a time, so that later calls reuse the instances earlier
+   * ones left warm, within this many times the burst's unpaced duration. @default 1 (not paced)
+   */
+  readonly maxSlowdown?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -56,10 +62,20 @@ export interface BurstDeployments {
   freshPool(workload: string): void;
 }
 
+/** Where a burst may run and how it may be paced. */
+export interface BurstLimits {
+  /** Zones it may run in. @default every zone the router knows */
+  readonly zones?: readonly string[];
+  /** Architectures a strategy that chooses the configuration may place on. @default ['x86_64'] */
+  readonly architectures?: readonly Arch[];
+  /** Time budget a strategy that chooses the configuration sends (the batch's `maxSlowdown`). @default not sent */
+  readonly maxSlowdown?: number;
+}
+
 /**
  * The router request of one burst: one workload, one strategy, the workload's memory, cost as objective. As in the
- * twin, the paper's strategies run on x86_64 as the paper ran them, and a strategy that chooses the configuration
- * (`optimal`) may also choose among `architectures`.
+ * twin, the paper's strategies run on x86_64 as the paper ran them, unpaced, and a strategy that chooses the
+ * configuration (`optimal`) may also choose among `architectures` and is paced within `maxSlowdown`.
  */
 export function burstRequest(
   workload: string,
@@ -67,10 +83,10 @@ export function burstRequest(
   strategy: StrategyName,
   count: number,
   concurrency: number,
-  zones?: readonly string[],
-  architectures: readonly Arch[] = ['x86_64'],
+  limits: BurstLimits = {},
 ): RouterRequestBody {
   const chooses = STRATEGIES[strategy].configs === 'any';
+  const { zones, architectures = ['x86_64'], maxSlowdown } = limits;
   return {
     workload,
     objective: 'cost',
@@ -80,7 +96,7 @@ export function burstRequest(
       architectures: chooses ? [...architectures] : ['x86_64'],
       ...(zones ? { zones: [...zones] } : {}),
     },
-    batch: { count, concurrency },
+    batch: { count, concurrency, ...(chooses && maxSlowdown !== undefined ? { maxSlowdown } : {}) },
   };
 }
 
@@ -141,7 +157,7 @@ export async function profileWorkloads(
         .flatMap(({ azId, architectures = ['x86_64'] }) =>
           architectures.map((arch) =>
             sendBurst(plan, {
-              ...burstRequest(workload, memoryMb, 'regional', plan.count, plan.concurrency, [azId]),
+              ...burstRequest(workload, memoryMb, 'regional', plan.count, plan.concurrency, { zones: [azId] }),
               limits: { memoryMb, arch, zones: [azId] },
             }),
           ),
@@ -177,7 +193,10 @@ export async function runBursts(
       deployments.freshPool(workload);
       const answer = await sendBurst(
         plan,
-        burstRequest(workload, memoryMb, strategy, plan.count, plan.concurrency, undefined, plan.architectures),
+        burstRequest(workload, memoryMb, strategy, plan.count, plan.concurrency, {
+          architectures: plan.architectures,
+          maxSlowdown: plan.maxSlowdown,
+        }),
       );
       results.push(resultOf(workload, strategy, answer));
       task?.update(++done, `${workload} ${strategy}`);

@@ -280,6 +280,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       architectures: routerConfig.architectures,
       count: o.burst,
       concurrency: o.concurrency,
+      maxSlowdown: o.maxSlowdown,
       signal,
     };
     let profiling: ProfilingSummary | undefined;

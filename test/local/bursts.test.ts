@@ -49,17 +49,24 @@ const planOf = (router: RouterClient): BurstPlan => ({
 });
 
 describe('the local sky’s bursts', () => {
-  it('lets only a strategy that chooses its configuration (optimal) choose the architecture, as the twin does', () => {
-    expect(burstRequest('zipper', 2048, 'optimal', 10, 5, undefined, ['arm64', 'x86_64']).limits).toEqual({
-      memoryMb: 2048,
-      architectures: ['arm64', 'x86_64'],
-    });
+  it('lets only a strategy that chooses its configuration (optimal) choose the architecture and pace, as the twin does', () => {
+    const limits = { architectures: ['arm64', 'x86_64'] as const, maxSlowdown: 10 };
+    const optimal = burstRequest('zipper', 2048, 'optimal', 10, 5, limits);
+    expect(optimal.limits).toEqual({ memoryMb: 2048, architectures: ['arm64', 'x86_64'] });
+    expect(optimal.batch).toEqual({ count: 10, concurrency: 5, maxSlowdown: 10 });
     for (const strategy of ['baseline', 'regional', 'retry-slow', 'focus-fastest', 'hybrid'] as StrategyName[]) {
-      expect(burstRequest('zipper', 2048, strategy, 10, 5, undefined, ['arm64', 'x86_64']).limits).toEqual({
-        memoryMb: 2048,
-        architectures: ['x86_64'],
-      });
+      const request = burstRequest('zipper', 2048, strategy, 10, 5, limits);
+      expect(request.limits).toEqual({ memoryMb: 2048, architectures: ['x86_64'] });
+      expect(request.batch).toEqual({ count: 10, concurrency: 5 });
     }
+  });
+
+  it("sends optimal's bursts with the plan's time budget", async () => {
+    const router = recordingRouter();
+    const deployments = { deploy: async () => undefined, freshPool: () => undefined };
+    await runBursts({ ...planOf(router), maxSlowdown: 4 }, ['baseline', 'optimal'], deployments);
+    const budgets = router.requests.map((r) => `${r.strategy} ${r.batch?.maxSlowdown}`);
+    expect(budgets).toEqual(['baseline undefined', 'baseline undefined', 'optimal 4', 'optimal 4']);
   });
 
   it('profiles every workload on every architecture a zone has hosts of, pinned to the zone', async () => {

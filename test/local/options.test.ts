@@ -1,0 +1,21 @@
+import { LocalSkyOptionError } from '../../lib/local/errors';
+import { resolveLocalSkyOptions } from '../../lib/local/options';
+import { MAX_BATCH_SLOWDOWN } from '../../lib/routing/request';
+import { DEFAULT_TWIN_MAX_SLOWDOWN } from '../../lib/twin/experiment';
+
+describe("the local sky's options", () => {
+  it("paces optimal's bursts within the twin's time budget unless told", () => {
+    expect(resolveLocalSkyOptions().maxSlowdown).toBe(DEFAULT_TWIN_MAX_SLOWDOWN);
+    expect(resolveLocalSkyOptions({ maxSlowdown: 1 }).maxSlowdown).toBe(1);
+    expect(resolveLocalSkyOptions({ maxSlowdown: 2.5 }).maxSlowdown).toBe(2.5);
+  });
+
+  it.each([0.5, 0, -3, Number.NaN, Number.POSITIVE_INFINITY, MAX_BATCH_SLOWDOWN + 1])(
+    'refuses a time budget of %p, naming the option and what it allows',
+    (maxSlowdown) => {
+      const refused = () => resolveLocalSkyOptions({ maxSlowdown });
+      expect(refused).toThrow(LocalSkyOptionError);
+      expect(refused).toThrow(/^Option maxSlowdown is .*; allowed: a number from 1 \(not paced\) to 10000$/);
+    },
+  );
+});
