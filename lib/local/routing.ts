@@ -11,6 +11,8 @@ export interface BurstResult {
   readonly workload: string;
   readonly strategy: StrategyName;
   readonly count: number;
+  /** Calls the router ran at a time: the burst's concurrency, or fewer where it paced the burst. */
+  readonly concurrency: number;
   readonly succeeded: number;
   readonly failed: number;
   readonly costUsd: number;
@@ -116,6 +118,7 @@ function resultOf(workload: string, strategy: StrategyName, answer: BatchAnswer)
     workload,
     strategy,
     count: summary.count,
+    concurrency: summary.concurrency,
     succeeded: summary.succeeded,
     failed: summary.failed,
     costUsd: summary.costUsd,
