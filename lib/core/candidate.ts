@@ -1,5 +1,5 @@
 import { wattsOf } from './carbon';
-import { type AttemptChain, attemptChain, billedDurationMs, rejectedAttemptMs, usdPerBilledMs } from './cost-model';
+import { type AttemptChain, attemptBilledMs, attemptChain, billedDurationMs, usdPerBilledMs } from './cost-model';
 import { dynamicFunctionName } from './naming';
 import { type RenewedCall, renewOverUses } from './pool-renewal';
 import type { Arch, CpuKey, RegionFacts, Target } from './types';
@@ -287,7 +287,7 @@ function metricsOfSearches(
   p: EvaluationParams,
   out: Metrics,
 ): Metrics {
-  const billedMs = runtimeMs + rejectedAttemptMs(p.holdMs, c.minBilledMs) * retries + newInstances * p.initBilledMs;
+  const billedMs = runtimeMs + attemptBilledMs(p.holdMs, c.minBilledMs) * retries + newInstances * p.initBilledMs;
   const attemptsPerCall = 1 + retries;
   const costUsd = billedMs * c.usdPerMs + attemptsPerCall * c.usdPerRequest;
   const addedLatencyMs = retries * (p.holdMs + p.retryOverheadMs + rttMs) + rttMs;

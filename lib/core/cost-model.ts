@@ -76,11 +76,11 @@ export function billedDurationMs(durationMs: number, minBilledMs = 0): number {
 }
 
 /**
- * Billed ms of a rejected attempt that answers after `holdMs`: at least 1 ms, as Lambda bills an instant answer, and
- * at least the provider's minimum billed time per call (DigitalOcean bills a rejection 100 ms).
+ * Billed ms of one attempt that lasted `durationMs` (a rejected one: its hold): at least 1 ms, as Lambda bills an
+ * instant answer, and at least the provider's minimum billed time per call (DigitalOcean bills a rejection 100 ms).
  */
-export function rejectedAttemptMs(holdMs: number, minBilledMs = 0): number {
-  return billedDurationMs(holdMs, Math.max(LAMBDA_MIN_BILLED_MS, minBilledMs));
+export function attemptBilledMs(durationMs: number, minBilledMs = 0): number {
+  return billedDurationMs(durationMs, Math.max(LAMBDA_MIN_BILLED_MS, minBilledMs));
 }
 
 /**

@@ -1,11 +1,11 @@
 import { keepsBeforeLastAttempt } from './candidate';
 import {
+  attemptBilledMs,
   attemptChain,
   expectedPlacementCost,
   type PlacementCostInput,
   type PlacementExpectation,
   placementExpectation,
-  rejectedAttemptMs,
   rejectSums,
 } from './cost-model';
 import { CoreInputError } from './errors';
@@ -160,7 +160,7 @@ export function expectedRejectModeCost(input: RejectModeCostInput): PlacementExp
   const rejections = chain.attempts - 1;
   const newInstances = (input.coldStartShare ?? 1) + (rejections - chain.returnedRetries) * retryColdShare;
   const billedMs =
-    runtimeMs + rejectedAttemptMs(params.holdMs, input.price.minBilledMs) * rejections + newInstances * init;
+    runtimeMs + attemptBilledMs(params.holdMs, input.price.minBilledMs) * rejections + newInstances * init;
   return placementExpectation(
     { ...input, holdMs: params.holdMs },
     { attempts: chain.attempts, rejectShare: q, billedMs, newInstances, runtimeMs },

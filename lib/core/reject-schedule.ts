@@ -1,5 +1,5 @@
 import { type Candidate, type EvaluationParams, type Metrics, metricsOfAttempts } from './candidate';
-import { rejectedAttemptMs } from './cost-model';
+import { attemptBilledMs } from './cost-model';
 import { type RenewedCall, renewOverUses } from './pool-renewal';
 import type { CpuKey, Placement } from './types';
 
@@ -63,7 +63,7 @@ export function evaluateSchedule(
   // The objective per billed ms of an accepted attempt, and of one rejected attempt with the retry's new instance,
   // shared by the calls the instance found will serve; both as `metricsOfAttempts` bills them.
   const perMs = p.wCost * c.usdPerMs + p.wLatency + p.wCarbon * c.gramsPerMs;
-  const billedReject = rejectedAttemptMs(p.holdMs, c.minBilledMs) + p.initBilledMs;
+  const billedReject = attemptBilledMs(p.holdMs, c.minBilledMs) + p.initBilledMs;
   const reject =
     (p.wCost * (billedReject * c.usdPerMs + c.usdPerRequest) +
       p.wLatency * (p.holdMs + p.retryOverheadMs + rttMs) +

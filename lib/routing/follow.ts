@@ -1,5 +1,5 @@
 import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker } from '../contracts';
-import { billedDurationMs, LAMBDA_MIN_BILLED_MS } from '../core/cost-model';
+import { attemptBilledMs } from '../core/cost-model';
 import { perCallMs, relativeObjective, searchesElsewhere } from '../core/pacing';
 import { endsRejectedInstance } from '../core/reject-mode';
 import { rejectCpusAt } from '../core/reject-schedule';
@@ -826,8 +826,10 @@ function attemptOf(
   result: Extract<InvokeResult, { ok: true }>,
   response: DynamicResponse,
 ): AttemptRecord {
-  const minBilledMs = Math.max(LAMBDA_MIN_BILLED_MS, context.regionFacts(target.region).minBilledMs ?? 0);
-  const billedMs = billedDurationMs(result.report?.billedMs ?? inspection.timings.totalMs, minBilledMs);
+  const billedMs = attemptBilledMs(
+    result.report?.billedMs ?? inspection.timings.totalMs,
+    context.regionFacts(target.region).minBilledMs,
+  );
   return {
     functionName: target.functionName,
     azId: target.azId,

@@ -5,7 +5,7 @@ import {
   keepsBeforeLastAttempt,
   newMetrics,
 } from '../../lib/core/candidate';
-import { rejectedAttemptMs } from '../../lib/core/cost-model';
+import { attemptBilledMs } from '../../lib/core/cost-model';
 import { withDrawnShares } from '../../lib/core/pool-draws';
 import { type RejectMode, rejectModeParams } from '../../lib/core/reject-mode';
 import { Router } from '../../lib/core/router';
@@ -111,7 +111,7 @@ function simulateWorker(
           warm = cpu;
           break;
         }
-        billed += rejectedAttemptMs(p.holdMs);
+        billed += attemptBilledMs(p.holdMs);
         const nextIsLast = j + 1 >= p.maxAttempts;
         const stays =
           p.rejectedStayWarm ||
