@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { FUNCTION_ENV } from '../contracts/environment';
+import { DEFAULT_PROFILING_OBSERVATIONS } from '../core/profiling-plan';
 import { LocalSkyError, LocalSkyOptionError, messageOf } from '../local/errors';
 import { DEFAULT_SCENARIO_FILE, type LocalSkyWorld } from '../local/options';
 import { terminalProgress } from '../local/progress';
@@ -8,7 +9,7 @@ import { runLocalSky } from '../local/run-local-sky';
 import { packageRoot } from '../package-info';
 import { formatSummary } from '../report/summary-text';
 import { DEFAULT_TWIN_MAX_SLOWDOWN } from '../twin/experiment';
-import { parsePositiveInt, parseSlowdown } from './router-options';
+import { parsePositiveInt, parseSlowdown, profilingCallsArg } from './router-options';
 
 interface LocalCliOptions {
   readonly scenario?: string;
@@ -20,19 +21,13 @@ interface LocalCliOptions {
   readonly samplingTimeScale?: number;
   readonly routingTimeScale?: number;
   readonly pollConcurrency?: number;
-  readonly profileBurst?: number;
+  readonly profilingCalls?: number;
   readonly experimentBurst?: number;
   readonly probeSaturation?: boolean;
   readonly experiment: boolean;
   readonly progress: boolean;
   readonly json?: boolean;
   readonly serve?: boolean;
-}
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number ≥ 0, got ${value}`);
-  return n;
 }
 
 function positiveNumber(value: string): number {
@@ -70,9 +65,9 @@ export function registerLocalCommand(program: Command): void {
       parsePositiveInt,
     )
     .option(
-      '--profile-burst <n>',
-      'requests per workload and zone that profile the workloads first (default 10; 0 skips)',
-      nonNegativeInt,
+      '--profiling-calls <n>',
+      `runtimes the profiling requests want of every CPU × architecture × memory size before the bursts, as sky twin sends them (default ${DEFAULT_PROFILING_OBSERVATIONS}; 0 skips)`,
+      profilingCallsArg,
     )
     .option(
       '--experiment-burst <n>',
@@ -125,7 +120,7 @@ async function runLocalCommand(options: LocalCliOptions): Promise<number> {
       samplingTimeScale: options.samplingTimeScale,
       routingTimeScale: options.routingTimeScale,
       pollConcurrency: options.pollConcurrency,
-      profileBurst: options.profileBurst,
+      profilingCalls: options.profilingCalls,
       experimentBurst: options.experimentBurst,
       probeSaturation: options.probeSaturation,
       experiment: options.experiment,

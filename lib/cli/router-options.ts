@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { STRATEGY_NAMES } from '../core/strategies';
-import type { RouterRequestBody } from '../routing/request';
+import { MAX_PROFILING_OBSERVATIONS, type RouterRequestBody } from '../routing/request';
 import { WORKLOAD_NAMES } from '../workloads';
 
 /**
@@ -114,6 +114,23 @@ export function parseSlowdown(value: string): number {
   }
   return n;
 }
+
+/** A parser of whole numbers 0..max for an option; `what` says in the error what the number is. */
+export function wholeNumberArg(max: number, what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > max) {
+      throw new InvalidArgumentError(`must be a whole number 0..${max} (${what}), got "${value}"`);
+    }
+    return n;
+  };
+}
+
+/** Runtimes a profiling phase wants per cell: 0 (no phase) up to what the router's profiling option takes. */
+export const profilingCallsArg = wholeNumberArg(
+  MAX_PROFILING_OBSERVATIONS,
+  "the router's profiling observations; 0: no profiling phase",
+);
 
 export function parseNonNegative(value: string): number {
   const n = Number(value);

@@ -5,7 +5,6 @@ import { DEFAULT_PROFILING_OBSERVATIONS } from '../core/profiling-plan';
 import { REJECT_MODES } from '../core/reject-mode';
 import type { Arch } from '../core/types';
 import { prepareOutFile } from '../report/out-dir';
-import { MAX_PROFILING_OBSERVATIONS } from '../routing/request';
 import { DEFAULT_TWIN_MAX_SLOWDOWN, type RejectMode, runTwinExperiment, type TwinRun } from '../twin/experiment';
 import { memorylessBound } from '../twin/memoryless-bound';
 import { formatPacing } from '../twin/pacing-report';
@@ -14,7 +13,7 @@ import { formatTwinReport, twinReport } from '../twin/report';
 import { loadScenario, type Scenario } from '../twin/scenario';
 import { generateScenario } from '../twin/scenario-generator';
 import { formatStrategyChecks } from '../twin/strategy-check';
-import { parsePositiveInt, parseSlowdown } from './router-options';
+import { parsePositiveInt, parseSlowdown, profilingCallsArg, wholeNumberArg } from './router-options';
 import { twinProgressReporter } from './twin-progress';
 import { formatTwinTable } from './twin-table';
 
@@ -52,23 +51,6 @@ function archList(value: string): Arch[] {
 function withGap(text: string): string {
   return text === '' ? '' : `\n${text}`;
 }
-
-/** A parser of whole numbers 0..max for an option; `what` says in the error what the number is. */
-function wholeNumberArg(max: number, what: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > max) {
-      throw new InvalidArgumentError(`must be a whole number 0..${max} (${what}), got "${value}"`);
-    }
-    return n;
-  };
-}
-
-/** Runtimes a profiling phase wants per cell: 0 (no phase) up to what the router's profiling option takes. */
-const profilingCallsArg = wholeNumberArg(
-  MAX_PROFILING_OBSERVATIONS,
-  "the router's profiling observations; 0: no profiling phase",
-);
 
 /** A scenario seed: a whole number that fits 32 bits, as the scenario format takes. */
 const seedArg = wholeNumberArg(2 ** 32 - 1, "the scenario's seed field");

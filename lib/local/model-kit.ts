@@ -7,8 +7,8 @@ import { WORKLOADS } from '../workloads';
 
 /**
  * The handlers of the local sky's emulated instances: the real dynamic, sampler and fan-out code,
- * with workload runtimes from the scenario's model (base × relative speed of the instance's CPU ×
- * noise), slept on the emulated clock. The noise is drawn per call from the scenario's seed, so a
+ * with workload runtimes from the scenario's model (base × relative speed of the instance's CPU at
+ * its memory size × noise), slept on the emulated clock. The noise is drawn per call from the scenario's seed, so a
  * run's calls differ from each other as real calls do. Samplers and dynamic functions are timed by
  * their work, so what they measure and are billed is their emulated work, not this host's delays scaled up.
  */
@@ -23,7 +23,9 @@ export function localHandlerKit(scenario: Scenario, samplerSleepMs: number): Han
         const workload = scenario.workloads[task.name];
         if (!workload) return task.invoke();
         // Whole ms: Lambda bills in 1 ms steps.
-        const ms = Math.ceil(meanRuntimeMs(scenario, workload, task.instance.cpuKey) * factor(rng, workload.cv));
+        const ms = Math.ceil(
+          meanRuntimeMs(scenario, workload, task.instance.cpuKey, task.instance.memoryMb) * factor(rng, workload.cv),
+        );
         await platform.sleep(ms);
         return { modelledMs: ms };
       },

@@ -1,8 +1,9 @@
+import { DEFAULT_PROFILING_OBSERVATIONS } from '../core/profiling-plan';
 import { STRATEGY_NAMES } from '../core/strategies';
 import type { StrategyName } from '../core/types';
 import type { ExternalZoneInput } from '../providers';
 import type { SummaryTable } from '../report/types';
-import { MAX_BATCH_SLOWDOWN } from '../routing/request';
+import { MAX_BATCH_SLOWDOWN, MAX_PROFILING_OBSERVATIONS } from '../routing/request';
 import { DEFAULT_TWIN_MAX_SLOWDOWN } from '../twin/experiment';
 import { LocalSkyOptionError } from './errors';
 import { type Progress, silentProgress } from './progress';
@@ -62,11 +63,11 @@ export interface LocalSkyOptions {
    */
   readonly pollConcurrency?: number;
   /**
-   * Requests per workload and zone that teach the router each workload's runtime per CPU before the
-   * bursts (the paper profiled its functions first, Figure 9); 0 skips it.
-   * @default 10
+   * Runtimes the profiling requests want of each CPU × architecture × memory size before the bursts (the paper
+   * profiled its functions first, Figure 9), as `sky twin --profiling-calls` sends them; 0 skips profiling.
+   * @default DEFAULT_PROFILING_OBSERVATIONS (3)
    */
-  readonly profileBurst?: number;
+  readonly profilingCalls?: number;
   /**
    * Requests per workload, strategy and day in the twin's multi-day experiment, in place of the
    * scenario's burst (1000 in the paper's, which `sky twin` runs), to keep the local run short.
@@ -147,6 +148,17 @@ function positiveInteger(option: string, value: number, max: number): number {
   return value;
 }
 
+function profilingCalls(value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_PROFILING_OBSERVATIONS) {
+    throw new LocalSkyOptionError(
+      'profilingCalls',
+      value,
+      `a whole number from 0 (no profiling) to ${MAX_PROFILING_OBSERVATIONS}`,
+    );
+  }
+  return value;
+}
+
 function slowdown(value: number): number {
   if (!(value >= 1 && value <= MAX_BATCH_SLOWDOWN)) {
     throw new LocalSkyOptionError('maxSlowdown', value, `a number from 1 (not paced) to ${MAX_BATCH_SLOWDOWN}`);
@@ -185,7 +197,7 @@ export function resolveLocalSkyOptions(options: LocalSkyOptions = {}): ResolvedL
       options.pollConcurrency === undefined
         ? undefined
         : positiveInteger('pollConcurrency', options.pollConcurrency, 10_000),
-    profileBurst: options.profileBurst === 0 ? 0 : positiveInteger('profileBurst', options.profileBurst ?? 10, 1_000),
+    profilingCalls: profilingCalls(options.profilingCalls ?? DEFAULT_PROFILING_OBSERVATIONS),
     experimentBurst:
       options.experimentBurst === undefined
         ? 100

@@ -2,8 +2,9 @@ import type { RouterClient } from '../aws/router-client';
 import { STRATEGIES } from '../core/strategies';
 import type { Arch, StrategyName } from '../core/types';
 import type { ProfilingSummary, StrategySummaryRow } from '../report/types';
-import type { RouterRequestBody } from '../routing/request';
+import { MAX_BATCH_CONCURRENCY, type RouterRequestBody } from '../routing/request';
 import type { BatchAnswer } from '../routing/types';
+import { profilingRequests } from '../twin/profiling-requests';
 import type { ProgressTask } from './progress';
 
 /** One burst of one workload under one strategy, as the router's batch answer summarized it. */
@@ -25,17 +26,29 @@ export interface BurstResult {
   readonly meanRuntimeMs?: number;
   /** The zone the burst's placement chose. */
   readonly azId: string;
+  /** The memory size the burst's placement chose, MB. */
+  readonly memoryMb: number;
   /** CPUs rejected by the placement. */
   readonly rejectCpus: readonly string[];
   /** Accepted calls per CPU. */
   readonly byCpu: Readonly<Record<string, number>>;
 }
 
+/** The memory sizes one workload is routed at. */
+export interface LocalWorkload {
+  /** The size the paper's strategies run it at (the scenario's `memoryMb`). */
+  readonly memoryMb: number;
+  /** The least memory it runs in. */
+  readonly minMemoryMb: number;
+  /** Every size a strategy that chooses the configuration (`optimal`) may place it at, as in the twin. */
+  readonly memorySizes: readonly number[];
+}
+
 /** How to reach the router and what to send it. */
 export interface BurstPlan {
   readonly router: RouterClient;
-  /** Workload name to the memory size it runs at (the scenario's). */
-  readonly workloads: Readonly<Record<string, { readonly memoryMb: number }>>;
+  /** Workload name to the memory sizes it is routed at. */
+  readonly workloads: Readonly<Record<string, LocalWorkload>>;
   /** Architectures the mesh deploys: where a strategy that chooses the architecture (`optimal`) may place. */
   readonly architectures: readonly Arch[];
   readonly count: number;
@@ -75,13 +88,14 @@ export interface BurstLimits {
 }
 
 /**
- * The router request of one burst: one workload, one strategy, the workload's memory, cost as objective. As in the
- * twin, the paper's strategies run on x86_64 as the paper ran them, unpaced, and a strategy that chooses the
- * configuration (`optimal`) may also choose among `architectures` and is paced within `maxSlowdown`.
+ * The router request of one burst: one workload, one strategy, cost as objective. As in the twin, the paper's
+ * strategies run at the workload's memory size on x86_64 as the paper ran them, unpaced, and a strategy that chooses
+ * the configuration (`optimal`) chooses among the workload's memory sizes and `architectures` and is paced within
+ * `maxSlowdown`.
  */
 export function burstRequest(
-  workload: string,
-  memoryMb: number,
+  name: string,
+  workload: LocalWorkload,
   strategy: StrategyName,
   count: number,
   concurrency: number,
@@ -90,11 +104,12 @@ export function burstRequest(
   const chooses = STRATEGIES[strategy].configs === 'any';
   const { zones, architectures = ['x86_64'], maxSlowdown } = limits;
   return {
-    workload,
+    workload: name,
     objective: 'cost',
     strategy,
     limits: {
-      memoryMb,
+      memorySizes: chooses ? [...workload.memorySizes] : [workload.memoryMb],
+      minMemoryMb: workload.minMemoryMb,
       architectures: chooses ? [...architectures] : ['x86_64'],
       ...(zones ? { zones: [...zones] } : {}),
     },
@@ -128,51 +143,49 @@ function resultOf(workload: string, strategy: StrategyName, answer: BatchAnswer)
     newInstances: summary.newInstances,
     ...(summary.meanRuntimeMs !== undefined ? { meanRuntimeMs: summary.meanRuntimeMs } : {}),
     azId: placement.target.azId,
+    memoryMb: placement.target.memoryMb,
     rejectCpus: placement.rejectCpus,
     byCpu: summary.byCpu,
   };
 }
 
 /**
- * Teaches the router each workload's runtime on each CPU, the way the paper profiled its functions
- * (§4.5, Figure 9) but passively: a small burst of every workload pinned to every zone with no
- * retries; the router's learning writes what each call ran on and how long it took to the table. Returns what the
- * platforms billed for the bursts.
+ * Teaches the router each workload's runtimes before the bursts (the paper profiled its functions first, §4.5,
+ * Figure 9) with the twin's profiling requests, sent through the router as `sky invoke --profiling` sends them: a
+ * runtime of each CPU × architecture × memory size, then `observations` of each that could still win, and at the
+ * workload's own memory size `observations` of every one. The router writes each call's CPU and runtime to the
+ * table. Returns what the calls took and cost.
  */
 export async function profileWorkloads(
-  plan: BurstPlan,
-  zones: ReadonlyArray<{
-    readonly azId: string;
-    readonly memorySizes?: readonly number[];
-    /** Architectures the zone has hosts of. @default ['x86_64'] */
-    readonly architectures?: readonly Arch[];
-  }>,
+  plan: Pick<BurstPlan, 'router' | 'workloads' | 'architectures' | 'signal'>,
+  observations: number,
   task?: ProgressTask,
 ): Promise<ProfilingSummary> {
   let done = 0;
   const spend = { requests: 0, attempts: 0, costUsd: 0 };
-  for (const [workload, { memoryMb }] of Object.entries(plan.workloads)) {
-    const answers = await Promise.all(
-      zones
-        // A zone on another provider has only its provider's sizes: the workload's may not be among them.
-        .filter((zone) => zone.memorySizes === undefined || zone.memorySizes.includes(memoryMb))
-        // On every architecture the zone has hosts of: the router places only where a workload has run.
-        .flatMap(({ azId, architectures = ['x86_64'] }) =>
-          architectures.map((arch) =>
-            sendBurst(plan, {
-              ...burstRequest(workload, memoryMb, 'regional', plan.count, plan.concurrency, { zones: [azId] }),
-              limits: { memoryMb, arch, zones: [azId] },
-            }),
-          ),
-        ),
-    );
-    for (const { summary } of answers) {
-      spend.requests += summary.count;
-      spend.attempts += Math.round(summary.attemptsPerRequest * summary.count);
-      spend.costUsd += summary.costUsd;
+  // Every workload's requests at once, as the twin sends them: a user profiling a set of functions would.
+  const profileOne = async ([name, workload]: [string, LocalWorkload]): Promise<void> => {
+    const requests = profilingRequests({
+      workload: name,
+      ...workload,
+      architectures: plan.architectures,
+      observations,
+      concurrency: MAX_BATCH_CONCURRENCY,
+    });
+    for (const request of requests) {
+      plan.signal?.throwIfAborted();
+      const answer = await plan.router.invoke(request);
+      if (answer.status !== 'profiling') {
+        const detail = answer.status === 'error' ? `${answer.error.type}: ${answer.error.message}` : answer.status;
+        throw new Error(`the router refused to profile ${name}: ${detail}`);
+      }
+      spend.requests += answer.summary.calls;
+      spend.attempts += answer.summary.attempts;
+      spend.costUsd += answer.summary.costUsd;
     }
-    task?.update(++done, workload);
-  }
+    task?.update(++done, name);
+  };
+  await Promise.all(Object.entries(plan.workloads).map(profileOne));
   return spend;
 }
 
@@ -192,17 +205,17 @@ export async function runBursts(
   for (const strategy of strategies) {
     await deployments.deploy(strategy);
     const results: BurstResult[] = [];
-    for (const [workload, { memoryMb }] of Object.entries(plan.workloads)) {
-      deployments.freshPool(workload);
+    for (const [name, workload] of Object.entries(plan.workloads)) {
+      deployments.freshPool(name);
       const answer = await sendBurst(
         plan,
-        burstRequest(workload, memoryMb, strategy, plan.count, plan.concurrency, {
+        burstRequest(name, workload, strategy, plan.count, plan.concurrency, {
           architectures: plan.architectures,
           maxSlowdown: plan.maxSlowdown,
         }),
       );
-      results.push(resultOf(workload, strategy, answer));
-      task?.update(++done, `${workload} ${strategy}`);
+      results.push(resultOf(name, strategy, answer));
+      task?.update(++done, `${name} ${strategy}`);
     }
     byStrategy.set(strategy, results);
   }

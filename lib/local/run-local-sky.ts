@@ -22,6 +22,7 @@ import type { TwinRun } from '../twin/experiment';
 import { trueMixOf } from '../twin/experiment';
 import type { PlainHandler } from '../twin/kit';
 import { loadScenario, parseScenario, type Scenario } from '../twin/scenario';
+import { offeredMemorySizes } from '../twin/workload-model';
 import { Cleanup } from './cleanup';
 import { costCarbonRows } from './cost-carbon';
 import { copyTable, deploymentTableName } from './deployments';
@@ -271,7 +272,10 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       servers.api.register(ROUTER_FUNCTION_NAME, ((event, context) => handler(event, context)) as PlainHandler);
     };
     const workloads = Object.fromEntries(
-      Object.entries(scenario.workloads).map(([n, w]) => [n, { memoryMb: w.memoryMb }]),
+      Object.entries(scenario.workloads).map(([n, w]) => [
+        n,
+        { memoryMb: w.memoryMb, minMemoryMb: w.minMemoryMb, memorySizes: offeredMemorySizes(w) },
+      ]),
     );
     const router = functionRouterClient({ client: servers.lambda });
     const plan: BurstPlan = {
@@ -284,22 +288,10 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       signal,
     };
     let profiling: ProfilingSummary | undefined;
-    if (o.profileBurst > 0) {
+    if (o.profilingCalls > 0) {
       registerRouter(store);
       const profileTask = progress.task('profile workloads', Object.keys(workloads).length);
-      profiling = await step('routing', () =>
-        profileWorkloads(
-          { ...plan, count: o.profileBurst, concurrency: Math.min(o.concurrency, o.profileBurst) },
-          routerConfig.deployed.map((zone) => ({
-            ...zone,
-            // The arm64 fleet is a scenario extension: a zone without one has no arm64 host to profile on.
-            architectures: scenario.zones.find((z) => z.azId === zone.azId)?.arm64
-              ? routerConfig.architectures
-              : routerConfig.architectures.filter((arch) => arch === 'x86_64'),
-          })),
-          profileTask,
-        ),
-      );
+      profiling = await step('routing', () => profileWorkloads(plan, o.profilingCalls, profileTask));
       profileTask.done();
     }
     // Each strategy routes as a deployment of its own: a fresh router on a copy of the table as sampling and profiling
@@ -364,7 +356,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     const notes = [
       `Live run (the summary): each zone sampled by its synthesized state machine with polls of ${config.pollConcurrency} requests ` +
         `(stopping rule: ${Math.round(config.accuracyTarget * 100)}% accuracy, at most ${config.maxPolls} polls or $${config.maxRunCostUsd}); ` +
-        `${o.profileBurst} requests per workload and zone to profile, then ${o.burst} per workload and strategy at concurrency ${o.concurrency}, ` +
+        `profiling requests of ${o.profilingCalls} runtimes per CPU, architecture and memory size, then ${o.burst} per workload and strategy at concurrency ${o.concurrency}, ` +
         `routed by the router handler from the characterizations just stored. Emulated time ran at ${o.samplingTimeScale} real ms per ms while sampling ` +
         `and ${o.routingTimeScale} while routing; billed durations count emulated work only.`,
       experiment

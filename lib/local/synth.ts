@@ -13,6 +13,7 @@ import { meshPlanFromConfig, type SkyMeshPlan, stackNames } from '../infra/mesh-
 import { SkyMesh } from '../infra/sky-mesh';
 import { type AslDefinition, type CfnTemplate, stateMachineDefinitions } from '../infra/state-machine-definition';
 import type { Scenario } from '../twin/scenario';
+import { offeredMemorySizes } from '../twin/workload-model';
 import { LocalSkyError } from './errors';
 
 /** What the local sky takes from the synthesized mesh. */
@@ -42,8 +43,8 @@ export interface SynthesizedMesh {
 
 /**
  * The sky configuration narrowed to a scenario, through the same validation as `cdk.json`: its
- * regions and zones, the memory sizes its workloads use and the architectures of its CPUs; every
- * other key from `overrides` or the defaults.
+ * regions and zones, the memory sizes its workloads may be routed at (the mesh's and each workload's
+ * own, as in the twin) and the architectures of its CPUs; every other key from `overrides` or the defaults.
  */
 export function skyConfigForScenario(scenario: Scenario, overrides: Record<string, unknown> = {}): SkyConfig {
   // Zones on other providers are not Lambda zones: they reach the mesh as `endpoints` (see provider-zones.ts).
@@ -55,7 +56,9 @@ export function skyConfigForScenario(scenario: Scenario, overrides: Record<strin
     );
   }
   const regions = [...new Set(aws.map((z) => z.region))];
-  const memorySizes = [...new Set(Object.values(scenario.workloads).map((w) => w.memoryMb))].sort((a, b) => a - b);
+  const memorySizes = [...new Set(Object.values(scenario.workloads).flatMap((w) => offeredMemorySizes(w)))].sort(
+    (a, b) => a - b,
+  );
   const architectures = [...new Set<Arch>(scenario.cpuList.map((cpu) => archOfCpu(cpu.cpuKey)))].sort();
   return loadSkyConfig({
     ...overrides,

@@ -90,10 +90,10 @@ export function formatSummary(summary: SummaryTable): string {
       .map((line) => wrapText(line, SUMMARY_WIDTH)),
   ].join('\n');
 }
-/** The profiling bursts: what they took and cost, and that no strategy's cost includes them. */
+/** The profiling calls: what they took and cost, and that no strategy's cost includes them. */
 export function profilingSentence(profiling: ProfilingSummary): string {
   return (
-    `Profiling: ${profiling.requests} requests (${profiling.attempts} attempts) before the strategies' bursts, ` +
+    `Profiling: ${profiling.requests} calls (${profiling.attempts} attempts) before the strategies' bursts, ` +
     `${formatUsd(profiling.costUsd)}, in none of the strategies' costs; every strategy's router starts from the ` +
     'runtimes they taught it.'
   );

@@ -111,11 +111,11 @@ export interface StrategySummaryRow {
 }
 
 /**
- * The live run's profiling bursts, sent once before any strategy's (their runtimes are where every strategy's
- * deployment starts): what they took and what the platforms billed for them, in none of the strategies' costs.
+ * The live run's profiling requests, sent once before any strategy's bursts (their runtimes are where every
+ * strategy's deployment starts): what they took and what the platforms billed for them, in none of the strategies' costs.
  */
 export interface ProfilingSummary {
-  /** Requests sent: the profiling burst of every workload on every zone and architecture. */
+  /** Calls the profiling requests made: of every workload on every CPU × architecture × memory size it may run at. */
   readonly requests: number;
   /** Invocations they took, failovers included. */
   readonly attempts: number;
@@ -135,7 +135,7 @@ export interface SummaryTable {
   readonly source: string;
   readonly zones: readonly ZoneSummaryRow[];
   readonly strategies: readonly StrategySummaryRow[];
-  /** Absent when the run sent no profiling burst. */
+  /** Absent when the run did not profile. */
   readonly profiling?: ProfilingSummary;
 }
 

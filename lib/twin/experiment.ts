@@ -6,7 +6,7 @@ import type { RejectMode } from '../core/reject-mode';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type { Arch, Characterization, CpuKey, StrategyName } from '../core/types';
 import type { RetryRepeatTally } from '../routing/pool';
-import { profileKeyOf, type RouterRequestBody } from '../routing/request';
+import { MAX_BATCH_CONCURRENCY, profileKeyOf, type RouterRequestBody } from '../routing/request';
 import type { BatchPacing } from '../routing/types';
 import { driftFromPrevious } from '../sampling';
 import { WORKLOADS } from '../workloads';
@@ -24,6 +24,7 @@ import { deployedZoneOf } from './deployed-zones';
 import { TwinError } from './errors';
 import { defaultHandlerKit } from './handlers';
 import { catalogPrices, type PriceBook } from './prices';
+import { profilingRequests } from './profiling-requests';
 import { rngFor } from './random';
 import { burstConcurrency, type RouterViewSummary, TwinRouting } from './routing';
 import { DEFAULT_TWIN_SAMPLING, sampleZone, type TwinSamplingOptions, type ZoneSampling } from './sampling';
@@ -642,26 +643,23 @@ export class DayRunner {
       ]),
     );
     try {
-      // Every workload's requests at once, as a user profiling a set of functions would send them: across
-      // memory sizes, and at the workload's own size (where the paper's strategies run it) every runtime wanted.
-      const request = (name: string, memorySizes: readonly number[], worthOnly: boolean): RouterRequestBody => ({
-        workload: { name, size: 'small' },
-        objective: 'cost',
-        limits: {
-          memorySizes: [...memorySizes],
-          minMemoryMb: scenario.workloads[name].minMemoryMb,
-          architectures: [...this.arches],
-        },
-        // Every cell's calls at once (the router's highest concurrency): the phase fits its hour of virtual time.
-        profiling: { observations, concurrency: PROFILING_CONCURRENCY, worthOnly },
-      });
       const { value: answers, bill } = await clock.run(() =>
         routing.metered(() =>
           Promise.all(
             names.map(async (name) => {
-              const own = scenario.workloads[name].memoryMb;
-              const across = await routing.profile(request(name, this.workloadMemory.get(name) ?? [own], true));
-              return [across, await routing.profile(request(name, [own], false))];
+              const workload = scenario.workloads[name];
+              const [across, own] = profilingRequests({
+                workload: { name, size: 'small' },
+                memoryMb: workload.memoryMb,
+                minMemoryMb: workload.minMemoryMb,
+                memorySizes: this.workloadMemory.get(name) ?? [workload.memoryMb],
+                architectures: this.arches,
+                observations,
+                // Every cell's calls at once (the router's highest concurrency): the phase fits its hour of virtual time.
+                concurrency: MAX_BATCH_CONCURRENCY,
+              });
+              // Every workload's requests at once, as a user profiling a set of functions would send them.
+              return [await routing.profile(across), await routing.profile(own)];
             }),
           ),
         ),
@@ -678,8 +676,6 @@ export class DayRunner {
   }
 }
 
-/** Calls a profiling request keeps in flight. */
-const PROFILING_CONCURRENCY = 1000;
 /** Noise draws kept for one workload's profiling calls (more calls than this run at the mean). */
 const PROFILING_NOISE = 4096;
 

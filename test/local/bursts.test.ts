@@ -11,6 +11,10 @@ function recordingRouter(): RouterClient & { requests: RouterRequestBody[] } {
     requests,
     async invoke(request) {
       requests.push(request);
+      if (request.profiling) {
+        const summary = { cells: 2, skipped: 0, calls: 5, attempts: 6, failed: 0, costUsd: 0.25 };
+        return { status: 'profiling', profile: String(request.workload), sizes: [], summary };
+      }
       const count = request.batch?.count ?? 1;
       return {
         status: 'batch',
@@ -42,21 +46,29 @@ function recordingRouter(): RouterClient & { requests: RouterRequestBody[] } {
 
 const planOf = (router: RouterClient): BurstPlan => ({
   router,
-  workloads: { zipper: { memoryMb: 2048 }, pagerank: { memoryMb: 1769 } },
+  workloads: {
+    zipper: { memoryMb: 2048, minMemoryMb: 256, memorySizes: [256, 1024, 2048] },
+    pagerank: { memoryMb: 1769, minMemoryMb: 512, memorySizes: [512, 1769] },
+  },
   architectures: ['arm64', 'x86_64'],
   count: 4,
   concurrency: 2,
 });
 
 describe('the local sky’s bursts', () => {
-  it('lets only a strategy that chooses its configuration (optimal) choose the architecture and pace, as the twin does', () => {
+  it('lets only a strategy that chooses its configuration (optimal) choose the memory size and architecture and pace, as the twin does', () => {
     const limits = { architectures: ['arm64', 'x86_64'] as const, maxSlowdown: 10 };
-    const optimal = burstRequest('zipper', 2048, 'optimal', 10, 5, limits);
-    expect(optimal.limits).toEqual({ memoryMb: 2048, architectures: ['arm64', 'x86_64'] });
+    const zipper = planOf(recordingRouter()).workloads.zipper;
+    const optimal = burstRequest('zipper', zipper, 'optimal', 10, 5, limits);
+    expect(optimal.limits).toEqual({
+      memorySizes: [256, 1024, 2048],
+      minMemoryMb: 256,
+      architectures: ['arm64', 'x86_64'],
+    });
     expect(optimal.batch).toEqual({ count: 10, concurrency: 5, maxSlowdown: 10 });
     for (const strategy of ['baseline', 'regional', 'retry-slow', 'focus-fastest', 'hybrid'] as StrategyName[]) {
-      const request = burstRequest('zipper', 2048, strategy, 10, 5, limits);
-      expect(request.limits).toEqual({ memoryMb: 2048, architectures: ['x86_64'] });
+      const request = burstRequest('zipper', zipper, strategy, 10, 5, limits);
+      expect(request.limits).toEqual({ memorySizes: [2048], minMemoryMb: 256, architectures: ['x86_64'] });
       expect(request.batch).toEqual({ count: 10, concurrency: 5 });
     }
   });
@@ -69,21 +81,37 @@ describe('the local sky’s bursts', () => {
     expect(budgets).toEqual(['baseline undefined', 'baseline undefined', 'optimal 4', 'optimal 4']);
   });
 
-  it('profiles every workload on every architecture a zone has hosts of, pinned to the zone', async () => {
+  it("profiles every workload with the twin's profiling requests: across its memory sizes, then at its own", async () => {
     const router = recordingRouter();
-    await profileWorkloads(planOf(router), [
-      { azId: 'usw1-az1', architectures: ['x86_64', 'arm64'] },
-      { azId: 'sae1-az1' },
+    const spend = await profileWorkloads(planOf(router), 4);
+    const sent = router.requests.map(
+      (r) =>
+        `${String(r.workload)} ${r.limits?.memorySizes} min ${r.limits?.minMemoryMb} ${r.limits?.architectures} ` +
+        `${r.profiling?.observations}×${r.profiling?.worthOnly ? ' worth only' : ''}`,
+    );
+    // Every workload's at once, each workload's across its sizes first.
+    expect(sent).toEqual([
+      'zipper 256,1024,2048 min 256 arm64,x86_64 4× worth only',
+      'pagerank 512,1769 min 512 arm64,x86_64 4× worth only',
+      'zipper 2048 min 256 arm64,x86_64 4×',
+      'pagerank 1769 min 512 arm64,x86_64 4×',
     ]);
-    const seen = router.requests.map((r) => `${String(r.workload)} ${r.limits?.zones} ${r.limits?.arch}`).sort();
-    expect(seen).toEqual([
-      'pagerank sae1-az1 x86_64',
-      'pagerank usw1-az1 arm64',
-      'pagerank usw1-az1 x86_64',
-      'zipper sae1-az1 x86_64',
-      'zipper usw1-az1 arm64',
-      'zipper usw1-az1 x86_64',
-    ]);
+    expect(spend).toEqual({ requests: 20, attempts: 24, costUsd: 1 });
+  });
+
+  it('names the workload when the router refuses to profile it', async () => {
+    const router = recordingRouter();
+    const refusing: RouterClient = {
+      async invoke(request) {
+        if (String(request.workload) === 'pagerank') {
+          return { status: 'error', error: { type: 'NoTarget', message: 'no zone has hosts' } } as RouterAnswer;
+        }
+        return router.invoke(request);
+      },
+    };
+    await expect(profileWorkloads({ ...planOf(router), router: refusing }, 3)).rejects.toThrow(
+      'the router refused to profile pagerank: NoTarget: no zone has hosts',
+    );
   });
 
   it('deploys each strategy once before its bursts and gives every burst a fresh pool', async () => {

@@ -2,6 +2,7 @@ import type { DynamicResponse } from '../../lib/contracts/protocol';
 import { dynamicFunctionName } from '../../lib/core/naming';
 import { localHandlerKit } from '../../lib/local/model-kit';
 import { PhaseClock } from '../../lib/local/phase-clock';
+import { meanRuntimeMs } from '../../lib/twin/burst';
 import { Twin } from '../../lib/twin/twin';
 import { smallScenario } from '../twin/fixtures';
 
@@ -25,6 +26,36 @@ describe("the local sky's bill at routing speed", () => {
         expect(modelledMs).toBeGreaterThan(500);
         expect(result.report.durationMs).toBe(modelledMs);
         expect(result.report.billedMs).toBe(modelledMs + (cold ? twin.initBilledMs : 0));
+      }
+    } finally {
+      clock.dispose();
+    }
+  });
+});
+
+describe("the local sky's workload model", () => {
+  it("runs a call at its function's memory size: at a quarter of one vCPU, four times as long", async () => {
+    // GIVEN zipper (one vCPU's work, 4,096 MB in the scenario) on functions of 1,769 MB (one vCPU) and 442 MB
+    const scenario = smallScenario({ days: 1 });
+    const clock = new PhaseClock(0.001);
+    const twin = new Twin({ scenario, clock, kit: localHandlerKit(scenario, 250) });
+    twin.setDay(0);
+    try {
+      for (const memoryMb of [1769, 442]) {
+        // WHEN it runs on each
+        const name = dynamicFunctionName('usw1-az3', 'x86_64', memoryMb);
+        const result = await twin.invoke(name, { workload: { name: 'zipper', size: 'small' } });
+        const answer = result.payload as DynamicResponse;
+        if (answer.status !== 'ok') throw new Error(`the call answered ${answer.status}`);
+        // THEN it runs the model's runtime of its CPU at that memory size, within the workload's 3% noise
+        const { modelledMs } = answer.result as { modelledMs: number };
+        const mean = meanRuntimeMs(scenario, scenario.workloads.zipper, answer.inspection.cpuKey, memoryMb);
+        expect(mean).toBeCloseTo(
+          meanRuntimeMs(scenario, scenario.workloads.zipper, answer.inspection.cpuKey, 1769) * (1769 / memoryMb),
+          6,
+        );
+        expect(modelledMs / mean).toBeGreaterThan(0.85);
+        expect(modelledMs / mean).toBeLessThan(1.15);
       }
     } finally {
       clock.dispose();

@@ -156,7 +156,7 @@ describe('writeReport', () => {
     expect(html).toContain('5.65 polls');
     expect(html).toContain('not measured');
     expect(html).toContain('<li>Routing bursts of 20 &lt;per&gt; day.</li>');
-    expect(html).toContain('<p>Profiling: 60 requests (75 attempts) before the strategies&#39; bursts, $0.0123,');
+    expect(html).toContain('<p>Profiling: 60 calls (75 attempts) before the strategies&#39; bursts, $0.0123,');
   });
 });
 
@@ -217,13 +217,13 @@ describe('formatHighlights', () => {
     // hybrid is the only strategy besides the baseline: best and worst at once.
     expect(text).toContain('Routing: hybrid saved the most against the fixed zone (10.0%, 1.60 attempts per request)');
     expect(text).toContain('96 ms added per request');
-    // and no profiling sentence where the run sent no profiling burst
+    // and no profiling sentence where the run did not profile
     expect(text).not.toContain('Profiling');
   });
 
-  it('gives what the profiling bursts took and cost, apart from the strategies', () => {
+  it('gives what the profiling calls took and cost, apart from the strategies', () => {
     expect(formatHighlights(reportFixture().summary)).toContain(
-      "Profiling: 60 requests (75 attempts) before the strategies' bursts, $0.0123, in none of the strategies' costs",
+      "Profiling: 60 calls (75 attempts) before the strategies' bursts, $0.0123, in none of the strategies' costs",
     );
   });
 });

@@ -1,0 +1,39 @@
+import type { Arch } from '../core/types';
+import type { RouterRequestBody } from '../routing/request';
+
+/** What the profiling requests of one workload cover. */
+export interface ProfilingScope {
+  /** The workload as the request names it. */
+  readonly workload: RouterRequestBody['workload'];
+  /** The memory size the paper's strategies run it at. */
+  readonly memoryMb: number;
+  /** The least memory it runs in. */
+  readonly minMemoryMb: number;
+  /** Every memory size a strategy that chooses the configuration may place it at. */
+  readonly memorySizes: readonly number[];
+  readonly architectures: readonly Arch[];
+  /** Runtimes wanted of each CPU × architecture × memory size. */
+  readonly observations: number;
+  /** Calls each request keeps in flight. */
+  readonly concurrency: number;
+}
+
+/**
+ * The two profiling requests (the router's `profiling` option, as `sky invoke --profiling` sends it) a user profiling
+ * a workload sends: across every memory size, where only the cells that could still win get every runtime wanted;
+ * then at the workload's own size, where the paper's strategies run it, every runtime wanted of every cell.
+ * The twin and the local sky both profile with these.
+ */
+export function profilingRequests(scope: ProfilingScope): [across: RouterRequestBody, own: RouterRequestBody] {
+  const request = (memorySizes: readonly number[], worthOnly: boolean): RouterRequestBody => ({
+    workload: scope.workload,
+    objective: 'cost',
+    limits: {
+      memorySizes: [...memorySizes],
+      minMemoryMb: scope.minMemoryMb,
+      architectures: [...scope.architectures],
+    },
+    profiling: { observations: scope.observations, concurrency: scope.concurrency, worthOnly },
+  });
+  return [request(scope.memorySizes, true), request([scope.memoryMb], false)];
+}
