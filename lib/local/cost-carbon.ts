@@ -3,6 +3,7 @@ import { costCarbonFront } from '../core/cost-carbon-front';
 import { Router } from '../core/router';
 import type { Arch, Characterization, DeployedZone, RegionFacts, WorkloadProfile } from '../core/types';
 import type { CostCarbonRow } from '../report/types';
+import type { LocalWorkload } from './routing';
 
 /** What the trade-off reads from the table: what the router handler reads. */
 export interface CostCarbonStore {
@@ -16,7 +17,8 @@ export interface CostCarbonScope {
   readonly deployed: ReadonlyArray<DeployedZone>;
   readonly architectures: readonly Arch[];
   readonly memorySizes: readonly number[];
-  readonly workloads: readonly string[];
+  /** Each workload with the least memory it runs in and the sizes it may be placed at. */
+  readonly workloads: Readonly<Record<string, Pick<LocalWorkload, 'minMemoryMb' | 'memorySizes'>>>;
 }
 
 /**
@@ -41,8 +43,8 @@ export async function costCarbonRows(
     regions,
     now,
   });
-  return scope.workloads.flatMap((workload) =>
-    costCarbonFront(router, { workload }).map(
+  return Object.entries(scope.workloads).flatMap(([workload, { minMemoryMb, memorySizes }]) =>
+    costCarbonFront(router, { workload, minMemoryMb, limits: { memorySizes } }).map(
       (point): CostCarbonRow => ({
         workload,
         carbonWeight: point.carbonWeight,

@@ -370,7 +370,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
         deployed: routerConfig.deployed,
         architectures: routerConfig.architectures,
         memorySizes: routerConfig.memorySizes,
-        workloads: Object.keys(scenario.workloads),
+        workloads,
       }),
     );
     const reportData = buildReportData({

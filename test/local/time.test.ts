@@ -45,6 +45,7 @@ describe("the local sky's workload model", () => {
         // WHEN it runs on each
         const name = dynamicFunctionName('usw1-az3', 'x86_64', memoryMb);
         const result = await twin.invoke(name, { workload: { name: 'zipper', size: 'small' } });
+        if (!result.ok) throw new Error(`the call failed: ${result.message}`);
         const answer = result.payload as DynamicResponse;
         if (answer.status !== 'ok') throw new Error(`the call answered ${answer.status}`);
         // THEN it runs the model's runtime of its CPU at that memory size, within the workload's 3% noise
