@@ -251,17 +251,21 @@ export interface PlacementExpectation {
 export interface RejectSums {
   /** P(B). */
   readonly q: number;
-  /** Σ_{c∉B} p_c ceil(t_c). */
+  /** Σ_{c∉B} p_c b(t_c), b(t) = max(ceil(t), the provider's minimum). */
   readonly acceptedMs: number;
-  /** Σ_{c∈B} p_c ceil(t_c). */
+  /** Σ_{c∈B} p_c b(t_c). */
   readonly rejectedMs: number;
 }
 
-/** Normalizes shares and sums a reject set; billed runtimes are ceil(t_c). */
+/**
+ * Normalizes shares and sums a reject set; a runtime t_c bills max(ceil(t_c), `minBilledMs`), as the platform bills a
+ * call (DigitalOcean bills every call at least 100 ms).
+ */
 export function rejectSums(
   shares: readonly number[],
   runtimesMs: readonly number[],
   reject: readonly boolean[],
+  minBilledMs = 0,
 ): RejectSums {
   if (runtimesMs.length !== shares.length || reject.length !== shares.length) {
     throw new CoreInputError(
@@ -287,10 +291,10 @@ export function rejectSums(
     const p = raw / total;
     if (reject[i]) {
       q += p;
-      rejectedMs += p * Math.ceil(runtimesMs[i]);
+      rejectedMs += p * billedDurationMs(runtimesMs[i], minBilledMs);
     } else {
       acceptedShare += p;
-      acceptedMs += p * Math.ceil(runtimesMs[i]);
+      acceptedMs += p * billedDurationMs(runtimesMs[i], minBilledMs);
     }
   });
   // Rejecting every CPU present is q = 1 exactly, whatever the rounding of the sum.
@@ -309,7 +313,12 @@ export function expectedPlacementCost(input: PlacementCostInput): PlacementExpec
   }
   if (!Number.isFinite(input.holdMs) || input.holdMs < 0)
     throw new CoreInputError('holdMs', input.holdMs, 'a number >= 0');
-  const { q, acceptedMs, rejectedMs } = rejectSums(input.shares, input.runtimesMs, input.reject);
+  const { q, acceptedMs, rejectedMs } = rejectSums(
+    input.shares,
+    input.runtimesMs,
+    input.reject,
+    input.price.minBilledMs,
+  );
   // Each rejected attempt bills its hold, and at least the provider's minimum.
   const hold = billedDurationMs(input.holdMs, input.price.minBilledMs);
   const attempts = expectedAttempts(q, maxAttempts);

@@ -135,7 +135,12 @@ export function expectedRejectModeCost(input: RejectModeCostInput): PlacementExp
   }
   const params = rejectModeParams(input.mode, input.holdMs, input.returnShare);
   const maxAttempts = input.maxAttempts ?? Number.POSITIVE_INFINITY;
-  const { q, acceptedMs, rejectedMs } = rejectSums(input.shares, input.runtimesMs, input.reject);
+  const { q, acceptedMs, rejectedMs } = rejectSums(
+    input.shares,
+    input.runtimesMs,
+    input.reject,
+    input.price.minBilledMs,
+  );
   const init = Math.ceil(input.initBilledMs ?? 0);
   const freshMs = acceptedMs + rejectedMs;
   const keptMs = q > 0 ? rejectedMs / q : 0;

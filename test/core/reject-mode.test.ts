@@ -155,6 +155,25 @@ describe('expectedRejectModeCost', () => {
     expect(digitalOcean.billedMs - lambda.billedMs).toBeCloseTo((lambda.attempts - 1) * 99, 6);
   });
 
+  it("bills a run shorter than the provider's minimum at the minimum, in every mode and in the memoryless model", () => {
+    // GIVEN a mix whose accepted CPU runs a call in 40 ms and whose rejected one in 60 ms, rejected at once (no
+    // hold), on DigitalOcean (100 ms a call at least) and on Lambda
+    const short = { shares: [0.6, 0.4], runtimesMs: [40, 60], reject: [false, true], initBilledMs: 0, holdMs: 0 };
+    const digitalOcean = { ...PRICE, minBilledMs: 100 };
+    for (const mode of REJECT_MODES) {
+      const lambda = expectedRejectModeCost(placement({ ...short, mode }));
+      const onDo = expectedRejectModeCost(placement({ ...short, mode, price: digitalOcean }));
+      // THEN every call that ran, and every rejected attempt, bills 100 ms there: the same attempts, each 100 ms
+      expect(onDo.attempts).toBeCloseTo(lambda.attempts, 12);
+      expect(onDo.runtimeMs).toBeCloseTo(100, 9);
+      expect(onDo.billedMs).toBeCloseTo(100 * onDo.attempts, 9);
+      expect(lambda.runtimeMs).toBeLessThanOrEqual(60);
+    }
+    const memoryless = expectedPlacementCost(placement({ ...short, price: digitalOcean }));
+    expect(memoryless.runtimeMs).toBeCloseTo(100, 9);
+    expect(memoryless.billedMs).toBeCloseTo(100 * memoryless.attempts, 9);
+  });
+
   it('with hold and no return to the held instance is end without ending (at the same billed hold)', () => {
     const end = expectedRejectModeCost(placement({ mode: 'end' }));
     const hold = expectedRejectModeCost(placement({ mode: 'hold', returnShare: 0, holdMs: 1 }));
