@@ -27,4 +27,10 @@ describe('count options (--days, --workers, --burst, --batch, --top, ...)', () =
       stderr: expect.stringContaining(`'${option} <n>' argument '${value}' is invalid. must be a whole number ≥ 1`),
     });
   });
+
+  it('sky local fails when --profiling-calls is over what the router takes, naming the option', async () => {
+    await expect(runSky(['local', '--profiling-calls', '101'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/--profiling-calls <n>.*must be a whole number 0\.\.100/),
+    });
+  });
 });

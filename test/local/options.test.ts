@@ -1,6 +1,7 @@
+import { DEFAULT_PROFILING_OBSERVATIONS } from '../../lib/core/profiling-plan';
 import { LocalSkyOptionError } from '../../lib/local/errors';
 import { resolveLocalSkyOptions } from '../../lib/local/options';
-import { MAX_BATCH_SLOWDOWN } from '../../lib/routing/request';
+import { MAX_BATCH_SLOWDOWN, MAX_PROFILING_OBSERVATIONS } from '../../lib/routing/request';
 import { DEFAULT_TWIN_MAX_SLOWDOWN } from '../../lib/twin/experiment';
 
 describe("the local sky's options", () => {
@@ -16,6 +17,23 @@ describe("the local sky's options", () => {
       const refused = () => resolveLocalSkyOptions({ maxSlowdown });
       expect(refused).toThrow(LocalSkyOptionError);
       expect(refused).toThrow(/^Option maxSlowdown is .*; allowed: a number from 1 \(not paced\) to 10000$/);
+    },
+  );
+
+  it("profiles with the twin's profiling calls unless told, and 0 skips profiling", () => {
+    expect(resolveLocalSkyOptions().profilingCalls).toBe(DEFAULT_PROFILING_OBSERVATIONS);
+    expect(resolveLocalSkyOptions({ profilingCalls: 0 }).profilingCalls).toBe(0);
+    expect(resolveLocalSkyOptions({ profilingCalls: MAX_PROFILING_OBSERVATIONS }).profilingCalls).toBe(
+      MAX_PROFILING_OBSERVATIONS,
+    );
+  });
+
+  it.each([-1, 2.5, Number.NaN, MAX_PROFILING_OBSERVATIONS + 1])(
+    'refuses %p profiling calls, naming the option and what it allows',
+    (profilingCalls) => {
+      const refused = () => resolveLocalSkyOptions({ profilingCalls });
+      expect(refused).toThrow(LocalSkyOptionError);
+      expect(refused).toThrow(/^Option profilingCalls is .*; allowed: a whole number from 0 \(no profiling\) to 100$/);
     },
   );
 });
