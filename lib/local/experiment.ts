@@ -10,6 +10,8 @@ export interface LocalExperimentOptions {
   /** Keep polling after the stopping rule to find each zone's saturation point (slow). */
   readonly probeSaturation: boolean;
   readonly task?: ProgressTask;
+  /** Stops the experiment and ends its worker threads. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function runLocalExperiment(scenario: Scenario, options: LocalExper
   return runTwinExperiment(experimentScenario, {
     workers: Math.min(2, availableParallelism()),
     sampling: { probeSaturation: options.probeSaturation },
+    ...(options.signal ? { signal: options.signal } : {}),
     onProgress: (p) => {
       options.task?.setTotal(p.total);
       options.task?.update(p.done, p.detail);

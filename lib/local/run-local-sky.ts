@@ -327,6 +327,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
           burst: o.experimentBurst,
           probeSaturation: o.probeSaturation,
           task: experimentTask,
+          ...(signal ? { signal } : {}),
         }),
       );
       experimentTask.done();

@@ -124,6 +124,8 @@ export interface TwinRunOptions {
    * Ignored with custom `prices` (they cannot be sent to a worker). @default 0
    */
   readonly workers?: number;
+  /** Stops the run: it rejects with the signal's reason, and its worker threads are ended. @default - runs to the end */
+  readonly signal?: AbortSignal;
 }
 
 export interface TwinProgress {
@@ -302,7 +304,7 @@ export function arm64SampledZones(scenario: Scenario, sampled?: readonly Arch[])
 }
 
 /** Options a day runner needs; plain data, so it can be sent to a worker thread. */
-export type DayRunnerOptions = Omit<TwinRunOptions, 'onProgress' | 'prices' | 'workers' | 'days'> & {
+export type DayRunnerOptions = Omit<TwinRunOptions, 'onProgress' | 'prices' | 'workers' | 'days' | 'signal'> & {
   /** The strategies this runner routes (a share of `strategies`). @default all of them */
   readonly routes?: readonly TwinStrategy[];
 };
@@ -804,7 +806,8 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
   let results: TwinDay[];
   const routing = options.routing !== false;
   const workers = options.prices ? 0 : Math.min(options.workers ?? 0, routing ? strategies.length : days);
-  const { onProgress, prices, workers: _w, days: _d, ...runnerOptions } = options;
+  const { onProgress, prices, workers: _w, days: _d, signal, ...runnerOptions } = options;
+  signal?.throwIfAborted();
   const progress = (day: number, detail: string): void => {
     done++;
     onProgress?.({ day, days, phase: detail.includes('sampled') ? 'sampling' : 'routing', done, total, detail });
@@ -816,10 +819,15 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
       options: routing ? { ...runnerOptions, routes: routesOfWorker(strategies, workers, w) } : runnerOptions,
       days: routing ? dayList : dayList.filter((_, i) => i % workers === w),
     }));
-    const perWorker = await runInWorkers(scenario, shares, (worker, day, detail) => {
-      // with routing every worker samples every day: count those steps once
-      if (!routing || worker === 0 || !detail.includes('sampled')) progress(day, detail);
-    });
+    const perWorker = await runInWorkers(
+      scenario,
+      shares,
+      (worker, day, detail) => {
+        // with routing every worker samples every day: count those steps once
+        if (!routing || worker === 0 || !detail.includes('sampled')) progress(day, detail);
+      },
+      signal,
+    );
     results = routing
       ? dayList.map((_, k) =>
           mergeWorkerDays(
@@ -831,7 +839,11 @@ export async function runTwinExperiment(scenario: Scenario, options: TwinRunOpti
   } else {
     const runner = new DayRunner(scenario, runnerOptions, prices ?? catalogPrices);
     results = [];
-    for (const day of dayList) results.push(await runner.run(day, (detail) => progress(day, detail)));
+    for (const day of dayList) {
+      signal?.throwIfAborted();
+      results.push(await runner.run(day, (detail) => progress(day, detail)));
+    }
+    signal?.throwIfAborted();
   }
   onProgress?.({ day: days - 1, days, phase: 'done', done, total, detail: 'done' });
   const linked = linkDays(results);

@@ -31,12 +31,17 @@ function workerEntry(): { file: string; execArgv: string[] } {
   return { file, execArgv: ts ? ['--require', require.resolve('tsx/cjs')] : [] };
 }
 
-/** Runs each task in a thread of its own and returns each task's days in order. */
+/**
+ * Runs each task in a thread of its own and returns each task's days in order. When `signal` aborts, every thread is
+ * ended and the run rejects with the signal's reason.
+ */
 export async function runInWorkers(
   scenario: Scenario,
   tasks: ReadonlyArray<Omit<WorkerTask, 'scenario'>>,
   onStep: (task: number, day: number, detail: string) => void,
+  signal?: AbortSignal,
 ): Promise<TwinDay[][]> {
+  signal?.throwIfAborted();
   const { file, execArgv } = workerEntry();
   const results = tasks.map(() => new Map<number, TwinDay>());
   const workers: Worker[] = [];
@@ -70,12 +75,19 @@ export async function runInWorkers(
         });
       }),
   );
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
   try {
-    await Promise.all(running);
+    await Promise.race([Promise.all(running), aborted]);
   } catch (error) {
     // The run has failed: the other shares' results would be thrown away, so stop their threads now.
     await Promise.all(workers.map((worker) => worker.terminate()));
     throw error;
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
   return tasks.map((task, index) =>
     task.days.map((day) => {

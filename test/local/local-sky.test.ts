@@ -365,6 +365,35 @@ describe('sky local when something goes wrong', () => {
     for (const endpoint of endpoints) expect(await accepts(endpoint)).toBe(false);
   });
 
+  it("stops the twin's multi-day experiment too when aborted during it: nothing runs on after the run returns", async () => {
+    // GIVEN a run aborted at the experiment's first step
+    const controller = new AbortController();
+    let steps = 0;
+    const progress: Progress = {
+      task(label) {
+        const experiment = label.startsWith('twin:');
+        return {
+          update() {
+            if (!experiment) return;
+            steps++;
+            if (!controller.signal.aborted) controller.abort(new LocalSkyError('interrupted', 'test abort'));
+          },
+          setTotal() {},
+          done() {},
+        };
+      },
+      log() {},
+      stop() {},
+    };
+    // WHEN it returns
+    await expect(runLocalSky({ ...SMALL, progress, signal: controller.signal })).rejects.toThrow(/interrupted/);
+    // THEN the experiment's worker threads were ended: no further step is reported
+    expect(steps).toBeGreaterThan(0);
+    const settled = steps;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(steps).toBe(settled);
+  });
+
   /** Runs the CLI and collects its exit code and stderr; `onStderr` may signal it. */
   function runCli(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void) {
     return new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
