@@ -104,7 +104,8 @@ function loadScenarioOption(scenario: unknown): Scenario {
  * 3. every zone's state machine run with aws-local-stepfunctions through the loopback API into dynalite;
  * 4. bursts of every workload through the router handler (invoked through the loopback API) under
  *    every strategy, placed from the characterizations just stored;
- * 5. the summary, and (with `outDir`) the report, whose multi-day figures come from the twin's experiment.
+ * 5. the summary, and (with `outDir`) the report, whose multi-day figures come from the twin's experiment (run in
+ *    worker threads beside step 4).
  * Every server is stopped before this returns or throws, also when `signal` aborts.
  */
 export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalSkyResult> {
@@ -124,6 +125,36 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       if (error instanceof LocalSkyError) throw error;
       throw new LocalSkyError(name, messageOf(error), { cause: error });
     }
+  };
+  /**
+   * Starts the twin's multi-day experiment. It is stopped (its worker threads ended) when the run is aborted or ends
+   * before awaiting it; a failure surfaces where the run awaits it.
+   */
+  const startExperiment = (scenario: Scenario): Promise<TwinRun> => {
+    const stop = new AbortController();
+    const forward = (): void => stop.abort(signal?.reason);
+    signal?.addEventListener('abort', forward, { once: true });
+    const task = progress.task(`twin: ${scenario.days} days`, 1);
+    const running = step('experiment', async () => {
+      const run = await runLocalExperiment(scenario, {
+        burst: o.experimentBurst,
+        probeSaturation: o.probeSaturation,
+        task,
+        signal: stop.signal,
+      });
+      task.done();
+      return run;
+    });
+    const settled = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    cleanup.add('twin experiment', async () => {
+      signal?.removeEventListener('abort', forward);
+      stop.abort(new LocalSkyError('experiment', 'the local sky stopped before the experiment ended'));
+      await settled;
+    });
+    return running;
   };
   const run = async (): Promise<LocalSkyResult> => {
     // The report is written last: a folder it cannot be written to fails now, not after the run.
@@ -248,6 +279,10 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       progress.log(`arm64 fleets sampled: ${runs.join('; ')}`);
     }
 
+    // 5, beside 4. The twin's multi-day experiment needs nothing the live run makes, and runs in worker threads while
+    // routing mostly waits on the emulated clock. It starts after sampling, whose polls meet instances by host timing.
+    const experimentRun = o.experiment ? startExperiment(scenario) : undefined;
+
     // 4. Routing through the router handler, served by the loopback API.
     servers.clock.setTimeScale(o.routingTimeScale);
     const routerConfig = withExternalZones(
@@ -319,19 +354,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     }
 
     // 5. The twin's multi-day experiment, the summary and the report.
-    let experiment: TwinRun | undefined;
-    if (o.experiment) {
-      const experimentTask = progress.task(`twin: ${scenario.days} days`, 1);
-      experiment = await step('experiment', () =>
-        runLocalExperiment(scenario, {
-          burst: o.experimentBurst,
-          probeSaturation: o.probeSaturation,
-          task: experimentTask,
-          ...(signal ? { signal } : {}),
-        }),
-      );
-      experimentTask.done();
-    }
+    const experiment: TwinRun | undefined = await experimentRun;
     const summary: SummaryTable = {
       source:
         `local sky: ${scenario.zones.length} zones sampled by their synthesized state machines into dynalite` +
