@@ -26,8 +26,9 @@ export interface BurstResult {
   readonly meanRuntimeMs?: number;
   /** The zone the burst's placement chose. */
   readonly azId: string;
-  /** The memory size the burst's placement chose, MB. */
+  /** The memory size and architecture the burst's placement chose. */
   readonly memoryMb: number;
+  readonly arch: Arch;
   /** CPUs rejected by the placement. */
   readonly rejectCpus: readonly string[];
   /** Accepted calls per CPU. */
@@ -144,6 +145,7 @@ function resultOf(workload: string, strategy: StrategyName, answer: BatchAnswer)
     ...(summary.meanRuntimeMs !== undefined ? { meanRuntimeMs: summary.meanRuntimeMs } : {}),
     azId: placement.target.azId,
     memoryMb: placement.target.memoryMb,
+    arch: placement.target.arch,
     rejectCpus: placement.rejectCpus,
     byCpu: summary.byCpu,
   };
@@ -254,6 +256,8 @@ export function strategySummary(results: readonly BurstResult[], holdMs: number)
       savingsPct: baselineCostUsd > 0 ? (100 * (baselineCostUsd - costUsd)) / baselineCostUsd : 0,
       attemptsPerRequest: requests > 0 ? attempts / requests : 0,
       meanAddedLatencyMs: requests > 0 ? (rejects * holdMs) / requests : 0,
+      memorySizes: [...new Set(rows.map((r) => r.memoryMb))].sort((a, b) => a - b),
+      architectures: [...new Set(rows.map((r) => r.arch))].sort(),
     };
   });
 }

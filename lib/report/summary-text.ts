@@ -8,7 +8,7 @@ import {
   textTable,
   wrapText,
 } from './format';
-import type { ProfilingSummary, SummaryTable } from './types';
+import type { ProfilingSummary, StrategySummaryRow, SummaryTable } from './types';
 
 /** The terminal width the summary is laid out for. */
 export const SUMMARY_WIDTH = 100;
@@ -99,6 +99,15 @@ export function profilingSentence(profiling: ProfilingSummary): string {
   );
 }
 
+/** Where a strategy's bursts ran, when the row says: ", at 512–2048 MB on arm64". */
+function placedAt(row: StrategySummaryRow): string {
+  const sizes = row.memorySizes ?? [];
+  if (sizes.length === 0) return '';
+  const mb = sizes.length === 1 ? `${sizes[0]}` : `${sizes[0]}–${sizes.at(-1)}`;
+  const on = row.architectures && row.architectures.length > 0 ? ` on ${row.architectures.join(' and ')}` : '';
+  return `, at ${mb} MB${on}`;
+}
+
 /**
  * What the summary shows in a few sentences: how well the zones were characterized, what profiling cost, which
  * strategy paid.
@@ -128,7 +137,7 @@ export function formatHighlights(summary: SummaryTable): string {
     const worst = others.reduce((a, b) => (b.savingsPct < a.savingsPct ? b : a));
     lines.push(
       `Routing: ${best.strategy} saved the most against the fixed zone (${formatPct(best.savingsPct)}, ` +
-        `${formatNumber(best.attemptsPerRequest, 2)} attempts per request); ${worst.strategy} the least ` +
+        `${formatNumber(best.attemptsPerRequest, 2)} attempts per request${placedAt(best)}); ${worst.strategy} the least ` +
         `(${formatPct(worst.savingsPct)}, ${formatNumber(worst.attemptsPerRequest, 2)} attempts, ` +
         `${formatNumber(worst.meanAddedLatencyMs, 0)} ms added per request).`,
     );

@@ -108,6 +108,10 @@ export interface StrategySummaryRow {
   readonly attemptsPerRequest: number;
   /** Mean latency added by rejected attempts (holds) and failovers, in ms. */
   readonly meanAddedLatencyMs: number;
+  /** Memory sizes (MB) its bursts ran at, ascending. */
+  readonly memorySizes?: readonly number[];
+  /** Architectures its bursts ran on. */
+  readonly architectures?: readonly string[];
 }
 
 /**

@@ -107,5 +107,13 @@ export function validateReportData(data: ReportData): void {
       row.attemptsPerRequest,
       'a finite number ≥ 0',
     );
+    (row.memorySizes ?? []).forEach((mb, j) => {
+      check(
+        Number.isInteger(mb) && mb > 0,
+        `summary.strategies[${i}].memorySizes[${j}]`,
+        mb,
+        'a whole number of MB > 0',
+      );
+    });
   });
 }

@@ -204,6 +204,13 @@ describe('sky local on a small scenario, end to end', () => {
         } else expect(burst.memoryMb).toBe(workload.memoryMb);
       }
     }
+    // and the summary says where each strategy's bursts ran
+    for (const row of result.summary.strategies) {
+      const bursts = result.bursts.filter((b) => b.strategy === row.strategy);
+      expect(row.memorySizes).toEqual([...new Set(bursts.map((b) => b.memoryMb))].sort((a, b) => a - b));
+      expect(row.architectures).toEqual([...new Set(bursts.map((b) => b.arch))].sort());
+    }
+    expect(result.summary.strategies.find((r) => r.strategy === 'baseline')?.memorySizes).toEqual([2048]);
   });
 
   it('summarizes each zone as stored, with its APE against the true mix', () => {

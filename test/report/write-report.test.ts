@@ -178,6 +178,14 @@ describe('validateReportData', () => {
       'summary.strategies[0].savingsPct',
     ],
     [
+      'a fractional memory size',
+      (d) => ({
+        ...d,
+        summary: { ...d.summary, strategies: [{ ...d.summary.strategies[0], memorySizes: [128, 1769.5] }] },
+      }),
+      'summary.strategies[0].memorySizes[1]',
+    ],
+    [
       'fewer profiling attempts than requests',
       (d) => ({ ...d, summary: { ...d.summary, profiling: { requests: 30, attempts: 29, costUsd: 0.01 } } }),
       'summary.profiling.attempts',
@@ -219,6 +227,22 @@ describe('formatHighlights', () => {
     expect(text).toContain('96 ms added per request');
     // and no profiling sentence where the run did not profile
     expect(text).not.toContain('Profiling');
+  });
+
+  it('says where the strategy that saved the most ran, when the rows say', () => {
+    const { source, zones, strategies } = reportFixture().summary;
+    const placed = strategies.map((row) =>
+      row.strategy === 'hybrid' ? { ...row, memorySizes: [128, 512, 2048], architectures: ['arm64'] } : row,
+    );
+    expect(formatHighlights({ source, zones, strategies: placed })).toContain(
+      'Routing: hybrid saved the most against the fixed zone (10.0%, 1.60 attempts per request, at 128–2048 MB on arm64)',
+    );
+    const one = strategies.map((row) =>
+      row.strategy === 'hybrid' ? { ...row, memorySizes: [1769], architectures: ['arm64', 'x86_64'] } : row,
+    );
+    expect(formatHighlights({ source, zones, strategies: one })).toContain(
+      '(10.0%, 1.60 attempts per request, at 1769 MB on arm64 and x86_64)',
+    );
   });
 
   it('gives what the profiling calls took and cost, apart from the strategies', () => {
