@@ -2,6 +2,7 @@ import type { RouterClient } from '../aws/router-client';
 import { STRATEGIES } from '../core/strategies';
 import type { Arch, StrategyName } from '../core/types';
 import type { ProfilingSummary, StrategySummaryRow } from '../report/types';
+import { answerDetail } from '../routing/answer-detail';
 import { MAX_BATCH_CONCURRENCY, type RouterRequestBody } from '../routing/request';
 import type { BatchAnswer } from '../routing/types';
 import { profilingRequests } from '../twin/profiling-requests';
@@ -122,7 +123,7 @@ async function sendBurst(plan: BurstPlan, body: RouterRequestBody): Promise<Batc
   plan.signal?.throwIfAborted();
   const answer = await plan.router.invoke(body);
   if (answer.status !== 'batch') {
-    const detail = answer.status === 'error' ? `${answer.error.type}: ${answer.error.message}` : answer.status;
+    const detail = answerDetail(answer);
     throw new Error(`the router refused the burst of ${String(body.workload)} (${body.strategy}): ${detail}`);
   }
   return answer;
@@ -178,7 +179,7 @@ export async function profileWorkloads(
       plan.signal?.throwIfAborted();
       const answer = await plan.router.invoke(request);
       if (answer.status !== 'profiling') {
-        const detail = answer.status === 'error' ? `${answer.error.type}: ${answer.error.message}` : answer.status;
+        const detail = answerDetail(answer);
         throw new Error(`the router refused to profile ${name}: ${detail}`);
       }
       spend.requests += answer.summary.calls;

@@ -2,6 +2,7 @@ import { parseFunctionName } from '../core/naming';
 import { Router, type RouterOptions } from '../core/router';
 import type { Arch, Characterization, CpuKey } from '../core/types';
 import type { ResolvedZone } from '../core/zone-mix';
+import { answerDetail } from '../routing/answer-detail';
 import type { RejectMode, RouterConfig } from '../routing/config';
 import { MemoryRouterStore } from '../routing/memory-store';
 import { corePlacerFactory } from '../routing/placer';
@@ -161,7 +162,7 @@ export class TwinRouting {
       return { refused: answer.error.message, outcome: refusedOutcome(count, bill.throttled) };
     }
     if (answer.status !== 'batch') {
-      const detail = answer.status === 'error' ? `${answer.error.type}: ${answer.error.message}` : answer.status;
+      const detail = answerDetail(answer);
       throw new TwinError(`the router refused a burst of ${JSON.stringify(request.workload)}: ${detail}`);
     }
     return { answer, outcome: this.outcomeOf(answer, bill) };
@@ -192,7 +193,7 @@ export class TwinRouting {
     const answer = await this.service.route(request);
     await this.service.flush();
     if (answer.status !== 'profiling') {
-      const detail = answer.status === 'error' ? `${answer.error.type}: ${answer.error.message}` : answer.status;
+      const detail = answerDetail(answer);
       throw new TwinError(`the router refused to profile ${JSON.stringify(request.workload)}: ${detail}`);
     }
     return answer;
