@@ -6,26 +6,39 @@ import { meanRuntimeMs } from '../../lib/twin/burst';
 import { Twin } from '../../lib/twin/twin';
 import { smallScenario } from '../twin/fixtures';
 
+/** The local sky's handlers on a twin of the small scenario, on a clock at `timeScale` real ms per emulated ms. */
+function localTwin(timeScale: number) {
+  const scenario = smallScenario({ days: 1 });
+  const clock = new PhaseClock(timeScale);
+  const twin = new Twin({ scenario, clock, kit: localHandlerKit(scenario, 250) });
+  twin.setDay(0);
+  return { scenario, clock, twin };
+}
+
+/** Runs zipper on usw1-az3's x86_64 function of `memoryMb`, with its log tail; throws unless it answers ok. */
+async function runZipper(twin: Twin, memoryMb: number) {
+  const name = dynamicFunctionName('usw1-az3', 'x86_64', memoryMb);
+  const result = await twin.invoke(name, { workload: { name: 'zipper', size: 'small' } }, { logTail: true });
+  if (!result.ok) throw new Error(`the call failed: ${result.message}`);
+  const answer = result.payload as DynamicResponse;
+  if (answer.status !== 'ok') throw new Error(`the call answered ${answer.status}`);
+  const { modelledMs } = answer.result as { modelledMs: number };
+  return { report: result.report, cpuKey: answer.inspection.cpuKey, modelledMs };
+}
+
 describe("the local sky's bill at routing speed", () => {
   it("bills a call exactly its modelled runtime, not this host's delays scaled up 200 times", async () => {
     // GIVEN the local sky's handlers on a clock at routing speed (1 real ms is 200 emulated ones)
-    const scenario = smallScenario({ days: 1 });
-    const clock = new PhaseClock(0.005);
-    const twin = new Twin({ scenario, clock, kit: localHandlerKit(scenario, 250) });
-    twin.setDay(0);
-    const name = dynamicFunctionName('usw1-az3', 'x86_64', 4096);
+    const { clock, twin } = localTwin(0.005);
     try {
       // WHEN a new instance and then the same, warm, instance run a workload
       for (const cold of [true, false]) {
-        const result = await twin.invoke(name, { workload: { name: 'zipper', size: 'small' } }, { logTail: true });
-        if (!result.ok || result.report === undefined) throw new Error('the call did not answer with a REPORT record');
-        const answer = result.payload as DynamicResponse;
-        if (answer.status !== 'ok') throw new Error(`the call answered ${answer.status}`);
-        const { modelledMs } = answer.result as { modelledMs: number };
+        const { report, modelledMs } = await runZipper(twin, 4096);
+        if (report === undefined) throw new Error('the call did not answer with a REPORT record');
         // THEN its REPORT lasts the modelled runtime and bills it, with the INIT of a new instance
         expect(modelledMs).toBeGreaterThan(500);
-        expect(result.report.durationMs).toBe(modelledMs);
-        expect(result.report.billedMs).toBe(modelledMs + (cold ? twin.initBilledMs : 0));
+        expect(report.durationMs).toBe(modelledMs);
+        expect(report.billedMs).toBe(modelledMs + (cold ? twin.initBilledMs : 0));
       }
     } finally {
       clock.dispose();
@@ -36,23 +49,15 @@ describe("the local sky's bill at routing speed", () => {
 describe("the local sky's workload model", () => {
   it("runs a call at its function's memory size: at a quarter of one vCPU, four times as long", async () => {
     // GIVEN zipper (one vCPU's work, 4,096 MB in the scenario) on functions of 1,769 MB (one vCPU) and 442 MB
-    const scenario = smallScenario({ days: 1 });
-    const clock = new PhaseClock(0.001);
-    const twin = new Twin({ scenario, clock, kit: localHandlerKit(scenario, 250) });
-    twin.setDay(0);
+    const { scenario, clock, twin } = localTwin(0.001);
     try {
       for (const memoryMb of [1769, 442]) {
         // WHEN it runs on each
-        const name = dynamicFunctionName('usw1-az3', 'x86_64', memoryMb);
-        const result = await twin.invoke(name, { workload: { name: 'zipper', size: 'small' } });
-        if (!result.ok) throw new Error(`the call failed: ${result.message}`);
-        const answer = result.payload as DynamicResponse;
-        if (answer.status !== 'ok') throw new Error(`the call answered ${answer.status}`);
+        const { cpuKey, modelledMs } = await runZipper(twin, memoryMb);
         // THEN it runs the model's runtime of its CPU at that memory size, within the workload's 3% noise
-        const { modelledMs } = answer.result as { modelledMs: number };
-        const mean = meanRuntimeMs(scenario, scenario.workloads.zipper, answer.inspection.cpuKey, memoryMb);
+        const mean = meanRuntimeMs(scenario, scenario.workloads.zipper, cpuKey, memoryMb);
         expect(mean).toBeCloseTo(
-          meanRuntimeMs(scenario, scenario.workloads.zipper, answer.inspection.cpuKey, 1769) * (1769 / memoryMb),
+          meanRuntimeMs(scenario, scenario.workloads.zipper, cpuKey, 1769) * (1769 / memoryMb),
           6,
         );
         expect(modelledMs / mean).toBeGreaterThan(0.85);
