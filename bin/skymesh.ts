@@ -2,6 +2,7 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError, skyConfigFromApp } from '../lib/config';
 import { InfraError } from '../lib/infra/errors';
+import { SKY_APP_PROPS } from '../lib/infra/sky-app-props';
 import { SkyMesh } from '../lib/infra/sky-mesh';
 
 /**
@@ -9,19 +10,11 @@ import { SkyMesh } from '../lib/infra/sky-mesh';
  * -> the {@link SkyMesh} construct: one mesh stack per region, one sampler stack per zone, the control
  * stack in the home region.
  *
- * Built for synthesizing ~150 stacks and ~14,000 functions quickly: no construct stack traces, no
- * tree.json, no analytics resource, and no built-in template validation (the tests run it on a
- * two-region mesh). A bad config or a configuration beyond a CloudFormation limit prints its message
+ * Built for synthesizing ~150 stacks and ~14,000 functions quickly (see {@link SKY_APP_PROPS}). A bad config or a configuration beyond a CloudFormation limit prints its message
  * and exits 1, before any stack is built. What is about to be produced is printed first (on stderr,
  * which `cdk synth` shows), so an unintended global mesh is seen before it is waited for.
  */
-const app = new App({
-  stackTraces: false,
-  treeMetadata: false,
-  analyticsReporting: false,
-  builtinCloudFormationValidation: false,
-  context: { 'aws:cdk:disable-creation-stack-traces': true },
-});
+const app = new App(SKY_APP_PROPS);
 
 try {
   const config = skyConfigFromApp(app);

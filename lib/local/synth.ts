@@ -10,6 +10,7 @@ import { archOfCpu } from '../core/cpu';
 import { fanoutFunctionName, providerOfZone, providerZoneId, samplingStateMachineName } from '../core/naming';
 import type { Arch } from '../core/types';
 import { meshPlanFromConfig, type SkyMeshPlan, stackNames } from '../infra/mesh-plan';
+import { SKY_APP_PROPS } from '../infra/sky-app-props';
 import { SkyMesh } from '../infra/sky-mesh';
 import { type AslDefinition, type CfnTemplate, stateMachineDefinitions } from '../infra/state-machine-definition';
 import type { Scenario } from '../twin/scenario';
@@ -77,7 +78,7 @@ export function skyConfigForScenario(scenario: Scenario, overrides: Record<strin
  */
 export function synthesizeMesh(config: SkyConfig, outdir: string): SynthesizedMesh {
   const plan = meshPlanFromConfig(config);
-  const app = new App({ outdir, stackTraces: false });
+  const app = new App({ ...SKY_APP_PROPS, outdir });
   new SkyMesh(app, 'Sky', config);
   const assembly = app.synth();
   const templates: Record<string, CfnTemplate> = {};

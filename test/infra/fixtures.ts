@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
+import { SKY_APP_PROPS } from '../../lib/infra/sky-app-props';
 import type { SkyMeshProps } from '../../lib/infra/sky-mesh';
 
 /** A two-region mesh, small enough to synthesize in a test, with the paper's memory sizes and both architectures. */
@@ -21,11 +22,7 @@ export function twoRegionProps(overrides: SkyMeshProps = {}): SkyMeshProps {
 
 /** An app as `bin/skymesh.ts` makes it: no stack traces, no built-in template validation (one test turns it on). */
 export function testApp(): App {
-  return new App({
-    stackTraces: false,
-    builtinCloudFormationValidation: false,
-    context: { 'aws:cdk:disable-creation-stack-traces': true },
-  });
+  return new App(SKY_APP_PROPS);
 }
 
 /** A synthesized CloudFormation value, loosely typed for assertions. */
