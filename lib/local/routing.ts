@@ -17,6 +17,8 @@ export interface BurstResult {
   readonly concurrency: number;
   readonly succeeded: number;
   readonly failed: number;
+  /** Failed calls by the router's error type (e.g. `DeadlineExceeded`). */
+  readonly failures: Readonly<Record<string, number>>;
   readonly costUsd: number;
   /** Attempts over all calls (first tries, retries after a reject, failovers). */
   readonly attempts: number;
@@ -131,6 +133,12 @@ async function sendBurst(plan: BurstPlan, body: RouterRequestBody): Promise<Batc
 
 function resultOf(workload: string, strategy: StrategyName, answer: BatchAnswer): BurstResult {
   const { summary, placement } = answer;
+  const failures: Record<string, number> = {};
+  for (const call of answer.calls) {
+    if (call.status === 'ok') continue;
+    const type = call.errorType ?? call.status;
+    failures[type] = (failures[type] ?? 0) + 1;
+  }
   return {
     workload,
     strategy,
@@ -138,6 +146,7 @@ function resultOf(workload: string, strategy: StrategyName, answer: BatchAnswer)
     concurrency: summary.concurrency,
     succeeded: summary.succeeded,
     failed: summary.failed,
+    failures,
     costUsd: summary.costUsd,
     attempts: summary.attemptsPerRequest * summary.count,
     rejects: summary.rejects,
@@ -226,20 +235,20 @@ export async function runBursts(
 }
 
 /**
- * The per-strategy lines of the summary: totals over every workload, savings against the same
- * workloads' bursts under `baseline` (per request, so a failed call does not count as a saving),
- * and the latency the holds of rejected attempts added per request.
+ * The per-strategy lines of the summary: totals over every workload, and savings against the same workloads' bursts
+ * under `baseline` per answered request: a request that failed is billed its attempts and is no saving.
  */
 export function strategySummary(results: readonly BurstResult[], holdMs: number): StrategySummaryRow[] {
-  const baselineOf = new Map<string, { costUsd: number; count: number }>();
+  const baselineOf = new Map<string, { costUsd: number; succeeded: number }>();
   for (const r of results) {
     if (r.strategy === 'baseline' && r.succeeded > 0)
-      baselineOf.set(r.workload, { costUsd: r.costUsd, count: r.count });
+      baselineOf.set(r.workload, { costUsd: r.costUsd, succeeded: r.succeeded });
   }
-  // Scaled only when the counts differ, so that baseline against itself saves exactly 0.
+  // The fixed zone's cost of as many answered requests; scaled only when the counts differ, so that baseline against
+  // itself saves exactly 0.
   const baselineFor = (r: BurstResult): number => {
     const base = baselineOf.get(r.workload)!;
-    return r.count === base.count ? base.costUsd : (base.costUsd / base.count) * r.count;
+    return r.succeeded === base.succeeded ? base.costUsd : (base.costUsd / base.succeeded) * r.succeeded;
   };
   const strategies = [...new Set(results.map((r) => r.strategy))];
   return strategies.map((strategy) => {
@@ -249,9 +258,15 @@ export function strategySummary(results: readonly BurstResult[], holdMs: number)
     const baselineCostUsd = rows.reduce((sum, r) => sum + baselineFor(r), 0);
     const attempts = rows.reduce((sum, r) => sum + r.attempts, 0);
     const rejects = rows.reduce((sum, r) => sum + r.rejects, 0);
+    const failures: Record<string, number> = {};
+    for (const r of rows) {
+      for (const [type, n] of Object.entries(r.failures)) failures[type] = (failures[type] ?? 0) + n;
+    }
     return {
       strategy,
       requests,
+      failed: rows.reduce((sum, r) => sum + r.failed, 0),
+      failures,
       costUsd,
       baselineCostUsd,
       savingsPct: baselineCostUsd > 0 ? (100 * (baselineCostUsd - costUsd)) / baselineCostUsd : 0,

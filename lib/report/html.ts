@@ -1,7 +1,7 @@
 import type { Chart } from './charts';
 import { strategiesOf, workloadsOf } from './charts/routing';
 import { escapeHtml, formatMix, formatNumber, formatPct, formatUsd } from './format';
-import { profilingSentence } from './summary-text';
+import { failedSentence, profilingSentence } from './summary-text';
 import type { PaperComparisonRow, ReportData, SummaryTable } from './types';
 
 /** A chart together with its SVG, ready for the page. */
@@ -66,10 +66,11 @@ function zoneTable(summary: SummaryTable): string {
 
 function strategyTable(summary: SummaryTable): string {
   return table(
-    ['strategy', 'requests', 'cost', 'fixed-zone cost', 'savings', 'attempts / request', 'added latency'],
+    ['strategy', 'requests', 'failed', 'cost', 'fixed-zone cost', 'savings', 'attempts / request', 'added latency'],
     summary.strategies.map((row) => [
       cell(row.strategy),
       cell(String(row.requests), true),
+      cell(String(row.failed), true),
       cell(formatUsd(row.costUsd), true),
       cell(formatUsd(row.baselineCostUsd), true),
       cell(formatPct(row.savingsPct), true),
@@ -77,6 +78,11 @@ function strategyTable(summary: SummaryTable): string {
       cell(`${formatNumber(row.meanAddedLatencyMs, 0)} ms`, true),
     ]),
   );
+}
+
+/** A paragraph of `text`, or nothing without it. */
+function paragraphOf(text: string | undefined): string {
+  return text ? `<p>${escapeHtml(text)}</p>` : '';
 }
 
 /** A figure with its unit in the page's one style: `$0.04`, `10.0%`, `5.65 polls`. */
@@ -199,7 +205,8 @@ export function renderReportHtml(data: ReportData, charts: readonly RenderedChar
     zoneTable(data.summary),
     '<h3>Strategies</h3>',
     strategyTable(data.summary),
-    data.summary.profiling ? `<p>${escapeHtml(profilingSentence(data.summary.profiling))}</p>` : '',
+    paragraphOf(failedSentence(data.summary.strategies)),
+    paragraphOf(data.summary.profiling && profilingSentence(data.summary.profiling)),
     data.workloadSavings.length > 0
       ? `<h2 id="savings-table">Savings per workload and strategy (multi-day twin, ${scenario.days} days)</h2>` +
         '<p>Cost saved against the fixed zone over all days, ± the standard deviation of the daily savings.</p>' +

@@ -55,22 +55,23 @@ export function formatZoneSummary(summary: SummaryTable): string {
 /** The per-strategy half of the summary as a plain-text table, with a legend of its columns. */
 export function formatStrategySummary(summary: SummaryTable): string {
   const table = textTable(
-    ['strategy', 'requests', 'cost', 'fixed-zone cost', 'savings', 'attempts/req', 'added latency'],
+    ['strategy', 'requests', 'failed', 'cost', 'fixed-zone cost', 'savings', 'attempts/req', 'added latency'],
     summary.strategies.map((row) => [
       row.strategy,
       String(row.requests),
+      String(row.failed),
       formatUsd(row.costUsd),
       formatUsd(row.baselineCostUsd),
       formatPct(row.savingsPct),
       formatNumber(row.attemptsPerRequest, 2),
       `${formatNumber(row.meanAddedLatencyMs, 0)} ms`,
     ]),
-    [1, 2, 3, 4, 5, 6],
+    [1, 2, 3, 4, 5, 6, 7],
   );
   const legend =
-    'requests: requests routed under the strategy (all workloads). ' +
-    'cost: what the platforms bill for them, retries included. fixed-zone cost: the same ' +
-    'requests in the fixed zone (the baseline strategy). savings: 100 × (fixed-zone cost − cost) / ' +
+    'requests: requests routed under the strategy (all workloads). failed: requests the router answered with an ' +
+    'error. cost: what the platforms bill for them, retries and failed requests included. fixed-zone cost: the same ' +
+    'answered requests in the fixed zone (the baseline strategy). savings: 100 × (fixed-zone cost − cost) / ' +
     'fixed-zone cost. attempts/req: invocations per request (a rejected CPU means one more). added ' +
     'latency: time per request spent on rejected attempts.';
   return `${table}\n${wrapText(legend, SUMMARY_WIDTH, '  ')}`;
@@ -96,6 +97,20 @@ export function profilingSentence(profiling: ProfilingSummary): string {
     `Profiling: ${profiling.requests} calls (${profiling.attempts} attempts) before the strategies' bursts, ` +
     `${formatUsd(profiling.costUsd)}, in none of the strategies' costs; every strategy's router starts from the ` +
     'runtimes they taught it.'
+  );
+}
+
+/** The strategies whose requests failed, how many and why; undefined when none did. */
+export function failedSentence(strategies: readonly StrategySummaryRow[]): string | undefined {
+  const failing = strategies.filter((row) => row.failed > 0);
+  if (failing.length === 0) return undefined;
+  const why = (row: StrategySummaryRow): string =>
+    Object.entries(row.failures)
+      .map(([type, n]) => `${n} ${type}`)
+      .join(', ');
+  return (
+    `Failed: ${failing.map((row) => `${row.strategy} ${row.failed} of ${row.requests} requests (${why(row)})`).join('; ')}; ` +
+    'their savings count answered requests only.'
   );
 }
 
@@ -131,6 +146,8 @@ export function formatHighlights(summary: SummaryTable): string {
     );
   }
   if (summary.profiling) lines.push(profilingSentence(summary.profiling));
+  const failed = failedSentence(summary.strategies);
+  if (failed) lines.push(failed);
   const others = summary.strategies.filter((s) => s.strategy !== 'baseline');
   if (others.length > 0) {
     const best = others.reduce((a, b) => (b.savingsPct > a.savingsPct ? b : a));

@@ -100,8 +100,12 @@ export interface ZoneSummaryRow {
 export interface StrategySummaryRow {
   readonly strategy: string;
   readonly requests: number;
+  /** Requests the router answered with an error; their attempts are in `costUsd`. */
+  readonly failed: number;
+  /** Failed requests by the router's error type (e.g. `DeadlineExceeded`). */
+  readonly failures: Readonly<Record<string, number>>;
   readonly costUsd: number;
-  /** The same requests sent to the fixed baseline zone. */
+  /** What the fixed baseline zone cost for as many answered requests. */
   readonly baselineCostUsd: number;
   /** 100 × (baseline − cost) / baseline. */
   readonly savingsPct: number;

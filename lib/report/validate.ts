@@ -102,6 +102,12 @@ export function validateReportData(data: ReportData): void {
     check(isNonNegative(row.costUsd), `summary.strategies[${i}].costUsd`, row.costUsd, 'a finite number ≥ 0');
     check(Number.isFinite(row.savingsPct), `summary.strategies[${i}].savingsPct`, row.savingsPct, 'a finite number');
     check(
+      Number.isInteger(row.failed) && row.failed >= 0 && row.failed <= row.requests,
+      `summary.strategies[${i}].failed`,
+      row.failed,
+      'a whole number from 0 to the requests',
+    );
+    check(
       isNonNegative(row.attemptsPerRequest),
       `summary.strategies[${i}].attemptsPerRequest`,
       row.attemptsPerRequest,

@@ -1,6 +1,13 @@
 import type { RouterClient } from '../../lib/aws/router-client';
 import type { StrategyName } from '../../lib/core/types';
-import { type BurstPlan, burstRequest, profileWorkloads, runBursts } from '../../lib/local/routing';
+import {
+  type BurstPlan,
+  type BurstResult,
+  burstRequest,
+  profileWorkloads,
+  runBursts,
+  strategySummary,
+} from '../../lib/local/routing';
 import type { RouterRequestBody } from '../../lib/routing/request';
 import type { RouterAnswer } from '../../lib/routing/types';
 
@@ -142,5 +149,56 @@ describe('the local sky’s bursts', () => {
       'pagerank baseline',
       'pagerank optimal',
     ]);
+  });
+
+  it('counts the calls a burst lost, by the error the router gave', async () => {
+    const answering = recordingRouter();
+    const router: RouterClient = {
+      async invoke(request) {
+        const answer = (await answering.invoke(request)) as RouterAnswer & { calls: unknown[]; summary: object };
+        const lost = { status: 'error', attempts: 0, errorType: 'DeadlineExceeded' };
+        return {
+          ...answer,
+          summary: { ...answer.summary, succeeded: 2, failed: 2 },
+          calls: [{ status: 'ok', attempts: 1 }, { status: 'ok', attempts: 1 }, lost, lost],
+        } as unknown as RouterAnswer;
+      },
+    };
+    const results = await runBursts(planOf(router), ['optimal'], {
+      deploy: async () => undefined,
+      freshPool: () => undefined,
+    });
+    expect(results.map((r) => [r.failed, r.failures])).toEqual([
+      [2, { DeadlineExceeded: 2 }],
+      [2, { DeadlineExceeded: 2 }],
+    ]);
+  });
+
+  it("prices a strategy's savings per answered request, so a failed request is no saving", () => {
+    const burst = (strategy: BurstResult['strategy'], succeeded: number, costUsd: number): BurstResult => ({
+      workload: 'zipper',
+      strategy,
+      count: 100,
+      concurrency: 10,
+      succeeded,
+      failed: 100 - succeeded,
+      failures: succeeded < 100 ? { DeadlineExceeded: 100 - succeeded } : {},
+      costUsd,
+      attempts: 100,
+      rejects: 0,
+      failovers: 0,
+      newInstances: 10,
+      azId: 'usw1-az1',
+      memoryMb: 2048,
+      arch: 'x86_64',
+      rejectCpus: [],
+      byCpu: {},
+    });
+    const [baseline, optimal] = strategySummary([burst('baseline', 100, 1), burst('optimal', 90, 0.6)], 150);
+    expect(baseline.savingsPct).toBe(0);
+    // The fixed zone's 90 answered requests cost $0.90; optimal paid $0.60 for its 90 and the attempts of the 10 lost.
+    expect(optimal).toMatchObject({ requests: 100, failed: 10, failures: { DeadlineExceeded: 10 } });
+    expect(optimal.baselineCostUsd).toBeCloseTo(0.9, 12);
+    expect(optimal.savingsPct).toBeCloseTo((100 * 0.3) / 0.9, 10);
   });
 });

@@ -120,6 +120,8 @@ export function reportFixture(): ReportData {
         {
           strategy: 'baseline',
           requests: 120,
+          failed: 0,
+          failures: {},
           costUsd: 0.5,
           baselineCostUsd: 0.5,
           savingsPct: 0,
@@ -129,6 +131,8 @@ export function reportFixture(): ReportData {
         {
           strategy: 'hybrid',
           requests: 120,
+          failed: 0,
+          failures: {},
           costUsd: 0.45,
           baselineCostUsd: 0.5,
           savingsPct: 10,

@@ -9,6 +9,7 @@ import {
   pollsTo95Chart,
   type ReportData,
   ReportDataError,
+  renderReportHtml,
   shortCpuLabel,
   validateReportData,
   type WrittenReport,
@@ -157,6 +158,17 @@ describe('writeReport', () => {
     expect(html).toContain('not measured');
     expect(html).toContain('<li>Routing bursts of 20 &lt;per&gt; day.</li>');
     expect(html).toContain('<p>Profiling: 60 calls (75 attempts) before the strategies&#39; bursts, $0.0123,');
+    expect(html).not.toContain('Failed:');
+  });
+
+  it('says under the strategies which had failed requests', () => {
+    const strategies = data.summary.strategies.map((row) =>
+      row.strategy === 'hybrid' ? { ...row, failed: 3, failures: { DeadlineExceeded: 3 } } : row,
+    );
+    const page = renderReportHtml({ ...data, summary: { ...data.summary, strategies } }, []);
+    expect(page).toContain(
+      '<p>Failed: hybrid 3 of 120 requests (3 DeadlineExceeded); their savings count answered requests only.</p>',
+    );
   });
 });
 
@@ -184,6 +196,14 @@ describe('validateReportData', () => {
         summary: { ...d.summary, strategies: [{ ...d.summary.strategies[0], memorySizes: [128, 1769.5] }] },
       }),
       'summary.strategies[0].memorySizes[1]',
+    ],
+    [
+      'more failed requests than requests',
+      (d) => ({
+        ...d,
+        summary: { ...d.summary, strategies: [{ ...d.summary.strategies[0], failed: 121 }] },
+      }),
+      'summary.strategies[0].failed',
     ],
     [
       'fewer profiling attempts than requests',
@@ -245,6 +265,17 @@ describe('formatHighlights', () => {
     );
   });
 
+  it('says which strategies had failed requests, how many and why, and nothing when none did', () => {
+    const { source, zones, strategies } = reportFixture().summary;
+    expect(formatHighlights({ source, zones, strategies })).not.toContain('Failed');
+    const failing = strategies.map((row) =>
+      row.strategy === 'hybrid' ? { ...row, failed: 7, failures: { DeadlineExceeded: 5, NoCapacity: 2 } } : row,
+    );
+    expect(formatHighlights({ source, zones, strategies: failing })).toContain(
+      'Failed: hybrid 7 of 120 requests (5 DeadlineExceeded, 2 NoCapacity); their savings count answered requests only.',
+    );
+  });
+
   it('gives what the profiling calls took and cost, apart from the strategies', () => {
     expect(formatHighlights(reportFixture().summary)).toContain(
       "Profiling: 60 calls (75 attempts) before the strategies' bursts, $0.0123, in none of the strategies' costs",
@@ -260,6 +291,7 @@ describe('formatSummary', () => {
     expect(text).toContain('usw1-az1 (us-west-1a)');
     expect(text).toContain('sae1-az1 (sa-east-1)');
     const hybrid = lines.find((line) => line.startsWith('hybrid'))!;
+    expect(hybrid.split(/\s+/).slice(0, 3)).toEqual(['hybrid', '120', '0']);
     expect(hybrid).toContain('10.0%');
     expect(hybrid).toContain('1.60');
     expect(hybrid).toContain('96 ms');
