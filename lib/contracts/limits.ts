@@ -38,3 +38,9 @@ export const SAMPLER_TIMEOUT_SECONDS = 30;
  * in another zone: by then Lambda has stopped the function.
  */
 export const DYNAMIC_FUNCTION_TIMEOUT_SECONDS = 300;
+
+/**
+ * Timeout of the router Lambda, seconds (the control stack's default, Lambda's most): a batch it follows, paced or
+ * not, must be answered within it. The twin gives its router the same deadline.
+ */
+export const ROUTER_TIMEOUT_SECONDS = 900;

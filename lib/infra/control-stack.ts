@@ -10,6 +10,7 @@ import {
   METRIC_SERVICES,
   METRICS_NAMESPACE,
   PAPER_MEMORY_SIZES,
+  ROUTER_TIMEOUT_SECONDS,
   TABLE_SCHEMA,
 } from '../contracts';
 import { ROUTER_FUNCTION_NAME } from '../core/naming';
@@ -80,7 +81,7 @@ export interface ControlStackProps extends StackProps {
   readonly logRetention?: logs.RetentionDays;
   /**
    * Timeout of the router: it waits for the dynamic function and its retries.
-   * @default Duration.minutes(15)
+   * @default Duration.seconds(ROUTER_TIMEOUT_SECONDS), 15 minutes
    */
   readonly routerTimeout?: Duration;
   /**
@@ -166,7 +167,7 @@ export class ControlStack extends Stack {
       runtime: SKY_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 1024,
-      timeout: props.routerTimeout ?? Duration.minutes(15),
+      timeout: props.routerTimeout ?? Duration.seconds(ROUTER_TIMEOUT_SECONDS),
       role: this.routerRole.role,
       logGroup,
       environment: {

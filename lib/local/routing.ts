@@ -3,9 +3,10 @@ import { STRATEGIES } from '../core/strategies';
 import type { Arch, StrategyName } from '../core/types';
 import type { ProfilingSummary, StrategySummaryRow } from '../report/types';
 import { answerDetail } from '../routing/answer-detail';
+import type { ProfilingAnswer } from '../routing/profiling';
 import { MAX_BATCH_CONCURRENCY, type RouterRequestBody } from '../routing/request';
 import type { BatchAnswer } from '../routing/types';
-import { profilingRequests } from '../twin/profiling-requests';
+import { profileUntilDone, profilingRequests } from '../twin/profiling-requests';
 import type { ProgressTask } from './progress';
 
 /** One burst of one workload under one strategy, as the router's batch answer summarized it. */
@@ -184,16 +185,21 @@ export async function profileWorkloads(
       observations,
       concurrency: MAX_BATCH_CONCURRENCY,
     });
-    for (const request of requests) {
+    const send = async (request: RouterRequestBody): Promise<ProfilingAnswer> => {
       plan.signal?.throwIfAborted();
       const answer = await plan.router.invoke(request);
       if (answer.status !== 'profiling') {
         const detail = answerDetail(answer);
         throw new Error(`the router refused to profile ${name}: ${detail}`);
       }
-      spend.requests += answer.summary.calls;
-      spend.attempts += answer.summary.attempts;
-      spend.costUsd += answer.summary.costUsd;
+      return answer;
+    };
+    for (const request of requests) {
+      for (const answer of await profileUntilDone(send, request)) {
+        spend.requests += answer.summary.calls;
+        spend.attempts += answer.summary.attempts;
+        spend.costUsd += answer.summary.costUsd;
+      }
     }
     task?.update(++done, name);
   };

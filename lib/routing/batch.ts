@@ -79,6 +79,27 @@ export async function runBatch(
    * caller's concurrency, nor once its review moved it (the review moves its searching workers; see `PoolHooks`).
    */
   const searchesMove = (): boolean => !moved && concurrency >= (options.pacing?.givenConcurrency ?? concurrency);
+  const givenConcurrency = Math.max(concurrency, options.pacing?.givenConcurrency ?? concurrency);
+  /** Time the answered calls took, from their start to their answer, on the router's deadline clock. */
+  const answered = { totalMs: 0, calls: 0 };
+  let deadlineWidened: BatchPacing['deadlineWidened'];
+  /**
+   * Widens a paced batch to the caller's concurrency once its calls left would not all be answered before the
+   * router's deadline at its pace: a call the deadline stops is lost, which costs more than the pacing saves. The
+   * pacing was planned within part of the time left (`PACING_DEADLINE_SHARE`); this catches calls that run longer.
+   */
+  const guardDeadline = (): void => {
+    if (concurrency >= givenConcurrency || answered.calls === 0) return;
+    const remainingMs = context.remainingMs();
+    if (!Number.isFinite(remainingMs)) return;
+    const meanCallMs = answered.totalMs / answered.calls;
+    // Each worker's rounds of the calls not started, after the call each is running.
+    const pacedMs = (Math.ceil((options.count - next) / concurrency) + 1) * meanCallMs;
+    if (pacedMs <= remainingMs) return;
+    deadlineWidened = { atCall: next, concurrency: givenConcurrency, remainingMs: Math.round(remainingMs) };
+    concurrency = givenConcurrency;
+    spawn();
+  };
   const workers: Promise<void>[] = [];
   const spawn = (): void => {
     while (workers.length < Math.min(concurrency, options.count) && next < options.count && !overBudget) {
@@ -93,6 +114,7 @@ export async function runBatch(
     let holds = false;
     while (next < options.count && !overBudget) {
       const index = next++;
+      const leftAtStartMs = context.remainingMs();
       let previous: AttemptRecord | undefined;
       const call = await followRoute(context, work, profile, moved && !holds ? moved : route, {
         uses: usesPerInstance(options.count - index, concurrency),
@@ -151,6 +173,11 @@ export async function runBatch(
         }
       }
       calls[index] = outcome;
+      if (Number.isFinite(leftAtStartMs)) {
+        answered.totalMs += leftAtStartMs - context.remainingMs();
+        answered.calls++;
+        guardDeadline();
+      }
     }
   };
   spawn();
@@ -191,7 +218,14 @@ export async function runBatch(
       ...(searchMoves > 0 ? { searchMoves } : {}),
     },
     calls,
-    ...(options.pacing ? { pacing: pacingOf(options.pacing, options.review, review, concurrency) } : {}),
+    ...(options.pacing
+      ? {
+          pacing: {
+            ...pacingOf(options.pacing, options.review, review, concurrency),
+            ...(deadlineWidened ? { deadlineWidened } : {}),
+          },
+        }
+      : {}),
     ...(notes.length > 0 ? { notes } : {}),
   };
 }

@@ -56,6 +56,8 @@ export interface ProfilingAnswer {
     readonly failed: number;
     /** What the run's calls cost (every attempt, INIT included where billed), USD. */
     readonly costUsd: number;
+    /** Calls not made: the router ran short of time, or reached `maxCalls`. Sending the request again makes them. */
+    readonly notMade: number;
   };
   readonly notes?: readonly string[];
 }
@@ -132,6 +134,7 @@ export async function runProfiling(
       attempts: run.attempts,
       failed: run.failed,
       costUsd: run.costUsd,
+      notMade: run.notMade,
     },
     ...(notes.length > 0 ? { notes } : {}),
   };

@@ -307,6 +307,12 @@ export interface BatchPacing {
    */
   readonly widened?: { readonly atCall: number; readonly concurrency: number; readonly retryRepeat: number };
   /**
+   * Where the batch left its pacing for the router's deadline: from call `atCall` (0-based) on it ran `concurrency`
+   * calls at a time, the request's, because at its pace the calls left would not all have been answered within the
+   * `remainingMs` the router Lambda had left then. Absent: the deadline never pressed.
+   */
+  readonly deadlineWidened?: { readonly atCall: number; readonly concurrency: number; readonly remainingMs: number };
+  /**
    * Where the batch moved (`PacingReviewer`): from call `atCall` (0-based) on, the workers that held no accepted
    * instance ran on `functionName` (zone `azId`, `arch`, `memoryMb`) at the same pacing, because at the repeat its
    * retries met (`retryRepeat`) searching there was priced lower than searching on where it was, paced or widened.

@@ -24,7 +24,7 @@ import { deployedZoneOf } from './deployed-zones';
 import { TwinError } from './errors';
 import { defaultHandlerKit } from './handlers';
 import { catalogPrices, type PriceBook } from './prices';
-import { profilingRequests } from './profiling-requests';
+import { profileUntilDone, profilingRequests } from './profiling-requests';
 import { rngFor } from './random';
 import { burstConcurrency, type RouterViewSummary, TwinRouting } from './routing';
 import { DEFAULT_TWIN_SAMPLING, sampleZone, type TwinSamplingOptions, type ZoneSampling } from './sampling';
@@ -661,7 +661,8 @@ export class DayRunner {
                 concurrency: MAX_BATCH_CONCURRENCY,
               });
               // Every workload's requests at once, as a user profiling a set of functions would send them.
-              return [await routing.profile(across), await routing.profile(own)];
+              const send = (request: RouterRequestBody) => routing.profile(request);
+              return [...(await profileUntilDone(send, across)), ...(await profileUntilDone(send, own))];
             }),
           ),
         ),

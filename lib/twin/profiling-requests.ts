@@ -1,4 +1,5 @@
 import type { Arch } from '../core/types';
+import type { ProfilingAnswer } from '../routing/profiling';
 import type { RouterRequestBody } from '../routing/request';
 
 /** What the profiling requests of one workload cover. */
@@ -36,4 +37,25 @@ export function profilingRequests(scope: ProfilingScope): [across: RouterRequest
     profiling: { observations: scope.observations, concurrency: scope.concurrency, worthOnly },
   });
   return [request(scope.memorySizes, true), request([scope.memoryMb], false)];
+}
+
+/** Most times a profiling request is sent, for the calls earlier sends left (the router's deadline, its maxCalls). */
+export const MAX_PROFILING_SENDS = 10;
+
+/**
+ * Sends a profiling request as a user who follows its answer does: again while a send left calls not made (the
+ * router Lambda ran short of time, or reached `maxCalls`) and made some, up to {@link MAX_PROFILING_SENDS} times.
+ * Each send profiles only the cells still short of runtimes. Returns every answer.
+ */
+export async function profileUntilDone(
+  send: (request: RouterRequestBody) => Promise<ProfilingAnswer>,
+  request: RouterRequestBody,
+): Promise<ProfilingAnswer[]> {
+  const answers: ProfilingAnswer[] = [];
+  while (answers.length < MAX_PROFILING_SENDS) {
+    const answer = await send(request);
+    answers.push(answer);
+    if (answer.summary.notMade === 0 || answer.summary.calls === 0) break;
+  }
+  return answers;
 }

@@ -1,3 +1,4 @@
+import { ROUTER_TIMEOUT_SECONDS } from '../contracts';
 import { parseFunctionName } from '../core/naming';
 import { Router, type RouterOptions } from '../core/router';
 import type { Arch, Characterization, CpuKey } from '../core/types';
@@ -8,7 +9,7 @@ import { MemoryRouterStore } from '../routing/memory-store';
 import { corePlacerFactory } from '../routing/placer';
 import type { ProfilingAnswer } from '../routing/profiling';
 import type { RouterRequestBody } from '../routing/request';
-import { RoutingService } from '../routing/service';
+import { type DeadlineSource, RoutingService } from '../routing/service';
 import { silentTelemetry } from '../routing/telemetry';
 import type { BatchAnswer } from '../routing/types';
 import type { BurstOutcome } from './burst';
@@ -146,15 +147,18 @@ export class TwinRouting {
     maxSlowdown?: number,
   ): Promise<{ answer: BatchAnswer; outcome: BurstOutcome } | { refused: string; outcome: BurstOutcome }> {
     const { value: answer, bill } = await this.metered(async () => {
-      const answer = await this.service.route({
-        ...request,
-        batch: {
-          count,
-          concurrency: burstConcurrency(count),
-          ...(waves > 1 ? { waves } : {}),
-          ...(maxSlowdown !== undefined ? { maxSlowdown } : {}),
+      const answer = await this.service.route(
+        {
+          ...request,
+          batch: {
+            count,
+            concurrency: burstConcurrency(count),
+            ...(waves > 1 ? { waves } : {}),
+            ...(maxSlowdown !== undefined ? { maxSlowdown } : {}),
+          },
         },
-      });
+        this.routerDeadline(),
+      );
       await this.service.flush();
       return answer;
     });
@@ -166,6 +170,13 @@ export class TwinRouting {
       throw new TwinError(`the router refused a burst of ${JSON.stringify(request.workload)}: ${detail}`);
     }
     return { answer, outcome: this.outcomeOf(answer, bill) };
+  }
+
+  /** The deadline of one invocation of the router Lambda starting now, on the twin's clock: its default timeout. */
+  private routerDeadline(): DeadlineSource {
+    const clock = this.options.twin.clock;
+    const endsAt = clock.now() + ROUTER_TIMEOUT_SECONDS * 1000;
+    return { getRemainingTimeInMillis: () => endsAt - clock.now() };
   }
 
   /**
@@ -190,7 +201,7 @@ export class TwinRouting {
    * @throws TwinError when the router refuses the request (a twin bug, not an outcome).
    */
   async profile(request: RouterRequestBody): Promise<ProfilingAnswer> {
-    const answer = await this.service.route(request);
+    const answer = await this.service.route(request, this.routerDeadline());
     await this.service.flush();
     if (answer.status !== 'profiling') {
       const detail = answerDetail(answer);

@@ -36,7 +36,7 @@ describe('sky invoke --profiling', () => {
         },
         { arch: 'x86_64', memoryMb: 2048, cpus: {} },
       ],
-      summary: { cells: 4, skipped: 1, calls: 12, attempts: 40, failed: 0, costUsd: 0.0003 },
+      summary: { cells: 4, skipped: 1, calls: 12, attempts: 40, failed: 0, costUsd: 0.0003, notMade: 2 },
       notes: ['2 call(s) over maxCalls 10 were not made; send again to continue'],
     };
     expect(formatAnswer(answer).split('\n')).toEqual([

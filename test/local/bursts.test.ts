@@ -19,7 +19,7 @@ function recordingRouter(): RouterClient & { requests: RouterRequestBody[] } {
     async invoke(request) {
       requests.push(request);
       if (request.profiling) {
-        const summary = { cells: 2, skipped: 0, calls: 5, attempts: 6, failed: 0, costUsd: 0.25 };
+        const summary = { cells: 2, skipped: 0, calls: 5, attempts: 6, failed: 0, costUsd: 0.25, notMade: 0 };
         return { status: 'profiling', profile: String(request.workload), sizes: [], summary };
       }
       const count = request.batch?.count ?? 1;

@@ -1,7 +1,11 @@
+import { ROUTER_TIMEOUT_SECONDS } from '../../lib/contracts';
 import { batchDurationMs } from '../../lib/core/pacing';
 import { DEADLINE_MARGIN_MS } from '../../lib/routing/config';
+import { PACING_DEADLINE_SHARE } from '../../lib/routing/pacing';
 import { parseRouterRequest } from '../../lib/routing/request';
+import type { DeadlineSource } from '../../lib/routing/service';
 import type { BatchAnswer } from '../../lib/routing/types';
+import type { VirtualClock } from '../../lib/twin/clock';
 import { runTwinExperiment } from '../../lib/twin/experiment';
 import { formatPacing, pacingRows } from '../../lib/twin/pacing-report';
 import { strategyTotals } from '../../lib/twin/report';
@@ -25,7 +29,11 @@ describe('a batch paced by the router', () => {
   const WORKLOAD = { name: 'zipper', size: 'small' } as const;
   const LIMITS = { memoryMb: 1024, arch: 'x86_64', maxAttempts: 10 } as const;
 
-  async function bursts(maxSlowdown?: number, remainingMs?: number): Promise<BatchAnswer> {
+  async function bursts(
+    maxSlowdown?: number,
+    remainingMs?: number,
+    deadlineOf?: (clock: VirtualClock) => DeadlineSource,
+  ): Promise<BatchAnswer> {
     const env = routedTwin(scenario, { memorySizes: [1024] });
     env.twin.setDay(0);
     env.routing.characterize([
@@ -39,7 +47,11 @@ describe('a batch paced by the router', () => {
         limits: LIMITS,
         batch: { count: 40, concurrency: 40, ...(maxSlowdown !== undefined ? { maxSlowdown } : {}) },
       },
-      remainingMs === undefined ? undefined : { getRemainingTimeInMillis: () => remainingMs },
+      deadlineOf
+        ? deadlineOf(env.clock)
+        : remainingMs === undefined
+          ? undefined
+          : { getRemainingTimeInMillis: () => remainingMs },
     );
   }
 
@@ -71,12 +83,43 @@ describe('a batch paced by the router', () => {
     expect(paced.summary.succeeded).toBe(40);
   });
 
-  it("paces no further than the router Lambda's time left allows", async () => {
+  it("paces within part of the router Lambda's time left", async () => {
     const free = await bursts(20);
     const bounded = await bursts(20, 6000 + DEADLINE_MARGIN_MS);
-    expect(bounded.pacing!.expectedDurationMs).toBeLessThanOrEqual(6000);
+    expect(bounded.pacing!.expectedDurationMs).toBeLessThanOrEqual(PACING_DEADLINE_SHARE * 6000);
+    // A pacing that would take all the time left is not chosen: calls that run longer than expected need room.
+    const edgeMs = free.pacing!.expectedDurationMs;
+    const atEdge = await bursts(20, edgeMs + DEADLINE_MARGIN_MS);
+    expect(atEdge.pacing!.expectedDurationMs).toBeLessThanOrEqual(PACING_DEADLINE_SHARE * edgeMs);
+    expect(atEdge.pacing!.concurrency).toBeGreaterThan(free.pacing!.concurrency);
     expect(bounded.pacing!.concurrency).toBeGreaterThan(free.pacing!.concurrency);
     expect(bounded.summary.succeeded).toBe(40);
+  });
+
+  it("widens a paced batch whose calls run longer than planned before the router's deadline stops them", async () => {
+    const free = await bursts(20);
+    const plannedMs = free.pacing!.expectedDurationMs;
+    // The deadline leaves 30% over the plan (within the share the router plans to), and sees every call take half as
+    // long again as the router expected.
+    const stretched = (clock: VirtualClock): DeadlineSource => {
+      let startedAt: number | undefined;
+      return {
+        getRemainingTimeInMillis: () => {
+          startedAt ??= clock.now();
+          return 1.3 * plannedMs + DEADLINE_MARGIN_MS - 1.5 * (clock.now() - startedAt);
+        },
+      };
+    };
+    const answer = await bursts(20, undefined, stretched);
+    // It fit at first, so the router chose the same pacing, and left it once the calls fell behind the deadline.
+    expect(answer.pacing!.concurrency).toBe(free.pacing!.concurrency);
+    const widened = answer.pacing!.deadlineWidened!;
+    expect(widened.concurrency).toBe(40);
+    expect(widened.atCall).toBeGreaterThan(0);
+    expect(widened.atCall).toBeLessThan(40);
+    expect(answer.summary.succeeded).toBe(40);
+    // A batch the deadline never pressed says nothing of it.
+    expect(free.pacing!.deadlineWidened).toBeUndefined();
   });
 
   it('keeps the given concurrency with maxSlowdown 1', async () => {
@@ -135,5 +178,21 @@ describe('a twin run where optimal paces its bursts', () => {
     const oracle = rows.find((r) => r.strategy === 'oracle' && r.workload === optimal.workload)!;
     expect(oracle.worstBudgetShare).toBeUndefined();
     expect(formatPacing(run)).toMatch(/of budget %/);
+  });
+
+  it("gives the router the router Lambda's deadline, so that no burst is paced past it", async () => {
+    // Two-minute calls: a 20× budget would pace a burst of 50 over half an hour.
+    const scenario = smallScenario({
+      days: 1,
+      workloads: { zipper: { memoryMb: 4096, baseMs: 120_000, cv: 0.03, relative: { xeon30: 0.88, epyc: 1.35 } } },
+    });
+    const run = await runTwinExperiment(scenario, { sampling: SAMPLING, maxSlowdown: 20, workers: 0 });
+    const optimal = run.days[0].bursts.find((b) => b.strategy === 'optimal')!;
+    expect(optimal.pacing!.concurrency).toBeLessThan(scenario.burst);
+    expect(optimal.pacing!.expectedDurationMs).toBeLessThanOrEqual(
+      PACING_DEADLINE_SHARE * ROUTER_TIMEOUT_SECONDS * 1000,
+    );
+    expect(optimal.durationMs).toBeLessThanOrEqual(ROUTER_TIMEOUT_SECONDS * 1000);
+    expect(optimal.outcome.failed).toBe(0);
   });
 });
