@@ -129,7 +129,7 @@ describe('profiling across memory sizes', () => {
     await profileAt(env, [128, 2048]);
     const again = await profileAt(env, [128, 2048]);
     // (the 2048 MB cells still want runtimes, and still are not worth them)
-    expect(again.summary).toEqual({ cells: 0, skipped: 2, calls: 0, attempts: 0, failed: 0, costUsd: 0 });
+    expect(again.summary).toEqual({ cells: 0, skipped: 2, calls: 0, attempts: 0, failed: 0, costUsd: 0, notMade: 0 });
     expect(again.sizes).toEqual([]);
   });
 });
