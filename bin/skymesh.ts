@@ -10,9 +10,10 @@ import { SkyMesh } from '../lib/infra/sky-mesh';
  * -> the {@link SkyMesh} construct: one mesh stack per region, one sampler stack per zone, the control
  * stack in the home region.
  *
- * Built for synthesizing ~150 stacks and ~14,000 functions quickly (see {@link SKY_APP_PROPS}). A bad config or a configuration beyond a CloudFormation limit prints its message
- * and exits 1, before any stack is built. What is about to be produced is printed first (on stderr,
- * which `cdk synth` shows), so an unintended global mesh is seen before it is waited for.
+ * Built for synthesizing a global mesh quickly (see {@link SKY_APP_PROPS}). A bad config or a configuration
+ * beyond a CloudFormation limit prints its message and exits 1, before any stack is built. What is about to be
+ * produced is printed first (on stderr, which `cdk synth` shows), so an unintended global mesh is seen before it is
+ * waited for.
  */
 const app = new App(SKY_APP_PROPS);
 

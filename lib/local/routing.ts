@@ -241,8 +241,9 @@ export async function runBursts(
 }
 
 /**
- * The per-strategy lines of the summary: totals over every workload, and savings against the same workloads' bursts
- * under `baseline` per answered request: a request that failed is billed its attempts and is no saving.
+ * The per-strategy lines of the summary: totals over every workload, savings against the same workloads' bursts under
+ * `baseline` per answered request (a request that failed is billed its attempts and is no saving), and the latency
+ * the holds of rejected attempts added per request.
  */
 export function strategySummary(results: readonly BurstResult[], holdMs: number): StrategySummaryRow[] {
   const baselineOf = new Map<string, { costUsd: number; succeeded: number }>();

@@ -27,8 +27,8 @@ export const PACING_DEADLINE_SHARE = 0.8;
 /**
  * Paces a batch of `count` calls given at most `concurrency` at a time: `choosePacing` in the core, each concurrency
  * priced by placing the request with the uses per instance it gives (`place`, the routing service's placer), and
- * none chosen that would outlast {@link PACING_DEADLINE_SHARE} of `remainingMs` (the router Lambda's time left). The answer's `pacing` says what was
- * chosen, and how long the batch is expected to take against the unpaced batch.
+ * none chosen that would outlast {@link PACING_DEADLINE_SHARE} of `remainingMs` (the router Lambda's time left). The
+ * answer's `pacing` says what was chosen, and how long the batch is expected to take against the unpaced batch.
  */
 export function paceBatch(
   place: (request: PlacementRequest) => Placement,

@@ -158,11 +158,11 @@ export interface BurstRecord {
   /**
    * The router's pacing of the burst, where it weighed one (`optimal` with a time budget): the budget, the calls it
    * ran at a time, the burst's expected duration as paced and unpaced, ms, and where its review widened or moved it
-   * (the batch answer's `pacing`).
+   * or the router's deadline widened it (the batch answer's `pacing`).
    */
   readonly pacing?: Pick<
     BatchPacing,
-    'maxSlowdown' | 'concurrency' | 'expectedDurationMs' | 'unpacedDurationMs' | 'widened' | 'moved'
+    'maxSlowdown' | 'concurrency' | 'expectedDurationMs' | 'unpacedDurationMs' | 'widened' | 'moved' | 'deadlineWidened'
   >;
   readonly outcome: BurstOutcome;
   /**
@@ -683,7 +683,7 @@ export class DayRunner {
 const PROFILING_NOISE = 4096;
 
 function pacingOf(pacing: BatchPacing): NonNullable<BurstRecord['pacing']> {
-  const { maxSlowdown, concurrency, expectedDurationMs, unpacedDurationMs, widened, moved } = pacing;
+  const { maxSlowdown, concurrency, expectedDurationMs, unpacedDurationMs, widened, moved, deadlineWidened } = pacing;
   return {
     maxSlowdown,
     concurrency,
@@ -691,6 +691,7 @@ function pacingOf(pacing: BatchPacing): NonNullable<BurstRecord['pacing']> {
     unpacedDurationMs,
     ...(widened ? { widened } : {}),
     ...(moved ? { moved } : {}),
+    ...(deadlineWidened ? { deadlineWidened } : {}),
   };
 }
 
