@@ -1,4 +1,5 @@
 import type { RouterClient } from '../aws/router-client';
+import { mergeCounts } from '../core/distribution';
 import { STRATEGIES } from '../core/strategies';
 import type { Arch, StrategyName } from '../core/types';
 import type { ProfilingSummary, StrategySummaryRow } from '../report/types';
@@ -265,15 +266,11 @@ export function strategySummary(results: readonly BurstResult[], holdMs: number)
     const baselineCostUsd = rows.reduce((sum, r) => sum + baselineFor(r), 0);
     const attempts = rows.reduce((sum, r) => sum + r.attempts, 0);
     const rejects = rows.reduce((sum, r) => sum + r.rejects, 0);
-    const failures: Record<string, number> = {};
-    for (const r of rows) {
-      for (const [type, n] of Object.entries(r.failures)) failures[type] = (failures[type] ?? 0) + n;
-    }
     return {
       strategy,
       requests,
       failed: rows.reduce((sum, r) => sum + r.failed, 0),
-      failures,
+      failures: mergeCounts(...rows.map((r) => r.failures)),
       costUsd,
       baselineCostUsd,
       savingsPct: baselineCostUsd > 0 ? (100 * (baselineCostUsd - costUsd)) / baselineCostUsd : 0,

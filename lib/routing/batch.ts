@@ -74,12 +74,13 @@ export async function runBatch(
       !first.rejectCpus.includes(last.cpu)
     );
   };
+  /** Calls at a time the caller allowed: what the review or the deadline widens a paced batch to. */
+  const givenConcurrency = Math.max(concurrency, options.pacing?.givenConcurrency ?? concurrency);
   /**
    * Whether a call starting now may go on searching off its function: not while the batch runs paced below the
    * caller's concurrency, nor once its review moved it (the review moves its searching workers; see `PoolHooks`).
    */
-  const searchesMove = (): boolean => !moved && concurrency >= (options.pacing?.givenConcurrency ?? concurrency);
-  const givenConcurrency = Math.max(concurrency, options.pacing?.givenConcurrency ?? concurrency);
+  const searchesMove = (): boolean => !moved && concurrency >= givenConcurrency;
   /** Time the answered calls took, from their start to their answer, on the router's deadline clock. */
   const answered = { totalMs: 0, calls: 0 };
   let deadlineWidened: BatchPacing['deadlineWidened'];
