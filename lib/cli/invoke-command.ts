@@ -3,6 +3,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { type Command, InvalidArgumentError } from 'commander';
 import { functionRouterClient, type RouterClient, regionOfFunctionUrl, urlRouterClient } from '../aws/router-client';
 import { ROUTER_FUNCTION_NAME } from '../core/naming';
+import { answerDetail } from '../routing/answer-detail';
+import { mergeBatchAnswers, sendUntilDone } from '../routing/batch-resume';
 import type { ProfilingAnswer } from '../routing/profiling';
 import type { RouterRequestBody } from '../routing/request';
 import type { AttemptRecord, BatchAnswer, BatchPacing, PlacementSummary, RouterAnswer } from '../routing/types';
@@ -43,7 +45,11 @@ export function registerInvokeCommand(program: Command): void {
     .option('--code-file <path>', 'a CommonJS module exporting run(input, context), sent instead of --workload')
     .option('--entry <name>', 'exported function of --code-file to run (default run)')
     .option('--input <json>', 'input for the code, as JSON', parseJson)
-    .option('--batch <n>', 'send n invocations as one batch', parsePositiveInt)
+    .option(
+      '--batch <n>',
+      "send n invocations as one batch (sent again for the calls the router's 15 minutes leave, until all ran)",
+      parsePositiveInt,
+    )
     .option('--concurrency <n>', 'batch concurrency (default 100; profiling 20)', parsePositiveInt)
     .option(
       '--max-slowdown <x>',
@@ -71,12 +77,23 @@ export function registerInvokeCommand(program: Command): void {
     });
 }
 
-/** Builds the request from CLI options, sends it and returns the router's answer. */
+/**
+ * Builds the request from CLI options, sends it and returns the router's answer. A batch is sent resumable and again
+ * with each answer's `resume` until every call ran, and its answers come back as one; where the router refuses a
+ * later send, the answer is of the calls made, with a note of the refusal.
+ */
 export async function runInvoke(
   options: InvokeCliOptions,
   client: RouterClient = clientOf(options),
 ): Promise<RouterAnswer> {
-  return client.invoke(invokeBodyOf(options));
+  const body = invokeBodyOf(options);
+  if (!body.batch) return client.invoke(body);
+  const { answers, refused } = await sendUntilDone((request) => client.invoke(request), body);
+  if (answers.length === 0) return refused!;
+  const answer = mergeBatchAnswers(answers);
+  if (!refused) return answer;
+  const note = `the router refused send ${answers.length + 1} of the batch: ${answerDetail(refused)}`;
+  return { ...answer, notes: [...(answer.notes ?? []), note] };
 }
 
 /** The router request for `sky invoke`'s options. */
@@ -97,6 +114,7 @@ export function invokeBodyOf(options: InvokeCliOptions): RouterRequestBody {
             count: options.batch,
             ...(options.concurrency ? { concurrency: options.concurrency } : {}),
             ...(options.maxSlowdown !== undefined ? { maxSlowdown: options.maxSlowdown } : {}),
+            resumable: true,
           },
         }
       : {}),
@@ -206,6 +224,9 @@ function formatPacing(p: BatchPacing): string {
       : '') +
     (p.widened
       ? `; widened to ${p.widened.concurrency} at a time from call ${p.widened.atCall} (retries met the rejected CPUs again: repeat ${p.widened.retryRepeat.toFixed(2)})`
+      : '') +
+    (p.deadlineWidened
+      ? `; widened to ${p.deadlineWidened.concurrency} at a time from call ${p.deadlineWidened.atCall} (the router's deadline)`
       : '')
   );
 }
@@ -215,6 +236,11 @@ function formatBatch(answer: BatchAnswer): string {
   const lines = [
     `batch of ${s.count} (concurrency ${s.concurrency}): ${s.succeeded} ok, ${s.failed} failed`,
     ...(answer.pacing ? [formatPacing(answer.pacing)] : []),
+    ...(answer.resumedAtCalls?.length
+      ? [
+          `sent in ${answer.resumedAtCalls.length + 1} parts (the router's deadline), resumed at call ${answer.resumedAtCalls.join(', ')}`,
+        ]
+      : []),
     `placement: ${answer.placement.target.functionName}, reject [${answer.placement.rejectCpus.join(', ')}]`,
     ...(answer.placement.evidence ? [formatEvidence(answer.placement.evidence)] : []),
     `cost ${usd(s.costUsd)}, mean runtime ${s.meanRuntimeMs?.toFixed(0) ?? '-'} ms, ` +
@@ -237,6 +263,7 @@ function formatBatch(answer: BatchAnswer): string {
         .join(', ')}`,
     );
   }
+  for (const note of answer.notes ?? []) lines.push(`note: ${note}`);
   return lines.join('\n');
 }
 

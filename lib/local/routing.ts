@@ -4,6 +4,7 @@ import { STRATEGIES } from '../core/strategies';
 import type { Arch, StrategyName } from '../core/types';
 import type { ProfilingSummary, StrategySummaryRow } from '../report/types';
 import { answerDetail } from '../routing/answer-detail';
+import { mergeBatchAnswers, sendUntilDone } from '../routing/batch-resume';
 import type { ProfilingAnswer } from '../routing/profiling';
 import { MAX_BATCH_CONCURRENCY, type RouterRequestBody } from '../routing/request';
 import type { BatchAnswer } from '../routing/types';
@@ -119,18 +120,27 @@ export function burstRequest(
       architectures: chooses ? [...architectures] : ['x86_64'],
       ...(zones ? { zones: [...zones] } : {}),
     },
-    batch: { count, concurrency, ...(chooses && maxSlowdown !== undefined ? { maxSlowdown } : {}) },
+    batch: {
+      count,
+      concurrency,
+      ...(chooses && maxSlowdown !== undefined ? { maxSlowdown } : {}),
+      resumable: true,
+    },
   };
 }
 
+/** Sends a burst as a user follows a resumable batch: again with each answer's `resume`, merged into one answer. */
 async function sendBurst(plan: BurstPlan, body: RouterRequestBody): Promise<BatchAnswer> {
-  plan.signal?.throwIfAborted();
-  const answer = await plan.router.invoke(body);
-  if (answer.status !== 'batch') {
-    const detail = answerDetail(answer);
-    throw new Error(`the router refused the burst of ${String(body.workload)} (${body.strategy}): ${detail}`);
+  const { answers, refused } = await sendUntilDone((part) => {
+    plan.signal?.throwIfAborted();
+    return plan.router.invoke(part);
+  }, body);
+  if (refused) {
+    const detail = answerDetail(refused);
+    const after = answers.length > 0 ? ` after ${answers.length} send(s)` : '';
+    throw new Error(`the router refused the burst of ${String(body.workload)} (${body.strategy})${after}: ${detail}`);
   }
-  return answer;
+  return mergeBatchAnswers(answers);
 }
 
 function resultOf(workload: string, strategy: StrategyName, answer: BatchAnswer): BurstResult {

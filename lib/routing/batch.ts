@@ -2,7 +2,15 @@ import { type FollowContext, followRoute, type Route, summarize } from './follow
 import type { PacingMove, PacingReviewer } from './pacing';
 import { DrawWindow, RetryRepeats, usesPerInstance } from './pool';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
-import type { AttemptRecord, BatchAnswer, BatchCallOutcome, BatchPacing, BatchSummary, RoutedCall } from './types';
+import type {
+  AttemptRecord,
+  BatchAnswer,
+  BatchCallOutcome,
+  BatchPacing,
+  BatchResume,
+  BatchSummary,
+  RoutedCall,
+} from './types';
 
 export interface BatchOptions {
   readonly count: number;
@@ -10,6 +18,11 @@ export interface BatchOptions {
   readonly includeResults: boolean;
   /** How the router chose `concurrency` (`paceBatch`), for the answer. @default - not paced */
   readonly pacing?: BatchPacing;
+  /**
+   * Start no more calls once the router's time left would not answer another, and answer with `resume` for the rest,
+   * instead of widening a paced batch that falls behind its deadline. @default false
+   */
+  readonly resumable?: boolean;
   /** Weighs the pacing again as the calls meet the pool; moves or widens it once it no longer pays. @default - kept */
   readonly review?: PacingReviewer;
   /** Called with each call's answer as it completes (telemetry). */
@@ -82,7 +95,21 @@ export async function runBatch(
    */
   const searchesMove = (): boolean => !moved && concurrency >= givenConcurrency;
   /** Time the answered calls took, from their start to their answer, on the router's deadline clock. */
-  const answered = { totalMs: 0, calls: 0 };
+  const answered = { totalMs: 0, calls: 0, longestMs: 0 };
+  /** Whether a resumable batch stopped starting calls for the router's deadline. */
+  let stopped = false;
+  /**
+   * Whether a worker of a resumable batch may start another call: while the router's time left would answer one that
+   * takes as long as the longest answered so far, or twice the mean, with room to spare (`RESUME_CALL_MARGIN`). A
+   * call the deadline stops is lost and billed; one not started is left to the next send.
+   */
+  const timeForAnotherCall = (): boolean => {
+    if (!options.resumable || answered.calls === 0) return true;
+    const remainingMs = context.remainingMs();
+    if (!Number.isFinite(remainingMs)) return true;
+    const meanMs = answered.totalMs / answered.calls;
+    return remainingMs >= RESUME_CALL_MARGIN * Math.max(answered.longestMs, 2 * meanMs);
+  };
   let deadlineWidened: BatchPacing['deadlineWidened'];
   /**
    * Widens a paced batch to the caller's concurrency once its calls left would not all be answered before the
@@ -90,7 +117,7 @@ export async function runBatch(
    * pacing was planned within part of the time left (`PACING_DEADLINE_SHARE`); this catches calls that run longer.
    */
   const guardDeadline = (): void => {
-    if (concurrency >= givenConcurrency || answered.calls === 0) return;
+    if (options.resumable || concurrency >= givenConcurrency || answered.calls === 0) return;
     const remainingMs = context.remainingMs();
     if (!Number.isFinite(remainingMs)) return;
     const meanCallMs = answered.totalMs / answered.calls;
@@ -103,7 +130,7 @@ export async function runBatch(
   };
   const workers: Promise<void>[] = [];
   const spawn = (): void => {
-    while (workers.length < Math.min(concurrency, options.count) && next < options.count && !overBudget) {
+    while (workers.length < Math.min(concurrency, options.count) && next < options.count && !overBudget && !stopped) {
       workers.push(worker(workers.length));
     }
   };
@@ -113,7 +140,11 @@ export async function runBatch(
     let found: { functionName: string; costUsd: number } | undefined;
     /** Whether this worker's last call ran on an accepted instance of the first placement, which it keeps. */
     let holds = false;
-    while (next < options.count && !overBudget) {
+    while (next < options.count && !overBudget && !stopped) {
+      if (!timeForAnotherCall()) {
+        stopped = true;
+        break;
+      }
       const index = next++;
       const leftAtStartMs = context.remainingMs();
       let previous: AttemptRecord | undefined;
@@ -175,7 +206,9 @@ export async function runBatch(
       }
       calls[index] = outcome;
       if (Number.isFinite(leftAtStartMs)) {
-        answered.totalMs += leftAtStartMs - context.remainingMs();
+        const tookMs = leftAtStartMs - context.remainingMs();
+        answered.totalMs += tookMs;
+        answered.longestMs = Math.max(answered.longestMs, tookMs);
         answered.calls++;
         guardDeadline();
       }
@@ -184,8 +217,11 @@ export async function runBatch(
   spawn();
   // Workers the review adds while the batch runs join the list, so wait on it until it stops growing.
   for (let i = 0; i < workers.length; i++) await workers[i];
+  // A resumable batch that stopped for the deadline answers the calls it started; `resume` runs the rest.
+  const resume = stopped && !overBudget ? resumeOf(options, next, concurrency, givenConcurrency) : undefined;
+  if (resume) calls.length = next;
   let skipped = 0;
-  for (let i = 0; i < options.count; i++) {
+  for (let i = 0; i < calls.length; i++) {
     if (calls[i]) continue;
     skipped++;
     calls[i] = {
@@ -201,13 +237,16 @@ export async function runBatch(
       errorType: 'ResponseTooLarge',
     };
   }
-  const notes = overBudget
-    ? [
-        `the results outgrew Lambda's ${SYNC_PAYLOAD_LIMIT_BYTES}-byte response limit: the result that did not fit is omitted ` +
-          `(resultOmittedBytes) and ${skipped} call(s) were not started (errorType ResponseTooLarge); ` +
-          'send smaller results or a batch without includeResults',
-      ]
-    : [];
+  const notes = [
+    ...(overBudget
+      ? [
+          `the results outgrew Lambda's ${SYNC_PAYLOAD_LIMIT_BYTES}-byte response limit: the result that did not fit is omitted ` +
+            `(resultOmittedBytes) and ${skipped} call(s) were not started (errorType ResponseTooLarge); ` +
+            'send smaller results or a batch without includeResults',
+        ]
+      : []),
+    ...(resume ? [resumeNote(resume)] : []),
+  ];
   return {
     status: 'batch',
     profile,
@@ -227,7 +266,41 @@ export async function runBatch(
           },
         }
       : {}),
+    ...(resume ? { resume } : {}),
     ...(notes.length > 0 ? { notes } : {}),
+  };
+}
+
+/** The note of an answer with `resume`. */
+export function resumeNote(resume: BatchResume): string {
+  return (
+    `the router's deadline came before the batch ended: ${resume.count} call(s) were not started; ` +
+    'send the request again with resume as its batch to run them'
+  );
+}
+
+/**
+ * Room a resumable batch keeps over the longest call it answered (or twice the mean) before it starts another: a call
+ * can retry more often than any before it did.
+ */
+export const RESUME_CALL_MARGIN = 1.25;
+
+/**
+ * The `batch` that runs the calls a resumable batch left, from call `started` on: at the pacing it ran at when it
+ * stopped (the caller's concurrency once it widened). A batch the review moved starts again from its placement,
+ * which the next send chooses afresh; the workers that kept an accepted instance meet it again warm.
+ */
+function resumeOf(options: BatchOptions, started: number, concurrency: number, givenConcurrency: number): BatchResume {
+  const left = options.count - started;
+  return {
+    count: left,
+    concurrency: givenConcurrency,
+    // A paced batch's next send keeps its pacing, or runs unpaced once widened, rather than be paced again.
+    ...(options.pacing
+      ? { pacedConcurrency: Math.min(concurrency, givenConcurrency), maxSlowdown: options.pacing.maxSlowdown }
+      : {}),
+    includeResults: options.includeResults,
+    resumable: true,
   };
 }
 
@@ -297,7 +370,8 @@ function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): Ba
   };
 }
 
-function summarizeCalls(
+/** The summary of a batch's calls, but for what only the batch knows (expectations, repeats, search moves). */
+export function summarizeCalls(
   calls: readonly BatchCallOutcome[],
   concurrency: number,
 ): Omit<BatchSummary, 'expectedCostUsd' | 'retryRepeats' | 'searchMoves'> {

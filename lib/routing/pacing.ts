@@ -1,4 +1,11 @@
-import { choosePacing, type HeldInstances, perCallMs, reviewPacing } from '../core/pacing';
+import {
+  batchDurationMs,
+  choosePacing,
+  type HeldInstances,
+  type PacingChoice,
+  perCallMs,
+  reviewPacing,
+} from '../core/pacing';
 import { DRAW_PRIOR_WEIGHT } from '../core/pool-draws';
 import type { CallExpectation, CpuKey, Placement, PlacementRequest, Target } from '../core/types';
 import { type OffFunctionOptions, withUnfit } from './follow';
@@ -42,10 +49,6 @@ export function paceBatch(
   },
   remainingMs: number = Number.POSITIVE_INFINITY,
 ): PacedBatch {
-  const requestFor = (uses: number): PlacementRequest => ({
-    ...request,
-    pool: { ...request.pool, usesPerInstance: uses },
-  });
   const choice = choosePacing(
     {
       count: batch.count,
@@ -55,10 +58,58 @@ export function paceBatch(
       ...(batch.initMs !== undefined ? { initMs: batch.initMs } : {}),
       ...(request.objective !== undefined ? { objective: request.objective } : {}),
     },
-    (uses) => place(requestFor(uses)),
+    (uses) => place(withUses(request, uses)),
   );
+  return pacedBatchOf(request, choice, batch);
+}
+
+/**
+ * A batch at the pacing an earlier send of it chose (`batch.pacedConcurrency`, which `resume` carries): `pacedConcurrency`
+ * calls at a time, priced as `paceBatch` prices a pacing, against the caller's `concurrency`. Its `maxSlowdown` is the
+ * caller's, or else the one this pacing takes.
+ */
+export function pacedAt(
+  place: (request: PlacementRequest) => Placement,
+  request: PlacementRequest,
+  batch: {
+    readonly count: number;
+    readonly concurrency: number;
+    readonly pacedConcurrency: number;
+    readonly maxSlowdown?: number;
+    /** How long a new instance's INIT takes, ms. @default 0 */
+    readonly initMs?: number;
+  },
+): PacedBatch {
+  const count = Math.max(1, batch.count);
+  const shape = (concurrency: number) => {
+    const rounds = Math.ceil(count / concurrency);
+    const placement = place(withUses(request, rounds));
+    return {
+      concurrency,
+      rounds,
+      usesPerInstance: rounds,
+      placement,
+      expectedDurationMs: batchDurationMs(placement, { count, concurrency, initMs: batch.initMs ?? 0 }),
+    };
+  };
+  const unpaced = shape(batch.concurrency);
+  const paced = shape(Math.min(batch.pacedConcurrency, batch.concurrency));
+  const choice = { ...paced, unpaced: unpaced.placement, unpacedDurationMs: unpaced.expectedDurationMs };
+  const maxSlowdown = batch.maxSlowdown ?? paced.expectedDurationMs / Math.max(1, unpaced.expectedDurationMs);
+  return pacedBatchOf(request, choice, { concurrency: batch.concurrency, maxSlowdown });
+}
+
+function withUses(request: PlacementRequest, uses: number): PlacementRequest {
+  return { ...request, pool: { ...request.pool, usesPerInstance: uses } };
+}
+
+function pacedBatchOf(
+  request: PlacementRequest,
+  choice: Omit<PacingChoice<Placement>, 'evaluated'>,
+  batch: { readonly concurrency: number; readonly maxSlowdown: number },
+): PacedBatch {
   return {
-    request: requestFor(choice.usesPerInstance),
+    request: withUses(request, choice.usesPerInstance),
     placement: choice.placement,
     concurrency: choice.concurrency,
     pacing: {

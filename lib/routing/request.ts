@@ -16,6 +16,8 @@ import { PayloadTooLargeError, RouterRequestError } from './errors';
 export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
 /** Largest batch one router call runs. */
 export const MAX_BATCH_COUNT = 10_000;
+/** Calls of a batch at a time unless it says otherwise. */
+export const DEFAULT_BATCH_CONCURRENCY = 100;
 /** Highest concurrency of a batch (the default account concurrency quota is 1,000). */
 export const MAX_BATCH_CONCURRENCY = 1_000;
 /** Default `batch.maxSlowdown`: the router keeps the concurrency it is given. */
@@ -133,7 +135,25 @@ const routerRequestSchema = z
          * instance a call settles on serves more calls (default 1: the router keeps the concurrency it is given).
          */
         maxSlowdown: z.number().min(1).max(MAX_BATCH_SLOWDOWN).optional(),
+        /**
+         * Let the batch run past the router's deadline in several sends (default false): the router paces it within
+         * `maxSlowdown` alone and, when its time left would not answer another call, starts no more and answers with
+         * `resume`, the `batch` to send for the calls left. Without it, a paced batch is planned within the time left.
+         */
+        resumable: z.boolean().optional(),
+        /**
+         * Run this many calls at a time, as a batch of `concurrency` paced by the router (`resume` carries it): the
+         * router does not choose the pacing again, but still reviews it as the calls meet the pool.
+         */
+        pacedConcurrency: z.number().int().min(1).max(MAX_BATCH_CONCURRENCY).optional(),
       })
+      .refine(
+        (b) => b.pacedConcurrency === undefined || b.pacedConcurrency <= (b.concurrency ?? DEFAULT_BATCH_CONCURRENCY),
+        {
+          path: ['pacedConcurrency'],
+          message: 'expected at most the batch concurrency',
+        },
+      )
       .optional(),
     /**
      * Profile the workload instead of running it once: calls on every CPU × architecture × memory size the limits
@@ -188,6 +208,10 @@ export interface RouterRequest {
      * @default DEFAULT_BATCH_MAX_SLOWDOWN (1: not paced)
      */
     readonly maxSlowdown?: number;
+    /** Whether the batch may run past the router's deadline in several sends (`resume`). */
+    readonly resumable: boolean;
+    /** Calls at a time fixed by an earlier send of the batch (at most `concurrency`). @default - the router paces */
+    readonly pacedConcurrency?: number;
   };
   /** Profile the workload across CPUs, architectures and memory sizes (the limits say which). */
   readonly profiling?: {
@@ -253,13 +277,13 @@ function normalize(request: ParsedRequest): RouterRequest {
       ? {
           batch: {
             count: request.batch.count,
-            concurrency: Math.min(
-              request.batch.concurrency ?? 100,
-              request.batch.count,
-              Math.ceil(request.batch.count / (request.batch.waves ?? 1)),
-            ),
+            concurrency: batchConcurrencyOf(request.batch),
             includeResults: request.batch.includeResults ?? false,
             ...(request.batch.maxSlowdown !== undefined ? { maxSlowdown: request.batch.maxSlowdown } : {}),
+            resumable: request.batch.resumable ?? false,
+            ...(request.batch.pacedConcurrency !== undefined
+              ? { pacedConcurrency: Math.min(request.batch.pacedConcurrency, batchConcurrencyOf(request.batch)) }
+              : {}),
           },
         }
       : {}),
@@ -274,6 +298,15 @@ function normalize(request: ParsedRequest): RouterRequest {
         }
       : {}),
   };
+}
+
+/** Calls of a batch at a time: its concurrency, at most its count, and fewer where it asks for waves. */
+function batchConcurrencyOf(batch: NonNullable<ParsedRequest['batch']>): number {
+  return Math.min(
+    batch.concurrency ?? DEFAULT_BATCH_CONCURRENCY,
+    batch.count,
+    Math.ceil(batch.count / (batch.waves ?? 1)),
+  );
 }
 
 /** Deepest nesting a request may have (its `input` included): deeper input cannot even be serialized safely. */

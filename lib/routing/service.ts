@@ -15,7 +15,7 @@ import { NoTargetError, RouterError } from './errors';
 import { ExplorationLeases } from './exploration-lease';
 import { type FollowContext, followRoute, Route } from './follow';
 import { LearningBuffer } from './learning';
-import { PacingReviewer, paceBatch } from './pacing';
+import { type PacedBatch, PacingReviewer, paceBatch, pacedAt } from './pacing';
 import { corePlacerFactory } from './placer';
 import { usesPerInstance } from './pool';
 import { runProfiling } from './profiling';
@@ -176,17 +176,7 @@ export class RoutingService {
           request.profiling,
         );
       }
-      // A batch with a time budget runs as many calls at a time as the pool model prices best within it.
-      const maxSlowdown = request.batch?.maxSlowdown ?? DEFAULT_BATCH_MAX_SLOWDOWN;
-      const paced =
-        request.batch && maxSlowdown > 1
-          ? paceBatch(
-              (r) => place(cached, r),
-              placementRequest,
-              { ...request.batch, maxSlowdown, initMs: cached.placer.initMs ?? 0 },
-              remainingTime(deadline)(),
-            )
-          : undefined;
+      const paced = request.batch && pacedBatch(cached, placementRequest, request.batch, remainingTime(deadline)());
       const placement = paced?.placement ?? place(cached, placementRequest);
       checkPayloadSize({ ...request.work, reject: { cpus: placement.rejectCpus, holdMs: placement.holdMs } });
       const follow = this.followContext(cached, functionTimeoutMs, deadline);
@@ -206,6 +196,7 @@ export class RoutingService {
                 review: new PacingReviewer(cached.placer, paced.request, placement, paced.pacing.givenConcurrency),
               }
             : {}),
+          resumable: request.batch.resumable,
           onCall: (call) => this.telemetry.recordAttempts(call.attempts),
         });
       }
@@ -326,6 +317,28 @@ export function placementRequestOf(
       ...request.limits,
     },
   };
+}
+
+/**
+ * How a batch runs: at the pacing an earlier send of it chose (`pacedConcurrency`), or, given a time budget
+ * (`maxSlowdown`), at as many calls at a time as the pool model prices best within it and within the router's time
+ * left (`remainingMs`) unless the batch is resumable; otherwise unpaced (undefined).
+ */
+function pacedBatch(
+  cached: CachedView,
+  request: PlacementRequest,
+  batch: NonNullable<RouterRequest['batch']>,
+  remainingMs: number,
+): PacedBatch | undefined {
+  const initMs = cached.placer.initMs ?? 0;
+  const placeIn = (r: PlacementRequest): Placement => place(cached, r);
+  if (batch.pacedConcurrency !== undefined && batch.pacedConcurrency < batch.concurrency) {
+    return pacedAt(placeIn, request, { ...batch, pacedConcurrency: batch.pacedConcurrency, initMs });
+  }
+  const maxSlowdown = batch.maxSlowdown ?? DEFAULT_BATCH_MAX_SLOWDOWN;
+  if (maxSlowdown <= 1 || batch.pacedConcurrency !== undefined) return undefined;
+  const budgetMs = batch.resumable ? Number.POSITIVE_INFINITY : remainingMs;
+  return paceBatch(placeIn, request, { ...batch, maxSlowdown, initMs }, budgetMs);
 }
 
 function place(cached: CachedView, request: PlacementRequest): Placement {

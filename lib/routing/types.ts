@@ -337,8 +337,29 @@ export interface BatchAnswer {
   readonly calls: readonly BatchCallOutcome[];
   /** How the router paced the batch (present when the request gave `maxSlowdown`). */
   readonly pacing?: BatchPacing;
-  /** What the answer leaves out and why (results over the response limit). */
+  /**
+   * The `batch` to send, with the rest of the request unchanged, for the calls a resumable batch (`batch.resumable`)
+   * did not start before the router's deadline. Absent: every call was started.
+   */
+  readonly resume?: BatchResume;
+  /** Where each later send of a batch sent again with `resume` started (0-based calls; `mergeBatchAnswers`). */
+  readonly resumedAtCalls?: readonly number[];
+  /** What the answer leaves out and why (results over the response limit, calls left for `resume`). */
   readonly notes?: readonly string[];
+}
+
+/** The `batch` of the request that runs the calls a resumable batch left (`BatchAnswer.resume`). */
+export interface BatchResume {
+  /** Calls left. */
+  readonly count: number;
+  /** The calls at a time the caller allowed. */
+  readonly concurrency: number;
+  /** The calls at a time a paced batch ran at when it stopped (`concurrency` once it widened). Absent: not paced. */
+  readonly pacedConcurrency?: number;
+  /** The caller's time budget. */
+  readonly maxSlowdown?: number;
+  readonly includeResults: boolean;
+  readonly resumable: true;
 }
 
 export type RouterAnswer = RoutedCall | BatchAnswer | ProfilingAnswer;

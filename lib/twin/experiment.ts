@@ -164,6 +164,11 @@ export interface BurstRecord {
     BatchPacing,
     'maxSlowdown' | 'concurrency' | 'expectedDurationMs' | 'unpacedDurationMs' | 'widened' | 'moved' | 'deadlineWidened'
   >;
+  /**
+   * Where the burst was sent again for the calls the router Lambda's deadline left (the merged batch answer's
+   * `resumedAtCalls`). Absent: one send ran it.
+   */
+  readonly resumedAtCalls?: readonly number[];
   readonly outcome: BurstOutcome;
   /**
    * Per function, the retries the router measured its repeat estimate from: how many met the rejected CPU and host
@@ -523,6 +528,7 @@ export class DayRunner {
           concurrency: answer.summary.concurrency,
           durationMs,
           ...(answer.pacing ? { pacing: pacingOf(answer.pacing) } : {}),
+          ...(answer.resumedAtCalls ? { resumedAtCalls: answer.resumedAtCalls } : {}),
           outcome,
           ...(answer.summary.retryRepeats ? { retryRepeats: answer.summary.retryRepeats } : {}),
         });

@@ -4,6 +4,7 @@ import { Router, type RouterOptions } from '../core/router';
 import type { Arch, Characterization, CpuKey } from '../core/types';
 import type { ResolvedZone } from '../core/zone-mix';
 import { answerDetail } from '../routing/answer-detail';
+import { mergeBatchAnswers, sendUntilDone } from '../routing/batch-resume';
 import type { RejectMode, RouterConfig } from '../routing/config';
 import { MemoryRouterStore } from '../routing/memory-store';
 import { corePlacerFactory } from '../routing/placer';
@@ -134,8 +135,9 @@ export class TwinRouting {
   }
 
   /**
-   * Sends one burst as one router batch (in `waves` waves; paced by the router within `maxSlowdown` when given) and
-   * returns what the platform billed for it. Must run inside the twin's `clock.run()`. When the router finds no
+   * Sends one burst as one resumable router batch (in `waves` waves; paced by the router within `maxSlowdown` when
+   * given), sent again with each answer's `resume` as a user would, and returns the answers merged and what the
+   * platform billed for them. Must run inside the twin's `clock.run()`. When the router finds no
    * target that runs the work within its budget (`NoTarget`), as it answers a user, every request of the burst failed:
    * the outcome says so and `refused` carries the router's message, so the run goes on with the other bursts.
    * @throws TwinError when the router refuses the request for any other reason (a twin bug, not an outcome).
@@ -146,29 +148,31 @@ export class TwinRouting {
     waves = 1,
     maxSlowdown?: number,
   ): Promise<{ answer: BatchAnswer; outcome: BurstOutcome } | { refused: string; outcome: BurstOutcome }> {
-    const { value: answer, bill } = await this.metered(async () => {
-      const answer = await this.service.route(
-        {
-          ...request,
-          batch: {
-            count,
-            concurrency: burstConcurrency(count),
-            ...(waves > 1 ? { waves } : {}),
-            ...(maxSlowdown !== undefined ? { maxSlowdown } : {}),
-          },
+    const { value: sends, bill } = await this.metered(async () => {
+      const body: RouterRequestBody = {
+        ...request,
+        batch: {
+          count,
+          concurrency: burstConcurrency(count),
+          ...(waves > 1 ? { waves } : {}),
+          ...(maxSlowdown !== undefined ? { maxSlowdown } : {}),
+          resumable: true,
         },
-        this.routerDeadline(),
-      );
+      };
+      // A user follows each answer's `resume` for the calls the router Lambda's 15 minutes left.
+      const sends = await sendUntilDone((part) => this.service.route(part, this.routerDeadline()), body);
       await this.service.flush();
-      return answer;
+      return sends;
     });
-    if (answer.status === 'error' && answer.error.type === 'NoTarget') {
-      return { refused: answer.error.message, outcome: refusedOutcome(count, bill.throttled) };
+    const { answers, refused } = sends;
+    if (refused && answers.length === 0 && refused.status === 'error' && refused.error.type === 'NoTarget') {
+      return { refused: refused.error.message, outcome: refusedOutcome(count, bill.throttled) };
     }
-    if (answer.status !== 'batch') {
-      const detail = answerDetail(answer);
+    if (refused) {
+      const detail = answerDetail(refused);
       throw new TwinError(`the router refused a burst of ${JSON.stringify(request.workload)}: ${detail}`);
     }
+    const answer = mergeBatchAnswers(answers);
     return { answer, outcome: this.outcomeOf(answer, bill) };
   }
 

@@ -1,6 +1,9 @@
-import { formatAnswer, invokeBodyOf } from '../../lib/cli/invoke-command';
+import type { RouterClient } from '../../lib/aws/router-client';
+import { formatAnswer, invokeBodyOf, runInvoke } from '../../lib/cli/invoke-command';
+import { resumeNote } from '../../lib/routing/batch';
+import type { RouterRequestBody } from '../../lib/routing/request';
 import { parseRouterRequest } from '../../lib/routing/request';
-import type { BatchAnswer } from '../../lib/routing/types';
+import type { BatchAnswer, BatchCallOutcome, BatchResume, RouterAnswer } from '../../lib/routing/types';
 
 /** The placement both answers report. */
 const PLACEMENT: BatchAnswer['placement'] = {
@@ -37,6 +40,7 @@ describe('sky invoke --batch --max-slowdown', () => {
       concurrency: 50,
       includeResults: false,
       maxSlowdown: 4,
+      resumable: true,
     });
   });
 
@@ -119,5 +123,88 @@ describe('sky invoke --batch --max-slowdown', () => {
     expect(formatAnswer(answer)).toMatch(/0 failovers, 664 searches moved on/);
     const { searchMoves: _none, ...summary } = answer.summary;
     expect(formatAnswer({ ...answer, summary })).not.toMatch(/searches moved/);
+  });
+
+  /** A router whose deadline lets each send make at most `perSend` calls; `refuseSend` (1-based) is refused. */
+  function resumingRouter(perSend: number, refuseSend?: number): RouterClient & { sent: RouterRequestBody[] } {
+    const sent: RouterRequestBody[] = [];
+    return {
+      sent,
+      async invoke(request): Promise<RouterAnswer> {
+        sent.push(request);
+        if (sent.length === refuseSend) {
+          return {
+            status: 'error',
+            error: { type: 'NoCapacity', message: 'every zone throttled' },
+            httpStatus: 503,
+            attempts: [],
+          };
+        }
+        const count = request.batch!.count;
+        const made = Math.min(count, perSend);
+        const call = (index: number): BatchCallOutcome => ({
+          index,
+          status: 'ok',
+          cpu: 'intel-xeon-3.00',
+          attempts: 1,
+          rejects: 0,
+          failovers: 0,
+          newInstances: 0,
+          addedLatencyMs: 0,
+          costUsd: 1e-5,
+          carbonG: 0,
+        });
+        const left = count - made;
+        return {
+          status: 'batch',
+          profile: 'zipper',
+          placement: PLACEMENT,
+          summary: {
+            count: made,
+            concurrency: 5,
+            succeeded: made,
+            failed: 0,
+            costUsd: made * 1e-5,
+            attemptsPerRequest: 1,
+            rejects: 0,
+            failovers: 0,
+            newInstances: 0,
+            expectedCostUsd: made * 1e-5,
+            carbonG: 0,
+            byFunction: {},
+            byCpu: { 'intel-xeon-3.00': made },
+          },
+          calls: Array.from({ length: made }, (_, i) => call(i)),
+          ...(left > 0 ? { resume: resumeOf(left), notes: [resumeNote(resumeOf(left))] } : {}),
+        };
+      },
+    };
+  }
+
+  function resumeOf(count: number): BatchResume {
+    return { count, concurrency: 5, includeResults: false, resumable: true };
+  }
+
+  const OPTIONS = { workload: 'zipper', batch: 25, concurrency: 5, region: 'us-west-2', functionName: 'sky-router' };
+
+  it("sends the batch again with each answer's resume until every call ran, and prints it as one", async () => {
+    const router = resumingRouter(10);
+    const answer = (await runInvoke(OPTIONS, router)) as BatchAnswer;
+    expect(router.sent.map((r) => r.batch?.count)).toEqual([25, 15, 5]);
+    expect(router.sent[1].batch).toEqual({ count: 15, concurrency: 5, includeResults: false, resumable: true });
+    expect(answer.summary.count).toBe(25);
+    expect(answer.calls.map((c) => c.index)).toEqual([...Array(25).keys()]);
+    expect(answer.resumedAtCalls).toEqual([10, 20]);
+    expect(answer.notes).toBeUndefined();
+    expect(formatAnswer(answer)).toMatch(
+      /^batch of 25 .*: 25 ok, 0 failed\nsent in 3 parts \(the router's deadline\), resumed at call 10, 20/,
+    );
+  });
+
+  it('keeps the calls made when the router refuses a later send, and says so', async () => {
+    const answer = (await runInvoke(OPTIONS, resumingRouter(10, 2))) as BatchAnswer;
+    expect(answer.summary.count).toBe(10);
+    expect(answer.resume).toEqual({ count: 15, concurrency: 5, includeResults: false, resumable: true });
+    expect(formatAnswer(answer)).toMatch(/note: the router refused send 2 of the batch: .*every zone throttled/);
   });
 });

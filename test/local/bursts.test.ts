@@ -72,11 +72,11 @@ describe('the local sky’s bursts', () => {
       minMemoryMb: 256,
       architectures: ['arm64', 'x86_64'],
     });
-    expect(optimal.batch).toEqual({ count: 10, concurrency: 5, maxSlowdown: 10 });
+    expect(optimal.batch).toEqual({ count: 10, concurrency: 5, maxSlowdown: 10, resumable: true });
     for (const strategy of ['baseline', 'regional', 'retry-slow', 'focus-fastest', 'hybrid'] as StrategyName[]) {
       const request = burstRequest('zipper', zipper, strategy, 10, 5, limits);
       expect(request.limits).toEqual({ memorySizes: [2048], minMemoryMb: 256, architectures: ['x86_64'] });
-      expect(request.batch).toEqual({ count: 10, concurrency: 5 });
+      expect(request.batch).toEqual({ count: 10, concurrency: 5, resumable: true });
     }
   });
 
@@ -172,6 +172,44 @@ describe('the local sky’s bursts', () => {
       [2, { DeadlineExceeded: 2 }],
       [2, { DeadlineExceeded: 2 }],
     ]);
+  });
+
+  it("sends a burst again with each answer's resume, as a user of a resumable batch does, and counts every call", async () => {
+    const sent: RouterRequestBody[] = [];
+    const call = (index: number) => ({
+      index,
+      status: 'ok',
+      attempts: 1,
+      rejects: 0,
+      failovers: 0,
+      newInstances: 1,
+      addedLatencyMs: 0,
+      costUsd: 0.5,
+      carbonG: 0,
+    });
+    const router: RouterClient = {
+      async invoke(request) {
+        sent.push(request);
+        const answer = (await recordingRouter().invoke(request)) as RouterAnswer & { summary: object };
+        const count = request.batch!.count;
+        // The router Lambda's deadline leaves all but 6 calls of a first send to the next.
+        const made = Math.min(count, 6);
+        const resume = made < count ? { resume: { ...request.batch, count: count - made, pacedConcurrency: 2 } } : {};
+        return {
+          ...answer,
+          summary: { ...answer.summary, count: made },
+          calls: Array.from({ length: made }, (_, i) => call(i)),
+          ...resume,
+        } as unknown as RouterAnswer;
+      },
+    };
+    const plan = { ...planOf(router), workloads: { zipper: planOf(router).workloads.zipper }, count: 10 };
+    const [result] = await runBursts(plan, ['optimal'], { deploy: async () => undefined, freshPool: () => undefined });
+    expect(sent.map((r) => r.batch)).toEqual([
+      { count: 10, concurrency: 2, resumable: true },
+      { count: 4, concurrency: 2, resumable: true, pacedConcurrency: 2 },
+    ]);
+    expect([result.count, result.succeeded, result.failed, result.costUsd]).toEqual([10, 10, 0, 5]);
   });
 
   it("prices a strategy's savings per answered request, so a failed request is no saving", () => {

@@ -68,11 +68,12 @@ describe('parseRouterRequest', () => {
       batch: { count: 50 },
     });
     expect(request.profile).toBe('my-hash');
-    expect(request.batch).toEqual({ count: 50, concurrency: 50, includeResults: false });
+    expect(request.batch).toEqual({ count: 50, concurrency: 50, includeResults: false, resumable: false });
     expect(parseRouterRequest({ workload: 'zipper', batch: { count: 5000, concurrency: 200 } }).batch).toEqual({
       count: 5000,
       concurrency: 200,
       includeResults: false,
+      resumable: false,
     });
   });
 

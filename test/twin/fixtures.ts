@@ -157,3 +157,19 @@ export function profiledBatch(
     return answer;
   });
 }
+
+/**
+ * One zone, 10% of it the fast CPU (0.6×), INIT billed: a CPU worth finding once per instance, not once per call, so
+ * a batch with a time budget is paced.
+ */
+export function pacingScenario(): Scenario {
+  return smallScenario({
+    days: 1,
+    initMs: 150,
+    pricing: { initBilled: true },
+    zones: [
+      { azId: 'usw1-az3', region: 'us-west-1', hosts: 40, slotsPerHost: 10, mix: [{ xeon25: 0.9, xeon30: 0.1 }] },
+    ],
+    workloads: { zipper: { memoryMb: 1024, baseMs: 1000, cv: 0.02, relative: { xeon25: 1, xeon30: 0.6 } } },
+  });
+}

@@ -1,0 +1,133 @@
+import { mergeBatchAnswers, sendUntilDone } from '../../lib/routing/batch-resume';
+import { DEADLINE_MARGIN_MS } from '../../lib/routing/config';
+import { parseRouterRequest, type RouterRequestBody } from '../../lib/routing/request';
+import type { DeadlineSource } from '../../lib/routing/service';
+import type { BatchAnswer } from '../../lib/routing/types';
+import { characterizationOf, pacingScenario, profiledBatch, routedTwin } from './fixtures';
+
+/**
+ * A resumable batch (`batch.resumable`): paced within its time budget alone, it stops starting calls before the
+ * router's deadline and answers with `resume`, which a caller sends as the next request's batch.
+ */
+describe('a resumable batch', () => {
+  const scenario = pacingScenario();
+  const REQUEST = {
+    workload: { name: 'zipper', size: 'small' },
+    limits: { memoryMb: 1024, arch: 'x86_64', maxAttempts: 10 },
+  } as const;
+  const COUNT = 40;
+
+  function twin() {
+    const env = routedTwin(scenario, { memorySizes: [1024] });
+    env.twin.setDay(0);
+    env.routing.characterize([
+      characterizationOf(scenario.zones[0], { 'intel-xeon-2.50': 180, 'intel-xeon-3.00': 20 }),
+    ]);
+    return env;
+  }
+
+  /** The batch's pacing with no deadline at all. */
+  async function unbounded(): Promise<BatchAnswer> {
+    return profiledBatch(twin(), { ...REQUEST, batch: { count: COUNT, concurrency: COUNT, maxSlowdown: 20 } });
+  }
+
+  /** The batch sent resumable, each send given `deadlineMs` (and the margin the router keeps) from its start. */
+  async function sentInParts(deadlineMs: number): Promise<BatchAnswer[]> {
+    const env = twin();
+    const { clock, routing } = env;
+    // Each send's deadline counts from the send's first look at it (the first send follows the profiling).
+    const deadline = (): DeadlineSource => {
+      let endsAt: number | undefined;
+      return {
+        getRemainingTimeInMillis: () => {
+          endsAt ??= clock.now() + deadlineMs + DEADLINE_MARGIN_MS;
+          return endsAt - clock.now();
+        },
+      };
+    };
+    const first = await profiledBatch(
+      env,
+      { ...REQUEST, batch: { count: COUNT, concurrency: COUNT, maxSlowdown: 20, resumable: true } },
+      deadline(),
+    );
+    if (!first.resume) return [first];
+    const rest = await clock.run(() =>
+      sendUntilDone((request) => routing.service.route(request, deadline()), { ...REQUEST, batch: first.resume }),
+    );
+    expect(rest.refused).toBeUndefined();
+    return [first, ...rest.answers];
+  }
+
+  it("is paced past the router's deadline, stops before it and runs the rest in the sends its resume asks for", async () => {
+    const plan = (await unbounded()).pacing!;
+    const parts = await sentInParts(plan.expectedDurationMs / 3);
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    const [first] = parts;
+    // The same pacing as without a deadline: a resumable batch is not planned within the time left.
+    expect(first.pacing!.concurrency).toBe(plan.concurrency);
+    expect(first.pacing!.expectedDurationMs).toBeGreaterThan(plan.expectedDurationMs / 3);
+    expect(first.pacing!.deadlineWidened).toBeUndefined();
+    let left = COUNT;
+    for (const part of parts) {
+      const sent = left;
+      // No call was started that the deadline stopped: every call made was answered.
+      expect(part.summary.failed).toBe(0);
+      expect(part.calls.map((c) => c.index)).toEqual([...Array(part.summary.count).keys()]);
+      left -= part.summary.count;
+      if (left > 0) {
+        expect(part.resume).toEqual({
+          count: left,
+          concurrency: Math.min(COUNT, sent),
+          pacedConcurrency: plan.concurrency,
+          maxSlowdown: 20,
+          includeResults: false,
+          resumable: true,
+        });
+        expect(part.notes!.join(' ')).toMatch(`${left} call(s) were not started`);
+      } else {
+        expect(part.resume).toBeUndefined();
+      }
+      // Each later send keeps the first one's pacing instead of choosing another for the calls left.
+      if (part !== first && sent > plan.concurrency) expect(part.pacing!.concurrency).toBe(plan.concurrency);
+    }
+    expect(left).toBe(0);
+    const whole = mergeBatchAnswers(parts);
+    expect(whole.summary.count).toBe(COUNT);
+    expect(whole.summary.succeeded).toBe(COUNT);
+    expect(whole.calls.map((c) => c.index)).toEqual([...Array(COUNT).keys()]);
+    expect(whole.resumedAtCalls).toHaveLength(parts.length - 1);
+    expect(whole.resume).toBeUndefined();
+    expect(whole.notes ?? []).toEqual([]);
+    expect(whole.summary.costUsd).toBeCloseTo(
+      parts.reduce((sum, p) => sum + p.summary.costUsd, 0),
+      12,
+    );
+  });
+
+  it('runs in one send where the deadline leaves time for it', async () => {
+    const plan = (await unbounded()).pacing!;
+    const parts = await sentInParts(3 * plan.expectedDurationMs);
+    expect(parts).toHaveLength(1);
+    expect(parts[0].resume).toBeUndefined();
+    expect(parts[0].summary.succeeded).toBe(COUNT);
+  });
+
+  it('refuses a paced concurrency above the concurrency, naming batch.pacedConcurrency', () => {
+    const body = (batch: RouterRequestBody['batch']): RouterRequestBody => ({ workload: 'zipper', batch });
+    expect(() => parseRouterRequest(body({ count: 100, concurrency: 10, pacedConcurrency: 20 }))).toThrow(
+      'batch.pacedConcurrency',
+    );
+    expect(() => parseRouterRequest(body({ count: 1000, pacedConcurrency: 101 }))).toThrow('batch.pacedConcurrency');
+    expect(() => parseRouterRequest(body({ count: 10, resumable: 'yes' as unknown as boolean }))).toThrow(
+      'batch.resumable',
+    );
+    // Waves lower the concurrency, and the paced concurrency with it.
+    expect(parseRouterRequest(body({ count: 100, concurrency: 50, waves: 4, pacedConcurrency: 40 })).batch).toEqual({
+      count: 100,
+      concurrency: 25,
+      includeResults: false,
+      resumable: false,
+      pacedConcurrency: 25,
+    });
+  });
+});
