@@ -79,7 +79,7 @@ export interface PoolPlacement {
 export const SEARCH_ELSEWHERE_CANDIDATES = 4;
 
 /** `request` limited to `target`'s zone, architecture and memory size (and to `maxAttempts` when given). */
-function pinnedTo(
+export function pinnedTo(
   request: PlacementRequest,
   target: Pick<Target, 'azId' | 'arch' | 'memoryMb'>,
   maxAttempts?: number,

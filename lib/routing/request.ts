@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { providerRegion } from '../catalog/providers';
 import { type DynamicRequest, LAMBDA_MEMORY_MB, type WorkloadSize } from '../contracts';
 import { STRATEGY_NAMES } from '../core/strategies';
-import type { Arch, GeoPoint, Objective, PlacementLimits, StrategyName } from '../core/types';
+import type { Arch, GeoPoint, Objective, PlacementLimits, StrategyName, Target } from '../core/types';
 import { PayloadTooLargeError, RouterRequestError } from './errors';
 
 /**
@@ -146,6 +146,11 @@ const routerRequestSchema = z
          * router does not choose the pacing again, but still reviews it as the calls meet the pool.
          */
         pacedConcurrency: z.number().int().min(1).max(MAX_BATCH_CONCURRENCY).optional(),
+        /**
+         * The zone, architecture and memory size an earlier send of the batch ran on (`resume` carries them): this
+         * send is placed there where the limits allow it, on the instances the earlier calls left warm.
+         */
+        target: z.strictObject({ azId, arch: z.enum(ARCHES), memoryMb }).optional(),
       })
       .refine(
         (b) => b.pacedConcurrency === undefined || b.pacedConcurrency <= (b.concurrency ?? DEFAULT_BATCH_CONCURRENCY),
@@ -186,6 +191,9 @@ type ParsedRequest = z.infer<typeof routerRequestSchema>;
 /** A router request as a client writes it (before validation and defaults). */
 export type RouterRequestBody = z.input<typeof routerRequestSchema>;
 
+/** The function a batch ran on, by the zone, architecture and memory size that name it. */
+export type BatchTarget = Pick<Target, 'azId' | 'arch' | 'memoryMb'>;
+
 /** The work the dynamic function runs: the fields of a `DynamicRequest` without routing. */
 export type Work = Pick<DynamicRequest, 'code' | 'workload' | 'input' | 'bundle' | 'timeoutMs'>;
 
@@ -212,6 +220,8 @@ export interface RouterRequest {
     readonly resumable: boolean;
     /** Calls at a time fixed by an earlier send of the batch (at most `concurrency`). @default - the router paces */
     readonly pacedConcurrency?: number;
+    /** Where an earlier send of the batch ran, which this send keeps. @default - placed afresh */
+    readonly target?: BatchTarget;
   };
   /** Profile the workload across CPUs, architectures and memory sizes (the limits say which). */
   readonly profiling?: {
@@ -284,6 +294,7 @@ function normalize(request: ParsedRequest): RouterRequest {
             ...(request.batch.pacedConcurrency !== undefined
               ? { pacedConcurrency: Math.min(request.batch.pacedConcurrency, batchConcurrencyOf(request.batch)) }
               : {}),
+            ...(request.batch.target ? { target: request.batch.target } : {}),
           },
         }
       : {}),

@@ -13,13 +13,14 @@ import {
 } from './config';
 import { NoTargetError, RouterError } from './errors';
 import { ExplorationLeases } from './exploration-lease';
-import { type FollowContext, followRoute, Route } from './follow';
+import { type FollowContext, followRoute, pinnedTo, Route } from './follow';
 import { LearningBuffer } from './learning';
 import { type PacedBatch, PacingReviewer, paceBatch, pacedAt } from './pacing';
 import { corePlacerFactory } from './placer';
 import { usesPerInstance } from './pool';
 import { runProfiling } from './profiling';
 import {
+  type BatchTarget,
   checkPayloadSize,
   DEFAULT_BATCH_MAX_SLOWDOWN,
   parseRouterRequest,
@@ -176,8 +177,10 @@ export class RoutingService {
           request.profiling,
         );
       }
-      const paced = request.batch && pacedBatch(cached, placementRequest, request.batch, remainingTime(deadline)());
-      const placement = paced?.placement ?? place(cached, placementRequest);
+      const placeBatch = (r: PlacementRequest): Placement => placeKeeping(cached, r, request.batch?.target);
+      const paced =
+        request.batch && pacedBatch(placeBatch, cached, placementRequest, request.batch, remainingTime(deadline)());
+      const placement = paced?.placement ?? placeBatch(placementRequest);
       checkPayloadSize({ ...request.work, reject: { cpus: placement.rejectCpus, holdMs: placement.holdMs } });
       const follow = this.followContext(cached, functionTimeoutMs, deadline);
       const route = new Route(
@@ -325,13 +328,13 @@ export function placementRequestOf(
  * left (`remainingMs`) unless the batch is resumable; otherwise unpaced (undefined).
  */
 function pacedBatch(
+  placeIn: (request: PlacementRequest) => Placement,
   cached: CachedView,
   request: PlacementRequest,
   batch: NonNullable<RouterRequest['batch']>,
   remainingMs: number,
 ): PacedBatch | undefined {
   const initMs = cached.placer.initMs ?? 0;
-  const placeIn = (r: PlacementRequest): Placement => place(cached, r);
   if (batch.pacedConcurrency !== undefined && batch.pacedConcurrency < batch.concurrency) {
     return pacedAt(placeIn, request, { ...batch, pacedConcurrency: batch.pacedConcurrency, initMs });
   }
@@ -339,6 +342,30 @@ function pacedBatch(
   if (maxSlowdown <= 1 || batch.pacedConcurrency !== undefined) return undefined;
   const budgetMs = batch.resumable ? Number.POSITIVE_INFINITY : remainingMs;
   return paceBatch(placeIn, request, { ...batch, maxSlowdown, initMs }, budgetMs);
+}
+
+/**
+ * A batch's placement on `target`, where an earlier send of it ran (`batch.target`), when the limits allow it there;
+ * else placed afresh. Only the first placement is pinned: its calls fail over from there as any batch's do.
+ */
+function placeKeeping(cached: CachedView, request: PlacementRequest, target: BatchTarget | undefined): Placement {
+  if (target && allows(request.limits, target)) {
+    try {
+      return place(cached, pinnedTo(request, target));
+    } catch (error) {
+      if (!(error instanceof NoTargetError)) throw error;
+    }
+  }
+  return place(cached, request);
+}
+
+/** Whether the request's own limits of zones, architectures and memory sizes take `target`. */
+function allows(limits: PlacementRequest['limits'], target: BatchTarget): boolean {
+  return (
+    (limits?.zones?.includes(target.azId) ?? true) &&
+    (limits?.architectures?.includes(target.arch) ?? true) &&
+    (limits?.memorySizes?.includes(target.memoryMb) ?? true)
+  );
 }
 
 function place(cached: CachedView, request: PlacementRequest): Placement {

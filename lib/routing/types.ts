@@ -22,6 +22,7 @@ import type { ZoneMix } from '../core/zone-mix';
 import type { ExplorationLeaseStore } from './exploration-lease';
 import type { RetryRepeatTally } from './pool';
 import type { ProfilingAnswer } from './profiling';
+import type { BatchTarget } from './request';
 
 /** Summed runtime observations of one profile entry (what one atomic ADD writes). */
 export interface RuntimeSums {
@@ -358,6 +359,8 @@ export interface BatchResume {
   readonly pacedConcurrency?: number;
   /** The caller's time budget. */
   readonly maxSlowdown?: number;
+  /** Where the batch ran (where its review moved it, if it did), which the next send keeps. */
+  readonly target: BatchTarget;
   readonly includeResults: boolean;
   readonly resumable: true;
 }

@@ -182,8 +182,10 @@ describe('sky invoke --batch --max-slowdown', () => {
   }
 
   function resumeOf(count: number): BatchResume {
-    return { count, concurrency: 5, includeResults: false, resumable: true };
+    return { count, concurrency: 5, target: TARGET, includeResults: false, resumable: true };
   }
+
+  const TARGET = { azId: 'usw1-az3', arch: 'x86_64', memoryMb: 1024 } as const;
 
   const OPTIONS = { workload: 'zipper', batch: 25, concurrency: 5, region: 'us-west-2', functionName: 'sky-router' };
 
@@ -191,7 +193,13 @@ describe('sky invoke --batch --max-slowdown', () => {
     const router = resumingRouter(10);
     const answer = (await runInvoke(OPTIONS, router)) as BatchAnswer;
     expect(router.sent.map((r) => r.batch?.count)).toEqual([25, 15, 5]);
-    expect(router.sent[1].batch).toEqual({ count: 15, concurrency: 5, includeResults: false, resumable: true });
+    expect(router.sent[1].batch).toEqual({
+      count: 15,
+      concurrency: 5,
+      target: TARGET,
+      includeResults: false,
+      resumable: true,
+    });
     expect(answer.summary.count).toBe(25);
     expect(answer.calls.map((c) => c.index)).toEqual([...Array(25).keys()]);
     expect(answer.resumedAtCalls).toEqual([10, 20]);
@@ -204,7 +212,13 @@ describe('sky invoke --batch --max-slowdown', () => {
   it('keeps the calls made when the router refuses a later send, and says so', async () => {
     const answer = (await runInvoke(OPTIONS, resumingRouter(10, 2))) as BatchAnswer;
     expect(answer.summary.count).toBe(10);
-    expect(answer.resume).toEqual({ count: 15, concurrency: 5, includeResults: false, resumable: true });
+    expect(answer.resume).toEqual({
+      count: 15,
+      concurrency: 5,
+      target: TARGET,
+      includeResults: false,
+      resumable: true,
+    });
     expect(formatAnswer(answer)).toMatch(/note: the router refused send 2 of the batch: .*every zone throttled/);
   });
 });

@@ -60,6 +60,7 @@ const resume = (count: number): BatchResume => ({
   concurrency: 100,
   pacedConcurrency: 20,
   maxSlowdown: 10,
+  target: { azId: 'usw1-az3', arch: 'x86_64', memoryMb: 1024 },
   includeResults: false,
   resumable: true,
 });

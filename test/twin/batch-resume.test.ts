@@ -80,6 +80,7 @@ describe('a resumable batch', () => {
           concurrency: Math.min(COUNT, sent),
           pacedConcurrency: plan.concurrency,
           maxSlowdown: 20,
+          target: { azId: 'usw1-az3', arch: 'x86_64', memoryMb: 1024 },
           includeResults: false,
           resumable: true,
         });
@@ -110,6 +111,27 @@ describe('a resumable batch', () => {
     expect(parts).toHaveLength(1);
     expect(parts[0].resume).toBeUndefined();
     expect(parts[0].summary.succeeded).toBe(COUNT);
+  });
+
+  it('places a later send on the function the batch ran on, where the limits allow it', async () => {
+    const env = routedTwin(scenario, { memorySizes: [1024, 2048] });
+    env.twin.setDay(0);
+    env.routing.characterize([
+      characterizationOf(scenario.zones[0], { 'intel-xeon-2.50': 180, 'intel-xeon-3.00': 20 }),
+    ]);
+    const limits = { arch: 'x86_64', maxAttempts: 10 } as const;
+    const first = await profiledBatch(env, { ...REQUEST, limits, batch: { count: 10, concurrency: 10 } });
+    const chosen = first.placement.target.memoryMb;
+    const kept = { azId: 'usw1-az3', arch: 'x86_64', memoryMb: chosen === 1024 ? 2048 : 1024 } as const;
+    const send = (body: RouterRequestBody) =>
+      env.clock.run(async () => (await env.routing.service.route(body)) as BatchAnswer);
+    const later = await send({ ...REQUEST, limits, batch: { count: 10, concurrency: 10, target: kept } });
+    expect(later.placement.target).toMatchObject(kept);
+    expect(later.summary.succeeded).toBe(10);
+    // The request's own limits come first: a target they leave out is placed afresh within them.
+    const within = { ...limits, memorySizes: [chosen] };
+    const limited = await send({ ...REQUEST, limits: within, batch: { count: 10, concurrency: 10, target: kept } });
+    expect(limited.placement.target.memoryMb).toBe(chosen);
   });
 
   it('refuses a paced concurrency above the concurrency, naming batch.pacedConcurrency', () => {
