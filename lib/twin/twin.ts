@@ -8,6 +8,7 @@ import {
   type Invoker,
   isLambdaMemorySize,
   LAMBDA_MEMORY_MB,
+  ROUTER_TIMEOUT_SECONDS,
   SAMPLING_DEFAULTS,
 } from '../contracts';
 import { billedDurationMs, initBilledMs, LAMBDA_MIN_BILLED_MS } from '../core/cost-model';
@@ -378,7 +379,9 @@ export class Twin {
   private async callPlain(name: string, handler: PlainHandler, payload: unknown): Promise<CallResult> {
     const started = this.clock.now();
     try {
-      const answer = await handler(payload, contextOf(name, 1024, this.scenario.zones[0]?.region, this.clock, 900_000));
+      // Registered handlers (the router, the sampling steps) run with the router Lambda's timeout, Lambda's longest.
+      const timeoutMs = ROUTER_TIMEOUT_SECONDS * 1000;
+      const answer = await handler(payload, contextOf(name, 1024, this.scenario.zones[0]?.region, this.clock, timeoutMs));
       const durationMs = this.clock.now() - started;
       return {
         kind: 'ok',
