@@ -381,7 +381,10 @@ export class Twin {
     try {
       // Registered handlers (the router, the sampling steps) run with the router Lambda's timeout, Lambda's longest.
       const timeoutMs = ROUTER_TIMEOUT_SECONDS * 1000;
-      const answer = await handler(payload, contextOf(name, 1024, this.scenario.zones[0]?.region, this.clock, timeoutMs));
+      const answer = await handler(
+        payload,
+        contextOf(name, 1024, this.scenario.zones[0]?.region, this.clock, timeoutMs),
+      );
       const durationMs = this.clock.now() - started;
       return {
         kind: 'ok',
