@@ -87,19 +87,11 @@ export function choosePacing<P extends PacedExpectation>(
   const count = Math.max(1, Math.floor(request.count));
   const k0 = Math.max(1, Math.min(count, Math.floor(request.concurrency)));
   const rounds0 = Math.ceil(count / k0);
-  const unpaced = placeFor(rounds0);
   const initMs = request.initMs ?? 0;
-  const unpacedDurationMs = batchDurationMs(unpaced, { count, concurrency: k0, initMs });
-  const first: PacingChoice<P> = {
-    concurrency: k0,
-    rounds: rounds0,
-    usesPerInstance: rounds0,
-    placement: unpaced,
-    expectedDurationMs: unpacedDurationMs,
-    unpacedDurationMs,
-    unpaced,
-    evaluated: 1,
-  };
+  const unpacedShape = pacedShape(placeFor, { count, concurrency: k0, rounds: rounds0, initMs });
+  const unpaced = unpacedShape.placement;
+  const unpacedDurationMs = unpacedShape.expectedDurationMs;
+  const first: PacingChoice<P> = { ...unpacedShape, unpacedDurationMs, unpaced, evaluated: 1 };
   const slowdown = Number.isFinite(request.maxSlowdown) ? request.maxSlowdown : 1;
   if (!(slowdown > 1) || k0 === 1) return first;
   const budgetMs = Math.min(slowdown * unpacedDurationMs, request.maxDurationMs ?? Number.POSITIVE_INFINITY);
@@ -116,27 +108,40 @@ export function choosePacing<P extends PacedExpectation>(
     const concurrency = Math.ceil(count / rounds);
     // The least time this pacing and every slower one can take, at the fastest call priced so far.
     if (callsOnTheClock(count, concurrency) * fastestMs > budgetMs) break;
-    const placement = placeFor(rounds);
+    const shape = pacedShape(placeFor, { count, concurrency, rounds, initMs });
     evaluated++;
-    fastestMs = Math.min(fastestMs, placement.expected.runtimeMs);
-    const durationMs = batchDurationMs(placement, { count, concurrency, initMs });
-    if (durationMs > budgetMs) continue;
-    const s = score(placement, durationMs);
+    fastestMs = Math.min(fastestMs, shape.placement.expected.runtimeMs);
+    if (shape.expectedDurationMs > budgetMs) continue;
+    const s = score(shape.placement, shape.expectedDurationMs);
     if (s < bestScore) {
       bestScore = s;
-      best = {
-        concurrency,
-        rounds,
-        usesPerInstance: rounds,
-        placement,
-        expectedDurationMs: durationMs,
-        unpacedDurationMs,
-        unpaced,
-        evaluated: 0,
-      };
+      best = { ...shape, unpacedDurationMs, unpaced, evaluated: 0 };
     }
   }
   return { ...best, evaluated };
+}
+
+/** One pacing priced: what `PacingChoice` says of it, without the unpaced batch it is weighed against. */
+export type PacedShape<P extends PacedExpectation> = Pick<
+  PacingChoice<P>,
+  'concurrency' | 'rounds' | 'usesPerInstance' | 'placement' | 'expectedDurationMs'
+>;
+
+/**
+ * Prices `concurrency` calls at a time over `rounds` rounds (ceil(count / concurrency) unless the caller's grid says
+ * otherwise): the placement for that many uses per instance, and the batch's expected duration. `choosePacing` prices
+ * every pacing it weighs with it, and so does a batch resumed at the pacing an earlier send chose.
+ */
+export function pacedShape<P extends PacedExpectation>(
+  placeFor: (usesPerInstance: number) => P,
+  batch: { readonly count: number; readonly concurrency: number; readonly rounds?: number; readonly initMs?: number },
+): PacedShape<P> {
+  const count = Math.max(1, batch.count);
+  const concurrency = Math.max(1, Math.min(count, batch.concurrency));
+  const rounds = batch.rounds ?? Math.ceil(count / concurrency);
+  const placement = placeFor(rounds);
+  const expectedDurationMs = batchDurationMs(placement, { count, concurrency, initMs: batch.initMs ?? 0 });
+  return { concurrency, rounds, usesPerInstance: rounds, placement, expectedDurationMs };
 }
 
 /** A batch as its expected duration sees it (`batchDurationMs`). */

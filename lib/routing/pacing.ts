@@ -1,8 +1,8 @@
 import {
-  batchDurationMs,
   choosePacing,
   type HeldInstances,
   type PacingChoice,
+  pacedShape,
   perCallMs,
   reviewPacing,
 } from '../core/pacing';
@@ -80,18 +80,12 @@ export function pacedAt(
     readonly initMs?: number;
   },
 ): PacedBatch {
-  const count = Math.max(1, batch.count);
-  const shape = (concurrency: number) => {
-    const rounds = Math.ceil(count / concurrency);
-    const placement = place(withUses(request, rounds));
-    return {
+  const shape = (concurrency: number) =>
+    pacedShape((uses) => place(withUses(request, uses)), {
+      count: batch.count,
       concurrency,
-      rounds,
-      usesPerInstance: rounds,
-      placement,
-      expectedDurationMs: batchDurationMs(placement, { count, concurrency, initMs: batch.initMs ?? 0 }),
-    };
-  };
+      initMs: batch.initMs ?? 0,
+    });
   const unpaced = shape(batch.concurrency);
   const paced = shape(Math.min(batch.pacedConcurrency, batch.concurrency));
   const choice = { ...paced, unpaced: unpaced.placement, unpacedDurationMs: unpaced.expectedDurationMs };

@@ -5,6 +5,7 @@ import {
   keepsPacing,
   PACING_WIDEN_MIN_SAVING,
   type PacedExpectation,
+  pacedShape,
   relativeObjective,
   reviewPacing,
   searchesElsewhere,
@@ -171,6 +172,31 @@ describe('choosePacing', () => {
     expect(choice.concurrency).toBe(1);
     expect(choice.placement.expected.costUsd).toBeLessThan(place(1).expected.costUsd);
     expect(choice.placement.rejectCpus.length).toBeGreaterThanOrEqual(place(1).rejectCpus.length);
+  });
+});
+
+describe('pacedShape', () => {
+  it('prices a pacing as choosePacing does: ceil(count / concurrency) uses per instance and the duration at them', () => {
+    const place = model(1000, 1e-5);
+    const choice = choosePacing({ count: 20, concurrency: 20, maxSlowdown: 5.5 }, place);
+    expect(choice.concurrency).toBeLessThan(20);
+    const shape = pacedShape(place, { count: 20, concurrency: choice.concurrency });
+    expect(shape).toEqual({
+      concurrency: choice.concurrency,
+      rounds: choice.rounds,
+      usesPerInstance: choice.usesPerInstance,
+      placement: choice.placement,
+      expectedDurationMs: choice.expectedDurationMs,
+    });
+  });
+
+  it('runs no more calls at a time than the batch has, and counts the INIT its workers wait for', () => {
+    const shape = pacedShape(model(1000, 1e-5), { count: 3, concurrency: 10, initMs: 200 });
+    expect(shape).toMatchObject({ concurrency: 3, rounds: 1, usesPerInstance: 1 });
+    expect(shape.expectedDurationMs).toBeCloseTo(
+      batchDurationMs(shape.placement, { count: 3, concurrency: 3, initMs: 200 }),
+    );
+    expect(shape.expectedDurationMs).toBeGreaterThan(1000 + 200 - 1e-9);
   });
 });
 
