@@ -330,15 +330,15 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
       profileTask.done();
     }
     // Each strategy routes as a deployment of its own: a fresh router on a copy of the table as sampling and profiling
-    // left it, so it learns from its own calls only; and each burst starts from the day's fleet with no instance left
-    // warm by an earlier one.
+    // left it, so it learns from its own calls only; and its bursts start from the day's fleet with no instance left
+    // warm by an earlier strategy.
     const deployments: BurstDeployments = {
       async deploy(strategy) {
         const copyName = deploymentTableName(tableName, strategy);
         await copyTable(servers.dynamoClient, mesh.table, copyName);
         registerRouter(new SkyStore({ client: doc, tableName: copyName }));
       },
-      freshPool: (workload) => servers.api.twin.setDay(0, workload),
+      freshPool: () => servers.api.twin.setDay(0, 'bursts'),
     };
     const routeTask = progress.task('route bursts', Object.keys(workloads).length * o.strategies.length);
     const bursts = await step('routing', () => runBursts(plan, o.strategies, deployments, routeTask));

@@ -121,26 +121,19 @@ describe('the local sky’s bursts', () => {
     );
   });
 
-  it('deploys each strategy once before its bursts and gives every burst a fresh pool', async () => {
+  it("deploys each strategy once and gives its bursts a fresh pool, before the strategy's first burst", async () => {
     const router = recordingRouter();
     const events: string[] = [];
     const results = await runBursts(planOf(router), ['baseline', 'optimal'], {
       async deploy(strategy) {
         events.push(`deploy ${strategy}`);
       },
-      freshPool(workload) {
-        events.push(`pool ${workload}`);
+      freshPool() {
+        events.push(`pool (${router.requests.length} sent)`);
       },
     });
     const sent = router.requests.map((r) => `${r.strategy} ${String(r.workload)}`);
-    expect(events).toEqual([
-      'deploy baseline',
-      'pool zipper',
-      'pool pagerank',
-      'deploy optimal',
-      'pool zipper',
-      'pool pagerank',
-    ]);
+    expect(events).toEqual(['deploy baseline', 'pool (0 sent)', 'deploy optimal', 'pool (2 sent)']);
     expect(sent).toEqual(['baseline zipper', 'baseline pagerank', 'optimal zipper', 'optimal pagerank']);
     // Reported workload by workload, strategies in order.
     expect(results.map((r) => `${r.workload} ${r.strategy}`)).toEqual([
@@ -149,6 +142,30 @@ describe('the local sky’s bursts', () => {
       'pagerank baseline',
       'pagerank optimal',
     ]);
+  });
+
+  it("sends a paced strategy's bursts at once and every other strategy's one at a time", async () => {
+    const answering = recordingRouter();
+    let inFlight = 0;
+    const mostInFlight = new Map<string, number>();
+    // Each burst answers only after the others sent at once have had their turn to be sent.
+    const router: RouterClient = {
+      async invoke(request) {
+        inFlight++;
+        const strategy = String(request.strategy);
+        mostInFlight.set(strategy, Math.max(mostInFlight.get(strategy) ?? 0, inFlight));
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        return answering.invoke(request);
+      },
+    };
+    const deployments = { deploy: async () => undefined, freshPool: () => undefined };
+    await runBursts({ ...planOf(router), maxSlowdown: 10 }, ['baseline', 'focus-fastest', 'optimal'], deployments);
+    expect(Object.fromEntries(mostInFlight)).toEqual({ baseline: 1, 'focus-fastest': 1, optimal: 2 });
+    mostInFlight.clear();
+    // Not paced (maxSlowdown 1): optimal's bursts go one at a time too.
+    await runBursts({ ...planOf(router), maxSlowdown: 1 }, ['optimal'], deployments);
+    expect(mostInFlight.get('optimal')).toBe(1);
   });
 
   it('counts the calls a burst lost, by the error the router gave', async () => {
