@@ -1,4 +1,5 @@
 import { resumeNote, summarizeCalls } from './batch';
+import type { RetryRepeatTally } from './pool';
 import type { RouterRequestBody } from './request';
 import type { BatchAnswer, BatchPacing, BatchSummary, RouterAnswer } from './types';
 
@@ -35,7 +36,8 @@ export async function sendUntilDone(
  * One answer for a batch sent in several parts (`sendUntilDone`): the calls of each, numbered on from the last; the
  * summary of them all; the first send's placement and pacing, with where a later send widened or moved it (at the
  * call of the whole batch); the calls at which each later send started (`resumedAtCalls`); and the last send's
- * `resume`, if it left calls. Notes that asked to resume a send that was resumed are dropped.
+ * `resume`, if it left calls. Notes that asked to resume a send that was resumed are dropped. Each function's retry
+ * repeats are counted over every send, with the estimate the last send that retried there priced with.
  */
 export function mergeBatchAnswers(answers: readonly BatchAnswer[]): BatchAnswer {
   const [first] = answers;
@@ -51,7 +53,7 @@ export function mergeBatchAnswers(answers: readonly BatchAnswer[]): BatchAnswer 
   );
   const concurrency = Math.max(...answers.map((a) => a.summary.concurrency));
   const searchMoves = sum(answers, (a) => a.summary.searchMoves ?? 0);
-  const retryRepeats = Object.assign({}, ...answers.map((a) => a.summary.retryRepeats ?? {}));
+  const retryRepeats = mergedRetryRepeats(answers);
   const summary: BatchSummary = {
     ...summarizeCalls(calls, concurrency),
     expectedCostUsd: sum(answers, (a) => a.summary.expectedCostUsd),
@@ -94,6 +96,25 @@ function mergedPacing(pacing: BatchPacing, answers: readonly BatchAnswer[], offs
     ...(moved ? { moved } : {}),
     ...(deadlineWidened ? { deadlineWidened } : {}),
   };
+}
+
+function mergedRetryRepeats(answers: readonly BatchAnswer[]): Record<string, RetryRepeatTally> {
+  const merged: Record<string, RetryRepeatTally> = {};
+  for (const answer of answers) {
+    for (const [fn, tally] of Object.entries(answer.summary.retryRepeats ?? {})) {
+      const before = merged[fn];
+      merged[fn] = before
+        ? {
+            retries: before.retries + tally.retries,
+            sameCpu: before.sameCpu + tally.sameCpu,
+            hostRetries: before.hostRetries + tally.hostRetries,
+            sameHost: before.sameHost + tally.sameHost,
+            estimate: tally.estimate,
+          }
+        : tally;
+    }
+  }
+  return merged;
 }
 
 function sum<T>(items: readonly T[], of: (item: T) => number): number {

@@ -109,6 +109,29 @@ describe('a batch sent in parts, merged', () => {
     expect(whole.notes).toEqual(['a result was omitted', resumeNote(resume(2))]);
   });
 
+  it("counts each function's retry repeats over every part, with the estimate the last one priced with", () => {
+    const tally = (retries: number, sameCpu: number, estimate: number) => ({
+      retries,
+      sameCpu,
+      hostRetries: retries - 1,
+      sameHost: sameCpu - 1,
+      estimate,
+    });
+    const withRepeats = (answer: BatchAnswer, retryRepeats: BatchAnswer['summary']['retryRepeats']) => ({
+      ...answer,
+      summary: { ...answer.summary, retryRepeats },
+    });
+    const whole = mergeBatchAnswers([
+      withRepeats(first, { 'f-a': tally(10, 4, 0.2), 'f-b': tally(3, 2, 0.1) }),
+      withRepeats(second, { 'f-a': tally(20, 12, 0.5) }),
+    ]);
+    expect(whole.summary.retryRepeats).toEqual({
+      'f-a': { retries: 30, sameCpu: 16, hostRetries: 28, sameHost: 14, estimate: 0.5 },
+      'f-b': tally(3, 2, 0.1),
+    });
+    expect(mergeBatchAnswers([first, second]).summary.retryRepeats).toBeUndefined();
+  });
+
   it('is the answer itself when there was one part', () => {
     expect(mergeBatchAnswers([first])).toBe(first);
   });
