@@ -223,7 +223,7 @@ export async function profileWorkloads(
  * from the same starting pool (see {@link BurstDeployments}). A strategy whose bursts are paced (`optimal` with a
  * `maxSlowdown` above 1) sends its workloads' bursts at once, as a user's workloads share the mesh's dynamic
  * functions: one after another, those bursts, each up to `maxSlowdown` times its unpaced duration and mostly waiting,
- * took about two thirds of `npm start`. The other strategies send theirs one at a time: all at once, their calls
+ * took about 60% of `npm start`. The other strategies send theirs one at a time: all at once, their calls
  * loaded the host so that emulated time ran slow (one real ms is 200 emulated ms while routing) and `focus-fastest`'s
  * bursts outlasted the router's deadline. Results are in workload order, then strategy order.
  */
