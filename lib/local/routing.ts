@@ -238,20 +238,23 @@ export async function runBursts(
   for (const strategy of strategies) {
     await deployments.deploy(strategy);
     deployments.freshPool();
-    const burstOf = async ([name, workload]: [string, LocalWorkload]): Promise<BurstResult> => {
-      const request = burstRequest(name, workload, strategy, plan.count, plan.concurrency, {
+    const requests = Object.entries(plan.workloads).map(([name, workload]) =>
+      burstRequest(name, workload, strategy, plan.count, plan.concurrency, {
         architectures: plan.architectures,
         maxSlowdown: plan.maxSlowdown,
-      });
+      }),
+    );
+    const burstOf = async (request: RouterRequestBody): Promise<BurstResult> => {
+      const name = String(request.workload);
       const answer = await sendBurst(plan, request);
       task?.update(++done, `${name} ${strategy}`);
       return resultOf(name, strategy, answer);
     };
-    const workloads = Object.entries(plan.workloads);
-    const paced = STRATEGIES[strategy].configs === 'any' && (plan.maxSlowdown ?? 1) > 1;
+    // Paced: `burstRequest` sent the strategy's bursts with a time budget.
+    const paced = requests.some((r) => (r.batch?.maxSlowdown ?? 1) > 1);
     const results: BurstResult[] = [];
-    if (paced) results.push(...(await Promise.all(workloads.map(burstOf))));
-    else for (const entry of workloads) results.push(await burstOf(entry));
+    if (paced) results.push(...(await Promise.all(requests.map(burstOf))));
+    else for (const request of requests) results.push(await burstOf(request));
     byStrategy.set(strategy, results);
   }
   return Object.keys(plan.workloads).flatMap((_, i) => strategies.map((s) => byStrategy.get(s)![i]));
