@@ -29,6 +29,29 @@ export function withDrawnShares(c: Candidate, draws: Readonly<Record<CpuKey, num
   return { ...c, shares };
 }
 
+/**
+ * The chance that a function's next new instance runs `cpu`, as a placement blending `draws` into `mix` prices it
+ * (`withDrawnShares`): (hosts drawn on `cpu` + 50 × its share of the mix) / (hosts drawn + 50). Without a mix, its
+ * share of the draws alone; undefined without draws.
+ * @example drawnChance({ graviton2: 3 }, 'graviton2', { cpus: ['graviton2', 'graviton3'], shares: [0.9, 0.1] }); // (3 + 45) / 53
+ */
+export function drawnChance(
+  draws: Readonly<Record<CpuKey, number>>,
+  cpu: CpuKey,
+  mix?: { readonly cpus: readonly CpuKey[]; readonly shares: readonly number[] },
+): number | undefined {
+  // As `withDrawnShares`, a mix counts only the draws of the CPUs it knows.
+  const counted = mix ? mix.cpus : Object.keys(draws);
+  let n = 0;
+  for (const known of counted) n += Math.max(0, draws[known] ?? 0);
+  if (!(n > 0)) return undefined;
+  const drawn = Math.max(0, draws[cpu] ?? 0);
+  if (!mix) return drawn / n;
+  const j = mix.cpus.indexOf(cpu);
+  const share = j >= 0 ? mix.shares[j] : 0;
+  return (drawn + DRAW_PRIOR_WEIGHT * share) / (n + DRAW_PRIOR_WEIGHT);
+}
+
 /** Whether a request carries any observed draw. */
 export function hasDraws(draws: Readonly<Record<CpuKey, number>> | undefined): draws is Record<CpuKey, number> {
   if (!draws) return false;

@@ -1,3 +1,4 @@
+import { drawnChance } from '../core/pool-draws';
 import type { Target } from '../core/types';
 import { type FollowContext, followRoute, type Route, summarize } from './follow';
 import type { PacingMove, PacingReviewer } from './pacing';
@@ -67,11 +68,16 @@ export async function runBatch(
   };
   const repeats = new RetryRepeats();
   let searchMoves = 0;
+  /** The targets of the functions the batch's attempts reached, by function name. */
+  const targets = new Map<string, Target>();
+  // Chance as placements price it, the draws blended into the function's mix: a function whose cold starts reach
+  // only a few hosts draws them again and again, and a repeat measured against those hosts alone stays 0 while the
+  // placements, whose few draws hardly move the mix, go on searching for a CPU none of those hosts runs.
   const chanceOf = (functionName: string, cpu: string): number | undefined => {
     const counts = draws.get(functionName)?.counts(functionName);
     if (!counts) return undefined;
-    const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
-    return total > 0 ? (counts[cpu] ?? 0) / total : undefined;
+    const target = targets.get(functionName);
+    return drawnChance(counts, cpu, target ? context.placer.mixFor?.(target) : undefined);
   };
   /** Calls at a time: the paced concurrency, until the review widens it. */
   let concurrency = options.concurrency;
@@ -155,7 +161,8 @@ export async function runBatch(
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
         retryRepeat: (functionName) => repeats.estimate(functionName),
         searchesElsewhere: searchesMove(),
-        onAttempt: (attempt) => {
+        onAttempt: (attempt, target) => {
+          targets.set(target.functionName, target);
           repeats.observe(previous, attempt, chanceOf);
           windowOf(attempt.functionName).observe(attempt);
           if (review) {
@@ -168,6 +175,7 @@ export async function runBatch(
             }
             if (wider > concurrency) {
               concurrency = wider;
+              repeats.restart();
               spawn();
             }
           }

@@ -479,8 +479,8 @@ export interface PoolHooks {
   readonly draws?: (functionName: string) => Readonly<Record<string, number>> | undefined;
   /** How often a rejected instance's replacement meets the rejected CPU again on a function (`PoolContext.retryRepeat`). */
   readonly retryRepeat?: (functionName: string) => number | undefined;
-  /** Told of every attempt that reached a dynamic function (its CPU, instance, whether new). */
-  readonly onAttempt?: (attempt: AttemptRecord) => void;
+  /** Told of every attempt that reached a dynamic function (its CPU, instance, whether new), and of its target. */
+  readonly onAttempt?: (attempt: AttemptRecord, target: Target) => void;
   /**
    * Whether a call still searching may go on off its function (`Route.searchElsewhere`). Not for a batch whose pacing
    * a review weighs: the review moves its searching workers (`PacingReviewer`), and a call moving on its own would
@@ -708,7 +708,7 @@ export async function followRoute(
               ? 'bad-request'
               : 'user-error';
       attempts.push(attemptOf(context, target, status, inspection, result, response));
-      pool.onAttempt?.(attempts[attempts.length - 1]);
+      pool.onAttempt?.(attempts[attempts.length - 1], target);
       learn(context, profile, target, response, inspection);
       if (response.status === 'ok') {
         return {

@@ -151,6 +151,17 @@ export class RetryRepeats {
     this.tallies.set(next.functionName, t);
   }
 
+  /**
+   * Starts every function's estimate afresh (the prior alone), keeping the counts the answer reports: a batch that
+   * widens spreads over more of its function's hosts, and the repeats its pacing met there say little of them.
+   */
+  restart(): void {
+    for (const t of this.tallies.values()) {
+      t.repeats = 0;
+      t.weight = 0;
+    }
+  }
+
   /** The estimate for a function: the prior alone before any of its retries was seen. */
   estimate(functionName: string): number {
     const t = this.tallies.get(functionName);

@@ -6,7 +6,7 @@ import {
   newMetrics,
 } from '../../lib/core/candidate';
 import { attemptBilledMs } from '../../lib/core/cost-model';
-import { withDrawnShares } from '../../lib/core/pool-draws';
+import { drawnChance, withDrawnShares } from '../../lib/core/pool-draws';
 import { type RejectMode, rejectModeParams } from '../../lib/core/reject-mode';
 import { Router } from '../../lib/core/router';
 import type { PlacementRequest } from '../../lib/core/types';
@@ -239,5 +239,17 @@ describe('draws: the CPUs of the new instances a batch met last', () => {
     const c = { cpus: ['a', 'b'], shares: [0.8, 0.2] } as unknown as Parameters<typeof withDrawnShares>[0];
     expect(withDrawnShares(c, { b: 50, unknown: 1000 }).shares).toEqual([0.4, 0.6]);
     expect(withDrawnShares(c, {})).toBe(c);
+  });
+
+  it("give a CPU's chance as the blend prices it, or its share of the draws without a mix", () => {
+    const mix = { cpus: ['a', 'b'], shares: [0.8, 0.2] };
+    const c = { ...mix } as unknown as Parameters<typeof withDrawnShares>[0];
+    const draws = { b: 50, unknown: 1000 };
+    expect(drawnChance(draws, 'b', mix)).toBeCloseTo(withDrawnShares(c, draws).shares[1], 12);
+    expect(drawnChance(draws, 'a', mix)).toBeCloseTo(0.4, 12);
+    // Three hosts, all of one CPU: alone they make it certain; blended they hardly move the mix.
+    expect(drawnChance({ a: 3 }, 'a')).toBe(1);
+    expect(drawnChance({ a: 3 }, 'a', mix)).toBeCloseTo((3 + 50 * 0.8) / 53, 12);
+    expect(drawnChance({}, 'a', mix)).toBeUndefined();
   });
 });

@@ -95,17 +95,18 @@ describe('hosts in the router (twin)', () => {
     expect(Math.max(...drawn)).toBe(1);
   });
 
-  it("counts the retries that met the rejected instance's host again, and reads them as chance where every host runs that CPU", async () => {
+  it("counts the retries that met the rejected instance's host again, and reads them against the chance placements price", async () => {
     const { answer, pools } = await batch(PACKED, 12);
     const measured = answer.summary.retryRepeats?.[functionIn(PACKED)];
     expect(measured?.retries).toBeGreaterThan(5);
     expect(measured?.hostRetries).toBe(measured?.retries);
     expect(measured?.sameCpu).toBe(measured?.retries);
     expect((measured?.sameHost ?? 0) / (measured?.retries ?? 1)).toBeGreaterThan(0.6);
-    // every host the batch met runs the 2.5 GHz Xeon, so a fresh draw would have met it too: the repeats are
-    // chance, and only a retry before the batch had any draw of the function (its hosts compared) may count
-    expect(measured?.estimate).toBeLessThan(0.3);
-    expect(Math.max(...pools.map((p) => p.retryRepeat ?? 0))).toBeLessThan(0.3);
+    // every host the batch met runs the 2.5 GHz Xeon, but its one host hardly moves the mix its placements are
+    // priced with (half the hosts on other CPUs): against that chance, meeting the 2.5 GHz Xeon again and again is a
+    // repeat, and the placements are told so (measured against the hosts met alone, it would read as chance: 0)
+    expect(measured?.estimate).toBeGreaterThan(0.5);
+    expect(Math.max(...pools.map((p) => p.retryRepeat ?? 0))).toBeGreaterThan(0.5);
   });
 
   it("measures that a replacement placed on any of 20 hosts seldom meets the rejected instance's host", async () => {

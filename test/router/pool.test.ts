@@ -129,6 +129,20 @@ describe('RetryRepeats', () => {
     expect(chanceOnly.estimate(FN)).toBe(0);
   });
 
+  it('starts its estimates afresh on restart, keeping the counts the answer reports', () => {
+    const r = new RetryRepeats();
+    const chance = (_fn: string, cpu: string) => (cpu === 'a' ? 0.25 : undefined);
+    for (let i = 0; i < 20; i++) r.observe(on('rejected', 'a', `i${i}`), on('ok', 'a', `j${i}`), chance);
+    expect(r.estimate(FN)).toBeGreaterThan(0.7);
+    r.restart();
+    expect(r.estimate(FN)).toBe(RETRY_REPEAT_PRIOR.rho);
+    expect(r.summary()[FN]).toMatchObject({ retries: 20, sameCpu: 20, estimate: RETRY_REPEAT_PRIOR.rho });
+    // retries after the restart count alone: half of them beyond chance
+    for (let i = 0; i < 20; i++) r.observe(on('rejected', 'a', `k${i}`), on('ok', i < 10 ? 'a' : 'b', `l${i}`), chance);
+    expect(r.estimate(FN)).toBeCloseTo((10 - 5) / (15 + trials), 12);
+    expect(r.summary()[FN]).toMatchObject({ retries: 40, sameCpu: 30 });
+  });
+
   it('counts a repeat on another host of the rejected CPU: the model prices CPUs, not hosts', () => {
     // GIVEN retries that each met the rejected CPU again, on another host, where a fresh draw is `a` one time in 5
     const r = new RetryRepeats();

@@ -1,16 +1,28 @@
 import type { PlacementRequest } from '../../lib/core/types';
-import type { PlacerFactory } from '../../lib/routing/types';
+import type { Placer, PlacerFactory } from '../../lib/routing/types';
 
-/** The placers `factory` makes, passing every request they are asked to place to `record` first. */
+/**
+ * The placers `factory` makes, passing every request they are asked to place to `record` first; everything else a
+ * placer offers (its INIT time, mixes, warm-call prices, ranking, exploration sharing) is the wrapped placer's, so a
+ * batch routed through it runs as it would on the wrapped placer.
+ */
 export function recordingPlacer(factory: PlacerFactory, record: (request: PlacementRequest) => void): PlacerFactory {
   return (view) => {
     const placer = factory(view);
-    return {
+    const recording: Placer = {
       place: (request) => {
         record(request);
         return placer.place(request);
       },
       observe: (outcome) => placer.observe?.(outcome),
+      ...(placer.initMs !== undefined ? { initMs: placer.initMs } : {}),
+      ...(placer.rank ? { rank: placer.rank.bind(placer) } : {}),
+      ...(placer.profilingSteps ? { profilingSteps: placer.profilingSteps.bind(placer) } : {}),
+      ...(placer.mixFor ? { mixFor: placer.mixFor.bind(placer) } : {}),
+      ...(placer.callOn ? { callOn: placer.callOn.bind(placer) } : {}),
+      ...(placer.shareExploration ? { shareExploration: placer.shareExploration.bind(placer) } : {}),
+      ...(placer.withdrawExploration ? { withdrawExploration: placer.withdrawExploration.bind(placer) } : {}),
     };
+    return recording;
   };
 }
