@@ -42,7 +42,7 @@ export interface BatchOptions {
  * for the last, and for the CPUs of the new instances the batch met last on that function
  * (`DrawWindow`: the hosts of its last new instances, each once), which run short of accepted CPUs
  * as the batch keeps them, and for how often a rejected instance's replacement met the rejected CPU
- * again beyond chance on that function so far (`RetryRepeats`). Every call is answered exactly once
+ * again beyond chance on that function so far (`RetryRepeats`, afresh once it widens). Every call is answered exactly once
  * in `calls`, in index order.
  */
 export async function runBatch(

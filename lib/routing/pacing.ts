@@ -171,10 +171,10 @@ const REVIEW_WINDOW = 100;
  * Only `optimal` batches are reviewed (the strategy that chooses by price); the paper strategies keep their pacing.
  *
  * The batch's own repeat estimate (`RetryRepeats` in pool.ts) answers another question and so is not reused here: it
- * measures each retry against the CPU it rejected, with chance taken from the hosts the batch met lately, which
- * already hold the pool's drift; priced with those draws, a call's retries are right. The review compares the paced
- * pool with the pool as the batch found it, so its chance is the first attempts' draws and the mix, and its repeat
- * counts any rejected CPU: the drift itself, which is what pacing causes and what widening undoes.
+ * measures each retry against the CPU it rejected, with chance taken from the hosts the batch met lately (blended
+ * into the mix), which already hold the pool's drift; priced with those draws, a call's retries are right. The review
+ * compares the paced pool with the pool as the batch found it, so its chance is the first attempts' draws and the mix,
+ * and its repeat counts any rejected CPU: the drift itself, which is what pacing causes and what widening undoes.
  */
 export class PacingReviewer {
   private readonly replacements: CpuKey[] = [];

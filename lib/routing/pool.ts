@@ -96,12 +96,14 @@ export interface RetryRepeatTally {
  * The cost model's ρ is about CPUs: after a reject on CPU c the next attempt meets c again with probability ρ and
  * draws from the mix otherwise, so P(same CPU) = ρ + (1 − ρ)·q with q the chance a fresh draw is c. Each retry adds
  * (same CPU − q) repeats out of (1 − q) retries (the method of moments), and with the prior
- * ρ̂ = (repeats + ρ₀·m) / (retries + m), within [0, 1]. q is c's share of the hosts the batch met new instances on
- * (`DrawWindow`: each host once, so packing does not inflate it; an instance without a boot time counts alone).
- * Meeting the same host is one way to repeat the CPU, not the only one: in the twin, once a burst has filled its
- * function's share of the fast hosts, its replacements land in the slots rejected instances freed, on other hosts of
- * the rejected CPUs, and a host-only count (`sameHost`, reported beside) would miss those. Where every host met runs
- * c (q = 1) a repeat is what any draw would give, so the retry weighs nothing. Before the batch has any draw of the
+ * ρ̂ = (repeats + ρ₀·m) / (retries + m), within [0, 1]. q is the chance the batch's placements price: c's share of
+ * the hosts the batch met new instances on (`DrawWindow`: each host once, so packing does not inflate it; an instance
+ * without a boot time counts alone), blended into the function's mix (`drawnChance` in the core), so that ρ̂ is
+ * the repeat those placements lack. Meeting the same host is one way to repeat the CPU, not the only one: in the
+ * twin, once a burst has filled its function's share of the fast hosts, its replacements land in the slots rejected
+ * instances freed, on other hosts of the rejected CPUs, and a host-only count (`sameHost`, reported beside) would
+ * miss those. Where chance gives c every time (q = 1) a repeat is what any draw would give, so the retry weighs
+ * nothing. Before the batch has any draw of the
  * function, a retry whose hosts are known counts as a repeat when it met the same host: a lower bound of the CPU
  * repeat.
  */
