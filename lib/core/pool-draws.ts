@@ -21,11 +21,9 @@ export const DRAW_PRIOR_WEIGHT = 50;
  * @example withDrawnShares(candidate, { 'intel-xeon-2.50': 40, 'intel-xeon-3.00': 2 });
  */
 export function withDrawnShares(c: Candidate, draws: Readonly<Record<CpuKey, number>>): Candidate {
-  let n = 0;
-  for (const cpu of c.cpus) n += Math.max(0, draws[cpu] ?? 0);
+  const n = drawnOn(draws, c.cpus);
   if (!(n > 0)) return c;
-  const w = n / (n + DRAW_PRIOR_WEIGHT);
-  const shares = c.cpus.map((cpu, j) => (1 - w) * c.shares[j] + (w * Math.max(0, draws[cpu] ?? 0)) / n);
+  const shares = c.cpus.map((cpu, j) => blended(c.shares[j], drawnOf(draws, cpu), n));
   return { ...c, shares };
 }
 
@@ -41,15 +39,29 @@ export function drawnChance(
   mix?: { readonly cpus: readonly CpuKey[]; readonly shares: readonly number[] },
 ): number | undefined {
   // As `withDrawnShares`, a mix counts only the draws of the CPUs it knows.
-  const counted = mix ? mix.cpus : Object.keys(draws);
-  let n = 0;
-  for (const known of counted) n += Math.max(0, draws[known] ?? 0);
+  const n = drawnOn(draws, mix ? mix.cpus : Object.keys(draws));
   if (!(n > 0)) return undefined;
-  const drawn = Math.max(0, draws[cpu] ?? 0);
-  if (!mix) return drawn / n;
+  if (!mix) return drawnOf(draws, cpu) / n;
   const j = mix.cpus.indexOf(cpu);
-  const share = j >= 0 ? mix.shares[j] : 0;
-  return (drawn + DRAW_PRIOR_WEIGHT * share) / (n + DRAW_PRIOR_WEIGHT);
+  return blended(j >= 0 ? mix.shares[j] : 0, drawnOf(draws, cpu), n);
+}
+
+/** Hosts drawn on `cpu` (a negative count as none). */
+function drawnOf(draws: Readonly<Record<CpuKey, number>>, cpu: CpuKey): number {
+  return Math.max(0, draws[cpu] ?? 0);
+}
+
+/** Hosts drawn on any of `cpus`. */
+function drawnOn(draws: Readonly<Record<CpuKey, number>>, cpus: readonly CpuKey[]): number {
+  let n = 0;
+  for (const cpu of cpus) n += drawnOf(draws, cpu);
+  return n;
+}
+
+/** A CPU's `share` of the mix blended with the `drawn` of `n` hosts drawn on it: weight n / (n + 50) for the draws. */
+function blended(share: number, drawn: number, n: number): number {
+  const w = n / (n + DRAW_PRIOR_WEIGHT);
+  return (1 - w) * share + (w * drawn) / n;
 }
 
 /** Whether a request carries any observed draw. */
