@@ -12,7 +12,7 @@ import type { ProfilingAnswer } from '../routing/profiling';
 import type { RouterRequestBody } from '../routing/request';
 import { type DeadlineSource, RoutingService } from '../routing/service';
 import { silentTelemetry } from '../routing/telemetry';
-import type { BatchAnswer } from '../routing/types';
+import type { BatchAnswer, PlacerFactory } from '../routing/types';
 import type { BurstOutcome } from './burst';
 import { billOfCall } from './burst';
 import { TwinError } from './errors';
@@ -64,6 +64,11 @@ export interface TwinRoutingOptions {
   readonly rejectMode: RejectMode;
   /** Options of the core router beyond the hold (billing of INIT, parallelism, baseline zone). */
   readonly routerOptions: RouterOptions;
+  /**
+   * Wraps the placer factory of the service (the core router's), e.g. to record the requests it places.
+   * @default the core router's factory, unwrapped
+   */
+  readonly wrapPlacerFactory?: (factory: PlacerFactory) => PlacerFactory;
 }
 
 /** What the platform billed for the calls of a metered run (`TwinRouting.metered`). */
@@ -95,7 +100,9 @@ export class TwinRouting {
         holdMs: scenario.holdMs,
         rejectMode: options.rejectMode,
       },
-      placerFactory: corePlacerFactory({ ...options.routerOptions, holdMs: scenario.holdMs }),
+      placerFactory: (options.wrapPlacerFactory ?? ((factory) => factory))(
+        corePlacerFactory({ ...options.routerOptions, holdMs: scenario.holdMs }),
+      ),
       clock: () => twin.clock.now(),
       telemetry: silentTelemetry,
     });

@@ -9,7 +9,7 @@ import { deployedZoneOf } from '../../lib/twin/deployed-zones';
 import { trueMixOf } from '../../lib/twin/experiment';
 import { defaultHandlerKit } from '../../lib/twin/handlers';
 import { catalogPrices } from '../../lib/twin/prices';
-import { TwinRouting } from '../../lib/twin/routing';
+import { TwinRouting, type TwinRoutingOptions } from '../../lib/twin/routing';
 import { parseScenario, type Scenario } from '../../lib/twin/scenario';
 import { DEFAULT_EPOCH_MS, Twin } from '../../lib/twin/twin';
 import { WORKLOADS } from '../../lib/workloads';
@@ -77,6 +77,7 @@ export function routedTwin(
     readonly routerOptions?: RouterOptions;
     /** @default ['x86_64'] */
     readonly architectures?: readonly Arch[];
+    readonly wrapPlacerFactory?: TwinRoutingOptions['wrapPlacerFactory'];
   },
 ): { clock: VirtualClock; twin: Twin; routing: TwinRouting } {
   const clock = new VirtualClock(DEFAULT_EPOCH_MS);
@@ -98,6 +99,7 @@ export function routedTwin(
     memorySizes: options.memorySizes,
     rejectMode: 'auto',
     routerOptions: options.routerOptions ?? {},
+    ...(options.wrapPlacerFactory ? { wrapPlacerFactory: options.wrapPlacerFactory } : {}),
   });
   return { clock, twin, routing };
 }

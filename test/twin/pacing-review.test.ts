@@ -1,4 +1,7 @@
+import type { PlacementRequest } from '../../lib/core/types';
+import { RETRY_REPEAT_PRIOR } from '../../lib/routing/pool';
 import type { BatchAnswer } from '../../lib/routing/types';
+import { recordingPlacer } from '../router/recording-placer';
 import { characterizationOf, profiledBatch, routedTwin, smallScenario } from './fixtures';
 
 /** A zone whose functions' cold starts prefer a fifth of its 40 hosts; 15% of them run the AMD EPYC. */
@@ -33,9 +36,14 @@ async function pacedBatch(
   counts: ReadonlyArray<Record<string, number>>,
   maxSlowdown: number,
   only: { readonly zones?: readonly string[]; readonly memorySizes?: readonly number[] } = {},
+  /** Told every request the router places, in order. */
+  record?: (request: PlacementRequest) => void,
 ): Promise<BatchAnswer> {
   const { memoryMb, ...anyMemory } = LIMITS;
-  const env = routedTwin(scenario, { memorySizes: only.memorySizes ?? [memoryMb] });
+  const env = routedTwin(scenario, {
+    memorySizes: only.memorySizes ?? [memoryMb],
+    ...(record ? { wrapPlacerFactory: (factory) => recordingPlacer(factory, record) } : {}),
+  });
   env.twin.setDay(0);
   env.routing.characterize(counts.map((c, i) => characterizationOf(scenario.zones[i], c)));
   return profiledBatch(env, {
@@ -69,6 +77,26 @@ describe('a paced batch weighs its pacing again by what its calls meet', () => {
     expect(paced.pacing!.widened!.atCall).toBeLessThan(100);
     expect(paced.pacing!.widened!.retryRepeat).toBeGreaterThan(0.5);
     expect(paced.summary.concurrency).toBe(400);
+  });
+
+  it('measures the repeat afresh once it widens: its pacing met few hosts, the wider batch spreads over more', async () => {
+    // The repeat each call of the batch was placed with (a repeat of 0 is left out of the request), by the calls still
+    // to come when it started.
+    const placed: Array<{ callsToCome: number; repeat: number }> = [];
+    const paced = await pacedBatch(scenario, [{ 'intel-xeon-2.50': 340, 'amd-epyc': 60 }], 10, {}, (request) => {
+      if (request.callsToCome !== undefined) {
+        placed.push({ callsToCome: request.callsToCome, repeat: request.pool?.retryRepeat ?? 0 });
+      }
+    });
+    const widened = paced.pacing!.widened!;
+    expect(widened.concurrency).toBe(400);
+    // Calls started before it widened were placed with the repeat their paced retries met; the first ones started
+    // after it with the prior alone, until the wider batch's own retries tell.
+    const after = placed.filter((p) => p.callsToCome < 800 - widened.atCall - 1);
+    const before = placed.filter((p) => p.callsToCome >= 800 - widened.atCall - 1);
+    expect(Math.max(...before.map((p) => p.repeat))).toBeGreaterThan(0.8);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after[0].repeat).toBe(RETRY_REPEAT_PRIOR.rho);
   });
 });
 
