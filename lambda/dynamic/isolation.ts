@@ -7,8 +7,9 @@ import { WORKER_SOURCE } from './worker-source';
  * Runs sent code in worker threads, one per module (source hash and bundle folder), so that calls on a
  * warm instance cannot reach each other:
  * - each module has its own globals (replacing `Function.prototype.call` changes that module's thread only);
- * - its `process.env` is empty (`env: {}`): no credentials, no zone or settings of the instance to read or
- *   change, and child processes it starts inherit that empty environment;
+ * - its `process.env` is empty (`env: {}`), and child processes it starts inherit that empty environment; the
+ *   process holds no credentials anyway (the exec wrapper removed them before Node started), while the instance's
+ *   other variables stay readable in `/proc/self/environ`;
  * - its heap is limited (`resourceLimits`);
  * - between its calls the thread is blocked, so a timer or callback it left running cannot run while
  *   other code is being served;
