@@ -18,10 +18,12 @@ import { describeSecret, type SecretResolver } from './secrets';
  * | 401 / 403, or the IAM exchange refused the key | `AuthenticationFailed` | yes |
  * | the secret could not be read | `SecretUnavailable` | yes |
  * | 429 | `TooManyRequestsException` | yes (throttled) |
- * | 5xx | `ServiceException` | yes |
+ * | 503 | `ServiceException` | yes |
+ * | another 5xx | `ServiceException` | no (the work may have started) |
  * | 404, or no URL configured for the function | `ResourceNotFoundException` | yes |
- * | connection refused, DNS, TLS, reset | `EndpointUnreachable` | yes |
- * | no answer within the timeout | `Timeout` | yes |
+ * | connection refused, no address or route, a failed TLS handshake | `EndpointUnreachable` | yes |
+ * | any other broken connection (a reset, the endpoint closing it) | `ConnectionBroken` | no (the request may have been delivered) |
+ * | no answer within the timeout | `Timeout` | where the call was allowed the function's own timeout |
  * | a request body over the provider's input limit (DigitalOcean's 1 MB), refused before sending | `InputTooLarge` | yes (nothing ran) |
  * | 413 | `RequestTooLargeException` | no |
  * | a 2xx body over the provider's result limit (DigitalOcean's 1 MB) | `ResultTooLarge` | no (the work ran) |
@@ -129,7 +131,13 @@ export function httpsInvoker(zone: ExternalZone, options: HttpsInvokerOptions): 
         } catch (error) {
           const cause = causeOf(error);
           if (cause === 'no answer in time') return fail('Timeout', `no answer within ${timeoutMs} ms`, true);
-          return fail('EndpointUnreachable', `the endpoint could not be reached: ${cause}`, true);
+          if (notDelivered(error))
+            return fail('EndpointUnreachable', `the endpoint could not be reached: ${cause}`, true);
+          return fail(
+            'ConnectionBroken',
+            `the connection broke before an answer, after the request may have been sent: ${cause}`,
+            false,
+          );
         }
         const text = await response.text().catch(() => '');
         const status = response.status;
@@ -175,6 +183,22 @@ export function httpsInvoker(zone: ExternalZone, options: HttpsInvokerOptions): 
       }
     },
   };
+}
+
+/**
+ * Error codes of a request that cannot have reached the endpoint: no address or route, a refused or timed-out
+ * connect, a TLS handshake that failed. Any other broken connection (a reset, the endpoint closing it) may have
+ * delivered the request, so the function may be running it.
+ */
+const NOT_DELIVERED =
+  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT|ERR_TLS_\w+|ERR_SSL_\w+|CERT_\w+|UNABLE_TO_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_INVALID_URL)$/;
+
+/** Whether a failed fetch never delivered its request (`NOT_DELIVERED`, for every address it tried). */
+function notDelivered(error: unknown): boolean {
+  type Cause = { code?: unknown; errors?: Cause[] };
+  const cause = (error as { cause?: Cause } | undefined)?.cause;
+  const tried = cause?.errors && cause.errors.length > 0 ? cause.errors : cause ? [cause] : [];
+  return tried.length > 0 && tried.every((c) => typeof c.code === 'string' && NOT_DELIVERED.test(c.code));
 }
 
 /** The URL of a function of the zone: a dynamic function by memory size, a sampler by index. */

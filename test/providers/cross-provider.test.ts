@@ -239,18 +239,17 @@ describe('Routing across providers', () => {
     expect(answer.placement.target.azId).toBe('usw1-az1');
   });
 
-  it('fails over from an unreachable endpoint', async () => {
-    const port = await closedPort();
-    const config = endpoints.config.map((zone) =>
+  /** The endpoints' settings with every IBM function at `url`. */
+  const withIbmFunctionsAt = (url: string) =>
+    endpoints.config.map((zone) =>
       zone.provider === 'ibm-code-engine'
-        ? {
-            ...zone,
-            functions: Object.fromEntries(
-              Object.keys(zone.functions).map((mb) => [mb, `http://127.0.0.1:${port}/nothing`]),
-            ),
-          }
+        ? { ...zone, functions: Object.fromEntries(Object.keys(zone.functions).map((mb) => [mb, url])) }
         : zone,
     );
+
+  it('fails over from an unreachable endpoint', async () => {
+    const port = await closedPort();
+    const config = withIbmFunctionsAt(`http://127.0.0.1:${port}/nothing`);
     const answer = await route(routerWith(config), { objective: 'cost', strategy: 'optimal' });
     expect(answer.status).toBe('ok');
     expect(answer.attempts[0]).toMatchObject({ azId: 'ibm-eu-gb', errorType: 'EndpointUnreachable' });
@@ -258,6 +257,37 @@ describe('Routing across providers', () => {
       /sky-ibm-eu-gb-x86_64-\d+ \(ibm-code-engine eu-gb, 127\.0\.0\.1:\d+\).*ECONNREFUSED/,
     );
     expect(answer.placement.target.azId).not.toBe('ibm-eu-gb');
+  });
+
+  it('does not fail over from a connection that broke after the request was delivered: the work may be running', async () => {
+    // GIVEN an IBM endpoint that takes the whole request, then resets the connection without answering
+    let delivered = 0;
+    const resetting = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        delivered++;
+        res.socket?.resetAndDestroy();
+      });
+    });
+    await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
+    const { port } = resetting.address() as AddressInfo;
+    const config = withIbmFunctionsAt(`http://127.0.0.1:${port}/dynamic`);
+    try {
+      // WHEN a call is placed there
+      const answer = await route(routerWith(config), { objective: 'cost', strategy: 'optimal' });
+      // THEN it answers 502 naming the broken connection, and no other zone was sent the work
+      expect(answer.placement.target.azId).toBe('ibm-eu-gb');
+      expect(delivered).toBe(1);
+      expect(answer.status).toBe('error');
+      expect(answer.httpStatus).toBe(502);
+      expect(answer.attempts).toHaveLength(1);
+      expect(answer.attempts[0]).toMatchObject({ azId: 'ibm-eu-gb', errorType: 'ConnectionBroken' });
+      expect(answer.attempts[0].errorMessage).toMatch(
+        /may have been sent.*ECONNRESET|may have been sent.*UND_ERR_SOCKET/,
+      );
+    } finally {
+      await new Promise<void>((resolve) => resetting.close(() => resolve()));
+    }
   });
 
   it('answers 503 naming every failed zone when no provider is left', async () => {
