@@ -17,6 +17,7 @@ export * from './drift';
 export * from './errors';
 export * from './exploration';
 export * from './geo';
+export * from './host-census';
 export * from './lambda-limits';
 export * from './memory-scaling';
 export * from './naming';

@@ -3,6 +3,8 @@
  * Needs the peer dependencies aws-cdk-lib and constructs.
  */
 
+// What a bad setting throws (from the construct's props as from cdk.json), re-exported for embedders.
+export { ConfigError } from '../config/errors';
 // The contracts the stacks set on their functions, re-exported for embedders of the construct.
 export { FUNCTION_ENV, METRIC_DIMENSION, METRIC_SERVICES, METRICS, METRICS_NAMESPACE } from '../contracts';
 export {

@@ -93,6 +93,34 @@ describe('the package', () => {
     );
   });
 
+  it("exports from the router entry the functions the README's library section tells users to call", () => {
+    const entry = require('../../lib/index') as Record<string, unknown>;
+    const named = [
+      'Router',
+      'RoutingService',
+      'corePlacerFactory',
+      'rejectCpusAt',
+      'expectedRejectModeCost',
+      'attemptChain',
+      'decideStop',
+      'hostCensusOf',
+      'estimateCharacterizationError',
+      'ape',
+      'distributionOf',
+      'mergeCounts',
+      'driftBetween',
+      'classifyDrift',
+    ];
+    expect(named.filter((name) => typeof entry[name] !== 'function')).toEqual([]);
+  });
+
+  it('exports from the infra entry the errors a bad setting or plan throws', () => {
+    const infra = require('../../lib/infra/index') as Record<string, unknown>;
+    expect(
+      ['ConfigError', 'InfraError', 'MeshPropsError', 'MeshLimitError'].filter((n) => typeof infra[n] !== 'function'),
+    ).toEqual([]);
+  });
+
   it('exports the SkyMesh construct from the infra entry', () => {
     const infra = readFileSync(join(ROOT, 'lib', 'infra', 'index.ts'), 'utf8');
     expect(infra).toMatch(/export \{ SkyMesh, type SkyMeshProps \} from '\.\/sky-mesh'/);
