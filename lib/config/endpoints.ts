@@ -5,8 +5,7 @@ import { type ExternalZoneInput, parseExternalZones } from '../providers/config'
  * The `endpoints` setting: zones on other providers (IBM Code Engine, DigitalOcean Functions, HTTPS
  * endpoints a user runs) the router may route to, as a list (or its JSON text, for `-c`). Each is checked
  * as the router will read it (`parseExternalZones`), and a secret's value may not appear: the settings end
- * up in the template, so secrets are named by Secrets Manager ID, never given. Nor by an environment variable:
- * the stacks set none on the router or the fan-out, which would fail at their first call.
+ * up in the template, so secrets are named by Secrets Manager ID (or an environment variable), never given.
  */
 export const ENDPOINTS_RULE = {
   schema: z.preprocess(
@@ -28,13 +27,6 @@ export const ENDPOINTS_RULE = {
             path: [i, 'auth'],
             message:
               'a secret value would be stored in the template: name it by { "secretId": ... } (Secrets Manager) instead',
-          });
-        } else if (ref !== null && typeof ref === 'object' && 'env' in ref) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [i, 'auth'],
-            message:
-              'the deployed router and fan-out have no such environment variable: name the secret by { "secretId": ... } (Secrets Manager) instead',
           });
         }
       });
