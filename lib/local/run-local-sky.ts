@@ -374,7 +374,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
           costUsd: c.costUsd,
         };
       }),
-      strategies: strategySummary(bursts, scenario.holdMs),
+      strategies: strategySummary(bursts),
       ...(profiling ? { profiling } : {}),
     };
     const notes = [

@@ -366,6 +366,12 @@ function searchMoved(call: RoutedCall): boolean {
   return false;
 }
 
+/** `BatchCallOutcome.billedBeforeLastMs`: absent when no attempt before the last was billed a known time. */
+function billedBeforeLast(attempts: RoutedCall['attempts']): Pick<BatchCallOutcome, 'billedBeforeLastMs'> {
+  const billed = attempts.slice(0, -1).filter((a) => a.billedMs !== undefined);
+  return billed.length > 0 ? { billedBeforeLastMs: billed.reduce((sum, a) => sum + (a.billedMs ?? 0), 0) } : {};
+}
+
 function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): BatchCallOutcome {
   const attempts = call.attempts;
   const last = attempts.at(-1);
@@ -382,6 +388,7 @@ function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): Ba
     newInstances: attempts.filter((a) => a.newInstance === true).length,
     ...(call.estimate?.runtimeMs !== undefined ? { runtimeMs: call.estimate.runtimeMs } : {}),
     addedLatencyMs: attempts.slice(0, -1).reduce((sum, a) => sum + a.roundTripMs, 0),
+    ...billedBeforeLast(attempts),
     costUsd: call.estimate?.costUsd ?? 0,
     carbonG: call.estimate?.carbonG ?? 0,
     ...(call.status === 'error' ? { errorType: call.error.type } : {}),

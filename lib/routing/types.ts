@@ -242,6 +242,11 @@ export interface BatchCallOutcome {
   readonly runtimeMs?: number;
   /** Time the call spent before its last attempt began (rejections with their holds, throttles, failovers), ms. */
   readonly addedLatencyMs: number;
+  /**
+   * Billed time of the attempts before the last (a rejected instance's INIT, CPU check and hold), ms, where their
+   * billing was known: the part of `addedLatencyMs` the functions ran, without the network's round trips.
+   */
+  readonly billedBeforeLastMs?: number;
   readonly costUsd: number;
   readonly carbonG: number;
   readonly errorType?: string;

@@ -240,8 +240,12 @@ describe('sky local on a small scenario, end to end', () => {
       expect(row.baselineCostUsd).toBeCloseTo(baseline.costUsd, 12);
       expect(row.savingsPct).toBeCloseTo((100 * (baseline.costUsd - row.costUsd)) / baseline.costUsd, 9);
       const bursts = result.bursts.filter((b) => b.strategy === row.strategy);
+      // Added latency: the billed time of the attempts before each call's last (their INIT and CPU check), which
+      // every strategy that rejected some attempt has
       const rejects = bursts.reduce((sum, b) => sum + b.rejects, 0);
-      expect(row.meanAddedLatencyMs).toBeCloseTo((rejects * scenarioJson.holdMs) / row.requests, 9);
+      const billedBeforeLast = bursts.reduce((sum, b) => sum + b.billedBeforeLastMs, 0);
+      expect(row.meanAddedLatencyMs).toBeCloseTo(billedBeforeLast / row.requests, 9);
+      expect(billedBeforeLast > 0).toBe(rejects > 0);
       expect(row.attemptsPerRequest).toBeGreaterThanOrEqual(1);
     }
   });
