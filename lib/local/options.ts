@@ -45,7 +45,7 @@ export interface LocalSkyOptions {
    */
   readonly maxSlowdown?: number;
   /**
-   * Real ms per emulated ms while sampling. Near real time, so that each sampler's 250 ms sleep
+   * Real ms per emulated ms while sampling. Near real time, so that each sampler's sleep (`samplerSleepMs`)
    * outlasts the time it takes to send a poll's burst over loopback HTTP and every request holds
    * its own instance, as on Lambda.
    * @default 0.5

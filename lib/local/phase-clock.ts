@@ -4,10 +4,10 @@ import type { Clock } from '../twin/clock';
  * Real time, scaled, with a scale that can change between phases of a run. Emulated time is
  * continuous across a change: `now()` never jumps or goes back.
  *
- * The local sky needs two speeds. Sampling must run near real time: a poll's ~1000 requests only
- * land on distinct instances if each sampler's 250 ms sleep outlasts the time it takes to send the
+ * The local sky needs two speeds. Sampling must run near real time: a poll's requests only land on
+ * distinct instances if each sampler's sleep (`samplerSleepMs`) outlasts the time it takes to send the
  * burst over loopback HTTP. Routing wants the opposite: workload runtimes of seconds and 150 ms
- * holds shrunk a hundredfold, so that thousands of routed calls finish in seconds.
+ * INITs shrunk a hundredfold, so that thousands of routed calls finish in seconds.
  */
 export class PhaseClock implements Clock {
   private anchorReal = performance.now();

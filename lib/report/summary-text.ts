@@ -73,7 +73,7 @@ export function formatStrategySummary(summary: SummaryTable): string {
     'error. cost: what the platforms bill for them, retries and failed requests included. fixed-zone cost: the same ' +
     'answered requests in the fixed zone (the baseline strategy). savings: 100 × (fixed-zone cost − cost) / ' +
     'fixed-zone cost. attempts/req: invocations per request (a rejected CPU means one more). added ' +
-    'latency: time per request spent on rejected attempts.';
+    'latency: per request, the billed time of the attempts before its last (their INIT, CPU check and hold).';
   return `${table}\n${wrapText(legend, SUMMARY_WIDTH, '  ')}`;
 }
 

@@ -91,7 +91,7 @@ export interface TwinRunOptions {
   readonly maxSlowdown?: number;
   /**
    * Runtimes the profiling phase wants of each workload on each CPU × architecture × memory size (a
-   * profiling request per workload through each strategy's router on its first day, before any burst):
+   * profiling requests per workload through each strategy's router on its first day, before any burst):
    * the runtime profiles routing starts from. 0: no profiling phase.
    * @default 3
    */
@@ -623,11 +623,12 @@ export class DayRunner {
   }
 
   /**
-   * The profiling phase (the paper ran each workload many times per zone before routing, §4.5): one
-   * profiling request per workload (the router's `profiling` option, as `sky invoke --profiling` sends it
-   * to a deployed router), every workload's at once, over every memory size and architecture its strategy may
-   * place on: a runtime of each CPU × architecture × memory size, then `profilingCalls` of each that could still
-   * win, each CPU measured in the zone with the most of it (see `profiling-plan.ts` and `runProfiling`).
+   * The profiling phase (the paper ran each workload many times per zone before routing, §4.5): two
+   * profiling requests per workload (the router's `profiling` option, as `sky invoke --profiling` sends it
+   * to a deployed router, `profilingRequests`), every workload's at once: one over every memory size and
+   * architecture its strategy may place on (a runtime of each CPU × architecture × memory size, then
+   * `profilingCalls` of each that could still win), one for `profilingCalls` of every CPU at the workload's own
+   * size; each CPU measured in the zone with the most of it (see `profiling-plan.ts` and `runProfiling`).
    * Runtime noise is drawn per workload, apart from the bursts'.
    */
   private async profile(routing: TwinRouting, day: number): Promise<ProfilingSpend | undefined> {

@@ -1,12 +1,12 @@
 /**
  * The ranges the scenario generator draws from, each with where it comes from. Measured figures come from
- * two public data sets the project keeps beside its docs; where nothing was measured (arm64 fleets, zone
+ * two public data sets, their figures written out below; where nothing was measured (arm64 fleets, zone
  * capacities, burst sizes) the range is a design choice and says so.
  *
- * - 2024 mixes: `lambda-cpu-mix-2024.json`, the SAAF repository's `cpu_distribution` notebook output (about
+ * - 2024 mixes: the SAAF repository's `cpu_distribution` notebook output (about
  *   May 2024): shares of cpuType among new instances of a 2048 MB x86_64 function, ~1,000 parallel requests per
  *   region. Only regions with more than 100 instances counted are used here.
- * - 2025 runtimes and the abrupt shift: `lambda-cpu-2025.json`, aggregated from Persists/classifaas-results
+ * - 2025 runtimes and the abrupt shift: aggregated from Persists/classifaas-results
  *   (commit 9fda4e84, late 2025): a 400×400 matrix multiply at 128, 512 and 2048 MB in 12 regions, and in
  *   us-east-1 every 2 h for a day, where the mix moved within hours.
  * - The paper (Cordingly et al., serverless sky computing): the 3.0 GHz Xeon 5–15% faster than the 2.5 GHz
@@ -97,7 +97,7 @@ export const MEASURED_RELATIVE_2025: Readonly<
 };
 
 /**
- * Graviton runtime multipliers against the 2.5 GHz Xeon. Design choice: the shared data has no Graviton
+ * Graviton runtime multipliers against the 2.5 GHz Xeon. Design choice: neither data set has a Graviton
  * (2025: x86_64 everywhere); Graviton2 from a little faster to 40% slower than the Xeon, Graviton3 5–40% faster
  * than Graviton2 (AWS markets Graviton3 as up to 25% faster; the range is wider on purpose).
  */
