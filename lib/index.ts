@@ -7,36 +7,44 @@
 
 // What the routing service calls out through (lib/contracts).
 export type { InvokeOptions, InvokeResult, Invoker } from './contracts/invoker';
-export { attemptChain } from './core/cost-model';
+export { attemptChain, type PlacementCostInput, type PlacementExpectation } from './core/cost-model';
 export { cpuKeyOf } from './core/cpu';
 // The embedded router library (lib/core): placement from characterizations and profiles.
-export { ape, distributionOf, mergeCounts } from './core/distribution';
-export { classifyDrift, driftBetween } from './core/drift';
+export { ape, type Distribution, distributionOf, mergeCounts } from './core/distribution';
+export { classifyDrift, type Drift, driftBetween } from './core/drift';
 export { CoreInputError, NoPlacementError } from './core/errors';
-export { hostCensusOf } from './core/host-census';
+export { type HostCensus, hostCensusOf } from './core/host-census';
 export { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS } from './core/lambda-limits';
 export { dynamicFunctionName, parseFunctionName } from './core/naming';
-export { expectedRejectModeCost, type RejectMode } from './core/reject-mode';
+export { expectedRejectModeCost, type RejectMode, type RejectModeCostInput } from './core/reject-mode';
 export { rejectCpusAt } from './core/reject-schedule';
 export { type RankedTarget, Router, type RouterOptions } from './core/router';
-export { decideStop, estimateCharacterizationError } from './core/stopping-rule';
+export {
+  type CharacterizationError,
+  decideStop,
+  estimateCharacterizationError,
+  type StopOptions,
+} from './core/stopping-rule';
 export { STRATEGY_NAMES } from './core/strategies';
 export type {
   Arch,
   Characterization,
   CpuCounts,
   CpuKey,
+  DriftClass,
   Objective,
   ObjectiveWeights,
   Outcome,
   Placement,
   PlacementLimits,
   PlacementRequest,
+  PollAggregate,
   PoolContext,
   ProfileKey,
   RegionFacts,
   RoutingView,
   RuntimeStats,
+  StopDecision,
   StrategyName,
   Target,
   WorkloadProfile,

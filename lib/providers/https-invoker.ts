@@ -21,8 +21,8 @@ import { describeSecret, type SecretResolver } from './secrets';
  * | 503 | `ServiceException` | yes |
  * | another 5xx | `ServiceException` | no (the work may have started) |
  * | 404, or no URL configured for the function | `ResourceNotFoundException` | yes |
- * | connection refused, no address or route, a failed TLS handshake | `EndpointUnreachable` | yes |
- * | any other broken connection (a reset, the endpoint closing it) | `ConnectionBroken` | no (the request may have been delivered) |
+ * | connection refused, no address or route, a failed TLS handshake, a request fetch could not build | `EndpointUnreachable` | yes |
+ * | any other broken connection (a reset, the endpoint closing it), also while the answer is read | `ConnectionBroken` | no (the request may have been delivered) |
  * | no answer within the timeout | `Timeout` | where the call was allowed the function's own timeout |
  * | a request body over the provider's input limit (DigitalOcean's 1 MB), refused before sending | `InputTooLarge` | yes (nothing ran) |
  * | 413 | `RequestTooLargeException` | no |
@@ -129,17 +129,36 @@ export function httpsInvoker(zone: ExternalZone, options: HttpsInvokerOptions): 
             signal: AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs - elapsed()))),
           });
         } catch (error) {
-          const cause = causeOf(error);
-          if (cause === 'no answer in time') return fail('Timeout', `no answer within ${timeoutMs} ms`, true);
-          if (notDelivered(error))
-            return fail('EndpointUnreachable', `the endpoint could not be reached: ${cause}`, true);
+          if (isTimeout(error)) return fail('Timeout', `no answer within ${timeoutMs} ms`, true);
+          const delivery = deliveryOf(error);
+          if (delivery === 'unbuilt') {
+            // Its message may quote a header value, which is built from the secret: name the kind of error only.
+            return fail(
+              'EndpointUnreachable',
+              `the request could not be built (${(error as Error).name ?? 'error'}: check the zone's URL and secret)`,
+              true,
+            );
+          }
+          if (delivery === 'not-delivered')
+            return fail('EndpointUnreachable', `the endpoint could not be reached: ${causeOf(error)}`, true);
           return fail(
             'ConnectionBroken',
-            `the connection broke before an answer, after the request may have been sent: ${cause}`,
+            `the connection broke before an answer, after the request may have been sent: ${causeOf(error)}`,
             false,
           );
         }
-        const text = await response.text().catch(() => '');
+        let text: string;
+        try {
+          text = await response.text();
+        } catch (error) {
+          // The endpoint answered with a status: the request was delivered, and the work may have run.
+          if (isTimeout(error)) return fail('Timeout', `no whole answer within ${timeoutMs} ms`, true);
+          return fail(
+            'ConnectionBroken',
+            `the connection broke while the answer (HTTP ${response.status}) was read: ${causeOf(error)}`,
+            false,
+          );
+        }
         const status = response.status;
         if (status >= 200 && status < 300) {
           const bytes = Buffer.byteLength(text, 'utf8');
@@ -178,7 +197,7 @@ export function httpsInvoker(zone: ExternalZone, options: HttpsInvokerOptions): 
           return fail('Timeout', `the provider timed the call out (${detail})`, true);
         if (status === 413)
           return fail('RequestTooLargeException', `the payload is too large for the provider (${detail})`, false);
-        if (status >= 500) return fail('ServiceException', `the provider failed (${detail})`, true);
+        if (status >= 500) return fail('ServiceException', `the provider failed (${detail})`, status === 503);
         return fail('EndpointRejected', `the endpoint rejected the call (${detail})`, false);
       }
     },
@@ -187,18 +206,32 @@ export function httpsInvoker(zone: ExternalZone, options: HttpsInvokerOptions): 
 
 /**
  * Error codes of a request that cannot have reached the endpoint: no address or route, a refused or timed-out
- * connect, a TLS handshake that failed. Any other broken connection (a reset, the endpoint closing it) may have
- * delivered the request, so the function may be running it.
+ * connect, a TLS handshake that failed. Any other broken connection (a reset, the endpoint closing it, a socket
+ * timeout) may have delivered the request, so the function may be running it.
  */
 const NOT_DELIVERED =
-  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT|ERR_TLS_\w+|ERR_SSL_\w+|CERT_\w+|UNABLE_TO_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_INVALID_URL)$/;
+  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT|ERR_TLS_CERT_ALTNAME_INVALID|ERR_TLS_HANDSHAKE_TIMEOUT|ERR_SSL_(WRONG_VERSION_NUMBER|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|SSLV3_ALERT_HANDSHAKE_FAILURE|TLSV1_ALERT_\w+)|CERT_\w+|UNABLE_TO_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_INVALID_URL)$/;
 
-/** Whether a failed fetch never delivered its request (`NOT_DELIVERED`, for every address it tried). */
-function notDelivered(error: unknown): boolean {
-  type Cause = { code?: unknown; errors?: Cause[] };
-  const cause = (error as { cause?: Cause } | undefined)?.cause;
-  const tried = cause?.errors && cause.errors.length > 0 ? cause.errors : cause ? [cause] : [];
-  return tried.length > 0 && tried.every((c) => typeof c.code === 'string' && NOT_DELIVERED.test(c.code));
+/**
+ * What a failed fetch says of its request. `unbuilt`: fetch refused it before any connection (an invalid URL or
+ * header: an error with neither a cause nor a code). `not-delivered`: every connection it tried failed before the
+ * request went out (several addresses tried are all connect attempts; one, by its code in `NOT_DELIVERED`).
+ * `maybe-delivered`: anything else.
+ */
+function deliveryOf(error: unknown): 'unbuilt' | 'not-delivered' | 'maybe-delivered' {
+  type Failure = { code?: unknown; errors?: unknown[] };
+  const e = error as (Failure & { cause?: Failure }) | undefined;
+  const failure = e?.cause ?? (typeof e?.code === 'string' ? e : undefined);
+  if (!failure) return 'unbuilt';
+  if (Array.isArray(failure.errors) && failure.errors.length > 1) return 'not-delivered';
+  const [only] = Array.isArray(failure.errors) && failure.errors.length === 1 ? failure.errors : [failure];
+  const code = (only as Failure | undefined)?.code;
+  return typeof code === 'string' && NOT_DELIVERED.test(code) ? 'not-delivered' : 'maybe-delivered';
+}
+
+function isTimeout(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
 }
 
 /** The URL of a function of the zone: a dynamic function by memory size, a sampler by index. */

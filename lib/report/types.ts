@@ -110,7 +110,10 @@ export interface StrategySummaryRow {
   /** 100 × (baseline − cost) / baseline. */
   readonly savingsPct: number;
   readonly attemptsPerRequest: number;
-  /** Mean latency added by rejected attempts (holds) and failovers, in ms. */
+  /**
+   * Latency the attempts before each request's last added, per request, ms: their billed time (INIT, CPU check,
+   * hold; `BatchCallOutcome.billedBeforeLastMs`), in the emulated time the local sky bills.
+   */
   readonly meanAddedLatencyMs: number;
   /** Memory sizes (MB) its bursts ran at, ascending. */
   readonly memorySizes?: readonly number[];

@@ -368,8 +368,8 @@ function searchMoved(call: RoutedCall): boolean {
 
 /** `BatchCallOutcome.billedBeforeLastMs`: absent when no attempt before the last was billed a known time. */
 function billedBeforeLast(attempts: RoutedCall['attempts']): Pick<BatchCallOutcome, 'billedBeforeLastMs'> {
-  const billed = attempts.slice(0, -1).filter((a) => a.billedMs !== undefined);
-  return billed.length > 0 ? { billedBeforeLastMs: billed.reduce((sum, a) => sum + (a.billedMs ?? 0), 0) } : {};
+  const billed = attempts.slice(0, -1).flatMap((a) => (a.billedMs !== undefined ? [a.billedMs] : []));
+  return billed.length > 0 ? { billedBeforeLastMs: billed.reduce((sum, ms) => sum + ms, 0) } : {};
 }
 
 function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): BatchCallOutcome {

@@ -243,8 +243,9 @@ export interface BatchCallOutcome {
   /** Time the call spent before its last attempt began (rejections with their holds, throttles, failovers), ms. */
   readonly addedLatencyMs: number;
   /**
-   * Billed time of the attempts before the last (a rejected instance's INIT, CPU check and hold), ms, where their
-   * billing was known: the part of `addedLatencyMs` the functions ran, without the network's round trips.
+   * Billed time of the attempts before the last (a rejected instance's INIT where INIT is billed, its CPU check and
+   * hold, a platform's minimum), ms, as the platform's clock counts it, where their billing was known: what the
+   * functions ran of the call's added latency, without the network's round trips.
    */
   readonly billedBeforeLastMs?: number;
   readonly costUsd: number;

@@ -137,6 +137,15 @@ describe('Sampling of zones on other providers (endpoints with samplers)', () =>
 
   it("passes every AwsSolutions and SkyMesh check on every stack, the router's grant to read the secrets among them", () => {
     expect(mesh.externalZones.size).toBe(2);
+    const control = Template.fromStack(mesh.control).toJSON() as Json;
+    const grants = Object.values(control.Resources as Record<string, Json>)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::Role')
+      .flatMap((r) => [
+        ...(r.Properties.PolicyDocument?.Statement ?? []),
+        ...(r.Properties.Policies ?? []).flatMap((p: Json) => p.PolicyDocument.Statement),
+      ])
+      .filter((st: Json) => JSON.stringify(st.Action).includes('secretsmanager:GetSecretValue'));
+    expect(grants.length).toBeGreaterThan(0);
     const findings = [new AwsSolutionsChecks(), new SkyMeshChecks()].flatMap((pack) =>
       pack
         .validateScope(mesh.node.root)

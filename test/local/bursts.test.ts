@@ -257,4 +257,35 @@ describe('the local sky’s bursts', () => {
     expect(optimal.baselineCostUsd).toBeCloseTo(0.9, 12);
     expect(optimal.savingsPct).toBeCloseTo((100 * 0.3) / 0.9, 10);
   });
+
+  it("prices a strategy's added latency per request as the billed time of its calls' attempts before their last", () => {
+    const burst = (workload: string, strategy: BurstResult['strategy'], billedBeforeLastMs: number): BurstResult => ({
+      workload,
+      strategy,
+      count: 100,
+      concurrency: 10,
+      succeeded: 100,
+      failed: 0,
+      failures: {},
+      costUsd: 1,
+      attempts: 130,
+      rejects: 30,
+      billedBeforeLastMs,
+      failovers: 0,
+      newInstances: 40,
+      azId: 'usw1-az1',
+      memoryMb: 2048,
+      arch: 'x86_64',
+      rejectCpus: [],
+      byCpu: {},
+    });
+    const rows = strategySummary([
+      burst('zipper', 'baseline', 0),
+      burst('sha1-hash', 'baseline', 0),
+      burst('zipper', 'focus-fastest', 3000),
+      burst('sha1-hash', 'focus-fastest', 1000),
+    ]);
+    expect(rows.find((r) => r.strategy === 'focus-fastest')!.meanAddedLatencyMs).toBe(20);
+    expect(rows.find((r) => r.strategy === 'baseline')!.meanAddedLatencyMs).toBe(0);
+  });
 });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DIGITALOCEAN_FUNCTIONS } from '../../lib/catalog/providers';
 import { httpsInvoker, parseExternalZones, SecretResolver } from '../../lib/providers';
+import { listenOnLoopback } from './loopback';
 
 /** A JSON answer of exactly `bytes` bytes. */
 function answerOf(bytes: number): string {
@@ -20,12 +20,6 @@ function digitalOceanInvoker(origin: string) {
     },
   ]);
   return httpsInvoker(zone, { secrets: new SecretResolver({ env: { SECRET: 's3cret' } }) });
-}
-
-/** Starts `server` on a free loopback port and gives its origin. */
-async function listenOnLoopback(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 describe("a provider's result limit (DigitalOcean: 1 MB)", () => {

@@ -77,17 +77,31 @@ describe('a paced batch weighs its pacing again by what its calls meet', () => {
     expect(paced.pacing!.widened!.atCall).toBeLessThan(100);
     expect(paced.pacing!.widened!.retryRepeat).toBeGreaterThan(0.5);
     expect(paced.summary.concurrency).toBe(400);
+    // A call's attempts before its last were rejected instances: its billed time before the last counts the INIT
+    // (300 ms, billed) of every new one among them (all its new instances but perhaps the last attempt's), and at
+    // least 1 ms for each; a call that ran at once has none.
+    for (const call of paced.calls) {
+      if (call.attempts === 1) expect(call.billedBeforeLastMs).toBeUndefined();
+      else {
+        expect(call.billedBeforeLastMs).toBeGreaterThanOrEqual(
+          Math.max(300 * (call.newInstances - 1), call.attempts - 1),
+        );
+      }
+    }
+    expect(paced.calls.some((c) => c.attempts > 1)).toBe(true);
   });
 
   it('measures the repeat afresh once it widens: its pacing met few hosts, the wider batch spreads over more', async () => {
     // The repeat each call of the batch was placed with (a repeat of 0 is left out of the request), by the calls still
     // to come when it started.
     const placed: Array<{ callsToCome: number; repeat: number }> = [];
+    let withoutPool = 0;
     const paced = await pacedBatch(scenario, [{ 'intel-xeon-2.50': 340, 'amd-epyc': 60 }], 10, {}, (request) => {
-      if (request.callsToCome !== undefined) {
-        placed.push({ callsToCome: request.callsToCome, repeat: request.pool?.retryRepeat ?? 0 });
-      }
+      if (request.callsToCome === undefined) return;
+      if (!request.pool) withoutPool++;
+      placed.push({ callsToCome: request.callsToCome, repeat: request.pool?.retryRepeat ?? 0 });
     });
+    expect(withoutPool).toBe(0);
     const widened = paced.pacing!.widened!;
     expect(widened.concurrency).toBe(400);
     // Calls started before it widened were placed with the repeat their paced retries met; the first ones started
