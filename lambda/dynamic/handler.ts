@@ -5,6 +5,7 @@ import { WORKLOADS } from '../../lib/workloads';
 import type { UserContext, Workload } from '../../lib/workloads/types';
 import type { Platform } from '../shared/platform';
 import { BundleCache } from './bundle';
+import { descendantsOf, endProcessesStartedSince } from './child-processes';
 import { DeadlineError, DynamicError, UserCodeError } from './errors';
 import { type InspectionStart, Inspector } from './inspector';
 import { CodeIsolation } from './isolation';
@@ -42,6 +43,13 @@ export interface DynamicHandlerOptions {
    * @default - a new isolation sized by the platform's `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`
    */
   readonly isolation?: CodeIsolation;
+  /**
+   * End, when a call of sent code ends, every process started under this one during it (`child-processes.ts`), so
+   * that none runs beside later callers' calls. Right only where calls run one at a time in their own process, as
+   * on Lambda; the twin runs many emulated instances' calls in one process at once.
+   * @default false (the Lambda entry, `index.ts`, sets it)
+   */
+  readonly endChildProcesses?: boolean;
 }
 
 export type DynamicHandler = (event: unknown, context?: DynamicContext) => Promise<DynamicResponse>;
@@ -113,6 +121,8 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
 
       const userStart = clock();
       const wallStart = platform.now();
+      const processesBefore =
+        options.endChildProcesses && task.kind === 'code' ? new Set(descendantsOf(process.pid)) : undefined;
       let result: unknown;
       try {
         // Sent code is stopped by its isolation at the deadline, which answers once the worker has ended; this
@@ -122,6 +132,7 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
           task.kind === 'code' ? timeoutMs + CODE_STOP_GRACE_MS : timeoutMs,
         );
       } finally {
+        if (processesBefore) endProcessesStartedSince(processesBefore);
         userMs = clock() - userStart;
         // Sent code reports its own entry's time; the rest (handing the call to its worker, loading the
         // module) is the function's overhead. Never more than the handler saw.

@@ -27,7 +27,7 @@ function startInstance(): DynamicHandler {
   // ever start with them, they still go no further than this thread: sent code runs in workers with an
   // empty environment, and the function calls no AWS API.
   for (const name of CREDENTIAL_VARIABLES) delete process.env[name];
-  const handler = createDynamicHandler({ platform: nodePlatform() });
+  const handler = createDynamicHandler({ platform: nodePlatform(), endChildProcesses: true });
   prepareSpareWorker(Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) || undefined);
   return handler;
 }

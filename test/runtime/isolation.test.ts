@@ -65,6 +65,33 @@ describe('the dynamic function keeps sent code from credentials and from other c
     expect(result.env).toEqual({});
   });
 
+  it('ends the processes sent code started and left running when its call ends, their children too', async () => {
+    // GIVEN sent code that starts a process and a shell whose own child outlives it, and leaves both running
+    const source = `
+      const { spawn } = require('node:child_process');
+      exports.run = async () => {
+        const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+        const shell = spawn('/bin/sh', ['-c', 'sleep 31 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
+        const grandchild = await new Promise((resolve) => shell.stdout.once('data', (d) => resolve(Number(String(d)))));
+        sleeper.unref();
+        shell.unref();
+        return [sleeper.pid, shell.pid, grandchild];
+      };`;
+    const pids = ok(await handler({ code: { source } })) as number[];
+    expect(pids).toHaveLength(3);
+    // THEN none of them runs once the call has answered (gone, or a zombie its parent has not reaped)
+    const running = (pid: number): boolean => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+      } catch {
+        return false;
+      }
+    };
+    await sleep(50);
+    expect(pids.filter(running)).toEqual([]);
+  });
+
   it('keeps a replaced Function.prototype.call from capturing the next caller’s input', async () => {
     // GIVEN an attacker whose code replaces the call machinery to record every argument it sees
     const attacker = `
