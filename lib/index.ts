@@ -20,7 +20,7 @@ export { expectedRejectModeCost, type RejectMode, type RejectModeCostInput } fro
 export { rejectCpusAt } from './core/reject-schedule';
 export { type RankedTarget, Router, type RouterOptions } from './core/router';
 export {
-  type CharacterizationError,
+  type CharacterizationErrorEstimate,
   decideStop,
   estimateCharacterizationError,
   type StopOptions,

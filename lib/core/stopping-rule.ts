@@ -80,7 +80,7 @@ export interface StopOptions {
 }
 
 /** The estimator's parts: what a characterization records as its confidence, and reports show. */
-export interface CharacterizationError {
+export interface CharacterizationErrorEstimate {
   /** Expected APE (0..200) of the host shares against the whole fleet. */
   readonly estimatedApe: number;
   /** The APE the error stays under with probability `confidence`. */
@@ -108,7 +108,7 @@ const DEFAULT_PRICING: Required<PollPricing> = {
 };
 
 /** The error of the host shares of `census` (see the rule above); `z` is the bound's normal quantile. */
-export function errorOfCensus(census: HostCensus, z: number): CharacterizationError {
+export function errorOfCensus(census: HostCensus, z: number): CharacterizationErrorEstimate {
   const { hostsSeen: seen, hostsByCpu } = census;
   const cpuTypes = Object.keys(hostsByCpu).length;
   const base = { hostsSeen: seen, fleetEstimate: census.fleetEstimate, samplers: census.units, cpuTypes };
@@ -140,7 +140,7 @@ export function errorOfCensus(census: HostCensus, z: number): CharacterizationEr
 export function estimateCharacterizationError(
   polls: readonly PollAggregate[],
   options: Pick<StopOptions, 'confidence'> = {},
-): CharacterizationError {
+): CharacterizationErrorEstimate {
   const z = normalQuantile(options.confidence ?? 0.9);
   return errorOfCensus(hostCensusOf(polls, z), z);
 }
