@@ -4,7 +4,7 @@ import { parseFunctionName } from '../core/naming';
 import type { ExternalZone } from './config';
 import { IamTokenError, SecretUnavailableError } from './errors';
 import { SIGNATURE_HEADER, signBody } from './hmac';
-import { causeOf, IamTokenSource } from './ibm-iam';
+import { causeOf, IamTokenSource, isTimeout } from './ibm-iam';
 import { describeSecret, type SecretResolver } from './secrets';
 
 /**
@@ -227,11 +227,6 @@ function deliveryOf(error: unknown): 'unbuilt' | 'not-delivered' | 'maybe-delive
   const [only] = Array.isArray(failure.errors) && failure.errors.length === 1 ? failure.errors : [failure];
   const code = (only as Failure | undefined)?.code;
   return typeof code === 'string' && NOT_DELIVERED.test(code) ? 'not-delivered' : 'maybe-delivered';
-}
-
-function isTimeout(error: unknown): boolean {
-  const name = (error as { name?: string } | undefined)?.name;
-  return name === 'TimeoutError' || name === 'AbortError';
 }
 
 /** The URL of a function of the zone: a dynamic function by memory size, a sampler by index. */

@@ -96,11 +96,17 @@ export class IamTokenSource {
   }
 }
 
+/** Whether a fetch failed because its signal ran out (or aborted it). */
+export function isTimeout(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
 /** The cause of a failed fetch in words (undici hides the socket error under `cause`). */
 export function causeOf(error: unknown): string {
   type Cause = { code?: string; message?: string; errors?: Cause[] };
   const e = error as { name?: string; message?: string; cause?: Cause };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'no answer in time';
+  if (isTimeout(error)) return 'no answer in time';
   const cause = e?.cause?.errors?.[0] ?? e?.cause;
   if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
   return cause?.message ?? e?.message ?? String(error);

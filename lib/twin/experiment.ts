@@ -90,8 +90,8 @@ export interface TwinRunOptions {
    */
   readonly maxSlowdown?: number;
   /**
-   * Runtimes the profiling phase wants of each workload on each CPU × architecture × memory size (a
-   * two profiling requests per workload through each strategy's router on its first day, before any burst):
+   * Runtimes the profiling phase wants of each workload on each CPU × architecture × memory size (two
+   * profiling requests per workload through each strategy's router on its first day, before any burst):
    * the runtime profiles routing starts from. 0: no profiling phase.
    * @default 3
    */
