@@ -8,8 +8,8 @@ import { candidateOf, evaluationParams, paperView } from './fixtures';
 /**
  * A table of the pool model's figures over seeded random candidates, every reject mode, budgets and uses per instance:
  * every reject set's metrics, the reject schedule's, `expectedRejectModeCost`'s, and the router's batch placements.
- * `retry-repeat.test.ts` holds the table computed before the model knew retry repeats (`pool-figures.golden.json`)
- * and checks that the model with `retryRepeat` 0 gives exactly the same numbers.
+ * `retry-repeat.test.ts` holds the hash of the table computed before the model knew retry repeats and checks that
+ * the model with `retryRepeat` 0 gives the same numbers.
  */
 export function poolFigures(): number[] {
   const random = prng(20261201);
