@@ -7,6 +7,7 @@ import { createDynamicHandler } from '../lambda/dynamic/handler';
 import { bundleOf } from '../lambda/shared/payload-builder';
 import { nodePlatform, type Platform } from '../lambda/shared/platform';
 import { type DynamicResponse, FUNCTION_ENV } from '../lib/contracts';
+import { SKY_BUNDLE_TARGET } from '../lib/infra/node-runtime';
 import { samplerSource } from '../lib/sampling/sampler-source';
 import { WORKLOAD_LIST } from '../lib/workloads';
 
@@ -169,7 +170,7 @@ async function handlerInit(root: string): Promise<void> {
       outfile,
       bundle: true,
       platform: 'node',
-      target: 'node24',
+      target: SKY_BUNDLE_TARGET,
       format: 'cjs',
       minify: true,
       logLevel: 'silent',

@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { buildSync, version as esbuildVersion } from 'esbuild';
 import { type BuiltBundle, BundleCache } from './bundle-cache';
 import { BundlingError } from './errors';
+import { SKY_BUNDLE_TARGET } from './node-runtime';
 
 /**
  * Handler entries are resolved against `lib/infra/../..`: the repository root in a clone (TypeScript
@@ -73,7 +74,7 @@ export function bundledHandler(group: HandlerGroup, name: string): string {
 const BUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
-  target: 'node24',
+  target: SKY_BUNDLE_TARGET,
   format: 'cjs',
   minify: true,
   sourcemap: false,

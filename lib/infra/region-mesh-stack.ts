@@ -15,8 +15,8 @@ import { ZonalNetwork, type ZoneAttachment } from './zonal-network';
 /** Both Lambda architectures. */
 export const ALL_ARCHITECTURES: readonly Arch[] = ['x86_64', 'arm64'];
 
-/** The Node.js runtime of every skymesh function. */
-export const SKY_RUNTIME = lambda.Runtime.NODEJS_24_X;
+/** The Node.js runtime of every skymesh function: the newest aws-cdk-lib offers (its version: `SKY_NODE_MAJOR`). */
+export const SKY_RUNTIME = lambda.Runtime.NODEJS_26_X;
 
 /** Properties of a {@link RegionMeshStack}. */
 export interface RegionMeshStackProps extends StackProps {

@@ -22,6 +22,7 @@ import {
   NO_CREDENTIALS_WRAPPER,
 } from '../../lib/infra/bundling';
 import { BundlingError } from '../../lib/infra/errors';
+import { SKY_RUNTIME } from '../../lib/infra/region-mesh-stack';
 
 describe('bundledCode', () => {
   let scratch: string;
@@ -76,7 +77,7 @@ describe('bundledCode', () => {
       new lambda.Function(stack, `F${memorySize}`, {
         code,
         handler: bundledHandler(DYNAMIC_HANDLERS, 'dynamic'),
-        runtime: lambda.Runtime.NODEJS_24_X,
+        runtime: SKY_RUNTIME,
         memorySize,
       });
     }
@@ -98,7 +99,7 @@ describe('bundledCode', () => {
     new lambda.Function(stack, 'F', {
       code: bundledCode(stack, DYNAMIC_HANDLERS),
       handler: bundledHandler(DYNAMIC_HANDLERS, 'dynamic'),
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: SKY_RUNTIME,
     });
     const assembly = app.synth();
     const [asset] = readdirSync(assembly.directory).filter((f) => f.startsWith('asset.'));

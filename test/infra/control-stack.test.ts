@@ -46,7 +46,7 @@ describe('ControlStack', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: 'sky-router',
       Handler: 'router.handler',
-      Runtime: 'nodejs24.x',
+      Runtime: 'nodejs26.x',
       Environment: {
         Variables: Match.objectLike({
           SKY_ZONES: 'usw1-az1,usw1-az3,sae1-az1,sae1-az2,sae1-az3',

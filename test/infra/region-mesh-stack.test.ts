@@ -1,8 +1,22 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { dynamicFunctionName, parseFunctionName } from '../../lib/core/naming';
 import { REGION_MESH_FIXED_RESOURCES } from '../../lib/infra/limits';
-import { RegionMeshStack } from '../../lib/infra/region-mesh-stack';
+import { SKY_BUNDLE_TARGET, SKY_NODE_MAJOR } from '../../lib/infra/node-runtime';
+import { RegionMeshStack, SKY_RUNTIME } from '../../lib/infra/region-mesh-stack';
 import { inlineStatements, type Json, resourcesOf, testApp } from './fixtures';
+
+describe('SKY_RUNTIME', () => {
+  it('is the newest Node.js runtime aws-cdk-lib offers, the version the bundles are compiled for', () => {
+    const offered = Object.keys(lambda.Runtime)
+      .map((key) => /^NODEJS_(\d+)_X$/.exec(key)?.[1])
+      .filter((major): major is string => major !== undefined)
+      .map(Number);
+    expect(Math.max(...offered)).toBe(SKY_NODE_MAJOR);
+    expect(SKY_RUNTIME.name).toBe(`nodejs${SKY_NODE_MAJOR}.x`);
+    expect(SKY_BUNDLE_TARGET).toBe(`node${SKY_NODE_MAJOR}`);
+  });
+});
 
 describe('RegionMeshStack', () => {
   let stack: RegionMeshStack;
@@ -34,14 +48,14 @@ describe('RegionMeshStack', () => {
     expect(new Set(names)).toEqual(new Set(expected));
   });
 
-  it('gives every function the memory size and architecture its name says, on Node.js 24', () => {
+  it('gives every function the memory size and architecture its name says, on Node.js 26', () => {
     for (const { properties } of resourcesOf(template, 'AWS::Lambda::Function')) {
       const parsed = parseFunctionName(properties.FunctionName);
       expect(parsed?.kind).toBe('dynamic');
       if (parsed?.kind !== 'dynamic') continue;
       expect(properties.MemorySize).toBe(parsed.memoryMb);
       expect(properties.Architectures).toEqual([parsed.arch]);
-      expect(properties.Runtime).toBe('nodejs24.x');
+      expect(properties.Runtime).toBe('nodejs26.x');
       expect(properties.Environment.Variables).toEqual({
         SKY_AZ_ID: parsed.azId,
         AWS_LAMBDA_EXEC_WRAPPER: '/var/task/sky-no-credentials',

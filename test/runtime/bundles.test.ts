@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { buildDynamicRequest } from '../../lambda/shared/payload-builder';
 import type { DynamicResponse, FanoutResponse } from '../../lib/contracts';
+import { SKY_BUNDLE_TARGET } from '../../lib/infra/node-runtime';
 import { bundleHandler, invokeBundle } from './helpers/bundle';
 import { startFakeLambdaApi } from './helpers/fake-lambda-api';
 import { realTmp } from './helpers/fake-platform';
@@ -25,7 +26,7 @@ describe('dynamic function as its esbuild bundle', () => {
       entryPoints: ['lambda/dynamic/index.ts'],
       bundle: true,
       platform: 'node',
-      target: 'node24',
+      target: SKY_BUNDLE_TARGET,
       format: 'cjs',
       write: false,
       metafile: true,

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { SKY_BUNDLE_TARGET } from '../../../lib/infra/node-runtime';
 
 const run = promisify(execFile);
 
@@ -17,7 +18,7 @@ export async function bundleHandler(entry: string, outDir: string): Promise<stri
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node24',
+    target: SKY_BUNDLE_TARGET,
     format: 'cjs',
     logLevel: 'silent',
   });

@@ -1,0 +1,9 @@
+/**
+ * The Node.js major version every skymesh function runs (`SKY_RUNTIME`, the newest Node.js runtime aws-cdk-lib
+ * offers) and its bundles are compiled for. Kept apart from the stacks so that bundling, the tests and the
+ * benchmarks share it without loading aws-cdk-lib.
+ */
+export const SKY_NODE_MAJOR = 26;
+
+/** esbuild's `target` for the functions' bundles: the runtime's Node.js version. */
+export const SKY_BUNDLE_TARGET = `node${SKY_NODE_MAJOR}`;
