@@ -1,7 +1,7 @@
 /**
  * The Node.js major version every skymesh function runs (`SKY_RUNTIME`, the newest Node.js runtime aws-cdk-lib
- * offers) and its bundles are compiled for. Kept apart from the stacks so that bundling, the tests and the
- * benchmarks share it without loading aws-cdk-lib.
+ * offers) and its bundles are compiled for. A module of its own so that bundling.ts shares it without importing the
+ * stacks, and the runtime tests and the INIT benchmark, which bundle the handlers too, without loading aws-cdk-lib.
  */
 export const SKY_NODE_MAJOR = 26;
 
