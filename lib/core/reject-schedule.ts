@@ -95,10 +95,29 @@ export function evaluateSchedule(
     accepts[m - left] = accept;
     value = next;
   }
+  return evaluateAccepts(c, rttMs, p, out, accepts);
+}
+
+/**
+ * Fills `out` with the expected metrics of `c` when attempt i + 1 accepts its `accepts[i]` fastest CPUs (a schedule
+ * of `p.maxAttempts` attempts, each a prefix of the CPUs sorted fastest first, the last accepting all): the forward
+ * pass of `evaluateSchedule`, for a schedule chosen by it or set otherwise (a placement whose last attempts must
+ * accept every CPU the call can finish on, `fitTailAttempts`).
+ */
+export function evaluateAccepts(
+  c: Candidate,
+  rttMs: number,
+  p: EvaluationParams,
+  out: Metrics,
+  accepts: Int32Array,
+): Metrics {
+  const m = p.maxAttempts;
+  const n = c.cpus.length;
+  const rho = p.retryRepeat;
   // Forward: the chance of reaching each attempt, and of ending on a CPU the first attempt refuses (a relaxed stage's
   // or the last attempt's), which the worker's next call in a batch meets warm, refuses and searches past again. The
   // mass of an attempt on CPU j is reach·p_j (fresh draws) plus again[j] (the rejected instance's host, repeated).
-  const again = face;
+  const again = scratchOf(n);
   again.fill(0, 0, n);
   const strict = accepts[0];
   let reach = 1;

@@ -1,4 +1,4 @@
-import { MAX_UNFIT_EXHAUSTION } from './call-fit';
+import { fitTailAttempts, MAX_UNFIT_EXHAUSTION } from './call-fit';
 import {
   type Candidate,
   type EvaluationParams,
@@ -26,7 +26,7 @@ import { hasDraws, withDrawnShares } from './pool-draws';
 import { ProfileBook, UNMEASURED_CV } from './profiles';
 import { type ProfilingRequest, type ProfilingStep, planProfiling } from './profiling-plan';
 import { DEFAULT_RETURN_SHARE, isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
-import { evaluateSchedule } from './reject-schedule';
+import { evaluateAccepts, evaluateSchedule, schedulable } from './reject-schedule';
 import { suffixMask } from './reject-set';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
 import { runtimeLogSd } from './runtime-belief';
@@ -700,9 +700,19 @@ export class Router {
     const mask = (schedule ? schedule.mask : choice.mask) | unfitMask;
     const retrying = mask !== 0;
     const params = unfitMask !== 0 ? unfitParams(scope.params) : retrying ? scope.params : scope.noRetryParams;
-    const m = schedule && unfitMask === 0 ? schedule.metrics : evaluateMask(c, mask, rtt, params, newMetrics());
-    const rejectCpus = rejectedOf(c, mask);
     const unfitCpus = rejectedOf(c, unfitMask);
+    const fitTail = unfitMask !== 0 && mask !== unfitMask ? fitTailOf(c, mask, unfitMask, rtt, params) : undefined;
+    // A tail as long as the budget leaves the call rejecting only the unfit CPUs from its first attempt.
+    const rejectCpus = fitTail?.fromAttempt === 1 ? unfitCpus : rejectedOf(c, mask);
+    const m =
+      fitTail?.metrics ??
+      (schedule && unfitMask === 0 ? schedule.metrics : evaluateMask(c, mask, rtt, params, newMetrics()));
+    const relaxations =
+      fitTail && fitTail.fromAttempt > 1
+        ? [{ fromAttempt: fitTail.fromAttempt, rejectCpus: Object.freeze(unfitCpus) }]
+        : schedule && unfitMask === 0
+          ? schedule.relaxations
+          : undefined;
     const notes = [
       ...scope.notes,
       ...this.compiled.zones[c.zone].notes[c.arch],
@@ -754,7 +764,7 @@ export class Router {
       // A schedule never keeps a rejected instance for the last attempt: accepting it one attempt earlier costs less.
       keepBeforeLastAttempt: !schedule && retrying && params.keepBeforeLastAttempt && keepsLastOf(c, mask, params),
       maxAttempts: retrying ? scope.params.maxAttempts : 1,
-      ...(schedule && unfitMask === 0 ? { relaxations: Object.freeze(schedule.relaxations) } : {}),
+      ...(relaxations ? { relaxations: Object.freeze(relaxations) } : {}),
       ...(unfitCpus.length > 0 ? { unfitCpus: Object.freeze(unfitCpus) } : {}),
       expected: Object.freeze({
         costUsd: m.costUsd,
@@ -831,6 +841,44 @@ function scheduleOf(
     });
   }
   return { mask: suffixMask(c.cpus.length, accepts[0]), relaxations, metrics };
+}
+
+/**
+ * Where a placement that rejects fit CPUs as well as unfit ones (`unfitMask`, the slowest suffix) must accept every fit
+ * CPU so that a call fails no more often than `MAX_UNFIT_EXHAUSTION` (`fitTailAttempts`), and its metrics so: the reject
+ * set `mask` until then, the unfit CPUs alone from then on. Undefined where the last attempt alone does (the usual
+ * placement) or where the reject mode keeps rejected instances warm (a retry may return to one: no schedule applies).
+ */
+function fitTailOf(
+  c: Candidate,
+  mask: number,
+  unfitMask: number,
+  rttMs: number,
+  params: EvaluationParams,
+): { fromAttempt: number; metrics: Metrics } | undefined {
+  const n = c.cpus.length;
+  // A schedule accepts a prefix of the CPUs, fastest first: an explored CPU's reject set is not one.
+  if (!schedulable(params) || mask !== suffixMask(n, n - popCount(mask))) return undefined;
+  let total = 0;
+  let unfit = 0;
+  for (let j = 0; j < c.cpus.length; j++) {
+    total += c.shares[j];
+    if (unfitMask & (1 << j)) unfit += c.shares[j];
+  }
+  const attempts = params.maxAttempts;
+  const k = fitTailAttempts(total > 0 ? unfit / total : 1, attempts, 0, params.retryRepeat);
+  if (k <= 1) return undefined;
+  const accepts = new Int32Array(attempts);
+  accepts.fill(n - popCount(mask), 0, attempts - k);
+  accepts.fill(n - popCount(unfitMask), attempts - k, attempts - 1);
+  accepts[attempts - 1] = n;
+  return { fromAttempt: attempts - k + 1, metrics: evaluateAccepts(c, rttMs, params, newMetrics(), accepts) };
+}
+
+function popCount(mask: number): number {
+  let bits = 0;
+  for (let m = mask; m !== 0; m &= m - 1) bits++;
+  return bits;
 }
 
 /** Whether the placement keeps an instance rejected just before the last attempt (see `keepsBeforeLastAttempt`). */

@@ -1,4 +1,4 @@
-import { fitsCallBudget, runtimeHeadroom, unfitExhaustion } from '../../lib/core/call-fit';
+import { fitsCallBudget, fitTailAttempts, runtimeHeadroom, unfitExhaustion } from '../../lib/core/call-fit';
 import { NoPlacementError } from '../../lib/core/errors';
 import { Router } from '../../lib/core/router';
 import type { PlacementRequest, RoutingView } from '../../lib/core/types';
@@ -76,6 +76,45 @@ describe('the call budget (timeoutMs)', () => {
     // 256 MB holds no CPU within 60 s (51 s on the 3.0 GHz Xeon, × 2.1 headroom three doublings away), whatever the attempts.
     expect(sizes(50)).not.toContain(256);
     expect(Math.min(...sizes(8))).toBe(1024);
+  });
+
+  it('accepts every CPU that fits in the last attempts where it also rejects fit ones, so calls fail 1 in 10,000 at most', () => {
+    // Generated seed 184's day: at 1024 MB in a 600 s budget the 2.9 GHz Xeon (8% of the zone, 582 s × 1.09) is unfit,
+    // and the placement also rejects the 2.5 GHz Xeon (75%, 450 s) for the 3.0 GHz one (17%, 392 s). Rejecting it up to
+    // the last attempt, a call that met no 3.0 GHz Xeon in nine had one attempt left, unfit 8% of the time.
+    const zone = characterization('apse1-az1', 'ap-southeast-1', { [X25]: 75, [X29]: 8, [X30]: 17 });
+    const slow = profile('slow', 450_000, { [X25]: 1, [X30]: 0.87, [X29]: 1.294 }, 1024);
+    const view = fewFastView({
+      zones: [zone],
+      deployed: [{ azId: zone.azId, region: zone.region }],
+      memorySizes: [1024],
+      profiles: { slow },
+    });
+    const placement = new Router(view, { timeoutMs: 600_000 }).place({ workload: 'slow', limits: { maxAttempts: 10 } });
+    expect(placement.rejectCpus).toEqual(expect.arrayContaining([X25, X29]));
+    expect(placement.unfitCpus).toEqual([X29]);
+    // 0.08^3 = 5.1e-4 of calls would meet only the unfit Xeon in three attempts, 0.08^4 = 4.1e-5 in four.
+    expect(placement.relaxations).toEqual([{ fromAttempt: 7, rejectCpus: [X29] }]);
+    // With four attempts, all four must take the 2.5 GHz Xeon: only the unfit one is rejected.
+    const four = new Router(view, { timeoutMs: 600_000 }).place({ workload: 'slow', limits: { maxAttempts: 4 } });
+    expect(four.rejectCpus).toEqual([X29]);
+    expect(four.relaxations).toBeUndefined();
+    // Where it fits everywhere, the last attempt alone takes what comes (the schedule the cost model chose, if any).
+    const roomy = new Router(view, { timeoutMs: 800_000 }).place({ workload: 'slow', limits: { maxAttempts: 10 } });
+    expect(roomy.unfitCpus).toBeUndefined();
+    expect(roomy.relaxations?.every((stage) => stage.fromAttempt > 7)).toBe(true);
+  });
+
+  it.each([
+    // unfit share, attempts, return share, retry repeat, last attempts that must accept every fit CPU
+    [0.078, 10, 0, 0, 4],
+    [0.35, 10, 0, 0, 9],
+    [0, 10, 0, 0, 1],
+    [0.01, 10, 0, 0, 2],
+    // a held instance handed back always: no number of attempts gets below the bound
+    [0.15, 10, 1, 0, 10],
+  ])('takes the last %p-share unfit attempts of %p (return %p, repeat %p) as %p', (u, m, e, rho, k) => {
+    expect(fitTailAttempts(u, m, e, rho)).toBe(k);
   });
 
   it("takes a request's own shorter timeoutMs over the router's", () => {
