@@ -20,6 +20,7 @@ import {
   exploreRejectSet,
   exploreTargets,
 } from './exploration';
+import { acceptedCapacity } from './fleet-capacity';
 import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, LAMBDA_MAX_TIMEOUT_MS } from './lambda-limits';
 import { fitSummary, resolveScope, type Scope, unfitMaskOf } from './placement-scope';
 import { hasDraws, withDrawnShares } from './pool-draws';
@@ -293,6 +294,22 @@ export class Router {
   mixFor(target: Pick<Target, 'azId' | 'arch' | 'functionName'>): ZoneMix | undefined {
     const zone = this.compiled.zones.find((z) => z.azId === target.azId);
     return zone?.functionMixes?.[target.functionName] ?? zone?.mixes[target.arch];
+  }
+
+  /**
+   * Instances `placement`'s fleet holds on the CPUs it accepts (`acceptedCapacity`): the fleet's hosts as its
+   * characterization estimates them, at the zone's mix of the target's architecture. Infinity where the fleet was never
+   * characterized (its size is unknown).
+   */
+  acceptedCapacity(placement: {
+    readonly target: Pick<Target, 'azId' | 'arch' | 'memoryMb'>;
+    readonly rejectCpus: readonly CpuKey[];
+  }): number {
+    const { target } = placement;
+    const zone = this.compiled.zones.find((z) => z.azId === target.azId);
+    const mix = zone?.mixes[target.arch];
+    if (!mix) return Number.POSITIVE_INFINITY;
+    return acceptedCapacity(mix, zone?.hosts?.[target.arch], placement.rejectCpus, target.memoryMb);
   }
 
   /**

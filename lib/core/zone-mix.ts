@@ -40,6 +40,8 @@ export interface ResolvedZone {
    * not here is priced with the zone's mix.
    */
   readonly functionMixes?: Readonly<Record<string, ZoneMix>>;
+  /** The hosts of each characterized fleet of the zone, by architecture (`fleetHostsOf`). */
+  readonly hosts?: Readonly<Partial<Record<Arch, number>>>;
 }
 
 type Shares = Map<CpuKey, number>;
@@ -184,8 +186,10 @@ export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZ
     const notes: Record<Arch, string[]> = { x86_64: [], arm64: [] };
     const mixes = {} as Record<Arch, ZoneMix>;
     const passiveCounts = view.passive?.[azId];
+    const hosts: Partial<Record<Arch, number>> = {};
     for (const arch of ['x86_64', 'arm64'] as const) {
       const zone = characterizationFor(azId, arch);
+      if (zone && characterizationArch(zone) === arch) hosts[arch] = fleetHostsOf(zone, arch);
       const evidence = zone ? evidenceCounts(zone) : undefined;
       const measured = evidence ? countsOf(evidence, arch) : undefined;
       const passive = passiveCounts ? countsOf(passiveCounts, arch) : undefined;
@@ -244,7 +248,14 @@ export function resolveZones(view: RoutingView, staleAfterMs: number): ResolvedZ
       functionMixes[name] = functionMixOf(mixes[evidence.arch], evidence.hosts, prior);
       functions++;
     }
-    resolved.push({ azId, region, mixes, notes, ...(functions > 0 ? { functionMixes } : {}) });
+    resolved.push({
+      azId,
+      region,
+      mixes,
+      notes,
+      ...(functions > 0 ? { functionMixes } : {}),
+      ...(Object.keys(hosts).length > 0 ? { hosts } : {}),
+    });
   }
   return resolved;
 }

@@ -4,6 +4,7 @@ import { type FollowContext, followRoute, type Route, summarize } from './follow
 import type { PacingMove, PacingReviewer } from './pacing';
 import { DrawWindow, RetryRepeats, usesPerInstance } from './pool';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
+import { spreadOf, type WorkerSpread } from './spread';
 import type {
   AttemptRecord,
   BatchAnswer,
@@ -133,7 +134,21 @@ export async function runBatch(
     if (pacedMs <= remainingMs) return;
     deadlineWidened = { atCall: next, concurrency: givenConcurrency, remainingMs: Math.round(remainingMs) };
     concurrency = givenConcurrency;
+    respread();
     spawn();
+  };
+  /** Where the workers beyond the accepted capacity of the fleet the batch follows start, once it is that wide. */
+  let spread: WorkerSpread | undefined;
+  const respread = (): void => {
+    const wide = Math.min(concurrency, options.count);
+    const uses = usesPerInstance(options.count - next, concurrency);
+    spread = spreadOf(context.placer, profile, moved ?? route, wide, uses) ?? spread;
+  };
+  /** The route a worker's next call follows: its spread's, else where the review moved the batch unless it holds. */
+  const routeOf = (id: number, holds: boolean): Route => {
+    if (holds) return route;
+    if (spread && id >= spread.from && id < spread.to) return spread.route;
+    return moved ?? route;
   };
   const workers: Promise<void>[] = [];
   const spawn = (): void => {
@@ -155,12 +170,14 @@ export async function runBatch(
       const index = next++;
       const leftAtStartMs = context.remainingMs();
       let previous: AttemptRecord | undefined;
-      const call = await followRoute(context, work, profile, moved && !holds ? moved : route, {
+      const followed = routeOf(id, holds);
+      const call = await followRoute(context, work, profile, followed, {
         uses: usesPerInstance(options.count - index, concurrency),
         callsToCome: options.count - next,
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
         retryRepeat: (functionName) => repeats.estimate(functionName),
-        searchesElsewhere: searchesMove(),
+        // A worker the spread started elsewhere would search its way back to the fleet whose accepted hosts are full.
+        searchesElsewhere: searchesMove() && followed !== spread?.route,
         onAttempt: (attempt, target) => {
           targets.set(target.functionName, target);
           repeats.observe(previous, attempt, chanceOf);
@@ -176,6 +193,7 @@ export async function runBatch(
             if (wider > concurrency) {
               concurrency = wider;
               repeats.restart();
+              respread();
               spawn();
             }
           }
@@ -223,6 +241,7 @@ export async function runBatch(
       }
     }
   };
+  respread();
   spawn();
   // Workers the review adds while the batch runs join the list, so wait on it until it stops growing.
   for (let i = 0; i < workers.length; i++) await workers[i];

@@ -105,6 +105,13 @@ export interface Placer {
   /** The CPU mix placements on `target` are priced with (the core `Router.mixFor`). @default - unknown */
   mixFor?(target: Pick<Target, 'azId' | 'arch' | 'functionName'>): ZoneMix | undefined;
   /**
+   * Instances `placement`'s fleet holds on the CPUs it accepts (the core `Router.acceptedCapacity`). @default - unknown
+   */
+  acceptedCapacity?(placement: {
+    readonly target: Pick<Target, 'azId' | 'arch' | 'memoryMb'>;
+    readonly rejectCpus: readonly CpuKey[];
+  }): number;
+  /**
    * What one call of `workload` on a warm instance with `cpu` at `target` is expected to take (the core
    * `Router.callOn`). @default - unknown
    */

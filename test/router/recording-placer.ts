@@ -20,6 +20,7 @@ export function recordingPlacer(factory: PlacerFactory, record: (request: Placem
       ...(placer.profilingSteps ? { profilingSteps: placer.profilingSteps.bind(placer) } : {}),
       ...(placer.mixFor ? { mixFor: placer.mixFor.bind(placer) } : {}),
       ...(placer.callOn ? { callOn: placer.callOn.bind(placer) } : {}),
+      ...(placer.acceptedCapacity ? { acceptedCapacity: placer.acceptedCapacity.bind(placer) } : {}),
       ...(placer.shareExploration ? { shareExploration: placer.shareExploration.bind(placer) } : {}),
       ...(placer.withdrawExploration ? { withdrawExploration: placer.withdrawExploration.bind(placer) } : {}),
     };
