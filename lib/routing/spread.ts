@@ -53,14 +53,17 @@ export function spreadOf(
   return { from, to: from + elsewhere, route: current.movedTo(off) };
 }
 
-/** A warm call on `placement`'s target on one of the CPUs it rejects, averaged at their shares of its mix. */
+/**
+ * A warm call on `placement`'s target on one of the CPUs it rejects and the call can finish on (a call never runs on an
+ * unfit one), averaged at their shares of its mix.
+ */
 function rejectedCallCost(placer: Placer, profile: string, placement: Placement): number | undefined {
   const mix = placer.mixFor?.(placement.target);
   if (!mix || !placer.callOn) return undefined;
   let share = 0;
   let cost = 0;
   mix.cpus.forEach((cpu, i) => {
-    if (!placement.rejectCpus.includes(cpu)) return;
+    if (!placement.rejectCpus.includes(cpu) || placement.unfitCpus?.includes(cpu)) return;
     const call = placer.callOn?.(profile, placement.target, cpu);
     if (!call) return;
     share += mix.shares[i];
