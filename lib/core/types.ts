@@ -287,8 +287,9 @@ export interface Placement {
   readonly maxAttempts: number;
   /**
    * Where the reject set narrows as the attempt budget runs down (the optimal policy under a finite budget,
-   * `reject-schedule.ts`): from attempt `fromAttempt` (1-based) on, the call rejects only that stage's `rejectCpus`.
-   * Absent when `rejectCpus` serves every attempt but the last, which never rejects.
+   * `reject-schedule.ts`; or, where some CPUs are unfit, the last attempts that must accept every fit CPU,
+   * `fitTailAttempts`): from attempt `fromAttempt` (1-based) on, the call rejects only that stage's `rejectCpus`.
+   * Absent when `rejectCpus` serves every attempt but the last, which never rejects (but the unfit CPUs).
    */
   readonly relaxations?: readonly RejectRelaxation[];
   /**
