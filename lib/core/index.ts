@@ -16,6 +16,7 @@ export * from './distribution';
 export * from './drift';
 export * from './errors';
 export * from './exploration';
+export * from './fleet-capacity';
 export * from './geo';
 export * from './host-census';
 export * from './lambda-limits';
