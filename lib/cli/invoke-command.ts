@@ -245,7 +245,8 @@ function formatBatch(answer: BatchAnswer): string {
     ...(answer.placement.evidence ? [formatEvidence(answer.placement.evidence)] : []),
     `cost ${usd(s.costUsd)}, mean runtime ${s.meanRuntimeMs?.toFixed(0) ?? '-'} ms, ` +
       `${s.attemptsPerRequest.toFixed(2)} attempts/request, ${s.rejects} rejects, ${s.failovers} failovers` +
-      (s.searchMoves ? `, ${s.searchMoves} searches moved on` : ''),
+      (s.searchMoves ? `, ${s.searchMoves} searches moved on` : '') +
+      (s.spreadStarts ? `, ${s.spreadStarts} calls started in another fleet (spread)` : ''),
     `by CPU: ${Object.entries(s.byCpu)
       .map(([cpu, n]) => `${cpu} ${n}`)
       .join(', ')}`,

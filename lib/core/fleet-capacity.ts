@@ -55,9 +55,10 @@ export interface SpreadFleet {
 /**
  * How many of `workers` workers start on each fleet: the own fleet up to its accepted capacity; then each of
  * `others`, cheapest first, up to its capacity, as long as it costs less than `overflowCostUsd` (what a call on the own
- * fleet pays once its accepted hosts are full: a run on the CPUs it rejects); the rest on the own fleet.
+ * fleet pays once its accepted hosts are full: a run on the CPUs it rejects); the rest over the own fleet and those
+ * others in proportion to their capacities.
  * @returns the own fleet's count, then one count per entry of `others` (in their given order).
- * @example spreadWorkers(1000, { capacity: 250, costUsd: 4 }, 7, [{ capacity: 400, costUsd: 5 }]) // [600, 400]
+ * @example spreadWorkers(1000, { capacity: 250, costUsd: 4 }, 7, [{ capacity: 400, costUsd: 5 }]) // [385, 615]
  */
 export function spreadWorkers(
   workers: number,
@@ -74,6 +75,18 @@ export function spreadWorkers(
     const n = Math.min(left, Math.max(0, Math.floor(others[i].capacity)));
     counts[i + 1] = n;
     left -= n;
+  }
+  if (left > 0) {
+    // Beyond every fleet's capacity, the rest in proportion to what each holds: the fast slots free as calls end, and
+    // each fleet's searchers take its own.
+    const used = counts.map((n, i) => (i === 0 ? Math.min(total, Math.floor(own.capacity)) : n));
+    const held = used.reduce((sum, n) => sum + n, 0);
+    if (held > 0) {
+      for (let i = 1; i < counts.length; i++) {
+        const extra = Math.floor((left * used[i]) / held);
+        counts[i] += extra;
+      }
+    }
   }
   counts[0] = total - counts.slice(1).reduce((sum, n) => sum + n, 0);
   return counts;

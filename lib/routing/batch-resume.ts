@@ -53,12 +53,14 @@ export function mergeBatchAnswers(answers: readonly BatchAnswer[]): BatchAnswer 
   );
   const concurrency = Math.max(...answers.map((a) => a.summary.concurrency));
   const searchMoves = sum(answers, (a) => a.summary.searchMoves ?? 0);
+  const spreadStarts = sum(answers, (a) => a.summary.spreadStarts ?? 0);
   const retryRepeats = mergedRetryRepeats(answers);
   const summary: BatchSummary = {
     ...summarizeCalls(calls, concurrency),
     expectedCostUsd: sum(answers, (a) => a.summary.expectedCostUsd),
     ...(Object.keys(retryRepeats).length > 0 ? { retryRepeats } : {}),
     ...(searchMoves > 0 ? { searchMoves } : {}),
+    ...(spreadStarts > 0 ? { spreadStarts } : {}),
   };
   const last = answers[answers.length - 1];
   const notes = answers.flatMap((a) =>

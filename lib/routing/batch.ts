@@ -69,6 +69,7 @@ export async function runBatch(
   };
   const repeats = new RetryRepeats();
   let searchMoves = 0;
+  let spreadStarts = 0;
   /** The targets of the functions the batch's attempts reached, by function name. */
   const targets = new Map<string, Target>();
   // Chance as placements price it, the draws blended into the function's mix: a function whose cold starts reach
@@ -171,6 +172,7 @@ export async function runBatch(
       const leftAtStartMs = context.remainingMs();
       let previous: AttemptRecord | undefined;
       const followed = routeOf(id, holds);
+      if (followed === spread?.route) spreadStarts++;
       const call = await followRoute(context, work, profile, followed, {
         uses: usesPerInstance(options.count - index, concurrency),
         callsToCome: options.count - next,
@@ -285,6 +287,7 @@ export async function runBatch(
       expectedCostUsd,
       ...retryRepeatsOf(repeats),
       ...(searchMoves > 0 ? { searchMoves } : {}),
+      ...(spreadStarts > 0 ? { spreadStarts } : {}),
     },
     calls,
     ...(options.pacing
@@ -419,7 +422,7 @@ function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): Ba
 export function summarizeCalls(
   calls: readonly BatchCallOutcome[],
   concurrency: number,
-): Omit<BatchSummary, 'expectedCostUsd' | 'retryRepeats' | 'searchMoves'> {
+): Omit<BatchSummary, 'expectedCostUsd' | 'retryRepeats' | 'searchMoves' | 'spreadStarts'> {
   let succeeded = 0;
   let costUsd = 0;
   let carbonG = 0;

@@ -3,7 +3,7 @@ import type { Placement } from '../core/types';
 import { type Route, SEARCH_ELSEWHERE_CANDIDATES } from './follow';
 import type { Placer } from './types';
 
-/** Where a wide batch starts the workers its own fleet's accepted hosts cannot hold. */
+/** Where a wide batch starts workers its own fleet's accepted hosts cannot hold. */
 export interface WorkerSpread {
   /** Workers `from` (0-based) up to, not including, `to` start on `route`; the others on the batch's own. */
   readonly from: number;
@@ -17,9 +17,9 @@ export interface WorkerSpread {
  * for a placement that rejects nothing, or one not chosen by price (only `optimal`'s). Beyond that capacity a worker
  * meets the accepted hosts full and ends on a CPU the placement rejects; the best placement off the function in
  * another fleet (`Route.placementOff`, as a call still searching weighs it: at no less memory, where the call can
- * finish on every CPU) takes the workers beyond, up to its own accepted capacity, where it is expected to cost less
- * than such a call (the rejected CPUs' warm calls at their shares of the mix, `Placer.callOn`). `uses` is the calls
- * each instance is expected to serve.
+ * finish on every CPU) takes the workers beyond, up to its own accepted capacity, and its share of those beyond both
+ * by capacity, where it is expected to cost less than such a call (the rejected CPUs' warm calls at their shares of
+ * the mix, `Placer.callOn`). `uses` is the calls each instance is expected to serve.
  */
 export function spreadOf(
   placer: Placer,

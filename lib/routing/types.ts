@@ -290,6 +290,11 @@ export interface BatchSummary {
    * (`Route.searchElsewhere`): a rejected attempt followed by one on another function. Absent when none did.
    */
   readonly searchMoves?: number;
+  /**
+   * Calls that started on the fleet a batch wider than its own fleet's accepted capacity spread its workers to
+   * (`lib/routing/spread.ts`). Absent when none did.
+   */
+  readonly spreadStarts?: number;
   readonly carbonG: number;
   /** Calls per function name that answered. */
   readonly byFunction: Readonly<Record<string, number>>;

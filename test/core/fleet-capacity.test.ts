@@ -55,15 +55,16 @@ describe('what a fleet holds on the CPUs a placement accepts', () => {
 describe('spreading a wide batch over fleets', () => {
   const own = { capacity: 250, costUsd: 4 };
 
-  it("starts the workers beyond the own fleet's capacity on the cheapest other fleet, up to its capacity", () => {
-    expect(spreadWorkers(1000, own, 7, [{ capacity: 400, costUsd: 5 }])).toEqual([600, 400]);
+  it("starts the workers beyond the own fleet's capacity on the cheapest other fleet, the rest by capacity", () => {
+    // 250 at home, 400 elsewhere; the 350 beyond both in proportion to what each holds (250 : 400).
+    expect(spreadWorkers(1000, own, 7, [{ capacity: 400, costUsd: 5 }])).toEqual([385, 615]);
     expect(spreadWorkers(500, own, 7, [{ capacity: 400, costUsd: 5 }])).toEqual([250, 250]);
     expect(
       spreadWorkers(1000, own, 7, [
         { capacity: 300, costUsd: 6 },
         { capacity: 300, costUsd: 5 },
       ]),
-    ).toEqual([400, 300, 300]);
+    ).toEqual([296, 352, 352]);
   });
 
   it('keeps every worker at home while the fleet holds them, or where elsewhere costs as much as the overflow', () => {

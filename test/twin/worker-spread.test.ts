@@ -1,3 +1,4 @@
+import { formatAnswer } from '../../lib/cli/invoke-command';
 import type { BatchAnswer } from '../../lib/routing/types';
 import { characterizationOf, profiledBatch, routedTwin, smallScenario } from './fixtures';
 
@@ -60,13 +61,15 @@ describe('a batch wider than its fleet holds on the CPUs it accepts starts the w
     const second = 'sky-euc1-az2-arm64-3538';
     // Started there, not moved there at a retry: about as many workers as the second zone's Graviton3 hosts hold (333;
     // the router's estimate of them, from its characterization, is 300).
-    const startedThere = answer.summary.byFunction[second] - (answer.summary.searchMoves ?? 0);
-    expect(startedThere).toBeGreaterThan(250);
+    expect(answer.summary.spreadStarts).toBeGreaterThan(250);
+    expect(answer.summary.byFunction[second] - (answer.summary.searchMoves ?? 0)).toBeGreaterThan(250);
+    expect(formatAnswer(answer)).toMatch(/\d+ calls started in another fleet \(spread\)/);
     // Kept to the first zone, the calls beyond its 2 Graviton3 hosts (222 instances) end on Graviton2.
     const kept = await burst([FIRST.azId]);
     expect(kept.summary.succeeded).toBe(600);
+    expect(kept.summary.spreadStarts).toBeUndefined();
     expect(onGraviton3(kept)).toBeLessThanOrEqual(222);
-    // 341 calls on Graviton3 against 222, $1.31 against $1.44.
+    // 333 calls on Graviton3 against 222, $1.32 against $1.44.
     expect(onGraviton3(answer)).toBeGreaterThan(onGraviton3(kept) + 100);
     expect(answer.summary.costUsd).toBeLessThan(kept.summary.costUsd);
   });
