@@ -68,7 +68,8 @@ export function spreadWorkers(
 ): number[] {
   const total = Math.max(0, Math.floor(workers));
   const counts = new Array<number>(others.length + 1).fill(0);
-  let left = total - Math.min(total, Math.floor(own.capacity));
+  const home = Math.min(total, Math.floor(own.capacity));
+  let left = total - home;
   const order = others.map((_, i) => i).sort((a, b) => others[a].costUsd - others[b].costUsd);
   for (const i of order) {
     if (left <= 0 || !(others[i].costUsd < overflowCostUsd)) break;
@@ -79,7 +80,7 @@ export function spreadWorkers(
   if (left > 0) {
     // Beyond every fleet's capacity, the rest in proportion to what each holds: the fast slots free as calls end, and
     // each fleet's searchers take its own.
-    const used = counts.map((n, i) => (i === 0 ? Math.min(total, Math.floor(own.capacity)) : n));
+    const used = counts.map((n, i) => (i === 0 ? home : n));
     const held = used.reduce((sum, n) => sum + n, 0);
     if (held > 0) {
       for (let i = 1; i < counts.length; i++) {

@@ -4,6 +4,7 @@ import { type CompiledView, UNKNOWN_REGION_RTT_MS } from './compiled-view';
 import { networkRttMs } from './geo';
 import { resolveObjective } from './objectives';
 import { isRejectMode, REJECT_MODES, type RejectMode, rejectModeParams } from './reject-mode';
+import { shareOfMask } from './reject-set';
 import { STRATEGIES, type StrategyRule } from './strategies';
 import type { CpuKey, PlacementRequest, StrategyName, Target } from './types';
 import { ARCH_ORDER, type WorkloadPlan } from './workload-plan';
@@ -272,16 +273,10 @@ function fitsBudget(plan: WorkloadPlan, index: number, fitLimitMs: number, param
   const k = fitAcceptCount(plan, index, fitLimitMs);
   if (k === c.cpus.length) return true;
   if (k === 0) return false;
-  let total = 0;
-  let unfit = 0;
-  const fit = plan.fitMs[index];
-  for (let j = 0; j < c.cpus.length; j++) {
-    total += c.shares[j];
-    if (!(fit[j] <= fitLimitMs)) unfit += c.shares[j];
-  }
-  if (!(total > 0)) return false;
+  const unfit = shareOfMask(c.shares, unfitMaskOf(plan, index, fitLimitMs));
+  if (unfit === undefined) return false;
   const returnShare = params.rejectedStayWarm ? params.returnShare : 0;
-  return unfitExhaustion(unfit / total, params.maxAttempts, returnShare, params.retryRepeat) <= MAX_UNFIT_EXHAUSTION;
+  return unfitExhaustion(unfit, params.maxAttempts, returnShare, params.retryRepeat) <= MAX_UNFIT_EXHAUSTION;
 }
 
 /** Whether some allowed candidate fits the budget with evidence better than `assumed` (stops at the first). */

@@ -72,6 +72,17 @@ export function optimalRejectSet(
   return out;
 }
 
+/** The share of the mix `shares` that the CPUs in `mask` hold (bit j: the j-th CPU); undefined when the mix is empty. */
+export function shareOfMask(shares: ArrayLike<number>, mask: number): number | undefined {
+  let total = 0;
+  let masked = 0;
+  for (let j = 0; j < shares.length; j++) {
+    total += shares[j];
+    if (mask & (1 << j)) masked += shares[j];
+  }
+  return total > 0 ? masked / total : undefined;
+}
+
 /** Bit mask rejecting the CPUs after the first `accept` (sorted fastest first). */
 export function suffixMask(n: number, accept: number): number {
   let mask = 0;

@@ -28,7 +28,7 @@ import { ProfileBook, UNMEASURED_CV } from './profiles';
 import { type ProfilingRequest, type ProfilingStep, planProfiling } from './profiling-plan';
 import { DEFAULT_RETURN_SHARE, isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
 import { evaluateAccepts, evaluateSchedule, schedulable } from './reject-schedule';
-import { suffixMask } from './reject-set';
+import { shareOfMask, suffixMask } from './reject-set';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
 import { runtimeLogSd } from './runtime-belief';
 import { STRATEGIES } from './strategies';
@@ -292,8 +292,12 @@ export class Router {
    * (`functionMixes`), else its zone's mix of the target's architecture; undefined for a zone the view does not deploy.
    */
   mixFor(target: Pick<Target, 'azId' | 'arch' | 'functionName'>): ZoneMix | undefined {
-    const zone = this.compiled.zones.find((z) => z.azId === target.azId);
+    const zone = this.zoneOf(target.azId);
     return zone?.functionMixes?.[target.functionName] ?? zone?.mixes[target.arch];
+  }
+
+  private zoneOf(azId: string): ResolvedZone | undefined {
+    return this.compiled.zones.find((z) => z.azId === azId);
   }
 
   /**
@@ -306,7 +310,7 @@ export class Router {
     readonly rejectCpus: readonly CpuKey[];
   }): number {
     const { target } = placement;
-    const zone = this.compiled.zones.find((z) => z.azId === target.azId);
+    const zone = this.zoneOf(target.azId);
     const mix = zone?.mixes[target.arch];
     if (!mix) return Number.POSITIVE_INFINITY;
     return acceptedCapacity(mix, zone?.hosts?.[target.arch], placement.rejectCpus, target.memoryMb);
@@ -876,14 +880,8 @@ function fitTailOf(
   const n = c.cpus.length;
   // A schedule accepts a prefix of the CPUs, fastest first: an explored CPU's reject set is not one.
   if (!schedulable(params) || mask !== suffixMask(n, n - popCount(mask))) return undefined;
-  let total = 0;
-  let unfit = 0;
-  for (let j = 0; j < c.cpus.length; j++) {
-    total += c.shares[j];
-    if (unfitMask & (1 << j)) unfit += c.shares[j];
-  }
   const attempts = params.maxAttempts;
-  const k = fitTailAttempts(total > 0 ? unfit / total : 1, attempts, 0, params.retryRepeat);
+  const k = fitTailAttempts(shareOfMask(c.shares, unfitMask) ?? 1, attempts, 0, params.retryRepeat);
   if (k <= 1) return undefined;
   const accepts = new Int32Array(attempts);
   accepts.fill(n - popCount(mask), 0, attempts - k);

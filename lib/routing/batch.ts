@@ -172,14 +172,15 @@ export async function runBatch(
       const leftAtStartMs = context.remainingMs();
       let previous: AttemptRecord | undefined;
       const followed = routeOf(id, holds);
-      if (followed === spread?.route) spreadStarts++;
+      const spreadStart = followed === spread?.route;
+      if (spreadStart) spreadStarts++;
       const call = await followRoute(context, work, profile, followed, {
         uses: usesPerInstance(options.count - index, concurrency),
         callsToCome: options.count - next,
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
         retryRepeat: (functionName) => repeats.estimate(functionName),
         // A worker the spread started elsewhere would search its way back to the fleet whose accepted hosts are full.
-        searchesElsewhere: searchesMove() && followed !== spread?.route,
+        searchesElsewhere: searchesMove() && !spreadStart,
         onAttempt: (attempt, target) => {
           targets.set(target.functionName, target);
           repeats.observe(previous, attempt, chanceOf);
