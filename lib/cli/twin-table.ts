@@ -79,6 +79,17 @@ export function formatTwinTable(report: TwinReport, zoneNames: Readonly<Record<s
         '  ',
       ),
     );
+  const failing = report.routing.filter((r) => r.failedRequests > 0);
+  const failedLegend =
+    failing.length > 0
+      ? [
+          wrapText(
+            `A request that never ran bills nothing, so a strategy that failed requests looks cheaper here than its work was (failed: ${failing.map((r) => `${r.workload} ${r.strategy} ${r.failedRequests}`).join(', ')}); the targets compare per completed request.`,
+            WIDTH,
+            '  ',
+          ),
+        ]
+      : [];
   return [
     `scenario ${report.scenario}`,
     '',
@@ -89,6 +100,7 @@ export function formatTwinTable(report: TwinReport, zoneNames: Readonly<Record<s
     'Routing: savings against the fixed zone',
     routing,
     wrapText(routingLegend, WIDTH, '  '),
+    ...failedLegend,
     '',
     ...(where.length > 0
       ? ['Where optimal and the oracle ran (requests per memory size, architecture and zone)', ...where, '']

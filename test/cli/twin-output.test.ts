@@ -60,6 +60,21 @@ describe('formatTwinTable', () => {
     for (const column of ['polls', 'polls to 95%', 'saturated at', 'stopped', 'cost/day', ...STRATEGIES.slice(1)]) {
       expect(legend).toContain(` ${column}: `);
     }
+    expect(legend).not.toContain('never ran');
+  });
+
+  it('says which strategies failed requests, whose cells then count only the requests that ran', () => {
+    const base = report();
+    const failing: TwinReport = {
+      ...base,
+      routing: base.routing.map((r) =>
+        r.workload === 'graph-bfs' && r.strategy === 'baseline' ? { ...r, failedRequests: 3139 } : r,
+      ),
+    };
+    const legend = formatTwinTable(failing).replace(/\s+/g, ' ');
+    expect(legend).toContain(
+      'a strategy that failed requests looks cheaper here than its work was (failed: graph-bfs baseline 3139)',
+    );
   });
 });
 

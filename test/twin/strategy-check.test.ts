@@ -1,5 +1,6 @@
 import type { BurstRecord, TwinRun, TwinStrategy } from '../../lib/twin/experiment';
 import {
+  comparableCostUsd,
   expectedVsRealised,
   formatStrategyChecks,
   formatTargetSummary,
@@ -125,9 +126,10 @@ describe('strategy checks', () => {
       ['baseline', '20', '25', '0.5000', '-'],
       // hybrid: 100 × (2.0 − (0.9 + 0.1)) / 2.0; the fixed zone's own phase is not added to it
       ['hybrid', '30', '44', '0.1000', '50.0'],
-      // optimal: 100 × (2.0 − (2.72 + 0.08)) / 2.0
-      ['optimal', '52', '863', '0.0800', '-40.0'],
+      // optimal failed 2 of its 300 requests: 100 × (2.0 − (2.72 × 300 / 298 + 0.08)) / 2.0
+      ['optimal', '52', '863', '0.0800', '-40.9'],
     ]);
+    expect(text).toMatch(/\n {2}Where a strategy failed requests, its bursts count per completed request × requests/);
     // and the burst costs above are the bursts' alone
     expect(expectedVsRealised(profiled)).toEqual(expectedVsRealised(run));
     // and a run without a profiling phase prints no such table
@@ -146,11 +148,12 @@ describe('strategy checks', () => {
     expect(only.optimalP99AddedLatencyMs).toBe(150);
   });
 
-  it('never counts a workload with failed optimal requests as met, however cheap they made it', () => {
+  it('never counts a workload with failed optimal requests as met, even where its completed ones meet every cost target', () => {
+    // 0.04 for the 5 of 100 requests that ran: 0.8 per completed request × requests, the oracle's cost.
     const cheapByFailing = runOf([
       [
         burst('z', 'baseline', 1),
-        burst('z', 'optimal', 0.05, 0.009, 95),
+        burst('z', 'optimal', 0.04, 0.009, 95),
         burst('z', 'oracle', 0.8),
         burst('z', 'regional', 0.9),
       ],
@@ -161,6 +164,52 @@ describe('strategy checks', () => {
     expect(metTargets(z)).toBe(false);
     expect(formatStrategyChecks(cheapByFailing)).toMatch(/targets met on 0 of 1 workloads/);
     expect(formatStrategyChecks(cheapByFailing)).toMatch(/ NO \(failed requests\)/);
+    expect(formatStrategyChecks(cheapByFailing)).toMatch(/\n {2}‡ a request that never ran bills nothing/);
+  });
+
+  it('compares per completed request where the fixed zone or a paper strategy failed requests', () => {
+    // GIVEN a fixed zone that throttled 60 of its 100 requests (0.4 billed for 40) and a regional strategy that
+    // throttled 65 (0.35 for 35): 1.0 each per completed request × requests
+    const throttledBaseline = runOf([
+      [
+        burst('w', 'baseline', 0.4, 0.01, 60),
+        burst('w', 'optimal', 0.9),
+        burst('w', 'oracle', 0.8),
+        burst('w', 'regional', 0.35, 0.01, 65),
+      ],
+    ]);
+    const [w] = optimalChecks(throttledBaseline);
+    // THEN optimal, which ran every request for 0.9, saves 10% and closes half the oracle's gap (not -125% and none)
+    expect(w.baselineUsd).toBeCloseTo(1, 12);
+    expect(w.optimalUsd).toBeCloseTo(0.9, 12);
+    expect(w.bestPaper).toEqual({ strategy: 'regional', costUsd: expect.closeTo(1, 12) });
+    expect(w.notAboveBaseline && w.notAboveBestPaper).toBe(true);
+    expect(w.oracleSavingsPct).toBeCloseTo(20, 9);
+    expect(w.gapClosedPct).toBeCloseTo(50, 9);
+    expect(w.othersFailed).toEqual([
+      { strategy: 'baseline', failed: 60, requests: 100 },
+      { strategy: 'regional', failed: 65, requests: 100 },
+    ]);
+    // AND the row names who failed, with the note why the costs are per completed request
+    const table = formatStrategyChecks(throttledBaseline);
+    expect(table).toMatch(
+      /\n {2}w +10\.0 +regional +10\.0 +20\.0 +50 .*NO \(gap < 80%\) \(baseline failed 60 of 100, regional failed 65 of 100‡\)\n/,
+    );
+    expect(table).toMatch(/\n {2}‡ a request that never ran bills nothing/);
+    expect(formatTargetSummary([scenarioChecksOf(throttledBaseline)])).toMatch(/\n {2}‡ a request that never ran/);
+    // AND a run where every request ran has no such note
+    expect(formatStrategyChecks(run).replace(/bfs.*\n/, '')).toMatch(/targets met/);
+    expect(
+      formatTargetSummary([scenarioChecksOf(runOf([[burst('v', 'baseline', 1), burst('v', 'optimal', 0.9)]]))]),
+    ).not.toMatch(/‡/);
+  });
+
+  it.each([
+    [{ costUsd: 5.4, requests: 4992, completed: 1853 }, (5.4 * 4992) / 1853],
+    [{ costUsd: 2, requests: 100, completed: 100 }, 2],
+    [{ costUsd: 0.3, requests: 100, completed: 0 }, 0.3],
+  ])('prices %j at %d for comparison', (tally, usd) => {
+    expect(comparableCostUsd(tally)).toBeCloseTo(usd, 12);
   });
 
   it('reports the share of the oracle gap closed', () => {
