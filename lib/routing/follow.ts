@@ -334,6 +334,21 @@ export class Route {
   }
 
   /**
+   * Where a call that has `attemptsLeft` attempts left on `base`'s target, and met a CPU there it cannot finish on,
+   * goes for them: the best placement off the target (another fleet, or another memory size of its own) on which it
+   * can finish on every CPU, within the request's limits, for those attempts, whatever the strategy; undefined when
+   * there is none. So a request is not lost to a fleet whose CPUs that can run it are full or out of its reach.
+   */
+  fittingOff(base: Placement, uses: number, attemptsLeft: number): Placement | undefined {
+    return this.placementOff(uses, {
+      from: base.target,
+      maxAttempts: Math.max(1, attemptsLeft),
+      fitting: true,
+      candidates: SEARCH_ELSEWHERE_CANDIDATES,
+    });
+  }
+
+  /**
    * `base` with its expectation from the zone's mix blended with the batch's draws, and with the repeat rate the
    * batch met; its rule and target unchanged.
    */
@@ -498,7 +513,9 @@ export interface PoolHooks {
  * fleet to this call only and tells the route how many calls the fleet holds; the others leave it to the
  * whole route), placed afresh there with that fleet's own mix; a user-code error is the user's answer and
  * is not retried. The last attempt of the budget rejects only the CPUs the call cannot finish on in time
- * (`Placement.unfitCpus`, usually none), so a request that has met only rejected CPUs still runs rather than failing. The answer's placement is the one the call followed in
+ * (`Placement.unfitCpus`, usually none), so a request that has met only rejected CPUs still runs rather than failing;
+ * where its latest attempt met a CPU it cannot finish on, that last attempt goes off its function, to the best
+ * placement on which every CPU can finish it (`Route.fittingOff`), when there is one. The answer's placement is the one the call followed in
  * the fleet it ended in, as it stood at its first attempt there: what the call was expected to cost.
  */
 export async function followRoute(
@@ -592,6 +609,8 @@ export async function followRoute(
     let left = placement.maxAttempts;
     /** Whether the call's search went on off the function it started on (once a call, for a pool it meets anew). */
     let searchMoved = false;
+    /** Whether the call's last attempts went where it can finish on every CPU (once a call). */
+    let fitMoved = false;
     /** Starts a leg on `next` (another fleet or function), with at most `attemptsLeft` attempts. */
     const enterLeg = async (next: Placement, attemptsLeft: number): Promise<void> => {
       ({ base, placement } = await leasedPlacement(next));
@@ -627,6 +646,21 @@ export async function followRoute(
           searchMoved = true;
           route.leave(fleetOf(base.target));
           await enterLeg(elsewhere, left);
+        }
+      }
+      if (
+        !fitMoved &&
+        onPlacement > 0 &&
+        (left <= 1 || attempts.length >= budget - 1) &&
+        metUnfit(attempts, placement)
+      ) {
+        // The pool here shows a CPU the call cannot finish on, and its last attempt here would refuse that too (as
+        // every one may, where the CPUs it can finish on are full): the attempts left go where every CPU finishes it.
+        const fitting = route.fittingOff(base, pool.uses ?? 1, budget - attempts.length);
+        if (fitting) {
+          fitMoved = true;
+          route.leave(fleetOf(base.target));
+          await enterLeg(fitting, budget - attempts.length);
         }
       }
       const target = placement.target;
@@ -742,6 +776,12 @@ export async function followRoute(
         : `every one of ${attempts.length} attempts was rejected or failed`;
     return failure(context, profile, legStart, attempts, targets, 'NoCapacity', 503, message);
   }
+}
+
+/** Whether the call's latest attempt was refused on a CPU `placement` cannot finish the call on. */
+function metUnfit(attempts: readonly AttemptRecord[], placement: Placement): boolean {
+  const latest = attempts.at(-1);
+  return latest?.status === 'rejected' && latest.cpu !== undefined && (placement.unfitCpus ?? []).includes(latest.cpu);
 }
 
 /** An attempt's reject set with the placement's unfit CPUs, which every attempt rejects (`Placement.unfitCpus`). */

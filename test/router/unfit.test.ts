@@ -1,5 +1,5 @@
 import type { RoutedCall } from '../../lib/routing/types';
-import { allEpycScenario, CPU, type SkyFixture, startSky } from './sky-fixture';
+import { allEpycScenario, CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
 
 /**
  * CPUs a call cannot finish on within its budget (`Placement.unfitCpus`): the router rejects them at every attempt,
@@ -61,5 +61,52 @@ describe('router handler: CPUs a call cannot finish on', () => {
     expect(answer.status === 'error' ? answer.error : 'ok').toBe('ok');
     expect(answer.placement?.unfitCpus).toBeUndefined();
     expect(answer.attempts.map((a) => [a.status, a.cpu])).toEqual([['ok', CPU.epyc]]);
+  });
+});
+
+describe('router handler: a call whose fleet shows only CPUs it cannot finish on', () => {
+  let sky: SkyFixture;
+
+  beforeAll(async () => {
+    // usw2-az1: every host an AMD EPYC, believed 99.5% 3.0 GHz Xeon; usw2-az2: every host a 2.5 GHz Xeon, slower
+    // than the believed 3.0 GHz Xeon (so usw2-az1 ranks first) but within the budget.
+    const scenario = allEpycScenario('router-unfit-elsewhere', 5);
+    sky = await startSky({
+      scenario: {
+        ...scenario,
+        cpus: { ...scenario.cpus, xeon25: { model: CPU_MODELS.xeon25 } },
+        zones: [
+          ...scenario.zones,
+          { azId: 'usw2-az2', region: 'us-west-2', hosts: 4, slotsPerHost: 20, mix: [{ xeon25: 1 }] },
+        ],
+      },
+      timeScale: 1,
+    });
+    await sky.characterizeAs('usw2-az1', { [CPU.xeon30]: 995, [CPU.epyc]: 5 });
+    await sky.characterizeAs('usw2-az2', { [CPU.xeon25]: 1000 });
+    // With a 5% spread (× 1.15 headroom): the 3.0 GHz Xeon 50.6 ms, the 2.5 GHz one 57.5 ms, the EPYC 77.6 ms.
+    await sky.observeRuntimes('unfit', { [CPU.xeon30]: 44, [CPU.xeon25]: 50, [CPU.epyc]: 67.5 }, 0.05);
+  });
+
+  afterAll(async () => {
+    await sky?.close();
+  });
+
+  it('takes its last attempt where every CPU can finish it, rather than failing', async () => {
+    const answer = (await sky.router()({
+      workload: 'zipper',
+      profile: 'unfit',
+      strategy: 'optimal',
+      timeoutMs: BUDGET_MS,
+      limits: { zones: ['usw2-az1', 'usw2-az2'], memoryMb: 2048, maxAttempts: 3 },
+    })) as RoutedCall;
+    expect(answer.status === 'error' ? answer.error : 'ok').toBe('ok');
+    // The first two attempts met the EPYC in usw2-az1; the last ran in usw2-az2, on the 2.5 GHz Xeon.
+    expect(answer.attempts.map((a) => [a.azId, a.status, a.cpu])).toEqual([
+      ['usw2-az1', 'rejected', CPU.epyc],
+      ['usw2-az1', 'rejected', CPU.epyc],
+      ['usw2-az2', 'ok', CPU.xeon25],
+    ]);
+    expect(answer.placement?.unfitCpus).toBeUndefined();
   });
 });
