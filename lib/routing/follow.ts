@@ -502,6 +502,12 @@ export interface PoolHooks {
    * undo that, back to the function the review left (priced there for a pool not met). @default false
    */
   readonly searchesElsewhere?: boolean;
+  /**
+   * Whether the call keeps to its target's function even where every attempt met a CPU it cannot finish on: a
+   * profiling call measures one cell (zone, memory size, architecture), which another function would not.
+   * @default false: its last attempt goes where every CPU finishes it (`Route.fittingOff`)
+   */
+  readonly keepsToFunction?: boolean;
 }
 
 /**
@@ -514,9 +520,10 @@ export interface PoolHooks {
  * whole route), placed afresh there with that fleet's own mix; a user-code error is the user's answer and
  * is not retried. The last attempt of the budget rejects only the CPUs the call cannot finish on in time
  * (`Placement.unfitCpus`, usually none), so a request that has met only rejected CPUs still runs rather than failing;
- * where its latest attempt met a CPU it cannot finish on, that last attempt goes off its function, to the best
- * placement on which every CPU can finish it (`Route.fittingOff`), when there is one. The answer's placement is the one the call followed in
- * the fleet it ended in, as it stood at its first attempt there: what the call was expected to cost.
+ * where every attempt of its leg met a CPU it cannot finish on, that last attempt goes off its function, to the best
+ * placement on which every CPU can finish it (`Route.fittingOff`), when there is one (`PoolHooks.keepsToFunction`).
+ * The answer's placement is the one the call followed in the fleet it ended in, as it stood at its first attempt
+ * there: what the call was expected to cost.
  */
 export async function followRoute(
   context: FollowContext,
@@ -652,10 +659,12 @@ export async function followRoute(
         !fitMoved &&
         onPlacement > 0 &&
         (left <= 1 || attempts.length >= budget - 1) &&
-        metUnfit(attempts, placement)
+        !pool.keepsToFunction &&
+        metOnlyUnfit(attempts.slice(-onPlacement), placement)
       ) {
-        // The pool here shows a CPU the call cannot finish on, and its last attempt here would refuse that too (as
-        // every one may, where the CPUs it can finish on are full): the attempts left go where every CPU finishes it.
+        // Every attempt here met a CPU the call cannot finish on, which independent draws all but never do (the fit
+        // check holds that under once in 10,000): the CPUs it can finish on are full or out of this function's reach,
+        // and its last attempt here would refuse the same. The attempts left go where every CPU finishes it.
         const fitting = route.fittingOff(base, pool.uses ?? 1, budget - attempts.length);
         if (fitting) {
           fitMoved = true;
@@ -778,10 +787,14 @@ export async function followRoute(
   }
 }
 
-/** Whether the call's latest attempt was refused on a CPU `placement` cannot finish the call on. */
-function metUnfit(attempts: readonly AttemptRecord[], placement: Placement): boolean {
-  const latest = attempts.at(-1);
-  return latest?.status === 'rejected' && latest.cpu !== undefined && (placement.unfitCpus ?? []).includes(latest.cpu);
+/** Whether each of `attempts` was refused on a CPU `placement` cannot finish the call on. */
+function metOnlyUnfit(attempts: readonly AttemptRecord[], placement: Placement): boolean {
+  const unfit = placement.unfitCpus ?? [];
+  return (
+    unfit.length > 0 &&
+    attempts.length > 0 &&
+    attempts.every((a) => a.status === 'rejected' && a.cpu !== undefined && unfit.includes(a.cpu))
+  );
 }
 
 /** An attempt's reject set with the placement's unfit CPUs, which every attempt rejects (`Placement.unfitCpus`). */

@@ -200,7 +200,9 @@ async function runRound(
       run.made++;
       let call: RoutedCall | undefined;
       for (const placement of zones) {
-        call = await followRoute(context, work, profile, routeOf(placer, placement, placementRequest, deployed));
+        call = await followRoute(context, work, profile, routeOf(placer, placement, placementRequest, deployed), {
+          keepsToFunction: true,
+        });
         run.attempts += call.attempts.length;
         run.costUsd += call.estimate?.costUsd ?? 0;
         if (call.status === 'ok') record(run.measured, call);
