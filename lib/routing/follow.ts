@@ -334,10 +334,10 @@ export class Route {
   }
 
   /**
-   * Where a call that has `attemptsLeft` attempts left on `base`'s target, and met a CPU there it cannot finish on,
-   * goes for them: the best placement off the target (another fleet, or another memory size of its own) on which it
-   * can finish on every CPU, within the request's limits, for those attempts, whatever the strategy; undefined when
-   * there is none. So a request is not lost to a fleet whose CPUs that can run it are full or out of its reach.
+   * Where a call whose attempts on `base`'s target met only CPUs it cannot finish on goes for the `attemptsLeft` it
+   * has left: the best placement off the target (another fleet, or another memory size of its own) on which it can
+   * finish on every CPU, within the request's limits, for those attempts, whatever the strategy; undefined when there
+   * is none. So a request is not lost to a fleet whose CPUs that can run it are full or out of its function's reach.
    */
   fittingOff(base: Placement, uses: number, attemptsLeft: number): Placement | undefined {
     return this.placementOff(uses, {
@@ -663,8 +663,8 @@ export async function followRoute(
         metOnlyUnfit(attempts.slice(-onPlacement), placement)
       ) {
         // Every attempt here met a CPU the call cannot finish on, which independent draws all but never do (the fit
-        // check holds that under once in 10,000): the CPUs it can finish on are full or out of this function's reach,
-        // and its last attempt here would refuse the same. The attempts left go where every CPU finishes it.
+        // check holds a whole budget of them under once in 10,000): the CPUs it can finish on are full or out of this
+        // function's reach, and its last attempt here would refuse the same. It goes where every CPU finishes it.
         const fitting = route.fittingOff(base, pool.uses ?? 1, budget - attempts.length);
         if (fitting) {
           fitMoved = true;

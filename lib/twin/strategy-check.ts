@@ -111,7 +111,7 @@ export function comparableCostUsd(t: { costUsd: number; requests: number; comple
   return t.completed > 0 && t.completed < t.requests ? (t.costUsd * t.requests) / t.completed : t.costUsd;
 }
 
-/** The footnote for rows where a strategy other than `optimal` failed requests. */
+/** The footnote for rows where some strategy failed requests. */
 export const PER_COMPLETED_NOTE =
   "‡ a request that never ran bills nothing, so a strategy that failed requests (optimal's are counted in its row, the others' named after the mark) is priced at its cost per completed request × requests; for a strategy whose requests all ran that is its bill";
 
