@@ -220,11 +220,12 @@ export function expectedVsRealised(run: TwinRun): ExpectedRealisedRow[] {
   });
 }
 
-/** A strategy's cost, requests and completed requests on one workload. */
+/** A strategy's cost, requests, completed and failed requests on one workload. */
 interface WorkloadTally {
   costUsd: number;
   requests: number;
   completed: number;
+  failed: number;
 }
 
 type TallyByWorkload = Map<string, Map<TwinStrategy, WorkloadTally>>;
@@ -234,12 +235,10 @@ export function optimalChecks(run: TwinRun, bounds: readonly MemorylessBoundRow[
   const tallies: TallyByWorkload = new Map();
   const talliesAfterFirstDay: TallyByWorkload = new Map();
   const firstDay = Math.min(...run.days.map((d) => d.day));
-  const failed = new Map<string, number>();
   const latency = new Map<string, Record<string, number>>();
   for (const day of run.days) {
     for (const b of day.bursts) {
       if (b.strategy === 'optimal') {
-        failed.set(b.workload, (failed.get(b.workload) ?? 0) + b.outcome.failed);
         const counts = latency.get(b.workload) ?? {};
         for (const [ms, n] of Object.entries(b.outcome.addedLatencyCounts)) counts[ms] = (counts[ms] ?? 0) + n;
         latency.set(b.workload, counts);
@@ -264,8 +263,8 @@ export function optimalChecks(run: TwinRun, bounds: readonly MemorylessBoundRow[
     const gapClosedPct = gapClosed(cost);
     const later = talliesAfterFirstDay.get(workload);
     const othersFailed = [...byStrategy]
-      .filter(([s, t]) => s !== 'optimal' && t.completed < t.requests)
-      .map(([strategy, t]) => ({ strategy, failed: t.requests - t.completed, requests: t.requests }));
+      .filter(([s, t]) => s !== 'optimal' && t.failed > 0)
+      .map(([strategy, t]) => ({ strategy, failed: t.failed, requests: t.requests }));
     out.push({
       workload,
       baselineUsd,
@@ -276,7 +275,7 @@ export function optimalChecks(run: TwinRun, bounds: readonly MemorylessBoundRow[
       oracleSavingsPct,
       gapClosedPct,
       gapClosedAfterFirstDayPct: later ? gapClosed(comparableCosts(later)) : null,
-      optimalFailed: failed.get(workload) ?? 0,
+      optimalFailed: byStrategy.get('optimal')?.failed ?? 0,
       optimalP50AddedLatencyMs: quantileOfCounts(latency.get(workload) ?? {}, 0.5),
       optimalP99AddedLatencyMs: quantileOfCounts(latency.get(workload) ?? {}, 0.99),
       notAboveBaseline: optimalUsd <= baselineUsd,
@@ -296,10 +295,11 @@ function addTally(tallies: TallyByWorkload, b: BurstRecord): void {
     byStrategy = new Map();
     tallies.set(b.workload, byStrategy);
   }
-  const t = byStrategy.get(b.strategy) ?? { costUsd: 0, requests: 0, completed: 0 };
+  const t = byStrategy.get(b.strategy) ?? { costUsd: 0, requests: 0, completed: 0, failed: 0 };
   t.costUsd += b.outcome.costUsd;
   t.requests += b.outcome.requests;
   t.completed += b.outcome.completed;
+  t.failed += b.outcome.failed;
   byStrategy.set(b.strategy, t);
 }
 
