@@ -17,6 +17,15 @@ export function isObservedMix(source: MixSource): boolean {
   return OBSERVED_MIXES.has(source);
 }
 
+/**
+ * Whether a mix from `source` was borrowed from other zones' fleets of its architecture (their region's or the sky's
+ * average): those fleets were sampled or met, this one was not, though it may have been sampled and held no instance
+ * to meet (a sampling run that saturates before it meets enough instances stores nothing).
+ */
+export function isBorrowedMix(source: MixSource): boolean {
+  return source === 'region-average' || source === 'global-average';
+}
+
 /** A zone's CPU shares for one architecture. */
 export interface ZoneMix {
   readonly cpus: readonly CpuKey[];

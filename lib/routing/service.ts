@@ -15,6 +15,7 @@ import { NoTargetError, RouterError } from './errors';
 import { ExplorationLeases } from './exploration-lease';
 import { type FollowContext, followRoute, pinnedTo, Route } from './follow';
 import { LearningBuffer } from './learning';
+import { startOnObservedFleet } from './observed-start';
 import { type PacedBatch, PacingReviewer, paceBatch, pacedAt } from './pacing';
 import { corePlacerFactory } from './placer';
 import { usesPerInstance } from './pool';
@@ -177,7 +178,13 @@ export class RoutingService {
           request.profiling,
         );
       }
-      const placeBatch = (r: PlacementRequest): Placement => placeKeeping(cached, r, request.batch?.target);
+      const placeBatch = (r: PlacementRequest): Placement => {
+        const placed = placeKeeping(cached, r, request.batch?.target);
+        // A batch sent again keeps where it ran; a new one starts where a mix was observed.
+        return request.batch && !request.batch.target
+          ? startOnObservedFleet(cached.placer, request.profile, r, placed)
+          : placed;
+      };
       const paced =
         request.batch && pacedBatch(placeBatch, cached, placementRequest, request.batch, remainingTime(deadline)());
       const placement = paced?.placement ?? placeBatch(placementRequest);
