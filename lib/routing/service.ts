@@ -180,7 +180,7 @@ export class RoutingService {
       }
       const placeBatch = (r: PlacementRequest): Placement => {
         const placed = placeKeeping(cached, r, request.batch?.target);
-        // A batch sent again keeps where it ran; a new one starts where a mix was observed.
+        // A batch sent again keeps where it ran; a new one does not start on a fleet priced on other zones' mixes.
         return request.batch && !request.batch.target
           ? startOnObservedFleet(cached.placer, request.profile, r, placed)
           : placed;
