@@ -1,3 +1,4 @@
+import type { ProfilingAnswer } from '../../lib/routing/profiling';
 import type { RoutedCall } from '../../lib/routing/types';
 import { allEpycScenario, CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
 
@@ -108,5 +109,65 @@ describe('router handler: a call whose fleet shows only CPUs it cannot finish on
       ['usw2-az2', 'ok', CPU.xeon25],
     ]);
     expect(answer.placement?.unfitCpus).toBeUndefined();
+  });
+});
+
+describe('router handler: profiling where the budget is tight', () => {
+  let sky: SkyFixture;
+
+  beforeAll(async () => {
+    // usw2-az1: every host an AMD EPYC. Runtimes observed at 2048 MB with a 5% spread; at 1024 MB, with about 0.58 of
+    // the vCPU, the router expects about 77 ms on the 3.0 GHz Xeon, 88 ms on the 2.5 GHz one and 118 ms on the EPYC.
+    sky = await startSky({ scenario: allEpycScenario('router-unfit-profiling', 7), timeScale: 1 });
+    await sky.observeRuntimes('unfit', { [CPU.xeon30]: 44, [CPU.xeon25]: 50, [CPU.epyc]: 67.5 }, 0.05);
+  });
+
+  afterAll(async () => {
+    await sky?.close();
+  });
+
+  const profileAt1024 = (timeoutMs: number) =>
+    sky.router()({
+      workload: 'zipper',
+      profile: 'unfit',
+      timeoutMs,
+      limits: { zones: ['usw2-az1'], memorySizes: [1024, 2048], maxAttempts: 3 },
+      profiling: { observations: 1, worthOnly: false },
+    }) as Promise<ProfilingAnswer>;
+
+  /** The cells the answer measured, as `memoryMb/cpu`. */
+  const measuredCells = (answer: ProfilingAnswer): string[] =>
+    answer.sizes.flatMap((size) =>
+      Object.entries(size.cpus)
+        .filter(([, cpu]) => cpu.calls > 0)
+        .map(([cpu]) => `${size.memoryMb}/${cpu}`),
+    );
+
+  it('measures a CPU whose expected runtime fits the budget, though not with its estimate held to its spread', async () => {
+    // GIVEN the zone believed 99.5% 3.0 GHz Xeon, and a 160 ms budget: the EPYC's expected 118 ms at 1024 MB fits
+    // it, so profiling plans a call to measure it there, while a routed call, holding a runtime carried over from
+    // 2048 MB to how far it may be off, rejects the EPYC there as unfit
+    await sky.characterizeAs('usw2-az1', { [CPU.xeon30]: 995, [CPU.epyc]: 5 });
+    // WHEN the router profiles the workload
+    const answer = await profileAt1024(160);
+    // THEN the EPYC was measured at 1024 MB, and no call failed rejecting the CPU it was sent to measure
+    expect(answer.status).toBe('profiling');
+    expect(answer.summary.failed).toBe(0);
+    expect(measuredCells(answer)).toContain(`1024/${CPU.epyc}`);
+  });
+
+  it('keeps a call to the cell it measures: its last attempt is not moved to a size where every CPU fits', async () => {
+    // GIVEN the zone believed about half 3.0 GHz and half 2.5 GHz Xeon with 1% EPYC, and a 130 ms budget: both Xeons
+    // fit it at 1024 MB, the EPYC does not, and each Xeon's call has 3 attempts to reach it
+    await sky.characterizeAs('usw2-az1', { [CPU.xeon30]: 495, [CPU.xeon25]: 495, [CPU.epyc]: 10 });
+    // WHEN the router profiles the workload, and every instance its calls meet at 1024 MB is an EPYC
+    const answer = await profileAt1024(130);
+    // THEN its calls failed there, rather than run at 2048 MB, where the EPYC fits: a cell they were not sent to
+    // measure (a routed call would take its last attempt there)
+    expect(answer.status).toBe('profiling');
+    expect(answer.summary.calls).toBeGreaterThan(0);
+    expect(answer.summary.attempts).toBeGreaterThan(answer.summary.calls);
+    expect(answer.summary.failed).toBe(answer.summary.calls);
+    expect(measuredCells(answer)).toEqual([]);
   });
 });
