@@ -86,7 +86,8 @@ export function attemptsToReach(share: number, cap: number): number {
 
 /**
  * The profiling steps of a request, in the order arch, memory size, CPU. `build` turns a candidate and
- * a reject mask into the placement the router would report (see `Router.profilingSteps`).
+ * a reject mask into the placement the router would report (see `Router.profilingSteps`), its fit checked on `fitPlan`:
+ * the plan with the expected runtimes the steps were planned by, so that a step never holds the CPU it measures unfit.
  */
 export function planProfiling(
   view: CompiledView,
@@ -94,7 +95,7 @@ export function planProfiling(
   scope: Scope,
   book: ProfileBook,
   request: ProfilingRequest,
-  build: (choice: Choice, maxAttempts: number, note: string) => Placement,
+  build: (fitPlan: WorkloadPlan, choice: Choice, maxAttempts: number, note: string) => Placement,
 ): ProfilingStep[] {
   const wanted = request.observations ?? DEFAULT_PROFILING_OBSERVATIONS;
   const attemptCap = request.limits?.maxAttempts ?? DEFAULT_PROFILING_ATTEMPTS;
@@ -145,7 +146,7 @@ export function planProfiling(
     const placementIn = (zone: { choice: Choice; share: number }): Placement => {
       const here = zone.choice.candidate;
       const note = `profiling ${cpu} at ${here.memoryMb} MB ${here.arch}: ${(100 * zone.share).toFixed(1)}% of ${here.target.azId}`;
-      return build(zone.choice, attemptsToReach(zone.share, attemptCap), note);
+      return build(expected, zone.choice, attemptsToReach(zone.share, attemptCap), note);
     };
     steps.push({
       cpu,

@@ -521,12 +521,11 @@ export class Router {
       ...(request.limits ? { limits: request.limits } : {}),
       ...(request.minMemoryMb !== undefined ? { minMemoryMb: request.minMemoryMb } : {}),
     });
-    // A step's CPU was planned where its expected runtime fits (`planProfiling`); held to its estimate's spread, as a
-    // routed call is, the step would reject the very CPU it measures at every attempt, and never measure it.
-    const expected: WorkloadPlan = { ...plan, fitMs: plan.expectedFitMs };
-    return planProfiling(this.compiled, plan, scope, this.profiles, request, (choice, maxAttempts, note) =>
+    // Each step is built on the plan it was planned by (expected runtimes): held to its estimate's spread, as a routed
+    // call is, a step would reject the very CPU it measures at every attempt, and never measure it.
+    return planProfiling(this.compiled, plan, scope, this.profiles, request, (fitPlan, choice, maxAttempts, note) =>
       this.build(
-        expected,
+        fitPlan,
         { ...scope, params: { ...scope.params, maxAttempts }, notes: [...scope.notes, note] },
         choice,
         [],
