@@ -96,6 +96,44 @@ export function pinnedTo(
   };
 }
 
+/**
+ * The best on `request`'s objective of the first `candidates` (at least 1) targets of `ranked` (best-ranked first)
+ * that `allowed` admits, each placed pinned to its target (for `maxAttempts`, else the request's) and kept where the
+ * placer placed it on that target and `accepts` takes it. `placed` lists every placement kept, `best` among them, so
+ * that a caller can give back the others' exploration.
+ */
+export function bestPinnedOf(
+  placer: Pick<Placer, 'place'>,
+  request: PlacementRequest,
+  ranked: readonly RankedTarget[],
+  options: {
+    readonly allowed: (ranked: RankedTarget) => boolean;
+    readonly accepts?: (placed: Placement) => boolean;
+    readonly candidates: number;
+    readonly maxAttempts?: number;
+  },
+): { readonly best: Placement | undefined; readonly placed: readonly Placement[] } {
+  const candidates = Math.max(1, options.candidates);
+  const placed: Placement[] = [];
+  let best: Placement | undefined;
+  for (const r of ranked) {
+    if (placed.length >= candidates) break;
+    if (!options.allowed(r)) continue;
+    let candidate: Placement;
+    try {
+      candidate = placer.place(pinnedTo(request, r.target, options.maxAttempts));
+    } catch {
+      // A target the pinned request cannot place (its fit check, say) is no candidate.
+      continue;
+    }
+    if (candidate.target.functionName !== r.target.functionName) continue;
+    if (options.accepts && !options.accepts(candidate)) continue;
+    placed.push(candidate);
+    if (!best || relativeObjective(candidate, best, request.objective) < 1) best = candidate;
+  }
+  return { best, placed };
+}
+
 const ARCHITECTURES: readonly Arch[] = ['x86_64', 'arm64'];
 
 /** What a route's calls found of the fleets. */
@@ -194,32 +232,23 @@ export class Route {
     const own = options.from ?? this.own.target;
     const ownFleet = fleetOf(own);
     const maxCallMs = options.maxCallMs ?? Number.POSITIVE_INFINITY;
-    const candidates = Math.max(1, options.candidates ?? 1);
-    let best: Placement | undefined;
-    let placedCount = 0;
-    for (const r of ranked) {
-      const fleet = fleetOf(r.target);
-      const allowed =
-        r.target.functionName !== own.functionName &&
-        (options.siblings !== false || fleet !== ownFleet) &&
-        isObservedMix(r.evidence.mix) &&
-        r.target.memoryMb >= (options.minMemoryMb ?? 0) &&
-        !this.fleetState.failed.has(fleet) &&
-        this.hasRoom(fleet) &&
-        perCallMs(r) <= maxCallMs;
-      if (!allowed) continue;
-      let placed: Placement;
-      try {
-        placed = this.placer.place(pinnedTo(request, r.target, options.maxAttempts));
-      } catch {
-        continue;
-      }
-      if (placed.target.functionName !== r.target.functionName) continue;
-      if (options.fitting && (placed.unfitCpus ?? []).length > 0) continue;
-      if (!best || relativeObjective(placed, best, this.request.objective) < 1) best = placed;
-      if (++placedCount >= candidates) break;
-    }
-    return best;
+    return bestPinnedOf(this.placer, request, ranked, {
+      allowed: (r) => {
+        const fleet = fleetOf(r.target);
+        return (
+          r.target.functionName !== own.functionName &&
+          (options.siblings !== false || fleet !== ownFleet) &&
+          isObservedMix(r.evidence.mix) &&
+          r.target.memoryMb >= (options.minMemoryMb ?? 0) &&
+          !this.fleetState.failed.has(fleet) &&
+          this.hasRoom(fleet) &&
+          perCallMs(r) <= maxCallMs
+        );
+      },
+      accepts: (placed) => !options.fitting || (placed.unfitCpus ?? []).length === 0,
+      candidates: options.candidates ?? 1,
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    }).best;
   }
 
   /** The placer's ranking of every allowed target for `request` (`uses` calls per instance), ranked once per `uses`. */

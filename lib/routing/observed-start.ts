@@ -1,7 +1,6 @@
-import { relativeObjective } from '../core/pacing';
 import type { Placement, PlacementRequest } from '../core/types';
 import { isBorrowedMix } from '../core/zone-mix';
-import { pinnedTo, SEARCH_ELSEWHERE_CANDIDATES } from './follow';
+import { bestPinnedOf, SEARCH_ELSEWHERE_CANDIDATES } from './follow';
 import type { Placer } from './types';
 
 /**
@@ -31,21 +30,10 @@ export function startOnObservedFleet(
   } catch {
     return placement;
   }
-  const placed: Placement[] = [];
-  for (const r of ranked) {
-    if (placed.length >= SEARCH_ELSEWHERE_CANDIDATES) break;
-    if (isBorrowedMix(r.evidence.mix)) continue;
-    try {
-      const candidate = placer.place(pinnedTo(request, r.target));
-      if (candidate.target.functionName === r.target.functionName) placed.push(candidate);
-    } catch {
-      // A target the pinned request cannot place (its fit check, say) is no start.
-    }
-  }
-  let best: Placement | undefined;
-  for (const candidate of placed) {
-    if (!best || relativeObjective(candidate, best, request.objective) < 1) best = candidate;
-  }
+  const { best, placed } = bestPinnedOf(placer, request, ranked, {
+    allowed: (r) => !isBorrowedMix(r.evidence.mix),
+    candidates: SEARCH_ELSEWHERE_CANDIDATES,
+  });
   if (!best) return placement;
   for (const discarded of [placement, ...placed]) {
     if (discarded !== best) placer.withdrawExploration?.(workload, discarded);
