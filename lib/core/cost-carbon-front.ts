@@ -19,9 +19,9 @@ export interface CostCarbonPoint {
   readonly carbonG: number;
 }
 
-/** What the sweep needs of a router: one placement per request. */
+/** What the sweep needs of a router: one placement per request, priced without sending a call (`Router.price`). */
 export interface Placer {
-  place(request: PlacementRequest): Placement;
+  price(request: PlacementRequest): Placement;
 }
 
 /**
@@ -38,7 +38,7 @@ export function costCarbonFront(
   weights: readonly number[] = CARBON_WEIGHTS,
 ): CostCarbonPoint[] {
   return weights.map((carbonWeight) => {
-    const placement = router.place({
+    const placement = router.price({
       ...request,
       strategy: 'optimal',
       objective: { cost: 1, latency: 0, carbon: carbonWeight },

@@ -139,6 +139,8 @@ export interface RankedTarget {
 interface CacheEntry {
   readonly request: PlacementRequest;
   readonly placement: Placement;
+  /** Whether exploring was weighed (`propose`), not left out (`price`). */
+  readonly explored: boolean;
   next: CacheEntry | undefined;
 }
 
@@ -175,7 +177,7 @@ export class Router {
   private readonly plans = new Map<string, WorkloadPlan>();
   /** Calls placed to explore a CPU that have not answered yet, per workload and function name, per CPU. */
   private readonly exploring = new Map<string, Map<string, number>>();
-  /** Placements that explore: computed afresh for every call, never cached. */
+  /** Exploring placements counted as calls in flight (`follow`), until answered or withdrawn. */
   private readonly explorations = new WeakSet<Placement>();
   /** Which units other router instances explore now (`shareExploration`); none: every unit is this router's. */
   private gate: ExplorationGate | undefined;
@@ -353,10 +355,40 @@ export class Router {
   }
 
   /**
-   * Places one request. With `view`, places on that view instead (the router switches to it).
+   * Places one request for a call about to be sent: `propose`, counted as the call `follow` counts. A placement that
+   * explores a CPU counts as a call in flight exploring it until `observe` learns an answer of the workload on its
+   * function (or `withdrawExploration`), so that concurrent calls do not all explore what the first will likely
+   * teach. With `view`, places on that view instead (the router switches to it).
    * @throws NoPlacementError when no deployed target meets the request's limits.
    */
   place(request: PlacementRequest, view?: RoutingView): Placement {
+    const placement = this.propose(request, view);
+    this.follow(request.workload, placement);
+    return placement;
+  }
+
+  /**
+   * The placement `place` would give, exploring where a call would, but counting no call in flight: for a caller that
+   * counts the call when it sends it (`follow`), and may send none.
+   * @throws NoPlacementError when no deployed target meets the request's limits.
+   */
+  propose(request: PlacementRequest, view?: RoutingView): Placement {
+    return this.placed(request, view, true);
+  }
+
+  /**
+   * The placement of a request without exploring, counting no call: its price for weighing one placement against
+   * another (a batch's pacing, a move, where workers start) and for reports. Exploring is a call's detour to learn a
+   * runtime, chosen one call at a time as calls are sent; weighed in, it would price every alternative as the one
+   * call that explores.
+   * @throws NoPlacementError when no deployed target meets the request's limits.
+   */
+  price(request: PlacementRequest, view?: RoutingView): Placement {
+    return this.placed(request, view, false);
+  }
+
+  /** `propose` (`explore`) or `price`, from the cache where it holds the answer. */
+  private placed(request: PlacementRequest, view: RoutingView | undefined, explore: boolean): Placement {
     if (view !== undefined && view !== this.baseView) this.setView(view);
     if (this.gate !== undefined && this.gate.version !== this.gateVersion) {
       // Another router took or left a unit: placements cached before may explore it, or may not explore it.
@@ -364,15 +396,16 @@ export class Router {
       this.clearCache();
     }
     // Draws change with every call of a batch: such placements are computed afresh.
-    if (hasDraws(request.pool?.draws)) return this.compute(request);
+    if (hasDraws(request.pool?.draws)) return this.compute(request, explore);
     const hash = hashRequest(request);
     for (let entry = this.cache.get(hash); entry !== undefined; entry = entry.next) {
-      if (sameRequest(entry.request, request)) return entry.placement;
+      // A proposal that explored nothing is also the price; a price may be what a proposal would explore beyond.
+      if ((entry.explored || !explore) && sameRequest(entry.request, request)) return entry.placement;
     }
-    const placement = this.compute(request);
-    if (this.explorations.has(placement)) return placement;
+    const placement = this.compute(request, explore);
+    if (placement.explores !== undefined) return placement;
     if (this.cached >= this.cacheSize) this.clearCache();
-    this.cache.set(hash, { request: copyRequest(request), placement, next: this.cache.get(hash) });
+    this.cache.set(hash, { request: copyRequest(request), placement, explored: explore, next: this.cache.get(hash) });
     this.cached++;
     return placement;
   }
@@ -412,9 +445,23 @@ export class Router {
   }
 
   /**
-   * An exploring placement that will not be followed (another router instance holds its unit's lease): it is no
-   * longer counted as a call in flight exploring its CPU, so that once the other instance lets go, this router may
-   * explore the unit again.
+   * A call of `workload` follows `placement` (from `propose`): if it explores a CPU, that counts as a call in flight
+   * exploring it, as `place` counts it. Counting one placement again changes nothing.
+   */
+  follow(workload: string, placement: Placement): void {
+    const cpu = placement.explores;
+    if (cpu === undefined || this.explorations.has(placement)) return;
+    const key = `${workload}\u0000${placement.target.functionName}`;
+    const pending = this.exploring.get(key) ?? new Map<string, number>();
+    pending.set(cpu, (pending.get(cpu) ?? 0) + 1);
+    this.exploring.set(key, pending);
+    this.explorations.add(placement);
+  }
+
+  /**
+   * A call counted as following an exploring placement (`place`, `follow`) no longer does, with no answer there: it
+   * moved on, ended without one, or left the unit to another router instance that holds its lease. The placement no
+   * longer counts as a call in flight exploring its CPU, so that the unit may be explored again.
    */
   withdrawExploration(workload: string, placement: Placement): void {
     const cpu = placement.explores;
@@ -423,8 +470,13 @@ export class Router {
     const pending = this.exploring.get(`${workload}\u0000${placement.target.functionName}`);
     const left = (pending?.get(cpu) ?? 0) - 1;
     if (!pending) return;
-    if (left > 0) pending.set(cpu, left);
-    else pending.delete(cpu);
+    if (left > 0) {
+      pending.set(cpu, left);
+      return;
+    }
+    pending.delete(cpu);
+    // Placements cached while it was in flight did not explore because of it.
+    this.clearCache();
   }
 
   /**
@@ -551,7 +603,7 @@ export class Router {
     return plan;
   }
 
-  private compute(request: PlacementRequest): Placement {
+  private compute(request: PlacementRequest, explore = true): Placement {
     const draws = request.pool?.draws;
     const base = this.planFor(request.workload);
     const plan = hasDraws(draws)
@@ -607,7 +659,7 @@ export class Router {
     }
     if (!chosen) throw this.noPlacement(plan, request, scope);
     const proposed =
-      scope.rule.reject === 'optimal' && this.options.explore !== false
+      explore && scope.rule.reject === 'optimal' && this.options.explore !== false
         ? this.explore(plan, scope, chosen, request.callsToCome)
         : undefined;
     // Never explore by accepting a CPU the call cannot finish on within its budget.
@@ -616,13 +668,7 @@ export class Router {
       proposed && unfitThere !== undefined && (proposed.mask & unfitThere) === unfitThere ? proposed : undefined;
     if (exploration?.cpu === undefined) return this.build(plan, scope, chosen, fallbacks);
     const explored = { ...chosen, candidate: exploration.candidate ?? chosen.candidate, mask: exploration.mask };
-    const placement = this.build(plan, scope, explored, fallbacks, exploration);
-    const key = `${plan.workload}\u0000${placement.target.functionName}`;
-    const pending = this.exploring.get(key) ?? new Map<string, number>();
-    pending.set(exploration.cpu, (pending.get(exploration.cpu) ?? 0) + 1);
-    this.exploring.set(key, pending);
-    this.explorations.add(placement);
-    return placement;
+    return this.build(plan, scope, explored, fallbacks, exploration);
   }
 
   /**

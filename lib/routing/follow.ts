@@ -78,6 +78,22 @@ export interface PoolPlacement {
 /** Targets a call still searching prices for the attempts it has left before it chooses where to go on. */
 export const SEARCH_ELSEWHERE_CANDIDATES = 4;
 
+/**
+ * `placer`'s placement of `request` for weighing it against others, without exploring and counting no call
+ * (`Placer.price`; `place` for a placer without it).
+ */
+export function priceOf(placer: Pick<Placer, 'place' | 'price'>, request: PlacementRequest): Placement {
+  return placer.price ? placer.price(request) : placer.place(request);
+}
+
+/**
+ * `placer`'s placement of `request` for a call that may follow it, exploring where a call would, counting no call
+ * (`Placer.propose`; `place` for a placer without it): the call is counted when an attempt is sent (`followRoute`).
+ */
+export function proposalOf(placer: Pick<Placer, 'place' | 'propose'>, request: PlacementRequest): Placement {
+  return placer.propose ? placer.propose(request) : placer.place(request);
+}
+
 /** `request` limited to `target`'s zone, architecture and memory size (and to `maxAttempts` when given). */
 export function pinnedTo(
   request: PlacementRequest,
@@ -98,12 +114,11 @@ export function pinnedTo(
 
 /**
  * The best on `request`'s objective of the first `candidates` (at least 1) targets of `ranked` (best-ranked first)
- * that `allowed` admits, each placed pinned to its target (for `maxAttempts`, else the request's) and kept where the
- * placer placed it on that target and `accepts` takes it. `placed` lists every placement kept, `best` among them, so
- * that a caller can give back the others' exploration.
+ * that `allowed` admits, each priced pinned to its target (`priceOf`, for `maxAttempts`, else the request's) and kept
+ * where the placer placed it on that target and `accepts` takes it; undefined when none is kept.
  */
 export function bestPinnedOf(
-  placer: Pick<Placer, 'place'>,
+  placer: Pick<Placer, 'place' | 'price'>,
   request: PlacementRequest,
   ranked: readonly RankedTarget[],
   options: {
@@ -112,26 +127,26 @@ export function bestPinnedOf(
     readonly candidates: number;
     readonly maxAttempts?: number;
   },
-): { readonly best: Placement | undefined; readonly placed: readonly Placement[] } {
+): Placement | undefined {
   const candidates = Math.max(1, options.candidates);
-  const placed: Placement[] = [];
+  let kept = 0;
   let best: Placement | undefined;
   for (const r of ranked) {
-    if (placed.length >= candidates) break;
+    if (kept >= candidates) break;
     if (!options.allowed(r)) continue;
     let candidate: Placement;
     try {
-      candidate = placer.place(pinnedTo(request, r.target, options.maxAttempts));
+      candidate = priceOf(placer, pinnedTo(request, r.target, options.maxAttempts));
     } catch {
       // A target the pinned request cannot place (its fit check, say) is no candidate.
       continue;
     }
     if (candidate.target.functionName !== r.target.functionName) continue;
     if (options.accepts && !options.accepts(candidate)) continue;
-    placed.push(candidate);
+    kept++;
     if (!best || relativeObjective(candidate, best, request.objective) < 1) best = candidate;
   }
-  return { best, placed };
+  return best;
 }
 
 const ARCHITECTURES: readonly Arch[] = ['x86_64', 'arm64'];
@@ -205,7 +220,7 @@ export class Route {
    */
   reconsider(avoid: ReadonlySet<FleetKey> = new Set()): Placement | undefined {
     try {
-      this.own = this.placer.place(this.request);
+      this.own = proposalOf(this.placer, this.request);
     } catch {
       // The placement the route has is still a valid one.
     }
@@ -248,7 +263,7 @@ export class Route {
       accepts: (placed) => !options.fitting || (placed.unfitCpus ?? []).length === 0,
       candidates: options.candidates ?? 1,
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-    }).best;
+    });
   }
 
   /** The placer's ranking of every allowed target for `request` (`uses` calls per instance), ranked once per `uses`. */
@@ -316,7 +331,8 @@ export class Route {
     // meet the same host: rejecting buys an INIT and no other CPU. There the call takes what it meets (one attempt).
     const full = this.isFull(fleetOf(base.target));
     try {
-      const next = this.placer.place(
+      const next = proposalOf(
+        this.placer,
         pinnedTo(
           {
             ...this.request,
@@ -384,7 +400,8 @@ export class Route {
   private pricedByPool(base: Placement, pool: Pick<PoolContext, 'draws' | 'retryRepeat'>): Placement {
     const { functionName } = base.target;
     try {
-      const next = this.placer.place(
+      const next = priceOf(
+        this.placer,
         pinnedTo({ ...this.request, pool: { ...this.request.pool, ...pool } }, base.target),
       );
       return next.target.functionName === functionName ? { ...base, expected: next.expected } : base;
@@ -455,7 +472,7 @@ export class Route {
       p !== undefined && keys.has(fleetOf(p.target)) ? p : undefined;
     const tryPlace = (request: PlacementRequest): Placement | undefined => {
       try {
-        return inSet(this.placer.place(request));
+        return inSet(proposalOf(this.placer, request));
       } catch {
         return undefined;
       }
@@ -579,13 +596,34 @@ export async function followRoute(
   /** Units this call holds the exploration lease of. */
   const leased: ExplorationUnit[] = [];
   /**
+   * The exploring placement this call is counted as following (`Placer.follow`: a call in flight exploring its CPU,
+   * which keeps concurrent calls from exploring it too), its own copy so that each call counts once. A call's
+   * placements are proposed (`proposalOf`) and weighed ones priced (`priceOf`), neither counted: only the placement
+   * an attempt is sent with counts, and only while the call follows it. An answer settles it (the placer's
+   * `observe`); a call that moves on, or ends without one, withdraws it.
+   */
+  let counted: Placement | undefined;
+  const uncount = (): void => {
+    if (counted) context.placer.withdrawExploration?.(profile, counted);
+    counted = undefined;
+  };
+  const count = (p: Placement): void => {
+    uncount();
+    if (p.explores === undefined || !context.placer.follow) return;
+    counted = { ...p };
+    context.placer.follow(profile, counted);
+  };
+  /**
    * `b` refined for the pool, once the unit it explores (if any) is leased to this call: a unit another router
-   * instance explores is placed again, now as taken (on the route's placement afresh for a lone call).
+   * instance explores is placed again, now as taken (on the route's placement afresh for a lone call). The call is
+   * counted as following what it returns; what it followed before no longer counts, so that a retry of an exploring
+   * call may explore again rather than be held back by its own count.
    */
   const leasedPlacement = async (
     b: Placement,
     attemptsLeft?: number,
   ): Promise<{ base: Placement; placement: Placement }> => {
+    uncount();
     let p = refined(b, attemptsLeft);
     const leases = context.exploration;
     const leftToOthers: string[] = [];
@@ -595,7 +633,6 @@ export async function followRoute(
       const outcome = await leases.claim(unit, callMs);
       if (outcome === 'leased') leased.push(unit);
       if (outcome !== 'held-elsewhere') break;
-      context.placer.withdrawExploration?.(profile, p);
       if (pool.uses === undefined) {
         const again = route.reconsider(avoid);
         if (!again) break;
@@ -608,7 +645,7 @@ export async function followRoute(
         `exploring ${unit.cpu} on ${unit.functionName} is left to another router instance, which holds its lease`,
       );
     }
-    // The placer's own placement object is kept until here: it is what `withdrawExploration` knows.
+    count(p);
     if (leftToOthers.length > 0) p = { ...p, notes: [...p.notes, ...leftToOthers] };
     return { base: b, placement: p };
   };
@@ -626,6 +663,9 @@ export async function followRoute(
   try {
     return await followLegs();
   } finally {
+    // An answer settled the count (the placer's `observe`); without one, the call no longer explores anything.
+    if (attempts.at(-1)?.status === 'ok') counted = undefined;
+    uncount();
     if (inFleet !== undefined) route.leave(inFleet);
     await Promise.all(
       leased.map((unit) =>

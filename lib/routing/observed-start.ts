@@ -17,12 +17,7 @@ import type { Placer } from './types';
  * it was sampled, is a start like any. Only `optimal` placements, which choose by price, are moved; where every allowed
  * fleet's mix is borrowed, `placement` stands.
  */
-export function startOnObservedFleet(
-  placer: Placer,
-  workload: string,
-  request: PlacementRequest,
-  placement: Placement,
-): Placement {
+export function startOnObservedFleet(placer: Placer, request: PlacementRequest, placement: Placement): Placement {
   if (placement.strategy !== 'optimal' || !isBorrowedMix(placement.evidence.mix) || !placer.rank) return placement;
   let ranked: ReturnType<NonNullable<Placer['rank']>>;
   try {
@@ -30,14 +25,11 @@ export function startOnObservedFleet(
   } catch {
     return placement;
   }
-  const { best, placed } = bestPinnedOf(placer, request, ranked, {
+  const best = bestPinnedOf(placer, request, ranked, {
     allowed: (r) => !isBorrowedMix(r.evidence.mix),
     candidates: SEARCH_ELSEWHERE_CANDIDATES,
   });
   if (!best) return placement;
-  for (const discarded of [placement, ...placed]) {
-    if (discarded !== best) placer.withdrawExploration?.(workload, discarded);
-  }
   const { azId, arch } = placement.target;
   return {
     ...best,

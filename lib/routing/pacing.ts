@@ -8,7 +8,7 @@ import {
 } from '../core/pacing';
 import { DRAW_PRIOR_WEIGHT } from '../core/pool-draws';
 import type { CallExpectation, CpuKey, Placement, PlacementRequest, Target } from '../core/types';
-import { type OffFunctionOptions, withUnfit } from './follow';
+import { type OffFunctionOptions, priceOf, withUnfit } from './follow';
 import { DrawWindow, usesPerInstance } from './pool';
 import type { AttemptRecord, BatchPacing, Placer } from './types';
 
@@ -408,7 +408,7 @@ export class PacingReviewer {
   private priced(uses: number, rho: number, draws: Record<CpuKey, number>): Placement | undefined {
     const { azId, arch, memoryMb, functionName } = this.placement.target;
     try {
-      const placed = this.placer.place({
+      const placed = priceOf(this.placer, {
         ...this.request,
         pool: { ...this.request.pool, usesPerInstance: uses, draws, retryRepeat: rho },
         limits: { ...this.request.limits, zones: [azId], architectures: [arch], memorySizes: [memoryMb] },

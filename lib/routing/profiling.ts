@@ -1,6 +1,6 @@
 import { DEFAULT_PROFILING_OBSERVATIONS, type ProfilingRequest, type ProfilingStep } from '../core/profiling-plan';
 import type { Arch, CpuKey, Placement, PlacementRequest } from '../core/types';
-import { type FollowContext, followRoute, Route } from './follow';
+import { type FollowContext, followRoute, priceOf, Route } from './follow';
 import type { Work } from './request';
 import type { Placer, RoutedCall } from './types';
 
@@ -287,7 +287,7 @@ function sizesOf(
     }
     let best: ProfiledSize['best'];
     try {
-      const placement = placer.place({
+      const placement = priceOf(placer, {
         ...placementRequest,
         limits: { ...placementRequest.limits, architectures: [arch], memorySizes: [memoryMb] },
       });

@@ -13,7 +13,7 @@ import {
 } from './config';
 import { NoTargetError, RouterError } from './errors';
 import { ExplorationLeases } from './exploration-lease';
-import { type FollowContext, followRoute, pinnedTo, Route } from './follow';
+import { type FollowContext, followRoute, pinnedTo, priceOf, proposalOf, Route } from './follow';
 import { LearningBuffer } from './learning';
 import { startOnObservedFleet } from './observed-start';
 import { type PacedBatch, PacingReviewer, paceBatch, pacedAt } from './pacing';
@@ -179,11 +179,9 @@ export class RoutingService {
         );
       }
       const placeBatch = (r: PlacementRequest): Placement => {
-        const placed = placeKeeping(cached, r, request.batch?.target);
+        const placed = placeKeeping(cached, r, request.batch?.target, request.batch ? 'price' : 'propose');
         // A batch sent again keeps where it ran; a new one does not start on a fleet priced on other zones' mixes.
-        return request.batch && !request.batch.target
-          ? startOnObservedFleet(cached.placer, request.profile, r, placed)
-          : placed;
+        return request.batch && !request.batch.target ? startOnObservedFleet(cached.placer, r, placed) : placed;
       };
       const paced =
         request.batch && pacedBatch(placeBatch, cached, placementRequest, request.batch, remainingTime(deadline)());
@@ -261,7 +259,7 @@ export class RoutingService {
     if (cached.readError !== undefined) throw cached.readError;
     if (!cached.placer.rank) throw new Error('the placer of this routing service cannot rank targets');
     const placementRequest = placementRequestOf(request, this.options.config);
-    const placement = withNotes(place(cached, placementRequest), cached);
+    const placement = withNotes(place(cached, placementRequest, request.batch ? 'price' : 'propose'), cached);
     return {
       profile: request.profile,
       placement,
@@ -355,15 +353,20 @@ function pacedBatch(
  * A batch's placement on `target`, where an earlier send of it ran (`batch.target`), when the limits allow it there;
  * else placed afresh. Only the first placement is pinned: its calls fail over from there as any batch's do.
  */
-function placeKeeping(cached: CachedView, request: PlacementRequest, target: BatchTarget | undefined): Placement {
+function placeKeeping(
+  cached: CachedView,
+  request: PlacementRequest,
+  target: BatchTarget | undefined,
+  how: PlacedHow,
+): Placement {
   if (target && allows(request.limits, target)) {
     try {
-      return place(cached, pinnedTo(request, target));
+      return place(cached, pinnedTo(request, target), how);
     } catch (error) {
       if (!(error instanceof NoTargetError)) throw error;
     }
   }
-  return place(cached, request);
+  return place(cached, request, how);
 }
 
 /** Whether the request's own limits of zones, architectures and memory sizes take `target`. */
@@ -375,9 +378,17 @@ function allows(limits: PlacementRequest['limits'], target: BatchTarget): boolea
   );
 }
 
-function place(cached: CachedView, request: PlacementRequest): Placement {
+/**
+ * How a placement is asked of the placer: `propose`d for a lone call, which follows it and may explore (as `plan`
+ * shows); `price`d for a batch, whose start and pacing are weighed without exploring (each call's own placement may
+ * explore). No call is counted in flight here; a call is counted as it is sent (`followRoute`).
+ */
+type PlacedHow = 'propose' | 'price';
+
+/** The view's placement of `request`, asked `how`. */
+function place(cached: CachedView, request: PlacementRequest, how: PlacedHow): Placement {
   try {
-    return cached.placer.place(request);
+    return how === 'price' ? priceOf(cached.placer, request) : proposalOf(cached.placer, request);
   } catch (error) {
     // The core router throws NoPlacementError, saying which limit left no target.
     if (error instanceof Error && error.name === 'NoPlacementError') throw new NoTargetError(error.message);

@@ -94,7 +94,20 @@ export interface RouterStore {
 
 /** The placing part of the core `Router`, built over one view snapshot. */
 export interface Placer {
+  /** Places a request for a call about to be sent, counting an exploring placement as a call in flight. */
   place(request: PlacementRequest): Placement;
+  /**
+   * The placement `place` would give, exploring where a call would, counting no call in flight (the core
+   * `Router.propose`): for a call that is counted when it is sent (`follow`). @default - `place`
+   */
+  propose?(request: PlacementRequest): Placement;
+  /** Counts a call of `workload` that follows `placement` (from `propose`) as `place` counts one (`Router.follow`). */
+  follow?(workload: string, placement: Placement): void;
+  /**
+   * The placement of a request without exploring, counting no call (the core `Router.price`): for weighing one
+   * placement against another, and for reports. @default - `place`
+   */
+  price?(request: PlacementRequest): Placement;
   observe?(outcome: Outcome): void;
   /** Every allowed target, best first (for `RoutingService.plan`). */
   rank?(request: PlacementRequest, count?: number): readonly RankedTarget[];
@@ -118,7 +131,7 @@ export interface Placer {
   callOn?(workload: string, target: Pick<Target, 'functionName'>, cpu: CpuKey): CallExpectation | undefined;
   /** Places a unit `gate` says another router instance explores as if this one explored it already. */
   shareExploration?(gate: ExplorationGate | undefined): void;
-  /** An exploring placement of `workload` that will not be followed (its unit's lease is another's). */
+  /** A call of `workload` counted as following `placement` no longer does, and had no answer there. */
   withdrawExploration?(workload: string, placement: Placement): void;
 }
 

@@ -92,6 +92,33 @@ describe('exploration of CPUs a workload never ran on', () => {
     expect(exploresEpyc(router.place(request))).toBe(true);
   });
 
+  it('counts only the placements calls follow: proposing or pricing one keeps no other call from exploring', () => {
+    const router = new Router(view(100));
+    // Proposed (for a call that may not be sent): it explores, as a call would, and counts no call
+    expect(exploresEpyc(router.propose(request))).toBe(true);
+    expect(exploresEpyc(router.propose(request))).toBe(true);
+    // Priced (a pacing weighed, a move considered, a report): without exploring, and counting no call
+    const priced = router.price(request);
+    expect(exploresEpyc(priced)).toBe(false);
+    expect(priced.rejectCpus).toContain(EPYC);
+    // so the call that is sent explores
+    expect(exploresEpyc(router.place(request))).toBe(true);
+    // and while it is in flight, a concurrent call does not explore again
+    expect(exploresEpyc(router.place(request))).toBe(false);
+    expect(exploresEpyc(router.propose(request))).toBe(false);
+  });
+
+  it('counts a proposed placement once a call follows it, and forgets it once withdrawn', () => {
+    const router = new Router(view(100));
+    const proposed = router.propose(request);
+    router.follow('disk', proposed);
+    // Following one placement twice counts one call.
+    router.follow('disk', proposed);
+    expect(exploresEpyc(router.propose(request))).toBe(false);
+    router.withdrawExploration('disk', proposed);
+    expect(exploresEpyc(router.propose(request))).toBe(true);
+  });
+
   it('never explores under the paper strategies', () => {
     const router = new Router(view(100), { baselineZone: ZONE });
     for (const strategy of ['retry-slow', 'focus-fastest', 'hybrid'] as const) {

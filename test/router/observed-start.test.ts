@@ -128,53 +128,68 @@ describe('startOnObservedFleet', () => {
       evidence: { level: 'measured', runtime: 'observed', mix: t.mix },
       notes: [],
     }) as unknown as Placement;
-  /** A placer over `targets` that places a pinned request on its target, and records the explorations withdrawn. */
+  /**
+   * A placer over `targets` that prices a pinned request on its target and records it (`priced`), and records the
+   * requests it places as calls (`placed`).
+   */
   const placerOf = (listed = targets) => {
-    const withdrawn: string[] = [];
+    const priced: string[] = [];
+    const placed: string[] = [];
+    const pinned = (request: PlacementRequest) => {
+      const t = listed.find(
+        (x) => request.limits?.zones?.[0] === x.azId && request.limits?.architectures?.[0] === x.arch,
+      );
+      if (!t) throw new Error('not pinned');
+      return placementOf(t);
+    };
     const placer: Placer = {
-      place: (request: PlacementRequest) => {
-        const t = listed.find(
-          (x) => request.limits?.zones?.[0] === x.azId && request.limits?.architectures?.[0] === x.arch,
-        );
-        if (!t) throw new Error('not pinned');
-        return placementOf(t);
+      place: (request) => {
+        const p = pinned(request);
+        placed.push(p.target.functionName);
+        return p;
+      },
+      price: (request) => {
+        const p = pinned(request);
+        priced.push(p.target.functionName);
+        return p;
       },
       rank: () => listed.map((t) => placementOf(t) as unknown as RankedTarget),
-      withdrawExploration: (_workload, p) => withdrawn.push(p.target.functionName),
     };
-    return { placer, withdrawn };
+    return { placer, priced, placed };
   };
   const request: PlacementRequest = { workload: 'w' };
 
   it('keeps a placement whose mix was observed, or assumed from the baseline CPU', () => {
     const { placer } = placerOf();
     const measured = placementOf(targets[2]);
-    expect(startOnObservedFleet(placer, 'w', request, measured)).toBe(measured);
+    expect(startOnObservedFleet(placer, request, measured)).toBe(measured);
     const baseline = placementOf({ ...targets[0], mix: 'baseline-cpu' });
-    expect(startOnObservedFleet(placer, 'w', request, baseline)).toBe(baseline);
+    expect(startOnObservedFleet(placer, request, baseline)).toBe(baseline);
   });
 
   it("keeps a paper strategy's placement, which follows its own rule", () => {
     const { placer } = placerOf();
     const regional = placementOf(targets[0], 'regional');
-    expect(startOnObservedFleet(placer, 'w', request, regional)).toBe(regional);
+    expect(startOnObservedFleet(placer, request, regional)).toBe(regional);
   });
 
-  it('moves a borrowed placement to the cheapest observed one, withdrawing the others', () => {
-    const { placer, withdrawn } = placerOf();
-    const moved = startOnObservedFleet(placer, 'w', request, placementOf(targets[0]));
+  it('moves a borrowed placement to the cheapest observed one, pricing its candidates without counting a call', () => {
+    const { placer, priced, placed } = placerOf();
+    const moved = startOnObservedFleet(placer, request, placementOf(targets[0]));
     // c1 is ranked after a1 and b1 (x86_64) but expected cheaper: every observed candidate is placed and weighed
     expect(moved.target.functionName).toBe('sky-c1-x86_64-128');
     expect(moved.notes).toEqual([
       "the batch starts on sky-c1-x86_64-128: a1's arm64 fleet, priced better, was priced on the region average mix " +
         "of other zones' fleets, with no sampler or call having met it",
     ]);
-    expect(withdrawn.sort()).toEqual(['sky-a1-arm64-128', 'sky-a1-x86_64-128', 'sky-b1-x86_64-128']);
+    // Every observed candidate was priced; none was placed as a call (an exploring one would count as in flight).
+    expect(priced.sort()).toEqual(['sky-a1-x86_64-128', 'sky-b1-x86_64-128', 'sky-c1-x86_64-128']);
+    expect(placed).toEqual([]);
   });
 
   it('keeps a borrowed placement where every allowed fleet is borrowed', () => {
     const { placer } = placerOf(targets.slice(0, 2));
     const borrowed = placementOf(targets[0]);
-    expect(startOnObservedFleet(placer, 'w', request, borrowed)).toBe(borrowed);
+    expect(startOnObservedFleet(placer, request, borrowed)).toBe(borrowed);
   });
 });

@@ -2,9 +2,9 @@ import type { PlacementRequest } from '../../lib/core/types';
 import type { Placer, PlacerFactory } from '../../lib/routing/types';
 
 /**
- * The placers `factory` makes, passing every request they are asked to place to `record` first; everything else a
- * placer offers (its INIT time, mixes, warm-call prices, ranking, exploration sharing) is the wrapped placer's, so a
- * batch routed through it runs as it would on the wrapped placer.
+ * The placers `factory` makes, passing every request they are asked to place, propose or price to `record` first; everything
+ * else a placer offers (its INIT time, mixes, warm-call prices, ranking, exploration counting and sharing) is the
+ * wrapped placer's, so a batch routed through it runs as it would on the wrapped placer.
  */
 export function recordingPlacer(factory: PlacerFactory, record: (request: PlacementRequest) => void): PlacerFactory {
   return (view) => {
@@ -14,6 +14,23 @@ export function recordingPlacer(factory: PlacerFactory, record: (request: Placem
         record(request);
         return placer.place(request);
       },
+      ...(placer.propose
+        ? {
+            propose: (request: PlacementRequest) => {
+              record(request);
+              return placer.propose?.(request) ?? placer.place(request);
+            },
+          }
+        : {}),
+      ...(placer.price
+        ? {
+            price: (request: PlacementRequest) => {
+              record(request);
+              return placer.price?.(request) ?? placer.place(request);
+            },
+          }
+        : {}),
+      ...(placer.follow ? { follow: placer.follow.bind(placer) } : {}),
       observe: (outcome) => placer.observe?.(outcome),
       ...(placer.initMs !== undefined ? { initMs: placer.initMs } : {}),
       ...(placer.rank ? { rank: placer.rank.bind(placer) } : {}),
