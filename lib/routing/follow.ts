@@ -185,7 +185,7 @@ export class Route {
   private readonly elsewhere = new Map<string, Placement | undefined>();
   /** Every allowed target ranked for `uses` calls per instance (`placementOff`), by `uses`: a batch keeps its view. */
   private readonly ranked = new Map<number, readonly RankedTarget[]>();
-  /** Attempts a call may make in all, failovers included: the request's `maxAttempts`. */
+  /** Attempts that reach a function a call may make in all, failovers included: the request's `maxAttempts`. */
   readonly attemptBudget: number;
   private own: Placement;
 
@@ -680,6 +680,14 @@ export async function followRoute(
   async function followLegs(): Promise<RoutedCall> {
     // Rejects are retried within the placement's own budget; failovers within the request's.
     const budget = Math.max(route.attemptBudget, 1);
+    /**
+     * Attempts that reached a function, which the budget counts. One the function never started (a throttle, a missing
+     * function) ran nothing and bills nothing: it leaves its fleet for the rest of the call, so there are at most as
+     * many as fleets. Counted, a search's rejects followed by a throttle or two failed calls while fleets had room
+     * (generated seed 289 at seed 1289: a call rejected 8 Graviton2s, its last two attempts were throttled in two
+     * full fleets, and it failed with NoCapacity).
+     */
+    let ran = 0;
     let onPlacement = 0;
     /** Attempts `placement` has left on this leg: its own budget, less the attempts already made under it. */
     let left = placement.maxAttempts;
@@ -696,7 +704,7 @@ export async function followRoute(
       onPlacement = 0;
       left = Math.min(attemptsLeft, placement.maxAttempts);
     };
-    while (attempts.length < budget) {
+    while (ran < budget) {
       const remaining = context.remainingMs();
       const timeoutMs = Math.min(context.invokeTimeoutMs, remaining);
       if (timeoutMs <= 0) {
@@ -727,23 +735,23 @@ export async function followRoute(
       if (
         !fitMoved &&
         onPlacement > 0 &&
-        (left <= 1 || attempts.length >= budget - 1) &&
+        (left <= 1 || ran >= budget - 1) &&
         !pool.keepsToFunction &&
         metOnlyUnfit(attempts.slice(-onPlacement), placement)
       ) {
         // Every attempt here met a CPU the call cannot finish on, which independent draws all but never do (the fit
         // check holds a whole budget of them under once in 10,000): the CPUs it can finish on are full or out of this
         // function's reach, and its last attempt here would refuse the same. It goes where every CPU finishes it.
-        const fitting = route.fittingOff(base, pool.uses ?? 1, budget - attempts.length);
+        const fitting = route.fittingOff(base, pool.uses ?? 1, budget - ran);
         if (fitting) {
           fitMoved = true;
           route.leave(fleetOf(base.target));
-          await enterLeg(fitting, budget - attempts.length);
+          await enterLeg(fitting, budget - ran);
         }
       }
       const target = placement.target;
-      const last = left <= 1 || attempts.length >= budget - 1;
-      const nextIsLast = left - 1 <= 1 || attempts.length + 1 >= budget - 1;
+      const last = left <= 1 || ran >= budget - 1;
+      const nextIsLast = left - 1 <= 1 || ran + 1 >= budget - 1;
       const endInstance = endsRejectedInstance(placement.rejectMode, nextIsLast, placement.keepBeforeLastAttempt);
       const rejectCpus = withUnfit(rejectCpusAt(placement, placement.maxAttempts - left + 1), placement.unfitCpus);
       const payload = payloadFor(work, placement, rejectCpus, last, endInstance);
@@ -777,6 +785,8 @@ export async function followRoute(
           const message = `${target.functionName} failed with ${result.errorType}: ${result.message}`;
           return failure(context, profile, legStart, attempts, targets, 'FunctionError', 502, message);
         }
+        // The function never started here, or ran out its own timeout (billed, so counted).
+        if (status === 'timeout') ran++;
         const fleet = fleetOf(target);
         if (status === 'throttled') {
           route.throttled(fleet);
@@ -797,6 +807,7 @@ export async function followRoute(
         await enterLeg(next, Number.POSITIVE_INFINITY);
         continue;
       }
+      ran++;
       const response = asDynamicResponse(result.payload);
       if (!response) {
         attempts.push({

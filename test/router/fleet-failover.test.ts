@@ -1,6 +1,6 @@
 import type { Invoker } from '../../lib/contracts';
 import { fleetOf, Route } from '../../lib/routing/follow';
-import type { BatchAnswer, Placer } from '../../lib/routing/types';
+import type { BatchAnswer, Placer, RoutedCall } from '../../lib/routing/types';
 import { ROUTER_SCENARIO, type SkyFixture, startSky } from './sky-fixture';
 
 /**
@@ -96,7 +96,9 @@ describe('a burst larger than the arm64 fleet it is placed on', () => {
     })) as BatchAnswer;
     // THEN no call failed, and an arm64 fleet that throttled a call of the route takes no more of them
     expect(answer.summary.succeeded).toBe(120);
-    expect(answer.calls.every((c) => c.attempts <= 10)).toBe(true);
+    // Within the budget of 10 attempts that reach a function: its rejects and the attempt that ran it (a throttled
+    // attempt leaves its fleet and counts none of it).
+    expect(answer.calls.every((c) => c.rejects + 1 <= 10)).toBe(true);
     for (const c of answer.calls.filter((c) => c.functionName?.includes('-arm64-'))) {
       expect(c.azId).toBe('usw2-az1');
     }
@@ -179,5 +181,70 @@ describe('Route', () => {
     // WHEN one of the two leaves, the fleet has room again
     route.leave(arm);
     expect(route.placementOn()?.target.functionName).toBe('sky-a1-arm64-128');
+  });
+});
+
+/**
+ * Attempts a function never started (throttles) run nothing and bill nothing: they leave their fleet for the rest of
+ * the call but do not use its attempt budget, which counts the attempts that reached a function. The twin throttles
+ * only where a fleet is full, which a test cannot time to a call's last attempts; the invoker here throttles given
+ * fleets' invocations, the fault the test is about, and passes every other to the local sky.
+ */
+describe('attempts that never started a function', () => {
+  let sky: SkyFixture;
+  beforeAll(async () => {
+    sky = await startSky();
+    await sky.characterize();
+  });
+  afterAll(async () => {
+    await sky?.close();
+  });
+
+  /** An invoker that throttles every invocation of a function in `full`'s zones, recording each function invoked. */
+  const throttling = (full: readonly string[], invoked: string[]): Invoker => ({
+    async invoke(name, payload, options) {
+      invoked.push(name);
+      if (full.some((azId) => name.startsWith(`sky-${azId}-`))) {
+        return {
+          ok: false,
+          errorType: 'TooManyRequestsException',
+          message: 'Rate Exceeded.',
+          retryable: true,
+          durationMs: 3,
+        };
+      }
+      return sky.invoker.invoke(name, payload, options);
+    },
+  });
+  const request = { workload: 'zipper', objective: 'cost', limits: { maxAttempts: 2 } };
+
+  it('runs a call throttled in two fleets in a third, with a budget of two attempts', async () => {
+    // GIVEN the two zones of us-west-1 full, and sa-east-1's with room
+    const invoked: string[] = [];
+    const route = sky.router({ invoker: throttling(['usw1-az1', 'usw1-az3'], invoked) });
+    // WHEN a call with a budget of 2 attempts is routed
+    const answer = (await route(request)) as RoutedCall;
+    // THEN it was throttled in both and ran in sa-east-1: the throttles used none of its budget
+    expect(answer.status).toBe('ok');
+    expect(
+      answer.attempts
+        .filter((a) => a.status === 'throttled')
+        .map((a) => a.azId)
+        .sort(),
+    ).toEqual(['usw1-az1', 'usw1-az3']);
+    expect(answer.attempts.at(-1)?.azId).toBe('sae1-az1');
+    expect(answer.attempts.filter((a) => a.status !== 'throttled').length).toBeLessThanOrEqual(2);
+  });
+
+  it('fails with NoCapacity, naming the fleets, once every allowed fleet throttled it: one invocation each', async () => {
+    const invoked: string[] = [];
+    const route = sky.router({ invoker: throttling(['usw1-az1', 'usw1-az3', 'sae1-az1'], invoked) });
+    const answer = (await route(request)) as { status: string; error?: { type: string; message: string } };
+    expect(answer.status).toBe('error');
+    expect(answer.error?.type).toBe('NoCapacity');
+    expect(answer.error?.message).toMatch(/no allowed fleet .* is left to fail over to/);
+    for (const azId of ['usw1-az1', 'usw1-az3', 'sae1-az1']) expect(answer.error?.message).toContain(`${azId} x86_64`);
+    expect(invoked).toHaveLength(3);
+    expect(new Set(invoked).size).toBe(3);
   });
 });
