@@ -136,6 +136,11 @@ export interface RankedTarget {
   readonly score: number;
 }
 
+/** The key of `Router`'s calls in flight exploring on one function for one workload. */
+function explorationKey(workload: string, functionName: string): string {
+  return `${workload}\u0000${functionName}`;
+}
+
 interface CacheEntry {
   readonly request: PlacementRequest;
   readonly placement: Placement;
@@ -451,7 +456,7 @@ export class Router {
   follow(workload: string, placement: Placement): void {
     const cpu = placement.explores;
     if (cpu === undefined || this.explorations.has(placement)) return;
-    const key = `${workload}\u0000${placement.target.functionName}`;
+    const key = explorationKey(workload, placement.target.functionName);
     const pending = this.exploring.get(key) ?? new Map<string, number>();
     pending.set(cpu, (pending.get(cpu) ?? 0) + 1);
     this.exploring.set(key, pending);
@@ -467,7 +472,7 @@ export class Router {
     const cpu = placement.explores;
     if (cpu === undefined || !this.explorations.has(placement)) return;
     this.explorations.delete(placement);
-    const pending = this.exploring.get(`${workload}\u0000${placement.target.functionName}`);
+    const pending = this.exploring.get(explorationKey(workload, placement.target.functionName));
     const left = (pending?.get(cpu) ?? 0) - 1;
     if (!pending) return;
     if (left > 0) {
@@ -485,7 +490,7 @@ export class Router {
    * the CPU it explored may be explored again if it taught nothing.
    */
   private settleExploration(workload: string, functionName: string, cpu: string): void {
-    const pending = this.exploring.get(`${workload}\u0000${functionName}`);
+    const pending = this.exploring.get(explorationKey(workload, functionName));
     if (!pending) return;
     let settled = pending.has(cpu) ? cpu : undefined;
     if (settled === undefined) {
@@ -686,7 +691,7 @@ export class Router {
     const gate = this.gate;
     const beliefsOf = (t: Candidate): CpuBeliefs => {
       const fn = t.target.functionName;
-      const inFlight = this.exploring.get(`${plan.workload}\u0000${fn}`);
+      const inFlight = this.exploring.get(explorationKey(plan.workload, fn));
       // A unit another router instance explores counts as a call of this one in flight.
       const elsewhere = (cpu: CpuKey): number => (gate && !gate.mayExplore(plan.workload, fn, cpu) ? 1 : 0);
       return {

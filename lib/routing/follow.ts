@@ -607,8 +607,8 @@ export async function followRoute(
     if (counted) context.placer.withdrawExploration?.(profile, counted);
     counted = undefined;
   };
+  /** Counts the call as following `p` (`leasedPlacement` uncounts what it followed before). */
   const count = (p: Placement): void => {
-    uncount();
     if (p.explores === undefined || !context.placer.follow) return;
     counted = { ...p };
     context.placer.follow(profile, counted);

@@ -179,7 +179,7 @@ export class RoutingService {
         );
       }
       const placeBatch = (r: PlacementRequest): Placement => {
-        const placed = placeKeeping(cached, r, request.batch?.target, request.batch ? 'price' : 'propose');
+        const placed = placeKeeping(cached, r, request.batch?.target, placedHowFor(request));
         // A batch sent again keeps where it ran; a new one does not start on a fleet priced on other zones' mixes.
         return request.batch && !request.batch.target ? startOnObservedFleet(cached.placer, r, placed) : placed;
       };
@@ -259,7 +259,7 @@ export class RoutingService {
     if (cached.readError !== undefined) throw cached.readError;
     if (!cached.placer.rank) throw new Error('the placer of this routing service cannot rank targets');
     const placementRequest = placementRequestOf(request, this.options.config);
-    const placement = withNotes(place(cached, placementRequest, request.batch ? 'price' : 'propose'), cached);
+    const placement = withNotes(place(cached, placementRequest, placedHowFor(request)), cached);
     return {
       profile: request.profile,
       placement,
@@ -384,6 +384,11 @@ function allows(limits: PlacementRequest['limits'], target: BatchTarget): boolea
  * explore). No call is counted in flight here; a call is counted as it is sent (`followRoute`).
  */
 type PlacedHow = 'propose' | 'price';
+
+/** A batch's placements are priced, a lone call's proposed (`PlacedHow`). */
+function placedHowFor(request: Pick<RouterRequest, 'batch'>): PlacedHow {
+  return request.batch ? 'price' : 'propose';
+}
 
 /** The view's placement of `request`, asked `how`. */
 function place(cached: CachedView, request: PlacementRequest, how: PlacedHow): Placement {

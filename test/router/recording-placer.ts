@@ -1,35 +1,24 @@
-import type { PlacementRequest } from '../../lib/core/types';
+import type { Placement, PlacementRequest } from '../../lib/core/types';
 import type { Placer, PlacerFactory } from '../../lib/routing/types';
 
 /**
- * The placers `factory` makes, passing every request they are asked to place, propose or price to `record` first; everything
- * else a placer offers (its INIT time, mixes, warm-call prices, ranking, exploration counting and sharing) is the
- * wrapped placer's, so a batch routed through it runs as it would on the wrapped placer.
+ * The placers `factory` makes, passing every request they are asked to place, propose or price to `record` first;
+ * everything else a placer offers (its INIT time, mixes, warm-call prices, ranking, exploration counting and sharing)
+ * is the wrapped placer's, so a batch routed through it runs as it would on the wrapped placer.
  */
 export function recordingPlacer(factory: PlacerFactory, record: (request: PlacementRequest) => void): PlacerFactory {
   return (view) => {
     const placer = factory(view);
-    const recording: Placer = {
-      place: (request) => {
+    const recorded =
+      (placeBy: (request: PlacementRequest) => Placement) =>
+      (request: PlacementRequest): Placement => {
         record(request);
-        return placer.place(request);
-      },
-      ...(placer.propose
-        ? {
-            propose: (request: PlacementRequest) => {
-              record(request);
-              return placer.propose?.(request) ?? placer.place(request);
-            },
-          }
-        : {}),
-      ...(placer.price
-        ? {
-            price: (request: PlacementRequest) => {
-              record(request);
-              return placer.price?.(request) ?? placer.place(request);
-            },
-          }
-        : {}),
+        return placeBy(request);
+      };
+    const recording: Placer = {
+      place: recorded(placer.place.bind(placer)),
+      ...(placer.propose ? { propose: recorded(placer.propose.bind(placer)) } : {}),
+      ...(placer.price ? { price: recorded(placer.price.bind(placer)) } : {}),
       ...(placer.follow ? { follow: placer.follow.bind(placer) } : {}),
       observe: (outcome) => placer.observe?.(outcome),
       ...(placer.initMs !== undefined ? { initMs: placer.initMs } : {}),
