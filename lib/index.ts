@@ -14,7 +14,7 @@ export { ape, type Distribution, distributionOf, mergeCounts } from './core/dist
 export { classifyDrift, type Drift, driftBetween } from './core/drift';
 export { CoreInputError, NoPlacementError } from './core/errors';
 export { type HostCensus, hostCensusOf } from './core/host-census';
-export { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS } from './core/lambda-limits';
+export { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, MAX_HOLD_MS } from './core/lambda-limits';
 export { dynamicFunctionName, parseFunctionName } from './core/naming';
 export { expectedRejectModeCost, type RejectMode, type RejectModeCostInput } from './core/reject-mode';
 export { rejectCpusAt } from './core/reject-schedule';

@@ -4,6 +4,7 @@ import {
   LAMBDA_MAX_TIMEOUT_MS,
   LAMBDA_MEMORY_MB,
   LOG_RETENTION_DAYS,
+  MAX_HOLD_MS,
   SAMPLING_SETTING_RULES,
   type SamplingSettingName,
 } from '../contracts';
@@ -89,7 +90,7 @@ export const KEY_RULES: { readonly [K in keyof SkyConfig]-?: KeyRule } = {
     schema: z.preprocess((value) => (typeof value === 'string' ? value.trim() : value), regionCode),
     allowed: 'a region code such as "us-west-2"',
   },
-  holdMs: integer(0, 60_000),
+  holdMs: integer(0, MAX_HOLD_MS),
   functionTimeoutSeconds: integer(1, LAMBDA_MAX_TIMEOUT_MS / 1000),
   tableName: {
     schema: z.string().regex(DYNAMODB_TABLE_NAME_PATTERN),

@@ -18,6 +18,12 @@ export const PAPER_MEMORY_SIZES: readonly number[] = Object.freeze([
 /** How long a rejected attempt holds its instance before answering, ms (the paper's 150, §4.6). */
 export const DEFAULT_HOLD_MS = 150;
 
+/**
+ * Longest hold the router accepts, ms: a hold bills the rejected instance's time and delays the call's retry, so one
+ * past a few seconds costs more than any warm instance it keeps could save.
+ */
+export const MAX_HOLD_MS = 10_000;
+
 /** Attempt budget of a routed call when the request sets none. */
 export const DEFAULT_MAX_ATTEMPTS = 10;
 

@@ -7,6 +7,7 @@ import {
   DEFAULT_HOLD_MS,
   DYNAMIC_FUNCTION_TIMEOUT_SECONDS,
   FUNCTION_ENV,
+  MAX_HOLD_MS,
   METRIC_SERVICES,
   METRICS_NAMESPACE,
   PAPER_MEMORY_SIZES,
@@ -63,7 +64,8 @@ export interface ControlStackProps extends StackProps {
    */
   readonly tableDeletionProtection?: boolean;
   /**
-   * Hold time of a rejected attempt, in ms, passed to the router.
+   * Hold time of a rejected attempt, in ms, passed to the router: a whole number from 0 to 10,000 (`MAX_HOLD_MS`,
+   * the most the router accepts).
    * @default 150
    */
   readonly holdMs?: number;
@@ -122,6 +124,10 @@ export class ControlStack extends Stack {
     const memorySizes = props.memorySizes ?? PAPER_MEMORY_SIZES;
     const functionTimeout = props.functionTimeout ?? Duration.seconds(DYNAMIC_FUNCTION_TIMEOUT_SECONDS);
     validateFunctionTimeout('functionTimeout', functionTimeout);
+    const holdMs = props.holdMs ?? DEFAULT_HOLD_MS;
+    if (!(Number.isInteger(holdMs) && holdMs >= 0 && holdMs <= MAX_HOLD_MS)) {
+      throw new MeshPropsError('holdMs', holdMs, `a whole number of ms from 0 to ${MAX_HOLD_MS}`);
+    }
 
     this.table = new dynamodb.Table(this, 'Table', {
       tableName: props.tableName ?? TABLE_SCHEMA.defaultTableName,
@@ -177,7 +183,7 @@ export class ControlStack extends Stack {
         [FUNCTION_ENV.zones]: props.mesh.flatMap((r) => r.azIds).join(','),
         [FUNCTION_ENV.memorySizes]: memorySizes.join(','),
         [FUNCTION_ENV.architectures]: architectures.join(','),
-        [FUNCTION_ENV.holdMs]: String(props.holdMs ?? DEFAULT_HOLD_MS),
+        [FUNCTION_ENV.holdMs]: String(holdMs),
         [FUNCTION_ENV.functionTimeoutMs]: String(functionTimeout.toMilliseconds()),
         [FUNCTION_ENV.metricsNamespace]: METRICS_NAMESPACE,
         [FUNCTION_ENV.serviceName]: METRIC_SERVICES.router,

@@ -115,7 +115,7 @@ export interface SkyMeshProps {
    */
   readonly homeRegion?: string;
   /**
-   * How long a rejected attempt holds its instance before returning, ms.
+   * How long a rejected attempt holds its instance before returning, ms: a whole number from 0 to 10,000.
    * @default 150
    */
   readonly holdMs?: number;

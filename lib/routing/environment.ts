@@ -4,6 +4,7 @@ import {
   FUNCTION_ENV,
   isLambdaMemorySize,
   LAMBDA_MEMORY_MB,
+  MAX_HOLD_MS,
   PAPER_MEMORY_SIZES,
 } from '../contracts';
 import { isRejectMode, REJECT_MODES } from '../core/reject-mode';
@@ -74,7 +75,7 @@ export function routerEnvironment(
       architectures,
       memorySizes,
       regionFacts: facts.regionFacts,
-      holdMs: numberOf(env[FUNCTION_ENV.holdMs], FUNCTION_ENV.holdMs, 0, 10_000) ?? DEFAULT_HOLD_MS,
+      holdMs: numberOf(env[FUNCTION_ENV.holdMs], FUNCTION_ENV.holdMs, 0, MAX_HOLD_MS) ?? DEFAULT_HOLD_MS,
       maxAttempts: numberOf(env.SKY_MAX_ATTEMPTS, 'SKY_MAX_ATTEMPTS', 1, 50) ?? DEFAULT_MAX_ATTEMPTS,
       rejectMode: rejectModeOf(env.SKY_REJECT_MODE),
       ...optional('returnShare', numberOf(env.SKY_RETURN_SHARE, 'SKY_RETURN_SHARE', 0, 1)),

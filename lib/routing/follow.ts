@@ -829,7 +829,9 @@ export async function followRoute(
             ? 'rejected'
             : response.error.type === 'BadRequest' || response.error.type === 'UnknownWorkload'
               ? 'bad-request'
-              : 'user-error';
+              : response.error.type === 'InternalError'
+                ? 'zone-error'
+                : 'user-error';
       attempts.push(attemptOf(context, target, status, inspection, result, response));
       pool.onAttempt?.(attempts[attempts.length - 1], target);
       learn(context, profile, target, response, inspection);
@@ -848,7 +850,9 @@ export async function followRoute(
         return {
           status: 'error',
           error: { type, message, ...(field ? { field } : {}), ...(stack ? { stack } : {}) },
-          httpStatus: status === 'bad-request' ? 400 : 422,
+          // A fault of the dynamic function's own handler is the function's, not the user's; like a crash, it is not
+          // retried, as the work may have run.
+          httpStatus: status === 'bad-request' ? 400 : status === 'zone-error' ? 502 : 422,
           profile,
           placement: summarize(legStart),
           attempts,

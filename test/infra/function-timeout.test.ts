@@ -72,4 +72,18 @@ describe('the mesh function timeout', () => {
     expect(make).toThrow(MeshPropsError);
     expect(make).toThrow(/Timeout is .*whole seconds from 1 to 900/i);
   });
+
+  it.each([30_000, -1, 1.5])(
+    'fails when a ControlStack gets a hold of %s ms, which the router would refuse',
+    (holdMs) => {
+      const make = (): unknown =>
+        new ControlStack(testApp(), 'Control', {
+          env: { region: 'us-west-2' },
+          mesh: [{ region: 'us-west-1', azIds: ['usw1-az1'] }],
+          holdMs,
+        });
+      expect(make).toThrow(MeshPropsError);
+      expect(make).toThrow(/holdMs is .*from 0 to 10000/);
+    },
+  );
 });

@@ -283,6 +283,32 @@ describe('router handler in the twin, through the SDK clients', () => {
     }
   });
 
+  it("answers a fault of the dynamic function's own handler as the function's (502), without retrying", async () => {
+    // GIVEN the placement's target answers as its handler does when it fails in itself (`InternalError`), with the
+    // inspection a real dynamic function of the same zone reports
+    const probe = asCall(await sky.router()({ workload: 'zipper', limits: { zones: ['usw1-az3'] } }));
+    const target = probe.placement!.target.functionName;
+    const other = target.endsWith('-1024') ? target.replace(/-1024$/, '-2048') : target.replace(/-\d+$/, '-1024');
+    sky.api.register(target, async (event) => {
+      const real = await sky.api.twin.invoke(other, event);
+      if (!real.ok) throw new Error(`the sibling ${other} failed: ${real.message}`);
+      const { inspection } = real.payload as { inspection: unknown };
+      return { status: 'error', error: { type: 'InternalError', message: 'TypeError: boom' }, inspection };
+    });
+    try {
+      const call = asCall(await sky.router()({ workload: 'zipper', limits: { zones: ['usw1-az3'] } }));
+      // THEN the router answers 502 with the handler's error type, after that one attempt
+      expect(call.status).toBe('error');
+      if (call.status !== 'error') return;
+      expect(call.error.type).toBe('InternalError');
+      expect(call.httpStatus).toBe(502);
+      expect(call.attempts).toHaveLength(1);
+      expect(call.attempts[0].status).toBe('zone-error');
+    } finally {
+      sky.api.twin.unregister(target);
+    }
+  });
+
   it('fails over from a function that is not deployed (ResourceNotFoundException)', async () => {
     // GIVEN the router believes a zone is deployed that the twin does not have, and it looks best
     const missing = { azId: 'usw2-az2', region: 'us-west-2' };
