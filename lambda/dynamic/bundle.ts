@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } f
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { DynamicRequest } from '../../lib/contracts';
+import { decodeStrictBase64, hashMismatchMessage, notBase64Message } from '../../lib/contracts/work-limits';
 import { readTar, TarFormatError } from '../shared/tar';
 import { BadRequestError } from './errors';
 import { MAX_BUNDLE_UNPACKED_BYTES } from './request';
@@ -39,12 +40,8 @@ export class BundleCache {
     }
     const compressed = decodeBase64(bundle.data);
     const actual = createHash('sha256').update(compressed).digest('hex');
-    if (actual !== bundle.sha256) {
-      throw new BadRequestError(
-        'bundle.sha256',
-        `bundle.sha256 is ${bundle.sha256} but the decoded data hashes to ${actual}; send the SHA-256 of the gzip bytes`,
-      );
-    }
+    if (actual !== bundle.sha256)
+      throw new BadRequestError('bundle.sha256', hashMismatchMessage(bundle.sha256, actual));
     const dir = join(this.root, `${bundle.sha256}-${randomUUID()}`);
     unpack(compressed, dir);
     if (hit) rmSync(hit.dir, { recursive: true, force: true });
@@ -78,20 +75,10 @@ function unchanged(dir: string, stamps: ReadonlyMap<string, string>): boolean {
   }
 }
 
-/**
- * Strict base64 decoding. `Buffer.from` silently skips characters outside the alphabet, so a
- * decoded length shorter than the text implies means the text was not base64 (a linear check,
- * cheaper than a regular expression over 5 MiB). The URL-safe alphabet (`-`, `_`) is accepted.
- */
+/** Decodes `data` as strict base64 (`decodeStrictBase64`), refusing anything else naming `bundle.data`. */
 export function decodeBase64(text: string): Buffer {
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const decoded = Buffer.from(text, 'base64');
-  if (text.length % 4 !== 0 || decoded.length !== (text.length / 4) * 3 - padding) {
-    throw new BadRequestError(
-      'bundle.data',
-      `bundle.data is not valid base64 (length ${text.length}; allowed: A-Z a-z 0-9 + / with = padding to a multiple of 4)`,
-    );
-  }
+  const decoded = decodeStrictBase64(text);
+  if (!decoded) throw new BadRequestError('bundle.data', notBase64Message(text.length));
   return decoded;
 }
 

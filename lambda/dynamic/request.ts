@@ -1,24 +1,17 @@
 import * as z from 'zod/mini';
 import type { DynamicRequest } from '../../lib/contracts';
+import {
+  BUNDLE_ENCODINGS,
+  CODE_ENTRY_PATTERN,
+  MAX_BUNDLE_BASE64_CHARS,
+  MAX_SOURCE_CHARS,
+} from '../../lib/contracts/work-limits';
 import { tooDeepAt } from '../../lib/core/nesting';
 import { describeIssue, fieldOf } from '../shared/issues';
 import { BadRequestError } from './errors';
 
-/**
- * The dynamic function's request, as a zod schema that mirrors `DynamicRequest` in
- * `lib/contracts/protocol.ts`.
- *
- * Size limits. Lambda accepts at most 6 MB (6,291,456 bytes) of JSON for a synchronous invoke.
- * The bundle's `data` (base64 text) may take at most {@link MAX_BUNDLE_BASE64_CHARS} characters
- * (5 MiB, the paper's "maximum payload input size of 5 MB"), leaving 1 MiB for code and input;
- * that is at most 3.75 MiB of gzip bytes. Unpacked, a bundle may hold at most
- * {@link MAX_BUNDLE_UNPACKED_BYTES} (a guard against gzip bombs filling the 512 MB `/tmp`).
- */
-export const MAX_BUNDLE_BASE64_CHARS = 5 * 1024 * 1024;
 /** Largest total size of a bundle once gunzipped (the tar stream). */
 export const MAX_BUNDLE_UNPACKED_BYTES = 256 * 1024 * 1024;
-/** Largest inline source accepted, in characters. */
-export const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
 /** Longest user-code budget: Lambda's own 15-minute limit. */
 export const MAX_TIMEOUT_MS = 15 * 60 * 1000;
 
@@ -29,14 +22,17 @@ export const MAX_TIMEOUT_MS = 15 * 60 * 1000;
  */
 export const MAX_REQUEST_DEPTH = 512;
 
-/** Bundle encodings: base64 text of a gzip-compressed ustar archive. */
-export const BUNDLE_ENCODINGS = ['tar+gzip'] as const;
-
+/**
+ * The dynamic function's request, as a zod schema that mirrors `DynamicRequest` in
+ * `lib/contracts/protocol.ts`. What it accepts of sent work (sizes, the entry's form, the bundle's encoding) is
+ * defined in `lib/contracts/work-limits.ts`, which the router checks too. Unpacked, a bundle may hold at most
+ * {@link MAX_BUNDLE_UNPACKED_BYTES} (a guard against gzip bombs filling the 512 MB `/tmp`).
+ */
 export const dynamicRequestSchema = z.strictObject({
   code: z.optional(
     z.strictObject({
       source: z.string().check(z.minLength(1), z.maxLength(MAX_SOURCE_CHARS)),
-      entry: z.optional(z.string().check(z.regex(/^[A-Za-z_$][\w$]*$/, 'entry must be a JavaScript identifier'))),
+      entry: z.optional(z.string().check(z.regex(CODE_ENTRY_PATTERN, 'entry must be a JavaScript identifier'))),
     }),
   ),
   workload: z.optional(

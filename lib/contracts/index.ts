@@ -12,3 +12,4 @@ export type * from './protocol';
 export * from './sampling-settings';
 export * from './table-records';
 export * from './table-schema';
+export * from './work-limits';

@@ -44,7 +44,8 @@ export interface BatchOptions {
  * (`DrawWindow`: the hosts of its last new instances, each once), which run short of accepted CPUs
  * as the batch keeps them, and for how often a rejected instance's replacement met the rejected CPU
  * again beyond chance on that function so far (`RetryRepeats`, afresh once it widens). Every call is answered exactly once
- * in `calls`, in index order.
+ * in `calls`, in index order. Work the dynamic function refuses (`BadRequest`, `UnknownWorkload`) would be refused at
+ * every call, so no call starts after the first refusal; where no call ran the work, the answer is that refusal.
  */
 export async function runBatch(
   context: FollowContext,
@@ -52,12 +53,17 @@ export async function runBatch(
   profile: string,
   route: Route,
   options: BatchOptions,
-): Promise<BatchAnswer> {
+): Promise<BatchAnswer | Extract<RoutedCall, { status: 'error' }>> {
   const first = route.placement;
   const calls: BatchCallOutcome[] = new Array(options.count);
   // Results share Lambda's 6 MB response with the rest of the answer (a few hundred bytes a call).
   let resultBudget = SYNC_PAYLOAD_LIMIT_BYTES - ANSWER_RESERVE_BYTES - options.count * CALL_OUTCOME_BYTES;
   let overBudget = false;
+  /**
+   * The first call whose work the dynamic function refused (`BadRequest`, `UnknownWorkload`): every call of the batch
+   * sends the same work and would be refused alike, so none starts after it.
+   */
+  let refused: Extract<RoutedCall, { status: 'error' }> | undefined;
   let next = 0;
   let expectedCostUsd = 0;
   // One window per function: a batch split over zones meets several functions at once.
@@ -153,7 +159,13 @@ export async function runBatch(
   };
   const workers: Promise<void>[] = [];
   const spawn = (): void => {
-    while (workers.length < Math.min(concurrency, options.count) && next < options.count && !overBudget && !stopped) {
+    while (
+      workers.length < Math.min(concurrency, options.count) &&
+      next < options.count &&
+      !overBudget &&
+      !stopped &&
+      !refused
+    ) {
       workers.push(worker(workers.length));
     }
   };
@@ -163,7 +175,7 @@ export async function runBatch(
     let found: { functionName: string; costUsd: number } | undefined;
     /** Whether this worker's last call ran on an accepted instance of the first placement, which it keeps. */
     let holds = false;
-    while (next < options.count && !overBudget && !stopped) {
+    while (next < options.count && !overBudget && !stopped && !refused) {
       if (!timeForAnotherCall()) {
         stopped = true;
         break;
@@ -222,6 +234,7 @@ export async function runBatch(
         found = last?.status === 'ok' ? { functionName: last.functionName, costUsd: placed } : undefined;
       }
       options.onCall?.(call);
+      if (call.status === 'error' && call.attempts.at(-1)?.status === 'bad-request') refused ??= call;
       let outcome = outcomeOf(index, call, options.includeResults);
       if (outcome.result !== undefined) {
         const bytes = Buffer.byteLength(JSON.stringify(outcome.result), 'utf8');
@@ -252,6 +265,8 @@ export async function runBatch(
   const ranOn = (moved?.placement ?? first).target;
   const resume = stopped && !overBudget ? resumeOf(options, next, concurrency, givenConcurrency, ranOn) : undefined;
   if (resume) calls.length = next;
+  // Work the function refused is the request's fault: where no call ran it, the answer is that refusal (a 400).
+  if (refused && !calls.some((c) => c?.status === 'ok')) return refused;
   let skipped = 0;
   for (let i = 0; i < calls.length; i++) {
     if (calls[i]) continue;
@@ -266,7 +281,7 @@ export async function runBatch(
       addedLatencyMs: 0,
       costUsd: 0,
       carbonG: 0,
-      errorType: 'ResponseTooLarge',
+      errorType: refused ? refused.error.type : 'ResponseTooLarge',
     };
   }
   const notes = [
@@ -278,6 +293,13 @@ export async function runBatch(
         ]
       : []),
     ...(resume ? [resumeNote(resume)] : []),
+    ...(refused
+      ? [
+          `the dynamic function refused the work (${refused.error.type}` +
+            `${refused.error.field ? ` in ${refused.error.field}` : ''}: ${refused.error.message}), as it would at ` +
+            `every call: ${skipped} call(s) were not started (errorType ${refused.error.type})`,
+        ]
+      : []),
   ];
   return {
     status: 'batch',

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { providerRegion } from '../catalog/providers';
-import { type DynamicRequest, LAMBDA_MEMORY_MB, type WorkloadSize } from '../contracts';
+import {
+  BUNDLE_ENCODINGS,
+  bundleProblem,
+  CODE_ENTRY_PATTERN,
+  type DynamicRequest,
+  LAMBDA_MEMORY_MB,
+  MAX_BUNDLE_BASE64_CHARS,
+  MAX_SOURCE_CHARS,
+  type WorkloadSize,
+} from '../contracts';
 import { STRATEGY_NAMES } from '../core/strategies';
 import type { Arch, GeoPoint, Objective, PlacementLimits, StrategyName, Target } from '../core/types';
 import { PayloadTooLargeError, RouterRequestError } from './errors';
@@ -98,13 +107,35 @@ const routerRequestSchema = z
       .optional(),
     /** Size of a built-in workload given by name. */
     size: z.enum(WORKLOAD_SIZES).optional(),
-    code: z.strictObject({ source: z.string().min(1), entry: z.string().min(1).optional() }).optional(),
+    // The dynamic function's own rules for sent work (`work-limits.ts`): a request it would refuse is never sent.
+    code: z
+      .strictObject({
+        source: z
+          .string()
+          .min(1)
+          .max(MAX_SOURCE_CHARS, `expected at most ${MAX_SOURCE_CHARS} characters (send larger code as a bundle)`),
+        entry: z
+          .string()
+          .regex(CODE_ENTRY_PATTERN, 'expected a JavaScript identifier: the name of a function the module exports')
+          .optional(),
+      })
+      .optional(),
     input: z.unknown().optional(),
     bundle: z
       .strictObject({
-        data: z.string().min(1),
+        data: z
+          .string()
+          .min(1)
+          .max(
+            MAX_BUNDLE_BASE64_CHARS,
+            `expected at most ${MAX_BUNDLE_BASE64_CHARS} characters of base64 (5 MiB, which fits the 6 MB invoke payload)`,
+          ),
         sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits'),
-        encoding: z.literal('tar+gzip'),
+        encoding: z.enum(BUNDLE_ENCODINGS),
+      })
+      .superRefine((bundle, ctx) => {
+        const problem = bundleProblem(bundle);
+        if (problem) ctx.addIssue({ code: 'custom', path: [problem.field.split('.')[1]], message: problem.message });
       })
       .optional(),
     timeoutMs: z.number().int().min(1).max(900_000).optional(),

@@ -391,6 +391,26 @@ describe('router handler in the twin, through the SDK clients', () => {
     expect(s.meanRuntimeMs).toBeGreaterThan(0);
   });
 
+  it('stops a batch whose work the function refuses, and answers the refusal as a 400', async () => {
+    // GIVEN a batch of 100 calls of a workload the dynamic function does not have, 5 at a time
+    const invoked: string[] = [];
+    const spy: Invoker = {
+      invoke: (name, payload, options) => {
+        invoked.push(name);
+        return sky.invoker.invoke(name, payload, options);
+      },
+    };
+    const handler = sky.router({ invoker: spy });
+    const call = asCall(await handler({ workload: 'no-such-work', batch: { count: 100, concurrency: 5 } }));
+    // THEN the answer is the function's refusal, and no call started once the first refusal came back
+    expect(call.status).toBe('error');
+    if (call.status !== 'error') return;
+    expect(call.error.type).toBe('UnknownWorkload');
+    expect(call.httpStatus).toBe(400);
+    expect(invoked.length).toBeGreaterThan(0);
+    expect(invoked.length).toBeLessThanOrEqual(5);
+  });
+
   it('emits Powertools EMF metrics per zone under the Skymesh namespace', async () => {
     const records: Array<Record<string, unknown>> = [];
     const telemetry = powertoolsTelemetry({

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { MAX_BUNDLE_BASE64_CHARS, MAX_SOURCE_CHARS } from '../../lib/contracts/work-limits';
 import { PayloadTooLargeError, RouterRequestError } from '../../lib/routing/errors';
 import {
   checkPayloadSize,
@@ -6,6 +9,15 @@ import {
   profileKeyOf,
   SYNC_PAYLOAD_LIMIT_BYTES,
 } from '../../lib/routing/request';
+
+/** A bundle whose `sha256` is the SHA-256 of its decoded bytes, as the dynamic function checks it. */
+function bundleOf(bytes: Buffer): { data: string; sha256: string; encoding: 'tar+gzip' } {
+  return {
+    data: bytes.toString('base64'),
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    encoding: 'tar+gzip',
+  };
+}
 
 /** An array nested `depth` levels deep. */
 function deeplyNested(depth: number): unknown {
@@ -42,7 +54,7 @@ describe('parseRouterRequest', () => {
     const body = {
       code: { source: 'exports.run = (x) => x * 2;' },
       input: 21,
-      bundle: { data: 'H4sI', sha256: 'a'.repeat(64), encoding: 'tar+gzip' },
+      bundle: bundleOf(gzipSync(Buffer.alloc(1024))),
       timeoutMs: 5000,
       objective: { cost: 1, latency: 0.5, carbon: 0 },
     };
@@ -97,6 +109,27 @@ describe('parseRouterRequest', () => {
       'a bundle encoding other than tar+gzip',
       { code: { source: 'x' }, bundle: { data: 'x', sha256: 'a'.repeat(64), encoding: 'zip' } },
       'bundle.encoding',
+    ],
+    // What the dynamic function would refuse is refused before any invoke.
+    ['an entry that is not an identifier', { code: { source: 'x', entry: 'not-an-id' } }, 'code.entry'],
+    ["code over the function's limit", { code: { source: 'x'.repeat(MAX_SOURCE_CHARS + 1) } }, 'code.source'],
+    [
+      'bundle data that is not base64',
+      { code: { source: 'x' }, bundle: { ...bundleOf(Buffer.from('abc')), data: '!!!***==' } },
+      'bundle.data',
+    ],
+    [
+      'bundle data over 5 MiB of base64',
+      {
+        code: { source: 'x' },
+        bundle: { ...bundleOf(Buffer.from('abc')), data: 'A'.repeat(MAX_BUNDLE_BASE64_CHARS + 4) },
+      },
+      'bundle.data',
+    ],
+    [
+      "a bundle hash that is not the data's",
+      { code: { source: 'x' }, bundle: { ...bundleOf(Buffer.from('abc')), sha256: 'a'.repeat(64) } },
+      'bundle.sha256',
     ],
     ['an unknown objective', { workload: 'zipper', objective: 'speed' }, 'objective'],
     ['all-zero weights', { workload: 'zipper', objective: { cost: 0, latency: 0, carbon: 0 } }, 'objective'],

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDynamicHandler, type DynamicHandler } from '../../lambda/dynamic/handler';
 import { INSTANCE_MARKER } from '../../lambda/dynamic/inspector';
-import { MAX_BUNDLE_BASE64_CHARS } from '../../lambda/dynamic/request';
 import type { WorkloadRunner } from '../../lambda/dynamic/runner';
 import { buildDynamicRequest, bundleOf } from '../../lambda/shared/payload-builder';
 import type { DynamicResponse } from '../../lib/contracts';
+import { MAX_BUNDLE_BASE64_CHARS } from '../../lib/contracts/work-limits';
 import { AMD_CPUINFO, FakePlatform, GRAVITON2_CPUINFO, realTmp } from './helpers/fake-platform';
 
 type ErrorAnswer = Extract<DynamicResponse, { status: 'error' }>;

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * What the dynamic function accepts of sent work, defined once: the function refuses anything else, and the router
+ * refuses it before placing, so a request the function would refuse is never invoked (nor billed).
+ *
+ * Size limits. Lambda accepts at most 6 MB (6,291,456 bytes) of JSON for a synchronous invoke. A bundle's `data`
+ * (base64 text) may take at most {@link MAX_BUNDLE_BASE64_CHARS} characters (5 MiB, the paper's "maximum payload
+ * input size of 5 MB"), leaving 1 MiB for code and input; that is at most 3.75 MiB of gzip bytes.
+ */
+export const MAX_BUNDLE_BASE64_CHARS = 5 * 1024 * 1024;
+
+/** Largest inline source accepted, in characters. */
+export const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
+
+/** What `code.entry` must be: the name of a function the module exports, a JavaScript identifier. */
+export const CODE_ENTRY_PATTERN = /^[A-Za-z_$][\w$]*$/;
+
+/** Bundle encodings: base64 text of a gzip-compressed ustar archive. */
+export const BUNDLE_ENCODINGS = ['tar+gzip'] as const;
+
+/**
+ * Strict base64 decoding: the bytes, or undefined when `text` is not base64. `Buffer.from` silently skips characters
+ * outside the alphabet, so a decoded length shorter than the text implies means the text was not base64 (a linear
+ * check, cheaper than a regular expression over 5 MiB). The URL-safe alphabet (`-`, `_`) is accepted.
+ * @example decodeStrictBase64('aGk='); // <Buffer 68 69>
+ * @example decodeStrictBase64('a!k='); // undefined
+ */
+export function decodeStrictBase64(text: string): Buffer | undefined {
+  if (text.length % 4 !== 0) return undefined;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const decoded = Buffer.from(text, 'base64');
+  return decoded.length === (text.length / 4) * 3 - padding ? decoded : undefined;
+}
+
+/** A field of sent work the dynamic function would refuse, and why. */
+export interface WorkProblem {
+  readonly field: 'bundle.data' | 'bundle.sha256';
+  readonly message: string;
+}
+
+/**
+ * Why the dynamic function would refuse a bundle's bytes: `data` that is not base64, or a `sha256` that is not the
+ * SHA-256 of the decoded bytes; undefined when neither.
+ */
+export function bundleProblem(bundle: { readonly data: string; readonly sha256: string }): WorkProblem | undefined {
+  const bytes = decodeStrictBase64(bundle.data);
+  if (!bytes) return { field: 'bundle.data', message: notBase64Message(bundle.data.length) };
+  const actual = createHash('sha256').update(bytes).digest('hex');
+  if (actual === bundle.sha256) return undefined;
+  return { field: 'bundle.sha256', message: hashMismatchMessage(bundle.sha256, actual) };
+}
+
+/** Why `data` of `length` characters is refused as not base64. */
+export function notBase64Message(length: number): string {
+  return `bundle.data is not valid base64 (length ${length}; allowed: A-Z a-z 0-9 + / with = padding to a multiple of 4)`;
+}
+
+/** Why a bundle whose bytes hash to `actual` is refused for naming `sha256`. */
+export function hashMismatchMessage(sha256: string, actual: string): string {
+  return `bundle.sha256 is ${sha256} but the decoded data hashes to ${actual}; send the SHA-256 of the gzip bytes`;
+}
