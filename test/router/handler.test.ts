@@ -24,6 +24,18 @@ function urlEvent(body: string | undefined, options: { method?: string; base64?:
   };
 }
 
+/** An invoker that records the name of every function it invokes through `inner`. */
+function recordingInvoker(inner: Invoker): { invoked: string[]; spy: Invoker } {
+  const invoked: string[] = [];
+  const spy: Invoker = {
+    invoke: (name, payload, options) => {
+      invoked.push(name);
+      return inner.invoke(name, payload, options);
+    },
+  };
+  return { invoked, spy };
+}
+
 function asCall(answer: unknown): RoutedCall {
   expect(answer).toHaveProperty('status');
   expect((answer as { status: string }).status).not.toBe('batch');
@@ -160,13 +172,7 @@ describe('router handler in the twin, through the SDK clients', () => {
     ['an architecture not deployed', { limits: { arch: 'arm64' } }, 400, 'NoTarget', 'limits'],
     ['a payload over 6 MB', { input: 'x'.repeat(6 * 1024 * 1024) }, 413, 'PayloadTooLarge', 'input'],
   ])('refuses %s before invoking anything', async (_what, extra, httpStatus, type, field) => {
-    const invoked: string[] = [];
-    const spy: Invoker = {
-      invoke: (name, payload, options) => {
-        invoked.push(name);
-        return sky.invoker.invoke(name, payload, options);
-      },
-    };
+    const { invoked, spy } = recordingInvoker(sky.invoker);
     const handler = sky.router({ invoker: spy });
     const call = asCall(await handler({ workload: 'zipper', ...extra }));
     expect(call.status).toBe('error');
@@ -393,13 +399,7 @@ describe('router handler in the twin, through the SDK clients', () => {
 
   it('stops a batch whose work the function refuses, and answers the refusal as a 400', async () => {
     // GIVEN a batch of 100 calls of a workload the dynamic function does not have, 5 at a time
-    const invoked: string[] = [];
-    const spy: Invoker = {
-      invoke: (name, payload, options) => {
-        invoked.push(name);
-        return sky.invoker.invoke(name, payload, options);
-      },
-    };
+    const { invoked, spy } = recordingInvoker(sky.invoker);
     const handler = sky.router({ invoker: spy });
     const call = asCall(await handler({ workload: 'no-such-work', batch: { count: 100, concurrency: 5 } }));
     // THEN the answer is the function's refusal, and no call started once the first refusal came back
