@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_PROFILING_OBSERVATIONS } from '../core/profiling-plan';
 import { REJECT_MODES } from '../core/reject-mode';
@@ -65,6 +66,18 @@ function scenarioOf(options: TwinCliOptions, fail: (message: string) => never): 
   }
   if (options.saveScenario !== undefined && options.generate === undefined) {
     fail('error: --save-scenario <file> writes a generated scenario; it needs --generate <seed>');
+  }
+  if (options.out !== undefined) {
+    // The run's JSON is written over --out at the end: never over the scenario it ran.
+    const inputs: Array<[string, string | undefined]> = [
+      ['--scenario', options.scenario],
+      ['--save-scenario', options.saveScenario],
+    ];
+    for (const [flag, file] of inputs) {
+      if (file !== undefined && path.resolve(file) === path.resolve(options.out)) {
+        fail(`error: --out ${options.out} is the ${flag} file; give the run's results another path`);
+      }
+    }
   }
   if (options.scenario !== undefined) return loadScenario(options.scenario);
   const generated = generateScenario(options.generate as number);
@@ -136,8 +149,8 @@ export function registerTwinCommand(program: Command): void {
     )
     .option('--no-progress', 'no progress on stderr')
     .action(async (options: TwinCliOptions, command: Command) => {
-      if (options.out) prepareOutFile(options.out);
       const loaded = scenarioOf(options, (message) => command.error(message));
+      if (options.out) prepareOutFile(options.out);
       const scenario = options.seed === undefined ? loaded : { ...loaded, seed: options.seed };
       const progress = options.progress ? twinProgressReporter() : undefined;
       let run: TwinRun;

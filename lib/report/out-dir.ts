@@ -40,7 +40,15 @@ export function prepareOutDir(outDir: string, label = `--out ${outDir}`): void {
 
 /** As {@link prepareOutDir} for one output file: its folder must be writable and the path not a folder. */
 export function prepareOutFile(file: string, label = `--out ${file}`): void {
-  if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+  let isFolder: boolean | undefined;
+  try {
+    isFolder = statSync(file, { throwIfNoEntry: false })?.isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const reason = `${REASONS[code] ?? (error as Error).message}${code ? ` (${code})` : ''}`;
+    throw new OutputPathError(`${label}: ${reason}; give a file in a folder that can be created and written`);
+  }
+  if (isFolder) {
     throw new OutputPathError(`${label}: it is a folder; give a file name such as ${path.join(file, 'run.json')}`);
   }
   const folder = path.dirname(path.resolve(file));

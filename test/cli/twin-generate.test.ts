@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateScenario } from '../../lib/twin/scenario-generator';
@@ -29,5 +29,20 @@ describe('sky twin --generate', () => {
     [['--generate', '-3'], /--generate <seed>.*must be a whole number 0\.\.4294967295/],
   ])('fails when given %j, saying what it takes', async (args, message) => {
     await expect(twin(...args)).rejects.toMatchObject({ stderr: expect.stringMatching(message) });
+  });
+
+  it('refuses an --out that is the scenario it runs or saves, and keeps that file', async () => {
+    const scenario = join(dir, 'kept.json');
+    writeFileSync(scenario, readFileSync('scenarios/paper-ex5.json'));
+    const before = readFileSync(scenario, 'utf8');
+    await expect(twin('--scenario', scenario, '--out', scenario)).rejects.toMatchObject({
+      stderr: expect.stringMatching(/--out .*kept\.json is the --scenario file/),
+    });
+    const saved = join(dir, 'saved.json');
+    await expect(twin('--generate', '37', '--save-scenario', saved, '--out', saved)).rejects.toMatchObject({
+      stderr: expect.stringMatching(/--out .*saved\.json is the --save-scenario file/),
+    });
+    expect(readFileSync(scenario, 'utf8')).toBe(before);
+    expect(existsSync(saved)).toBe(false);
   });
 });

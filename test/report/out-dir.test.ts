@@ -45,4 +45,12 @@ describe('prepareOutDir', () => {
     prepareOutFile(join(root, 'new', 'run.json'));
     expect(existsSync(join(root, 'new'))).toBe(true);
   });
+
+  it('prepareOutFile: names the option when a part of the path is a file', () => {
+    const file = join(root, 'a-file.json');
+    writeFileSync(file, '{}');
+    expect(() => prepareOutFile(join(file, 'run.json'))).toThrow(
+      `--out ${join(file, 'run.json')}: a part of the path is a file, not a folder (ENOTDIR)`,
+    );
+  });
 });
