@@ -10,6 +10,7 @@ import type { RouterRequestBody } from '../routing/request';
 import type { AttemptRecord, BatchAnswer, BatchPacing, PlacementSummary, RouterAnswer } from '../routing/types';
 import {
   addPlacementOptions,
+  checkRequestBody,
   type PlacementCliOptions,
   parsePositiveInt,
   parseSlowdown,
@@ -87,6 +88,7 @@ export async function runInvoke(
   client: RouterClient = clientOf(options),
 ): Promise<RouterAnswer> {
   const body = invokeBodyOf(options);
+  checkRequestBody(body);
   if (!body.batch) return client.invoke(body);
   const { answers, refused } = await sendUntilDone((request) => client.invoke(request), body);
   if (answers.length === 0) return refused!;
@@ -96,13 +98,24 @@ export async function runInvoke(
   return { ...answer, notes: [...(answer.notes ?? []), note] };
 }
 
+/** The text of `--code-file`, or an error naming the option and why the file cannot be read. */
+function sourceOf(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : message;
+    throw new InvalidArgumentError(`--code-file ${file}: cannot read it (${reason})`);
+  }
+}
+
 /** The router request for `sky invoke`'s options. */
 export function invokeBodyOf(options: InvokeCliOptions): RouterRequestBody {
   if (!options.workload === !options.codeFile) {
     throw new InvalidArgumentError('give exactly one of --workload and --code-file');
   }
   const code = options.codeFile
-    ? { source: readFileSync(options.codeFile, 'utf8'), ...(options.entry ? { entry: options.entry } : {}) }
+    ? { source: sourceOf(options.codeFile), ...(options.entry ? { entry: options.entry } : {}) }
     : undefined;
   return {
     ...requestBodyOf(options),

@@ -13,7 +13,14 @@ import { routerEnvironment } from '../routing/environment';
 import { RoutingService } from '../routing/service';
 import { silentTelemetry } from '../routing/telemetry';
 import type { RouterStore } from '../routing/types';
-import { addPlacementOptions, type PlacementCliOptions, parsePositiveInt, requestBodyOf, usd } from './router-options';
+import {
+  addPlacementOptions,
+  checkRequestBody,
+  type PlacementCliOptions,
+  parsePositiveInt,
+  requestBodyOf,
+  usd,
+} from './router-options';
 
 export interface PlanCliOptions extends PlacementCliOptions {
   readonly top: number;
@@ -95,6 +102,7 @@ export async function runPlan(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<Plan> {
   if (!options.workload) throw new InvalidArgumentError('give --workload');
+  checkRequestBody(requestBodyOf(options));
   // One read of the characterizations serves both what is deployed (without SKY_ZONES) and the view.
   const read = store.latestCharacterizations();
   const zones = await read;

@@ -1,6 +1,12 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { STRATEGY_NAMES } from '../core/strategies';
-import { MAX_PROFILING_OBSERVATIONS, type RouterRequestBody } from '../routing/request';
+import { RouterError } from '../routing/errors';
+import {
+  checkPayloadSize,
+  MAX_PROFILING_OBSERVATIONS,
+  parseRouterRequest,
+  type RouterRequestBody,
+} from '../routing/request';
 import { WORKLOAD_NAMES } from '../workloads';
 
 /**
@@ -68,16 +74,70 @@ export function requestBodyOf(options: PlacementCliOptions): RouterRequestBody {
   };
 }
 
+/** The flag that sets each field of the request (the first whose field starts the path), for messages. */
+const FLAG_OF_FIELD: ReadonlyArray<readonly [string, string]> = [
+  ['workload', '--workload'],
+  ['size', '--size'],
+  ['code.entry', '--entry'],
+  ['code', '--code-file'],
+  ['input', '--input'],
+  ['objective', '--objective'],
+  ['strategy', '--strategy'],
+  ['limits.regions', '--regions'],
+  ['limits.zones', '--zones'],
+  ['limits.arch', '--arch'],
+  ['limits.memorySizes', '--memory'],
+  ['limits.maxAttempts', '--max-attempts'],
+  ['limits.maxAddedLatencyMs', '--max-added-latency-ms'],
+  ['clientLocation', '--client-location'],
+  ['profile', '--profile'],
+  ['batch.count', '--batch'],
+  ['batch.concurrency', '--concurrency'],
+  ['batch.maxSlowdown', '--max-slowdown'],
+  ['profiling', '--profiling'],
+];
+
+/**
+ * Checks a request built from the CLI's options as the router will, before anything is read or sent: a request the
+ * router would refuse fails here, naming the flag (and the request's field), not as a credentials or network error.
+ * A workload must be one of the built-in ones, which the dynamic function runs by name.
+ * @throws InvalidArgumentError naming the flag at fault.
+ */
+export function checkRequestBody(body: RouterRequestBody): void {
+  const workload = typeof body.workload === 'string' ? body.workload : body.workload?.name;
+  if (workload !== undefined && !WORKLOAD_NAMES.includes(workload)) {
+    throw new InvalidArgumentError(
+      `--workload ${workload}: not a built-in workload; one of ${WORKLOAD_NAMES.join(', ')}`,
+    );
+  }
+  try {
+    checkPayloadSize(parseRouterRequest(body).work);
+  } catch (error) {
+    if (!(error instanceof RouterError)) throw error;
+    const field = error.field ?? '';
+    const flag = FLAG_OF_FIELD.find(([prefix]) => field === prefix || field.startsWith(`${prefix}.`))?.[1];
+    throw new InvalidArgumentError(flag ? `${flag}: ${error.message}` : error.message);
+  }
+}
+
 export function parseObjective(value: string): NonNullable<RouterRequestBody['objective']> {
   if (value === 'cost' || value === 'latency' || value === 'carbon') return value;
   const weights: Record<string, number> = { cost: 0, latency: 0, carbon: 0 };
+  const given = new Set<string>();
   for (const part of value.split(',')) {
     const [key, raw] = part.split('=');
     const n = Number(raw);
-    if (!(key in weights) || raw === undefined || !Number.isFinite(n) || n < 0) {
-      throw new InvalidArgumentError('expected cost, latency, carbon or weights such as cost=1,latency=0.5');
+    if (!(key in weights) || raw === undefined || raw.trim() === '' || !Number.isFinite(n) || n < 0) {
+      throw new InvalidArgumentError(
+        `${JSON.stringify(part)}: expected cost, latency, carbon or weights such as cost=1,latency=0.5 (each a number ≥ 0)`,
+      );
     }
+    if (given.has(key)) throw new InvalidArgumentError(`${key} is given twice; give each weight once`);
+    given.add(key);
     weights[key] = n;
+  }
+  if (weights.cost + weights.latency + weights.carbon === 0) {
+    throw new InvalidArgumentError('every weight is 0; at least one must be above 0');
   }
   return { cost: weights.cost, latency: weights.latency, carbon: weights.carbon };
 }

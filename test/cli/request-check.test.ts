@@ -1,0 +1,69 @@
+import { InvalidArgumentError } from 'commander';
+import type { RouterClient } from '../../lib/aws/router-client';
+import { type InvokeCliOptions, runInvoke } from '../../lib/cli/invoke-command';
+import { runPlan } from '../../lib/cli/plan-command';
+import { parseObjective } from '../../lib/cli/router-options';
+
+/** A client that records every request it is asked to send, and answers nothing. */
+function recordingClient(): { client: RouterClient; sent: unknown[] } {
+  const sent: unknown[] = [];
+  const client = {
+    invoke: async (request: unknown) => {
+      sent.push(request);
+      throw new Error('nothing should be sent');
+    },
+  } as unknown as RouterClient;
+  return { client, sent };
+}
+
+describe('sky invoke and sky plan check the request before sending or reading anything', () => {
+  it.each<[string, Partial<InvokeCliOptions>, RegExp]>([
+    [
+      'a workload that is not built in',
+      { workload: 'no-such-work' },
+      /^--workload no-such-work: not a built-in workload/,
+    ],
+    ['a memory size below 128 MB', { workload: 'zipper', memory: [64] }, /^--memory: limits\.memorySizes\.0: /],
+    ['more attempts than the router allows', { workload: 'zipper', maxAttempts: 99 }, /^--max-attempts: /],
+    ['a batch over 10,000 calls', { workload: 'zipper', batch: 999_999 }, /^--batch: batch\.count: /],
+  ])('invoke refuses %s, naming the flag, and sends nothing', async (_what, options, message) => {
+    const { client, sent } = recordingClient();
+    const invoke = runInvoke({ region: 'us-west-2', ...options } as InvokeCliOptions, client);
+    await expect(invoke).rejects.toThrow(InvalidArgumentError);
+    await expect(invoke).rejects.toThrow(message);
+    expect(sent).toEqual([]);
+  });
+
+  it('plan refuses a bad region before reading the table', async () => {
+    let reads = 0;
+    const store = {
+      latestCharacterizations: async () => {
+        reads++;
+        return [];
+      },
+      profiles: async () => ({}),
+      allPassiveCounts: async () => [],
+    };
+    const options = { workload: 'zipper', regions: ['mars-1'], top: 5, table: 'skymesh', region: 'us-west-2' };
+    await expect(runPlan(options, store)).rejects.toThrow(/^--regions: /);
+    expect(reads).toBe(0);
+  });
+});
+
+describe('--objective', () => {
+  it('takes a name or weights', () => {
+    expect(parseObjective('latency')).toBe('latency');
+    expect(parseObjective('cost=1,latency=0.5')).toEqual({ cost: 1, latency: 0.5, carbon: 0 });
+  });
+
+  it.each<[string, RegExp]>([
+    ['speed', /"speed": expected cost, latency, carbon or weights/],
+    ['cost=', /"cost=": expected .* \(each a number ≥ 0\)/],
+    ['cost=-1', /"cost=-1": expected/],
+    ['cost=1,cost=2', /cost is given twice/],
+    ['cost=0', /every weight is 0/],
+  ])('refuses %s, saying why', (value, message) => {
+    expect(() => parseObjective(value)).toThrow(InvalidArgumentError);
+    expect(() => parseObjective(value)).toThrow(message);
+  });
+});
