@@ -22,7 +22,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const PROVIDER_ZONE = /^(ibm|do)-[a-z0-9]+(-[a-z0-9]+)*$/;
 const OTHER_REGION = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const ZONE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
-const MEMORY_KEY = /^\d{3,5}$/;
+const MEMORY_KEY = /^[1-9]\d{2,4}$/;
 
 /** The FaaS providers a zone may be on; `aws` is Lambda. */
 export const PROVIDERS = ['aws', 'ibm-code-engine', 'digitalocean'] as const;
@@ -274,6 +274,12 @@ function crossFieldIssues(s: ParsedScenario): ScenarioIssue[] {
       for (const [cpu, share] of Object.entries(day)) {
         if (!declared.has(cpu)) {
           issues.push({ path: `zones[${z}].mix[${d}].${cpu}`, message: `"${cpu}" is not a declared CPU (${allowed})` });
+        } else if (archOfCpu(cpuKeyOf(s.cpus[cpu].model)) === 'arm64') {
+          // The zone's mix is its x86_64 fleet: an arm64 host there would never meet its functions or its sampling.
+          issues.push({
+            path: `zones[${z}].mix[${d}].${cpu}`,
+            message: `"${cpu}" is an arm64 CPU; put it in zones[${z}].arm64.mix`,
+          });
         }
         sum += share;
       }

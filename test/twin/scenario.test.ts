@@ -208,6 +208,21 @@ describe('scenario schema', () => {
       /not a declared CPU/,
     ],
     [
+      'an arm64 CPU in the x86_64 mix',
+      (s: any) => {
+        s.cpus.graviton2 = { model: 'graviton2' };
+        s.zones[0].mix = [{ xeon25: 0.5, graviton2: 0.5 }];
+      },
+      'zones[0].mix[0].graviton2',
+      /arm64 CPU; put it in zones\[0\]\.arm64\.mix/,
+    ],
+    [
+      'a memory key with a leading zero (which would name a size twice)',
+      (s: any) => (s.workloads.zipper.relativeAtMemory = { '0128': { xeon25: 1 }, '128': { xeon25: 1 } }),
+      'workloads.zipper.relativeAtMemory.0128',
+      /not a Lambda memory size/,
+    ],
+    [
       'an x86 CPU in an arm64 fleet',
       (s: any) => (s.zones[0].arm64 = { hosts: 2, mix: [{ xeon25: 1 }] }),
       'zones[0].arm64.mix[0].xeon25',
