@@ -36,6 +36,11 @@ function positiveNumber(value: string): number {
   return n;
 }
 
+/** The command-line flag of a `runLocalSky` option (`routingTimeScale` is `--routing-time-scale`). */
+function flagOf(option: string): string {
+  return `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
 /** Exit code after Ctrl-C or SIGTERM, as shells report a process ended by SIGINT. */
 const EXIT_INTERRUPTED = 130;
 
@@ -142,6 +147,7 @@ async function runLocalCommand(options: LocalCliOptions): Promise<number> {
     const interrupted = controller.signal.aborted;
     const known = error instanceof LocalSkyError || error instanceof LocalSkyOptionError;
     if (serving && interrupted) console.error('Stopped serving; the local servers are closed.');
+    else if (error instanceof LocalSkyOptionError) console.error(`${flagOf(error.option)}: ${error.message}`);
     else console.error(known || interrupted ? messageOf(error) : ((error as Error)?.stack ?? String(error)));
     // The servers are closed by now; worker threads of an interrupted experiment are not waited for.
     if (serving && interrupted) process.exit(0);

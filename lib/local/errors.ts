@@ -33,7 +33,9 @@ export class LocalSkyOptionError extends Error {
     readonly value: unknown,
     readonly allowed: string,
   ) {
-    super(`Option ${option} is ${JSON.stringify(value)}; allowed: ${allowed}`);
+    // JSON would print a number that is not finite as null.
+    const shown = typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+    super(`Option ${option} is ${shown}; allowed: ${allowed}`);
     this.name = 'LocalSkyOptionError';
   }
 }

@@ -28,6 +28,15 @@ describe('count options (--days, --workers, --burst, --batch, --top, ...)', () =
     });
   });
 
+  it.each([
+    ['--burst', '20000', /^--burst: Option burst is 20000; allowed: a whole number from 1 to 10000/m],
+    ['--routing-time-scale', 'Infinity', /^--routing-time-scale: Option routingTimeScale is Infinity; allowed:/m],
+  ])('sky local fails when %s is %s, out of range, naming the flag', async (option, value, message) => {
+    await expect(runSky(['local', '--no-progress', '--no-report', option, value])).rejects.toMatchObject({
+      stderr: expect.stringMatching(message),
+    });
+  });
+
   it('sky local fails when --profiling-calls is over what the router takes, naming the option', async () => {
     await expect(runSky(['local', '--profiling-calls', '101'])).rejects.toMatchObject({
       stderr: expect.stringMatching(/--profiling-calls <n>.*must be a whole number 0\.\.100/),

@@ -20,6 +20,12 @@ describe("the local sky's options", () => {
     },
   );
 
+  it('shows a value that is not finite as it was given, not as JSON null', () => {
+    expect(() => resolveLocalSkyOptions({ routingTimeScale: Number.POSITIVE_INFINITY })).toThrow(
+      /^Option routingTimeScale is Infinity; allowed:/,
+    );
+  });
+
   it("profiles with the twin's profiling calls unless told, and 0 skips profiling", () => {
     expect(resolveLocalSkyOptions().profilingCalls).toBe(DEFAULT_PROFILING_OBSERVATIONS);
     expect(resolveLocalSkyOptions({ profilingCalls: 0 }).profilingCalls).toBe(0);
