@@ -78,8 +78,15 @@ const memoryMb = z.number().int().min(LAMBDA_MEMORY_MB.min).max(LAMBDA_MEMORY_MB
 
 const geoPoint = z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
 
+/** Largest objective weight: only the weights' ratios matter, and larger ones overflow once combined. */
+export const MAX_OBJECTIVE_WEIGHT = 1e6;
+
+const weight = z
+  .number()
+  .min(0)
+  .max(MAX_OBJECTIVE_WEIGHT, `expected at most ${MAX_OBJECTIVE_WEIGHT} (only ratios matter)`);
 const weights = z
-  .strictObject({ cost: z.number().min(0), latency: z.number().min(0), carbon: z.number().min(0) })
+  .strictObject({ cost: weight, latency: weight, carbon: weight })
   .refine((w) => w.cost + w.latency + w.carbon > 0, 'at least one weight must be above 0');
 
 const limits = z.strictObject({
@@ -145,7 +152,11 @@ const routerRequestSchema = z
       .regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'expected 1-128 letters, digits, ".", "_", "@", ":" or "-"')
       .refine(notPrototypeKey, PROTOTYPE_KEY_MESSAGE)
       .optional(),
-    objective: z.union([z.enum(['cost', 'latency', 'carbon']), weights]).optional(),
+    objective: z
+      .union([z.enum(['cost', 'latency', 'carbon']), weights], {
+        error: `expected cost, latency, carbon or weights { cost, latency, carbon }, each a number from 0 to ${MAX_OBJECTIVE_WEIGHT}`,
+      })
+      .optional(),
     strategy: z.enum(STRATEGY_NAMES).optional(),
     limits: limits.optional(),
     clientLocation: geoPoint.optional(),
@@ -214,6 +225,21 @@ const routerRequestSchema = z
     }
     if (request.size !== undefined && typeof request.workload !== 'string') {
       ctx.addIssue({ code: 'custom', path: ['size'], message: 'size goes with a workload given by name' });
+    }
+    // A shorthand beside its long form would silently lose one of them.
+    const l = request.limits;
+    if (l?.arch !== undefined && l.architectures !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['limits', 'arch'], message: 'give one of arch and architectures' });
+    }
+    if (l?.memoryMb !== undefined && l.memorySizes !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['limits', 'memoryMb'], message: 'give one of memoryMb and memorySizes' });
+    }
+    if (l?.clientLocation !== undefined && request.clientLocation !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientLocation'],
+        message: 'give clientLocation once: at the top level or in limits',
+      });
     }
   });
 

@@ -131,7 +131,28 @@ describe('parseRouterRequest', () => {
       { code: { source: 'x' }, bundle: { ...bundleOf(Buffer.from('abc')), sha256: 'a'.repeat(64) } },
       'bundle.sha256',
     ],
+    [
+      'both arch and architectures',
+      { workload: 'zipper', limits: { arch: 'arm64', architectures: ['x86_64'] } },
+      'limits.arch',
+    ],
+    [
+      'both memoryMb and memorySizes',
+      { workload: 'zipper', limits: { memoryMb: 1024, memorySizes: [2048] } },
+      'limits.memoryMb',
+    ],
+    [
+      'a client location twice',
+      { workload: 'zipper', clientLocation: { lat: 1, lon: 2 }, limits: { clientLocation: { lat: 3, lon: 4 } } },
+      'clientLocation',
+    ],
     ['an unknown objective', { workload: 'zipper', objective: 'speed' }, 'objective'],
+    ['weights missing a key', { workload: 'zipper', objective: { cost: 1 } }, 'objective'],
+    [
+      'a weight so large that weights overflow',
+      { workload: 'zipper', objective: { cost: 1e308, latency: 1e308, carbon: 1e308 } },
+      'objective.cost',
+    ],
     ['all-zero weights', { workload: 'zipper', objective: { cost: 0, latency: 0, carbon: 0 } }, 'objective'],
     ['a negative weight', { workload: 'zipper', objective: { cost: -1, latency: 0, carbon: 1 } }, 'objective.cost'],
     ['an unknown strategy', { workload: 'zipper', strategy: 'fastest' }, 'strategy'],
@@ -178,6 +199,14 @@ describe('profileKeyOf', () => {
   it('is the workload name at the default size and name@size otherwise', () => {
     expect(profileKeyOf({ workload: { name: 'zipper' } })).toBe('zipper');
     expect(profileKeyOf({ workload: { name: 'zipper', size: 'test' } })).toBe('zipper@test');
+  });
+});
+
+describe('an objective the router does not know', () => {
+  it('is refused with the names and weights it takes', () => {
+    expect(() => parseRouterRequest({ workload: 'zipper', objective: 'speed' })).toThrow(
+      /^objective: expected cost, latency, carbon or weights \{ cost, latency, carbon \}, each a number from 0 to 1000000$/,
+    );
   });
 });
 
