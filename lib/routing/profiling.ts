@@ -70,6 +70,8 @@ const STOP_MARGIN_MS = 5_000;
  * the cells that could still win (`ProfilingRequest.worthOnly`: a memory size far too dear for the workload gets
  * one call per CPU, not `observations`); with `worthOnly` false, one round of every runtime wanted. Each round makes at most `concurrency` calls at a time, interleaved
  * across cells so a run stopped early has measured as many cells as it could.
+ * Work the dynamic function refuses (`BadRequest`, `UnknownWorkload`) stops the run: where nothing was measured, the
+ * answer is that refusal.
  */
 export async function runProfiling(
   context: FollowContext,
@@ -80,7 +82,7 @@ export async function runProfiling(
   placementRequest: PlacementRequest,
   deployed: ReadonlyArray<{ readonly azId: string; readonly region: string }>,
   options: ProfilingOptions,
-): Promise<ProfilingAnswer> {
+): Promise<ProfilingAnswer | Extract<RoutedCall, { status: 'error' }>> {
   const plan = placer.profilingSteps?.bind(placer);
   if (!plan) throw new Error('the placer of this routing service cannot plan profiling');
   const wanted = request.observations ?? DEFAULT_PROFILING_OBSERVATIONS;
@@ -100,7 +102,9 @@ export async function runProfiling(
   const first = plan({ ...request, observations: options.worthOnly ? Math.min(1, wanted) : wanted });
   await runRound(context, work, profile, placer, first, placementRequest, deployed, options, run);
   let skipped = 0;
-  if (options.worthOnly && wanted > 1 && !run.outOfTime) {
+  // Work the function refused is the request's fault: where no call measured anything, the answer is that refusal.
+  if (run.refused && run.measured.size === 0) return run.refused;
+  if (options.worthOnly && wanted > 1 && !run.outOfTime && !run.refused) {
     const rest = plan({ ...request, worthOnly: true });
     skipped = plan(request).length - rest.length;
     await runRound(context, work, profile, placer, rest, placementRequest, deployed, options, run);
@@ -157,6 +161,8 @@ interface ProfilingRun {
   notReached: number;
   /** Those cells, as the answer's note names them. */
   readonly unreached: Set<string>;
+  /** The first call whose work the dynamic function refused: every call would be, so none is made after it. */
+  refused?: Extract<RoutedCall, { status: 'error' }>;
 }
 
 function cellOf(step: ProfilingStep): string {
@@ -182,7 +188,7 @@ async function runRound(
   const calls = queue.slice(0, Math.max(0, options.maxCalls - run.made));
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < calls.length) {
+    while (next < calls.length && !run.refused) {
       if (context.remainingMs() < STOP_MARGIN_MS) {
         run.outOfTime = true;
         return;
@@ -206,6 +212,10 @@ async function runRound(
         run.attempts += call.attempts.length;
         run.costUsd += call.estimate?.costUsd ?? 0;
         if (call.status === 'ok') record(run.measured, call);
+        if (call.status === 'error' && call.attempts.at(-1)?.status === 'bad-request') {
+          run.refused ??= call;
+          break;
+        }
         if (context.remainingMs() < STOP_MARGIN_MS) break;
         if (call.status === 'ok' && call.attempts.at(-1)?.cpu !== step.cpu) {
           // Its attempts met only other CPUs: the function's hosts there hold few of this one, if any (a function's

@@ -162,6 +162,8 @@ export class RoutingService {
       const functionTimeoutMs = config.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
       const placementRequest = placementRequestOf(request, config, functionTimeoutMs);
       if (request.profiling) {
+        // Limits that leave no target are the request's fault, as for a call: a 400 naming them, not an empty profile.
+        place(cached, placementRequest, 'price');
         return await runProfiling(
           this.followContext(cached, functionTimeoutMs, deadline),
           request.work,

@@ -171,6 +171,13 @@ describe('router handler in the twin, through the SDK clients', () => {
     ['a memory size not deployed', { limits: { memoryMb: 512 } }, 400, 'NoTarget', 'limits'],
     ['an architecture not deployed', { limits: { arch: 'arm64' } }, 400, 'NoTarget', 'limits'],
     ['a payload over 6 MB', { input: 'x'.repeat(6 * 1024 * 1024) }, 413, 'PayloadTooLarge', 'input'],
+    [
+      'a profiling request whose limits name no deployed zone',
+      { profiling: {}, limits: { zones: ['euw1-az1'] } },
+      400,
+      'NoTarget',
+      'limits',
+    ],
   ])('refuses %s before invoking anything', async (_what, extra, httpStatus, type, field) => {
     const { invoked, spy } = recordingInvoker(sky.invoker);
     const handler = sky.router({ invoker: spy });
@@ -409,6 +416,20 @@ describe('router handler in the twin, through the SDK clients', () => {
     expect(call.httpStatus).toBe(400);
     expect(invoked.length).toBeGreaterThan(0);
     expect(invoked.length).toBeLessThanOrEqual(5);
+  });
+
+  it('stops profiling work the function refuses, and answers the refusal as a 400', async () => {
+    const { invoked, spy } = recordingInvoker(sky.invoker);
+    const call = asCall(
+      await sky.router({ invoker: spy })({ workload: 'no-such-work', profiling: { concurrency: 1 } }),
+    );
+    expect(call.status).toBe('error');
+    if (call.status !== 'error') return;
+    expect(call.error.type).toBe('UnknownWorkload');
+    expect(call.httpStatus).toBe(400);
+    // One call was made: its attempts (rejected CPUs, then the refusal) are every invoke.
+    expect(invoked).toHaveLength(call.attempts.length);
+    expect(call.attempts.at(-1)?.status).toBe('bad-request');
   });
 
   it('emits Powertools EMF metrics per zone under the Skymesh namespace', async () => {
