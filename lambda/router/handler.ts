@@ -1,3 +1,4 @@
+import { decodeStrictBase64 } from '../../lib/contracts';
 import { BodyTooLargeError, MethodNotAllowedError, RouterRequestError } from '../../lib/routing/errors';
 import { SYNC_PAYLOAD_LIMIT_BYTES } from '../../lib/routing/request';
 import { type DeadlineSource, RoutingService, type RoutingServiceOptions } from '../../lib/routing/service';
@@ -72,7 +73,7 @@ function decodeUrlBody(event: UrlEvent): unknown {
   const raw = event.body ?? '';
   if (typeof raw !== 'string') throw new RouterRequestError('body', `expected a string, got ${kindOf(raw)}`);
   if (raw.length === 0) throw new RouterRequestError('body', 'empty; send the request as JSON');
-  const text = event.isBase64Encoded === true ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  const text = event.isBase64Encoded === true ? base64Body(raw) : raw;
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > SYNC_PAYLOAD_LIMIT_BYTES) throw new BodyTooLargeError(bytes, SYNC_PAYLOAD_LIMIT_BYTES);
   try {
@@ -80,6 +81,13 @@ function decodeUrlBody(event: UrlEvent): unknown {
   } catch (error) {
     throw new RouterRequestError('body', `not valid JSON (${error instanceof Error ? error.message : error})`);
   }
+}
+
+/** A body Lambda marked base64-encoded, decoded strictly: text that is not base64 is refused, not half-decoded. */
+function base64Body(raw: string): string {
+  const bytes = decodeStrictBase64(raw);
+  if (!bytes) throw new RouterRequestError('body', 'marked base64-encoded (isBase64Encoded) but not valid base64');
+  return bytes.toString('utf8');
 }
 
 function kindOf(value: unknown): string {

@@ -147,6 +147,15 @@ describe('router handler in the twin, through the SDK clients', () => {
       ['an empty body', urlEvent(''), 400, 'body'],
       ['a body that is not JSON', urlEvent('{"workload": '), 400, 'body'],
       [
+        'a body marked base64 that is valid base64 followed by more',
+        {
+          ...urlEvent(JSON.stringify({ workload: 'zipper' }), { base64: true }),
+          body: `${Buffer.from(JSON.stringify({ workload: 'zipper' })).toString('base64')}!!!`,
+        },
+        400,
+        'body',
+      ],
+      [
         'a body over 6 MB',
         urlEvent(JSON.stringify({ workload: 'zipper', input: 'x'.repeat(6 * 1024 * 1024) })),
         413,
