@@ -83,6 +83,9 @@ export function decodeBase64(text: string): Buffer {
 }
 
 function unpack(compressed: Buffer, dir: string): void {
+  if (compressed.length < 2 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) {
+    throw new BadRequestError('bundle.data', 'bundle.data is not gzip data: it does not start with the bytes 1f 8b');
+  }
   // A gzip stream ends with its unpacked size (mod 2^32): a bomb that says so honestly is refused without
   // inflating it; one that lies is stopped at the limit below.
   const declared = compressed.length >= 18 ? compressed.readUInt32LE(compressed.length - 4) : 0;

@@ -43,6 +43,9 @@ export function writeTar(entries: readonly TarEntry[]): Buffer {
 /** Reads a ustar (or GNU/pax-flavoured) archive. Throws `TarFormatError` on anything it cannot trust. */
 export function readTar(archive: Uint8Array): TarEntry[] {
   const buf = Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength);
+  if (buf.length % BLOCK !== 0) {
+    throw new TarFormatError(`${buf.length} bytes are not whole 512-byte blocks: not a tar archive`);
+  }
   const entries: TarEntry[] = [];
   let offset = 0;
   let longName: string | undefined;

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { createDynamicHandler, type DynamicHandler } from '../../lambda/dynamic/handler';
 import { INSTANCE_MARKER } from '../../lambda/dynamic/inspector';
 import type { WorkloadRunner } from '../../lambda/dynamic/runner';
@@ -236,7 +238,17 @@ describe('dynamic handler: bad requests name the field', () => {
       code: { source: 'exports.run=()=>1' },
       bundle: { data, sha256, encoding: 'tar+gzip' },
     });
-    expectError(answer, 'BadRequest', 'bundle.data');
+    expect(expectError(answer, 'BadRequest', 'bundle.data').error.message).toContain('is not gzip data');
+  });
+
+  it('rejects gzip data that is not a tar archive', async () => {
+    const bytes = gzipSync(Buffer.from('not a tar'));
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const answer = await handler({
+      code: { source: 'exports.run=()=>1' },
+      bundle: { data: bytes.toString('base64'), sha256, encoding: 'tar+gzip' },
+    });
+    expect(expectError(answer, 'BadRequest', 'bundle.data').error.message).toContain('not a tar archive');
   });
 
   it('answers UnknownWorkload with the known names', async () => {
