@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { DynamicRequest, DynamicResponse, Inspection } from '../../lib/contracts';
+import { SYNC_PAYLOAD_LIMIT_BYTES } from '../../lib/contracts/work-limits';
 import { WORKLOADS } from '../../lib/workloads';
 import type { UserContext, Workload } from '../../lib/workloads/types';
 import type { Platform } from '../shared/platform';
@@ -146,7 +147,21 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
       if (platform.now() - wallStart > timeoutMs) throw new DeadlineError(timeoutMs);
       const reason = unserializableReason(result);
       if (reason) throw new DynamicError('Unserializable', `the result cannot be sent as JSON: ${reason}`);
-      return { status: 'ok', result: result === undefined ? null : result, inspection: inspect() };
+      const answer: DynamicResponse = {
+        status: 'ok',
+        result: result === undefined ? null : result,
+        inspection: inspect(),
+      };
+      // Lambda would fail the whole invoke (ResponseSizeTooLarge) and the router could not tell the code's fault.
+      const bytes = Buffer.byteLength(JSON.stringify(answer), 'utf8');
+      if (bytes > SYNC_PAYLOAD_LIMIT_BYTES) {
+        throw new DynamicError(
+          'Unserializable',
+          `the result is ${bytes} bytes of JSON with the answer; Lambda returns at most ${SYNC_PAYLOAD_LIMIT_BYTES} ` +
+            'bytes from a synchronous call: return less, or write the result elsewhere and return where',
+        );
+      }
+      return answer;
     } catch (error) {
       return { status: 'error', error: describeError(error), inspection: inspect() };
     }

@@ -10,6 +10,9 @@ import { createHash } from 'node:crypto';
  */
 export const MAX_BUNDLE_BASE64_CHARS = 5 * 1024 * 1024;
 
+/** Lambda's synchronous invocation payload limit, request and response alike: 6 MB (6,291,456 bytes). */
+export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+
 /** Largest inline source accepted, in characters. */
 export const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
 

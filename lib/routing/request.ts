@@ -9,6 +9,7 @@ import {
   LAMBDA_MEMORY_MB,
   MAX_BUNDLE_BASE64_CHARS,
   MAX_SOURCE_CHARS,
+  SYNC_PAYLOAD_LIMIT_BYTES,
   type WorkloadSize,
 } from '../contracts';
 import { STRATEGY_NAMES } from '../core/strategies';
@@ -21,8 +22,7 @@ import { PayloadTooLargeError, RouterRequestError } from './errors';
  * reported with the path of the field at fault.
  */
 
-/** Lambda's synchronous invocation payload limit (request and response), 6 MB. */
-export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+export { SYNC_PAYLOAD_LIMIT_BYTES } from '../contracts';
 /** Largest batch one router call runs. */
 export const MAX_BATCH_COUNT = 10_000;
 /** Calls of a batch at a time unless it says otherwise. */

@@ -293,6 +293,11 @@ describe('dynamic handler: user code failures never crash the instance', () => {
     ['a cycle', 'exports.run = () => { const a = { b: {} }; a.b.a = a; return a; }', 'cycle'],
     ['a function', 'exports.run = () => ({ list: [1, () => 2] })', '$.list[1] is a function'],
     ['a Map', 'exports.run = () => new Map([[1, 2]])', 'Map'],
+    [
+      "more JSON than Lambda's 6 MB answer",
+      'exports.run = () => "x".repeat(6 * 1024 * 1024)',
+      `Lambda returns at most ${6 * 1024 * 1024} bytes from a synchronous call`,
+    ],
   ])('a result with %s is Unserializable', async (_name, source, text) => {
     const answer = expectError(await handler({ code: { source } }), 'Unserializable');
     expect(answer.error.message).toContain(text);
