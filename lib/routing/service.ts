@@ -353,7 +353,8 @@ function pacedBatch(
 
 /**
  * A batch's placement on `target`, where an earlier send of it ran (`batch.target`), when the limits allow it there;
- * else placed afresh. Only the first placement is pinned: its calls fail over from there as any batch's do.
+ * else placed afresh, with a note saying why the target was not kept. Only the first placement is pinned: its calls
+ * fail over from there as any batch's do.
  */
 function placeKeeping(
   cached: CachedView,
@@ -361,14 +362,19 @@ function placeKeeping(
   target: BatchTarget | undefined,
   how: PlacedHow,
 ): Placement {
-  if (target && allows(request.limits, target)) {
+  if (!target) return place(cached, request, how);
+  let why = "the request's limits exclude it";
+  if (allows(request.limits, target)) {
     try {
       return place(cached, pinnedTo(request, target), how);
     } catch (error) {
       if (!(error instanceof NoTargetError)) throw error;
+      why = error.message;
     }
   }
-  return place(cached, request, how);
+  const placed = place(cached, request, how);
+  const named = `${target.azId} ${target.arch} ${target.memoryMb} MB`;
+  return { ...placed, notes: [...placed.notes, `batch.target ${named} was not kept (${why}): placed afresh`] };
 }
 
 /** Whether the request's own limits of zones, architectures and memory sizes take `target`. */

@@ -132,6 +132,12 @@ describe('a resumable batch', () => {
     const within = { ...limits, memorySizes: [chosen] };
     const limited = await send({ ...REQUEST, limits: within, batch: { count: 10, concurrency: 10, target: kept } });
     expect(limited.placement.target.memoryMb).toBe(chosen);
+    // ... and the answer says why the target was not kept.
+    const name = `${kept.azId} ${kept.arch} ${kept.memoryMb} MB`;
+    expect(limited.placement.notes).toContain(
+      `batch.target ${name} was not kept (the request's limits exclude it): placed afresh`,
+    );
+    expect(later.placement.notes.join(' ')).not.toContain('batch.target');
   });
 
   it('refuses a paced concurrency above the concurrency, naming batch.pacedConcurrency', () => {
