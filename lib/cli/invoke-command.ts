@@ -15,6 +15,7 @@ import {
   parsePositiveInt,
   parseSlowdown,
   requestBodyOf,
+  urlArg,
   usd,
 } from './router-options';
 
@@ -62,12 +63,13 @@ export function registerInvokeCommand(program: Command): void {
       'profile the workload instead: runtimes on every CPU × architecture × memory size allowed, this many each',
       parsePositiveInt,
     )
-    .option('--endpoint <url>', "the router's Function URL; default: invoke the router function directly")
+    .option('--endpoint <url>', "the router's Function URL; default: invoke the router function directly", urlArg)
     .option('--region <region>', 'AWS region of the router (the home region)', process.env.AWS_REGION ?? 'us-west-2')
     .option('--function-name <name>', 'router function for direct invocation', ROUTER_FUNCTION_NAME)
     .option(
       '--lambda-endpoint <url>',
       'Lambda API endpoint for direct invocation, e.g. a local one (default: AWS_ENDPOINT_URL_LAMBDA)',
+      urlArg,
       process.env.AWS_ENDPOINT_URL_LAMBDA,
     )
     .option('--json', 'print the raw answer as JSON')

@@ -19,6 +19,7 @@ import {
   type PlacementCliOptions,
   parsePositiveInt,
   requestBodyOf,
+  urlArg,
   usd,
 } from './router-options';
 
@@ -74,6 +75,7 @@ export function registerPlanCommand(program: Command): void {
     .option(
       '--endpoint-url <url>',
       'DynamoDB endpoint, e.g. a local server (default: AWS_ENDPOINT_URL_DYNAMODB)',
+      urlArg,
       process.env.AWS_ENDPOINT_URL_DYNAMODB,
     )
     .option('--json', 'print the plan as JSON')
@@ -283,6 +285,6 @@ export function explainStoreError(
     case 'AccessDeniedException':
       return `not allowed to read table ${options.table} ${where}: ${e.message}`;
     default:
-      return e.message ?? String(error);
+      return `reading table ${options.table} ${where}: ${e.message || e.name || String(error)}`;
   }
 }

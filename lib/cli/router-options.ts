@@ -142,6 +142,20 @@ export function parseObjective(value: string): NonNullable<RouterRequestBody['ob
   return { cost: weights.cost, latency: weights.latency, carbon: weights.carbon };
 }
 
+/** An http(s) URL option (an endpoint); refused at once when it is not one. */
+export function urlArg(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected an http:// or https:// URL, such as http://127.0.0.1:8000');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError(`expected an http:// or https:// URL, not ${url.protocol}`);
+  }
+  return value;
+}
+
 export function parseList(value: string): string[] {
   const items = value
     .split(',')

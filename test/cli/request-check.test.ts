@@ -3,6 +3,7 @@ import type { RouterClient } from '../../lib/aws/router-client';
 import { type InvokeCliOptions, runInvoke } from '../../lib/cli/invoke-command';
 import { runPlan } from '../../lib/cli/plan-command';
 import { parseObjective } from '../../lib/cli/router-options';
+import { runSky } from './run-sky';
 
 /** A client that records every request it is asked to send, and answers nothing. */
 function recordingClient(): { client: RouterClient; sent: unknown[] } {
@@ -65,5 +66,21 @@ describe('--objective', () => {
   ])('refuses %s, saying why', (value, message) => {
     expect(() => parseObjective(value)).toThrow(InvalidArgumentError);
     expect(() => parseObjective(value)).toThrow(message);
+  });
+});
+
+describe('endpoint options', () => {
+  it.each([
+    ['plan', '--endpoint-url', 'not-a-url', /--endpoint-url <url>' argument 'not-a-url' is invalid\. expected an http/],
+    [
+      'invoke',
+      '--lambda-endpoint',
+      'ftp://x',
+      /--lambda-endpoint <url>' argument 'ftp:\/\/x' is invalid\. .* not ftp:/,
+    ],
+  ])('sky %s refuses %s %s at once, naming the option', async (command, option, value, message) => {
+    await expect(runSky([command, '-w', 'zipper', option, value])).rejects.toMatchObject({
+      stderr: expect.stringMatching(message),
+    });
   });
 });

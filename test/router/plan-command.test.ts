@@ -139,6 +139,11 @@ describe('sky plan', () => {
       `table nope not found at ${sky.dynamo.endpoint}; deploy the control stack, or pass --table / --region / --endpoint-url`,
     );
     expect(explainStoreError({ name: 'CredentialsProviderError' }, base)).toMatch(/no AWS credentials found/);
+    // Any other failure names the table and where it was read.
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { name: 'Error' });
+    expect(explainStoreError(refused, { table: 't', region: 'us-west-2', endpointUrl: 'http://127.0.0.1:9' })).toBe(
+      'reading table t at http://127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9',
+    );
   });
 
   it('runs as `sky plan` against a DynamoDB endpoint', async () => {
