@@ -150,6 +150,9 @@ export function registerTwinCommand(program: Command): void {
     .option('--no-progress', 'no progress on stderr')
     .action(async (options: TwinCliOptions, command: Command) => {
       const loaded = scenarioOf(options, (message) => command.error(message));
+      if (options.days !== undefined && options.days > loaded.days) {
+        command.error(`error: --days ${options.days}: the scenario has ${loaded.days} day(s)`);
+      }
       if (options.out) prepareOutFile(options.out);
       const scenario = options.seed === undefined ? loaded : { ...loaded, seed: options.seed };
       const progress = options.progress ? twinProgressReporter() : undefined;

@@ -367,7 +367,11 @@ export function parseScenario(value: unknown, source = 'inline'): Scenario {
   if (!parsed.success) {
     throw new ScenarioError(
       source,
-      parsed.error.issues.map((issue) => ({ path: pathOf(issue.path), message: issue.message })),
+      parsed.error.issues.map((issue) => ({
+        path: pathOf(issue.path),
+        // A record key's own check says what a key must be; zod reports only that the key is invalid.
+        message: issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message,
+      })),
     );
   }
   const issues = crossFieldIssues(parsed.data);
@@ -393,7 +397,8 @@ export function loadScenario(path: string): Scenario {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // Editors on some systems start UTF-8 files with a byte-order mark, which JSON does not allow.
+    value = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (error) {
     throw new ScenarioError(path, [{ path: '', message: `not valid JSON: ${(error as Error).message}` }]);
   }

@@ -27,6 +27,7 @@ describe('sky twin --generate', () => {
       /--save-scenario <file>.*needs --generate/,
     ],
     [['--generate', '-3'], /--generate <seed>.*must be a whole number 0\.\.4294967295/],
+    [['--scenario', 'scenarios/stress-few-fast.json', '--days', '99'], /--days 99: the scenario has \d+ day\(s\)/],
   ])('fails when given %j, saying what it takes', async (args, message) => {
     await expect(twin(...args)).rejects.toMatchObject({ stderr: expect.stringMatching(message) });
   });

@@ -1,7 +1,11 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tests mutate raw scenario JSON at arbitrary paths
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { ScenarioError } from '../../lib/twin/errors';
-import { parseScenario } from '../../lib/twin/scenario';
+import { loadScenario, parseScenario } from '../../lib/twin/scenario';
 import { smallScenarioJson } from './fixtures';
 
 function issuesOf(value: unknown): ReadonlyArray<{ path: string; message: string }> {
@@ -299,5 +303,25 @@ describe('scenario schema', () => {
   it('refuses text that is not JSON, naming the file', () => {
     const { loadScenario } = jest.requireActual('../../lib/twin/scenario') as typeof import('../../lib/twin/scenario');
     expect(() => loadScenario(`${__filename}`)).toThrow(/not valid JSON/);
+  });
+
+  it('reads a file that starts with a byte-order mark', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sky-bom-'));
+    try {
+      const file = join(dir, 'bom.json');
+      writeFileSync(file, `\uFEFF${JSON.stringify(smallScenarioJson())}`);
+      expect(loadScenario(file).zones.length).toBe((smallScenarioJson().zones as unknown[]).length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says what a CPU key must be when one is not (not only that the record's key is invalid)", () => {
+    const json = smallScenarioJson();
+    (json.cpus as Record<string, unknown>)['bad key!'] = { model: 'AMD EPYC' };
+    expect(issuesOf(json)).toContainEqual({
+      path: 'cpus.bad key!',
+      message: 'a CPU key is 1..48 letters, digits, dot, dash or underscore',
+    });
   });
 });
