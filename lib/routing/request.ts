@@ -298,7 +298,7 @@ export function parseRouterRequest(body: unknown): RouterRequest {
   checkDepth(body);
   const parsed = routerRequestSchema.safeParse(body);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const issue = innermost(parsed.error.issues[0]);
     // An unknown key is named by its own path, so the caller sees which one.
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
     const field = path.length > 0 ? path.map((key) => (key === '' ? '""' : String(key))).join('.') : 'request';
@@ -306,6 +306,21 @@ export function parseRouterRequest(body: unknown): RouterRequest {
     throw new RouterRequestError(field, allowed);
   }
   return normalize(parsed.data);
+}
+
+/**
+ * The issue to report for a field that is one of several shapes (`workload`: a name or `{ name, size }`;
+ * `objective`: a name or weights): where the value has one shape's type but breaks it inside (a size not known, a
+ * weight missing), that shape's own issue, which names the field inside; else the issue itself.
+ */
+function innermost(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union') return issue;
+  let best: z.core.$ZodIssue | undefined;
+  for (const branch of issue.errors) {
+    const first = branch[0];
+    if (first && first.path.length > 0 && (!best || first.path.length > best.path.length)) best = first;
+  }
+  return best ? { ...best, path: [...issue.path, ...best.path] } : issue;
 }
 
 function normalize(request: ParsedRequest): RouterRequest {

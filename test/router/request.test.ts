@@ -96,7 +96,8 @@ describe('parseRouterRequest', () => {
     ['neither workload nor code', { objective: 'cost' }, 'workload'],
     ['both workload and code', { workload: 'zipper', code: { source: 'x' } }, 'workload'],
     ['a workload name with a space', { workload: 'zip per' }, 'workload'],
-    ['a workload object without a name', { workload: { size: 'small' } }, 'workload'],
+    ['a workload object without a name', { workload: { size: 'small' } }, 'workload.name'],
+    ['a workload object with an unknown size', { workload: { name: 'zipper', size: 'huge' } }, 'workload.size'],
     ['an unknown size', { workload: 'zipper', size: 'huge' }, 'size'],
     ['a size beside a workload object', { workload: { name: 'zipper' }, size: 'small' }, 'size'],
     ['empty code', { code: { source: '' } }, 'code.source'],
@@ -147,7 +148,7 @@ describe('parseRouterRequest', () => {
       'clientLocation',
     ],
     ['an unknown objective', { workload: 'zipper', objective: 'speed' }, 'objective'],
-    ['weights missing a key', { workload: 'zipper', objective: { cost: 1 } }, 'objective'],
+    ['weights missing a key', { workload: 'zipper', objective: { cost: 1 } }, 'objective.latency'],
     [
       'a weight so large that weights overflow',
       { workload: 'zipper', objective: { cost: 1e308, latency: 1e308, carbon: 1e308 } },
