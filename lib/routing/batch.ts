@@ -1,6 +1,6 @@
 import { drawnChance } from '../core/pool-draws';
 import type { Target } from '../core/types';
-import { type FollowContext, followRoute, type Route, summarize } from './follow';
+import { type FollowContext, followRoute, isRefusedWork, type Route, summarize } from './follow';
 import type { PacingMove, PacingReviewer } from './pacing';
 import { DrawWindow, RetryRepeats, usesPerInstance } from './pool';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
@@ -12,6 +12,7 @@ import type {
   BatchPacing,
   BatchResume,
   BatchSummary,
+  FailedCall,
   RoutedCall,
 } from './types';
 
@@ -53,7 +54,7 @@ export async function runBatch(
   profile: string,
   route: Route,
   options: BatchOptions,
-): Promise<BatchAnswer | Extract<RoutedCall, { status: 'error' }>> {
+): Promise<BatchAnswer | FailedCall> {
   const first = route.placement;
   const calls: BatchCallOutcome[] = new Array(options.count);
   // Results share Lambda's 6 MB response with the rest of the answer (a few hundred bytes a call).
@@ -63,7 +64,7 @@ export async function runBatch(
    * The first call whose work the dynamic function refused (`BadRequest`, `UnknownWorkload`): every call of the batch
    * sends the same work and would be refused alike, so none starts after it.
    */
-  let refused: Extract<RoutedCall, { status: 'error' }> | undefined;
+  let refused: FailedCall | undefined;
   let next = 0;
   let expectedCostUsd = 0;
   // One window per function: a batch split over zones meets several functions at once.
@@ -234,7 +235,7 @@ export async function runBatch(
         found = last?.status === 'ok' ? { functionName: last.functionName, costUsd: placed } : undefined;
       }
       options.onCall?.(call);
-      if (call.status === 'error' && call.attempts.at(-1)?.status === 'bad-request') refused ??= call;
+      if (isRefusedWork(call)) refused ??= call;
       let outcome = outcomeOf(index, call, options.includeResults);
       if (outcome.result !== undefined) {
         const bytes = Buffer.byteLength(JSON.stringify(outcome.result), 'utf8');

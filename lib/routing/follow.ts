@@ -20,7 +20,15 @@ import { billedCostUsd, carbonGrams } from './estimate';
 import type { ExplorationLeases, ExplorationUnit } from './exploration-lease';
 import type { LearningBuffer } from './learning';
 import type { Work } from './request';
-import type { AttemptRecord, AttemptStatus, PlacementSummary, Placer, RoutedCall, RunEstimate } from './types';
+import type {
+  AttemptRecord,
+  AttemptStatus,
+  FailedCall,
+  PlacementSummary,
+  Placer,
+  RoutedCall,
+  RunEstimate,
+} from './types';
 
 /**
  * A fleet: the hosts of one architecture in one zone, which every memory size of that architecture there shares
@@ -869,6 +877,11 @@ export async function followRoute(
         : `every one of ${attempts.length} attempts was rejected or failed`;
     return failure(context, profile, legStart, attempts, targets, 'NoCapacity', 503, message);
   }
+}
+
+/** Whether the dynamic function refused the call's work itself (`BadRequest`, `UnknownWorkload`): every call would be. */
+export function isRefusedWork(call: RoutedCall): call is FailedCall {
+  return call.status === 'error' && call.attempts.at(-1)?.status === 'bad-request';
 }
 
 /** Whether each of `attempts` was refused on a CPU `placement` cannot finish the call on. */

@@ -1,8 +1,8 @@
 import { DEFAULT_PROFILING_OBSERVATIONS, type ProfilingRequest, type ProfilingStep } from '../core/profiling-plan';
 import type { Arch, CpuKey, Placement, PlacementRequest } from '../core/types';
-import { type FollowContext, followRoute, priceOf, Route } from './follow';
+import { type FollowContext, followRoute, isRefusedWork, priceOf, Route } from './follow';
 import type { Work } from './request';
-import type { Placer, RoutedCall } from './types';
+import type { FailedCall, Placer, RoutedCall } from './types';
 
 /**
  * A profiling run: the calls the core plans (`Router.profilingSteps`) to measure a workload on every
@@ -82,7 +82,7 @@ export async function runProfiling(
   placementRequest: PlacementRequest,
   deployed: ReadonlyArray<{ readonly azId: string; readonly region: string }>,
   options: ProfilingOptions,
-): Promise<ProfilingAnswer | Extract<RoutedCall, { status: 'error' }>> {
+): Promise<ProfilingAnswer | FailedCall> {
   const plan = placer.profilingSteps?.bind(placer);
   if (!plan) throw new Error('the placer of this routing service cannot plan profiling');
   const wanted = request.observations ?? DEFAULT_PROFILING_OBSERVATIONS;
@@ -162,7 +162,7 @@ interface ProfilingRun {
   /** Those cells, as the answer's note names them. */
   readonly unreached: Set<string>;
   /** The first call whose work the dynamic function refused: every call would be, so none is made after it. */
-  refused?: Extract<RoutedCall, { status: 'error' }>;
+  refused?: FailedCall;
 }
 
 function cellOf(step: ProfilingStep): string {
@@ -212,7 +212,7 @@ async function runRound(
         run.attempts += call.attempts.length;
         run.costUsd += call.estimate?.costUsd ?? 0;
         if (call.status === 'ok') record(run.measured, call);
-        if (call.status === 'error' && call.attempts.at(-1)?.status === 'bad-request') {
+        if (isRefusedWork(call)) {
           run.refused ??= call;
           break;
         }

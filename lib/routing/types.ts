@@ -247,6 +247,9 @@ export type RoutedCall =
       readonly estimate?: RunEstimate;
     };
 
+/** A routed call that ended in an error. */
+export type FailedCall = Extract<RoutedCall, { status: 'error' }>;
+
 /** One call of a batch, compact. */
 export interface BatchCallOutcome {
   readonly index: number;
