@@ -1,5 +1,5 @@
 import type { IConstruct } from 'constructs';
-import { ConfigError, type ConfigProblem } from './errors';
+import { ConfigError, type ConfigProblem, mayHoldSecret } from './errors';
 import { KNOWN_KEYS, loadSkyConfig } from './load';
 import type { SkyConfig } from './sky-config';
 import { closestMatch } from './suggest';
@@ -52,7 +52,7 @@ function refuseUnprefixedKeys(context: Readonly<Record<string, unknown>>): void 
       key,
       value,
       label: `context key ${key}`,
-      allowed: `skymesh reads its keys with the prefix only: -c ${OVERRIDE_PREFIX}${ours}=${String(value)}`,
+      allowed: `skymesh reads its keys with the prefix only: -c ${OVERRIDE_PREFIX}${ours}=${mayHoldSecret(value) ? '<its value>' : String(value)}`,
       hint: 'ignored without the "skymesh." prefix',
     });
   }

@@ -21,12 +21,33 @@ export interface ConfigProblem {
   readonly hint?: string;
 }
 
+/** Shown instead of a received value that may hold a secret. */
+export const SECRET_NOT_SHOWN = '(not shown: it may hold a secret)';
+
+/**
+ * Whether a received value may hold a secret: its text names an auth, secret, API key, token or password field, as
+ * an endpoint's settings do (a mistyped key or a setting without its prefix must not print a secret given by value).
+ */
+export function mayHoldSecret(value: unknown): boolean {
+  let text: string | undefined;
+  try {
+    text = typeof value === 'string' ? value : JSON.stringify(value);
+  } catch {
+    return true;
+  }
+  return /secret|api.?key|auth|token|password/i.test(text ?? '');
+}
+
 /** The sky configuration is invalid; nothing may be synthesized or run with it. */
 export class ConfigError extends Error {
   readonly code = 'ConfigError';
-  constructor(readonly problems: readonly ConfigProblem[]) {
-    super(formatProblems(problems));
+  /** The problems, each value that may hold a secret replaced by {@link SECRET_NOT_SHOWN}. */
+  readonly problems: readonly ConfigProblem[];
+  constructor(problems: readonly ConfigProblem[]) {
+    const shown = problems.map((p) => (mayHoldSecret(p.value) ? { ...p, value: SECRET_NOT_SHOWN } : p));
+    super(formatProblems(shown));
     this.name = 'ConfigError';
+    this.problems = shown;
   }
 }
 

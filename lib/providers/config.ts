@@ -21,10 +21,15 @@ export type SecretRef = z.infer<typeof secretRefSchema>;
 /** IBM Cloud IAM's token endpoint. */
 export const IBM_IAM_TOKEN_URL = 'https://iam.cloud.ibm.com/identity/token';
 
+const urlSchema = z.url().refine(isAllowedUrl, {
+  message: 'an https:// URL (plain http:// only on loopback: 127.0.0.1, localhost, [::1])',
+});
+
 /** How the router authenticates to an endpoint. */
 export const endpointAuthSchema = z.discriminatedUnion('type', [
   /** An IBM Cloud IAM API key, exchanged for a bearer token (cached until shortly before it expires). */
-  z.strictObject({ type: z.literal('ibm-iam'), apiKey: secretRefSchema, tokenUrl: z.url().optional() }),
+  // The API key is sent to the token URL: never in plain text off this machine.
+  z.strictObject({ type: z.literal('ibm-iam'), apiKey: secretRefSchema, tokenUrl: urlSchema.optional() }),
   /** DigitalOcean's web function secret (`webSecure`), sent as `X-Require-Whisk-Auth`. */
   z.strictObject({ type: z.literal('digitalocean-secret'), secret: secretRefSchema }),
   /** A shared secret sent as `Authorization: Bearer <secret>`. */
@@ -33,10 +38,6 @@ export const endpointAuthSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('hmac'), secret: secretRefSchema }),
 ]);
 export type EndpointAuth = z.infer<typeof endpointAuthSchema>;
-
-const urlSchema = z.url().refine(isAllowedUrl, {
-  message: 'an https:// URL (plain http:// only on loopback: 127.0.0.1, localhost, [::1])',
-});
 
 const priceSchema = z.strictObject({
   perGbSecond: z.number().nonnegative(),

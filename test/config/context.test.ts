@@ -54,6 +54,25 @@ describe('skyConfigFromContext', () => {
     expect(read).toThrow(fix);
   });
 
+  it.each([
+    ['a mistyped key', { skymesh: { regions: 'us-west-1', endpoint: [{ auth: { secret: { value: 'S3CR3T-1' } } }] } }],
+    [
+      'a key without the prefix',
+      { skymesh: { regions: 'all' }, endpoints: '[{"auth":{"secret":{"value":"S3CR3T-1"}}}]' },
+    ],
+    ['skymesh text that is not JSON', { skymesh: '{"endpoints":[{"auth":{"secret":{"value":"S3CR3T-1"}}}]' }],
+  ])('never prints a secret given by value, even under %s', (_what, context) => {
+    const read = () => skyConfigFromContext(context);
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow('(not shown: it may hold a secret)');
+    try {
+      read();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('S3CR3T-1');
+      expect(JSON.stringify((error as ConfigError).problems)).not.toContain('S3CR3T-1');
+    }
+  });
+
   it("leaves CDK's and other libraries' context keys alone", () => {
     const config = skyConfigFromContext({
       skymesh: { regions: ['us-west-1'] },

@@ -36,6 +36,16 @@ describe('External zone configuration', () => {
       /128, 256, 512, 1024/,
     ],
     [{ ...DO_ZONE, functions: { '1024': 'http://example.com/x' } }, 'endpoints[0].functions.1024', /https/],
+    [
+      {
+        provider: 'ibm-code-engine',
+        region: 'eu-gb',
+        functions: { '1024': 'https://fn.example.org' },
+        auth: { type: 'ibm-iam', apiKey: { secretId: 'k' }, tokenUrl: 'http://iam.example.org/identity/token' },
+      },
+      'endpoints[0].auth.tokenUrl',
+      /https/,
+    ],
     [{ ...DO_ZONE, auth: { type: 'bearer', secret: { env: 'X' } } }, 'endpoints[0].auth.type', /digitalocean-secret/],
     [{ ...DO_ZONE, price: { perGbSecond: 1, perRequest: 0 } }, 'endpoints[0].price', /catalog/],
     [{ ...DO_ZONE, provider: 'https', region: 'lab' }, 'endpoints[0].price', /required for provider https/],
