@@ -1,5 +1,6 @@
 import { AZ_IDS, REGION_CODES, regionOfAzId } from '../catalog';
 import { LAMBDA_MEMORY_MB, topSamplerMemoryMb } from '../contracts';
+import { parseExternalZones } from '../providers/config';
 import type { ConfigProblem } from './errors';
 import type { SkyConfig } from './sky-config';
 import { closestMatch } from './suggest';
@@ -11,7 +12,8 @@ const regionHint = (region: string): string | undefined => {
 
 /**
  * Checks that need the catalog or more than one key: regions and the home region exist, zones are AZ IDs
- * of the selected regions, and the sampler memory range stays within Lambda's maximum.
+ * of the selected regions, the sampler memory range stays within Lambda's maximum, and samplers on other providers
+ * sleep at least what their provider bills a call.
  * Only keys that passed their own rule are checked (`valid` says which).
  */
 export function catalogProblems(config: SkyConfig, valid: ReadonlySet<keyof SkyConfig>): ConfigProblem[] {
@@ -75,6 +77,20 @@ export function catalogProblems(config: SkyConfig, valid: ReadonlySet<keyof SkyC
         value: config.samplerMemoryMb,
         allowed: `at most ${LAMBDA_MEMORY_MB.max - config.samplersPerZone + 1} with samplersPerZone ${config.samplersPerZone}`,
         hint: `sampler ${config.samplersPerZone - 1} would get ${last} MB; Lambda allows at most ${LAMBDA_MEMORY_MB.max} MB`,
+      });
+    }
+  }
+
+  if (valid.has('samplerSleepMs') && valid.has('endpoints')) {
+    // A sampler that sleeps less than its provider bills would be priced below its bill: refused here, naming the key,
+    // rather than when its stack is built.
+    for (const zone of parseExternalZones(config.endpoints, 'endpoints')) {
+      const minBilledMs = zone.facts.minBilledMs ?? 0;
+      if (zone.samplers.length === 0 || config.samplerSleepMs >= minBilledMs) continue;
+      problems.push({
+        key: 'samplerSleepMs',
+        value: config.samplerSleepMs,
+        allowed: `at least ${minBilledMs} ms while ${zone.azId} is sampled (${zone.provider} bills each call at least that)`,
       });
     }
   }

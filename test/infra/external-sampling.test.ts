@@ -3,7 +3,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { lambdaPrice } from '../../lib/catalog/prices';
 import { DIGITALOCEAN_FUNCTIONS, IBM_CODE_ENGINE } from '../../lib/catalog/providers';
+import { ConfigError } from '../../lib/config';
 import { MeshPropsError } from '../../lib/infra/errors';
+import { ExternalZoneSamplerStack } from '../../lib/infra/external-zone-sampler-stack';
 import { SkyMeshChecks } from '../../lib/infra/nag';
 import { SkyMesh } from '../../lib/infra/sky-mesh';
 import { stateMachineDefinitions } from '../../lib/infra/state-machine-definition';
@@ -168,7 +170,20 @@ describe('Sampling of zones on other providers (endpoints with samplers)', () =>
   });
 
   it("fails when a sampler would be billed less than DigitalOcean's minimum, naming the setting", () => {
-    expect(() => meshWith({ samplerSleepMs: 50 })).toThrow(MeshPropsError);
-    expect(() => meshWith({ samplerSleepMs: 50 })).toThrow(/samplerSleepMs is 50.*100 ms for do-lon1/);
+    // The mesh's config checks name the key, as for any other setting ...
+    expect(() => meshWith({ samplerSleepMs: 50 })).toThrow(ConfigError);
+    expect(() => meshWith({ samplerSleepMs: 50 })).toThrow(
+      /skymesh\.samplerSleepMs is 50; allowed: at least 100 ms while do-lon1 is sampled/,
+    );
+    // ... and the zone's stack, built on its own, names its prop.
+    const alone = (): unknown =>
+      new ExternalZoneSamplerStack(testApp(), 'Samplers', {
+        env: { region: 'us-west-2' },
+        zone: DO,
+        table: { tableName: 'skymesh', region: 'us-west-2' },
+        samplerSleepMs: 50,
+      });
+    expect(alone).toThrow(MeshPropsError);
+    expect(alone).toThrow(/samplerSleepMs is 50.*100 ms for do-lon1/);
   });
 });
