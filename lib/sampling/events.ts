@@ -85,7 +85,16 @@ const PollSchema = z.object({
   fanoutCalls: z.number().int().min(0).optional(),
   fanoutMs: z.number().min(0).optional(),
   initsBilled: z.number().int().min(0).optional(),
-});
+})
+  // A poll's counts must agree with each other before they join the run's totals, which nothing can take back.
+  .refine((poll) => poll.succeeded <= poll.requested, {
+    path: ['succeeded'],
+    message: 'at most requested: a poll cannot answer more requests than it sent',
+  })
+  .refine((poll) => poll.newInstances <= poll.succeeded, {
+    path: ['newInstances'],
+    message: 'at most succeeded: each new instance is reported by a request that succeeded',
+  });
 export type PollInput = z.infer<typeof PollSchema>;
 
 /** A failure caught by a Catch (`ResultPath: $.error`). */

@@ -1,4 +1,5 @@
 import { type StepContext, samplerArchOf, samplerStartOf, samplerTarget, samplerTargets } from './context';
+import { StepInputError } from './errors';
 import type { EventOf, RunState } from './events';
 
 /** A scheduled tick this close to the zone's `nextSampleAt` samples anyway (scheduler jitter). */
@@ -45,6 +46,10 @@ export async function startStep(event: EventOf<'start'>, ctx: StepContext): Prom
         }
       : undefined,
   });
+  // An execution name is unique per state machine, not across zones: a run of that name may be another zone's.
+  if (run.azId !== azId) {
+    throw new StepInputError('runId', runId, `a run ID of this zone's own; run ${runId} is one of ${run.azId}`);
+  }
   return {
     skipped: false,
     pollIndex: run.pollsRecorded,

@@ -59,6 +59,34 @@ describe('sampling integrity, through the sampling steps and the table store', (
     };
   };
 
+  it("refuses to start a run whose ID is another zone's, and leaves that run as it was", async () => {
+    const handler = createStepsHandler({ store: local.store, now: () => clock, metrics: NO_METRICS });
+    const start = (azId: string, region: string) =>
+      handler({
+        step: 'start',
+        runId: 'shared-name',
+        azId,
+        region,
+        settings: SETTINGS,
+        startedAt: new Date(clock).toISOString(),
+        input: { force: true },
+      });
+    await start('usw1-az1', 'us-west-1');
+    await expect(start('sae1-az1', 'sa-east-1')).rejects.toThrow(
+      /'runId'.*a run ID of this zone's own; run shared-name is one of usw1-az1/,
+    );
+    expect(await local.store.getRun('shared-name')).toMatchObject({ azId: 'usw1-az1', pollsRecorded: 0 });
+  });
+
+  it('refuses a poll whose counts disagree, before it joins the run', async () => {
+    const steps = stepsOver(local.store);
+    const run = await steps.start('inconsistent');
+    await expect(steps.record('inconsistent', run, { ...poll('a', 1), succeeded: 999 })).rejects.toThrow(
+      /succeeded.*at most requested/,
+    );
+    expect(await local.store.getRun('inconsistent')).toMatchObject({ pollsRecorded: 0 });
+  });
+
   it('never polls a sampler endpoint twice in a run: 2 samplers and maxPolls 6 stop after 2 polls', async () => {
     // GIVEN 2 samplers, a cap of 6 polls, and polls that never agree
     const steps = stepsOver(local.store);
