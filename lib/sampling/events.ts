@@ -59,33 +59,34 @@ export const RunStateSchema = z.object({
 });
 export type RunState = z.infer<typeof RunStateSchema>;
 
-const PollSchema = z.object({
-  requested: z.number().int().min(0),
-  succeeded: z.number().int().min(0),
-  failures: z.record(z.string(), z.number().int().min(0)),
-  cpuCounts: z.record(z.string(), z.number().int().min(0)),
-  cpuModels: z.record(z.string(), z.string()),
-  instanceIds: z.array(z.string()),
-  newInstances: z.number().int().min(0),
-  bootTimes: z.array(z.number()),
-  hosts: z
-    .array(
-      z.object({
-        bootTime: z.number(),
-        cpu: z.string(),
-        instances: z.number().int().min(1),
-        samplers: z.number().int().min(1),
-      }),
-    )
-    .optional(),
-  samplers: z.number().int().min(0).optional(),
-  latencyMs: z.object({ p50: z.number(), p90: z.number(), p99: z.number(), max: z.number() }),
-  billedMs: z.number().min(0),
-  /** Fan-out invocations below the root, and their summed duration (the tree's own cost). */
-  fanoutCalls: z.number().int().min(0).optional(),
-  fanoutMs: z.number().min(0).optional(),
-  initsBilled: z.number().int().min(0).optional(),
-})
+const PollSchema = z
+  .object({
+    requested: z.number().int().min(0),
+    succeeded: z.number().int().min(0),
+    failures: z.record(z.string(), z.number().int().min(0)),
+    cpuCounts: z.record(z.string(), z.number().int().min(0)),
+    cpuModels: z.record(z.string(), z.string()),
+    instanceIds: z.array(z.string()),
+    newInstances: z.number().int().min(0),
+    bootTimes: z.array(z.number()),
+    hosts: z
+      .array(
+        z.object({
+          bootTime: z.number(),
+          cpu: z.string(),
+          instances: z.number().int().min(1),
+          samplers: z.number().int().min(1),
+        }),
+      )
+      .optional(),
+    samplers: z.number().int().min(0).optional(),
+    latencyMs: z.object({ p50: z.number(), p90: z.number(), p99: z.number(), max: z.number() }),
+    billedMs: z.number().min(0),
+    /** Fan-out invocations below the root, and their summed duration (the tree's own cost). */
+    fanoutCalls: z.number().int().min(0).optional(),
+    fanoutMs: z.number().min(0).optional(),
+    initsBilled: z.number().int().min(0).optional(),
+  })
   // A poll's counts must agree with each other before they join the run's totals, which nothing can take back.
   .refine((poll) => poll.succeeded <= poll.requested, {
     path: ['succeeded'],
