@@ -18,8 +18,9 @@ export const FUNCTION_ENV = {
   /** Comma-separated architectures of the dynamic functions, `x86_64,arm64` (router). */
   architectures: 'SKY_ARCHITECTURES',
   /**
-   * The external zones (IBM Code Engine, DigitalOcean Functions, HTTPS endpoints) as JSON: URLs and
-   * secret references, never secret values (router, fan-out).
+   * The external zones (IBM Code Engine, DigitalOcean Functions, HTTPS endpoints) as JSON: URLs and secret references
+   * (router, fan-out). The deployed stacks never put a secret's value here (`npx cdk synth` refuses one); a process of
+   * your own (the local sky, the embedded library) may.
    */
   endpoints: 'SKY_ENDPOINTS',
   /** Hold time in ms of a rejected attempt (router). */

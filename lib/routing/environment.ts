@@ -1,6 +1,7 @@
 import {
   DEFAULT_HOLD_MS,
   DEFAULT_MAX_ATTEMPTS,
+  DYNAMODB_TABLE_NAME_PATTERN,
   FUNCTION_ENV,
   isLambdaMemorySize,
   LAMBDA_MEMORY_MB,
@@ -67,27 +68,39 @@ export function routerEnvironment(
       v === 'x86_64' || v === 'arm64' ? v : undefined,
     ) ?? (['x86_64', 'arm64'] as Arch[]);
   const tableRegion = env[FUNCTION_ENV.tableRegion] ?? env.AWS_REGION;
-  if (!tableRegion)
-    throw new RouterConfigError(FUNCTION_ENV.tableRegion, tableRegion, 'a region code (or set AWS_REGION)');
+  if (!tableRegion || !REGION_CODE.test(tableRegion))
+    throw new RouterConfigError(
+      FUNCTION_ENV.tableRegion,
+      tableRegion,
+      'a region code such as us-west-2 (or set AWS_REGION)',
+    );
+  const tableName = env[FUNCTION_ENV.tableName] ?? 'skymesh';
+  if (!DYNAMODB_TABLE_NAME_PATTERN.test(tableName)) {
+    throw new RouterConfigError(
+      FUNCTION_ENV.tableName,
+      tableName,
+      'a DynamoDB table name: 3 to 255 characters of a-z, A-Z, 0-9, "_", "-", "."',
+    );
+  }
   return {
     config: {
       deployed,
       architectures,
       memorySizes,
       regionFacts: facts.regionFacts,
-      holdMs: numberOf(env[FUNCTION_ENV.holdMs], FUNCTION_ENV.holdMs, 0, MAX_HOLD_MS) ?? DEFAULT_HOLD_MS,
-      maxAttempts: numberOf(env.SKY_MAX_ATTEMPTS, 'SKY_MAX_ATTEMPTS', 1, 50) ?? DEFAULT_MAX_ATTEMPTS,
+      holdMs: wholeOf(env[FUNCTION_ENV.holdMs], FUNCTION_ENV.holdMs, 0, MAX_HOLD_MS) ?? DEFAULT_HOLD_MS,
+      maxAttempts: wholeOf(env.SKY_MAX_ATTEMPTS, 'SKY_MAX_ATTEMPTS', 1, 50) ?? DEFAULT_MAX_ATTEMPTS,
       rejectMode: rejectModeOf(env.SKY_REJECT_MODE),
       ...optional('returnShare', numberOf(env.SKY_RETURN_SHARE, 'SKY_RETURN_SHARE', 0, 1)),
       ...optional(
         'functionTimeoutMs',
-        numberOf(env[FUNCTION_ENV.functionTimeoutMs], FUNCTION_ENV.functionTimeoutMs, 1000, 900_000),
+        wholeOf(env[FUNCTION_ENV.functionTimeoutMs], FUNCTION_ENV.functionTimeoutMs, 1000, 900_000),
       ),
-      ...optional('invokeTimeoutMs', numberOf(env.SKY_INVOKE_TIMEOUT_MS, 'SKY_INVOKE_TIMEOUT_MS', 1, 902_000)),
+      ...optional('invokeTimeoutMs', wholeOf(env.SKY_INVOKE_TIMEOUT_MS, 'SKY_INVOKE_TIMEOUT_MS', 1, 902_000)),
     },
-    tableName: env[FUNCTION_ENV.tableName] ?? 'skymesh',
+    tableName,
     tableRegion,
-    cacheTtlMs: numberOf(env.SKY_CACHE_TTL_MS, 'SKY_CACHE_TTL_MS', 0, 86_400_000) ?? DEFAULT_CACHE_TTL_MS,
+    cacheTtlMs: wholeOf(env.SKY_CACHE_TTL_MS, 'SKY_CACHE_TTL_MS', 0, 86_400_000) ?? DEFAULT_CACHE_TTL_MS,
   };
 }
 
@@ -100,12 +113,25 @@ function zonesOf(value: string | undefined, facts: EnvironmentFacts): Array<{ az
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const [first, second] = item.split(':');
+    const parts = item.split(':');
+    const [first, second] = parts;
     const azId = second ?? first;
-    const region = second ? first : facts.regionOfAzId(azId);
-    if (!/^[a-z]{2,5}\d-az\d+$/.test(azId) || !region) throw new RouterConfigError(FUNCTION_ENV.zones, item, allowed);
+    const known = facts.regionOfAzId(azId);
+    // A region given beside an AZ ID is for AZs the catalog does not know; for one it knows, it must agree.
+    const region = second ? first : known;
+    const valid =
+      parts.length <= 2 &&
+      /^[a-z]{2,5}\d-az\d+$/.test(azId) &&
+      region !== undefined &&
+      REGION_CODE.test(region) &&
+      (known === undefined || known === region);
+    if (!valid) {
+      const why = known !== undefined && region !== undefined && known !== region ? ` (${azId} is in ${known})` : '';
+      throw new RouterConfigError(FUNCTION_ENV.zones, item, `${allowed}${why}`);
+    }
     if (!zones.some((z) => z.azId === azId)) zones.push({ azId, region });
   }
+  if (zones.length === 0) throw new RouterConfigError(FUNCTION_ENV.zones, value, allowed);
   return zones;
 }
 
@@ -125,11 +151,25 @@ function listOf<T>(
 
 function numberOf(value: string | undefined, key: string, min: number, max: number): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
-  const n = Number(value);
+  const n = DECIMAL.test(value.trim()) ? Number(value) : Number.NaN;
   if (!Number.isFinite(n) || n < min || n > max)
     throw new RouterConfigError(key, value, `a number from ${min} to ${max}`);
   return n;
 }
+
+/** A whole number of `key` from `min` to `max`, or undefined when unset. */
+function wholeOf(value: string | undefined, key: string, min: number, max: number): number | undefined {
+  const n = numberOf(value, key, min, max);
+  if (n !== undefined && !Number.isInteger(n))
+    throw new RouterConfigError(key, value, `a whole number from ${min} to ${max}`);
+  return n;
+}
+
+/** A decimal number as a person writes one (not hex, not an exponent). */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** An AWS region code such as us-west-2. */
+const REGION_CODE = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 function rejectModeOf(value: string | undefined): RejectMode {
   if (value === undefined || value.trim() === '') return 'auto';

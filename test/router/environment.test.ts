@@ -31,6 +31,11 @@ describe('routerEnvironment', () => {
     expect(env).toMatchObject({ tableName: 'sky-table', tableRegion: 'us-west-2', cacheTtlMs: 5000 });
   });
 
+  it('takes a region beside an AZ ID the catalog does not know (a new zone)', () => {
+    const env = routerEnvironment({ SKY_ZONES: 'us-west-1:usw1-az9', AWS_REGION: 'us-west-2' }, facts);
+    expect(env.config.deployed).toEqual([{ azId: 'usw1-az9', region: 'us-west-1' }]);
+  });
+
   it('defaults to the paper sizes, both architectures, the 150 ms hold and the function region', () => {
     const env = routerEnvironment({ SKY_ZONES: 'us-west-1:usw1-az1', AWS_REGION: 'eu-west-1' }, facts);
     expect(env.config.memorySizes).toEqual([128, 256, 512, 1024, 2048, 4096, 6144, 8192, 10240]);
@@ -48,6 +53,15 @@ describe('routerEnvironment', () => {
     ['an unknown architecture', { SKY_ZONES: 'usw1-az1', SKY_ARCHITECTURES: 'x86' }, 'SKY_ARCHITECTURES'],
     ['a hold that is not a number', { SKY_ZONES: 'usw1-az1', SKY_HOLD_MS: 'soon' }, 'SKY_HOLD_MS'],
     ['an unknown reject mode', { SKY_ZONES: 'usw1-az1', SKY_REJECT_MODE: 'maybe' }, 'SKY_REJECT_MODE'],
+    ['a zone list of only commas', { SKY_ZONES: ',,' }, 'SKY_ZONES'],
+    ['a zone given another region than its own', { SKY_ZONES: 'eu-west-1:usw1-az1' }, 'SKY_ZONES'],
+    ['a zone prefixed by something not a region', { SKY_ZONES: 'mars-1:usw1-az1' }, 'SKY_ZONES'],
+    ['a zone of three parts', { SKY_ZONES: 'us-west-1:usw1-az1:x' }, 'SKY_ZONES'],
+    ['a fractional attempt budget', { SKY_ZONES: 'usw1-az1', SKY_MAX_ATTEMPTS: '2.5' }, 'SKY_MAX_ATTEMPTS'],
+    ['a hold in hex', { SKY_ZONES: 'usw1-az1', SKY_HOLD_MS: '0x10' }, 'SKY_HOLD_MS'],
+    ['an empty table name', { SKY_ZONES: 'usw1-az1', SKY_TABLE_NAME: '' }, 'SKY_TABLE_NAME'],
+    ['a table name with a space', { SKY_ZONES: 'usw1-az1', SKY_TABLE_NAME: 'bad name' }, 'SKY_TABLE_NAME'],
+    ['a table region that is not one', { SKY_ZONES: 'usw1-az1', SKY_TABLE_REGION: 'not a region' }, 'SKY_TABLE_REGION'],
   ])('refuses %s, naming the variable', (_what, vars, key) => {
     const run = () => routerEnvironment({ AWS_REGION: 'us-west-2', ...vars }, facts);
     expect(run).toThrow(RouterConfigError);
