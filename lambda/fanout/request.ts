@@ -30,8 +30,10 @@ export const fanoutRequestSchema = z.strictObject({
 export function parseFanoutRequest(event: unknown): FanoutRequest {
   const parsed = fanoutRequestSchema.safeParse(event);
   if (parsed.success) {
-    if (parsed.data.target === undefined && parsed.data.targets === undefined) {
-      throw new FanoutRequestError('target', 'bad fan-out request: neither target nor targets is set (give one)');
+    if ((parsed.data.target === undefined) === (parsed.data.targets === undefined)) {
+      const which =
+        parsed.data.target === undefined ? 'neither target nor targets is set' : 'both target and targets are set';
+      throw new FanoutRequestError('target', `bad fan-out request: ${which} (give one)`);
     }
     return parsed.data as FanoutRequest;
   }

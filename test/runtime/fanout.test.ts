@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { createFanoutHandler, splitCount } from '../../lambda/fanout/handler';
+import { socketsOf } from '../../lambda/fanout/index';
 import { mergeSketches, quantile, sketchOf } from '../../lambda/fanout/latency';
 import { loadSamplerHandler } from '../../lambda/sampler/load';
 import { samplerSource } from '../../lib/sampling/sampler-source';
@@ -143,6 +144,30 @@ describe('fan-out tree', () => {
   it('fails on a request with neither target nor targets', async () => {
     const { handler } = setup([INTEL_CPUINFO]);
     await expect(handler({ count: 5, branching: 10 })).rejects.toThrow('target');
+  });
+
+  it('fails on a request with both target and targets, invoking nothing', async () => {
+    const { invoker, handler } = setup([INTEL_CPUINFO]);
+    let invoked = 0;
+    invoker.fault = () => {
+      invoked++;
+      return undefined;
+    };
+    await expect(handler({ target: SAMPLER, targets: [SAMPLER], count: 5, branching: 10 })).rejects.toThrow(
+      'both target and targets are set',
+    );
+    expect(invoked).toBe(0);
+  });
+
+  it.each([
+    [undefined, 64],
+    ['16', 16],
+  ])('takes SKY_FANOUT_MAX_SOCKETS %p as %p connections', (value, sockets) => {
+    expect(socketsOf(value)).toBe(sockets);
+  });
+
+  it.each(['abc', '0', '2.5', '0x10', '9999'])('refuses SKY_FANOUT_MAX_SOCKETS %p, naming it', (value) => {
+    expect(() => socketsOf(value)).toThrow(/^SKY_FANOUT_MAX_SOCKETS is .*; allowed: a whole number from 1 to 4096$/);
   });
 
   it('counts throttles and sampler errors by type and keeps the successes', async () => {
