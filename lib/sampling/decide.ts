@@ -2,6 +2,7 @@ import { samplersPerPollOf } from '../contracts';
 import { decideStop } from '../core/stopping-rule';
 import type { PollAggregate } from '../core/types';
 import type { StepContext } from './context';
+import { StepInputError } from './errors';
 import type { EventOf, RunState, SamplingSettings } from './events';
 
 /**
@@ -9,7 +10,12 @@ import type { EventOf, RunState, SamplingSettings } from './events';
  * table, so a decision never depends on state lost between steps).
  */
 export async function decideStep(event: EventOf<'decide'>, ctx: StepContext): Promise<RunState> {
-  const { runId, settings, run } = event;
+  const { runId, azId, settings, run } = event;
+  // Deciding on a run no start step made would send the state machine to poll for it again.
+  const stored = await ctx.store.getRun(runId);
+  if (!stored || stored.azId !== azId) {
+    throw new StepInputError('runId', runId, `a run the start step made for ${azId}`);
+  }
   const records = await ctx.store.polls(runId);
   const polls: PollAggregate[] = records.map((record) => record.aggregate);
   const costSoFarUsd = records.reduce((sum, record) => sum + record.costUsd, 0);

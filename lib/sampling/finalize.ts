@@ -62,6 +62,8 @@ export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext)
   }
   const run = await ctx.store.getRun(runId);
   if (!run) throw new StepInputError('runId', runId, 'a run created by the start step');
+  // A failed run stays failed: finishing it would answer as if it had measured the zone.
+  if (run.status === 'failed') throw new StepInputError('runId', runId, 'a run that has not failed');
 
   const totals = run.totals;
   const measuredAt = run.lastPollAt ?? new Date(ctx.now()).toISOString();

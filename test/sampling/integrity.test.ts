@@ -78,6 +78,26 @@ describe('sampling integrity, through the sampling steps and the table store', (
     expect(await local.store.getRun('shared-name')).toMatchObject({ azId: 'usw1-az1', pollsRecorded: 0 });
   });
 
+  it('refuses to decide on a run no start step made, rather than polling for it again', async () => {
+    const steps = stepsOver(local.store);
+    const run = await steps.start('known');
+    await expect(steps.decide('never-started', run)).rejects.toThrow(/'runId'.*a run the start step made for usw1-az1/);
+  });
+
+  it('refuses to finalize a failed run, which stays failed and is not made LATEST', async () => {
+    const steps = stepsOver(local.store);
+    let run = await steps.start('failed-run');
+    run = await steps.record('failed-run', run, poll('a'));
+    run = await steps.decide('failed-run', run);
+    await steps.fail('failed-run');
+    const stop = {
+      ...run,
+      decision: { action: 'stop' as const, reason: 'converged' as const, estimatedApe: 1, waitSeconds: 0 },
+    };
+    await expect(steps.finalize('failed-run', stop)).rejects.toThrow(/'runId'.*a run that has not failed/);
+    expect(await local.store.getRun('failed-run')).toMatchObject({ status: 'failed' });
+  });
+
   it('refuses a poll whose counts disagree, before it joins the run', async () => {
     const steps = stepsOver(local.store);
     const run = await steps.start('inconsistent');
