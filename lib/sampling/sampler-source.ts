@@ -1,3 +1,4 @@
+import { MAX_SAMPLER_SLEEP_MS } from '../contracts';
 import type { Arch } from '../core/types';
 
 /**
@@ -32,6 +33,7 @@ const fs = require('fs');
 const crypto = require('crypto');
 const GREETING = __GREETING__;
 const SLEEP_MS = __SLEEP__;
+const MAX_SLEEP_MS = __MAX_SLEEP__;
 // SKY_TMP_DIR only moves the marker when run outside Lambda; Lambda's scratch is /tmp.
 const MARKER = (process.env.SKY_TMP_DIR || '/tmp') + '/.sky-sampler-id';
 
@@ -55,7 +57,13 @@ exports.handler = async function (event) {
     newInstance = true;
     fs.writeFileSync(MARKER, instanceId);
   }
-  const sleepMs = event && Number.isFinite(event.sleepMs) ? event.sleepMs : SLEEP_MS;
+  let sleepMs = SLEEP_MS;
+  if (event && event.sleepMs !== undefined) {
+    if (!Number.isInteger(event.sleepMs) || event.sleepMs < 0 || event.sleepMs > MAX_SLEEP_MS) {
+      throw new RangeError('sleepMs is ' + JSON.stringify(event.sleepMs) + '; allowed: a whole number of ms from 0 to ' + MAX_SLEEP_MS);
+    }
+    sleepMs = event.sleepMs;
+  }
   await new Promise(function (resolve) { setTimeout(resolve, sleepMs); });
   const btime = /^btime\\s+(\\d+)/m.exec(read('/proc/stat'));
   const answer = {
@@ -87,7 +95,8 @@ export function samplerSource(variant: SamplerVariant): string {
   const source = TEMPLATE.replace('__INDEX__', String(index))
     .replace('__AZ__', azId)
     .replace('__GREETING__', JSON.stringify(greetingOf(index, azId, arch)))
-    .replace('__SLEEP__', String(sleepMs));
+    .replace('__SLEEP__', String(sleepMs))
+    .replace('__MAX_SLEEP__', String(MAX_SAMPLER_SLEEP_MS));
   const bytes = Buffer.byteLength(source);
   if (bytes > MAX_INLINE_SOURCE_BYTES) {
     throw new RangeError(`sampler source is ${bytes} bytes; inline code is limited to ${MAX_INLINE_SOURCE_BYTES}`);

@@ -93,6 +93,23 @@ describe('loadSamplerHandler: the same source on an emulated instance', () => {
     expect(again).toMatchObject({ instanceId: 'inst-1', newInstance: false });
   });
 
+  it.each([-5, 1.5, 1e12, '100'])(
+    'refuses a sleepMs of %p in the event, naming it, without sleeping',
+    async (sleepMs) => {
+      const platform = new FakePlatform({ cpuinfo: AMD_CPUINFO, btime: 1_650_000_000 });
+      await expect(loadSamplerHandler(source, platform)({ sleepMs })).rejects.toThrow(
+        /^sleepMs is .*; allowed: a whole number of ms from 0 to 25000$/,
+      );
+      expect(platform.sleeps).toEqual([]);
+    },
+  );
+
+  it('sleeps the sleepMs the event gives', async () => {
+    const platform = new FakePlatform({ cpuinfo: AMD_CPUINFO, btime: 1_650_000_000 });
+    await loadSamplerHandler(source, platform)({ sleepMs: 120 });
+    expect(platform.sleeps).toEqual([120]);
+  });
+
   it('maps /tmp to the platform scratch folder and reads arm CPUs by part number', async () => {
     const platform = new FakePlatform({ cpuinfo: GRAVITON2_CPUINFO, tmpDir: '/scratch/i7' });
     const answer = await loadSamplerHandler(source, platform, { randomUUID: () => 'fixed' })({ sleepMs: 5 });
