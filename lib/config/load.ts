@@ -1,6 +1,6 @@
 import { MAX_NESTING_DEPTH, tooDeepAt } from '../core/nesting';
 import { durationHours } from './duration';
-import { ConfigError, type ConfigProblem } from './errors';
+import { ConfigError, type ConfigProblem, SECRET_NOT_SHOWN } from './errors';
 import { ALIAS_KEYS, CONFIG_KEYS, KEY_RULES, SAMPLE_EVERY_HOURS_RULE } from './rules';
 import { DEFAULT_SKY_CONFIG, type SkyConfig } from './sky-config';
 import { closestMatch } from './suggest';
@@ -65,7 +65,7 @@ export function loadSkyConfig(context: Record<string, unknown>): SkyConfig {
       valid.add(key);
     } else {
       // External zones may carry a secret by mistake: never echo them.
-      const shown = key === 'endpoints' ? '(not shown: it may hold a secret)' : value;
+      const shown = key === 'endpoints' ? SECRET_NOT_SHOWN : value;
       problems.push({ key, value: shown, allowed: rule.allowed, hint: issueHint(parsed.error.issues) });
     }
   }

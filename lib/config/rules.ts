@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  AWS_REGION_CODE_PATTERN,
+  DYNAMODB_TABLE_NAME_ALLOWED,
   DYNAMODB_TABLE_NAME_PATTERN,
   LAMBDA_MAX_TIMEOUT_MS,
   LAMBDA_MEMORY_MB,
@@ -34,7 +36,7 @@ function nonEmptyDistinctList(item: z.ZodType, allowed: string, coerce = coerceL
   };
 }
 
-const regionCode = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/);
+const regionCode = z.string().regex(AWS_REGION_CODE_PATTERN);
 const azId = z.string().regex(/^[a-z]{2,5}\d-az\d+$/);
 
 /** A sampling setting read as the stacks and the sampling steps read it (`lib/contracts`), numbers coerced. */
@@ -94,7 +96,7 @@ export const KEY_RULES: { readonly [K in keyof SkyConfig]-?: KeyRule } = {
   functionTimeoutSeconds: integer(1, LAMBDA_MAX_TIMEOUT_MS / 1000),
   tableName: {
     schema: z.string().regex(DYNAMODB_TABLE_NAME_PATTERN),
-    allowed: 'a DynamoDB table name: 3 to 255 characters of a-z, A-Z, 0-9, "_", "-", "."',
+    allowed: DYNAMODB_TABLE_NAME_ALLOWED,
   },
   logRetentionDays: {
     schema: z.preprocess(

@@ -27,6 +27,12 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
  */
 export const DYNAMODB_TABLE_NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;
 
+/** What {@link DYNAMODB_TABLE_NAME_PATTERN} allows, in words, for messages. */
+export const DYNAMODB_TABLE_NAME_ALLOWED = 'a DynamoDB table name: 3 to 255 characters of a-z, A-Z, 0-9, "_", "-", "."';
+
+/** AWS region codes, such as us-west-2. */
+export const AWS_REGION_CODE_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
 /** Memory of a zone's fan-out function, MB (also what a poll's cost estimate prices the tree at). */
 export const FANOUT_MEMORY_MB = 1024;
 

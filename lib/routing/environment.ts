@@ -1,6 +1,8 @@
 import {
+  AWS_REGION_CODE_PATTERN,
   DEFAULT_HOLD_MS,
   DEFAULT_MAX_ATTEMPTS,
+  DYNAMODB_TABLE_NAME_ALLOWED,
   DYNAMODB_TABLE_NAME_PATTERN,
   FUNCTION_ENV,
   isLambdaMemorySize,
@@ -68,7 +70,7 @@ export function routerEnvironment(
       v === 'x86_64' || v === 'arm64' ? v : undefined,
     ) ?? (['x86_64', 'arm64'] as Arch[]);
   const tableRegion = env[FUNCTION_ENV.tableRegion] ?? env.AWS_REGION;
-  if (!tableRegion || !REGION_CODE.test(tableRegion))
+  if (!tableRegion || !AWS_REGION_CODE_PATTERN.test(tableRegion))
     throw new RouterConfigError(
       FUNCTION_ENV.tableRegion,
       tableRegion,
@@ -76,11 +78,7 @@ export function routerEnvironment(
     );
   const tableName = env[FUNCTION_ENV.tableName] ?? 'skymesh';
   if (!DYNAMODB_TABLE_NAME_PATTERN.test(tableName)) {
-    throw new RouterConfigError(
-      FUNCTION_ENV.tableName,
-      tableName,
-      'a DynamoDB table name: 3 to 255 characters of a-z, A-Z, 0-9, "_", "-", "."',
-    );
+    throw new RouterConfigError(FUNCTION_ENV.tableName, tableName, DYNAMODB_TABLE_NAME_ALLOWED);
   }
   return {
     config: {
@@ -123,7 +121,7 @@ function zonesOf(value: string | undefined, facts: EnvironmentFacts): Array<{ az
       parts.length <= 2 &&
       /^[a-z]{2,5}\d-az\d+$/.test(azId) &&
       region !== undefined &&
-      REGION_CODE.test(region) &&
+      AWS_REGION_CODE_PATTERN.test(region) &&
       (known === undefined || known === region);
     if (!valid) {
       const why = known !== undefined && region !== undefined && known !== region ? ` (${azId} is in ${known})` : '';
@@ -167,9 +165,6 @@ function wholeOf(value: string | undefined, key: string, min: number, max: numbe
 
 /** A decimal number as a person writes one (not hex, not an exponent). */
 const DECIMAL = /^-?\d+(\.\d+)?$/;
-
-/** An AWS region code such as us-west-2. */
-const REGION_CODE = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 function rejectModeOf(value: string | undefined): RejectMode {
   if (value === undefined || value.trim() === '') return 'auto';

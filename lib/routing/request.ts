@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { providerRegion } from '../catalog/providers';
 import {
+  AWS_REGION_CODE_PATTERN,
   BUNDLE_ENCODINGS,
   bundleProblem,
   CODE_ENTRY_PATTERN,
@@ -65,7 +66,7 @@ const name = z
 const regionCode = z
   .string()
   .refine(
-    (code) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(code) || providerRegion(code) !== undefined,
+    (code) => AWS_REGION_CODE_PATTERN.test(code) || providerRegion(code) !== undefined,
     'expected a region code such as us-west-2 (or an IBM Code Engine or DigitalOcean region, such as us-south or tor1)',
   );
 const azId = z
