@@ -9,6 +9,11 @@ export const MAX_DEPTH = 24;
 export const MAX_TARGETS = 1000;
 /** Most requests one poll may ask for. */
 export const MAX_COUNT = 100_000;
+/**
+ * Largest `leafPayload`, as JSON: every leaf call, and every inner fan-out call with the rest of its request (up to
+ * 1,000 target names), carries it in one Lambda invoke payload, limited to 6 MB. A sampler needs a few bytes.
+ */
+export const MAX_LEAF_PAYLOAD_BYTES = 1024 * 1024;
 
 export const fanoutRequestSchema = z.strictObject({
   target: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
@@ -35,6 +40,14 @@ export function parseFanoutRequest(event: unknown): FanoutRequest {
         parsed.data.target === undefined ? 'neither target nor targets is set' : 'both target and targets are set';
       throw new FanoutRequestError('target', `bad fan-out request: ${which} (give one)`);
     }
+    const leafBytes = jsonBytes(parsed.data.leafPayload);
+    if (leafBytes > MAX_LEAF_PAYLOAD_BYTES) {
+      throw new FanoutRequestError(
+        'leafPayload',
+        `bad fan-out request: leafPayload is ${leafBytes} bytes as JSON; at most ${MAX_LEAF_PAYLOAD_BYTES} ` +
+          '(each leaf and inner fan-out call carries it in a Lambda invoke payload, limited to 6 MB)',
+      );
+    }
     return parsed.data as FanoutRequest;
   }
   const issue = parsed.error.issues[0]!;
@@ -43,4 +56,9 @@ export function parseFanoutRequest(event: unknown): FanoutRequest {
     `bad fan-out request: ${describeIssue(issue, event)} ` +
       '(expected { target: string or targets: string[1..1000], count: 1..100000, branching: 2..1000, leafTimeoutMs?: ms })',
   );
+}
+
+/** Size of a value as the invoke payload carries it, bytes (0 when absent). */
+function jsonBytes(value: unknown): number {
+  return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value), 'utf8');
 }

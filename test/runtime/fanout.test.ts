@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { createFanoutHandler, splitCount } from '../../lambda/fanout/handler';
 import { socketsOf } from '../../lambda/fanout/index';
 import { mergeSketches, quantile, sketchOf } from '../../lambda/fanout/latency';
+import { MAX_LEAF_PAYLOAD_BYTES } from '../../lambda/fanout/request';
 import { loadSamplerHandler } from '../../lambda/sampler/load';
 import { samplerSource } from '../../lib/sampling/sampler-source';
 import { AMD_CPUINFO, FakePlatform, GRAVITON2_CPUINFO, INTEL_CPUINFO } from './helpers/fake-platform';
@@ -297,6 +298,20 @@ describe('fan-out tree', () => {
     await expect(handler({ target: SAMPLER, count: 0, branching: 10 })).rejects.toThrow(/count = 0/);
     await expect(handler({ target: SAMPLER, count: 5, branching: 1 })).rejects.toThrow(/branching = 1/);
     await expect(handler({ count: 5, branching: 3 })).rejects.toThrow(/target/);
+  });
+
+  it('refuses a leafPayload larger than 1 MiB as JSON, naming it, invoking nothing', async () => {
+    const invoker = new MemoryInvoker();
+    invoker.register(SAMPLER, zone([INTEL_CPUINFO]));
+    const handler = createFanoutHandler({ invoker });
+    const big = { pad: 'x'.repeat(MAX_LEAF_PAYLOAD_BYTES) };
+    await expect(handler({ target: SAMPLER, count: 2, branching: 2, leafPayload: big })).rejects.toThrow(
+      `bad fan-out request: leafPayload is ${MAX_LEAF_PAYLOAD_BYTES + 10} bytes as JSON; at most ${MAX_LEAF_PAYLOAD_BYTES}`,
+    );
+    expect(invoker.calls).toEqual([]);
+    const fits = { pad: 'x'.repeat(MAX_LEAF_PAYLOAD_BYTES - 10) };
+    await handler({ target: SAMPLER, count: 2, branching: 2, leafPayload: fits });
+    expect(invoker.calls).toHaveLength(2);
   });
 
   it('passes leafPayload and leafTimeoutMs to the leaves', async () => {
