@@ -262,6 +262,12 @@ function formatBatch(answer: BatchAnswer): string {
       `${s.attemptsPerRequest.toFixed(2)} attempts/request, ${s.rejects} rejects, ${s.failovers} failovers` +
       (s.searchMoves ? `, ${s.searchMoves} searches moved on` : '') +
       (s.spreadStarts ? `, ${s.spreadStarts} calls started in another fleet (spread)` : ''),
+    ...(s.searchStopped
+      ? [
+          `search stopped at call ${s.searchStopped.atCall} on ${s.searchStopped.functionName}: searching was to cost ` +
+            `${usd(s.searchStopped.searchUsdPerCall)} a call, accepting any CPU ${usd(s.searchStopped.acceptAnyUsdPerCall)}`,
+        ]
+      : []),
     `by CPU: ${Object.entries(s.byCpu)
       .map(([cpu, n]) => `${cpu} ${n}`)
       .join(', ')}`,

@@ -36,7 +36,8 @@ export async function sendUntilDone(
  * One answer for a batch sent in several parts (`sendUntilDone`): the calls of each, numbered on from the last; the
  * summary of them all; the first send's placement and pacing, with where a later send widened or moved it (at the
  * call of the whole batch); the calls at which each later send started (`resumedAtCalls`); and the last send's
- * `resume`, if it left calls. Notes that asked to resume a send that was resumed are dropped. Each function's retry
+ * `resume`, if it left calls. The first send whose bill stopped its search gives `searchStopped`, at the call of the
+ * whole batch. Notes that asked to resume a send that was resumed are dropped. Each function's retry
  * repeats are counted over every send, with the estimate the last send that retried there priced with.
  */
 export function mergeBatchAnswers(answers: readonly BatchAnswer[]): BatchAnswer {
@@ -55,12 +56,15 @@ export function mergeBatchAnswers(answers: readonly BatchAnswer[]): BatchAnswer 
   const searchMoves = sum(answers, (a) => a.summary.searchMoves ?? 0);
   const spreadStarts = sum(answers, (a) => a.summary.spreadStarts ?? 0);
   const retryRepeats = mergedRetryRepeats(answers);
+  const stopped = answers.findIndex((a) => a.summary.searchStopped);
+  const searchStopped = stopped >= 0 ? answers[stopped].summary.searchStopped : undefined;
   const summary: BatchSummary = {
     ...summarizeCalls(calls, concurrency),
     expectedCostUsd: sum(answers, (a) => a.summary.expectedCostUsd),
     ...(Object.keys(retryRepeats).length > 0 ? { retryRepeats } : {}),
     ...(searchMoves > 0 ? { searchMoves } : {}),
     ...(spreadStarts > 0 ? { spreadStarts } : {}),
+    ...(searchStopped ? { searchStopped: { ...searchStopped, atCall: searchStopped.atCall + offsets[stopped] } } : {}),
   };
   const last = answers[answers.length - 1];
   const notes = answers.flatMap((a) =>

@@ -1,9 +1,10 @@
 import { drawnChance } from '../core/pool-draws';
-import type { Target } from '../core/types';
-import { type FollowContext, followRoute, isRefusedWork, type Route, summarize } from './follow';
+import type { Placement, Target } from '../core/types';
+import { type FollowContext, followRoute, isRefusedWork, pinnedTo, priceOf, type Route, summarize } from './follow';
 import type { PacingMove, PacingReviewer } from './pacing';
 import { DrawWindow, RetryRepeats, usesPerInstance } from './pool';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
+import { SearchBill } from './search-bill';
 import { spreadOf, type WorkerSpread } from './spread';
 import type {
   AttemptRecord,
@@ -14,6 +15,7 @@ import type {
   BatchSummary,
   FailedCall,
   RoutedCall,
+  SearchStop,
 } from './types';
 
 export interface BatchOptions {
@@ -94,6 +96,54 @@ export async function runBatch(
   let review = options.review;
   /** Where the review moved the workers that hold no accepted instance of the first placement, once it did. */
   let moved: Route | undefined;
+  /** Where the searching workers run once the batch's bill showed searching costs more than accepting any CPU. */
+  let settled: Route | undefined;
+  let searchStopped: SearchStop | undefined;
+  /** What the search cost each function, as billed (`SearchBill`). */
+  const bills = new Map<string, SearchBill>();
+  const billOf = (functionName: string): SearchBill => {
+    const bill = bills.get(functionName) ?? new SearchBill();
+    bills.set(functionName, bill);
+    return bill;
+  };
+  /** The price of accepting any CPU where the batch searches, and when it was priced. */
+  let acceptAnyPrice: { readonly route: Route; readonly round: number; readonly placement: Placement } | undefined;
+  /**
+   * Stops searching once the batch's own bill says it does not pay: where a call costs more from now on, searching
+   * as the batch's calls on the searching function did (`SearchBill.perCallUsd`), than accepting any CPU on that
+   * function is priced at (one attempt: no search, the model's surest price), the workers that hold no accepted
+   * instance accept whatever CPU they meet from then on, keeping the request's attempts for failovers.
+   */
+  const weighSearch = (): void => {
+    if (settled) return;
+    const searching = moved ?? route;
+    const here = searching.placement;
+    if (here.strategy !== 'optimal' || here.rejectCpus.length === 0) return;
+    const bill = bills.get(here.target.functionName);
+    if (!bill || bill.calls < SEARCH_BILL_EVIDENCE) return;
+    const searchUsd = bill.perCallUsd(usesPerInstance(options.count - next, concurrency), SEARCH_BILL_SURE_BY);
+    if (searchUsd === undefined) return;
+    // Priced again each SEARCH_BILL_EVIDENCE calls, as what the calls taught the placer moves it, not at every call.
+    const round = Math.floor(bill.calls / SEARCH_BILL_EVIDENCE);
+    if (acceptAnyPrice?.route !== searching || acceptAnyPrice.round !== round) {
+      try {
+        const placement = priceOf(context.placer, pinnedTo(searching.request, here.target, 1));
+        acceptAnyPrice = { route: searching, round, placement };
+      } catch {
+        return;
+      }
+    }
+    const acceptAny = acceptAnyPrice.placement;
+    if (searchUsd > acceptAny.expected.costUsd) {
+      settled = searching.settledOn({ ...acceptAny, maxAttempts: here.maxAttempts });
+      searchStopped = {
+        atCall: next,
+        functionName: here.target.functionName,
+        searchUsdPerCall: searchUsd,
+        acceptAnyUsdPerCall: acceptAny.expected.costUsd,
+      };
+    }
+  };
   const holdsFirst = (call: RoutedCall): boolean => {
     const last = call.attempts.at(-1);
     return (
@@ -156,7 +206,7 @@ export async function runBatch(
   const routeOf = (id: number, holds: boolean): Route => {
     if (holds) return route;
     if (spread && id >= spread.from && id < spread.to) return spread.route;
-    return moved ?? route;
+    return settled ?? moved ?? route;
   };
   const workers: Promise<void>[] = [];
   const spawn = (): void => {
@@ -228,10 +278,20 @@ export async function runBatch(
         only.newInstance === false &&
         found?.functionName === only.functionName;
       expectedCostUsd += reused && found ? found.costUsd : placed;
+      const last = call.attempts.at(-1);
+      if (call.status === 'ok' && call.estimate && last) {
+        const bill = billOf(last.functionName);
+        if (reused) {
+          bill.observeReuse(call.estimate.costUsd);
+        } else {
+          const settles = last.cpu !== undefined && !(call.placement?.rejectCpus ?? []).includes(last.cpu);
+          bill.observeFind(call.estimate.costUsd, last, settles);
+        }
+        weighSearch();
+      }
       holds = holdsFirst(call);
       if (searchMoved(call)) searchMoves++;
       if (!reused) {
-        const last = call.attempts.at(-1);
         found = last?.status === 'ok' ? { functionName: last.functionName, costUsd: placed } : undefined;
       }
       options.onCall?.(call);
@@ -312,6 +372,7 @@ export async function runBatch(
       ...retryRepeatsOf(repeats),
       ...(searchMoves > 0 ? { searchMoves } : {}),
       ...(spreadStarts > 0 ? { spreadStarts } : {}),
+      ...(searchStopped ? { searchStopped } : {}),
     },
     calls,
     ...(options.pacing
@@ -441,6 +502,15 @@ function outcomeOf(index: number, call: RoutedCall, includeResults: boolean): Ba
     ...(includeResults && call.status === 'ok' ? { result: call.result } : {}),
   };
 }
+
+/** Calls a batch must have answered on the function it searches before its bill is weighed (`weighSearch`). */
+export const SEARCH_BILL_EVIDENCE = 100;
+
+/**
+ * Standard errors of the finds' mean bill by which a search must cost more than accepting any CPU before a batch stops
+ * it (`weighSearch`): a search priced a hair above stops at the first call that tips it, by chance as often as not.
+ */
+export const SEARCH_BILL_SURE_BY = 2;
 
 /** The summary of a batch's calls, but for what only the batch knows (expectations, repeats, search moves). */
 export function summarizeCalls(

@@ -196,6 +196,8 @@ export class Route {
   /** Attempts that reach a function a call may make in all, failovers included: the request's `maxAttempts`. */
   readonly attemptBudget: number;
   private own: Placement;
+  /** Whether the route's calls take any CPU they can finish on (`settledOn`): their placement is not chosen again. */
+  private acceptsAny = false;
 
   constructor(
     private readonly placer: Placer,
@@ -299,6 +301,16 @@ export class Route {
     return moved;
   }
 
+  /**
+   * This route moved to `placement`, on which its calls take any CPU they can finish on, with the request's budget
+   * for failovers: where a batch's bill says searching no longer pays (`runBatch`).
+   */
+  settledOn(placement: Placement): Route {
+    const settled = this.movedTo({ ...placement, rejectCpus: [], relaxations: undefined });
+    settled.acceptsAny = true;
+    return settled;
+  }
+
   /** Fleets found failing, in the order found. */
   get failedFleets(): readonly FleetKey[] {
     return [...this.fleetState.failed];
@@ -332,7 +344,7 @@ export class Route {
     // Only `optimal` chooses its reject set by cost. The paper's strategies reject by a fixed rule: for them only the
     // expectation follows the pool (the draws, the repeats), with the batch's own sharing of an instance. One that
     // rejects nothing runs its later calls on the instances its first calls met, whatever new instances are drawn now.
-    if (base.strategy !== 'optimal') {
+    if (base.strategy !== 'optimal' || this.acceptsAny) {
       return Object.keys(pool).length > 0 && base.rejectCpus.length > 0 ? this.pricedByPool(base, pool) : base;
     }
     // In a fleet the route fills, the only free slot is the one a rejected instance leaves, so its replacement would

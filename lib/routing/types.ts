@@ -279,6 +279,17 @@ export interface BatchCallOutcome {
   readonly resultOmittedBytes?: number;
 }
 
+/** A batch's search stopped by its bill (`BatchSummary.searchStopped`). */
+export interface SearchStop {
+  /** Calls started when it stopped. */
+  readonly atCall: number;
+  readonly functionName: string;
+  /** What a call was to cost from then on, searching as the batch had, from its bill, USD. */
+  readonly searchUsdPerCall: number;
+  /** The price of a call that accepts any CPU there (one attempt, no search), USD. */
+  readonly acceptAnyUsdPerCall: number;
+}
+
 export interface BatchSummary {
   readonly count: number;
   readonly concurrency: number;
@@ -311,6 +322,12 @@ export interface BatchSummary {
    * (`lib/routing/spread.ts`). Absent when none did.
    */
   readonly spreadStarts?: number;
+  /**
+   * Where the batch stopped searching because its own bill said the search no longer paid (`SearchBill` in
+   * `lib/routing/search-bill.ts`): from call `atCall` on, the workers that held no accepted instance accepted any CPU
+   * on `functionName`. Absent when the search paid to the end.
+   */
+  readonly searchStopped?: SearchStop;
   readonly carbonG: number;
   /** Calls per function name that answered. */
   readonly byFunction: Readonly<Record<string, number>>;

@@ -132,6 +132,20 @@ describe('a batch sent in parts, merged', () => {
     expect(mergeBatchAnswers([first, second]).summary.retryRepeats).toBeUndefined();
   });
 
+  it("gives the first part's stopped search, at the whole batch's call", () => {
+    const stop = { functionName: 'f-slow', searchUsdPerCall: 0.012, acceptAnyUsdPerCall: 0.01 };
+    const withStop = (answer: BatchAnswer, atCall: number) => ({
+      ...answer,
+      summary: { ...answer.summary, searchStopped: { ...stop, atCall } },
+    });
+    expect(mergeBatchAnswers([first, withStop(second, 2)]).summary.searchStopped).toEqual({ ...stop, atCall: 5 });
+    expect(mergeBatchAnswers([withStop(first, 1), withStop(second, 2)]).summary.searchStopped).toEqual({
+      ...stop,
+      atCall: 1,
+    });
+    expect(mergeBatchAnswers([first, second]).summary.searchStopped).toBeUndefined();
+  });
+
   it('is the answer itself when there was one part', () => {
     expect(mergeBatchAnswers([first])).toBe(first);
   });
