@@ -112,7 +112,8 @@ export async function runBatch(
    * Stops searching once the batch's own bill says it does not pay: where a call costs more from now on, searching
    * as the batch's calls on the searching function did (`SearchBill.perCallUsd`), than accepting any CPU on that
    * function is priced at (one attempt: no search, the model's surest price), the workers that hold no accepted
-   * instance accept whatever CPU they meet from then on, keeping the request's attempts for failovers.
+   * instance there accept whatever CPU they meet from then on, keeping the request's attempts for failovers. Workers
+   * the spread started in another fleet keep to it (`routeOf`): their bill is another function's.
    */
   const weighSearch = (): void => {
     if (settled) return;
