@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { DynamicRequest, DynamicResponse, Inspection } from '../../lib/contracts';
-import { SYNC_PAYLOAD_LIMIT_BYTES } from '../../lib/contracts/work-limits';
+import { jsonByteLength, SYNC_PAYLOAD_LIMIT_BYTES } from '../../lib/contracts/work-limits';
 import { WORKLOADS } from '../../lib/workloads';
 import type { UserContext, Workload } from '../../lib/workloads/types';
 import type { Platform } from '../shared/platform';
@@ -153,7 +153,7 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
         inspection: inspect(),
       };
       // Lambda would fail the whole invoke (ResponseSizeTooLarge) and the router could not tell the code's fault.
-      const bytes = Buffer.byteLength(JSON.stringify(answer), 'utf8');
+      const bytes = jsonByteLength(answer);
       if (bytes > SYNC_PAYLOAD_LIMIT_BYTES) {
         throw new DynamicError(
           'Unserializable',

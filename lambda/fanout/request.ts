@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { FanoutRequest } from '../../lib/contracts';
+import { jsonByteLength } from '../../lib/contracts/work-limits';
 import { describeIssue, fieldOf } from '../shared/issues';
 import { FanoutRequestError } from './errors';
 
@@ -40,7 +41,7 @@ export function parseFanoutRequest(event: unknown): FanoutRequest {
         parsed.data.target === undefined ? 'neither target nor targets is set' : 'both target and targets are set';
       throw new FanoutRequestError('target', `bad fan-out request: ${which} (give one)`);
     }
-    const leafBytes = jsonBytes(parsed.data.leafPayload);
+    const leafBytes = jsonByteLength(parsed.data.leafPayload);
     if (leafBytes > MAX_LEAF_PAYLOAD_BYTES) {
       throw new FanoutRequestError(
         'leafPayload',
@@ -56,9 +57,4 @@ export function parseFanoutRequest(event: unknown): FanoutRequest {
     `bad fan-out request: ${describeIssue(issue, event)} ` +
       '(expected { target: string or targets: string[1..1000], count: 1..100000, branching: 2..1000, leafTimeoutMs?: ms })',
   );
-}
-
-/** Size of a value as the invoke payload carries it, bytes (0 when absent). */
-function jsonBytes(value: unknown): number {
-  return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value), 'utf8');
 }

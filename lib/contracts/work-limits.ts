@@ -13,6 +13,16 @@ export const MAX_BUNDLE_BASE64_CHARS = 5 * 1024 * 1024;
 /** Lambda's synchronous invocation payload limit, request and response alike: 6 MB (6,291,456 bytes). */
 export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
 
+/**
+ * Size of a value as an invoke payload or answer carries it, as UTF-8 JSON, bytes: 0 for what JSON leaves out
+ * (`undefined`).
+ * @example jsonByteLength({ a: 'é' }); // 10
+ */
+export function jsonByteLength(value: unknown): number {
+  const text = JSON.stringify(value);
+  return text === undefined ? 0 : Buffer.byteLength(text, 'utf8');
+}
+
 /** Largest inline source accepted, in characters. */
 export const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
 

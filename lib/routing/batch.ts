@@ -1,3 +1,4 @@
+import { jsonByteLength } from '../contracts';
 import { drawnChance } from '../core/pool-draws';
 import type { Placement, Target } from '../core/types';
 import { type FollowContext, followRoute, isRefusedWork, pinnedTo, priceOf, type Route, summarize } from './follow';
@@ -299,7 +300,7 @@ export async function runBatch(
       if (isRefusedWork(call)) refused ??= call;
       let outcome = outcomeOf(index, call, options.includeResults);
       if (outcome.result !== undefined) {
-        const bytes = Buffer.byteLength(JSON.stringify(outcome.result), 'utf8');
+        const bytes = jsonByteLength(outcome.result);
         if (bytes > resultBudget) {
           // The answer could not carry this result: drop it, and start no more work whose results would be lost.
           const { result: _dropped, ...rest } = outcome;

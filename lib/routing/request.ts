@@ -7,6 +7,7 @@ import {
   bundleProblem,
   CODE_ENTRY_PATTERN,
   type DynamicRequest,
+  jsonByteLength,
   LAMBDA_MEMORY_MB,
   MAX_BUNDLE_BASE64_CHARS,
   MAX_SOURCE_CHARS,
@@ -450,7 +451,7 @@ export function profileKeyOf(work: Work): string {
  * @returns the payload's size in bytes.
  */
 export function checkPayloadSize(payload: DynamicRequest): number {
-  const bytes = Buffer.byteLength(JSON.stringify(payload), 'utf8');
+  const bytes = jsonByteLength(payload);
   if (bytes <= SYNC_PAYLOAD_LIMIT_BYTES) return bytes;
   const fields: Array<[string, unknown]> = [
     ['bundle', payload.bundle],
@@ -460,7 +461,7 @@ export function checkPayloadSize(payload: DynamicRequest): number {
   let largest = 'request';
   let largestBytes = -1;
   for (const [field, value] of fields) {
-    const size = value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value), 'utf8');
+    const size = jsonByteLength(value);
     if (size > largestBytes) {
       largest = field;
       largestBytes = size;

@@ -1,4 +1,4 @@
-import type { Invoker } from '../contracts';
+import { type Invoker, jsonByteLength } from '../contracts';
 import { hostReturnCheck } from '../core/function-mix';
 import type { RankedTarget } from '../core/router';
 import type { Placement, PlacementRequest, RoutingView } from '../core/types';
@@ -287,10 +287,10 @@ export class RoutingService {
  */
 function withinResponseLimit(call: RoutedCall): RoutedCall {
   if (call.status !== 'ok' || call.result === undefined) return call;
-  const bytes = Buffer.byteLength(JSON.stringify(call), 'utf8');
+  const bytes = jsonByteLength(call);
   if (bytes <= SYNC_PAYLOAD_LIMIT_BYTES) return call;
   const { result: _omitted, ...rest } = call;
-  const resultBytes = Buffer.byteLength(JSON.stringify(call.result), 'utf8');
+  const resultBytes = jsonByteLength(call.result);
   return {
     ...rest,
     resultOmitted: {
