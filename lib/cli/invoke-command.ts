@@ -261,7 +261,7 @@ function formatBatch(answer: BatchAnswer): string {
     `cost ${usd(s.costUsd)}, mean runtime ${s.meanRuntimeMs?.toFixed(0) ?? '-'} ms, ` +
       `${s.attemptsPerRequest.toFixed(2)} attempts/request, ${s.rejects} rejects, ${s.failovers} failovers` +
       (s.searchMoves ? `, ${s.searchMoves} searches moved on` : '') +
-      (s.spreadStarts ? `, ${s.spreadStarts} calls started in another fleet (spread)` : ''),
+      (s.spreadStarts ? `, ${s.spreadStarts} calls started beyond what the accepted hosts hold (spread)` : ''),
     ...(s.searchStopped
       ? [
           `search stopped at call ${s.searchStopped.atCall} on ${s.searchStopped.functionName}: searching was to cost ` +

@@ -114,7 +114,8 @@ export async function runBatch(
    * as the batch's calls on the searching function did (`SearchBill.perCallUsd`), than accepting any CPU on that
    * function is priced at (one attempt: no search, the model's surest price), the workers that hold no accepted
    * instance there accept whatever CPU they meet from then on, keeping the request's attempts for failovers. Workers
-   * the spread started in another fleet keep to it (`routeOf`): their bill is another function's.
+   * the spread started keep to their start (`routeOf`): in another fleet their bill is another function's, and on this
+   * one their reject set was chosen for a pool whose accepted hosts are full.
    */
   const weighSearch = (): void => {
     if (settled) return;
@@ -198,7 +199,7 @@ export async function runBatch(
     spawn();
   };
   /** Where the workers beyond the accepted capacity of the fleet the batch follows start, once it is that wide. */
-  let spread: WorkerSpread | undefined;
+  let spread: readonly WorkerSpread[] | undefined;
   const respread = (): void => {
     const wide = Math.min(concurrency, options.count);
     const uses = usesPerInstance(options.count - next, concurrency);
@@ -207,7 +208,8 @@ export async function runBatch(
   /** The route a worker's next call follows: its spread's, else where the review moved the batch unless it holds. */
   const routeOf = (id: number, holds: boolean): Route => {
     if (holds) return route;
-    if (spread && id >= spread.from && id < spread.to) return spread.route;
+    const started = spread?.find((s) => id >= s.from && id < s.to);
+    if (started) return started.route;
     return settled ?? moved ?? route;
   };
   const workers: Promise<void>[] = [];
@@ -237,7 +239,7 @@ export async function runBatch(
       const leftAtStartMs = context.remainingMs();
       let previous: AttemptRecord | undefined;
       const followed = routeOf(id, holds);
-      const spreadStart = followed === spread?.route;
+      const spreadStart = spread?.some((s) => s.route === followed) ?? false;
       if (spreadStart) spreadStarts++;
       const call = await followRoute(context, work, profile, followed, {
         uses: usesPerInstance(options.count - index, concurrency),

@@ -196,8 +196,8 @@ export class Route {
   /** Attempts that reach a function a call may make in all, failovers included: the request's `maxAttempts`. */
   readonly attemptBudget: number;
   private own: Placement;
-  /** Whether the route's calls take any CPU they can finish on (`settledOn`): their placement is not chosen again. */
-  private acceptsAny = false;
+  /** Whether the route's calls keep its placement's reject set (`keptOn`, `settledOn`): it is not chosen again. */
+  private keepsRejects = false;
 
   constructor(
     private readonly placer: Placer,
@@ -306,9 +306,17 @@ export class Route {
    * for failovers: where a batch's bill says searching no longer pays (`runBatch`).
    */
   settledOn(placement: Placement): Route {
-    const settled = this.movedTo({ ...placement, rejectCpus: [], relaxations: undefined });
-    settled.acceptsAny = true;
-    return settled;
+    return this.keptOn({ ...placement, rejectCpus: [], relaxations: undefined });
+  }
+
+  /**
+   * This route moved to `placement`, whose reject set and relaxations its calls keep, not chosen again for the pool:
+   * where a wide batch starts the workers its own placement's accepted hosts cannot hold (`spreadOf`).
+   */
+  keptOn(placement: Placement): Route {
+    const kept = this.movedTo(placement);
+    kept.keepsRejects = true;
+    return kept;
   }
 
   /** Fleets found failing, in the order found. */
@@ -344,7 +352,8 @@ export class Route {
     // Only `optimal` chooses its reject set by cost. The paper's strategies reject by a fixed rule: for them only the
     // expectation follows the pool (the draws, the repeats), with the batch's own sharing of an instance. One that
     // rejects nothing runs its later calls on the instances its first calls met, whatever new instances are drawn now.
-    if (base.strategy !== 'optimal' || this.acceptsAny) {
+    if (this.keepsRejects) return base;
+    if (base.strategy !== 'optimal') {
       return Object.keys(pool).length > 0 && base.rejectCpus.length > 0 ? this.pricedByPool(base, pool) : base;
     }
     // In a fleet the route fills, the only free slot is the one a rejected instance leaves, so its replacement would

@@ -318,8 +318,8 @@ export interface BatchSummary {
    */
   readonly searchMoves?: number;
   /**
-   * Calls that started on the fleet a batch wider than its own fleet's accepted capacity spread its workers to
-   * (`lib/routing/spread.ts`). Absent when none did.
+   * Calls that started where a batch wider than its own fleet's accepted capacity spread its workers: another fleet,
+   * or its own function on the CPUs a full pool leaves (`lib/routing/spread.ts`). Absent when none did.
    */
   readonly spreadStarts?: number;
   /**

@@ -19,21 +19,30 @@ const FIRST = {
 };
 const SECOND = { ...FIRST, azId: 'euc1-az2', arm64: { hosts: 18, mix: [{ graviton2: 5 / 6, graviton3: 1 / 6 }] } };
 
-const scenario = smallScenario({
-  days: 1,
-  baselineZone: FIRST.azId,
-  initMs: 300,
-  pricing: { initBilled: true },
-  cpus: {
-    xeon25: { model: 'Intel(R) Xeon(R) Processor @ 2.50GHz' },
-    graviton2: { model: 'graviton2' },
-    graviton3: { model: 'graviton3' },
-  },
-  zones: [FIRST, SECOND],
-  workloads: {
-    cpu: { memoryMb: 3538, baseMs: 60_000, cv: 0.02, relative: { xeon25: 1.3, graviton2: 1, graviton3: 0.6 } },
-  },
-});
+/** One day in `zones` (the first fixed) of a 60 s workload at 3,538 MB on `cpus`, at `relative` speeds, INIT billed. */
+function spreadScenario(
+  zones: readonly Record<string, unknown>[],
+  cpus: Record<string, { model: string }>,
+  relative: Record<string, number>,
+) {
+  return smallScenario({
+    days: 1,
+    baselineZone: zones[0].azId,
+    initMs: 300,
+    pricing: { initBilled: true },
+    cpus,
+    zones,
+    workloads: { cpu: { memoryMb: 3538, baseMs: 60_000, cv: 0.02, relative } },
+  });
+}
+
+const XEON25 = { model: 'Intel(R) Xeon(R) Processor @ 2.50GHz' };
+
+const scenario = spreadScenario(
+  [FIRST, SECOND],
+  { xeon25: XEON25, graviton2: { model: 'graviton2' }, graviton3: { model: 'graviton3' } },
+  { xeon25: 1.3, graviton2: 1, graviton3: 0.6 },
+);
 
 /** A burst of 600 calls, all at once, unpaced, in the zones given. */
 async function burst(zones: readonly string[]): Promise<BatchAnswer> {
@@ -63,7 +72,7 @@ describe('a batch wider than its fleet holds on the CPUs it accepts starts the w
     // the router's estimate of them, from its characterization, is 300).
     expect(answer.summary.spreadStarts).toBeGreaterThan(250);
     expect(answer.summary.byFunction[second] - (answer.summary.searchMoves ?? 0)).toBeGreaterThan(250);
-    expect(formatAnswer(answer)).toMatch(/\d+ calls started in another fleet \(spread\)/);
+    expect(formatAnswer(answer)).toMatch(/\d+ calls started beyond what the accepted hosts hold \(spread\)/);
     // Kept to the first zone, the calls beyond its 2 Graviton3 hosts (222 instances) end on Graviton2.
     const kept = await burst([FIRST.azId]);
     expect(kept.summary.succeeded).toBe(600);
@@ -72,5 +81,47 @@ describe('a batch wider than its fleet holds on the CPUs it accepts starts the w
     // 333 calls on Graviton3 against 222, $1.32 against $1.44.
     expect(onGraviton3(answer)).toBeGreaterThan(onGraviton3(kept) + 100);
     expect(answer.summary.costUsd).toBeLessThan(kept.summary.costUsd);
+  });
+});
+
+/**
+ * One zone of 10 hosts: one AMD EPYC (0.6× the 2.5 GHz Xeon's time for this workload), five 2.9 GHz Xeons (0.8×) and
+ * four 2.5 GHz Xeons. `optimal` accepts the EPYC alone, whose host holds 111 instances at 3,538 MB; the 2.9 GHz Xeons
+ * hold 555 more. The workers beyond the EPYC's host, with no other fleet to start in, start on the same function
+ * placed for a pool whose EPYC is full, and keep its reject set: the 2.5 GHz Xeon's alone.
+ */
+const { arm64: _arm64, ...FIRST_X86 } = FIRST;
+const MIXED = { ...FIRST_X86, mix: [{ epyc: 0.1, xeon29: 0.5, xeon25: 0.4 }] };
+
+const mixedScenario = spreadScenario(
+  [MIXED],
+  { xeon25: XEON25, xeon29: { model: 'Intel(R) Xeon(R) Processor @ 2.90GHz' }, epyc: { model: 'AMD EPYC' } },
+  { xeon25: 1.3, xeon29: 0.8, epyc: 0.6 },
+);
+
+describe('a batch wider than its fleet holds on the CPUs it accepts starts the workers beyond on the CPUs it adds', () => {
+  it('starts them on its own function with the CPUs a full pool leaves, and runs fewer calls on the slowest', async () => {
+    const env = routedTwin(mixedScenario, { memorySizes: [3538] });
+    env.twin.setDay(0);
+    env.routing.characterize([
+      characterizationOf(MIXED, { 'amd-epyc': 1, 'intel-xeon-2.90': 5, 'intel-xeon-2.50': 4 }),
+    ]);
+    const answer = await profiledBatch(env, {
+      workload: { name: 'cpu', size: 'small' },
+      limits: { memorySizes: [3538], maxAttempts: 10 },
+      batch: { count: 600, concurrency: 600 },
+    });
+    expect(answer.summary.succeeded).toBe(600);
+    expect(answer.placement.rejectCpus).toEqual(expect.arrayContaining(['intel-xeon-2.50', 'intel-xeon-2.90']));
+    // The 489 workers beyond the EPYC's host started on the 2.9 GHz Xeons, where they take what they meet but the
+    // 2.5 GHz Xeon. Searching for the EPYC instead, they made 6.5 attempts a call and 30 calls ended on the 2.5 GHz
+    // Xeon, at $1.70 against $1.37 expected; now 2.6 attempts, 12 calls, $1.63 against $1.57.
+    expect(answer.summary.spreadStarts).toBeGreaterThan(400);
+    expect(answer.summary.byFunction).toEqual({ 'sky-euc1-az1-x86_64-3538': 600 });
+    expect(answer.summary.byCpu['amd-epyc']).toBeLessThanOrEqual(111);
+    expect(answer.summary.byCpu['intel-xeon-2.50'] ?? 0).toBeLessThan(20);
+    expect(answer.summary.attemptsPerRequest).toBeLessThan(4);
+    expect(answer.summary.costUsd / answer.summary.expectedCostUsd).toBeLessThan(1.1);
+    expect(formatAnswer(answer)).toMatch(/\d+ calls started beyond what the accepted hosts hold \(spread\)/);
   });
 });
