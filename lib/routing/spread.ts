@@ -107,8 +107,11 @@ function fullOwnPlacement(
     (cpu) => !placement.rejectCpus.includes(cpu) && !(placement.unfitCpus ?? []).includes(cpu),
   );
   if (added.length === 0) return undefined;
-  const rejectCpus = mix.cpus.filter((cpu) => !added.includes(cpu));
-  const capacity = placer.acceptedCapacity({ target: own.target, rejectCpus });
+  const withAdded = placer.acceptedCapacity({
+    target: own.target,
+    rejectCpus: own.rejectCpus.filter((cpu) => !added.includes(cpu)),
+  });
+  const capacity = withAdded - placer.acceptedCapacity(own);
   if (!(capacity >= 1)) return undefined;
   return { fleet: { capacity, costUsd: placement.expected.costUsd }, placement };
 }
