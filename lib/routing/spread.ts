@@ -3,9 +3,9 @@ import type { CpuKey, Placement } from '../core/types';
 import { pinnedTo, priceOf, type Route, SEARCH_ELSEWHERE_CANDIDATES } from './follow';
 import type { Placer } from './types';
 
-/** Where a wide batch starts workers its own fleet's accepted hosts cannot hold. */
+/** Where a wide batch starts some of the workers its own fleet's accepted hosts cannot hold. */
 export interface WorkerSpread {
-  /** Workers `from` (0-based) up to, not including, `to` start on `route`; the others on the batch's own. */
+  /** Workers `from` (0-based) up to, not including, `to` start on `route`. */
   readonly from: number;
   readonly to: number;
   readonly route: Route;
