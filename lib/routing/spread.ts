@@ -51,7 +51,7 @@ export function spreadOf(
     const fleet = { capacity: placer.acceptedCapacity(off), costUsd: off.expected.costUsd };
     places.push({ fleet, route: () => current.movedTo(off) });
   }
-  const full = fullOwnPlacement(placer, current, uses);
+  const full = fullOwnPlacement(placer, current, uses, ownCapacity);
   if (full) places.push({ fleet: full.fleet, route: () => current.keptOn(full.placement) });
   if (places.length === 0) return undefined;
   const [, ...counts] = spreadWorkers(
@@ -80,13 +80,14 @@ const FULL_POOL_DRAWS = 10_000;
  * The best placement on `current`'s function for a worker that meets the CPUs its placement accepts full: its new
  * instances come from the hosts of the CPUs the placement rejects, so it is placed on draws of those CPUs alone, at
  * their shares of the mix (`PoolContext.draws`), and priced by the core for that pool. It holds what the model gives
- * the CPUs it accepts that the placement rejects (`Placer.acceptedCapacity`). Undefined where it accepts none of
- * them, or they hold no worker.
+ * the CPUs it accepts that the placement rejects (`Placer.acceptedCapacity`) beyond `ownCapacity`, what the placement
+ * holds. Undefined where it accepts none of them, or they hold no worker.
  */
 function fullOwnPlacement(
   placer: Placer,
   current: Route,
   uses: number,
+  ownCapacity: number,
 ): { readonly fleet: SpreadFleet; readonly placement: Placement } | undefined {
   const own = current.placement;
   const mix = placer.mixFor?.(own.target);
@@ -111,7 +112,7 @@ function fullOwnPlacement(
     target: own.target,
     rejectCpus: own.rejectCpus.filter((cpu) => !added.includes(cpu)),
   });
-  const capacity = withAdded - placer.acceptedCapacity(own);
+  const capacity = withAdded - ownCapacity;
   if (!(capacity >= 1)) return undefined;
   return { fleet: { capacity, costUsd: placement.expected.costUsd }, placement };
 }
