@@ -16,6 +16,8 @@ export interface BenchSelection {
   readonly scenarios?: readonly string[];
   /** Also run the generated scenarios of these seeds, from..to inclusive (`generateScenario`; none when absent). */
   readonly generated?: { readonly from: number; readonly to: number };
+  /** Run every scenario in its fixed zone alone (`inFixedZoneOnly`): a deployment in one zone. @default false */
+  readonly fixedZoneOnly?: boolean;
 }
 
 /** The environment variables the bench reads, with what each takes. */
@@ -26,6 +28,8 @@ export const BENCH_SELECTION_VARIABLES = {
     'comma-separated scenario names (file names without .json, generated-<seed>; a trailing * takes every name it begins): run only those',
   SKY_BENCH_TWIN_GENERATED:
     'a whole number n of 1..1000, or a range a-b of seeds (1 ≤ a ≤ b, at most 1000 of them): also run the scenarios the generator draws from seeds 1..n, or a..b',
+  SKY_BENCH_TWIN_FIXED_ZONE_ONLY:
+    '1 or 0: run every scenario in its fixed zone alone (a deployment in one zone), or as it is',
 } as const;
 
 /** Most generated scenarios one bench run takes (each runs for minutes). */
@@ -54,6 +58,11 @@ function list(variable: string, text: string): string[] {
   return items;
 }
 
+/** Whether a variable that takes 1 or 0 is on. */
+function switchOf(variable: string, text: string): boolean {
+  return wholeNumber(variable, text, 0, 1) === 1;
+}
+
 /** `n` (seeds 1..n) or `a-b` (seeds a..b) of SKY_BENCH_TWIN_GENERATED. */
 function generatedSeedsOf(text: string): { from: number; to: number } {
   const variable = 'SKY_BENCH_TWIN_GENERATED';
@@ -77,6 +86,7 @@ export function benchSelectionOf(env: Readonly<Record<string, string | undefined
   const seeds = env.SKY_BENCH_TWIN_SEEDS;
   const names = env.SKY_BENCH_TWIN_SCENARIOS;
   const generated = env.SKY_BENCH_TWIN_GENERATED;
+  const fixedZoneOnly = env.SKY_BENCH_TWIN_FIXED_ZONE_ONLY;
   return {
     ...(days !== undefined && days !== '' ? { maxDays: wholeNumber('SKY_BENCH_TWIN_DAYS', days, 1, 366) } : {}),
     extraSeeds:
@@ -89,7 +99,20 @@ export function benchSelectionOf(env: Readonly<Record<string, string | undefined
         : [],
     ...(names !== undefined && names !== '' ? { scenarios: list('SKY_BENCH_TWIN_SCENARIOS', names) } : {}),
     ...(generated !== undefined && generated !== '' ? { generated: generatedSeedsOf(generated) } : {}),
+    ...(fixedZoneOnly !== undefined && fixedZoneOnly !== '' && switchOf('SKY_BENCH_TWIN_FIXED_ZONE_ONLY', fixedZoneOnly)
+      ? { fixedZoneOnly: true }
+      : {}),
   };
+}
+
+/**
+ * `scenario` deployed in its fixed zone alone: every strategy, and the oracle, may place only there. A user who deploys
+ * the mesh in one zone has only its memory sizes, architectures and CPUs to choose from; on scenarios of 2–4 zones the
+ * best zone hides how `optimal` fares there.
+ * @example inFixedZoneOnly(loadScenario('scenarios/paper-ex5.json')).zones.length; // 1
+ */
+export function inFixedZoneOnly(scenario: Scenario): Scenario {
+  return { ...scenario, zones: scenario.zones.filter((zone) => zone.azId === scenario.baselineZone) };
 }
 
 /** One run the bench makes: a scenario at one seed, for some of its days. */
@@ -105,7 +128,8 @@ function takes(pattern: string, name: string): boolean {
 
 /**
  * The runs for the loaded scenarios (the shipped ones, and any generated ones after them): each at its own
- * seed, then at every extra seed it does not already have, each for min(its days, maxDays) days.
+ * seed, then at every extra seed it does not already have, each for min(its days, maxDays) days, in its fixed zone
+ * alone where the selection asks for that.
  * @throws RangeError when `scenarios` names one that was not loaded (a typo would silently run nothing).
  */
 export function benchRunsOf(scenarios: readonly Scenario[], selection: BenchSelection): BenchRun[] {
@@ -120,9 +144,10 @@ export function benchRunsOf(scenarios: readonly Scenario[], selection: BenchSele
   for (const scenario of scenarios) {
     if (selection.scenarios && !selection.scenarios.some((n) => takes(n, scenario.name))) continue;
     const days = Math.min(scenario.days, selection.maxDays ?? scenario.days);
-    runs.push({ scenario, days });
+    const deployed = selection.fixedZoneOnly ? inFixedZoneOnly(scenario) : scenario;
+    runs.push({ scenario: deployed, days });
     for (const seed of selection.extraSeeds) {
-      if (seed !== scenario.seed) runs.push({ scenario: { ...scenario, seed }, days });
+      if (seed !== scenario.seed) runs.push({ scenario: { ...deployed, seed }, days });
     }
   }
   return runs;

@@ -16,7 +16,7 @@ import {
   type ScenarioChecks,
   scenarioChecksOf,
 } from '../lib/twin/strategy-check';
-import { benchRunsOf, benchSelectionOf } from './twin-selection';
+import { type BenchSelection, benchRunsOf, benchSelectionOf } from './twin-selection';
 
 export const title = 'twin: loopback Lambda API throughput, and every shipped scenario against the targets';
 
@@ -149,6 +149,12 @@ async function timedRun(scenario: Scenario, days: number): Promise<{ run: TwinRu
  * or widen the runs, and SKY_BENCH_TWIN_GENERATED=n (or a-b) adds the generated scenarios of seeds 1..n (or a..b; see
  * twin-selection.ts): the targets hold on scenarios the project has not seen, too.
  */
+/** How many zones a run has, or that it runs in its fixed zone alone. */
+function zonesOf(scenario: Scenario, selection: BenchSelection): string {
+  if (selection.fixedZoneOnly) return `its fixed zone ${scenario.baselineZone} alone`;
+  return `${scenario.zones.length} zones`;
+}
+
 export async function targetTables(): Promise<void> {
   const selection = benchSelectionOf(process.env);
   const scenarios = readdirSync(SCENARIOS)
@@ -166,7 +172,7 @@ export async function targetTables(): Promise<void> {
     const { run, seconds } = await timedRun(scenario, days);
     const attempts = run.days.reduce((n, d) => n + d.bursts.reduce((m, b) => m + b.outcome.attempts, 0), 0);
     console.log(
-      `\n### ${scenario.name}, seed ${scenario.seed}, ${days} of ${scenario.days} days: ${scenario.zones.length} zones, ` +
+      `\n### ${scenario.name}, seed ${scenario.seed}, ${days} of ${scenario.days} days: ${zonesOf(scenario, selection)}, ` +
         `${Object.keys(scenario.workloads).length} workloads × ${run.strategies.length} strategies, bursts of ${scenario.burst}; ` +
         `${seconds.toFixed(1)} s, ${attempts} routed attempts`,
     );
@@ -190,7 +196,8 @@ export async function targetTables(): Promise<void> {
   }
   console.log(
     `\n${formatTargetSummary(summaries)}  all runs: ${((performance.now() - started) / 1000).toFixed(0)} s` +
-      (selection.maxDays === undefined ? '' : `, at most ${selection.maxDays} days each`),
+      (selection.maxDays === undefined ? '' : `, at most ${selection.maxDays} days each`) +
+      (selection.fixedZoneOnly ? ', each in its fixed zone alone' : ''),
   );
 }
 

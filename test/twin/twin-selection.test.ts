@@ -1,4 +1,4 @@
-import { benchRunsOf, benchSelectionOf } from '../../bench/twin-selection';
+import { benchRunsOf, benchSelectionOf, inFixedZoneOnly } from '../../bench/twin-selection';
 import { parseScenario } from '../../lib/twin/scenario';
 import { smallScenarioJson } from './fixtures';
 
@@ -67,6 +67,31 @@ describe('the twin bench selection (SKY_BENCH_TWIN_*)', () => {
     (n) => {
       expect(() => benchSelectionOf({ SKY_BENCH_TWIN_GENERATED: n })).toThrow(
         new RegExp(`SKY_BENCH_TWIN_GENERATED: "${n}" is not a whole number n of 1..1000, or a range a-b`),
+      );
+    },
+  );
+
+  it('runs every scenario, at every seed, in its fixed zone alone when SKY_BENCH_TWIN_FIXED_ZONE_ONLY is 1', () => {
+    const selection = benchSelectionOf({ SKY_BENCH_TWIN_FIXED_ZONE_ONLY: '1', SKY_BENCH_TWIN_SEEDS: '12' });
+    expect(selection).toEqual({ extraSeeds: [12], fixedZoneOnly: true });
+    expect(small.zones.map((z) => z.azId)).toEqual(['usw1-az3', 'sae1-az1']);
+    const runs = benchRunsOf([small], selection);
+    expect(runs.map((r) => [r.scenario.seed, r.scenario.zones.map((z) => z.azId)])).toEqual([
+      [11, ['usw1-az3']],
+      [12, ['usw1-az3']],
+    ]);
+    // only the zones change: the fixed zone as it was, the rest of the scenario as it was
+    expect(runs[0].scenario).toEqual({ ...small, zones: [small.zones[0]] });
+    expect(inFixedZoneOnly({ ...small, baselineZone: 'sae1-az1' }).zones).toEqual([small.zones[1]]);
+    expect(benchSelectionOf({ SKY_BENCH_TWIN_FIXED_ZONE_ONLY: '0' })).toEqual({ extraSeeds: [] });
+    expect(benchRunsOf([small], benchSelectionOf({}))[0].scenario.zones).toHaveLength(2);
+  });
+
+  it.each(['yes', '2', '-1', ' '])(
+    'fails when SKY_BENCH_TWIN_FIXED_ZONE_ONLY is "%s", naming the variable',
+    (value) => {
+      expect(() => benchSelectionOf({ SKY_BENCH_TWIN_FIXED_ZONE_ONLY: value })).toThrow(
+        new RegExp(`SKY_BENCH_TWIN_FIXED_ZONE_ONLY: "${value}" is not 1 or 0`),
       );
     },
   );
