@@ -142,19 +142,20 @@ async function timedRun(scenario: Scenario, days: number): Promise<{ run: TwinRu
   return { run, seconds: (performance.now() - started) / 1000 };
 }
 
-/**
- * Every shipped scenario, one after the other, with `optimal` against the issue's targets, then one table over
- * all of them. paper-ex5 also prints the paper's figures and sampling; lambda-2026 where each strategy ran,
- * under 2026 billing and (a second run) under 2024 billing. SKY_BENCH_TWIN_DAYS / _SEEDS / _SCENARIOS narrow
- * or widen the runs, and SKY_BENCH_TWIN_GENERATED=n (or a-b) adds the generated scenarios of seeds 1..n (or a..b; see
- * twin-selection.ts): the targets hold on scenarios the project has not seen, too.
- */
 /** How many zones a run has, or that it runs in its fixed zone alone. */
 function zonesOf(scenario: Scenario, selection: BenchSelection): string {
   if (selection.fixedZoneOnly) return `its fixed zone ${scenario.baselineZone} alone`;
   return `${scenario.zones.length} zones`;
 }
 
+/**
+ * Every shipped scenario, one after the other, with `optimal` against the issue's targets, then one table over
+ * all of them. paper-ex5 also prints the paper's figures and sampling; lambda-2026 where each strategy ran,
+ * under 2026 billing and (a second run) under 2024 billing. SKY_BENCH_TWIN_DAYS / _SEEDS / _SCENARIOS narrow
+ * or widen the runs, SKY_BENCH_TWIN_GENERATED=n (or a-b) adds the generated scenarios of seeds 1..n (or a..b; see
+ * twin-selection.ts), so the targets are checked on scenarios the project has not seen too, and
+ * SKY_BENCH_TWIN_FIXED_ZONE_ONLY=1 runs each in its fixed zone alone.
+ */
 export async function targetTables(): Promise<void> {
   const selection = benchSelectionOf(process.env);
   const scenarios = readdirSync(SCENARIOS)
