@@ -242,6 +242,10 @@ function formatPacing(p: BatchPacing): string {
       : '') +
     (p.deadlineWidened
       ? `; widened to ${p.deadlineWidened.concurrency} at a time from call ${p.deadlineWidened.atCall} (the router's deadline)`
+      : '') +
+    (p.probe
+      ? `; probe: the first call searched alone over ${p.probe.attempts} attempt${p.probe.attempts === 1 ? '' : 's'}, ` +
+        `the others started after ${s(p.probe.afterMs)} (${p.probe.by === 'unanswered' ? 'its attempt went unanswered as long as a rejection takes' : 'it was answered'})`
       : '')
   );
 }

@@ -4,6 +4,7 @@ import type { Placement, Target } from '../core/types';
 import { type FollowContext, followRoute, isRefusedWork, pinnedTo, priceOf, type Route, summarize } from './follow';
 import type { PacingMove, PacingReviewer } from './pacing';
 import { DrawWindow, RetryRepeats, usesPerInstance } from './pool';
+import type { ProbePlan } from './probe';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
 import { SearchBill } from './search-bill';
 import { spreadOf, type WorkerSpread } from './spread';
@@ -34,6 +35,11 @@ export interface BatchOptions {
   readonly review?: PacingReviewer;
   /** Called with each call's answer as it completes (telemetry). */
   readonly onCall?: (call: RoutedCall) => void;
+  /**
+   * Search with the first call alone before the other workers start (`probe.ts`); needs the context's clock.
+   * @default - every worker starts at once
+   */
+  readonly probe?: ProbePlan;
 }
 
 /**
@@ -213,9 +219,27 @@ export async function runBatch(
     return settled ?? moved ?? route;
   };
   const workers: Promise<void>[] = [];
+  /** While the probe searches alone: its attempts answered so far, and when the batch started. */
+  let probing: { attempts: number; readonly startedAt: number } | undefined;
+  let probed: BatchPacing['probe'];
+  const { now, sleep } = context;
+  const endProbe = (by: 'unanswered' | 'answered'): void => {
+    if (!probing || !now) return;
+    probed = { attempts: probing.attempts + (by === 'unanswered' ? 1 : 0), afterMs: now() - probing.startedAt, by };
+    probing = undefined;
+    spawn();
+  };
+  /** Ends the probe once its attempt in flight has gone unanswered for `acceptedAfterMs`: it was accepted. */
+  const watchProbe = async (acceptedAfterMs: number): Promise<void> => {
+    while (probing && sleep) {
+      const answered = probing.attempts;
+      await sleep(acceptedAfterMs);
+      if (probing?.attempts === answered) endProbe('unanswered');
+    }
+  };
   const spawn = (): void => {
     while (
-      workers.length < Math.min(concurrency, options.count) &&
+      workers.length < (probing ? 1 : Math.min(concurrency, options.count)) &&
       next < options.count &&
       !overBudget &&
       !stopped &&
@@ -249,6 +273,7 @@ export async function runBatch(
         // A worker the spread started elsewhere would search its way back to the fleet whose accepted hosts are full.
         searchesElsewhere: searchesMove() && !spreadStart,
         onAttempt: (attempt, target) => {
+          if (probing && id === 0) probing.attempts++;
           targets.set(target.functionName, target);
           repeats.observe(previous, attempt, chanceOf);
           windowOf(attempt.functionName).observe(attempt);
@@ -294,6 +319,7 @@ export async function runBatch(
         weighSearch();
       }
       holds = holdsFirst(call);
+      if (id === 0) endProbe('answered');
       if (searchMoved(call)) searchMoves++;
       if (!reused) {
         found = last?.status === 'ok' ? { functionName: last.functionName, costUsd: placed } : undefined;
@@ -323,9 +349,18 @@ export async function runBatch(
     }
   };
   respread();
+  if (options.probe && now && sleep && Math.min(concurrency, options.count) > 1) {
+    probing = { attempts: 0, startedAt: now() };
+    void watchProbe(options.probe.acceptedAfterMs);
+  }
   spawn();
   // Workers the review adds while the batch runs join the list, so wait on it until it stops growing.
-  for (let i = 0; i < workers.length; i++) await workers[i];
+  try {
+    for (let i = 0; i < workers.length; i++) await workers[i];
+  } finally {
+    // A probe whose call threw never ended: its watch stops at its next wake.
+    probing = undefined;
+  }
   // A resumable batch that stopped for the deadline answers the calls it started; `resume` runs the rest.
   const ranOn = (moved?.placement ?? first).target;
   const resume = stopped && !overBudget ? resumeOf(options, next, concurrency, givenConcurrency, ranOn) : undefined;
@@ -384,6 +419,7 @@ export async function runBatch(
           pacing: {
             ...pacingOf(options.pacing, options.review, review, concurrency),
             ...(deadlineWidened ? { deadlineWidened } : {}),
+            ...(probed ? { probe: probed } : {}),
           },
         }
       : {}),

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Invoker, jsonByteLength } from '../contracts';
 import { hostReturnCheck } from '../core/function-mix';
 import type { RankedTarget } from '../core/router';
@@ -19,6 +20,7 @@ import { startOnObservedFleet } from './observed-start';
 import { type PacedBatch, PacingReviewer, paceBatch, pacedAt } from './pacing';
 import { corePlacerFactory } from './placer';
 import { usesPerInstance } from './pool';
+import { type ProbePlan, withProbe } from './probe';
 import { runProfiling } from './profiling';
 import {
   type BatchTarget,
@@ -67,6 +69,11 @@ export interface RoutingServiceOptions {
    * @default Date.now
    */
   readonly clock?: () => number;
+  /**
+   * Waits `ms` on that clock: how a paced batch's probe waits for its attempt to go unanswered (`probe.ts`).
+   * @default setTimeout of node:timers/promises
+   */
+  readonly sleep?: (ms: number) => Promise<void>;
   /**
    * How long characterizations and profiles read from the table are reused, ms.
    * @default 60000
@@ -204,6 +211,7 @@ export class RoutingService {
                 concurrency: paced.concurrency,
                 pacing: paced.pacing,
                 review: new PacingReviewer(cached.placer, paced.request, placement, paced.pacing.givenConcurrency),
+                ...(paced.probe ? { probe: paced.probe } : {}),
               }
             : {}),
           resumable: request.batch.resumable,
@@ -245,6 +253,8 @@ export class RoutingService {
       remainingMs: remainingTime(deadline),
       exploration: this.exploration,
       hostReturn: this.hostReturnOf(cached.view),
+      now: this.options.clock ?? Date.now,
+      sleep: this.options.sleep ?? ((ms) => delay(ms)),
     };
   }
 
@@ -340,7 +350,7 @@ function pacedBatch(
   request: PlacementRequest,
   batch: NonNullable<RouterRequest['batch']>,
   remainingMs: number,
-): PacedBatch | undefined {
+): (PacedBatch & { readonly probe?: ProbePlan }) | undefined {
   const initMs = cached.placer.initMs ?? 0;
   if (batch.pacedConcurrency !== undefined && batch.pacedConcurrency < batch.concurrency) {
     return pacedAt(placeIn, request, { ...batch, pacedConcurrency: batch.pacedConcurrency, initMs });
@@ -348,7 +358,13 @@ function pacedBatch(
   const maxSlowdown = batch.maxSlowdown ?? DEFAULT_BATCH_MAX_SLOWDOWN;
   if (maxSlowdown <= 1 || batch.pacedConcurrency !== undefined) return undefined;
   const budgetMs = batch.resumable ? Number.POSITIVE_INFINITY : remainingMs;
-  return paceBatch(placeIn, request, { ...batch, maxSlowdown, initMs }, budgetMs);
+  const paced = paceBatch(placeIn, request, { ...batch, maxSlowdown, initMs }, budgetMs);
+  return withProbe(
+    paced,
+    (slowdown, remaining) => paceBatch(placeIn, request, { ...batch, maxSlowdown: slowdown, initMs }, remaining),
+    { count: batch.count, maxSlowdown, remainingMs: budgetMs },
+    initMs,
+  );
 }
 
 /**

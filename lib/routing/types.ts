@@ -365,6 +365,17 @@ export interface BatchPacing {
    */
   readonly deadlineWidened?: { readonly atCall: number; readonly concurrency: number; readonly remainingMs: number };
   /**
+   * How long the batch expected its probe to search alone, ms (`probeSearchMs`), which `expectedDurationMs` counts.
+   * Absent: the batch was not to probe.
+   */
+  readonly probeSearchMs?: number;
+  /**
+   * The probe (`probe.ts`): the batch's first call searched alone, over `attempts` attempts, and the other workers
+   * started `afterMs` ms after it, once its attempt in flight had gone unanswered for longer than a rejected one
+   * takes (`by: 'unanswered'`) or once the call was answered (`by: 'answered'`). Absent: every worker started at once.
+   */
+  readonly probe?: { readonly attempts: number; readonly afterMs: number; readonly by: 'unanswered' | 'answered' };
+  /**
    * Where the batch moved (`PacingReviewer`): from call `atCall` (0-based) on, the workers that held no accepted
    * instance ran on `functionName` (zone `azId`, `arch`, `memoryMb`) at the same pacing, because at the repeat its
    * retries met (`retryRepeat`) searching there was priced lower than searching on where it was, paced or widened.

@@ -162,7 +162,14 @@ export interface BurstRecord {
    */
   readonly pacing?: Pick<
     BatchPacing,
-    'maxSlowdown' | 'concurrency' | 'expectedDurationMs' | 'unpacedDurationMs' | 'widened' | 'moved' | 'deadlineWidened'
+    | 'maxSlowdown'
+    | 'concurrency'
+    | 'expectedDurationMs'
+    | 'unpacedDurationMs'
+    | 'widened'
+    | 'moved'
+    | 'deadlineWidened'
+    | 'probe'
   >;
   /**
    * Where the burst was sent again for the calls the router Lambda's deadline left (the merged batch answer's
@@ -690,7 +697,8 @@ export class DayRunner {
 const PROFILING_NOISE = 4096;
 
 function pacingOf(pacing: BatchPacing): NonNullable<BurstRecord['pacing']> {
-  const { maxSlowdown, concurrency, expectedDurationMs, unpacedDurationMs, widened, moved, deadlineWidened } = pacing;
+  const { maxSlowdown, concurrency, expectedDurationMs, unpacedDurationMs, widened, moved, deadlineWidened, probe } =
+    pacing;
   return {
     maxSlowdown,
     concurrency,
@@ -699,6 +707,7 @@ function pacingOf(pacing: BatchPacing): NonNullable<BurstRecord['pacing']> {
     ...(widened ? { widened } : {}),
     ...(moved ? { moved } : {}),
     ...(deadlineWidened ? { deadlineWidened } : {}),
+    ...(probe ? { probe } : {}),
   };
 }
 

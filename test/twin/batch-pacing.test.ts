@@ -59,9 +59,11 @@ describe('a batch paced by the router', () => {
     expect(pacing.rounds).toBe(Math.ceil(40 / pacing.concurrency));
     expect(pacing.expectedDurationMs).toBeLessThanOrEqual(20 * pacing.unpacedDurationMs);
     expect(pacing.expectedCostUsd).toBeLessThan(pacing.unpacedCostUsd);
-    // Its duration counts the INITs the workers wait for (the router's 150 ms, the scenario's), not the calls alone.
+    // Its duration counts the INITs the workers wait for (the router's 150 ms, the scenario's), not the calls alone,
+    // and the search its probe was expected to make alone before the other workers started.
     expect(pacing.expectedDurationMs).toBeCloseTo(
-      batchDurationMs(paced.placement, { count: 40, concurrency: pacing.concurrency, initMs: 150 }),
+      batchDurationMs(paced.placement, { count: 40, concurrency: pacing.concurrency, initMs: 150 }) +
+        (pacing.probeSearchMs ?? 0),
       6,
     );
     expect(pacing.expectedDurationMs).toBeGreaterThan(

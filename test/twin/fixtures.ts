@@ -148,12 +148,15 @@ export function profiledBatch(
   env: { readonly clock: VirtualClock; readonly routing: TwinRouting },
   request: RouterRequestBody,
   deadline?: DeadlineSource,
+  /** Called between the profiling and the batch. */
+  beforeBatch?: () => void,
 ): Promise<BatchAnswer> {
   const { clock, routing } = env;
   return clock.run(async () => {
     const { workload, limits } = request;
     await routing.profile({ workload, objective: 'cost', limits, profiling: { observations: 3 } });
     clock.advanceTo(clock.now() + 600_000);
+    beforeBatch?.();
     const answer = await routing.service.route(request, deadline);
     if (answer.status !== 'batch') throw new Error(`the router refused the batch: ${JSON.stringify(answer)}`);
     return answer;

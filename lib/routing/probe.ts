@@ -1,0 +1,109 @@
+import type { Placement } from '../core/types';
+import { PACING_DEADLINE_SHARE, type PacedBatch } from './pacing';
+
+/**
+ * A paced batch whose placement rejects CPUs first searches with one call alone (the probe), and starts its other
+ * workers once the probe holds an accepted instance.
+ *
+ * Lambda packs a function's cold starts: new instances fill the worker the last one started on before the next
+ * (Wang et al., USENIX ATC 2018; the twin's placement, `zone.ts`). Workers that start together therefore meet the
+ * same host, and where its CPU is rejected every one of them pays a rejected attempt (its INIT, billed since
+ * August 2025) to learn what one could have: each round of the search costs `concurrency` attempts instead of one.
+ * Started after the probe found an accepted host, their cold starts fill that host. Where the platform does not
+ * pack, the probe costs no money (each worker's search is its own either way), only the time the probe searched
+ * alone, so a paced batch keeps room in its time budget for it (`withProbe`).
+ *
+ * The router learns a CPU when an attempt answers, which for an accepted one is when its work ends. But a rejected
+ * attempt answers within its INIT and hold: an attempt that has run for longer than that was accepted. So the other
+ * workers start once the probe's attempt in flight has gone unanswered for `acceptedAfterMs`, or once its call ends.
+ */
+
+/** Room over a rejected attempt's INIT and hold before an unanswered attempt counts as accepted, ms (round trip, queueing). */
+export const PROBE_ANSWER_MARGIN_MS = 250;
+
+/** How a batch probes: how long the probe's attempt in flight must go unanswered to count as accepted. */
+export interface ProbePlan {
+  readonly acceptedAfterMs: number;
+}
+
+/**
+ * Least share of a batch's billed time a probe must be expected to save before a batch probes. A probe changes how
+ * the pool fills (later workers pack onto one host) and adds its search to the batch's duration; where the rejected
+ * attempts it saves are a sliver of the bill (long calls, whose INIT is small beside them), that is not worth it.
+ */
+export const PROBE_MIN_SAVING_SHARE = 0.01;
+
+/**
+ * The share of a batch's billed time a probe is expected to save: the rejected attempts (INIT and hold each) the
+ * other `concurrency − 1` workers would each have made on the host the probe searched past, against `count` calls of
+ * the placement's billed runtime. Where the platform does not pack, it saves nothing; the router cannot tell before
+ * the batch, and a probe costs no money there.
+ */
+export function probeSavingShare(
+  placement: Pick<Placement, 'rejectCpus' | 'holdMs' | 'expected'>,
+  usesPerInstance: number,
+  concurrency: number,
+  count: number,
+  initMs: number,
+): number {
+  if (placement.rejectCpus.length === 0) return 0;
+  const rejectedAlone = Math.max(0, placement.expected.attempts - 1) * Math.max(1, usesPerInstance);
+  const savedMs = Math.max(0, concurrency - 1) * rejectedAlone * (Math.max(0, initMs) + Math.max(0, placement.holdMs));
+  const billedMs = Math.max(1, count) * Math.max(1, placement.expected.runtimeMs);
+  return savedMs / billedMs;
+}
+
+/** How long an attempt is given to answer a rejection before it counts as accepted, ms. */
+export function acceptedAfterMsOf(holdMs: number, initMs: number): number {
+  return 2 * (Math.max(0, initMs) + Math.max(0, holdMs)) + PROBE_ANSWER_MARGIN_MS;
+}
+
+/**
+ * How long a probe is expected to search alone, ms: the attempts one call of `placement` is expected to make on its
+ * own (a batch placement's `expected.attempts` spreads a search over the `usesPerInstance` calls the instance found
+ * serves), each rejected within its INIT and hold, and the wait that shows the last one accepted. 0 where the
+ * placement rejects nothing.
+ * @example probeSearchMs({ rejectCpus: ['intel-xeon-2.50'], holdMs: 0, expected: { attempts: 1.2 } }, 20, 300) // 2350
+ */
+export function probeSearchMs(
+  placement: Pick<Placement, 'rejectCpus' | 'holdMs'> & { readonly expected: Pick<Placement['expected'], 'attempts'> },
+  usesPerInstance: number,
+  initMs: number,
+): number {
+  if (placement.rejectCpus.length === 0) return 0;
+  const alone = 1 + Math.max(0, placement.expected.attempts - 1) * Math.max(1, usesPerInstance);
+  const rejectedAnswerMs = Math.max(0, initMs) + Math.max(0, placement.holdMs);
+  return alone * rejectedAnswerMs + acceptedAfterMsOf(placement.holdMs, initMs);
+}
+
+/**
+ * A fresh pacing with room kept for its probe (module comment), or `paced` as it is where the batch will not probe:
+ * where `paced` searches on more than one worker, the batch is paced again within its budget less the probe's
+ * expected search (`probeSearchMs`), so the wider pacing that may take still meets the budget with the probe; where
+ * the placement paced so still rejects CPUs, the batch probes, and its expected duration counts the probe's search.
+ * `repace(maxSlowdown, remainingMs)` paces the batch as `paced` was, within that budget and router time left.
+ */
+export function withProbe(
+  paced: PacedBatch,
+  repace: (maxSlowdown: number, remainingMs: number) => PacedBatch,
+  budget: { readonly count: number; readonly maxSlowdown: number; readonly remainingMs: number },
+  initMs: number,
+): PacedBatch & { readonly probe?: ProbePlan } {
+  if (paced.concurrency < 2) return paced;
+  const uses = paced.request.pool?.usesPerInstance ?? 1;
+  if (probeSavingShare(paced.placement, uses, paced.concurrency, budget.count, initMs) < PROBE_MIN_SAVING_SHARE) {
+    return paced;
+  }
+  const reserveMs = probeSearchMs(paced.placement, uses, initMs);
+  const slowdownLeft = budget.maxSlowdown - reserveMs / Math.max(1, paced.pacing.unpacedDurationMs);
+  if (reserveMs === 0 || slowdownLeft <= 1) return paced;
+  const reserved = repace(slowdownLeft, budget.remainingMs - reserveMs / PACING_DEADLINE_SHARE);
+  if (reserved.concurrency < 2 || reserved.placement.rejectCpus.length === 0) return paced;
+  const probe = { acceptedAfterMs: acceptedAfterMsOf(reserved.placement.holdMs, initMs) };
+  const expectedDurationMs = reserved.pacing.expectedDurationMs + reserveMs;
+  return {
+    ...reserved,
+    pacing: { ...reserved.pacing, maxSlowdown: budget.maxSlowdown, expectedDurationMs, probeSearchMs: reserveMs },
+    probe,
+  };
+}

@@ -1,0 +1,136 @@
+import { formatAnswer } from '../../lib/cli/invoke-command';
+import type { DynamicResponse } from '../../lib/contracts';
+import { acceptedAfterMsOf, PROBE_ANSWER_MARGIN_MS, probeSearchMs } from '../../lib/routing/probe';
+import type { BatchAnswer } from '../../lib/routing/types';
+import { characterizationOf, profiledBatch, routedTwin, smallScenario } from './fixtures';
+
+/**
+ * A zone of 16 hosts, 4 of them the 3.0 GHz Xeon, whose function's cold starts prefer about 9 of them and fill the
+ * host the last one opened: workers that start together meet one host.
+ */
+const ZONE = {
+  azId: 'usw1-az3',
+  region: 'us-west-1',
+  hosts: 16,
+  slotsPerHost: 120,
+  placementSpread: 0.55,
+  mix: [{ xeon25: 0.75, xeon30: 0.25 }],
+};
+
+const SCENARIO = smallScenario({
+  // A seed whose batch meets the 2.5 GHz Xeon on its first cold start.
+  seed: 1,
+  days: 1,
+  initMs: 305,
+  pricing: { initBilled: true },
+  cpus: {
+    xeon25: { model: 'Intel(R) Xeon(R) Processor @ 2.50GHz' },
+    xeon30: { model: 'Intel(R) Xeon(R) Processor @ 3.00GHz' },
+  },
+  zones: [ZONE],
+  workloads: { work: { memoryMb: 1769, baseMs: 1_500, cv: 0.05, relative: { xeon25: 1, xeon30: 0.6 } } },
+});
+
+/** One invocation of the zone's dynamic function, in the order the twin ran them. */
+interface Invocation {
+  readonly at: number;
+  readonly endAt: number;
+  readonly status: string;
+  readonly cpu: string;
+  readonly host: string;
+  readonly cold: boolean;
+}
+
+/**
+ * A batch of 120 calls, at most 40 at a time within `maxSlowdown` times the unpaced duration, on that zone, with every
+ * invocation of its dynamic function after profiling (the host is its boot time and CPU, as the router keys hosts).
+ */
+async function batch(maxSlowdown = 6): Promise<{ answer: BatchAnswer; invocations: Invocation[] }> {
+  const env = routedTwin(SCENARIO, { memorySizes: [1769] });
+  env.twin.setDay(0);
+  env.routing.characterize([characterizationOf(ZONE, { 'intel-xeon-2.50': 12, 'intel-xeon-3.00': 4 })]);
+  const invocations: Invocation[] = [];
+  let batchStarted = false;
+  env.twin.onInvoke = (functionName, result) => {
+    if (!batchStarted || functionName !== 'sky-usw1-az3-x86_64-1769' || result.kind !== 'ok') return;
+    const answer = result.payload as DynamicResponse;
+    invocations.push({
+      at: env.clock.now() - result.durationMs,
+      endAt: env.clock.now(),
+      status: answer.status,
+      cpu: answer.inspection.cpuKey,
+      host: `${answer.inspection.cpuKey}@${answer.inspection.bootTime}`,
+      cold: result.cold === true,
+    });
+  };
+  const answer = await profiledBatch(
+    env,
+    {
+      workload: { name: 'work', size: 'small' },
+      limits: { memorySizes: [1769], architectures: ['x86_64'] },
+      batch: { count: 120, concurrency: 40, maxSlowdown },
+    },
+    undefined,
+    () => {
+      batchStarted = true;
+    },
+  );
+  return { answer, invocations: invocations.sort((a, b) => a.at - b.at) };
+}
+
+describe('a paced batch that searches probes with one call before its other workers start', () => {
+  it('starts the others once the probe holds an accepted instance, and they fill its host', async () => {
+    const { answer, invocations } = await batch();
+    expect(answer.summary.succeeded).toBe(120);
+    expect(answer.placement.rejectCpus).toEqual(['intel-xeon-2.50']);
+    const probe = answer.pacing?.probe;
+    expect(probe).toBeDefined();
+    if (!probe) return;
+    // The probe met the rejected CPU first, then an accepted one, and the others started while its work still ran:
+    // its attempt went unanswered past a rejection's time, long before the call's end.
+    expect(probe.by).toBe('unanswered');
+    expect(probe.attempts).toBeGreaterThanOrEqual(2);
+    const probeAttempts = invocations.slice(0, probe.attempts);
+    expect(probeAttempts.slice(0, -1).every((i) => i.status === 'rejected' && i.cpu === 'intel-xeon-2.50')).toBe(true);
+    const accepted = probeAttempts[probe.attempts - 1];
+    expect(accepted.status).toBe('ok');
+    expect(accepted.cpu).toBe('intel-xeon-3.00');
+    // Nothing else ran while the probe searched, and the others started while its accepted attempt still ran.
+    const others = invocations.slice(probe.attempts);
+    expect(others[0].at).toBeGreaterThan(accepted.at);
+    expect(others[0].at).toBeLessThan(accepted.endAt);
+    // Started together, every worker's first cold start would have met the host the probe rejected first; started
+    // after it, the next workers' cold starts fill the probe's accepted host.
+    expect(probeAttempts[0].host).not.toBe(accepted.host);
+    expect(others[0].cold).toBe(true);
+    expect(others[0].host).toBe(accepted.host);
+    // The pacing kept room for the probe: its expected duration counts the probe's search and meets the budget.
+    const pacing = answer.pacing!;
+    expect(pacing.expectedDurationMs).toBeLessThanOrEqual(6 * pacing.unpacedDurationMs);
+    expect(formatAnswer(answer)).toMatch(
+      new RegExp(`probe: the first call searched alone over ${probe.attempts} attempts, the others started after`),
+    );
+  });
+  it('does not probe a batch that runs unpaced: every worker starts at once', async () => {
+    const { answer, invocations } = await batch(1);
+    expect(answer.pacing).toBeUndefined();
+    expect(answer.summary.succeeded).toBe(120);
+    // All 40 first attempts start before any call is answered.
+    const firstAt = invocations[0].at;
+    expect(invocations.filter((i) => i.at === firstAt).length).toBe(40);
+  });
+});
+
+describe("the probe's timing", () => {
+  it('waits twice a rejected attempt and a margin before it counts an attempt as accepted', () => {
+    expect(acceptedAfterMsOf(150, 300)).toBe(900 + PROBE_ANSWER_MARGIN_MS);
+    expect(acceptedAfterMsOf(0, 300)).toBe(600 + PROBE_ANSWER_MARGIN_MS);
+  });
+
+  it("prices the probe's search as one call's on its own: the batch's attempts spread over an instance's uses", () => {
+    const placement = { rejectCpus: ['intel-xeon-2.50'], holdMs: 0, expected: { attempts: 1.25 } };
+    // 0.25 extra attempts a call over 4 uses: one search of 2 attempts, each rejected within 300 ms.
+    expect(probeSearchMs(placement, 4, 300)).toBe(2 * 300 + 600 + PROBE_ANSWER_MARGIN_MS);
+    expect(probeSearchMs({ ...placement, rejectCpus: [] }, 4, 300)).toBe(0);
+  });
+});
