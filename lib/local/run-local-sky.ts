@@ -303,6 +303,8 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
         config: routerConfig,
         placerFactory: corePlacerFactory({ holdMs: scenario.holdMs, baselineZone: scenario.baselineZone }),
         telemetry: silentTelemetry,
+        // The functions run on the emulated clock, so a probe waits for an unanswered attempt on it.
+        timer: servers.clock,
       });
       servers.api.register(ROUTER_FUNCTION_NAME, ((event, context) => handler(event, context)) as PlainHandler);
     };

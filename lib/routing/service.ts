@@ -70,10 +70,11 @@ export interface RoutingServiceOptions {
    */
   readonly clock?: () => number;
   /**
-   * Waits `ms` on that clock: how a paced batch's probe waits for its attempt to go unanswered (`probe.ts`).
-   * @default setTimeout of node:timers/promises
+   * The time the invoked functions run on, and a wait on it: how long a paced batch's probe waits for its attempt to
+   * go unanswered (`probe.ts`). The twin and the local sky pass their emulated clock.
+   * @default Date.now and setTimeout of node:timers/promises
    */
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly timer?: { now(): number; sleep(ms: number): Promise<void> };
   /**
    * How long characterizations and profiles read from the table are reused, ms.
    * @default 60000
@@ -242,7 +243,7 @@ export class RoutingService {
   }
 
   private followContext(cached: CachedView, functionTimeoutMs: number, deadline?: DeadlineSource): FollowContext {
-    const { config, invoker } = this.options;
+    const { config, invoker, timer } = this.options;
     return {
       invoker,
       learning: this.learning,
@@ -253,8 +254,8 @@ export class RoutingService {
       remainingMs: remainingTime(deadline),
       exploration: this.exploration,
       hostReturn: this.hostReturnOf(cached.view),
-      now: this.options.clock ?? Date.now,
-      sleep: this.options.sleep ?? ((ms) => delay(ms)),
+      now: timer ? () => timer.now() : Date.now,
+      sleep: timer ? (ms) => timer.sleep(ms) : (ms) => delay(ms),
     };
   }
 

@@ -104,7 +104,7 @@ export class TwinRouting {
         corePlacerFactory({ ...options.routerOptions, holdMs: scenario.holdMs }),
       ),
       clock: () => twin.clock.now(),
-      sleep: (ms) => twin.clock.sleep(ms),
+      timer: twin.clock,
       telemetry: silentTelemetry,
     });
   }
