@@ -548,7 +548,7 @@ export interface FollowContext {
    * chance it would be (`hostReturnCheck`): how the router measures a function's affinity. @default - not measured
    */
   readonly hostReturn?: (functionName: string, cpu: CpuKey, bootTime: number) => HostCheck | undefined;
-  /** The router's clock, ms (the twin's emulated time in the twin). @default - a batch does not probe */
+  /** The clock the invoked functions run on, ms (`RoutingServiceOptions.timer`). @default - a batch does not probe */
   readonly now?: () => number;
   /** Waits `ms` on that clock. @default - a batch does not probe */
   readonly sleep?: (ms: number) => Promise<void>;
