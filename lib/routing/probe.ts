@@ -5,9 +5,9 @@ import { PACING_DEADLINE_SHARE, type PacedBatch } from './pacing';
  * A paced batch whose placement rejects CPUs first searches with one call alone (the probe), and starts its other
  * workers once the probe holds an accepted instance.
  *
- * Lambda packs a function's cold starts: new instances fill the worker the last one started on before the next
- * (Wang et al., USENIX ATC 2018; the twin's placement, `zone.ts`). Workers that start together therefore meet the
- * same host, and where its CPU is rejected every one of them pays a rejected attempt (its INIT, billed since
+ * Lambda was seen to fill one worker with an account's instances before the next (Wang et al., USENIX ATC 2018), and
+ * the twin packs a function's cold starts onto the host the last one started on (`zone.ts`). Workers that start
+ * together therefore meet the same host, and where its CPU is rejected every one of them pays a rejected attempt (its INIT, billed since
  * August 2025) to learn what one could have: each round of the search costs `concurrency` attempts instead of one.
  * Started after the probe found an accepted host, their cold starts fill that host. Where the platform does not
  * pack, the probe costs no money (each worker's search is its own either way), only the time the probe searched
