@@ -219,19 +219,19 @@ export async function runBatch(
     return settled ?? moved ?? route;
   };
   const workers: Promise<void>[] = [];
-  /** While the probe searches alone: its attempts answered so far, and when the batch started. */
-  let probing: { attempts: number; readonly startedAt: number } | undefined;
+  /** While the probe searches alone: its attempts answered so far, when the batch started, and the clock it runs on. */
+  let probing: { attempts: number; readonly startedAt: number; readonly now: () => number } | undefined;
   let probed: BatchPacing['probe'];
-  const { now, sleep } = context;
   const endProbe = (by: 'unanswered' | 'answered'): void => {
-    if (!probing || !now) return;
-    probed = { attempts: probing.attempts + (by === 'unanswered' ? 1 : 0), afterMs: now() - probing.startedAt, by };
+    if (!probing) return;
+    const afterMs = probing.now() - probing.startedAt;
+    probed = { attempts: probing.attempts + (by === 'unanswered' ? 1 : 0), afterMs, by };
     probing = undefined;
     spawn();
   };
   /** Ends the probe once its attempt in flight has gone unanswered for `acceptedAfterMs`: it was accepted. */
-  const watchProbe = async (acceptedAfterMs: number): Promise<void> => {
-    while (probing && sleep) {
+  const watchProbe = async (acceptedAfterMs: number, sleep: (ms: number) => Promise<void>): Promise<void> => {
+    while (probing) {
       const answered = probing.attempts;
       await sleep(acceptedAfterMs);
       if (probing?.attempts === answered) endProbe('unanswered');
@@ -349,9 +349,10 @@ export async function runBatch(
     }
   };
   respread();
+  const { now, sleep } = context;
   if (options.probe && now && sleep && Math.min(concurrency, options.count) > 1) {
-    probing = { attempts: 0, startedAt: now() };
-    void watchProbe(options.probe.acceptedAfterMs);
+    probing = { attempts: 0, startedAt: now(), now };
+    void watchProbe(options.probe.acceptedAfterMs, sleep);
   }
   spawn();
   // Workers the review adds while the batch runs join the list, so wait on it until it stops growing.

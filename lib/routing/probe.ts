@@ -26,6 +26,9 @@ export interface ProbePlan {
   readonly acceptedAfterMs: number;
 }
 
+/** A paced batch, with its probe where it probes. */
+export type ProbedBatch = PacedBatch & { readonly probe?: ProbePlan };
+
 /**
  * Least share of a batch's billed time a probe must be expected to save before a batch probes. A probe changes how
  * the pool fills (later workers pack onto one host) and adds its search to the batch's duration; where the rejected
@@ -47,15 +50,33 @@ export function probeSavingShare(
   initMs: number,
 ): number {
   if (placement.rejectCpus.length === 0) return 0;
-  const rejectedAlone = Math.max(0, placement.expected.attempts - 1) * Math.max(1, usesPerInstance);
-  const savedMs = Math.max(0, concurrency - 1) * rejectedAlone * (Math.max(0, initMs) + Math.max(0, placement.holdMs));
+  const savedMs =
+    Math.max(0, concurrency - 1) *
+    rejectedAlone(placement, usesPerInstance) *
+    rejectedAnswerMs(placement.holdMs, initMs);
   const billedMs = Math.max(1, count) * Math.max(1, placement.expected.runtimeMs);
   return savedMs / billedMs;
 }
 
 /** How long an attempt is given to answer a rejection before it counts as accepted, ms. */
 export function acceptedAfterMsOf(holdMs: number, initMs: number): number {
-  return 2 * (Math.max(0, initMs) + Math.max(0, holdMs)) + PROBE_ANSWER_MARGIN_MS;
+  return 2 * rejectedAnswerMs(holdMs, initMs) + PROBE_ANSWER_MARGIN_MS;
+}
+
+/** How long a rejected attempt takes to answer at most, ms, round trip aside: its instance's INIT and its hold. */
+function rejectedAnswerMs(holdMs: number, initMs: number): number {
+  return Math.max(0, initMs) + Math.max(0, holdMs);
+}
+
+/**
+ * The attempts one call of `placement` is expected to reject on its own: a batch placement's `expected.attempts`
+ * spreads a search over the `usesPerInstance` calls the instance found serves.
+ */
+function rejectedAlone(
+  placement: { readonly expected: Pick<Placement['expected'], 'attempts'> },
+  uses: number,
+): number {
+  return Math.max(0, placement.expected.attempts - 1) * Math.max(1, uses);
 }
 
 /**
@@ -71,9 +92,8 @@ export function probeSearchMs(
   initMs: number,
 ): number {
   if (placement.rejectCpus.length === 0) return 0;
-  const alone = 1 + Math.max(0, placement.expected.attempts - 1) * Math.max(1, usesPerInstance);
-  const rejectedAnswerMs = Math.max(0, initMs) + Math.max(0, placement.holdMs);
-  return alone * rejectedAnswerMs + acceptedAfterMsOf(placement.holdMs, initMs);
+  const attempts = 1 + rejectedAlone(placement, usesPerInstance);
+  return attempts * rejectedAnswerMs(placement.holdMs, initMs) + acceptedAfterMsOf(placement.holdMs, initMs);
 }
 
 /**
@@ -88,7 +108,7 @@ export function withProbe(
   repace: (maxSlowdown: number, remainingMs: number) => PacedBatch,
   budget: { readonly count: number; readonly maxSlowdown: number; readonly remainingMs: number },
   initMs: number,
-): PacedBatch & { readonly probe?: ProbePlan } {
+): ProbedBatch {
   if (paced.concurrency < 2) return paced;
   const uses = paced.request.pool?.usesPerInstance ?? 1;
   if (probeSavingShare(paced.placement, uses, paced.concurrency, budget.count, initMs) < PROBE_MIN_SAVING_SHARE) {

@@ -17,10 +17,10 @@ import { ExplorationLeases } from './exploration-lease';
 import { type FollowContext, followRoute, pinnedTo, priceOf, proposalOf, Route } from './follow';
 import { LearningBuffer } from './learning';
 import { startOnObservedFleet } from './observed-start';
-import { type PacedBatch, PacingReviewer, paceBatch, pacedAt } from './pacing';
+import { PacingReviewer, paceBatch, pacedAt } from './pacing';
 import { corePlacerFactory } from './placer';
 import { usesPerInstance } from './pool';
-import { type ProbePlan, withProbe } from './probe';
+import { type ProbedBatch, withProbe } from './probe';
 import { runProfiling } from './profiling';
 import {
   type BatchTarget,
@@ -351,7 +351,7 @@ function pacedBatch(
   request: PlacementRequest,
   batch: NonNullable<RouterRequest['batch']>,
   remainingMs: number,
-): (PacedBatch & { readonly probe?: ProbePlan }) | undefined {
+): ProbedBatch | undefined {
   const initMs = cached.placer.initMs ?? 0;
   if (batch.pacedConcurrency !== undefined && batch.pacedConcurrency < batch.concurrency) {
     return pacedAt(placeIn, request, { ...batch, pacedConcurrency: batch.pacedConcurrency, initMs });
