@@ -4,7 +4,7 @@ import type { Placement, Target } from '../core/types';
 import { type FollowContext, followRoute, isRefusedWork, pinnedTo, priceOf, type Route, summarize } from './follow';
 import type { PacingMove, PacingReviewer } from './pacing';
 import { DrawWindow, RetryRepeats, usesPerInstance } from './pool';
-import type { ProbePlan } from './probe';
+import { type ProbePlan, probeUses } from './probe';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
 import { SearchBill } from './search-bill';
 import { spreadOf, type WorkerSpread } from './spread';
@@ -50,7 +50,8 @@ export interface BatchOptions {
  * sends its next call when its last one answers, so it meets the instance that call left warm: a
  * call's reject set is the one the pool model gives for the calls its worker still has to send
  * (`Route.placementFor`), strict while an accepted instance will serve many calls, the memoryless one
- * for the last, and for the CPUs of the new instances the batch met last on that function
+ * for the last (a probe's, for every call still to start: `probeUses`), and for the CPUs of the new
+ * instances the batch met last on that function
  * (`DrawWindow`: the hosts of its last new instances, each once), which run short of accepted CPUs
  * as the batch keeps them, and for how often a rejected instance's replacement met the rejected CPU
  * again beyond chance on that function so far (`RetryRepeats`, afresh once it widens). Every call is answered exactly once
@@ -266,7 +267,8 @@ export async function runBatch(
       const spreadStart = spread?.some((s) => s.route === followed) ?? false;
       if (spreadStart) spreadStarts++;
       const call = await followRoute(context, work, profile, followed, {
-        uses: usesPerInstance(options.count - index, concurrency),
+        // The probe's host serves every worker's calls (`probeUses`); once the others start, each worker's instance.
+        uses: probing ? probeUses(options.count - index) : usesPerInstance(options.count - index, concurrency),
         callsToCome: options.count - next,
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
         retryRepeat: (functionName) => repeats.estimate(functionName),

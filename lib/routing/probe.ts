@@ -43,7 +43,7 @@ export const PROBE_MIN_SAVING_SHARE = 0.01;
  * the batch, and a probe costs no money there.
  */
 export function probeSavingShare(
-  placement: Pick<Placement, 'rejectCpus' | 'holdMs' | 'expected'>,
+  placement: ProbedPlacement & { readonly expected: Pick<Placement['expected'], 'runtimeMs'> },
   usesPerInstance: number,
   concurrency: number,
   count: number,
@@ -68,15 +68,19 @@ function rejectedAnswerMs(holdMs: number, initMs: number): number {
   return Math.max(0, initMs) + Math.max(0, holdMs);
 }
 
+/** What the probe's timing reads of a placement. */
+type ProbedPlacement = Pick<Placement, 'rejectCpus' | 'holdMs' | 'maxAttempts'> & {
+  readonly expected: Pick<Placement['expected'], 'attempts'>;
+};
+
 /**
  * The attempts one call of `placement` is expected to reject on its own: a batch placement's `expected.attempts`
- * spreads a search over the `usesPerInstance` calls the instance found serves.
+ * spreads a search over the `usesPerInstance` calls the instance found serves (and over the searches again of the
+ * instances those calls end), and one call makes at most its attempt budget.
  */
-function rejectedAlone(
-  placement: { readonly expected: Pick<Placement['expected'], 'attempts'> },
-  uses: number,
-): number {
-  return Math.max(0, placement.expected.attempts - 1) * Math.max(1, uses);
+function rejectedAlone(placement: ProbedPlacement, uses: number): number {
+  const spread = Math.max(0, placement.expected.attempts - 1) * Math.max(1, uses);
+  return Math.min(spread, Math.max(0, placement.maxAttempts - 1));
 }
 
 /**
@@ -84,28 +88,41 @@ function rejectedAlone(
  * own (a batch placement's `expected.attempts` spreads a search over the `usesPerInstance` calls the instance found
  * serves), each rejected within its INIT and hold, and the wait that shows the last one accepted. 0 where the
  * placement rejects nothing.
- * @example probeSearchMs({ rejectCpus: ['intel-xeon-2.50'], holdMs: 0, expected: { attempts: 1.2 } }, 20, 300) // 2350
+ * @example probeSearchMs({ rejectCpus: ['intel-xeon-2.50'], holdMs: 0, maxAttempts: 10, expected: { attempts: 1.2 } }, 20, 300) // 2350
  */
-export function probeSearchMs(
-  placement: Pick<Placement, 'rejectCpus' | 'holdMs'> & { readonly expected: Pick<Placement['expected'], 'attempts'> },
-  usesPerInstance: number,
-  initMs: number,
-): number {
+export function probeSearchMs(placement: ProbedPlacement, usesPerInstance: number, initMs: number): number {
   if (placement.rejectCpus.length === 0) return 0;
   const attempts = 1 + rejectedAlone(placement, usesPerInstance);
   return attempts * rejectedAnswerMs(placement.holdMs, initMs) + acceptedAfterMsOf(placement.holdMs, initMs);
 }
 
 /**
+ * Calls the instance a probe settles on is expected to serve, with the instances its host starts for the other
+ * workers: every call of the batch still to start (`remaining`). The other workers start once the probe holds its
+ * instance and the platform packs their cold starts onto its host, where each worker's later calls reuse the instance
+ * its first one started (module comment). So what the probe rejects is paid for once for all of them, not by one
+ * worker's share of the calls (`usesPerInstance`), and its reject set is priced for that: it may hold out for a CPU
+ * that searching for on every worker would not pay for. As `probeSavingShare` does, it takes every worker's instance
+ * to fit on that host.
+ * @example probeUses(240); // 240, where each of 20 workers' instances serves usesPerInstance(240, 20) = 12
+ */
+export function probeUses(remaining: number): number {
+  return Math.max(1, remaining);
+}
+
+/**
  * A fresh pacing with room kept for its probe (module comment), or `paced` as it is where the batch will not probe:
  * where `paced` searches on more than one worker, the batch is paced again within its budget less the probe's
- * expected search (`probeSearchMs`), so the wider pacing that may take still meets the budget with the probe; where
- * the placement paced so still rejects CPUs, the batch probes, and its expected duration counts the probe's search.
- * `repace(maxSlowdown, remainingMs)` paces the batch as `paced` was, within that budget and router time left.
+ * expected search (`probeSearchMs` of the probe's own placement, `placeProbe(batch, probeUses(count))`), so the
+ * wider pacing that may take still meets the budget with the probe; where the placement paced so still rejects CPUs,
+ * the batch probes, and its expected duration counts the probe's search. `repace(maxSlowdown, remainingMs)` paces the
+ * batch as `paced` was, within that budget and router time left; `placeProbe(batch, uses)` places the batch's first
+ * call on its target for `uses` calls per instance, as the batch places it when it runs.
  */
 export function withProbe(
   paced: PacedBatch,
   repace: (maxSlowdown: number, remainingMs: number) => PacedBatch,
+  placeProbe: (batch: PacedBatch, uses: number) => Placement,
   budget: { readonly count: number; readonly maxSlowdown: number; readonly remainingMs: number },
   initMs: number,
 ): ProbedBatch {
@@ -114,16 +131,19 @@ export function withProbe(
   if (probeSavingShare(paced.placement, uses, paced.concurrency, budget.count, initMs) < PROBE_MIN_SAVING_SHARE) {
     return paced;
   }
-  const reserveMs = probeSearchMs(paced.placement, uses, initMs);
+  const probing = probeUses(budget.count);
+  const reserveMs = probeSearchMs(placeProbe(paced, probing), probing, initMs);
   const slowdownLeft = budget.maxSlowdown - reserveMs / Math.max(1, paced.pacing.unpacedDurationMs);
   if (reserveMs === 0 || slowdownLeft <= 1) return paced;
   const reserved = repace(slowdownLeft, budget.remainingMs - reserveMs / PACING_DEADLINE_SHARE);
   if (reserved.concurrency < 2 || reserved.placement.rejectCpus.length === 0) return paced;
-  const probe = { acceptedAfterMs: acceptedAfterMsOf(reserved.placement.holdMs, initMs) };
-  const expectedDurationMs = reserved.pacing.expectedDurationMs + reserveMs;
+  const probePlacement = placeProbe(reserved, probing);
+  const searchMs = probeSearchMs(probePlacement, probing, initMs);
+  const probe = { acceptedAfterMs: acceptedAfterMsOf(probePlacement.holdMs, initMs) };
+  const expectedDurationMs = reserved.pacing.expectedDurationMs + searchMs;
   return {
     ...reserved,
-    pacing: { ...reserved.pacing, maxSlowdown: budget.maxSlowdown, expectedDurationMs, probeSearchMs: reserveMs },
+    pacing: { ...reserved.pacing, maxSlowdown: budget.maxSlowdown, expectedDurationMs, probeSearchMs: searchMs },
     probe,
   };
 }

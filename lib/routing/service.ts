@@ -363,6 +363,13 @@ function pacedBatch(
   return withProbe(
     paced,
     (slowdown, remaining) => paceBatch(placeIn, request, { ...batch, maxSlowdown: slowdown, initMs }, remaining),
+    (probed, uses) =>
+      placeIn(
+        pinnedTo(
+          { ...probed.request, pool: { ...probed.request.pool, usesPerInstance: uses } },
+          probed.placement.target,
+        ),
+      ),
     { count: batch.count, maxSlowdown, remainingMs: budgetMs },
     initMs,
   );

@@ -1,8 +1,17 @@
 import { formatAnswer } from '../../lib/cli/invoke-command';
 import type { DynamicResponse } from '../../lib/contracts';
-import { acceptedAfterMsOf, PROBE_ANSWER_MARGIN_MS, probeSearchMs } from '../../lib/routing/probe';
+import { acceptedAfterMsOf, PROBE_ANSWER_MARGIN_MS, probeSearchMs, probeUses } from '../../lib/routing/probe';
 import type { BatchAnswer } from '../../lib/routing/types';
+import type { Scenario } from '../../lib/twin/scenario';
 import { characterizationOf, profiledBatch, routedTwin, smallScenario } from './fixtures';
+
+/** A zone, its scenario, the mix the router is given for it and the memory size its batch runs at. */
+interface ProbeSetup {
+  readonly zone: typeof ZONE;
+  readonly scenario: Scenario;
+  readonly counts: Record<string, number>;
+  readonly memoryMb: number;
+}
 
 /**
  * A zone of 16 hosts, 4 of them the 3.0 GHz Xeon, whose function's cold starts prefer about 9 of them and fill the
@@ -14,22 +23,52 @@ const ZONE = {
   hosts: 16,
   slotsPerHost: 120,
   placementSpread: 0.55,
-  mix: [{ xeon25: 0.75, xeon30: 0.25 }],
+  mix: [{ xeon25: 0.75, xeon30: 0.25 } as Record<string, number>],
 };
 
-const SCENARIO = smallScenario({
-  // A seed whose batch meets the 2.5 GHz Xeon on its first cold start.
-  seed: 1,
-  days: 1,
-  initMs: 305,
-  pricing: { initBilled: true },
-  cpus: {
-    xeon25: { model: 'Intel(R) Xeon(R) Processor @ 2.50GHz' },
-    xeon30: { model: 'Intel(R) Xeon(R) Processor @ 3.00GHz' },
-  },
-  zones: [ZONE],
-  workloads: { work: { memoryMb: 1769, baseMs: 1_500, cv: 0.05, relative: { xeon25: 1, xeon30: 0.6 } } },
-});
+/** A one-day scenario of seed 1 in `zone`, INIT billed, whose one workload is `workload`. */
+function probeScenario(zone: typeof ZONE, workload: Record<string, unknown>): Scenario {
+  return smallScenario({
+    seed: 1,
+    days: 1,
+    initMs: 305,
+    pricing: { initBilled: true },
+    cpus: {
+      xeon25: { model: 'Intel(R) Xeon(R) Processor @ 2.50GHz' },
+      xeon29: { model: 'Intel(R) Xeon(R) Processor @ 2.90GHz' },
+      xeon30: { model: 'Intel(R) Xeon(R) Processor @ 3.00GHz' },
+    },
+    zones: [zone],
+    workloads: { work: { baseMs: 1_500, cv: 0.05, ...workload } },
+  });
+}
+
+/** Seed 1's batch meets the 2.5 GHz Xeon on its first cold start. */
+const TWO_XEONS: ProbeSetup = {
+  zone: ZONE,
+  scenario: probeScenario(ZONE, { memoryMb: 1769, relative: { xeon25: 1, xeon30: 0.6 } }),
+  counts: { 'intel-xeon-2.50': 12, 'intel-xeon-3.00': 4 },
+  memoryMb: 1769,
+};
+
+/**
+ * A zone of 20 hosts: half the 2.9 GHz Xeon, a little slower than the 3.0 GHz one that is one in ten, and the rest the
+ * 2.5 GHz Xeon. At 256 MB one host takes every worker's instance of the function.
+ */
+const THREE_XEONS_ZONE = {
+  ...ZONE,
+  hosts: 20,
+  placementSpread: 0.8,
+  mix: [{ xeon25: 0.4, xeon29: 0.5, xeon30: 0.1 }],
+};
+
+/** Seed 1's probe meets the 2.9 GHz Xeon before the 3.0 GHz one. */
+const THREE_XEONS: ProbeSetup = {
+  zone: THREE_XEONS_ZONE,
+  scenario: probeScenario(THREE_XEONS_ZONE, { memoryMb: 256, relative: { xeon25: 1, xeon29: 0.7, xeon30: 0.6 } }),
+  counts: { 'intel-xeon-2.50': 8, 'intel-xeon-2.90': 10, 'intel-xeon-3.00': 2 },
+  memoryMb: 256,
+};
 
 /** One invocation of the zone's dynamic function, in the order the twin ran them. */
 interface Invocation {
@@ -42,17 +81,20 @@ interface Invocation {
 }
 
 /**
- * A batch of 120 calls, at most 40 at a time within `maxSlowdown` times the unpaced duration, on that zone, with every
- * invocation of its dynamic function after profiling (the host is its boot time and CPU, as the router keys hosts).
+ * A batch of 120 calls, at most 40 at a time within `maxSlowdown` times the unpaced duration, on the setup's zone, with
+ * every invocation of its dynamic function after profiling (the host is its boot time and CPU, as the router keys hosts).
  */
-async function batch(maxSlowdown = 6): Promise<{ answer: BatchAnswer; invocations: Invocation[] }> {
-  const env = routedTwin(SCENARIO, { memorySizes: [1769] });
+async function batch(
+  maxSlowdown = 6,
+  { zone, scenario, counts, memoryMb }: ProbeSetup = TWO_XEONS,
+): Promise<{ answer: BatchAnswer; invocations: Invocation[] }> {
+  const env = routedTwin(scenario, { memorySizes: [memoryMb] });
   env.twin.setDay(0);
-  env.routing.characterize([characterizationOf(ZONE, { 'intel-xeon-2.50': 12, 'intel-xeon-3.00': 4 })]);
+  env.routing.characterize([characterizationOf(zone, counts)]);
   const invocations: Invocation[] = [];
   let batchStarted = false;
   env.twin.onInvoke = (functionName, result) => {
-    if (!batchStarted || functionName !== 'sky-usw1-az3-x86_64-1769' || result.kind !== 'ok') return;
+    if (!batchStarted || functionName !== `sky-usw1-az3-x86_64-${memoryMb}` || result.kind !== 'ok') return;
     const answer = result.payload as DynamicResponse;
     invocations.push({
       at: env.clock.now() - result.durationMs,
@@ -67,7 +109,7 @@ async function batch(maxSlowdown = 6): Promise<{ answer: BatchAnswer; invocation
     env,
     {
       workload: { name: 'work', size: 'small' },
-      limits: { memorySizes: [1769], architectures: ['x86_64'] },
+      limits: { memorySizes: [memoryMb], architectures: ['x86_64'] },
       batch: { count: 120, concurrency: 40, maxSlowdown },
     },
     undefined,
@@ -111,6 +153,23 @@ describe('a paced batch that searches probes with one call before its other work
       new RegExp(`probe: the first call searched alone over ${probe.attempts} attempts, the others started after`),
     );
   });
+  it('holds out, for the calls its host will serve, for a CPU the other workers would accept', async () => {
+    const { answer, invocations } = await batch(1.5, THREE_XEONS);
+    expect(answer.summary.succeeded).toBe(120);
+    // Each worker's instance serves 3 calls: the 2.9 GHz Xeon is not worth searching past for them.
+    expect(answer.placement.rejectCpus).toEqual(['intel-xeon-2.50']);
+    const probe = answer.pacing?.probe;
+    expect(probe).toBeDefined();
+    if (!probe) return;
+    // The probe's host serves all 120 calls: it rejected the 2.9 GHz Xeon and went on to the 3.0 GHz one.
+    const probeAttempts = invocations.slice(0, probe.attempts);
+    expect(probeAttempts.some((i) => i.status === 'rejected' && i.cpu === 'intel-xeon-2.90')).toBe(true);
+    expect(probeAttempts.at(-1)?.cpu).toBe('intel-xeon-3.00');
+    // The workers' cold starts filled its host, so every call ran on the fastest CPU.
+    const accepted = invocations.filter((i) => i.status === 'ok');
+    expect(accepted.every((i) => i.cpu === 'intel-xeon-3.00')).toBe(true);
+  });
+
   it('does not probe a batch that runs unpaced: every worker starts at once', async () => {
     const { answer, invocations } = await batch(1);
     expect(answer.pacing).toBeUndefined();
@@ -128,9 +187,20 @@ describe("the probe's timing", () => {
   });
 
   it("prices the probe's search as one call's on its own: the batch's attempts spread over an instance's uses", () => {
-    const placement = { rejectCpus: ['intel-xeon-2.50'], holdMs: 0, expected: { attempts: 1.25 } };
+    const placement = { rejectCpus: ['intel-xeon-2.50'], holdMs: 0, maxAttempts: 10, expected: { attempts: 1.25 } };
     // 0.25 extra attempts a call over 4 uses: one search of 2 attempts, each rejected within 300 ms.
     expect(probeSearchMs(placement, 4, 300)).toBe(2 * 300 + 600 + PROBE_ANSWER_MARGIN_MS);
     expect(probeSearchMs({ ...placement, rejectCpus: [] }, 4, 300)).toBe(0);
+  });
+
+  it("keeps the probe's search within one call's attempt budget", () => {
+    // 2 extra attempts a call over 40 uses would be 80 rejected attempts; one call makes at most 10 attempts.
+    const placement = { rejectCpus: ['intel-xeon-2.50'], holdMs: 0, maxAttempts: 10, expected: { attempts: 3 } };
+    expect(probeSearchMs(placement, 40, 300)).toBe(10 * 300 + 600 + PROBE_ANSWER_MARGIN_MS);
+  });
+
+  it("prices the probe's reject set for every call still to start: the workers' instances pack onto its host", () => {
+    expect(probeUses(240)).toBe(240);
+    expect(probeUses(0)).toBe(1);
   });
 });
