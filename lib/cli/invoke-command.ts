@@ -244,7 +244,9 @@ function formatPacing(p: BatchPacing): string {
       ? `; widened to ${p.deadlineWidened.concurrency} at a time from call ${p.deadlineWidened.atCall} (the router's deadline)`
       : '') +
     (p.probe
-      ? `; probe: the first call searched alone over ${p.probe.attempts} attempt${p.probe.attempts === 1 ? '' : 's'}, ` +
+      ? `; probe: the first call searched alone over ${p.probe.attempts} attempt${p.probe.attempts === 1 ? '' : 's'}` +
+        (p.probe.rejectCpus && p.probe.rejectCpus.length > 0 ? ` (rejecting ${p.probe.rejectCpus.join(', ')})` : '') +
+        ', ' +
         `the others started after ${s(p.probe.afterMs)} (${p.probe.by === 'unanswered' ? 'its attempt went unanswered as long as a rejection takes' : 'it was answered'})`
       : '')
   );

@@ -1,6 +1,6 @@
 import { jsonByteLength } from '../contracts';
 import { drawnChance } from '../core/pool-draws';
-import type { Placement, Target } from '../core/types';
+import type { CpuKey, Placement, Target } from '../core/types';
 import { type FollowContext, followRoute, isRefusedWork, pinnedTo, priceOf, type Route, summarize } from './follow';
 import type { PacingMove, PacingReviewer } from './pacing';
 import { DrawWindow, RetryRepeats, usesPerInstance } from './pool';
@@ -223,6 +223,8 @@ export async function runBatch(
   /** While the probe searches alone: its attempts answered so far, when the batch started, and the clock it runs on. */
   let probing: { attempts: number; readonly startedAt: number; readonly now: () => number } | undefined;
   let probed: BatchPacing['probe'];
+  /** The reject set the probe's call was placed with (`probeUses`), once it answered. */
+  let probeRejectCpus: readonly CpuKey[] | undefined;
   const endProbe = (by: 'unanswered' | 'answered'): void => {
     if (!probing) return;
     const afterMs = probing.now() - probing.startedAt;
@@ -262,13 +264,14 @@ export async function runBatch(
       }
       const index = next++;
       const leftAtStartMs = context.remainingMs();
+      const isProbe = probing !== undefined;
       let previous: AttemptRecord | undefined;
       const followed = routeOf(id, holds);
       const spreadStart = spread?.some((s) => s.route === followed) ?? false;
       if (spreadStart) spreadStarts++;
       const call = await followRoute(context, work, profile, followed, {
         // The probe's host serves every worker's calls (`probeUses`); once the others start, each worker's instance.
-        uses: probing ? probeUses(options.count - index) : usesPerInstance(options.count - index, concurrency),
+        uses: isProbe ? probeUses(options.count - index) : usesPerInstance(options.count - index, concurrency),
         callsToCome: options.count - next,
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
         retryRepeat: (functionName) => repeats.estimate(functionName),
@@ -321,6 +324,7 @@ export async function runBatch(
         weighSearch();
       }
       holds = holdsFirst(call);
+      if (isProbe && call.placement) probeRejectCpus = call.placement.rejectCpus;
       if (id === 0) endProbe('answered');
       if (searchMoved(call)) searchMoves++;
       if (!reused) {
@@ -422,7 +426,7 @@ export async function runBatch(
           pacing: {
             ...pacingOf(options.pacing, options.review, review, concurrency),
             ...(deadlineWidened ? { deadlineWidened } : {}),
-            ...(probed ? { probe: probed } : {}),
+            ...(probed ? { probe: { ...probed, ...(probeRejectCpus ? { rejectCpus: probeRejectCpus } : {}) } } : {}),
           },
         }
       : {}),

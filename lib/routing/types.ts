@@ -372,9 +372,16 @@ export interface BatchPacing {
   /**
    * The probe (`probe.ts`): the batch's first call searched alone, over `attempts` attempts, and the other workers
    * started `afterMs` ms after it, once its attempt in flight had gone unanswered for longer than a rejected one
-   * takes (`by: 'unanswered'`) or once the call was answered (`by: 'answered'`). Absent: every worker started at once.
+   * takes (`by: 'unanswered'`) or once the call was answered (`by: 'answered'`). `rejectCpus`: the CPUs the probe
+   * rejected, priced for every call of the batch (`probeUses`), so it may hold out for more than the batch's own
+   * placement does; absent when the call ended before it was placed. Absent: every worker started at once.
    */
-  readonly probe?: { readonly attempts: number; readonly afterMs: number; readonly by: 'unanswered' | 'answered' };
+  readonly probe?: {
+    readonly attempts: number;
+    readonly afterMs: number;
+    readonly by: 'unanswered' | 'answered';
+    readonly rejectCpus?: readonly CpuKey[];
+  };
   /**
    * Where the batch moved (`PacingReviewer`): from call `atCall` (0-based) on, the workers that held no accepted
    * instance ran on `functionName` (zone `azId`, `arch`, `memoryMb`) at the same pacing, because at the repeat its

@@ -150,7 +150,9 @@ describe('a paced batch that searches probes with one call before its other work
     const pacing = answer.pacing!;
     expect(pacing.expectedDurationMs).toBeLessThanOrEqual(6 * pacing.unpacedDurationMs);
     expect(formatAnswer(answer)).toMatch(
-      new RegExp(`probe: the first call searched alone over ${probe.attempts} attempts, the others started after`),
+      new RegExp(
+        `probe: the first call searched alone over ${probe.attempts} attempts \\(rejecting intel-xeon-2\\.50\\), the others started after`,
+      ),
     );
   });
   it('holds out, for the calls its host will serve, for a CPU the other workers would accept', async () => {
@@ -162,6 +164,10 @@ describe('a paced batch that searches probes with one call before its other work
     expect(probe).toBeDefined();
     if (!probe) return;
     // The probe's host serves all 120 calls: it rejected the 2.9 GHz Xeon and went on to the 3.0 GHz one.
+    expect(probe.rejectCpus).toEqual(['intel-xeon-2.50', 'intel-xeon-2.90']);
+    expect(formatAnswer(answer)).toMatch(
+      new RegExp(`searched alone over ${probe.attempts} attempts \\(rejecting intel-xeon-2\\.50, intel-xeon-2\\.90\\)`),
+    );
     const probeAttempts = invocations.slice(0, probe.attempts);
     expect(probeAttempts.some((i) => i.status === 'rejected' && i.cpu === 'intel-xeon-2.90')).toBe(true);
     expect(probeAttempts.at(-1)?.cpu).toBe('intel-xeon-3.00');
