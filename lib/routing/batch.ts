@@ -1,6 +1,6 @@
 import { jsonByteLength } from '../contracts';
 import { drawnChance } from '../core/pool-draws';
-import type { CpuKey, Placement, Target } from '../core/types';
+import type { Placement, Target } from '../core/types';
 import { type FollowContext, followRoute, isRefusedWork, pinnedTo, priceOf, type Route, summarize } from './follow';
 import type { PacingMove, PacingReviewer } from './pacing';
 import { DrawWindow, RetryRepeats, usesPerInstance } from './pool';
@@ -223,8 +223,6 @@ export async function runBatch(
   /** While the probe searches alone: its attempts answered so far, when the batch started, and the clock it runs on. */
   let probing: { attempts: number; readonly startedAt: number; readonly now: () => number } | undefined;
   let probed: BatchPacing['probe'];
-  /** The reject set the probe's call was placed with (`probeUses`), once it answered. */
-  let probeRejectCpus: readonly CpuKey[] | undefined;
   const endProbe = (by: 'unanswered' | 'answered'): void => {
     if (!probing) return;
     const afterMs = probing.now() - probing.startedAt;
@@ -324,8 +322,9 @@ export async function runBatch(
         weighSearch();
       }
       holds = holdsFirst(call);
-      if (isProbe && call.placement) probeRejectCpus = call.placement.rejectCpus;
       if (id === 0) endProbe('answered');
+      // The reject set the probe's call was placed with (`probeUses`), which may be stricter than the batch's.
+      if (isProbe && probed && call.placement) probed = { ...probed, rejectCpus: call.placement.rejectCpus };
       if (searchMoved(call)) searchMoves++;
       if (!reused) {
         found = last?.status === 'ok' ? { functionName: last.functionName, costUsd: placed } : undefined;
@@ -426,7 +425,7 @@ export async function runBatch(
           pacing: {
             ...pacingOf(options.pacing, options.review, review, concurrency),
             ...(deadlineWidened ? { deadlineWidened } : {}),
-            ...(probed ? { probe: { ...probed, ...(probeRejectCpus ? { rejectCpus: probeRejectCpus } : {}) } } : {}),
+            ...(probed ? { probe: probed } : {}),
           },
         }
       : {}),

@@ -93,7 +93,8 @@ export function pacedAt(
   return pacedBatchOf(request, choice, { concurrency: batch.concurrency, maxSlowdown });
 }
 
-function withUses(request: PlacementRequest, uses: number): PlacementRequest {
+/** `request` priced for `uses` calls per instance (`PoolContext.usesPerInstance`). */
+export function withUses(request: PlacementRequest, uses: number): PlacementRequest {
   return { ...request, pool: { ...request.pool, usesPerInstance: uses } };
 }
 

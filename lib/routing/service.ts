@@ -17,7 +17,7 @@ import { ExplorationLeases } from './exploration-lease';
 import { type FollowContext, followRoute, pinnedTo, priceOf, proposalOf, Route } from './follow';
 import { LearningBuffer } from './learning';
 import { startOnObservedFleet } from './observed-start';
-import { PacingReviewer, paceBatch, pacedAt } from './pacing';
+import { PacingReviewer, paceBatch, pacedAt, withUses } from './pacing';
 import { corePlacerFactory } from './placer';
 import { usesPerInstance } from './pool';
 import { type ProbedBatch, withProbe } from './probe';
@@ -363,13 +363,7 @@ function pacedBatch(
   return withProbe(
     paced,
     (slowdown, remaining) => paceBatch(placeIn, request, { ...batch, maxSlowdown: slowdown, initMs }, remaining),
-    (probed, uses) =>
-      placeIn(
-        pinnedTo(
-          { ...probed.request, pool: { ...probed.request.pool, usesPerInstance: uses } },
-          probed.placement.target,
-        ),
-      ),
+    (probed, uses) => placeIn(pinnedTo(withUses(probed.request, uses), probed.placement.target)),
     { count: batch.count, maxSlowdown, remainingMs: budgetMs },
     initMs,
   );
