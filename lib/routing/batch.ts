@@ -2,6 +2,7 @@ import { jsonByteLength } from '../contracts';
 import { drawnChance } from '../core/pool-draws';
 import type { Placement, Target } from '../core/types';
 import { type FollowContext, followRoute, isRefusedWork, pinnedTo, priceOf, type Route, summarize } from './follow';
+import { type HostRoom, ProbeHostTally } from './host-room';
 import type { PacingMove, PacingReviewer } from './pacing';
 import { DrawWindow, RetryRepeats, usesPerInstance } from './pool';
 import { type ProbePlan, probeUses } from './probe';
@@ -40,6 +41,8 @@ export interface BatchOptions {
    * @default - every worker starts at once
    */
   readonly probe?: ProbePlan;
+  /** Learns from a probed batch's first round how many of a function's instances a host takes. @default - not learned */
+  readonly hostRoom?: HostRoom;
 }
 
 /**
@@ -50,7 +53,7 @@ export interface BatchOptions {
  * sends its next call when its last one answers, so it meets the instance that call left warm: a
  * call's reject set is the one the pool model gives for the calls its worker still has to send
  * (`Route.placementFor`), strict while an accepted instance will serve many calls, the memoryless one
- * for the last (a probe's, for every call still to start: `probeUses`), and for the CPUs of the new
+ * for the last (a probe's, for the calls of the workers its host takes: `probeUses`), and for the CPUs of the new
  * instances the batch met last on that function
  * (`DrawWindow`: the hosts of its last new instances, each once), which run short of accepted CPUs
  * as the batch keeps them, and for how often a rejected instance's replacement met the rejected CPU
@@ -223,6 +226,9 @@ export async function runBatch(
   /** While the probe searches alone: its attempts answered so far, when the batch started, and the clock it runs on. */
   let probing: { attempts: number; readonly startedAt: number; readonly now: () => number } | undefined;
   let probed: BatchPacing['probe'];
+  /** Where the probe's instance and the other workers' first instances landed (a probed batch's). */
+  const tally = options.probe ? new ProbeHostTally() : undefined;
+  const firstRound = Math.min(concurrency, options.count);
   const endProbe = (by: 'unanswered' | 'answered'): void => {
     if (!probing) return;
     const afterMs = probing.now() - probing.startedAt;
@@ -268,8 +274,10 @@ export async function runBatch(
       const spreadStart = spread?.some((s) => s.route === followed) ?? false;
       if (spreadStart) spreadStarts++;
       const call = await followRoute(context, work, profile, followed, {
-        // The probe's host serves every worker's calls (`probeUses`); once the others start, each worker's instance.
-        uses: isProbe ? probeUses(options.count - index) : usesPerInstance(options.count - index, concurrency),
+        // The probe's host serves the calls of the workers it takes (`probeUses`); then each worker's instance its own.
+        uses: isProbe
+          ? probeUses(options.count - index, concurrency, options.probe?.hostRoom ?? Number.POSITIVE_INFINITY)
+          : usesPerInstance(options.count - index, concurrency),
         callsToCome: options.count - next,
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
         retryRepeat: (functionName) => repeats.estimate(functionName),
@@ -277,6 +285,8 @@ export async function runBatch(
         searchesElsewhere: searchesMove() && !spreadStart,
         onAttempt: (attempt, target) => {
           if (probing && id === 0) probing.attempts++;
+          if (isProbe) tally?.observeProbe(attempt);
+          else if (previous === undefined && index < firstRound) tally?.observeFirst(index, attempt);
           targets.set(target.functionName, target);
           repeats.observe(previous, attempt, chanceOf);
           windowOf(attempt.functionName).observe(attempt);
@@ -367,6 +377,9 @@ export async function runBatch(
     // A probe whose call threw never ended: its watch stops at its next wake.
     probing = undefined;
   }
+  const room = tally?.room();
+  const roomOn = room && targets.get(room.functionName);
+  if (room && roomOn) options.hostRoom?.learn(room, roomOn.memoryMb);
   // A resumable batch that stopped for the deadline answers the calls it started; `resume` runs the rest.
   const ranOn = (moved?.placement ?? first).target;
   const resume = stopped && !overBudget ? resumeOf(options, next, concurrency, givenConcurrency, ranOn) : undefined;

@@ -15,6 +15,7 @@ import {
 import { NoTargetError, RouterError } from './errors';
 import { ExplorationLeases } from './exploration-lease';
 import { type FollowContext, followRoute, pinnedTo, priceOf, proposalOf, Route } from './follow';
+import { HostRoom } from './host-room';
 import { LearningBuffer } from './learning';
 import { startOnObservedFleet } from './observed-start';
 import { PacingReviewer, paceBatch, pacedAt, withUses } from './pacing';
@@ -117,6 +118,8 @@ export class RoutingService {
   private readonly hostChecks = new WeakMap<RoutingView, NonNullable<FollowContext['hostReturn']>>();
   /** Exploration shared with the router's other instances through leases in the table (`exploration-lease.ts`). */
   readonly exploration: ExplorationLeases;
+  /** How many of a function's instances a host takes, as this instance's probed batches showed it (`host-room.ts`). */
+  readonly hostRoom = new HostRoom();
   private readonly telemetry: RouterTelemetry;
   private readonly awaitLearning: boolean;
 
@@ -194,7 +197,8 @@ export class RoutingService {
         return request.batch && !request.batch.target ? startOnObservedFleet(cached.placer, r, placed) : placed;
       };
       const paced =
-        request.batch && pacedBatch(placeBatch, cached, placementRequest, request.batch, remainingTime(deadline)());
+        request.batch &&
+        pacedBatch(placeBatch, cached, placementRequest, request.batch, remainingTime(deadline)(), this.hostRoom);
       const placement = paced?.placement ?? placeBatch(placementRequest);
       checkPayloadSize({ ...request.work, reject: { cpus: placement.rejectCpus, holdMs: placement.holdMs } });
       const follow = this.followContext(cached, functionTimeoutMs, deadline);
@@ -212,7 +216,7 @@ export class RoutingService {
                 concurrency: paced.concurrency,
                 pacing: paced.pacing,
                 review: new PacingReviewer(cached.placer, paced.request, placement, paced.pacing.givenConcurrency),
-                ...(paced.probe ? { probe: paced.probe } : {}),
+                ...(paced.probe ? { probe: paced.probe, hostRoom: this.hostRoom } : {}),
               }
             : {}),
           resumable: request.batch.resumable,
@@ -343,7 +347,8 @@ export function placementRequestOf(
 /**
  * How a batch runs: at the pacing an earlier send of it chose (`pacedConcurrency`), or, given a time budget
  * (`maxSlowdown`), at as many calls at a time as the pool model prices best within it and within the router's time
- * left (`remainingMs`) unless the batch is resumable; otherwise unpaced (undefined).
+ * left (`remainingMs`) unless the batch is resumable, with its probe where it probes (`withProbe`, priced for as many
+ * workers as a host takes: `hostRoom`); otherwise unpaced (undefined).
  */
 function pacedBatch(
   placeIn: (request: PlacementRequest) => Placement,
@@ -351,6 +356,7 @@ function pacedBatch(
   request: PlacementRequest,
   batch: NonNullable<RouterRequest['batch']>,
   remainingMs: number,
+  hostRoom: HostRoom,
 ): ProbedBatch | undefined {
   const initMs = cached.placer.initMs ?? 0;
   if (batch.pacedConcurrency !== undefined && batch.pacedConcurrency < batch.concurrency) {
@@ -366,6 +372,7 @@ function pacedBatch(
     (probed, uses) => placeIn(pinnedTo(withUses(probed.request, uses), probed.placement.target)),
     { count: batch.count, maxSlowdown, remainingMs: budgetMs },
     initMs,
+    (memoryMb) => hostRoom.at(memoryMb),
   );
 }
 

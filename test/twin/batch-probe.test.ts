@@ -1,6 +1,7 @@
 import { formatAnswer } from '../../lib/cli/invoke-command';
 import type { DynamicResponse } from '../../lib/contracts';
 import { acceptedAfterMsOf, PROBE_ANSWER_MARGIN_MS, probeSearchMs, probeUses } from '../../lib/routing/probe';
+import type { RoutingService } from '../../lib/routing/service';
 import type { BatchAnswer } from '../../lib/routing/types';
 import type { Scenario } from '../../lib/twin/scenario';
 import { characterizationOf, profiledBatch, routedTwin, smallScenario } from './fixtures';
@@ -82,13 +83,23 @@ interface Invocation {
 
 /**
  * A batch of 120 calls, at most 40 at a time within `maxSlowdown` times the unpaced duration, on the setup's zone, with
- * every invocation of its dynamic function after profiling (the host is its boot time and CPU, as the router keys hosts).
+ * every invocation of its dynamic function after profiling (the host is its boot time and CPU, as the router keys hosts)
+ * and the routing service that ran it. `learned`: how many of the function's instances the router has seen a host take
+ * before the batch (`HostRoom`), if any.
  */
 async function batch(
   maxSlowdown = 6,
   { zone, scenario, counts, memoryMb }: ProbeSetup = TWO_XEONS,
-): Promise<{ answer: BatchAnswer; invocations: Invocation[] }> {
+  learned?: number,
+): Promise<{ answer: BatchAnswer; invocations: Invocation[]; service: RoutingService }> {
   const env = routedTwin(scenario, { memorySizes: [memoryMb] });
+  const { service } = env.routing;
+  if (learned !== undefined) {
+    service.hostRoom.learn(
+      { functionName: `sky-usw1-az3-x86_64-${memoryMb}`, instances: learned, filled: true },
+      memoryMb,
+    );
+  }
   env.twin.setDay(0);
   env.routing.characterize([characterizationOf(zone, counts)]);
   const invocations: Invocation[] = [];
@@ -117,7 +128,7 @@ async function batch(
       batchStarted = true;
     },
   );
-  return { answer, invocations: invocations.sort((a, b) => a.at - b.at) };
+  return { answer, invocations: invocations.sort((a, b) => a.at - b.at), service };
 }
 
 describe('a paced batch that searches probes with one call before its other workers start', () => {
@@ -176,6 +187,31 @@ describe('a paced batch that searches probes with one call before its other work
     expect(accepted.every((i) => i.cpu === 'intel-xeon-3.00')).toBe(true);
   });
 
+  it("learns from the workers' first instances how many of the function's instances the probe's host takes", async () => {
+    const { answer, invocations, service } = await batch(2);
+    const probe = answer.pacing?.probe;
+    expect(probe).toBeDefined();
+    if (!probe) return;
+    const accepted = invocations[probe.attempts - 1];
+    // The other 19 workers start together once the probe holds its instance. The twin gives a function 12 GiB of a
+    // host: six instances at 1,769 MB, the probe's and five workers'; the other 14 land on other hosts.
+    const after = invocations.slice(probe.attempts);
+    const firstRound = after.filter((i) => i.at === after[0].at);
+    expect(answer.pacing?.concurrency).toBe(20);
+    expect(firstRound).toHaveLength(19);
+    expect(firstRound.filter((i) => i.host === accepted.host)).toHaveLength(5);
+    expect(service.hostRoom.learnedShareMb).toBe(6 * 1769);
+    expect(service.hostRoom.at(1769)).toBe(6);
+  });
+
+  it("does not probe where the host is known to take no instance beyond the probe's: no worker would start there", async () => {
+    const { answer } = await batch(6, TWO_XEONS, 1);
+    expect(answer.summary.succeeded).toBe(120);
+    expect(answer.placement.rejectCpus).toEqual(['intel-xeon-2.50']);
+    expect(answer.pacing).toBeDefined();
+    expect(answer.pacing?.probe).toBeUndefined();
+  });
+
   it('does not probe a batch that runs unpaced: every worker starts at once', async () => {
     const { answer, invocations } = await batch(1);
     expect(answer.pacing).toBeUndefined();
@@ -205,8 +241,10 @@ describe("the probe's timing", () => {
     expect(probeSearchMs(placement, 40, 300)).toBe(10 * 300 + 600 + PROBE_ANSWER_MARGIN_MS);
   });
 
-  it("prices the probe's reject set for every call still to start: the workers' instances pack onto its host", () => {
-    expect(probeUses(240)).toBe(240);
-    expect(probeUses(0)).toBe(1);
+  it("prices the probe's reject set for the calls of the workers its host takes", () => {
+    // 20 workers, 12 calls each: a host that takes 96 instances takes them all, one that takes 6 takes 72 calls' worth.
+    expect(probeUses(240, 20, 96)).toBe(240);
+    expect(probeUses(240, 20, 6)).toBe(72);
+    expect(probeUses(0, 1, 1)).toBe(1);
   });
 });
