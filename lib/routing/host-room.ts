@@ -35,7 +35,7 @@ export class HostRoom {
     else if (this.shareMb !== undefined && shareMb > this.shareMb) this.shareMb = shareMb;
   }
 
-  /** The share it holds, MB (undefined: none learned yet), for the answer and tests. */
+  /** The share it has learned, MB; undefined until a probed batch filled a host. */
   get learnedShareMb(): number | undefined {
     return this.shareMb;
   }
