@@ -275,9 +275,10 @@ export async function runBatch(
       if (spreadStart) spreadStarts++;
       const call = await followRoute(context, work, profile, followed, {
         // The probe's host serves the calls of the workers it takes (`probeUses`); then each worker's instance its own.
-        uses: isProbe
-          ? probeUses(options.count - index, concurrency, options.probe?.hostRoom ?? Number.POSITIVE_INFINITY)
-          : usesPerInstance(options.count - index, concurrency),
+        uses:
+          isProbe && options.probe
+            ? probeUses(options.count - index, concurrency, options.probe.hostRoom)
+            : usesPerInstance(options.count - index, concurrency),
         callsToCome: options.count - next,
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
         retryRepeat: (functionName) => repeats.estimate(functionName),
