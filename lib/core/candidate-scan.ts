@@ -1,6 +1,6 @@
-import { type Candidate, type EvaluationParams, evaluatePrefix, type Metrics } from './candidate';
+import { type Candidate, type EvaluationParams, evaluateMask, evaluatePrefix, type Metrics } from './candidate';
 import type { CompiledView } from './compiled-view';
-import { fitAcceptCount, fitsScope, type Scope } from './placement-scope';
+import { fitsScope, type Scope, unfitMaskOf } from './placement-scope';
 import { evaluateSchedule, scheduleBeats } from './reject-schedule';
 import { optimalRejectSet, type RejectChoice, suffixMask } from './reject-set';
 import { ARCH_ORDER, type PureObjective, type WorkloadPlan } from './workload-plan';
@@ -40,7 +40,7 @@ export function fromRanking(
   for (let r = 0; r < ranking.order.length; r++) {
     const c = plan.candidates[ranking.order[r]];
     if (!isAllowed(view, plan, c, scope) || zonesTaken.has(c.zone)) continue;
-    if (fitAcceptCount(plan, c.index, scope.fitLimitMs) < c.cpus.length) return 'rescan';
+    if (unfitMaskOf(plan, c.index, scope.fitLimitMs) !== 0) return 'rescan';
     const accept = ranking.accept[c.index];
     const scheduled = ranking.scheduled[c.index] === 1;
     if (scheduled) evaluateSchedule(c, 0, scope.params, metrics);
@@ -98,28 +98,27 @@ export function scanCandidates(
         // Added latency is at least the round trip: a region too far is out whatever the rejects.
         if (rtt > scope.params.maxAddedLatencyMs) continue;
         const n = c.cpus.length;
-        const fit = fitAcceptCount(plan, index, scope.fitLimitMs);
+        const unfit = unfitMaskOf(plan, index, scope.fitLimitMs);
         let mask = -1;
         let value = Number.POSITIVE_INFINITY;
         let retriesDropped = false;
         let scheduled = false;
-        if (fit < n) {
+        if (unfit !== 0) {
           // CPUs the call cannot finish on are rejected at every attempt: the reject sets that keep them rejected.
           const params = unfitParams(scope.params);
           if (scope.rule.reject === 'optimal') {
-            for (let accept = fit; accept >= 1; accept--) {
-              evaluatePrefix(c, accept, rtt, params, metrics);
-              if (metrics.feasible && metrics.value < value) {
-                value = metrics.value;
-                mask = suffixMask(n, accept);
-              }
-            }
+            optimalRejectSet(c, rtt, params, scope.noRetryParams, metrics, best, unfit);
+            mask = best.mask;
+            value = best.value;
           } else {
-            const accept = Math.min(fit, ruleAccept(scope, c));
-            evaluatePrefix(c, accept, rtt, params, metrics);
+            const all = (1 << n) - 1;
+            let rejects = suffixMask(n, ruleAccept(scope, c)) | unfit;
+            // A rule that would accept only unfit CPUs accepts the fastest fit one.
+            if (rejects === all) rejects = all & ~((unfit + 1) & ~unfit);
+            evaluateMask(c, rejects, rtt, params, metrics);
             if (metrics.feasible) {
               value = metrics.value;
-              mask = suffixMask(n, accept);
+              mask = rejects;
             }
           }
         } else if (scope.rule.reject === 'optimal') {

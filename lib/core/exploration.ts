@@ -82,7 +82,9 @@ export function explorationHorizon(callsSeen: number, callsToCome = 0): number {
 
 /**
  * Chooses whether to accept one rejected CPU of `mask` to learn its runtime (module comment). `params` are the
- * placement's parameters with retries, `noRetry` those of rejecting nothing, as `optimalRejectSet` takes them.
+ * placement's parameters with retries, `noRetry` those of rejecting nothing, as `optimalRejectSet` takes them. The
+ * CPUs of `unfit` (a call cannot finish there, `unfitMaskOf`) are never explored and stay rejected in every reject
+ * set weighed.
  * @example
  * const e = exploreRejectSet(candidate, mask, { logSd: [0.02, 0.02, 0.5], cv: 0.05 }, 200, 0, params, noRetry, newMetrics());
  * // e.cpu === 'amd-epyc' when learning its runtime is worth more than what accepting it costs
@@ -96,6 +98,7 @@ export function exploreRejectSet(
   params: EvaluationParams,
   noRetry: EvaluationParams,
   metrics: Metrics,
+  unfit = 0,
 ): Exploration {
   const none: Exploration = { mask, cpu: undefined, cost: 0, value: 0 };
   if (mask <= 0 || !(horizon > 0)) return none;
@@ -110,7 +113,7 @@ export function exploreRejectSet(
   const choice: RejectChoice = { mask: -1, value: Number.POSITIVE_INFINITY };
   for (let j = 0; j < c.cpus.length; j++) {
     const bit = 1 << j;
-    if ((mask & bit) === 0 || !(c.shares[j] > 0)) continue;
+    if ((mask & bit) === 0 || (unfit & bit) !== 0 || !(c.shares[j] > 0)) continue;
     const explored = mask & ~bit;
     const tried = evaluateMask(c, explored, rttMs, paramsOf(explored), metrics);
     if (!tried.feasible) continue;
@@ -128,7 +131,7 @@ export function exploreRejectSet(
       // The belief's mean moves to this outcome (mean-preserving, so the gain is not from optimism alone).
       billed[j] = c.billedMs[j] * Math.exp(spread * NODES[k] - (spread * spread) / 2);
       const stay = evaluateMask(scratch, mask, rttMs, paramsOf(mask), metrics).value;
-      optimalRejectSet(scratch, rttMs, params, noRetry, metrics, choice);
+      optimalRejectSet(scratch, rttMs, params, noRetry, metrics, choice, unfit);
       if (choice.mask >= 0 && stay > choice.value) gain += WEIGHTS[k] * (stay - choice.value);
     }
     billed[j] = c.billedMs[j];
@@ -150,6 +153,8 @@ export interface TargetOption {
   readonly beliefs: CpuBeliefs;
   /** Round trip to its region, ms (0 without a client location). */
   readonly rttMs: number;
+  /** Its CPUs a call cannot finish on (`unfitMaskOf`): never explored, rejected in every reject set weighed. @default 0 */
+  readonly unfit?: number;
 }
 
 /** The outcome of `exploreTargets`: an `Exploration` on another target. */
@@ -191,10 +196,10 @@ export function exploreTargets(
   let bestNet = 0;
   const paramsOf = (bits: number): EvaluationParams => (bits === 0 ? noRetry : params);
   const choice: RejectChoice = { mask: -1, value: Number.POSITIVE_INFINITY };
-  for (const { candidate: c, beliefs, rttMs } of options) {
+  for (const { candidate: c, beliefs, rttMs, unfit = 0 } of options) {
     const n = c.cpus.length;
     const all = (1 << n) - 1;
-    optimalRejectSet(c, rttMs, params, noRetry, metrics, choice);
+    optimalRejectSet(c, rttMs, params, noRetry, metrics, choice, unfit);
     const ownMask = choice.mask;
     // A batch follows its first placement's target with every call: only a target expected to cost no more than
     // the chosen one is explored, so that moving every call there costs nothing in expectation.
@@ -203,13 +208,13 @@ export function exploreTargets(
     const scratch: Candidate = { ...c, billedMs: billed };
     for (let j = 0; j < n; j++) {
       const share = c.shares[j];
-      if (!(share > 0) || (beliefs.pending?.[j] ?? 0) > 0) continue;
+      if (!(share > 0) || (unfit & (1 << j)) !== 0 || (beliefs.pending?.[j] ?? 0) > 0) continue;
       if (!((beliefs.logSd[j] ?? 0) >= TARGET_EXPLORATION_MIN_LOG_SD)) continue;
       const spread = updateLogSd(beliefs.logSd[j], beliefs.cv);
       let gain = 0;
       for (let k = 0; k < NODES.length; k++) {
         billed[j] = c.billedMs[j] * Math.exp(spread * NODES[k] - (spread * spread) / 2);
-        optimalRejectSet(scratch, rttMs, params, noRetry, metrics, choice);
+        optimalRejectSet(scratch, rttMs, params, noRetry, metrics, choice, unfit);
         if (choice.mask >= 0 && chosenValue > choice.value) gain += WEIGHTS[k] * (chosenValue - choice.value);
       }
       billed[j] = c.billedMs[j];

@@ -225,20 +225,6 @@ export interface FitRule {
   readonly params: Pick<EvaluationParams, 'maxAttempts' | 'rejectedStayWarm' | 'returnShare' | 'retryRepeat'>;
 }
 
-/**
- * How many of a candidate's CPUs (fastest first) a call may accept: those before the first whose runtime, with
- * headroom, passes the budget. Every CPU for a workload that never ran (its runtime is only a guess: no ground to
- * refuse one).
- */
-export function fitAcceptCount(plan: WorkloadPlan, index: number, fitLimitMs: number): number {
-  const n = plan.candidates[index].cpus.length;
-  if (plan.evidence[index].runtime === 'prior') return n;
-  const fit = plan.fitMs[index];
-  let k = 0;
-  while (k < n && fit[k] <= fitLimitMs) k++;
-  return k;
-}
-
 /** The candidate's CPUs on which a call is not expected to finish within the budget (rejected at every attempt). */
 export function unfitCpusOf(plan: WorkloadPlan, index: number, fitLimitMs: number): CpuKey[] {
   const c = plan.candidates[index];
@@ -247,7 +233,12 @@ export function unfitCpusOf(plan: WorkloadPlan, index: number, fitLimitMs: numbe
   return c.cpus.filter((_, j) => !(fit[j] <= fitLimitMs));
 }
 
-/** A candidate's unfit CPUs as a mask over its CPUs (bit j for `cpus[j]`), as reject masks are. */
+/**
+ * A candidate's unfit CPUs as a mask over its CPUs (bit j for `cpus[j]`), as reject masks are: those whose runtime, with
+ * headroom, passes the budget. Not always the slowest: a CPU expected faster than another is unfit before it where its
+ * estimate is less sure (carried over from other CPUs or memory sizes, so widened more). None for a workload that never
+ * ran (its runtime is only a guess: no ground to refuse a CPU).
+ */
 export function unfitMaskOf(plan: WorkloadPlan, index: number, fitLimitMs: number): number {
   if (plan.evidence[index].runtime === 'prior') return 0;
   const fit = plan.fitMs[index];
@@ -270,10 +261,10 @@ export function fitsScope(plan: WorkloadPlan, index: number, rule: FitRule): boo
 /** Whether a candidate's fit CPUs hold enough of its mix for a call's attempts (see `fitsScope`). */
 function fitsBudget(plan: WorkloadPlan, index: number, fitLimitMs: number, params: FitRule['params']): boolean {
   const c = plan.candidates[index];
-  const k = fitAcceptCount(plan, index, fitLimitMs);
-  if (k === c.cpus.length) return true;
-  if (k === 0) return false;
-  const unfit = shareOfMask(c.shares, unfitMaskOf(plan, index, fitLimitMs));
+  const unfitMask = unfitMaskOf(plan, index, fitLimitMs);
+  if (unfitMask === 0) return true;
+  if (unfitMask === (1 << c.cpus.length) - 1) return false;
+  const unfit = shareOfMask(c.shares, unfitMask);
   if (unfit === undefined) return false;
   const returnShare = params.rejectedStayWarm ? params.returnShare : 0;
   return unfitExhaustion(unfit, params.maxAttempts, returnShare, params.retryRepeat) <= MAX_UNFIT_EXHAUSTION;

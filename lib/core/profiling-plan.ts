@@ -1,7 +1,7 @@
 import { type Candidate, evaluatePrefix, newMetrics } from './candidate';
 import type { Choice } from './candidate-scan';
 import type { CompiledView } from './compiled-view';
-import { fitAcceptCount, fitsScope, type Scope } from './placement-scope';
+import { fitsScope, type Scope, unfitMaskOf } from './placement-scope';
 import { CROSS_CPU_SPREAD, type ProfileBook } from './profiles';
 import type { Arch, CpuKey, Placement, PlacementLimits } from './types';
 import { ARCH_ORDER, type WorkloadPlan } from './workload-plan';
@@ -118,10 +118,11 @@ export function planProfiling(
   for (const c of allowed) {
     const a = ARCH_ORDER.indexOf(c.arch);
     const m = view.memorySizes.indexOf(c.memoryMb);
+    const unfit = unfitMaskOf(expected, c.index, scope.fitLimitMs);
     c.cpus.forEach((cpu, j) => {
       if (!(c.shares[j] > 0) || hopeless.has(`${c.arch}#${c.memoryMb}#${cpu}`)) return;
       // A CPU the call is not expected to finish on within the budget is not profiled: it would time out.
-      if (j >= fitAcceptCount(expected, c.index, scope.fitLimitMs)) return;
+      if ((unfit & (1 << j)) !== 0) return;
       const key = `${a}#${m}#${cpu}`;
       const all = (1 << c.cpus.length) - 1;
       const list = cells.get(key) ?? [];

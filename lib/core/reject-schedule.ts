@@ -1,6 +1,7 @@
 import { type Candidate, type EvaluationParams, type Metrics, metricsOfAttempts } from './candidate';
 import { attemptBilledMs } from './cost-model';
 import { type RenewedCall, renewOverUses } from './pool-renewal';
+import { suffixMask } from './reject-set';
 import type { CpuKey, Placement } from './types';
 
 /**
@@ -41,6 +42,7 @@ export function schedulable(p: EvaluationParams): boolean {
 }
 
 let acceptScratch = new Int32Array(64);
+let rejectScratch = new Int32Array(64);
 let cpuScratch = new Float64Array(16);
 
 /**
@@ -95,21 +97,24 @@ export function evaluateSchedule(
     accepts[m - left] = accept;
     value = next;
   }
-  return evaluateAccepts(c, rttMs, p, out, accepts);
+  const rejects = rejectScratchFor(m);
+  for (let i = 0; i < m; i++) rejects[i] = suffixMask(n, accepts[i]);
+  return evaluateRejects(c, rttMs, p, out, rejects);
 }
 
 /**
- * Fills `out` with the expected metrics of `c` when attempt i + 1 accepts its `accepts[i]` fastest CPUs (a schedule
- * of `p.maxAttempts` attempts, each a prefix of the CPUs sorted fastest first, the last accepting all): the forward
- * pass of `evaluateSchedule`, for a schedule chosen by it or set otherwise (a placement whose last attempts must
- * accept every CPU the call can finish on, `fitTailAttempts`).
+ * Fills `out` with the expected metrics of `c` when attempt i + 1 rejects the CPUs of the bit mask `rejects[i]` (over
+ * its CPUs sorted fastest first; a schedule of `p.maxAttempts` attempts, the last rejecting none): the forward pass of
+ * `evaluateSchedule`, for a schedule chosen by it (each mask a suffix) or set otherwise (a placement whose last
+ * attempts must accept every CPU the call can finish on, `fitTailAttempts`, where the unfit CPUs need not be the
+ * slowest).
  */
-export function evaluateAccepts(
+export function evaluateRejects(
   c: Candidate,
   rttMs: number,
   p: EvaluationParams,
   out: Metrics,
-  accepts: Int32Array,
+  rejects: Int32Array,
 ): Metrics {
   const m = p.maxAttempts;
   const n = c.cpus.length;
@@ -119,7 +124,7 @@ export function evaluateAccepts(
   // mass of an attempt on CPU j is reach·p_j (fresh draws) plus again[j] (the rejected instance's host, repeated).
   const again = scratchOf(n);
   again.fill(0, 0, n);
-  const strict = accepts[0];
+  const strict = rejects[0];
   let reach = 1;
   let attempts = 0;
   let runtimeMs = 0;
@@ -134,7 +139,8 @@ export function evaluateAccepts(
     for (let j = 0; j < n; j++) {
       const mass = reach * c.shares[j] + again[j];
       repeated += again[j];
-      if (j < accepts[i]) {
+      const bit = 1 << j;
+      if ((rejects[i] & bit) === 0) {
         acceptedMs += c.shares[j] * c.billedMs[j];
         repeatedMs += again[j] * c.billedMs[j];
         again[j] = 0;
@@ -143,7 +149,7 @@ export function evaluateAccepts(
         repeatedRejected += again[j];
         again[j] = rho * mass;
       }
-      if (j >= strict && j < accepts[i]) {
+      if ((strict & bit) !== 0 && (rejects[i] & bit) === 0) {
         endsRefused += mass;
         refusedMs += mass * c.billedMs[j];
       }
@@ -181,6 +187,12 @@ function scratchOf(n: number): Float64Array {
 function scratchFor(attempts: number): Int32Array {
   if (acceptScratch.length < attempts) acceptScratch = new Int32Array(Math.max(attempts, acceptScratch.length * 2));
   return acceptScratch;
+}
+
+/** The scratch of `evaluateSchedule`'s reject masks, apart from the accept counts it returns. */
+function rejectScratchFor(attempts: number): Int32Array {
+  if (rejectScratch.length < attempts) rejectScratch = new Int32Array(Math.max(attempts, rejectScratch.length * 2));
+  return rejectScratch;
 }
 
 /**

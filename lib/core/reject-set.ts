@@ -35,7 +35,8 @@ export interface RejectChoice {
 
 /**
  * Finds the reject set of `c` with the least objective (see above), writing it to `out` (allocation-free:
- * this runs for every candidate of every placement). `noRetry` are the parameters of rejecting nothing.
+ * this runs for every candidate of every placement). `noRetry` are the parameters of rejecting nothing. Only sets
+ * that reject every CPU of `forced` are weighed (the CPUs a call cannot finish on, `unfitMaskOf`), and never all.
  * @example
  * const out = { mask: -1, value: Infinity };
  * optimalRejectSet(candidate, 0, params, noRetryParams, newMetrics(), out); // out.mask: CPUs to reject
@@ -47,14 +48,32 @@ export function optimalRejectSet(
   noRetry: EvaluationParams,
   metrics: Metrics,
   out: RejectChoice,
+  forced = 0,
 ): RejectChoice {
   const n = c.cpus.length;
   out.mask = -1;
   out.value = Number.POSITIVE_INFINITY;
   const bounded = params.maxAddedLatencyMs < Number.POSITIVE_INFINITY;
   if (n <= EXACT_LIMIT || (bounded && n <= EXHAUSTIVE_LIMIT)) {
+    const all = (1 << n) - 1;
     for (let bits = 0; bits < 1 << n; bits++) {
+      if (forced !== 0 && ((bits & forced) !== forced || bits === all)) continue;
       evaluateMask(c, bits, rttMs, bits === 0 ? noRetry : params, metrics);
+      if (metrics.feasible && metrics.value < out.value) {
+        out.value = metrics.value;
+        out.mask = bits;
+      }
+    }
+    return out;
+  }
+  if (forced !== 0) {
+    const all = (1 << n) - 1;
+    let previous = -1;
+    for (let k = n; k >= 1; k--) {
+      const bits = suffixMask(n, k) | forced;
+      if (bits === all || bits === previous) continue;
+      previous = bits;
+      evaluateMask(c, bits, rttMs, params, metrics);
       if (metrics.feasible && metrics.value < out.value) {
         out.value = metrics.value;
         out.mask = bits;

@@ -27,7 +27,7 @@ import { hasDraws, withDrawnShares } from './pool-draws';
 import { ProfileBook, UNMEASURED_CV } from './profiles';
 import { type ProfilingRequest, type ProfilingStep, planProfiling } from './profiling-plan';
 import { DEFAULT_RETURN_SHARE, isRejectMode, REJECT_MODES, type RejectMode } from './reject-mode';
-import { evaluateAccepts, evaluateSchedule, schedulable } from './reject-schedule';
+import { evaluateRejects, evaluateSchedule, schedulable } from './reject-schedule';
 import { shareOfMask, suffixMask } from './reject-set';
 import { copyRequest, hashRequest, sameRequest } from './request-key';
 import { runtimeLogSd } from './runtime-belief';
@@ -702,15 +702,18 @@ export class Router {
     };
     const rttOf = (t: Candidate): number => (scope.rtt ? scope.rtt[t.region] : 0);
     const horizon = explorationHorizon(this.profiles.observations(plan.workload), callsToCome);
+    const unfitOf = (t: Candidate): number => unfitMaskOf(plan, t.index, scope.fitLimitMs);
+    const unfit = unfitOf(c);
     const own = exploreRejectSet(
       c,
       chosen.mask,
       beliefsOf(c),
       horizon,
       rttOf(c),
-      scope.params,
+      unfit !== 0 ? unfitParams(scope.params) : scope.params,
       scope.noRetryParams,
       this.scratch,
+      unfit,
     );
     if (own.cpu !== undefined || scope.rule.zones !== 'any' || scope.rule.configs !== 'any') return own;
     // The chosen target's CPUs are known well enough: CPUs of the other fleets at its memory size may not be.
@@ -723,7 +726,7 @@ export class Router {
           isObservedMix(plan.evidence[t.index].mix) &&
           isAllowed(this.compiled, plan, t, scope),
       )
-      .map((t) => ({ candidate: t, beliefs: beliefsOf(t), rttMs: rttOf(t) }));
+      .map((t) => ({ candidate: t, beliefs: beliefsOf(t), rttMs: rttOf(t), unfit: unfitOf(t) }));
     const chosenValue = evaluateMask(
       c,
       chosen.mask,
@@ -918,10 +921,10 @@ function scheduleOf(
 }
 
 /**
- * Where a placement that rejects fit CPUs as well as unfit ones (`unfitMask`, the slowest suffix) must accept every fit
- * CPU so that a call fails no more often than `MAX_UNFIT_EXHAUSTION` (`fitTailAttempts`), and its metrics so: the reject
- * set `mask` until then, the unfit CPUs alone from then on. Undefined where the last attempt alone does (the usual
- * placement) or where the reject mode keeps rejected instances warm (a retry may return to one: no schedule applies).
+ * Where a placement that rejects fit CPUs as well as unfit ones (`unfitMask`) must accept every fit CPU so that a call
+ * fails no more often than `MAX_UNFIT_EXHAUSTION` (`fitTailAttempts`), and its metrics so: the reject set `mask` until
+ * then, the unfit CPUs alone from then on. Undefined where the last attempt alone does (the usual placement) or where
+ * the reject mode keeps rejected instances warm (a retry may return to one: no schedule applies).
  */
 function fitTailOf(
   c: Candidate,
@@ -930,23 +933,15 @@ function fitTailOf(
   rttMs: number,
   params: EvaluationParams,
 ): { fromAttempt: number; metrics: Metrics } | undefined {
-  const n = c.cpus.length;
-  // A schedule accepts a prefix of the CPUs, fastest first: an explored CPU's reject set is not one.
-  if (!schedulable(params) || mask !== suffixMask(n, n - popCount(mask))) return undefined;
+  if (!schedulable(params)) return undefined;
   const attempts = params.maxAttempts;
   const k = fitTailAttempts(shareOfMask(c.shares, unfitMask) ?? 1, attempts, 0, params.retryRepeat);
   if (k <= 1) return undefined;
-  const accepts = new Int32Array(attempts);
-  accepts.fill(n - popCount(mask), 0, attempts - k);
-  accepts.fill(n - popCount(unfitMask), attempts - k, attempts - 1);
-  accepts[attempts - 1] = n;
-  return { fromAttempt: attempts - k + 1, metrics: evaluateAccepts(c, rttMs, params, newMetrics(), accepts) };
-}
-
-function popCount(mask: number): number {
-  let bits = 0;
-  for (let m = mask; m !== 0; m &= m - 1) bits++;
-  return bits;
+  const rejects = new Int32Array(attempts);
+  rejects.fill(mask, 0, attempts - k);
+  rejects.fill(unfitMask, attempts - k, attempts - 1);
+  rejects[attempts - 1] = 0;
+  return { fromAttempt: attempts - k + 1, metrics: evaluateRejects(c, rttMs, params, newMetrics(), rejects) };
 }
 
 /** Whether the placement keeps an instance rejected just before the last attempt (see `keepsBeforeLastAttempt`). */

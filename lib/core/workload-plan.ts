@@ -47,7 +47,7 @@ export interface WorkloadPlan {
    * Per candidate: the runtime a call's budget is held against on each of its CPUs, aligned with its `cpus`
    * (fastest first), ms, before the headroom for the workload's spread: the expected runtime (taking a workload of
    * unknown threads as using every vCPU it had where it was observed) widened by how far its estimate may be off
-   * (`runtimeHeadroom` with the belief's spread over the one without; see `fitAcceptCount`).
+   * (`runtimeHeadroom` with the belief's spread over the one without; see `unfitMaskOf`).
    */
   readonly fitMs: readonly Float64Array[];
   /**

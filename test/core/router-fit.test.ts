@@ -66,6 +66,55 @@ describe('the call budget (timeoutMs)', () => {
     expect(router.place({ ...request, limits: { ...limits, memorySizes: [2048] } }).unfitCpus).toBeUndefined();
   });
 
+  it('places where a CPU expected faster is unfit for its less sure estimate and a slower, measured one fits', () => {
+    // Generated seed 254's shape: measured on the 2.5 GHz Xeon (50 s, spread 3%) and never on the 3.0 GHz one, whose
+    // runtime is carried over from other CPUs (0.8× as the prior has it: 40 s, off by up to ~30%). With headroom the
+    // Xeon 2.5 needs 54.5 s, the Xeon 3.0 ~75 s: in a 60 s budget the faster CPU is the unfit one, the slower fits.
+    const measured = profile('measured', 50_000, { [X25]: 1 });
+    const zone = characterization('usw1-az3', 'us-west-1', { [X25]: 90, [X30]: 10 });
+    const view = fewFastView({
+      zones: [zone],
+      deployed: [{ azId: zone.azId, region: zone.region }],
+      memorySizes: [2048],
+      profiles: { measured },
+    });
+    const router = new Router(view, { timeoutMs: 60_000 });
+    const placement = router.place({ workload: 'measured', objective: 'cost', limits: { maxAttempts: 10 } });
+    const runtimeOn = (cpu: string): number =>
+      router.callOn('measured', placement.target, cpu)?.runtimeMs ?? Number.NaN;
+    expect(runtimeOn(X30)).toBeLessThan(runtimeOn(X25));
+    expect(placement.target.memoryMb).toBe(2048);
+    expect(placement.unfitCpus).toEqual([X30]);
+    expect(placement.rejectCpus).toEqual([X30]);
+    expect(placement.expected.runtimeMs).toBeCloseTo(50_000, -2);
+    // focus-fastest, whose rule accepts only the fastest CPU, accepts the fastest that fits.
+    const focus = router.place({ workload: 'measured', strategy: 'focus-fastest', limits: { maxAttempts: 10 } });
+    expect(focus.unfitCpus).toEqual([X30]);
+    expect(focus.rejectCpus).toEqual([X30]);
+  });
+
+  it('accepts every fit CPU in the last attempts where the unfit one is not the slowest', () => {
+    // As above with a 70 s budget and a 2.9 GHz Xeon (1.15×: 57.5 s) that fits but is worth rejecting: the placement
+    // rejects it and the unfit 3.0 GHz Xeon. 0.08^3 = 5.1e-4 of calls would meet only the unfit one in three attempts,
+    // 0.08^4 = 4.1e-5 in four: the last four accept the 2.9 GHz Xeon.
+    const measured = profile('measured', 50_000, { [X25]: 1, [X29]: 1.15 });
+    const zone = characterization('usw1-az3', 'us-west-1', { [X25]: 62, [X29]: 30, [X30]: 8 });
+    const view = fewFastView({
+      zones: [zone],
+      deployed: [{ azId: zone.azId, region: zone.region }],
+      memorySizes: [2048],
+      profiles: { measured },
+    });
+    const placement = new Router(view, { timeoutMs: 70_000 }).place({
+      workload: 'measured',
+      objective: 'cost',
+      limits: { maxAttempts: 10 },
+    });
+    expect(placement.unfitCpus).toEqual([X30]);
+    expect(placement.rejectCpus).toEqual([X29, X30]);
+    expect(placement.relaxations).toEqual([{ fromAttempt: 7, rejectCpus: [X30] }]);
+  });
+
   it('keeps off a target where a call would too likely meet only unfit CPUs in all its attempts (1 in 10,000)', () => {
     const router = new Router(fewFastView(), { timeoutMs: 60_000 });
     const sizes = (maxAttempts: number): number[] =>
