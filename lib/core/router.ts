@@ -579,13 +579,16 @@ export class Router {
       ...(request.minMemoryMb !== undefined ? { minMemoryMb: request.minMemoryMb } : {}),
     });
     // Each step is built on the plan it was planned by (expected runtimes): held to its estimate's spread, as a routed
-    // call is, a step would reject the very CPU it measures at every attempt, and never measure it.
+    // call is, a step would reject the very CPU it measures at every attempt, and never measure it. Nor does a step
+    // accept the other fit CPUs in its last attempts (`fitTailOf`): it is sent to measure one CPU, not to run anywhere.
     return planProfiling(this.compiled, plan, scope, this.profiles, request, (fitPlan, choice, maxAttempts, note) =>
       this.build(
         fitPlan,
         { ...scope, params: { ...scope.params, maxAttempts }, notes: [...scope.notes, note] },
         choice,
         [],
+        undefined,
+        false,
       ),
     );
   }
@@ -767,6 +770,7 @@ export class Router {
     choice: Choice,
     fallbacks: readonly Choice[],
     exploration?: Exploration & { readonly candidate?: Candidate },
+    withFitTail = true,
   ): Placement {
     const c = choice.candidate;
     const rtt = scope.rtt ? scope.rtt[c.region] : 0;
@@ -778,7 +782,8 @@ export class Router {
     const retrying = mask !== 0;
     const params = unfitMask !== 0 ? unfitParams(scope.params) : retrying ? scope.params : scope.noRetryParams;
     const unfitCpus = rejectedOf(c, unfitMask);
-    const fitTail = unfitMask !== 0 && mask !== unfitMask ? fitTailOf(c, mask, unfitMask, rtt, params) : undefined;
+    const fitTail =
+      withFitTail && unfitMask !== 0 && mask !== unfitMask ? fitTailOf(c, mask, unfitMask, rtt, params) : undefined;
     // A tail as long as the budget leaves the call rejecting only the unfit CPUs from its first attempt.
     const rejectCpus = fitTail?.fromAttempt === 1 ? unfitCpus : rejectedOf(c, mask);
     const m =

@@ -97,6 +97,24 @@ describe('Router.profilingSteps', () => {
     expect(() => profiled.place({ workload: 'gemm', limits: budget })).toThrow(/within timeoutMs 3500/);
   });
 
+  it('keeps a call to the CPU it measures until its last attempt, where another CPU of the zone cannot finish it', () => {
+    const profiled = new Router(
+      paperView({ architectures: ['x86_64'], profiles: { gemm: profile('gemm', 600, { [X25]: 1 }, 2048) } }),
+    );
+    // At 512 MB the 2.9 GHz Xeon is expected at 2.9 s (3.2 s with headroom), the EPYC at 3.2 s (3.5 s): in a 3.4 s
+    // budget the EPYC, 10% of usw1-az3, is unfit there. A routed call that rejected fit CPUs too would accept them in
+    // its last attempts (`fitTailAttempts`); a profiling call is sent to measure one CPU, not to run anywhere.
+    const steps = profiled.profilingSteps({
+      workload: 'gemm',
+      limits: { memorySizes: [512], zones: ['usw1-az3'], timeoutMs: 3_400 },
+    });
+    expect(steps.map((s) => s.cpu).sort()).toEqual([X25, X29, X30].sort());
+    const x29 = steps.find((s) => s.cpu === X29);
+    expect(x29?.placement.unfitCpus).toEqual([EPYC]);
+    expect(x29?.placement.rejectCpus).toEqual([EPYC, X25, X30].sort());
+    expect(x29?.placement.relaxations).toBeUndefined();
+  });
+
   it('measures an arm64 CPU first where calls met it, and keeps the zones that only assume it as alternatives', () => {
     // GIVEN no zone has an arm64 characterization; routed calls met Graviton2 in usw1-az3 only
     const router = new Router(paperView({ passive: { 'usw1-az3': { graviton2: 6 } } }), {
