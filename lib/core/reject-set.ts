@@ -1,4 +1,4 @@
-import { type Candidate, type EvaluationParams, evaluateMask, evaluatePrefix, type Metrics } from './candidate';
+import { type Candidate, type EvaluationParams, evaluateMask, type Metrics } from './candidate';
 
 /**
  * The optimal reject set of one candidate: the set B of its CPUs to reject that minimizes the
@@ -54,8 +54,8 @@ export function optimalRejectSet(
   out.mask = -1;
   out.value = Number.POSITIVE_INFINITY;
   const bounded = params.maxAddedLatencyMs < Number.POSITIVE_INFINITY;
+  const all = (1 << n) - 1;
   if (n <= EXACT_LIMIT || (bounded && n <= EXHAUSTIVE_LIMIT)) {
-    const all = (1 << n) - 1;
     for (let bits = 0; bits < 1 << n; bits++) {
       if (forced !== 0 && ((bits & forced) !== forced || bits === all)) continue;
       evaluateMask(c, bits, rttMs, bits === 0 ? noRetry : params, metrics);
@@ -66,26 +66,16 @@ export function optimalRejectSet(
     }
     return out;
   }
-  if (forced !== 0) {
-    const all = (1 << n) - 1;
-    let previous = -1;
-    for (let k = n; k >= 1; k--) {
-      const bits = suffixMask(n, k) | forced;
-      if (bits === all || bits === previous) continue;
-      previous = bits;
-      evaluateMask(c, bits, rttMs, params, metrics);
-      if (metrics.feasible && metrics.value < out.value) {
-        out.value = metrics.value;
-        out.mask = bits;
-      }
-    }
-    return out;
-  }
+  // The prefixes, each with the forced CPUs rejected too (two prefixes may then reject the same set).
+  let previous = -1;
   for (let k = n; k >= 1; k--) {
-    evaluatePrefix(c, k, rttMs, k === n ? noRetry : params, metrics);
+    const bits = suffixMask(n, k) | forced;
+    if (bits === all || bits === previous) continue;
+    previous = bits;
+    evaluateMask(c, bits, rttMs, bits === 0 ? noRetry : params, metrics);
     if (metrics.feasible && metrics.value < out.value) {
       out.value = metrics.value;
-      out.mask = suffixMask(n, k);
+      out.mask = bits;
     }
   }
   return out;
