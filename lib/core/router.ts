@@ -666,14 +666,10 @@ export class Router {
       }
     }
     if (!chosen) throw this.noPlacement(plan, request, scope);
-    const proposed =
+    const exploration =
       explore && scope.rule.reject === 'optimal' && this.options.explore !== false
         ? this.explore(plan, scope, chosen, request.callsToCome)
         : undefined;
-    // Never explore by accepting a CPU the call cannot finish on within its budget.
-    const unfitThere = proposed && unfitMaskOf(plan, (proposed.candidate ?? chosen.candidate).index, scope.fitLimitMs);
-    const exploration =
-      proposed && unfitThere !== undefined && (proposed.mask & unfitThere) === unfitThere ? proposed : undefined;
     if (exploration?.cpu === undefined) return this.build(plan, scope, chosen, fallbacks);
     const explored = { ...chosen, candidate: exploration.candidate ?? chosen.candidate, mask: exploration.mask };
     return this.build(plan, scope, explored, fallbacks, exploration);
@@ -681,7 +677,8 @@ export class Router {
 
   /**
    * Whether the chosen target should accept one CPU its estimates reject, to learn its runtime there
-   * (`exploration.ts`), from how sure the profiles are of each of its CPUs.
+   * (`exploration.ts`), from how sure the profiles are of each of its CPUs. Never a CPU the call cannot finish on
+   * within its budget: each target's unfit CPUs stay rejected in every reject set weighed.
    */
   private explore(
     plan: WorkloadPlan,
