@@ -881,7 +881,7 @@ export class Router {
         `no allowed target runs it within timeoutMs ${timeoutMs}: on every one, its expected runtime with headroom ` +
         `(× ${headroom.toFixed(2)} for its spread, more where the runtime is carried over from other CPUs or memory ` +
         `sizes) passes it on every CPU of the zone, or on CPUs so common that a call would meet only ` +
-        `those in all its ${scope.params.maxAttempts} attempts more often than 1 in ${Math.round(1 / MAX_UNFIT_EXHAUSTION)}` +
+        `those in all its ${scope.params.maxAttempts} attempts more often than 1 in ${Math.round(1 / MAX_UNFIT_EXHAUSTION).toLocaleString('en-US')}` +
         `${needs}; allow more memory, a longer timeout or more attempts`;
     } else {
       reason = `every allowed target's expected added latency exceeds maxAddedLatencyMs ${limits.maxAddedLatencyMs}`;
