@@ -43,8 +43,8 @@ export function fitsCallBudget(slowestMs: number, budgetMs: number, cv: number =
  * Largest chance a placement may run that a call meets only unfit CPUs in every one of its attempts, and so fails:
  * 1 in a million, so that a batch of 10,000 calls (the most one send takes) loses a call less than once in 100 sends.
  * The bound is per call, and a batch runs thousands: at 1 in 10,000, each of generated seed 382's 5,697 calls of
- * long-io-2 in its fixed zone alone could fail at that chance (up to 0.57 failures expected), and one failed. Where the chance is
- * larger the target is not placed on: more memory or another zone does better.
+ * long-io-2 in its fixed zone alone could fail at that chance (up to 0.57 failures expected), and one failed. Where
+ * the chance is larger the target is not placed on: more memory or another zone does better.
  */
 export const MAX_UNFIT_EXHAUSTION = 1e-6;
 

@@ -773,8 +773,8 @@ export async function followRoute(
         metOnlyUnfit(attempts.slice(-onPlacement), placement)
       ) {
         // Every attempt here met a CPU the call cannot finish on, which independent draws all but never do (the fit
-        // check holds a whole budget of them under once in a million): the CPUs it can finish on are full or out of this
-        // function's reach, and its last attempt here would refuse the same. It goes where every CPU finishes it.
+        // check holds a whole budget of them under once in a million): the CPUs it can finish on are full or out of
+        // this function's reach, and its last attempt here would refuse the same. It goes where every CPU finishes it.
         const fitting = route.fittingOff(base, pool.uses ?? 1, budget - ran);
         if (fitting) {
           fitMoved = true;
