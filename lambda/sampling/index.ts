@@ -13,7 +13,12 @@ function fromEnvironment(env: NodeJS.ProcessEnv): StepsHandler {
   if (!tableName) throw new StepsConfigError(FUNCTION_ENV.tableName, 'the name of the skymesh table');
   if (!region) throw new StepsConfigError(FUNCTION_ENV.tableRegion, 'the home region of the table');
   const store = new SkyStore({ client: createDocumentClient({ region }), tableName });
-  return createStepsHandler({ store, now: Date.now, metrics: powertoolsMetrics() });
+  return createStepsHandler({
+    store,
+    storeName: `table ${tableName} in ${region}`,
+    now: Date.now,
+    metrics: powertoolsMetrics(),
+  });
 }
 
 /** Lambda entry of `sky-steps-<azId>`: the table from SKY_TABLE_NAME in SKY_TABLE_REGION. */

@@ -214,7 +214,12 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     const store = new SkyStore({ client: doc, tableName });
 
     // 3. Sampling: each zone's state machine, all zones at once.
-    const steps = createStepsHandler({ store, now: Date.now, metrics: NO_METRICS });
+    const steps = createStepsHandler({
+      store,
+      storeName: `table ${tableName} at ${servers.dynamo.endpoint}`,
+      now: Date.now,
+      metrics: NO_METRICS,
+    });
     // One task per state machine: a zone's x86_64 fleet, and its arm64 fleet where that is sampled.
     const fleetOf = (azId: string, arch: Arch): string => (arch === 'x86_64' ? azId : `${azId} ${arch}`);
     const sampleTasks = new Map(

@@ -8,6 +8,11 @@ import type { SamplingStore } from './store';
 /** What every step needs: the table, a clock and the metrics sink. */
 export interface StepContext {
   readonly store: SamplingStore;
+  /**
+   * Where the store is, as an error of its client names it: e.g. `table skymesh in us-west-2`.
+   * @default - 'the store'
+   */
+  readonly storeName?: string;
   /** ms since the epoch. */
   readonly now: () => number;
   readonly metrics: SamplingMetrics;

@@ -95,6 +95,33 @@ describe('sampling steps against a local DynamoDB server', () => {
     await expect(handler({ step: 'explode' })).rejects.toThrow(/at 'step'/);
   });
 
+  it('names the step, run, zone and table where the table fails, under the error name the state machine matches', async () => {
+    const missing = createStepsHandler({
+      store: new SkyStore({ client: doc, tableName: 'no-such-table', now: () => clock }),
+      storeName: 'table no-such-table in us-west-2',
+      now: () => clock,
+      metrics: NO_METRICS,
+    });
+    const failure = missing({
+      step: 'start',
+      ...base('r-missing'),
+      startedAt: new Date(clock).toISOString(),
+      staggerSeconds: 600,
+      input: { force: true },
+    });
+    await expect(failure).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: expect.stringMatching(
+        /^Sampling step 'start' of run r-missing in zone usw1-az1 failed on table no-such-table in us-west-2: ResourceNotFoundException: /,
+      ),
+    });
+    // The store's own errors already say what was wrong, and pass unchanged.
+    const run = await start('r-started');
+    await expect(record('r-never-started', run, poll({ a: 10 }))).rejects.toThrow(
+      /^Run 'r-never-started' has no record; start it with startRun\(\)/,
+    );
+  });
+
   it('runs start → record → decide → finalize, rotating samplers and writing LATEST once', async () => {
     // GIVEN a forced run: no stagger
     let run = await start('r1');
