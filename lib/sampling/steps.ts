@@ -62,9 +62,9 @@ export function createStepsHandler(ctx: StepContext): StepsHandler {
  * An AWS SDK error of the store's client (one with `$metadata`) says what went wrong but not where: the same error with
  * the step, run, zone and store in its message, under its own name, so that the state machine's Retry and Catch match
  * it as before and the run's cause tells an operator which table to look at. Every other error passes unchanged:
- * the steps' own name what was wrong already.
+ * the steps' own errors and the store's already name what was wrong.
  */
-export function withStepContext(error: unknown, event: StepEvent, storeName: string): unknown {
+function withStepContext(error: unknown, event: StepEvent, storeName: string): unknown {
   if (!(error instanceof Error) || !('$metadata' in error)) return error;
   const described = new Error(
     `Sampling step '${event.step}' of run ${event.runId} in zone ${event.azId} failed on ${storeName}: ` +
