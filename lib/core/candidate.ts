@@ -160,6 +160,12 @@ export interface EvaluationParams {
    */
   usesPerInstance: number;
   /**
+   * Calls a search is shared by (`PoolContext.searchUses`): its rejected attempts and their new instances; >=
+   * `usesPerInstance`, which it equals where each worker searches for itself. The INIT of each worker's first instance
+   * stays its own (`unsharedInitShare`). A shared search is not searched again (`sharesSearch`).
+   */
+  searchUses: number;
+  /**
    * Whether an instance rejected just before the call's last attempt may be kept warm, so that the last attempt
    * runs on it without INIT, when that is cheaper than a fresh instance (the `auto` reject mode).
    */
@@ -240,6 +246,7 @@ export function evaluateSums(
   }
   const lastMs = (1 - chain.lastKept) * freshMs + chain.lastKept * keptMs;
   const loneMs = acceptedMs * chain.freshBeforeLast + chain.lastReach * (m <= 1 ? freshMs : lastMs);
+  if (sharesSearch(p)) return metricsOfAttempts(c, attempts, loneMs, chain.returnedRetries, rttMs, p, out);
   // A call whose last attempt meets a refused CPU runs there once; the worker's next call refuses it and searches again.
   const endsRefused = m <= 1 ? 0 : chain.lastReach * (chain.lastKept + (1 - chain.lastKept) * q);
   // A later search starts with the refused warm instance: a call whose first attempt was refused (q), without INIT.
@@ -259,8 +266,9 @@ export function evaluateSums(
  * Fills `out` from a call's expected attempts, expected billed runtime of its accepted attempt and expected retries
  * that met an instance the call left warm (no INIT): the billing, latency and objective every reject policy is priced
  * by (`evaluateSums` for one reject set, `evaluateSchedule` for a reject set per attempt). The rejections and INITs
- * of finding an instance are paid by `searchShare` of the calls (by default one in `usesPerInstance`, the calls it
- * serves; see `pool-renewal.ts`). Allocation-free.
+ * of finding an instance are paid by `searchShare` of the calls (by default one in `searchUses`, the calls it
+ * serves; see `pool-renewal.ts`), and the INIT of each worker's own instance by its own calls (`unsharedInitShare`).
+ * Allocation-free.
  */
 export function metricsOfAttempts(
   c: Candidate,
@@ -270,11 +278,34 @@ export function metricsOfAttempts(
   rttMs: number,
   p: EvaluationParams,
   out: Metrics,
-  searchShare: number = 1 / p.usesPerInstance,
+  searchShare: number = 1 / searchUsesOf(p),
 ): Metrics {
   const retries = (attempts - 1) * searchShare;
-  const newInstances = (newInstancesPerRequest(attempts, p) - returnedRetries) * searchShare;
+  const newInstances =
+    (newInstancesPerRequest(attempts, p) - returnedRetries) * searchShare + p.coldStartShare * unsharedInitShare(p);
   return metricsOfSearches(c, runtimeMs, retries, newInstances, rttMs, p, out);
+}
+
+/**
+ * Whether workers share the search (`searchUses` over `usesPerInstance`): a probe's. Its calls run what a lone call
+ * runs, not renewed over a worker's calls (`pool-renewal.ts`): a probe that runs out of attempts leaves every worker
+ * on the host it ended on, and no worker searches again for it.
+ */
+export function sharesSearch(p: Pick<EvaluationParams, 'usesPerInstance' | 'searchUses'>): boolean {
+  return p.searchUses > p.usesPerInstance;
+}
+
+/** Calls a search serves (`EvaluationParams.searchUses`), never fewer than an instance serves. */
+export function searchUsesOf(p: Pick<EvaluationParams, 'usesPerInstance' | 'searchUses'>): number {
+  return Math.max(p.usesPerInstance, p.searchUses);
+}
+
+/**
+ * Per call, the share of a worker's first INIT that a search shared by more calls than its instance serves leaves to
+ * the worker: each worker that shares a search still starts an instance of its own. 0 where each searches for itself.
+ */
+export function unsharedInitShare(p: Pick<EvaluationParams, 'usesPerInstance' | 'searchUses'>): number {
+  return 1 / p.usesPerInstance - 1 / searchUsesOf(p);
 }
 
 /** Fills `out` from a call's expected billed runtime and its share of the searches' rejected attempts and new instances. */

@@ -95,11 +95,8 @@ export function choosePacing<P extends PacedExpectation>(
   const slowdown = Number.isFinite(request.maxSlowdown) ? request.maxSlowdown : 1;
   if (!(slowdown > 1) || k0 === 1) return first;
   const budgetMs = Math.min(slowdown * unpacedDurationMs, request.maxDurationMs ?? Number.POSITIVE_INFINITY);
-  const { weights } = resolveObjective(request.objective);
-  const score = (p: P, durationMs: number): number =>
-    weights.cost * ratio(p.expected.costUsd, unpaced.expected.costUsd) +
-    weights.latency * ratio(durationMs, unpacedDurationMs) +
-    weights.carbon * ratio(p.expected.carbonG, unpaced.expected.carbonG);
+  const base = pacedMetrics(unpaced, unpacedDurationMs);
+  const score = (p: P, durationMs: number): number => pacingScore(request.objective, pacedMetrics(p, durationMs), base);
   let best = first;
   let bestScore = score(unpaced, unpacedDurationMs);
   let fastestMs = unpaced.expected.runtimeMs;
@@ -191,6 +188,31 @@ export function callsOnTheClock(count: number, concurrency: number): number {
 /** Expected wall time one call holds its worker, ms: its runtime and the latency its retries and distance add. */
 export function perCallMs(p: PacedExpectation): number {
   return Math.max(0, p.expected.runtimeMs) + Math.max(0, p.expected.addedLatencyMs);
+}
+
+/** What a pacing is weighed on (`pacingScore`): cost and carbon per call, and the batch's expected duration. */
+export interface PacedMetrics {
+  readonly costUsd: number;
+  readonly carbonG: number;
+  readonly durationMs: number;
+}
+
+/** A placement's metrics for a batch expected to last `durationMs`. */
+export function pacedMetrics(p: PacedExpectation, durationMs: number): PacedMetrics {
+  return { costUsd: p.expected.costUsd, carbonG: p.expected.carbonG, durationMs };
+}
+
+/**
+ * How a pacing weighs on `objective` against `base`: cost and carbon per call and the batch's duration, each as its
+ * ratio to the base's, weighted. Lower is better; `base` scores the sum of the weights.
+ */
+export function pacingScore(objective: Objective | undefined, paced: PacedMetrics, base: PacedMetrics): number {
+  const { weights } = resolveObjective(objective);
+  return (
+    weights.cost * ratio(paced.costUsd, base.costUsd) +
+    weights.latency * ratio(paced.durationMs, base.durationMs) +
+    weights.carbon * ratio(paced.carbonG, base.carbonG)
+  );
 }
 
 function ratio(x: number, base: number): number {

@@ -122,6 +122,14 @@ export function resolveScope(
       notes.push(`usesPerInstance ${pool.usesPerInstance} is not a number >= 1; using 1`);
     }
   }
+  let searchUses = usesPerInstance;
+  if (pool.searchUses !== undefined) {
+    if (typeof pool.searchUses === 'number' && Number.isFinite(pool.searchUses) && pool.searchUses >= 1) {
+      searchUses = Math.max(usesPerInstance, pool.searchUses);
+    } else {
+      notes.push(`searchUses ${pool.searchUses} is not a number >= 1; using usesPerInstance (${usesPerInstance})`);
+    }
+  }
   let retryRepeat = 0;
   if (pool.retryRepeat !== undefined) {
     if (typeof pool.retryRepeat === 'number' && pool.retryRepeat >= 0 && pool.retryRepeat <= 1) {
@@ -140,6 +148,7 @@ export function resolveScope(
     initBilledMs: settings.initBilledMs,
     coldStartShare: settings.coldStartShare,
     usesPerInstance,
+    searchUses,
     retryRepeat,
     maxAddedLatencyMs,
   };

@@ -1,4 +1,11 @@
-import { type Candidate, type EvaluationParams, type Metrics, metricsOfAttempts } from './candidate';
+import {
+  type Candidate,
+  type EvaluationParams,
+  type Metrics,
+  metricsOfAttempts,
+  searchUsesOf,
+  sharesSearch,
+} from './candidate';
 import { attemptBilledMs } from './cost-model';
 import { type RenewedCall, renewOverUses } from './pool-renewal';
 import { suffixMask } from './reject-set';
@@ -63,14 +70,14 @@ export function evaluateSchedule(
   const m = p.maxAttempts;
   const n = c.cpus.length;
   // The objective per billed ms of an accepted attempt, and of one rejected attempt with the retry's new instance,
-  // shared by the calls the instance found will serve; both as `metricsOfAttempts` bills them.
+  // shared by the calls the search serves (`searchUses`); both as `metricsOfAttempts` bills them.
   const perMs = p.wCost * c.usdPerMs + p.wLatency + p.wCarbon * c.gramsPerMs;
   const billedReject = attemptBilledMs(p.holdMs, c.minBilledMs) + p.initBilledMs;
   const reject =
     (p.wCost * (billedReject * c.usdPerMs + c.usdPerRequest) +
       p.wLatency * (p.holdMs + p.retryOverheadMs + rttMs) +
       p.wCarbon * billedReject * c.gramsPerMs) /
-    p.usesPerInstance;
+    searchUsesOf(p);
   // With repeats (`retryRepeat` ρ) the state is the CPU the last attempt met: after a reject on CPU j the next attempt
   // meets j again with probability ρ and a fresh draw otherwise, so with n attempts left facing CPU j is worth
   // D(n, j) = min(a_j, r + ρ·D(n − 1, j) + (1 − ρ)·V(n − 1)), V(n) = Σ_j p_j·D(n, j). a_j − ρ·D(n − 1, j) grows with
@@ -158,6 +165,7 @@ export function evaluateRejects(
     runtimeMs += reach * acceptedMs + repeatedMs;
     reach = (1 - rho) * (reach * Math.min(1, rejectedShare) + repeatedRejected);
   }
+  if (sharesSearch(p)) return metricsOfAttempts(c, attempts, runtimeMs, 0, rttMs, p, out);
   const renewed = renewOverUses(
     p.usesPerInstance,
     runtimeMs,

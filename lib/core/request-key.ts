@@ -42,6 +42,7 @@ export function hashRequest(request: PlacementRequest): number {
   h = mixNumber(h, request.minMemoryMb);
   h = mixString(h, request.pool?.rejectMode ?? '');
   h = mixNumber(h, request.pool?.usesPerInstance);
+  h = mixNumber(h, request.pool?.searchUses);
   h = mixNumber(h, request.pool?.retryRepeat);
   h = mixNumber(h, request.callsToCome);
   const limits = request.limits;
@@ -88,6 +89,7 @@ function sameLimits(a: PlacementLimits | undefined, b: PlacementLimits | undefin
 export function sameRequest(a: PlacementRequest, b: PlacementRequest): boolean {
   if (a.workload !== b.workload || a.strategy !== b.strategy || a.minMemoryMb !== b.minMemoryMb) return false;
   if (a.pool?.rejectMode !== b.pool?.rejectMode || a.pool?.usesPerInstance !== b.pool?.usesPerInstance) return false;
+  if (a.pool?.searchUses !== b.pool?.searchUses) return false;
   if (a.pool?.retryRepeat !== b.pool?.retryRepeat || a.callsToCome !== b.callsToCome) return false;
   const x = a.objective;
   const y = b.objective;

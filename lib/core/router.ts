@@ -630,6 +630,7 @@ export class Router {
       scope.params.maxAttempts === this.maxAttempts &&
       scope.rejectMode === this.rejectMode &&
       scope.params.usesPerInstance === 1 &&
+      scope.params.searchUses === 1 &&
       scope.params.retryRepeat === 0 &&
       plan === base;
     const ranked =

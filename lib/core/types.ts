@@ -216,6 +216,14 @@ export interface PoolContext {
    */
   readonly usesPerInstance?: number;
   /**
+   * Calls one search for an accepted instance serves (its rejected attempts and the new instances its retries start),
+   * where workers share it: a probed batch's probe searches once for every worker whose instance its host then takes,
+   * while each worker still starts an instance of its own, whose INIT its own `usesPerInstance` calls pay. A shared
+   * search is not searched again: one that runs out of attempts is priced as leaving the workers on the CPU it ended
+   * on. A number >= `usesPerInstance`. @default usesPerInstance (each worker searches for itself)
+   */
+  readonly searchUses?: number;
+  /**
    * Hosts the calls met new instances on most recently, per CPU (each host once, however many instances it started;
    * an instance whose host is unknown as a host of its own): the shares new instances are drawn from now, blended
    * into the zone's mix (see `pool-draws.ts`). Placements with draws are not cached. @default - none

@@ -267,6 +267,7 @@ export function compileWorkload(
     initBilledMs: settings.initBilledMs,
     coldStartShare: settings.coldStartShare,
     usesPerInstance: 1,
+    searchUses: 1,
     retryRepeat: 0,
     maxAddedLatencyMs: Number.POSITIVE_INFINITY,
   };

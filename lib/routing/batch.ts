@@ -274,11 +274,11 @@ export async function runBatch(
       const spreadStart = spread?.some((s) => s.route === followed) ?? false;
       if (spreadStart) spreadStarts++;
       const call = await followRoute(context, work, profile, followed, {
-        // The probe's host serves the calls of the workers it takes (`probeUses`); then each worker's instance its own.
-        uses:
-          isProbe && options.probe
-            ? probeUses(options.count - index, concurrency, options.probe.hostRoom)
-            : usesPerInstance(options.count - index, concurrency),
+        // Each worker's instance serves its own calls; the probe's search, the calls of every worker its host takes.
+        uses: usesPerInstance(options.count - index, concurrency),
+        ...(isProbe && options.probe
+          ? { searchUses: probeUses(options.count - index, concurrency, options.probe.hostRoom) }
+          : {}),
         callsToCome: options.count - next,
         draws: (functionName) => draws.get(functionName)?.counts(functionName),
         retryRepeat: (functionName) => repeats.estimate(functionName),

@@ -70,6 +70,8 @@ export interface OffFunctionOptions {
 export interface PoolPlacement {
   /** Calls each instance the call settles on is expected to serve (the batch's work still to come per worker). */
   readonly uses: number;
+  /** Calls the call's search serves, where workers share it (`PoolContext.searchUses`). @default uses */
+  readonly searchUses?: number;
   /** CPUs of the hosts the batch met new instances on last on the target. @default none: the zone's mix */
   readonly draws?: Readonly<Record<string, number>>;
   /**
@@ -342,7 +344,10 @@ export class Route {
    * set and expectation the pool model gives for it, so the reject set follows the pool as the batch runs down.
    * `base` when that cannot be computed.
    */
-  placementFor(base: Placement, { uses, draws, attemptsLeft, retryRepeat, callsToCome }: PoolPlacement): Placement {
+  placementFor(
+    base: Placement,
+    { uses, searchUses, draws, attemptsLeft, retryRepeat, callsToCome }: PoolPlacement,
+  ): Placement {
     const { functionName } = base.target;
     // A repeat rate of 0 is the model's own default: leaving it out keeps such placements cacheable.
     const pool = {
@@ -365,7 +370,12 @@ export class Route {
         pinnedTo(
           {
             ...this.request,
-            pool: { ...this.request.pool, usesPerInstance: uses, ...pool },
+            pool: {
+              ...this.request.pool,
+              usesPerInstance: uses,
+              ...(searchUses !== undefined && searchUses > uses ? { searchUses } : {}),
+              ...pool,
+            },
             ...(callsToCome !== undefined ? { callsToCome } : {}),
           },
           base.target,
@@ -564,6 +574,8 @@ export interface PoolHooks {
    * placement of the call, on whichever fleet, is refined for it (`Route.placementFor`). @default - not refined
    */
   readonly uses?: number;
+  /** Calls the call's search serves, where workers share it (`PoolContext.searchUses`). @default uses */
+  readonly searchUses?: number;
   /**
    * The batch's calls not yet started: what a placement of this call may teach by exploring serves them too
    * (`PlacementRequest.callsToCome`). @default 0
@@ -621,6 +633,7 @@ export async function followRoute(
       ? base
       : route.placementFor(base, {
           uses: pool.uses,
+          ...(pool.searchUses !== undefined ? { searchUses: pool.searchUses } : {}),
           draws: pool.draws?.(base.target.functionName),
           attemptsLeft,
           retryRepeat: pool.retryRepeat?.(base.target.functionName),

@@ -1,5 +1,8 @@
-import type { Placement } from '../core/types';
+import { LAMBDA_MEMORY_MB } from '../core/lambda-limits';
+import { pacedMetrics, pacingScore } from '../core/pacing';
+import type { Objective, Placement, PlacementRequest } from '../core/types';
 import { PACING_DEADLINE_SHARE, type PacedBatch } from './pacing';
+import { usesPerInstance } from './pool';
 
 /**
  * A paced batch whose placement rejects CPUs first searches with one call alone (the probe), and starts its other
@@ -118,31 +121,44 @@ export function probeUses(remaining: number, concurrency: number, hostRoom: numb
   return Math.max(1, Math.ceil(remaining * onHost));
 }
 
+/** What pacing a batch again for its probe takes. */
+export interface ProbePacing {
+  /** Paces the batch as it was paced, within `maxSlowdown` and the router's `remainingMs`. */
+  readonly repace: (maxSlowdown: number, remainingMs: number) => PacedBatch;
+  /** Places the batch's first call on its target for a search that serves `uses` calls, as the batch places it. */
+  readonly placeProbe: (batch: PacedBatch, uses: number) => Placement;
+  /** The batch's calls, its time budget and the router's time left. */
+  readonly budget: { readonly count: number; readonly maxSlowdown: number; readonly remainingMs: number };
+  /** How long a new instance's INIT takes, ms. */
+  readonly initMs: number;
+  /** How many of a function's instances of `memoryMb` a host is expected to take (`HostRoom.at`). */
+  readonly hostRoom: (memoryMb: number) => number;
+}
+
 /**
  * A fresh pacing with room kept for its probe (module comment), or `paced` as it is where the batch will not probe:
- * where `paced` searches on more than one worker, the batch is paced again within its budget less the probe's
- * expected search (`probeSearchMs` of the probe's own placement, `placeProbe(batch, probeUses(…))`), so the
- * wider pacing that may take still meets the budget with the probe; where the placement paced so still rejects CPUs,
- * the batch probes, and its expected duration counts the probe's search. `repace(maxSlowdown, remainingMs)` paces the
- * batch as `paced` was, within that budget and router time left; `placeProbe(batch, uses)` places the batch's first
- * call on its target for `uses` calls per instance, as the batch places it when it runs; `hostRoom(memoryMb)` is how
- * many of a function's instances of that size a host is expected to take (`HostRoom.at`).
+ * where `paced` searches on more than one worker and the probe is expected to save enough (`probeSavingShare`), the
+ * batch is paced again (`reservingProbe`).
  */
-export function withProbe(
-  paced: PacedBatch,
-  repace: (maxSlowdown: number, remainingMs: number) => PacedBatch,
-  placeProbe: (batch: PacedBatch, uses: number) => Placement,
-  budget: { readonly count: number; readonly maxSlowdown: number; readonly remainingMs: number },
-  initMs: number,
-  hostRoom: (memoryMb: number) => number,
-): ProbedBatch {
+export function withProbe(paced: PacedBatch, pacing: ProbePacing): ProbedBatch {
   if (paced.concurrency < 2) return paced;
   const uses = paced.request.pool?.usesPerInstance ?? 1;
-  const room = hostRoom(paced.placement.target.memoryMb);
-  if (probeSavingShare(paced.placement, uses, paced.concurrency, budget.count, initMs, room) < PROBE_MIN_SAVING_SHARE) {
+  const room = pacing.hostRoom(paced.placement.target.memoryMb);
+  const { count } = pacing.budget;
+  if (probeSavingShare(paced.placement, uses, paced.concurrency, count, pacing.initMs, room) < PROBE_MIN_SAVING_SHARE) {
     return paced;
   }
-  const probing = probeUses(budget.count, paced.concurrency, room);
+  return reservingProbe(paced, pacing);
+}
+
+/**
+ * `paced` paced again (`repace`) within its budget less the probe's expected search (`probeSearchMs` of the probe's
+ * own placement, `placeProbe(batch, probeUses(…))`), so the wider pacing that may take still meets the budget with the
+ * probe; where the placement paced so still rejects CPUs on more than one worker, the batch probes, and its expected
+ * duration counts the probe's search. Else `paced` as it is.
+ */
+function reservingProbe(paced: PacedBatch, { repace, placeProbe, budget, initMs, hostRoom }: ProbePacing): ProbedBatch {
+  const probing = probeUses(budget.count, paced.concurrency, hostRoom(paced.placement.target.memoryMb));
   const reserveMs = probeSearchMs(placeProbe(paced, probing), probing, initMs);
   const slowdownLeft = budget.maxSlowdown - reserveMs / Math.max(1, paced.pacing.unpacedDurationMs);
   if (reserveMs === 0 || slowdownLeft <= 1) return paced;
@@ -159,4 +175,66 @@ export function withProbe(
     pacing: { ...reserved.pacing, maxSlowdown: budget.maxSlowdown, expectedDurationMs, probeSearchMs: searchMs },
     probe,
   };
+}
+
+/**
+ * A placer that prices each pacing for its probe: the request of a pacing (`usesPerInstance` its rounds) placed for
+ * as many calls per search as the probe's host shares its search with at that pacing (`probedSearchUses`), at the
+ * room of the memory size the placement lands on (`hostRoom`, first at the smallest size, whose room is the widest,
+ * then again pinned to the target where its own room is narrower). `withProbe` probes where a pacing priced per worker already rejects CPUs;
+ * a reject set that pays only once its search is shared by the workers the probe's host takes (short calls of a small
+ * size, whose accepted CPU is rare in the pool) is found only by a pacing priced so.
+ */
+export function probePricedPlacer(
+  place: (request: PlacementRequest) => Placement,
+  placeOn: (request: PlacementRequest, target: Placement['target']) => Placement,
+  count: number,
+  hostRoom: (memoryMb: number) => number,
+): (request: PlacementRequest) => Placement {
+  const widestRoom = hostRoom(LAMBDA_MEMORY_MB.min);
+  return (request) => {
+    const concurrency = Math.ceil(count / Math.max(1, request.pool?.usesPerInstance ?? 1));
+    const widestUses = probedSearchUses(count, concurrency, widestRoom);
+    const placed = place(withSearchUses(request, widestUses));
+    const uses = probedSearchUses(count, concurrency, hostRoom(placed.target.memoryMb));
+    return uses === widestUses ? placed : placeOn(withSearchUses(request, uses), placed.target);
+  };
+}
+
+/**
+ * Calls per search over a probed batch of `count` calls at `concurrency` at a time: the calls of the workers the
+ * probe's host takes (`hostRoom` of them) share the probe's search (`probeUses`), and each other worker searches for
+ * its own calls (`usesPerInstance`), as a batch that does not probe does.
+ * @example probedSearchUses(240, 20, 96); // 240: the host takes every worker
+ * @example probedSearchUses(240, 20, 5); // 15: 5 workers share one search, 15 each search for their own 12 calls
+ */
+export function probedSearchUses(count: number, concurrency: number, hostRoom: number): number {
+  const onHost = Math.min(1, Math.max(1, hostRoom) / Math.max(1, concurrency));
+  const shared = onHost / probeUses(count, concurrency, hostRoom);
+  const own = (1 - onHost) / usesPerInstance(count, concurrency);
+  return 1 / (shared + own);
+}
+
+/** `request` priced for a search that serves `searchUses` calls (`PoolContext.searchUses`): a probe's. */
+export function withSearchUses(request: PlacementRequest, searchUses: number): PlacementRequest {
+  return { ...request, pool: { ...request.pool, searchUses } };
+}
+
+/**
+ * `chosen`, the batch as `withProbe` paces it, or the batch paced as priced for its probe (`pricedForProbe.repace`,
+ * with a placer from `probePricedPlacer`) with room kept for the probe's search, where that one probes and scores at
+ * least `PROBE_MIN_SAVING_SHARE` better on the request's objective (`pacingScore`: each batch's expected cost and
+ * carbon per call and its expected duration). A placement priced for a probe that does not run would be paid per
+ * worker; and a pacing that only ties on the model changes how the pool fills for nothing it can count on.
+ */
+export function withProbePricing(chosen: ProbedBatch, pricedForProbe: ProbePacing, objective?: Objective): ProbedBatch {
+  const { budget } = pricedForProbe;
+  const paced = pricedForProbe.repace(budget.maxSlowdown, budget.remainingMs);
+  if (paced.concurrency < 2 || paced.placement.rejectCpus.length === 0) return chosen;
+  const probed = reservingProbe(paced, pricedForProbe);
+  if (!probed.probe) return chosen;
+  const metricsOf = (batch: ProbedBatch) => pacedMetrics(batch.placement, batch.pacing.expectedDurationMs);
+  const base = metricsOf(chosen);
+  const needed = (1 - PROBE_MIN_SAVING_SHARE) * pacingScore(objective, base, base);
+  return pacingScore(objective, metricsOf(probed), base) < needed ? probed : chosen;
 }

@@ -18,10 +18,10 @@ import { type FollowContext, followRoute, pinnedTo, priceOf, proposalOf, Route }
 import { HostRoom } from './host-room';
 import { LearningBuffer } from './learning';
 import { startOnObservedFleet } from './observed-start';
-import { PacingReviewer, paceBatch, pacedAt, withUses } from './pacing';
+import { type PacedBatch, PacingReviewer, paceBatch, pacedAt } from './pacing';
 import { corePlacerFactory } from './placer';
 import { usesPerInstance } from './pool';
-import { type ProbedBatch, withProbe } from './probe';
+import { type ProbedBatch, probePricedPlacer, withProbe, withProbePricing, withSearchUses } from './probe';
 import { runProfiling } from './profiling';
 import {
   type BatchTarget,
@@ -348,7 +348,8 @@ export function placementRequestOf(
  * How a batch runs: at the pacing an earlier send of it chose (`pacedConcurrency`), or, given a time budget
  * (`maxSlowdown`), at as many calls at a time as the pool model prices best within it and within the router's time
  * left (`remainingMs`) unless the batch is resumable, with its probe where it probes (`withProbe`, priced for as many
- * workers as a host takes: `hostRoom`); otherwise unpaced (undefined).
+ * workers as a host takes: `hostRoom`), or paced as priced for its probe where that scores better
+ * (`withProbePricing`); otherwise unpaced (undefined).
  */
 function pacedBatch(
   placeIn: (request: PlacementRequest) => Placement,
@@ -365,15 +366,25 @@ function pacedBatch(
   const maxSlowdown = batch.maxSlowdown ?? DEFAULT_BATCH_MAX_SLOWDOWN;
   if (maxSlowdown <= 1 || batch.pacedConcurrency !== undefined) return undefined;
   const budgetMs = batch.resumable ? Number.POSITIVE_INFINITY : remainingMs;
-  const paced = paceBatch(placeIn, request, { ...batch, maxSlowdown, initMs }, budgetMs);
-  return withProbe(
-    paced,
-    (slowdown, remaining) => paceBatch(placeIn, request, { ...batch, maxSlowdown: slowdown, initMs }, remaining),
-    (probed, uses) => placeIn(pinnedTo(withUses(probed.request, uses), probed.placement.target)),
-    { count: batch.count, maxSlowdown, remainingMs: budgetMs },
+  const paceWith =
+    (placer: (r: PlacementRequest) => Placement) =>
+    (slowdown: number, remaining: number): PacedBatch =>
+      paceBatch(placer, request, { ...batch, maxSlowdown: slowdown, initMs }, remaining);
+  const placeOn = (r: PlacementRequest, target: Placement['target']) => placeIn(pinnedTo(r, target));
+  const probePacing = {
+    repace: paceWith(placeIn),
+    placeProbe: (probed: PacedBatch, uses: number) =>
+      placeOn(withSearchUses(probed.request, uses), probed.placement.target),
+    budget: { count: batch.count, maxSlowdown, remainingMs: budgetMs },
     initMs,
-    (memoryMb) => hostRoom.at(memoryMb),
-  );
+    hostRoom: (memoryMb: number) => hostRoom.at(memoryMb),
+  };
+  const chosen = withProbe(probePacing.repace(maxSlowdown, budgetMs), probePacing);
+  const pricedForProbe = {
+    ...probePacing,
+    repace: paceWith(probePricedPlacer(placeIn, placeOn, batch.count, probePacing.hostRoom)),
+  };
+  return withProbePricing(chosen, pricedForProbe, request.objective);
 }
 
 /**

@@ -145,6 +145,7 @@ export function evaluationParams(overrides: Partial<EvaluationParams> = {}): Eva
     initBilledMs: 150,
     coldStartShare: 1,
     usesPerInstance: 1,
+    searchUses: 1,
     keepBeforeLastAttempt: false,
     rejectedStayWarm: false,
     returnShare: 1,

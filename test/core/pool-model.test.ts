@@ -52,6 +52,21 @@ describe('pool model', () => {
     expect(costs[2]).toBeLessThan(costs[1]);
   });
 
+  it("prices a search that workers share (searchUses) cheaper, and a bad one as each worker's own, with a note", () => {
+    const shared = (searchUses: number) =>
+      router.place({
+        workload: 'zipper',
+        strategy: 'optimal',
+        objective: 'cost',
+        limits: x86At2048,
+        pool: { usesPerInstance: 4, searchUses },
+      });
+    expect(shared(64).expected.costUsd).toBeLessThan(place('optimal', 4).expected.costUsd);
+    const bad = shared(Number.NaN);
+    expect(bad.notes.join(' ')).toMatch(/searchUses NaN is not a number >= 1; using usesPerInstance \(4\)/);
+    expect(bad.expected.costUsd).toBeCloseTo(place('optimal', 4).expected.costUsd, 12);
+  });
+
   it('refuses nothing for a bad usesPerInstance: a note, and one call per instance', () => {
     const p = place('optimal', 0.5);
     expect(p.notes.join(' ')).toMatch(/usesPerInstance 0.5/);
@@ -64,7 +79,9 @@ describe('pool model', () => {
  * the worker's last call settled on (warm, no INIT), and draws fresh instances (INIT) after a reject, except where the
  * reject mode leaves the rejected instance warm and the retry comes back to it (`returnShare`). A retry's new instance
  * lands on the rejected one's host, and runs its CPU, with probability `retryRepeat`. The last attempt of a call runs
- * wherever it lands. Returns the mean cost per call.
+ * wherever it lands. With `sharers` > 1 the workers start in groups that share one search, as a probed batch's do:
+ * the group's first worker searches, and each other one's first instance (an INIT of its own) lands on the host, and
+ * so the CPU, that search settled on. Returns the mean cost per call.
  */
 function simulateWorker(
   c: Candidate,
@@ -73,6 +90,7 @@ function simulateWorker(
   uses: number,
   workers: number,
   seed: number,
+  sharers = 1,
 ): { costUsd: number; attempts: number; runtimeMs: number } {
   let state = seed >>> 0;
   const random = (): number => {
@@ -92,13 +110,15 @@ function simulateWorker(
   let billed = 0;
   let attempts = 0;
   let runtime = 0;
+  let searched = 0;
   for (let w = 0; w < workers; w++) {
     let warm: number | undefined;
+    const shares = w % sharers !== 0;
     for (let call = 0; call < uses; call++) {
       let cpu: number;
       if (warm !== undefined) cpu = warm;
       else {
-        cpu = draw();
+        cpu = shares && call === 0 ? searched : draw();
         fresh++;
       }
       warm = undefined;
@@ -109,6 +129,7 @@ function simulateWorker(
           billed += c.billedMs[cpu];
           runtime += c.billedMs[cpu];
           warm = cpu;
+          if (!shares && call === 0) searched = cpu;
           break;
         }
         billed += attemptBilledMs(p.holdMs);
@@ -180,6 +201,36 @@ describe('a batch worker whose call settles on a refused CPU (its last attempt r
       expect(Math.abs(sim.costUsd - model.costUsd) / sim.costUsd).toBeLessThan(0.005);
       expect(Math.abs(sim.attempts - model.attempts) / sim.attempts).toBeLessThan(0.005);
       expect(Math.abs(sim.runtimeMs - model.runtimeMs) / sim.runtimeMs).toBeLessThan(0.005);
+    },
+  );
+});
+
+describe('workers that share one search (a probed batch): the model against a simulation', () => {
+  // The fast CPU is half the zone; the two others are rejected. A call rarely runs out of attempts (1 in 1,024), so
+  // how the model prices the searches again of those (over the calls of the search) hardly counts.
+  const c = candidateOf([0.5, 0.3, 0.2], [800, 1000, 1300], { memoryMb: 2048 });
+  const mask = 0b110;
+
+  it.each([
+    ['end', 10, 8, 6],
+    ['end', 10, 2, 20],
+    ['auto', 10, 5, 4],
+    ['end', 10, 6, 3],
+    ['auto', 10, 4, 10],
+  ] as Array<[RejectMode, number, number, number]>)(
+    '%s with %d attempts, %d calls per worker and %d workers per search',
+    (mode, maxAttempts, uses, sharers) => {
+      const params = { ...rejectModeParams(mode, 150, 1), maxAttempts, usesPerInstance: uses };
+      const model = (overrides: Partial<EvaluationParams>) =>
+        evaluateMask(c, mask, 0, evaluationParams({ ...params, ...overrides }), newMetrics());
+      const shared = model({ searchUses: uses * sharers });
+      const sim = simulateWorker(c, mask, evaluationParams(params), uses, 40_000, 11, sharers);
+      expect(Math.abs(sim.costUsd - shared.costUsd) / sim.costUsd).toBeLessThan(0.005);
+      expect(Math.abs(sim.attempts - shared.attempts) / sim.attempts).toBeLessThan(0.005);
+      // Each worker searching for itself is dearer; one instance for all the calls of the search, cheaper: each
+      // worker's own instance still pays its INIT.
+      expect(model({}).costUsd / sim.costUsd).toBeGreaterThan(1.01);
+      expect(model({ usesPerInstance: uses * sharers }).costUsd / sim.costUsd).toBeLessThan(0.995);
     },
   );
 });

@@ -63,6 +63,10 @@ describe('request keys', () => {
       { workload: 'a', pool: { usesPerInstance: 4, retryRepeat: 0.5 } },
     ],
     [
+      { workload: 'a', pool: { usesPerInstance: 4 } },
+      { workload: 'a', pool: { usesPerInstance: 4, searchUses: 40 } },
+    ],
+    [
       { workload: 'a', callsToCome: 10 },
       { workload: 'a', callsToCome: 11 },
     ],

@@ -1,6 +1,12 @@
 import { formatAnswer } from '../../lib/cli/invoke-command';
 import type { DynamicResponse } from '../../lib/contracts';
-import { acceptedAfterMsOf, PROBE_ANSWER_MARGIN_MS, probeSearchMs, probeUses } from '../../lib/routing/probe';
+import {
+  acceptedAfterMsOf,
+  PROBE_ANSWER_MARGIN_MS,
+  probedSearchUses,
+  probeSearchMs,
+  probeUses,
+} from '../../lib/routing/probe';
 import type { RoutingService } from '../../lib/routing/service';
 import type { BatchAnswer } from '../../lib/routing/types';
 import type { Scenario } from '../../lib/twin/scenario';
@@ -68,6 +74,20 @@ const THREE_XEONS: ProbeSetup = {
   zone: THREE_XEONS_ZONE,
   scenario: probeScenario(THREE_XEONS_ZONE, { memoryMb: 256, relative: { xeon25: 1, xeon29: 0.7, xeon30: 0.6 } }),
   counts: { 'intel-xeon-2.50': 8, 'intel-xeon-2.90': 10, 'intel-xeon-3.00': 2 },
+  memoryMb: 256,
+};
+
+/**
+ * A zone of 20 hosts where the 3.0 GHz Xeon, 20% faster, is one in twenty. Searched for by each worker, it costs about
+ * twenty rejected attempts, each with its INIT, for the few calls the worker's instance serves; searched for once by a
+ * probe, whose host then takes every worker's instance at 256 MB, it pays.
+ */
+const RARE_FAST_ZONE = { ...ZONE, hosts: 20, placementSpread: 1, mix: [{ xeon25: 0.95, xeon30: 0.05 }] };
+
+const RARE_FAST: ProbeSetup = {
+  zone: RARE_FAST_ZONE,
+  scenario: probeScenario(RARE_FAST_ZONE, { memoryMb: 256, relative: { xeon25: 1, xeon30: 0.8 } }),
+  counts: { 'intel-xeon-2.50': 19, 'intel-xeon-3.00': 1 },
   memoryMb: 256,
 };
 
@@ -166,11 +186,11 @@ describe('a paced batch that searches probes with one call before its other work
       ),
     );
   });
-  it('holds out, for the calls its host will serve, for a CPU the other workers would accept', async () => {
+  it('holds out, for the calls its host will serve, past a fast CPU it met first for the fastest', async () => {
     const { answer, invocations } = await batch(1.5, THREE_XEONS);
     expect(answer.summary.succeeded).toBe(120);
-    // Each worker's instance serves 3 calls: the 2.9 GHz Xeon is not worth searching past for them.
-    expect(answer.placement.rejectCpus).toEqual(['intel-xeon-2.50']);
+    // The batch is priced for its probe, whose search serves all 120 calls.
+    expect(answer.placement.rejectCpus).toEqual(['intel-xeon-2.50', 'intel-xeon-2.90']);
     const probe = answer.pacing?.probe;
     expect(probe).toBeDefined();
     if (!probe) return;
@@ -187,18 +207,35 @@ describe('a paced batch that searches probes with one call before its other work
     expect(accepted.every((i) => i.cpu === 'intel-xeon-3.00')).toBe(true);
   });
 
+  it('searches past a CPU that no worker would search past alone, once the probe shares its search', async () => {
+    // Priced for each worker's own search, the batch would accept any CPU; priced for the probe's, it rejects.
+    const { answer, invocations } = await batch(1.5, RARE_FAST);
+    expect(answer.summary.succeeded).toBe(120);
+    const probe = answer.pacing?.probe;
+    expect(probe).toBeDefined();
+    if (!probe) return;
+    expect(probe.rejectCpus).toEqual(['intel-xeon-2.50']);
+    expect(answer.placement.rejectCpus).toEqual(['intel-xeon-2.50']);
+    const probeAttempts = invocations.slice(0, probe.attempts);
+    expect(probeAttempts.at(-1)?.cpu).toBe('intel-xeon-3.00');
+    // The workers' cold starts filled the probe's host: every call ran on the 3.0 GHz Xeon.
+    const accepted = invocations.filter((i) => i.status === 'ok');
+    expect(accepted.every((i) => i.cpu === 'intel-xeon-3.00')).toBe(true);
+  });
+
   it("learns from the workers' first instances how many of the function's instances the probe's host takes", async () => {
     const { answer, invocations, service } = await batch(2);
     const probe = answer.pacing?.probe;
     expect(probe).toBeDefined();
     if (!probe) return;
     const accepted = invocations[probe.attempts - 1];
-    // The other 19 workers start together once the probe holds its instance. The twin gives a function 12 GiB of a
-    // host: six instances at 1,769 MB, the probe's and five workers'; the other 14 land on other hosts.
+    // The other workers start together once the probe holds its instance. The twin gives a function 12 GiB of a
+    // host: six instances at 1,769 MB, the probe's and five workers'; the others land on other hosts.
     const after = invocations.slice(probe.attempts);
     const firstRound = after.filter((i) => i.at === after[0].at);
-    expect(answer.pacing?.concurrency).toBe(20);
-    expect(firstRound).toHaveLength(19);
+    const concurrency = answer.pacing?.concurrency ?? 0;
+    expect(concurrency).toBeGreaterThan(6);
+    expect(firstRound).toHaveLength(concurrency - 1);
     expect(firstRound.filter((i) => i.host === accepted.host)).toHaveLength(5);
     expect(service.hostRoom.learnedShareMb).toBe(6 * 1769);
     expect(service.hostRoom.at(1769)).toBe(6);
@@ -246,5 +283,14 @@ describe("the probe's timing", () => {
     expect(probeUses(240, 20, 96)).toBe(240);
     expect(probeUses(240, 20, 6)).toBe(72);
     expect(probeUses(0, 1, 1)).toBe(1);
+  });
+
+  it('prices a batch for its probe: the workers its host takes share one search, the others search for their own', () => {
+    // 20 workers, 12 calls each: a host that takes them all shares one search over the 240 calls.
+    expect(probedSearchUses(240, 20, 96)).toBe(240);
+    // A host that takes 5: one search serves their 60 calls, and each of the 15 others searches for its own 12.
+    expect(probedSearchUses(240, 20, 5)).toBeCloseTo(1 / (0.25 / 60 + 0.75 / 12), 12);
+    // A host that takes only the probe's instance shares nothing.
+    expect(probedSearchUses(240, 20, 1)).toBeCloseTo(1 / (0.05 / 12 + 0.95 / 12), 12);
   });
 });
