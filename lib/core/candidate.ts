@@ -156,7 +156,8 @@ export interface EvaluationParams {
   /**
    * Calls each instance the request settles on serves (the pool model, `pool-model.ts`): 1 when every call draws
    * its own instance; in a batch of n calls at concurrency k, about n/k, as each finished call leaves its instance
-   * warm for the next. The draw (attempts, holds, INITs) is paid once per this many calls.
+   * warm for the next. The draw (attempts, holds, INITs) is paid once per this many calls, or per `searchUses` where
+   * workers share it.
    */
   usesPerInstance: number;
   /**
