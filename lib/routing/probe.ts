@@ -117,8 +117,12 @@ export function probeSearchMs(placement: ProbedPlacement, usesPerInstance: numbe
  * @example probeUses(240, 20, 6); // 72: the host takes 6 of the 20 workers
  */
 export function probeUses(remaining: number, concurrency: number, hostRoom: number): number {
-  const onHost = Math.min(1, Math.max(1, hostRoom) / Math.max(1, concurrency));
-  return Math.max(1, Math.ceil(remaining * onHost));
+  return Math.max(1, Math.ceil(remaining * onHostShare(concurrency, hostRoom)));
+}
+
+/** Share of a batch's `concurrency` workers whose instances the probe's host takes (`hostRoom` of them, at most all). */
+function onHostShare(concurrency: number, hostRoom: number): number {
+  return Math.min(1, Math.max(1, hostRoom) / Math.max(1, concurrency));
 }
 
 /** What pacing a batch again for its probe takes. */
@@ -181,9 +185,9 @@ function reservingProbe(paced: PacedBatch, { repace, placeProbe, budget, initMs,
  * A placer that prices each pacing for its probe: the request of a pacing (`usesPerInstance` its rounds) placed for
  * as many calls per search as the probe's host shares its search with at that pacing (`probedSearchUses`), at the
  * room of the memory size the placement lands on (`hostRoom`, first at the smallest size, whose room is the widest,
- * then again pinned to the target where its own room is narrower). `withProbe` probes where a pacing priced per worker already rejects CPUs;
- * a reject set that pays only once its search is shared by the workers the probe's host takes (short calls of a small
- * size, whose accepted CPU is rare in the pool) is found only by a pacing priced so.
+ * then again pinned to the target where its own room is narrower). `withProbe` probes where a pacing priced per
+ * worker already rejects CPUs; a reject set that pays only once its search is shared by the workers the probe's host
+ * takes (short calls of a small size, whose accepted CPU is rare in the pool) is found only by a pacing priced so.
  */
 export function probePricedPlacer(
   place: (request: PlacementRequest) => Placement,
@@ -209,7 +213,7 @@ export function probePricedPlacer(
  * @example probedSearchUses(240, 20, 5); // 15: 5 workers share one search, 15 each search for their own 12 calls
  */
 export function probedSearchUses(count: number, concurrency: number, hostRoom: number): number {
-  const onHost = Math.min(1, Math.max(1, hostRoom) / Math.max(1, concurrency));
+  const onHost = onHostShare(concurrency, hostRoom);
   const shared = onHost / probeUses(count, concurrency, hostRoom);
   const own = (1 - onHost) / usesPerInstance(count, concurrency);
   return 1 / (shared + own);
