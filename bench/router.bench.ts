@@ -86,6 +86,7 @@ export async function run(): Promise<void> {
     await sky.close();
   }
   await rejectModes();
+  await batchPlanning();
 }
 
 /**
@@ -139,6 +140,57 @@ async function rejectModes(): Promise<void> {
         await sky.close();
       }
     }
+  }
+}
+
+/**
+ * What a batch's planning takes before its first call: its placement, where its workers start (`spreadOf`) and, for a
+ * paced batch (a time budget, `maxSlowdown`), its pacing (each concurrency priced per worker and again as priced for
+ * its probe, `probe.ts`).
+ * Timed from the handler's start to the batch's first invoke, on a handler whose view is cached, for batches of zipper
+ * of 400–411 calls at most 100 at a time: each count is new to the handler, so none of its placements is cached.
+ */
+async function batchPlanning(): Promise<void> {
+  console.log('\nbatch planning (zipper, 400–411 calls at most 100 at a time; handler start to first invoke):');
+  console.log('| batch | batches | planning p50 ms | planning max ms | calls at a time (mean) | probed |');
+  console.log('|---|---|---|---|---|---|');
+  const sky = await startSky({ timeScale: 0.01, maxSockets: 128 });
+  try {
+    await sky.characterize();
+    let firstInvokeAt: number | undefined;
+    const invoker: Invoker = {
+      invoke(name, payload, options) {
+        firstInvokeAt ??= performance.now();
+        return sky.invoker.invoke(name, payload, options);
+      },
+    };
+    const handler = sky.router({ invoker, cacheTtlMs: 3_600_000 });
+    // The view cached and runtimes on each CPU learned, as a deployed router's are after its first requests.
+    for (let i = 0; i < 100; i++) await handler({ workload: 'zipper', objective: 'cost' });
+    await handler.flush();
+    for (const maxSlowdown of [1, 4]) {
+      const planning: number[] = [];
+      let concurrency = 0;
+      let probed = 0;
+      for (let b = 0; b < 12; b++) {
+        firstInvokeAt = undefined;
+        const started = performance.now();
+        const answer = (await handler({
+          workload: 'zipper',
+          objective: 'cost',
+          batch: { count: 400 + b, concurrency: 100, maxSlowdown },
+        })) as unknown as { pacing?: { concurrency: number; probe?: unknown } };
+        await handler.flush();
+        planning.push((firstInvokeAt ?? Number.NaN) - started);
+        concurrency += answer.pacing?.concurrency ?? 100;
+        if (answer.pacing?.probe) probed++;
+      }
+      console.log(
+        `| ${maxSlowdown > 1 ? `paced, maxSlowdown ${maxSlowdown}` : 'unpaced'} | ${planning.length} | ${pct(planning, 50).toFixed(1)} | ${Math.max(...planning).toFixed(1)} | ${(concurrency / planning.length).toFixed(0)} | ${probed} |`,
+      );
+    }
+  } finally {
+    await sky.close();
   }
 }
 

@@ -1,6 +1,6 @@
 import { LAMBDA_MEMORY_MB } from '../core/lambda-limits';
 import { pacedMetrics, pacingScore } from '../core/pacing';
-import type { Objective, Placement, PlacementRequest } from '../core/types';
+import type { EvidenceLevel, Objective, Placement, PlacementRequest } from '../core/types';
 import { PACING_DEADLINE_SHARE, type PacedBatch } from './pacing';
 import { usesPerInstance } from './pool';
 
@@ -224,12 +224,16 @@ export function withSearchUses(request: PlacementRequest, searchUses: number): P
   return { ...request, pool: { ...request.pool, searchUses } };
 }
 
+const EVIDENCE_STRENGTH: Readonly<Record<EvidenceLevel, number>> = { assumed: 0, estimated: 1, measured: 2 };
+
 /**
  * `chosen`, the batch as `withProbe` paces it, or the batch paced as priced for its probe (`pricedForProbe.repace`,
  * with a placer from `probePricedPlacer`) with room kept for the probe's search, where that one probes and scores at
  * least `PROBE_MIN_SAVING_SHARE` better on the request's objective (`pacingScore`: each batch's expected cost and
- * carbon per call and its expected duration). A placement priced for a probe that does not run would be paid per
- * worker; and a pacing that only ties on the model changes how the pool fills for nothing it can count on.
+ * carbon per call and its expected duration), on evidence at least as strong as `chosen`'s. A placement priced for a
+ * probe that does not run would be paid per worker; a pacing that only ties on the model changes how the pool fills
+ * for nothing it can count on; and a margin of 1% does not cover the error of a runtime carried over from another
+ * memory size or architecture, where the pacing per worker stands on runtimes observed there.
  */
 export function withProbePricing(chosen: ProbedBatch, pricedForProbe: ProbePacing, objective?: Objective): ProbedBatch {
   const { budget } = pricedForProbe;
@@ -237,6 +241,9 @@ export function withProbePricing(chosen: ProbedBatch, pricedForProbe: ProbePacin
   if (paced.concurrency < 2 || paced.placement.rejectCpus.length === 0) return chosen;
   const probed = reservingProbe(paced, pricedForProbe);
   if (!probed.probe) return chosen;
+  if (EVIDENCE_STRENGTH[probed.placement.evidence.level] < EVIDENCE_STRENGTH[chosen.placement.evidence.level]) {
+    return chosen;
+  }
   const metricsOf = (batch: ProbedBatch) => pacedMetrics(batch.placement, batch.pacing.expectedDurationMs);
   const base = metricsOf(chosen);
   const needed = (1 - PROBE_MIN_SAVING_SHARE) * pacingScore(objective, base, base);
