@@ -2,7 +2,7 @@ import type { EvidenceLevel, Placement, PlacementRequest } from '../../lib/core/
 import type { PacedBatch } from '../../lib/routing/pacing';
 import { type ProbePacing, withProbePricing } from '../../lib/routing/probe';
 
-/** A placement of `memoryMb` on the 2.5 GHz Xeon's zone at `costUsd` a call, rejecting `rejectCpus`. */
+/** A placement at `memoryMb` in usw1-az3, expected to cost `costUsd` a call, rejecting `rejectCpus`, on `level` evidence. */
 function placementOf(
   memoryMb: number,
   costUsd: number,
