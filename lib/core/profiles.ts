@@ -1,6 +1,6 @@
 import { archRelativeRuntime, relativeRuntime } from './cpu-speed';
 import { CoreInputError } from './errors';
-import { memoryRuntimeFactor } from './memory-scaling';
+import { MB_PER_VCPU, memoryRuntimeFactor } from './memory-scaling';
 import { addObservation, EMPTY_STATS, mergeStats } from './runtime-stats';
 import type { Arch, CpuKey, Outcome, ProfileKey, RuntimeStats, WorkloadProfile } from './types';
 
@@ -294,8 +294,9 @@ export class ProfileBook {
    * runtime moved between the two sizes on the other CPUs that ran at both, of either architecture (log-ratios weighted
    * by precision). `weight` is what that carries in runtimes observed at `memoryMb`: cv² over the variance of the
    * carried log-runtime, which sums the CPU's mean there (cv²/n), the other CPUs' ratio (cv² over its precision) and
-   * the drift of one CPU's ratio to another across memory (`MEMORY_DRIFT_LOG_SD` per doubling). Undefined where no
-   * other size or no other CPU allows it.
+   * the drift of one CPU's ratio to another across memory (`MEMORY_DRIFT_LOG_SD` per doubling). Where no other CPU
+   * ran at both sizes and neither is above one vCPU (`MB_PER_VCPU`), the move is the CPU share's alone and the variance
+   * has no term for the other CPUs. Undefined where no other size allows it, or no other CPU above one vCPU.
    *
    * Why: a cell of a few runtimes is ranked against cells of many, and the scan picks whichever is luckiest; three
    * runtimes 10% fast at 2,048 MB made the 2.5 GHz Xeon look faster there than the 3.0 GHz one that beat it at 1,769.
@@ -358,9 +359,19 @@ export class ProfileBook {
         weightedLog += h * Math.log(atHere.meanMs / atThere.meanMs);
       }
     }
-    if (precision === 0) return undefined;
     const cv = Math.max(this.runtimeCv(workload) ?? UNMEASURED_CV, 1e-3);
     const drift = MEMORY_DRIFT_LOG_SD * Math.abs(Math.log2(memoryMb / there.memoryMb));
+    if (precision === 0) {
+      // No other CPU ran at both sizes (at the smallest sizes the slower CPUs may not fit a call's budget). Below one
+      // vCPU every workload runs in proportion to its CPU share, so the move between the sizes is known up to the
+      // drift of the CPU's own speed across memory.
+      if (Math.max(memoryMb, there.memoryMb) > MB_PER_VCPU) return undefined;
+      return {
+        meanMs: own.meanMs * memoryRuntimeFactor(there.memoryMb, memoryMb),
+        weight: (cv * cv) / ((cv * cv) / own.count + drift * drift),
+        fromMb: there.memoryMb,
+      };
+    }
     const variance = (cv * cv) / own.count + (cv * cv) / precision + drift * drift;
     return {
       meanMs: own.meanMs * Math.exp(weightedLog / precision),
@@ -389,8 +400,8 @@ export class ProfileBook {
   }
 
   /**
-   * The runtime of `cpu` in a cell some CPU ran in (`inCell`); where `cpu` itself ran there, blended with what its
-   * runtimes at another memory size say (`acrossMemory`), each by the runtimes it carries.
+   * The runtime of `cpu` in a cell some CPU ran in (`inCell`), blended with what its runtimes at another memory size
+   * say (`acrossMemory`), each by the runtimes it carries.
    */
   private inObservedCell(
     workload: string,
@@ -402,13 +413,17 @@ export class ProfileBook {
     const weight = this.carriedWeight(workload);
     const inCell = this.inCell(cells, cell, cpu, arch, cell.memoryMb, weight);
     const ownCount = cell.stats.get(cpu)?.count ?? 0;
-    const across = ownCount > 0 ? this.acrossMemory(workload, cpu, arch, cell.memoryMb) : undefined;
+    const across = this.acrossMemory(workload, cpu, arch, cell.memoryMb);
     if (!across) return inCell;
     // The cell's own blend rests on its runtimes and the cross-CPU pseudo-observations (where other CPUs ran there);
     // the other size adds its own.
     const inCellWeight = ownCount + (cell.count > ownCount ? weight : 0);
+    const meanMs = (inCellWeight * inCell.meanMs + across.weight * across.meanMs) / (inCellWeight + across.weight);
+    // Without a runtime of its own here, the CPU's estimate stays one carried over: its runtimes at the other size
+    // move the mean, not how sure the router is of it (`runtimeLogSd` widens that by the drift across memory).
+    if (ownCount === 0) return { ...inCell, meanMs };
     return {
-      meanMs: (inCellWeight * inCell.meanMs + across.weight * across.meanMs) / (inCellWeight + across.weight),
+      meanMs,
       confidence: this.observedConfidence(cells, ownCount + across.weight),
       source: 'observed',
     };

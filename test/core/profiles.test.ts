@@ -12,6 +12,14 @@ const target = (arch: 'x86_64' | 'arm64' = 'x86_64', memoryMb = 2048): Target =>
   functionName: `sky-usw1-az1-${arch}-${memoryMb}`,
 });
 
+/** A profile entry on x86_64 of `count` runtimes around `meanMs` with a spread of `cv`. */
+const x86EntryOfCv = (cv: number) => (cpu: string, memoryMb: number, meanMs: number, count: number) => ({
+  cpu,
+  arch: 'x86_64' as const,
+  memoryMb,
+  stats: { count, meanMs, m2: (count - 1) * (cv * meanMs) ** 2 },
+});
+
 describe('ProfileBook.runtime', () => {
   const book = new ProfileBook({ zipper: ZIPPER });
 
@@ -103,7 +111,12 @@ describe('ProfileBook across memory sizes', () => {
     expect(estimate.source).toBe('cpu-speed');
     // 3 runtimes of the pair at 128 MB against 0.01 pseudo-observations of the prior ratio 1.35: 0.55×, not 1.35×.
     const ratio = Math.exp((3 * Math.log(6600 / 12000) + carried * Math.log(1.35)) / (3 + carried));
-    expect(estimate.meanMs).toBeCloseTo(6000 * ratio, 6);
+    // Its own 6,600 ms at 128 MB, moved as the 2.5 GHz Xeon's runtimes moved (12,000 → 6,000), joins by precision.
+    const across = book.acrossMemory('gemm', EPYC, 'x86_64', 256);
+    expect(across?.meanMs).toBeCloseTo(3300, 6);
+    const w = across?.weight ?? 0;
+    expect(w).toBeGreaterThan(carried);
+    expect(estimate.meanMs).toBeCloseTo((carried * 6000 * ratio + w * 3300) / (carried + w), 6);
     expect(estimate.meanMs / 6000).toBeLessThan(0.56);
   });
 
@@ -131,13 +144,7 @@ describe('ProfileBook across memory sizes', () => {
 describe('ProfileBook.acrossMemory', () => {
   // A workload of cv 0.074 that runs 1.158× faster at 2048 MB than at 1769 on every CPU, the 3.0 GHz Xeon 0.93× the
   // 2.5 GHz one; three runtimes of the 2.5 GHz Xeon at 2048 MB came out 10% fast (9,340 ms for 10,420).
-  const cv = 0.074;
-  const entry = (cpu: string, memoryMb: number, meanMs: number, count: number) => ({
-    cpu,
-    arch: 'x86_64' as const,
-    memoryMb,
-    stats: { count, meanMs, m2: (count - 1) * (cv * meanMs) ** 2 },
-  });
+  const entry = x86EntryOfCv(0.074);
   const luckyBook = (): ProfileBook =>
     new ProfileBook({
       cpu: {
@@ -217,6 +224,53 @@ describe('ProfileBook.acrossMemory', () => {
     const w = across?.weight ?? 0;
     expect(w).toBeGreaterThan(0.2);
     expect(io.runtime('io', g2, 'arm64', 128).meanMs).toBeCloseTo((3 * 2196 + w * 1162 * 1.9) / (3 + w), 6);
+  });
+});
+
+describe('ProfileBook.acrossMemory without another CPU at both sizes', () => {
+  // Generated seed 232's gemm (cv 0.085): the AMD EPYC ran once at 128 MB and never at 256 MB, where the Xeons ran
+  // (at 128 MB they would outlast the call's budget); EPYC and the 2.9 GHz Xeon both ran at 1,024 MB, where the EPYC's
+  // lead is smaller (0.74×) than at 128–256 MB (0.68×).
+  const entry = x86EntryOfCv(0.085);
+  const entries = [
+    entry(EPYC, 128, 232_000, 1),
+    entry(X29, 256, 171_000, 3),
+    entry(X25, 256, 206_000, 3),
+    entry(EPYC, 1024, 34_000, 3),
+    entry(X29, 1024, 46_000, 3),
+    entry(X25, 1024, 60_000, 3),
+    entry(EPYC, 2048, 18_000, 3),
+    entry(X29, 4096, 16_000, 3),
+  ];
+  const book = new ProfileBook({ gemm: { workload: 'gemm', entries } });
+
+  it("carries a CPU's own runtime by CPU share between two sizes below one vCPU", () => {
+    const across = book.acrossMemory('gemm', EPYC, 'x86_64', 256);
+    expect(across?.fromMb).toBe(128);
+    // Twice the memory, twice the CPU share: half the runtime.
+    expect(across?.meanMs).toBeCloseTo(116_000, 6);
+    const pooled = book.runtimeCv('gemm') ?? 0;
+    expect(across?.weight).toBeCloseTo(pooled ** 2 / (pooled ** 2 / 1 + 0.12 ** 2), 9);
+  });
+
+  it('moves the estimate at a size the CPU never ran at toward its own runtime next to it', () => {
+    const alone = new ProfileBook({
+      gemm: { workload: 'gemm', entries: entries.filter((e) => e.memoryMb !== 128) },
+    });
+    const fromOthers = alone.runtime('gemm', EPYC, 'x86_64', 256);
+    const estimate = book.runtime('gemm', EPYC, 'x86_64', 256);
+    // Through the ratios learned at 1,024 MB alone (and the prior's 1.35×) the EPYC looks slower at 256 MB than its
+    // 232 s at 128 MB say (116 s), which carry more than the ratios' pseudo-observations.
+    expect(fromOthers.meanMs).toBeGreaterThan(120_000);
+    expect(estimate.meanMs).toBeLessThan((fromOthers.meanMs + 116_000) / 2);
+    expect(estimate.meanMs).toBeGreaterThan(116_000);
+    // Still an estimate carried over: as sure as the ratio made it.
+    expect(estimate.source).toBe('cpu-speed');
+    expect(estimate.confidence).toBe(fromOthers.confidence);
+  });
+
+  it('carries nothing past one vCPU, where the CPU share no longer tells a workload of several threads', () => {
+    expect(book.acrossMemory('gemm', EPYC, 'x86_64', 4096)).toBeUndefined();
   });
 });
 
