@@ -228,9 +228,9 @@ describe('ProfileBook.acrossMemory', () => {
 });
 
 describe('ProfileBook.acrossMemory without another CPU at both sizes', () => {
-  // Generated seed 232's gemm (cv 0.085): the AMD EPYC ran once at 128 MB and never at 256 MB, where the Xeons ran
-  // (at 128 MB they would outlast the call's budget); EPYC and the 2.9 GHz Xeon both ran at 1,024 MB, where the EPYC's
-  // lead is smaller (0.74×) than at 128–256 MB (0.68×).
+  // Modelled on generated seed 232's gemm (cv 0.085): the AMD EPYC ran once at 128 MB and never at 256 MB, where the
+  // Xeons ran (at 128 MB they would outlast the call's budget); EPYC and the 2.9 GHz Xeon both ran at 1,024 MB, where
+  // the EPYC's lead is smaller (0.74×) than the twin gives it at 128–256 MB (0.68×).
   const entry = x86EntryOfCv(0.085);
   const entries = [
     entry(EPYC, 128, 232_000, 1),
