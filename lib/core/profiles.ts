@@ -359,22 +359,16 @@ export class ProfileBook {
         weightedLog += h * Math.log(atHere.meanMs / atThere.meanMs);
       }
     }
+    // Where no other CPU ran at both sizes (at the smallest sizes the slower CPUs may not fit a call's budget), the move
+    // is the CPU share's: below one vCPU every workload runs in proportion to it, up to the drift of the CPU's own speed.
+    if (precision === 0 && Math.max(memoryMb, there.memoryMb) > MB_PER_VCPU) return undefined;
+    const move = precision > 0 ? Math.exp(weightedLog / precision) : memoryRuntimeFactor(there.memoryMb, memoryMb);
     const cv = Math.max(this.runtimeCv(workload) ?? UNMEASURED_CV, 1e-3);
     const drift = MEMORY_DRIFT_LOG_SD * Math.abs(Math.log2(memoryMb / there.memoryMb));
-    if (precision === 0) {
-      // No other CPU ran at both sizes (at the smallest sizes the slower CPUs may not fit a call's budget). Below one
-      // vCPU every workload runs in proportion to its CPU share, so the move between the sizes is known up to the
-      // drift of the CPU's own speed across memory.
-      if (Math.max(memoryMb, there.memoryMb) > MB_PER_VCPU) return undefined;
-      return {
-        meanMs: own.meanMs * memoryRuntimeFactor(there.memoryMb, memoryMb),
-        weight: (cv * cv) / ((cv * cv) / own.count + drift * drift),
-        fromMb: there.memoryMb,
-      };
-    }
-    const variance = (cv * cv) / own.count + (cv * cv) / precision + drift * drift;
+    const othersVariance = precision > 0 ? (cv * cv) / precision : 0;
+    const variance = (cv * cv) / own.count + othersVariance + drift * drift;
     return {
-      meanMs: own.meanMs * Math.exp(weightedLog / precision),
+      meanMs: own.meanMs * move,
       weight: (cv * cv) / variance,
       fromMb: there.memoryMb,
     };
