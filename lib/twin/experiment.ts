@@ -7,7 +7,7 @@ import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type { Arch, Characterization, CpuKey, StrategyName } from '../core/types';
 import type { RetryRepeatTally } from '../routing/pool';
 import { MAX_BATCH_CONCURRENCY, profileKeyOf, type RouterRequestBody } from '../routing/request';
-import type { BatchPacing } from '../routing/types';
+import type { BatchPacing, BatchSummary } from '../routing/types';
 import { driftFromPrevious } from '../sampling';
 import { WORKLOADS } from '../workloads';
 import {
@@ -183,6 +183,12 @@ export interface BurstRecord {
    * Absent where no call was retried on another instance, and for the oracle.
    */
   readonly retryRepeats?: Readonly<Record<string, RetryRepeatTally>>;
+  /**
+   * How the burst's searches went off their plan (the batch answer's `summary`): where its bill stopped the search
+   * (`searchStopped`), the calls whose search went on off their function (`searchMoves`), and the calls that started
+   * where the spread put the workers its fleet's accepted hosts could not hold (`spreadStarts`). Absent where none did.
+   */
+  readonly search?: Pick<BatchSummary, 'searchStopped' | 'searchMoves' | 'spreadStarts'>;
   /** Why the router placed the burst nowhere (its `NoTarget` message): every request failed. Absent when placed. */
   readonly refused?: string;
 }
@@ -538,6 +544,7 @@ export class DayRunner {
           ...(answer.resumedAtCalls ? { resumedAtCalls: answer.resumedAtCalls } : {}),
           outcome,
           ...(answer.summary.retryRepeats ? { retryRepeats: answer.summary.retryRepeats } : {}),
+          ...searchRecordOf(answer.summary),
         });
         step(`day ${day + 1}: ${name} × ${strategy}`);
       }
@@ -923,4 +930,19 @@ function driftOf(scenario: Scenario, days: readonly TwinDay[]): ZoneDrift[] {
     });
   });
   return out;
+}
+
+/** What a burst record says of how its searches went off their plan (`BurstRecord.search`): nothing where none did. */
+export function searchRecordOf(summary: Pick<BatchSummary, 'searchStopped' | 'searchMoves' | 'spreadStarts'>): {
+  search?: BurstRecord['search'];
+} {
+  const { searchStopped, searchMoves, spreadStarts } = summary;
+  if (searchStopped === undefined && !searchMoves && !spreadStarts) return {};
+  return {
+    search: {
+      ...(searchStopped ? { searchStopped } : {}),
+      ...(searchMoves ? { searchMoves } : {}),
+      ...(spreadStarts ? { spreadStarts } : {}),
+    },
+  };
 }
