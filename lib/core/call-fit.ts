@@ -1,3 +1,5 @@
+import { normalQuantile } from './statistics';
+
 /**
  * Whether a workload's call fits the time a dynamic function gives it. A CPU on which the expected runtime, with
  * headroom for the workload's spread, passes the call's budget is unfit: the placement rejects it at every attempt,
@@ -12,33 +14,6 @@
  */
 export const PRIOR_RUNTIME_CV = 0.1;
 
-/** Standard deviations of headroom above the expected runtime: a call should fit nearly always, not on average. */
-export const FIT_SIGMAS = 3;
-
-/**
- * The factor a mean runtime is multiplied by before it is held against a call's budget: 1 + 3 × the spread of a call's
- * runtime, which is the workload's own (`cv`) and, where the mean is an estimate, how far that may be off
- * (`meanLogSd`, the belief's spread in log terms: `runtimeLogSd`), the two independent. A runtime carried over from
- * other CPUs or another memory size can be off by far more than a call varies (by about 30% against a spread of
- * 3-10%), and where it is off every call on that CPU runs long, so the budget must hold it too.
- * @example runtimeHeadroom(0.1); // 1.3
- * @example runtimeHeadroom(0.1, 0.3); // 1.95: a runtime known only from other CPUs
- */
-export function runtimeHeadroom(cv: number = PRIOR_RUNTIME_CV, meanLogSd = 0): number {
-  const own = Number.isFinite(cv) && cv > 0 ? cv : 0;
-  const estimate = Number.isFinite(meanLogSd) && meanLogSd > 0 ? meanLogSd : 0;
-  return 1 + FIT_SIGMAS * Math.sqrt(own * own + estimate * estimate);
-}
-
-/**
- * Whether a call whose mean runtime on the slowest CPU it may land on is `slowestMs` fits a budget of
- * `budgetMs`, given the workload's coefficient of variation `cv`.
- * @example fitsCallBudget(50_000, 60_000, 0.03); // true: 50 s × 1.09 = 54.5 s
- */
-export function fitsCallBudget(slowestMs: number, budgetMs: number, cv: number = PRIOR_RUNTIME_CV): boolean {
-  return slowestMs * runtimeHeadroom(cv) <= budgetMs;
-}
-
 /**
  * Largest chance a placement may run that a call meets only unfit CPUs in every one of its attempts, and so fails:
  * 1 in a million, so that a batch of 10,000 calls (the most one send takes) loses a call less than once in 100 sends.
@@ -47,6 +22,45 @@ export function fitsCallBudget(slowestMs: number, budgetMs: number, cv: number =
  * the chance is larger the target is not placed on: more memory or another zone does better.
  */
 export const MAX_UNFIT_EXHAUSTION = 1e-6;
+
+/**
+ * Standard deviations of headroom for how far a runtime estimate may be off: where it is, every call on that CPU runs
+ * long, so one placement's estimate is held at 3 standard deviations, as one decision.
+ */
+export const FIT_SIGMAS = 3;
+
+/**
+ * Standard deviations of headroom for a call's own spread: each call runs long on its own, and a batch runs thousands,
+ * so a call is held at the chance `MAX_UNFIT_EXHAUSTION` gives a call that meets only unfit CPUs (about 4.75). At 3, a
+ * call whose mean sits at the limit runs past its budget once in 740: generated seed 291's long-io-1 in its fixed zone
+ * alone, placed at 512 MB on Graviton2 (280 s, cv 2.3%, 299.5 s with 3 standard deviations against a 300 s budget),
+ * lost one call of 488 to the function's timeout on two of its three days.
+ */
+export const CALL_FIT_SIGMAS = normalQuantile(1 - MAX_UNFIT_EXHAUSTION);
+
+/**
+ * The factor a mean runtime is multiplied by before it is held against a call's budget: 1 plus the spread of a call's
+ * runtime, which is the workload's own (`cv`, at `CALL_FIT_SIGMAS`) and, where the mean is an estimate, how far that
+ * may be off (`meanLogSd`, the belief's spread in log terms: `runtimeLogSd`, at `FIT_SIGMAS`), the two independent. A
+ * runtime carried over from other CPUs or another memory size can be off by far more than a call varies (by about 30%
+ * against a spread of 3-10%), and where it is off every call on that CPU runs long, so the budget must hold it too.
+ * @example runtimeHeadroom(0.1); // 1.475
+ * @example runtimeHeadroom(0.1, 0.3); // 2.02: a runtime known only from other CPUs
+ */
+export function runtimeHeadroom(cv: number = PRIOR_RUNTIME_CV, meanLogSd = 0): number {
+  const own = Number.isFinite(cv) && cv > 0 ? CALL_FIT_SIGMAS * cv : 0;
+  const estimate = Number.isFinite(meanLogSd) && meanLogSd > 0 ? FIT_SIGMAS * meanLogSd : 0;
+  return 1 + Math.sqrt(own * own + estimate * estimate);
+}
+
+/**
+ * Whether a call whose mean runtime on the slowest CPU it may land on is `slowestMs` fits a budget of
+ * `budgetMs`, given the workload's coefficient of variation `cv`.
+ * @example fitsCallBudget(50_000, 60_000, 0.03); // true: 50 s × 1.14 = 57.1 s
+ */
+export function fitsCallBudget(slowestMs: number, budgetMs: number, cv: number = PRIOR_RUNTIME_CV): boolean {
+  return slowestMs * runtimeHeadroom(cv) <= budgetMs;
+}
 
 /**
  * The chance that a call meets an unfit CPU in each of its `maxAttempts` attempts, when `unfitShare` of the fresh

@@ -1,5 +1,4 @@
 import { regionInfo } from '../catalog';
-import { fitsCallBudget } from '../core/call-fit';
 import {
   ABSENT_CPU_PSEUDO_COUNT,
   FLAT_RELATIVE,
@@ -18,7 +17,7 @@ import {
 } from './generator-ranges';
 import { type Rng, randomIndex, rngFor, shuffleInPlace } from './random';
 import { parseScenario, type Scenario } from './scenario';
-import { DYNAMIC_TIMEOUT_MS } from './workload-model';
+import { DYNAMIC_TIMEOUT_MS, fitsScenarioTimeout, SCENARIO_FIT_SIGMAS } from './workload-model';
 import { DEFAULT_HOST_MEMORY_MB } from './zone';
 
 /**
@@ -235,8 +234,8 @@ function drawWorkload(seed: number, k: number, withArm64: boolean): DrawnWorkloa
     ...Object.values(relative),
     ...Object.values(relativeAtMemory ?? {}).flatMap(Object.values),
   );
-  if (!fitsCallBudget(baseMs * slowest, DYNAMIC_TIMEOUT_MS, cv)) {
-    baseMs = Math.floor((0.95 * DYNAMIC_TIMEOUT_MS) / (slowest * (1 + 3 * cv)));
+  if (!fitsScenarioTimeout(baseMs * slowest, DYNAMIC_TIMEOUT_MS, cv)) {
+    baseMs = Math.floor((0.95 * DYNAMIC_TIMEOUT_MS) / (slowest * (1 + SCENARIO_FIT_SIGMAS * cv)));
   }
   return {
     name: `${length}-${speeds === 'measured-2025' ? 'gemm' : speeds === 'flat' ? 'io' : 'cpu'}-${k + 1}`,

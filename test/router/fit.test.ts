@@ -45,7 +45,7 @@ describe('router handler: fit and evidence', () => {
   });
 
   it("refuses with 400 NoTarget, naming the workload and the budget, when the work's timeoutMs cannot hold on any target", async () => {
-    // 1,024 MB: 2.7 s on the EPYC (twice the 2048 MB runtime), 3.1 s with headroom: past a 2 s budget.
+    // 1,024 MB: 2.7 s on the EPYC (twice the 2048 MB runtime), 3.9 s with headroom: past a 2 s budget.
     const refused = await call({
       workload: 'zipper',
       profile: 'fit-budget',

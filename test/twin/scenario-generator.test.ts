@@ -11,7 +11,7 @@ import {
 } from '../../lib/twin/generator-ranges';
 import { parseScenario } from '../../lib/twin/scenario';
 import { generateScenario, roundedMix } from '../../lib/twin/scenario-generator';
-import { DYNAMIC_TIMEOUT_MS, modelRuntimeMs } from '../../lib/twin/workload-model';
+import { DYNAMIC_TIMEOUT_MS, fitsScenarioTimeout, modelRuntimeMs } from '../../lib/twin/workload-model';
 import { DEFAULT_HOST_MEMORY_MB } from '../../lib/twin/zone';
 
 const within = (x: number, [low, high]: Range): boolean => x >= low - 5e-4 && x <= high + 5e-4;
@@ -75,13 +75,24 @@ describe('the scenario generator', () => {
           expect(w.relative.graviton3).toBeLessThan(w.relative.graviton2);
         }
         const slowest = Math.max(...scenario.cpuList.map((c) => modelRuntimeMs(scenario, w, c.cpuKey)));
-        expect([scenario.name, name, fitsCallBudget(slowest, DYNAMIC_TIMEOUT_MS, w.cv)]).toEqual([
+        expect([scenario.name, name, fitsScenarioTimeout(slowest, DYNAMIC_TIMEOUT_MS, w.cv)]).toEqual([
           scenario.name,
           name,
           true,
         ]);
       }
     }
+  });
+
+  it("sizes a workload to its own fit rule, not the router's, so that a seed keeps its scenario", () => {
+    // Seed 234's long-gemm-2: 175.7 s at 1024 MB, Graviton2 1.375× slower, a 6% spread. It fits 300 s at 3 standard
+    // deviations (285 s), not at the router's 4.75 for a call's spread (310 s), and keeps the size it was drawn with.
+    const { scenario } = generateScenario(234);
+    const w = scenario.workloads['long-gemm-2'];
+    expect([w.baseMs, w.cv, w.memoryMb]).toEqual([175_654, 0.06, 1024]);
+    const slowest = Math.max(...scenario.cpuList.map((c) => modelRuntimeMs(scenario, w, c.cpuKey)));
+    expect(fitsScenarioTimeout(slowest, DYNAMIC_TIMEOUT_MS, w.cv)).toBe(true);
+    expect(fitsCallBudget(slowest, DYNAMIC_TIMEOUT_MS, w.cv)).toBe(false);
   });
 
   it('keeps a run to at most 12,000 requests per strategy', () => {

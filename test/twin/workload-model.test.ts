@@ -1,5 +1,7 @@
+import { fitsCallBudget } from '../../lib/core/call-fit';
 import { parseScenario } from '../../lib/twin/scenario';
-import { allowedMemorySizes, modelRuntimeMs, relativeAt } from '../../lib/twin/workload-model';
+import { generateScenario } from '../../lib/twin/scenario-generator';
+import { allowedMemorySizes, DYNAMIC_TIMEOUT_MS, modelRuntimeMs, relativeAt } from '../../lib/twin/workload-model';
 import { smallScenarioJson } from './fixtures';
 
 // biome-ignore lint/suspicious/noExplicitAny: the test edits raw scenario JSON
@@ -49,5 +51,18 @@ describe('workload runtime model', () => {
     // Slowest CPU (EPYC, 1.35): 27 s at 1769 MB and above; 1024 MB: 46.6 s; 512 MB: 93 s > 60 s.
     expect(sizes).toEqual([1024, 2048, 4096]);
     expect(allowedMemorySizes(s, s.workloads.zipper, [128, 256, 512], 900_000)).toEqual([256, 512, 2048]);
+  });
+
+  it("holds the oracle to the timeout the scenarios are sized to, not the router's stricter rule", () => {
+    // Seed 284's long-cpu-1: a 10.8% spread, one vCPU, so no size is faster than its own 3538 MB. By the router's
+    // rule (a call's spread at 4.75 standard deviations) no size holds its slowest CPU, and an oracle held to it ran
+    // none of its 740 calls; at the 3 the scenario was sized to, its own size and up do.
+    const { scenario } = generateScenario(284);
+    const w = scenario.workloads['long-cpu-1'];
+    const slowestAt = (mb: number) =>
+      Math.max(...scenario.cpuList.map((c) => modelRuntimeMs(scenario, w, c.cpuKey, mb)));
+    const sizes = allowedMemorySizes(scenario, w);
+    expect(sizes).toContain(w.memoryMb);
+    for (const mb of sizes) expect(fitsCallBudget(slowestAt(mb), DYNAMIC_TIMEOUT_MS, w.cv)).toBe(false);
   });
 });
