@@ -17,7 +17,7 @@ import {
 } from './generator-ranges';
 import { type Rng, randomIndex, rngFor, shuffleInPlace } from './random';
 import { parseScenario, type Scenario } from './scenario';
-import { DYNAMIC_TIMEOUT_MS, fitsScenarioTimeout, SCENARIO_FIT_SIGMAS } from './workload-model';
+import { DYNAMIC_TIMEOUT_MS, fitsScenarioTimeout, scenarioHeadroom } from './workload-model';
 import { DEFAULT_HOST_MEMORY_MB } from './zone';
 
 /**
@@ -235,7 +235,7 @@ function drawWorkload(seed: number, k: number, withArm64: boolean): DrawnWorkloa
     ...Object.values(relativeAtMemory ?? {}).flatMap(Object.values),
   );
   if (!fitsScenarioTimeout(baseMs * slowest, DYNAMIC_TIMEOUT_MS, cv)) {
-    baseMs = Math.floor((0.95 * DYNAMIC_TIMEOUT_MS) / (slowest * (1 + SCENARIO_FIT_SIGMAS * cv)));
+    baseMs = Math.floor((0.95 * DYNAMIC_TIMEOUT_MS) / (slowest * scenarioHeadroom(cv)));
   }
   return {
     name: `${length}-${speeds === 'measured-2025' ? 'gemm' : speeds === 'flat' ? 'io' : 'cpu'}-${k + 1}`,
