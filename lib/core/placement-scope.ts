@@ -257,6 +257,22 @@ export function unfitMaskOf(plan: WorkloadPlan, index: number, fitLimitMs: numbe
 }
 
 /**
+ * A candidate's CPUs on which a call is not expected to finish at all, as a mask (bit j for `cpus[j]`): those whose
+ * runtime, widened only for how far its estimate may be off (`WorkloadPlan.finishMs`), passes the budget. A subset of
+ * the unfit CPUs (`unfitMaskOf`), which also hold the call's own spread. A call's last attempt rejects only these: on
+ * an unfit CPU outside them the call is still expected to finish, and rejecting it there fails the call for certain
+ * (generated seed 382's long-io-2 in its fixed zone alone, where the 2.9 GHz Xeon and the AMD EPYC ran a call in an
+ * estimated 223 s against 300 s: a third of the calls met only those two in all their attempts, and failed).
+ */
+export function overBudgetMaskOf(plan: WorkloadPlan, index: number, timeoutMs: number): number {
+  if (plan.evidence[index].runtime === 'prior') return 0;
+  const finish = plan.finishMs[index];
+  let mask = 0;
+  for (let j = 0; j < finish.length; j++) if (!(finish[j] <= timeoutMs)) mask |= 1 << j;
+  return mask;
+}
+
+/**
  * Whether a candidate fits the call budget and the evidence rule: some CPU of its zone runs the call within the
  * budget, with headroom, and a call is unlikely to meet only the others in all its attempts (`MAX_UNFIT_EXHAUSTION`;
  * see `call-fit.ts`), unless the workload never ran, so its runtime is only a guess: no ground to refuse it. An

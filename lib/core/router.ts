@@ -22,7 +22,7 @@ import {
 } from './exploration';
 import { acceptedCapacity } from './fleet-capacity';
 import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, LAMBDA_MAX_TIMEOUT_MS } from './lambda-limits';
-import { fitSummary, resolveScope, type Scope, unfitMaskOf } from './placement-scope';
+import { fitSummary, overBudgetMaskOf, resolveScope, type Scope, unfitMaskOf } from './placement-scope';
 import { hasDraws, withDrawnShares } from './pool-draws';
 import { ProfileBook, UNMEASURED_CV } from './profiles';
 import { type ProfilingRequest, type ProfilingStep, planProfiling } from './profiling-plan';
@@ -780,6 +780,8 @@ export class Router {
     const retrying = mask !== 0;
     const params = unfitMask !== 0 ? unfitParams(scope.params) : retrying ? scope.params : scope.noRetryParams;
     const unfitCpus = rejectedOf(c, unfitMask);
+    // The last attempt rejects only the CPUs a call cannot finish on; it runs on the other unfit ones rather than fail.
+    const overBudgetCpus = rejectedOf(c, overBudgetMaskOf(plan, c.index, scope.timeoutMs) & unfitMask);
     const fitTail =
       withFitTail && unfitMask !== 0 && mask !== unfitMask ? fitTailOf(c, mask, unfitMask, rtt, params) : undefined;
     // A tail as long as the budget leaves the call rejecting only the unfit CPUs from its first attempt.
@@ -826,10 +828,18 @@ export class Router {
             : '(at no expected cost)'),
       );
     }
-    if (unfitCpus.length > 0) {
+    if (overBudgetCpus.length > 0) {
       notes.push(
-        `${unfitCpus.join(', ')} rejected at every attempt, the last included: ${plan.workload} is not expected to ` +
-          `finish there within timeoutMs ${scope.timeoutMs} (× ${scope.headroom.toFixed(2)} headroom for its spread)`,
+        `${overBudgetCpus.join(', ')} rejected at every attempt, the last included: ${plan.workload} is not expected to ` +
+          `finish there within timeoutMs ${scope.timeoutMs}`,
+      );
+    }
+    const marginCpus = unfitCpus.filter((cpu) => !overBudgetCpus.includes(cpu));
+    if (marginCpus.length > 0) {
+      notes.push(
+        `${marginCpus.join(', ')} rejected at every attempt but the last: ${plan.workload} may not finish there within ` +
+          `timeoutMs ${scope.timeoutMs} (× ${scope.headroom.toFixed(2)} headroom for its spread), and the last attempt ` +
+          'runs there rather than fail the call',
       );
     }
     if (plan.observations > 0 && c.confidence < 0.5) {
@@ -846,6 +856,7 @@ export class Router {
       maxAttempts: retrying ? scope.params.maxAttempts : 1,
       ...(relaxations ? { relaxations: Object.freeze(relaxations) } : {}),
       ...(unfitCpus.length > 0 ? { unfitCpus: Object.freeze(unfitCpus) } : {}),
+      ...(overBudgetCpus.length > 0 ? { overBudgetCpus: Object.freeze(overBudgetCpus) } : {}),
       expected: Object.freeze({
         costUsd: m.costUsd,
         runtimeMs: m.runtimeMs,

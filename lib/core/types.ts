@@ -177,8 +177,9 @@ export interface PlacementLimits {
   /**
    * Longest one call may run, ms: the dynamic function's timeout, or the request's own budget if
    * shorter. A CPU on which the expected runtime, with headroom for the workload's spread, passes it is rejected at
-   * every attempt, the last included (`Placement.unfitCpus`), and a target is placed on only where the others make a
-   * call's failure rare (see `call-fit.ts`; a workload that never ran is placed, its answer marked `assumed`).
+   * every attempt but the last (`Placement.unfitCpus`), the last included where the call is not expected to finish
+   * there at all (`Placement.overBudgetCpus`), and a target is placed on only where the others make a call's failure
+   * rare (see `call-fit.ts`; a workload that never ran is placed, its answer marked `assumed`).
    * @default - the router's `timeoutMs` (Lambda's 15-minute maximum)
    */
   readonly timeoutMs?: number;
@@ -297,14 +298,22 @@ export interface Placement {
    * Where the reject set narrows as the attempt budget runs down (the optimal policy under a finite budget,
    * `reject-schedule.ts`; or, where some CPUs are unfit, the last attempts that must accept every fit CPU,
    * `fitTailAttempts`): from attempt `fromAttempt` (1-based) on, the call rejects only that stage's `rejectCpus`.
-   * Absent when `rejectCpus` serves every attempt but the last, which never rejects (but the unfit CPUs).
+   * Absent when `rejectCpus` serves every attempt but the last, which never rejects (but `overBudgetCpus`).
    */
   readonly relaxations?: readonly RejectRelaxation[];
   /**
-   * CPUs on which the call is not expected to finish within its time budget (`call-fit.ts`): rejected at every
-   * attempt, the last included, so a call that meets only these fails rather than time out. Absent when none.
+   * CPUs on which the call is not held to finish within its time budget, with headroom for its spread and for how far
+   * its runtime estimate may be off (`call-fit.ts`): rejected at every attempt but the last, which rejects only those
+   * of them in `overBudgetCpus`. Absent when none.
    */
   readonly unfitCpus?: readonly CpuKey[];
+  /**
+   * The unfit CPUs on which the call is not expected to finish at all: its runtime there, with headroom only for how
+   * far the estimate may be off, passes the budget. Rejected at every attempt, the last included, so a call that meets
+   * only these fails rather than time out; on the other unfit CPUs the last attempt runs the call rather than fail it.
+   * Absent when none.
+   */
+  readonly overBudgetCpus?: readonly CpuKey[];
   readonly expected: {
     readonly costUsd: number;
     /** Mean billed runtime of the accepted attempt in ms. */

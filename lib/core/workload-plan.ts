@@ -56,6 +56,11 @@ export interface WorkloadPlan {
    * would never be observed.
    */
   readonly expectedFitMs: readonly Float64Array[];
+  /**
+   * Per candidate: as `fitMs` with no headroom for the workload's spread, only for how far an estimate may be off:
+   * past the budget, a call on that CPU is not expected to finish at all (`overBudgetMaskOf`).
+   */
+  readonly finishMs: readonly Float64Array[];
   /** Per candidate: what its expectation rests on. */
   readonly evidence: readonly PlacementEvidence[];
   /** Per architecture (`ARCH_ORDER`): whether its targets' runtimes are only assumed (no observation there). */
@@ -139,24 +144,24 @@ export function compileWorkload(
     if (!guardParallelism || from === undefined || from <= mb) return runtime.meanMs;
     return (runtime.meanMs * memoryRuntimeFactor(from, mb, vcpusOf(from))) / memoryRuntimeFactor(from, mb, 1);
   };
+  /** How far each CPU's runtime estimate may be off, in log terms (`runtimeLogSd`), per arch × memory size. */
+  const logSdCache = new Map<CpuKey, Float64Array>();
+  const estimateLogSdOf = (cpu: CpuKey, arch: Arch, mb: number): number => {
+    let row = logSdCache.get(cpu);
+    if (!row) {
+      row = new Float64Array(2 * view.memorySizes.length).fill(Number.NaN);
+      logSdCache.set(cpu, row);
+    }
+    const slot = slotOf(arch, mb);
+    if (Number.isNaN(row[slot])) row[slot] = runtimeLogSd(book, workload, cpu, arch, mb, fitCv);
+    return row[slot];
+  };
   /**
    * How much further the budget holds a CPU's runtime for how far its estimate may be off: the headroom with the
    * belief's spread (`runtimeLogSd`) over the one without, which the scope applies (`runtimeHeadroom(cv)`).
    */
-  const wideningCache = new Map<CpuKey, Float64Array>();
-  const estimateWideningOf = (cpu: CpuKey, arch: Arch, mb: number): number => {
-    let row = wideningCache.get(cpu);
-    if (!row) {
-      row = new Float64Array(2 * view.memorySizes.length).fill(Number.NaN);
-      wideningCache.set(cpu, row);
-    }
-    const slot = slotOf(arch, mb);
-    if (Number.isNaN(row[slot])) {
-      const logSd = runtimeLogSd(book, workload, cpu, arch, mb, fitCv);
-      row[slot] = runtimeHeadroom(fitCv, logSd) / runtimeHeadroom(fitCv);
-    }
-    return row[slot];
-  };
+  const estimateWideningOf = (cpu: CpuKey, arch: Arch, mb: number): number =>
+    runtimeHeadroom(fitCv, estimateLogSdOf(cpu, arch, mb)) / runtimeHeadroom(fitCv);
   /** `mixSensitivityOf` a measured mix of `shares` with runtimes `means`, over every CPU of `arch` at `mb`. */
   const measuredMixSensitivity = (
     arch: Arch,
@@ -181,6 +186,7 @@ export function compileWorkload(
   const slowestMs: number[] = [];
   const fitMs: Float64Array[] = [];
   const expectedFitMs: Float64Array[] = [];
+  const finishMs: Float64Array[] = [];
   const evidence: PlacementEvidence[] = [];
   const slowestSets = new Map<string, Set<CpuKey>>();
   for (const arch of view.architectures) {
@@ -252,6 +258,9 @@ export function compileWorkload(
         );
         expectedFitMs.push(expectedFits);
         fitMs.push(expectedFits.map((ms, j) => ms * estimateWideningOf(candidate.cpus[j], arch, mb)));
+        finishMs.push(
+          expectedFits.map((ms, j) => ms * runtimeHeadroom(0, estimateLogSdOf(candidate.cpus[j], arch, mb))),
+        );
       });
     }
   });
@@ -342,6 +351,7 @@ export function compileWorkload(
     slowestMs: Float64Array.from(slowestMs),
     fitMs,
     expectedFitMs,
+    finishMs,
     evidence,
     assumedArch: ARCH_ORDER.map((arch) =>
       candidates.some((c) => c.arch === arch && evidence[c.index].level === 'assumed'),

@@ -609,9 +609,10 @@ export interface PoolHooks {
  * throttle, a zone error, a timeout or a missing function fails over to the next-best fleet, of either architecture, in the same zone or another (a throttle leaves the
  * fleet to this call only and tells the route how many calls the fleet holds; the others leave it to the
  * whole route), placed afresh there with that fleet's own mix; a user-code error is the user's answer and
- * is not retried. The last attempt of the budget rejects only the CPUs the call cannot finish on in time
- * (`Placement.unfitCpus`, usually none), so a request that has met only rejected CPUs still runs rather than failing;
- * where every attempt of its leg met a CPU it cannot finish on, that last attempt goes off its function, to the best
+ * is not retried. The last attempt of the budget rejects only the CPUs the call is not expected to finish on at all
+ * (`Placement.overBudgetCpus`, usually none), so a request that has met only rejected CPUs still runs rather than
+ * failing; where every attempt of its leg met a CPU it is not held to finish on in time (`Placement.unfitCpus`), that
+ * last attempt goes off its function, to the best
  * placement on which every CPU can finish it (`Route.fittingOff`), when there is one (`PoolHooks.keepsToFunction`).
  * The answer's placement is the one the call followed in the fleet it ended in, as it stood at its first attempt
  * there: what the call was expected to cost.
@@ -907,7 +908,7 @@ export async function followRoute(
       }
     }
     const lastAttempt = attempts[attempts.length - 1];
-    const unfit = placement.unfitCpus ?? [];
+    const unfit = placement.overBudgetCpus ?? [];
     const message =
       lastAttempt?.status === 'rejected' && lastAttempt.cpu !== undefined && unfit.includes(lastAttempt.cpu)
         ? `every one of ${attempts.length} attempts met a CPU on which ${profile} is not expected to finish within ` +
@@ -940,7 +941,7 @@ export function withUnfit(rejectCpus: readonly string[], unfitCpus: readonly str
 
 /**
  * The request an attempt sends: with its reject set, except on the last attempt, which rejects only the CPUs the
- * call cannot finish on (`Placement.unfitCpus`) and otherwise takes whatever it meets.
+ * call is not expected to finish on at all (`Placement.overBudgetCpus`) and otherwise takes whatever it meets.
  */
 function payloadFor(
   work: Work,
@@ -949,7 +950,7 @@ function payloadFor(
   last: boolean,
   endInstance: boolean,
 ): DynamicRequest {
-  if (last) rejectCpus = placement.unfitCpus ?? [];
+  if (last) rejectCpus = placement.overBudgetCpus ?? [];
   if (rejectCpus.length === 0) return work;
   return {
     ...work,
@@ -1111,6 +1112,7 @@ export function summarize(placement: Placement): PlacementSummary {
     maxAttempts: placement.maxAttempts,
     ...(placement.relaxations ? { relaxations: placement.relaxations } : {}),
     ...(placement.unfitCpus ? { unfitCpus: placement.unfitCpus } : {}),
+    ...(placement.overBudgetCpus ? { overBudgetCpus: placement.overBudgetCpus } : {}),
     expected: placement.expected,
     evidence: placement.evidence,
     notes: placement.notes,

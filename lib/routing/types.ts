@@ -186,8 +186,10 @@ export interface PlacementSummary {
   readonly maxAttempts: number;
   /** Where the reject set narrows as the attempts run down (`Placement.relaxations`); absent when it never does. */
   readonly relaxations?: Placement['relaxations'];
-  /** CPUs rejected at every attempt, the last included: the call is not expected to finish there in time. */
+  /** CPUs rejected at every attempt but the last: the call is not held to finish there in time (`Placement.unfitCpus`). */
   readonly unfitCpus?: Placement['unfitCpus'];
+  /** CPUs rejected at every attempt, the last included: the call is not expected to finish there at all. */
+  readonly overBudgetCpus?: Placement['overBudgetCpus'];
   readonly expected: Placement['expected'];
   /** What the expectation rests on (`assumed`: nothing observed supports the target's runtime). */
   readonly evidence: Placement['evidence'];

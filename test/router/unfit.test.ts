@@ -3,9 +3,10 @@ import type { RoutedCall } from '../../lib/routing/types';
 import { allEpycScenario, CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
 
 /**
- * CPUs a call cannot finish on within its budget (`Placement.unfitCpus`): the router rejects them at every attempt,
- * the last included, so a call never runs where it would time out; one that meets only them fails with an error
- * that says so, instead of running there.
+ * CPUs a call is not held to finish on within its budget (`Placement.unfitCpus`): the router rejects them at every
+ * attempt; at the last one too where the call is not expected to finish at all (`Placement.overBudgetCpus`), so a call
+ * never runs where it would time out, and one that meets only those fails with an error that says so, instead of
+ * running there.
  */
 
 /** One zone whose hosts are all AMD EPYC, characterized (wrongly, on purpose) as 99.5% 3.0 GHz Xeon. */
@@ -22,6 +23,8 @@ describe('router handler: CPUs a call cannot finish on', () => {
     sky = await startSky({ scenario: SCENARIO, timeScale: 1 });
     await sky.characterizeAs('usw2-az1', { [CPU.xeon30]: 995, [CPU.epyc]: 5 });
     await sky.observeRuntimes('unfit', { [CPU.xeon30]: 44, [CPU.epyc]: 67.5 }, 0.05);
+    // At a 30% spread the headroom for a call's spread is × 2.43: the EPYC needs 164 ms with it, 76 ms without.
+    await sky.observeRuntimes('spread', { [CPU.xeon30]: 44, [CPU.epyc]: 67.5 }, 0.3);
   });
 
   afterAll(async () => {
@@ -41,6 +44,7 @@ describe('router handler: CPUs a call cannot finish on', () => {
     })) as RoutedCall;
     // THEN the placement says the EPYC is unfit, the call never ran on it, and the error says why
     expect(answer.placement?.unfitCpus).toEqual([CPU.epyc]);
+    expect(answer.placement?.overBudgetCpus).toEqual([CPU.epyc]);
     expect(answer.placement?.rejectCpus).toEqual([CPU.epyc]);
     expect(answer.placement?.keepBeforeLastAttempt).toBe(false);
     expect(answer.attempts.map((a) => a.status)).toEqual(['rejected', 'rejected', 'rejected']);
@@ -49,6 +53,26 @@ describe('router handler: CPUs a call cannot finish on', () => {
     expect(answer.error.type).toBe('NoCapacity');
     expect(answer.error.message).toMatch(/every one of 3 attempts met a CPU on which unfit is not expected to finish/);
     expect(answer.error.message).toContain(CPU.epyc);
+  });
+
+  it('runs its last attempt on an unfit CPU it is still expected to finish on, rather than fail', async () => {
+    // GIVEN a 150 ms budget: the EPYC is unfit for the workload's wide spread, though a call there takes 67.5 ms
+    const answer = (await sky.router()({
+      workload: 'zipper',
+      profile: 'spread',
+      strategy: 'baseline',
+      timeoutMs: 150,
+      limits: { zones: ['usw2-az1'], memoryMb: 2048, maxAttempts: 3 },
+    })) as RoutedCall;
+    // THEN the call rejects it until its last attempt, which runs there
+    expect(answer.placement?.unfitCpus).toEqual([CPU.epyc]);
+    expect(answer.placement?.overBudgetCpus).toBeUndefined();
+    expect(answer.attempts.map((a) => [a.status, a.cpu])).toEqual([
+      ['rejected', CPU.epyc],
+      ['rejected', CPU.epyc],
+      ['ok', CPU.epyc],
+    ]);
+    expect(answer.status === 'error' ? answer.error : 'ok').toBe('ok');
   });
 
   it('runs where the budget holds every CPU: no unfit CPU, and the last attempt takes what it meets', async () => {
