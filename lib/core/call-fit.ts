@@ -2,10 +2,11 @@ import { normalQuantile } from './statistics';
 
 /**
  * Whether a workload's call fits the time a dynamic function gives it. A CPU on which the expected runtime, with
- * headroom for the workload's spread, passes the call's budget is unfit: the placement rejects it at every attempt,
- * the last included (which otherwise takes whatever it meets, so that a request that met only rejected CPUs still
- * runs). A target fits when some CPU of its zone is fit and a call is unlikely to meet only unfit ones in all its
- * attempts (`MAX_UNFIT_EXHAUSTION`): such a call fails rather than run where it cannot finish.
+ * headroom for the workload's spread, passes the call's budget is unfit: the placement rejects it at every attempt
+ * but the last, which otherwise takes whatever it meets (so that a request that met only rejected CPUs still runs)
+ * and rejects only the unfit CPUs on which the call is not expected to finish at all (`overBudgetMaskOf`). A target
+ * fits when some CPU of its zone is fit and a call is unlikely to meet only unfit ones in all its attempts
+ * (`MAX_UNFIT_EXHAUSTION`).
  */
 
 /**

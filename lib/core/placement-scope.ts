@@ -65,6 +65,8 @@ export interface Scope {
   readonly fitLimitMs: number;
   /** Whether `assumed` targets may be taken: only when no allowed, fitting target has better evidence. */
   readonly allowAssumed: boolean;
+  /** Whether the fit is the one taken when no allowed target fits: see `FitRule.relaxed`. @default false */
+  readonly relaxed?: boolean;
 }
 
 /**
@@ -196,7 +198,7 @@ export function resolveScope(
   const headroom = runtimeHeadroom(plan.runtimeCv);
   const fitLimitMs = timeoutMs / headroom;
   const home = rule.configs === 'home' ? { arch: homeArch, mem: homeMem } : undefined;
-  const allowAssumed = !hasSupportedFit(view, plan, zoneOk, archOk, memOk, home, fitLimitMs, params);
+  const allowAssumed = !hasSupportedFit(view, plan, zoneOk, archOk, memOk, home, { fitLimitMs, timeoutMs, params });
   if (!allowAssumed) {
     const skipped = ARCH_ORDER.filter((_, a) => archOk[a] && plan.assumedArch[a] && (!home || home.arch === a));
     if (skipped.length > 0) {
@@ -230,8 +232,17 @@ export function resolveScope(
 /** What the fit of a candidate is judged by: the budget per CPU, the evidence rule and the attempts a call has. */
 export interface FitRule {
   readonly fitLimitMs: number;
+  /** The call budget, ms: what a call must be expected to finish within at all (`overBudgetMaskOf`). */
+  readonly timeoutMs: number;
   readonly allowAssumed: boolean;
   readonly params: Pick<EvaluationParams, 'maxAttempts' | 'rejectedStayWarm' | 'returnShare' | 'retryRepeat'>;
+  /**
+   * Whether only the CPUs a call is not expected to finish on at all count against the bound on meeting only such CPUs
+   * in all its attempts, not every unfit one: the rule taken where no allowed target fits the usual one. Such a call
+   * is still expected to finish on its last attempt, which runs on the unfit CPU it meets; refusing every target would
+   * fail every call. @default false
+   */
+  readonly relaxed?: boolean;
 }
 
 /** The candidate's CPUs on which a call is not expected to finish within the budget (rejected at every attempt). */
@@ -279,20 +290,22 @@ export function overBudgetMaskOf(plan: WorkloadPlan, index: number, timeoutMs: n
  * `assumed` candidate fits only when nothing allowed has better evidence (a guess never beats data).
  */
 export function fitsScope(plan: WorkloadPlan, index: number, rule: FitRule): boolean {
-  if (!fitsBudget(plan, index, rule.fitLimitMs, rule.params)) return false;
+  if (!fitsBudget(plan, index, rule)) return false;
   return rule.allowAssumed || plan.evidence[index].level !== 'assumed';
 }
 
 /** Whether a candidate's fit CPUs hold enough of its mix for a call's attempts (see `fitsScope`). */
-function fitsBudget(plan: WorkloadPlan, index: number, fitLimitMs: number, params: FitRule['params']): boolean {
+function fitsBudget(plan: WorkloadPlan, index: number, rule: FitRule): boolean {
+  const { params } = rule;
   const c = plan.candidates[index];
-  const unfitMask = unfitMaskOf(plan, index, fitLimitMs);
+  const unfit = unfitMaskOf(plan, index, rule.fitLimitMs);
+  const unfitMask = rule.relaxed ? overBudgetMaskOf(plan, index, rule.timeoutMs) & unfit : unfit;
   if (unfitMask === 0) return true;
   if (unfitMask === (1 << c.cpus.length) - 1) return false;
-  const unfit = shareOfMask(c.shares, unfitMask);
-  if (unfit === undefined) return false;
+  const share = shareOfMask(c.shares, unfitMask);
+  if (share === undefined) return false;
   const returnShare = params.rejectedStayWarm ? params.returnShare : 0;
-  return unfitExhaustion(unfit, params.maxAttempts, returnShare, params.retryRepeat) <= MAX_UNFIT_EXHAUSTION;
+  return unfitExhaustion(share, params.maxAttempts, returnShare, params.retryRepeat) <= MAX_UNFIT_EXHAUSTION;
 }
 
 /** Whether some allowed candidate fits the budget with evidence better than `assumed` (stops at the first). */
@@ -303,8 +316,7 @@ function hasSupportedFit(
   archOk: readonly boolean[],
   memOk: Uint8Array,
   home: { readonly arch: number; readonly mem: number } | undefined,
-  fitLimitMs: number,
-  params: FitRule['params'],
+  rule: Omit<FitRule, 'allowAssumed'>,
 ): boolean {
   if (!ARCH_ORDER.some((_, a) => archOk[a] && plan.assumedArch[a])) return true;
   const memCount = view.memorySizes.length;
@@ -315,7 +327,11 @@ function hasSupportedFit(
       for (let m = 0; m < memCount; m++) {
         if (memOk[m] !== 1 || (home && m !== home.mem)) continue;
         const index = plan.candidateAt[(z * ARCH_ORDER.length + a) * memCount + m];
-        if (index >= 0 && plan.evidence[index].level !== 'assumed' && fitsBudget(plan, index, fitLimitMs, params))
+        if (
+          index >= 0 &&
+          plan.evidence[index].level !== 'assumed' &&
+          fitsBudget(plan, index, { ...rule, allowAssumed: true })
+        )
           return true;
       }
     }

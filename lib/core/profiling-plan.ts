@@ -108,6 +108,7 @@ export function planProfiling(
     // Any evidence will do (profiling is how an assumed target stops being one); the call budget still holds.
     return fitsScope(expected, c.index, {
       fitLimitMs: scope.fitLimitMs,
+      timeoutMs: scope.timeoutMs,
       allowAssumed: true,
       params: { ...scope.params, maxAttempts: attemptCap },
     });

@@ -617,7 +617,7 @@ export class Router {
     const plan = hasDraws(draws)
       ? { ...base, candidates: base.candidates.map((c) => withDrawnShares(c, draws)) }
       : base;
-    const scope = this.scopeOf(plan, request);
+    let scope = this.scopeOf(plan, request);
     const fallbacks: Choice[] = [];
     let chosen: Choice | undefined;
     const fast =
@@ -640,30 +640,21 @@ export class Router {
     if (ranked !== 'rescan') {
       chosen = ranked;
     } else {
-      fallbacks.length = 0;
-      const bestPerZone = new Map<number, Choice>();
-      scanCandidates(this.compiled, plan, scope, this.scratch, (choice) => {
-        const known = bestPerZone.get(choice.candidate.zone);
-        if (!known || choice.value < known.value) bestPerZone.set(choice.candidate.zone, { ...choice });
-      });
-      const ranked = [...bestPerZone.values()].sort((a, b) => a.value - b.value || a.candidate.zone - b.candidate.zone);
-      if (scope.rule.zones === 'baseline') {
-        chosen =
-          bestPerZone.get(scope.baselineZone) ??
-          [...bestPerZone.values()].sort((a, b) => a.candidate.zone - b.candidate.zone)[0];
-        if (chosen && chosen.candidate.zone !== scope.baselineZone) {
-          scope.notes.push(
-            this.options.baselineZone === undefined
-              ? `no baseline zone set: using the first allowed zone, ${chosen.candidate.target.azId}`
-              : `baseline zone ${this.options.baselineZone} is not deployed, allowed or within the limits: using ${chosen.candidate.target.azId}`,
-          );
-        }
-      } else {
-        chosen = ranked[0];
-      }
-      for (const choice of ranked) {
-        if (fallbacks.length >= this.fallbackCount) break;
-        if (choice !== chosen) fallbacks.push(choice);
+      chosen = this.scanned(plan, scope, fallbacks);
+    }
+    if (!chosen && !scope.relaxed) {
+      // Nothing keeps a call from meeting only unfit CPUs often enough; where some target keeps it from meeting only
+      // CPUs it cannot finish on at all, the call runs there, its last attempt on the unfit CPU it meets.
+      const relaxed = { ...scope, relaxed: true };
+      chosen = this.scanned(plan, relaxed, fallbacks);
+      if (chosen) {
+        scope = relaxed;
+        scope.notes.push(
+          `no allowed target keeps a call from meeting only CPUs it may not finish on (× ${scope.headroom.toFixed(2)} ` +
+            `headroom for its spread) in all its ${scope.params.maxAttempts} attempts less often than 1 in ` +
+            `${Math.round(1 / MAX_UNFIT_EXHAUSTION).toLocaleString('en-US')}: placed where it meets only CPUs it is not ` +
+            'expected to finish on at all that rarely, its last attempt taking the others',
+        );
       }
     }
     if (!chosen) throw this.noPlacement(plan, request, scope);
@@ -674,6 +665,40 @@ export class Router {
     if (exploration?.cpu === undefined) return this.build(plan, scope, chosen, fallbacks);
     const explored = { ...chosen, candidate: exploration.candidate ?? chosen.candidate, mask: exploration.mask };
     return this.build(plan, scope, explored, fallbacks, exploration);
+  }
+
+  /**
+   * The choice of a full scan of `plan`'s candidates within `scope`: the best per zone ranked (the baseline zone's for
+   * a strategy that keeps to it), the next ones into `fallbacks`.
+   */
+  private scanned(plan: WorkloadPlan, scope: Scope, fallbacks: Choice[]): Choice | undefined {
+    fallbacks.length = 0;
+    const bestPerZone = new Map<number, Choice>();
+    scanCandidates(this.compiled, plan, scope, this.scratch, (choice) => {
+      const known = bestPerZone.get(choice.candidate.zone);
+      if (!known || choice.value < known.value) bestPerZone.set(choice.candidate.zone, { ...choice });
+    });
+    const ranked = [...bestPerZone.values()].sort((a, b) => a.value - b.value || a.candidate.zone - b.candidate.zone);
+    let chosen: Choice | undefined;
+    if (scope.rule.zones === 'baseline') {
+      chosen =
+        bestPerZone.get(scope.baselineZone) ??
+        [...bestPerZone.values()].sort((a, b) => a.candidate.zone - b.candidate.zone)[0];
+      if (chosen && chosen.candidate.zone !== scope.baselineZone) {
+        scope.notes.push(
+          this.options.baselineZone === undefined
+            ? `no baseline zone set: using the first allowed zone, ${chosen.candidate.target.azId}`
+            : `baseline zone ${this.options.baselineZone} is not deployed, allowed or within the limits: using ${chosen.candidate.target.azId}`,
+        );
+      }
+    } else {
+      chosen = ranked[0];
+    }
+    for (const choice of ranked) {
+      if (fallbacks.length >= this.fallbackCount) break;
+      if (choice !== chosen) fallbacks.push(choice);
+    }
+    return chosen;
   }
 
   /**
