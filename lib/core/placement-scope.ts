@@ -273,7 +273,7 @@ export function unfitMaskOf(plan: WorkloadPlan, index: number, fitLimitMs: numbe
  * the unfit CPUs (`unfitMaskOf`), which also hold the call's own spread. A call's last attempt rejects only these: on
  * an unfit CPU outside them the call is still expected to finish, and rejecting it there fails the call for certain
  * (generated seed 382's long-io-2 in its fixed zone alone, where the 2.9 GHz Xeon and the AMD EPYC ran a call in an
- * estimated 223 s against 300 s: a third of the calls met only those two in all their attempts, and failed).
+ * estimated 223 s against 300 s: half of a day's calls met only those two in all their attempts, and failed).
  */
 export function overBudgetMaskOf(plan: WorkloadPlan, index: number, timeoutMs: number): number {
   if (plan.evidence[index].runtime === 'prior') return 0;
