@@ -59,6 +59,12 @@ export interface OffFunctionOptions {
   /** Smallest memory size weighed, MB. @default none */
   readonly minMemoryMb?: number;
   /**
+   * Whether only targets whose every CPU's runtime was observed there are weighed (`PlacementEvidence.runtime`): where
+   * the move is priced for a pool not yet met there, the model's most hopeful price, a runtime carried over from other
+   * CPUs or sizes must not make it more hopeful still. @default false
+   */
+  readonly observedRuntimes?: boolean;
+  /**
    * How many of the best-ranked targets are placed (for `maxAttempts`), the best of them on the objective taken: the
    * ranking prices the request's whole budget, and with fewer attempts a strict search loses more than a placement
    * that rejects nothing. @default 1
@@ -266,6 +272,7 @@ export class Route {
           r.target.functionName !== own.functionName &&
           (options.siblings !== false || fleet !== ownFleet) &&
           isObservedMix(r.evidence.mix) &&
+          (options.observedRuntimes !== true || r.evidence.runtime === 'observed') &&
           r.target.memoryMb >= (options.minMemoryMb ?? 0) &&
           !this.fleetState.failed.has(fleet) &&
           this.hasRoom(fleet) &&

@@ -252,7 +252,10 @@ export class PacingReviewer {
    * are weighed only once `PACING_REVIEW_EVIDENCE` calls have been answered: a sibling differs only by the hosts its
    * cold starts prefer, and a few calls' draws cannot tell the function's hosts from the fleet's mix (a 20-call batch
    * of stress-mix-shift's disk-writer, paced 2 at a time, moved at call 4 to a sibling where its calls met no AMD
-   * EPYC). A batch moves once: leave `elsewhere` out after that.
+   * EPYC). Only targets whose runtimes were all observed there are weighed: generated seed 298's long-gemm-3 in its
+   * fixed zone alone moved at call 110 to 2,048 MB, where the AMD EPYC was carried over from the other CPUs' runtimes
+   * at 103 s and ran 180 s, and its day cost 23% more than the fixed zone's. A batch moves once: leave `elsewhere` out
+   * after that.
    */
   concurrencyFor(
     concurrency: number,
@@ -295,6 +298,7 @@ export class PacingReviewer {
     const offFunction = elsewhere?.(uses, {
       maxCallMs: perCallMs(paced),
       siblings: this.answeredHere >= PACING_REVIEW_EVIDENCE,
+      observedRuntimes: true,
     });
     const decision = reviewPacing(review, paced, unpaced, offFunction);
     if (decision === 'keep') return concurrency;

@@ -177,11 +177,11 @@ describe('PacingReviewer', () => {
     expect(reviewer.repeat).toBeGreaterThan(0.5);
   });
 
-  it("weighs the function's siblings in its fleet only once 20 calls were answered, and no call longer than here", () => {
+  it("weighs the function's siblings in its fleet only once 20 calls were answered, no call longer than here, and only observed runtimes", () => {
     // Paced 4 at a time: the first review comes after 4 answers. Every other worker keeps a 3.0 GHz Xeon, so the
     // pacing pays and the reviews go on.
     const reviewer = new PacingReviewer(router, { ...request, pool: { usesPerInstance: 250 } }, paced, 1000);
-    const asked: Array<{ answered: number; siblings?: boolean; maxCallMs?: number }> = [];
+    const asked: Array<{ answered: number; siblings?: boolean; maxCallMs?: number; observedRuntimes?: boolean }> = [];
     let answered = 0;
     const observe = reviewer.observe.bind(reviewer);
     reviewer.observe = (previous, next, worker) => {
@@ -203,6 +203,7 @@ describe('PacingReviewer', () => {
     expect(asked[0].answered).toBeLessThan(PACING_REVIEW_EVIDENCE);
     for (const { answered, siblings } of asked) expect(siblings).toBe(answered >= PACING_REVIEW_EVIDENCE);
     expect(asked.some((a) => a.siblings)).toBe(true);
+    for (const { observedRuntimes } of asked) expect(observedRuntimes).toBe(true);
     // Bounded by a call searching on here at the batch's pacing (its runtime and the latency its retries add).
     for (const { maxCallMs } of asked) {
       expect(Number.isFinite(maxCallMs)).toBe(true);

@@ -395,6 +395,16 @@ describe('Route.placementOff', () => {
     expect(functionOff(route, { minMemoryMb: 2048 })).toBe('sky-usw1-az1-x86_64-2048');
   });
 
+  it('weighs only targets whose every runtime was observed there when told (`observedRuntimes`)', () => {
+    // Zipper was measured at 2048 MB only: at 1024 MB its runtimes are scaled from there.
+    const route = routeIn(['usw1-az1', 'usw1-az3']);
+    expect(route.placementOff(10)?.evidence.runtime).toBe('memory-scaled');
+    expect(functionOff(route)).toBe('sky-usw1-az3-x86_64-1024');
+    const observed = route.placementOff(10, { observedRuntimes: true });
+    expect(observed?.target.memoryMb).toBe(2048);
+    expect(observed?.evidence.runtime).toBe('observed');
+  });
+
   it('leaves out fleets the route found failing', () => {
     const route = routeIn(['usw1-az1', 'usw1-az3']);
     route.failFleet('usw1-az3 x86_64');
