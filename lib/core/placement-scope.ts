@@ -295,7 +295,7 @@ export function fitsScope(plan: WorkloadPlan, index: number, rule: FitRule): boo
 }
 
 /** Whether a candidate's fit CPUs hold enough of its mix for a call's attempts (see `fitsScope`). */
-function fitsBudget(plan: WorkloadPlan, index: number, rule: FitRule): boolean {
+function fitsBudget(plan: WorkloadPlan, index: number, rule: Omit<FitRule, 'allowAssumed'>): boolean {
   const { params } = rule;
   const c = plan.candidates[index];
   const unfit = unfitMaskOf(plan, index, rule.fitLimitMs);
@@ -327,12 +327,7 @@ function hasSupportedFit(
       for (let m = 0; m < memCount; m++) {
         if (memOk[m] !== 1 || (home && m !== home.mem)) continue;
         const index = plan.candidateAt[(z * ARCH_ORDER.length + a) * memCount + m];
-        if (
-          index >= 0 &&
-          plan.evidence[index].level !== 'assumed' &&
-          fitsBudget(plan, index, { ...rule, allowAssumed: true })
-        )
-          return true;
+        if (index >= 0 && plan.evidence[index].level !== 'assumed' && fitsBudget(plan, index, rule)) return true;
       }
     }
   }

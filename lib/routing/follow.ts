@@ -619,8 +619,8 @@ export interface PoolHooks {
  * is not retried. The last attempt of the budget rejects only the CPUs the call is not expected to finish on at all
  * (`Placement.overBudgetCpus`, usually none), so a request that has met only rejected CPUs still runs rather than
  * failing; where every attempt of its leg met a CPU it is not held to finish on in time (`Placement.unfitCpus`), that
- * last attempt goes off its function, to the best
- * placement on which every CPU can finish it (`Route.fittingOff`), when there is one (`PoolHooks.keepsToFunction`).
+ * last attempt goes off its function, to the best placement on which every CPU can finish it (`Route.fittingOff`),
+ * when there is one (`PoolHooks.keepsToFunction`).
  * The answer's placement is the one the call followed in the fleet it ended in, as it stood at its first attempt
  * there: what the call was expected to cost.
  */
