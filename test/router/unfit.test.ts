@@ -144,16 +144,18 @@ describe('router handler: profiling where the budget is tight', () => {
     // the vCPU, the router expects about 77 ms on the 3.0 GHz Xeon, 88 ms on the 2.5 GHz one and 118 ms on the EPYC.
     sky = await startSky({ scenario: allEpycScenario('router-unfit-profiling', 7), timeScale: 1 });
     await sky.observeRuntimes('unfit', { [CPU.xeon30]: 44, [CPU.xeon25]: 50, [CPU.epyc]: 67.5 }, 0.05);
+    // The same runtimes under a profile no other test measures, so that nothing is observed at 1024 MB.
+    await sky.observeRuntimes('unfit-unmeasured', { [CPU.xeon30]: 44, [CPU.xeon25]: 50, [CPU.epyc]: 67.5 }, 0.05);
   });
 
   afterAll(async () => {
     await sky?.close();
   });
 
-  const profileAt1024 = (timeoutMs: number) =>
+  const profileAt1024 = (timeoutMs: number, profile = 'unfit') =>
     sky.router()({
       workload: 'zipper',
-      profile: 'unfit',
+      profile,
       timeoutMs,
       limits: { zones: ['usw2-az1'], memorySizes: [1024, 2048], maxAttempts: 3 },
       profiling: { observations: 1, worthOnly: false },
@@ -183,10 +185,12 @@ describe('router handler: profiling where the budget is tight', () => {
   it('keeps a call to the cell it measures: its last attempt is not moved to a size where every CPU fits', async () => {
     // GIVEN the zone believed about half 3.0 GHz and half 2.5 GHz Xeon with 0.5% EPYC, and a 130 ms budget: both
     // Xeons fit it at 1024 MB, the EPYC does not (a call would meet only it in all 3 attempts 1.25e-7 of the time,
-    // within the fit check's 1 in a million), and each Xeon's call has 3 attempts to reach it
+    // within the fit check's 1 in a million), and each Xeon's call has 3 attempts to reach it. Carried over from
+    // 2048 MB, the EPYC's runtime is not expected to finish within 130 ms even without a call's own headroom (160 ms),
+    // so a last attempt rejects it too.
     await sky.characterizeAs('usw2-az1', { [CPU.xeon30]: 995, [CPU.xeon25]: 995, [CPU.epyc]: 10 });
     // WHEN the router profiles the workload, and every instance its calls meet at 1024 MB is an EPYC
-    const answer = await profileAt1024(130);
+    const answer = await profileAt1024(130, 'unfit-unmeasured');
     // THEN its calls failed there, rather than run at 2048 MB, where the EPYC fits: a cell they were not sent to
     // measure (a routed call would take its last attempt there)
     expect(answer.status).toBe('profiling');
