@@ -260,11 +260,7 @@ export function unfitCpusOf(plan: WorkloadPlan, index: number, fitLimitMs: numbe
  * ran (its runtime is only a guess: no ground to refuse a CPU).
  */
 export function unfitMaskOf(plan: WorkloadPlan, index: number, fitLimitMs: number): number {
-  if (plan.evidence[index].runtime === 'prior') return 0;
-  const fit = plan.fitMs[index];
-  let mask = 0;
-  for (let j = 0; j < fit.length; j++) if (!(fit[j] <= fitLimitMs)) mask |= 1 << j;
-  return mask;
+  return maskPast(plan, index, plan.fitMs, fitLimitMs);
 }
 
 /**
@@ -276,10 +272,15 @@ export function unfitMaskOf(plan: WorkloadPlan, index: number, fitLimitMs: numbe
  * estimated 223 s against 300 s: half of a day's calls met only those two in all their attempts, and failed).
  */
 export function overBudgetMaskOf(plan: WorkloadPlan, index: number, timeoutMs: number): number {
+  return maskPast(plan, index, plan.finishMs, timeoutMs);
+}
+
+/** The candidate's CPUs whose runtime in `runtimesMs` passes `limitMs`, as a mask; none for a workload never run. */
+function maskPast(plan: WorkloadPlan, index: number, runtimesMs: readonly Float64Array[], limitMs: number): number {
   if (plan.evidence[index].runtime === 'prior') return 0;
-  const finish = plan.finishMs[index];
+  const ms = runtimesMs[index];
   let mask = 0;
-  for (let j = 0; j < finish.length; j++) if (!(finish[j] <= timeoutMs)) mask |= 1 << j;
+  for (let j = 0; j < ms.length; j++) if (!(ms[j] <= limitMs)) mask |= 1 << j;
   return mask;
 }
 

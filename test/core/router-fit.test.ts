@@ -29,6 +29,17 @@ function fewFastView(overrides: Partial<RoutingView> = {}): RoutingView {
   };
 }
 
+/** usw1-az3 as 90% 2.5 GHz and 10% 3.0 GHz Xeon, 2048 MB only, with workload `measured` profiled as given. */
+function xeonZoneView(measured: ReturnType<typeof profile>): RoutingView {
+  const zone = characterization('usw1-az3', 'us-west-1', { [X25]: 90, [X30]: 10 });
+  return fewFastView({
+    zones: [zone],
+    deployed: [{ azId: zone.azId, region: zone.region }],
+    memorySizes: [2048],
+    profiles: { measured },
+  });
+}
+
 const request: PlacementRequest = { workload: 'long-zipper', objective: 'cost', limits: { architectures: ['x86_64'] } };
 
 describe('the call budget (timeoutMs)', () => {
@@ -84,14 +95,7 @@ describe('the call budget (timeoutMs)', () => {
     // the 3.0 GHz one 54 s (61.7 s). In a 60 s budget the 3.0 GHz Xeon is unfit, yet a call there is expected to
     // finish (54.5 s with headroom only for how far its estimate may be off): a call's last attempt runs there
     // rather than fail.
-    const measured = profile('measured', 50_000, { [X25]: 1, [X30]: 1.08 });
-    const zone = characterization('usw1-az3', 'us-west-1', { [X25]: 90, [X30]: 10 });
-    const view = fewFastView({
-      zones: [zone],
-      deployed: [{ azId: zone.azId, region: zone.region }],
-      memorySizes: [2048],
-      profiles: { measured },
-    });
+    const view = xeonZoneView(profile('measured', 50_000, { [X25]: 1, [X30]: 1.08 }));
     const router = new Router(view, { timeoutMs: 60_000 });
     for (const strategy of ['optimal', 'baseline'] as const) {
       const placement = router.place({
@@ -119,14 +123,7 @@ describe('the call budget (timeoutMs)', () => {
     // Generated seed 254's shape: measured on the 2.5 GHz Xeon (50 s, spread 3%) and never on the 3.0 GHz one, whose
     // runtime is carried over from other CPUs (0.9× as the prior has it: 45 s, off by 0.3 in log terms). With headroom
     // the Xeon 2.5 needs 57.1 s, the Xeon 3.0 86 s: in a 60 s budget the faster CPU is the unfit one, the slower fits.
-    const measured = profile('measured', 50_000, { [X25]: 1 });
-    const zone = characterization('usw1-az3', 'us-west-1', { [X25]: 90, [X30]: 10 });
-    const view = fewFastView({
-      zones: [zone],
-      deployed: [{ azId: zone.azId, region: zone.region }],
-      memorySizes: [2048],
-      profiles: { measured },
-    });
+    const view = xeonZoneView(profile('measured', 50_000, { [X25]: 1 }));
     const router = new Router(view, { timeoutMs: 60_000 });
     const placement = router.place({ workload: 'measured', objective: 'cost', limits: { maxAttempts: 10 } });
     const runtimeOn = (cpu: string): number =>
