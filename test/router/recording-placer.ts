@@ -2,18 +2,23 @@ import type { Placement, PlacementRequest } from '../../lib/core/types';
 import type { Placer, PlacerFactory } from '../../lib/routing/types';
 
 /**
- * The placers `factory` makes, passing every request they are asked to place, propose or price to `record` first;
- * everything else a placer offers (its INIT time, mixes, warm-call prices, ranking, exploration counting and sharing)
- * is the wrapped placer's, so a batch routed through it runs as it would on the wrapped placer.
+ * The placers `factory` makes, passing every request they are asked to place, propose or price to `record` first
+ * and every placement they give through `adjust` (a test's reject set, say); everything else a placer offers (its
+ * INIT time, mixes, warm-call prices, ranking, exploration counting and sharing) is the wrapped placer's, so a batch
+ * routed through it runs as it would on the wrapped placer.
  */
-export function recordingPlacer(factory: PlacerFactory, record: (request: PlacementRequest) => void): PlacerFactory {
+export function recordingPlacer(
+  factory: PlacerFactory,
+  record: (request: PlacementRequest) => void,
+  adjust: (placement: Placement) => Placement = (placement) => placement,
+): PlacerFactory {
   return (view) => {
     const placer = factory(view);
     const recorded =
       (placeBy: (request: PlacementRequest) => Placement) =>
       (request: PlacementRequest): Placement => {
         record(request);
-        return placeBy(request);
+        return adjust(placeBy(request));
       };
     const recording: Placer = {
       place: recorded(placer.place.bind(placer)),

@@ -1,5 +1,7 @@
+import { corePlacerFactory } from '../../lib/routing/placer';
 import type { ProfilingAnswer } from '../../lib/routing/profiling';
 import type { RoutedCall } from '../../lib/routing/types';
+import { recordingPlacer } from './recording-placer';
 import { allEpycScenario, CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
 
 /**
@@ -198,5 +200,66 @@ describe('router handler: profiling where the budget is tight', () => {
     expect(answer.summary.attempts).toBeGreaterThan(answer.summary.calls);
     expect(answer.summary.failed).toBe(answer.summary.calls);
     expect(measuredCells(answer)).toEqual([]);
+  });
+});
+
+describe('router handler: a last attempt that would refuse a CPU its fleet runs', () => {
+  let sky: SkyFixture;
+
+  beforeAll(async () => {
+    // usw2-az1: three of four hosts a 2.5 GHz Xeon, one an AMD EPYC, believed 99.5% 3.0 GHz Xeon; usw2-az2: every
+    // host a 2.5 GHz Xeon.
+    const scenario = allEpycScenario('router-over-budget-last', 7);
+    sky = await startSky({
+      scenario: {
+        ...scenario,
+        cpus: { ...scenario.cpus, xeon25: { model: CPU_MODELS.xeon25 } },
+        zones: [
+          { azId: 'usw2-az1', region: 'us-west-2', hosts: 4, slotsPerHost: 20, mix: [{ xeon25: 0.75, epyc: 0.25 }] },
+          { azId: 'usw2-az2', region: 'us-west-2', hosts: 4, slotsPerHost: 20, mix: [{ xeon25: 1 }] },
+        ],
+      },
+      timeScale: 1,
+    });
+    await sky.characterizeAs('usw2-az1', { [CPU.xeon30]: 995, [CPU.epyc]: 5 });
+    await sky.characterizeAs('usw2-az2', { [CPU.xeon25]: 1000 });
+    // With a 5% spread (× 1.24 headroom): the 3.0 GHz Xeon 54.5 ms, the 2.5 GHz one 59.4 ms, the EPYC 83.5 ms.
+    await sky.observeRuntimes('unfit', { [CPU.xeon30]: 44, [CPU.xeon25]: 48, [CPU.epyc]: 67.5 }, 0.05);
+  });
+
+  afterAll(async () => {
+    await sky?.close();
+  });
+
+  it('takes its last attempt where every CPU can finish it, though it met a CPU it could finish on', async () => {
+    // GIVEN placements in usw2-az1 that also reject the 2.5 GHz Xeon (a CPU the call can finish on), three attempts
+    const rejectingXeon25 = recordingPlacer(
+      corePlacerFactory(),
+      () => undefined,
+      (placement) =>
+        placement.target.azId === 'usw2-az1'
+          ? { ...placement, rejectCpus: [...new Set([...placement.rejectCpus, CPU.xeon25])].sort() }
+          : placement,
+    );
+    const answer = (await sky.router({ placerFactory: rejectingXeon25 })({
+      workload: 'zipper',
+      profile: 'unfit',
+      strategy: 'baseline',
+      timeoutMs: BUDGET_MS,
+      limits: { zones: ['usw2-az1', 'usw2-az2'], memoryMb: 2048, maxAttempts: 3 },
+    })) as RoutedCall;
+    // THEN the first two attempts were rejected in usw2-az1, at least one of them on the 2.5 GHz Xeon (so not every
+    // attempt met a CPU the call cannot finish on), and the last ran in usw2-az2, where it met no EPYC to refuse
+    expect(answer.status === 'error' ? answer.error : 'ok').toBe('ok');
+    const [first, second, last] = answer.attempts;
+    expect([first.azId, first.status, second.azId, second.status]).toEqual([
+      'usw2-az1',
+      'rejected',
+      'usw2-az1',
+      'rejected',
+    ]);
+    expect([first.cpu, second.cpu]).toContain(CPU.xeon25);
+    expect([last.azId, last.status, last.cpu]).toEqual(['usw2-az2', 'ok', CPU.xeon25]);
+    expect(answer.attempts).toHaveLength(3);
   });
 });
