@@ -6,7 +6,7 @@ import { resolveObjective } from './objectives';
 import { isRejectMode, REJECT_MODES, type RejectMode, rejectModeParams } from './reject-mode';
 import { shareOfMask } from './reject-set';
 import { STRATEGIES, type StrategyRule } from './strategies';
-import type { CpuKey, PlacementRequest, StrategyName, Target } from './types';
+import type { PlacementRequest, StrategyName, Target } from './types';
 import { ARCH_ORDER, type WorkloadPlan } from './workload-plan';
 
 /** Router settings a scope needs. */
@@ -243,14 +243,6 @@ export interface FitRule {
    * fail every call. @default false
    */
   readonly relaxed?: boolean;
-}
-
-/** The candidate's CPUs on which a call is not expected to finish within the budget (rejected at every attempt). */
-export function unfitCpusOf(plan: WorkloadPlan, index: number, fitLimitMs: number): CpuKey[] {
-  const c = plan.candidates[index];
-  if (plan.evidence[index].runtime === 'prior') return [];
-  const fit = plan.fitMs[index];
-  return c.cpus.filter((_, j) => !(fit[j] <= fitLimitMs));
 }
 
 /**
