@@ -799,7 +799,8 @@ export async function followRoute(
         // refuse a CPU of the fleet, and so fail if it met one: the fit check bounds a call that meets only unfit CPUs,
         // not one whose search the reject set ran down to a last attempt that meets one (generated seed 274's
         // long-io-1 in its fixed zone alone, run 274 calls at a time at 1,024 MB, where the 2.9 GHz Xeon is over
-        // budget, lost 17 to 34 calls a day so in a trial that did not pace it). It goes where every CPU finishes it.
+        // budget, lost 17 to 34 calls a day so in a trial that did not pace it after its first day). It goes where
+        // every CPU finishes it.
         const fitting = route.fittingOff(base, pool.uses ?? 1, budget - ran);
         if (fitting) {
           fitMoved = true;
