@@ -91,28 +91,38 @@ describe('router handler: CPUs a call cannot finish on', () => {
   });
 });
 
+/**
+ * A sky of two zones of 4 hosts in us-west-2: usw2-az1 with `mix` (scenario CPU keys), believed 99.5% 3.0 GHz Xeon and
+ * 0.5% AMD EPYC, and usw2-az2, every host a 2.5 GHz Xeon and known so. The 'unfit' profile is observed at a 5% spread
+ * (× 1.24 headroom): the 3.0 GHz Xeon 54.5 ms, the 2.5 GHz one 59.4 ms, the EPYC 83.5 ms, so a 60 ms budget holds
+ * the Xeons, not the EPYC.
+ */
+async function twoZoneSky(name: string, seed: number, mix: Record<string, number>): Promise<SkyFixture> {
+  const scenario = allEpycScenario(name, seed);
+  const sky = await startSky({
+    scenario: {
+      ...scenario,
+      cpus: { ...scenario.cpus, xeon25: { model: CPU_MODELS.xeon25 } },
+      zones: [
+        { azId: 'usw2-az1', region: 'us-west-2', hosts: 4, slotsPerHost: 20, mix: [mix] },
+        { azId: 'usw2-az2', region: 'us-west-2', hosts: 4, slotsPerHost: 20, mix: [{ xeon25: 1 }] },
+      ],
+    },
+    timeScale: 1,
+  });
+  await sky.characterizeAs('usw2-az1', { [CPU.xeon30]: 995, [CPU.epyc]: 5 });
+  await sky.characterizeAs('usw2-az2', { [CPU.xeon25]: 1000 });
+  await sky.observeRuntimes('unfit', { [CPU.xeon30]: 44, [CPU.xeon25]: 48, [CPU.epyc]: 67.5 }, 0.05);
+  return sky;
+}
+
 describe('router handler: a call whose fleet shows only CPUs it cannot finish on', () => {
   let sky: SkyFixture;
 
   beforeAll(async () => {
-    // usw2-az1: every host an AMD EPYC, believed 99.5% 3.0 GHz Xeon; usw2-az2: every host a 2.5 GHz Xeon, slower
-    // than the believed 3.0 GHz Xeon (so usw2-az1 ranks first) but within the budget.
-    const scenario = allEpycScenario('router-unfit-elsewhere', 5);
-    sky = await startSky({
-      scenario: {
-        ...scenario,
-        cpus: { ...scenario.cpus, xeon25: { model: CPU_MODELS.xeon25 } },
-        zones: [
-          ...scenario.zones,
-          { azId: 'usw2-az2', region: 'us-west-2', hosts: 4, slotsPerHost: 20, mix: [{ xeon25: 1 }] },
-        ],
-      },
-      timeScale: 1,
-    });
-    await sky.characterizeAs('usw2-az1', { [CPU.xeon30]: 995, [CPU.epyc]: 5 });
-    await sky.characterizeAs('usw2-az2', { [CPU.xeon25]: 1000 });
-    // With a 5% spread (× 1.24 headroom): the 3.0 GHz Xeon 54.5 ms, the 2.5 GHz one 59.4 ms, the EPYC 83.5 ms.
-    await sky.observeRuntimes('unfit', { [CPU.xeon30]: 44, [CPU.xeon25]: 48, [CPU.epyc]: 67.5 }, 0.05);
+    // usw2-az1: every host an AMD EPYC. usw2-az2's 2.5 GHz Xeon is slower than the believed 3.0 GHz Xeon (so usw2-az1
+    // ranks first) but within the budget.
+    sky = await twoZoneSky('router-unfit-elsewhere', 5, { epyc: 1 });
   });
 
   afterAll(async () => {
@@ -207,24 +217,8 @@ describe('router handler: a last attempt that would refuse a CPU its fleet runs'
   let sky: SkyFixture;
 
   beforeAll(async () => {
-    // usw2-az1: three of four hosts a 2.5 GHz Xeon, one an AMD EPYC, believed 99.5% 3.0 GHz Xeon; usw2-az2: every
-    // host a 2.5 GHz Xeon.
-    const scenario = allEpycScenario('router-over-budget-last', 7);
-    sky = await startSky({
-      scenario: {
-        ...scenario,
-        cpus: { ...scenario.cpus, xeon25: { model: CPU_MODELS.xeon25 } },
-        zones: [
-          { azId: 'usw2-az1', region: 'us-west-2', hosts: 4, slotsPerHost: 20, mix: [{ xeon25: 0.75, epyc: 0.25 }] },
-          { azId: 'usw2-az2', region: 'us-west-2', hosts: 4, slotsPerHost: 20, mix: [{ xeon25: 1 }] },
-        ],
-      },
-      timeScale: 1,
-    });
-    await sky.characterizeAs('usw2-az1', { [CPU.xeon30]: 995, [CPU.epyc]: 5 });
-    await sky.characterizeAs('usw2-az2', { [CPU.xeon25]: 1000 });
-    // With a 5% spread (× 1.24 headroom): the 3.0 GHz Xeon 54.5 ms, the 2.5 GHz one 59.4 ms, the EPYC 83.5 ms.
-    await sky.observeRuntimes('unfit', { [CPU.xeon30]: 44, [CPU.xeon25]: 48, [CPU.epyc]: 67.5 }, 0.05);
+    // usw2-az1: three of four hosts a 2.5 GHz Xeon, one an AMD EPYC.
+    sky = await twoZoneSky('router-over-budget-last', 7, { xeon25: 0.75, epyc: 0.25 });
   });
 
   afterAll(async () => {
