@@ -1,6 +1,6 @@
 import { corePlacerFactory } from '../../lib/routing/placer';
 import type { ProfilingAnswer } from '../../lib/routing/profiling';
-import type { RoutedCall } from '../../lib/routing/types';
+import type { PlacerFactory, RoutedCall } from '../../lib/routing/types';
 import { recordingPlacer } from './recording-placer';
 import { allEpycScenario, CPU, CPU_MODELS, type SkyFixture, startSky } from './sky-fixture';
 
@@ -116,6 +116,24 @@ async function twoZoneSky(name: string, seed: number, mix: Record<string, number
   return sky;
 }
 
+/**
+ * One call of the 'unfit' profile on a `twoZoneSky`, by `strategy`, over both zones at 2,048 MB within `BUDGET_MS` and
+ * three attempts; placed by `placerFactory` where given.
+ */
+async function callAcrossZones(
+  sky: SkyFixture,
+  strategy: 'optimal' | 'baseline',
+  placerFactory?: PlacerFactory,
+): Promise<RoutedCall> {
+  return (await sky.router(placerFactory ? { placerFactory } : {})({
+    workload: 'zipper',
+    profile: 'unfit',
+    strategy,
+    timeoutMs: BUDGET_MS,
+    limits: { zones: ['usw2-az1', 'usw2-az2'], memoryMb: 2048, maxAttempts: 3 },
+  })) as RoutedCall;
+}
+
 describe('router handler: a call whose fleet shows only CPUs it cannot finish on', () => {
   let sky: SkyFixture;
 
@@ -130,13 +148,7 @@ describe('router handler: a call whose fleet shows only CPUs it cannot finish on
   });
 
   it('takes its last attempt where every CPU can finish it, rather than failing', async () => {
-    const answer = (await sky.router()({
-      workload: 'zipper',
-      profile: 'unfit',
-      strategy: 'optimal',
-      timeoutMs: BUDGET_MS,
-      limits: { zones: ['usw2-az1', 'usw2-az2'], memoryMb: 2048, maxAttempts: 3 },
-    })) as RoutedCall;
+    const answer = await callAcrossZones(sky, 'optimal');
     expect(answer.status === 'error' ? answer.error : 'ok').toBe('ok');
     // The first two attempts met the EPYC in usw2-az1; the last ran in usw2-az2, on the 2.5 GHz Xeon.
     expect(answer.attempts.map((a) => [a.azId, a.status, a.cpu])).toEqual([
@@ -235,13 +247,7 @@ describe('router handler: a last attempt that would refuse a CPU its fleet runs'
           ? { ...placement, rejectCpus: [...new Set([...placement.rejectCpus, CPU.xeon25])].sort() }
           : placement,
     );
-    const answer = (await sky.router({ placerFactory: rejectingXeon25 })({
-      workload: 'zipper',
-      profile: 'unfit',
-      strategy: 'baseline',
-      timeoutMs: BUDGET_MS,
-      limits: { zones: ['usw2-az1', 'usw2-az2'], memoryMb: 2048, maxAttempts: 3 },
-    })) as RoutedCall;
+    const answer = await callAcrossZones(sky, 'baseline', rejectingXeon25);
     // THEN the first two attempts were rejected in usw2-az1, at least one of them on the 2.5 GHz Xeon (so not every
     // attempt met a CPU the call cannot finish on), and the last ran in usw2-az2, where it met no EPYC to refuse
     expect(answer.status === 'error' ? answer.error : 'ok').toBe('ok');
