@@ -243,6 +243,9 @@ function formatPacing(p: BatchPacing): string {
     (p.deadlineWidened
       ? `; widened to ${p.deadlineWidened.concurrency} at a time from call ${p.deadlineWidened.atCall} (the router's deadline)`
       : '') +
+    (p.budgetWidened
+      ? `; widened to ${p.budgetWidened.concurrency} at a time from call ${p.budgetWidened.atCall} (the time budget: ${s(p.budgetWidened.budgetLeftMs)} left)`
+      : '') +
     (p.probe
       ? `; probe: the first call searched alone over ${p.probe.attempts} attempt${p.probe.attempts === 1 ? '' : 's'}` +
         (p.probe.rejectCpus && p.probe.rejectCpus.length > 0 ? ` (rejecting ${p.probe.rejectCpus.join(', ')})` : '') +

@@ -84,9 +84,12 @@ export function mergeBatchAnswers(answers: readonly BatchAnswer[]): BatchAnswer 
   };
 }
 
-/** The first send's pacing, with the first widening, move and deadline widening of any send, at the whole batch's call. */
+/**
+ * The first send's pacing, with the first widening, move, deadline widening and budget widening of any send, at the
+ * whole batch's call.
+ */
 function mergedPacing(pacing: BatchPacing, answers: readonly BatchAnswer[], offsets: readonly number[]): BatchPacing {
-  const firstOf = <K extends 'widened' | 'moved' | 'deadlineWidened'>(key: K): BatchPacing[K] => {
+  const firstOf = <K extends 'widened' | 'moved' | 'deadlineWidened' | 'budgetWidened'>(key: K): BatchPacing[K] => {
     for (let i = 0; i < answers.length; i++) {
       const event = answers[i].pacing?.[key];
       if (event) return { ...event, atCall: event.atCall + offsets[i] } as BatchPacing[K];
@@ -96,11 +99,13 @@ function mergedPacing(pacing: BatchPacing, answers: readonly BatchAnswer[], offs
   const widened = firstOf('widened');
   const moved = firstOf('moved');
   const deadlineWidened = firstOf('deadlineWidened');
+  const budgetWidened = firstOf('budgetWidened');
   return {
     ...pacing,
     ...(widened ? { widened } : {}),
     ...(moved ? { moved } : {}),
     ...(deadlineWidened ? { deadlineWidened } : {}),
+    ...(budgetWidened ? { budgetWidened } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { type ProbePlan, probeUses } from './probe';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
 import { SearchBill } from './search-bill';
 import { spreadOf, type WorkerSpread } from './spread';
+import { TimeBudget } from './time-budget';
 import type {
   AttemptRecord,
   BatchAnswer,
@@ -43,6 +44,11 @@ export interface BatchOptions {
   readonly probe?: ProbePlan;
   /** Learns from a probed batch's first round how many of a function's instances a host takes. @default - not learned */
   readonly hostRoom?: HostRoom;
+  /**
+   * What an earlier send left of a paced batch's time budget, ms (`BatchResume.budgetLeftMs`).
+   * @default - `pacing.maxSlowdown` × `pacing.unpacedDurationMs`
+   */
+  readonly budgetLeftMs?: number;
 }
 
 /**
@@ -208,6 +214,38 @@ export async function runBatch(
     respread();
     spawn();
   };
+  /** A paced batch's time budget, held on the context's clock (without one, the batch keeps its pacing). */
+  const budget =
+    options.pacing && context.now
+      ? new TimeBudget(
+          options.budgetLeftMs ?? options.pacing.maxSlowdown * options.pacing.unpacedDurationMs,
+          context.now(),
+        )
+      : undefined;
+  let budgetWidened: BatchPacing['budgetWidened'];
+  /** Runs a paced batch more calls at a time once its calls left would not end within its time budget at its pace. */
+  const guardBudget = (now: number): void => {
+    if (!budget) return;
+    const wider = budget.concurrencyFor(
+      {
+        concurrency,
+        givenConcurrency,
+        count: options.count,
+        callsLeft: options.count - next,
+        initMs: context.placer.initMs ?? 0,
+      },
+      now,
+    );
+    if (wider <= concurrency) return;
+    budgetWidened = {
+      atCall: budgetWidened?.atCall ?? next,
+      concurrency: wider,
+      budgetLeftMs: budgetWidened?.budgetLeftMs ?? Math.round(budget.leftMs(now)),
+    };
+    concurrency = wider;
+    respread();
+    spawn();
+  };
   /** Where the workers beyond the accepted capacity of the fleet the batch follows start, once it is that wide. */
   let spread: readonly WorkerSpread[] | undefined;
   const respread = (): void => {
@@ -261,6 +299,8 @@ export async function runBatch(
     let found: { functionName: string; costUsd: number } | undefined;
     /** Whether this worker's last call ran on an accepted instance of the first placement, which it keeps. */
     let holds = false;
+    /** Whether a call of this worker has been answered: its first waited for its instance's INIT. */
+    let answeredOne = false;
     while (next < options.count && !overBudget && !stopped && !refused) {
       if (!timeForAnotherCall()) {
         stopped = true;
@@ -268,6 +308,7 @@ export async function runBatch(
       }
       const index = next++;
       const leftAtStartMs = context.remainingMs();
+      const startedAt = context.now?.();
       const isProbe = probing !== undefined;
       let previous: AttemptRecord | undefined;
       const followed = routeOf(id, holds);
@@ -362,6 +403,13 @@ export async function runBatch(
         answered.calls++;
         guardDeadline();
       }
+      // A worker's first call waits for its first instance's INIT, which a batch's duration counts once, apart.
+      if (budget && startedAt !== undefined && context.now && answeredOne) {
+        const now = context.now();
+        budget.observe(now - startedAt);
+        guardBudget(now);
+      }
+      answeredOne = true;
     }
   };
   respread();
@@ -383,7 +431,9 @@ export async function runBatch(
   if (room && roomOn) options.hostRoom?.learn(room, roomOn.memoryMb);
   // A resumable batch that stopped for the deadline answers the calls it started; `resume` runs the rest.
   const ranOn = (moved?.placement ?? first).target;
-  const resume = stopped && !overBudget ? resumeOf(options, next, concurrency, givenConcurrency, ranOn) : undefined;
+  const budgetLeftMs = budget && context.now ? Math.round(budget.leftMs(context.now())) : undefined;
+  const resume =
+    stopped && !overBudget ? resumeOf(options, next, concurrency, givenConcurrency, ranOn, budgetLeftMs) : undefined;
   if (resume) calls.length = next;
   // Work the function refused is the request's fault: where no call ran it, the answer is that refusal (a 400).
   if (refused && !calls.some((c) => c?.status === 'ok')) return refused;
@@ -439,6 +489,7 @@ export async function runBatch(
           pacing: {
             ...pacingOf(options.pacing, options.review, review, concurrency),
             ...(deadlineWidened ? { deadlineWidened } : {}),
+            ...(budgetWidened ? { budgetWidened } : {}),
             ...(probed ? { probe: probed } : {}),
           },
         }
@@ -465,7 +516,8 @@ export const RESUME_CALL_MARGIN = 1.25;
 /**
  * The `batch` that runs the calls a resumable batch left, from call `started` on: at the pacing it ran at when it
  * stopped (the caller's concurrency once it widened), on the function it ran on (`ranOn`: where its review moved it,
- * if it did), where its workers' instances are warm. Placed afresh for the calls left, a next send could choose
+ * if it did), where its workers' instances are warm, and within what is left of its time budget (`budgetLeftMs`, at
+ * the end of this send's answered calls). Placed afresh for the calls left, a next send could choose
  * another function and search again from cold instances (`paper-ex5`'s matrix-multiply, paced 8 at a time at 3,538
  * MB, ran two of its later sends, of 27 calls each, at 256 MB, and took 2,714 s against 1,465 s expected).
  */
@@ -475,6 +527,7 @@ function resumeOf(
   concurrency: number,
   givenConcurrency: number,
   ranOn: Target,
+  budgetLeftMs: number | undefined,
 ): BatchResume {
   const left = options.count - started;
   return {
@@ -484,6 +537,7 @@ function resumeOf(
     ...(options.pacing
       ? { pacedConcurrency: Math.min(concurrency, givenConcurrency), maxSlowdown: options.pacing.maxSlowdown }
       : {}),
+    ...(budgetLeftMs !== undefined ? { budgetLeftMs } : {}),
     target: { azId: ranOn.azId, arch: ranOn.arch, memoryMb: ranOn.memoryMb },
     includeResults: options.includeResults,
     resumable: true,

@@ -191,6 +191,11 @@ const routerRequestSchema = z
          */
         pacedConcurrency: z.number().int().min(1).max(MAX_BATCH_CONCURRENCY).optional(),
         /**
+         * What is left of the batch's time budget, ms (`resume` carries it): a paced send holds its calls to it
+         * rather than to `maxSlowdown` × its own unpaced duration.
+         */
+        budgetLeftMs: z.number().min(0).optional(),
+        /**
          * The zone, architecture and memory size an earlier send of the batch ran on (`resume` carries them): this
          * send is placed there where the limits allow it, on the instances the earlier calls left warm.
          */
@@ -281,6 +286,8 @@ export interface RouterRequest {
     readonly pacedConcurrency?: number;
     /** Where an earlier send of the batch ran, which this send keeps. @default - placed afresh */
     readonly target?: BatchTarget;
+    /** What an earlier send left of the batch's time budget, ms. @default - maxSlowdown × this send's unpaced duration */
+    readonly budgetLeftMs?: number;
   };
   /** Profile the workload across CPUs, architectures and memory sizes (the limits say which). */
   readonly profiling?: {
@@ -369,6 +376,7 @@ function normalize(request: ParsedRequest): RouterRequest {
               ? { pacedConcurrency: Math.min(request.batch.pacedConcurrency, batchConcurrencyOf(request.batch)) }
               : {}),
             ...(request.batch.target ? { target: request.batch.target } : {}),
+            ...(request.batch.budgetLeftMs !== undefined ? { budgetLeftMs: request.batch.budgetLeftMs } : {}),
           },
         }
       : {}),

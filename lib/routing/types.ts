@@ -367,6 +367,13 @@ export interface BatchPacing {
    */
   readonly deadlineWidened?: { readonly atCall: number; readonly concurrency: number; readonly remainingMs: number };
   /**
+   * Where the batch ran more calls at a time to end within its time budget (`TimeBudget`): from call `atCall` (0-based)
+   * on, because at its pace the calls left would not all have been answered within the `budgetLeftMs` left of the
+   * budget then; `concurrency`, the most calls at a time it ran for it (the fewest that were projected to end them in
+   * time, up to the caller's). Absent: the budget never pressed.
+   */
+  readonly budgetWidened?: { readonly atCall: number; readonly concurrency: number; readonly budgetLeftMs: number };
+  /**
    * How long the batch expected its probe to search alone, ms (`probeSearchMs`), which `expectedDurationMs` counts.
    * Absent: the batch was not to probe.
    */
@@ -430,6 +437,11 @@ export interface BatchResume {
   readonly pacedConcurrency?: number;
   /** The caller's time budget. */
   readonly maxSlowdown?: number;
+  /**
+   * What was left of a paced batch's time budget when this send stopped, ms, which the next send holds the calls left
+   * to. The time between the sends is not counted. Absent: not paced.
+   */
+  readonly budgetLeftMs?: number;
   /** Where the batch ran (where its review moved it, if it did), which the next send keeps. */
   readonly target: BatchTarget;
   readonly includeResults: boolean;

@@ -158,7 +158,7 @@ export interface BurstRecord {
   /**
    * The router's pacing of the burst, where it weighed one (`optimal` with a time budget): the budget, the calls it
    * ran at a time, the burst's expected duration as paced and unpaced, ms, and where its review widened or moved it
-   * or the router's deadline widened it (the batch answer's `pacing`).
+   * or the router's deadline or the burst's time budget widened it (the batch answer's `pacing`).
    */
   readonly pacing?: Pick<
     BatchPacing,
@@ -169,6 +169,7 @@ export interface BurstRecord {
     | 'widened'
     | 'moved'
     | 'deadlineWidened'
+    | 'budgetWidened'
     | 'probe'
   >;
   /**
@@ -704,8 +705,17 @@ export class DayRunner {
 const PROFILING_NOISE = 4096;
 
 function pacingOf(pacing: BatchPacing): NonNullable<BurstRecord['pacing']> {
-  const { maxSlowdown, concurrency, expectedDurationMs, unpacedDurationMs, widened, moved, deadlineWidened, probe } =
-    pacing;
+  const {
+    maxSlowdown,
+    concurrency,
+    expectedDurationMs,
+    unpacedDurationMs,
+    widened,
+    moved,
+    deadlineWidened,
+    budgetWidened,
+    probe,
+  } = pacing;
   return {
     maxSlowdown,
     concurrency,
@@ -714,6 +724,7 @@ function pacingOf(pacing: BatchPacing): NonNullable<BurstRecord['pacing']> {
     ...(widened ? { widened } : {}),
     ...(moved ? { moved } : {}),
     ...(deadlineWidened ? { deadlineWidened } : {}),
+    ...(budgetWidened ? { budgetWidened } : {}),
     ...(probe ? { probe } : {}),
   };
 }

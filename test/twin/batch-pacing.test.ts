@@ -1,5 +1,6 @@
 import { ROUTER_TIMEOUT_SECONDS } from '../../lib/contracts';
 import { batchDurationMs } from '../../lib/core/pacing';
+import type { Placement } from '../../lib/core/types';
 import { DEADLINE_MARGIN_MS } from '../../lib/routing/config';
 import { PACING_DEADLINE_SHARE } from '../../lib/routing/pacing';
 import { parseRouterRequest } from '../../lib/routing/request';
@@ -9,6 +10,8 @@ import type { VirtualClock } from '../../lib/twin/clock';
 import { runTwinExperiment } from '../../lib/twin/experiment';
 import { formatPacing, pacingRows } from '../../lib/twin/pacing-report';
 import { strategyTotals } from '../../lib/twin/report';
+import type { TwinRoutingOptions } from '../../lib/twin/routing';
+import { recordingPlacer } from '../router/recording-placer';
 import { characterizationOf, pacingScenario, profiledBatch, routedTwin, smallScenario } from './fixtures';
 
 /**
@@ -113,6 +116,44 @@ describe('a batch paced by the router', () => {
     expect(answer.summary.succeeded).toBe(40);
     // A batch the deadline never pressed says nothing of it.
     expect(free.pacing!.deadlineWidened).toBeUndefined();
+  });
+
+  it('runs more calls at a time once its calls would not end within its time budget', async () => {
+    // The router expects every call to take half as long as it does: its pacing fits a budget in which the batch at
+    // that pace cannot end.
+    const halfTime = (placement: Placement): Placement => ({
+      ...placement,
+      expected: { ...placement.expected, runtimeMs: placement.expected.runtimeMs / 2 },
+    });
+    const timed = async (wrap?: TwinRoutingOptions['wrapPlacerFactory']) => {
+      const env = routedTwin(scenario, { memorySizes: [1024], ...(wrap ? { wrapPlacerFactory: wrap } : {}) });
+      env.twin.setDay(0);
+      env.routing.characterize([
+        characterizationOf(scenario.zones[0], { 'intel-xeon-2.50': 180, 'intel-xeon-3.00': 20 }),
+      ]);
+      let startedAt = 0;
+      const request = { workload: WORKLOAD, limits: LIMITS, batch: { count: 40, concurrency: 40, maxSlowdown: 20 } };
+      const answer = await profiledBatch(env, request, undefined, () => {
+        startedAt = env.clock.now();
+      });
+      return { answer, tookMs: env.clock.now() - startedAt };
+    };
+    const planned = await timed();
+    const { answer, tookMs } = await timed((factory) => recordingPlacer(factory, () => {}, halfTime));
+    const pacing = answer.pacing!;
+    const budgetMs = pacing.maxSlowdown * pacing.unpacedDurationMs;
+    // The same pacing as where the calls take as long as expected, which keeps it and ends within its budget.
+    expect(pacing.concurrency).toBe(planned.answer.pacing!.concurrency);
+    expect(planned.answer.pacing!.budgetWidened).toBeUndefined();
+    expect(planned.tookMs).toBeLessThanOrEqual(20 * planned.answer.pacing!.unpacedDurationMs);
+    // Here the calls fell behind: the batch ran more at a time, fewer than the caller's 40, and ended within it.
+    const widened = pacing.budgetWidened!;
+    expect(widened.atCall).toBeGreaterThanOrEqual(pacing.concurrency);
+    expect(widened.concurrency).toBeGreaterThan(pacing.concurrency);
+    expect(widened.concurrency).toBeLessThan(40);
+    expect(widened.budgetLeftMs).toBeLessThan(budgetMs);
+    expect(tookMs).toBeLessThanOrEqual(budgetMs);
+    expect(answer.summary.succeeded).toBe(40);
   });
 
   it('keeps the given concurrency with maxSlowdown 1', async () => {

@@ -31,8 +31,11 @@ describe('a resumable batch', () => {
     return profiledBatch(twin(), { ...REQUEST, batch: { count: COUNT, concurrency: COUNT, maxSlowdown: 20 } });
   }
 
-  /** The batch sent resumable, each send given `deadlineMs` (and the margin the router keeps) from its start. */
-  async function sentInParts(deadlineMs: number): Promise<BatchAnswer[]> {
+  /**
+   * The batch sent resumable, each send given `deadlineMs` (and the margin the router keeps) from its start; `tookMs`
+   * receives how long each send took.
+   */
+  async function sentInParts(deadlineMs: number, tookMs: number[] = []): Promise<BatchAnswer[]> {
     const env = twin();
     const { clock, routing } = env;
     // Each send's deadline counts from the send's first look at it (the first send follows the profiling).
@@ -45,24 +48,36 @@ describe('a resumable batch', () => {
         },
       };
     };
+    let startedAt = 0;
     const first = await profiledBatch(
       env,
       { ...REQUEST, batch: { count: COUNT, concurrency: COUNT, maxSlowdown: 20, resumable: true } },
       deadline(),
+      () => {
+        startedAt = clock.now();
+      },
     );
+    tookMs.push(clock.now() - startedAt);
     if (!first.resume) return [first];
-    const rest = await clock.run(() =>
-      sendUntilDone((request) => routing.service.route(request, deadline()), { ...REQUEST, batch: first.resume }),
-    );
+    const timedSend = async (request: RouterRequestBody) => {
+      const sentAt = clock.now();
+      const answer = await routing.service.route(request, deadline());
+      tookMs.push(clock.now() - sentAt);
+      return answer;
+    };
+    const rest = await clock.run(() => sendUntilDone(timedSend, { ...REQUEST, batch: first.resume }));
     expect(rest.refused).toBeUndefined();
     return [first, ...rest.answers];
   }
 
   it("is paced past the router's deadline, stops before it and runs the rest in the sends its resume asks for", async () => {
     const plan = (await unbounded()).pacing!;
-    const parts = await sentInParts(plan.expectedDurationMs / 3);
+    const tookMs: number[] = [];
+    const parts = await sentInParts(plan.expectedDurationMs / 3, tookMs);
     expect(parts.length).toBeGreaterThanOrEqual(3);
     const [first] = parts;
+    // The time budget each send holds its calls to: what the sends before it left of the batch's.
+    let budgetLeftMs = 20 * first.pacing!.unpacedDurationMs;
     // The same pacing as without a deadline: a resumable batch is not planned within the time left.
     expect(first.pacing!.concurrency).toBe(plan.concurrency);
     expect(first.pacing!.expectedDurationMs).toBeGreaterThan(plan.expectedDurationMs / 3);
@@ -74,6 +89,7 @@ describe('a resumable batch', () => {
       expect(part.summary.failed).toBe(0);
       expect(part.calls.map((c) => c.index)).toEqual([...Array(part.summary.count).keys()]);
       left -= part.summary.count;
+      budgetLeftMs -= tookMs[parts.indexOf(part)];
       if (left > 0) {
         expect(part.resume).toEqual({
           count: left,
@@ -83,6 +99,7 @@ describe('a resumable batch', () => {
           target: { azId: 'usw1-az3', arch: 'x86_64', memoryMb: 1024 },
           includeResults: false,
           resumable: true,
+          budgetLeftMs: Math.round(budgetLeftMs),
         });
         expect(part.notes!.join(' ')).toMatch(`${left} call(s) were not started`);
       } else {
@@ -140,7 +157,7 @@ describe('a resumable batch', () => {
     expect(later.placement.notes.join(' ')).not.toContain('batch.target');
   });
 
-  it('refuses a paced concurrency above the concurrency, naming batch.pacedConcurrency', () => {
+  it('refuses a paced concurrency above the concurrency and a negative budget left, naming the field', () => {
     const body = (batch: RouterRequestBody['batch']): RouterRequestBody => ({ workload: 'zipper', batch });
     expect(() => parseRouterRequest(body({ count: 100, concurrency: 10, pacedConcurrency: 20 }))).toThrow(
       'batch.pacedConcurrency',
@@ -149,6 +166,8 @@ describe('a resumable batch', () => {
     expect(() => parseRouterRequest(body({ count: 10, resumable: 'yes' as unknown as boolean }))).toThrow(
       'batch.resumable',
     );
+    expect(() => parseRouterRequest(body({ count: 10, budgetLeftMs: -1 }))).toThrow('batch.budgetLeftMs');
+    expect(parseRouterRequest(body({ count: 10, budgetLeftMs: 0 })).batch?.budgetLeftMs).toBe(0);
     // Waves lower the concurrency, and the paced concurrency with it.
     expect(parseRouterRequest(body({ count: 100, concurrency: 50, waves: 4, pacedConcurrency: 40 })).batch).toEqual({
       count: 100,

@@ -157,8 +157,8 @@ describe('a paced batch moves its searching workers to a fleet it has not met', 
  * The packed zone alone, the batch allowed 1024 and 2048 MB: each memory size is a function of its own, whose cold
  * starts prefer their own fifth of the zone's hosts. The batch starts at 1024 MB; once its replacements keep meeting
  * the 2.5 GHz Xeon there, its workers still searching move to the 2048 MB function in the same zone (at scenario seed
- * 16; of seeds 1–30, six move so, and five of those cost less than the batch kept to 1024 MB, which keeps its
- * pacing).
+ * 16; of seeds 1–30, seven move so, and five of the seven cost less than the batch kept to 1024 MB; before paced
+ * batches held their time budget, six moved, and five cost less).
  */
 describe('a paced batch moves its searching workers to another memory size of its fleet', () => {
   const scenario = scenarioOf([PACKED_ZONE], 16);

@@ -1,0 +1,92 @@
+import { callsOnTheClock } from '../core/pacing';
+
+/**
+ * Fewest answered calls whose mean time a budget check projects the calls left with: with fewer calls at a time than
+ * this, the mean of a round alone would swing with each worker's luck.
+ */
+export const TIME_BUDGET_WINDOW_CALLS = 20;
+
+/**
+ * Share of a batch's calls started before its budget is weighed. Early calls find the instances later ones run on,
+ * and a batch's review moves its searching workers to search afresh, so the calls of a batch's first part run longer
+ * than its mean: weighed from its first rounds, generated seed 287's long-gemm-1 (2,032 calls, 82 at a time, 2–4
+ * zones) widened at call 245 with 87% of its budget left, the wider batch's replacements repeated and its review
+ * widened it to 1,000, and its first day saved 21% against the fixed zone instead of 44%; unwidened, it took 102% of
+ * its budget.
+ */
+export const TIME_BUDGET_FROM_SHARE = 0.5;
+
+/** A paced batch as its time budget sees it when a call is answered. */
+export interface BudgetedBatch {
+  /** Calls at a time now. */
+  readonly concurrency: number;
+  /** Calls at a time the caller allowed: the widest the batch may run. */
+  readonly givenConcurrency: number;
+  /** Calls of the batch (of this send of it). */
+  readonly count: number;
+  /** Calls not started yet. */
+  readonly callsLeft: number;
+  /** How long a new instance's INIT takes, ms: a worker added now waits for it before its first call. */
+  readonly initMs: number;
+}
+
+/**
+ * A paced batch's time budget, held while its calls run. The pacing is chosen on expected call times; calls that run
+ * longer (retries that met more slow CPUs than priced, replacements that wait for INITs) took 106 of 506 paced
+ * bursts of `npm run bench twin` past their budget, up to 155% of it (generated seed 381's short-gemm-1 in 2–4 zones,
+ * 3.8 s against 2.5 s). The batch tells each answered call's time here (`observe`) but a worker's first, which waited
+ * for its instance's INIT (a batch's duration counts that once, apart). From the middle of the batch on
+ * (`TIME_BUDGET_FROM_SHARE`), `concurrencyFor` projects the calls left at the mean of the latest calls (those of a
+ * round, at least `TIME_BUDGET_WINDOW_CALLS`) as a batch's duration is priced (`callsOnTheClock`), and says how many
+ * calls at a time end them within what is left of the budget: the fewest that do, so that the pacing's saving is kept
+ * where it can be, or the caller's concurrency when none does.
+ */
+export class TimeBudget {
+  /** Sums of the answered calls' times, ms: `sums[n]` is the first n calls' total. */
+  private readonly sums: number[] = [0];
+
+  /** `budgetMs`: the time the batch may take from `startedAt`, both on the clock `concurrencyFor` is given. */
+  constructor(
+    private readonly budgetMs: number,
+    private readonly startedAt: number,
+  ) {
+    if (!(budgetMs >= 0)) throw new RangeError(`a time budget must be at least 0 ms, got ${budgetMs}`);
+  }
+
+  /** A call answered after `callMs`, from its start to its answer. */
+  observe(callMs: number): void {
+    this.sums.push(this.sums[this.sums.length - 1] + Math.max(0, callMs));
+  }
+
+  /** What is left of the budget at `now`, ms (0 once spent). */
+  leftMs(now: number): number {
+    return Math.max(0, this.budgetMs - (now - this.startedAt));
+  }
+
+  /**
+   * Calls at a time from now on: `batch.concurrency` while the calls left end within the budget at that pace, else the
+   * fewest up to the caller's that do (a worker added waits for its instance's INIT first), else the caller's. Keeps
+   * the concurrency until `TIME_BUDGET_FROM_SHARE` of the calls have been started and a round of them answered.
+   */
+  concurrencyFor(batch: BudgetedBatch, now: number): number {
+    const { concurrency, givenConcurrency, callsLeft, initMs } = batch;
+    const answered = this.sums.length - 1;
+    if (concurrency >= givenConcurrency || callsLeft <= 0 || answered < concurrency) return concurrency;
+    if (batch.count - callsLeft < TIME_BUDGET_FROM_SHARE * batch.count) return concurrency;
+    const window = Math.min(answered, Math.max(concurrency, TIME_BUDGET_WINDOW_CALLS));
+    const callMs = (this.sums[answered] - this.sums[answered - window]) / window;
+    const leftMs = this.budgetMs - (now - this.startedAt);
+    const endsWithin = (k: number): boolean =>
+      callsOnTheClock(callsLeft, k) * callMs + (k > concurrency ? initMs : 0) <= leftMs;
+    if (endsWithin(concurrency)) return concurrency;
+    // More calls at a time never take longer, so the fewest that fit is found by bisection.
+    let low = concurrency;
+    let high = givenConcurrency;
+    while (high - low > 1) {
+      const mid = Math.floor((low + high) / 2);
+      if (endsWithin(mid)) high = mid;
+      else low = mid;
+    }
+    return high;
+  }
+}

@@ -1,0 +1,79 @@
+import { callsOnTheClock } from '../../lib/core/pacing';
+import { TIME_BUDGET_WINDOW_CALLS, TimeBudget } from '../../lib/routing/time-budget';
+
+describe('TimeBudget', () => {
+  // Half its calls started, as the budget waits for.
+  const batch = { concurrency: 10, givenConcurrency: 100, count: 400, callsLeft: 200, initMs: 0 };
+
+  it('keeps the pacing until a round of calls has been answered', () => {
+    // Spent already: any projection would widen.
+    const budget = new TimeBudget(1000, 0);
+    for (let i = 0; i < 9; i++) budget.observe(500);
+    expect(budget.concurrencyFor(batch, 2000)).toBe(10);
+    budget.observe(500);
+    expect(budget.concurrencyFor(batch, 2000)).toBe(100);
+  });
+
+  it('keeps the pacing until half the calls have been started', () => {
+    const budget = new TimeBudget(1000, 0);
+    for (let i = 0; i < 50; i++) budget.observe(500);
+    expect(budget.concurrencyFor({ ...batch, callsLeft: 201 }, 2000)).toBe(10);
+    expect(budget.concurrencyFor({ ...batch, callsLeft: 200 }, 2000)).toBe(100);
+  });
+
+  it('keeps the pacing while the calls left end within the budget at their pace', () => {
+    // 200 calls left, 10 at a time, at 100 ms each: 20 + 1 − 1/20 calls' time, 2,095 ms.
+    const budget = new TimeBudget(10_000, 0);
+    for (let i = 0; i < 10; i++) budget.observe(100);
+    expect(budget.concurrencyFor(batch, 10_000 - 2096)).toBe(10);
+    expect(budget.concurrencyFor(batch, 10_000 - 2095)).toBe(10);
+    expect(budget.concurrencyFor(batch, 10_000 - 2094)).toBeGreaterThan(10);
+  });
+
+  it('widens to the fewest calls at a time that end the calls left in time, a new worker waiting for its INIT', () => {
+    const budget = new TimeBudget(10_000, 0);
+    for (let i = 0; i < 10; i++) budget.observe(100);
+    const now = 9000; // 1,000 ms left
+    const initMs = 150;
+    const wider = budget.concurrencyFor({ ...batch, initMs }, now);
+    const endsMs = (k: number) => callsOnTheClock(200, k) * 100 + initMs;
+    expect(wider).toBeGreaterThan(10);
+    expect(wider).toBeLessThan(100);
+    expect(endsMs(wider)).toBeLessThanOrEqual(1000);
+    expect(endsMs(wider - 1)).toBeGreaterThan(1000);
+    // Without the INIT, fewer do.
+    expect(budget.concurrencyFor(batch, now)).toBeLessThan(wider);
+  });
+
+  it("runs at the caller's concurrency when no pacing ends the calls left in time", () => {
+    const budget = new TimeBudget(1000, 0);
+    for (let i = 0; i < 10; i++) budget.observe(400);
+    expect(budget.concurrencyFor(batch, 900)).toBe(100);
+  });
+
+  it('projects at the mean of the latest calls, a round of them or at least the window', () => {
+    const budget = new TimeBudget(10_000, 0);
+    // Early calls searched long; the latest window of calls ran at 100 ms.
+    for (let i = 0; i < 30; i++) budget.observe(1000);
+    for (let i = 0; i < TIME_BUDGET_WINDOW_CALLS; i++) budget.observe(100);
+    expect(budget.concurrencyFor(batch, 10_000 - 2095)).toBe(10);
+    // One more slow call tips the window's mean over.
+    budget.observe(1000);
+    expect(budget.concurrencyFor(batch, 10_000 - 2095)).toBeGreaterThan(10);
+    // A batch wider than the window projects at a whole round's calls: of the latest 30, 20 ran at 100 ms and 10 at
+    // 1,000 ms.
+    const wide = { ...batch, concurrency: 30, count: 120, callsLeft: 60 };
+    const projectedMs = callsOnTheClock(60, 30) * ((20 * 100 + 10 * 1000) / 30);
+    expect(budget.concurrencyFor(wide, 10_000 - projectedMs)).toBe(30);
+    expect(budget.concurrencyFor(wide, 10_000 - projectedMs + 1)).toBeGreaterThan(30);
+  });
+
+  it('keeps what is left of the budget from its start', () => {
+    const budget = new TimeBudget(5000, 1000);
+    expect(budget.leftMs(1000)).toBe(5000);
+    expect(budget.leftMs(4500)).toBe(1500);
+    expect(budget.leftMs(9000)).toBe(0);
+    expect(() => new TimeBudget(-1, 0)).toThrow('time budget');
+    expect(() => new TimeBudget(Number.NaN, 0)).toThrow('time budget');
+  });
+});
