@@ -65,7 +65,8 @@ export class TimeBudget {
 
   /**
    * Calls at a time from now on: `batch.concurrency` while the calls left end within the budget at that pace, else the
-   * fewest up to the caller's that do (a worker added waits for its instance's INIT first), else the caller's. Keeps
+   * fewest up to the caller's that do (a worker added waits for its instance's INIT first), else as many as end them
+   * soonest (no more than the calls left), if that is sooner than at `batch.concurrency`. Keeps
    * the concurrency until `TIME_BUDGET_FROM_SHARE` of the calls have been started and a round of them answered.
    */
   concurrencyFor(batch: BudgetedBatch, now: number): number {
@@ -76,15 +77,20 @@ export class TimeBudget {
     const window = Math.min(answered, Math.max(concurrency, TIME_BUDGET_WINDOW_CALLS));
     const callMs = (this.sums[answered] - this.sums[answered - window]) / window;
     const leftMs = this.budgetMs - (now - this.startedAt);
-    const endsWithin = (k: number): boolean =>
-      callsOnTheClock(callsLeft, k) * callMs + (k > concurrency ? initMs : 0) <= leftMs;
-    if (endsWithin(concurrency)) return concurrency;
+    const endMs = (k: number): number => callsOnTheClock(callsLeft, k) * callMs + (k > concurrency ? initMs : 0);
+    if (endMs(concurrency) <= leftMs) return concurrency;
+    // A worker beyond the calls left would start none.
+    const widest = Math.min(givenConcurrency, Math.max(concurrency, callsLeft));
+    // Where none ends them in time, the widest ends them soonest, unless its workers' INIT outweighs what it gains (the
+    // last calls of a batch, already one to a worker: generated seed 293's long-cpu-1 widened from 102 to 1,000 for
+    // its last 9 calls, which new instances then took cold).
+    if (endMs(widest) > leftMs) return endMs(widest) < endMs(concurrency) ? widest : concurrency;
     // More calls at a time never take longer, so the fewest that fit is found by bisection.
     let low = concurrency;
-    let high = givenConcurrency;
+    let high = widest;
     while (high - low > 1) {
       const mid = Math.floor((low + high) / 2);
-      if (endsWithin(mid)) high = mid;
+      if (endMs(mid) <= leftMs) high = mid;
       else low = mid;
     }
     return high;

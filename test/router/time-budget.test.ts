@@ -45,10 +45,22 @@ describe('TimeBudget', () => {
     expect(budget.concurrencyFor(batch, now)).toBeLessThan(wider);
   });
 
-  it("runs at the caller's concurrency when no pacing ends the calls left in time", () => {
+  it("runs at the caller's concurrency when no pacing ends the calls left in time, but no wider than the calls left", () => {
     const budget = new TimeBudget(1000, 0);
     for (let i = 0; i < 10; i++) budget.observe(400);
     expect(budget.concurrencyFor(batch, 900)).toBe(100);
+    expect(budget.concurrencyFor({ ...batch, count: 80, callsLeft: 40 }, 900)).toBe(40);
+  });
+
+  it('keeps its pacing where no wider one would end the calls left sooner', () => {
+    const budget = new TimeBudget(1000, 0);
+    for (let i = 0; i < 10; i++) budget.observe(400);
+    // 5 calls left to 10 workers: each starts as a worker answers, one call's time at any width, and a new worker
+    // would wait for its INIT first.
+    const last = { ...batch, count: 100, callsLeft: 5, initMs: 150 };
+    expect(budget.concurrencyFor(last, 900)).toBe(10);
+    // 20 calls left to 10 workers: two calls' time (less a half) kept, one call's and an INIT at 20 at a time.
+    expect(budget.concurrencyFor({ ...last, callsLeft: 20 }, 900)).toBe(20);
   });
 
   it('projects at the mean of the latest calls, a round of them or at least the window', () => {
