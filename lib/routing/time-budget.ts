@@ -39,7 +39,7 @@ export interface BudgetedBatch {
  * (`TIME_BUDGET_FROM_SHARE`), `concurrencyFor` projects the calls left at the mean of the latest calls (those of a
  * round, at least `TIME_BUDGET_WINDOW_CALLS`) as a batch's duration is priced (`callsOnTheClock`), and says how many
  * calls at a time end them within what is left of the budget: the fewest that do, so that the pacing's saving is kept
- * where it can be, or the caller's concurrency when none does.
+ * where it can be, or, when none does, the widest that ends them sooner.
  */
 export class TimeBudget {
   /** Sums of the answered calls' times, ms: `sums[n]` is the first n calls' total. */
@@ -66,8 +66,8 @@ export class TimeBudget {
   /**
    * Calls at a time from now on: `batch.concurrency` while the calls left end within the budget at that pace, else the
    * fewest up to the caller's that do (a worker added waits for its instance's INIT first), else as many as end them
-   * soonest (no more than the calls left), if that is sooner than at `batch.concurrency`. Keeps
-   * the concurrency until `TIME_BUDGET_FROM_SHARE` of the calls have been started and a round of them answered.
+   * soonest (no more than the calls left) where that is sooner than at `batch.concurrency`. Keeps the concurrency
+   * until `TIME_BUDGET_FROM_SHARE` of the calls have been started and a round of them answered.
    */
   concurrencyFor(batch: BudgetedBatch, now: number): number {
     const { concurrency, givenConcurrency, callsLeft, initMs } = batch;
