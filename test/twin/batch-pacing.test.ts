@@ -23,16 +23,22 @@ describe('a batch paced by the router', () => {
   const WORKLOAD = { name: 'zipper', size: 'small' } as const;
   const LIMITS = { memoryMb: 1024, arch: 'x86_64', maxAttempts: 10 } as const;
 
+  /** The scenario's twin on day 0, its zone characterized, routed through placers `wrap` makes, if given. */
+  function characterizedTwin(wrap?: TwinRoutingOptions['wrapPlacerFactory']) {
+    const env = routedTwin(scenario, { memorySizes: [1024], ...(wrap ? { wrapPlacerFactory: wrap } : {}) });
+    env.twin.setDay(0);
+    env.routing.characterize([
+      characterizationOf(scenario.zones[0], { 'intel-xeon-2.50': 180, 'intel-xeon-3.00': 20 }),
+    ]);
+    return env;
+  }
+
   async function bursts(
     maxSlowdown?: number,
     remainingMs?: number,
     deadlineOf?: (clock: VirtualClock) => DeadlineSource,
   ): Promise<BatchAnswer> {
-    const env = routedTwin(scenario, { memorySizes: [1024] });
-    env.twin.setDay(0);
-    env.routing.characterize([
-      characterizationOf(scenario.zones[0], { 'intel-xeon-2.50': 180, 'intel-xeon-3.00': 20 }),
-    ]);
+    const env = characterizedTwin();
     // The workload's runtimes on both CPUs come from profiling (the router's own profiling request).
     return profiledBatch(
       env,
@@ -126,11 +132,7 @@ describe('a batch paced by the router', () => {
       expected: { ...placement.expected, runtimeMs: placement.expected.runtimeMs / 2 },
     });
     const timed = async (wrap?: TwinRoutingOptions['wrapPlacerFactory']) => {
-      const env = routedTwin(scenario, { memorySizes: [1024], ...(wrap ? { wrapPlacerFactory: wrap } : {}) });
-      env.twin.setDay(0);
-      env.routing.characterize([
-        characterizationOf(scenario.zones[0], { 'intel-xeon-2.50': 180, 'intel-xeon-3.00': 20 }),
-      ]);
+      const env = characterizedTwin(wrap);
       let startedAt = 0;
       const request = { workload: WORKLOAD, limits: LIMITS, batch: { count: 40, concurrency: 40, maxSlowdown: 20 } };
       const answer = await profiledBatch(env, request, undefined, () => {
