@@ -49,6 +49,11 @@ export interface BatchOptions {
    * @default - `pacing.maxSlowdown` × `pacing.unpacedDurationMs`
    */
   readonly budgetLeftMs?: number;
+  /**
+   * Calls of the batch its earlier sends started (`BatchResume.callsStarted`): the time budget is weighed from the
+   * middle of the whole batch, not of this send's calls. @default 0
+   */
+  readonly callsStarted?: number;
 }
 
 /**
@@ -230,7 +235,7 @@ export async function runBatch(
       {
         concurrency,
         givenConcurrency,
-        count: options.count,
+        count: (options.callsStarted ?? 0) + options.count,
         callsLeft: options.count - next,
         initMs: context.placer.initMs ?? 0,
       },
@@ -537,7 +542,7 @@ function resumeOf(
     ...(options.pacing
       ? { pacedConcurrency: Math.min(concurrency, givenConcurrency), maxSlowdown: options.pacing.maxSlowdown }
       : {}),
-    ...(budgetLeftMs !== undefined ? { budgetLeftMs } : {}),
+    ...(budgetLeftMs !== undefined ? { budgetLeftMs, callsStarted: (options.callsStarted ?? 0) + started } : {}),
     target: { azId: ranOn.azId, arch: ranOn.arch, memoryMb: ranOn.memoryMb },
     includeResults: options.includeResults,
     resumable: true,

@@ -196,6 +196,11 @@ const routerRequestSchema = z
          */
         budgetLeftMs: z.number().min(0).optional(),
         /**
+         * Calls of the batch its earlier sends started (`resume` carries it): a paced send weighs its time budget from
+         * the middle of the whole batch, not of its own calls.
+         */
+        callsStarted: z.number().int().min(0).optional(),
+        /**
          * The zone, architecture and memory size an earlier send of the batch ran on (`resume` carries them): this
          * send is placed there where the limits allow it, on the instances the earlier calls left warm.
          */
@@ -288,6 +293,8 @@ export interface RouterRequest {
     readonly target?: BatchTarget;
     /** What an earlier send left of the batch's time budget, ms. @default - maxSlowdown × this send's unpaced duration */
     readonly budgetLeftMs?: number;
+    /** Calls of the batch its earlier sends started. @default 0 */
+    readonly callsStarted?: number;
   };
   /** Profile the workload across CPUs, architectures and memory sizes (the limits say which). */
   readonly profiling?: {
@@ -377,6 +384,7 @@ function normalize(request: ParsedRequest): RouterRequest {
               : {}),
             ...(request.batch.target ? { target: request.batch.target } : {}),
             ...(request.batch.budgetLeftMs !== undefined ? { budgetLeftMs: request.batch.budgetLeftMs } : {}),
+            ...(request.batch.callsStarted !== undefined ? { callsStarted: request.batch.callsStarted } : {}),
           },
         }
       : {}),

@@ -22,7 +22,7 @@ export interface BudgetedBatch {
   readonly concurrency: number;
   /** Calls at a time the caller allowed: the widest the batch may run. */
   readonly givenConcurrency: number;
-  /** Calls of the batch (of this send of it). */
+  /** Calls of the whole batch: this send's and those its earlier sends started. */
   readonly count: number;
   /** Calls not started yet. */
   readonly callsLeft: number;

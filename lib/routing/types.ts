@@ -442,6 +442,11 @@ export interface BatchResume {
    * to. The time between the sends is not counted. Absent: not paced.
    */
   readonly budgetLeftMs?: number;
+  /**
+   * Calls of the batch this send and the earlier ones started, so that the next send weighs the time budget from the
+   * middle of the whole batch rather than of its own calls. Absent: not paced.
+   */
+  readonly callsStarted?: number;
   /** Where the batch ran (where its review moved it, if it did), which the next send keeps. */
   readonly target: BatchTarget;
   readonly includeResults: boolean;

@@ -100,6 +100,7 @@ describe('a resumable batch', () => {
           includeResults: false,
           resumable: true,
           budgetLeftMs: Math.round(budgetLeftMs),
+          callsStarted: COUNT - left,
         });
         expect(part.notes!.join(' ')).toMatch(`${left} call(s) were not started`);
       } else {
@@ -130,6 +131,35 @@ describe('a resumable batch', () => {
     expect(parts[0].summary.succeeded).toBe(COUNT);
   });
 
+  it("weighs a later send's time budget from the middle of the whole batch, not of its own calls", async () => {
+    const plan = (await unbounded()).pacing!;
+    // The second half of the batch, at the first send's pacing, with a quarter of the time that pacing needs for it.
+    const laterSend = async (callsStarted?: number) => {
+      const answer = await profiledBatch(twin(), {
+        ...REQUEST,
+        batch: {
+          count: COUNT / 2,
+          concurrency: COUNT,
+          pacedConcurrency: plan.concurrency,
+          maxSlowdown: 20,
+          budgetLeftMs: Math.round(plan.expectedDurationMs / 8),
+          target: { azId: 'usw1-az3', arch: 'x86_64', memoryMb: 1024 },
+          resumable: true,
+          ...(callsStarted !== undefined ? { callsStarted } : {}),
+        },
+      });
+      expect(answer.summary.succeeded).toBe(COUNT / 2);
+      return answer.pacing!.budgetWidened!;
+    };
+    const halfStarted = await laterSend(COUNT / 2);
+    const alone = await laterSend();
+    // Half the batch was started before this send: the budget is weighed once a round of its calls is answered.
+    expect(halfStarted.atCall).toBeGreaterThanOrEqual(plan.concurrency);
+    expect(halfStarted.atCall).toBeLessThan(COUNT / 4);
+    // Taken for a batch of its own, the send waits for the middle of its own calls.
+    expect(alone.atCall).toBeGreaterThanOrEqual(COUNT / 4);
+  });
+
   it('places a later send on the function the batch ran on, where the limits allow it', async () => {
     const env = routedTwin(scenario, { memorySizes: [1024, 2048] });
     env.twin.setDay(0);
@@ -157,7 +187,7 @@ describe('a resumable batch', () => {
     expect(later.placement.notes.join(' ')).not.toContain('batch.target');
   });
 
-  it('refuses a paced concurrency above the concurrency and a negative budget left, naming the field', () => {
+  it('refuses a paced concurrency above the concurrency, a negative budget left and a bad count of calls started, naming the field', () => {
     const body = (batch: RouterRequestBody['batch']): RouterRequestBody => ({ workload: 'zipper', batch });
     expect(() => parseRouterRequest(body({ count: 100, concurrency: 10, pacedConcurrency: 20 }))).toThrow(
       'batch.pacedConcurrency',
@@ -168,6 +198,9 @@ describe('a resumable batch', () => {
     );
     expect(() => parseRouterRequest(body({ count: 10, budgetLeftMs: -1 }))).toThrow('batch.budgetLeftMs');
     expect(parseRouterRequest(body({ count: 10, budgetLeftMs: 0 })).batch?.budgetLeftMs).toBe(0);
+    expect(() => parseRouterRequest(body({ count: 10, callsStarted: -1 }))).toThrow('batch.callsStarted');
+    expect(() => parseRouterRequest(body({ count: 10, callsStarted: 2.5 }))).toThrow('batch.callsStarted');
+    expect(parseRouterRequest(body({ count: 10, callsStarted: 30 })).batch?.callsStarted).toBe(30);
     // Waves lower the concurrency, and the paced concurrency with it.
     expect(parseRouterRequest(body({ count: 100, concurrency: 50, waves: 4, pacedConcurrency: 40 })).batch).toEqual({
       count: 100,
