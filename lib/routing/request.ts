@@ -213,6 +213,10 @@ const routerRequestSchema = z
           message: 'expected at most the batch concurrency',
         },
       )
+      .refine((b) => b.callsStarted === undefined || b.callsStarted + b.count <= MAX_BATCH_COUNT, {
+        path: ['callsStarted'],
+        message: `expected the calls started and count together to be at most ${MAX_BATCH_COUNT}, a batch's most calls`,
+      })
       .optional(),
     /**
      * Profile the workload instead of running it once: calls on every CPU × architecture × memory size the limits

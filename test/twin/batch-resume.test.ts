@@ -1,6 +1,6 @@
 import { mergeBatchAnswers, sendUntilDone } from '../../lib/routing/batch-resume';
 import { DEADLINE_MARGIN_MS } from '../../lib/routing/config';
-import { parseRouterRequest, type RouterRequestBody } from '../../lib/routing/request';
+import { MAX_BATCH_COUNT, parseRouterRequest, type RouterRequestBody } from '../../lib/routing/request';
 import type { DeadlineSource } from '../../lib/routing/service';
 import type { BatchAnswer } from '../../lib/routing/types';
 import { characterizationOf, pacingScenario, profiledBatch, routedTwin } from './fixtures';
@@ -200,7 +200,12 @@ describe('a resumable batch', () => {
     expect(parseRouterRequest(body({ count: 10, budgetLeftMs: 0 })).batch?.budgetLeftMs).toBe(0);
     expect(() => parseRouterRequest(body({ count: 10, callsStarted: -1 }))).toThrow('batch.callsStarted');
     expect(() => parseRouterRequest(body({ count: 10, callsStarted: 2.5 }))).toThrow('batch.callsStarted');
-    expect(parseRouterRequest(body({ count: 10, callsStarted: 30 })).batch?.callsStarted).toBe(30);
+    expect(() => parseRouterRequest(body({ count: 10, callsStarted: MAX_BATCH_COUNT - 9 }))).toThrow(
+      'batch.callsStarted',
+    );
+    expect(parseRouterRequest(body({ count: 10, callsStarted: MAX_BATCH_COUNT - 10 })).batch?.callsStarted).toBe(
+      MAX_BATCH_COUNT - 10,
+    );
     // Waves lower the concurrency, and the paced concurrency with it.
     expect(parseRouterRequest(body({ count: 100, concurrency: 50, waves: 4, pacedConcurrency: 40 })).batch).toEqual({
       count: 100,
