@@ -9,7 +9,7 @@ import { type ProbePlan, probeUses } from './probe';
 import { SYNC_PAYLOAD_LIMIT_BYTES, type Work } from './request';
 import { SearchBill } from './search-bill';
 import { spreadOf, type WorkerSpread } from './spread';
-import { TimeBudget } from './time-budget';
+import { plannedCallMs, TimeBudget } from './time-budget';
 import type {
   AttemptRecord,
   BatchAnswer,
@@ -225,6 +225,7 @@ export async function runBatch(
       ? new TimeBudget(
           options.budgetLeftMs ?? options.pacing.maxSlowdown * options.pacing.unpacedDurationMs,
           context.now(),
+          plannedCallMs(options.pacing, options.count, context.placer.initMs ?? 0),
         )
       : undefined;
   let budgetWidened: BatchPacing['budgetWidened'];

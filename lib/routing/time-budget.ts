@@ -1,4 +1,5 @@
 import { callsOnTheClock } from '../core/pacing';
+import type { BatchPacing } from './types';
 
 /**
  * Fewest answered calls whose mean time a budget check projects the calls left with: with fewer calls at a time than
@@ -15,6 +16,19 @@ export const TIME_BUDGET_WINDOW_CALLS = 20;
  * its budget.
  */
 export const TIME_BUDGET_FROM_SHARE = 0.5;
+
+/**
+ * The time a call holds its worker in a paced batch's plan, ms: the batch's expected duration less its probe's search
+ * and its workers' first INIT, over the calls on the clock (as `batchDurationMs` prices them) of its `count` calls.
+ */
+export function plannedCallMs(
+  pacing: Pick<BatchPacing, 'expectedDurationMs' | 'concurrency' | 'probeSearchMs'>,
+  count: number,
+  initMs: number,
+): number {
+  const callsMs = pacing.expectedDurationMs - (pacing.probeSearchMs ?? 0) - initMs;
+  return Math.max(0, callsMs) / callsOnTheClock(count, pacing.concurrency);
+}
 
 /** A paced batch as its time budget sees it when a call is answered. */
 export interface BudgetedBatch {
@@ -39,18 +53,28 @@ export interface BudgetedBatch {
  * (`TIME_BUDGET_FROM_SHARE`), `concurrencyFor` projects the calls left at the mean of the latest calls (those of a
  * round, at least `TIME_BUDGET_WINDOW_CALLS`) as a batch's duration is priced (`callsOnTheClock`), and says how many
  * calls at a time end them within what is left of the budget: the fewest that do, so that the pacing's saving is kept
- * where it can be, or, when none does, the widest that ends them sooner.
+ * where it can be, or, when none does, the widest that ends them sooner. Before the middle it projects them at the
+ * plan's own call time (`plannedCallMs`), so that a batch already behind its plan (a probe that searched longer than
+ * expected: seed 381's short-gemm-1 had spent its budget at its middle and took 118% of it) widens as soon as that
+ * plan no longer ends in time, while one whose early calls merely search longer than the mean keeps its pacing.
  */
 export class TimeBudget {
   /** Sums of the answered calls' times, ms: `sums[n]` is the first n calls' total. */
   private readonly sums: number[] = [0];
 
-  /** `budgetMs`: the time the batch may take from `startedAt`, both on the clock `concurrencyFor` is given. */
+  /**
+   * `budgetMs`: the time the batch may take from `startedAt`, both on the clock `concurrencyFor` is given.
+   * `plannedCallMs`: the time a call holds its worker in the batch's pacing plan, by which the calls left are
+   * projected before the middle of the batch. @default - not projected before the middle
+   */
   constructor(
     private readonly budgetMs: number,
     private readonly startedAt: number,
+    private readonly plannedCallMs?: number,
   ) {
     if (!(budgetMs >= 0)) throw new RangeError(`a time budget must be at least 0 ms, got ${budgetMs}`);
+    if (plannedCallMs !== undefined && !(plannedCallMs >= 0))
+      throw new RangeError(`a planned call must take at least 0 ms, got ${plannedCallMs}`);
   }
 
   /** A call answered after `callMs`, from its start to its answer. */
@@ -72,10 +96,15 @@ export class TimeBudget {
   concurrencyFor(batch: BudgetedBatch, now: number): number {
     const { concurrency, givenConcurrency, callsLeft, initMs } = batch;
     const answered = this.sums.length - 1;
-    if (concurrency >= givenConcurrency || callsLeft <= 0 || answered < concurrency) return concurrency;
-    if (batch.count - callsLeft < TIME_BUDGET_FROM_SHARE * batch.count) return concurrency;
+    if (concurrency >= givenConcurrency || callsLeft <= 0) return concurrency;
+    const fromMiddle = answered >= concurrency && batch.count - callsLeft >= TIME_BUDGET_FROM_SHARE * batch.count;
+    if (!fromMiddle && this.plannedCallMs === undefined) return concurrency;
     const window = Math.min(answered, Math.max(concurrency, TIME_BUDGET_WINDOW_CALLS));
-    const callMs = (this.sums[answered] - this.sums[answered - window]) / window;
+    // Before the middle the calls run long as they search, so only a batch that its own plan no longer ends in time is
+    // widened, and no further than that plan needs.
+    const callMs = fromMiddle
+      ? (this.sums[answered] - this.sums[answered - window]) / window
+      : (this.plannedCallMs as number);
     const leftMs = this.budgetMs - (now - this.startedAt);
     const endMs = (k: number): number => callsOnTheClock(callsLeft, k) * callMs + (k > concurrency ? initMs : 0);
     if (endMs(concurrency) <= leftMs) return concurrency;

@@ -1,5 +1,5 @@
 import { callsOnTheClock } from '../../lib/core/pacing';
-import { TIME_BUDGET_WINDOW_CALLS, TimeBudget } from '../../lib/routing/time-budget';
+import { plannedCallMs, TIME_BUDGET_WINDOW_CALLS, TimeBudget } from '../../lib/routing/time-budget';
 
 describe('TimeBudget', () => {
   // Half its calls started, as the budget waits for.
@@ -80,6 +80,31 @@ describe('TimeBudget', () => {
     expect(budget.concurrencyFor(wide, 10_000 - projectedMs + 1)).toBeGreaterThan(30);
   });
 
+  it('before the middle, widens a batch its own plan no longer ends in time, as far as the plan needs', () => {
+    // A tenth of the calls started, a round answered, each far longer than planned: the plan's 100 ms a call is what
+    // projects the calls left, not their 1,000 ms.
+    const early = { ...batch, callsLeft: 360 };
+    const planned = new TimeBudget(10_000, 0, 100);
+    for (let i = 0; i < 10; i++) planned.observe(1000);
+    const planMs = callsOnTheClock(360, 10) * 100;
+    expect(planned.concurrencyFor(early, 10_000 - planMs)).toBe(10);
+    const wider = planned.concurrencyFor(early, 10_000 - planMs + 1);
+    expect(wider).toBe(11);
+    // Without a plan, it waits for the middle.
+    const unplanned = new TimeBudget(10_000, 0);
+    for (let i = 0; i < 10; i++) unplanned.observe(1000);
+    expect(unplanned.concurrencyFor(early, 9999)).toBe(10);
+    // From the middle on, the calls' own times project them, whatever the plan.
+    expect(planned.concurrencyFor(batch, 10_000 - callsOnTheClock(200, 10) * 100)).toBeGreaterThan(10);
+  });
+
+  it("takes a planned call's time from the plan's duration, less its probe's search and the first INIT", () => {
+    const pacing = { expectedDurationMs: 2095 + 150 + 500, concurrency: 10, probeSearchMs: 500 };
+    expect(plannedCallMs(pacing, 200, 150)).toBeCloseTo(100, 9);
+    expect(plannedCallMs({ ...pacing, probeSearchMs: undefined }, 200, 150)).toBeCloseTo(2595 / 20.95, 9);
+    expect(plannedCallMs({ ...pacing, expectedDurationMs: 100 }, 200, 150)).toBe(0);
+  });
+
   it('keeps what is left of the budget from its start', () => {
     const budget = new TimeBudget(5000, 1000);
     expect(budget.leftMs(1000)).toBe(5000);
@@ -87,5 +112,6 @@ describe('TimeBudget', () => {
     expect(budget.leftMs(9000)).toBe(0);
     expect(() => new TimeBudget(-1, 0)).toThrow('time budget');
     expect(() => new TimeBudget(Number.NaN, 0)).toThrow('time budget');
+    expect(() => new TimeBudget(1000, 0, -1)).toThrow('planned call');
   });
 });

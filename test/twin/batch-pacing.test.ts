@@ -158,6 +158,22 @@ describe('a batch paced by the router', () => {
     expect(answer.summary.succeeded).toBe(40);
   });
 
+  it('runs more calls at a time before its middle once it falls behind its own plan', async () => {
+    // The router expects every call to take a tenth of its time: the batch falls behind its plan from its first calls.
+    const tenthTime = (placement: Placement): Placement => ({
+      ...placement,
+      expected: { ...placement.expected, runtimeMs: placement.expected.runtimeMs / 10 },
+    });
+    const env = characterizedTwin((factory) => recordingPlacer(factory, () => {}, tenthTime));
+    const request = { workload: WORKLOAD, limits: LIMITS, batch: { count: 40, concurrency: 40, maxSlowdown: 20 } };
+    const answer = await profiledBatch(env, request);
+    const pacing = answer.pacing!;
+    const widened = pacing.budgetWidened!;
+    expect(widened.atCall).toBeLessThan(20);
+    expect(widened.concurrency).toBeGreaterThan(pacing.concurrency);
+    expect(answer.summary.succeeded).toBe(40);
+  });
+
   it('keeps the given concurrency with maxSlowdown 1', async () => {
     const answer = await bursts(1);
     expect(answer.pacing).toBeUndefined();

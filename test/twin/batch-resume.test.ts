@@ -1,8 +1,10 @@
+import type { Placement } from '../../lib/core/types';
 import { mergeBatchAnswers, sendUntilDone } from '../../lib/routing/batch-resume';
 import { DEADLINE_MARGIN_MS } from '../../lib/routing/config';
 import { MAX_BATCH_COUNT, parseRouterRequest, type RouterRequestBody } from '../../lib/routing/request';
 import type { DeadlineSource } from '../../lib/routing/service';
 import type { BatchAnswer } from '../../lib/routing/types';
+import { recordingPlacer } from '../router/recording-placer';
 import { characterizationOf, pacingScenario, profiledBatch, routedTwin } from './fixtures';
 
 /**
@@ -133,31 +135,48 @@ describe('a resumable batch', () => {
 
   it("weighs a later send's time budget from the middle of the whole batch, not of its own calls", async () => {
     const plan = (await unbounded()).pacing!;
-    // The second half of the batch, at the first send's pacing, with a quarter of the time that pacing needs for it.
-    const laterSend = async (callsStarted?: number) => {
-      const answer = await profiledBatch(twin(), {
+    // A router that expects each call to take a tenth of its time: its plan for the second half of the batch fits the
+    // budget until the batch falls behind it, while the calls, once answered, show that they will not end in time.
+    const tenthTime = (placement: Placement): Placement => ({
+      ...placement,
+      expected: { ...placement.expected, runtimeMs: placement.expected.runtimeMs / 10 },
+    });
+    const laterSend = async (budgetLeftMs: number, callsStarted?: number) => {
+      const env = routedTwin(scenario, {
+        memorySizes: [1024],
+        wrapPlacerFactory: (factory) => recordingPlacer(factory, () => {}, tenthTime),
+      });
+      env.twin.setDay(0);
+      env.routing.characterize([
+        characterizationOf(scenario.zones[0], { 'intel-xeon-2.50': 180, 'intel-xeon-3.00': 20 }),
+      ]);
+      const answer = await profiledBatch(env, {
         ...REQUEST,
         batch: {
           count: COUNT / 2,
           concurrency: COUNT,
           pacedConcurrency: plan.concurrency,
           maxSlowdown: 20,
-          budgetLeftMs: Math.round(plan.expectedDurationMs / 8),
+          budgetLeftMs,
           target: { azId: 'usw1-az3', arch: 'x86_64', memoryMb: 1024 },
           resumable: true,
           ...(callsStarted !== undefined ? { callsStarted } : {}),
         },
       });
       expect(answer.summary.succeeded).toBe(COUNT / 2);
-      return answer.pacing!.budgetWidened!;
+      return answer.pacing!;
     };
-    const halfStarted = await laterSend(COUNT / 2);
-    const alone = await laterSend();
-    // Half the batch was started before this send: the budget is weighed once a round of its calls is answered.
+    // A budget of twice what the router expects the send to take.
+    const budgetLeftMs = Math.round(2 * (await laterSend(1e9)).expectedDurationMs);
+    const halfStarted = (await laterSend(budgetLeftMs, COUNT / 2)).budgetWidened!;
+    const alone = (await laterSend(budgetLeftMs)).budgetWidened!;
+    // Half the batch was started before this send: the budget is weighed at the calls' own times once a round of
+    // them is answered.
     expect(halfStarted.atCall).toBeGreaterThanOrEqual(plan.concurrency);
     expect(halfStarted.atCall).toBeLessThan(COUNT / 4);
-    // Taken for a batch of its own, the send waits for the middle of its own calls.
-    expect(alone.atCall).toBeGreaterThanOrEqual(COUNT / 4);
+    // Taken for a batch of its own, the send projects its calls at the plan's time until the middle of its own calls,
+    // and so widens later, once it has fallen behind its plan.
+    expect(alone.atCall).toBeGreaterThan(halfStarted.atCall + plan.concurrency);
   });
 
   it('places a later send on the function the batch ran on, where the limits allow it', async () => {
