@@ -239,6 +239,7 @@ export async function runBatch(
         count: (options.callsStarted ?? 0) + options.count,
         callsLeft: options.count - next,
         initMs: context.placer.initMs ?? 0,
+        onPlan: moved === undefined,
       },
       now,
     );

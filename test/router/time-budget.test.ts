@@ -80,7 +80,7 @@ describe('TimeBudget', () => {
     expect(budget.concurrencyFor(wide, 10_000 - projectedMs + 1)).toBeGreaterThan(30);
   });
 
-  it('before the middle, widens a batch its own plan no longer ends in time, as far as the plan needs', () => {
+  it('before the middle, widens a batch its own plan no longer ends in time, as far as the plan needs, where it runs on that plan', () => {
     // A tenth of the calls started, a round answered, each far longer than planned: the plan's 100 ms a call is what
     // projects the calls left, not their 1,000 ms.
     const early = { ...batch, callsLeft: 360 };
@@ -94,6 +94,8 @@ describe('TimeBudget', () => {
     const unplanned = new TimeBudget(10_000, 0);
     for (let i = 0; i < 10; i++) unplanned.observe(1000);
     expect(unplanned.concurrencyFor(early, 9999)).toBe(10);
+    // Nor where its review moved it off the placement the plan priced.
+    expect(planned.concurrencyFor({ ...early, onPlan: false }, 10_000 - planMs + 1)).toBe(10);
     // From the middle on, the calls' own times project them, whatever the plan.
     expect(planned.concurrencyFor(batch, 10_000 - callsOnTheClock(200, 10) * 100)).toBeGreaterThan(10);
   });
