@@ -97,8 +97,9 @@ export class TimeBudget {
   /**
    * Calls at a time from now on: `batch.concurrency` while the calls left end within the budget at that pace, else the
    * fewest up to the caller's that do (a worker added waits for its instance's INIT first), else as many as end them
-   * soonest (no more than the calls left) where that is sooner than at `batch.concurrency`. Keeps the concurrency
-   * until `TIME_BUDGET_FROM_SHARE` of the calls have been started and a round of them answered.
+   * soonest (no more than the calls left) where that is sooner than at `batch.concurrency`. Until
+   * `TIME_BUDGET_FROM_SHARE` of the calls have been started and a round of them answered, the calls left are projected
+   * at the planned call time, where there is one and the batch runs on its plan; else the concurrency is kept.
    */
   concurrencyFor(batch: BudgetedBatch, now: number): number {
     const { concurrency, givenConcurrency, callsLeft, initMs } = batch;
