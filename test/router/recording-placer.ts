@@ -38,3 +38,15 @@ export function recordingPlacer(
     return recording;
   };
 }
+
+/**
+ * The placers `factory` makes, expecting each call to run `share` of the runtime they would expect: a router whose
+ * pacing plans calls shorter than they run.
+ */
+export function expectingRuntimeShare(factory: PlacerFactory, share: number): PlacerFactory {
+  const scaled = (placement: Placement): Placement => ({
+    ...placement,
+    expected: { ...placement.expected, runtimeMs: placement.expected.runtimeMs * share },
+  });
+  return recordingPlacer(factory, () => {}, scaled);
+}

@@ -1,6 +1,5 @@
 import { ROUTER_TIMEOUT_SECONDS } from '../../lib/contracts';
 import { batchDurationMs } from '../../lib/core/pacing';
-import type { Placement } from '../../lib/core/types';
 import { DEADLINE_MARGIN_MS } from '../../lib/routing/config';
 import { PACING_DEADLINE_SHARE } from '../../lib/routing/pacing';
 import { parseRouterRequest } from '../../lib/routing/request';
@@ -11,7 +10,7 @@ import { runTwinExperiment } from '../../lib/twin/experiment';
 import { formatPacing, pacingRows } from '../../lib/twin/pacing-report';
 import { strategyTotals } from '../../lib/twin/report';
 import type { TwinRoutingOptions } from '../../lib/twin/routing';
-import { recordingPlacer } from '../router/recording-placer';
+import { expectingRuntimeShare } from '../router/recording-placer';
 import { characterizationOf, pacingScenario, profiledBatch, routedTwin, smallScenario } from './fixtures';
 
 /**
@@ -127,10 +126,6 @@ describe('a batch paced by the router', () => {
   it('runs more calls at a time once its calls would not end within its time budget', async () => {
     // The router expects every call to take half as long as it does: its pacing fits a budget in which the batch at
     // that pace cannot end.
-    const halfTime = (placement: Placement): Placement => ({
-      ...placement,
-      expected: { ...placement.expected, runtimeMs: placement.expected.runtimeMs / 2 },
-    });
     const timed = async (wrap?: TwinRoutingOptions['wrapPlacerFactory']) => {
       const env = characterizedTwin(wrap);
       let startedAt = 0;
@@ -141,7 +136,7 @@ describe('a batch paced by the router', () => {
       return { answer, tookMs: env.clock.now() - startedAt };
     };
     const planned = await timed();
-    const { answer, tookMs } = await timed((factory) => recordingPlacer(factory, () => {}, halfTime));
+    const { answer, tookMs } = await timed((factory) => expectingRuntimeShare(factory, 0.5));
     const pacing = answer.pacing!;
     const budgetMs = pacing.maxSlowdown * pacing.unpacedDurationMs;
     // The same pacing as where the calls take as long as expected, which keeps it and ends within its budget.
@@ -160,11 +155,7 @@ describe('a batch paced by the router', () => {
 
   it('runs more calls at a time before its middle once it falls behind its own plan', async () => {
     // The router expects every call to take a tenth of its time: the batch falls behind its plan from its first calls.
-    const tenthTime = (placement: Placement): Placement => ({
-      ...placement,
-      expected: { ...placement.expected, runtimeMs: placement.expected.runtimeMs / 10 },
-    });
-    const env = characterizedTwin((factory) => recordingPlacer(factory, () => {}, tenthTime));
+    const env = characterizedTwin((factory) => expectingRuntimeShare(factory, 0.1));
     const request = { workload: WORKLOAD, limits: LIMITS, batch: { count: 40, concurrency: 40, maxSlowdown: 20 } };
     const answer = await profiledBatch(env, request);
     const pacing = answer.pacing!;

@@ -1,10 +1,9 @@
-import type { Placement } from '../../lib/core/types';
 import { mergeBatchAnswers, sendUntilDone } from '../../lib/routing/batch-resume';
 import { DEADLINE_MARGIN_MS } from '../../lib/routing/config';
 import { MAX_BATCH_COUNT, parseRouterRequest, type RouterRequestBody } from '../../lib/routing/request';
 import type { DeadlineSource } from '../../lib/routing/service';
 import type { BatchAnswer } from '../../lib/routing/types';
-import { recordingPlacer } from '../router/recording-placer';
+import { expectingRuntimeShare } from '../router/recording-placer';
 import { characterizationOf, pacingScenario, profiledBatch, routedTwin } from './fixtures';
 
 /**
@@ -137,14 +136,10 @@ describe('a resumable batch', () => {
     const plan = (await unbounded()).pacing!;
     // A router that expects each call to take a tenth of its time: its plan for the second half of the batch fits the
     // budget until the batch falls behind it, while the calls, once answered, show that they will not end in time.
-    const tenthTime = (placement: Placement): Placement => ({
-      ...placement,
-      expected: { ...placement.expected, runtimeMs: placement.expected.runtimeMs / 10 },
-    });
     const laterSend = async (budgetLeftMs: number, callsStarted?: number) => {
       const env = routedTwin(scenario, {
         memorySizes: [1024],
-        wrapPlacerFactory: (factory) => recordingPlacer(factory, () => {}, tenthTime),
+        wrapPlacerFactory: (factory) => expectingRuntimeShare(factory, 0.1),
       });
       env.twin.setDay(0);
       env.routing.characterize([
