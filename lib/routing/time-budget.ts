@@ -103,16 +103,9 @@ export class TimeBudget {
    */
   concurrencyFor(batch: BudgetedBatch, now: number): number {
     const { concurrency, givenConcurrency, callsLeft, initMs } = batch;
-    const answered = this.sums.length - 1;
     if (concurrency >= givenConcurrency || callsLeft <= 0) return concurrency;
-    const fromMiddle = answered >= concurrency && batch.count - callsLeft >= TIME_BUDGET_FROM_SHARE * batch.count;
-    if (!fromMiddle && (this.plannedCallMs === undefined || batch.onPlan === false)) return concurrency;
-    const window = Math.min(answered, Math.max(concurrency, TIME_BUDGET_WINDOW_CALLS));
-    // Before the middle the calls run long as they search, so only a batch that its own plan no longer ends in time is
-    // widened, and no further than that plan needs.
-    const callMs = fromMiddle
-      ? (this.sums[answered] - this.sums[answered - window]) / window
-      : (this.plannedCallMs as number);
+    const callMs = this.projectedCallMs(batch);
+    if (callMs === undefined) return concurrency;
     const leftMs = this.budgetMs - (now - this.startedAt);
     const endMs = (k: number): number => callsOnTheClock(callsLeft, k) * callMs + (k > concurrency ? initMs : 0);
     if (endMs(concurrency) <= leftMs) return concurrency;
@@ -131,5 +124,20 @@ export class TimeBudget {
       else low = mid;
     }
     return high;
+  }
+
+  /**
+   * The time each call left is projected to take, ms: from the middle of the batch, the mean of its latest answered
+   * calls; before it, the plan's, while the batch runs where its plan placed it (its calls still search, and run longer
+   * than the mean, so only a batch its own plan no longer ends in time is widened); else none, and it keeps its pacing.
+   */
+  private projectedCallMs(batch: BudgetedBatch): number | undefined {
+    const answered = this.sums.length - 1;
+    const started = batch.count - batch.callsLeft;
+    if (answered >= batch.concurrency && started >= TIME_BUDGET_FROM_SHARE * batch.count) {
+      const window = Math.min(answered, Math.max(batch.concurrency, TIME_BUDGET_WINDOW_CALLS));
+      return (this.sums[answered] - this.sums[answered - window]) / window;
+    }
+    return batch.onPlan === false ? undefined : this.plannedCallMs;
   }
 }
