@@ -42,6 +42,12 @@ export interface PacingRequest {
    * retry, which starts a new instance (`batchDurationMs`). @default 0
    */
   readonly initMs?: number;
+  /**
+   * How the batch is sent where the router's deadline stops it and the caller sends the rest again (`Sends`): each
+   * send ends with its workers' last calls, which the pacings' durations count. The unpaced batch's duration, which the
+   * time budget is weighed on, is priced as one send. @default - one send
+   */
+  readonly sends?: Sends;
 }
 
 /** The pacing chosen, with the placement priced for it. */
@@ -56,6 +62,8 @@ export interface PacingChoice<P extends PacedExpectation> {
   readonly placement: P;
   /** Expected duration of the batch at this concurrency, ms (`batchDurationMs`). */
   readonly expectedDurationMs: number;
+  /** Sends the batch is expected to take at this concurrency (`sentClock`): 1 unless `PacingRequest.sends` says how. */
+  readonly sends: number;
   /** Expected duration of the batch at the caller's concurrency, ms. */
   readonly unpacedDurationMs: number;
   /** The placement at the caller's concurrency, for comparison. */
@@ -89,23 +97,29 @@ export function choosePacing<P extends PacedExpectation>(
   const rounds0 = Math.ceil(count / k0);
   const initMs = request.initMs ?? 0;
   const unpacedShape = pacedShape(placeFor, { count, concurrency: k0, rounds: rounds0, initMs });
+  const sends = request.sends;
   const unpaced = unpacedShape.placement;
   const unpacedDurationMs = unpacedShape.expectedDurationMs;
-  const first: PacingChoice<P> = { ...unpacedShape, unpacedDurationMs, unpaced, evaluated: 1 };
+  const first: PacingChoice<P> = {
+    ...(sends ? pacedShape(placeFor, { count, concurrency: k0, rounds: rounds0, initMs, sends }) : unpacedShape),
+    unpacedDurationMs,
+    unpaced,
+    evaluated: 1,
+  };
   const slowdown = Number.isFinite(request.maxSlowdown) ? request.maxSlowdown : 1;
   if (!(slowdown > 1) || k0 === 1) return first;
   const budgetMs = Math.min(slowdown * unpacedDurationMs, request.maxDurationMs ?? Number.POSITIVE_INFINITY);
   const base = pacedMetrics(unpaced, unpacedDurationMs);
   const score = (p: P, durationMs: number): number => pacingScore(request.objective, pacedMetrics(p, durationMs), base);
   let best = first;
-  let bestScore = score(unpaced, unpacedDurationMs);
+  let bestScore = score(unpaced, first.expectedDurationMs);
   let fastestMs = unpaced.expected.runtimeMs;
   let evaluated = 1;
   for (const rounds of roundsToTry(count, k0, rounds0)) {
     const concurrency = Math.ceil(count / rounds);
     // The least time this pacing and every slower one can take, at the fastest call priced so far.
     if (callsOnTheClock(count, concurrency) * fastestMs > budgetMs) break;
-    const shape = pacedShape(placeFor, { count, concurrency, rounds, initMs });
+    const shape = pacedShape(placeFor, { count, concurrency, rounds, initMs, ...(sends ? { sends } : {}) });
     evaluated++;
     fastestMs = Math.min(fastestMs, shape.placement.expected.runtimeMs);
     if (shape.expectedDurationMs > budgetMs) continue;
@@ -121,7 +135,7 @@ export function choosePacing<P extends PacedExpectation>(
 /** One pacing priced: what `PacingChoice` says of it, without the unpaced batch it is weighed against. */
 export type PacedShape<P extends PacedExpectation> = Pick<
   PacingChoice<P>,
-  'concurrency' | 'rounds' | 'usesPerInstance' | 'placement' | 'expectedDurationMs'
+  'concurrency' | 'rounds' | 'usesPerInstance' | 'placement' | 'expectedDurationMs' | 'sends'
 >;
 
 /**
@@ -131,14 +145,22 @@ export type PacedShape<P extends PacedExpectation> = Pick<
  */
 export function pacedShape<P extends PacedExpectation>(
   placeFor: (usesPerInstance: number) => P,
-  batch: { readonly count: number; readonly concurrency: number; readonly rounds?: number; readonly initMs?: number },
+  batch: {
+    readonly count: number;
+    readonly concurrency: number;
+    readonly rounds?: number;
+    readonly initMs?: number;
+    readonly sends?: Sends;
+  },
 ): PacedShape<P> {
   const count = Math.max(1, batch.count);
   const concurrency = Math.max(1, Math.min(count, batch.concurrency));
   const rounds = batch.rounds ?? Math.ceil(count / concurrency);
   const placement = placeFor(rounds);
-  const expectedDurationMs = batchDurationMs(placement, { count, concurrency, initMs: batch.initMs ?? 0 });
-  return { concurrency, rounds, usesPerInstance: rounds, placement, expectedDurationMs };
+  const shape = { count, concurrency, initMs: batch.initMs ?? 0, ...(batch.sends ? { sends: batch.sends } : {}) };
+  const { sends } = sentClock(count, concurrency, clockedCallMs(placement, shape.initMs), batch.sends);
+  const expectedDurationMs = batchDurationMs(placement, shape);
+  return { concurrency, rounds, usesPerInstance: rounds, placement, expectedDurationMs, sends };
 }
 
 /** A batch as its expected duration sees it (`batchDurationMs`). */
@@ -151,6 +173,24 @@ export interface BatchShape {
   readonly initMs?: number;
   /** Whether the workers start on new instances, so that they first wait for an INIT. @default true */
   readonly coldStart?: boolean;
+  /** How the batch is sent where the router's deadline stops it (`Sends`). @default - one send */
+  readonly sends?: Sends;
+}
+
+/**
+ * How a resumable batch is sent: the router answers within `spanMs` of its own time (its Lambda's time left), and
+ * stops starting calls once less than `reserveCalls` calls' time is left, so that the calls it started are answered;
+ * the caller sends the calls left again at once, and the batch goes on where its instances are warm.
+ */
+export interface Sends {
+  /** The router's time for one send, ms. */
+  readonly spanMs: number;
+  /** Calls' time before the end of a send from which it starts no call (>= 0). */
+  readonly reserveCalls: number;
+  /** The time left of the send under way, ms, where the batch is part-way through one. @default spanMs */
+  readonly firstSpanMs?: number;
+  /** The time the send under way keeps at its end, ms, where it is known. @default reserveCalls calls' time */
+  readonly firstReserveMs?: number;
 }
 
 /**
@@ -162,10 +202,60 @@ export interface BatchShape {
  * @example batchDurationMs({ expected: { runtimeMs: 77, addedLatencyMs: 0, costUsd: 0, carbonG: 0 } }, { count: 2104, concurrency: 73, initMs: 331 }); // 2625
  */
 export function batchDurationMs(p: PacedExpectation, batch: BatchShape): number {
-  const retries = Math.max(0, (p.expected.attempts ?? 1) - 1);
   const initMs = Math.max(0, batch.initMs ?? 0);
   const firstInitMs = batch.coldStart === false ? 0 : initMs;
-  return callsOnTheClock(batch.count, batch.concurrency) * (perCallMs(p) + retries * initMs) + firstInitMs;
+  const callMs = clockedCallMs(p, initMs);
+  return sentClock(batch.count, batch.concurrency, callMs, batch.sends).calls * callMs + firstInitMs;
+}
+
+/** The time a call holds its worker in a batch's duration, ms: `perCallMs` and the INIT each of its retries waits for. */
+function clockedCallMs(p: PacedExpectation, initMs: number): number {
+  const retries = Math.max(0, (p.expected.attempts ?? 1) - 1);
+  return perCallMs(p) + retries * Math.max(0, initMs);
+}
+
+/** How a batch's calls are timed in the sends it takes (`sentClock`). */
+export interface SentClock {
+  /** Sends the calls take (1 where the batch is not sent in parts). */
+  readonly sends: number;
+  /** Calls' time they last, each part timed as `callsOnTheClock` times a batch. */
+  readonly calls: number;
+}
+
+/**
+ * How a batch of `count` calls at `concurrency` at a time is timed where each call holds its worker `callMs` and the
+ * router's deadline sends it in parts (`sends`; one part without). Each worker starts calls until the send's reserve
+ * is all that is left of its span, the last of them on average half a call before that, so a send runs about
+ * (span − reserve) / callMs + 1/2 calls a worker (at least one), a send under way (`firstSpanMs`) those its time left
+ * allows, and the last send what is left. Each part ends with its last worker's last call, and the next starts every
+ * worker at once: it is timed as a batch of its own (`callsOnTheClock`). A few calls left to a last send take a whole
+ * call's time (generated seed 274's long-io-1 in 2–4 zones, 274 calls of about 150 s 35 at a time, sent a third time
+ * for its last 2 calls).
+ * @example sentClock(274, 35, 150_000, { spanMs: 899_500, reserveCalls: 2.5 }); // { sends: 2, calls: 9.7 }
+ */
+export function sentClock(count: number, concurrency: number, callMs: number, sends: Sends | undefined): SentClock {
+  const n = Math.max(1, count);
+  const k = Math.max(1, Math.min(n, concurrency));
+  if (!sends || !Number.isFinite(sends.spanMs) || !(callMs > 0)) return { sends: 1, calls: callsOnTheClock(n, k) };
+  const reserveMs = Math.max(0, sends.reserveCalls) * callMs;
+  const callsIn = (spanMs: number, keptMs: number): number => Math.max(0, (spanMs - keptMs) / callMs + 0.5);
+  const perSend = Math.max(1, callsIn(sends.spanMs, reserveMs)) * k;
+  // A send under way may have no time left to start a call; a new one starts one a worker at least.
+  const first =
+    sends.firstSpanMs === undefined
+      ? perSend
+      : callsIn(Math.min(sends.spanMs, sends.firstSpanMs), sends.firstReserveMs ?? reserveMs) * k;
+  if (n <= first) return { sends: 1, calls: callsOnTheClock(n, k) };
+  const rest = n - first;
+  const full = Math.floor(rest / perSend);
+  const last = rest - full * perSend;
+  return {
+    sends: 1 + full + (last > 0 ? 1 : 0),
+    calls:
+      (first > 0 ? callsOnTheClock(first, k) : 0) +
+      full * callsOnTheClock(perSend, k) +
+      (last > 0 ? callsOnTheClock(last, k) : 0),
+  };
 }
 
 /**

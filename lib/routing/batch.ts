@@ -1,4 +1,5 @@
 import { jsonByteLength } from '../contracts';
+import type { Sends } from '../core/pacing';
 import { drawnChance } from '../core/pool-draws';
 import type { Placement, Target } from '../core/types';
 import { type FollowContext, followRoute, isRefusedWork, pinnedTo, priceOf, type Route, summarize } from './follow';
@@ -197,9 +198,11 @@ export async function runBatch(
     if (!options.resumable || answered.calls === 0) return true;
     const remainingMs = context.remainingMs();
     if (!Number.isFinite(remainingMs)) return true;
-    const meanMs = answered.totalMs / answered.calls;
-    return remainingMs >= RESUME_CALL_MARGIN * Math.max(answered.longestMs, 2 * meanMs);
+    return remainingMs >= resumeReserveMs();
   };
+  /** The router's time left below which a resumable batch starts no call (`timeForAnotherCall`), ms. */
+  const resumeReserveMs = (): number =>
+    RESUME_CALL_MARGIN * Math.max(answered.longestMs, (2 * answered.totalMs) / Math.max(1, answered.calls));
   let deadlineWidened: BatchPacing['deadlineWidened'];
   /**
    * Widens a paced batch to the caller's concurrency once its calls left would not all be answered before the
@@ -219,13 +222,20 @@ export async function runBatch(
     respread();
     spawn();
   };
+  /** The router's time for one send of a resumable batch: what this one had when it started. */
+  const sendSpanMs = context.remainingMs();
   /** A paced batch's time budget, held on the context's clock (without one, the batch keeps its pacing). */
   const budget =
     options.pacing && context.now
       ? new TimeBudget(
           options.budgetLeftMs ?? options.pacing.maxSlowdown * options.pacing.unpacedDurationMs,
           context.now(),
-          plannedCallMs(options.pacing, options.count, context.placer.initMs ?? 0),
+          plannedCallMs(
+            options.pacing,
+            options.count,
+            context.placer.initMs ?? 0,
+            options.resumable ? sentWithin(sendSpanMs).sends : undefined,
+          ),
         )
       : undefined;
   let budgetWidened: BatchPacing['budgetWidened'];
@@ -240,6 +250,9 @@ export async function runBatch(
         callsLeft: options.count - next,
         initMs: context.placer.initMs ?? 0,
         onPlan: moved === undefined,
+        ...(options.resumable
+          ? sentWithin(sendSpanMs, { leftMs: context.remainingMs(), reserveMs: resumeReserveMs() })
+          : {}),
       },
       now,
     );
@@ -519,6 +532,26 @@ export function resumeNote(resume: BatchResume): string {
  * can retry more often than any before it did.
  */
 export const RESUME_CALL_MARGIN = 1.25;
+
+/** Calls' time at least that a send of a resumable batch keeps at its end: twice the mean call, with room to spare. */
+export const RESUME_RESERVE_CALLS = 2 * RESUME_CALL_MARGIN;
+
+/**
+ * How a resumable batch is sent (`Sends`) where each send has `spanMs` of the router's time: in the send under way
+ * (`underWay`), `leftMs` of it left and `reserveMs` kept at its end (default: one not started); none where the router
+ * has no deadline.
+ */
+export function sentWithin(
+  spanMs: number,
+  underWay?: { readonly leftMs: number; readonly reserveMs: number },
+): { readonly sends?: Sends } {
+  if (!Number.isFinite(spanMs)) return {};
+  const first =
+    underWay && Number.isFinite(underWay.leftMs)
+      ? { firstSpanMs: Math.max(0, underWay.leftMs), firstReserveMs: Math.max(0, underWay.reserveMs) }
+      : {};
+  return { sends: { spanMs, reserveCalls: RESUME_RESERVE_CALLS, ...first } };
+}
 
 /**
  * The `batch` that runs the calls a resumable batch left, from call `started` on: at the pacing it ran at when it

@@ -5,6 +5,7 @@ import {
   pacedShape,
   perCallMs,
   reviewPacing,
+  type Sends,
 } from '../core/pacing';
 import { DRAW_PRIOR_WEIGHT } from '../core/pool-draws';
 import type { CallExpectation, CpuKey, Placement, PlacementRequest, Target } from '../core/types';
@@ -46,6 +47,8 @@ export function paceBatch(
     readonly maxSlowdown: number;
     /** How long a new instance's INIT takes, ms (`PacingRequest.initMs`). @default 0 */
     readonly initMs?: number;
+    /** How a resumable batch is sent (`PacingRequest.sends`). @default - one send */
+    readonly sends?: Sends;
   },
   remainingMs: number = Number.POSITIVE_INFINITY,
 ): PacedBatch {
@@ -56,6 +59,7 @@ export function paceBatch(
       maxSlowdown: batch.maxSlowdown,
       maxDurationMs: remainingMs * PACING_DEADLINE_SHARE,
       ...(batch.initMs !== undefined ? { initMs: batch.initMs } : {}),
+      ...(batch.sends ? { sends: batch.sends } : {}),
       ...(request.objective !== undefined ? { objective: request.objective } : {}),
     },
     (uses) => place(withUses(request, uses)),
@@ -78,16 +82,19 @@ export function pacedAt(
     readonly maxSlowdown?: number;
     /** How long a new instance's INIT takes, ms. @default 0 */
     readonly initMs?: number;
+    /** How the batch is sent (`PacingRequest.sends`), which the paced batch's duration counts. @default - one send */
+    readonly sends?: Sends;
   },
 ): PacedBatch {
-  const shape = (concurrency: number) =>
+  const shape = (concurrency: number, sends?: Sends) =>
     pacedShape((uses) => place(withUses(request, uses)), {
       count: batch.count,
       concurrency,
       initMs: batch.initMs ?? 0,
+      ...(sends ? { sends } : {}),
     });
   const unpaced = shape(batch.concurrency);
-  const paced = shape(Math.min(batch.pacedConcurrency, batch.concurrency));
+  const paced = shape(Math.min(batch.pacedConcurrency, batch.concurrency), batch.sends);
   const choice = { ...paced, unpaced: unpaced.placement, unpacedDurationMs: unpaced.expectedDurationMs };
   const maxSlowdown = batch.maxSlowdown ?? paced.expectedDurationMs / Math.max(1, unpaced.expectedDurationMs);
   return pacedBatchOf(request, choice, { concurrency: batch.concurrency, maxSlowdown });
@@ -114,6 +121,7 @@ function pacedBatchOf(
       rounds: choice.rounds,
       expectedDurationMs: choice.expectedDurationMs,
       unpacedDurationMs: choice.unpacedDurationMs,
+      ...(choice.sends > 1 ? { expectedSends: choice.sends } : {}),
       expectedCostUsd: choice.placement.expected.costUsd,
       unpacedCostUsd: choice.unpaced.expected.costUsd,
     },

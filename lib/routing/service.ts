@@ -3,7 +3,7 @@ import { type Invoker, jsonByteLength } from '../contracts';
 import { hostReturnCheck } from '../core/function-mix';
 import type { RankedTarget } from '../core/router';
 import type { Placement, PlacementRequest, RoutingView } from '../core/types';
-import { runBatch } from './batch';
+import { runBatch, sentWithin } from './batch';
 import {
   DEADLINE_MARGIN_MS,
   DEFAULT_CACHE_TTL_MS,
@@ -360,8 +360,10 @@ function pacedBatch(
   hostRoom: HostRoom,
 ): ProbedBatch | undefined {
   const initMs = cached.placer.initMs ?? 0;
+  // A resumable batch outlasts the router's time left in several sends, each ending with its workers' last calls.
+  const sent = batch.resumable ? sentWithin(remainingMs) : {};
   if (batch.pacedConcurrency !== undefined && batch.pacedConcurrency < batch.concurrency) {
-    return pacedAt(placeIn, request, { ...batch, pacedConcurrency: batch.pacedConcurrency, initMs });
+    return pacedAt(placeIn, request, { ...batch, pacedConcurrency: batch.pacedConcurrency, initMs, ...sent });
   }
   const maxSlowdown = batch.maxSlowdown ?? DEFAULT_BATCH_MAX_SLOWDOWN;
   if (maxSlowdown <= 1 || batch.pacedConcurrency !== undefined) return undefined;
@@ -369,7 +371,7 @@ function pacedBatch(
   const paceWith =
     (placer: (r: PlacementRequest) => Placement) =>
     (slowdown: number, remaining: number): PacedBatch =>
-      paceBatch(placer, request, { ...batch, maxSlowdown: slowdown, initMs }, remaining);
+      paceBatch(placer, request, { ...batch, maxSlowdown: slowdown, initMs, ...sent }, remaining);
   const placeOn = (r: PlacementRequest, target: Placement['target']) => placeIn(pinnedTo(r, target));
   const probePacing = {
     repace: paceWith(placeIn),

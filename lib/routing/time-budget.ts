@@ -1,4 +1,4 @@
-import { callsOnTheClock } from '../core/pacing';
+import { callsOnTheClock, type Sends, sentClock } from '../core/pacing';
 import type { BatchPacing } from './types';
 
 /**
@@ -19,16 +19,32 @@ export const TIME_BUDGET_FROM_SHARE = 0.5;
 
 /**
  * The time a call holds its worker in a paced batch's plan, ms: the batch's expected duration less its probe's search
- * and its workers' first INIT, over the calls on the clock (as `batchDurationMs` prices them) of its `count` calls.
+ * and its workers' first INIT, over the calls on the clock (as `batchDurationMs` prices them, in the sends its plan
+ * priced: `sends`) of its `count` calls. With sends, the calls on the clock grow with the call's time, so the call
+ * time whose batch lasts the plan's duration is found by bisection.
  */
 export function plannedCallMs(
   pacing: Pick<BatchPacing, 'expectedDurationMs' | 'concurrency' | 'probeSearchMs'>,
   count: number,
   initMs: number,
+  sends?: Sends,
 ): number {
-  const callsMs = pacing.expectedDurationMs - (pacing.probeSearchMs ?? 0) - initMs;
-  return Math.max(0, callsMs) / callsOnTheClock(count, pacing.concurrency);
+  const callsMs = Math.max(0, pacing.expectedDurationMs - (pacing.probeSearchMs ?? 0) - initMs);
+  if (!sends) return callsMs / callsOnTheClock(count, pacing.concurrency);
+  const lastedMs = (callMs: number): number => sentClock(count, pacing.concurrency, callMs, sends).calls * callMs;
+  // A batch lasts at least its workers' share of the calls, so the call time is at most the duration over it.
+  let low = 0;
+  let high = callsMs / (Math.max(1, count) / Math.max(1, Math.min(count, pacing.concurrency)));
+  for (let i = 0; i < PLANNED_CALL_BISECTIONS; i++) {
+    const mid = (low + high) / 2;
+    if (lastedMs(mid) > callsMs) high = mid;
+    else low = mid;
+  }
+  return low;
 }
+
+/** Bisections that find a planned call time with sends: 2^-40 of the batch's share of a worker's time. */
+const PLANNED_CALL_BISECTIONS = 40;
 
 /** A paced batch as its time budget sees it when a call is answered. */
 export interface BudgetedBatch {
@@ -49,6 +65,11 @@ export interface BudgetedBatch {
    * cost 13% more that day, and ended within its budget without). @default true
    */
   readonly onPlan?: boolean;
+  /**
+   * How a resumable batch's calls left are sent, with the router's time left in this send (`Sends.firstSpanMs`): each
+   * send to come ends with its workers' last calls. @default - in this send
+   */
+  readonly sends?: Sends;
 }
 
 /**
@@ -107,7 +128,8 @@ export class TimeBudget {
     const callMs = this.projectedCallMs(batch);
     if (callMs === undefined) return concurrency;
     const leftMs = this.budgetMs - (now - this.startedAt);
-    const endMs = (k: number): number => callsOnTheClock(callsLeft, k) * callMs + (k > concurrency ? initMs : 0);
+    const endMs = (k: number): number =>
+      sentClock(callsLeft, k, callMs, batch.sends).calls * callMs + (k > concurrency ? initMs : 0);
     if (endMs(concurrency) <= leftMs) return concurrency;
     // A worker beyond the calls left would start none.
     const widest = Math.min(givenConcurrency, Math.max(concurrency, callsLeft));

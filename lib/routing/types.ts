@@ -349,8 +349,13 @@ export interface BatchPacing {
   readonly rounds: number;
   /** Expected duration of the batch as paced, ms. */
   readonly expectedDurationMs: number;
-  /** Expected duration at `givenConcurrency`, ms. */
+  /** Expected duration at `givenConcurrency`, ms, as one send: the time budget is weighed on it. */
   readonly unpacedDurationMs: number;
+  /**
+   * Sends a resumable batch (`batch.resumable`) is expected to take as paced: the router's deadline ends each but the
+   * last, each ends with its workers' last calls, and `expectedDurationMs` counts that. Absent: one.
+   */
+  readonly expectedSends?: number;
   /** Expected cost per call as paced, and at `givenConcurrency`, USD. */
   readonly expectedCostUsd: number;
   readonly unpacedCostUsd: number;

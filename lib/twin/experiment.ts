@@ -157,7 +157,7 @@ export interface BurstRecord {
   readonly durationMs?: number;
   /**
    * The router's pacing of the burst, where it weighed one (`optimal` with a time budget): the budget, the calls it
-   * ran at a time, the burst's expected duration as paced and unpaced, ms, and where its review widened or moved it
+   * ran at a time, the burst's expected duration as paced and unpaced, ms, the sends it expected, and where its review widened or moved it
    * or the router's deadline or the burst's time budget widened it (the batch answer's `pacing`).
    */
   readonly pacing?: Pick<
@@ -166,6 +166,7 @@ export interface BurstRecord {
     | 'concurrency'
     | 'expectedDurationMs'
     | 'unpacedDurationMs'
+    | 'expectedSends'
     | 'widened'
     | 'moved'
     | 'deadlineWidened'
@@ -710,6 +711,7 @@ function pacingOf(pacing: BatchPacing): NonNullable<BurstRecord['pacing']> {
     concurrency,
     expectedDurationMs,
     unpacedDurationMs,
+    expectedSends,
     widened,
     moved,
     deadlineWidened,
@@ -721,6 +723,7 @@ function pacingOf(pacing: BatchPacing): NonNullable<BurstRecord['pacing']> {
     concurrency,
     expectedDurationMs,
     unpacedDurationMs,
+    ...(expectedSends ? { expectedSends } : {}),
     ...(widened ? { widened } : {}),
     ...(moved ? { moved } : {}),
     ...(deadlineWidened ? { deadlineWidened } : {}),
