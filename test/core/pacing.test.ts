@@ -9,6 +9,7 @@ import {
   relativeObjective,
   reviewPacing,
   searchesElsewhere,
+  sentClock,
 } from '../../lib/core/pacing';
 import { Router } from '../../lib/core/router';
 import { paperView } from './fixtures';
@@ -175,6 +176,74 @@ describe('choosePacing', () => {
   });
 });
 
+describe('sentClock', () => {
+  // 150 s calls and a 899.5 s send that keeps 2.5 calls' time: (899.5 − 375) / 150 + 1/2 ≈ 4 calls a worker a send
+  const sends = { spanMs: 899_500, reserveCalls: 2.5 };
+  const perSend = (899_500 - 2.5 * 150_000) / 150_000 + 0.5;
+
+  it('times a batch as one part where it is not sent in parts, or fits one send', () => {
+    expect(sentClock(274, 35, 150_000, undefined)).toEqual({ sends: 1, calls: callsOnTheClock(274, 35) });
+    expect(sentClock(274, 35, 150_000, { ...sends, spanMs: Number.POSITIVE_INFINITY })).toEqual({
+      sends: 1,
+      calls: callsOnTheClock(274, 35),
+    });
+    expect(sentClock(100, 35, 150_000, sends)).toEqual({ sends: 1, calls: callsOnTheClock(100, 35) });
+  });
+
+  it("times each send as a batch of its own, which ends with its last worker's last call", () => {
+    const first = perSend * 35;
+    const clock = sentClock(274, 35, 150_000, sends);
+    expect(clock.sends).toBe(2);
+    expect(clock.calls).toBeCloseTo(callsOnTheClock(first, 35) + callsOnTheClock(274 - first, 35), 9);
+    expect(clock.calls).toBeGreaterThan(callsOnTheClock(274, 35) + 0.5);
+  });
+
+  it("leaves a last send the calls the others did not start, which take a whole call's time however few", () => {
+    const clock = sentClock(2 * perSend * 35 + 2, 35, 150_000, sends);
+    expect(clock.sends).toBe(3);
+    expect(clock.calls).toBeCloseTo(2 * callsOnTheClock(perSend * 35, 35) + 1, 9);
+  });
+
+  it('starts in a send under way only the calls its time left allows, keeping the reserve it knows', () => {
+    // 400 s left, 300 s kept: each worker starts 100 / 150 + 1/2 of a call there, the rest in new sends
+    const underWay = { ...sends, firstSpanMs: 400_000, firstReserveMs: 300_000 };
+    const inThis = (100_000 / 150_000 + 0.5) * 35;
+    const clock = sentClock(100, 35, 150_000, underWay);
+    expect(clock).toEqual({ sends: 2, calls: callsOnTheClock(inThis, 35) + callsOnTheClock(100 - inThis, 35) });
+    // with no time to start a call, every call left goes to the sends to come
+    expect(sentClock(100, 35, 150_000, { ...underWay, firstSpanMs: 200_000 })).toEqual({
+      sends: 1 + 1,
+      calls: callsOnTheClock(100, 35),
+    });
+  });
+});
+
+describe('pacing a batch sent in parts', () => {
+  const sends = { spanMs: 10_000, reserveCalls: 2.5 };
+
+  it("prices each pacing's duration in its sends, and weighs the budget on the unpaced batch as one send", () => {
+    // 1 s calls, 200 at once unpaced: a budget of 36 s fits 6 at a time in one send (34.3 s), and 7 in four sends of
+    // 8 calls a worker (32 s), where 6 would take 37.1 s
+    const request = { count: 200, concurrency: 200, maxSlowdown: 36 };
+    const place = model(1000, 1e-5, 0);
+    const once = choosePacing(request, place);
+    const inSends = choosePacing({ ...request, sends }, place);
+    expect(inSends.unpacedDurationMs).toBe(once.unpacedDurationMs);
+    expect(inSends.sends).toBeGreaterThan(1);
+    expect(inSends.expectedDurationMs).toBeCloseTo(
+      batchDurationMs(inSends.placement, { count: 200, concurrency: inSends.concurrency, sends }),
+      9,
+    );
+    expect(inSends.expectedDurationMs).toBeLessThanOrEqual(36 * once.unpacedDurationMs);
+    // the send boundaries take time the one-send plan spent on a slower pacing
+    expect(once.concurrency).toBe(6);
+    expect(inSends).toMatchObject({ concurrency: 7, sends: 4 });
+    expect(batchDurationMs(once.placement, { count: 200, concurrency: once.concurrency, sends })).toBeGreaterThan(
+      36 * once.unpacedDurationMs,
+    );
+  });
+});
+
 describe('pacedShape', () => {
   it('prices a pacing as choosePacing does: ceil(count / concurrency) uses per instance and the duration at them', () => {
     const place = model(1000, 1e-5);
@@ -187,6 +256,7 @@ describe('pacedShape', () => {
       usesPerInstance: choice.usesPerInstance,
       placement: choice.placement,
       expectedDurationMs: choice.expectedDurationMs,
+      sends: 1,
     });
   });
 

@@ -1,4 +1,4 @@
-import { callsOnTheClock } from '../../lib/core/pacing';
+import { batchDurationMs, callsOnTheClock, sentClock } from '../../lib/core/pacing';
 import { plannedCallMs, TIME_BUDGET_WINDOW_CALLS, TimeBudget } from '../../lib/routing/time-budget';
 
 describe('TimeBudget', () => {
@@ -105,6 +105,34 @@ describe('TimeBudget', () => {
     expect(plannedCallMs(pacing, 200, 150)).toBeCloseTo(100, 9);
     expect(plannedCallMs({ ...pacing, probeSearchMs: undefined }, 200, 150)).toBeCloseTo(2595 / 20.95, 9);
     expect(plannedCallMs({ ...pacing, expectedDurationMs: 100 }, 200, 150)).toBe(0);
+  });
+
+  it('projects the calls left of a resumable batch in the sends they will take, a last one for those this one leaves', () => {
+    // 200 calls left, 10 at a time, at 100 ms each; 1,200 ms left in this send, which keeps 250 ms: each worker
+    // starts (1,200 − 250) / 100 + 1/2 = 10 calls in it, the other 100 calls a send of their own.
+    const sends = { spanMs: 2500, reserveCalls: 2.5, firstSpanMs: 1200, firstReserveMs: 250 };
+    const budget = new TimeBudget(10_000, 0);
+    for (let i = 0; i < 10; i++) budget.observe(100);
+    const inSends = sentClock(200, 10, 100, sends).calls * 100;
+    expect(inSends).toBeCloseTo(callsOnTheClock(100, 10) * 2 * 100, 9);
+    const now = 10_000 - (inSends + callsOnTheClock(200, 10) * 100) / 2;
+    expect(budget.concurrencyFor(batch, now)).toBe(10);
+    expect(budget.concurrencyFor({ ...batch, sends }, now)).toBeGreaterThan(10);
+    expect(budget.concurrencyFor({ ...batch, sends }, 10_000 - inSends)).toBe(10);
+  });
+
+  it('takes the call time of a plan priced in sends as the one that priced it', () => {
+    // 13 calls a worker a send: 200 calls 10 at a time take two
+    const sends = { spanMs: 1500, reserveCalls: 2.5 };
+    const call = { expected: { runtimeMs: 100, addedLatencyMs: 0, costUsd: 0, carbonG: 0 } };
+    const expectedDurationMs = batchDurationMs(call, { count: 200, concurrency: 10, initMs: 150, sends });
+    expect(sentClock(200, 10, 100, sends).sends).toBe(2);
+    expect(plannedCallMs({ expectedDurationMs, concurrency: 10 }, 200, 150, sends)).toBeCloseTo(100, 6);
+    // taken as one send, the plan's time would be spread over fewer calls, each longer than planned
+    expect(plannedCallMs({ expectedDurationMs, concurrency: 10 }, 200, 150)).toBeCloseTo(
+      (100 * sentClock(200, 10, 100, sends).calls) / callsOnTheClock(200, 10),
+      6,
+    );
   });
 
   it('keeps what is left of the budget from its start', () => {

@@ -81,8 +81,13 @@ describe('a resumable batch', () => {
     let budgetLeftMs = 20 * first.pacing!.unpacedDurationMs;
     // The same pacing as without a deadline: a resumable batch is not planned within the time left.
     expect(first.pacing!.concurrency).toBe(plan.concurrency);
-    expect(first.pacing!.expectedDurationMs).toBeGreaterThan(plan.expectedDurationMs / 3);
     expect(first.pacing!.deadlineWidened).toBeUndefined();
+    // Priced in the sends the deadline splits it into, each ending with its workers' last calls.
+    expect(plan.expectedSends).toBeUndefined();
+    expect(first.pacing!.expectedSends).toBeGreaterThanOrEqual(2);
+    expect(first.pacing!.expectedSends).toBeLessThanOrEqual(parts.length);
+    expect(first.pacing!.expectedDurationMs).toBeGreaterThan(plan.expectedDurationMs);
+    expect(first.pacing!.unpacedDurationMs).toBe(plan.unpacedDurationMs);
     let left = COUNT;
     for (const part of parts) {
       const sent = left;
@@ -129,6 +134,8 @@ describe('a resumable batch', () => {
     const parts = await sentInParts(3 * plan.expectedDurationMs);
     expect(parts).toHaveLength(1);
     expect(parts[0].resume).toBeUndefined();
+    expect(parts[0].pacing!.expectedSends).toBeUndefined();
+    expect(parts[0].pacing!.expectedDurationMs).toBeCloseTo(plan.expectedDurationMs, 6);
     expect(parts[0].summary.succeeded).toBe(COUNT);
   });
 
@@ -172,6 +179,43 @@ describe('a resumable batch', () => {
     // Taken for a batch of its own, the send projects its calls at the plan's time until the middle of its own calls,
     // and so widens later, once it has fallen behind its plan.
     expect(alone.atCall).toBeGreaterThan(halfStarted.atCall + plan.concurrency);
+  });
+
+  it('widens a send further where the calls it leaves would take sends of their own, each ending with its last calls', async () => {
+    const plan = (await unbounded()).pacing!;
+    /** The batch's second half, sent within `budgetLeftMs`, each send given `deadlineMs` where there is one. */
+    const secondHalf = async (budgetLeftMs: number, deadlineMs?: number) => {
+      const env = twin();
+      let endsAt: number | undefined;
+      const deadline: DeadlineSource | undefined =
+        deadlineMs === undefined
+          ? undefined
+          : {
+              getRemainingTimeInMillis: () => {
+                endsAt ??= env.clock.now() + deadlineMs + DEADLINE_MARGIN_MS;
+                return endsAt - env.clock.now();
+              },
+            };
+      const batch = {
+        count: COUNT / 2,
+        concurrency: COUNT,
+        pacedConcurrency: plan.concurrency,
+        maxSlowdown: 20,
+        budgetLeftMs,
+        target: { azId: 'usw1-az3', arch: 'x86_64', memoryMb: 1024 },
+        resumable: true,
+        callsStarted: COUNT / 2,
+      } as const;
+      return (await profiledBatch(env, { ...REQUEST, batch }, deadline)).pacing!;
+    };
+    const expectedMs = (await secondHalf(1e9)).expectedDurationMs;
+    // Three quarters of the time the router expects the calls to take in one send: they fall behind it either way.
+    const budgetLeftMs = Math.round(0.75 * expectedMs);
+    const inOneSend = (await secondHalf(budgetLeftMs)).budgetWidened!;
+    const inSends = await secondHalf(budgetLeftMs, Math.round(0.75 * expectedMs));
+    expect(inSends.expectedSends).toBeGreaterThanOrEqual(2);
+    expect(inSends.budgetWidened!.atCall).toBe(inOneSend.atCall);
+    expect(inSends.budgetWidened!.concurrency).toBeGreaterThan(inOneSend.concurrency);
   });
 
   it('places a later send on the function the batch ran on, where the limits allow it', async () => {
