@@ -9,8 +9,8 @@ import { burstConcurrency } from './routing';
  * scenario's pacing). For `optimal` it also prints what the router expected the paced bursts to take, and how much of
  * its time budget (`maxSlowdown` × the burst's expected unpaced duration) the slowest of them took: the router prices
  * a batch's duration as its workers' share of the calls and, in a long batch, about one call more, the last
- * worker's, at the mean call and with the INITs its workers wait for (`batchDurationMs`), while a batch that searches
- * ends on CPUs of different speeds.
+ * worker's, in each send of a batch the router's deadline sends in parts, at the mean call and with the INITs its
+ * workers wait for (`batchDurationMs`), while a batch that searches ends on CPUs of different speeds.
  */
 
 /** One workload under one strategy, over the run's days. */
@@ -87,8 +87,9 @@ export function formatPacing(run: TwinRun): string {
   }
   lines.push(
     "  expected s: what the router expected optimal's paced bursts to take (the workers' share of the calls and up",
-    "  to one call more, at the mean call, with the INITs its workers wait for). of budget %: the slowest burst's",
-    '  duration against its time budget (the budget × its expected unpaced duration); over 100, it outlasted it.',
+    '  to one call more in each send, at the mean call, with the INITs its workers wait for). of budget %: the',
+    "  slowest burst's duration against its time budget (the budget × its expected unpaced duration, as one send);",
+    '  over 100, it outlasted it.',
   );
   return `${lines.join('\n')}\n`;
 }
