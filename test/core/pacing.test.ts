@@ -204,12 +204,24 @@ describe('sentClock', () => {
     expect(clock.calls).toBeCloseTo(2 * callsOnTheClock(perSend * 35, 35) + 1, 9);
   });
 
+  it('never times a batch sent in parts shorter than in one, though each part runs one round', () => {
+    // 400 s calls: one call a worker a send, each send timed as one call
+    const clock = sentClock(100, 10, 400_000, sends);
+    expect(clock.sends).toBe(10);
+    expect(clock.calls).toBeCloseTo(callsOnTheClock(100, 10), 12);
+  });
+
   it('starts in a send under way only the calls its time left allows, keeping the reserve it knows', () => {
     // 400 s left, 300 s kept: each worker starts 100 / 150 + 1/2 of a call there, the rest in new sends
     const underWay = { ...sends, firstSpanMs: 400_000, firstReserveMs: 300_000 };
     const inThis = (100_000 / 150_000 + 0.5) * 35;
-    const clock = sentClock(100, 35, 150_000, underWay);
-    expect(clock).toEqual({ sends: 2, calls: callsOnTheClock(inThis, 35) + callsOnTheClock(100 - inThis, 35) });
+    const inNext = perSend * 35;
+    const clock = sentClock(300, 35, 150_000, underWay);
+    expect(clock.sends).toBe(3);
+    expect(clock.calls).toBeCloseTo(
+      callsOnTheClock(inThis, 35) + callsOnTheClock(inNext, 35) + callsOnTheClock(300 - inThis - inNext, 35),
+      9,
+    );
     // with no time to start a call, every call left goes to the sends to come
     expect(sentClock(100, 35, 150_000, { ...underWay, firstSpanMs: 200_000 })).toEqual({
       sends: 1 + 1,
