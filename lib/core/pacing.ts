@@ -100,8 +100,11 @@ export function choosePacing<P extends PacedExpectation>(
   const sends = request.sends;
   const unpaced = unpacedShape.placement;
   const unpacedDurationMs = unpacedShape.expectedDurationMs;
+  // The unpaced batch as the caller would send it: in its sends, where the budget weighs it as one.
+  const sentUnpaced = sends ? timedBatch(unpaced, { count, concurrency: k0, initMs, sends }) : undefined;
   const first: PacingChoice<P> = {
-    ...(sends ? pacedShape(placeFor, { count, concurrency: k0, rounds: rounds0, initMs, sends }) : unpacedShape),
+    ...unpacedShape,
+    ...(sentUnpaced ? { expectedDurationMs: sentUnpaced.durationMs, sends: sentUnpaced.sends } : {}),
     unpacedDurationMs,
     unpaced,
     evaluated: 1,
@@ -157,10 +160,15 @@ export function pacedShape<P extends PacedExpectation>(
   const concurrency = Math.max(1, Math.min(count, batch.concurrency));
   const rounds = batch.rounds ?? Math.ceil(count / concurrency);
   const placement = placeFor(rounds);
-  const shape = { count, concurrency, initMs: batch.initMs ?? 0, ...(batch.sends ? { sends: batch.sends } : {}) };
-  const { sends } = sentClock(count, concurrency, clockedCallMs(placement, shape.initMs), batch.sends);
-  const expectedDurationMs = batchDurationMs(placement, shape);
-  return { concurrency, rounds, usesPerInstance: rounds, placement, expectedDurationMs, sends };
+  const timed = timedBatch(placement, { count, concurrency, initMs: batch.initMs ?? 0, sends: batch.sends });
+  return {
+    concurrency,
+    rounds,
+    usesPerInstance: rounds,
+    placement,
+    expectedDurationMs: timed.durationMs,
+    sends: timed.sends,
+  };
 }
 
 /** A batch as its expected duration sees it (`batchDurationMs`). */
@@ -174,7 +182,7 @@ export interface BatchShape {
   /** Whether the workers start on new instances, so that they first wait for an INIT. @default true */
   readonly coldStart?: boolean;
   /** How the batch is sent where the router's deadline stops it (`Sends`). @default - one send */
-  readonly sends?: Sends;
+  readonly sends?: Sends | undefined;
 }
 
 /**
@@ -202,10 +210,16 @@ export interface Sends {
  * @example batchDurationMs({ expected: { runtimeMs: 77, addedLatencyMs: 0, costUsd: 0, carbonG: 0 } }, { count: 2104, concurrency: 73, initMs: 331 }); // 2625
  */
 export function batchDurationMs(p: PacedExpectation, batch: BatchShape): number {
+  return timedBatch(p, batch).durationMs;
+}
+
+/** `batchDurationMs`, with the sends the batch takes (`sentClock`). */
+function timedBatch(p: PacedExpectation, batch: BatchShape): { readonly durationMs: number; readonly sends: number } {
   const initMs = Math.max(0, batch.initMs ?? 0);
   const firstInitMs = batch.coldStart === false ? 0 : initMs;
   const callMs = clockedCallMs(p, initMs);
-  return sentClock(batch.count, batch.concurrency, callMs, batch.sends).calls * callMs + firstInitMs;
+  const clock = sentClock(batch.count, batch.concurrency, callMs, batch.sends);
+  return { durationMs: clock.calls * callMs + firstInitMs, sends: clock.sends };
 }
 
 /** The time a call holds its worker in a batch's duration, ms: `perCallMs` and the INIT each of its retries waits for. */

@@ -79,12 +79,13 @@ export interface BudgetedBatch {
  * 3.8 s against 2.5 s). The batch tells each answered call's time here (`observe`) but a worker's first, which waited
  * for its instance's INIT (a batch's duration counts that once, apart). From the middle of the batch on
  * (`TIME_BUDGET_FROM_SHARE`), `concurrencyFor` projects the calls left at the mean of the latest calls (those of a
- * round, at least `TIME_BUDGET_WINDOW_CALLS`) as a batch's duration is priced (`sentClock`: in a resumable batch, in the sends they will take), and says how many
- * calls at a time end them within what is left of the budget: the fewest that do, so that the pacing's saving is kept
- * where it can be, or, when none does, the widest that ends them sooner. Before the middle it projects them at the
- * plan's own call time (`plannedCallMs`), so that a batch already behind its plan (a probe that searched longer than
- * expected: seed 381's short-gemm-1 had spent its budget at its middle and took 118% of it) widens as soon as that
- * plan no longer ends in time, while one whose early calls merely search longer than the mean keeps its pacing.
+ * round, at least `TIME_BUDGET_WINDOW_CALLS`) as a batch's duration is priced (`sentClock`: in a resumable batch, in
+ * the sends they will take), and says how many calls at a time end them within what is left of the budget: the
+ * fewest that do, so that the pacing's saving is kept where it can be, or, when none does, the widest that ends them
+ * sooner. Before the middle it projects them at the plan's own call time (`plannedCallMs`), so that a batch already
+ * behind its plan (a probe that searched longer than expected: seed 381's short-gemm-1 had spent its budget at its
+ * middle and took 118% of it) widens as soon as that plan no longer ends in time, while one whose early calls merely
+ * search longer than the mean keeps its pacing.
  */
 export class TimeBudget {
   /** Sums of the answered calls' times, ms: `sums[n]` is the first n calls' total. */

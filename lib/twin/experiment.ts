@@ -157,8 +157,8 @@ export interface BurstRecord {
   readonly durationMs?: number;
   /**
    * The router's pacing of the burst, where it weighed one (`optimal` with a time budget): the budget, the calls it
-   * ran at a time, the burst's expected duration as paced and unpaced, ms, the sends it expected, and where its review widened or moved it
-   * or the router's deadline or the burst's time budget widened it (the batch answer's `pacing`).
+   * ran at a time, the burst's expected duration as paced and unpaced, ms, the sends it expected, and where its review
+   * widened or moved it or the router's deadline or the burst's time budget widened it (the batch answer's `pacing`).
    */
   readonly pacing?: Pick<
     BatchPacing,

@@ -18,8 +18,8 @@ describe('a resumable batch', () => {
   } as const;
   const COUNT = 40;
 
-  function twin() {
-    const env = routedTwin(scenario, { memorySizes: [1024] });
+  function twin(wrapPlacerFactory?: Parameters<typeof routedTwin>[1]['wrapPlacerFactory']) {
+    const env = routedTwin(scenario, { memorySizes: [1024], ...(wrapPlacerFactory ? { wrapPlacerFactory } : {}) });
     env.twin.setDay(0);
     env.routing.characterize([
       characterizationOf(scenario.zones[0], { 'intel-xeon-2.50': 180, 'intel-xeon-3.00': 20 }),
@@ -33,22 +33,41 @@ describe('a resumable batch', () => {
   }
 
   /**
+   * A send's deadline, `deadlineMs` (and the margin the router keeps) from the send's first look at it (the first send
+   * follows the profiling).
+   */
+  function deadlineOf(clock: { now(): number }, deadlineMs: number): DeadlineSource {
+    let endsAt: number | undefined;
+    return {
+      getRemainingTimeInMillis: () => {
+        endsAt ??= clock.now() + deadlineMs + DEADLINE_MARGIN_MS;
+        return endsAt - clock.now();
+      },
+    };
+  }
+
+  /** The `batch` of the second half of the batch, sent on where the first half ran, within `budgetLeftMs`. */
+  function secondHalf(pacedConcurrency: number, budgetLeftMs: number, callsStarted?: number) {
+    return {
+      count: COUNT / 2,
+      concurrency: COUNT,
+      pacedConcurrency,
+      maxSlowdown: 20,
+      budgetLeftMs,
+      target: { azId: 'usw1-az3', arch: 'x86_64', memoryMb: 1024 },
+      resumable: true,
+      ...(callsStarted !== undefined ? { callsStarted } : {}),
+    } as const;
+  }
+
+  /**
    * The batch sent resumable, each send given `deadlineMs` (and the margin the router keeps) from its start; `tookMs`
    * receives how long each send took.
    */
   async function sentInParts(deadlineMs: number, tookMs: number[] = []): Promise<BatchAnswer[]> {
     const env = twin();
     const { clock, routing } = env;
-    // Each send's deadline counts from the send's first look at it (the first send follows the profiling).
-    const deadline = (): DeadlineSource => {
-      let endsAt: number | undefined;
-      return {
-        getRemainingTimeInMillis: () => {
-          endsAt ??= clock.now() + deadlineMs + DEADLINE_MARGIN_MS;
-          return endsAt - clock.now();
-        },
-      };
-    };
+    const deadline = (): DeadlineSource => deadlineOf(clock, deadlineMs);
     let startedAt = 0;
     const first = await profiledBatch(
       env,
@@ -144,26 +163,10 @@ describe('a resumable batch', () => {
     // A router that expects each call to take a tenth of its time: its plan for the second half of the batch fits the
     // budget until the batch falls behind it, while the calls, once answered, show that they will not end in time.
     const laterSend = async (budgetLeftMs: number, callsStarted?: number) => {
-      const env = routedTwin(scenario, {
-        memorySizes: [1024],
-        wrapPlacerFactory: (factory) => expectingRuntimeShare(factory, 0.1),
-      });
-      env.twin.setDay(0);
-      env.routing.characterize([
-        characterizationOf(scenario.zones[0], { 'intel-xeon-2.50': 180, 'intel-xeon-3.00': 20 }),
-      ]);
+      const env = twin((factory) => expectingRuntimeShare(factory, 0.1));
       const answer = await profiledBatch(env, {
         ...REQUEST,
-        batch: {
-          count: COUNT / 2,
-          concurrency: COUNT,
-          pacedConcurrency: plan.concurrency,
-          maxSlowdown: 20,
-          budgetLeftMs,
-          target: { azId: 'usw1-az3', arch: 'x86_64', memoryMb: 1024 },
-          resumable: true,
-          ...(callsStarted !== undefined ? { callsStarted } : {}),
-        },
+        batch: secondHalf(plan.concurrency, budgetLeftMs, callsStarted),
       });
       expect(answer.summary.succeeded).toBe(COUNT / 2);
       return answer.pacing!;
@@ -184,35 +187,17 @@ describe('a resumable batch', () => {
   it('widens a send further where the calls it leaves would take sends of their own, each ending with its last calls', async () => {
     const plan = (await unbounded()).pacing!;
     /** The batch's second half, sent within `budgetLeftMs`, each send given `deadlineMs` where there is one. */
-    const secondHalf = async (budgetLeftMs: number, deadlineMs?: number) => {
+    const sendSecondHalf = async (budgetLeftMs: number, deadlineMs?: number) => {
       const env = twin();
-      let endsAt: number | undefined;
-      const deadline: DeadlineSource | undefined =
-        deadlineMs === undefined
-          ? undefined
-          : {
-              getRemainingTimeInMillis: () => {
-                endsAt ??= env.clock.now() + deadlineMs + DEADLINE_MARGIN_MS;
-                return endsAt - env.clock.now();
-              },
-            };
-      const batch = {
-        count: COUNT / 2,
-        concurrency: COUNT,
-        pacedConcurrency: plan.concurrency,
-        maxSlowdown: 20,
-        budgetLeftMs,
-        target: { azId: 'usw1-az3', arch: 'x86_64', memoryMb: 1024 },
-        resumable: true,
-        callsStarted: COUNT / 2,
-      } as const;
+      const deadline = deadlineMs === undefined ? undefined : deadlineOf(env.clock, deadlineMs);
+      const batch = secondHalf(plan.concurrency, budgetLeftMs, COUNT / 2);
       return (await profiledBatch(env, { ...REQUEST, batch }, deadline)).pacing!;
     };
-    const expectedMs = (await secondHalf(1e9)).expectedDurationMs;
+    const expectedMs = (await sendSecondHalf(1e9)).expectedDurationMs;
     // Three quarters of the time the router expects the calls to take in one send: they fall behind it either way.
     const budgetLeftMs = Math.round(0.75 * expectedMs);
-    const inOneSend = (await secondHalf(budgetLeftMs)).budgetWidened!;
-    const inSends = await secondHalf(budgetLeftMs, Math.round(0.75 * expectedMs));
+    const inOneSend = (await sendSecondHalf(budgetLeftMs)).budgetWidened!;
+    const inSends = await sendSecondHalf(budgetLeftMs, Math.round(0.75 * expectedMs));
     expect(inSends.expectedSends).toBeGreaterThanOrEqual(2);
     expect(inSends.budgetWidened!.atCall).toBe(inOneSend.atCall);
     expect(inSends.budgetWidened!.concurrency).toBeGreaterThan(inOneSend.concurrency);
