@@ -10,7 +10,7 @@ import {
 import { DRAW_PRIOR_WEIGHT } from '../core/pool-draws';
 import type { CallExpectation, CpuKey, Placement, PlacementRequest, Target } from '../core/types';
 import { type OffFunctionOptions, priceOf, withUnfit } from './follow';
-import { DrawWindow, usesPerInstance } from './pool';
+import { DrawWindow, hostOfAttempt, usesPerInstance } from './pool';
 import type { AttemptRecord, BatchPacing, Placer } from './types';
 
 /** A batch's pacing as the routing service follows it. */
@@ -158,18 +158,24 @@ const REVIEW_WINDOW = 100;
  * at seed 14): measured against those alone, replacements that never met an accepted CPU would show no repeat.
  *
  * It prices a worker that has yet to find its instance at the batch's pacing with that repeat, and at the caller's
- * concurrency without it (nothing was met there, and more calls at a time spread a function over more hosts), both
- * on the fresh draws blended into the mix. The workers that found an accepted instance keep it either way
- * (`PacingReview.held`): their share is the share of the batch's workers whose latest answered call ran on an
- * accepted CPU, taken one standard error high so that a batch is not widened on a few unlucky answers, and each of
- * their calls is priced as the router prices a warm call on its CPU (`Router.callOn`). Workers, not the latest calls:
- * a worker whose calls are short answers more of them (once stress-few-fast's long-zipper moved its searchers from
- * 128 to 512 MB, their calls answered about four times as often, and its held 76% of the workers looked like 17% of
- * the latest calls, which widened the batch). So a batch whose pacing lets many workers hold fast instances keeps it
- * although its replacements repeat (generated seed 19: 49% of the calls on the AMD EPYC, paced 68 at a time), and one
- * whose workers mostly search in vain widens. The first review waits for `PACING_REVIEW_EVIDENCE` answers (or a
- * round, if shorter): before any call is answered, the replacements of a first round all searching at once repeat
- * because they compete, not because the pacing confines them.
+ * concurrency with the part of it the hosts the batch met would bring back (`widenedRepeat`), both on the fresh draws
+ * blended into the mix. The platform packs a function's instances onto the hosts it runs on, so the widened batch's
+ * instances that those hosts hold come back to them and repeat as the paced batch's did; only those beyond them land
+ * on hosts it has not met. A host holds as many as the most accepted instances met on one host (held instances stay
+ * there; a rejected one is ended, so its host's count says nothing). Priced without repeat, generated seed 1303's
+ * long-gemm-3 widened from 101 to 1,000 at a time on 2–4 zones where its replacements had repeated the rejected CPUs
+ * (0.95); widened, they went on repeating, and its day cost 32% more.
+ *
+ * The workers that found an accepted instance keep it either way (`PacingReview.held`): their share is the share of the
+ * batch's workers whose latest answered call ran on an accepted CPU, taken one standard error high so that a batch is
+ * not widened on a few unlucky answers, and each of their calls is priced as the router prices a warm call on its CPU
+ * (`Router.callOn`). Workers, not the latest calls: a worker whose calls are short answers more of them (once
+ * stress-few-fast's long-zipper moved its searchers from 128 to 512 MB, their calls answered about four times as often,
+ * and its held 76% of the workers looked like 17% of the latest calls, which widened the batch). So a batch whose
+ * pacing lets many workers hold fast instances keeps it although its replacements repeat (generated seed 19: 49% of the
+ * calls on the AMD EPYC, paced 68 at a time), and one whose workers mostly search in vain widens. The first review
+ * waits for `PACING_REVIEW_EVIDENCE` answers (or a round, if shorter): before any call is answered, the replacements of
+ * a first round all searching at once repeat because they compete, not because the pacing confines them.
  *
  * At each review it also prices the best placement off the batch's function at the batch's pacing (another fleet, or
  * another memory size of its own fleet, a function of its own: `Route.placementOff`):
@@ -183,7 +189,8 @@ const REVIEW_WINDOW = 100;
  * measures each retry against the CPU it rejected, with chance taken from the hosts the batch met lately (blended
  * into the mix), which already hold the pool's drift; priced with those draws, a call's retries are right. The review
  * compares the paced pool with the pool as the batch found it, so its chance is the first attempts' draws and the mix,
- * and its repeat counts any rejected CPU: the drift itself, which is what pacing causes and what widening undoes.
+ * and its repeat counts any rejected CPU: the drift itself, which pacing causes and widening undoes on the hosts it has
+ * not met.
  */
 export class PacingReviewer {
   private readonly replacements: CpuKey[] = [];
@@ -197,6 +204,8 @@ export class PacingReviewer {
   private readonly rejectedWhereMovedFrom: ReadonlySet<CpuKey>;
   private replacementsSeen = 0;
   private sinceReview = 0;
+  /** Hosts the function's new instances landed on, and on each the accepted instances met there. */
+  private readonly hostsMet = new Map<string, Set<string>>();
   /**
    * Calls answered on the placement's own function: the evidence a review waits for (those answered where the batch
    * moved from count among the held, not here: a first round searching on the new function repeats by competing).
@@ -241,6 +250,13 @@ export class PacingReviewer {
       this.answeredHere++;
     }
     if (attempt.newInstance !== true) return;
+    const host = hostOfAttempt(attempt);
+    if (host !== undefined) {
+      const accepted = this.hostsMet.get(host) ?? new Set<string>();
+      if (attempt.status === 'ok' && !this.rejected.has(attempt.cpu) && attempt.instanceId !== undefined)
+        accepted.add(attempt.instanceId);
+      this.hostsMet.set(host, accepted);
+    }
     if (previous === undefined) {
       this.fresh.observe(attempt);
     } else if (previous.status === 'rejected' && previous.functionName === attempt.functionName) {
@@ -291,7 +307,11 @@ export class PacingReviewer {
     if (!(rho > 0)) return concurrency;
     const uses = usesPerInstance(remaining, concurrency);
     const paced = this.priced(uses, rho, draws);
-    const unpaced = this.priced(usesPerInstance(remaining, this.givenConcurrency), 0, draws);
+    const unpaced = this.priced(
+      usesPerInstance(remaining, this.givenConcurrency),
+      this.widenedRepeat(rho, remaining),
+      draws,
+    );
     if (!paced || !unpaced) return concurrency;
     const now = this.priced(uses, 0, draws);
     const held = this.held(now ? rejectedBy(now) : this.rejected);
@@ -353,6 +373,19 @@ export class PacingReviewer {
       costUsd: attempt.costUsd,
       billedMs: attempt.billedMs ?? 0,
     });
+  }
+
+  /**
+   * The repeat the batch would meet at the caller's concurrency (or its `remaining` calls, if fewer), measured `rho`
+   * at its pacing: its instances that the hosts met so far hold (each taking as many as the most accepted instances met
+   * on one) come back to them and repeat as measured; the others land on hosts not met yet, fresh draws. Where no
+   * answer told its host (a handler that reports no boot time), none is met and the widened batch repeats nothing.
+   */
+  private widenedRepeat(rho: number, remaining: number): number {
+    let room = 1;
+    for (const accepted of this.hostsMet.values()) room = Math.max(room, accepted.size);
+    const held = this.hostsMet.size * room;
+    return rho * Math.min(1, held / Math.min(this.givenConcurrency, remaining));
   }
 
   /** The rejected CPUs' share of the mix the batch's target is priced with, where the placer tells it. */

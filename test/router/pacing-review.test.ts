@@ -162,6 +162,65 @@ describe('PacingReviewer', () => {
     expect(reviewer.concurrencyFor(20, 500, 600)).toBe(1000);
   });
 
+  describe('the widened batch, priced on the hosts the batch met', () => {
+    /** The reviewer, told the host of each instance it meets: the boot time `hostOf` gives it. */
+    function onHosts(reviewer: PacingReviewer, hostOf: (attempt: AttemptRecord) => number): PacingReviewer {
+      const observe = reviewer.observe.bind(reviewer);
+      reviewer.observe = (previous, attempt, worker) =>
+        observe(previous, { ...attempt, bootTime: hostOf(attempt) }, worker);
+      return reviewer;
+    }
+    const serial = (attempt: AttemptRecord): number => Number(attempt.instanceId?.slice(2));
+    /**
+     * Runs the first 40 calls of the batch of the test above, whose replacements stay rejected, allowed 100 calls at a
+     * time: the reviews up to then, each of which finds the paced batch cheaper where both repeat alike.
+     */
+    const widenFrom20 = (reviewer: PacingReviewer): number => {
+      let replaced = 0;
+      return meet(
+        reviewer,
+        () => X29,
+        () => (++replaced % 500 === 0 ? X25 : X29),
+        40,
+      );
+    };
+    const reviewer100 = (): PacingReviewer =>
+      new PacingReviewer(router, { ...request, pool: { usesPerInstance: 50 } }, paced, 100);
+
+    it('widens where its instances met two hosts: most of 100 at a time would land on hosts it has not met', () => {
+      const twoHosts = onHosts(reviewer100(), (attempt) => serial(attempt) % 2);
+      expect(widenFrom20(twoHosts)).toBe(100);
+      expect(twoHosts.repeat).toBeGreaterThan(0.5);
+    });
+
+    it('keeps its pacing where the hosts it met hold 100 at a time: their replacements would repeat as measured', () => {
+      // Each instance on a host of its own: by the first review the batch has met more hosts than it would run.
+      const everyHostNew = onHosts(reviewer100(), serial);
+      expect(widenFrom20(everyHostNew)).toBe(20);
+      expect(everyHostNew.repeat).toBeGreaterThan(0.5);
+      expect(everyHostNew.widenedAtCall).toBeUndefined();
+    });
+
+    it("takes a host's room from the accepted instances met on one host", () => {
+      // Two workers hold the fast 3.0 GHz Xeon; the rest search on 50 hosts of the 2.9 GHz Xeon. With both 3.0 GHz
+      // instances on one host, the hosts met hold 2 each: 102, as many as the batch would run.
+      const run = (fastHost: (attempt: AttemptRecord) => number): number => {
+        let replaced = 0;
+        const reviewer = onHosts(reviewer100(), (attempt) =>
+          attempt.cpu === X30 ? fastHost(attempt) : serial(attempt) % 50,
+        );
+        return meet(
+          reviewer,
+          (worker) => (worker < 2 ? X30 : X29),
+          () => (++replaced % 500 === 0 ? X25 : X29),
+          40,
+        );
+      };
+      expect(run(() => 1_000)).toBe(20);
+      expect(run(serial)).toBe(100);
+    });
+  });
+
   it('keeps its pacing while half its workers hold an accepted instance, though replacements stay rejected', () => {
     // Every other worker's first instance is the fast 3.0 GHz Xeon, and kept; the rest never find an accepted one.
     // Priced as if every worker searched with that repeat, the paced batch would cost more than the unpaced one.
