@@ -159,12 +159,15 @@ const REVIEW_WINDOW = 100;
  *
  * It prices a worker that has yet to find its instance at the batch's pacing with that repeat, and at the caller's
  * concurrency with the part of it the hosts the batch met would bring back (`widenedRepeat`), both on the fresh draws
- * blended into the mix. The platform packs a function's instances onto the hosts it runs on, so the widened batch's
- * instances that those hosts hold come back to them and repeat as the paced batch's did; only those beyond them land
- * on hosts it has not met. A host holds as many as the most accepted instances met on one host (held instances stay
- * there; a rejected one is ended, so its host's count says nothing). Priced without repeat, generated seed 1303's
- * long-gemm-3 widened from 101 to 1,000 at a time on 2–4 zones where its replacements had repeated the rejected CPUs
- * (0.95); widened, they went on repeating, and its day cost 32% more.
+ * blended into the mix. A function's cold starts fill the hosts it runs on (one account's instances fill a host's
+ * memory before the next: Wang et al., USENIX ATC 2018; the twin's placement in `lib/twin/zone.ts`), so the widened
+ * batch's instances that those hosts hold come back to them and repeat as the paced batch's did; only those beyond them
+ * land on hosts it has not met. A host holds as many as the most accepted instances met on one host (held instances
+ * stay there; a rejected one is ended, so its host's count says nothing), counted over the batch: an accepted instance
+ * searched away later and another accepted on its host both count, so over a long batch the room can read high, and the
+ * widened batch is priced with more of the repeat. Priced without repeat, generated seed 1303's long-gemm-3 widened
+ * from 101 to 1,000 at a time on 2–4 zones where its replacements had repeated the rejected CPUs (0.95); widened, they
+ * went on repeating, and its day cost 32% more.
  *
  * The workers that found an accepted instance keep it either way (`PacingReview.held`): their share is the share of the
  * batch's workers whose latest answered call ran on an accepted CPU, taken one standard error high so that a batch is
