@@ -173,16 +173,12 @@ describe('PacingReviewer', () => {
     const serial = (attempt: AttemptRecord): number => Number(attempt.instanceId?.slice(2));
     /**
      * Runs the first 40 calls of the batch of the test above, whose replacements stay rejected, allowed 100 calls at a
-     * time: the reviews up to then, each of which finds the paced batch cheaper where both repeat alike.
+     * time: the reviews up to then, each of which finds the paced batch cheaper where both repeat alike. `first` is the
+     * CPU of each worker's first instance (the 2.9 GHz Xeon's by default).
      */
-    const widenFrom20 = (reviewer: PacingReviewer): number => {
+    const widenFrom20 = (reviewer: PacingReviewer, first: (worker: number) => string = () => X29): number => {
       let replaced = 0;
-      return meet(
-        reviewer,
-        () => X29,
-        () => (++replaced % 500 === 0 ? X25 : X29),
-        40,
-      );
+      return meet(reviewer, first, () => (++replaced % 500 === 0 ? X25 : X29), 40);
     };
     const reviewer100 = (): PacingReviewer =>
       new PacingReviewer(router, { ...request, pool: { usesPerInstance: 50 } }, paced, 100);
@@ -204,18 +200,11 @@ describe('PacingReviewer', () => {
     it("takes a host's room from the accepted instances met on one host", () => {
       // Two workers hold the fast 3.0 GHz Xeon; the rest search on 50 hosts of the 2.9 GHz Xeon. With both 3.0 GHz
       // instances on one host, the hosts met hold 2 each: 102, as many as the batch would run.
-      const run = (fastHost: (attempt: AttemptRecord) => number): number => {
-        let replaced = 0;
-        const reviewer = onHosts(reviewer100(), (attempt) =>
-          attempt.cpu === X30 ? fastHost(attempt) : serial(attempt) % 50,
-        );
-        return meet(
-          reviewer,
+      const run = (fastHost: (attempt: AttemptRecord) => number): number =>
+        widenFrom20(
+          onHosts(reviewer100(), (attempt) => (attempt.cpu === X30 ? fastHost(attempt) : serial(attempt) % 50)),
           (worker) => (worker < 2 ? X30 : X29),
-          () => (++replaced % 500 === 0 ? X25 : X29),
-          40,
         );
-      };
       expect(run(() => 1_000)).toBe(20);
       expect(run(serial)).toBe(100);
     });
