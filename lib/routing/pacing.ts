@@ -162,12 +162,11 @@ const REVIEW_WINDOW = 100;
  * blended into the mix. A function's cold starts fill the hosts it runs on (one account's instances fill a host's
  * memory before the next: Wang et al., USENIX ATC 2018; the twin's placement in `lib/twin/zone.ts`), so the widened
  * batch's instances that those hosts hold come back to them and repeat as the paced batch's did; only those beyond them
- * land on hosts it has not met. A host holds as many as the most accepted instances met on one host (held instances
- * stay there; a rejected one is ended, so its host's count says nothing), counted over the batch: an accepted instance
- * searched away later and another accepted on its host both count, so over a long batch the room can read high, and the
- * widened batch is priced with more of the repeat. Priced without repeat, generated seed 1303's long-gemm-3 widened
- * from 101 to 1,000 at a time on 2–4 zones where its replacements had repeated the rejected CPUs (0.95); widened, they
- * went on repeating, and its day cost 32% more.
+ * land on hosts it has not met. A host holds as many as the most accepted instances the batch's workers hold on one
+ * host at once (a rejected instance is ended, so it says nothing of the room; nor does an accepted one a worker has
+ * since left, or the room would grow with every instance a long batch met there). Priced without repeat, generated seed
+ * 1303's long-gemm-3 widened from 101 to 1,000 at a time on 2–4 zones where its replacements had repeated the rejected
+ * CPUs (0.95); widened, they went on repeating, and its day cost 32% more.
  *
  * The workers that found an accepted instance keep it either way (`PacingReview.held`): their share is the share of the
  * batch's workers whose latest answered call ran on an accepted CPU, taken one standard error high so that a batch is
@@ -207,8 +206,8 @@ export class PacingReviewer {
   private readonly rejectedWhereMovedFrom: ReadonlySet<CpuKey>;
   private replacementsSeen = 0;
   private sinceReview = 0;
-  /** Hosts the function's new instances landed on, and on each the accepted instances met there. */
-  private readonly hostsMet = new Map<string, Set<string>>();
+  /** Hosts the function's new instances landed on. */
+  private readonly hostsMet = new Set<string>();
   /**
    * Calls answered on the placement's own function: the evidence a review waits for (those answered where the batch
    * moved from count among the held, not here: a first round searching on the new function repeats by competing).
@@ -254,12 +253,7 @@ export class PacingReviewer {
     }
     if (attempt.newInstance !== true) return;
     const host = hostOfAttempt(attempt);
-    if (host !== undefined) {
-      const accepted = this.hostsMet.get(host) ?? new Set<string>();
-      if (attempt.status === 'ok' && !this.rejected.has(attempt.cpu) && attempt.instanceId !== undefined)
-        accepted.add(attempt.instanceId);
-      this.hostsMet.set(host, accepted);
-    }
+    if (host !== undefined) this.hostsMet.add(host);
     if (previous === undefined) {
       this.fresh.observe(attempt);
     } else if (previous.status === 'rejected' && previous.functionName === attempt.functionName) {
@@ -375,20 +369,38 @@ export class PacingReviewer {
       accepted: !rejected.has(cpu),
       costUsd: attempt.costUsd,
       billedMs: attempt.billedMs ?? 0,
+      host: hostOfAttempt(attempt),
+      instanceId: attempt.instanceId,
     });
   }
 
   /**
-   * The repeat the batch would meet at the caller's concurrency (or its `remaining` calls, if fewer), measured `rho`
-   * at its pacing: its instances that the hosts met so far hold (each taking as many as the most accepted instances met
-   * on one) come back to them and repeat as measured; the others land on hosts not met yet, fresh draws. Where no
-   * answer told its host (a handler that reports no boot time), none is met and the widened batch repeats nothing.
+   * The repeat the batch would meet at the caller's concurrency (or its `remaining` calls, if fewer), measured `rho` at
+   * its pacing: its instances that the hosts met so far hold (each as many as `hostRoom`) come back to them and repeat
+   * as measured; the others land on hosts not met yet, fresh draws. Where no answer told its host (a handler that
+   * reports no boot time), none is met and the widened batch repeats nothing.
    */
   private widenedRepeat(rho: number, remaining: number): number {
-    let room = 1;
-    for (const accepted of this.hostsMet.values()) room = Math.max(room, accepted.size);
-    const held = this.hostsMet.size * room;
+    const held = this.hostsMet.size * this.hostRoom();
     return rho * Math.min(1, held / Math.min(this.givenConcurrency, remaining));
+  }
+
+  /**
+   * Instances of the batch's function a host holds, as the batch has seen it: the most accepted instances its workers
+   * hold on one host at once (each worker's latest answered call there, which its next call reuses), at least one.
+   */
+  private hostRoom(): number {
+    const here = this.placement.target.functionName;
+    const heldOn = new Map<string, Set<string>>();
+    for (const call of this.latestByWorker.values()) {
+      if (!call.accepted || call.target.functionName !== here || !call.host || !call.instanceId) continue;
+      const instances = heldOn.get(call.host) ?? new Set<string>();
+      instances.add(call.instanceId);
+      heldOn.set(call.host, instances);
+    }
+    let room = 1;
+    for (const instances of heldOn.values()) room = Math.max(room, instances.size);
+    return room;
   }
 
   /** The rejected CPUs' share of the mix the batch's target is priced with, where the placer tells it. */
@@ -493,6 +505,9 @@ interface AnsweredCall {
   readonly accepted: boolean;
   readonly costUsd: number;
   readonly billedMs: number;
+  /** The host it ran on, where the answer told it (`hostOfAttempt`). */
+  readonly host?: string;
+  readonly instanceId?: string;
 }
 
 /** What `measuredRepeat` measures a batch's repeat from. */

@@ -197,7 +197,7 @@ describe('PacingReviewer', () => {
       expect(everyHostNew.widenedAtCall).toBeUndefined();
     });
 
-    it("takes a host's room from the accepted instances met on one host", () => {
+    it("takes a host's room from the accepted instances its workers hold on one host", () => {
       // Two workers hold the fast 3.0 GHz Xeon; the rest search on 50 hosts of the 2.9 GHz Xeon. With both 3.0 GHz
       // instances on one host, the hosts met hold 2 each: 102, as many as the batch would run.
       const run = (fastHost: (attempt: AttemptRecord) => number): number =>
@@ -207,6 +207,14 @@ describe('PacingReviewer', () => {
         );
       expect(run(() => 1_000)).toBe(20);
       expect(run(serial)).toBe(100);
+    });
+
+    it('counts on a host only the accepted instances its workers hold there at once', () => {
+      // Before the batch's other calls, worker 0 met 30 instances of the fast 3.0 GHz Xeon on one host, one after
+      // another, and holds none of them now: the host's room is what the workers hold there at once, not 30.
+      const reviewer = onHosts(reviewer100(), (attempt) => (attempt.cpu === X30 ? 1_000 : serial(attempt) % 10));
+      for (let n = 0; n < 30; n++) reviewer.observe(undefined, attempt(X30, 10_000 + n, 'ok'), 0);
+      expect(widenFrom20(reviewer)).toBe(100);
     });
   });
 
