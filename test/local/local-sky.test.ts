@@ -6,8 +6,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { runtimeStatsOf } from '../../lib/contracts/table-records';
 import { cpuKeyOf } from '../../lib/core/cpu';
 import { apeOfCounts } from '../../lib/core/distribution';
+import { ProfileBook } from '../../lib/core/profiles';
+import type { Arch } from '../../lib/core/types';
 import {
   deploymentTableName,
   LOCAL_STRATEGIES,
@@ -82,6 +85,17 @@ interface StoredItem {
   readonly pk: string;
   readonly sk: string;
   readonly [key: string]: unknown;
+}
+
+/** What profiling taught the router of a workload: its stored `PROFILE#` items, as every deployment started from them. */
+function profileBookOf(workload: string, items: readonly StoredItem[]): ProfileBook {
+  const entries = items.map((item) => ({
+    cpu: String(item.cpu),
+    arch: item.arch as Arch,
+    memoryMb: Number(item.memoryMb),
+    stats: runtimeStatsOf({ count: Number(item.count), sum: Number(item.sum), sumSquares: Number(item.sumSquares) }),
+  }));
+  return new ProfileBook({ [workload]: { workload, entries } });
 }
 
 describe('sky local on a small scenario, end to end', () => {
@@ -300,8 +314,23 @@ describe('sky local on a small scenario, end to end', () => {
     }
   });
 
-  it('follows the paper’s strategies: the fixed zone for baseline and retries, rejecting only slower CPUs', () => {
+  it('follows the paper’s strategies: the fixed zone for baseline and retries, rejecting the CPUs profiling measured slowest', () => {
+    // The strategies rank CPUs by what profiling measured, read from the table as every deployment read it before its
+    // bursts. Two profiling calls per CPU may rank the 3.0 GHz Xeon behind the 2.5 GHz one (10% apart, a spread of
+    // 5%), so the ranking comes from the stored runtimes, not from the scenario's truth.
+    const presentIn = (azId: string): string[] => {
+      const latest = stored[`ZONE#${azId}`].find((item) => item.sk === 'LATEST')!;
+      return Object.entries(latest.counts as Record<string, number>)
+        .filter(([, n]) => n > 0)
+        .map(([cpu]) => cpu);
+    };
+    const inView = [...new Set(scenarioJson.zones.flatMap((z: { azId: string }) => presentIn(z.azId)))] as string[];
     for (const burst of result.bursts) {
+      const book = profileBookOf(burst.workload, stored[`PROFILE#${burst.workload}`]);
+      const runtime = (cpu: string) => book.runtime(burst.workload, cpu, burst.arch, burst.memoryMb).meanMs;
+      const fastestFirst = (cpus: readonly string[]) =>
+        [...cpus].sort((a, b) => runtime(a) - runtime(b) || (a < b ? -1 : 1));
+      const present = fastestFirst(presentIn(burst.azId));
       if (['baseline', 'retry-slow', 'focus-fastest'].includes(burst.strategy)) {
         expect(burst.azId).toBe(scenarioJson.baselineZone);
       }
@@ -309,13 +338,25 @@ describe('sky local on a small scenario, end to end', () => {
         expect(burst.rejectCpus).toEqual([]);
         expect(burst.rejects).toBe(0);
       }
-      // The 3.0 GHz Xeon is the fastest CPU for both workloads: never rejected.
-      expect(burst.rejectCpus).not.toContain('intel-xeon-3.00');
+      if (burst.strategy === 'focus-fastest') expect([...burst.rejectCpus].sort()).toEqual(present.slice(1).sort());
+      if (burst.strategy === 'retry-slow' || burst.strategy === 'hybrid') {
+        // The two slowest CPU types of the whole view, where they are the zone's slowest; never the zone's fastest.
+        const slowestTwo = new Set(fastestFirst(inView).reverse().slice(0, 2));
+        let tail = 0;
+        while (tail < present.length - 1 && slowestTwo.has(present[present.length - 1 - tail])) tail++;
+        expect([...burst.rejectCpus].sort()).toEqual(present.slice(present.length - tail).sort());
+      }
+      // No strategy rejects the CPU it measured fastest in the zone.
+      expect(burst.rejectCpus).not.toContain(present[0]);
       // Only a placement with CPUs to reject makes the dynamic function reject.
       if (burst.rejectCpus.length === 0) expect(burst.rejects).toBe(0);
     }
-    const focus = result.bursts.filter((b) => b.strategy === 'focus-fastest');
-    for (const burst of focus) expect(burst.rejectCpus).toContain('intel-xeon-2.90');
+    // The 2.9 GHz Xeon runs 25% slower than the 2.5 GHz one, five spreads apart: measured slowest on every run.
+    for (const strategy of ['retry-slow', 'focus-fastest']) {
+      for (const burst of result.bursts.filter((b) => b.strategy === strategy)) {
+        expect(burst.rejectCpus).toContain('intel-xeon-2.90');
+      }
+    }
   });
 
   it('writes the report: the summary and the twin’s days as data, the charts as inline SVG', async () => {
