@@ -6,11 +6,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { runtimeStatsOf } from '../../lib/contracts/table-records';
+import { SkyStore } from '../../lib/aws/store';
 import { cpuKeyOf } from '../../lib/core/cpu';
 import { apeOfCounts } from '../../lib/core/distribution';
 import { ProfileBook } from '../../lib/core/profiles';
-import type { Arch } from '../../lib/core/types';
 import {
   deploymentTableName,
   LOCAL_STRATEGIES,
@@ -87,21 +86,12 @@ interface StoredItem {
   readonly [key: string]: unknown;
 }
 
-/** What profiling taught the router of a workload: its stored `PROFILE#` items, as every deployment started from them. */
-function profileBookOf(workload: string, items: readonly StoredItem[]): ProfileBook {
-  const entries = items.map((item) => ({
-    cpu: String(item.cpu),
-    arch: item.arch as Arch,
-    memoryMb: Number(item.memoryMb),
-    stats: runtimeStatsOf({ count: Number(item.count), sum: Number(item.sum), sumSquares: Number(item.sumSquares) }),
-  }));
-  return new ProfileBook({ [workload]: { workload, entries } });
-}
-
 describe('sky local on a small scenario, end to end', () => {
   let outDir: string;
   let result: LocalSkyResult;
   const stored: Record<string, StoredItem[]> = {};
+  /** What profiling taught every deployment before its bursts, read from the table as the router reads it. */
+  let profiled: ProfileBook;
   const progress = recordingProgress();
 
   beforeAll(async () => {
@@ -123,6 +113,8 @@ describe('sky local on a small scenario, end to end', () => {
           ...Object.keys(scenarioJson.workloads).map((w) => `PROFILE#${w}`),
         ];
         try {
+          const store = new SkyStore({ client: doc, tableName: world.tableName });
+          profiled = new ProfileBook(await store.profiles(Object.keys(scenarioJson.workloads)));
           for (const pk of partitions) {
             const out = await doc.send(
               new QueryCommand({
@@ -326,8 +318,7 @@ describe('sky local on a small scenario, end to end', () => {
     };
     const inView = [...new Set(scenarioJson.zones.flatMap((z: { azId: string }) => presentIn(z.azId)))] as string[];
     for (const burst of result.bursts) {
-      const book = profileBookOf(burst.workload, stored[`PROFILE#${burst.workload}`]);
-      const runtime = (cpu: string) => book.runtime(burst.workload, cpu, burst.arch, burst.memoryMb).meanMs;
+      const runtime = (cpu: string) => profiled.runtime(burst.workload, cpu, burst.arch, burst.memoryMb).meanMs;
       const fastestFirst = (cpus: readonly string[]) =>
         [...cpus].sort((a, b) => runtime(a) - runtime(b) || (a < b ? -1 : 1));
       const present = fastestFirst(presentIn(burst.azId));
