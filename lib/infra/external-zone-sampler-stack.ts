@@ -27,7 +27,7 @@ export interface ExternalZoneSamplerStackProps extends StackProps {
   readonly table: TableLocation;
   /**
    * How long each sampler request sleeps, ms, as the samplers were deployed (`SKY_SAMPLER_SLEEP_MS`).
-   * @default 250
+   * @default 100 (`SAMPLING_DEFAULTS.samplerSleepMs`)
    */
   readonly samplerSleepMs?: number;
   /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { regionFacts } from '../catalog/lookup';
 import { PROVIDERS, type ProviderSampling, providerSampling, samplingAt } from '../catalog/providers';
+import { mayHoldSecret } from '../config/errors';
 import { FUNCTION_ENV } from '../contracts/environment';
 import { type ExternalProvider, PROVIDER_ZONE_PREFIXES, providerZoneId } from '../core/naming';
 import type { Arch, GeoPoint, RegionFacts } from '../core/types';
@@ -100,9 +101,7 @@ export function parseExternalZones(input: unknown, where = 'endpoints'): Externa
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-    // Never echo what sits under `auth`: it may be a secret.
-    const shown = issue.path.includes('auth') ? '(not shown)' : valueAt(input, issue.path);
-    throw new EndpointConfigError(`${where}${path}`, shown, issue.message);
+    throw new EndpointConfigError(`${where}${path}`, shownValue(input, issue.path), issue.message);
   }
   const seen = new Set<string>();
   return parsed.data.map((zone, i) => {
@@ -205,6 +204,22 @@ function httpsFacts(
   };
 }
 
+/** What an error shows in place of a value it must not print. */
+const NOT_SHOWN = '(not shown)';
+
+/**
+ * What an error shows of the value at `path`: nothing under `auth`, nothing that is an object or a list (a secret given
+ * under a key the schema does not know sits in the object that holds it), and no text that looks like a secret (a URL
+ * carrying a token); otherwise the value, so that a wrong region or memory size is named.
+ */
+function shownValue(input: unknown, path: readonly PropertyKey[]): unknown {
+  const value = valueAt(input, path);
+  if (path.includes('auth') || (value !== null && typeof value === 'object') || mayHoldSecret(value)) {
+    return NOT_SHOWN;
+  }
+  return value;
+}
+
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let at: unknown = input;
   for (const key of path) {
@@ -225,7 +240,7 @@ export function externalZonesFromEnv(env: Readonly<Record<string, string | undef
   try {
     value = JSON.parse(text);
   } catch {
-    throw new EndpointConfigError(FUNCTION_ENV.endpoints, '(not shown)', 'a JSON array of external zones');
+    throw new EndpointConfigError(FUNCTION_ENV.endpoints, NOT_SHOWN, 'a JSON array of external zones');
   }
   return parseExternalZones(value, FUNCTION_ENV.endpoints);
 }

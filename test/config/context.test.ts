@@ -61,6 +61,22 @@ describe('skyConfigFromContext', () => {
       { skymesh: { regions: 'all' }, endpoints: '[{"auth":{"secret":{"value":"S3CR3T-1"}}}]' },
     ],
     ['skymesh text that is not JSON', { skymesh: '{"endpoints":[{"auth":{"secret":{"value":"S3CR3T-1"}}}]' }],
+    [
+      'a key of an endpoint outside auth',
+      {
+        skymesh: {
+          endpoints: [
+            {
+              apiKey: 'S3CR3T-1',
+              provider: 'digitalocean',
+              region: 'tor1',
+              functions: { '1024': 'https://faas-tor1-1234.doserverless.co/api/v1/web/fn-ns/sky/dynamic-1024' },
+              auth: { type: 'digitalocean-secret', secret: { secretId: 'skymesh/do' } },
+            },
+          ],
+        },
+      },
+    ],
   ])('never prints a secret given by value, even under %s', (_what, context) => {
     const read = () => skyConfigFromContext(context);
     expect(read).toThrow(ConfigError);

@@ -71,6 +71,26 @@ describe('External zone configuration', () => {
       expect((error as Error).message).not.toContain(secret);
     }
   });
+
+  it.each([
+    ['a key it does not know', { apiKey: 'super-secret-value-123', ...DO_ZONE }],
+    [
+      'a URL carrying a token',
+      { ...DO_ZONE, functions: { '1024': 'http://fn.example.org/?token=super-secret-value-123' } },
+    ],
+  ])('never echoes a secret given under %s', (_what, zone) => {
+    expect(() => parseExternalZones([zone])).toThrow(EndpointConfigError);
+    try {
+      parseExternalZones([zone]);
+    } catch (error) {
+      expect((error as Error).message).toContain('(not shown)');
+      expect((error as Error).message).not.toContain('super-secret-value-123');
+    }
+  });
+
+  it('still shows a wrong value that cannot hold a secret', () => {
+    expect(() => parseExternalZones([{ ...DO_ZONE, region: 'Tor 1' }])).toThrow('endpoints[0].region is "Tor 1"');
+  });
 });
 
 describe('HMAC signatures', () => {
