@@ -11,6 +11,7 @@ import type { AttemptRecord, BatchAnswer, BatchPacing, PlacementSummary, RouterA
 import {
   addPlacementOptions,
   checkRequestBody,
+  envUrl,
   type PlacementCliOptions,
   parsePositiveInt,
   parseSlowdown,
@@ -64,13 +65,16 @@ export function registerInvokeCommand(program: Command): void {
       parsePositiveInt,
     )
     .option('--endpoint <url>', "the router's Function URL; default: invoke the router function directly", urlArg)
-    .option('--region <region>', 'AWS region of the router (the home region)', process.env.AWS_REGION ?? 'us-west-2')
+    .option(
+      '--region <region>',
+      'AWS region of the router, the home region (AWS_REGION if set)',
+      process.env.AWS_REGION ?? 'us-west-2',
+    )
     .option('--function-name <name>', 'router function for direct invocation', ROUTER_FUNCTION_NAME)
     .option(
       '--lambda-endpoint <url>',
       'Lambda API endpoint for direct invocation, e.g. a local one (default: AWS_ENDPOINT_URL_LAMBDA)',
       urlArg,
-      process.env.AWS_ENDPOINT_URL_LAMBDA,
     )
     .option('--json', 'print the raw answer as JSON')
     .action(async (options: InvokeCliOptions) => {
@@ -116,6 +120,15 @@ export function invokeBodyOf(options: InvokeCliOptions): RouterRequestBody {
   if (!options.workload === !options.codeFile) {
     throw new InvalidArgumentError('give exactly one of --workload and --code-file');
   }
+  if (options.entry !== undefined && !options.codeFile) {
+    throw new InvalidArgumentError('--entry names a function of --code-file; give it with --code-file');
+  }
+  if (options.concurrency !== undefined && options.batch === undefined && options.profiling === undefined) {
+    throw new InvalidArgumentError('--concurrency is for --batch or --profiling; give it with one of them');
+  }
+  if (options.maxSlowdown !== undefined && options.batch === undefined) {
+    throw new InvalidArgumentError('--max-slowdown paces a --batch; give it with --batch');
+  }
   const code = options.codeFile
     ? { source: sourceOf(options.codeFile), ...(options.entry ? { entry: options.entry } : {}) }
     : undefined;
@@ -155,11 +168,12 @@ function clientOf(options: InvokeCliOptions): RouterClient {
     }
     return urlRouterClient({ url: options.endpoint, region });
   }
+  const lambdaEndpoint = options.lambdaEndpoint ?? envUrl('AWS_ENDPOINT_URL_LAMBDA');
   const client = new LambdaClient({
     region: options.region,
-    ...(options.lambdaEndpoint ? { endpoint: options.lambdaEndpoint } : {}),
+    ...(lambdaEndpoint ? { endpoint: lambdaEndpoint } : {}),
     // A loopback Lambda API (sky local --serve) checks no signature: no AWS keys needed.
-    ...(options.lambdaEndpoint && isLoopback(options.lambdaEndpoint)
+    ...(lambdaEndpoint && isLoopback(lambdaEndpoint)
       ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
   });

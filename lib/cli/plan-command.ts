@@ -16,6 +16,7 @@ import type { RouterStore } from '../routing/types';
 import {
   addPlacementOptions,
   checkRequestBody,
+  envUrl,
   type PlacementCliOptions,
   parsePositiveInt,
   requestBodyOf,
@@ -66,29 +67,34 @@ export function registerPlanCommand(program: Command): void {
       .description('show where a request would be placed and why (expected cost per candidate), invoking nothing'),
   )
     .option('--top <n>', 'candidates to show', parsePositiveInt, 5)
-    .option(
-      '--table <name>',
-      'the skymesh table (default: SKY_TABLE_NAME, else skymesh)',
-      process.env.SKY_TABLE_NAME ?? 'skymesh',
-    )
-    .option('--region <region>', 'region of the table (the home region)', process.env.AWS_REGION ?? 'us-west-2')
+    .option('--table <name>', 'the skymesh table (default: SKY_TABLE_NAME, else skymesh)')
+    .option('--region <region>', 'region of the table, the home region (default: AWS_REGION, else us-west-2)')
     .option(
       '--endpoint-url <url>',
       'DynamoDB endpoint, e.g. a local server (default: AWS_ENDPOINT_URL_DYNAMODB)',
       urlArg,
-      process.env.AWS_ENDPOINT_URL_DYNAMODB,
     )
     .option('--json', 'print the plan as JSON')
-    .action(async (options: PlanCliOptions) => {
-      const store = new SkyStore({
-        client: createDocumentClient({ region: options.region, endpoint: options.endpointUrl }),
-        tableName: options.table,
-      });
-      const plan = await runPlan(options, store).catch((error: unknown) => {
-        throw new Error(explainStoreError(error, options));
-      });
-      console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
-    });
+    .action(
+      async (given: Omit<PlanCliOptions, 'table' | 'region'> & Partial<Pick<PlanCliOptions, 'table' | 'region'>>) => {
+        const options = {
+          ...given,
+          table: given.table ?? process.env.SKY_TABLE_NAME ?? 'skymesh',
+          region: given.region ?? process.env.AWS_REGION ?? 'us-west-2',
+          endpointUrl: given.endpointUrl ?? envUrl('AWS_ENDPOINT_URL_DYNAMODB'),
+        };
+        const store = new SkyStore({
+          client: createDocumentClient({ region: options.region, endpoint: options.endpointUrl }),
+          tableName: options.table,
+        });
+        const plan = await runPlan(options, store).catch((error: unknown) => {
+          // A bad option is the user's to fix, not a failure to read the table.
+          if (error instanceof InvalidArgumentError) throw error;
+          throw new Error(explainStoreError(error, options));
+        });
+        console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+      },
+    );
 }
 
 /**

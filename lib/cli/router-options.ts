@@ -125,9 +125,10 @@ export function parseObjective(value: string): NonNullable<RouterRequestBody['ob
   const weights: Record<string, number> = { cost: 0, latency: 0, carbon: 0 };
   const given = new Set<string>();
   for (const part of value.split(',')) {
-    const [key, raw] = part.split('=');
+    const pair = part.split('=');
+    const [key, raw] = pair;
     const n = Number(raw);
-    if (!(key in weights) || raw === undefined || raw.trim() === '' || !Number.isFinite(n) || n < 0) {
+    if (pair.length !== 2 || !Object.hasOwn(weights, key) || raw.trim() === '' || !Number.isFinite(n) || n < 0) {
       throw new InvalidArgumentError(
         `${JSON.stringify(part)}: expected cost, latency, carbon or weights such as cost=1,latency=0.5 (each a number ≥ 0)`,
       );
@@ -156,6 +157,20 @@ export function urlArg(value: string): string {
   return value;
 }
 
+/**
+ * The URL an environment variable gives as an option's default, checked as `urlArg` checks the option (commander does
+ * not parse defaults): a malformed one fails naming the variable, before any SDK client is made.
+ */
+export function envUrl(name: string): string | undefined {
+  const value = process.env[name];
+  if (value === undefined || value === '') return undefined;
+  try {
+    return urlArg(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`${name}=${value}: ${(error as Error).message}`);
+  }
+}
+
 export function parseList(value: string): string[] {
   const items = value
     .split(',')
@@ -176,7 +191,8 @@ export function parseNumberList(value: string): number[] {
 /** A count option's value: a whole number ≥ 1. */
 export function parsePositiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`must be a whole number ≥ 1, got "${value}"`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`must be a whole number ≥ 1, got "${value}"`);
   return n;
 }
 
@@ -187,6 +203,15 @@ export function parseSlowdown(value: string): number {
     throw new InvalidArgumentError(`must be a number ≥ 1 (1: not paced), got "${value}"`);
   }
   return n;
+}
+
+/** `parse` with an upper bound: a value above `max` fails, saying what the bound is (`what`). */
+export function atMost(parse: (value: string) => number, max: number, what: string): (value: string) => number {
+  return (value) => {
+    const n = parse(value);
+    if (n > max) throw new InvalidArgumentError(`must be at most ${max} (${what}), got "${value}"`);
+    return n;
+  };
 }
 
 /** A parser of whole numbers 0..max for an option; `what` says in the error what the number is. */
@@ -208,13 +233,15 @@ export const profilingCallsArg = wholeNumberArg(
 
 export function parseNonNegative(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${value} is not a number ≥ 0`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError(`${value} is not a number ≥ 0`);
   return n;
 }
 
 export function parseLocation(value: string): { lat: number; lon: number } {
-  const [lat, lon] = value.split(',').map(Number);
-  if (!(Math.abs(lat) <= 90) || !(Math.abs(lon) <= 180)) {
+  const parts = value.split(',');
+  const [lat, lon] = parts.map(Number);
+  if (parts.length !== 2 || parts.some((p) => p.trim() === '') || !(Math.abs(lat) <= 90) || !(Math.abs(lon) <= 180)) {
     throw new InvalidArgumentError(`${value} is not lat,lon in degrees (e.g. 47.6,-122.3)`);
   }
   return { lat, lon };

@@ -6,6 +6,7 @@ import { DEFAULT_PROFILING_OBSERVATIONS } from '../core/profiling-plan';
 import { REJECT_MODES } from '../core/reject-mode';
 import type { Arch } from '../core/types';
 import { prepareOutFile } from '../report/out-dir';
+import { MAX_BATCH_COUNT, MAX_BATCH_SLOWDOWN } from '../routing/request';
 import { DEFAULT_TWIN_MAX_SLOWDOWN, type RejectMode, runTwinExperiment, type TwinRun } from '../twin/experiment';
 import { memorylessBound } from '../twin/memoryless-bound';
 import { formatPacing } from '../twin/pacing-report';
@@ -14,7 +15,7 @@ import { formatTwinReport, twinReport } from '../twin/report';
 import { loadScenario, type Scenario } from '../twin/scenario';
 import { generateScenario } from '../twin/scenario-generator';
 import { formatStrategyChecks } from '../twin/strategy-check';
-import { parsePositiveInt, parseSlowdown, profilingCallsArg, wholeNumberArg } from './router-options';
+import { atMost, parsePositiveInt, parseSlowdown, profilingCallsArg, wholeNumberArg } from './router-options';
 import { twinProgressReporter } from './twin-progress';
 import { formatTwinTable } from './twin-table';
 
@@ -36,13 +37,22 @@ interface TwinCliOptions {
   readonly progress: boolean;
 }
 
-/** A comma-separated list of distinct architectures, as the mesh's `sampledArchitectures` takes. */
+/**
+ * A comma-separated list of distinct architectures, as the mesh's `sampledArchitectures` takes, x86_64 among them:
+ * the twin's scenarios always have x86_64 fleets and its days always sample them, so the list only says whether the
+ * arm64 fleets are sampled too.
+ */
 function archList(value: string): Arch[] {
   const items = value.split(',').map((item) => item.trim());
   const bad = items.find((item) => item !== 'x86_64' && item !== 'arm64');
   if (bad !== undefined || items.length === 0 || new Set(items).size !== items.length) {
     throw new InvalidArgumentError(
       `must be a comma-separated list of distinct architectures from x86_64, arm64, got "${value}"`,
+    );
+  }
+  if (!items.includes('x86_64')) {
+    throw new InvalidArgumentError(
+      `must include x86_64: the twin always samples its x86_64 fleets (x86_64 or x86_64,arm64), got "${value}"`,
     );
   }
   return items as Arch[];
@@ -118,12 +128,12 @@ export function registerTwinCommand(program: Command): void {
     .option(
       '--waves <n>',
       "send each burst as a router batch in about n waves (the batch's waves), so later calls reuse warm instances (default 1)",
-      parsePositiveInt,
+      atMost(parsePositiveInt, MAX_BATCH_COUNT, "a batch's most waves"),
     )
     .option(
       '--max-slowdown <x>',
       `the time budget optimal sends with each burst (the batch's maxSlowdown): the router runs fewer calls at a time where that costs less, within x times the burst's unpaced duration; the oracle is paced as much (1: no pacing; default ${DEFAULT_TWIN_MAX_SLOWDOWN})`,
-      parseSlowdown,
+      atMost(parseSlowdown, MAX_BATCH_SLOWDOWN, "a batch's largest maxSlowdown"),
     )
     .option(
       '--profiling-calls <n>',
@@ -144,7 +154,7 @@ export function registerTwinCommand(program: Command): void {
     )
     .option(
       '--sampled-architectures <list>',
-      "fleets the sampling measures each day, as the mesh's sampledArchitectures: x86_64,arm64 adds each zone's arm64 fleet where the scenario has arm64 fleets (default: every architecture the run deploys)",
+      "fleets the sampling measures each day, as the mesh's sampledArchitectures: x86_64 (always sampled) alone, or x86_64,arm64 to add each zone's arm64 fleet where the scenario has arm64 fleets (default: every architecture the run deploys)",
       archList,
     )
     .option('--no-progress', 'no progress on stderr')

@@ -1,3 +1,4 @@
+import { MAX_POLL_CONCURRENCY } from '../contracts/sampling-settings';
 import { DEFAULT_PROFILING_OBSERVATIONS } from '../core/profiling-plan';
 import { STRATEGY_NAMES } from '../core/strategies';
 import type { StrategyName } from '../core/types';
@@ -196,7 +197,7 @@ export function resolveLocalSkyOptions(options: LocalSkyOptions = {}): ResolvedL
     pollConcurrency:
       options.pollConcurrency === undefined
         ? undefined
-        : positiveInteger('pollConcurrency', options.pollConcurrency, 10_000),
+        : positiveInteger('pollConcurrency', options.pollConcurrency, MAX_POLL_CONCURRENCY),
     profilingCalls: profilingCalls(options.profilingCalls ?? DEFAULT_PROFILING_OBSERVATIONS),
     experimentBurst:
       options.experimentBurst === undefined

@@ -11,7 +11,7 @@ describe('count options (--days, --workers, --burst, --batch, --top, ...)', () =
     expect(parsePositiveInt(value)).toBe(n);
   });
 
-  it.each(['0', '-3', '2.5', 'x', '', ' '])(
+  it.each(['0', '-3', '2.5', 'x', '', ' ', '0x10', '1e2'])(
     'fails when the value is %j, saying what it must be and what it got',
     (value) => {
       expect(() => parsePositiveInt(value)).toThrow(InvalidArgumentError);
@@ -31,9 +31,29 @@ describe('count options (--days, --workers, --burst, --batch, --top, ...)', () =
   it.each([
     ['--burst', '20000', /^--burst: Option burst is 20000; allowed: a whole number from 1 to 10000/m],
     ['--routing-time-scale', 'Infinity', /^--routing-time-scale: Option routingTimeScale is Infinity; allowed:/m],
+    [
+      '--poll-concurrency',
+      '6000',
+      /^--poll-concurrency: Option pollConcurrency is 6000; allowed: a whole number from 1 to 5000/m,
+    ],
   ])('sky local fails when %s is %s, out of range, naming the flag', async (option, value, message) => {
     await expect(runSky(['local', '--no-progress', '--no-report', option, value])).rejects.toMatchObject({
       stderr: expect.stringMatching(message),
+    });
+  });
+
+  it.each([
+    ['--waves <n>', '20000'],
+    ['--max-slowdown <x>', '20000'],
+  ])('sky twin fails when %s is %s, over what the router takes, naming the option', async (option, value) => {
+    await expect(runSky(['twin', option.split(' ')[0], value])).rejects.toMatchObject({
+      stderr: expect.stringContaining(`'${option}' argument '${value}' is invalid. must be at most 10000`),
+    });
+  });
+
+  it('sky twin refuses --sampled-architectures without x86_64, which its days always sample', async () => {
+    await expect(runSky(['twin', '--sampled-architectures', 'arm64'])).rejects.toMatchObject({
+      stderr: expect.stringContaining('must include x86_64: the twin always samples its x86_64 fleets'),
     });
   });
 

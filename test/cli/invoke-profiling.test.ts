@@ -18,6 +18,21 @@ describe('sky invoke --profiling', () => {
     expect(request.batch).toBeUndefined();
   });
 
+  it.each<[string, Record<string, unknown>, string]>([
+    ['--entry without --code-file', { entry: 'main' }, '--entry names a function of --code-file'],
+    [
+      '--concurrency without --batch or --profiling',
+      { concurrency: 10 },
+      '--concurrency is for --batch or --profiling',
+    ],
+    ['--max-slowdown without --batch', { maxSlowdown: 4 }, '--max-slowdown paces a --batch'],
+    ['--max-slowdown with --profiling', { maxSlowdown: 4, profiling: 3 }, '--max-slowdown paces a --batch'],
+  ])('refuses %s rather than dropping it', (_what, extra, message) => {
+    expect(() =>
+      invokeBodyOf({ workload: 'zipper', region: 'us-west-2', functionName: 'sky-router', ...extra }),
+    ).toThrow(message);
+  });
+
   it('prints one row per memory size, as Power Tuning users read theirs', () => {
     const answer: ProfilingAnswer = {
       status: 'profiling',

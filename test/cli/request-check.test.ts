@@ -2,7 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import type { RouterClient } from '../../lib/aws/router-client';
 import { type InvokeCliOptions, runInvoke } from '../../lib/cli/invoke-command';
 import { runPlan } from '../../lib/cli/plan-command';
-import { parseObjective } from '../../lib/cli/router-options';
+import { parseLocation, parseNonNegative, parseObjective } from '../../lib/cli/router-options';
 import { runSky } from './run-sky';
 
 /** A client that records every request it is asked to send, and answers nothing. */
@@ -35,6 +35,12 @@ describe('sky invoke and sky plan check the request before sending or reading an
     expect(sent).toEqual([]);
   });
 
+  it('sky plan reports a bad flag as the flag, not as a failure to read the table', async () => {
+    const plan = runSky(['plan', '--workload', 'zipper', '--memory', '64', '--endpoint-url', 'http://127.0.0.1:9']);
+    await expect(plan).rejects.toMatchObject({ stderr: expect.stringMatching(/^--memory: limits\.memorySizes\.0: /m) });
+    await expect(plan).rejects.toMatchObject({ stderr: expect.not.stringContaining('reading table') });
+  });
+
   it('plan refuses a bad region before reading the table', async () => {
     let reads = 0;
     const store = {
@@ -63,9 +69,28 @@ describe('--objective', () => {
     ['cost=-1', /"cost=-1": expected/],
     ['cost=1,cost=2', /cost is given twice/],
     ['cost=0', /every weight is 0/],
+    ['cost=1,toString=5', /"toString=5": expected/],
+    ['constructor=1', /"constructor=1": expected/],
+    ['cost=1=2', /"cost=1=2": expected/],
   ])('refuses %s, saying why', (value, message) => {
     expect(() => parseObjective(value)).toThrow(InvalidArgumentError);
     expect(() => parseObjective(value)).toThrow(message);
+  });
+});
+
+describe('--client-location and --max-added-latency-ms', () => {
+  it('takes lat,lon in degrees and a number ≥ 0', () => {
+    expect(parseLocation('47.6,-122.3')).toEqual({ lat: 47.6, lon: -122.3 });
+    expect(parseNonNegative('0')).toBe(0);
+  });
+
+  it.each([',', '1,2,3', '47.6,', '91,0'])('refuses the location %j', (value) => {
+    expect(() => parseLocation(value)).toThrow(InvalidArgumentError);
+    expect(() => parseLocation(value)).toThrow('is not lat,lon in degrees');
+  });
+
+  it.each(['', ' ', '-1', 'x'])('refuses the latency %j', (value) => {
+    expect(() => parseNonNegative(value)).toThrow(InvalidArgumentError);
   });
 });
 
