@@ -192,8 +192,15 @@ export function resolveScope(
   const baselineZone = settings.baselineZone !== undefined ? (view.zoneIndex.get(settings.baselineZone) ?? -1) : -1;
   let timeoutMs = settings.timeoutMs;
   if (limits.timeoutMs !== undefined) {
-    if (typeof limits.timeoutMs === 'number' && limits.timeoutMs > 0) timeoutMs = limits.timeoutMs;
-    else notes.push(`timeoutMs ${limits.timeoutMs} is not a number > 0; using ${settings.timeoutMs}`);
+    if (typeof limits.timeoutMs === 'number' && limits.timeoutMs > 0) {
+      // A call cannot run longer than the functions it runs on, whatever the request allows.
+      timeoutMs = Math.min(settings.timeoutMs, limits.timeoutMs);
+      if (limits.timeoutMs > settings.timeoutMs) {
+        notes.push(
+          `timeoutMs ${limits.timeoutMs} is over the router's ${settings.timeoutMs}; using ${settings.timeoutMs}`,
+        );
+      }
+    } else notes.push(`timeoutMs ${limits.timeoutMs} is not a number > 0; using ${settings.timeoutMs}`);
   }
   const headroom = runtimeHeadroom(plan.runtimeCv);
   const fitLimitMs = timeoutMs / headroom;

@@ -157,7 +157,7 @@ function copiedFiles(group: HandlerGroup, root: string): Array<{ name: string; c
 export interface BundledCodeOptions {
   /**
    * Folder the entries are resolved against.
-   * @default - the repository root
+   * @default - the repository root in a clone, `dist/` in the installed package
    */
   readonly projectRoot?: string;
   /**

@@ -41,11 +41,14 @@ export interface ExternalZoneSamplerStackProps extends StackProps {
    */
   readonly code?: lambda.Code;
   /**
-   * The sampling state machine's settings (stopping rule, poll size, schedule). A poll never sends more
-   * requests at once than the provider runs (DigitalOcean: 120 per namespace).
+   * The sampling state machine's settings (stopping rule, poll size, schedule); its samplers, prices and region come
+   * from the zone. A poll never sends more requests at once than the provider runs (DigitalOcean: 120 per namespace).
    * @default - the defaults of {@link SamplingStateMachineProps}
    */
-  readonly sampling?: Omit<ZoneSamplingOptions, 'zoneIndex'>;
+  readonly sampling?: Omit<
+    ZoneSamplingOptions,
+    'zoneIndex' | 'pricePerGbSecond' | 'pricePerRequest' | 'fanoutPricePerGbSecond' | 'fanoutPricePerRequest'
+  >;
 }
 
 /**

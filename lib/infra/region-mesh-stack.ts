@@ -45,7 +45,8 @@ export interface RegionMeshStackProps extends StackProps {
   readonly timeout?: Duration;
   /**
    * Code of the dynamic functions. It must hold the exec wrapper `sky-no-credentials` (executable) at its
-   * root: the functions start their runtime through it, without the role's credentials.
+   * root: the functions start their runtime through it, without the role's credentials. Not checked at synth: code
+   * without it deploys functions that fail at their first start.
    * @default - `lambda/dynamic/index.ts` bundled with esbuild, with `lambda/dynamic/no-credentials.sh`
    */
   readonly code?: lambda.Code;

@@ -109,10 +109,10 @@ export interface SamplingStateMachineProps {
   readonly minInstancesForCharacterization?: number;
   /**
    * Lambda price of the samplers per GB-second (for the run's cost estimate).
-   * @default - the catalog's x86_64 price in the zone's region
+   * @default - the catalog's price for `samplerArch` in `region` (the standard price where the region is unresolved)
    */
   readonly pricePerGbSecond?: number;
-  /** @default - the catalog's request price in the zone's region */
+  /** @default - the catalog's request price for `samplerArch` in `region` (the standard one where it is unresolved) */
   readonly pricePerRequest?: number;
   /**
    * Lambda price of the fan-out per GB-second, where it differs from the samplers' (the samplers run on

@@ -22,14 +22,20 @@ import type { ZoneAttachment } from './zonal-network';
 
 export type { TableLocation } from './sampling-functions';
 
-/** Sampling settings of a zone stack (the rest of {@link SamplingStateMachineProps} comes from the stack). */
+/**
+ * Sampling settings of a zone stack (the rest of {@link SamplingStateMachineProps} comes from the stack: its zone,
+ * region and samplers, one per memory size from `samplerMemoryMb`, and an architecture per sampled fleet).
+ */
 export type ZoneSamplingOptions = Omit<
   SamplingStateMachineProps,
   | 'azId'
+  | 'region'
+  | 'samplerArch'
   | 'fanoutFunction'
   | 'stepsFunction'
   | 'samplersPerZone'
   | 'samplerMemoryMb'
+  | 'samplerMemoryStepMb'
   | 'samplerSleepMs'
   | 'fanoutMemoryMb'
   | 'logRetention'
@@ -200,11 +206,14 @@ export class ZoneSamplerStack extends Stack {
       const machine = new SamplingStateMachine(this, arch === 'x86_64' ? 'Sampling' : 'SamplingArm64', {
         ...props.sampling,
         azId: this.azId,
+        region: this.region,
         samplerArch: arch,
         fanoutFunction: this.fanout,
         stepsFunction: this.steps,
         samplersPerZone: count,
         samplerMemoryMb: baseMemory,
+        // Sampler i is deployed at baseMemory + i MB.
+        samplerMemoryStepMb: 1,
         samplerSleepMs: sleepMs,
         fanoutMemoryMb: FANOUT_MEMORY_MB,
         logRetention: props.logRetention,

@@ -231,6 +231,13 @@ describe('the call budget (timeoutMs)', () => {
     expect(placement.target.memoryMb).toBe(1024);
   });
 
+  it("keeps the router's timeoutMs where a request asks for a longer one, and says so", () => {
+    const router = new Router(fewFastView(), { timeoutMs: 30_000 });
+    const placement = router.place({ ...request, limits: { ...request.limits, timeoutMs: 900_000 } });
+    expect(placement.target.memoryMb).toBe(1024);
+    expect(placement.notes).toContain("timeoutMs 900000 is over the router's 30000; using 30000");
+  });
+
   it('applies to the paper strategies too: fails when their fixed memory cannot hold the run, naming the workload and the limit', () => {
     const router = new Router(fewFastView(), { timeoutMs: 60_000 });
     const place = (): unknown =>
