@@ -242,6 +242,24 @@ const routerRequestSchema = z
     if (request.size !== undefined && typeof request.workload !== 'string') {
       ctx.addIssue({ code: 'custom', path: ['size'], message: 'size goes with a workload given by name' });
     }
+    if (request.size !== undefined && request.input !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['input'], message: 'give one of size and input: both choose the input' });
+    }
+    if (request.bundle !== undefined && request.workload !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bundle'],
+        message: 'a bundle goes with code; a built-in workload uses none',
+      });
+    }
+    // Sent code's profiles are `code:<name>` and `code-<hash>`: a built-in workload may not write into them.
+    if (request.workload !== undefined && request.profile !== undefined && /^code[:-]/.test(request.profile)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['profile'],
+        message: "a built-in workload's profile may not start with code: or code- (sent code's profiles)",
+      });
+    }
     // A shorthand beside its long form would silently lose one of them.
     const l = request.limits;
     if (l?.arch !== undefined && l.architectures !== undefined) {
@@ -457,12 +475,21 @@ function profileOf(given: string | undefined, work: Work): string {
 
 /**
  * The profile key of a piece of work: `zipper` for a built-in workload at its default size,
- * `zipper@large` at another size, `code-<first 16 hex digits of the SHA-256 of the entry and source>` for sent code.
+ * `zipper@large` at another size, `zipper@input-<16 hex digits>` with an input of its own (another input runs another
+ * time), `code-<first 16 hex digits of the SHA-256 of the entry and source>` for sent code.
  */
 export function profileKeyOf(work: Work): string {
-  if (work.workload) return work.workload.size ? `${work.workload.name}@${work.workload.size}` : work.workload.name;
+  if (work.workload) {
+    const { name, size } = work.workload;
+    if (work.input !== undefined) return `${name}@input-${sha256Hex(JSON.stringify(work.input) ?? '').slice(0, 16)}`;
+    return size ? `${name}@${size}` : name;
+  }
   const text = `${work.code?.entry ?? 'run'}\n${work.code?.source ?? ''}`;
-  return `code-${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+  return `code-${sha256Hex(text).slice(0, 16)}`;
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /**

@@ -100,6 +100,18 @@ describe('parseRouterRequest', () => {
     ['a workload object with an unknown size', { workload: { name: 'zipper', size: 'huge' } }, 'workload.size'],
     ['an unknown size', { workload: 'zipper', size: 'huge' }, 'size'],
     ['a size beside a workload object', { workload: { name: 'zipper' }, size: 'small' }, 'size'],
+    ['a size and an input', { workload: 'zipper', size: 'large', input: { files: 1 } }, 'input'],
+    [
+      'a bundle with a built-in workload',
+      { workload: 'zipper', bundle: bundleOf(gzipSync(Buffer.alloc(1024))) },
+      'bundle',
+    ],
+    ["a built-in workload writing into sent code's profiles", { workload: 'zipper', profile: 'code:myfn' }, 'profile'],
+    [
+      "a built-in workload writing into a code hash's profile",
+      { workload: 'zipper', profile: 'code-0123456789abcdef' },
+      'profile',
+    ],
     ['empty code', { code: { source: '' } }, 'code.source'],
     [
       'a bad bundle hash',
@@ -200,6 +212,14 @@ describe('profileKeyOf', () => {
   it('is the workload name at the default size and name@size otherwise', () => {
     expect(profileKeyOf({ workload: { name: 'zipper' } })).toBe('zipper');
     expect(profileKeyOf({ workload: { name: 'zipper', size: 'test' } })).toBe('zipper@test');
+  });
+
+  it("is a key of its own for a built-in workload given an input: another input's runtimes are not the workload's", () => {
+    const one = profileKeyOf({ workload: { name: 'zipper' }, input: { files: 1 } });
+    expect(one).toMatch(/^zipper@input-[0-9a-f]{16}$/);
+    expect(profileKeyOf({ workload: { name: 'zipper' }, input: { files: 1 } })).toBe(one);
+    expect(profileKeyOf({ workload: { name: 'zipper' }, input: { files: 2 } })).not.toBe(one);
+    expect(parseRouterRequest({ workload: 'zipper', input: { files: 1 } }).profile).toBe(one);
   });
 });
 
