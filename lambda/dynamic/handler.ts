@@ -10,7 +10,7 @@ import { descendantsOf, endProcessesStartedSince } from './child-processes';
 import { DeadlineError, DynamicError, UserCodeError } from './errors';
 import { type InspectionStart, Inspector } from './inspector';
 import { CodeIsolation } from './isolation';
-import { parseDynamicRequest } from './request';
+import { MAX_ERROR_TEXT_CHARS, parseDynamicRequest } from './request';
 import { type RunTask, realRunner, type WorkloadRunner } from './runner';
 import { unserializableReason } from './serialize';
 import { isError, userError } from './user-error';
@@ -176,7 +176,18 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
     | { reject: NonNullable<DynamicRequest['reject']> }
     | { task: RunTask; timeoutMs: number; isolated: { timing?: { userMs: number } } } {
     const request = parseDynamicRequest(event);
-    if (request.reject?.cpus.includes(start.facts.cpuKey)) return { reject: request.reject };
+    if (request.reject?.cpus.includes(start.facts.cpuKey)) {
+      const remaining = context?.getRemainingTimeInMillis?.();
+      if (remaining !== undefined && request.reject.holdMs > remaining - DEADLINE_MARGIN_MS) {
+        // Held past the deadline, the call would end in the platform's timeout instead of this answer.
+        throw new DynamicError(
+          'BadRequest',
+          `a hold of ${request.reject.holdMs} ms outlasts the ${remaining} ms this call has left`,
+          'reject.holdMs',
+        );
+      }
+      return { reject: request.reject };
+    }
     const timeoutMs = budgetOf(request, context, options.defaultTimeoutMs ?? 60_000);
     const bundleDir = request.bundle ? bundles.open(request.bundle).dir : undefined;
     const isolated: { timing?: { userMs: number } } = {};
@@ -299,13 +310,24 @@ type ErrorBody = Extract<DynamicResponse, { status: 'error' }>['error'];
 
 function describeError(error: unknown): ErrorBody {
   if (error instanceof UserCodeError) {
-    return { type: 'UserCodeError', message: error.message, ...(error.userStack ? { stack: error.userStack } : {}) };
+    const stack = error.userStack ? { stack: cut(error.userStack) } : {};
+    return { type: 'UserCodeError', message: cut(error.message), ...stack };
   }
   if (error instanceof DynamicError) {
-    return { type: error.type, message: error.message, ...(error.field ? { field: error.field } : {}) };
+    return { type: error.type, message: cut(error.message), ...(error.field ? { field: error.field } : {}) };
   }
   const e = isError(error) ? error : new Error(String(error));
-  return { type: 'InternalError', message: `${e.name}: ${e.message}`, ...(e.stack ? { stack: e.stack } : {}) };
+  return {
+    type: 'InternalError',
+    message: cut(`${e.name}: ${e.message}`),
+    ...(e.stack ? { stack: cut(e.stack) } : {}),
+  };
+}
+
+/** `text` within `MAX_ERROR_TEXT_CHARS`, saying how much was cut. */
+function cut(text: string): string {
+  if (text.length <= MAX_ERROR_TEXT_CHARS) return text;
+  return `${text.slice(0, MAX_ERROR_TEXT_CHARS)}... (${text.length - MAX_ERROR_TEXT_CHARS} more characters)`;
 }
 
 function fallbackStart(error: unknown): InspectionStart {

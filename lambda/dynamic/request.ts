@@ -23,6 +23,12 @@ export const MAX_TIMEOUT_MS = 15 * 60 * 1000;
 export const MAX_REQUEST_DEPTH = 512;
 
 /**
+ * Most characters of an error's message, and of its stack, that an answer carries: what the code threw may be any
+ * size, and an answer over Lambda's 6 MB response limit reaches the caller as the platform's error, not the code's.
+ */
+export const MAX_ERROR_TEXT_CHARS = 64 * 1024;
+
+/**
  * The dynamic function's request, as a zod schema that mirrors `DynamicRequest` in
  * `lib/contracts/protocol.ts`. What it accepts of sent work (sizes, the entry's form, the bundle's encoding) is
  * defined in `lib/contracts/work-limits.ts`, which the router checks too. Unpacked, a bundle may hold at most

@@ -1,4 +1,4 @@
-import { MAX_REQUEST_DEPTH } from './request';
+import { MAX_ERROR_TEXT_CHARS, MAX_REQUEST_DEPTH } from './request';
 
 /**
  * The program of a sent-code worker thread, as source text: a worker started from text (`eval: true`)
@@ -38,17 +38,30 @@ const every = setInterval;
 const stopEvery = clearInterval;
 let loaded;
 
+// An error's text is cut to this many characters: the answer must fit Lambda's 6 MB response, or the
+// caller gets the platform's error instead of the code's.
+const MAX_ERROR_CHARS = ${MAX_ERROR_TEXT_CHARS};
+
+function cut(text) {
+  return text.length > MAX_ERROR_CHARS ? text.slice(0, MAX_ERROR_CHARS) + '... (' + (text.length - MAX_ERROR_CHARS) + ' more characters)' : text;
+}
+
 function describe(error) {
-  if (error instanceof Error || toTag.call(error) === '[object Error]') {
-    return { message: String(error.name) + ': ' + String(error.message), stack: typeof error.stack === 'string' ? error.stack : undefined };
-  }
-  let text;
   try {
-    text = stringify(error);
+    if (error instanceof Error || toTag.call(error) === '[object Error]') {
+      return { message: cut(String(error.name) + ': ' + String(error.message)), stack: typeof error.stack === 'string' ? cut(error.stack) : undefined };
+    }
+    let text;
+    try {
+      text = stringify(error);
+    } catch {
+      text = undefined;
+    }
+    return { message: cut('threw ' + (text === undefined ? String(error) : text)) };
   } catch {
-    text = undefined;
+    // A thrown value whose name, message, toJSON or toString itself throws.
+    return { message: 'threw a value that cannot be described' };
   }
-  return { message: 'threw ' + (text === undefined ? String(error) : text) };
 }
 
 function userError(error, context) {

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { FanoutRequest } from '../../lib/contracts';
 import { jsonByteLength } from '../../lib/contracts/work-limits';
+import { MAX_NESTING_DEPTH, tooDeepAt } from '../../lib/core/nesting';
 import { describeIssue, fieldOf } from '../shared/issues';
 import { FanoutRequestError } from './errors';
 
@@ -40,6 +41,14 @@ export function parseFanoutRequest(event: unknown): FanoutRequest {
       const which =
         parsed.data.target === undefined ? 'neither target nor targets is set' : 'both target and targets are set';
       throw new FanoutRequestError('target', `bad fan-out request: ${which} (give one)`);
+    }
+    // Measured as JSON below, which recurses: a payload nested deeper than any sampler's would exhaust the stack first.
+    const deep = tooDeepAt(parsed.data.leafPayload);
+    if (deep !== undefined) {
+      throw new FanoutRequestError(
+        'leafPayload',
+        `bad fan-out request: leafPayload nests objects or arrays more than ${MAX_NESTING_DEPTH} levels deep (at ${deep.length > 80 ? `${deep.slice(0, 77)}...` : deep})`,
+      );
     }
     const leafBytes = jsonByteLength(parsed.data.leafPayload);
     if (leafBytes > MAX_LEAF_PAYLOAD_BYTES) {

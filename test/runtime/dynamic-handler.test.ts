@@ -148,6 +148,19 @@ describe('dynamic handler: reject path', () => {
     expect(okResult(ran)).toBe(7);
   });
 
+  it('refuses a hold longer than the call has left, naming reject.holdMs, and holds nothing', async () => {
+    const platform = new FakePlatform({ cpuinfo: AMD_CPUINFO, tmpDir: realTmp() });
+    const handler = createDynamicHandler({ platform });
+    const request = { code: { source: 'exports.run = () => 1' }, reject: { cpus: ['amd-epyc'], holdMs: 900_000 } };
+    const answer = expectError(
+      await handler(request, { getRemainingTimeInMillis: () => 30_000 }),
+      'BadRequest',
+      'reject.holdMs',
+    );
+    expect(answer.error.message).toContain('outlasts the 30000 ms this call has left');
+    expect(platform.sleeps).toEqual([]);
+  });
+
   it('ends the instance after answering when asked', async () => {
     const platform = new FakePlatform({ cpuinfo: GRAVITON2_CPUINFO, tmpDir: realTmp() });
     let endedBeforeAnswer = -1;
@@ -277,6 +290,31 @@ describe('dynamic handler: user code failures never crash the instance', () => {
   ])('%s is a UserCodeError with its message', async (_name, source, text) => {
     const answer = expectError(await handler({ code: { source } }), 'UserCodeError');
     expect(answer.error.message).toContain(text);
+    await healthy();
+  });
+
+  it.each([
+    ['a thrown string', 'exports.run = () => { throw "x".repeat(7e6) }'],
+    ['an error whose message is huge', 'exports.run = () => { throw new Error("y".repeat(4e6)) }'],
+  ])("cuts %s to fit Lambda's 6 MB answer, saying how much was cut", async (_name, source) => {
+    const answer = expectError(await handler({ code: { source } }), 'UserCodeError');
+    expect(JSON.stringify(answer).length).toBeLessThan(6 * 1024 * 1024);
+    expect(answer.error.message).toMatch(/\.\.\. \(\d+ more characters\)$/);
+    await healthy();
+  });
+
+  it.each([
+    [
+      'whose toJSON and toString throw',
+      'exports.run = () => { throw { toJSON() { throw 1 }, toString: null, valueOf: null } }',
+    ],
+    [
+      'whose name getter throws',
+      'exports.run = () => { const e = new Error("m"); Object.defineProperty(e, "name", { get() { throw 7 } }); throw e }',
+    ],
+  ])('answers a thrown value %s as such, and the instance lives on', async (_name, source) => {
+    const answer = expectError(await handler({ code: { source } }), 'UserCodeError');
+    expect(answer.error.message).toBe('threw a value that cannot be described');
     await healthy();
   });
 

@@ -314,6 +314,18 @@ describe('fan-out tree', () => {
     expect(invoker.calls).toHaveLength(2);
   });
 
+  it('refuses a leafPayload nested 20,000 levels deep, naming it, where measuring it would exhaust the stack', async () => {
+    const invoker = new MemoryInvoker();
+    invoker.register(SAMPLER, zone([INTEL_CPUINFO]));
+    const handler = createFanoutHandler({ invoker });
+    let deep: unknown = 1;
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    await expect(handler({ target: SAMPLER, count: 2, branching: 2, leafPayload: deep })).rejects.toThrow(
+      /^bad fan-out request: leafPayload nests objects or arrays more than 64 levels deep/,
+    );
+    expect(invoker.calls).toEqual([]);
+  });
+
   it('passes leafPayload and leafTimeoutMs to the leaves', async () => {
     const invoker = new MemoryInvoker();
     invoker.register(SAMPLER, zone([INTEL_CPUINFO]));
