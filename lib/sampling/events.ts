@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { regionOfAzId } from '../catalog/lookup';
 import { type SamplingSettings, SamplingSettingsSchema } from '../contracts';
 import { providerOfZone } from '../core/naming';
 
@@ -80,7 +81,12 @@ const PollSchema = z
       )
       .optional(),
     samplers: z.number().int().min(0).optional(),
-    latencyMs: z.object({ p50: z.number(), p90: z.number(), p99: z.number(), max: z.number() }),
+    latencyMs: z.object({
+      p50: z.number().min(0),
+      p90: z.number().min(0),
+      p99: z.number().min(0),
+      max: z.number().min(0),
+    }),
     billedMs: z.number().min(0),
     /** Fan-out invocations below the root, and their summed duration (the tree's own cost). */
     fanoutCalls: z.number().int().min(0).optional(),
@@ -95,33 +101,45 @@ const PollSchema = z
   .refine((poll) => poll.newInstances <= poll.succeeded, {
     path: ['newInstances'],
     message: 'at most succeeded: each new instance is reported by a request that succeeded',
+  })
+  .refine((poll) => Object.values(poll.cpuCounts).reduce((sum, n) => sum + n, 0) <= poll.succeeded, {
+    path: ['cpuCounts'],
+    message: 'at most succeeded in all: each instance counted is reported by a request that succeeded',
   });
 export type PollInput = z.infer<typeof PollSchema>;
 
 /** A failure caught by a Catch (`ResultPath: $.error`). */
 export const CaughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
 
-export const StepEventSchema = z.discriminatedUnion('step', [
-  z.object({
-    step: z.literal('start'),
-    ...ExecutionFields,
-    startedAt: z.string(),
-    /** Seconds a scheduled run waits before polling (the zone's stagger). */
-    staggerSeconds: z.number().int().min(0).default(0),
-    /** The execution's input: `{ "force": true }` samples now, without stagger or schedule gate. */
-    input: z.record(z.string(), z.unknown()).nullish(),
-  }),
-  z.object({ step: z.literal('record'), ...ExecutionFields, run: RunStateSchema, poll: PollSchema }),
-  z.object({ step: z.literal('decide'), ...ExecutionFields, run: RunStateSchema }),
-  z.object({ step: z.literal('finalize'), ...ExecutionFields, run: RunStateSchema }),
-  z.object({
-    step: z.literal('fail'),
-    runId: ExecutionFields.runId,
-    azId: ExecutionFields.azId,
-    region: ExecutionFields.region,
-    error: CaughtErrorSchema,
-  }),
-]);
+export const StepEventSchema = z
+  .discriminatedUnion('step', [
+    z.object({
+      step: z.literal('start'),
+      ...ExecutionFields,
+      startedAt: z.string(),
+      /** Seconds a scheduled run waits before polling (the zone's stagger). */
+      staggerSeconds: z.number().int().min(0).default(0),
+      /** The execution's input: `{ "force": true }` samples now, without stagger or schedule gate. */
+      input: z.record(z.string(), z.unknown()).nullish(),
+    }),
+    z.object({ step: z.literal('record'), ...ExecutionFields, run: RunStateSchema, poll: PollSchema }),
+    z.object({ step: z.literal('decide'), ...ExecutionFields, run: RunStateSchema }),
+    z.object({ step: z.literal('finalize'), ...ExecutionFields, run: RunStateSchema }),
+    z.object({
+      step: z.literal('fail'),
+      runId: ExecutionFields.runId,
+      azId: ExecutionFields.azId,
+      region: ExecutionFields.region,
+      error: CaughtErrorSchema,
+    }),
+  ])
+  .superRefine((event, ctx) => {
+    // The region is written into the characterization beside the zone: an AWS zone's must be its own.
+    const own = regionOfAzId(event.azId);
+    if (own !== undefined && own !== event.region) {
+      ctx.addIssue({ code: 'custom', path: ['region'], message: `${event.azId} is a zone of ${own}` });
+    }
+  });
 export type StepEvent = z.infer<typeof StepEventSchema>;
 export type StepName = StepEvent['step'];
 export type EventOf<S extends StepName> = Extract<StepEvent, { step: S }>;

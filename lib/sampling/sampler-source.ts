@@ -50,19 +50,20 @@ function cpuModel(info) {
 
 exports.handler = async function (event) {
   const started = Date.now();
-  let newInstance = false;
-  let instanceId = fs.existsSync(MARKER) ? read(MARKER).trim() : '';
-  if (!instanceId) {
-    instanceId = crypto.randomUUID();
-    newInstance = true;
-    fs.writeFileSync(MARKER, instanceId);
-  }
+  // Checked before the marker: a refused request must not use up the instance's first answer.
   let sleepMs = SLEEP_MS;
   if (event && event.sleepMs !== undefined) {
     if (!Number.isInteger(event.sleepMs) || event.sleepMs < 0 || event.sleepMs > MAX_SLEEP_MS) {
       throw new RangeError('sleepMs is ' + JSON.stringify(event.sleepMs) + '; allowed: a whole number of ms from 0 to ' + MAX_SLEEP_MS);
     }
     sleepMs = event.sleepMs;
+  }
+  let newInstance = false;
+  let instanceId = fs.existsSync(MARKER) ? read(MARKER).trim() : '';
+  if (!instanceId) {
+    instanceId = crypto.randomUUID();
+    newInstance = true;
+    fs.writeFileSync(MARKER, instanceId);
   }
   await new Promise(function (resolve) { setTimeout(resolve, sleepMs); });
   const btime = /^btime\\s+(\\d+)/m.exec(read('/proc/stat'));

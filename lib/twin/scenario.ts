@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { REGION_CODES, regionInfo } from '../catalog';
+import { PROVIDERS as CATALOG_PROVIDERS } from '../catalog/providers';
 import { DEFAULT_HOLD_MS, LAMBDA_MEMORY_MB } from '../contracts';
 import { archOfCpu, cpuKeyOf } from '../core/cpu';
 import type { CpuKey } from '../core/types';
@@ -224,8 +225,12 @@ function providerZoneIssues(zone: ParsedScenario['zones'][number], z: number): S
   const issues: ScenarioIssue[] = [];
   const provider = zone.provider as Exclude<Provider, 'aws'>;
   const prefix = PROVIDER_PREFIX[provider];
+  const regions = CATALOG_PROVIDERS[provider].regions.map((r) => r.code);
   if (!OTHER_REGION.test(zone.region)) {
-    issues.push({ path: `zones[${z}].region`, message: `must be a ${provider} region code such as us-south or nyc1` });
+    issues.push({ path: `zones[${z}].region`, message: `must be a ${provider} region code such as us-south or nyc3` });
+  } else if (!regions.includes(zone.region)) {
+    // Its prices and location come from the catalog: a region it does not list has neither.
+    issues.push({ path: `zones[${z}].region`, message: `must be a ${provider} region: ${regions.join(', ')}` });
   } else if (zone.azId !== `${prefix}-${zone.region}` || !PROVIDER_ZONE.test(zone.azId)) {
     issues.push({
       path: `zones[${z}].azId`,

@@ -94,13 +94,14 @@ describe('loadSamplerHandler: the same source on an emulated instance', () => {
   });
 
   it.each([-5, 1.5, 1e12, '100'])(
-    'refuses a sleepMs of %p in the event, naming it, without sleeping',
+    'refuses a sleepMs of %p in the event, naming it, without sleeping or using up the new instance',
     async (sleepMs) => {
       const platform = new FakePlatform({ cpuinfo: AMD_CPUINFO, btime: 1_650_000_000 });
       await expect(loadSamplerHandler(source, platform)({ sleepMs })).rejects.toThrow(
         /^sleepMs is .*; allowed: a whole number of ms from 0 to 25000$/,
       );
       expect(platform.sleeps).toEqual([]);
+      expect(await loadSamplerHandler(source, platform)({})).toMatchObject({ newInstance: true });
     },
   );
 

@@ -107,6 +107,22 @@ describe('sampling integrity, through the sampling steps and the table store', (
     expect(await local.store.getRun('inconsistent')).toMatchObject({ pollsRecorded: 0 });
   });
 
+  it.each<[string, (p: ReturnType<typeof poll>) => object, RegExp]>([
+    [
+      'more instances counted than succeeded',
+      (p) => ({ ...p, cpuCounts: { x: p.succeeded + 1 } }),
+      /cpuCounts.*at most succeeded/,
+    ],
+    ['a negative latency', (p) => ({ ...p, latencyMs: { ...p.latencyMs, p50: -5 } }), /latencyMs/],
+  ])('refuses a poll with %s, naming the field, before it joins the run', async (_what, bad, message) => {
+    const steps = stepsOver(local.store);
+    const run = await steps.start('inconsistent-2');
+    await expect(steps.record('inconsistent-2', run, bad(poll('a', 1)) as ReturnType<typeof poll>)).rejects.toThrow(
+      message,
+    );
+    expect(await local.store.getRun('inconsistent-2')).toMatchObject({ pollsRecorded: 0 });
+  });
+
   it('never polls a sampler endpoint twice in a run: 2 samplers and maxPolls 6 stop after 2 polls', async () => {
     // GIVEN 2 samplers, a cap of 6 polls, and polls that never agree
     const steps = stepsOver(local.store);

@@ -93,6 +93,9 @@ describe('sampling steps against a local DynamoDB server', () => {
       /at 'azId': "us-west-1a"; expected an AZ ID such as usw1-az1/,
     );
     await expect(handler({ step: 'explode' })).rejects.toThrow(/at 'step'/);
+    await expect(
+      handler({ step: 'start', ...base('bad'), region: 'eu-west-1', startedAt: new Date(clock).toISOString() }),
+    ).rejects.toThrow(/at 'region': "eu-west-1"; .* is a zone of /);
   });
 
   it('names the step, run, zone and table where the table fails, under the error name the state machine matches', async () => {

@@ -181,9 +181,15 @@ describe('scenario schema', () => {
     ],
     [
       'a provider zone not keyed by its region',
-      (s: any) => Object.assign(s.zones[1], { provider: 'digitalocean', azId: 'do-ams3', region: 'nyc1' }),
+      (s: any) => Object.assign(s.zones[1], { provider: 'digitalocean', azId: 'do-ams3', region: 'nyc3' }),
       'zones[1].azId',
-      /do-nyc1/,
+      /do-nyc3/,
+    ],
+    [
+      'a provider zone in a region the provider does not have',
+      (s: any) => Object.assign(s.zones[1], { provider: 'digitalocean', azId: 'do-mars1', region: 'mars1' }),
+      'zones[1].region',
+      /must be a digitalocean region: .*tor1/,
     ],
     ['vCPUs beyond Lambda', (s: any) => (s.workloads.zipper.vcpus = 8), 'workloads.zipper.vcpus', /at most 6/],
     ['zero vCPUs', (s: any) => (s.workloads.zipper.vcpus = 0), 'workloads.zipper.vcpus', /more than 0/],
