@@ -8,6 +8,9 @@ import type { Arch } from '../core/types';
  * concurrent requests each hold their own instance, then report the CPU model, the instance id
  * kept in a marker under /tmp, whether the instance is new, and the host boot time.
  *
+ * A request's `sleepMs` is checked before the marker is written, so a refused request does not use up the instance's
+ * first answer (which reports it new).
+ *
  * The generated code requires only `fs` (readFileSync, writeFileSync, existsSync) and `crypto`
  * (randomUUID), and reads `process.env` and `setTimeout`: `loadSamplerHandler` relies on that to
  * run the very same source against an emulated instance.
@@ -50,7 +53,6 @@ function cpuModel(info) {
 
 exports.handler = async function (event) {
   const started = Date.now();
-  // Checked before the marker: a refused request must not use up the instance's first answer.
   let sleepMs = SLEEP_MS;
   if (event && event.sleepMs !== undefined) {
     if (!Number.isInteger(event.sleepMs) || event.sleepMs < 0 || event.sleepMs > MAX_SLEEP_MS) {
