@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import type { DynamicRequest } from '../../lib/contracts';
 import { decodeStrictBase64, hashMismatchMessage, notBase64Message } from '../../lib/contracts/work-limits';
 import { readTar, TarFormatError } from '../shared/tar';
-import { BadRequestError } from './errors';
+import { BadRequestError, DynamicError } from './errors';
 import { MAX_BUNDLE_UNPACKED_BYTES } from './request';
 
 /**
@@ -23,30 +23,64 @@ import { MAX_BUNDLE_UNPACKED_BYTES } from './request';
  * set back); a changed folder is unpacked afresh. The folder is written to a temporary name and
  * renamed, so a half-written bundle is never used. Bundle files are written with the real filesystem
  * (user code reads them with `fs`), so `platform.tmpDir` must be a real folder when bundles are used.
+ *
+ * The bundles it keeps unpacked take at most `maxBytes` in all: before a new one is written, the least recently used
+ * others are removed until it fits. Lambda's /tmp is 512 MB by default and one bundle may unpack to 256 MiB, so kept
+ * without bound a second large bundle would fill it, and every later bundle on the instance would fail.
  */
 export class BundleCache {
-  private readonly known = new Map<string, { dir: string; dataLength: number; stamps: Map<string, string> }>();
+  /** Unpacked bundles by hash, least recently used first. */
+  private readonly known = new Map<
+    string,
+    { dir: string; dataLength: number; stamps: Map<string, string>; bytes: number }
+  >();
   private readonly root: string;
+  private readonly maxBytes: number;
 
-  constructor(tmpDir: string) {
+  /** `maxBytes`: most bytes of files kept unpacked. @default MAX_BUNDLE_UNPACKED_BYTES */
+  constructor(tmpDir: string, options: { readonly maxBytes?: number } = {}) {
     this.root = join(tmpDir, 'sky-bundles');
+    this.maxBytes = options.maxBytes ?? MAX_BUNDLE_UNPACKED_BYTES;
   }
 
   /** Returns the folder holding the bundle and whether it was already there. */
   open(bundle: NonNullable<DynamicRequest['bundle']>): { dir: string; cached: boolean } {
     const hit = this.known.get(bundle.sha256);
     if (hit && hit.dataLength === bundle.data.length && unchanged(hit.dir, hit.stamps)) {
+      this.known.delete(bundle.sha256);
+      this.known.set(bundle.sha256, hit);
       return { dir: hit.dir, cached: true };
     }
     const compressed = decodeBase64(bundle.data);
     const actual = createHash('sha256').update(compressed).digest('hex');
     if (actual !== bundle.sha256)
       throw new BadRequestError('bundle.sha256', hashMismatchMessage(bundle.sha256, actual));
+    const entries = entriesOf(compressed);
+    if (hit) this.remove(bundle.sha256);
+    const bytes = entries.reduce((sum, e) => sum + (e.type === 'dir' ? 0 : e.data.length), 0);
+    this.makeRoom(bytes);
     const dir = join(this.root, `${bundle.sha256}-${randomUUID()}`);
-    unpack(compressed, dir);
-    if (hit) rmSync(hit.dir, { recursive: true, force: true });
-    this.known.set(bundle.sha256, { dir, dataLength: bundle.data.length, stamps: stampsOf(dir) });
+    write(entries, dir);
+    this.known.set(bundle.sha256, { dir, dataLength: bundle.data.length, stamps: stampsOf(dir), bytes });
     return { dir, cached: false };
+  }
+
+  /** Removes the least recently used bundles until `bytes` more fit within `maxBytes`. */
+  private makeRoom(bytes: number): void {
+    let kept = 0;
+    for (const entry of this.known.values()) kept += entry.bytes;
+    for (const sha of this.known.keys()) {
+      if (kept + bytes <= this.maxBytes) return;
+      kept -= this.known.get(sha)?.bytes ?? 0;
+      this.remove(sha);
+    }
+  }
+
+  private remove(sha: string): void {
+    const entry = this.known.get(sha);
+    if (!entry) return;
+    rmSync(entry.dir, { recursive: true, force: true });
+    this.known.delete(sha);
   }
 }
 
@@ -82,7 +116,8 @@ export function decodeBase64(text: string): Buffer {
   return decoded;
 }
 
-function unpack(compressed: Buffer, dir: string): void {
+/** The archive's entries, refusing data that is not a gzip ustar archive within the limits, naming `bundle.data`. */
+function entriesOf(compressed: Buffer): ReturnType<typeof readTar> {
   if (compressed.length < 2 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) {
     throw new BadRequestError('bundle.data', 'bundle.data is not gzip data: it does not start with the bytes 1f 8b');
   }
@@ -107,13 +142,16 @@ function unpack(compressed: Buffer, dir: string): void {
         : `bundle.data is not gzip data: ${(error as Error).message}`,
     );
   }
-  let entries: ReturnType<typeof readTar>;
   try {
-    entries = readTar(archive);
+    return readTar(archive);
   } catch (error) {
     if (error instanceof TarFormatError) throw new BadRequestError('bundle.data', `bundle.data: ${error.message}`);
     throw error;
   }
+}
+
+/** Writes `entries` under a temporary name and renames it to `dir`; a folder that cannot be written is left out. */
+function write(entries: ReturnType<typeof readTar>, dir: string): void {
   const staging = `${dir}.partial-${process.pid}-${Date.now()}`;
   mkdirSync(staging, { recursive: true });
   try {
@@ -129,6 +167,15 @@ function unpack(compressed: Buffer, dir: string): void {
     renameSync(staging, dir);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
+    if ((error as { code?: string }).code === 'ENOSPC') {
+      // This instance's /tmp is full of files the code wrote itself: another instance may have room, so the request is
+      // not refused as such (a BadRequest would stop a batch), but answered as this instance's fault.
+      throw new DynamicError(
+        'InternalError',
+        "bundle.data does not fit in this instance's /tmp, which is full",
+        'bundle.data',
+      );
+    }
     throw error;
   }
 }
