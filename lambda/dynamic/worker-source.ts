@@ -32,6 +32,8 @@ const now = performance.now.bind(performance);
 const wallNow = Date.now;
 const post = parentPort.postMessage.bind(parentPort);
 const toTag = Object.prototype.toString;
+const timeOf = Date.prototype.getTime;
+const finite = Number.isFinite;
 const isArray = Array.isArray;
 const keysOf = Object.keys;
 const every = setInterval;
@@ -70,17 +72,22 @@ function userError(error, context) {
 }
 
 // Why a value would not survive JSON as the caller expects (JSON drops functions and symbols, turns Map
-// and Set into {} and throws on BigInt and cycles), with the path of the offending value.
+// and Set into {}, NaN, the infinities and an invalid Date into null, and throws on BigInt and cycles), with the
+// path of the offending value.
 function unserializable(value, path, ancestors) {
   if (ancestors.size >= ${MAX_REQUEST_DEPTH}) return 'the result nests objects or arrays more than ${MAX_REQUEST_DEPTH} levels deep';
   switch (typeof value) {
     case 'bigint': return path + ' is a BigInt (JSON has no BigInt; convert it to a string)';
     case 'function': return path + ' is a function';
     case 'symbol': return path + ' is a symbol';
+    case 'number': return finite(value) ? undefined : path + ' is ' + value + ' (JSON turns it into null)';
     case 'object': break;
     default: return undefined;
   }
   if (value === null) return undefined;
+  if (toTag.call(value) === '[object Date]' && !finite(apply(timeOf, value, []))) {
+    return path + ' is an invalid Date (JSON turns it into null)';
+  }
   if (typeof value.toJSON === 'function') return unserializable(value.toJSON(), path, ancestors);
   const tag = toTag.call(value);
   if (tag === '[object Map]' || tag === '[object Set]') {

@@ -331,6 +331,9 @@ describe('dynamic handler: user code failures never crash the instance', () => {
     ['a cycle', 'exports.run = () => { const a = { b: {} }; a.b.a = a; return a; }', 'cycle'],
     ['a function', 'exports.run = () => ({ list: [1, () => 2] })', '$.list[1] is a function'],
     ['a Map', 'exports.run = () => new Map([[1, 2]])', 'Map'],
+    ['NaN', 'exports.run = () => ({ a: [1, NaN] })', '$.a[1] is NaN (JSON turns it into null)'],
+    ['an infinity', 'exports.run = () => ({ d: -Infinity })', '$.d is -Infinity'],
+    ['an invalid Date', 'exports.run = () => ({ when: new Date(NaN) })', '$.when is an invalid Date'],
     [
       "more JSON than Lambda's 6 MB answer",
       'exports.run = () => "x".repeat(6 * 1024 * 1024)',
