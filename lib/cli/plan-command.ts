@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { createDocumentClient } from '../aws/dynamo-client';
 import { SkyStore } from '../aws/store';
 import { regionFacts, regionOfAzId } from '../catalog';
-import { FUNCTION_ENV } from '../contracts';
+import { DYNAMODB_TABLE_NAME_ALLOWED, DYNAMODB_TABLE_NAME_PATTERN, FUNCTION_ENV } from '../contracts';
 import { characterizationArch } from '../core/cpu';
 import type { RankedTarget } from '../core/router';
 import type { Characterization, Placement } from '../core/types';
@@ -67,7 +67,7 @@ export function registerPlanCommand(program: Command): void {
       .description('show where a request would be placed and why (expected cost per candidate), invoking nothing'),
   )
     .option('--top <n>', 'candidates to show', parsePositiveInt, 5)
-    .option('--table <name>', 'the skymesh table (default: SKY_TABLE_NAME, else skymesh)')
+    .option('--table <name>', 'the skymesh table (default: SKY_TABLE_NAME, else skymesh)', tableNameArg)
     .option('--region <region>', 'region of the table, the home region (default: AWS_REGION, else us-west-2)')
     .option(
       '--endpoint-url <url>',
@@ -79,7 +79,7 @@ export function registerPlanCommand(program: Command): void {
       async (given: Omit<PlanCliOptions, 'table' | 'region'> & Partial<Pick<PlanCliOptions, 'table' | 'region'>>) => {
         const options = {
           ...given,
-          table: given.table ?? process.env.SKY_TABLE_NAME ?? 'skymesh',
+          table: given.table ?? envTableName(),
           region: given.region ?? process.env.AWS_REGION ?? 'us-west-2',
           endpointUrl: given.endpointUrl ?? envUrl('AWS_ENDPOINT_URL_DYNAMODB'),
         };
@@ -95,6 +95,22 @@ export function registerPlanCommand(program: Command): void {
         console.log(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
       },
     );
+}
+
+/** A DynamoDB table name option, refused at once when DynamoDB would refuse it. */
+function tableNameArg(value: string): string {
+  if (!DYNAMODB_TABLE_NAME_PATTERN.test(value)) throw new InvalidArgumentError(DYNAMODB_TABLE_NAME_ALLOWED);
+  return value;
+}
+
+/** The table `SKY_TABLE_NAME` names (else `skymesh`), checked as `--table` is, naming the variable. */
+function envTableName(): string {
+  const name = process.env[FUNCTION_ENV.tableName];
+  if (name === undefined) return 'skymesh';
+  if (!DYNAMODB_TABLE_NAME_PATTERN.test(name)) {
+    throw new InvalidArgumentError(`${FUNCTION_ENV.tableName}=${name}: ${DYNAMODB_TABLE_NAME_ALLOWED}`);
+  }
+  return name;
 }
 
 /**

@@ -186,6 +186,15 @@ export function resolveLocalSkyOptions(options: LocalSkyOptions = {}): ResolvedL
   if (!strategies.includes('baseline')) {
     throw new LocalSkyOptionError('strategies', strategies, "a list that includes 'baseline' (savings are against it)");
   }
+  // Options of the multi-day experiment would be dropped without it.
+  if (options.experiment === false) {
+    if (options.experimentBurst !== undefined) {
+      throw new LocalSkyOptionError('experimentBurst', options.experimentBurst, 'nothing without the experiment');
+    }
+    if (options.probeSaturation !== undefined) {
+      throw new LocalSkyOptionError('probeSaturation', options.probeSaturation, 'nothing without the experiment');
+    }
+  }
   return {
     scenario: options.scenario ?? DEFAULT_SCENARIO_FILE,
     outDir: options.outDir,

@@ -41,6 +41,20 @@ describe('sky invoke and sky plan check the request before sending or reading an
     await expect(plan).rejects.toMatchObject({ stderr: expect.not.stringContaining('reading table') });
   });
 
+  it.each<[string, string[], NodeJS.ProcessEnv, RegExp]>([
+    ['--table', ['--table', 'a b'], {}, /--table <name>' argument 'a b' is invalid\. a DynamoDB table name/],
+    ['SKY_TABLE_NAME', [], { SKY_TABLE_NAME: 'x' }, /^SKY_TABLE_NAME=x: a DynamoDB table name/m],
+    [
+      'AWS_ENDPOINT_URL_DYNAMODB',
+      [],
+      { AWS_ENDPOINT_URL_DYNAMODB: 'ftp://x' },
+      /^AWS_ENDPOINT_URL_DYNAMODB=ftp:\/\/x: expected an http/m,
+    ],
+  ])('sky plan refuses a bad %s, naming it, before reading anything', async (_what, args, env, message) => {
+    const plan = runSky(['plan', '--workload', 'zipper', ...args], { ...process.env, ...env });
+    await expect(plan).rejects.toMatchObject({ stderr: expect.stringMatching(message) });
+  });
+
   it('plan refuses a bad region before reading the table', async () => {
     let reads = 0;
     const store = {

@@ -480,7 +480,8 @@ describe('sky local when something goes wrong', () => {
     const out = await mkdtemp(path.join(tmpdir(), 'sky-local-out-'));
     await mkdir(path.join(out, 'report.html'));
     try {
-      const result = await runLocalSky({ ...SMALL, experiment: false, outDir: out });
+      const { experimentBurst: _burst, ...live } = SMALL;
+      const result = await runLocalSky({ ...live, experiment: false, outDir: out });
       expect(result.reportError).toBeInstanceOf(LocalSkyError);
       expect(result.reportError!.message).toMatch(/step 'report'.*EISDIR/s);
       expect(result.report).toBeUndefined();

@@ -20,6 +20,16 @@ describe("the local sky's options", () => {
     },
   );
 
+  it.each([
+    ['experimentBurst', { experimentBurst: 200 }],
+    ['probeSaturation', { probeSaturation: true }],
+  ])('refuses %s without the experiment it is for, rather than dropping it', (option, given) => {
+    expect(() => resolveLocalSkyOptions({ ...given, experiment: false })).toThrow(
+      new RegExp(`^Option ${option} is .*; allowed: nothing without the experiment$`),
+    );
+    expect(() => resolveLocalSkyOptions(given)).not.toThrow();
+  });
+
   it('shows a value that is not finite as it was given, not as JSON null', () => {
     expect(() => resolveLocalSkyOptions({ routingTimeScale: Number.POSITIVE_INFINITY })).toThrow(
       /^Option routingTimeScale is Infinity; allowed:/,
