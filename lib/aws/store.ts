@@ -345,23 +345,34 @@ export class SkyStore {
    */
   async promoteToLatest(characterization: Characterization, extra: CharacterizationExtra = {}): Promise<void> {
     const body = checkedCharacterization(characterization, extra);
-    try {
-      await this.client.send(
+    const key = { pk: keys.zone(characterization.azId), sk: keys.latestOf(characterizationArch(characterization)) };
+    const put = (condition: string, values: Record<string, unknown>) =>
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            pk: keys.zone(characterization.azId),
-            sk: keys.latestOf(characterizationArch(characterization)),
-            type: ITEM_TYPES.latest,
-            ...body,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR measuredAt <= :at',
-          ExpressionAttributeValues: { ':at': characterization.measuredAt },
+          Item: { ...key, type: ITEM_TYPES.latest, ...body },
+          ConditionExpression: condition,
+          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
         }),
       );
+    try {
+      await put('attribute_not_exists(pk) OR measuredAt <= :at', { ':at': characterization.measuredAt });
     } catch (error) {
-      // A newer characterization is LATEST already: this one stays in the history only.
       if (!isConditionFailure(error)) throw error;
+      // A newer characterization is LATEST already, and this one stays in the history only; unless the item there is
+      // not one the store wrote (readers skip it), which would otherwise stay for good. It is replaced as it was read.
+      const current = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
+      if (!current.Item || toCharacterization(current.Item)) return;
+      const was = current.Item.measuredAt;
+      try {
+        await (was === undefined
+          ? put('attribute_not_exists(measuredAt)', {})
+          : put('measuredAt = :was', { ':was': was }));
+      } catch (retry) {
+        if (!isConditionFailure(retry)) throw retry;
+      }
     }
   }
 
@@ -374,7 +385,7 @@ export class SkyStore {
       ExpressionAttributeNames: { '#type': TABLE_SCHEMA.typeIndex.partitionKey },
       ExpressionAttributeValues: { ':latest': ITEM_TYPES.latest },
     });
-    return items.map((item) => toCharacterization(item));
+    return items.flatMap((item) => toCharacterization(item) ?? []);
   }
 
   /** One zone's `LATEST` characterization of an architecture (strongly consistent), or undefined. */
@@ -395,9 +406,14 @@ export class SkyStore {
       }),
     );
     if (!out.Item) return undefined;
+    const characterization = toCharacterization(out.Item);
+    // Read as none: the zone is sampled afresh, and its new characterization replaces the item (`promoteToLatest`).
+    if (!characterization) return undefined;
     const extra: Record<string, unknown> = {};
     for (const k of CHARACTERIZATION_EXTRA) if (out.Item[k] !== undefined) extra[k] = out.Item[k];
-    return { characterization: toCharacterization(out.Item), ...(extra as CharacterizationExtra) };
+    // A time that does not parse would never be due: the zone would never be sampled again.
+    if (extra.nextSampleAt !== undefined && !isTime(extra.nextSampleAt)) delete extra.nextSampleAt;
+    return { characterization, ...(extra as CharacterizationExtra) };
   }
 
   /** A zone's characterization history of one architecture, oldest first (newest first with `newestFirst`). */
@@ -414,7 +430,7 @@ export class SkyStore {
       },
       options.limit,
     );
-    return items.map((item) => toCharacterization(item));
+    return items.flatMap((item) => toCharacterization(item) ?? []);
   }
 
   // ------------------------------------------------------------- profiles
@@ -813,10 +829,25 @@ function requireText(field: string, value: string): void {
 
 const CHARACTERIZATION_EXTRA = ['runId', 'nextSampleAt', 'estimatedApe'] as const;
 
-function toCharacterization(item: Item): Characterization {
+/**
+ * A characterization from its item, or undefined when the item is not one the store wrote (no zone or region, counts
+ * that are not numbers ≥ 0, a measuredAt that is not a time): such an item is skipped, as a bad profile is, rather
+ * than failing every view that reads it.
+ */
+function toCharacterization(item: Item): Characterization | undefined {
+  if (typeof item.azId !== 'string' || typeof item.region !== 'string' || !isTime(item.measuredAt)) return undefined;
+  if (item.arch !== undefined && item.arch !== 'x86_64' && item.arch !== 'arm64') return undefined;
+  const counts = item.counts;
+  if (counts === null || typeof counts !== 'object' || Array.isArray(counts)) return undefined;
+  if (!Object.values(counts).every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)) return undefined;
   const copy = withoutKeys<Item>(item);
   for (const k of CHARACTERIZATION_EXTRA) delete copy[k];
   return copy as unknown as Characterization;
+}
+
+/** Whether `value` is a time as the store writes one (ISO 8601 text that parses). */
+function isTime(value: unknown): value is string {
+  return typeof value === 'string' && Number.isFinite(Date.parse(value));
 }
 
 /**

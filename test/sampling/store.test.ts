@@ -183,6 +183,31 @@ describe('SkyStore against a local DynamoDB server', () => {
   });
 
   describe('characterizations', () => {
+    it.each<[string, Record<string, unknown>]>([
+      ['no counts', { counts: undefined }],
+      ['counts that are not numbers', { counts: { a: 'many' } }],
+      ['a measuredAt that is not text', { measuredAt: 20260101 }],
+      ['no measuredAt', { measuredAt: undefined }],
+      ['a measuredAt that is not a time', { measuredAt: 'yesterday' }],
+    ])('skips a LATEST item with %s, and a new characterization replaces it', async (_what, bad) => {
+      // GIVEN a LATEST item the store did not write, beside a good one of another zone
+      await store.putCharacterization(characterization('sae1-az1', '2026-01-01T00:00:00.000Z', { b: 7 }));
+      const item = { ...characterization('usw1-az1', '2026-01-01T00:00:00.000Z', { a: 1 }), ...bad };
+      await doc.send(
+        new PutCommand({
+          TableName: store.tableName,
+          Item: { pk: 'ZONE#usw1-az1', sk: 'LATEST', type: 'LATEST', ...item },
+          removeUndefinedValues: true,
+        } as ConstructorParameters<typeof PutCommand>[0]),
+      );
+      // THEN readers skip it rather than fail, and the zone reads as having no LATEST
+      expect((await store.latestCharacterizations()).map((c) => c.azId)).toEqual(['sae1-az1']);
+      expect(await store.latestCharacterizationRecord('usw1-az1')).toBeUndefined();
+      // WHEN the zone's next run finishes, THEN its characterization replaces the bad item
+      await store.putCharacterization(characterization('usw1-az1', '2026-01-02T00:00:00.000Z', { a: 2 }));
+      expect((await store.latestCharacterization('usw1-az1'))?.counts).toEqual({ a: 2 });
+    });
+
     it('keeps history and the newest as LATEST, readable in one query across zones', async () => {
       await store.putCharacterization(characterization('usw1-az1', '2026-01-01T00:00:00.000Z', { a: 1 }));
       await store.putCharacterization(characterization('usw1-az1', '2026-01-02T00:00:00.000Z', { a: 2 }), {
