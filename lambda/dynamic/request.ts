@@ -6,7 +6,7 @@ import {
   MAX_BUNDLE_BASE64_CHARS,
   MAX_SOURCE_CHARS,
 } from '../../lib/contracts/work-limits';
-import { tooDeepAt } from '../../lib/core/nesting';
+import { shortPath, tooDeepAt } from '../../lib/core/nesting';
 import { describeIssue, fieldOf } from '../shared/issues';
 import { BadRequestError } from './errors';
 
@@ -90,7 +90,7 @@ export function parseDynamicRequest(event: unknown): DynamicRequest {
     const field = /^\$\.(\w+)/.exec(deep)?.[1] ?? '(body)';
     throw new BadRequestError(
       field,
-      `${field} nests objects or arrays more than ${MAX_REQUEST_DEPTH} levels deep (at ${deep.length > 80 ? `${deep.slice(0, 77)}...` : deep})`,
+      `${field} nests objects or arrays more than ${MAX_REQUEST_DEPTH} levels deep (at ${shortPath(deep)})`,
     );
   }
   const parsed = dynamicRequestSchema.safeParse(event);

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { FanoutRequest } from '../../lib/contracts';
 import { jsonByteLength } from '../../lib/contracts/work-limits';
-import { MAX_NESTING_DEPTH, tooDeepAt } from '../../lib/core/nesting';
+import { MAX_NESTING_DEPTH, shortPath, tooDeepAt } from '../../lib/core/nesting';
 import { describeIssue, fieldOf } from '../shared/issues';
 import { FanoutRequestError } from './errors';
 
@@ -47,7 +47,7 @@ export function parseFanoutRequest(event: unknown): FanoutRequest {
     if (deep !== undefined) {
       throw new FanoutRequestError(
         'leafPayload',
-        `bad fan-out request: leafPayload nests objects or arrays more than ${MAX_NESTING_DEPTH} levels deep (at ${deep.length > 80 ? `${deep.slice(0, 77)}...` : deep})`,
+        `bad fan-out request: leafPayload nests objects or arrays more than ${MAX_NESTING_DEPTH} levels deep (at ${shortPath(deep)})`,
       );
     }
     const leafBytes = jsonByteLength(parsed.data.leafPayload);

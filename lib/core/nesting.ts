@@ -28,6 +28,11 @@ export function tooDeepAt(value: unknown, limit: number = MAX_NESTING_DEPTH): st
   return undefined;
 }
 
+/** A path from `tooDeepAt` for a message: at most `maxChars`, cut with `...`. */
+export function shortPath(path: string, maxChars = 80): string {
+  return path.length > maxChars ? `${path.slice(0, maxChars - 3)}...` : path;
+}
+
 /**
  * A received value as JSON for a message, cut to `maxChars`: strings quoted, objects and arrays shown
  * (never `[object Object]`), levels below `maxDepth` as `…`, BigInt as `12n`, functions and symbols named,

@@ -197,8 +197,7 @@ describe('SkyStore against a local DynamoDB server', () => {
         new PutCommand({
           TableName: store.tableName,
           Item: { pk: 'ZONE#usw1-az1', sk: 'LATEST', type: 'LATEST', ...item },
-          removeUndefinedValues: true,
-        } as ConstructorParameters<typeof PutCommand>[0]),
+        }),
       );
       // THEN readers skip it rather than fail, and the zone reads as having no LATEST
       expect((await store.latestCharacterizations()).map((c) => c.azId)).toEqual(['sae1-az1']);
