@@ -66,7 +66,7 @@ export function registerLocalCommand(program: Command): void {
     )
     .option(
       '--poll-concurrency <n>',
-      'requests per sampling poll, spread over up to 10 samplers (default 200)',
+      'requests per sampling poll, spread over up to 10 samplers: 10 to 5000 (default 200)',
       parsePositiveInt,
     )
     .option(

@@ -1,5 +1,12 @@
 import { AZ_IDS, REGION_CODES, regionOfAzId } from '../catalog';
-import { LAMBDA_MEMORY_MB, topSamplerMemoryMb } from '../contracts';
+import {
+  effectiveMaxPolls,
+  LAMBDA_MEMORY_MB,
+  reachableInstances,
+  SAMPLING_DEFAULTS,
+  samplersPerPollOf,
+  topSamplerMemoryMb,
+} from '../contracts';
 import { parseExternalZones } from '../providers/config';
 import type { ConfigProblem } from './errors';
 import type { SkyConfig } from './sky-config';
@@ -12,8 +19,8 @@ const regionHint = (region: string): string | undefined => {
 
 /**
  * Checks that need the catalog or more than one key: regions and the home region exist, zones are AZ IDs
- * of the selected regions, the sampler memory range stays within Lambda's maximum, and samplers on other providers
- * sleep at least what their provider bills a call.
+ * of the selected regions, the sampler memory range stays within Lambda's maximum, a run can see the instances a
+ * characterization needs, and samplers on other providers sleep at least what their provider bills a call.
  * Only keys that passed their own rule are checked (`valid` says which).
  */
 export function catalogProblems(config: SkyConfig, valid: ReadonlySet<keyof SkyConfig>): ConfigProblem[] {
@@ -77,6 +84,38 @@ export function catalogProblems(config: SkyConfig, valid: ReadonlySet<keyof SkyC
         value: config.samplerMemoryMb,
         allowed: `at most ${LAMBDA_MEMORY_MB.max - config.samplersPerZone + 1} with samplersPerZone ${config.samplersPerZone}`,
         hint: `sampler ${config.samplersPerZone - 1} would get ${last} MB; Lambda allows at most ${LAMBDA_MEMORY_MB.max} MB`,
+      });
+    }
+  }
+
+  const pollKeys = ['pollConcurrency', 'maxPolls', 'samplersPerZone', 'samplersPerPoll'] as const;
+  if (pollKeys.every((key) => valid.has(key))) {
+    // Every sampled fleet: the AWS zones' samplers, and each zone on another provider that lists its own.
+    const fleets = [
+      { where: 'each AWS zone', samplersPerZone: config.samplersPerZone, pollConcurrency: config.pollConcurrency },
+      ...(valid.has('endpoints') ? parseExternalZones(config.endpoints, 'endpoints') : [])
+        .filter((zone) => zone.samplers.length > 0)
+        .map((zone) => ({
+          where: `${zone.azId}'s ${zone.samplers.length} sampler${zone.samplers.length === 1 ? '' : 's'}`,
+          samplersPerZone: zone.samplers.length,
+          pollConcurrency: Math.min(
+            config.pollConcurrency,
+            zone.sampling.maxPollConcurrency ?? Number.POSITIVE_INFINITY,
+          ),
+        })),
+    ];
+    const needed = SAMPLING_DEFAULTS.minInstancesForCharacterization;
+    for (const fleet of fleets) {
+      const settings = { ...config, ...fleet };
+      const reachable = reachableInstances(settings);
+      if (reachable >= needed) continue;
+      const polls = effectiveMaxPolls(settings);
+      const endpointPolls = Math.floor(fleet.samplersPerZone / samplersPerPollOf(settings));
+      problems.push({
+        key: 'pollConcurrency',
+        value: config.pollConcurrency,
+        allowed: `at least ${Math.ceil(needed / polls)} with ${polls} poll${polls === 1 ? '' : 's'} a run for ${fleet.where} (maxPolls ${config.maxPolls}, and samplersPerZone / samplersPerPoll ${endpointPolls})`,
+        hint: `a run sees at most ${reachable} instances, fewer than the ${needed} its characterization needs to replace the zone's last one`,
       });
     }
   }

@@ -90,7 +90,10 @@ export const SAMPLING_SETTING_RULES = {
   },
   /** Sample stable zones less often and drifting ones more often (see `SamplingStateMachineProps`). */
   adaptiveSchedule: { schema: z.boolean(), allowed: 'true or false' },
-  /** Saturated runs write a characterization only when they saw at least this many instances. */
+  /**
+   * Instances a run must see for its characterization to count in full: saturated runs below it write none, capped
+   * ones become `LATEST` only where the zone has none.
+   */
   minInstancesForCharacterization: integer(1, 1_000_000),
   /** Lambda price of the samplers per GB-second, USD (for the run's cost estimate). */
   pricePerGbSecond: { schema: z.number().gt(0).lt(1), allowed: 'a number of USD greater than 0 and less than 1' },
@@ -152,6 +155,26 @@ export function samplersPerPollOf(settings: {
   pollConcurrency: number;
 }): number {
   return Math.max(1, Math.min(settings.samplersPerPoll, settings.samplersPerZone, settings.pollConcurrency));
+}
+
+/**
+ * The poll cap of a run: `maxPolls`, and never more polls than the sampler endpoints can serve without a
+ * repeat. Poll k hits the `samplersPerPoll` endpoints from (start + k × samplersPerPoll) mod samplersPerZone, and the instances of an endpoint stay warm between polls, so a second
+ * visit within a run would count the same instances again (2 samplers and 6 polls counted 600
+ * instances of 200).
+ */
+export function effectiveMaxPolls(settings: {
+  maxPolls: number;
+  samplersPerZone: number;
+  samplersPerPoll: number;
+  pollConcurrency: number;
+}): number {
+  return Math.min(settings.maxPolls, Math.floor(settings.samplersPerZone / samplersPerPollOf(settings)));
+}
+
+/** Most instances a run can see: one a request, `pollConcurrency` requests a poll, `effectiveMaxPolls` polls. */
+export function reachableInstances(settings: Parameters<typeof effectiveMaxPolls>[0]): number {
+  return settings.pollConcurrency * effectiveMaxPolls(settings);
 }
 
 /** Highest sampler memory the settings give, MB (sampler i has samplerMemoryMb + i × samplerMemoryStepMb). */

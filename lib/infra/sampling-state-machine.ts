@@ -8,6 +8,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { lambdaPrice } from '../catalog/prices';
 import {
+  reachableInstances,
   SAMPLING_DEFAULTS,
   SAMPLING_SETTING_RULES,
   type SamplingSettingName,
@@ -105,7 +106,12 @@ export interface SamplingStateMachineProps {
   readonly zoneIndex?: number;
   /** @default Duration.minutes(10) */
   readonly staggerStep?: Duration;
-  /** Saturated runs write a characterization only from this many instances seen. @default 100 */
+  /**
+   * Instances a run must see for its characterization to count in full: a saturated run that saw fewer writes none,
+   * and a run its poll or cost cap stopped short of it becomes `LATEST` only where the zone has none. At most all a
+   * run can see: `pollConcurrency` × its polls (`maxPolls`, and no more than `samplersPerZone / samplersPerPoll`).
+   * @default 100
+   */
   readonly minInstancesForCharacterization?: number;
   /**
    * Lambda price of the samplers per GB-second (for the run's cost estimate).
@@ -223,7 +229,17 @@ function validate(scope: Construct, props: SamplingStateMachineProps): void {
 function validateSettings(scope: Construct, settings: SamplingSettings): void {
   if (Object.values(settings).some((value) => typeof value === 'number' && Token.isUnresolved(value))) return;
   const parsed = SamplingSettingsSchema.safeParse(settings);
-  if (parsed.success) return;
+  if (parsed.success) {
+    const reachable = reachableInstances(settings);
+    if (reachable < settings.minInstancesForCharacterization) {
+      throw new MeshPropsError(
+        `${scope.node.path}.minInstancesForCharacterization`,
+        settings.minInstancesForCharacterization,
+        `at most ${reachable}, all a run can see (pollConcurrency × its polls: maxPolls, and samplersPerZone / samplersPerPoll)`,
+      );
+    }
+    return;
+  }
   const issue = parsed.error.issues[0];
   const name = String(issue.path[0] ?? 'settings');
   throw new MeshPropsError(`${scope.node.path}.${name}`, (settings as Record<string, unknown>)[name], issue.message);

@@ -1,4 +1,5 @@
-import { MAX_POLL_CONCURRENCY } from '../contracts/sampling-settings';
+import { DEFAULT_SKY_CONFIG } from '../config/sky-config';
+import { effectiveMaxPolls, MAX_POLL_CONCURRENCY, SAMPLING_DEFAULTS } from '../contracts/sampling-settings';
 import { DEFAULT_PROFILING_OBSERVATIONS } from '../core/profiling-plan';
 import { STRATEGY_NAMES } from '../core/strategies';
 import type { StrategyName } from '../core/types';
@@ -142,12 +143,20 @@ export interface LocalSkyWorld {
   readonly summary: SummaryTable;
 }
 
-function positiveInteger(option: string, value: number, max: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new LocalSkyOptionError(option, value, `a whole number from 1 to ${max}`);
+function positiveInteger(option: string, value: number, max: number, min = 1, why = ''): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new LocalSkyOptionError(option, value, `a whole number from ${min} to ${max}${why}`);
   }
   return value;
 }
+
+/**
+ * Fewest requests a poll may send: from here up, the config's polls (at most `samplersPerZone / samplersPerPoll` of
+ * them) together see the instances a characterization needs.
+ */
+const MIN_POLL_CONCURRENCY = Math.ceil(
+  SAMPLING_DEFAULTS.minInstancesForCharacterization / effectiveMaxPolls(DEFAULT_SKY_CONFIG),
+);
 
 function profilingCalls(value: number): number {
   if (!Number.isInteger(value) || value < 0 || value > MAX_PROFILING_OBSERVATIONS) {
@@ -206,7 +215,13 @@ export function resolveLocalSkyOptions(options: LocalSkyOptions = {}): ResolvedL
     pollConcurrency:
       options.pollConcurrency === undefined
         ? undefined
-        : positiveInteger('pollConcurrency', options.pollConcurrency, MAX_POLL_CONCURRENCY),
+        : positiveInteger(
+            'pollConcurrency',
+            options.pollConcurrency,
+            MAX_POLL_CONCURRENCY,
+            MIN_POLL_CONCURRENCY,
+            ` (a run's polls must together see the ${SAMPLING_DEFAULTS.minInstancesForCharacterization} instances a characterization needs)`,
+          ),
     profilingCalls: profilingCalls(options.profilingCalls ?? DEFAULT_PROFILING_OBSERVATIONS),
     experimentBurst:
       options.experimentBurst === undefined

@@ -1,9 +1,9 @@
-import { samplersPerPollOf } from '../contracts';
+import { effectiveMaxPolls } from '../contracts';
 import { decideStop } from '../core/stopping-rule';
 import type { PollAggregate } from '../core/types';
 import type { StepContext } from './context';
 import { StepInputError } from './errors';
-import type { EventOf, RunState, SamplingSettings } from './events';
+import type { EventOf, RunState } from './events';
 
 /**
  * Decide: applies the core stopping rule to every poll recorded so far (read back from the
@@ -41,18 +41,6 @@ export async function decideStep(event: EventOf<'decide'>, ctx: StepContext): Pr
         }
       : { action: 'stop' as const, reason: verdict.reason, estimatedApe: round(verdict.estimatedApe), waitSeconds: 0 };
   return { ...run, decision };
-}
-
-/**
- * The poll cap of a run: `maxPolls`, and never more polls than the sampler endpoints can serve without a
- * repeat. Poll k hits the `samplersPerPoll` endpoints from (start + k × samplersPerPoll) mod samplersPerZone, and the instances of an endpoint stay warm between polls, so a second
- * visit within a run would count the same instances again (2 samplers and 6 polls counted 600
- * instances of 200).
- */
-export function effectiveMaxPolls(
-  settings: Pick<SamplingSettings, 'maxPolls' | 'samplersPerZone' | 'samplersPerPoll' | 'pollConcurrency'>,
-): number {
-  return Math.min(settings.maxPolls, Math.floor(settings.samplersPerZone / samplersPerPollOf(settings)));
 }
 
 function round(value: number): number {

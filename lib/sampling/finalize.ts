@@ -44,6 +44,10 @@ export function driftFromPrevious(
  * A run that saw no instance writes no characterization, and neither does a run that saturated
  * before it saw `minInstancesForCharacterization` instances (a zone already full on the first poll
  * tells little about its mix): the zone keeps its previous `LATEST` and is due at the next tick.
+ * A run stopped by its poll or cost cap before it saw that many instances goes into the history, but
+ * becomes `LATEST` only where the zone has none: a handful of instances must not replace a
+ * characterization of thousands. Either way the zone's `nextSampleAt` stays its `LATEST`'s, so it is
+ * due at the next tick.
  *
  * Order of the writes: the characterization goes into the zone's history (`CHAR#`), then the run is
  * marked succeeded, and only then does the characterization become the zone's `LATEST`, so `LATEST`
@@ -67,20 +71,23 @@ export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext)
 
   const totals = run.totals;
   const measuredAt = run.lastPollAt ?? new Date(ctx.now()).toISOString();
-  const enough =
-    totals.instancesSeen > 0 &&
-    (decision.reason !== 'saturated' || totals.instancesSeen >= settings.minInstancesForCharacterization);
+  const thin = totals.instancesSeen < settings.minInstancesForCharacterization;
+  const enough = totals.instancesSeen > 0 && !(thin && decision.reason === 'saturated');
+  const promote = enough && !(thin && decision.reason !== 'converged' && run.previous !== undefined);
   // The characterization counts hosts (when the samplers report them), read back from the stored polls.
   const polls = (await ctx.store.polls(runId)).map((record) => record.aggregate);
   const counts = polls.length > 0 ? characterizationCountsOf(polls) : totals.cpuCounts;
   const confidence = confidenceOf(polls);
   const drift = driftFromPrevious(run.previous, { counts, measuredAt, confidence });
   const apeVsPrevious = drift.apeVsPrevious;
-  const driftClass: DriftClass = enough ? drift.driftClass : (run.previous?.driftClass ?? 'unknown');
+  // The zone's drift class: what this run measured if it becomes LATEST, else the one LATEST keeps.
+  const driftClass: DriftClass = promote ? drift.driftClass : (run.previous?.driftClass ?? 'unknown');
   const scheduledAt = Date.parse(run.startedAt);
-  const nextSampleAt = new Date(
-    (Number.isFinite(scheduledAt) ? scheduledAt : ctx.now()) + nextIntervalHours(driftClass, settings) * 3_600_000,
-  ).toISOString();
+  const nextSampleAt = promote
+    ? new Date(
+        (Number.isFinite(scheduledAt) ? scheduledAt : ctx.now()) + nextIntervalHours(driftClass, settings) * 3_600_000,
+      ).toISOString()
+    : undefined;
 
   let characterizationAt = run.characterizationAt;
   let characterization: Characterization | undefined;
@@ -97,13 +104,13 @@ export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext)
       failures: failureTotal(totals.failures),
       measuredAt,
       ...(apeVsPrevious !== undefined ? { apeVsPrevious } : {}),
-      driftClass,
+      driftClass: drift.driftClass,
       costUsd: totals.costUsd,
       stoppedBecause: decision.reason,
       confidence,
     };
   }
-  const extra = { runId, nextSampleAt, estimatedApe: decision.estimatedApe };
+  const extra = { runId, ...(nextSampleAt ? { nextSampleAt } : {}), estimatedApe: decision.estimatedApe };
   if (characterization && run.status === 'running') {
     await ctx.store.putCharacterizationHistory(characterization, extra);
     characterizationAt = measuredAt;
@@ -115,10 +122,10 @@ export async function finalizeStep(event: EventOf<'finalize'>, ctx: StepContext)
     });
     ctx.metrics.runFinished(azId, totals.costUsd);
   }
-  if (characterization) await ctx.store.promoteToLatest(characterization, extra);
+  if (characterization && promote) await ctx.store.promoteToLatest(characterization, extra);
   return {
     ...state,
-    nextSampleAt,
+    ...(nextSampleAt ? { nextSampleAt } : {}),
     ...(characterizationAt ? { characterizationAt } : {}),
     costUsd: totals.costUsd,
     instancesSeen: totals.instancesSeen,

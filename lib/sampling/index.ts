@@ -3,9 +3,10 @@
  * decide, finalize, fail) over a {@link SamplingStore}, used by the sampling-steps Lambda, the local
  * sky and the twin. This file only re-exports.
  */
+
+export { effectiveMaxPolls } from '../contracts/sampling-settings';
 export { type StepContext, samplerIndexOf, samplerStartOf, samplerTarget } from './context';
 export { estimatePollCostUsd } from './cost';
-export { effectiveMaxPolls } from './decide';
 export * from './errors';
 export * from './events';
 export { driftFromPrevious, nextIntervalHours } from './finalize';

@@ -41,12 +41,14 @@ function breakpointsOf(workload: ScenarioWorkload): readonly Breakpoint[] {
   return list;
 }
 
-/** The runtime multiplier of scenario CPU `cpu` (its short key) at `memoryMb`. */
+/**
+ * The runtime multiplier of scenario CPU `cpu` (its short key) at `memoryMb`: the nearest breakpoint's at or below it,
+ * and `relative`'s below every breakpoint (the scenario format's rule: a listed size holds up to the next one).
+ */
 export function relativeAt(workload: ScenarioWorkload, cpu: string, memoryMb: number): number {
-  const list = breakpointsOf(workload);
-  let at = list[0];
-  for (const b of list) if (b.memoryMb <= memoryMb) at = b;
-  return at.relative[cpu] ?? workload.relative[cpu] ?? 1;
+  let at: Breakpoint | undefined;
+  for (const b of breakpointsOf(workload)) if (b.memoryMb <= memoryMb) at = b;
+  return at?.relative[cpu] ?? workload.relative[cpu] ?? 1;
 }
 
 /** Mean runtime (ms) of `workload` on the CPU with normalized key `cpuKey` at `memoryMb` (default: its own). */

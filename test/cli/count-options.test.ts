@@ -34,7 +34,12 @@ describe('count options (--days, --workers, --burst, --batch, --top, ...)', () =
     [
       '--poll-concurrency',
       '6000',
-      /^--poll-concurrency: Option pollConcurrency is 6000; allowed: a whole number from 1 to 5000/m,
+      /^--poll-concurrency: Option pollConcurrency is 6000; allowed: a whole number from 10 to 5000/m,
+    ],
+    [
+      '--poll-concurrency',
+      '9',
+      /^--poll-concurrency: Option pollConcurrency is 9; allowed: a whole number from 10 to 5000 \(a run's polls must together see the 100 instances a characterization needs\)/m,
     ],
   ])('sky local fails when %s is %s, out of range, naming the flag', async (option, value, message) => {
     await expect(runSky(['local', '--no-progress', '--no-report', option, value])).rejects.toMatchObject({

@@ -225,6 +225,34 @@ describe('loadSkyConfig bad values', () => {
     expect(error.message).toContain('sampler 99 would get 10299 MB');
   });
 
+  it('fails when no sampling run could see the instances a characterization needs, naming pollConcurrency', () => {
+    const error = configError({ pollConcurrency: 20, maxPolls: 4 });
+    expect(error.problems.map((problem) => problem.key)).toEqual(['pollConcurrency']);
+    expect(error.message).toContain('skymesh.pollConcurrency is 20');
+    expect(error.message).toContain(
+      'at least 25 with 4 polls a run for each AWS zone (maxPolls 4, and samplersPerZone / samplersPerPoll 10)',
+    );
+    expect(error.message).toContain('a run sees at most 80 instances, fewer than the 100');
+    expect(() => loadSkyConfig({ pollConcurrency: 20, maxPolls: 5 })).not.toThrow();
+    // The endpoints cap the polls too: 20 samplers, 10 a poll, make 2 polls of 40 requests.
+    expect(configError({ pollConcurrency: 40, samplersPerZone: 20 }).message).toContain(
+      'at least 50 with 2 polls a run',
+    );
+    expect(() => loadSkyConfig({ pollConcurrency: 50, samplersPerZone: 20 })).not.toThrow();
+    // A zone on another provider polls its own samplers: one sampler makes one poll a run.
+    const ibm = {
+      provider: 'ibm-code-engine',
+      region: 'eu-gb',
+      functions: { '1024': 'https://fn.example.org' },
+      samplers: ['https://sampler.example.org'],
+      auth: { type: 'ibm-iam', apiKey: { env: 'IBM_KEY' } },
+    };
+    const external = configError({ pollConcurrency: 60, endpoints: [ibm] });
+    expect(external.problems.map((problem) => problem.key)).toEqual(['pollConcurrency']);
+    expect(external.message).toContain("at least 100 with 1 poll a run for ibm-eu-gb's 1 sampler");
+    expect(() => loadSkyConfig({ pollConcurrency: 100, endpoints: [ibm] })).not.toThrow();
+  });
+
   it('fails when a zone is outside the selected regions, saying where it is', () => {
     const error = configError({ regions: 'us-west-1', zones: 'usw1-az1,sae1-az1' });
     expect(error.problems).toHaveLength(1);

@@ -53,8 +53,15 @@ describe('one sampling settings schema', () => {
 
   it.each(cases)('the config loader and the state machine accept the same %s', (key, values) => {
     for (const value of values) {
-      // samplerMemoryMb is checked with one sampler so that the sampler range is the setting's own bound.
-      const extra = key === 'samplerMemoryMb' ? { samplersPerZone: 1 } : {};
+      // samplerMemoryMb is checked with one sampler so that the sampler range is the setting's own bound, and the
+      // poll caps with the other at its largest, so that a run can always see the instances a characterization needs.
+      const others: Partial<Record<string, object>> = {
+        samplerMemoryMb: { samplersPerZone: 1 },
+        pollConcurrency: { maxPolls: 1000 },
+        maxPolls: { pollConcurrency: 5000 },
+        samplersPerZone: { pollConcurrency: 5000 },
+      };
+      const extra = others[key] ?? {};
       const loader = loaderAccepts({ [key]: value, ...extra });
       const stack = stackAccepts({ [key]: value, ...extra });
       expect({ key, value, accepted: stack }).toEqual({ key, value, accepted: loader });
@@ -73,6 +80,27 @@ describe('one sampling settings schema', () => {
     });
     expect(stepsAccept(machine.settings)).toBe(true);
     expect(machine.settings).toMatchObject({ ...SAMPLING_DEFAULTS, samplerSleepMs: 400 });
+  });
+
+  it("the config loader and the state machine refuse poll caps under which no run sees a characterization's instances", () => {
+    expect(loaderAccepts({ pollConcurrency: 20, maxPolls: 4 })).toBe(false);
+    expect(stackAccepts({ pollConcurrency: 20, maxPolls: 4 })).toBe(false);
+    expect(loaderAccepts({ pollConcurrency: 20, maxPolls: 5 })).toBe(true);
+    expect(stackAccepts({ pollConcurrency: 20, maxPolls: 5 })).toBe(true);
+    expect(stackAccepts({ pollConcurrency: 20, maxPolls: 4, minInstancesForCharacterization: 80 })).toBe(true);
+    const app = new App({ stackTraces: false });
+    const stack = new Stack(app, 'Zone', { env: { region: 'us-west-1', account: '123456789012' } });
+    const fn = (name: string) => lambda.Function.fromFunctionName(stack, name, name);
+    expect(
+      () =>
+        new SamplingStateMachine(stack, 'Sampling', {
+          azId: 'usw1-az3',
+          fanoutFunction: fn('sky-fan-usw1-az3'),
+          stepsFunction: fn('sky-steps-usw1-az3'),
+          pollConcurrency: 20,
+          maxPolls: 4,
+        }),
+    ).toThrow(/Zone\/Sampling\.minInstancesForCharacterization .*100.*at most 80, all a run can see/);
   });
 
   it('fails when the samplers of a zone stack would pass Lambda memory, naming the setting', () => {

@@ -70,7 +70,8 @@ beforeAll(async () => {
     regions: ['us-west-1'],
     memorySizes: [1024],
     architectures: ['x86_64'],
-    samplersPerZone: 2,
+    // The AWS zones' runs: 2 polls of 60, enough for a characterization.
+    samplersPerZone: 4,
     samplersPerPoll: 2,
     pollConcurrency: 60,
     fanoutBranching: 8,

@@ -175,6 +175,8 @@ describe('the synthesized sampling state machine, run locally against the twin a
         samplersPerPoll: 1,
         fanoutBranching: 10,
         maxPolls: 12,
+        // All its 5 polls of 10 can see: its runs fail before they finish.
+        minInstancesForCharacterization: SAMPLERS * HANG_POLL,
         pollTimeout: Duration.seconds(HANG_POLL_TIMEOUT_SECONDS),
       },
     });

@@ -206,6 +206,57 @@ describe('sampling steps against a local DynamoDB server', () => {
     expect(await store.getRun('r5')).toMatchObject({ status: 'succeeded', stoppedBecause: 'saturated' });
   });
 
+  it('keeps a capped run below the instance minimum in the history, not as LATEST, where the zone has a LATEST', async () => {
+    // GIVEN the zone's LATEST from r1 (2,000 instances), and a run capped at one poll that sees 40
+    const latestBefore = await store.latestCharacterizationRecord(ZONE.azId);
+    const settings = { ...SETTINGS, maxPolls: 1 };
+    const step = (name: string, extra: Record<string, unknown>) =>
+      handler({ step: name, runId: 'r6', ...ZONE, settings, ...extra }) as Promise<RunState>;
+    let run = await step('start', {
+      startedAt: new Date(clock).toISOString(),
+      staggerSeconds: 0,
+      input: { force: true },
+    });
+    run = await step('record', { run, poll: poll({ a: 10, b: 30 }) });
+    run = await step('decide', { run });
+    expect(run.decision).toMatchObject({ action: 'stop', reason: 'capped-polls' });
+    const before = await store.characterizations(ZONE.azId);
+    // WHEN it finishes
+    const done = await step('finalize', { run });
+    // THEN its characterization is in the history, the run points at it, and LATEST is still r1's
+    expect(done.characterizationAt).toBeDefined();
+    expect(done.nextSampleAt).toBeUndefined();
+    const history = await store.characterizations(ZONE.azId);
+    expect(history).toHaveLength(before.length + 1);
+    expect(history.at(-1)).toMatchObject({ instancesSeen: 40, stoppedBecause: 'capped-polls' });
+    expect(await store.getRun('r6')).toMatchObject({
+      status: 'succeeded',
+      characterizationAt: done.characterizationAt,
+    });
+    expect(await store.latestCharacterizationRecord(ZONE.azId)).toEqual(latestBefore);
+  });
+
+  it('makes a capped run below the instance minimum LATEST where the zone has none', async () => {
+    const zone = { azId: 'usw1-az3', region: 'us-west-1' };
+    const settings = { ...SETTINGS, maxPolls: 1 };
+    const step = (name: string, extra: Record<string, unknown>) =>
+      handler({ step: name, runId: 'r7', ...zone, settings, ...extra }) as Promise<RunState>;
+    let run = await step('start', {
+      startedAt: new Date(clock).toISOString(),
+      staggerSeconds: 0,
+      input: { force: true },
+    });
+    run = await step('record', { run, poll: poll({ a: 10, b: 30 }) });
+    run = await step('decide', { run });
+    const done = await step('finalize', { run });
+    expect(done.nextSampleAt).toBe(new Date(clock + 22 * 3_600_000).toISOString());
+    expect((await store.latestCharacterizationRecord(zone.azId))?.characterization).toMatchObject({
+      instancesSeen: 40,
+      stoppedBecause: 'capped-polls',
+      measuredAt: done.characterizationAt,
+    });
+  });
+
   it('keeps the next sampling time within [base / 2, 2 × base], and at base when not adaptive', () => {
     expect(nextIntervalHours('stable', SETTINGS)).toBe(44);
     expect(nextIntervalHours('drifting', SETTINGS)).toBe(11);

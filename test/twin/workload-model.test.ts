@@ -45,6 +45,20 @@ describe('workload runtime model', () => {
     expect(modelRuntimeMs(s, w, 'amd-epyc', 512)).toBeCloseTo(1000 * 0.55 * (1 / (512 / 1769)), 6);
   });
 
+  it("keeps `relative`'s multiplier below the smallest listed memory size", () => {
+    const s = scenarioWith({
+      memoryMb: 2048,
+      baseMs: 1000,
+      relative: { epyc: 1.35 },
+      relativeAtMemory: { '1024': { epyc: 0.6 } },
+    });
+    const w = s.workloads.zipper;
+    expect(relativeAt(w, 'epyc', 128)).toBe(1.35);
+    expect(relativeAt(w, 'epyc', 1023)).toBe(1.35);
+    expect(relativeAt(w, 'epyc', 1024)).toBe(0.6);
+    expect(relativeAt(w, 'epyc', 2048)).toBe(1.35);
+  });
+
   it('allows no memory below minMemoryMb nor where the slowest CPU would pass the timeout', () => {
     const s = scenarioWith({ memoryMb: 2048, baseMs: 20_000, cv: 0, vcpus: 1, minMemoryMb: 256 });
     const sizes = allowedMemorySizes(s, s.workloads.zipper, [128, 256, 512, 1024, 2048, 4096], 60_000);
