@@ -54,7 +54,10 @@ export function registerLocalCommand(program: Command): void {
   program
     .command('local')
     .description('run the whole sky locally (no AWS account, no network): sample, route, summarize, report')
-    .option('--scenario <file>', `the twin scenario whose zones to emulate (default ${DEFAULT_SCENARIO_FILE})`)
+    .option(
+      '--scenario <file>',
+      `the twin scenario whose zones to emulate (default: skymesh's own ${DEFAULT_SCENARIO_FILE})`,
+    )
     .option('--out <dir>', 'where report.html and report.json are written', 'out')
     .option('--no-report', 'print the summary only; write no report')
     .option('--burst <n>', 'requests per workload and strategy through the router (default 100)', parsePositiveInt)

@@ -21,6 +21,7 @@ import { startOnObservedFleet } from './observed-start';
 import { type PacedBatch, PacingReviewer, paceBatch, pacedAt } from './pacing';
 import { corePlacerFactory } from './placer';
 import { usesPerInstance } from './pool';
+import { powertoolsTelemetry } from './powertools-telemetry';
 import { type ProbedBatch, probePricedPlacer, withProbe, withProbePricing, withSearchUses } from './probe';
 import { runProfiling } from './profiling';
 import {
@@ -31,7 +32,7 @@ import {
   type RouterRequest,
   SYNC_PAYLOAD_LIMIT_BYTES,
 } from './request';
-import { powertoolsTelemetry, type RouterTelemetry } from './telemetry';
+import type { RouterTelemetry } from './telemetry';
 import type { PlacerFactory, RoutedCall, RouterAnswer, RouterStore } from './types';
 import { type CachedView, ViewCache } from './view-cache';
 

@@ -13,6 +13,7 @@ interface Manifest {
   readonly bin: Record<string, string>;
   readonly files: readonly string[];
   readonly exports: Record<string, string | { readonly types: string; readonly default: string }>;
+  readonly typesVersions: Record<string, Record<string, readonly string[]>>;
   readonly scripts: Record<string, string>;
   readonly dependencies: Record<string, string>;
   readonly peerDependencies: Record<string, string>;
@@ -81,9 +82,9 @@ describe('the package', () => {
     expect(packagesLoadedBy('./lib/infra/index.ts')).toEqual(expect.arrayContaining(['aws-cdk-lib', 'constructs']));
   });
 
-  it('maps skymesh and skymesh/infra to compiled files of existing sources', () => {
-    expect(Object.keys(manifest.exports).sort()).toEqual(['.', './infra', './package.json']);
-    for (const key of ['.', './infra']) {
+  it('maps skymesh, skymesh/infra and skymesh/aws to compiled files of existing sources', () => {
+    expect(Object.keys(manifest.exports).sort()).toEqual(['.', './aws', './infra', './package.json']);
+    for (const key of ['.', './infra', './aws']) {
       const target = manifest.exports[key] as { types: string; default: string };
       expect(existsSync(sourceOf(target.default))).toBe(true);
       expect(sourceOf(target.types)).toBe(sourceOf(target.default));
@@ -91,6 +92,55 @@ describe('the package', () => {
     expect(sourceOf((manifest.exports['./infra'] as { default: string }).default)).toBe(
       join(ROOT, 'lib', 'infra', 'index.ts'),
     );
+    expect(sourceOf((manifest.exports['./aws'] as { default: string }).default)).toBe(
+      join(ROOT, 'lib', 'aws', 'index.ts'),
+    );
+    // TypeScript's node10 resolution (the default of module commonjs) reads no exports map: typesVersions maps the
+    // subpaths for it.
+    for (const sub of ['infra', 'aws']) {
+      expect(manifest.typesVersions['*'][sub]).toEqual([
+        (manifest.exports[`./${sub}`] as { types: string }).types.slice(2),
+      ]);
+    }
+  });
+
+  it('exports from the aws entry what the README tells users to embed the routing service with', () => {
+    const aws = require('../../lib/aws/index') as Record<string, unknown>;
+    expect(
+      ['SkyStore', 'createDocumentClient', 'sdkInvoker', 'lambdaClientWithLimit', 'urlRouterClient'].filter(
+        (name) => typeof aws[name] !== 'function',
+      ),
+    ).toEqual([]);
+    expect(packagesLoadedBy('./lib/aws/index.ts').filter((name) => NOT_IN_ROUTER_LIBRARY.includes(name))).toEqual([]);
+  });
+
+  it('declares every package the shipped code imports, and ships no dependency it does not import', () => {
+    const { builtinModules } = require('node:module') as { builtinModules: string[] };
+    const imported = new Set<string>();
+    for (const dir of ['lib', 'lambda', 'bin']) {
+      for (const file of typeScriptFiles(join(ROOT, dir))) {
+        const text = readFileSync(file, 'utf8');
+        for (const match of text.matchAll(/(?:from\s+|import\(|require\()'([^'.\s][^'\s]*)'/g)) {
+          const specifier = match[1];
+          const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+          if (specifier.startsWith('node:') || builtinModules.includes(name)) continue;
+          imported.add(name);
+        }
+      }
+    }
+    // tsx runs the TypeScript sources in a clone (bin/sky.js and the twin's workers use it only when those exist);
+    // skymesh itself is named only in doc examples.
+    imported.delete('tsx');
+    imported.delete('skymesh');
+    const declared = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)]);
+    expect([...imported].filter((name) => !declared.has(name)).sort()).toEqual([]);
+    expect(Object.keys(manifest.dependencies).filter((name) => !imported.has(name))).toEqual([]);
+  });
+
+  it("keeps the router entry's telemetry type free of Powertools, whose types need @types/aws-lambda", () => {
+    const telemetry = readFileSync(join(ROOT, 'lib', 'routing', 'telemetry.ts'), 'utf8');
+    expect(telemetry).toContain('export interface RouterTelemetry');
+    expect(telemetry).not.toMatch(/@aws-lambda-powertools/);
   });
 
   it("exports from the router entry the functions the README's library section tells users to call", () => {
@@ -189,6 +239,15 @@ describe('the package', () => {
     expect(refusing).toEqual(['aws-local-stepfunctions >=22.0.0']);
   });
 });
+
+/** Every TypeScript file under `dir`. */
+function typeScriptFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return typeScriptFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
 
 /** The lowest Node version a `>=x.y.z` range admits (other forms are not used by our dependencies). */
 function minimumNode(range: string): number[] {

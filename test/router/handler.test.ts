@@ -4,7 +4,7 @@ import { createDocumentClient } from '../../lib/aws/dynamo-client';
 import { SkyStore } from '../../lib/aws/store';
 import { ensureSkyTable } from '../../lib/aws/table-setup';
 import type { Invoker } from '../../lib/contracts';
-import { powertoolsTelemetry } from '../../lib/routing/telemetry';
+import { powertoolsTelemetry } from '../../lib/routing/powertools-telemetry';
 import type { BatchAnswer, RoutedCall } from '../../lib/routing/types';
 import { rngFor } from '../../lib/twin/random';
 import { CPU, type SkyFixture, startSky } from './sky-fixture';
