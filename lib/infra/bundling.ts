@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AssetHashType, Stage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,9 +11,19 @@ import { SKY_BUNDLE_TARGET } from './node-runtime';
 
 /**
  * Handler entries are resolved against `lib/infra/../..`: the repository root in a clone (TypeScript
- * sources), `dist/` in the installed package (the same handlers compiled to JavaScript).
+ * sources), `dist/` in the installed package (which holds the bundles built from those sources, see
+ * {@link writePrebuiltBundles}, and the same handlers compiled to JavaScript).
  */
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
+
+/** Folder under a project root where the package build leaves each group's bundle (`bundles/<group>`). */
+export const PREBUILT_BUNDLES_DIR = 'bundles';
+
+/** What `bundle.json` of a prebuilt group records beside its files: the bundle's hash and each file's mode. */
+interface PrebuiltManifest {
+  readonly hash: string;
+  readonly files: ReadonlyArray<{ readonly name: string; readonly mode?: number }>;
+}
 
 /** An entry's TypeScript source, or the compiled `.js` beside it where only that ships. */
 function entryFile(root: string, entry: string): string | undefined {
@@ -91,6 +101,11 @@ function build(group: HandlerGroup, root: string, cacheDir: string | false): Bui
   const memoKey = `${root}\0${group.name}\0${JSON.stringify(group.entries)}`;
   const memo = built.get(memoKey);
   if (memo) return memo;
+  const prebuilt = readPrebuilt(group, root);
+  if (prebuilt) {
+    built.set(memoKey, prebuilt);
+    return prebuilt;
+  }
   const cache = cacheDir === false ? undefined : new BundleCache(cacheDir, root);
   const cacheKey = JSON.stringify({
     esbuild: esbuildVersion,
@@ -145,6 +160,53 @@ function build(group: HandlerGroup, root: string, cacheDir: string | false): Bui
   return bundle;
 }
 
+/**
+ * The group's bundle as the package build left it under `<root>/bundles/<group>`, or undefined where there is none
+ * (a clone bundles its TypeScript sources instead).
+ */
+function readPrebuilt(group: HandlerGroup, root: string): BuiltBundle | undefined {
+  const folder = join(root, PREBUILT_BUNDLES_DIR, group.name);
+  const manifestFile = join(folder, 'bundle.json');
+  if (!existsSync(manifestFile)) return undefined;
+  try {
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as PrebuiltManifest;
+    const files = manifest.files.map((file) => ({
+      name: file.name,
+      contents: readFileSync(join(folder, file.name)),
+      ...(file.mode !== undefined ? { mode: file.mode } : {}),
+    }));
+    return { hash: manifest.hash, files };
+  } catch (error) {
+    throw new BundlingError(group.name, `the prebuilt bundle in ${folder} cannot be read: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Bundles every handler group from the TypeScript sources under `sourceRoot` into `<outRoot>/bundles/<group>`, with
+ * a `bundle.json` naming its files and hash. The package build runs it, so that the installed package deploys the
+ * bundles a clone deploys: bundling the compiled CommonJS instead would pull in whole libraries (zod's CommonJS build
+ * cannot be tree-shaken), several times the size and load time.
+ * @returns the folders written
+ */
+export function writePrebuiltBundles(sourceRoot: string, outRoot: string): string[] {
+  return [DYNAMIC_HANDLERS, ZONE_HANDLERS, CONTROL_HANDLERS].map((group) => {
+    const { hash, files } = build(group, sourceRoot, false);
+    const folder = join(outRoot, PREBUILT_BUNDLES_DIR, group.name);
+    mkdirSync(folder, { recursive: true });
+    for (const file of files) {
+      const path = join(folder, file.name);
+      writeFileSync(path, file.contents);
+      if (file.mode !== undefined) chmodSync(path, file.mode);
+    }
+    const manifest: PrebuiltManifest = {
+      hash,
+      files: files.map((file) => ({ name: file.name, ...(file.mode !== undefined ? { mode: file.mode } : {}) })),
+    };
+    writeFileSync(join(folder, 'bundle.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    return folder;
+  });
+}
+
 function copiedFiles(group: HandlerGroup, root: string): Array<{ name: string; contents: Uint8Array; mode: number }> {
   return Object.entries(group.files ?? {}).map(([name, path]) => {
     const full = join(root, path);
@@ -156,7 +218,8 @@ function copiedFiles(group: HandlerGroup, root: string): Array<{ name: string; c
 /** Options of {@link bundledCode}. */
 export interface BundledCodeOptions {
   /**
-   * Folder the entries are resolved against.
+   * Folder the entries are resolved against; a group bundled there already (`bundles/<group>`, as the package build
+   * leaves it) is used as it is.
    * @default - the repository root in a clone, `dist/` in the installed package
    */
   readonly projectRoot?: string;

@@ -10,19 +10,24 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   bundledCode,
   bundledHandler,
+  CONTROL_HANDLERS,
   DYNAMIC_HANDLERS,
   type HandlerGroup,
   NO_CREDENTIALS_WRAPPER,
+  writePrebuiltBundles,
+  ZONE_HANDLERS,
 } from '../../lib/infra/bundling';
 import { BundlingError } from '../../lib/infra/errors';
 import { SKY_RUNTIME } from '../../lib/infra/region-mesh-stack';
+
+const ROOT = resolve(__dirname, '..', '..');
 
 describe('bundledCode', () => {
   let scratch: string;
@@ -67,6 +72,48 @@ describe('bundledCode', () => {
     expect(run('b.js', '{ n: 21 }')).toBe('42');
     expect(readFileSync(join(folder, 'a.js'), 'utf8')).not.toContain('import ');
     expect(bundledHandler(group, 'b')).toBe('b.handler');
+  });
+
+  it("deploys the bundles the package build wrote from the sources, the same bytes a clone's synth bundles", () => {
+    // GIVEN the package build's bundles in a folder that holds no handler source
+    const dist = join(scratch, 'dist');
+    const folders = writePrebuiltBundles(ROOT, dist);
+    expect(folders.map((f) => f.slice(dist.length + 1))).toEqual([
+      'bundles/dynamic',
+      'bundles/zone',
+      'bundles/control',
+    ]);
+    expect(existsSync(join(dist, 'lambda'))).toBe(false);
+    // WHEN a stack bundles each group from there, and another from the clone
+    for (const group of [DYNAMIC_HANDLERS, ZONE_HANDLERS, CONTROL_HANDLERS]) {
+      const installed = bundledCode(new Stack(new App({ outdir: join(scratch, `pkg-${group.name}`) }), 'S'), group, {
+        projectRoot: dist,
+        cacheDir: false,
+      }) as lambda.AssetCode;
+      const clone = bundledCode(new Stack(new App({ outdir: join(scratch, `clone-${group.name}`) }), 'S'), group, {
+        cacheDir: false,
+      }) as lambda.AssetCode;
+      // THEN both deploy the same files, byte for byte and mode for mode, under the same asset hash
+      const files = readdirSync(clone.path).sort();
+      expect(readdirSync(installed.path).sort()).toEqual(files);
+      for (const file of files) {
+        expect(readFileSync(join(installed.path, file)).equals(readFileSync(join(clone.path, file)))).toBe(true);
+        expect(statSync(join(installed.path, file)).mode).toBe(statSync(join(clone.path, file)).mode);
+      }
+      expect(installed.path.slice(installed.path.lastIndexOf('/'))).toBe(clone.path.slice(clone.path.lastIndexOf('/')));
+    }
+  });
+
+  it('names the group and folder when a prebuilt bundle cannot be read', () => {
+    const dist = join(scratch, 'broken');
+    mkdirSync(join(dist, 'bundles', 'dynamic'), { recursive: true });
+    writeFileSync(join(dist, 'bundles', 'dynamic', 'bundle.json'), '{"hash":"x","files":[{"name":"dynamic.js"}]}');
+    expect(() =>
+      bundledCode(new Stack(new App({ outdir: join(scratch, 'broken-out') }), 'S'), DYNAMIC_HANDLERS, {
+        projectRoot: dist,
+        cacheDir: false,
+      }),
+    ).toThrow(/dynamic.*the prebuilt bundle in .*bundles\/dynamic cannot be read: ENOENT/);
   });
 
   it('gives every function of a stack the same asset, keyed by the bundle hash', () => {

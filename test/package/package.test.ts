@@ -212,6 +212,8 @@ describe('the package', () => {
         expect(statSync(copied).mode).toBe(statSync(join(ROOT, asset)).mode);
       }
       expect(manifest.scripts.build).toContain('node scripts/copy-assets.js');
+      // and the handlers are bundled from their sources (test/infra/bundling.test.ts checks the bundles it writes)
+      expect(manifest.scripts.build).toMatch(/tsc -p tsconfig\.build\.json && .*node scripts\/build-bundles\.js/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
