@@ -217,7 +217,10 @@ export class TwinRouting {
     await this.service.flush();
     if (answer.status !== 'profiling') {
       const detail = answerDetail(answer);
-      throw new TwinError(`the router refused to profile ${JSON.stringify(request.workload)}: ${detail}`);
+      const name = typeof request.workload === 'object' ? request.workload?.name : undefined;
+      // The scenario's workload is what the user can change (its memoryMb, baseMs, cv or relative speeds).
+      const what = name !== undefined ? `the scenario's workloads.${name}` : JSON.stringify(request.workload);
+      throw new TwinError(`the router refused to profile ${what}: ${detail}`);
     }
     return answer;
   }

@@ -7,6 +7,13 @@ import { archOfCpu, cpuKeyOf } from '../core/cpu';
 import type { CpuKey } from '../core/types';
 import { ScenarioError, type ScenarioIssue } from './errors';
 import { unsafeKeyIssues } from './scenario-keys';
+import {
+  DYNAMIC_TIMEOUT_MS,
+  fitsScenarioTimeout,
+  modelRuntimeMs,
+  SCENARIO_FIT_SIGMAS,
+  scenarioHeadroom,
+} from './workload-model';
 
 /**
  * The twin's scenario format (see the scenario spec in the project docs): zones whose host CPU
@@ -19,7 +26,7 @@ export const MIX_SUM_TOLERANCE = 0.001;
 
 const AZ_ID = /^[a-z]{2,5}\d-az\d+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-/** Zones of other providers: `<provider prefix>-<region>` (`ibm-us-south`, `do-nyc1`). */
+/** Zones of other providers: `<provider prefix>-<region>` (`ibm-us-south`, `do-nyc3`). */
 const PROVIDER_ZONE = /^(ibm|do)-[a-z0-9]+(-[a-z0-9]+)*$/;
 const OTHER_REGION = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const ZONE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -63,7 +70,7 @@ const arm64FleetSchema = z.strictObject({
 const zoneSchema = z.strictObject({
   azId: z
     .string()
-    .min(1, 'must be an AWS AZ ID such as usw1-az1, or <provider prefix>-<region> (ibm-us-south, do-nyc1)'),
+    .min(1, 'must be an AWS AZ ID such as usw1-az1, or <provider prefix>-<region> (ibm-us-south, do-nyc3)'),
   name: z
     .string()
     .regex(ZONE_NAME, 'must be 1..64 letters, digits, dot, dash or underscore (e.g. us-west-1b)')
@@ -319,6 +326,9 @@ function crossFieldIssues(s: ParsedScenario): ScenarioIssue[] {
       message: `"${s.baselineZone}" is not one of the zones (${[...azIds].join(', ')})`,
     });
   }
+  // The fixed strategies run every workload at its memoryMb in the fixed zone: its provider must offer that size.
+  const baseline = s.zones.find((zone) => zone.azId === s.baselineZone);
+  const baselineProvider = baseline && baseline.provider !== 'aws' ? CATALOG_PROVIDERS[baseline.provider] : undefined;
   const workloadNames = Object.keys(s.workloads);
   if (workloadNames.length === 0) issues.push({ path: 'workloads', message: 'must declare at least one workload' });
   for (const name of workloadNames) {
@@ -330,6 +340,12 @@ function crossFieldIssues(s: ParsedScenario): ScenarioIssue[] {
           message: `"${cpu}" is not a declared CPU (${allowed})`,
         });
       }
+    }
+    if (baselineProvider && !baselineProvider.memorySizes.includes(w.memoryMb)) {
+      issues.push({
+        path: `workloads.${name}.memoryMb`,
+        message: `${w.memoryMb} MB is not a memory size of the fixed zone ${s.baselineZone} (${baselineProvider.provider} offers ${baselineProvider.memorySizes.join(', ')} MB)`,
+      });
     }
     if (w.memoryMb < w.minMemoryMb) {
       issues.push({
@@ -386,7 +402,32 @@ export function parseScenario(value: unknown, source = 'inline'): Scenario {
     model: cpu.model,
     cpuKey: cpuKeyOf(cpu.model),
   }));
-  return { ...parsed.data, cpuList };
+  const scenario = { ...parsed.data, cpuList };
+  const timeouts = timeoutIssues(scenario);
+  if (timeouts.length > 0) throw new ScenarioError(source, timeouts);
+  return scenario;
+}
+
+/**
+ * A workload the fixed strategies could not run within the dynamic functions' timeout: at its `memoryMb`, its mean
+ * runtime on its slowest CPU, with the spread the scenarios are sized to (`fitsScenarioTimeout`), passes it.
+ */
+function timeoutIssues(scenario: Scenario): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  for (const [name, workload] of Object.entries(scenario.workloads)) {
+    const runtimes = scenario.cpuList.map((cpu) => ({ cpu, ms: modelRuntimeMs(scenario, workload, cpu.cpuKey) }));
+    const slowest = runtimes.reduce((a, b) => (b.ms > a.ms ? b : a));
+    if (fitsScenarioTimeout(slowest.ms, DYNAMIC_TIMEOUT_MS, workload.cv)) continue;
+    const headroom = scenarioHeadroom(workload.cv);
+    issues.push({
+      path: `workloads.${name}.baseMs`,
+      message:
+        `${workload.baseMs} ms runs ${Math.round(slowest.ms)} ms on its slowest CPU (${slowest.cpu.key}) at memoryMb ` +
+        `${workload.memoryMb}, ${Math.round(slowest.ms * headroom)} ms with ${SCENARIO_FIT_SIGMAS} × its cv of spread ` +
+        `(× ${headroom.toFixed(2)}): past the dynamic functions' ${DYNAMIC_TIMEOUT_MS} ms timeout`,
+    });
+  }
+  return issues;
 }
 
 /**

@@ -238,6 +238,29 @@ describe('scenario schema', () => {
       'zones[0].arm64.mix[0].xeon25',
       /not an arm64 CPU/,
     ],
+    [
+      'a workload whose slowest CPU passes the timeout at its memoryMb',
+      // epyc 1.35 × 200 s = 270 s, × 1.09 for 3 × cv 0.03 = 294.3 s fits; 205 s does not (301.7 s)
+      (s: any) => (s.workloads.zipper.baseMs = 205_000),
+      'workloads.zipper.baseMs',
+      /205000 ms runs 276750 ms on its slowest CPU \(epyc\) at memoryMb 4096, 301658 ms with 3 × its cv of spread \(× 1\.09\): past the dynamic functions' 300000 ms timeout/,
+    ],
+    [
+      'a memoryMb the fixed zone on another provider does not offer',
+      (s: any) => {
+        s.zones.push({
+          azId: 'do-nyc3',
+          provider: 'digitalocean',
+          region: 'nyc3',
+          hosts: 4,
+          slotsPerHost: 10,
+          mix: [{ xeon25: 1 }],
+        });
+        s.baselineZone = 'do-nyc3';
+      },
+      'workloads.zipper.memoryMb',
+      /4096 MB is not a memory size of the fixed zone do-nyc3 \(digitalocean offers 128, 256, 512, 1024 MB\)/,
+    ],
   ])('refuses %s, naming the field', (_what, mutate, path, reason) => {
     const json = smallScenarioJson();
     mutate(json);
@@ -245,6 +268,12 @@ describe('scenario schema', () => {
     const issue = issues.find((i) => i.path === path);
     expect(issue).toBeDefined();
     expect(issue?.message).toMatch(reason);
+  });
+
+  it('accepts a workload that just fits the timeout on its slowest CPU', () => {
+    const json = smallScenarioJson();
+    (json as any).workloads.zipper.baseMs = 200_000;
+    expect(parseScenario(json, 'test').workloads.zipper.baseMs).toBe(200_000);
   });
 
   it('refuses any scenario whose numbers break the format (fuzz)', () => {
