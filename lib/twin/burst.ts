@@ -106,7 +106,8 @@ export function drawNoise(rng: Rng, n: number, cv: number, kind: 'lognormal' | '
 /**
  * The modelled runner of one instance: runtime = the model's mean on the instance's CPU at its
  * memory size × noise[request], slept on
- * the platform's (virtual) clock, so the dynamic handler's timings and the twin's billing see it.
+ * the platform's (virtual) clock, so the dynamic handler's timings and the twin's billing see it; never past the
+ * call's deadline.
  * With `realWorkloads` the real workload code runs first (its output check applies).
  */
 export function modelRunner(scenario: Scenario, state: ModelState, platform: Platform): WorkloadRunner {
@@ -122,6 +123,12 @@ export function modelRunner(scenario: Scenario, state: ModelState, platform: Pla
       // Whole ms (Lambda bills 1 ms steps), computed as the oracle computes it, so both bill alike.
       const mean = meanRuntimeMs(scenario, workload, task.instance.cpuKey, task.instance.memoryMb);
       const ms = Math.ceil(mean * ((own ? own.noise : state.noise)[i] ?? 1));
+      // The handler stops a run at its deadline, and Lambda bills the call until then: a run that would outlast the
+      // deadline ends 1 ms past it, which the handler's own check answers as a Timeout.
+      if (ms > task.timeoutMs) {
+        await platform.sleep(task.timeoutMs + 1);
+        return { modelledMs: task.timeoutMs + 1 };
+      }
       await platform.sleep(ms);
       return { modelledMs: ms };
     },

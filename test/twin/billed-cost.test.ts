@@ -34,6 +34,29 @@ describe("a batch's cost is what Lambda billed", () => {
     expect(answer.summary.costUsd).toBeCloseTo(outcome.costUsd, 9);
   });
 
+  it("stops a modelled run at the call's deadline, answering Timeout and billed until then", async () => {
+    // GIVEN a workload whose runs take about 1 s, and a call that allows 300 ms
+    const scenario = smallScenario({ days: 1 });
+    const { clock, twin } = routedTwin(scenario, { memorySizes: [2048] });
+    twin.setDay(0);
+    const name = dynamicFunctionName('usw1-az3', 'x86_64', 2048);
+    const [warm, result] = await clock.run(async () => [
+      await twin.invoke(name, { workload: { name: 'zipper', size: 'small' } }, { logTail: true }),
+      await twin.invoke(name, { workload: { name: 'zipper', size: 'small' }, timeoutMs: 300 }, { logTail: true }),
+    ]);
+    if (!warm.ok || !result.ok) throw new Error('a call failed at the platform');
+    // THEN the premise: an unlimited run takes far longer than 300 ms
+    expect(warm.report?.durationMs).toBeGreaterThan(600);
+    // and the limited one ends at its deadline with the handler's own answer, billed that long and no longer
+    const answer = result.payload as DynamicResponse;
+    expect(answer).toMatchObject({
+      status: 'error',
+      error: { type: 'Timeout', message: expect.stringMatching(/deadline of 300 ms/) },
+    });
+    expect(result.report?.durationMs).toBeGreaterThanOrEqual(300);
+    expect(result.report?.durationMs).toBeLessThan(400);
+  });
+
   it('bills a rejection that answers at once 1 ms, as Lambda rounds a duration up to the next millisecond', async () => {
     // GIVEN a dynamic function's instance, warm after one call, and the CPU it runs on
     const scenario = smallScenario({ days: 1 });
