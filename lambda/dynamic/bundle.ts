@@ -3,10 +3,17 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } f
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { DynamicRequest } from '../../lib/contracts';
-import { decodeStrictBase64, hashMismatchMessage, notBase64Message } from '../../lib/contracts/work-limits';
+import {
+  bundleUnpackLimitBytes,
+  declaredUnpackedBytes,
+  decodeStrictBase64,
+  hashMismatchMessage,
+  MAX_BUNDLE_UNPACKED_BYTES,
+  minMemoryMbForBundle,
+  notBase64Message,
+} from '../../lib/contracts/work-limits';
 import { readTar, TarFormatError } from '../shared/tar';
 import { BadRequestError, DynamicError } from './errors';
-import { MAX_BUNDLE_UNPACKED_BYTES } from './request';
 
 /**
  * Unpacks request bundles into the instance's scratch folder and remembers them by hash.
@@ -36,11 +43,18 @@ export class BundleCache {
   >();
   private readonly root: string;
   private readonly maxBytes: number;
+  private readonly memoryMb: number | undefined;
+  private readonly unpackLimit: number;
 
-  /** `maxBytes`: most bytes of files kept unpacked. @default MAX_BUNDLE_UNPACKED_BYTES */
-  constructor(tmpDir: string, options: { readonly maxBytes?: number } = {}) {
+  /**
+   * `maxBytes`: most bytes of files kept unpacked (@default MAX_BUNDLE_UNPACKED_BYTES). `memoryMb`: the function's
+   * memory, which bounds what one bundle may unpack to (`bundleUnpackLimitBytes`; @default - unknown: 256 MiB).
+   */
+  constructor(tmpDir: string, options: { readonly maxBytes?: number; readonly memoryMb?: number } = {}) {
     this.root = join(tmpDir, 'sky-bundles');
     this.maxBytes = options.maxBytes ?? MAX_BUNDLE_UNPACKED_BYTES;
+    this.memoryMb = options.memoryMb;
+    this.unpackLimit = bundleUnpackLimitBytes(options.memoryMb);
   }
 
   /** Returns the folder holding the bundle and whether it was already there. */
@@ -55,7 +69,7 @@ export class BundleCache {
     const actual = createHash('sha256').update(compressed).digest('hex');
     if (actual !== bundle.sha256)
       throw new BadRequestError('bundle.sha256', hashMismatchMessage(bundle.sha256, actual));
-    const entries = entriesOf(compressed);
+    const entries = entriesOf(compressed, this.unpackLimit, this.memoryMb);
     if (hit) this.remove(bundle.sha256);
     const bytes = entries.reduce((sum, e) => sum + (e.type === 'dir' ? 0 : e.data.length), 0);
     this.makeRoom(bytes);
@@ -116,29 +130,33 @@ export function decodeBase64(text: string): Buffer {
   return decoded;
 }
 
-/** The archive's entries, refusing data that is not a gzip ustar archive within the limits, naming `bundle.data`. */
-function entriesOf(compressed: Buffer): ReturnType<typeof readTar> {
+/**
+ * The archive's entries, refusing data that is not a gzip ustar archive, or one that unpacks to more than `limit`
+ * bytes (what a function of `memoryMb` unpacks), naming `bundle.data`.
+ */
+function entriesOf(compressed: Buffer, limit: number, memoryMb: number | undefined): ReturnType<typeof readTar> {
   if (compressed.length < 2 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) {
     throw new BadRequestError('bundle.data', 'bundle.data is not gzip data: it does not start with the bytes 1f 8b');
   }
+  const whose =
+    memoryMb !== undefined && limit < MAX_BUNDLE_UNPACKED_BYTES
+      ? `the limit of ${limit} bytes of a ${memoryMb} MB function (an eighth of its memory; ${MAX_BUNDLE_UNPACKED_BYTES} at ${minMemoryMbForBundle(MAX_BUNDLE_UNPACKED_BYTES)} MB or more)`
+      : `the limit of ${limit} bytes`;
   // A gzip stream ends with its unpacked size (mod 2^32): a bomb that says so honestly is refused without
   // inflating it; one that lies is stopped at the limit below.
-  const declared = compressed.length >= 18 ? compressed.readUInt32LE(compressed.length - 4) : 0;
-  if (declared > MAX_BUNDLE_UNPACKED_BYTES) {
-    throw new BadRequestError(
-      'bundle.data',
-      `bundle.data unpacks to ${declared} bytes, more than the limit of ${MAX_BUNDLE_UNPACKED_BYTES} bytes`,
-    );
+  const declared = declaredUnpackedBytes(compressed);
+  if (declared > limit) {
+    throw new BadRequestError('bundle.data', `bundle.data unpacks to ${declared} bytes, more than ${whose}`);
   }
   let archive: Buffer;
   try {
-    archive = gunzipSync(compressed, { maxOutputLength: MAX_BUNDLE_UNPACKED_BYTES, chunkSize: 1 << 20 });
+    archive = gunzipSync(compressed, { maxOutputLength: limit, chunkSize: 1 << 20 });
   } catch (error) {
     const tooBig = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
     throw new BadRequestError(
       'bundle.data',
       tooBig
-        ? `bundle.data unpacks to more than the limit of ${MAX_BUNDLE_UNPACKED_BYTES} bytes`
+        ? `bundle.data unpacks to more than ${whose}`
         : `bundle.data is not gzip data: ${(error as Error).message}`,
     );
   }

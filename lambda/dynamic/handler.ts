@@ -80,9 +80,9 @@ export function createDynamicHandler(options: DynamicHandlerOptions): DynamicHan
   const workloads = options.workloads ?? WORKLOADS;
   const inspector = new Inspector(platform);
   const memoryMb = Number(platform.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
-  const isolation =
-    options.isolation ?? new CodeIsolation(Number.isFinite(memoryMb) && memoryMb > 0 ? { memoryMb } : {});
-  const bundles = new BundleCache(platform.tmpDir);
+  const memory = Number.isFinite(memoryMb) && memoryMb > 0 ? { memoryMb } : {};
+  const isolation = options.isolation ?? new CodeIsolation(memory);
+  const bundles = new BundleCache(platform.tmpDir, memory);
   const clock = platform.monotonicMs ? () => platform.monotonicMs!() : () => platform.now();
 
   return async (event, context) => {

@@ -10,8 +10,6 @@ import { shortPath, tooDeepAt } from '../../lib/core/nesting';
 import { describeIssue, fieldOf } from '../shared/issues';
 import { BadRequestError } from './errors';
 
-/** Largest total size of a bundle once gunzipped (the tar stream). */
-export const MAX_BUNDLE_UNPACKED_BYTES = 256 * 1024 * 1024;
 /** Longest user-code budget: Lambda's own 15-minute limit. */
 export const MAX_TIMEOUT_MS = 15 * 60 * 1000;
 
@@ -31,8 +29,8 @@ export const MAX_ERROR_TEXT_CHARS = 64 * 1024;
 /**
  * The dynamic function's request, as a zod schema that mirrors `DynamicRequest` in
  * `lib/contracts/protocol.ts`. What it accepts of sent work (sizes, the entry's form, the bundle's encoding) is
- * defined in `lib/contracts/work-limits.ts`, which the router checks too. Unpacked, a bundle may hold at most
- * {@link MAX_BUNDLE_UNPACKED_BYTES} (a guard against gzip bombs filling the 512 MB `/tmp`).
+ * defined in `lib/contracts/work-limits.ts`, which the router checks too, with what a bundle may unpack to in a
+ * function of a given memory (`bundleUnpackLimitBytes`).
  */
 export const dynamicRequestSchema = z.strictObject({
   code: z.optional(

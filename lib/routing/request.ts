@@ -5,12 +5,15 @@ import {
   AWS_REGION_CODE_PATTERN,
   BUNDLE_ENCODINGS,
   bundleProblem,
+  bundleUnpackLimitBytes,
   CODE_ENTRY_PATTERN,
   type DynamicRequest,
+  declaredBundleBytes,
   jsonByteLength,
   LAMBDA_MEMORY_MB,
   MAX_BUNDLE_BASE64_CHARS,
   MAX_SOURCE_CHARS,
+  minMemoryMbForBundle,
   SYNC_PAYLOAD_LIMIT_BYTES,
   type WorkloadSize,
 } from '../contracts';
@@ -268,6 +271,17 @@ const routerRequestSchema = z
     if (l?.memoryMb !== undefined && l.memorySizes !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['limits', 'memoryMb'], message: 'give one of memoryMb and memorySizes' });
     }
+    const bundleMemory = request.bundle ? bundleMinMemoryMb(request.bundle.data) : undefined;
+    const sizes = l?.memorySizes ?? (l?.memoryMb !== undefined ? [l.memoryMb] : undefined);
+    if (bundleMemory !== undefined && sizes?.every((mb) => mb < bundleMemory)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bundle', 'data'],
+        message:
+          `unpacks to ${declaredBundleBytes(request.bundle?.data ?? '')} bytes, which only a function of at least ` +
+          `${bundleMemory} MB unpacks (an eighth of its memory); the limits allow at most ${Math.max(...sizes)} MB`,
+      });
+    }
     if (l?.clientLocation !== undefined && request.clientLocation !== undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -276,6 +290,15 @@ const routerRequestSchema = z
       });
     }
   });
+
+/**
+ * Least memory, MB, of a function that unpacks the bundle whose base64 gzip is `data`, by the size its gzip declares;
+ * undefined where Lambda's smallest size unpacks it.
+ */
+function bundleMinMemoryMb(data: string): number | undefined {
+  const declared = declaredBundleBytes(data);
+  return declared > bundleUnpackLimitBytes(LAMBDA_MEMORY_MB.min) ? minMemoryMbForBundle(declared) : undefined;
+}
 
 type ParsedRequest = z.infer<typeof routerRequestSchema>;
 
@@ -374,6 +397,9 @@ function normalize(request: ParsedRequest): RouterRequest {
     ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
   };
   const l = request.limits ?? {};
+  // A bundle is placed only where the function's memory can unpack it.
+  const bundleMemory = request.bundle ? bundleMinMemoryMb(request.bundle.data) : undefined;
+  const minMemoryMb = bundleMemory !== undefined ? Math.max(bundleMemory, l.minMemoryMb ?? 0) : l.minMemoryMb;
   const clientLocation: GeoPoint | undefined = l.clientLocation ?? request.clientLocation;
   const architectures = l.architectures ?? (l.arch ? [l.arch] : undefined);
   const memorySizes = l.memorySizes ?? (l.memoryMb !== undefined ? [l.memoryMb] : undefined);
@@ -392,7 +418,7 @@ function normalize(request: ParsedRequest): RouterRequest {
     ...(request.objective !== undefined ? { objective: request.objective } : {}),
     ...(request.strategy !== undefined ? { strategy: request.strategy } : {}),
     limits: placementLimits,
-    ...(l.minMemoryMb !== undefined ? { minMemoryMb: l.minMemoryMb } : {}),
+    ...(minMemoryMb !== undefined ? { minMemoryMb } : {}),
     ...(request.batch
       ? {
           batch: {

@@ -50,6 +50,27 @@ describe('parseRouterRequest', () => {
     expect(request.batch).toBeUndefined();
   });
 
+  it('places a bundle only on memory that can unpack it, by the size its gzip declares', () => {
+    const code = { source: 'exports.run = () => 1;' };
+    // 1 KiB unpacks anywhere: no memory floor beyond the request's own
+    expect(parseRouterRequest({ code, bundle: bundleOf(gzipSync(Buffer.alloc(1024))) }).minMemoryMb).toBeUndefined();
+    // 40 MiB takes a function of 320 MB (an eighth of its memory unpacks), or the request's own floor where higher
+    const big = bundleOf(gzipSync(Buffer.alloc(40 * 1024 * 1024)));
+    expect(parseRouterRequest({ code, bundle: big }).minMemoryMb).toBe(320);
+    expect(parseRouterRequest({ code, bundle: big, limits: { minMemoryMb: 1024 } }).minMemoryMb).toBe(1024);
+    expect(parseRouterRequest({ code, bundle: big, limits: { memorySizes: [128, 512] } }).minMemoryMb).toBe(320);
+    // where the limits allow no such memory, it is refused naming bundle.data
+    expect(() => parseRouterRequest({ code, bundle: big, limits: { memorySizes: [128, 256] } })).toThrow(
+      /bundle\.data.*unpacks to 41943040 bytes, which only a function of at least 320 MB unpacks \(an eighth of its memory\); the limits allow at most 256 MB/,
+    );
+    // and a gzip that declares more than 256 MiB is refused before any call, as the function would refuse it
+    const bomb = gzipSync(Buffer.alloc(1024));
+    bomb.writeUInt32LE(300 * 1024 * 1024, bomb.length - 4);
+    expect(() => parseRouterRequest({ code, bundle: bundleOf(bomb) })).toThrow(
+      /bundle\.data.*unpacks to 314572800 bytes, more than the limit of 268435456 bytes/,
+    );
+  });
+
   it('keeps code, input, bundle and timeout and derives a stable profile key from the code', () => {
     const body = {
       code: { source: 'exports.run = (x) => x * 2;' },

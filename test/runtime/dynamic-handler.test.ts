@@ -447,6 +447,29 @@ describe('dynamic handler: bundles', () => {
   });
 });
 
+describe('dynamic handler: bundles and the function memory', () => {
+  it('unpacks at most an eighth of the function memory, naming bundle.data and the limit', async () => {
+    // GIVEN a bundle that unpacks to 20 MiB (a file of zeros, a few KB of gzip)
+    const folder = realTmp();
+    writeFileSync(join(folder, 'zeros.bin'), Buffer.alloc(20 * 1024 * 1024));
+    const request = buildDynamicRequest({ source: 'exports.run = () => 1', folder });
+    const at = (memoryMb: number) =>
+      createDynamicHandler({
+        platform: new FakePlatform({
+          env: { ...ENV, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb) },
+          tmpDir: realTmp(),
+        }),
+      })(request);
+    // WHEN a 128 MB function gets it, THEN it refuses it without unpacking: 16 MiB is all it unpacks
+    const refused = expectError(await at(128), 'BadRequest', 'bundle.data');
+    expect(refused.error.message).toMatch(
+      /^bundle\.data unpacks to 2097\d{4} bytes, more than the limit of 16777216 bytes of a 128 MB function \(an eighth of its memory; 268435456 at 2048 MB or more\)$/,
+    );
+    // AND a 256 MB function unpacks and runs it
+    expect(okResult(await at(256))).toBe(1);
+  });
+});
+
 describe('dynamic handler: injected runner', () => {
   it('hands the runner the task and still checks the deadline on the platform clock', async () => {
     const platform = new FakePlatform({ cpuinfo: AMD_CPUINFO, tmpDir: realTmp() });
