@@ -4,8 +4,8 @@ import { BadRequestError, DeadlineError, DynamicError, UserCodeError } from './e
 import { WORKER_SOURCE } from './worker-source';
 
 /**
- * Runs sent code in worker threads, one per module (source hash and bundle folder), so that calls on a
- * warm instance cannot reach each other:
+ * Runs sent code in worker threads, one per module (source hash and bundle folder), so that modules on a
+ * warm instance do not trip over each other:
  * - each module has its own globals (replacing `Function.prototype.call` changes that module's thread only);
  * - its `process.env` is empty (`env: {}`), and child processes it starts inherit that empty environment; the
  *   process holds no credentials anyway (the exec wrapper removed them before Node started), while the instance's
@@ -16,6 +16,10 @@ import { WORKER_SOURCE } from './worker-source';
  * - a call that passes its deadline gets the worker terminated: synchronous loops and asynchronous work
  *   alike are really stopped, not abandoned;
  * - `process.exit` ends the worker, not the instance, and the call gets an error saying so.
+ *
+ * This is no boundary against hostile code: a worker is a thread of the runtime's process, and code can reach the
+ * main thread (the inspector's `connectToMainThread`, `/proc/self/mem`) or start threads of its own that are not
+ * blocked between its calls. The README's Security section says what that means for who may share a mesh.
  *
  * Warm calls of a module cost one message each way (tens of microseconds); a new module takes a worker
  * that was started ahead (a spare), so its cost is compiling the code, not starting a thread.

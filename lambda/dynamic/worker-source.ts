@@ -8,9 +8,9 @@ import { MAX_ERROR_TEXT_CHARS, MAX_REQUEST_DEPTH } from './request';
  * One worker runs one module (one source hash and bundle folder). It compiles the source the way Node
  * wraps a CommonJS file, runs its body once (like a Lambda init phase), then serves calls of its entry.
  * Between calls the thread blocks in `Atomics.wait` until the main thread hands it the next call, so
- * nothing the code left behind (timers, I/O callbacks, promise chains) runs outside a call of that same
- * code. The worker measures the user code's own time, checks that the result survives JSON and sends it
- * as JSON text. It never sees the main thread's objects: only the messages below.
+ * nothing the code left behind on this thread (timers, I/O callbacks, promise chains) runs outside a call of that
+ * same code. The worker measures the user code's own time, checks that the result survives JSON and sends it
+ * as JSON text. It is handed none of the main thread's objects: only the messages below.
  *
  * Messages, main → worker (after `Atomics.notify` on `workerData.signal`):
  *   { id, load?: { source, filename, dir }, entry?, input, context: { tmpDir, bundleDir?, instance }, budgetMs }

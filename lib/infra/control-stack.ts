@@ -18,7 +18,7 @@ import { ROUTER_FUNCTION_NAME } from '../core/naming';
 import type { Arch } from '../core/types';
 import { type ExternalZoneInput, parseExternalZones } from '../providers/config';
 import { bundledCode, bundledHandler, CONTROL_HANDLERS } from './bundling';
-import { endpointSecretsStatement } from './endpoint-secrets';
+import { endpointSecretsStatement, SECRET_SUFFIX_REASON } from './endpoint-secrets';
 import { MeshPropsError } from './errors';
 import { ExecutionRole } from './execution-role';
 import { invokeMeshStatements } from './invoke-scope';
@@ -206,5 +206,6 @@ export class ControlStack extends Stack {
         'the names are exact where the policy has room, else patterns of those names per region; qualified ARNs ' +
         '(versions, aliases) are denied.',
     );
+    if (secrets) acknowledgeWildcardGrants(this.routerRole, [secrets], SECRET_SUFFIX_REASON);
   }
 }

@@ -15,6 +15,11 @@ export function endpointSecretIds(endpoints: readonly ExternalZoneInput[]): stri
   return [...ids].sort();
 }
 
+/** Why the `-??????` of a secret's ARN is acknowledged as a wildcard. */
+export const SECRET_SUFFIX_REASON =
+  "Secrets Manager ends a secret's ARN with a hyphen and six random characters: -?????? after the secret's name " +
+  'matches that secret alone.';
+
 /**
  * Lets a function read exactly the secrets the external zones name, nothing else: each by its ARN (a name
  * becomes the home region's ARN; Secrets Manager appends six random characters to a secret's ARN, hence

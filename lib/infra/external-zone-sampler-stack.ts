@@ -8,10 +8,11 @@ import { FANOUT_MEMORY_MB, FUNCTION_ENV, SAMPLING_DEFAULTS } from '../contracts'
 import { fanoutFunctionName } from '../core/naming';
 import { type ExternalZone, type ExternalZoneInput, parseExternalZones } from '../providers/config';
 import { bundledCode, ZONE_HANDLERS } from './bundling';
-import { endpointSecretsStatement } from './endpoint-secrets';
+import { endpointSecretsStatement, SECRET_SUFFIX_REASON } from './endpoint-secrets';
 import { MeshPropsError } from './errors';
 import type { ExecutionRole } from './execution-role';
 import { lambdaFunctionArn } from './invoke-scope';
+import { acknowledgeWildcardGrants } from './nag';
 import { createFanout, createSamplingSteps, type TableLocation } from './sampling-functions';
 import { SamplingStateMachine } from './sampling-state-machine';
 import type { ZoneSamplingOptions } from './zone-sampler-stack';
@@ -126,6 +127,7 @@ export class ExternalZoneSamplerStack extends Stack {
       environment: { [FUNCTION_ENV.endpoints]: JSON.stringify([props.zone]) },
     });
     this.fanoutRole = fanout.role;
+    if (secrets) acknowledgeWildcardGrants(fanout.role, [secrets], SECRET_SUFFIX_REASON);
     this.fanout = fanout.fn;
     const steps = createSamplingSteps(this, { azId: this.azId, code, logGroup: this.logGroup, table: props.table });
     this.stepsRole = steps.role;

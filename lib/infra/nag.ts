@@ -72,7 +72,7 @@ function findingsOf(statement: RawStatement): string[] {
   const findings: string[] = [];
   for (const action of actions) {
     for (const resource of resources) {
-      if (action.includes('*') || resource.includes('*')) findings.push(findingId(action, resource));
+      if (isWildcard(action) || isWildcard(resource)) findings.push(findingId(action, resource));
     }
   }
   return findings;
@@ -132,4 +132,9 @@ function flatten(value: unknown): string {
     }
   }
   return JSON.stringify(value);
+}
+
+/** IAM matches `*` and `?` in actions and resource ARNs alike: either makes a pattern. */
+function isWildcard(pattern: string): boolean {
+  return pattern.includes('*') || pattern.includes('?');
 }

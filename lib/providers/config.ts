@@ -14,7 +14,16 @@ import { EndpointConfigError } from './errors';
  */
 export const secretRefSchema = z.union([
   z.strictObject({ secretId: z.string().min(1), jsonKey: z.string().min(1).optional() }),
-  z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }),
+  z.strictObject({
+    env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      // A deployed router's process holds its role's keys in AWS_* variables: such a name would send them out.
+      .refine(
+        (name) => !/^(AWS_|LAMBDA_|_)/i.test(name),
+        'a variable of your own, not one the Lambda runtime or the AWS SDK sets (AWS_*, LAMBDA_*, _*), whose value the endpoint would get',
+      ),
+  }),
   z.strictObject({ value: z.string().min(1) }),
 ]);
 export type SecretRef = z.infer<typeof secretRefSchema>;

@@ -118,6 +118,22 @@ describe('SkyMesh', () => {
     expect(awsSolutions).not.toContain('AwsSolutions-IAM5[Resource::*]');
   });
 
+  it('reports an action added on a ? pattern, which IAM matches as it matches *', () => {
+    // GIVEN the mesh's router role, whose acknowledged invoke grant names functions by ? patterns per region
+    const probe = testApp();
+    const built = new SkyMesh(probe, 'Sky', twoRegionProps());
+    const pattern = built.control.formatArn({ service: 'lambda', resource: 'function', resourceName: 'x-??' });
+    // WHEN another action is granted on a pattern of only ? wildcards
+    built.control.routerRole.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:DeleteFunction'], resources: [pattern] }),
+    );
+    // THEN the SkyMesh pack names it
+    const skyMesh = new SkyMeshChecks().validateScope(probe).violations.map((v) => v.ruleName);
+    expect(skyMesh).toEqual([
+      expect.stringMatching(/^SkyMesh-IAM5\[Action::lambda:DeleteFunction::Resource::.*:function\/x-\?\?\]$/),
+    ]);
+  });
+
   it('has a live cdk-nag check: an unacknowledged wildcard is reported', () => {
     // GIVEN a role like the mesh's, with a wildcard resource nobody acknowledged
     const probe = new App();

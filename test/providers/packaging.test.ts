@@ -67,7 +67,8 @@ describe('IBM Code Engine package', () => {
       expect(response.status).toBe('ok');
       expect(response.result).toBe(42);
       expect(typeof response.inspection.cpuKey).toBe('string');
-      // Sent code runs in a worker with an empty environment: the endpoint's secret is out of its reach.
+      // Sent code runs in a worker with an empty environment: the endpoint's secret is not in its process.env (it is
+      // still in /proc/self/environ, which the README says).
       const peek = JSON.stringify({ code: { source: 'exports.run = () => process.env.SKY_ENDPOINT_SECRET ?? null' } });
       const peeked = await fetch(url, { method: 'POST', body: peek, headers: { Authorization: `Bearer ${secret}` } });
       expect(((await peeked.json()) as { result: unknown }).result).toBeNull();

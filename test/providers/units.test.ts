@@ -48,6 +48,14 @@ describe('External zone configuration', () => {
     ],
     [{ ...DO_ZONE, auth: { type: 'bearer', secret: { env: 'X' } } }, 'endpoints[0].auth.type', /digitalocean-secret/],
     [{ ...DO_ZONE, price: { perGbSecond: 1, perRequest: 0 } }, 'endpoints[0].price', /catalog/],
+    // A deployed router holds its role's keys in these: the endpoint would be sent them.
+    ...['AWS_SECRET_ACCESS_KEY', 'aws_session_token', 'LAMBDA_TASK_ROOT', '_HANDLER'].map(
+      (env): [unknown, string, RegExp] => [
+        { ...DO_ZONE, auth: { type: 'digitalocean-secret', secret: { env } } },
+        'endpoints[0].auth.secret.env',
+        /a variable of your own, not one the Lambda runtime or the AWS SDK sets/,
+      ],
+    ),
     [{ ...DO_ZONE, provider: 'https', region: 'lab' }, 'endpoints[0].price', /required for provider https/],
   ])('fails when a field is wrong, naming it (%#)', (zone, path, allowed) => {
     try {
