@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { MARK_NAMES, type ReportData, ReportDataError, validateReportData, writeReport } from '../../lib/report';
+import { costCarbonChart } from '../../lib/report/charts';
 import type { CostCarbonRow } from '../../lib/report/types';
 import { reportFixture } from './report-fixture';
 import { countMarkItems, figureSvg } from './svg-marks';
@@ -47,6 +48,21 @@ describe('cost-versus-carbon chart', () => {
     const svg = figureSvg(await readFile(written.htmlPath, 'utf8'), 'cost-carbon');
     expect(countMarkItems(svg, MARK_NAMES.costCarbonPoints).items).toBe(ROWS.length);
     expect(countMarkItems(svg, MARK_NAMES.costCarbonLines).items).toBe(2);
+  });
+
+  it('names where each grid intensity comes from', () => {
+    const sources = (rows: CostCarbonRow[]) => {
+      const caption = costCarbonChart({ ...reportFixture(), costCarbon: rows })?.caption ?? '';
+      return caption.slice(caption.indexOf('Grid intensities'));
+    };
+    expect(sources(ROWS)).toBe('Grid intensities: Electricity Maps, yearly 2025 (ODbL).');
+    // a region with no per-region figure (an endpoint of your own) takes CCF's average, and the caption says so
+    expect(sources([...ROWS, { ...row('zipper', 100, 'usw1-az1', 0.2, 0.2), region: 'lab' }])).toBe(
+      'Grid intensities: Electricity Maps, yearly 2025 (ODbL) for sa-east-1, us-west-1; ' +
+        "Cloud Carbon Footprint's 2023 average of the regions it lists (no per-region figure) for lab.",
+    );
+    // an IBM or DigitalOcean region takes the figure of the AWS region its grid is like
+    expect(sources([...ROWS, { ...row('zipper', 100, 'usw1-az1', 0.2, 0.2), region: 'eu-gb' }])).toBe(sources(ROWS));
   });
 
   it('is left out when the data has no trade-off', async () => {

@@ -1,3 +1,5 @@
+import { carbonIntensityOf } from '../../catalog/carbon';
+import { providerRegion } from '../../catalog/providers';
 import type { ReportData } from '../types';
 import { CHART_CONFIG, type Chart, lineWithPointsLayers, MARK_NAMES, PALETTE, zoneIndex } from './chart';
 
@@ -43,7 +45,7 @@ export function costCarbonChart(data: ReportData): Chart | undefined {
     caption:
       `Where the router places each workload as carbon weighs more against cost (weights ${weights.join(', ')}; ` +
       'cost weighs 1, both scaled by their best value), and the expected cost and emissions of that placement. ' +
-      'Grid intensities: Electricity Maps, yearly 2025 (ODbL).',
+      gridSources(rows.map((row) => row.region)),
     spec: {
       config: CHART_CONFIG,
       width: 420,
@@ -52,4 +54,26 @@ export function costCarbonChart(data: ReportData): Chart | undefined {
       layer: [...lineWithPointsLayers(MARK_NAMES.costCarbonLines, MARK_NAMES.costCarbonPoints, encoding)],
     },
   };
+}
+
+/**
+ * Where the grid intensities of `regions` come from, as the caption says it: each region's own figure, a provider
+ * region's nearest AWS region's, and Cloud Carbon Footprint's average where no per-region figure exists.
+ */
+function gridSources(regions: readonly string[]): string {
+  const sources = new Map<string, Set<string>>();
+  for (const region of new Set(regions)) {
+    const provider = providerRegion(region);
+    const intensity = carbonIntensityOf(provider?.region.gridLike ?? region);
+    const name =
+      intensity.source === 'electricity-maps'
+        ? `Electricity Maps, yearly ${intensity.year} (ODbL)`
+        : `Cloud Carbon Footprint's ${intensity.year} average of the regions it lists (no per-region figure)`;
+    if (!sources.has(name)) sources.set(name, new Set());
+    sources.get(name)?.add(provider ? `${region} (as ${provider.region.gridLike ?? 'unknown'})` : region);
+  }
+  const parts = [...sources].map(([name, where]) =>
+    sources.size === 1 ? name : `${name} for ${[...where].sort().join(', ')}`,
+  );
+  return `Grid intensities: ${parts.join('; ')}.`;
 }
