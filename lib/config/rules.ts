@@ -6,10 +6,12 @@ import {
   LAMBDA_MAX_TIMEOUT_MS,
   LAMBDA_MEMORY_MB,
   LOG_RETENTION_DAYS,
+  MAX_ATTEMPTS_LIMIT,
   MAX_HOLD_MS,
   SAMPLING_SETTING_RULES,
   type SamplingSettingName,
 } from '../contracts';
+import { REJECT_MODES } from '../core/reject-mode';
 import { coerceList, coerceNumber, coerceNumberList } from './coerce';
 import { ENDPOINTS_RULE } from './endpoints';
 import type { SkyConfig } from './sky-config';
@@ -93,6 +95,11 @@ export const KEY_RULES: { readonly [K in keyof SkyConfig]-?: KeyRule } = {
     allowed: 'a region code such as "us-west-2"',
   },
   holdMs: integer(0, MAX_HOLD_MS),
+  rejectMode: {
+    schema: z.preprocess((value) => (typeof value === 'string' ? value.trim() : value), z.enum(REJECT_MODES)),
+    allowed: REJECT_MODES.join(', '),
+  },
+  maxAttempts: integer(1, MAX_ATTEMPTS_LIMIT),
   functionTimeoutSeconds: integer(1, LAMBDA_MAX_TIMEOUT_MS / 1000),
   tableName: {
     schema: z.string().regex(DYNAMODB_TABLE_NAME_PATTERN),

@@ -1,4 +1,11 @@
-import { DEFAULT_HOLD_MS, DYNAMIC_FUNCTION_TIMEOUT_SECONDS, PAPER_MEMORY_SIZES, SAMPLING_DEFAULTS } from '../contracts';
+import {
+  DEFAULT_HOLD_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DYNAMIC_FUNCTION_TIMEOUT_SECONDS,
+  PAPER_MEMORY_SIZES,
+  SAMPLING_DEFAULTS,
+} from '../contracts';
+import type { RejectMode } from '../core/reject-mode';
 import type { Arch } from '../core/types';
 import type { ExternalZoneInput } from '../providers/config';
 
@@ -49,6 +56,14 @@ export interface SkyConfig {
   /** How long a rejected attempt holds its instance before returning, ms. @default 150 */
   readonly holdMs: number;
   /**
+   * What a rejected instance does: `hold` (held, stays warm), `end` (ends itself at once, so Lambda replaces it, as
+   * Minos does) or `auto` (ends itself, unless keeping it for the call's last attempt bills less than a new instance).
+   * @default 'auto'
+   */
+  readonly rejectMode: RejectMode;
+  /** Attempts a request may make when it sets none (`limits.maxAttempts`). @default 10 */
+  readonly maxAttempts: number;
+  /**
    * Timeout of every dynamic function, seconds: the longest one call may run, which the router also holds each
    * placement to (a CPU a call cannot finish on within it is rejected at every attempt). Lambda allows 1 to 900.
    * @default 300
@@ -83,6 +98,8 @@ export const DEFAULT_SKY_CONFIG: SkyConfig = Object.freeze({
   sampleEveryHours: SAMPLING_DEFAULTS.sampleEveryHours,
   homeRegion: 'us-west-2',
   holdMs: DEFAULT_HOLD_MS,
+  rejectMode: 'auto',
+  maxAttempts: DEFAULT_MAX_ATTEMPTS,
   functionTimeoutSeconds: DYNAMIC_FUNCTION_TIMEOUT_SECONDS,
   tableName: 'skymesh',
   logRetentionDays: 14,

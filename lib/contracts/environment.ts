@@ -25,6 +25,10 @@ export const FUNCTION_ENV = {
   endpoints: 'SKY_ENDPOINTS',
   /** Hold time in ms of a rejected attempt (router). */
   holdMs: 'SKY_HOLD_MS',
+  /** What a rejected instance does, `hold`, `end` or `auto` (router). */
+  rejectMode: 'SKY_REJECT_MODE',
+  /** Attempt budget of a request that sets none (router). */
+  maxAttempts: 'SKY_MAX_ATTEMPTS',
   /** The dynamic functions' configured timeout, ms (router): the budget each placement is held to. */
   functionTimeoutMs: 'SKY_FUNCTION_TIMEOUT_MS',
   /** Powertools metrics namespace; always {@link METRICS_NAMESPACE}. */

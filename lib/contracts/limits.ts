@@ -9,6 +9,7 @@ export {
   isLambdaMemorySize,
   LAMBDA_MAX_TIMEOUT_MS,
   LAMBDA_MEMORY_MB,
+  MAX_ATTEMPTS_LIMIT,
   MAX_HOLD_MS,
   PAPER_MEMORY_SIZES,
 } from '../core/lambda-limits';

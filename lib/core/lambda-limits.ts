@@ -27,6 +27,9 @@ export const MAX_HOLD_MS = 10_000;
 /** Attempt budget of a routed call when the request sets none. */
 export const DEFAULT_MAX_ATTEMPTS = 10;
 
+/** Highest attempt budget a request, or the router's own default, may ask for. */
+export const MAX_ATTEMPTS_LIMIT = 50;
+
 /**
  * Longest timeout a Lambda function can have, ms (15 minutes): no call runs longer, whatever it asks.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html

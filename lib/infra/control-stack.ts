@@ -5,8 +5,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
   DEFAULT_HOLD_MS,
+  DEFAULT_MAX_ATTEMPTS,
   DYNAMIC_FUNCTION_TIMEOUT_SECONDS,
   FUNCTION_ENV,
+  MAX_ATTEMPTS_LIMIT,
   MAX_HOLD_MS,
   METRIC_SERVICES,
   METRICS_NAMESPACE,
@@ -15,6 +17,7 @@ import {
   TABLE_SCHEMA,
 } from '../contracts';
 import { ROUTER_FUNCTION_NAME } from '../core/naming';
+import { isRejectMode, REJECT_MODES, type RejectMode } from '../core/reject-mode';
 import type { Arch } from '../core/types';
 import { type ExternalZoneInput, parseExternalZones } from '../providers/config';
 import { bundledCode, bundledHandler, CONTROL_HANDLERS } from './bundling';
@@ -69,6 +72,16 @@ export interface ControlStackProps extends StackProps {
    * @default 150
    */
   readonly holdMs?: number;
+  /**
+   * What a rejected instance does, passed to the router: `hold`, `end` or `auto` (see `SkyMeshProps.rejectMode`).
+   * @default 'auto'
+   */
+  readonly rejectMode?: RejectMode;
+  /**
+   * Attempt budget of a request that sets none, passed to the router: a whole number from 1 to 50.
+   * @default 10
+   */
+  readonly maxAttempts?: number;
   /**
    * Timeout of the dynamic functions, passed to the router: it holds each placement to it, and waits this long
    * (and a little more) before it runs the work elsewhere. Whole seconds from 1 to 900.
@@ -128,6 +141,12 @@ export class ControlStack extends Stack {
     if (!(Number.isInteger(holdMs) && holdMs >= 0 && holdMs <= MAX_HOLD_MS)) {
       throw new MeshPropsError('holdMs', holdMs, `a whole number of ms from 0 to ${MAX_HOLD_MS}`);
     }
+    const rejectMode = props.rejectMode ?? 'auto';
+    if (!isRejectMode(rejectMode)) throw new MeshPropsError('rejectMode', rejectMode, REJECT_MODES.join(', '));
+    const maxAttempts = props.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= MAX_ATTEMPTS_LIMIT)) {
+      throw new MeshPropsError('maxAttempts', maxAttempts, `a whole number from 1 to ${MAX_ATTEMPTS_LIMIT}`);
+    }
 
     this.table = new dynamodb.Table(this, 'Table', {
       tableName: props.tableName ?? TABLE_SCHEMA.defaultTableName,
@@ -184,6 +203,8 @@ export class ControlStack extends Stack {
         [FUNCTION_ENV.memorySizes]: memorySizes.join(','),
         [FUNCTION_ENV.architectures]: architectures.join(','),
         [FUNCTION_ENV.holdMs]: String(holdMs),
+        [FUNCTION_ENV.rejectMode]: rejectMode,
+        [FUNCTION_ENV.maxAttempts]: String(maxAttempts),
         [FUNCTION_ENV.functionTimeoutMs]: String(functionTimeout.toMilliseconds()),
         [FUNCTION_ENV.metricsNamespace]: METRICS_NAMESPACE,
         [FUNCTION_ENV.serviceName]: METRIC_SERVICES.router,

@@ -1,4 +1,5 @@
 import { resolveZones, type SkyConfig } from '../config';
+import type { RejectMode } from '../core/reject-mode';
 import type { Arch } from '../core/types';
 import type { ExternalZoneInput } from '../providers/config';
 import { samplerSource } from '../sampling/sampler-source';
@@ -22,6 +23,8 @@ export interface SkyMeshPlan {
   readonly samplerSleepMs: number;
   readonly tableName: string;
   readonly holdMs: number;
+  readonly rejectMode: RejectMode;
+  readonly maxAttempts: number;
   /** Timeout of every dynamic function, seconds (1..900). */
   readonly functionTimeoutSeconds: number;
   /** One of CloudWatch Logs' retention periods in days (1, 3, 5, 7, 14, 30, …). */
@@ -61,6 +64,8 @@ export function meshPlanFromConfig(config: SkyConfig, account?: string): SkyMesh
     samplerSleepMs: config.samplerSleepMs,
     tableName: config.tableName,
     holdMs: config.holdMs,
+    rejectMode: config.rejectMode,
+    maxAttempts: config.maxAttempts,
     functionTimeoutSeconds: config.functionTimeoutSeconds,
     logRetentionDays: config.logRetentionDays,
     sampling: {

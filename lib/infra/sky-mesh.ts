@@ -3,6 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { loadSkyConfig, type SkyConfig } from '../config';
 import { providerZoneId } from '../core/naming';
+import type { RejectMode } from '../core/reject-mode';
 import type { Arch } from '../core/types';
 import type { ExternalZoneInput } from '../providers/config';
 import { ControlStack, type RegionZones } from './control-stack';
@@ -119,6 +120,18 @@ export interface SkyMeshProps {
    * @default 150
    */
   readonly holdMs?: number;
+  /**
+   * What a rejected instance does, for the router: `hold` (held, stays warm), `end` (ends itself at once, so Lambda
+   * replaces it, as Minos does) or `auto` (ends itself, unless keeping it for the call's last attempt bills less than
+   * a new instance).
+   * @default 'auto'
+   */
+  readonly rejectMode?: RejectMode;
+  /**
+   * Attempts a routed request may make when it sets none (`limits.maxAttempts`): a whole number from 1 to 50.
+   * @default 10
+   */
+  readonly maxAttempts?: number;
   /**
    * Timeout of every dynamic function, seconds: the longest one call may run. The router holds each placement to
    * it: a CPU on which the work is not expected to finish within it is rejected at every attempt, and a target
@@ -238,6 +251,8 @@ export class SkyMesh extends Construct {
       architectures: plan.architectures,
       tableName: plan.tableName,
       holdMs: plan.holdMs,
+      rejectMode: plan.rejectMode,
+      maxAttempts: plan.maxAttempts,
       functionTimeout: Duration.seconds(plan.functionTimeoutSeconds),
       logRetention,
       endpoints: this.config.endpoints,

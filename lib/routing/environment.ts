@@ -7,6 +7,7 @@ import {
   FUNCTION_ENV,
   isLambdaMemorySize,
   LAMBDA_MEMORY_MB,
+  MAX_ATTEMPTS_LIMIT,
   MAX_HOLD_MS,
   PAPER_MEMORY_SIZES,
 } from '../contracts';
@@ -87,8 +88,9 @@ export function routerEnvironment(
       memorySizes,
       regionFacts: facts.regionFacts,
       holdMs: wholeOf(env[FUNCTION_ENV.holdMs], FUNCTION_ENV.holdMs, 0, MAX_HOLD_MS) ?? DEFAULT_HOLD_MS,
-      maxAttempts: wholeOf(env.SKY_MAX_ATTEMPTS, 'SKY_MAX_ATTEMPTS', 1, 50) ?? DEFAULT_MAX_ATTEMPTS,
-      rejectMode: rejectModeOf(env.SKY_REJECT_MODE),
+      maxAttempts:
+        wholeOf(env[FUNCTION_ENV.maxAttempts], FUNCTION_ENV.maxAttempts, 1, MAX_ATTEMPTS_LIMIT) ?? DEFAULT_MAX_ATTEMPTS,
+      rejectMode: rejectModeOf(env[FUNCTION_ENV.rejectMode]),
       ...optional('returnShare', numberOf(env.SKY_RETURN_SHARE, 'SKY_RETURN_SHARE', 0, 1)),
       ...optional(
         'functionTimeoutMs',
@@ -169,7 +171,7 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 function rejectModeOf(value: string | undefined): RejectMode {
   if (value === undefined || value.trim() === '') return 'auto';
   if (isRejectMode(value)) return value;
-  throw new RouterConfigError('SKY_REJECT_MODE', value, REJECT_MODES.join(', '));
+  throw new RouterConfigError(FUNCTION_ENV.rejectMode, value, REJECT_MODES.join(', '));
 }
 
 function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {

@@ -11,6 +11,7 @@ import {
   declaredBundleBytes,
   jsonByteLength,
   LAMBDA_MEMORY_MB,
+  MAX_ATTEMPTS_LIMIT,
   MAX_BUNDLE_BASE64_CHARS,
   MAX_SOURCE_CHARS,
   minMemoryMbForBundle,
@@ -27,7 +28,7 @@ import { PayloadTooLargeError, RouterRequestError } from './errors';
  * reported with the path of the field at fault.
  */
 
-export { SYNC_PAYLOAD_LIMIT_BYTES } from '../contracts';
+export { MAX_ATTEMPTS_LIMIT, SYNC_PAYLOAD_LIMIT_BYTES } from '../contracts';
 /** Largest batch one router call runs. */
 export const MAX_BATCH_COUNT = 10_000;
 /** Calls of a batch at a time unless it says otherwise. */
@@ -44,8 +45,6 @@ export const MAX_PROFILING_OBSERVATIONS = 100;
 export const DEFAULT_PROFILING_CONCURRENCY = 20;
 /** Most calls one profiling request makes unless it says otherwise. */
 export const DEFAULT_PROFILING_MAX_CALLS = 2_000;
-/** Highest attempt budget a request may ask for. */
-export const MAX_ATTEMPTS_LIMIT = 50;
 
 const WORKLOAD_SIZES = ['test', 'small', 'large'] as const satisfies readonly WorkloadSize[];
 const ARCHES = ['x86_64', 'arm64'] as const satisfies readonly Arch[];

@@ -1,5 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { regionFacts, regionOfAzId } from '../../lib/catalog';
 import { ControlStack } from '../../lib/infra/control-stack';
+import { routerEnvironment } from '../../lib/routing/environment';
 import { inlineStatements, resourcesOf, testApp } from './fixtures';
 
 describe('ControlStack', () => {
@@ -55,6 +57,8 @@ describe('ControlStack', () => {
           SKY_ARCHITECTURES: 'x86_64,arm64',
           SKY_TABLE_REGION: 'us-west-2',
           SKY_HOLD_MS: '150',
+          SKY_REJECT_MODE: 'auto',
+          SKY_MAX_ATTEMPTS: '10',
           POWERTOOLS_METRICS_NAMESPACE: 'Skymesh',
         }),
       },
@@ -98,6 +102,41 @@ describe('ControlStack', () => {
       { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] }, '/index/byType']] },
     ]);
     expect(table.Action).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
+  });
+
+  it('passes the configured reject mode and attempt budget to the router, which reads them', () => {
+    const configured = new ControlStack(testApp(), 'Sky-Control', {
+      env: { region: 'us-west-2' },
+      mesh: [{ region: 'us-west-1', azIds: ['usw1-az1'] }],
+      rejectMode: 'hold',
+      maxAttempts: 4,
+    });
+    const [router] = resourcesOf(Template.fromStack(configured), 'AWS::Lambda::Function').filter(
+      (fn) => fn.properties.FunctionName === 'sky-router',
+    );
+    const env = router.properties.Environment.Variables as Record<string, string>;
+    expect(env).toMatchObject({ SKY_REJECT_MODE: 'hold', SKY_MAX_ATTEMPTS: '4' });
+    expect(
+      routerEnvironment({ ...env, SKY_TABLE_NAME: 'skymesh' }, { regionFacts, regionOfAzId }).config,
+    ).toMatchObject({
+      rejectMode: 'hold',
+      maxAttempts: 4,
+    });
+  });
+
+  it.each([
+    [{ rejectMode: 'wait' }, /rejectMode.*hold, end, auto/],
+    [{ maxAttempts: 0 }, /maxAttempts.*a whole number from 1 to 50/],
+    [{ maxAttempts: 51 }, /maxAttempts.*a whole number from 1 to 50/],
+  ])('refuses %j, naming the prop', (props, message) => {
+    expect(
+      () =>
+        new ControlStack(testApp(), 'Sky-Control', {
+          env: { region: 'us-west-2' },
+          mesh: [{ region: 'us-west-1', azIds: ['usw1-az1'] }],
+          ...(props as object),
+        }),
+    ).toThrow(message);
   });
 
   it('protects the table from deletion', () => {
