@@ -1,4 +1,5 @@
 import { type ProfilingSpend, TWIN_STRATEGIES, type TwinRun, type TwinStrategy } from './experiment';
+import type { ExpectedRealisedRow, OptimalCheckRow } from './strategy-check';
 
 /**
  * The report `sky twin --json` prints, as the scenario spec defines it: one sampling row per zone
@@ -60,6 +61,10 @@ export interface TwinReport {
   readonly routing: readonly RoutingRow[];
   /** Per strategy whose router profiled, in report order; empty when the run had no profiling phase. */
   readonly profiling: readonly ProfilingRow[];
+  /** Per strategy: expected against realised cost, failures and added latency (`sky twin --json` adds it). */
+  readonly strategies?: readonly ExpectedRealisedRow[];
+  /** Per workload: `optimal` against the targets (`sky twin --json` adds it). */
+  readonly targets?: readonly OptimalCheckRow[];
 }
 
 const round = (x: number, digits: number): number => {
