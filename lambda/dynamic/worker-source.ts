@@ -20,7 +20,8 @@ import { MAX_ERROR_TEXT_CHARS, MAX_REQUEST_DEPTH } from './request';
 export const WORKER_SOURCE = String.raw`
 'use strict';
 const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
-const { createRequire } = require('node:module');
+const Module = require('node:module');
+const { createRequire } = Module;
 const vm = require('node:vm');
 // Taken before any sent code runs, which may replace globals in this thread.
 const signal = new Int32Array(workerData.signal);
@@ -114,7 +115,22 @@ function unserializable(value, path, ancestors) {
   }
 }
 
-function load(message) {
+// Node looks a bare require up in every node_modules folder above the requiring file, so code in the scratch folder
+// (or a bundle unpacked there) would load whatever another module left in the scratch folder's node_modules. This
+// module looks up only its own bundle's node_modules and the runtime's. Module._nodeModulePaths is Node's own lookup
+// list (undocumented, unchanged since Node 0.x); where it is missing, lookups stay as Node makes them.
+function keepLookupsOwn(scratchDir, bundleDir) {
+  const lookups = Module._nodeModulePaths;
+  if (typeof lookups !== 'function' || typeof scratchDir !== 'string' || scratchDir === '') return;
+  const scratch = scratchDir.endsWith('/') ? scratchDir : scratchDir + '/';
+  const own = typeof bundleDir === 'string' ? (bundleDir.endsWith('/') ? bundleDir : bundleDir + '/') : undefined;
+  Module._nodeModulePaths = function (from) {
+    return apply(lookups, this, [from]).filter((dir) => !dir.startsWith(scratch) || (own !== undefined && dir.startsWith(own)));
+  };
+}
+
+function load(message, context) {
+  keepLookupsOwn(context && context.tmpDir, context && context.bundleDir);
   let wrapper;
   try {
     wrapper = new vm.Script('(function (exports, require, module, __filename, __dirname) {' + message.source + '\n})', {
@@ -152,7 +168,7 @@ async function serve(message) {
   let loadMs = 0;
   if (message.load) {
     const started = now();
-    const failed = load(message.load);
+    const failed = load(message.load, message.context);
     loadMs = now() - started;
     if (failed) return { id: message.id, ok: false, error: failed, loadMs, userMs: 0, unloaded: true };
   }

@@ -447,6 +447,35 @@ describe('dynamic handler: bundles', () => {
   });
 });
 
+describe("dynamic handler: a module's require", () => {
+  it("finds its own bundle's packages and the runtime's, never what other code left in the scratch folder", async () => {
+    // GIVEN a package another caller's code left in the scratch folder's node_modules
+    const tmpDir = realTmp();
+    mkdirSync(join(tmpDir, 'node_modules', 'planted'), { recursive: true });
+    writeFileSync(join(tmpDir, 'node_modules', 'planted', 'index.js'), "module.exports = 'planted';");
+    mkdirSync(join(tmpDir, 'sky-bundles', 'node_modules', 'planted2'), { recursive: true });
+    writeFileSync(join(tmpDir, 'sky-bundles', 'node_modules', 'planted2', 'index.js'), "module.exports = 'planted';");
+    const handler = createDynamicHandler({ platform: new FakePlatform({ env: ENV, tmpDir }) });
+    // WHEN inline code requires it, THEN it is not found
+    const inline = await handler({ code: { source: "exports.run = () => require('planted')" } });
+    expect(expectError(inline, 'UserCodeError').error.message).toMatch(/Cannot find module 'planted'/);
+    // AND a bundle's code finds its own packages, which find each other, but not the scratch folder's
+    const folder = realTmp();
+    mkdirSync(join(folder, 'node_modules', 'own'), { recursive: true });
+    mkdirSync(join(folder, 'node_modules', 'dep'), { recursive: true });
+    writeFileSync(join(folder, 'node_modules', 'own', 'index.js'), "module.exports = 'own+' + require('dep');");
+    writeFileSync(join(folder, 'node_modules', 'dep', 'index.js'), "module.exports = 'dep';");
+    const source = `exports.run = (name) => { try { return require(name); } catch (e) { return e.code; } };`;
+    const run = (input: string) => handler({ ...buildDynamicRequest({ source, folder, input }) });
+    expect(okResult(await run('own'))).toBe('own+dep');
+    expect(okResult(await run('planted'))).toBe('MODULE_NOT_FOUND');
+    expect(okResult(await run('planted2'))).toBe('MODULE_NOT_FOUND');
+    // AND Node's own modules still load
+    const builtIn = await handler({ code: { source: "exports.run = () => require('node:path').join('a', 'b')" } });
+    expect(okResult(builtIn)).toBe('a/b');
+  });
+});
+
 describe('dynamic handler: bundles and the function memory', () => {
   it('unpacks at most an eighth of the function memory, naming bundle.data and the limit', async () => {
     // GIVEN a bundle that unpacks to 20 MiB (a file of zeros, a few KB of gzip)
