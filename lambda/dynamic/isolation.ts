@@ -15,11 +15,12 @@ import { WORKER_SOURCE } from './worker-source';
  *   other code is being served;
  * - a call that passes its deadline gets the worker terminated: synchronous loops and asynchronous work
  *   alike are really stopped, not abandoned;
- * - `process.exit` ends the worker, not the instance, and the call gets an error saying so.
+ * - `process.exit` ends the worker, not the instance, and the call gets an error saying so;
+ * - a call that leaves a thread of its own running (a `Worker`) ends the module's worker, and the thread with it.
  *
  * This is no boundary against hostile code: a worker is a thread of the runtime's process, and code can reach the
- * main thread (the inspector's `connectToMainThread`, `/proc/self/mem`) or start threads of its own that are not
- * blocked between its calls. The README's Security section says what that means for who may share a mesh.
+ * main thread (the inspector's `connectToMainThread`, `/proc/self/mem`). The README's Security section says what
+ * that means for who may share a mesh.
  *
  * Warm calls of a module cost one message each way (tens of microseconds); a new module takes a worker
  * that was started ahead (a spare), so its cost is compiling the code, not starting a thread.
@@ -72,6 +73,8 @@ interface Reply {
   readonly loadMs: number;
   readonly userMs: number;
   readonly unloaded?: boolean;
+  /** Threads the module started that still run after the call. */
+  readonly threads?: number;
 }
 
 /** A worker and the call it serves. */
@@ -287,6 +290,9 @@ export class CodeIsolation {
       const reply = await slot.call(message);
       if (reply.unloaded) slot.end(new UserCodeError('the module did not load'));
       else slot.loaded = true;
+      // Threads it left running would run beside later calls: its worker ends, and they with it; the next call of the
+      // module loads it afresh.
+      if ((reply.threads ?? 0) > 0) slot.end(new UserCodeError('it left threads running'));
       if (!reply.ok) throw errorOf(reply.error);
       return { value: JSON.parse(reply.json ?? 'null'), userMs: reply.userMs, loadMs: reply.loadMs };
     } finally {

@@ -20,6 +20,7 @@ import { MAX_ERROR_TEXT_CHARS, MAX_REQUEST_DEPTH } from './request';
 export const WORKER_SOURCE = String.raw`
 'use strict';
 const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
+const threads = require('node:worker_threads');
 const Module = require('node:module');
 const { createRequire } = Module;
 const vm = require('node:vm');
@@ -40,6 +41,20 @@ const keysOf = Object.keys;
 const every = setInterval;
 const stopEvery = clearInterval;
 let loaded;
+
+// Threads the code starts and that still run: between calls this thread is blocked, but they are not, so the main
+// thread ends this module's worker (and with it every thread it started) after a call that leaves one running.
+let liveThreads = 0;
+const NodeWorker = threads.Worker;
+threads.Worker = class Worker extends NodeWorker {
+  constructor(...args) {
+    super(...args);
+    liveThreads++;
+    this.once('exit', () => {
+      liveThreads--;
+    });
+  }
+};
 
 // An error's text is cut to this many characters: the answer must fit Lambda's 6 MB response, or the
 // caller gets the platform's error instead of the code's.
@@ -186,13 +201,13 @@ async function serve(message) {
   try {
     value = await apply(found.fn, found.self, [message.input, context]);
   } catch (error) {
-    return { id: message.id, ok: false, error: userError(error), loadMs, userMs: now() - started };
+    return { id: message.id, ok: false, error: userError(error), loadMs, userMs: now() - started, threads: liveThreads };
   }
   const userMs = now() - started;
   try {
     const reason = unserializable(value, '$', new Set());
     if (reason) return { id: message.id, ok: false, error: { type: 'Unserializable', message: 'the result cannot be sent as JSON: ' + reason }, loadMs, userMs };
-    return { id: message.id, ok: true, json: value === undefined ? 'null' : stringify(value), loadMs, userMs };
+    return { id: message.id, ok: true, json: value === undefined ? 'null' : stringify(value), loadMs, userMs, threads: liveThreads };
   } catch (error) {
     return { id: message.id, ok: false, error: { type: 'Unserializable', message: 'the result cannot be sent as JSON: ' + describe(error).message }, loadMs, userMs };
   }

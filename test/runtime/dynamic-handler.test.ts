@@ -447,6 +447,29 @@ describe('dynamic handler: bundles', () => {
   });
 });
 
+describe('dynamic handler: threads that sent code starts', () => {
+  it("ends a module's worker after a call that leaves a thread running, so nothing of it runs between calls", async () => {
+    const handler = createDynamicHandler({ platform: new FakePlatform({ env: ENV, tmpDir: realTmp() }) });
+    // GIVEN a module that counts its calls, and starts a thread that never ends when asked to
+    const source = `let calls = 0;
+      const { Worker } = require('node:worker_threads');
+      exports.run = (start) => {
+        calls++;
+        if (start) new Worker('setInterval(() => {}, 1000)', { eval: true });
+        return calls;
+      };`;
+    const call = async (start: boolean) => okResult(await handler({ code: { source }, input: start }));
+    // WHEN it runs warm, THEN its state carries over
+    expect(await call(false)).toBe(1);
+    expect(await call(false)).toBe(2);
+    // WHEN a call leaves a thread running, THEN the call still answers, and its worker (with the thread) is ended:
+    // the next call loads the module afresh
+    expect(await call(true)).toBe(3);
+    expect(await call(false)).toBe(1);
+    expect(await call(false)).toBe(2);
+  });
+});
+
 describe("dynamic handler: a module's require", () => {
   it("finds its own bundle's packages and the runtime's, never what other code left in the scratch folder", async () => {
     // GIVEN a package another caller's code left in the scratch folder's node_modules
