@@ -188,7 +188,7 @@ async function serve(message) {
     if (failed) return { id: message.id, ok: false, error: failed, loadMs, userMs: 0, unloaded: true };
   }
   const found = entryOf(message.entry);
-  if (found.error) return { id: message.id, ok: false, error: found.error, loadMs, userMs: 0 };
+  if (found.error) return { id: message.id, ok: false, error: found.error, loadMs, userMs: 0, threads: liveThreads };
   const deadline = wallNow() + message.budgetMs;
   const context = {
     tmpDir: message.context.tmpDir,
@@ -206,10 +206,10 @@ async function serve(message) {
   const userMs = now() - started;
   try {
     const reason = unserializable(value, '$', new Set());
-    if (reason) return { id: message.id, ok: false, error: { type: 'Unserializable', message: 'the result cannot be sent as JSON: ' + reason }, loadMs, userMs };
+    if (reason) return { id: message.id, ok: false, error: { type: 'Unserializable', message: 'the result cannot be sent as JSON: ' + reason }, loadMs, userMs, threads: liveThreads };
     return { id: message.id, ok: true, json: value === undefined ? 'null' : stringify(value), loadMs, userMs, threads: liveThreads };
   } catch (error) {
-    return { id: message.id, ok: false, error: { type: 'Unserializable', message: 'the result cannot be sent as JSON: ' + describe(error).message }, loadMs, userMs };
+    return { id: message.id, ok: false, error: { type: 'Unserializable', message: 'the result cannot be sent as JSON: ' + describe(error).message }, loadMs, userMs, threads: liveThreads };
   }
 }
 

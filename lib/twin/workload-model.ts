@@ -11,7 +11,7 @@ import type { Scenario, ScenarioWorkload } from './scenario';
  *   with that against `memoryMb`;
  * - the CPU multiplier at m comes from the nearest memory breakpoint at or below m: `relative`
  *   holds at `memoryMb`, each `relativeAtMemory` size from itself up to the next breakpoint (below
- *   the lowest breakpoint, the lowest one's); a CPU a breakpoint does not name takes `relative`'s
+ *   the lowest breakpoint, `relative`'s); a CPU a breakpoint does not name takes `relative`'s
  *   multiplier, and a CPU nothing names runs at 1.0.
  */
 

@@ -467,6 +467,17 @@ describe('dynamic handler: threads that sent code starts', () => {
     expect(await call(true)).toBe(3);
     expect(await call(false)).toBe(1);
     expect(await call(false)).toBe(2);
+    // AND so is one whose call fails otherwise: here its result cannot be sent as JSON
+    const unsent = `let calls = 0;
+      const { Worker } = require('node:worker_threads');
+      exports.run = (start) => {
+        calls++;
+        if (start) new Worker('setInterval(() => {}, 1000)', { eval: true });
+        return start ? { f: () => 1 } : calls;
+      };`;
+    expect(okResult(await handler({ code: { source: unsent }, input: false }))).toBe(1);
+    expectError(await handler({ code: { source: unsent }, input: true }), 'Unserializable');
+    expect(okResult(await handler({ code: { source: unsent }, input: false }))).toBe(1);
   });
 });
 
