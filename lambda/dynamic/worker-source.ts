@@ -188,7 +188,7 @@ async function serve(message) {
     if (failed) return { id: message.id, ok: false, error: failed, loadMs, userMs: 0, unloaded: true };
   }
   const found = entryOf(message.entry);
-  if (found.error) return { id: message.id, ok: false, error: found.error, loadMs, userMs: 0, threads: liveThreads };
+  if (found.error) return { id: message.id, ok: false, error: found.error, loadMs, userMs: 0 };
   const deadline = wallNow() + message.budgetMs;
   const context = {
     tmpDir: message.context.tmpDir,
@@ -201,15 +201,15 @@ async function serve(message) {
   try {
     value = await apply(found.fn, found.self, [message.input, context]);
   } catch (error) {
-    return { id: message.id, ok: false, error: userError(error), loadMs, userMs: now() - started, threads: liveThreads };
+    return { id: message.id, ok: false, error: userError(error), loadMs, userMs: now() - started };
   }
   const userMs = now() - started;
   try {
     const reason = unserializable(value, '$', new Set());
-    if (reason) return { id: message.id, ok: false, error: { type: 'Unserializable', message: 'the result cannot be sent as JSON: ' + reason }, loadMs, userMs, threads: liveThreads };
-    return { id: message.id, ok: true, json: value === undefined ? 'null' : stringify(value), loadMs, userMs, threads: liveThreads };
+    if (reason) return { id: message.id, ok: false, error: { type: 'Unserializable', message: 'the result cannot be sent as JSON: ' + reason }, loadMs, userMs };
+    return { id: message.id, ok: true, json: value === undefined ? 'null' : stringify(value), loadMs, userMs };
   } catch (error) {
-    return { id: message.id, ok: false, error: { type: 'Unserializable', message: 'the result cannot be sent as JSON: ' + describe(error).message }, loadMs, userMs, threads: liveThreads };
+    return { id: message.id, ok: false, error: { type: 'Unserializable', message: 'the result cannot be sent as JSON: ' + describe(error).message }, loadMs, userMs };
   }
 }
 
@@ -223,6 +223,8 @@ function next() {
   const alive = every(() => {}, 1 << 30);
   serve(received.message).then((reply) => {
     stopEvery(alive);
+    // Every answer says how many of the code's threads still run, whatever the call answered.
+    reply.threads = liveThreads;
     post(reply);
     next();
   });

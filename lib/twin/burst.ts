@@ -125,12 +125,9 @@ export function modelRunner(scenario: Scenario, state: ModelState, platform: Pla
       const ms = Math.ceil(mean * ((own ? own.noise : state.noise)[i] ?? 1));
       // The handler stops a run at its deadline, and Lambda bills the call until then: a run that would outlast the
       // deadline ends 1 ms past it, which the handler's own check answers as a Timeout.
-      if (ms > task.timeoutMs) {
-        await platform.sleep(task.timeoutMs + 1);
-        return { modelledMs: task.timeoutMs + 1 };
-      }
-      await platform.sleep(ms);
-      return { modelledMs: ms };
+      const ran = Math.min(ms, task.timeoutMs + 1);
+      await platform.sleep(ran);
+      return { modelledMs: ran };
     },
   };
 }

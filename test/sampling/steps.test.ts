@@ -206,12 +206,11 @@ describe('sampling steps against a local DynamoDB server', () => {
     expect(await store.getRun('r5')).toMatchObject({ status: 'succeeded', stoppedBecause: 'saturated' });
   });
 
-  it('keeps a capped run below the instance minimum in the history, not as LATEST, where the zone has a LATEST', async () => {
-    // GIVEN the zone's LATEST from r1 (2,000 instances), and a run capped at one poll that sees 40
-    const latestBefore = await store.latestCharacterizationRecord(ZONE.azId);
+  /** A run of `zone` capped at one poll that sees 40 instances, up to its stop decision; `step` runs its next steps. */
+  const cappedRun = async (runId: string, zone: { azId: string; region: string }) => {
     const settings = { ...SETTINGS, maxPolls: 1 };
     const step = (name: string, extra: Record<string, unknown>) =>
-      handler({ step: name, runId: 'r6', ...ZONE, settings, ...extra }) as Promise<RunState>;
+      handler({ step: name, runId, ...zone, settings, ...extra }) as Promise<RunState>;
     let run = await step('start', {
       startedAt: new Date(clock).toISOString(),
       staggerSeconds: 0,
@@ -219,6 +218,13 @@ describe('sampling steps against a local DynamoDB server', () => {
     });
     run = await step('record', { run, poll: poll({ a: 10, b: 30 }) });
     run = await step('decide', { run });
+    return { run, step };
+  };
+
+  it('keeps a capped run below the instance minimum in the history, not as LATEST, where the zone has a LATEST', async () => {
+    // GIVEN the zone's LATEST from r1 (2,000 instances), and a run capped at one poll that sees 40
+    const latestBefore = await store.latestCharacterizationRecord(ZONE.azId);
+    const { run, step } = await cappedRun('r6', ZONE);
     expect(run.decision).toMatchObject({ action: 'stop', reason: 'capped-polls' });
     const before = await store.characterizations(ZONE.azId);
     // WHEN it finishes
@@ -238,16 +244,7 @@ describe('sampling steps against a local DynamoDB server', () => {
 
   it('makes a capped run below the instance minimum LATEST where the zone has none', async () => {
     const zone = { azId: 'usw1-az3', region: 'us-west-1' };
-    const settings = { ...SETTINGS, maxPolls: 1 };
-    const step = (name: string, extra: Record<string, unknown>) =>
-      handler({ step: name, runId: 'r7', ...zone, settings, ...extra }) as Promise<RunState>;
-    let run = await step('start', {
-      startedAt: new Date(clock).toISOString(),
-      staggerSeconds: 0,
-      input: { force: true },
-    });
-    run = await step('record', { run, poll: poll({ a: 10, b: 30 }) });
-    run = await step('decide', { run });
+    const { run, step } = await cappedRun('r7', zone);
     const done = await step('finalize', { run });
     expect(done.nextSampleAt).toBe(new Date(clock + 22 * 3_600_000).toISOString());
     expect((await store.latestCharacterizationRecord(zone.azId))?.characterization).toMatchObject({
