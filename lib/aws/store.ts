@@ -24,6 +24,7 @@ import {
   storedAggregate,
 } from '../contracts/table-records';
 import { characterizationArch } from '../core/cpu';
+import { INIT_WINDOW_MS } from '../core/init-evidence';
 import { PASSIVE_WINDOW_MS } from '../core/passive-evidence';
 import type {
   Arch,
@@ -35,6 +36,7 @@ import type {
   WorkloadProfile,
 } from '../core/types';
 import type { ExplorationUnit, LeaseClaim } from '../routing/exploration-lease';
+import type { InitPeriod, InitSums } from '../routing/types';
 import { InvalidRecordError, PollOutOfOrderError, RunFinishedError, RunNotFoundError } from './store-errors';
 
 export type { CharacterizationExtra, RecordPollResult };
@@ -684,6 +686,68 @@ export class SkyStore {
       ExpressionAttributeValues: { ':hosts': ITEM_TYPES.functionHosts },
     });
     return items.flatMap((item) => toFunctionHosts(item) ?? []);
+  }
+
+  // ------------------------------------------------------- INIT reports
+
+  /**
+   * Adds the INIT phases the dynamic functions' new instances reported to the current UTC day's sums (`INIT` /
+   * `DAY#<day>`, atomic ADD). The item expires by TTL once the router no longer counts it (`INIT_WINDOW_MS` after the
+   * day).
+   * @throws InvalidRecordError naming the field, before anything is written, on counts that are not whole numbers
+   *   >= 0, more billed than checked, or a sum that is not a finite number >= 0.
+   */
+  async addInitSums(sums: InitSums): Promise<void> {
+    for (const field of ['count', 'billingChecked', 'billed'] as const) {
+      const n = sums[field];
+      if (!Number.isInteger(n) || n < 0) throw new InvalidRecordError(field, n, 'a whole number >= 0');
+    }
+    if (sums.billed > sums.billingChecked) {
+      throw new InvalidRecordError('billed', sums.billed, `at most billingChecked (${sums.billingChecked})`);
+    }
+    if (!(Number.isFinite(sums.sumMs) && sums.sumMs >= 0)) {
+      throw new InvalidRecordError('sumMs', sums.sumMs, 'a finite number of ms >= 0');
+    }
+    if (sums.count === 0) return;
+    const now = this.now();
+    const dayEndMs = (Math.floor(now / 86_400_000) + 1) * 86_400_000;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.init, sk: keys.initDay(now) },
+        UpdateExpression:
+          'ADD #count :count, sumMs :sum, billingChecked :checked, billed :billed ' +
+          'SET #type = :type, updatedAt = :now, #ttl = :ttl',
+        ExpressionAttributeNames: { '#count': 'count', '#type': 'type', '#ttl': TABLE_SCHEMA.ttlAttribute },
+        ExpressionAttributeValues: {
+          ':count': sums.count,
+          ':sum': sums.sumMs,
+          ':checked': sums.billingChecked,
+          ':billed': sums.billed,
+          ':type': ITEM_TYPES.init,
+          ':now': new Date(now).toISOString(),
+          ':ttl': Math.ceil((dayEndMs + INIT_WINDOW_MS) / 1000),
+        },
+      }),
+    );
+  }
+
+  /** Every stored day's INIT sums, in one query by key. */
+  async allInitSums(): Promise<InitPeriod[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.init },
+    });
+    return items
+      .filter((item) => item.type === ITEM_TYPES.init)
+      .map((item) => ({
+        count: Number(item.count ?? 0),
+        sumMs: Number(item.sumMs ?? 0),
+        billingChecked: Number(item.billingChecked ?? 0),
+        billed: Number(item.billed ?? 0),
+        ...(typeof item.updatedAt === 'string' ? { updatedAt: item.updatedAt } : {}),
+      }));
   }
 
   // -------------------------------------------------- exploration leases

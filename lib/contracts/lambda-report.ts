@@ -19,6 +19,16 @@ export interface InvocationReport {
 }
 
 /**
+ * Whether Lambda billed the INIT phase a report records: its billed duration covers the run plus the INIT (less the
+ * 1 ms its rounding may leave). Undefined where the report records no INIT or no run duration, so cannot tell.
+ * @example initWasBilled({ billedMs: 160, durationMs: 9.5, initMs: 150 }); // true
+ */
+export function initWasBilled(report: InvocationReport): boolean | undefined {
+  if (report.initMs === undefined || report.durationMs === undefined) return undefined;
+  return report.billedMs >= report.durationMs + report.initMs - 1;
+}
+
+/**
  * The REPORT record in a log tail (plain text, or as `LogResult` gives it with `base64`); undefined when the tail holds
  * none with a Billed Duration (a tail cut before it, a provider that writes none). The last record wins.
  * @example reportOfLogTail('REPORT RequestId: 1\tDuration: 9.5 ms\tBilled Duration: 160 ms\tInit Duration: 150 ms\t');

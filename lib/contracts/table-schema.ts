@@ -24,6 +24,7 @@ export const ITEM_TYPES = {
   profile: 'PROFILE',
   passive: 'PASSIVE',
   functionHosts: 'FNHOSTS',
+  init: 'INIT',
 } as const;
 
 /**
@@ -52,6 +53,10 @@ export const keys = {
   /** The hosts one dynamic function's new instances met in one UTC day (`FNHOSTS#sky-use1-az1-x86_64-128#2026-11-30`). */
   functionHostsDay: (functionName: string, ms: number) =>
     `FNHOSTS#${functionName}#${new Date(ms).toISOString().slice(0, 10)}`,
+  /** The partition of the INIT reports of the dynamic functions' new instances (one item per UTC day). */
+  init: 'INIT',
+  /** The INIT reports of one UTC day (`DAY#2026-11-30`). */
+  initDay: (ms: number) => `DAY#${new Date(ms).toISOString().slice(0, 10)}`,
   run: (runId: string) => `RUN#${runId}`,
   runMeta: 'META',
   poll: (index: number) => `POLL#${String(index).padStart(4, '0')}`,

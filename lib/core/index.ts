@@ -19,6 +19,7 @@ export * from './exploration';
 export * from './fleet-capacity';
 export * from './geo';
 export * from './host-census';
+export * from './init-evidence';
 export * from './lambda-limits';
 export * from './memory-scaling';
 export * from './naming';

@@ -124,18 +124,20 @@ export class ProfileBook {
   private readonly counts = new Map<string, number>();
   private readonly defaultBaseMs: number;
   private readonly priorWeight: number | undefined;
+  /** Threads per workload: the options', then what `setParallelism` was told. */
+  private readonly parallelism = new Map<string, number>();
   private changes = 0;
   /** `acrossMemory` answers (placements ask for one per target and CPU) and `runtimeCv`s at `cachedVersion`. */
   private readonly across = new Map<string, AcrossMemory | null>();
   private readonly cvs = new Map<string, number | null>();
   private cachedVersion = -1;
 
-  constructor(
-    profiles: Readonly<Record<string, WorkloadProfile>> = {},
-    private readonly options: ProfileBookOptions = {},
-  ) {
+  constructor(profiles: Readonly<Record<string, WorkloadProfile>> = {}, options: ProfileBookOptions = {}) {
     this.defaultBaseMs = options.defaultBaseMs ?? 1000;
     this.priorWeight = options.priorWeight;
+    for (const [workload, threads] of Object.entries(options.parallelism ?? {})) {
+      this.setParallelism(workload, threads, `options.parallelism.${workload}`);
+    }
     if (this.priorWeight !== undefined && !(this.priorWeight >= 0)) {
       throw new CoreInputError('options.priorWeight', this.priorWeight, 'a number >= 0');
     }
@@ -158,7 +160,20 @@ export class ProfileBook {
 
   /** Whether the workload's parallelism was given (else memory scaling takes it as one thread). */
   knowsParallelism(workload: string): boolean {
-    return this.options.parallelism?.[workload] !== undefined;
+    return this.parallelism.has(workload);
+  }
+
+  /**
+   * Sets the threads a workload can run at once (as a request says), which memory scaling uses from now on.
+   * @returns whether that changed what was known
+   * @throws CoreInputError naming `field` when `threads` is not a finite number > 0
+   */
+  setParallelism(workload: string, threads: number, field = 'parallelism'): boolean {
+    if (!(Number.isFinite(threads) && threads > 0)) throw new CoreInputError(field, threads, 'a finite number > 0');
+    if (this.parallelism.get(workload) === threads) return false;
+    this.parallelism.set(workload, threads);
+    this.changes++;
+    return true;
   }
 
   /** Observations of a workload (0 if unknown). */
@@ -247,7 +262,7 @@ export class ProfileBook {
 
   /** Expected runtime of a workload on a CPU × arch × memory size (see the class notes for the fallbacks). */
   runtime(workload: string, cpu: CpuKey, arch: Arch, memoryMb: number): RuntimeEstimate {
-    const parallelism = this.options.parallelism?.[workload] ?? 1;
+    const parallelism = this.parallelism.get(workload) ?? 1;
     const cells = this.workloads.get(workload);
     const speed = relativeRuntime(cpu);
     if (!cells) {

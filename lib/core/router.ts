@@ -9,7 +9,7 @@ import {
 } from './candidate';
 import { type Choice, fromRanking, isAllowed, scanCandidates, unfitParams } from './candidate-scan';
 import { type CompiledView, compileView } from './compiled-view';
-import { DEFAULT_INIT_MS, type InitBilling, initBilledMs } from './cost-model';
+import { type InitBilling, initBilledMs } from './cost-model';
 import { mergeCounts } from './distribution';
 import { CoreInputError, NoPlacementError } from './errors';
 import {
@@ -21,6 +21,7 @@ import {
   exploreTargets,
 } from './exploration';
 import { acceptedCapacity } from './fleet-capacity';
+import { initBillingOf } from './init-evidence';
 import { DEFAULT_HOLD_MS, DEFAULT_MAX_ATTEMPTS, LAMBDA_MAX_TIMEOUT_MS } from './lambda-limits';
 import { fitSummary, overBudgetMaskOf, resolveScope, type Scope, unfitMaskOf } from './placement-scope';
 import { hasDraws, withDrawnShares } from './pool-draws';
@@ -63,7 +64,10 @@ export interface RouterOptions {
   readonly defaultBaseMs?: number;
   /** Memory of the paper's strategies for a workload with no usual size and no `minMemoryMb`. @default 2048 */
   readonly defaultMemoryMb?: number;
-  /** Threads each workload can use (for memory scaling). @default - 1 for every workload */
+  /**
+   * Threads each workload can use (for memory scaling), until a request's `parallelism` says otherwise.
+   * @default - 1 for every workload
+   */
   readonly parallelism?: Readonly<Record<string, number>>;
   /**
    * Delay of each retry beyond the hold and the network round trip: the Invoke call's own
@@ -71,8 +75,9 @@ export interface RouterOptions {
    */
   readonly retryOverheadMs?: number;
   /**
-   * INIT billing (see cost-model.ts): whether Lambda bills a new instance's INIT phase and how
-   * long it takes. @default { billed: true, initMs: DEFAULT_INIT_MS }
+   * INIT billing (see cost-model.ts): whether Lambda bills a new instance's INIT phase and how long it takes, until
+   * the view carries enough INIT reports of the dynamic functions' own new instances (`initBillingOf`), which then
+   * replace it. @default { billed: true, initMs: DEFAULT_INIT_MS }
    */
   readonly init?: InitBilling;
   /**
@@ -195,7 +200,9 @@ export class Router {
   private readonly staleAfterMs: number;
   private readonly maxAttempts: number;
   private readonly retryOverheadMs: number;
-  private readonly initBilledMs: number;
+  /** INIT as placements price it now: the view's reported INIT, or the configured prior (`initBillingOf`). */
+  private init: Required<InitBilling>;
+  private initBilledMs: number;
   private readonly coldStartShare: number;
   private readonly rejectMode: RejectMode;
   private readonly returnShare: number;
@@ -220,7 +227,8 @@ export class Router {
       'an integer >= 1',
     );
     this.retryOverheadMs = checked('retryOverheadMs', options.retryOverheadMs ?? 10, (v) => v >= 0, 'a number >= 0');
-    this.initBilledMs = initBilledMs(options.init);
+    this.init = initBillingOf(view.initEvidence, options.init);
+    this.initBilledMs = initBilledMs(this.init);
     this.coldStartShare = checked(
       'coldStartShare',
       options.coldStartShare ?? 1,
@@ -280,9 +288,12 @@ export class Router {
     return this.baseView;
   }
 
-  /** How long a new instance's INIT takes, ms, billed or not (`RouterOptions.init`): what a cold start waits for. */
+  /**
+   * How long a new instance's INIT takes, ms, billed or not: what a cold start waits for. The mean the dynamic
+   * functions' new instances reported once enough did (`initBillingOf`), else `RouterOptions.init`.
+   */
   get initMs(): number {
-    return this.options.init?.initMs ?? DEFAULT_INIT_MS;
+    return this.init.initMs;
   }
 
   /**
@@ -352,6 +363,8 @@ export class Router {
       }
     }
     this.baseView = view;
+    this.init = initBillingOf(view.initEvidence, this.options.init);
+    this.initBilledMs = initBilledMs(this.init);
     this.learnedPassive.clear();
     this.passiveRefresh.clear();
     this.compiled = compileView(view, this.staleAfterMs);
@@ -398,6 +411,11 @@ export class Router {
     if (this.gate !== undefined && this.gate.version !== this.gateVersion) {
       // Another router took or left a unit: placements cached before may explore it, or may not explore it.
       this.gateVersion = this.gate.version;
+      this.clearCache();
+    }
+    if (request.parallelism !== undefined && this.profiles.setParallelism(request.workload, request.parallelism)) {
+      // The workload's runtimes at other memory sizes scale differently now.
+      this.plans.delete(request.workload);
       this.clearCache();
     }
     // Draws change with every call of a batch: such placements are computed afresh.

@@ -197,6 +197,11 @@ export interface PlacementRequest {
   readonly limits?: PlacementLimits;
   /** Memory the workload needs at least (e.g. its profile's size). @default - any memory size */
   readonly minMemoryMb?: number;
+  /**
+   * Threads the workload can run at once: how its runtime scales with memory (`memory-scaling.ts`). The router keeps
+   * it for the workload's later requests that do not say. @default - what the workload's last request said, else 1
+   */
+  readonly parallelism?: number;
   /** The instance pool the calls meet (see `pool-model.ts`). @default - the router's reject mode, one call per instance */
   readonly pool?: PoolContext;
   /**
@@ -445,4 +450,19 @@ export interface RoutingView {
    * priced with its own function's mix, its zone's mix moved toward these hosts (`functionMixOf`). Absent: none.
    */
   readonly functionHosts?: Readonly<Record<string, FunctionEvidence>>;
+  /**
+   * What the dynamic functions' new instances reported of their INIT phase (`initEvidenceOf`): its price replaces
+   * the router's configured prior once enough reported (`initBillingOf`). Absent: none reported.
+   */
+  readonly initEvidence?: InitEvidence;
+}
+
+/** INIT phases the dynamic functions' new instances reported (REPORT `Init Duration`), within the window. */
+export interface InitEvidence {
+  /** New instances that reported an INIT duration. */
+  readonly count: number;
+  /** Their mean INIT duration, ms. */
+  readonly meanMs: number;
+  /** Share of the reports that tell billing whose billed duration covered the INIT; absent: none told. */
+  readonly billedShare?: number;
 }

@@ -51,6 +51,8 @@ export interface LocalWorkload {
   readonly minMemoryMb: number;
   /** Every size a strategy that chooses the configuration (`optimal`) may place it at, as in the twin. */
   readonly memorySizes: readonly number[];
+  /** Threads it runs at once (the scenario's `vcpus`), which its requests tell the router. */
+  readonly parallelism: number;
 }
 
 /** How to reach the router and what to send it. */
@@ -116,6 +118,7 @@ export function burstRequest(
     workload: name,
     objective: 'cost',
     strategy,
+    parallelism: workload.parallelism,
     limits: {
       memorySizes: chooses ? [...workload.memorySizes] : [workload.memoryMb],
       minMemoryMb: workload.minMemoryMb,

@@ -316,7 +316,7 @@ export async function runLocalSky(options: LocalSkyOptions = {}): Promise<LocalS
     const workloads = Object.fromEntries(
       Object.entries(scenario.workloads).map(([n, w]) => [
         n,
-        { memoryMb: w.memoryMb, minMemoryMb: w.minMemoryMb, memorySizes: offeredMemorySizes(w) },
+        { memoryMb: w.memoryMb, minMemoryMb: w.minMemoryMb, memorySizes: offeredMemorySizes(w), parallelism: w.vcpus },
       ]),
     );
     const router = functionRouterClient({ client: servers.lambda });

@@ -1,4 +1,12 @@
-import type { DynamicRequest, DynamicResponse, Inspection, InvokeResult, Invoker } from '../contracts';
+import {
+  type DynamicRequest,
+  type DynamicResponse,
+  type Inspection,
+  type InvocationReport,
+  type InvokeResult,
+  type Invoker,
+  initWasBilled,
+} from '../contracts';
 import { attemptBilledMs } from '../core/cost-model';
 import { perCallMs, relativeObjective, searchesElsewhere } from '../core/pacing';
 import { endsRejectedInstance } from '../core/reject-mode';
@@ -893,7 +901,7 @@ export async function followRoute(
                 : 'user-error';
       attempts.push(attemptOf(context, target, status, inspection, result, response));
       pool.onAttempt?.(attempts[attempts.length - 1], target);
-      learn(context, profile, target, response, inspection);
+      learn(context, profile, target, response, inspection, result.report);
       if (response.status === 'ok') {
         return {
           status: 'ok',
@@ -1053,8 +1061,10 @@ function learn(
   target: Target,
   response: DynamicResponse,
   inspection: Inspection,
+  report: InvocationReport | undefined,
 ): void {
   const newInstance = inspection.newInstance === true;
+  if (report?.initMs !== undefined) context.learning.observeInit(report.initMs, initWasBilled(report));
   if (newInstance) {
     const boot = inspection.bootTime;
     const check =

@@ -35,13 +35,14 @@ export class LearningBuffer {
       returns: HostReturnTally;
     }
   >();
+  private init = { count: 0, sumMs: 0, billingChecked: 0, billed: 0 };
   private inFlight: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   /** Writes issued and failed so far (for metrics and tests). */
   readonly stats = { writes: 0, failedWrites: 0, observations: 0 };
 
   constructor(
-    private readonly store: Pick<RouterStore, 'addProfileSums' | 'addPassiveCpu' | 'addFunctionHosts'>,
+    private readonly store: Pick<RouterStore, 'addProfileSums' | 'addPassiveCpu' | 'addFunctionHosts' | 'addInitSums'>,
     private readonly onError: (error: unknown, what: string) => void = () => {},
   ) {}
 
@@ -79,9 +80,26 @@ export class LearningBuffer {
     }
   }
 
+  /**
+   * Records the INIT phase a new instance reported (its REPORT record's `Init Duration`), and with `billed` whether
+   * its billed duration covered it (undefined: the report could not tell). Dropped where the store learns no INIT.
+   */
+  observeInit(initMs: number, billed?: boolean): void {
+    if (!this.store.addInitSums || !(Number.isFinite(initMs) && initMs >= 0)) return;
+    this.init.count++;
+    this.init.sumMs += initMs;
+    if (billed !== undefined) {
+      this.init.billingChecked++;
+      if (billed) this.init.billed++;
+    }
+    this.stats.observations++;
+  }
+
   /** True when nothing waits to be written. */
   get empty(): boolean {
-    return this.profiles.size === 0 && this.passive.size === 0 && this.functionHosts.size === 0;
+    return (
+      this.profiles.size === 0 && this.passive.size === 0 && this.functionHosts.size === 0 && this.init.count === 0
+    );
   }
 
   /** Resolves when every observation recorded before the call is written (or its write failed). Never rejects. */
@@ -105,7 +123,12 @@ export class LearningBuffer {
     this.profiles = new Map();
     this.passive = new Map();
     this.functionHosts = new Map();
+    const init = this.init;
+    this.init = { count: 0, sumMs: 0, billingChecked: 0, billed: 0 };
     const writes = [
+      ...(init.count > 0
+        ? [this.write(() => this.store.addInitSums?.(init) ?? Promise.resolve(), 'INIT reports')]
+        : []),
       ...profiles.map((p) =>
         this.write(() => this.store.addProfileSums(p.workload, p.key, sumsOf(p.runtimesMs)), `profile ${p.workload}`),
       ),

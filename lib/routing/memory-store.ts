@@ -3,7 +3,15 @@ import { characterizationArch } from '../core/cpu';
 import { addHostReturns, emptyHostReturns, type HostReturnTally } from '../core/function-mix';
 import type { Characterization, CpuCounts, ProfileKey, WorkloadProfile } from '../core/types';
 import type { ExplorationUnit, LeaseClaim } from './exploration-lease';
-import type { FunctionHostsAddition, FunctionHostsPeriod, PassiveZoneCounts, RouterStore, RuntimeSums } from './types';
+import type {
+  FunctionHostsAddition,
+  FunctionHostsPeriod,
+  InitPeriod,
+  InitSums,
+  PassiveZoneCounts,
+  RouterStore,
+  RuntimeSums,
+} from './types';
 
 interface PassiveDay {
   readonly counts: Map<string, number>;
@@ -30,7 +38,7 @@ interface ProfileSums {
 
 /**
  * A `RouterStore` held in memory, with the table's semantics: profile sums and passive counts
- * are added (as DynamoDB's ADD does), passive counts per zone and UTC day with the times of their
+ * are added (as DynamoDB's ADD does), INIT reports per UTC day, passive counts per zone and UTC day with the times of their
  * first and last ADD by `now`, a function's hosts per UTC day as sets, characterizations are replaced per zone, and reads return copies. For an embedded router with no table and for the twin, whose router must learn only
  * from what its calls met. Keys come from requests, so they live in Maps, never as object keys.
  *
@@ -47,6 +55,8 @@ export class MemoryRouterStore implements RouterStore {
   private readonly passive = new Map<string, Map<string, PassiveDay>>();
   /** Per function and day key: the hosts its new instances met. */
   private readonly functionHosts = new Map<string, FunctionHostsDay>();
+  /** Per day key: the INIT reports added, and when the last was. */
+  private readonly initDays = new Map<string, InitSums & { lastAt: number }>();
   /** Exploration leases by unit: who holds each until when. */
   private readonly leases = new Map<string, { holder: string; leaseUntil: number }>();
 
@@ -143,6 +153,27 @@ export class MemoryRouterStore implements RouterStore {
       ...(day.returns.checked > 0 ? { returns: { ...day.returns } } : {}),
       firstAt: new Date(day.firstAt).toISOString(),
       updatedAt: new Date(day.lastAt).toISOString(),
+    }));
+  }
+
+  async addInitSums(sums: InitSums): Promise<void> {
+    if (sums.count <= 0) return;
+    const now = (this.options.now ?? Date.now)();
+    const key = keys.passiveDay(now);
+    const day = this.initDays.get(key) ?? { count: 0, sumMs: 0, billingChecked: 0, billed: 0, lastAt: now };
+    this.initDays.set(key, {
+      count: day.count + sums.count,
+      sumMs: day.sumMs + sums.sumMs,
+      billingChecked: day.billingChecked + sums.billingChecked,
+      billed: day.billed + sums.billed,
+      lastAt: now,
+    });
+  }
+
+  async allInitSums(): Promise<readonly InitPeriod[]> {
+    return [...this.initDays.values()].map(({ lastAt, ...sums }) => ({
+      ...sums,
+      updatedAt: new Date(lastAt).toISOString(),
     }));
   }
 

@@ -41,6 +41,8 @@ export const DEFAULT_BATCH_MAX_SLOWDOWN = 1;
 export const MAX_BATCH_SLOWDOWN = MAX_BATCH_COUNT;
 /** Most runtimes a profiling request may want per CPU × architecture × memory size. */
 export const MAX_PROFILING_OBSERVATIONS = 100;
+/** Most threads a request may say its work runs at once (Lambda's largest size has 6 vCPUs; more changes nothing). */
+export const MAX_PARALLELISM = 64;
 /** Calls a profiling request keeps in flight unless it says otherwise. */
 export const DEFAULT_PROFILING_CONCURRENCY = 20;
 /** Most calls one profiling request makes unless it says otherwise. */
@@ -150,6 +152,8 @@ const routerRequestSchema = z
       })
       .optional(),
     timeoutMs: z.number().int().min(1).max(900_000).optional(),
+    /** Threads the work can run at once, for how its runtime scales with memory (Lambda gives 1 vCPU per 1,769 MB). */
+    parallelism: z.number().positive().max(MAX_PARALLELISM).optional(),
     /** Name under which runtimes are learned; default: the workload name (with `@size`), or a hash of the code. */
     profile: z
       .string()
@@ -320,6 +324,8 @@ export interface RouterRequest {
   readonly limits: PlacementLimits;
   /** The least memory the work runs in, MB. */
   readonly minMemoryMb?: number;
+  /** Threads the work can run at once (`PlacementRequest.parallelism`). */
+  readonly parallelism?: number;
   readonly batch?: {
     readonly count: number;
     readonly concurrency: number;
@@ -418,6 +424,7 @@ function normalize(request: ParsedRequest): RouterRequest {
     ...(request.strategy !== undefined ? { strategy: request.strategy } : {}),
     limits: placementLimits,
     ...(minMemoryMb !== undefined ? { minMemoryMb } : {}),
+    ...(request.parallelism !== undefined ? { parallelism: request.parallelism } : {}),
     ...(request.batch
       ? {
           batch: {

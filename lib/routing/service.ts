@@ -337,6 +337,7 @@ export function placementRequestOf(
     ...(request.objective !== undefined ? { objective: request.objective } : {}),
     ...(request.strategy !== undefined ? { strategy: request.strategy } : {}),
     ...(request.minMemoryMb !== undefined ? { minMemoryMb: request.minMemoryMb } : {}),
+    ...(request.parallelism !== undefined ? { parallelism: request.parallelism } : {}),
     limits: {
       maxAttempts: config.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       timeoutMs: Math.min(request.work.timeoutMs ?? functionTimeoutMs, functionTimeoutMs),

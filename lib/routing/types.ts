@@ -1,5 +1,6 @@
 import type { DynamicErrorType, FunctionHostsRecord } from '../contracts';
 import type { ExplorationGate } from '../core/exploration';
+import type { DatedInitSums } from '../core/init-evidence';
 import type { ProfilingRequest, ProfilingStep } from '../core/profiling-plan';
 import type { RankedTarget } from '../core/router';
 import type {
@@ -29,6 +30,14 @@ export interface RuntimeSums {
   readonly count: number;
   readonly sum: number;
   readonly sumSquares: number;
+}
+
+/** INIT phases new instances reported, summed (what one atomic ADD writes; see `DatedInitSums`). */
+export type InitSums = Omit<DatedInitSums, 'lastAt'>;
+
+/** The INIT reports of one stored period (UTC day): the sums, and when the last was added (ISO time). */
+export interface InitPeriod extends InitSums {
+  readonly updatedAt?: string;
 }
 
 /**
@@ -90,6 +99,13 @@ export interface RouterStore {
   takeExplorationLease?: ExplorationLeaseStore['takeExplorationLease'];
   /** Ends a lease `takeExplorationLease` took. */
   endExplorationLease?: ExplorationLeaseStore['endExplorationLease'];
+  /**
+   * Adds the INIT phases the dynamic functions' new instances reported to the current day's sums (atomic ADD).
+   * Optional: a store without it learns no INIT, and placements price the router's configured INIT.
+   */
+  addInitSums?(sums: InitSums): Promise<void>;
+  /** Every stored day's INIT sums (summed into `RoutingView.initEvidence` within `INIT_WINDOW_MS`). Optional, as above. */
+  allInitSums?(): Promise<readonly InitPeriod[]>;
 }
 
 /** The placing part of the core `Router`, built over one view snapshot. */

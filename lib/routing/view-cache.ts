@@ -1,8 +1,9 @@
 import { type DatedFunctionHosts, functionEvidenceOf } from '../core/function-mix';
+import { initEvidenceOf } from '../core/init-evidence';
 import { type DatedPassiveCounts, decayedPassiveCounts } from '../core/passive-evidence';
 import type { Characterization, CpuCounts, RegionFacts, RoutingView, WorkloadProfile } from '../core/types';
 import type { RouterConfig } from './config';
-import type { FunctionHostsPeriod, PassiveZoneCounts, Placer, PlacerFactory, RouterStore } from './types';
+import type { FunctionHostsPeriod, InitPeriod, PassiveZoneCounts, Placer, PlacerFactory, RouterStore } from './types';
 
 /** A view snapshot and the placer built over it. */
 export interface CachedView {
@@ -17,7 +18,10 @@ export interface CachedView {
 }
 
 export interface ViewCacheOptions {
-  readonly store: Pick<RouterStore, 'latestCharacterizations' | 'profiles' | 'allPassiveCounts' | 'allFunctionHosts'>;
+  readonly store: Pick<
+    RouterStore,
+    'latestCharacterizations' | 'profiles' | 'allPassiveCounts' | 'allFunctionHosts' | 'allInitSums'
+  >;
   readonly config: RouterConfig;
   readonly placerFactory: PlacerFactory;
   readonly clock: () => number;
@@ -75,14 +79,15 @@ export class ViewCache {
     const { store, clock, ttlMs } = this.options;
     this.reads++;
     try {
-      const [zones, profiles, passive, functionHosts] = await Promise.all([
+      const [zones, profiles, passive, functionHosts, init] = await Promise.all([
         store.latestCharacterizations(),
         store.profiles(),
         store.allPassiveCounts(),
         store.allFunctionHosts?.() ?? [],
+        store.allInitSums?.() ?? [],
       ]);
       const now = clock();
-      this.current = this.build(zones, profiles, passive, now, [], functionHosts);
+      this.current = this.build(zones, profiles, passive, now, [], functionHosts, init);
       this.expiresAt = now + ttlMs;
     } catch (error) {
       this.options.onLoadError?.(error);
@@ -111,8 +116,9 @@ export class ViewCache {
     now: number,
     notes: string[],
     functionHosts: readonly FunctionHostsPeriod[] = [],
+    init: readonly InitPeriod[] = [],
   ): CachedView {
-    const view = routingViewOf(this.options.config, this.regions, zones, profiles, passive, now, functionHosts);
+    const view = routingViewOf(this.options.config, this.regions, zones, profiles, passive, now, functionHosts, init);
     return { view, placer: this.options.placerFactory(view), loadedAt: now, notes };
   }
 }
@@ -122,7 +128,8 @@ export class ViewCache {
  * zones no longer deployed, nothing can be routed to), every profile, and the mesh's shape. Each
  * zone's stored periods of passive counts are aged to `now` and summed (`decayedPassiveCounts`);
  * the core weighs the sum against the characterization by evidence (`resolveZones`). Each deployed zone's
- * functions' hosts are aged likewise (`functionEvidenceOf`), and the core prices each function with its own mix.
+ * functions' hosts are aged likewise (`functionEvidenceOf`), and the core prices each function with its own mix. The
+ * INIT reports of the window are summed (`initEvidenceOf`), and the core prices INIT by them once enough reported.
  */
 export function routingViewOf(
   config: Pick<RouterConfig, 'deployed' | 'architectures' | 'memorySizes' | 'passiveDecay'>,
@@ -132,6 +139,7 @@ export function routingViewOf(
   passive: readonly PassiveZoneCounts[],
   now: number,
   functionHosts: readonly FunctionHostsPeriod[] = [],
+  init: readonly InitPeriod[] = [],
 ): RoutingView {
   const deployedIds = new Set(config.deployed.map((z) => z.azId));
   const batches = new Map<string, DatedPassiveCounts[]>();
@@ -158,6 +166,10 @@ export function routingViewOf(
       lastAt: timeOf(p.updatedAt),
     }));
   const hostEvidence = hostPeriods.length > 0 ? functionEvidenceOf(hostPeriods, now, config.passiveDecay) : undefined;
+  const initEvidence = initEvidenceOf(
+    init.map(({ updatedAt, ...sums }) => ({ ...sums, lastAt: timeOf(updatedAt) })),
+    now,
+  );
   return {
     zones: zones.filter((z) => deployedIds.has(z.azId)),
     deployed: config.deployed,
@@ -167,6 +179,7 @@ export function routingViewOf(
     regions,
     passive: passiveByZone,
     ...(hostEvidence && Object.keys(hostEvidence).length > 0 ? { functionHosts: hostEvidence } : {}),
+    ...(initEvidence ? { initEvidence } : {}),
     now,
   };
 }

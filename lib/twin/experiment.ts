@@ -6,7 +6,7 @@ import type { RejectMode } from '../core/reject-mode';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/strategies';
 import type { Arch, Characterization, CpuKey, StrategyName } from '../core/types';
 import type { RetryRepeatTally } from '../routing/pool';
-import { MAX_BATCH_CONCURRENCY, profileKeyOf, type RouterRequestBody } from '../routing/request';
+import { MAX_BATCH_CONCURRENCY, type RouterRequestBody } from '../routing/request';
 import type { BatchPacing, BatchSummary } from '../routing/types';
 import { driftFromPrevious } from '../sampling';
 import { WORKLOADS } from '../workloads';
@@ -575,19 +575,9 @@ export class DayRunner {
       architectures: this.arches,
       memorySizes: this.memorySizes,
       rejectMode: this.rejectMode,
-      routerOptions: {
-        baselineZone: scenario.baselineZone,
-        init: { billed: scenario.pricing.initBilled, initMs: twin.coldStartMs },
-        // Each burst meets a fresh fleet: every request's first attempt starts a new instance.
-        coldStartShare: 1,
-        // Keyed as the router learns profiles: by the requests' profile key (`<name>@small`).
-        parallelism: Object.fromEntries(
-          Object.entries(scenario.workloads).map(([n, w]) => [
-            profileKeyOf({ workload: { name: n, size: 'small' } }),
-            w.vcpus,
-          ]),
-        ),
-      },
+      // None beyond the router Lambda's: INIT is priced from what the functions' REPORT records say, each workload's
+      // threads from what its requests say, and the paper's strategies keep to the fixed zone by their limits.
+      routerOptions: {},
     });
     this.chains.set(strategy, routing);
     return routing;
@@ -677,6 +667,7 @@ export class DayRunner {
                 workload: { name, size: 'small' },
                 memoryMb: workload.memoryMb,
                 minMemoryMb: workload.minMemoryMb,
+                parallelism: workload.vcpus,
                 memorySizes: this.workloadMemory.get(name) ?? [workload.memoryMb],
                 architectures: this.arches,
                 observations,
@@ -917,6 +908,8 @@ function routerRequest(
     workload: { name: workload, size: 'small' },
     objective: 'cost',
     strategy: strategy as StrategyName,
+    // What the workload's author knows of it and says in each request, as a deployment's callers can.
+    parallelism: w.vcpus,
     limits: {
       memorySizes: chooses ? [...memorySizes] : [w.memoryMb],
       minMemoryMb: w.minMemoryMb,

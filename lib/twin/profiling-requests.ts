@@ -17,6 +17,8 @@ export interface ProfilingScope {
   readonly observations: number;
   /** Calls each request keeps in flight. */
   readonly concurrency: number;
+  /** Threads the workload runs at once, as its requests tell the router. */
+  readonly parallelism: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export function profilingRequests(scope: ProfilingScope): [across: RouterRequest
   const request = (memorySizes: readonly number[], worthOnly: boolean): RouterRequestBody => ({
     workload: scope.workload,
     objective: 'cost',
+    parallelism: scope.parallelism,
     limits: {
       memorySizes: [...memorySizes],
       minMemoryMb: scope.minMemoryMb,

@@ -54,8 +54,8 @@ function recordingRouter(): RouterClient & { requests: RouterRequestBody[] } {
 const planOf = (router: RouterClient): BurstPlan => ({
   router,
   workloads: {
-    zipper: { memoryMb: 2048, minMemoryMb: 256, memorySizes: [256, 1024, 2048] },
-    pagerank: { memoryMb: 1769, minMemoryMb: 512, memorySizes: [512, 1769] },
+    zipper: { memoryMb: 2048, minMemoryMb: 256, memorySizes: [256, 1024, 2048], parallelism: 2 },
+    pagerank: { memoryMb: 1769, minMemoryMb: 512, memorySizes: [512, 1769], parallelism: 1.2 },
   },
   architectures: ['arm64', 'x86_64'],
   count: 4,
