@@ -1,4 +1,4 @@
-import { reportLine, reportOfLogTail } from '../../lib/contracts';
+import { initWasBilled, reportLine, reportOfLogTail } from '../../lib/contracts';
 
 const TEXT_TAIL = [
   'START RequestId: 5b3f Version: $LATEST',
@@ -52,5 +52,16 @@ describe("Lambda's REPORT record in an invoke's log tail", () => {
     const report = { billedMs: 161, durationMs: 10.5, initMs: 150 };
     expect(reportOfLogTail(reportLine('9d1e', report, 1024))).toEqual(report);
     expect(reportLine('9d1e', { billedMs: 10.2 })).toBe('REPORT RequestId: 9d1e\tBilled Duration: 11 ms\t');
+  });
+});
+
+describe('whether a REPORT record billed its INIT', () => {
+  it('tells from Billed Duration covering the run and the INIT, and only where the record gives both', () => {
+    // 2026 billing: ceil(102.25 + 150.12) = 253
+    expect(initWasBilled(reportOfLogTail(TEXT_TAIL) ?? { billedMs: 0 })).toBe(true);
+    // 2024 billing: the run alone, rounded up
+    expect(initWasBilled({ billedMs: 103, durationMs: 102.25, initMs: 150.12 })).toBe(false);
+    expect(initWasBilled({ billedMs: 103, durationMs: 102.25 })).toBeUndefined();
+    expect(initWasBilled({ billedMs: 253, initMs: 150.12 })).toBeUndefined();
   });
 });

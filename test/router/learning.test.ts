@@ -45,6 +45,25 @@ describe('LearningBuffer against the real store on dynalite', () => {
     expect((await store.passiveCounts('usw1-az3'))?.counts).toEqual({ 'intel-xeon-3.00': 10 });
   });
 
+  it("sums the INIT reports of new instances into the day's item, and drops them for a store that learns no INIT", async () => {
+    const buffer = new LearningBuffer(store);
+    buffer.observeInit(150);
+    buffer.observeInit(250, true);
+    buffer.observeInit(200, false);
+    buffer.observeInit(Number.NaN, true);
+    await buffer.flush();
+    expect(buffer.stats.failedWrites).toBe(0);
+    expect(await store.allInitSums()).toEqual([
+      expect.objectContaining({ count: 3, sumMs: 600, billingChecked: 2, billed: 1 }),
+    ]);
+    const blind = new LearningBuffer({
+      addProfileSums: (...a) => store.addProfileSums(...a),
+      addPassiveCpu: (...a) => store.addPassiveCpu(...a),
+    });
+    blind.observeInit(150, true);
+    expect(blind.empty).toBe(true);
+  });
+
   it('lets concurrent callers share flushes, each returning only after its own observations are written', async () => {
     const buffer = new LearningBuffer(store);
     const key = { cpu: 'graviton2', arch: 'arm64' as const, memoryMb: 1024 };

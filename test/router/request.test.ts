@@ -101,6 +101,8 @@ describe('parseRouterRequest', () => {
       batch: { count: 50 },
     });
     expect(request.profile).toBe('my-hash');
+    expect(request.parallelism).toBeUndefined();
+    expect(parseRouterRequest({ workload: 'zipper', parallelism: 1.2 }).parallelism).toBe(1.2);
     expect(request.batch).toEqual({ count: 50, concurrency: 50, includeResults: false, resumable: false });
     expect(parseRouterRequest({ workload: 'zipper', batch: { count: 5000, concurrency: 200 } }).batch).toEqual({
       count: 5000,
@@ -202,6 +204,9 @@ describe('parseRouterRequest', () => {
     ['an unknown limit', { workload: 'zipper', limits: { budget: 3 } }, 'limits.budget'],
     ['a latitude out of range', { workload: 'zipper', clientLocation: { lat: 91, lon: 0 } }, 'clientLocation.lat'],
     ['an unknown top-level field', { workload: 'zipper', color: 'blue' }, 'color'],
+    ['no threads', { workload: 'zipper', parallelism: 0 }, 'parallelism'],
+    ['more threads than the router takes', { workload: 'zipper', parallelism: 65 }, 'parallelism'],
+    ['threads as text', { workload: 'zipper', parallelism: '2' }, 'parallelism'],
     ['a batch of zero', { workload: 'zipper', batch: { count: 0 } }, 'batch.count'],
     ['a batch too large', { workload: 'zipper', batch: { count: MAX_BATCH_COUNT + 1 } }, 'batch.count'],
     [

@@ -72,6 +72,29 @@ describe('SkyStore against a local DynamoDB server', () => {
     store = new SkyStore({ client: doc, tableName, now: () => Date.parse('2026-01-02T03:04:05Z') });
   });
 
+  describe('INIT reports', () => {
+    it("adds a day's reports into one item with a TTL past the window, and refuses bad sums naming the field", async () => {
+      await store.addInitSums({ count: 2, sumMs: 300, billingChecked: 2, billed: 2 });
+      await store.addInitSums({ count: 1, sumMs: 383, billingChecked: 1, billed: 0 });
+      await store.addInitSums({ count: 0, sumMs: 0, billingChecked: 0, billed: 0 });
+      expect(await store.allInitSums()).toEqual([
+        { count: 3, sumMs: 683, billingChecked: 3, billed: 2, updatedAt: '2026-01-02T03:04:05.000Z' },
+      ]);
+      const item = await doc.send(
+        new GetCommand({ TableName: store.tableName, Key: { pk: 'INIT', sk: 'DAY#2026-01-02' } }),
+      );
+      expect(item.Item?.expiresAt).toBe(Date.parse('2026-01-17T00:00:00Z') / 1000);
+      for (const [sums, field] of [
+        [{ count: 1.5, sumMs: 1, billingChecked: 0, billed: 0 }, 'count'],
+        [{ count: 1, sumMs: 1, billingChecked: 1, billed: 2 }, 'billed'],
+        [{ count: 1, sumMs: -1, billingChecked: 0, billed: 0 }, 'sumMs'],
+      ] as const) {
+        await expect(store.addInitSums(sums)).rejects.toMatchObject({ name: 'InvalidRecordError', field });
+      }
+      expect((await store.allInitSums())[0].count).toBe(3);
+    });
+  });
+
   describe('runs and polls', () => {
     it('starts a run once: a repeated start returns the first record', async () => {
       // GIVEN
