@@ -88,6 +88,7 @@ async function invokeOnce(
         body = text;
       }
     }
+    const report = logTail && response.LogResult ? reportOfLogTail(response.LogResult, 'base64') : undefined;
     if (response.FunctionError) {
       const fields = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
       return {
@@ -96,9 +97,9 @@ async function invokeOnce(
         message: typeof fields.errorMessage === 'string' ? fields.errorMessage : `${response.FunctionError}: ${text}`,
         retryable: false,
         durationMs: elapsed(),
+        ...(report ? { report } : {}),
       };
     }
-    const report = logTail && response.LogResult ? reportOfLogTail(response.LogResult, 'base64') : undefined;
     return { ok: true, payload: body, durationMs: elapsed(), ...(report ? { report } : {}) };
   } catch (error) {
     const e = error as { name?: string; code?: string; message?: string };

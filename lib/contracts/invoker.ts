@@ -43,4 +43,9 @@ export type InvokeResult =
       /** True when the failure came from the service, not the function (worth failing over). */
       readonly retryable: boolean;
       readonly durationMs: number;
+      /**
+       * The REPORT record of a function that ran and failed (`Unhandled`), where the invoker asked for the log tail:
+       * Lambda bills a failed run as any other. @default - not known
+       */
+      readonly report?: InvocationReport;
     };

@@ -828,8 +828,13 @@ export async function followRoute(
       targets.push(target);
       if (!result.ok) {
         const status = failedStatus(result);
-        // A throttled call never ran; a timed-out one ran (and was billed) at least this long.
-        const billedMs = status === 'timeout' ? Math.ceil(result.durationMs) : undefined;
+        // A throttled call never ran; a timed-out one ran (and was billed) at least this long; one that ran and failed
+        // was billed what its REPORT record says.
+        const billedMs = result.report
+          ? attemptBilledMs(result.report.billedMs, context.regionFacts(target.region).minBilledMs)
+          : status === 'timeout'
+            ? Math.ceil(result.durationMs)
+            : undefined;
         attempts.push({
           functionName: target.functionName,
           azId: target.azId,

@@ -243,6 +243,7 @@ async function handle(twin: Twin, req: IncomingMessage, res: ServerResponse): Pr
           'X-Amz-Function-Error': 'Unhandled',
           'X-Amz-Executed-Version': '$LATEST',
           'x-amzn-RequestId': requestId,
+          ...(result.billing ? logTailHeader(req, requestId, result.billing) : {}),
         },
       );
       return;
@@ -264,15 +265,26 @@ async function handle(twin: Twin, req: IncomingMessage, res: ServerResponse): Pr
         );
         return;
       }
-      const headers: Record<string, string> = { 'X-Amz-Executed-Version': '$LATEST', 'x-amzn-RequestId': requestId };
-      if (headerOf(req, 'x-amz-log-type') === 'Tail') {
-        const tail = `${reportLine(requestId, reportOfCall(result))}\n`;
-        headers['X-Amz-Log-Result'] = Buffer.from(tail).toString('base64');
-      }
+      const headers: Record<string, string> = {
+        'X-Amz-Executed-Version': '$LATEST',
+        'x-amzn-RequestId': requestId,
+        ...logTailHeader(req, requestId, result),
+      };
       sendText(res, 200, text, headers);
       return;
     }
   }
+}
+
+/** The log tail Lambda returns when asked for it (`X-Amz-Log-Type: Tail`): the invocation's REPORT record. */
+function logTailHeader(
+  req: IncomingMessage,
+  requestId: string,
+  run: Parameters<typeof reportOfCall>[0],
+): Record<string, string> {
+  if (headerOf(req, 'x-amz-log-type') !== 'Tail') return {};
+  const tail = `${reportLine(requestId, reportOfCall(run))}\n`;
+  return { 'X-Amz-Log-Result': Buffer.from(tail).toString('base64') };
 }
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {

@@ -228,12 +228,14 @@ export class TwinRouting {
   /** Adds one call to `bill`: billed time (INIT included) × price, plus the request charge. */
   private addToBill(bill: PlatformBill, name: string, result: CallResult, prices: PriceBook): void {
     if (result.kind === 'throttled') bill.throttled++;
-    if (result.kind !== 'ok') return;
+    const billedMs =
+      result.kind === 'ok' ? result.billedMs : result.kind === 'function-error' ? result.billing?.billedMs : undefined;
+    if (billedMs === undefined) return;
     const parsed = parseFunctionName(name);
     if (parsed?.kind !== 'dynamic') return;
     const region = this.options.scenario.zones.find((z) => z.azId === parsed.azId)?.region;
     if (!region) return;
-    const call = billOfCall(prices, region, parsed.arch, parsed.memoryMb, result.billedMs);
+    const call = billOfCall(prices, region, parsed.arch, parsed.memoryMb, billedMs);
     bill.billedMs += call.billedMs;
     bill.costUsd += call.costUsd;
   }

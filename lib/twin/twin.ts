@@ -62,6 +62,8 @@ export type CallResult =
       readonly errorMessage: string;
       readonly trace: readonly string[];
       readonly durationMs: number;
+      /** What Lambda bills a run that failed, as an answered one (absent for a handler that is not a zone's). */
+      readonly billing?: Pick<Extract<CallResult, { kind: 'ok' }>, 'runMs' | 'billedMs' | 'initBilledMs' | 'initMs'>;
     }
   | { readonly kind: 'throttled'; readonly reason: string; readonly message: string; readonly durationMs: number }
   | { readonly kind: 'not-found'; readonly message: string }
@@ -246,6 +248,9 @@ export class Twin {
           message: `${result.errorType}: ${result.errorMessage}`,
           retryable: false,
           durationMs: result.durationMs,
+          ...(options.logTail && options.invocationType !== 'Event' && result.billing
+            ? { report: reportOfCall(result.billing) }
+            : {}),
         };
       case 'throttled':
         return {
@@ -412,9 +417,11 @@ export class Twin {
       };
     }
     const instance = got.instance;
+    let runStarted: number | undefined;
     try {
       const wait = this.invokeLatencyMs + (got.cold ? this.coldStartMs : 0);
       if (wait > 0) await this.clock.sleep(wait);
+      runStarted = this.clock.now();
       if (got.cold) {
         const platform = new InstancePlatform(
           {
@@ -456,7 +463,20 @@ export class Twin {
         runtime.platform.endCall();
       }
     } catch (error) {
-      return functionError(error, this.clock.now() - started);
+      const failed = functionError(error, this.clock.now() - started);
+      if (runStarted === undefined || failed.kind !== 'function-error') return failed;
+      // Lambda bills a run that failed as one that answered: its duration, and a new instance's INIT where billed.
+      const runMs = this.clock.now() - runStarted;
+      const init = got.cold ? this.initBilledMs : 0;
+      return {
+        ...failed,
+        billing: {
+          runMs,
+          billedMs: billedDurationMs(runMs, LAMBDA_MIN_BILLED_MS) + init,
+          initBilledMs: init,
+          ...(got.cold ? { initMs: this.coldStartMs } : {}),
+        },
+      };
     } finally {
       this.finish(fn.zone, instance);
     }
@@ -472,7 +492,9 @@ export class Twin {
  * What Lambda's REPORT record would say of an answered call: its billed time (INIT included where billed), the
  * handler's duration, and a new instance's INIT.
  */
-export function reportOfCall(result: Extract<CallResult, { kind: 'ok' }>): InvocationReport {
+export function reportOfCall(
+  result: Pick<Extract<CallResult, { kind: 'ok' }>, 'runMs' | 'billedMs' | 'initMs'>,
+): InvocationReport {
   return {
     billedMs: result.billedMs,
     durationMs: result.runMs,

@@ -8,6 +8,7 @@ import { VirtualClock } from '../../lib/twin/clock';
 import { deployedZoneOf } from '../../lib/twin/deployed-zones';
 import { trueMixOf } from '../../lib/twin/experiment';
 import { defaultHandlerKit } from '../../lib/twin/handlers';
+import type { HandlerKit } from '../../lib/twin/kit';
 import { catalogPrices } from '../../lib/twin/prices';
 import { TwinRouting, type TwinRoutingOptions } from '../../lib/twin/routing';
 import { parseScenario, type Scenario } from '../../lib/twin/scenario';
@@ -78,6 +79,8 @@ export function routedTwin(
     /** @default ['x86_64'] */
     readonly architectures?: readonly Arch[];
     readonly wrapPlacerFactory?: TwinRoutingOptions['wrapPlacerFactory'];
+    /** Changes the handlers the emulated instances run. @default - the twin's own */
+    readonly wrapKit?: (kit: HandlerKit) => HandlerKit;
   },
 ): { clock: VirtualClock; twin: Twin; routing: TwinRouting } {
   const clock = new VirtualClock(DEFAULT_EPOCH_MS);
@@ -85,10 +88,12 @@ export function routedTwin(
   const twin = new Twin({
     scenario,
     clock,
-    kit: defaultHandlerKit({
-      runnerFor: (platform) => modelRunner(scenario, state, platform),
-      workloads: scenarioWorkloads(scenario, WORKLOADS),
-    }),
+    kit: (options.wrapKit ?? ((kit) => kit))(
+      defaultHandlerKit({
+        runnerFor: (platform) => modelRunner(scenario, state, platform),
+        workloads: scenarioWorkloads(scenario, WORKLOADS),
+      }),
+    ),
   });
   const routing = new TwinRouting({
     scenario,

@@ -6,7 +6,7 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda';
 import { sdkInvoker } from '../../lib/aws/lambda-invoker';
-import { DEFAULT_SAMPLER_SLEEP_MS } from '../../lib/twin/handlers';
+import { DEFAULT_SAMPLER_SLEEP_MS, defaultHandlerKit } from '../../lib/twin/handlers';
 import { type LambdaApi, startLambdaApi } from '../../lib/twin/lambda-api';
 import { smallScenario } from './fixtures';
 
@@ -164,6 +164,42 @@ describe('loopback Lambda API throttling', () => {
       expect(throttled[0].Reason).toBe('ConcurrentInvocationLimitExceeded');
       expect(throttled[0].message).toBe('Rate Exceeded.');
       expect(throttled[0].$metadata.httpStatusCode).toBe(429);
+    } finally {
+      lambda.destroy();
+      await api.close();
+    }
+  });
+});
+
+describe('a zone function that crashes, through the real SDK invoker', () => {
+  it("carries its REPORT record: Lambda bills a failed run and a new instance's INIT", async () => {
+    // GIVEN samplers whose handler throws after 40 ms of work
+    const kit = defaultHandlerKit();
+    const api = await startLambdaApi({
+      scenario: smallScenario(),
+      timeScale: 0.01,
+      kit: {
+        ...kit,
+        sampler: (platform) => async () => {
+          await platform.sleep(40);
+          throw new RangeError('the sampler crashed');
+        },
+      },
+    });
+    const lambda = new LambdaClient({
+      endpoint: api.endpoint,
+      region: 'us-west-1',
+      credentials: { accessKeyId: 'twin', secretAccessKey: 'twin' },
+      maxAttempts: 1,
+    });
+    try {
+      // WHEN a new instance's call crashes
+      const failed = await sdkInvoker(lambda).invoke('sky-smp-usw1-az3-03', {}, { logTail: true });
+      // THEN the invoker reads its REPORT: the run and the 150 ms INIT
+      if (failed.ok) throw new Error('the crashing sampler answered');
+      expect(failed.errorType).toBe('RangeError');
+      expect(failed.report?.initMs).toBe(150);
+      expect(failed.report?.billedMs).toBeGreaterThanOrEqual(190);
     } finally {
       lambda.destroy();
       await api.close();
