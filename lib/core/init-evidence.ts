@@ -26,7 +26,7 @@ export interface DatedInitSums {
   readonly billingChecked: number;
   /** Of the checked ones, those whose billed duration covered their INIT. */
   readonly billed: number;
-  /** ms since epoch of the period's last report; absent: undated, counted as the oldest report in the window. */
+  /** ms since epoch of the period's last report; absent: undated, always counted (the store expires it by TTL). */
   readonly lastAt?: number;
 }
 
