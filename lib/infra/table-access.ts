@@ -2,10 +2,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { TABLE_SCHEMA } from '../contracts';
 
 /**
- * Table access of the router: it reads every zone's `LATEST`, the profiles, the passive counts and the
- * functions' hosts by queries (of the type index and by key) and adds observations with atomic updates
- * (`SkyStore`'s `latestCharacterizations`, `profiles`, `allPassiveCounts`, `allFunctionHosts`, `addProfileSums`,
- * `addPassiveCpu`, `addFunctionHosts`), and takes and ends exploration leases with conditional updates, reading a
+ * Table access of the router: it reads every zone's `LATEST`, the profiles, the passive counts, the
+ * functions' hosts and the INIT reports by queries (of the type index and by key) and adds observations with atomic
+ * updates (`SkyStore`'s `latestCharacterizations`, `profiles`, `allPassiveCounts`, `allFunctionHosts`, `allInitSums`,
+ * `addProfileSums`, `addPassiveCpu`, `addFunctionHosts`, `addInitSums`), and takes and ends exploration leases with conditional updates, reading a
  * lost lease back with a query (`takeExplorationLease`, `endExplorationLease`). It never gets, puts or deletes an
  * item.
  */
