@@ -3,6 +3,7 @@ import { STRATEGY_NAMES } from '../core/strategies';
 import { RouterError } from '../routing/errors';
 import {
   checkPayloadSize,
+  MAX_PARALLELISM,
   MAX_PROFILING_OBSERVATIONS,
   parseRouterRequest,
   type RouterRequestBody,
@@ -26,6 +27,7 @@ export interface PlacementCliOptions {
   readonly maxAddedLatencyMs?: number;
   readonly clientLocation?: { lat: number; lon: number };
   readonly profile?: string;
+  readonly parallelism?: number;
 }
 
 /** Adds the shared placement options to a command. */
@@ -50,7 +52,21 @@ export function addPlacementOptions(command: Command): Command {
     .option('--max-attempts <n>', 'attempts including the first', parsePositiveInt)
     .option('--max-added-latency-ms <ms>', 'bound on added latency from retries and distance', parseNonNegative)
     .option('--client-location <lat,lon>', 'where the client is, for latency', parseLocation)
-    .option('--profile <name>', 'profile name runtimes are learned under');
+    .option('--profile <name>', 'profile name runtimes are learned under')
+    .option(
+      '--parallelism <threads>',
+      `threads the work runs at once, up to ${MAX_PARALLELISM}, for how its runtime scales with memory (default: what the profile's last request said, else 1)`,
+      parseParallelism,
+    );
+}
+
+/** A number of threads > 0 and at most `MAX_PARALLELISM` (1.2: a workload that keeps a second thread a fifth busy). */
+function parseParallelism(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > MAX_PARALLELISM) {
+    throw new InvalidArgumentError(`must be a number > 0 and at most ${MAX_PARALLELISM}, got "${value}"`);
+  }
+  return n;
 }
 
 /** The router request body for the shared options (without the work's code or batch). */
@@ -71,6 +87,7 @@ export function requestBodyOf(options: PlacementCliOptions): RouterRequestBody {
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
     ...(options.clientLocation ? { clientLocation: options.clientLocation } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}),
   };
 }
 
@@ -91,6 +108,7 @@ const FLAG_OF_FIELD: ReadonlyArray<readonly [string, string]> = [
   ['limits.maxAddedLatencyMs', '--max-added-latency-ms'],
   ['clientLocation', '--client-location'],
   ['profile', '--profile'],
+  ['parallelism', '--parallelism'],
   ['batch.count', '--batch'],
   ['batch.concurrency', '--concurrency'],
   ['batch.maxSlowdown', '--max-slowdown'],

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import type { RouterClient } from '../../lib/aws/router-client';
-import { type InvokeCliOptions, runInvoke } from '../../lib/cli/invoke-command';
+import { type InvokeCliOptions, invokeBodyOf, runInvoke } from '../../lib/cli/invoke-command';
 import { runPlan } from '../../lib/cli/plan-command';
 import { parseLocation, parseNonNegative, parseObjective } from '../../lib/cli/router-options';
 import { runSky } from './run-sky';
@@ -27,6 +27,7 @@ describe('sky invoke and sky plan check the request before sending or reading an
     ['a memory size below 128 MB', { workload: 'zipper', memory: [64] }, /^--memory: limits\.memorySizes\.0: /],
     ['more attempts than the router allows', { workload: 'zipper', maxAttempts: 99 }, /^--max-attempts: /],
     ['a batch over 10,000 calls', { workload: 'zipper', batch: 999_999 }, /^--batch: batch\.count: /],
+    ['more threads than the router takes', { workload: 'zipper', parallelism: 65 }, /^--parallelism: parallelism: /],
   ])('invoke refuses %s, naming the flag, and sends nothing', async (_what, options, message) => {
     const { client, sent } = recordingClient();
     const invoke = runInvoke({ region: 'us-west-2', ...options } as InvokeCliOptions, client);
@@ -120,6 +121,22 @@ describe('endpoint options', () => {
   ])('sky %s refuses %s %s at once, naming the option', async (command, option, value, message) => {
     await expect(runSky([command, '-w', 'zipper', option, value])).rejects.toMatchObject({
       stderr: expect.stringMatching(message),
+    });
+  });
+});
+
+describe('sky invoke --parallelism', () => {
+  it("says the work's threads in the request, and refuses a count that is not one, naming the flag", async () => {
+    const body = invokeBodyOf({
+      workload: 'zipper',
+      parallelism: 1.2,
+      region: 'us-west-2',
+      functionName: 'sky-router',
+    });
+    expect(body.parallelism).toBe(1.2);
+    const bad = runSky(['invoke', '--workload', 'zipper', '--parallelism', '0']);
+    await expect(bad).rejects.toMatchObject({
+      stderr: expect.stringMatching(/--parallelism <threads>.*must be a number > 0/),
     });
   });
 });
