@@ -37,7 +37,8 @@ export interface SdkInvokerOptions {
  * - the function threw (`FunctionError` set): `errorType` from the payload's `errorType`, else `Unhandled`;
  * - a service error: its name (`TooManyRequestsException` and other capacity errors are `retryable`);
  * - `timeoutMs` passed: the request is aborted and reported as `Timeout` (retryable).
- * With `logTail`, an answered call carries the REPORT record of its log tail (`report`: what Lambda billed).
+ * With `logTail`, an answered call, and one whose function failed, carries the REPORT record of its log tail (`report`:
+ * what Lambda billed).
  *
  * @example
  * const invoker = sdkInvoker(lambdaClientWithLimit({ region: 'us-west-2', maxSockets: 50 }), { maxSockets: 50 });

@@ -831,10 +831,11 @@ export async function followRoute(
         // A throttled call never ran; a timed-out one ran (and was billed) at least this long; one that ran and failed
         // was billed what its REPORT record says.
         const billedMs = result.report
-          ? attemptBilledMs(result.report.billedMs, context.regionFacts(target.region).minBilledMs)
+          ? reportedBilledMs(context, target, result.report)
           : status === 'timeout'
             ? Math.ceil(result.durationMs)
             : undefined;
+        if (result.report) observeInitOf(context, result.report);
         attempts.push({
           functionName: target.functionName,
           azId: target.azId,
@@ -882,13 +883,16 @@ export async function followRoute(
       ran++;
       const response = asDynamicResponse(result.payload);
       if (!response) {
+        const billedMs = result.report ? reportedBilledMs(context, target, result.report) : undefined;
+        if (result.report) observeInitOf(context, result.report);
         attempts.push({
           functionName: target.functionName,
           azId: target.azId,
           status: 'zone-error',
           roundTripMs: result.durationMs,
           errorType: 'FunctionError',
-          costUsd: 0,
+          ...(billedMs !== undefined ? { billedMs } : {}),
+          costUsd: billedMs !== undefined ? costOf(context, target, billedMs) : 0,
         });
         const message = `${target.functionName} answered with something that is not a dynamic function response`;
         return failure(context, profile, legStart, attempts, targets, 'FunctionError', 502, message);
@@ -1069,7 +1073,7 @@ function learn(
   report: InvocationReport | undefined,
 ): void {
   const newInstance = inspection.newInstance === true;
-  if (report?.initMs !== undefined) context.learning.observeInit(report.initMs, initWasBilled(report));
+  if (report) observeInitOf(context, report);
   if (newInstance) {
     const boot = inspection.bootTime;
     const check =
@@ -1102,6 +1106,20 @@ function learn(
     // A rejected or failed call met an instance too: its CPU counts toward the zone's mix.
     context.placer.observe?.({ workload: profile, target, cpu: inspection.cpuKey, rejected: true, newInstance });
   }
+}
+
+/** What a REPORT record says the attempt was billed, at least the platform's shortest billed duration. */
+function reportedBilledMs(
+  context: Pick<FollowContext, 'regionFacts'>,
+  target: Target,
+  report: InvocationReport,
+): number {
+  return attemptBilledMs(report.billedMs, context.regionFacts(target.region).minBilledMs);
+}
+
+/** Learns the INIT a REPORT record gives (a new instance's, whatever its call then did). */
+function observeInitOf(context: Pick<FollowContext, 'learning'>, report: InvocationReport): void {
+  if (report.initMs !== undefined) context.learning.observeInit(report.initMs, initWasBilled(report));
 }
 
 function costOf(context: Pick<FollowContext, 'regionFacts'>, target: Target, billedMs: number): number {

@@ -159,7 +159,7 @@ export class MemoryRouterStore implements RouterStore {
   async addInitSums(sums: InitSums): Promise<void> {
     if (sums.count <= 0) return;
     const now = (this.options.now ?? Date.now)();
-    const key = keys.passiveDay(now);
+    const key = keys.initDay(now);
     const day = this.initDays.get(key) ?? { count: 0, sumMs: 0, billingChecked: 0, billed: 0, lastAt: now };
     this.initDays.set(key, {
       count: day.count + sums.count,

@@ -62,7 +62,10 @@ export interface TwinRoutingOptions {
   readonly architectures: readonly Arch[];
   readonly memorySizes: readonly number[];
   readonly rejectMode: RejectMode;
-  /** Options of the core router beyond the hold (billing of INIT, parallelism, baseline zone). */
+  /**
+   * Options of the core router beyond the hold. The experiment gives none, as the router Lambda has none beyond its
+   * config; tests set INIT billing or parallelism here to pin what they check.
+   */
   readonly routerOptions: RouterOptions;
   /**
    * Wraps the placer factory of the service (the core router's), e.g. to record the requests it places.

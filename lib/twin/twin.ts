@@ -12,7 +12,7 @@ import {
   SAMPLING_DEFAULTS,
 } from '../contracts';
 import { billedDurationMs, initBilledMs, LAMBDA_MIN_BILLED_MS } from '../core/cost-model';
-import { parseFunctionName } from '../core/naming';
+import { parseFunctionName, providerOfZone } from '../core/naming';
 import type { Arch } from '../core/types';
 import type { Clock } from './clock';
 import { TwinError } from './errors';
@@ -230,6 +230,8 @@ export class Twin {
       invocationType: options.invocationType,
       timeoutMs: options.timeoutMs,
     });
+    // Lambda returns a log tail with the REPORT record when asked; another provider's HTTPS function returns none.
+    const tail = options.logTail === true && options.invocationType !== 'Event' && writesReport(functionName);
     this.onInvoke?.(functionName, result);
     switch (result.kind) {
       case 'ok':
@@ -237,7 +239,7 @@ export class Twin {
           ok: true,
           payload: result.payload,
           durationMs: result.durationMs,
-          ...(options.logTail && options.invocationType !== 'Event' ? { report: reportOfCall(result) } : {}),
+          ...(tail ? { report: reportOfCall(result) } : {}),
         };
       case 'queued':
         return { ok: true, payload: undefined, durationMs: this.clock.now() - started };
@@ -248,9 +250,7 @@ export class Twin {
           message: `${result.errorType}: ${result.errorMessage}`,
           retryable: false,
           durationMs: result.durationMs,
-          ...(options.logTail && options.invocationType !== 'Event' && result.billing
-            ? { report: reportOfCall(result.billing) }
-            : {}),
+          ...(tail && result.billing ? { report: reportOfCall(result.billing) } : {}),
         };
       case 'throttled':
         return {
@@ -488,8 +488,14 @@ export class Twin {
   }
 }
 
+/** Whether a function's invocations write Lambda's REPORT record: those of Lambda's zones and registered handlers. */
+function writesReport(functionName: string): boolean {
+  const parsed = parseFunctionName(functionName);
+  return parsed === undefined || !('azId' in parsed) || providerOfZone(parsed.azId) === 'aws';
+}
+
 /**
- * What Lambda's REPORT record would say of an answered call: its billed time (INIT included where billed), the
+ * What Lambda's REPORT record would say of a call that ran, answered or failed: its billed time (INIT included where billed), the
  * handler's duration, and a new instance's INIT.
  */
 export function reportOfCall(

@@ -37,5 +37,8 @@ describe('a dynamic function that crashes', () => {
     expect(attempts).toHaveLength(1);
     expect(attempts[0].billedMs).toBe(bill.billedMs);
     expect(attempts[0].costUsd).toBeCloseTo(bill.costUsd, 12);
+    // and the new instance's INIT counts toward what the router prices INIT at, whatever its call then did
+    await routing.service.flush();
+    expect(await routing.store.allInitSums()).toEqual([expect.objectContaining({ count: 1, sumMs: 150, billed: 1 })]);
   });
 });

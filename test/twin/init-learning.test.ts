@@ -47,6 +47,35 @@ describe('INIT priced from the REPORT records of routed calls', () => {
     expect(after.placer.initMs).toBe(383);
   });
 
+  it("learns no INIT from another provider's functions, which write no REPORT record", async () => {
+    const scenario = smallScenario({
+      initMs: 383,
+      baselineZone: 'do-lon1',
+      zones: [
+        {
+          azId: 'do-lon1',
+          provider: 'digitalocean',
+          region: 'lon1',
+          hosts: 10,
+          slotsPerHost: 50,
+          mix: [{ xeon25: 1 }],
+        },
+      ],
+      workloads: { zipper: { memoryMb: 1024, baseMs: 500, cv: 0.05, relative: {} } },
+    });
+    const { clock, routing } = routedTwin(scenario, { memorySizes: [1024] });
+    clock.advanceTo(DEFAULT_EPOCH_MS + 3_600_000);
+    const sent = await clock.run(() =>
+      routing.burst(
+        { workload: { name: 'zipper', size: 'small' }, limits: { zones: ['do-lon1'], maxAttempts: 1 } },
+        20,
+      ),
+    );
+    if (!('answer' in sent)) throw new Error(`refused: ${sent.refused}`);
+    expect(sent.answer.summary.newInstances).toBeGreaterThanOrEqual(MIN_INIT_REPORTS);
+    expect(await routing.store.allInitSums()).toEqual([]);
+  });
+
   it('tells from the billed durations that INIT was not billed under the 2024 billing', async () => {
     const { after } = await afterOneBurst(smallScenario({ initMs: 383, pricing: { initBilled: false } }));
     expect(after.view.initEvidence?.billedShare).toBe(0);
