@@ -495,8 +495,8 @@ function writesReport(functionName: string): boolean {
 }
 
 /**
- * What Lambda's REPORT record would say of a call that ran, answered or failed: its billed time (INIT included where billed), the
- * handler's duration, and a new instance's INIT.
+ * What Lambda's REPORT record would say of a call that ran, answered or failed: its billed time (INIT included where
+ * billed), the handler's duration, and a new instance's INIT.
  */
 export function reportOfCall(
   result: Pick<Extract<CallResult, { kind: 'ok' }>, 'runMs' | 'billedMs' | 'initMs'>,
