@@ -18,6 +18,7 @@ const SCENARIO = {
   zones: [{ azId: 'use1-az1', region: 'us-east-1', hosts: 20, slotsPerHost: 20, mix: [{ xeon25: 1 }] }],
   workloads: { zipper: { memoryMb: 2048, baseMs: 1000, cv: 0, relative: { xeon25: 1, xeon30: 0.88, epyc: 1.4 } } },
   holdMs: 150,
+  pricing: { initBilled: false },
 };
 
 const LIMITS = { zones: ['use1-az1'], memoryMb: 2048 };
