@@ -510,6 +510,50 @@ export class SkyStore {
     return groupProfiles(items.flatMap((item) => toProfileEntry(item) ?? []));
   }
 
+  /**
+   * Stores the threads a request said a profile's work runs at once (`PROFILE#<workload>` / `THREADS`), replacing
+   * what was stored: the last request to say decides.
+   * @throws InvalidRecordError naming the field, before anything is written, on an empty name or a count of threads
+   *   that is not a finite number > 0.
+   */
+  async setParallelism(workload: string, threads: number): Promise<void> {
+    requireText('workload', workload);
+    if (!(Number.isFinite(threads) && threads > 0)) {
+      throw new InvalidRecordError('parallelism', threads, 'a finite number of threads > 0');
+    }
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.profile(workload), sk: keys.profileParallelism },
+        UpdateExpression: 'SET #type = :type, workload = :workload, parallelism = :threads, updatedAt = :now',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':type': ITEM_TYPES.parallelism,
+          ':workload': workload,
+          ':threads': threads,
+          ':now': this.isoNow(),
+        },
+      }),
+    );
+  }
+
+  /** The threads stored per profile, in one query of the type index; an item that is not a count of threads is skipped. */
+  async allParallelism(): Promise<Record<string, number>> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: TABLE_SCHEMA.typeIndex.name,
+      KeyConditionExpression: '#type = :threads',
+      ExpressionAttributeNames: { '#type': TABLE_SCHEMA.typeIndex.partitionKey },
+      ExpressionAttributeValues: { ':threads': ITEM_TYPES.parallelism },
+    });
+    const out = Object.create(null) as Record<string, number>;
+    for (const item of items) {
+      const threads = Number(item.parallelism);
+      if (typeof item.workload === 'string' && Number.isFinite(threads) && threads > 0) out[item.workload] = threads;
+    }
+    return out;
+  }
+
   // ------------------------------------------------------ passive counts
 
   /**

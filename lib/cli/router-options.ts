@@ -55,7 +55,7 @@ export function addPlacementOptions(command: Command): Command {
     .option('--profile <name>', 'profile name runtimes are learned under')
     .option(
       '--parallelism <threads>',
-      `threads the work runs at once, up to ${MAX_PARALLELISM}, for how its runtime scales with memory (default: what the profile's last request to that router instance said, else 1)`,
+      `threads the work runs at once, up to ${MAX_PARALLELISM}, for how its runtime scales with memory (default: what the profile's last request said, as the router stored it, else 1)`,
       parseParallelism,
     );
 }

@@ -279,8 +279,18 @@ export class Router {
       defaultBaseMs: this.defaultBaseMs,
       parallelism: options.parallelism,
     });
+    this.applyStoredParallelism(view);
     this.baseView = view;
     this.compiled = compileView(view, this.staleAfterMs);
+  }
+
+  /** Takes the threads the view's store keeps per profile (what their requests last said) over the configured ones. */
+  private applyStoredParallelism(view: RoutingView): void {
+    for (const [workload, threads] of Object.entries(view.parallelism ?? {})) {
+      if (Number.isFinite(threads) && threads > 0 && this.profiles.setParallelism(workload, threads)) {
+        this.plans.delete(workload);
+      }
+    }
   }
 
   /** The view placements are made from, as given. */
@@ -363,6 +373,7 @@ export class Router {
       }
     }
     this.baseView = view;
+    this.applyStoredParallelism(view);
     this.init = initBillingOf(view.initEvidence, this.options.init);
     this.initBilledMs = initBilledMs(this.init);
     this.learnedPassive.clear();

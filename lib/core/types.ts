@@ -198,9 +198,9 @@ export interface PlacementRequest {
   /** Memory the workload needs at least (e.g. its profile's size). @default - any memory size */
   readonly minMemoryMb?: number;
   /**
-   * Threads the workload can run at once: how its runtime scales with memory (`memory-scaling.ts`). This router
-   * (not the store) keeps it for the workload's later requests that do not say. @default - what the workload's last
-   * request to this router said, else 1
+   * Threads the workload can run at once: how its runtime scales with memory (`memory-scaling.ts`). The router keeps
+   * it, and the routing service stores it (`RoutingView.parallelism`), for the workload's later requests that do not
+   * say. @default - what the workload's last request said, else 1
    */
   readonly parallelism?: number;
   /** The instance pool the calls meet (see `pool-model.ts`). @default - the router's reject mode, one call per instance */
@@ -456,6 +456,11 @@ export interface RoutingView {
    * the router's configured prior once enough reported (`initBillingOf`). Absent: none reported.
    */
   readonly initEvidence?: InitEvidence;
+  /**
+   * The threads each profile's work runs at once, as its requests last said and the store keeps them: the core scales
+   * runtimes across memory sizes by them until a request says otherwise. Absent: none stored.
+   */
+  readonly parallelism?: Readonly<Record<string, number>>;
 }
 
 /** INIT phases the dynamic functions' new instances reported (REPORT `Init Duration`), within the window. */

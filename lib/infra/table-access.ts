@@ -3,9 +3,10 @@ import { TABLE_SCHEMA } from '../contracts';
 
 /**
  * Table access of the router: it reads every zone's `LATEST`, the profiles, the passive counts, the
- * functions' hosts and the INIT reports by queries (of the type index and by key) and adds observations with atomic
- * updates (`SkyStore`'s `latestCharacterizations`, `profiles`, `allPassiveCounts`, `allFunctionHosts`, `allInitSums`,
- * `addProfileSums`, `addPassiveCpu`, `addFunctionHosts`, `addInitSums`), and takes and ends exploration leases with conditional updates, reading a
+ * functions' hosts, the INIT reports and the profiles' threads by queries (of the type index and by key) and adds
+ * observations with updates (`SkyStore`'s `latestCharacterizations`, `profiles`, `allPassiveCounts`,
+ * `allFunctionHosts`, `allInitSums`, `allParallelism`, `addProfileSums`, `addPassiveCpu`, `addFunctionHosts`,
+ * `addInitSums`, `setParallelism`), and takes and ends exploration leases with conditional updates, reading a
  * lost lease back with a query (`takeExplorationLease`, `endExplorationLease`). It never gets, puts or deletes an
  * item.
  */

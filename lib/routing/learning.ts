@@ -36,13 +36,17 @@ export class LearningBuffer {
     }
   >();
   private init = { count: 0, sumMs: 0, billingChecked: 0, billed: 0 };
+  private parallelism = new Map<string, number>();
   private inFlight: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   /** Writes issued and failed so far (for metrics and tests). */
   readonly stats = { writes: 0, failedWrites: 0, observations: 0 };
 
   constructor(
-    private readonly store: Pick<RouterStore, 'addProfileSums' | 'addPassiveCpu' | 'addFunctionHosts' | 'addInitSums'>,
+    private readonly store: Pick<
+      RouterStore,
+      'addProfileSums' | 'addPassiveCpu' | 'addFunctionHosts' | 'addInitSums' | 'setParallelism'
+    >,
     private readonly onError: (error: unknown, what: string) => void = () => {},
   ) {}
 
@@ -95,10 +99,20 @@ export class LearningBuffer {
     this.stats.observations++;
   }
 
+  /** Records the threads a request said its profile's work runs at once (the last said is written). */
+  observeParallelism(workload: string, threads: number): void {
+    if (!this.store.setParallelism) return;
+    this.parallelism.set(workload, threads);
+  }
+
   /** True when nothing waits to be written. */
   get empty(): boolean {
     return (
-      this.profiles.size === 0 && this.passive.size === 0 && this.functionHosts.size === 0 && this.init.count === 0
+      this.profiles.size === 0 &&
+      this.passive.size === 0 &&
+      this.functionHosts.size === 0 &&
+      this.init.count === 0 &&
+      this.parallelism.size === 0
     );
   }
 
@@ -125,7 +139,12 @@ export class LearningBuffer {
     this.functionHosts = new Map();
     const init = this.init;
     this.init = { count: 0, sumMs: 0, billingChecked: 0, billed: 0 };
+    const parallelism = [...this.parallelism];
+    this.parallelism = new Map();
     const writes = [
+      ...parallelism.map(([workload, threads]) =>
+        this.write(() => this.store.setParallelism?.(workload, threads) ?? Promise.resolve(), `threads of ${workload}`),
+      ),
       ...(init.count > 0
         ? [this.write(() => this.store.addInitSums?.(init) ?? Promise.resolve(), 'INIT reports')]
         : []),

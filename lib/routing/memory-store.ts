@@ -57,6 +57,8 @@ export class MemoryRouterStore implements RouterStore {
   private readonly functionHosts = new Map<string, FunctionHostsDay>();
   /** Per day key: the INIT reports added, and when the last was. */
   private readonly initDays = new Map<string, InitSums & { lastAt: number }>();
+  /** The threads each profile's requests last said. */
+  private readonly parallelism = new Map<string, number>();
   /** Exploration leases by unit: who holds each until when. */
   private readonly leases = new Map<string, { holder: string; leaseUntil: number }>();
 
@@ -168,6 +170,16 @@ export class MemoryRouterStore implements RouterStore {
       billed: day.billed + sums.billed,
       lastAt: now,
     });
+  }
+
+  async setParallelism(workload: string, threads: number): Promise<void> {
+    this.parallelism.set(workload, threads);
+  }
+
+  async allParallelism(): Promise<Readonly<Record<string, number>>> {
+    const out: Record<string, number> = Object.create(null);
+    for (const [workload, threads] of this.parallelism) out[workload] = threads;
+    return out;
   }
 
   async allInitSums(): Promise<readonly InitPeriod[]> {

@@ -171,6 +171,10 @@ export class RoutingService {
     try {
       const request = parseRouterRequest(body);
       const cached = await this.cache.get();
+      if (request.parallelism !== undefined && cached.view.parallelism?.[request.profile] !== request.parallelism) {
+        // Stored, so that every router instance scales this profile's runtimes by what its requests say.
+        this.learning.observeParallelism(request.profile, request.parallelism);
+      }
       const functionTimeoutMs = config.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
       const placementRequest = placementRequestOf(request, config, functionTimeoutMs);
       if (request.profiling) {

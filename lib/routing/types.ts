@@ -106,6 +106,13 @@ export interface RouterStore {
   addInitSums?(sums: InitSums): Promise<void>;
   /** Every stored day's INIT sums (summed into `RoutingView.initEvidence` within `INIT_WINDOW_MS`). Optional, as above. */
   allInitSums?(): Promise<readonly InitPeriod[]>;
+  /**
+   * Stores the threads a request said a profile's work runs at once (`parallelism`), replacing what was stored, so that
+   * every router instance scales its runtimes by them. Optional: a store without it keeps them in each router only.
+   */
+  setParallelism?(workload: string, threads: number): Promise<void>;
+  /** The threads stored per profile (`RoutingView.parallelism`). Optional, as above. */
+  allParallelism?(): Promise<Readonly<Record<string, number>>>;
 }
 
 /** The placing part of the core `Router`, built over one view snapshot. */

@@ -5,6 +5,16 @@ import type { Characterization, CpuCounts, RegionFacts, RoutingView, WorkloadPro
 import type { RouterConfig } from './config';
 import type { FunctionHostsPeriod, InitPeriod, PassiveZoneCounts, Placer, PlacerFactory, RouterStore } from './types';
 
+/** What the router learned beyond characterizations, profiles and passive counts, as the store returns it. */
+export interface LearnedExtras {
+  /** Every function's hosts, one entry per stored day. @default none */
+  readonly functionHosts?: readonly FunctionHostsPeriod[];
+  /** The INIT reports, one entry per stored day. @default none */
+  readonly init?: readonly InitPeriod[];
+  /** The threads each profile's requests last said. @default none */
+  readonly parallelism?: Readonly<Record<string, number>>;
+}
+
 /** A view snapshot and the placer built over it. */
 export interface CachedView {
   readonly view: RoutingView;
@@ -20,7 +30,7 @@ export interface CachedView {
 export interface ViewCacheOptions {
   readonly store: Pick<
     RouterStore,
-    'latestCharacterizations' | 'profiles' | 'allPassiveCounts' | 'allFunctionHosts' | 'allInitSums'
+    'latestCharacterizations' | 'profiles' | 'allPassiveCounts' | 'allFunctionHosts' | 'allInitSums' | 'allParallelism'
   >;
   readonly config: RouterConfig;
   readonly placerFactory: PlacerFactory;
@@ -79,15 +89,16 @@ export class ViewCache {
     const { store, clock, ttlMs } = this.options;
     this.reads++;
     try {
-      const [zones, profiles, passive, functionHosts, init] = await Promise.all([
+      const [zones, profiles, passive, functionHosts, init, parallelism] = await Promise.all([
         store.latestCharacterizations(),
         store.profiles(),
         store.allPassiveCounts(),
         store.allFunctionHosts?.() ?? [],
         store.allInitSums?.() ?? [],
+        store.allParallelism?.() ?? {},
       ]);
       const now = clock();
-      this.current = this.build(zones, profiles, passive, now, [], functionHosts, init);
+      this.current = this.build(zones, profiles, passive, now, [], { functionHosts, init, parallelism });
       this.expiresAt = now + ttlMs;
     } catch (error) {
       this.options.onLoadError?.(error);
@@ -115,10 +126,9 @@ export class ViewCache {
     passive: readonly PassiveZoneCounts[],
     now: number,
     notes: string[],
-    functionHosts: readonly FunctionHostsPeriod[] = [],
-    init: readonly InitPeriod[] = [],
+    learned: LearnedExtras = {},
   ): CachedView {
-    const view = routingViewOf(this.options.config, this.regions, zones, profiles, passive, now, functionHosts, init);
+    const view = routingViewOf(this.options.config, this.regions, zones, profiles, passive, now, learned);
     return { view, placer: this.options.placerFactory(view), loadedAt: now, notes };
   }
 }
@@ -129,7 +139,8 @@ export class ViewCache {
  * zone's stored periods of passive counts are aged to `now` and summed (`decayedPassiveCounts`);
  * the core weighs the sum against the characterization by evidence (`resolveZones`). Each deployed zone's
  * functions' hosts are aged likewise (`functionEvidenceOf`), and the core prices each function with its own mix. The
- * INIT reports of the window are summed (`initEvidenceOf`), and the core prices INIT by them once enough reported.
+ * INIT reports of the window are summed (`initEvidenceOf`), and the core prices INIT by them once enough reported;
+ * each profile's stored threads are the core's until a request says otherwise.
  */
 export function routingViewOf(
   config: Pick<RouterConfig, 'deployed' | 'architectures' | 'memorySizes' | 'passiveDecay'>,
@@ -138,8 +149,7 @@ export function routingViewOf(
   profiles: Readonly<Record<string, WorkloadProfile>>,
   passive: readonly PassiveZoneCounts[],
   now: number,
-  functionHosts: readonly FunctionHostsPeriod[] = [],
-  init: readonly InitPeriod[] = [],
+  { functionHosts = [], init = [], parallelism = {} }: LearnedExtras = {},
 ): RoutingView {
   const deployedIds = new Set(config.deployed.map((z) => z.azId));
   const batches = new Map<string, DatedPassiveCounts[]>();
@@ -180,6 +190,7 @@ export function routingViewOf(
     passive: passiveByZone,
     ...(hostEvidence && Object.keys(hostEvidence).length > 0 ? { functionHosts: hostEvidence } : {}),
     ...(initEvidence ? { initEvidence } : {}),
+    ...(Object.keys(parallelism).length > 0 ? { parallelism } : {}),
     now,
   };
 }

@@ -89,7 +89,7 @@ describe('a function’s hosts in the table (local DynamoDB)', () => {
     expect({ ...(await store.passiveCounts('usw1-az1'))?.counts }).toEqual({ 'intel-xeon-2.50': 3 });
     expect((await store.allPassiveCounts()).length).toBe(1);
     // and the view the router places from ages them into the function's evidence
-    const view = routingViewOf(config, {}, [], {}, [], NOW + 86_400_000, periods);
+    const view = routingViewOf(config, {}, [], {}, [], NOW + 86_400_000, { functionHosts: periods });
     expect(view.functionHosts?.[FN]).toMatchObject({ distinctHosts: 3, arch: 'x86_64' });
   });
 
@@ -112,10 +112,9 @@ describe('a function’s hosts in the table (local DynamoDB)', () => {
     ]);
     const [period] = (await store.allFunctionHosts()).filter((p) => p.functionName === fn);
     expect(period.returns).toEqual({ checked: 4, returned: 2, chance: 0.75 });
-    expect(routingViewOf(config, {}, [], {}, [], at.now, [period]).functionHosts?.[fn].windowShare).toBeCloseTo(
-      1.75 / 3,
-      12,
-    );
+    expect(
+      routingViewOf(config, {}, [], {}, [], at.now, { functionHosts: [period] }).functionHosts?.[fn].windowShare,
+    ).toBeCloseTo(1.75 / 3, 12);
   });
 
   it.each([

@@ -72,6 +72,28 @@ describe('SkyStore against a local DynamoDB server', () => {
     store = new SkyStore({ client: doc, tableName, now: () => Date.parse('2026-01-02T03:04:05Z') });
   });
 
+  describe("a profile's threads", () => {
+    it('keeps the last threads said beside the profile, out of its entries, and refuses a bad count naming it', async () => {
+      await store.addProfileSums(
+        'zipper',
+        { cpu: 'intel-xeon-2.50', arch: 'x86_64', memoryMb: 2048 },
+        runtimeSumsOf([1000]),
+      );
+      await store.setParallelism('zipper', 2);
+      await store.setParallelism('zipper', 1.2);
+      await store.setParallelism('pagerank', 1);
+      expect(await store.allParallelism()).toEqual({ zipper: 1.2, pagerank: 1 });
+      const byKey = await store.profiles(['zipper']);
+      const byType = await store.profiles();
+      expect(byKey.zipper.entries).toHaveLength(1);
+      expect(byType.zipper.entries).toHaveLength(1);
+      expect(byType.pagerank).toBeUndefined();
+      await expect(store.setParallelism('zipper', 0)).rejects.toMatchObject({ field: 'parallelism' });
+      await expect(store.setParallelism('', 2)).rejects.toMatchObject({ field: 'workload' });
+      expect((await store.allParallelism()).zipper).toBe(1.2);
+    });
+  });
+
   describe('INIT reports', () => {
     it("adds a day's reports into one item with a TTL past the window, and refuses bad sums naming the field", async () => {
       await store.addInitSums({ count: 2, sumMs: 300, billingChecked: 2, billed: 2 });
