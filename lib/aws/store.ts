@@ -511,8 +511,8 @@ export class SkyStore {
   }
 
   /**
-   * Stores the threads a request said a profile's work runs at once (`PROFILE#<workload>` / `THREADS`), replacing
-   * what was stored: the last request to say decides.
+   * Stores the threads a request said a profile's work runs at once (`THREADS` / `PROFILE#<workload>`, apart from the
+   * profile's entries), replacing what was stored: the last request to say decides.
    * @throws InvalidRecordError naming the field, before anything is written, on an empty name or a count of threads
    *   that is not a finite number > 0.
    */
@@ -524,7 +524,7 @@ export class SkyStore {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: keys.profile(workload), sk: keys.profileParallelism },
+        Key: { pk: keys.parallelism, sk: keys.profile(workload) },
         UpdateExpression: 'SET #type = :type, workload = :workload, parallelism = :threads, updatedAt = :now',
         ExpressionAttributeNames: { '#type': 'type' },
         ExpressionAttributeValues: {
@@ -537,14 +537,12 @@ export class SkyStore {
     );
   }
 
-  /** The threads stored per profile, in one query of the type index; an item that is not a count of threads is skipped. */
+  /** The threads stored per profile, in one query by key; an item that is not a count of threads is skipped. */
   async allParallelism(): Promise<Record<string, number>> {
     const items = await this.queryAll({
       TableName: this.tableName,
-      IndexName: TABLE_SCHEMA.typeIndex.name,
-      KeyConditionExpression: '#type = :threads',
-      ExpressionAttributeNames: { '#type': TABLE_SCHEMA.typeIndex.partitionKey },
-      ExpressionAttributeValues: { ':threads': ITEM_TYPES.parallelism },
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.parallelism },
     });
     const out = Object.create(null) as Record<string, number>;
     for (const item of items) {

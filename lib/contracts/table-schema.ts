@@ -63,8 +63,8 @@ export const keys = {
   poll: (index: number) => `POLL#${String(index).padStart(4, '0')}`,
   profile: (workload: string) => `PROFILE#${workload}`,
   profileEntry: (cpu: string, arch: string, memoryMb: number) => `CPU#${cpu}#${arch}#${memoryMb}`,
-  /** The threads a profile's requests last said (beside its entries, under `profile(workload)`). */
-  profileParallelism: 'THREADS',
+  /** The partition of the threads each profile's requests last said (one item per profile, keyed `profile(workload)`). */
+  parallelism: 'THREADS',
   /** A workload's exploration leases (one item per function × CPU; no `type`, so no index holds them). */
   explorationLeases: (workload: string) => `LEASE#${workload}`,
   explorationLease: (functionName: string, cpu: string) => `EXPLORE#${functionName}#${cpu}`,

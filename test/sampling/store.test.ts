@@ -73,7 +73,7 @@ describe('SkyStore against a local DynamoDB server', () => {
   });
 
   describe("a profile's threads", () => {
-    it('keeps the last threads said beside the profile, out of its entries, and refuses a bad count naming it', async () => {
+    it('keeps the last threads said for each profile, apart from its entries, and refuses a bad count naming it', async () => {
       await store.addProfileSums(
         'zipper',
         { cpu: 'intel-xeon-2.50', arch: 'x86_64', memoryMb: 2048 },
