@@ -3,7 +3,9 @@ import { createDocumentClient } from '../aws/dynamo-client';
 import { SkyStore } from '../aws/store';
 import { regionFacts, regionOfAzId } from '../catalog';
 import { DYNAMODB_TABLE_NAME_ALLOWED, DYNAMODB_TABLE_NAME_PATTERN, FUNCTION_ENV } from '../contracts';
+import type { InitBilling } from '../core/cost-model';
 import { characterizationArch } from '../core/cpu';
+import { initBillingOf, MIN_INIT_REPORTS } from '../core/init-evidence';
 import type { RankedTarget } from '../core/router';
 import type { Characterization, Placement } from '../core/types';
 import { externalZonesFromEnv, withExternalZones } from '../providers';
@@ -52,6 +54,10 @@ export interface Plan {
   readonly chosen: Placement;
   readonly candidates: readonly PlanRow[];
   readonly zonesRead: number;
+  /** The INIT placements price: the mean the new instances reported once enough did, else the router's prior. */
+  readonly init: Required<InitBilling> & { readonly reports: number };
+  /** The threads the profile's runtimes are scaled by across memory sizes: the request's, else the stored ones. */
+  readonly parallelism?: number;
 }
 
 /**
@@ -117,11 +123,11 @@ function envTableName(): string {
  * Plans the request through the routing service, as the router Lambda would place it: the router's
  * settings from the environment (`routerEnvironment`, and the external zones of `SKY_ENDPOINTS`), the
  * same request parsing, and the same view (every characterization merged with the zones' passive
- * counts) and placer. Reads the table, writes nothing.
+ * counts, the functions' hosts, the INIT reports, the profiles' threads) and placer. Reads the table, writes nothing.
  */
 export async function runPlan(
   options: PlanCliOptions,
-  store: Pick<RouterStore, 'latestCharacterizations' | 'profiles' | 'allPassiveCounts'>,
+  store: PlanStore,
   now: number = Date.now(),
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<Plan> {
@@ -163,19 +169,34 @@ export async function runPlan(
       ...(passiveInstances > 0 ? { passiveInstances } : {}),
     };
   });
-  return { profile, chosen, candidates, zonesRead: zones.length };
+  const parallelism = options.parallelism ?? view.parallelism?.[profile];
+  return {
+    profile,
+    chosen,
+    candidates,
+    zonesRead: zones.length,
+    init: { ...initBillingOf(view.initEvidence), reports: view.initEvidence?.count ?? 0 },
+    ...(parallelism !== undefined ? { parallelism } : {}),
+  };
 }
 
-/** The store as `sky plan` uses it: the characterizations already read, and no writes. */
-function readOnly(
-  store: Pick<RouterStore, 'profiles' | 'allPassiveCounts'>,
-  characterizations: Promise<readonly Characterization[]>,
-): RouterStore {
+/** What `sky plan` reads of the table: all the router's view reads. */
+export type PlanStore = Pick<
+  RouterStore,
+  'latestCharacterizations' | 'profiles' | 'allPassiveCounts' | 'allFunctionHosts' | 'allInitSums' | 'allParallelism'
+>;
+
+/** The store as `sky plan` uses it: the characterizations already read, the rest as the router reads it, no writes. */
+function readOnly(store: PlanStore, characterizations: Promise<readonly Characterization[]>): RouterStore {
   const refuse = (): Promise<void> => Promise.reject(new Error('sky plan writes nothing'));
+  const { allFunctionHosts, allInitSums, allParallelism } = store;
   return {
     latestCharacterizations: () => characterizations,
     profiles: () => store.profiles(),
     allPassiveCounts: () => store.allPassiveCounts(),
+    ...(allFunctionHosts ? { allFunctionHosts: () => allFunctionHosts.call(store) } : {}),
+    ...(allInitSums ? { allInitSums: () => allInitSums.call(store) } : {}),
+    ...(allParallelism ? { allParallelism: () => allParallelism.call(store) } : {}),
     addProfileSums: refuse,
     addPassiveCpu: refuse,
   };
@@ -244,6 +265,15 @@ export function formatPlan(plan: Plan): string {
     ...(c.fallbacks.length > 0
       ? [wrapText(`failover order: ${c.fallbacks.map((t) => t.functionName).join(', ')}`, 100, '  ')]
       : []),
+    wrapText(
+      `a new instance's INIT priced at ${Math.round(plan.init.initMs)} ms, ${plan.init.billed ? 'billed' : 'not billed'} ` +
+        (plan.init.reports >= MIN_INIT_REPORTS
+          ? `(as ${plan.init.reports} new instances reported)`
+          : `(the router's prior: ${plan.init.reports} of the ${MIN_INIT_REPORTS} reports it waits for)`) +
+        `; threads: ${plan.parallelism ?? '1 (none said)'}`,
+      100,
+      '  ',
+    ),
     '',
     `The ${plan.candidates.length} best targets by the objective (${plan.zonesRead} zone characterizations read):`,
     textTable(

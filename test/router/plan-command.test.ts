@@ -167,6 +167,28 @@ describe('sky plan', () => {
     expect(stdout).toContain('The 3 best targets');
   });
 
+  it("prices INIT and scales runtimes by what the table holds, as the router does: the instances' reports, the threads", async () => {
+    const options = { ...base, workload: 'zipper', profile: 'plan-threads', arch: 'x86_64' as const, memory: [1024] };
+    const env = { SKY_ZONES: 'us-west-1:usw1-az1', SKY_MEMORY_SIZES: '1024,2048', SKY_ARCHITECTURES: 'x86_64' };
+    await sky.observeRuntimes('plan-threads', { [CPU.xeon25]: 1000, [CPU.xeon30]: 880, [CPU.epyc]: 1350 }, 0.01);
+    // GIVEN a table with no INIT reported and no threads said
+    const before = await runPlan(options, sky.store, Date.now(), env);
+    expect(before.init).toEqual({ initMs: 150, billed: true, reports: 0 });
+    expect(before.parallelism).toBeUndefined();
+    expect(formatPlan(before)).toContain("INIT priced at 150 ms, billed (the router's prior: 0 of the 5 reports");
+    // WHEN a request said the profile runs two threads, THEN at 1,024 MB it runs 2048/1769 times as long as one thread
+    await sky.store.setParallelism('plan-threads', 2);
+    const threads = await runPlan(options, sky.store, Date.now(), env);
+    expect(threads.parallelism).toBe(2);
+    expect(threads.chosen.expected.runtimeMs / before.chosen.expected.runtimeMs).toBeCloseTo(2048 / 1769, 2);
+    // WHEN new instances reported a 400 ms INIT, THEN plan prices it, and each call's new instance costs more
+    await sky.store.addInitSums({ count: 8, sumMs: 3200, billingChecked: 8, billed: 8 });
+    const after = await runPlan(options, sky.store, Date.now(), env);
+    expect(after.init).toEqual({ initMs: 400, billed: true, reports: 8 });
+    expect(after.chosen.expected.costUsd).toBeGreaterThan(threads.chosen.expected.costUsd);
+    expect(formatPlan(after)).toContain('INIT priced at 400 ms, billed (as 8 new instances reported); threads: 2');
+  });
+
   // Last: it adds passive counts to the shared table.
   it('places from the view the router places from: characterizations merged with passive counts', async () => {
     // GIVEN the router's settings (as the control stack sets them) and its handler over the same table
