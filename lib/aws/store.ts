@@ -68,6 +68,12 @@ function withoutKeys<T>(item: Item): T {
   return copy as T;
 }
 
+/** The TTL (epoch seconds) of an item dated by the UTC day of `now`: `windowMs` after that day ends. */
+function expiresAfterDay(now: number, windowMs: number): number {
+  const dayEndMs = (Math.floor(now / 86_400_000) + 1) * 86_400_000;
+  return Math.ceil((dayEndMs + windowMs) / 1000);
+}
+
 function isConditionFailure(error: unknown): boolean {
   return (
     error instanceof ConditionalCheckFailedException ||
@@ -569,13 +575,12 @@ export class SkyStore {
     }
     if (entries.length === 0) return;
     const now = this.now();
-    const dayEndMs = (Math.floor(now / 86_400_000) + 1) * 86_400_000;
     const names: Record<string, string> = { '#type': 'type', '#ttl': TABLE_SCHEMA.ttlAttribute };
     const values: Record<string, unknown> = {
       ':type': ITEM_TYPES.passive,
       ':now': new Date(now).toISOString(),
       ':azId': azId,
-      ':ttl': Math.ceil((dayEndMs + PASSIVE_WINDOW_MS) / 1000),
+      ':ttl': expiresAfterDay(now, PASSIVE_WINDOW_MS),
     };
     let total = 0;
     const adds = entries.map(([cpu, n], i) => {
@@ -685,7 +690,6 @@ export class SkyStore {
     }
     if (entries.length === 0) return;
     const now = this.now();
-    const dayEndMs = (Math.floor(now / 86_400_000) + 1) * 86_400_000;
     const names: Record<string, string> = { '#type': 'type', '#ttl': TABLE_SCHEMA.ttlAttribute };
     const values: Record<string, unknown> = {
       ':type': ITEM_TYPES.functionHosts,
@@ -693,7 +697,7 @@ export class SkyStore {
       ':name': addition.functionName,
       ':azId': addition.azId,
       ':arch': addition.arch,
-      ':ttl': Math.ceil((dayEndMs + PASSIVE_WINDOW_MS) / 1000),
+      ':ttl': expiresAfterDay(now, PASSIVE_WINDOW_MS),
     };
     const adds = entries.map(([cpu, boots], i) => {
       names[`#h${i}`] = `${HOSTS_PREFIX}${cpu}`;
@@ -752,7 +756,6 @@ export class SkyStore {
     }
     if (sums.count === 0) return;
     const now = this.now();
-    const dayEndMs = (Math.floor(now / 86_400_000) + 1) * 86_400_000;
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -768,7 +771,7 @@ export class SkyStore {
           ':billed': sums.billed,
           ':type': ITEM_TYPES.init,
           ':now': new Date(now).toISOString(),
-          ':ttl': Math.ceil((dayEndMs + INIT_WINDOW_MS) / 1000),
+          ':ttl': expiresAfterDay(now, INIT_WINDOW_MS),
         },
       }),
     );

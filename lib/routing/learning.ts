@@ -35,7 +35,7 @@ export class LearningBuffer {
       returns: HostReturnTally;
     }
   >();
-  private init = { count: 0, sumMs: 0, billingChecked: 0, billed: 0 };
+  private init = noInitSums();
   private parallelism = new Map<string, number>();
   private inFlight: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
@@ -138,7 +138,7 @@ export class LearningBuffer {
     this.passive = new Map();
     this.functionHosts = new Map();
     const init = this.init;
-    this.init = { count: 0, sumMs: 0, billingChecked: 0, billed: 0 };
+    this.init = noInitSums();
     const parallelism = [...this.parallelism];
     this.parallelism = new Map();
     const writes = [
@@ -192,4 +192,9 @@ function sumsOf(runtimesMs: readonly number[]): { count: number; sum: number; su
     sumSquares += ms * ms;
   }
   return { count: runtimesMs.length, sum, sumSquares };
+}
+
+/** INIT sums before any report: what the buffer starts from and returns to after each write. */
+function noInitSums(): { count: number; sumMs: number; billingChecked: number; billed: number } {
+  return { count: 0, sumMs: 0, billingChecked: 0, billed: 0 };
 }
